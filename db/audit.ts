@@ -1,0 +1,52 @@
+import { desc } from "drizzle-orm";
+import { chainEvent, GENESIS_HASH, type ActorType } from "../lib/domain/audit-chain";
+import type { DB } from "./index";
+import { auditEvents } from "./schema";
+
+export type Actor = { type: ActorType; id: string | null; label: string };
+
+export const SYSTEM_ACTOR: Actor = { type: "system", id: null, label: "Countersign" };
+
+export type AuditInput = {
+  at: number;
+  actor: Actor;
+  action: string;
+  entityType: string;
+  entityId: string;
+  payload: unknown;
+};
+
+/** Any drizzle handle: the database itself or an open transaction. */
+type Writer = Pick<DB, "select" | "insert">;
+
+/**
+ * Appends events to the hash chain. Call it inside the transaction that makes the change it records,
+ * so no state change exists without its event (and a rolled-back change leaves no event).
+ */
+export function appendAuditEvents(tx: Writer, inputs: AuditInput[]): void {
+  if (inputs.length === 0) return;
+  const head = tx.select({ seq: auditEvents.seq, hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.seq)).limit(1).get();
+  let seq = head?.seq ?? 0;
+  let prevHash = head?.hash ?? GENESIS_HASH;
+  const rows = inputs.map((input) => {
+    seq += 1;
+    const event = chainEvent(prevHash, {
+      seq,
+      at: input.at,
+      actorType: input.actor.type,
+      actorId: input.actor.id,
+      action: input.action,
+      entityType: input.entityType,
+      entityId: input.entityId,
+      payload: input.payload ?? null,
+    });
+    prevHash = event.hash;
+    return { ...event, actorLabel: input.actor.label };
+  });
+  // Large batches (the seed) are written in slices to stay under SQLite's variable limit.
+  for (let i = 0; i < rows.length; i += 500) tx.insert(auditEvents).values(rows.slice(i, i + 500)).run();
+}
+
+export function appendAuditEvent(tx: Writer, input: AuditInput): void {
+  appendAuditEvents(tx, [input]);
+}

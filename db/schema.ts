@@ -1,0 +1,375 @@
+import { sql } from "drizzle-orm";
+import { type AnySQLiteColumn, check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { ActorType } from "../lib/domain/audit-chain";
+import type { AgentSpec } from "../lib/domain/spec";
+import {
+  AGENT_STATUSES,
+  CHANGE_STATES,
+  DEPLOYMENT_KINDS,
+  ENVIRONMENTS,
+  OBSERVATION_STATUSES,
+  PLATFORMS,
+  RESOLUTIONS,
+  RISK_LEVELS,
+  ROLES,
+  SEVERITIES,
+  SIGNOFF_STATUSES,
+  type TokenScope,
+} from "../lib/domain/terms";
+
+// Every time is UTC epoch milliseconds; every id is text.
+const id = () => text("id").primaryKey();
+const at = (name: string) => integer(name);
+
+/** SQLite has no enum type: a CHECK keeps each closed vocabulary closed in the database itself. */
+const oneOf = (column: string, values: readonly string[]) =>
+  sql.raw(`"${column}" IN (${values.map((v) => `'${v}'`).join(", ")})`);
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: id(),
+    email: text("email").notNull(),
+    name: text("name").notNull(),
+    passwordHash: text("password_hash"),
+    disabled: integer("disabled", { mode: "boolean" }).notNull().default(false),
+    createdAt: at("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("users_email_unique").on(t.email)],
+);
+
+export const userRoles = sqliteTable(
+  "user_roles",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: text("role", { enum: ROLES }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.role] }), index("user_roles_role_idx").on(t.role), check("user_roles_role_check", oneOf("role", ROLES))],
+);
+
+export const workflows = sqliteTable(
+  "workflows",
+  {
+    id: id(),
+    slug: text("slug").notNull(),
+    name: text("name").notNull(),
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => users.id),
+    riskClass: text("risk_class", { enum: RISK_LEVELS }).notNull(),
+    riskReason: text("risk_reason").notNull(),
+    createdAt: at("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("workflows_slug_unique").on(t.slug), check("workflows_risk_check", oneOf("risk_class", RISK_LEVELS))],
+);
+
+export const agents = sqliteTable(
+  "agents",
+  {
+    id: id(),
+    slug: text("slug").notNull(),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    platform: text("platform", { enum: PLATFORMS }).notNull(),
+    workflowId: text("workflow_id")
+      .notNull()
+      .references(() => workflows.id),
+    engineeringOwnerId: text("engineering_owner_id")
+      .notNull()
+      .references(() => users.id),
+    rollbackOwnerId: text("rollback_owner_id")
+      .notNull()
+      .references(() => users.id),
+    status: text("status", { enum: AGENT_STATUSES }).notNull().default("active"),
+    lastReviewedAt: at("last_reviewed_at"),
+    createdAt: at("created_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("agents_slug_unique").on(t.slug),
+    index("agents_name_idx").on(t.name),
+    index("agents_platform_idx").on(t.platform),
+    index("agents_workflow_idx").on(t.workflowId),
+    index("agents_status_idx").on(t.status),
+    check("agents_platform_check", oneOf("platform", PLATFORMS)),
+    check("agents_status_check", oneOf("status", AGENT_STATUSES)),
+  ],
+);
+
+/** Immutable snapshots, like commits: written once, never updated. */
+export const agentVersions = sqliteTable(
+  "agent_versions",
+  {
+    id: id(),
+    agentId: text("agent_id")
+      .notNull()
+      .references(() => agents.id),
+    number: integer("number").notNull(),
+    spec: text("spec", { mode: "json" }).$type<AgentSpec>().notNull(),
+    specHash: text("spec_hash").notNull(),
+    // Copied out of the spec so lists can filter and sort by it; the spec stays the source.
+    autonomy: text("autonomy").notNull(),
+    createdById: text("created_by_id").references(() => users.id),
+    changeRecordId: text("change_record_id").references((): AnySQLiteColumn => changeRecords.id),
+    createdAt: at("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("agent_versions_agent_number_unique").on(t.agentId, t.number), index("agent_versions_hash_idx").on(t.specHash)],
+);
+
+export type RoleImpact = { role: string; impact: "gains" | "loses" | "changes"; description: string };
+export type HarmMetric = { name: string; comparator: ">" | ">=" | "<" | "<="; threshold: number; window: string };
+export type Evidence = { pullRequest?: string; evalReport?: string; traceSample?: string };
+
+export const changeRecords = sqliteTable(
+  "change_records",
+  {
+    id: id(),
+    number: integer("number").notNull(),
+    agentId: text("agent_id")
+      .notNull()
+      .references(() => agents.id),
+    title: text("title").notNull(),
+    rationale: text("rationale").notNull().default(""),
+    state: text("state", { enum: CHANGE_STATES }).notNull(),
+    authorId: text("author_id")
+      .notNull()
+      .references(() => users.id),
+    baseVersionId: text("base_version_id").references(() => agentVersions.id),
+    headVersionId: text("head_version_id").references(() => agentVersions.id),
+    // What the author typed, kept even when it does not parse, so a draft never loses work.
+    draftSpecText: text("draft_spec_text"),
+    roleImpacts: text("role_impacts", { mode: "json" }).$type<RoleImpact[]>().notNull().default([]),
+    harmMetrics: text("harm_metrics", { mode: "json" }).$type<HarmMetric[]>().notNull().default([]),
+    evidence: text("evidence", { mode: "json" }).$type<Evidence>().notNull().default({}),
+    rollbackPlan: text("rollback_plan").notNull().default(""),
+    rollbackOwnerId: text("rollback_owner_id").references(() => users.id),
+    monitoring: text("monitoring").notNull().default(""),
+    emergency: integer("emergency", { mode: "boolean" }).notNull().default(false),
+    emergencyJustification: text("emergency_justification"),
+    standardChange: text("standard_change"),
+    riskTier: text("risk_tier", { enum: RISK_LEVELS }),
+    riskReasons: text("risk_reasons", { mode: "json" }).$type<string[]>().notNull().default([]),
+    tierRaisedReason: text("tier_raised_reason"),
+    contentHash: text("content_hash"),
+    policyVersion: integer("policy_version"),
+    createdAt: at("created_at").notNull(),
+    updatedAt: at("updated_at").notNull(),
+    submittedAt: at("submitted_at"),
+    approvedAt: at("approved_at"),
+    releasedAt: at("released_at"),
+    closedAt: at("closed_at"),
+    retroSignoffDueAt: at("retro_signoff_due_at"),
+  },
+  (t) => [
+    uniqueIndex("change_records_number_unique").on(t.number),
+    index("change_records_agent_idx").on(t.agentId, t.createdAt),
+    index("change_records_state_idx").on(t.state, t.createdAt),
+    index("change_records_author_idx").on(t.authorId),
+    index("change_records_tier_idx").on(t.riskTier),
+    index("change_records_created_idx").on(t.createdAt),
+    check("change_records_state_check", oneOf("state", CHANGE_STATES)),
+  ],
+);
+
+export const signoffs = sqliteTable(
+  "signoffs",
+  {
+    id: id(),
+    changeRecordId: text("change_record_id")
+      .notNull()
+      .references(() => changeRecords.id),
+    role: text("role", { enum: ROLES }).notNull(),
+    reason: text("reason").notNull().default(""),
+    status: text("status", { enum: SIGNOFF_STATUSES }).notNull().default("pending"),
+    signerId: text("signer_id").references(() => users.id),
+    comment: text("comment"),
+    contentHash: text("content_hash"),
+    decidedAt: at("decided_at"),
+    dismissedAt: at("dismissed_at"),
+    dismissedReason: text("dismissed_reason"),
+    createdAt: at("created_at").notNull(),
+  },
+  (t) => [
+    index("signoffs_change_idx").on(t.changeRecordId),
+    index("signoffs_role_status_idx").on(t.role, t.status),
+    index("signoffs_signer_idx").on(t.signerId),
+    check("signoffs_status_check", oneOf("status", SIGNOFF_STATUSES)),
+  ],
+);
+
+export const apiTokens = sqliteTable(
+  "api_tokens",
+  {
+    id: id(),
+    name: text("name").notNull(),
+    // Only a SHA-256 of the token is kept; the token itself is shown once, at issue.
+    tokenHash: text("token_hash").notNull(),
+    scopes: text("scopes", { mode: "json" }).$type<TokenScope[]>().notNull(),
+    createdById: text("created_by_id")
+      .notNull()
+      .references(() => users.id),
+    createdAt: at("created_at").notNull(),
+    expiresAt: at("expires_at"),
+    lastUsedAt: at("last_used_at"),
+    revokedAt: at("revoked_at"),
+  },
+  (t) => [uniqueIndex("api_tokens_hash_unique").on(t.tokenHash)],
+);
+
+export const deployments = sqliteTable(
+  "deployments",
+  {
+    id: id(),
+    agentId: text("agent_id")
+      .notNull()
+      .references(() => agents.id),
+    environment: text("environment", { enum: ENVIRONMENTS }).notNull(),
+    versionId: text("version_id")
+      .notNull()
+      .references(() => agentVersions.id),
+    kind: text("kind", { enum: DEPLOYMENT_KINDS }).notNull(),
+    deployedAt: at("deployed_at").notNull(),
+    deployedById: text("deployed_by_id").references(() => users.id),
+    deployedByTokenId: text("deployed_by_token_id").references(() => apiTokens.id),
+    changeRecordId: text("change_record_id").references(() => changeRecords.id),
+    replacedVersionId: text("replaced_version_id").references(() => agentVersions.id),
+    reason: text("reason"),
+  },
+  (t) => [
+    index("deployments_agent_env_idx").on(t.agentId, t.environment, t.deployedAt),
+    index("deployments_env_time_idx").on(t.environment, t.deployedAt),
+    index("deployments_change_idx").on(t.changeRecordId),
+    check("deployments_environment_check", oneOf("environment", ENVIRONMENTS)),
+    check("deployments_kind_check", oneOf("kind", DEPLOYMENT_KINDS)),
+  ],
+);
+
+export const evalRuns = sqliteTable(
+  "eval_runs",
+  {
+    id: id(),
+    agentId: text("agent_id")
+      .notNull()
+      .references(() => agents.id),
+    changeRecordId: text("change_record_id").references(() => changeRecords.id),
+    specHash: text("spec_hash").notNull(),
+    environment: text("environment", { enum: ENVIRONMENTS }).notNull(),
+    suite: text("suite").notNull(),
+    passed: integer("passed").notNull(),
+    failed: integer("failed").notNull(),
+    regressions: integer("regressions").notNull().default(0),
+    reportUrl: text("report_url"),
+    recordedAt: at("recorded_at").notNull(),
+    recordedById: text("recorded_by_id").references(() => users.id),
+    recordedByTokenId: text("recorded_by_token_id").references(() => apiTokens.id),
+  },
+  (t) => [index("eval_runs_agent_hash_idx").on(t.agentId, t.specHash, t.environment), index("eval_runs_recorded_idx").on(t.recordedAt)],
+);
+
+export const incidents = sqliteTable(
+  "incidents",
+  {
+    id: id(),
+    agentId: text("agent_id")
+      .notNull()
+      .references(() => agents.id),
+    deploymentId: text("deployment_id").references(() => deployments.id),
+    severity: text("severity", { enum: SEVERITIES }).notNull(),
+    title: text("title").notNull(),
+    detectedAt: at("detected_at").notNull(),
+    resolvedAt: at("resolved_at"),
+    resolution: text("resolution", { enum: RESOLUTIONS }),
+    fixChangeRecordId: text("fix_change_record_id").references(() => changeRecords.id),
+    openedById: text("opened_by_id").references(() => users.id),
+    createdAt: at("created_at").notNull(),
+  },
+  (t) => [
+    index("incidents_agent_idx").on(t.agentId, t.detectedAt),
+    index("incidents_detected_idx").on(t.detectedAt),
+    index("incidents_deployment_idx").on(t.deploymentId),
+    check("incidents_severity_check", oneOf("severity", SEVERITIES)),
+  ],
+);
+
+export const observations = sqliteTable(
+  "observations",
+  {
+    id: id(),
+    agentId: text("agent_id")
+      .notNull()
+      .references(() => agents.id),
+    environment: text("environment", { enum: ENVIRONMENTS }).notNull(),
+    spec: text("spec", { mode: "json" }).$type<AgentSpec>().notNull(),
+    specHash: text("spec_hash").notNull(),
+    source: text("source").notNull(),
+    observedAt: at("observed_at").notNull(),
+    status: text("status", { enum: OBSERVATION_STATUSES }).notNull().default("open"),
+    resolvedAt: at("resolved_at"),
+    resolvedById: text("resolved_by_id").references(() => users.id),
+  },
+  (t) => [index("observations_agent_env_idx").on(t.agentId, t.environment, t.observedAt), index("observations_status_idx").on(t.status)],
+);
+
+export const runtimeSignals = sqliteTable(
+  "runtime_signals",
+  {
+    id: id(),
+    agentId: text("agent_id")
+      .notNull()
+      .references(() => agents.id),
+    versionId: text("version_id")
+      .notNull()
+      .references(() => agentVersions.id),
+    periodStart: at("period_start").notNull(),
+    periodEnd: at("period_end").notNull(),
+    decisions: integer("decisions").notNull().default(0),
+    toolCalls: integer("tool_calls").notNull().default(0),
+    approvalsRequested: integer("approvals_requested").notNull().default(0),
+    approvalsDenied: integer("approvals_denied").notNull().default(0),
+    privilegeRejections: integer("privilege_rejections").notNull().default(0),
+    userCorrections: integer("user_corrections").notNull().default(0),
+    evalFailures: integer("eval_failures").notNull().default(0),
+    businessMetrics: text("business_metrics", { mode: "json" }).$type<Record<string, number>>().notNull().default({}),
+  },
+  (t) => [index("runtime_signals_agent_period_idx").on(t.agentId, t.periodStart)],
+);
+
+/** The sign-off policy is data: each edit is a new numbered version, and the newest one is in force. */
+export const policies = sqliteTable(
+  "policies",
+  {
+    id: id(),
+    version: integer("version").notNull(),
+    document: text("document", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    createdById: text("created_by_id").references(() => users.id),
+    createdAt: at("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("policies_version_unique").on(t.version)],
+);
+
+/** Append-only and hash-chained; triggers in the migrations refuse UPDATE and DELETE. */
+export const auditEvents = sqliteTable(
+  "audit_events",
+  {
+    seq: integer("seq").primaryKey(),
+    at: at("at").notNull(),
+    actorType: text("actor_type").$type<ActorType>().notNull(),
+    actorId: text("actor_id"),
+    actorLabel: text("actor_label").notNull(),
+    action: text("action").notNull(),
+    entityType: text("entity_type").notNull(),
+    entityId: text("entity_id").notNull(),
+    payload: text("payload", { mode: "json" }).notNull(),
+    prevHash: text("prev_hash").notNull(),
+    hash: text("hash").notNull(),
+  },
+  (t) => [index("audit_events_entity_idx").on(t.entityType, t.entityId), index("audit_events_at_idx").on(t.at), index("audit_events_actor_idx").on(t.actorId)],
+);
+
+/** Instance-wide settings, e.g. the banner that labels a demo estate as demo data. */
+export const settings = sqliteTable("settings", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+  updatedAt: at("updated_at").notNull(),
+});

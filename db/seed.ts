@@ -1,0 +1,70 @@
+import { existsSync, rmSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { databasePath } from "../lib/env";
+import { openDatabase } from "./index";
+import { DEMO_PASSWORD, DEMO_USERS } from "./seed/estate";
+import { generateEstate, isEmpty, startOfTodayUtc } from "./seed/generate";
+
+const usage = `Usage: npm run db:seed -- [--reset] [--if-empty] [--agents N] [--months M] [--until YYYY-MM-DD] [--seed S]
+
+  --reset      delete the database at DATABASE_PATH and build the demo estate afresh
+  --if-empty   seed only when the database holds no data (what \`npm start\` does)
+  --agents N   number of agents (default 24; larger estates are for benchmarks)
+  --months M   months of history (default 12)
+  --until D    the day the history ends (default: today, UTC)
+  --seed S     random seed (default 1); the same options give the same estate and hashes`;
+
+function positive(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number of at least 1 (got "${value}")`);
+  return n;
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      reset: { type: "boolean", default: false },
+      "if-empty": { type: "boolean", default: false },
+      agents: { type: "string" },
+      months: { type: "string" },
+      until: { type: "string" },
+      seed: { type: "string" },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) return console.log(usage);
+  const until = values.until ? Date.parse(`${values.until}T00:00:00Z`) : startOfTodayUtc();
+  if (Number.isNaN(until)) throw new Error(`--until must be a date like 2026-11-21 (got "${values.until}")`);
+  const options = {
+    agents: positive("agents", values.agents, 24),
+    months: positive("months", values.months, 12),
+    seed: positive("seed", values.seed, 1),
+    until,
+  };
+
+  if (values.reset) {
+    for (const suffix of ["", "-wal", "-shm"]) if (existsSync(databasePath + suffix)) rmSync(databasePath + suffix);
+  }
+  const { db, sqlite } = openDatabase(databasePath);
+  try {
+    if (!isEmpty(db)) {
+      if (values["if-empty"]) return;
+      throw new Error(`${databasePath} already holds data. Run \`npm run db:seed -- --reset\` to rebuild the demo estate.`);
+    }
+    const started = performance.now();
+    const summary = await generateEstate(db, options);
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    console.log(`Demo estate written to ${databasePath} in ${seconds}s:`);
+    console.log("  " + Object.entries(summary).map(([k, v]) => `${v} ${k}`).join(", "));
+    console.log(`\nDemo logins (password for all: ${DEMO_PASSWORD}):`);
+    for (const u of DEMO_USERS) console.log(`  ${u.email.padEnd(30)} ${u.roles.join(", ")}`);
+  } finally {
+    sqlite.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,59 @@
+import { canonicalJson, sha256Hex } from "./canonical-json";
+
+/** The hash that precedes the first event of a chain. */
+export const GENESIS_HASH = "0".repeat(64);
+
+export type ActorType = "user" | "token" | "system";
+
+/** The fields of an audit event that its hash covers. */
+export type AuditEventContent = {
+  seq: number;
+  at: number;
+  actorType: ActorType;
+  actorId: string | null;
+  action: string;
+  entityType: string;
+  entityId: string;
+  payload: unknown;
+};
+
+export type ChainedAuditEvent = AuditEventContent & { prevHash: string; hash: string };
+
+/** hash = SHA-256(previous hash ‖ canonical event) */
+export function auditEventHash(prevHash: string, event: AuditEventContent): string {
+  return sha256Hex(prevHash + canonicalJson(event));
+}
+
+export function chainEvent(prevHash: string, event: AuditEventContent): ChainedAuditEvent {
+  return { ...event, prevHash, hash: auditEventHash(prevHash, event) };
+}
+
+export type ChainVerification =
+  | { ok: true; checked: number; headHash: string }
+  | { ok: false; checked: number; brokenAt: number; reason: string };
+
+/**
+ * Recomputes the chain in sequence order. Any edited, removed, inserted or reordered event breaks
+ * it at the first event whose stored hashes no longer follow from its predecessor.
+ */
+export function verifyChain(events: Iterable<ChainedAuditEvent>, start = { prevHash: GENESIS_HASH, seq: 0 }): ChainVerification {
+  let prevHash = start.prevHash;
+  let expectedSeq = start.seq + 1;
+  let checked = 0;
+  for (const event of events) {
+    if (event.seq !== expectedSeq) {
+      return { ok: false, checked, brokenAt: event.seq, reason: `expected event #${expectedSeq}, found #${event.seq}` };
+    }
+    if (event.prevHash !== prevHash) {
+      return { ok: false, checked, brokenAt: event.seq, reason: `event #${event.seq} does not point at the hash of the event before it` };
+    }
+    const { prevHash: _p, hash, ...content } = event;
+    if (auditEventHash(prevHash, content) !== hash) {
+      return { ok: false, checked, brokenAt: event.seq, reason: `event #${event.seq} was altered after it was written` };
+    }
+    prevHash = hash;
+    expectedSeq++;
+    checked++;
+  }
+  return { ok: true, checked, headHash: prevHash };
+}

@@ -1,0 +1,87 @@
+import { REVIEW_DOMAINS, type ReviewDomain, type RiskLevel, type Role } from "./terms";
+
+export type StandardChangeTemplate = {
+  id: string;
+  name: string;
+  description: string;
+  /** The only review domains a matching change may touch. */
+  domains: ReviewDomain[];
+  /** Autonomy levels the agent may have for the template to apply. */
+  autonomy: string[];
+  maxTier: RiskLevel;
+};
+
+export type SignoffPolicy = {
+  /** Who owns each review domain: a change that touches the domain needs that role's sign-off. */
+  domainOwners: Record<ReviewDomain, Role>;
+  /** Roles every change of a tier needs, whatever it touches. */
+  tierRoles: Record<RiskLevel, Role[]>;
+  standardChanges: StandardChangeTemplate[];
+  /** Share of eval cases that must pass in staging before production (1 = no failures). */
+  evalPassRateFloor: number;
+};
+
+export const DEFAULT_POLICY: SignoffPolicy = {
+  domainOwners: { semantics: "workflow_owner", authority: "security", runtime: "engineering", incident_path: "operations" },
+  tierRoles: {
+    low: [],
+    medium: [],
+    high: ["workflow_owner", "security", "engineering", "operations"],
+    critical: ["workflow_owner", "security", "engineering", "operations", "compliance"],
+  },
+  standardChanges: [
+    {
+      id: "read-only-wording",
+      name: "Instructions wording on a read-only agent",
+      description: "Rewording the instructions of an agent that can only read, with nothing else changed.",
+      domains: ["semantics"],
+      autonomy: ["read_only"],
+      maxTier: "low",
+    },
+  ],
+  evalPassRateFloor: 1,
+};
+
+const DOMAIN_LABELS: Record<ReviewDomain, string> = {
+  semantics: "semantics",
+  authority: "authority",
+  runtime: "runtime",
+  incident_path: "incident path",
+};
+
+export type RequiredSignoff = { role: Role; reason: string };
+
+/**
+ * The roles a change needs, each with the reason it is asked: the owner of every domain the change
+ * touches, plus whatever its tier demands. A role is asked once, for its first reason.
+ */
+export function requiredSignoffs(tier: RiskLevel, touched: readonly ReviewDomain[], policy: SignoffPolicy = DEFAULT_POLICY): RequiredSignoff[] {
+  const required = new Map<Role, string>();
+  for (const domain of REVIEW_DOMAINS) {
+    if (!touched.includes(domain)) continue;
+    const role = policy.domainOwners[domain];
+    if (!required.has(role)) required.set(role, `the change touches ${DOMAIN_LABELS[domain]}`);
+  }
+  for (const role of policy.tierRoles[tier]) {
+    if (!required.has(role)) required.set(role, `every ${tier}-risk change needs this role`);
+  }
+  return [...required].map(([role, reason]) => ({ role, reason }));
+}
+
+const TIER_ORDER: RiskLevel[] = ["low", "medium", "high", "critical"];
+
+/** The standard-change template a change matches, if any: it is then pre-approved with no signer. */
+export function matchStandardChange(
+  change: { tier: RiskLevel; touched: readonly ReviewDomain[]; autonomy: string },
+  policy: SignoffPolicy = DEFAULT_POLICY,
+): StandardChangeTemplate | null {
+  return (
+    policy.standardChanges.find(
+      (template) =>
+        change.touched.length > 0 &&
+        change.touched.every((d) => template.domains.includes(d)) &&
+        template.autonomy.includes(change.autonomy) &&
+        TIER_ORDER.indexOf(change.tier) <= TIER_ORDER.indexOf(template.maxTier),
+    ) ?? null
+  );
+}

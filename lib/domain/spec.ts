@@ -1,0 +1,173 @@
+import { z } from "zod";
+import { Document, LineCounter, parseDocument, stringify as stringifyYaml } from "yaml";
+import { canonicalJson, sha256Hex } from "./canonical-json";
+
+export const AUTONOMY_LADDER = ["read_only", "bounded", "autonomous"] as const;
+export type Autonomy = (typeof AUTONOMY_LADDER)[number];
+
+export const ACCESS_LEVELS = ["read", "write", "admin"] as const;
+export type Access = (typeof ACCESS_LEVELS)[number];
+
+const name = (what: string) =>
+  z
+    .string({ error: `${what} is required` })
+    .trim()
+    .min(1, `${what} is required`)
+    .regex(/^[A-Za-z0-9_.-]+$/, `${what} may contain only letters, digits, "_", "." and "-"`);
+
+export const actionSchema = z.strictObject({
+  name: name("Action name"),
+  access: z.enum(ACCESS_LEVELS, { error: 'Access must be "read", "write" or "admin"' }),
+  approval: z.enum(["none", "required"], { error: 'Approval must be "none" or "required"' }),
+  limit: z
+    .strictObject({
+      amount: z.number({ error: "Limit amount must be a number" }).positive("Limit amount must be above 0"),
+      unit: z.string({ error: "Limit unit is required" }).trim().min(1, "Limit unit is required"),
+    })
+    .optional(),
+});
+
+export const toolSchema = z.strictObject({
+  system: name("System"),
+  actions: z.array(actionSchema).min(1, "A tool needs at least one action"),
+});
+
+export const humanInTheLoopSchema = z.strictObject({
+  reviewer: z.string({ error: "Reviewer is required" }).trim().min(1, "Reviewer is required"),
+  surface: z.string({ error: "Surface is required" }).trim().min(1, "Surface is required"),
+  canOverride: z.boolean({ error: "canOverride must be true or false" }),
+  captureCorrections: z.boolean({ error: "captureCorrections must be true or false" }),
+  stopAskingRule: z.string().trim().optional(),
+});
+
+export const agentSpecSchema = z
+  .strictObject({
+    model: z.strictObject({
+      provider: z.string({ error: "Model provider is required" }).trim().min(1, "Model provider is required"),
+      name: z.string({ error: "Model name is required" }).trim().min(1, "Model name is required"),
+      // An empty version means "whatever the provider serves today": a floating model.
+      version: z.string({ error: "Model version must be text" }).trim().default(""),
+    }),
+    instructions: z.string({ error: "Instructions are required" }).min(1, "Instructions are required"),
+    autonomy: z.enum(AUTONOMY_LADDER, { error: 'Autonomy must be "read_only", "bounded" or "autonomous"' }),
+    tools: z.array(toolSchema).default([]),
+    forbidden: z
+      .array(
+        z
+          .string()
+          .regex(/^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+$/, 'A forbidden entry is written "system:action", e.g. "stripe:customers.delete"'),
+      )
+      .default([]),
+    humanInTheLoop: humanInTheLoopSchema.optional(),
+    traceRetentionDays: z
+      .number({ error: "Trace retention must be a whole number of days" })
+      .int("Trace retention must be a whole number of days")
+      .min(0, "Trace retention cannot be negative"),
+  })
+  .superRefine((spec, ctx) => {
+    const granted = new Set<string>();
+    spec.tools.forEach((tool, t) => {
+      if (spec.tools.findIndex((other) => other.system === tool.system) !== t) {
+        ctx.addIssue({ code: "custom", path: ["tools", t, "system"], message: `System "${tool.system}" is listed twice` });
+      }
+      tool.actions.forEach((action, a) => {
+        const key = `${tool.system}:${action.name}`;
+        if (granted.has(key)) {
+          ctx.addIssue({ code: "custom", path: ["tools", t, "actions", a, "name"], message: `Action ${key} is listed twice` });
+        }
+        granted.add(key);
+      });
+    });
+    spec.forbidden.forEach((entry, i) => {
+      if (granted.has(entry)) {
+        ctx.addIssue({ code: "custom", path: ["forbidden", i], message: `${entry} is both forbidden and granted in tools` });
+      }
+    });
+  });
+
+export type AgentSpec = z.infer<typeof agentSpecSchema>;
+export type AgentSpecInput = z.input<typeof agentSpecSchema>;
+export type ToolAction = z.infer<typeof actionSchema>;
+
+export function specHash(spec: AgentSpec): string {
+  return sha256Hex(canonicalJson(spec));
+}
+
+export type SpecIssue = { path: string; message: string; line?: number };
+export type SpecParseResult = { ok: true; spec: AgentSpec } | { ok: false; issues: SpecIssue[] };
+
+/** Validates an already-parsed value (from JSON, a form, or the API). */
+export function validateSpec(value: unknown): SpecParseResult {
+  const result = agentSpecSchema.safeParse(value);
+  if (result.success) return { ok: true, spec: result.data };
+  return {
+    ok: false,
+    issues: result.error.issues.map((issue) => ({ path: issue.path.join(".") || "spec", message: issue.message })),
+  };
+}
+
+/**
+ * Parses a spec written as YAML or JSON (JSON is valid YAML, so one parser serves both) and names
+ * the line of each problem, so a pasted file's errors can be found in the file.
+ */
+export function parseSpecText(text: string): SpecParseResult {
+  if (!text.trim()) return { ok: false, issues: [{ path: "spec", message: "The spec is empty" }] };
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      issues: doc.errors.map((error) => {
+        const line = lineCounter.linePos(error.pos[0]).line;
+        return { path: "spec", line, message: `Line ${line}: ${firstSentence(error.message)}` };
+      }),
+    };
+  }
+  const validated = validateSpec(doc.toJS());
+  if (validated.ok) return validated;
+  return { ok: false, issues: validated.issues.map((issue) => withLine(issue, doc, lineCounter)) };
+}
+
+function withLine(issue: SpecIssue, doc: Document, lineCounter: LineCounter): SpecIssue {
+  const path = issue.path === "spec" ? [] : issue.path.split(".").map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+  // Point at the deepest node that exists: a missing field is reported at its parent.
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
+    const range = (node as { range?: [number, number, number] } | undefined)?.range;
+    if (range) {
+      const line = lineCounter.linePos(range[0]).line;
+      return { ...issue, line, message: `Line ${line}, ${issue.path}: ${issue.message}` };
+    }
+  }
+  return { ...issue, message: `${issue.path}: ${issue.message}` };
+}
+
+function firstSentence(message: string): string {
+  return message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+}
+
+/** Field order a reader expects (the order of the design's example), not the canonical sorted order. */
+function readableOrder(spec: AgentSpec) {
+  return {
+    model: spec.model,
+    instructions: spec.instructions,
+    autonomy: spec.autonomy,
+    tools: spec.tools,
+    forbidden: spec.forbidden,
+    ...(spec.humanInTheLoop ? { humanInTheLoop: spec.humanInTheLoop } : {}),
+    traceRetentionDays: spec.traceRetentionDays,
+  };
+}
+
+export function specToYaml(spec: AgentSpec): string {
+  return stringifyYaml(readableOrder(spec), { lineWidth: 0 });
+}
+
+export function specToJson(spec: AgentSpec): string {
+  return JSON.stringify(readableOrder(spec), null, 2) + "\n";
+}
+
+/** Whether the model version is pinned; a floating version is a risk the UI warns about. */
+export function isModelPinned(spec: AgentSpec): boolean {
+  return spec.model.version.trim() !== "";
+}

@@ -1,0 +1,74 @@
+/** The domain's closed vocabularies, shared by the schema, the use cases, the API and the UI. */
+
+export const ROLES = ["workflow_owner", "security", "engineering", "operations", "compliance", "leader", "auditor", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_LABELS: Record<Role, string> = {
+  workflow_owner: "Workflow owner",
+  security: "Security",
+  engineering: "Engineering",
+  operations: "Operations",
+  compliance: "Compliance",
+  leader: "Leader",
+  auditor: "Auditor",
+  admin: "Admin",
+};
+
+export const PLATFORMS = [
+  "salesforce-agentforce",
+  "copilot-studio",
+  "openai-agents",
+  "langgraph",
+  "servicenow",
+  "bedrock-agents",
+  "custom",
+] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+export const PLATFORM_LABELS: Record<Platform, string> = {
+  "salesforce-agentforce": "Salesforce Agentforce",
+  "copilot-studio": "Copilot Studio",
+  "openai-agents": "OpenAI Agents",
+  langgraph: "LangGraph",
+  servicenow: "ServiceNow",
+  "bedrock-agents": "Bedrock Agents",
+  custom: "Custom",
+};
+
+export const RISK_LEVELS = ["low", "medium", "high", "critical"] as const;
+export type RiskLevel = (typeof RISK_LEVELS)[number];
+
+export const ENVIRONMENTS = ["development", "staging", "production"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+export const DEPLOYMENT_KINDS = ["promote", "rollback", "emergency"] as const;
+export type DeploymentKind = (typeof DEPLOYMENT_KINDS)[number];
+
+export const CHANGE_STATES = ["draft", "in_review", "approved", "released", "rejected", "withdrawn", "rolled_back"] as const;
+export type ChangeState = (typeof CHANGE_STATES)[number];
+/** States in which a change record still asks something of someone. */
+export const OPEN_CHANGE_STATES = ["draft", "in_review", "approved"] as const satisfies readonly ChangeState[];
+
+export const SIGNOFF_STATUSES = ["pending", "approved", "rejected", "changes_requested", "dismissed"] as const;
+export type SignoffStatus = (typeof SIGNOFF_STATUSES)[number];
+
+export const REVIEW_DOMAINS = ["semantics", "authority", "runtime", "incident_path"] as const;
+export type ReviewDomain = (typeof REVIEW_DOMAINS)[number];
+
+export const SEVERITIES = ["sev1", "sev2", "sev3", "sev4"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const RESOLUTIONS = ["rollback", "fix_forward", "permission_revoked", "no_action"] as const;
+export type Resolution = (typeof RESOLUTIONS)[number];
+
+export const AGENT_STATUSES = ["active", "retired"] as const;
+
+export const OBSERVATION_STATUSES = ["open", "adopted", "restored", "acknowledged"] as const;
+
+export const TOKEN_SCOPES = ["read", "changes:write", "evals:write", "deploy"] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
+/** Change records are numbered for people: CR-42. */
+export function changeNumberLabel(number: number): string {
+  return `CR-${number}`;
+}

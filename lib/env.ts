@@ -1,0 +1,54 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+const optional = z
+  .string()
+  .trim()
+  .transform((v) => v || undefined)
+  .optional();
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_PATH: z.string().trim().min(1).default("./data/countersign.db"),
+  AUTH_SECRET: optional,
+  AUTH_OIDC_ISSUER: z.url("AUTH_OIDC_ISSUER must be the issuer URL of your identity provider").optional(),
+  AUTH_OIDC_CLIENT_ID: optional,
+  AUTH_OIDC_CLIENT_SECRET: optional,
+  AUTH_OIDC_NAME: z.string().trim().default("Single sign-on"),
+});
+
+function readEnv() {
+  const parsed = envSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
+    throw new Error(`Countersign cannot start: invalid environment variables\n${problems}`);
+  }
+  const env = parsed.data;
+  const oidc = [env.AUTH_OIDC_ISSUER, env.AUTH_OIDC_CLIENT_ID, env.AUTH_OIDC_CLIENT_SECRET];
+  if (oidc.some(Boolean) && !oidc.every(Boolean)) {
+    throw new Error("Countersign cannot start: single sign-on needs AUTH_OIDC_ISSUER, AUTH_OIDC_CLIENT_ID and AUTH_OIDC_CLIENT_SECRET together");
+  }
+  return env;
+}
+
+export const env = readEnv();
+
+export const databasePath = path.resolve(env.DATABASE_PATH);
+
+/**
+ * The session-signing secret: AUTH_SECRET when set, otherwise one generated on first start and kept
+ * beside the database, so a fresh install needs no hand-made configuration and sessions survive restarts.
+ */
+export function authSecret(): string {
+  if (env.AUTH_SECRET) return env.AUTH_SECRET;
+  const file = path.join(path.dirname(databasePath), "auth-secret");
+  if (!existsSync(file)) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, randomBytes(32).toString("base64url") + "\n", { mode: 0o600, flag: "wx" });
+  }
+  return readFileSync(file, "utf8").trim();
+}
+
+export const oidcEnabled = Boolean(env.AUTH_OIDC_ISSUER);

@@ -1,0 +1,36 @@
+/** The one error type use cases throw on purpose. The API maps `code` to a status; the UI shows `message`. */
+export type AppErrorCode =
+  | "bad_request"
+  | "unauthenticated"
+  | "forbidden"
+  | "not_found"
+  | "conflict"
+  | "gate_failed"
+  | "validation_failed";
+
+export const HTTP_STATUS: Record<AppErrorCode, number> = {
+  bad_request: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  gate_failed: 409,
+  validation_failed: 422,
+};
+
+export type FieldErrors = Record<string, string[]>;
+
+export class AppError extends Error {
+  constructor(
+    readonly code: AppErrorCode,
+    message: string,
+    readonly details: { fieldErrors?: FieldErrors; [key: string]: unknown } = {},
+  ) {
+    super(message);
+    this.name = "AppError";
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}

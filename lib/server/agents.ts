@@ -1,0 +1,184 @@
+import "server-only";
+import { and, asc, desc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
+import type { AnySQLiteColumn } from "drizzle-orm/sqlite-core";
+import { z } from "zod";
+import { getDb } from "@/db";
+import { agents, agentVersions, changeRecords, deployments, workflows } from "@/db/schema";
+import { ENVIRONMENTS, OPEN_CHANGE_STATES, PLATFORMS, RISK_LEVELS, type Environment, type Platform, type RiskLevel } from "@/lib/domain/terms";
+import { AppError } from "@/lib/errors";
+import { assertCanRead, type Caller } from "./caller";
+
+export const AGENT_SORTS = ["name", "platform", "workflow", "risk", "autonomy", "lastDeployed", "lastReviewed", "openChanges"] as const;
+export type AgentSort = (typeof AGENT_SORTS)[number];
+
+/** The inventory's filters, as they appear in the page URL and the API's query string. */
+export const agentFiltersSchema = z.object({
+  q: z.string().trim().max(200, "Search is limited to 200 characters").optional().catch(undefined),
+  platform: z.enum(PLATFORMS, { error: `platform must be one of: ${PLATFORMS.join(", ")}` }).optional(),
+  workflow: z.string().trim().max(100).optional(),
+  risk: z.enum(RISK_LEVELS, { error: `risk must be one of: ${RISK_LEVELS.join(", ")}` }).optional(),
+  sort: z.enum(AGENT_SORTS, { error: `sort must be one of: ${AGENT_SORTS.join(", ")}` }).default("name"),
+  dir: z.enum(["asc", "desc"], { error: 'dir must be "asc" or "desc"' }).default("asc"),
+  page: z.coerce.number({ error: "page must be a whole number from 1" }).int("page must be a whole number from 1").min(1, "page must be a whole number from 1").default(1),
+  pageSize: z.coerce
+    .number({ error: "pageSize must be a whole number from 1 to 500" })
+    .int("pageSize must be a whole number from 1 to 500")
+    .min(1, "pageSize must be a whole number from 1 to 500")
+    .max(500, "pageSize must be a whole number from 1 to 500")
+    .default(50),
+});
+export type AgentFilters = z.infer<typeof agentFiltersSchema>;
+
+/** Reads filters from URL search parameters; empty values mean "no filter". Bad values are a 400 naming the parameter. */
+export function parseAgentFilters(params: URLSearchParams | Record<string, string | string[] | undefined>): AgentFilters {
+  const entries = params instanceof URLSearchParams ? [...params.entries()] : Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]);
+  const raw = Object.fromEntries(entries.filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = agentFiltersSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new AppError("bad_request", issue.message, { parameter: issue.path.join(".") });
+  }
+  return parsed.data;
+}
+
+export type EnvironmentVersion = { version: number; specHash: string; deployedAt: number } | null;
+
+export type AgentSummary = {
+  slug: string;
+  name: string;
+  platform: Platform;
+  workflow: { slug: string; name: string; riskClass: RiskLevel };
+  autonomy: string;
+  environments: Record<Environment, EnvironmentVersion>;
+  lastDeployedAt: number | null;
+  lastReviewedAt: number | null;
+  openChanges: number;
+};
+
+const openStates = sql.join(
+  OPEN_CHANGE_STATES.map((s) => sql`${s}`),
+  sql`, `,
+);
+
+/** The version an environment runs now is its latest deployment (ties broken by insertion order). */
+const currentVersionId = (environment: Environment) =>
+  sql<string | null>`(SELECT d.version_id FROM ${deployments} d WHERE d.agent_id = ${agents.id} AND d.environment = ${environment} ORDER BY d.deployed_at DESC, d.rowid DESC LIMIT 1)`;
+
+const latestVersionId = sql<string | null>`(SELECT v.id FROM ${agentVersions} v WHERE v.agent_id = ${agents.id} ORDER BY v.number DESC LIMIT 1)`;
+const autonomy = sql<string | null>`(SELECT v.autonomy FROM ${agentVersions} v WHERE v.id = COALESCE(${currentVersionId("production")}, ${latestVersionId}))`;
+const lastDeployedAt = sql<number | null>`(SELECT MAX(d.deployed_at) FROM ${deployments} d WHERE d.agent_id = ${agents.id})`;
+const openChanges = sql<number>`(SELECT COUNT(*) FROM ${changeRecords} c WHERE c.agent_id = ${agents.id} AND c.state IN (${openStates}))`;
+const riskRank = sql`CASE ${workflows.riskClass} WHEN 'low' THEN 0 WHEN 'medium' THEN 1 WHEN 'high' THEN 2 ELSE 3 END`;
+const autonomyRank = sql`CASE ${autonomy} WHEN 'read_only' THEN 0 WHEN 'bounded' THEN 1 ELSE 2 END`;
+
+const SORT_KEYS: Record<AgentSort, SQL | AnySQLiteColumn> = {
+  name: agents.name,
+  platform: agents.platform,
+  workflow: workflows.name,
+  risk: riskRank,
+  autonomy: autonomyRank,
+  lastDeployed: lastDeployedAt,
+  lastReviewed: agents.lastReviewedAt,
+  openChanges,
+};
+
+function whereClause(filters: AgentFilters): SQL | undefined {
+  const conditions: (SQL | undefined)[] = [eq(agents.status, "active")];
+  if (filters.q) {
+    const pattern = `%${filters.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    conditions.push(or(sql`${agents.name} LIKE ${pattern} ESCAPE '\\'`, sql`${agents.slug} LIKE ${pattern} ESCAPE '\\'`, sql`${agents.description} LIKE ${pattern} ESCAPE '\\'`));
+  }
+  if (filters.platform) conditions.push(eq(agents.platform, filters.platform));
+  if (filters.workflow) conditions.push(eq(workflows.slug, filters.workflow));
+  if (filters.risk) conditions.push(eq(workflows.riskClass, filters.risk));
+  return and(...conditions);
+}
+
+/**
+ * The agent inventory: every active agent with what runs where. Any signed-in person may read it.
+ * `all` returns every matching row (the CSV export) instead of one page.
+ */
+export function listAgents(caller: Caller, filters: AgentFilters, options: { all?: boolean } = {}): { items: AgentSummary[]; total: number } {
+  assertCanRead(caller);
+  const db = getDb();
+  const where = whereClause(filters);
+  const total = db.select({ n: sql<number>`COUNT(*)` }).from(agents).innerJoin(workflows, eq(workflows.id, agents.workflowId)).where(where).get()!.n;
+
+  const order = filters.dir === "desc" ? desc : asc;
+  // Rows with no value (never deployed, never reviewed) sort last either way.
+  const sortKey = SORT_KEYS[filters.sort];
+  const query = db
+    .select({
+      id: agents.id,
+      slug: agents.slug,
+      name: agents.name,
+      platform: agents.platform,
+      lastReviewedAt: agents.lastReviewedAt,
+      workflowSlug: workflows.slug,
+      workflowName: workflows.name,
+      riskClass: workflows.riskClass,
+      autonomy,
+      lastDeployedAt,
+      openChanges,
+      development: currentVersionId("development"),
+      staging: currentVersionId("staging"),
+      production: currentVersionId("production"),
+    })
+    .from(agents)
+    .innerJoin(workflows, eq(workflows.id, agents.workflowId))
+    .where(where)
+    .orderBy(sql`${sortKey} IS NULL`, order(sortKey), asc(agents.name), asc(agents.slug));
+  const rows = options.all ? query.all() : query.limit(filters.pageSize).offset((filters.page - 1) * filters.pageSize).all();
+
+  const versionIds = [...new Set(rows.flatMap((r) => [r.development, r.staging, r.production]).filter((v): v is string => Boolean(v)))];
+  const versions = new Map<string, { number: number; specHash: string }>();
+  for (let i = 0; i < versionIds.length; i += 500) {
+    const slice = versionIds.slice(i, i + 500);
+    for (const v of db.select({ id: agentVersions.id, number: agentVersions.number, specHash: agentVersions.specHash }).from(agentVersions).where(inArray(agentVersions.id, slice)).all()) {
+      versions.set(v.id, v);
+    }
+  }
+  const deployedAt = currentDeploymentTimes(rows.map((r) => r.id));
+  const envVersion = (agentId: string, env: Environment, versionId: string | null): EnvironmentVersion => {
+    const v = versionId ? versions.get(versionId) : undefined;
+    return v ? { version: v.number, specHash: v.specHash, deployedAt: deployedAt.get(`${agentId}:${env}`) ?? 0 } : null;
+  };
+
+  return {
+    total,
+    items: rows.map((r) => ({
+      slug: r.slug,
+      name: r.name,
+      platform: r.platform,
+      workflow: { slug: r.workflowSlug, name: r.workflowName, riskClass: r.riskClass },
+      autonomy: r.autonomy ?? "read_only",
+      environments: Object.fromEntries(ENVIRONMENTS.map((env) => [env, envVersion(r.id, env, r[env])])) as Record<Environment, EnvironmentVersion>,
+      lastDeployedAt: r.lastDeployedAt,
+      lastReviewedAt: r.lastReviewedAt,
+      openChanges: r.openChanges,
+    })),
+  };
+}
+
+function currentDeploymentTimes(agentIds: string[]): Map<string, number> {
+  const times = new Map<string, number>();
+  const db = getDb();
+  for (let i = 0; i < agentIds.length; i += 500) {
+    const rows = db
+      .select({ agentId: deployments.agentId, environment: deployments.environment, at: sql<number>`MAX(${deployments.deployedAt})` })
+      .from(deployments)
+      .where(inArray(deployments.agentId, agentIds.slice(i, i + 500)))
+      .groupBy(deployments.agentId, deployments.environment)
+      .all();
+    for (const r of rows) times.set(`${r.agentId}:${r.environment}`, r.at);
+  }
+  return times;
+}
+
+/** The choices the inventory's filters offer. */
+export function inventoryFacets(): { workflows: { slug: string; name: string; riskClass: RiskLevel }[] } {
+  return {
+    workflows: getDb().select({ slug: workflows.slug, name: workflows.name, riskClass: workflows.riskClass }).from(workflows).orderBy(asc(workflows.name)).all(),
+  };
+}
+

@@ -1,0 +1,53 @@
+import "server-only";
+import { NextResponse, type NextRequest } from "next/server";
+import { AppError, HTTP_STATUS, isAppError } from "@/lib/errors";
+import { currentUser } from "./auth";
+import { tokenCaller, userCaller, type Caller } from "./caller";
+
+type RouteContext<P> = { params: Promise<P> };
+type Handler<P> = (request: NextRequest, context: { caller: Caller; params: P }) => Promise<Response | unknown> | Response | unknown;
+
+/**
+ * Wraps every /api/v1 route: authenticates (bearer token or session cookie), runs the handler, and
+ * maps errors to DESIGN.md's JSON shape. Unknown errors are logged and never leak a stack trace.
+ */
+export function apiRoute<P = Record<string, never>>(handler: Handler<P>) {
+  return async (request: NextRequest, context: RouteContext<P>): Promise<Response> => {
+    try {
+      const caller = await authenticate(request);
+      const result = await handler(request, { caller, params: await context.params });
+      return result instanceof Response ? result : NextResponse.json(result);
+    } catch (error) {
+      return errorResponse(error);
+    }
+  };
+}
+
+async function authenticate(request: NextRequest): Promise<Caller> {
+  const header = request.headers.get("authorization");
+  if (header) {
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    const caller = match ? tokenCaller(match[1]!) : null;
+    if (!caller) throw new AppError("unauthenticated", "The API token is missing, unknown, expired or revoked");
+    return caller;
+  }
+  const user = await currentUser();
+  if (!user) throw new AppError("unauthenticated", "Sign in, or send an API token as 'Authorization: Bearer <token>'");
+  return userCaller(user);
+}
+
+export function errorResponse(error: unknown): Response {
+  if (isAppError(error)) {
+    const { fieldErrors, ...details } = error.details;
+    return NextResponse.json(
+      { error: error.code, message: error.message, ...details, ...(fieldErrors ? { fieldErrors } : {}) },
+      { status: HTTP_STATUS[error.code] },
+    );
+  }
+  console.error("Unhandled API error", error);
+  return NextResponse.json({ error: "internal_error", message: "Something went wrong on our side; it has been logged." }, { status: 500 });
+}
+
+export function toIso(time: number | null | undefined): string | null {
+  return time === null || time === undefined ? null : new Date(time).toISOString();
+}

@@ -1,0 +1,83 @@
+import "server-only";
+import NextAuth, { CredentialsSignin } from "next-auth";
+import Credentials from "next-auth/providers/credentials";
+import { redirect } from "next/navigation";
+import { cache } from "react";
+import { authSecret, env, oidcEnabled } from "@/lib/env";
+import { findActiveUser, verifyCredentials, type CurrentUser } from "./users";
+
+const providers = [
+  Credentials({
+    credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+    async authorize(credentials) {
+      const email = typeof credentials?.email === "string" ? credentials.email : "";
+      const password = typeof credentials?.password === "string" ? credentials.password : "";
+      if (!email || !password) throw new CredentialsSignin();
+      const user = await verifyCredentials(email, password);
+      if (!user) throw new CredentialsSignin();
+      return { id: user.id, email: user.email, name: user.name };
+    },
+  }),
+  ...(oidcEnabled
+    ? [
+        {
+          id: "oidc",
+          name: env.AUTH_OIDC_NAME,
+          type: "oidc" as const,
+          issuer: env.AUTH_OIDC_ISSUER,
+          clientId: env.AUTH_OIDC_CLIENT_ID,
+          clientSecret: env.AUTH_OIDC_CLIENT_SECRET,
+        },
+      ]
+    : []),
+];
+
+export const { handlers, auth, signIn, signOut } = NextAuth({
+  secret: authSecret(),
+  // Countersign is self-hosted: trust the Host header it is served under.
+  trustHost: true,
+  session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
+  pages: { signIn: "/login" },
+  providers,
+  logger: {
+    // A wrong password is an expected event, not a server error.
+    error(error) {
+      if (error.name !== "CredentialsSignin") console.error(error);
+    },
+  },
+  callbacks: {
+    // Single sign-on admits only people who already have an active Countersign account.
+    signIn({ user, account }) {
+      if (account?.provider !== "oidc") return true;
+      return Boolean(user.email && findActiveUser({ email: user.email }));
+    },
+    jwt({ token, user, account }) {
+      if (user) {
+        const person = account?.provider === "oidc" && user.email ? findActiveUser({ email: user.email }) : { id: user.id! };
+        if (person) token.uid = person.id;
+      }
+      return token;
+    },
+    session({ session, token }) {
+      if (typeof token.uid === "string") session.user.id = token.uid;
+      return session;
+    },
+  },
+});
+
+/**
+ * The signed-in person, or null. Roles and the disabled flag come from the database on every
+ * request, so disabling someone or removing a role takes effect at once.
+ */
+export const currentUser = cache(async (): Promise<CurrentUser | null> => {
+  const session = await auth();
+  const id = session?.user?.id;
+  return id ? findActiveUser({ id }) : null;
+});
+
+/** For pages: the signed-in person, or a redirect to the login page. */
+export async function requireUser(): Promise<CurrentUser> {
+  const user = await currentUser();
+  if (!user) redirect("/login");
+  return user;
+}

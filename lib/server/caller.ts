@@ -1,0 +1,44 @@
+import "server-only";
+import { createHash } from "node:crypto";
+import { and, eq, isNull } from "drizzle-orm";
+import { getDb } from "@/db";
+import type { Actor } from "@/db/audit";
+import { apiTokens } from "@/db/schema";
+import type { TokenScope } from "@/lib/domain/terms";
+import { AppError } from "@/lib/errors";
+import type { CurrentUser } from "./users";
+
+/** Who is asking: a signed-in person, or an API token acting as itself (never as a person). */
+export type Caller = { kind: "user"; user: CurrentUser } | { kind: "token"; id: string; name: string; scopes: TokenScope[] };
+
+export function userCaller(user: CurrentUser): Caller {
+  return { kind: "user", user };
+}
+
+export function actorOf(caller: Caller): Actor {
+  return caller.kind === "user" ? { type: "user", id: caller.user.id, label: caller.user.email } : { type: "token", id: caller.id, label: `token:${caller.name}` };
+}
+
+export function hashToken(token: string): string {
+  return createHash("sha256").update(token, "utf8").digest("hex");
+}
+
+/** Resolves a bearer token; a revoked, expired or unknown token is no caller at all. */
+export function tokenCaller(token: string, now = Date.now()): Caller | null {
+  const db = getDb();
+  const row = db
+    .select()
+    .from(apiTokens)
+    .where(and(eq(apiTokens.tokenHash, hashToken(token)), isNull(apiTokens.revokedAt)))
+    .get();
+  if (!row || (row.expiresAt !== null && row.expiresAt <= now)) return null;
+  db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.id)).run();
+  return { kind: "token", id: row.id, name: row.name, scopes: row.scopes };
+}
+
+/** Every person may read; a token needs the `read` scope. */
+export function assertCanRead(caller: Caller): void {
+  if (caller.kind === "token" && !caller.scopes.includes("read")) {
+    throw new AppError("forbidden", `Token "${caller.name}" lacks the read scope`);
+  }
+}

@@ -1,0 +1,39 @@
+import "server-only";
+import { eq } from "drizzle-orm";
+import { getDb } from "@/db";
+import { userRoles, users } from "@/db/schema";
+import type { Role } from "@/lib/domain/terms";
+import { verifyPassword } from "@/lib/passwords";
+
+/** The signed-in person as every use case sees them: read from the database on each request. */
+export type CurrentUser = { id: string; email: string; name: string; roles: Role[] };
+
+export function findActiveUser(where: { id: string } | { email: string }): CurrentUser | null {
+  const db = getDb();
+  const row = db
+    .select({ id: users.id, email: users.email, name: users.name, disabled: users.disabled })
+    .from(users)
+    .where("id" in where ? eq(users.id, where.id) : eq(users.email, where.email.trim().toLowerCase()))
+    .get();
+  if (!row || row.disabled) return null;
+  const roles = db.select({ role: userRoles.role }).from(userRoles).where(eq(userRoles.userId, row.id)).all();
+  return { id: row.id, email: row.email, name: row.name, roles: roles.map((r) => r.role) };
+}
+
+// A fixed hash to compare against when the email is unknown, so a wrong email costs the same time as a wrong password.
+const DUMMY_HASH = "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+/** Email + password sign-in. Unknown email, wrong password and disabled account look the same from outside. */
+export async function verifyCredentials(email: string, password: string): Promise<CurrentUser | null> {
+  const row = getDb()
+    .select({ id: users.id, passwordHash: users.passwordHash })
+    .from(users)
+    .where(eq(users.email, email.trim().toLowerCase()))
+    .get();
+  const ok = await verifyPassword(password, row?.passwordHash ?? DUMMY_HASH);
+  return ok && row ? findActiveUser({ id: row.id }) : null;
+}
+
+export function hasRole(user: CurrentUser, ...roles: Role[]): boolean {
+  return roles.some((role) => user.roles.includes(role));
+}
