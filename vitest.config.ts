@@ -12,6 +12,7 @@ export default defineConfig({
   test: {
     include: ["lib/**/*.test.ts", "db/**/*.test.ts"],
     environment: "node",
+    setupFiles: ["lib/testing/temp-database.ts"],
     pool: "forks",
     testTimeout: 60_000,
   },

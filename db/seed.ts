@@ -1,7 +1,9 @@
 import { existsSync, rmSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { databasePath } from "../lib/env";
-import { openDatabase } from "./index";
+import { eq } from "drizzle-orm";
+import { openDatabase, type DB } from "./index";
+import { users } from "./schema";
 import { DEMO_PASSWORD, DEMO_USERS } from "./seed/estate";
 import { generateEstate, isEmpty, startOfTodayUtc } from "./seed/generate";
 
@@ -9,6 +11,7 @@ const usage = `Usage: npm run db:seed -- [--reset] [--if-empty] [--agents N] [--
 
   --reset      delete the database at DATABASE_PATH and build the demo estate afresh
   --if-empty   seed only when the database holds no data (what \`npm start\` does)
+  --print-logins  with --if-empty, list the demo logins when the demo estate is present
   --agents N   number of agents (default 24; larger estates are for benchmarks)
   --months M   months of history (default 12)
   --until D    the day the history ends (default: today, UTC)
@@ -21,11 +24,21 @@ function positive(name: string, value: string | undefined, fallback: number): nu
   return n;
 }
 
+function printLogins() {
+  console.log(`\nDemo logins (password for all: ${DEMO_PASSWORD}):`);
+  for (const u of DEMO_USERS) console.log(`  ${u.email.padEnd(30)} ${u.roles.join(", ")}`);
+}
+
+function hasDemoUsers(db: DB): boolean {
+  return db.select({ id: users.id }).from(users).where(eq(users.email, DEMO_USERS[0]!.email)).get() !== undefined;
+}
+
 async function main() {
   const { values } = parseArgs({
     options: {
       reset: { type: "boolean", default: false },
       "if-empty": { type: "boolean", default: false },
+      "print-logins": { type: "boolean", default: false },
       agents: { type: "string" },
       months: { type: "string" },
       until: { type: "string" },
@@ -49,7 +62,11 @@ async function main() {
   const { db, sqlite } = openDatabase(databasePath);
   try {
     if (!isEmpty(db)) {
-      if (values["if-empty"]) return;
+      if (values["if-empty"]) {
+        console.log(`Database ready: ${databasePath}`);
+        if (values["print-logins"] && hasDemoUsers(db)) printLogins();
+        return;
+      }
       throw new Error(`${databasePath} already holds data. Run \`npm run db:seed -- --reset\` to rebuild the demo estate.`);
     }
     const started = performance.now();
@@ -57,8 +74,7 @@ async function main() {
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     console.log(`Demo estate written to ${databasePath} in ${seconds}s:`);
     console.log("  " + Object.entries(summary).map(([k, v]) => `${v} ${k}`).join(", "));
-    console.log(`\nDemo logins (password for all: ${DEMO_PASSWORD}):`);
-    for (const u of DEMO_USERS) console.log(`  ${u.email.padEnd(30)} ${u.roles.join(", ")}`);
+    printLogins();
   } finally {
     sqlite.close();
   }

@@ -96,7 +96,7 @@ export function simulateAgent(ctx: Ctx, agent: AgentRow, demo: DemoAgent, workfl
     t += rng.int(9, 36) * DAY + rng.int(0, 10) * HOUR;
     if (t >= openFrom) break;
     const progress = (t - start) / (until - start);
-    const failureRate = progress < 0.5 ? 0.17 : 0.045;
+    const failureRate = progress < 0.5 ? 0.22 : 0.05;
     const outcome = rng.weighted<ChangeState>([
       ["released", 84],
       ["rejected", 6],
@@ -107,15 +107,17 @@ export function simulateAgent(ctx: Ctx, agent: AgentRow, demo: DemoAgent, workfl
     t = runChange(ctx, sim, t, randomMutation(current, rng), outcome, { failureRate, requestChanges: rng.chance(0.12), progress });
   }
 
-  // 3. One open change, in whatever state work has reached.
-  const openAt = openFrom + rng.int(0, 19) * DAY + rng.int(0, 8) * HOUR;
+  // 3. Most agents have work in flight, in whatever state it has reached; a few have a second draft.
+  if (rng.chance(0.3)) return;
+  const openAt = openFrom + rng.int(0, 17) * DAY + rng.int(0, 8) * HOUR;
   const openState = rng.weighted<ChangeState>([
     ["draft", 25],
     ["in_review", 50],
     ["approved", 25],
   ]);
   const current = sim.running.production?.spec ?? demo.spec;
-  runChange(ctx, sim, Math.min(openAt, until - 6 * HOUR), randomMutation(current, rng), openState, { progress: 1 });
+  const end = runChange(ctx, sim, Math.min(openAt, until - 6 * HOUR), randomMutation(current, rng), openState, { progress: 1 });
+  if (rng.chance(0.2)) runChange(ctx, sim, Math.min(end + rng.int(1, 30) * HOUR, until - HOUR), randomMutation(current, rng), "draft", { progress: 1 });
 }
 
 type ChangeOptions = { newAgent?: boolean; failureRate?: number; requestChanges?: boolean; progress?: number; emergencyFor?: string };
@@ -157,7 +159,7 @@ function runChange(ctx: Ctx, sim: AgentSim, createdAt: number, mutation: Mutatio
     emergencyJustification: emergency ? `Stops the harm in incident "${options.emergencyFor}" now; full review within 48 hours.` : null,
   };
 
-  let version = createVersion(ctx, sim, mutation.spec, authorKey, changeId, createdAt);
+  const version = createVersion(ctx, sim, mutation.spec, authorKey, changeId, createdAt);
   let contentHash = changeContentHash(version.specHash, fields);
   const record: Insert<typeof schema.changeRecords> = {
     id: changeId,
@@ -359,8 +361,8 @@ function failAndRecover(
   rows.incidents.push(incident);
   rows.audit.push({ at: detectedAt, actor: people.actor("ops"), action: "incident.opened", entityType: "incident", entityId: incident.id!, payload: { agent: sim.agent.slug, severity, title, deploymentId: release.id } });
 
-  // Two in three failures are rolled back; the rest are fixed forward by an emergency change.
-  if (rng.chance(0.67)) {
+  // Three in four failures are rolled back; the rest are fixed forward by an emergency change.
+  if (rng.chance(0.75)) {
     const rolledBackAt = detectedAt + rng.int(20, 300) * 60_000;
     const rollbackBy = rng.chance(0.7) ? "ops" : sim.demo.engineerKey;
     const version = { id: previous.versionId, spec: previous.spec, specHash: specHash(previous.spec) };

@@ -47,11 +47,20 @@ export function verifyChain(events: Iterable<ChainedAuditEvent>, start = { prevH
     if (event.prevHash !== prevHash) {
       return { ok: false, checked, brokenAt: event.seq, reason: `event #${event.seq} does not point at the hash of the event before it` };
     }
-    const { prevHash: _p, hash, ...content } = event;
-    if (auditEventHash(prevHash, content) !== hash) {
+    const content: AuditEventContent = {
+      seq: event.seq,
+      at: event.at,
+      actorType: event.actorType,
+      actorId: event.actorId,
+      action: event.action,
+      entityType: event.entityType,
+      entityId: event.entityId,
+      payload: event.payload,
+    };
+    if (auditEventHash(prevHash, content) !== event.hash) {
       return { ok: false, checked, brokenAt: event.seq, reason: `event #${event.seq} was altered after it was written` };
     }
-    prevHash = hash;
+    prevHash = event.hash;
     expectedSeq++;
     checked++;
   }

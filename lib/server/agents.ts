@@ -72,9 +72,9 @@ const riskRank = sql`CASE ${workflows.riskClass} WHEN 'low' THEN 0 WHEN 'medium'
 const autonomyRank = sql`CASE ${autonomy} WHEN 'read_only' THEN 0 WHEN 'bounded' THEN 1 ELSE 2 END`;
 
 const SORT_KEYS: Record<AgentSort, SQL | AnySQLiteColumn> = {
-  name: agents.name,
+  name: sql`${agents.name} COLLATE NOCASE`,
   platform: agents.platform,
-  workflow: workflows.name,
+  workflow: sql`${workflows.name} COLLATE NOCASE`,
   risk: riskRank,
   autonomy: autonomyRank,
   lastDeployed: lastDeployedAt,

@@ -1,0 +1,63 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { Download } from "lucide-react";
+import { InventoryFilters } from "@/components/agents/inventory-filters";
+import { InventoryTable } from "@/components/agents/inventory-table";
+import { Pagination } from "@/components/agents/pagination";
+import { buttonClasses } from "@/components/ui/button";
+import { PLATFORM_LABELS, PLATFORMS } from "@/lib/domain/terms";
+import { isAppError } from "@/lib/errors";
+import { inventoryFacets, listAgents, parseAgentFilters, type AgentFilters } from "@/lib/server/agents";
+import { requireUser } from "@/lib/server/auth";
+import { userCaller } from "@/lib/server/caller";
+
+export const metadata: Metadata = { title: "Agents" };
+
+type SearchParams = Record<string, string | string[] | undefined>;
+
+export default async function AgentsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const user = await requireUser();
+  const params = await searchParams;
+  let filters: AgentFilters;
+  try {
+    filters = parseAgentFilters(params);
+  } catch (error) {
+    if (!isAppError(error)) throw error;
+    return (
+      <div role="alert" className="rounded-lg border border-rose-200 bg-rose-50 p-6 text-sm text-rose-900">
+        <p className="font-medium">This link has a filter Countersign does not understand: {error.message}.</p>
+        <Link href="/agents" className="mt-3 inline-block font-medium underline">
+          Show all agents
+        </Link>
+      </div>
+    );
+  }
+  const { items, total } = listAgents(userCaller(user), filters);
+  const { workflows } = inventoryFacets();
+  const query = new URLSearchParams(Object.entries(params).flatMap(([k, v]) => (typeof v === "string" && v ? [[k, v]] : [])));
+  query.delete("page");
+  const filtered = Boolean(filters.q || filters.platform || filters.workflow || filters.risk);
+
+  return (
+    <div className="space-y-5">
+      <div className="flex flex-wrap items-end justify-between gap-3">
+        <div>
+          <h1 className="text-2xl font-semibold tracking-tight">Agents</h1>
+          <p className="mt-1 text-sm text-slate-600">
+            {total} {total === 1 ? "agent" : "agents"}
+            {filtered ? " match these filters" : " in the inventory"} — what each one runs in development, staging and production.
+          </p>
+        </div>
+        <a href={`/agents/export?${query}`} className={buttonClasses("secondary")} download>
+          <Download aria-hidden className="size-4" /> Export CSV
+        </a>
+      </div>
+      <InventoryFilters
+        platforms={PLATFORMS.map((p) => ({ value: p, label: PLATFORM_LABELS[p] }))}
+        workflows={workflows.map((w) => ({ value: w.slug, label: w.name }))}
+      />
+      <InventoryTable items={items} filters={filters} query={query.toString()} filtered={filtered} now={Date.now()} />
+      <Pagination page={filters.page} pageSize={filters.pageSize} total={total} query={query.toString()} />
+    </div>
+  );
+}

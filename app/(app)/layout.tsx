@@ -1,0 +1,20 @@
+import { AppHeader } from "@/components/shell/app-header";
+import { requireUser } from "@/lib/server/auth";
+import { instanceBanner } from "@/lib/server/settings";
+import { signOutAction } from "./actions";
+
+export default async function AppLayout({ children }: { children: React.ReactNode }) {
+  const user = await requireUser();
+  const banner = instanceBanner();
+  return (
+    <div className="flex min-h-screen flex-col">
+      {banner && (
+        <div role="note" className="bg-amber-100 px-4 py-1.5 text-center text-xs font-medium text-amber-900">
+          {banner}
+        </div>
+      )}
+      <AppHeader user={{ name: user.name, email: user.email, roles: user.roles }} signOut={signOutAction} />
+      <main className="mx-auto w-full max-w-[1600px] flex-1 px-4 py-6 sm:px-6 lg:px-8">{children}</main>
+    </div>
+  );
+}

@@ -1,0 +1,91 @@
+"use client";
+
+import { Search, X } from "lucide-react";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useEffect, useState, useTransition } from "react";
+import { Input, Select } from "@/components/ui/field";
+import { RISK_LEVELS } from "@/lib/domain/terms";
+
+type Option = { value: string; label: string };
+
+/** Filters live in the URL, so a filtered view can be bookmarked, shared and exported. */
+export function InventoryFilters({ platforms, workflows }: { platforms: Option[]; workflows: Option[] }) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const params = useSearchParams();
+  const [pending, startTransition] = useTransition();
+  const [q, setQ] = useState(params.get("q") ?? "");
+
+  const update = (changes: Record<string, string>) => {
+    const next = new URLSearchParams(params.toString());
+    for (const [key, value] of Object.entries(changes)) {
+      if (value) next.set(key, value);
+      else next.delete(key);
+    }
+    next.delete("page"); // a new filter starts from the first page
+    startTransition(() => router.replace(next.size ? `${pathname}?${next}` : pathname, { scroll: false }));
+  };
+
+  // Search as the person types, once they pause.
+  useEffect(() => {
+    if (q === (params.get("q") ?? "")) return;
+    const timer = setTimeout(() => update({ q: q.trim() }), 300);
+    return () => clearTimeout(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only the typed text should restart the timer
+  }, [q]);
+
+  const active = ["q", "platform", "workflow", "risk"].some((k) => params.get(k));
+
+  return (
+    <div role="search" aria-busy={pending} className="flex flex-wrap items-center gap-2 rounded-lg border border-slate-200 bg-white p-3">
+      <div className="relative w-full sm:w-auto sm:min-w-56 sm:flex-1">
+        <Search aria-hidden className="pointer-events-none absolute top-2.5 left-3 size-4 text-slate-400" />
+        <Input
+          type="search"
+          aria-label="Search agents"
+          placeholder="Search by name, slug or description"
+          className="pl-9"
+          value={q}
+          onChange={(e) => setQ(e.target.value)}
+          onKeyDown={(e) => e.key === "Enter" && update({ q: q.trim() })}
+        />
+      </div>
+      <Select aria-label="Platform" className="w-full sm:w-auto" value={params.get("platform") ?? ""} onChange={(e) => update({ platform: e.target.value })}>
+        <option value="">All platforms</option>
+        {platforms.map((p) => (
+          <option key={p.value} value={p.value}>
+            {p.label}
+          </option>
+        ))}
+      </Select>
+      <Select aria-label="Workflow" className="w-full sm:w-auto" value={params.get("workflow") ?? ""} onChange={(e) => update({ workflow: e.target.value })}>
+        <option value="">All workflows</option>
+        {workflows.map((w) => (
+          <option key={w.value} value={w.value}>
+            {w.label}
+          </option>
+        ))}
+      </Select>
+      <Select aria-label="Risk class" className="w-full sm:w-auto" value={params.get("risk") ?? ""} onChange={(e) => update({ risk: e.target.value })}>
+        <option value="">All risk classes</option>
+        {RISK_LEVELS.map((r) => (
+          <option key={r} value={r}>
+            {r[0]!.toUpperCase() + r.slice(1)} risk
+          </option>
+        ))}
+      </Select>
+      {active && (
+        <button
+          type="button"
+          onClick={() => {
+            setQ("");
+            startTransition(() => router.replace(pathname, { scroll: false }));
+          }}
+          className="inline-flex h-9 items-center gap-1 rounded-md px-2.5 text-sm text-slate-600 hover:bg-slate-100"
+        >
+          <X aria-hidden className="size-4" /> Clear filters
+        </button>
+      )}
+    </div>
+  );
+}

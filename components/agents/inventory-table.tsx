@@ -1,0 +1,129 @@
+import { ArrowDown, ArrowUp, ArrowUpDown } from "lucide-react";
+import Link from "next/link";
+import { cn } from "@/components/ui/cn";
+import { RelativeTime } from "@/components/ui/relative-time";
+import { ENVIRONMENTS, PLATFORM_LABELS, type Environment, type Platform, type RiskLevel } from "@/lib/domain/terms";
+import { AutonomyBadge } from "./autonomy-badge";
+import { RiskBadge } from "./risk-badge";
+
+type EnvVersion = { version: number; specHash: string; deployedAt: number } | null;
+
+export type InventoryRow = {
+  slug: string;
+  name: string;
+  platform: Platform;
+  workflow: { slug: string; name: string; riskClass: RiskLevel };
+  autonomy: string;
+  environments: Record<Environment, EnvVersion>;
+  lastDeployedAt: number | null;
+  lastReviewedAt: number | null;
+  openChanges: number;
+};
+
+type Sort = { sort: string; dir: "asc" | "desc" };
+
+const ENV_LABEL: Record<Environment, string> = { development: "Dev", staging: "Staging", production: "Prod" };
+
+function SortHeader({ label, column, current, query, className }: { label: string; column: string; current: Sort; query: string; className?: string }) {
+  const active = current.sort === column;
+  const nextDir = active && current.dir === "asc" ? "desc" : "asc";
+  const params = new URLSearchParams(query);
+  params.set("sort", column);
+  params.set("dir", nextDir);
+  const Icon = active ? (current.dir === "asc" ? ArrowUp : ArrowDown) : ArrowUpDown;
+  return (
+    <th scope="col" aria-sort={active ? (current.dir === "asc" ? "ascending" : "descending") : "none"} className={cn("px-3 py-2.5 font-medium", className)}>
+      <Link href={`?${params}`} scroll={false} className="inline-flex items-center gap-1 whitespace-nowrap hover:text-slate-900">
+        {label}
+        <Icon aria-hidden className={cn("size-3.5", active ? "text-brand-600" : "text-slate-400")} />
+        <span className="sr-only">{active ? `, sorted ${current.dir === "asc" ? "ascending" : "descending"}` : ", sortable"}</span>
+      </Link>
+    </th>
+  );
+}
+
+function VersionCell({ value }: { value: EnvVersion }) {
+  if (!value) return <span className="text-slate-400">—</span>;
+  return (
+    <span className="font-mono text-xs" title={`spec ${value.specHash.slice(0, 12)}…`}>
+      v{value.version}
+    </span>
+  );
+}
+
+export function InventoryTable({ items, filters, query, filtered, now }: { items: InventoryRow[]; filters: Sort; query: string; filtered: boolean; now: number }) {
+  if (items.length === 0) {
+    return (
+      <div className="rounded-lg border border-dashed border-slate-300 bg-white px-6 py-16 text-center">
+        <p className="text-base font-medium text-slate-900">{filtered ? "No agents match these filters" : "No agents registered yet"}</p>
+        <p className="mt-1 text-sm text-slate-600">
+          {filtered ? "Try a shorter search or fewer filters." : "Agents appear here once their first change record is proposed."}
+        </p>
+        {filtered && (
+          <Link href="/agents" className="mt-4 inline-block text-sm font-medium text-brand-700 underline">
+            Clear filters
+          </Link>
+        )}
+      </div>
+    );
+  }
+  const header = (label: string, column: string, className?: string) => <SortHeader label={label} column={column} current={filters} query={query} className={className} />;
+  return (
+    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+      <table className="w-full min-w-[1100px] text-left text-sm">
+        <caption className="sr-only">Agent inventory</caption>
+        <thead className="border-b border-slate-200 bg-slate-50 text-xs text-slate-600">
+          <tr>
+            {header("Agent", "name", "sticky left-0 bg-slate-50")}
+            {header("Platform", "platform")}
+            {header("Workflow", "workflow")}
+            {header("Risk", "risk")}
+            {header("Autonomy", "autonomy")}
+            {ENVIRONMENTS.map((env) => (
+              <th key={env} scope="col" className="px-3 py-2.5 font-medium">
+                {ENV_LABEL[env]}
+              </th>
+            ))}
+            {header("Last deployed", "lastDeployed")}
+            {header("Last reviewed", "lastReviewed")}
+            {header("Open changes", "openChanges", "text-right")}
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {items.map((agent) => (
+            <tr key={agent.slug} className="hover:bg-slate-50/70">
+              <th scope="row" className="sticky left-0 max-w-72 bg-white px-3 py-2.5 text-left font-normal">
+                <span className="block truncate font-medium text-slate-900" title={agent.name}>
+                  {agent.name}
+                </span>
+                <span className="block truncate font-mono text-xs text-slate-500">{agent.slug}</span>
+              </th>
+              <td className="px-3 py-2.5 whitespace-nowrap text-slate-700">{PLATFORM_LABELS[agent.platform]}</td>
+              <td className="max-w-56 truncate px-3 py-2.5 text-slate-700" title={agent.workflow.name}>
+                {agent.workflow.name}
+              </td>
+              <td className="px-3 py-2.5">
+                <RiskBadge level={agent.workflow.riskClass} />
+              </td>
+              <td className="px-3 py-2.5">
+                <AutonomyBadge autonomy={agent.autonomy} />
+              </td>
+              {ENVIRONMENTS.map((env) => (
+                <td key={env} className="px-3 py-2.5">
+                  <VersionCell value={agent.environments[env]} />
+                </td>
+              ))}
+              <td className="px-3 py-2.5 whitespace-nowrap text-slate-700">
+                <RelativeTime at={agent.lastDeployedAt} now={now} empty="never" />
+              </td>
+              <td className="px-3 py-2.5 whitespace-nowrap text-slate-700">
+                <RelativeTime at={agent.lastReviewedAt} now={now} empty="never" />
+              </td>
+              <td className="px-3 py-2.5 text-right tabular-nums">{agent.openChanges > 0 ? agent.openChanges : <span className="text-slate-400">0</span>}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

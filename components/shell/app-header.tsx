@@ -1,0 +1,24 @@
+import Link from "next/link";
+import type { Role } from "@/lib/domain/terms";
+import { Logo } from "./logo";
+import { NavLinks } from "./nav-links";
+import { UserMenu } from "./user-menu";
+
+/** Sections appear here as they exist; there are no placeholder pages. */
+const SECTIONS = [{ href: "/agents", label: "Agents" }];
+
+export function AppHeader({ user, signOut }: { user: { name: string; email: string; roles: Role[] }; signOut: () => Promise<void> }) {
+  return (
+    <header className="sticky top-0 z-20 border-b border-slate-200 bg-white/95 backdrop-blur">
+      <div className="mx-auto flex h-14 w-full max-w-[1600px] items-center gap-6 px-4 sm:px-6 lg:px-8">
+        <Link href="/agents" aria-label="Countersign home">
+          <Logo className="text-slate-900" />
+        </Link>
+        <NavLinks sections={SECTIONS} />
+        <div className="ml-auto">
+          <UserMenu user={user} signOut={signOut} />
+        </div>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,211 @@
+import { asc, sql } from "drizzle-orm";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { getConnection, openDatabase, type DB } from "@/db";
+import * as schema from "@/db/schema";
+import { verifyChain, type ChainedAuditEvent } from "@/lib/domain/audit-chain";
+import { changeContentHash } from "@/lib/domain/change-content";
+import { specHash, validateSpec } from "@/lib/domain/spec";
+import { CHANGE_STATES, ENVIRONMENTS, PLATFORMS, RISK_LEVELS } from "@/lib/domain/terms";
+import { seedDemoEstate, TEST_UNTIL } from "@/lib/testing/demo-estate";
+import { generateEstate } from "./generate";
+
+let db: DB;
+beforeAll(async () => {
+  db = await seedDemoEstate();
+});
+
+describe("the demo estate's shape", () => {
+  it("has at least 24 agents on at least 6 platforms across 8 workflows covering every risk class", () => {
+    const agents = db.select().from(schema.agents).all();
+    const workflows = db.select().from(schema.workflows).all();
+    expect(agents.length).toBeGreaterThanOrEqual(24);
+    expect(new Set(agents.map((a) => a.platform)).size).toBeGreaterThanOrEqual(6);
+    expect(agents.every((a) => (PLATFORMS as readonly string[]).includes(a.platform))).toBe(true);
+    expect(workflows.length).toBeGreaterThanOrEqual(8);
+    expect(new Set(workflows.map((w) => w.riskClass))).toEqual(new Set(RISK_LEVELS));
+  });
+
+  it("includes refund-assistant: Refunds (high), bounded, refunds.create write with approval and a USD limit", () => {
+    const agent = db.query.agents.findFirst({ where: (a, { eq }) => eq(a.slug, "refund-assistant") }).sync()!;
+    const workflow = db.query.workflows.findFirst({ where: (w, { eq }) => eq(w.id, agent.workflowId) }).sync()!;
+    expect(workflow).toMatchObject({ name: "Refunds", riskClass: "high" });
+    const first = db.query.agentVersions.findFirst({ where: (v, { and, eq }) => and(eq(v.agentId, agent.id), eq(v.number, 1)) }).sync()!;
+    expect(first.spec.autonomy).toBe("bounded");
+    const create = first.spec.tools.flatMap((t) => t.actions).find((a) => a.name === "refunds.create");
+    expect(create).toEqual({ name: "refunds.create", access: "write", approval: "required", limit: { amount: 50, unit: "USD" } });
+  });
+
+  it("includes account-notes-summarizer: read-only, in a low-risk workflow, with read actions only", () => {
+    const agent = db.query.agents.findFirst({ where: (a, { eq }) => eq(a.slug, "account-notes-summarizer") }).sync()!;
+    const workflow = db.query.workflows.findFirst({ where: (w, { eq }) => eq(w.id, agent.workflowId) }).sync()!;
+    expect(workflow.riskClass).toBe("low");
+    const versions = db.query.agentVersions.findMany({ where: (v, { eq }) => eq(v.agentId, agent.id) }).sync();
+    for (const v of versions) {
+      expect(v.spec.autonomy).toBe("read_only");
+      expect(v.spec.tools.flatMap((t) => t.actions).every((a) => a.access === "read")).toBe(true);
+    }
+  });
+
+  it("holds a year of history: 300+ change records in every state, deployments in all environments, 15+ incidents with rollbacks", () => {
+    const changes = db.select().from(schema.changeRecords).all();
+    expect(changes.length).toBeGreaterThanOrEqual(300);
+    expect(new Set(changes.map((c) => c.state))).toEqual(new Set(CHANGE_STATES));
+    const deployments = db.select().from(schema.deployments).all();
+    expect(new Set(deployments.map((d) => d.environment))).toEqual(new Set(ENVIRONMENTS));
+    const incidents = db.select().from(schema.incidents).all();
+    expect(incidents.length).toBeGreaterThanOrEqual(15);
+    expect(deployments.filter((d) => d.kind === "rollback").length).toBeGreaterThanOrEqual(15);
+    const span = Math.max(...changes.map((c) => c.createdAt)) - Math.min(...changes.map((c) => c.createdAt));
+    expect(span).toBeGreaterThan(330 * 86_400_000);
+    expect(Math.max(...changes.map((c) => c.createdAt))).toBeLessThan(TEST_UNTIL);
+  });
+
+  it("tells a believable story: the change fail rate falls in the second half of the year", () => {
+    const releases = db.select().from(schema.deployments).where(sql`${schema.deployments.environment} = 'production' AND ${schema.deployments.kind} != 'rollback'`).all();
+    const failed = new Set(db.select().from(schema.incidents).all().map((i) => i.deploymentId));
+    const half = TEST_UNTIL - 182 * 86_400_000;
+    const rate = (list: typeof releases) => list.filter((d) => failed.has(d.id)).length / list.length;
+    const early = rate(releases.filter((d) => d.deployedAt < half));
+    const late = rate(releases.filter((d) => d.deployedAt >= half));
+    expect(early).toBeGreaterThan(late * 1.5);
+  });
+});
+
+describe("the demo estate obeys the product's rules", () => {
+  it("stores only valid specs, each under the hash of its canonical JSON", () => {
+    for (const v of db.select().from(schema.agentVersions).all()) {
+      expect(validateSpec(v.spec).ok).toBe(true);
+      expect(v.specHash).toBe(specHash(v.spec));
+      expect(v.autonomy).toBe(v.spec.autonomy);
+    }
+  });
+
+  it("never lets authors sign their own change, and one person signs at most one role per change", () => {
+    const changes = new Map(db.select().from(schema.changeRecords).all().map((c) => [c.id, c]));
+    const signed = new Map<string, Set<string>>();
+    for (const s of db.select().from(schema.signoffs).all()) {
+      if (!s.signerId) continue;
+      expect(s.signerId).not.toBe(changes.get(s.changeRecordId)!.authorId);
+      const roles = (signed.get(`${s.changeRecordId}:${s.signerId}`) ?? new Set<string>()).add(s.role);
+      signed.set(`${s.changeRecordId}:${s.signerId}`, roles);
+    }
+    for (const roles of signed.values()) expect(roles.size).toBe(1);
+  });
+
+  it("signers hold the role they signed for", () => {
+    const roles = new Set(db.select().from(schema.userRoles).all().map((r) => `${r.userId}:${r.role}`));
+    for (const s of db.select().from(schema.signoffs).all()) if (s.signerId) expect(roles.has(`${s.signerId}:${s.role}`)).toBe(true);
+  });
+
+  it("approves changes only with every required role approved on the current content hash (or as a standard change)", () => {
+    const signoffs = db.select().from(schema.signoffs).all();
+    const versions = new Map(db.select().from(schema.agentVersions).all().map((v) => [v.id, v]));
+    for (const c of db.select().from(schema.changeRecords).all()) {
+      const head = versions.get(c.headVersionId!)!;
+      expect(c.contentHash).toBe(
+        changeContentHash(head.specHash, {
+          title: c.title,
+          rationale: c.rationale,
+          roleImpacts: c.roleImpacts,
+          harmMetrics: c.harmMetrics,
+          evidence: c.evidence,
+          rollbackPlan: c.rollbackPlan,
+          rollbackOwnerId: c.rollbackOwnerId,
+          monitoring: c.monitoring,
+          emergency: c.emergency,
+          emergencyJustification: c.emergencyJustification,
+        }),
+      );
+      if (!["approved", "released", "rolled_back"].includes(c.state) || c.emergency) continue;
+      // Earlier rounds are history: dismissed approvals, and the request that sent the change back.
+      const live = signoffs.filter((s) => s.changeRecordId === c.id && s.status !== "dismissed" && s.status !== "changes_requested");
+      if (c.standardChange) {
+        expect(live).toHaveLength(0);
+        continue;
+      }
+      expect(live.length).toBeGreaterThan(0);
+      for (const s of live) {
+        expect(s.status).toBe("approved");
+        expect(s.contentHash).toBe(c.contentHash);
+        expect(s.decidedAt!).toBeLessThanOrEqual(c.approvedAt!);
+      }
+    }
+  });
+
+  it("releases to production only with approval, a clean staging eval of the exact spec, and a rollback plan and owner", () => {
+    const changes = new Map(db.select().from(schema.changeRecords).all().map((c) => [c.id, c]));
+    const versions = new Map(db.select().from(schema.agentVersions).all().map((v) => [v.id, v]));
+    const evals = db.select().from(schema.evalRuns).all();
+    const releases = db.select().from(schema.deployments).where(sql`${schema.deployments.environment} = 'production' AND ${schema.deployments.kind} != 'rollback'`).all();
+    expect(releases.length).toBeGreaterThan(250);
+    for (const d of releases) {
+      const change = changes.get(d.changeRecordId!)!;
+      const hash = versions.get(d.versionId)!.specHash;
+      expect(change.rollbackPlan).not.toBe("");
+      expect(change.rollbackOwnerId).not.toBeNull();
+      expect(evals.some((e) => e.environment === "staging" && e.specHash === hash && e.failed === 0 && e.recordedAt <= d.deployedAt)).toBe(true);
+      if (d.kind === "emergency") {
+        expect(change.emergency).toBe(true);
+        expect(change.retroSignoffDueAt).toBe(d.deployedAt + 48 * 3_600_000);
+      } else {
+        expect(change.approvedAt!).toBeLessThanOrEqual(d.deployedAt);
+      }
+    }
+  });
+
+  it("rolls back to the version production ran before, and closes each rolled-back change with its incident", () => {
+    const deployments = db.select().from(schema.deployments).orderBy(asc(schema.deployments.deployedAt)).all();
+    const incidents = db.select().from(schema.incidents).all();
+    for (const rollback of deployments.filter((d) => d.kind === "rollback")) {
+      const bad = deployments.filter((d) => d.agentId === rollback.agentId && d.environment === "production" && d.deployedAt < rollback.deployedAt).at(-1)!;
+      expect(rollback.replacedVersionId).toBe(bad.versionId);
+      expect(rollback.versionId).toBe(bad.replacedVersionId);
+      const change = db.query.changeRecords.findFirst({ where: (c, { eq }) => eq(c.id, bad.changeRecordId!) }).sync()!;
+      expect(change.state).toBe("rolled_back");
+      expect(incidents.some((i) => i.deploymentId === bad.id && i.resolution === "rollback" && i.detectedAt <= rollback.deployedAt)).toBe(true);
+    }
+  });
+
+  it("records every mutation in an audit chain that verifies", () => {
+    const events = db.select().from(schema.auditEvents).orderBy(asc(schema.auditEvents.seq)).all() as ChainedAuditEvent[];
+    expect(verifyChain(events)).toMatchObject({ ok: true, checked: events.length });
+    const count = (action: string) => events.filter((e) => e.action === action).length;
+    expect(count("change.created")).toBe(db.select().from(schema.changeRecords).all().length);
+    const deployments = db.select().from(schema.deployments).all().length;
+    expect(count("deployment.promoted") + count("deployment.rolled_back") + count("deployment.emergency")).toBe(deployments);
+    expect(count("eval.recorded")).toBe(db.select().from(schema.evalRuns).all().length);
+    expect(count("incident.opened")).toBe(db.select().from(schema.incidents).all().length);
+    // Events are in the order things happened.
+    for (let i = 1; i < events.length; i++) expect(events[i]!.at).toBeGreaterThanOrEqual(events[i - 1]!.at);
+  });
+
+  it("refuses to update or delete audit events and agent versions, at the database level", () => {
+    const { sqlite } = getConnection();
+    expect(() => sqlite.prepare("UPDATE audit_events SET action = 'x' WHERE seq = 1").run()).toThrow(/append-only: UPDATE is refused/);
+    expect(() => sqlite.prepare("DELETE FROM audit_events WHERE seq = 1").run()).toThrow(/append-only: DELETE is refused/);
+    expect(() => sqlite.prepare("UPDATE agent_versions SET spec_hash = 'x'").run()).toThrow(/immutable/);
+  });
+
+  it("labels itself as demo data", () => {
+    expect(db.select().from(schema.settings).all()).toEqual([expect.objectContaining({ key: "banner", value: expect.stringMatching(/^Demo estate/) })]);
+  });
+});
+
+describe("seeding", () => {
+  it("is deterministic: the same options give the same hashes", async () => {
+    const other = openDatabase(path.join(mkdtempSync(path.join(tmpdir(), "countersign-seed-")), "again.db"));
+    await generateEstate(other.db, { agents: 24, months: 12, until: TEST_UNTIL, seed: 1 });
+    const head = (d: DB) => d.select({ hash: schema.auditEvents.hash }).from(schema.auditEvents).orderBy(sql`seq DESC`).limit(1).get()!.hash;
+    const hashes = (d: DB) => d.select({ h: schema.agentVersions.specHash }).from(schema.agentVersions).orderBy(asc(schema.agentVersions.id)).all();
+    expect(head(other.db)).toBe(head(db));
+    expect(hashes(other.db)).toEqual(hashes(db));
+    other.sqlite.close();
+  });
+
+  it("refuses to seed a database that already holds data", async () => {
+    await expect(generateEstate(db, { agents: 24, months: 12, until: TEST_UNTIL, seed: 1 })).rejects.toThrow(/already holds data/);
+  });
+});

@@ -1,0 +1,111 @@
+import { desc, eq, and } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { DB } from "@/db";
+import { agents, agentVersions, apiTokens, deployments, userRoles, users } from "@/db/schema";
+import { AppError } from "@/lib/errors";
+import { seedDemoEstate } from "@/lib/testing/demo-estate";
+import { listAgents, parseAgentFilters } from "./agents";
+import { hashToken, tokenCaller, userCaller, type Caller } from "./caller";
+import { findActiveUser, verifyCredentials } from "./users";
+
+let db: DB;
+let security: Caller;
+beforeAll(async () => {
+  db = await seedDemoEstate();
+  security = userCaller(findActiveUser({ email: "security@countersign.test" })!);
+});
+
+const list = (params: Record<string, string> = {}, caller = security) => listAgents(caller, parseAgentFilters(params));
+
+describe("listAgents", () => {
+  it("lists every active agent, 50 to a page by default, sorted by name", () => {
+    const { items, total } = list();
+    expect(total).toBe(24);
+    expect(items).toHaveLength(24);
+    const names = items.map((a) => a.name);
+    expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b, "en", { sensitivity: "base" })));
+  });
+
+  it("shows, for each environment, the version of its latest deployment", () => {
+    const agent = db.select().from(agents).where(eq(agents.slug, "refund-assistant")).get()!;
+    const latest = db
+      .select({ number: agentVersions.number, specHash: agentVersions.specHash, at: deployments.deployedAt })
+      .from(deployments)
+      .innerJoin(agentVersions, eq(agentVersions.id, deployments.versionId))
+      .where(and(eq(deployments.agentId, agent.id), eq(deployments.environment, "production")))
+      .orderBy(desc(deployments.deployedAt))
+      .get()!;
+    const row = list({ q: "refund-assistant" }).items.find((a) => a.slug === "refund-assistant")!;
+    expect(row.environments.production).toEqual({ version: latest.number, specHash: latest.specHash, deployedAt: latest.at });
+    expect(row.workflow).toEqual({ slug: "refunds", name: "Refunds", riskClass: "high" });
+    expect(row.platform).toBe("openai-agents");
+  });
+
+  it("narrows by search, platform, workflow and risk class, and counts the matches", () => {
+    expect(list({ q: "refund" }).items.map((a) => a.slug)).toContain("refund-assistant");
+    expect(list({ q: "refund" }).total).toBeLessThan(24);
+    expect(list({ platform: "copilot-studio" }).items.every((a) => a.platform === "copilot-studio")).toBe(true);
+    expect(list({ workflow: "account-notes" }).items.map((a) => a.slug).sort()).toEqual(["account-notes-summarizer", "call-notes-digest", "meeting-brief-writer"]);
+    const critical = list({ risk: "critical" });
+    expect(critical.total).toBe(6);
+    expect(critical.items.every((a) => a.workflow.riskClass === "critical")).toBe(true);
+    expect(list({ q: "no agent is called this" })).toEqual({ items: [], total: 0 });
+  });
+
+  it("treats search wildcards literally", () => {
+    expect(list({ q: "%" }).total).toBe(0);
+    expect(list({ q: "_" }).total).toBe(0);
+  });
+
+  it("sorts by risk and by open changes, either way, and pages", () => {
+    const byRisk = list({ sort: "risk", dir: "desc" }).items;
+    expect(byRisk[0]!.workflow.riskClass).toBe("critical");
+    expect(byRisk.at(-1)!.workflow.riskClass).toBe("low");
+    const open = list({ sort: "openChanges", dir: "desc" }).items.map((a) => a.openChanges);
+    expect(open).toEqual([...open].sort((a, b) => b - a));
+    const page2 = list({ pageSize: "10", page: "2" });
+    expect(page2.total).toBe(24);
+    expect(page2.items.map((a) => a.slug)).toEqual(list().items.slice(10, 20).map((a) => a.slug));
+  });
+
+  it("rejects malformed filters with a message naming the parameter", () => {
+    const bad = (params: Record<string, string>) => {
+      try {
+        parseAgentFilters(params);
+      } catch (error) {
+        return error as AppError;
+      }
+      throw new Error("expected a rejection");
+    };
+    expect(bad({ platform: "myspace" })).toMatchObject({ code: "bad_request", details: { parameter: "platform" } });
+    expect(bad({ page: "0" })).toMatchObject({ code: "bad_request", message: "page must be a whole number from 1" });
+    expect(bad({ pageSize: "501" })).toMatchObject({ details: { parameter: "pageSize" } });
+    expect(bad({ sort: "hash" }).message).toMatch(/^sort must be one of/);
+  });
+
+  it("lets an API token read only with the read scope", () => {
+    const insert = (name: string, scopes: ("read" | "deploy")[], token: string) =>
+      db.insert(apiTokens).values({ id: `tok_${name}`, name, tokenHash: hashToken(token), scopes, createdById: "usr_admin", createdAt: Date.now() }).run();
+    insert("reader", ["read"], "cs_reader_secret");
+    insert("deployer", ["deploy"], "cs_deployer_secret");
+    expect(list({}, tokenCaller("cs_reader_secret")!).total).toBe(24);
+    expect(() => list({}, tokenCaller("cs_deployer_secret")!)).toThrow(/lacks the read scope/);
+    expect(tokenCaller("cs_unknown")).toBeNull();
+  });
+});
+
+describe("sign-in", () => {
+  it("accepts the right password, refuses a wrong one or an unknown email, and reads roles from the database", async () => {
+    expect(await verifyCredentials("Security@Countersign.test ", "countersign-demo")).toMatchObject({ email: "security@countersign.test", roles: ["security"] });
+    expect(await verifyCredentials("security@countersign.test", "wrong")).toBeNull();
+    expect(await verifyCredentials("nobody@countersign.test", "countersign-demo")).toBeNull();
+  });
+
+  it("shuts out a disabled person at once, and sees a removed role at once", async () => {
+    db.update(users).set({ disabled: true }).where(eq(users.email, "leader@countersign.test")).run();
+    expect(findActiveUser({ id: "usr_leader" })).toBeNull();
+    expect(await verifyCredentials("leader@countersign.test", "countersign-demo")).toBeNull();
+    db.delete(userRoles).where(eq(userRoles.userId, "usr_auditor")).run();
+    expect(findActiveUser({ id: "usr_auditor" })?.roles).toEqual([]);
+  });
+});

@@ -1,0 +1,14 @@
+// Creates, migrates and (when empty) seeds the database at DATABASE_PATH with the demo estate.
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+export function prepareDatabase() {
+  const tsx = path.join(root, "node_modules", ".bin", "tsx");
+  const result = spawnSync(tsx, ["db/seed.ts", "--if-empty", "--print-logins"], { cwd: root, stdio: "inherit", env: process.env });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) prepareDatabase();
