@@ -15,5 +15,8 @@ export default defineConfig({
     setupFiles: ["lib/testing/temp-database.ts"],
     pool: "forks",
     testTimeout: 60_000,
+    // In CI the results are also written as JSON, for .ci/run's closing count.
+    reporters: process.env.CI ? ["default", "json"] : ["default"],
+    outputFile: { json: "test-results/unit-results.json" },
   },
 });
