@@ -9,7 +9,10 @@ export type RiskFacts = {
   readOnly: boolean;
   /** Human sentences for each escalation, e.g. "refunds.create limit raised 50 → 500 USD". */
   escalations: string[];
-  /** The escalations that alone make a change high: new write/admin action, autonomy to autonomous, approval removed on a write. */
+  /**
+   * The escalations that alone make a change high: new write/admin action, autonomy to autonomous,
+   * approval removed on a write. Each is also listed in `escalations`, where the workflow's class applies.
+   */
   severeEscalations: string[];
   modelChanged: boolean;
   modelFloating: boolean;

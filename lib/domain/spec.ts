@@ -102,7 +102,12 @@ export function validateSpec(value: unknown): SpecParseResult {
   if (result.success) return { ok: true, spec: result.data };
   return {
     ok: false,
-    issues: result.error.issues.map((issue) => ({ path: issue.path.join(".") || "spec", message: issue.message })),
+    issues: result.error.issues.flatMap((issue) =>
+      // Zod reports unknown keys on their parent; name each key where it is written.
+      issue.code === "unrecognized_keys"
+        ? issue.keys.map((key) => ({ path: [...issue.path, key].join("."), message: `Unknown field "${key}"` }))
+        : [{ path: issue.path.join(".") || "spec", message: issue.message }],
+    ),
   };
 }
 
@@ -123,7 +128,9 @@ export function parseSpecText(text: string): SpecParseResult {
       }),
     };
   }
-  const validated = validateSpec(doc.toJS());
+  const value: unknown = doc.toJS();
+  if (value === null || value === undefined) return { ok: false, issues: [{ path: "spec", message: "The spec is empty" }] };
+  const validated = validateSpec(value);
   if (validated.ok) return validated;
   return { ok: false, issues: validated.issues.map((issue) => withLine(issue, doc, lineCounter)) };
 }
