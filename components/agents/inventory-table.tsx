@@ -18,7 +18,21 @@ export type InventoryRow = {
   lastDeployedAt: number | null;
   lastReviewedAt: number | null;
   openChanges: number;
+  productionApprovers: { role: string; name: string; email: string }[];
+  productionStandardChange: string | null;
 };
+
+function Approvers({ agent }: { agent: InventoryRow }) {
+  if (agent.productionStandardChange) return <span className="text-slate-600" title={agent.productionStandardChange}>standard change</span>;
+  const [first, ...rest] = agent.productionApprovers;
+  if (!first) return <span className="text-slate-400">—</span>;
+  return (
+    <span title={agent.productionApprovers.map((a) => `${a.name} (${a.role})`).join(", ")}>
+      {first.name}
+      {rest.length > 0 && <span className="text-slate-500"> +{rest.length}</span>}
+    </span>
+  );
+}
 
 type Sort = { sort: string; dir: "asc" | "desc" };
 
@@ -70,7 +84,7 @@ export function InventoryTable({ items, filters, query, filtered, now }: { items
   const header = (label: string, column: string, className?: string) => <SortHeader label={label} column={column} current={filters} query={query} className={className} />;
   return (
     <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-      <table className="w-full min-w-[1100px] text-left text-sm">
+      <table className="w-full min-w-[1240px] text-left text-sm">
         <caption className="sr-only">Agent inventory</caption>
         <thead className="border-b border-slate-200 bg-slate-50 text-xs text-slate-600">
           <tr>
@@ -84,6 +98,9 @@ export function InventoryTable({ items, filters, query, filtered, now }: { items
                 {ENV_LABEL[env]}
               </th>
             ))}
+            <th scope="col" className="px-3 py-2.5 font-medium whitespace-nowrap">
+              Prod approved by
+            </th>
             {header("Last deployed", "lastDeployed")}
             {header("Last reviewed", "lastReviewed")}
             {header("Open changes", "openChanges", "text-right")}
@@ -93,9 +110,9 @@ export function InventoryTable({ items, filters, query, filtered, now }: { items
           {items.map((agent) => (
             <tr key={agent.slug} className="hover:bg-slate-50/70">
               <th scope="row" className="sticky left-0 max-w-72 bg-white px-3 py-2.5 text-left font-normal">
-                <span className="block truncate font-medium text-slate-900" title={agent.name}>
+                <Link href={`/agents/${agent.slug}`} className="block truncate font-medium text-brand-700 hover:underline" title={agent.name}>
                   {agent.name}
-                </span>
+                </Link>
                 <span className="block truncate font-mono text-xs text-slate-500">{agent.slug}</span>
               </th>
               <td className="px-3 py-2.5 whitespace-nowrap text-slate-700">{PLATFORM_LABELS[agent.platform]}</td>
@@ -113,6 +130,9 @@ export function InventoryTable({ items, filters, query, filtered, now }: { items
                   <VersionCell value={agent.environments[env]} />
                 </td>
               ))}
+              <td className="max-w-44 truncate px-3 py-2.5 whitespace-nowrap text-slate-700">
+                <Approvers agent={agent} />
+              </td>
               <td className="px-3 py-2.5 whitespace-nowrap text-slate-700">
                 <RelativeTime at={agent.lastDeployedAt} now={now} empty="never" />
               </td>

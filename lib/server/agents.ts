@@ -7,6 +7,7 @@ import { agents, agentVersions, changeRecords, deployments, workflows } from "@/
 import { ENVIRONMENTS, OPEN_CHANGE_STATES, PLATFORMS, RISK_LEVELS, type Environment, type Platform, type RiskLevel } from "@/lib/domain/terms";
 import { AppError } from "@/lib/errors";
 import { assertCanRead, type Caller } from "./caller";
+import { approvalsOf } from "./registry";
 
 export const AGENT_SORTS = ["name", "platform", "workflow", "risk", "autonomy", "lastDeployed", "lastReviewed", "openChanges"] as const;
 export type AgentSort = (typeof AGENT_SORTS)[number];
@@ -53,6 +54,9 @@ export type AgentSummary = {
   lastDeployedAt: number | null;
   lastReviewedAt: number | null;
   openChanges: number;
+  /** Who signed off the version production runs, or "standard change" when it was pre-approved. */
+  productionApprovers: { role: string; name: string; email: string }[];
+  productionStandardChange: string | null;
 };
 
 const openStates = sql.join(
@@ -131,14 +135,16 @@ export function listAgents(caller: Caller, filters: AgentFilters, options: { all
   const rows = options.all ? query.all() : query.limit(filters.pageSize).offset((filters.page - 1) * filters.pageSize).all();
 
   const versionIds = [...new Set(rows.flatMap((r) => [r.development, r.staging, r.production]).filter((v): v is string => Boolean(v)))];
-  const versions = new Map<string, { number: number; specHash: string }>();
+  const versions = new Map<string, { number: number; specHash: string; changeRecordId: string | null }>();
   for (let i = 0; i < versionIds.length; i += 500) {
     const slice = versionIds.slice(i, i + 500);
-    for (const v of db.select({ id: agentVersions.id, number: agentVersions.number, specHash: agentVersions.specHash }).from(agentVersions).where(inArray(agentVersions.id, slice)).all()) {
+    for (const v of db.select({ id: agentVersions.id, number: agentVersions.number, specHash: agentVersions.specHash, changeRecordId: agentVersions.changeRecordId }).from(agentVersions).where(inArray(agentVersions.id, slice)).all()) {
       versions.set(v.id, v);
     }
   }
   const deployedAt = currentDeploymentTimes(rows.map((r) => r.id));
+  const productionChange = (versionId: string | null) => (versionId ? (versions.get(versionId)?.changeRecordId ?? null) : null);
+  const approvals = approvalsOf(rows.map((r) => productionChange(r.production)));
   const envVersion = (agentId: string, env: Environment, versionId: string | null): EnvironmentVersion => {
     const v = versionId ? versions.get(versionId) : undefined;
     return v ? { version: v.number, specHash: v.specHash, deployedAt: deployedAt.get(`${agentId}:${env}`) ?? 0 } : null;
@@ -156,6 +162,8 @@ export function listAgents(caller: Caller, filters: AgentFilters, options: { all
       lastDeployedAt: r.lastDeployedAt,
       lastReviewedAt: r.lastReviewedAt,
       openChanges: r.openChanges,
+      productionApprovers: (approvals.get(productionChange(r.production) ?? "")?.approvals ?? []).map((a) => ({ role: a.role, name: a.signerName, email: a.signer })),
+      productionStandardChange: approvals.get(productionChange(r.production) ?? "")?.standardChange ?? null,
     })),
   };
 }

@@ -15,6 +15,8 @@ export const GET = apiRoute((request, { caller }) => {
       environments: Object.fromEntries(
         Object.entries(agent.environments).map(([env, v]) => [env, v ? { version: v.version, specHash: v.specHash, deployedAt: toIso(v.deployedAt) } : null]),
       ),
+      productionApprovals: agent.productionApprovers.map((a) => ({ role: a.role, signer: a.email })),
+      productionStandardChange: agent.productionStandardChange,
       lastDeployedAt: toIso(agent.lastDeployedAt),
       lastReviewedAt: toIso(agent.lastReviewedAt),
       openChanges: agent.openChanges,

@@ -1,0 +1,194 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { ApprovalsList } from "@/components/agents/approvals-list";
+import { AsOfPanel } from "@/components/agents/as-of-panel";
+import { AutonomyLadder, HumanInTheLoop, ModelLine, ToolsTable } from "@/components/agents/config-record";
+import { EnvironmentsPanel } from "@/components/agents/environments-panel";
+import { RiskBadge } from "@/components/agents/risk-badge";
+import { VersionHistory } from "@/components/agents/version-history";
+import { Badge } from "@/components/ui/badge";
+import { Card, Field } from "@/components/ui/card";
+import { RelativeTime } from "@/components/ui/relative-time";
+import { PLATFORM_LABELS } from "@/lib/domain/terms";
+import { AppError, isAppError } from "@/lib/errors";
+import { requireUser } from "@/lib/server/auth";
+import { userCaller } from "@/lib/server/caller";
+import { agentAsOf, getAgentRecord, getAgentVersion, parseInstant, parseVersionNumber } from "@/lib/server/registry";
+
+type Props = { params: Promise<{ slug: string }>; searchParams: Promise<{ version?: string; at?: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return { title: (await params).slug };
+}
+
+/** A datetime-local value has no zone; the form says UTC, so it is read as UTC. */
+function readInstant(value: string): number {
+  const withZone = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(value) ? `${value}Z` : value;
+  return parseInstant("at", withZone);
+}
+
+export default async function AgentPage({ params, searchParams }: Props) {
+  const user = await requireUser();
+  const caller = userCaller(user);
+  const { slug } = await params;
+  const query = await searchParams;
+  const now = Date.now();
+
+  let agent;
+  try {
+    agent = getAgentRecord(caller, slug);
+  } catch (error) {
+    if (isAppError(error) && error.code === "not_found") notFound();
+    throw error;
+  }
+  if (agent.versions.length === 0) notFound();
+
+  // The record shown: the requested version, else what production runs, else the newest.
+  const production = agent.environments.production;
+  let shownNumber = production?.version ?? agent.versions[0]!.number;
+  let versionError: string | null = null;
+  if (query.version) {
+    try {
+      shownNumber = parseVersionNumber("version", query.version);
+      getAgentVersion(caller, slug, shownNumber);
+    } catch (error) {
+      if (!isAppError(error)) throw error;
+      versionError = error.message;
+      shownNumber = production?.version ?? agent.versions[0]!.number;
+    }
+  }
+  const shown = getAgentVersion(caller, slug, shownNumber);
+  const spec = shown.spec;
+
+  let asOf = null;
+  let asOfError: string | null = null;
+  if (query.at) {
+    try {
+      asOf = agentAsOf(caller, slug, readInstant(query.at));
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      asOfError = error.message;
+    }
+  }
+
+  const label = production?.version === shown.number ? "running in production" : agent.versions[0]!.number === shown.number ? "newest version" : "an earlier version";
+
+  return (
+    <div className="space-y-6">
+      <nav aria-label="Breadcrumb" className="text-sm text-slate-500">
+        <Link href="/agents" className="hover:text-slate-900 hover:underline">
+          Agents
+        </Link>{" "}
+        / <span className="text-slate-900">{agent.name}</span>
+      </nav>
+      <header className="flex flex-wrap items-start justify-between gap-4">
+        <div className="min-w-0">
+          <h1 className="text-2xl font-semibold tracking-tight break-words">{agent.name}</h1>
+          <p className="mt-0.5 font-mono text-sm text-slate-500">{agent.slug}</p>
+          <p className="mt-2 max-w-3xl text-sm text-slate-700">{agent.description}</p>
+        </div>
+        <div className="flex flex-wrap items-center gap-2">
+          <Badge>{PLATFORM_LABELS[agent.platform]}</Badge>
+          <Badge tone={agent.status === "active" ? "success" : "neutral"}>{agent.status}</Badge>
+        </div>
+      </header>
+
+      {versionError && (
+        <p role="alert" className="rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-800 ring-1 ring-rose-200 ring-inset">
+          {versionError}. Showing v{shown.number} instead.
+        </p>
+      )}
+
+      <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
+        <div className="space-y-6">
+          <Card
+            title={
+              <>
+                Configuration record · <span className="font-mono">v{shown.number}</span> <span className="font-normal text-slate-500">({label})</span>
+              </>
+            }
+            action={
+              <span className="flex gap-3 text-sm">
+                <a className="text-brand-700 hover:underline" href={`/agents/${slug}/versions/${shown.number}/spec?format=yaml`} download>
+                  Export YAML
+                </a>
+                <a className="text-brand-700 hover:underline" href={`/agents/${slug}/versions/${shown.number}/spec?format=json`} download>
+                  Export JSON
+                </a>
+              </span>
+            }
+          >
+            <dl className="divide-y divide-slate-50">
+              <Field label="Model">
+                <ModelLine model={spec.model} />
+              </Field>
+              <Field label="Autonomy">
+                <AutonomyLadder autonomy={spec.autonomy} />
+              </Field>
+              <Field label="Instructions">
+                <pre className="max-h-80 overflow-auto rounded-md bg-slate-50 p-3 font-mono text-xs leading-5 whitespace-pre-wrap">{spec.instructions}</pre>
+              </Field>
+              <Field label="Tools">
+                <ToolsTable tools={spec.tools} />
+              </Field>
+              <Field label="Forbidden">
+                {spec.forbidden.length ? (
+                  <ul className="flex flex-wrap gap-1.5">
+                    {spec.forbidden.map((f) => (
+                      <li key={f}>
+                        <Badge tone="danger" className="font-mono">
+                          {f}
+                        </Badge>
+                      </li>
+                    ))}
+                  </ul>
+                ) : (
+                  <span className="text-slate-500">Nothing explicitly forbidden</span>
+                )}
+              </Field>
+              <Field label="Human in the loop">
+                <HumanInTheLoop hitl={spec.humanInTheLoop} />
+              </Field>
+              <Field label="Trace retention">{spec.traceRetentionDays} days</Field>
+              <Field label="Spec hash">
+                <span className="font-mono text-xs break-all">{shown.specHash}</span>
+              </Field>
+              <Field label="Approved by">
+                {shown.approvedBy.changeNumber !== null && <p className="mb-1 text-xs text-slate-500">through CR-{shown.approvedBy.changeNumber}: {shown.approvedBy.changeTitle}</p>}
+                <ApprovalsList approved={shown.approvedBy} />
+              </Field>
+            </dl>
+          </Card>
+
+          <Card title="Version history">
+            <VersionHistory slug={slug} versions={agent.versions} shown={shown.number} now={now} />
+          </Card>
+        </div>
+
+        <div className="space-y-6">
+          <Card title="Environments">
+            <EnvironmentsPanel environments={agent.environments} now={now} />
+          </Card>
+          <Card title="Ownership">
+            <dl>
+              <Field label="Workflow">
+                {agent.workflow.name} <RiskBadge level={agent.workflow.riskClass} />
+                <span className="block text-xs text-slate-500">{agent.workflow.riskReason}</span>
+              </Field>
+              <Field label="Workflow owner">{agent.workflow.owner.name}</Field>
+              <Field label="Engineering owner">{agent.engineeringOwner.name}</Field>
+              <Field label="Rollback owner">{agent.rollbackOwner.name}</Field>
+              <Field label="Last reviewed">
+                <RelativeTime at={agent.lastReviewedAt} now={now} empty="never" />
+              </Field>
+            </dl>
+          </Card>
+          <Card title="What ran when">
+            <AsOfPanel slug={slug} at={asOf?.at ?? null} environments={asOf?.environments ?? null} error={asOfError} now={now} />
+          </Card>
+        </div>
+      </div>
+    </div>
+  );
+}

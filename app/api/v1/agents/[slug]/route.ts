@@ -1,0 +1,28 @@
+import { apiRoute, toIso } from "@/lib/server/api";
+import { getAgentRecord } from "@/lib/server/registry";
+import { environmentsJson } from "@/lib/server/registry-json";
+
+export const dynamic = "force-dynamic";
+
+export const GET = apiRoute<{ slug: string }>((_request, { caller, params }) => {
+  const agent = getAgentRecord(caller, params.slug);
+  return {
+    slug: agent.slug,
+    name: agent.name,
+    description: agent.description,
+    platform: agent.platform,
+    status: agent.status,
+    workflow: { slug: agent.workflow.slug, name: agent.workflow.name, riskClass: agent.workflow.riskClass, riskReason: agent.workflow.riskReason, owner: agent.workflow.owner.email },
+    engineeringOwner: agent.engineeringOwner.email,
+    rollbackOwner: agent.rollbackOwner.email,
+    lastReviewedAt: toIso(agent.lastReviewedAt),
+    environments: environmentsJson(agent.environments),
+    versions: agent.versions.map((v) => ({
+      number: v.number,
+      specHash: v.specHash,
+      createdAt: toIso(v.createdAt),
+      createdBy: v.createdBy,
+      changeNumber: v.changeNumber === null ? null : `CR-${v.changeNumber}`,
+    })),
+  };
+});

@@ -1,0 +1,63 @@
+import { Badge } from "@/components/ui/badge";
+import { RelativeTime } from "@/components/ui/relative-time";
+import { UtcTime } from "@/components/ui/utc-time";
+import { ENVIRONMENTS, type Environment } from "@/lib/domain/terms";
+import type { ComponentProps } from "react";
+import { ApprovalsList } from "./approvals-list";
+
+type State = {
+  version: number;
+  specHash: string;
+  deployedAt: number;
+  kind: string;
+  deployedBy: string;
+  changeNumber: number | null;
+  reason: string | null;
+  approvedBy: ComponentProps<typeof ApprovalsList>["approved"];
+} | null;
+
+const LABEL: Record<Environment, string> = { development: "Development", staging: "Staging", production: "Production" };
+
+/** What each environment runs: version, since when, deployed by whom, through which change record. */
+export function EnvironmentsPanel({ environments, now, showApprovals = false }: { environments: Record<Environment, State>; now: number; showApprovals?: boolean }) {
+  return (
+    <ul className="divide-y divide-slate-100">
+      {ENVIRONMENTS.map((env) => {
+        const s = environments[env];
+        return (
+          <li key={env} className="py-3 first:pt-0 last:pb-0" aria-label={LABEL[env]}>
+            <div className="flex items-baseline justify-between gap-2">
+              <span className="text-sm font-medium text-slate-900">{LABEL[env]}</span>
+              {s ? <span className="font-mono text-sm font-semibold">v{s.version}</span> : <span className="text-sm text-slate-400">nothing deployed</span>}
+            </div>
+            {s && (
+              <div className="mt-1 space-y-0.5 text-xs text-slate-600">
+                <p>
+                  since <UtcTime at={s.deployedAt} /> (<RelativeTime at={s.deployedAt} now={now} />)
+                </p>
+                <p>
+                  {s.kind === "promote" ? "promoted" : s.kind === "rollback" ? "rolled back" : "emergency release"} by {s.deployedBy}
+                  {s.changeNumber !== null && <> through CR-{s.changeNumber}</>}
+                  {s.kind !== "promote" && (
+                    <Badge tone={s.kind === "rollback" ? "warning" : "danger"} className="ml-1.5">
+                      {s.kind}
+                    </Badge>
+                  )}
+                </p>
+                {s.reason && <p className="text-slate-500">“{s.reason}”</p>}
+                <p className="font-mono text-[11px] text-slate-400" title={s.specHash}>
+                  spec {s.specHash.slice(0, 16)}…
+                </p>
+                {showApprovals && (
+                  <div className="pt-1.5">
+                    <ApprovalsList approved={s.approvedBy} />
+                  </div>
+                )}
+              </div>
+            )}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

@@ -1,0 +1,31 @@
+import "server-only";
+import { ENVIRONMENTS, type Environment } from "@/lib/domain/terms";
+import { toIso } from "./api";
+import type { EnvironmentState, VersionApprovals } from "./registry";
+
+/** The API's shapes for registry reads: times as ISO-8601, people by email, change records by number. */
+
+export function approvalsJson(approved: VersionApprovals) {
+  return approved.approvals.map((a) => ({ role: a.role, signer: a.signer, at: toIso(a.at) }));
+}
+
+export function environmentsJson(environments: Record<Environment, EnvironmentState | null>) {
+  return Object.fromEntries(
+    ENVIRONMENTS.map((env) => {
+      const s = environments[env];
+      return [
+        env,
+        s && {
+          version: s.version,
+          specHash: s.specHash,
+          deployedAt: toIso(s.deployedAt),
+          kind: s.kind,
+          deployedBy: s.deployedBy,
+          changeNumber: s.changeNumber === null ? null : `CR-${s.changeNumber}`,
+          approvals: approvalsJson(s.approvedBy),
+          standardChange: s.approvedBy.standardChange,
+        },
+      ];
+    }),
+  );
+}
