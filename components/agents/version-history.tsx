@@ -8,32 +8,29 @@ type Version = { number: number; specHash: string; createdAt: number; createdBy:
 
 const ENV_SHORT: Record<string, string> = { development: "dev", staging: "staging", production: "prod" };
 
+function VersionSelect({ id, name, label, versions, defaultValue }: { id: string; name: string; label: string; versions: Version[]; defaultValue: number }) {
+  return (
+    <div>
+      <Label htmlFor={id}>{label}</Label>
+      <Select id={id} name={name} defaultValue={String(defaultValue)} className="w-28">
+        {versions.map((v) => (
+          <option key={v.number} value={v.number}>
+            v{v.number}
+          </option>
+        ))}
+      </Select>
+    </div>
+  );
+}
+
 /** Every version, newest first, with where it runs; pick any two to compare. */
 export function VersionHistory({ slug, versions, shown, now }: { slug: string; versions: Version[]; shown: number; now: number }) {
   const newest = versions[0]?.number ?? 1;
   return (
     <div className="space-y-4">
       <form action={`/agents/${slug}/compare`} className="flex flex-wrap items-end gap-2">
-        <div>
-          <Label htmlFor="compare-from">Compare version</Label>
-          <Select id="compare-from" name="from" defaultValue={String(Math.max(1, newest - 1))} className="w-28">
-            {versions.map((v) => (
-              <option key={v.number} value={v.number}>
-                v{v.number}
-              </option>
-            ))}
-          </Select>
-        </div>
-        <div>
-          <Label htmlFor="compare-to">with</Label>
-          <Select id="compare-to" name="to" defaultValue={String(newest)} className="w-28">
-            {versions.map((v) => (
-              <option key={v.number} value={v.number}>
-                v{v.number}
-              </option>
-            ))}
-          </Select>
-        </div>
+        <VersionSelect id="compare-from" name="from" label="Compare version" versions={versions} defaultValue={Math.max(1, newest - 1)} />
+        <VersionSelect id="compare-to" name="to" label="with" versions={versions} defaultValue={newest} />
         <button type="submit" className={buttonClasses("secondary")}>
           Compare
         </button>

@@ -42,7 +42,8 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
   logger: {
     // A wrong password is an expected event, not a server error.
     error(error) {
-      if (error.name !== "CredentialsSignin") console.error(error);
+      // (Class names are minified in production builds, so the error's type is checked, not its name.)
+      if ((error as { type?: string }).type !== "CredentialsSignin") console.error(error);
     },
   },
   callbacks: {
