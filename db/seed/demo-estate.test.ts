@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { getConnection, openDatabase, type DB } from "@/db";
 import * as schema from "@/db/schema";
 import { verifyChain, type ChainedAuditEvent } from "@/lib/domain/audit-chain";
+import { assessChange } from "@/lib/domain/change-assessment";
 import { changeContentHash } from "@/lib/domain/change-content";
 import { specHash, validateSpec } from "@/lib/domain/spec";
 import { CHANGE_STATES, ENVIRONMENTS, PLATFORMS, RISK_LEVELS } from "@/lib/domain/terms";
@@ -80,6 +81,24 @@ describe("the demo estate obeys the product's rules", () => {
       expect(validateSpec(v.spec).ok).toBe(true);
       expect(v.specHash).toBe(specHash(v.spec));
       expect(v.autonomy).toBe(v.spec.autonomy);
+    }
+  });
+
+  it("routes every change as the product would: its tier, standard change and signers follow from the diff and the policy", () => {
+    const versions = new Map(db.select().from(schema.agentVersions).all().map((v) => [v.id, v]));
+    const agents = new Map(db.select().from(schema.agents).all().map((a) => [a.id, a]));
+    const workflows = new Map(db.select().from(schema.workflows).all().map((w) => [w.id, w]));
+    const signoffs = db.select().from(schema.signoffs).all();
+    for (const c of db.select().from(schema.changeRecords).all()) {
+      const workflow = workflows.get(agents.get(c.agentId)!.workflowId)!;
+      const base = c.baseVersionId ? versions.get(c.baseVersionId)!.spec : null;
+      const assessment = assessChange({ base, next: versions.get(c.headVersionId!)!.spec, workflow, emergency: c.emergency });
+      expect(c.riskTier).toBe(assessment.tier);
+      expect(c.riskReasons).toEqual(assessment.reasons);
+      expect(c.standardChange).toBe(assessment.standardChange?.name ?? null);
+      if (c.state === "draft" && !c.submittedAt) continue;
+      const asked = new Set(signoffs.filter((s) => s.changeRecordId === c.id).map((s) => s.role));
+      expect(asked).toEqual(new Set(assessment.required.map((r) => r.role)));
     }
   });
 

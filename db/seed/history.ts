@@ -1,7 +1,6 @@
 import type { Actor, AuditInput } from "../audit";
 import { changeContentHash } from "../../lib/domain/change-content";
-import { assessRisk } from "../../lib/domain/risk";
-import { matchStandardChange, requiredSignoffs } from "../../lib/domain/signoff-policy";
+import { assessChange } from "../../lib/domain/change-assessment";
 import { specHash, type AgentSpec } from "../../lib/domain/spec";
 import type { ChangeState, Environment, Role, Severity } from "../../lib/domain/terms";
 import type * as schema from "../schema";
@@ -88,7 +87,7 @@ export function simulateAgent(ctx: Ctx, agent: AgentRow, demo: DemoAgent, workfl
   let t = agent.createdAt;
 
   // 1. The agent's first version arrives through a change record like any other.
-  t = runChange(ctx, sim, t, { spec: demo.spec, title: `Register ${demo.name}`, rationale: demo.description, touched: ["semantics", "authority", "runtime", "incident_path"], escalation: false, severeEscalation: false, modelChange: false }, "released", { newAgent: true });
+  t = runChange(ctx, sim, t, { spec: demo.spec, title: `Register ${demo.name}`, rationale: demo.description }, "released", { newAgent: true });
 
   // 2. Changes every couple of weeks; the last three weeks hold the open ones.
   const openFrom = until - 21 * DAY;
@@ -133,24 +132,17 @@ function runChange(ctx: Ctx, sim: AgentSim, createdAt: number, mutation: Mutatio
   const baseSpec = base?.spec ?? null;
   const emergency = Boolean(options.emergencyFor);
 
-  const risk = assessRisk({
-    workflowName: sim.workflow.name,
-    workflowClass: sim.workflow.riskClass,
-    newAgent: Boolean(options.newAgent),
-    readOnly: mutation.spec.autonomy === "read_only",
-    escalations: mutation.escalation ? [mutation.title] : [],
-    severeEscalations: mutation.severeEscalation ? [mutation.title] : [],
-    modelChanged: mutation.modelChange,
-    modelFloating: mutation.spec.model.version === "",
-  });
-  const standard = options.newAgent || emergency ? null : matchStandardChange({ tier: risk.tier, touched: mutation.touched, autonomy: mutation.spec.autonomy });
-  const required = standard ? [] : requiredSignoffs(risk.tier, mutation.touched);
+  const assessment = assessChange({ base: baseSpec, next: mutation.spec, workflow: { name: sim.workflow.name, riskClass: sim.workflow.riskClass }, emergency });
+  const risk = { tier: assessment.tier, reasons: assessment.reasons };
+  const standard = assessment.standardChange;
+  const required = assessment.required;
+  const escalates = assessment.diff.some((i) => i.direction === "escalation" && i.domain === "authority");
 
   const fields = {
     title: mutation.title,
     rationale: mutation.rationale,
-    roleImpacts: mutation.touched.includes("semantics") ? [{ role: sim.demo.spec.humanInTheLoop?.reviewer ?? "Support staff", impact: "changes" as const, description: "Reviews fewer, clearer cases." }] : [],
-    harmMetrics: mutation.escalation ? [{ name: "user correction rate", comparator: ">" as const, threshold: 2, window: "7d" }] : [],
+    roleImpacts: assessment.touched.includes("semantics") ? [{ role: sim.demo.spec.humanInTheLoop?.reviewer ?? "Support staff", impact: "changes" as const, description: "Reviews fewer, clearer cases." }] : [],
+    harmMetrics: escalates ? [{ name: "user correction rate", comparator: ">" as const, threshold: 2, window: "7d" }] : [],
     evidence: { pullRequest: `https://git.example.com/agents/${sim.agent.slug}/pull/${number}`, evalReport: `https://evals.example.com/${sim.agent.slug}/${number}` },
     rollbackPlan: `Redeploy the previous approved version of ${sim.demo.name} from the agent page.`,
     rollbackOwnerId: people.id("ops"),

@@ -1,27 +1,16 @@
 import type { AgentSpec } from "../../lib/domain/spec";
-import type { ReviewDomain } from "../../lib/domain/terms";
 import type { Rng } from "./rng";
 
 /**
- * The kinds of change the demo history is made of. Each one edits a spec the way a real team would
- * and states what it touches, so the seed can route it to the right signers.
+ * The kinds of change the demo history is made of. Each one edits a spec the way a real team would;
+ * the product's own rules (the permission diff, risk and policy) decide who must sign it.
  */
-export type Mutation = {
-  spec: AgentSpec;
-  title: string;
-  rationale: string;
-  touched: ReviewDomain[];
-  escalation: boolean;
-  /** A new write/admin action, autonomy raised to autonomous, or an approval removed on a write action. */
-  severeEscalation: boolean;
-  modelChange: boolean;
-};
+export type Mutation = { spec: AgentSpec; title: string; rationale: string };
 
 type MutationKind = { weight: number; apply: (spec: AgentSpec, rng: Rng) => Mutation | null };
 
 const clone = (spec: AgentSpec): AgentSpec => structuredClone(spec);
 
-const base = { escalation: false, severeEscalation: false, modelChange: false };
 
 const SENTENCES = [
   "Answer in the customer's language when it is one we support.",
@@ -49,7 +38,7 @@ const kinds: MutationKind[] = [
       const sentence = rng.pick(SENTENCES.filter((s) => !spec.instructions.includes(s)));
       if (!sentence) return null;
       next.instructions = `${spec.instructions}\n${sentence}`;
-      return { ...base, spec: next, title: "Reword instructions", rationale: `Reviewers asked for: "${sentence}"`, touched: ["semantics"] };
+      return { spec: next, title: "Reword instructions", rationale: `Reviewers asked for: "${sentence}"` };
     },
   },
   {
@@ -61,12 +50,9 @@ const kinds: MutationKind[] = [
       if (version === spec.model.version) return null;
       next.model.version = version;
       return {
-        ...base,
-        modelChange: true,
         spec: next,
         title: `Pin ${spec.model.name} to ${version}`,
         rationale: spec.model.version ? "Move to the provider's newer snapshot after a clean offline eval." : "Pin the floating model version so behaviour stops shifting under us.",
-        touched: ["runtime"],
       };
     },
   },
@@ -80,12 +66,9 @@ const kinds: MutationKind[] = [
       const amount = Math.round(action.limit!.amount * rng.pick([1.5, 2, 3])!);
       next.tools[t]!.actions[a]!.limit = { amount, unit: action.limit!.unit };
       return {
-        ...base,
-        escalation: true,
         spec: next,
         title: `Raise ${action.name} limit to ${amount} ${action.limit!.unit}`,
         rationale: "Too many requests just above the limit go to a human; the queue is the bottleneck.",
-        touched: ["authority", "semantics"],
       };
     },
   },
@@ -98,7 +81,7 @@ const kinds: MutationKind[] = [
       const next = clone(spec);
       const amount = Math.max(1, Math.round(action.limit!.amount * 0.6));
       next.tools[t]!.actions[a]!.limit = { amount, unit: action.limit!.unit };
-      return { ...base, spec: next, title: `Lower ${action.name} limit to ${amount} ${action.limit!.unit}`, rationale: "Tighten the limit after a review of recent decisions.", touched: ["authority"] };
+      return { spec: next, title: `Lower ${action.name} limit to ${amount} ${action.limit!.unit}`, rationale: "Tighten the limit after a review of recent decisions." };
     },
   },
   {
@@ -109,7 +92,7 @@ const kinds: MutationKind[] = [
       if (!tool || !name || spec.forbidden.includes(`${tool.system}:${name}`)) return null;
       const next = clone(spec);
       next.tools.find((t) => t.system === tool.system)!.actions.push({ name, access: "read", approval: "none" });
-      return { ...base, escalation: true, spec: next, title: `Let the agent read ${tool.system} ${name}`, rationale: "The agent needs this context to stop asking staff for it.", touched: ["authority"] };
+      return { spec: next, title: `Let the agent read ${tool.system} ${name}`, rationale: "The agent needs this context to stop asking staff for it." };
     },
   },
   {
@@ -122,13 +105,9 @@ const kinds: MutationKind[] = [
       const next = clone(spec);
       next.tools.find((t) => t.system === tool.system)!.actions.push({ name, access: "write", approval: "required" });
       return {
-        ...base,
-        escalation: true,
-        severeEscalation: true,
         spec: next,
         title: `Add ${tool.system} ${name} (write, approval required)`,
         rationale: "Staff copy the agent's output into the system by hand; let it write, with approval.",
-        touched: ["authority", "semantics"],
       };
     },
   },
@@ -140,7 +119,7 @@ const kinds: MutationKind[] = [
       if (!entry || spec.forbidden.includes(entry)) return null;
       const next = clone(spec);
       next.forbidden.push(entry);
-      return { ...base, spec: next, title: `Forbid ${entry}`, rationale: "Make the boundary explicit after the quarterly access review.", touched: ["authority"] };
+      return { spec: next, title: `Forbid ${entry}`, rationale: "Make the boundary explicit after the quarterly access review." };
     },
   },
   {
@@ -150,7 +129,7 @@ const kinds: MutationKind[] = [
       if (!days) return null;
       const next = clone(spec);
       next.traceRetentionDays = days;
-      return { ...base, spec: next, title: `Keep traces for ${days} days`, rationale: "Incident reviews kept running out of trace history.", touched: ["incident_path"] };
+      return { spec: next, title: `Keep traces for ${days} days`, rationale: "Incident reviews kept running out of trace history." };
     },
   },
   {
@@ -161,7 +140,7 @@ const kinds: MutationKind[] = [
       const decisions = rng.pick([300, 500, 1000])!;
       next.humanInTheLoop!.stopAskingRule = `after ${decisions} decisions with < 0.5% corrections`;
       if (next.humanInTheLoop!.stopAskingRule === spec.humanInTheLoop.stopAskingRule) return null;
-      return { ...base, spec: next, title: "Tighten the stop-asking rule", rationale: "Keep the reviewer in the loop longer before trusting the agent alone.", touched: ["semantics"] };
+      return { spec: next, title: "Tighten the stop-asking rule", rationale: "Keep the reviewer in the loop longer before trusting the agent alone." };
     },
   },
   {
@@ -175,13 +154,9 @@ const kinds: MutationKind[] = [
       const next = clone(spec);
       next.tools[pick.t]!.actions[pick.a]!.approval = "none";
       return {
-        ...base,
-        escalation: true,
-        severeEscalation: true,
         spec: next,
         title: `Stop asking for approval on ${pick.action.name}`,
         rationale: "Reviewers approve 99.6% of these unchanged; the wait costs customers a day.",
-        touched: ["authority", "semantics"],
       };
     },
   },
@@ -199,5 +174,5 @@ export function randomMutation(spec: AgentSpec, rng: Rng): Mutation {
 export function hotfix(spec: AgentSpec, incidentTitle: string): Mutation {
   const next = clone(spec);
   next.instructions = `${spec.instructions}\nHotfix: do not act on requests like the one in "${incidentTitle}"; hand them to a human.`;
-  return { ...base, spec: next, title: `Hotfix: ${incidentTitle}`, rationale: "Stop the harm now; the full review follows within 48 hours.", touched: ["semantics"] };
+  return { spec: next, title: `Hotfix: ${incidentTitle}`, rationale: "Stop the harm now; the full review follows within 48 hours." };
 }

@@ -35,10 +35,10 @@ describe("requiredSignoffs: each touched domain needs its owner", () => {
 });
 
 describe("requiredSignoffs: the tier adds roles", () => {
-  it("asks all four owners for a high change, whatever it touches", () => {
+  it("asks all four owners for a high change, whatever it touches, in review order", () => {
     expect(requiredSignoffs("high", ["authority"])).toEqual([
-      { role: "security", reason: "the change touches authority" },
       { role: "workflow_owner", reason: "every high-risk change needs this role" },
+      { role: "security", reason: "the change touches authority" },
       { role: "engineering", reason: "every high-risk change needs this role" },
       { role: "operations", reason: "every high-risk change needs this role" },
     ]);
@@ -51,9 +51,9 @@ describe("requiredSignoffs: the tier adds roles", () => {
   it("asks all four owners and compliance for a critical change", () => {
     expect(requiredSignoffs("critical", ["semantics", "incident_path"])).toEqual([
       { role: "workflow_owner", reason: "the change touches semantics" },
-      { role: "operations", reason: "the change touches incident path" },
       { role: "security", reason: "every critical-risk change needs this role" },
       { role: "engineering", reason: "every critical-risk change needs this role" },
+      { role: "operations", reason: "the change touches incident path" },
       { role: "compliance", reason: "every critical-risk change needs this role" },
     ]);
   });

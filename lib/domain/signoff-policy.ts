@@ -1,4 +1,4 @@
-import { REVIEW_DOMAINS, type ReviewDomain, type RiskLevel, type Role } from "./terms";
+import { REVIEW_DOMAINS, ROLES, type ReviewDomain, type RiskLevel, type Role } from "./terms";
 
 export type StandardChangeTemplate = {
   id: string;
@@ -65,7 +65,8 @@ export function requiredSignoffs(tier: RiskLevel, touched: readonly ReviewDomain
   for (const role of policy.tierRoles[tier]) {
     if (!required.has(role)) required.set(role, `every ${tier}-risk change needs this role`);
   }
-  return [...required].map(([role, reason]) => ({ role, reason }));
+  // Listed in the order reviewers are used to: semantics, authority, runtime, incident path, compliance.
+  return [...required].map(([role, reason]) => ({ role, reason })).sort((a, b) => ROLES.indexOf(a.role) - ROLES.indexOf(b.role));
 }
 
 const TIER_ORDER: RiskLevel[] = ["low", "medium", "high", "critical"];

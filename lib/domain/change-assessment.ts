@@ -1,0 +1,71 @@
+import { permissionDiff, touchedDomains, type DiffItem } from "./permission-diff";
+import { assessRisk, raiseTier, type RiskFacts } from "./risk";
+import { DEFAULT_POLICY, matchStandardChange, requiredSignoffs, type RequiredSignoff, type SignoffPolicy, type StandardChangeTemplate } from "./signoff-policy";
+import type { AgentSpec } from "./spec";
+import type { ReviewDomain, RiskLevel } from "./terms";
+
+export type ChangeAssessment = {
+  diff: DiffItem[];
+  touched: ReviewDomain[];
+  tier: RiskLevel;
+  reasons: string[];
+  required: RequiredSignoff[];
+  standardChange: StandardChangeTemplate | null;
+};
+
+const WRITE_ACCESS = new Set(["write", "admin"]);
+
+function accessAt(spec: AgentSpec, path: string): string | undefined {
+  const match = /^tools\[([^\]]+)\]\.actions\[([^\]]+)\]/.exec(path);
+  if (!match) return undefined;
+  return spec.tools.find((t) => t.system === match[1])?.actions.find((a) => a.name === match[2])?.access;
+}
+
+/** Reads the facts the risk rules need off a permission diff. */
+export function riskFacts(diff: DiffItem[], next: AgentSpec, workflow: { name: string; riskClass: RiskLevel }, newAgent: boolean): RiskFacts {
+  const escalations = diff.filter((i) => i.direction === "escalation");
+  const severe = escalations.filter(
+    (i) =>
+      (i.kind === "action_added" && WRITE_ACCESS.has(accessAt(next, i.path) ?? "")) ||
+      (i.kind === "access_raised" && WRITE_ACCESS.has(String(i.after))) ||
+      (i.kind === "autonomy_raised" && i.after === "autonomous") ||
+      (i.kind === "approval_removed" && WRITE_ACCESS.has(accessAt(next, i.path) ?? "")),
+  );
+  return {
+    workflowName: workflow.name,
+    workflowClass: workflow.riskClass,
+    newAgent,
+    readOnly: next.autonomy === "read_only",
+    // A new agent's grants are all "added"; its tier comes from the new-agent rule and its severe grants.
+    escalations: newAgent ? [] : escalations.map((i) => i.summary),
+    severeEscalations: severe.map((i) => i.summary),
+    modelChanged: !newAgent && diff.some((i) => i.kind === "model_changed" || i.kind === "model_version_changed" || i.kind === "model_unpinned"),
+    modelFloating: next.model.version.trim() === "",
+  };
+}
+
+/**
+ * Everything the change-record screens and the sign-off routing need: the diff against the base
+ * (null for a new agent), the tier with its reasons, and who must sign — or the standard change
+ * that pre-approves it. An author may raise the tier, never lower it.
+ */
+export function assessChange(input: {
+  base: AgentSpec | null;
+  next: AgentSpec;
+  workflow: { name: string; riskClass: RiskLevel };
+  raisedTier?: RiskLevel | null;
+  raisedReason?: string | null;
+  /** An emergency change is never a pre-approved standard change: it needs a signer, now or within 48 hours. */
+  emergency?: boolean;
+  policy?: SignoffPolicy;
+}): ChangeAssessment {
+  const policy = input.policy ?? DEFAULT_POLICY;
+  const newAgent = input.base === null;
+  const diff = permissionDiff(input.base, input.next);
+  const touched = newAgent ? (["semantics", "authority", "runtime", "incident_path"] as ReviewDomain[]) : touchedDomains(diff);
+  const risk = assessRisk(riskFacts(diff, input.next, input.workflow, newAgent));
+  const tier = raiseTier(risk.tier, input.raisedTier);
+  const reasons = tier !== risk.tier ? [...risk.reasons, `${tier}: raised by the author${input.raisedReason ? ` — ${input.raisedReason}` : ""}`] : risk.reasons;
+  const standardChange = newAgent || input.emergency || diff.length === 0 ? null : matchStandardChange({ tier, touched, autonomy: input.next.autonomy }, policy);
+  return { diff, touched, tier, reasons, required: standardChange ? [] : requiredSignoffs(tier, touched, policy), standardChange };
+}
