@@ -11,7 +11,7 @@ const config = [
     rules: { "react-hooks/purity": "off" },
   },
   {
-    ignores: [".next/**", "node_modules/**", "data/**", "test-results/**", "playwright-report/**", "next-env.d.ts", "db/migrations/**"],
+    ignores: [".next/**", "node_modules/**", "data/**", "reports/**", "test-results/**", "playwright-report/**", "next-env.d.ts", "db/migrations/**"],
   },
 ];
 

@@ -17,6 +17,6 @@ export default defineConfig({
     testTimeout: 60_000,
     // In CI the results are also written as JSON, for .ci/run's closing count.
     reporters: process.env.CI ? ["default", "json"] : ["default"],
-    outputFile: { json: "test-results/unit-results.json" },
+    outputFile: { json: "reports/unit-results.json" },
   },
 });
