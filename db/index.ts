@@ -17,10 +17,15 @@ export function openDatabase(file: string): Connection {
   const sqlite = new Database(file);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = FULL");
-  sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   const db = drizzle(sqlite, { schema });
+  // SQLite rebuilds a table to change a column; that is only safe with foreign keys off, and the
+  // pragma is ignored inside the migration's transaction. So: off, migrate, check every key, on.
+  sqlite.pragma("foreign_keys = OFF");
   migrate(db, { migrationsFolder });
+  const broken = sqlite.pragma("foreign_key_check") as unknown[];
+  if (broken.length > 0) throw new Error(`Migration left ${broken.length} broken foreign keys in ${file}; the database was not opened.`);
+  sqlite.pragma("foreign_keys = ON");
   return { sqlite, db };
 }
 

@@ -132,9 +132,11 @@ export const changeRecords = sqliteTable(
     title: text("title").notNull(),
     rationale: text("rationale").notNull().default(""),
     state: text("state", { enum: CHANGE_STATES }).notNull(),
-    authorId: text("author_id")
-      .notNull()
-      .references(() => users.id),
+    // A change is proposed by a person or, from a CI pipeline, by an API token acting as itself.
+    authorId: text("author_id").references(() => users.id),
+    authorTokenId: text("author_token_id").references((): AnySQLiteColumn => apiTokens.id),
+    // The author may raise the computed tier (never lower it), saying why.
+    raisedTier: text("raised_tier", { enum: RISK_LEVELS }),
     baseVersionId: text("base_version_id").references(() => agentVersions.id),
     headVersionId: text("head_version_id").references(() => agentVersions.id),
     // What the author typed, kept even when it does not parse, so a draft never loses work.
@@ -169,6 +171,7 @@ export const changeRecords = sqliteTable(
     index("change_records_tier_idx").on(t.riskTier),
     index("change_records_created_idx").on(t.createdAt),
     check("change_records_state_check", oneOf("state", CHANGE_STATES)),
+    check("change_records_author_check", sql`("author_id" IS NULL) <> ("author_token_id" IS NULL)`),
   ],
 );
 
