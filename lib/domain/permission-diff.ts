@@ -1,4 +1,5 @@
 import { diffLines } from "diff";
+import { canonicalJson } from "./canonical-json";
 import { ACCESS_LEVELS, AUTONOMY_LADDER, type AgentSpec, type ToolAction } from "./spec";
 import { REVIEW_DOMAINS, type ReviewDomain } from "./terms";
 
@@ -150,12 +151,13 @@ function semanticsDiff(base: AgentSpec, next: AgentSpec): DiffItem[] {
       items.push(item(`hitl_${field}_changed`, "semantics", n[field] ? "reduction" : "escalation", `${label}: ${b[field] ? "yes" : "no"} → ${n[field] ? "yes" : "no"}`, `humanInTheLoop.${field}`, b[field], n[field]));
     }
     if ((b.stopAskingRule ?? "") !== (n.stopAskingRule ?? "")) {
-      const weakened = Boolean(b.stopAskingRule) === false && Boolean(n.stopAskingRule);
+      // Adding a rule lets the agent stop asking (weaker oversight); removing it means always asking.
+      const direction: Direction = !b.stopAskingRule ? "escalation" : !n.stopAskingRule ? "reduction" : "neutral";
       items.push(
         item(
           "hitl_stop_rule_changed",
           "semantics",
-          weakened ? "escalation" : "neutral",
+          direction,
           n.stopAskingRule ? `stop-asking rule ${b.stopAskingRule ? "changed" : "added"}: "${n.stopAskingRule}"` : "stop-asking rule removed (the reviewer is always asked)",
           "humanInTheLoop.stopAskingRule",
           b.stopAskingRule ?? null,
@@ -206,9 +208,9 @@ export function sortDiff(items: DiffItem[]): DiffItem[] {
  */
 export function permissionDiff(base: AgentSpec | null, next: AgentSpec): DiffItem[] {
   const from = base ?? EMPTY_SPEC;
-  const items = [...authorityDiff(from, next), ...runtimeDiff(from, next), ...semanticsDiff(from, next), ...incidentPathDiff(from, next)];
-  if (!base) items.unshift(item("agent_created", "semantics", "neutral", "new agent: everything it is granted is new", "", null, null));
-  return sortDiff(items);
+  const items = sortDiff([...authorityDiff(from, next), ...runtimeDiff(from, next), ...semanticsDiff(from, next), ...incidentPathDiff(from, next)]);
+  // A new agent's record opens by saying so, before its grants.
+  return base ? items : [item("agent_created", "semantics", "neutral", "new agent: everything it is granted is new", "", null, null), ...items];
 }
 
 /** The instructions as a line diff, for a reviewer to read. */
@@ -238,7 +240,7 @@ export type AttestedSnapshot = {
 /** The change-record fields that are not in the spec but are still attested, compared the same way. */
 export function attestedFieldsDiff(before: AttestedSnapshot | null, after: AttestedSnapshot): DiffItem[] {
   const b = before ?? { roleImpacts: [], harmMetrics: [], rollbackPlan: "", rollbackOwner: null, monitoring: "" };
-  const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
+  const same = (x: unknown, y: unknown) => canonicalJson(x) === canonicalJson(y);
   const items: DiffItem[] = [];
   if (!same(b.roleImpacts, after.roleImpacts)) items.push(item("role_impacts_changed", "semantics", "neutral", "role impacts changed", "roleImpacts", b.roleImpacts, after.roleImpacts));
   if (!same(b.harmMetrics, after.harmMetrics)) items.push(item("harm_metrics_changed", "semantics", "neutral", "harm metrics changed", "harmMetrics", b.harmMetrics, after.harmMetrics));

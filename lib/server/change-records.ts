@@ -1,0 +1,238 @@
+import "server-only";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import type { DB } from "@/db";
+import { agents, agentVersions, apiTokens, changeRecords, deployments, policies, signoffs, users, workflows } from "@/db/schema";
+import { assessChange, type ChangeAssessment } from "@/lib/domain/change-assessment";
+import { changeContentHash } from "@/lib/domain/change-content";
+import { submissionProblems, type FieldErrors } from "@/lib/domain/change-record";
+import type { DiffItem } from "@/lib/domain/permission-diff";
+import { DEFAULT_POLICY, type SignoffPolicy } from "@/lib/domain/signoff-policy";
+import { parseSpecText, specToYaml, validateSpec, type AgentSpec, type SpecIssue } from "@/lib/domain/spec";
+import { changeNumberLabel, type ChangeState, type RiskLevel, type Role, type SignoffStatus } from "@/lib/domain/terms";
+import { AppError } from "@/lib/errors";
+
+/** Reading a change record whole: its specs, its assessment, its sign-offs — the one shape pages and the API share. */
+
+export type ChangeRow = typeof changeRecords.$inferSelect;
+type Reader = Pick<DB, "select">;
+
+export type SignoffView = {
+  id: string;
+  role: Role;
+  reason: string;
+  status: SignoffStatus;
+  signer: string | null;
+  signerName: string | null;
+  comment: string | null;
+  contentHash: string | null;
+  decidedAt: number | null;
+  dismissedAt: number | null;
+  dismissedReason: string | null;
+  createdAt: number;
+};
+
+export type ChangeRecordView = {
+  id: string;
+  number: number;
+  label: string;
+  state: ChangeState;
+  agent: { slug: string; name: string; workflow: { name: string; riskClass: RiskLevel } };
+  title: string;
+  rationale: string;
+  spec: AgentSpec | null;
+  /** The spec as the author last typed it, when it does not parse yet (drafts only). */
+  specText: string | null;
+  specIssues: SpecIssue[];
+  specHash: string | null;
+  headVersion: number | null;
+  baseVersion: { number: number; specHash: string; spec: AgentSpec } | null;
+  riskTier: RiskLevel | null;
+  riskReasons: string[];
+  raisedTier: RiskLevel | null;
+  tierRaisedReason: string | null;
+  permissionDiff: DiffItem[];
+  requiredSignoffs: { role: Role; reason: string }[];
+  standardChange: string | null;
+  contentHash: string | null;
+  policyVersion: number | null;
+  roleImpacts: ChangeRow["roleImpacts"];
+  harmMetrics: ChangeRow["harmMetrics"];
+  evidence: ChangeRow["evidence"];
+  rollbackPlan: string;
+  rollbackOwner: { email: string; name: string } | null;
+  monitoring: string;
+  emergency: { justification: string } | null;
+  author: { kind: "user"; id: string; email: string; name: string } | { kind: "token"; id: string; name: string };
+  signoffs: SignoffView[];
+  /** What still stops the author from submitting, by field (empty when it can go to review). */
+  submissionProblems: FieldErrors;
+  createdAt: number;
+  updatedAt: number;
+  submittedAt: number | null;
+  approvedAt: number | null;
+  releasedAt: number | null;
+  closedAt: number | null;
+};
+
+/** Finds a change record by id or by number ("CR-42" or "42"). */
+export function findChangeRow(db: Reader, ref: string): ChangeRow {
+  const match = /^(?:CR-)?(\d+)$/i.exec(ref.trim());
+  const row = match
+    ? db.select().from(changeRecords).where(eq(changeRecords.number, Number(match[1]))).get()
+    : db.select().from(changeRecords).where(eq(changeRecords.id, ref)).get();
+  if (!row) throw new AppError("not_found", `No change record ${ref}`);
+  return row;
+}
+
+export function policyByVersion(db: Reader, version: number | null): SignoffPolicy {
+  if (!version) return DEFAULT_POLICY;
+  const row = db.select().from(policies).where(eq(policies.version, version)).get();
+  return row ? (row.document as unknown as SignoffPolicy) : DEFAULT_POLICY;
+}
+
+/** The version a new change starts from and is compared with: what production runs, else the newest version. */
+export function baseVersionOf(db: Reader, agentId: string) {
+  const production = db
+    .select({ versionId: deployments.versionId })
+    .from(deployments)
+    .where(and(eq(deployments.agentId, agentId), eq(deployments.environment, "production")))
+    .orderBy(desc(deployments.deployedAt), desc(sql`${deployments}.rowid`))
+    .limit(1)
+    .get();
+  const query = db.select().from(agentVersions);
+  return production
+    ? (query.where(eq(agentVersions.id, production.versionId)).get() ?? null)
+    : (query.where(eq(agentVersions.agentId, agentId)).orderBy(desc(agentVersions.number)).limit(1).get() ?? null);
+}
+
+/** Reads a spec sent as an object or as YAML/JSON text. The text is kept when it does not parse, so nothing typed is lost. */
+export function readSpecInput(value: string | Record<string, unknown>): { spec: AgentSpec | null; text: string | null; issues: SpecIssue[] } {
+  const result = typeof value === "string" ? parseSpecText(value) : validateSpec(value);
+  if (result.ok) return { spec: result.spec, text: null, issues: [] };
+  return { spec: null, text: typeof value === "string" ? value : JSON.stringify(value, null, 2), issues: result.issues };
+}
+
+export function attestedFields(row: Pick<ChangeRow, "title" | "rationale" | "roleImpacts" | "harmMetrics" | "evidence" | "rollbackPlan" | "rollbackOwnerId" | "monitoring" | "emergency" | "emergencyJustification">) {
+  return {
+    title: row.title,
+    rationale: row.rationale,
+    roleImpacts: row.roleImpacts,
+    harmMetrics: row.harmMetrics,
+    evidence: row.evidence,
+    rollbackPlan: row.rollbackPlan,
+    rollbackOwnerId: row.rollbackOwnerId,
+    monitoring: row.monitoring,
+    emergency: row.emergency,
+    emergencyJustification: row.emergencyJustification,
+  };
+}
+
+export function contentHashOf(row: Parameters<typeof attestedFields>[0], specHash: string | null): string {
+  return changeContentHash(specHash ?? "", attestedFields(row));
+}
+
+type Context = { workflow: { name: string; riskClass: RiskLevel }; base: AgentSpec | null; head: AgentSpec | null };
+
+export function assessRow(row: Pick<ChangeRow, "raisedTier" | "tierRaisedReason" | "emergency">, ctx: Context, policy: SignoffPolicy): ChangeAssessment | null {
+  if (!ctx.head) return null;
+  return assessChange({ base: ctx.base, next: ctx.head, workflow: ctx.workflow, raisedTier: row.raisedTier, raisedReason: row.tierRaisedReason, emergency: row.emergency, policy });
+}
+
+export function problemsOf(row: ChangeRow, head: AgentSpec | null, specIssues: SpecIssue[], assessment: ChangeAssessment | null): FieldErrors {
+  return submissionProblems({
+    title: row.title,
+    specIssues: head ? null : specIssues.length ? specIssues : [{ path: "spec", message: "Add the proposed spec" }],
+    diff: assessment?.diff ?? [],
+    harmMetrics: row.harmMetrics,
+    rollbackPlan: row.rollbackPlan,
+    rollbackOwnerId: row.rollbackOwnerId,
+    emergency: row.emergency,
+    emergencyJustification: row.emergencyJustification,
+    raisedTier: row.raisedTier,
+    tierRaisedReason: row.tierRaisedReason,
+  });
+}
+
+/** Everything about one change record, for its page and the API. */
+export function changeView(db: Reader, row: ChangeRow): ChangeRecordView {
+  const agent = db.select().from(agents).where(eq(agents.id, row.agentId)).get()!;
+  const workflow = db.select().from(workflows).where(eq(workflows.id, agent.workflowId)).get()!;
+  const versionIds = [row.baseVersionId, row.headVersionId].filter((v): v is string => Boolean(v));
+  const versions = versionIds.length ? db.select().from(agentVersions).where(inArray(agentVersions.id, versionIds)).all() : [];
+  const base = versions.find((v) => v.id === row.baseVersionId) ?? null;
+  const head = versions.find((v) => v.id === row.headVersionId) ?? null;
+  const specIssues = !head && row.draftSpecText ? readSpecInput(row.draftSpecText).issues : [];
+  const assessment = assessRow(row, { workflow, base: base?.spec ?? null, head: head?.spec ?? null }, policyByVersion(db, row.policyVersion));
+
+  const signoffRows = db.select().from(signoffs).where(eq(signoffs.changeRecordId, row.id)).all();
+  const peopleIds = [row.authorId, row.rollbackOwnerId, ...signoffRows.map((s) => s.signerId)].filter((v): v is string => Boolean(v));
+  const people = new Map(peopleIds.length ? db.select().from(users).where(inArray(users.id, [...new Set(peopleIds)])).all().map((u) => [u.id, u]) : []);
+  const token = row.authorTokenId ? db.select().from(apiTokens).where(eq(apiTokens.id, row.authorTokenId)).get() : undefined;
+  const author = row.authorId ? people.get(row.authorId)! : null;
+  const owner = row.rollbackOwnerId ? people.get(row.rollbackOwnerId) : undefined;
+
+  // Once submitted, the sign-offs asked for are the record; before, the assessment says who will be asked.
+  const asked = signoffRows.filter((s) => s.status !== "dismissed");
+  const required = row.submittedAt && asked.length > 0 ? asked.map((s) => ({ role: s.role, reason: s.reason })) : (assessment?.required ?? []);
+
+  return {
+    id: row.id,
+    number: row.number,
+    label: changeNumberLabel(row.number),
+    state: row.state,
+    agent: { slug: agent.slug, name: agent.name, workflow: { name: workflow.name, riskClass: workflow.riskClass } },
+    title: row.title,
+    rationale: row.rationale,
+    spec: head?.spec ?? null,
+    specText: head ? null : (row.draftSpecText ?? null),
+    specIssues,
+    specHash: head?.specHash ?? null,
+    headVersion: head?.number ?? null,
+    baseVersion: base ? { number: base.number, specHash: base.specHash, spec: base.spec } : null,
+    riskTier: assessment?.tier ?? row.riskTier,
+    riskReasons: assessment?.reasons ?? row.riskReasons,
+    raisedTier: row.raisedTier,
+    tierRaisedReason: row.tierRaisedReason,
+    permissionDiff: assessment?.diff ?? [],
+    requiredSignoffs: required,
+    standardChange: row.submittedAt ? row.standardChange : (assessment?.standardChange?.name ?? null),
+    contentHash: row.contentHash,
+    policyVersion: row.policyVersion,
+    roleImpacts: row.roleImpacts,
+    harmMetrics: row.harmMetrics,
+    evidence: row.evidence,
+    rollbackPlan: row.rollbackPlan,
+    rollbackOwner: owner ? { email: owner.email, name: owner.name } : null,
+    monitoring: row.monitoring,
+    emergency: row.emergency ? { justification: row.emergencyJustification ?? "" } : null,
+    author: author ? { kind: "user", id: author.id, email: author.email, name: author.name } : { kind: "token", id: row.authorTokenId!, name: token?.name ?? "API token" },
+    signoffs: signoffRows
+      .sort((a, b) => a.createdAt - b.createdAt)
+      .map((s) => ({
+        id: s.id,
+        role: s.role,
+        reason: s.reason,
+        status: s.status,
+        signer: s.signerId ? (people.get(s.signerId)?.email ?? null) : null,
+        signerName: s.signerId ? (people.get(s.signerId)?.name ?? null) : null,
+        comment: s.comment,
+        contentHash: s.contentHash,
+        decidedAt: s.decidedAt,
+        dismissedAt: s.dismissedAt,
+        dismissedReason: s.dismissedReason,
+        createdAt: s.createdAt,
+      })),
+    submissionProblems: row.state === "draft" ? problemsOf(row, head?.spec ?? null, specIssues, assessment) : {},
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    submittedAt: row.submittedAt,
+    approvedAt: row.approvedAt,
+    releasedAt: row.releasedAt,
+    closedAt: row.closedAt,
+  };
+}
+
+/** The spec as YAML for an editor: the parsed spec, or the author's unparsed text. */
+export function specEditorText(view: Pick<ChangeRecordView, "spec" | "specText">): string {
+  return view.spec ? specToYaml(view.spec) : (view.specText ?? "");
+}

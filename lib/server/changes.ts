@@ -1,0 +1,430 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { and, asc, desc, eq, exists, inArray, ne, or, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { getDb, type DB } from "@/db";
+import { appendAuditEvent, appendAuditEvents, type Actor, type AuditInput } from "@/db/audit";
+import { agents, agentVersions, changeRecords, signoffs, users, workflows } from "@/db/schema";
+import { CHANGE_STATES, RISK_LEVELS, type ChangeState, type RiskLevel, type Role } from "@/lib/domain/terms";
+import { specHash as hashSpec, type AgentSpec } from "@/lib/domain/spec";
+import { AppError } from "@/lib/errors";
+import { editChangeSchema, fieldErrorsOf, proposeChangeSchema, type EditChangeInput, type ProposeChangeInput } from "@/lib/validations/change-record";
+import { actorOf, assertCanRead, type Caller } from "./caller";
+import { assessRow, baseVersionOf, changeView, contentHashOf, findChangeRow, problemsOf, readSpecInput, type ChangeRecordView, type ChangeRow } from "./change-records";
+import { currentPolicy } from "./policy";
+
+type Tx = Parameters<Parameters<DB["transaction"]>[0]>[0];
+
+/** Roles that may propose changes; leaders and auditors read, and change nothing. */
+const PROPOSER_ROLES: Role[] = ["workflow_owner", "security", "engineering", "operations", "compliance", "admin"];
+
+function assertCanPropose(caller: Caller) {
+  if (caller.kind === "token") {
+    if (!caller.scopes.includes("changes:write")) throw new AppError("forbidden", `Token "${caller.name}" lacks the changes:write scope`);
+    return;
+  }
+  if (!caller.user.roles.some((r) => PROPOSER_ROLES.includes(r))) throw new AppError("forbidden", "Leaders and auditors can read change records but not propose them");
+}
+
+function assertAuthor(caller: Caller, row: ChangeRow, doing: string) {
+  const isAuthor = caller.kind === "user" ? row.authorId === caller.user.id : row.authorTokenId === caller.id;
+  if (!isAuthor) throw new AppError("forbidden", `Only the author of ${`CR-${row.number}`} can ${doing} it`);
+}
+
+function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    throw new AppError("validation_failed", "Some fields need attention", { fieldErrors: fieldErrorsOf(result.error) });
+  }
+  return result.data;
+}
+
+function userIdByEmail(tx: Pick<DB, "select">, email: string | null | undefined): string | null {
+  if (!email) return null;
+  const user = tx.select({ id: users.id, disabled: users.disabled }).from(users).where(eq(users.email, email.trim().toLowerCase())).get();
+  if (!user || user.disabled) throw new AppError("validation_failed", "Some fields need attention", { fieldErrors: { rollbackOwner: [`No active person with email ${email}`] } });
+  return user.id;
+}
+
+function agentWithWorkflow(tx: Pick<DB, "select">, agentId: string) {
+  const agent = tx.select().from(agents).where(eq(agents.id, agentId)).get()!;
+  const workflow = tx.select().from(workflows).where(eq(workflows.id, agent.workflowId)).get()!;
+  return { agent, workflow };
+}
+
+/** Writes a new head version when the proposed spec differs from the current head. Versions are never edited. */
+function ensureHeadVersion(tx: Tx, row: ChangeRow, spec: AgentSpec, actor: Actor, now: number): string {
+  const hash = hashSpec(spec);
+  if (row.headVersionId) {
+    const head = tx.select({ specHash: agentVersions.specHash }).from(agentVersions).where(eq(agentVersions.id, row.headVersionId)).get();
+    if (head?.specHash === hash) return row.headVersionId;
+  }
+  const last = tx.select({ n: sql<number>`COALESCE(MAX(${agentVersions.number}), 0)` }).from(agentVersions).where(eq(agentVersions.agentId, row.agentId)).get()!.n;
+  const id = randomUUID();
+  tx.insert(agentVersions)
+    .values({ id, agentId: row.agentId, number: last + 1, spec, specHash: hash, autonomy: spec.autonomy, createdById: actor.type === "user" ? actor.id : null, changeRecordId: row.id, createdAt: now })
+    .run();
+  return id;
+}
+
+/** Recomputes what follows from the record's content: head version, tier, reasons, content hash. */
+function refresh(tx: Tx, row: ChangeRow, specInput: string | Record<string, unknown> | undefined, actor: Actor, now: number): { row: ChangeRow; changedSpec: boolean } {
+  let next = { ...row };
+  let changedSpec = false;
+  if (specInput !== undefined) {
+    const read = readSpecInput(specInput);
+    if (read.spec) {
+      const headVersionId = ensureHeadVersion(tx, next, read.spec, actor, now);
+      changedSpec = headVersionId !== row.headVersionId;
+      next = { ...next, headVersionId, draftSpecText: null };
+    } else {
+      // Kept as typed; the head version stays the last spec that parsed.
+      next = { ...next, draftSpecText: read.text };
+    }
+  }
+  const { workflow } = agentWithWorkflow(tx, next.agentId);
+  const specs = versionSpecs(tx, next);
+  const assessment = assessRow(next, { workflow, base: specs.base, head: specs.head }, currentPolicy(tx).policy);
+  return {
+    changedSpec,
+    row: {
+      ...next,
+      riskTier: assessment?.tier ?? null,
+      riskReasons: assessment?.reasons ?? [],
+      standardChange: assessment?.standardChange?.name ?? null,
+      contentHash: contentHashOf(next, specs.headHash),
+      updatedAt: now,
+    },
+  };
+}
+
+function versionSpecs(tx: Pick<DB, "select">, row: Pick<ChangeRow, "baseVersionId" | "headVersionId">) {
+  const get = (id: string | null) => (id ? tx.select().from(agentVersions).where(eq(agentVersions.id, id)).get() : undefined);
+  const base = get(row.baseVersionId);
+  const head = get(row.headVersionId);
+  return { base: base?.spec ?? null, head: head?.spec ?? null, headHash: head?.specHash ?? null };
+}
+
+function save(tx: Tx, row: ChangeRow) {
+  const { id, ...rest } = row;
+  tx.update(changeRecords).set(rest).where(eq(changeRecords.id, id)).run();
+}
+
+/** Sends a draft to review: only when nothing is missing. A standard change is approved at once. */
+function submitInTx(tx: Tx, row: ChangeRow, actor: Actor, now: number): ChangeRow {
+  if (row.state !== "draft") throw new AppError("conflict", `CR-${row.number} is ${row.state.replace("_", " ")}, not a draft`);
+  const { workflow } = agentWithWorkflow(tx, row.agentId);
+  const specs = versionSpecs(tx, row);
+  const { version, policy } = currentPolicy(tx);
+  const assessment = assessRow(row, { workflow, base: specs.base, head: specs.head }, policy);
+  const specIssues = row.draftSpecText ? readSpecInput(row.draftSpecText).issues : [];
+  const problems = problemsOf(row, row.draftSpecText ? null : specs.head, specIssues, assessment);
+  if (Object.keys(problems).length > 0) {
+    throw new AppError("validation_failed", `CR-${row.number} cannot go to review yet: ${Object.values(problems).flat()[0]}`, { fieldErrors: problems });
+  }
+  const standard = assessment!.standardChange;
+  const submitted: ChangeRow = {
+    ...row,
+    state: standard ? "approved" : "in_review",
+    policyVersion: version,
+    riskTier: assessment!.tier,
+    riskReasons: assessment!.reasons,
+    standardChange: standard?.name ?? null,
+    submittedAt: row.submittedAt ?? now,
+    approvedAt: standard ? now : null,
+    updatedAt: now,
+  };
+  save(tx, submitted);
+  if (assessment!.required.length > 0) {
+    tx.insert(signoffs)
+      .values(assessment!.required.map((r) => ({ id: randomUUID(), changeRecordId: row.id, role: r.role, reason: r.reason, status: "pending" as const, createdAt: now })))
+      .run();
+  }
+  const events: AuditInput[] = [
+    {
+      at: now,
+      actor,
+      action: "change.submitted",
+      entityType: "change_record",
+      entityId: row.id,
+      payload: { number: row.number, riskTier: submitted.riskTier, contentHash: row.contentHash, required: assessment!.required.map((r) => r.role), standardChange: submitted.standardChange, policyVersion: version },
+    },
+  ];
+  if (standard) events.push({ at: now, actor, action: "change.approved", entityType: "change_record", entityId: row.id, payload: { number: row.number, standardChange: standard.name, preApproved: true } });
+  appendAuditEvents(tx, events);
+  return submitted;
+}
+
+function applyFields(row: ChangeRow, input: z.output<typeof editChangeSchema>, rollbackOwnerId: string | null | undefined): ChangeRow {
+  return {
+    ...row,
+    ...(input.title !== undefined && { title: input.title }),
+    ...(input.rationale !== undefined && { rationale: input.rationale }),
+    ...(input.roleImpacts !== undefined && { roleImpacts: input.roleImpacts }),
+    ...(input.harmMetrics !== undefined && { harmMetrics: input.harmMetrics }),
+    ...(input.evidence !== undefined && { evidence: input.evidence }),
+    ...(input.rollbackPlan !== undefined && { rollbackPlan: input.rollbackPlan }),
+    ...(rollbackOwnerId !== undefined && { rollbackOwnerId }),
+    ...(input.monitoring !== undefined && { monitoring: input.monitoring }),
+    ...(input.emergency !== undefined && { emergency: input.emergency !== null, emergencyJustification: input.emergency?.justification ?? null }),
+    ...(input.raiseTier !== undefined && { raisedTier: input.raiseTier?.tier ?? null, tierRaisedReason: input.raiseTier?.reason ?? null }),
+  };
+}
+
+/**
+ * Proposes a change to an agent: a draft (saved even when incomplete or invalid, so nothing typed is
+ * lost) or, with `submit`, straight to review. Starts from the base version's spec when none is given.
+ */
+export function proposeChange(caller: Caller, input: ProposeChangeInput | unknown, now = Date.now()): ChangeRecordView {
+  assertCanPropose(caller);
+  const data = parse(proposeChangeSchema, input);
+  const actor = actorOf(caller);
+  const db = getDb();
+  const id = db.transaction(
+    (tx) => {
+      const agent = tx.select().from(agents).where(eq(agents.slug, data.agent)).get();
+      if (!agent) throw new AppError("validation_failed", "Some fields need attention", { fieldErrors: { agent: [`No agent with slug "${data.agent}"`] } });
+      const base = baseVersionOf(tx, agent.id);
+      const number = tx.select({ n: sql<number>`COALESCE(MAX(${changeRecords.number}), 0)` }).from(changeRecords).get()!.n + 1;
+      const rollbackOwnerId = userIdByEmail(tx, data.rollbackOwner);
+      const blank: ChangeRow = {
+        id: randomUUID(),
+        number,
+        agentId: agent.id,
+        title: "",
+        rationale: "",
+        state: "draft",
+        authorId: caller.kind === "user" ? caller.user.id : null,
+        authorTokenId: caller.kind === "token" ? caller.id : null,
+        raisedTier: null,
+        baseVersionId: base?.id ?? null,
+        headVersionId: null,
+        draftSpecText: null,
+        roleImpacts: [],
+        harmMetrics: [],
+        evidence: {},
+        rollbackPlan: "",
+        rollbackOwnerId: null,
+        monitoring: "",
+        emergency: false,
+        emergencyJustification: null,
+        standardChange: null,
+        riskTier: null,
+        riskReasons: [],
+        tierRaisedReason: null,
+        contentHash: null,
+        policyVersion: null,
+        createdAt: now,
+        updatedAt: now,
+        submittedAt: null,
+        approvedAt: null,
+        releasedAt: null,
+        closedAt: null,
+        retroSignoffDueAt: null,
+      };
+      tx.insert(changeRecords).values(blank).run();
+      const filled = applyFields(blank, data, rollbackOwnerId);
+      const { row } = refresh(tx, filled, data.spec ?? (base ? (base.spec as Record<string, unknown>) : undefined), actor, now);
+      save(tx, row);
+      appendAuditEvent(tx, {
+        at: now,
+        actor,
+        action: "change.created",
+        entityType: "change_record",
+        entityId: row.id,
+        payload: { number, agent: agent.slug, title: row.title, specHash: versionSpecs(tx, row).headHash, baseSpecHash: base?.specHash ?? null, contentHash: row.contentHash },
+      });
+      if (data.submit) submitInTx(tx, row, actor, now);
+      return row.id;
+    },
+    { behavior: "immediate" },
+  );
+  return changeView(db, findChangeRow(db, id));
+}
+
+/**
+ * Edits a draft or a change in review. In review, any edit that changes the content hash dismisses
+ * every sign-off given or asked on the old hash, visibly, and asks the required roles again.
+ */
+export function editChange(caller: Caller, ref: string, input: EditChangeInput | unknown, now = Date.now()): ChangeRecordView {
+  const data = parse(editChangeSchema, input);
+  const actor = actorOf(caller);
+  const db = getDb();
+  const id = db.transaction(
+    (tx) => {
+      const row = findChangeRow(tx, ref);
+      assertAuthor(caller, row, "edit");
+      if (row.state !== "draft" && row.state !== "in_review") throw new AppError("conflict", `CR-${row.number} is ${row.state.replace("_", " ")}: only drafts and changes in review can be edited`);
+      const rollbackOwnerId = data.rollbackOwner === undefined ? undefined : userIdByEmail(tx, data.rollbackOwner);
+      const { row: next } = refresh(tx, applyFields(row, data, rollbackOwnerId), data.spec, actor, now);
+      if (next.contentHash === row.contentHash && next.draftSpecText === row.draftSpecText) return row.id; // nothing changed
+      if (row.state === "in_review") {
+        if (next.draftSpecText) throw new AppError("validation_failed", "A change in review needs a valid spec", { fieldErrors: { spec: readSpecInput(next.draftSpecText).issues.map((i) => i.message) } });
+        redoSignoffs(tx, next, actor, now);
+      }
+      save(tx, next);
+      appendAuditEvent(tx, { at: now, actor, action: "change.edited", entityType: "change_record", entityId: row.id, payload: { number: row.number, previousContentHash: row.contentHash, contentHash: next.contentHash, fields: Object.keys(data) } });
+      return row.id;
+    },
+    { behavior: "immediate" },
+  );
+  return changeView(db, findChangeRow(db, id));
+}
+
+function redoSignoffs(tx: Tx, row: ChangeRow, actor: Actor, now: number) {
+  const standing = tx
+    .select()
+    .from(signoffs)
+    .where(and(eq(signoffs.changeRecordId, row.id), inArray(signoffs.status, ["pending", "approved"])))
+    .all();
+  const reason = `dismissed: change edited by ${actor.label} at ${new Date(now).toISOString()}`;
+  if (standing.length > 0) {
+    tx.update(signoffs)
+      .set({ status: "dismissed", dismissedAt: now, dismissedReason: reason })
+      .where(inArray(signoffs.id, standing.map((s) => s.id)))
+      .run();
+    appendAuditEvents(
+      tx,
+      standing.map((s) => ({ at: now, actor, action: "signoff.dismissed", entityType: "change_record", entityId: row.id, payload: { number: row.number, role: s.role, previousStatus: s.status, reason } })),
+    );
+  }
+  const { workflow } = agentWithWorkflow(tx, row.agentId);
+  const specs = versionSpecs(tx, row);
+  const assessment = assessRow(row, { workflow, base: specs.base, head: specs.head }, currentPolicy(tx).policy)!;
+  if (assessment.required.length > 0) {
+    tx.insert(signoffs)
+      .values(assessment.required.map((r) => ({ id: randomUUID(), changeRecordId: row.id, role: r.role, reason: r.reason, status: "pending" as const, createdAt: now })))
+      .run();
+  }
+}
+
+export function submitChange(caller: Caller, ref: string, now = Date.now()): ChangeRecordView {
+  const db = getDb();
+  const id = db.transaction(
+    (tx) => {
+      const row = findChangeRow(tx, ref);
+      assertAuthor(caller, row, "submit");
+      return submitInTx(tx, row, actorOf(caller), now).id;
+    },
+    { behavior: "immediate" },
+  );
+  return changeView(db, findChangeRow(db, id));
+}
+
+/** Withdraws a draft or a change in review; the sign-offs still asked are dismissed. */
+export function withdrawChange(caller: Caller, ref: string, reason: string | undefined, now = Date.now()): ChangeRecordView {
+  const actor = actorOf(caller);
+  const db = getDb();
+  const id = db.transaction(
+    (tx) => {
+      const row = findChangeRow(tx, ref);
+      assertAuthor(caller, row, "withdraw");
+      if (row.state !== "draft" && row.state !== "in_review") throw new AppError("conflict", `CR-${row.number} is ${row.state.replace("_", " ")}: only drafts and changes in review can be withdrawn`);
+      tx.update(changeRecords).set({ state: "withdrawn", closedAt: now, updatedAt: now }).where(eq(changeRecords.id, row.id)).run();
+      tx.update(signoffs)
+        .set({ status: "dismissed", dismissedAt: now, dismissedReason: `change withdrawn by ${actor.label}` })
+        .where(and(eq(signoffs.changeRecordId, row.id), eq(signoffs.status, "pending")))
+        .run();
+      appendAuditEvent(tx, { at: now, actor, action: "change.withdrawn", entityType: "change_record", entityId: row.id, payload: { number: row.number, reason: reason?.trim() || null } });
+      return row.id;
+    },
+    { behavior: "immediate" },
+  );
+  return changeView(db, findChangeRow(db, id));
+}
+
+export function getChange(caller: Caller, ref: string): ChangeRecordView {
+  assertCanRead(caller);
+  const db = getDb();
+  return changeView(db, findChangeRow(db, ref));
+}
+
+export const changeFiltersSchema = z.object({
+  state: z.enum(CHANGE_STATES, { error: `state must be one of: ${CHANGE_STATES.join(", ")}` }).optional(),
+  agent: z.string().trim().max(200).optional(),
+  risk: z.enum(RISK_LEVELS, { error: `risk must be one of: ${RISK_LEVELS.join(", ")}` }).optional(),
+  mine: z.enum(["1", "true"]).optional(),
+  needsMySignoff: z.enum(["1", "true"]).optional(),
+  page: z.coerce.number().int().min(1, "page must be a whole number from 1").default(1),
+  pageSize: z.coerce.number().int().min(1).max(500, "pageSize must be a whole number from 1 to 500").default(50),
+});
+export type ChangeFilters = z.infer<typeof changeFiltersSchema>;
+
+export function parseChangeFilters(params: URLSearchParams | Record<string, string | string[] | undefined>): ChangeFilters {
+  const entries = params instanceof URLSearchParams ? [...params.entries()] : Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]);
+  const parsed = changeFiltersSchema.safeParse(Object.fromEntries(entries.filter(([, v]) => v !== undefined && v !== "")));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new AppError("bad_request", issue.message, { parameter: issue.path.join(".") });
+  }
+  return parsed.data;
+}
+
+export type ChangeListItem = {
+  id: string;
+  number: number;
+  state: ChangeState;
+  title: string;
+  agent: { slug: string; name: string };
+  riskTier: RiskLevel | null;
+  author: string;
+  createdAt: number;
+  submittedAt: number | null;
+  /** Roles whose sign-off is still pending. */
+  waitingOn: Role[];
+};
+
+/** All change records, newest first, with the filters of the list page. */
+export function listChanges(caller: Caller, filters: ChangeFilters): { items: ChangeListItem[]; total: number } {
+  assertCanRead(caller);
+  const db = getDb();
+  const conditions: (SQL | undefined)[] = [];
+  if (filters.state) conditions.push(eq(changeRecords.state, filters.state));
+  if (filters.agent) conditions.push(eq(agents.slug, filters.agent));
+  if (filters.risk) conditions.push(eq(changeRecords.riskTier, filters.risk));
+  if (filters.mine) conditions.push(caller.kind === "user" ? eq(changeRecords.authorId, caller.user.id) : eq(changeRecords.authorTokenId, caller.id));
+  if (filters.needsMySignoff) {
+    const roles = caller.kind === "user" ? caller.user.roles : [];
+    conditions.push(eq(changeRecords.state, "in_review"));
+    conditions.push(caller.kind === "user" ? or(sql`${changeRecords.authorId} IS NULL`, ne(changeRecords.authorId, caller.user.id)) : sql`0`);
+    conditions.push(
+      roles.length
+        ? exists(
+            db
+              .select({ one: sql`1` })
+              .from(signoffs)
+              .where(and(eq(signoffs.changeRecordId, changeRecords.id), eq(signoffs.status, "pending"), inArray(signoffs.role, roles))),
+          )
+        : sql`0`,
+    );
+  }
+  const where = and(...conditions);
+  const total = db.select({ n: sql<number>`COUNT(*)` }).from(changeRecords).innerJoin(agents, eq(agents.id, changeRecords.agentId)).where(where).get()!.n;
+  const rows = db
+    .select({ row: changeRecords, agentSlug: agents.slug, agentName: agents.name, authorEmail: users.email })
+    .from(changeRecords)
+    .innerJoin(agents, eq(agents.id, changeRecords.agentId))
+    .leftJoin(users, eq(users.id, changeRecords.authorId))
+    .where(where)
+    .orderBy(filters.needsMySignoff ? asc(changeRecords.submittedAt) : desc(changeRecords.createdAt), desc(changeRecords.number))
+    .limit(filters.pageSize)
+    .offset((filters.page - 1) * filters.pageSize)
+    .all();
+  const ids = rows.map((r) => r.row.id);
+  const pending = ids.length ? db.select({ changeRecordId: signoffs.changeRecordId, role: signoffs.role }).from(signoffs).where(and(inArray(signoffs.changeRecordId, ids), eq(signoffs.status, "pending"))).all() : [];
+  return {
+    total,
+    items: rows.map(({ row, agentSlug, agentName, authorEmail }) => ({
+      id: row.id,
+      number: row.number,
+      state: row.state,
+      title: row.title,
+      agent: { slug: agentSlug, name: agentName },
+      riskTier: row.riskTier,
+      author: authorEmail ?? "API token",
+      createdAt: row.createdAt,
+      submittedAt: row.submittedAt,
+      waitingOn: row.state === "in_review" ? pending.filter((p) => p.changeRecordId === row.id).map((p) => p.role) : [],
+    })),
+  };
+}

@@ -1,0 +1,80 @@
+import { z } from "zod";
+import { RISK_LEVELS } from "@/lib/domain/terms";
+
+/** What an author sends to propose or edit a change record: shared by the API, the actions and the editor. */
+
+const link = (what: string) => z.url({ protocol: /^https?$/, error: `${what} must be a link starting with https://` });
+
+export const roleImpactSchema = z.object({
+  role: z.string({ error: "Name the role" }).trim().min(1, "Name the role"),
+  impact: z.enum(["gains", "loses", "changes"], { error: 'Impact is "gains", "loses" or "changes"' }),
+  description: z.string({ error: "Say how the role's work changes" }).trim().min(1, "Say how the role's work changes"),
+});
+
+export const harmMetricSchema = z.object({
+  name: z.string({ error: "Name the metric" }).trim().min(1, "Name the metric"),
+  comparator: z.enum([">", ">=", "<", "<="], { error: 'Comparator is one of ">", ">=", "<", "<="' }),
+  threshold: z.number({ error: "Threshold must be a number" }),
+  window: z.string({ error: 'Window is a duration like "24h", "7d" or "2w"' }).trim().regex(/^\d+[hdw]$/, 'Window is a duration like "24h", "7d" or "2w"'),
+});
+
+const fields = {
+  title: z.string({ error: "Title must be text" }).trim().max(200, "Keep the title under 200 characters"),
+  rationale: z.string({ error: "Rationale must be text" }).max(20_000, "Keep the rationale under 20,000 characters"),
+  /** The proposed spec: an object, or YAML/JSON text as pasted or uploaded. */
+  spec: z.union([z.string(), z.record(z.string(), z.unknown())], { error: "spec must be an object or YAML/JSON text" }),
+  roleImpacts: z.array(roleImpactSchema, { error: "roleImpacts must be a list" }),
+  harmMetrics: z.array(harmMetricSchema, { error: "harmMetrics must be a list" }),
+  evidence: z.object({ pullRequest: link("The pull-request link").optional(), evalReport: link("The eval-report link").optional(), traceSample: link("The trace-sample link").optional() }),
+  rollbackPlan: z.string({ error: "Rollback plan must be text" }).max(20_000),
+  rollbackOwner: z.email({ error: "Rollback owner is a person's email" }).nullable(),
+  monitoring: z.string({ error: "Monitoring must be text" }).max(2_000),
+  emergency: z.object({ justification: z.string({ error: "Say why this cannot wait" }).trim() }).nullable(),
+  raiseTier: z.object({ tier: z.enum(RISK_LEVELS, { error: `tier must be one of: ${RISK_LEVELS.join(", ")}` }), reason: z.string().trim() }).nullable(),
+};
+
+export const proposeChangeSchema = z.object({
+  agent: z.string({ error: "agent (the agent's slug) is required" }).trim().min(1, "agent (the agent's slug) is required"),
+  title: fields.title.default(""),
+  rationale: fields.rationale.default(""),
+  spec: fields.spec.optional(),
+  roleImpacts: fields.roleImpacts.default([]),
+  harmMetrics: fields.harmMetrics.default([]),
+  evidence: fields.evidence.default({}),
+  rollbackPlan: fields.rollbackPlan.default(""),
+  rollbackOwner: fields.rollbackOwner.optional(),
+  monitoring: fields.monitoring.default(""),
+  emergency: fields.emergency.optional(),
+  raiseTier: fields.raiseTier.optional(),
+  submit: z.boolean({ error: "submit must be true or false" }).default(false),
+});
+export type ProposeChangeInput = z.input<typeof proposeChangeSchema>;
+
+/** An edit: any subset of the fields. */
+export const editChangeSchema = z.object({
+  title: fields.title.optional(),
+  rationale: fields.rationale.optional(),
+  spec: fields.spec.optional(),
+  roleImpacts: fields.roleImpacts.optional(),
+  harmMetrics: fields.harmMetrics.optional(),
+  evidence: fields.evidence.optional(),
+  rollbackPlan: fields.rollbackPlan.optional(),
+  rollbackOwner: fields.rollbackOwner.optional(),
+  monitoring: fields.monitoring.optional(),
+  emergency: fields.emergency.optional(),
+  raiseTier: fields.raiseTier.optional(),
+});
+export type EditChangeInput = z.input<typeof editChangeSchema>;
+
+/** zod issues as DESIGN.md's fieldErrors: {"path.to.field": [messages]}. */
+export function fieldErrorsOf(error: z.ZodError, prefix = ""): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const issue of error.issues) {
+    const keys = issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
+    for (const path of keys) {
+      const key = prefix + (path.join(".") || "body");
+      (out[key] ??= []).push(issue.code === "unrecognized_keys" ? "Unknown field" : issue.message);
+    }
+  }
+  return out;
+}
