@@ -48,6 +48,19 @@ export function errorResponse(error: unknown): Response {
   return NextResponse.json({ error: "internal_error", message: "Something went wrong on our side; it has been logged." }, { status: 500 });
 }
 
+/** Reads a JSON request body; anything that is not a JSON object is a 400. */
+export async function jsonBody(request: Request): Promise<unknown> {
+  const text = await request.text();
+  if (!text.trim()) return {};
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value === null || typeof value !== "object" || Array.isArray(value)) throw new Error("not an object");
+    return value;
+  } catch {
+    throw new AppError("bad_request", "The request body must be a JSON object");
+  }
+}
+
 export function toIso(time: number | null | undefined): string | null {
   return time === null || time === undefined ? null : new Date(time).toISOString();
 }

@@ -39,6 +39,12 @@ function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
   return result.data;
 }
 
+function specFieldErrors(issues: { path: string; message: string }[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const issue of issues) (out[issue.path === "spec" ? "spec" : `spec.${issue.path}`] ??= []).push(issue.message);
+  return out;
+}
+
 function userIdByEmail(tx: Pick<DB, "select">, email: string | null | undefined): string | null {
   if (!email) return null;
   const user = tx.select({ id: users.id, disabled: users.disabled }).from(users).where(eq(users.email, email.trim().toLowerCase())).get();
@@ -178,6 +184,11 @@ function applyFields(row: ChangeRow, input: z.output<typeof editChangeSchema>, r
 export function proposeChange(caller: Caller, input: ProposeChangeInput | unknown, now = Date.now()): ChangeRecordView {
   assertCanPropose(caller);
   const data = parse(proposeChangeSchema, input);
+  if (data.submit && data.spec !== undefined) {
+    // Straight to review with a spec that does not validate: nothing to save, say what is wrong.
+    const read = readSpecInput(data.spec);
+    if (!read.spec) throw new AppError("validation_failed", "The proposed spec is not valid", { fieldErrors: specFieldErrors(read.issues) });
+  }
   const actor = actorOf(caller);
   const db = getDb();
   const id = db.transaction(
@@ -259,7 +270,7 @@ export function editChange(caller: Caller, ref: string, input: EditChangeInput |
       const { row: next } = refresh(tx, applyFields(row, data, rollbackOwnerId), data.spec, actor, now);
       if (next.contentHash === row.contentHash && next.draftSpecText === row.draftSpecText) return row.id; // nothing changed
       if (row.state === "in_review") {
-        if (next.draftSpecText) throw new AppError("validation_failed", "A change in review needs a valid spec", { fieldErrors: { spec: readSpecInput(next.draftSpecText).issues.map((i) => i.message) } });
+        if (next.draftSpecText) throw new AppError("validation_failed", "A change in review needs a valid spec", { fieldErrors: specFieldErrors(readSpecInput(next.draftSpecText).issues) });
         redoSignoffs(tx, next, actor, now);
       }
       save(tx, next);

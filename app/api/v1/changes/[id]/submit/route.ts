@@ -1,0 +1,7 @@
+import { apiRoute } from "@/lib/server/api";
+import { changeJson } from "@/lib/server/change-json";
+import { submitChange } from "@/lib/server/changes";
+
+export const dynamic = "force-dynamic";
+
+export const POST = apiRoute<{ id: string }>((_request, { caller, params }) => changeJson(submitChange(caller, params.id)));
