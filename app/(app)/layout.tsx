@@ -1,4 +1,5 @@
 import { AppHeader } from "@/components/shell/app-header";
+import { Providers } from "@/components/shell/providers";
 import { requireUser } from "@/lib/server/auth";
 import { instanceBanner } from "@/lib/server/settings";
 import { signOutAction } from "./actions";
@@ -14,7 +15,9 @@ export default async function AppLayout({ children }: { children: React.ReactNod
         </div>
       )}
       <AppHeader user={{ name: user.name, email: user.email, roles: user.roles }} signOut={signOutAction} />
-      <main className="mx-auto w-full max-w-[1600px] flex-1 px-4 py-6 sm:px-6 lg:px-8">{children}</main>
+      <main className="mx-auto w-full max-w-[1600px] flex-1 px-4 py-6 sm:px-6 lg:px-8">
+        <Providers>{children}</Providers>
+      </main>
     </div>
   );
 }

@@ -1,8 +1,8 @@
 "use client";
 
 import { Search, X } from "lucide-react";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useState, useTransition } from "react";
+import { useEffect, useState } from "react";
+import { useUrlFilters } from "@/components/ui/use-url-filters";
 import { Input, Select } from "@/components/ui/field";
 import { RISK_LEVELS } from "@/lib/domain/terms";
 
@@ -10,21 +10,8 @@ type Option = { value: string; label: string };
 
 /** Filters live in the URL, so a filtered view can be bookmarked, shared and exported. */
 export function InventoryFilters({ platforms, workflows }: { platforms: Option[]; workflows: Option[] }) {
-  const router = useRouter();
-  const pathname = usePathname();
-  const params = useSearchParams();
-  const [pending, startTransition] = useTransition();
+  const { params, pending, update, clear } = useUrlFilters();
   const [q, setQ] = useState(params.get("q") ?? "");
-
-  const update = (changes: Record<string, string>) => {
-    const next = new URLSearchParams(params.toString());
-    for (const [key, value] of Object.entries(changes)) {
-      if (value) next.set(key, value);
-      else next.delete(key);
-    }
-    next.delete("page"); // a new filter starts from the first page
-    startTransition(() => router.replace(next.size ? `${pathname}?${next}` : pathname, { scroll: false }));
-  };
 
   // Search as the person types, once they pause.
   useEffect(() => {
@@ -79,7 +66,7 @@ export function InventoryFilters({ platforms, workflows }: { platforms: Option[]
           type="button"
           onClick={() => {
             setQ("");
-            startTransition(() => router.replace(pathname, { scroll: false }));
+            clear();
           }}
           className="inline-flex h-9 items-center gap-1 rounded-md px-2.5 text-sm text-slate-600 hover:bg-slate-100"
         >

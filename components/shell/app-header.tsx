@@ -5,7 +5,10 @@ import { NavLinks } from "./nav-links";
 import { UserMenu } from "./user-menu";
 
 /** Sections appear here as they exist; there are no placeholder pages. */
-const SECTIONS = [{ href: "/agents", label: "Agents" }];
+const SECTIONS = [
+  { href: "/agents", label: "Agents" },
+  { href: "/changes", label: "Changes" },
+];
 
 export function AppHeader({ user, signOut }: { user: { name: string; email: string; roles: Role[] }; signOut: () => Promise<void> }) {
   return (

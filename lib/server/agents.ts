@@ -184,9 +184,11 @@ function currentDeploymentTimes(agentIds: string[]): Map<string, number> {
 }
 
 /** The choices the inventory's filters offer. */
-export function inventoryFacets(): { workflows: { slug: string; name: string; riskClass: RiskLevel }[] } {
+export function inventoryFacets(): { workflows: { slug: string; name: string; riskClass: RiskLevel }[]; agents: { slug: string; name: string }[] } {
+  const db = getDb();
   return {
-    workflows: getDb().select({ slug: workflows.slug, name: workflows.name, riskClass: workflows.riskClass }).from(workflows).orderBy(asc(workflows.name)).all(),
+    workflows: db.select({ slug: workflows.slug, name: workflows.name, riskClass: workflows.riskClass }).from(workflows).orderBy(asc(workflows.name)).all(),
+    agents: db.select({ slug: agents.slug, name: agents.name }).from(agents).where(eq(agents.status, "active")).orderBy(sql`${agents.name} COLLATE NOCASE`).all(),
   };
 }
 

@@ -6,9 +6,9 @@ import { getDb, type DB } from "@/db";
 import { appendAuditEvent, appendAuditEvents, type Actor, type AuditInput } from "@/db/audit";
 import { agents, agentVersions, changeRecords, signoffs, users, workflows } from "@/db/schema";
 import { CHANGE_STATES, RISK_LEVELS, type ChangeState, type RiskLevel, type Role } from "@/lib/domain/terms";
-import { specHash as hashSpec, type AgentSpec } from "@/lib/domain/spec";
+import { specHash as hashSpec, specToYaml, type AgentSpec } from "@/lib/domain/spec";
 import { AppError } from "@/lib/errors";
-import { editChangeSchema, fieldErrorsOf, proposeChangeSchema, type EditChangeInput, type ProposeChangeInput } from "@/lib/validations/change-record";
+import { editChangeSchema, fieldErrorsOf, proposeChangeSchema, type ChangePreview, type EditChangeInput, type ProposeChangeInput } from "@/lib/validations/change-record";
 import { actorOf, assertCanRead, type Caller } from "./caller";
 import { assessRow, baseVersionOf, changeView, contentHashOf, findChangeRow, problemsOf, readSpecInput, type ChangeRecordView, type ChangeRow } from "./change-records";
 import { currentPolicy } from "./policy";
@@ -18,12 +18,16 @@ type Tx = Parameters<Parameters<DB["transaction"]>[0]>[0];
 /** Roles that may propose changes; leaders and auditors read, and change nothing. */
 const PROPOSER_ROLES: Role[] = ["workflow_owner", "security", "engineering", "operations", "compliance", "admin"];
 
+export function canProposeChanges(user: { roles: Role[] }): boolean {
+  return user.roles.some((r) => PROPOSER_ROLES.includes(r));
+}
+
 function assertCanPropose(caller: Caller) {
   if (caller.kind === "token") {
     if (!caller.scopes.includes("changes:write")) throw new AppError("forbidden", `Token "${caller.name}" lacks the changes:write scope`);
     return;
   }
-  if (!caller.user.roles.some((r) => PROPOSER_ROLES.includes(r))) throw new AppError("forbidden", "Leaders and auditors can read change records but not propose them");
+  if (!canProposeChanges(caller.user)) throw new AppError("forbidden", "Leaders and auditors can read change records but not propose them");
 }
 
 function assertAuthor(caller: Caller, row: ChangeRow, doing: string) {
@@ -438,4 +442,34 @@ export function listChanges(caller: Caller, filters: ChangeFilters): { items: Ch
       waitingOn: row.state === "in_review" ? pending.filter((p) => p.changeRecordId === row.id).map((p) => p.role) : [],
     })),
   };
+}
+
+const previewSchema = z.object({
+  agent: z.string().trim().min(1),
+  changeId: z.string().nullable(),
+  spec: z.union([z.string(), z.record(z.string(), z.unknown())]),
+  emergency: z.boolean(),
+  raisedTier: z.enum(RISK_LEVELS).nullable().catch(null),
+  raisedReason: z.string().nullable(),
+});
+
+/** What a change would be, as the author types: diff against its base, tier and reasons, signers. Writes nothing. */
+export function previewChange(caller: Caller, input: unknown): ChangePreview {
+  assertCanRead(caller);
+  const data = parse(previewSchema, input);
+  const db = getDb();
+  const agent = db.select().from(agents).where(eq(agents.slug, data.agent)).get();
+  if (!agent) throw new AppError("not_found", `No agent with slug "${data.agent}"`);
+  const workflow = db.select().from(workflows).where(eq(workflows.id, agent.workflowId)).get()!;
+  const row = data.changeId ? findChangeRow(db, data.changeId) : null;
+  const base = row ? (row.baseVersionId ? db.select().from(agentVersions).where(eq(agentVersions.id, row.baseVersionId)).get() : undefined) : baseVersionOf(db, agent.id);
+  const read = readSpecInput(data.spec);
+  const empty = { spec: read.spec, yaml: read.spec ? specToYaml(read.spec) : null, specIssues: read.issues, baseVersion: base?.number ?? null, diff: [], tier: null, reasons: [], required: [], standardChange: null };
+  if (!read.spec) return empty;
+  const assessment = assessRow(
+    { raisedTier: data.raisedTier, tierRaisedReason: data.raisedReason, emergency: data.emergency },
+    { workflow, base: base?.spec ?? null, head: read.spec },
+    currentPolicy(db).policy,
+  )!;
+  return { ...empty, diff: assessment.diff, tier: assessment.tier, reasons: assessment.reasons, required: assessment.required, standardChange: assessment.standardChange?.name ?? null };
 }

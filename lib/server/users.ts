@@ -37,3 +37,8 @@ export async function verifyCredentials(email: string, password: string): Promis
 export function hasRole(user: CurrentUser, ...roles: Role[]): boolean {
   return roles.some((role) => user.roles.includes(role));
 }
+
+/** Everyone who can be named on a change (e.g. as its rollback owner): active people, by name. */
+export function listActivePeople(): { email: string; name: string }[] {
+  return getDb().select({ email: users.email, name: users.name }).from(users).where(eq(users.disabled, false)).orderBy(users.name).all();
+}

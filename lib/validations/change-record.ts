@@ -1,5 +1,7 @@
 import { z } from "zod";
-import { RISK_LEVELS } from "@/lib/domain/terms";
+import type { DiffItem } from "@/lib/domain/permission-diff";
+import type { AgentSpec } from "@/lib/domain/spec";
+import { RISK_LEVELS, type RiskLevel, type Role } from "@/lib/domain/terms";
 
 /** What an author sends to propose or edit a change record: shared by the API, the actions and the editor. */
 
@@ -78,3 +80,17 @@ export function fieldErrorsOf(error: z.ZodError, prefix = ""): Record<string, st
   }
   return out;
 }
+
+/** The editor's live panel: what a change would be, computed on the server, nothing saved. */
+export type ChangePreview = {
+  /** The spec as parsed, and as YAML, so the editor can switch between its form and text views. */
+  spec: AgentSpec | null;
+  yaml: string | null;
+  specIssues: { path: string; message: string; line?: number }[];
+  baseVersion: number | null;
+  diff: DiffItem[];
+  tier: RiskLevel | null;
+  reasons: string[];
+  required: { role: Role; reason: string }[];
+  standardChange: string | null;
+};

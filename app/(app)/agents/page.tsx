@@ -3,7 +3,7 @@ import Link from "next/link";
 import { Download } from "lucide-react";
 import { InventoryFilters } from "@/components/agents/inventory-filters";
 import { InventoryTable } from "@/components/agents/inventory-table";
-import { Pagination } from "@/components/agents/pagination";
+import { Pagination } from "@/components/ui/pagination";
 import { buttonClasses } from "@/components/ui/button";
 import { PLATFORM_LABELS, PLATFORMS } from "@/lib/domain/terms";
 import { isAppError } from "@/lib/errors";

@@ -7,13 +7,16 @@ import { AutonomyLadder, HumanInTheLoop, ModelLine, ToolsTable } from "@/compone
 import { EnvironmentsPanel } from "@/components/agents/environments-panel";
 import { RiskBadge } from "@/components/agents/risk-badge";
 import { VersionHistory } from "@/components/agents/version-history";
+import { ChangeTable } from "@/components/changes/change-table";
 import { Badge } from "@/components/ui/badge";
+import { buttonClasses } from "@/components/ui/button";
 import { Card, Field } from "@/components/ui/card";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { PLATFORM_LABELS } from "@/lib/domain/terms";
 import { AppError, isAppError } from "@/lib/errors";
 import { requireUser } from "@/lib/server/auth";
 import { userCaller } from "@/lib/server/caller";
+import { canProposeChanges, listChanges, parseChangeFilters } from "@/lib/server/changes";
 import { agentAsOf, getAgentRecord, getAgentVersion, parseInstant, parseVersionNumber } from "@/lib/server/registry";
 
 type Props = { params: Promise<{ slug: string }>; searchParams: Promise<{ version?: string; at?: string }> };
@@ -72,6 +75,8 @@ export default async function AgentPage({ params, searchParams }: Props) {
     }
   }
 
+  const changes = listChanges(caller, parseChangeFilters({ agent: slug, pageSize: "8" }));
+  const canPropose = canProposeChanges(user);
   const label = production?.version === shown.number ? "running in production" : agent.versions[0]!.number === shown.number ? "newest version" : "an earlier version";
 
   return (
@@ -91,6 +96,11 @@ export default async function AgentPage({ params, searchParams }: Props) {
         <div className="flex flex-wrap items-center gap-2">
           <Badge>{PLATFORM_LABELS[agent.platform]}</Badge>
           <Badge tone={agent.status === "active" ? "success" : "neutral"}>{agent.status}</Badge>
+          {canPropose && (
+            <Link href={`/changes/new?agent=${slug}`} className={buttonClasses("primary")}>
+              Propose a change
+            </Link>
+          )}
         </div>
       </header>
 
@@ -159,6 +169,17 @@ export default async function AgentPage({ params, searchParams }: Props) {
                 <ApprovalsList approved={shown.approvedBy} />
               </Field>
             </dl>
+          </Card>
+
+          <Card
+            title="Change records"
+            action={
+              <Link href={`/changes?agent=${slug}`} className="text-sm text-brand-700 hover:underline">
+                All {changes.total}
+              </Link>
+            }
+          >
+            {changes.items.length ? <ChangeTable items={changes.items} now={now} showAgent={false} caption={`Change records for ${agent.name}`} /> : <p className="text-sm text-slate-500">No change records yet.</p>}
           </Card>
 
           <Card title="Version history">

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { buttonClasses } from "@/components/ui/button";
 
-export function Pagination({ page, pageSize, total, query }: { page: number; pageSize: number; total: number; query: string }) {
+export function Pagination({ page, pageSize, total, query, noun = "agents" }: { page: number; pageSize: number; total: number; query: string; noun?: string }) {
   if (total === 0) return null;
   const pages = Math.max(1, Math.ceil(total / pageSize));
   const first = (page - 1) * pageSize + 1;
@@ -14,7 +14,7 @@ export function Pagination({ page, pageSize, total, query }: { page: number; pag
   };
   return (
     <nav aria-label="Pagination" className="flex flex-wrap items-center justify-between gap-3 text-sm text-slate-600">
-      <p>{first > total ? `Page ${page} is past the end (${total} agents)` : `Showing ${first}–${last} of ${total}`}</p>
+      <p>{first > total ? `Page ${page} is past the end (${total} ${noun})` : `Showing ${first}–${last} of ${total}`}</p>
       {pages > 1 && (
         <div className="flex items-center gap-2">
           {page > 1 ? (

@@ -1,0 +1,68 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { ChangeEditor } from "@/components/changes/change-editor";
+import { isAppError } from "@/lib/errors";
+import { requireUser } from "@/lib/server/auth";
+import { userCaller } from "@/lib/server/caller";
+import { getChange } from "@/lib/server/changes";
+import { listActivePeople } from "@/lib/server/users";
+import { previewChangeAction, saveChangeAction, submitChangeAction } from "../../actions";
+import { editorStateOf } from "../../editor-state";
+
+export const metadata: Metadata = { title: "Edit change" };
+
+export default async function EditChangePage({ params }: { params: Promise<{ id: string }> }) {
+  const user = await requireUser();
+  const { id } = await params;
+  let change;
+  try {
+    change = getChange(userCaller(user), decodeURIComponent(id));
+  } catch (error) {
+    if (isAppError(error) && error.code === "not_found") notFound();
+    throw error;
+  }
+  const isAuthor = change.author.kind === "user" && change.author.id === user.id;
+  const editable = change.state === "draft" || change.state === "in_review";
+  const back = (
+    <Link href={`/changes/${change.label}`} className="font-medium underline">
+      Back to {change.label}
+    </Link>
+  );
+  if (!isAuthor || !editable) {
+    return (
+      <div role="alert" className="rounded-lg border border-amber-200 bg-amber-50 p-6 text-sm text-amber-900">
+        {!isAuthor ? "Only the author can edit this change record." : `${change.label} is ${change.state.replace("_", " ")}: only drafts and changes in review can be edited.`} {back}
+      </div>
+    );
+  }
+  return (
+    <div className="space-y-5">
+      <nav aria-label="Breadcrumb" className="text-sm text-slate-500">
+        <Link href="/changes" className="hover:text-slate-900 hover:underline">
+          Changes
+        </Link>{" "}
+        /{" "}
+        <Link href={`/changes/${change.label}`} className="hover:text-slate-900 hover:underline">
+          {change.label}
+        </Link>{" "}
+        / <span className="text-slate-900">Edit</span>
+      </nav>
+      <div>
+        <h1 className="text-2xl font-semibold tracking-tight">
+          Edit {change.label} <span className="font-normal text-slate-500">· {change.agent.name}</span>
+        </h1>
+        {change.state === "in_review" && <p className="mt-1 text-sm text-amber-800">This change is in review: saving an edit dismisses the sign-offs already given, and its owners are asked again.</p>}
+      </div>
+      <ChangeEditor
+        agent={{ slug: change.agent.slug, name: change.agent.name }}
+        change={{ id: change.id, label: change.label, state: change.state }}
+        initial={editorStateOf(change)}
+        people={listActivePeople()}
+        save={saveChangeAction}
+        submit={submitChangeAction}
+        preview={previewChangeAction}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,168 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { InstructionsDiffView, PermissionDiffView } from "@/components/agents/diff-view";
+import { ChangeActions } from "@/components/changes/change-actions";
+import { ChangeStateBadge } from "@/components/changes/change-state-badge";
+import { RiskPanel } from "@/components/changes/risk-panel";
+import { SignoffList } from "@/components/changes/signoff-list";
+import { Card, Field } from "@/components/ui/card";
+import { RelativeTime } from "@/components/ui/relative-time";
+import { instructionsDiff } from "@/lib/domain/permission-diff";
+import { isAppError } from "@/lib/errors";
+import { requireUser } from "@/lib/server/auth";
+import { userCaller } from "@/lib/server/caller";
+import { getChange } from "@/lib/server/changes";
+import { submitChangeAction, withdrawChangeAction } from "../actions";
+
+type Props = { params: Promise<{ id: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return { title: decodeURIComponent((await params).id) };
+}
+
+export default async function ChangePage({ params }: Props) {
+  const user = await requireUser();
+  const { id } = await params;
+  let change;
+  try {
+    change = getChange(userCaller(user), decodeURIComponent(id));
+  } catch (error) {
+    if (isAppError(error) && error.code === "not_found") notFound();
+    throw error;
+  }
+  const now = Date.now();
+  const isAuthor = change.author.kind === "user" && change.author.id === user.id;
+  const open = change.state === "draft" || change.state === "in_review";
+  const problems = Object.entries(change.submissionProblems);
+  const link = (url: string | undefined, label: string) =>
+    url ? (
+      <a href={url} className="break-all text-brand-700 hover:underline" rel="noreferrer noopener" target="_blank">
+        {label}
+      </a>
+    ) : null;
+
+  return (
+    <div className="space-y-6">
+      <nav aria-label="Breadcrumb" className="text-sm text-slate-500">
+        <Link href="/changes" className="hover:text-slate-900 hover:underline">
+          Changes
+        </Link>{" "}
+        / <span className="text-slate-900">{change.label}</span>
+      </nav>
+      <header className="flex flex-wrap items-start justify-between gap-4">
+        <div className="min-w-0">
+          <p className="flex items-center gap-2 font-mono text-sm text-slate-500">
+            {change.label} <ChangeStateBadge state={change.state} />
+          </p>
+          <h1 className="mt-1 text-2xl font-semibold tracking-tight break-words">{change.title || "Untitled draft"}</h1>
+          <p className="mt-1 text-sm text-slate-600">
+            to{" "}
+            <Link href={`/agents/${change.agent.slug}`} className="text-brand-700 hover:underline">
+              {change.agent.name}
+            </Link>{" "}
+            ({change.agent.workflow.name}) · proposed by {change.author.kind === "user" ? change.author.name : `API token “${change.author.name}”`} <RelativeTime at={change.createdAt} now={now} />
+            {change.baseVersion && (
+              <>
+                {" "}
+                · v{change.baseVersion.number} → {change.headVersion ? `v${change.headVersion}` : "unsaved spec"}
+              </>
+            )}
+          </p>
+        </div>
+        {isAuthor && (
+          <ChangeActions
+            id={change.id}
+            label={change.label}
+            canEdit={open}
+            canSubmit={change.state === "draft" && problems.length === 0}
+            canWithdraw={open}
+            submit={submitChangeAction}
+            withdraw={withdrawChangeAction}
+          />
+        )}
+      </header>
+
+      {change.state === "draft" && problems.length > 0 && (
+        <div role="status" className="rounded-lg border border-amber-200 bg-amber-50 p-4 text-sm text-amber-900">
+          <p className="font-medium">Before this draft can go to review:</p>
+          <ul className="mt-1 list-disc pl-5">
+            {problems.map(([field, messages]) => (
+              <li key={field}>{messages.join("; ")}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+
+      <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
+        <div className="space-y-6">
+          <Card title={`Permission diff${change.baseVersion ? ` against v${change.baseVersion.number}` : ""}`}>
+            {change.spec ? <PermissionDiffView items={change.permissionDiff} /> : <p className="text-sm text-slate-600">The proposed spec does not parse yet, so there is nothing to compare.</p>}
+          </Card>
+          {change.spec && change.baseVersion && (
+            <Card title="Instructions">
+              <InstructionsDiffView lines={instructionsDiff(change.baseVersion.spec.instructions, change.spec.instructions)} />
+            </Card>
+          )}
+          <Card title="The change record">
+            <dl className="divide-y divide-slate-50">
+              <Field label="Rationale">{change.rationale ? <p className="whitespace-pre-wrap">{change.rationale}</p> : <span className="text-slate-400">—</span>}</Field>
+              <Field label="Role impacts">
+                {change.roleImpacts.length ? (
+                  <ul className="space-y-1">
+                    {change.roleImpacts.map((r, i) => (
+                      <li key={i}>
+                        <span className="font-medium">{r.role}</span> {r.impact} work: {r.description}
+                      </li>
+                    ))}
+                  </ul>
+                ) : (
+                  <span className="text-slate-400">none stated</span>
+                )}
+              </Field>
+              <Field label="Harm metrics">
+                {change.harmMetrics.length ? (
+                  <ul className="space-y-1">
+                    {change.harmMetrics.map((m, i) => (
+                      <li key={i} className="font-mono text-xs">
+                        {m.name} {m.comparator} {m.threshold} over {m.window}
+                      </li>
+                    ))}
+                  </ul>
+                ) : (
+                  <span className="text-slate-400">none stated</span>
+                )}
+              </Field>
+              <Field label="Evidence">
+                <span className="flex flex-col gap-0.5">
+                  {link(change.evidence.pullRequest, "Pull request")}
+                  {link(change.evidence.evalReport, "Eval report")}
+                  {link(change.evidence.traceSample, "Trace sample")}
+                  {!change.evidence.pullRequest && !change.evidence.evalReport && !change.evidence.traceSample && <span className="text-slate-400">none linked</span>}
+                </span>
+              </Field>
+              <Field label="Rollback plan">{change.rollbackPlan ? <p className="whitespace-pre-wrap">{change.rollbackPlan}</p> : <span className="text-slate-400">—</span>}</Field>
+              <Field label="Rollback owner">{change.rollbackOwner?.name ?? <span className="text-slate-400">—</span>}</Field>
+              <Field label="Monitoring">{change.monitoring || <span className="text-slate-400">—</span>}</Field>
+              {change.emergency && <Field label="Emergency">{change.emergency.justification}</Field>}
+              <Field label="Content hash">
+                <span className="font-mono text-xs break-all">{change.contentHash ?? "—"}</span>
+              </Field>
+            </dl>
+          </Card>
+        </div>
+        <div className="space-y-6">
+          <Card title="Risk and routing">
+            <RiskPanel tier={change.riskTier} reasons={change.riskReasons} required={change.requiredSignoffs} standardChange={change.standardChange} />
+            {change.policyVersion && <p className="mt-3 text-xs text-slate-500">Submitted under sign-off policy version {change.policyVersion}.</p>}
+          </Card>
+          {change.signoffs.length > 0 && (
+            <Card title="Sign-offs">
+              <SignoffList signoffs={change.signoffs} />
+            </Card>
+          )}
+        </div>
+      </div>
+    </div>
+  );
+}

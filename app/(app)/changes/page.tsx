@@ -1,0 +1,53 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { Pagination } from "@/components/ui/pagination";
+import { ChangeFilters } from "@/components/changes/change-filters";
+import { ChangeTable } from "@/components/changes/change-table";
+import { isAppError } from "@/lib/errors";
+import { requireUser } from "@/lib/server/auth";
+import { userCaller } from "@/lib/server/caller";
+import { listChanges, parseChangeFilters, type ChangeFilters as Filters } from "@/lib/server/changes";
+import { inventoryFacets } from "@/lib/server/agents";
+
+export const metadata: Metadata = { title: "Changes" };
+
+export default async function ChangesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const caller = userCaller(await requireUser());
+  const params = await searchParams;
+  let filters: Filters;
+  try {
+    filters = parseChangeFilters(params);
+  } catch (error) {
+    if (!isAppError(error)) throw error;
+    return (
+      <div role="alert" className="rounded-lg border border-rose-200 bg-rose-50 p-6 text-sm text-rose-900">
+        <p className="font-medium">This link has a filter Countersign does not understand: {error.message}.</p>
+        <Link href="/changes" className="mt-3 inline-block font-medium underline">
+          Show all change records
+        </Link>
+      </div>
+    );
+  }
+  const { items, total } = listChanges(caller, filters);
+  const query = new URLSearchParams(Object.entries(params).flatMap(([k, v]) => (typeof v === "string" && v && k !== "page" ? [[k, v]] : [])));
+  return (
+    <div className="space-y-5">
+      <div>
+        <h1 className="text-2xl font-semibold tracking-tight">Changes</h1>
+        <p className="mt-1 text-sm text-slate-600">
+          {total} change {total === 1 ? "record" : "records"}. To propose one, open an agent and choose “Propose a change”.
+        </p>
+      </div>
+      <ChangeFilters agents={inventoryFacets().agents} />
+      {items.length ? (
+        <ChangeTable items={items} now={Date.now()} />
+      ) : (
+        <div className="rounded-lg border border-dashed border-slate-300 bg-white px-6 py-16 text-center">
+          <p className="text-base font-medium text-slate-900">No change records match</p>
+          <p className="mt-1 text-sm text-slate-600">Try fewer filters.</p>
+        </div>
+      )}
+      <Pagination page={filters.page} pageSize={filters.pageSize} total={total} query={query.toString()} noun="change records" />
+    </div>
+  );
+}
