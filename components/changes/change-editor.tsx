@@ -25,6 +25,8 @@ type Props = {
   agent: { slug: string; name: string };
   change: { id: string; label: string; state: string } | null;
   initial: EditorState;
+  /** Problems to show from the start (after a submission that was refused). */
+  initialErrors?: FieldErrors;
   people: { email: string; name: string }[];
   save: (changeId: string | null, agent: string, fields: EditChangeInput) => Promise<Result>;
   submit: (changeId: string) => Promise<Result>;
@@ -66,7 +68,7 @@ export function ChangeEditor(props: Props) {
   return mounted ? <Editor {...props} /> : <p className="text-sm text-slate-500">Loading the editor…</p>;
 }
 
-function Editor({ agent, change, initial, people, save, submit, preview }: Props) {
+function Editor({ agent, change, initial, initialErrors, people, save, submit, preview }: Props) {
   const router = useRouter();
   const inReview = change?.state === "in_review";
   const storageKey = `countersign:change-editor:${change?.id ?? `new:${agent.slug}`}`;
@@ -75,7 +77,7 @@ function Editor({ agent, change, initial, people, save, submit, preview }: Props
     return saved ? (JSON.parse(saved) as EditorState) : null;
   });
   const [state, setState] = useState<EditorState>(restored ?? initial);
-  const [errors, setErrors] = useState<FieldErrors>({});
+  const [errors, setErrors] = useState<FieldErrors>(initialErrors ?? {});
   const [pending, start] = useTransition();
 
   useEffect(() => {
@@ -131,7 +133,7 @@ function Editor({ agent, change, initial, people, save, submit, preview }: Props
       const submitted = await submit(saved.id);
       if (!submitted.ok) {
         setErrors(submitted.fieldErrors ?? {});
-        if (!change) router.replace(`/changes/${saved.label}/edit`);
+        if (!change) router.replace(`/changes/${saved.label}/edit?problems=1`);
         return void toast.error(submitted.message);
       }
       window.localStorage.removeItem(storageKey);

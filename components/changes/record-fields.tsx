@@ -43,13 +43,13 @@ export function RecordFieldsForm({ value, onChange, errors, people }: { value: R
         {value.roleImpacts.map((r, i) => (
           <div key={i} className="mb-2">
             <div className="flex flex-wrap gap-2">
-              <Input aria-label={`Role ${i + 1}`} placeholder="Role, e.g. Tier-2 support" value={r.role} onChange={(e) => set({ roleImpacts: value.roleImpacts.map((x, j) => (j === i ? { ...x, role: e.target.value } : x)) })} className="w-48" />
-              <Select aria-label={`Impact ${i + 1}`} value={r.impact} onChange={(e) => set({ roleImpacts: value.roleImpacts.map((x, j) => (j === i ? { ...x, impact: e.target.value as typeof r.impact } : x)) })} className="w-32">
+              <Input aria-label={`Role impact ${i + 1}: role`} placeholder="Role, e.g. Tier-2 support" value={r.role} onChange={(e) => set({ roleImpacts: value.roleImpacts.map((x, j) => (j === i ? { ...x, role: e.target.value } : x)) })} className="w-48" />
+              <Select aria-label={`Role impact ${i + 1}: impact`} value={r.impact} onChange={(e) => set({ roleImpacts: value.roleImpacts.map((x, j) => (j === i ? { ...x, impact: e.target.value as typeof r.impact } : x)) })} className="w-32">
                 <option value="gains">gains work</option>
                 <option value="loses">loses work</option>
                 <option value="changes">changes work</option>
               </Select>
-              <Input aria-label={`How ${i + 1}`} placeholder="How" value={r.description} onChange={(e) => set({ roleImpacts: value.roleImpacts.map((x, j) => (j === i ? { ...x, description: e.target.value } : x)) })} className="min-w-48 flex-1" />
+              <Input aria-label={`Role impact ${i + 1}: how`} placeholder="How" value={r.description} onChange={(e) => set({ roleImpacts: value.roleImpacts.map((x, j) => (j === i ? { ...x, description: e.target.value } : x)) })} className="min-w-48 flex-1" />
               <Button type="button" variant="ghost" aria-label={`Remove role impact ${i + 1}`} onClick={() => set({ roleImpacts: value.roleImpacts.filter((_, j) => j !== i) })}>
                 <Trash2 aria-hidden className="size-4" />
               </Button>
@@ -67,14 +67,14 @@ export function RecordFieldsForm({ value, onChange, errors, people }: { value: R
         {value.harmMetrics.map((m, i) => (
           <div key={i} className="mb-2">
             <div className="flex flex-wrap gap-2">
-              <Input aria-label={`Metric ${i + 1}`} placeholder="e.g. refund reversal rate" value={m.name} onChange={(e) => set({ harmMetrics: value.harmMetrics.map((x, j) => (j === i ? { ...x, name: e.target.value } : x)) })} className="min-w-48 flex-1" />
-              <Select aria-label={`Comparator ${i + 1}`} value={m.comparator} onChange={(e) => set({ harmMetrics: value.harmMetrics.map((x, j) => (j === i ? { ...x, comparator: e.target.value as typeof m.comparator } : x)) })} className="w-20">
+              <Input aria-label={`Harm metric ${i + 1}: name`} placeholder="e.g. refund reversal rate" value={m.name} onChange={(e) => set({ harmMetrics: value.harmMetrics.map((x, j) => (j === i ? { ...x, name: e.target.value } : x)) })} className="min-w-48 flex-1" />
+              <Select aria-label={`Harm metric ${i + 1}: comparator`} value={m.comparator} onChange={(e) => set({ harmMetrics: value.harmMetrics.map((x, j) => (j === i ? { ...x, comparator: e.target.value as typeof m.comparator } : x)) })} className="w-20">
                 {[">", ">=", "<", "<="].map((c) => (
                   <option key={c}>{c}</option>
                 ))}
               </Select>
-              <Input aria-label={`Threshold ${i + 1}`} type="number" step="any" placeholder="2" value={m.threshold} onChange={(e) => set({ harmMetrics: value.harmMetrics.map((x, j) => (j === i ? { ...x, threshold: e.target.value } : x)) })} className="w-24" />
-              <Input aria-label={`Window ${i + 1}`} placeholder="7d" value={m.window} onChange={(e) => set({ harmMetrics: value.harmMetrics.map((x, j) => (j === i ? { ...x, window: e.target.value } : x)) })} className="w-20" />
+              <Input aria-label={`Harm metric ${i + 1}: threshold`} type="number" step="any" placeholder="2" value={m.threshold} onChange={(e) => set({ harmMetrics: value.harmMetrics.map((x, j) => (j === i ? { ...x, threshold: e.target.value } : x)) })} className="w-24" />
+              <Input aria-label={`Harm metric ${i + 1}: window`} placeholder="7d" value={m.window} onChange={(e) => set({ harmMetrics: value.harmMetrics.map((x, j) => (j === i ? { ...x, window: e.target.value } : x)) })} className="w-20" />
               <Button type="button" variant="ghost" aria-label={`Remove harm metric ${i + 1}`} onClick={() => set({ harmMetrics: value.harmMetrics.filter((_, j) => j !== i) })}>
                 <Trash2 aria-hidden className="size-4" />
               </Button>

@@ -8,6 +8,7 @@ import { UserMenu } from "./user-menu";
 const SECTIONS = [
   { href: "/agents", label: "Agents" },
   { href: "/changes", label: "Changes" },
+  { href: "/settings/policy", label: "Policy" },
 ];
 
 export function AppHeader({ user, signOut }: { user: { name: string; email: string; roles: Role[] }; signOut: () => Promise<void> }) {

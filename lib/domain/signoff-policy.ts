@@ -1,4 +1,5 @@
-import { REVIEW_DOMAINS, ROLES, type ReviewDomain, type RiskLevel, type Role } from "./terms";
+import { z } from "zod";
+import { REVIEW_DOMAINS, RISK_LEVELS, ROLES, type ReviewDomain, type RiskLevel, type Role } from "./terms";
 
 export type StandardChangeTemplate = {
   id: string;
@@ -86,3 +87,27 @@ export function matchStandardChange(
     ) ?? null
   );
 }
+
+const SIGNER_ROLES = ["workflow_owner", "security", "engineering", "operations", "compliance"] as const;
+
+const signerRole = z.enum(SIGNER_ROLES, { error: "Each domain is owned by a signing role" });
+const roleList = z.array(signerRole).refine((roles) => new Set(roles).size === roles.length, "A role is listed twice");
+
+/** The policy as admins edit it; every published version is validated by this schema. */
+export const signoffPolicySchema = z.object({
+  domainOwners: z.object({ semantics: signerRole, authority: signerRole, runtime: signerRole, incident_path: signerRole }),
+  tierRoles: z.object({ low: roleList, medium: roleList, high: roleList, critical: roleList }),
+  standardChanges: z.array(
+    z.object({
+      id: z.string().trim().min(1).regex(/^[a-z0-9-]+$/, "Template ids use lowercase letters, digits and dashes"),
+      name: z.string().trim().min(1, "Name the template"),
+      description: z.string().trim().default(""),
+      domains: z.array(z.enum(REVIEW_DOMAINS)).min(1, "A template covers at least one review domain"),
+      autonomy: z.array(z.enum(["read_only", "bounded", "autonomous"])).min(1, "A template applies to at least one autonomy level"),
+      maxTier: z.enum(RISK_LEVELS),
+    }),
+  ),
+  evalPassRateFloor: z.number({ error: "The pass-rate floor is a number between 0 and 1" }).min(0).max(1),
+});
+
+export { SIGNER_ROLES };

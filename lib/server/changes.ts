@@ -8,7 +8,8 @@ import { agents, agentVersions, changeRecords, signoffs, users, workflows } from
 import { CHANGE_STATES, RISK_LEVELS, type ChangeState, type RiskLevel, type Role } from "@/lib/domain/terms";
 import { specHash as hashSpec, specToYaml, type AgentSpec } from "@/lib/domain/spec";
 import { AppError } from "@/lib/errors";
-import { editChangeSchema, fieldErrorsOf, proposeChangeSchema, type ChangePreview, type EditChangeInput, type ProposeChangeInput } from "@/lib/validations/change-record";
+import { fieldErrorsOf } from "@/lib/validations/field-errors";
+import { editChangeSchema, proposeChangeSchema, type ChangePreview, type EditChangeInput, type ProposeChangeInput } from "@/lib/validations/change-record";
 import { actorOf, assertCanRead, type Caller } from "./caller";
 import { assessRow, baseVersionOf, changeView, contentHashOf, findChangeRow, problemsOf, readSpecInput, type ChangeRecordView, type ChangeRow } from "./change-records";
 import { currentPolicy } from "./policy";

@@ -12,9 +12,10 @@ import { editorStateOf } from "../../editor-state";
 
 export const metadata: Metadata = { title: "Edit change" };
 
-export default async function EditChangePage({ params }: { params: Promise<{ id: string }> }) {
+export default async function EditChangePage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ problems?: string }> }) {
   const user = await requireUser();
   const { id } = await params;
+  const showProblems = (await searchParams).problems === "1";
   let change;
   try {
     change = getChange(userCaller(user), decodeURIComponent(id));
@@ -58,6 +59,7 @@ export default async function EditChangePage({ params }: { params: Promise<{ id:
         agent={{ slug: change.agent.slug, name: change.agent.name }}
         change={{ id: change.id, label: change.label, state: change.state }}
         initial={editorStateOf(change)}
+        initialErrors={showProblems ? change.submissionProblems : undefined}
         people={listActivePeople()}
         save={saveChangeAction}
         submit={submitChangeAction}
