@@ -114,3 +114,36 @@ test("an author withdraws a draft, with a reason", async ({ page }) => {
   await expect(page.getByText("Withdrawn", { exact: true })).toBeVisible();
   await expect(page.getByRole("link", { name: "Edit" })).toHaveCount(0);
 });
+
+test("the change-record API: 201 on propose, 422 naming the field, edit and submit by number", async ({ page }) => {
+  await signIn(page, "engineer2@countersign.test");
+  const agent = await (await page.request.get("/api/v1/agents/gdpr-request-handler")).json();
+  const production = agent.environments.production.version;
+  const { spec } = await (await page.request.get(`/api/v1/agents/gdpr-request-handler/versions/${production}`)).json();
+
+  const broken = structuredClone(spec);
+  broken.tools[0].actions[0].access = "owner";
+  const invalid = await page.request.post("/api/v1/changes", { data: { agent: "gdpr-request-handler", title: "x", spec: broken, submit: true } });
+  expect(invalid.status()).toBe(422);
+  const body = await invalid.json();
+  expect(body).toMatchObject({ error: "validation_failed", fieldErrors: { "spec.tools.0.actions.0.access": ['Access must be "read", "write" or "admin"'] } });
+
+  spec.traceRetentionDays = 1095;
+  const created = await page.request.post("/api/v1/changes", { data: { agent: "gdpr-request-handler", title: "Keep traces three years", spec, rollbackPlan: "Redeploy the previous version.", rollbackOwner: "ops@countersign.test" } });
+  expect(created.status()).toBe(201);
+  const change = await created.json();
+  expect(change).toMatchObject({ number: expect.stringMatching(/^CR-\d+$/), state: "draft", agent: "gdpr-request-handler", riskTier: "low", signoffs: [] });
+  expect(change.permissionDiff[0]).toMatchObject({ kind: "trace_retention_changed", domain: "incident_path" });
+
+  const edited = await page.request.patch(`/api/v1/changes/${change.number}`, { data: { rationale: "Regulators asked for it." } });
+  expect((await edited.json()).rationale).toBe("Regulators asked for it.");
+  const submitted = await page.request.post(`/api/v1/changes/${change.number}/submit`);
+  expect(submitted.status()).toBe(200);
+  expect(await submitted.json()).toMatchObject({ state: "in_review", requiredSignoffs: [{ role: "operations", reason: "the change touches incident path" }] });
+  const again = await page.request.post(`/api/v1/changes/${change.number}/submit`);
+  expect(again.status()).toBe(409);
+  const list = await (await page.request.get("/api/v1/changes?agent=gdpr-request-handler&state=in_review")).json();
+  expect(list.items.map((c: { number: string }) => c.number)).toContain(change.number);
+  const malformed = await page.request.post("/api/v1/changes", { data: "not json", headers: { "content-type": "application/json" } });
+  expect(malformed.status()).toBe(400);
+});
