@@ -104,7 +104,7 @@ export function PolicyEditor({ policy, version, editable, publish }: { policy: S
               <div className="mt-3 flex flex-wrap gap-x-6 gap-y-2 text-sm">
                 <span className="flex flex-wrap items-center gap-3">
                   <span className="text-slate-500">May touch only:</span>
-                  {REVIEW_DOMAINS.map((d) => (
+                  {REVIEW_DOMAINS.filter((d) => d !== "authority").map((d) => (
                     <label key={d} className="flex items-center gap-1.5">
                       <input type="checkbox" className="size-4 accent-brand-600" checked={t.domains.includes(d)} onChange={(e) => setTemplate(i, { domains: toggleIn(t.domains, d, e.target.checked) })} />
                       {DOMAIN_LABEL[d]}
@@ -120,14 +120,7 @@ export function PolicyEditor({ policy, version, editable, publish }: { policy: S
                     </label>
                   ))}
                 </span>
-                <label className="flex items-center gap-2">
-                  <span className="text-slate-500">Up to tier</span>
-                  <Select aria-label="Highest tier" value={t.maxTier} onChange={(e) => setTemplate(i, { maxTier: e.target.value as typeof t.maxTier })} className="h-8 w-28">
-                    {RISK_LEVELS.map((r) => (
-                      <option key={r}>{r}</option>
-                    ))}
-                  </Select>
-                </label>
+                <span className="text-slate-500">Low-risk changes only; never authority, never an escalation.</span>
               </div>
               {Object.entries(errors)
                 .filter(([k]) => k.startsWith(`standardChanges.${i}.`))

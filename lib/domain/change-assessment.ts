@@ -66,6 +66,8 @@ export function assessChange(input: {
   const risk = assessRisk(riskFacts(diff, input.next, input.workflow, newAgent));
   const tier = raiseTier(risk.tier, input.raisedTier);
   const reasons = tier !== risk.tier ? [...risk.reasons, `${tier}: raised by the author${input.raisedReason ? ` — ${input.raisedReason}` : ""}`] : risk.reasons;
-  const standardChange = newAgent || input.emergency || diff.length === 0 ? null : matchStandardChange({ tier, touched, autonomy: input.next.autonomy }, policy);
+  // A change that escalates anything is never pre-approved, whatever a template says.
+  const escalates = diff.some((i) => i.direction === "escalation");
+  const standardChange = newAgent || input.emergency || escalates || diff.length === 0 ? null : matchStandardChange({ tier, touched, autonomy: input.next.autonomy }, policy);
   return { diff, touched, tier, reasons, required: standardChange ? [] : requiredSignoffs(tier, touched, policy), standardChange };
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { REVIEW_DOMAINS, RISK_LEVELS, ROLES, type ReviewDomain, type RiskLevel, type Role } from "./terms";
+import { REVIEW_DOMAINS, ROLES, type ReviewDomain, type RiskLevel, type Role } from "./terms";
 
 export type StandardChangeTemplate = {
   id: string;
@@ -102,9 +102,11 @@ export const signoffPolicySchema = z.object({
       id: z.string().trim().min(1).regex(/^[a-z0-9-]+$/, "Template ids use lowercase letters, digits and dashes"),
       name: z.string().trim().min(1, "Name the template"),
       description: z.string().trim().default(""),
-      domains: z.array(z.enum(REVIEW_DOMAINS)).min(1, "A template covers at least one review domain"),
+      // Authority is what security signs for: no template may pre-approve a change to it.
+      domains: z.array(z.enum(["semantics", "runtime", "incident_path"], { error: "A standard change cannot touch authority" })).min(1, "A template covers at least one review domain"),
       autonomy: z.array(z.enum(["read_only", "bounded", "autonomous"])).min(1, "A template applies to at least one autonomy level"),
-      maxTier: z.enum(RISK_LEVELS),
+      // Only low-risk changes may be pre-approved (DESIGN.md): admins have no bypass.
+      maxTier: z.literal("low", { error: "Only low-risk changes can be standard changes" }),
     }),
   ),
   evalPassRateFloor: z.number({ error: "The pass-rate floor is a number between 0 and 1" }).min(0).max(1),

@@ -47,6 +47,8 @@ export function changeJson(c: ChangeRecordView) {
     submittedAt: toIso(c.submittedAt),
     approvedAt: toIso(c.approvedAt),
     releasedAt: toIso(c.releasedAt),
+    closedAt: toIso(c.closedAt),
+    updatedAt: toIso(c.updatedAt),
   };
 }
 

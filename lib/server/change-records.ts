@@ -90,7 +90,11 @@ export function policyByVersion(db: Reader, version: number | null): SignoffPoli
   return row ? (row.document as unknown as SignoffPolicy) : DEFAULT_POLICY;
 }
 
-/** The version a new change starts from and is compared with: what production runs, else the newest version. */
+/**
+ * The version a new change starts from and is compared with: what production runs, else the newest
+ * version that passed review. Never someone's unreviewed draft: a change diffed against a draft would
+ * hide the draft's grants from its signers. None at all: the change is reviewed as a new agent.
+ */
 export function baseVersionOf(db: Reader, agentId: string) {
   const production = db
     .select({ versionId: deployments.versionId })
@@ -99,10 +103,16 @@ export function baseVersionOf(db: Reader, agentId: string) {
     .orderBy(desc(deployments.deployedAt), desc(sql`${deployments}.rowid`))
     .limit(1)
     .get();
-  const query = db.select().from(agentVersions);
-  return production
-    ? (query.where(eq(agentVersions.id, production.versionId)).get() ?? null)
-    : (query.where(eq(agentVersions.agentId, agentId)).orderBy(desc(agentVersions.number)).limit(1).get() ?? null);
+  if (production) return db.select().from(agentVersions).where(eq(agentVersions.id, production.versionId)).get() ?? null;
+  const reviewed = db
+    .select({ version: agentVersions })
+    .from(agentVersions)
+    .innerJoin(changeRecords, and(eq(changeRecords.headVersionId, agentVersions.id), inArray(changeRecords.state, ["approved", "released", "rolled_back"])))
+    .where(eq(agentVersions.agentId, agentId))
+    .orderBy(desc(agentVersions.number))
+    .limit(1)
+    .get();
+  return reviewed?.version ?? null;
 }
 
 /** Reads a spec sent as an object or as YAML/JSON text. The text is kept when it does not parse, so nothing typed is lost. */
@@ -161,7 +171,8 @@ export function changeView(db: Reader, row: ChangeRow): ChangeRecordView {
   const versions = versionIds.length ? db.select().from(agentVersions).where(inArray(agentVersions.id, versionIds)).all() : [];
   const base = versions.find((v) => v.id === row.baseVersionId) ?? null;
   const head = versions.find((v) => v.id === row.headVersionId) ?? null;
-  const specIssues = !head && row.draftSpecText ? readSpecInput(row.draftSpecText).issues : [];
+  // Text that does not parse yet is shown (with its problems) even when an older spec parsed.
+  const specIssues = row.draftSpecText ? readSpecInput(row.draftSpecText).issues : [];
   const assessment = assessRow(row, { workflow, base: base?.spec ?? null, head: head?.spec ?? null }, policyByVersion(db, row.policyVersion));
 
   const signoffRows = db.select().from(signoffs).where(eq(signoffs.changeRecordId, row.id)).all();
@@ -184,7 +195,7 @@ export function changeView(db: Reader, row: ChangeRow): ChangeRecordView {
     title: row.title,
     rationale: row.rationale,
     spec: head?.spec ?? null,
-    specText: head ? null : (row.draftSpecText ?? null),
+    specText: row.draftSpecText ?? null,
     specIssues,
     specHash: head?.specHash ?? null,
     headVersion: head?.number ?? null,
@@ -222,7 +233,7 @@ export function changeView(db: Reader, row: ChangeRow): ChangeRecordView {
         dismissedReason: s.dismissedReason,
         createdAt: s.createdAt,
       })),
-    submissionProblems: row.state === "draft" ? problemsOf(row, head?.spec ?? null, specIssues, assessment) : {},
+    submissionProblems: row.state === "draft" ? problemsOf(row, row.draftSpecText ? null : (head?.spec ?? null), specIssues, assessment) : {},
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     submittedAt: row.submittedAt,

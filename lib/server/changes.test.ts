@@ -1,11 +1,14 @@
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { DB } from "@/db";
-import { apiTokens, auditEvents, signoffs } from "@/db/schema";
+import { agents, agentVersions, apiTokens, auditEvents, changeRecords, signoffs, userRoles } from "@/db/schema";
+import { DEFAULT_POLICY } from "@/lib/domain/signoff-policy";
+import { specHash } from "@/lib/domain/spec";
 import { AppError } from "@/lib/errors";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
 import { hashToken, tokenCaller, userCaller, type Caller } from "./caller";
 import { editChange, getChange, listChanges, parseChangeFilters, proposeChange, submitChange, withdrawChange } from "./changes";
+import { publishPolicy } from "./policy";
 import { getAgentRecord, getAgentVersion } from "./registry";
 import { findActiveUser } from "./users";
 
@@ -151,5 +154,92 @@ describe("listing", () => {
     const refunds = listChanges(engineer, parseChangeFilters({ agent: "refund-assistant", risk: "high", state: "in_review" }));
     expect(refunds.items.every((c) => c.agent.slug === "refund-assistant" && c.riskTier === "high")).toBe(true);
     expect(() => parseChangeFilters({ state: "merged" })).toThrow(/state must be one of/);
+  });
+});
+
+describe("review stays honest (regressions found in review)", () => {
+  it("never bases a change on someone's unreviewed draft", () => {
+    const now = Date.now();
+    const base = productionSpec("meeting-brief-writer");
+    db.insert(agents).values({ id: "agt_fresh", slug: "fresh-agent", name: "Fresh Agent", platform: "custom", workflowId: "wf_account-notes", engineeringOwnerId: "usr_engineer", rollbackOwnerId: "usr_ops", createdAt: now }).run();
+    db.insert(changeRecords).values({ id: "cr_fresh1", number: 90_001, agentId: "agt_fresh", title: "Register", state: "approved", authorId: "usr_engineer", createdAt: now, updatedAt: now }).run();
+    db.insert(agentVersions).values({ id: "ver_fresh1", agentId: "agt_fresh", number: 1, spec: base, specHash: specHash(base), autonomy: base.autonomy, changeRecordId: "cr_fresh1", createdAt: now }).run();
+    db.update(changeRecords).set({ headVersionId: "ver_fresh1" }).where(eq(changeRecords.id, "cr_fresh1")).run();
+    // engineer2's draft grants a write action, unreviewed.
+    const granted = structuredClone(base);
+    granted.tools[0]!.actions.push({ name: "notes.write", access: "write", approval: "none" });
+    proposeChange(as("engineer2@countersign.test"), { agent: "fresh-agent", title: "Draft", spec: granted });
+    const tweak = proposeChange(engineer, { agent: "fresh-agent", title: "Wording" });
+    expect(tweak.baseVersion?.number).toBe(1);
+  });
+
+  it("refuses a policy that would pre-approve authority changes or anything above low risk", () => {
+    const admin = as("admin@countersign.test");
+    const policy = structuredClone(DEFAULT_POLICY);
+    const loose = { ...policy, standardChanges: [{ id: "anything", name: "Anything", description: "", domains: ["semantics", "authority"], autonomy: ["bounded"], maxTier: "critical" }] };
+    const error = errorOf(() => publishPolicy(admin, loose));
+    expect(error.code).toBe("validation_failed");
+    expect(Object.keys(error.details.fieldErrors!).sort()).toEqual(["standardChanges.0.domains.1", "standardChanges.0.maxTier"]);
+    expect(errorOf(() => publishPolicy(engineer, policy)).code).toBe("forbidden");
+  });
+
+  it("raising the tier of a change in review persists and asks compliance too", () => {
+    const spec = productionSpec("vip-escalation-agent");
+    spec.traceRetentionDays += 1;
+    const change = proposeChange(engineer, { agent: "vip-escalation-agent", title: "Longer traces", spec, ...attested, submit: true });
+    expect(change.requiredSignoffs.map((r) => r.role)).toEqual(["operations"]);
+    const raised = editChange(engineer, change.id, { raiseTier: { tier: "critical", reason: "board-level customer" } });
+    expect(raised.raisedTier).toBe("critical");
+    expect(raised.riskTier).toBe("critical");
+    expect(raised.signoffs.filter((s) => s.status === "pending").map((s) => s.role)).toEqual(["workflow_owner", "security", "engineering", "operations", "compliance"]);
+  });
+
+  it("an edit in review must keep the change fit for review", () => {
+    const spec = productionSpec("ticket-escalation-router");
+    spec.tools[0]!.actions.push({ name: "macros.read", access: "read", approval: "none" });
+    const change = proposeChange(engineer, { agent: "ticket-escalation-router", title: "Read macros", spec, ...attested, submit: true });
+    const error = errorOf(() => editChange(engineer, change.id, { rollbackPlan: "", harmMetrics: [] }));
+    expect(error.code).toBe("validation_failed");
+    expect(Object.keys(error.details.fieldErrors!).sort()).toEqual(["harmMetrics", "rollbackPlan"]);
+    expect(getChange(engineer, change.id).rollbackPlan).toBe(attested.rollbackPlan);
+  });
+
+  it("a change in review edited down to a standard change is approved, not stranded", () => {
+    const base = productionSpec("contract-clause-reviewer");
+    const spec = structuredClone(base);
+    spec.traceRetentionDays += 10;
+    const change = proposeChange(engineer, { agent: "contract-clause-reviewer", title: "Traces", spec, ...attested, submit: true });
+    expect(change.state).toBe("in_review");
+    const reworded = structuredClone(base);
+    reworded.instructions += "\nQuote the clause number.";
+    const edited = editChange(engineer, change.id, { spec: reworded as unknown as Record<string, unknown> });
+    expect(edited).toMatchObject({ state: "approved", standardChange: "Instructions wording on a read-only agent" });
+    expect(edited.signoffs.every((s) => s.status === "dismissed")).toBe(true);
+  });
+
+  it("an author who lost their proposing roles can no longer submit", () => {
+    const spec = productionSpec("renewal-negotiator");
+    spec.forbidden.push("salesforce:discounts.override");
+    const compliance = as("compliance@countersign.test");
+    const change = proposeChange(compliance, { agent: "renewal-negotiator", title: "Forbid overrides", spec, ...attested });
+    db.update(userRoles).set({ role: "auditor" }).where(eq(userRoles.userId, "usr_compliance")).run();
+    expect(errorOf(() => submitChange(as("compliance@countersign.test"), change.id)).code).toBe("forbidden");
+    db.update(userRoles).set({ role: "compliance" }).where(eq(userRoles.userId, "usr_compliance")).run();
+  });
+
+  it("broken text saved over a valid spec is shown with its problems, not hidden", () => {
+    const spec = productionSpec("sla-breach-watcher");
+    spec.traceRetentionDays += 5;
+    const change = proposeChange(engineer, { agent: "sla-breach-watcher", title: "Traces", spec, ...attested });
+    const broken = "model: [\n";
+    const edited = editChange(engineer, change.id, { spec: broken });
+    expect(edited.specText).toBe(broken);
+    expect(edited.specIssues.length).toBeGreaterThan(0);
+    expect(edited.submissionProblems.spec?.[0]).toMatch(/^Line \d+: /);
+  });
+
+  it("rejects unknown fields instead of ignoring them", () => {
+    const error = errorOf(() => proposeChange(engineer, { agent: "refund-assistant", rollback_plan: "x" }));
+    expect(error.details.fieldErrors).toEqual({ rollback_plan: ["Unknown field"] });
   });
 });

@@ -4,8 +4,8 @@ import { and, asc, desc, eq, exists, inArray, ne, or, sql, type SQL } from "driz
 import { z } from "zod";
 import { getDb, type DB } from "@/db";
 import { appendAuditEvent, appendAuditEvents, type Actor, type AuditInput } from "@/db/audit";
-import { agents, agentVersions, changeRecords, signoffs, users, workflows } from "@/db/schema";
-import { CHANGE_STATES, RISK_LEVELS, type ChangeState, type RiskLevel, type Role } from "@/lib/domain/terms";
+import { agents, agentVersions, apiTokens, changeRecords, signoffs, users, workflows } from "@/db/schema";
+import { CHANGE_STATES, RISK_LEVELS, changeNumberLabel, type ChangeState, type RiskLevel, type Role } from "@/lib/domain/terms";
 import { specHash as hashSpec, specToYaml, type AgentSpec } from "@/lib/domain/spec";
 import { AppError } from "@/lib/errors";
 import { fieldErrorsOf } from "@/lib/validations/field-errors";
@@ -268,18 +268,37 @@ export function editChange(caller: Caller, ref: string, input: EditChangeInput |
   const db = getDb();
   const id = db.transaction(
     (tx) => {
+      assertCanPropose(caller);
       const row = findChangeRow(tx, ref);
       assertAuthor(caller, row, "edit");
       if (row.state !== "draft" && row.state !== "in_review") throw new AppError("conflict", `CR-${row.number} is ${row.state.replace("_", " ")}: only drafts and changes in review can be edited`);
       const rollbackOwnerId = data.rollbackOwner === undefined ? undefined : userIdByEmail(tx, data.rollbackOwner);
-      const { row: next } = refresh(tx, applyFields(row, data, rollbackOwnerId), data.spec, actor, now);
-      if (next.contentHash === row.contentHash && next.draftSpecText === row.draftSpecText) return row.id; // nothing changed
+      const { row: refreshed } = refresh(tx, applyFields(row, data, rollbackOwnerId), data.spec, actor, now);
+      let next = refreshed;
+      const rerouted = next.contentHash !== row.contentHash || next.raisedTier !== row.raisedTier;
+      const changed = rerouted || next.draftSpecText !== row.draftSpecText || next.tierRaisedReason !== row.tierRaisedReason;
+      if (!changed) return row.id;
       if (row.state === "in_review") {
-        if (next.draftSpecText) throw new AppError("validation_failed", "A change in review needs a valid spec", { fieldErrors: specFieldErrors(readSpecInput(next.draftSpecText).issues) });
-        redoSignoffs(tx, next, actor, now);
+        // A change in review stays fit for review: the same checks as submitting.
+        const { workflow } = agentWithWorkflow(tx, next.agentId);
+        const specs = versionSpecs(tx, next);
+        const assessment = assessRow(next, { workflow, base: specs.base, head: specs.head }, currentPolicy(tx).policy);
+        const specIssues = next.draftSpecText ? readSpecInput(next.draftSpecText).issues : [];
+        const problems = problemsOf(next, next.draftSpecText ? null : specs.head, specIssues, assessment);
+        if (Object.keys(problems).length > 0) {
+          throw new AppError("validation_failed", `${changeNumberLabel(row.number)} is in review; this edit would leave it unfit: ${Object.values(problems).flat()[0]}`, { fieldErrors: problems });
+        }
+        if (rerouted) next = redoSignoffs(tx, next, actor, now);
       }
       save(tx, next);
-      appendAuditEvent(tx, { at: now, actor, action: "change.edited", entityType: "change_record", entityId: row.id, payload: { number: row.number, previousContentHash: row.contentHash, contentHash: next.contentHash, fields: Object.keys(data) } });
+      appendAuditEvent(tx, {
+        at: now,
+        actor,
+        action: "change.edited",
+        entityType: "change_record",
+        entityId: row.id,
+        payload: { number: row.number, previousContentHash: row.contentHash, contentHash: next.contentHash, specHash: versionSpecs(tx, next).headHash, raisedTier: next.raisedTier, fields: Object.keys(data) },
+      });
       return row.id;
     },
     { behavior: "immediate" },
@@ -287,7 +306,12 @@ export function editChange(caller: Caller, ref: string, input: EditChangeInput |
   return changeView(db, findChangeRow(db, id));
 }
 
-function redoSignoffs(tx: Tx, row: ChangeRow, actor: Actor, now: number) {
+/**
+ * After an edit in review: every sign-off given or asked on the old content is dismissed, visibly, and
+ * the roles the change now needs are asked again under the policy in force. If it now needs none (a
+ * standard change), it is approved as on submission.
+ */
+function redoSignoffs(tx: Tx, row: ChangeRow, actor: Actor, now: number): ChangeRow {
   const standing = tx
     .select()
     .from(signoffs)
@@ -306,18 +330,23 @@ function redoSignoffs(tx: Tx, row: ChangeRow, actor: Actor, now: number) {
   }
   const { workflow } = agentWithWorkflow(tx, row.agentId);
   const specs = versionSpecs(tx, row);
-  const assessment = assessRow(row, { workflow, base: specs.base, head: specs.head }, currentPolicy(tx).policy)!;
-  if (assessment.required.length > 0) {
-    tx.insert(signoffs)
-      .values(assessment.required.map((r) => ({ id: randomUUID(), changeRecordId: row.id, role: r.role, reason: r.reason, status: "pending" as const, createdAt: now })))
-      .run();
+  const { version, policy } = currentPolicy(tx);
+  const assessment = assessRow(row, { workflow, base: specs.base, head: specs.head }, policy)!;
+  if (assessment.required.length === 0) {
+    appendAuditEvent(tx, { at: now, actor, action: "change.approved", entityType: "change_record", entityId: row.id, payload: { number: row.number, standardChange: assessment.standardChange?.name ?? null, preApproved: true } });
+    return { ...row, state: "approved", approvedAt: now, policyVersion: version };
   }
+  tx.insert(signoffs)
+    .values(assessment.required.map((r) => ({ id: randomUUID(), changeRecordId: row.id, role: r.role, reason: r.reason, status: "pending" as const, createdAt: now })))
+    .run();
+  return { ...row, policyVersion: version };
 }
 
 export function submitChange(caller: Caller, ref: string, now = Date.now()): ChangeRecordView {
   const db = getDb();
   const id = db.transaction(
     (tx) => {
+      assertCanPropose(caller);
       const row = findChangeRow(tx, ref);
       assertAuthor(caller, row, "submit");
       return submitInTx(tx, row, actorOf(caller), now).id;
@@ -333,14 +362,20 @@ export function withdrawChange(caller: Caller, ref: string, reason: string | und
   const db = getDb();
   const id = db.transaction(
     (tx) => {
+      assertCanPropose(caller);
       const row = findChangeRow(tx, ref);
       assertAuthor(caller, row, "withdraw");
       if (row.state !== "draft" && row.state !== "in_review") throw new AppError("conflict", `CR-${row.number} is ${row.state.replace("_", " ")}: only drafts and changes in review can be withdrawn`);
       tx.update(changeRecords).set({ state: "withdrawn", closedAt: now, updatedAt: now }).where(eq(changeRecords.id, row.id)).run();
-      tx.update(signoffs)
-        .set({ status: "dismissed", dismissedAt: now, dismissedReason: `change withdrawn by ${actor.label}` })
-        .where(and(eq(signoffs.changeRecordId, row.id), eq(signoffs.status, "pending")))
-        .run();
+      const asked = tx.select().from(signoffs).where(and(eq(signoffs.changeRecordId, row.id), eq(signoffs.status, "pending"))).all();
+      const dismissedReason = `change withdrawn by ${actor.label}`;
+      if (asked.length > 0) {
+        tx.update(signoffs).set({ status: "dismissed", dismissedAt: now, dismissedReason }).where(inArray(signoffs.id, asked.map((s) => s.id))).run();
+        appendAuditEvents(
+          tx,
+          asked.map((s) => ({ at: now, actor, action: "signoff.dismissed", entityType: "change_record", entityId: row.id, payload: { number: row.number, role: s.role, previousStatus: s.status, reason: dismissedReason } })),
+        );
+      }
       appendAuditEvent(tx, { at: now, actor, action: "change.withdrawn", entityType: "change_record", entityId: row.id, payload: { number: row.number, reason: reason?.trim() || null } });
       return row.id;
     },
@@ -417,10 +452,11 @@ export function listChanges(caller: Caller, filters: ChangeFilters): { items: Ch
   const where = and(...conditions);
   const total = db.select({ n: sql<number>`COUNT(*)` }).from(changeRecords).innerJoin(agents, eq(agents.id, changeRecords.agentId)).where(where).get()!.n;
   const rows = db
-    .select({ row: changeRecords, agentSlug: agents.slug, agentName: agents.name, authorEmail: users.email })
+    .select({ row: changeRecords, agentSlug: agents.slug, agentName: agents.name, authorEmail: users.email, tokenName: apiTokens.name })
     .from(changeRecords)
     .innerJoin(agents, eq(agents.id, changeRecords.agentId))
     .leftJoin(users, eq(users.id, changeRecords.authorId))
+    .leftJoin(apiTokens, eq(apiTokens.id, changeRecords.authorTokenId))
     .where(where)
     .orderBy(filters.needsMySignoff ? asc(changeRecords.submittedAt) : desc(changeRecords.createdAt), desc(changeRecords.number))
     .limit(filters.pageSize)
@@ -430,14 +466,14 @@ export function listChanges(caller: Caller, filters: ChangeFilters): { items: Ch
   const pending = ids.length ? db.select({ changeRecordId: signoffs.changeRecordId, role: signoffs.role }).from(signoffs).where(and(inArray(signoffs.changeRecordId, ids), eq(signoffs.status, "pending"))).all() : [];
   return {
     total,
-    items: rows.map(({ row, agentSlug, agentName, authorEmail }) => ({
+    items: rows.map(({ row, agentSlug, agentName, authorEmail, tokenName }) => ({
       id: row.id,
       number: row.number,
       state: row.state,
       title: row.title,
       agent: { slug: agentSlug, name: agentName },
       riskTier: row.riskTier,
-      author: authorEmail ?? "API token",
+      author: authorEmail ?? `token:${tokenName ?? "unknown"}`,
       createdAt: row.createdAt,
       submittedAt: row.submittedAt,
       waitingOn: row.state === "in_review" ? pending.filter((p) => p.changeRecordId === row.id).map((p) => p.role) : [],

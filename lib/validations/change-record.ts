@@ -7,13 +7,13 @@ import { RISK_LEVELS, type RiskLevel, type Role } from "@/lib/domain/terms";
 
 const link = (what: string) => z.url({ protocol: /^https?$/, error: `${what} must be a link starting with https://` });
 
-export const roleImpactSchema = z.object({
+export const roleImpactSchema = z.strictObject({
   role: z.string({ error: "Name the role" }).trim().min(1, "Name the role"),
   impact: z.enum(["gains", "loses", "changes"], { error: 'Impact is "gains", "loses" or "changes"' }),
   description: z.string({ error: "Say how the role's work changes" }).trim().min(1, "Say how the role's work changes"),
 });
 
-export const harmMetricSchema = z.object({
+export const harmMetricSchema = z.strictObject({
   name: z.string({ error: "Name the metric" }).trim().min(1, "Name the metric"),
   comparator: z.enum([">", ">=", "<", "<="], { error: 'Comparator is one of ">", ">=", "<", "<="' }),
   threshold: z.number({ error: "Threshold must be a number" }),
@@ -27,7 +27,7 @@ const fields = {
   spec: z.union([z.string(), z.record(z.string(), z.unknown())], { error: "spec must be an object or YAML/JSON text" }),
   roleImpacts: z.array(roleImpactSchema, { error: "roleImpacts must be a list" }),
   harmMetrics: z.array(harmMetricSchema, { error: "harmMetrics must be a list" }),
-  evidence: z.object({ pullRequest: link("The pull-request link").optional(), evalReport: link("The eval-report link").optional(), traceSample: link("The trace-sample link").optional() }),
+  evidence: z.strictObject({ pullRequest: link("The pull-request link").optional(), evalReport: link("The eval-report link").optional(), traceSample: link("The trace-sample link").optional() }),
   rollbackPlan: z.string({ error: "Rollback plan must be text" }).max(20_000),
   rollbackOwner: z.email({ error: "Rollback owner is a person's email" }).nullable(),
   monitoring: z.string({ error: "Monitoring must be text" }).max(2_000),
@@ -35,7 +35,7 @@ const fields = {
   raiseTier: z.object({ tier: z.enum(RISK_LEVELS, { error: `tier must be one of: ${RISK_LEVELS.join(", ")}` }), reason: z.string().trim() }).nullable(),
 };
 
-export const proposeChangeSchema = z.object({
+export const proposeChangeSchema = z.strictObject({
   agent: z.string({ error: "agent (the agent's slug) is required" }).trim().min(1, "agent (the agent's slug) is required"),
   title: fields.title.default(""),
   rationale: fields.rationale.default(""),
@@ -53,7 +53,7 @@ export const proposeChangeSchema = z.object({
 export type ProposeChangeInput = z.input<typeof proposeChangeSchema>;
 
 /** An edit: any subset of the fields. */
-export const editChangeSchema = z.object({
+export const editChangeSchema = z.strictObject({
   title: fields.title.optional(),
   rationale: fields.rationale.optional(),
   spec: fields.spec.optional(),

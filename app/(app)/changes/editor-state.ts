@@ -25,7 +25,7 @@ export function newEditorState(base: AgentSpec, rollbackOwner: string): EditorSt
 /** An existing draft as the editor holds it; a spec that does not parse yet opens in the text view. */
 export function editorStateOf(change: ChangeRecordView): EditorState {
   return {
-    mode: change.spec ? "form" : "yaml",
+    mode: change.specText === null && change.spec ? "form" : "yaml",
     spec: change.spec,
     specText: change.specText ?? "",
     fields: {
