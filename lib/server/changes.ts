@@ -258,6 +258,35 @@ export function proposeChange(caller: Caller, input: ProposeChangeInput | unknow
   return changeView(db, findChangeRow(db, id));
 }
 
+/** The author's own change, still open (a draft or in review), for an action named `doing`. */
+function openChangeOfAuthor(tx: Tx, caller: Caller, ref: string, doing: "edit" | "withdraw"): ChangeRow {
+  assertCanPropose(caller);
+  const row = findChangeRow(tx, ref);
+  assertAuthor(caller, row, doing);
+  if (row.state !== "draft" && row.state !== "in_review") {
+    throw new AppError("conflict", `${changeNumberLabel(row.number)} is ${row.state.replace("_", " ")}: only drafts and changes in review can be ${doing === "edit" ? "edited" : "withdrawn"}`);
+  }
+  return row;
+}
+
+/** Dismisses a change's standing sign-offs, visibly: each keeps its reason and gets an audit event. */
+function dismissSignoffs(tx: Tx, row: ChangeRow, statuses: ("pending" | "approved")[], reason: string, actor: Actor, now: number) {
+  const standing = tx
+    .select()
+    .from(signoffs)
+    .where(and(eq(signoffs.changeRecordId, row.id), inArray(signoffs.status, statuses)))
+    .all();
+  if (standing.length === 0) return;
+  tx.update(signoffs)
+    .set({ status: "dismissed", dismissedAt: now, dismissedReason: reason })
+    .where(inArray(signoffs.id, standing.map((s) => s.id)))
+    .run();
+  appendAuditEvents(
+    tx,
+    standing.map((s) => ({ at: now, actor, action: "signoff.dismissed", entityType: "change_record", entityId: row.id, payload: { number: row.number, role: s.role, previousStatus: s.status, reason } })),
+  );
+}
+
 /**
  * Edits a draft or a change in review. In review, any edit that changes the content hash dismisses
  * every sign-off given or asked on the old hash, visibly, and asks the required roles again.
@@ -268,10 +297,7 @@ export function editChange(caller: Caller, ref: string, input: EditChangeInput |
   const db = getDb();
   const id = db.transaction(
     (tx) => {
-      assertCanPropose(caller);
-      const row = findChangeRow(tx, ref);
-      assertAuthor(caller, row, "edit");
-      if (row.state !== "draft" && row.state !== "in_review") throw new AppError("conflict", `CR-${row.number} is ${row.state.replace("_", " ")}: only drafts and changes in review can be edited`);
+      const row = openChangeOfAuthor(tx, caller, ref, "edit");
       const rollbackOwnerId = data.rollbackOwner === undefined ? undefined : userIdByEmail(tx, data.rollbackOwner);
       const { row: refreshed } = refresh(tx, applyFields(row, data, rollbackOwnerId), data.spec, actor, now);
       let next = refreshed;
@@ -312,22 +338,7 @@ export function editChange(caller: Caller, ref: string, input: EditChangeInput |
  * standard change), it is approved as on submission.
  */
 function redoSignoffs(tx: Tx, row: ChangeRow, actor: Actor, now: number): ChangeRow {
-  const standing = tx
-    .select()
-    .from(signoffs)
-    .where(and(eq(signoffs.changeRecordId, row.id), inArray(signoffs.status, ["pending", "approved"])))
-    .all();
-  const reason = `dismissed: change edited by ${actor.label} at ${new Date(now).toISOString()}`;
-  if (standing.length > 0) {
-    tx.update(signoffs)
-      .set({ status: "dismissed", dismissedAt: now, dismissedReason: reason })
-      .where(inArray(signoffs.id, standing.map((s) => s.id)))
-      .run();
-    appendAuditEvents(
-      tx,
-      standing.map((s) => ({ at: now, actor, action: "signoff.dismissed", entityType: "change_record", entityId: row.id, payload: { number: row.number, role: s.role, previousStatus: s.status, reason } })),
-    );
-  }
+  dismissSignoffs(tx, row, ["pending", "approved"], `dismissed: change edited by ${actor.label} at ${new Date(now).toISOString()}`, actor, now);
   const { workflow } = agentWithWorkflow(tx, row.agentId);
   const specs = versionSpecs(tx, row);
   const { version, policy } = currentPolicy(tx);
@@ -362,20 +373,9 @@ export function withdrawChange(caller: Caller, ref: string, reason: string | und
   const db = getDb();
   const id = db.transaction(
     (tx) => {
-      assertCanPropose(caller);
-      const row = findChangeRow(tx, ref);
-      assertAuthor(caller, row, "withdraw");
-      if (row.state !== "draft" && row.state !== "in_review") throw new AppError("conflict", `CR-${row.number} is ${row.state.replace("_", " ")}: only drafts and changes in review can be withdrawn`);
+      const row = openChangeOfAuthor(tx, caller, ref, "withdraw");
       tx.update(changeRecords).set({ state: "withdrawn", closedAt: now, updatedAt: now }).where(eq(changeRecords.id, row.id)).run();
-      const asked = tx.select().from(signoffs).where(and(eq(signoffs.changeRecordId, row.id), eq(signoffs.status, "pending"))).all();
-      const dismissedReason = `change withdrawn by ${actor.label}`;
-      if (asked.length > 0) {
-        tx.update(signoffs).set({ status: "dismissed", dismissedAt: now, dismissedReason }).where(inArray(signoffs.id, asked.map((s) => s.id))).run();
-        appendAuditEvents(
-          tx,
-          asked.map((s) => ({ at: now, actor, action: "signoff.dismissed", entityType: "change_record", entityId: row.id, payload: { number: row.number, role: s.role, previousStatus: s.status, reason: dismissedReason } })),
-        );
-      }
+      dismissSignoffs(tx, row, ["pending"], `change withdrawn by ${actor.label}`, actor, now);
       appendAuditEvent(tx, { at: now, actor, action: "change.withdrawn", entityType: "change_record", entityId: row.id, payload: { number: row.number, reason: reason?.trim() || null } });
       return row.id;
     },

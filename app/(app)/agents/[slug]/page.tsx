@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { notFound } from "next/navigation";
 import { ApprovalsList } from "@/components/agents/approvals-list";
 import { AsOfPanel } from "@/components/agents/as-of-panel";
@@ -81,12 +82,7 @@ export default async function AgentPage({ params, searchParams }: Props) {
 
   return (
     <div className="space-y-6">
-      <nav aria-label="Breadcrumb" className="text-sm text-slate-500">
-        <Link href="/agents" className="hover:text-slate-900 hover:underline">
-          Agents
-        </Link>{" "}
-        / <span className="text-slate-900">{agent.name}</span>
-      </nav>
+      <Breadcrumb items={[{ href: "/agents", label: "Agents" }, { label: agent.name }]} />
       <header className="flex flex-wrap items-start justify-between gap-4">
         <div className="min-w-0">
           <h1 className="text-2xl font-semibold tracking-tight break-words">{agent.name}</h1>

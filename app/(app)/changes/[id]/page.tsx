@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { notFound } from "next/navigation";
 import { InstructionsDiffView, PermissionDiffView } from "@/components/agents/diff-view";
 import { ChangeActions } from "@/components/changes/change-actions";
@@ -44,12 +45,7 @@ export default async function ChangePage({ params }: Props) {
 
   return (
     <div className="space-y-6">
-      <nav aria-label="Breadcrumb" className="text-sm text-slate-500">
-        <Link href="/changes" className="hover:text-slate-900 hover:underline">
-          Changes
-        </Link>{" "}
-        / <span className="text-slate-900">{change.label}</span>
-      </nav>
+      <Breadcrumb items={[{ href: "/changes", label: "Changes" }, { label: change.label }]} />
       <header className="flex flex-wrap items-start justify-between gap-4">
         <div className="min-w-0">
           <p className="flex items-center gap-2 font-mono text-sm text-slate-500">

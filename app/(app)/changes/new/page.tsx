@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { ChangeEditor } from "@/components/changes/change-editor";
 import { isAppError } from "@/lib/errors";
 import { requireUser } from "@/lib/server/auth";
@@ -41,16 +42,7 @@ export default async function NewChangePage({ searchParams }: { searchParams: Pr
   const base = getAgentVersion(caller, slug, baseNumber);
   return (
     <div className="space-y-5">
-      <nav aria-label="Breadcrumb" className="text-sm text-slate-500">
-        <Link href="/agents" className="hover:text-slate-900 hover:underline">
-          Agents
-        </Link>{" "}
-        /{" "}
-        <Link href={`/agents/${slug}`} className="hover:text-slate-900 hover:underline">
-          {agent.name}
-        </Link>{" "}
-        / <span className="text-slate-900">Propose a change</span>
-      </nav>
+      <Breadcrumb items={[{ href: "/agents", label: "Agents" }, { href: `/agents/${slug}`, label: agent.name }, { label: "Propose a change" }]} />
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Propose a change to {agent.name}</h1>
         <p className="mt-1 text-sm text-slate-600">Starting from v{base.number}. The panel shows the permission diff, the risk tier and who must sign as you type. Save a draft at any time.</p>

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { notFound } from "next/navigation";
 import { InstructionsDiffView, PermissionDiffView } from "@/components/agents/diff-view";
 import { Card } from "@/components/ui/card";
@@ -24,16 +25,7 @@ export default async function ComparePage({ params, searchParams }: Props) {
     throw error;
   }
   const back = (
-    <nav aria-label="Breadcrumb" className="text-sm text-slate-500">
-      <Link href="/agents" className="hover:text-slate-900 hover:underline">
-        Agents
-      </Link>{" "}
-      /{" "}
-      <Link href={`/agents/${slug}`} className="hover:text-slate-900 hover:underline">
-        {agentName}
-      </Link>{" "}
-      / <span className="text-slate-900">Compare</span>
-    </nav>
+    <Breadcrumb items={[{ href: "/agents", label: "Agents" }, { href: `/agents/${slug}`, label: agentName }, { label: "Compare" }]} />
   );
   let comparison;
   try {

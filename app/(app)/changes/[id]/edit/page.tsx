@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { notFound } from "next/navigation";
 import { ChangeEditor } from "@/components/changes/change-editor";
 import { isAppError } from "@/lib/errors";
@@ -39,16 +40,7 @@ export default async function EditChangePage({ params, searchParams }: { params:
   }
   return (
     <div className="space-y-5">
-      <nav aria-label="Breadcrumb" className="text-sm text-slate-500">
-        <Link href="/changes" className="hover:text-slate-900 hover:underline">
-          Changes
-        </Link>{" "}
-        /{" "}
-        <Link href={`/changes/${change.label}`} className="hover:text-slate-900 hover:underline">
-          {change.label}
-        </Link>{" "}
-        / <span className="text-slate-900">Edit</span>
-      </nav>
+      <Breadcrumb items={[{ href: "/changes", label: "Changes" }, { href: `/changes/${change.label}`, label: change.label }, { label: "Edit" }]} />
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">
           Edit {change.label} <span className="font-normal text-slate-500">· {change.agent.name}</span>
