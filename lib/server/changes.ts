@@ -146,9 +146,14 @@ function submitInTx(tx: Tx, row: ChangeRow, actor: Actor, now: number): ChangeRo
     updatedAt: now,
   };
   save(tx, submitted);
-  if (assessment!.required.length > 0) {
+  // Back from "changes requested": approvals on the current content still stand; older ones are dismissed.
+  const approved = signoffsOf(tx, row, ["approved"]);
+  dismissSignoffs(tx, row, approved.filter((s) => s.contentHash !== row.contentHash), `dismissed: change edited by ${actor.label} at ${new Date(now).toISOString()}`, actor, now);
+  const stillApproved = new Set(approved.filter((s) => s.contentHash === row.contentHash).map((s) => s.role));
+  const ask = assessment!.required.filter((r) => !stillApproved.has(r.role));
+  if (ask.length > 0) {
     tx.insert(signoffs)
-      .values(assessment!.required.map((r) => ({ id: randomUUID(), changeRecordId: row.id, role: r.role, reason: r.reason, status: "pending" as const, createdAt: now })))
+      .values(ask.map((r) => ({ id: randomUUID(), changeRecordId: row.id, role: r.role, reason: r.reason, status: "pending" as const, createdAt: now })))
       .run();
   }
   const events: AuditInput[] = [
@@ -269,13 +274,12 @@ function openChangeOfAuthor(tx: Tx, caller: Caller, ref: string, doing: "edit" |
   return row;
 }
 
-/** Dismisses a change's standing sign-offs, visibly: each keeps its reason and gets an audit event. */
-function dismissSignoffs(tx: Tx, row: ChangeRow, statuses: ("pending" | "approved")[], reason: string, actor: Actor, now: number) {
-  const standing = tx
-    .select()
-    .from(signoffs)
-    .where(and(eq(signoffs.changeRecordId, row.id), inArray(signoffs.status, statuses)))
-    .all();
+function signoffsOf(tx: Tx, row: ChangeRow, statuses: ("pending" | "approved")[]) {
+  return tx.select().from(signoffs).where(and(eq(signoffs.changeRecordId, row.id), inArray(signoffs.status, statuses))).all();
+}
+
+/** Dismisses sign-offs, visibly: each keeps its reason and gets an audit event. */
+function dismissSignoffs(tx: Tx, row: ChangeRow, standing: (typeof signoffs.$inferSelect)[], reason: string, actor: Actor, now: number) {
   if (standing.length === 0) return;
   tx.update(signoffs)
     .set({ status: "dismissed", dismissedAt: now, dismissedReason: reason })
@@ -338,7 +342,7 @@ export function editChange(caller: Caller, ref: string, input: EditChangeInput |
  * standard change), it is approved as on submission.
  */
 function redoSignoffs(tx: Tx, row: ChangeRow, actor: Actor, now: number): ChangeRow {
-  dismissSignoffs(tx, row, ["pending", "approved"], `dismissed: change edited by ${actor.label} at ${new Date(now).toISOString()}`, actor, now);
+  dismissSignoffs(tx, row, signoffsOf(tx, row, ["pending", "approved"]), `dismissed: change edited by ${actor.label} at ${new Date(now).toISOString()}`, actor, now);
   const { workflow } = agentWithWorkflow(tx, row.agentId);
   const specs = versionSpecs(tx, row);
   const { version, policy } = currentPolicy(tx);
@@ -375,7 +379,7 @@ export function withdrawChange(caller: Caller, ref: string, reason: string | und
     (tx) => {
       const row = openChangeOfAuthor(tx, caller, ref, "withdraw");
       tx.update(changeRecords).set({ state: "withdrawn", closedAt: now, updatedAt: now }).where(eq(changeRecords.id, row.id)).run();
-      dismissSignoffs(tx, row, ["pending"], `change withdrawn by ${actor.label}`, actor, now);
+      dismissSignoffs(tx, row, signoffsOf(tx, row, ["pending"]), `change withdrawn by ${actor.label}`, actor, now);
       appendAuditEvent(tx, { at: now, actor, action: "change.withdrawn", entityType: "change_record", entityId: row.id, payload: { number: row.number, reason: reason?.trim() || null } });
       return row.id;
     },

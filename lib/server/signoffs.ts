@@ -1,0 +1,145 @@
+import "server-only";
+import { and, asc, eq, inArray, ne, sql } from "drizzle-orm";
+import { z } from "zod";
+import { getDb } from "@/db";
+import { appendAuditEvents, type AuditInput } from "@/db/audit";
+import { agents, changeRecords, signoffs } from "@/db/schema";
+import { DECISION_STATUS, stateAfterDecision } from "@/lib/domain/change-state";
+import { changeNumberLabel, ROLES, type RiskLevel, type Role } from "@/lib/domain/terms";
+import { AppError } from "@/lib/errors";
+import { fieldErrorsOf } from "@/lib/validations/field-errors";
+import { actorOf, type Caller } from "./caller";
+import { changeView, findChangeRow, type ChangeRecordView } from "./change-records";
+
+export const decisionSchema = z.strictObject({
+  role: z.enum(ROLES, { error: `role must be one of: ${ROLES.join(", ")}` }),
+  decision: z.enum(["approve", "reject", "request_changes"], { error: 'decision must be "approve", "reject" or "request_changes"' }),
+  comment: z.string({ error: "comment must be text" }).trim().max(5_000).optional(),
+  /** The content hash the signer reviewed; a decision on an older hash is refused as stale. */
+  contentHash: z.string().optional(),
+});
+
+/**
+ * One person's decision for one role on a change in review. Enforced here, for the UI and the API
+ * alike: people only (never a token); the role is held; nobody signs their own change; one person
+ * signs one role per change; a comment is required to reject or request changes; the decision binds
+ * to the current content hash. Of concurrent decisions on one sign-off exactly one is recorded.
+ */
+export function signOff(caller: Caller, ref: string, input: unknown, now = Date.now()): ChangeRecordView {
+  if (caller.kind !== "user") throw new AppError("forbidden", "Sign-offs are made by people: API tokens cannot sign off");
+  const parsed = decisionSchema.safeParse(input);
+  if (!parsed.success) throw new AppError("validation_failed", "The decision has problems", { fieldErrors: fieldErrorsOf(parsed.error) });
+  const { role, decision, comment, contentHash } = parsed.data;
+  const user = caller.user;
+  if (!user.roles.includes(role)) throw new AppError("forbidden", `You do not hold the ${role.replace("_", " ")} role`);
+  if (decision !== "approve" && !comment) throw new AppError("validation_failed", "Say why: a comment is required to reject or request changes", { fieldErrors: { comment: ["Say why you reject or request changes"] } });
+
+  const db = getDb();
+  const id = db.transaction(
+    (tx) => {
+      const change = findChangeRow(tx, ref);
+      const label = changeNumberLabel(change.number);
+      if (change.authorId === user.id) throw new AppError("forbidden", `You proposed ${label}: nobody signs their own change`);
+      if (change.state !== "in_review") throw new AppError("conflict", `${label} is ${change.state.replace("_", " ")}, not in review`);
+      if (contentHash && contentHash !== change.contentHash) throw new AppError("conflict", `${label} was edited since you opened it; review the current version`);
+      const rows = tx.select().from(signoffs).where(eq(signoffs.changeRecordId, change.id)).all();
+      const otherRole = rows.find((s) => s.signerId === user.id && s.role !== role && s.status !== "dismissed" && s.status !== "pending");
+      if (otherRole) throw new AppError("forbidden", `You already signed ${label} as ${otherRole.role.replace("_", " ")}: one person signs one role per change`);
+      const target = rows.find((s) => s.role === role && s.status === "pending");
+      if (!target) {
+        const decided = rows.find((s) => s.role === role && s.status !== "dismissed");
+        throw decided ? new AppError("conflict", `The ${role.replace("_", " ")} sign-off on ${label} is already ${decided.status.replace("_", " ")}`) : new AppError("conflict", `${label} does not ask for a ${role.replace("_", " ")} sign-off`);
+      }
+      // The guard on status makes the decision race-safe: a second writer updates nothing.
+      const status = DECISION_STATUS[decision];
+      const result = tx
+        .update(signoffs)
+        .set({ status, signerId: user.id, comment: comment || null, contentHash: change.contentHash, decidedAt: now })
+        .where(and(eq(signoffs.id, target.id), eq(signoffs.status, "pending")))
+        .run();
+      if (result.changes !== 1) throw new AppError("conflict", `The ${role.replace("_", " ")} sign-off on ${label} was just decided by someone else`);
+
+      const actor = actorOf(caller);
+      const standing = rows.map((s) => (s.id === target.id ? { ...s, status, contentHash: change.contentHash } : s));
+      const next = stateAfterDecision(decision, standing, change.contentHash!);
+      const events: AuditInput[] = [{ at: now, actor, action: `signoff.${status}`, entityType: "change_record", entityId: change.id, payload: { number: change.number, role, contentHash: change.contentHash, comment: comment || null } }];
+      if (next !== "in_review") {
+        tx.update(changeRecords)
+          .set({ state: next, updatedAt: now, ...(next === "approved" && { approvedAt: now }), ...(next === "rejected" && { closedAt: now }) })
+          .where(eq(changeRecords.id, change.id))
+          .run();
+        events.push({ at: now, actor, action: next === "draft" ? "change.changes_requested" : `change.${next}`, entityType: "change_record", entityId: change.id, payload: { number: change.number, role, contentHash: change.contentHash } });
+      }
+      if (next === "rejected" || next === "draft") {
+        // The review round is over: the roles still asked are no longer waited on.
+        const reason = next === "rejected" ? `change rejected by ${user.email}` : `changes requested by ${user.email}`;
+        const open = standing.filter((s) => s.status === "pending");
+        if (open.length) {
+          tx.update(signoffs).set({ status: "dismissed", dismissedAt: now, dismissedReason: reason }).where(inArray(signoffs.id, open.map((s) => s.id))).run();
+          events.push(...open.map((s) => ({ at: now, actor, action: "signoff.dismissed", entityType: "change_record", entityId: change.id, payload: { number: change.number, role: s.role, previousStatus: "pending", reason } })));
+        }
+      }
+      appendAuditEvents(tx, events);
+      return change.id;
+    },
+    { behavior: "immediate" },
+  );
+  return changeView(db, findChangeRow(db, id));
+}
+
+/** What each role attests when it signs. */
+export const ATTESTS: Record<Role, string> = {
+  workflow_owner: "the semantics: what the agent does in the workflow, who gains or loses work, the harm metrics",
+  security: "the authority: the permission diff, escalations first",
+  engineering: "the runtime: the model and its pinning, the tools, the eval runs",
+  operations: "the incident path: rollback plan and owner, monitoring, trace retention",
+  compliance: "the regulated, critical path as a whole",
+  leader: "",
+  auditor: "",
+  admin: "",
+};
+
+export type QueueItem = {
+  changeId: string;
+  number: number;
+  title: string;
+  agent: { slug: string; name: string };
+  riskTier: RiskLevel | null;
+  role: Role;
+  attests: string;
+  waitingSince: number;
+};
+
+/** The signed-in person's queue: sign-offs waiting on a role they hold, on changes they did not write, oldest first. */
+export function mySignoffQueue(caller: Caller): QueueItem[] {
+  if (caller.kind !== "user") throw new AppError("forbidden", "Sign-off queues belong to people: API tokens cannot sign off");
+  const roles = caller.user.roles.filter((r) => ATTESTS[r]);
+  if (roles.length === 0) return [];
+  const rows = getDb()
+    .select({ signoff: signoffs, change: changeRecords, agentSlug: agents.slug, agentName: agents.name })
+    .from(signoffs)
+    .innerJoin(changeRecords, eq(changeRecords.id, signoffs.changeRecordId))
+    .innerJoin(agents, eq(agents.id, changeRecords.agentId))
+    .where(
+      and(
+        eq(signoffs.status, "pending"),
+        inArray(signoffs.role, roles),
+        eq(changeRecords.state, "in_review"),
+        sql`(${changeRecords.authorId} IS NULL OR ${ne(changeRecords.authorId, caller.user.id)})`,
+        // One person signs one role per change: hide changes they already decided in another role.
+        sql`NOT EXISTS (SELECT 1 FROM ${signoffs} s2 WHERE s2.change_record_id = ${changeRecords.id} AND s2.signer_id = ${caller.user.id} AND s2.status NOT IN ('pending', 'dismissed'))`,
+      ),
+    )
+    .orderBy(asc(signoffs.createdAt))
+    .all();
+  return rows.map((r) => ({
+    changeId: r.change.id,
+    number: r.change.number,
+    title: r.change.title,
+    agent: { slug: r.agentSlug, name: r.agentName },
+    riskTier: r.change.riskTier,
+    role: r.signoff.role,
+    attests: ATTESTS[r.signoff.role],
+    waitingSince: r.signoff.createdAt,
+  }));
+}
