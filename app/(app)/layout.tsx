@@ -1,7 +1,9 @@
 import { AppHeader } from "@/components/shell/app-header";
 import { Providers } from "@/components/shell/providers";
 import { requireUser } from "@/lib/server/auth";
+import { userCaller } from "@/lib/server/caller";
 import { instanceBanner } from "@/lib/server/settings";
+import { mySignoffQueue } from "@/lib/server/signoffs";
 import { signOutAction } from "./actions";
 
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
@@ -14,7 +16,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
           {banner}
         </div>
       )}
-      <AppHeader user={{ name: user.name, email: user.email, roles: user.roles }} signOut={signOutAction} />
+      <AppHeader user={{ name: user.name, email: user.email, roles: user.roles }} signOut={signOutAction} waiting={mySignoffQueue(userCaller(user)).length} />
       <main className="mx-auto w-full max-w-[1600px] flex-1 px-4 py-6 sm:px-6 lg:px-8">
         <Providers>{children}</Providers>
       </main>

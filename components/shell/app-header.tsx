@@ -8,17 +8,18 @@ import { UserMenu } from "./user-menu";
 const SECTIONS = [
   { href: "/agents", label: "Agents" },
   { href: "/changes", label: "Changes" },
+  { href: "/signoffs", label: "Sign-offs" },
   { href: "/settings/policy", label: "Policy" },
 ];
 
-export function AppHeader({ user, signOut }: { user: { name: string; email: string; roles: Role[] }; signOut: () => Promise<void> }) {
+export function AppHeader({ user, signOut, waiting }: { user: { name: string; email: string; roles: Role[] }; signOut: () => Promise<void>; waiting: number }) {
   return (
     <header className="sticky top-0 z-20 border-b border-slate-200 bg-white/95 backdrop-blur">
       <div className="mx-auto flex h-14 w-full max-w-[1600px] items-center gap-6 px-4 sm:px-6 lg:px-8">
         <Link href="/agents" aria-label="Countersign home">
           <Logo className="text-slate-900" />
         </Link>
-        <NavLinks sections={SECTIONS} />
+        <NavLinks sections={SECTIONS.map((s) => (s.href === "/signoffs" ? { ...s, badge: waiting } : s))} />
         <div className="ml-auto">
           <UserMenu user={user} signOut={signOut} />
         </div>

@@ -4,10 +4,10 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { cn } from "@/components/ui/cn";
 
-export function NavLinks({ sections }: { sections: { href: string; label: string }[] }) {
+export function NavLinks({ sections }: { sections: { href: string; label: string; badge?: number }[] }) {
   const pathname = usePathname();
   return (
-    <nav aria-label="Main" className="flex items-center gap-1">
+    <nav aria-label="Main" className="flex items-center gap-1 overflow-x-auto">
       {sections.map((s) => {
         const active = pathname === s.href || pathname.startsWith(`${s.href}/`);
         return (
@@ -18,6 +18,11 @@ export function NavLinks({ sections }: { sections: { href: string; label: string
             className={cn("rounded-md px-3 py-1.5 text-sm font-medium", active ? "bg-brand-50 text-brand-700" : "text-slate-600 hover:bg-slate-100 hover:text-slate-900")}
           >
             {s.label}
+            {s.badge ? (
+              <span className="ml-1.5 rounded-full bg-brand-600 px-1.5 py-0.5 text-[11px] font-semibold text-white tabular-nums" aria-label={`${s.badge} waiting`}>
+                {s.badge}
+              </span>
+            ) : null}
           </Link>
         );
       })}

@@ -3,7 +3,7 @@ import { and, asc, desc, eq, inArray, lte, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
 import { getDb } from "@/db";
-import { agents, agentVersions, apiTokens, changeRecords, deployments, signoffs, users, workflows } from "@/db/schema";
+import { agents, agentVersions, apiTokens, changeRecords, deployments, evalRuns, signoffs, users, workflows } from "@/db/schema";
 import { instructionsDiff, permissionDiff, type DiffItem, type LineChange } from "@/lib/domain/permission-diff";
 import type { AgentSpec } from "@/lib/domain/spec";
 import { ENVIRONMENTS, type DeploymentKind, type Environment, type Platform, type RiskLevel, type Role } from "@/lib/domain/terms";
@@ -252,4 +252,18 @@ export function compareAgentVersions(caller: Caller, slug: string, from: number,
 export function agentAsOf(caller: Caller, slug: string, at: number): { at: number; environments: Record<Environment, EnvironmentState | null> } {
   assertCanRead(caller);
   return { at, environments: environmentsAt(findAgent(slug).id, at) };
+}
+
+export type EvalRunView = { suite: string; environment: string; passed: number; failed: number; regressions: number; reportUrl: string | null; recordedAt: number };
+
+/** The eval runs recorded for one exact spec of an agent, newest first. */
+export function evalRunsFor(caller: Caller, slug: string, specHash: string): EvalRunView[] {
+  assertCanRead(caller);
+  const agent = findAgent(slug);
+  return getDb()
+    .select({ suite: evalRuns.suite, environment: evalRuns.environment, passed: evalRuns.passed, failed: evalRuns.failed, regressions: evalRuns.regressions, reportUrl: evalRuns.reportUrl, recordedAt: evalRuns.recordedAt })
+    .from(evalRuns)
+    .where(and(eq(evalRuns.agentId, agent.id), eq(evalRuns.specHash, specHash)))
+    .orderBy(desc(evalRuns.recordedAt))
+    .all();
 }

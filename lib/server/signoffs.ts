@@ -3,7 +3,7 @@ import { and, asc, eq, inArray, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "@/db";
 import { appendAuditEvents, type AuditInput } from "@/db/audit";
-import { agents, changeRecords, signoffs } from "@/db/schema";
+import { agents, auditEvents, changeRecords, signoffs } from "@/db/schema";
 import { DECISION_STATUS, stateAfterDecision } from "@/lib/domain/change-state";
 import { changeNumberLabel, ROLES, type RiskLevel, type Role } from "@/lib/domain/terms";
 import { AppError } from "@/lib/errors";
@@ -142,4 +142,27 @@ export function mySignoffQueue(caller: Caller): QueueItem[] {
     attests: ATTESTS[r.signoff.role],
     waitingSince: r.signoff.createdAt,
   }));
+}
+
+export type TimelineEntry = { seq: number; at: number; actor: string; action: string; payload: Record<string, unknown> };
+
+/** Every event of a change record, from the audit trail, oldest first: the record of how it got here. */
+export function changeTimeline(caller: Caller, changeId: string): TimelineEntry[] {
+  if (caller.kind === "token" && !caller.scopes.includes("read")) throw new AppError("forbidden", `Token "${caller.name}" lacks the read scope`);
+  return getDb()
+    .select()
+    .from(auditEvents)
+    .where(and(eq(auditEvents.entityType, "change_record"), eq(auditEvents.entityId, changeId)))
+    .orderBy(asc(auditEvents.seq))
+    .all()
+    .map((e) => ({ seq: e.seq, at: e.at, actor: e.actorLabel, action: e.action, payload: (e.payload ?? {}) as Record<string, unknown> }));
+}
+
+/** The roles in which this person may decide on this change now (empty when they may not). */
+export function rolesToDecide(caller: Caller, change: ChangeRecordView): Role[] {
+  if (caller.kind !== "user" || change.state !== "in_review") return [];
+  if (change.author.kind === "user" && change.author.id === caller.user.id) return [];
+  const decidedElsewhere = change.signoffs.some((s) => s.signer === caller.user.email && s.status !== "pending" && s.status !== "dismissed");
+  if (decidedElsewhere) return [];
+  return change.signoffs.filter((s) => s.status === "pending" && caller.user.roles.includes(s.role)).map((s) => s.role);
 }

@@ -5,6 +5,7 @@ import { isAppError, type FieldErrors } from "@/lib/errors";
 import { requireUser } from "@/lib/server/auth";
 import { userCaller } from "@/lib/server/caller";
 import { editChange, previewChange, proposeChange, submitChange, withdrawChange } from "@/lib/server/changes";
+import { signOff } from "@/lib/server/signoffs";
 import type { ChangePreview, EditChangeInput } from "@/lib/validations/change-record";
 
 export type ActionResult = { ok: true; id: string; label: string } | { ok: false; message: string; fieldErrors?: FieldErrors };
@@ -44,5 +45,19 @@ export async function previewChangeAction(input: { agent: string; changeId: stri
   } catch (error) {
     if (isAppError(error)) return { error: error.message };
     throw error;
+  }
+}
+
+export async function decideSignoffAction(input: { changeId: string; role: string; decision: string; comment: string; contentHash: string }): Promise<{ ok: true; state: string } | { ok: false; message: string }> {
+  const caller = userCaller(await requireUser());
+  try {
+    const change = signOff(caller, input.changeId, { role: input.role, decision: input.decision, comment: input.comment || undefined, contentHash: input.contentHash });
+    revalidatePath("/signoffs");
+    revalidatePath(`/changes/${change.label}`);
+    return { ok: true, state: change.state };
+  } catch (error) {
+    if (isAppError(error)) return { ok: false, message: error.message };
+    console.error("Sign-off failed", error);
+    return { ok: false, message: "Something went wrong on our side; it has been logged." };
   }
 }

@@ -6,7 +6,10 @@ import { InstructionsDiffView, PermissionDiffView } from "@/components/agents/di
 import { ChangeActions } from "@/components/changes/change-actions";
 import { ChangeStateBadge } from "@/components/changes/change-state-badge";
 import { RiskPanel } from "@/components/changes/risk-panel";
+import { DecisionForm } from "@/components/changes/decision-form";
+import { ReviewFocus } from "@/components/changes/review-focus";
 import { SignoffList } from "@/components/changes/signoff-list";
+import { Timeline } from "@/components/changes/timeline";
 import { Card, Field } from "@/components/ui/card";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { instructionsDiff } from "@/lib/domain/permission-diff";
@@ -14,7 +17,10 @@ import { isAppError } from "@/lib/errors";
 import { requireUser } from "@/lib/server/auth";
 import { userCaller } from "@/lib/server/caller";
 import { getChange } from "@/lib/server/changes";
-import { submitChangeAction, withdrawChangeAction } from "../actions";
+import { evalRunsFor } from "@/lib/server/registry";
+import { ATTESTS, changeTimeline, rolesToDecide } from "@/lib/server/signoffs";
+import { ROLE_LABELS } from "@/lib/domain/terms";
+import { decideSignoffAction, submitChangeAction, withdrawChangeAction } from "../actions";
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -33,6 +39,11 @@ export default async function ChangePage({ params }: Props) {
     throw error;
   }
   const now = Date.now();
+  const caller = userCaller(user);
+  const deciding = rolesToDecide(caller, change);
+  const timeline = changeTimeline(caller, change.id);
+  const evals = change.specHash ? evalRunsFor(caller, change.agent.slug, change.specHash) : [];
+  const instructions = change.spec && change.baseVersion ? instructionsDiff(change.baseVersion.spec.instructions, change.spec.instructions) : [];
   const isAuthor = change.author.kind === "user" && change.author.id === user.id;
   const open = change.state === "draft" || change.state === "in_review";
   const problems = Object.entries(change.submissionProblems);
@@ -90,6 +101,15 @@ export default async function ChangePage({ params }: Props) {
         </div>
       )}
 
+      {deciding.map((role) => (
+        <Card key={role} title={`Your review as ${ROLE_LABELS[role]}: ${ATTESTS[role]}`} className="border-brand-200 ring-1 ring-brand-100">
+          <div className="space-y-5">
+            <ReviewFocus role={role} change={change} instructions={instructions} evals={evals} />
+            <DecisionForm changeId={change.id} contentHash={change.contentHash!} role={role} roleLabel={ROLE_LABELS[role]} decide={decideSignoffAction} />
+          </div>
+        </Card>
+      ))}
+
       <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
         <div className="space-y-6">
           <Card title={`Permission diff${change.baseVersion ? ` against v${change.baseVersion.number}` : ""}`}>
@@ -97,7 +117,7 @@ export default async function ChangePage({ params }: Props) {
           </Card>
           {change.spec && change.baseVersion && (
             <Card title="Instructions">
-              <InstructionsDiffView lines={instructionsDiff(change.baseVersion.spec.instructions, change.spec.instructions)} />
+              <InstructionsDiffView lines={instructions} />
             </Card>
           )}
           <Card title="The change record">
@@ -157,6 +177,9 @@ export default async function ChangePage({ params }: Props) {
               <SignoffList signoffs={change.signoffs} />
             </Card>
           )}
+          <Card title="Timeline">
+            <Timeline entries={timeline} />
+          </Card>
         </div>
       </div>
     </div>

@@ -1,0 +1,63 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState, useTransition } from "react";
+import { toast } from "sonner";
+import { Button } from "@/components/ui/button";
+import { Label } from "@/components/ui/field";
+
+type Result = { ok: true; state: string } | { ok: false; message: string };
+
+/** One click next to the evidence: approve, request changes or reject, with a comment (required for the last two). */
+export function DecisionForm({ changeId, contentHash, role, roleLabel, decide }: { changeId: string; contentHash: string; role: string; roleLabel: string; decide: (input: { changeId: string; role: string; decision: string; comment: string; contentHash: string }) => Promise<Result> }) {
+  const router = useRouter();
+  const [comment, setComment] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [pending, start] = useTransition();
+  const act = (decision: "approve" | "request_changes" | "reject") => {
+    if (decision !== "approve" && !comment.trim()) return setError("Say why: a comment is required to reject or request changes.");
+    setError(null);
+    start(async () => {
+      const result = await decide({ changeId, role, decision, comment, contentHash });
+      if (!result.ok) {
+        setError(result.message);
+        toast.error(result.message);
+        return;
+      }
+      toast.success(decision === "approve" ? `Approved as ${roleLabel}` : decision === "reject" ? "Change rejected" : "Sent back to the author");
+      router.refresh();
+    });
+  };
+  return (
+    <div className="space-y-3">
+      <div>
+        <Label htmlFor={`comment-${role}`}>Comment</Label>
+        <textarea
+          id={`comment-${role}`}
+          rows={3}
+          value={comment}
+          onChange={(e) => setComment(e.target.value)}
+          placeholder="Optional to approve; required to reject or request changes"
+          aria-invalid={Boolean(error)}
+          className="w-full rounded-md border border-slate-300 bg-white p-3 text-sm focus:border-brand-500 focus:ring-2 focus:ring-brand-500/30 focus:outline-none"
+        />
+        {error && (
+          <p role="alert" className="mt-1 text-xs text-rose-700">
+            {error}
+          </p>
+        )}
+      </div>
+      <div className="flex flex-wrap gap-2">
+        <Button type="button" disabled={pending} onClick={() => act("approve")}>
+          Approve as {roleLabel}
+        </Button>
+        <Button type="button" variant="secondary" disabled={pending} onClick={() => act("request_changes")}>
+          Request changes
+        </Button>
+        <Button type="button" variant="ghost" className="text-rose-700 hover:bg-rose-50" disabled={pending} onClick={() => act("reject")}>
+          Reject
+        </Button>
+      </div>
+    </div>
+  );
+}
