@@ -376,3 +376,20 @@ export const settings = sqliteTable("settings", {
   value: text("value").notNull(),
   updatedAt: at("updated_at").notNull(),
 });
+
+/** In-app notifications: a sign-off is needed, a change was decided, a sign-off was dismissed. */
+export const notifications = sqliteTable(
+  "notifications",
+  {
+    id: id(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    kind: text("kind").notNull(),
+    changeRecordId: text("change_record_id").references(() => changeRecords.id),
+    message: text("message").notNull(),
+    createdAt: at("created_at").notNull(),
+    readAt: at("read_at"),
+  },
+  (t) => [index("notifications_user_idx").on(t.userId, t.readAt, t.createdAt)],
+);

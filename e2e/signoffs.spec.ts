@@ -17,6 +17,10 @@ async function proposeLimitRaise(page: Page, amount: number): Promise<string> {
 async function approveFromQueue(browser: Browser, email: string, role: string, label: string, section: RegExp) {
   const page = await browser.newPage();
   await signIn(page, email);
+  // The bell says a sign-off is needed; the nav counts what waits.
+  await page.getByRole("button", { name: /^Notifications: \d+ unread$/ }).click();
+  await expect(page.getByRole("menu")).toContainText(`${label} “Raise the refund limit`);
+  await page.keyboard.press("Escape");
   await page.getByRole("link", { name: /Sign-offs/ }).click();
   await page.getByRole("link", { name: new RegExp(label) }).click();
   const review = page.getByRole("region").filter({ hasText: `Your review as ${role}` }).or(page.locator("section").filter({ hasText: `Your review as ${role}` })).first();

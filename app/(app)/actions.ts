@@ -1,7 +1,14 @@
 "use server";
 
-import { signOut } from "@/lib/server/auth";
+import { requireUser, signOut } from "@/lib/server/auth";
+import { userCaller } from "@/lib/server/caller";
+import { markNotificationsRead } from "@/lib/server/notifications";
 
 export async function signOutAction(): Promise<void> {
   await signOut({ redirectTo: "/login" });
+}
+
+export async function markNotificationsReadAction(): Promise<void> {
+  const user = await requireUser();
+  markNotificationsRead(userCaller(user));
 }

@@ -1,6 +1,8 @@
 import Link from "next/link";
 import type { Role } from "@/lib/domain/terms";
+import type { ComponentProps } from "react";
 import { Logo } from "./logo";
+import { NotificationBell } from "./notification-bell";
 import { NavLinks } from "./nav-links";
 import { UserMenu } from "./user-menu";
 
@@ -12,7 +14,21 @@ const SECTIONS = [
   { href: "/settings/policy", label: "Policy" },
 ];
 
-export function AppHeader({ user, signOut, waiting }: { user: { name: string; email: string; roles: Role[] }; signOut: () => Promise<void>; waiting: number }) {
+type Notifications = ComponentProps<typeof NotificationBell>;
+
+export function AppHeader({
+  user,
+  signOut,
+  waiting,
+  notifications,
+  markRead,
+}: {
+  user: { name: string; email: string; roles: Role[] };
+  signOut: () => Promise<void>;
+  waiting: number;
+  notifications: Pick<Notifications, "items" | "unread">;
+  markRead: Notifications["markRead"];
+}) {
   return (
     <header className="sticky top-0 z-20 border-b border-slate-200 bg-white/95 backdrop-blur">
       <div className="mx-auto flex h-14 w-full max-w-[1600px] items-center gap-6 px-4 sm:px-6 lg:px-8">
@@ -20,7 +36,8 @@ export function AppHeader({ user, signOut, waiting }: { user: { name: string; em
           <Logo className="text-slate-900" />
         </Link>
         <NavLinks sections={SECTIONS.map((s) => (s.href === "/signoffs" ? { ...s, badge: waiting } : s))} />
-        <div className="ml-auto">
+        <div className="ml-auto flex items-center gap-1">
+          <NotificationBell items={notifications.items} unread={notifications.unread} markRead={markRead} />
           <UserMenu user={user} signOut={signOut} />
         </div>
       </div>

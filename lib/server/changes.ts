@@ -7,11 +7,13 @@ import { appendAuditEvent, appendAuditEvents, type Actor, type AuditInput } from
 import { agents, agentVersions, apiTokens, changeRecords, signoffs, users, workflows } from "@/db/schema";
 import { CHANGE_STATES, RISK_LEVELS, changeNumberLabel, type ChangeState, type RiskLevel, type Role } from "@/lib/domain/terms";
 import { specHash as hashSpec, specToYaml, type AgentSpec } from "@/lib/domain/spec";
+import { canTransition } from "@/lib/domain/change-state";
 import { AppError } from "@/lib/errors";
 import { fieldErrorsOf } from "@/lib/validations/field-errors";
 import { editChangeSchema, proposeChangeSchema, type ChangePreview, type EditChangeInput, type ProposeChangeInput } from "@/lib/validations/change-record";
 import { actorOf, assertCanRead, type Caller } from "./caller";
 import { assessRow, baseVersionOf, changeView, contentHashOf, findChangeRow, problemsOf, readSpecInput, type ChangeRecordView, type ChangeRow } from "./change-records";
+import { notifyDismissed, notifySignoffNeeded } from "./notifications";
 import { currentPolicy } from "./policy";
 
 type Tx = Parameters<Parameters<DB["transaction"]>[0]>[0];
@@ -123,7 +125,7 @@ function save(tx: Tx, row: ChangeRow) {
 
 /** Sends a draft to review: only when nothing is missing. A standard change is approved at once. */
 function submitInTx(tx: Tx, row: ChangeRow, actor: Actor, now: number): ChangeRow {
-  if (row.state !== "draft") throw new AppError("conflict", `CR-${row.number} is ${row.state.replace("_", " ")}, not a draft`);
+  if (!canTransition(row.state, "in_review") || row.state !== "draft") throw new AppError("conflict", `${changeNumberLabel(row.number)} is ${row.state.replace("_", " ")}, not a draft`);
   const { workflow } = agentWithWorkflow(tx, row.agentId);
   const specs = versionSpecs(tx, row);
   const { version, policy } = currentPolicy(tx);
@@ -156,6 +158,7 @@ function submitInTx(tx: Tx, row: ChangeRow, actor: Actor, now: number): ChangeRo
       .values(ask.map((r) => ({ id: randomUUID(), changeRecordId: row.id, role: r.role, reason: r.reason, status: "pending" as const, createdAt: now })))
       .run();
   }
+  notifySignoffNeeded(tx, row, ask.map((r) => r.role), now);
   const events: AuditInput[] = [
     {
       at: now,
@@ -289,6 +292,7 @@ function dismissSignoffs(tx: Tx, row: ChangeRow, standing: (typeof signoffs.$inf
     tx,
     standing.map((s) => ({ at: now, actor, action: "signoff.dismissed", entityType: "change_record", entityId: row.id, payload: { number: row.number, role: s.role, previousStatus: s.status, reason } })),
   );
+  notifyDismissed(tx, row, standing, reason, now);
 }
 
 /**
@@ -354,6 +358,7 @@ function redoSignoffs(tx: Tx, row: ChangeRow, actor: Actor, now: number): Change
   tx.insert(signoffs)
     .values(assessment.required.map((r) => ({ id: randomUUID(), changeRecordId: row.id, role: r.role, reason: r.reason, status: "pending" as const, createdAt: now })))
     .run();
+  notifySignoffNeeded(tx, row, assessment.required.map((r) => r.role), now);
   return { ...row, policyVersion: version };
 }
 

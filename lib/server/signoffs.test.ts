@@ -7,6 +7,7 @@ import { seedDemoEstate } from "@/lib/testing/demo-estate";
 import { hashToken, tokenCaller, userCaller, type Caller } from "./caller";
 import { editChange, proposeChange, submitChange } from "./changes";
 import { getAgentRecord, getAgentVersion } from "./registry";
+import { markNotificationsRead, myNotifications } from "./notifications";
 import { mySignoffQueue, signOff } from "./signoffs";
 import { findActiveUser } from "./users";
 
@@ -109,5 +110,39 @@ describe("signing off", () => {
     expect(results.filter((r) => r === "ok")).toHaveLength(1);
     expect(results.filter((r) => r === "conflict")).toHaveLength(19);
     expect(db.select().from(auditEvents).where(and(eq(auditEvents.entityId, change.id), eq(auditEvents.action, "signoff.approved"))).all()).toHaveLength(1);
+  });
+});
+
+describe("notifications", () => {
+  it("tell signers a sign-off is needed, authors what was decided, and signers when theirs was dismissed", () => {
+    const before = myNotifications(as("security@countersign.test")).unread;
+    const change = limitRaise(760);
+    const security = myNotifications(as("security@countersign.test"));
+    expect(security.unread).toBe(before + 1);
+    expect(security.items[0]!.message).toBe(`${change.label} “Limit 760” needs your sign-off as Security`);
+    expect(myNotifications(as("engineer@countersign.test")).items.some((n) => n.message.includes(`${change.label}`) && n.kind === "signoff_needed")).toBe(false);
+
+    signOff(as("ops@countersign.test"), change.id, { role: "operations", decision: "approve" });
+    editChange(as("engineer@countersign.test"), change.id, { rationale: "context" });
+    expect(myNotifications(as("ops@countersign.test")).items[0]!.message).toMatch(new RegExp(`^Your Operations sign-off on ${change.label} was dismissed: dismissed: change edited by`));
+
+    signOff(as("security@countersign.test"), change.id, { role: "security", decision: "request_changes", comment: "Smaller step please" });
+    expect(myNotifications(as("engineer@countersign.test")).items[0]!.message).toBe(`${change.label} “Limit 760” was sent back to you by security@countersign.test`);
+
+    markNotificationsRead(as("security@countersign.test"));
+    expect(myNotifications(as("security@countersign.test")).unread).toBe(0);
+  });
+});
+
+describe("only a holder of the role may sign for it", () => {
+  it.each([
+    ["workflow_owner", "security@countersign.test"],
+    ["security", "owner@countersign.test"],
+    ["engineering", "ops@countersign.test"],
+    ["operations", "engineer2@countersign.test"],
+    ["compliance", "security@countersign.test"],
+  ])("%s cannot be signed by %s", (role, email) => {
+    const change = limitRaise(800 + role.length);
+    expect(errorOf(() => signOff(as(email), change.id, { role, decision: "approve" })).message).toMatch(/^You do not hold the /);
   });
 });

@@ -4,11 +4,12 @@ import { z } from "zod";
 import { getDb } from "@/db";
 import { appendAuditEvents, type AuditInput } from "@/db/audit";
 import { agents, auditEvents, changeRecords, signoffs } from "@/db/schema";
-import { DECISION_STATUS, stateAfterDecision } from "@/lib/domain/change-state";
+import { canTransition, DECISION_STATUS, stateAfterDecision } from "@/lib/domain/change-state";
 import { changeNumberLabel, ROLES, type RiskLevel, type Role } from "@/lib/domain/terms";
 import { AppError } from "@/lib/errors";
 import { fieldErrorsOf } from "@/lib/validations/field-errors";
 import { actorOf, type Caller } from "./caller";
+import { notifyAuthor } from "./notifications";
 import { changeView, findChangeRow, type ChangeRecordView } from "./change-records";
 
 export const decisionSchema = z.strictObject({
@@ -62,6 +63,7 @@ export function signOff(caller: Caller, ref: string, input: unknown, now = Date.
       const actor = actorOf(caller);
       const standing = rows.map((s) => (s.id === target.id ? { ...s, status, contentHash: change.contentHash } : s));
       const next = stateAfterDecision(decision, standing, change.contentHash!);
+      if (!canTransition(change.state, next)) throw new AppError("conflict", `${label} cannot move from ${change.state} to ${next}`);
       const events: AuditInput[] = [{ at: now, actor, action: `signoff.${status}`, entityType: "change_record", entityId: change.id, payload: { number: change.number, role, contentHash: change.contentHash, comment: comment || null } }];
       if (next !== "in_review") {
         tx.update(changeRecords)
@@ -80,6 +82,9 @@ export function signOff(caller: Caller, ref: string, input: unknown, now = Date.
         }
       }
       appendAuditEvents(tx, events);
+      if (next === "approved") notifyAuthor(tx, change, "change_approved", user.email, now);
+      if (next === "rejected") notifyAuthor(tx, change, "change_rejected", user.email, now);
+      if (next === "draft") notifyAuthor(tx, change, "changes_requested", user.email, now);
       return change.id;
     },
     { behavior: "immediate" },
