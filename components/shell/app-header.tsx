@@ -31,11 +31,11 @@ export function AppHeader({
 }) {
   return (
     <header className="sticky top-0 z-20 border-b border-slate-200 bg-white/95 backdrop-blur">
-      <div className="mx-auto flex h-14 w-full max-w-[1600px] items-center gap-6 px-4 sm:px-6 lg:px-8">
+      <div className="mx-auto flex min-h-14 w-full max-w-[1600px] flex-wrap items-center gap-x-6 gap-y-1 px-4 py-2 sm:px-6 lg:px-8">
         <Link href="/agents" aria-label="Countersign home">
           <Logo className="text-slate-900" />
         </Link>
-        <NavLinks sections={SECTIONS.map((s) => (s.href === "/signoffs" ? { ...s, badge: waiting } : s))} />
+        <NavLinks className="order-last w-full md:order-none md:w-auto" sections={SECTIONS.map((s) => (s.href === "/signoffs" ? { ...s, badge: waiting } : s))} />
         <div className="ml-auto flex items-center gap-1">
           <NotificationBell items={notifications.items} unread={notifications.unread} markRead={markRead} />
           <UserMenu user={user} signOut={signOut} />

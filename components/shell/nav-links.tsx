@@ -4,10 +4,10 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { cn } from "@/components/ui/cn";
 
-export function NavLinks({ sections }: { sections: { href: string; label: string; badge?: number }[] }) {
+export function NavLinks({ sections, className }: { sections: { href: string; label: string; badge?: number }[]; className?: string }) {
   const pathname = usePathname();
   return (
-    <nav aria-label="Main" className="flex items-center gap-1 overflow-x-auto">
+    <nav aria-label="Main" className={cn("-mx-1 flex items-center gap-1 overflow-x-auto px-1", className)}>
       {sections.map((s) => {
         const active = pathname === s.href || pathname.startsWith(`${s.href}/`);
         return (

@@ -26,7 +26,7 @@ export default async function SignoffsPage() {
         </div>
       ) : (
         <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table className="w-full min-w-[860px] text-left text-sm">
+          <table className="w-full min-w-[1000px] text-left text-sm">
             <caption className="sr-only">Sign-offs waiting on you</caption>
             <thead className="border-b border-slate-200 bg-slate-50 text-xs text-slate-600">
               <tr>
@@ -49,7 +49,7 @@ export default async function SignoffsPage() {
                   <td className="px-3 py-2.5 whitespace-nowrap">{q.agent.name}</td>
                   <td className="px-3 py-2.5">{q.riskTier && <RiskBadge level={q.riskTier} />}</td>
                   <td className="px-3 py-2.5 whitespace-nowrap">{ROLE_LABELS[q.role]}</td>
-                  <td className="max-w-96 px-3 py-2.5 text-slate-600">{q.attests}</td>
+                  <td className="min-w-72 px-3 py-2.5 text-slate-600">{q.attests}</td>
                   <td className="px-3 py-2.5 whitespace-nowrap">
                     <RelativeTime at={q.waitingSince} now={now} />
                   </td>
