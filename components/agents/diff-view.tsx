@@ -53,7 +53,7 @@ export function PermissionDiffView({ items }: { items: DiffItem[] }) {
                     </Badge>
                     <span className="min-w-0">
                       <span className="block text-slate-900">{it.summary}</span>
-                      {it.path && <span className="block font-mono text-xs text-slate-500">{it.path}</span>}
+                      {it.path && <span className="block font-mono text-xs break-all text-slate-500">{it.path}</span>}
                     </span>
                   </li>
                 );
