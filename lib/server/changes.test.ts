@@ -4,7 +4,7 @@ import type { DB } from "@/db";
 import { agents, agentVersions, apiTokens, auditEvents, changeRecords, signoffs, userRoles } from "@/db/schema";
 import { DEFAULT_POLICY } from "@/lib/domain/signoff-policy";
 import { specHash } from "@/lib/domain/spec";
-import { AppError } from "@/lib/errors";
+import { errorOf } from "@/lib/testing/app-error";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
 import { hashToken, tokenCaller, userCaller, type Caller } from "./caller";
 import { editChange, getChange, listChanges, parseChangeFilters, proposeChange, submitChange, withdrawChange } from "./changes";
@@ -32,15 +32,6 @@ const attested = {
   harmMetrics: [{ name: "refund reversal rate", comparator: ">" as const, threshold: 2, window: "7d" }],
 };
 
-function errorOf(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error("expected an AppError");
-}
 
 describe("proposing a change", () => {
   it("raising refunds.create's limit is an escalation, tier high, and asks all four owners", () => {

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { DB } from "@/db";
 import { apiTokens, auditEvents, signoffs } from "@/db/schema";
 import { AppError } from "@/lib/errors";
+import { errorOf } from "@/lib/testing/app-error";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
 import { hashToken, tokenCaller, userCaller, type Caller } from "./caller";
 import { editChange, proposeChange, submitChange } from "./changes";
@@ -19,15 +20,6 @@ beforeAll(async () => {
   db = await seedDemoEstate();
 });
 
-function errorOf(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error("expected an AppError");
-}
 
 /** engineer@ raises refund-assistant's limit: high, all four owners asked. */
 function limitRaise(amount: number) {
