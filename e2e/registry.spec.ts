@@ -78,3 +78,13 @@ test("the registry API answers in DESIGN.md's shapes", async ({ page }) => {
   const badTime = await page.request.get("/api/v1/agents/refund-assistant/as-of?at=yesterday");
   expect(await badTime.json()).toMatchObject({ error: "bad_request", parameter: "at" });
 });
+
+test("an unknown agent or change record shows a clear 404 page", async ({ page }) => {
+  const agent = await page.goto("/agents/no-such-agent");
+  expect(agent?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "Nothing here" })).toBeVisible();
+  const change = await page.goto("/changes/CR-999999");
+  expect(change?.status()).toBe(404);
+  await page.getByRole("link", { name: "Go to the agents" }).click();
+  await expect(page).toHaveURL(/\/agents$/);
+});

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { notFound } from "next/navigation";
+import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { ApprovalsList } from "@/components/agents/approvals-list";
 import { AsOfPanel } from "@/components/agents/as-of-panel";
 import { AutonomyLadder, HumanInTheLoop, ModelLine, ToolsTable } from "@/components/agents/config-record";
@@ -16,6 +16,7 @@ import { RelativeTime } from "@/components/ui/relative-time";
 import { PLATFORM_LABELS } from "@/lib/domain/terms";
 import { AppError, isAppError } from "@/lib/errors";
 import { requireUser } from "@/lib/server/auth";
+import { orNotFound } from "@/app/(app)/or-not-found";
 import { userCaller } from "@/lib/server/caller";
 import { canProposeChanges, listChanges, parseChangeFilters } from "@/lib/server/changes";
 import { agentAsOf, getAgentRecord, getAgentVersion, parseInstant, parseVersionNumber } from "@/lib/server/registry";
@@ -39,13 +40,7 @@ export default async function AgentPage({ params, searchParams }: Props) {
   const query = await searchParams;
   const now = Date.now();
 
-  let agent;
-  try {
-    agent = getAgentRecord(caller, slug);
-  } catch (error) {
-    if (isAppError(error) && error.code === "not_found") notFound();
-    throw error;
-  }
+  const agent = orNotFound(() => getAgentRecord(caller, slug));
   if (agent.versions.length === 0) notFound();
 
   // The record shown: the requested version, else what production runs, else the newest.

@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Breadcrumb } from "@/components/ui/breadcrumb";
-import { notFound } from "next/navigation";
 import { InstructionsDiffView, PermissionDiffView } from "@/components/agents/diff-view";
 import { ChangeActions } from "@/components/changes/change-actions";
 import { ChangeStateBadge } from "@/components/changes/change-state-badge";
@@ -13,8 +12,8 @@ import { Timeline } from "@/components/changes/timeline";
 import { Card, Field } from "@/components/ui/card";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { instructionsDiff } from "@/lib/domain/permission-diff";
-import { isAppError } from "@/lib/errors";
 import { requireUser } from "@/lib/server/auth";
+import { orNotFound } from "@/app/(app)/or-not-found";
 import { userCaller } from "@/lib/server/caller";
 import { getChange } from "@/lib/server/changes";
 import { evalRunsFor } from "@/lib/server/registry";
@@ -31,13 +30,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function ChangePage({ params }: Props) {
   const user = await requireUser();
   const { id } = await params;
-  let change;
-  try {
-    change = getChange(userCaller(user), decodeURIComponent(id));
-  } catch (error) {
-    if (isAppError(error) && error.code === "not_found") notFound();
-    throw error;
-  }
+  const change = orNotFound(() => getChange(userCaller(user), decodeURIComponent(id)));
   const now = Date.now();
   const caller = userCaller(user);
   const deciding = rolesToDecide(caller, change);

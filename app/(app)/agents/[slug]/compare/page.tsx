@@ -1,11 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Breadcrumb } from "@/components/ui/breadcrumb";
-import { notFound } from "next/navigation";
 import { InstructionsDiffView, PermissionDiffView } from "@/components/agents/diff-view";
 import { Card } from "@/components/ui/card";
 import { isAppError } from "@/lib/errors";
 import { requireUser } from "@/lib/server/auth";
+import { orNotFound } from "@/app/(app)/or-not-found";
 import { userCaller } from "@/lib/server/caller";
 import { compareAgentVersions, getAgentRecord, parseVersionNumber } from "@/lib/server/registry";
 
@@ -17,13 +17,7 @@ export default async function ComparePage({ params, searchParams }: Props) {
   const caller = userCaller(await requireUser());
   const { slug } = await params;
   const query = await searchParams;
-  let agentName: string;
-  try {
-    agentName = getAgentRecord(caller, slug).name;
-  } catch (error) {
-    if (isAppError(error) && error.code === "not_found") notFound();
-    throw error;
-  }
+  const agentName = orNotFound(() => getAgentRecord(caller, slug).name);
   const back = (
     <Breadcrumb items={[{ href: "/agents", label: "Agents" }, { href: `/agents/${slug}`, label: agentName }, { label: "Compare" }]} />
   );

@@ -1,10 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Breadcrumb } from "@/components/ui/breadcrumb";
-import { notFound } from "next/navigation";
 import { ChangeEditor } from "@/components/changes/change-editor";
-import { isAppError } from "@/lib/errors";
 import { requireUser } from "@/lib/server/auth";
+import { orNotFound } from "@/app/(app)/or-not-found";
 import { userCaller } from "@/lib/server/caller";
 import { getChange } from "@/lib/server/changes";
 import { listActivePeople } from "@/lib/server/users";
@@ -17,13 +16,7 @@ export default async function EditChangePage({ params, searchParams }: { params:
   const user = await requireUser();
   const { id } = await params;
   const showProblems = (await searchParams).problems === "1";
-  let change;
-  try {
-    change = getChange(userCaller(user), decodeURIComponent(id));
-  } catch (error) {
-    if (isAppError(error) && error.code === "not_found") notFound();
-    throw error;
-  }
+  const change = orNotFound(() => getChange(userCaller(user), decodeURIComponent(id)));
   const isAuthor = change.author.kind === "user" && change.author.id === user.id;
   const editable = change.state === "draft" || change.state === "in_review";
   const back = (
