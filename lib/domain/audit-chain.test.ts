@@ -224,3 +224,53 @@ describe("verifyChain: tampering is detected at the right event", () => {
     expect(truncated.ok && truncated.headHash).not.toBe(events[2]!.hash);
   });
 });
+
+describe("verifyChain against a checkpoint", () => {
+  it("passes when the chain still holds the checkpoint's head, or has grown beyond it", () => {
+    const events = threeEvents();
+    expect(verifyChain(events, undefined, { count: 3, headHash: events[2]!.hash })).toEqual({ ok: true, checked: 3, headHash: events[2]!.hash });
+    expect(verifyChain(events, undefined, { count: 2, headHash: events[1]!.hash })).toEqual({ ok: true, checked: 3, headHash: events[2]!.hash });
+    expect(verifyChain(events, undefined, { count: 0, headHash: GENESIS_HASH })).toMatchObject({ ok: true, checked: 3 });
+  });
+
+  it("detects a truncated tail, naming the first missing event", () => {
+    const events = threeEvents();
+    expect(verifyChain(events.slice(0, 1), undefined, { count: 3, headHash: events[2]!.hash })).toEqual({
+      ok: false,
+      checked: 1,
+      brokenAt: 2,
+      reason: "the trail ends at event #1, but the checkpoint recorded 3: events #2–#3 are missing",
+    });
+    expect(verifyChain(events.slice(0, 2), undefined, { count: 3, headHash: events[2]!.hash })).toMatchObject({
+      ok: false,
+      brokenAt: 3,
+      reason: "the trail ends at event #2, but the checkpoint recorded 3: event #3 is missing",
+    });
+  });
+
+  it("detects an emptied trail", () => {
+    const events = threeEvents();
+    expect(verifyChain([], undefined, { count: 3, headHash: events[2]!.hash })).toMatchObject({ ok: false, checked: 0, brokenAt: 1 });
+  });
+
+  it("detects a history rewritten with every hash recomputed, at the checkpoint's event", () => {
+    const [first] = threeEvents();
+    const original = threeEvents();
+    const rewrittenSecond = chainEvent(first!.hash, { ...APPROVED, payload: { role: "compliance" } });
+    const rewritten = [first!, rewrittenSecond, chainEvent(rewrittenSecond.hash, RELEASED)];
+    expect(verifyChain(rewritten)).toMatchObject({ ok: true, checked: 3 });
+    expect(verifyChain(rewritten, undefined, { count: 3, headHash: original[2]!.hash })).toEqual({
+      ok: false,
+      checked: 2,
+      brokenAt: 3,
+      reason: "event #3 no longer has the checkpoint's head hash: the trail up to the checkpoint was rewritten",
+    });
+  });
+
+  it("still reports a break in the chain before the checkpoint's event first", () => {
+    const events = threeEvents();
+    const checkpoint = { count: 3, headHash: events[2]!.hash };
+    events[0] = { ...events[0]!, payload: { title: "forged" } };
+    expect(verifyChain(events, undefined, checkpoint)).toMatchObject({ ok: false, brokenAt: 1, reason: "event #1 was altered after it was written" });
+  });
+});

@@ -33,10 +33,23 @@ export type ChainVerification =
   | { ok: false; checked: number; brokenAt: number; reason: string };
 
 /**
- * Recomputes the chain in sequence order. Any edited, removed, inserted or reordered event breaks
- * it at the first event whose stored hashes no longer follow from its predecessor.
+ * A head recorded earlier and kept elsewhere: "the trail had `count` events, the last with `headHash`".
+ * A chain only proves that each event follows from the one before it, so deleting its tail, or rewriting
+ * it and recomputing every hash, leaves a chain that verifies. Comparing with a checkpoint catches both.
  */
-export function verifyChain(events: Iterable<ChainedAuditEvent>, start = { prevHash: GENESIS_HASH, seq: 0 }): ChainVerification {
+export type ChainCheckpoint = { count: number; headHash: string };
+
+/**
+ * Recomputes the chain in sequence order. Any edited, removed, inserted or reordered event breaks
+ * it at the first event whose stored hashes no longer follow from its predecessor. With a checkpoint,
+ * the event numbered `checkpoint.count` must still carry the checkpoint's head hash (else the chain is
+ * broken at that event), and a chain that ends before it is broken at its first missing event.
+ */
+export function verifyChain(
+  events: Iterable<ChainedAuditEvent>,
+  start = { prevHash: GENESIS_HASH, seq: 0 },
+  checkpoint?: ChainCheckpoint,
+): ChainVerification {
   let prevHash = start.prevHash;
   let expectedSeq = start.seq + 1;
   let checked = 0;
@@ -60,9 +73,21 @@ export function verifyChain(events: Iterable<ChainedAuditEvent>, start = { prevH
     if (auditEventHash(prevHash, content) !== event.hash) {
       return { ok: false, checked, brokenAt: event.seq, reason: `event #${event.seq} was altered after it was written` };
     }
+    if (checkpoint && event.seq === checkpoint.count && event.hash !== checkpoint.headHash) {
+      return {
+        ok: false,
+        checked,
+        brokenAt: event.seq,
+        reason: `event #${event.seq} no longer has the checkpoint's head hash: the trail up to the checkpoint was rewritten`,
+      };
+    }
     prevHash = event.hash;
     expectedSeq++;
     checked++;
+  }
+  if (checkpoint && expectedSeq <= checkpoint.count) {
+    const missing = expectedSeq === checkpoint.count ? `event #${expectedSeq} is` : `events #${expectedSeq}–#${checkpoint.count} are`;
+    return { ok: false, checked, brokenAt: expectedSeq, reason: `the trail ends at event #${expectedSeq - 1}, but the checkpoint recorded ${checkpoint.count}: ${missing} missing` };
   }
   return { ok: true, checked, headHash: prevHash };
 }

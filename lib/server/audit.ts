@@ -1,0 +1,249 @@
+import "server-only";
+import { and, asc, desc, eq, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import type Database from "better-sqlite3";
+import { getConnection, getDb, type DB } from "@/db";
+import { auditCheckpointOf, verifyAuditEvents, type AuditCheckpoint, type AuditVerification } from "@/db/audit-verify";
+import { agents, apiTokens, auditEvents, changeRecords, deployments, evalRuns, incidents, observations, users } from "@/db/schema";
+import type { ActorType, ChainCheckpoint } from "@/lib/domain/audit-chain";
+import { paging, parseQuery, type SearchParamsInput } from "@/lib/validations/query-params";
+import { assertCanRead, type Caller } from "./caller";
+
+export type { AuditCheckpoint, AuditVerification };
+
+const DAY = 86_400_000;
+const TIME_HELP = "a date (2026-03-01) or an ISO-8601 time (2026-03-01T12:00:00Z)";
+
+/**
+ * A date or a time as a UTC instant. A date alone means the whole day: from its first millisecond, or,
+ * as an upper bound, up to and including its last. A time without a zone is read as UTC.
+ * Returns an inclusive lower bound, or an exclusive upper bound.
+ */
+function parseBound(value: string, upper: boolean): number | null {
+  const date = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (date) {
+    const time = Date.UTC(Number(date[1]), Number(date[2]) - 1, Number(date[3]));
+    // Date.UTC rolls 2026-02-30 over into March; a date that does not exist is an error, not a guess.
+    if (new Date(time).toISOString().slice(0, 10) !== value) return null;
+    return upper ? time + DAY : time;
+  }
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?$/.test(value)) return null;
+  const time = Date.parse(/(Z|[+-]\d{2}:\d{2})$/.test(value) ? value : `${value}Z`);
+  if (Number.isNaN(time)) return null;
+  return upper ? time + 1 : time;
+}
+
+const bound = (name: "from" | "to") =>
+  z
+    .string()
+    .trim()
+    .transform((value, ctx) => {
+      const time = parseBound(value, name === "to");
+      if (time === null) ctx.addIssue({ code: "custom", message: `${name} must be ${TIME_HELP}` });
+      return time ?? z.NEVER;
+    });
+
+const entityFilter = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    const match = /^([a-z][a-z_]*)(?::(.+))?$/.exec(value);
+    if (!match) ctx.addIssue({ code: "custom", message: "entity must be an entity type (change_record) or a type and id (change_record:<id>)" });
+    return match ? { type: match[1]!, id: match[2] } : z.NEVER;
+  });
+
+export const auditFiltersSchema = z
+  .object({
+    actor: z.string().trim().max(200, "actor is too long").optional(),
+    action: z.string().trim().max(100, "action is too long").optional(),
+    entity: entityFilter.optional(),
+    agent: z.string().trim().max(200, "agent is too long").optional(),
+    /** Inclusive lower bound, epoch ms. */
+    from: bound("from").optional(),
+    /** Exclusive upper bound, epoch ms (a date as `to` includes that whole day). */
+    to: bound("to").optional(),
+    ...paging,
+  })
+  .superRefine((f, ctx) => {
+    if (f.from !== undefined && f.to !== undefined && f.to <= f.from) ctx.addIssue({ code: "custom", path: ["to"], message: "to must be after from" });
+  });
+export type AuditFilters = z.infer<typeof auditFiltersSchema>;
+
+/** Reads the filters of the audit log from URL parameters; a bad one is a 400 naming the parameter. */
+export function parseAuditFilters(params: SearchParamsInput): AuditFilters {
+  return parseQuery(auditFiltersSchema, params);
+}
+
+export type AuditEventItem = {
+  seq: number;
+  at: number;
+  actor: { type: ActorType; id: string | null; label: string };
+  action: string;
+  /** The agent and change record the entity belongs to, where it belongs to one, so the log can link to them. */
+  entity: { type: string; id: string; agent: string | null; changeNumber: number | null };
+  payload: unknown;
+  prevHash: string;
+  hash: string;
+};
+
+/**
+ * The actor filter names a person by email, a token by its name (with or without "token:"), anyone by
+ * their id, or "system". Each is resolved to actor ids, which are indexed, rather than matched as labels.
+ */
+function actorCondition(db: DB, value: string): SQL {
+  if (value.toLowerCase() === "system") return eq(auditEvents.actorType, "system");
+  const ids = new Set([value]);
+  const user = db.select({ id: users.id }).from(users).where(eq(users.email, value.toLowerCase())).get();
+  if (user) ids.add(user.id);
+  const tokenName = value.replace(/^token:/, "");
+  for (const token of db.select({ id: apiTokens.id }).from(apiTokens).where(eq(apiTokens.name, tokenName)).all()) ids.add(token.id);
+  return inArray(auditEvents.actorId, [...ids]);
+}
+
+/** "change.approved" is one action; "change", "change." or "change.*" is every action of that family. */
+function actionCondition(value: string): SQL {
+  if (value.includes(".") && !/\.\*?$/.test(value)) return eq(auditEvents.action, value);
+  const prefix = value.replace(/\.?\*?$/, "") + ".";
+  return sql`substr(${auditEvents.action}, 1, ${prefix.length}) = ${prefix}`;
+}
+
+/** Tables whose rows belong to one agent, by the entity type their audit events carry. */
+const AGENT_OWNED = [
+  ["change_record", changeRecords],
+  ["deployment", deployments],
+  ["eval_run", evalRuns],
+  ["incident", incidents],
+  ["observation", observations],
+] as const;
+
+/**
+ * Events about an agent: the agent itself, and its change records, deployments, eval runs, incidents and
+ * observations. Each branch is an (entity_type, entity_id) lookup on the entity index, so SQLite answers
+ * the OR as a union of index searches rather than by reading the whole trail.
+ */
+function agentCondition(db: DB, slug: string): SQL {
+  const agent = db.select({ id: agents.id }).from(agents).where(eq(agents.slug, slug)).get();
+  if (!agent) return sql`0`;
+  return or(
+    and(eq(auditEvents.entityType, "agent"), eq(auditEvents.entityId, agent.id)),
+    ...AGENT_OWNED.map(([type, table]) =>
+      and(eq(auditEvents.entityType, type), inArray(auditEvents.entityId, db.select({ id: table.id }).from(table).where(eq(table.agentId, agent.id)))),
+    ),
+  )!;
+}
+
+/** The audit trail, newest first, with the filters of the audit log. */
+export function listAuditEvents(caller: Caller, filters: AuditFilters): { items: AuditEventItem[]; total: number } {
+  assertCanRead(caller);
+  const db = getDb();
+  const where = and(
+    filters.actor ? actorCondition(db, filters.actor) : undefined,
+    filters.action ? actionCondition(filters.action) : undefined,
+    filters.entity ? eq(auditEvents.entityType, filters.entity.type) : undefined,
+    filters.entity?.id ? eq(auditEvents.entityId, filters.entity.id) : undefined,
+    filters.agent ? agentCondition(db, filters.agent) : undefined,
+    filters.from !== undefined ? gte(auditEvents.at, filters.from) : undefined,
+    filters.to !== undefined ? lt(auditEvents.at, filters.to) : undefined,
+  );
+  const total = db.select({ n: sql<number>`COUNT(*)` }).from(auditEvents).where(where).get()!.n;
+  const rows = db
+    .select()
+    .from(auditEvents)
+    .where(where)
+    .orderBy(desc(auditEvents.seq))
+    .limit(filters.pageSize)
+    .offset((filters.page - 1) * filters.pageSize)
+    .all();
+  const owners = entityOwners(db, rows);
+  return {
+    total,
+    items: rows.map((row) => {
+      const owner = owners.get(`${row.entityType}:${row.entityId}`);
+      return {
+        seq: row.seq,
+        at: row.at,
+        actor: { type: row.actorType, id: row.actorId, label: row.actorLabel },
+        action: row.action,
+        entity: { type: row.entityType, id: row.entityId, agent: owner?.agent ?? null, changeNumber: owner?.changeNumber ?? null },
+        payload: row.payload,
+        prevHash: row.prevHash,
+        hash: row.hash,
+      };
+    }),
+  };
+}
+
+type Owner = { agent: string; changeNumber: number | null };
+
+/** For one page of events: the agent (and change number) each entity belongs to, a query per entity type. */
+function entityOwners(db: DB, rows: { entityType: string; entityId: string }[]): Map<string, Owner> {
+  const owners = new Map<string, Owner>();
+  const idsOf = (type: string) => [...new Set(rows.filter((r) => r.entityType === type).map((r) => r.entityId))];
+  const agentIds = idsOf("agent");
+  if (agentIds.length) {
+    for (const a of db.select({ id: agents.id, slug: agents.slug }).from(agents).where(inArray(agents.id, agentIds)).all()) owners.set(`agent:${a.id}`, { agent: a.slug, changeNumber: null });
+  }
+  const changeIds = idsOf("change_record");
+  if (changeIds.length) {
+    const changes = db
+      .select({ id: changeRecords.id, number: changeRecords.number, agent: agents.slug })
+      .from(changeRecords)
+      .innerJoin(agents, eq(agents.id, changeRecords.agentId))
+      .where(inArray(changeRecords.id, changeIds))
+      .all();
+    for (const c of changes) owners.set(`change_record:${c.id}`, { agent: c.agent, changeNumber: c.number });
+  }
+  for (const [type, table] of AGENT_OWNED) {
+    const ids = idsOf(type);
+    if (!ids.length || type === "change_record") continue;
+    const owned = db.select({ id: table.id, agent: agents.slug }).from(table).innerJoin(agents, eq(agents.id, table.agentId)).where(inArray(table.id, ids)).all();
+    for (const o of owned) owners.set(`${type}:${o.id}`, { agent: o.agent, changeNumber: null });
+  }
+  return owners;
+}
+
+/** Every agent, retired ones too: their history stays in the trail. */
+export function auditAgentOptions(): { slug: string; name: string }[] {
+  return getDb().select({ slug: agents.slug, name: agents.name }).from(agents).orderBy(asc(agents.name)).all();
+}
+
+/** Recomputes the whole chain (of this process's database, or of another opened with better-sqlite3); with a checkpoint exported earlier, also detects a truncated or rewritten tail. */
+export function verifyAuditTrail(sqlite: Database.Database = getConnection().sqlite, checkpoint?: ChainCheckpoint): AuditVerification {
+  return verifyAuditEvents(sqlite, checkpoint);
+}
+
+/** The trail's head now, to be kept outside the database: `{count, headHash, at}`. */
+export function auditCheckpoint(sqlite: Database.Database = getConnection().sqlite, now = Date.now()): AuditCheckpoint {
+  return auditCheckpointOf(sqlite, now);
+}
+
+const HASH = "headHash must be a SHA-256 hex digest (64 characters 0-9a-f)";
+const COUNT = "count must be a whole number from 0";
+const checkpointParamsSchema = z
+  .object({
+    count: z.coerce.number({ error: COUNT }).int(COUNT).min(0, COUNT).optional(),
+    headHash: z.string().trim().toLowerCase().regex(/^[0-9a-f]{64}$/, HASH).optional(),
+  })
+  .superRefine((c, ctx) => {
+    if ((c.count === undefined) !== (c.headHash === undefined)) {
+      const missing = c.count === undefined ? "count" : "headHash";
+      ctx.addIssue({ code: "custom", path: [missing], message: `a checkpoint needs both count and headHash; ${missing} is missing` });
+    }
+  });
+
+/** An optional checkpoint given as URL parameters `count` and `headHash` (both or neither). */
+export function parseCheckpointParams(params: SearchParamsInput): ChainCheckpoint | undefined {
+  const { count, headHash } = parseQuery(checkpointParamsSchema, params);
+  return count !== undefined && headHash !== undefined ? { count, headHash } : undefined;
+}
+
+/** Verification as a reader asks for it: every signed-in person, tokens with the read scope. */
+export function verifyAuditTrailFor(caller: Caller, checkpoint?: ChainCheckpoint): AuditVerification {
+  assertCanRead(caller);
+  return verifyAuditTrail(getConnection().sqlite, checkpoint);
+}
+
+export function auditCheckpointFor(caller: Caller, now = Date.now()): AuditCheckpoint {
+  assertCanRead(caller);
+  return auditCheckpoint(getConnection().sqlite, now);
+}
