@@ -284,13 +284,16 @@ export const incidents = sqliteTable(
     resolvedAt: at("resolved_at"),
     resolution: text("resolution", { enum: RESOLUTIONS }),
     fixChangeRecordId: text("fix_change_record_id").references(() => changeRecords.id),
+    // Opened by a person or, from monitoring, by an API token acting as itself.
     openedById: text("opened_by_id").references(() => users.id),
+    openedByTokenId: text("opened_by_token_id").references(() => apiTokens.id),
     createdAt: at("created_at").notNull(),
   },
   (t) => [
     index("incidents_agent_idx").on(t.agentId, t.detectedAt),
     index("incidents_detected_idx").on(t.detectedAt),
     index("incidents_deployment_idx").on(t.deploymentId),
+    index("incidents_open_idx").on(t.resolvedAt, t.severity),
     check("incidents_severity_check", oneOf("severity", SEVERITIES)),
   ],
 );

@@ -4,12 +4,24 @@ import { requireUser } from "@/lib/server/auth";
 import { userCaller } from "@/lib/server/caller";
 import { myNotifications } from "@/lib/server/notifications";
 import { instanceBanner } from "@/lib/server/settings";
+import { listIncidents } from "@/lib/server/incidents";
+import { openRetroSignoffs } from "@/lib/server/retro-signoffs";
 import { mySignoffQueue } from "@/lib/server/signoffs";
 import { markNotificationsReadAction, signOutAction } from "./actions";
 
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
   const user = await requireUser();
   const banner = instanceBanner();
+  const caller = userCaller(user);
+  const waiting = mySignoffQueue(caller);
+  const retroWaiting = waiting.filter((q) => q.retroDueAt !== null).length;
+  const overdueRetros = openRetroSignoffs(caller).filter((r) => r.status === "overdue").length;
+  const openIncidents = listIncidents(caller, { open: "true", pageSize: 1 }).total;
+  const badges = {
+    "/signoffs": { count: waiting.length, label: `${waiting.length} sign-offs waiting on you${retroWaiting ? `, ${retroWaiting} of them retro sign-offs of emergency releases` : ""}` },
+    "/changes": { count: overdueRetros, label: `${overdueRetros} emergency releases with overdue retro sign-off`, tone: "danger" as const },
+    "/incidents": { count: openIncidents, label: `${openIncidents} open incidents`, tone: "danger" as const },
+  };
   return (
     <div className="flex min-h-screen flex-col">
       {banner && (
@@ -20,8 +32,8 @@ export default async function AppLayout({ children }: { children: React.ReactNod
       <AppHeader
         user={{ name: user.name, email: user.email, roles: user.roles }}
         signOut={signOutAction}
-        waiting={mySignoffQueue(userCaller(user)).length}
-        notifications={myNotifications(userCaller(user))}
+        badges={badges}
+        notifications={myNotifications(caller)}
         markRead={markNotificationsReadAction}
       />
       <main className="mx-auto w-full max-w-[1600px] flex-1 px-4 py-6 sm:px-6 lg:px-8">

@@ -25,7 +25,7 @@ export function ApprovalsList({ approved }: { approved: Approvals }) {
           </span>
         </li>
       ))}
-      {approved.emergency && <li className="text-xs text-amber-700">Released as an emergency change; sign-offs completed afterwards.</li>}
+      {approved.emergency && <li className="text-xs text-amber-700">Released as an emergency change on one approval; the other sign-offs are given afterwards (retro sign-off).</li>}
     </ul>
   );
 }

@@ -14,7 +14,8 @@ import type { AgentSpec } from "@/lib/domain/spec";
 import type { ChangePreview, EditChangeInput } from "@/lib/validations/change-record";
 import { RecordFieldsForm, type RecordFields } from "./record-fields";
 import { RiskPanel } from "./risk-panel";
-import { FieldError, SpecForm } from "./spec-form";
+import { FieldError } from "@/components/ui/field-error";
+import { SpecForm } from "./spec-form";
 
 type Result = { ok: true; id: string; label: string } | { ok: false; message: string; fieldErrors?: FieldErrors };
 type PreviewInput = { agent: string; changeId: string | null; spec: string | Record<string, unknown>; emergency: boolean; raisedTier: string | null; raisedReason: string | null };

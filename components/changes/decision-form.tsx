@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
-import { Label } from "@/components/ui/field";
+import { Label, Textarea } from "@/components/ui/field";
 
 type Result = { ok: true; state: string } | { ok: false; message: string };
 
@@ -32,14 +32,13 @@ export function DecisionForm({ changeId, contentHash, role, roleLabel, decide }:
     <div className="space-y-3">
       <div>
         <Label htmlFor={`comment-${role}`}>Comment</Label>
-        <textarea
+        <Textarea
           id={`comment-${role}`}
           rows={3}
           value={comment}
           onChange={(e) => setComment(e.target.value)}
           placeholder="Optional to approve; required to reject or request changes"
           aria-invalid={Boolean(error)}
-          className="w-full rounded-md border border-slate-300 bg-white p-3 text-sm focus:border-brand-500 focus:ring-2 focus:ring-brand-500/30 focus:outline-none"
         />
         {error && (
           <p role="alert" className="mt-1 text-xs text-rose-700">

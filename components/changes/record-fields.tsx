@@ -2,8 +2,8 @@
 
 import { Plus, Trash2 } from "lucide-react";
 import { Button } from "@/components/ui/button";
-import { Input, Label, Select } from "@/components/ui/field";
-import { FieldError } from "./spec-form";
+import { Input, Label, Select, Textarea } from "@/components/ui/field";
+import { FieldError } from "@/components/ui/field-error";
 
 export type RecordFields = {
   title: string;
@@ -20,8 +20,6 @@ export type RecordFields = {
   tierRaisedReason: string;
 };
 
-const textarea = "w-full rounded-md border border-slate-300 bg-white p-3 text-sm focus:border-brand-500 focus:ring-2 focus:ring-brand-500/30 focus:outline-none";
-
 /** The attested fields of a change record: why, who is affected, how harm is measured, the evidence, and the way back. */
 export function RecordFieldsForm({ value, onChange, errors, people }: { value: RecordFields; onChange: (v: RecordFields) => void; errors: Record<string, string[]>; people: { email: string; name: string }[] }) {
   const set = (patch: Partial<RecordFields>) => onChange({ ...value, ...patch });
@@ -35,7 +33,7 @@ export function RecordFieldsForm({ value, onChange, errors, people }: { value: R
       </div>
       <div>
         <Label htmlFor="rationale">Rationale</Label>
-        <textarea id="rationale" rows={3} className={textarea} value={value.rationale} onChange={(e) => set({ rationale: e.target.value })} />
+        <Textarea id="rationale" rows={3} value={value.rationale} onChange={(e) => set({ rationale: e.target.value })} />
       </div>
 
       <fieldset>
@@ -101,7 +99,7 @@ export function RecordFieldsForm({ value, onChange, errors, people }: { value: R
 
       <div>
         <Label htmlFor="rollbackPlan">Rollback plan</Label>
-        <textarea id="rollbackPlan" rows={3} className={textarea} value={value.rollbackPlan} onChange={(e) => set({ rollbackPlan: e.target.value })} aria-invalid={Boolean(errors.rollbackPlan)} />
+        <Textarea id="rollbackPlan" rows={3} value={value.rollbackPlan} onChange={(e) => set({ rollbackPlan: e.target.value })} aria-invalid={Boolean(errors.rollbackPlan)} />
         <FieldError messages={errors.rollbackPlan} />
       </div>
       <div className="grid gap-3 sm:grid-cols-2">

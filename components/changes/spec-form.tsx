@@ -5,6 +5,7 @@ import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { Input, Label, Select } from "@/components/ui/field";
 import type { AgentSpec, ToolAction } from "@/lib/domain/spec";
+import { FieldError } from "@/components/ui/field-error";
 
 const AUTONOMY = [
   ["read_only", "Read-only"],
@@ -13,15 +14,6 @@ const AUTONOMY = [
 ] as const;
 
 type Props = { spec: AgentSpec; onChange: (spec: AgentSpec) => void; errors: Record<string, string[]> };
-
-export function FieldError({ messages, id }: { messages?: string[]; id?: string }) {
-  if (!messages?.length) return null;
-  return (
-    <p id={id} role="alert" className="mt-1 text-xs text-rose-700">
-      {messages.join("; ")}
-    </p>
-  );
-}
 
 const small = "h-8 text-xs";
 

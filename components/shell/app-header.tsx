@@ -3,7 +3,7 @@ import type { Role } from "@/lib/domain/terms";
 import type { ComponentProps } from "react";
 import { Logo } from "./logo";
 import { NotificationBell } from "./notification-bell";
-import { NavLinks } from "./nav-links";
+import { NavLinks, type NavBadge } from "./nav-links";
 import { UserMenu } from "./user-menu";
 
 /** Sections appear here as they exist; there are no placeholder pages. */
@@ -11,6 +11,8 @@ const SECTIONS = [
   { href: "/agents", label: "Agents" },
   { href: "/changes", label: "Changes" },
   { href: "/signoffs", label: "Sign-offs" },
+  { href: "/incidents", label: "Incidents" },
+  { href: "/audit", label: "Audit" },
   { href: "/settings/policy", label: "Policy" },
 ];
 
@@ -19,13 +21,14 @@ type Notifications = ComponentProps<typeof NotificationBell>;
 export function AppHeader({
   user,
   signOut,
-  waiting,
+  badges,
   notifications,
   markRead,
 }: {
   user: { name: string; email: string; roles: Role[] };
   signOut: () => Promise<void>;
-  waiting: number;
+  /** Counts beside sections, by href. */
+  badges: Record<string, NavBadge>;
   notifications: Pick<Notifications, "items" | "unread">;
   markRead: Notifications["markRead"];
 }) {
@@ -35,7 +38,7 @@ export function AppHeader({
         <Link href="/agents" aria-label="Countersign home">
           <Logo className="text-slate-900" />
         </Link>
-        <NavLinks className="order-last w-full md:order-none md:w-auto" sections={SECTIONS.map((s) => (s.href === "/signoffs" ? { ...s, badge: waiting } : s))} />
+        <NavLinks className="order-last w-full md:order-none md:w-auto" sections={SECTIONS.map((s) => ({ ...s, badge: badges[s.href] }))} />
         <div className="ml-auto flex items-center gap-1">
           <NotificationBell items={notifications.items} unread={notifications.unread} markRead={markRead} />
           <UserMenu user={user} signOut={signOut} />

@@ -14,3 +14,7 @@ export function Select({ className, ...props }: React.SelectHTMLAttributes<HTMLS
 export function Label({ className, ...props }: React.LabelHTMLAttributes<HTMLLabelElement>) {
   return <label className={cn("mb-1.5 block text-sm font-medium text-slate-700", className)} {...props} />;
 }
+
+export function Textarea({ className, ...props }: React.TextareaHTMLAttributes<HTMLTextAreaElement>) {
+  return <textarea className={cn("w-full rounded-md border border-slate-300 bg-white p-3 text-sm focus:border-brand-500 focus:ring-2 focus:ring-brand-500/30 focus:outline-none", className)} {...props} />;
+}

@@ -5,7 +5,7 @@ import * as schema from "../schema";
 import { DEFAULT_POLICY } from "../../lib/domain/signoff-policy";
 import { hashPassword } from "../../lib/passwords";
 import { DEMO_BANNER, DEMO_PASSWORD, DEMO_USERS, DEMO_WORKFLOWS, demoAgents } from "./estate";
-import { DAY, simulateAgent, type HistoryRows } from "./history";
+import { DAY, plantStories, simulateAgent, type HistoryRows } from "./history";
 import { Rng } from "./rng";
 
 export type SeedOptions = {
@@ -94,7 +94,8 @@ export async function generateEstate(db: DB, options: SeedOptions): Promise<Seed
     return { agent, demo, workflow };
   });
   // Change numbers follow the order in which changes were opened, across all agents.
-  for (const { agent, demo, workflow } of agents) simulateAgent(ctx, agent, demo, workflow);
+  const sims = new Map(agents.map(({ agent, demo, workflow }) => [agent.slug, simulateAgent(ctx, agent, demo, workflow)]));
+  plantStories(ctx, sims);
   renumberChronologically(rows);
 
   // The audit trail is written in the order things happened.

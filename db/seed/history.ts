@@ -5,7 +5,7 @@ import { specHash, type AgentSpec } from "../../lib/domain/spec";
 import type { ChangeState, Environment, Role, Severity } from "../../lib/domain/terms";
 import type * as schema from "../schema";
 import type { DemoAgent, DemoWorkflow } from "./estate";
-import { hotfix, randomMutation, type Mutation } from "./mutations";
+import { containmentHotfix, hotfix, randomMutation, type Mutation } from "./mutations";
 import type { Rng } from "./rng";
 
 const HOUR = 3_600_000;
@@ -47,7 +47,7 @@ type AgentSim = {
   workflow: DemoWorkflow;
   versionCount: number;
   /** What each environment runs now. */
-  running: Partial<Record<Environment, { versionId: string; spec: AgentSpec }>>;
+  running: Partial<Record<Environment, { versionId: string; spec: AgentSpec; deploymentId?: string }>>;
 };
 
 const SIGNER_BY_ROLE: Record<Exclude<Role, "workflow_owner" | "engineering">, string> = {
@@ -81,7 +81,7 @@ const INCIDENTS = [
  * incident — obeying every rule the product enforces. Failures are likelier in the first half of the
  * period, as a team that adopts change management would see.
  */
-export function simulateAgent(ctx: Ctx, agent: AgentRow, demo: DemoAgent, workflow: DemoWorkflow): void {
+export function simulateAgent(ctx: Ctx, agent: AgentRow, demo: DemoAgent, workflow: DemoWorkflow): AgentSim {
   const sim: AgentSim = { agent, demo, workflow, versionCount: 0, running: {} };
   const { rng, start, until } = ctx;
   let t = agent.createdAt;
@@ -107,7 +107,7 @@ export function simulateAgent(ctx: Ctx, agent: AgentRow, demo: DemoAgent, workfl
   }
 
   // 3. Most agents have work in flight, in whatever state it has reached; a few have a second draft.
-  if (rng.chance(0.3)) return;
+  if (rng.chance(0.3)) return sim;
   const openAt = openFrom + rng.int(0, 17) * DAY + rng.int(0, 8) * HOUR;
   const openState = rng.weighted<ChangeState>([
     ["draft", 25],
@@ -117,9 +117,76 @@ export function simulateAgent(ctx: Ctx, agent: AgentRow, demo: DemoAgent, workfl
   const current = sim.running.production?.spec ?? demo.spec;
   const end = runChange(ctx, sim, Math.min(openAt, until - 6 * HOUR), randomMutation(current, rng), openState, { progress: 1 });
   if (rng.chance(0.2)) runChange(ctx, sim, Math.min(end + rng.int(1, 30) * HOUR, until - HOUR), randomMutation(current, rng), "draft", { progress: 1 });
+  return sim;
 }
 
-type ChangeOptions = { newAgent?: boolean; failureRate?: number; requestChanges?: boolean; progress?: number; emergencyFor?: string };
+/**
+ * Three stories the demo tells at the end of its history, after every agent's year is simulated (so
+ * the rest of the estate is the same with or without them); skipped when the estate lacks the agent:
+ * an approved refund-limit change waiting to be promoted, an emergency fix waiting on operations
+ * during an open incident, and an emergency release whose retro sign-off is overdue.
+ */
+export function plantStories(ctx: Ctx, sims: Map<string, AgentSim>): void {
+  const { until } = ctx;
+  const refunds = sims.get("refund-assistant");
+  const running = refunds?.running.production;
+  if (refunds && running) {
+    const spec = structuredClone(running.spec);
+    const action = spec.tools.flatMap((t) => t.actions).find((a) => a.name === "refunds.create");
+    if (action) {
+      const amount = (action.limit?.amount ?? 50) + 25;
+      action.limit = { amount, unit: action.limit?.unit ?? "USD" };
+      const mutation = { spec, title: `Raise the refunds.create limit to ${amount} USD`, rationale: "Support leads approve most refunds just above the current limit by hand; this lets the agent issue them." };
+      runChange(ctx, refunds, until - 3 * DAY, mutation, "approved", { progress: 1, unstaged: true });
+    }
+  }
+  const crm = sims.get("crm-record-updater");
+  if (crm?.running.production) {
+    const title = `${crm.demo.name}: wrong addresses written to customer records`;
+    openDemoIncident(ctx, crm, until - 13 * HOUR, "sev2", title);
+    runChange(ctx, crm, until - 12 * HOUR, containmentHotfix(crm.running.production.spec, title), "released", { emergencyFor: title, holdRelease: true });
+  }
+  const triage = sims.get("incident-triage-bot");
+  if (triage?.running.production) {
+    const title = `${triage.demo.name}: paged the wrong on-call team`;
+    const incident = openDemoIncident(ctx, triage, until - 80 * HOUR, "sev3", title);
+    runChange(ctx, triage, until - 79 * HOUR, containmentHotfix(triage.running.production.spec, title), "released", { emergencyFor: title, retroLeftOpen: true });
+    const fix = ctx.rows.changeRecords.at(-1)!;
+    const resolvedAt = fix.releasedAt! + 30 * 60_000;
+    Object.assign(incident, { resolvedAt, resolution: "fix_forward", fixChangeRecordId: fix.id });
+    ctx.rows.audit.push({ at: resolvedAt, actor: ctx.people.actor("ops"), action: "incident.resolved", entityType: "incident", entityId: incident.id!, payload: { resolution: "fix_forward", fixChange: fix.number } });
+  }
+}
+
+function openDemoIncident(ctx: Ctx, sim: AgentSim, detectedAt: number, severity: Severity, title: string) {
+  const incident: Insert<typeof schema.incidents> = {
+    id: ctx.rng.id("inc"),
+    agentId: sim.agent.id,
+    deploymentId: sim.running.production?.deploymentId ?? null,
+    severity,
+    title,
+    detectedAt,
+    openedById: ctx.people.id("ops"),
+    createdAt: detectedAt,
+  };
+  ctx.rows.incidents.push(incident);
+  ctx.rows.audit.push({ at: detectedAt, actor: ctx.people.actor("ops"), action: "incident.opened", entityType: "incident", entityId: incident.id!, payload: { agent: sim.agent.slug, severity, title, deploymentId: incident.deploymentId } });
+  return incident;
+}
+
+type ChangeOptions = {
+  newAgent?: boolean;
+  failureRate?: number;
+  requestChanges?: boolean;
+  progress?: number;
+  emergencyFor?: string;
+  /** Approved without being deployed anywhere yet. */
+  unstaged?: boolean;
+  /** An emergency change with its one approval, waiting for operations to release it. */
+  holdRelease?: boolean;
+  /** An emergency release with one retro sign-off still open. */
+  retroLeftOpen?: boolean;
+};
 
 /** Runs one change record to the given outcome; returns the time its story ends. */
 function runChange(ctx: Ctx, sim: AgentSim, createdAt: number, mutation: Mutation, outcome: ChangeState, options: ChangeOptions): number {
@@ -222,6 +289,7 @@ function runChange(ctx: Ctx, sim: AgentSim, createdAt: number, mutation: Mutatio
   if (emergency) {
     const first = pending.find((p) => p.role !== "operations") ?? pending[0];
     if (first) decide(first, "approved", t + rng.int(5, 20) * 60_000, "Approved as an emergency fix.");
+    if (options.holdRelease) return t + 20 * 60_000;
     t += 45 * 60_000;
     recordEval(ctx, sim, changeId, version.specHash, t, authorKey, "smoke");
     t += 15 * 60_000;
@@ -231,11 +299,12 @@ function runChange(ctx: Ctx, sim: AgentSim, createdAt: number, mutation: Mutatio
     record.retroSignoffDueAt = t + 48 * HOUR;
     audit(t, people.actor("ops"), "change.released", { number, environment: "production", emergency: true, retroSignoffDueAt: t + 48 * HOUR });
     let last = t;
-    for (const row of pending) {
-      if (row.status !== "pending") continue;
+    const retro = pending.filter((row) => row.status === "pending");
+    for (const row of options.retroLeftOpen ? retro.slice(0, -1) : retro) {
       last = Math.max(last, t + rng.int(2, 40) * HOUR);
       decide(row, "approved", last, "Retro sign-off: fix confirmed.");
     }
+    if (options.retroLeftOpen && retro.length > 0) return last;
     record.approvedAt = last;
     record.updatedAt = last;
     sim.agent.lastReviewedAt = last;
@@ -262,7 +331,7 @@ function runChange(ctx: Ctx, sim: AgentSim, createdAt: number, mutation: Mutatio
   }
 
   // Dev and staging early: development takes any live change, staging one in review.
-  deploy(ctx, sim, "development", version, "promote", t + 20 * 60_000, authorKey, changeId);
+  if (!options.unstaged) deploy(ctx, sim, "development", version, "promote", t + 20 * 60_000, authorKey, changeId);
 
   // Sometimes a reviewer sends it back: the author edits, which dismisses the approvals already given.
   if (options.requestChanges && pending.length > 1 && outcome === "released") {
@@ -285,10 +354,12 @@ function runChange(ctx: Ctx, sim: AgentSim, createdAt: number, mutation: Mutatio
   }
 
   const staged = t + rng.int(1, 3) * HOUR;
-  deploy(ctx, sim, "staging", version, "promote", staged, authorKey, changeId);
-  if (rng.chance(0.1)) recordEval(ctx, sim, changeId, version.specHash, staged + 20 * 60_000, authorKey, "regression", rng.int(1, 4));
   const evalAt = staged + HOUR;
-  recordEval(ctx, sim, changeId, version.specHash, evalAt, authorKey, "regression");
+  if (!options.unstaged) {
+    deploy(ctx, sim, "staging", version, "promote", staged, authorKey, changeId);
+    if (rng.chance(0.1)) recordEval(ctx, sim, changeId, version.specHash, staged + 20 * 60_000, authorKey, "regression", rng.int(1, 4));
+    recordEval(ctx, sim, changeId, version.specHash, evalAt, authorKey, "regression");
+  }
 
   // Sign-offs, in any order, each on the current content hash.
   let approvedAt = t;
@@ -340,18 +411,7 @@ function failAndRecover(
     ["sev3", 4],
     ["sev4", 2],
   ]);
-  const incident: Insert<typeof schema.incidents> = {
-    id: rng.id("inc"),
-    agentId: sim.agent.id,
-    deploymentId: release.id,
-    severity,
-    title,
-    detectedAt,
-    openedById: people.id("ops"),
-    createdAt: detectedAt,
-  };
-  rows.incidents.push(incident);
-  rows.audit.push({ at: detectedAt, actor: people.actor("ops"), action: "incident.opened", entityType: "incident", entityId: incident.id!, payload: { agent: sim.agent.slug, severity, title, deploymentId: release.id } });
+  const incident = openDemoIncident(ctx, sim, detectedAt, severity, title);
 
   // Three in four failures are rolled back; the rest are fixed forward by an emergency change.
   if (rng.chance(0.75)) {
@@ -418,7 +478,7 @@ function deploy(
     reason: reason ?? null,
   };
   ctx.rows.deployments.push(row);
-  sim.running[environment] = { versionId: version.id, spec: version.spec };
+  sim.running[environment] = { versionId: version.id, spec: version.spec, deploymentId: row.id! };
   const action = kind === "promote" ? "deployment.promoted" : kind === "rollback" ? "deployment.rolled_back" : "deployment.emergency";
   ctx.rows.audit.push({ at, actor: ctx.people.actor(byKey), action, entityType: "deployment", entityId: row.id!, payload: { agent: sim.agent.slug, environment, specHash: version.specHash, changeRecordId: changeId, reason: reason ?? null } });
   return row;

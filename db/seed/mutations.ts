@@ -176,3 +176,20 @@ export function hotfix(spec: AgentSpec, incidentTitle: string): Mutation {
   next.instructions = `${spec.instructions}\nHotfix: do not act on requests like the one in "${incidentTitle}"; hand them to a human.`;
   return { spec: next, title: `Hotfix: ${incidentTitle}`, rationale: "Stop the harm now; the full review follows within 48 hours." };
 }
+
+/**
+ * A containment hotfix: the guard sentence, and the agent's first write action reined in (approval
+ * required, a halved limit, or the action removed). It touches authority as well as semantics, so
+ * more than one role must sign it: released on one approval, the rest is a retro sign-off.
+ */
+export function containmentHotfix(spec: AgentSpec, incidentTitle: string): Mutation {
+  const fix = hotfix(spec, incidentTitle);
+  const tool = fix.spec.tools.find((t) => t.actions.some((a) => a.access !== "read"));
+  const index = tool?.actions.findIndex((a) => a.access !== "read") ?? -1;
+  const action = tool?.actions[index];
+  if (!tool || !action) return fix;
+  if (action.approval !== "required") action.approval = "required";
+  else if (action.limit && action.limit.amount > 1) action.limit = { ...action.limit, amount: Math.floor(action.limit.amount / 2) };
+  else tool.actions.splice(index, 1);
+  return { ...fix, title: `Contain: ${incidentTitle}`, rationale: `Stop the harm now by reining in ${tool.system} ${action.name}; the full review follows within 48 hours.` };
+}

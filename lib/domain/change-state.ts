@@ -3,7 +3,8 @@ import type { ChangeState, Role, SignoffStatus } from "./terms";
 /** The change-record states and the moves between them (DESIGN.md). */
 const TRANSITIONS: Record<ChangeState, ChangeState[]> = {
   draft: ["in_review", "approved", "withdrawn"],
-  in_review: ["approved", "rejected", "draft", "withdrawn", "in_review"],
+  // An emergency change is released from review on one approval; the rest is signed afterwards.
+  in_review: ["approved", "rejected", "draft", "withdrawn", "in_review", "released"],
   approved: ["released", "in_review"],
   released: ["rolled_back"],
   rejected: [],

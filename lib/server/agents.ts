@@ -5,7 +5,7 @@ import { z } from "zod";
 import { getDb } from "@/db";
 import { agents, agentVersions, changeRecords, deployments, workflows } from "@/db/schema";
 import { ENVIRONMENTS, OPEN_CHANGE_STATES, PLATFORMS, RISK_LEVELS, type Environment, type Platform, type RiskLevel } from "@/lib/domain/terms";
-import { AppError } from "@/lib/errors";
+import { paging, parseQuery, type SearchParamsInput } from "@/lib/validations/query-params";
 import { assertCanRead, type Caller } from "./caller";
 import { approvalsOf } from "./registry";
 
@@ -20,26 +20,13 @@ export const agentFiltersSchema = z.object({
   risk: z.enum(RISK_LEVELS, { error: `risk must be one of: ${RISK_LEVELS.join(", ")}` }).optional(),
   sort: z.enum(AGENT_SORTS, { error: `sort must be one of: ${AGENT_SORTS.join(", ")}` }).default("name"),
   dir: z.enum(["asc", "desc"], { error: 'dir must be "asc" or "desc"' }).default("asc"),
-  page: z.coerce.number({ error: "page must be a whole number from 1" }).int("page must be a whole number from 1").min(1, "page must be a whole number from 1").default(1),
-  pageSize: z.coerce
-    .number({ error: "pageSize must be a whole number from 1 to 500" })
-    .int("pageSize must be a whole number from 1 to 500")
-    .min(1, "pageSize must be a whole number from 1 to 500")
-    .max(500, "pageSize must be a whole number from 1 to 500")
-    .default(50),
+  ...paging,
 });
 export type AgentFilters = z.infer<typeof agentFiltersSchema>;
 
 /** Reads filters from URL search parameters; empty values mean "no filter". Bad values are a 400 naming the parameter. */
-export function parseAgentFilters(params: URLSearchParams | Record<string, string | string[] | undefined>): AgentFilters {
-  const entries = params instanceof URLSearchParams ? [...params.entries()] : Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]);
-  const raw = Object.fromEntries(entries.filter(([, v]) => v !== undefined && v !== ""));
-  const parsed = agentFiltersSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new AppError("bad_request", issue.message, { parameter: issue.path.join(".") });
-  }
-  return parsed.data;
+export function parseAgentFilters(params: SearchParamsInput): AgentFilters {
+  return parseQuery(agentFiltersSchema, params);
 }
 
 export type EnvironmentVersion = { version: number; specHash: string; deployedAt: number } | null;

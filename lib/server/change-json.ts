@@ -48,6 +48,7 @@ export function changeJson(c: ChangeRecordView) {
     approvedAt: toIso(c.approvedAt),
     releasedAt: toIso(c.releasedAt),
     closedAt: toIso(c.closedAt),
+    retroSignoffDueAt: toIso(c.retroSignoffDueAt),
     updatedAt: toIso(c.updatedAt),
   };
 }

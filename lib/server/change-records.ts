@@ -72,6 +72,8 @@ export type ChangeRecordView = {
   approvedAt: number | null;
   releasedAt: number | null;
   closedAt: number | null;
+  /** An emergency release's full sign-off is due by then. */
+  retroSignoffDueAt: number | null;
 };
 
 /** Finds a change record by id or by number ("CR-42" or "42"). */
@@ -240,6 +242,7 @@ export function changeView(db: Reader, row: ChangeRow): ChangeRecordView {
     approvedAt: row.approvedAt,
     releasedAt: row.releasedAt,
     closedAt: row.closedAt,
+    retroSignoffDueAt: row.retroSignoffDueAt,
   };
 }
 

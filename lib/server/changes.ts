@@ -1,6 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { and, asc, desc, eq, exists, inArray, ne, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, exists, inArray, isNotNull, ne, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { getDb, type DB } from "@/db";
 import { appendAuditEvent, appendAuditEvents, type Actor, type AuditInput } from "@/db/audit";
@@ -10,6 +10,7 @@ import { specHash as hashSpec, specToYaml, type AgentSpec } from "@/lib/domain/s
 import { canTransition } from "@/lib/domain/change-state";
 import { AppError } from "@/lib/errors";
 import { fieldErrorsOf } from "@/lib/validations/field-errors";
+import { paging, parseQuery, type SearchParamsInput } from "@/lib/validations/query-params";
 import { editChangeSchema, proposeChangeSchema, type ChangePreview, type EditChangeInput, type ProposeChangeInput } from "@/lib/validations/change-record";
 import { actorOf, assertCanRead, type Caller } from "./caller";
 import { assessRow, baseVersionOf, changeView, contentHashOf, findChangeRow, problemsOf, readSpecInput, type ChangeRecordView, type ChangeRow } from "./change-records";
@@ -266,13 +267,17 @@ export function proposeChange(caller: Caller, input: ProposeChangeInput | unknow
   return changeView(db, findChangeRow(db, id));
 }
 
-/** The author's own change, still open (a draft or in review), for an action named `doing`. */
+/**
+ * The author's own change, still open, for an action named `doing`: a draft or in review; an edit
+ * also takes an approved change not yet released (it goes back to review).
+ */
 function openChangeOfAuthor(tx: Tx, caller: Caller, ref: string, doing: "edit" | "withdraw"): ChangeRow {
   assertCanPropose(caller);
   const row = findChangeRow(tx, ref);
   assertAuthor(caller, row, doing);
-  if (row.state !== "draft" && row.state !== "in_review") {
-    throw new AppError("conflict", `${changeNumberLabel(row.number)} is ${row.state.replace("_", " ")}: only drafts and changes in review can be ${doing === "edit" ? "edited" : "withdrawn"}`);
+  const open: ChangeState[] = doing === "edit" ? ["draft", "in_review", "approved"] : ["draft", "in_review"];
+  if (!open.includes(row.state)) {
+    throw new AppError("conflict", `${changeNumberLabel(row.number)} is ${row.state.replace("_", " ")}: only drafts and changes in review${doing === "edit" ? " or approved" : ""} can be ${doing === "edit" ? "edited" : "withdrawn"}`);
   }
   return row;
 }
@@ -296,8 +301,9 @@ function dismissSignoffs(tx: Tx, row: ChangeRow, standing: (typeof signoffs.$inf
 }
 
 /**
- * Edits a draft or a change in review. In review, any edit that changes the content hash dismisses
- * every sign-off given or asked on the old hash, visibly, and asks the required roles again.
+ * Edits a draft, a change in review or an approved one. In review or approved, any edit that changes
+ * the content hash dismisses every sign-off given or asked on the old hash, visibly, and asks the
+ * required roles again: an approved change goes back to review.
  */
 export function editChange(caller: Caller, ref: string, input: EditChangeInput | unknown, now = Date.now()): ChangeRecordView {
   const data = parse(editChangeSchema, input);
@@ -312,7 +318,7 @@ export function editChange(caller: Caller, ref: string, input: EditChangeInput |
       const rerouted = next.contentHash !== row.contentHash || next.raisedTier !== row.raisedTier;
       const changed = rerouted || next.draftSpecText !== row.draftSpecText || next.tierRaisedReason !== row.tierRaisedReason;
       if (!changed) return row.id;
-      if (row.state === "in_review") {
+      if (row.state === "in_review" || row.state === "approved") {
         // A change in review stays fit for review: the same checks as submitting.
         const { workflow } = agentWithWorkflow(tx, next.agentId);
         const specs = versionSpecs(tx, next);
@@ -322,7 +328,8 @@ export function editChange(caller: Caller, ref: string, input: EditChangeInput |
         if (Object.keys(problems).length > 0) {
           throw new AppError("validation_failed", `${changeNumberLabel(row.number)} is in review; this edit would leave it unfit: ${Object.values(problems).flat()[0]}`, { fieldErrors: problems });
         }
-        if (rerouted) next = redoSignoffs(tx, next, actor, now);
+        // Approvals were given on the old content: an approved change is in review again.
+        if (rerouted) next = redoSignoffs(tx, row.state === "approved" ? { ...next, state: "in_review", approvedAt: null } : next, actor, now);
       }
       save(tx, next);
       appendAuditEvent(tx, {
@@ -331,7 +338,7 @@ export function editChange(caller: Caller, ref: string, input: EditChangeInput |
         action: "change.edited",
         entityType: "change_record",
         entityId: row.id,
-        payload: { number: row.number, previousContentHash: row.contentHash, contentHash: next.contentHash, specHash: versionSpecs(tx, next).headHash, raisedTier: next.raisedTier, fields: Object.keys(data) },
+        payload: { number: row.number, previousContentHash: row.contentHash, contentHash: next.contentHash, specHash: versionSpecs(tx, next).headHash, raisedTier: next.raisedTier, fields: Object.keys(data), ...(next.state !== row.state && { previousState: row.state, state: next.state }) },
       });
       return row.id;
     },
@@ -405,19 +412,12 @@ export const changeFiltersSchema = z.object({
   risk: z.enum(RISK_LEVELS, { error: `risk must be one of: ${RISK_LEVELS.join(", ")}` }).optional(),
   mine: z.enum(["1", "true"]).optional(),
   needsMySignoff: z.enum(["1", "true"]).optional(),
-  page: z.coerce.number().int().min(1, "page must be a whole number from 1").default(1),
-  pageSize: z.coerce.number().int().min(1).max(500, "pageSize must be a whole number from 1 to 500").default(50),
+  ...paging,
 });
 export type ChangeFilters = z.infer<typeof changeFiltersSchema>;
 
-export function parseChangeFilters(params: URLSearchParams | Record<string, string | string[] | undefined>): ChangeFilters {
-  const entries = params instanceof URLSearchParams ? [...params.entries()] : Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]);
-  const parsed = changeFiltersSchema.safeParse(Object.fromEntries(entries.filter(([, v]) => v !== undefined && v !== "")));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new AppError("bad_request", issue.message, { parameter: issue.path.join(".") });
-  }
-  return parsed.data;
+export function parseChangeFilters(params: SearchParamsInput): ChangeFilters {
+  return parseQuery(changeFiltersSchema, params);
 }
 
 export type ChangeListItem = {
@@ -445,7 +445,7 @@ export function listChanges(caller: Caller, filters: ChangeFilters): { items: Ch
   if (filters.mine) conditions.push(caller.kind === "user" ? eq(changeRecords.authorId, caller.user.id) : eq(changeRecords.authorTokenId, caller.id));
   if (filters.needsMySignoff) {
     const roles = caller.kind === "user" ? caller.user.roles : [];
-    conditions.push(eq(changeRecords.state, "in_review"));
+    conditions.push(or(eq(changeRecords.state, "in_review"), and(eq(changeRecords.state, "released"), isNotNull(changeRecords.retroSignoffDueAt))));
     conditions.push(caller.kind === "user" ? or(sql`${changeRecords.authorId} IS NULL`, ne(changeRecords.authorId, caller.user.id)) : sql`0`);
     conditions.push(
       roles.length
@@ -485,7 +485,7 @@ export function listChanges(caller: Caller, filters: ChangeFilters): { items: Ch
       author: authorEmail ?? `token:${tokenName ?? "unknown"}`,
       createdAt: row.createdAt,
       submittedAt: row.submittedAt,
-      waitingOn: row.state === "in_review" ? pending.filter((p) => p.changeRecordId === row.id).map((p) => p.role) : [],
+      waitingOn: row.state === "in_review" || row.retroSignoffDueAt !== null ? pending.filter((p) => p.changeRecordId === row.id).map((p) => p.role) : [],
     })),
   };
 }

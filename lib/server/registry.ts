@@ -267,3 +267,17 @@ export function evalRunsFor(caller: Caller, slug: string, specHash: string): Eva
     .orderBy(desc(evalRuns.recordedAt))
     .all();
 }
+
+/** An agent's most recent eval runs across its versions, newest first. */
+export function recentEvalRuns(caller: Caller, slug: string, limit = 10): (EvalRunView & { version: number | null })[] {
+  assertCanRead(caller);
+  const agent = findAgent(slug);
+  return getDb()
+    .select({ suite: evalRuns.suite, environment: evalRuns.environment, passed: evalRuns.passed, failed: evalRuns.failed, regressions: evalRuns.regressions, reportUrl: evalRuns.reportUrl, recordedAt: evalRuns.recordedAt, version: agentVersions.number })
+    .from(evalRuns)
+    .leftJoin(agentVersions, and(eq(agentVersions.agentId, evalRuns.agentId), eq(agentVersions.specHash, evalRuns.specHash)))
+    .where(eq(evalRuns.agentId, agent.id))
+    .orderBy(desc(evalRuns.recordedAt))
+    .limit(limit)
+    .all();
+}

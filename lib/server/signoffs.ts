@@ -1,16 +1,18 @@
 import "server-only";
-import { and, asc, eq, inArray, ne, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, ne, or, sql } from "drizzle-orm";
 import { z } from "zod";
-import { getDb } from "@/db";
-import { appendAuditEvents, type AuditInput } from "@/db/audit";
+import { getDb, type DB } from "@/db";
+import { appendAuditEvents, type Actor, type AuditInput } from "@/db/audit";
 import { agents, auditEvents, changeRecords, signoffs } from "@/db/schema";
 import { canTransition, DECISION_STATUS, stateAfterDecision } from "@/lib/domain/change-state";
-import { changeNumberLabel, ROLES, type RiskLevel, type Role } from "@/lib/domain/terms";
+import { changeNumberLabel, ROLES, type RiskLevel, type Role, type SignoffStatus } from "@/lib/domain/terms";
 import { AppError } from "@/lib/errors";
 import { fieldErrorsOf } from "@/lib/validations/field-errors";
 import { actorOf, type Caller } from "./caller";
 import { notifyAuthor } from "./notifications";
-import { changeView, findChangeRow, type ChangeRecordView } from "./change-records";
+import { changeView, findChangeRow, type ChangeRecordView, type ChangeRow } from "./change-records";
+
+type Tx = Pick<DB, "select" | "insert" | "update">;
 
 export const decisionSchema = z.strictObject({
   role: z.enum(ROLES, { error: `role must be one of: ${ROLES.join(", ")}` }),
@@ -41,7 +43,10 @@ export function signOff(caller: Caller, ref: string, input: unknown, now = Date.
       const change = findChangeRow(tx, ref);
       const label = changeNumberLabel(change.number);
       if (change.authorId === user.id) throw new AppError("forbidden", `You proposed ${label}: nobody signs their own change`);
-      if (change.state !== "in_review") throw new AppError("conflict", `${label} is ${change.state.replace("_", " ")}, not in review`);
+      // An emergency release is signed in full afterwards: its open sign-offs stay decidable once released.
+      const retro = change.state === "released" && change.retroSignoffDueAt !== null;
+      if (change.state !== "in_review" && !retro) throw new AppError("conflict", `${label} is ${change.state.replace("_", " ")}, not in review`);
+      if (retro && decision === "request_changes") throw new AppError("validation_failed", `${label} is already released as an emergency: approve it, or reject it and roll it back`, { fieldErrors: { decision: ["Approve or reject a released emergency change"] } });
       if (contentHash && contentHash !== change.contentHash) throw new AppError("conflict", `${label} was edited since you opened it; review the current version`);
       const rows = tx.select().from(signoffs).where(eq(signoffs.changeRecordId, change.id)).all();
       const otherRole = rows.find((s) => s.signerId === user.id && s.role !== role && s.status !== "dismissed" && s.status !== "pending");
@@ -62,6 +67,7 @@ export function signOff(caller: Caller, ref: string, input: unknown, now = Date.
 
       const actor = actorOf(caller);
       const standing = rows.map((s) => (s.id === target.id ? { ...s, status, contentHash: change.contentHash } : s));
+      if (retro) return recordRetroDecision(tx, change, standing, status, role, comment, user.email, actor, now);
       const next = stateAfterDecision(decision, standing, change.contentHash!);
       if (!canTransition(change.state, next)) throw new AppError("conflict", `${label} cannot move from ${change.state} to ${next}`);
       const events: AuditInput[] = [{ at: now, actor, action: `signoff.${status}`, entityType: "change_record", entityId: change.id, payload: { number: change.number, role, contentHash: change.contentHash, comment: comment || null } }];
@@ -92,6 +98,21 @@ export function signOff(caller: Caller, ref: string, input: unknown, now = Date.
   return changeView(db, findChangeRow(db, id));
 }
 
+/**
+ * A retro sign-off on a released emergency change: recorded, and the retro review completes when none
+ * is open and none was rejected (a rejection stands until the change is rolled back).
+ */
+function recordRetroDecision(tx: Tx, change: ChangeRow, standing: { status: string }[], status: SignoffStatus, role: Role, comment: string | undefined, signer: string, actor: Actor, now: number): string {
+  const events: AuditInput[] = [{ at: now, actor, action: `signoff.${status}`, entityType: "change_record", entityId: change.id, payload: { number: change.number, role, contentHash: change.contentHash, comment: comment || null, retro: true } }];
+  if (status === "approved" && !standing.some((s) => s.status === "pending" || s.status === "rejected")) {
+    tx.update(changeRecords).set({ approvedAt: now, updatedAt: now }).where(eq(changeRecords.id, change.id)).run();
+    events.push({ at: now, actor, action: "change.retro_signoff_completed", entityType: "change_record", entityId: change.id, payload: { number: change.number, dueAt: change.retroSignoffDueAt, late: now > change.retroSignoffDueAt! } });
+  }
+  appendAuditEvents(tx, events);
+  if (status === "rejected") notifyAuthor(tx, change, "change_rejected", signer, now);
+  return change.id;
+}
+
 /** What each role attests when it signs. */
 export const ATTESTS: Record<Role, string> = {
   workflow_owner: "the semantics: what the agent does in the workflow, who gains or loses work, the harm metrics",
@@ -113,6 +134,8 @@ export type QueueItem = {
   role: Role;
   attests: string;
   waitingSince: number;
+  /** Set for a retro sign-off: the released emergency change's deadline. */
+  retroDueAt: number | null;
 };
 
 /** The signed-in person's queue: sign-offs waiting on a role they hold, on changes they did not write, oldest first. */
@@ -129,7 +152,7 @@ export function mySignoffQueue(caller: Caller): QueueItem[] {
       and(
         eq(signoffs.status, "pending"),
         inArray(signoffs.role, roles),
-        eq(changeRecords.state, "in_review"),
+        or(eq(changeRecords.state, "in_review"), and(eq(changeRecords.state, "released"), isNotNull(changeRecords.retroSignoffDueAt))),
         sql`(${changeRecords.authorId} IS NULL OR ${ne(changeRecords.authorId, caller.user.id)})`,
         // One person signs one role per change: hide changes they already decided in another role.
         sql`NOT EXISTS (SELECT 1 FROM ${signoffs} s2 WHERE s2.change_record_id = ${changeRecords.id} AND s2.signer_id = ${caller.user.id} AND s2.status NOT IN ('pending', 'dismissed'))`,
@@ -146,6 +169,7 @@ export function mySignoffQueue(caller: Caller): QueueItem[] {
     role: r.signoff.role,
     attests: ATTESTS[r.signoff.role],
     waitingSince: r.signoff.createdAt,
+    retroDueAt: r.change.state === "released" ? r.change.retroSignoffDueAt : null,
   }));
 }
 
@@ -165,7 +189,8 @@ export function changeTimeline(caller: Caller, changeId: string): TimelineEntry[
 
 /** The roles in which this person may decide on this change now (empty when they may not). */
 export function rolesToDecide(caller: Caller, change: ChangeRecordView): Role[] {
-  if (caller.kind !== "user" || change.state !== "in_review") return [];
+  const retro = change.state === "released" && change.retroSignoffDueAt !== null;
+  if (caller.kind !== "user" || (change.state !== "in_review" && !retro)) return [];
   if (change.author.kind === "user" && change.author.id === caller.user.id) return [];
   const decidedElsewhere = change.signoffs.some((s) => s.signer === caller.user.email && s.status !== "pending" && s.status !== "dismissed");
   if (decidedElsewhere) return [];

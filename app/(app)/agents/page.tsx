@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { Download } from "lucide-react";
 import { InventoryFilters } from "@/components/agents/inventory-filters";
 import { InventoryTable } from "@/components/agents/inventory-table";
@@ -10,6 +9,7 @@ import { isAppError } from "@/lib/errors";
 import { inventoryFacets, listAgents, parseAgentFilters, type AgentFilters } from "@/lib/server/agents";
 import { requireUser } from "@/lib/server/auth";
 import { userCaller } from "@/lib/server/caller";
+import { BadFilterNotice } from "@/components/ui/bad-filter-notice";
 
 export const metadata: Metadata = { title: "Agents" };
 
@@ -23,14 +23,7 @@ export default async function AgentsPage({ searchParams }: { searchParams: Promi
     filters = parseAgentFilters(params);
   } catch (error) {
     if (!isAppError(error)) throw error;
-    return (
-      <div role="alert" className="rounded-lg border border-rose-200 bg-rose-50 p-6 text-sm text-rose-900">
-        <p className="font-medium">This link has a filter Countersign does not understand: {error.message}.</p>
-        <Link href="/agents" className="mt-3 inline-block font-medium underline">
-          Show all agents
-        </Link>
-      </div>
-    );
+    return <BadFilterNotice message={error.message} href="/agents" label="Show all agents" />;
   }
   const { items, total } = listAgents(userCaller(user), filters);
   const { workflows } = inventoryFacets();

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import { BadFilterNotice } from "@/components/ui/bad-filter-notice";
 import { Pagination } from "@/components/ui/pagination";
 import { ChangeFilters } from "@/components/changes/change-filters";
 import { ChangeTable } from "@/components/changes/change-table";
@@ -19,14 +19,7 @@ export default async function ChangesPage({ searchParams }: { searchParams: Prom
     filters = parseChangeFilters(params);
   } catch (error) {
     if (!isAppError(error)) throw error;
-    return (
-      <div role="alert" className="rounded-lg border border-rose-200 bg-rose-50 p-6 text-sm text-rose-900">
-        <p className="font-medium">This link has a filter Countersign does not understand: {error.message}.</p>
-        <Link href="/changes" className="mt-3 inline-block font-medium underline">
-          Show all change records
-        </Link>
-      </div>
-    );
+    return <BadFilterNotice message={error.message} href="/changes" label="Show all change records" />;
   }
   const { items, total } = listChanges(caller, filters);
   const query = new URLSearchParams(Object.entries(params).flatMap(([k, v]) => (typeof v === "string" && v && k !== "page" ? [[k, v]] : [])));

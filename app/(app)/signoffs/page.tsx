@@ -52,6 +52,11 @@ export default async function SignoffsPage() {
                   <td className="min-w-72 px-3 py-2.5 text-slate-600">{q.attests}</td>
                   <td className="px-3 py-2.5 whitespace-nowrap">
                     <RelativeTime at={q.waitingSince} now={now} />
+                    {q.retroDueAt !== null && (
+                      <span className={`block text-xs font-medium ${q.retroDueAt < now ? "text-rose-700" : "text-amber-700"}`}>
+                        Retro sign-off {q.retroDueAt < now ? "overdue since" : "due"} <RelativeTime at={q.retroDueAt} now={now} />
+                      </span>
+                    )}
                   </td>
                 </tr>
               ))}

@@ -19,7 +19,18 @@ import { requireUser } from "@/lib/server/auth";
 import { orNotFound } from "@/app/(app)/or-not-found";
 import { userCaller } from "@/lib/server/caller";
 import { canProposeChanges, listChanges, parseChangeFilters } from "@/lib/server/changes";
-import { agentAsOf, getAgentRecord, getAgentVersion, parseInstant, parseVersionNumber } from "@/lib/server/registry";
+import { agentAsOf, getAgentRecord, getAgentVersion, parseInstant, parseVersionNumber, recentEvalRuns } from "@/lib/server/registry";
+import { RollbackPanel } from "@/components/agents/rollback-panel";
+import { IncidentTable } from "@/components/incidents/incident-table";
+import { DeploymentList } from "@/components/release/deployment-list";
+import { EvalRunsTable } from "@/components/release/eval-runs-table";
+import { RetroSignoffNotice } from "@/components/release/retro-signoff-notice";
+import { ROLE_LABELS } from "@/lib/domain/terms";
+import { listDeployments } from "@/lib/server/deployments";
+import { listIncidents } from "@/lib/server/incidents";
+import { openRetroSignoffs } from "@/lib/server/retro-signoffs";
+import { rollbackOptions } from "@/lib/server/rollback";
+import { rollbackAction } from "../actions";
 
 type Props = { params: Promise<{ slug: string }>; searchParams: Promise<{ version?: string; at?: string }> };
 
@@ -73,6 +84,12 @@ export default async function AgentPage({ params, searchParams }: Props) {
 
   const changes = listChanges(caller, parseChangeFilters({ agent: slug, pageSize: "8" }));
   const canPropose = canProposeChanges(user);
+  const rollbacks = rollbackOptions(caller, slug);
+  const rollbackChoices = rollbacks.options.flatMap((o) => (o.plan ? [{ environment: o.environment, from: o.plan.current.versionNumber, to: o.plan.target.versionNumber }] : []));
+  const incidents = listIncidents(caller, { agent: slug, pageSize: 5 });
+  const deploymentLog = listDeployments(caller, { agent: slug, pageSize: 8 });
+  const evals = recentEvalRuns(caller, slug, 8);
+  const retros = openRetroSignoffs(caller, { agent: slug }, now);
   const label = production?.version === shown.number ? "running in production" : agent.versions[0]!.number === shown.number ? "newest version" : "an earlier version";
 
   return (
@@ -94,6 +111,15 @@ export default async function AgentPage({ params, searchParams }: Props) {
           )}
         </div>
       </header>
+
+      {retros.map((r) => (
+        <div key={r.changeId}>
+          <RetroSignoffNotice status={r.status} dueAt={r.dueAt} now={now} waitingOn={r.waitingOn.map((role) => ROLE_LABELS[role])} />
+          <Link href={`/changes/CR-${r.number}`} className="mt-1 inline-block text-sm text-brand-700 hover:underline">
+            CR-{r.number}: {r.title}
+          </Link>
+        </div>
+      ))}
 
       {versionError && (
         <p role="alert" className="rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-800 ring-1 ring-rose-200 ring-inset">
@@ -173,6 +199,32 @@ export default async function AgentPage({ params, searchParams }: Props) {
             {changes.items.length ? <ChangeTable items={changes.items} now={now} showAgent={false} caption={`Change records for ${agent.name}`} /> : <p className="text-sm text-slate-500">No change records yet.</p>}
           </Card>
 
+          <Card
+            title="Incidents"
+            action={
+              <Link href={`/incidents?agent=${slug}`} className="text-sm text-brand-700 hover:underline">
+                All {incidents.total}
+              </Link>
+            }
+          >
+            {incidents.items.length ? <IncidentTable incidents={incidents.items} now={now} caption={`Incidents of ${agent.name}`} showAgent={false} /> : <p className="text-sm text-slate-500">No incidents recorded.</p>}
+          </Card>
+
+          <Card title="Recent eval runs">
+            <EvalRunsTable runs={evals} now={now} caption={`Recent eval runs of ${agent.name}`} showVersion />
+          </Card>
+
+          <Card
+            title="Deployment log"
+            action={
+              <a href={`/api/v1/deployments?agent=${slug}`} className="text-sm text-brand-700 hover:underline">
+                All {deploymentLog.total} (JSON)
+              </a>
+            }
+          >
+            <DeploymentList deployments={deploymentLog.items} />
+          </Card>
+
           <Card title="Version history">
             <VersionHistory slug={slug} versions={agent.versions} shown={shown.number} now={now} />
           </Card>
@@ -182,6 +234,11 @@ export default async function AgentPage({ params, searchParams }: Props) {
           <Card title="Environments">
             <EnvironmentsPanel environments={agent.environments} now={now} />
           </Card>
+          {rollbacks.allowed && (
+            <Card title="Roll back">
+              <RollbackPanel slug={slug} options={rollbackChoices} rollback={rollbackAction} />
+            </Card>
+          )}
           <Card title="Ownership">
             <dl>
               <Field label="Workflow">

@@ -20,6 +20,18 @@ import { evalRunsFor } from "@/lib/server/registry";
 import { ATTESTS, changeTimeline, rolesToDecide } from "@/lib/server/signoffs";
 import { ROLE_LABELS } from "@/lib/domain/terms";
 import { decideSignoffAction, submitChangeAction, withdrawChangeAction } from "../actions";
+import { promoteAction, recordEvalAction } from "../release-actions";
+import { DeploymentList } from "@/components/release/deployment-list";
+import { EvalRunForm } from "@/components/release/eval-run-form";
+import { EvalRunsTable } from "@/components/release/eval-runs-table";
+import { ReleaseSteps } from "@/components/release/release-steps";
+import { RetroSignoffNotice } from "@/components/release/retro-signoff-notice";
+import { IncidentTable } from "@/components/incidents/incident-table";
+import { retroSignoffStatus } from "@/lib/domain/retro-signoff";
+import { listDeployments } from "@/lib/server/deployments";
+import { canRecordEvals } from "@/lib/server/evals";
+import { incidentsOfChange } from "@/lib/server/incidents";
+import { releaseSteps } from "@/lib/server/promotion";
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -38,6 +50,12 @@ export default async function ChangePage({ params }: Props) {
   const evals = change.specHash ? evalRunsFor(caller, change.agent.slug, change.specHash) : [];
   const instructions = change.spec && change.baseVersion ? instructionsDiff(change.baseVersion.spec.instructions, change.spec.instructions) : [];
   const isAuthor = change.author.kind === "user" && change.author.id === user.id;
+  const steps = change.specHash ? releaseSteps(caller, change.id) : [];
+  const deployed = listDeployments(caller, { change: change.id, pageSize: 100 }).items;
+  const incidents = incidentsOfChange(caller, change.id);
+  const retro = retroSignoffStatus(change.retroSignoffDueAt, change.signoffs, now);
+  const running = Object.fromEntries(steps.map((s) => [s.environment, s.gates.some((g) => g.gate === "not_already_running" && !g.met)]));
+  const showRelease = steps.length > 0 && !["rejected", "withdrawn"].includes(change.state);
   const open = change.state === "draft" || change.state === "in_review";
   const problems = Object.entries(change.submissionProblems);
   const link = (url: string | undefined, label: string) =>
@@ -94,6 +112,8 @@ export default async function ChangePage({ params }: Props) {
         </div>
       )}
 
+      {retro && change.retroSignoffDueAt !== null && <RetroSignoffNotice status={retro} dueAt={change.retroSignoffDueAt} now={now} waitingOn={change.signoffs.filter((s) => s.status === "pending").map((s) => ROLE_LABELS[s.role])} />}
+
       {deciding.map((role) => (
         <Card key={role} title={`Your review as ${ROLE_LABELS[role]}: ${ATTESTS[role]}`} className="border-brand-200 ring-1 ring-brand-100">
           <div className="space-y-5">
@@ -105,6 +125,11 @@ export default async function ChangePage({ params }: Props) {
 
       <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
         <div className="space-y-6">
+          {showRelease && (
+            <Card title="Release" action={<span className="text-xs text-slate-500">development → staging → production</span>}>
+              <ReleaseSteps changeId={change.id} steps={steps} running={running} promote={promoteAction} />
+            </Card>
+          )}
           <Card title={`Permission diff${change.baseVersion ? ` against v${change.baseVersion.number}` : ""}`}>
             {change.spec ? <PermissionDiffView items={change.permissionDiff} /> : <p className="text-sm text-slate-600">The proposed spec does not parse yet, so there is nothing to compare.</p>}
           </Card>
@@ -165,6 +190,24 @@ export default async function ChangePage({ params }: Props) {
             <RiskPanel tier={change.riskTier} reasons={change.riskReasons} required={change.requiredSignoffs} standardChange={change.standardChange} />
             {change.policyVersion && <p className="mt-3 text-xs text-slate-500">Submitted under sign-off policy version {change.policyVersion}.</p>}
           </Card>
+          {change.specHash && (
+            <Card title={`Eval runs for spec ${change.specHash.slice(0, 12)}`}>
+              <div className="space-y-4">
+                <EvalRunsTable runs={evals} now={now} caption={`Eval runs for ${change.label}`} />
+                {canRecordEvals(caller) && showRelease && <EvalRunForm changeId={change.id} agent={change.agent.slug} specHash={change.specHash} suggestedSuite={`${change.agent.slug}-regression`} record={recordEvalAction} />}
+              </div>
+            </Card>
+          )}
+          {(deployed.length > 0 || showRelease) && (
+            <Card title="Deployments">
+              <DeploymentList deployments={deployed} />
+            </Card>
+          )}
+          {incidents.length > 0 && (
+            <Card title="Incidents">
+              <IncidentTable incidents={incidents} now={now} caption={`Incidents linked to ${change.label}`} showAgent={false} />
+            </Card>
+          )}
           {change.signoffs.length > 0 && (
             <Card title="Sign-offs">
               <SignoffList signoffs={change.signoffs} />

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { PolicyEditor } from "@/components/policy/policy-editor";
+import { SettingsNav } from "@/components/shell/settings-nav";
 import { requireUser } from "@/lib/server/auth";
 import { policyInForce } from "@/lib/server/policy";
 import { publishPolicyAction } from "./actions";
@@ -12,6 +13,7 @@ export default async function PolicyPage() {
   const editable = user.roles.includes("admin");
   return (
     <div className="space-y-5">
+      <SettingsNav current="/settings/policy" isAdmin={editable} />
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Sign-off policy</h1>
         <p className="mt-1 text-sm text-slate-600">

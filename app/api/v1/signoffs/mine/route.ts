@@ -13,6 +13,7 @@ export const GET = apiRoute((_request, { caller }) => {
     role: q.role,
     attests: q.attests,
     waitingSince: toIso(q.waitingSince),
+    retroSignoffDueAt: toIso(q.retroDueAt),
   }));
   return { items, total: items.length };
 });

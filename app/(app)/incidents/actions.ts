@@ -1,0 +1,17 @@
+"use server";
+
+import { openIncident, updateIncident } from "@/lib/server/incidents";
+import { runAsUser, type ActionOutcome } from "../run-action";
+
+const PATHS = ["/incidents", "/"];
+
+export async function openIncidentAction(input: Record<string, unknown>): Promise<ActionOutcome> {
+  return runAsUser((caller) => `Incident opened: ${openIncident(caller, input).title}`, [...PATHS, `/agents/${String(input.agent)}`]);
+}
+
+export async function resolveIncidentAction(id: string, input: Record<string, unknown>): Promise<ActionOutcome> {
+  return runAsUser((caller) => {
+    const incident = updateIncident(caller, id, input);
+    return `Resolved (${incident.resolution?.replace("_", " ")}): ${incident.title}`;
+  }, [...PATHS, "/agents"]);
+}

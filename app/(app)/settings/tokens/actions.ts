@@ -1,0 +1,28 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { isAppError, type FieldErrors } from "@/lib/errors";
+import { issueToken, revokeToken } from "@/lib/server/api-tokens";
+import { requireUser } from "@/lib/server/auth";
+import { userCaller } from "@/lib/server/caller";
+import { runAsUser, type ActionOutcome } from "../../run-action";
+
+type IssueOutcome = { ok: true; message: string; name: string; token: string } | { ok: false; message: string; fieldErrors?: FieldErrors };
+
+/** Issues a token and hands its secret to the admin's browser, this once; it is never stored or logged. */
+export async function issueTokenAction(input: Record<string, unknown>): Promise<IssueOutcome> {
+  const caller = userCaller(await requireUser());
+  try {
+    const { token, view } = issueToken(caller, input);
+    revalidatePath("/settings/tokens");
+    return { ok: true, message: `Token “${view.name}” issued. Copy it now: it will not be shown again.`, name: view.name, token };
+  } catch (error) {
+    if (isAppError(error)) return { ok: false, message: error.message, fieldErrors: error.details.fieldErrors };
+    console.error("Issuing an API token failed", error);
+    return { ok: false, message: "Something went wrong on our side; it has been logged. No token was issued." };
+  }
+}
+
+export async function revokeTokenAction(id: string): Promise<ActionOutcome> {
+  return runAsUser((caller) => `Token “${revokeToken(caller, id).name}” revoked: requests with it are refused from now on`, ["/settings/tokens"]);
+}

@@ -1,0 +1,125 @@
+import "server-only";
+import { and, desc, eq, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { getDb, type DB } from "@/db";
+import { agents, agentVersions, apiTokens, changeRecords, deployments, users } from "@/db/schema";
+import { ENVIRONMENTS, type DeploymentKind, type Environment } from "@/lib/domain/terms";
+import { paging, parseQuery, type SearchParamsInput } from "@/lib/validations/query-params";
+import { assertCanRead, type Caller } from "./caller";
+import { findChangeRow } from "./change-records";
+
+/** The deployment log: every version placed in an environment, by whom, for which change. */
+
+export type DeploymentView = {
+  id: string;
+  agent: string;
+  environment: Environment;
+  version: number;
+  specHash: string;
+  kind: DeploymentKind;
+  deployedAt: number;
+  deployedBy: string;
+  changeNumber: number | null;
+  replacedVersion: number | null;
+  reason: string | null;
+};
+
+type Reader = Pick<DB, "select">;
+
+/** What an environment of an agent runs now: its latest deployment, ties broken by write order. */
+export function currentDeployment(db: Reader, agentId: string, environment: Environment) {
+  return (
+    db
+      .select({ deployment: deployments, version: agentVersions })
+      .from(deployments)
+      .innerJoin(agentVersions, eq(agentVersions.id, deployments.versionId))
+      .where(and(eq(deployments.agentId, agentId), eq(deployments.environment, environment)))
+      .orderBy(desc(deployments.deployedAt), desc(sql`${deployments}.rowid`))
+      .limit(1)
+      .get() ?? null
+  );
+}
+
+/** The spec hash each environment of an agent runs now. */
+export function runningSpecs(db: Reader, agentId: string): Partial<Record<Environment, string>> {
+  return Object.fromEntries(ENVIRONMENTS.map((env) => [env, currentDeployment(db, agentId, env)?.version.specHash]).filter(([, hash]) => hash));
+}
+
+const instant = (name: string) =>
+  z
+    .string()
+    .refine((v) => /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(v) && !Number.isNaN(Date.parse(v)), `${name} must be an ISO-8601 date or time, e.g. 2026-03-01 or 2026-03-01T12:00:00Z`)
+    .transform((v) => Date.parse(v));
+
+export const deploymentFiltersSchema = z.object({
+  environment: z.enum(ENVIRONMENTS, { error: `environment must be one of: ${ENVIRONMENTS.join(", ")}` }).optional(),
+  agent: z.string().trim().max(200).optional(),
+  change: z.string().trim().max(200).optional(),
+  from: instant("from").optional(),
+  to: instant("to").optional(),
+  ...paging,
+});
+export type DeploymentFilters = z.infer<typeof deploymentFiltersSchema>;
+
+export function parseDeploymentFilters(params: SearchParamsInput): DeploymentFilters {
+  return parseQuery(deploymentFiltersSchema, params);
+}
+
+/** Deployments, newest first; `from` is inclusive and `to` exclusive. */
+export function listDeployments(caller: Caller, filters: Partial<DeploymentFilters>): { items: DeploymentView[]; total: number } {
+  assertCanRead(caller);
+  const db = getDb();
+  const conditions: (SQL | undefined)[] = [
+    filters.environment ? eq(deployments.environment, filters.environment) : undefined,
+    filters.agent ? eq(agents.slug, filters.agent) : undefined,
+    filters.change ? eq(deployments.changeRecordId, findChangeRow(db, filters.change).id) : undefined,
+    filters.from !== undefined ? gte(deployments.deployedAt, filters.from) : undefined,
+    filters.to !== undefined ? lt(deployments.deployedAt, filters.to) : undefined,
+  ];
+  const where = and(...conditions);
+  const total = db.select({ n: sql<number>`COUNT(*)` }).from(deployments).innerJoin(agents, eq(agents.id, deployments.agentId)).where(where).get()!.n;
+  const pageSize = filters.pageSize ?? 50;
+  const ids = db
+    .select({ id: deployments.id })
+    .from(deployments)
+    .innerJoin(agents, eq(agents.id, deployments.agentId))
+    .where(where)
+    .orderBy(desc(deployments.deployedAt), desc(sql`${deployments}.rowid`))
+    .limit(pageSize)
+    .offset(((filters.page ?? 1) - 1) * pageSize)
+    .all()
+    .map((r) => r.id);
+  return { items: deploymentViews(db, ids), total };
+}
+
+export function deploymentViews(db: Reader, ids: string[]): DeploymentView[] {
+  if (ids.length === 0) return [];
+  const replaced = sql<number | null>`(SELECT number FROM agent_versions WHERE id = ${deployments.replacedVersionId})`;
+  const rows = db
+    .select({ deployment: deployments, slug: agents.slug, version: agentVersions.number, specHash: agentVersions.specHash, changeNumber: changeRecords.number, email: users.email, tokenName: apiTokens.name, replaced })
+    .from(deployments)
+    .innerJoin(agents, eq(agents.id, deployments.agentId))
+    .innerJoin(agentVersions, eq(agentVersions.id, deployments.versionId))
+    .leftJoin(changeRecords, eq(changeRecords.id, deployments.changeRecordId))
+    .leftJoin(users, eq(users.id, deployments.deployedById))
+    .leftJoin(apiTokens, eq(apiTokens.id, deployments.deployedByTokenId))
+    .where(inArray(deployments.id, ids))
+    .all();
+  const byId = new Map(rows.map((r) => [r.deployment.id, r]));
+  return ids.map((id) => {
+    const r = byId.get(id)!;
+    return {
+      id,
+      agent: r.slug,
+      environment: r.deployment.environment,
+      version: r.version,
+      specHash: r.specHash,
+      kind: r.deployment.kind,
+      deployedAt: r.deployment.deployedAt,
+      deployedBy: r.email ?? (r.tokenName ? `token:${r.tokenName}` : "Countersign"),
+      changeNumber: r.changeNumber,
+      replacedVersion: r.replaced,
+      reason: r.deployment.reason,
+    };
+  });
+}

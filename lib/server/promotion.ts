@@ -1,0 +1,149 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { and, eq } from "drizzle-orm";
+import { z } from "zod";
+import { getDb, type DB } from "@/db";
+import { appendAuditEvents, type AuditInput } from "@/db/audit";
+import { agents, agentVersions, deployments, changeRecords, evalRuns, signoffs } from "@/db/schema";
+import { canTransition } from "@/lib/domain/change-state";
+import { gatesMet, promotionGates, releasePath, type Gate, type GateFacts } from "@/lib/domain/promotion-gates";
+import { RETRO_SIGNOFF_HOURS } from "@/lib/domain/retro-signoff";
+import { changeNumberLabel, ENVIRONMENTS, type Environment } from "@/lib/domain/terms";
+import { AppError } from "@/lib/errors";
+import { fieldErrorsOf } from "@/lib/validations/field-errors";
+import { actorOf, assertCanRead, type Caller } from "./caller";
+import { findChangeRow, policyByVersion, type ChangeRow } from "./change-records";
+import { currentDeployment, deploymentViews, runningSpecs, type DeploymentView } from "./deployments";
+import { currentPolicy } from "./policy";
+import { hasRole } from "./users";
+
+/** Promotion: a change's version moves development → staging → production, each step behind its evidence gates. */
+
+type Reader = Pick<DB, "select">;
+
+/**
+ * Who may deploy: engineering or operations; a token needs the deploy scope. An emergency release
+ * skips the full review, so it is operations' decision alone: people only, never a token.
+ */
+export function canDeploy(caller: Caller, path: "promote" | "emergency"): boolean {
+  if (caller.kind === "token") return path === "promote" && caller.scopes.includes("deploy");
+  return path === "emergency" ? hasRole(caller.user, "operations") : hasRole(caller.user, "engineering", "operations");
+}
+
+function assertCanDeploy(caller: Caller, path: "promote" | "emergency") {
+  if (canDeploy(caller, path)) return;
+  if (caller.kind === "token") throw new AppError("forbidden", path === "emergency" ? "Operations releases emergency changes: API tokens cannot" : `Token "${caller.name}" lacks the deploy scope`);
+  throw new AppError("forbidden", path === "emergency" ? "Operations releases emergency changes" : "Engineering or operations promote changes");
+}
+
+export function gateFactsOf(db: Reader, change: ChangeRow): GateFacts {
+  const head = change.headVersionId ? db.select().from(agentVersions).where(eq(agentVersions.id, change.headVersionId)).get() : undefined;
+  // A draft whose typed text does not parse has no deployable spec, whatever it held before.
+  const specHash = head && !change.draftSpecText ? head.specHash : null;
+  const policy = change.policyVersion ? policyByVersion(db, change.policyVersion) : currentPolicy(db).policy;
+  return {
+    label: changeNumberLabel(change.number),
+    state: change.state,
+    emergency: change.emergency,
+    specHash,
+    contentHash: change.contentHash,
+    authorId: change.authorId,
+    standardChange: change.standardChange,
+    signoffs: db.select({ role: signoffs.role, status: signoffs.status, contentHash: signoffs.contentHash, signerId: signoffs.signerId }).from(signoffs).where(eq(signoffs.changeRecordId, change.id)).all(),
+    rollbackPlan: change.rollbackPlan,
+    hasRollbackOwner: change.rollbackOwnerId !== null,
+    evalRuns: specHash
+      ? db.select({ environment: evalRuns.environment, specHash: evalRuns.specHash, passed: evalRuns.passed, failed: evalRuns.failed, recordedAt: evalRuns.recordedAt }).from(evalRuns).where(and(eq(evalRuns.agentId, change.agentId), eq(evalRuns.specHash, specHash))).all()
+      : [],
+    passRateFloor: policy.evalPassRateFloor,
+    running: runningSpecs(db, change.agentId),
+  };
+}
+
+export type ReleaseStep = { environment: Environment; path: "promote" | "emergency"; gates: Gate[]; ready: boolean; canDeploy: boolean };
+
+/** The gates of every environment for a change, and whether this caller could promote it there now. */
+export function releaseSteps(caller: Caller, ref: string): ReleaseStep[] {
+  assertCanRead(caller);
+  const db = getDb();
+  const facts = gateFactsOf(db, findChangeRow(db, ref));
+  return ENVIRONMENTS.map((environment) => {
+    const path = environment === "production" ? releasePath(facts) : "promote";
+    const gates = promotionGates(environment, facts);
+    return { environment, path, gates, ready: gatesMet(gates), canDeploy: canDeploy(caller, path) };
+  });
+}
+
+const promoteSchema = z.strictObject({ environment: z.enum(ENVIRONMENTS, { error: `environment must be one of: ${ENVIRONMENTS.join(", ")}` }) });
+
+/**
+ * Places a change's version in an environment. The gates are checked inside the write transaction, so
+ * of concurrent requests exactly one deploys and the rest find the environment already running it.
+ * A production release marks the change released and the agent reviewed; an emergency release
+ * starts the 48-hour clock on the sign-offs still open.
+ */
+export function promote(caller: Caller, ref: string, input: unknown, now = Date.now()): DeploymentView {
+  const parsed = promoteSchema.safeParse(input);
+  if (!parsed.success) throw new AppError("validation_failed", "Say which environment to promote to", { fieldErrors: fieldErrorsOf(parsed.error) });
+  const { environment } = parsed.data;
+  const db = getDb();
+  const id = db.transaction(
+    (tx) => {
+      const change = findChangeRow(tx, ref);
+      const facts = gateFactsOf(tx, change);
+      const path = environment === "production" ? releasePath(facts) : "promote";
+      assertCanDeploy(caller, path);
+      const gates = promotionGates(environment, facts);
+      const unmet = gates.filter((g) => !g.met);
+      if (unmet.length) throw new AppError("gate_failed", `${facts.label} cannot go to ${environment}: ${unmet.map((g) => g.reason).join("; ")}`, { gates });
+
+      const actor = actorOf(caller);
+      const deploymentId = randomUUID();
+      const replaced = currentDeployment(tx, change.agentId, environment);
+      const agent = tx.select().from(agents).where(eq(agents.id, change.agentId)).get()!;
+      tx.insert(deployments)
+        .values({
+          id: deploymentId,
+          agentId: change.agentId,
+          environment,
+          versionId: change.headVersionId!,
+          kind: path,
+          deployedAt: now,
+          deployedById: caller.kind === "user" ? caller.user.id : null,
+          deployedByTokenId: caller.kind === "token" ? caller.id : null,
+          changeRecordId: change.id,
+          replacedVersionId: replaced?.version.id ?? null,
+          reason: path === "emergency" ? change.emergencyJustification : null,
+        })
+        .run();
+      const events: AuditInput[] = [
+        { at: now, actor, action: path === "emergency" ? "deployment.emergency" : "deployment.promoted", entityType: "deployment", entityId: deploymentId, payload: { agent: agent.slug, environment, specHash: facts.specHash, changeRecordId: change.id, number: change.number, replacedSpecHash: replaced?.version.specHash ?? null } },
+      ];
+      if (environment === "production") events.push(release(tx, change, facts, path, now, actor));
+      appendAuditEvents(tx, events);
+      return deploymentId;
+    },
+    { behavior: "immediate" },
+  );
+  return deploymentViews(db, [id])[0]!;
+}
+
+/** The change becomes released; who approved the running version is written into the audit trail with it. */
+function release(tx: Pick<DB, "select" | "update">, change: ChangeRow, facts: GateFacts, path: "promote" | "emergency", now: number, actor: AuditInput["actor"]): AuditInput {
+  if (!canTransition(change.state, "released")) throw new AppError("conflict", `${facts.label} cannot move from ${change.state} to released`);
+  const retroDue = path === "emergency" && facts.signoffs.some((s) => s.status === "pending") ? now + RETRO_SIGNOFF_HOURS * 3_600_000 : null;
+  tx.update(changeRecords)
+    .set({ state: "released", releasedAt: now, updatedAt: now, ...(retroDue !== null && { retroSignoffDueAt: retroDue }) })
+    .where(eq(changeRecords.id, change.id))
+    .run();
+  tx.update(agents).set({ lastReviewedAt: now }).where(eq(agents.id, change.agentId)).run();
+  const approvals = facts.signoffs.filter((s) => s.status === "approved" && s.contentHash === facts.contentHash).map((s) => ({ role: s.role, signerId: s.signerId, contentHash: s.contentHash }));
+  return {
+    at: now,
+    actor,
+    action: "change.released",
+    entityType: "change_record",
+    entityId: change.id,
+    payload: { number: change.number, environment: "production", specHash: facts.specHash, contentHash: facts.contentHash, approvals, standardChange: change.standardChange, emergency: path === "emergency", retroSignoffDueAt: retroDue },
+  };
+}

@@ -1,0 +1,30 @@
+import "server-only";
+import { and, asc, eq, inArray, isNotNull } from "drizzle-orm";
+import { getDb } from "@/db";
+import { agents, changeRecords, signoffs } from "@/db/schema";
+import { retroSignoffStatus, type RetroSignoffStatus } from "@/lib/domain/retro-signoff";
+import type { Role } from "@/lib/domain/terms";
+import { assertCanRead, type Caller } from "./caller";
+
+export type RetroSignoff = { changeId: string; number: number; title: string; agent: { slug: string; name: string }; dueAt: number; waitingOn: Role[]; status: Exclude<RetroSignoffStatus, "complete"> };
+
+/** Emergency releases whose full sign-off is still open, soonest deadline first (optionally for one agent). */
+export function openRetroSignoffs(caller: Caller, options: { agent?: string } = {}, now = Date.now()): RetroSignoff[] {
+  assertCanRead(caller);
+  const db = getDb();
+  const rows = db
+    .select({ id: changeRecords.id, number: changeRecords.number, title: changeRecords.title, dueAt: changeRecords.retroSignoffDueAt, slug: agents.slug, name: agents.name })
+    .from(changeRecords)
+    .innerJoin(agents, eq(agents.id, changeRecords.agentId))
+    .where(and(eq(changeRecords.state, "released"), isNotNull(changeRecords.retroSignoffDueAt), options.agent ? eq(agents.slug, options.agent) : undefined))
+    .orderBy(asc(changeRecords.retroSignoffDueAt))
+    .all();
+  if (rows.length === 0) return [];
+  const pending = db.select({ changeRecordId: signoffs.changeRecordId, role: signoffs.role, status: signoffs.status }).from(signoffs).where(and(inArray(signoffs.changeRecordId, rows.map((r) => r.id)), eq(signoffs.status, "pending"))).all();
+  return rows.flatMap((r) => {
+    const open = pending.filter((p) => p.changeRecordId === r.id);
+    const status = retroSignoffStatus(r.dueAt, open, now);
+    if (status === null || status === "complete") return [];
+    return [{ changeId: r.id, number: r.number, title: r.title, agent: { slug: r.slug, name: r.name }, dueAt: r.dueAt!, waitingOn: open.map((p) => p.role), status }];
+  });
+}

@@ -1,0 +1,147 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { and, desc, eq, isNull, or, sql } from "drizzle-orm";
+import { z } from "zod";
+import { getDb, type DB } from "@/db";
+import { appendAuditEvents, type AuditInput } from "@/db/audit";
+import { agents, agentVersions, changeRecords, deployments, incidents } from "@/db/schema";
+import { rollbackTarget, type DeployedVersion, type RollbackPlan } from "@/lib/domain/rollback";
+import { changeNumberLabel, ENVIRONMENTS, SEVERITIES, type Environment } from "@/lib/domain/terms";
+import { AppError } from "@/lib/errors";
+import { fieldErrorsOf } from "@/lib/validations/field-errors";
+import { actorOf, assertCanRead, type Caller } from "./caller";
+import { deploymentViews, type DeploymentView } from "./deployments";
+import { getIncident, openIncidentIn, type IncidentView } from "./incidents";
+import { hasRole } from "./users";
+
+/** Rollback: one action that puts the previous approved version back, marks the bad change, and ties it to an incident. */
+
+type Reader = Pick<DB, "select">;
+type AgentRow = typeof agents.$inferSelect;
+
+/** The rollback owner of the agent or anyone in operations; a token needs the deploy scope. */
+export function canRollBack(caller: Caller, agent: Pick<AgentRow, "rollbackOwnerId">): boolean {
+  if (caller.kind === "token") return caller.scopes.includes("deploy");
+  return agent.rollbackOwnerId === caller.user.id || hasRole(caller.user, "operations");
+}
+
+/** The environment's deployments, newest first, each with whether its version passed review. */
+function environmentHistory(db: Reader, agentId: string, environment: Environment): DeployedVersion[] {
+  return db
+    .select({ deploymentId: deployments.id, versionId: deployments.versionId, versionNumber: agentVersions.number, state: changeRecords.state, headVersionId: changeRecords.headVersionId, approvedAt: changeRecords.approvedAt, releasedAt: changeRecords.releasedAt })
+    .from(deployments)
+    .innerJoin(agentVersions, eq(agentVersions.id, deployments.versionId))
+    .leftJoin(changeRecords, eq(changeRecords.id, agentVersions.changeRecordId))
+    .where(and(eq(deployments.agentId, agentId), eq(deployments.environment, environment)))
+    .orderBy(desc(deployments.deployedAt), desc(sql`${deployments}.rowid`))
+    .all()
+    .map((r) => ({
+      deploymentId: r.deploymentId,
+      versionId: r.versionId,
+      versionNumber: r.versionNumber,
+      // Approved, or released as an emergency; never a version whose release was rolled back, nor one
+      // an edit replaced before the approval (the approval is of the change's head version only).
+      approved: r.state !== null && (r.state === "approved" || r.state === "released") && (r.approvedAt !== null || r.releasedAt !== null) && r.versionId === r.headVersionId,
+    }));
+}
+
+export type RollbackOption = { environment: Environment; plan: RollbackPlan | null };
+
+/** For the agent page: what a rollback of each environment would restore, and whether this caller may do it. */
+export function rollbackOptions(caller: Caller, slug: string): { allowed: boolean; options: RollbackOption[] } {
+  assertCanRead(caller);
+  const db = getDb();
+  const agent = db.select().from(agents).where(eq(agents.slug, slug)).get();
+  if (!agent) throw new AppError("not_found", `No agent with slug "${slug}"`);
+  return { allowed: canRollBack(caller, agent), options: ENVIRONMENTS.map((environment) => ({ environment, plan: rollbackTarget(environmentHistory(db, agent.id, environment)) })) };
+}
+
+export const rollbackSchema = z.strictObject({
+  environment: z.enum(ENVIRONMENTS, { error: `environment must be one of: ${ENVIRONMENTS.join(", ")}` }),
+  reason: z.string({ error: "Say why you roll back" }).trim().min(3, "Say why you roll back").max(2_000),
+  severity: z.enum(SEVERITIES, { error: `severity must be one of: ${SEVERITIES.join(", ")}` }).optional(),
+  incident: z.string().trim().min(1).optional(),
+});
+
+export type RollbackResult = { deployment: DeploymentView; rolledBackChange: string | null; incident: IncidentView | null };
+
+/**
+ * Redeploys the previous approved version of an environment. In production it also marks the change
+ * that introduced the bad version rolled back, and links the open incident of that deployment (or the
+ * one named, or an open unlinked one of the agent) — opening one when there is none.
+ */
+export function rollback(caller: Caller, slug: string, input: unknown, now = Date.now()): RollbackResult {
+  const parsed = rollbackSchema.safeParse(input);
+  if (!parsed.success) throw new AppError("validation_failed", "The rollback needs a reason", { fieldErrors: fieldErrorsOf(parsed.error) });
+  const { environment, reason, severity, incident: incidentId } = parsed.data;
+  const db = getDb();
+  const result = db.transaction(
+    (tx) => {
+      const agent = tx.select().from(agents).where(eq(agents.slug, slug)).get();
+      if (!agent) throw new AppError("not_found", `No agent with slug "${slug}"`);
+      if (!canRollBack(caller, agent)) throw new AppError("forbidden", caller.kind === "token" ? `Token "${caller.name}" lacks the deploy scope` : `Only the rollback owner of ${agent.name} or operations can roll it back`);
+      const plan = rollbackTarget(environmentHistory(tx, agent.id, environment));
+      if (!plan) throw new AppError("conflict", `${agent.name} has no earlier approved version in ${environment} to roll back to`);
+
+      const actor = actorOf(caller);
+      const deploymentId = randomUUID();
+      tx.insert(deployments)
+        .values({
+          id: deploymentId,
+          agentId: agent.id,
+          environment,
+          versionId: plan.target.versionId,
+          kind: "rollback",
+          deployedAt: now,
+          deployedById: caller.kind === "user" ? caller.user.id : null,
+          deployedByTokenId: caller.kind === "token" ? caller.id : null,
+          changeRecordId: null,
+          replacedVersionId: plan.current.versionId,
+          reason,
+        })
+        .run();
+      const events: AuditInput[] = [
+        { at: now, actor, action: "deployment.rolled_back", entityType: "deployment", entityId: deploymentId, payload: { agent: agent.slug, environment, fromVersion: plan.current.versionNumber, toVersion: plan.target.versionNumber, reason } },
+      ];
+      let rolledBack: string | null = null;
+      let linked: string | null = null;
+      if (environment === "production") {
+        const bad = tx.select({ id: changeRecords.id, number: changeRecords.number, state: changeRecords.state }).from(agentVersions).innerJoin(changeRecords, eq(changeRecords.id, agentVersions.changeRecordId)).where(eq(agentVersions.id, plan.current.versionId)).get();
+        if (bad?.state === "released") {
+          tx.update(changeRecords).set({ state: "rolled_back", closedAt: now, updatedAt: now }).where(eq(changeRecords.id, bad.id)).run();
+          rolledBack = changeNumberLabel(bad.number);
+          events.push({ at: now, actor, action: "change.rolled_back", entityType: "change_record", entityId: bad.id, payload: { number: bad.number, deploymentId, reason } });
+        }
+        appendAuditEvents(tx, events);
+        linked = linkIncident(tx, caller, agent, plan.current.deploymentId, { incidentId, severity, reason }, now);
+      } else {
+        appendAuditEvents(tx, events);
+      }
+      return { deploymentId, rolledBack, linked };
+    },
+    { behavior: "immediate" },
+  );
+  return { deployment: deploymentViews(db, [result.deploymentId])[0]!, rolledBackChange: result.rolledBack, incident: result.linked ? getIncident(caller, result.linked) : null };
+}
+
+/** The incident of the bad deployment: the one named, else an open one on it or unlinked, else a new one. */
+function linkIncident(tx: Pick<DB, "select" | "insert" | "update">, caller: Caller, agent: AgentRow, badDeploymentId: string, input: { incidentId?: string; severity?: (typeof SEVERITIES)[number]; reason: string }, now: number): string {
+  const open = input.incidentId
+    ? tx.select().from(incidents).where(eq(incidents.id, input.incidentId)).get()
+    : tx
+        .select()
+        .from(incidents)
+        .where(and(eq(incidents.agentId, agent.id), isNull(incidents.resolvedAt), or(eq(incidents.deploymentId, badDeploymentId), isNull(incidents.deploymentId))))
+        .orderBy(desc(incidents.detectedAt))
+        .get();
+  if (input.incidentId && (!open || open.agentId !== agent.id)) throw new AppError("validation_failed", `No incident ${input.incidentId} of ${agent.name}`, { fieldErrors: { incident: [`No incident ${input.incidentId} of ${agent.name}`] } });
+  if (open) {
+    if (open.deploymentId === null) {
+      tx.update(incidents).set({ deploymentId: badDeploymentId }).where(eq(incidents.id, open.id)).run();
+      appendAuditEvents(tx, [{ at: now, actor: actorOf(caller), action: "incident.updated", entityType: "incident", entityId: open.id, payload: { before: { deploymentId: null }, after: { deploymentId: badDeploymentId } } }]);
+    }
+    return open.id;
+  }
+  const title = `${agent.name} rolled back in production: ${input.reason}`.slice(0, 200);
+  return openIncidentIn(tx, caller, { agentId: agent.id, agentSlug: agent.slug, deploymentId: badDeploymentId, severity: input.severity ?? "sev3", title, detectedAt: now }, now);
+}
