@@ -15,13 +15,13 @@ export const DEMO_USERS = [
   { email: "admin@countersign.test", name: "Alex Morgan", role: "Admin" },
 ] as const;
 
-/** Signs in through the login page, as a person would, and waits for the inventory. */
+/** Signs in through the login page, as a person would, and waits for the home page. */
 export async function signIn(page: Page, email: string, password = DEMO_PASSWORD) {
   await page.goto("/login");
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/agents/);
+  await expect(page).toHaveURL(/\/$/);
 }
 
 /** The inventory's agent rows (each row is headed by the agent's name and slug). */

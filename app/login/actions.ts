@@ -8,7 +8,7 @@ export type SignInState = { message?: string; email?: string };
 /** Only same-site paths are followed after sign-in, so the login page cannot be used as an open redirect. */
 function safeCallback(value: FormDataEntryValue | null): string {
   const path = typeof value === "string" ? value : "";
-  return path.startsWith("/") && !path.startsWith("//") && !path.startsWith("/\\") ? path : "/agents";
+  return path.startsWith("/") && !path.startsWith("//") && !path.startsWith("/\\") ? path : "/";
 }
 
 export async function signInWithPassword(_previous: SignInState, form: FormData): Promise<SignInState> {

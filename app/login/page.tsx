@@ -9,7 +9,7 @@ import { signInWithPassword, signInWithSso } from "./actions";
 export const metadata: Metadata = { title: "Sign in" };
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string }> }) {
-  if (await currentUser()) redirect("/agents");
+  if (await currentUser()) redirect("/");
   const { callbackUrl } = await searchParams;
   return (
     <main className="flex min-h-screen items-center justify-center bg-gradient-to-b from-brand-50 to-slate-50 px-4 py-12">

@@ -12,8 +12,9 @@ const SECTIONS = [
   { href: "/changes", label: "Changes" },
   { href: "/signoffs", label: "Sign-offs" },
   { href: "/incidents", label: "Incidents" },
+  { href: "/metrics", label: "Metrics" },
   { href: "/audit", label: "Audit" },
-  { href: "/settings/policy", label: "Policy" },
+  { href: "/settings/policy", label: "Settings", match: "/settings" },
 ];
 
 type Notifications = ComponentProps<typeof NotificationBell>;
@@ -35,7 +36,7 @@ export function AppHeader({
   return (
     <header className="sticky top-0 z-20 border-b border-slate-200 bg-white/95 backdrop-blur">
       <div className="mx-auto flex min-h-14 w-full max-w-[1600px] flex-wrap items-center gap-x-6 gap-y-1 px-4 py-2 sm:px-6 lg:px-8">
-        <Link href="/agents" aria-label="Countersign home">
+        <Link href="/" aria-label="Countersign home">
           <Logo className="text-slate-900" />
         </Link>
         <NavLinks className="order-last w-full md:order-none md:w-auto" sections={SECTIONS.map((s) => ({ ...s, badge: badges[s.href] }))} />

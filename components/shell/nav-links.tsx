@@ -7,12 +7,13 @@ import { cn } from "@/components/ui/cn";
 /** A count beside a section: brand for work waiting on you, danger for something overdue or broken. */
 export type NavBadge = { count: number; label: string; tone?: "brand" | "danger" };
 
-export function NavLinks({ sections, className }: { sections: { href: string; label: string; badge?: NavBadge }[]; className?: string }) {
+export function NavLinks({ sections, className }: { sections: { href: string; label: string; match?: string; badge?: NavBadge }[]; className?: string }) {
   const pathname = usePathname();
   return (
     <nav aria-label="Main" className={cn("-mx-1 flex items-center gap-1 overflow-x-auto px-1", className)}>
       {sections.map((s) => {
-        const active = pathname === s.href || pathname.startsWith(`${s.href}/`);
+        const base = s.match ?? s.href;
+        const active = pathname === base || pathname.startsWith(`${base}/`);
         return (
           <Link
             key={s.href}
