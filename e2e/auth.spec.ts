@@ -3,8 +3,11 @@ import { agentRows, DEMO_USERS, signIn } from "./fixtures";
 
 test.describe("signing in", () => {
   for (const user of DEMO_USERS) {
-    test(`${user.email} signs in and sees the inventory`, async ({ page }) => {
+    test(`${user.email} signs in, lands on their home page, and opens the inventory`, async ({ page }) => {
       await signIn(page, user.email);
+      await expect(page.getByRole("heading", { name: `Welcome back, ${user.name.split(" ")[0]}`, level: 1 })).toBeVisible();
+      await expect(page.getByRole("region", { name: "Alerts" })).toBeVisible();
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Agents" }).click();
       await expect(page.getByRole("heading", { name: "Agents", level: 1 })).toBeVisible();
       expect(await agentRows(page).count()).toBeGreaterThanOrEqual(24);
       await page.getByRole("button", { name: `Account: ${user.name}` }).click();

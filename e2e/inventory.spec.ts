@@ -3,6 +3,7 @@ import { agentRows, signIn } from "./fixtures";
 
 test.beforeEach(async ({ page }) => {
   await signIn(page, "security@countersign.test");
+  await page.goto("/agents");
 });
 
 test("search narrows the inventory as you type, and the URL keeps it", async ({ page }) => {

@@ -9,6 +9,8 @@ import { openRetroSignoffs } from "@/lib/server/retro-signoffs";
 import { mySignoffQueue } from "@/lib/server/signoffs";
 import { markNotificationsReadAction, signOutAction } from "./actions";
 
+const counted = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
   const user = await requireUser();
   const banner = instanceBanner();
@@ -18,9 +20,9 @@ export default async function AppLayout({ children }: { children: React.ReactNod
   const overdueRetros = openRetroSignoffs(caller).filter((r) => r.status === "overdue").length;
   const openIncidents = listIncidents(caller, { open: "true", pageSize: 1 }).total;
   const badges = {
-    "/signoffs": { count: waiting.length, label: `${waiting.length} sign-offs waiting on you${retroWaiting ? `, ${retroWaiting} of them retro sign-offs of emergency releases` : ""}` },
-    "/changes": { count: overdueRetros, label: `${overdueRetros} emergency releases with overdue retro sign-off`, tone: "danger" as const },
-    "/incidents": { count: openIncidents, label: `${openIncidents} open incidents`, tone: "danger" as const },
+    "/signoffs": { count: waiting.length, label: `${counted(waiting.length, "sign-off")} waiting on you${retroWaiting ? `, ${retroWaiting} of them retro sign-offs of emergency releases` : ""}` },
+    "/changes": { count: overdueRetros, label: `${counted(overdueRetros, "emergency release")} with an overdue retro sign-off`, tone: "danger" as const },
+    "/incidents": { count: openIncidents, label: `${counted(openIncidents, "open incident")}`, tone: "danger" as const },
   };
   return (
     <div className="flex min-h-screen flex-col">
