@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { retroSignoffStatus } from "./retro-signoff";
+
+const due = Date.UTC(2026, 10, 20, 12);
+
+describe("retro sign-off of an emergency release", () => {
+  it("is not a thing for a change never released as an emergency", () => {
+    expect(retroSignoffStatus(null, [{ status: "pending" }], due)).toBeNull();
+  });
+
+  it("is pending while a sign-off is open before the deadline, including at the deadline itself", () => {
+    expect(retroSignoffStatus(due, [{ status: "approved" }, { status: "pending" }], due - 1)).toBe("pending");
+    expect(retroSignoffStatus(due, [{ status: "pending" }], due)).toBe("pending");
+  });
+
+  it("is overdue one millisecond after the deadline with a sign-off still open", () => {
+    expect(retroSignoffStatus(due, [{ status: "approved" }, { status: "pending" }], due + 1)).toBe("overdue");
+  });
+
+  it("is complete when nothing is open, late or not; dismissed and decided sign-offs do not hold it open", () => {
+    expect(retroSignoffStatus(due, [{ status: "approved" }, { status: "approved" }], due + 86_400_000)).toBe("complete");
+    expect(retroSignoffStatus(due, [{ status: "approved" }, { status: "dismissed" }, { status: "rejected" }], due - 1)).toBe("complete");
+  });
+});
