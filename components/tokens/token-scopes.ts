@@ -5,5 +5,5 @@ export const SCOPE_HELP: Record<TokenScope, string> = {
   read: "Read agents, changes and evidence",
   "changes:write": "Propose and edit change records",
   "evals:write": "Record eval runs",
-  deploy: "Promote and roll back",
+  deploy: "Promote, roll back, and open or resolve incidents",
 };
