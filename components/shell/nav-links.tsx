@@ -19,7 +19,7 @@ export function NavLinks({ sections, className }: { sections: { href: string; la
             key={s.href}
             href={s.href}
             aria-current={active ? "page" : undefined}
-            className={cn("rounded-md px-3 py-1.5 text-sm font-medium", active ? "bg-brand-50 text-brand-700" : "text-slate-600 hover:bg-slate-100 hover:text-slate-900")}
+            className={cn("rounded-md px-3 py-1.5 text-sm font-medium whitespace-nowrap", active ? "bg-brand-50 text-brand-700" : "text-slate-600 hover:bg-slate-100 hover:text-slate-900")}
           >
             {s.label}
             {s.badge && s.badge.count > 0 ? (
