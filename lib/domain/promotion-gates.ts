@@ -73,14 +73,12 @@ const LIVE_STATES: Record<Environment, ChangeState[]> = {
 };
 
 function stateGate(environment: Environment, facts: GateFacts): Gate {
-  const allowed = facts.emergency && environment === "production" ? ["in_review", "approved"] : LIVE_STATES[environment];
-  const hasSpec = facts.specHash !== null;
-  const met = hasSpec && allowed.includes(facts.state);
-  const reason = !hasSpec
-    ? `${facts.label} has no valid spec to deploy`
-    : met
-      ? `${facts.label} is ${STATE_LABEL[facts.state]}`
-      : `${facts.label} is ${STATE_LABEL[facts.state]}; ${environment} takes ${allowed.map((s) => STATE_LABEL[s as ChangeState]).join(" or ")} changes`;
+  const allowed: ChangeState[] = facts.emergency && environment === "production" ? ["in_review", "approved"] : LIVE_STATES[environment];
+  if (facts.specHash === null) return { gate: "change_state", met: false, reason: `${facts.label} has no valid spec to deploy`, fixBy: "the author: fix the proposed spec" };
+  const met = allowed.includes(facts.state);
+  const accepted = allowed.map((s) => s.replace("_", " "));
+  const list = accepted.length > 1 ? `${accepted.slice(0, -1).join(", ")} or ${accepted.at(-1)}` : accepted[0];
+  const reason = met ? `${facts.label} is ${STATE_LABEL[facts.state]}` : `${facts.label} is ${STATE_LABEL[facts.state]}; ${environment} takes ${list} changes`;
   const fixBy = met ? null : facts.state === "draft" ? "the author: submit it for review" : facts.state === "in_review" ? "the signers: approve it" : null;
   return { gate: "change_state", met, reason, fixBy };
 }
@@ -126,7 +124,7 @@ function stagingEvalGate(facts: GateFacts): Gate {
 }
 
 function rollbackPlanGate(facts: GateFacts): Gate {
-  const missing = [!facts.rollbackPlan.trim() && "a rollback plan", !facts.hasRollbackOwner && "a rollback owner"].filter(Boolean);
+  const missing = [!facts.rollbackPlan.trim() && "rollback plan", !facts.hasRollbackOwner && "rollback owner"].filter(Boolean);
   return missing.length
     ? { gate: "rollback_plan", met: false, reason: `the change record has no ${missing.join(" and no ")}`, fixBy: "the author: edit the change record" }
     : { gate: "rollback_plan", met: true, reason: "rollback plan and rollback owner are recorded", fixBy: null };
