@@ -1,0 +1,90 @@
+import type { DB } from "@/db";
+import { apiTokens } from "@/db/schema";
+import type { AgentSpec } from "@/lib/domain/spec";
+import type { Role, TokenScope } from "@/lib/domain/terms";
+import { hashToken, tokenCaller, userCaller, type Caller } from "@/lib/server/caller";
+import { getChange, proposeChange } from "@/lib/server/changes";
+import { recordEvalRun } from "@/lib/server/evals";
+import { promote } from "@/lib/server/promotion";
+import { getAgentRecord, getAgentVersion } from "@/lib/server/registry";
+import { signOff } from "@/lib/server/signoffs";
+import { findActiveUser } from "@/lib/server/users";
+import { TEST_UNTIL } from "./demo-estate";
+
+/** Helpers for tests that drive changes through review, promotion and rollback on the seeded estate. */
+
+export const DAY = 86_400_000;
+export const HOUR = 3_600_000;
+
+export const as = (email: string): Caller => userCaller(findActiveUser({ email })!);
+
+/**
+ * The tests' clock: every call is a minute after the last, starting a day after the seed's history
+ * ends, so what the tests deploy is always the newest deployment of its environment.
+ */
+export function testClock(start = TEST_UNTIL + DAY) {
+  let t = start;
+  return { next: (step = 60_000) => (t += step), peek: () => t };
+}
+
+/** Who signs each role in these tests; none of them authors the changes (engineer@ does). */
+export const SIGNER: Partial<Record<Role, string>> = {
+  workflow_owner: "owner@countersign.test",
+  security: "security@countersign.test",
+  engineering: "engineer2@countersign.test",
+  operations: "ops@countersign.test",
+  compliance: "compliance@countersign.test",
+};
+
+export const attested = {
+  rollbackPlan: "Redeploy the previous approved version from the agent page.",
+  rollbackOwner: "ops@countersign.test",
+  harmMetrics: [{ name: "refund reversal rate", comparator: ">" as const, threshold: 2, window: "7d" }],
+};
+
+export function productionSpec(slug: string): AgentSpec {
+  const reader = as("auditor@countersign.test");
+  const record = getAgentRecord(reader, slug);
+  return structuredClone(getAgentVersion(reader, slug, record.environments.production!.version).spec);
+}
+
+/** engineer@ raises refund-assistant's refunds.create limit: high risk, all four owners asked. */
+export function limitRaise(amount: number, now: number, extra: Record<string, unknown> = {}) {
+  const spec = productionSpec("refund-assistant");
+  spec.tools.find((t) => t.system === "stripe")!.actions.find((a) => a.name === "refunds.create")!.limit = { amount, unit: "USD" };
+  return proposeChange(as("engineer@countersign.test"), { agent: "refund-assistant", title: `Limit ${amount}`, spec, ...attested, ...extra, submit: true }, now);
+}
+
+/** engineer@ proposes a small change to any agent: traces kept a few days longer. */
+export function retentionChange(slug: string, days: number, now: number) {
+  const spec = productionSpec(slug);
+  spec.traceRetentionDays += days;
+  return proposeChange(as("engineer@countersign.test"), { agent: slug, title: `Keep traces ${days} days longer`, spec, ...attested, submit: true }, now);
+}
+
+/** Every sign-off still asked on the change, approved by its usual signer. */
+export function approveAll(ref: string, clock: { next: () => number }) {
+  for (const s of getChange(as("auditor@countersign.test"), ref).signoffs.filter((x) => x.status === "pending")) {
+    signOff(as(SIGNER[s.role]!), ref, { role: s.role, decision: "approve" }, clock.next());
+  }
+  return getChange(as("auditor@countersign.test"), ref);
+}
+
+export function stagingEval(slug: string, specHash: string, now: number, result: { passed?: number; failed?: number; environment?: string } = {}, caller = as("engineer2@countersign.test")) {
+  return recordEvalRun(caller, { agent: slug, specHash, environment: result.environment ?? "staging", suite: "regression", passed: result.passed ?? 40, failed: result.failed ?? 0 }, now);
+}
+
+/** An approved change, all the way: development → staging → a clean staging eval → production. */
+export function releaseApproved(ref: string, clock: { next: () => number }, caller = as("engineer2@countersign.test")) {
+  const change = getChange(caller, ref);
+  promote(caller, ref, { environment: "development" }, clock.next());
+  promote(caller, ref, { environment: "staging" }, clock.next());
+  stagingEval(change.agent.slug, change.specHash!, clock.next());
+  return promote(caller, ref, { environment: "production" }, clock.next());
+}
+
+/** An API token with the given scopes, as a caller. */
+export function tokenWith(db: DB, name: string, scopes: TokenScope[]): Caller {
+  db.insert(apiTokens).values({ id: `tok_${name}`, name, tokenHash: hashToken(`cs_${name}`), scopes, createdById: "usr_admin", createdAt: TEST_UNTIL }).run();
+  return tokenCaller(`cs_${name}`)!;
+}
