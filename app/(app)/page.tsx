@@ -24,7 +24,7 @@ export default async function HomePage() {
   const now = Date.now();
   const queue = mySignoffQueue(caller);
   const mine = canProposeChanges(user) ? listChanges(caller, { mine: "1", page: 1, pageSize: 100 }).items.filter((c) => (OPEN_CHANGE_STATES as readonly string[]).includes(c.state)) : [];
-  const overdue = openRetroSignoffs(caller, {}, now).filter((r) => r.status === "overdue");
+  const overdue = openRetroSignoffs(caller, {}, now).filter((r) => r.status !== "pending");
   const urgent = [...listIncidents(caller, { open: "true", severity: "sev1", pageSize: 20 }).items, ...listIncidents(caller, { open: "true", severity: "sev2", pageSize: 20 }).items];
   const leader = hasRole(user, "leader");
   const auditor = hasRole(user, "auditor");
@@ -41,7 +41,15 @@ export default async function HomePage() {
           <Link key={r.changeId} href={`/changes/CR-${r.number}`} className="flex gap-3 rounded-lg border border-rose-300 bg-rose-50 p-3 text-sm text-rose-900 hover:bg-rose-100">
             <AlarmClock aria-hidden className="mt-0.5 size-5 shrink-0" />
             <span>
-              <span className="font-semibold">Retro sign-off overdue</span> <RelativeTime at={r.dueAt} now={now} />: CR-{r.number} {r.title} ({r.agent.name}) still waits on {r.waitingOn.map((role) => ROLE_LABELS[role]).join(", ")}.
+              {r.status === "rejected" ? (
+                <>
+                  <span className="font-semibold">Retro sign-off rejected</span>: CR-{r.number} {r.title} ({r.agent.name}) was released as an emergency and refused afterwards.
+                </>
+              ) : (
+                <>
+                  <span className="font-semibold">Retro sign-off overdue</span> <RelativeTime at={r.dueAt} now={now} />: CR-{r.number} {r.title} ({r.agent.name}) still waits on {r.waitingOn.map((role) => ROLE_LABELS[role]).join(", ")}.
+                </>
+              )}
             </span>
           </Link>
         ))}
@@ -53,7 +61,7 @@ export default async function HomePage() {
             </span>
           </Link>
         ))}
-        {overdue.length === 0 && urgent.length === 0 && <p className="rounded-lg border border-slate-200 bg-white p-3 text-sm text-slate-600">No alerts: no open sev1 or sev2 incident, and no overdue retro sign-off.</p>}
+        {overdue.length === 0 && urgent.length === 0 && <p className="rounded-lg border border-slate-200 bg-white p-3 text-sm text-slate-600">No alerts: no open sev1 or sev2 incident, and no overdue or rejected retro sign-off.</p>}
       </section>
 
       <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-2">

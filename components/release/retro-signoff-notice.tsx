@@ -12,6 +12,16 @@ export function RetroSignoffNotice({ status, dueAt, waitingOn, now }: { status: 
       </p>
     );
   }
+  if (status === "rejected") {
+    return (
+      <div role="status" className="flex gap-3 rounded-lg border border-rose-300 bg-rose-50 p-4 text-sm text-rose-900">
+        <AlarmClock aria-hidden className="mt-0.5 size-5 shrink-0" />
+        <p>
+          <span className="font-semibold">Retro sign-off rejected</span>: released as an emergency, this change was refused by a signer afterwards. It still runs until its rollback owner or operations rolls it back from the agent page.
+        </p>
+      </div>
+    );
+  }
   const overdue = status === "overdue";
   return (
     <div role="status" className={`flex gap-3 rounded-lg border p-4 text-sm ${overdue ? "border-rose-300 bg-rose-50 text-rose-900" : "border-amber-200 bg-amber-50 text-amber-900"}`}>

@@ -17,8 +17,13 @@ describe("retro sign-off of an emergency release", () => {
     expect(retroSignoffStatus(due, [{ status: "approved" }, { status: "pending" }], due + 1)).toBe("overdue");
   });
 
-  it("is complete when nothing is open, late or not; dismissed and decided sign-offs do not hold it open", () => {
+  it("is complete when nothing is open, late or not; dismissed sign-offs do not hold it open", () => {
     expect(retroSignoffStatus(due, [{ status: "approved" }, { status: "approved" }], due + 86_400_000)).toBe("complete");
-    expect(retroSignoffStatus(due, [{ status: "approved" }, { status: "dismissed" }, { status: "rejected" }], due - 1)).toBe("complete");
+    expect(retroSignoffStatus(due, [{ status: "approved" }, { status: "dismissed" }], due - 1)).toBe("complete");
+  });
+
+  it("is rejected when a signer refused the released change afterwards, whatever else is open", () => {
+    expect(retroSignoffStatus(due, [{ status: "rejected" }, { status: "pending" }], due - 1)).toBe("rejected");
+    expect(retroSignoffStatus(due, [{ status: "rejected" }, { status: "approved" }], due + 1)).toBe("rejected");
   });
 });

@@ -3,7 +3,7 @@ import type { SignoffStatus } from "./terms";
 /** How long operations has to complete the full sign-off of an emergency release. */
 export const RETRO_SIGNOFF_HOURS = 48;
 
-export type RetroSignoffStatus = "pending" | "overdue" | "complete";
+export type RetroSignoffStatus = "pending" | "overdue" | "complete" | "rejected";
 
 /**
  * An emergency release is signed in full afterwards: pending while a required sign-off is still
@@ -12,6 +12,7 @@ export type RetroSignoffStatus = "pending" | "overdue" | "complete";
  */
 export function retroSignoffStatus(dueAt: number | null, signoffs: { status: SignoffStatus }[], now: number): RetroSignoffStatus | null {
   if (dueAt === null) return null;
+  if (signoffs.some((s) => s.status === "rejected")) return "rejected";
   if (!signoffs.some((s) => s.status === "pending")) return "complete";
   return now > dueAt ? "overdue" : "pending";
 }

@@ -8,7 +8,7 @@ import { assertCanRead, type Caller } from "./caller";
 
 export type RetroSignoff = { changeId: string; number: number; title: string; agent: { slug: string; name: string }; dueAt: number; waitingOn: Role[]; status: Exclude<RetroSignoffStatus, "complete"> };
 
-/** Emergency releases whose full sign-off is still open, soonest deadline first (optionally for one agent). */
+/** Emergency releases whose full sign-off is still open or was refused afterwards, soonest deadline first (optionally for one agent). */
 export function openRetroSignoffs(caller: Caller, options: { agent?: string } = {}, now = Date.now()): RetroSignoff[] {
   assertCanRead(caller);
   const db = getDb();
@@ -20,11 +20,11 @@ export function openRetroSignoffs(caller: Caller, options: { agent?: string } = 
     .orderBy(asc(changeRecords.retroSignoffDueAt))
     .all();
   if (rows.length === 0) return [];
-  const pending = db.select({ changeRecordId: signoffs.changeRecordId, role: signoffs.role, status: signoffs.status }).from(signoffs).where(and(inArray(signoffs.changeRecordId, rows.map((r) => r.id)), eq(signoffs.status, "pending"))).all();
+  const pending = db.select({ changeRecordId: signoffs.changeRecordId, role: signoffs.role, status: signoffs.status }).from(signoffs).where(and(inArray(signoffs.changeRecordId, rows.map((r) => r.id)), inArray(signoffs.status, ["pending", "rejected"]))).all();
   return rows.flatMap((r) => {
-    const open = pending.filter((p) => p.changeRecordId === r.id);
-    const status = retroSignoffStatus(r.dueAt, open, now);
+    const mine = pending.filter((p) => p.changeRecordId === r.id);
+    const status = retroSignoffStatus(r.dueAt, mine, now);
     if (status === null || status === "complete") return [];
-    return [{ changeId: r.id, number: r.number, title: r.title, agent: { slug: r.slug, name: r.name }, dueAt: r.dueAt!, waitingOn: open.map((p) => p.role), status }];
+    return [{ changeId: r.id, number: r.number, title: r.title, agent: { slug: r.slug, name: r.name }, dueAt: r.dueAt!, waitingOn: mine.filter((p) => p.status === "pending").map((p) => p.role), status }];
   });
 }

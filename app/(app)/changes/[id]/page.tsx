@@ -92,7 +92,7 @@ export default async function ChangePage({ params }: Props) {
           <ChangeActions
             id={change.id}
             label={change.label}
-            canEdit={open}
+            canEdit={open || change.state === "approved"}
             canSubmit={change.state === "draft" && problems.length === 0}
             canWithdraw={open}
             submit={submitChangeAction}

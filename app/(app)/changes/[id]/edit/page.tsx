@@ -18,7 +18,7 @@ export default async function EditChangePage({ params, searchParams }: { params:
   const showProblems = (await searchParams).problems === "1";
   const change = orNotFound(() => getChange(userCaller(user), decodeURIComponent(id)));
   const isAuthor = change.author.kind === "user" && change.author.id === user.id;
-  const editable = change.state === "draft" || change.state === "in_review";
+  const editable = change.state === "draft" || change.state === "in_review" || change.state === "approved";
   const back = (
     <Link href={`/changes/${change.label}`} className="font-medium underline">
       Back to {change.label}
@@ -27,7 +27,7 @@ export default async function EditChangePage({ params, searchParams }: { params:
   if (!isAuthor || !editable) {
     return (
       <div role="alert" className="rounded-lg border border-amber-200 bg-amber-50 p-6 text-sm text-amber-900">
-        {!isAuthor ? "Only the author can edit this change record." : `${change.label} is ${change.state.replace("_", " ")}: only drafts and changes in review can be edited.`} {back}
+        {!isAuthor ? "Only the author can edit this change record." : `${change.label} is ${change.state.replace("_", " ")}: only changes not yet released can be edited.`} {back}
       </div>
     );
   }
@@ -38,7 +38,7 @@ export default async function EditChangePage({ params, searchParams }: { params:
         <h1 className="text-2xl font-semibold tracking-tight">
           Edit {change.label} <span className="font-normal text-slate-500">· {change.agent.name}</span>
         </h1>
-        {change.state === "in_review" && <p className="mt-1 text-sm text-amber-800">This change is in review: saving an edit dismisses the sign-offs already given, and its owners are asked again.</p>}
+        {(change.state === "in_review" || change.state === "approved") && <p className="mt-1 text-sm text-amber-800">This change is {change.state === "approved" ? "approved" : "in review"}: saving an edit dismisses the sign-offs already given, and its owners are asked again.</p>}
       </div>
       <ChangeEditor
         agent={{ slug: change.agent.slug, name: change.agent.name }}
