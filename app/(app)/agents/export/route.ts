@@ -1,4 +1,5 @@
 import type { NextRequest } from "next/server";
+import { csvResponse } from "@/lib/csv";
 import { PLATFORM_LABELS } from "@/lib/domain/terms";
 import { errorResponse } from "@/lib/server/api";
 import { listAgents, parseAgentFilters } from "@/lib/server/agents";
@@ -7,12 +8,6 @@ import { userCaller } from "@/lib/server/caller";
 
 export const dynamic = "force-dynamic";
 
-const csvField = (value: string | number | null) => {
-  const text = value === null ? "" : String(value);
-  // Quote when needed; prefix formula-like text so spreadsheets do not execute it.
-  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-};
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 
 /** The inventory's filtered rows, all pages, as CSV. */
@@ -22,30 +17,23 @@ export async function GET(request: NextRequest) {
     if (!user) return Response.redirect(new URL("/login", request.url));
     const { items } = listAgents(userCaller(user), parseAgentFilters(request.nextUrl.searchParams), { all: true });
     const header = ["slug", "name", "platform", "workflow", "risk_class", "autonomy", "development", "staging", "production", "production_spec_hash", "production_approved_by", "last_deployed_at", "last_reviewed_at", "open_changes"];
-    const lines = items.map((a) =>
-      [
-        a.slug,
-        a.name,
-        PLATFORM_LABELS[a.platform],
-        a.workflow.name,
-        a.workflow.riskClass,
-        a.autonomy,
-        a.environments.development ? `v${a.environments.development.version}` : null,
-        a.environments.staging ? `v${a.environments.staging.version}` : null,
-        a.environments.production ? `v${a.environments.production.version}` : null,
-        a.environments.production?.specHash ?? null,
-        a.productionStandardChange ? `standard change: ${a.productionStandardChange}` : a.productionApprovers.map((p) => `${p.role}:${p.email}`).join("; "),
-        iso(a.lastDeployedAt),
-        iso(a.lastReviewedAt),
-        a.openChanges,
-      ]
-        .map(csvField)
-        .join(","),
-    );
-    const stamp = new Date().toISOString().slice(0, 10);
-    return new Response([header.join(","), ...lines].join("\r\n") + "\r\n", {
-      headers: { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="countersign-agents-${stamp}.csv"` },
-    });
+    const rows = items.map((a) => [
+      a.slug,
+      a.name,
+      PLATFORM_LABELS[a.platform],
+      a.workflow.name,
+      a.workflow.riskClass,
+      a.autonomy,
+      a.environments.development ? `v${a.environments.development.version}` : null,
+      a.environments.staging ? `v${a.environments.staging.version}` : null,
+      a.environments.production ? `v${a.environments.production.version}` : null,
+      a.environments.production?.specHash ?? null,
+      a.productionStandardChange ? `standard change: ${a.productionStandardChange}` : a.productionApprovers.map((p) => `${p.role}:${p.email}`).join("; "),
+      iso(a.lastDeployedAt),
+      iso(a.lastReviewedAt),
+      a.openChanges,
+    ]);
+    return csvResponse("agents", header, rows);
   } catch (error) {
     return errorResponse(error);
   }

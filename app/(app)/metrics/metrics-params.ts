@@ -1,0 +1,43 @@
+import { z } from "zod";
+import { METRIC_KEYS } from "@/components/metrics/dora-format";
+import { AppError } from "@/lib/errors";
+import type { MetricsFilters } from "@/lib/server/metrics";
+import { parseQuery, type SearchParamsInput } from "@/lib/validations/query-params";
+
+/** The dashboard's own URL parameters, beside the metrics filters: which number's records are open, and whether all of them. */
+
+const drill = z.enum(METRIC_KEYS, { error: `drill must be one of: ${METRIC_KEYS.join(", ")}` });
+
+const viewSchema = z.object({
+  drill: drill.optional(),
+  all: z.literal("1", { error: "all must be 1" }).optional(),
+});
+
+const exportSchema = z
+  .object({
+    what: z.enum(["numbers", "records"], { error: "what must be numbers or records" }),
+    drill: drill.optional(),
+  })
+  .refine((p) => p.what === "numbers" || p.drill !== undefined, { message: `what=records needs drill, one of: ${METRIC_KEYS.join(", ")}`, path: ["drill"] });
+
+export function parseDashboardView(params: SearchParamsInput) {
+  return parseQuery(viewSchema, params);
+}
+
+export function parseExportRequest(params: SearchParamsInput) {
+  return parseQuery(exportSchema, params);
+}
+
+const FILTER_KEYS = ["from", "to", "workflow", "platform", "risk", "agent"] as const;
+
+/** The filters as they go back into links (only those set), so every link of the page keeps the same view. */
+export function filterQuery(filters: MetricsFilters): string {
+  return new URLSearchParams(FILTER_KEYS.flatMap((k) => (filters[k] ? [[k, filters[k]]] : []))).toString();
+}
+
+const MAX_RANGE_DAYS = 5 * 366;
+
+/** Weekly charts stop being readable, and the page slow to compute, beyond a few years. */
+export function assertReadableRange(range: { from: number; to: number }): void {
+  if (range.to - range.from > MAX_RANGE_DAYS * 86_400_000) throw new AppError("bad_request", "from and to may be at most 5 years apart", { parameter: "from" });
+}

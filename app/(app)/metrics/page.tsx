@@ -1,0 +1,121 @@
+import { Download } from "lucide-react";
+import type { Metadata } from "next";
+import { formatDay } from "@/components/charts/units";
+import { BandLegend } from "@/components/metrics/band-legend";
+import { BreakdownTable } from "@/components/metrics/breakdown-table";
+import { DoraTiles } from "@/components/metrics/dora-tiles";
+import { countOf, doraSummary, METRIC_NAMES, periodLength } from "@/components/metrics/dora-format";
+import { DrillDown } from "@/components/metrics/drill-down";
+import { MetricsFilters } from "@/components/metrics/metrics-filters";
+import { WeeklyTrends } from "@/components/metrics/weekly-trends";
+import { BadFilterNotice } from "@/components/ui/bad-filter-notice";
+import { buttonClasses } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { isoDate } from "@/lib/domain/dora-calendar";
+import { PLATFORM_LABELS, PLATFORMS, RISK_LEVELS } from "@/lib/domain/terms";
+import { AppError, isAppError } from "@/lib/errors";
+import { inventoryFacets } from "@/lib/server/agents";
+import { requireUser } from "@/lib/server/auth";
+import { userCaller } from "@/lib/server/caller";
+import { metricRecords } from "@/lib/server/metric-records";
+import { doraBreakdown, doraReport, parseMetricsFilters, rangeOf, type MetricsFilters as Filters } from "@/lib/server/metrics";
+import { assertReadableRange, filterQuery, parseDashboardView } from "./metrics-params";
+
+export const metadata: Metadata = { title: "Metrics" };
+
+const DAY = 86_400_000;
+const capitalized = (s: string) => s[0]!.toUpperCase() + s.slice(1);
+
+/** DORA metrics for agent changes: the five numbers, their weekly trend, where they differ, and the records behind each. */
+export default async function MetricsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const caller = userCaller(await requireUser());
+  const params = await searchParams;
+  const now = Date.now();
+  const facets = inventoryFacets();
+  let filters: Filters;
+  let view: ReturnType<typeof parseDashboardView>;
+  let range: { from: number; to: number };
+  try {
+    filters = parseMetricsFilters(params);
+    view = parseDashboardView(params);
+    range = rangeOf(filters, now);
+    assertReadableRange(range);
+    if (filters.workflow && !facets.workflows.some((w) => w.slug === filters.workflow)) throw new AppError("bad_request", `there is no workflow "${filters.workflow}"`);
+  } catch (error) {
+    if (!isAppError(error)) throw error;
+    return <BadFilterNotice message={error.message} href="/metrics" label="Show the last 26 weeks for every agent" />;
+  }
+
+  const report = doraReport(caller, filters, now);
+  const current = doraSummary(report.current);
+  const previous = doraSummary(report.previous);
+  const query = filterQuery(filters);
+  const released = current.deploymentFrequency.count > 0 || current.reworkRate.total > 0;
+  const byWorkflow = released ? doraBreakdown(caller, filters, "workflow", now) : [];
+  const byPlatform = released ? doraBreakdown(caller, filters, "platform", now) : [];
+  const drill = view.drill ?? null;
+
+  const agentOptions = facets.agents.map((a) => ({ value: a.slug, label: a.name }));
+  // A retired agent's history still counts: keep it choosable when a link names it.
+  if (filters.agent && !agentOptions.some((a) => a.value === filters.agent)) agentOptions.push({ value: filters.agent, label: filters.agent });
+  const scope = [
+    filters.workflow && `the ${facets.workflows.find((w) => w.slug === filters.workflow)?.name ?? filters.workflow} workflow`,
+    filters.platform && PLATFORM_LABELS[filters.platform],
+    filters.risk && `${filters.risk}-risk changes`,
+    filters.agent && (agentOptions.find((a) => a.value === filters.agent)?.label ?? filters.agent),
+  ].filter(Boolean);
+
+  return (
+    <div className="space-y-5">
+      <div className="flex flex-wrap items-end justify-between gap-3">
+        <div>
+          <h1 className="text-2xl font-semibold tracking-tight">DORA metrics for agent changes</h1>
+          <p className="mt-1 text-sm text-slate-600">
+            Production releases from {formatDay(isoDate(range.from), true)} to {formatDay(isoDate(range.to - DAY), true)} (UTC, both days included), {scope.length ? `for ${scope.join(", ")}` : "for every agent"}, compared with the {periodLength(range)} before.
+          </p>
+        </div>
+        <a href={`/metrics/export?${new URLSearchParams([...new URLSearchParams(query).entries(), ["what", "numbers"]])}`} className={buttonClasses("secondary")}>
+          <Download aria-hidden className="size-4" /> Export numbers (CSV)
+        </a>
+      </div>
+
+      <MetricsFilters
+        from={isoDate(range.from)}
+        to={isoDate(range.to - DAY)}
+        workflows={facets.workflows.map((w) => ({ value: w.slug, label: w.name }))}
+        platforms={PLATFORMS.map((p) => ({ value: p, label: PLATFORM_LABELS[p] }))}
+        risks={RISK_LEVELS.map((r) => ({ value: r, label: capitalized(r) }))}
+        agents={agentOptions}
+      />
+
+      <DoraTiles current={current} previous={previous} query={query} active={drill} />
+
+      {drill && <DrillDown metric={drill} heading={`${METRIC_NAMES[drill]}: ${countOf(current, drill)}`} records={metricRecords(report.current, drill)} showAll={view.all === "1"} query={query} />}
+
+      {released ? (
+        <>
+          <Card title="Weekly trend" action={<span className="text-xs text-slate-500">Weeks start on Monday (UTC); the first and last count only their days inside the range.</span>}>
+            <WeeklyTrends weekly={report.current.weekly} />
+          </Card>
+          <div className="grid grid-cols-[minmax(0,1fr)] gap-5 lg:grid-cols-2">
+            <Card title="By workflow">
+              <BreakdownTable by="workflow" noun="workflow" rows={byWorkflow} query={query} />
+            </Card>
+            <Card title="By platform">
+              <BreakdownTable by="platform" noun="platform" rows={byPlatform} query={query} />
+            </Card>
+          </div>
+        </>
+      ) : (
+        <div className="rounded-lg border border-dashed border-slate-300 bg-white px-6 py-12 text-center">
+          <p className="text-base font-medium text-slate-900">No weekly trend or breakdown to show</p>
+          <p className="mt-1 text-sm text-slate-600">Widen the dates or choose fewer filters to see how releases went.</p>
+        </div>
+      )}
+
+      <Card title="What the bands mean">
+        <BandLegend />
+      </Card>
+    </div>
+  );
+}
