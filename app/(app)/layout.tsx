@@ -31,13 +31,16 @@ export default async function AppLayout({ children }: { children: React.ReactNod
           {banner}
         </div>
       )}
-      <AppHeader
-        user={{ name: user.name, email: user.email, roles: user.roles }}
-        signOut={signOutAction}
-        badges={badges}
-        notifications={myNotifications(caller)}
-        markRead={markNotificationsReadAction}
-      />
+      {/* Printed reports (the evidence pack) leave the navigation out; `contents` keeps the header sticky on screen. */}
+      <div className="contents print:hidden">
+        <AppHeader
+          user={{ name: user.name, email: user.email, roles: user.roles }}
+          signOut={signOutAction}
+          badges={badges}
+          notifications={myNotifications(caller)}
+          markRead={markNotificationsReadAction}
+        />
+      </div>
       <main className="mx-auto w-full max-w-[1600px] flex-1 px-4 py-6 sm:px-6 lg:px-8">
         <Providers>{children}</Providers>
       </main>

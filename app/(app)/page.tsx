@@ -14,6 +14,9 @@ import { listIncidents } from "@/lib/server/incidents";
 import { openRetroSignoffs } from "@/lib/server/retro-signoffs";
 import { mySignoffQueue } from "@/lib/server/signoffs";
 import { hasRole } from "@/lib/server/users";
+import { doraSummary } from "@/components/metrics/dora-format";
+import { DoraTiles } from "@/components/metrics/dora-tiles";
+import { doraReport } from "@/lib/server/metrics";
 
 export const metadata: Metadata = { title: "Home" };
 
@@ -28,6 +31,7 @@ export default async function HomePage() {
   const urgent = [...listIncidents(caller, { open: "true", severity: "sev1", pageSize: 20 }).items, ...listIncidents(caller, { open: "true", severity: "sev2", pageSize: 20 }).items];
   const leader = hasRole(user, "leader");
   const auditor = hasRole(user, "auditor");
+  const dora = leader ? doraReport(caller, {}, now) : null;
 
   return (
     <div className="space-y-6">
@@ -63,6 +67,18 @@ export default async function HomePage() {
         ))}
         {overdue.length === 0 && urgent.length === 0 && <p className="rounded-lg border border-slate-200 bg-white p-3 text-sm text-slate-600">No alerts: no open sev1 or sev2 incident, and no overdue or rejected retro sign-off.</p>}
       </section>
+
+      {dora && (
+        <section aria-label="DORA metrics for agent changes" className="space-y-2">
+          <div className="flex flex-wrap items-baseline justify-between gap-2">
+            <h2 className="text-base font-semibold">Agent changes, the last 26 weeks against the 26 before</h2>
+            <Link href="/metrics" className="text-sm text-brand-700 hover:underline">
+              Open the dashboard
+            </Link>
+          </div>
+          <DoraTiles current={doraSummary(dora.current)} previous={doraSummary(dora.previous)} />
+        </section>
+      )}
 
       <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-2">
         <Card

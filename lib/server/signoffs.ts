@@ -5,6 +5,7 @@ import { getDb, type DB } from "@/db";
 import { appendAuditEvents, type Actor, type AuditInput } from "@/db/audit";
 import { agents, auditEvents, changeRecords, signoffs } from "@/db/schema";
 import { canTransition, DECISION_STATUS, stateAfterDecision } from "@/lib/domain/change-state";
+import { SIGNER_ROLES } from "@/lib/domain/signoff-policy";
 import { changeNumberLabel, ROLES, type RiskLevel, type Role, type SignoffStatus } from "@/lib/domain/terms";
 import { AppError } from "@/lib/errors";
 import { fieldErrorsOf } from "@/lib/validations/field-errors";
@@ -35,6 +36,8 @@ export function signOff(caller: Caller, ref: string, input: unknown, now = Date.
   const { role, decision, comment, contentHash } = parsed.data;
   const user = caller.user;
   if (!user.roles.includes(role)) throw new AppError("forbidden", `You do not hold the ${role.replace("_", " ")} role`);
+  // Leaders, auditors and admins hold roles that read (or administer); none of them is ever asked to sign.
+  if (!(SIGNER_ROLES as readonly Role[]).includes(role)) throw new AppError("forbidden", `The ${role.replace("_", " ")} role does not sign off changes`);
   if (decision !== "approve" && !comment) throw new AppError("validation_failed", "Say why: a comment is required to reject or request changes", { fieldErrors: { comment: ["Say why you reject or request changes"] } });
 
   const db = getDb();

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { AuditFilters } from "@/components/audit/audit-filters";
+import { AuditTabs } from "@/components/audit/audit-tabs";
 import { AuditTable } from "@/components/audit/audit-table";
 import { VerifyIntegrity } from "@/components/audit/verify-integrity";
 import { BadFilterNotice } from "@/components/ui/bad-filter-notice";
@@ -26,6 +27,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const query = new URLSearchParams(Object.entries(params).flatMap(([k, v]) => (typeof v === "string" && v && k !== "page" ? [[k, v]] : [])));
   return (
     <div className="space-y-5">
+      <AuditTabs current="log" />
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Audit trail</h1>
         <p className="mt-1 text-sm text-slate-600">

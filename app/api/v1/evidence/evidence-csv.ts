@@ -1,0 +1,87 @@
+import { csvField, type CsvCell } from "@/lib/csv";
+import { changeNumberLabel } from "@/lib/domain/terms";
+import type { EvidencePack } from "@/lib/server/evidence";
+
+/**
+ * The evidence pack as CSV that spreadsheets open cleanly. The first eight lines name the pack as
+ * two-cell rows (generated_at, range_from, range_to_exclusive, workflow, agent, chain_count,
+ * chain_head_hash, chain_verified); a blank line follows; then the release table, one row per
+ * release, releases with exceptions first. Tools reading the table skip the first nine lines.
+ */
+
+const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+
+const RELEASE_COLUMNS = [
+  "change",
+  "title",
+  "agent",
+  "workflow",
+  "exceptions",
+  "author",
+  "risk_tier",
+  "deployment_kind",
+  "deployed_at",
+  "deployed_by",
+  "version",
+  "replaced_version",
+  "spec_hash",
+  "content_hash",
+  "approvals",
+  "approvals_after_deployment",
+  "eval_runs",
+  "emergency_justification",
+  "retro_signoff_due_at",
+  "retro_signoff_completed_at",
+  "retro_signoff_overdue",
+  "rolled_back_at",
+  "incidents",
+] as const;
+
+/** The pack's preamble and table as rows of cells, before any CSV encoding. */
+function evidenceRows(pack: EvidencePack): CsvCell[][] {
+  const preamble: CsvCell[][] = [
+    ["generated_at", iso(pack.generatedAt)],
+    ["range_from", iso(pack.range.from)],
+    ["range_to_exclusive", iso(pack.range.to)],
+    ["workflow", pack.filters.workflow],
+    ["agent", pack.filters.agent],
+    ["chain_count", pack.chain.count],
+    ["chain_head_hash", pack.chain.headHash],
+    ["chain_verified", String(pack.chain.verified)],
+  ];
+  const releases = pack.releases.map((r): CsvCell[] => {
+    const { change: c, deployment: d } = r;
+    const retro = r.emergency?.retro ?? null;
+    return [
+      changeNumberLabel(c.number),
+      c.title,
+      c.agent.slug,
+      c.agent.workflow.name,
+      r.exceptions.map((e) => e.label).join("; "),
+      c.author.kind === "user" ? c.author.email : `token:${c.author.name}`,
+      c.riskTier,
+      d.kind,
+      iso(d.deployedAt),
+      d.deployedBy,
+      d.version,
+      d.replacedVersion,
+      d.specHash,
+      c.contentHash,
+      c.standardChange ? `standard change: ${c.standardChange}` : r.approvals.map((a) => `${a.role} by ${a.signer} at ${iso(a.decidedAt)}`).join("; "),
+      r.approvals.filter((a) => !a.precededDeployment).length,
+      r.evalRuns.map((e) => `${e.suite} ${e.passed}/${e.passed + e.failed} ${e.environment} ${iso(e.recordedAt)}`).join("; "),
+      r.emergency?.justification ?? null,
+      iso(retro?.dueAt ?? null),
+      iso(retro?.completedAt ?? null),
+      retro ? String(retro.overdue) : null,
+      iso(r.rollbacks[0]?.deployedAt ?? null),
+      r.incidents.map((i) => `${i.severity} ${i.relation}: ${i.title}`).join("; "),
+    ];
+  });
+  return [...preamble, [], [...RELEASE_COLUMNS], ...releases];
+}
+
+/** The whole file: every cell through the shared formula-safe quoting, CRLF line ends. */
+export function evidenceCsv(pack: EvidencePack): string {
+  return evidenceRows(pack).map((row) => row.map(csvField).join(",")).join("\r\n") + "\r\n";
+}

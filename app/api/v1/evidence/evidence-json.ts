@@ -1,0 +1,48 @@
+import { changeNumberLabel } from "@/lib/domain/terms";
+import { toIso } from "@/lib/server/api";
+import type { EvidencePack, EvidenceRelease } from "@/lib/server/evidence";
+import { deploymentJson, incidentJson } from "@/lib/server/release-json";
+
+/** The evidence pack as the API gives it: ISO times, people by email, change records as CR-numbers. */
+
+function releaseJson(r: EvidenceRelease) {
+  const c = r.change;
+  return {
+    change: {
+      id: c.id,
+      number: changeNumberLabel(c.number),
+      title: c.title,
+      agent: c.agent.slug,
+      workflow: c.agent.workflow.name,
+      state: c.state,
+      author: c.author.kind === "user" ? c.author.email : `token:${c.author.name}`,
+      rationale: c.rationale,
+      riskTier: c.riskTier,
+      riskReasons: c.riskReasons,
+      standardChange: c.standardChange,
+      contentHash: c.contentHash,
+    },
+    deployment: deploymentJson(r.deployment),
+    approvals: r.approvals.map((a) => ({ role: a.role, signer: a.signer, decidedAt: toIso(a.decidedAt), contentHash: a.contentHash, precededDeployment: a.precededDeployment, independentOfAuthor: a.independentOfAuthor })),
+    pendingSignoffs: r.pendingSignoffs,
+    evalRuns: r.evalRuns.map((e) => ({ ...e, recordedAt: toIso(e.recordedAt) })),
+    emergency: r.emergency && {
+      justification: r.emergency.justification,
+      retroSignoff: r.emergency.retro && { ...r.emergency.retro, dueAt: toIso(r.emergency.retro.dueAt), completedAt: toIso(r.emergency.retro.completedAt) },
+    },
+    rollbacks: r.rollbacks.map(deploymentJson),
+    incidents: r.incidents.map((i) => ({ ...incidentJson(i), relation: i.relation })),
+    exceptions: r.exceptions,
+  };
+}
+
+export function evidenceJson(pack: EvidencePack) {
+  return {
+    generatedAt: toIso(pack.generatedAt),
+    range: { from: toIso(pack.range.from), to: toIso(pack.range.to) },
+    filters: pack.filters,
+    chain: pack.chain,
+    exceptions: pack.exceptions.map((e) => ({ kind: e.kind, label: e.label, detail: e.detail, change: e.release.change, agent: e.release.agent, deploymentId: e.release.deploymentId, deployedAt: toIso(e.release.deployedAt) })),
+    releases: pack.releases.map(releaseJson),
+  };
+}
