@@ -14,6 +14,7 @@ import { listIncidents } from "@/lib/server/incidents";
 import { openRetroSignoffs } from "@/lib/server/retro-signoffs";
 import { mySignoffQueue } from "@/lib/server/signoffs";
 import { hasRole } from "@/lib/server/users";
+import { SIGNER_ROLES } from "@/lib/domain/signoff-policy";
 import { doraSummary } from "@/components/metrics/dora-format";
 import { DoraTiles } from "@/components/metrics/dora-tiles";
 import { doraReport } from "@/lib/server/metrics";
@@ -29,6 +30,7 @@ export default async function HomePage() {
   const mine = canProposeChanges(user) ? listChanges(caller, { mine: "1", page: 1, pageSize: 100 }).items.filter((c) => (OPEN_CHANGE_STATES as readonly string[]).includes(c.state)) : [];
   const overdue = openRetroSignoffs(caller, {}, now).filter((r) => r.status !== "pending");
   const urgent = [...listIncidents(caller, { open: "true", severity: "sev1", pageSize: 20 }).items, ...listIncidents(caller, { open: "true", severity: "sev2", pageSize: 20 }).items];
+  const signs = user.roles.some((r) => (SIGNER_ROLES as readonly string[]).includes(r));
   const leader = hasRole(user, "leader");
   const auditor = hasRole(user, "auditor");
   const dora = leader ? doraReport(caller, {}, now) : null;
@@ -81,6 +83,7 @@ export default async function HomePage() {
       )}
 
       <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-2">
+        {signs && (
         <Card
           title={`Waiting on your sign-off (${queue.length})`}
           action={
@@ -106,6 +109,7 @@ export default async function HomePage() {
             </ul>
           )}
         </Card>
+        )}
 
         {canProposeChanges(user) && (
           <Card
