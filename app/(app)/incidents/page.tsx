@@ -4,7 +4,6 @@ import { IncidentTable } from "@/components/incidents/incident-table";
 import { OpenIncidentForm } from "@/components/incidents/open-incident-form";
 import { ResolveIncidentForm } from "@/components/incidents/resolve-incident-form";
 import { BadFilterNotice } from "@/components/ui/bad-filter-notice";
-import { Card } from "@/components/ui/card";
 import { Pagination } from "@/components/ui/pagination";
 import { isAppError } from "@/lib/errors";
 import { inventoryFacets } from "@/lib/server/agents";
@@ -38,9 +37,14 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
         </p>
       </div>
       {handles && (
-        <Card title="Open an incident">
-          <OpenIncidentForm agents={agents} defaultAgent={typeof params.agent === "string" ? params.agent : undefined} open={openIncidentAction} />
-        </Card>
+        <details className="group rounded-lg border border-slate-200 bg-white" open={items.length === 0 && query.size === 0}>
+          <summary className="cursor-pointer list-none px-4 py-3 text-sm font-semibold text-slate-900 marker:hidden">
+            <span className="text-brand-700 group-open:hidden">+ </span>Open an incident
+          </summary>
+          <div className="border-t border-slate-100 p-4">
+            <OpenIncidentForm agents={agents} defaultAgent={typeof params.agent === "string" ? params.agent : undefined} open={openIncidentAction} />
+          </div>
+        </details>
       )}
       <IncidentFilters agents={agents} />
       {items.length ? (
