@@ -9,7 +9,7 @@ import { useAction, type Outcome } from "@/components/ui/use-action";
 import { SEVERITIES } from "@/lib/domain/terms";
 
 type Option = { environment: string; from: number; to: number };
-type Rollback = (slug: string, input: { environment: string; reason: string; severity?: string }) => Promise<Outcome>;
+type Rollback = (slug: string, input: { environment: string; reason: string; severity?: string; expectedVersion?: number }) => Promise<Outcome>;
 
 /** One action: put the previous approved version back, saying why. In production it also opens or links an incident. */
 export function RollbackPanel({ slug, options, rollback }: { slug: string; options: Option[]; rollback: Rollback }) {
@@ -22,7 +22,7 @@ export function RollbackPanel({ slug, options, rollback }: { slug: string; optio
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
     run(
-      () => rollback(slug, { environment, reason, severity: environment === "production" ? severity : undefined }),
+      () => rollback(slug, { environment, reason, severity: environment === "production" ? severity : undefined, expectedVersion: chosen.from }),
       () => setReason(""),
     );
   };

@@ -1,6 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { and, eq } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "@/db";
 import { appendAuditEvent } from "@/db/audit";
@@ -49,6 +49,18 @@ export type RecordedEvalRun = {
   recordedBy: string;
 };
 
+/** A change named in the body: unknown or of another agent is a field error, not a 404. */
+function changeOf(tx: Parameters<typeof findChangeRow>[0], ref: string, agentId: string) {
+  let change;
+  try {
+    change = findChangeRow(tx, ref);
+  } catch {
+    throw new AppError("validation_failed", `No change record ${ref}`, { fieldErrors: { change: [`No change record ${ref}`] } });
+  }
+  if (change.agentId !== agentId) throw new AppError("validation_failed", `CR-${change.number} changes another agent`, { fieldErrors: { change: [`CR-${change.number} changes another agent`] } });
+  return change;
+}
+
 export function canRecordEvals(caller: Caller): boolean {
   return caller.kind === "token" ? caller.scopes.includes("evals:write") : hasRole(caller.user, "engineering", "operations");
 }
@@ -66,14 +78,14 @@ export function recordEvalRun(caller: Caller, input: unknown, now = Date.now()):
     (tx) => {
       const agent = tx.select().from(agents).where(eq(agents.slug, data.agent)).get();
       if (!agent) throw new AppError("validation_failed", `No agent with slug "${data.agent}"`, { fieldErrors: { agent: [`No agent with slug "${data.agent}"`] } });
-      const version = tx.select().from(agentVersions).where(and(eq(agentVersions.agentId, agent.id), eq(agentVersions.specHash, data.specHash))).get();
+      const change = data.change ? changeOf(tx, data.change, agent.id) : null;
+      // The same spec can come back in a later version (a revert): the change's own head decides, else the newest.
+      const version = change
+        ? tx.select().from(agentVersions).where(and(eq(agentVersions.id, change.headVersionId ?? ""), eq(agentVersions.specHash, data.specHash))).get()
+        : tx.select().from(agentVersions).where(and(eq(agentVersions.agentId, agent.id), eq(agentVersions.specHash, data.specHash))).orderBy(desc(agentVersions.number)).get();
       if (!version) {
-        const message = `${agent.slug} has no version with spec hash ${data.specHash.slice(0, 12)}…; record evals for a spec that a change record proposed`;
+        const message = change ? `CR-${change.number} does not propose spec ${data.specHash.slice(0, 12)}…` : `${agent.slug} has no version with spec hash ${data.specHash.slice(0, 12)}…; record evals for a spec that a change record proposed`;
         throw new AppError("validation_failed", message, { fieldErrors: { specHash: [message] } });
-      }
-      const change = data.change ? findChangeRow(tx, data.change) : null;
-      if (change && change.headVersionId !== version.id) {
-        throw new AppError("validation_failed", `CR-${change.number} does not propose this spec`, { fieldErrors: { change: [`CR-${change.number} does not propose this spec`] } });
       }
       const id = randomUUID();
       const row = {

@@ -31,6 +31,7 @@ function releaseAt(deployedAt: number, now = clock.peek()): EvidenceRelease {
 function emergencyRelease(amount: number) {
   const change = limitRaise(amount, clock.next(), { emergency: { justification } });
   signOff(as("security@countersign.test"), change.id, { role: "security", decision: "approve" }, clock.next());
+  stagingEval("refund-assistant", change.specHash!, clock.next()); // a smoke run before the release
   return { change, deployment: promote(ops(), change.id, { environment: "production" }, clock.next()) };
 }
 
@@ -51,7 +52,6 @@ describe("evidence pack: each production release with its evidence", () => {
 
   it("an emergency release lists “approval after deployment”: its retro sign-offs followed the release", () => {
     const { change, deployment } = emergencyRelease(820);
-    stagingEval("refund-assistant", change.specHash!, clock.next());
     approveAll(change.id, clock);
     const completedAt = clock.peek();
     const release = releaseAt(deployment.deployedAt);
@@ -71,13 +71,15 @@ describe("evidence pack: each production release with its evidence", () => {
     const deployment = promote(ops(), change.id, { environment: "production" }, clock.next());
     const release = releaseAt(deployment.deployedAt);
     expect(release.evalRuns).toEqual([]);
-    expect(release.exceptions).toEqual([{ kind: "missing_eval", label: "missing eval", detail: `No eval run recorded on spec ${change.specHash!.slice(0, 12)}` }]);
+    expect(release.exceptions).toEqual([{ kind: "missing_eval", label: "missing eval", detail: `No eval run recorded on spec ${change.specHash!.slice(0, 12)} before the deployment` }]);
+    // A run recorded afterwards is listed, but is no evidence for the release.
+    stagingEval("refund-assistant", change.specHash!, clock.next());
+    expect(releaseAt(deployment.deployedAt).exceptions.map((e) => e.kind)).toEqual(["missing_eval"]);
     expect(release.emergency).toEqual({ justification, retro: null });
   });
 
   it("a retro sign-off still open after its 48 hours, or completed after them, is “overdue retro sign-off”", () => {
     const { change, deployment } = emergencyRelease(840);
-    stagingEval("refund-assistant", change.specHash!, clock.next());
     const due = deployment.deployedAt + 48 * HOUR;
     expect(releaseAt(deployment.deployedAt, due).exceptions).toEqual([]);
     const open = releaseAt(deployment.deployedAt, due + 1);

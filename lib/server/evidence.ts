@@ -178,7 +178,8 @@ function exceptionsOf(r: Omit<EvidenceRelease, "exceptions">): EvidenceException
     const who = late.map((a) => `${a.role.replace("_", " ")} (${a.signer}) at ${at(a.decidedAt)}`).join("; ");
     add("approval_after_deployment", `${r.emergency ? "Emergency release, signed in full afterwards: " : ""}approved after the deployment at ${at(r.deployment.deployedAt)} by ${who}`);
   }
-  if (r.evalRuns.length === 0) add("missing_eval", `No eval run recorded on spec ${r.deployment.specHash.slice(0, 12)}`);
+  // Testing evidence counts when it existed at release time; a run recorded afterwards is listed, not counted.
+  if (!r.evalRuns.some((e) => e.recordedAt <= r.deployment.deployedAt)) add("missing_eval", `No eval run recorded on spec ${r.deployment.specHash.slice(0, 12)} before the deployment`);
   const retro = r.emergency?.retro;
   if (retro?.overdue) {
     add(

@@ -69,7 +69,7 @@ describe("recording eval runs", () => {
     expect(Object.keys(errorOf(() => recordEvalRun(ops(), run(hash, { failed: 1, regressions: 2 }))).details.fieldErrors!)).toEqual(["regressions"]);
     expect(errorOf(() => recordEvalRun(ops(), run(hash, { agent: "nope" }))).details.fieldErrors!.agent).toEqual(['No agent with slug "nope"']);
     const other = retentionChange("refund-assistant", 3, clock.next());
-    expect(errorOf(() => recordEvalRun(ops(), run(hash, { change: other.label }), clock.next())).details.fieldErrors!.change).toEqual([`${other.label} does not propose this spec`]);
+    expect(errorOf(() => recordEvalRun(ops(), run(hash, { change: other.label }), clock.next())).details.fieldErrors!.specHash).toEqual([`${other.label} does not propose spec ${hash.slice(0, 12)}…`]);
     expect(recordEvalRun(ops(), run(other.specHash!, { change: other.label }), clock.next())).toMatchObject({ changeNumber: other.number, version: other.headVersion });
   });
 });

@@ -158,7 +158,12 @@ export function updateIncident(caller: Caller, id: string, input: unknown, now =
         if (resolvedAt > now) throw invalid("resolvedAt", "An incident cannot be resolved in the future");
         let fixChangeRecordId: string | null = null;
         if (data.fixChange) {
-          const fix = findChangeRow(tx, data.fixChange);
+          let fix;
+          try {
+            fix = findChangeRow(tx, data.fixChange);
+          } catch {
+            throw invalid("fixChange", `No change record ${data.fixChange}`);
+          }
           if (fix.agentId !== row.agentId) throw invalid("fixChange", `${changeNumberLabel(fix.number)} changes another agent`);
           fixChangeRecordId = fix.id;
         } else if (data.resolution === "fix_forward") {

@@ -12,7 +12,15 @@ import { assertCanRead, type Caller } from "./caller";
 /** DORA metrics for agent changes, for a date range and a scope (workflow, platform, risk tier, agent). */
 
 const DAY = 86_400_000;
-const date = (name: string) => z.string().regex(/^\d{4}-\d{2}-\d{2}$/, `${name} must be a date, e.g. 2026-03-01`).refine((v) => !Number.isNaN(Date.parse(v)), `${name} must be a real date`);
+const date = (name: string) =>
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, `${name} must be a date, e.g. 2026-03-01`)
+    // Date.parse rolls 2026-02-31 over to March: a real date survives the round trip.
+    .refine((v) => !Number.isNaN(Date.parse(v)) && new Date(Date.parse(v)).toISOString().slice(0, 10) === v, `${name} must be a real date`);
+
+/** Five years: enough for any trend, and a bound on the work one request can ask for. */
+export const MAX_RANGE_DAYS = 5 * 366;
 
 export const metricsFiltersSchema = z.object({
   from: date("from").optional(),
@@ -37,6 +45,7 @@ export function rangeOf(filters: Pick<MetricsFilters, "from" | "to">, now = Date
   const to = filters.to ? Date.parse(filters.to) + DAY : Math.floor(now / DAY) * DAY + DAY;
   const from = filters.from ? Date.parse(filters.from) : to - DEFAULT_RANGE_DAYS * DAY;
   if (from >= to) throw new AppError("bad_request", "from must be on or before to", { parameter: "from" });
+  if (to - from > MAX_RANGE_DAYS * DAY) throw new AppError("bad_request", "The range can span at most five years", { parameter: "from" });
   return { from, to };
 }
 

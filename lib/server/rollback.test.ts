@@ -8,7 +8,7 @@ import { seedDemoEstate, TEST_UNTIL } from "@/lib/testing/demo-estate";
 import { approveAll, as, DAY, HOUR, limitRaise, productionSpec, releaseApproved, retentionChange, testClock, tokenWith } from "@/lib/testing/release-fixtures";
 import { editChange, getChange } from "./changes";
 import { listDeployments } from "./deployments";
-import { getIncident, listIncidents, openIncident } from "./incidents";
+import { getIncident, listIncidents, openIncident, updateIncident } from "./incidents";
 import { promote } from "./promotion";
 import { agentAsOf, getAgentRecord } from "./registry";
 import { rollback, rollbackOptions } from "./rollback";
@@ -109,6 +109,30 @@ describe("rolling back production", () => {
     expect(result.incident!.id).toBe(opened.id);
     expect(incidentCount("meeting-brief-writer")).toBe(incidentsBefore + 1);
     expect(getIncident(reader(), opened.id).deploymentId).toBe(deployment.id);
+  });
+});
+
+describe("rollbacks after a review", () => {
+  it("a rollback made by someone else meanwhile is a conflict, not a second rollback", () => {
+    const { change } = releaseNew("sla-breach-watcher");
+    const seen = productionVersion("sla-breach-watcher");
+    expect(seen).toBe(change.headVersion);
+    rollback(ops(), "sla-breach-watcher", { environment: "production", reason: "First on call", expectedVersion: seen }, clock.next());
+    const second = errorOf(() => rollback(ops(), "sla-breach-watcher", { environment: "production", reason: "Second on call, same alert", expectedVersion: seen }, clock.next()));
+    expect(second).toMatchObject({ code: "conflict" });
+    expect(second.message).toMatch(new RegExp(`not v${seen}: someone changed it meanwhile`));
+  });
+
+  it("does not pull in an old unlinked incident detected before the bad release, and refuses a named resolved one", () => {
+    const old = openIncident(ops(), { agent: "postmortem-drafter", severity: "sev4", title: "Old typo report" }, clock.next());
+    const { deployment } = releaseNew("postmortem-drafter");
+    const resolvedElsewhere = openIncident(ops(), { agent: "postmortem-drafter", severity: "sev3", title: "Already handled" }, clock.next());
+    updateIncident(ops(), resolvedElsewhere.id, { resolution: "no_action" }, clock.next());
+    expect(errorOf(() => rollback(ops(), "postmortem-drafter", { environment: "production", reason: "Bad drafts", incident: resolvedElsewhere.id }, clock.next())).details.fieldErrors).toEqual({ incident: ["This incident is already resolved"] });
+    const result = rollback(ops(), "postmortem-drafter", { environment: "production", reason: "Bad drafts" }, clock.next());
+    expect(result.incident!.id).not.toBe(old.id);
+    expect(result.incident!.deploymentId).toBe(deployment.id);
+    expect(getIncident(reader(), old.id).deploymentId).toBeNull();
   });
 });
 

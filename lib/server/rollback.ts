@@ -1,6 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { and, desc, eq, isNull, or, sql } from "drizzle-orm";
+import { and, desc, eq, gte, isNull, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getDb, type DB } from "@/db";
 import { appendAuditEvents, type AuditInput } from "@/db/audit";
@@ -39,9 +39,9 @@ function environmentHistory(db: Reader, agentId: string, environment: Environmen
       deploymentId: r.deploymentId,
       versionId: r.versionId,
       versionNumber: r.versionNumber,
-      // Approved, or released as an emergency; never a version whose release was rolled back, nor one
+      // Fully approved (an emergency release once its retro sign-off completed); never a version whose release was rolled back, nor one
       // an edit replaced before the approval (the approval is of the change's head version only).
-      approved: r.state !== null && (r.state === "approved" || r.state === "released") && (r.approvedAt !== null || r.releasedAt !== null) && r.versionId === r.headVersionId,
+      approved: r.state !== null && (r.state === "approved" || r.state === "released") && r.approvedAt !== null && r.versionId === r.headVersionId,
     }));
 }
 
@@ -61,6 +61,8 @@ export const rollbackSchema = z.strictObject({
   reason: z.string({ error: "Say why you roll back" }).trim().min(3, "Say why you roll back").max(2_000),
   severity: z.enum(SEVERITIES, { error: `severity must be one of: ${SEVERITIES.join(", ")}` }).optional(),
   incident: z.string().trim().min(1).optional(),
+  /** The version the caller saw running; a rollback someone else made meanwhile is then a conflict, not a second rollback. */
+  expectedVersion: z.number().int().positive().optional(),
 });
 
 export type RollbackResult = { deployment: DeploymentView; rolledBackChange: string | null; incident: IncidentView | null };
@@ -73,7 +75,7 @@ export type RollbackResult = { deployment: DeploymentView; rolledBackChange: str
 export function rollback(caller: Caller, slug: string, input: unknown, now = Date.now()): RollbackResult {
   const parsed = rollbackSchema.safeParse(input);
   if (!parsed.success) throw new AppError("validation_failed", "The rollback needs a reason", { fieldErrors: fieldErrorsOf(parsed.error) });
-  const { environment, reason, severity, incident: incidentId } = parsed.data;
+  const { environment, reason, severity, incident: incidentId, expectedVersion } = parsed.data;
   const db = getDb();
   const result = db.transaction(
     (tx) => {
@@ -82,6 +84,9 @@ export function rollback(caller: Caller, slug: string, input: unknown, now = Dat
       if (!canRollBack(caller, agent)) throw new AppError("forbidden", caller.kind === "token" ? `Token "${caller.name}" lacks the deploy scope` : `Only the rollback owner of ${agent.name} or operations can roll it back`);
       const plan = rollbackTarget(environmentHistory(tx, agent.id, environment));
       if (!plan) throw new AppError("conflict", `${agent.name} has no earlier approved version in ${environment} to roll back to`);
+      if (expectedVersion !== undefined && plan.current.versionNumber !== expectedVersion) {
+        throw new AppError("conflict", `${environment} now runs v${plan.current.versionNumber}, not v${expectedVersion}: someone changed it meanwhile; look again before rolling back`);
+      }
 
       const actor = actorOf(caller);
       const deploymentId = randomUUID();
@@ -126,15 +131,21 @@ export function rollback(caller: Caller, slug: string, input: unknown, now = Dat
 
 /** The incident of the bad deployment: the one named, else an open one on it or unlinked, else a new one. */
 function linkIncident(tx: Pick<DB, "select" | "insert" | "update">, caller: Caller, agent: AgentRow, badDeploymentId: string, input: { incidentId?: string; severity?: (typeof SEVERITIES)[number]; reason: string }, now: number): string {
+  const bad = tx.select({ deployedAt: deployments.deployedAt }).from(deployments).where(eq(deployments.id, badDeploymentId)).get()!;
   const open = input.incidentId
     ? tx.select().from(incidents).where(eq(incidents.id, input.incidentId)).get()
-    : tx
+    : // Only an incident on this deployment, or an unlinked one detected since it went out, is about it.
+      tx
         .select()
         .from(incidents)
-        .where(and(eq(incidents.agentId, agent.id), isNull(incidents.resolvedAt), or(eq(incidents.deploymentId, badDeploymentId), isNull(incidents.deploymentId))))
+        .where(and(eq(incidents.agentId, agent.id), isNull(incidents.resolvedAt), or(eq(incidents.deploymentId, badDeploymentId), and(isNull(incidents.deploymentId), gte(incidents.detectedAt, bad.deployedAt)))))
         .orderBy(desc(incidents.detectedAt))
         .get();
   if (input.incidentId && (!open || open.agentId !== agent.id)) throw new AppError("validation_failed", `No incident ${input.incidentId} of ${agent.name}`, { fieldErrors: { incident: [`No incident ${input.incidentId} of ${agent.name}`] } });
+  // A named incident is the caller's call (the same trouble may outlive one rollback), but a resolved one is over.
+  if (open && input.incidentId && open.resolvedAt !== null) {
+    throw new AppError("validation_failed", `Incident “${open.title}” is already resolved`, { fieldErrors: { incident: ["This incident is already resolved"] } });
+  }
   if (open) {
     if (open.deploymentId === null) {
       tx.update(incidents).set({ deploymentId: badDeploymentId }).where(eq(incidents.id, open.id)).run();

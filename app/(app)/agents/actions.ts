@@ -3,7 +3,7 @@
 import { rollback } from "@/lib/server/rollback";
 import { runAsUser, type ActionOutcome } from "../run-action";
 
-export async function rollbackAction(slug: string, input: { environment: string; reason: string; severity?: string }): Promise<ActionOutcome> {
+export async function rollbackAction(slug: string, input: { environment: string; reason: string; severity?: string; expectedVersion?: number }): Promise<ActionOutcome> {
   return runAsUser((caller) => {
     const result = rollback(caller, slug, { ...input, severity: input.severity || undefined });
     const parts = [`${result.deployment.environment} runs v${result.deployment.version} again`];
