@@ -7,7 +7,7 @@ import { appendAuditEvent } from "@/db/audit";
 import { apiTokens, users } from "@/db/schema";
 import { TOKEN_SCOPES, type TokenScope } from "@/lib/domain/terms";
 import { AppError } from "@/lib/errors";
-import { fieldErrorsOf } from "@/lib/validations/field-errors";
+import { parseInput } from "@/lib/validations/field-errors";
 import { actorOf, hashToken, type Caller } from "./caller";
 
 /** API tokens: machine credentials for CI and monitoring, issued and revoked by admins, each act audited. */
@@ -110,9 +110,7 @@ const viewColumns = {
  */
 export function issueToken(caller: Caller, input: unknown, now = Date.now()): { token: string; view: TokenView } {
   assertAdmin(caller);
-  const parsed = issueTokenSchema(now).safeParse(input);
-  if (!parsed.success) throw new AppError("validation_failed", "The token has problems", { fieldErrors: fieldErrorsOf(parsed.error) });
-  const { name, scopes, expiresAt } = parsed.data;
+  const { name, scopes, expiresAt } = parseInput(issueTokenSchema(now), input, "The token has problems");
   const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
   const id = randomUUID();
   return getDb().transaction(

@@ -9,7 +9,7 @@ import { CHANGE_STATES, RISK_LEVELS, changeNumberLabel, type ChangeState, type R
 import { specHash as hashSpec, specToYaml, type AgentSpec } from "@/lib/domain/spec";
 import { canTransition } from "@/lib/domain/change-state";
 import { AppError } from "@/lib/errors";
-import { fieldErrorsOf } from "@/lib/validations/field-errors";
+import { parseInput } from "@/lib/validations/field-errors";
 import { paging, parseQuery, type SearchParamsInput } from "@/lib/validations/query-params";
 import { editChangeSchema, proposeChangeSchema, type ChangePreview, type EditChangeInput, type ProposeChangeInput } from "@/lib/validations/change-record";
 import { actorOf, assertCanRead, type Caller } from "./caller";
@@ -39,13 +39,7 @@ function assertAuthor(caller: Caller, row: ChangeRow, doing: string) {
   if (!isAuthor) throw new AppError("forbidden", `Only the author of ${`CR-${row.number}`} can ${doing} it`);
 }
 
-function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
-  const result = schema.safeParse(input);
-  if (!result.success) {
-    throw new AppError("validation_failed", "Some fields need attention", { fieldErrors: fieldErrorsOf(result.error) });
-  }
-  return result.data;
-}
+const parse = <T extends z.ZodType>(schema: T, input: unknown) => parseInput(schema, input, "Some fields need attention");
 
 function specFieldErrors(issues: { path: string; message: string }[]): Record<string, string[]> {
   const out: Record<string, string[]> = {};

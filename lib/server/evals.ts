@@ -7,7 +7,7 @@ import { appendAuditEvent } from "@/db/audit";
 import { agents, agentVersions, evalRuns } from "@/db/schema";
 import { ENVIRONMENTS, type Environment } from "@/lib/domain/terms";
 import { AppError } from "@/lib/errors";
-import { fieldErrorsOf } from "@/lib/validations/field-errors";
+import { parseInput } from "@/lib/validations/field-errors";
 import { actorOf, type Caller } from "./caller";
 import { findChangeRow } from "./change-records";
 import { hasRole } from "./users";
@@ -70,9 +70,7 @@ export function recordEvalRun(caller: Caller, input: unknown, now = Date.now()):
   if (!canRecordEvals(caller)) {
     throw new AppError("forbidden", caller.kind === "token" ? `Token "${caller.name}" lacks the evals:write scope` : "Eval runs are recorded by engineering or operations");
   }
-  const parsed = evalRunSchema.safeParse(input);
-  if (!parsed.success) throw new AppError("validation_failed", "The eval run has problems", { fieldErrors: fieldErrorsOf(parsed.error) });
-  const data = parsed.data;
+  const data = parseInput(evalRunSchema, input, "The eval run has problems");
   const db = getDb();
   return db.transaction(
     (tx) => {

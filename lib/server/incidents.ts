@@ -7,7 +7,7 @@ import { appendAuditEvents, type AuditInput } from "@/db/audit";
 import { agents, agentVersions, apiTokens, changeRecords, deployments, incidents, users } from "@/db/schema";
 import { changeNumberLabel, RESOLUTIONS, SEVERITIES, type Environment, type Resolution, type Severity } from "@/lib/domain/terms";
 import { AppError } from "@/lib/errors";
-import { fieldErrorsOf } from "@/lib/validations/field-errors";
+import { parseInput } from "@/lib/validations/field-errors";
 import { paging, parseQuery, type SearchParamsInput } from "@/lib/validations/query-params";
 import { actorOf, assertCanRead, type Caller } from "./caller";
 import { findChangeRow } from "./change-records";
@@ -69,11 +69,7 @@ export const updateIncidentSchema = z.strictObject({
   resolvedAt: isoTime("resolvedAt").optional(),
 });
 
-function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
-  const result = schema.safeParse(input);
-  if (!result.success) throw new AppError("validation_failed", "The incident has problems", { fieldErrors: fieldErrorsOf(result.error) });
-  return result.data;
-}
+const parse = <T extends z.ZodType>(schema: T, input: unknown) => parseInput(schema, input, "The incident has problems");
 
 function invalid(field: string, message: string): AppError {
   return new AppError("validation_failed", message, { fieldErrors: { [field]: [message] } });

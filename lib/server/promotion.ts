@@ -10,7 +10,7 @@ import { gatesMet, promotionGates, releasePath, type Gate, type GateFacts } from
 import { RETRO_SIGNOFF_HOURS } from "@/lib/domain/retro-signoff";
 import { changeNumberLabel, ENVIRONMENTS, type Environment } from "@/lib/domain/terms";
 import { AppError } from "@/lib/errors";
-import { fieldErrorsOf } from "@/lib/validations/field-errors";
+import { parseInput } from "@/lib/validations/field-errors";
 import { actorOf, assertCanRead, type Caller } from "./caller";
 import { findChangeRow, policyByVersion, type ChangeRow } from "./change-records";
 import { currentDeployment, deploymentViews, runningSpecs, type DeploymentView } from "./deployments";
@@ -83,9 +83,7 @@ const promoteSchema = z.strictObject({ environment: z.enum(ENVIRONMENTS, { error
  * starts the 48-hour clock on the sign-offs still open.
  */
 export function promote(caller: Caller, ref: string, input: unknown, now = Date.now()): DeploymentView {
-  const parsed = promoteSchema.safeParse(input);
-  if (!parsed.success) throw new AppError("validation_failed", "Say which environment to promote to", { fieldErrors: fieldErrorsOf(parsed.error) });
-  const { environment } = parsed.data;
+  const { environment } = parseInput(promoteSchema, input, "Say which environment to promote to");
   const db = getDb();
   const id = db.transaction(
     (tx) => {

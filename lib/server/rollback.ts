@@ -8,7 +8,7 @@ import { agents, agentVersions, changeRecords, deployments, incidents } from "@/
 import { rollbackTarget, type DeployedVersion, type RollbackPlan } from "@/lib/domain/rollback";
 import { changeNumberLabel, ENVIRONMENTS, SEVERITIES, type Environment } from "@/lib/domain/terms";
 import { AppError } from "@/lib/errors";
-import { fieldErrorsOf } from "@/lib/validations/field-errors";
+import { parseInput } from "@/lib/validations/field-errors";
 import { actorOf, assertCanRead, type Caller } from "./caller";
 import { deploymentViews, type DeploymentView } from "./deployments";
 import { getIncident, openIncidentIn, type IncidentView } from "./incidents";
@@ -73,9 +73,7 @@ export type RollbackResult = { deployment: DeploymentView; rolledBackChange: str
  * one named, or an open unlinked one of the agent) — opening one when there is none.
  */
 export function rollback(caller: Caller, slug: string, input: unknown, now = Date.now()): RollbackResult {
-  const parsed = rollbackSchema.safeParse(input);
-  if (!parsed.success) throw new AppError("validation_failed", "The rollback needs a reason", { fieldErrors: fieldErrorsOf(parsed.error) });
-  const { environment, reason, severity, incident: incidentId, expectedVersion } = parsed.data;
+  const { environment, reason, severity, incident: incidentId, expectedVersion } = parseInput(rollbackSchema, input, "The rollback needs a reason");
   const db = getDb();
   const result = db.transaction(
     (tx) => {

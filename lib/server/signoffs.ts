@@ -8,7 +8,7 @@ import { canTransition, DECISION_STATUS, stateAfterDecision } from "@/lib/domain
 import { SIGNER_ROLES } from "@/lib/domain/signoff-policy";
 import { changeNumberLabel, ROLES, type RiskLevel, type Role, type SignoffStatus } from "@/lib/domain/terms";
 import { AppError } from "@/lib/errors";
-import { fieldErrorsOf } from "@/lib/validations/field-errors";
+import { parseInput } from "@/lib/validations/field-errors";
 import { actorOf, type Caller } from "./caller";
 import { notifyAuthor } from "./notifications";
 import { changeView, findChangeRow, type ChangeRecordView, type ChangeRow } from "./change-records";
@@ -31,9 +31,7 @@ export const decisionSchema = z.strictObject({
  */
 export function signOff(caller: Caller, ref: string, input: unknown, now = Date.now()): ChangeRecordView {
   if (caller.kind !== "user") throw new AppError("forbidden", "Sign-offs are made by people: API tokens cannot sign off");
-  const parsed = decisionSchema.safeParse(input);
-  if (!parsed.success) throw new AppError("validation_failed", "The decision has problems", { fieldErrors: fieldErrorsOf(parsed.error) });
-  const { role, decision, comment, contentHash } = parsed.data;
+  const { role, decision, comment, contentHash } = parseInput(decisionSchema, input, "The decision has problems");
   const user = caller.user;
   if (!user.roles.includes(role)) throw new AppError("forbidden", `You do not hold the ${role.replace("_", " ")} role`);
   // Leaders, auditors and admins hold roles that read (or administer); none of them is ever asked to sign.

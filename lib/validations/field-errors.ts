@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { AppError } from "@/lib/errors";
 
 /** zod issues as DESIGN.md's fieldErrors: {"path.to.field": [messages]}. */
 export function fieldErrorsOf(error: z.ZodError, prefix = ""): Record<string, string[]> {
@@ -11,4 +12,11 @@ export function fieldErrorsOf(error: z.ZodError, prefix = ""): Record<string, st
     }
   }
   return out;
+}
+
+/** Validates a use case's input with its schema; a failure is a 422 whose fieldErrors name each field. */
+export function parseInput<T extends z.ZodType>(schema: T, input: unknown, message: string): z.output<T> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw new AppError("validation_failed", message, { fieldErrors: fieldErrorsOf(parsed.error) });
+  return parsed.data;
 }
