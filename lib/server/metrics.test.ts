@@ -5,7 +5,7 @@ import { RISK_LEVELS } from "@/lib/domain/terms";
 import { errorOf } from "@/lib/testing/app-error";
 import { seedDemoEstate, TEST_UNTIL } from "@/lib/testing/demo-estate";
 import { hashToken, tokenCaller, userCaller, type Caller } from "./caller";
-import { DEFAULT_RANGE_DAYS, doraBreakdown, doraReport, rangeOf, type MetricsFilters, type MetricsScope } from "./metrics";
+import { DEFAULT_RANGE_DAYS, doraBreakdown, doraReport, parseMetricsFilters, rangeOf, type MetricsFilters, type MetricsScope } from "./metrics";
 import { findActiveUser } from "./users";
 
 /*
@@ -316,6 +316,12 @@ describe("the range and who may ask", () => {
     expect(error.details).toMatchObject({ parameter: "from" });
     expect(errorOf(() => doraReport(leader, { from: "2026-03-02", to: "2026-03-01" }, TEST_UNTIL)).code).toBe("bad_request");
     expect(rangeOf({ from: "2026-03-01", to: "2026-03-01" }, TEST_UNTIL)).toEqual({ from: Date.UTC(2026, 2, 1), to: Date.UTC(2026, 2, 2) });
+  });
+
+  it("refuses what the API could otherwise ask for: impossible dates, more than five years, an unknown workflow", () => {
+    expect(() => parseMetricsFilters({ to: "2026-02-31" })).toThrow(/to must be a real date/);
+    expect(errorOf(() => doraReport(leader, { from: "2020-01-01", to: "2026-11-20" }, TEST_UNTIL)).details).toMatchObject({ parameter: "from" });
+    expect(errorOf(() => doraReport(leader, { workflow: "no-such-workflow" }, TEST_UNTIL))).toMatchObject({ code: "bad_request", message: 'there is no workflow "no-such-workflow"' });
   });
 
   it("a token without the read scope is refused; one with it is served", () => {

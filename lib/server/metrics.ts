@@ -99,6 +99,13 @@ export function scopeOf(filters: MetricsFilters): MetricsScope {
   return { workflow: filters.workflow, platform: filters.platform, risk: filters.risk, agent: filters.agent };
 }
 
+/** A workflow that does not exist is a bad link, not an empty dashboard (an agent may have been retired: that one is allowed). */
+export function assertKnownScope(scope: MetricsScope): void {
+  if (scope.workflow && !getDb().select({ id: workflows.id }).from(workflows).where(eq(workflows.slug, scope.workflow)).get()) {
+    throw new AppError("bad_request", `there is no workflow "${scope.workflow}"`, { parameter: "workflow" });
+  }
+}
+
 export type DoraReport = { current: DoraMetrics; previous: DoraMetrics; scope: MetricsScope };
 
 /** The five metrics for the range, and for the period of equal length before it. */
@@ -106,6 +113,7 @@ export function doraReport(caller: Caller, filters: MetricsFilters, now = Date.n
   assertCanRead(caller);
   const range = rangeOf(filters, now);
   const scope = scopeOf(filters);
+  assertKnownScope(scope);
   const history = scopedHistory(scope);
   return { current: doraMetrics({ ...history, range }), previous: doraMetrics({ ...history, range: previousRange(range) }), scope };
 }

@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { METRIC_KEYS } from "@/components/metrics/dora-format";
-import { AppError } from "@/lib/errors";
 import type { MetricsFilters } from "@/lib/server/metrics";
 import { parseQuery, type SearchParamsInput } from "@/lib/validations/query-params";
 
@@ -33,11 +32,4 @@ const FILTER_KEYS = ["from", "to", "workflow", "platform", "risk", "agent"] as c
 /** The filters as they go back into links (only those set), so every link of the page keeps the same view. */
 export function filterQuery(filters: MetricsFilters): string {
   return new URLSearchParams(FILTER_KEYS.flatMap((k) => (filters[k] ? [[k, filters[k]]] : []))).toString();
-}
-
-const MAX_RANGE_DAYS = 5 * 366;
-
-/** Weekly charts stop being readable, and the page slow to compute, beyond a few years. */
-export function assertReadableRange(range: { from: number; to: number }): void {
-  if (range.to - range.from > MAX_RANGE_DAYS * 86_400_000) throw new AppError("bad_request", "from and to may be at most 5 years apart", { parameter: "from" });
 }

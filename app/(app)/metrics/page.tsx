@@ -13,13 +13,13 @@ import { buttonClasses } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { isoDate } from "@/lib/domain/dora-calendar";
 import { PLATFORM_LABELS, PLATFORMS, RISK_LEVELS } from "@/lib/domain/terms";
-import { AppError, isAppError } from "@/lib/errors";
+import { isAppError } from "@/lib/errors";
 import { inventoryFacets } from "@/lib/server/agents";
 import { requireUser } from "@/lib/server/auth";
 import { userCaller } from "@/lib/server/caller";
 import { metricRecords } from "@/lib/server/metric-records";
-import { doraBreakdown, doraReport, parseMetricsFilters, rangeOf, type MetricsFilters as Filters } from "@/lib/server/metrics";
-import { assertReadableRange, filterQuery, parseDashboardView } from "./metrics-params";
+import { assertKnownScope, doraBreakdown, doraReport, parseMetricsFilters, rangeOf, type MetricsFilters as Filters } from "@/lib/server/metrics";
+import { filterQuery, parseDashboardView } from "./metrics-params";
 
 export const metadata: Metadata = { title: "Metrics" };
 
@@ -39,8 +39,7 @@ export default async function MetricsPage({ searchParams }: { searchParams: Prom
     filters = parseMetricsFilters(params);
     view = parseDashboardView(params);
     range = rangeOf(filters, now);
-    assertReadableRange(range);
-    if (filters.workflow && !facets.workflows.some((w) => w.slug === filters.workflow)) throw new AppError("bad_request", `there is no workflow "${filters.workflow}"`);
+    assertKnownScope(filters);
   } catch (error) {
     if (!isAppError(error)) throw error;
     return <BadFilterNotice message={error.message} href="/metrics" label="Show the last 26 weeks for every agent" />;
