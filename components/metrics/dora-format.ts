@@ -3,16 +3,11 @@ import type { DoraBand } from "@/lib/domain/dora";
 
 /** The five DORA numbers in words for people: the value, what it was counted from, and how it moved. */
 
-export const METRIC_KEYS = ["leadTime", "deploymentFrequency", "changeFailRate", "recoveryTime", "reworkRate"] as const;
-export type MetricKey = (typeof METRIC_KEYS)[number];
+import { DORA_METRIC_LABELS, DORA_METRICS, type DoraMetricName } from "@/lib/domain/dora";
 
-export const METRIC_NAMES: Record<MetricKey, string> = {
-  leadTime: "Change lead time",
-  deploymentFrequency: "Deployment frequency",
-  changeFailRate: "Change fail rate",
-  recoveryTime: "Failed deployment recovery time",
-  reworkRate: "Deployment rework rate",
-};
+export const METRIC_KEYS = DORA_METRICS;
+export const METRIC_NAMES = DORA_METRIC_LABELS;
+export type MetricKey = DoraMetricName;
 
 /** The numbers of a DORA report without the records behind them: small, plain and serializable. `DoraMetrics` fits it as is. */
 export type DoraSummary = {

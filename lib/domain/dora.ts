@@ -34,6 +34,17 @@ export {
  * hours are returned unrounded, for the UI to format.
  */
 
+/** The five metrics, in the order people read them, and their names. */
+export const DORA_METRICS = ["leadTime", "deploymentFrequency", "changeFailRate", "recoveryTime", "reworkRate"] as const;
+export type DoraMetricName = (typeof DORA_METRICS)[number];
+export const DORA_METRIC_LABELS: Record<DoraMetricName, string> = {
+  leadTime: "Change lead time",
+  deploymentFrequency: "Deployment frequency",
+  changeFailRate: "Change fail rate",
+  recoveryTime: "Failed deployment recovery time",
+  reworkRate: "Deployment rework rate",
+};
+
 export type DoraDeployment = {
   id: string;
   agentId: string;

@@ -2,21 +2,12 @@ import "server-only";
 import { inArray } from "drizzle-orm";
 import { getDb } from "@/db";
 import { agents, changeRecords, incidents } from "@/db/schema";
-import type { DoraMetrics } from "@/lib/domain/dora";
+import type { DoraMetricName, DoraMetrics } from "@/lib/domain/dora";
 import { deploymentViews, type DeploymentView } from "./deployments";
 
 /** The records behind a DORA number: every deployment, change record and incident it counts, with links. */
 
-export const DORA_METRICS = ["leadTime", "deploymentFrequency", "changeFailRate", "recoveryTime", "reworkRate"] as const;
-export type DoraMetricName = (typeof DORA_METRICS)[number];
-
-export const METRIC_LABELS: Record<DoraMetricName, string> = {
-  leadTime: "Change lead time",
-  deploymentFrequency: "Deployment frequency",
-  changeFailRate: "Change fail rate",
-  recoveryTime: "Failed deployment recovery time",
-  reworkRate: "Deployment rework rate",
-};
+export { DORA_METRICS, DORA_METRIC_LABELS as METRIC_LABELS, type DoraMetricName } from "@/lib/domain/dora";
 
 export type MetricRecord = {
   deployment: DeploymentView;
