@@ -1,9 +1,7 @@
 import { decimal, formatHours, formatPercent } from "@/components/charts/units";
-import type { DoraBand } from "@/lib/domain/dora";
+import { DORA_METRIC_LABELS, DORA_METRICS, type DoraBand, type DoraMetricName } from "@/lib/domain/dora";
 
 /** The five DORA numbers in words for people: the value, what it was counted from, and how it moved. */
-
-import { DORA_METRIC_LABELS, DORA_METRICS, type DoraMetricName } from "@/lib/domain/dora";
 
 export const METRIC_KEYS = DORA_METRICS;
 export const METRIC_NAMES = DORA_METRIC_LABELS;
