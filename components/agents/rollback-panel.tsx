@@ -6,7 +6,7 @@ import { Button } from "@/components/ui/button";
 import { Label, Select, Textarea } from "@/components/ui/field";
 import { FieldError } from "@/components/ui/field-error";
 import { useAction, type Outcome } from "@/components/ui/use-action";
-import { SEVERITIES } from "@/lib/domain/terms";
+import { SeveritySelect } from "@/components/incidents/severity-select";
 
 type Option = { environment: string; from: number; to: number };
 type Rollback = (slug: string, input: { environment: string; reason: string; severity?: string; expectedVersion?: number }) => Promise<Outcome>;
@@ -55,13 +55,7 @@ export function RollbackPanel({ slug, options, rollback }: { slug: string; optio
       {environment === "production" && (
         <div>
           <Label htmlFor="rollback-severity">Incident severity (when a new incident is opened)</Label>
-          <Select id="rollback-severity" value={severity} onChange={(e) => setSeverity(e.target.value)}>
-            {SEVERITIES.map((s) => (
-              <option key={s} value={s}>
-                {s.toUpperCase()}
-              </option>
-            ))}
-          </Select>
+          <SeveritySelect id="rollback-severity" value={severity} onChange={(e) => setSeverity(e.target.value)} />
         </div>
       )}
       <Button type="submit" disabled={pending} className="bg-amber-600 hover:bg-amber-700">

@@ -6,8 +6,8 @@ import { Button } from "@/components/ui/button";
 import { Input, Label, Select } from "@/components/ui/field";
 import { FieldError } from "@/components/ui/field-error";
 import { useAction, type Outcome } from "@/components/ui/use-action";
-import { SEVERITIES } from "@/lib/domain/terms";
 import { utcIso } from "./utc-input";
+import { SeveritySelect } from "@/components/incidents/severity-select";
 
 type DeploymentOption = { id: string; environment: string; version: number; kind: string; deployedAt: string; changeNumber: string | null };
 
@@ -57,13 +57,7 @@ export function OpenIncidentForm({ agents, defaultAgent, open }: { agents: { slu
       </div>
       <div>
         <Label htmlFor="incident-severity">Severity</Label>
-        <Select id="incident-severity" value={form.severity} onChange={set("severity")}>
-          {SEVERITIES.map((s) => (
-            <option key={s} value={s}>
-              {s.toUpperCase()}
-            </option>
-          ))}
-        </Select>
+        <SeveritySelect id="incident-severity" value={form.severity} onChange={set("severity")} />
       </div>
       <div className="md:col-span-2">
         <Label htmlFor="incident-title">Title</Label>
