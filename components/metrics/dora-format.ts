@@ -81,7 +81,8 @@ function numberOf(m: DoraSummary, metric: MetricKey): number | null {
   }
 }
 
-const perWeek = (n: number) => `${n >= 10 ? Math.round(n) : decimal(n)} per week`;
+// A rare release still shows: 1 in 26 weeks is "0.04 per week", not "0 per week".
+const perWeek = (n: number) => `${n >= 10 ? Math.round(n) : n > 0 && n < 0.1 ? decimal(n, 2) : decimal(n)} per week`;
 
 export function formatMetric(metric: MetricKey, value: number | null): string {
   if (value === null) return "—";
