@@ -5,7 +5,8 @@ import { UtcTime } from "@/components/ui/utc-time";
 type Exception = { kind: string; label: string; detail: string; release: { deploymentId: string; change: string; agent: string; deployedAt: number } };
 
 /** Every exception of the period, one per row, before any release: what an auditor reads first. */
-export function EvidenceExceptions({ exceptions }: { exceptions: Exception[] }) {
+export function EvidenceExceptions({ exceptions, releases }: { exceptions: Exception[]; releases: number }) {
+  if (releases === 0) return <p className="text-sm text-slate-600">No production release in this period, so nothing to except.</p>;
   if (exceptions.length === 0) return <p className="text-sm text-emerald-800">No exceptions: every release in this period was approved before it was deployed, by people other than its author, with eval runs on its spec.</p>;
   return (
     <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white print:overflow-visible">

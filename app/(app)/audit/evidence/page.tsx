@@ -92,7 +92,7 @@ export default async function EvidencePage({ searchParams }: Props) {
         <h2 id="evidence-exceptions" className="text-lg font-semibold text-slate-900">
           Exceptions
         </h2>
-        <EvidenceExceptions exceptions={pack.exceptions} />
+        <EvidenceExceptions exceptions={pack.exceptions} releases={pack.releases.length} />
       </section>
       <section aria-labelledby="evidence-releases" className="space-y-3">
         <h2 id="evidence-releases" className="text-lg font-semibold text-slate-900">
