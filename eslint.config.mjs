@@ -11,7 +11,16 @@ const config = [
     rules: { "react-hooks/purity": "off" },
   },
   {
-    ignores: [".next/**", "node_modules/**", "data/**", "reports/**", "test-results/**", "playwright-report/**", "next-env.d.ts", "db/migrations/**"],
+    ignores: [
+      ".next/**",
+      "node_modules/**",
+      "data/**",
+      "reports/**",
+      "test-results/**",
+      "playwright-report/**",
+      "next-env.d.ts",
+      "db/migrations/**",
+    ],
   },
 ];
 

@@ -42,7 +42,9 @@ function parsePayload(text: string): unknown {
 }
 
 function storedHead(sqlite: Database.Database): { count: number; headHash: string } {
-  const row = sqlite.prepare("SELECT COUNT(*) AS count, (SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1) AS head FROM audit_events").get() as {
+  const row = sqlite
+    .prepare("SELECT COUNT(*) AS count, (SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1) AS head FROM audit_events")
+    .get() as {
     count: number;
     head: string | null;
   };
@@ -61,6 +63,7 @@ export function verifyAuditEvents(sqlite: Database.Database, checkpoint?: ChainC
 
 /** The trail's head as it stands, to be kept elsewhere and verified against later. */
 export function auditCheckpointOf(sqlite: Database.Database, now = Date.now()): AuditCheckpoint {
-  const head = sqlite.prepare("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").get() as { seq: number; hash: string } | undefined;
+  const head = sqlite.prepare("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").get() as
+    { seq: number; hash: string } | undefined;
   return { count: head?.seq ?? 0, headHash: head?.hash ?? GENESIS_HASH, at: new Date(now).toISOString() };
 }

@@ -44,7 +44,10 @@ export function appendAuditEvents(tx: Writer, inputs: AuditInput[]): void {
     return { ...event, actorLabel: input.actor.label };
   });
   // Large batches (the seed) are written in slices to stay under SQLite's variable limit.
-  for (let i = 0; i < rows.length; i += 500) tx.insert(auditEvents).values(rows.slice(i, i + 500)).run();
+  for (let i = 0; i < rows.length; i += 500)
+    tx.insert(auditEvents)
+      .values(rows.slice(i, i + 500))
+      .run();
 }
 
 export function appendAuditEvent(tx: Writer, input: AuditInput): void {

@@ -22,8 +22,7 @@ const id = () => text("id").primaryKey();
 const at = (name: string) => integer(name);
 
 /** SQLite has no enum type: a CHECK keeps each closed vocabulary closed in the database itself. */
-const oneOf = (column: string, values: readonly string[]) =>
-  sql.raw(`"${column}" IN (${values.map((v) => `'${v}'`).join(", ")})`);
+const oneOf = (column: string, values: readonly string[]) => sql.raw(`"${column}" IN (${values.map((v) => `'${v}'`).join(", ")})`);
 
 export const users = sqliteTable(
   "users",
@@ -46,7 +45,11 @@ export const userRoles = sqliteTable(
       .references(() => users.id, { onDelete: "cascade" }),
     role: text("role", { enum: ROLES }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.userId, t.role] }), index("user_roles_role_idx").on(t.role), check("user_roles_role_check", oneOf("role", ROLES))],
+  (t) => [
+    primaryKey({ columns: [t.userId, t.role] }),
+    index("user_roles_role_idx").on(t.role),
+    check("user_roles_role_check", oneOf("role", ROLES)),
+  ],
 );
 
 export const workflows = sqliteTable(
@@ -370,7 +373,11 @@ export const auditEvents = sqliteTable(
     prevHash: text("prev_hash").notNull(),
     hash: text("hash").notNull(),
   },
-  (t) => [index("audit_events_entity_idx").on(t.entityType, t.entityId), index("audit_events_at_idx").on(t.at), index("audit_events_actor_idx").on(t.actorId)],
+  (t) => [
+    index("audit_events_entity_idx").on(t.entityType, t.entityId),
+    index("audit_events_at_idx").on(t.at),
+    index("audit_events_actor_idx").on(t.actorId),
+  ],
 );
 
 /** Instance-wide settings, e.g. the banner that labels a demo estate as demo data. */

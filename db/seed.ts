@@ -73,7 +73,12 @@ async function main() {
     const summary = await generateEstate(db, options);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     console.log(`Demo estate written to ${databasePath} in ${seconds}s:`);
-    console.log("  " + Object.entries(summary).map(([k, v]) => `${v} ${k}`).join(", "));
+    console.log(
+      "  " +
+        Object.entries(summary)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(", "),
+    );
     printLogins();
   } finally {
     sqlite.close();

@@ -18,7 +18,10 @@ test.beforeEach(async ({ page }) => {
 
 test("the auditor verifies the audit trail's integrity", async ({ page }) => {
   await page.goto("/audit");
-  await expect(page.getByRole("navigation", { name: "Audit views" }).getByRole("link", { name: "Log" })).toHaveAttribute("aria-current", "page");
+  await expect(page.getByRole("navigation", { name: "Audit views" }).getByRole("link", { name: "Log" })).toHaveAttribute(
+    "aria-current",
+    "page",
+  );
   await page.getByRole("button", { name: "Verify integrity" }).click();
   await expect(page.getByText(/^Intact: all \d+ events chain from the first to the last\.$/)).toBeVisible();
 });
@@ -68,7 +71,10 @@ test("the evidence pack for the last quarter: exceptions first, downloads as CSV
   expect(json.releases.length).toBeGreaterThan(0);
   expect(json.chain.count).toBeGreaterThan(0);
   expect(json.chain).toMatchObject({ headHash: expect.stringMatching(/^[0-9a-f]{64}$/), verified: true });
-  expect(json.releases[0]).toMatchObject({ change: { number: expect.stringMatching(/^CR-\d+$/) }, deployment: { environment: "production" } });
+  expect(json.releases[0]).toMatchObject({
+    change: { number: expect.stringMatching(/^CR-\d+$/) },
+    deployment: { environment: "production" },
+  });
   // Releases with exceptions come first in the file too.
   const flagged = json.releases.map((r: { exceptions: unknown[] }) => r.exceptions.length > 0);
   expect(flagged).toEqual([...flagged].sort((a: boolean, b: boolean) => Number(b) - Number(a)));

@@ -3,7 +3,9 @@ import { signIn } from "./fixtures";
 
 const panel = (page: Page) => page.getByRole("complementary", { name: "Live review" });
 
-test("an engineer raises the refund limit: the panel shows the escalation, tier high and four signers; submitted, it waits on them", async ({ page }) => {
+test("an engineer raises the refund limit: the panel shows the escalation, tier high and four signers; submitted, it waits on them", async ({
+  page,
+}) => {
   await signIn(page, "engineer@countersign.test");
   await page.goto("/agents/refund-assistant");
   await page.getByRole("link", { name: "Propose a change" }).click();
@@ -36,7 +38,9 @@ test("an engineer raises the refund limit: the panel shows the escalation, tier 
 test("a wording change on a read-only agent is a pre-approved standard change", async ({ page }) => {
   await signIn(page, "engineer2@countersign.test");
   await page.goto("/changes/new?agent=account-notes-summarizer");
-  await page.getByLabel("Instructions").fill("Summarise the last ninety days of account notes in five short bullet points.\nQuote figures exactly as written in the notes.");
+  await page
+    .getByLabel("Instructions")
+    .fill("Summarise the last ninety days of account notes in five short bullet points.\nQuote figures exactly as written in the notes.");
   await expect(panel(page)).toContainText("Standard change: pre-approved under “Instructions wording on a read-only agent”");
   await expect(panel(page).getByText("low", { exact: true })).toBeVisible();
   await page.getByLabel("Title").fill("Shorter bullets");
@@ -123,23 +127,45 @@ test("the change-record API: 201 on propose, 422 naming the field, edit and subm
 
   const broken = structuredClone(spec);
   broken.tools[0].actions[0].access = "owner";
-  const invalid = await page.request.post("/api/v1/changes", { data: { agent: "gdpr-request-handler", title: "x", spec: broken, submit: true } });
+  const invalid = await page.request.post("/api/v1/changes", {
+    data: { agent: "gdpr-request-handler", title: "x", spec: broken, submit: true },
+  });
   expect(invalid.status()).toBe(422);
   const body = await invalid.json();
-  expect(body).toMatchObject({ error: "validation_failed", fieldErrors: { "spec.tools.0.actions.0.access": ['Access must be "read", "write" or "admin"'] } });
+  expect(body).toMatchObject({
+    error: "validation_failed",
+    fieldErrors: { "spec.tools.0.actions.0.access": ['Access must be "read", "write" or "admin"'] },
+  });
 
   spec.traceRetentionDays = 1095;
-  const created = await page.request.post("/api/v1/changes", { data: { agent: "gdpr-request-handler", title: "Keep traces three years", spec, rollbackPlan: "Redeploy the previous version.", rollbackOwner: "ops@countersign.test" } });
+  const created = await page.request.post("/api/v1/changes", {
+    data: {
+      agent: "gdpr-request-handler",
+      title: "Keep traces three years",
+      spec,
+      rollbackPlan: "Redeploy the previous version.",
+      rollbackOwner: "ops@countersign.test",
+    },
+  });
   expect(created.status()).toBe(201);
   const change = await created.json();
-  expect(change).toMatchObject({ number: expect.stringMatching(/^CR-\d+$/), state: "draft", agent: "gdpr-request-handler", riskTier: "low", signoffs: [] });
+  expect(change).toMatchObject({
+    number: expect.stringMatching(/^CR-\d+$/),
+    state: "draft",
+    agent: "gdpr-request-handler",
+    riskTier: "low",
+    signoffs: [],
+  });
   expect(change.permissionDiff[0]).toMatchObject({ kind: "trace_retention_changed", domain: "incident_path" });
 
   const edited = await page.request.patch(`/api/v1/changes/${change.number}`, { data: { rationale: "Regulators asked for it." } });
   expect((await edited.json()).rationale).toBe("Regulators asked for it.");
   const submitted = await page.request.post(`/api/v1/changes/${change.number}/submit`);
   expect(submitted.status()).toBe(200);
-  expect(await submitted.json()).toMatchObject({ state: "in_review", requiredSignoffs: [{ role: "operations", reason: "the change touches incident path" }] });
+  expect(await submitted.json()).toMatchObject({
+    state: "in_review",
+    requiredSignoffs: [{ role: "operations", reason: "the change touches incident path" }],
+  });
   const again = await page.request.post(`/api/v1/changes/${change.number}/submit`);
   expect(again.status()).toBe(409);
   const list = await (await page.request.get("/api/v1/changes?agent=gdpr-request-handler&state=in_review")).json();

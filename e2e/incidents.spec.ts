@@ -3,7 +3,10 @@ import { signIn } from "./fixtures";
 
 test("ops@ opens an incident against a suspected deployment, finds it first in the list, and resolves it", async ({ page }) => {
   await signIn(page, "ops@countersign.test");
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: /Incidents/ }).click();
+  await page
+    .getByRole("navigation", { name: "Main" })
+    .getByRole("link", { name: /Incidents/ })
+    .click();
   await page.locator("summary", { hasText: "Open an incident" }).click();
   const form = page.getByRole("form", { name: "Open an incident" });
   await form.getByLabel("Agent").selectOption("store-credit-issuer");
@@ -15,7 +18,10 @@ test("ops@ opens an incident against a suspected deployment, finds it first in t
   await form.getByRole("button", { name: "Open incident" }).click();
   await expect(page.getByText("Incident opened: Store credit issued twice for one order")).toBeVisible();
 
-  const row = page.getByRole("table", { name: "Incidents" }).getByRole("row").filter({ hasText: "Store credit issued twice for one order" });
+  const row = page
+    .getByRole("table", { name: "Incidents" })
+    .getByRole("row")
+    .filter({ hasText: "Store credit issued twice for one order" });
   await expect(row).toContainText("SEV2");
   await expect(row).toContainText("open");
   await row.getByText("Resolve", { exact: true }).click();

@@ -6,17 +6,26 @@ import { signIn } from "./fixtures";
  * asserted: only that the numbers answer the filters and that every count matches the records behind it.
  */
 
-const METRICS = ["Change lead time", "Deployment frequency", "Change fail rate", "Failed deployment recovery time", "Deployment rework rate"];
+const METRICS = [
+  "Change lead time",
+  "Deployment frequency",
+  "Change fail rate",
+  "Failed deployment recovery time",
+  "Deployment rework rate",
+];
 
 const tiles = (page: Page) => page.getByRole("region", { name: "DORA metrics" }).getByRole("link");
-const tile = (page: Page, name: string) => page.getByRole("region", { name: "DORA metrics" }).getByRole("link", { name: new RegExp(`^${name}`) });
+const tile = (page: Page, name: string) =>
+  page.getByRole("region", { name: "DORA metrics" }).getByRole("link", { name: new RegExp(`^${name}`) });
 const releasesOn = async (page: Page) => Number(/(\d+) releases?/.exec(await tile(page, "Deployment frequency").innerText())?.[1]);
 
 test.beforeEach(async ({ page }) => {
   await signIn(page, "leader@countersign.test");
 });
 
-test("leader@ sees the five DORA numbers with their bands, a weekly trend for each, and where the thresholds come from", async ({ page }) => {
+test("leader@ sees the five DORA numbers with their bands, a weekly trend for each, and where the thresholds come from", async ({
+  page,
+}) => {
   await page.goto("/metrics");
   await expect(page.getByRole("heading", { level: 1, name: "DORA metrics for agent changes" })).toBeVisible();
   await expect(tiles(page)).toHaveCount(5);
@@ -67,11 +76,22 @@ test("the change fail rate tile opens the records behind it: as many rows as fai
   await expect(heading).toHaveText(`Change fail rate: ${failed} of ${releases} releases`);
   await expect(page.getByRole("table", { name: "Records behind change fail rate" }).locator("tbody tr")).toHaveCount(Number(failed));
   if (Number(failed) > 0) {
-    await expect(page.getByRole("link", { name: "Export these records (CSV)" })).toHaveAttribute("href", /what=records.*drill=changeFailRate/);
-    await expect(page.getByRole("table", { name: "Records behind change fail rate" }).getByRole("link", { name: /^CR-\d+/ }).first()).toBeVisible();
+    await expect(page.getByRole("link", { name: "Export these records (CSV)" })).toHaveAttribute(
+      "href",
+      /what=records.*drill=changeFailRate/,
+    );
+    await expect(
+      page
+        .getByRole("table", { name: "Records behind change fail rate" })
+        .getByRole("link", { name: /^CR-\d+/ })
+        .first(),
+    ).toBeVisible();
   }
 
-  await page.getByRole("region", { name: /^Change fail rate: / }).getByRole("link", { name: "Close" }).click();
+  await page
+    .getByRole("region", { name: /^Change fail rate: / })
+    .getByRole("link", { name: "Close" })
+    .click();
   await expect(page).not.toHaveURL(/drill=/);
   await expect(heading).toHaveCount(0);
 });

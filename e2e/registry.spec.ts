@@ -62,7 +62,11 @@ test("the spec of a version downloads as YAML", async ({ page }) => {
 
 test("the registry API answers in DESIGN.md's shapes", async ({ page }) => {
   const agent = await (await page.request.get("/api/v1/agents/refund-assistant")).json();
-  expect(agent.versions[0]).toMatchObject({ number: expect.any(Number), specHash: expect.stringMatching(/^[0-9a-f]{64}$/), changeNumber: expect.stringMatching(/^CR-\d+$/) });
+  expect(agent.versions[0]).toMatchObject({
+    number: expect.any(Number),
+    specHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+    changeNumber: expect.stringMatching(/^CR-\d+$/),
+  });
   const yaml = await page.request.get("/api/v1/agents/refund-assistant/versions/1?format=yaml");
   expect(yaml.headers()["content-type"]).toContain("yaml");
   expect(await yaml.text()).toContain("refunds.create");

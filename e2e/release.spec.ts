@@ -48,7 +48,10 @@ test.describe.serial("releasing refund-assistant's approved limit raise, then ro
     const incidents = page.locator("section").filter({ has: page.getByRole("heading", { name: "Incidents" }) });
     await expect(incidents).toContainText("Refund reversals doubled after the limit raise");
 
-    await page.getByRole("link", { name: /Incidents/ }).first().click();
+    await page
+      .getByRole("link", { name: /Incidents/ })
+      .first()
+      .click();
     await expect(page).toHaveURL(/\/incidents/);
     await expect(page.getByRole("table", { name: "Incidents" })).toContainText("Refund reversals doubled after the limit raise");
 
@@ -69,7 +72,10 @@ test("ops@ releases the crm-record-updater emergency fix on one approval; its re
 
 test("the API: a gate failure is a 409 naming the gates, and of 20 parallel promotions exactly one deploys", async ({ page }) => {
   await signIn(page, "engineer@countersign.test");
-  const drafts = (await (await page.request.get("/api/v1/changes?state=draft&pageSize=100")).json()).items as { number: string; agent: string }[];
+  const drafts = (await (await page.request.get("/api/v1/changes?state=draft&pageSize=100")).json()).items as {
+    number: string;
+    agent: string;
+  }[];
   let draft: { number: string; agent: string } | undefined;
   for (const candidate of drafts.filter((c) => !["refund-assistant", "crm-record-updater"].includes(c.agent))) {
     const detail = await (await page.request.get(`/api/v1/changes/${candidate.number}`)).json();
@@ -86,7 +92,11 @@ test("the API: a gate failure is a 409 naming the gates, and of 20 parallel prom
   expect(body.error).toBe("gate_failed");
   expect(body.gates).toContainEqual(expect.objectContaining({ gate: "change_state", met: false }));
 
-  const responses = await Promise.all(Array.from({ length: 20 }, () => page.request.post(`/api/v1/changes/${draft.number}/promote`, { data: { environment: "development" } })));
+  const responses = await Promise.all(
+    Array.from({ length: 20 }, () =>
+      page.request.post(`/api/v1/changes/${draft.number}/promote`, { data: { environment: "development" } }),
+    ),
+  );
   const statuses = responses.map((r) => r.status()).sort();
   expect(statuses.filter((s) => s === 200)).toHaveLength(1);
   expect(statuses.filter((s) => s === 409)).toHaveLength(19);

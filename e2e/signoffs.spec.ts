@@ -5,10 +5,22 @@ import { signIn } from "./fixtures";
 async function proposeLimitRaise(page: Page, amount: number): Promise<string> {
   await signIn(page, "engineer@countersign.test");
   const agent = await (await page.request.get("/api/v1/agents/refund-assistant")).json();
-  const { spec } = await (await page.request.get(`/api/v1/agents/refund-assistant/versions/${agent.environments.production.version}`)).json();
-  spec.tools.find((t: { system: string }) => t.system === "stripe").actions.find((a: { name: string }) => a.name === "refunds.create").limit = { amount, unit: "USD" };
+  const { spec } = await (
+    await page.request.get(`/api/v1/agents/refund-assistant/versions/${agent.environments.production.version}`)
+  ).json();
+  spec.tools
+    .find((t: { system: string }) => t.system === "stripe")
+    .actions.find((a: { name: string }) => a.name === "refunds.create").limit = { amount, unit: "USD" };
   const response = await page.request.post("/api/v1/changes", {
-    data: { agent: "refund-assistant", title: `Raise the refund limit to ${amount} USD`, spec, rollbackPlan: "Redeploy the previous version.", rollbackOwner: "ops@countersign.test", harmMetrics: [{ name: "reversal rate", comparator: ">", threshold: 2, window: "7d" }], submit: true },
+    data: {
+      agent: "refund-assistant",
+      title: `Raise the refund limit to ${amount} USD`,
+      spec,
+      rollbackPlan: "Redeploy the previous version.",
+      rollbackOwner: "ops@countersign.test",
+      harmMetrics: [{ name: "reversal rate", comparator: ">", threshold: 2, window: "7d" }],
+      submit: true,
+    },
   });
   expect(response.status()).toBe(201);
   return (await response.json()).number as string;
@@ -23,7 +35,11 @@ async function approveFromQueue(browser: Browser, email: string, role: string, l
   await page.keyboard.press("Escape");
   await page.getByRole("link", { name: /Sign-offs/ }).click();
   await page.getByRole("link", { name: new RegExp(label) }).click();
-  const review = page.getByRole("region").filter({ hasText: `Your review as ${role}` }).or(page.locator("section").filter({ hasText: `Your review as ${role}` })).first();
+  const review = page
+    .getByRole("region")
+    .filter({ hasText: `Your review as ${role}` })
+    .or(page.locator("section").filter({ hasText: `Your review as ${role}` }))
+    .first();
   await expect(review).toContainText(section);
   await review.getByRole("button", { name: `Approve as ${role}` }).click();
   await expect(page.getByText(`Approved as ${role}`, { exact: true })).toBeVisible();
@@ -60,7 +76,12 @@ test("an edit after two approvals shows them dismissed; a rejection needs a comm
   await page.goto(`/changes/${label}`);
   // The two approvals given on the old content are shown dismissed, with who edited and when.
   for (const signer of ["Priya Raman", "Olivia Owens"]) {
-    await expect(page.getByRole("listitem").filter({ hasText: signer }).filter({ hasText: /dismissed: change edited by engineer@countersign.test at / })).toHaveCount(1);
+    await expect(
+      page
+        .getByRole("listitem")
+        .filter({ hasText: signer })
+        .filter({ hasText: /dismissed: change edited by engineer@countersign.test at / }),
+    ).toHaveCount(1);
   }
 
   const security = await browser.newPage();
@@ -82,7 +103,11 @@ test("the sign-off API: tokens and authors are refused; 20 parallel approvals re
   await signIn(security, "security@countersign.test");
   const missing = await security.request.post(`/api/v1/changes/${label}/signoffs`, { data: { role: "security", decision: "reject" } });
   expect(missing.status()).toBe(422);
-  const responses = await Promise.all(Array.from({ length: 20 }, () => security.request.post(`/api/v1/changes/${label}/signoffs`, { data: { role: "security", decision: "approve" } })));
+  const responses = await Promise.all(
+    Array.from({ length: 20 }, () =>
+      security.request.post(`/api/v1/changes/${label}/signoffs`, { data: { role: "security", decision: "approve" } }),
+    ),
+  );
   const statuses = responses.map((r) => r.status());
   expect(statuses.filter((s) => s === 200)).toHaveLength(1);
   expect(statuses.filter((s) => s === 409)).toHaveLength(19);

@@ -7,7 +7,10 @@ test("admin@ issues a read token, sees it once, uses it, and revokes it: the API
   await page.getByRole("menuitem", { name: "API tokens" }).click();
   await expect(page).toHaveURL(/\/settings\/tokens$/);
   await expect(page.getByRole("heading", { level: 1, name: "API tokens" })).toBeVisible();
-  await expect(page.getByRole("navigation", { name: "Settings" }).getByRole("link", { name: "Sign-off policy" })).toHaveAttribute("href", "/settings/policy");
+  await expect(page.getByRole("navigation", { name: "Settings" }).getByRole("link", { name: "Sign-off policy" })).toHaveAttribute(
+    "href",
+    "/settings/policy",
+  );
 
   const name = `e2e-read-${Date.now()}`;
   const form = page.getByRole("form", { name: "Issue an API token" });

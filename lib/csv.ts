@@ -17,6 +17,9 @@ export function csvDocument(header: string[], rows: CsvCell[][]): string {
 export function csvResponse(name: string, header: string[], rows: CsvCell[][], now = Date.now()): Response {
   const stamp = new Date(now).toISOString().slice(0, 10);
   return new Response(csvDocument(header, rows), {
-    headers: { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="countersign-${name}-${stamp}.csv"` },
+    headers: {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="countersign-${name}-${stamp}.csv"`,
+    },
   });
 }

@@ -1,12 +1,5 @@
 /** The one error type use cases throw on purpose. The API maps `code` to a status; the UI shows `message`. */
-export type AppErrorCode =
-  | "bad_request"
-  | "unauthenticated"
-  | "forbidden"
-  | "not_found"
-  | "conflict"
-  | "gate_failed"
-  | "validation_failed";
+export type AppErrorCode = "bad_request" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "gate_failed" | "validation_failed";
 
 export const HTTP_STATUS: Record<AppErrorCode, number> = {
   bad_request: 400,

@@ -27,7 +27,8 @@ function readCheckpoint(file: string): AuditCheckpoint {
     throw new CannotVerify(`Checkpoint file is not JSON: ${file}`);
   }
   const parsed = auditCheckpointSchema.safeParse(json);
-  if (!parsed.success) throw new CannotVerify(`Checkpoint file ${file} is not a Countersign audit checkpoint: ${parsed.error.issues[0]!.message}`);
+  if (!parsed.success)
+    throw new CannotVerify(`Checkpoint file ${file} is not a Countersign audit checkpoint: ${parsed.error.issues[0]!.message}`);
   return parsed.data;
 }
 

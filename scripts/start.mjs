@@ -33,6 +33,10 @@ if (!buildIsCurrent()) {
 
 const port = process.env.PORT ?? "3000";
 console.log(`\nCountersign is starting on http://localhost:${port}`);
-const server = spawn(next, ["start", "-p", port], { cwd: root, stdio: "inherit", env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" } });
+const server = spawn(next, ["start", "-p", port], {
+  cwd: root,
+  stdio: "inherit",
+  env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
+});
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
 server.on("exit", (code) => process.exit(code ?? 0));

@@ -20,8 +20,15 @@ export default async function AppLayout({ children }: { children: React.ReactNod
   const overdueRetros = openRetroSignoffs(caller).filter((r) => r.status === "overdue").length;
   const openIncidents = listIncidents(caller, { open: "true", pageSize: 1 }).total;
   const badges = {
-    "/signoffs": { count: waiting.length, label: `${counted(waiting.length, "sign-off")} waiting on you${retroWaiting ? `, ${retroWaiting} of them retro sign-offs of emergency releases` : ""}` },
-    "/changes": { count: overdueRetros, label: `${counted(overdueRetros, "emergency release")} with an overdue retro sign-off`, tone: "danger" as const },
+    "/signoffs": {
+      count: waiting.length,
+      label: `${counted(waiting.length, "sign-off")} waiting on you${retroWaiting ? `, ${retroWaiting} of them retro sign-offs of emergency releases` : ""}`,
+    },
+    "/changes": {
+      count: overdueRetros,
+      label: `${counted(overdueRetros, "emergency release")} with an overdue retro sign-off`,
+      tone: "danger" as const,
+    },
     "/incidents": { count: openIncidents, label: `${counted(openIncidents, "open incident")}`, tone: "danger" as const },
   };
   return (

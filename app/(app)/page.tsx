@@ -27,9 +27,16 @@ export default async function HomePage() {
   const caller = userCaller(user);
   const now = Date.now();
   const queue = mySignoffQueue(caller);
-  const mine = canProposeChanges(user) ? listChanges(caller, { mine: "1", page: 1, pageSize: 100 }).items.filter((c) => (OPEN_CHANGE_STATES as readonly string[]).includes(c.state)) : [];
+  const mine = canProposeChanges(user)
+    ? listChanges(caller, { mine: "1", page: 1, pageSize: 100 }).items.filter((c) =>
+        (OPEN_CHANGE_STATES as readonly string[]).includes(c.state),
+      )
+    : [];
   const overdue = openRetroSignoffs(caller, {}, now).filter((r) => r.status !== "pending");
-  const urgent = [...listIncidents(caller, { open: "true", severity: "sev1", pageSize: 20 }).items, ...listIncidents(caller, { open: "true", severity: "sev2", pageSize: 20 }).items];
+  const urgent = [
+    ...listIncidents(caller, { open: "true", severity: "sev1", pageSize: 20 }).items,
+    ...listIncidents(caller, { open: "true", severity: "sev2", pageSize: 20 }).items,
+  ];
   const signs = user.roles.some((r) => (SIGNER_ROLES as readonly string[]).includes(r));
   const leader = hasRole(user, "leader");
   const auditor = hasRole(user, "auditor");
@@ -39,35 +46,52 @@ export default async function HomePage() {
     <div className="space-y-6">
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Welcome back, {user.name.split(" ")[0]}</h1>
-        <p className="mt-1 text-sm text-slate-600">Signed in as {user.roles.map((r) => ROLE_LABELS[r]).join(", ") || "a person with no role yet"}.</p>
+        <p className="mt-1 text-sm text-slate-600">
+          Signed in as {user.roles.map((r) => ROLE_LABELS[r]).join(", ") || "a person with no role yet"}.
+        </p>
       </div>
 
       <section aria-label="Alerts" className="space-y-2">
         {overdue.map((r) => (
-          <Link key={r.changeId} href={`/changes/CR-${r.number}`} className="flex gap-3 rounded-lg border border-rose-300 bg-rose-50 p-3 text-sm text-rose-900 hover:bg-rose-100">
+          <Link
+            key={r.changeId}
+            href={`/changes/CR-${r.number}`}
+            className="flex gap-3 rounded-lg border border-rose-300 bg-rose-50 p-3 text-sm text-rose-900 hover:bg-rose-100"
+          >
             <AlarmClock aria-hidden className="mt-0.5 size-5 shrink-0" />
             <span>
               {r.status === "rejected" ? (
                 <>
-                  <span className="font-semibold">Retro sign-off rejected</span>: CR-{r.number} {r.title} ({r.agent.name}) was released as an emergency and refused afterwards.
+                  <span className="font-semibold">Retro sign-off rejected</span>: CR-{r.number} {r.title} ({r.agent.name}) was released as
+                  an emergency and refused afterwards.
                 </>
               ) : (
                 <>
-                  <span className="font-semibold">Retro sign-off overdue</span> <RelativeTime at={r.dueAt} now={now} />: CR-{r.number} {r.title} ({r.agent.name}) still waits on {r.waitingOn.map((role) => ROLE_LABELS[role]).join(", ")}.
+                  <span className="font-semibold">Retro sign-off overdue</span> <RelativeTime at={r.dueAt} now={now} />: CR-{r.number}{" "}
+                  {r.title} ({r.agent.name}) still waits on {r.waitingOn.map((role) => ROLE_LABELS[role]).join(", ")}.
                 </>
               )}
             </span>
           </Link>
         ))}
         {urgent.map((i) => (
-          <Link key={i.id} href={`/incidents?agent=${i.agent}&open=true`} className="flex items-start gap-3 rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950 hover:bg-amber-100">
+          <Link
+            key={i.id}
+            href={`/incidents?agent=${i.agent}&open=true`}
+            className="flex items-start gap-3 rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950 hover:bg-amber-100"
+          >
             <AlertTriangle aria-hidden className="mt-0.5 size-5 shrink-0" />
             <span>
-              <SeverityBadge severity={i.severity} /> <span className="font-semibold">Open incident</span> on {i.agentName}: {i.title} — detected <RelativeTime at={i.detectedAt} now={now} />.
+              <SeverityBadge severity={i.severity} /> <span className="font-semibold">Open incident</span> on {i.agentName}: {i.title} —
+              detected <RelativeTime at={i.detectedAt} now={now} />.
             </span>
           </Link>
         ))}
-        {overdue.length === 0 && urgent.length === 0 && <p className="rounded-lg border border-slate-200 bg-white p-3 text-sm text-slate-600">No alerts: no open sev1 or sev2 incident, and no overdue or rejected retro sign-off.</p>}
+        {overdue.length === 0 && urgent.length === 0 && (
+          <p className="rounded-lg border border-slate-200 bg-white p-3 text-sm text-slate-600">
+            No alerts: no open sev1 or sev2 incident, and no overdue or rejected retro sign-off.
+          </p>
+        )}
       </section>
 
       {dora && (
@@ -84,31 +108,32 @@ export default async function HomePage() {
 
       <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-2">
         {signs && (
-        <Card
-          title={`Waiting on your sign-off (${queue.length})`}
-          action={
-            <Link href="/signoffs" className="text-sm text-brand-700 hover:underline">
-              Open the queue
-            </Link>
-          }
-        >
-          {queue.length === 0 ? (
-            <p className="text-sm text-slate-500">Nothing waits on you.</p>
-          ) : (
-            <ul className="divide-y divide-slate-100">
-              {queue.slice(0, 6).map((q) => (
-                <li key={`${q.changeId}-${q.role}`} className="flex flex-wrap items-baseline justify-between gap-2 py-2 text-sm">
-                  <Link href={`/changes/CR-${q.number}`} className="min-w-0 font-medium text-brand-700 hover:underline">
-                    <span className="font-mono text-xs text-slate-500">CR-{q.number}</span> {q.title}
-                  </Link>
-                  <span className="flex items-center gap-2 text-xs text-slate-500">
-                    {q.riskTier && <RiskBadge level={q.riskTier} />} as {ROLE_LABELS[q.role]} · <RelativeTime at={q.waitingSince} now={now} />
-                  </span>
-                </li>
-              ))}
-            </ul>
-          )}
-        </Card>
+          <Card
+            title={`Waiting on your sign-off (${queue.length})`}
+            action={
+              <Link href="/signoffs" className="text-sm text-brand-700 hover:underline">
+                Open the queue
+              </Link>
+            }
+          >
+            {queue.length === 0 ? (
+              <p className="text-sm text-slate-500">Nothing waits on you.</p>
+            ) : (
+              <ul className="divide-y divide-slate-100">
+                {queue.slice(0, 6).map((q) => (
+                  <li key={`${q.changeId}-${q.role}`} className="flex flex-wrap items-baseline justify-between gap-2 py-2 text-sm">
+                    <Link href={`/changes/CR-${q.number}`} className="min-w-0 font-medium text-brand-700 hover:underline">
+                      <span className="font-mono text-xs text-slate-500">CR-{q.number}</span> {q.title}
+                    </Link>
+                    <span className="flex items-center gap-2 text-xs text-slate-500">
+                      {q.riskTier && <RiskBadge level={q.riskTier} />} as {ROLE_LABELS[q.role]} ·{" "}
+                      <RelativeTime at={q.waitingSince} now={now} />
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Card>
         )}
 
         {canProposeChanges(user) && (
@@ -120,7 +145,11 @@ export default async function HomePage() {
               </Link>
             }
           >
-            {mine.length ? <ChangeTable items={mine.slice(0, 6)} now={now} caption="Your open changes" /> : <p className="text-sm text-slate-500">Nothing in flight. Open an agent and choose “Propose a change”.</p>}
+            {mine.length ? (
+              <ChangeTable items={mine.slice(0, 6)} now={now} caption="Your open changes" />
+            ) : (
+              <p className="text-sm text-slate-500">Nothing in flight. Open an agent and choose “Propose a change”.</p>
+            )}
           </Card>
         )}
 

@@ -22,7 +22,10 @@ export async function signInWithPassword(_previous: SignInState, form: FormData)
     if (error instanceof AuthError) {
       return {
         email,
-        message: error.type === "CredentialsSignin" ? "Wrong email or password. Check both and try again." : "Sign-in failed. Try again in a moment.",
+        message:
+          error.type === "CredentialsSignin"
+            ? "Wrong email or password. Check both and try again."
+            : "Sign-in failed. Try again in a moment.",
       };
     }
     throw error; // a successful sign-in "throws" its redirect

@@ -24,7 +24,10 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
           {oidcEnabled && (
             <form action={signInWithSso} className="mt-4 border-t border-slate-100 pt-4">
               <input type="hidden" name="callbackUrl" value={callbackUrl ?? ""} />
-              <button type="submit" className="h-9 w-full rounded-md border border-slate-300 bg-white text-sm font-medium hover:bg-slate-50">
+              <button
+                type="submit"
+                className="h-9 w-full rounded-md border border-slate-300 bg-white text-sm font-medium hover:bg-slate-50"
+              >
                 Sign in with {env.AUTH_OIDC_NAME}
               </button>
             </form>

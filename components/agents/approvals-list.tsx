@@ -10,7 +10,8 @@ type Approvals = {
 
 /** Who approved a version, role by role, with the time of each sign-off. */
 export function ApprovalsList({ approved }: { approved: Approvals }) {
-  if (approved.standardChange) return <p className="text-sm text-slate-700">Pre-approved as a standard change: {approved.standardChange}</p>;
+  if (approved.standardChange)
+    return <p className="text-sm text-slate-700">Pre-approved as a standard change: {approved.standardChange}</p>;
   if (approved.approvals.length === 0) return <p className="text-sm text-slate-500">No sign-offs recorded for this version.</p>;
   return (
     <ul className="space-y-1 text-sm">
@@ -25,7 +26,11 @@ export function ApprovalsList({ approved }: { approved: Approvals }) {
           </span>
         </li>
       ))}
-      {approved.emergency && <li className="text-xs text-amber-700">Released as an emergency change on one approval; the other sign-offs are given afterwards (retro sign-off).</li>}
+      {approved.emergency && (
+        <li className="text-xs text-amber-700">
+          Released as an emergency change on one approval; the other sign-offs are given afterwards (retro sign-off).
+        </li>
+      )}
     </ul>
   );
 }

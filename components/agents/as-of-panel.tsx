@@ -7,7 +7,19 @@ import { EnvironmentsPanel } from "./environments-panel";
 type Environments = ComponentProps<typeof EnvironmentsPanel>["environments"];
 
 /** "What ran on date D": pick an instant (UTC) and see each environment's version then, and who approved it. */
-export function AsOfPanel({ slug, at, environments, error, now }: { slug: string; at: number | null; environments: Environments | null; error: string | null; now: number }) {
+export function AsOfPanel({
+  slug,
+  at,
+  environments,
+  error,
+  now,
+}: {
+  slug: string;
+  at: number | null;
+  environments: Environments | null;
+  error: string | null;
+  now: number;
+}) {
   const value = at === null ? "" : new Date(at).toISOString().slice(0, 19);
   return (
     <div className="space-y-4">

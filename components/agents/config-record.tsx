@@ -15,7 +15,14 @@ export function AutonomyLadder({ autonomy }: { autonomy: string }) {
           {i > 0 && <span aria-hidden className={cn("h-px w-4", i <= at ? "bg-brand-500" : "bg-slate-300")} />}
           <span
             aria-current={i === at ? "step" : undefined}
-            className={cn("rounded-full px-2 py-0.5 ring-1 ring-inset", i === at ? "bg-brand-600 font-semibold text-white ring-brand-600" : i < at ? "text-brand-700 ring-brand-200" : "text-slate-400 ring-slate-200")}
+            className={cn(
+              "rounded-full px-2 py-0.5 ring-1 ring-inset",
+              i === at
+                ? "bg-brand-600 font-semibold text-white ring-brand-600"
+                : i < at
+                  ? "text-brand-700 ring-brand-200"
+                  : "text-slate-400 ring-slate-200",
+            )}
           >
             {AUTONOMY_LABEL[rung]}
           </span>
@@ -61,11 +68,21 @@ export function ToolsTable({ tools }: { tools: AgentSpec["tools"] }) {
         <caption className="sr-only">Tools and actions</caption>
         <thead className="text-xs text-slate-500">
           <tr className="border-b border-slate-100">
-            <th scope="col" className="py-1.5 pr-3 font-medium">System</th>
-            <th scope="col" className="py-1.5 pr-3 font-medium">Action</th>
-            <th scope="col" className="py-1.5 pr-3 font-medium">Access</th>
-            <th scope="col" className="py-1.5 pr-3 font-medium">Approval</th>
-            <th scope="col" className="py-1.5 font-medium">Limit</th>
+            <th scope="col" className="py-1.5 pr-3 font-medium">
+              System
+            </th>
+            <th scope="col" className="py-1.5 pr-3 font-medium">
+              Action
+            </th>
+            <th scope="col" className="py-1.5 pr-3 font-medium">
+              Access
+            </th>
+            <th scope="col" className="py-1.5 pr-3 font-medium">
+              Approval
+            </th>
+            <th scope="col" className="py-1.5 font-medium">
+              Limit
+            </th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-50">
@@ -75,10 +92,24 @@ export function ToolsTable({ tools }: { tools: AgentSpec["tools"] }) {
                 <td className="py-1.5 pr-3 font-mono text-xs">{i === 0 ? tool.system : ""}</td>
                 <td className="py-1.5 pr-3 font-mono text-xs">{action.name}</td>
                 <td className="py-1.5 pr-3">
-                  <Badge tone={action.access === "read" ? "neutral" : action.access === "write" ? "warning" : "danger"}>{action.access}</Badge>
+                  <Badge tone={action.access === "read" ? "neutral" : action.access === "write" ? "warning" : "danger"}>
+                    {action.access}
+                  </Badge>
                 </td>
-                <td className="py-1.5 pr-3">{action.approval === "required" ? "required" : <span className={action.access === "read" ? "text-slate-500" : "font-medium text-rose-700"}>none</span>}</td>
-                <td className="py-1.5 tabular-nums">{action.limit ? `${action.limit.amount} ${action.limit.unit}` : <span className="text-slate-400">{action.access === "read" ? "—" : "unlimited"}</span>}</td>
+                <td className="py-1.5 pr-3">
+                  {action.approval === "required" ? (
+                    "required"
+                  ) : (
+                    <span className={action.access === "read" ? "text-slate-500" : "font-medium text-rose-700"}>none</span>
+                  )}
+                </td>
+                <td className="py-1.5 tabular-nums">
+                  {action.limit ? (
+                    `${action.limit.amount} ${action.limit.unit}`
+                  ) : (
+                    <span className="text-slate-400">{action.access === "read" ? "—" : "unlimited"}</span>
+                  )}
+                </td>
               </tr>
             )),
           )}

@@ -23,14 +23,21 @@ export function PermissionDiffView({ items }: { items: DiffItem[] }) {
   const escalations = items.filter((i) => i.direction === "escalation").length;
   const domains = [...REVIEW_DOMAINS]
     .filter((d) => items.some((i) => i.domain === d))
-    .sort((a, b) => Number(items.some((i) => i.domain === b && i.direction === "escalation")) - Number(items.some((i) => i.domain === a && i.direction === "escalation")));
+    .sort(
+      (a, b) =>
+        Number(items.some((i) => i.domain === b && i.direction === "escalation")) -
+        Number(items.some((i) => i.domain === a && i.direction === "escalation")),
+    );
   return (
     <div className="space-y-5">
       <p className="text-sm text-slate-700">
         {items.length} {items.length === 1 ? "change" : "changes"}
         {escalations > 0 ? (
           <>
-            , <strong className="text-rose-700">{escalations} {escalations === 1 ? "escalation" : "escalations"}</strong>
+            ,{" "}
+            <strong className="text-rose-700">
+              {escalations} {escalations === 1 ? "escalation" : "escalations"}
+            </strong>
           </>
         ) : (
           ", no escalation"
@@ -68,9 +75,19 @@ export function PermissionDiffView({ items }: { items: DiffItem[] }) {
 export function InstructionsDiffView({ lines }: { lines: LineChange[] }) {
   if (!lines.some((l) => l.type !== "unchanged")) return <p className="text-sm text-slate-600">Instructions unchanged.</p>;
   return (
-    <pre aria-label="Instructions line diff" className="overflow-x-auto rounded-md border border-slate-200 bg-slate-50 py-2 font-mono text-xs leading-5">
+    <pre
+      aria-label="Instructions line diff"
+      className="overflow-x-auto rounded-md border border-slate-200 bg-slate-50 py-2 font-mono text-xs leading-5"
+    >
       {lines.map((line, i) => (
-        <div key={i} className={cn("px-3 whitespace-pre-wrap", line.type === "added" && "bg-emerald-50 text-emerald-900", line.type === "removed" && "bg-rose-50 text-rose-900 line-through decoration-rose-300")}>
+        <div
+          key={i}
+          className={cn(
+            "px-3 whitespace-pre-wrap",
+            line.type === "added" && "bg-emerald-50 text-emerald-900",
+            line.type === "removed" && "bg-rose-50 text-rose-900 line-through decoration-rose-300",
+          )}
+        >
           <span aria-hidden className="mr-2 inline-block w-3 select-none text-slate-400">
             {line.type === "added" ? "+" : line.type === "removed" ? "−" : " "}
           </span>

@@ -19,7 +19,15 @@ type State = {
 const LABEL: Record<Environment, string> = { development: "Development", staging: "Staging", production: "Production" };
 
 /** What each environment runs: version, since when, deployed by whom, through which change record. */
-export function EnvironmentsPanel({ environments, now, showApprovals = false }: { environments: Record<Environment, State>; now: number; showApprovals?: boolean }) {
+export function EnvironmentsPanel({
+  environments,
+  now,
+  showApprovals = false,
+}: {
+  environments: Record<Environment, State>;
+  now: number;
+  showApprovals?: boolean;
+}) {
   return (
     <ul className="divide-y divide-slate-100">
       {ENVIRONMENTS.map((env) => {
@@ -28,7 +36,11 @@ export function EnvironmentsPanel({ environments, now, showApprovals = false }: 
           <li key={env} className="py-3 first:pt-0 last:pb-0" aria-label={LABEL[env]}>
             <div className="flex items-baseline justify-between gap-2">
               <span className="text-sm font-medium text-slate-900">{LABEL[env]}</span>
-              {s ? <span className="font-mono text-sm font-semibold">v{s.version}</span> : <span className="text-sm text-slate-400">nothing deployed</span>}
+              {s ? (
+                <span className="font-mono text-sm font-semibold">v{s.version}</span>
+              ) : (
+                <span className="text-sm text-slate-400">nothing deployed</span>
+              )}
             </div>
             {s && (
               <div className="mt-1 space-y-0.5 text-xs text-slate-600">

@@ -37,7 +37,12 @@ export function InventoryFilters({ platforms, workflows }: { platforms: Option[]
           onKeyDown={(e) => e.key === "Enter" && update({ q: q.trim() })}
         />
       </div>
-      <Select aria-label="Platform" className="w-full sm:w-auto" value={params.get("platform") ?? ""} onChange={(e) => update({ platform: e.target.value })}>
+      <Select
+        aria-label="Platform"
+        className="w-full sm:w-auto"
+        value={params.get("platform") ?? ""}
+        onChange={(e) => update({ platform: e.target.value })}
+      >
         <option value="">All platforms</option>
         {platforms.map((p) => (
           <option key={p.value} value={p.value}>
@@ -45,7 +50,12 @@ export function InventoryFilters({ platforms, workflows }: { platforms: Option[]
           </option>
         ))}
       </Select>
-      <Select aria-label="Workflow" className="w-full sm:w-auto" value={params.get("workflow") ?? ""} onChange={(e) => update({ workflow: e.target.value })}>
+      <Select
+        aria-label="Workflow"
+        className="w-full sm:w-auto"
+        value={params.get("workflow") ?? ""}
+        onChange={(e) => update({ workflow: e.target.value })}
+      >
         <option value="">All workflows</option>
         {workflows.map((w) => (
           <option key={w.value} value={w.value}>
@@ -53,7 +63,12 @@ export function InventoryFilters({ platforms, workflows }: { platforms: Option[]
           </option>
         ))}
       </Select>
-      <Select aria-label="Risk class" className="w-full sm:w-auto" value={params.get("risk") ?? ""} onChange={(e) => update({ risk: e.target.value })}>
+      <Select
+        aria-label="Risk class"
+        className="w-full sm:w-auto"
+        value={params.get("risk") ?? ""}
+        onChange={(e) => update({ risk: e.target.value })}
+      >
         <option value="">All risk classes</option>
         {RISK_LEVELS.map((r) => (
           <option key={r} value={r}>

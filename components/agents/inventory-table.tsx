@@ -23,7 +23,12 @@ export type InventoryRow = {
 };
 
 function Approvers({ agent }: { agent: InventoryRow }) {
-  if (agent.productionStandardChange) return <span className="text-slate-600" title={agent.productionStandardChange}>standard change</span>;
+  if (agent.productionStandardChange)
+    return (
+      <span className="text-slate-600" title={agent.productionStandardChange}>
+        standard change
+      </span>
+    );
   const [first, ...rest] = agent.productionApprovers;
   if (!first) return <span className="text-slate-400">—</span>;
   return (
@@ -38,7 +43,19 @@ type Sort = { sort: string; dir: "asc" | "desc" };
 
 const ENV_LABEL: Record<Environment, string> = { development: "Dev", staging: "Staging", production: "Prod" };
 
-function SortHeader({ label, column, current, query, className }: { label: string; column: string; current: Sort; query: string; className?: string }) {
+function SortHeader({
+  label,
+  column,
+  current,
+  query,
+  className,
+}: {
+  label: string;
+  column: string;
+  current: Sort;
+  query: string;
+  className?: string;
+}) {
   const active = current.sort === column;
   const nextDir = active && current.dir === "asc" ? "desc" : "asc";
   const params = new URLSearchParams(query);
@@ -46,7 +63,11 @@ function SortHeader({ label, column, current, query, className }: { label: strin
   params.set("dir", nextDir);
   const Icon = active ? (current.dir === "asc" ? ArrowUp : ArrowDown) : ArrowUpDown;
   return (
-    <th scope="col" aria-sort={active ? (current.dir === "asc" ? "ascending" : "descending") : "none"} className={cn("px-3 py-2.5 font-medium", className)}>
+    <th
+      scope="col"
+      aria-sort={active ? (current.dir === "asc" ? "ascending" : "descending") : "none"}
+      className={cn("px-3 py-2.5 font-medium", className)}
+    >
       <Link href={`?${params}`} scroll={false} className="inline-flex items-center gap-1 whitespace-nowrap hover:text-slate-900">
         {label}
         <Icon aria-hidden className={cn("size-3.5", active ? "text-brand-600" : "text-slate-400")} />
@@ -65,7 +86,19 @@ function VersionCell({ value }: { value: EnvVersion }) {
   );
 }
 
-export function InventoryTable({ items, filters, query, filtered, now }: { items: InventoryRow[]; filters: Sort; query: string; filtered: boolean; now: number }) {
+export function InventoryTable({
+  items,
+  filters,
+  query,
+  filtered,
+  now,
+}: {
+  items: InventoryRow[];
+  filters: Sort;
+  query: string;
+  filtered: boolean;
+  now: number;
+}) {
   if (items.length === 0) {
     return (
       <div className="rounded-lg border border-dashed border-slate-300 bg-white px-6 py-16 text-center">
@@ -81,7 +114,9 @@ export function InventoryTable({ items, filters, query, filtered, now }: { items
       </div>
     );
   }
-  const header = (label: string, column: string, className?: string) => <SortHeader label={label} column={column} current={filters} query={query} className={className} />;
+  const header = (label: string, column: string, className?: string) => (
+    <SortHeader label={label} column={column} current={filters} query={query} className={className} />
+  );
   return (
     <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
       <table className="w-full min-w-[1240px] text-left text-sm">
@@ -110,7 +145,11 @@ export function InventoryTable({ items, filters, query, filtered, now }: { items
           {items.map((agent) => (
             <tr key={agent.slug} className="hover:bg-slate-50/70">
               <th scope="row" className="sticky left-0 max-w-72 bg-white px-3 py-2.5 text-left font-normal">
-                <Link href={`/agents/${agent.slug}`} className="block truncate font-medium text-brand-700 hover:underline" title={agent.name}>
+                <Link
+                  href={`/agents/${agent.slug}`}
+                  className="block truncate font-medium text-brand-700 hover:underline"
+                  title={agent.name}
+                >
                   {agent.name}
                 </Link>
                 <span className="block truncate font-mono text-xs text-slate-500">{agent.slug}</span>
@@ -139,7 +178,9 @@ export function InventoryTable({ items, filters, query, filtered, now }: { items
               <td className="px-3 py-2.5 whitespace-nowrap text-slate-700">
                 <RelativeTime at={agent.lastReviewedAt} now={now} empty="never" />
               </td>
-              <td className="px-3 py-2.5 text-right tabular-nums">{agent.openChanges > 0 ? agent.openChanges : <span className="text-slate-400">0</span>}</td>
+              <td className="px-3 py-2.5 text-right tabular-nums">
+                {agent.openChanges > 0 ? agent.openChanges : <span className="text-slate-400">0</span>}
+              </td>
             </tr>
           ))}
         </tbody>

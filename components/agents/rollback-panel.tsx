@@ -9,11 +9,16 @@ import { useAction, type Outcome } from "@/components/ui/use-action";
 import { SeveritySelect } from "@/components/incidents/severity-select";
 
 type Option = { environment: string; from: number; to: number };
-type Rollback = (slug: string, input: { environment: string; reason: string; severity?: string; expectedVersion?: number }) => Promise<Outcome>;
+type Rollback = (
+  slug: string,
+  input: { environment: string; reason: string; severity?: string; expectedVersion?: number },
+) => Promise<Outcome>;
 
 /** One action: put the previous approved version back, saying why. In production it also opens or links an incident. */
 export function RollbackPanel({ slug, options, rollback }: { slug: string; options: Option[]; rollback: Rollback }) {
-  const [environment, setEnvironment] = useState(options.find((o) => o.environment === "production")?.environment ?? options[0]?.environment ?? "");
+  const [environment, setEnvironment] = useState(
+    options.find((o) => o.environment === "production")?.environment ?? options[0]?.environment ?? "",
+  );
   const [reason, setReason] = useState("");
   const [severity, setSeverity] = useState("sev3");
   const { pending, fieldErrors, run } = useAction();
@@ -22,7 +27,13 @@ export function RollbackPanel({ slug, options, rollback }: { slug: string; optio
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
     run(
-      () => rollback(slug, { environment, reason, severity: environment === "production" ? severity : undefined, expectedVersion: chosen.from }),
+      () =>
+        rollback(slug, {
+          environment,
+          reason,
+          severity: environment === "production" ? severity : undefined,
+          expectedVersion: chosen.from,
+        }),
       () => setReason(""),
     );
   };

@@ -4,11 +4,31 @@ import { buttonClasses } from "@/components/ui/button";
 import { Label, Select } from "@/components/ui/field";
 import { RelativeTime } from "@/components/ui/relative-time";
 
-type Version = { number: number; specHash: string; createdAt: number; createdBy: string | null; changeNumber: number | null; changeTitle: string | null; runningIn: string[] };
+type Version = {
+  number: number;
+  specHash: string;
+  createdAt: number;
+  createdBy: string | null;
+  changeNumber: number | null;
+  changeTitle: string | null;
+  runningIn: string[];
+};
 
 const ENV_SHORT: Record<string, string> = { development: "dev", staging: "staging", production: "prod" };
 
-function VersionSelect({ id, name, label, versions, defaultValue }: { id: string; name: string; label: string; versions: Version[]; defaultValue: number }) {
+function VersionSelect({
+  id,
+  name,
+  label,
+  versions,
+  defaultValue,
+}: {
+  id: string;
+  name: string;
+  label: string;
+  versions: Version[];
+  defaultValue: number;
+}) {
   return (
     <div>
       <Label htmlFor={id}>{label}</Label>
@@ -40,16 +60,30 @@ export function VersionHistory({ slug, versions, shown, now }: { slug: string; v
           <caption className="sr-only">Version history</caption>
           <thead className="text-xs text-slate-500">
             <tr className="border-b border-slate-100">
-              <th scope="col" className="py-2 pr-3 font-medium">Version</th>
-              <th scope="col" className="py-2 pr-3 font-medium">Change record</th>
-              <th scope="col" className="py-2 pr-3 font-medium">Created</th>
-              <th scope="col" className="py-2 pr-3 font-medium">Running in</th>
-              <th scope="col" className="py-2 font-medium">Spec</th>
+              <th scope="col" className="py-2 pr-3 font-medium">
+                Version
+              </th>
+              <th scope="col" className="py-2 pr-3 font-medium">
+                Change record
+              </th>
+              <th scope="col" className="py-2 pr-3 font-medium">
+                Created
+              </th>
+              <th scope="col" className="py-2 pr-3 font-medium">
+                Running in
+              </th>
+              <th scope="col" className="py-2 font-medium">
+                Spec
+              </th>
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-50">
             {versions.map((v) => (
-              <tr key={v.number} aria-current={v.number === shown ? "true" : undefined} className={v.number === shown ? "bg-brand-50/50" : undefined}>
+              <tr
+                key={v.number}
+                aria-current={v.number === shown ? "true" : undefined}
+                className={v.number === shown ? "bg-brand-50/50" : undefined}
+              >
                 <td className="py-2 pr-3">
                   <Link href={`/agents/${slug}?version=${v.number}`} className="font-mono font-semibold text-brand-700 hover:underline">
                     v{v.number}

@@ -4,7 +4,11 @@ import { Label, Select } from "@/components/ui/field";
 /** The auditor's question, as a plain GET form so the answer has a URL: which agent, at which instant (UTC). */
 export function AsOfForm({ agents, agent, at }: { agents: { slug: string; name: string }[]; agent: string; at: string }) {
   return (
-    <form action="/audit/as-of" aria-label="What ran when" className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-3 print:hidden">
+    <form
+      action="/audit/as-of"
+      aria-label="What ran when"
+      className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-3 print:hidden"
+    >
       <div className="w-full sm:w-72">
         <Label htmlFor="as-of-agent">Agent</Label>
         <Select id="as-of-agent" name="agent" defaultValue={agent} required>

@@ -11,7 +11,21 @@ const ENTITY_TYPES = ["change_record", "agent", "deployment", "eval_run", "incid
  * A text filter that reaches the URL when the reader is done typing (Enter or leaving the field), not on
  * every keystroke. Keyed by its URL value, so "Clear filters" and back/forward reset what it shows.
  */
-function TextFilter({ name, label, placeholder, list, value, update }: { name: string; label: string; placeholder: string; list?: string; value: string; update: (changes: Record<string, string>) => void }) {
+function TextFilter({
+  name,
+  label,
+  placeholder,
+  list,
+  value,
+  update,
+}: {
+  name: string;
+  label: string;
+  placeholder: string;
+  list?: string;
+  value: string;
+  update: (changes: Record<string, string>) => void;
+}) {
   const commit = (next: string) => {
     if (next.trim() !== value) update({ [name]: next.trim() });
   };
@@ -53,14 +67,32 @@ export function AuditFilters({ agents }: { agents: { slug: string; name: string 
           <option key={t} value={t} />
         ))}
       </datalist>
-      <FilterSelect filters={filters} name="agent" label="Agent" all="All agents" options={agents.map((a) => ({ value: a.slug, label: a.name }))} />
+      <FilterSelect
+        filters={filters}
+        name="agent"
+        label="Agent"
+        all="All agents"
+        options={agents.map((a) => ({ value: a.slug, label: a.name }))}
+      />
       <label className="inline-flex items-center gap-1.5 text-sm text-slate-600">
         From
-        <Input type="date" aria-label="From (UTC)" className="w-auto" value={params.get("from") ?? ""} onChange={(e) => update({ from: e.target.value })} />
+        <Input
+          type="date"
+          aria-label="From (UTC)"
+          className="w-auto"
+          value={params.get("from") ?? ""}
+          onChange={(e) => update({ from: e.target.value })}
+        />
       </label>
       <label className="inline-flex items-center gap-1.5 text-sm text-slate-600">
         to
-        <Input type="date" aria-label="To (UTC, inclusive)" className="w-auto" value={params.get("to") ?? ""} onChange={(e) => update({ to: e.target.value })} />
+        <Input
+          type="date"
+          aria-label="To (UTC, inclusive)"
+          className="w-auto"
+          value={params.get("to") ?? ""}
+          onChange={(e) => update({ to: e.target.value })}
+        />
       </label>
     </FilterBar>
   );

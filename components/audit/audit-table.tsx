@@ -54,7 +54,8 @@ function hasBeforeAfter(payload: unknown): payload is { before: unknown; after: 
 
 /** The payload folded away: before and after side by side when the event records both, the JSON otherwise. */
 function PayloadCell({ seq, payload }: { seq: number; payload: unknown }) {
-  if (payload === null || (typeof payload === "object" && Object.keys(payload).length === 0)) return <span className="text-slate-400">—</span>;
+  if (payload === null || (typeof payload === "object" && Object.keys(payload).length === 0))
+    return <span className="text-slate-400">—</span>;
   const pre = "max-h-80 overflow-auto rounded bg-slate-50 p-2 font-mono text-xs whitespace-pre-wrap break-all text-slate-800";
   if (hasBeforeAfter(payload)) {
     const { before, after, ...rest } = payload;
@@ -91,24 +92,42 @@ export function AuditTable({ items }: { items: AuditRow[] }) {
         <caption className="sr-only">Audit events</caption>
         <thead className="border-b border-slate-200 bg-slate-50 text-xs text-slate-600">
           <tr>
-            <th scope="col" className="px-3 py-2.5 font-medium">Seq</th>
-            <th scope="col" className="px-3 py-2.5 font-medium">Time (UTC)</th>
-            <th scope="col" className="px-3 py-2.5 font-medium">Actor</th>
-            <th scope="col" className="px-3 py-2.5 font-medium">Action</th>
-            <th scope="col" className="px-3 py-2.5 font-medium">Entity</th>
-            <th scope="col" className="w-[36%] px-3 py-2.5 font-medium">Details</th>
+            <th scope="col" className="px-3 py-2.5 font-medium">
+              Seq
+            </th>
+            <th scope="col" className="px-3 py-2.5 font-medium">
+              Time (UTC)
+            </th>
+            <th scope="col" className="px-3 py-2.5 font-medium">
+              Actor
+            </th>
+            <th scope="col" className="px-3 py-2.5 font-medium">
+              Action
+            </th>
+            <th scope="col" className="px-3 py-2.5 font-medium">
+              Entity
+            </th>
+            <th scope="col" className="w-[36%] px-3 py-2.5 font-medium">
+              Details
+            </th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100 align-top">
           {items.map((e) => (
             <tr key={e.seq} className="hover:bg-slate-50/70">
-              <th scope="row" className="px-3 py-2.5 text-left font-mono text-xs font-normal text-slate-600 tabular-nums" title={`hash ${e.hash}`}>
+              <th
+                scope="row"
+                className="px-3 py-2.5 text-left font-mono text-xs font-normal text-slate-600 tabular-nums"
+                title={`hash ${e.hash}`}
+              >
                 #{e.seq}
               </th>
               <td className="px-3 py-2.5 whitespace-nowrap text-slate-700 tabular-nums">
                 <UtcTime at={e.at} seconds />
               </td>
-              <td className="px-3 py-2.5 whitespace-nowrap text-slate-700">{e.actor.type === "system" ? <span className="text-slate-500">{e.actor.label} (system)</span> : e.actor.label}</td>
+              <td className="px-3 py-2.5 whitespace-nowrap text-slate-700">
+                {e.actor.type === "system" ? <span className="text-slate-500">{e.actor.label} (system)</span> : e.actor.label}
+              </td>
               <td className="px-3 py-2.5 font-mono text-xs whitespace-nowrap text-slate-800">{e.action}</td>
               <td className="px-3 py-2.5 whitespace-nowrap">
                 <EntityCell entity={e.entity} />

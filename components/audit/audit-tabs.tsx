@@ -19,7 +19,9 @@ export function AuditTabs({ current }: { current: (typeof TABS)[number]["key"] }
               aria-current={tab.key === current ? "page" : undefined}
               className={cn(
                 "inline-block border-b-2 px-0.5 pb-2 font-medium whitespace-nowrap",
-                tab.key === current ? "border-brand-600 text-brand-700" : "border-transparent text-slate-600 hover:border-slate-300 hover:text-slate-900",
+                tab.key === current
+                  ? "border-brand-600 text-brand-700"
+                  : "border-transparent text-slate-600 hover:border-slate-300 hover:text-slate-900",
               )}
             >
               {tab.label}

@@ -10,15 +10,34 @@ import { ApprovalsTable } from "./approvals-table";
 import { EvalRunsList } from "./eval-runs-list";
 
 export type RanThen = {
-  state: { version: number; specHash: string; deployedAt: number; kind: DeploymentKind; deployedBy: string; changeNumber: number | null; reason: string | null };
-  change: { label: string; title: string; riskTier: RiskLevel | null; riskReasons: string[]; standardChange: string | null; emergency: { justification: string } | null } | null;
+  state: {
+    version: number;
+    specHash: string;
+    deployedAt: number;
+    kind: DeploymentKind;
+    deployedBy: string;
+    changeNumber: number | null;
+    reason: string | null;
+  };
+  change: {
+    label: string;
+    title: string;
+    riskTier: RiskLevel | null;
+    riskReasons: string[];
+    standardChange: string | null;
+    emergency: { justification: string } | null;
+  } | null;
   approvals: ComponentProps<typeof ApprovalsTable>["approvals"];
   evalRuns: ComponentProps<typeof EvalRunsList>["runs"];
   today: { version: number; deployedAt: number; comparison: { items: DiffItem[]; instructions: LineChange[] } | null };
 };
 
 const LABEL: Record<Environment, string> = { development: "Development", staging: "Staging", production: "Production" };
-const HOW: Record<DeploymentKind, string> = { promote: "Promoted", rollback: "Rolled back to this version", emergency: "Released as an emergency" };
+const HOW: Record<DeploymentKind, string> = {
+  promote: "Promoted",
+  rollback: "Rolled back to this version",
+  emergency: "Released as an emergency",
+};
 
 function Part({ title, children }: { title: string; children: React.ReactNode }) {
   return (
@@ -84,18 +103,25 @@ export function EnvironmentThen({ environment, ran }: { environment: Environment
               )}
             </Part>
             <Part title="Approvals">
-              <ApprovalsTable approvals={ran.approvals} caption={`Approvals of v${ran.state.version}`} standardChange={ran.change?.standardChange ?? null} />
+              <ApprovalsTable
+                approvals={ran.approvals}
+                caption={`Approvals of v${ran.state.version}`}
+                standardChange={ran.change?.standardChange ?? null}
+              />
             </Part>
             <Part title="Eval runs on this spec">
               <EvalRunsList runs={ran.evalRuns} deployedAt={ran.state.deployedAt} specHash={ran.state.specHash} />
             </Part>
             <Part title="What has changed since">
               {ran.today.comparison === null ? (
-                <p className="text-sm text-slate-700">Unchanged: {environment} still runs v{ran.state.version}.</p>
+                <p className="text-sm text-slate-700">
+                  Unchanged: {environment} still runs v{ran.state.version}.
+                </p>
               ) : (
                 <div className="space-y-4">
                   <p className="text-sm text-slate-700">
-                    Today {environment} runs v{ran.today.version}, since <UtcTime at={ran.today.deployedAt} />. From v{ran.state.version} to v{ran.today.version}:
+                    Today {environment} runs v{ran.today.version}, since <UtcTime at={ran.today.deployedAt} />. From v{ran.state.version} to
+                    v{ran.today.version}:
                   </p>
                   <PermissionDiffView items={ran.today.comparison.items} />
                   <InstructionsDiffView lines={ran.today.comparison.instructions} />

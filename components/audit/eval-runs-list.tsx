@@ -1,7 +1,15 @@
 import { Badge } from "@/components/ui/badge";
 import { UtcTime } from "@/components/ui/utc-time";
 
-type EvalRun = { suite: string; environment: string; passed: number; failed: number; regressions: number; reportUrl: string | null; recordedAt: number };
+type EvalRun = {
+  suite: string;
+  environment: string;
+  passed: number;
+  failed: number;
+  regressions: number;
+  reportUrl: string | null;
+  recordedAt: number;
+};
 
 /** The eval runs recorded on one exact spec, with exact times; those after the deployment are marked so. */
 export function EvalRunsList({ runs, deployedAt, specHash }: { runs: EvalRun[]; deployedAt: number; specHash: string }) {
@@ -11,7 +19,12 @@ export function EvalRunsList({ runs, deployedAt, specHash }: { runs: EvalRun[]; 
       {runs.map((r, i) => (
         <li key={i} className="flex flex-wrap items-center gap-x-2 gap-y-0.5">
           {r.reportUrl ? (
-            <a href={r.reportUrl} className="font-medium break-all text-brand-700 hover:underline" target="_blank" rel="noreferrer noopener">
+            <a
+              href={r.reportUrl}
+              className="font-medium break-all text-brand-700 hover:underline"
+              target="_blank"
+              rel="noreferrer noopener"
+            >
               {r.suite}
             </a>
           ) : (

@@ -2,23 +2,44 @@ import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import { UtcTime } from "@/components/ui/utc-time";
 
-type Exception = { kind: string; label: string; detail: string; release: { deploymentId: string; change: string; agent: string; deployedAt: number } };
+type Exception = {
+  kind: string;
+  label: string;
+  detail: string;
+  release: { deploymentId: string; change: string; agent: string; deployedAt: number };
+};
 
 /** Every exception of the period, one per row, before any release: what an auditor reads first. */
 export function EvidenceExceptions({ exceptions, releases }: { exceptions: Exception[]; releases: number }) {
   if (releases === 0) return <p className="text-sm text-slate-600">No production release in this period, so nothing to except.</p>;
-  if (exceptions.length === 0) return <p className="text-sm text-emerald-800">No exceptions: every release in this period was approved before it was deployed, by people other than its author, with eval runs on its spec.</p>;
+  if (exceptions.length === 0)
+    return (
+      <p className="text-sm text-emerald-800">
+        No exceptions: every release in this period was approved before it was deployed, by people other than its author, with eval runs on
+        its spec.
+      </p>
+    );
   return (
     <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white print:overflow-visible">
       <table className="w-full text-left text-sm">
         <caption className="sr-only">Exceptions</caption>
         <thead className="border-b border-slate-200 bg-slate-50 text-xs text-slate-600">
           <tr>
-            <th scope="col" className="px-3 py-2 font-medium">Exception</th>
-            <th scope="col" className="px-3 py-2 font-medium">Change</th>
-            <th scope="col" className="px-3 py-2 font-medium">Agent</th>
-            <th scope="col" className="px-3 py-2 font-medium">Deployed (UTC)</th>
-            <th scope="col" className="px-3 py-2 font-medium">Detail</th>
+            <th scope="col" className="px-3 py-2 font-medium">
+              Exception
+            </th>
+            <th scope="col" className="px-3 py-2 font-medium">
+              Change
+            </th>
+            <th scope="col" className="px-3 py-2 font-medium">
+              Agent
+            </th>
+            <th scope="col" className="px-3 py-2 font-medium">
+              Deployed (UTC)
+            </th>
+            <th scope="col" className="px-3 py-2 font-medium">
+              Detail
+            </th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100 align-top">

@@ -5,9 +5,27 @@ import { Input, Label, Select } from "@/components/ui/field";
 type Option = { slug: string; name: string };
 
 /** The pack's period and scope, as a plain GET form: the report's URL is the report. */
-export function EvidenceFilters({ from, to, workflow, agent, workflows, agents }: { from: string; to: string; workflow: string; agent: string; workflows: Option[]; agents: Option[] }) {
+export function EvidenceFilters({
+  from,
+  to,
+  workflow,
+  agent,
+  workflows,
+  agents,
+}: {
+  from: string;
+  to: string;
+  workflow: string;
+  agent: string;
+  workflows: Option[];
+  agents: Option[];
+}) {
   return (
-    <form action="/audit/evidence" aria-label="Evidence pack period and scope" className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-3">
+    <form
+      action="/audit/evidence"
+      aria-label="Evidence pack period and scope"
+      className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-3"
+    >
       <div>
         <Label htmlFor="evidence-from">From (UTC)</Label>
         <Input id="evidence-from" name="from" type="date" defaultValue={from} required className="w-auto" />

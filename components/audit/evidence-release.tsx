@@ -8,7 +8,16 @@ import { ROLE_LABELS, type DeploymentKind, type RiskLevel, type Role, type Sever
 import { ApprovalsTable } from "./approvals-table";
 import { EvalRunsList } from "./eval-runs-list";
 
-type Deployment = { id: string; version: number; specHash: string; kind: DeploymentKind; deployedAt: number; deployedBy: string; replacedVersion: number | null; reason: string | null };
+type Deployment = {
+  id: string;
+  version: number;
+  specHash: string;
+  kind: DeploymentKind;
+  deployedAt: number;
+  deployedBy: string;
+  replacedVersion: number | null;
+  reason: string | null;
+};
 
 export type EvidenceReleaseView = {
   deployment: Deployment;
@@ -26,9 +35,19 @@ export type EvidenceReleaseView = {
   approvals: ComponentProps<typeof ApprovalsTable>["approvals"];
   pendingSignoffs: Role[];
   evalRuns: ComponentProps<typeof EvalRunsList>["runs"];
-  emergency: { justification: string; retro: { dueAt: number; completedAt: number | null; waitingOn: Role[]; rejected: boolean; overdue: boolean } | null } | null;
+  emergency: {
+    justification: string;
+    retro: { dueAt: number; completedAt: number | null; waitingOn: Role[]; rejected: boolean; overdue: boolean } | null;
+  } | null;
   rollbacks: Deployment[];
-  incidents: { id: string; severity: Severity; title: string; detectedAt: number; resolvedAt: number | null; relation: "suspected" | "fixed" }[];
+  incidents: {
+    id: string;
+    severity: Severity;
+    title: string;
+    detectedAt: number;
+    resolvedAt: number | null;
+    relation: "suspected" | "fixed";
+  }[];
   exceptions: { kind: string; label: string; detail: string }[];
 };
 
@@ -53,7 +72,9 @@ function Retro({ retro }: { retro: NonNullable<NonNullable<EvidenceReleaseView["
           {retro.overdue ? " (late)" : ""}
         </>
       ) : retro.waitingOn.length > 0 ? (
-        <>; {retro.overdue ? "overdue, " : ""}still waiting on {roles(retro.waitingOn)}</>
+        <>
+          ; {retro.overdue ? "overdue, " : ""}still waiting on {roles(retro.waitingOn)}
+        </>
       ) : null}
       {retro.rejected && "; refused by a signer afterwards"}.
     </p>
@@ -65,7 +86,11 @@ export function EvidenceRelease({ release }: { release: EvidenceReleaseView }) {
   const { deployment: d, change: c } = release;
   const headingId = `release-${d.id}-title`;
   return (
-    <article id={`release-${d.id}`} aria-labelledby={headingId} className="break-inside-avoid rounded-lg border border-slate-200 bg-white p-4 print:rounded-none print:border-slate-400 print:p-3">
+    <article
+      id={`release-${d.id}`}
+      aria-labelledby={headingId}
+      className="break-inside-avoid rounded-lg border border-slate-200 bg-white p-4 print:rounded-none print:border-slate-400 print:p-3"
+    >
       <header className="flex flex-wrap items-start justify-between gap-2">
         <h3 id={headingId} className="min-w-0 text-sm font-semibold text-slate-900">
           <Link href={`/changes/${c.label}`} className="text-brand-700 hover:underline print:text-slate-900">
@@ -89,10 +114,15 @@ export function EvidenceRelease({ release }: { release: EvidenceReleaseView }) {
       <p className="mt-1 text-sm text-slate-700">
         Deployed to production <UtcTime at={d.deployedAt} seconds /> by {d.deployedBy}: v{d.version}
         {d.replacedVersion !== null ? ` replacing v${d.replacedVersion}` : " (first production version)"}.{" "}
-        <span className="font-mono text-xs break-all text-slate-500">spec {d.specHash.slice(0, 16)}… · content {c.contentHash?.slice(0, 16) ?? "—"}…</span>
+        <span className="font-mono text-xs break-all text-slate-500">
+          spec {d.specHash.slice(0, 16)}… · content {c.contentHash?.slice(0, 16) ?? "—"}…
+        </span>
       </p>
       {release.exceptions.length > 0 && (
-        <ul aria-label={`Exceptions of ${c.label}`} className="mt-2 space-y-0.5 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 ring-1 ring-amber-200 ring-inset">
+        <ul
+          aria-label={`Exceptions of ${c.label}`}
+          className="mt-2 space-y-0.5 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 ring-1 ring-amber-200 ring-inset"
+        >
           {release.exceptions.map((e) => (
             <li key={e.kind}>
               <span className="font-medium">{e.label}:</span> {e.detail}
@@ -119,7 +149,9 @@ export function EvidenceRelease({ release }: { release: EvidenceReleaseView }) {
         </Part>
         <Part title="Approvals">
           <ApprovalsTable approvals={release.approvals} caption={`Approvals of ${c.label}`} standardChange={c.standardChange} />
-          {release.pendingSignoffs.length > 0 && <p className="mt-1 text-sm text-amber-800">Not yet signed: {roles(release.pendingSignoffs)}.</p>}
+          {release.pendingSignoffs.length > 0 && (
+            <p className="mt-1 text-sm text-amber-800">Not yet signed: {roles(release.pendingSignoffs)}.</p>
+          )}
         </Part>
         <Part title="Eval runs on the released spec">
           <EvalRunsList runs={release.evalRuns} deployedAt={d.deployedAt} specHash={d.specHash} />
@@ -145,7 +177,8 @@ export function EvidenceRelease({ release }: { release: EvidenceReleaseView }) {
                 <SeverityBadge severity={i.severity} />
                 <span className="text-slate-900">{i.title}</span>
                 <span className="text-slate-500">
-                  ({i.relation === "suspected" ? "suspected of this release" : "fixed by this release"}; detected <UtcTime at={i.detectedAt} />
+                  ({i.relation === "suspected" ? "suspected of this release" : "fixed by this release"}; detected{" "}
+                  <UtcTime at={i.detectedAt} />
                   {i.resolvedAt !== null && (
                     <>
                       , resolved <UtcTime at={i.resolvedAt} />
@@ -155,7 +188,9 @@ export function EvidenceRelease({ release }: { release: EvidenceReleaseView }) {
                 </span>
               </p>
             ))}
-            {release.rollbacks.length === 0 && release.incidents.length === 0 && <p className="text-slate-500">No rollback, no incident.</p>}
+            {release.rollbacks.length === 0 && release.incidents.length === 0 && (
+              <p className="text-slate-500">No rollback, no incident.</p>
+            )}
           </div>
         </Part>
       </div>

@@ -59,8 +59,8 @@ export function VerifyIntegrity() {
         )}
       </div>
       <p className="text-xs text-slate-500">
-        The chain proves each event follows from the one before; only a checkpoint kept outside this server shows that none were cut off the end. Check one with{" "}
-        <code className="font-mono">npm run audit:verify -- --checkpoint &lt;file&gt;</code>.
+        The chain proves each event follows from the one before; only a checkpoint kept outside this server shows that none were cut off the
+        end. Check one with <code className="font-mono">npm run audit:verify -- --checkpoint &lt;file&gt;</code>.
       </p>
     </div>
   );

@@ -65,7 +65,14 @@ export function ChangeActions({
             act(() => withdraw(id, reason), `${label} withdrawn`);
           }}
         >
-          <Input aria-label="Reason for withdrawing" placeholder="Why withdraw? (optional)" value={reason} onChange={(e) => setReason(e.target.value)} className="w-64" autoFocus />
+          <Input
+            aria-label="Reason for withdrawing"
+            placeholder="Why withdraw? (optional)"
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            className="w-64"
+            autoFocus
+          />
           <Button variant="secondary" type="submit" disabled={pending}>
             Withdraw {label}
           </Button>

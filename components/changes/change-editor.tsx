@@ -18,7 +18,14 @@ import { FieldError } from "@/components/ui/field-error";
 import { SpecForm } from "./spec-form";
 
 type Result = { ok: true; id: string; label: string } | { ok: false; message: string; fieldErrors?: FieldErrors };
-type PreviewInput = { agent: string; changeId: string | null; spec: string | Record<string, unknown>; emergency: boolean; raisedTier: string | null; raisedReason: string | null };
+type PreviewInput = {
+  agent: string;
+  changeId: string | null;
+  spec: string | Record<string, unknown>;
+  emergency: boolean;
+  raisedTier: string | null;
+  raisedReason: string | null;
+};
 
 export type EditorState = { fields: RecordFields; mode: "form" | "yaml"; spec: AgentSpec | null; specText: string };
 
@@ -65,7 +72,11 @@ const subscribeNever = () => () => {};
 
 /** The editor renders in the browser only: it restores unsaved edits from this browser's storage. */
 export function ChangeEditor(props: Props) {
-  const mounted = useSyncExternalStore(subscribeNever, () => true, () => false);
+  const mounted = useSyncExternalStore(
+    subscribeNever,
+    () => true,
+    () => false,
+  );
   return mounted ? <Editor {...props} /> : <p className="text-sm text-slate-500">Loading the editor…</p>;
 }
 
@@ -96,7 +107,11 @@ function Editor({ agent, change, initial, initialErrors, people, save, submit, p
     raisedTier: debounced.fields.raisedTier || null,
     raisedReason: debounced.fields.tierRaisedReason || null,
   };
-  const live = useQuery({ queryKey: ["change-preview", previewInput], queryFn: () => preview(previewInput), placeholderData: keepPreviousData });
+  const live = useQuery({
+    queryKey: ["change-preview", previewInput],
+    queryFn: () => preview(previewInput),
+    placeholderData: keepPreviousData,
+  });
   const result = live.data && !("error" in live.data) ? live.data : null;
   const specIssues: FieldErrors = {};
   for (const issue of result?.specIssues ?? []) (specIssues[`spec.${issue.path}`] ??= []).push(issue.message);
@@ -153,7 +168,14 @@ function Editor({ agent, change, initial, initialErrors, people, save, submit, p
           action={
             <div role="tablist" aria-label="Edit the spec as" className="inline-flex rounded-md border border-slate-300 p-0.5 text-xs">
               {(["form", "yaml"] as const).map((m) => (
-                <button key={m} role="tab" type="button" aria-selected={state.mode === m} onClick={() => switchMode(m)} className={cn("rounded px-2.5 py-1", state.mode === m ? "bg-slate-900 text-white" : "text-slate-700 hover:bg-slate-100")}>
+                <button
+                  key={m}
+                  role="tab"
+                  type="button"
+                  aria-selected={state.mode === m}
+                  onClick={() => switchMode(m)}
+                  className={cn("rounded px-2.5 py-1", state.mode === m ? "bg-slate-900 text-white" : "text-slate-700 hover:bg-slate-100")}
+                >
                   {m === "form" ? "Form" : "YAML / JSON"}
                 </button>
               ))}
@@ -177,7 +199,16 @@ function Editor({ agent, change, initial, initialErrors, people, save, submit, p
                 aria-describedby="spec-errors"
                 className="w-full rounded-md border border-slate-300 bg-white p-3 font-mono text-xs leading-5 focus:border-brand-500 focus:ring-2 focus:ring-brand-500/30 focus:outline-none"
               />
-              <FieldError id="spec-errors" messages={Object.values(allErrors).length ? Object.entries(allErrors).filter(([k]) => k === "spec" || k.startsWith("spec.")).flatMap(([, m]) => m) : undefined} />
+              <FieldError
+                id="spec-errors"
+                messages={
+                  Object.values(allErrors).length
+                    ? Object.entries(allErrors)
+                        .filter(([k]) => k === "spec" || k.startsWith("spec."))
+                        .flatMap(([, m]) => m)
+                    : undefined
+                }
+              />
               <label className="inline-flex cursor-pointer items-center gap-2 text-sm text-brand-700 hover:underline">
                 <Upload aria-hidden className="size-4" /> Upload a .yaml or .json file
                 <input
@@ -196,7 +227,12 @@ function Editor({ agent, change, initial, initialErrors, people, save, submit, p
       </div>
 
       <aside aria-label="Live review" className="space-y-6 xl:sticky xl:top-20 xl:self-start">
-        <Card title={result?.baseVersion ? `Compared with v${result.baseVersion} (what production runs)` : "Compared with nothing yet: a new agent"} action={live.isFetching ? <span className="text-xs text-slate-500">updating…</span> : null}>
+        <Card
+          title={
+            result?.baseVersion ? `Compared with v${result.baseVersion} (what production runs)` : "Compared with nothing yet: a new agent"
+          }
+          action={live.isFetching ? <span className="text-xs text-slate-500">updating…</span> : null}
+        >
           {live.data && "error" in live.data ? (
             <p role="alert" className="text-sm text-rose-700">
               {live.data.error}
@@ -218,7 +254,13 @@ function Editor({ agent, change, initial, initialErrors, people, save, submit, p
             <p className="text-sm text-slate-500">Working out the diff…</p>
           )}
         </Card>
-        <Card title="Risk and routing">{result ? <RiskPanel tier={result.tier} reasons={result.reasons} required={result.required} standardChange={result.standardChange} /> : <p className="text-sm text-slate-500">…</p>}</Card>
+        <Card title="Risk and routing">
+          {result ? (
+            <RiskPanel tier={result.tier} reasons={result.reasons} required={result.required} standardChange={result.standardChange} />
+          ) : (
+            <p className="text-sm text-slate-500">…</p>
+          )}
+        </Card>
         <div className="flex flex-wrap gap-2">
           <Button type="button" variant={inReview ? "primary" : "secondary"} disabled={pending} onClick={onSave}>
             {inReview ? "Save changes" : "Save draft"}

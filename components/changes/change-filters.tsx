@@ -10,15 +10,38 @@ export function ChangeFilters({ agents }: { agents: { slug: string; name: string
   const { params, update } = filters;
   const toggle = (key: string, label: string) => (
     <label className="inline-flex h-9 items-center gap-2 rounded-md border border-slate-300 bg-white px-3 text-sm">
-      <input type="checkbox" checked={params.get(key) === "1"} onChange={(e) => update({ [key]: e.target.checked ? "1" : "" })} className="size-4 accent-brand-600" />
+      <input
+        type="checkbox"
+        checked={params.get(key) === "1"}
+        onChange={(e) => update({ [key]: e.target.checked ? "1" : "" })}
+        className="size-4 accent-brand-600"
+      />
       {label}
     </label>
   );
   return (
     <FilterBar filters={filters}>
-      <FilterSelect filters={filters} name="state" label="State" all="All states" options={CHANGE_STATES.map((s) => ({ value: s, label: STATE_LABEL[s] }))} />
-      <FilterSelect filters={filters} name="agent" label="Agent" all="All agents" options={agents.map((a) => ({ value: a.slug, label: a.name }))} />
-      <FilterSelect filters={filters} name="risk" label="Risk tier" all="All risk tiers" options={RISK_LEVELS.map((r) => ({ value: r, label: r[0]!.toUpperCase() + r.slice(1) }))} />
+      <FilterSelect
+        filters={filters}
+        name="state"
+        label="State"
+        all="All states"
+        options={CHANGE_STATES.map((s) => ({ value: s, label: STATE_LABEL[s] }))}
+      />
+      <FilterSelect
+        filters={filters}
+        name="agent"
+        label="Agent"
+        all="All agents"
+        options={agents.map((a) => ({ value: a.slug, label: a.name }))}
+      />
+      <FilterSelect
+        filters={filters}
+        name="risk"
+        label="Risk tier"
+        all="All risk tiers"
+        options={RISK_LEVELS.map((r) => ({ value: r, label: r[0]!.toUpperCase() + r.slice(1) }))}
+      />
       {toggle("needsMySignoff", "Needs my sign-off")}
       {toggle("mine", "Mine")}
     </FilterBar>

@@ -9,7 +9,19 @@ import { Label, Textarea } from "@/components/ui/field";
 type Result = { ok: true; state: string } | { ok: false; message: string };
 
 /** One click next to the evidence: approve, request changes or reject, with a comment (required for the last two). */
-export function DecisionForm({ changeId, contentHash, role, roleLabel, decide }: { changeId: string; contentHash: string; role: string; roleLabel: string; decide: (input: { changeId: string; role: string; decision: string; comment: string; contentHash: string }) => Promise<Result> }) {
+export function DecisionForm({
+  changeId,
+  contentHash,
+  role,
+  roleLabel,
+  decide,
+}: {
+  changeId: string;
+  contentHash: string;
+  role: string;
+  roleLabel: string;
+  decide: (input: { changeId: string; role: string; decision: string; comment: string; contentHash: string }) => Promise<Result>;
+}) {
   const router = useRouter();
   const [comment, setComment] = useState("");
   const [error, setError] = useState<string | null>(null);
@@ -24,7 +36,9 @@ export function DecisionForm({ changeId, contentHash, role, roleLabel, decide }:
         toast.error(result.message);
         return;
       }
-      toast.success(decision === "approve" ? `Approved as ${roleLabel}` : decision === "reject" ? "Change rejected" : "Sent back to the author");
+      toast.success(
+        decision === "approve" ? `Approved as ${roleLabel}` : decision === "reject" ? "Change rejected" : "Sent back to the author",
+      );
       router.refresh();
     });
   };

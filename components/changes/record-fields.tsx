@@ -21,14 +21,33 @@ export type RecordFields = {
 };
 
 /** The attested fields of a change record: why, who is affected, how harm is measured, the evidence, and the way back. */
-export function RecordFieldsForm({ value, onChange, errors, people }: { value: RecordFields; onChange: (v: RecordFields) => void; errors: Record<string, string[]>; people: { email: string; name: string }[] }) {
+export function RecordFieldsForm({
+  value,
+  onChange,
+  errors,
+  people,
+}: {
+  value: RecordFields;
+  onChange: (v: RecordFields) => void;
+  errors: Record<string, string[]>;
+  people: { email: string; name: string }[];
+}) {
   const set = (patch: Partial<RecordFields>) => onChange({ ...value, ...patch });
-  const rowError = (prefix: string, i: number) => Object.entries(errors).filter(([k]) => k.startsWith(`${prefix}.${i}.`)).flatMap(([, m]) => m);
+  const rowError = (prefix: string, i: number) =>
+    Object.entries(errors)
+      .filter(([k]) => k.startsWith(`${prefix}.${i}.`))
+      .flatMap(([, m]) => m);
   return (
     <div className="space-y-5">
       <div>
         <Label htmlFor="title">Title</Label>
-        <Input id="title" value={value.title} onChange={(e) => set({ title: e.target.value })} aria-invalid={Boolean(errors.title)} aria-describedby="title-error" />
+        <Input
+          id="title"
+          value={value.title}
+          onChange={(e) => set({ title: e.target.value })}
+          aria-invalid={Boolean(errors.title)}
+          aria-describedby="title-error"
+        />
         <FieldError id="title-error" messages={errors.title} />
       </div>
       <div>
@@ -41,21 +60,52 @@ export function RecordFieldsForm({ value, onChange, errors, people }: { value: R
         {value.roleImpacts.map((r, i) => (
           <div key={i} className="mb-2">
             <div className="flex flex-wrap gap-2">
-              <Input aria-label={`Role impact ${i + 1}: role`} placeholder="Role, e.g. Tier-2 support" value={r.role} onChange={(e) => set({ roleImpacts: value.roleImpacts.map((x, j) => (j === i ? { ...x, role: e.target.value } : x)) })} className="w-48" />
-              <Select aria-label={`Role impact ${i + 1}: impact`} value={r.impact} onChange={(e) => set({ roleImpacts: value.roleImpacts.map((x, j) => (j === i ? { ...x, impact: e.target.value as typeof r.impact } : x)) })} className="w-32">
+              <Input
+                aria-label={`Role impact ${i + 1}: role`}
+                placeholder="Role, e.g. Tier-2 support"
+                value={r.role}
+                onChange={(e) => set({ roleImpacts: value.roleImpacts.map((x, j) => (j === i ? { ...x, role: e.target.value } : x)) })}
+                className="w-48"
+              />
+              <Select
+                aria-label={`Role impact ${i + 1}: impact`}
+                value={r.impact}
+                onChange={(e) =>
+                  set({ roleImpacts: value.roleImpacts.map((x, j) => (j === i ? { ...x, impact: e.target.value as typeof r.impact } : x)) })
+                }
+                className="w-32"
+              >
                 <option value="gains">gains work</option>
                 <option value="loses">loses work</option>
                 <option value="changes">changes work</option>
               </Select>
-              <Input aria-label={`Role impact ${i + 1}: how`} placeholder="How" value={r.description} onChange={(e) => set({ roleImpacts: value.roleImpacts.map((x, j) => (j === i ? { ...x, description: e.target.value } : x)) })} className="min-w-48 flex-1" />
-              <Button type="button" variant="ghost" aria-label={`Remove role impact ${i + 1}`} onClick={() => set({ roleImpacts: value.roleImpacts.filter((_, j) => j !== i) })}>
+              <Input
+                aria-label={`Role impact ${i + 1}: how`}
+                placeholder="How"
+                value={r.description}
+                onChange={(e) =>
+                  set({ roleImpacts: value.roleImpacts.map((x, j) => (j === i ? { ...x, description: e.target.value } : x)) })
+                }
+                className="min-w-48 flex-1"
+              />
+              <Button
+                type="button"
+                variant="ghost"
+                aria-label={`Remove role impact ${i + 1}`}
+                onClick={() => set({ roleImpacts: value.roleImpacts.filter((_, j) => j !== i) })}
+              >
                 <Trash2 aria-hidden className="size-4" />
               </Button>
             </div>
             <FieldError messages={rowError("roleImpacts", i)} />
           </div>
         ))}
-        <Button type="button" variant="ghost" className="h-8 text-xs" onClick={() => set({ roleImpacts: [...value.roleImpacts, { role: "", impact: "changes", description: "" }] })}>
+        <Button
+          type="button"
+          variant="ghost"
+          className="h-8 text-xs"
+          onClick={() => set({ roleImpacts: [...value.roleImpacts, { role: "", impact: "changes", description: "" }] })}
+        >
           <Plus aria-hidden className="size-3.5" /> Add role impact
         </Button>
       </fieldset>
@@ -65,15 +115,51 @@ export function RecordFieldsForm({ value, onChange, errors, people }: { value: R
         {value.harmMetrics.map((m, i) => (
           <div key={i} className="mb-2">
             <div className="flex flex-wrap gap-2">
-              <Input aria-label={`Harm metric ${i + 1}: name`} placeholder="e.g. refund reversal rate" value={m.name} onChange={(e) => set({ harmMetrics: value.harmMetrics.map((x, j) => (j === i ? { ...x, name: e.target.value } : x)) })} className="min-w-48 flex-1" />
-              <Select aria-label={`Harm metric ${i + 1}: comparator`} value={m.comparator} onChange={(e) => set({ harmMetrics: value.harmMetrics.map((x, j) => (j === i ? { ...x, comparator: e.target.value as typeof m.comparator } : x)) })} className="w-20">
+              <Input
+                aria-label={`Harm metric ${i + 1}: name`}
+                placeholder="e.g. refund reversal rate"
+                value={m.name}
+                onChange={(e) => set({ harmMetrics: value.harmMetrics.map((x, j) => (j === i ? { ...x, name: e.target.value } : x)) })}
+                className="min-w-48 flex-1"
+              />
+              <Select
+                aria-label={`Harm metric ${i + 1}: comparator`}
+                value={m.comparator}
+                onChange={(e) =>
+                  set({
+                    harmMetrics: value.harmMetrics.map((x, j) =>
+                      j === i ? { ...x, comparator: e.target.value as typeof m.comparator } : x,
+                    ),
+                  })
+                }
+                className="w-20"
+              >
                 {[">", ">=", "<", "<="].map((c) => (
                   <option key={c}>{c}</option>
                 ))}
               </Select>
-              <Input aria-label={`Harm metric ${i + 1}: threshold`} type="number" step="any" placeholder="2" value={m.threshold} onChange={(e) => set({ harmMetrics: value.harmMetrics.map((x, j) => (j === i ? { ...x, threshold: e.target.value } : x)) })} className="w-24" />
-              <Input aria-label={`Harm metric ${i + 1}: window`} placeholder="7d" value={m.window} onChange={(e) => set({ harmMetrics: value.harmMetrics.map((x, j) => (j === i ? { ...x, window: e.target.value } : x)) })} className="w-20" />
-              <Button type="button" variant="ghost" aria-label={`Remove harm metric ${i + 1}`} onClick={() => set({ harmMetrics: value.harmMetrics.filter((_, j) => j !== i) })}>
+              <Input
+                aria-label={`Harm metric ${i + 1}: threshold`}
+                type="number"
+                step="any"
+                placeholder="2"
+                value={m.threshold}
+                onChange={(e) => set({ harmMetrics: value.harmMetrics.map((x, j) => (j === i ? { ...x, threshold: e.target.value } : x)) })}
+                className="w-24"
+              />
+              <Input
+                aria-label={`Harm metric ${i + 1}: window`}
+                placeholder="7d"
+                value={m.window}
+                onChange={(e) => set({ harmMetrics: value.harmMetrics.map((x, j) => (j === i ? { ...x, window: e.target.value } : x)) })}
+                className="w-20"
+              />
+              <Button
+                type="button"
+                variant="ghost"
+                aria-label={`Remove harm metric ${i + 1}`}
+                onClick={() => set({ harmMetrics: value.harmMetrics.filter((_, j) => j !== i) })}
+              >
                 <Trash2 aria-hidden className="size-4" />
               </Button>
             </div>
@@ -81,7 +167,12 @@ export function RecordFieldsForm({ value, onChange, errors, people }: { value: R
           </div>
         ))}
         <FieldError messages={errors.harmMetrics} />
-        <Button type="button" variant="ghost" className="h-8 text-xs" onClick={() => set({ harmMetrics: [...value.harmMetrics, { name: "", comparator: ">", threshold: "", window: "7d" }] })}>
+        <Button
+          type="button"
+          variant="ghost"
+          className="h-8 text-xs"
+          onClick={() => set({ harmMetrics: [...value.harmMetrics, { name: "", comparator: ">", threshold: "", window: "7d" }] })}
+        >
           <Plus aria-hidden className="size-3.5" /> Add harm metric
         </Button>
       </fieldset>
@@ -90,8 +181,16 @@ export function RecordFieldsForm({ value, onChange, errors, people }: { value: R
         <legend className="mb-2 text-sm font-semibold text-slate-900">Evidence</legend>
         {(["pullRequest", "evalReport", "traceSample"] as const).map((key) => (
           <div key={key}>
-            <Label htmlFor={`evidence-${key}`}>{{ pullRequest: "Pull request", evalReport: "Eval report", traceSample: "Trace sample" }[key]}</Label>
-            <Input id={`evidence-${key}`} type="url" placeholder="https://…" value={value.evidence[key]} onChange={(e) => set({ evidence: { ...value.evidence, [key]: e.target.value } })} />
+            <Label htmlFor={`evidence-${key}`}>
+              {{ pullRequest: "Pull request", evalReport: "Eval report", traceSample: "Trace sample" }[key]}
+            </Label>
+            <Input
+              id={`evidence-${key}`}
+              type="url"
+              placeholder="https://…"
+              value={value.evidence[key]}
+              onChange={(e) => set({ evidence: { ...value.evidence, [key]: e.target.value } })}
+            />
             <FieldError messages={errors[`evidence.${key}`]} />
           </div>
         ))}
@@ -99,13 +198,24 @@ export function RecordFieldsForm({ value, onChange, errors, people }: { value: R
 
       <div>
         <Label htmlFor="rollbackPlan">Rollback plan</Label>
-        <Textarea id="rollbackPlan" rows={3} value={value.rollbackPlan} onChange={(e) => set({ rollbackPlan: e.target.value })} aria-invalid={Boolean(errors.rollbackPlan)} />
+        <Textarea
+          id="rollbackPlan"
+          rows={3}
+          value={value.rollbackPlan}
+          onChange={(e) => set({ rollbackPlan: e.target.value })}
+          aria-invalid={Boolean(errors.rollbackPlan)}
+        />
         <FieldError messages={errors.rollbackPlan} />
       </div>
       <div className="grid gap-3 sm:grid-cols-2">
         <div>
           <Label htmlFor="rollbackOwner">Rollback owner</Label>
-          <Select id="rollbackOwner" value={value.rollbackOwner} onChange={(e) => set({ rollbackOwner: e.target.value })} aria-invalid={Boolean(errors.rollbackOwner)}>
+          <Select
+            id="rollbackOwner"
+            value={value.rollbackOwner}
+            onChange={(e) => set({ rollbackOwner: e.target.value })}
+            aria-invalid={Boolean(errors.rollbackOwner)}
+          >
             <option value="">Choose a person</option>
             {people.map((p) => (
               <option key={p.email} value={p.email}>
@@ -124,13 +234,22 @@ export function RecordFieldsForm({ value, onChange, errors, people }: { value: R
       <fieldset className="space-y-2">
         <legend className="mb-1 text-sm font-semibold text-slate-900">Urgency and risk</legend>
         <label className="flex items-center gap-2 text-sm">
-          <input type="checkbox" className="size-4 accent-brand-600" checked={value.emergency} onChange={(e) => set({ emergency: e.target.checked })} />
+          <input
+            type="checkbox"
+            className="size-4 accent-brand-600"
+            checked={value.emergency}
+            onChange={(e) => set({ emergency: e.target.checked })}
+          />
           Emergency change (released with one approval; full sign-off due within 48 hours)
         </label>
         {value.emergency && (
           <div>
             <Label htmlFor="justification">Why it cannot wait</Label>
-            <Input id="justification" value={value.emergencyJustification} onChange={(e) => set({ emergencyJustification: e.target.value })} />
+            <Input
+              id="justification"
+              value={value.emergencyJustification}
+              onChange={(e) => set({ emergencyJustification: e.target.value })}
+            />
             <FieldError messages={errors["emergency.justification"]} />
           </div>
         )}

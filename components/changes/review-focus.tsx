@@ -19,15 +19,35 @@ type Change = {
 type EvalRun = { suite: string; environment: string; passed: number; failed: number; regressions: number; recordedAt: number };
 
 /** What a role attests, shown first: the evidence that role signs for. */
-export function ReviewFocus({ role, change, instructions, evals }: { role: Role; change: Change; instructions: LineChange[]; evals: EvalRun[] }) {
+export function ReviewFocus({
+  role,
+  change,
+  instructions,
+  evals,
+}: {
+  role: Role;
+  change: Change;
+  instructions: LineChange[];
+  evals: EvalRun[];
+}) {
   const only = (domain: DiffItem["domain"]) => change.permissionDiff.filter((i) => i.domain === domain);
   if (role === "workflow_owner") {
     return (
       <div className="space-y-4">
         <InstructionsDiffView lines={instructions} />
         <dl>
-          <Field label="Role impacts">{change.roleImpacts.length ? change.roleImpacts.map((r, i) => <p key={i}>{`${r.role} ${r.impact} work: ${r.description}`}</p>) : "none stated"}</Field>
-          <Field label="Harm metrics">{change.harmMetrics.length ? change.harmMetrics.map((m, i) => <p key={i} className="font-mono text-xs">{`${m.name} ${m.comparator} ${m.threshold} over ${m.window}`}</p>) : "none stated"}</Field>
+          <Field label="Role impacts">
+            {change.roleImpacts.length
+              ? change.roleImpacts.map((r, i) => <p key={i}>{`${r.role} ${r.impact} work: ${r.description}`}</p>)
+              : "none stated"}
+          </Field>
+          <Field label="Harm metrics">
+            {change.harmMetrics.length
+              ? change.harmMetrics.map((m, i) => (
+                  <p key={i} className="font-mono text-xs">{`${m.name} ${m.comparator} ${m.threshold} over ${m.window}`}</p>
+                ))
+              : "none stated"}
+          </Field>
           <Field label="Human in the loop">
             <HumanInTheLoop hitl={change.spec?.humanInTheLoop} />
           </Field>
@@ -47,7 +67,9 @@ export function ReviewFocus({ role, change, instructions, evals }: { role: Role;
               <ul className="space-y-0.5 text-xs">
                 {evals.map((e, i) => (
                   <li key={i}>
-                    {e.suite} in {e.environment}: {e.passed} passed, <span className={e.failed ? "font-medium text-rose-700" : ""}>{e.failed} failed</span>, {e.regressions} regressions · <UtcTime at={e.recordedAt} />
+                    {e.suite} in {e.environment}: {e.passed} passed,{" "}
+                    <span className={e.failed ? "font-medium text-rose-700" : ""}>{e.failed} failed</span>, {e.regressions} regressions ·{" "}
+                    <UtcTime at={e.recordedAt} />
                   </li>
                 ))}
               </ul>

@@ -15,8 +15,20 @@ type Signoff = {
   dismissedReason: string | null;
 };
 
-const TONE: Record<SignoffStatus, BadgeTone> = { pending: "info", approved: "success", rejected: "danger", changes_requested: "warning", dismissed: "neutral" };
-const LABEL: Record<SignoffStatus, string> = { pending: "waiting", approved: "approved", rejected: "rejected", changes_requested: "changes requested", dismissed: "dismissed" };
+const TONE: Record<SignoffStatus, BadgeTone> = {
+  pending: "info",
+  approved: "success",
+  rejected: "danger",
+  changes_requested: "warning",
+  dismissed: "neutral",
+};
+const LABEL: Record<SignoffStatus, string> = {
+  pending: "waiting",
+  approved: "approved",
+  rejected: "rejected",
+  changes_requested: "changes requested",
+  dismissed: "dismissed",
+};
 
 /** Each sign-off asked of a role: who decided, when, on which content hash — dismissed ones stay visible. */
 export function SignoffList({ signoffs }: { signoffs: Signoff[] }) {

@@ -12,7 +12,19 @@ export type TrendSeries = { key: string; label: string; kind: "bar" | "line"; co
 const AXIS_TEXT = { fontSize: 12, fill: "#475569" };
 
 /** A weekly trend in a box of fixed height; the width follows its parent, from a phone to a wide screen. */
-export function TrendChart({ data, series, unit, height = 224, emptyText = "Nothing measured in this range." }: { data: TrendRow[]; series: TrendSeries[]; unit: Unit; height?: number; emptyText?: string }) {
+export function TrendChart({
+  data,
+  series,
+  unit,
+  height = 224,
+  emptyText = "Nothing measured in this range.",
+}: {
+  data: TrendRow[];
+  series: TrendSeries[];
+  unit: Unit;
+  height?: number;
+  emptyText?: string;
+}) {
   const values = data.flatMap((row) => series.map((s) => row[s.key])).filter((v): v is number => typeof v === "number");
   const max = Math.max(0, ...values);
   const ticks = niceTicks(max, unit);
@@ -22,7 +34,11 @@ export function TrendChart({ data, series, unit, height = 224, emptyText = "Noth
         <ul className="mb-2 flex flex-wrap gap-x-4 gap-y-1 text-xs text-slate-600">
           {series.map((s) => (
             <li key={s.key} className="inline-flex items-center gap-1.5">
-              <span aria-hidden className={s.kind === "bar" ? "size-2.5 rounded-sm" : "h-0.5 w-3 rounded"} style={{ backgroundColor: s.color }} />
+              <span
+                aria-hidden
+                className={s.kind === "bar" ? "size-2.5 rounded-sm" : "h-0.5 w-3 rounded"}
+                style={{ backgroundColor: s.color }}
+              />
               {s.label}
             </li>
           ))}
@@ -30,12 +46,22 @@ export function TrendChart({ data, series, unit, height = 224, emptyText = "Noth
       )}
       <div style={{ height }} className="w-full">
         {values.length === 0 ? (
-          <p className="flex h-full items-center justify-center rounded-md border border-dashed border-slate-200 px-4 text-center text-sm text-slate-500">{emptyText}</p>
+          <p className="flex h-full items-center justify-center rounded-md border border-dashed border-slate-200 px-4 text-center text-sm text-slate-500">
+            {emptyText}
+          </p>
         ) : (
           <ResponsiveContainer width="100%" height="100%">
             <ComposedChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 0 }} barGap={1}>
               <CartesianGrid stroke="#e2e8f0" vertical={false} />
-              <XAxis dataKey="week" tickFormatter={(week: string) => formatDay(week)} interval="preserveStartEnd" minTickGap={20} tick={AXIS_TEXT} tickLine={false} axisLine={{ stroke: "#cbd5e1" }} />
+              <XAxis
+                dataKey="week"
+                tickFormatter={(week: string) => formatDay(week)}
+                interval="preserveStartEnd"
+                minTickGap={20}
+                tick={AXIS_TEXT}
+                tickLine={false}
+                axisLine={{ stroke: "#cbd5e1" }}
+              />
               <YAxis
                 width={48}
                 ticks={ticks}
@@ -46,13 +72,35 @@ export function TrendChart({ data, series, unit, height = 224, emptyText = "Noth
                 tickLine={false}
                 axisLine={false}
               />
-              <Tooltip cursor={{ fill: "#f1f5f9", stroke: "#cbd5e1" }} content={(props) => <TrendTooltip {...props} series={series} unit={unit} />} />
+              <Tooltip
+                cursor={{ fill: "#f1f5f9", stroke: "#cbd5e1" }}
+                content={(props) => <TrendTooltip {...props} series={series} unit={unit} />}
+              />
               {series.map((s) =>
                 s.kind === "bar" ? (
-                  <Bar key={s.key} dataKey={s.key} name={s.label} fill={s.color} radius={[2, 2, 0, 0]} maxBarSize={24} isAnimationActive={false} />
+                  <Bar
+                    key={s.key}
+                    dataKey={s.key}
+                    name={s.label}
+                    fill={s.color}
+                    radius={[2, 2, 0, 0]}
+                    maxBarSize={24}
+                    isAnimationActive={false}
+                  />
                 ) : (
                   // Weeks without a measurement stay gaps: joining across them would draw a trend nobody measured.
-                  <Line key={s.key} dataKey={s.key} name={s.label} type="linear" stroke={s.color} strokeWidth={2} dot={{ r: 2.5, fill: s.color }} activeDot={{ r: 4 }} connectNulls={false} isAnimationActive={false} />
+                  <Line
+                    key={s.key}
+                    dataKey={s.key}
+                    name={s.label}
+                    type="linear"
+                    stroke={s.color}
+                    strokeWidth={2}
+                    dot={{ r: 2.5, fill: s.color }}
+                    activeDot={{ r: 4 }}
+                    connectNulls={false}
+                    isAnimationActive={false}
+                  />
                 ),
               )}
             </ComposedChart>
@@ -76,7 +124,10 @@ function TrendTooltip({ active, payload, series, unit }: TooltipContentProps & {
           return (
             <li key={s.key} className="flex items-center gap-1.5 text-slate-700">
               <span aria-hidden className="size-2 rounded-full" style={{ backgroundColor: s.color }} />
-              {s.label}: <span className="font-semibold text-slate-900 tabular-nums">{typeof value === "number" ? formatValue(value, unit) : "—"}</span>
+              {s.label}:{" "}
+              <span className="font-semibold text-slate-900 tabular-nums">
+                {typeof value === "number" ? formatValue(value, unit) : "—"}
+              </span>
               {detail ? <span className="text-slate-500">({detail})</span> : null}
             </li>
           );

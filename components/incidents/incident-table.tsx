@@ -20,7 +20,19 @@ export type IncidentRow = {
 };
 
 /** Incidents with their suspected deployment and how they ended; `actions` renders per-row controls (e.g. resolve). */
-export function IncidentTable({ incidents, now, caption, showAgent = true, actions }: { incidents: IncidentRow[]; now: number; caption: string; showAgent?: boolean; actions?: (incident: IncidentRow) => React.ReactNode }) {
+export function IncidentTable({
+  incidents,
+  now,
+  caption,
+  showAgent = true,
+  actions,
+}: {
+  incidents: IncidentRow[];
+  now: number;
+  caption: string;
+  showAgent?: boolean;
+  actions?: (incident: IncidentRow) => React.ReactNode;
+}) {
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-left text-sm">
@@ -33,7 +45,11 @@ export function IncidentTable({ incidents, now, caption, showAgent = true, actio
             <th className="py-2 pr-3 font-medium">Suspected deployment</th>
             <th className="py-2 pr-3 font-medium">Detected</th>
             <th className="py-2 pr-3 font-medium">Status</th>
-            {actions && <th className="py-2 font-medium"><span className="sr-only">Actions</span></th>}
+            {actions && (
+              <th className="py-2 font-medium">
+                <span className="sr-only">Actions</span>
+              </th>
+            )}
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">

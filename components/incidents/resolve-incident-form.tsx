@@ -9,10 +9,19 @@ import { RESOLUTIONS } from "@/lib/domain/terms";
 import { utcIso } from "./utc-input";
 
 /** Resolves one incident: how, which change fixed it forward, and when. */
-export function ResolveIncidentForm({ id, title, resolve }: { id: string; title: string; resolve: (id: string, input: Record<string, unknown>) => Promise<Outcome> }) {
+export function ResolveIncidentForm({
+  id,
+  title,
+  resolve,
+}: {
+  id: string;
+  title: string;
+  resolve: (id: string, input: Record<string, unknown>) => Promise<Outcome>;
+}) {
   const [form, setForm] = useState({ resolution: "rollback", fixChange: "", resolvedAt: "" });
   const { pending, fieldErrors, run } = useAction();
-  const set = (key: keyof typeof form) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setForm({ ...form, [key]: e.target.value });
+  const set = (key: keyof typeof form) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) =>
+    setForm({ ...form, [key]: e.target.value });
   const prefix = `resolve-${id}`;
   return (
     <details className="group">
@@ -22,7 +31,9 @@ export function ResolveIncidentForm({ id, title, resolve }: { id: string; title:
         className="mt-2 w-64 space-y-2"
         onSubmit={(e) => {
           e.preventDefault();
-          run(() => resolve(id, { resolution: form.resolution, fixChange: form.fixChange.trim() || null, resolvedAt: utcIso(form.resolvedAt) }));
+          run(() =>
+            resolve(id, { resolution: form.resolution, fixChange: form.fixChange.trim() || null, resolvedAt: utcIso(form.resolvedAt) }),
+          );
         }}
       >
         <div>
@@ -37,12 +48,24 @@ export function ResolveIncidentForm({ id, title, resolve }: { id: string; title:
         </div>
         <div>
           <Label htmlFor={`${prefix}-fix`}>Fix change</Label>
-          <Input id={`${prefix}-fix`} value={form.fixChange} onChange={set("fixChange")} placeholder="CR-42 (for a fix forward)" aria-describedby={`${prefix}-fix-error`} />
+          <Input
+            id={`${prefix}-fix`}
+            value={form.fixChange}
+            onChange={set("fixChange")}
+            placeholder="CR-42 (for a fix forward)"
+            aria-describedby={`${prefix}-fix-error`}
+          />
           <FieldError id={`${prefix}-fix-error`} messages={fieldErrors.fixChange} />
         </div>
         <div>
           <Label htmlFor={`${prefix}-at`}>Resolved at (UTC)</Label>
-          <Input id={`${prefix}-at`} type="datetime-local" value={form.resolvedAt} onChange={set("resolvedAt")} aria-describedby={`${prefix}-at-error`} />
+          <Input
+            id={`${prefix}-at`}
+            type="datetime-local"
+            value={form.resolvedAt}
+            onChange={set("resolvedAt")}
+            aria-describedby={`${prefix}-at-error`}
+          />
           <FieldError id={`${prefix}-at-error`} messages={fieldErrors.resolvedAt ?? fieldErrors.resolution} />
         </div>
         <Button type="submit" disabled={pending} className="w-full">

@@ -33,7 +33,8 @@ export function BandLegend() {
         ))}
       </div>
       <p className="text-slate-600">
-        {METRIC_NAMES.reworkRate} has no official DORA band, so it is shown as a percentage without one. Source of the thresholds: {DORA_BANDS_SOURCE}.
+        {METRIC_NAMES.reworkRate} has no official DORA band, so it is shown as a percentage without one. Source of the thresholds:{" "}
+        {DORA_BANDS_SOURCE}.
       </p>
     </div>
   );

@@ -4,12 +4,33 @@ import { cn } from "@/components/ui/cn";
 import { changeFailRateBand, leadTimeBand, type DoraBand } from "@/lib/domain/dora-bands";
 import { metricsHref } from "./metrics-href";
 
-export type BreakdownItem = { key: string; label: string; releases: number; changeFailRate: number | null; failed: number; leadTimeMedianHours: number | null };
+export type BreakdownItem = {
+  key: string;
+  label: string;
+  releases: number;
+  changeFailRate: number | null;
+  failed: number;
+  leadTimeMedianHours: number | null;
+};
 
 const BAR: Record<DoraBand, string> = { elite: "bg-emerald-500", high: "bg-sky-500", medium: "bg-amber-500", low: "bg-rose-500" };
 
 /** A value with a bar as long as its share of the largest in the table, coloured by its DORA band. */
-function InlineBar({ href, value, max, band, text, label }: { href: string; value: number | null; max: number; band: DoraBand | null; text: string[]; label: string }) {
+function InlineBar({
+  href,
+  value,
+  max,
+  band,
+  text,
+  label,
+}: {
+  href: string;
+  value: number | null;
+  max: number;
+  band: DoraBand | null;
+  text: string[];
+  label: string;
+}) {
   const width = value === null || max === 0 ? 0 : Math.max(2, (value / max) * 100);
   return (
     <Link href={href} aria-label={label} className="group block rounded-sm py-1 hover:bg-slate-50">
@@ -31,12 +52,23 @@ function InlineBar({ href, value, max, band, text, label }: { href: string; valu
  * Change fail rate and median lead time per workflow or platform. Each row opens the records behind
  * its numbers, with the dashboard narrowed to that workflow or platform.
  */
-export function BreakdownTable({ by, noun, rows, query }: { by: "workflow" | "platform"; noun: string; rows: BreakdownItem[]; query: string }) {
+export function BreakdownTable({
+  by,
+  noun,
+  rows,
+  query,
+}: {
+  by: "workflow" | "platform";
+  noun: string;
+  rows: BreakdownItem[];
+  query: string;
+}) {
   if (rows.length === 0) return <p className="text-sm text-slate-500">No {noun} released anything to production in this range.</p>;
   const sorted = [...rows].sort((a, b) => (b.changeFailRate ?? -1) - (a.changeFailRate ?? -1) || a.label.localeCompare(b.label));
   const maxRate = Math.max(0, ...rows.map((r) => r.changeFailRate ?? 0));
   const maxLead = Math.max(0, ...rows.map((r) => r.leadTimeMedianHours ?? 0));
-  const href = (key: string, drill: "changeFailRate" | "leadTime" | "deploymentFrequency") => metricsHref({ query, set: { [by]: key }, drill });
+  const href = (key: string, drill: "changeFailRate" | "leadTime" | "deploymentFrequency") =>
+    metricsHref({ query, set: { [by]: key }, drill });
   return (
     <table className="w-full table-fixed text-left text-sm">
       <caption className="sr-only">Change fail rate and lead time by {by}</caption>

@@ -22,9 +22,25 @@ export function doraSummary(m: DoraSummary): DoraSummary {
   return {
     range: { from: m.range.from, to: m.range.to },
     leadTime: { medianHours: m.leadTime.medianHours, p90Hours: m.leadTime.p90Hours, band: m.leadTime.band, count: m.leadTime.count },
-    deploymentFrequency: { perWeek: m.deploymentFrequency.perWeek, deploymentDaysPerWeek: m.deploymentFrequency.deploymentDaysPerWeek, band: m.deploymentFrequency.band, count: m.deploymentFrequency.count },
-    changeFailRate: { rate: m.changeFailRate.rate, band: m.changeFailRate.band, failed: m.changeFailRate.failed, total: m.changeFailRate.total },
-    recoveryTime: { medianHours: m.recoveryTime.medianHours, p90Hours: m.recoveryTime.p90Hours, band: m.recoveryTime.band, count: m.recoveryTime.count, unrecovered: m.recoveryTime.unrecovered },
+    deploymentFrequency: {
+      perWeek: m.deploymentFrequency.perWeek,
+      deploymentDaysPerWeek: m.deploymentFrequency.deploymentDaysPerWeek,
+      band: m.deploymentFrequency.band,
+      count: m.deploymentFrequency.count,
+    },
+    changeFailRate: {
+      rate: m.changeFailRate.rate,
+      band: m.changeFailRate.band,
+      failed: m.changeFailRate.failed,
+      total: m.changeFailRate.total,
+    },
+    recoveryTime: {
+      medianHours: m.recoveryTime.medianHours,
+      p90Hours: m.recoveryTime.p90Hours,
+      band: m.recoveryTime.band,
+      count: m.recoveryTime.count,
+      unrecovered: m.recoveryTime.unrecovered,
+    },
     reworkRate: { rate: m.reworkRate.rate, unplanned: m.reworkRate.unplanned, total: m.reworkRate.total },
   };
 }
@@ -92,7 +108,13 @@ export function formatMetric(metric: MetricKey, value: number | null): string {
 }
 
 /** Lower is better for every metric but deployment frequency. */
-const HIGHER_IS_BETTER: Record<MetricKey, boolean> = { leadTime: false, deploymentFrequency: true, changeFailRate: false, recoveryTime: false, reworkRate: false };
+const HIGHER_IS_BETTER: Record<MetricKey, boolean> = {
+  leadTime: false,
+  deploymentFrequency: true,
+  changeFailRate: false,
+  recoveryTime: false,
+  reworkRate: false,
+};
 
 export type Delta = {
   direction: "up" | "down" | "same";
@@ -114,7 +136,11 @@ export function deltaOf(current: DoraSummary, previous: DoraSummary, metric: Met
   if (shown === before || diff === 0) return { direction: "same", amount: "no change", better: null, previous: before };
   const size = Math.abs(diff);
   const amount =
-    metric === "leadTime" || metric === "recoveryTime" ? formatHours(size) : metric === "deploymentFrequency" ? perWeek(size) : `${decimal(size * 100)} pts`;
+    metric === "leadTime" || metric === "recoveryTime"
+      ? formatHours(size)
+      : metric === "deploymentFrequency"
+        ? perWeek(size)
+        : `${decimal(size * 100)} pts`;
   return { direction: diff > 0 ? "up" : "down", amount, better: diff > 0 === HIGHER_IS_BETTER[metric], previous: before };
 }
 
@@ -144,10 +170,21 @@ export function doraTiles(current: DoraSummary, previous: DoraSummary): DoraTile
   });
   const { leadTime, deploymentFrequency, changeFailRate, recoveryTime } = current;
   return [
-    tile("leadTime", leadTime.band, leadTime.count ? [`median of ${countOf(current, "leadTime")}`, `p90 ${formatHours(leadTime.p90Hours)}`] : ["no change released"]),
-    tile("deploymentFrequency", deploymentFrequency.band, [countOf(current, "deploymentFrequency"), ...(deploymentFrequency.count ? [daysAWeek(deploymentFrequency.deploymentDaysPerWeek)] : [])]),
+    tile(
+      "leadTime",
+      leadTime.band,
+      leadTime.count ? [`median of ${countOf(current, "leadTime")}`, `p90 ${formatHours(leadTime.p90Hours)}`] : ["no change released"],
+    ),
+    tile("deploymentFrequency", deploymentFrequency.band, [
+      countOf(current, "deploymentFrequency"),
+      ...(deploymentFrequency.count ? [daysAWeek(deploymentFrequency.deploymentDaysPerWeek)] : []),
+    ]),
     tile("changeFailRate", changeFailRate.band, [countOf(current, "changeFailRate")]),
-    tile("recoveryTime", recoveryTime.band, recoveryTime.count + recoveryTime.unrecovered ? [countOf(current, "recoveryTime")] : ["no failed release"]),
+    tile(
+      "recoveryTime",
+      recoveryTime.band,
+      recoveryTime.count + recoveryTime.unrecovered ? [countOf(current, "recoveryTime")] : ["no failed release"],
+    ),
     tile("reworkRate", null, [countOf(current, "reworkRate")]),
   ];
 }

@@ -43,7 +43,11 @@ export function DoraTiles({
               <span className="text-sm font-medium text-slate-600">{tile.name}</span>{" "}
               <span className="mt-2 flex flex-wrap items-center justify-between gap-x-2 gap-y-1">
                 <span className="text-2xl font-semibold tracking-tight text-slate-900 tabular-nums">{tile.value}</span>{" "}
-                {tile.band ? <BandBadge band={tile.band} /> : !tile.banded && <span className="text-xs text-slate-500">no official DORA band</span>}
+                {tile.band ? (
+                  <BandBadge band={tile.band} />
+                ) : (
+                  !tile.banded && <span className="text-xs text-slate-500">no official DORA band</span>
+                )}
               </span>{" "}
               {tile.details.map((detail) => (
                 <span key={detail} className="mt-0.5 text-sm text-slate-600 tabular-nums">
@@ -57,7 +61,11 @@ export function DoraTiles({
           </li>
         ))}
       </ul>
-      {nothing && <p className="text-sm text-slate-600">No production release in this range and scope, so there is nothing to measure: the numbers fill in once something is released.</p>}
+      {nothing && (
+        <p className="text-sm text-slate-600">
+          No production release in this range and scope, so there is nothing to measure: the numbers fill in once something is released.
+        </p>
+      )}
     </section>
   );
 }

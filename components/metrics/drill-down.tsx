@@ -10,12 +10,28 @@ import { ScrollIntoView } from "./scroll-into-view";
 export const DRILL_CAP = 50;
 
 /** The records behind one number, newest first; `heading` repeats the tile's count, so the two can be checked against each other. */
-export function DrillDown({ metric, heading, records, showAll, query }: { metric: MetricKey; heading: string; records: DrillRecord[]; showAll: boolean; query: string }) {
+export function DrillDown({
+  metric,
+  heading,
+  records,
+  showAll,
+  query,
+}: {
+  metric: MetricKey;
+  heading: string;
+  records: DrillRecord[];
+  showAll: boolean;
+  query: string;
+}) {
   const sorted = [...records].sort((a, b) => b.at - a.at);
   const shown = showAll ? sorted : sorted.slice(0, DRILL_CAP);
   const exportHref = `/metrics/export?${new URLSearchParams([...new URLSearchParams(query).entries(), ["what", "records"], ["drill", metric]])}`;
   return (
-    <section id={DRILL_DOWN_ID} aria-labelledby={`${DRILL_DOWN_ID}-heading`} className="scroll-mt-20 rounded-lg border border-brand-500/40 bg-white">
+    <section
+      id={DRILL_DOWN_ID}
+      aria-labelledby={`${DRILL_DOWN_ID}-heading`}
+      className="scroll-mt-20 rounded-lg border border-brand-500/40 bg-white"
+    >
       <ScrollIntoView targetId={`${DRILL_DOWN_ID}-heading`} when={metric} />
       <header className="flex flex-wrap items-center justify-between gap-3 border-b border-slate-100 px-4 py-3">
         <h2 id={`${DRILL_DOWN_ID}-heading`} tabIndex={-1} className="text-base font-semibold text-slate-900 focus:outline-none">
@@ -42,7 +58,11 @@ export function DrillDown({ metric, heading, records, showAll, query }: { metric
               {shown.length < sorted.length ? (
                 <>
                   Showing the latest {shown.length} of {sorted.length}.{" "}
-                  <Link href={metricsHref({ query, drill: metric, set: { all: "1" } }).replace(/#.*/, "")} scroll={false} className="font-medium text-brand-700 hover:underline">
+                  <Link
+                    href={metricsHref({ query, drill: metric, set: { all: "1" } }).replace(/#.*/, "")}
+                    scroll={false}
+                    className="font-medium text-brand-700 hover:underline"
+                  >
                     Show all {sorted.length}
                   </Link>
                 </>

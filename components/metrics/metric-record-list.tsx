@@ -17,7 +17,13 @@ export type DrillRecord = {
   incidents: { id: string; title: string; severity: string }[];
 };
 
-const WHEN: Record<MetricKey, string> = { leadTime: "Released", deploymentFrequency: "Released", changeFailRate: "Released", recoveryTime: "Failure detected", reworkRate: "Deployed" };
+const WHEN: Record<MetricKey, string> = {
+  leadTime: "Released",
+  deploymentFrequency: "Released",
+  changeFailRate: "Released",
+  recoveryTime: "Failure detected",
+  reworkRate: "Deployed",
+};
 const HOURS: Partial<Record<MetricKey, string>> = { leadTime: "Lead time", recoveryTime: "Recovery time" };
 const KIND_TONE = { promote: "neutral", emergency: "warning", rollback: "info" } as const;
 
@@ -35,7 +41,8 @@ function Agent({ r }: { r: DrillRecord }) {
 function Deployment({ r }: { r: DrillRecord }) {
   return (
     <span className="whitespace-nowrap">
-      {r.deployment.environment} v{r.deployment.version} <Badge tone={KIND_TONE[r.deployment.kind as keyof typeof KIND_TONE] ?? "neutral"}>{r.deployment.kind}</Badge>
+      {r.deployment.environment} v{r.deployment.version}{" "}
+      <Badge tone={KIND_TONE[r.deployment.kind as keyof typeof KIND_TONE] ?? "neutral"}>{r.deployment.kind}</Badge>
     </span>
   );
 }
@@ -75,13 +82,29 @@ export function MetricRecordList({ metric, records }: { metric: MetricKey; recor
           <caption className="sr-only">Records behind {METRIC_NAMES[metric].toLowerCase()}</caption>
           <thead className="text-xs text-slate-500">
             <tr>
-              <th scope="col" className="py-2 pr-3 font-medium">{WHEN[metric]}</th>
-              <th scope="col" className="py-2 pr-3 font-medium">Agent</th>
-              <th scope="col" className="py-2 pr-3 font-medium">Deployment</th>
-              <th scope="col" className="py-2 pr-3 font-medium">Change record</th>
-              {hoursLabel && <th scope="col" className="py-2 pr-3 font-medium">{hoursLabel}</th>}
-              <th scope="col" className="py-2 pr-3 font-medium">Why it counts</th>
-              <th scope="col" className="py-2 font-medium">Incidents</th>
+              <th scope="col" className="py-2 pr-3 font-medium">
+                {WHEN[metric]}
+              </th>
+              <th scope="col" className="py-2 pr-3 font-medium">
+                Agent
+              </th>
+              <th scope="col" className="py-2 pr-3 font-medium">
+                Deployment
+              </th>
+              <th scope="col" className="py-2 pr-3 font-medium">
+                Change record
+              </th>
+              {hoursLabel && (
+                <th scope="col" className="py-2 pr-3 font-medium">
+                  {hoursLabel}
+                </th>
+              )}
+              <th scope="col" className="py-2 pr-3 font-medium">
+                Why it counts
+              </th>
+              <th scope="col" className="py-2 font-medium">
+                Incidents
+              </th>
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
@@ -99,7 +122,9 @@ export function MetricRecordList({ metric, records }: { metric: MetricKey; recor
                 <td className="max-w-80 py-2 pr-3">
                   <Change r={r} />
                 </td>
-                {hoursLabel && <td className="py-2 pr-3 whitespace-nowrap tabular-nums">{r.hours === null ? none : formatHours(r.hours)}</td>}
+                {hoursLabel && (
+                  <td className="py-2 pr-3 whitespace-nowrap tabular-nums">{r.hours === null ? none : formatHours(r.hours)}</td>
+                )}
                 <td className="py-2 pr-3 text-slate-700">{r.note}</td>
                 <td className="py-2">
                   <Incidents r={r} />
@@ -116,7 +141,9 @@ export function MetricRecordList({ metric, records }: { metric: MetricKey; recor
               <span>
                 {WHEN[metric]} <UtcTime at={r.at} />
               </span>
-              {hoursLabel && <span className="font-medium text-slate-900 tabular-nums">{r.hours === null ? "—" : formatHours(r.hours)}</span>}
+              {hoursLabel && (
+                <span className="font-medium text-slate-900 tabular-nums">{r.hours === null ? "—" : formatHours(r.hours)}</span>
+              )}
             </p>
             <p className="flex flex-wrap items-center gap-x-2">
               <Agent r={r} /> <Deployment r={r} />

@@ -12,7 +12,21 @@ type Filters = ReturnType<typeof useUrlFilters>;
  * The dashboard's range and scope, kept in the URL so a view can be shared. The dates show the range
  * in force (the default one until someone picks dates); both are inclusive, in UTC.
  */
-export function MetricsFilters({ from, to, workflows, platforms, risks, agents }: { from: string; to: string; workflows: Option[]; platforms: Option[]; risks: Option[]; agents: Option[] }) {
+export function MetricsFilters({
+  from,
+  to,
+  workflows,
+  platforms,
+  risks,
+  agents,
+}: {
+  from: string;
+  to: string;
+  workflows: Option[];
+  platforms: Option[];
+  risks: Option[];
+  agents: Option[];
+}) {
   const filters = useUrlFilters();
   return (
     <FilterBar filters={filters}>
@@ -51,7 +65,15 @@ function DateFilter({ filters, name, label, shown }: { filters: Filters; name: s
   return (
     <label className="inline-flex w-full items-center gap-2 text-sm text-slate-600 sm:w-auto">
       <span className="w-10 shrink-0 sm:w-auto">{label}</span>
-      <Input type="date" required value={value} onChange={(e) => setValue(e.target.value)} onBlur={() => commit(value)} onKeyDown={(e) => e.key === "Enter" && commit(value)} className="sm:w-40" />
+      <Input
+        type="date"
+        required
+        value={value}
+        onChange={(e) => setValue(e.target.value)}
+        onBlur={() => commit(value)}
+        onKeyDown={(e) => e.key === "Enter" && commit(value)}
+        className="sm:w-40"
+      />
     </label>
   );
 }

@@ -7,7 +7,17 @@ export const DRILL_DOWN_ID = "drill-down";
  * A link into the dashboard: its filters (`query`, without drill), some of them changed (`set`, an
  * empty value removes one), and the drill-down of a metric, scrolled to.
  */
-export function metricsHref({ query = "", drill, set = {}, basePath = "/metrics" }: { query?: string; drill?: MetricKey | null; set?: Record<string, string>; basePath?: string }): string {
+export function metricsHref({
+  query = "",
+  drill,
+  set = {},
+  basePath = "/metrics",
+}: {
+  query?: string;
+  drill?: MetricKey | null;
+  set?: Record<string, string>;
+  basePath?: string;
+}): string {
   const params = new URLSearchParams(query);
   params.delete("drill");
   params.delete("all");

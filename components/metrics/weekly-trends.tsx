@@ -78,7 +78,11 @@ export function WeeklyTrends({ weekly }: { weekly: DoraWeek[] }) {
     <div className="space-y-4">
       <div className="grid grid-cols-[minmax(0,1fr)] gap-4 lg:grid-cols-2">
         {CHARTS.map((chart) => (
-          <figure key={chart.id} aria-labelledby={chart.id} className={cn("min-w-0 rounded-md border border-slate-100 p-3", chart.wide && "lg:col-span-2")}>
+          <figure
+            key={chart.id}
+            aria-labelledby={chart.id}
+            className={cn("min-w-0 rounded-md border border-slate-100 p-3", chart.wide && "lg:col-span-2")}
+          >
             <figcaption className="mb-2">
               <span id={chart.id} className="block text-sm font-medium text-slate-900">
                 {chart.title}
@@ -96,11 +100,13 @@ export function WeeklyTrends({ weekly }: { weekly: DoraWeek[] }) {
             <caption className="sr-only">Weekly numbers</caption>
             <thead className="text-xs text-slate-500">
               <tr>
-                {["Week of", "Releases", "Failed", "Change fail rate", "Median lead time", "Median recovery time", "Rework rate"].map((h) => (
-                  <th key={h} scope="col" className="py-1.5 pr-3 font-medium">
-                    {h}
-                  </th>
-                ))}
+                {["Week of", "Releases", "Failed", "Change fail rate", "Median lead time", "Median recovery time", "Rework rate"].map(
+                  (h) => (
+                    <th key={h} scope="col" className="py-1.5 pr-3 font-medium">
+                      {h}
+                    </th>
+                  ),
+                )}
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
@@ -116,7 +122,12 @@ export function WeeklyTrends({ weekly }: { weekly: DoraWeek[] }) {
                   <td className="py-1.5 pr-3">{formatHours(w.recoveryMedianHours)}</td>
                   <td className="py-1.5 pr-3">
                     {formatPercent(share(w.unplanned, w.total))}
-                    {w.total > 0 && <span className="text-slate-500"> ({w.unplanned} of {w.total})</span>}
+                    {w.total > 0 && (
+                      <span className="text-slate-500">
+                        {" "}
+                        ({w.unplanned} of {w.total})
+                      </span>
+                    )}
                   </td>
                 </tr>
               ))}

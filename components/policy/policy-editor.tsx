@@ -18,15 +18,35 @@ const AUTONOMY = ["read_only", "bounded", "autonomous"] as const;
 type Result = { ok: true; version: number } | { ok: false; message: string; fieldErrors?: FieldErrors };
 
 /** The sign-off policy as data: who owns each domain, what each tier adds, and the pre-approved standard changes. */
-export function PolicyEditor({ policy, version, editable, publish }: { policy: SignoffPolicy; version: number; editable: boolean; publish: (p: SignoffPolicy) => Promise<Result> }) {
+export function PolicyEditor({
+  policy,
+  version,
+  editable,
+  publish,
+}: {
+  policy: SignoffPolicy;
+  version: number;
+  editable: boolean;
+  publish: (p: SignoffPolicy) => Promise<Result>;
+}) {
   const router = useRouter();
   const [draft, setDraft] = useState(policy);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [pending, start] = useTransition();
   const toggleTierRole = (tier: keyof SignoffPolicy["tierRoles"], role: Role, on: boolean) =>
-    setDraft({ ...draft, tierRoles: { ...draft.tierRoles, [tier]: on ? SIGNERS.filter((r) => r === role || draft.tierRoles[tier].includes(r)) : draft.tierRoles[tier].filter((r) => r !== role) } });
-  const setTemplate = (i: number, patch: Partial<SignoffPolicy["standardChanges"][number]>) => setDraft({ ...draft, standardChanges: draft.standardChanges.map((t, j) => (j === i ? { ...t, ...patch } : t)) });
-  const toggleIn = <T extends string>(list: T[], value: T, on: boolean) => (on ? [...list.filter((v) => v !== value), value] : list.filter((v) => v !== value));
+    setDraft({
+      ...draft,
+      tierRoles: {
+        ...draft.tierRoles,
+        [tier]: on
+          ? SIGNERS.filter((r) => r === role || draft.tierRoles[tier].includes(r))
+          : draft.tierRoles[tier].filter((r) => r !== role),
+      },
+    });
+  const setTemplate = (i: number, patch: Partial<SignoffPolicy["standardChanges"][number]>) =>
+    setDraft({ ...draft, standardChanges: draft.standardChanges.map((t, j) => (j === i ? { ...t, ...patch } : t)) });
+  const toggleIn = <T extends string>(list: T[], value: T, on: boolean) =>
+    on ? [...list.filter((v) => v !== value), value] : list.filter((v) => v !== value);
 
   return (
     <fieldset disabled={!editable || pending} className="space-y-6">
@@ -35,7 +55,11 @@ export function PolicyEditor({ policy, version, editable, publish }: { policy: S
           {REVIEW_DOMAINS.map((d) => (
             <div key={d}>
               <Label htmlFor={`owner-${d}`}>{DOMAIN_LABEL[d]}</Label>
-              <Select id={`owner-${d}`} value={draft.domainOwners[d]} onChange={(e) => setDraft({ ...draft, domainOwners: { ...draft.domainOwners, [d]: e.target.value as Role } })}>
+              <Select
+                id={`owner-${d}`}
+                value={draft.domainOwners[d]}
+                onChange={(e) => setDraft({ ...draft, domainOwners: { ...draft.domainOwners, [d]: e.target.value as Role } })}
+              >
                 {SIGNERS.map((r) => (
                   <option key={r} value={r}>
                     {ROLE_LABELS[r]}
@@ -54,7 +78,9 @@ export function PolicyEditor({ policy, version, editable, publish }: { policy: S
             <caption className="sr-only">Tier to roles</caption>
             <thead className="text-xs text-slate-500">
               <tr>
-                <th scope="col" className="pb-2 font-medium">Tier</th>
+                <th scope="col" className="pb-2 font-medium">
+                  Tier
+                </th>
                 {SIGNERS.map((r) => (
                   <th key={r} scope="col" className="pb-2 font-medium">
                     {ROLE_LABELS[r]}
@@ -70,7 +96,13 @@ export function PolicyEditor({ policy, version, editable, publish }: { policy: S
                   </th>
                   {SIGNERS.map((r) => (
                     <td key={r} className="py-2">
-                      <input type="checkbox" aria-label={`${tier}: ${ROLE_LABELS[r]}`} className="size-4 accent-brand-600" checked={draft.tierRoles[tier].includes(r)} onChange={(e) => toggleTierRole(tier, r, e.target.checked)} />
+                      <input
+                        type="checkbox"
+                        aria-label={`${tier}: ${ROLE_LABELS[r]}`}
+                        className="size-4 accent-brand-600"
+                        checked={draft.tierRoles[tier].includes(r)}
+                        onChange={(e) => toggleTierRole(tier, r, e.target.checked)}
+                      />
                     </td>
                   ))}
                 </tr>
@@ -93,7 +125,13 @@ export function PolicyEditor({ policy, version, editable, publish }: { policy: S
                   <Label htmlFor={`tpl-name-${i}`}>Name</Label>
                   <Input id={`tpl-name-${i}`} value={t.name} onChange={(e) => setTemplate(i, { name: e.target.value })} />
                 </div>
-                <Button type="button" variant="ghost" className="self-end" aria-label={`Remove template ${t.name}`} onClick={() => setDraft({ ...draft, standardChanges: draft.standardChanges.filter((_, j) => j !== i) })}>
+                <Button
+                  type="button"
+                  variant="ghost"
+                  className="self-end"
+                  aria-label={`Remove template ${t.name}`}
+                  onClick={() => setDraft({ ...draft, standardChanges: draft.standardChanges.filter((_, j) => j !== i) })}
+                >
                   <Trash2 aria-hidden className="size-4" />
                 </Button>
               </div>
@@ -106,7 +144,12 @@ export function PolicyEditor({ policy, version, editable, publish }: { policy: S
                   <span className="text-slate-500">May touch only:</span>
                   {REVIEW_DOMAINS.filter((d) => d !== "authority").map((d) => (
                     <label key={d} className="flex items-center gap-1.5">
-                      <input type="checkbox" className="size-4 accent-brand-600" checked={t.domains.includes(d)} onChange={(e) => setTemplate(i, { domains: toggleIn(t.domains, d, e.target.checked) })} />
+                      <input
+                        type="checkbox"
+                        className="size-4 accent-brand-600"
+                        checked={t.domains.includes(d)}
+                        onChange={(e) => setTemplate(i, { domains: toggleIn(t.domains, d, e.target.checked) })}
+                      />
                       {DOMAIN_LABEL[d]}
                     </label>
                   ))}
@@ -115,7 +158,12 @@ export function PolicyEditor({ policy, version, editable, publish }: { policy: S
                   <span className="text-slate-500">Agents:</span>
                   {AUTONOMY.map((a) => (
                     <label key={a} className="flex items-center gap-1.5">
-                      <input type="checkbox" className="size-4 accent-brand-600" checked={t.autonomy.includes(a)} onChange={(e) => setTemplate(i, { autonomy: toggleIn(t.autonomy, a, e.target.checked) })} />
+                      <input
+                        type="checkbox"
+                        className="size-4 accent-brand-600"
+                        checked={t.autonomy.includes(a)}
+                        onChange={(e) => setTemplate(i, { autonomy: toggleIn(t.autonomy, a, e.target.checked) })}
+                      />
                       {a.replace("_", "-")}
                     </label>
                   ))}
@@ -134,7 +182,15 @@ export function PolicyEditor({ policy, version, editable, publish }: { policy: S
           <Button
             type="button"
             variant="secondary"
-            onClick={() => setDraft({ ...draft, standardChanges: [...draft.standardChanges, { id: "", name: "", description: "", domains: ["semantics"], autonomy: ["read_only"], maxTier: "low" }] })}
+            onClick={() =>
+              setDraft({
+                ...draft,
+                standardChanges: [
+                  ...draft.standardChanges,
+                  { id: "", name: "", description: "", domains: ["semantics"], autonomy: ["read_only"], maxTier: "low" },
+                ],
+              })
+            }
           >
             <Plus aria-hidden className="size-4" /> Add standard change
           </Button>
@@ -144,7 +200,15 @@ export function PolicyEditor({ policy, version, editable, publish }: { policy: S
       <Card title="Evidence before production">
         <div className="max-w-xs">
           <Label htmlFor="floor">Eval pass-rate floor (0–1; 1 = no failures)</Label>
-          <Input id="floor" type="number" min={0} max={1} step={0.01} value={draft.evalPassRateFloor} onChange={(e) => setDraft({ ...draft, evalPassRateFloor: Number(e.target.value) })} />
+          <Input
+            id="floor"
+            type="number"
+            min={0}
+            max={1}
+            step={0.01}
+            value={draft.evalPassRateFloor}
+            onChange={(e) => setDraft({ ...draft, evalPassRateFloor: Number(e.target.value) })}
+          />
         </div>
       </Card>
 

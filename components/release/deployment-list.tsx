@@ -3,7 +3,18 @@ import { Badge, type BadgeTone } from "@/components/ui/badge";
 import { UtcTime } from "@/components/ui/utc-time";
 import type { DeploymentKind, Environment } from "@/lib/domain/terms";
 
-type Deployment = { id: string; agent: string; environment: Environment; version: number; kind: DeploymentKind; deployedAt: number; deployedBy: string; changeNumber: number | null; replacedVersion: number | null; reason: string | null };
+type Deployment = {
+  id: string;
+  agent: string;
+  environment: Environment;
+  version: number;
+  kind: DeploymentKind;
+  deployedAt: number;
+  deployedBy: string;
+  changeNumber: number | null;
+  replacedVersion: number | null;
+  reason: string | null;
+};
 
 const KIND_TONE: Record<DeploymentKind, BadgeTone> = { promote: "info", rollback: "warning", emergency: "danger" };
 

@@ -11,29 +11,60 @@ type Record_ = (changeId: string, input: Record<string, unknown>) => Promise<Out
 const EMPTY = { environment: "staging", suite: "", passed: "", failed: "0", regressions: "0", reportUrl: "" };
 
 /** Records an eval run for the change's exact spec; the numbers are checked by the server too. */
-export function EvalRunForm({ changeId, agent, specHash, suggestedSuite, record }: { changeId: string; agent: string; specHash: string; suggestedSuite: string; record: Record_ }) {
+export function EvalRunForm({
+  changeId,
+  agent,
+  specHash,
+  suggestedSuite,
+  record,
+}: {
+  changeId: string;
+  agent: string;
+  specHash: string;
+  suggestedSuite: string;
+  record: Record_;
+}) {
   const [form, setForm] = useState({ ...EMPTY, suite: suggestedSuite });
   const { pending, fieldErrors, run } = useAction();
-  const set = (key: keyof typeof EMPTY) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setForm({ ...form, [key]: e.target.value });
+  const set = (key: keyof typeof EMPTY) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) =>
+    setForm({ ...form, [key]: e.target.value });
   const number = (v: string) => (v.trim() === "" ? undefined : Number(v));
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
     run(
-      () => record(changeId, { agent, specHash, environment: form.environment, suite: form.suite, passed: number(form.passed), failed: number(form.failed), regressions: number(form.regressions), reportUrl: form.reportUrl.trim() || null }),
+      () =>
+        record(changeId, {
+          agent,
+          specHash,
+          environment: form.environment,
+          suite: form.suite,
+          passed: number(form.passed),
+          failed: number(form.failed),
+          regressions: number(form.regressions),
+          reportUrl: form.reportUrl.trim() || null,
+        }),
       () => setForm({ ...EMPTY, suite: form.suite }),
     );
   };
   const field = (key: keyof typeof EMPTY, label: string, props: React.InputHTMLAttributes<HTMLInputElement> = {}) => (
     <div>
       <Label htmlFor={`eval-${key}`}>{label}</Label>
-      <Input id={`eval-${key}`} value={form[key]} onChange={set(key)} aria-invalid={Boolean(fieldErrors[key])} aria-describedby={`eval-${key}-error`} {...props} />
+      <Input
+        id={`eval-${key}`}
+        value={form[key]}
+        onChange={set(key)}
+        aria-invalid={Boolean(fieldErrors[key])}
+        aria-describedby={`eval-${key}-error`}
+        {...props}
+      />
       <FieldError id={`eval-${key}-error`} messages={fieldErrors[key]} />
     </div>
   );
   return (
     <form onSubmit={submit} className="space-y-3" aria-label="Record an eval run">
       <p className="text-xs text-slate-500">
-        For spec <span className="font-mono">{specHash.slice(0, 12)}</span>. A CI pipeline can record the same with <span className="font-mono">POST /api/v1/evals</span> and a token with the evals:write scope.
+        For spec <span className="font-mono">{specHash.slice(0, 12)}</span>. A CI pipeline can record the same with{" "}
+        <span className="font-mono">POST /api/v1/evals</span> and a token with the evals:write scope.
       </p>
       <div className="grid gap-3 sm:grid-cols-2">
         <div>

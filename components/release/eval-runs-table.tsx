@@ -1,10 +1,30 @@
 import { Badge } from "@/components/ui/badge";
 import { RelativeTime } from "@/components/ui/relative-time";
 
-type EvalRun = { suite: string; environment: string; passed: number; failed: number; regressions: number; reportUrl: string | null; recordedAt: number; specHash?: string; version?: number | null };
+type EvalRun = {
+  suite: string;
+  environment: string;
+  passed: number;
+  failed: number;
+  regressions: number;
+  reportUrl: string | null;
+  recordedAt: number;
+  specHash?: string;
+  version?: number | null;
+};
 
 /** Eval runs, newest first: the testing evidence behind a release. */
-export function EvalRunsTable({ runs, now, caption, showVersion = false }: { runs: EvalRun[]; now: number; caption: string; showVersion?: boolean }) {
+export function EvalRunsTable({
+  runs,
+  now,
+  caption,
+  showVersion = false,
+}: {
+  runs: EvalRun[];
+  now: number;
+  caption: string;
+  showVersion?: boolean;
+}) {
   if (runs.length === 0) return <p className="text-sm text-slate-500">No eval runs recorded yet.</p>;
   return (
     <div className="overflow-x-auto">
@@ -22,7 +42,15 @@ export function EvalRunsTable({ runs, now, caption, showVersion = false }: { run
         <tbody className="divide-y divide-slate-100">
           {runs.map((r, i) => (
             <tr key={i}>
-              <td className="py-1.5 pr-3 break-all">{r.reportUrl ? <a href={r.reportUrl} className="text-brand-700 hover:underline" target="_blank" rel="noreferrer noopener">{r.suite}</a> : r.suite}</td>
+              <td className="py-1.5 pr-3 break-all">
+                {r.reportUrl ? (
+                  <a href={r.reportUrl} className="text-brand-700 hover:underline" target="_blank" rel="noreferrer noopener">
+                    {r.suite}
+                  </a>
+                ) : (
+                  r.suite
+                )}
+              </td>
               {showVersion && <td className="py-1.5 pr-3 font-mono text-xs">{r.version ? `v${r.version}` : "—"}</td>}
               <td className="py-1.5 pr-3">{r.environment}</td>
               <td className="py-1.5 pr-3 whitespace-nowrap">

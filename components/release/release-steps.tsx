@@ -17,7 +17,17 @@ const GATE_LABELS: Record<Gate["gate"], string> = {
 };
 
 /** Each environment's evidence gates as a checklist: what is met, what is missing and who can fix it. */
-export function ReleaseSteps({ changeId, steps, running, promote }: { changeId: string; steps: Step[]; running: Partial<Record<Environment, boolean>>; promote: (changeId: string, environment: string) => Promise<Outcome> }) {
+export function ReleaseSteps({
+  changeId,
+  steps,
+  running,
+  promote,
+}: {
+  changeId: string;
+  steps: Step[];
+  running: Partial<Record<Environment, boolean>>;
+  promote: (changeId: string, environment: string) => Promise<Outcome>;
+}) {
   return (
     <ol className="space-y-4">
       {steps.map((step) => {
@@ -28,16 +38,34 @@ export function ReleaseSteps({ changeId, steps, running, promote }: { changeId: 
             <div className="flex flex-wrap items-center justify-between gap-2">
               <h3 className="flex items-center gap-2 text-sm font-semibold text-slate-900">
                 <span className="capitalize">{step.environment}</span>
-                {here ? <Badge tone="success">running this version</Badge> : step.ready ? <Badge tone="info">ready</Badge> : <Badge>gates not met</Badge>}
+                {here ? (
+                  <Badge tone="success">running this version</Badge>
+                ) : step.ready ? (
+                  <Badge tone="info">ready</Badge>
+                ) : (
+                  <Badge>gates not met</Badge>
+                )}
                 {step.path === "emergency" && <Badge tone="danger">emergency path</Badge>}
               </h3>
-              {!here && step.ready && step.canDeploy && <PromoteButton changeId={changeId} environment={step.environment} emergency={step.path === "emergency"} promote={promote} />}
-              {!here && step.ready && !step.canDeploy && <p className="text-xs text-slate-500">{step.path === "emergency" ? "Operations releases emergency changes." : "Engineering or operations can promote it."}</p>}
+              {!here && step.ready && step.canDeploy && (
+                <PromoteButton changeId={changeId} environment={step.environment} emergency={step.path === "emergency"} promote={promote} />
+              )}
+              {!here && step.ready && !step.canDeploy && (
+                <p className="text-xs text-slate-500">
+                  {step.path === "emergency" ? "Operations releases emergency changes." : "Engineering or operations can promote it."}
+                </p>
+              )}
             </div>
             <ul className="mt-2 space-y-1.5">
               {gates.map((g) => (
                 <li key={g.gate} className="flex gap-2 text-sm">
-                  {g.met ? <CheckCircle2 aria-label="met" className="mt-0.5 size-4 shrink-0 text-emerald-600" /> : g.fixBy ? <XCircle aria-label="missing" className="mt-0.5 size-4 shrink-0 text-rose-600" /> : <CircleDashed aria-label="not applicable" className="mt-0.5 size-4 shrink-0 text-slate-400" />}
+                  {g.met ? (
+                    <CheckCircle2 aria-label="met" className="mt-0.5 size-4 shrink-0 text-emerald-600" />
+                  ) : g.fixBy ? (
+                    <XCircle aria-label="missing" className="mt-0.5 size-4 shrink-0 text-rose-600" />
+                  ) : (
+                    <CircleDashed aria-label="not applicable" className="mt-0.5 size-4 shrink-0 text-slate-400" />
+                  )}
                   <span className="min-w-0">
                     <span className="font-medium text-slate-800">{GATE_LABELS[g.gate]}</span>
                     <span className="text-slate-600"> — {g.reason}</span>

@@ -19,7 +19,12 @@ export function SettingsNav({ current, isAdmin }: { current: (typeof PAGES)[numb
           key={p.href}
           href={p.href}
           aria-current={p.href === current ? "page" : undefined}
-          className={cn("-mb-px border-b-2 px-3 py-2 text-sm font-medium", p.href === current ? "border-brand-600 text-brand-700" : "border-transparent text-slate-600 hover:border-slate-300 hover:text-slate-900")}
+          className={cn(
+            "-mb-px border-b-2 px-3 py-2 text-sm font-medium",
+            p.href === current
+              ? "border-brand-600 text-brand-700"
+              : "border-transparent text-slate-600 hover:border-slate-300 hover:text-slate-900",
+          )}
         >
           {p.label}
         </Link>

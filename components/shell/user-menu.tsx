@@ -15,8 +15,14 @@ export function UserMenu({ user, signOut }: { user: { name: string; email: strin
   const roles = user.roles.map((r) => ROLE_LABELS[r]).join(", ") || "No role";
   return (
     <DropdownMenu.Root>
-      <DropdownMenu.Trigger className="flex items-center gap-2 rounded-md px-2 py-1 text-left hover:bg-slate-100" aria-label={`Account: ${user.name}`}>
-        <span aria-hidden className="flex size-8 items-center justify-center rounded-full bg-brand-100 text-xs font-semibold text-brand-700">
+      <DropdownMenu.Trigger
+        className="flex items-center gap-2 rounded-md px-2 py-1 text-left hover:bg-slate-100"
+        aria-label={`Account: ${user.name}`}
+      >
+        <span
+          aria-hidden
+          className="flex size-8 items-center justify-center rounded-full bg-brand-100 text-xs font-semibold text-brand-700"
+        >
           {initials}
         </span>
         <span className="hidden leading-tight sm:block">
@@ -26,7 +32,11 @@ export function UserMenu({ user, signOut }: { user: { name: string; email: strin
         <ChevronDown aria-hidden className="size-4 text-slate-500" />
       </DropdownMenu.Trigger>
       <DropdownMenu.Portal>
-        <DropdownMenu.Content align="end" sideOffset={6} className="z-50 min-w-60 rounded-lg border border-slate-200 bg-white p-1 shadow-lg">
+        <DropdownMenu.Content
+          align="end"
+          sideOffset={6}
+          className="z-50 min-w-60 rounded-lg border border-slate-200 bg-white p-1 shadow-lg"
+        >
           <div className="px-3 py-2">
             <p className="text-sm font-medium text-slate-900">{user.name}</p>
             <p className="text-xs text-slate-500">{user.email}</p>
@@ -34,7 +44,10 @@ export function UserMenu({ user, signOut }: { user: { name: string; email: strin
           </div>
           <DropdownMenu.Separator className="my-1 h-px bg-slate-100" />
           {user.roles.includes("admin") && (
-            <DropdownMenu.Item asChild className="flex cursor-pointer items-center gap-2 rounded-md px-3 py-2 text-sm text-slate-700 outline-none data-[highlighted]:bg-slate-100">
+            <DropdownMenu.Item
+              asChild
+              className="flex cursor-pointer items-center gap-2 rounded-md px-3 py-2 text-sm text-slate-700 outline-none data-[highlighted]:bg-slate-100"
+            >
               <Link href="/settings/tokens">
                 <KeyRound aria-hidden className="size-4" /> API tokens
               </Link>

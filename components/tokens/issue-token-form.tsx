@@ -10,7 +10,8 @@ import { IssuedTokenPanel } from "./issued-token-panel";
 import { SCOPE_HELP } from "./token-scopes";
 
 /** What the issue action answers: on success, the token's secret, this once. */
-export type IssueOutcome = { ok: true; message: string; name: string; token: string } | { ok: false; message: string; fieldErrors?: Record<string, string[]> };
+export type IssueOutcome =
+  { ok: true; message: string; name: string; token: string } | { ok: false; message: string; fieldErrors?: Record<string, string[]> };
 type Issue = (input: Record<string, unknown>) => Promise<IssueOutcome>;
 
 const EXPIRY_CHOICES = [
@@ -29,7 +30,8 @@ export function IssueTokenForm({ issue }: { issue: Issue }) {
   const [form, setForm] = useState(EMPTY);
   const [issued, setIssued] = useState<{ name: string; token: string } | null>(null);
   const { pending, fieldErrors, run } = useAction();
-  const toggle = (scope: TokenScope, on: boolean) => setForm({ ...form, scopes: on ? [...form.scopes, scope] : form.scopes.filter((s) => s !== scope) });
+  const toggle = (scope: TokenScope, on: boolean) =>
+    setForm({ ...form, scopes: on ? [...form.scopes, scope] : form.scopes.filter((s) => s !== scope) });
   const expiry = () => {
     if (form.expiry === "never") return { expiresInDays: null };
     if (form.expiry === "date") return { expiresOn: form.date };
@@ -63,7 +65,13 @@ export function IssueTokenForm({ issue }: { issue: Issue }) {
             aria-invalid={Boolean(fieldErrors.name)}
             aria-describedby="token-name-error token-name-help"
           />
-          {fieldErrors.name ? <FieldError id="token-name-error" messages={fieldErrors.name} /> : <p id="token-name-help" className="mt-1 text-xs text-slate-500">Audit entries name the token by it: say which pipeline or monitor uses it.</p>}
+          {fieldErrors.name ? (
+            <FieldError id="token-name-error" messages={fieldErrors.name} />
+          ) : (
+            <p id="token-name-help" className="mt-1 text-xs text-slate-500">
+              Audit entries name the token by it: say which pipeline or monitor uses it.
+            </p>
+          )}
         </div>
         <fieldset aria-describedby="token-scopes-error">
           <legend className="mb-1.5 text-sm font-medium text-slate-700">Scopes</legend>
@@ -90,12 +98,22 @@ export function IssueTokenForm({ issue }: { issue: Issue }) {
             ))}
           </ul>
           <p className="mt-1.5 text-xs text-slate-500">No scope lets a token sign off: sign-offs are made by people.</p>
-          <FieldError id="token-scopes-error" messages={Object.entries(fieldErrors).flatMap(([key, messages]) => (key === "scopes" || key.startsWith("scopes.") ? messages : []))} />
+          <FieldError
+            id="token-scopes-error"
+            messages={Object.entries(fieldErrors).flatMap(([key, messages]) =>
+              key === "scopes" || key.startsWith("scopes.") ? messages : [],
+            )}
+          />
         </fieldset>
         <div className="flex flex-wrap items-start gap-3">
           <div className="w-48">
             <Label htmlFor="token-expiry">Expires</Label>
-            <Select id="token-expiry" value={form.expiry} onChange={(e) => setForm({ ...form, expiry: e.target.value as Expiry })} aria-describedby="token-expiry-error">
+            <Select
+              id="token-expiry"
+              value={form.expiry}
+              onChange={(e) => setForm({ ...form, expiry: e.target.value as Expiry })}
+              aria-describedby="token-expiry-error"
+            >
               {EXPIRY_CHOICES.map((c) => (
                 <option key={c.value} value={c.value}>
                   {c.label}
@@ -106,12 +124,24 @@ export function IssueTokenForm({ issue }: { issue: Issue }) {
           {form.expiry === "date" && (
             <div className="w-48">
               <Label htmlFor="token-expiry-date">Expiry date (00:00 UTC)</Label>
-              <Input id="token-expiry-date" type="date" value={form.date} onChange={(e) => setForm({ ...form, date: e.target.value })} required aria-invalid={Boolean(fieldErrors.expiresOn)} aria-describedby="token-expiry-error" />
+              <Input
+                id="token-expiry-date"
+                type="date"
+                value={form.date}
+                onChange={(e) => setForm({ ...form, date: e.target.value })}
+                required
+                aria-invalid={Boolean(fieldErrors.expiresOn)}
+                aria-describedby="token-expiry-error"
+              />
             </div>
           )}
         </div>
         <FieldError id="token-expiry-error" messages={expiryErrors} />
-        {form.expiry === "never" && <p className="text-xs text-amber-800">A token that never expires works until someone revokes it; prefer an expiry and a reminder to rotate it.</p>}
+        {form.expiry === "never" && (
+          <p className="text-xs text-amber-800">
+            A token that never expires works until someone revokes it; prefer an expiry and a reminder to rotate it.
+          </p>
+        )}
         <Button type="submit" disabled={pending}>
           {pending ? "Issuing…" : "Issue token"}
         </Button>

@@ -22,13 +22,22 @@ export function IssuedTokenPanel({ name, token, onDone }: { name: string; token:
           <h2 id="issued-token-title" className="text-sm font-semibold text-amber-950">
             Copy the token for “{name}” now
           </h2>
-          <p className="mt-0.5 text-sm text-amber-900">It will not be shown again: Countersign keeps only a hash of it. If it is lost, revoke it and issue another.</p>
+          <p className="mt-0.5 text-sm text-amber-900">
+            It will not be shown again: Countersign keeps only a hash of it. If it is lost, revoke it and issue another.
+          </p>
         </div>
       </div>
       <div>
         <Label htmlFor="issued-token">New API token</Label>
         <div className="flex gap-2">
-          <Input id="issued-token" readOnly value={token} onFocus={(e) => e.currentTarget.select()} className="font-mono text-xs" spellCheck={false} />
+          <Input
+            id="issued-token"
+            readOnly
+            value={token}
+            onFocus={(e) => e.currentTarget.select()}
+            className="font-mono text-xs"
+            spellCheck={false}
+          />
           <Button type="button" variant="secondary" onClick={copy}>
             <Copy aria-hidden className="size-4" /> Copy
           </Button>
@@ -36,7 +45,8 @@ export function IssuedTokenPanel({ name, token, onDone }: { name: string; token:
       </div>
       <div>
         <p className="text-sm text-amber-900">
-          Send it as a bearer token, kept in your CI&apos;s secret store (here as <code className="font-mono text-xs">COUNTERSIGN_TOKEN</code>), never in a script:
+          Send it as a bearer token, kept in your CI&apos;s secret store (here as{" "}
+          <code className="font-mono text-xs">COUNTERSIGN_TOKEN</code>), never in a script:
         </p>
         <pre className="mt-1 overflow-x-auto rounded-md bg-slate-900 p-3 font-mono text-xs text-slate-100">
           <code>{curl}</code>

@@ -12,10 +12,22 @@ export function RevokeTokenButton({ id, name, revoke }: { id: string; name: stri
   const bodyId = useId();
   return (
     <>
-      <Button type="button" variant="secondary" className="h-8 px-2.5 text-rose-700" aria-label={`Revoke ${name}`} onClick={() => dialog.current?.showModal()}>
+      <Button
+        type="button"
+        variant="secondary"
+        className="h-8 px-2.5 text-rose-700"
+        aria-label={`Revoke ${name}`}
+        onClick={() => dialog.current?.showModal()}
+      >
         Revoke
       </Button>
-      <dialog ref={dialog} role="alertdialog" aria-labelledby={titleId} aria-describedby={bodyId} className="m-auto w-full max-w-md rounded-lg border border-slate-200 bg-white p-5 text-left shadow-xl backdrop:bg-slate-900/40">
+      <dialog
+        ref={dialog}
+        role="alertdialog"
+        aria-labelledby={titleId}
+        aria-describedby={bodyId}
+        className="m-auto w-full max-w-md rounded-lg border border-slate-200 bg-white p-5 text-left shadow-xl backdrop:bg-slate-900/40"
+      >
         <h2 id={titleId} className="text-base font-semibold text-slate-900">
           Revoke “{name}”?
         </h2>
@@ -26,7 +38,17 @@ export function RevokeTokenButton({ id, name, revoke }: { id: string; name: stri
           <Button type="button" variant="secondary" onClick={() => dialog.current?.close()}>
             Cancel
           </Button>
-          <Button type="button" className="bg-rose-600 hover:bg-rose-700" disabled={pending} onClick={() => run(() => revoke(id), () => dialog.current?.close())}>
+          <Button
+            type="button"
+            className="bg-rose-600 hover:bg-rose-700"
+            disabled={pending}
+            onClick={() =>
+              run(
+                () => revoke(id),
+                () => dialog.current?.close(),
+              )
+            }
+          >
             {pending ? "Revoking…" : "Revoke token"}
           </Button>
         </div>

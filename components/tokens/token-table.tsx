@@ -25,12 +25,24 @@ export function TokenTable({ tokens, now, actions }: { tokens: TokenRow[]; now: 
         <caption className="sr-only">API tokens</caption>
         <thead className="text-xs text-slate-500">
           <tr>
-            <th scope="col" className="py-2 pr-3 font-medium">Name</th>
-            <th scope="col" className="py-2 pr-3 font-medium">Scopes</th>
-            <th scope="col" className="py-2 pr-3 font-medium">Created</th>
-            <th scope="col" className="py-2 pr-3 font-medium">Expires</th>
-            <th scope="col" className="py-2 pr-3 font-medium">Last used</th>
-            <th scope="col" className="py-2 pr-3 font-medium">Status</th>
+            <th scope="col" className="py-2 pr-3 font-medium">
+              Name
+            </th>
+            <th scope="col" className="py-2 pr-3 font-medium">
+              Scopes
+            </th>
+            <th scope="col" className="py-2 pr-3 font-medium">
+              Created
+            </th>
+            <th scope="col" className="py-2 pr-3 font-medium">
+              Expires
+            </th>
+            <th scope="col" className="py-2 pr-3 font-medium">
+              Last used
+            </th>
+            <th scope="col" className="py-2 pr-3 font-medium">
+              Status
+            </th>
             {actions && (
               <th scope="col" className="py-2 font-medium">
                 <span className="sr-only">Actions</span>
@@ -59,7 +71,9 @@ export function TokenTable({ tokens, now, actions }: { tokens: TokenRow[]; now: 
                   <RelativeTime at={t.createdAt} now={now} />
                 </span>
               </td>
-              <td className="py-2 pr-3 whitespace-nowrap">{t.expiresAt === null ? "never" : <RelativeTime at={t.expiresAt} now={now} />}</td>
+              <td className="py-2 pr-3 whitespace-nowrap">
+                {t.expiresAt === null ? "never" : <RelativeTime at={t.expiresAt} now={now} />}
+              </td>
               <td className="py-2 pr-3 whitespace-nowrap">
                 <RelativeTime at={t.lastUsedAt} now={now} empty="never" />
               </td>

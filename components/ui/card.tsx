@@ -1,6 +1,16 @@
 import { cn } from "./cn";
 
-export function Card({ title, action, className, children }: { title?: React.ReactNode; action?: React.ReactNode; className?: string; children: React.ReactNode }) {
+export function Card({
+  title,
+  action,
+  className,
+  children,
+}: {
+  title?: React.ReactNode;
+  action?: React.ReactNode;
+  className?: string;
+  children: React.ReactNode;
+}) {
   return (
     <section className={cn("rounded-lg border border-slate-200 bg-white", className)}>
       {title && (

@@ -16,5 +16,13 @@ export function Label({ className, ...props }: React.LabelHTMLAttributes<HTMLLab
 }
 
 export function Textarea({ className, ...props }: React.TextareaHTMLAttributes<HTMLTextAreaElement>) {
-  return <textarea className={cn("w-full rounded-md border border-slate-300 bg-white p-3 text-sm focus:border-brand-500 focus:ring-2 focus:ring-brand-500/30 focus:outline-none", className)} {...props} />;
+  return (
+    <textarea
+      className={cn(
+        "w-full rounded-md border border-slate-300 bg-white p-3 text-sm focus:border-brand-500 focus:ring-2 focus:ring-brand-500/30 focus:outline-none",
+        className,
+      )}
+      {...props}
+    />
+  );
 }

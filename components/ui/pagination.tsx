@@ -1,7 +1,19 @@
 import Link from "next/link";
 import { buttonClasses } from "@/components/ui/button";
 
-export function Pagination({ page, pageSize, total, query, noun = "agents" }: { page: number; pageSize: number; total: number; query: string; noun?: string }) {
+export function Pagination({
+  page,
+  pageSize,
+  total,
+  query,
+  noun = "agents",
+}: {
+  page: number;
+  pageSize: number;
+  total: number;
+  query: string;
+  noun?: string;
+}) {
   if (total === 0) return null;
   const pages = Math.max(1, Math.ceil(total / pageSize));
   const first = (page - 1) * pageSize + 1;

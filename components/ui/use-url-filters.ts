@@ -9,7 +9,8 @@ export function useUrlFilters() {
   const pathname = usePathname();
   const params = useSearchParams();
   const [pending, startTransition] = useTransition();
-  const navigate = (next: URLSearchParams) => startTransition(() => router.replace(next.size ? `${pathname}?${next}` : pathname, { scroll: false }));
+  const navigate = (next: URLSearchParams) =>
+    startTransition(() => router.replace(next.size ? `${pathname}?${next}` : pathname, { scroll: false }));
   return {
     params,
     pending,

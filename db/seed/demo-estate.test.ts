@@ -65,8 +65,18 @@ describe("the demo estate's shape", () => {
   });
 
   it("tells a believable story: the change fail rate falls in the second half of the year", () => {
-    const releases = db.select().from(schema.deployments).where(sql`${schema.deployments.environment} = 'production' AND ${schema.deployments.kind} != 'rollback'`).all();
-    const failed = new Set(db.select().from(schema.incidents).all().map((i) => i.deploymentId));
+    const releases = db
+      .select()
+      .from(schema.deployments)
+      .where(sql`${schema.deployments.environment} = 'production' AND ${schema.deployments.kind} != 'rollback'`)
+      .all();
+    const failed = new Set(
+      db
+        .select()
+        .from(schema.incidents)
+        .all()
+        .map((i) => i.deploymentId),
+    );
     const half = TEST_UNTIL - 182 * 86_400_000;
     const rate = (list: typeof releases) => list.filter((d) => failed.has(d.id)).length / list.length;
     const early = rate(releases.filter((d) => d.deployedAt < half));
@@ -85,9 +95,27 @@ describe("the demo estate obeys the product's rules", () => {
   });
 
   it("routes every change as the product would: its tier, standard change and signers follow from the diff and the policy", () => {
-    const versions = new Map(db.select().from(schema.agentVersions).all().map((v) => [v.id, v]));
-    const agents = new Map(db.select().from(schema.agents).all().map((a) => [a.id, a]));
-    const workflows = new Map(db.select().from(schema.workflows).all().map((w) => [w.id, w]));
+    const versions = new Map(
+      db
+        .select()
+        .from(schema.agentVersions)
+        .all()
+        .map((v) => [v.id, v]),
+    );
+    const agents = new Map(
+      db
+        .select()
+        .from(schema.agents)
+        .all()
+        .map((a) => [a.id, a]),
+    );
+    const workflows = new Map(
+      db
+        .select()
+        .from(schema.workflows)
+        .all()
+        .map((w) => [w.id, w]),
+    );
     const signoffs = db.select().from(schema.signoffs).all();
     for (const c of db.select().from(schema.changeRecords).all()) {
       const workflow = workflows.get(agents.get(c.agentId)!.workflowId)!;
@@ -103,7 +131,13 @@ describe("the demo estate obeys the product's rules", () => {
   });
 
   it("never lets authors sign their own change, and one person signs at most one role per change", () => {
-    const changes = new Map(db.select().from(schema.changeRecords).all().map((c) => [c.id, c]));
+    const changes = new Map(
+      db
+        .select()
+        .from(schema.changeRecords)
+        .all()
+        .map((c) => [c.id, c]),
+    );
     const signed = new Map<string, Set<string>>();
     for (const s of db.select().from(schema.signoffs).all()) {
       if (!s.signerId) continue;
@@ -115,13 +149,25 @@ describe("the demo estate obeys the product's rules", () => {
   });
 
   it("signers hold the role they signed for", () => {
-    const roles = new Set(db.select().from(schema.userRoles).all().map((r) => `${r.userId}:${r.role}`));
+    const roles = new Set(
+      db
+        .select()
+        .from(schema.userRoles)
+        .all()
+        .map((r) => `${r.userId}:${r.role}`),
+    );
     for (const s of db.select().from(schema.signoffs).all()) if (s.signerId) expect(roles.has(`${s.signerId}:${s.role}`)).toBe(true);
   });
 
   it("approves changes only with every required role approved on the current content hash (or as a standard change)", () => {
     const signoffs = db.select().from(schema.signoffs).all();
-    const versions = new Map(db.select().from(schema.agentVersions).all().map((v) => [v.id, v]));
+    const versions = new Map(
+      db
+        .select()
+        .from(schema.agentVersions)
+        .all()
+        .map((v) => [v.id, v]),
+    );
     for (const c of db.select().from(schema.changeRecords).all()) {
       const head = versions.get(c.headVersionId!)!;
       expect(c.contentHash).toBe(
@@ -155,17 +201,35 @@ describe("the demo estate obeys the product's rules", () => {
   });
 
   it("releases to production only with approval, a clean staging eval of the exact spec, and a rollback plan and owner", () => {
-    const changes = new Map(db.select().from(schema.changeRecords).all().map((c) => [c.id, c]));
-    const versions = new Map(db.select().from(schema.agentVersions).all().map((v) => [v.id, v]));
+    const changes = new Map(
+      db
+        .select()
+        .from(schema.changeRecords)
+        .all()
+        .map((c) => [c.id, c]),
+    );
+    const versions = new Map(
+      db
+        .select()
+        .from(schema.agentVersions)
+        .all()
+        .map((v) => [v.id, v]),
+    );
     const evals = db.select().from(schema.evalRuns).all();
-    const releases = db.select().from(schema.deployments).where(sql`${schema.deployments.environment} = 'production' AND ${schema.deployments.kind} != 'rollback'`).all();
+    const releases = db
+      .select()
+      .from(schema.deployments)
+      .where(sql`${schema.deployments.environment} = 'production' AND ${schema.deployments.kind} != 'rollback'`)
+      .all();
     expect(releases.length).toBeGreaterThan(250);
     for (const d of releases) {
       const change = changes.get(d.changeRecordId!)!;
       const hash = versions.get(d.versionId)!.specHash;
       expect(change.rollbackPlan).not.toBe("");
       expect(change.rollbackOwnerId).not.toBeNull();
-      expect(evals.some((e) => e.environment === "staging" && e.specHash === hash && e.failed === 0 && e.recordedAt <= d.deployedAt)).toBe(true);
+      expect(evals.some((e) => e.environment === "staging" && e.specHash === hash && e.failed === 0 && e.recordedAt <= d.deployedAt)).toBe(
+        true,
+      );
       if (d.kind === "emergency") {
         expect(change.emergency).toBe(true);
         expect(change.retroSignoffDueAt).toBe(d.deployedAt + 48 * 3_600_000);
@@ -179,12 +243,16 @@ describe("the demo estate obeys the product's rules", () => {
     const deployments = db.select().from(schema.deployments).orderBy(asc(schema.deployments.deployedAt)).all();
     const incidents = db.select().from(schema.incidents).all();
     for (const rollback of deployments.filter((d) => d.kind === "rollback")) {
-      const bad = deployments.filter((d) => d.agentId === rollback.agentId && d.environment === "production" && d.deployedAt < rollback.deployedAt).at(-1)!;
+      const bad = deployments
+        .filter((d) => d.agentId === rollback.agentId && d.environment === "production" && d.deployedAt < rollback.deployedAt)
+        .at(-1)!;
       expect(rollback.replacedVersionId).toBe(bad.versionId);
       expect(rollback.versionId).toBe(bad.replacedVersionId);
       const change = db.query.changeRecords.findFirst({ where: (c, { eq }) => eq(c.id, bad.changeRecordId!) }).sync()!;
       expect(change.state).toBe("rolled_back");
-      expect(incidents.some((i) => i.deploymentId === bad.id && i.resolution === "rollback" && i.detectedAt <= rollback.deployedAt)).toBe(true);
+      expect(incidents.some((i) => i.deploymentId === bad.id && i.resolution === "rollback" && i.detectedAt <= rollback.deployedAt)).toBe(
+        true,
+      );
     }
   });
 
@@ -209,7 +277,9 @@ describe("the demo estate obeys the product's rules", () => {
   });
 
   it("labels itself as demo data", () => {
-    expect(db.select().from(schema.settings).all()).toEqual([expect.objectContaining({ key: "banner", value: expect.stringMatching(/^Demo estate/) })]);
+    expect(db.select().from(schema.settings).all()).toEqual([
+      expect.objectContaining({ key: "banner", value: expect.stringMatching(/^Demo estate/) }),
+    ]);
   });
 });
 
@@ -217,8 +287,15 @@ describe("seeding", () => {
   it("is deterministic: the same options give the same hashes", async () => {
     const other = openDatabase(path.join(mkdtempSync(path.join(tmpdir(), "countersign-seed-")), "again.db"));
     await generateEstate(other.db, { agents: 24, months: 12, until: TEST_UNTIL, seed: 1 });
-    const head = (d: DB) => d.select({ hash: schema.auditEvents.hash }).from(schema.auditEvents).orderBy(sql`seq DESC`).limit(1).get()!.hash;
-    const hashes = (d: DB) => d.select({ h: schema.agentVersions.specHash }).from(schema.agentVersions).orderBy(asc(schema.agentVersions.id)).all();
+    const head = (d: DB) =>
+      d
+        .select({ hash: schema.auditEvents.hash })
+        .from(schema.auditEvents)
+        .orderBy(sql`seq DESC`)
+        .limit(1)
+        .get()!.hash;
+    const hashes = (d: DB) =>
+      d.select({ h: schema.agentVersions.specHash }).from(schema.agentVersions).orderBy(asc(schema.agentVersions.id)).all();
     expect(head(other.db)).toBe(head(db));
     expect(hashes(other.db)).toEqual(hashes(db));
     other.sqlite.close();

@@ -16,7 +16,10 @@ export type SeedOptions = {
   seed: number;
 };
 
-export type SeedSummary = Record<"users" | "workflows" | "agents" | "versions" | "changes" | "signoffs" | "deployments" | "evalRuns" | "incidents" | "auditEvents", number>;
+export type SeedSummary = Record<
+  "users" | "workflows" | "agents" | "versions" | "changes" | "signoffs" | "deployments" | "evalRuns" | "incidents" | "auditEvents",
+  number
+>;
 
 /** The start of today (UTC): the default end of the demo history, so it always looks current. */
 export function startOfTodayUtc(now = Date.now()): number {
@@ -48,13 +51,33 @@ export async function generateEstate(db: DB, options: SeedOptions): Promise<Seed
   const audit: AuditInput[] = [];
   const admin = people.actor("admin");
 
-  const users = DEMO_USERS.map((u, i) => ({ id: people.id(u.key), email: u.email, name: u.name, passwordHash: passwordHashes[i]!, createdAt: setupAt }));
+  const users = DEMO_USERS.map((u, i) => ({
+    id: people.id(u.key),
+    email: u.email,
+    name: u.name,
+    passwordHash: passwordHashes[i]!,
+    createdAt: setupAt,
+  }));
   const userRoles = DEMO_USERS.flatMap((u) => u.roles.map((role) => ({ userId: people.id(u.key), role })));
   for (const u of DEMO_USERS) {
-    audit.push({ at: setupAt, actor: admin, action: "user.created", entityType: "user", entityId: people.id(u.key), payload: { email: u.email, name: u.name, roles: u.roles, demo: true } });
+    audit.push({
+      at: setupAt,
+      actor: admin,
+      action: "user.created",
+      entityType: "user",
+      entityId: people.id(u.key),
+      payload: { email: u.email, name: u.name, roles: u.roles, demo: true },
+    });
   }
   const policy = { id: "pol_1", version: 1, document: DEFAULT_POLICY, createdById: people.id("admin"), createdAt: setupAt };
-  audit.push({ at: setupAt, actor: admin, action: "policy.published", entityType: "policy", entityId: policy.id, payload: { version: 1, document: DEFAULT_POLICY } });
+  audit.push({
+    at: setupAt,
+    actor: admin,
+    action: "policy.published",
+    entityType: "policy",
+    entityId: policy.id,
+    payload: { version: 1, document: DEFAULT_POLICY },
+  });
 
   const workflowIds = new Map(DEMO_WORKFLOWS.map((w) => [w.slug, `wf_${w.slug}`]));
   const workflows = DEMO_WORKFLOWS.map((w) => ({
@@ -67,7 +90,14 @@ export async function generateEstate(db: DB, options: SeedOptions): Promise<Seed
     createdAt: setupAt,
   }));
   for (const w of workflows) {
-    audit.push({ at: setupAt, actor: admin, action: "workflow.created", entityType: "workflow", entityId: w.id, payload: { slug: w.slug, name: w.name, riskClass: w.riskClass, riskReason: w.riskReason } });
+    audit.push({
+      at: setupAt,
+      actor: admin,
+      action: "workflow.created",
+      entityType: "workflow",
+      entityId: w.id,
+      payload: { slug: w.slug, name: w.name, riskClass: w.riskClass, riskReason: w.riskReason },
+    });
   }
 
   // Agents and their history.
@@ -90,7 +120,14 @@ export async function generateEstate(db: DB, options: SeedOptions): Promise<Seed
       lastReviewedAt: null as number | null,
       createdAt,
     };
-    audit.push({ at: createdAt, actor: people.actor(demo.engineerKey), action: "agent.registered", entityType: "agent", entityId: agent.id, payload: { slug: agent.slug, name: agent.name, platform: agent.platform, workflow: demo.workflow } });
+    audit.push({
+      at: createdAt,
+      actor: people.actor(demo.engineerKey),
+      action: "agent.registered",
+      entityType: "agent",
+      entityId: agent.id,
+      payload: { slug: agent.slug, name: agent.name, platform: agent.platform, workflow: demo.workflow },
+    });
     return { agent, demo, workflow };
   });
   // Change numbers follow the order in which changes were opened, across all agents.
@@ -99,21 +136,33 @@ export async function generateEstate(db: DB, options: SeedOptions): Promise<Seed
   renumberChronologically(rows);
 
   // The audit trail is written in the order things happened.
-  const ordered = audit.map((event, i) => ({ event, i })).sort((a, b) => a.event.at - b.event.at || a.i - b.i).map((x) => x.event);
+  const ordered = audit
+    .map((event, i) => ({ event, i }))
+    .sort((a, b) => a.event.at - b.event.at || a.i - b.i)
+    .map((x) => x.event);
 
   db.transaction(
     (tx) => {
       const insert = <T extends Parameters<typeof tx.insert>[0]>(table: T, values: T["$inferInsert"][]) => {
-        for (let i = 0; i < values.length; i += 200) tx.insert(table).values(values.slice(i, i + 200)).run();
+        for (let i = 0; i < values.length; i += 200)
+          tx.insert(table)
+            .values(values.slice(i, i + 200))
+            .run();
       };
       insert(schema.users, users);
       insert(schema.userRoles, userRoles);
       insert(schema.policies, [policy]);
       insert(schema.workflows, workflows);
-      insert(schema.agents, agents.map((a) => a.agent));
+      insert(
+        schema.agents,
+        agents.map((a) => a.agent),
+      );
       // Versions and change records point at each other, and versions are immutable: write the records
       // without their version links, then the versions, then link the records.
-      insert(schema.changeRecords, rows.changeRecords.map((r) => ({ ...r, baseVersionId: null, headVersionId: null })));
+      insert(
+        schema.changeRecords,
+        rows.changeRecords.map((r) => ({ ...r, baseVersionId: null, headVersionId: null })),
+      );
       insert(schema.agentVersions, rows.agentVersions);
       const link = tx
         .update(schema.changeRecords)

@@ -59,13 +59,24 @@ const SIGNER_BY_ROLE: Record<Exclude<Role, "workflow_owner" | "engineering">, st
   admin: "admin",
 };
 
-const COMMENTS = ["Looks right.", "Checked against the runbook.", "Diff matches the ticket.", "Evidence is sufficient.", "OK for this workflow.", ""];
+const COMMENTS = [
+  "Looks right.",
+  "Checked against the runbook.",
+  "Diff matches the ticket.",
+  "Evidence is sufficient.",
+  "OK for this workflow.",
+  "",
+];
 const REJECTIONS = [
   "Too broad: this grants more than the workflow needs. Split it.",
   "No harm metric covers this risk; add one before we go on.",
   "The eval suite does not exercise the new path.",
 ];
-const CHANGE_REQUESTS = ["Please add a harm metric for reversals.", "Name the rollback owner explicitly.", "Link the eval report for this exact spec."];
+const CHANGE_REQUESTS = [
+  "Please add a harm metric for reversals.",
+  "Name the rollback owner explicitly.",
+  "Link the eval report for this exact spec.",
+];
 const INCIDENTS = [
   "Agent acted outside the expected range",
   "Spike in user corrections after release",
@@ -87,7 +98,9 @@ export function simulateAgent(ctx: Ctx, agent: AgentRow, demo: DemoAgent, workfl
   let t = agent.createdAt;
 
   // 1. The agent's first version arrives through a change record like any other.
-  t = runChange(ctx, sim, t, { spec: demo.spec, title: `Register ${demo.name}`, rationale: demo.description }, "released", { newAgent: true });
+  t = runChange(ctx, sim, t, { spec: demo.spec, title: `Register ${demo.name}`, rationale: demo.description }, "released", {
+    newAgent: true,
+  });
 
   // 2. Changes every couple of weeks; the last three weeks hold the open ones.
   const openFrom = until - 21 * DAY;
@@ -116,7 +129,8 @@ export function simulateAgent(ctx: Ctx, agent: AgentRow, demo: DemoAgent, workfl
   ]);
   const current = sim.running.production?.spec ?? demo.spec;
   const end = runChange(ctx, sim, Math.min(openAt, until - 6 * HOUR), randomMutation(current, rng), openState, { progress: 1 });
-  if (rng.chance(0.2)) runChange(ctx, sim, Math.min(end + rng.int(1, 30) * HOUR, until - HOUR), randomMutation(current, rng), "draft", { progress: 1 });
+  if (rng.chance(0.2))
+    runChange(ctx, sim, Math.min(end + rng.int(1, 30) * HOUR, until - HOUR), randomMutation(current, rng), "draft", { progress: 1 });
   return sim;
 }
 
@@ -136,7 +150,11 @@ export function plantStories(ctx: Ctx, sims: Map<string, AgentSim>): void {
     if (action) {
       const amount = (action.limit?.amount ?? 50) + 25;
       action.limit = { amount, unit: action.limit?.unit ?? "USD" };
-      const mutation = { spec, title: `Raise the refunds.create limit to ${amount} USD`, rationale: "Support leads approve most refunds just above the current limit by hand; this lets the agent issue them." };
+      const mutation = {
+        spec,
+        title: `Raise the refunds.create limit to ${amount} USD`,
+        rationale: "Support leads approve most refunds just above the current limit by hand; this lets the agent issue them.",
+      };
       runChange(ctx, refunds, until - 3 * DAY, mutation, "approved", { progress: 1, unstaged: true });
     }
   }
@@ -144,17 +162,30 @@ export function plantStories(ctx: Ctx, sims: Map<string, AgentSim>): void {
   if (crm?.running.production) {
     const title = `${crm.demo.name}: wrong addresses written to customer records`;
     openDemoIncident(ctx, crm, until - 13 * HOUR, "sev2", title);
-    runChange(ctx, crm, until - 12 * HOUR, containmentHotfix(crm.running.production.spec, title), "released", { emergencyFor: title, holdRelease: true });
+    runChange(ctx, crm, until - 12 * HOUR, containmentHotfix(crm.running.production.spec, title), "released", {
+      emergencyFor: title,
+      holdRelease: true,
+    });
   }
   const triage = sims.get("incident-triage-bot");
   if (triage?.running.production) {
     const title = `${triage.demo.name}: paged the wrong on-call team`;
     const incident = openDemoIncident(ctx, triage, until - 80 * HOUR, "sev3", title);
-    runChange(ctx, triage, until - 79 * HOUR, containmentHotfix(triage.running.production.spec, title), "released", { emergencyFor: title, retroLeftOpen: true });
+    runChange(ctx, triage, until - 79 * HOUR, containmentHotfix(triage.running.production.spec, title), "released", {
+      emergencyFor: title,
+      retroLeftOpen: true,
+    });
     const fix = ctx.rows.changeRecords.at(-1)!;
     const resolvedAt = fix.releasedAt! + 30 * 60_000;
     Object.assign(incident, { resolvedAt, resolution: "fix_forward", fixChangeRecordId: fix.id });
-    ctx.rows.audit.push({ at: resolvedAt, actor: ctx.people.actor("ops"), action: "incident.resolved", entityType: "incident", entityId: incident.id!, payload: { resolution: "fix_forward", fixChange: fix.number } });
+    ctx.rows.audit.push({
+      at: resolvedAt,
+      actor: ctx.people.actor("ops"),
+      action: "incident.resolved",
+      entityType: "incident",
+      entityId: incident.id!,
+      payload: { resolution: "fix_forward", fixChange: fix.number },
+    });
   }
 }
 
@@ -170,7 +201,14 @@ function openDemoIncident(ctx: Ctx, sim: AgentSim, detectedAt: number, severity:
     createdAt: detectedAt,
   };
   ctx.rows.incidents.push(incident);
-  ctx.rows.audit.push({ at: detectedAt, actor: ctx.people.actor("ops"), action: "incident.opened", entityType: "incident", entityId: incident.id!, payload: { agent: sim.agent.slug, severity, title, deploymentId: incident.deploymentId } });
+  ctx.rows.audit.push({
+    at: detectedAt,
+    actor: ctx.people.actor("ops"),
+    action: "incident.opened",
+    entityType: "incident",
+    entityId: incident.id!,
+    payload: { agent: sim.agent.slug, severity, title, deploymentId: incident.deploymentId },
+  });
   return incident;
 }
 
@@ -191,7 +229,11 @@ type ChangeOptions = {
 /** Runs one change record to the given outcome; returns the time its story ends. */
 function runChange(ctx: Ctx, sim: AgentSim, createdAt: number, mutation: Mutation, outcome: ChangeState, options: ChangeOptions): number {
   const { rng, rows, people } = ctx;
-  const authorKey = options.emergencyFor ? sim.demo.engineerKey : rng.chance(0.8) ? sim.demo.engineerKey : otherEngineer(sim.demo.engineerKey);
+  const authorKey = options.emergencyFor
+    ? sim.demo.engineerKey
+    : rng.chance(0.8)
+      ? sim.demo.engineerKey
+      : otherEngineer(sim.demo.engineerKey);
   const author = people.actor(authorKey);
   const changeId = rng.id("cr");
   const number = ctx.nextChangeNumber();
@@ -199,7 +241,12 @@ function runChange(ctx: Ctx, sim: AgentSim, createdAt: number, mutation: Mutatio
   const baseSpec = base?.spec ?? null;
   const emergency = Boolean(options.emergencyFor);
 
-  const assessment = assessChange({ base: baseSpec, next: mutation.spec, workflow: { name: sim.workflow.name, riskClass: sim.workflow.riskClass }, emergency });
+  const assessment = assessChange({
+    base: baseSpec,
+    next: mutation.spec,
+    workflow: { name: sim.workflow.name, riskClass: sim.workflow.riskClass },
+    emergency,
+  });
   const risk = { tier: assessment.tier, reasons: assessment.reasons };
   const standard = assessment.standardChange;
   const required = assessment.required;
@@ -208,9 +255,20 @@ function runChange(ctx: Ctx, sim: AgentSim, createdAt: number, mutation: Mutatio
   const fields = {
     title: mutation.title,
     rationale: mutation.rationale,
-    roleImpacts: assessment.touched.includes("semantics") ? [{ role: sim.demo.spec.humanInTheLoop?.reviewer ?? "Support staff", impact: "changes" as const, description: "Reviews fewer, clearer cases." }] : [],
+    roleImpacts: assessment.touched.includes("semantics")
+      ? [
+          {
+            role: sim.demo.spec.humanInTheLoop?.reviewer ?? "Support staff",
+            impact: "changes" as const,
+            description: "Reviews fewer, clearer cases.",
+          },
+        ]
+      : [],
     harmMetrics: escalates ? [{ name: "user correction rate", comparator: ">" as const, threshold: 2, window: "7d" }] : [],
-    evidence: { pullRequest: `https://git.example.com/agents/${sim.agent.slug}/pull/${number}`, evalReport: `https://evals.example.com/${sim.agent.slug}/${number}` },
+    evidence: {
+      pullRequest: `https://git.example.com/agents/${sim.agent.slug}/pull/${number}`,
+      evalReport: `https://evals.example.com/${sim.agent.slug}/${number}`,
+    },
     rollbackPlan: `Redeploy the previous approved version of ${sim.demo.name} from the agent page.`,
     rollbackOwnerId: people.id("ops"),
     monitoring: `https://grafana.example.com/d/${sim.agent.slug}`,
@@ -249,7 +307,13 @@ function runChange(ctx: Ctx, sim: AgentSim, createdAt: number, mutation: Mutatio
   rows.changeRecords.push(record);
   const audit = (at: number, actor: Actor, action: string, payload: unknown, entityType = "change_record", entityId = changeId) =>
     rows.audit.push({ at, actor, action, entityType, entityId, payload });
-  audit(createdAt, author, "change.created", { number, agent: sim.agent.slug, title: fields.title, specHash: version.specHash, baseSpecHash: baseSpec ? specHash(baseSpec) : null });
+  audit(createdAt, author, "change.created", {
+    number,
+    agent: sim.agent.slug,
+    title: fields.title,
+    specHash: version.specHash,
+    baseSpecHash: baseSpec ? specHash(baseSpec) : null,
+  });
 
   if (outcome === "draft") return createdAt;
 
@@ -259,25 +323,49 @@ function runChange(ctx: Ctx, sim: AgentSim, createdAt: number, mutation: Mutatio
     record.state = standard ? "approved" : "in_review";
     record.submittedAt ??= at;
     record.updatedAt = at;
-    audit(at, author, "change.submitted", { number, riskTier: risk.tier, contentHash, required: required.map((r) => r.role), standardChange: standard?.name ?? null });
+    audit(at, author, "change.submitted", {
+      number,
+      riskTier: risk.tier,
+      contentHash,
+      required: required.map((r) => r.role),
+      standardChange: standard?.name ?? null,
+    });
     if (standard) {
       record.approvedAt = at;
       audit(at, author, "change.approved", { number, standardChange: standard.name, preApproved: true });
     }
     return required.map((r) => {
-      const row: Insert<typeof schema.signoffs> = { id: rng.id("so"), changeRecordId: changeId, role: r.role, reason: r.reason, status: "pending", createdAt: at };
+      const row: Insert<typeof schema.signoffs> = {
+        id: rng.id("so"),
+        changeRecordId: changeId,
+        role: r.role,
+        reason: r.reason,
+        status: "pending",
+        createdAt: at,
+      };
       rows.signoffs.push(row);
       return row;
     });
   };
   let pending = submit(t);
   const slow = options.progress !== undefined && options.progress < 0.5 ? 2.5 : 1;
-  const decide = (row: Insert<typeof schema.signoffs>, status: "approved" | "rejected" | "changes_requested", at: number, comment: string) => {
+  const decide = (
+    row: Insert<typeof schema.signoffs>,
+    status: "approved" | "rejected" | "changes_requested",
+    at: number,
+    comment: string,
+  ) => {
     const signerKey = signerFor(row.role, sim, authorKey);
     Object.assign(row, { status, signerId: people.id(signerKey), comment: comment || null, contentHash, decidedAt: at });
     audit(at, people.actor(signerKey), `signoff.${status}`, { number, role: row.role, contentHash, comment: comment || null });
   };
-  const dismissAll = (rowsToDismiss: Insert<typeof schema.signoffs>[], at: number, reason: string, actor: Actor, includeApproved = false) => {
+  const dismissAll = (
+    rowsToDismiss: Insert<typeof schema.signoffs>[],
+    at: number,
+    reason: string,
+    actor: Actor,
+    includeApproved = false,
+  ) => {
     for (const row of rowsToDismiss) {
       if (row.status !== "pending" && !(includeApproved && row.status === "approved")) continue;
       Object.assign(row, { status: "dismissed", dismissedAt: at, dismissedReason: reason });
@@ -297,7 +385,12 @@ function runChange(ctx: Ctx, sim: AgentSim, createdAt: number, mutation: Mutatio
     record.state = "released";
     record.releasedAt = t;
     record.retroSignoffDueAt = t + 48 * HOUR;
-    audit(t, people.actor("ops"), "change.released", { number, environment: "production", emergency: true, retroSignoffDueAt: t + 48 * HOUR });
+    audit(t, people.actor("ops"), "change.released", {
+      number,
+      environment: "production",
+      emergency: true,
+      retroSignoffDueAt: t + 48 * HOUR,
+    });
     let last = t;
     const retro = pending.filter((row) => row.status === "pending");
     for (const row of options.retroLeftOpen ? retro.slice(0, -1) : retro) {
@@ -420,10 +513,24 @@ function failAndRecover(
     const version = { id: previous.versionId, spec: previous.spec, specHash: specHash(previous.spec) };
     deploy(ctx, sim, "production", version, "rollback", rolledBackAt, rollbackBy, null, `Rolled back after "${title}"`);
     Object.assign(record, { state: "rolled_back", closedAt: rolledBackAt, updatedAt: rolledBackAt });
-    rows.audit.push({ at: rolledBackAt, actor: people.actor(rollbackBy), action: "change.rolled_back", entityType: "change_record", entityId: record.id!, payload: { number: record.number, incidentId: incident.id } });
+    rows.audit.push({
+      at: rolledBackAt,
+      actor: people.actor(rollbackBy),
+      action: "change.rolled_back",
+      entityType: "change_record",
+      entityId: record.id!,
+      payload: { number: record.number, incidentId: incident.id },
+    });
     const resolvedAt = rolledBackAt + rng.int(10, 90) * 60_000;
     Object.assign(incident, { resolvedAt, resolution: "rollback" });
-    rows.audit.push({ at: resolvedAt, actor: people.actor("ops"), action: "incident.resolved", entityType: "incident", entityId: incident.id!, payload: { resolution: "rollback" } });
+    rows.audit.push({
+      at: resolvedAt,
+      actor: people.actor("ops"),
+      action: "incident.resolved",
+      entityType: "incident",
+      entityId: incident.id!,
+      payload: { resolution: "rollback" },
+    });
     return resolvedAt;
   }
 
@@ -433,7 +540,14 @@ function failAndRecover(
   const fix = rows.changeRecords.at(-1)!;
   const resolvedAt = fix.releasedAt! + rng.int(10, 60) * 60_000;
   Object.assign(incident, { resolvedAt, resolution: "fix_forward", fixChangeRecordId: fix.id });
-  rows.audit.push({ at: resolvedAt, actor: people.actor("ops"), action: "incident.resolved", entityType: "incident", entityId: incident.id!, payload: { resolution: "fix_forward", fixChange: fix.number } });
+  rows.audit.push({
+    at: resolvedAt,
+    actor: people.actor("ops"),
+    action: "incident.resolved",
+    entityType: "incident",
+    entityId: incident.id!,
+    payload: { resolution: "fix_forward", fixChange: fix.number },
+  });
   return Math.max(fixEnd, resolvedAt);
 }
 
@@ -480,7 +594,14 @@ function deploy(
   ctx.rows.deployments.push(row);
   sim.running[environment] = { versionId: version.id, spec: version.spec, deploymentId: row.id! };
   const action = kind === "promote" ? "deployment.promoted" : kind === "rollback" ? "deployment.rolled_back" : "deployment.emergency";
-  ctx.rows.audit.push({ at, actor: ctx.people.actor(byKey), action, entityType: "deployment", entityId: row.id!, payload: { agent: sim.agent.slug, environment, specHash: version.specHash, changeRecordId: changeId, reason: reason ?? null } });
+  ctx.rows.audit.push({
+    at,
+    actor: ctx.people.actor(byKey),
+    action,
+    entityType: "deployment",
+    entityId: row.id!,
+    payload: { agent: sim.agent.slug, environment, specHash: version.specHash, changeRecordId: changeId, reason: reason ?? null },
+  });
   return row;
 }
 
@@ -501,7 +622,14 @@ function recordEval(ctx: Ctx, sim: AgentSim, changeId: string, hash: string, at:
     recordedById: ctx.people.id(byKey),
   };
   ctx.rows.evalRuns.push(row);
-  ctx.rows.audit.push({ at, actor: ctx.people.actor(byKey), action: "eval.recorded", entityType: "eval_run", entityId: row.id!, payload: { agent: sim.agent.slug, specHash: hash, suite: row.suite, passed, failed } });
+  ctx.rows.audit.push({
+    at,
+    actor: ctx.people.actor(byKey),
+    action: "eval.recorded",
+    entityType: "eval_run",
+    entityId: row.id!,
+    payload: { agent: sim.agent.slug, specHash: hash, suite: row.suite, passed, failed },
+  });
 }
 
 function otherEngineer(key: string): string {

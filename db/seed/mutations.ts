@@ -11,7 +11,6 @@ type MutationKind = { weight: number; apply: (spec: AgentSpec, rng: Rng) => Muta
 
 const clone = (spec: AgentSpec): AgentSpec => structuredClone(spec);
 
-
 const SENTENCES = [
   "Answer in the customer's language when it is one we support.",
   "Cite the record you relied on for every figure you give.",
@@ -52,7 +51,9 @@ const kinds: MutationKind[] = [
       return {
         spec: next,
         title: `Pin ${spec.model.name} to ${version}`,
-        rationale: spec.model.version ? "Move to the provider's newer snapshot after a clean offline eval." : "Pin the floating model version so behaviour stops shifting under us.",
+        rationale: spec.model.version
+          ? "Move to the provider's newer snapshot after a clean offline eval."
+          : "Pin the floating model version so behaviour stops shifting under us.",
       };
     },
   },
@@ -81,7 +82,11 @@ const kinds: MutationKind[] = [
       const next = clone(spec);
       const amount = Math.max(1, Math.round(action.limit!.amount * 0.6));
       next.tools[t]!.actions[a]!.limit = { amount, unit: action.limit!.unit };
-      return { spec: next, title: `Lower ${action.name} limit to ${amount} ${action.limit!.unit}`, rationale: "Tighten the limit after a review of recent decisions." };
+      return {
+        spec: next,
+        title: `Lower ${action.name} limit to ${amount} ${action.limit!.unit}`,
+        rationale: "Tighten the limit after a review of recent decisions.",
+      };
     },
   },
   {
@@ -92,7 +97,11 @@ const kinds: MutationKind[] = [
       if (!tool || !name || spec.forbidden.includes(`${tool.system}:${name}`)) return null;
       const next = clone(spec);
       next.tools.find((t) => t.system === tool.system)!.actions.push({ name, access: "read", approval: "none" });
-      return { spec: next, title: `Let the agent read ${tool.system} ${name}`, rationale: "The agent needs this context to stop asking staff for it." };
+      return {
+        spec: next,
+        title: `Let the agent read ${tool.system} ${name}`,
+        rationale: "The agent needs this context to stop asking staff for it.",
+      };
     },
   },
   {
@@ -140,14 +149,20 @@ const kinds: MutationKind[] = [
       const decisions = rng.pick([300, 500, 1000])!;
       next.humanInTheLoop!.stopAskingRule = `after ${decisions} decisions with < 0.5% corrections`;
       if (next.humanInTheLoop!.stopAskingRule === spec.humanInTheLoop.stopAskingRule) return null;
-      return { spec: next, title: "Tighten the stop-asking rule", rationale: "Keep the reviewer in the loop longer before trusting the agent alone." };
+      return {
+        spec: next,
+        title: "Tighten the stop-asking rule",
+        rationale: "Keep the reviewer in the loop longer before trusting the agent alone.",
+      };
     },
   },
   {
     weight: 3,
     apply(spec, rng) {
       const candidates = spec.tools.flatMap((tool, t) =>
-        tool.actions.map((action, a) => ({ action, t, a })).filter((x) => x.action.access !== "read" && x.action.approval === "required" && !x.action.limit),
+        tool.actions
+          .map((action, a) => ({ action, t, a }))
+          .filter((x) => x.action.access !== "read" && x.action.approval === "required" && !x.action.limit),
       );
       const pick = rng.pick(candidates);
       if (!pick) return null;
@@ -191,5 +206,9 @@ export function containmentHotfix(spec: AgentSpec, incidentTitle: string): Mutat
   if (action.approval !== "required") action.approval = "required";
   else if (action.limit && action.limit.amount > 1) action.limit = { ...action.limit, amount: Math.floor(action.limit.amount / 2) };
   else tool.actions.splice(index, 1);
-  return { ...fix, title: `Contain: ${incidentTitle}`, rationale: `Stop the harm now by reining in ${tool.system} ${action.name}; the full review follows within 48 hours.` };
+  return {
+    ...fix,
+    title: `Contain: ${incidentTitle}`,
+    rationale: `Stop the harm now by reining in ${tool.system} ${action.name}; the full review follows within 48 hours.`,
+  };
 }

@@ -38,7 +38,11 @@ export class Rng {
   }
 
   id(prefix: string): string {
-    const hex = Array.from({ length: 4 }, () => Math.floor(this.next() * 0x10000).toString(16).padStart(4, "0")).join("");
+    const hex = Array.from({ length: 4 }, () =>
+      Math.floor(this.next() * 0x10000)
+        .toString(16)
+        .padStart(4, "0"),
+    ).join("");
     return `${prefix}_${hex}`;
   }
 }

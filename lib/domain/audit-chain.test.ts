@@ -90,7 +90,11 @@ describe("chainEvent", () => {
   it("keeps the event's content and records the previous hash and its own hash", () => {
     const [first, second] = threeEvents();
     expect(first).toEqual({ ...CREATED, prevHash: GENESIS_HASH, hash: "71bb48100c5ca1f1ccbde97bd269cf611be96d60380f992af73caa3c9a81f05b" });
-    expect(second).toEqual({ ...APPROVED, prevHash: first!.hash, hash: "ce854b019f13653d4b60e9e0693f054405525913959aead28badb8e324a29fe2" });
+    expect(second).toEqual({
+      ...APPROVED,
+      prevHash: first!.hash,
+      hash: "ce854b019f13653d4b60e9e0693f054405525913959aead28badb8e324a29fe2",
+    });
   });
 });
 
@@ -228,8 +232,16 @@ describe("verifyChain: tampering is detected at the right event", () => {
 describe("verifyChain against a checkpoint", () => {
   it("passes when the chain still holds the checkpoint's head, or has grown beyond it", () => {
     const events = threeEvents();
-    expect(verifyChain(events, undefined, { count: 3, headHash: events[2]!.hash })).toEqual({ ok: true, checked: 3, headHash: events[2]!.hash });
-    expect(verifyChain(events, undefined, { count: 2, headHash: events[1]!.hash })).toEqual({ ok: true, checked: 3, headHash: events[2]!.hash });
+    expect(verifyChain(events, undefined, { count: 3, headHash: events[2]!.hash })).toEqual({
+      ok: true,
+      checked: 3,
+      headHash: events[2]!.hash,
+    });
+    expect(verifyChain(events, undefined, { count: 2, headHash: events[1]!.hash })).toEqual({
+      ok: true,
+      checked: 3,
+      headHash: events[2]!.hash,
+    });
     expect(verifyChain(events, undefined, { count: 0, headHash: GENESIS_HASH })).toMatchObject({ ok: true, checked: 3 });
   });
 
@@ -271,6 +283,10 @@ describe("verifyChain against a checkpoint", () => {
     const events = threeEvents();
     const checkpoint = { count: 3, headHash: events[2]!.hash };
     events[0] = { ...events[0]!, payload: { title: "forged" } };
-    expect(verifyChain(events, undefined, checkpoint)).toMatchObject({ ok: false, brokenAt: 1, reason: "event #1 was altered after it was written" });
+    expect(verifyChain(events, undefined, checkpoint)).toMatchObject({
+      ok: false,
+      brokenAt: 1,
+      reason: "event #1 was altered after it was written",
+    });
   });
 });

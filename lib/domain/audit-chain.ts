@@ -29,8 +29,7 @@ export function chainEvent(prevHash: string, event: AuditEventContent): ChainedA
 }
 
 export type ChainVerification =
-  | { ok: true; checked: number; headHash: string }
-  | { ok: false; checked: number; brokenAt: number; reason: string };
+  { ok: true; checked: number; headHash: string } | { ok: false; checked: number; brokenAt: number; reason: string };
 
 /**
  * A head recorded earlier and kept elsewhere: "the trail had `count` events, the last with `headHash`".
@@ -87,7 +86,12 @@ export function verifyChain(
   }
   if (checkpoint && expectedSeq <= checkpoint.count) {
     const missing = expectedSeq === checkpoint.count ? `event #${expectedSeq} is` : `events #${expectedSeq}–#${checkpoint.count} are`;
-    return { ok: false, checked, brokenAt: expectedSeq, reason: `the trail ends at event #${expectedSeq - 1}, but the checkpoint recorded ${checkpoint.count}: ${missing} missing` };
+    return {
+      ok: false,
+      checked,
+      brokenAt: expectedSeq,
+      reason: `the trail ends at event #${expectedSeq - 1}, but the checkpoint recorded ${checkpoint.count}: ${missing} missing`,
+    };
   }
   return { ok: true, checked, headHash: prevHash };
 }

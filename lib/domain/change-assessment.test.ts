@@ -77,11 +77,16 @@ describe("assessChange", () => {
   it("removing approval on a write action is severe; on a read action it is a plain escalation", () => {
     const write = refundAssistant();
     write.tools[0]!.actions[0]!.approval = "none";
-    expect(riskFacts(permissionDiff(refundAssistant(), write), write, notes, false).severeEscalations).toEqual(["approval removed on refunds.create (write)"]);
+    expect(riskFacts(permissionDiff(refundAssistant(), write), write, notes, false).severeEscalations).toEqual([
+      "approval removed on refunds.create (write)",
+    ]);
     const baseRead = refundAssistant();
     baseRead.tools[0]!.actions[1]!.approval = "required";
     const read = refundAssistant();
-    expect(riskFacts(permissionDiff(baseRead, read), read, notes, false)).toMatchObject({ escalations: ["approval removed on charges.read (read)"], severeEscalations: [] });
+    expect(riskFacts(permissionDiff(baseRead, read), read, notes, false)).toMatchObject({
+      escalations: ["approval removed on charges.read (read)"],
+      severeEscalations: [],
+    });
   });
 
   it("a new agent takes its workflow's class, at least medium, and needs every domain's owner", () => {
@@ -89,7 +94,11 @@ describe("assessChange", () => {
     expect(a.tier).toBe("medium");
     expect(a.reasons).toEqual(["medium: new agent in low-risk workflow Account-note summaries"]);
     expect(a.required.map((r) => r.role)).toEqual(["workflow_owner", "security", "engineering", "operations"]);
-    expect(assessChange({ base: null, next: refundAssistant(), workflow: { name: "Onboarding", riskClass: "critical" } }).required.map((r) => r.role)).toContain("compliance");
+    expect(
+      assessChange({ base: null, next: refundAssistant(), workflow: { name: "Onboarding", riskClass: "critical" } }).required.map(
+        (r) => r.role,
+      ),
+    ).toContain("compliance");
   });
 
   it("the author may raise the tier, with the reason shown, but never lower it", () => {

@@ -1,6 +1,13 @@
 import { permissionDiff, touchedDomains, type DiffItem } from "./permission-diff";
 import { assessRisk, raiseTier, type RiskFacts } from "./risk";
-import { DEFAULT_POLICY, matchStandardChange, requiredSignoffs, type RequiredSignoff, type SignoffPolicy, type StandardChangeTemplate } from "./signoff-policy";
+import {
+  DEFAULT_POLICY,
+  matchStandardChange,
+  requiredSignoffs,
+  type RequiredSignoff,
+  type SignoffPolicy,
+  type StandardChangeTemplate,
+} from "./signoff-policy";
 import type { AgentSpec } from "./spec";
 import type { ReviewDomain, RiskLevel } from "./terms";
 
@@ -22,7 +29,12 @@ function accessAt(spec: AgentSpec, path: string): string | undefined {
 }
 
 /** Reads the facts the risk rules need off a permission diff. */
-export function riskFacts(diff: DiffItem[], next: AgentSpec, workflow: { name: string; riskClass: RiskLevel }, newAgent: boolean): RiskFacts {
+export function riskFacts(
+  diff: DiffItem[],
+  next: AgentSpec,
+  workflow: { name: string; riskClass: RiskLevel },
+  newAgent: boolean,
+): RiskFacts {
   const escalations = diff.filter((i) => i.direction === "escalation");
   const severe = escalations.filter(
     (i) =>
@@ -39,7 +51,8 @@ export function riskFacts(diff: DiffItem[], next: AgentSpec, workflow: { name: s
     // A new agent's grants are all "added"; its tier comes from the new-agent rule and its severe grants.
     escalations: newAgent ? [] : escalations.map((i) => i.summary),
     severeEscalations: severe.map((i) => i.summary),
-    modelChanged: !newAgent && diff.some((i) => i.kind === "model_changed" || i.kind === "model_version_changed" || i.kind === "model_unpinned"),
+    modelChanged:
+      !newAgent && diff.some((i) => i.kind === "model_changed" || i.kind === "model_version_changed" || i.kind === "model_unpinned"),
     modelFloating: next.model.version.trim() === "",
   };
 }
@@ -65,9 +78,15 @@ export function assessChange(input: {
   const touched = newAgent ? (["semantics", "authority", "runtime", "incident_path"] as ReviewDomain[]) : touchedDomains(diff);
   const risk = assessRisk(riskFacts(diff, input.next, input.workflow, newAgent));
   const tier = raiseTier(risk.tier, input.raisedTier);
-  const reasons = tier !== risk.tier ? [...risk.reasons, `${tier}: raised by the author${input.raisedReason ? ` — ${input.raisedReason}` : ""}`] : risk.reasons;
+  const reasons =
+    tier !== risk.tier
+      ? [...risk.reasons, `${tier}: raised by the author${input.raisedReason ? ` — ${input.raisedReason}` : ""}`]
+      : risk.reasons;
   // A change that escalates anything is never pre-approved, whatever a template says.
   const escalates = diff.some((i) => i.direction === "escalation");
-  const standardChange = newAgent || input.emergency || escalates || diff.length === 0 ? null : matchStandardChange({ tier, touched, autonomy: input.next.autonomy }, policy);
+  const standardChange =
+    newAgent || input.emergency || escalates || diff.length === 0
+      ? null
+      : matchStandardChange({ tier, touched, autonomy: input.next.autonomy }, policy);
   return { diff, touched, tier, reasons, required: standardChange ? [] : requiredSignoffs(tier, touched, policy), standardChange };
 }

@@ -21,7 +21,16 @@ describe("change-record transitions", () => {
 
 describe("stateAfterDecision", () => {
   it("one rejection rejects, whatever else stands", () => {
-    expect(stateAfterDecision("reject", [{ role: "security", status: "rejected", contentHash: H }, { role: "operations", status: "approved", contentHash: H }], H)).toBe("rejected");
+    expect(
+      stateAfterDecision(
+        "reject",
+        [
+          { role: "security", status: "rejected", contentHash: H },
+          { role: "operations", status: "approved", contentHash: H },
+        ],
+        H,
+      ),
+    ).toBe("rejected");
   });
 
   it("changes requested returns the change to draft", () => {
@@ -31,9 +40,13 @@ describe("stateAfterDecision", () => {
   it("approves only when every live sign-off is approved on the current hash", () => {
     const approved = (role: "security" | "operations", hash = H) => ({ role, status: "approved" as const, contentHash: hash });
     expect(stateAfterDecision("approve", [approved("security"), approved("operations")], H)).toBe("approved");
-    expect(stateAfterDecision("approve", [approved("security"), { role: "operations", status: "pending", contentHash: null }], H)).toBe("in_review");
+    expect(stateAfterDecision("approve", [approved("security"), { role: "operations", status: "pending", contentHash: null }], H)).toBe(
+      "in_review",
+    );
     expect(stateAfterDecision("approve", [approved("security"), approved("operations", "old-hash")], H)).toBe("in_review");
-    expect(stateAfterDecision("approve", [approved("security"), { role: "operations", status: "dismissed", contentHash: "old" }], H)).toBe("approved");
+    expect(stateAfterDecision("approve", [approved("security"), { role: "operations", status: "dismissed", contentHash: "old" }], H)).toBe(
+      "approved",
+    );
     expect(stateAfterDecision("approve", [], H)).toBe("in_review");
   });
 });

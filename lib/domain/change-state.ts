@@ -18,14 +18,22 @@ export function canTransition(from: ChangeState, to: ChangeState): boolean {
 
 export type Decision = "approve" | "reject" | "request_changes";
 
-export const DECISION_STATUS: Record<Decision, SignoffStatus> = { approve: "approved", reject: "rejected", request_changes: "changes_requested" };
+export const DECISION_STATUS: Record<Decision, SignoffStatus> = {
+  approve: "approved",
+  reject: "rejected",
+  request_changes: "changes_requested",
+};
 
 /**
  * Where a change in review goes after a decision: one rejection rejects it; "changes requested"
  * returns it to its author as a draft; approvals from every required role on the current content
  * hash approve it; otherwise it stays in review.
  */
-export function stateAfterDecision(decision: Decision, standing: { role: Role; status: SignoffStatus; contentHash: string | null }[], contentHash: string): ChangeState {
+export function stateAfterDecision(
+  decision: Decision,
+  standing: { role: Role; status: SignoffStatus; contentHash: string | null }[],
+  contentHash: string,
+): ChangeState {
   if (decision === "reject") return "rejected";
   if (decision === "request_changes") return "draft";
   const live = standing.filter((s) => s.status !== "dismissed");

@@ -77,11 +77,7 @@ export function changeFailRateBand(rate: number | null): DoraBand | null {
  * when nothing was released in the range, like every other metric without data, so that an agent
  * never released is not shown as "low".
  */
-export function deploymentFrequencyBand(
-  releases: number,
-  medianDaysPerWeek: number,
-  medianDaysPerMonth: number,
-): DoraBand | null {
+export function deploymentFrequencyBand(releases: number, medianDaysPerWeek: number, medianDaysPerMonth: number): DoraBand | null {
   if (releases === 0) return null;
   const limits = DORA_THRESHOLDS.deploymentFrequency;
   if (medianDaysPerWeek >= limits.eliteDaysPerWeek) return "elite";

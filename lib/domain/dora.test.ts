@@ -112,7 +112,13 @@ describe("doraMetrics: an estate over two weeks", () => {
 
   it("counts releases, emergencies included, and the days they fell on", () => {
     // 4 releases in 2 weeks; release days per week: {1, 2 Jan} = 2 and {9, 10 Jan} = 2.
-    expect(result.deploymentFrequency).toMatchObject({ perWeek: 2, deploymentDaysPerWeek: 2, deploymentDaysPerMonth: 4, band: "high", count: 4 });
+    expect(result.deploymentFrequency).toMatchObject({
+      perWeek: 2,
+      deploymentDaysPerWeek: 2,
+      deploymentDaysPerMonth: 4,
+      band: "high",
+      count: 4,
+    });
     expect(result.deploymentFrequency.items.map((i) => i.deploymentId)).toEqual(["d1", "d2", "d3", "d5"]);
   });
 
@@ -133,8 +139,24 @@ describe("doraMetrics: an estate over two weeks", () => {
     // d2: incident 22:00 → resolved 01:00 = 3 h. d3: released 16:00 → rolled back 18:00 = 2 h.
     // Median 2.5; p90 at rank 0.9 = 2 + 0.9 × 1 = 2.9.
     expect(result.recoveryTime.items).toEqual([
-      { deploymentId: "d2", agentId: "agent_a", deployedAt: at(1, 20), detectedAt: at(1, 22), restoredAt: at(2, 1), hours: 3, how: "incident_resolved" },
-      { deploymentId: "d3", agentId: "agent_a", deployedAt: at(8, 16), detectedAt: at(8, 16), restoredAt: at(8, 18), hours: 2, how: "rollback" },
+      {
+        deploymentId: "d2",
+        agentId: "agent_a",
+        deployedAt: at(1, 20),
+        detectedAt: at(1, 22),
+        restoredAt: at(2, 1),
+        hours: 3,
+        how: "incident_resolved",
+      },
+      {
+        deploymentId: "d3",
+        agentId: "agent_a",
+        deployedAt: at(8, 16),
+        detectedAt: at(8, 16),
+        restoredAt: at(8, 18),
+        hours: 2,
+        how: "rollback",
+      },
     ]);
     expect(result.recoveryTime.medianHours).toBe(2.5);
     expect(result.recoveryTime.p90Hours).toBeCloseTo(2.9, 9);
@@ -216,7 +238,9 @@ describe("doraMetrics: change lead time", () => {
 
   it("counts a change submitted before the range and released inside it, for its whole lead time", () => {
     const result = metrics({ changes: [change(1, at(-3))], deployments: [deploy("d1", at(1), { changeRecordId: "cr_1" })] });
-    expect(result.leadTime.items).toEqual([{ changeId: "cr_1", changeNumber: 1, deploymentId: "d1", submittedAt: at(-3), releasedAt: at(1), hours: 96 }]);
+    expect(result.leadTime.items).toEqual([
+      { changeId: "cr_1", changeNumber: 1, deploymentId: "d1", submittedAt: at(-3), releasedAt: at(1), hours: 96 },
+    ]);
   });
 
   it("leaves out a change released after the range, and one first released before it", () => {
@@ -235,7 +259,10 @@ describe("doraMetrics: change lead time", () => {
   it("measures to the production release, not to an earlier staging deployment", () => {
     const result = metrics({
       changes: [change(1, at(0))],
-      deployments: [deploy("s1", at(0, 1), { environment: "staging", changeRecordId: "cr_1" }), deploy("d1", at(0, 10), { changeRecordId: "cr_1" })],
+      deployments: [
+        deploy("s1", at(0, 1), { environment: "staging", changeRecordId: "cr_1" }),
+        deploy("d1", at(0, 10), { changeRecordId: "cr_1" }),
+      ],
     });
     expect(result.leadTime.items.map((i) => [i.deploymentId, i.hours])).toEqual([["d1", 10]]);
   });
@@ -261,7 +288,14 @@ describe("doraMetrics: deployment frequency", () => {
     // Release days: 7 Jan (week 1); 8, 9, 9, 10 Jan (week 2: 3 days); 16 Jan (week 3). Median of 1, 3, 1 = 1.
     const result = metrics({
       range,
-      deployments: [deploy("d1", at(6, 12)), deploy("d2", at(7)), deploy("d3", at(8, 9)), deploy("d4", at(8, 17)), deploy("d5", at(9)), deploy("d6", at(15))],
+      deployments: [
+        deploy("d1", at(6, 12)),
+        deploy("d2", at(7)),
+        deploy("d3", at(8, 9)),
+        deploy("d4", at(8, 17)),
+        deploy("d5", at(9)),
+        deploy("d6", at(15)),
+      ],
     });
     expect(result.weekly.map((w) => [w.weekStart, w.deployments])).toEqual([
       ["2024-01-01", 1],
@@ -298,7 +332,15 @@ describe("doraMetrics: change fail rate", () => {
     const result = metrics({ deployments: [deploy("d1", at(0, 9)), rollback("d2", at(0, 11), "v_d1")] });
     expect(result.changeFailRate).toMatchObject({ rate: 1, failed: 1, total: 1 });
     expect(result.recoveryTime.items).toEqual([
-      { deploymentId: "d1", agentId: "agent_a", deployedAt: at(0, 9), detectedAt: at(0, 9), restoredAt: at(0, 11), hours: 2, how: "rollback" },
+      {
+        deploymentId: "d1",
+        agentId: "agent_a",
+        deployedAt: at(0, 9),
+        detectedAt: at(0, 9),
+        restoredAt: at(0, 11),
+        hours: 2,
+        how: "rollback",
+      },
     ]);
   });
 
@@ -310,7 +352,9 @@ describe("doraMetrics: change fail rate", () => {
 
   it("fails a release rolled back after the range ends", () => {
     const result = metrics({ deployments: [deploy("d1", at(13, 22)), rollback("d2", at(14, 1), "v_d1")] });
-    expect(result.changeFailRate.items).toEqual([{ deploymentId: "d1", agentId: "agent_a", deployedAt: at(13, 22), rolledBackBy: "d2", incidentIds: [] }]);
+    expect(result.changeFailRate.items).toEqual([
+      { deploymentId: "d1", agentId: "agent_a", deployedAt: at(13, 22), rolledBackBy: "d2", incidentIds: [] },
+    ]);
     expect(result.recoveryTime.items[0]?.hours).toBe(3);
   });
 
@@ -359,7 +403,15 @@ describe("doraMetrics: failed deployment recovery time", () => {
       incidents: [incident("i1", at(2, 10), { deploymentId: "d1", resolvedAt: at(2, 12), fixChangeRecordId: "cr_7" })],
     });
     expect(result.recoveryTime.items).toEqual([
-      { deploymentId: "d1", agentId: "agent_a", deployedAt: at(2, 9), detectedAt: at(2, 10), restoredAt: at(2, 11), hours: 1, how: "fix_released" },
+      {
+        deploymentId: "d1",
+        agentId: "agent_a",
+        deployedAt: at(2, 9),
+        detectedAt: at(2, 10),
+        restoredAt: at(2, 11),
+        hours: 1,
+        how: "fix_released",
+      },
     ]);
     // The fix is a release of its own, unplanned, and its change's lead time is 45 minutes.
     expect(result.reworkRate.items).toEqual([{ deploymentId: "d2", agentId: "agent_a", deployedAt: at(2, 11), why: "incident_fix" }]);
@@ -375,7 +427,12 @@ describe("doraMetrics: failed deployment recovery time", () => {
       ],
     });
     expect(result.changeFailRate.items[0]?.incidentIds).toEqual(["early", "late"]);
-    expect(result.recoveryTime.items[0]).toMatchObject({ detectedAt: at(3, 10), restoredAt: at(3, 15), hours: 5, how: "incident_resolved" });
+    expect(result.recoveryTime.items[0]).toMatchObject({
+      detectedAt: at(3, 10),
+      restoredAt: at(3, 15),
+      hours: 5,
+      how: "incident_resolved",
+    });
   });
 
   it("lists an unrestored failure as unrecovered and leaves it out of the median", () => {
@@ -401,7 +458,12 @@ describe("doraMetrics: failed deployment recovery time", () => {
       deployments: [deploy("d1", at(4, 9)), rollback("d2", at(4, 10), "v_d1")],
       incidents: [incident("i1", at(4, 12), { deploymentId: "d1", resolvedAt: at(4, 15) })],
     });
-    expect(result.recoveryTime.items[0]).toMatchObject({ detectedAt: at(4, 12), restoredAt: at(4, 15), hours: 3, how: "incident_resolved" });
+    expect(result.recoveryTime.items[0]).toMatchObject({
+      detectedAt: at(4, 12),
+      restoredAt: at(4, 15),
+      hours: 3,
+      how: "incident_resolved",
+    });
   });
 
   it("credits a rollback over an incident resolved at the same moment", () => {
@@ -425,7 +487,10 @@ describe("doraMetrics: deployment rework rate", () => {
         rollback("staging_rollback", at(5), "v_x", { environment: "staging" }),
       ],
       // The fix of an incident linked to no deployment is still unplanned work.
-      incidents: [incident("i1", at(0, 1), { deploymentId: "planned", fixChangeRecordId: "cr_8" }), incident("i2", at(1, 12), { fixChangeRecordId: "cr_9" })],
+      incidents: [
+        incident("i1", at(0, 1), { deploymentId: "planned", fixChangeRecordId: "cr_8" }),
+        incident("i2", at(1, 12), { fixChangeRecordId: "cr_9" }),
+      ],
     });
     expect(result.reworkRate.items.map((i) => [i.deploymentId, i.why])).toEqual([
       ["fix", "incident_fix"],
@@ -452,7 +517,15 @@ describe("bands", () => {
   });
 
   it("bands the change fail rate: up to 5%, 10%, 15%", () => {
-    expect([0, 0.05, 0.0501, 0.1, 0.1001, 0.15, 0.1501].map(changeFailRateBand)).toEqual(["elite", "elite", "high", "high", "medium", "medium", "low"]);
+    expect([0, 0.05, 0.0501, 0.1, 0.1001, 0.15, 0.1501].map(changeFailRateBand)).toEqual([
+      "elite",
+      "elite",
+      "high",
+      "high",
+      "medium",
+      "medium",
+      "low",
+    ]);
     expect(changeFailRateBand(null)).toBeNull();
   });
 

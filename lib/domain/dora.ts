@@ -2,14 +2,7 @@ import { changeFailRateBand, deploymentFrequencyBand, leadTimeBand, recoveryTime
 import { isoDate, isoWeekStarts, monthsOverlapping, utcDays, WEEK } from "./dora-calendar";
 import type { DeploymentKind, Environment } from "./terms";
 
-export {
-  DORA_BAND_CRITERIA,
-  DORA_BANDS,
-  DORA_BANDS_SOURCE,
-  DORA_THRESHOLDS,
-  type BandedMetric,
-  type DoraBand,
-} from "./dora-bands";
+export { DORA_BAND_CRITERIA, DORA_BANDS, DORA_BANDS_SOURCE, DORA_THRESHOLDS, type BandedMetric, type DoraBand } from "./dora-bands";
 
 /*
  * DORA's five metrics for agent changes (DESIGN.md), over production only:
@@ -75,7 +68,14 @@ export type DoraRange = { from: number; to: number };
 export type DoraInput = { deployments: DoraDeployment[]; changes: DoraChange[]; incidents: DoraIncident[]; range: DoraRange };
 
 export type ReleaseItem = { deploymentId: string; agentId: string; deployedAt: number };
-export type LeadTimeItem = { changeId: string; changeNumber: number; deploymentId: string; submittedAt: number; releasedAt: number; hours: number };
+export type LeadTimeItem = {
+  changeId: string;
+  changeNumber: number;
+  deploymentId: string;
+  submittedAt: number;
+  releasedAt: number;
+  hours: number;
+};
 export type FailedReleaseItem = ReleaseItem & { rolledBackBy: string | null; incidentIds: string[] };
 export type RecoveryHow = "rollback" | "fix_released" | "incident_resolved";
 /** restoredAt, hours and how are null while the failure is unrecovered. */
@@ -167,7 +167,8 @@ function indexHistory(production: DoraDeployment[], incidents: DoraIncident[]): 
   const firstReleaseOfChange = new Map<string, DoraDeployment>();
   for (const d of production) {
     append(byAgent, d.agentId, d);
-    if (isRelease(d) && d.changeRecordId !== null && !firstReleaseOfChange.has(d.changeRecordId)) firstReleaseOfChange.set(d.changeRecordId, d);
+    if (isRelease(d) && d.changeRecordId !== null && !firstReleaseOfChange.has(d.changeRecordId))
+      firstReleaseOfChange.set(d.changeRecordId, d);
   }
   const incidentsOf = new Map<string, DoraIncident[]>();
   for (const incident of [...incidents].sort((a, b) => a.detectedAt - b.detectedAt)) {
@@ -294,7 +295,13 @@ export function doraMetrics(input: DoraInput): DoraMetrics {
 
   return {
     range: { from: range.from, to: range.to },
-    leadTime: { medianHours: leadMedian, p90Hours: percentile(leadHours, 0.9), band: leadTimeBand(leadMedian), count: lead.length, items: lead },
+    leadTime: {
+      medianHours: leadMedian,
+      p90Hours: percentile(leadHours, 0.9),
+      band: leadTimeBand(leadMedian),
+      count: lead.length,
+      items: lead,
+    },
     deploymentFrequency: {
       perWeek: releases.length / ((range.to - range.from) / WEEK),
       deploymentDaysPerWeek: daysPerWeek,
@@ -325,7 +332,10 @@ export function doraMetrics(input: DoraInput): DoraMetrics {
         weekStart: isoDate(week.from),
         deployments: releases.filter((r) => inWeek(r.deployedAt)).length,
         failed: failures.filter((f) => inWeek(f.failed.deployedAt)).length,
-        leadTimeMedianHours: percentile(lead.filter((l) => inWeek(l.releasedAt)).map((l) => l.hours), 0.5),
+        leadTimeMedianHours: percentile(
+          lead.filter((l) => inWeek(l.releasedAt)).map((l) => l.hours),
+          0.5,
+        ),
         recoveryMedianHours: percentile(restoredHours(recoveries.filter((r) => inWeek(r.deployedAt))), 0.5),
         unplanned: rework.filter((r) => inWeek(r.deployedAt)).length,
         total: deployed.filter((d) => inWeek(d.deployedAt)).length,

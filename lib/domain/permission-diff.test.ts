@@ -99,7 +99,15 @@ describe("permissionDiff: systems (authority)", () => {
       });
     });
     expect(diff).toEqual([
-      { kind: "system_added", domain: "authority", direction: "escalation", summary: "system salesforce added", path: "tools[salesforce]", before: null, after: "salesforce" },
+      {
+        kind: "system_added",
+        domain: "authority",
+        direction: "escalation",
+        summary: "system salesforce added",
+        path: "tools[salesforce]",
+        before: null,
+        after: "salesforce",
+      },
       {
         kind: "action_added",
         domain: "authority",
@@ -126,7 +134,15 @@ describe("permissionDiff: systems (authority)", () => {
       s.tools = s.tools.filter((t) => t.system !== "zendesk");
     });
     expect(diff).toEqual([
-      { kind: "system_removed", domain: "authority", direction: "reduction", summary: "system zendesk removed", path: "tools[zendesk]", before: "zendesk", after: null },
+      {
+        kind: "system_removed",
+        domain: "authority",
+        direction: "reduction",
+        summary: "system zendesk removed",
+        path: "tools[zendesk]",
+        before: "zendesk",
+        after: null,
+      },
       {
         kind: "action_removed",
         domain: "authority",
@@ -212,7 +228,15 @@ describe("permissionDiff: actions (authority)", () => {
       s.tools[1]!.system = "freshdesk";
     });
     expect(diff).toEqual([
-      { kind: "system_added", domain: "authority", direction: "escalation", summary: "system freshdesk added", path: "tools[freshdesk]", before: null, after: "freshdesk" },
+      {
+        kind: "system_added",
+        domain: "authority",
+        direction: "escalation",
+        summary: "system freshdesk added",
+        path: "tools[freshdesk]",
+        before: null,
+        after: "freshdesk",
+      },
       {
         kind: "action_added",
         domain: "authority",
@@ -222,7 +246,15 @@ describe("permissionDiff: actions (authority)", () => {
         before: null,
         after: { name: "tickets.read", access: "read", approval: "required" },
       },
-      { kind: "system_removed", domain: "authority", direction: "reduction", summary: "system zendesk removed", path: "tools[zendesk]", before: "zendesk", after: null },
+      {
+        kind: "system_removed",
+        domain: "authority",
+        direction: "reduction",
+        summary: "system zendesk removed",
+        path: "tools[zendesk]",
+        before: "zendesk",
+        after: null,
+      },
       {
         kind: "action_removed",
         domain: "authority",
@@ -365,19 +397,37 @@ describe("permissionDiff: limits (authority; no limit = unlimited)", () => {
 
   it("a limit raised is an escalation", () => {
     expect(diffOf((s) => void (actionOf(s, "stripe", "refunds.create").limit = { amount: 500, unit: "USD" }))).toEqual([
-      limitItem("limit_raised", "escalation", "refunds.create limit raised 50 → 500 USD", { amount: 50, unit: "USD" }, { amount: 500, unit: "USD" }),
+      limitItem(
+        "limit_raised",
+        "escalation",
+        "refunds.create limit raised 50 → 500 USD",
+        { amount: 50, unit: "USD" },
+        { amount: 500, unit: "USD" },
+      ),
     ]);
   });
 
   it("a limit lowered is a reduction", () => {
     expect(diffOf((s) => void (actionOf(s, "stripe", "refunds.create").limit = { amount: 20, unit: "USD" }))).toEqual([
-      limitItem("limit_lowered", "reduction", "refunds.create limit lowered 50 → 20 USD", { amount: 50, unit: "USD" }, { amount: 20, unit: "USD" }),
+      limitItem(
+        "limit_lowered",
+        "reduction",
+        "refunds.create limit lowered 50 → 20 USD",
+        { amount: 50, unit: "USD" },
+        { amount: 20, unit: "USD" },
+      ),
     ]);
   });
 
   it("a limit removed means unlimited: an escalation", () => {
     expect(diffOf((s) => void delete actionOf(s, "stripe", "refunds.create").limit)).toEqual([
-      limitItem("limit_removed", "escalation", "refunds.create limit removed (was 50 USD; now unlimited)", { amount: 50, unit: "USD" }, null),
+      limitItem(
+        "limit_removed",
+        "escalation",
+        "refunds.create limit removed (was 50 USD; now unlimited)",
+        { amount: 50, unit: "USD" },
+        null,
+      ),
     ]);
   });
 
@@ -474,20 +524,49 @@ describe("permissionDiff: forbidden entries (authority)", () => {
 describe("permissionDiff: autonomy (authority, read_only < bounded < autonomous)", () => {
   it("autonomy raised is an escalation", () => {
     expect(diffOf((s) => void (s.autonomy = "autonomous"))).toEqual([
-      { kind: "autonomy_raised", domain: "authority", direction: "escalation", summary: "autonomy raised bounded → autonomous", path: "autonomy", before: "bounded", after: "autonomous" },
+      {
+        kind: "autonomy_raised",
+        domain: "authority",
+        direction: "escalation",
+        summary: "autonomy raised bounded → autonomous",
+        path: "autonomy",
+        before: "bounded",
+        after: "autonomous",
+      },
     ]);
   });
 
   it("autonomy raised two rungs at once is one item", () => {
     const base = edited((s) => void (s.autonomy = "read_only"));
-    expect(permissionDiff(base, edited((s) => void (s.autonomy = "autonomous")))).toEqual([
-      { kind: "autonomy_raised", domain: "authority", direction: "escalation", summary: "autonomy raised read_only → autonomous", path: "autonomy", before: "read_only", after: "autonomous" },
+    expect(
+      permissionDiff(
+        base,
+        edited((s) => void (s.autonomy = "autonomous")),
+      ),
+    ).toEqual([
+      {
+        kind: "autonomy_raised",
+        domain: "authority",
+        direction: "escalation",
+        summary: "autonomy raised read_only → autonomous",
+        path: "autonomy",
+        before: "read_only",
+        after: "autonomous",
+      },
     ]);
   });
 
   it("autonomy lowered is a reduction", () => {
     expect(diffOf((s) => void (s.autonomy = "read_only"))).toEqual([
-      { kind: "autonomy_lowered", domain: "authority", direction: "reduction", summary: "autonomy lowered bounded → read_only", path: "autonomy", before: "bounded", after: "read_only" },
+      {
+        kind: "autonomy_lowered",
+        domain: "authority",
+        direction: "reduction",
+        summary: "autonomy lowered bounded → read_only",
+        path: "autonomy",
+        before: "bounded",
+        after: "read_only",
+      },
     ]);
   });
 });
@@ -635,7 +714,15 @@ describe("permissionDiff: human in the loop (semantics; an escalation when overs
 
   it("human-in-the-loop removed is an escalation", () => {
     expect(diffOf((s) => void delete s.humanInTheLoop)).toEqual([
-      { kind: "hitl_removed", domain: "semantics", direction: "escalation", summary: "human-in-the-loop review removed", path: "humanInTheLoop", before: hitl(), after: null },
+      {
+        kind: "hitl_removed",
+        domain: "semantics",
+        direction: "escalation",
+        summary: "human-in-the-loop review removed",
+        path: "humanInTheLoop",
+        before: hitl(),
+        after: null,
+      },
     ]);
   });
 
@@ -785,7 +872,12 @@ describe("permissionDiff: human in the loop (semantics; an escalation when overs
 
   it("an empty stop-asking rule is the same as none", () => {
     const base = edited((s) => void delete s.humanInTheLoop!.stopAskingRule);
-    expect(permissionDiff(base, edited((s) => void (s.humanInTheLoop!.stopAskingRule = "")))).toEqual([]);
+    expect(
+      permissionDiff(
+        base,
+        edited((s) => void (s.humanInTheLoop!.stopAskingRule = "")),
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -833,8 +925,24 @@ describe("permissionDiff: a new agent (no base)", () => {
   /** Every item of the new refund assistant except agent_created, in the order permissionDiff sorts them. */
   const GRANTED: DiffItem[] = [
     // escalations: authority
-    { kind: "system_added", domain: "authority", direction: "escalation", summary: "system stripe added", path: "tools[stripe]", before: null, after: "stripe" },
-    { kind: "system_added", domain: "authority", direction: "escalation", summary: "system zendesk added", path: "tools[zendesk]", before: null, after: "zendesk" },
+    {
+      kind: "system_added",
+      domain: "authority",
+      direction: "escalation",
+      summary: "system stripe added",
+      path: "tools[stripe]",
+      before: null,
+      after: "stripe",
+    },
+    {
+      kind: "system_added",
+      domain: "authority",
+      direction: "escalation",
+      summary: "system zendesk added",
+      path: "tools[zendesk]",
+      before: null,
+      after: "zendesk",
+    },
     {
       kind: "action_added",
       domain: "authority",
@@ -862,7 +970,15 @@ describe("permissionDiff: a new agent (no base)", () => {
       before: null,
       after: { name: "tickets.read", access: "read", approval: "required" },
     },
-    { kind: "autonomy_raised", domain: "authority", direction: "escalation", summary: "autonomy raised read_only → bounded", path: "autonomy", before: "read_only", after: "bounded" },
+    {
+      kind: "autonomy_raised",
+      domain: "authority",
+      direction: "escalation",
+      summary: "autonomy raised read_only → bounded",
+      path: "autonomy",
+      before: "read_only",
+      after: "bounded",
+    },
     // reductions: semantics, then authority
     {
       kind: "hitl_added",
@@ -873,7 +989,15 @@ describe("permissionDiff: a new agent (no base)", () => {
       before: null,
       after: refundAssistant().humanInTheLoop,
     },
-    { kind: "forbidden_added", domain: "authority", direction: "reduction", summary: "stripe:customers.delete forbidden", path: "forbidden[stripe:customers.delete]", before: null, after: "stripe:customers.delete" },
+    {
+      kind: "forbidden_added",
+      domain: "authority",
+      direction: "reduction",
+      summary: "stripe:customers.delete forbidden",
+      path: "forbidden[stripe:customers.delete]",
+      before: null,
+      after: "stripe:customers.delete",
+    },
     // neutral: semantics, runtime, incident path
     {
       kind: "instructions_changed",
@@ -894,8 +1018,24 @@ describe("permissionDiff: a new agent (no base)", () => {
       before: { provider: "", name: "", version: "" },
       after: { provider: "openai", name: "gpt-4.1", version: "2025-04-14" },
     },
-    { kind: "model_pinned", domain: "runtime", direction: "neutral", summary: "model version pinned to 2025-04-14", path: "model.version", before: "", after: "2025-04-14" },
-    { kind: "trace_retention_changed", domain: "incident_path", direction: "neutral", summary: "trace retention lengthened 0 → 90 days", path: "traceRetentionDays", before: 0, after: 90 },
+    {
+      kind: "model_pinned",
+      domain: "runtime",
+      direction: "neutral",
+      summary: "model version pinned to 2025-04-14",
+      path: "model.version",
+      before: "",
+      after: "2025-04-14",
+    },
+    {
+      kind: "trace_retention_changed",
+      domain: "incident_path",
+      direction: "neutral",
+      summary: "trace retention lengthened 0 → 90 days",
+      path: "traceRetentionDays",
+      before: 0,
+      after: 90,
+    },
   ];
 
   it("lists everything the agent is granted, sorted, plus exactly one agent_created item", () => {
@@ -1068,11 +1208,17 @@ describe("attestedFieldsDiff", () => {
   });
 
   it("gives no items for an empty record with no previous one", () => {
-    expect(attestedFieldsDiff(null, { roleImpacts: [], harmMetrics: [], rollbackPlan: "", rollbackOwner: null, monitoring: "" })).toEqual([]);
+    expect(attestedFieldsDiff(null, { roleImpacts: [], harmMetrics: [], rollbackPlan: "", rollbackOwner: null, monitoring: "" })).toEqual(
+      [],
+    );
   });
 
   it("role impacts and harm metrics changed are neutral semantics items", () => {
-    const after = { ...snapshot(), roleImpacts: [], harmMetrics: [{ name: "refund reversal rate", comparator: ">", threshold: 1, windowDays: 7 }] };
+    const after = {
+      ...snapshot(),
+      roleImpacts: [],
+      harmMetrics: [{ name: "refund reversal rate", comparator: ">", threshold: 1, windowDays: 7 }],
+    };
     expect(attestedFieldsDiff(snapshot(), after)).toEqual([
       {
         kind: "role_impacts_changed",
@@ -1098,7 +1244,15 @@ describe("attestedFieldsDiff", () => {
   it("rollback plan, rollback owner and monitoring changed are neutral incident-path items", () => {
     const after = { ...snapshot(), rollbackPlan: "Redeploy v4.", rollbackOwner: "sre@example.com", monitoring: "Grafana refunds board" };
     expect(attestedFieldsDiff(snapshot(), after)).toEqual([
-      { kind: "rollback_plan_changed", domain: "incident_path", direction: "neutral", summary: "rollback plan changed", path: "rollbackPlan", before: "Redeploy v3 from the agent page.", after: "Redeploy v4." },
+      {
+        kind: "rollback_plan_changed",
+        domain: "incident_path",
+        direction: "neutral",
+        summary: "rollback plan changed",
+        path: "rollbackPlan",
+        before: "Redeploy v3 from the agent page.",
+        after: "Redeploy v4.",
+      },
       {
         kind: "rollback_owner_changed",
         domain: "incident_path",
@@ -1108,7 +1262,15 @@ describe("attestedFieldsDiff", () => {
         before: "ops-lead@example.com",
         after: "sre@example.com",
       },
-      { kind: "monitoring_changed", domain: "incident_path", direction: "neutral", summary: "monitoring changed", path: "monitoring", before: "Datadog dashboard refunds", after: "Grafana refunds board" },
+      {
+        kind: "monitoring_changed",
+        domain: "incident_path",
+        direction: "neutral",
+        summary: "monitoring changed",
+        path: "monitoring",
+        before: "Datadog dashboard refunds",
+        after: "Grafana refunds board",
+      },
     ]);
   });
 
@@ -1128,9 +1290,33 @@ describe("attestedFieldsDiff", () => {
 
   it("with no previous record, compares against empty fields", () => {
     expect(attestedFieldsDiff(null, snapshot())).toEqual([
-      { kind: "role_impacts_changed", domain: "semantics", direction: "neutral", summary: "role impacts changed", path: "roleImpacts", before: [], after: snapshot().roleImpacts },
-      { kind: "harm_metrics_changed", domain: "semantics", direction: "neutral", summary: "harm metrics changed", path: "harmMetrics", before: [], after: snapshot().harmMetrics },
-      { kind: "rollback_plan_changed", domain: "incident_path", direction: "neutral", summary: "rollback plan changed", path: "rollbackPlan", before: "", after: "Redeploy v3 from the agent page." },
+      {
+        kind: "role_impacts_changed",
+        domain: "semantics",
+        direction: "neutral",
+        summary: "role impacts changed",
+        path: "roleImpacts",
+        before: [],
+        after: snapshot().roleImpacts,
+      },
+      {
+        kind: "harm_metrics_changed",
+        domain: "semantics",
+        direction: "neutral",
+        summary: "harm metrics changed",
+        path: "harmMetrics",
+        before: [],
+        after: snapshot().harmMetrics,
+      },
+      {
+        kind: "rollback_plan_changed",
+        domain: "incident_path",
+        direction: "neutral",
+        summary: "rollback plan changed",
+        path: "rollbackPlan",
+        before: "",
+        after: "Redeploy v3 from the agent page.",
+      },
       {
         kind: "rollback_owner_changed",
         domain: "incident_path",
@@ -1140,7 +1326,15 @@ describe("attestedFieldsDiff", () => {
         before: null,
         after: "ops-lead@example.com",
       },
-      { kind: "monitoring_changed", domain: "incident_path", direction: "neutral", summary: "monitoring changed", path: "monitoring", before: "", after: "Datadog dashboard refunds" },
+      {
+        kind: "monitoring_changed",
+        domain: "incident_path",
+        direction: "neutral",
+        summary: "monitoring changed",
+        path: "monitoring",
+        before: "",
+        after: "Datadog dashboard refunds",
+      },
     ]);
   });
 });
@@ -1155,7 +1349,9 @@ describe("instructionsDiff", () => {
   });
 
   it("shows a changed line as removed then added, between unchanged lines", () => {
-    expect(instructionsDiff("Be polite.\nRefund up to 50 USD.\nLog every refund.\n", "Be polite.\nRefund up to 100 USD.\nLog every refund.\n")).toEqual([
+    expect(
+      instructionsDiff("Be polite.\nRefund up to 50 USD.\nLog every refund.\n", "Be polite.\nRefund up to 100 USD.\nLog every refund.\n"),
+    ).toEqual([
       { type: "unchanged", text: "Be polite." },
       { type: "removed", text: "Refund up to 50 USD." },
       { type: "added", text: "Refund up to 100 USD." },

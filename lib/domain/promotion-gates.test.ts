@@ -68,11 +68,22 @@ describe("promotionGates: which gates apply", () => {
   });
 
   it("adds the current-hash approval, the staging eval and the rollback plan on the way to production", () => {
-    expect(names("production", facts())).toEqual(["change_state", "approved_on_current_hash", "staging_eval", "rollback_plan", "not_already_running"]);
+    expect(names("production", facts())).toEqual([
+      "change_state",
+      "approved_on_current_hash",
+      "staging_eval",
+      "rollback_plan",
+      "not_already_running",
+    ]);
   });
 
   it("replaces the full approval and the staging eval with one emergency approval on the emergency path", () => {
-    expect(names("production", facts({ emergency: true }))).toEqual(["change_state", "emergency_approval", "rollback_plan", "not_already_running"]);
+    expect(names("production", facts({ emergency: true }))).toEqual([
+      "change_state",
+      "emergency_approval",
+      "rollback_plan",
+      "not_already_running",
+    ]);
   });
 
   it("lets the fully evidenced change through to every environment", () => {
@@ -90,7 +101,12 @@ describe("promotionGates: development", () => {
     ["released", "released"],
     ["rolled_back", "rolled back"],
   ])("takes a change that is %s", (state, label) => {
-    expect(gate("development", facts({ state }), "change_state")).toEqual({ gate: "change_state", met: true, reason: `CR-12 is ${label}`, fixBy: null });
+    expect(gate("development", facts({ state }), "change_state")).toEqual({
+      gate: "change_state",
+      met: true,
+      reason: `CR-12 is ${label}`,
+      fixBy: null,
+    });
   });
 
   it.each<ChangeState>(["rejected", "withdrawn"])("refuses a %s change, which nobody can fix by signing", (state) => {
@@ -113,7 +129,12 @@ describe("promotionGates: staging", () => {
     ["in_review", "in review"],
     ["approved", "approved"],
   ])("takes a change that is %s", (state, label) => {
-    expect(gate("staging", facts({ state }), "change_state")).toEqual({ gate: "change_state", met: true, reason: `CR-12 is ${label}`, fixBy: null });
+    expect(gate("staging", facts({ state }), "change_state")).toEqual({
+      gate: "change_state",
+      met: true,
+      reason: `CR-12 is ${label}`,
+      fixBy: null,
+    });
   });
 
   it("refuses a draft and sends it back to the author to submit", () => {
@@ -142,7 +163,12 @@ describe("promotionGates: staging", () => {
 
 describe("promotionGates: production state", () => {
   it("takes an approved change", () => {
-    expect(gate("production", facts(), "change_state")).toEqual({ gate: "change_state", met: true, reason: "CR-12 is approved", fixBy: null });
+    expect(gate("production", facts(), "change_state")).toEqual({
+      gate: "change_state",
+      met: true,
+      reason: "CR-12 is approved",
+      fixBy: null,
+    });
   });
 
   it("refuses a change still in review and names the signers", () => {
@@ -155,7 +181,10 @@ describe("promotionGates: production state", () => {
   });
 
   it("refuses a draft and names the author", () => {
-    expect(gate("production", facts({ state: "draft" }), "change_state")).toMatchObject({ met: false, fixBy: "the author: submit it for review" });
+    expect(gate("production", facts({ state: "draft" }), "change_state")).toMatchObject({
+      met: false,
+      fixBy: "the author: submit it for review",
+    });
   });
 
   it("refuses a change already released", () => {
@@ -206,7 +235,9 @@ describe("promotionGates: production approval on the current content hash", () =
   });
 
   it("ignores dismissed sign-offs", () => {
-    const f = facts({ signoffs: [approvedBy("security", "u-sec"), { role: "operations", status: "dismissed", contentHash: OLD_CONTENT, signerId: "u-ops" }] });
+    const f = facts({
+      signoffs: [approvedBy("security", "u-sec"), { role: "operations", status: "dismissed", contentHash: OLD_CONTENT, signerId: "u-ops" }],
+    });
     expect(gate("production", f, "approved_on_current_hash")).toEqual({
       gate: "approved_on_current_hash",
       met: true,
@@ -259,11 +290,15 @@ describe("promotionGates: production staging eval", () => {
   });
 
   it("does not count a clean run recorded only in development", () => {
-    expect(gate("production", facts({ evalRuns: [stagingRun(20, 0, 1_000, { environment: "development" })] }), "staging_eval")).toEqual(NO_RUN);
+    expect(gate("production", facts({ evalRuns: [stagingRun(20, 0, 1_000, { environment: "development" })] }), "staging_eval")).toEqual(
+      NO_RUN,
+    );
   });
 
   it("does not count a clean staging run of another spec hash", () => {
-    expect(gate("production", facts({ evalRuns: [stagingRun(20, 0, 1_000, { specHash: "07he12345678ffff" })] }), "staging_eval")).toEqual(NO_RUN);
+    expect(gate("production", facts({ evalRuns: [stagingRun(20, 0, 1_000, { specHash: "07he12345678ffff" })] }), "staging_eval")).toEqual(
+      NO_RUN,
+    );
   });
 
   it("refuses any failure when the floor is 1", () => {
@@ -385,7 +420,12 @@ describe("promotionGates: production by the emergency path", () => {
     ["in_review", "in review"],
     ["approved", "approved"],
   ])("takes an emergency change that is %s", (state, label) => {
-    expect(gate("production", emergency({ state }), "change_state")).toEqual({ gate: "change_state", met: true, reason: `CR-12 is ${label}`, fixBy: null });
+    expect(gate("production", emergency({ state }), "change_state")).toEqual({
+      gate: "change_state",
+      met: true,
+      reason: `CR-12 is ${label}`,
+      fixBy: null,
+    });
   });
 
   it("refuses an emergency draft", () => {
@@ -492,18 +532,29 @@ describe("releasePath", () => {
 
 describe("promotionGates: reasons read as sentences and name who can fix them", () => {
   it("names what is missing from the rollback gate without stray articles", () => {
-    expect(gate("production", facts({ rollbackPlan: " ", hasRollbackOwner: false }), "rollback_plan").reason).toBe("the change record has no rollback plan and no rollback owner");
+    expect(gate("production", facts({ rollbackPlan: " ", hasRollbackOwner: false }), "rollback_plan").reason).toBe(
+      "the change record has no rollback plan and no rollback owner",
+    );
     expect(gate("production", facts({ hasRollbackOwner: false }), "rollback_plan").reason).toBe("the change record has no rollback owner");
   });
 
   it("sends a change with no valid spec back to its author to fix the spec, whatever its state", () => {
     for (const state of ["draft", "approved"] as ChangeState[]) {
-      expect(gate("development", facts({ state, specHash: null }), "change_state")).toEqual({ gate: "change_state", met: false, reason: "CR-12 has no valid spec to deploy", fixBy: "the author: fix the proposed spec" });
+      expect(gate("development", facts({ state, specHash: null }), "change_state")).toEqual({
+        gate: "change_state",
+        met: false,
+        reason: "CR-12 has no valid spec to deploy",
+        fixBy: "the author: fix the proposed spec",
+      });
     }
   });
 
   it("lists the states an environment takes", () => {
-    expect(gate("development", facts({ state: "rejected" }), "change_state").reason).toBe("CR-12 is rejected; development takes draft, in review, approved, released or rolled back changes");
-    expect(gate("staging", facts({ state: "draft" }), "change_state").reason).toBe("CR-12 is a draft; staging takes in review or approved changes");
+    expect(gate("development", facts({ state: "rejected" }), "change_state").reason).toBe(
+      "CR-12 is rejected; development takes draft, in review, approved, released or rolled back changes",
+    );
+    expect(gate("staging", facts({ state: "draft" }), "change_state").reason).toBe(
+      "CR-12 is a draft; staging takes in review or approved changes",
+    );
   });
 });

@@ -4,12 +4,7 @@ import type { ChangeState, Environment, Role, SignoffStatus } from "./terms";
 export type Gate = { gate: GateName; met: boolean; reason: string; fixBy: string | null };
 
 export type GateName =
-  | "change_state"
-  | "approved_on_current_hash"
-  | "emergency_approval"
-  | "staging_eval"
-  | "rollback_plan"
-  | "not_already_running";
+  "change_state" | "approved_on_current_hash" | "emergency_approval" | "staging_eval" | "rollback_plan" | "not_already_running";
 
 /** What the gates look at: the change record, its sign-offs, the evals recorded for its spec, what each environment runs. */
 export type GateFacts = {
@@ -74,45 +69,87 @@ const LIVE_STATES: Record<Environment, ChangeState[]> = {
 
 function stateGate(environment: Environment, facts: GateFacts): Gate {
   const allowed: ChangeState[] = facts.emergency && environment === "production" ? ["in_review", "approved"] : LIVE_STATES[environment];
-  if (facts.specHash === null) return { gate: "change_state", met: false, reason: `${facts.label} has no valid spec to deploy`, fixBy: "the author: fix the proposed spec" };
+  if (facts.specHash === null)
+    return {
+      gate: "change_state",
+      met: false,
+      reason: `${facts.label} has no valid spec to deploy`,
+      fixBy: "the author: fix the proposed spec",
+    };
   const met = allowed.includes(facts.state);
   const accepted = allowed.map((s) => s.replace("_", " "));
   const list = accepted.length > 1 ? `${accepted.slice(0, -1).join(", ")} or ${accepted.at(-1)}` : accepted[0];
-  const reason = met ? `${facts.label} is ${STATE_LABEL[facts.state]}` : `${facts.label} is ${STATE_LABEL[facts.state]}; ${environment} takes ${list} changes`;
-  const fixBy = met ? null : facts.state === "draft" ? "the author: submit it for review" : facts.state === "in_review" ? "the signers: approve it" : null;
+  const reason = met
+    ? `${facts.label} is ${STATE_LABEL[facts.state]}`
+    : `${facts.label} is ${STATE_LABEL[facts.state]}; ${environment} takes ${list} changes`;
+  const fixBy = met
+    ? null
+    : facts.state === "draft"
+      ? "the author: submit it for review"
+      : facts.state === "in_review"
+        ? "the signers: approve it"
+        : null;
   return { gate: "change_state", met, reason, fixBy };
 }
 
 function approvalGate(facts: GateFacts): Gate {
   if (facts.standardChange && facts.state === "approved") {
-    return { gate: "approved_on_current_hash", met: true, reason: `pre-approved as the standard change “${facts.standardChange}”`, fixBy: null };
+    return {
+      gate: "approved_on_current_hash",
+      met: true,
+      reason: `pre-approved as the standard change “${facts.standardChange}”`,
+      fixBy: null,
+    };
   }
   const live = facts.signoffs.filter((s) => s.status !== "dismissed");
   const missing = live.filter((s) => s.status !== "approved" || s.contentHash !== facts.contentHash);
   const met = facts.state === "approved" && live.length > 0 && missing.length === 0;
-  if (met) return { gate: "approved_on_current_hash", met, reason: `all ${live.length} required sign-offs approved content ${short(facts.contentHash)}`, fixBy: null };
+  if (met)
+    return {
+      gate: "approved_on_current_hash",
+      met,
+      reason: `all ${live.length} required sign-offs approved content ${short(facts.contentHash)}`,
+      fixBy: null,
+    };
   const roles = missing.map((s) => s.role.replace("_", " "));
   return {
     gate: "approved_on_current_hash",
     met,
-    reason: roles.length ? `not yet approved on content ${short(facts.contentHash)} by: ${roles.join(", ")}` : `${facts.label} is not approved`,
+    reason: roles.length
+      ? `not yet approved on content ${short(facts.contentHash)} by: ${roles.join(", ")}`
+      : `${facts.label} is not approved`,
     fixBy: roles.length ? `the ${roles.join(", ")} signer${roles.length > 1 ? "s" : ""}` : "the signers",
   };
 }
 
 function emergencyApprovalGate(facts: GateFacts): Gate {
-  const approval = facts.signoffs.find((s) => s.status === "approved" && s.contentHash === facts.contentHash && s.signerId !== null && s.signerId !== facts.authorId);
+  const approval = facts.signoffs.find(
+    (s) => s.status === "approved" && s.contentHash === facts.contentHash && s.signerId !== null && s.signerId !== facts.authorId,
+  );
   return approval
-    ? { gate: "emergency_approval", met: true, reason: `emergency release approved by ${approval.role.replace("_", " ")} on content ${short(facts.contentHash)}`, fixBy: null }
-    : { gate: "emergency_approval", met: false, reason: "an emergency release needs one approval on the current content from someone other than the author", fixBy: "any required signer other than the author" };
+    ? {
+        gate: "emergency_approval",
+        met: true,
+        reason: `emergency release approved by ${approval.role.replace("_", " ")} on content ${short(facts.contentHash)}`,
+        fixBy: null,
+      }
+    : {
+        gate: "emergency_approval",
+        met: false,
+        reason: "an emergency release needs one approval on the current content from someone other than the author",
+        fixBy: "any required signer other than the author",
+      };
 }
 
 /** The newest staging eval of this exact spec decides: a later failing run outweighs an earlier clean one. */
 function stagingEvalGate(facts: GateFacts): Gate {
-  const runs = facts.evalRuns.filter((r) => r.environment === "staging" && r.specHash === facts.specHash).sort((a, b) => b.recordedAt - a.recordedAt);
+  const runs = facts.evalRuns
+    .filter((r) => r.environment === "staging" && r.specHash === facts.specHash)
+    .sort((a, b) => b.recordedAt - a.recordedAt);
   const latest = runs[0];
   const fixBy = "engineering: record an eval run in staging for this spec";
-  if (!latest) return { gate: "staging_eval", met: false, reason: `no eval run recorded in staging for spec ${short(facts.specHash)}`, fixBy };
+  if (!latest)
+    return { gate: "staging_eval", met: false, reason: `no eval run recorded in staging for spec ${short(facts.specHash)}`, fixBy };
   const total = latest.passed + latest.failed;
   const rate = total === 0 ? 0 : latest.passed / total;
   const floor = facts.passRateFloor >= 1 ? "no failures" : `a pass rate of at least ${Math.round(facts.passRateFloor * 1000) / 10}%`;
@@ -120,13 +157,23 @@ function stagingEvalGate(facts: GateFacts): Gate {
   const result = `${latest.passed}/${total} passed`;
   return met
     ? { gate: "staging_eval", met, reason: `staging eval of spec ${short(facts.specHash)}: ${result}`, fixBy: null }
-    : { gate: "staging_eval", met, reason: `the latest staging eval of spec ${short(facts.specHash)} has ${result}; production needs ${floor}`, fixBy };
+    : {
+        gate: "staging_eval",
+        met,
+        reason: `the latest staging eval of spec ${short(facts.specHash)} has ${result}; production needs ${floor}`,
+        fixBy,
+      };
 }
 
 function rollbackPlanGate(facts: GateFacts): Gate {
   const missing = [!facts.rollbackPlan.trim() && "rollback plan", !facts.hasRollbackOwner && "rollback owner"].filter(Boolean);
   return missing.length
-    ? { gate: "rollback_plan", met: false, reason: `the change record has no ${missing.join(" and no ")}`, fixBy: "the author: edit the change record" }
+    ? {
+        gate: "rollback_plan",
+        met: false,
+        reason: `the change record has no ${missing.join(" and no ")}`,
+        fixBy: "the author: edit the change record",
+      }
     : { gate: "rollback_plan", met: true, reason: "rollback plan and rollback owner are recorded", fixBy: null };
 }
 
@@ -134,7 +181,12 @@ function notRunningGate(environment: Environment, facts: GateFacts): Gate {
   const running = facts.specHash !== null && facts.running[environment] === facts.specHash;
   return running
     ? { gate: "not_already_running", met: false, reason: `${environment} already runs spec ${short(facts.specHash)}`, fixBy: null }
-    : { gate: "not_already_running", met: true, reason: facts.running[environment] ? `${environment} runs a different version` : `nothing runs in ${environment} yet`, fixBy: null };
+    : {
+        gate: "not_already_running",
+        met: true,
+        reason: facts.running[environment] ? `${environment} runs a different version` : `nothing runs in ${environment} yet`,
+        fixBy: null,
+      };
 }
 
 function short(hash: string | null): string {

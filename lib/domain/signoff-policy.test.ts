@@ -76,7 +76,9 @@ describe("requiredSignoffs with an edited policy", () => {
       ...DEFAULT_POLICY,
       domainOwners: { ...DEFAULT_POLICY.domainOwners, runtime: "security" },
     };
-    expect(requiredSignoffs("medium", ["authority", "runtime"], policy)).toEqual([{ role: "security", reason: "the change touches authority" }]);
+    expect(requiredSignoffs("medium", ["authority", "runtime"], policy)).toEqual([
+      { role: "security", reason: "the change touches authority" },
+    ]);
   });
 
   it("uses the policy's tier roles", () => {

@@ -56,7 +56,11 @@ export type RequiredSignoff = { role: Role; reason: string };
  * The roles a change needs, each with the reason it is asked: the owner of every domain the change
  * touches, plus whatever its tier demands. A role is asked once, for its first reason.
  */
-export function requiredSignoffs(tier: RiskLevel, touched: readonly ReviewDomain[], policy: SignoffPolicy = DEFAULT_POLICY): RequiredSignoff[] {
+export function requiredSignoffs(
+  tier: RiskLevel,
+  touched: readonly ReviewDomain[],
+  policy: SignoffPolicy = DEFAULT_POLICY,
+): RequiredSignoff[] {
   const required = new Map<Role, string>();
   for (const domain of REVIEW_DOMAINS) {
     if (!touched.includes(domain)) continue;
@@ -99,11 +103,17 @@ export const signoffPolicySchema = z.object({
   tierRoles: z.object({ low: roleList, medium: roleList, high: roleList, critical: roleList }),
   standardChanges: z.array(
     z.object({
-      id: z.string().trim().min(1).regex(/^[a-z0-9-]+$/, "Template ids use lowercase letters, digits and dashes"),
+      id: z
+        .string()
+        .trim()
+        .min(1)
+        .regex(/^[a-z0-9-]+$/, "Template ids use lowercase letters, digits and dashes"),
       name: z.string().trim().min(1, "Name the template"),
       description: z.string().trim().default(""),
       // Authority is what security signs for: no template may pre-approve a change to it.
-      domains: z.array(z.enum(["semantics", "runtime", "incident_path"], { error: "A standard change cannot touch authority" })).min(1, "A template covers at least one review domain"),
+      domains: z
+        .array(z.enum(["semantics", "runtime", "incident_path"], { error: "A standard change cannot touch authority" }))
+        .min(1, "A template covers at least one review domain"),
       autonomy: z.array(z.enum(["read_only", "bounded", "autonomous"])).min(1, "A template applies to at least one autonomy level"),
       // Only low-risk changes may be pre-approved (DESIGN.md): admins have no bypass.
       maxTier: z.literal("low", { error: "Only low-risk changes can be standard changes" }),

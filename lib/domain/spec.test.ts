@@ -1,15 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import {
-  isModelPinned,
-  parseSpecText,
-  specHash,
-  specToJson,
-  specToYaml,
-  validateSpec,
-  type AgentSpec,
-  type SpecIssue,
-} from "./spec";
+import { isModelPinned, parseSpecText, specHash, specToJson, specToYaml, validateSpec, type AgentSpec, type SpecIssue } from "./spec";
 
 /** DESIGN.md's refund-assistant example, as a user would paste it (comments included). */
 const REFUND_YAML = `model: { provider: openai, name: gpt-4.1, version: "2025-04-14" }  # empty version = floating: a risk
@@ -60,7 +51,12 @@ function refundSpec() {
 
 /** The smallest valid spec: only the required fields. */
 function minimalSpec(): Record<string, unknown> {
-  return { model: { provider: "openai", name: "gpt-4.1" }, instructions: "Summarise tickets.", autonomy: "read_only", traceRetentionDays: 30 };
+  return {
+    model: { provider: "openai", name: "gpt-4.1" },
+    instructions: "Summarise tickets.",
+    autonomy: "read_only",
+    traceRetentionDays: 30,
+  };
 }
 
 function valid(value: unknown): AgentSpec {
@@ -78,7 +74,11 @@ function issuesOf(result: ReturnType<typeof validateSpec>): SpecIssue[] {
 function reverseKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reverseKeys);
   if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reverseKeys(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .reverse()
+        .map(([k, v]) => [k, reverseKeys(v)]),
+    );
   }
   return value;
 }
@@ -195,7 +195,9 @@ describe("validateSpec: consistency rules", () => {
   it("rejects an action listed twice on one system", () => {
     const input = refundSpec();
     input.tools[0]!.actions.push({ name: "refunds.create", access: "read", approval: "none" });
-    expect(issuesOf(validateSpec(input))).toEqual([{ path: "tools.0.actions.2.name", message: "Action stripe:refunds.create is listed twice" }]);
+    expect(issuesOf(validateSpec(input))).toEqual([
+      { path: "tools.0.actions.2.name", message: "Action stripe:refunds.create is listed twice" },
+    ]);
   });
 
   it("rejects an action that is both forbidden and granted", () => {
@@ -218,9 +220,24 @@ describe("validateSpec: unknown keys are rejected", () => {
     ["at the top level", (s: ReturnType<typeof refundSpec>) => Object.assign(s, { temperature: 0.2 }), "temperature", "temperature"],
     ["in the model", (s: ReturnType<typeof refundSpec>) => Object.assign(s.model, { region: "eu" }), "model.region", "region"],
     ["in a tool", (s: ReturnType<typeof refundSpec>) => Object.assign(s.tools[0]!, { owner: "x" }), "tools.0.owner", "owner"],
-    ["in an action", (s: ReturnType<typeof refundSpec>) => Object.assign(s.tools[0]!.actions[1]!, { acess: "write" }), "tools.0.actions.1.acess", "acess"],
-    ["in a limit", (s: ReturnType<typeof refundSpec>) => Object.assign(s.tools[0]!.actions[0]!.limit!, { per: "day" }), "tools.0.actions.0.limit.per", "per"],
-    ["in human-in-the-loop", (s: ReturnType<typeof refundSpec>) => Object.assign(s.humanInTheLoop, { sla: "1h" }), "humanInTheLoop.sla", "sla"],
+    [
+      "in an action",
+      (s: ReturnType<typeof refundSpec>) => Object.assign(s.tools[0]!.actions[1]!, { acess: "write" }),
+      "tools.0.actions.1.acess",
+      "acess",
+    ],
+    [
+      "in a limit",
+      (s: ReturnType<typeof refundSpec>) => Object.assign(s.tools[0]!.actions[0]!.limit!, { per: "day" }),
+      "tools.0.actions.0.limit.per",
+      "per",
+    ],
+    [
+      "in human-in-the-loop",
+      (s: ReturnType<typeof refundSpec>) => Object.assign(s.humanInTheLoop, { sla: "1h" }),
+      "humanInTheLoop.sla",
+      "sla",
+    ],
   ])("%s", (_where, mutate, path, key) => {
     const input = refundSpec();
     mutate(input);
@@ -313,7 +330,10 @@ describe("parseSpecText", () => {
 
   it("reports a JSON syntax error with its line number", () => {
     const text = '{\n  "model": {"provider": "openai", "name": "gpt-4.1"}\n  "autonomy": "bounded"\n}';
-    expect(parseSpecText(text)).toEqual({ ok: false, issues: [{ path: "spec", line: 3, message: "Line 3: Missing , between flow map items" }] });
+    expect(parseSpecText(text)).toEqual({
+      ok: false,
+      issues: [{ path: "spec", line: 3, message: "Line 3: Missing , between flow map items" }],
+    });
   });
 
   it("reports a schema error on the line of the offending value", () => {
@@ -347,7 +367,8 @@ describe("parseSpecText", () => {
   });
 
   it("reports a schema error in JSON text on the line of the offending value", () => {
-    const text = '{\n  "model": {"provider": "openai", "name": "gpt-4.1"},\n  "instructions": "x",\n  "autonomy": "sideways",\n  "traceRetentionDays": 1\n}';
+    const text =
+      '{\n  "model": {"provider": "openai", "name": "gpt-4.1"},\n  "instructions": "x",\n  "autonomy": "sideways",\n  "traceRetentionDays": 1\n}';
     const result = parseSpecText(text);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.issues.map((i) => [i.path, i.line])).toEqual([["autonomy", 4]]);
@@ -357,7 +378,9 @@ describe("parseSpecText", () => {
     const text = REFUND_YAML.replace('"stripe:customers.delete"', '"stripe:charges.read"');
     expect(parseSpecText(text)).toEqual({
       ok: false,
-      issues: [{ path: "forbidden.0", line: 10, message: "Line 10, forbidden.0: stripe:charges.read is both forbidden and granted in tools" }],
+      issues: [
+        { path: "forbidden.0", line: 10, message: "Line 10, forbidden.0: stripe:charges.read is both forbidden and granted in tools" },
+      ],
     });
   });
 
@@ -388,10 +411,16 @@ describe("specToYaml and specToJson", () => {
   const tricky: [string, Record<string, unknown>][] = [
     ["the refund example", refundSpec()],
     ["a minimal spec with defaults", minimalSpec()],
-    ["instructions with leading indentation and trailing blank lines", { ...minimalSpec(), instructions: "  Indented first line\nsecond  \n\n\n" }],
+    [
+      "instructions with leading indentation and trailing blank lines",
+      { ...minimalSpec(), instructions: "  Indented first line\nsecond  \n\n\n" },
+    ],
     ["instructions without a final newline", { ...minimalSpec(), instructions: "One line, no newline" }],
     ["instructions that look like YAML", { ...minimalSpec(), instructions: "# not a comment\n- not a list\nkey: value\n" }],
-    ["model fields that look like numbers, booleans and null", { ...minimalSpec(), model: { provider: "true", name: "null", version: "1.10" } }],
+    [
+      "model fields that look like numbers, booleans and null",
+      { ...minimalSpec(), model: { provider: "true", name: "null", version: "1.10" } },
+    ],
     ["an empty stop-asking rule", { ...refundSpec(), humanInTheLoop: { ...refundSpec().humanInTheLoop, stopAskingRule: "" } }],
   ];
 
@@ -418,15 +447,11 @@ describe("specToYaml and specToJson", () => {
       "humanInTheLoop",
       "traceRetentionDays",
     ]);
-    expect(specToYaml(spec).split("\n").filter((line) => /^\S/.test(line))).toEqual([
-      "model:",
-      "instructions: |",
-      "autonomy: bounded",
-      "tools:",
-      "forbidden:",
-      "humanInTheLoop:",
-      "traceRetentionDays: 90",
-    ]);
+    expect(
+      specToYaml(spec)
+        .split("\n")
+        .filter((line) => /^\S/.test(line)),
+    ).toEqual(["model:", "instructions: |", "autonomy: bounded", "tools:", "forbidden:", "humanInTheLoop:", "traceRetentionDays: 90"]);
   });
 
   it("leaves out human-in-the-loop when the spec has none", () => {

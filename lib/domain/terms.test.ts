@@ -14,7 +14,16 @@ import {
 
 describe("domain vocabularies match DESIGN.md", () => {
   it("has the eight roles of the design", () => {
-    expect([...ROLES].sort()).toEqual(["admin", "auditor", "compliance", "engineering", "leader", "operations", "security", "workflow_owner"]);
+    expect([...ROLES].sort()).toEqual([
+      "admin",
+      "auditor",
+      "compliance",
+      "engineering",
+      "leader",
+      "operations",
+      "security",
+      "workflow_owner",
+    ]);
   });
 
   it("orders risk levels from low to critical, so comparisons by index are meaningful", () => {

@@ -45,7 +45,11 @@ describe("listAgents", () => {
     expect(list({ q: "refund" }).items.map((a) => a.slug)).toContain("refund-assistant");
     expect(list({ q: "refund" }).total).toBeLessThan(24);
     expect(list({ platform: "copilot-studio" }).items.every((a) => a.platform === "copilot-studio")).toBe(true);
-    expect(list({ workflow: "account-notes" }).items.map((a) => a.slug).sort()).toEqual(["account-notes-summarizer", "call-notes-digest", "meeting-brief-writer"]);
+    expect(
+      list({ workflow: "account-notes" })
+        .items.map((a) => a.slug)
+        .sort(),
+    ).toEqual(["account-notes-summarizer", "call-notes-digest", "meeting-brief-writer"]);
     const critical = list({ risk: "critical" });
     expect(critical.total).toBe(6);
     expect(critical.items.every((a) => a.workflow.riskClass === "critical")).toBe(true);
@@ -65,7 +69,11 @@ describe("listAgents", () => {
     expect(open).toEqual([...open].sort((a, b) => b - a));
     const page2 = list({ pageSize: "10", page: "2" });
     expect(page2.total).toBe(24);
-    expect(page2.items.map((a) => a.slug)).toEqual(list().items.slice(10, 20).map((a) => a.slug));
+    expect(page2.items.map((a) => a.slug)).toEqual(
+      list()
+        .items.slice(10, 20)
+        .map((a) => a.slug),
+    );
   });
 
   it("rejects malformed filters with a message naming the parameter", () => {
@@ -85,7 +93,10 @@ describe("listAgents", () => {
 
   it("lets an API token read only with the read scope", () => {
     const insert = (name: string, scopes: ("read" | "deploy")[], token: string) =>
-      db.insert(apiTokens).values({ id: `tok_${name}`, name, tokenHash: hashToken(token), scopes, createdById: "usr_admin", createdAt: Date.now() }).run();
+      db
+        .insert(apiTokens)
+        .values({ id: `tok_${name}`, name, tokenHash: hashToken(token), scopes, createdById: "usr_admin", createdAt: Date.now() })
+        .run();
     insert("reader", ["read"], "cs_reader_secret");
     insert("deployer", ["deploy"], "cs_deployer_secret");
     expect(list({}, tokenCaller("cs_reader_secret")!).total).toBe(24);
@@ -96,7 +107,10 @@ describe("listAgents", () => {
 
 describe("sign-in", () => {
   it("accepts the right password, refuses a wrong one or an unknown email, and reads roles from the database", async () => {
-    expect(await verifyCredentials("Security@Countersign.test ", "countersign-demo")).toMatchObject({ email: "security@countersign.test", roles: ["security"] });
+    expect(await verifyCredentials("Security@Countersign.test ", "countersign-demo")).toMatchObject({
+      email: "security@countersign.test",
+      roles: ["security"],
+    });
     expect(await verifyCredentials("security@countersign.test", "wrong")).toBeNull();
     expect(await verifyCredentials("nobody@countersign.test", "countersign-demo")).toBeNull();
   });

@@ -4,7 +4,15 @@ import type { AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
 import { getDb } from "@/db";
 import { agents, agentVersions, changeRecords, deployments, workflows } from "@/db/schema";
-import { ENVIRONMENTS, OPEN_CHANGE_STATES, PLATFORMS, RISK_LEVELS, type Environment, type Platform, type RiskLevel } from "@/lib/domain/terms";
+import {
+  ENVIRONMENTS,
+  OPEN_CHANGE_STATES,
+  PLATFORMS,
+  RISK_LEVELS,
+  type Environment,
+  type Platform,
+  type RiskLevel,
+} from "@/lib/domain/terms";
 import { paging, parseQuery, type SearchParamsInput } from "@/lib/validations/query-params";
 import { assertCanRead, type Caller } from "./caller";
 import { approvalsOf } from "./registry";
@@ -53,10 +61,16 @@ const openStates = sql.join(
 
 /** The version an environment runs now is its latest deployment (ties broken by insertion order). */
 const currentVersionId = (environment: Environment) =>
-  sql<string | null>`(SELECT d.version_id FROM ${deployments} d WHERE d.agent_id = ${agents.id} AND d.environment = ${environment} ORDER BY d.deployed_at DESC, d.rowid DESC LIMIT 1)`;
+  sql<
+    string | null
+  >`(SELECT d.version_id FROM ${deployments} d WHERE d.agent_id = ${agents.id} AND d.environment = ${environment} ORDER BY d.deployed_at DESC, d.rowid DESC LIMIT 1)`;
 
-const latestVersionId = sql<string | null>`(SELECT v.id FROM ${agentVersions} v WHERE v.agent_id = ${agents.id} ORDER BY v.number DESC LIMIT 1)`;
-const autonomy = sql<string | null>`(SELECT v.autonomy FROM ${agentVersions} v WHERE v.id = COALESCE(${currentVersionId("production")}, ${latestVersionId}))`;
+const latestVersionId = sql<
+  string | null
+>`(SELECT v.id FROM ${agentVersions} v WHERE v.agent_id = ${agents.id} ORDER BY v.number DESC LIMIT 1)`;
+const autonomy = sql<
+  string | null
+>`(SELECT v.autonomy FROM ${agentVersions} v WHERE v.id = COALESCE(${currentVersionId("production")}, ${latestVersionId}))`;
 const lastDeployedAt = sql<number | null>`(SELECT MAX(d.deployed_at) FROM ${deployments} d WHERE d.agent_id = ${agents.id})`;
 const openChanges = sql<number>`(SELECT COUNT(*) FROM ${changeRecords} c WHERE c.agent_id = ${agents.id} AND c.state IN (${openStates}))`;
 const riskRank = sql`CASE ${workflows.riskClass} WHEN 'low' THEN 0 WHEN 'medium' THEN 1 WHEN 'high' THEN 2 ELSE 3 END`;
@@ -77,7 +91,13 @@ function whereClause(filters: AgentFilters): SQL | undefined {
   const conditions: (SQL | undefined)[] = [eq(agents.status, "active")];
   if (filters.q) {
     const pattern = `%${filters.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    conditions.push(or(sql`${agents.name} LIKE ${pattern} ESCAPE '\\'`, sql`${agents.slug} LIKE ${pattern} ESCAPE '\\'`, sql`${agents.description} LIKE ${pattern} ESCAPE '\\'`));
+    conditions.push(
+      or(
+        sql`${agents.name} LIKE ${pattern} ESCAPE '\\'`,
+        sql`${agents.slug} LIKE ${pattern} ESCAPE '\\'`,
+        sql`${agents.description} LIKE ${pattern} ESCAPE '\\'`,
+      ),
+    );
   }
   if (filters.platform) conditions.push(eq(agents.platform, filters.platform));
   if (filters.workflow) conditions.push(eq(workflows.slug, filters.workflow));
@@ -89,11 +109,20 @@ function whereClause(filters: AgentFilters): SQL | undefined {
  * The agent inventory: every active agent with what runs where. Any signed-in person may read it.
  * `all` returns every matching row (the CSV export) instead of one page.
  */
-export function listAgents(caller: Caller, filters: AgentFilters, options: { all?: boolean } = {}): { items: AgentSummary[]; total: number } {
+export function listAgents(
+  caller: Caller,
+  filters: AgentFilters,
+  options: { all?: boolean } = {},
+): { items: AgentSummary[]; total: number } {
   assertCanRead(caller);
   const db = getDb();
   const where = whereClause(filters);
-  const total = db.select({ n: sql<number>`COUNT(*)` }).from(agents).innerJoin(workflows, eq(workflows.id, agents.workflowId)).where(where).get()!.n;
+  const total = db
+    .select({ n: sql<number>`COUNT(*)` })
+    .from(agents)
+    .innerJoin(workflows, eq(workflows.id, agents.workflowId))
+    .where(where)
+    .get()!.n;
 
   const order = filters.dir === "desc" ? desc : asc;
   // Rows with no value (never deployed, never reviewed) sort last either way.
@@ -119,13 +148,27 @@ export function listAgents(caller: Caller, filters: AgentFilters, options: { all
     .innerJoin(workflows, eq(workflows.id, agents.workflowId))
     .where(where)
     .orderBy(sql`${sortKey} IS NULL`, order(sortKey), asc(agents.name), asc(agents.slug));
-  const rows = options.all ? query.all() : query.limit(filters.pageSize).offset((filters.page - 1) * filters.pageSize).all();
+  const rows = options.all
+    ? query.all()
+    : query
+        .limit(filters.pageSize)
+        .offset((filters.page - 1) * filters.pageSize)
+        .all();
 
   const versionIds = [...new Set(rows.flatMap((r) => [r.development, r.staging, r.production]).filter((v): v is string => Boolean(v)))];
   const versions = new Map<string, { number: number; specHash: string; changeRecordId: string | null }>();
   for (let i = 0; i < versionIds.length; i += 500) {
     const slice = versionIds.slice(i, i + 500);
-    for (const v of db.select({ id: agentVersions.id, number: agentVersions.number, specHash: agentVersions.specHash, changeRecordId: agentVersions.changeRecordId }).from(agentVersions).where(inArray(agentVersions.id, slice)).all()) {
+    for (const v of db
+      .select({
+        id: agentVersions.id,
+        number: agentVersions.number,
+        specHash: agentVersions.specHash,
+        changeRecordId: agentVersions.changeRecordId,
+      })
+      .from(agentVersions)
+      .where(inArray(agentVersions.id, slice))
+      .all()) {
       versions.set(v.id, v);
     }
   }
@@ -145,11 +188,18 @@ export function listAgents(caller: Caller, filters: AgentFilters, options: { all
       platform: r.platform,
       workflow: { slug: r.workflowSlug, name: r.workflowName, riskClass: r.riskClass },
       autonomy: r.autonomy ?? "read_only",
-      environments: Object.fromEntries(ENVIRONMENTS.map((env) => [env, envVersion(r.id, env, r[env])])) as Record<Environment, EnvironmentVersion>,
+      environments: Object.fromEntries(ENVIRONMENTS.map((env) => [env, envVersion(r.id, env, r[env])])) as Record<
+        Environment,
+        EnvironmentVersion
+      >,
       lastDeployedAt: r.lastDeployedAt,
       lastReviewedAt: r.lastReviewedAt,
       openChanges: r.openChanges,
-      productionApprovers: (approvals.get(productionChange(r.production) ?? "")?.approvals ?? []).map((a) => ({ role: a.role, name: a.signerName, email: a.signer })),
+      productionApprovers: (approvals.get(productionChange(r.production) ?? "")?.approvals ?? []).map((a) => ({
+        role: a.role,
+        name: a.signerName,
+        email: a.signer,
+      })),
       productionStandardChange: approvals.get(productionChange(r.production) ?? "")?.standardChange ?? null,
     })),
   };
@@ -171,11 +221,22 @@ function currentDeploymentTimes(agentIds: string[]): Map<string, number> {
 }
 
 /** The choices the inventory's filters offer. */
-export function inventoryFacets(): { workflows: { slug: string; name: string; riskClass: RiskLevel }[]; agents: { slug: string; name: string }[] } {
+export function inventoryFacets(): {
+  workflows: { slug: string; name: string; riskClass: RiskLevel }[];
+  agents: { slug: string; name: string }[];
+} {
   const db = getDb();
   return {
-    workflows: db.select({ slug: workflows.slug, name: workflows.name, riskClass: workflows.riskClass }).from(workflows).orderBy(asc(workflows.name)).all(),
-    agents: db.select({ slug: agents.slug, name: agents.name }).from(agents).where(eq(agents.status, "active")).orderBy(sql`${agents.name} COLLATE NOCASE`).all(),
+    workflows: db
+      .select({ slug: workflows.slug, name: workflows.name, riskClass: workflows.riskClass })
+      .from(workflows)
+      .orderBy(asc(workflows.name))
+      .all(),
+    agents: db
+      .select({ slug: agents.slug, name: agents.name })
+      .from(agents)
+      .where(eq(agents.status, "active"))
+      .orderBy(sql`${agents.name} COLLATE NOCASE`)
+      .all(),
   };
 }
-

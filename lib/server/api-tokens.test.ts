@@ -14,7 +14,12 @@ const admin = () => as("admin@countersign.test");
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 11, 1, 9, 0);
 
-const eventsOf = (id: string) => db.select().from(auditEvents).where(and(eq(auditEvents.entityType, "api_token"), eq(auditEvents.entityId, id))).all();
+const eventsOf = (id: string) =>
+  db
+    .select()
+    .from(auditEvents)
+    .where(and(eq(auditEvents.entityType, "api_token"), eq(auditEvents.entityId, id)))
+    .all();
 
 beforeAll(async () => {
   db = await seedDemoEstate();
@@ -24,7 +29,16 @@ describe("issuing a token", () => {
   it("returns the secret once and stores only its hash; the token then authenticates with its scopes", () => {
     const { token, view } = issueToken(admin(), { name: "ci-pipeline", scopes: ["changes:write", "read"], expiresInDays: 90 }, NOW);
     expect(token).toMatch(/^cst_[A-Za-z0-9_-]{43}$/);
-    expect(view).toMatchObject({ name: "ci-pipeline", scopes: ["read", "changes:write"], createdBy: "admin@countersign.test", createdAt: NOW, expiresAt: NOW + 90 * DAY, lastUsedAt: null, revokedAt: null, status: "active" });
+    expect(view).toMatchObject({
+      name: "ci-pipeline",
+      scopes: ["read", "changes:write"],
+      createdBy: "admin@countersign.test",
+      createdAt: NOW,
+      expiresAt: NOW + 90 * DAY,
+      lastUsedAt: null,
+      revokedAt: null,
+      status: "active",
+    });
     expect(JSON.stringify(view)).not.toContain(token);
 
     const row = db.select().from(apiTokens).where(eq(apiTokens.id, view.id)).get()!;
@@ -46,20 +60,31 @@ describe("issuing a token", () => {
     const { token, view } = issueToken(admin(), { name: "eval-runner", scopes: ["evals:write"], expiresOn: "2027-03-01" }, NOW);
     const events = eventsOf(view.id);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ action: "token.issued", actorType: "user", actorLabel: "admin@countersign.test", payload: { name: "eval-runner", scopes: ["evals:write"], expiresAt: Date.UTC(2027, 2, 1) } });
+    expect(events[0]).toMatchObject({
+      action: "token.issued",
+      actorType: "user",
+      actorLabel: "admin@countersign.test",
+      payload: { name: "eval-runner", scopes: ["evals:write"], expiresAt: Date.UTC(2027, 2, 1) },
+    });
     expect(JSON.stringify(events[0])).not.toContain(token);
     expect(JSON.stringify(events[0])).not.toContain(hashToken(token));
   });
 
   it("refuses people without the admin role and every token, whatever its scopes", () => {
-    const { token } = issueToken(admin(), { name: "all-scopes", scopes: ["read", "changes:write", "evals:write", "deploy"], expiresInDays: null }, NOW);
+    const { token } = issueToken(
+      admin(),
+      { name: "all-scopes", scopes: ["read", "changes:write", "evals:write", "deploy"], expiresInDays: null },
+      NOW,
+    );
     const bearer = tokenCaller(token, NOW)!;
     for (const caller of [as("engineer@countersign.test"), as("security@countersign.test"), as("auditor@countersign.test"), bearer]) {
       expect(errorOf(() => issueToken(caller, { name: "sneaky", scopes: ["read"] }, NOW))).toMatchObject({ code: "forbidden" });
       expect(errorOf(() => listTokens(caller, NOW))).toMatchObject({ code: "forbidden" });
       expect(errorOf(() => revokeToken(caller, bearer.kind === "token" ? bearer.id : "", NOW))).toMatchObject({ code: "forbidden" });
     }
-    expect(errorOf(() => issueToken(bearer, { name: "sneaky", scopes: ["read"] }, NOW)).message).toMatch(/API tokens cannot manage API tokens/);
+    expect(errorOf(() => issueToken(bearer, { name: "sneaky", scopes: ["read"] }, NOW)).message).toMatch(
+      /API tokens cannot manage API tokens/,
+    );
     expect(db.select().from(apiTokens).where(eq(apiTokens.name, "sneaky")).all()).toHaveLength(0);
   });
 
@@ -73,9 +98,13 @@ describe("issuing a token", () => {
     expect(fieldErrors({ name: "ok", scopes: ["read", "sign"] })["scopes.1"]).toBeDefined();
     expect(fieldErrors({ name: "ok", scopes: ["read"], expiresInDays: 366 }).expiresInDays).toEqual(["Expiry is at most 365 days"]);
     expect(fieldErrors({ name: "ok", scopes: ["read"], expiresInDays: 1.5 }).expiresInDays).toBeDefined();
-    expect(fieldErrors({ name: "ok", scopes: ["read"], expiresOn: "2026-11-30" }).expiresOn).toEqual(["The expiry date must be in the future"]);
+    expect(fieldErrors({ name: "ok", scopes: ["read"], expiresOn: "2026-11-30" }).expiresOn).toEqual([
+      "The expiry date must be in the future",
+    ]);
     expect(fieldErrors({ name: "ok", scopes: ["read"], expiresOn: "2027-02-30" }).expiresOn).toBeDefined();
-    expect(fieldErrors({ name: "ok", scopes: ["read"], expiresInDays: 30, expiresOn: "2027-01-01" }).expiresOn).toEqual(["Give a number of days or a date, not both"]);
+    expect(fieldErrors({ name: "ok", scopes: ["read"], expiresInDays: 30, expiresOn: "2027-01-01" }).expiresOn).toEqual([
+      "Give a number of days or a date, not both",
+    ]);
     expect(fieldErrors({ name: "ok", scopes: ["read"], tokenHash: "mine" }).tokenHash).toEqual(["Unknown field"]);
     expect(errorOf(() => issueToken(admin(), {}, NOW))).toMatchObject({ code: "validation_failed" });
     expect(count()).toBe(before);
@@ -118,7 +147,11 @@ describe("revoking a token", () => {
 
     const events = eventsOf(view.id);
     expect(events.map((e) => e.action)).toEqual(["token.issued", "token.revoked"]);
-    expect(events[1]).toMatchObject({ at: NOW + 20, actorLabel: "admin@countersign.test", payload: { name: "deployer", scopes: ["read", "deploy"] } });
+    expect(events[1]).toMatchObject({
+      at: NOW + 20,
+      actorLabel: "admin@countersign.test",
+      payload: { name: "deployer", scopes: ["read", "deploy"] },
+    });
     for (const event of events) expect(JSON.stringify(event.payload)).not.toMatch(new RegExp(`${token}|${hashToken(token)}`));
 
     const again = errorOf(() => revokeToken(admin(), view.id, NOW + 30));

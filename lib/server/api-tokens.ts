@@ -49,7 +49,11 @@ function parseExpiry(value: string): number | null {
 export function issueTokenSchema(now: number) {
   return z
     .strictObject({
-      name: z.string({ error: "Name the token" }).trim().min(1, "Name the token, e.g. after the pipeline that uses it").max(80, "Keep the name to 80 characters"),
+      name: z
+        .string({ error: "Name the token" })
+        .trim()
+        .min(1, "Name the token, e.g. after the pipeline that uses it")
+        .max(80, "Keep the name to 80 characters"),
       scopes: z
         .array(z.enum(TOKEN_SCOPES, { error: `Scopes are: ${TOKEN_SCOPES.join(", ")}` }), { error: "Choose at least one scope" })
         .min(1, "Choose at least one scope")
@@ -65,16 +69,22 @@ export function issueTokenSchema(now: number) {
         .trim()
         .transform((value, ctx) => {
           const time = parseExpiry(value);
-          if (time === null) ctx.addIssue({ code: "custom", message: "The expiry date must be a date like 2027-01-31 or an ISO-8601 time with its zone" });
+          if (time === null)
+            ctx.addIssue({ code: "custom", message: "The expiry date must be a date like 2027-01-31 or an ISO-8601 time with its zone" });
           else if (time <= now) ctx.addIssue({ code: "custom", message: "The expiry date must be in the future" });
           return time ?? z.NEVER;
         })
         .optional(),
     })
     .superRefine((input, ctx) => {
-      if (input.expiresInDays != null && input.expiresOn !== undefined) ctx.addIssue({ code: "custom", path: ["expiresOn"], message: "Give a number of days or a date, not both" });
+      if (input.expiresInDays != null && input.expiresOn !== undefined)
+        ctx.addIssue({ code: "custom", path: ["expiresOn"], message: "Give a number of days or a date, not both" });
     })
-    .transform(({ name, scopes, expiresInDays, expiresOn }) => ({ name, scopes, expiresAt: expiresOn ?? (expiresInDays != null ? now + expiresInDays * DAY : null) }));
+    .transform(({ name, scopes, expiresInDays, expiresOn }) => ({
+      name,
+      scopes,
+      expiresAt: expiresOn ?? (expiresInDays != null ? now + expiresInDays * DAY : null),
+    }));
 }
 export type IssueTokenInput = z.input<ReturnType<typeof issueTokenSchema>>;
 
@@ -125,9 +135,28 @@ export function issueToken(caller: Caller, input: unknown, now = Date.now()): { 
         const message = `A token named "${name}" already exists; revoke it first or choose another name`;
         throw new AppError("validation_failed", message, { fieldErrors: { name: [message] } });
       }
-      tx.insert(apiTokens).values({ id, name, tokenHash: hashToken(token), scopes, createdById: caller.user.id, createdAt: now, expiresAt }).run();
-      appendAuditEvent(tx, { at: now, actor: actorOf(caller), action: "token.issued", entityType: "api_token", entityId: id, payload: { name, scopes, expiresAt } });
-      const view: TokenView = { id, name, scopes, createdBy: caller.user.email, createdAt: now, expiresAt, lastUsedAt: null, revokedAt: null, status: statusOf({ expiresAt, revokedAt: null }, now) };
+      tx.insert(apiTokens)
+        .values({ id, name, tokenHash: hashToken(token), scopes, createdById: caller.user.id, createdAt: now, expiresAt })
+        .run();
+      appendAuditEvent(tx, {
+        at: now,
+        actor: actorOf(caller),
+        action: "token.issued",
+        entityType: "api_token",
+        entityId: id,
+        payload: { name, scopes, expiresAt },
+      });
+      const view: TokenView = {
+        id,
+        name,
+        scopes,
+        createdBy: caller.user.email,
+        createdAt: now,
+        expiresAt,
+        lastUsedAt: null,
+        revokedAt: null,
+        status: statusOf({ expiresAt, revokedAt: null }, now),
+      };
       return { token, view };
     },
     { behavior: "immediate" },
@@ -151,11 +180,23 @@ export function revokeToken(caller: Caller, id: string, now = Date.now()): Token
   assertAdmin(caller);
   return getDb().transaction(
     (tx) => {
-      const row = tx.select(viewColumns).from(apiTokens).innerJoin(users, eq(users.id, apiTokens.createdById)).where(eq(apiTokens.id, id)).get();
+      const row = tx
+        .select(viewColumns)
+        .from(apiTokens)
+        .innerJoin(users, eq(users.id, apiTokens.createdById))
+        .where(eq(apiTokens.id, id))
+        .get();
       if (!row) throw new AppError("not_found", "No API token has this id");
       if (row.revokedAt !== null) throw new AppError("conflict", `Token "${row.name}" was already revoked`);
       tx.update(apiTokens).set({ revokedAt: now }).where(eq(apiTokens.id, id)).run();
-      appendAuditEvent(tx, { at: now, actor: actorOf(caller), action: "token.revoked", entityType: "api_token", entityId: id, payload: { name: row.name, scopes: row.scopes } });
+      appendAuditEvent(tx, {
+        at: now,
+        actor: actorOf(caller),
+        action: "token.revoked",
+        entityType: "api_token",
+        entityId: id,
+        payload: { name: row.name, scopes: row.scopes },
+      });
       return { ...row, revokedAt: now, status: "revoked" as const };
     },
     { behavior: "immediate" },

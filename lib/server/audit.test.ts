@@ -13,7 +13,16 @@ import { agents, apiTokens, changeRecords, deployments, evalRuns, incidents } fr
 import { chainEvent, GENESIS_HASH, type ActorType, type AuditEventContent } from "@/lib/domain/audit-chain";
 import { errorOf } from "@/lib/testing/app-error";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
-import { auditCheckpoint, auditCheckpointFor, listAuditEvents, parseAuditFilters, parseCheckpointParams, verifyAuditTrail, verifyAuditTrailFor, type AuditFilters } from "./audit";
+import {
+  auditCheckpoint,
+  auditCheckpointFor,
+  listAuditEvents,
+  parseAuditFilters,
+  parseCheckpointParams,
+  verifyAuditTrail,
+  verifyAuditTrailFor,
+  type AuditFilters,
+} from "./audit";
 import { hashToken, tokenCaller, userCaller, type Caller } from "./caller";
 import { findActiveUser } from "./users";
 
@@ -27,7 +36,12 @@ beforeAll(async () => {
 const list = (params: Record<string, string>, caller = auditor) => listAuditEvents(caller, parseAuditFilters(params));
 const all = (params: Record<string, string>) => list({ ...params, pageSize: "500" });
 const sqlite = () => getConnection().sqlite;
-const count = (where: string, ...args: unknown[]) => (sqlite().prepare(`SELECT COUNT(*) AS n FROM audit_events WHERE ${where}`).get(...args) as { n: number }).n;
+const count = (where: string, ...args: unknown[]) =>
+  (
+    sqlite()
+      .prepare(`SELECT COUNT(*) AS n FROM audit_events WHERE ${where}`)
+      .get(...args) as { n: number }
+  ).n;
 
 describe("listing the audit trail", () => {
   it("lists every event, newest first, with the fields its hash covers", () => {
@@ -84,7 +98,11 @@ describe("listing the audit trail", () => {
 
   it("filters by agent: the agent's own events and those of its change records, deployments, eval runs and incidents", () => {
     // An agent with history of every kind, incidents included.
-    const agent = db.select().from(agents).where(eq(agents.id, db.select().from(incidents).get()!.agentId)).get()!;
+    const agent = db
+      .select()
+      .from(agents)
+      .where(eq(agents.id, db.select().from(incidents).get()!.agentId))
+      .get()!;
     const idsOf = (rows: { id: string }[]) => new Set(rows.map((r) => r.id));
     const owned: Record<string, Set<string>> = {
       agent: new Set([agent.id]),
@@ -93,12 +111,19 @@ describe("listing the audit trail", () => {
       eval_run: idsOf(db.select({ id: evalRuns.id }).from(evalRuns).where(eq(evalRuns.agentId, agent.id)).all()),
       incident: idsOf(db.select({ id: incidents.id }).from(incidents).where(eq(incidents.agentId, agent.id)).all()),
     };
-    const everything = sqlite().prepare("SELECT seq, entity_type AS type, entity_id AS id FROM audit_events ORDER BY seq DESC").all() as { seq: number; type: string; id: string }[];
+    const everything = sqlite().prepare("SELECT seq, entity_type AS type, entity_id AS id FROM audit_events ORDER BY seq DESC").all() as {
+      seq: number;
+      type: string;
+      id: string;
+    }[];
     const expected = everything.filter((e) => owned[e.type]?.has(e.id)).map((e) => e.seq);
 
     const { total } = list({ agent: agent.slug });
     expect(total).toBe(expected.length);
-    const pages = Array.from({ length: Math.ceil(total / 100) }, (_, i) => list({ agent: agent.slug, pageSize: "100", page: String(i + 1) }).items).flat();
+    const pages = Array.from(
+      { length: Math.ceil(total / 100) },
+      (_, i) => list({ agent: agent.slug, pageSize: "100", page: String(i + 1) }).items,
+    ).flat();
     expect(pages.map((e) => e.seq)).toEqual(expected);
     expect(new Set(pages.map((e) => e.entity.type))).toEqual(new Set(["agent", "change_record", "deployment", "eval_run", "incident"]));
     // Sign-offs carry no agent in their payload; they are found through their change record.
@@ -142,9 +167,13 @@ describe("listing the audit trail", () => {
     const [rollback] = list({ action: "deployment.rolled_back", pageSize: "1" }).items;
     const agent = (rollback!.payload as { agent: string }).agent;
     const result = all({ actor: rollback!.actor.label, action: "deployment.", agent });
-    expect(result.total).toBe(count("actor_id = ? AND action LIKE 'deployment.%' AND json_extract(payload, '$.agent') = ?", rollback!.actor.id, agent));
+    expect(result.total).toBe(
+      count("actor_id = ? AND action LIKE 'deployment.%' AND json_extract(payload, '$.agent') = ?", rollback!.actor.id, agent),
+    );
     expect(result.items.map((e) => e.seq)).toContain(rollback!.seq);
-    expect(result.items.every((e) => e.actor.id === rollback!.actor.id && e.action.startsWith("deployment.") && e.entity.agent === agent)).toBe(true);
+    expect(
+      result.items.every((e) => e.actor.id === rollback!.actor.id && e.action.startsWith("deployment.") && e.entity.agent === agent),
+    ).toBe(true);
   });
 
   it("names the entity's agent and change record so the log can link to them", () => {
@@ -183,8 +212,22 @@ describe("who may read the audit trail", () => {
     const admin = findActiveUser({ email: "admin@countersign.test" })!;
     db.insert(apiTokens)
       .values([
-        { id: "tok_monitor", name: "monitor", tokenHash: hashToken("cs_monitor"), scopes: ["read"], createdById: admin.id, createdAt: Date.now() },
-        { id: "tok_deployer", name: "deployer", tokenHash: hashToken("cs_deployer"), scopes: ["deploy"], createdById: admin.id, createdAt: Date.now() },
+        {
+          id: "tok_monitor",
+          name: "monitor",
+          tokenHash: hashToken("cs_monitor"),
+          scopes: ["read"],
+          createdById: admin.id,
+          createdAt: Date.now(),
+        },
+        {
+          id: "tok_deployer",
+          name: "deployer",
+          tokenHash: hashToken("cs_deployer"),
+          scopes: ["deploy"],
+          createdById: admin.id,
+          createdAt: Date.now(),
+        },
       ])
       .run();
   });
@@ -200,7 +243,14 @@ describe("who may read the audit trail", () => {
 
   it("finds a token's events by its name, with or without the token: prefix", () => {
     db.transaction((tx) =>
-      appendAuditEvent(tx, { at: Date.now(), actor: { type: "token", id: "tok_monitor", label: "token:monitor" }, action: "observation.reported", entityType: "observation", entityId: "obs_1", payload: { agent: "refund-assistant" } }),
+      appendAuditEvent(tx, {
+        at: Date.now(),
+        actor: { type: "token", id: "tok_monitor", label: "token:monitor" },
+        action: "observation.reported",
+        entityType: "observation",
+        entityId: "obs_1",
+        payload: { agent: "refund-assistant" },
+      }),
     );
     for (const actor of ["monitor", "token:monitor", "tok_monitor"]) {
       const { items, total } = list({ actor });
@@ -217,7 +267,8 @@ function copyOfDatabase(): { file: string; copy: Database.Database } {
   return { file, copy: new Database(file) };
 }
 
-const rowOf = (copy: Database.Database, seq: number) => copy.prepare("SELECT * FROM audit_events WHERE seq = ?").get(seq) as Record<string, unknown>;
+const rowOf = (copy: Database.Database, seq: number) =>
+  copy.prepare("SELECT * FROM audit_events WHERE seq = ?").get(seq) as Record<string, unknown>;
 
 describe("verifying the audit trail", () => {
   it("verifies the intact seeded chain, reporting its length and head hash", () => {
@@ -269,7 +320,12 @@ describe("verifying the audit trail", () => {
     const { copy } = copyOfDatabase();
     copy.exec("DROP TRIGGER audit_events_no_delete");
     copy.prepare("DELETE FROM audit_events WHERE seq = 200").run();
-    expect(verifyAuditTrail(copy)).toMatchObject({ ok: false, count: count("1") - 1, firstBadSeq: 201, reason: "expected event #200, found #201" });
+    expect(verifyAuditTrail(copy)).toMatchObject({
+      ok: false,
+      count: count("1") - 1,
+      firstBadSeq: 201,
+      reason: "expected event #200, found #201",
+    });
     copy.close();
   });
 
@@ -283,7 +339,11 @@ describe("verifying the audit trail", () => {
       update.run({ ...high, seq: 300 });
       update.run({ ...low, seq: 310 });
     })();
-    expect(verifyAuditTrail(copy)).toMatchObject({ ok: false, firstBadSeq: 300, reason: "event #300 does not point at the hash of the event before it" });
+    expect(verifyAuditTrail(copy)).toMatchObject({
+      ok: false,
+      firstBadSeq: 300,
+      reason: "event #300 does not point at the hash of the event before it",
+    });
     copy.close();
   });
 
@@ -294,7 +354,13 @@ describe("verifying the audit trail", () => {
     copy.prepare("DELETE FROM audit_events WHERE seq > ?").run(checkpoint.count - 5);
     const remaining = checkpoint.count - 5;
     // The chain that is left is perfectly consistent: that is why checkpoints exist.
-    expect(verifyAuditTrail(copy)).toEqual({ ok: true, count: remaining, headHash: rowOf(copy, remaining).hash, firstBadSeq: null, reason: null });
+    expect(verifyAuditTrail(copy)).toEqual({
+      ok: true,
+      count: remaining,
+      headHash: rowOf(copy, remaining).hash,
+      firstBadSeq: null,
+      reason: null,
+    });
     expect(verifyAuditTrail(copy, checkpoint)).toEqual({
       ok: false,
       count: remaining,
@@ -345,8 +411,22 @@ describe("verifying the audit trail", () => {
     const copyDb = drizzle(copy, { schema });
     copyDb.transaction((tx) =>
       appendAuditEvents(tx, [
-        { at: Date.now(), actor: { type: "system", id: null, label: "Countersign" }, action: "policy.published", entityType: "policy", entityId: "p_2", payload: { version: 2 } },
-        { at: Date.now(), actor: { type: "system", id: null, label: "Countersign" }, action: "policy.published", entityType: "policy", entityId: "p_3", payload: { version: 3 } },
+        {
+          at: Date.now(),
+          actor: { type: "system", id: null, label: "Countersign" },
+          action: "policy.published",
+          entityType: "policy",
+          entityId: "p_2",
+          payload: { version: 2 },
+        },
+        {
+          at: Date.now(),
+          actor: { type: "system", id: null, label: "Countersign" },
+          action: "policy.published",
+          entityType: "policy",
+          entityId: "p_3",
+          payload: { version: 3 },
+        },
       ]),
     );
     expect(verifyAuditTrail(copy, checkpoint)).toMatchObject({ ok: true, count: checkpoint.count + 2 });
@@ -366,7 +446,11 @@ describe("verifying the audit trail", () => {
 
 describe("npm run audit:verify", () => {
   const run = (databasePath: string, ...args: string[]) => {
-    const result = spawnSync("npx", ["tsx", "scripts/audit-verify.ts", ...args], { cwd: process.cwd(), env: { ...process.env, DATABASE_PATH: databasePath }, encoding: "utf8" });
+    const result = spawnSync("npx", ["tsx", "scripts/audit-verify.ts", ...args], {
+      cwd: process.cwd(),
+      env: { ...process.env, DATABASE_PATH: databasePath },
+      encoding: "utf8",
+    });
     return { status: result.status, out: result.stdout + result.stderr };
   };
 

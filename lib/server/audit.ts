@@ -48,7 +48,8 @@ const entityFilter = z
   .trim()
   .transform((value, ctx) => {
     const match = /^([a-z][a-z_]*)(?::(.+))?$/.exec(value);
-    if (!match) ctx.addIssue({ code: "custom", message: "entity must be an entity type (change_record) or a type and id (change_record:<id>)" });
+    if (!match)
+      ctx.addIssue({ code: "custom", message: "entity must be an entity type (change_record) or a type and id (change_record:<id>)" });
     return match ? { type: match[1]!, id: match[2] } : z.NEVER;
   });
 
@@ -65,7 +66,8 @@ export const auditFiltersSchema = z
     ...paging,
   })
   .superRefine((f, ctx) => {
-    if (f.from !== undefined && f.to !== undefined && f.to <= f.from) ctx.addIssue({ code: "custom", path: ["to"], message: "to must be after from" });
+    if (f.from !== undefined && f.to !== undefined && f.to <= f.from)
+      ctx.addIssue({ code: "custom", path: ["to"], message: "to must be after from" });
   });
 export type AuditFilters = z.infer<typeof auditFiltersSchema>;
 
@@ -127,7 +129,10 @@ function agentCondition(db: DB, slug: string): SQL {
   return or(
     and(eq(auditEvents.entityType, "agent"), eq(auditEvents.entityId, agent.id)),
     ...AGENT_OWNED.map(([type, table]) =>
-      and(eq(auditEvents.entityType, type), inArray(auditEvents.entityId, db.select({ id: table.id }).from(table).where(eq(table.agentId, agent.id)))),
+      and(
+        eq(auditEvents.entityType, type),
+        inArray(auditEvents.entityId, db.select({ id: table.id }).from(table).where(eq(table.agentId, agent.id))),
+      ),
     ),
   )!;
 }
@@ -145,7 +150,11 @@ export function listAuditEvents(caller: Caller, filters: AuditFilters): { items:
     filters.from !== undefined ? gte(auditEvents.at, filters.from) : undefined,
     filters.to !== undefined ? lt(auditEvents.at, filters.to) : undefined,
   );
-  const total = db.select({ n: sql<number>`COUNT(*)` }).from(auditEvents).where(where).get()!.n;
+  const total = db
+    .select({ n: sql<number>`COUNT(*)` })
+    .from(auditEvents)
+    .where(where)
+    .get()!.n;
   const rows = db
     .select()
     .from(auditEvents)
@@ -181,7 +190,8 @@ function entityOwners(db: DB, rows: { entityType: string; entityId: string }[]):
   const idsOf = (type: string) => [...new Set(rows.filter((r) => r.entityType === type).map((r) => r.entityId))];
   const agentIds = idsOf("agent");
   if (agentIds.length) {
-    for (const a of db.select({ id: agents.id, slug: agents.slug }).from(agents).where(inArray(agents.id, agentIds)).all()) owners.set(`agent:${a.id}`, { agent: a.slug, changeNumber: null });
+    for (const a of db.select({ id: agents.id, slug: agents.slug }).from(agents).where(inArray(agents.id, agentIds)).all())
+      owners.set(`agent:${a.id}`, { agent: a.slug, changeNumber: null });
   }
   const changeIds = idsOf("change_record");
   if (changeIds.length) {
@@ -196,7 +206,12 @@ function entityOwners(db: DB, rows: { entityType: string; entityId: string }[]):
   for (const [type, table] of AGENT_OWNED) {
     const ids = idsOf(type);
     if (!ids.length || type === "change_record") continue;
-    const owned = db.select({ id: table.id, agent: agents.slug }).from(table).innerJoin(agents, eq(agents.id, table.agentId)).where(inArray(table.id, ids)).all();
+    const owned = db
+      .select({ id: table.id, agent: agents.slug })
+      .from(table)
+      .innerJoin(agents, eq(agents.id, table.agentId))
+      .where(inArray(table.id, ids))
+      .all();
     for (const o of owned) owners.set(`${type}:${o.id}`, { agent: o.agent, changeNumber: null });
   }
   return owners;
@@ -222,7 +237,12 @@ const COUNT = "count must be a whole number from 0";
 const checkpointParamsSchema = z
   .object({
     count: z.coerce.number({ error: COUNT }).int(COUNT).min(0, COUNT).optional(),
-    headHash: z.string().trim().toLowerCase().regex(/^[0-9a-f]{64}$/, HASH).optional(),
+    headHash: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(/^[0-9a-f]{64}$/, HASH)
+      .optional(),
   })
   .superRefine((c, ctx) => {
     if ((c.count === undefined) !== (c.headHash === undefined)) {

@@ -7,7 +7,17 @@ import { auditEvents, notifications, signoffs, users } from "@/db/schema";
 import { DEFAULT_POLICY, SIGNER_ROLES } from "@/lib/domain/signoff-policy";
 import { errorOf } from "@/lib/testing/app-error";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
-import { approveAll, as, attested, HOUR, limitRaise, productionSpec, releaseApproved, stagingEval, testClock } from "@/lib/testing/release-fixtures";
+import {
+  approveAll,
+  as,
+  attested,
+  HOUR,
+  limitRaise,
+  productionSpec,
+  releaseApproved,
+  stagingEval,
+  testClock,
+} from "@/lib/testing/release-fixtures";
 import { issueToken, revokeToken } from "./api-tokens";
 import type { ChangeRecordView } from "./change-records";
 import { editChange, getChange, proposeChange, submitChange, withdrawChange } from "./changes";
@@ -45,7 +55,11 @@ function draft(title: string, now: number) {
 
 /** Every row written on the connection since it opened: unchanged means nothing was written, not even a write rolled back later. */
 const totalChanges = () => (getConnection().sqlite.prepare("SELECT total_changes() AS n").get() as { n: number }).n;
-const auditCount = () => db.select({ n: sql<number>`COUNT(*)` }).from(auditEvents).get()!.n;
+const auditCount = () =>
+  db
+    .select({ n: sql<number>`COUNT(*)` })
+    .from(auditEvents)
+    .get()!.n;
 
 /**
  * The mutating use cases of lib/server, each called by the auditor with a request that the right
@@ -66,16 +80,28 @@ function auditorAttempts(): Record<string, () => unknown> {
   const now = clock.next();
   const a = auditor();
   return {
-    proposeChange: () => proposeChange(a, { agent: "refund-assistant", title: "Auditor's change", spec: productionSpec("refund-assistant"), ...attested, submit: true }, now),
+    proposeChange: () =>
+      proposeChange(
+        a,
+        { agent: "refund-assistant", title: "Auditor's change", spec: productionSpec("refund-assistant"), ...attested, submit: true },
+        now,
+      ),
     editChange: () => editChange(a, saved.id, { rationale: "Edited by the auditor" }, now),
     submitChange: () => submitChange(a, saved.id, now),
     withdrawChange: () => withdrawChange(a, inReview.id, "Withdrawn by the auditor", now),
-    ...Object.fromEntries(SIGNER_ROLES.map((role) => [`signOff as ${role}`, () => signOff(a, inReview.id, { role, decision: "approve" }, now)])),
+    ...Object.fromEntries(
+      SIGNER_ROLES.map((role) => [`signOff as ${role}`, () => signOff(a, inReview.id, { role, decision: "approve" }, now)]),
+    ),
     "signOff as auditor": () => signOff(a, inReview.id, { role: "auditor", decision: "approve" }, now),
     "promote to development": () => promote(a, inReview.id, { environment: "development" }, now),
     "promote to production": () => promote(a, ready.id, { environment: "production" }, now),
     rollback: () => rollback(a, "refund-assistant", { environment: "production", reason: "The auditor rolls back" }, now),
-    recordEvalRun: () => recordEvalRun(a, { agent: "refund-assistant", specHash: inReview.specHash, environment: "staging", suite: "regression", passed: 10, failed: 0 }, now),
+    recordEvalRun: () =>
+      recordEvalRun(
+        a,
+        { agent: "refund-assistant", specHash: inReview.specHash, environment: "staging", suite: "regression", passed: 10, failed: 0 },
+        now,
+      ),
     openIncident: () => openIncident(a, { agent: "refund-assistant", severity: "sev2", title: "Opened by the auditor" }, now),
     updateIncident: () => updateIncident(a, incident.id, { severity: "sev1" }, now),
     "updateIncident (resolve)": () => updateIncident(a, incident.id, { resolution: "no_action" }, now),
@@ -123,9 +149,17 @@ describe("the auditor changes nothing", () => {
   });
 
   it("marking their own notifications read writes no audit event and touches nobody else's", () => {
-    const unread = (email: string) => db.select({ n: sql<number>`COUNT(*)` }).from(notifications).innerJoin(users, eq(users.id, notifications.userId)).where(and(isNull(notifications.readAt), eq(users.email, email))).get()!.n;
+    const unread = (email: string) =>
+      db
+        .select({ n: sql<number>`COUNT(*)` })
+        .from(notifications)
+        .innerJoin(users, eq(users.id, notifications.userId))
+        .where(and(isNull(notifications.readAt), eq(users.email, email)))
+        .get()!.n;
     // Nothing ever notifies an auditor today; one is planted so there is something to mark read.
-    db.insert(notifications).values({ id: "ntf_auditor", userId: "usr_auditor", kind: "change_approved", message: "planted", createdAt: clock.next() }).run();
+    db.insert(notifications)
+      .values({ id: "ntf_auditor", userId: "usr_auditor", kind: "change_approved", message: "planted", createdAt: clock.next() })
+      .run();
     expect(unread("auditor@countersign.test")).toBe(1);
     const others = unread("security@countersign.test");
     expect(others).toBeGreaterThan(0);
@@ -139,7 +173,28 @@ describe("the auditor changes nothing", () => {
   it("no mutating use case of lib/server is left out of this list", () => {
     // Every use case taking a caller, in a module that writes, is either a mutation tried above or a read.
     const tried = new Set([...ATTEMPTS.map((k) => k.split(" ")[0]!), "markNotificationsRead"]);
-    const reads = new Set(["actorOf", "assertCanRead", "canManageTokens", "listTokens", "getChange", "listChanges", "previewChange", "canRecordEvals", "canHandleIncidents", "listIncidents", "getIncident", "incidentsOfChange", "myNotifications", "canDeploy", "releaseSteps", "canRollBack", "rollbackOptions", "mySignoffQueue", "changeTimeline", "rolesToDecide"]);
+    const reads = new Set([
+      "actorOf",
+      "assertCanRead",
+      "canManageTokens",
+      "listTokens",
+      "getChange",
+      "listChanges",
+      "previewChange",
+      "canRecordEvals",
+      "canHandleIncidents",
+      "listIncidents",
+      "getIncident",
+      "incidentsOfChange",
+      "myNotifications",
+      "canDeploy",
+      "releaseSteps",
+      "canRollBack",
+      "rollbackOptions",
+      "mySignoffQueue",
+      "changeTimeline",
+      "rolesToDecide",
+    ]);
     const dir = path.join(process.cwd(), "lib/server");
     const unclassified = readdirSync(dir)
       .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))
@@ -156,7 +211,10 @@ describe("the auditor changes nothing", () => {
 describe("every use case writes exactly one audit event per state change", () => {
   /** Runs a use case and returns the events it appended, as "action entityType:entityId". */
   function eventsOf(run: () => unknown): string[] {
-    const last = db.select({ seq: sql<number>`COALESCE(MAX(${auditEvents.seq}), 0)` }).from(auditEvents).get()!.seq;
+    const last = db
+      .select({ seq: sql<number>`COALESCE(MAX(${auditEvents.seq}), 0)` })
+      .from(auditEvents)
+      .get()!.seq;
     run();
     return db
       .select()
@@ -167,40 +225,77 @@ describe("every use case writes exactly one audit event per state change", () =>
       .map((e) => `${e.action} ${e.entityType}:${e.entityId}`);
   }
   const times = (n: number, event: string) => Array.from({ length: n }, () => event);
-  const dismissedOn = (changeId: string) => db.select().from(signoffs).where(and(eq(signoffs.changeRecordId, changeId), eq(signoffs.status, "dismissed"))).all().length;
+  const dismissedOn = (changeId: string) =>
+    db
+      .select()
+      .from(signoffs)
+      .where(and(eq(signoffs.changeRecordId, changeId), eq(signoffs.status, "dismissed")))
+      .all().length;
 
   it("a change's life: created, edited, submitted, signed, approved, promoted, evaluated, released, rolled back", () => {
     let change!: ChangeRecordView;
-    expect(eventsOf(() => (change = draft("Keep traces two days longer", clock.next())))).toEqual([`change.created change_record:${change.id}`]);
+    expect(eventsOf(() => (change = draft("Keep traces two days longer", clock.next())))).toEqual([
+      `change.created change_record:${change.id}`,
+    ]);
     const d = `change_record:${change.id}`;
-    expect(eventsOf(() => editChange(engineer(), change.id, { rationale: "Traces help the incident review." }, clock.next()))).toEqual([`change.edited ${d}`]);
+    expect(eventsOf(() => editChange(engineer(), change.id, { rationale: "Traces help the incident review." }, clock.next()))).toEqual([
+      `change.edited ${d}`,
+    ]);
     expect(eventsOf(() => submitChange(engineer(), change.id, clock.next()))).toEqual([`change.submitted ${d}`]);
     let submitted!: ChangeRecordView;
-    expect(eventsOf(() => (submitted = limitRaise(905, clock.next())))).toEqual([`change.created change_record:${submitted.id}`, `change.submitted change_record:${submitted.id}`]);
+    expect(eventsOf(() => (submitted = limitRaise(905, clock.next())))).toEqual([
+      `change.created change_record:${submitted.id}`,
+      `change.submitted change_record:${submitted.id}`,
+    ]);
 
     const raise = limitRaise(910, clock.next());
     const r = `change_record:${raise.id}`;
     const roles = raise.signoffs.map((s) => s.role);
     expect(roles.length).toBeGreaterThan(1);
-    const signers: Record<string, string> = { workflow_owner: "owner@countersign.test", security: "security@countersign.test", engineering: "engineer2@countersign.test", operations: "ops@countersign.test" };
-    for (const role of roles.slice(0, -1)) expect(eventsOf(() => signOff(as(signers[role]!), raise.id, { role, decision: "approve" }, clock.next()))).toEqual([`signoff.approved ${r}`]);
+    const signers: Record<string, string> = {
+      workflow_owner: "owner@countersign.test",
+      security: "security@countersign.test",
+      engineering: "engineer2@countersign.test",
+      operations: "ops@countersign.test",
+    };
+    for (const role of roles.slice(0, -1))
+      expect(eventsOf(() => signOff(as(signers[role]!), raise.id, { role, decision: "approve" }, clock.next()))).toEqual([
+        `signoff.approved ${r}`,
+      ]);
     const lastRole = roles.at(-1)!;
-    expect(eventsOf(() => signOff(as(signers[lastRole]!), raise.id, { role: lastRole, decision: "approve" }, clock.next()))).toEqual([`signoff.approved ${r}`, `change.approved ${r}`]);
+    expect(eventsOf(() => signOff(as(signers[lastRole]!), raise.id, { role: lastRole, decision: "approve" }, clock.next()))).toEqual([
+      `signoff.approved ${r}`,
+      `change.approved ${r}`,
+    ]);
 
     const engineer2 = as("engineer2@countersign.test");
     let dev = "";
-    expect(eventsOf(() => (dev = promote(engineer2, raise.id, { environment: "development" }, clock.next()).id))).toEqual([`deployment.promoted deployment:${dev}`]);
+    expect(eventsOf(() => (dev = promote(engineer2, raise.id, { environment: "development" }, clock.next()).id))).toEqual([
+      `deployment.promoted deployment:${dev}`,
+    ]);
     let staged = "";
-    expect(eventsOf(() => (staged = promote(engineer2, raise.id, { environment: "staging" }, clock.next()).id))).toEqual([`deployment.promoted deployment:${staged}`]);
+    expect(eventsOf(() => (staged = promote(engineer2, raise.id, { environment: "staging" }, clock.next()).id))).toEqual([
+      `deployment.promoted deployment:${staged}`,
+    ]);
     let evalId = "";
-    expect(eventsOf(() => (evalId = stagingEval("refund-assistant", raise.specHash!, clock.next()).id))).toEqual([`eval.recorded eval_run:${evalId}`]);
+    expect(eventsOf(() => (evalId = stagingEval("refund-assistant", raise.specHash!, clock.next()).id))).toEqual([
+      `eval.recorded eval_run:${evalId}`,
+    ]);
     let released = "";
-    expect(eventsOf(() => (released = promote(ops(), raise.id, { environment: "production" }, clock.next()).id))).toEqual([`deployment.promoted deployment:${released}`, `change.released ${r}`]);
+    expect(eventsOf(() => (released = promote(ops(), raise.id, { environment: "production" }, clock.next()).id))).toEqual([
+      `deployment.promoted deployment:${released}`,
+      `change.released ${r}`,
+    ]);
 
     // With no open incident to link, the rollback opens one.
-    for (const open of listIncidents(ops(), { agent: "refund-assistant", open: "true" }).items) updateIncident(ops(), open.id, { resolution: "no_action" }, clock.next());
+    for (const open of listIncidents(ops(), { agent: "refund-assistant", open: "true" }).items)
+      updateIncident(ops(), open.id, { resolution: "no_action" }, clock.next());
     let result!: ReturnType<typeof rollback>;
-    expect(eventsOf(() => (result = rollback(ops(), "refund-assistant", { environment: "production", reason: "Reversals doubled" }, clock.next())))).toEqual([
+    expect(
+      eventsOf(
+        () => (result = rollback(ops(), "refund-assistant", { environment: "production", reason: "Reversals doubled" }, clock.next())),
+      ),
+    ).toEqual([
       `deployment.rolled_back deployment:${result.deployment.id}`,
       `change.rolled_back ${r}`,
       `incident.opened incident:${result.incident!.id}`,
@@ -213,7 +308,9 @@ describe("every use case writes exactly one audit event per state change", () =>
     releaseApproved(change.id, clock);
     const incident = openIncident(ops(), { agent: "refund-assistant", severity: "sev2", title: "Refunds issued twice" }, clock.next());
     let result!: ReturnType<typeof rollback>;
-    expect(eventsOf(() => (result = rollback(ops(), "refund-assistant", { environment: "production", reason: "Double refunds" }, clock.next())))).toEqual([
+    expect(
+      eventsOf(() => (result = rollback(ops(), "refund-assistant", { environment: "production", reason: "Double refunds" }, clock.next()))),
+    ).toEqual([
       `deployment.rolled_back deployment:${result.deployment.id}`,
       `change.rolled_back change_record:${change.id}`,
       `incident.updated incident:${incident.id}`,
@@ -226,24 +323,39 @@ describe("every use case writes exactly one audit event per state change", () =>
     signOff(as("security@countersign.test"), edited.id, { role: "security", decision: "approve" }, clock.next());
     const e = `change_record:${edited.id}`;
     const asked = edited.signoffs.length;
-    expect(eventsOf(() => editChange(engineer(), edited.id, { rationale: "More context" }, clock.next()))).toEqual([...times(asked, `signoff.dismissed ${e}`), `change.edited ${e}`]);
+    expect(eventsOf(() => editChange(engineer(), edited.id, { rationale: "More context" }, clock.next()))).toEqual([
+      ...times(asked, `signoff.dismissed ${e}`),
+      `change.edited ${e}`,
+    ]);
     expect(dismissedOn(edited.id)).toBe(asked);
 
     const withdrawn = limitRaise(921, clock.next());
     const w = `change_record:${withdrawn.id}`;
-    expect(eventsOf(() => withdrawChange(engineer(), withdrawn.id, "Superseded", clock.next()))).toEqual([...times(asked, `signoff.dismissed ${w}`), `change.withdrawn ${w}`]);
+    expect(eventsOf(() => withdrawChange(engineer(), withdrawn.id, "Superseded", clock.next()))).toEqual([
+      ...times(asked, `signoff.dismissed ${w}`),
+      `change.withdrawn ${w}`,
+    ]);
 
     const rejected = limitRaise(922, clock.next());
     const j = `change_record:${rejected.id}`;
-    expect(eventsOf(() => signOff(as("security@countersign.test"), rejected.id, { role: "security", decision: "reject", comment: "Too broad" }, clock.next()))).toEqual([`signoff.rejected ${j}`, `change.rejected ${j}`, ...times(asked - 1, `signoff.dismissed ${j}`)]);
+    expect(
+      eventsOf(() =>
+        signOff(as("security@countersign.test"), rejected.id, { role: "security", decision: "reject", comment: "Too broad" }, clock.next()),
+      ),
+    ).toEqual([`signoff.rejected ${j}`, `change.rejected ${j}`, ...times(asked - 1, `signoff.dismissed ${j}`)]);
 
     const sentBack = limitRaise(923, clock.next());
     const s = `change_record:${sentBack.id}`;
-    expect(eventsOf(() => signOff(as("security@countersign.test"), sentBack.id, { role: "security", decision: "request_changes", comment: "Add a metric" }, clock.next()))).toEqual([
-      `signoff.changes_requested ${s}`,
-      `change.changes_requested ${s}`,
-      ...times(asked - 1, `signoff.dismissed ${s}`),
-    ]);
+    expect(
+      eventsOf(() =>
+        signOff(
+          as("security@countersign.test"),
+          sentBack.id,
+          { role: "security", decision: "request_changes", comment: "Add a metric" },
+          clock.next(),
+        ),
+      ),
+    ).toEqual([`signoff.changes_requested ${s}`, `change.changes_requested ${s}`, ...times(asked - 1, `signoff.dismissed ${s}`)]);
   });
 
   it("an emergency release and its retro sign-off", () => {
@@ -251,28 +363,49 @@ describe("every use case writes exactly one audit event per state change", () =>
     const c = `change_record:${change.id}`;
     signOff(as("security@countersign.test"), change.id, { role: "security", decision: "approve" }, clock.next());
     let deployment = "";
-    expect(eventsOf(() => (deployment = promote(ops(), change.id, { environment: "production" }, clock.next()).id))).toEqual([`deployment.emergency deployment:${deployment}`, `change.released ${c}`]);
+    expect(eventsOf(() => (deployment = promote(ops(), change.id, { environment: "production" }, clock.next()).id))).toEqual([
+      `deployment.emergency deployment:${deployment}`,
+      `change.released ${c}`,
+    ]);
     const pending = getChange(auditor(), change.id).signoffs.filter((s) => s.status === "pending");
-    const signers: Record<string, string> = { workflow_owner: "owner@countersign.test", engineering: "engineer2@countersign.test", operations: "ops@countersign.test" };
-    for (const s of pending.slice(0, -1)) expect(eventsOf(() => signOff(as(signers[s.role]!), change.id, { role: s.role, decision: "approve" }, clock.next()))).toEqual([`signoff.approved ${c}`]);
+    const signers: Record<string, string> = {
+      workflow_owner: "owner@countersign.test",
+      engineering: "engineer2@countersign.test",
+      operations: "ops@countersign.test",
+    };
+    for (const s of pending.slice(0, -1))
+      expect(eventsOf(() => signOff(as(signers[s.role]!), change.id, { role: s.role, decision: "approve" }, clock.next()))).toEqual([
+        `signoff.approved ${c}`,
+      ]);
     const last = pending.at(-1)!;
-    expect(eventsOf(() => signOff(as(signers[last.role]!), change.id, { role: last.role, decision: "approve" }, clock.next(HOUR)))).toEqual([`signoff.approved ${c}`, `change.retro_signoff_completed ${c}`]);
+    expect(eventsOf(() => signOff(as(signers[last.role]!), change.id, { role: last.role, decision: "approve" }, clock.next(HOUR)))).toEqual(
+      [`signoff.approved ${c}`, `change.retro_signoff_completed ${c}`],
+    );
   });
 
   it("incidents, the policy and API tokens", () => {
     let incident = "";
-    expect(eventsOf(() => (incident = openIncident(ops(), { agent: "refund-assistant", severity: "sev3", title: "Reversals up" }, clock.next()).id))).toEqual([`incident.opened incident:${incident}`]);
+    expect(
+      eventsOf(
+        () => (incident = openIncident(ops(), { agent: "refund-assistant", severity: "sev3", title: "Reversals up" }, clock.next()).id),
+      ),
+    ).toEqual([`incident.opened incident:${incident}`]);
     const i = `incident:${incident}`;
     expect(eventsOf(() => updateIncident(ops(), incident, { severity: "sev2" }, clock.next()))).toEqual([`incident.updated ${i}`]);
     expect(eventsOf(() => updateIncident(ops(), incident, { severity: "sev2" }, clock.next()))).toEqual([]); // nothing changed, nothing recorded
-    expect(eventsOf(() => updateIncident(ops(), incident, { title: "Reversals up 3%", resolution: "no_action" }, clock.next()))).toEqual([`incident.updated ${i}`, `incident.resolved ${i}`]);
+    expect(eventsOf(() => updateIncident(ops(), incident, { title: "Reversals up 3%", resolution: "no_action" }, clock.next()))).toEqual([
+      `incident.updated ${i}`,
+      `incident.resolved ${i}`,
+    ]);
 
     const published = eventsOf(() => publishPolicy(admin(), DEFAULT_POLICY, clock.next()));
     expect(published).toHaveLength(1);
     expect(published[0]).toMatch(/^policy\.published policy:/);
 
     let token = "";
-    expect(eventsOf(() => (token = issueToken(admin(), { name: "ci-events", scopes: ["read"] }, clock.next()).view.id))).toEqual([`token.issued api_token:${token}`]);
+    expect(eventsOf(() => (token = issueToken(admin(), { name: "ci-events", scopes: ["read"] }, clock.next()).view.id))).toEqual([
+      `token.issued api_token:${token}`,
+    ]);
     expect(eventsOf(() => revokeToken(admin(), token, clock.next()))).toEqual([`token.revoked api_token:${token}`]);
   });
 
@@ -280,6 +413,12 @@ describe("every use case writes exactly one audit event per state change", () =>
     const change = limitRaise(940, clock.next());
     approveAll(change.id, clock);
     const events = eventsOf(() => releaseApproved(change.id, clock));
-    expect(events.map((e) => e.split(" ")[0])).toEqual(["deployment.promoted", "deployment.promoted", "eval.recorded", "deployment.promoted", "change.released"]);
+    expect(events.map((e) => e.split(" ")[0])).toEqual([
+      "deployment.promoted",
+      "deployment.promoted",
+      "eval.recorded",
+      "deployment.promoted",
+      "change.released",
+    ]);
   });
 });

@@ -16,7 +16,9 @@ export function userCaller(user: CurrentUser): Caller {
 }
 
 export function actorOf(caller: Caller): Actor {
-  return caller.kind === "user" ? { type: "user", id: caller.user.id, label: caller.user.email } : { type: "token", id: caller.id, label: `token:${caller.name}` };
+  return caller.kind === "user"
+    ? { type: "user", id: caller.user.id, label: caller.user.email }
+    : { type: "token", id: caller.id, label: `token:${caller.name}` };
 }
 
 export function hashToken(token: string): string {

@@ -80,7 +80,11 @@ export type ChangeRecordView = {
 export function findChangeRow(db: Reader, ref: string): ChangeRow {
   const match = /^(?:CR-)?(\d+)$/i.exec(ref.trim());
   const row = match
-    ? db.select().from(changeRecords).where(eq(changeRecords.number, Number(match[1]))).get()
+    ? db
+        .select()
+        .from(changeRecords)
+        .where(eq(changeRecords.number, Number(match[1])))
+        .get()
     : db.select().from(changeRecords).where(eq(changeRecords.id, ref)).get();
   if (!row) throw new AppError("not_found", `No change record ${ref}`);
   return row;
@@ -109,7 +113,10 @@ export function baseVersionOf(db: Reader, agentId: string) {
   const reviewed = db
     .select({ version: agentVersions })
     .from(agentVersions)
-    .innerJoin(changeRecords, and(eq(changeRecords.headVersionId, agentVersions.id), inArray(changeRecords.state, ["approved", "released", "rolled_back"])))
+    .innerJoin(
+      changeRecords,
+      and(eq(changeRecords.headVersionId, agentVersions.id), inArray(changeRecords.state, ["approved", "released", "rolled_back"])),
+    )
     .where(eq(agentVersions.agentId, agentId))
     .orderBy(desc(agentVersions.number))
     .limit(1)
@@ -118,13 +125,31 @@ export function baseVersionOf(db: Reader, agentId: string) {
 }
 
 /** Reads a spec sent as an object or as YAML/JSON text. The text is kept when it does not parse, so nothing typed is lost. */
-export function readSpecInput(value: string | Record<string, unknown>): { spec: AgentSpec | null; text: string | null; issues: SpecIssue[] } {
+export function readSpecInput(value: string | Record<string, unknown>): {
+  spec: AgentSpec | null;
+  text: string | null;
+  issues: SpecIssue[];
+} {
   const result = typeof value === "string" ? parseSpecText(value) : validateSpec(value);
   if (result.ok) return { spec: result.spec, text: null, issues: [] };
   return { spec: null, text: typeof value === "string" ? value : JSON.stringify(value, null, 2), issues: result.issues };
 }
 
-export function attestedFields(row: Pick<ChangeRow, "title" | "rationale" | "roleImpacts" | "harmMetrics" | "evidence" | "rollbackPlan" | "rollbackOwnerId" | "monitoring" | "emergency" | "emergencyJustification">) {
+export function attestedFields(
+  row: Pick<
+    ChangeRow,
+    | "title"
+    | "rationale"
+    | "roleImpacts"
+    | "harmMetrics"
+    | "evidence"
+    | "rollbackPlan"
+    | "rollbackOwnerId"
+    | "monitoring"
+    | "emergency"
+    | "emergencyJustification"
+  >,
+) {
   return {
     title: row.title,
     rationale: row.rationale,
@@ -145,12 +170,29 @@ export function contentHashOf(row: Parameters<typeof attestedFields>[0], specHas
 
 type Context = { workflow: { name: string; riskClass: RiskLevel }; base: AgentSpec | null; head: AgentSpec | null };
 
-export function assessRow(row: Pick<ChangeRow, "raisedTier" | "tierRaisedReason" | "emergency">, ctx: Context, policy: SignoffPolicy): ChangeAssessment | null {
+export function assessRow(
+  row: Pick<ChangeRow, "raisedTier" | "tierRaisedReason" | "emergency">,
+  ctx: Context,
+  policy: SignoffPolicy,
+): ChangeAssessment | null {
   if (!ctx.head) return null;
-  return assessChange({ base: ctx.base, next: ctx.head, workflow: ctx.workflow, raisedTier: row.raisedTier, raisedReason: row.tierRaisedReason, emergency: row.emergency, policy });
+  return assessChange({
+    base: ctx.base,
+    next: ctx.head,
+    workflow: ctx.workflow,
+    raisedTier: row.raisedTier,
+    raisedReason: row.tierRaisedReason,
+    emergency: row.emergency,
+    policy,
+  });
 }
 
-export function problemsOf(row: ChangeRow, head: AgentSpec | null, specIssues: SpecIssue[], assessment: ChangeAssessment | null): FieldErrors {
+export function problemsOf(
+  row: ChangeRow,
+  head: AgentSpec | null,
+  specIssues: SpecIssue[],
+  assessment: ChangeAssessment | null,
+): FieldErrors {
   return submissionProblems({
     title: row.title,
     specIssues: head ? null : specIssues.length ? specIssues : [{ path: "spec", message: "Add the proposed spec" }],
@@ -175,18 +217,32 @@ export function changeView(db: Reader, row: ChangeRow): ChangeRecordView {
   const head = versions.find((v) => v.id === row.headVersionId) ?? null;
   // Text that does not parse yet is shown (with its problems) even when an older spec parsed.
   const specIssues = row.draftSpecText ? readSpecInput(row.draftSpecText).issues : [];
-  const assessment = assessRow(row, { workflow, base: base?.spec ?? null, head: head?.spec ?? null }, policyByVersion(db, row.policyVersion));
+  const assessment = assessRow(
+    row,
+    { workflow, base: base?.spec ?? null, head: head?.spec ?? null },
+    policyByVersion(db, row.policyVersion),
+  );
 
   const signoffRows = db.select().from(signoffs).where(eq(signoffs.changeRecordId, row.id)).all();
   const peopleIds = [row.authorId, row.rollbackOwnerId, ...signoffRows.map((s) => s.signerId)].filter((v): v is string => Boolean(v));
-  const people = new Map(peopleIds.length ? db.select().from(users).where(inArray(users.id, [...new Set(peopleIds)])).all().map((u) => [u.id, u]) : []);
+  const people = new Map(
+    peopleIds.length
+      ? db
+          .select()
+          .from(users)
+          .where(inArray(users.id, [...new Set(peopleIds)]))
+          .all()
+          .map((u) => [u.id, u])
+      : [],
+  );
   const token = row.authorTokenId ? db.select().from(apiTokens).where(eq(apiTokens.id, row.authorTokenId)).get() : undefined;
   const author = row.authorId ? people.get(row.authorId)! : null;
   const owner = row.rollbackOwnerId ? people.get(row.rollbackOwnerId) : undefined;
 
   // Once submitted, the sign-offs asked for are the record; before, the assessment says who will be asked.
   const asked = signoffRows.filter((s) => s.status !== "dismissed");
-  const required = row.submittedAt && asked.length > 0 ? asked.map((s) => ({ role: s.role, reason: s.reason })) : (assessment?.required ?? []);
+  const required =
+    row.submittedAt && asked.length > 0 ? asked.map((s) => ({ role: s.role, reason: s.reason })) : (assessment?.required ?? []);
 
   return {
     id: row.id,
@@ -218,7 +274,9 @@ export function changeView(db: Reader, row: ChangeRow): ChangeRecordView {
     rollbackOwner: owner ? { email: owner.email, name: owner.name } : null,
     monitoring: row.monitoring,
     emergency: row.emergency ? { justification: row.emergencyJustification ?? "" } : null,
-    author: author ? { kind: "user", id: author.id, email: author.email, name: author.name } : { kind: "token", id: row.authorTokenId!, name: token?.name ?? "API token" },
+    author: author
+      ? { kind: "user", id: author.id, email: author.email, name: author.name }
+      : { kind: "token", id: row.authorTokenId!, name: token?.name ?? "API token" },
     signoffs: signoffRows
       .sort((a, b) => a.createdAt - b.createdAt)
       .map((s) => ({
@@ -235,7 +293,8 @@ export function changeView(db: Reader, row: ChangeRow): ChangeRecordView {
         dismissedReason: s.dismissedReason,
         createdAt: s.createdAt,
       })),
-    submissionProblems: row.state === "draft" ? problemsOf(row, row.draftSpecText ? null : (head?.spec ?? null), specIssues, assessment) : {},
+    submissionProblems:
+      row.state === "draft" ? problemsOf(row, row.draftSpecText ? null : (head?.spec ?? null), specIssues, assessment) : {},
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     submittedAt: row.submittedAt,

@@ -32,14 +32,19 @@ const attested = {
   harmMetrics: [{ name: "refund reversal rate", comparator: ">" as const, threshold: 2, window: "7d" }],
 };
 
-
 describe("proposing a change", () => {
   it("raising refunds.create's limit is an escalation, tier high, and asks all four owners", () => {
     const spec = productionSpec("refund-assistant");
     const action = spec.tools.find((t) => t.system === "stripe")!.actions.find((a) => a.name === "refunds.create")!;
     const before = action.limit!.amount;
     action.limit = { amount: 500, unit: "USD" };
-    const change = proposeChange(engineer, { agent: "refund-assistant", title: "Raise the refund limit to 500 USD", spec, ...attested, submit: true });
+    const change = proposeChange(engineer, {
+      agent: "refund-assistant",
+      title: "Raise the refund limit to 500 USD",
+      spec,
+      ...attested,
+      submit: true,
+    });
     expect(change.state).toBe("in_review");
     expect(change.riskTier).toBe("high");
     expect(change.riskReasons).toContain(`high: refunds.create limit raised ${before} → 500 USD in high-risk workflow Refunds`);
@@ -53,8 +58,21 @@ describe("proposing a change", () => {
   it("a wording change on a read-only agent is a standard change, approved on submit with no signer", () => {
     const spec = productionSpec("account-notes-summarizer");
     spec.instructions += "\nKeep each bullet under twenty words.";
-    const change = proposeChange(engineer, { agent: "account-notes-summarizer", title: "Shorter bullets", spec, ...attested, harmMetrics: [], submit: true });
-    expect(change).toMatchObject({ state: "approved", riskTier: "low", standardChange: "Instructions wording on a read-only agent", requiredSignoffs: [], signoffs: [] });
+    const change = proposeChange(engineer, {
+      agent: "account-notes-summarizer",
+      title: "Shorter bullets",
+      spec,
+      ...attested,
+      harmMetrics: [],
+      submit: true,
+    });
+    expect(change).toMatchObject({
+      state: "approved",
+      riskTier: "low",
+      standardChange: "Instructions wording on a read-only agent",
+      requiredSignoffs: [],
+      signoffs: [],
+    });
   });
 
   it("saves a draft even when the spec does not parse, and keeps the text exactly as typed", () => {
@@ -80,10 +98,21 @@ describe("proposing a change", () => {
 
   it("refuses a change that changes nothing, and malformed input with field errors", () => {
     const same = proposeChange(engineer, { agent: "refund-assistant", title: "No-op", ...attested });
-    expect(errorOf(() => submitChange(engineer, same.id)).details.fieldErrors!.spec).toEqual(["The proposed spec is the same as the base version: there is nothing to review"]);
-    const bad = errorOf(() => proposeChange(engineer, { agent: "refund-assistant", harmMetrics: [{ name: "x", comparator: "~", threshold: "high", window: "week" }] }));
+    expect(errorOf(() => submitChange(engineer, same.id)).details.fieldErrors!.spec).toEqual([
+      "The proposed spec is the same as the base version: there is nothing to review",
+    ]);
+    const bad = errorOf(() =>
+      proposeChange(engineer, {
+        agent: "refund-assistant",
+        harmMetrics: [{ name: "x", comparator: "~", threshold: "high", window: "week" }],
+      }),
+    );
     expect(bad.code).toBe("validation_failed");
-    expect(Object.keys(bad.details.fieldErrors!).sort()).toEqual(["harmMetrics.0.comparator", "harmMetrics.0.threshold", "harmMetrics.0.window"]);
+    expect(Object.keys(bad.details.fieldErrors!).sort()).toEqual([
+      "harmMetrics.0.comparator",
+      "harmMetrics.0.threshold",
+      "harmMetrics.0.window",
+    ]);
     const spec = productionSpec("refund-assistant");
     (spec.tools[0]!.actions[0] as { access: string }).access = "owner";
     const invalid = errorOf(() => proposeChange(engineer, { agent: "refund-assistant", title: "x", spec, ...attested, submit: true }));
@@ -93,11 +122,35 @@ describe("proposing a change", () => {
 
   it("lets leaders and auditors read but not propose; a token needs changes:write", () => {
     expect(errorOf(() => proposeChange(as("auditor@countersign.test"), { agent: "refund-assistant" })).code).toBe("forbidden");
-    db.insert(apiTokens).values({ id: "tok_ci", name: "ci", tokenHash: hashToken("cs_ci"), scopes: ["read", "changes:write"], createdById: "usr_admin", createdAt: Date.now() }).run();
-    db.insert(apiTokens).values({ id: "tok_ro", name: "ro", tokenHash: hashToken("cs_ro"), scopes: ["read"], createdById: "usr_admin", createdAt: Date.now() }).run();
+    db.insert(apiTokens)
+      .values({
+        id: "tok_ci",
+        name: "ci",
+        tokenHash: hashToken("cs_ci"),
+        scopes: ["read", "changes:write"],
+        createdById: "usr_admin",
+        createdAt: Date.now(),
+      })
+      .run();
+    db.insert(apiTokens)
+      .values({
+        id: "tok_ro",
+        name: "ro",
+        tokenHash: hashToken("cs_ro"),
+        scopes: ["read"],
+        createdById: "usr_admin",
+        createdAt: Date.now(),
+      })
+      .run();
     const spec = productionSpec("meeting-brief-writer");
     spec.traceRetentionDays += 30;
-    const byToken = proposeChange(tokenCaller("cs_ci")!, { agent: "meeting-brief-writer", title: "Keep traces longer", spec, ...attested, submit: true });
+    const byToken = proposeChange(tokenCaller("cs_ci")!, {
+      agent: "meeting-brief-writer",
+      title: "Keep traces longer",
+      spec,
+      ...attested,
+      submit: true,
+    });
     expect(byToken.author).toEqual({ kind: "token", id: "tok_ci", name: "ci" });
     expect(errorOf(() => proposeChange(tokenCaller("cs_ro")!, { agent: "meeting-brief-writer" })).message).toContain("changes:write");
   });
@@ -109,14 +162,21 @@ describe("editing and withdrawing", () => {
     spec.forbidden.push("salesforce:records.purge");
     const change = proposeChange(engineer, { agent: "crm-record-updater", title: "Forbid purges", spec, ...attested, submit: true });
     const first = change.signoffs[0]!;
-    db.update(signoffs).set({ status: "approved", signerId: "usr_security", decidedAt: Date.now(), contentHash: change.contentHash }).where(eq(signoffs.id, first.id)).run();
+    db.update(signoffs)
+      .set({ status: "approved", signerId: "usr_security", decidedAt: Date.now(), contentHash: change.contentHash })
+      .where(eq(signoffs.id, first.id))
+      .run();
     const edited = editChange(engineer, change.label, { rationale: "Asked for in the access review." }, Date.now() + 1000);
     expect(edited.contentHash).not.toBe(change.contentHash);
     const old = edited.signoffs.filter((s) => s.createdAt === first.createdAt);
     expect(old.every((s) => s.status === "dismissed")).toBe(true);
     expect(old[0]!.dismissedReason).toMatch(/^dismissed: change edited by engineer@countersign.test at \d{4}-/);
     expect(edited.signoffs.filter((s) => s.status === "pending")).toHaveLength(change.signoffs.length);
-    const events = db.select().from(auditEvents).where(and(eq(auditEvents.entityId, change.id), eq(auditEvents.action, "signoff.dismissed"))).all();
+    const events = db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.entityId, change.id), eq(auditEvents.action, "signoff.dismissed")))
+      .all();
     expect(events).toHaveLength(change.signoffs.length);
   });
 
@@ -154,9 +214,42 @@ describe("review stays honest (regressions found in review)", () => {
   it("never bases a change on someone's unreviewed draft", () => {
     const now = Date.now();
     const base = productionSpec("meeting-brief-writer");
-    db.insert(agents).values({ id: "agt_fresh", slug: "fresh-agent", name: "Fresh Agent", platform: "custom", workflowId: "wf_account-notes", engineeringOwnerId: "usr_engineer", rollbackOwnerId: "usr_ops", createdAt: now }).run();
-    db.insert(changeRecords).values({ id: "cr_fresh1", number: 90_001, agentId: "agt_fresh", title: "Register", state: "approved", authorId: "usr_engineer", createdAt: now, updatedAt: now }).run();
-    db.insert(agentVersions).values({ id: "ver_fresh1", agentId: "agt_fresh", number: 1, spec: base, specHash: specHash(base), autonomy: base.autonomy, changeRecordId: "cr_fresh1", createdAt: now }).run();
+    db.insert(agents)
+      .values({
+        id: "agt_fresh",
+        slug: "fresh-agent",
+        name: "Fresh Agent",
+        platform: "custom",
+        workflowId: "wf_account-notes",
+        engineeringOwnerId: "usr_engineer",
+        rollbackOwnerId: "usr_ops",
+        createdAt: now,
+      })
+      .run();
+    db.insert(changeRecords)
+      .values({
+        id: "cr_fresh1",
+        number: 90_001,
+        agentId: "agt_fresh",
+        title: "Register",
+        state: "approved",
+        authorId: "usr_engineer",
+        createdAt: now,
+        updatedAt: now,
+      })
+      .run();
+    db.insert(agentVersions)
+      .values({
+        id: "ver_fresh1",
+        agentId: "agt_fresh",
+        number: 1,
+        spec: base,
+        specHash: specHash(base),
+        autonomy: base.autonomy,
+        changeRecordId: "cr_fresh1",
+        createdAt: now,
+      })
+      .run();
     db.update(changeRecords).set({ headVersionId: "ver_fresh1" }).where(eq(changeRecords.id, "cr_fresh1")).run();
     // engineer2's draft grants a write action, unreviewed.
     const granted = structuredClone(base);
@@ -169,7 +262,19 @@ describe("review stays honest (regressions found in review)", () => {
   it("refuses a policy that would pre-approve authority changes or anything above low risk", () => {
     const admin = as("admin@countersign.test");
     const policy = structuredClone(DEFAULT_POLICY);
-    const loose = { ...policy, standardChanges: [{ id: "anything", name: "Anything", description: "", domains: ["semantics", "authority"], autonomy: ["bounded"], maxTier: "critical" }] };
+    const loose = {
+      ...policy,
+      standardChanges: [
+        {
+          id: "anything",
+          name: "Anything",
+          description: "",
+          domains: ["semantics", "authority"],
+          autonomy: ["bounded"],
+          maxTier: "critical",
+        },
+      ],
+    };
     const error = errorOf(() => publishPolicy(admin, loose));
     expect(error.code).toBe("validation_failed");
     expect(Object.keys(error.details.fieldErrors!).sort()).toEqual(["standardChanges.0.domains.1", "standardChanges.0.maxTier"]);
@@ -184,7 +289,13 @@ describe("review stays honest (regressions found in review)", () => {
     const raised = editChange(engineer, change.id, { raiseTier: { tier: "critical", reason: "board-level customer" } });
     expect(raised.raisedTier).toBe("critical");
     expect(raised.riskTier).toBe("critical");
-    expect(raised.signoffs.filter((s) => s.status === "pending").map((s) => s.role)).toEqual(["workflow_owner", "security", "engineering", "operations", "compliance"]);
+    expect(raised.signoffs.filter((s) => s.status === "pending").map((s) => s.role)).toEqual([
+      "workflow_owner",
+      "security",
+      "engineering",
+      "operations",
+      "compliance",
+    ]);
   });
 
   it("an edit in review must keep the change fit for review", () => {

@@ -11,9 +11,25 @@ import { canTransition } from "@/lib/domain/change-state";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validations/field-errors";
 import { paging, parseQuery, type SearchParamsInput } from "@/lib/validations/query-params";
-import { editChangeSchema, proposeChangeSchema, type ChangePreview, type EditChangeInput, type ProposeChangeInput } from "@/lib/validations/change-record";
+import {
+  editChangeSchema,
+  proposeChangeSchema,
+  type ChangePreview,
+  type EditChangeInput,
+  type ProposeChangeInput,
+} from "@/lib/validations/change-record";
 import { actorOf, assertCanRead, type Caller } from "./caller";
-import { assessRow, baseVersionOf, changeView, contentHashOf, findChangeRow, problemsOf, readSpecInput, type ChangeRecordView, type ChangeRow } from "./change-records";
+import {
+  assessRow,
+  baseVersionOf,
+  changeView,
+  contentHashOf,
+  findChangeRow,
+  problemsOf,
+  readSpecInput,
+  type ChangeRecordView,
+  type ChangeRow,
+} from "./change-records";
 import { notifyDismissed, notifySignoffNeeded } from "./notifications";
 import { currentPolicy } from "./policy";
 
@@ -50,7 +66,10 @@ function specFieldErrors(issues: { path: string; message: string }[]): Record<st
 function userIdByEmail(tx: Pick<DB, "select">, email: string | null | undefined): string | null {
   if (!email) return null;
   const user = tx.select({ id: users.id, disabled: users.disabled }).from(users).where(eq(users.email, email.trim().toLowerCase())).get();
-  if (!user || user.disabled) throw new AppError("validation_failed", "Some fields need attention", { fieldErrors: { rollbackOwner: [`No active person with email ${email}`] } });
+  if (!user || user.disabled)
+    throw new AppError("validation_failed", "Some fields need attention", {
+      fieldErrors: { rollbackOwner: [`No active person with email ${email}`] },
+    });
   return user.id;
 }
 
@@ -67,16 +86,36 @@ function ensureHeadVersion(tx: Tx, row: ChangeRow, spec: AgentSpec, actor: Actor
     const head = tx.select({ specHash: agentVersions.specHash }).from(agentVersions).where(eq(agentVersions.id, row.headVersionId)).get();
     if (head?.specHash === hash) return row.headVersionId;
   }
-  const last = tx.select({ n: sql<number>`COALESCE(MAX(${agentVersions.number}), 0)` }).from(agentVersions).where(eq(agentVersions.agentId, row.agentId)).get()!.n;
+  const last = tx
+    .select({ n: sql<number>`COALESCE(MAX(${agentVersions.number}), 0)` })
+    .from(agentVersions)
+    .where(eq(agentVersions.agentId, row.agentId))
+    .get()!.n;
   const id = randomUUID();
   tx.insert(agentVersions)
-    .values({ id, agentId: row.agentId, number: last + 1, spec, specHash: hash, autonomy: spec.autonomy, createdById: actor.type === "user" ? actor.id : null, changeRecordId: row.id, createdAt: now })
+    .values({
+      id,
+      agentId: row.agentId,
+      number: last + 1,
+      spec,
+      specHash: hash,
+      autonomy: spec.autonomy,
+      createdById: actor.type === "user" ? actor.id : null,
+      changeRecordId: row.id,
+      createdAt: now,
+    })
     .run();
   return id;
 }
 
 /** Recomputes what follows from the record's content: head version, tier, reasons, content hash. */
-function refresh(tx: Tx, row: ChangeRow, specInput: string | Record<string, unknown> | undefined, actor: Actor, now: number): { row: ChangeRow; changedSpec: boolean } {
+function refresh(
+  tx: Tx,
+  row: ChangeRow,
+  specInput: string | Record<string, unknown> | undefined,
+  actor: Actor,
+  now: number,
+): { row: ChangeRow; changedSpec: boolean } {
   let next = { ...row };
   let changedSpec = false;
   if (specInput !== undefined) {
@@ -120,7 +159,8 @@ function save(tx: Tx, row: ChangeRow) {
 
 /** Sends a draft to review: only when nothing is missing. A standard change is approved at once. */
 function submitInTx(tx: Tx, row: ChangeRow, actor: Actor, now: number): ChangeRow {
-  if (!canTransition(row.state, "in_review") || row.state !== "draft") throw new AppError("conflict", `${changeNumberLabel(row.number)} is ${row.state.replace("_", " ")}, not a draft`);
+  if (!canTransition(row.state, "in_review") || row.state !== "draft")
+    throw new AppError("conflict", `${changeNumberLabel(row.number)} is ${row.state.replace("_", " ")}, not a draft`);
   const { workflow } = agentWithWorkflow(tx, row.agentId);
   const specs = versionSpecs(tx, row);
   const { version, policy } = currentPolicy(tx);
@@ -128,7 +168,9 @@ function submitInTx(tx: Tx, row: ChangeRow, actor: Actor, now: number): ChangeRo
   const specIssues = row.draftSpecText ? readSpecInput(row.draftSpecText).issues : [];
   const problems = problemsOf(row, row.draftSpecText ? null : specs.head, specIssues, assessment);
   if (Object.keys(problems).length > 0) {
-    throw new AppError("validation_failed", `CR-${row.number} cannot go to review yet: ${Object.values(problems).flat()[0]}`, { fieldErrors: problems });
+    throw new AppError("validation_failed", `CR-${row.number} cannot go to review yet: ${Object.values(problems).flat()[0]}`, {
+      fieldErrors: problems,
+    });
   }
   const standard = assessment!.standardChange;
   const submitted: ChangeRow = {
@@ -145,15 +187,36 @@ function submitInTx(tx: Tx, row: ChangeRow, actor: Actor, now: number): ChangeRo
   save(tx, submitted);
   // Back from "changes requested": approvals on the current content still stand; older ones are dismissed.
   const approved = signoffsOf(tx, row, ["approved"]);
-  dismissSignoffs(tx, row, approved.filter((s) => s.contentHash !== row.contentHash), `dismissed: change edited by ${actor.label} at ${new Date(now).toISOString()}`, actor, now);
+  dismissSignoffs(
+    tx,
+    row,
+    approved.filter((s) => s.contentHash !== row.contentHash),
+    `dismissed: change edited by ${actor.label} at ${new Date(now).toISOString()}`,
+    actor,
+    now,
+  );
   const stillApproved = new Set(approved.filter((s) => s.contentHash === row.contentHash).map((s) => s.role));
   const ask = assessment!.required.filter((r) => !stillApproved.has(r.role));
   if (ask.length > 0) {
     tx.insert(signoffs)
-      .values(ask.map((r) => ({ id: randomUUID(), changeRecordId: row.id, role: r.role, reason: r.reason, status: "pending" as const, createdAt: now })))
+      .values(
+        ask.map((r) => ({
+          id: randomUUID(),
+          changeRecordId: row.id,
+          role: r.role,
+          reason: r.reason,
+          status: "pending" as const,
+          createdAt: now,
+        })),
+      )
       .run();
   }
-  notifySignoffNeeded(tx, row, ask.map((r) => r.role), now);
+  notifySignoffNeeded(
+    tx,
+    row,
+    ask.map((r) => r.role),
+    now,
+  );
   const events: AuditInput[] = [
     {
       at: now,
@@ -161,10 +224,25 @@ function submitInTx(tx: Tx, row: ChangeRow, actor: Actor, now: number): ChangeRo
       action: "change.submitted",
       entityType: "change_record",
       entityId: row.id,
-      payload: { number: row.number, riskTier: submitted.riskTier, contentHash: row.contentHash, required: assessment!.required.map((r) => r.role), standardChange: submitted.standardChange, policyVersion: version },
+      payload: {
+        number: row.number,
+        riskTier: submitted.riskTier,
+        contentHash: row.contentHash,
+        required: assessment!.required.map((r) => r.role),
+        standardChange: submitted.standardChange,
+        policyVersion: version,
+      },
     },
   ];
-  if (standard) events.push({ at: now, actor, action: "change.approved", entityType: "change_record", entityId: row.id, payload: { number: row.number, standardChange: standard.name, preApproved: true } });
+  if (standard)
+    events.push({
+      at: now,
+      actor,
+      action: "change.approved",
+      entityType: "change_record",
+      entityId: row.id,
+      payload: { number: row.number, standardChange: standard.name, preApproved: true },
+    });
   appendAuditEvents(tx, events);
   return submitted;
 }
@@ -180,7 +258,10 @@ function applyFields(row: ChangeRow, input: z.output<typeof editChangeSchema>, r
     ...(input.rollbackPlan !== undefined && { rollbackPlan: input.rollbackPlan }),
     ...(rollbackOwnerId !== undefined && { rollbackOwnerId }),
     ...(input.monitoring !== undefined && { monitoring: input.monitoring }),
-    ...(input.emergency !== undefined && { emergency: input.emergency !== null, emergencyJustification: input.emergency?.justification ?? null }),
+    ...(input.emergency !== undefined && {
+      emergency: input.emergency !== null,
+      emergencyJustification: input.emergency?.justification ?? null,
+    }),
     ...(input.raiseTier !== undefined && { raisedTier: input.raiseTier?.tier ?? null, tierRaisedReason: input.raiseTier?.reason ?? null }),
   };
 }
@@ -195,16 +276,24 @@ export function proposeChange(caller: Caller, input: ProposeChangeInput | unknow
   if (data.submit && data.spec !== undefined) {
     // Straight to review with a spec that does not validate: nothing to save, say what is wrong.
     const read = readSpecInput(data.spec);
-    if (!read.spec) throw new AppError("validation_failed", "The proposed spec is not valid", { fieldErrors: specFieldErrors(read.issues) });
+    if (!read.spec)
+      throw new AppError("validation_failed", "The proposed spec is not valid", { fieldErrors: specFieldErrors(read.issues) });
   }
   const actor = actorOf(caller);
   const db = getDb();
   const id = db.transaction(
     (tx) => {
       const agent = tx.select().from(agents).where(eq(agents.slug, data.agent)).get();
-      if (!agent) throw new AppError("validation_failed", "Some fields need attention", { fieldErrors: { agent: [`No agent with slug "${data.agent}"`] } });
+      if (!agent)
+        throw new AppError("validation_failed", "Some fields need attention", {
+          fieldErrors: { agent: [`No agent with slug "${data.agent}"`] },
+        });
       const base = baseVersionOf(tx, agent.id);
-      const number = tx.select({ n: sql<number>`COALESCE(MAX(${changeRecords.number}), 0)` }).from(changeRecords).get()!.n + 1;
+      const number =
+        tx
+          .select({ n: sql<number>`COALESCE(MAX(${changeRecords.number}), 0)` })
+          .from(changeRecords)
+          .get()!.n + 1;
       const rollbackOwnerId = userIdByEmail(tx, data.rollbackOwner);
       const blank: ChangeRow = {
         id: randomUUID(),
@@ -251,7 +340,14 @@ export function proposeChange(caller: Caller, input: ProposeChangeInput | unknow
         action: "change.created",
         entityType: "change_record",
         entityId: row.id,
-        payload: { number, agent: agent.slug, title: row.title, specHash: versionSpecs(tx, row).headHash, baseSpecHash: base?.specHash ?? null, contentHash: row.contentHash },
+        payload: {
+          number,
+          agent: agent.slug,
+          title: row.title,
+          specHash: versionSpecs(tx, row).headHash,
+          baseSpecHash: base?.specHash ?? null,
+          contentHash: row.contentHash,
+        },
       });
       if (data.submit) submitInTx(tx, row, actor, now);
       return row.id;
@@ -271,13 +367,20 @@ function openChangeOfAuthor(tx: Tx, caller: Caller, ref: string, doing: "edit" |
   assertAuthor(caller, row, doing);
   const open: ChangeState[] = doing === "edit" ? ["draft", "in_review", "approved"] : ["draft", "in_review"];
   if (!open.includes(row.state)) {
-    throw new AppError("conflict", `${changeNumberLabel(row.number)} is ${row.state.replace("_", " ")}: only drafts and changes in review${doing === "edit" ? " or approved" : ""} can be ${doing === "edit" ? "edited" : "withdrawn"}`);
+    throw new AppError(
+      "conflict",
+      `${changeNumberLabel(row.number)} is ${row.state.replace("_", " ")}: only drafts and changes in review${doing === "edit" ? " or approved" : ""} can be ${doing === "edit" ? "edited" : "withdrawn"}`,
+    );
   }
   return row;
 }
 
 function signoffsOf(tx: Tx, row: ChangeRow, statuses: ("pending" | "approved")[]) {
-  return tx.select().from(signoffs).where(and(eq(signoffs.changeRecordId, row.id), inArray(signoffs.status, statuses))).all();
+  return tx
+    .select()
+    .from(signoffs)
+    .where(and(eq(signoffs.changeRecordId, row.id), inArray(signoffs.status, statuses)))
+    .all();
 }
 
 /** Dismisses sign-offs, visibly: each keeps its reason and gets an audit event. */
@@ -285,11 +388,23 @@ function dismissSignoffs(tx: Tx, row: ChangeRow, standing: (typeof signoffs.$inf
   if (standing.length === 0) return;
   tx.update(signoffs)
     .set({ status: "dismissed", dismissedAt: now, dismissedReason: reason })
-    .where(inArray(signoffs.id, standing.map((s) => s.id)))
+    .where(
+      inArray(
+        signoffs.id,
+        standing.map((s) => s.id),
+      ),
+    )
     .run();
   appendAuditEvents(
     tx,
-    standing.map((s) => ({ at: now, actor, action: "signoff.dismissed", entityType: "change_record", entityId: row.id, payload: { number: row.number, role: s.role, previousStatus: s.status, reason } })),
+    standing.map((s) => ({
+      at: now,
+      actor,
+      action: "signoff.dismissed",
+      entityType: "change_record",
+      entityId: row.id,
+      payload: { number: row.number, role: s.role, previousStatus: s.status, reason },
+    })),
   );
   notifyDismissed(tx, row, standing, reason, now);
 }
@@ -320,10 +435,15 @@ export function editChange(caller: Caller, ref: string, input: EditChangeInput |
         const specIssues = next.draftSpecText ? readSpecInput(next.draftSpecText).issues : [];
         const problems = problemsOf(next, next.draftSpecText ? null : specs.head, specIssues, assessment);
         if (Object.keys(problems).length > 0) {
-          throw new AppError("validation_failed", `${changeNumberLabel(row.number)} is in review; this edit would leave it unfit: ${Object.values(problems).flat()[0]}`, { fieldErrors: problems });
+          throw new AppError(
+            "validation_failed",
+            `${changeNumberLabel(row.number)} is in review; this edit would leave it unfit: ${Object.values(problems).flat()[0]}`,
+            { fieldErrors: problems },
+          );
         }
         // Approvals were given on the old content: an approved change is in review again.
-        if (rerouted) next = redoSignoffs(tx, row.state === "approved" ? { ...next, state: "in_review", approvedAt: null } : next, actor, now);
+        if (rerouted)
+          next = redoSignoffs(tx, row.state === "approved" ? { ...next, state: "in_review", approvedAt: null } : next, actor, now);
       }
       save(tx, next);
       appendAuditEvent(tx, {
@@ -332,7 +452,15 @@ export function editChange(caller: Caller, ref: string, input: EditChangeInput |
         action: "change.edited",
         entityType: "change_record",
         entityId: row.id,
-        payload: { number: row.number, previousContentHash: row.contentHash, contentHash: next.contentHash, specHash: versionSpecs(tx, next).headHash, raisedTier: next.raisedTier, fields: Object.keys(data), ...(next.state !== row.state && { previousState: row.state, state: next.state }) },
+        payload: {
+          number: row.number,
+          previousContentHash: row.contentHash,
+          contentHash: next.contentHash,
+          specHash: versionSpecs(tx, next).headHash,
+          raisedTier: next.raisedTier,
+          fields: Object.keys(data),
+          ...(next.state !== row.state && { previousState: row.state, state: next.state }),
+        },
       });
       return row.id;
     },
@@ -347,19 +475,47 @@ export function editChange(caller: Caller, ref: string, input: EditChangeInput |
  * standard change), it is approved as on submission.
  */
 function redoSignoffs(tx: Tx, row: ChangeRow, actor: Actor, now: number): ChangeRow {
-  dismissSignoffs(tx, row, signoffsOf(tx, row, ["pending", "approved"]), `dismissed: change edited by ${actor.label} at ${new Date(now).toISOString()}`, actor, now);
+  dismissSignoffs(
+    tx,
+    row,
+    signoffsOf(tx, row, ["pending", "approved"]),
+    `dismissed: change edited by ${actor.label} at ${new Date(now).toISOString()}`,
+    actor,
+    now,
+  );
   const { workflow } = agentWithWorkflow(tx, row.agentId);
   const specs = versionSpecs(tx, row);
   const { version, policy } = currentPolicy(tx);
   const assessment = assessRow(row, { workflow, base: specs.base, head: specs.head }, policy)!;
   if (assessment.required.length === 0) {
-    appendAuditEvent(tx, { at: now, actor, action: "change.approved", entityType: "change_record", entityId: row.id, payload: { number: row.number, standardChange: assessment.standardChange?.name ?? null, preApproved: true } });
+    appendAuditEvent(tx, {
+      at: now,
+      actor,
+      action: "change.approved",
+      entityType: "change_record",
+      entityId: row.id,
+      payload: { number: row.number, standardChange: assessment.standardChange?.name ?? null, preApproved: true },
+    });
     return { ...row, state: "approved", approvedAt: now, policyVersion: version };
   }
   tx.insert(signoffs)
-    .values(assessment.required.map((r) => ({ id: randomUUID(), changeRecordId: row.id, role: r.role, reason: r.reason, status: "pending" as const, createdAt: now })))
+    .values(
+      assessment.required.map((r) => ({
+        id: randomUUID(),
+        changeRecordId: row.id,
+        role: r.role,
+        reason: r.reason,
+        status: "pending" as const,
+        createdAt: now,
+      })),
+    )
     .run();
-  notifySignoffNeeded(tx, row, assessment.required.map((r) => r.role), now);
+  notifySignoffNeeded(
+    tx,
+    row,
+    assessment.required.map((r) => r.role),
+    now,
+  );
   return { ...row, policyVersion: version };
 }
 
@@ -386,7 +542,14 @@ export function withdrawChange(caller: Caller, ref: string, reason: string | und
       const row = openChangeOfAuthor(tx, caller, ref, "withdraw");
       tx.update(changeRecords).set({ state: "withdrawn", closedAt: now, updatedAt: now }).where(eq(changeRecords.id, row.id)).run();
       dismissSignoffs(tx, row, signoffsOf(tx, row, ["pending"]), `change withdrawn by ${actor.label}`, actor, now);
-      appendAuditEvent(tx, { at: now, actor, action: "change.withdrawn", entityType: "change_record", entityId: row.id, payload: { number: row.number, reason: reason?.trim() || null } });
+      appendAuditEvent(tx, {
+        at: now,
+        actor,
+        action: "change.withdrawn",
+        entityType: "change_record",
+        entityId: row.id,
+        payload: { number: row.number, reason: reason?.trim() || null },
+      });
       return row.id;
     },
     { behavior: "immediate" },
@@ -436,11 +599,16 @@ export function listChanges(caller: Caller, filters: ChangeFilters): { items: Ch
   if (filters.state) conditions.push(eq(changeRecords.state, filters.state));
   if (filters.agent) conditions.push(eq(agents.slug, filters.agent));
   if (filters.risk) conditions.push(eq(changeRecords.riskTier, filters.risk));
-  if (filters.mine) conditions.push(caller.kind === "user" ? eq(changeRecords.authorId, caller.user.id) : eq(changeRecords.authorTokenId, caller.id));
+  if (filters.mine)
+    conditions.push(caller.kind === "user" ? eq(changeRecords.authorId, caller.user.id) : eq(changeRecords.authorTokenId, caller.id));
   if (filters.needsMySignoff) {
     const roles = caller.kind === "user" ? caller.user.roles : [];
-    conditions.push(or(eq(changeRecords.state, "in_review"), and(eq(changeRecords.state, "released"), isNotNull(changeRecords.retroSignoffDueAt))));
-    conditions.push(caller.kind === "user" ? or(sql`${changeRecords.authorId} IS NULL`, ne(changeRecords.authorId, caller.user.id)) : sql`0`);
+    conditions.push(
+      or(eq(changeRecords.state, "in_review"), and(eq(changeRecords.state, "released"), isNotNull(changeRecords.retroSignoffDueAt))),
+    );
+    conditions.push(
+      caller.kind === "user" ? or(sql`${changeRecords.authorId} IS NULL`, ne(changeRecords.authorId, caller.user.id)) : sql`0`,
+    );
     conditions.push(
       roles.length
         ? exists(
@@ -453,7 +621,12 @@ export function listChanges(caller: Caller, filters: ChangeFilters): { items: Ch
     );
   }
   const where = and(...conditions);
-  const total = db.select({ n: sql<number>`COUNT(*)` }).from(changeRecords).innerJoin(agents, eq(agents.id, changeRecords.agentId)).where(where).get()!.n;
+  const total = db
+    .select({ n: sql<number>`COUNT(*)` })
+    .from(changeRecords)
+    .innerJoin(agents, eq(agents.id, changeRecords.agentId))
+    .where(where)
+    .get()!.n;
   const rows = db
     .select({ row: changeRecords, agentSlug: agents.slug, agentName: agents.name, authorEmail: users.email, tokenName: apiTokens.name })
     .from(changeRecords)
@@ -466,7 +639,13 @@ export function listChanges(caller: Caller, filters: ChangeFilters): { items: Ch
     .offset((filters.page - 1) * filters.pageSize)
     .all();
   const ids = rows.map((r) => r.row.id);
-  const pending = ids.length ? db.select({ changeRecordId: signoffs.changeRecordId, role: signoffs.role }).from(signoffs).where(and(inArray(signoffs.changeRecordId, ids), eq(signoffs.status, "pending"))).all() : [];
+  const pending = ids.length
+    ? db
+        .select({ changeRecordId: signoffs.changeRecordId, role: signoffs.role })
+        .from(signoffs)
+        .where(and(inArray(signoffs.changeRecordId, ids), eq(signoffs.status, "pending")))
+        .all()
+    : [];
   return {
     total,
     items: rows.map(({ row, agentSlug, agentName, authorEmail, tokenName }) => ({
@@ -479,7 +658,10 @@ export function listChanges(caller: Caller, filters: ChangeFilters): { items: Ch
       author: authorEmail ?? `token:${tokenName ?? "unknown"}`,
       createdAt: row.createdAt,
       submittedAt: row.submittedAt,
-      waitingOn: row.state === "in_review" || row.retroSignoffDueAt !== null ? pending.filter((p) => p.changeRecordId === row.id).map((p) => p.role) : [],
+      waitingOn:
+        row.state === "in_review" || row.retroSignoffDueAt !== null
+          ? pending.filter((p) => p.changeRecordId === row.id).map((p) => p.role)
+          : [],
     })),
   };
 }
@@ -502,14 +684,35 @@ export function previewChange(caller: Caller, input: unknown): ChangePreview {
   if (!agent) throw new AppError("not_found", `No agent with slug "${data.agent}"`);
   const workflow = db.select().from(workflows).where(eq(workflows.id, agent.workflowId)).get()!;
   const row = data.changeId ? findChangeRow(db, data.changeId) : null;
-  const base = row ? (row.baseVersionId ? db.select().from(agentVersions).where(eq(agentVersions.id, row.baseVersionId)).get() : undefined) : baseVersionOf(db, agent.id);
+  const base = row
+    ? row.baseVersionId
+      ? db.select().from(agentVersions).where(eq(agentVersions.id, row.baseVersionId)).get()
+      : undefined
+    : baseVersionOf(db, agent.id);
   const read = readSpecInput(data.spec);
-  const empty = { spec: read.spec, yaml: read.spec ? specToYaml(read.spec) : null, specIssues: read.issues, baseVersion: base?.number ?? null, diff: [], tier: null, reasons: [], required: [], standardChange: null };
+  const empty = {
+    spec: read.spec,
+    yaml: read.spec ? specToYaml(read.spec) : null,
+    specIssues: read.issues,
+    baseVersion: base?.number ?? null,
+    diff: [],
+    tier: null,
+    reasons: [],
+    required: [],
+    standardChange: null,
+  };
   if (!read.spec) return empty;
   const assessment = assessRow(
     { raisedTier: data.raisedTier, tierRaisedReason: data.raisedReason, emergency: data.emergency },
     { workflow, base: base?.spec ?? null, head: read.spec },
     currentPolicy(db).policy,
   )!;
-  return { ...empty, diff: assessment.diff, tier: assessment.tier, reasons: assessment.reasons, required: assessment.required, standardChange: assessment.standardChange?.name ?? null };
+  return {
+    ...empty,
+    diff: assessment.diff,
+    tier: assessment.tier,
+    reasons: assessment.reasons,
+    required: assessment.required,
+    standardChange: assessment.standardChange?.name ?? null,
+  };
 }

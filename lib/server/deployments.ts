@@ -42,13 +42,18 @@ export function currentDeployment(db: Reader, agentId: string, environment: Envi
 
 /** The spec hash each environment of an agent runs now. */
 export function runningSpecs(db: Reader, agentId: string): Partial<Record<Environment, string>> {
-  return Object.fromEntries(ENVIRONMENTS.map((env) => [env, currentDeployment(db, agentId, env)?.version.specHash]).filter(([, hash]) => hash));
+  return Object.fromEntries(
+    ENVIRONMENTS.map((env) => [env, currentDeployment(db, agentId, env)?.version.specHash]).filter(([, hash]) => hash),
+  );
 }
 
 const instant = (name: string) =>
   z
     .string()
-    .refine((v) => /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(v) && !Number.isNaN(Date.parse(v)), `${name} must be an ISO-8601 date or time, e.g. 2026-03-01 or 2026-03-01T12:00:00Z`)
+    .refine(
+      (v) => /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(v) && !Number.isNaN(Date.parse(v)),
+      `${name} must be an ISO-8601 date or time, e.g. 2026-03-01 or 2026-03-01T12:00:00Z`,
+    )
     .transform((v) => Date.parse(v));
 
 export const deploymentFiltersSchema = z.object({
@@ -77,7 +82,12 @@ export function listDeployments(caller: Caller, filters: Partial<DeploymentFilte
     filters.to !== undefined ? lt(deployments.deployedAt, filters.to) : undefined,
   ];
   const where = and(...conditions);
-  const total = db.select({ n: sql<number>`COUNT(*)` }).from(deployments).innerJoin(agents, eq(agents.id, deployments.agentId)).where(where).get()!.n;
+  const total = db
+    .select({ n: sql<number>`COUNT(*)` })
+    .from(deployments)
+    .innerJoin(agents, eq(agents.id, deployments.agentId))
+    .where(where)
+    .get()!.n;
   const pageSize = filters.pageSize ?? 50;
   const ids = db
     .select({ id: deployments.id })
@@ -96,7 +106,16 @@ export function deploymentViews(db: Reader, ids: string[]): DeploymentView[] {
   if (ids.length === 0) return [];
   const replaced = sql<number | null>`(SELECT number FROM agent_versions WHERE id = ${deployments.replacedVersionId})`;
   const rows = db
-    .select({ deployment: deployments, slug: agents.slug, version: agentVersions.number, specHash: agentVersions.specHash, changeNumber: changeRecords.number, email: users.email, tokenName: apiTokens.name, replaced })
+    .select({
+      deployment: deployments,
+      slug: agents.slug,
+      version: agentVersions.number,
+      specHash: agentVersions.specHash,
+      changeNumber: changeRecords.number,
+      email: users.email,
+      tokenName: apiTokens.name,
+      replaced,
+    })
     .from(deployments)
     .innerJoin(agents, eq(agents.id, deployments.agentId))
     .innerJoin(agentVersions, eq(agentVersions.id, deployments.versionId))

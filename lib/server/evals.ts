@@ -14,22 +14,36 @@ import { hasRole } from "./users";
 
 /** Eval runs: the testing evidence for one exact spec, recorded by engineering or a CI pipeline's token. */
 
-const count = (name: string) => z.number({ error: `${name} must be a whole number` }).int(`${name} must be a whole number`).min(0, `${name} cannot be negative`).max(10_000_000);
+const count = (name: string) =>
+  z
+    .number({ error: `${name} must be a whole number` })
+    .int(`${name} must be a whole number`)
+    .min(0, `${name} cannot be negative`)
+    .max(10_000_000);
 
 export const evalRunSchema = z
   .strictObject({
     agent: z.string({ error: "agent is the agent's slug" }).trim().min(1, "Choose the agent"),
-    specHash: z.string({ error: "specHash is the SHA-256 of the spec that was tested" }).trim().regex(/^[0-9a-f]{64}$/, "specHash must be a SHA-256 hex digest (64 characters)"),
+    specHash: z
+      .string({ error: "specHash is the SHA-256 of the spec that was tested" })
+      .trim()
+      .regex(/^[0-9a-f]{64}$/, "specHash must be a SHA-256 hex digest (64 characters)"),
     environment: z.enum(ENVIRONMENTS, { error: `environment must be one of: ${ENVIRONMENTS.join(", ")}` }),
     suite: z.string({ error: "Name the eval suite" }).trim().min(1, "Name the eval suite").max(200),
     passed: count("passed"),
     failed: count("failed"),
     regressions: count("regressions").optional(),
-    reportUrl: z.url({ protocol: /^https?$/, error: "reportUrl must be an http(s) link" }).max(2_000).nullish(),
+    reportUrl: z
+      .url({ protocol: /^https?$/, error: "reportUrl must be an http(s) link" })
+      .max(2_000)
+      .nullish(),
     change: z.string().trim().min(1).nullish(),
   })
   .refine((v) => v.passed + v.failed > 0, { message: "An eval run has at least one case (passed + failed > 0)", path: ["passed"] })
-  .refine((v) => (v.regressions ?? 0) <= v.failed, { message: "Regressions are failures: there cannot be more regressions than failed cases", path: ["regressions"] });
+  .refine((v) => (v.regressions ?? 0) <= v.failed, {
+    message: "Regressions are failures: there cannot be more regressions than failed cases",
+    path: ["regressions"],
+  });
 
 export type EvalRunInput = z.input<typeof evalRunSchema>;
 
@@ -57,7 +71,10 @@ function changeOf(tx: Parameters<typeof findChangeRow>[0], ref: string, agentId:
   } catch {
     throw new AppError("validation_failed", `No change record ${ref}`, { fieldErrors: { change: [`No change record ${ref}`] } });
   }
-  if (change.agentId !== agentId) throw new AppError("validation_failed", `CR-${change.number} changes another agent`, { fieldErrors: { change: [`CR-${change.number} changes another agent`] } });
+  if (change.agentId !== agentId)
+    throw new AppError("validation_failed", `CR-${change.number} changes another agent`, {
+      fieldErrors: { change: [`CR-${change.number} changes another agent`] },
+    });
   return change;
 }
 
@@ -68,21 +85,40 @@ export function canRecordEvals(caller: Caller): boolean {
 /** Records an eval run against a version of the agent; an unknown spec hash is refused, not stored. */
 export function recordEvalRun(caller: Caller, input: unknown, now = Date.now()): RecordedEvalRun {
   if (!canRecordEvals(caller)) {
-    throw new AppError("forbidden", caller.kind === "token" ? `Token "${caller.name}" lacks the evals:write scope` : "Eval runs are recorded by engineering or operations");
+    throw new AppError(
+      "forbidden",
+      caller.kind === "token"
+        ? `Token "${caller.name}" lacks the evals:write scope`
+        : "Eval runs are recorded by engineering or operations",
+    );
   }
   const data = parseInput(evalRunSchema, input, "The eval run has problems");
   const db = getDb();
   return db.transaction(
     (tx) => {
       const agent = tx.select().from(agents).where(eq(agents.slug, data.agent)).get();
-      if (!agent) throw new AppError("validation_failed", `No agent with slug "${data.agent}"`, { fieldErrors: { agent: [`No agent with slug "${data.agent}"`] } });
+      if (!agent)
+        throw new AppError("validation_failed", `No agent with slug "${data.agent}"`, {
+          fieldErrors: { agent: [`No agent with slug "${data.agent}"`] },
+        });
       const change = data.change ? changeOf(tx, data.change, agent.id) : null;
       // The same spec can come back in a later version (a revert): the change's own head decides, else the newest.
       const version = change
-        ? tx.select().from(agentVersions).where(and(eq(agentVersions.id, change.headVersionId ?? ""), eq(agentVersions.specHash, data.specHash))).get()
-        : tx.select().from(agentVersions).where(and(eq(agentVersions.agentId, agent.id), eq(agentVersions.specHash, data.specHash))).orderBy(desc(agentVersions.number)).get();
+        ? tx
+            .select()
+            .from(agentVersions)
+            .where(and(eq(agentVersions.id, change.headVersionId ?? ""), eq(agentVersions.specHash, data.specHash)))
+            .get()
+        : tx
+            .select()
+            .from(agentVersions)
+            .where(and(eq(agentVersions.agentId, agent.id), eq(agentVersions.specHash, data.specHash)))
+            .orderBy(desc(agentVersions.number))
+            .get();
       if (!version) {
-        const message = change ? `CR-${change.number} does not propose spec ${data.specHash.slice(0, 12)}…` : `${agent.slug} has no version with spec hash ${data.specHash.slice(0, 12)}…; record evals for a spec that a change record proposed`;
+        const message = change
+          ? `CR-${change.number} does not propose spec ${data.specHash.slice(0, 12)}…`
+          : `${agent.slug} has no version with spec hash ${data.specHash.slice(0, 12)}…; record evals for a spec that a change record proposed`;
         throw new AppError("validation_failed", message, { fieldErrors: { specHash: [message] } });
       }
       const id = randomUUID();
@@ -103,9 +139,38 @@ export function recordEvalRun(caller: Caller, input: unknown, now = Date.now()):
       };
       tx.insert(evalRuns).values(row).run();
       const actor = actorOf(caller);
-      appendAuditEvent(tx, { at: now, actor, action: "eval.recorded", entityType: "eval_run", entityId: id, payload: { agent: agent.slug, specHash: data.specHash, environment: data.environment, suite: data.suite, passed: data.passed, failed: data.failed, regressions: row.regressions } });
+      appendAuditEvent(tx, {
+        at: now,
+        actor,
+        action: "eval.recorded",
+        entityType: "eval_run",
+        entityId: id,
+        payload: {
+          agent: agent.slug,
+          specHash: data.specHash,
+          environment: data.environment,
+          suite: data.suite,
+          passed: data.passed,
+          failed: data.failed,
+          regressions: row.regressions,
+        },
+      });
       const changeNumber = row.changeRecordId ? (change?.number ?? findChangeRow(tx, row.changeRecordId).number) : null;
-      return { id, agent: agent.slug, specHash: data.specHash, version: version.number, environment: data.environment, suite: data.suite, passed: data.passed, failed: data.failed, regressions: row.regressions, reportUrl: row.reportUrl, changeNumber, recordedAt: now, recordedBy: actor.label };
+      return {
+        id,
+        agent: agent.slug,
+        specHash: data.specHash,
+        version: version.number,
+        environment: data.environment,
+        suite: data.suite,
+        passed: data.passed,
+        failed: data.failed,
+        regressions: row.regressions,
+        reportUrl: row.reportUrl,
+        changeNumber,
+        recordedAt: now,
+        recordedBy: actor.label,
+      };
     },
     { behavior: "immediate" },
   );

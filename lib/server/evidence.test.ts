@@ -41,11 +41,25 @@ describe("evidence pack: each production release with its evidence", () => {
     approveAll(change.id, clock);
     const deployment = releaseApproved(change.id, clock);
     const release = releaseAt(deployment.deployedAt);
-    expect(release.change).toMatchObject({ label: change.label, title: "Limit 810", author: { kind: "user", email: "engineer@countersign.test" }, riskTier: change.riskTier });
+    expect(release.change).toMatchObject({
+      label: change.label,
+      title: "Limit 810",
+      author: { kind: "user", email: "engineer@countersign.test" },
+      riskTier: change.riskTier,
+    });
     expect(release.change.riskReasons.length).toBeGreaterThan(0);
-    expect(release.deployment).toMatchObject({ id: deployment.id, kind: "promote", environment: "production", deployedBy: "engineer2@countersign.test", version: change.headVersion, replacedVersion: change.baseVersion!.number });
+    expect(release.deployment).toMatchObject({
+      id: deployment.id,
+      kind: "promote",
+      environment: "production",
+      deployedBy: "engineer2@countersign.test",
+      version: change.headVersion,
+      replacedVersion: change.baseVersion!.number,
+    });
     expect(release.approvals.map((a) => a.role).sort()).toEqual(["engineering", "operations", "security", "workflow_owner"]);
-    expect(release.approvals.every((a) => a.precededDeployment && a.independentOfAuthor && a.contentHash === change.contentHash)).toBe(true);
+    expect(release.approvals.every((a) => a.precededDeployment && a.independentOfAuthor && a.contentHash === change.contentHash)).toBe(
+      true,
+    );
     expect(release.evalRuns).toEqual([expect.objectContaining({ environment: "staging", suite: "regression", passed: 40, failed: 0 })]);
     expect(release).toMatchObject({ emergency: null, rollbacks: [], incidents: [], pendingSignoffs: [], exceptions: [] });
   });
@@ -57,11 +71,21 @@ describe("evidence pack: each production release with its evidence", () => {
     const release = releaseAt(deployment.deployedAt);
     expect(release.deployment.kind).toBe("emergency");
     expect(release.approvals.filter((a) => a.precededDeployment).map((a) => a.role)).toEqual(["security"]);
-    expect(release.approvals.filter((a) => !a.precededDeployment).map((a) => a.role).sort()).toEqual(["engineering", "operations", "workflow_owner"]);
+    expect(
+      release.approvals
+        .filter((a) => !a.precededDeployment)
+        .map((a) => a.role)
+        .sort(),
+    ).toEqual(["engineering", "operations", "workflow_owner"]);
     expect(release.exceptions.map((e) => e.kind)).toEqual(["approval_after_deployment"]);
     expect(release.exceptions[0]!.label).toBe("approval after deployment");
-    expect(release.exceptions[0]!.detail).toMatch(/^Emergency release, signed in full afterwards: approved after the deployment at .* by workflow owner \(owner@countersign\.test\) at /);
-    expect(release.emergency).toEqual({ justification, retro: { dueAt: deployment.deployedAt + 48 * HOUR, completedAt, waitingOn: [], rejected: false, overdue: false } });
+    expect(release.exceptions[0]!.detail).toMatch(
+      /^Emergency release, signed in full afterwards: approved after the deployment at .* by workflow owner \(owner@countersign\.test\) at /,
+    );
+    expect(release.emergency).toEqual({
+      justification,
+      retro: { dueAt: deployment.deployedAt + 48 * HOUR, completedAt, waitingOn: [], rejected: false, overdue: false },
+    });
   });
 
   it("a release whose spec was never evaluated lists “missing eval”", () => {
@@ -71,7 +95,13 @@ describe("evidence pack: each production release with its evidence", () => {
     const deployment = promote(ops(), change.id, { environment: "production" }, clock.next());
     const release = releaseAt(deployment.deployedAt);
     expect(release.evalRuns).toEqual([]);
-    expect(release.exceptions).toEqual([{ kind: "missing_eval", label: "missing eval", detail: `No eval run recorded on spec ${change.specHash!.slice(0, 12)} before the deployment` }]);
+    expect(release.exceptions).toEqual([
+      {
+        kind: "missing_eval",
+        label: "missing eval",
+        detail: `No eval run recorded on spec ${change.specHash!.slice(0, 12)} before the deployment`,
+      },
+    ]);
     // A run recorded afterwards is listed, but is no evidence for the release.
     stagingEval("refund-assistant", change.specHash!, clock.next());
     expect(releaseAt(deployment.deployedAt).exceptions.map((e) => e.kind)).toEqual(["missing_eval"]);
@@ -100,10 +130,17 @@ describe("evidence pack: each production release with its evidence", () => {
     const change = limitRaise(850, clock.next());
     approveAll(change.id, clock);
     const deployment = releaseApproved(change.id, clock);
-    const { deployment: back, incident } = rollback(ops(), "refund-assistant", { environment: "production", reason: "Reversals doubled" }, clock.next());
+    const { deployment: back, incident } = rollback(
+      ops(),
+      "refund-assistant",
+      { environment: "production", reason: "Reversals doubled" },
+      clock.next(),
+    );
     const release = releaseAt(deployment.deployedAt);
     expect(release.change.state).toBe("rolled_back");
-    expect(release.rollbacks.map((r) => ({ id: r.id, kind: r.kind, replacedVersion: r.replacedVersion }))).toEqual([{ id: back.id, kind: "rollback", replacedVersion: change.headVersion }]);
+    expect(release.rollbacks.map((r) => ({ id: r.id, kind: r.kind, replacedVersion: r.replacedVersion }))).toEqual([
+      { id: back.id, kind: "rollback", replacedVersion: change.headVersion },
+    ]);
     expect(release.incidents.map((i) => ({ id: i.id, relation: i.relation }))).toEqual([{ id: incident!.id, relation: "suspected" }]);
     expect(release.exceptions).toEqual([]);
   });
@@ -129,7 +166,10 @@ describe("evidence pack: range, order, filters and the chain", () => {
     expect(previousQuarter(Date.UTC(2027, 0, 1))).toEqual({ from: Date.UTC(2026, 9, 1), to: Date.UTC(2027, 0, 1) });
     expect(previousQuarter(Date.UTC(2026, 2, 31, 23, 59))).toEqual({ from: Date.UTC(2025, 9, 1), to: Date.UTC(2026, 0, 1) });
     expect(errorOf(() => parseEvidenceFilters({ from: "2026-09-01", to: "2026-08-01" }))).toMatchObject({ code: "bad_request" });
-    expect(errorOf(() => parseEvidenceFilters({ from: "last quarter" }))).toMatchObject({ code: "bad_request", details: { parameter: "from" } });
+    expect(errorOf(() => parseEvidenceFilters({ from: "last quarter" }))).toMatchObject({
+      code: "bad_request",
+      details: { parameter: "from" },
+    });
   });
 
   it("over the seeded year: releases with exceptions come first, each exception named; the overdue retro sign-off of the triage bot is one", () => {
@@ -138,7 +178,9 @@ describe("evidence pack: range, order, filters and the chain", () => {
     const flagged = pack.releases.findIndex((r) => r.exceptions.length === 0);
     expect(flagged).toBeGreaterThan(0);
     expect(pack.releases.slice(flagged).every((r) => r.exceptions.length === 0)).toBe(true);
-    expect(pack.exceptions).toContainEqual(expect.objectContaining({ kind: "overdue_retro_signoff", release: expect.objectContaining({ agent: "incident-triage-bot" }) }));
+    expect(pack.exceptions).toContainEqual(
+      expect.objectContaining({ kind: "overdue_retro_signoff", release: expect.objectContaining({ agent: "incident-triage-bot" }) }),
+    );
     expect(pack.exceptions.length).toBe(pack.releases.reduce((n, r) => n + r.exceptions.length, 0));
     // The separation of duties held in every seeded release.
     expect(pack.releases.every((r) => r.approvals.every((a) => a.independentOfAuthor))).toBe(true);
@@ -161,7 +203,10 @@ describe("evidence pack: range, order, filters and the chain", () => {
   it("carries the audit chain's count and head hash at export time, verified", () => {
     const before = evidencePack(auditor(), { from: 0, to: 1 }).chain;
     const head = db.select().from(auditEvents).orderBy(desc(auditEvents.seq)).limit(1).get()!;
-    const count = db.select({ n: sql<number>`COUNT(*)` }).from(auditEvents).get()!.n;
+    const count = db
+      .select({ n: sql<number>`COUNT(*)` })
+      .from(auditEvents)
+      .get()!.n;
     expect(before).toEqual({ count, headHash: head.hash, verified: true });
     limitRaise(870, clock.next());
     const after = evidencePack(auditor(), { from: 0, to: 1 }).chain;
@@ -170,7 +215,9 @@ describe("evidence pack: range, order, filters and the chain", () => {
   });
 
   it("everyone may read it; a token needs the read scope", () => {
-    expect(errorOf(() => evidencePack(tokenWith(db, "evals-only", ["evals:write"]), { from: 0, to: 1 }))).toMatchObject({ code: "forbidden" });
+    expect(errorOf(() => evidencePack(tokenWith(db, "evals-only", ["evals:write"]), { from: 0, to: 1 }))).toMatchObject({
+      code: "forbidden",
+    });
     expect(evidencePack(tokenWith(db, "reader", ["read"]), { from: 0, to: 1 }).releases).toEqual([]);
   });
 });
@@ -188,7 +235,12 @@ describe("what ran when", () => {
     const then = whatRanWhen(auditor(), "refund-assistant", between, clock.next());
     expect(then.existed).toBe(true);
     const production = then.environments.production!;
-    expect(production.state).toMatchObject({ version: first.headVersion, deployedAt, kind: "promote", deployedBy: "engineer2@countersign.test" });
+    expect(production.state).toMatchObject({
+      version: first.headVersion,
+      deployedAt,
+      kind: "promote",
+      deployedBy: "engineer2@countersign.test",
+    });
     expect(production.change).toMatchObject({ label: first.label, title: "Limit 880", riskTier: first.riskTier });
     expect(production.approvals).toHaveLength(4);
     expect(production.approvals.every((a) => a.precededDeployment && a.contentHash === first.contentHash)).toBe(true);
@@ -208,6 +260,9 @@ describe("what ran when", () => {
 
   it("an unknown agent is not found; an instant in the future is refused", () => {
     expect(errorOf(() => whatRanWhen(auditor(), "no-such-agent", TEST_UNTIL, TEST_UNTIL))).toMatchObject({ code: "not_found" });
-    expect(errorOf(() => whatRanWhen(auditor(), "refund-assistant", TEST_UNTIL + 1, TEST_UNTIL))).toMatchObject({ code: "bad_request", details: { parameter: "at" } });
+    expect(errorOf(() => whatRanWhen(auditor(), "refund-assistant", TEST_UNTIL + 1, TEST_UNTIL))).toMatchObject({
+      code: "bad_request",
+      details: { parameter: "at" },
+    });
   });
 });

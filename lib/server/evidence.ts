@@ -33,7 +33,15 @@ function approvalsOf(change: ChangeRecordView, deployedAt: number): EvidenceAppr
   return change.signoffs
     .filter((s) => s.status === "approved" && s.contentHash === change.contentHash && s.signer && s.decidedAt !== null)
     .sort((a, b) => a.decidedAt! - b.decidedAt!)
-    .map((s) => ({ role: s.role, signer: s.signer!, signerName: s.signerName ?? s.signer!, decidedAt: s.decidedAt!, contentHash: s.contentHash!, precededDeployment: s.decidedAt! <= deployedAt, independentOfAuthor: s.signer !== authorEmail }));
+    .map((s) => ({
+      role: s.role,
+      signer: s.signer!,
+      signerName: s.signerName ?? s.signer!,
+      decidedAt: s.decidedAt!,
+      contentHash: s.contentHash!,
+      precededDeployment: s.decidedAt! <= deployedAt,
+      independentOfAuthor: s.signer !== authorEmail,
+    }));
 }
 
 // ——— What ran when ———
@@ -59,9 +67,14 @@ export type WhatRanWhen = {
 /** "What ran at this instant": each environment's version then, how it got there, its evidence, and what changed since. */
 export function whatRanWhen(caller: Caller, slug: string, at: number, now = Date.now()): WhatRanWhen {
   assertCanRead(caller);
-  if (at > now) throw new AppError("bad_request", "Choose an instant in the past: what runs now is on the agent's page", { parameter: "at" });
+  if (at > now)
+    throw new AppError("bad_request", "Choose an instant in the past: what runs now is on the agent's page", { parameter: "at" });
   const db = getDb();
-  const agent = db.select({ slug: agents.slug, name: agents.name, createdAt: agents.createdAt }).from(agents).where(eq(agents.slug, slug)).get();
+  const agent = db
+    .select({ slug: agents.slug, name: agents.name, createdAt: agents.createdAt })
+    .from(agents)
+    .where(eq(agents.slug, slug))
+    .get();
   if (!agent) throw new AppError("not_found", `No agent with slug "${slug}"`);
   const none = { development: null, staging: null, production: null };
   if (at < agent.createdAt) return { agent, at, existed: false, environments: none };
@@ -81,7 +94,11 @@ export function whatRanWhen(caller: Caller, slug: string, at: number, now = Date
           change,
           approvals: change ? approvalsOf(change, state.deployedAt) : [],
           evalRuns: evalRunsFor(caller, slug, state.specHash),
-          today: { version: today.version, deployedAt: today.deployedAt, comparison: today.version === state.version ? null : compareAgentVersions(caller, slug, state.version, today.version) },
+          today: {
+            version: today.version,
+            deployedAt: today.deployedAt,
+            comparison: today.version === state.version ? null : compareAgentVersions(caller, slug, state.version, today.version),
+          },
         } satisfies RanThen,
       ];
     }),
@@ -142,7 +159,10 @@ export function previousQuarter(now: number): { from: number; to: number } {
   return { from: Date.UTC(d.getUTCFullYear(), start - 3, 1), to: Date.UTC(d.getUTCFullYear(), start, 1) };
 }
 
-const scopeSchema = z.object({ workflow: z.string().trim().max(200, "workflow is too long").optional(), agent: z.string().trim().max(200, "agent is too long").optional() });
+const scopeSchema = z.object({
+  workflow: z.string().trim().max(200, "workflow is too long").optional(),
+  agent: z.string().trim().max(200, "agent is too long").optional(),
+});
 
 /**
  * The pack's filters from URL parameters: `from` and `to` as the audit log reads them (a date, or an
@@ -164,7 +184,8 @@ export function parseEvidenceFilters(params: SearchParamsInput, now = Date.now()
 /** URL parameters that ask for exactly this range again: whole UTC days as dates, anything else as ISO times. */
 export function evidenceRangeParams(range: { from: number; to: number }): { from: string; to: string } {
   const DAY = 86_400_000;
-  if (range.from % DAY === 0 && range.to % DAY === 0) return { from: new Date(range.from).toISOString().slice(0, 10), to: new Date(range.to - DAY).toISOString().slice(0, 10) };
+  if (range.from % DAY === 0 && range.to % DAY === 0)
+    return { from: new Date(range.from).toISOString().slice(0, 10), to: new Date(range.to - DAY).toISOString().slice(0, 10) };
   // A time as `to` includes its own millisecond, so the exclusive bound is asked for as the one before it.
   return { from: new Date(range.from).toISOString(), to: new Date(range.to - 1).toISOString() };
 }
@@ -176,18 +197,25 @@ function exceptionsOf(r: Omit<EvidenceRelease, "exceptions">): EvidenceException
   const late = r.approvals.filter((a) => !a.precededDeployment);
   if (late.length) {
     const who = late.map((a) => `${a.role.replace("_", " ")} (${a.signer}) at ${at(a.decidedAt)}`).join("; ");
-    add("approval_after_deployment", `${r.emergency ? "Emergency release, signed in full afterwards: " : ""}approved after the deployment at ${at(r.deployment.deployedAt)} by ${who}`);
+    add(
+      "approval_after_deployment",
+      `${r.emergency ? "Emergency release, signed in full afterwards: " : ""}approved after the deployment at ${at(r.deployment.deployedAt)} by ${who}`,
+    );
   }
   // Testing evidence counts when it existed at release time; a run recorded afterwards is listed, not counted.
-  if (!r.evalRuns.some((e) => e.recordedAt <= r.deployment.deployedAt)) add("missing_eval", `No eval run recorded on spec ${r.deployment.specHash.slice(0, 12)} before the deployment`);
+  if (!r.evalRuns.some((e) => e.recordedAt <= r.deployment.deployedAt))
+    add("missing_eval", `No eval run recorded on spec ${r.deployment.specHash.slice(0, 12)} before the deployment`);
   const retro = r.emergency?.retro;
   if (retro?.overdue) {
     add(
       "overdue_retro_signoff",
-      retro.completedAt === null ? `Retro sign-off was due ${at(retro.dueAt)}; still waiting on ${retro.waitingOn.map((role) => role.replace("_", " ")).join(", ")}` : `Retro sign-off was due ${at(retro.dueAt)}; completed ${at(retro.completedAt)}`,
+      retro.completedAt === null
+        ? `Retro sign-off was due ${at(retro.dueAt)}; still waiting on ${retro.waitingOn.map((role) => role.replace("_", " ")).join(", ")}`
+        : `Retro sign-off was due ${at(retro.dueAt)}; completed ${at(retro.completedAt)}`,
     );
   }
-  for (const a of r.approvals.filter((x) => !x.independentOfAuthor)) add("self_approval", `${a.signer}, the author, approved as ${a.role.replace("_", " ")}`);
+  for (const a of r.approvals.filter((x) => !x.independentOfAuthor))
+    add("self_approval", `${a.signer}, the author, approved as ${a.role.replace("_", " ")}`);
   return found;
 }
 
@@ -212,7 +240,13 @@ export function evidencePack(caller: Caller, filters: EvidenceFilters, now = Dat
   return sqlite.transaction(() => {
     const db = getDb();
     const rows = db
-      .select({ id: deployments.id, agentId: deployments.agentId, versionId: deployments.versionId, deployedAt: deployments.deployedAt, changeRecordId: deployments.changeRecordId })
+      .select({
+        id: deployments.id,
+        agentId: deployments.agentId,
+        versionId: deployments.versionId,
+        deployedAt: deployments.deployedAt,
+        changeRecordId: deployments.changeRecordId,
+      })
       .from(deployments)
       .innerJoin(agents, eq(agents.id, deployments.agentId))
       .innerJoin(workflows, eq(workflows.id, agents.workflowId))
@@ -229,21 +263,43 @@ export function evidencePack(caller: Caller, filters: EvidenceFilters, now = Dat
       )
       .orderBy(asc(deployments.deployedAt), asc(sql`${deployments}.rowid`))
       .all();
-    const views = new Map(deploymentViews(db, rows.map((r) => r.id)).map((d) => [d.id, d]));
+    const views = new Map(
+      deploymentViews(
+        db,
+        rows.map((r) => r.id),
+      ).map((d) => [d.id, d]),
+    );
     const rollbackRows = rows.length
       ? db
-          .select({ id: deployments.id, agentId: deployments.agentId, replacedVersionId: deployments.replacedVersionId, deployedAt: deployments.deployedAt })
+          .select({
+            id: deployments.id,
+            agentId: deployments.agentId,
+            replacedVersionId: deployments.replacedVersionId,
+            deployedAt: deployments.deployedAt,
+          })
           .from(deployments)
-          .where(and(eq(deployments.environment, "production"), eq(deployments.kind, "rollback"), inArray(deployments.agentId, [...new Set(rows.map((r) => r.agentId))])))
+          .where(
+            and(
+              eq(deployments.environment, "production"),
+              eq(deployments.kind, "rollback"),
+              inArray(deployments.agentId, [...new Set(rows.map((r) => r.agentId))]),
+            ),
+          )
           .orderBy(asc(deployments.deployedAt))
           .all()
       : [];
     const releases = rows.map((row): EvidenceRelease => {
       const deployment = views.get(row.id)!;
       const change = changeView(db, findChangeRow(db, row.changeRecordId!));
-      const rollbackIds = rollbackRows.filter((b) => b.agentId === row.agentId && b.replacedVersionId === row.versionId && b.deployedAt >= row.deployedAt).map((b) => b.id);
+      const rollbackIds = rollbackRows
+        .filter((b) => b.agentId === row.agentId && b.replacedVersionId === row.versionId && b.deployedAt >= row.deployedAt)
+        .map((b) => b.id);
       const incidents = incidentsOfChange(caller, change.id).flatMap((i): EvidenceRelease["incidents"] =>
-        i.deploymentId === row.id ? [{ ...i, relation: "suspected" }] : i.fixChangeNumber === change.number ? [{ ...i, relation: "fixed" }] : [],
+        i.deploymentId === row.id
+          ? [{ ...i, relation: "suspected" }]
+          : i.fixChangeNumber === change.number
+            ? [{ ...i, relation: "fixed" }]
+            : [],
       );
       const release = {
         deployment,
@@ -264,7 +320,17 @@ export function evidencePack(caller: Caller, filters: EvidenceFilters, now = Dat
       range: { from: filters.from, to: filters.to },
       filters: { workflow: filters.workflow ?? null, agent: filters.agent ?? null },
       chain: { count: chain.count, headHash: chain.headHash, verified: chain.ok },
-      exceptions: releases.flatMap((r) => r.exceptions.map((e) => ({ ...e, release: { deploymentId: r.deployment.id, change: changeNumberLabel(r.change.number), agent: r.change.agent.slug, deployedAt: r.deployment.deployedAt } }))),
+      exceptions: releases.flatMap((r) =>
+        r.exceptions.map((e) => ({
+          ...e,
+          release: {
+            deploymentId: r.deployment.id,
+            change: changeNumberLabel(r.change.number),
+            agent: r.change.agent.slug,
+            deployedAt: r.deployment.deployedAt,
+          },
+        })),
+      ),
       releases,
     };
   })();

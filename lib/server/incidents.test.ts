@@ -22,19 +22,53 @@ beforeAll(async () => {
 });
 
 const productionHash = (slug: string) => getAgentRecord(reader(), slug).environments.production!.specHash;
-const eventsOf = (entityId: string, action: string) => db.select().from(auditEvents).where(and(eq(auditEvents.entityId, entityId), eq(auditEvents.action, action))).all();
+const eventsOf = (entityId: string, action: string) =>
+  db
+    .select()
+    .from(auditEvents)
+    .where(and(eq(auditEvents.entityId, entityId), eq(auditEvents.action, action)))
+    .all();
 
 describe("recording eval runs", () => {
-  const run = (specHash: string, extra: Record<string, unknown> = {}) => ({ agent: "refund-assistant", specHash, environment: "staging", suite: "refund-policy", passed: 48, failed: 2, regressions: 1, reportUrl: "https://ci.example.com/evals/812", ...extra });
+  const run = (specHash: string, extra: Record<string, unknown> = {}) => ({
+    agent: "refund-assistant",
+    specHash,
+    environment: "staging",
+    suite: "refund-policy",
+    passed: 48,
+    failed: 2,
+    regressions: 1,
+    reportUrl: "https://ci.example.com/evals/812",
+    ...extra,
+  });
 
   it("by a person: stored against the version of that spec, with the person in the audit trail", () => {
     const hash = productionHash("refund-assistant");
     const record = getAgentRecord(reader(), "refund-assistant");
     const at = clock.next();
     const recorded = recordEvalRun(as("engineer2@countersign.test"), run(hash), at);
-    expect(recorded).toMatchObject({ agent: "refund-assistant", specHash: hash, version: record.environments.production!.version, environment: "staging", suite: "refund-policy", passed: 48, failed: 2, regressions: 1, recordedAt: at, recordedBy: "engineer2@countersign.test" });
+    expect(recorded).toMatchObject({
+      agent: "refund-assistant",
+      specHash: hash,
+      version: record.environments.production!.version,
+      environment: "staging",
+      suite: "refund-policy",
+      passed: 48,
+      failed: 2,
+      regressions: 1,
+      recordedAt: at,
+      recordedBy: "engineer2@countersign.test",
+    });
     expect(recorded.changeNumber).toBe(record.environments.production!.approvedBy.changeNumber);
-    expect(eventsOf(recorded.id, "eval.recorded")).toMatchObject([{ at, actorType: "user", actorId: "usr_engineer2", actorLabel: "engineer2@countersign.test", payload: { agent: "refund-assistant", specHash: hash, environment: "staging", passed: 48, failed: 2, regressions: 1 } }]);
+    expect(eventsOf(recorded.id, "eval.recorded")).toMatchObject([
+      {
+        at,
+        actorType: "user",
+        actorId: "usr_engineer2",
+        actorLabel: "engineer2@countersign.test",
+        payload: { agent: "refund-assistant", specHash: hash, environment: "staging", passed: 48, failed: 2, regressions: 1 },
+      },
+    ]);
     expect(evalRunsFor(reader(), "refund-assistant", hash)[0]).toMatchObject({ suite: "refund-policy", recordedAt: at });
   });
 
@@ -42,10 +76,17 @@ describe("recording eval runs", () => {
     const ci = tokenWith(db, "ci-evals", ["evals:write"]);
     const recorded = recordEvalRun(ci, run(productionHash("refund-assistant")), clock.next());
     expect(recorded.recordedBy).toBe("token:ci-evals");
-    expect(eventsOf(recorded.id, "eval.recorded")[0]).toMatchObject({ actorType: "token", actorId: "tok_ci-evals", actorLabel: "token:ci-evals" });
+    expect(eventsOf(recorded.id, "eval.recorded")[0]).toMatchObject({
+      actorType: "token",
+      actorId: "tok_ci-evals",
+      actorLabel: "token:ci-evals",
+    });
 
     const readOnly = tokenWith(db, "ci-read", ["read", "deploy", "changes:write"]);
-    expect(errorOf(() => recordEvalRun(readOnly, run(productionHash("refund-assistant")), clock.next()))).toMatchObject({ code: "forbidden", message: 'Token "ci-read" lacks the evals:write scope' });
+    expect(errorOf(() => recordEvalRun(readOnly, run(productionHash("refund-assistant")), clock.next()))).toMatchObject({
+      code: "forbidden",
+      message: 'Token "ci-read" lacks the evals:write scope',
+    });
     for (const email of ["leader@countersign.test", "auditor@countersign.test", "owner@countersign.test"]) {
       expect(errorOf(() => recordEvalRun(as(email), run(productionHash("refund-assistant")), clock.next())).code).toBe("forbidden");
     }
@@ -58,43 +99,96 @@ describe("recording eval runs", () => {
     expect(error.code).toBe("validation_failed");
     expect(error.details.fieldErrors!.specHash![0]).toMatch(/^refund-assistant has no version with spec hash 000000000000…/);
     // Another agent's spec is not this agent's either.
-    expect(errorOf(() => recordEvalRun(ops(), run(productionHash("chargeback-responder")), clock.next())).details.fieldErrors!.specHash).toBeDefined();
+    expect(
+      errorOf(() => recordEvalRun(ops(), run(productionHash("chargeback-responder")), clock.next())).details.fieldErrors!.specHash,
+    ).toBeDefined();
     expect(evalRunsFor(reader(), "refund-assistant", unknown)).toHaveLength(before);
   });
 
   it("validates the run itself: hash format, at least one case, regressions within failures, a change that proposes the spec", () => {
     const hash = productionHash("refund-assistant");
-    expect(errorOf(() => recordEvalRun(ops(), run("abc123"))).details.fieldErrors!.specHash).toEqual(["specHash must be a SHA-256 hex digest (64 characters)"]);
-    expect(Object.keys(errorOf(() => recordEvalRun(ops(), run(hash, { passed: 0, failed: 0, regressions: 0 }))).details.fieldErrors!)).toEqual(["passed"]);
-    expect(Object.keys(errorOf(() => recordEvalRun(ops(), run(hash, { failed: 1, regressions: 2 }))).details.fieldErrors!)).toEqual(["regressions"]);
-    expect(errorOf(() => recordEvalRun(ops(), run(hash, { agent: "nope" }))).details.fieldErrors!.agent).toEqual(['No agent with slug "nope"']);
+    expect(errorOf(() => recordEvalRun(ops(), run("abc123"))).details.fieldErrors!.specHash).toEqual([
+      "specHash must be a SHA-256 hex digest (64 characters)",
+    ]);
+    expect(
+      Object.keys(errorOf(() => recordEvalRun(ops(), run(hash, { passed: 0, failed: 0, regressions: 0 }))).details.fieldErrors!),
+    ).toEqual(["passed"]);
+    expect(Object.keys(errorOf(() => recordEvalRun(ops(), run(hash, { failed: 1, regressions: 2 }))).details.fieldErrors!)).toEqual([
+      "regressions",
+    ]);
+    expect(errorOf(() => recordEvalRun(ops(), run(hash, { agent: "nope" }))).details.fieldErrors!.agent).toEqual([
+      'No agent with slug "nope"',
+    ]);
     const other = retentionChange("refund-assistant", 3, clock.next());
-    expect(errorOf(() => recordEvalRun(ops(), run(hash, { change: other.label }), clock.next())).details.fieldErrors!.specHash).toEqual([`${other.label} does not propose spec ${hash.slice(0, 12)}…`]);
-    expect(recordEvalRun(ops(), run(other.specHash!, { change: other.label }), clock.next())).toMatchObject({ changeNumber: other.number, version: other.headVersion });
+    expect(errorOf(() => recordEvalRun(ops(), run(hash, { change: other.label }), clock.next())).details.fieldErrors!.specHash).toEqual([
+      `${other.label} does not propose spec ${hash.slice(0, 12)}…`,
+    ]);
+    expect(recordEvalRun(ops(), run(other.specHash!, { change: other.label }), clock.next())).toMatchObject({
+      changeNumber: other.number,
+      version: other.headVersion,
+    });
   });
 });
 
 describe("incidents", () => {
   it("are opened with a severity, a title and when they were detected — never in the future", () => {
     const now = clock.next();
-    const opened = openIncident(ops(), { agent: "refund-assistant", severity: "sev2", title: "Duplicate refunds on split orders", detectedAt: iso(now - 2 * HOUR) }, now);
-    expect(opened).toMatchObject({ agent: "refund-assistant", agentName: "Refund Assistant", severity: "sev2", title: "Duplicate refunds on split orders", detectedAt: now - 2 * HOUR, resolvedAt: null, resolution: null, deploymentId: null, openedBy: "ops@countersign.test" });
-    expect(eventsOf(opened.id, "incident.opened")).toMatchObject([{ at: now, actorLabel: "ops@countersign.test", payload: { agent: "refund-assistant", severity: "sev2" } }]);
-    expect(openIncident(ops(), { agent: "refund-assistant", severity: "sev4", title: "Slow replies" }, clock.peek()).detectedAt).toBe(clock.peek());
+    const opened = openIncident(
+      ops(),
+      { agent: "refund-assistant", severity: "sev2", title: "Duplicate refunds on split orders", detectedAt: iso(now - 2 * HOUR) },
+      now,
+    );
+    expect(opened).toMatchObject({
+      agent: "refund-assistant",
+      agentName: "Refund Assistant",
+      severity: "sev2",
+      title: "Duplicate refunds on split orders",
+      detectedAt: now - 2 * HOUR,
+      resolvedAt: null,
+      resolution: null,
+      deploymentId: null,
+      openedBy: "ops@countersign.test",
+    });
+    expect(eventsOf(opened.id, "incident.opened")).toMatchObject([
+      { at: now, actorLabel: "ops@countersign.test", payload: { agent: "refund-assistant", severity: "sev2" } },
+    ]);
+    expect(openIncident(ops(), { agent: "refund-assistant", severity: "sev4", title: "Slow replies" }, clock.peek()).detectedAt).toBe(
+      clock.peek(),
+    );
 
-    const future = errorOf(() => openIncident(ops(), { agent: "refund-assistant", severity: "sev3", title: "Not yet", detectedAt: iso(now + HOUR) }, now));
-    expect(future).toMatchObject({ code: "validation_failed", details: { fieldErrors: { detectedAt: ["An incident cannot be detected in the future"] } } });
-    const bad = errorOf(() => openIncident(ops(), { agent: "refund-assistant", severity: "sev9", title: " ", detectedAt: "yesterday" }, now));
+    const future = errorOf(() =>
+      openIncident(ops(), { agent: "refund-assistant", severity: "sev3", title: "Not yet", detectedAt: iso(now + HOUR) }, now),
+    );
+    expect(future).toMatchObject({
+      code: "validation_failed",
+      details: { fieldErrors: { detectedAt: ["An incident cannot be detected in the future"] } },
+    });
+    const bad = errorOf(() =>
+      openIncident(ops(), { agent: "refund-assistant", severity: "sev9", title: " ", detectedAt: "yesterday" }, now),
+    );
     expect(Object.keys(bad.details.fieldErrors!).sort()).toEqual(["detectedAt", "severity", "title"]);
-    expect(errorOf(() => openIncident(ops(), { agent: "ghost", severity: "sev3", title: "x" }, now)).details.fieldErrors!.agent).toEqual(['No agent with slug "ghost"']);
+    expect(errorOf(() => openIncident(ops(), { agent: "ghost", severity: "sev3", title: "x" }, now)).details.fieldErrors!.agent).toEqual([
+      'No agent with slug "ghost"',
+    ]);
   });
 
   it("may name the suspected deployment, which must be one of the agent's", () => {
     const agentId = db.select({ id: agents.id }).from(agents).where(eq(agents.slug, "refund-assistant")).get()!.id;
     const deployment = currentDeployment(db, agentId, "production")!.deployment;
-    const opened = openIncident(ops(), { agent: "refund-assistant", deploymentId: deployment.id, severity: "sev1", title: "Refunds above the limit" }, clock.next());
-    expect(opened.deployment).toMatchObject({ environment: "production", version: getAgentRecord(reader(), "refund-assistant").environments.production!.version });
-    expect(errorOf(() => openIncident(ops(), { agent: "chargeback-responder", deploymentId: deployment.id, severity: "sev3", title: "x" }, clock.next())).details.fieldErrors!.deploymentId).toBeDefined();
+    const opened = openIncident(
+      ops(),
+      { agent: "refund-assistant", deploymentId: deployment.id, severity: "sev1", title: "Refunds above the limit" },
+      clock.next(),
+    );
+    expect(opened.deployment).toMatchObject({
+      environment: "production",
+      version: getAgentRecord(reader(), "refund-assistant").environments.production!.version,
+    });
+    expect(
+      errorOf(() =>
+        openIncident(ops(), { agent: "chargeback-responder", deploymentId: deployment.id, severity: "sev3", title: "x" }, clock.next()),
+      ).details.fieldErrors!.deploymentId,
+    ).toBeDefined();
   });
 
   it("are listed open first, filtered by agent, open or resolved, and severity", () => {
@@ -113,21 +207,45 @@ describe("incidents", () => {
     const resolved = listIncidents(reader(), parseIncidentFilters({ agent: slug, open: "false", pageSize: "500" }));
     expect(resolved.items.map((i) => i.id)).toContain(a.id);
     expect(resolved.total).toBe(all.total - 1);
-    expect(listIncidents(reader(), parseIncidentFilters({ open: "1", severity: "sev2" })).items.every((i) => i.severity === "sev2" && i.resolvedAt === null)).toBe(true);
+    expect(
+      listIncidents(reader(), parseIncidentFilters({ open: "1", severity: "sev2" })).items.every(
+        (i) => i.severity === "sev2" && i.resolvedAt === null,
+      ),
+    ).toBe(true);
     expect(() => parseIncidentFilters({ open: "maybe" })).toThrow(/open must be "true" or "false"/);
   });
 
   it("are edited and resolved once, with a resolution; resolving again is a conflict", () => {
     const now = clock.next();
-    const opened = openIncident(ops(), { agent: "incident-triage-bot", severity: "sev3", title: "Pages for sev4 alerts", detectedAt: iso(now - HOUR) }, now);
-    const edited = updateIncident(as("engineer@countersign.test"), opened.id, { severity: "sev2", title: "Pages on-call for sev4 alerts" }, clock.next());
+    const opened = openIncident(
+      ops(),
+      { agent: "incident-triage-bot", severity: "sev3", title: "Pages for sev4 alerts", detectedAt: iso(now - HOUR) },
+      now,
+    );
+    const edited = updateIncident(
+      as("engineer@countersign.test"),
+      opened.id,
+      { severity: "sev2", title: "Pages on-call for sev4 alerts" },
+      clock.next(),
+    );
     expect(edited).toMatchObject({ severity: "sev2", title: "Pages on-call for sev4 alerts", resolvedAt: null });
-    expect(eventsOf(opened.id, "incident.updated")[0]!.payload).toEqual({ before: { severity: "sev3", title: "Pages for sev4 alerts" }, after: { severity: "sev2", title: "Pages on-call for sev4 alerts" } });
+    expect(eventsOf(opened.id, "incident.updated")[0]!.payload).toEqual({
+      before: { severity: "sev3", title: "Pages for sev4 alerts" },
+      after: { severity: "sev2", title: "Pages on-call for sev4 alerts" },
+    });
 
-    expect(errorOf(() => updateIncident(ops(), opened.id, { resolvedAt: iso(now) }, clock.next())).details.fieldErrors!.resolution).toEqual(["Choose how the incident was resolved"]);
-    expect(errorOf(() => updateIncident(ops(), opened.id, { resolution: "rollback", resolvedAt: iso(now - 2 * HOUR) }, clock.next())).details.fieldErrors!.resolvedAt).toEqual(["An incident cannot be resolved before it was detected"]);
+    expect(errorOf(() => updateIncident(ops(), opened.id, { resolvedAt: iso(now) }, clock.next())).details.fieldErrors!.resolution).toEqual(
+      ["Choose how the incident was resolved"],
+    );
+    expect(
+      errorOf(() => updateIncident(ops(), opened.id, { resolution: "rollback", resolvedAt: iso(now - 2 * HOUR) }, clock.next())).details
+        .fieldErrors!.resolvedAt,
+    ).toEqual(["An incident cannot be resolved before it was detected"]);
     const at = clock.next();
-    expect(errorOf(() => updateIncident(ops(), opened.id, { resolution: "rollback", resolvedAt: iso(at + HOUR) }, at)).details.fieldErrors!.resolvedAt).toEqual(["An incident cannot be resolved in the future"]);
+    expect(
+      errorOf(() => updateIncident(ops(), opened.id, { resolution: "rollback", resolvedAt: iso(at + HOUR) }, at)).details.fieldErrors!
+        .resolvedAt,
+    ).toEqual(["An incident cannot be resolved in the future"]);
     const resolved = updateIncident(ops(), opened.id, { resolution: "permission_revoked" }, at);
     expect(resolved).toMatchObject({ resolvedAt: at, resolution: "permission_revoked" });
     expect(eventsOf(opened.id, "incident.resolved")).toMatchObject([{ at, payload: { resolution: "permission_revoked", resolvedAt: at } }]);
@@ -138,10 +256,20 @@ describe("incidents", () => {
   });
 
   it("resolved by fixing forward name the fix, a change of the same agent; the change then lists the incident", () => {
-    const opened = openIncident(ops(), { agent: "alert-deduplicator", severity: "sev2", title: "Customer-facing alerts grouped away" }, clock.next());
-    expect(errorOf(() => updateIncident(ops(), opened.id, { resolution: "fix_forward" }, clock.next()))).toMatchObject({ code: "validation_failed", details: { fieldErrors: { fixChange: ["Name the change record that fixed it forward"] } } });
+    const opened = openIncident(
+      ops(),
+      { agent: "alert-deduplicator", severity: "sev2", title: "Customer-facing alerts grouped away" },
+      clock.next(),
+    );
+    expect(errorOf(() => updateIncident(ops(), opened.id, { resolution: "fix_forward" }, clock.next()))).toMatchObject({
+      code: "validation_failed",
+      details: { fieldErrors: { fixChange: ["Name the change record that fixed it forward"] } },
+    });
     const elsewhere = retentionChange("refund-assistant", 2, clock.next());
-    expect(errorOf(() => updateIncident(ops(), opened.id, { resolution: "fix_forward", fixChange: elsewhere.label }, clock.next())).details.fieldErrors!.fixChange).toEqual([`${elsewhere.label} changes another agent`]);
+    expect(
+      errorOf(() => updateIncident(ops(), opened.id, { resolution: "fix_forward", fixChange: elsewhere.label }, clock.next())).details
+        .fieldErrors!.fixChange,
+    ).toEqual([`${elsewhere.label} changes another agent`]);
     const fix = retentionChange("alert-deduplicator", 2, clock.next());
     approveAll(fix.id, clock);
     releaseApproved(fix.id, clock);
@@ -151,15 +279,29 @@ describe("incidents", () => {
   });
 
   it("are handled by the people who run agents and deploy tokens; auditors and leaders only read", () => {
-    const opened = openIncident(as("owner@countersign.test"), { agent: "refund-assistant", severity: "sev4", title: "Tone too curt" }, clock.next());
-    const readers: Caller[] = [as("auditor@countersign.test"), as("leader@countersign.test"), tokenWith(db, "evals-only", ["read", "evals:write"])];
+    const opened = openIncident(
+      as("owner@countersign.test"),
+      { agent: "refund-assistant", severity: "sev4", title: "Tone too curt" },
+      clock.next(),
+    );
+    const readers: Caller[] = [
+      as("auditor@countersign.test"),
+      as("leader@countersign.test"),
+      tokenWith(db, "evals-only", ["read", "evals:write"]),
+    ];
     for (const caller of readers) {
-      expect(errorOf(() => openIncident(caller, { agent: "refund-assistant", severity: "sev4", title: "x" }, clock.next())).code).toBe("forbidden");
+      expect(errorOf(() => openIncident(caller, { agent: "refund-assistant", severity: "sev4", title: "x" }, clock.next())).code).toBe(
+        "forbidden",
+      );
       expect(errorOf(() => updateIncident(caller, opened.id, { resolution: "no_action" }, clock.next())).code).toBe("forbidden");
     }
-    expect(listIncidents(as("auditor@countersign.test"), { agent: "refund-assistant", open: "true" }).items.map((i) => i.id)).toContain(opened.id);
+    expect(listIncidents(as("auditor@countersign.test"), { agent: "refund-assistant", open: "true" }).items.map((i) => i.id)).toContain(
+      opened.id,
+    );
     const pager = tokenWith(db, "pager", ["read", "deploy"]);
-    expect(openIncident(pager, { agent: "refund-assistant", severity: "sev3", title: "Error rate alert" }, clock.next()).openedBy).toBe("token:pager");
+    expect(openIncident(pager, { agent: "refund-assistant", severity: "sev3", title: "Error rate alert" }, clock.next()).openedBy).toBe(
+      "token:pager",
+    );
     expect(errorOf(() => getIncident(reader(), "no-such-incident")).code).toBe("not_found");
   });
 });

@@ -40,17 +40,29 @@ export function canHandleIncidents(caller: Caller): boolean {
 
 function assertCanHandle(caller: Caller) {
   if (canHandleIncidents(caller)) return;
-  throw new AppError("forbidden", caller.kind === "token" ? `Token "${caller.name}" lacks the deploy scope` : "Only operations, engineering, security, workflow owners and compliance open or resolve incidents");
+  throw new AppError(
+    "forbidden",
+    caller.kind === "token"
+      ? `Token "${caller.name}" lacks the deploy scope`
+      : "Only operations, engineering, security, workflow owners and compliance open or resolve incidents",
+  );
 }
 
 const isoTime = (name: string) =>
   z
     .string({ error: `${name} must be an ISO-8601 time` })
-    .refine((v) => /^\d{4}-\d{2}-\d{2}T/.test(v) && !Number.isNaN(Date.parse(v)), `${name} must be an ISO-8601 time, e.g. 2026-03-01T12:00:00Z`)
+    .refine(
+      (v) => /^\d{4}-\d{2}-\d{2}T/.test(v) && !Number.isNaN(Date.parse(v)),
+      `${name} must be an ISO-8601 time, e.g. 2026-03-01T12:00:00Z`,
+    )
     .transform((v) => Date.parse(v));
 
 const severity = z.enum(SEVERITIES, { error: `severity must be one of: ${SEVERITIES.join(", ")}` });
-const title = z.string({ error: "Give the incident a title" }).trim().min(1, "Give the incident a title").max(200, "Keep the title under 200 characters");
+const title = z
+  .string({ error: "Give the incident a title" })
+  .trim()
+  .min(1, "Give the incident a title")
+  .max(200, "Keep the title under 200 characters");
 
 export const openIncidentSchema = z.strictObject({
   agent: z.string({ error: "agent is the agent's slug" }).trim().min(1, "Choose the agent"),
@@ -88,7 +100,12 @@ function deploymentOf(tx: Pick<DB, "select">, agentId: string, id: string) {
 }
 
 /** Opens an incident inside the caller's transaction; rollback uses it too. */
-export function openIncidentIn(tx: Tx, caller: Caller, input: { agentId: string; agentSlug: string; deploymentId: string | null; severity: Severity; title: string; detectedAt: number }, now: number): string {
+export function openIncidentIn(
+  tx: Tx,
+  caller: Caller,
+  input: { agentId: string; agentSlug: string; deploymentId: string | null; severity: Severity; title: string; detectedAt: number },
+  now: number,
+): string {
   const id = randomUUID();
   tx.insert(incidents)
     .values({
@@ -103,7 +120,22 @@ export function openIncidentIn(tx: Tx, caller: Caller, input: { agentId: string;
       createdAt: now,
     })
     .run();
-  appendAuditEvents(tx, [{ at: now, actor: actorOf(caller), action: "incident.opened", entityType: "incident", entityId: id, payload: { agent: input.agentSlug, severity: input.severity, title: input.title, deploymentId: input.deploymentId, detectedAt: input.detectedAt } }]);
+  appendAuditEvents(tx, [
+    {
+      at: now,
+      actor: actorOf(caller),
+      action: "incident.opened",
+      entityType: "incident",
+      entityId: id,
+      payload: {
+        agent: input.agentSlug,
+        severity: input.severity,
+        title: input.title,
+        deploymentId: input.deploymentId,
+        detectedAt: input.detectedAt,
+      },
+    },
+  ]);
   return id;
 }
 
@@ -117,7 +149,19 @@ export function openIncident(caller: Caller, input: unknown, now = Date.now()): 
     (tx) => {
       const agent = agentBySlug(tx, data.agent);
       if (data.deploymentId) deploymentOf(tx, agent.id, data.deploymentId);
-      return openIncidentIn(tx, caller, { agentId: agent.id, agentSlug: agent.slug, deploymentId: data.deploymentId ?? null, severity: data.severity, title: data.title, detectedAt }, now);
+      return openIncidentIn(
+        tx,
+        caller,
+        {
+          agentId: agent.id,
+          agentSlug: agent.slug,
+          deploymentId: data.deploymentId ?? null,
+          severity: data.severity,
+          title: data.title,
+          detectedAt,
+        },
+        now,
+      );
     },
     { behavior: "immediate" },
   );
@@ -144,10 +188,18 @@ export function updateIncident(caller: Caller, id: string, input: unknown, now =
       }
       if (Object.keys(changes).length) {
         const before = Object.fromEntries(Object.keys(changes).map((k) => [k, row[k as keyof typeof row]]));
-        events.push({ at: now, actor, action: "incident.updated", entityType: "incident", entityId: id, payload: { before, after: changes } });
+        events.push({
+          at: now,
+          actor,
+          action: "incident.updated",
+          entityType: "incident",
+          entityId: id,
+          payload: { before, after: changes },
+        });
       }
       if (data.resolution || data.resolvedAt !== undefined || data.fixChange) {
-        if (row.resolvedAt !== null) throw new AppError("conflict", `This incident was already resolved (${row.resolution?.replace("_", " ")})`);
+        if (row.resolvedAt !== null)
+          throw new AppError("conflict", `This incident was already resolved (${row.resolution?.replace("_", " ")})`);
         if (!data.resolution) throw invalid("resolution", "Choose how the incident was resolved");
         const resolvedAt = data.resolvedAt ?? now;
         if (resolvedAt < row.detectedAt) throw invalid("resolvedAt", "An incident cannot be resolved before it was detected");
@@ -166,7 +218,14 @@ export function updateIncident(caller: Caller, id: string, input: unknown, now =
           throw invalid("fixChange", "Name the change record that fixed it forward");
         }
         Object.assign(changes, { resolvedAt, resolution: data.resolution, fixChangeRecordId });
-        events.push({ at: now, actor, action: "incident.resolved", entityType: "incident", entityId: id, payload: { resolution: data.resolution, resolvedAt, fixChangeRecordId } });
+        events.push({
+          at: now,
+          actor,
+          action: "incident.resolved",
+          entityType: "incident",
+          entityId: id,
+          payload: { resolution: data.resolution, resolvedAt, fixChangeRecordId },
+        });
       }
       if (events.length === 0) return;
       tx.update(incidents).set(changes).where(eq(incidents.id, id)).run();
@@ -194,11 +253,17 @@ export function listIncidents(caller: Caller, filters: Partial<IncidentFilters>)
   assertCanRead(caller);
   const conditions: (SQL | undefined)[] = [];
   if (filters.agent) conditions.push(eq(agents.slug, filters.agent));
-  if (filters.open) conditions.push(filters.open === "true" || filters.open === "1" ? isNull(incidents.resolvedAt) : isNotNull(incidents.resolvedAt));
+  if (filters.open)
+    conditions.push(filters.open === "true" || filters.open === "1" ? isNull(incidents.resolvedAt) : isNotNull(incidents.resolvedAt));
   if (filters.severity) conditions.push(eq(incidents.severity, filters.severity));
   const where = and(...conditions);
   const db = getDb();
-  const total = db.select({ n: sql<number>`COUNT(*)` }).from(incidents).innerJoin(agents, eq(agents.id, incidents.agentId)).where(where).get()!.n;
+  const total = db
+    .select({ n: sql<number>`COUNT(*)` })
+    .from(incidents)
+    .innerJoin(agents, eq(agents.id, incidents.agentId))
+    .where(where)
+    .get()!.n;
   const pageSize = filters.pageSize ?? 50;
   const ids = db
     .select({ id: incidents.id })
@@ -261,18 +326,22 @@ function incidentViews(db: Pick<DB, "select">, ids: string[]): IncidentView[] {
     .all();
   const byId = new Map(rows.map((r) => [r.incident.id, r]));
   // An unknown id has no row: it is left out, so getIncident answers not_found instead of crashing.
-  return ids.filter((id) => byId.has(id)).map((id) => byId.get(id)!).map((r) => ({
-    id: r.incident.id,
-    agent: r.agentSlug,
-    agentName: r.agentName,
-    deploymentId: r.incident.deploymentId,
-    deployment: r.environment && r.version !== null ? { environment: r.environment, version: r.version, changeNumber: r.changeNumber } : null,
-    severity: r.incident.severity,
-    title: r.incident.title,
-    detectedAt: r.incident.detectedAt,
-    resolvedAt: r.incident.resolvedAt,
-    resolution: r.incident.resolution,
-    fixChangeNumber: r.fixChangeNumber,
-    openedBy: r.openedBy ?? (r.tokenName ? `token:${r.tokenName}` : "Countersign"),
-  }));
+  return ids
+    .filter((id) => byId.has(id))
+    .map((id) => byId.get(id)!)
+    .map((r) => ({
+      id: r.incident.id,
+      agent: r.agentSlug,
+      agentName: r.agentName,
+      deploymentId: r.incident.deploymentId,
+      deployment:
+        r.environment && r.version !== null ? { environment: r.environment, version: r.version, changeNumber: r.changeNumber } : null,
+      severity: r.incident.severity,
+      title: r.incident.title,
+      detectedAt: r.incident.detectedAt,
+      resolvedAt: r.incident.resolvedAt,
+      resolution: r.incident.resolution,
+      fixChangeNumber: r.fixChangeNumber,
+      openedBy: r.openedBy ?? (r.tokenName ? `token:${r.tokenName}` : "Countersign"),
+    }));
 }

@@ -5,7 +5,15 @@ import { RISK_LEVELS } from "@/lib/domain/terms";
 import { errorOf } from "@/lib/testing/app-error";
 import { seedDemoEstate, TEST_UNTIL } from "@/lib/testing/demo-estate";
 import { hashToken, tokenCaller, userCaller, type Caller } from "./caller";
-import { DEFAULT_RANGE_DAYS, doraBreakdown, doraReport, parseMetricsFilters, rangeOf, type MetricsFilters, type MetricsScope } from "./metrics";
+import {
+  DEFAULT_RANGE_DAYS,
+  doraBreakdown,
+  doraReport,
+  parseMetricsFilters,
+  rangeOf,
+  type MetricsFilters,
+  type MetricsScope,
+} from "./metrics";
 import { findActiveUser } from "./users";
 
 /*
@@ -27,8 +35,22 @@ beforeAll(async () => {
 const sqlite = () => getConnection().sqlite;
 
 type Range = { from: number; to: number };
-type DeploymentRow = { id: string; agent_id: string; kind: string; deployed_at: number; change_record_id: string | null; version_id: string; replaced_version_id: string | null };
-type IncidentRow = { id: string; deployment_id: string | null; detected_at: number; resolved_at: number | null; fix_change_record_id: string | null };
+type DeploymentRow = {
+  id: string;
+  agent_id: string;
+  kind: string;
+  deployed_at: number;
+  change_record_id: string | null;
+  version_id: string;
+  replaced_version_id: string | null;
+};
+type IncidentRow = {
+  id: string;
+  deployment_id: string | null;
+  detected_at: number;
+  resolved_at: number | null;
+  fix_change_record_id: string | null;
+};
 
 /** numpy's default percentile: linear interpolation between the two closest ranks. */
 function quantile(values: number[], q: number): number | null {
@@ -65,9 +87,13 @@ function independent(range: Range, scope: MetricsScope = {}): Expected {
   const db = sqlite();
   const agentIds = agentsIn(scope);
   const production = db
-    .prepare("SELECT id, agent_id, kind, deployed_at, change_record_id, version_id, replaced_version_id FROM deployments WHERE environment = 'production' ORDER BY deployed_at")
+    .prepare(
+      "SELECT id, agent_id, kind, deployed_at, change_record_id, version_id, replaced_version_id FROM deployments WHERE environment = 'production' ORDER BY deployed_at",
+    )
     .all() as DeploymentRow[];
-  const incidents = db.prepare("SELECT id, deployment_id, detected_at, resolved_at, fix_change_record_id FROM incidents").all() as IncidentRow[];
+  const incidents = db
+    .prepare("SELECT id, deployment_id, detected_at, resolved_at, fix_change_record_id FROM incidents")
+    .all() as IncidentRow[];
   const inRange = (t: number) => range.from <= t && t < range.to;
   const isRelease = (d: DeploymentRow) => d.kind === "promote" || d.kind === "emergency";
 
@@ -77,7 +103,9 @@ function independent(range: Range, scope: MetricsScope = {}): Expected {
   // Each change's first production release, ever.
   const firstRelease = new Map<string, number>();
   for (const row of db
-    .prepare("SELECT change_record_id AS id, MIN(deployed_at) AS at FROM deployments WHERE environment = 'production' AND kind IN ('promote', 'emergency') AND change_record_id IS NOT NULL GROUP BY change_record_id")
+    .prepare(
+      "SELECT change_record_id AS id, MIN(deployed_at) AS at FROM deployments WHERE environment = 'production' AND kind IN ('promote', 'emergency') AND change_record_id IS NOT NULL GROUP BY change_record_id",
+    )
     .all() as { id: string; at: number }[]) {
     firstRelease.set(row.id, row.at);
   }
@@ -255,7 +283,12 @@ describe("filters", () => {
     for (const risk of RISK_LEVELS) {
       const { current } = doraReport(leader, { ...fullYear, risk }, TEST_UNTIL);
       const ids = current.deploymentFrequency.items.map((i) => i.deploymentId).sort();
-      expect(ids).toEqual([...tiers].filter(([, tier]) => tier === risk).map(([id]) => id).sort());
+      expect(ids).toEqual(
+        [...tiers]
+          .filter(([, tier]) => tier === risk)
+          .map(([id]) => id)
+          .sort(),
+      );
       expect(current.changeFailRate.items.map((i) => i.deploymentId).sort()).toEqual(all.failedIds.filter((id) => tiers.get(id) === risk));
       releases += current.deploymentFrequency.count;
     }
@@ -320,16 +353,35 @@ describe("the range and who may ask", () => {
 
   it("refuses what the API could otherwise ask for: impossible dates, more than five years, an unknown workflow", () => {
     expect(() => parseMetricsFilters({ to: "2026-02-31" })).toThrow(/to must be a real date/);
-    expect(errorOf(() => doraReport(leader, { from: "2020-01-01", to: "2026-11-20" }, TEST_UNTIL)).details).toMatchObject({ parameter: "from" });
-    expect(errorOf(() => doraReport(leader, { workflow: "no-such-workflow" }, TEST_UNTIL))).toMatchObject({ code: "bad_request", message: 'there is no workflow "no-such-workflow"' });
+    expect(errorOf(() => doraReport(leader, { from: "2020-01-01", to: "2026-11-20" }, TEST_UNTIL)).details).toMatchObject({
+      parameter: "from",
+    });
+    expect(errorOf(() => doraReport(leader, { workflow: "no-such-workflow" }, TEST_UNTIL))).toMatchObject({
+      code: "bad_request",
+      message: 'there is no workflow "no-such-workflow"',
+    });
   });
 
   it("a token without the read scope is refused; one with it is served", () => {
     const db = getConnection().db;
     db.insert(apiTokens)
       .values([
-        { id: "tok_metrics_write", name: "ci-writer", tokenHash: hashToken("cs_metrics_write"), scopes: ["changes:write", "evals:write"], createdById: "usr_admin", createdAt: TEST_UNTIL },
-        { id: "tok_metrics_read", name: "dashboards", tokenHash: hashToken("cs_metrics_read"), scopes: ["read"], createdById: "usr_admin", createdAt: TEST_UNTIL },
+        {
+          id: "tok_metrics_write",
+          name: "ci-writer",
+          tokenHash: hashToken("cs_metrics_write"),
+          scopes: ["changes:write", "evals:write"],
+          createdById: "usr_admin",
+          createdAt: TEST_UNTIL,
+        },
+        {
+          id: "tok_metrics_read",
+          name: "dashboards",
+          tokenHash: hashToken("cs_metrics_read"),
+          scopes: ["read"],
+          createdById: "usr_admin",
+          createdAt: TEST_UNTIL,
+        },
       ])
       .run();
     const writer = tokenCaller("cs_metrics_write", TEST_UNTIL)!;
@@ -339,6 +391,8 @@ describe("the range and who may ask", () => {
     expect(errorOf(() => doraBreakdown(writer, {}, "workflow", TEST_UNTIL)).code).toBe("forbidden");
 
     const reader = tokenCaller("cs_metrics_read", TEST_UNTIL)!;
-    expect(doraReport(reader, {}, TEST_UNTIL).current.deploymentFrequency.count).toBe(doraReport(leader, {}, TEST_UNTIL).current.deploymentFrequency.count);
+    expect(doraReport(reader, {}, TEST_UNTIL).current.deploymentFrequency.count).toBe(
+      doraReport(leader, {}, TEST_UNTIL).current.deploymentFrequency.count,
+    );
   });
 });

@@ -3,7 +3,15 @@ import { and, eq, inArray, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "@/db";
 import { agents, agentVersions, changeRecords, deployments, incidents, workflows } from "@/db/schema";
-import { doraMetrics, previousRange, type DoraChange, type DoraDeployment, type DoraIncident, type DoraMetrics, type DoraRange } from "@/lib/domain/dora";
+import {
+  doraMetrics,
+  previousRange,
+  type DoraChange,
+  type DoraDeployment,
+  type DoraIncident,
+  type DoraMetrics,
+  type DoraRange,
+} from "@/lib/domain/dora";
 import { PLATFORMS, PLATFORM_LABELS, RISK_LEVELS, type Platform } from "@/lib/domain/terms";
 import { AppError } from "@/lib/errors";
 import { parseQuery, type SearchParamsInput } from "@/lib/validations/query-params";
@@ -49,7 +57,12 @@ export function rangeOf(filters: Pick<MetricsFilters, "from" | "to">, now = Date
   return { from, to };
 }
 
-export type ScopedHistory = { deployments: DoraDeployment[]; changes: (DoraChange & { agentId: string })[]; incidents: DoraIncident[]; agentIds: string[] };
+export type ScopedHistory = {
+  deployments: DoraDeployment[];
+  changes: (DoraChange & { agentId: string })[];
+  incidents: DoraIncident[];
+  agentIds: string[];
+};
 
 /** Every production deployment, change and incident of the agents in scope; the risk filter keeps what changes of that tier did. */
 export function scopedHistory(scope: MetricsScope): ScopedHistory {
@@ -59,9 +72,25 @@ export function scopedHistory(scope: MetricsScope): ScopedHistory {
     scope.platform ? eq(agents.platform, scope.platform) : undefined,
     scope.agent ? eq(agents.slug, scope.agent) : undefined,
   ];
-  const agentIds = db.select({ id: agents.id }).from(agents).innerJoin(workflows, eq(workflows.id, agents.workflowId)).where(and(...conditions)).all().map((a) => a.id);
+  const agentIds = db
+    .select({ id: agents.id })
+    .from(agents)
+    .innerJoin(workflows, eq(workflows.id, agents.workflowId))
+    .where(and(...conditions))
+    .all()
+    .map((a) => a.id);
   if (agentIds.length === 0) return { deployments: [], changes: [], incidents: [], agentIds };
-  const changeRows = db.select({ id: changeRecords.id, number: changeRecords.number, submittedAt: changeRecords.submittedAt, agentId: changeRecords.agentId, riskTier: changeRecords.riskTier }).from(changeRecords).where(inArray(changeRecords.agentId, agentIds)).all();
+  const changeRows = db
+    .select({
+      id: changeRecords.id,
+      number: changeRecords.number,
+      submittedAt: changeRecords.submittedAt,
+      agentId: changeRecords.agentId,
+      riskTier: changeRecords.riskTier,
+    })
+    .from(changeRecords)
+    .where(inArray(changeRecords.agentId, agentIds))
+    .all();
   let deploymentRows = db
     .select({
       id: deployments.id,
@@ -78,7 +107,14 @@ export function scopedHistory(scope: MetricsScope): ScopedHistory {
     .orderBy(deployments.deployedAt)
     .all();
   let incidentRows = db
-    .select({ id: incidents.id, agentId: incidents.agentId, deploymentId: incidents.deploymentId, detectedAt: incidents.detectedAt, resolvedAt: incidents.resolvedAt, fixChangeRecordId: incidents.fixChangeRecordId })
+    .select({
+      id: incidents.id,
+      agentId: incidents.agentId,
+      deploymentId: incidents.deploymentId,
+      detectedAt: incidents.detectedAt,
+      resolvedAt: incidents.resolvedAt,
+      fixChangeRecordId: incidents.fixChangeRecordId,
+    })
     .from(incidents)
     .where(inArray(incidents.agentId, agentIds))
     .all();
@@ -86,13 +122,31 @@ export function scopedHistory(scope: MetricsScope): ScopedHistory {
   if (scope.risk) {
     // A tier is a property of a change: keep its releases, the rollbacks that undid them, and their incidents.
     const tiered = new Set(changeRows.filter((c) => c.riskTier === scope.risk).map((c) => c.id));
-    const versionChange = new Map(db.select({ id: agentVersions.id, changeRecordId: agentVersions.changeRecordId }).from(agentVersions).where(inArray(agentVersions.agentId, agentIds)).all().map((v) => [v.id, v.changeRecordId]));
-    deploymentRows = deploymentRows.filter((d) => (d.changeRecordId ? tiered.has(d.changeRecordId) : d.replacedVersionId !== null && tiered.has(versionChange.get(d.replacedVersionId) ?? "")));
+    const versionChange = new Map(
+      db
+        .select({ id: agentVersions.id, changeRecordId: agentVersions.changeRecordId })
+        .from(agentVersions)
+        .where(inArray(agentVersions.agentId, agentIds))
+        .all()
+        .map((v) => [v.id, v.changeRecordId]),
+    );
+    deploymentRows = deploymentRows.filter((d) =>
+      d.changeRecordId
+        ? tiered.has(d.changeRecordId)
+        : d.replacedVersionId !== null && tiered.has(versionChange.get(d.replacedVersionId) ?? ""),
+    );
     const kept = new Set(deploymentRows.map((d) => d.id));
-    incidentRows = incidentRows.filter((i) => (i.deploymentId !== null && kept.has(i.deploymentId)) || (i.fixChangeRecordId !== null && tiered.has(i.fixChangeRecordId)));
+    incidentRows = incidentRows.filter(
+      (i) => (i.deploymentId !== null && kept.has(i.deploymentId)) || (i.fixChangeRecordId !== null && tiered.has(i.fixChangeRecordId)),
+    );
     changes = changeRows.filter((c) => tiered.has(c.id));
   }
-  return { deployments: deploymentRows, changes: changes.map((c) => ({ id: c.id, number: c.number, submittedAt: c.submittedAt, agentId: c.agentId })), incidents: incidentRows, agentIds };
+  return {
+    deployments: deploymentRows,
+    changes: changes.map((c) => ({ id: c.id, number: c.number, submittedAt: c.submittedAt, agentId: c.agentId })),
+    incidents: incidentRows,
+    agentIds,
+  };
 }
 
 export function scopeOf(filters: MetricsFilters): MetricsScope {
@@ -118,14 +172,23 @@ export function doraReport(caller: Caller, filters: MetricsFilters, now = Date.n
   return { current: doraMetrics({ ...history, range }), previous: doraMetrics({ ...history, range: previousRange(range) }), scope };
 }
 
-export type BreakdownRow = { key: string; label: string; releases: number; changeFailRate: number | null; failed: number; leadTimeMedianHours: number | null };
+export type BreakdownRow = {
+  key: string;
+  label: string;
+  releases: number;
+  changeFailRate: number | null;
+  failed: number;
+  leadTimeMedianHours: number | null;
+};
 
 /** Change fail rate and lead time per workflow or per platform, for the same range and the other filters. */
 export function doraBreakdown(caller: Caller, filters: MetricsFilters, by: "workflow" | "platform", now = Date.now()): BreakdownRow[] {
   assertCanRead(caller);
   const range = rangeOf(filters, now);
   const groups: { key: string; label: string }[] =
-    by === "workflow" ? getDb().select({ key: workflows.slug, label: workflows.name }).from(workflows).orderBy(workflows.name).all() : PLATFORMS.map((p: Platform) => ({ key: p, label: PLATFORM_LABELS[p] }));
+    by === "workflow"
+      ? getDb().select({ key: workflows.slug, label: workflows.name }).from(workflows).orderBy(workflows.name).all()
+      : PLATFORMS.map((p: Platform) => ({ key: p, label: PLATFORM_LABELS[p] }));
   const scope = scopeOf(filters);
   // One read of the scope's history, split by agent: a query per group would read it fifteen times.
   const history = scopedHistory(scope);
@@ -137,13 +200,28 @@ export function doraBreakdown(caller: Caller, filters: MetricsFilters, by: "work
       .all()
       .map((a) => [a.id, by === "workflow" ? a.workflow : a.platform]),
   );
-  const inGroup = (key: string) => <T extends { agentId: string }>(rows: T[]) => rows.filter((r) => groupOf.get(r.agentId) === key);
+  const inGroup =
+    (key: string) =>
+    <T extends { agentId: string }>(rows: T[]) =>
+      rows.filter((r) => groupOf.get(r.agentId) === key);
   return groups
     .filter((g) => !scope[by] || scope[by] === g.key)
     .map((g) => {
       const only = inGroup(g.key);
-      const m = doraMetrics({ deployments: only(history.deployments), changes: only(history.changes), incidents: only(history.incidents), range });
-      return { key: g.key, label: g.label, releases: m.changeFailRate.total, changeFailRate: m.changeFailRate.rate, failed: m.changeFailRate.failed, leadTimeMedianHours: m.leadTime.medianHours };
+      const m = doraMetrics({
+        deployments: only(history.deployments),
+        changes: only(history.changes),
+        incidents: only(history.incidents),
+        range,
+      });
+      return {
+        key: g.key,
+        label: g.label,
+        releases: m.changeFailRate.total,
+        changeFailRate: m.changeFailRate.rate,
+        failed: m.changeFailRate.failed,
+        leadTimeMedianHours: m.leadTime.medianHours,
+      };
     })
     .filter((row) => row.releases > 0);
 }

@@ -14,7 +14,16 @@ export type NotificationKind = "signoff_needed" | "change_approved" | "change_re
 function insert(tx: Writer, rows: { userId: string; kind: NotificationKind; change: Change; message: string }[], now: number) {
   if (rows.length === 0) return;
   tx.insert(notifications)
-    .values(rows.map((r) => ({ id: randomUUID(), userId: r.userId, kind: r.kind, changeRecordId: r.change.id, message: r.message, createdAt: now })))
+    .values(
+      rows.map((r) => ({
+        id: randomUUID(),
+        userId: r.userId,
+        kind: r.kind,
+        changeRecordId: r.change.id,
+        message: r.message,
+        createdAt: now,
+      })),
+    )
     .run();
 }
 
@@ -25,46 +34,102 @@ export function notifySignoffNeeded(tx: Writer, change: Change, roles: Role[], n
     .select({ userId: userRoles.userId, role: userRoles.role })
     .from(userRoles)
     .innerJoin(users, eq(users.id, userRoles.userId))
-    .where(and(inArray(userRoles.role, roles), eq(users.disabled, false), change.authorId ? ne(userRoles.userId, change.authorId) : undefined))
+    .where(
+      and(inArray(userRoles.role, roles), eq(users.disabled, false), change.authorId ? ne(userRoles.userId, change.authorId) : undefined),
+    )
     .all();
-  const label = changeNumberLabel(change.number);
-  insert(tx, holders.map((h) => ({ userId: h.userId, kind: "signoff_needed" as const, change, message: `${label} “${change.title}” needs your sign-off as ${ROLE_LABELS[h.role]}` })), now);
-}
-
-export function notifyAuthor(tx: Writer, change: Change, kind: "change_approved" | "change_rejected" | "changes_requested", by: string, now: number) {
-  if (!change.authorId) return;
-  const label = changeNumberLabel(change.number);
-  const what = { change_approved: "was approved", change_rejected: `was rejected by ${by}`, changes_requested: `was sent back to you by ${by}` }[kind];
-  insert(tx, [{ userId: change.authorId, kind, change, message: `${label} “${change.title}” ${what}` }], now);
-}
-
-export function notifyDismissed(tx: Writer, change: Change, signers: { signerId: string | null; role: Role }[], reason: string, now: number) {
   const label = changeNumberLabel(change.number);
   insert(
     tx,
-    signers.filter((s) => s.signerId).map((s) => ({ userId: s.signerId!, kind: "signoff_dismissed" as const, change, message: `Your ${ROLE_LABELS[s.role]} sign-off on ${label} was dismissed: ${reason}` })),
+    holders.map((h) => ({
+      userId: h.userId,
+      kind: "signoff_needed" as const,
+      change,
+      message: `${label} “${change.title}” needs your sign-off as ${ROLE_LABELS[h.role]}`,
+    })),
     now,
   );
 }
 
-export type NotificationView = { id: string; kind: string; message: string; createdAt: number; readAt: number | null; changeNumber: number | null };
+export function notifyAuthor(
+  tx: Writer,
+  change: Change,
+  kind: "change_approved" | "change_rejected" | "changes_requested",
+  by: string,
+  now: number,
+) {
+  if (!change.authorId) return;
+  const label = changeNumberLabel(change.number);
+  const what = {
+    change_approved: "was approved",
+    change_rejected: `was rejected by ${by}`,
+    changes_requested: `was sent back to you by ${by}`,
+  }[kind];
+  insert(tx, [{ userId: change.authorId, kind, change, message: `${label} “${change.title}” ${what}` }], now);
+}
+
+export function notifyDismissed(
+  tx: Writer,
+  change: Change,
+  signers: { signerId: string | null; role: Role }[],
+  reason: string,
+  now: number,
+) {
+  const label = changeNumberLabel(change.number);
+  insert(
+    tx,
+    signers
+      .filter((s) => s.signerId)
+      .map((s) => ({
+        userId: s.signerId!,
+        kind: "signoff_dismissed" as const,
+        change,
+        message: `Your ${ROLE_LABELS[s.role]} sign-off on ${label} was dismissed: ${reason}`,
+      })),
+    now,
+  );
+}
+
+export type NotificationView = {
+  id: string;
+  kind: string;
+  message: string;
+  createdAt: number;
+  readAt: number | null;
+  changeNumber: number | null;
+};
 
 export function myNotifications(caller: Caller, limit = 20): { items: NotificationView[]; unread: number } {
   if (caller.kind !== "user") return { items: [], unread: 0 };
   const db = getDb();
   const items = db
-    .select({ id: notifications.id, kind: notifications.kind, message: notifications.message, createdAt: notifications.createdAt, readAt: notifications.readAt, changeNumber: changeRecords.number })
+    .select({
+      id: notifications.id,
+      kind: notifications.kind,
+      message: notifications.message,
+      createdAt: notifications.createdAt,
+      readAt: notifications.readAt,
+      changeNumber: changeRecords.number,
+    })
     .from(notifications)
     .leftJoin(changeRecords, eq(changeRecords.id, notifications.changeRecordId))
     .where(eq(notifications.userId, caller.user.id))
     .orderBy(desc(notifications.createdAt))
     .limit(limit)
     .all();
-  const unread = db.select({ n: sql<number>`COUNT(*)` }).from(notifications).where(and(eq(notifications.userId, caller.user.id), isNull(notifications.readAt))).get()!.n;
+  const unread = db
+    .select({ n: sql<number>`COUNT(*)` })
+    .from(notifications)
+    .where(and(eq(notifications.userId, caller.user.id), isNull(notifications.readAt)))
+    .get()!.n;
   return { items, unread };
 }
 
 export function markNotificationsRead(caller: Caller, now = Date.now()): void {
   if (caller.kind !== "user") return;
-  getDb().update(notifications).set({ readAt: now }).where(and(eq(notifications.userId, caller.user.id), isNull(notifications.readAt))).run();
+  getDb()
+    .update(notifications)
+    .set({ readAt: now })
+    .where(and(eq(notifications.userId, caller.user.id), isNull(notifications.readAt)))
+    .run();
 }

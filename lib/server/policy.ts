@@ -17,7 +17,8 @@ export function currentPolicy(db: Pick<DB, "select">): { version: number; policy
 
 /** Admins publish a new version of the sign-off policy; changes already submitted keep the version they were submitted under. */
 export function publishPolicy(caller: Caller, document: unknown, now = Date.now()): { version: number; policy: SignoffPolicy } {
-  if (caller.kind !== "user" || !caller.user.roles.includes("admin")) throw new AppError("forbidden", "Only admins can change the sign-off policy");
+  if (caller.kind !== "user" || !caller.user.roles.includes("admin"))
+    throw new AppError("forbidden", "Only admins can change the sign-off policy");
   const published = parseInput(signoffPolicySchema, document, "The policy has problems");
   const db = getDb();
   return db.transaction(
@@ -25,8 +26,17 @@ export function publishPolicy(caller: Caller, document: unknown, now = Date.now(
       const previous = currentPolicy(tx);
       const version = previous.version + 1;
       const id = randomUUID();
-      tx.insert(policies).values({ id, version, document: published as unknown as Record<string, unknown>, createdById: caller.user.id, createdAt: now }).run();
-      appendAuditEvent(tx, { at: now, actor: actorOf(caller), action: "policy.published", entityType: "policy", entityId: id, payload: { version, before: previous.policy, after: published } });
+      tx.insert(policies)
+        .values({ id, version, document: published as unknown as Record<string, unknown>, createdById: caller.user.id, createdAt: now })
+        .run();
+      appendAuditEvent(tx, {
+        at: now,
+        actor: actorOf(caller),
+        action: "policy.published",
+        entityType: "policy",
+        entityId: id,
+        payload: { version, before: previous.policy, after: published },
+      });
       return { version, policy: published as SignoffPolicy };
     },
     { behavior: "immediate" },

@@ -26,7 +26,11 @@ beforeAll(async () => {
 const refundAgentId = () => db.select({ id: agents.id }).from(agents).where(eq(agents.slug, "refund-assistant")).get()!.id;
 
 function deploymentCount(environment: Environment): number {
-  return db.select().from(deployments).where(and(eq(deployments.agentId, refundAgentId()), eq(deployments.environment, environment))).all().length;
+  return db
+    .select()
+    .from(deployments)
+    .where(and(eq(deployments.agentId, refundAgentId()), eq(deployments.environment, environment)))
+    .all().length;
 }
 
 /** The gates a refused promotion names as unmet, by name. */
@@ -70,13 +74,27 @@ describe("production refuses a change without its evidence", () => {
   it("after the author edits an approved change: the approvals are dismissed, it is back in review, and refused", () => {
     const change = staged(630, true);
     stagingEval("refund-assistant", change.specHash!, clock.next());
-    const edited = editChange(as("engineer@countersign.test"), change.id, { rationale: "Finance asked for the higher limit." }, clock.next());
+    const edited = editChange(
+      as("engineer@countersign.test"),
+      change.id,
+      { rationale: "Finance asked for the higher limit." },
+      clock.next(),
+    );
     expect(edited.state).toBe("in_review");
     expect(edited.contentHash).not.toBe(change.contentHash);
     expect(edited.signoffs.filter((s) => s.signer).every((s) => s.status === "dismissed")).toBe(true);
     expect(edited.signoffs.filter((s) => s.status === "pending")).toHaveLength(4);
-    const edit = db.select().from(auditEvents).where(and(eq(auditEvents.entityId, change.id), eq(auditEvents.action, "change.edited"))).get()!;
-    expect(edit.payload).toMatchObject({ previousState: "approved", state: "in_review", previousContentHash: change.contentHash, contentHash: edited.contentHash });
+    const edit = db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.entityId, change.id), eq(auditEvents.action, "change.edited")))
+      .get()!;
+    expect(edit.payload).toMatchObject({
+      previousState: "approved",
+      state: "in_review",
+      previousContentHash: change.contentHash,
+      contentHash: edited.contentHash,
+    });
     const unmet = unmetGates(() => promote(ops(), change.id, { environment: "production" }, clock.next()));
     // The spec is the same, so its staging eval still counts; the approvals were given on other content.
     expect(unmet.map((g) => g.gate)).toEqual(["change_state", "approved_on_current_hash"]);
@@ -88,9 +106,14 @@ describe("production refuses a change without its evidence", () => {
     stagingEval("refund-assistant", change.specHash!, clock.next(), { passed: 39, failed: 1 });
     const unmet = unmetGates(() => promote(ops(), change.id, { environment: "production" }, clock.next()));
     expect(unmet.map((g) => g.gate)).toEqual(["staging_eval"]);
-    expect(unmet[0]!.reason).toBe(`the latest staging eval of spec ${change.specHash!.slice(0, 12)} has 39/40 passed; production needs no failures`);
+    expect(unmet[0]!.reason).toBe(
+      `the latest staging eval of spec ${change.specHash!.slice(0, 12)} has 39/40 passed; production needs no failures`,
+    );
     stagingEval("refund-assistant", change.specHash!, clock.next());
-    expect(promote(ops(), change.id, { environment: "production" }, clock.next())).toMatchObject({ environment: "production", kind: "promote" });
+    expect(promote(ops(), change.id, { environment: "production" }, clock.next())).toMatchObject({
+      environment: "production",
+      kind: "promote",
+    });
   });
 });
 
@@ -105,7 +128,17 @@ describe("the release path", () => {
     const at = clock.next();
     const deployment = promote(ops(), change.label, { environment: "production" }, at);
 
-    expect(deployment).toMatchObject({ agent: "refund-assistant", environment: "production", kind: "promote", version: change.headVersion, specHash: change.specHash, deployedAt: at, deployedBy: "ops@countersign.test", changeNumber: change.number, replacedVersion: previous.version });
+    expect(deployment).toMatchObject({
+      agent: "refund-assistant",
+      environment: "production",
+      kind: "promote",
+      version: change.headVersion,
+      specHash: change.specHash,
+      deployedAt: at,
+      deployedBy: "ops@countersign.test",
+      changeNumber: change.number,
+      replacedVersion: previous.version,
+    });
     expect(getChange(ops(), change.id)).toMatchObject({ state: "released", releasedAt: at });
     const record = getAgentRecord(ops(), "refund-assistant");
     expect(record.lastReviewedAt).toBe(at);
@@ -125,7 +158,9 @@ describe("the release path", () => {
     expect(getAgentRecord(ops(), "refund-assistant").environments.staging!.version).toBe(inReview.headVersion);
     const rejected = limitRaise(661, clock.next());
     signOff(as("security@countersign.test"), rejected.id, { role: "security", decision: "reject", comment: "Too much" }, clock.next());
-    expect(unmetGates(() => promote(engineer2(), rejected.id, { environment: "development" }, clock.next())).map((g) => g.gate)).toEqual(["change_state"]);
+    expect(unmetGates(() => promote(engineer2(), rejected.id, { environment: "development" }, clock.next())).map((g) => g.gate)).toEqual([
+      "change_state",
+    ]);
   });
 });
 
@@ -133,7 +168,10 @@ describe("who may promote", () => {
   it("leaders, auditors and workflow owners may not; engineering and operations may", () => {
     const change = limitRaise(670, clock.next());
     for (const email of ["leader@countersign.test", "auditor@countersign.test", "owner@countersign.test", "security@countersign.test"]) {
-      expect(errorOf(() => promote(as(email), change.id, { environment: "development" }, clock.next()))).toMatchObject({ code: "forbidden", message: "Engineering or operations promote changes" });
+      expect(errorOf(() => promote(as(email), change.id, { environment: "development" }, clock.next()))).toMatchObject({
+        code: "forbidden",
+        message: "Engineering or operations promote changes",
+      });
     }
     expect(promote(engineer2(), change.id, { environment: "development" }, clock.next()).deployedBy).toBe("engineer2@countersign.test");
     expect(promote(ops(), change.id, { environment: "staging" }, clock.next()).deployedBy).toBe("ops@countersign.test");
@@ -144,18 +182,28 @@ describe("who may promote", () => {
     const deployer = tokenWith(db, "ci-deploy", ["read", "deploy"]);
     const change = limitRaise(680, clock.next());
     approveAll(change.id, clock);
-    expect(errorOf(() => promote(noDeploy, change.id, { environment: "development" }, clock.next()))).toMatchObject({ code: "forbidden", message: 'Token "ci-evals" lacks the deploy scope' });
+    expect(errorOf(() => promote(noDeploy, change.id, { environment: "development" }, clock.next()))).toMatchObject({
+      code: "forbidden",
+      message: 'Token "ci-evals" lacks the deploy scope',
+    });
     promote(deployer, change.id, { environment: "development" }, clock.next());
     promote(deployer, change.id, { environment: "staging" }, clock.next());
     stagingEval("refund-assistant", change.specHash!, clock.next(), {}, noDeploy);
     const released = promote(deployer, change.id, { environment: "production" }, clock.next());
     expect(released).toMatchObject({ kind: "promote", deployedBy: "token:ci-deploy" });
-    expect(db.select().from(auditEvents).where(eq(auditEvents.entityId, released.id)).get()).toMatchObject({ actorType: "token", actorId: "tok_ci-deploy", actorLabel: "token:ci-deploy" });
+    expect(db.select().from(auditEvents).where(eq(auditEvents.entityId, released.id)).get()).toMatchObject({
+      actorType: "token",
+      actorId: "tok_ci-deploy",
+      actorLabel: "token:ci-deploy",
+    });
   });
 
   it("an unknown environment is a validation error naming the field", () => {
     const change = limitRaise(690, clock.next());
-    expect(errorOf(() => promote(engineer2(), change.id, { environment: "prod" }))).toMatchObject({ code: "validation_failed", details: { fieldErrors: { environment: ["environment must be one of: development, staging, production"] } } });
+    expect(errorOf(() => promote(engineer2(), change.id, { environment: "prod" }))).toMatchObject({
+      code: "validation_failed",
+      details: { fieldErrors: { environment: ["environment must be one of: development, staging, production"] } },
+    });
   });
 });
 
@@ -194,7 +242,13 @@ describe("concurrent promotions", () => {
       if (environment === "production") expect(reasons).toContain(`${change.label} is released`);
       expect(deploymentCount(environment)).toBe(before + 1);
     }
-    expect(db.select().from(auditEvents).where(and(eq(auditEvents.entityId, change.id), eq(auditEvents.action, "change.released"))).all()).toHaveLength(1);
+    expect(
+      db
+        .select()
+        .from(auditEvents)
+        .where(and(eq(auditEvents.entityId, change.id), eq(auditEvents.action, "change.released")))
+        .all(),
+    ).toHaveLength(1);
   });
 });
 
@@ -209,7 +263,10 @@ describe("emergency releases", () => {
 
     const steps = releaseSteps(as("engineer@countersign.test"), change.id);
     expect(steps.find((s) => s.environment === "production")).toMatchObject({ path: "emergency", ready: true, canDeploy: false });
-    expect(errorOf(() => promote(as("engineer@countersign.test"), change.id, { environment: "production" }, clock.next()))).toMatchObject({ code: "forbidden", message: "Operations releases emergency changes" });
+    expect(errorOf(() => promote(as("engineer@countersign.test"), change.id, { environment: "production" }, clock.next()))).toMatchObject({
+      code: "forbidden",
+      message: "Operations releases emergency changes",
+    });
     expect(releaseSteps(ops(), change.id).find((s) => s.environment === "production")!.canDeploy).toBe(true);
 
     const at = clock.next();
@@ -217,20 +274,48 @@ describe("emergency releases", () => {
     expect(deployment).toMatchObject({ kind: "emergency", environment: "production", version: change.headVersion, reason: justification });
     const released = getChange(ops(), change.id);
     expect(released).toMatchObject({ state: "released", releasedAt: at, retroSignoffDueAt: at + 48 * HOUR, approvedAt: null });
-    expect(db.select().from(auditEvents).where(eq(auditEvents.at, at)).orderBy(asc(auditEvents.seq)).all().map((e) => e.action)).toEqual(["deployment.emergency", "change.released"]);
-    expect(openRetroSignoffs(ops(), { agent: "refund-assistant" }, at).find((r) => r.changeId === change.id)).toMatchObject({ status: "pending", waitingOn: expect.arrayContaining(["workflow_owner", "engineering", "operations"]) });
+    expect(
+      db
+        .select()
+        .from(auditEvents)
+        .where(eq(auditEvents.at, at))
+        .orderBy(asc(auditEvents.seq))
+        .all()
+        .map((e) => e.action),
+    ).toEqual(["deployment.emergency", "change.released"]);
+    expect(openRetroSignoffs(ops(), { agent: "refund-assistant" }, at).find((r) => r.changeId === change.id)).toMatchObject({
+      status: "pending",
+      waitingOn: expect.arrayContaining(["workflow_owner", "engineering", "operations"]),
+    });
 
     // The retro review: approve or reject, never send a released change back to draft.
-    const sentBack = errorOf(() => signOff(as("owner@countersign.test"), change.id, { role: "workflow_owner", decision: "request_changes", comment: "Add a reversal metric" }, clock.next()));
+    const sentBack = errorOf(() =>
+      signOff(
+        as("owner@countersign.test"),
+        change.id,
+        { role: "workflow_owner", decision: "request_changes", comment: "Add a reversal metric" },
+        clock.next(),
+      ),
+    );
     expect(sentBack.code).toBe("validation_failed");
     signOff(as("owner@countersign.test"), change.id, { role: "workflow_owner", decision: "approve" }, clock.next());
     signOff(engineer2(), change.id, { role: "engineering", decision: "approve" }, clock.next());
-    expect(db.select().from(auditEvents).where(and(eq(auditEvents.entityId, change.id), eq(auditEvents.action, "change.retro_signoff_completed"))).all()).toHaveLength(0);
+    expect(
+      db
+        .select()
+        .from(auditEvents)
+        .where(and(eq(auditEvents.entityId, change.id), eq(auditEvents.action, "change.retro_signoff_completed")))
+        .all(),
+    ).toHaveLength(0);
     const last = clock.next();
     const complete = signOff(ops(), change.id, { role: "operations", decision: "approve" }, last);
     expect(complete).toMatchObject({ state: "released", approvedAt: last });
     expect(complete.signoffs.every((s) => s.status === "approved")).toBe(true);
-    const completed = db.select().from(auditEvents).where(and(eq(auditEvents.entityId, change.id), eq(auditEvents.action, "change.retro_signoff_completed"))).all();
+    const completed = db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.entityId, change.id), eq(auditEvents.action, "change.retro_signoff_completed")))
+      .all();
     expect(completed).toHaveLength(1);
     expect(completed[0]!.payload).toMatchObject({ dueAt: at + 48 * HOUR, late: false });
     expect(openRetroSignoffs(ops(), { agent: "refund-assistant" }, last).some((r) => r.changeId === change.id)).toBe(false);
@@ -249,8 +334,15 @@ describe("emergency releases", () => {
     signOff(as("security@countersign.test"), change.id, { role: "security", decision: "approve" }, clock.next());
     const pipeline = tokenWith(db, "ci-emergency", ["read", "deploy"]);
     expect(promote(pipeline, change.id, { environment: "staging" }, clock.next()).kind).toBe("promote");
-    expect(releaseSteps(pipeline, change.id).find((s) => s.environment === "production")).toMatchObject({ path: "emergency", ready: true, canDeploy: false });
-    expect(errorOf(() => promote(pipeline, change.id, { environment: "production" }, clock.next()))).toMatchObject({ code: "forbidden", message: "Operations releases emergency changes: API tokens cannot" });
+    expect(releaseSteps(pipeline, change.id).find((s) => s.environment === "production")).toMatchObject({
+      path: "emergency",
+      ready: true,
+      canDeploy: false,
+    });
+    expect(errorOf(() => promote(pipeline, change.id, { environment: "production" }, clock.next()))).toMatchObject({
+      code: "forbidden",
+      message: "Operations releases emergency changes: API tokens cannot",
+    });
     expect(getChange(ops(), change.id).state).toBe("in_review");
   });
 
@@ -258,11 +350,22 @@ describe("emergency releases", () => {
     const change = limitRaise(768, clock.next(), { emergency: { justification } });
     signOff(as("security@countersign.test"), change.id, { role: "security", decision: "approve" }, clock.next());
     promote(ops(), change.id, { environment: "production" }, clock.next());
-    signOff(as("owner@countersign.test"), change.id, { role: "workflow_owner", decision: "reject", comment: "Roll this back: the limit is too high" }, clock.next());
+    signOff(
+      as("owner@countersign.test"),
+      change.id,
+      { role: "workflow_owner", decision: "reject", comment: "Roll this back: the limit is too high" },
+      clock.next(),
+    );
     signOff(engineer2(), change.id, { role: "engineering", decision: "approve" }, clock.next());
     const last = signOff(ops(), change.id, { role: "operations", decision: "approve" }, clock.next());
     expect(last).toMatchObject({ state: "released", approvedAt: null });
-    expect(db.select().from(auditEvents).where(and(eq(auditEvents.entityId, change.id), eq(auditEvents.action, "change.retro_signoff_completed"))).all()).toHaveLength(0);
+    expect(
+      db
+        .select()
+        .from(auditEvents)
+        .where(and(eq(auditEvents.entityId, change.id), eq(auditEvents.action, "change.retro_signoff_completed")))
+        .all(),
+    ).toHaveLength(0);
   });
 
   it("an emergency change that is fully approved is released without a retro deadline", () => {

@@ -32,8 +32,15 @@ export function canDeploy(caller: Caller, path: "promote" | "emergency"): boolea
 
 function assertCanDeploy(caller: Caller, path: "promote" | "emergency") {
   if (canDeploy(caller, path)) return;
-  if (caller.kind === "token") throw new AppError("forbidden", path === "emergency" ? "Operations releases emergency changes: API tokens cannot" : `Token "${caller.name}" lacks the deploy scope`);
-  throw new AppError("forbidden", path === "emergency" ? "Operations releases emergency changes" : "Engineering or operations promote changes");
+  if (caller.kind === "token")
+    throw new AppError(
+      "forbidden",
+      path === "emergency" ? "Operations releases emergency changes: API tokens cannot" : `Token "${caller.name}" lacks the deploy scope`,
+    );
+  throw new AppError(
+    "forbidden",
+    path === "emergency" ? "Operations releases emergency changes" : "Engineering or operations promote changes",
+  );
 }
 
 export function gateFactsOf(db: Reader, change: ChangeRow): GateFacts {
@@ -49,11 +56,25 @@ export function gateFactsOf(db: Reader, change: ChangeRow): GateFacts {
     contentHash: change.contentHash,
     authorId: change.authorId,
     standardChange: change.standardChange,
-    signoffs: db.select({ role: signoffs.role, status: signoffs.status, contentHash: signoffs.contentHash, signerId: signoffs.signerId }).from(signoffs).where(eq(signoffs.changeRecordId, change.id)).all(),
+    signoffs: db
+      .select({ role: signoffs.role, status: signoffs.status, contentHash: signoffs.contentHash, signerId: signoffs.signerId })
+      .from(signoffs)
+      .where(eq(signoffs.changeRecordId, change.id))
+      .all(),
     rollbackPlan: change.rollbackPlan,
     hasRollbackOwner: change.rollbackOwnerId !== null,
     evalRuns: specHash
-      ? db.select({ environment: evalRuns.environment, specHash: evalRuns.specHash, passed: evalRuns.passed, failed: evalRuns.failed, recordedAt: evalRuns.recordedAt }).from(evalRuns).where(and(eq(evalRuns.agentId, change.agentId), eq(evalRuns.specHash, specHash))).all()
+      ? db
+          .select({
+            environment: evalRuns.environment,
+            specHash: evalRuns.specHash,
+            passed: evalRuns.passed,
+            failed: evalRuns.failed,
+            recordedAt: evalRuns.recordedAt,
+          })
+          .from(evalRuns)
+          .where(and(eq(evalRuns.agentId, change.agentId), eq(evalRuns.specHash, specHash)))
+          .all()
       : [],
     passRateFloor: policy.evalPassRateFloor,
     running: runningSpecs(db, change.agentId),
@@ -74,7 +95,9 @@ export function releaseSteps(caller: Caller, ref: string): ReleaseStep[] {
   });
 }
 
-const promoteSchema = z.strictObject({ environment: z.enum(ENVIRONMENTS, { error: `environment must be one of: ${ENVIRONMENTS.join(", ")}` }) });
+const promoteSchema = z.strictObject({
+  environment: z.enum(ENVIRONMENTS, { error: `environment must be one of: ${ENVIRONMENTS.join(", ")}` }),
+});
 
 /**
  * Places a change's version in an environment. The gates are checked inside the write transaction, so
@@ -93,7 +116,10 @@ export function promote(caller: Caller, ref: string, input: unknown, now = Date.
       assertCanDeploy(caller, path);
       const gates = promotionGates(environment, facts);
       const unmet = gates.filter((g) => !g.met);
-      if (unmet.length) throw new AppError("gate_failed", `${facts.label} cannot go to ${environment}: ${unmet.map((g) => g.reason).join("; ")}`, { gates });
+      if (unmet.length)
+        throw new AppError("gate_failed", `${facts.label} cannot go to ${environment}: ${unmet.map((g) => g.reason).join("; ")}`, {
+          gates,
+        });
 
       const actor = actorOf(caller);
       const deploymentId = randomUUID();
@@ -115,7 +141,21 @@ export function promote(caller: Caller, ref: string, input: unknown, now = Date.
         })
         .run();
       const events: AuditInput[] = [
-        { at: now, actor, action: path === "emergency" ? "deployment.emergency" : "deployment.promoted", entityType: "deployment", entityId: deploymentId, payload: { agent: agent.slug, environment, specHash: facts.specHash, changeRecordId: change.id, number: change.number, replacedSpecHash: replaced?.version.specHash ?? null } },
+        {
+          at: now,
+          actor,
+          action: path === "emergency" ? "deployment.emergency" : "deployment.promoted",
+          entityType: "deployment",
+          entityId: deploymentId,
+          payload: {
+            agent: agent.slug,
+            environment,
+            specHash: facts.specHash,
+            changeRecordId: change.id,
+            number: change.number,
+            replacedSpecHash: replaced?.version.specHash ?? null,
+          },
+        },
       ];
       if (environment === "production") events.push(release(tx, change, facts, path, now, actor));
       appendAuditEvents(tx, events);
@@ -127,21 +167,41 @@ export function promote(caller: Caller, ref: string, input: unknown, now = Date.
 }
 
 /** The change becomes released; who approved the running version is written into the audit trail with it. */
-function release(tx: Pick<DB, "select" | "update">, change: ChangeRow, facts: GateFacts, path: "promote" | "emergency", now: number, actor: AuditInput["actor"]): AuditInput {
-  if (!canTransition(change.state, "released")) throw new AppError("conflict", `${facts.label} cannot move from ${change.state} to released`);
-  const retroDue = path === "emergency" && facts.signoffs.some((s) => s.status === "pending") ? now + RETRO_SIGNOFF_HOURS * 3_600_000 : null;
+function release(
+  tx: Pick<DB, "select" | "update">,
+  change: ChangeRow,
+  facts: GateFacts,
+  path: "promote" | "emergency",
+  now: number,
+  actor: AuditInput["actor"],
+): AuditInput {
+  if (!canTransition(change.state, "released"))
+    throw new AppError("conflict", `${facts.label} cannot move from ${change.state} to released`);
+  const retroDue =
+    path === "emergency" && facts.signoffs.some((s) => s.status === "pending") ? now + RETRO_SIGNOFF_HOURS * 3_600_000 : null;
   tx.update(changeRecords)
     .set({ state: "released", releasedAt: now, updatedAt: now, ...(retroDue !== null && { retroSignoffDueAt: retroDue }) })
     .where(eq(changeRecords.id, change.id))
     .run();
   tx.update(agents).set({ lastReviewedAt: now }).where(eq(agents.id, change.agentId)).run();
-  const approvals = facts.signoffs.filter((s) => s.status === "approved" && s.contentHash === facts.contentHash).map((s) => ({ role: s.role, signerId: s.signerId, contentHash: s.contentHash }));
+  const approvals = facts.signoffs
+    .filter((s) => s.status === "approved" && s.contentHash === facts.contentHash)
+    .map((s) => ({ role: s.role, signerId: s.signerId, contentHash: s.contentHash }));
   return {
     at: now,
     actor,
     action: "change.released",
     entityType: "change_record",
     entityId: change.id,
-    payload: { number: change.number, environment: "production", specHash: facts.specHash, contentHash: facts.contentHash, approvals, standardChange: change.standardChange, emergency: path === "emergency", retroSignoffDueAt: retroDue },
+    payload: {
+      number: change.number,
+      environment: "production",
+      specHash: facts.specHash,
+      contentHash: facts.contentHash,
+      approvals,
+      standardChange: change.standardChange,
+      emergency: path === "emergency",
+      retroSignoffDueAt: retroDue,
+    },
   };
 }

@@ -18,7 +18,12 @@ beforeAll(async () => {
 
 const productionHistory = () =>
   db
-    .select({ at: deployments.deployedAt, number: agentVersions.number, kind: deployments.kind, changeRecordId: agentVersions.changeRecordId })
+    .select({
+      at: deployments.deployedAt,
+      number: agentVersions.number,
+      kind: deployments.kind,
+      changeRecordId: agentVersions.changeRecordId,
+    })
     .from(deployments)
     .innerJoin(agentVersions, eq(agentVersions.id, deployments.versionId))
     .where(and(eq(deployments.agentId, agentId), eq(deployments.environment, "production")))
@@ -55,12 +60,20 @@ describe("what ran on date D", () => {
   });
 
   it("after a rollback, shows the restored version, deployed as a rollback", () => {
-    const rollback = db.select().from(deployments).where(and(eq(deployments.kind, "rollback"), eq(deployments.environment, "production"))).get()!;
+    const rollback = db
+      .select()
+      .from(deployments)
+      .where(and(eq(deployments.kind, "rollback"), eq(deployments.environment, "production")))
+      .get()!;
     const slug = db.select().from(agents).where(eq(agents.id, rollback.agentId)).get()!.slug;
     const restored = db.select().from(agentVersions).where(eq(agentVersions.id, rollback.versionId)).get()!;
     const bad = db.select().from(agentVersions).where(eq(agentVersions.id, rollback.replacedVersionId!)).get()!;
     expect(agentAsOf(auditor, slug, rollback.deployedAt - 1).environments.production?.version).toBe(bad.number);
-    expect(agentAsOf(auditor, slug, rollback.deployedAt).environments.production).toMatchObject({ version: restored.number, kind: "rollback", changeNumber: null });
+    expect(agentAsOf(auditor, slug, rollback.deployedAt).environments.production).toMatchObject({
+      version: restored.number,
+      kind: "rollback",
+      changeNumber: null,
+    });
   });
 });
 
@@ -77,7 +90,9 @@ describe("the agent record", () => {
     const latest = getAgentRecord(auditor, "refund-assistant").versions[0]!.number;
     const comparison = compareAgentVersions(auditor, "refund-assistant", 1, latest);
     const directions = comparison.items.map((i) => i.direction);
-    expect(directions).toEqual([...directions].sort((a, b) => ["escalation", "reduction", "neutral"].indexOf(a) - ["escalation", "reduction", "neutral"].indexOf(b)));
+    expect(directions).toEqual(
+      [...directions].sort((a, b) => ["escalation", "reduction", "neutral"].indexOf(a) - ["escalation", "reduction", "neutral"].indexOf(b)),
+    );
     expect(comparison.items.length).toBeGreaterThan(0);
     expect(compareAgentVersions(auditor, "refund-assistant", 2, 2).items).toEqual([]);
   });

@@ -59,7 +59,10 @@ export type AgentRecord = {
 };
 
 const versionParam = (name: string) =>
-  z.coerce.number({ error: `${name} must be a version number (1, 2, …)` }).int(`${name} must be a version number (1, 2, …)`).min(1, `${name} must be a version number (1, 2, …)`);
+  z.coerce
+    .number({ error: `${name} must be a version number (1, 2, …)` })
+    .int(`${name} must be a version number (1, 2, …)`)
+    .min(1, `${name} must be a version number (1, 2, …)`);
 
 /** Parses a version number from a URL; a malformed one is a 400 that names the parameter. */
 export function parseVersionNumber(name: string, value: string | null | undefined): number {
@@ -72,7 +75,8 @@ export function parseVersionNumber(name: string, value: string | null | undefine
 /** Parses an ISO-8601 instant; a malformed one is a 400 that names the parameter. */
 export function parseInstant(name: string, value: string | null | undefined): number {
   const time = value && /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(time)) throw new AppError("bad_request", `${name} must be an ISO-8601 time, e.g. 2026-03-01T12:00:00Z`, { parameter: name });
+  if (Number.isNaN(time))
+    throw new AppError("bad_request", `${name} must be an ISO-8601 time, e.g. 2026-03-01T12:00:00Z`, { parameter: name });
   return time;
 }
 
@@ -95,7 +99,14 @@ function findVersion(agentId: string, slug: string, number: number) {
 function people(ids: (string | null)[]): Map<string, Person> {
   const wanted = [...new Set(ids.filter((id): id is string => Boolean(id)))];
   if (wanted.length === 0) return new Map();
-  return new Map(getDb().select({ id: users.id, name: users.name, email: users.email }).from(users).where(inArray(users.id, wanted)).all().map((u) => [u.id, u]));
+  return new Map(
+    getDb()
+      .select({ id: users.id, name: users.name, email: users.email })
+      .from(users)
+      .where(inArray(users.id, wanted))
+      .all()
+      .map((u) => [u.id, u]),
+  );
 }
 
 /** Who approved a version: the sign-offs standing on the change record that created it. */
@@ -106,7 +117,14 @@ export function approvalsOf(changeRecordIds: (string | null)[]): Map<string, Ver
   const db = getDb();
   const records = db.select().from(changeRecords).where(inArray(changeRecords.id, ids)).all();
   const signed = db
-    .select({ changeRecordId: signoffs.changeRecordId, role: signoffs.role, at: signoffs.decidedAt, email: users.email, name: users.name, contentHash: signoffs.contentHash })
+    .select({
+      changeRecordId: signoffs.changeRecordId,
+      role: signoffs.role,
+      at: signoffs.decidedAt,
+      email: users.email,
+      name: users.name,
+      contentHash: signoffs.contentHash,
+    })
     .from(signoffs)
     .innerJoin(users, eq(users.id, signoffs.signerId))
     .where(and(inArray(signoffs.changeRecordId, ids), eq(signoffs.status, "approved")))
@@ -153,7 +171,13 @@ function environmentsAt(agentId: string, at: number | null): Record<Environment,
       .innerJoin(agentVersions, eq(agentVersions.id, deployments.versionId))
       .leftJoin(deployChange, eq(deployChange.id, deployments.changeRecordId))
       .leftJoin(apiTokens, eq(apiTokens.id, deployments.deployedByTokenId))
-      .where(and(eq(deployments.agentId, agentId), eq(deployments.environment, environment), at === null ? undefined : lte(deployments.deployedAt, at)))
+      .where(
+        and(
+          eq(deployments.agentId, agentId),
+          eq(deployments.environment, environment),
+          at === null ? undefined : lte(deployments.deployedAt, at),
+        ),
+      )
       .orderBy(desc(deployments.deployedAt), desc(sql`${deployments}.rowid`))
       .limit(1)
       .get(),
@@ -187,7 +211,14 @@ export function getAgentRecord(caller: Caller, slug: string): AgentRecord {
   const owners = people([workflow.ownerId, agent.engineeringOwnerId, agent.rollbackOwnerId]);
   const environments = environmentsAt(agent.id, null);
   const versionRows = db
-    .select({ number: agentVersions.number, specHash: agentVersions.specHash, createdAt: agentVersions.createdAt, createdById: agentVersions.createdById, changeNumber: changeRecords.number, changeTitle: changeRecords.title })
+    .select({
+      number: agentVersions.number,
+      specHash: agentVersions.specHash,
+      createdAt: agentVersions.createdAt,
+      createdById: agentVersions.createdById,
+      changeNumber: changeRecords.number,
+      changeTitle: changeRecords.title,
+    })
     .from(agentVersions)
     .leftJoin(changeRecords, eq(changeRecords.id, agentVersions.changeRecordId))
     .where(eq(agentVersions.agentId, agent.id))
@@ -201,7 +232,13 @@ export function getAgentRecord(caller: Caller, slug: string): AgentRecord {
     platform: agent.platform,
     status: agent.status,
     lastReviewedAt: agent.lastReviewedAt,
-    workflow: { slug: workflow.slug, name: workflow.name, riskClass: workflow.riskClass, riskReason: workflow.riskReason, owner: owners.get(workflow.ownerId)! },
+    workflow: {
+      slug: workflow.slug,
+      name: workflow.name,
+      riskClass: workflow.riskClass,
+      riskReason: workflow.riskReason,
+      owner: owners.get(workflow.ownerId)!,
+    },
     engineeringOwner: owners.get(agent.engineeringOwnerId)!,
     rollbackOwner: owners.get(agent.rollbackOwnerId)!,
     environments,
@@ -249,19 +286,39 @@ export function compareAgentVersions(caller: Caller, slug: string, from: number,
 }
 
 /** "What ran on date D": each environment's version at that instant, through which change, approved by whom. */
-export function agentAsOf(caller: Caller, slug: string, at: number): { at: number; environments: Record<Environment, EnvironmentState | null> } {
+export function agentAsOf(
+  caller: Caller,
+  slug: string,
+  at: number,
+): { at: number; environments: Record<Environment, EnvironmentState | null> } {
   assertCanRead(caller);
   return { at, environments: environmentsAt(findAgent(slug).id, at) };
 }
 
-export type EvalRunView = { suite: string; environment: string; passed: number; failed: number; regressions: number; reportUrl: string | null; recordedAt: number };
+export type EvalRunView = {
+  suite: string;
+  environment: string;
+  passed: number;
+  failed: number;
+  regressions: number;
+  reportUrl: string | null;
+  recordedAt: number;
+};
 
 /** The eval runs recorded for one exact spec of an agent, newest first. */
 export function evalRunsFor(caller: Caller, slug: string, specHash: string): EvalRunView[] {
   assertCanRead(caller);
   const agent = findAgent(slug);
   return getDb()
-    .select({ suite: evalRuns.suite, environment: evalRuns.environment, passed: evalRuns.passed, failed: evalRuns.failed, regressions: evalRuns.regressions, reportUrl: evalRuns.reportUrl, recordedAt: evalRuns.recordedAt })
+    .select({
+      suite: evalRuns.suite,
+      environment: evalRuns.environment,
+      passed: evalRuns.passed,
+      failed: evalRuns.failed,
+      regressions: evalRuns.regressions,
+      reportUrl: evalRuns.reportUrl,
+      recordedAt: evalRuns.recordedAt,
+    })
     .from(evalRuns)
     .where(and(eq(evalRuns.agentId, agent.id), eq(evalRuns.specHash, specHash)))
     .orderBy(desc(evalRuns.recordedAt))
@@ -273,7 +330,16 @@ export function recentEvalRuns(caller: Caller, slug: string, limit = 10): (EvalR
   assertCanRead(caller);
   const agent = findAgent(slug);
   return getDb()
-    .select({ suite: evalRuns.suite, environment: evalRuns.environment, passed: evalRuns.passed, failed: evalRuns.failed, regressions: evalRuns.regressions, reportUrl: evalRuns.reportUrl, recordedAt: evalRuns.recordedAt, version: agentVersions.number })
+    .select({
+      suite: evalRuns.suite,
+      environment: evalRuns.environment,
+      passed: evalRuns.passed,
+      failed: evalRuns.failed,
+      regressions: evalRuns.regressions,
+      reportUrl: evalRuns.reportUrl,
+      recordedAt: evalRuns.recordedAt,
+      version: agentVersions.number,
+    })
     .from(evalRuns)
     .leftJoin(agentVersions, and(eq(agentVersions.agentId, evalRuns.agentId), eq(agentVersions.specHash, evalRuns.specHash)))
     .where(eq(evalRuns.agentId, agent.id))

@@ -6,25 +6,68 @@ import { retroSignoffStatus, type RetroSignoffStatus } from "@/lib/domain/retro-
 import type { Role } from "@/lib/domain/terms";
 import { assertCanRead, type Caller } from "./caller";
 
-export type RetroSignoff = { changeId: string; number: number; title: string; agent: { slug: string; name: string }; dueAt: number; waitingOn: Role[]; status: Exclude<RetroSignoffStatus, "complete"> };
+export type RetroSignoff = {
+  changeId: string;
+  number: number;
+  title: string;
+  agent: { slug: string; name: string };
+  dueAt: number;
+  waitingOn: Role[];
+  status: Exclude<RetroSignoffStatus, "complete">;
+};
 
 /** Emergency releases whose full sign-off is still open or was refused afterwards, soonest deadline first (optionally for one agent). */
 export function openRetroSignoffs(caller: Caller, options: { agent?: string } = {}, now = Date.now()): RetroSignoff[] {
   assertCanRead(caller);
   const db = getDb();
   const rows = db
-    .select({ id: changeRecords.id, number: changeRecords.number, title: changeRecords.title, dueAt: changeRecords.retroSignoffDueAt, slug: agents.slug, name: agents.name })
+    .select({
+      id: changeRecords.id,
+      number: changeRecords.number,
+      title: changeRecords.title,
+      dueAt: changeRecords.retroSignoffDueAt,
+      slug: agents.slug,
+      name: agents.name,
+    })
     .from(changeRecords)
     .innerJoin(agents, eq(agents.id, changeRecords.agentId))
-    .where(and(eq(changeRecords.state, "released"), isNotNull(changeRecords.retroSignoffDueAt), options.agent ? eq(agents.slug, options.agent) : undefined))
+    .where(
+      and(
+        eq(changeRecords.state, "released"),
+        isNotNull(changeRecords.retroSignoffDueAt),
+        options.agent ? eq(agents.slug, options.agent) : undefined,
+      ),
+    )
     .orderBy(asc(changeRecords.retroSignoffDueAt))
     .all();
   if (rows.length === 0) return [];
-  const pending = db.select({ changeRecordId: signoffs.changeRecordId, role: signoffs.role, status: signoffs.status }).from(signoffs).where(and(inArray(signoffs.changeRecordId, rows.map((r) => r.id)), inArray(signoffs.status, ["pending", "rejected"]))).all();
+  const pending = db
+    .select({ changeRecordId: signoffs.changeRecordId, role: signoffs.role, status: signoffs.status })
+    .from(signoffs)
+    .where(
+      and(
+        inArray(
+          signoffs.changeRecordId,
+          rows.map((r) => r.id),
+        ),
+        inArray(signoffs.status, ["pending", "rejected"]),
+      ),
+    )
+    .all();
   return rows.flatMap((r) => {
     const mine = pending.filter((p) => p.changeRecordId === r.id);
     const status = retroSignoffStatus(r.dueAt, mine, now);
     if (status === null || status === "complete") return [];
-    return [{ changeId: r.id, number: r.number, title: r.title, agent: { slug: r.slug, name: r.name }, dueAt: r.dueAt!, waitingOn: mine.filter((p) => p.status === "pending").map((p) => p.role), status }];
+    return [
+      {
+        changeId: r.id,
+        number: r.number,
+        title: r.title,
+        agent: { slug: r.slug, name: r.name },
+        dueAt: r.dueAt!,
+        waitingOn: mine.filter((p) => p.status === "pending").map((p) => p.role),
+        status,
+      },
+    ];
   });
 }

@@ -28,7 +28,15 @@ export function canRollBack(caller: Caller, agent: Pick<AgentRow, "rollbackOwner
 /** The environment's deployments, newest first, each with whether its version passed review. */
 function environmentHistory(db: Reader, agentId: string, environment: Environment): DeployedVersion[] {
   return db
-    .select({ deploymentId: deployments.id, versionId: deployments.versionId, versionNumber: agentVersions.number, state: changeRecords.state, headVersionId: changeRecords.headVersionId, approvedAt: changeRecords.approvedAt, releasedAt: changeRecords.releasedAt })
+    .select({
+      deploymentId: deployments.id,
+      versionId: deployments.versionId,
+      versionNumber: agentVersions.number,
+      state: changeRecords.state,
+      headVersionId: changeRecords.headVersionId,
+      approvedAt: changeRecords.approvedAt,
+      releasedAt: changeRecords.releasedAt,
+    })
     .from(deployments)
     .innerJoin(agentVersions, eq(agentVersions.id, deployments.versionId))
     .leftJoin(changeRecords, eq(changeRecords.id, agentVersions.changeRecordId))
@@ -41,7 +49,8 @@ function environmentHistory(db: Reader, agentId: string, environment: Environmen
       versionNumber: r.versionNumber,
       // Fully approved (an emergency release once its retro sign-off completed); never a version whose release was rolled back, nor one
       // an edit replaced before the approval (the approval is of the change's head version only).
-      approved: r.state !== null && (r.state === "approved" || r.state === "released") && r.approvedAt !== null && r.versionId === r.headVersionId,
+      approved:
+        r.state !== null && (r.state === "approved" || r.state === "released") && r.approvedAt !== null && r.versionId === r.headVersionId,
     }));
 }
 
@@ -53,7 +62,10 @@ export function rollbackOptions(caller: Caller, slug: string): { allowed: boolea
   const db = getDb();
   const agent = db.select().from(agents).where(eq(agents.slug, slug)).get();
   if (!agent) throw new AppError("not_found", `No agent with slug "${slug}"`);
-  return { allowed: canRollBack(caller, agent), options: ENVIRONMENTS.map((environment) => ({ environment, plan: rollbackTarget(environmentHistory(db, agent.id, environment)) })) };
+  return {
+    allowed: canRollBack(caller, agent),
+    options: ENVIRONMENTS.map((environment) => ({ environment, plan: rollbackTarget(environmentHistory(db, agent.id, environment)) })),
+  };
 }
 
 export const rollbackSchema = z.strictObject({
@@ -73,17 +85,32 @@ export type RollbackResult = { deployment: DeploymentView; rolledBackChange: str
  * one named, or an open unlinked one of the agent) — opening one when there is none.
  */
 export function rollback(caller: Caller, slug: string, input: unknown, now = Date.now()): RollbackResult {
-  const { environment, reason, severity, incident: incidentId, expectedVersion } = parseInput(rollbackSchema, input, "The rollback needs a reason");
+  const {
+    environment,
+    reason,
+    severity,
+    incident: incidentId,
+    expectedVersion,
+  } = parseInput(rollbackSchema, input, "The rollback needs a reason");
   const db = getDb();
   const result = db.transaction(
     (tx) => {
       const agent = tx.select().from(agents).where(eq(agents.slug, slug)).get();
       if (!agent) throw new AppError("not_found", `No agent with slug "${slug}"`);
-      if (!canRollBack(caller, agent)) throw new AppError("forbidden", caller.kind === "token" ? `Token "${caller.name}" lacks the deploy scope` : `Only the rollback owner of ${agent.name} or operations can roll it back`);
+      if (!canRollBack(caller, agent))
+        throw new AppError(
+          "forbidden",
+          caller.kind === "token"
+            ? `Token "${caller.name}" lacks the deploy scope`
+            : `Only the rollback owner of ${agent.name} or operations can roll it back`,
+        );
       const plan = rollbackTarget(environmentHistory(tx, agent.id, environment));
       if (!plan) throw new AppError("conflict", `${agent.name} has no earlier approved version in ${environment} to roll back to`);
       if (expectedVersion !== undefined && plan.current.versionNumber !== expectedVersion) {
-        throw new AppError("conflict", `${environment} now runs v${plan.current.versionNumber}, not v${expectedVersion}: someone changed it meanwhile; look again before rolling back`);
+        throw new AppError(
+          "conflict",
+          `${environment} now runs v${plan.current.versionNumber}, not v${expectedVersion}: someone changed it meanwhile; look again before rolling back`,
+        );
       }
 
       const actor = actorOf(caller);
@@ -104,16 +131,41 @@ export function rollback(caller: Caller, slug: string, input: unknown, now = Dat
         })
         .run();
       const events: AuditInput[] = [
-        { at: now, actor, action: "deployment.rolled_back", entityType: "deployment", entityId: deploymentId, payload: { agent: agent.slug, environment, fromVersion: plan.current.versionNumber, toVersion: plan.target.versionNumber, reason } },
+        {
+          at: now,
+          actor,
+          action: "deployment.rolled_back",
+          entityType: "deployment",
+          entityId: deploymentId,
+          payload: {
+            agent: agent.slug,
+            environment,
+            fromVersion: plan.current.versionNumber,
+            toVersion: plan.target.versionNumber,
+            reason,
+          },
+        },
       ];
       let rolledBack: string | null = null;
       let linked: string | null = null;
       if (environment === "production") {
-        const bad = tx.select({ id: changeRecords.id, number: changeRecords.number, state: changeRecords.state }).from(agentVersions).innerJoin(changeRecords, eq(changeRecords.id, agentVersions.changeRecordId)).where(eq(agentVersions.id, plan.current.versionId)).get();
+        const bad = tx
+          .select({ id: changeRecords.id, number: changeRecords.number, state: changeRecords.state })
+          .from(agentVersions)
+          .innerJoin(changeRecords, eq(changeRecords.id, agentVersions.changeRecordId))
+          .where(eq(agentVersions.id, plan.current.versionId))
+          .get();
         if (bad?.state === "released") {
           tx.update(changeRecords).set({ state: "rolled_back", closedAt: now, updatedAt: now }).where(eq(changeRecords.id, bad.id)).run();
           rolledBack = changeNumberLabel(bad.number);
-          events.push({ at: now, actor, action: "change.rolled_back", entityType: "change_record", entityId: bad.id, payload: { number: bad.number, deploymentId, reason } });
+          events.push({
+            at: now,
+            actor,
+            action: "change.rolled_back",
+            entityType: "change_record",
+            entityId: bad.id,
+            payload: { number: bad.number, deploymentId, reason },
+          });
         }
         appendAuditEvents(tx, events);
         linked = linkIncident(tx, caller, agent, plan.current.deploymentId, { incidentId, severity, reason }, now);
@@ -124,11 +176,22 @@ export function rollback(caller: Caller, slug: string, input: unknown, now = Dat
     },
     { behavior: "immediate" },
   );
-  return { deployment: deploymentViews(db, [result.deploymentId])[0]!, rolledBackChange: result.rolledBack, incident: result.linked ? getIncident(caller, result.linked) : null };
+  return {
+    deployment: deploymentViews(db, [result.deploymentId])[0]!,
+    rolledBackChange: result.rolledBack,
+    incident: result.linked ? getIncident(caller, result.linked) : null,
+  };
 }
 
 /** The incident of the bad deployment: the one named, else an open one on it or unlinked, else a new one. */
-function linkIncident(tx: Pick<DB, "select" | "insert" | "update">, caller: Caller, agent: AgentRow, badDeploymentId: string, input: { incidentId?: string; severity?: (typeof SEVERITIES)[number]; reason: string }, now: number): string {
+function linkIncident(
+  tx: Pick<DB, "select" | "insert" | "update">,
+  caller: Caller,
+  agent: AgentRow,
+  badDeploymentId: string,
+  input: { incidentId?: string; severity?: (typeof SEVERITIES)[number]; reason: string },
+  now: number,
+): string {
   const bad = tx.select({ deployedAt: deployments.deployedAt }).from(deployments).where(eq(deployments.id, badDeploymentId)).get()!;
   const open = input.incidentId
     ? tx.select().from(incidents).where(eq(incidents.id, input.incidentId)).get()
@@ -136,21 +199,46 @@ function linkIncident(tx: Pick<DB, "select" | "insert" | "update">, caller: Call
       tx
         .select()
         .from(incidents)
-        .where(and(eq(incidents.agentId, agent.id), isNull(incidents.resolvedAt), or(eq(incidents.deploymentId, badDeploymentId), and(isNull(incidents.deploymentId), gte(incidents.detectedAt, bad.deployedAt)))))
+        .where(
+          and(
+            eq(incidents.agentId, agent.id),
+            isNull(incidents.resolvedAt),
+            or(eq(incidents.deploymentId, badDeploymentId), and(isNull(incidents.deploymentId), gte(incidents.detectedAt, bad.deployedAt))),
+          ),
+        )
         .orderBy(desc(incidents.detectedAt))
         .get();
-  if (input.incidentId && (!open || open.agentId !== agent.id)) throw new AppError("validation_failed", `No incident ${input.incidentId} of ${agent.name}`, { fieldErrors: { incident: [`No incident ${input.incidentId} of ${agent.name}`] } });
+  if (input.incidentId && (!open || open.agentId !== agent.id))
+    throw new AppError("validation_failed", `No incident ${input.incidentId} of ${agent.name}`, {
+      fieldErrors: { incident: [`No incident ${input.incidentId} of ${agent.name}`] },
+    });
   // A named incident is the caller's call (the same trouble may outlive one rollback), but a resolved one is over.
   if (open && input.incidentId && open.resolvedAt !== null) {
-    throw new AppError("validation_failed", `Incident “${open.title}” is already resolved`, { fieldErrors: { incident: ["This incident is already resolved"] } });
+    throw new AppError("validation_failed", `Incident “${open.title}” is already resolved`, {
+      fieldErrors: { incident: ["This incident is already resolved"] },
+    });
   }
   if (open) {
     if (open.deploymentId === null) {
       tx.update(incidents).set({ deploymentId: badDeploymentId }).where(eq(incidents.id, open.id)).run();
-      appendAuditEvents(tx, [{ at: now, actor: actorOf(caller), action: "incident.updated", entityType: "incident", entityId: open.id, payload: { before: { deploymentId: null }, after: { deploymentId: badDeploymentId } } }]);
+      appendAuditEvents(tx, [
+        {
+          at: now,
+          actor: actorOf(caller),
+          action: "incident.updated",
+          entityType: "incident",
+          entityId: open.id,
+          payload: { before: { deploymentId: null }, after: { deploymentId: badDeploymentId } },
+        },
+      ]);
     }
     return open.id;
   }
   const title = `${agent.name} rolled back in production: ${input.reason}`.slice(0, 200);
-  return openIncidentIn(tx, caller, { agentId: agent.id, agentSlug: agent.slug, deploymentId: badDeploymentId, severity: input.severity ?? "sev3", title, detectedAt: now }, now);
+  return openIncidentIn(
+    tx,
+    caller,
+    { agentId: agent.id, agentSlug: agent.slug, deploymentId: badDeploymentId, severity: input.severity ?? "sev3", title, detectedAt: now },
+    now,
+  );
 }

@@ -14,12 +14,15 @@ import { findActiveUser } from "./users";
 
 let db: DB;
 const as = (email: string): Caller => userCaller(findActiveUser({ email })!);
-const attested = { rollbackPlan: "Redeploy the previous version.", rollbackOwner: "ops@countersign.test", harmMetrics: [{ name: "reversal rate", comparator: ">" as const, threshold: 2, window: "7d" }] };
+const attested = {
+  rollbackPlan: "Redeploy the previous version.",
+  rollbackOwner: "ops@countersign.test",
+  harmMetrics: [{ name: "reversal rate", comparator: ">" as const, threshold: 2, window: "7d" }],
+};
 
 beforeAll(async () => {
   db = await seedDemoEstate();
 });
-
 
 /** engineer@ raises refund-assistant's limit: high, all four owners asked. */
 function limitRaise(amount: number) {
@@ -33,7 +36,12 @@ function limitRaise(amount: number) {
 describe("signing off", () => {
   it("all four owners approve → approved, each bound to the content hash, each audited", () => {
     const change = limitRaise(700);
-    const signers: [string, string][] = [["owner@countersign.test", "workflow_owner"], ["security@countersign.test", "security"], ["engineer2@countersign.test", "engineering"], ["ops@countersign.test", "operations"]];
+    const signers: [string, string][] = [
+      ["owner@countersign.test", "workflow_owner"],
+      ["security@countersign.test", "security"],
+      ["engineer2@countersign.test", "engineering"],
+      ["ops@countersign.test", "operations"],
+    ];
     let state = change.state;
     for (const [email, role] of signers) {
       expect(mySignoffQueue(as(email)).some((q) => q.changeId === change.id && q.role === role)).toBe(true);
@@ -42,40 +50,82 @@ describe("signing off", () => {
     expect(state).toBe("approved");
     const rows = db.select().from(signoffs).where(eq(signoffs.changeRecordId, change.id)).all();
     expect(rows.every((s) => s.status === "approved" && s.contentHash === change.contentHash)).toBe(true);
-    expect(db.select().from(auditEvents).where(and(eq(auditEvents.entityId, change.id), eq(auditEvents.action, "signoff.approved"))).all()).toHaveLength(4);
+    expect(
+      db
+        .select()
+        .from(auditEvents)
+        .where(and(eq(auditEvents.entityId, change.id), eq(auditEvents.action, "signoff.approved")))
+        .all(),
+    ).toHaveLength(4);
   });
 
   it("separation of duties: the role is held, nobody signs their own change, one role per person, tokens never sign", () => {
     const change = limitRaise(710);
-    expect(errorOf(() => signOff(as("ops@countersign.test"), change.id, { role: "security", decision: "approve" }))).toMatchObject({ code: "forbidden" });
-    expect(errorOf(() => signOff(as("engineer@countersign.test"), change.id, { role: "engineering", decision: "approve" })).message).toMatch(/nobody signs their own change/);
-    db.insert(apiTokens).values({ id: "tok_sign", name: "sign", tokenHash: hashToken("cs_sign"), scopes: ["read", "changes:write", "deploy", "evals:write"], createdById: "usr_admin", createdAt: Date.now() }).run();
-    expect(errorOf(() => signOff(tokenCaller("cs_sign")!, change.id, { role: "security", decision: "approve" })).message).toBe("Sign-offs are made by people: API tokens cannot sign off");
+    expect(errorOf(() => signOff(as("ops@countersign.test"), change.id, { role: "security", decision: "approve" }))).toMatchObject({
+      code: "forbidden",
+    });
+    expect(
+      errorOf(() => signOff(as("engineer@countersign.test"), change.id, { role: "engineering", decision: "approve" })).message,
+    ).toMatch(/nobody signs their own change/);
+    db.insert(apiTokens)
+      .values({
+        id: "tok_sign",
+        name: "sign",
+        tokenHash: hashToken("cs_sign"),
+        scopes: ["read", "changes:write", "deploy", "evals:write"],
+        createdById: "usr_admin",
+        createdAt: Date.now(),
+      })
+      .run();
+    expect(errorOf(() => signOff(tokenCaller("cs_sign")!, change.id, { role: "security", decision: "approve" })).message).toBe(
+      "Sign-offs are made by people: API tokens cannot sign off",
+    );
     // A person holding two roles signs only one of them.
     const both = as("security@countersign.test");
-    const doubled: Caller = { kind: "user", user: { ...(both as { kind: "user"; user: { id: string; email: string; name: string; roles: never[] } }).user, roles: ["security", "operations"] as never[] } };
+    const doubled: Caller = {
+      kind: "user",
+      user: {
+        ...(both as { kind: "user"; user: { id: string; email: string; name: string; roles: never[] } }).user,
+        roles: ["security", "operations"] as never[],
+      },
+    };
     signOff(doubled, change.id, { role: "security", decision: "approve" });
-    expect(errorOf(() => signOff(doubled, change.id, { role: "operations", decision: "approve" })).message).toMatch(/one person signs one role per change/);
+    expect(errorOf(() => signOff(doubled, change.id, { role: "operations", decision: "approve" })).message).toMatch(
+      /one person signs one role per change/,
+    );
   });
 
   it("a rejection needs a comment and rejects the change; the roles still asked are dismissed", () => {
     const change = limitRaise(720);
-    expect(errorOf(() => signOff(as("security@countersign.test"), change.id, { role: "security", decision: "reject" })).code).toBe("validation_failed");
+    expect(errorOf(() => signOff(as("security@countersign.test"), change.id, { role: "security", decision: "reject" })).code).toBe(
+      "validation_failed",
+    );
     const rejected = signOff(as("security@countersign.test"), change.id, { role: "security", decision: "reject", comment: "Too broad" });
     expect(rejected.state).toBe("rejected");
     expect(rejected.signoffs.filter((s) => s.status === "pending")).toHaveLength(0);
-    expect(errorOf(() => signOff(as("ops@countersign.test"), change.id, { role: "operations", decision: "approve" })).code).toBe("conflict");
+    expect(errorOf(() => signOff(as("ops@countersign.test"), change.id, { role: "operations", decision: "approve" })).code).toBe(
+      "conflict",
+    );
   });
 
   it("changes requested sends the change back to draft; resubmitted unchanged, earlier approvals stand", () => {
     const change = limitRaise(730);
     signOff(as("ops@countersign.test"), change.id, { role: "operations", decision: "approve" });
-    const back = signOff(as("security@countersign.test"), change.id, { role: "security", decision: "request_changes", comment: "Add a reversal metric" });
+    const back = signOff(as("security@countersign.test"), change.id, {
+      role: "security",
+      decision: "request_changes",
+      comment: "Add a reversal metric",
+    });
     expect(back.state).toBe("draft");
     const again = submitChange(as("engineer@countersign.test"), change.id);
     expect(again.state).toBe("in_review");
     expect(again.signoffs.filter((s) => s.status === "approved").map((s) => s.role)).toEqual(["operations"]);
-    expect(again.signoffs.filter((s) => s.status === "pending").map((s) => s.role).sort()).toEqual(["engineering", "security", "workflow_owner"]);
+    expect(
+      again.signoffs
+        .filter((s) => s.status === "pending")
+        .map((s) => s.role)
+        .sort(),
+    ).toEqual(["engineering", "security", "workflow_owner"]);
   });
 
   it("an edit after two approvals dismisses them, visibly; a decision on the old hash is refused as stale", () => {
@@ -86,7 +136,11 @@ describe("signing off", () => {
     const dismissed = edited.signoffs.filter((s) => s.status === "dismissed" && s.signer);
     expect(dismissed.map((s) => s.role).sort()).toEqual(["operations", "workflow_owner"]);
     expect(dismissed[0]!.dismissedReason).toMatch(/^dismissed: change edited by engineer@countersign.test at /);
-    expect(errorOf(() => signOff(as("security@countersign.test"), change.id, { role: "security", decision: "approve", contentHash: change.contentHash! })).message).toMatch(/was edited since you opened it/);
+    expect(
+      errorOf(() =>
+        signOff(as("security@countersign.test"), change.id, { role: "security", decision: "approve", contentHash: change.contentHash! }),
+      ).message,
+    ).toMatch(/was edited since you opened it/);
   });
 
   it("of 20 decisions on one sign-off exactly one is recorded; the rest are conflicts", () => {
@@ -101,7 +155,13 @@ describe("signing off", () => {
     });
     expect(results.filter((r) => r === "ok")).toHaveLength(1);
     expect(results.filter((r) => r === "conflict")).toHaveLength(19);
-    expect(db.select().from(auditEvents).where(and(eq(auditEvents.entityId, change.id), eq(auditEvents.action, "signoff.approved"))).all()).toHaveLength(1);
+    expect(
+      db
+        .select()
+        .from(auditEvents)
+        .where(and(eq(auditEvents.entityId, change.id), eq(auditEvents.action, "signoff.approved")))
+        .all(),
+    ).toHaveLength(1);
   });
 });
 
@@ -112,14 +172,22 @@ describe("notifications", () => {
     const security = myNotifications(as("security@countersign.test"));
     expect(security.unread).toBe(before + 1);
     expect(security.items[0]!.message).toBe(`${change.label} “Limit 760” needs your sign-off as Security`);
-    expect(myNotifications(as("engineer@countersign.test")).items.some((n) => n.message.includes(`${change.label}`) && n.kind === "signoff_needed")).toBe(false);
+    expect(
+      myNotifications(as("engineer@countersign.test")).items.some(
+        (n) => n.message.includes(`${change.label}`) && n.kind === "signoff_needed",
+      ),
+    ).toBe(false);
 
     signOff(as("ops@countersign.test"), change.id, { role: "operations", decision: "approve" });
     editChange(as("engineer@countersign.test"), change.id, { rationale: "context" });
-    expect(myNotifications(as("ops@countersign.test")).items[0]!.message).toMatch(new RegExp(`^Your Operations sign-off on ${change.label} was dismissed: dismissed: change edited by`));
+    expect(myNotifications(as("ops@countersign.test")).items[0]!.message).toMatch(
+      new RegExp(`^Your Operations sign-off on ${change.label} was dismissed: dismissed: change edited by`),
+    );
 
     signOff(as("security@countersign.test"), change.id, { role: "security", decision: "request_changes", comment: "Smaller step please" });
-    expect(myNotifications(as("engineer@countersign.test")).items[0]!.message).toBe(`${change.label} “Limit 760” was sent back to you by security@countersign.test`);
+    expect(myNotifications(as("engineer@countersign.test")).items[0]!.message).toBe(
+      `${change.label} “Limit 760” was sent back to you by security@countersign.test`,
+    );
 
     markNotificationsRead(as("security@countersign.test"));
     expect(myNotifications(as("security@countersign.test")).unread).toBe(0);

@@ -35,8 +35,12 @@ export function signOff(caller: Caller, ref: string, input: unknown, now = Date.
   const user = caller.user;
   if (!user.roles.includes(role)) throw new AppError("forbidden", `You do not hold the ${role.replace("_", " ")} role`);
   // Leaders, auditors and admins hold roles that read (or administer); none of them is ever asked to sign.
-  if (!(SIGNER_ROLES as readonly Role[]).includes(role)) throw new AppError("forbidden", `The ${role.replace("_", " ")} role does not sign off changes`);
-  if (decision !== "approve" && !comment) throw new AppError("validation_failed", "Say why: a comment is required to reject or request changes", { fieldErrors: { comment: ["Say why you reject or request changes"] } });
+  if (!(SIGNER_ROLES as readonly Role[]).includes(role))
+    throw new AppError("forbidden", `The ${role.replace("_", " ")} role does not sign off changes`);
+  if (decision !== "approve" && !comment)
+    throw new AppError("validation_failed", "Say why: a comment is required to reject or request changes", {
+      fieldErrors: { comment: ["Say why you reject or request changes"] },
+    });
 
   const db = getDb();
   const id = db.transaction(
@@ -46,16 +50,27 @@ export function signOff(caller: Caller, ref: string, input: unknown, now = Date.
       if (change.authorId === user.id) throw new AppError("forbidden", `You proposed ${label}: nobody signs their own change`);
       // An emergency release is signed in full afterwards: its open sign-offs stay decidable once released.
       const retro = change.state === "released" && change.retroSignoffDueAt !== null;
-      if (change.state !== "in_review" && !retro) throw new AppError("conflict", `${label} is ${change.state.replace("_", " ")}, not in review`);
-      if (retro && decision === "request_changes") throw new AppError("validation_failed", `${label} is already released as an emergency: approve it, or reject it and roll it back`, { fieldErrors: { decision: ["Approve or reject a released emergency change"] } });
-      if (contentHash && contentHash !== change.contentHash) throw new AppError("conflict", `${label} was edited since you opened it; review the current version`);
+      if (change.state !== "in_review" && !retro)
+        throw new AppError("conflict", `${label} is ${change.state.replace("_", " ")}, not in review`);
+      if (retro && decision === "request_changes")
+        throw new AppError("validation_failed", `${label} is already released as an emergency: approve it, or reject it and roll it back`, {
+          fieldErrors: { decision: ["Approve or reject a released emergency change"] },
+        });
+      if (contentHash && contentHash !== change.contentHash)
+        throw new AppError("conflict", `${label} was edited since you opened it; review the current version`);
       const rows = tx.select().from(signoffs).where(eq(signoffs.changeRecordId, change.id)).all();
       const otherRole = rows.find((s) => s.signerId === user.id && s.role !== role && s.status !== "dismissed" && s.status !== "pending");
-      if (otherRole) throw new AppError("forbidden", `You already signed ${label} as ${otherRole.role.replace("_", " ")}: one person signs one role per change`);
+      if (otherRole)
+        throw new AppError(
+          "forbidden",
+          `You already signed ${label} as ${otherRole.role.replace("_", " ")}: one person signs one role per change`,
+        );
       const target = rows.find((s) => s.role === role && s.status === "pending");
       if (!target) {
         const decided = rows.find((s) => s.role === role && s.status !== "dismissed");
-        throw decided ? new AppError("conflict", `The ${role.replace("_", " ")} sign-off on ${label} is already ${decided.status.replace("_", " ")}`) : new AppError("conflict", `${label} does not ask for a ${role.replace("_", " ")} sign-off`);
+        throw decided
+          ? new AppError("conflict", `The ${role.replace("_", " ")} sign-off on ${label} is already ${decided.status.replace("_", " ")}`)
+          : new AppError("conflict", `${label} does not ask for a ${role.replace("_", " ")} sign-off`);
       }
       // The guard on status makes the decision race-safe: a second writer updates nothing.
       const status = DECISION_STATUS[decision];
@@ -64,28 +79,67 @@ export function signOff(caller: Caller, ref: string, input: unknown, now = Date.
         .set({ status, signerId: user.id, comment: comment || null, contentHash: change.contentHash, decidedAt: now })
         .where(and(eq(signoffs.id, target.id), eq(signoffs.status, "pending")))
         .run();
-      if (result.changes !== 1) throw new AppError("conflict", `The ${role.replace("_", " ")} sign-off on ${label} was just decided by someone else`);
+      if (result.changes !== 1)
+        throw new AppError("conflict", `The ${role.replace("_", " ")} sign-off on ${label} was just decided by someone else`);
 
       const actor = actorOf(caller);
       const standing = rows.map((s) => (s.id === target.id ? { ...s, status, contentHash: change.contentHash } : s));
       if (retro) return recordRetroDecision(tx, change, standing, status, role, comment, user.email, actor, now);
       const next = stateAfterDecision(decision, standing, change.contentHash!);
       if (!canTransition(change.state, next)) throw new AppError("conflict", `${label} cannot move from ${change.state} to ${next}`);
-      const events: AuditInput[] = [{ at: now, actor, action: `signoff.${status}`, entityType: "change_record", entityId: change.id, payload: { number: change.number, role, contentHash: change.contentHash, comment: comment || null } }];
+      const events: AuditInput[] = [
+        {
+          at: now,
+          actor,
+          action: `signoff.${status}`,
+          entityType: "change_record",
+          entityId: change.id,
+          payload: { number: change.number, role, contentHash: change.contentHash, comment: comment || null },
+        },
+      ];
       if (next !== "in_review") {
         tx.update(changeRecords)
-          .set({ state: next, updatedAt: now, ...(next === "approved" && { approvedAt: now }), ...(next === "rejected" && { closedAt: now }) })
+          .set({
+            state: next,
+            updatedAt: now,
+            ...(next === "approved" && { approvedAt: now }),
+            ...(next === "rejected" && { closedAt: now }),
+          })
           .where(eq(changeRecords.id, change.id))
           .run();
-        events.push({ at: now, actor, action: next === "draft" ? "change.changes_requested" : `change.${next}`, entityType: "change_record", entityId: change.id, payload: { number: change.number, role, contentHash: change.contentHash } });
+        events.push({
+          at: now,
+          actor,
+          action: next === "draft" ? "change.changes_requested" : `change.${next}`,
+          entityType: "change_record",
+          entityId: change.id,
+          payload: { number: change.number, role, contentHash: change.contentHash },
+        });
       }
       if (next === "rejected" || next === "draft") {
         // The review round is over: the roles still asked are no longer waited on.
         const reason = next === "rejected" ? `change rejected by ${user.email}` : `changes requested by ${user.email}`;
         const open = standing.filter((s) => s.status === "pending");
         if (open.length) {
-          tx.update(signoffs).set({ status: "dismissed", dismissedAt: now, dismissedReason: reason }).where(inArray(signoffs.id, open.map((s) => s.id))).run();
-          events.push(...open.map((s) => ({ at: now, actor, action: "signoff.dismissed", entityType: "change_record", entityId: change.id, payload: { number: change.number, role: s.role, previousStatus: "pending", reason } })));
+          tx.update(signoffs)
+            .set({ status: "dismissed", dismissedAt: now, dismissedReason: reason })
+            .where(
+              inArray(
+                signoffs.id,
+                open.map((s) => s.id),
+              ),
+            )
+            .run();
+          events.push(
+            ...open.map((s) => ({
+              at: now,
+              actor,
+              action: "signoff.dismissed",
+              entityType: "change_record",
+              entityId: change.id,
+              payload: { number: change.number, role: s.role, previousStatus: "pending", reason },
+            })),
+          );
         }
       }
       appendAuditEvents(tx, events);
@@ -103,11 +157,37 @@ export function signOff(caller: Caller, ref: string, input: unknown, now = Date.
  * A retro sign-off on a released emergency change: recorded, and the retro review completes when none
  * is open and none was rejected (a rejection stands until the change is rolled back).
  */
-function recordRetroDecision(tx: Tx, change: ChangeRow, standing: { status: string }[], status: SignoffStatus, role: Role, comment: string | undefined, signer: string, actor: Actor, now: number): string {
-  const events: AuditInput[] = [{ at: now, actor, action: `signoff.${status}`, entityType: "change_record", entityId: change.id, payload: { number: change.number, role, contentHash: change.contentHash, comment: comment || null, retro: true } }];
+function recordRetroDecision(
+  tx: Tx,
+  change: ChangeRow,
+  standing: { status: string }[],
+  status: SignoffStatus,
+  role: Role,
+  comment: string | undefined,
+  signer: string,
+  actor: Actor,
+  now: number,
+): string {
+  const events: AuditInput[] = [
+    {
+      at: now,
+      actor,
+      action: `signoff.${status}`,
+      entityType: "change_record",
+      entityId: change.id,
+      payload: { number: change.number, role, contentHash: change.contentHash, comment: comment || null, retro: true },
+    },
+  ];
   if (status === "approved" && !standing.some((s) => s.status === "pending" || s.status === "rejected")) {
     tx.update(changeRecords).set({ approvedAt: now, updatedAt: now }).where(eq(changeRecords.id, change.id)).run();
-    events.push({ at: now, actor, action: "change.retro_signoff_completed", entityType: "change_record", entityId: change.id, payload: { number: change.number, dueAt: change.retroSignoffDueAt, late: now > change.retroSignoffDueAt! } });
+    events.push({
+      at: now,
+      actor,
+      action: "change.retro_signoff_completed",
+      entityType: "change_record",
+      entityId: change.id,
+      payload: { number: change.number, dueAt: change.retroSignoffDueAt, late: now > change.retroSignoffDueAt! },
+    });
   }
   appendAuditEvents(tx, events);
   if (status === "rejected") notifyAuthor(tx, change, "change_rejected", signer, now);
@@ -178,7 +258,8 @@ export type TimelineEntry = { seq: number; at: number; actor: string; action: st
 
 /** Every event of a change record, from the audit trail, oldest first: the record of how it got here. */
 export function changeTimeline(caller: Caller, changeId: string): TimelineEntry[] {
-  if (caller.kind === "token" && !caller.scopes.includes("read")) throw new AppError("forbidden", `Token "${caller.name}" lacks the read scope`);
+  if (caller.kind === "token" && !caller.scopes.includes("read"))
+    throw new AppError("forbidden", `Token "${caller.name}" lacks the read scope`);
   return getDb()
     .select()
     .from(auditEvents)
@@ -193,7 +274,9 @@ export function rolesToDecide(caller: Caller, change: ChangeRecordView): Role[] 
   const retro = change.state === "released" && change.retroSignoffDueAt !== null;
   if (caller.kind !== "user" || (change.state !== "in_review" && !retro)) return [];
   if (change.author.kind === "user" && change.author.id === caller.user.id) return [];
-  const decidedElsewhere = change.signoffs.some((s) => s.signer === caller.user.email && s.status !== "pending" && s.status !== "dismissed");
+  const decidedElsewhere = change.signoffs.some(
+    (s) => s.signer === caller.user.email && s.status !== "pending" && s.status !== "dismissed",
+  );
   if (decidedElsewhere) return [];
   return change.signoffs.filter((s) => s.status === "pending" && caller.user.roles.includes(s.role)).map((s) => s.role);
 }

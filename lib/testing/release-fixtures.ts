@@ -52,14 +52,22 @@ export function productionSpec(slug: string): AgentSpec {
 export function limitRaise(amount: number, now: number, extra: Record<string, unknown> = {}) {
   const spec = productionSpec("refund-assistant");
   spec.tools.find((t) => t.system === "stripe")!.actions.find((a) => a.name === "refunds.create")!.limit = { amount, unit: "USD" };
-  return proposeChange(as("engineer@countersign.test"), { agent: "refund-assistant", title: `Limit ${amount}`, spec, ...attested, ...extra, submit: true }, now);
+  return proposeChange(
+    as("engineer@countersign.test"),
+    { agent: "refund-assistant", title: `Limit ${amount}`, spec, ...attested, ...extra, submit: true },
+    now,
+  );
 }
 
 /** engineer@ proposes a small change to any agent: traces kept a few days longer. */
 export function retentionChange(slug: string, days: number, now: number) {
   const spec = productionSpec(slug);
   spec.traceRetentionDays += days;
-  return proposeChange(as("engineer@countersign.test"), { agent: slug, title: `Keep traces ${days} days longer`, spec, ...attested, submit: true }, now);
+  return proposeChange(
+    as("engineer@countersign.test"),
+    { agent: slug, title: `Keep traces ${days} days longer`, spec, ...attested, submit: true },
+    now,
+  );
 }
 
 /** Every sign-off still asked on the change, approved by its usual signer. */
@@ -70,8 +78,25 @@ export function approveAll(ref: string, clock: { next: () => number }) {
   return getChange(as("auditor@countersign.test"), ref);
 }
 
-export function stagingEval(slug: string, specHash: string, now: number, result: { passed?: number; failed?: number; environment?: string } = {}, caller = as("engineer2@countersign.test")) {
-  return recordEvalRun(caller, { agent: slug, specHash, environment: result.environment ?? "staging", suite: "regression", passed: result.passed ?? 40, failed: result.failed ?? 0 }, now);
+export function stagingEval(
+  slug: string,
+  specHash: string,
+  now: number,
+  result: { passed?: number; failed?: number; environment?: string } = {},
+  caller = as("engineer2@countersign.test"),
+) {
+  return recordEvalRun(
+    caller,
+    {
+      agent: slug,
+      specHash,
+      environment: result.environment ?? "staging",
+      suite: "regression",
+      passed: result.passed ?? 40,
+      failed: result.failed ?? 0,
+    },
+    now,
+  );
 }
 
 /** An approved change, all the way: development → staging → a clean staging eval → production. */
@@ -85,6 +110,8 @@ export function releaseApproved(ref: string, clock: { next: () => number }, call
 
 /** An API token with the given scopes, as a caller. */
 export function tokenWith(db: DB, name: string, scopes: TokenScope[]): Caller {
-  db.insert(apiTokens).values({ id: `tok_${name}`, name, tokenHash: hashToken(`cs_${name}`), scopes, createdById: "usr_admin", createdAt: TEST_UNTIL }).run();
+  db.insert(apiTokens)
+    .values({ id: `tok_${name}`, name, tokenHash: hashToken(`cs_${name}`), scopes, createdById: "usr_admin", createdAt: TEST_UNTIL })
+    .run();
   return tokenCaller(`cs_${name}`)!;
 }

@@ -17,7 +17,10 @@ export const harmMetricSchema = z.strictObject({
   name: z.string({ error: "Name the metric" }).trim().min(1, "Name the metric"),
   comparator: z.enum([">", ">=", "<", "<="], { error: 'Comparator is one of ">", ">=", "<", "<="' }),
   threshold: z.number({ error: "Threshold must be a number" }),
-  window: z.string({ error: 'Window is a duration like "24h", "7d" or "2w"' }).trim().regex(/^\d+[hdw]$/, 'Window is a duration like "24h", "7d" or "2w"'),
+  window: z
+    .string({ error: 'Window is a duration like "24h", "7d" or "2w"' })
+    .trim()
+    .regex(/^\d+[hdw]$/, 'Window is a duration like "24h", "7d" or "2w"'),
 });
 
 const fields = {
@@ -27,12 +30,18 @@ const fields = {
   spec: z.union([z.string(), z.record(z.string(), z.unknown())], { error: "spec must be an object or YAML/JSON text" }),
   roleImpacts: z.array(roleImpactSchema, { error: "roleImpacts must be a list" }),
   harmMetrics: z.array(harmMetricSchema, { error: "harmMetrics must be a list" }),
-  evidence: z.strictObject({ pullRequest: link("The pull-request link").optional(), evalReport: link("The eval-report link").optional(), traceSample: link("The trace-sample link").optional() }),
+  evidence: z.strictObject({
+    pullRequest: link("The pull-request link").optional(),
+    evalReport: link("The eval-report link").optional(),
+    traceSample: link("The trace-sample link").optional(),
+  }),
   rollbackPlan: z.string({ error: "Rollback plan must be text" }).max(20_000),
   rollbackOwner: z.email({ error: "Rollback owner is a person's email" }).nullable(),
   monitoring: z.string({ error: "Monitoring must be text" }).max(2_000),
   emergency: z.object({ justification: z.string({ error: "Say why this cannot wait" }).trim() }).nullable(),
-  raiseTier: z.object({ tier: z.enum(RISK_LEVELS, { error: `tier must be one of: ${RISK_LEVELS.join(", ")}` }), reason: z.string().trim() }).nullable(),
+  raiseTier: z
+    .object({ tier: z.enum(RISK_LEVELS, { error: `tier must be one of: ${RISK_LEVELS.join(", ")}` }), reason: z.string().trim() })
+    .nullable(),
 };
 
 export const proposeChangeSchema = z.strictObject({

@@ -5,7 +5,8 @@ export type SearchParamsInput = URLSearchParams | Record<string, string | string
 
 /** Reads URL search parameters with a schema; empty values mean "no filter", a bad one is a 400 naming the parameter. */
 export function parseQuery<T extends z.ZodType>(schema: T, params: SearchParamsInput): z.output<T> {
-  const entries = params instanceof URLSearchParams ? [...params.entries()] : Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]);
+  const entries =
+    params instanceof URLSearchParams ? [...params.entries()] : Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]);
   const parsed = schema.safeParse(Object.fromEntries(entries.filter(([, v]) => v !== undefined && v !== "")));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

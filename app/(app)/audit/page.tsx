@@ -24,15 +24,17 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     return <BadFilterNotice message={error.message} href="/audit" label="Show the whole audit trail" />;
   }
   const { items, total } = listAuditEvents(caller, filters);
-  const query = new URLSearchParams(Object.entries(params).flatMap(([k, v]) => (typeof v === "string" && v && k !== "page" ? [[k, v]] : [])));
+  const query = new URLSearchParams(
+    Object.entries(params).flatMap(([k, v]) => (typeof v === "string" && v && k !== "page" ? [[k, v]] : [])),
+  );
   return (
     <div className="space-y-5">
       <AuditTabs current="log" />
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Audit trail</h1>
         <p className="mt-1 text-sm text-slate-600">
-          {total} {total === 1 ? "event" : "events"}, newest first. Every change is recorded in the same transaction that makes it, each event chained to
-          the one before by its SHA-256 hash; the database refuses to update or delete them.
+          {total} {total === 1 ? "event" : "events"}, newest first. Every change is recorded in the same transaction that makes it, each
+          event chained to the one before by its SHA-256 hash; the database refuses to update or delete them.
         </p>
       </div>
       <Card title="Integrity">
@@ -44,7 +46,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       ) : (
         <div className="rounded-lg border border-dashed border-slate-300 bg-white px-6 py-16 text-center">
           <p className="text-base font-medium text-slate-900">No audit events match</p>
-          <p className="mt-1 text-sm text-slate-600">{[...query.keys()].length ? "Try fewer filters." : "Nothing has been recorded yet."}</p>
+          <p className="mt-1 text-sm text-slate-600">
+            {[...query.keys()].length ? "Try fewer filters." : "Nothing has been recorded yet."}
+          </p>
         </div>
       )}
       <Pagination page={filters.page} pageSize={filters.pageSize} total={total} query={query.toString()} noun="events" />

@@ -38,7 +38,14 @@ export async function withdrawChangeAction(changeId: string, reason: string): Pr
 }
 
 /** The editor's live panel: what the change would be, without saving anything. */
-export async function previewChangeAction(input: { agent: string; changeId: string | null; spec: string | Record<string, unknown>; emergency: boolean; raisedTier: string | null; raisedReason: string | null }): Promise<ChangePreview | { error: string }> {
+export async function previewChangeAction(input: {
+  agent: string;
+  changeId: string | null;
+  spec: string | Record<string, unknown>;
+  emergency: boolean;
+  raisedTier: string | null;
+  raisedReason: string | null;
+}): Promise<ChangePreview | { error: string }> {
   const caller = userCaller(await requireUser());
   try {
     return previewChange(caller, input);
@@ -48,10 +55,21 @@ export async function previewChangeAction(input: { agent: string; changeId: stri
   }
 }
 
-export async function decideSignoffAction(input: { changeId: string; role: string; decision: string; comment: string; contentHash: string }): Promise<{ ok: true; state: string } | { ok: false; message: string }> {
+export async function decideSignoffAction(input: {
+  changeId: string;
+  role: string;
+  decision: string;
+  comment: string;
+  contentHash: string;
+}): Promise<{ ok: true; state: string } | { ok: false; message: string }> {
   const caller = userCaller(await requireUser());
   try {
-    const change = signOff(caller, input.changeId, { role: input.role, decision: input.decision, comment: input.comment || undefined, contentHash: input.contentHash });
+    const change = signOff(caller, input.changeId, {
+      role: input.role,
+      decision: input.decision,
+      comment: input.comment || undefined,
+      contentHash: input.contentHash,
+    });
     revalidatePath("/signoffs");
     revalidatePath(`/changes/${change.label}`);
     return { ok: true, state: change.state };

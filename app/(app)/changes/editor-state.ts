@@ -33,7 +33,11 @@ export function editorStateOf(change: ChangeRecordView): EditorState {
       rationale: change.rationale,
       roleImpacts: change.roleImpacts,
       harmMetrics: change.harmMetrics.map((m) => ({ ...m, threshold: String(m.threshold) })),
-      evidence: { pullRequest: change.evidence.pullRequest ?? "", evalReport: change.evidence.evalReport ?? "", traceSample: change.evidence.traceSample ?? "" },
+      evidence: {
+        pullRequest: change.evidence.pullRequest ?? "",
+        evalReport: change.evidence.evalReport ?? "",
+        traceSample: change.evidence.traceSample ?? "",
+      },
       rollbackPlan: change.rollbackPlan,
       rollbackOwner: change.rollbackOwner?.email ?? "",
       monitoring: change.monitoring,

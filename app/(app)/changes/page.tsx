@@ -22,7 +22,9 @@ export default async function ChangesPage({ searchParams }: { searchParams: Prom
     return <BadFilterNotice message={error.message} href="/changes" label="Show all change records" />;
   }
   const { items, total } = listChanges(caller, filters);
-  const query = new URLSearchParams(Object.entries(params).flatMap(([k, v]) => (typeof v === "string" && v && k !== "page" ? [[k, v]] : [])));
+  const query = new URLSearchParams(
+    Object.entries(params).flatMap(([k, v]) => (typeof v === "string" && v && k !== "page" ? [[k, v]] : [])),
+  );
   return (
     <div className="space-y-5">
       <div>

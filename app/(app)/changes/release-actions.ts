@@ -6,15 +6,21 @@ import { changeNumberLabel } from "@/lib/domain/terms";
 import { runAsUser, type ActionOutcome } from "../run-action";
 
 export async function promoteAction(changeId: string, environment: string): Promise<ActionOutcome> {
-  return runAsUser((caller) => {
-    const d = promote(caller, changeId, { environment });
-    return `${d.changeNumber ? changeNumberLabel(d.changeNumber) : "The change"} now runs in ${d.environment} (v${d.version})`;
-  }, ["/changes", `/changes/${changeId}`, "/agents", "/"]);
+  return runAsUser(
+    (caller) => {
+      const d = promote(caller, changeId, { environment });
+      return `${d.changeNumber ? changeNumberLabel(d.changeNumber) : "The change"} now runs in ${d.environment} (v${d.version})`;
+    },
+    ["/changes", `/changes/${changeId}`, "/agents", "/"],
+  );
 }
 
 export async function recordEvalAction(changeId: string, input: Record<string, unknown>): Promise<ActionOutcome> {
-  return runAsUser((caller) => {
-    const run = recordEvalRun(caller, { ...input, change: changeId });
-    return `Eval run recorded: ${run.passed}/${run.passed + run.failed} passed in ${run.environment}`;
-  }, [`/changes/${changeId}`]);
+  return runAsUser(
+    (caller) => {
+      const run = recordEvalRun(caller, { ...input, change: changeId });
+      return `Eval run recorded: ${run.passed}/${run.passed + run.failed} passed in ${run.environment}`;
+    },
+    [`/changes/${changeId}`],
+  );
 }

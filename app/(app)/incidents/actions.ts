@@ -10,8 +10,11 @@ export async function openIncidentAction(input: Record<string, unknown>): Promis
 }
 
 export async function resolveIncidentAction(id: string, input: Record<string, unknown>): Promise<ActionOutcome> {
-  return runAsUser((caller) => {
-    const incident = updateIncident(caller, id, input);
-    return `Resolved (${incident.resolution?.replace("_", " ")}): ${incident.title}`;
-  }, [...PATHS, "/agents"]);
+  return runAsUser(
+    (caller) => {
+      const incident = updateIncident(caller, id, input);
+      return `Resolved (${incident.resolution?.replace("_", " ")}): ${incident.title}`;
+    },
+    [...PATHS, "/agents"],
+  );
 }

@@ -27,7 +27,9 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
   const { items, total } = listIncidents(caller, filters);
   const agents = inventoryFacets().agents;
   const handles = canHandleIncidents(caller);
-  const query = new URLSearchParams(Object.entries(params).flatMap(([k, v]) => (typeof v === "string" && v && k !== "page" ? [[k, v]] : [])));
+  const query = new URLSearchParams(
+    Object.entries(params).flatMap(([k, v]) => (typeof v === "string" && v && k !== "page" ? [[k, v]] : [])),
+  );
   return (
     <div className="space-y-5">
       <div>
@@ -42,14 +44,27 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
             <span className="text-brand-700 group-open:hidden">+ </span>Open an incident
           </summary>
           <div className="border-t border-slate-100 p-4">
-            <OpenIncidentForm agents={agents} defaultAgent={typeof params.agent === "string" ? params.agent : undefined} open={openIncidentAction} />
+            <OpenIncidentForm
+              agents={agents}
+              defaultAgent={typeof params.agent === "string" ? params.agent : undefined}
+              open={openIncidentAction}
+            />
           </div>
         </details>
       )}
       <IncidentFilters agents={agents} />
       {items.length ? (
         <div className="rounded-lg border border-slate-200 bg-white px-4">
-          <IncidentTable incidents={items} now={Date.now()} caption="Incidents" actions={handles ? (i) => i.resolvedAt === null && <ResolveIncidentForm id={i.id} title={i.title} resolve={resolveIncidentAction} /> : undefined} />
+          <IncidentTable
+            incidents={items}
+            now={Date.now()}
+            caption="Incidents"
+            actions={
+              handles
+                ? (i) => i.resolvedAt === null && <ResolveIncidentForm id={i.id} title={i.title} resolve={resolveIncidentAction} />
+                : undefined
+            }
+          />
         </div>
       ) : (
         <div className="rounded-lg border border-dashed border-slate-300 bg-white px-6 py-16 text-center">

@@ -17,7 +17,10 @@ const exportSchema = z
     what: z.enum(["numbers", "records"], { error: "what must be numbers or records" }),
     drill: drill.optional(),
   })
-  .refine((p) => p.what === "numbers" || p.drill !== undefined, { message: `what=records needs drill, one of: ${METRIC_KEYS.join(", ")}`, path: ["drill"] });
+  .refine((p) => p.what === "numbers" || p.drill !== undefined, {
+    message: `what=records needs drill, one of: ${METRIC_KEYS.join(", ")}`,
+    path: ["drill"],
+  });
 
 export function parseDashboardView(params: SearchParamsInput) {
   return parseQuery(viewSchema, params);

@@ -18,7 +18,14 @@ import { inventoryFacets } from "@/lib/server/agents";
 import { requireUser } from "@/lib/server/auth";
 import { userCaller } from "@/lib/server/caller";
 import { metricRecords } from "@/lib/server/metric-records";
-import { assertKnownScope, doraBreakdown, doraReport, parseMetricsFilters, rangeOf, type MetricsFilters as Filters } from "@/lib/server/metrics";
+import {
+  assertKnownScope,
+  doraBreakdown,
+  doraReport,
+  parseMetricsFilters,
+  rangeOf,
+  type MetricsFilters as Filters,
+} from "@/lib/server/metrics";
 import { filterQuery, parseDashboardView } from "./metrics-params";
 
 export const metadata: Metadata = { title: "Metrics" };
@@ -56,7 +63,8 @@ export default async function MetricsPage({ searchParams }: { searchParams: Prom
 
   const agentOptions = facets.agents.map((a) => ({ value: a.slug, label: a.name }));
   // A retired agent's history still counts: keep it choosable when a link names it.
-  if (filters.agent && !agentOptions.some((a) => a.value === filters.agent)) agentOptions.push({ value: filters.agent, label: filters.agent });
+  if (filters.agent && !agentOptions.some((a) => a.value === filters.agent))
+    agentOptions.push({ value: filters.agent, label: filters.agent });
   const scope = [
     filters.workflow && `the ${facets.workflows.find((w) => w.slug === filters.workflow)?.name ?? filters.workflow} workflow`,
     filters.platform && PLATFORM_LABELS[filters.platform],
@@ -70,10 +78,14 @@ export default async function MetricsPage({ searchParams }: { searchParams: Prom
         <div>
           <h1 className="text-2xl font-semibold tracking-tight">DORA metrics for agent changes</h1>
           <p className="mt-1 text-sm text-slate-600">
-            Production releases from {formatDay(isoDate(range.from), true)} to {formatDay(isoDate(range.to - DAY), true)} (UTC, both days included), {scope.length ? `for ${scope.join(", ")}` : "for every agent"}, compared with the {periodLength(range)} before.
+            Production releases from {formatDay(isoDate(range.from), true)} to {formatDay(isoDate(range.to - DAY), true)} (UTC, both days
+            included), {scope.length ? `for ${scope.join(", ")}` : "for every agent"}, compared with the {periodLength(range)} before.
           </p>
         </div>
-        <a href={`/metrics/export?${new URLSearchParams([...new URLSearchParams(query).entries(), ["what", "numbers"]])}`} className={buttonClasses("secondary")}>
+        <a
+          href={`/metrics/export?${new URLSearchParams([...new URLSearchParams(query).entries(), ["what", "numbers"]])}`}
+          className={buttonClasses("secondary")}
+        >
           <Download aria-hidden className="size-4" /> Export numbers (CSV)
         </a>
       </div>
@@ -89,11 +101,26 @@ export default async function MetricsPage({ searchParams }: { searchParams: Prom
 
       <DoraTiles current={current} previous={previous} query={query} active={drill} />
 
-      {drill && <DrillDown metric={drill} heading={`${METRIC_NAMES[drill]}: ${countOf(current, drill)}`} records={metricRecords(report.current, drill)} showAll={view.all === "1"} query={query} />}
+      {drill && (
+        <DrillDown
+          metric={drill}
+          heading={`${METRIC_NAMES[drill]}: ${countOf(current, drill)}`}
+          records={metricRecords(report.current, drill)}
+          showAll={view.all === "1"}
+          query={query}
+        />
+      )}
 
       {released ? (
         <>
-          <Card title="Weekly trend" action={<span className="text-xs text-slate-500">Weeks start on Monday (UTC); the first and last count only their days inside the range.</span>}>
+          <Card
+            title="Weekly trend"
+            action={
+              <span className="text-xs text-slate-500">
+                Weeks start on Monday (UTC); the first and last count only their days inside the range.
+              </span>
+            }
+          >
             <WeeklyTrends weekly={report.current.weekly} />
           </Card>
           <div className="grid grid-cols-[minmax(0,1fr)] gap-5 lg:grid-cols-2">

@@ -17,7 +17,9 @@ export default async function SignoffsPage() {
     <div className="space-y-5">
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Your sign-offs</h1>
-        <p className="mt-1 text-sm text-slate-600">Changes waiting on a role you hold, oldest first. Open one to see what your role attests, then decide.</p>
+        <p className="mt-1 text-sm text-slate-600">
+          Changes waiting on a role you hold, oldest first. Open one to see what your role attests, then decide.
+        </p>
       </div>
       {queue.length === 0 ? (
         <div className="rounded-lg border border-dashed border-slate-300 bg-white px-6 py-16 text-center">
@@ -30,12 +32,24 @@ export default async function SignoffsPage() {
             <caption className="sr-only">Sign-offs waiting on you</caption>
             <thead className="border-b border-slate-200 bg-slate-50 text-xs text-slate-600">
               <tr>
-                <th scope="col" className="px-3 py-2.5 font-medium">Change</th>
-                <th scope="col" className="px-3 py-2.5 font-medium">Agent</th>
-                <th scope="col" className="px-3 py-2.5 font-medium">Risk</th>
-                <th scope="col" className="px-3 py-2.5 font-medium">As</th>
-                <th scope="col" className="px-3 py-2.5 font-medium">You attest</th>
-                <th scope="col" className="px-3 py-2.5 font-medium">Waiting</th>
+                <th scope="col" className="px-3 py-2.5 font-medium">
+                  Change
+                </th>
+                <th scope="col" className="px-3 py-2.5 font-medium">
+                  Agent
+                </th>
+                <th scope="col" className="px-3 py-2.5 font-medium">
+                  Risk
+                </th>
+                <th scope="col" className="px-3 py-2.5 font-medium">
+                  As
+                </th>
+                <th scope="col" className="px-3 py-2.5 font-medium">
+                  You attest
+                </th>
+                <th scope="col" className="px-3 py-2.5 font-medium">
+                  Waiting
+                </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">

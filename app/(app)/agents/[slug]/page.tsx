@@ -85,12 +85,19 @@ export default async function AgentPage({ params, searchParams }: Props) {
   const changes = listChanges(caller, parseChangeFilters({ agent: slug, pageSize: "8" }));
   const canPropose = canProposeChanges(user);
   const rollbacks = rollbackOptions(caller, slug);
-  const rollbackChoices = rollbacks.options.flatMap((o) => (o.plan ? [{ environment: o.environment, from: o.plan.current.versionNumber, to: o.plan.target.versionNumber }] : []));
+  const rollbackChoices = rollbacks.options.flatMap((o) =>
+    o.plan ? [{ environment: o.environment, from: o.plan.current.versionNumber, to: o.plan.target.versionNumber }] : [],
+  );
   const incidents = listIncidents(caller, { agent: slug, pageSize: 5 });
   const deploymentLog = listDeployments(caller, { agent: slug, pageSize: 8 });
   const evals = recentEvalRuns(caller, slug, 8);
   const retros = openRetroSignoffs(caller, { agent: slug }, now);
-  const label = production?.version === shown.number ? "running in production" : agent.versions[0]!.number === shown.number ? "newest version" : "an earlier version";
+  const label =
+    production?.version === shown.number
+      ? "running in production"
+      : agent.versions[0]!.number === shown.number
+        ? "newest version"
+        : "an earlier version";
 
   return (
     <div className="space-y-6">
@@ -132,7 +139,8 @@ export default async function AgentPage({ params, searchParams }: Props) {
           <Card
             title={
               <>
-                Configuration record · <span className="font-mono">v{shown.number}</span> <span className="font-normal text-slate-500">({label})</span>
+                Configuration record · <span className="font-mono">v{shown.number}</span>{" "}
+                <span className="font-normal text-slate-500">({label})</span>
               </>
             }
             action={
@@ -154,7 +162,9 @@ export default async function AgentPage({ params, searchParams }: Props) {
                 <AutonomyLadder autonomy={spec.autonomy} />
               </Field>
               <Field label="Instructions">
-                <pre className="max-h-80 overflow-auto rounded-md bg-slate-50 p-3 font-mono text-xs leading-5 whitespace-pre-wrap">{spec.instructions}</pre>
+                <pre className="max-h-80 overflow-auto rounded-md bg-slate-50 p-3 font-mono text-xs leading-5 whitespace-pre-wrap">
+                  {spec.instructions}
+                </pre>
               </Field>
               <Field label="Tools">
                 <ToolsTable tools={spec.tools} />
@@ -182,7 +192,11 @@ export default async function AgentPage({ params, searchParams }: Props) {
                 <span className="font-mono text-xs break-all">{shown.specHash}</span>
               </Field>
               <Field label="Approved by">
-                {shown.approvedBy.changeNumber !== null && <p className="mb-1 text-xs text-slate-500">through CR-{shown.approvedBy.changeNumber}: {shown.approvedBy.changeTitle}</p>}
+                {shown.approvedBy.changeNumber !== null && (
+                  <p className="mb-1 text-xs text-slate-500">
+                    through CR-{shown.approvedBy.changeNumber}: {shown.approvedBy.changeTitle}
+                  </p>
+                )}
                 <ApprovalsList approved={shown.approvedBy} />
               </Field>
             </dl>
@@ -196,7 +210,11 @@ export default async function AgentPage({ params, searchParams }: Props) {
               </Link>
             }
           >
-            {changes.items.length ? <ChangeTable items={changes.items} now={now} showAgent={false} caption={`Change records for ${agent.name}`} /> : <p className="text-sm text-slate-500">No change records yet.</p>}
+            {changes.items.length ? (
+              <ChangeTable items={changes.items} now={now} showAgent={false} caption={`Change records for ${agent.name}`} />
+            ) : (
+              <p className="text-sm text-slate-500">No change records yet.</p>
+            )}
           </Card>
 
           <Card
@@ -207,7 +225,11 @@ export default async function AgentPage({ params, searchParams }: Props) {
               </Link>
             }
           >
-            {incidents.items.length ? <IncidentTable incidents={incidents.items} now={now} caption={`Incidents of ${agent.name}`} showAgent={false} /> : <p className="text-sm text-slate-500">No incidents recorded.</p>}
+            {incidents.items.length ? (
+              <IncidentTable incidents={incidents.items} now={now} caption={`Incidents of ${agent.name}`} showAgent={false} />
+            ) : (
+              <p className="text-sm text-slate-500">No incidents recorded.</p>
+            )}
           </Card>
 
           <Card title="Recent eval runs">

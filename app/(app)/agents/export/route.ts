@@ -16,7 +16,22 @@ export async function GET(request: NextRequest) {
     const user = await currentUser();
     if (!user) return Response.redirect(new URL("/login", request.url));
     const { items } = listAgents(userCaller(user), parseAgentFilters(request.nextUrl.searchParams), { all: true });
-    const header = ["slug", "name", "platform", "workflow", "risk_class", "autonomy", "development", "staging", "production", "production_spec_hash", "production_approved_by", "last_deployed_at", "last_reviewed_at", "open_changes"];
+    const header = [
+      "slug",
+      "name",
+      "platform",
+      "workflow",
+      "risk_class",
+      "autonomy",
+      "development",
+      "staging",
+      "production",
+      "production_spec_hash",
+      "production_approved_by",
+      "last_deployed_at",
+      "last_reviewed_at",
+      "open_changes",
+    ];
     const rows = items.map((a) => [
       a.slug,
       a.name,
@@ -28,7 +43,9 @@ export async function GET(request: NextRequest) {
       a.environments.staging ? `v${a.environments.staging.version}` : null,
       a.environments.production ? `v${a.environments.production.version}` : null,
       a.environments.production?.specHash ?? null,
-      a.productionStandardChange ? `standard change: ${a.productionStandardChange}` : a.productionApprovers.map((p) => `${p.role}:${p.email}`).join("; "),
+      a.productionStandardChange
+        ? `standard change: ${a.productionStandardChange}`
+        : a.productionApprovers.map((p) => `${p.role}:${p.email}`).join("; "),
       iso(a.lastDeployedAt),
       iso(a.lastReviewedAt),
       a.openChanges,

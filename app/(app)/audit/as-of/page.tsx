@@ -44,8 +44,8 @@ export default async function WhatRanWhenPage({ searchParams }: Props) {
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">What ran when</h1>
         <p className="mt-1 text-sm text-slate-600">
-          Pick an agent and an instant (UTC): for each environment, the version that ran then, the deployment and change record that put it there, who approved it on
-          which content, the eval runs on its spec, and what has changed since.
+          Pick an agent and an instant (UTC): for each environment, the version that ran then, the deployment and change record that put it
+          there, who approved it on which content, the eval runs on its spec, and what has changed since.
         </p>
       </div>
       <AsOfForm agents={auditAgentOptions()} agent={agent} at={result ? new Date(result.at).toISOString().slice(0, 19) : at} />
@@ -57,13 +57,15 @@ export default async function WhatRanWhenPage({ searchParams }: Props) {
       {!result && !error && (
         <div className="rounded-lg border border-dashed border-slate-300 bg-white px-6 py-16 text-center">
           <p className="text-base font-medium text-slate-900">Choose an agent and an instant</p>
-          <p className="mt-1 text-sm text-slate-600">The answer is exact to the second, from the deployment log; the link to it can be shared.</p>
+          <p className="mt-1 text-sm text-slate-600">
+            The answer is exact to the second, from the deployment log; the link to it can be shared.
+          </p>
         </div>
       )}
       {result && !result.existed && (
         <p role="status" className="rounded-lg border border-amber-200 bg-amber-50 p-4 text-sm text-amber-900">
-          {result.agent.name} did not exist yet at <UtcTime at={result.at} seconds />: it was registered at <UtcTime at={result.agent.createdAt} seconds />. Nothing of it
-          ran before then.
+          {result.agent.name} did not exist yet at <UtcTime at={result.at} seconds />: it was registered at{" "}
+          <UtcTime at={result.agent.createdAt} seconds />. Nothing of it ran before then.
         </p>
       )}
       {result?.existed && (

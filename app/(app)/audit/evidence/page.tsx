@@ -13,7 +13,14 @@ import { inventoryFacets } from "@/lib/server/agents";
 import { auditAgentOptions } from "@/lib/server/audit";
 import { requireUser } from "@/lib/server/auth";
 import { userCaller } from "@/lib/server/caller";
-import { EXCEPTION_KINDS, EXCEPTION_LABELS, evidencePack, evidenceRangeParams, parseEvidenceFilters, type EvidenceFilters as Filters } from "@/lib/server/evidence";
+import {
+  EXCEPTION_KINDS,
+  EXCEPTION_LABELS,
+  evidencePack,
+  evidenceRangeParams,
+  parseEvidenceFilters,
+  type EvidenceFilters as Filters,
+} from "@/lib/server/evidence";
 
 export const metadata: Metadata = { title: "Evidence pack" };
 
@@ -66,14 +73,22 @@ export default async function EvidencePage({ searchParams }: Props) {
           </dd>
           <dt className="text-slate-500">Audit chain</dt>
           <dd className={pack.chain.verified ? "text-slate-900" : "font-medium text-rose-700"}>
-            {pack.chain.count} events, {pack.chain.verified ? "verified intact from the first to the last" : "BROKEN: run Verify integrity on the audit log"}
+            {pack.chain.count} events,{" "}
+            {pack.chain.verified ? "verified intact from the first to the last" : "BROKEN: run Verify integrity on the audit log"}
           </dd>
           <dt className="text-slate-500">Head hash</dt>
           <dd className="font-mono text-xs break-all text-slate-900">{pack.chain.headHash}</dd>
         </dl>
       </header>
       <div className="space-y-3 print:hidden">
-        <EvidenceFilters from={day(filters.from)} to={day(filters.to - 1)} workflow={filters.workflow ?? ""} agent={filters.agent ?? ""} workflows={workflows} agents={auditAgentOptions()} />
+        <EvidenceFilters
+          from={day(filters.from)}
+          to={day(filters.to - 1)}
+          workflow={filters.workflow ?? ""}
+          agent={filters.agent ?? ""}
+          workflows={workflows}
+          agents={auditAgentOptions()}
+        />
         <div className="flex flex-wrap gap-2">
           <a href={`/api/v1/evidence?${query}&format=csv`} download className={buttonClasses("secondary")}>
             <Download aria-hidden className="size-4" /> Download CSV
@@ -86,7 +101,16 @@ export default async function EvidencePage({ searchParams }: Props) {
       </div>
       <p className="text-sm text-slate-700">
         {pack.releases.length} production {pack.releases.length === 1 ? "release" : "releases"}, {flagged} with exceptions
-        {pack.exceptions.length > 0 && <>: {EXCEPTION_KINDS.map((k) => [k, pack.exceptions.filter((e) => e.kind === k).length] as const).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${EXCEPTION_LABELS[k]}`).join(", ")}</>}.
+        {pack.exceptions.length > 0 && (
+          <>
+            :{" "}
+            {EXCEPTION_KINDS.map((k) => [k, pack.exceptions.filter((e) => e.kind === k).length] as const)
+              .filter(([, n]) => n > 0)
+              .map(([k, n]) => `${n} ${EXCEPTION_LABELS[k]}`)
+              .join(", ")}
+          </>
+        )}
+        .
       </p>
       <section aria-labelledby="evidence-exceptions" className="space-y-2">
         <h2 id="evidence-exceptions" className="text-lg font-semibold text-slate-900">
@@ -100,7 +124,9 @@ export default async function EvidencePage({ searchParams }: Props) {
         </h2>
         <p className="text-sm text-slate-600 print:hidden">Releases with exceptions first, then the rest; each group oldest first.</p>
         {pack.releases.length === 0 ? (
-          <p className="rounded-lg border border-dashed border-slate-300 bg-white px-6 py-10 text-center text-sm text-slate-600">No production release in this period.</p>
+          <p className="rounded-lg border border-dashed border-slate-300 bg-white px-6 py-10 text-center text-sm text-slate-600">
+            No production release in this period.
+          </p>
         ) : (
           pack.releases.map((release) => <EvidenceRelease key={release.deployment.id} release={release} />)
         )}

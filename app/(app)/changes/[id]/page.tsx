@@ -48,7 +48,8 @@ export default async function ChangePage({ params }: Props) {
   const deciding = rolesToDecide(caller, change);
   const timeline = changeTimeline(caller, change.id);
   const evals = change.specHash ? evalRunsFor(caller, change.agent.slug, change.specHash) : [];
-  const instructions = change.spec && change.baseVersion ? instructionsDiff(change.baseVersion.spec.instructions, change.spec.instructions) : [];
+  const instructions =
+    change.spec && change.baseVersion ? instructionsDiff(change.baseVersion.spec.instructions, change.spec.instructions) : [];
   const isAuthor = change.author.kind === "user" && change.author.id === user.id;
   const steps = change.specHash ? releaseSteps(caller, change.id) : [];
   const deployed = listDeployments(caller, { change: change.id, pageSize: 100 }).items;
@@ -79,7 +80,9 @@ export default async function ChangePage({ params }: Props) {
             <Link href={`/agents/${change.agent.slug}`} className="text-brand-700 hover:underline">
               {change.agent.name}
             </Link>{" "}
-            ({change.agent.workflow.name}) · proposed by {change.author.kind === "user" ? change.author.name : `API token “${change.author.name}”`} <RelativeTime at={change.createdAt} now={now} />
+            ({change.agent.workflow.name}) · proposed by{" "}
+            {change.author.kind === "user" ? change.author.name : `API token “${change.author.name}”`}{" "}
+            <RelativeTime at={change.createdAt} now={now} />
             {change.baseVersion && (
               <>
                 {" "}
@@ -112,13 +115,26 @@ export default async function ChangePage({ params }: Props) {
         </div>
       )}
 
-      {retro && change.retroSignoffDueAt !== null && <RetroSignoffNotice status={retro} dueAt={change.retroSignoffDueAt} now={now} waitingOn={change.signoffs.filter((s) => s.status === "pending").map((s) => ROLE_LABELS[s.role])} />}
+      {retro && change.retroSignoffDueAt !== null && (
+        <RetroSignoffNotice
+          status={retro}
+          dueAt={change.retroSignoffDueAt}
+          now={now}
+          waitingOn={change.signoffs.filter((s) => s.status === "pending").map((s) => ROLE_LABELS[s.role])}
+        />
+      )}
 
       {deciding.map((role) => (
         <Card key={role} title={`Your review as ${ROLE_LABELS[role]}: ${ATTESTS[role]}`} className="border-brand-200 ring-1 ring-brand-100">
           <div className="space-y-5">
             <ReviewFocus role={role} change={change} instructions={instructions} evals={evals} />
-            <DecisionForm changeId={change.id} contentHash={change.contentHash!} role={role} roleLabel={ROLE_LABELS[role]} decide={decideSignoffAction} />
+            <DecisionForm
+              changeId={change.id}
+              contentHash={change.contentHash!}
+              role={role}
+              roleLabel={ROLE_LABELS[role]}
+              decide={decideSignoffAction}
+            />
           </div>
         </Card>
       ))}
@@ -131,7 +147,11 @@ export default async function ChangePage({ params }: Props) {
             </Card>
           )}
           <Card title={`Permission diff${change.baseVersion ? ` against v${change.baseVersion.number}` : ""}`}>
-            {change.spec ? <PermissionDiffView items={change.permissionDiff} /> : <p className="text-sm text-slate-600">The proposed spec does not parse yet, so there is nothing to compare.</p>}
+            {change.spec ? (
+              <PermissionDiffView items={change.permissionDiff} />
+            ) : (
+              <p className="text-sm text-slate-600">The proposed spec does not parse yet, so there is nothing to compare.</p>
+            )}
           </Card>
           {change.spec && change.baseVersion && (
             <Card title="Instructions">
@@ -140,7 +160,9 @@ export default async function ChangePage({ params }: Props) {
           )}
           <Card title="The change record">
             <dl className="divide-y divide-slate-50">
-              <Field label="Rationale">{change.rationale ? <p className="whitespace-pre-wrap">{change.rationale}</p> : <span className="text-slate-400">—</span>}</Field>
+              <Field label="Rationale">
+                {change.rationale ? <p className="whitespace-pre-wrap">{change.rationale}</p> : <span className="text-slate-400">—</span>}
+              </Field>
               <Field label="Role impacts">
                 {change.roleImpacts.length ? (
                   <ul className="space-y-1">
@@ -172,10 +194,18 @@ export default async function ChangePage({ params }: Props) {
                   {link(change.evidence.pullRequest, "Pull request")}
                   {link(change.evidence.evalReport, "Eval report")}
                   {link(change.evidence.traceSample, "Trace sample")}
-                  {!change.evidence.pullRequest && !change.evidence.evalReport && !change.evidence.traceSample && <span className="text-slate-400">none linked</span>}
+                  {!change.evidence.pullRequest && !change.evidence.evalReport && !change.evidence.traceSample && (
+                    <span className="text-slate-400">none linked</span>
+                  )}
                 </span>
               </Field>
-              <Field label="Rollback plan">{change.rollbackPlan ? <p className="whitespace-pre-wrap">{change.rollbackPlan}</p> : <span className="text-slate-400">—</span>}</Field>
+              <Field label="Rollback plan">
+                {change.rollbackPlan ? (
+                  <p className="whitespace-pre-wrap">{change.rollbackPlan}</p>
+                ) : (
+                  <span className="text-slate-400">—</span>
+                )}
+              </Field>
               <Field label="Rollback owner">{change.rollbackOwner?.name ?? <span className="text-slate-400">—</span>}</Field>
               <Field label="Monitoring">{change.monitoring || <span className="text-slate-400">—</span>}</Field>
               {change.emergency && <Field label="Emergency">{change.emergency.justification}</Field>}
@@ -187,14 +217,29 @@ export default async function ChangePage({ params }: Props) {
         </div>
         <div className="space-y-6">
           <Card title="Risk and routing">
-            <RiskPanel tier={change.riskTier} reasons={change.riskReasons} required={change.requiredSignoffs} standardChange={change.standardChange} />
-            {change.policyVersion && <p className="mt-3 text-xs text-slate-500">Submitted under sign-off policy version {change.policyVersion}.</p>}
+            <RiskPanel
+              tier={change.riskTier}
+              reasons={change.riskReasons}
+              required={change.requiredSignoffs}
+              standardChange={change.standardChange}
+            />
+            {change.policyVersion && (
+              <p className="mt-3 text-xs text-slate-500">Submitted under sign-off policy version {change.policyVersion}.</p>
+            )}
           </Card>
           {change.specHash && (
             <Card title={`Eval runs for spec ${change.specHash.slice(0, 12)}`}>
               <div className="space-y-4">
                 <EvalRunsTable runs={evals} now={now} caption={`Eval runs for ${change.label}`} />
-                {canRecordEvals(caller) && showRelease && <EvalRunForm changeId={change.id} agent={change.agent.slug} specHash={change.specHash} suggestedSuite={`${change.agent.slug}-regression`} record={recordEvalAction} />}
+                {canRecordEvals(caller) && showRelease && (
+                  <EvalRunForm
+                    changeId={change.id}
+                    agent={change.agent.slug}
+                    specHash={change.specHash}
+                    suggestedSuite={`${change.agent.slug}-regression`}
+                    record={recordEvalAction}
+                  />
+                )}
               </div>
             </Card>
           )}

@@ -42,10 +42,15 @@ export default async function NewChangePage({ searchParams }: { searchParams: Pr
   const base = getAgentVersion(caller, slug, baseNumber);
   return (
     <div className="space-y-5">
-      <Breadcrumb items={[{ href: "/agents", label: "Agents" }, { href: `/agents/${slug}`, label: agent.name }, { label: "Propose a change" }]} />
+      <Breadcrumb
+        items={[{ href: "/agents", label: "Agents" }, { href: `/agents/${slug}`, label: agent.name }, { label: "Propose a change" }]}
+      />
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Propose a change to {agent.name}</h1>
-        <p className="mt-1 text-sm text-slate-600">Starting from v{base.number}. The panel shows the permission diff, the risk tier and who must sign as you type. Save a draft at any time.</p>
+        <p className="mt-1 text-sm text-slate-600">
+          Starting from v{base.number}. The panel shows the permission diff, the risk tier and who must sign as you type. Save a draft at
+          any time.
+        </p>
       </div>
       <ChangeEditor
         agent={{ slug, name: agent.name }}

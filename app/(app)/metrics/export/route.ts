@@ -21,29 +21,90 @@ const NUMBERS_HEADER = ["metric", "value", "unit", "band", "previous_value", "co
 /** One row per metric: the value and its band, the previous period's value, and the counts it was taken from. */
 function numberRows(report: DoraReport, filters: MetricsFilters): CsvCell[][] {
   const { current: c, previous: p } = report;
-  const scope = Object.entries(scopeOf(filters)).flatMap(([k, v]) => (v ? [`${k}=${v}`] : [])).join("; ") || "all agents";
+  const scope =
+    Object.entries(scopeOf(filters))
+      .flatMap(([k, v]) => (v ? [`${k}=${v}`] : []))
+      .join("; ") || "all agents";
   const period = [iso(c.range.from).slice(0, 10), iso(c.range.to - DAY).slice(0, 10), scope];
-  const row = (metric: MetricKey, value: number | null, unit: string, band: string | null, previous: number | null, count: number, total: number | null, note: string): CsvCell[] => [
-    METRIC_NAMES[metric],
-    value,
-    unit,
-    band,
-    previous,
-    count,
-    total,
-    note,
-    ...period,
-  ];
+  const row = (
+    metric: MetricKey,
+    value: number | null,
+    unit: string,
+    band: string | null,
+    previous: number | null,
+    count: number,
+    total: number | null,
+    note: string,
+  ): CsvCell[] => [METRIC_NAMES[metric], value, unit, band, previous, count, total, note, ...period];
   return [
-    row("leadTime", round(c.leadTime.medianHours), "hours (median)", c.leadTime.band, round(p.leadTime.medianHours), c.leadTime.count, null, `changes released; p90 ${hoursText(c.leadTime.p90Hours)}`),
-    row("deploymentFrequency", round(c.deploymentFrequency.perWeek), "releases per week", c.deploymentFrequency.band, round(p.deploymentFrequency.perWeek), c.deploymentFrequency.count, null, `releases; ${round(c.deploymentFrequency.deploymentDaysPerWeek)} deployment days a week (median)`),
-    row("changeFailRate", percent(c.changeFailRate.rate), "percent of releases", c.changeFailRate.band, percent(p.changeFailRate.rate), c.changeFailRate.failed, c.changeFailRate.total, "failed releases of all releases"),
-    row("recoveryTime", round(c.recoveryTime.medianHours), "hours (median)", c.recoveryTime.band, round(p.recoveryTime.medianHours), c.recoveryTime.count, c.recoveryTime.count + c.recoveryTime.unrecovered, `failures restored of all failures; p90 ${hoursText(c.recoveryTime.p90Hours)}`),
-    row("reworkRate", percent(c.reworkRate.rate), "percent of production deployments", null, percent(p.reworkRate.rate), c.reworkRate.unplanned, c.reworkRate.total, "unplanned deployments of all production deployments; no official DORA band"),
+    row(
+      "leadTime",
+      round(c.leadTime.medianHours),
+      "hours (median)",
+      c.leadTime.band,
+      round(p.leadTime.medianHours),
+      c.leadTime.count,
+      null,
+      `changes released; p90 ${hoursText(c.leadTime.p90Hours)}`,
+    ),
+    row(
+      "deploymentFrequency",
+      round(c.deploymentFrequency.perWeek),
+      "releases per week",
+      c.deploymentFrequency.band,
+      round(p.deploymentFrequency.perWeek),
+      c.deploymentFrequency.count,
+      null,
+      `releases; ${round(c.deploymentFrequency.deploymentDaysPerWeek)} deployment days a week (median)`,
+    ),
+    row(
+      "changeFailRate",
+      percent(c.changeFailRate.rate),
+      "percent of releases",
+      c.changeFailRate.band,
+      percent(p.changeFailRate.rate),
+      c.changeFailRate.failed,
+      c.changeFailRate.total,
+      "failed releases of all releases",
+    ),
+    row(
+      "recoveryTime",
+      round(c.recoveryTime.medianHours),
+      "hours (median)",
+      c.recoveryTime.band,
+      round(p.recoveryTime.medianHours),
+      c.recoveryTime.count,
+      c.recoveryTime.count + c.recoveryTime.unrecovered,
+      `failures restored of all failures; p90 ${hoursText(c.recoveryTime.p90Hours)}`,
+    ),
+    row(
+      "reworkRate",
+      percent(c.reworkRate.rate),
+      "percent of production deployments",
+      null,
+      percent(p.reworkRate.rate),
+      c.reworkRate.unplanned,
+      c.reworkRate.total,
+      "unplanned deployments of all production deployments; no official DORA band",
+    ),
   ];
 }
 
-const RECORDS_HEADER = ["metric", "at", "agent", "agent_name", "environment", "version", "kind", "deployed_at", "change", "change_title", "hours", "note", "incidents"];
+const RECORDS_HEADER = [
+  "metric",
+  "at",
+  "agent",
+  "agent_name",
+  "environment",
+  "version",
+  "kind",
+  "deployed_at",
+  "change",
+  "change_title",
+  "hours",
+  "note",
+  "incidents",
+];
 
 /** The records behind one number, newest first, as the drill-down lists them. */
 function recordRows(metric: MetricKey, records: MetricRecord[]): CsvCell[][] {

@@ -6,7 +6,9 @@ import { requireUser } from "@/lib/server/auth";
 import { userCaller } from "@/lib/server/caller";
 import { publishPolicy } from "@/lib/server/policy";
 
-export async function publishPolicyAction(document: unknown): Promise<{ ok: true; version: number } | { ok: false; message: string; fieldErrors?: FieldErrors }> {
+export async function publishPolicyAction(
+  document: unknown,
+): Promise<{ ok: true; version: number } | { ok: false; message: string; fieldErrors?: FieldErrors }> {
   const caller = userCaller(await requireUser());
   try {
     const { version } = publishPolicy(caller, document);

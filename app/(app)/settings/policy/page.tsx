@@ -17,7 +17,8 @@ export default async function PolicyPage() {
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Sign-off policy</h1>
         <p className="mt-1 text-sm text-slate-600">
-          Version {version}. Who must sign a change follows from what it touches and its risk tier. {editable ? "Every edit is published as a new version and recorded in the audit trail." : "Only admins can change it."}
+          Version {version}. Who must sign a change follows from what it touches and its risk tier.{" "}
+          {editable ? "Every edit is published as a new version and recorded in the audit trail." : "Only admins can change it."}
         </p>
       </div>
       <PolicyEditor key={version} policy={policy} version={version} editable={editable} publish={publishPolicyAction} />

@@ -24,5 +24,8 @@ export async function issueTokenAction(input: Record<string, unknown>): Promise<
 }
 
 export async function revokeTokenAction(id: string): Promise<ActionOutcome> {
-  return runAsUser((caller) => `Token “${revokeToken(caller, id).name}” revoked: requests with it are refused from now on`, ["/settings/tokens"]);
+  return runAsUser(
+    (caller) => `Token “${revokeToken(caller, id).name}” revoked: requests with it are refused from now on`,
+    ["/settings/tokens"],
+  );
 }

@@ -21,7 +21,8 @@ export default async function TokensPage() {
     <div>
       <h1 className="text-2xl font-semibold tracking-tight">API tokens</h1>
       <p className="mt-1 text-sm text-slate-600">
-        Tokens let CI pipelines and monitors call the REST API as themselves: propose changes, record eval runs, promote and roll back. They never sign off.
+        Tokens let CI pipelines and monitors call the REST API as themselves: propose changes, record eval runs, promote and roll back. They
+        never sign off.
       </p>
     </div>
   );
@@ -62,7 +63,11 @@ export default async function TokensPage() {
         }
       >
         {tokens.length ? (
-          <TokenTable tokens={tokens} now={now} actions={(t) => t.status !== "revoked" && <RevokeTokenButton id={t.id} name={t.name} revoke={revokeTokenAction} />} />
+          <TokenTable
+            tokens={tokens}
+            now={now}
+            actions={(t) => t.status !== "revoked" && <RevokeTokenButton id={t.id} name={t.name} revoke={revokeTokenAction} />}
+          />
         ) : (
           <div className="px-6 py-10 text-center">
             <p className="text-base font-medium text-slate-900">No API tokens yet</p>

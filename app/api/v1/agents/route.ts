@@ -13,7 +13,10 @@ export const GET = apiRoute((request, { caller }) => {
       workflow: agent.workflow,
       autonomy: agent.autonomy,
       environments: Object.fromEntries(
-        Object.entries(agent.environments).map(([env, v]) => [env, v ? { version: v.version, specHash: v.specHash, deployedAt: toIso(v.deployedAt) } : null]),
+        Object.entries(agent.environments).map(([env, v]) => [
+          env,
+          v ? { version: v.version, specHash: v.specHash, deployedAt: toIso(v.deployedAt) } : null,
+        ]),
       ),
       productionApprovals: agent.productionApprovers.map((a) => ({ role: a.role, signer: a.email })),
       productionStandardChange: agent.productionStandardChange,

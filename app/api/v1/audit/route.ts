@@ -12,7 +12,12 @@ export const GET = apiRoute((request, { caller }) => {
       at: toIso(e.at),
       actor: e.actor,
       action: e.action,
-      entity: { type: e.entity.type, id: e.entity.id, agent: e.entity.agent, change: e.entity.changeNumber === null ? null : changeNumberLabel(e.entity.changeNumber) },
+      entity: {
+        type: e.entity.type,
+        id: e.entity.id,
+        agent: e.entity.agent,
+        change: e.entity.changeNumber === null ? null : changeNumberLabel(e.entity.changeNumber),
+      },
       payload: e.payload,
       prevHash: e.prevHash,
       hash: e.hash,

@@ -5,4 +5,6 @@ import { evalRunJson } from "@/lib/server/release-json";
 
 export const dynamic = "force-dynamic";
 
-export const POST = apiRoute(async (request, { caller }) => NextResponse.json(evalRunJson(recordEvalRun(caller, await jsonBody(request))), { status: 201 }));
+export const POST = apiRoute(async (request, { caller }) =>
+  NextResponse.json(evalRunJson(recordEvalRun(caller, await jsonBody(request))), { status: 201 }),
+);

@@ -67,7 +67,9 @@ function evidenceRows(pack: EvidencePack): CsvCell[][] {
       d.replacedVersion,
       d.specHash,
       c.contentHash,
-      c.standardChange ? `standard change: ${c.standardChange}` : r.approvals.map((a) => `${a.role} by ${a.signer} at ${iso(a.decidedAt)}`).join("; "),
+      c.standardChange
+        ? `standard change: ${c.standardChange}`
+        : r.approvals.map((a) => `${a.role} by ${a.signer} at ${iso(a.decidedAt)}`).join("; "),
       r.approvals.filter((a) => !a.precededDeployment).length,
       r.evalRuns.map((e) => `${e.suite} ${e.passed}/${e.passed + e.failed} ${e.environment} ${iso(e.recordedAt)}`).join("; "),
       r.emergency?.justification ?? null,
@@ -83,5 +85,9 @@ function evidenceRows(pack: EvidencePack): CsvCell[][] {
 
 /** The whole file: every cell through the shared formula-safe quoting, CRLF line ends. */
 export function evidenceCsv(pack: EvidencePack): string {
-  return evidenceRows(pack).map((row) => row.map(csvField).join(",")).join("\r\n") + "\r\n";
+  return (
+    evidenceRows(pack)
+      .map((row) => row.map(csvField).join(","))
+      .join("\r\n") + "\r\n"
+  );
 }

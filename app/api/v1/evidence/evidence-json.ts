@@ -23,12 +23,23 @@ function releaseJson(r: EvidenceRelease) {
       contentHash: c.contentHash,
     },
     deployment: deploymentJson(r.deployment),
-    approvals: r.approvals.map((a) => ({ role: a.role, signer: a.signer, decidedAt: toIso(a.decidedAt), contentHash: a.contentHash, precededDeployment: a.precededDeployment, independentOfAuthor: a.independentOfAuthor })),
+    approvals: r.approvals.map((a) => ({
+      role: a.role,
+      signer: a.signer,
+      decidedAt: toIso(a.decidedAt),
+      contentHash: a.contentHash,
+      precededDeployment: a.precededDeployment,
+      independentOfAuthor: a.independentOfAuthor,
+    })),
     pendingSignoffs: r.pendingSignoffs,
     evalRuns: r.evalRuns.map((e) => ({ ...e, recordedAt: toIso(e.recordedAt) })),
     emergency: r.emergency && {
       justification: r.emergency.justification,
-      retroSignoff: r.emergency.retro && { ...r.emergency.retro, dueAt: toIso(r.emergency.retro.dueAt), completedAt: toIso(r.emergency.retro.completedAt) },
+      retroSignoff: r.emergency.retro && {
+        ...r.emergency.retro,
+        dueAt: toIso(r.emergency.retro.dueAt),
+        completedAt: toIso(r.emergency.retro.completedAt),
+      },
     },
     rollbacks: r.rollbacks.map(deploymentJson),
     incidents: r.incidents.map((i) => ({ ...incidentJson(i), relation: i.relation })),
@@ -42,7 +53,15 @@ export function evidenceJson(pack: EvidencePack) {
     range: { from: toIso(pack.range.from), to: toIso(pack.range.to) },
     filters: pack.filters,
     chain: pack.chain,
-    exceptions: pack.exceptions.map((e) => ({ kind: e.kind, label: e.label, detail: e.detail, change: e.release.change, agent: e.release.agent, deploymentId: e.release.deploymentId, deployedAt: toIso(e.release.deployedAt) })),
+    exceptions: pack.exceptions.map((e) => ({
+      kind: e.kind,
+      label: e.label,
+      detail: e.detail,
+      change: e.release.change,
+      agent: e.release.agent,
+      deploymentId: e.release.deploymentId,
+      deployedAt: toIso(e.release.deployedAt),
+    })),
     releases: pack.releases.map(releaseJson),
   };
 }

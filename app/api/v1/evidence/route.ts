@@ -24,5 +24,7 @@ export const GET = apiRoute((request, { caller }) => {
   const filename = `countersign-evidence-${day(pack.range.from)}-to-${day(pack.range.to - 1)}.${format}`;
   const headers = { "Content-Disposition": `attachment; filename="${filename}"`, "Cache-Control": "no-store" };
   if (format === "csv") return new Response(evidenceCsv(pack), { headers: { ...headers, "Content-Type": "text/csv; charset=utf-8" } });
-  return new NextResponse(JSON.stringify(evidenceJson(pack), null, 2) + "\n", { headers: { ...headers, "Content-Type": "application/json; charset=utf-8" } });
+  return new NextResponse(JSON.stringify(evidenceJson(pack), null, 2) + "\n", {
+    headers: { ...headers, "Content-Type": "application/json; charset=utf-8" },
+  });
 });

@@ -10,4 +10,6 @@ export const GET = apiRoute((request, { caller }) => {
   return { items: items.map(incidentJson), total };
 });
 
-export const POST = apiRoute(async (request, { caller }) => NextResponse.json(incidentJson(openIncident(caller, await jsonBody(request))), { status: 201 }));
+export const POST = apiRoute(async (request, { caller }) =>
+  NextResponse.json(incidentJson(openIncident(caller, await jsonBody(request))), { status: 201 }),
+);

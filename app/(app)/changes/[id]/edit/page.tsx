@@ -12,7 +12,13 @@ import { editorStateOf } from "../../editor-state";
 
 export const metadata: Metadata = { title: "Edit change" };
 
-export default async function EditChangePage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ problems?: string }> }) {
+export default async function EditChangePage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ problems?: string }>;
+}) {
   const user = await requireUser();
   const { id } = await params;
   const showProblems = (await searchParams).problems === "1";
@@ -27,18 +33,28 @@ export default async function EditChangePage({ params, searchParams }: { params:
   if (!isAuthor || !editable) {
     return (
       <div role="alert" className="rounded-lg border border-amber-200 bg-amber-50 p-6 text-sm text-amber-900">
-        {!isAuthor ? "Only the author can edit this change record." : `${change.label} is ${change.state.replace("_", " ")}: only changes not yet released can be edited.`} {back}
+        {!isAuthor
+          ? "Only the author can edit this change record."
+          : `${change.label} is ${change.state.replace("_", " ")}: only changes not yet released can be edited.`}{" "}
+        {back}
       </div>
     );
   }
   return (
     <div className="space-y-5">
-      <Breadcrumb items={[{ href: "/changes", label: "Changes" }, { href: `/changes/${change.label}`, label: change.label }, { label: "Edit" }]} />
+      <Breadcrumb
+        items={[{ href: "/changes", label: "Changes" }, { href: `/changes/${change.label}`, label: change.label }, { label: "Edit" }]}
+      />
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">
           Edit {change.label} <span className="font-normal text-slate-500">· {change.agent.name}</span>
         </h1>
-        {(change.state === "in_review" || change.state === "approved") && <p className="mt-1 text-sm text-amber-800">This change is {change.state === "approved" ? "approved" : "in review"}: saving an edit dismisses the sign-offs already given, and its owners are asked again.</p>}
+        {(change.state === "in_review" || change.state === "approved") && (
+          <p className="mt-1 text-sm text-amber-800">
+            This change is {change.state === "approved" ? "approved" : "in review"}: saving an edit dismisses the sign-offs already given,
+            and its owners are asked again.
+          </p>
+        )}
       </div>
       <ChangeEditor
         agent={{ slug: change.agent.slug, name: change.agent.name }}

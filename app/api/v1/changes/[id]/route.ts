@@ -6,4 +6,6 @@ export const dynamic = "force-dynamic";
 
 export const GET = apiRoute<{ id: string }>((_request, { caller, params }) => changeJson(getChange(caller, params.id)));
 
-export const PATCH = apiRoute<{ id: string }>(async (request, { caller, params }) => changeJson(editChange(caller, params.id, await jsonBody(request))));
+export const PATCH = apiRoute<{ id: string }>(async (request, { caller, params }) =>
+  changeJson(editChange(caller, params.id, await jsonBody(request))),
+);

@@ -6,4 +6,6 @@ export const dynamic = "force-dynamic";
 
 export const GET = apiRoute<{ id: string }>((_request, { caller, params }) => incidentJson(getIncident(caller, params.id)));
 
-export const PATCH = apiRoute<{ id: string }>(async (request, { caller, params }) => incidentJson(updateIncident(caller, params.id, await jsonBody(request))));
+export const PATCH = apiRoute<{ id: string }>(async (request, { caller, params }) =>
+  incidentJson(updateIncident(caller, params.id, await jsonBody(request))),
+);

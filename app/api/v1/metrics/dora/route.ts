@@ -10,10 +10,30 @@ const share = (n: number | null) => (n === null ? null : Math.round(n * 10_000) 
 function summary(m: DoraMetrics) {
   return {
     range: { from: toIso(m.range.from), to: toIso(m.range.to) },
-    leadTime: { medianHours: round(m.leadTime.medianHours), p90Hours: round(m.leadTime.p90Hours), band: m.leadTime.band, count: m.leadTime.count },
-    deploymentFrequency: { perWeek: round(m.deploymentFrequency.perWeek), deploymentDaysPerWeek: round(m.deploymentFrequency.deploymentDaysPerWeek), band: m.deploymentFrequency.band, count: m.deploymentFrequency.count },
-    changeFailRate: { rate: share(m.changeFailRate.rate), band: m.changeFailRate.band, failed: m.changeFailRate.failed, total: m.changeFailRate.total },
-    recoveryTime: { medianHours: round(m.recoveryTime.medianHours), p90Hours: round(m.recoveryTime.p90Hours), band: m.recoveryTime.band, count: m.recoveryTime.count },
+    leadTime: {
+      medianHours: round(m.leadTime.medianHours),
+      p90Hours: round(m.leadTime.p90Hours),
+      band: m.leadTime.band,
+      count: m.leadTime.count,
+    },
+    deploymentFrequency: {
+      perWeek: round(m.deploymentFrequency.perWeek),
+      deploymentDaysPerWeek: round(m.deploymentFrequency.deploymentDaysPerWeek),
+      band: m.deploymentFrequency.band,
+      count: m.deploymentFrequency.count,
+    },
+    changeFailRate: {
+      rate: share(m.changeFailRate.rate),
+      band: m.changeFailRate.band,
+      failed: m.changeFailRate.failed,
+      total: m.changeFailRate.total,
+    },
+    recoveryTime: {
+      medianHours: round(m.recoveryTime.medianHours),
+      p90Hours: round(m.recoveryTime.p90Hours),
+      band: m.recoveryTime.band,
+      count: m.recoveryTime.count,
+    },
     reworkRate: { rate: share(m.reworkRate.rate), unplanned: m.reworkRate.unplanned, total: m.reworkRate.total },
   };
 }
@@ -23,7 +43,14 @@ export const GET = apiRoute((request, { caller }) => {
   const report = doraReport(caller, parseMetricsFilters(request.nextUrl.searchParams));
   return {
     ...summary(report.current),
-    weekly: report.current.weekly.map((w) => ({ weekStart: w.weekStart, deployments: w.deployments, failed: w.failed, leadTimeMedianHours: round(w.leadTimeMedianHours), recoveryMedianHours: round(w.recoveryMedianHours), unplanned: w.unplanned })),
+    weekly: report.current.weekly.map((w) => ({
+      weekStart: w.weekStart,
+      deployments: w.deployments,
+      failed: w.failed,
+      leadTimeMedianHours: round(w.leadTimeMedianHours),
+      recoveryMedianHours: round(w.recoveryMedianHours),
+      unplanned: w.unplanned,
+    })),
     previous: summary(report.previous),
   };
 });

@@ -5,6 +5,11 @@ export const dynamic = "force-dynamic";
 
 export const GET = apiRoute<{ slug: string }>((request, { caller, params }) => {
   const query = request.nextUrl.searchParams;
-  const comparison = compareAgentVersions(caller, params.slug, parseVersionNumber("from", query.get("from")), parseVersionNumber("to", query.get("to")));
+  const comparison = compareAgentVersions(
+    caller,
+    params.slug,
+    parseVersionNumber("from", query.get("from")),
+    parseVersionNumber("to", query.get("to")),
+  );
   return { from: comparison.from, to: comparison.to, items: comparison.items, instructions: comparison.instructions };
 });

@@ -6,5 +6,9 @@ export const dynamic = "force-dynamic";
 
 export const POST = apiRoute<{ slug: string }>(async (request, { caller, params }) => {
   const result = rollback(caller, params.slug, await jsonBody(request));
-  return { deployment: deploymentJson(result.deployment), rolledBackChange: result.rolledBackChange, incident: result.incident ? incidentJson(result.incident) : null };
+  return {
+    deployment: deploymentJson(result.deployment),
+    rolledBackChange: result.rolledBackChange,
+    incident: result.incident ? incidentJson(result.incident) : null,
+  };
 });

@@ -15,7 +15,8 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
     if (!user) return Response.redirect(new URL("/login", request.url));
     const { slug, n } = await params;
     const format = request.nextUrl.searchParams.get("format") ?? "yaml";
-    if (format !== "yaml" && format !== "json") throw new AppError("bad_request", 'format must be "yaml" or "json"', { parameter: "format" });
+    if (format !== "yaml" && format !== "json")
+      throw new AppError("bad_request", 'format must be "yaml" or "json"', { parameter: "format" });
     const version = getAgentVersion(userCaller(user), slug, parseVersionNumber("version", n));
     const body = format === "yaml" ? specToYaml(version.spec) : specToJson(version.spec);
     return new Response(body, {

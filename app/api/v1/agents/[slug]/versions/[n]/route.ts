@@ -10,7 +10,9 @@ export const GET = apiRoute<{ slug: string; n: string }>((request, { caller, par
   if (format !== "json" && format !== "yaml") throw new AppError("bad_request", 'format must be "json" or "yaml"', { parameter: "format" });
   const version = getAgentVersion(caller, params.slug, parseVersionNumber("n", params.n));
   if (format === "yaml") {
-    return new Response(specToYaml(version.spec), { headers: { "Content-Type": "application/yaml; charset=utf-8", "X-Spec-Hash": version.specHash } });
+    return new Response(specToYaml(version.spec), {
+      headers: { "Content-Type": "application/yaml; charset=utf-8", "X-Spec-Hash": version.specHash },
+    });
   }
   return { number: version.number, specHash: version.specHash, spec: version.spec };
 });
