@@ -415,12 +415,14 @@ function dismissSignoffs(tx: Tx, row: ChangeRow, standing: (typeof signoffs.$inf
  * required roles again: an approved change goes back to review.
  */
 export function editChange(caller: Caller, ref: string, input: EditChangeInput | unknown, now = Date.now()): ChangeRecordView {
-  const data = parse(editChangeSchema, input);
+  assertCanPropose(caller);
   const actor = actorOf(caller);
   const db = getDb();
   const id = db.transaction(
     (tx) => {
+      // Who before what: only the author's open change may be edited, whatever the body says.
       const row = openChangeOfAuthor(tx, caller, ref, "edit");
+      const data = parse(editChangeSchema, input);
       const rollbackOwnerId = data.rollbackOwner === undefined ? undefined : userIdByEmail(tx, data.rollbackOwner);
       const { row: refreshed } = refresh(tx, applyFields(row, data, rollbackOwnerId), data.spec, actor, now);
       let next = refreshed;

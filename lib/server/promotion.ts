@@ -106,6 +106,8 @@ const promoteSchema = z.strictObject({
  * starts the 48-hour clock on the sign-offs still open.
  */
 export function promote(caller: Caller, ref: string, input: unknown, now = Date.now()): DeploymentView {
+  // Who before what: someone who may deploy nowhere is refused before their request is read.
+  if (!canDeploy(caller, "promote") && !canDeploy(caller, "emergency")) assertCanDeploy(caller, "promote");
   const { environment } = parseInput(promoteSchema, input, "Say which environment to promote to");
   const db = getDb();
   const id = db.transaction(

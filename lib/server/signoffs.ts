@@ -31,6 +31,9 @@ export const decisionSchema = z.strictObject({
  */
 export function signOff(caller: Caller, ref: string, input: unknown, now = Date.now()): ChangeRecordView {
   if (caller.kind !== "user") throw new AppError("forbidden", "Sign-offs are made by people: API tokens cannot sign off");
+  // Who before what: someone who holds no signing role is refused before their decision is read.
+  if (!caller.user.roles.some((r) => (SIGNER_ROLES as readonly Role[]).includes(r)))
+    throw new AppError("forbidden", "Only workflow owners, security, engineering, operations and compliance sign off changes");
   const { role, decision, comment, contentHash } = parseInput(decisionSchema, input, "The decision has problems");
   const user = caller.user;
   if (!user.roles.includes(role)) throw new AppError("forbidden", `You do not hold the ${role.replace("_", " ")} role`);
