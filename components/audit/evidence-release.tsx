@@ -29,6 +29,7 @@ export type EvidenceReleaseView = {
     author: { kind: "user"; email: string; name: string } | { kind: "token"; name: string };
     riskTier: RiskLevel | null;
     riskReasons: string[];
+    baseVersion: { number: number } | null;
     standardChange: string | null;
     contentHash: string | null;
   };
@@ -104,8 +105,8 @@ export function EvidenceRelease({ release }: { release: EvidenceReleaseView }) {
         </h3>
         <div className="flex flex-wrap gap-1">
           {d.kind === "emergency" && <Badge tone="danger">emergency</Badge>}
-          {release.exceptions.map((e) => (
-            <Badge key={e.kind} tone={e.kind === "self_approval" ? "critical" : "warning"}>
+          {release.exceptions.map((e, i) => (
+            <Badge key={`${e.kind}-${i}`} tone={e.kind === "self_approval" ? "critical" : "warning"}>
               {e.label}
             </Badge>
           ))}
@@ -113,7 +114,8 @@ export function EvidenceRelease({ release }: { release: EvidenceReleaseView }) {
       </header>
       <p className="mt-1 text-sm text-slate-700">
         Deployed to production <UtcTime at={d.deployedAt} seconds /> by {d.deployedBy}: v{d.version}
-        {d.replacedVersion !== null ? ` replacing v${d.replacedVersion}` : " (first production version)"}.{" "}
+        {d.replacedVersion !== null ? ` replacing v${d.replacedVersion}` : " (first production version)"}
+        {c.baseVersion ? `, reviewed against v${c.baseVersion.number}` : ", reviewed as a new agent"}.{" "}
         <span className="font-mono text-xs break-all text-slate-500">
           spec {d.specHash.slice(0, 16)}… · content {c.contentHash?.slice(0, 16) ?? "—"}…
         </span>
@@ -123,8 +125,8 @@ export function EvidenceRelease({ release }: { release: EvidenceReleaseView }) {
           aria-label={`Exceptions of ${c.label}`}
           className="mt-2 space-y-0.5 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 ring-1 ring-amber-200 ring-inset"
         >
-          {release.exceptions.map((e) => (
-            <li key={e.kind}>
+          {release.exceptions.map((e, i) => (
+            <li key={`${e.kind}-${i}`}>
               <span className="font-medium">{e.label}:</span> {e.detail}
             </li>
           ))}

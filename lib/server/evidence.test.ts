@@ -27,10 +27,16 @@ function releaseAt(deployedAt: number, now = clock.peek()): EvidenceRelease {
   return pack.releases[0]!;
 }
 
+/** Development, then staging: the rungs below production, climbed so that only what a test is about is excepted. */
+function climbToStaging(ref: string) {
+  for (const environment of ["development", "staging"]) promote(as("engineer2@countersign.test"), ref, { environment }, clock.next());
+}
+
 /** An emergency limit raise that security approves before operations releases it. */
 function emergencyRelease(amount: number) {
   const change = limitRaise(amount, clock.next(), { emergency: { justification } });
   signOff(as("security@countersign.test"), change.id, { role: "security", decision: "approve" }, clock.next());
+  climbToStaging(change.id);
   stagingEval("refund-assistant", change.specHash!, clock.next()); // a smoke run before the release
   return { change, deployment: promote(ops(), change.id, { environment: "production" }, clock.next()) };
 }
@@ -92,6 +98,7 @@ describe("evidence pack: each production release with its evidence", () => {
     // Fully approved first, so nothing follows the release: the eval is the only thing missing.
     const change = limitRaise(830, clock.next(), { emergency: { justification } });
     approveAll(change.id, clock);
+    climbToStaging(change.id);
     const deployment = promote(ops(), change.id, { environment: "production" }, clock.next());
     const release = releaseAt(deployment.deployedAt);
     expect(release.evalRuns).toEqual([]);

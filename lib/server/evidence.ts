@@ -1,8 +1,8 @@
 import "server-only";
 import { and, asc, eq, gte, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import { z } from "zod";
-import { getConnection, getDb } from "@/db";
-import { agents, deployments, workflows } from "@/db/schema";
+import { getConnection, getDb, type DB } from "@/db";
+import { agents, agentVersions, deployments, workflows } from "@/db/schema";
 import { changeNumberLabel, ENVIRONMENTS, type Environment, type Role } from "@/lib/domain/terms";
 import { AppError } from "@/lib/errors";
 import { parseQuery, type SearchParamsInput } from "@/lib/validations/query-params";
@@ -14,6 +14,8 @@ import { incidentsOfChange, type IncidentView } from "./incidents";
 import { agentAsOf, compareAgentVersions, evalRunsFor, type EnvironmentState, type EvalRunView, type VersionComparison } from "./registry";
 
 /** Evidence for auditors: what ran at an instant, and every production release of a period with its exceptions. */
+
+type Reader = Pick<DB, "select">;
 
 export type EvidenceApproval = {
   role: Role;
@@ -108,13 +110,24 @@ export function whatRanWhen(caller: Caller, slug: string, at: number, now = Date
 
 // ——— Evidence pack ———
 
-export const EXCEPTION_KINDS = ["approval_after_deployment", "missing_eval", "overdue_retro_signoff", "self_approval"] as const;
+export const EXCEPTION_KINDS = [
+  "approval_after_deployment",
+  "missing_eval",
+  "overdue_retro_signoff",
+  "self_approval",
+  "skipped_environment",
+  "out_of_date_release",
+  "author_released",
+] as const;
 export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
 export const EXCEPTION_LABELS: Record<ExceptionKind, string> = {
   approval_after_deployment: "approval after deployment",
   missing_eval: "missing eval",
   overdue_retro_signoff: "overdue retro sign-off",
   self_approval: "self-approval",
+  skipped_environment: "skipped environment",
+  out_of_date_release: "out-of-date release",
+  author_released: "author released own change",
 };
 
 export type EvidenceException = { kind: ExceptionKind; label: string; detail: string };
@@ -190,7 +203,81 @@ export function evidenceRangeParams(range: { from: number; to: number }): { from
   return { from: new Date(range.from).toISOString(), to: new Date(range.to - 1).toISOString() };
 }
 
-function exceptionsOf(r: Omit<EvidenceRelease, "exceptions">): EvidenceException[] {
+/** The rungs below production a release should have climbed first. */
+const EARLIER_ENVIRONMENTS = ["development", "staging"] as const satisfies Environment[];
+
+/** What the promotion ladder shows of one release, read for all releases of the pack at once. */
+type LadderFacts = {
+  /** When the released spec first ran in each earlier environment, if it did before the release (null: never did). */
+  ranBefore: Record<(typeof EARLIER_ENVIRONMENTS)[number], number | null>;
+  /** The version production ran just before the release (null: nothing ran there yet). */
+  replaced: { number: number; specHash: string } | null;
+  /** The person or token that deployed to production is the change's author. */
+  deployedByAuthor: boolean;
+};
+
+type ReleaseRow = {
+  id: string;
+  agentId: string;
+  deployedAt: number;
+  deployedById: string | null;
+  deployedByTokenId: string | null;
+  replacedVersionId: string | null;
+};
+
+/**
+ * Two queries for every release of the pack: when each released spec first ran in development and
+ * in staging (any version with the same spec hash counts: it is the same configuration), and the
+ * versions production ran before each release.
+ */
+function ladderFactsOf(db: Reader, rows: ReleaseRow[], specHashes: Map<string, string>) {
+  const firstRuns = rows.length
+    ? db
+        .select({
+          agentId: deployments.agentId,
+          environment: deployments.environment,
+          specHash: agentVersions.specHash,
+          firstAt: sql<number>`MIN(${deployments.deployedAt})`,
+        })
+        .from(deployments)
+        .innerJoin(agentVersions, eq(agentVersions.id, deployments.versionId))
+        .where(
+          and(
+            inArray(deployments.environment, [...EARLIER_ENVIRONMENTS]),
+            inArray(deployments.agentId, [...new Set(rows.map((r) => r.agentId))]),
+            inArray(agentVersions.specHash, [...new Set(specHashes.values())]),
+          ),
+        )
+        .groupBy(deployments.agentId, deployments.environment, agentVersions.specHash)
+        .all()
+    : [];
+  const firstRun = new Map(firstRuns.map((r) => [`${r.agentId} ${r.environment} ${r.specHash}`, r.firstAt]));
+  const replacedIds = [...new Set(rows.flatMap((r) => (r.replacedVersionId ? [r.replacedVersionId] : [])))];
+  const replaced = new Map(
+    replacedIds.length
+      ? db
+          .select({ id: agentVersions.id, number: agentVersions.number, specHash: agentVersions.specHash })
+          .from(agentVersions)
+          .where(inArray(agentVersions.id, replacedIds))
+          .all()
+          .map((v) => [v.id, v])
+      : [],
+  );
+  return (row: ReleaseRow, change: ChangeRecordView): LadderFacts => {
+    const ranBefore = (env: (typeof EARLIER_ENVIRONMENTS)[number]) => {
+      const at = firstRun.get(`${row.agentId} ${env} ${specHashes.get(row.id)}`);
+      return at !== undefined && at < row.deployedAt ? at : null;
+    };
+    const previous = row.replacedVersionId ? replaced.get(row.replacedVersionId) : undefined;
+    return {
+      ranBefore: { development: ranBefore("development"), staging: ranBefore("staging") },
+      replaced: previous ? { number: previous.number, specHash: previous.specHash } : null,
+      deployedByAuthor: change.author.kind === "user" ? row.deployedById === change.author.id : row.deployedByTokenId === change.author.id,
+    };
+  };
+}
+
+function exceptionsOf(r: Omit<EvidenceRelease, "exceptions">, ladder: LadderFacts): EvidenceException[] {
   const found: EvidenceException[] = [];
   const add = (kind: ExceptionKind, detail: string) => found.push({ kind, label: EXCEPTION_LABELS[kind], detail });
   const at = (t: number) => `${new Date(t).toISOString().slice(0, 16).replace("T", " ")} UTC`;
@@ -216,6 +303,23 @@ function exceptionsOf(r: Omit<EvidenceRelease, "exceptions">): EvidenceException
   }
   for (const a of r.approvals.filter((x) => !x.independentOfAuthor))
     add("self_approval", `${a.signer}, the author, approved as ${a.role.replace("_", " ")}`);
+  const skipped = EARLIER_ENVIRONMENTS.filter((env) => ladder.ranBefore[env] === null);
+  if (skipped.length)
+    add(
+      "skipped_environment",
+      `${r.emergency ? "Emergency release: skipped" : "Skipped"} ${skipped.join(" and ")}, where v${r.deployment.version} (spec ${r.deployment.specHash.slice(0, 12)}) never ran before the release`,
+    );
+  // Production's previous version is what the release overwrote; the reviewers saw a diff against the base.
+  // A base with the same spec as that version is the same diff; a first release onto an empty production overwrote nothing.
+  const base = r.change.baseVersion;
+  const ran = ladder.replaced;
+  if (ran && base?.specHash !== ran.specHash)
+    add(
+      "out_of_date_release",
+      `${base ? `Based on v${base.number}` : "Proposed with no base version, as a new agent"}; production ran v${ran.number} when it was released, a version its reviewers never compared against`,
+    );
+  if (ladder.deployedByAuthor)
+    add("author_released", `${r.deployment.deployedBy}, the author, deployed it to production (${r.change.riskTier ?? "unassessed"} risk)`);
   return found;
 }
 
@@ -246,6 +350,9 @@ export function evidencePack(caller: Caller, filters: EvidenceFilters, now = Dat
         versionId: deployments.versionId,
         deployedAt: deployments.deployedAt,
         changeRecordId: deployments.changeRecordId,
+        deployedById: deployments.deployedById,
+        deployedByTokenId: deployments.deployedByTokenId,
+        replacedVersionId: deployments.replacedVersionId,
       })
       .from(deployments)
       .innerJoin(agents, eq(agents.id, deployments.agentId))
@@ -269,6 +376,7 @@ export function evidencePack(caller: Caller, filters: EvidenceFilters, now = Dat
         rows.map((r) => r.id),
       ).map((d) => [d.id, d]),
     );
+    const ladderOf = ladderFactsOf(db, rows, new Map([...views.values()].map((d) => [d.id, d.specHash])));
     const rollbackRows = rows.length
       ? db
           .select({
@@ -311,7 +419,7 @@ export function evidencePack(caller: Caller, filters: EvidenceFilters, now = Dat
         rollbacks: deploymentViews(db, rollbackIds),
         incidents,
       };
-      return { ...release, exceptions: exceptionsOf(release) };
+      return { ...release, exceptions: exceptionsOf(release, ladderOf(row, change)) };
     });
     releases.sort((a, b) => Number(b.exceptions.length > 0) - Number(a.exceptions.length > 0));
     const chain = verifyAuditTrail(sqlite);

@@ -19,6 +19,7 @@ function releaseJson(r: EvidenceRelease) {
       rationale: c.rationale,
       riskTier: c.riskTier,
       riskReasons: c.riskReasons,
+      baseVersion: c.baseVersion?.number ?? null,
       standardChange: c.standardChange,
       contentHash: c.contentHash,
     },
