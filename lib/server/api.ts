@@ -5,18 +5,35 @@ import { currentUser } from "./auth";
 import { tokenCaller, userCaller, type Caller } from "./caller";
 
 type RouteContext<P> = { params: Promise<P> };
-type Handler<P> = (request: NextRequest, context: { caller: Caller; params: P }) => Promise<Response | unknown> | Response | unknown;
+type Handler<P> = (
+  request: NextRequest,
+  context: { caller: Caller; params: P; body: unknown },
+) => Promise<Response | unknown> | Response | unknown;
+
+/** Stands in for a request body that is not a JSON object; no use case's schema accepts it. */
+const NOT_A_JSON_OBJECT = Symbol("not a JSON object");
 
 /**
- * Wraps every /api/v1 route: authenticates (bearer token or session cookie), runs the handler, and
- * maps errors to DESIGN.md's JSON shape. Unknown errors are logged and never leak a stack trace.
+ * Wraps every /api/v1 route: authenticates (bearer token or session cookie), reads the JSON body,
+ * runs the handler, and maps errors to DESIGN.md's JSON shape. Unknown errors are logged and never
+ * leak a stack trace.
+ *
+ * Who before what: a body that is not JSON is not refused here but handed on, so the use case first
+ * decides whether the caller may ask at all (403); only then does its validation fail, answered as the
+ * 400 it is.
  */
 export function apiRoute<P = Record<string, never>>(handler: Handler<P>) {
   return async (request: NextRequest, context: RouteContext<P>): Promise<Response> => {
     try {
       const caller = await authenticate(request);
-      const result = await handler(request, { caller, params: await context.params });
-      return result instanceof Response ? result : NextResponse.json(result);
+      const body = await readBody(request);
+      try {
+        const result = await handler(request, { caller, params: await context.params, body });
+        return result instanceof Response ? result : NextResponse.json(result);
+      } catch (error) {
+        if (body === NOT_A_JSON_OBJECT && isAppError(error) && error.code === "validation_failed") throw notAJsonObject();
+        throw error;
+      }
     } catch (error) {
       return errorResponse(error);
     }
@@ -48,17 +65,30 @@ export function errorResponse(error: unknown): Response {
   return NextResponse.json({ error: "internal_error", message: "Something went wrong on our side; it has been logged." }, { status: 500 });
 }
 
-/** Reads a JSON request body; anything that is not a JSON object is a 400. */
-export async function jsonBody(request: Request): Promise<unknown> {
+/** The request's JSON object (an empty body is an empty one), or NOT_A_JSON_OBJECT. GET and HEAD have no body. */
+async function readBody(request: Request): Promise<unknown> {
+  if (request.method === "GET" || request.method === "HEAD") return {};
   const text = await request.text();
   if (!text.trim()) return {};
   try {
     const value: unknown = JSON.parse(text);
-    if (value === null || typeof value !== "object" || Array.isArray(value)) throw new Error("not an object");
-    return value;
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? value : NOT_A_JSON_OBJECT;
   } catch {
-    throw new AppError("bad_request", "The request body must be a JSON object");
+    return NOT_A_JSON_OBJECT;
   }
+}
+
+function notAJsonObject(): AppError {
+  return new AppError("bad_request", "The request body must be a JSON object");
+}
+
+/**
+ * The body as an object, for a route that reads a field itself instead of handing the body to its use
+ * case; that read comes before the use case's authorization, so prefer handing the body on.
+ */
+export function bodyObject(body: unknown): Record<string, unknown> {
+  if (body === NOT_A_JSON_OBJECT) throw notAJsonObject();
+  return body as Record<string, unknown>;
 }
 
 export function toIso(time: number | null | undefined): string | null {

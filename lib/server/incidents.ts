@@ -165,7 +165,7 @@ export function openIncident(caller: Caller, input: unknown, now = Date.now()): 
     },
     { behavior: "immediate" },
   );
-  return getIncident(caller, id);
+  return incidentView(db, id);
 }
 
 /** Edits an incident, and resolves it when a resolution is given. A resolved incident stays resolved. */
@@ -233,7 +233,7 @@ export function updateIncident(caller: Caller, id: string, input: unknown, now =
     },
     { behavior: "immediate" },
   );
-  return getIncident(caller, id);
+  return incidentView(db, id);
 }
 
 export const incidentFiltersSchema = z.object({
@@ -280,7 +280,15 @@ export function listIncidents(caller: Caller, filters: Partial<IncidentFilters>)
 
 export function getIncident(caller: Caller, id: string): IncidentView {
   assertCanRead(caller);
-  const [view] = incidentViews(getDb(), [id]);
+  return incidentView(getDb(), id);
+}
+
+/**
+ * One incident, without asking whether the caller may read: for the use case that just wrote it, whose
+ * result is its writer's to see (a deploy-only token opens an incident and is answered with it).
+ */
+export function incidentView(db: Pick<DB, "select">, id: string): IncidentView {
+  const [view] = incidentViews(db, [id]);
   if (!view) throw new AppError("not_found", `No incident ${id}`);
   return view;
 }

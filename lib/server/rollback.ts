@@ -11,7 +11,7 @@ import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validations/field-errors";
 import { actorOf, assertCanRead, type Caller } from "./caller";
 import { deploymentViews, type DeploymentView } from "./deployments";
-import { getIncident, openIncidentIn, type IncidentView } from "./incidents";
+import { incidentView, openIncidentIn, type IncidentView } from "./incidents";
 import { hasRole } from "./users";
 
 /** Rollback: one action that puts the previous approved version back, marks the bad change, and ties it to an incident. */
@@ -23,6 +23,22 @@ type AgentRow = typeof agents.$inferSelect;
 export function canRollBack(caller: Caller, agent: Pick<AgentRow, "rollbackOwnerId">): boolean {
   if (caller.kind === "token") return caller.scopes.includes("deploy");
   return agent.rollbackOwnerId === caller.user.id || hasRole(caller.user, "operations");
+}
+
+function assertCanRollBack(caller: Caller, agent: Pick<AgentRow, "name" | "rollbackOwnerId">): void {
+  if (canRollBack(caller, agent)) return;
+  throw new AppError(
+    "forbidden",
+    caller.kind === "token"
+      ? `Token "${caller.name}" lacks the deploy scope`
+      : `Only the rollback owner of ${agent.name} or operations can roll it back`,
+  );
+}
+
+function agentBySlug(db: Reader, slug: string): AgentRow {
+  const agent = db.select().from(agents).where(eq(agents.slug, slug)).get();
+  if (!agent) throw new AppError("not_found", `No agent with slug "${slug}"`);
+  return agent;
 }
 
 /** The environment's deployments, newest first, each with whether its version passed review. */
@@ -85,6 +101,9 @@ export type RollbackResult = { deployment: DeploymentView; rolledBackChange: str
  * one named, or an open unlinked one of the agent) — opening one when there is none.
  */
 export function rollback(caller: Caller, slug: string, input: unknown, now = Date.now()): RollbackResult {
+  const db = getDb();
+  // Who before what: someone who may not roll this agent back is refused before their request is read.
+  assertCanRollBack(caller, agentBySlug(db, slug));
   const {
     environment,
     reason,
@@ -92,18 +111,11 @@ export function rollback(caller: Caller, slug: string, input: unknown, now = Dat
     incident: incidentId,
     expectedVersion,
   } = parseInput(rollbackSchema, input, "The rollback needs a reason");
-  const db = getDb();
   const result = db.transaction(
     (tx) => {
-      const agent = tx.select().from(agents).where(eq(agents.slug, slug)).get();
-      if (!agent) throw new AppError("not_found", `No agent with slug "${slug}"`);
-      if (!canRollBack(caller, agent))
-        throw new AppError(
-          "forbidden",
-          caller.kind === "token"
-            ? `Token "${caller.name}" lacks the deploy scope`
-            : `Only the rollback owner of ${agent.name} or operations can roll it back`,
-        );
+      // Checked again inside the write: the rollback owner may have changed meanwhile.
+      const agent = agentBySlug(tx, slug);
+      assertCanRollBack(caller, agent);
       const plan = rollbackTarget(environmentHistory(tx, agent.id, environment));
       if (!plan) throw new AppError("conflict", `${agent.name} has no earlier approved version in ${environment} to roll back to`);
       if (expectedVersion !== undefined && plan.current.versionNumber !== expectedVersion) {
@@ -179,7 +191,8 @@ export function rollback(caller: Caller, slug: string, input: unknown, now = Dat
   return {
     deployment: deploymentViews(db, [result.deploymentId])[0]!,
     rolledBackChange: result.rolledBack,
-    incident: result.linked ? getIncident(caller, result.linked) : null,
+    // The rollback's own result: a deploy-only token is answered with it, read scope or not.
+    incident: result.linked ? incidentView(db, result.linked) : null,
   };
 }
 

@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { apiRoute, jsonBody } from "@/lib/server/api";
+import { apiRoute } from "@/lib/server/api";
 import { changeJson, changeListJson } from "@/lib/server/change-json";
 import { listChanges, parseChangeFilters, proposeChange } from "@/lib/server/changes";
 
@@ -10,7 +10,7 @@ export const GET = apiRoute((request, { caller }) => {
   return { items: items.map(changeListJson), total };
 });
 
-export const POST = apiRoute(async (request, { caller }) => {
-  const change = proposeChange(caller, await jsonBody(request));
+export const POST = apiRoute((_request, { caller, body }) => {
+  const change = proposeChange(caller, body);
   return NextResponse.json(changeJson(change), { status: 201 });
 });

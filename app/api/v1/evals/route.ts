@@ -1,10 +1,8 @@
 import { NextResponse } from "next/server";
-import { apiRoute, jsonBody } from "@/lib/server/api";
+import { apiRoute } from "@/lib/server/api";
 import { recordEvalRun } from "@/lib/server/evals";
 import { evalRunJson } from "@/lib/server/release-json";
 
 export const dynamic = "force-dynamic";
 
-export const POST = apiRoute(async (request, { caller }) =>
-  NextResponse.json(evalRunJson(recordEvalRun(caller, await jsonBody(request))), { status: 201 }),
-);
+export const POST = apiRoute((_request, { caller, body }) => NextResponse.json(evalRunJson(recordEvalRun(caller, body)), { status: 201 }));

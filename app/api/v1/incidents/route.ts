@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { apiRoute, jsonBody } from "@/lib/server/api";
+import { apiRoute } from "@/lib/server/api";
 import { listIncidents, openIncident, parseIncidentFilters } from "@/lib/server/incidents";
 import { incidentJson } from "@/lib/server/release-json";
 
@@ -10,6 +10,4 @@ export const GET = apiRoute((request, { caller }) => {
   return { items: items.map(incidentJson), total };
 });
 
-export const POST = apiRoute(async (request, { caller }) =>
-  NextResponse.json(incidentJson(openIncident(caller, await jsonBody(request))), { status: 201 }),
-);
+export const POST = apiRoute((_request, { caller, body }) => NextResponse.json(incidentJson(openIncident(caller, body)), { status: 201 }));

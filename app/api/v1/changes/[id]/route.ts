@@ -1,4 +1,4 @@
-import { apiRoute, jsonBody } from "@/lib/server/api";
+import { apiRoute } from "@/lib/server/api";
 import { changeJson } from "@/lib/server/change-json";
 import { editChange, getChange } from "@/lib/server/changes";
 
@@ -6,6 +6,4 @@ export const dynamic = "force-dynamic";
 
 export const GET = apiRoute<{ id: string }>((_request, { caller, params }) => changeJson(getChange(caller, params.id)));
 
-export const PATCH = apiRoute<{ id: string }>(async (request, { caller, params }) =>
-  changeJson(editChange(caller, params.id, await jsonBody(request))),
-);
+export const PATCH = apiRoute<{ id: string }>((_request, { caller, params, body }) => changeJson(editChange(caller, params.id, body)));

@@ -1,11 +1,11 @@
-import { apiRoute, jsonBody } from "@/lib/server/api";
+import { apiRoute } from "@/lib/server/api";
 import { changeJson } from "@/lib/server/change-json";
 import { signOff } from "@/lib/server/signoffs";
 
 export const dynamic = "force-dynamic";
 
 /** A person's decision for one role. Tokens are refused: sign-offs are made by people. */
-export const POST = apiRoute<{ id: string }>(async (request, { caller, params }) => {
-  const change = signOff(caller, params.id, await jsonBody(request));
+export const POST = apiRoute<{ id: string }>((_request, { caller, params, body }) => {
+  const change = signOff(caller, params.id, body);
   return { state: change.state, signoffs: changeJson(change).signoffs, change: changeJson(change) };
 });

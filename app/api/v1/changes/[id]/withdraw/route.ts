@@ -1,10 +1,12 @@
-import { apiRoute, jsonBody } from "@/lib/server/api";
+import { apiRoute, bodyObject } from "@/lib/server/api";
 import { changeJson } from "@/lib/server/change-json";
 import { withdrawChange } from "@/lib/server/changes";
 
 export const dynamic = "force-dynamic";
 
-export const POST = apiRoute<{ id: string }>(async (request, { caller, params }) => {
-  const body = (await jsonBody(request)) as { reason?: unknown };
-  return changeJson(withdrawChange(caller, params.id, typeof body.reason === "string" ? body.reason : undefined));
+// withdrawChange takes the reason, not the body, so this route reads the body before the use case asks
+// who is withdrawing: a body that is not JSON is a 400 even for someone who may not withdraw (issue 12).
+export const POST = apiRoute<{ id: string }>((_request, { caller, params, body }) => {
+  const { reason } = bodyObject(body);
+  return changeJson(withdrawChange(caller, params.id, typeof reason === "string" ? reason : undefined));
 });
