@@ -191,9 +191,15 @@ export const signoffs = sqliteTable(
     signerId: text("signer_id").references(() => users.id),
     comment: text("comment"),
     contentHash: text("content_hash"),
+    // The head version the signer reviewed, so a later round can show them what changed since.
+    reviewedVersionId: text("reviewed_version_id").references((): AnySQLiteColumn => agentVersions.id),
+    // What that version was compared with when reviewed (production then, or the base it was proposed from).
+    reviewedBaseVersionId: text("reviewed_base_version_id").references((): AnySQLiteColumn => agentVersions.id),
     decidedAt: at("decided_at"),
     dismissedAt: at("dismissed_at"),
     dismissedReason: text("dismissed_reason"),
+    // What it was when dismissed (pending, approved, changes requested), so history reads truthfully.
+    dismissedStatus: text("dismissed_status", { enum: SIGNOFF_STATUSES }),
     createdAt: at("created_at").notNull(),
   },
   (t) => [

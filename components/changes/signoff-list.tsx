@@ -1,5 +1,5 @@
 import { Badge, type BadgeTone } from "@/components/ui/badge";
-import { UtcTime } from "@/components/ui/utc-time";
+import { RelativeTime } from "@/components/ui/relative-time";
 import { ROLE_LABELS, type Role, type SignoffStatus } from "@/lib/domain/terms";
 
 type Signoff = {
@@ -12,7 +12,11 @@ type Signoff = {
   comment: string | null;
   contentHash: string | null;
   decidedAt: number | null;
+  dismissedAt: number | null;
   dismissedReason: string | null;
+  dismissedStatus: SignoffStatus | null;
+  reviewedVersion: number | null;
+  createdAt: number;
 };
 
 const TONE: Record<SignoffStatus, BadgeTone> = {
@@ -30,26 +34,66 @@ const LABEL: Record<SignoffStatus, string> = {
   dismissed: "dismissed",
 };
 
-/** Each sign-off asked of a role: who decided, when, on which content hash — dismissed ones stay visible. */
-export function SignoffList({ signoffs }: { signoffs: Signoff[] }) {
+/**
+ * The sign-offs of a change: one current row per role (who decided, when, on which content), and
+ * every earlier round folded beneath, newest first, so a long review stays readable.
+ */
+export function SignoffList({ signoffs, now }: { signoffs: Signoff[]; now: number }) {
+  const current = signoffs.filter((s) => s.status !== "dismissed");
+  const history = signoffs
+    .filter((s) => s.status === "dismissed" && s.signer !== null)
+    .sort((a, b) => (b.dismissedAt ?? 0) - (a.dismissedAt ?? 0));
   return (
-    <ul className="divide-y divide-slate-100">
-      {signoffs.map((s) => (
-        <li key={s.id} className="py-2.5 first:pt-0 last:pb-0">
-          <div className="flex items-center justify-between gap-2">
-            <span className="text-sm font-medium text-slate-900">{ROLE_LABELS[s.role]}</span>
-            <Badge tone={TONE[s.status]}>{LABEL[s.status]}</Badge>
-          </div>
-          <p className="text-xs text-slate-500">asked because {s.reason}</p>
-          {s.signer && s.decidedAt && (
-            <p className="mt-0.5 text-xs text-slate-700">
-              {s.signerName} · <UtcTime at={s.decidedAt} /> · on <span className="font-mono">{s.contentHash?.slice(0, 10)}</span>
-            </p>
-          )}
-          {s.comment && <p className="mt-0.5 text-xs text-slate-700">“{s.comment}”</p>}
-          {s.dismissedReason && <p className="mt-0.5 text-xs text-slate-500">{s.dismissedReason}</p>}
-        </li>
-      ))}
-    </ul>
+    <div className="space-y-3">
+      {current.length > 0 ? (
+        <ul className="divide-y divide-slate-100" aria-label="Current sign-offs">
+          {current.map((s) => (
+            <li key={s.id} className="py-2.5 first:pt-0 last:pb-0">
+              <div className="flex items-center justify-between gap-2">
+                <span className="text-sm font-medium text-slate-900">{ROLE_LABELS[s.role]}</span>
+                <Badge tone={TONE[s.status]}>{LABEL[s.status]}</Badge>
+              </div>
+              <p className="text-xs text-slate-500">asked because {s.reason}</p>
+              {s.signer && s.decidedAt ? (
+                <p className="mt-0.5 text-xs text-slate-700">
+                  {s.signerName} · <RelativeTime at={s.decidedAt} now={now} /> · on{" "}
+                  <span className="font-mono">{s.contentHash?.slice(0, 10)}</span>
+                </p>
+              ) : (
+                <p className="mt-0.5 text-xs text-slate-500">
+                  waiting since <RelativeTime at={s.createdAt} now={now} />
+                </p>
+              )}
+              {s.comment && <p className="mt-0.5 text-xs break-words text-slate-700">“{s.comment}”</p>}
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="text-sm text-slate-600">No sign-off is asked in this round.</p>
+      )}
+      {history.length > 0 && (
+        <details className="rounded-md border border-slate-100 px-3 py-2 text-xs">
+          <summary className="cursor-pointer font-medium text-slate-700">Earlier decisions ({history.length})</summary>
+          <ul className="mt-2 space-y-2">
+            {history.map((s) => (
+              <li key={s.id} className="text-slate-600">
+                <span className="font-medium text-slate-800">{ROLE_LABELS[s.role]}</span>:{" "}
+                {s.dismissedStatus && s.dismissedStatus !== "pending" ? LABEL[s.dismissedStatus] : "asked"}
+                {s.signerName && <> by {s.signerName}</>}
+                {s.decidedAt && (
+                  <>
+                    {" "}
+                    <RelativeTime at={s.decidedAt} now={now} />
+                  </>
+                )}
+                {s.reviewedVersion !== null && <> on v{s.reviewedVersion}</>}
+                {s.comment && <span className="block break-words">“{s.comment}”</span>}
+                {s.dismissedReason && <span className="block text-slate-500">{s.dismissedReason}</span>}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </div>
   );
 }

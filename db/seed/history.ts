@@ -367,8 +367,9 @@ function runChange(ctx: Ctx, sim: AgentSim, createdAt: number, mutation: Mutatio
     includeApproved = false,
   ) => {
     for (const row of rowsToDismiss) {
-      if (row.status !== "pending" && !(includeApproved && row.status === "approved")) continue;
-      Object.assign(row, { status: "dismissed", dismissedAt: at, dismissedReason: reason });
+      // A new review round ends every decision of the last one, the request for changes included.
+      if (row.status !== "pending" && !(includeApproved && (row.status === "approved" || row.status === "changes_requested"))) continue;
+      Object.assign(row, { status: "dismissed", dismissedStatus: row.status, dismissedAt: at, dismissedReason: reason });
       audit(at, actor, "signoff.dismissed", { number, role: row.role, reason });
     }
   };
@@ -474,7 +475,9 @@ function runChange(ctx: Ctx, sim: AgentSim, createdAt: number, mutation: Mutatio
 
   // Production: approved on the current hash, a clean staging eval on this spec, rollback plan and owner.
   const releasedAt = Math.max(approvedAt, evalAt) + Math.round(rng.int(1, 20) * HOUR * slow);
-  const deployer = rng.chance(0.6) ? "ops" : sim.demo.engineerKey;
+  // By the default policy nobody releases their own high or critical change: operations does then.
+  const ownHighRisk = authorKey === sim.demo.engineerKey && (risk.tier === "high" || risk.tier === "critical");
+  const deployer = rng.chance(0.6) || ownHighRisk ? "ops" : sim.demo.engineerKey;
   const release = deploy(ctx, sim, "production", version, "promote", releasedAt, deployer, changeId);
   Object.assign(record, { state: "released", releasedAt, updatedAt: releasedAt });
   audit(releasedAt, people.actor(deployer), "change.released", { number, environment: "production", specHash: version.specHash });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { gatesMet, promotionGates, releasePath, type Gate, type GateFacts, type GateName } from "./promotion-gates";
+import { gatesMet, isOutOfDate, promotionGates, releasePath, type Gate, type GateFacts, type GateName } from "./promotion-gates";
 import type { ChangeState, Environment } from "./terms";
 
 /** The change's spec and content hashes; gate reasons show their first 12 characters. */
@@ -48,6 +48,13 @@ function facts(overrides: Partial<GateFacts> = {}): GateFacts {
     evalRuns: [stagingRun(20, 0)],
     passRateFloor: 1,
     running: {},
+    base: { versionId: "ver-3", number: 3 },
+    production: { versionId: "ver-3", number: 3, changeLabel: "CR-9" },
+    ranIn: { development: true, staging: true },
+    riskTier: "medium",
+    authorTokenId: null,
+    deployer: null,
+    authorMayReleaseOwnHighRisk: false,
     ...overrides,
   };
 }
@@ -64,24 +71,29 @@ const names = (environment: Environment, f: GateFacts) => promotionGates(environ
 describe("promotionGates: which gates apply", () => {
   it("checks only the state and what already runs on the way to development and staging", () => {
     expect(names("development", facts())).toEqual(["change_state", "not_already_running"]);
-    expect(names("staging", facts())).toEqual(["change_state", "not_already_running"]);
+    expect(names("staging", facts())).toEqual(["change_state", "up_to_date", "ladder", "not_already_running"]);
   });
 
   it("adds the current-hash approval, the staging eval and the rollback plan on the way to production", () => {
     expect(names("production", facts())).toEqual([
       "change_state",
+      "up_to_date",
       "approved_on_current_hash",
+      "ladder",
       "staging_eval",
       "rollback_plan",
+      "release_by_other",
       "not_already_running",
     ]);
   });
 
-  it("replaces the full approval and the staging eval with one emergency approval on the emergency path", () => {
+  it("replaces the full approval, the ladder and the staging eval with one emergency approval on the emergency path", () => {
     expect(names("production", facts({ emergency: true }))).toEqual([
       "change_state",
+      "up_to_date",
       "emergency_approval",
       "rollback_plan",
+      "release_by_other",
       "not_already_running",
     ]);
   });
@@ -478,7 +490,7 @@ describe("promotionGates: production by the emergency path", () => {
   });
 
   it("changes nothing on the way to staging", () => {
-    expect(names("staging", emergency())).toEqual(["change_state", "not_already_running"]);
+    expect(names("staging", emergency())).toEqual(["change_state", "up_to_date", "ladder", "not_already_running"]);
     expect(gate("staging", emergency({ state: "draft" }), "change_state").met).toBe(false);
   });
 });
@@ -556,5 +568,113 @@ describe("promotionGates: reasons read as sentences and name who can fix them", 
     expect(gate("staging", facts({ state: "draft" }), "change_state").reason).toBe(
       "CR-12 is a draft; staging takes in review or approved changes",
     );
+  });
+});
+
+describe("promotionGates: up to date with production", () => {
+  it("CR-380, proposed from v17 while CR-381 released v22, may go neither to staging nor to production", () => {
+    const stale = facts({
+      base: { versionId: "ver-17", number: 17 },
+      production: { versionId: "ver-22", number: 22, changeLabel: "CR-381" },
+    });
+    for (const environment of ["staging", "production"] as const) {
+      expect(gate(environment, stale, "up_to_date")).toEqual({
+        gate: "up_to_date",
+        met: false,
+        reason: "based on v17; production runs v22 since CR-381",
+        fixBy: "the author: update it from production, then have it re-reviewed",
+      });
+    }
+    // Development is where the author tries things: no gate there.
+    expect(names("development", stale)).not.toContain("up_to_date");
+  });
+
+  it("a change based on what production runs is up to date", () => {
+    expect(gate("production", facts(), "up_to_date")).toEqual({
+      gate: "up_to_date",
+      met: true,
+      reason: "based on v3, what production runs",
+      fixBy: null,
+    });
+  });
+
+  it("a new agent is out of date once another change put something in production first", () => {
+    const newAgent = { base: null, production: { versionId: "ver-1", number: 1, changeLabel: "CR-2" } };
+    expect(gate("staging", facts(newAgent), "up_to_date").reason).toBe("proposed as a new agent; production runs v1 since CR-2");
+    expect(gate("staging", facts({ base: null, production: null }), "up_to_date")).toMatchObject({
+      met: true,
+      reason: "a new agent: nothing runs in production yet",
+    });
+  });
+
+  it("a released change is history, not out of date", () => {
+    expect(
+      isOutOfDate({
+        state: "released",
+        base: { versionId: "ver-17", number: 17 },
+        production: { versionId: "ver-22", number: 22, changeLabel: null },
+      }),
+    ).toBe(false);
+    expect(
+      isOutOfDate({
+        state: "approved",
+        base: { versionId: "ver-17", number: 17 },
+        production: { versionId: "ver-22", number: 22, changeLabel: null },
+      }),
+    ).toBe(true);
+  });
+});
+
+describe("promotionGates: the ladder", () => {
+  it("staging takes only a spec that ran in development; production only one that ran in staging", () => {
+    const fresh = facts({ ranIn: {} });
+    expect(gate("staging", fresh, "ladder")).toEqual({
+      gate: "ladder",
+      met: false,
+      reason: `spec ${SPEC_SHORT} has not run in development; staging takes only what ran there first`,
+      fixBy: "engineering or operations: promote it to development first",
+    });
+    expect(gate("production", facts({ ranIn: { development: true } }), "ladder")).toMatchObject({
+      met: false,
+      reason: `spec ${SPEC_SHORT} has not run in staging; production takes only what ran there first`,
+    });
+    expect(gate("production", facts(), "ladder")).toMatchObject({ met: true, reason: `spec ${SPEC_SHORT} ran in staging` });
+  });
+
+  it("a staging eval record alone does not replace running in staging (a token once skipped both environments)", () => {
+    expect(gatesMet(promotionGates("production", facts({ ranIn: {} })))).toBe(false);
+  });
+
+  it("the emergency path skips the ladder", () => {
+    expect(names("production", facts({ emergency: true, ranIn: {} }))).not.toContain("ladder");
+  });
+});
+
+describe("promotionGates: who releases", () => {
+  const author = { userId: "u-author", tokenId: null };
+  it("by default nobody releases their own high or critical change", () => {
+    for (const riskTier of ["high", "critical"] as const) {
+      expect(gate("production", facts({ riskTier, deployer: author }), "release_by_other")).toEqual({
+        gate: "release_by_other",
+        met: false,
+        reason: `you proposed CR-12; the policy has someone else release ${riskTier}-risk changes`,
+        fixBy: "another person in engineering or operations",
+      });
+    }
+  });
+
+  it("the author may release a low or medium change, anyone else any change, and the policy may allow authors", () => {
+    expect(gate("production", facts({ riskTier: "medium", deployer: author }), "release_by_other").met).toBe(true);
+    expect(gate("production", facts({ riskTier: "high", deployer: { userId: "u-ops", tokenId: null } }), "release_by_other").reason).toBe(
+      "released by someone other than its author",
+    );
+    expect(
+      gate("production", facts({ riskTier: "high", deployer: author, authorMayReleaseOwnHighRisk: true }), "release_by_other").met,
+    ).toBe(true);
+  });
+
+  it("a token that proposed a high-risk change may not release it either", () => {
+    const byToken = facts({ riskTier: "high", authorId: null, authorTokenId: "tok-ci", deployer: { userId: null, tokenId: "tok-ci" } });
+    expect(gate("production", byToken, "release_by_other").met).toBe(false);
   });
 });

@@ -1,10 +1,18 @@
-import type { ChangeState, Environment, Role, SignoffStatus } from "./terms";
+import type { ChangeState, Environment, RiskLevel, Role, SignoffStatus } from "./terms";
 
 /** One evidence gate on the way to an environment: whether it is met, why, and who can meet it. */
 export type Gate = { gate: GateName; met: boolean; reason: string; fixBy: string | null };
 
 export type GateName =
-  "change_state" | "approved_on_current_hash" | "emergency_approval" | "staging_eval" | "rollback_plan" | "not_already_running";
+  | "change_state"
+  | "up_to_date"
+  | "ladder"
+  | "approved_on_current_hash"
+  | "emergency_approval"
+  | "staging_eval"
+  | "rollback_plan"
+  | "release_by_other"
+  | "not_already_running";
 
 /** What the gates look at: the change record, its sign-offs, the evals recorded for its spec, what each environment runs. */
 export type GateFacts = {
@@ -23,7 +31,30 @@ export type GateFacts = {
   passRateFloor: number;
   /** The spec hash each environment runs now, if any. */
   running: Partial<Record<Environment, string>>;
+  /** The version the change was proposed from (null for a new agent). */
+  base: { versionId: string; number: number } | null;
+  /** What production runs now, and through which change it got there. */
+  production: { versionId: string; number: number; changeLabel: string | null } | null;
+  /** Environments that have run this exact spec, at any time. */
+  ranIn: Partial<Record<Environment, boolean>>;
+  riskTier: RiskLevel | null;
+  authorTokenId: string | null;
+  /** Who would deploy: the person or token asking. Null when nobody in particular is asking. */
+  deployer: { userId: string | null; tokenId: string | null } | null;
+  /** The policy's answer to "may the author release their own high or critical change?". */
+  authorMayReleaseOwnHighRisk: boolean;
 };
+
+const OPEN_STATES: ChangeState[] = ["draft", "in_review", "approved"];
+
+/**
+ * Out of date, like a pull request behind its protected branch: production no longer runs the version
+ * the change was proposed from, so its diff, tier and sign-offs describe a comparison that no longer holds.
+ */
+export function isOutOfDate(facts: Pick<GateFacts, "state" | "base" | "production">): boolean {
+  // Nothing in production: nothing to overwrite, whatever reviewed version the change started from.
+  return OPEN_STATES.includes(facts.state) && facts.production !== null && facts.production.versionId !== facts.base?.versionId;
+}
 
 const STATE_LABEL: Record<ChangeState, string> = {
   draft: "a draft",
@@ -48,10 +79,12 @@ export function releasePath(facts: Pick<GateFacts, "emergency">): "promote" | "e
  */
 export function promotionGates(environment: Environment, facts: GateFacts): Gate[] {
   const gates: Gate[] = [stateGate(environment, facts)];
+  if (environment !== "development") gates.push(upToDateGate(facts));
+  if (environment === "staging") gates.push(ladderGate("development", "staging", facts));
   if (environment === "production") {
     if (releasePath(facts) === "emergency") gates.push(emergencyApprovalGate(facts));
-    else gates.push(approvalGate(facts), stagingEvalGate(facts));
-    gates.push(rollbackPlanGate(facts));
+    else gates.push(approvalGate(facts), ladderGate("staging", "production", facts), stagingEvalGate(facts));
+    gates.push(rollbackPlanGate(facts), releaseByOtherGate(facts));
   }
   gates.push(notRunningGate(environment, facts));
   return gates;
@@ -187,6 +220,61 @@ function notRunningGate(environment: Environment, facts: GateFacts): Gate {
         reason: facts.running[environment] ? `${environment} runs a different version` : `nothing runs in ${environment} yet`,
         fixBy: null,
       };
+}
+
+function upToDateGate(facts: GateFacts): Gate {
+  const { base, production } = facts;
+  if (!isOutOfDate(facts)) {
+    return {
+      gate: "up_to_date",
+      met: true,
+      reason: production ? `based on v${production.number}, what production runs` : "a new agent: nothing runs in production yet",
+      fixBy: null,
+    };
+  }
+  const since = `production runs v${production!.number}${production!.changeLabel ? ` since ${production!.changeLabel}` : ""}`;
+  return {
+    gate: "up_to_date",
+    met: false,
+    reason: `${base ? `based on v${base.number}` : "proposed as a new agent"}; ${since}`,
+    fixBy: "the author: update it from production, then have it re-reviewed",
+  };
+}
+
+/** The ladder: a version reaches staging only after it ran in development, production only after staging. */
+function ladderGate(previous: Environment, environment: Environment, facts: GateFacts): Gate {
+  const met = facts.specHash !== null && Boolean(facts.ranIn[previous]);
+  return met
+    ? { gate: "ladder", met, reason: `spec ${short(facts.specHash)} ran in ${previous}`, fixBy: null }
+    : {
+        gate: "ladder",
+        met,
+        reason: `spec ${short(facts.specHash)} has not run in ${previous}; ${environment} takes only what ran there first`,
+        fixBy: `engineering or operations: promote it to ${previous} first`,
+      };
+}
+
+/** Separation of duties at release: by policy, nobody releases their own high or critical change. */
+function releaseByOtherGate(facts: GateFacts): Gate {
+  const highRisk = facts.riskTier === "high" || facts.riskTier === "critical";
+  const byAuthor =
+    facts.deployer !== null &&
+    ((facts.deployer.userId !== null && facts.deployer.userId === facts.authorId) ||
+      (facts.deployer.tokenId !== null && facts.deployer.tokenId === facts.authorTokenId));
+  if (!highRisk || facts.authorMayReleaseOwnHighRisk || !byAuthor) {
+    const reason = !highRisk
+      ? `a ${facts.riskTier ?? "unassessed"}-risk change: its author may release it`
+      : facts.authorMayReleaseOwnHighRisk
+        ? "the policy lets authors release their own high-risk changes"
+        : "released by someone other than its author";
+    return { gate: "release_by_other", met: true, reason, fixBy: null };
+  }
+  return {
+    gate: "release_by_other",
+    met: false,
+    reason: `you proposed ${facts.label}; the policy has someone else release ${facts.riskTier}-risk changes`,
+    fixBy: "another person in engineering or operations",
+  };
 }
 
 function short(hash: string | null): string {

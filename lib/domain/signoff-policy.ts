@@ -20,6 +20,8 @@ export type SignoffPolicy = {
   standardChanges: StandardChangeTemplate[];
   /** Share of eval cases that must pass in staging before production (1 = no failures). */
   evalPassRateFloor: number;
+  /** Whether the author may release their own high or critical change (absent in older policies: no). */
+  authorMayReleaseOwnHighRisk?: boolean;
 };
 
 export const DEFAULT_POLICY: SignoffPolicy = {
@@ -41,6 +43,7 @@ export const DEFAULT_POLICY: SignoffPolicy = {
     },
   ],
   evalPassRateFloor: 1,
+  authorMayReleaseOwnHighRisk: false,
 };
 
 const DOMAIN_LABELS: Record<ReviewDomain, string> = {
@@ -120,6 +123,7 @@ export const signoffPolicySchema = z.object({
     }),
   ),
   evalPassRateFloor: z.number({ error: "The pass-rate floor is a number between 0 and 1" }).min(0).max(1),
+  authorMayReleaseOwnHighRisk: z.boolean({ error: "Say yes or no: may authors release their own high-risk changes?" }).default(false),
 });
 
 export { SIGNER_ROLES };

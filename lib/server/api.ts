@@ -82,15 +82,6 @@ function notAJsonObject(): AppError {
   return new AppError("bad_request", "The request body must be a JSON object");
 }
 
-/**
- * The body as an object, for a route that reads a field itself instead of handing the body to its use
- * case; that read comes before the use case's authorization, so prefer handing the body on.
- */
-export function bodyObject(body: unknown): Record<string, unknown> {
-  if (body === NOT_A_JSON_OBJECT) throw notAJsonObject();
-  return body as Record<string, unknown>;
-}
-
 export function toIso(time: number | null | undefined): string | null {
   return time === null || time === undefined ? null : new Date(time).toISOString();
 }

@@ -21,6 +21,7 @@ import {
 import { issueToken, revokeToken } from "./api-tokens";
 import type { ChangeRecordView } from "./change-records";
 import { editChange, getChange, proposeChange, submitChange, withdrawChange } from "./changes";
+import { updateFromProduction } from "./change-update";
 import { recordEvalRun } from "./evals";
 import { listIncidents, openIncident, updateIncident } from "./incidents";
 import { markNotificationsRead, myNotifications } from "./notifications";
@@ -88,7 +89,8 @@ function auditorAttempts(): Record<string, () => unknown> {
       ),
     editChange: () => editChange(a, saved.id, { rationale: "Edited by the auditor" }, now),
     submitChange: () => submitChange(a, saved.id, now),
-    withdrawChange: () => withdrawChange(a, inReview.id, "Withdrawn by the auditor", now),
+    withdrawChange: () => withdrawChange(a, inReview.id, { reason: "Withdrawn by the auditor" }, now),
+    updateFromProduction: () => updateFromProduction(a, inReview.id, {}, now),
     ...Object.fromEntries(
       SIGNER_ROLES.map((role) => [`signOff as ${role}`, () => signOff(a, inReview.id, { role, decision: "approve" }, now)]),
     ),
@@ -116,6 +118,7 @@ const ATTEMPTS = [
   "editChange",
   "submitChange",
   "withdrawChange",
+  "updateFromProduction",
   ...SIGNER_ROLES.map((role) => `signOff as ${role}`),
   "signOff as auditor",
   "promote to development",
@@ -145,7 +148,9 @@ describe("the auditor changes nothing", () => {
   });
 
   it("signing as an auditor is refused for the role itself, not because no such sign-off is asked", () => {
-    expect(errorOf(attempts["signOff as auditor"]!).message).toBe("The auditor role does not sign off changes");
+    expect(errorOf(attempts["signOff as auditor"]!).message).toBe(
+      "Only workflow owners, security, engineering, operations and compliance sign off changes",
+    );
   });
 
   it("marking their own notifications read writes no audit event and touches nobody else's", () => {
@@ -331,7 +336,7 @@ describe("every use case writes exactly one audit event per state change", () =>
 
     const withdrawn = limitRaise(921, clock.next());
     const w = `change_record:${withdrawn.id}`;
-    expect(eventsOf(() => withdrawChange(engineer(), withdrawn.id, "Superseded", clock.next()))).toEqual([
+    expect(eventsOf(() => withdrawChange(engineer(), withdrawn.id, { reason: "Superseded" }, clock.next()))).toEqual([
       ...times(asked, `signoff.dismissed ${w}`),
       `change.withdrawn ${w}`,
     ]);

@@ -113,7 +113,6 @@ type WriteRoute = {
   /** Someone who may make this write: the same invalid body gets them a 422, a body that is not JSON a 400. */
   allowed?: string;
   /** Why this route still reads a body that is not JSON before it authorizes (the test stays, expected to fail, until fixed). */
-  readsBodyFirst?: string;
 };
 
 const WRITES: WriteRoute[] = [
@@ -150,7 +149,6 @@ const WRITES: WriteRoute[] = [
     params: () => ({ id: ids.draft }),
     invalid: { reason: 42 },
     lackingToken: "all-but-changes",
-    readsBodyFirst: "withdrawChange takes the reason, not the body, so the route reads the body before the use case authorizes",
   },
   {
     name: "POST /changes/{id}/signoffs",
@@ -228,16 +226,12 @@ describe.each(WRITES)("$name", (route) => {
     expect(auditCount()).toBe(before);
   });
 
-  // it.fails: once the route hands the body to the use case, this starts to pass and vitest says so; drop readsBodyFirst then.
-  (route.readsBodyFirst ? it.fails : it).each(REFUSED)(
-    "refuses $label with 403 before reading a body that is not JSON",
-    async ({ who }) => {
-      const before = auditCount();
-      const { status, json } = await call(who(route), NOT_JSON);
-      expect({ status, error: json.error }).toEqual({ status: 403, error: "forbidden" });
-      expect(auditCount()).toBe(before);
-    },
-  );
+  it.each(REFUSED)("refuses $label with 403 before reading a body that is not JSON", async ({ who }) => {
+    const before = auditCount();
+    const { status, json } = await call(who(route), NOT_JSON);
+    expect({ status, error: json.error }).toEqual({ status: 403, error: "forbidden" });
+    expect(auditCount()).toBe(before);
+  });
 
   it("answers 401 to a request nobody signed, whatever its body", async () => {
     for (const who of ["anonymous", { token: "no-such-token" }, { header: "Basic YWRtaW46YWRtaW4=" }] as Who[]) {

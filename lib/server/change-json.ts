@@ -17,6 +17,11 @@ export function changeJson(c: ChangeRecordView) {
     specIssues: c.specIssues,
     baseVersion: c.baseVersion ? { number: c.baseVersion.number, specHash: c.baseVersion.specHash } : null,
     headVersion: c.headVersion,
+    comparedWith: c.comparedWith
+      ? { number: c.comparedWith.number, specHash: c.comparedWith.specHash, isProduction: c.comparedWith.isProduction }
+      : null,
+    outOfDate: c.outOfDate,
+    production: c.production ? { version: c.production.number, since: toIso(c.production.since), through: c.production.changeLabel } : null,
     riskTier: c.riskTier,
     riskReasons: c.riskReasons,
     permissionDiff: c.permissionDiff,

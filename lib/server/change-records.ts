@@ -28,6 +28,10 @@ export type SignoffView = {
   decidedAt: number | null;
   dismissedAt: number | null;
   dismissedReason: string | null;
+  /** What it was when dismissed: pending, or the decision that became history. */
+  dismissedStatus: SignoffStatus | null;
+  /** The head version the signer reviewed. */
+  reviewedVersion: number | null;
   createdAt: number;
 };
 
@@ -45,7 +49,14 @@ export type ChangeRecordView = {
   specIssues: SpecIssue[];
   specHash: string | null;
   headVersion: number | null;
+  /** The version the change was proposed from (or last brought up to date with). */
   baseVersion: { number: number; specHash: string; spec: AgentSpec } | null;
+  /** The version its diff, tier and signers are computed against: production now, for an open change. */
+  comparedWith: { number: number; specHash: string; spec: AgentSpec; isProduction: boolean } | null;
+  /** Production no longer runs the base: the change must be updated from production before it is promoted. */
+  outOfDate: boolean;
+  /** What production runs now, through which change, since when. */
+  production: { number: number; changeLabel: string | null; since: number } | null;
   riskTier: RiskLevel | null;
   riskReasons: string[];
   raisedTier: RiskLevel | null;
@@ -102,14 +113,8 @@ export function policyByVersion(db: Reader, version: number | null): SignoffPoli
  * hide the draft's grants from its signers. None at all: the change is reviewed as a new agent.
  */
 export function baseVersionOf(db: Reader, agentId: string) {
-  const production = db
-    .select({ versionId: deployments.versionId })
-    .from(deployments)
-    .where(and(eq(deployments.agentId, agentId), eq(deployments.environment, "production")))
-    .orderBy(desc(deployments.deployedAt), desc(sql`${deployments}.rowid`))
-    .limit(1)
-    .get();
-  if (production) return db.select().from(agentVersions).where(eq(agentVersions.id, production.versionId)).get() ?? null;
+  const production = productionVersionId(db, agentId);
+  if (production) return db.select().from(agentVersions).where(eq(agentVersions.id, production)).get() ?? null;
   const reviewed = db
     .select({ version: agentVersions })
     .from(agentVersions)
@@ -122,6 +127,54 @@ export function baseVersionOf(db: Reader, agentId: string) {
     .limit(1)
     .get();
   return reviewed?.version ?? null;
+}
+
+const OPEN_STATES: ChangeState[] = ["draft", "in_review", "approved"];
+
+/**
+ * The version an open change is compared with: what production runs now (its diff, tier and signers
+ * describe what releasing it would do there), else the version it was proposed from. A closed change
+ * keeps the comparison it was decided on: its recorded base.
+ */
+export function comparisonBaseOf(db: Reader, row: Pick<ChangeRow, "agentId" | "state" | "baseVersionId">) {
+  if (OPEN_STATES.includes(row.state)) {
+    const production = productionVersionId(db, row.agentId);
+    if (production) return db.select().from(agentVersions).where(eq(agentVersions.id, production)).get() ?? null;
+  }
+  return row.baseVersionId ? (db.select().from(agentVersions).where(eq(agentVersions.id, row.baseVersionId)).get() ?? null) : null;
+}
+
+function productionVersionId(db: Reader, agentId: string): string | null {
+  return productionDeployment(db, agentId)?.versionId ?? null;
+}
+
+function productionDeployment(db: Reader, agentId: string) {
+  return db
+    .select({
+      versionId: deployments.versionId,
+      kind: deployments.kind,
+      changeRecordId: deployments.changeRecordId,
+      deployedAt: deployments.deployedAt,
+    })
+    .from(deployments)
+    .where(and(eq(deployments.agentId, agentId), eq(deployments.environment, "production")))
+    .orderBy(desc(deployments.deployedAt), desc(sql`${deployments}.rowid`))
+    .limit(1)
+    .get();
+}
+
+export type ProductionNow = { versionId: string; number: number; changeLabel: string | null; since: number };
+
+/** What production runs now, and the change (or rollback) that put it there: the version every open change must be based on. */
+export function productionNow(db: Reader, agentId: string): ProductionNow | null {
+  const deployment = productionDeployment(db, agentId);
+  if (!deployment) return null;
+  const version = db.select({ number: agentVersions.number }).from(agentVersions).where(eq(agentVersions.id, deployment.versionId)).get()!;
+  const change = deployment.changeRecordId
+    ? db.select({ number: changeRecords.number }).from(changeRecords).where(eq(changeRecords.id, deployment.changeRecordId)).get()
+    : undefined;
+  const changeLabel = deployment.kind === "rollback" ? "a rollback" : change ? changeNumberLabel(change.number) : null;
+  return { versionId: deployment.versionId, number: version.number, changeLabel, since: deployment.deployedAt };
 }
 
 /** Reads a spec sent as an object or as YAML/JSON text. The text is kept when it does not parse, so nothing typed is lost. */
@@ -215,15 +268,29 @@ export function changeView(db: Reader, row: ChangeRow): ChangeRecordView {
   const versions = versionIds.length ? db.select().from(agentVersions).where(inArray(agentVersions.id, versionIds)).all() : [];
   const base = versions.find((v) => v.id === row.baseVersionId) ?? null;
   const head = versions.find((v) => v.id === row.headVersionId) ?? null;
+  const compared = comparisonBaseOf(db, row);
+  const production = productionNow(db, row.agentId);
+  const outOfDate = OPEN_STATES.includes(row.state) && production !== null && production.versionId !== row.baseVersionId;
   // Text that does not parse yet is shown (with its problems) even when an older spec parsed.
   const specIssues = row.draftSpecText ? readSpecInput(row.draftSpecText).issues : [];
   const assessment = assessRow(
     row,
-    { workflow, base: base?.spec ?? null, head: head?.spec ?? null },
+    { workflow, base: compared?.spec ?? null, head: head?.spec ?? null },
     policyByVersion(db, row.policyVersion),
   );
 
   const signoffRows = db.select().from(signoffs).where(eq(signoffs.changeRecordId, row.id)).all();
+  const reviewedIds = [...new Set(signoffRows.map((s) => s.reviewedVersionId).filter((v): v is string => Boolean(v)))];
+  const reviewedNumbers = new Map(
+    reviewedIds.length
+      ? db
+          .select({ id: agentVersions.id, number: agentVersions.number })
+          .from(agentVersions)
+          .where(inArray(agentVersions.id, reviewedIds))
+          .all()
+          .map((v) => [v.id, v.number])
+      : [],
+  );
   const peopleIds = [row.authorId, row.rollbackOwnerId, ...signoffRows.map((s) => s.signerId)].filter((v): v is string => Boolean(v));
   const people = new Map(
     peopleIds.length
@@ -258,6 +325,11 @@ export function changeView(db: Reader, row: ChangeRow): ChangeRecordView {
     specHash: head?.specHash ?? null,
     headVersion: head?.number ?? null,
     baseVersion: base ? { number: base.number, specHash: base.specHash, spec: base.spec } : null,
+    comparedWith: compared
+      ? { number: compared.number, specHash: compared.specHash, spec: compared.spec, isProduction: compared.id === production?.versionId }
+      : null,
+    outOfDate,
+    production: production ? { number: production.number, changeLabel: production.changeLabel, since: production.since } : null,
     riskTier: assessment?.tier ?? row.riskTier,
     riskReasons: assessment?.reasons ?? row.riskReasons,
     raisedTier: row.raisedTier,
@@ -291,6 +363,8 @@ export function changeView(db: Reader, row: ChangeRow): ChangeRecordView {
         decidedAt: s.decidedAt,
         dismissedAt: s.dismissedAt,
         dismissedReason: s.dismissedReason,
+        dismissedStatus: s.dismissedStatus,
+        reviewedVersion: s.reviewedVersionId ? (reviewedNumbers.get(s.reviewedVersionId) ?? null) : null,
         createdAt: s.createdAt,
       })),
     submissionProblems:

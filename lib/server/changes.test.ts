@@ -185,8 +185,8 @@ describe("editing and withdrawing", () => {
     spec.instructions += "\nName the owner of every next step.";
     const change = proposeChange(engineer, { agent: "call-notes-digest", title: "Owners", spec, ...attested });
     expect(errorOf(() => editChange(as("engineer2@countersign.test"), change.id, { title: "Mine now" })).code).toBe("forbidden");
-    expect(errorOf(() => withdrawChange(as("ops@countersign.test"), change.id, undefined)).code).toBe("forbidden");
-    const withdrawn = withdrawChange(engineer, change.id, "Superseded");
+    expect(errorOf(() => withdrawChange(as("ops@countersign.test"), change.id, {})).code).toBe("forbidden");
+    const withdrawn = withdrawChange(engineer, change.id, { reason: "Superseded" });
     expect(withdrawn.state).toBe("withdrawn");
     expect(errorOf(() => editChange(engineer, change.id, { title: "again" })).code).toBe("conflict");
     expect(errorOf(() => submitChange(engineer, change.id)).code).toBe("conflict");

@@ -22,6 +22,7 @@ import { actorOf, assertCanRead, type Caller } from "./caller";
 import {
   assessRow,
   baseVersionOf,
+  comparisonBaseOf,
   changeView,
   contentHashOf,
   findChangeRow,
@@ -33,7 +34,7 @@ import {
 import { notifyDismissed, notifySignoffNeeded } from "./notifications";
 import { currentPolicy } from "./policy";
 
-type Tx = Parameters<Parameters<DB["transaction"]>[0]>[0];
+export type Tx = Parameters<Parameters<DB["transaction"]>[0]>[0];
 
 /** Roles that may propose changes; leaders and auditors read, and change nothing. */
 const PROPOSER_ROLES: Role[] = ["workflow_owner", "security", "engineering", "operations", "compliance", "admin"];
@@ -73,7 +74,7 @@ function userIdByEmail(tx: Pick<DB, "select">, email: string | null | undefined)
   return user.id;
 }
 
-function agentWithWorkflow(tx: Pick<DB, "select">, agentId: string) {
+export function agentWithWorkflow(tx: Pick<DB, "select">, agentId: string) {
   const agent = tx.select().from(agents).where(eq(agents.id, agentId)).get()!;
   const workflow = tx.select().from(workflows).where(eq(workflows.id, agent.workflowId)).get()!;
   return { agent, workflow };
@@ -109,7 +110,7 @@ function ensureHeadVersion(tx: Tx, row: ChangeRow, spec: AgentSpec, actor: Actor
 }
 
 /** Recomputes what follows from the record's content: head version, tier, reasons, content hash. */
-function refresh(
+export function refresh(
   tx: Tx,
   row: ChangeRow,
   specInput: string | Record<string, unknown> | undefined,
@@ -145,14 +146,14 @@ function refresh(
   };
 }
 
-function versionSpecs(tx: Pick<DB, "select">, row: Pick<ChangeRow, "baseVersionId" | "headVersionId">) {
-  const get = (id: string | null) => (id ? tx.select().from(agentVersions).where(eq(agentVersions.id, id)).get() : undefined);
-  const base = get(row.baseVersionId);
-  const head = get(row.headVersionId);
+/** The head's spec and the spec it is assessed against: what production runs now (see comparisonBaseOf). */
+export function versionSpecs(tx: Pick<DB, "select">, row: Pick<ChangeRow, "agentId" | "state" | "baseVersionId" | "headVersionId">) {
+  const base = comparisonBaseOf(tx, row);
+  const head = row.headVersionId ? tx.select().from(agentVersions).where(eq(agentVersions.id, row.headVersionId)).get() : undefined;
   return { base: base?.spec ?? null, head: head?.spec ?? null, headHash: head?.specHash ?? null };
 }
 
-function save(tx: Tx, row: ChangeRow) {
+export function save(tx: Tx, row: ChangeRow) {
   const { id, ...rest } = row;
   tx.update(changeRecords).set(rest).where(eq(changeRecords.id, id)).run();
 }
@@ -185,18 +186,22 @@ function submitInTx(tx: Tx, row: ChangeRow, actor: Actor, now: number): ChangeRo
     updatedAt: now,
   };
   save(tx, submitted);
-  // Back from "changes requested": approvals on the current content still stand; older ones are dismissed.
-  const approved = signoffsOf(tx, row, ["approved"]);
+  // Each submission is a new review round: every decision of an earlier round (approvals, the request
+  // for changes) becomes history, and every role the change needs now is asked afresh on this content.
+  const earlier = tx
+    .select()
+    .from(signoffs)
+    .where(and(eq(signoffs.changeRecordId, row.id), ne(signoffs.status, "dismissed")))
+    .all();
   dismissSignoffs(
     tx,
     row,
-    approved.filter((s) => s.contentHash !== row.contentHash),
-    `dismissed: change edited by ${actor.label} at ${new Date(now).toISOString()}`,
+    earlier,
+    `a new review round: ${actor.label} resubmitted the change at ${new Date(now).toISOString()}`,
     actor,
     now,
   );
-  const stillApproved = new Set(approved.filter((s) => s.contentHash === row.contentHash).map((s) => s.role));
-  const ask = assessment!.required.filter((r) => !stillApproved.has(r.role));
+  const ask = assessment!.required;
   if (ask.length > 0) {
     tx.insert(signoffs)
       .values(
@@ -361,15 +366,16 @@ export function proposeChange(caller: Caller, input: ProposeChangeInput | unknow
  * The author's own change, still open, for an action named `doing`: a draft or in review; an edit
  * also takes an approved change not yet released (it goes back to review).
  */
-function openChangeOfAuthor(tx: Tx, caller: Caller, ref: string, doing: "edit" | "withdraw"): ChangeRow {
+export function openChangeOfAuthor(tx: Tx, caller: Caller, ref: string, doing: "edit" | "update" | "withdraw"): ChangeRow {
   assertCanPropose(caller);
   const row = findChangeRow(tx, ref);
   assertAuthor(caller, row, doing);
-  const open: ChangeState[] = doing === "edit" ? ["draft", "in_review", "approved"] : ["draft", "in_review"];
+  const open: ChangeState[] = doing === "withdraw" ? ["draft", "in_review"] : ["draft", "in_review", "approved"];
   if (!open.includes(row.state)) {
+    const done = { edit: "edited", update: "updated", withdraw: "withdrawn" }[doing];
     throw new AppError(
       "conflict",
-      `${changeNumberLabel(row.number)} is ${row.state.replace("_", " ")}: only drafts and changes in review${doing === "edit" ? " or approved" : ""} can be ${doing === "edit" ? "edited" : "withdrawn"}`,
+      `${changeNumberLabel(row.number)} is ${row.state.replace("_", " ")}: only drafts and changes in review${doing === "withdraw" ? "" : " or approved"} can be ${done}`,
     );
   }
   return row;
@@ -384,10 +390,17 @@ function signoffsOf(tx: Tx, row: ChangeRow, statuses: ("pending" | "approved")[]
 }
 
 /** Dismisses sign-offs, visibly: each keeps its reason and gets an audit event. */
-function dismissSignoffs(tx: Tx, row: ChangeRow, standing: (typeof signoffs.$inferSelect)[], reason: string, actor: Actor, now: number) {
+export function dismissSignoffs(
+  tx: Tx,
+  row: ChangeRow,
+  standing: (typeof signoffs.$inferSelect)[],
+  reason: string,
+  actor: Actor,
+  now: number,
+) {
   if (standing.length === 0) return;
   tx.update(signoffs)
-    .set({ status: "dismissed", dismissedAt: now, dismissedReason: reason })
+    .set({ status: "dismissed", dismissedStatus: sql`${signoffs.status}`, dismissedAt: now, dismissedReason: reason })
     .where(
       inArray(
         signoffs.id,
@@ -476,7 +489,7 @@ export function editChange(caller: Caller, ref: string, input: EditChangeInput |
  * the roles the change now needs are asked again under the policy in force. If it now needs none (a
  * standard change), it is approved as on submission.
  */
-function redoSignoffs(tx: Tx, row: ChangeRow, actor: Actor, now: number): ChangeRow {
+export function redoSignoffs(tx: Tx, row: ChangeRow, actor: Actor, now: number): ChangeRow {
   dismissSignoffs(
     tx,
     row,
@@ -535,13 +548,16 @@ export function submitChange(caller: Caller, ref: string, now = Date.now()): Cha
   return changeView(db, findChangeRow(db, id));
 }
 
-/** Withdraws a draft or a change in review; the sign-offs still asked are dismissed. */
-export function withdrawChange(caller: Caller, ref: string, reason: string | undefined, now = Date.now()): ChangeRecordView {
+const withdrawSchema = z.strictObject({ reason: z.string({ error: "reason must be text" }).trim().max(2_000).optional() });
+
+/** Withdraws a draft or a change in review (`{reason?}`); the sign-offs still asked are dismissed. */
+export function withdrawChange(caller: Caller, ref: string, input: { reason?: string } | unknown, now = Date.now()): ChangeRecordView {
   const actor = actorOf(caller);
   const db = getDb();
   const id = db.transaction(
     (tx) => {
       const row = openChangeOfAuthor(tx, caller, ref, "withdraw");
+      const { reason } = parse(withdrawSchema, input);
       tx.update(changeRecords).set({ state: "withdrawn", closedAt: now, updatedAt: now }).where(eq(changeRecords.id, row.id)).run();
       dismissSignoffs(tx, row, signoffsOf(tx, row, ["pending"]), `change withdrawn by ${actor.label}`, actor, now);
       appendAuditEvent(tx, {
@@ -550,7 +566,7 @@ export function withdrawChange(caller: Caller, ref: string, reason: string | und
         action: "change.withdrawn",
         entityType: "change_record",
         entityId: row.id,
-        payload: { number: row.number, reason: reason?.trim() || null },
+        payload: { number: row.number, reason: reason || null },
       });
       return row.id;
     },
@@ -686,11 +702,7 @@ export function previewChange(caller: Caller, input: unknown): ChangePreview {
   if (!agent) throw new AppError("not_found", `No agent with slug "${data.agent}"`);
   const workflow = db.select().from(workflows).where(eq(workflows.id, agent.workflowId)).get()!;
   const row = data.changeId ? findChangeRow(db, data.changeId) : null;
-  const base = row
-    ? row.baseVersionId
-      ? db.select().from(agentVersions).where(eq(agentVersions.id, row.baseVersionId)).get()
-      : undefined
-    : baseVersionOf(db, agent.id);
+  const base = (row ? comparisonBaseOf(db, row) : baseVersionOf(db, agent.id)) ?? undefined;
   const read = readSpecInput(data.spec);
   const empty = {
     spec: read.spec,

@@ -1,8 +1,8 @@
 import "server-only";
-import { and, desc, eq, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gt, gte, inArray, lt, ne, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { getDb, type DB } from "@/db";
-import { agents, agentVersions, apiTokens, changeRecords, deployments, users } from "@/db/schema";
+import { agents, agentVersions, apiTokens, changeRecords, deployments, incidents, users } from "@/db/schema";
 import { ENVIRONMENTS, type DeploymentKind, type Environment } from "@/lib/domain/terms";
 import { paging, parseQuery, type SearchParamsInput } from "@/lib/validations/query-params";
 import { assertCanRead, type Caller } from "./caller";
@@ -45,6 +45,18 @@ export function runningSpecs(db: Reader, agentId: string): Partial<Record<Enviro
   return Object.fromEntries(
     ENVIRONMENTS.map((env) => [env, currentDeployment(db, agentId, env)?.version.specHash]).filter(([, hash]) => hash),
   );
+}
+
+/** The environments that have ever run a spec of this agent (by its hash, whichever version carried it). */
+export function environmentsThatRan(db: Reader, agentId: string, specHash: string): Partial<Record<Environment, boolean>> {
+  const rows = db
+    .select({ environment: deployments.environment })
+    .from(deployments)
+    .innerJoin(agentVersions, eq(agentVersions.id, deployments.versionId))
+    .where(and(eq(deployments.agentId, agentId), eq(agentVersions.specHash, specHash)))
+    .groupBy(deployments.environment)
+    .all();
+  return Object.fromEntries(rows.map((r) => [r.environment, true]));
 }
 
 const instant = (name: string) =>
@@ -141,4 +153,84 @@ export function deploymentViews(db: Reader, ids: string[]): DeploymentView[] {
       reason: r.deployment.reason,
     };
   });
+}
+
+/** The production rollback that took a version out, and the incident raised on that version's production release, if any. */
+export type ProductionRollback = { deployment: DeploymentView; incident: { id: string; title: string } | null };
+
+export function productionRollbackOf(db: Reader, agentId: string, versionId: string): ProductionRollback | null {
+  const rolledBack = db
+    .select({ id: deployments.id })
+    .from(deployments)
+    .where(
+      and(
+        eq(deployments.agentId, agentId),
+        eq(deployments.environment, "production"),
+        eq(deployments.kind, "rollback"),
+        eq(deployments.replacedVersionId, versionId),
+      ),
+    )
+    .orderBy(desc(deployments.deployedAt), desc(sql`${deployments}.rowid`))
+    .limit(1)
+    .get();
+  if (!rolledBack) return null;
+  const incident = db
+    .select({ id: incidents.id, title: incidents.title })
+    .from(incidents)
+    .innerJoin(deployments, eq(deployments.id, incidents.deploymentId))
+    .where(and(eq(incidents.agentId, agentId), eq(deployments.environment, "production"), eq(deployments.versionId, versionId)))
+    .orderBy(desc(incidents.detectedAt))
+    .limit(1)
+    .get();
+  return { deployment: deploymentViews(db, [rolledBack.id])[0]!, incident: incident ?? null };
+}
+
+export type EnvironmentRelease = {
+  environment: Environment;
+  /** The change's latest deployment there; null when it never went there. */
+  deployed: DeploymentView | null;
+  /** The first deployment of another version after it, when there is one. */
+  replacedBy: DeploymentView | null;
+  /** What the environment runs now. */
+  current: DeploymentView | null;
+};
+
+export type ReleaseHistory = { environments: EnvironmentRelease[]; rollback: ProductionRollback | null };
+
+/** What happened to a change's version in each environment, and the production rollback that took it out, if one did. */
+export function releaseHistory(caller: Caller, ref: string): ReleaseHistory {
+  assertCanRead(caller);
+  const db = getDb();
+  const change = findChangeRow(db, ref);
+  const rowid = sql<number>`${deployments}.rowid`;
+  const environments = ENVIRONMENTS.map((environment): EnvironmentRelease => {
+    const current = currentDeployment(db, change.agentId, environment);
+    const currentView = current ? deploymentViews(db, [current.deployment.id])[0]! : null;
+    const mine = db
+      .select({ id: deployments.id, versionId: deployments.versionId, deployedAt: deployments.deployedAt, rowid })
+      .from(deployments)
+      .where(and(eq(deployments.changeRecordId, change.id), eq(deployments.environment, environment)))
+      .orderBy(desc(deployments.deployedAt), desc(rowid))
+      .limit(1)
+      .get();
+    if (!mine) return { environment, deployed: null, replacedBy: null, current: currentView };
+    const next = db
+      .select({ id: deployments.id })
+      .from(deployments)
+      .where(
+        and(
+          eq(deployments.agentId, change.agentId),
+          eq(deployments.environment, environment),
+          ne(deployments.versionId, mine.versionId),
+          or(gt(deployments.deployedAt, mine.deployedAt), and(eq(deployments.deployedAt, mine.deployedAt), gt(rowid, mine.rowid))),
+        ),
+      )
+      .orderBy(deployments.deployedAt, rowid)
+      .limit(1)
+      .get();
+    const [deployed, replacedBy] = deploymentViews(db, next ? [mine.id, next.id] : [mine.id]);
+    return { environment, deployed: deployed!, replacedBy: replacedBy ?? null, current: currentView };
+  });
+  const rollback = change.headVersionId ? productionRollbackOf(db, change.agentId, change.headVersionId) : null;
+  return { environments, rollback };
 }

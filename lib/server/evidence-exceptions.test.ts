@@ -149,7 +149,7 @@ describe("evidence pack: the ladder's exceptions", () => {
     promote(as("engineer2@countersign.test"), first.id, { environment: "development" }, clock.next());
     promote(as("engineer2@countersign.test"), first.id, { environment: "staging" }, clock.next());
     stagingEval("refund-assistant", first.specHash!, clock.next());
-    withdrawChange(as("engineer@countersign.test"), first.id, "Re-proposed with a clearer title", clock.next());
+    withdrawChange(as("engineer@countersign.test"), first.id, { reason: "Re-proposed with a clearer title" }, clock.next());
 
     const second = propose("Quote the refund policy section relied on");
     expect(second.headVersion).not.toBe(first.headVersion);

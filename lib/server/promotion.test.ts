@@ -261,8 +261,10 @@ describe("emergency releases", () => {
     signOff(as("security@countersign.test"), change.id, { role: "security", decision: "approve" }, clock.next());
     expect(getChange(ops(), change.id).state).toBe("in_review");
 
+    // engineer@ wrote it: neither may they take the emergency path, nor (by default) release their own high-risk change.
     const steps = releaseSteps(as("engineer@countersign.test"), change.id);
-    expect(steps.find((s) => s.environment === "production")).toMatchObject({ path: "emergency", ready: true, canDeploy: false });
+    expect(steps.find((s) => s.environment === "production")).toMatchObject({ path: "emergency", ready: false, canDeploy: false });
+    expect(releaseSteps(ops(), change.id).find((s) => s.environment === "production")).toMatchObject({ path: "emergency", ready: true });
     expect(errorOf(() => promote(as("engineer@countersign.test"), change.id, { environment: "production" }, clock.next()))).toMatchObject({
       code: "forbidden",
       message: "Operations releases emergency changes",
@@ -323,6 +325,7 @@ describe("emergency releases", () => {
 
   it("with no approval at all an emergency change is refused; engineering may still stage it", () => {
     const change = limitRaise(760, clock.next(), { emergency: { justification } });
+    promote(engineer2(), change.id, { environment: "development" }, clock.next());
     expect(promote(engineer2(), change.id, { environment: "staging" }, clock.next()).kind).toBe("promote");
     const unmet = unmetGates(() => promote(ops(), change.id, { environment: "production" }, clock.next()));
     expect(unmet.map((g) => g.gate)).toEqual(["emergency_approval"]);
@@ -333,6 +336,7 @@ describe("emergency releases", () => {
     const change = limitRaise(765, clock.next(), { emergency: { justification } });
     signOff(as("security@countersign.test"), change.id, { role: "security", decision: "approve" }, clock.next());
     const pipeline = tokenWith(db, "ci-emergency", ["read", "deploy"]);
+    promote(pipeline, change.id, { environment: "development" }, clock.next());
     expect(promote(pipeline, change.id, { environment: "staging" }, clock.next()).kind).toBe("promote");
     expect(releaseSteps(pipeline, change.id).find((s) => s.environment === "production")).toMatchObject({
       path: "emergency",

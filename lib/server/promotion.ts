@@ -12,8 +12,8 @@ import { changeNumberLabel, ENVIRONMENTS, type Environment } from "@/lib/domain/
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validations/field-errors";
 import { actorOf, assertCanRead, type Caller } from "./caller";
-import { findChangeRow, policyByVersion, type ChangeRow } from "./change-records";
-import { currentDeployment, deploymentViews, runningSpecs, type DeploymentView } from "./deployments";
+import { findChangeRow, policyByVersion, productionNow, type ChangeRow } from "./change-records";
+import { currentDeployment, deploymentViews, environmentsThatRan, runningSpecs, type DeploymentView } from "./deployments";
 import { currentPolicy } from "./policy";
 import { hasRole } from "./users";
 
@@ -43,11 +43,12 @@ function assertCanDeploy(caller: Caller, path: "promote" | "emergency") {
   );
 }
 
-export function gateFactsOf(db: Reader, change: ChangeRow): GateFacts {
+export function gateFactsOf(db: Reader, change: ChangeRow, caller: Caller | null = null): GateFacts {
   const head = change.headVersionId ? db.select().from(agentVersions).where(eq(agentVersions.id, change.headVersionId)).get() : undefined;
   // A draft whose typed text does not parse has no deployable spec, whatever it held before.
   const specHash = head && !change.draftSpecText ? head.specHash : null;
   const policy = change.policyVersion ? policyByVersion(db, change.policyVersion) : currentPolicy(db).policy;
+  const base = change.baseVersionId ? db.select().from(agentVersions).where(eq(agentVersions.id, change.baseVersionId)).get() : undefined;
   return {
     label: changeNumberLabel(change.number),
     state: change.state,
@@ -55,7 +56,9 @@ export function gateFactsOf(db: Reader, change: ChangeRow): GateFacts {
     specHash,
     contentHash: change.contentHash,
     authorId: change.authorId,
+    authorTokenId: change.authorTokenId,
     standardChange: change.standardChange,
+    riskTier: change.riskTier,
     signoffs: db
       .select({ role: signoffs.role, status: signoffs.status, contentHash: signoffs.contentHash, signerId: signoffs.signerId })
       .from(signoffs)
@@ -77,7 +80,12 @@ export function gateFactsOf(db: Reader, change: ChangeRow): GateFacts {
           .all()
       : [],
     passRateFloor: policy.evalPassRateFloor,
+    authorMayReleaseOwnHighRisk: currentPolicy(db).policy.authorMayReleaseOwnHighRisk ?? false,
     running: runningSpecs(db, change.agentId),
+    base: base ? { versionId: base.id, number: base.number } : null,
+    production: productionNow(db, change.agentId),
+    ranIn: specHash ? environmentsThatRan(db, change.agentId, specHash) : {},
+    deployer: caller ? (caller.kind === "user" ? { userId: caller.user.id, tokenId: null } : { userId: null, tokenId: caller.id }) : null,
   };
 }
 
@@ -87,7 +95,7 @@ export type ReleaseStep = { environment: Environment; path: "promote" | "emergen
 export function releaseSteps(caller: Caller, ref: string): ReleaseStep[] {
   assertCanRead(caller);
   const db = getDb();
-  const facts = gateFactsOf(db, findChangeRow(db, ref));
+  const facts = gateFactsOf(db, findChangeRow(db, ref), caller);
   return ENVIRONMENTS.map((environment) => {
     const path = environment === "production" ? releasePath(facts) : "promote";
     const gates = promotionGates(environment, facts);
@@ -113,7 +121,7 @@ export function promote(caller: Caller, ref: string, input: unknown, now = Date.
   const id = db.transaction(
     (tx) => {
       const change = findChangeRow(tx, ref);
-      const facts = gateFactsOf(tx, change);
+      const facts = gateFactsOf(tx, change, caller);
       const path = environment === "production" ? releasePath(facts) : "promote";
       assertCanDeploy(caller, path);
       const gates = promotionGates(environment, facts);

@@ -9,7 +9,7 @@ import { hashToken, tokenCaller, userCaller, type Caller } from "./caller";
 import { editChange, proposeChange, submitChange } from "./changes";
 import { getAgentRecord, getAgentVersion } from "./registry";
 import { markNotificationsRead, myNotifications } from "./notifications";
-import { mySignoffQueue, signOff } from "./signoffs";
+import { mySignoffQueue, rolesToDecide, signOff } from "./signoffs";
 import { findActiveUser } from "./users";
 
 let db: DB;
@@ -108,7 +108,7 @@ describe("signing off", () => {
     );
   });
 
-  it("changes requested sends the change back to draft; resubmitted unchanged, earlier approvals stand", () => {
+  it("changes requested → resubmitted: a fresh round for every role, the requester can approve, and approvals by all finish it (finding 2)", () => {
     const change = limitRaise(730);
     signOff(as("ops@countersign.test"), change.id, { role: "operations", decision: "approve" });
     const back = signOff(as("security@countersign.test"), change.id, {
@@ -119,13 +119,28 @@ describe("signing off", () => {
     expect(back.state).toBe("draft");
     const again = submitChange(as("engineer@countersign.test"), change.id);
     expect(again.state).toBe("in_review");
-    expect(again.signoffs.filter((s) => s.status === "approved").map((s) => s.role)).toEqual(["operations"]);
-    expect(
-      again.signoffs
-        .filter((s) => s.status === "pending")
-        .map((s) => s.role)
-        .sort(),
-    ).toEqual(["engineering", "security", "workflow_owner"]);
+    // Every earlier decision is history; every required role is asked afresh, once.
+    const live = again.signoffs.filter((s) => s.status !== "dismissed");
+    expect(live.map((s) => [s.role, s.status]).sort()).toEqual([
+      ["engineering", "pending"],
+      ["operations", "pending"],
+      ["security", "pending"],
+      ["workflow_owner", "pending"],
+    ]);
+    expect(again.requiredSignoffs.map((r) => r.role).sort()).toEqual(["engineering", "operations", "security", "workflow_owner"]);
+    // The requester sees it in their queue and may approve it now.
+    expect(mySignoffQueue(as("security@countersign.test")).some((q) => q.changeId === change.id && q.role === "security")).toBe(true);
+    expect(rolesToDecide(as("security@countersign.test"), again)).toEqual(["security"]);
+    let state = again.state;
+    for (const [email, role] of [
+      ["owner@countersign.test", "workflow_owner"],
+      ["security@countersign.test", "security"],
+      ["engineer2@countersign.test", "engineering"],
+      ["ops@countersign.test", "operations"],
+    ] as const) {
+      state = signOff(as(email), change.id, { role, decision: "approve" }).state;
+    }
+    expect(state).toBe("approved");
   });
 
   it("an edit after two approvals dismisses them, visibly; a decision on the old hash is refused as stale", () => {

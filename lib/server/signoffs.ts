@@ -11,7 +11,7 @@ import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validations/field-errors";
 import { actorOf, type Caller } from "./caller";
 import { notifyAuthor } from "./notifications";
-import { changeView, findChangeRow, type ChangeRecordView, type ChangeRow } from "./change-records";
+import { changeView, comparisonBaseOf, findChangeRow, type ChangeRecordView, type ChangeRow } from "./change-records";
 
 type Tx = Pick<DB, "select" | "insert" | "update">;
 
@@ -79,7 +79,15 @@ export function signOff(caller: Caller, ref: string, input: unknown, now = Date.
       const status = DECISION_STATUS[decision];
       const result = tx
         .update(signoffs)
-        .set({ status, signerId: user.id, comment: comment || null, contentHash: change.contentHash, decidedAt: now })
+        .set({
+          status,
+          signerId: user.id,
+          comment: comment || null,
+          contentHash: change.contentHash,
+          reviewedVersionId: change.headVersionId,
+          reviewedBaseVersionId: comparisonBaseOf(tx, change)?.id ?? null,
+          decidedAt: now,
+        })
         .where(and(eq(signoffs.id, target.id), eq(signoffs.status, "pending")))
         .run();
       if (result.changes !== 1)
@@ -125,7 +133,7 @@ export function signOff(caller: Caller, ref: string, input: unknown, now = Date.
         const open = standing.filter((s) => s.status === "pending");
         if (open.length) {
           tx.update(signoffs)
-            .set({ status: "dismissed", dismissedAt: now, dismissedReason: reason })
+            .set({ status: "dismissed", dismissedStatus: "pending", dismissedAt: now, dismissedReason: reason })
             .where(
               inArray(
                 signoffs.id,

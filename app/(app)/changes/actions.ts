@@ -34,7 +34,7 @@ export async function submitChangeAction(changeId: string): Promise<ActionResult
 }
 
 export async function withdrawChangeAction(changeId: string, reason: string): Promise<ActionResult> {
-  return run((caller) => withdrawChange(caller, changeId, reason));
+  return run((caller) => withdrawChange(caller, changeId, { reason }));
 }
 
 /** The editor's live panel: what the change would be, without saving anything. */
