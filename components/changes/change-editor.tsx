@@ -38,6 +38,8 @@ type Props = {
   people: { email: string; name: string }[];
   save: (changeId: string | null, agent: string, fields: EditChangeInput) => Promise<Result>;
   submit: (changeId: string) => Promise<Result>;
+  /** Proposes a new change straight to review: all or nothing. */
+  proposeAndSubmit: (agent: string, fields: EditChangeInput) => Promise<Result>;
   preview: (input: PreviewInput) => Promise<ChangePreview | { error: string }>;
 };
 
@@ -80,7 +82,7 @@ export function ChangeEditor(props: Props) {
   return mounted ? <Editor {...props} /> : <p className="text-sm text-slate-500">Loading the editor…</p>;
 }
 
-function Editor({ agent, change, initial, initialErrors, people, save, submit, preview }: Props) {
+function Editor({ agent, change, initial, initialErrors, people, save, submit, proposeAndSubmit, preview }: Props) {
   const router = useRouter();
   const inReview = change?.state === "in_review";
   const storageKey = `countersign:change-editor:${change?.id ?? `new:${agent.slug}`}`;
@@ -144,12 +146,15 @@ function Editor({ agent, change, initial, initialErrors, people, save, submit, p
 
   const onSubmit = () =>
     start(async () => {
-      const saved = await persist();
-      if (!saved.ok) return void toast.error(saved.message);
-      const submitted = await submit(saved.id);
+      // A new change is proposed and submitted in one step: refused, it leaves nothing behind but the edits here.
+      let submitted: Result;
+      if (change) {
+        const saved = await persist();
+        if (!saved.ok) return void toast.error(saved.message);
+        submitted = await submit(saved.id);
+      } else submitted = await proposeAndSubmit(agent.slug, payload(state));
       if (!submitted.ok) {
         setErrors(submitted.fieldErrors ?? {});
-        if (!change) router.replace(`/changes/${saved.label}/edit?problems=1`);
         return void toast.error(submitted.message);
       }
       window.localStorage.removeItem(storageKey);
@@ -229,7 +234,9 @@ function Editor({ agent, change, initial, initialErrors, people, save, submit, p
       <aside aria-label="Live review" className="space-y-6 xl:sticky xl:top-20 xl:self-start">
         <Card
           title={
-            result?.baseVersion ? `Compared with v${result.baseVersion} (what production runs)` : "Compared with nothing yet: a new agent"
+            result?.baseVersion
+              ? `Compared with v${result.baseVersion}${result.comparedWithProduction ? ", what production runs now" : ", the newest reviewed version (nothing runs in production)"}`
+              : "Compared with nothing yet: a new agent"
           }
           action={live.isFetching ? <span className="text-xs text-slate-500">updating…</span> : null}
         >

@@ -39,8 +39,13 @@ export function RecordFieldsForm({
       .flatMap(([, m]) => m);
   return (
     <div className="space-y-5">
+      <p className="text-xs text-slate-500">
+        Fields marked <span className="text-rose-600">*</span> are needed to submit for review; a draft saves without them.
+      </p>
       <div>
-        <Label htmlFor="title">Title</Label>
+        <Label htmlFor="title" required>
+          Title
+        </Label>
         <Input
           id="title"
           value={value.title}
@@ -197,7 +202,9 @@ export function RecordFieldsForm({
       </fieldset>
 
       <div>
-        <Label htmlFor="rollbackPlan">Rollback plan</Label>
+        <Label htmlFor="rollbackPlan" required>
+          Rollback plan
+        </Label>
         <Textarea
           id="rollbackPlan"
           rows={3}
@@ -209,7 +216,9 @@ export function RecordFieldsForm({
       </div>
       <div className="grid gap-3 sm:grid-cols-2">
         <div>
-          <Label htmlFor="rollbackOwner">Rollback owner</Label>
+          <Label htmlFor="rollbackOwner" required>
+            Rollback owner
+          </Label>
           <Select
             id="rollbackOwner"
             value={value.rollbackOwner}

@@ -210,6 +210,20 @@ export function PolicyEditor({
             onChange={(e) => setDraft({ ...draft, evalPassRateFloor: Number(e.target.value) })}
           />
         </div>
+        <label className="mt-4 flex items-start gap-2 text-sm text-slate-700">
+          <input
+            type="checkbox"
+            className="mt-0.5"
+            checked={draft.authorMayReleaseOwnHighRisk ?? false}
+            onChange={(e) => setDraft({ ...draft, authorMayReleaseOwnHighRisk: e.target.checked })}
+          />
+          <span>
+            Authors may release their own high- and critical-risk changes to production
+            <span className="block text-xs text-slate-500">
+              Off by default: someone else in engineering or operations releases them, and the evidence pack lists any author who did.
+            </span>
+          </span>
+        </label>
       </Card>
 
       {editable && (

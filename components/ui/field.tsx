@@ -11,8 +11,21 @@ export function Select({ className, ...props }: React.SelectHTMLAttributes<HTMLS
   return <select className={cn(control, "pr-8", className)} {...props} />;
 }
 
-export function Label({ className, ...props }: React.LabelHTMLAttributes<HTMLLabelElement>) {
-  return <label className={cn("mb-1.5 block text-sm font-medium text-slate-700", className)} {...props} />;
+/** A form label; `required` marks a field a submission needs (a star, and the words for screen readers). */
+export function Label({ className, required, children, ...props }: React.LabelHTMLAttributes<HTMLLabelElement> & { required?: boolean }) {
+  return (
+    <label className={cn("mb-1.5 block text-sm font-medium text-slate-700", className)} {...props}>
+      {children}
+      {required && (
+        <>
+          <span aria-hidden className="ml-0.5 text-rose-600">
+            *
+          </span>
+          <span className="sr-only"> (required to submit)</span>
+        </>
+      )}
+    </label>
+  );
 }
 
 export function Textarea({ className, ...props }: React.TextareaHTMLAttributes<HTMLTextAreaElement>) {

@@ -24,6 +24,7 @@ import {
   baseVersionOf,
   comparisonBaseOf,
   changeView,
+  productionNow,
   contentHashOf,
   findChangeRow,
   problemsOf,
@@ -281,8 +282,14 @@ export function proposeChange(caller: Caller, input: ProposeChangeInput | unknow
   if (data.submit && data.spec !== undefined) {
     // Straight to review with a spec that does not validate: nothing to save, say what is wrong.
     const read = readSpecInput(data.spec);
-    if (!read.spec)
-      throw new AppError("validation_failed", "The proposed spec is not valid", { fieldErrors: specFieldErrors(read.issues) });
+    if (!read.spec) {
+      // Every problem at once: the spec's, and the record's own fields a submission needs.
+      const fieldErrors = specFieldErrors(read.issues);
+      if (!data.title?.trim()) fieldErrors.title = ["Give the change a title"];
+      if (!data.rollbackPlan?.trim()) fieldErrors.rollbackPlan = ["Describe how to roll this change back"];
+      if (!data.rollbackOwner) fieldErrors.rollbackOwner = ["Name the rollback owner"];
+      throw new AppError("validation_failed", "The proposed spec is not valid", { fieldErrors });
+    }
   }
   const actor = actorOf(caller);
   const db = getDb();
@@ -703,12 +710,21 @@ export function previewChange(caller: Caller, input: unknown): ChangePreview {
   const workflow = db.select().from(workflows).where(eq(workflows.id, agent.workflowId)).get()!;
   const row = data.changeId ? findChangeRow(db, data.changeId) : null;
   const base = (row ? comparisonBaseOf(db, row) : baseVersionOf(db, agent.id)) ?? undefined;
+  const production = productionNow(db, agent.id);
+  const basedOn = row
+    ? row.baseVersionId
+      ? (db.select().from(agentVersions).where(eq(agentVersions.id, row.baseVersionId)).get() ?? null)
+      : null
+    : (base ?? null);
   const read = readSpecInput(data.spec);
   const empty = {
     spec: read.spec,
     yaml: read.spec ? specToYaml(read.spec) : null,
     specIssues: read.issues,
     baseVersion: base?.number ?? null,
+    comparedWithProduction: base !== undefined && base.id === production?.versionId,
+    basedOn: basedOn?.number ?? null,
+    outOfDate: row !== null && production !== null && production.versionId !== row.baseVersionId,
     diff: [],
     tier: null,
     reasons: [],

@@ -83,7 +83,13 @@ export type ChangePreview = {
   spec: AgentSpec | null;
   yaml: string | null;
   specIssues: { path: string; message: string; line?: number }[];
+  /** The version the diff is computed against: what production runs now, else the newest reviewed version. */
   baseVersion: number | null;
+  comparedWithProduction: boolean;
+  /** The version the change was proposed from (or last updated from production to). */
+  basedOn: number | null;
+  /** Production has moved past the version the change is based on. */
+  outOfDate: boolean;
   diff: DiffItem[];
   tier: RiskLevel | null;
   reasons: string[];

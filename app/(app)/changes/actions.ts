@@ -6,6 +6,8 @@ import { requireUser } from "@/lib/server/auth";
 import { userCaller } from "@/lib/server/caller";
 import { editChange, previewChange, proposeChange, submitChange, withdrawChange } from "@/lib/server/changes";
 import { signOff } from "@/lib/server/signoffs";
+import { updateFromProduction } from "@/lib/server/change-update";
+import type { MergeConflict } from "@/lib/domain/spec-merge";
 import type { ChangePreview, EditChangeInput } from "@/lib/validations/change-record";
 
 export type ActionResult = { ok: true; id: string; label: string } | { ok: false; message: string; fieldErrors?: FieldErrors };
@@ -27,6 +29,11 @@ async function run(fn: (caller: ReturnType<typeof userCaller>) => { id: string; 
 /** Saves the editor's content: a new draft the first time, an edit after. Never loses what was typed. */
 export async function saveChangeAction(changeId: string | null, agent: string, fields: EditChangeInput): Promise<ActionResult> {
   return run((caller) => (changeId ? editChange(caller, changeId, fields) : proposeChange(caller, { ...fields, agent })));
+}
+
+/** A new change straight to review: validated first, so a refused submission creates nothing (no stray "Untitled draft"). */
+export async function proposeAndSubmitAction(agent: string, fields: EditChangeInput): Promise<ActionResult> {
+  return run((caller) => proposeChange(caller, { ...fields, agent, submit: true }));
 }
 
 export async function submitChangeAction(changeId: string): Promise<ActionResult> {
@@ -77,5 +84,22 @@ export async function decideSignoffAction(input: {
     if (isAppError(error)) return { ok: false, message: error.message };
     console.error("Sign-off failed", error);
     return { ok: false, message: "Something went wrong on our side; it has been logged." };
+  }
+}
+
+export type UpdateResult = { ok: true; message: string } | { ok: false; message: string; conflicts?: MergeConflict[] };
+
+/** Brings the change up to date with production; a field both sides changed comes back as a conflict to resolve. */
+export async function updateFromProductionAction(changeId: string, resolutions: Record<string, "ours" | "theirs">): Promise<UpdateResult> {
+  const caller = userCaller(await requireUser());
+  try {
+    const change = updateFromProduction(caller, changeId, { resolutions });
+    revalidatePath("/changes");
+    revalidatePath(`/changes/${change.label}`);
+    return { ok: true, message: `${change.label} is up to date with production (v${change.baseVersion?.number})` };
+  } catch (error) {
+    if (isAppError(error)) return { ok: false, message: error.message, conflicts: error.details.conflicts as MergeConflict[] | undefined };
+    console.error("Update from production failed", error);
+    return { ok: false, message: "Something went wrong on our side; it has been logged. Nothing was changed." };
   }
 }

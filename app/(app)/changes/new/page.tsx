@@ -8,7 +8,7 @@ import { userCaller } from "@/lib/server/caller";
 import { canProposeChanges } from "@/lib/server/changes";
 import { getAgentRecord, getAgentVersion } from "@/lib/server/registry";
 import { listActivePeople } from "@/lib/server/users";
-import { previewChangeAction, saveChangeAction, submitChangeAction } from "../actions";
+import { previewChangeAction, saveChangeAction, submitChangeAction, proposeAndSubmitAction } from "../actions";
 import { newEditorState } from "../editor-state";
 
 export const metadata: Metadata = { title: "Propose a change" };
@@ -59,6 +59,7 @@ export default async function NewChangePage({ searchParams }: { searchParams: Pr
         people={listActivePeople()}
         save={saveChangeAction}
         submit={submitChangeAction}
+        proposeAndSubmit={proposeAndSubmitAction}
         preview={previewChangeAction}
       />
     </div>

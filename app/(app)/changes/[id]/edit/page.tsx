@@ -7,7 +7,7 @@ import { orNotFound } from "@/app/(app)/or-not-found";
 import { userCaller } from "@/lib/server/caller";
 import { getChange } from "@/lib/server/changes";
 import { listActivePeople } from "@/lib/server/users";
-import { previewChangeAction, saveChangeAction, submitChangeAction } from "../../actions";
+import { previewChangeAction, saveChangeAction, submitChangeAction, proposeAndSubmitAction } from "../../actions";
 import { editorStateOf } from "../../editor-state";
 
 export const metadata: Metadata = { title: "Edit change" };
@@ -64,6 +64,7 @@ export default async function EditChangePage({
         people={listActivePeople()}
         save={saveChangeAction}
         submit={submitChangeAction}
+        proposeAndSubmit={proposeAndSubmitAction}
         preview={previewChangeAction}
       />
     </div>
