@@ -1,5 +1,6 @@
 "use client";
 
+import { CopyText } from "@/components/ui/copy-text";
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Input, Label, Select } from "@/components/ui/field";
@@ -63,8 +64,8 @@ export function EvalRunForm({
   return (
     <form onSubmit={submit} className="space-y-3" aria-label="Record an eval run">
       <p className="text-xs text-slate-500">
-        For spec <span className="font-mono">{specHash.slice(0, 12)}</span>. A CI pipeline can record the same with{" "}
-        <span className="font-mono">POST /api/v1/evals</span> and a token with the evals:write scope.
+        For spec <CopyText value={specHash} label="spec hash" />. A CI pipeline records the same with{" "}
+        <span className="font-mono">POST /api/v1/evals</span>, this full spec hash and a token with the evals:write scope.
       </p>
       <div className="grid gap-3 sm:grid-cols-2">
         <div>

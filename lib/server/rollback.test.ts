@@ -231,6 +231,7 @@ describe("rolling back staging", () => {
     const before = getAgentRecord(reader(), "onboarding-concierge").environments.staging!.version;
     const engineer2 = as("engineer2@countersign.test");
     const change = retentionChange("onboarding-concierge", 5, clock.next());
+    promote(engineer2, change.id, { environment: "development" }, clock.next());
     promote(engineer2, change.id, { environment: "staging" }, clock.next());
     const spec = productionSpec("onboarding-concierge");
     spec.traceRetentionDays += 8;
@@ -242,6 +243,7 @@ describe("rolling back staging", () => {
     );
     expect(edited.headVersion).not.toBe(change.headVersion);
     approveAll(change.id, clock);
+    promote(engineer2, change.id, { environment: "development" }, clock.next());
     promote(engineer2, change.id, { environment: "staging" }, clock.next());
     const result = rollback(
       ops(),
