@@ -239,6 +239,61 @@ describe("the demo estate obeys the product's rules", () => {
     }
   });
 
+  it("climbs the ladder: every ordinary release ran in development, then staging, before production", () => {
+    const all = db.select().from(schema.deployments).all();
+    const hashOf = new Map(
+      db
+        .select({ id: schema.agentVersions.id, specHash: schema.agentVersions.specHash })
+        .from(schema.agentVersions)
+        .all()
+        .map((v) => [v.id, v.specHash]),
+    );
+    const ranBefore = (agentId: string, environment: string, hash: string, at: number) =>
+      all.some((d) => d.agentId === agentId && d.environment === environment && hashOf.get(d.versionId) === hash && d.deployedAt <= at);
+    const releases = all.filter((d) => d.environment === "production" && d.kind === "promote");
+    for (const d of releases) {
+      const hash = hashOf.get(d.versionId)!;
+      expect(ranBefore(d.agentId, "development", hash, d.deployedAt), `release ${d.id} ran in development`).toBe(true);
+      expect(ranBefore(d.agentId, "staging", hash, d.deployedAt), `release ${d.id} ran in staging`).toBe(true);
+    }
+  });
+
+  it("leaves every high or critical change to be released by someone other than its author (the default policy)", () => {
+    const changes = new Map(
+      db
+        .select()
+        .from(schema.changeRecords)
+        .all()
+        .map((c) => [c.id, c]),
+    );
+    const releases = db
+      .select()
+      .from(schema.deployments)
+      .where(sql`${schema.deployments.environment} = 'production' AND ${schema.deployments.kind} != 'rollback'`)
+      .all();
+    const byAuthor = releases.filter((d) => {
+      const change = changes.get(d.changeRecordId!)!;
+      return (change.riskTier === "high" || change.riskTier === "critical") && d.deployedById === change.authorId;
+    });
+    expect(byAuthor).toEqual([]);
+  });
+
+  it("ends every review round it restarts: no decision of an earlier round stays live beside a fresh one", () => {
+    const live = db
+      .select({ change: schema.signoffs.changeRecordId, role: schema.signoffs.role })
+      .from(schema.signoffs)
+      .where(sql`${schema.signoffs.status} != 'dismissed'`)
+      .all();
+    const seen = new Set<string>();
+    const twice = live.filter((s) => {
+      const key = `${s.change}:${s.role}`;
+      const again = seen.has(key);
+      seen.add(key);
+      return again;
+    });
+    expect(twice).toEqual([]);
+  });
+
   it("rolls back to the version production ran before, and closes each rolled-back change with its incident", () => {
     const deployments = db.select().from(schema.deployments).orderBy(asc(schema.deployments.deployedAt)).all();
     const incidents = db.select().from(schema.incidents).all();
