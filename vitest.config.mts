@@ -12,9 +12,13 @@ export default defineConfig({
   test: {
     include: ["lib/**/*.test.ts", "db/**/*.test.ts"],
     environment: "node",
+    // The demo estate is seeded once per run into a template; each test file copies it (lib/testing).
+    globalSetup: ["lib/testing/global-setup.ts"],
     setupFiles: ["lib/testing/temp-database.ts"],
     pool: "forks",
-    testTimeout: 60_000,
+    // Limits catch a hang, not a slow machine: a busy two-core CI runner must not fail a correct test.
+    testTimeout: 5 * 60_000,
+    hookTimeout: 10 * 60_000,
     // In CI the results are also written as JSON, for .ci/run's closing count.
     reporters: process.env.CI ? ["default", "json"] : ["default"],
     outputFile: { json: "reports/unit-results.json" },

@@ -1,12 +1,21 @@
+import { constants, copyFileSync, existsSync } from "node:fs";
+import { inject } from "vitest";
 import { getDb } from "@/db";
 import { generateEstate, isEmpty } from "@/db/seed/generate";
+import { databasePath } from "@/lib/env";
+import { DEMO_ESTATE_OPTIONS } from "./demo-estate-template";
 
-/** The history's fixed end for tests: the same estate, hashes and counts on every run. */
-export const TEST_UNTIL = Date.UTC(2026, 10, 21);
+export { TEST_UNTIL } from "./demo-estate-template";
 
-/** Seeds this test file's database with the standard demo estate, once. */
+/**
+ * Gives this test file's database the standard demo estate, once. Before the database is first opened
+ * it is a copy of the template the global setup built; a database already opened is seeded in place.
+ */
 export async function seedDemoEstate() {
+  const template = inject("demoEstateTemplate");
+  // The file exists once getDb() has opened it; copying over an open database would corrupt it.
+  if (template && !existsSync(databasePath)) copyFileSync(template, databasePath, constants.COPYFILE_EXCL);
   const db = getDb();
-  if (isEmpty(db)) await generateEstate(db, { agents: 24, months: 12, until: TEST_UNTIL, seed: 1 });
+  if (isEmpty(db)) await generateEstate(db, DEMO_ESTATE_OPTIONS);
   return db;
 }
