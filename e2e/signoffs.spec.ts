@@ -47,7 +47,7 @@ async function approveFromQueue(browser: Browser, email: string, role: string, l
 }
 
 test("the four owners each find the limit raise in their queue, see their part first, and approve it", async ({ page, browser }) => {
-  test.setTimeout(90_000);
+  test.slow();
   const label = await proposeLimitRaise(page, 6000);
   await page.goto(`/changes/${label}`);
   await expect(page.getByText(/Your review as/)).toHaveCount(0); // the author cannot sign

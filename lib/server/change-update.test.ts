@@ -18,6 +18,7 @@ import {
 import { changesSinceReview } from "./change-context";
 import { updateFromProduction } from "./change-update";
 import { getChange, proposeChange, submitChange } from "./changes";
+import { myNotifications } from "./notifications";
 import { promote } from "./promotion";
 import { getAgentRecord } from "./registry";
 import { signOff } from "./signoffs";
@@ -63,6 +64,11 @@ describe("a change proposed before production moved (finding 1)", () => {
     releaseApproved(lower.id, clock);
     const now = getAgentRecord(reader(), "refund-assistant").environments.production!.version;
     expect(now).toBeGreaterThan(before);
+
+    // Its author is told at once.
+    expect(
+      myNotifications(engineer()).items.some((n) => n.message.startsWith(`${traces.label} `) && /is out of date/.test(n.message)),
+    ).toBe(true);
 
     // The change page tells the truth: out of date, compared with what production runs now.
     const stale = getChange(reader(), traces.id);

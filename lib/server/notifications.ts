@@ -9,7 +9,8 @@ import type { Caller } from "./caller";
 type Writer = Pick<DB, "select" | "insert">;
 type Change = { id: string; number: number; title: string; authorId: string | null };
 
-export type NotificationKind = "signoff_needed" | "change_approved" | "change_rejected" | "changes_requested" | "signoff_dismissed";
+export type NotificationKind =
+  "signoff_needed" | "change_approved" | "change_rejected" | "changes_requested" | "signoff_dismissed" | "change_out_of_date";
 
 function insert(tx: Writer, rows: { userId: string; kind: NotificationKind; change: Change; message: string }[], now: number) {
   if (rows.length === 0) return;
@@ -25,6 +26,22 @@ function insert(tx: Writer, rows: { userId: string; kind: NotificationKind; chan
       })),
     )
     .run();
+}
+
+/** Production moved under these open changes: each author is told to update theirs before it can be promoted. */
+export function notifyOutOfDate(tx: Writer, changes: Change[], production: { version: number; through: string }, now: number) {
+  insert(
+    tx,
+    changes
+      .filter((c) => c.authorId)
+      .map((c) => ({
+        userId: c.authorId!,
+        kind: "change_out_of_date" as const,
+        change: c,
+        message: `${changeNumberLabel(c.number)} “${c.title}” is out of date: production now runs v${production.version} since ${production.through}; update it from production`,
+      })),
+    now,
+  );
 }
 
 /** Everyone who can sign one of these roles on the change: active holders of the role, never its author. */

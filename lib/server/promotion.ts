@@ -1,6 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray, ne } from "drizzle-orm";
 import { z } from "zod";
 import { getDb, type DB } from "@/db";
 import { appendAuditEvents, type AuditInput } from "@/db/audit";
@@ -16,6 +16,7 @@ import { findChangeRow, policyByVersion, productionNow, type ChangeRow } from ".
 import { currentDeployment, deploymentViews, environmentsThatRan, runningSpecs, type DeploymentView } from "./deployments";
 import { currentPolicy } from "./policy";
 import { hasRole } from "./users";
+import { notifyOutOfDate } from "./notifications";
 
 /** Promotion: a change's version moves development → staging → production, each step behind its evidence gates. */
 
@@ -167,7 +168,26 @@ export function promote(caller: Caller, ref: string, input: unknown, now = Date.
           },
         },
       ];
-      if (environment === "production") events.push(release(tx, change, facts, path, now, actor));
+      if (environment === "production") {
+        events.push(release(tx, change, facts, path, now, actor));
+        const version = tx
+          .select({ number: agentVersions.number })
+          .from(agentVersions)
+          .where(eq(agentVersions.id, change.headVersionId!))
+          .get()!;
+        const behind = tx
+          .select()
+          .from(changeRecords)
+          .where(
+            and(
+              eq(changeRecords.agentId, change.agentId),
+              inArray(changeRecords.state, ["draft", "in_review", "approved"]),
+              ne(changeRecords.id, change.id),
+            ),
+          )
+          .all();
+        notifyOutOfDate(tx, behind, { version: version.number, through: facts.label }, now);
+      }
       appendAuditEvents(tx, events);
       return deploymentId;
     },
