@@ -11,12 +11,15 @@ async function openChange(page: Page, agent: string, title: RegExp) {
 }
 
 test.describe.serial("releasing refund-assistant's approved limit raise, then rolling it back", () => {
-  test("engineer@ promotes it development → staging, records the staging eval, and releases it to production", async ({ page }) => {
-    await signIn(page, "engineer@countersign.test");
+  // ops@ releases it: by the default policy an engineer may not release their own high-risk change.
+  test("ops@ promotes it development → staging, records the staging eval, and releases it to production", async ({ page }) => {
+    await signIn(page, "ops@countersign.test");
     await openChange(page, "refund-assistant", /Raise the refunds\.create limit to \d+ USD/);
     // Production waits for a clean staging eval of this exact spec; the checklist says so and who can fix it.
     await expect(gates(page, "production")).toContainText("no eval run recorded in staging");
     await expect(gates(page, "production")).toContainText("Who can fix it: engineering");
+    // The ladder: staging takes only what ran in development.
+    await expect(gates(page, "staging")).toContainText("has not run in development");
     await expect(page.getByRole("button", { name: "Promote to production" })).toHaveCount(0);
 
     await page.getByRole("button", { name: "Promote to development" }).click();
