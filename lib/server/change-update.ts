@@ -1,5 +1,4 @@
 import "server-only";
-import { randomUUID } from "node:crypto";
 import { and, eq, inArray, ne } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "@/db";
@@ -14,8 +13,7 @@ import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validations/field-errors";
 import { actorOf, type Caller } from "./caller";
 import { assessRow, changeView, findChangeRow, productionNow, type ChangeRecordView, type ChangeRow } from "./change-records";
-import { agentWithWorkflow, dismissSignoffs, openChangeOfAuthor, refresh, save, type Tx } from "./changes";
-import { notifySignoffNeeded } from "./notifications";
+import { agentWithWorkflow, askSignoffs, dismissSignoffs, openChangeOfAuthor, refresh, save, type Tx } from "./changes";
 import { currentPolicy } from "./policy";
 
 /**
@@ -183,26 +181,7 @@ function reconcileSignoffs(tx: Tx, before: ChangeRow, next: ChangeRow, actor: Ac
   }
   const covered = new Set([...carried, ...live.filter((s) => s.status === "pending" && required.has(s.role))].map((s) => s.role));
   const ask = assessment.required.filter((r) => !covered.has(r.role));
-  if (ask.length) {
-    tx.insert(signoffs)
-      .values(
-        ask.map((r) => ({
-          id: randomUUID(),
-          changeRecordId: next.id,
-          role: r.role,
-          reason: r.reason,
-          status: "pending" as const,
-          createdAt: now,
-        })),
-      )
-      .run();
-    notifySignoffNeeded(
-      tx,
-      next,
-      ask.map((r) => r.role),
-      now,
-    );
-  }
+  askSignoffs(tx, next, ask, now);
   const approved = ask.length === 0 && assessment.required.every((r) => carried.some((s) => s.role === r.role));
   return approved
     ? { ...next, state: "approved", approvedAt: next.approvedAt ?? now, policyVersion: version }

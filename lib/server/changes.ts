@@ -159,6 +159,34 @@ export function save(tx: Tx, row: ChangeRow) {
   tx.update(changeRecords).set(rest).where(eq(changeRecords.id, id)).run();
 }
 
+/** Asks each role for its sign-off on the change as it stands, and tells the people who can give it. */
+export function askSignoffs(
+  tx: Tx,
+  row: Pick<ChangeRow, "id" | "number" | "title" | "authorId">,
+  ask: { role: Role; reason: string }[],
+  now: number,
+) {
+  if (ask.length === 0) return;
+  tx.insert(signoffs)
+    .values(
+      ask.map((r) => ({
+        id: randomUUID(),
+        changeRecordId: row.id,
+        role: r.role,
+        reason: r.reason,
+        status: "pending" as const,
+        createdAt: now,
+      })),
+    )
+    .run();
+  notifySignoffNeeded(
+    tx,
+    row,
+    ask.map((r) => r.role),
+    now,
+  );
+}
+
 /** Sends a draft to review: only when nothing is missing. A standard change is approved at once. */
 function submitInTx(tx: Tx, row: ChangeRow, actor: Actor, now: number): ChangeRow {
   if (!canTransition(row.state, "in_review") || row.state !== "draft")
@@ -203,26 +231,7 @@ function submitInTx(tx: Tx, row: ChangeRow, actor: Actor, now: number): ChangeRo
     now,
   );
   const ask = assessment!.required;
-  if (ask.length > 0) {
-    tx.insert(signoffs)
-      .values(
-        ask.map((r) => ({
-          id: randomUUID(),
-          changeRecordId: row.id,
-          role: r.role,
-          reason: r.reason,
-          status: "pending" as const,
-          createdAt: now,
-        })),
-      )
-      .run();
-  }
-  notifySignoffNeeded(
-    tx,
-    row,
-    ask.map((r) => r.role),
-    now,
-  );
+  askSignoffs(tx, row, ask, now);
   const events: AuditInput[] = [
     {
       at: now,
@@ -520,24 +529,7 @@ export function redoSignoffs(tx: Tx, row: ChangeRow, actor: Actor, now: number):
     });
     return { ...row, state: "approved", approvedAt: now, policyVersion: version };
   }
-  tx.insert(signoffs)
-    .values(
-      assessment.required.map((r) => ({
-        id: randomUUID(),
-        changeRecordId: row.id,
-        role: r.role,
-        reason: r.reason,
-        status: "pending" as const,
-        createdAt: now,
-      })),
-    )
-    .run();
-  notifySignoffNeeded(
-    tx,
-    row,
-    assessment.required.map((r) => r.role),
-    now,
-  );
+  askSignoffs(tx, row, assessment.required, now);
   return { ...row, policyVersion: version };
 }
 
