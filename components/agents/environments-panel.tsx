@@ -1,3 +1,4 @@
+import { AlertTriangle } from "lucide-react";
 import { Badge } from "@/components/ui/badge";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { UtcTime } from "@/components/ui/utc-time";
@@ -16,6 +17,9 @@ type State = {
   approvedBy: ComponentProps<typeof ApprovalsList>["approved"];
 } | null;
 
+/** A version this environment runs that production rolled back. */
+type RolledBack = { rolledBackAt: number; change: string | null };
+
 const LABEL: Record<Environment, string> = { development: "Development", staging: "Staging", production: "Production" };
 
 /** What each environment runs: version, since when, deployed by whom, through which change record. */
@@ -23,15 +27,18 @@ export function EnvironmentsPanel({
   environments,
   now,
   showApprovals = false,
+  rolledBack = {},
 }: {
   environments: Record<Environment, State>;
   now: number;
   showApprovals?: boolean;
+  rolledBack?: Partial<Record<Environment, RolledBack>>;
 }) {
   return (
     <ul className="divide-y divide-slate-100">
       {ENVIRONMENTS.map((env) => {
         const s = environments[env];
+        const bad = rolledBack[env];
         return (
           <li key={env} className="py-3 first:pt-0 last:pb-0" aria-label={LABEL[env]}>
             <div className="flex items-baseline justify-between gap-2">
@@ -42,6 +49,15 @@ export function EnvironmentsPanel({
                 <span className="text-sm text-slate-400">nothing deployed</span>
               )}
             </div>
+            {s && bad && (
+              <p className="mt-1 flex gap-1.5 rounded bg-amber-50 px-2 py-1 text-xs text-amber-900 ring-1 ring-amber-200 ring-inset">
+                <AlertTriangle aria-hidden className="mt-px size-3.5 shrink-0" />
+                <span>
+                  v{s.version} was rolled back in production on <UtcTime at={bad.rolledBackAt} />
+                  {bad.change && <> ({bad.change})</>}
+                </span>
+              </p>
+            )}
             {s && (
               <div className="mt-1 space-y-0.5 text-xs text-slate-600">
                 <p>

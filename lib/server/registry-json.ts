@@ -2,6 +2,7 @@ import "server-only";
 import { ENVIRONMENTS, type Environment } from "@/lib/domain/terms";
 import { toIso } from "./api";
 import type { EnvironmentState, VersionApprovals } from "./registry";
+import type { StillRunningRolledBack } from "./rolled-back-versions";
 
 /** The API's shapes for registry reads: times as ISO-8601, people by email, change records by number. */
 
@@ -28,4 +29,18 @@ export function environmentsJson(environments: Record<Environment, EnvironmentSt
       ];
     }),
   );
+}
+
+/** Development and staging environments still running a version rolled back in production. */
+export function stillRunningRolledBackJson(items: StillRunningRolledBack[]) {
+  return items.map((i) => ({
+    environment: i.environment,
+    version: i.version,
+    since: toIso(i.since),
+    rolledBackAt: toIso(i.rolledBackAt),
+    rolledBackBy: i.rolledBackBy,
+    change: i.change?.label ?? null,
+    incident: i.incident?.id ?? null,
+    rollBackTo: i.rollBackTo,
+  }));
 }

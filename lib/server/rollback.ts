@@ -10,7 +10,7 @@ import { changeNumberLabel, ENVIRONMENTS, SEVERITIES, type Environment } from "@
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validations/field-errors";
 import { actorOf, assertCanRead, type Caller } from "./caller";
-import { deploymentViews, type DeploymentView } from "./deployments";
+import { deploymentViews, productionRollbackOf, type DeploymentView } from "./deployments";
 import { incidentView, openIncidentIn, type IncidentView } from "./incidents";
 import { hasRole } from "./users";
 
@@ -98,7 +98,8 @@ export type RollbackResult = { deployment: DeploymentView; rolledBackChange: str
 /**
  * Redeploys the previous approved version of an environment. In production it also marks the change
  * that introduced the bad version rolled back, and links the open incident of that deployment (or the
- * one named, or an open unlinked one of the agent) — opening one when there is none.
+ * one named, or an open unlinked one of the agent) — opening one when there is none. Elsewhere it marks and
+ * opens nothing; when the version was rolled back in production, it returns that rollback's incident.
  */
 export function rollback(caller: Caller, slug: string, input: unknown, now = Date.now()): RollbackResult {
   const db = getDb();
@@ -127,6 +128,9 @@ export function rollback(caller: Caller, slug: string, input: unknown, now = Dat
 
       const actor = actorOf(caller);
       const deploymentId = randomUUID();
+      // Outside production, a version already rolled back in production follows that rollback: its incident covers
+      // this one too, and its change is already marked, so nothing is marked or opened again.
+      const followed = environment === "production" ? null : productionRollbackOf(tx, agent.id, plan.current.versionId);
       tx.insert(deployments)
         .values({
           id: deploymentId,
@@ -155,6 +159,7 @@ export function rollback(caller: Caller, slug: string, input: unknown, now = Dat
             fromVersion: plan.current.versionNumber,
             toVersion: plan.target.versionNumber,
             reason,
+            ...(followed && { followsRollback: followed.deployment.id, incidentId: followed.incident?.id ?? null }),
           },
         },
       ];
@@ -182,6 +187,7 @@ export function rollback(caller: Caller, slug: string, input: unknown, now = Dat
         appendAuditEvents(tx, events);
         linked = linkIncident(tx, caller, agent, plan.current.deploymentId, { incidentId, severity, reason }, now);
       } else {
+        linked = followed?.incident?.id ?? null;
         appendAuditEvents(tx, events);
       }
       return { deploymentId, rolledBack, linked };

@@ -1,5 +1,6 @@
 "use server";
 
+import { rollBackWhereStillRunning } from "@/lib/server/rolled-back-versions";
 import { rollback } from "@/lib/server/rollback";
 import { runAsUser, type ActionOutcome } from "../run-action";
 
@@ -12,9 +13,28 @@ export async function rollbackAction(
       const result = rollback(caller, slug, { ...input, severity: input.severity || undefined });
       const parts = [`${result.deployment.environment} runs v${result.deployment.version} again`];
       if (result.rolledBackChange) parts.push(`${result.rolledBackChange} marked rolled back`);
-      if (result.incident) parts.push(`incident “${result.incident.title}” linked`);
+      if (result.incident)
+        parts.push(
+          result.deployment.environment === "production"
+            ? `incident “${result.incident.title}” linked`
+            : `following production's rollback (incident “${result.incident.title}”)`,
+        );
       return parts.join("; ");
     },
     [`/agents/${slug}`, "/agents", "/changes", "/incidents", "/"],
+  );
+}
+
+/** Rolls back development and staging where they still run a version rolled back in production. */
+export async function rollBackStillRunningAction(
+  slug: string,
+  environments: { environment: string; expectedVersion: number }[],
+): Promise<ActionOutcome> {
+  return runAsUser(
+    (caller) =>
+      rollBackWhereStillRunning(caller, slug, { environments })
+        .map((r) => `${r.deployment.environment} runs v${r.deployment.version} again`)
+        .join("; "),
+    [`/agents/${slug}`, "/agents", "/"],
   );
 }

@@ -21,6 +21,7 @@ import { userCaller } from "@/lib/server/caller";
 import { canProposeChanges, listChanges, parseChangeFilters } from "@/lib/server/changes";
 import { agentAsOf, getAgentRecord, getAgentVersion, parseInstant, parseVersionNumber, recentEvalRuns } from "@/lib/server/registry";
 import { RollbackPanel } from "@/components/agents/rollback-panel";
+import { RolledBackStillRunning } from "@/components/agents/rolled-back-still-running";
 import { IncidentTable } from "@/components/incidents/incident-table";
 import { DeploymentList } from "@/components/release/deployment-list";
 import { EvalRunsTable } from "@/components/release/eval-runs-table";
@@ -30,7 +31,8 @@ import { listDeployments } from "@/lib/server/deployments";
 import { listIncidents } from "@/lib/server/incidents";
 import { openRetroSignoffs } from "@/lib/server/retro-signoffs";
 import { rollbackOptions } from "@/lib/server/rollback";
-import { rollbackAction } from "../actions";
+import { stillRunningRolledBack } from "@/lib/server/rolled-back-versions";
+import { rollBackStillRunningAction, rollbackAction } from "../actions";
 
 type Props = { params: Promise<{ slug: string }>; searchParams: Promise<{ version?: string; at?: string }> };
 
@@ -88,6 +90,7 @@ export default async function AgentPage({ params, searchParams }: Props) {
   const rollbackChoices = rollbacks.options.flatMap((o) =>
     o.plan ? [{ environment: o.environment, from: o.plan.current.versionNumber, to: o.plan.target.versionNumber }] : [],
   );
+  const stillRunning = stillRunningRolledBack(caller, slug);
   const incidents = listIncidents(caller, { agent: slug, pageSize: 5 });
   const deploymentLog = listDeployments(caller, { agent: slug, pageSize: 8 });
   const evals = recentEvalRuns(caller, slug, 8);
@@ -127,6 +130,8 @@ export default async function AgentPage({ params, searchParams }: Props) {
           </Link>
         </div>
       ))}
+
+      <RolledBackStillRunning slug={slug} items={stillRunning} canRollBack={rollbacks.allowed} rollBack={rollBackStillRunningAction} />
 
       {versionError && (
         <p role="alert" className="rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-800 ring-1 ring-rose-200 ring-inset">
@@ -254,7 +259,13 @@ export default async function AgentPage({ params, searchParams }: Props) {
 
         <div className="space-y-6">
           <Card title="Environments">
-            <EnvironmentsPanel environments={agent.environments} now={now} />
+            <EnvironmentsPanel
+              environments={agent.environments}
+              now={now}
+              rolledBack={Object.fromEntries(
+                stillRunning.map((i) => [i.environment, { rolledBackAt: i.rolledBackAt, change: i.change?.label ?? null }]),
+              )}
+            />
           </Card>
           {rollbacks.allowed && (
             <Card title="Roll back">

@@ -24,11 +24,12 @@ import { promoteAction, recordEvalAction } from "../release-actions";
 import { DeploymentList } from "@/components/release/deployment-list";
 import { EvalRunForm } from "@/components/release/eval-run-form";
 import { EvalRunsTable } from "@/components/release/eval-runs-table";
+import { ReleaseOutcome, type SettledState } from "@/components/release/release-outcome";
 import { ReleaseSteps } from "@/components/release/release-steps";
 import { RetroSignoffNotice } from "@/components/release/retro-signoff-notice";
 import { IncidentTable } from "@/components/incidents/incident-table";
 import { retroSignoffStatus } from "@/lib/domain/retro-signoff";
-import { listDeployments } from "@/lib/server/deployments";
+import { listDeployments, releaseHistory } from "@/lib/server/deployments";
 import { canRecordEvals } from "@/lib/server/evals";
 import { incidentsOfChange } from "@/lib/server/incidents";
 import { releaseSteps } from "@/lib/server/promotion";
@@ -57,6 +58,9 @@ export default async function ChangePage({ params }: Props) {
   const retro = retroSignoffStatus(change.retroSignoffDueAt, change.signoffs, now);
   const running = Object.fromEntries(steps.map((s) => [s.environment, s.gates.some((g) => g.gate === "not_already_running" && !g.met)]));
   const showRelease = steps.length > 0 && !["rejected", "withdrawn"].includes(change.state);
+  // Once released, rolled back, rejected or withdrawn, the release section tells what happened instead of listing gates.
+  const settled = (["released", "rolled_back", "rejected", "withdrawn"] as SettledState[]).find((s) => s === change.state);
+  const history = settled ? releaseHistory(caller, change.id) : null;
   const open = change.state === "draft" || change.state === "in_review";
   const problems = Object.entries(change.submissionProblems);
   const link = (url: string | undefined, label: string) =>
@@ -141,9 +145,25 @@ export default async function ChangePage({ params }: Props) {
 
       <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
         <div className="space-y-6">
-          {showRelease && (
-            <Card title="Release" action={<span className="text-xs text-slate-500">development → staging → production</span>}>
-              <ReleaseSteps changeId={change.id} steps={steps} running={running} promote={promoteAction} />
+          {(showRelease || settled) && (
+            <Card
+              title="Release"
+              action={
+                settled !== "rejected" &&
+                settled !== "withdrawn" && <span className="text-xs text-slate-500">development → staging → production</span>
+              }
+            >
+              {settled && history ? (
+                <ReleaseOutcome
+                  label={change.label}
+                  state={settled}
+                  agent={change.agent.slug}
+                  environments={history.environments}
+                  rollback={history.rollback}
+                />
+              ) : (
+                <ReleaseSteps changeId={change.id} steps={steps} running={running} promote={promoteAction} />
+              )}
             </Card>
           )}
           <Card title={`Permission diff${change.baseVersion ? ` against v${change.baseVersion.number}` : ""}`}>

@@ -1,6 +1,7 @@
 import { apiRoute, toIso } from "@/lib/server/api";
 import { getAgentRecord } from "@/lib/server/registry";
-import { environmentsJson } from "@/lib/server/registry-json";
+import { environmentsJson, stillRunningRolledBackJson } from "@/lib/server/registry-json";
+import { stillRunningRolledBack } from "@/lib/server/rolled-back-versions";
 
 export const dynamic = "force-dynamic";
 
@@ -23,6 +24,7 @@ export const GET = apiRoute<{ slug: string }>((_request, { caller, params }) => 
     rollbackOwner: agent.rollbackOwner.email,
     lastReviewedAt: toIso(agent.lastReviewedAt),
     environments: environmentsJson(agent.environments),
+    stillRunningRolledBack: stillRunningRolledBackJson(stillRunningRolledBack(caller, params.slug)),
     versions: agent.versions.map((v) => ({
       number: v.number,
       specHash: v.specHash,
