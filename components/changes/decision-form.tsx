@@ -12,15 +12,25 @@ type Result = { ok: true; state: string } | { ok: false; message: string };
 export function DecisionForm({
   changeId,
   contentHash,
+  comparedWithVersion,
   role,
   roleLabel,
   decide,
 }: {
   changeId: string;
   contentHash: string;
+  /** The version the reviewer's diff was computed against; a decision made after production moved is refused as stale. */
+  comparedWithVersion: number | null;
   role: string;
   roleLabel: string;
-  decide: (input: { changeId: string; role: string; decision: string; comment: string; contentHash: string }) => Promise<Result>;
+  decide: (input: {
+    changeId: string;
+    role: string;
+    decision: string;
+    comment: string;
+    contentHash: string;
+    comparedWithVersion: number | null;
+  }) => Promise<Result>;
 }) {
   const router = useRouter();
   const [comment, setComment] = useState("");
@@ -30,7 +40,7 @@ export function DecisionForm({
     if (decision !== "approve" && !comment.trim()) return setError("Say why: a comment is required to reject or request changes.");
     setError(null);
     start(async () => {
-      const result = await decide({ changeId, role, decision, comment, contentHash });
+      const result = await decide({ changeId, role, decision, comment, contentHash, comparedWithVersion });
       if (!result.ok) {
         setError(result.message);
         toast.error(result.message);

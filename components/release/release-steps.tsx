@@ -9,10 +9,13 @@ type Step = { environment: Environment; path: "promote" | "emergency"; gates: Ga
 
 const GATE_LABELS: Record<Gate["gate"], string> = {
   change_state: "Change state",
+  up_to_date: "Up to date with production",
+  ladder: "Ran in the environment before",
   approved_on_current_hash: "Approved on the current content",
   emergency_approval: "One approval from someone other than the author",
   staging_eval: "Clean staging eval of this exact spec",
   rollback_plan: "Rollback plan and owner",
+  release_by_other: "Released by someone other than the author",
   not_already_running: "Not already running there",
 };
 

@@ -3,16 +3,25 @@ import { and, eq, inArray, ne } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "@/db";
 import { appendAuditEvent, appendAuditEvents, type Actor, type AuditInput } from "@/db/audit";
-import { agentVersions, signoffs } from "@/db/schema";
+import { agentVersions, changeRecords, signoffs } from "@/db/schema";
 import { canonicalJson } from "@/lib/domain/canonical-json";
 import type { DiffItem } from "@/lib/domain/permission-diff";
 import { mergeSpecs, type MergeConflict } from "@/lib/domain/spec-merge";
-import { validateSpec, type AgentSpec } from "@/lib/domain/spec";
+import { specHash, validateSpec, type AgentSpec } from "@/lib/domain/spec";
 import { changeNumberLabel } from "@/lib/domain/terms";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validations/field-errors";
 import { actorOf, type Caller } from "./caller";
-import { assessRow, changeView, findChangeRow, productionNow, type ChangeRecordView, type ChangeRow } from "./change-records";
+import {
+  assessRow,
+  changeView,
+  comparisonBaseOf,
+  findChangeRow,
+  problemsOf,
+  productionNow,
+  type ChangeRecordView,
+  type ChangeRow,
+} from "./change-records";
 import { agentWithWorkflow, askSignoffs, dismissSignoffs, openChangeOfAuthor, refresh, save, type Tx } from "./changes";
 import { currentPolicy } from "./policy";
 
@@ -24,7 +33,13 @@ import { currentPolicy } from "./policy";
 
 export const updateFromProductionSchema = z.strictObject({
   /** For each conflicting field (by path): keep the change's value ("ours") or take production's ("theirs"). */
-  resolutions: z.record(z.string(), z.enum(["ours", "theirs"], { error: 'Each resolution is "ours" or "theirs"' })).default({}),
+  resolutions: z
+    .record(
+      z.string().max(300, "A field path is at most 300 characters"),
+      z.enum(["ours", "theirs"], { error: 'Each resolution is "ours" or "theirs"' }),
+    )
+    .refine((r) => Object.keys(r).length <= 200, "At most 200 resolutions: one per conflicting field")
+    .default({}),
 });
 
 export type UpdateConflicts = { conflicts: MergeConflict[] };
@@ -84,6 +99,9 @@ export function updateFromProduction(caller: Caller, ref: string, input: unknown
           fieldErrors: Object.fromEntries(valid.issues.map((i) => [`spec.${i.path}`, [i.message]])),
         });
       }
+      if (specHash(valid.spec) === versions.get(production.versionId)!.specHash) {
+        throw new AppError("conflict", `Production already runs everything ${label} would change: nothing is left to review; withdraw it`);
+      }
       const actor = actorOf(caller);
       const { row: refreshed } = refresh(
         tx,
@@ -92,7 +110,25 @@ export function updateFromProduction(caller: Caller, ref: string, input: unknown
         actor,
         now,
       );
-      const next = row.state === "draft" ? refreshed : reconcileSignoffs(tx, row, refreshed, actor, now);
+      if (row.state !== "draft") {
+        // Still in review: the result must be as fit for review as any edit (e.g. a harm metric for an escalation).
+        const { workflow } = agentWithWorkflow(tx, row.agentId);
+        const assessment = assessRow(refreshed, { workflow, base: theirs, head: valid.spec }, currentPolicy(tx).policy);
+        const problems = problemsOf(refreshed, valid.spec, [], assessment);
+        if (Object.keys(problems).length > 0) {
+          throw new AppError(
+            "validation_failed",
+            `${label} would be unfit for review after the update: ${Object.values(problems).flat()[0]}`,
+            {
+              fieldErrors: problems,
+            },
+          );
+        }
+      }
+      const next =
+        row.state === "draft"
+          ? refreshed
+          : reconcileSignoffs(tx, row, refreshed, `${actor.label} updated the change from production`, actor, now).row;
       save(tx, next);
       appendAuditEvent(tx, {
         at: now,
@@ -105,7 +141,8 @@ export function updateFromProduction(caller: Caller, ref: string, input: unknown
           fromBaseVersion: row.baseVersionId ? versions.get(row.baseVersionId)!.number : null,
           toBaseVersion: production.number,
           fromProduction: merge.fromProduction,
-          resolutions,
+          // Only the answers to real conflicts are the record; anything else sent is ignored.
+          resolutions: Object.fromEntries(merge.conflicts.map((c) => [c.path, resolutions[c.path]])),
           previousContentHash: row.contentHash,
           contentHash: next.contentHash,
           ...(next.state !== row.state && { previousState: row.state, state: next.state }),
@@ -124,7 +161,14 @@ export function updateFromProduction(caller: Caller, ref: string, input: unknown
  * dismissed. Roles the change now needs and no longer has are asked; roles it no longer needs stop
  * being waited on. All required roles approved: approved; otherwise in review.
  */
-function reconcileSignoffs(tx: Tx, before: ChangeRow, next: ChangeRow, actor: Actor, now: number): ChangeRow {
+function reconcileSignoffs(
+  tx: Tx,
+  before: ChangeRow,
+  next: ChangeRow,
+  why: string,
+  actor: Actor,
+  now: number,
+): { row: ChangeRow; dismissed: number; asked: number } {
   const { workflow } = agentWithWorkflow(tx, next.agentId);
   const { version, policy } = currentPolicy(tx);
   const live = tx
@@ -132,13 +176,14 @@ function reconcileSignoffs(tx: Tx, before: ChangeRow, next: ChangeRow, actor: Ac
     .from(signoffs)
     .where(and(eq(signoffs.changeRecordId, next.id), ne(signoffs.status, "dismissed")))
     .all();
+  const compared = comparisonBaseOf(tx, next);
   const versions = versionsById(tx, [
     next.baseVersionId,
     next.headVersionId,
     ...live.flatMap((s) => [s.reviewedVersionId, s.reviewedBaseVersionId]),
   ]);
   const spec = (id: string | null) => (id ? (versions.get(id)?.spec ?? null) : null);
-  const assessment = assessRow(next, { workflow, base: spec(next.baseVersionId), head: spec(next.headVersionId) }, policy)!;
+  const assessment = assessRow(next, { workflow, base: compared?.spec ?? null, head: spec(next.headVersionId) }, policy)!;
   const currentKey = diffKey(assessment.diff);
   const required = new Map(assessment.required.map((r) => [r.role, r.reason]));
   const reviewedKey = (s: (typeof live)[number]) => {
@@ -150,20 +195,26 @@ function reconcileSignoffs(tx: Tx, before: ChangeRow, next: ChangeRow, actor: Ac
 
   const carried = live.filter((s) => s.status === "approved" && required.has(s.role) && reviewedKey(s) === currentKey);
   const stale = live.filter((s) => !carried.includes(s) && !(s.status === "pending" && required.has(s.role)));
-  dismissSignoffs(tx, next, stale, `dismissed: ${actor.label} updated the change from production; the diff it makes changed`, actor, now);
-  if (carried.length) {
+  dismissSignoffs(tx, next, stale, `dismissed: ${why}; the diff it makes changed`, actor, now);
+  // An approval of exactly this content against exactly this version simply stands; only a moved one is re-bound.
+  const standsAsIs = (x: (typeof live)[number]) =>
+    (x.reviewedVersionId ?? before.headVersionId) === next.headVersionId &&
+    (x.reviewedBaseVersionId ?? before.baseVersionId) === (compared?.id ?? null) &&
+    x.contentHash === next.contentHash;
+  const rebound = carried.filter((x) => !standsAsIs(x));
+  if (rebound.length) {
     tx.update(signoffs)
-      .set({ contentHash: next.contentHash, reviewedVersionId: next.headVersionId, reviewedBaseVersionId: next.baseVersionId })
+      .set({ contentHash: next.contentHash, reviewedVersionId: next.headVersionId, reviewedBaseVersionId: compared?.id ?? null })
       .where(
         inArray(
           signoffs.id,
-          carried.map((s) => s.id),
+          rebound.map((s) => s.id),
         ),
       )
       .run();
     appendAuditEvents(
       tx,
-      carried.map((s): AuditInput => ({
+      rebound.map((s): AuditInput => ({
         at: now,
         actor,
         action: "signoff.carried_over",
@@ -182,8 +233,54 @@ function reconcileSignoffs(tx: Tx, before: ChangeRow, next: ChangeRow, actor: Ac
   const covered = new Set([...carried, ...live.filter((s) => s.status === "pending" && required.has(s.role))].map((s) => s.role));
   const ask = assessment.required.filter((r) => !covered.has(r.role));
   askSignoffs(tx, next, ask, now);
-  const approved = ask.length === 0 && assessment.required.every((r) => carried.some((s) => s.role === r.role));
-  return approved
+  // Approved when every role it needs stands approved, or when it needs none as a standard change;
+  // a change that no longer changes anything is never approved for lack of signers.
+  const approved =
+    assessment.diff.length > 0 && ask.length === 0 && assessment.required.every((r) => carried.some((s) => s.role === r.role));
+  const row: ChangeRow = approved
     ? { ...next, state: "approved", approvedAt: next.approvedAt ?? now, policyVersion: version }
     : { ...next, state: "in_review", approvedAt: null, policyVersion: version };
+  return { row, dismissed: stale.length, asked: ask.length };
+}
+
+/**
+ * Production moved (a release or a rollback): every change in review or approved on the agent that is
+ * based on what production runs now (typically after a rollback put its base back) is re-assessed
+ * against it. Approvals of a diff that is no longer the diff are dismissed and asked again, so no
+ * approval given against another production survives the move. Changes the move left out of date are
+ * held by the up_to_date gate and reconciled when their author updates them.
+ */
+export function reassessOpenChanges(tx: Tx, agentId: string, production: { version: number; through: string }, actor: Actor, now: number) {
+  const open = tx
+    .select()
+    .from(changeRecords)
+    .where(and(eq(changeRecords.agentId, agentId), inArray(changeRecords.state, ["in_review", "approved"])))
+    .all();
+  const current = productionNow(tx, agentId);
+  for (const row of open) {
+    if (!row.headVersionId || row.draftSpecText) continue;
+    // Out of date now: the up_to_date gate holds it, and updating from production reconciles its sign-offs then.
+    if (current && current.versionId !== row.baseVersionId) continue;
+    const { row: refreshed } = refresh(tx, row, undefined, actor, now);
+    const why = `production moved to v${production.version} through ${production.through}`;
+    const { row: next, dismissed, asked } = reconcileSignoffs(tx, row, refreshed, why, actor, now);
+    if (dismissed === 0 && asked === 0 && next.state === row.state && next.riskTier === row.riskTier) continue;
+    save(tx, next);
+    appendAuditEvent(tx, {
+      at: now,
+      actor,
+      action: "change.reassessed",
+      entityType: "change_record",
+      entityId: row.id,
+      payload: {
+        number: row.number,
+        reason: why,
+        previousRiskTier: row.riskTier,
+        riskTier: next.riskTier,
+        dismissed,
+        asked,
+        ...(next.state !== row.state && { previousState: row.state, state: next.state }),
+      },
+    });
+  }
 }

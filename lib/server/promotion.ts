@@ -17,6 +17,7 @@ import { currentDeployment, deploymentViews, environmentsThatRan, runningSpecs, 
 import { currentPolicy } from "./policy";
 import { hasRole } from "./users";
 import { notifyOutOfDate } from "./notifications";
+import { reassessOpenChanges } from "./change-update";
 
 /** Promotion: a change's version moves development → staging → production, each step behind its evidence gates. */
 
@@ -187,6 +188,7 @@ export function promote(caller: Caller, ref: string, input: unknown, now = Date.
           )
           .all();
         notifyOutOfDate(tx, behind, { version: version.number, through: facts.label }, now);
+        reassessOpenChanges(tx, change.agentId, { version: version.number, through: facts.label }, actor, now);
       }
       appendAuditEvents(tx, events);
       return deploymentId;

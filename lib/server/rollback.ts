@@ -13,6 +13,7 @@ import { actorOf, assertCanRead, type Caller } from "./caller";
 import { deploymentViews, productionRollbackOf, type DeploymentView } from "./deployments";
 import { incidentView, openIncidentIn, type IncidentView } from "./incidents";
 import { hasRole } from "./users";
+import { reassessOpenChanges } from "./change-update";
 
 /** Rollback: one action that puts the previous approved version back, marks the bad change, and ties it to an incident. */
 
@@ -186,6 +187,8 @@ export function rollback(caller: Caller, slug: string, input: unknown, now = Dat
         }
         appendAuditEvents(tx, events);
         linked = linkIncident(tx, caller, agent, plan.current.deploymentId, { incidentId, severity, reason }, now);
+        // Production moved back: open changes are re-assessed against what it runs again.
+        reassessOpenChanges(tx, agent.id, { version: plan.target.versionNumber, through: "a rollback" }, actor, now);
       } else {
         linked = followed?.incident?.id ?? null;
         appendAuditEvents(tx, events);

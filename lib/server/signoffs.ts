@@ -11,7 +11,7 @@ import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validations/field-errors";
 import { actorOf, type Caller } from "./caller";
 import { notifyAuthor } from "./notifications";
-import { changeView, comparisonBaseOf, findChangeRow, type ChangeRecordView, type ChangeRow } from "./change-records";
+import { changeView, comparisonBaseOf, findChangeRow, productionNow, type ChangeRecordView, type ChangeRow } from "./change-records";
 
 type Tx = Pick<DB, "select" | "insert" | "update">;
 
@@ -21,6 +21,8 @@ export const decisionSchema = z.strictObject({
   comment: z.string({ error: "comment must be text" }).trim().max(5_000).optional(),
   /** The content hash the signer reviewed; a decision on an older hash is refused as stale. */
   contentHash: z.string().optional(),
+  /** The version the reviewer's diff was computed against (null: a new agent); production having moved since makes the decision stale. */
+  comparedWithVersion: z.number().int().positive().nullable().optional(),
 });
 
 /**
@@ -34,7 +36,7 @@ export function signOff(caller: Caller, ref: string, input: unknown, now = Date.
   // Who before what: someone who holds no signing role is refused before their decision is read.
   if (!caller.user.roles.some((r) => (SIGNER_ROLES as readonly Role[]).includes(r)))
     throw new AppError("forbidden", "Only workflow owners, security, engineering, operations and compliance sign off changes");
-  const { role, decision, comment, contentHash } = parseInput(decisionSchema, input, "The decision has problems");
+  const { role, decision, comment, contentHash, comparedWithVersion } = parseInput(decisionSchema, input, "The decision has problems");
   const user = caller.user;
   if (!user.roles.includes(role)) throw new AppError("forbidden", `You do not hold the ${role.replace("_", " ")} role`);
   // Leaders, auditors and admins hold roles that read (or administer); none of them is ever asked to sign.
@@ -59,6 +61,20 @@ export function signOff(caller: Caller, ref: string, input: unknown, now = Date.
         throw new AppError("validation_failed", `${label} is already released as an emergency: approve it, or reject it and roll it back`, {
           fieldErrors: { decision: ["Approve or reject a released emergency change"] },
         });
+      const comparedWith = comparisonBaseOf(tx, change);
+      // An approval is of the diff the change would make in production: never of an out-of-date change,
+      // whose diff is only a passing comparison until its author updates it from production.
+      const production = productionNow(tx, change.agentId);
+      if (decision === "approve" && !retro && production && production.versionId !== change.baseVersionId)
+        throw new AppError(
+          "conflict",
+          `${label} is out of date: production runs v${production.number}${production.changeLabel ? ` since ${production.changeLabel}` : ""}. Its author updates it from production; then approve what it makes`,
+        );
+      if (comparedWithVersion !== undefined && comparedWithVersion !== (comparedWith?.number ?? null))
+        throw new AppError(
+          "conflict",
+          `Production moved since you opened ${label}: its diff is now against ${comparedWith ? `v${comparedWith.number}` : "nothing"}; review the current diff`,
+        );
       if (contentHash && contentHash !== change.contentHash)
         throw new AppError("conflict", `${label} was edited since you opened it; review the current version`);
       const rows = tx.select().from(signoffs).where(eq(signoffs.changeRecordId, change.id)).all();
@@ -85,7 +101,7 @@ export function signOff(caller: Caller, ref: string, input: unknown, now = Date.
           comment: comment || null,
           contentHash: change.contentHash,
           reviewedVersionId: change.headVersionId,
-          reviewedBaseVersionId: comparisonBaseOf(tx, change)?.id ?? null,
+          reviewedBaseVersionId: comparedWith?.id ?? null,
           decidedAt: now,
         })
         .where(and(eq(signoffs.id, target.id), eq(signoffs.status, "pending")))

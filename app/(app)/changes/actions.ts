@@ -68,6 +68,7 @@ export async function decideSignoffAction(input: {
   decision: string;
   comment: string;
   contentHash: string;
+  comparedWithVersion: number | null;
 }): Promise<{ ok: true; state: string } | { ok: false; message: string }> {
   const caller = userCaller(await requireUser());
   try {
@@ -76,6 +77,7 @@ export async function decideSignoffAction(input: {
       decision: input.decision,
       comment: input.comment || undefined,
       contentHash: input.contentHash,
+      comparedWithVersion: input.comparedWithVersion,
     });
     revalidatePath("/signoffs");
     revalidatePath(`/changes/${change.label}`);

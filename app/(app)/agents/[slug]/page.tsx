@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { CopyText } from "@/components/ui/copy-text";
 import { notFound } from "next/navigation";
 import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { ApprovalsList } from "@/components/agents/approvals-list";
@@ -194,7 +195,7 @@ export default async function AgentPage({ params, searchParams }: Props) {
               </Field>
               <Field label="Trace retention">{spec.traceRetentionDays} days</Field>
               <Field label="Spec hash">
-                <span className="font-mono text-xs break-all">{shown.specHash}</span>
+                <CopyText value={shown.specHash} label="spec hash" />
               </Field>
               <Field label="Approved by">
                 {shown.approvedBy.changeNumber !== null && (

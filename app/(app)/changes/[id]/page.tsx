@@ -3,6 +3,7 @@ import Link from "next/link";
 import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { InstructionsDiffView, PermissionDiffView } from "@/components/agents/diff-view";
 import { ChangeActions } from "@/components/changes/change-actions";
+import { UpdateFromProduction } from "@/components/changes/update-from-production";
 import { ChangeStateBadge } from "@/components/changes/change-state-badge";
 import { RiskPanel } from "@/components/changes/risk-panel";
 import { DecisionForm } from "@/components/changes/decision-form";
@@ -19,7 +20,11 @@ import { getChange } from "@/lib/server/changes";
 import { evalRunsFor } from "@/lib/server/registry";
 import { ATTESTS, changeTimeline, rolesToDecide } from "@/lib/server/signoffs";
 import { ROLE_LABELS } from "@/lib/domain/terms";
-import { decideSignoffAction, submitChangeAction, withdrawChangeAction } from "../actions";
+import { decideSignoffAction, submitChangeAction, updateFromProductionAction, withdrawChangeAction } from "../actions";
+import { ChangesSinceReviewView } from "@/components/changes/changes-since-review";
+import { OpenChangesList } from "@/components/changes/open-changes-list";
+import { OutOfDateNotice } from "@/components/changes/out-of-date-notice";
+import { changesSinceReview, otherOpenChanges } from "@/lib/server/change-context";
 import { promoteAction, recordEvalAction } from "../release-actions";
 import { DeploymentList } from "@/components/release/deployment-list";
 import { EvalRunForm } from "@/components/release/eval-run-form";
@@ -49,8 +54,10 @@ export default async function ChangePage({ params }: Props) {
   const deciding = rolesToDecide(caller, change);
   const timeline = changeTimeline(caller, change.id);
   const evals = change.specHash ? evalRunsFor(caller, change.agent.slug, change.specHash) : [];
-  const instructions =
-    change.spec && change.baseVersion ? instructionsDiff(change.baseVersion.spec.instructions, change.spec.instructions) : [];
+  const compared = change.comparedWith;
+  const instructions = change.spec && compared ? instructionsDiff(compared.spec.instructions, change.spec.instructions) : [];
+  const sinceReview = deciding.length > 0 ? changesSinceReview(caller, change) : null;
+  const others = otherOpenChanges(caller, change.agent.slug, change.id);
   const isAuthor = change.author.kind === "user" && change.author.id === user.id;
   const steps = change.specHash ? releaseSteps(caller, change.id) : [];
   const deployed = listDeployments(caller, { change: change.id, pageSize: 100 }).items;
@@ -90,7 +97,7 @@ export default async function ChangePage({ params }: Props) {
             {change.baseVersion && (
               <>
                 {" "}
-                · v{change.baseVersion.number} → {change.headVersion ? `v${change.headVersion}` : "unsaved spec"}
+                · based on v{change.baseVersion.number} → {change.headVersion ? `v${change.headVersion}` : "unsaved spec"}
               </>
             )}
           </p>
@@ -119,6 +126,17 @@ export default async function ChangePage({ params }: Props) {
         </div>
       )}
 
+      {change.outOfDate && change.production && (
+        <OutOfDateNotice
+          label={change.label}
+          baseVersion={change.baseVersion?.number ?? null}
+          production={change.production}
+          escalations={change.permissionDiff.filter((i) => i.direction === "escalation").map((i) => i.summary)}
+          now={now}
+          action={isAuthor ? <UpdateFromProduction changeId={change.id} update={updateFromProductionAction} /> : null}
+        />
+      )}
+
       {retro && change.retroSignoffDueAt !== null && (
         <RetroSignoffNotice
           status={retro}
@@ -131,10 +149,19 @@ export default async function ChangePage({ params }: Props) {
       {deciding.map((role) => (
         <Card key={role} title={`Your review as ${ROLE_LABELS[role]}: ${ATTESTS[role]}`} className="border-brand-200 ring-1 ring-brand-100">
           <div className="space-y-5">
+            {sinceReview && (
+              <ChangesSinceReviewView
+                since={sinceReview}
+                headVersion={change.headVersion}
+                comparedWith={compared?.number ?? null}
+                now={now}
+              />
+            )}
             <ReviewFocus role={role} change={change} instructions={instructions} evals={evals} />
             <DecisionForm
               changeId={change.id}
               contentHash={change.contentHash!}
+              comparedWithVersion={compared?.number ?? null}
               role={role}
               roleLabel={ROLE_LABELS[role]}
               decide={decideSignoffAction}
@@ -166,14 +193,20 @@ export default async function ChangePage({ params }: Props) {
               )}
             </Card>
           )}
-          <Card title={`Permission diff${change.baseVersion ? ` against v${change.baseVersion.number}` : ""}`}>
+          <Card
+            title={
+              compared
+                ? `Permission diff against v${compared.number}${compared.isProduction ? ", what production runs now" : ""}`
+                : "Permission diff: a new agent, compared with nothing"
+            }
+          >
             {change.spec ? (
               <PermissionDiffView items={change.permissionDiff} />
             ) : (
               <p className="text-sm text-slate-600">The proposed spec does not parse yet, so there is nothing to compare.</p>
             )}
           </Card>
-          {change.spec && change.baseVersion && (
+          {change.spec && compared && (
             <Card title="Instructions">
               <InstructionsDiffView lines={instructions} />
             </Card>
@@ -275,7 +308,12 @@ export default async function ChangePage({ params }: Props) {
           )}
           {change.signoffs.length > 0 && (
             <Card title="Sign-offs">
-              <SignoffList signoffs={change.signoffs} />
+              <SignoffList signoffs={change.signoffs} now={now} />
+            </Card>
+          )}
+          {others.length > 0 && (
+            <Card title="Other open changes on this agent">
+              <OpenChangesList changes={others} now={now} />
             </Card>
           )}
           <Card title="Timeline">
