@@ -15,6 +15,7 @@ export function DecisionForm({
   comparedWithVersion,
   role,
   roleLabel,
+  approveBlocked = null,
   decide,
 }: {
   changeId: string;
@@ -23,6 +24,8 @@ export function DecisionForm({
   comparedWithVersion: number | null;
   role: string;
   roleLabel: string;
+  /** Why approving is not possible now (e.g. the change is out of date); rejecting or requesting changes still is. */
+  approveBlocked?: string | null;
   decide: (input: {
     changeId: string;
     role: string;
@@ -71,7 +74,12 @@ export function DecisionForm({
         )}
       </div>
       <div className="flex flex-wrap gap-2">
-        <Button type="button" disabled={pending} onClick={() => act("approve")}>
+        <Button
+          type="button"
+          disabled={pending || Boolean(approveBlocked)}
+          aria-describedby={approveBlocked ? `approve-blocked-${role}` : undefined}
+          onClick={() => act("approve")}
+        >
           Approve as {roleLabel}
         </Button>
         <Button type="button" variant="secondary" disabled={pending} onClick={() => act("request_changes")}>
@@ -81,6 +89,11 @@ export function DecisionForm({
           Reject
         </Button>
       </div>
+      {approveBlocked && (
+        <p id={`approve-blocked-${role}`} className="text-xs text-slate-600">
+          {approveBlocked}
+        </p>
+      )}
     </div>
   );
 }

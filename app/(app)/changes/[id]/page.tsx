@@ -162,6 +162,11 @@ export default async function ChangePage({ params }: Props) {
               changeId={change.id}
               contentHash={change.contentHash!}
               comparedWithVersion={compared?.number ?? null}
+              approveBlocked={
+                change.outOfDate && change.state !== "released"
+                  ? "Approving waits until the author updates this change from production; you can still request changes or reject it."
+                  : null
+              }
               role={role}
               roleLabel={ROLE_LABELS[role]}
               decide={decideSignoffAction}
