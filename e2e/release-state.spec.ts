@@ -8,6 +8,7 @@ const USED_ELSEWHERE = [
   "incident-triage-bot",
   "account-notes-summarizer",
   "chargeback-responder",
+  "store-credit-issuer",
 ];
 
 type StillRunning = { environment: string; version: number; rolledBackAt: string; change: string | null; rollBackTo: number | null };

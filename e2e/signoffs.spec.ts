@@ -74,7 +74,8 @@ test("an edit after two approvals shows them dismissed; a rejection needs a comm
   }
   expect((await page.request.patch(`/api/v1/changes/${label}`, { data: { rationale: "Added context after review" } })).status()).toBe(200);
   await page.goto(`/changes/${label}`);
-  // The two approvals given on the old content are shown dismissed, with who edited and when.
+  // The two approvals given on the old content are history now, folded under the current round.
+  await page.getByText(/^Earlier decisions \(\d+\)$/).click();
   for (const signer of ["Priya Raman", "Olivia Owens"]) {
     await expect(
       page

@@ -1,14 +1,24 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useState, useTransition } from "react";
+import { useEffect, useRef, useState, useTransition } from "react";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import type { MergeConflict, MergeSide } from "@/lib/domain/spec-merge";
 
 type Result = { ok: true; message: string } | { ok: false; message: string; conflicts?: MergeConflict[] };
 
-const show = (value: unknown) => (value === undefined ? "(absent)" : typeof value === "string" ? value : JSON.stringify(value));
+type Action = { name: string; access: string; approval: string; limit?: { amount: number; unit: string } };
+const isAction = (v: unknown): v is Action => typeof v === "object" && v !== null && "access" in v && "approval" in v;
+
+/** A field's value as a reviewer reads it: an action as its access, approval and limit; absent as "not granted". */
+function show(value: unknown, path: string): string {
+  if (value === undefined) return path.startsWith("forbidden.") ? "not forbidden" : path.startsWith("tools.") ? "not granted" : "(none)";
+  if (value === true && path.startsWith("forbidden.")) return "forbidden";
+  if (isAction(value))
+    return `${value.access}, approval ${value.approval}${value.limit ? `, limit ${value.limit.amount} ${value.limit.unit}` : ", no limit"}`;
+  return typeof value === "string" ? value : JSON.stringify(value, null, 1);
+}
 
 /**
  * The author's "Update from production": re-applies the change's own edits on top of what production
@@ -25,6 +35,11 @@ export function UpdateFromProduction({
   const [pending, start] = useTransition();
   const [conflicts, setConflicts] = useState<MergeConflict[] | null>(null);
   const [choices, setChoices] = useState<Record<string, MergeSide>>({});
+  const form = useRef<HTMLFormElement>(null);
+  // The choices appear where the button was: take keyboard and screen-reader users there.
+  useEffect(() => {
+    if (conflicts) form.current?.focus();
+  }, [conflicts]);
   const run = (resolutions: Record<string, MergeSide>) =>
     start(async () => {
       const result = await update(changeId, resolutions);
@@ -34,7 +49,8 @@ export function UpdateFromProduction({
         router.refresh();
         return;
       }
-      if (result.conflicts?.length) setConflicts(result.conflicts);
+      // A conflict is a question for the author, not a failure.
+      if (result.conflicts?.length) return setConflicts(result.conflicts);
       toast.error(result.message);
     });
   const unresolved = conflicts?.filter((c) => !choices[c.path]).length ?? 0;
@@ -48,18 +64,25 @@ export function UpdateFromProduction({
   }
   return (
     <form
-      className="mt-3 space-y-3"
+      ref={form}
+      tabIndex={-1}
+      aria-label="Resolve the conflicts with production"
+      className="mt-3 space-y-3 outline-none"
       onSubmit={(e) => {
         e.preventDefault();
         run(choices);
       }}
     >
       <p className="text-sm font-medium">Both this change and production changed these fields. Choose what to keep for each:</p>
+      {/* Announced to screen readers as the choices appear. */}
+      <p className="sr-only" role="status">
+        {conflicts.length} field{conflicts.length > 1 ? "s" : ""} to choose
+      </p>
       {conflicts.map((c) => (
         <fieldset key={c.path} className="rounded-md border border-amber-200 bg-white p-3 text-sm">
           <legend className="px-1 font-medium text-slate-900">{c.label}</legend>
           <p className="text-xs text-slate-500">
-            was <span className="font-mono break-all">{show(c.base)}</span>
+            was <span className="font-mono break-words">{show(c.base, c.path)}</span>
           </p>
           {(["ours", "theirs"] as const).map((side) => (
             <label key={side} className="mt-1.5 flex items-start gap-2">
@@ -73,7 +96,7 @@ export function UpdateFromProduction({
               />
               <span className="min-w-0">
                 {side === "ours" ? "Keep this change's" : "Take production's"}:{" "}
-                <span className="font-mono text-xs break-all">{show(side === "ours" ? c.ours : c.theirs)}</span>
+                <span className="font-mono text-xs break-words">{show(side === "ours" ? c.ours : c.theirs, c.path)}</span>
               </span>
             </label>
           ))}

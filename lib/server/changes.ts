@@ -222,14 +222,7 @@ function submitInTx(tx: Tx, row: ChangeRow, actor: Actor, now: number): ChangeRo
     .from(signoffs)
     .where(and(eq(signoffs.changeRecordId, row.id), ne(signoffs.status, "dismissed")))
     .all();
-  dismissSignoffs(
-    tx,
-    row,
-    earlier,
-    `a new review round: ${actor.label} resubmitted the change at ${new Date(now).toISOString()}`,
-    actor,
-    now,
-  );
+  dismissSignoffs(tx, row, earlier, `a new review round: ${actor.label} resubmitted the change`, actor, now);
   const ask = assessment!.required;
   askSignoffs(tx, row, ask, now);
   const events: AuditInput[] = [

@@ -97,7 +97,8 @@ export default async function ChangePage({ params }: Props) {
             {change.baseVersion && (
               <>
                 {" "}
-                · based on v{change.baseVersion.number} → {change.headVersion ? `v${change.headVersion}` : "unsaved spec"}
+                · proposes {change.headVersion ? `v${change.headVersion}` : "a spec that does not parse yet"}, based on v
+                {change.baseVersion.number}
               </>
             )}
           </p>
