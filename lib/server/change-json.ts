@@ -1,7 +1,7 @@
 import "server-only";
 import { toIso } from "./api";
 import type { ChangeRecordView } from "./change-records";
-import type { ChangeListItem } from "./changes";
+import type { ChangeListItem } from "./change-queries";
 
 /** The API's shape of a change record (DESIGN.md's conventions: ISO times, people by email, CR-numbers). */
 export function changeJson(c: ChangeRecordView) {

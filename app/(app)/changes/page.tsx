@@ -6,7 +6,7 @@ import { ChangeTable } from "@/components/changes/change-table";
 import { isAppError } from "@/lib/errors";
 import { requireUser } from "@/lib/server/auth";
 import { userCaller } from "@/lib/server/caller";
-import { listChanges, parseChangeFilters, type ChangeFilters as Filters } from "@/lib/server/changes";
+import { listChanges, parseChangeFilters, type ChangeFilters as Filters } from "@/lib/server/change-queries";
 import { inventoryFacets } from "@/lib/server/agents";
 
 export const metadata: Metadata = { title: "Changes" };

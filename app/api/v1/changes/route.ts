@@ -1,7 +1,8 @@
 import { NextResponse } from "next/server";
 import { apiRoute } from "@/lib/server/api";
 import { changeJson, changeListJson } from "@/lib/server/change-json";
-import { listChanges, parseChangeFilters, proposeChange } from "@/lib/server/changes";
+import { proposeChange } from "@/lib/server/changes";
+import { listChanges, parseChangeFilters } from "@/lib/server/change-queries";
 
 export const dynamic = "force-dynamic";
 

@@ -1,0 +1,177 @@
+import "server-only";
+import { and, asc, desc, eq, exists, inArray, isNotNull, ne, or, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { getDb } from "@/db";
+import { agents, agentVersions, apiTokens, changeRecords, signoffs, users, workflows } from "@/db/schema";
+import { specToYaml } from "@/lib/domain/spec";
+import { CHANGE_STATES, RISK_LEVELS, type ChangeState, type RiskLevel, type Role } from "@/lib/domain/terms";
+import { AppError } from "@/lib/errors";
+import { parseInput } from "@/lib/validations/field-errors";
+import { paging, parseQuery, type SearchParamsInput } from "@/lib/validations/query-params";
+import type { ChangePreview } from "@/lib/validations/change-record";
+import { assertCanRead, type Caller } from "./caller";
+import { assessRow, baseVersionOf, comparisonBaseOf, findChangeRow, productionNow, readSpecInput } from "./change-records";
+import { currentPolicy } from "./policy";
+
+/** Reading change records: the list with its filters, and the editor's live preview (which writes nothing). */
+
+const parse = <T extends z.ZodType>(schema: T, input: unknown) => parseInput(schema, input, "Some fields need attention");
+
+export const changeFiltersSchema = z.object({
+  state: z.enum(CHANGE_STATES, { error: `state must be one of: ${CHANGE_STATES.join(", ")}` }).optional(),
+  agent: z.string().trim().max(200).optional(),
+  risk: z.enum(RISK_LEVELS, { error: `risk must be one of: ${RISK_LEVELS.join(", ")}` }).optional(),
+  mine: z.enum(["1", "true"]).optional(),
+  needsMySignoff: z.enum(["1", "true"]).optional(),
+  ...paging,
+});
+export type ChangeFilters = z.infer<typeof changeFiltersSchema>;
+
+export function parseChangeFilters(params: SearchParamsInput): ChangeFilters {
+  return parseQuery(changeFiltersSchema, params);
+}
+
+export type ChangeListItem = {
+  id: string;
+  number: number;
+  state: ChangeState;
+  title: string;
+  agent: { slug: string; name: string };
+  riskTier: RiskLevel | null;
+  author: string;
+  createdAt: number;
+  submittedAt: number | null;
+  /** Roles whose sign-off is still pending. */
+  waitingOn: Role[];
+};
+
+/** All change records, newest first, with the filters of the list page. */
+export function listChanges(caller: Caller, filters: ChangeFilters): { items: ChangeListItem[]; total: number } {
+  assertCanRead(caller);
+  const db = getDb();
+  const conditions: (SQL | undefined)[] = [];
+  if (filters.state) conditions.push(eq(changeRecords.state, filters.state));
+  if (filters.agent) conditions.push(eq(agents.slug, filters.agent));
+  if (filters.risk) conditions.push(eq(changeRecords.riskTier, filters.risk));
+  if (filters.mine)
+    conditions.push(caller.kind === "user" ? eq(changeRecords.authorId, caller.user.id) : eq(changeRecords.authorTokenId, caller.id));
+  if (filters.needsMySignoff) {
+    const roles = caller.kind === "user" ? caller.user.roles : [];
+    conditions.push(
+      or(eq(changeRecords.state, "in_review"), and(eq(changeRecords.state, "released"), isNotNull(changeRecords.retroSignoffDueAt))),
+    );
+    conditions.push(
+      caller.kind === "user" ? or(sql`${changeRecords.authorId} IS NULL`, ne(changeRecords.authorId, caller.user.id)) : sql`0`,
+    );
+    conditions.push(
+      roles.length
+        ? exists(
+            db
+              .select({ one: sql`1` })
+              .from(signoffs)
+              .where(and(eq(signoffs.changeRecordId, changeRecords.id), eq(signoffs.status, "pending"), inArray(signoffs.role, roles))),
+          )
+        : sql`0`,
+    );
+  }
+  const where = and(...conditions);
+  const total = db
+    .select({ n: sql<number>`COUNT(*)` })
+    .from(changeRecords)
+    .innerJoin(agents, eq(agents.id, changeRecords.agentId))
+    .where(where)
+    .get()!.n;
+  const rows = db
+    .select({ row: changeRecords, agentSlug: agents.slug, agentName: agents.name, authorEmail: users.email, tokenName: apiTokens.name })
+    .from(changeRecords)
+    .innerJoin(agents, eq(agents.id, changeRecords.agentId))
+    .leftJoin(users, eq(users.id, changeRecords.authorId))
+    .leftJoin(apiTokens, eq(apiTokens.id, changeRecords.authorTokenId))
+    .where(where)
+    .orderBy(filters.needsMySignoff ? asc(changeRecords.submittedAt) : desc(changeRecords.createdAt), desc(changeRecords.number))
+    .limit(filters.pageSize)
+    .offset((filters.page - 1) * filters.pageSize)
+    .all();
+  const ids = rows.map((r) => r.row.id);
+  const pending = ids.length
+    ? db
+        .select({ changeRecordId: signoffs.changeRecordId, role: signoffs.role })
+        .from(signoffs)
+        .where(and(inArray(signoffs.changeRecordId, ids), eq(signoffs.status, "pending")))
+        .all()
+    : [];
+  return {
+    total,
+    items: rows.map(({ row, agentSlug, agentName, authorEmail, tokenName }) => ({
+      id: row.id,
+      number: row.number,
+      state: row.state,
+      title: row.title,
+      agent: { slug: agentSlug, name: agentName },
+      riskTier: row.riskTier,
+      author: authorEmail ?? `token:${tokenName ?? "unknown"}`,
+      createdAt: row.createdAt,
+      submittedAt: row.submittedAt,
+      waitingOn:
+        row.state === "in_review" || row.retroSignoffDueAt !== null
+          ? pending.filter((p) => p.changeRecordId === row.id).map((p) => p.role)
+          : [],
+    })),
+  };
+}
+
+const previewSchema = z.object({
+  agent: z.string().trim().min(1),
+  changeId: z.string().nullable(),
+  spec: z.union([z.string(), z.record(z.string(), z.unknown())]),
+  emergency: z.boolean(),
+  raisedTier: z.enum(RISK_LEVELS).nullable().catch(null),
+  raisedReason: z.string().nullable(),
+});
+
+/** What a change would be, as the author types: diff against its base, tier and reasons, signers. Writes nothing. */
+export function previewChange(caller: Caller, input: unknown): ChangePreview {
+  assertCanRead(caller);
+  const data = parse(previewSchema, input);
+  const db = getDb();
+  const agent = db.select().from(agents).where(eq(agents.slug, data.agent)).get();
+  if (!agent) throw new AppError("not_found", `No agent with slug "${data.agent}"`);
+  const workflow = db.select().from(workflows).where(eq(workflows.id, agent.workflowId)).get()!;
+  const row = data.changeId ? findChangeRow(db, data.changeId) : null;
+  const base = (row ? comparisonBaseOf(db, row) : baseVersionOf(db, agent.id)) ?? undefined;
+  const production = productionNow(db, agent.id);
+  const basedOn = row
+    ? row.baseVersionId
+      ? (db.select().from(agentVersions).where(eq(agentVersions.id, row.baseVersionId)).get() ?? null)
+      : null
+    : (base ?? null);
+  const read = readSpecInput(data.spec);
+  const empty = {
+    spec: read.spec,
+    yaml: read.spec ? specToYaml(read.spec) : null,
+    specIssues: read.issues,
+    baseVersion: base?.number ?? null,
+    comparedWithProduction: base !== undefined && base.id === production?.versionId,
+    basedOn: basedOn?.number ?? null,
+    outOfDate: row !== null && production !== null && production.versionId !== row.baseVersionId,
+    diff: [],
+    tier: null,
+    reasons: [],
+    required: [],
+    standardChange: null,
+  };
+  if (!read.spec) return empty;
+  const assessment = assessRow(
+    { raisedTier: data.raisedTier, tierRaisedReason: data.raisedReason, emergency: data.emergency },
+    { workflow, base: base?.spec ?? null, head: read.spec },
+    currentPolicy(db).policy,
+  )!;
+  return {
+    ...empty,
+    diff: assessment.diff,
+    tier: assessment.tier,
+    reasons: assessment.reasons,
+    required: assessment.required,
+    standardChange: assessment.standardChange?.name ?? null,
+  };
+}
