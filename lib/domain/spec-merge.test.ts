@@ -108,7 +108,7 @@ describe("bringing a change up to date with production", () => {
       ...structuredClone(v17),
       humanInTheLoop: { reviewer: "Tier-2 lead", surface: "Zendesk", canOverride: true, captureCorrections: true },
     };
-    const { humanInTheLoop: _dropped, ...ours } = structuredClone(base);
+    const ours: AgentSpec = { ...structuredClone(base), humanInTheLoop: undefined };
     const theirs = { ...structuredClone(base), instructions: "Help support staff issue refunds politely." };
     const merge = mergeSpecs(base, ours, theirs);
     expect(merge.spec).toEqual({ ...structuredClone(v17), instructions: "Help support staff issue refunds politely." });
