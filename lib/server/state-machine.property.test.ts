@@ -1,0 +1,352 @@
+import fc from "fast-check";
+import { beforeAll, describe, expect, it } from "vitest";
+import { getDb } from "@/db";
+import type { Decision } from "@/lib/domain/change-state";
+import type { AgentSpec } from "@/lib/domain/spec";
+import type { MergeSide } from "@/lib/domain/spec-merge";
+import { OPEN_CHANGE_STATES, type ChangeState, type Environment, type Role } from "@/lib/domain/terms";
+import {
+  agentIdOf,
+  attempt,
+  authorOf,
+  changesOf,
+  checkInvariants,
+  driveToTerminal,
+  onACopy,
+  updateResolving,
+  usualSigner,
+  withdraw,
+} from "@/lib/testing/change-invariants";
+import { seedDemoEstate } from "@/lib/testing/demo-estate";
+import {
+  approveAll,
+  as,
+  attested,
+  productionSpec,
+  releaseApproved,
+  retentionChange,
+  stagingEval,
+  testClock,
+} from "@/lib/testing/release-fixtures";
+import { editChange, getChange, proposeChange, submitChange, withdrawChange } from "./changes";
+import { currentDeployment } from "./deployments";
+import { promote, releaseSteps } from "./promotion";
+import { rollback } from "./rollback";
+import { signOff } from "./signoffs";
+
+/**
+ * Issue 12: whatever people do to the changes of one agent, in whatever order, the change state machine
+ * never strands a change. Random sequences of proposals, submissions, edits, decisions, withdrawals,
+ * updates from production, promotions and rollbacks run through the real use cases on the demo estate;
+ * after every step the invariants of lib/testing/change-invariants.ts hold, and after every sequence each
+ * open change can still be released or withdrawn.
+ */
+
+const SLUG = "refund-assistant";
+const AUTHORS = ["engineer@countersign.test", "engineer2@countersign.test"] as const;
+const ASKED_ROLES: Role[] = ["workflow_owner", "security", "engineering", "operations"];
+const clock = testClock();
+const reader = () => as("auditor@countersign.test");
+
+beforeAll(async () => {
+  await seedDemoEstate();
+});
+
+/** A spec edit: traces kept longer (low, operations), a refund limit (high in this workflow), new wording, or production's spec back. */
+type SpecEdit =
+  { kind: "retention"; days: number } | { kind: "limit"; amount: number } | { kind: "instructions"; variant: number } | { kind: "revert" };
+
+type Command =
+  | { do: "propose"; author: 0 | 1; edit: SpecEdit; submit: boolean }
+  | { do: "submit" | "withdraw"; target: number; byOther: boolean }
+  | { do: "edit"; target: number; byOther: boolean; field: "title" | "rationale" | SpecEdit }
+  | { do: "decide"; target: number; role: number; decision: Decision; onHash: boolean }
+  | { do: "update"; target: number; side: MergeSide }
+  | { do: "promote"; target: number; environment: Environment; by: "ops" | "other engineer" | "author"; evalFirst: boolean }
+  | { do: "ship"; target: number; by: "ops" | "other engineer" | "author" }
+  | { do: "rollback" };
+
+// Plain objects, so that a counterexample prints as it would be typed.
+const record = <T>(model: { [K in keyof T]: fc.Arbitrary<T[K]> }) => fc.record(model, { noNullPrototype: true });
+
+const specEdit: fc.Arbitrary<SpecEdit> = fc.oneof(
+  record({ kind: fc.constant("retention" as const), days: fc.constantFrom(7, 30) }),
+  record({ kind: fc.constant("limit" as const), amount: fc.constantFrom(25, 100, 500) }),
+  record({ kind: fc.constant("instructions" as const), variant: fc.integer({ min: 0, max: 2 }) }),
+  { arbitrary: fc.constant({ kind: "revert" as const }), weight: 1 },
+);
+const target = fc.nat({ max: 11 });
+const mostlyAuthor = fc.oneof({ arbitrary: fc.constant(false), weight: 9 }, { arbitrary: fc.constant(true), weight: 1 });
+
+const propose = record({
+  do: fc.constant("propose" as const),
+  author: fc.constantFrom(0 as const, 1 as const),
+  edit: specEdit,
+  submit: fc.oneof({ arbitrary: fc.constant(true), weight: 3 }, { arbitrary: fc.constant(false), weight: 1 }),
+});
+
+const command: fc.Arbitrary<Command> = fc.oneof(
+  { weight: 3, arbitrary: propose },
+  { weight: 2, arbitrary: record({ do: fc.constant("submit" as const), target, byOther: mostlyAuthor }) },
+  { weight: 1, arbitrary: record({ do: fc.constant("withdraw" as const), target, byOther: mostlyAuthor }) },
+  {
+    weight: 2,
+    arbitrary: record({
+      do: fc.constant("edit" as const),
+      target,
+      byOther: mostlyAuthor,
+      field: fc.oneof(fc.constantFrom("title" as const, "rationale" as const), specEdit),
+    }),
+  },
+  {
+    weight: 8,
+    arbitrary: record({
+      do: fc.constant("decide" as const),
+      target,
+      role: fc.nat({ max: 4 }),
+      decision: fc.constantFrom<Decision>("approve", "approve", "approve", "approve", "reject", "request_changes"),
+      onHash: fc.boolean(),
+    }),
+  },
+  { weight: 3, arbitrary: record({ do: fc.constant("update" as const), target, side: fc.constantFrom<MergeSide>("ours", "theirs") }) },
+  {
+    weight: 4,
+    arbitrary: record({
+      do: fc.constant("promote" as const),
+      target,
+      environment: fc.constantFrom<Environment>("development", "staging", "production"),
+      by: fc.constantFrom("ops" as const, "other engineer" as const, "author" as const),
+      evalFirst: fc.oneof({ arbitrary: fc.constant(true), weight: 4 }, { arbitrary: fc.constant(false), weight: 1 }),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: record({
+      do: fc.constant("ship" as const),
+      target,
+      by: fc.constantFrom("ops" as const, "other engineer" as const, "author" as const),
+    }),
+  },
+  // Rarely: each rollback walks production further back through its approved versions, runs after runs.
+  { weight: 1, arbitrary: fc.constant({ do: "rollback" as const }) },
+);
+
+const INSTRUCTIONS = [
+  "Quote the refund policy section you relied on.",
+  "Offer store credit before a refund when the customer agrees.",
+  "Escalate chargebacks to the disputes team instead of refunding.",
+];
+
+function applyEdit(spec: AgentSpec, edit: SpecEdit): AgentSpec {
+  if (edit.kind === "revert") return productionSpec(SLUG);
+  const next = structuredClone(spec);
+  if (edit.kind === "retention") next.traceRetentionDays += edit.days;
+  if (edit.kind === "limit")
+    next.tools.find((t) => t.system === "stripe")!.actions.find((a) => a.name === "refunds.create")!.limit = {
+      amount: edit.amount,
+      unit: "USD",
+    };
+  if (edit.kind === "instructions") next.instructions += `\n${INSTRUCTIONS[edit.variant]}`;
+  return next;
+}
+
+const isOpen = (state: ChangeState) => (OPEN_CHANGE_STATES as readonly ChangeState[]).includes(state);
+const openChanges = () => changesOf(SLUG).filter((c) => isOpen(c.state));
+const otherEngineer = (email: string | null) => AUTHORS.find((a) => a !== email)!;
+
+const runsAlready = (ref: string, environment: Environment) =>
+  releaseSteps(reader(), ref)
+    .find((s) => s.environment === environment)!
+    .gates.some((g) => g.gate === "not_already_running" && !g.met);
+
+/** The changes a sequence acts on: those it proposes (it starts with none of the agent's open). */
+type World = { pool: string[]; proposed: number };
+
+/** Runs one command as the person who would issue it; returns "ok" or the code of the refusal. */
+function run(world: World, cmd: Command): string {
+  if (cmd.do === "rollback")
+    return attempt(() =>
+      rollback(as("ops@countersign.test"), SLUG, { environment: "production", reason: "Refund reversals spiked" }, clock.next()),
+    );
+  if (cmd.do === "propose") {
+    const n = ++world.proposed;
+    const spec = applyEdit(productionSpec(SLUG), cmd.edit);
+    return attempt(() => {
+      const change = proposeChange(
+        as(AUTHORS[cmd.author]),
+        { agent: SLUG, title: `Property change ${n}: ${cmd.edit.kind}`, rationale: "Generated", spec, ...attested, submit: cmd.submit },
+        clock.next(),
+      );
+      world.pool.push(change.id);
+    });
+  }
+  // Mostly the open ones a person would pick for the command (in review for a decision, out of date for
+  // an update): a command on a closed change is refused, which a few show well enough.
+  const production = currentDeployment(getDb(), agentIdOf(SLUG), "production")?.version.id;
+  const changes = new Map(changesOf(SLUG).map((c) => [c.id, c]));
+  const wanted = (change: { state: ChangeState; baseVersionId: string | null } | undefined) => {
+    if (!change || !isOpen(change.state)) return false;
+    if (cmd.do === "decide") return change.state === "in_review";
+    if (cmd.do === "promote" || cmd.do === "ship") return change.state !== "draft";
+    if (cmd.do === "update") return change.baseVersionId !== production;
+    return true;
+  };
+  const live = world.pool.filter((id) => wanted(changes.get(id)));
+  const candidates = live.length && cmd.target % 4 !== 3 ? live : world.pool;
+  if (candidates.length === 0) return "no change";
+  const ref = candidates[cmd.target % candidates.length]!;
+  const view = getChange(reader(), ref);
+  const author = authorOf(view);
+  const actor = (byOther: boolean) => as(byOther ? otherEngineer(author) : author!);
+  const deployer = (by: "ops" | "other engineer" | "author") =>
+    by === "ops" ? "ops@countersign.test" : by === "author" ? author! : otherEngineer(author);
+  switch (cmd.do) {
+    case "submit":
+      return attempt(() => submitChange(actor(cmd.byOther), ref, clock.next()));
+    case "withdraw":
+      return attempt(() => withdrawChange(actor(cmd.byOther), ref, {}, clock.next()));
+    case "edit": {
+      const input =
+        cmd.field === "title"
+          ? { title: `${view.title} (edited)` }
+          : cmd.field === "rationale"
+            ? { rationale: `${view.rationale} More context.` }
+            : { spec: applyEdit(view.spec ?? productionSpec(SLUG), cmd.field) };
+      return attempt(() => editChange(actor(cmd.byOther), ref, input, clock.next()));
+    }
+    case "decide": {
+      // A pending role when there is one (its usual signer decides); otherwise a role nobody is asked for.
+      const pending = view.signoffs.filter((s) => s.status === "pending").map((s) => s.role);
+      const role = pending.length ? pending[cmd.role % pending.length]! : ASKED_ROLES[cmd.role % ASKED_ROLES.length]!;
+      const input = {
+        role,
+        decision: cmd.decision,
+        ...(cmd.decision !== "approve" && { comment: "Needs another look" }),
+        ...(cmd.onHash && view.contentHash && { contentHash: view.contentHash }),
+      };
+      return attempt(() => signOff(as(usualSigner(role, author)), ref, input, clock.next()));
+    }
+    case "update":
+      return attempt(() => updateResolving(ref, cmd.side, clock.next()));
+    case "promote": {
+      if (cmd.environment === "production" && cmd.evalFirst && view.specHash)
+        attempt(() => stagingEval(SLUG, view.specHash!, clock.next()));
+      return attempt(() => promote(as(deployer(cmd.by)), ref, { environment: cmd.environment }, clock.next()));
+    }
+    case "ship": {
+      // Up the ladder as far as it goes: development, staging, a clean staging eval, production.
+      let outcome = "ok";
+      for (const environment of ["development", "staging", "production"] as const) {
+        if (environment === "production" && view.specHash) attempt(() => stagingEval(SLUG, view.specHash!, clock.next()));
+        outcome = attempt(() => promote(as(deployer(cmd.by)), ref, { environment }, clock.next()));
+        count(`ship: promote to ${environment} ${outcome}`);
+        if (outcome !== "ok" && !runsAlready(ref, environment)) break;
+      }
+      return outcome;
+    }
+  }
+}
+
+/** What happened over all runs, to show the sequences reach every state (a property that never releases proves little). */
+const tally = new Map<string, number>();
+const count = (key: string) => tally.set(key, (tally.get(key) ?? 0) + 1);
+const tallied = () =>
+  [...tally]
+    .sort()
+    .map(([key, n]) => `${key}: ${n}`)
+    .join("\n");
+
+/** Withdraws, for real, every open change of the agent: the withdrawal half of invariant 4. */
+function withdrawAllOpen(context: string) {
+  for (const change of openChanges()) {
+    withdraw(change.id, clock);
+    expect(getChange(reader(), change.id).state, `CR-${change.number} withdrawn ${context}`).toBe("withdrawn");
+  }
+  checkInvariants(SLUG, `withdrawing every open change ${context}`, clock.peek());
+}
+
+function runSequence(commands: Command[]) {
+  // Normally a no-op: after a failed sequence (fast-check replays smaller ones), start from no open change.
+  withdrawAllOpen("left open by an earlier sequence");
+  const world: World = { pool: [], proposed: 0 };
+  commands.forEach((cmd, i) => {
+    const step = `step ${i + 1} of ${commands.length}: ${JSON.stringify(cmd)}`;
+    let outcome: string;
+    try {
+      outcome = run(world, cmd);
+    } catch (error) {
+      throw new Error(`${step} threw: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+    count(`${cmd.do}${cmd.do === "promote" ? ` to ${cmd.environment}` : cmd.do === "decide" ? ` (${cmd.decision})` : ""} ${outcome}`);
+    checkInvariants(SLUG, `${step} → ${outcome}`, clock.peek());
+  });
+  // 4. No open change is stuck: on a copy, each is driven to release (or, failing that, withdrawn), one after another.
+  onACopy(() => {
+    for (const change of openChanges()) {
+      const end = driveToTerminal(change.id, clock);
+      expect(["released", "withdrawn"], `CR-${change.number} stuck in ${end.state} (${end.refused.join("; ")})`).toContain(end.state);
+      count(`finish by ${end.state}`);
+      checkInvariants(SLUG, `driving CR-${change.number} to ${end.state}`, clock.peek());
+    }
+  });
+  // For real, each is withdrawn, so that the next sequence starts with none open.
+  withdrawAllOpen("after the sequence");
+}
+
+describe("a defect the property found", () => {
+  // DEFECT (found by this property, FC_SEED=3): a rollback re-assesses the open changes based on what
+  // production runs again (reassessOpenChanges in lib/server/change-update.ts). A change in review whose
+  // spec is exactly that version then makes no change: no role is required, its pending sign-off is
+  // dismissed, and it stays in review with nobody asked, never approvable, until its author withdraws
+  // it. updateFromProduction refuses to leave a change in that state ("nothing is left to review;
+  // withdraw it"); a rollback should not create it either (e.g. send it back to its author as a draft).
+  it.fails("DEFECT: a rollback that puts back what a change in review proposes leaves it in review with nobody asked", () => {
+    const slug = "meeting-brief-writer";
+    const engineer = as("engineer@countersign.test");
+    const ops = as("ops@countersign.test");
+    // A draft proposed from production as it stands (v1), not yet edited.
+    const draft = proposeChange(engineer, { agent: slug, title: "Brief wording", spec: productionSpec(slug), ...attested }, clock.next());
+    // Another change is released: production runs v2. Submitted as it is, the draft now undoes it.
+    const traces = retentionChange(slug, 7, clock.next());
+    approveAll(traces.id, clock);
+    releaseApproved(traces.id, clock, ops);
+    const submitted = submitChange(engineer, draft.id, clock.next());
+    expect(submitted.signoffs.filter((s) => s.status === "pending").map((s) => s.role)).toEqual(["operations"]);
+    // Operations rolls v2 back: production runs v1 again, what the draft proposes.
+    rollback(ops, slug, { environment: "production", reason: "Briefs lost their traces" }, clock.next());
+    const after = getChange(reader(), draft.id);
+    expect(after.permissionDiff).toEqual([]);
+    // The guarantee: a change in review waits on someone who can approve it.
+    expect(after.state !== "in_review" || after.signoffs.some((s) => s.status === "pending")).toBe(true);
+  });
+});
+
+describe("the change state machine (issue 12)", () => {
+  it("never strands a change: every in-review change is decidable, approvals approve, open changes finish, releases are real", () => {
+    fc.assert(
+      // Every sequence starts with a proposal, so that it has a change to act on.
+      fc.property(propose, fc.array(command, { maxLength: 24, size: "max" }), (first, rest) => runSequence([first, ...rest])),
+      // FC_SEED (and FC_RUNS) try other sequences locally; CI replays the same ones. Runs share the estate, so fast-check's
+      // smaller counterexample replays on a later state: the failure names the step and change, and the
+      // defect is best pinned down as a plain test, like the one above.
+      { numRuns: Number(process.env.FC_RUNS ?? 25), seed: Number(process.env.FC_SEED ?? 12) },
+    );
+    // The fixed seed's sequences reach every kind of step; another seed (FC_SEED) hunts defects and may not.
+    if (process.env.FC_SEED) return console.log(tallied());
+    const reached = [
+      "propose ok",
+      "submit ok",
+      "edit ok",
+      "decide (approve) ok",
+      "decide (request_changes) ok",
+      "withdraw ok",
+      "update ok",
+      "ship: promote to staging ok",
+      "ship: promote to production ok",
+      "rollback ok",
+      "finish by released",
+      "finish by withdrawn",
+    ];
+    for (const key of reached) expect(tally.get(key) ?? 0, `some sequence reached "${key}"; all of them:\n${tallied()}`).toBeGreaterThan(0);
+  });
+});
