@@ -237,9 +237,13 @@ function reconcileSignoffs(
   // a change that no longer changes anything is never approved for lack of signers.
   const approved =
     assessment.diff.length > 0 && ask.length === 0 && assessment.required.every((r) => carried.some((s) => s.role === r.role));
+  // Production already runs all it proposes (a rollback put it back): nothing to review, so it goes back
+  // to its author as a draft, to withdraw or to change, instead of waiting in review on nobody.
   const row: ChangeRow = approved
     ? { ...next, state: "approved", approvedAt: next.approvedAt ?? now, policyVersion: version }
-    : { ...next, state: "in_review", approvedAt: null, policyVersion: version };
+    : assessment.diff.length === 0
+      ? { ...next, state: "draft", approvedAt: null, policyVersion: version }
+      : { ...next, state: "in_review", approvedAt: null, policyVersion: version };
   return { row, dismissed: stale.length, asked: ask.length };
 }
 

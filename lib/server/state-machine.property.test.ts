@@ -293,14 +293,10 @@ function runSequence(commands: Command[]) {
   withdrawAllOpen("after the sequence");
 }
 
-describe("a defect the property found", () => {
-  // DEFECT (found by this property, FC_SEED=3): a rollback re-assesses the open changes based on what
-  // production runs again (reassessOpenChanges in lib/server/change-update.ts). A change in review whose
-  // spec is exactly that version then makes no change: no role is required, its pending sign-off is
-  // dismissed, and it stays in review with nobody asked, never approvable, until its author withdraws
-  // it. updateFromProduction refuses to leave a change in that state ("nothing is left to review;
-  // withdraw it"); a rollback should not create it either (e.g. send it back to its author as a draft).
-  it.fails("DEFECT: a rollback that puts back what a change in review proposes leaves it in review with nobody asked", () => {
+describe("what the property found", () => {
+  // Found by this property (FC_SEED=3): a rollback that puts back exactly what a change in review
+  // proposes used to leave it in review with nobody asked. It now goes back to its author as a draft.
+  it("a rollback that puts back what a change in review proposes sends it back to its author as a draft", () => {
     const slug = "meeting-brief-writer";
     const engineer = as("engineer@countersign.test");
     const ops = as("ops@countersign.test");
@@ -316,8 +312,9 @@ describe("a defect the property found", () => {
     rollback(ops, slug, { environment: "production", reason: "Briefs lost their traces" }, clock.next());
     const after = getChange(reader(), draft.id);
     expect(after.permissionDiff).toEqual([]);
-    // The guarantee: a change in review waits on someone who can approve it.
-    expect(after.state !== "in_review" || after.signoffs.some((s) => s.status === "pending")).toBe(true);
+    // The guarantee: a change in review waits on someone who can approve it; this one has nothing to review.
+    expect(after.state).toBe("draft");
+    expect(after.submissionProblems.spec).toEqual(["The proposed spec is the same as the base version: there is nothing to review"]);
   });
 });
 

@@ -111,17 +111,9 @@ export function checkInvariants(slug: string, context: string, now: number) {
   }
 }
 
-/**
- * A known defect (the it.fails example in state-machine.property.test.ts): a rollback that puts back what
- * a change in review proposes leaves it in review with nothing to review and nobody asked. Its author can
- * still withdraw it (invariant 4 holds). Remove this exemption when that example passes.
- */
-const inReviewWithNothingToReview = (view: ChangeRecordView) => view.permissionDiff.length === 0 && liveSignoffs(view).length === 0;
-
 /** 1 and 3, in review: each role not yet approved on the current hash has one pending sign-off its signer can decide. */
 function checkDecidable(view: ChangeRecordView, queueOf: (email: string) => QueueItem[], at: string, now: number) {
   const live = liveSignoffs(view);
-  if (inReviewWithNothingToReview(view)) return;
   expect(live.length, `${at}: in review, so someone is asked to sign`).toBeGreaterThan(0);
   const waiting = view.requiredSignoffs.map((r) => r.role).filter((role) => !approvedOnHash(view, role));
   // 3. Every required role approved on the current hash: the change is approved, never left in review.
