@@ -31,9 +31,9 @@ test("an engineer raises the refund limit: the panel shows the escalation, tier 
   await page.getByLabel("Rollback plan").fill("Redeploy the previous approved version from the agent page.");
   await page.getByRole("button", { name: "Submit for review" }).click();
   await expect(page).toHaveURL(/\/changes\/CR-\d+$/);
-  await expect(page.getByText("In review", { exact: true })).toBeVisible();
+  await expect(page.locator("header").getByText("In review", { exact: true }).first()).toBeVisible();
   await expect(page.getByRole("list", { name: "Required signers" })).toContainText("Operations");
-  await expect(page.getByText("waiting")).toHaveCount(4);
+  await expect(page.getByRole("list", { name: "Current sign-offs" }).getByText("waiting", { exact: true })).toHaveCount(4);
 });
 
 test("a wording change on a read-only agent is a pre-approved standard change", async ({ page }) => {

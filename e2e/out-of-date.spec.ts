@@ -209,8 +209,8 @@ test("an approved change overtaken in production is updated from it, re-reviewed
     await notice.getByRole("button", { name: "Update from production" }).click();
     await expect(notice).toContainText("Both this change and production changed these fields");
     const field = notice.getByRole("group", { name: `action ${SYSTEM}:${ACTION}` });
-    await expect(field.getByText(`"amount":${RAISED}`)).toBeVisible();
-    await expect(field.getByText(`"amount":${LOWERED}`)).toBeVisible();
+    await expect(field.getByText(`limit ${RAISED} USD`)).toBeVisible();
+    await expect(field.getByText(`limit ${LOWERED} USD`)).toBeVisible();
     const apply = notice.getByRole("button", { name: "Update with these choices" });
     await expect(apply).toBeDisabled();
     await shoot(author, notice, "out-of-date-conflict");

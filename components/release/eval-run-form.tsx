@@ -63,10 +63,14 @@ export function EvalRunForm({
   );
   return (
     <form onSubmit={submit} className="space-y-3" aria-label="Record an eval run">
-      <p className="text-xs text-slate-500">
-        For spec <CopyText value={specHash} label="spec hash" />. A CI pipeline records the same with{" "}
-        <span className="font-mono">POST /api/v1/evals</span>, this full spec hash and a token with the evals:write scope.
-      </p>
+      <div className="space-y-1 text-xs text-slate-500">
+        <p>For this exact spec:</p>
+        <CopyText value={specHash} label="spec hash" />
+        <p>
+          A CI pipeline records the same with <span className="font-mono">POST /api/v1/evals</span>, this full spec hash and a token with
+          the evals:write scope.
+        </p>
+      </div>
       <div className="grid gap-3 sm:grid-cols-2">
         <div>
           <Label htmlFor="eval-environment">Environment</Label>

@@ -290,7 +290,7 @@ export default async function ChangePage({ params }: Props) {
             <Card title={`Eval runs for spec ${change.specHash.slice(0, 12)}`}>
               <div className="space-y-4">
                 <EvalRunsTable runs={evals} now={now} caption={`Eval runs for ${change.label}`} />
-                {canRecordEvals(caller) && showRelease && (
+                {canRecordEvals(caller) && showRelease && !settled && (
                   <EvalRunForm
                     changeId={change.id}
                     agent={change.agent.slug}
