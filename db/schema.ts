@@ -409,3 +409,28 @@ export const notifications = sqliteTable(
   },
   (t) => [index("notifications_user_idx").on(t.userId, t.readAt, t.createdAt)],
 );
+
+/**
+ * Idempotency-Key (as Stripe does it): the first successful answer to a caller's write under a key, kept
+ * 24 hours and replayed to its retries. `status` is null while that first request is still running.
+ */
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    id: id(),
+    /** `user:<id>` or `token:<id>`: a key is the caller's own. */
+    callerId: text("caller_id").notNull(),
+    key: text("key").notNull(),
+    method: text("method").notNull(),
+    path: text("path").notNull(),
+    /** SHA-256 of the request body: a retry must send the same one. */
+    requestHash: text("request_hash").notNull(),
+    status: integer("status"),
+    responseBody: text("response_body"),
+    createdAt: at("created_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("idempotency_keys_request_unique").on(t.callerId, t.key, t.method, t.path),
+    index("idempotency_keys_created_idx").on(t.createdAt),
+  ],
+);
