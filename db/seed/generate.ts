@@ -47,15 +47,16 @@ export async function generateEstate(db: DB, options: SeedOptions): Promise<Seed
     id: (key: string) => userIds.get(key)!,
     actor: (key: string) => actors.get(key)!,
   };
-  const passwordHashes = await Promise.all(DEMO_USERS.map(() => hashPassword(DEMO_PASSWORD)));
+  // Every demo person shares one password: hash it once (scrypt at OWASP's cost takes most of a second).
+  const demoPasswordHash = await hashPassword(DEMO_PASSWORD);
   const audit: AuditInput[] = [];
   const admin = people.actor("admin");
 
-  const users = DEMO_USERS.map((u, i) => ({
+  const users = DEMO_USERS.map((u) => ({
     id: people.id(u.key),
     email: u.email,
     name: u.name,
-    passwordHash: passwordHashes[i]!,
+    passwordHash: demoPasswordHash,
     createdAt: setupAt,
   }));
   const userRoles = DEMO_USERS.flatMap((u) => u.roles.map((role) => ({ userId: people.id(u.key), role })));

@@ -1,9 +1,9 @@
 import "server-only";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { getDb } from "@/db";
 import { userRoles, users } from "@/db/schema";
 import type { Role } from "@/lib/domain/terms";
-import { verifyPassword } from "@/lib/passwords";
+import { hashPassword, needsRehash, verifyPassword } from "@/lib/passwords";
 
 /** The signed-in person as every use case sees them: read from the database on each request. */
 export type CurrentUser = { id: string; email: string; name: string; roles: Role[] };
@@ -21,17 +21,31 @@ export function findActiveUser(where: { id: string } | { email: string }): Curre
 }
 
 // A fixed hash to compare against when the email is unknown, so a wrong email costs the same time as a wrong password.
-const DUMMY_HASH = "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+const DUMMY_HASH = "scrypt$131072$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 
-/** Email + password sign-in. Unknown email, wrong password and disabled account look the same from outside. */
+/**
+ * Email + password sign-in. Unknown email, wrong password and disabled account look the same from outside.
+ * A hash made with weaker parameters than today's is replaced after a successful check.
+ */
 export async function verifyCredentials(email: string, password: string): Promise<CurrentUser | null> {
-  const row = getDb()
+  const db = getDb();
+  const row = db
     .select({ id: users.id, passwordHash: users.passwordHash })
     .from(users)
     .where(eq(users.email, email.trim().toLowerCase()))
     .get();
   const ok = await verifyPassword(password, row?.passwordHash ?? DUMMY_HASH);
-  return ok && row ? findActiveUser({ id: row.id }) : null;
+  if (!ok || !row) return null;
+  const person = findActiveUser({ id: row.id });
+  if (person && row.passwordHash && needsRehash(row.passwordHash)) {
+    const upgraded = await hashPassword(password);
+    // Only if nobody changed the password meanwhile.
+    db.update(users)
+      .set({ passwordHash: upgraded })
+      .where(and(eq(users.id, row.id), eq(users.passwordHash, row.passwordHash)))
+      .run();
+  }
+  return person;
 }
 
 export function hasRole(user: CurrentUser, ...roles: Role[]): boolean {
