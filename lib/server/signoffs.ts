@@ -3,7 +3,7 @@ import { and, asc, eq, inArray, isNotNull, ne, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getDb, type DB } from "@/db";
 import { appendAuditEvents, type Actor, type AuditInput } from "@/db/audit";
-import { agents, auditEvents, changeRecords, signoffs } from "@/db/schema";
+import { agents, apiTokens, auditEvents, changeRecords, signoffs } from "@/db/schema";
 import { canTransition, DECISION_STATUS, stateAfterDecision } from "@/lib/domain/change-state";
 import { SIGNER_ROLES } from "@/lib/domain/signoff-policy";
 import { changeNumberLabel, ROLES, type RiskLevel, type Role, type SignoffStatus } from "@/lib/domain/terms";
@@ -24,6 +24,12 @@ export const decisionSchema = z.strictObject({
   /** The version the reviewer's diff was computed against (null: a new agent); production having moved since makes the decision stale. */
   comparedWithVersion: z.number().int().positive().nullable().optional(),
 });
+
+/** The person who holds (created) the API token that proposed a change: separation of duties follows them. */
+function tokenHolderOf(tx: Tx, tokenId: string | null): string | null {
+  if (!tokenId) return null;
+  return tx.select({ holder: apiTokens.createdById }).from(apiTokens).where(eq(apiTokens.id, tokenId)).get()?.holder ?? null;
+}
 
 /**
  * One person's decision for one role on a change in review. Enforced here, for the UI and the API
@@ -53,6 +59,8 @@ export function signOff(caller: Caller, ref: string, input: unknown, now = Date.
       const change = findChangeRow(tx, ref);
       const label = changeNumberLabel(change.number);
       if (change.authorId === user.id) throw new AppError("forbidden", `You proposed ${label}: nobody signs their own change`);
+      if (tokenHolderOf(tx, change.authorTokenId) === user.id)
+        throw new AppError("forbidden", `${label} was proposed by an API token you hold: nobody signs their own change`);
       // An emergency release is signed in full afterwards: its open sign-offs stay decidable once released.
       const retro = change.state === "released" && change.retroSignoffDueAt !== null;
       if (change.state !== "in_review" && !retro)
@@ -262,6 +270,7 @@ export function mySignoffQueue(caller: Caller): QueueItem[] {
         inArray(signoffs.role, roles),
         or(eq(changeRecords.state, "in_review"), and(eq(changeRecords.state, "released"), isNotNull(changeRecords.retroSignoffDueAt))),
         sql`(${changeRecords.authorId} IS NULL OR ${ne(changeRecords.authorId, caller.user.id)})`,
+        sql`NOT EXISTS (SELECT 1 FROM ${apiTokens} t WHERE t.id = ${changeRecords.authorTokenId} AND t.created_by_id = ${caller.user.id})`,
         // One person signs one role per change: hide changes they already decided in another role.
         sql`NOT EXISTS (SELECT 1 FROM ${signoffs} s2 WHERE s2.change_record_id = ${changeRecords.id} AND s2.signer_id = ${caller.user.id} AND s2.status NOT IN ('pending', 'dismissed'))`,
       ),
@@ -301,6 +310,7 @@ export function rolesToDecide(caller: Caller, change: ChangeRecordView): Role[] 
   const retro = change.state === "released" && change.retroSignoffDueAt !== null;
   if (caller.kind !== "user" || (change.state !== "in_review" && !retro)) return [];
   if (change.author.kind === "user" && change.author.id === caller.user.id) return [];
+  if (change.author.kind === "token" && tokenHolderOf(getDb(), change.author.id) === caller.user.id) return [];
   const decidedElsewhere = change.signoffs.some(
     (s) => s.signer === caller.user.email && s.status !== "pending" && s.status !== "dismissed",
   );
