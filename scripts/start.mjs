@@ -1,5 +1,5 @@
 // `npm start`: prepare the database, build the app if the build is missing or older than the code,
-// then serve it on PORT (default 3000).
+// then serve it on PORT (default 3000), on HOSTNAME's interface when set (default: all interfaces).
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
@@ -32,8 +32,9 @@ if (!buildIsCurrent()) {
 }
 
 const port = process.env.PORT ?? "3000";
-console.log(`\nCountersign is starting on http://localhost:${port}`);
-const server = spawn(next, ["start", "-p", port], {
+const hostname = process.env.HOSTNAME?.trim();
+console.log(`\nCountersign is starting on http://${hostname || "localhost"}:${port}`);
+const server = spawn(next, ["start", "-p", port, ...(hostname ? ["-H", hostname] : [])], {
   cwd: root,
   stdio: "inherit",
   env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
