@@ -434,3 +434,43 @@ export const idempotencyKeys = sqliteTable(
     index("idempotency_keys_created_idx").on(t.createdAt),
   ],
 );
+
+/**
+ * A signed-in browser session. The session cookie names its row; signing out or disabling the person
+ * revokes it, and a session whose row is revoked, expired or absent is no session at all.
+ */
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: id(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    createdAt: at("created_at").notNull(),
+    expiresAt: at("expires_at").notNull(),
+    revokedAt: at("revoked_at"),
+    revokedReason: text("revoked_reason"),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId, t.revokedAt)],
+);
+
+export const LOGIN_OUTCOMES = ["success", "failure", "throttled"] as const;
+export type LoginOutcome = (typeof LOGIN_OUTCOMES)[number];
+
+/** Every password sign-in attempt: what throttling counts and what admins review. Never the password. */
+export const loginAttempts = sqliteTable(
+  "login_attempts",
+  {
+    id: id(),
+    email: text("email").notNull(),
+    address: text("address").notNull(),
+    at: at("at").notNull(),
+    outcome: text("outcome", { enum: LOGIN_OUTCOMES }).notNull(),
+  },
+  (t) => [
+    index("login_attempts_email_idx").on(t.email, t.at),
+    index("login_attempts_address_idx").on(t.address, t.at),
+    index("login_attempts_outcome_idx").on(t.outcome, t.at),
+    check("login_attempts_outcome_check", oneOf("outcome", LOGIN_OUTCOMES)),
+  ],
+);
