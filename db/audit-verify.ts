@@ -23,7 +23,7 @@ export type AuditVerification = { ok: boolean; count: number; headHash: string; 
 type EventRow = Omit<ChainedAuditEvent, "payload"> & { payload: string };
 
 const EVENTS_IN_ORDER = `SELECT seq, at, actor_type AS actorType, actor_id AS actorId, action, entity_type AS entityType,
-  entity_id AS entityId, payload, prev_hash AS prevHash, hash FROM audit_events ORDER BY seq`;
+  entity_id AS entityId, actor_label AS actorLabel, payload, prev_hash AS prevHash, hash FROM audit_events ORDER BY seq`;
 
 /** Streams the events row by row, so a trail of any length is verified in constant memory. */
 function* eventsInOrder(sqlite: Database.Database): Generator<ChainedAuditEvent> {

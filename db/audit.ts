@@ -35,13 +35,14 @@ export function appendAuditEvents(tx: Writer, inputs: AuditInput[]): void {
       at: input.at,
       actorType: input.actor.type,
       actorId: input.actor.id,
+      actorLabel: input.actor.label,
       action: input.action,
       entityType: input.entityType,
       entityId: input.entityId,
       payload: input.payload ?? null,
     });
     prevHash = event.hash;
-    return { ...event, actorLabel: input.actor.label };
+    return event;
   });
   // Large batches (the seed) are written in slices to stay under SQLite's variable limit.
   for (let i = 0; i < rows.length; i += 500)

@@ -40,3 +40,27 @@ export function getConnection(): Connection {
 export function getDb(): DB {
   return getConnection().db;
 }
+
+/**
+ * SQLite result codes that mean the storage itself failed (disk full, read-only, I/O, locked past the
+ * busy timeout, damaged), as opposed to a bug. The reason is said plainly so an operator knows what to fix.
+ */
+const STORAGE_FAILURES: [prefix: string, reason: string][] = [
+  ["SQLITE_FULL", "the disk holding the database is full"],
+  ["SQLITE_READONLY", "the database is read-only"],
+  ["SQLITE_IOERR", "the database file could not be read or written (I/O error)"],
+  ["SQLITE_CANTOPEN", "the database file cannot be opened"],
+  ["SQLITE_BUSY", "the database stayed locked by another process past the busy timeout"],
+  ["SQLITE_CORRUPT", "the database file is damaged"],
+  ["SQLITE_NOTADB", "the database file is damaged"],
+];
+
+/** Why the storage failed, when `error` (or what it wraps, as Drizzle's query errors do) is a storage failure; otherwise null. */
+export function storageFailure(error: unknown): string | null {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = "code" in e && typeof e.code === "string" ? e.code : "";
+    const match = STORAGE_FAILURES.find(([prefix]) => code === prefix || code.startsWith(`${prefix}_`));
+    if (match) return match[1];
+  }
+  return null;
+}

@@ -1,5 +1,6 @@
 /** The one error type use cases throw on purpose. The API maps `code` to a status; the UI shows `message`. */
-export type AppErrorCode = "bad_request" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "gate_failed" | "validation_failed";
+export type AppErrorCode =
+  "bad_request" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "gate_failed" | "validation_failed" | "storage_unavailable";
 
 export const HTTP_STATUS: Record<AppErrorCode, number> = {
   bad_request: 400,
@@ -9,6 +10,7 @@ export const HTTP_STATUS: Record<AppErrorCode, number> = {
   conflict: 409,
   gate_failed: 409,
   validation_failed: 422,
+  storage_unavailable: 503,
 };
 
 export type FieldErrors = Record<string, string[]>;
@@ -26,4 +28,11 @@ export class AppError extends Error {
 
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
+}
+
+/** A storage failure (see `storageFailure` in db/index.ts) told plainly: nothing was changed, and why. */
+export function storageUnavailable(reason: string): AppError {
+  return new AppError("storage_unavailable", `Storage is unavailable: ${reason}. Nothing was changed; try again once it is fixed.`, {
+    reason,
+  });
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import { revalidatePath } from "next/cache";
-import { isAppError, type FieldErrors } from "@/lib/errors";
+import { storageFailure } from "@/db";
+import { isAppError, storageUnavailable, type FieldErrors } from "@/lib/errors";
 import { requireUser } from "@/lib/server/auth";
 import { userCaller, type Caller } from "@/lib/server/caller";
 
@@ -20,6 +21,8 @@ export async function runAsUser(work: (caller: Caller) => string, paths: string[
   } catch (error) {
     if (isAppError(error)) return { ok: false, message: error.message, fieldErrors: error.details.fieldErrors };
     console.error("Action failed", error);
+    const storage = storageFailure(error);
+    if (storage) return { ok: false, message: storageUnavailable(storage).message };
     return { ok: false, message: "Something went wrong on our side; it has been logged. Nothing was changed." };
   }
 }

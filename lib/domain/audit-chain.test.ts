@@ -7,6 +7,7 @@ const CREATED: AuditEventContent = {
   at: 1_700_000_000_000,
   actorType: "user",
   actorId: "u_alice",
+  actorLabel: "Alice Adams",
   action: "change.created",
   entityType: "change_record",
   entityId: "cr_42",
@@ -17,6 +18,7 @@ const APPROVED: AuditEventContent = {
   at: 1_700_000_060_000,
   actorType: "user",
   actorId: "u_sam",
+  actorLabel: "Sam Shah",
   action: "signoff.approved",
   entityType: "signoff",
   entityId: "so_7",
@@ -27,6 +29,7 @@ const RELEASED: AuditEventContent = {
   at: 1_700_000_120_000,
   actorType: "system",
   actorId: null,
+  actorLabel: "Countersign",
   action: "deployment.created",
   entityType: "deployment",
   entityId: "dep_9",
@@ -49,16 +52,16 @@ describe("audit event hash", () => {
   it("is SHA-256 of the previous hash followed by the canonical event, computed independently", () => {
     // Canonical forms written by hand (keys sorted, no whitespace); digests from `sha256sum`.
     const canonical1 =
-      '{"action":"change.created","actorId":"u_alice","actorType":"user","at":1700000000000,"entityId":"cr_42",' +
+      '{"action":"change.created","actorId":"u_alice","actorLabel":"Alice Adams","actorType":"user","at":1700000000000,"entityId":"cr_42",' +
       '"entityType":"change_record","payload":{"after":{"limit":500},"title":"Raise refund limit"},"seq":1}';
-    const hash1 = "71bb48100c5ca1f1ccbde97bd269cf611be96d60380f992af73caa3c9a81f05b";
+    const hash1 = "66178a15e0cde2b19d8f855c66daf33f72727daabf522dd751b7bc89d0c5a216";
     expect(sha256(GENESIS_HASH + canonical1)).toBe(hash1);
     expect(auditEventHash(GENESIS_HASH, CREATED)).toBe(hash1);
 
     const canonical2 =
-      '{"action":"signoff.approved","actorId":"u_sam","actorType":"user","at":1700000060000,"entityId":"so_7",' +
+      '{"action":"signoff.approved","actorId":"u_sam","actorLabel":"Sam Shah","actorType":"user","at":1700000060000,"entityId":"so_7",' +
       '"entityType":"signoff","payload":{"role":"security"},"seq":2}';
-    const hash2 = "ce854b019f13653d4b60e9e0693f054405525913959aead28badb8e324a29fe2";
+    const hash2 = "dcb0e15e9aec0ae52805e1f356d31a39eeede106b5530cfdc5587794677a16c7";
     expect(sha256(hash1 + canonical2)).toBe(hash2);
     expect(auditEventHash(hash1, APPROVED)).toBe(hash2);
   });
@@ -74,6 +77,7 @@ describe("audit event hash", () => {
       entityType: "change_record",
       action: "change.created",
       actorId: "u_alice",
+      actorLabel: "Alice Adams",
       actorType: "user",
       at: 1_700_000_000_000,
       seq: 1,
@@ -89,11 +93,11 @@ describe("audit event hash", () => {
 describe("chainEvent", () => {
   it("keeps the event's content and records the previous hash and its own hash", () => {
     const [first, second] = threeEvents();
-    expect(first).toEqual({ ...CREATED, prevHash: GENESIS_HASH, hash: "71bb48100c5ca1f1ccbde97bd269cf611be96d60380f992af73caa3c9a81f05b" });
+    expect(first).toEqual({ ...CREATED, prevHash: GENESIS_HASH, hash: "66178a15e0cde2b19d8f855c66daf33f72727daabf522dd751b7bc89d0c5a216" });
     expect(second).toEqual({
       ...APPROVED,
       prevHash: first!.hash,
-      hash: "ce854b019f13653d4b60e9e0693f054405525913959aead28badb8e324a29fe2",
+      hash: "dcb0e15e9aec0ae52805e1f356d31a39eeede106b5530cfdc5587794677a16c7",
     });
   });
 });
@@ -149,6 +153,12 @@ describe("verifyChain: tampering is detected at the right event", () => {
     const events = threeEvents();
     events[1] = { ...events[1]!, payload: { role: "compliance" } };
     expect(verifyChain(events)).toEqual({ ok: false, checked: 1, brokenAt: 2, reason: "event #2 was altered after it was written" });
+  });
+
+  it("detects a changed display name of the actor, so the log cannot show someone else", () => {
+    const relabelled = threeEvents();
+    relabelled[1] = { ...relabelled[1]!, actorLabel: "Chief Security Officer" };
+    expect(verifyChain(relabelled)).toEqual({ ok: false, checked: 1, brokenAt: 2, reason: "event #2 was altered after it was written" });
   });
 
   it("detects a changed actor or time at that event", () => {

@@ -11,6 +11,8 @@ export type AuditEventContent = {
   at: number;
   actorType: ActorType;
   actorId: string | null;
+  /** The actor's name as shown in the log: inside the hash, so the log cannot be made to show someone else. */
+  actorLabel: string;
   action: string;
   entityType: string;
   entityId: string;
@@ -64,6 +66,7 @@ export function verifyChain(
       at: event.at,
       actorType: event.actorType,
       actorId: event.actorId,
+      actorLabel: event.actorLabel,
       action: event.action,
       entityType: event.entityType,
       entityId: event.entityId,

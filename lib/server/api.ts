@@ -1,6 +1,7 @@
 import "server-only";
 import { NextResponse, type NextRequest } from "next/server";
-import { AppError, HTTP_STATUS, isAppError } from "@/lib/errors";
+import { storageFailure } from "@/db";
+import { AppError, HTTP_STATUS, isAppError, storageUnavailable } from "@/lib/errors";
 import { currentUser } from "./auth";
 import { tokenCaller, userCaller, type Caller } from "./caller";
 
@@ -54,6 +55,11 @@ async function authenticate(request: NextRequest): Promise<Caller> {
 }
 
 export function errorResponse(error: unknown): Response {
+  const storage = storageFailure(error);
+  if (storage) {
+    console.error("Storage unavailable", error);
+    error = storageUnavailable(storage);
+  }
   if (isAppError(error)) {
     const { fieldErrors, ...details } = error.details;
     return NextResponse.json(

@@ -386,6 +386,7 @@ describe("verifying the audit trail", () => {
           at: r.at as number,
           actorType: r.actor_type as ActorType,
           actorId: r.actor_id as string | null,
+          actorLabel: r.actor_label as string,
           action: r.action as string,
           entityType: r.entity_type as string,
           entityId: r.entity_id as string,

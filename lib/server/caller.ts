@@ -1,7 +1,7 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
-import { getDb } from "@/db";
+import { getDb, storageFailure } from "@/db";
 import type { Actor } from "@/db/audit";
 import { apiTokens } from "@/db/schema";
 import type { TokenScope } from "@/lib/domain/terms";
@@ -34,8 +34,19 @@ export function tokenCaller(token: string, now = Date.now()): Caller | null {
     .where(and(eq(apiTokens.tokenHash, hashToken(token)), isNull(apiTokens.revokedAt)))
     .get();
   if (!row || (row.expiresAt !== null && row.expiresAt <= now)) return null;
-  db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.id)).run();
+  recordLastUse(row.id, now);
   return { kind: "token", id: row.id, name: row.name, scopes: row.scopes };
+}
+
+/** Last use is bookkeeping: when storage refuses the write, the request it belongs to still goes on. */
+function recordLastUse(tokenId: string, now: number): void {
+  try {
+    getDb().update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, tokenId)).run();
+  } catch (error) {
+    const reason = storageFailure(error);
+    if (!reason) throw error;
+    console.error(`Could not record the API token's last use: ${reason}`);
+  }
 }
 
 /** Every person may read; a token needs the `read` scope. */

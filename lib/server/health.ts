@@ -1,12 +1,44 @@
 import "server-only";
-import { sql } from "drizzle-orm";
-import { getDb } from "@/db";
+import type Database from "better-sqlite3";
+import { statfsSync } from "node:fs";
+import path from "node:path";
+import { getConnection, storageFailure } from "@/db";
 
-export function databaseIsHealthy(): boolean {
+export type Health = { status: "ok" } | { status: "unavailable"; reason: string };
+
+/** Below this much free space on the database's disk, a write may fail at any moment: say so before it does. */
+const MIN_FREE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Whether the database can take a write right now, and if not, why. A read alone answers even when
+ * the file is read-only or the disk is full, so the check takes the write lock and writes a table in a
+ * transaction it then rolls back: nothing is kept, but a read-only or full database refuses it.
+ */
+export function checkHealth(): Health {
   try {
-    return getDb().get<{ ok: number }>(sql`SELECT 1 AS ok`)?.ok === 1;
+    const { sqlite } = getConnection();
+    probeWrite(sqlite);
+    if (sqlite.name !== ":memory:" && freeBytes(sqlite.name) < MIN_FREE_BYTES)
+      return { status: "unavailable", reason: "the disk holding the database is (nearly) full" };
+    return { status: "ok" };
   } catch (error) {
+    const reason = storageFailure(error);
     console.error("Health check failed", error);
-    return false;
+    return { status: "unavailable", reason: reason ?? "the database did not answer" };
   }
+}
+
+function probeWrite(sqlite: Database.Database): void {
+  sqlite.exec("BEGIN IMMEDIATE");
+  try {
+    // A new table needs a new page, so a database at its size limit refuses it even with room inside its pages.
+    sqlite.exec("CREATE TABLE health_probe (written INTEGER); INSERT INTO health_probe VALUES (1);");
+  } finally {
+    if (sqlite.inTransaction) sqlite.exec("ROLLBACK");
+  }
+}
+
+function freeBytes(file: string): number {
+  const stats = statfsSync(path.dirname(file));
+  return stats.bavail * stats.bsize;
 }

@@ -1,7 +1,8 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { isAppError, type FieldErrors } from "@/lib/errors";
+import { storageFailure } from "@/db";
+import { isAppError, storageUnavailable, type FieldErrors } from "@/lib/errors";
 import { requireUser } from "@/lib/server/auth";
 import { userCaller } from "@/lib/server/caller";
 import { editChange, proposeChange, submitChange, withdrawChange } from "@/lib/server/changes";
@@ -23,6 +24,8 @@ async function run(fn: (caller: ReturnType<typeof userCaller>) => { id: string; 
   } catch (error) {
     if (isAppError(error)) return { ok: false, message: error.message, fieldErrors: error.details.fieldErrors };
     console.error("Change action failed", error);
+    const storage = storageFailure(error);
+    if (storage) return { ok: false, message: `${storageUnavailable(storage).message} Your edits are still here.` };
     return { ok: false, message: "Something went wrong on our side; it has been logged. Your edits are still here." };
   }
 }
@@ -86,6 +89,8 @@ export async function decideSignoffAction(input: {
   } catch (error) {
     if (isAppError(error)) return { ok: false, message: error.message };
     console.error("Sign-off failed", error);
+    const storage = storageFailure(error);
+    if (storage) return { ok: false, message: storageUnavailable(storage).message };
     return { ok: false, message: "Something went wrong on our side; it has been logged." };
   }
 }
@@ -103,6 +108,8 @@ export async function updateFromProductionAction(changeId: string, resolutions: 
   } catch (error) {
     if (isAppError(error)) return { ok: false, message: error.message, conflicts: error.details.conflicts as MergeConflict[] | undefined };
     console.error("Update from production failed", error);
+    const storage = storageFailure(error);
+    if (storage) return { ok: false, message: storageUnavailable(storage).message };
     return { ok: false, message: "Something went wrong on our side; it has been logged. Nothing was changed." };
   }
 }

@@ -1,11 +1,13 @@
 import { NextResponse } from "next/server";
-import { databaseIsHealthy } from "@/lib/server/health";
+import { checkHealth } from "@/lib/server/health";
 
 export const dynamic = "force-dynamic";
 
-/** Liveness for load balancers and the test harness: no sign-in, one database round trip. */
+/**
+ * Liveness for load balancers and the test harness, no sign-in: 200 when the database takes writes,
+ * otherwise 503 with what is wrong (`{"status":"unavailable","reason":"the database is read-only"}`).
+ */
 export function GET() {
-  return databaseIsHealthy()
-    ? NextResponse.json({ status: "ok" })
-    : NextResponse.json({ status: "unavailable", message: "The database did not answer" }, { status: 503 });
+  const health = checkHealth();
+  return NextResponse.json(health, { status: health.status === "ok" ? 200 : 503 });
 }

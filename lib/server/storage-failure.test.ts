@@ -1,0 +1,151 @@
+import Database from "better-sqlite3";
+import { drizzle } from "drizzle-orm/better-sqlite3";
+import { eq } from "drizzle-orm";
+import { NextRequest } from "next/server";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { getConnection, type Connection, type DB } from "@/db";
+import * as schema from "@/db/schema";
+import { apiTokens, changeRecords } from "@/db/schema";
+import { databasePath } from "@/lib/env";
+import { seedDemoEstate } from "@/lib/testing/demo-estate";
+import { attested, productionSpec, tokenWith } from "@/lib/testing/release-fixtures";
+import * as healthRoute from "@/app/api/health/route";
+import * as agentsRoute from "@/app/api/v1/agents/route";
+import * as changesRoute from "@/app/api/v1/changes/route";
+import { runAsUser } from "@/app/(app)/run-action";
+import { findActiveUser } from "./users";
+import { proposeChange } from "./changes";
+
+/**
+ * Finding 9: when storage fails, say so. A full disk or a read-only database answers writes with 503
+ * `storage_unavailable` and a reason (never a 500), the health check reports the reason, and reads keep
+ * working even though the token's last-use bookkeeping cannot be written.
+ */
+
+vi.mock("@/lib/server/auth", () => ({
+  currentUser: async () => findActiveUser({ email: "engineer@countersign.test" }),
+  requireUser: async () => findActiveUser({ email: "engineer@countersign.test" }),
+}));
+vi.mock("next/cache", () => ({ revalidatePath: () => {} }));
+
+let db: DB;
+const holder = globalThis as typeof globalThis & { countersignDb?: Connection };
+let writable: Connection;
+
+beforeAll(async () => {
+  db = await seedDemoEstate();
+  writable = getConnection();
+  tokenWith(db, "reader", ["read"]);
+  tokenWith(db, "author", ["read", "changes:write"]);
+});
+
+afterEach(() => {
+  if (holder.countersignDb !== writable) holder.countersignDb?.sqlite.close();
+  holder.countersignDb = writable;
+  writable.sqlite.pragma("max_page_count = 4294967294");
+});
+
+async function call(handler: unknown, method: string, token: string | null, body?: unknown) {
+  const headers = new Headers({ "content-type": "application/json" });
+  if (token) headers.set("authorization", `Bearer cs_${token}`);
+  const init = body === undefined ? {} : { body: JSON.stringify(body) };
+  const request = new NextRequest(new URL("/api/v1/x", "http://countersign.test"), { method, headers, ...init });
+  type Route = (r: NextRequest, c: { params: Promise<unknown> }) => Promise<Response>;
+  const response = await (handler as Route)(request, { params: Promise.resolve({}) });
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+}
+
+/** A change whose instructions need pages of their own, so a database that cannot grow must refuse it. */
+function bigDraft(title: string) {
+  const spec = productionSpec("refund-assistant");
+  spec.instructions += "\nCheck the order history before every refund and say why in the ticket.".repeat(100);
+  return { agent: "refund-assistant", title, spec, ...attested };
+}
+
+/** Simulates a full disk: the database may not grow past the pages it has, and every free page is used up. */
+function fillDatabase(sqlite: Database.Database) {
+  sqlite.exec("CREATE TABLE IF NOT EXISTS disk_filler (bytes BLOB)");
+  sqlite.pragma(`max_page_count = ${sqlite.pragma("page_count", { simple: true }) as number}`);
+  for (const size of [4000, 1000, 200]) {
+    try {
+      for (;;) sqlite.prepare("INSERT INTO disk_filler VALUES (randomblob(?))").run(size);
+    } catch (error) {
+      expect((error as { code: string }).code).toBe("SQLITE_FULL");
+    }
+  }
+}
+
+/** Simulates a read-only database file (chmod has no effect when the tests run as root): the process's one connection becomes read-only. */
+function makeReadOnly() {
+  const sqlite = new Database(databasePath, { readonly: true, fileMustExist: true });
+  holder.countersignDb = { sqlite, db: drizzle(sqlite, { schema }) };
+}
+
+describe("a full disk", () => {
+  it("answers a write with 503 storage_unavailable, keeps nothing, and the health check says the disk is full", async () => {
+    expect(await call(healthRoute.GET, "GET", null)).toEqual({ status: 200, json: { status: "ok" } });
+    fillDatabase(writable.sqlite);
+
+    const refused = await call(changesRoute.POST, "POST", "author", bigDraft("Written to a full disk"));
+    expect(refused.status).toBe(503);
+    expect(refused.json).toMatchObject({ error: "storage_unavailable", reason: "the disk holding the database is full" });
+    expect(refused.json.message).toMatch(/^Storage is unavailable: the disk holding the database is full\. Nothing was changed/);
+    expect(db.select().from(changeRecords).where(eq(changeRecords.title, "Written to a full disk")).get()).toBeUndefined();
+
+    const health = await call(healthRoute.GET, "GET", null);
+    expect(health).toEqual({ status: 503, json: { status: "unavailable", reason: "the disk holding the database is full" } });
+
+    // Reads go on.
+    expect((await call(agentsRoute.GET, "GET", "reader")).status).toBe(200);
+
+    // Room again: writes and the health check recover without a restart.
+    writable.sqlite.exec("DROP TABLE disk_filler");
+    writable.sqlite.pragma("max_page_count = 4294967294");
+    expect((await call(changesRoute.POST, "POST", "author", bigDraft("Written after space was freed"))).status).toBe(201);
+    expect((await call(healthRoute.GET, "GET", null)).status).toBe(200);
+  });
+
+  it("tells a person in the UI plainly, instead of 'something went wrong'", async () => {
+    fillDatabase(writable.sqlite);
+    const outcome = await runAsUser((caller) => {
+      proposeChange(caller, bigDraft("Proposed in the UI on a full disk"));
+      return "proposed";
+    }, []);
+    expect(outcome).toEqual({
+      ok: false,
+      message: "Storage is unavailable: the disk holding the database is full. Nothing was changed; try again once it is fixed.",
+    });
+    writable.sqlite.exec("DROP TABLE disk_filler");
+  });
+});
+
+describe("a read-only database", () => {
+  it("answers writes with 503, reports the reason in the health check, and still serves token reads", async () => {
+    const usedBefore = db.select().from(apiTokens).where(eq(apiTokens.id, "tok_reader")).get()!.lastUsedAt;
+    makeReadOnly();
+
+    const read = await call(agentsRoute.GET, "GET", "reader");
+    expect(read.status).toBe(200);
+    expect((read.json.items as unknown[]).length).toBeGreaterThan(0);
+
+    const refused = await call(changesRoute.POST, "POST", "author", bigDraft("Written to a read-only database"));
+    expect(refused.status).toBe(503);
+    expect(refused.json).toMatchObject({ error: "storage_unavailable", reason: "the database is read-only" });
+
+    expect(await call(healthRoute.GET, "GET", null)).toEqual({
+      status: 503,
+      json: { status: "unavailable", reason: "the database is read-only" },
+    });
+
+    const outcome = await runAsUser((caller) => {
+      proposeChange(caller, bigDraft("Proposed in the UI on a read-only database"));
+      return "proposed";
+    }, []);
+    expect(outcome).toMatchObject({ ok: false, message: expect.stringMatching(/^Storage is unavailable: the database is read-only\./) });
+
+    // The last use could not be recorded; the read was answered all the same.
+    holder.countersignDb!.sqlite.close();
+    holder.countersignDb = writable;
+    expect(db.select().from(apiTokens).where(eq(apiTokens.id, "tok_reader")).get()!.lastUsedAt).toBe(usedBefore);
+  });
+});
