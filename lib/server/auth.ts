@@ -4,16 +4,30 @@ import Credentials from "next-auth/providers/credentials";
 import { redirect } from "next/navigation";
 import { cache } from "react";
 import { authSecret, env, oidcEnabled } from "@/lib/env";
+import { clientAddress, recordLoginAttempt, retryAfterSeconds } from "./login-attempts";
+import { endSession, liveSessionUser, SESSION_MAX_AGE_SECONDS, startSession } from "./sessions";
 import { findActiveUser, verifyCredentials, type CurrentUser } from "./users";
+
+/** A sign-in refused before the password was checked: too many recent failures for this email or address. */
+export class TooManyAttempts extends CredentialsSignin {
+  code = "throttled";
+}
 
 const providers = [
   Credentials({
     credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-    async authorize(credentials) {
+    async authorize(credentials, request) {
       const email = typeof credentials?.email === "string" ? credentials.email : "";
       const password = typeof credentials?.password === "string" ? credentials.password : "";
       if (!email || !password) throw new CredentialsSignin();
+      // Throttled per account and per address; every attempt is recorded (never the password).
+      const address = clientAddress(request.headers);
+      if (retryAfterSeconds(email, address) > 0) {
+        recordLoginAttempt(email, address, "throttled");
+        throw new TooManyAttempts();
+      }
       const user = await verifyCredentials(email, password);
+      recordLoginAttempt(email, address, user ? "success" : "failure");
       if (!user) throw new CredentialsSignin();
       return { id: user.id, email: user.email, name: user.name };
     },
@@ -36,7 +50,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
   secret: authSecret(),
   // Countersign is self-hosted: trust the Host header it is served under.
   trustHost: true,
-  session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
+  session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
   pages: { signIn: "/login" },
   providers,
   logger: {
@@ -46,18 +60,28 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       if ((error as { type?: string }).type !== "CredentialsSignin") console.error(error);
     },
   },
+  events: {
+    signOut(message) {
+      const sid = "token" in message ? message.token?.sid : undefined;
+      if (typeof sid === "string") endSession(sid);
+    },
+  },
   callbacks: {
     // Single sign-on admits only people who already have an active Countersign account.
     signIn({ user, account }) {
       if (account?.provider !== "oidc") return true;
       return Boolean(user.email && findActiveUser({ email: user.email }));
     },
+    // The cookie names a server-side session: sign-out or disabling the person revokes it, and a cookie
+    // whose session is revoked, expired or unknown is refused (returning null clears it).
     jwt({ token, user, account }) {
       if (user) {
         const person = account?.provider === "oidc" && user.email ? findActiveUser({ email: user.email }) : { id: user.id! };
-        if (person) token.uid = person.id;
+        if (!person) return null;
+        return { ...token, uid: person.id, sid: startSession(person.id) };
       }
-      return token;
+      const live = typeof token.sid === "string" ? liveSessionUser(token.sid) : null;
+      return live && live === token.uid ? token : null;
     },
     session({ session, token }) {
       if (typeof token.uid === "string") session.user.id = token.uid;
