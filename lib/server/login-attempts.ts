@@ -1,0 +1,91 @@
+import "server-only";
+import { randomBytes } from "node:crypto";
+import { and, desc, eq, gt, inArray, sql } from "drizzle-orm";
+import { getDb } from "@/db";
+import { loginAttempts, type LoginOutcome } from "@/db/schema";
+import { AppError } from "@/lib/errors";
+import type { Caller } from "./caller";
+
+/**
+ * Throttling password sign-in. Failures are counted over a window, per account (the email typed, known
+ * or not, so the answer never reveals whether an account exists) and per address; past a threshold each
+ * further failure locks that key for longer: 30 s, then double, at most 15 minutes. An address gets more
+ * room than an account because an office or a VPN shares one.
+ */
+export const WINDOW_MS = 15 * 60_000;
+export const ACCOUNT_THRESHOLD = 5;
+export const ADDRESS_THRESHOLD = 20;
+const FIRST_LOCK_MS = 30_000;
+const MAX_LOCK_MS = 15 * 60_000;
+
+/** How long a key stays locked after its latest failure, given how many failures it has in the window. */
+export function lockoutMs(failures: number, threshold: number): number {
+  if (failures < threshold) return 0;
+  return Math.min(FIRST_LOCK_MS * 2 ** Math.min(failures - threshold, 20), MAX_LOCK_MS);
+}
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase().slice(0, 320);
+}
+
+/**
+ * The address a request came from. Next.js fills x-forwarded-for with the socket's address when no proxy
+ * set it; behind a reverse proxy that appends to it, the last entry is the one the proxy saw.
+ */
+export function clientAddress(headers: Headers): string {
+  const forwarded = headers.get("x-forwarded-for")?.split(",").at(-1)?.trim();
+  return (forwarded || headers.get("x-real-ip") || "unknown").slice(0, 100);
+}
+
+function lockedUntil(key: "email" | "address", value: string, threshold: number, now: number): number {
+  const column = key === "email" ? loginAttempts.email : loginAttempts.address;
+  const since = now - WINDOW_MS;
+  const db = getDb();
+  // For an account, a successful sign-in starts the count again; for an address it does not, or one
+  // valid account would let its holder guess at everyone else's.
+  const lastSuccess =
+    key === "email"
+      ? (db
+          .select({ at: sql<number>`max(${loginAttempts.at})` })
+          .from(loginAttempts)
+          .where(and(eq(column, value), eq(loginAttempts.outcome, "success"), gt(loginAttempts.at, since)))
+          .get()?.at ?? null)
+      : null;
+  const row = db
+    .select({ count: sql<number>`count(*)`, last: sql<number | null>`max(${loginAttempts.at})` })
+    .from(loginAttempts)
+    .where(and(eq(column, value), eq(loginAttempts.outcome, "failure"), gt(loginAttempts.at, Math.max(since, lastSuccess ?? since))))
+    .get();
+  if (!row?.last) return 0;
+  return row.last + lockoutMs(row.count, threshold);
+}
+
+/** Seconds until this email and address may try again, or 0 when they may try now. */
+export function retryAfterSeconds(email: string, address: string, now = Date.now()): number {
+  const until = Math.max(
+    lockedUntil("email", normalizeEmail(email), ACCOUNT_THRESHOLD, now),
+    lockedUntil("address", address, ADDRESS_THRESHOLD, now),
+  );
+  return until > now ? Math.ceil((until - now) / 1000) : 0;
+}
+
+export function recordLoginAttempt(email: string, address: string, outcome: LoginOutcome, now = Date.now()): void {
+  getDb()
+    .insert(loginAttempts)
+    .values({ id: `la_${randomBytes(12).toString("base64url")}`, email: normalizeEmail(email), address, at: now, outcome })
+    .run();
+}
+
+export type FailedLogin = { email: string; address: string; at: number; outcome: LoginOutcome };
+
+/** Recent failed and refused sign-ins, newest first: for admins only. */
+export function recentFailedLogins(caller: Caller, limit = 100): FailedLogin[] {
+  if (caller.kind !== "user" || !caller.user.roles.includes("admin")) throw new AppError("forbidden", "Only admins review failed sign-ins");
+  return getDb()
+    .select({ email: loginAttempts.email, address: loginAttempts.address, at: loginAttempts.at, outcome: loginAttempts.outcome })
+    .from(loginAttempts)
+    .where(inArray(loginAttempts.outcome, ["failure", "throttled"]))
+    .orderBy(desc(loginAttempts.at))
+    .limit(limit)
+    .all();
+}
