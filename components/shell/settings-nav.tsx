@@ -4,6 +4,7 @@ import { cn } from "@/components/ui/cn";
 const PAGES = [
   { href: "/settings/policy", label: "Sign-off policy" },
   { href: "/settings/tokens", label: "API tokens" },
+  { href: "/settings/security", label: "Security" },
 ] as const;
 
 /**
