@@ -1,6 +1,15 @@
 /** The one error type use cases throw on purpose. The API maps `code` to a status; the UI shows `message`. */
 export type AppErrorCode =
-  "bad_request" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "gate_failed" | "validation_failed" | "storage_unavailable";
+  | "bad_request"
+  | "unauthenticated"
+  | "forbidden"
+  | "not_found"
+  | "conflict"
+  | "gate_failed"
+  | "payload_too_large"
+  | "unsupported_media_type"
+  | "validation_failed"
+  | "storage_unavailable";
 
 export const HTTP_STATUS: Record<AppErrorCode, number> = {
   bad_request: 400,
@@ -9,6 +18,8 @@ export const HTTP_STATUS: Record<AppErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   gate_failed: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
   validation_failed: 422,
   storage_unavailable: 503,
 };

@@ -4,6 +4,7 @@ import { storageFailure } from "@/db";
 import { AppError, HTTP_STATUS, isAppError, storageUnavailable } from "@/lib/errors";
 import { currentUser } from "./auth";
 import { tokenCaller, userCaller, type Caller } from "./caller";
+import { withIdempotencyKey } from "./idempotency";
 
 type RouteContext<P> = { params: Promise<P> };
 type Handler<P> = (
@@ -11,30 +12,53 @@ type Handler<P> = (
   context: { caller: Caller; params: P; body: unknown },
 ) => Promise<Response | unknown> | Response | unknown;
 
-/** Stands in for a request body that is not a JSON object; no use case's schema accepts it. */
-const NOT_A_JSON_OBJECT = Symbol("not a JSON object");
+/** The most a request body may hold: 1 MB, many times the largest real change (a spec with long instructions). */
+export const MAX_BODY_BYTES = 1_000_000;
+/** How deep a JSON body may nest: the deepest real request (a spec inside a change) is under ten levels. */
+export const MAX_JSON_DEPTH = 64;
+/** Keys that name an object's prototype machinery: never a field of ours, and dangerous to copy. */
+const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+const WRITE_METHODS: ReadonlySet<string> = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/** Stands in for a request body refused on its content; no use case's schema accepts it. */
+const REFUSED_BODY = Symbol("refused body");
 
 /**
- * Wraps every /api/v1 route: authenticates (bearer token or session cookie), reads the JSON body,
- * runs the handler, and maps errors to DESIGN.md's JSON shape. Unknown errors are logged and never
- * leak a stack trace.
+ * Wraps every /api/v1 route: authenticates (bearer token or session cookie), refuses a cross-site write
+ * made with a session cookie, reads the JSON body within its limits, honours an Idempotency-Key, runs the
+ * handler, and maps errors to DESIGN.md's JSON shape. Unknown errors are logged and never leak a stack trace.
  *
- * Who before what: a body that is not JSON is not refused here but handed on, so the use case first
- * decides whether the caller may ask at all (403); only then does its validation fail, answered as the
- * 400 it is.
+ * Who before what: a body refused on its content (not JSON, nested too deep, a prototype-named key) is
+ * not refused here but handed on, so the use case first decides whether the caller may ask at all (403);
+ * only then does its validation fail, answered as the 400 or 422 it is. The envelope (size, content type)
+ * is refused at once: it says nothing about what the caller may do, and reading a body without a limit
+ * would let anyone exhaust the server.
  */
 export function apiRoute<P = Record<string, never>>(handler: Handler<P>) {
   return async (request: NextRequest, context: RouteContext<P>): Promise<Response> => {
     try {
       const caller = await authenticate(request);
-      const body = await readBody(request);
-      try {
-        const result = await handler(request, { caller, params: await context.params, body });
-        return result instanceof Response ? result : NextResponse.json(result);
-      } catch (error) {
-        if (body === NOT_A_JSON_OBJECT && isAppError(error) && error.code === "validation_failed") throw notAJsonObject();
-        throw error;
+      const writes = WRITE_METHODS.has(request.method);
+      if (writes && caller.kind === "user") assertSameOrigin(request);
+      const text = request.method === "GET" || request.method === "HEAD" ? "" : await readBoundedText(request);
+      if (text.trim() && !isJsonContentType(request.headers.get("content-type"))) {
+        throw new AppError("unsupported_media_type", "Send the request body as JSON, with Content-Type: application/json");
       }
+      const { body, refusal } = parseBody(text);
+      const params = await context.params;
+      const run = async (): Promise<Response> => {
+        try {
+          const result = await handler(request, { caller, params, body });
+          return result instanceof Response ? result : NextResponse.json(result);
+        } catch (error) {
+          return errorResponse(refusal && isAppError(error) && error.code === "validation_failed" ? refusal : error);
+        }
+      };
+      const key = request.headers.get("idempotency-key");
+      if (writes && key !== null) {
+        return await withIdempotencyKey({ caller, key, method: request.method, path: request.nextUrl.pathname, body: text }, run);
+      }
+      return await run();
     } catch (error) {
       return errorResponse(error);
     }
@@ -71,17 +95,119 @@ export function errorResponse(error: unknown): Response {
   return NextResponse.json({ error: "internal_error", message: "Something went wrong on our side; it has been logged." }, { status: 500 });
 }
 
-/** The request's JSON object (an empty body is an empty one), or NOT_A_JSON_OBJECT. GET and HEAD have no body. */
-async function readBody(request: Request): Promise<unknown> {
-  if (request.method === "GET" || request.method === "HEAD") return {};
-  const text = await request.text();
-  if (!text.trim()) return {};
-  try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === "object" && !Array.isArray(value) ? value : NOT_A_JSON_OBJECT;
-  } catch {
-    return NOT_A_JSON_OBJECT;
+/**
+ * CSRF: a write made with the session cookie must come from Countersign's own pages. Browsers send
+ * `Origin` on every write (and `Sec-Fetch-Site` where they support it); a request with neither comes from
+ * no browser (curl, a script), so no other site can have made it. Go's http.CrossOriginProtection decides
+ * the same way. Bearer-token requests carry no ambient credential and are not checked.
+ */
+function assertSameOrigin(request: NextRequest): void {
+  const origin = request.headers.get("origin");
+  const site = request.headers.get("sec-fetch-site");
+  const sameOrigin = origin !== null ? isOwnOrigin(origin, request) : site === null || site === "same-origin" || site === "none";
+  if (!sameOrigin) {
+    throw new AppError(
+      "forbidden",
+      "Cross-site request refused: a signed-in write must come from Countersign's own pages, or use an API token",
+    );
   }
+}
+
+/** AUTH_URL's origin when it is set (behind a proxy); otherwise the host the request was sent to. */
+function isOwnOrigin(origin: string, request: NextRequest): boolean {
+  const configured = process.env.AUTH_URL?.trim();
+  try {
+    const sent = new URL(origin);
+    return configured ? sent.origin === new URL(configured).origin : sent.host === (request.headers.get("host") ?? request.nextUrl.host);
+  } catch {
+    return false; // "null" (a sandboxed frame, a privacy redirect) is nobody's own origin
+  }
+}
+
+function isJsonContentType(header: string | null): boolean {
+  return header !== null && /^application\/json\s*(;|$)/i.test(header.trim());
+}
+
+function payloadTooLarge(): AppError {
+  return new AppError("payload_too_large", `The request body is larger than ${MAX_BODY_BYTES.toLocaleString("en-US")} bytes`);
+}
+
+/** The body as text, read no further than MAX_BODY_BYTES: a larger one is refused without being read to its end. */
+async function readBoundedText(request: Request): Promise<string> {
+  if (Number(request.headers.get("content-length")) > MAX_BODY_BYTES) throw payloadTooLarge();
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      void reader.cancel().catch(() => {});
+      throw payloadTooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** The request's JSON object (an empty body is an empty one), or REFUSED_BODY with the error its content earns. */
+function parseBody(text: string): { body: unknown; refusal: AppError | null } {
+  if (!text.trim()) return { body: {}, refusal: null };
+  const refuse = (refusal: AppError) => ({ body: REFUSED_BODY, refusal });
+  // Measured on the text, before parsing: nothing below walks a value deeper than this.
+  if (exceedsDepth(text, MAX_JSON_DEPTH)) {
+    const message = `The request body is nested more than ${MAX_JSON_DEPTH} levels deep`;
+    return refuse(new AppError("validation_failed", message, { fieldErrors: { body: [message] } }));
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return refuse(notAJsonObject());
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return refuse(notAJsonObject());
+  const path = prototypeKeyPath(value);
+  if (path) {
+    const message = `"${path.split(".").at(-1)}" is not allowed as a field name`;
+    return refuse(new AppError("validation_failed", `${message} (at ${path})`, { fieldErrors: { [path]: [message] } }));
+  }
+  return { body: value, refusal: null };
+}
+
+/** Whether JSON text opens more than `max` arrays or objects inside one another (brackets inside strings do not count). */
+function exceedsDepth(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
+/** The path of the first prototype-named key in a parsed body ("spec.tools.0.__proto__"), or null. */
+function prototypeKeyPath(value: object): string | null {
+  const stack: { node: unknown; path: string }[] = [{ node: value, path: "" }];
+  while (stack.length > 0) {
+    const { node, path } = stack.pop()!;
+    if (node === null || typeof node !== "object") continue;
+    const array = Array.isArray(node);
+    for (const key of Object.keys(node)) {
+      const at = path ? `${path}.${key}` : key;
+      if (!array && PROTOTYPE_KEYS.has(key)) return at;
+      stack.push({ node: (node as Record<string, unknown>)[key], path: at });
+    }
+  }
+  return null;
 }
 
 function notAJsonObject(): AppError {

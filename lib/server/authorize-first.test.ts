@@ -58,6 +58,9 @@ async function send(handler: unknown, method: string, path: string, params: Reco
   if (typeof who === "object" && "person" in who) session.user = findActiveUser({ email: who.person })!;
   if (typeof who === "object" && "token" in who) headers.set("authorization", `Bearer cs_${who.token}`);
   if (typeof who === "object" && "header" in who) headers.set("authorization", who.header);
+  // As a browser on Countersign's own pages and a JSON client send it: JSON, from the app's own origin.
+  headers.set("origin", "http://countersign.test");
+  if (body !== undefined) headers.set("content-type", "application/json");
   const init = body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) };
   const request = new NextRequest(new URL(path, "http://countersign.test"), { method, headers, ...init });
   const response = await (handler as RouteHandler)(request, { params: Promise.resolve(params) as Promise<never> });

@@ -85,13 +85,18 @@ export function rollbackOptions(caller: Caller, slug: string): { allowed: boolea
   };
 }
 
+const expectedVersionSchema = z
+  .number({ error: "Say which version you saw running there (expectedVersion), so that a retry cannot roll back twice" })
+  .int()
+  .positive();
+
 export const rollbackSchema = z.strictObject({
   environment: z.enum(ENVIRONMENTS, { error: `environment must be one of: ${ENVIRONMENTS.join(", ")}` }),
   reason: z.string({ error: "Say why you roll back" }).trim().min(3, "Say why you roll back").max(2_000),
   severity: z.enum(SEVERITIES, { error: `severity must be one of: ${SEVERITIES.join(", ")}` }).optional(),
   incident: z.string().trim().min(1).optional(),
   /** The version the caller saw running; a rollback someone else made meanwhile is then a conflict, not a second rollback. */
-  expectedVersion: z.number().int().positive().optional(),
+  expectedVersion: expectedVersionSchema.optional(),
 });
 
 export type RollbackResult = { deployment: DeploymentView; rolledBackChange: string | null; incident: IncidentView | null };
@@ -102,7 +107,13 @@ export type RollbackResult = { deployment: DeploymentView; rolledBackChange: str
  * one named, or an open unlinked one of the agent) — opening one when there is none. Elsewhere it marks and
  * opens nothing; when the version was rolled back in production, it returns that rollback's incident.
  */
-export function rollback(caller: Caller, slug: string, input: unknown, now = Date.now()): RollbackResult {
+export function rollback(
+  caller: Caller,
+  slug: string,
+  input: unknown,
+  now = Date.now(),
+  { requireExpectedVersion = false }: { requireExpectedVersion?: boolean } = {},
+): RollbackResult {
   const db = getDb();
   // Who before what: someone who may not roll this agent back is refused before their request is read.
   assertCanRollBack(caller, agentBySlug(db, slug));
@@ -112,7 +123,11 @@ export function rollback(caller: Caller, slug: string, input: unknown, now = Dat
     severity,
     incident: incidentId,
     expectedVersion,
-  } = parseInput(rollbackSchema, input, "The rollback needs a reason");
+  } = parseInput(
+    requireExpectedVersion ? rollbackSchema.extend({ expectedVersion: expectedVersionSchema }) : rollbackSchema,
+    input,
+    requireExpectedVersion ? "The rollback needs a reason and the version you saw running" : "The rollback needs a reason",
+  );
   const result = db.transaction(
     (tx) => {
       // Checked again inside the write: the rollback owner may have changed meanwhile.

@@ -4,8 +4,10 @@ import { rollback } from "@/lib/server/rollback";
 
 export const dynamic = "force-dynamic";
 
-export const POST = apiRoute<{ slug: string }>((_request, { caller, params, body }) => {
-  const result = rollback(caller, params.slug, body);
+// A retry must not roll back twice: the caller names the version it saw running (expectedVersion), or sends
+// an Idempotency-Key, which apiRoute answers with the first rollback's result.
+export const POST = apiRoute<{ slug: string }>((request, { caller, params, body }) => {
+  const result = rollback(caller, params.slug, body, Date.now(), { requireExpectedVersion: !request.headers.has("idempotency-key") });
   return {
     deployment: deploymentJson(result.deployment),
     rolledBackChange: result.rolledBackChange,
