@@ -2,8 +2,8 @@ import { eq, sql } from "drizzle-orm";
 import { NextRequest } from "next/server";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { DB } from "@/db";
-import { agents, auditEvents, deployments } from "@/db/schema";
-import type { TokenScope } from "@/lib/domain/terms";
+import { agents, auditEvents, deployments, users } from "@/db/schema";
+import type { Role, TokenScope } from "@/lib/domain/terms";
 import { errorOf } from "@/lib/testing/app-error";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
 import {
@@ -20,6 +20,7 @@ import * as changeRoute from "@/app/api/v1/changes/[id]/route";
 import * as promoteRoute from "@/app/api/v1/changes/[id]/promote/route";
 import * as signoffsRoute from "@/app/api/v1/changes/[id]/signoffs/route";
 import * as submitRoute from "@/app/api/v1/changes/[id]/submit/route";
+import * as updateRoute from "@/app/api/v1/changes/[id]/update-from-production/route";
 import * as withdrawRoute from "@/app/api/v1/changes/[id]/withdraw/route";
 import * as changesRoute from "@/app/api/v1/changes/route";
 import * as evalsRoute from "@/app/api/v1/evals/route";
@@ -431,5 +432,181 @@ describe("a write that succeeds answers with its result, without asking for the 
     const rollbacks = db.select().from(deployments).where(eq(deployments.agentId, agent.id)).all();
     expect(rollbacks.filter((d) => d.kind === "rollback" && d.deployedByTokenId === "tok_deploy-only")).toHaveLength(1);
     expect(productionVersion(slug)).toBe(previous);
+  });
+});
+
+/**
+ * The authorization matrix: every principal × every API write, each cell's status stated here from the
+ * policy (README's API section and DESIGN.md), not from the code under test. Every body is invalid on
+ * purpose, so a caller who may write is answered 422 on its content and nothing is ever written; one who
+ * may not is answered 403 before the body is read; nobody signed is answered 401.
+ */
+describe("the authorization matrix", () => {
+  type Principal = { label: string; who: Who; roles?: Role[]; scopes?: TokenScope[] };
+  const person = (email: string, roles: Role[]): Principal => ({ label: email.split("@")[0]!, who: { person: email }, roles });
+  const token = (name: string, scopes: TokenScope[]): Principal => ({ label: `token[${scopes.join(",")}]`, who: { token: name }, scopes });
+  const PRINCIPALS: Principal[] = [
+    { label: "anonymous", who: "anonymous" },
+    person("owner@countersign.test", ["workflow_owner"]),
+    person("security@countersign.test", ["security"]),
+    person("engineer@countersign.test", ["engineering"]), // the author of the changes below
+    person("engineer2@countersign.test", ["engineering"]),
+    person("ops@countersign.test", ["operations"]),
+    person("compliance@countersign.test", ["compliance"]),
+    person("leader@countersign.test", ["leader"]),
+    person("auditor@countersign.test", ["auditor"]),
+    person("admin@countersign.test", ["admin"]),
+    token("matrix-read", ["read"]),
+    token("matrix-changes", ["changes:write"]),
+    token("matrix-evals", ["evals:write"]),
+    token("matrix-deploy", ["deploy"]),
+    token("matrix-all", ["read", "changes:write", "evals:write", "deploy"]),
+  ];
+  const AUTHOR = "engineer";
+  const SIGNERS: Role[] = ["workflow_owner", "security", "engineering", "operations", "compliance"];
+  const holds = (p: Principal, ...roles: Role[]) => (p.roles ?? []).some((r) => roles.includes(r));
+  const scoped = (p: Principal, scope: TokenScope) => (p.scopes ?? []).includes(scope);
+  const matrix = { incomplete: "", rollbackOwner: "" };
+
+  type Cell = { route: string; handler: unknown; method: string; path: () => string; params: () => Record<string, string>; body: unknown };
+  const ROUTES: (Cell & { may: (p: Principal) => boolean })[] = [
+    {
+      route: "POST /changes",
+      handler: changesRoute.POST,
+      method: "POST",
+      path: () => "/api/v1/changes",
+      params: () => ({}),
+      body: { agent: "refund-assistant", title: 42 },
+      may: (p) => holds(p, ...SIGNERS, "admin") || scoped(p, "changes:write"),
+    },
+    {
+      // Only its author edits, submits, withdraws or updates a change; a token is never the author of a person's change.
+      route: "PATCH /changes/{id}",
+      handler: changeRoute.PATCH,
+      method: "PATCH",
+      path: () => `/api/v1/changes/${ids.draft}`,
+      params: () => ({ id: ids.draft }),
+      body: { title: 42 },
+      may: (p) => p.label === AUTHOR,
+    },
+    {
+      route: "POST /changes/{id}/submit",
+      handler: submitRoute.POST,
+      method: "POST",
+      // A draft with no rollback plan: submitting it is refused on its content.
+      path: () => `/api/v1/changes/${matrix.incomplete}/submit`,
+      params: () => ({ id: matrix.incomplete }),
+      body: undefined,
+      may: (p) => p.label === AUTHOR,
+    },
+    {
+      route: "POST /changes/{id}/withdraw",
+      handler: withdrawRoute.POST,
+      method: "POST",
+      path: () => `/api/v1/changes/${ids.draft}/withdraw`,
+      params: () => ({ id: ids.draft }),
+      body: { reason: 42 },
+      may: (p) => p.label === AUTHOR,
+    },
+    {
+      route: "POST /changes/{id}/update-from-production",
+      handler: updateRoute.POST,
+      method: "POST",
+      path: () => `/api/v1/changes/${ids.draft}/update-from-production`,
+      params: () => ({ id: ids.draft }),
+      body: { resolutions: "all mine" },
+      may: (p) => p.label === AUTHOR,
+    },
+    {
+      // People holding a signing role; never a token, a leader, an auditor or an admin. The author's own change is
+      // refused once the decision is read (signoffs.test.ts): this body is not a decision, so the author gets its 422.
+      route: "POST /changes/{id}/signoffs",
+      handler: signoffsRoute.POST,
+      method: "POST",
+      path: () => `/api/v1/changes/${ids.inReview}/signoffs`,
+      params: () => ({ id: ids.inReview }),
+      body: { decision: "maybe" },
+      may: (p) => holds(p, ...SIGNERS),
+    },
+    {
+      route: "POST /changes/{id}/promote",
+      handler: promoteRoute.POST,
+      method: "POST",
+      path: () => `/api/v1/changes/${ids.inReview}/promote`,
+      params: () => ({ id: ids.inReview }),
+      body: { environment: "the-moon" },
+      may: (p) => holds(p, "engineering", "operations") || scoped(p, "deploy"),
+    },
+    {
+      route: "POST /agents/{slug}/rollback",
+      handler: rollbackRoute.POST,
+      method: "POST",
+      path: () => "/api/v1/agents/refund-assistant/rollback",
+      params: () => ({ slug: "refund-assistant" }),
+      body: { environment: "production", reason: "x" },
+      may: (p) => holds(p, "operations") || p.label === matrix.rollbackOwner || scoped(p, "deploy"),
+    },
+    {
+      route: "POST /evals",
+      handler: evalsRoute.POST,
+      method: "POST",
+      path: () => "/api/v1/evals",
+      params: () => ({}),
+      body: { agent: "refund-assistant", suite: "", passed: -1 },
+      may: (p) => holds(p, "engineering", "operations") || scoped(p, "evals:write"),
+    },
+    {
+      route: "POST /incidents",
+      handler: incidentsRoute.POST,
+      method: "POST",
+      path: () => "/api/v1/incidents",
+      params: () => ({}),
+      body: { agent: "refund-assistant", severity: "sev9" },
+      may: (p) => holds(p, ...SIGNERS) || scoped(p, "deploy"),
+    },
+    {
+      route: "PATCH /incidents/{id}",
+      handler: incidentRoute.PATCH,
+      method: "PATCH",
+      path: () => `/api/v1/incidents/${ids.incident}`,
+      params: () => ({ id: ids.incident }),
+      body: { resolution: "magic" },
+      may: (p) => holds(p, ...SIGNERS) || scoped(p, "deploy"),
+    },
+  ];
+
+  beforeAll(() => {
+    for (const p of PRINCIPALS) if (p.scopes) tokenWith(db, (p.who as { token: string }).token, p.scopes);
+    const spec = productionSpec("refund-assistant");
+    spec.traceRetentionDays += 4;
+    matrix.incomplete = proposeChange(
+      as("engineer@countersign.test"),
+      { agent: "refund-assistant", title: "No plan yet", spec },
+      clock.next(),
+    ).id;
+    const agent = db.select().from(agents).where(eq(agents.slug, "refund-assistant")).get()!;
+    matrix.rollbackOwner = (db.select().from(users).where(eq(users.id, agent.rollbackOwnerId!)).get()?.email ?? "").split("@")[0]!;
+  });
+
+  it("answers every principal × every write with the status the policy gives it, and writes nothing", async () => {
+    const before = auditCount();
+    const mismatches: { route: string; principal: string; expected: number; got: number; message: unknown }[] = [];
+    let cells = 0;
+    for (const route of ROUTES) {
+      for (const principal of PRINCIPALS) {
+        const expected = principal.who === "anonymous" ? 401 : route.may(principal) ? 422 : 403;
+        const { status, json } = await send(route.handler, route.method, route.path(), route.params(), principal.who, route.body);
+        cells++;
+        if (status !== expected)
+          mismatches.push({ route: route.route, principal: principal.label, expected, got: status, message: json.message });
+      }
+    }
+    console.log(
+      `authorization matrix: ${PRINCIPALS.length} principals × ${ROUTES.length} writes = ${cells} cells, ${mismatches.length} mismatches`,
+    );
+    if (mismatches.length) console.table(mismatches);
+    expect(cells).toBe(PRINCIPALS.length * ROUTES.length);
+    expect(mismatches).toEqual([]);
+    expect(auditCount()).toBe(before);
   });
 });
