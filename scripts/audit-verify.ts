@@ -3,10 +3,13 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { auditCheckpointSchema, verifyAuditEvents, type AuditCheckpoint } from "../db/audit-verify";
 import { databasePath } from "../lib/env";
+import { withReplay } from "../lib/server/audit-replay";
 
 const usage = `Usage: npm run audit:verify -- [--checkpoint <file.json>] [--write-checkpoint <file.json>]
 
-Recomputes the audit trail's hash chain in the database at DATABASE_PATH (default ./data/countersign.db).
+Recomputes the audit trail's hash chain in the database at DATABASE_PATH (default ./data/countersign.db),
+then replays the trail against the tables: every sign-off, deployment, change state, eval run, role grant
+and agent version must equal what its events say.
 
   --checkpoint FILE        also verify against a checkpoint exported earlier (from this command or
                            GET /api/v1/audit/checkpoint): detects a truncated or rewritten tail
@@ -60,7 +63,7 @@ function main(): number {
   const sqlite = openReadOnly(databasePath);
   const result = (() => {
     try {
-      return verifyAuditEvents(sqlite, checkpoint);
+      return withReplay(sqlite, verifyAuditEvents(sqlite, checkpoint));
     } finally {
       sqlite.close();
     }
@@ -72,10 +75,17 @@ function main(): number {
   line("Events", result.count);
   line("Head hash", result.headHash);
   if (!result.ok) {
-    console.error(`TAMPERED: the audit trail is broken at event #${result.firstBadSeq}: ${result.reason}`);
+    if (result.mismatches) {
+      console.error(`TAMPERED: ${result.mismatches.length} rows disagree with the audit trail:`);
+      for (const m of result.mismatches) console.error(`  ${m.message}`);
+    } else console.error(`TAMPERED: the audit trail is broken at event #${result.firstBadSeq}: ${result.reason}`);
     return 1;
   }
-  console.log(checkpoint ? "OK: the audit trail is intact and still holds the checkpoint's head." : "OK: the audit trail is intact.");
+  console.log(
+    checkpoint
+      ? "OK: the audit trail is intact, still holds the checkpoint's head, and the tables replay clean."
+      : "OK: the audit trail is intact and the tables replay clean.",
+  );
   if (values["write-checkpoint"]) {
     const written: AuditCheckpoint = { count: result.count, headHash: result.headHash, at: new Date().toISOString() };
     writeFileSync(values["write-checkpoint"], JSON.stringify(written, null, 2) + "\n");

@@ -347,19 +347,18 @@ describe("verifying the audit trail", () => {
     copy.close();
   });
 
-  it("detects a truncated tail only against a checkpoint, naming the first missing event", () => {
+  it("detects a truncated tail by replay, and against a checkpoint names the first missing event", () => {
     const { copy } = copyOfDatabase();
     const checkpoint = auditCheckpoint(copy);
     copy.exec("DROP TRIGGER audit_events_no_delete");
     copy.prepare("DELETE FROM audit_events WHERE seq > ?").run(checkpoint.count - 5);
     const remaining = checkpoint.count - 5;
-    // The chain that is left is perfectly consistent: that is why checkpoints exist.
-    expect(verifyAuditTrail(copy)).toEqual({
-      ok: true,
+    // The chain that is left is consistent, but the tables still hold what the cut events recorded.
+    expect(verifyAuditTrail(copy)).toMatchObject({
+      ok: false,
       count: remaining,
       headHash: rowOf(copy, remaining).hash,
-      firstBadSeq: null,
-      reason: null,
+      reason: expect.stringMatching(/^the tables disagree with the trail: /),
     });
     expect(verifyAuditTrail(copy, checkpoint)).toEqual({
       ok: false,
@@ -390,7 +389,8 @@ describe("verifying the audit trail", () => {
           action: r.action as string,
           entityType: r.entity_type as string,
           entityId: r.entity_id as string,
-          payload: r.seq === 50 ? { forged: true } : JSON.parse(r.payload as string),
+          // Only the comment is forged: replay checks what the tables hold, and a comment is not in them.
+          payload: r.seq === 50 ? { ...JSON.parse(r.payload as string), comment: "forged" } : JSON.parse(r.payload as string),
         };
         const forged = chainEvent(prevHash, content);
         rewrite.run(JSON.stringify(forged.payload), forged.prevHash, forged.hash, forged.seq);
@@ -479,7 +479,7 @@ describe("npm run audit:verify", () => {
     expect(tampered.out).toMatch(/TAMPERED: the audit trail is broken at event #42: event #42 was altered after it was written/);
   });
 
-  it("exits 1 on a truncated tail only when given the checkpoint", () => {
+  it("exits 1 on a truncated tail: by replay alone, and with the checkpoint naming the first missing event", () => {
     const { file, copy } = copyOfDatabase();
     const checkpointFile = path.join(path.dirname(file), "checkpoint.json");
     const checkpoint = auditCheckpoint(copy);
@@ -487,7 +487,9 @@ describe("npm run audit:verify", () => {
     copy.exec("DROP TRIGGER audit_events_no_delete");
     copy.prepare("DELETE FROM audit_events WHERE seq > ?").run(checkpoint.count - 3);
     copy.close();
-    expect(run(file).status).toBe(0);
+    const replayed = run(file);
+    expect(replayed.status).toBe(1);
+    expect(replayed.out).toMatch(/TAMPERED: \d+ rows disagree with the audit trail/);
     const truncated = run(file, "--checkpoint", checkpointFile);
     expect(truncated.status).toBe(1);
     expect(truncated.out).toContain(`broken at event #${checkpoint.count - 2}`);

@@ -3,13 +3,22 @@ import { and, asc, desc, eq, gte, inArray, lt, or, sql, type SQL } from "drizzle
 import { z } from "zod";
 import type Database from "better-sqlite3";
 import { getConnection, getDb, type DB } from "@/db";
-import { auditCheckpointOf, verifyAuditEvents, type AuditCheckpoint, type AuditVerification } from "@/db/audit-verify";
+import {
+  auditCheckpointOf,
+  verifyAuditEvents,
+  type AuditCheckpoint,
+  type AuditVerification as ChainVerificationResult,
+} from "@/db/audit-verify";
+import type { ReplayMismatch } from "@/lib/domain/audit-replay";
 import { agents, apiTokens, auditEvents, changeRecords, deployments, evalRuns, incidents, observations, users } from "@/db/schema";
 import type { ActorType, ChainCheckpoint } from "@/lib/domain/audit-chain";
 import { paging, parseQuery, type SearchParamsInput } from "@/lib/validations/query-params";
+import { withReplay } from "./audit-replay";
 import { assertCanRead, type Caller } from "./caller";
 
-export type { AuditCheckpoint, AuditVerification };
+export type { AuditCheckpoint };
+/** The chain's verdict and, when the tables disagree with the trail, every disagreement. */
+export type AuditVerification = ChainVerificationResult & { mismatches?: ReplayMismatch[] };
 
 const DAY = 86_400_000;
 const TIME_HELP = "a date (2026-03-01) or an ISO-8601 time (2026-03-01T12:00:00Z)";
@@ -222,9 +231,13 @@ export function auditAgentOptions(): { slug: string; name: string }[] {
   return getDb().select({ slug: agents.slug, name: agents.name }).from(agents).orderBy(asc(agents.name)).all();
 }
 
-/** Recomputes the whole chain (of this process's database, or of another opened with better-sqlite3); with a checkpoint exported earlier, also detects a truncated or rewritten tail. */
+/**
+ * Recomputes the whole chain (of this process's database, or of another opened with better-sqlite3); with a
+ * checkpoint exported earlier, also detects a truncated or rewritten tail. Then replays the trail against the
+ * tables: a row edited, added or removed behind the trail's back fails verification, naming the row.
+ */
 export function verifyAuditTrail(sqlite: Database.Database = getConnection().sqlite, checkpoint?: ChainCheckpoint): AuditVerification {
-  return verifyAuditEvents(sqlite, checkpoint);
+  return withReplay(sqlite, verifyAuditEvents(sqlite, checkpoint));
 }
 
 /** The trail's head now, to be kept outside the database: `{count, headHash, at}`. */
