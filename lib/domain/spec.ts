@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { Document, LineCounter, parseDocument, stringify as stringifyYaml } from "yaml";
+import { CST, Document, LineCounter, Parser, parseDocument, stringify as stringifyYaml } from "yaml";
 import { canonicalJson, sha256Hex } from "./canonical-json";
+import { LIMITS, tooLong, tooMany, unsafeShape } from "./input-limits";
 
 export const AUTONOMY_LADDER = ["read_only", "bounded", "autonomous"] as const;
 export type Autonomy = (typeof AUTONOMY_LADDER)[number];
@@ -13,6 +14,7 @@ const name = (what: string) =>
     .string({ error: `${what} is required` })
     .trim()
     .min(1, `${what} is required`)
+    .max(LIMITS.name, tooLong(what.toLowerCase(), LIMITS.name))
     .regex(/^[A-Za-z0-9_.-]+$/, `${what} may contain only letters, digits, "_", "." and "-"`);
 
 export const actionSchema = z.strictObject({
@@ -22,47 +24,80 @@ export const actionSchema = z.strictObject({
   limit: z
     .strictObject({
       amount: z.number({ error: "Limit amount must be a number" }).positive("Limit amount must be above 0"),
-      unit: z.string({ error: "Limit unit is required" }).trim().min(1, "Limit unit is required"),
+      unit: z
+        .string({ error: "Limit unit is required" })
+        .trim()
+        .min(1, "Limit unit is required")
+        .max(LIMITS.name, tooLong("the limit unit", LIMITS.name)),
     })
     .optional(),
 });
 
 export const toolSchema = z.strictObject({
   system: name("System"),
-  actions: z.array(actionSchema).min(1, "A tool needs at least one action"),
+  actions: z
+    .array(actionSchema)
+    .min(1, "A tool needs at least one action")
+    .max(LIMITS.listItems, tooMany("actions per tool", LIMITS.listItems)),
 });
 
 export const humanInTheLoopSchema = z.strictObject({
-  reviewer: z.string({ error: "Reviewer is required" }).trim().min(1, "Reviewer is required"),
-  surface: z.string({ error: "Surface is required" }).trim().min(1, "Surface is required"),
+  reviewer: z
+    .string({ error: "Reviewer is required" })
+    .trim()
+    .min(1, "Reviewer is required")
+    .max(LIMITS.name, tooLong("the reviewer", LIMITS.name)),
+  surface: z
+    .string({ error: "Surface is required" })
+    .trim()
+    .min(1, "Surface is required")
+    .max(LIMITS.name, tooLong("the surface", LIMITS.name)),
   canOverride: z.boolean({ error: "canOverride must be true or false" }),
   captureCorrections: z.boolean({ error: "captureCorrections must be true or false" }),
-  stopAskingRule: z.string().trim().optional(),
+  stopAskingRule: z.string().trim().max(LIMITS.text, tooLong("the stop-asking rule", LIMITS.text)).optional(),
 });
 
 export const agentSpecSchema = z
   .strictObject({
     model: z.strictObject({
-      provider: z.string({ error: "Model provider is required" }).trim().min(1, "Model provider is required"),
-      name: z.string({ error: "Model name is required" }).trim().min(1, "Model name is required"),
+      provider: z
+        .string({ error: "Model provider is required" })
+        .trim()
+        .min(1, "Model provider is required")
+        .max(LIMITS.name, tooLong("the model provider", LIMITS.name)),
+      name: z
+        .string({ error: "Model name is required" })
+        .trim()
+        .min(1, "Model name is required")
+        .max(LIMITS.name, tooLong("the model name", LIMITS.name)),
       // An empty version means "whatever the provider serves today": a floating model.
-      version: z.string({ error: "Model version must be text" }).trim().default(""),
+      version: z
+        .string({ error: "Model version must be text" })
+        .trim()
+        .max(LIMITS.name, tooLong("the model version", LIMITS.name))
+        .default(""),
     }),
-    instructions: z.string({ error: "Instructions are required" }).min(1, "Instructions are required"),
+    instructions: z
+      .string({ error: "Instructions are required" })
+      .min(1, "Instructions are required")
+      .max(LIMITS.instructions, tooLong("the instructions", LIMITS.instructions)),
     autonomy: z.enum(AUTONOMY_LADDER, { error: 'Autonomy must be "read_only", "bounded" or "autonomous"' }),
-    tools: z.array(toolSchema).default([]),
+    tools: z.array(toolSchema).max(LIMITS.listItems, tooMany("tools", LIMITS.listItems)).default([]),
     forbidden: z
       .array(
         z
           .string()
+          .max(2 * LIMITS.name + 1, tooLong("a forbidden entry", 2 * LIMITS.name + 1))
           .regex(/^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+$/, 'A forbidden entry is written "system:action", e.g. "stripe:customers.delete"'),
       )
+      .max(LIMITS.listItems, tooMany("forbidden entries", LIMITS.listItems))
       .default([]),
     humanInTheLoop: humanInTheLoopSchema.optional(),
     traceRetentionDays: z
       .number({ error: "Trace retention must be a whole number of days" })
       .int("Trace retention must be a whole number of days")
-      .min(0, "Trace retention cannot be negative"),
+      .min(0, "Trace retention cannot be negative")
+      .max(36_500, "Trace retention is at most 36,500 days"),
   })
   .superRefine((spec, ctx) => {
     const granted = new Set<string>();
@@ -98,6 +133,8 @@ export type SpecParseResult = { ok: true; spec: AgentSpec } | { ok: false; issue
 
 /** Validates an already-parsed value (from JSON, a form, or the API). */
 export function validateSpec(value: unknown): SpecParseResult {
+  const unsafe = unsafeShape(value);
+  if (unsafe) return { ok: false, issues: [unsafe] };
   const result = agentSpecSchema.safeParse(value);
   if (result.success) return { ok: true, spec: result.data };
   return {
@@ -117,6 +154,11 @@ export function validateSpec(value: unknown): SpecParseResult {
  */
 export function parseSpecText(text: string): SpecParseResult {
   if (!text.trim()) return { ok: false, issues: [{ path: "spec", message: "The spec is empty" }] };
+  if (text.length > LIMITS.specText) return { ok: false, issues: [{ path: "spec", message: tooLong("the spec", LIMITS.specText) }] };
+  // Composing a document recurses once per level; a text nested thousands deep would exhaust the stack
+  // (and V8 then dies compiling a regular expression), so measure the nesting on the flat token stream first.
+  if (cstDepth(text) > LIMITS.specDepth)
+    return { ok: false, issues: [{ path: "spec", message: `The spec is nested more than ${LIMITS.specDepth} levels deep` }] };
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -128,11 +170,41 @@ export function parseSpecText(text: string): SpecParseResult {
       }),
     };
   }
-  const value: unknown = doc.toJS();
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // An alias expanded too often (a "billion laughs" document) is refused by the yaml package with a throw.
+    return {
+      ok: false,
+      issues: [{ path: "spec", message: error instanceof Error ? firstSentence(error.message) : "The spec cannot be read" }],
+    };
+  }
   if (value === null || value === undefined) return { ok: false, issues: [{ path: "spec", message: "The spec is empty" }] };
   const validated = validateSpec(value);
   if (validated.ok) return validated;
   return { ok: false, issues: validated.issues.map((issue) => withLine(issue, doc, lineCounter)) };
+}
+
+/** The deepest nesting of collections in a YAML/JSON text, measured on the parser's token tree without recursion. */
+function cstDepth(text: string): number {
+  let deepest = 0;
+  const stack: { token: CST.Token | undefined; depth: number }[] = [];
+  for (const token of new Parser().parse(text)) stack.push({ token, depth: 0 });
+  while (stack.length > 0) {
+    const { token, depth } = stack.pop()!;
+    if (!token) continue;
+    if (token.type === "document") stack.push({ token: token.value, depth });
+    else if (token.type === "block-map" || token.type === "block-seq" || token.type === "flow-collection") {
+      deepest = Math.max(deepest, depth + 1);
+      if (deepest > LIMITS.specDepth) return deepest;
+      for (const item of token.items) {
+        if (item.key) stack.push({ token: item.key, depth: depth + 1 });
+        if (item.value) stack.push({ token: item.value, depth: depth + 1 });
+      }
+    }
+  }
+  return deepest;
 }
 
 function withLine(issue: SpecIssue, doc: Document, lineCounter: LineCounter): SpecIssue {

@@ -57,6 +57,7 @@ export function issueTokenSchema(now: number) {
       scopes: z
         .array(z.enum(TOKEN_SCOPES, { error: `Scopes are: ${TOKEN_SCOPES.join(", ")}` }), { error: "Choose at least one scope" })
         .min(1, "Choose at least one scope")
+        .max(TOKEN_SCOPES.length * 4, "List each scope once")
         .transform((chosen) => TOKEN_SCOPES.filter((s) => chosen.includes(s))),
       expiresInDays: z
         .number({ error: "Expiry is a whole number of days, 1–365" })
@@ -67,6 +68,7 @@ export function issueTokenSchema(now: number) {
       expiresOn: z
         .string({ error: "The expiry date must be a date like 2027-01-31" })
         .trim()
+        .max(64, "The expiry date must be a date like 2027-01-31")
         .transform((value, ctx) => {
           const time = parseExpiry(value);
           if (time === null)

@@ -6,6 +6,7 @@ import { assessChange, type ChangeAssessment } from "@/lib/domain/change-assessm
 import { changeContentHash } from "@/lib/domain/change-content";
 import { submissionProblems, type FieldErrors } from "@/lib/domain/change-record";
 import type { DiffItem } from "@/lib/domain/permission-diff";
+import { LIMITS, tooLong, unsafeShape } from "@/lib/domain/input-limits";
 import { DEFAULT_POLICY, type SignoffPolicy } from "@/lib/domain/signoff-policy";
 import { parseSpecText, specToYaml, validateSpec, type AgentSpec, type SpecIssue } from "@/lib/domain/spec";
 import { changeNumberLabel, type ChangeState, type RiskLevel, type Role, type SignoffStatus } from "@/lib/domain/terms";
@@ -177,7 +178,13 @@ export function productionNow(db: Reader, agentId: string): ProductionNow | null
   return { versionId: deployment.versionId, number: version.number, changeLabel, since: deployment.deployedAt };
 }
 
-/** Reads a spec sent as an object or as YAML/JSON text. The text is kept when it does not parse, so nothing typed is lost. */
+/**
+ * Reads a spec sent as an object or as YAML/JSON text. The text is kept when it does not parse, so nothing
+ * typed is lost: text as sent, an object as its JSON. Indented JSON grows with the square of the nesting,
+ * so an object is indented only while that stays within the spec's size limit, and is kept compact
+ * otherwise. Anything too deep or too large to keep is refused (the schemas refuse it first; this is the
+ * same rule for callers that skip them).
+ */
 export function readSpecInput(value: string | Record<string, unknown>): {
   spec: AgentSpec | null;
   text: string | null;
@@ -185,7 +192,28 @@ export function readSpecInput(value: string | Record<string, unknown>): {
 } {
   const result = typeof value === "string" ? parseSpecText(value) : validateSpec(value);
   if (result.ok) return { spec: result.spec, text: null, issues: [] };
-  return { spec: null, text: typeof value === "string" ? value : JSON.stringify(value, null, 2), issues: result.issues };
+  if (typeof value === "string") return { spec: null, text: value, issues: result.issues };
+  const text = draftJson(value);
+  if (text === null) {
+    const message = unsafeShape(value)?.message ?? tooLong("the spec", LIMITS.specText);
+    throw new AppError("validation_failed", "The proposed spec cannot be kept", { fieldErrors: { spec: [message] } });
+  }
+  return { spec: null, text, issues: result.issues };
+}
+
+function draftJson(value: Record<string, unknown>): string | null {
+  if (unsafeShape(value)) return null;
+  let compact: string | undefined;
+  try {
+    compact = JSON.stringify(value);
+  } catch {
+    return null; // a BigInt or the like: not JSON, so not a spec anyone sent as JSON
+  }
+  if (compact === undefined || compact.length > LIMITS.specText) return null;
+  // Indenting multiplies the size by at most ~2 × depth; only try where the result can fit.
+  if (compact.length * (2 * LIMITS.specDepth + 1) > LIMITS.specText * 4) return compact;
+  const pretty = JSON.stringify(value, null, 2);
+  return pretty.length <= LIMITS.specText ? pretty : compact;
 }
 
 export function attestedFields(

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { getDb } from "@/db";
 import { appendAuditEvent } from "@/db/audit";
 import { agents, agentVersions, evalRuns } from "@/db/schema";
+import { LIMITS, tooLong } from "@/lib/domain/input-limits";
 import { ENVIRONMENTS, type Environment } from "@/lib/domain/terms";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validations/field-errors";
@@ -23,21 +24,29 @@ const count = (name: string) =>
 
 export const evalRunSchema = z
   .strictObject({
-    agent: z.string({ error: "agent is the agent's slug" }).trim().min(1, "Choose the agent"),
+    agent: z
+      .string({ error: "agent is the agent's slug" })
+      .trim()
+      .min(1, "Choose the agent")
+      .max(LIMITS.name, tooLong("agent", LIMITS.name)),
     specHash: z
       .string({ error: "specHash is the SHA-256 of the spec that was tested" })
       .trim()
       .regex(/^[0-9a-f]{64}$/, "specHash must be a SHA-256 hex digest (64 characters)"),
     environment: z.enum(ENVIRONMENTS, { error: `environment must be one of: ${ENVIRONMENTS.join(", ")}` }),
-    suite: z.string({ error: "Name the eval suite" }).trim().min(1, "Name the eval suite").max(200),
+    suite: z
+      .string({ error: "Name the eval suite" })
+      .trim()
+      .min(1, "Name the eval suite")
+      .max(LIMITS.name, tooLong("the suite's name", LIMITS.name)),
     passed: count("passed"),
     failed: count("failed"),
     regressions: count("regressions").optional(),
     reportUrl: z
       .url({ protocol: /^https?$/, error: "reportUrl must be an http(s) link" })
-      .max(2_000)
+      .max(LIMITS.url, tooLong("reportUrl", LIMITS.url))
       .nullish(),
-    change: z.string().trim().min(1).nullish(),
+    change: z.string({ error: "change must be text" }).trim().min(1).max(LIMITS.name, tooLong("change", LIMITS.name)).nullish(),
   })
   .refine((v) => v.passed + v.failed > 0, { message: "An eval run has at least one case (passed + failed > 0)", path: ["passed"] })
   .refine((v) => (v.regressions ?? 0) <= v.failed, {

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { getDb, type DB } from "@/db";
 import { appendAuditEvents, type AuditInput } from "@/db/audit";
 import { agents, agentVersions, apiTokens, changeRecords, deployments, incidents, users } from "@/db/schema";
+import { LIMITS, tooLong } from "@/lib/domain/input-limits";
 import { changeNumberLabel, RESOLUTIONS, SEVERITIES, type Environment, type Resolution, type Severity } from "@/lib/domain/terms";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validations/field-errors";
@@ -62,11 +63,17 @@ const title = z
   .string({ error: "Give the incident a title" })
   .trim()
   .min(1, "Give the incident a title")
-  .max(200, "Keep the title under 200 characters");
+  .max(LIMITS.title, tooLong("the title", LIMITS.title));
+const reference = (what: string) =>
+  z
+    .string({ error: `${what} must be text` })
+    .trim()
+    .min(1)
+    .max(LIMITS.name, tooLong(what, LIMITS.name));
 
 export const openIncidentSchema = z.strictObject({
-  agent: z.string({ error: "agent is the agent's slug" }).trim().min(1, "Choose the agent"),
-  deploymentId: z.string().trim().min(1).nullish(),
+  agent: z.string({ error: "agent is the agent's slug" }).trim().min(1, "Choose the agent").max(LIMITS.name, tooLong("agent", LIMITS.name)),
+  deploymentId: reference("deploymentId").nullish(),
   severity,
   title,
   detectedAt: isoTime("detectedAt").optional(),
@@ -75,9 +82,9 @@ export const openIncidentSchema = z.strictObject({
 export const updateIncidentSchema = z.strictObject({
   severity: severity.optional(),
   title: title.optional(),
-  deploymentId: z.string().trim().min(1).nullish(),
+  deploymentId: reference("deploymentId").nullish(),
   resolution: z.enum(RESOLUTIONS, { error: `resolution must be one of: ${RESOLUTIONS.join(", ")}` }).optional(),
-  fixChange: z.string().trim().min(1).nullish(),
+  fixChange: reference("fixChange").nullish(),
   resolvedAt: isoTime("resolvedAt").optional(),
 });
 

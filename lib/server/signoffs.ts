@@ -18,9 +18,9 @@ type Tx = Pick<DB, "select" | "insert" | "update">;
 export const decisionSchema = z.strictObject({
   role: z.enum(ROLES, { error: `role must be one of: ${ROLES.join(", ")}` }),
   decision: z.enum(["approve", "reject", "request_changes"], { error: 'decision must be "approve", "reject" or "request_changes"' }),
-  comment: z.string({ error: "comment must be text" }).trim().max(5_000).optional(),
+  comment: z.string({ error: "comment must be text" }).trim().max(5_000, "Keep the comment to 5,000 characters").optional(),
   /** The content hash the signer reviewed; a decision on an older hash is refused as stale. */
-  contentHash: z.string().optional(),
+  contentHash: z.string({ error: "contentHash must be text" }).max(200, "contentHash is a SHA-256 hex digest").optional(),
   /** The version the reviewer's diff was computed against (null: a new agent); production having moved since makes the decision stale. */
   comparedWithVersion: z.number().int().positive().nullable().optional(),
 });

@@ -1,51 +1,109 @@
 import { z } from "zod";
 import type { DiffItem } from "@/lib/domain/permission-diff";
+import { LIMITS, tooLong, tooMany, unsafeShape } from "@/lib/domain/input-limits";
 import type { AgentSpec } from "@/lib/domain/spec";
 import { RISK_LEVELS, type RiskLevel, type Role } from "@/lib/domain/terms";
 
 /** What an author sends to propose or edit a change record: shared by the API, the actions and the editor. */
 
-const link = (what: string) => z.url({ protocol: /^https?$/, error: `${what} must be a link starting with https://` });
+const link = (what: string) =>
+  z
+    .url({ protocol: /^https?$/, error: `${what} must be a link starting with https://` })
+    .max(LIMITS.url, tooLong(what.toLowerCase(), LIMITS.url));
+
+const text = (what: string, max: number = LIMITS.text) =>
+  z.string({ error: `${what} must be text` }).max(max, tooLong(what.toLowerCase(), max));
+
+/**
+ * A spec sent as an object is kept as the text of a draft when it does not validate, so it is bounded
+ * here, before anything is stored: no deeper than a spec could be, no prototype-named keys, and no
+ * larger as JSON than a spec sent as text may be.
+ */
+const specObject = z
+  .custom<Record<string, unknown>>(
+    (value) => typeof value === "object" && value !== null && !Array.isArray(value),
+    "spec must be an object or YAML/JSON text",
+  )
+  .superRefine((value, ctx) => {
+    const unsafe = unsafeShape(value);
+    if (unsafe) {
+      ctx.addIssue({ code: "custom", message: unsafe.path === "spec" ? unsafe.message : `${unsafe.path}: ${unsafe.message}` });
+      return;
+    }
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(value);
+    } catch {
+      json = undefined;
+    }
+    if (json === undefined) ctx.addIssue({ code: "custom", message: "spec must be an object of plain values" });
+    else if (json.length > LIMITS.specText) ctx.addIssue({ code: "custom", message: tooLong("the spec", LIMITS.specText) });
+  });
 
 export const roleImpactSchema = z.strictObject({
-  role: z.string({ error: "Name the role" }).trim().min(1, "Name the role"),
+  role: z.string({ error: "Name the role" }).trim().min(1, "Name the role").max(LIMITS.name, tooLong("the role", LIMITS.name)),
   impact: z.enum(["gains", "loses", "changes"], { error: 'Impact is "gains", "loses" or "changes"' }),
-  description: z.string({ error: "Say how the role's work changes" }).trim().min(1, "Say how the role's work changes"),
+  description: z
+    .string({ error: "Say how the role's work changes" })
+    .trim()
+    .min(1, "Say how the role's work changes")
+    .max(LIMITS.text, tooLong("the description", LIMITS.text)),
 });
 
 export const harmMetricSchema = z.strictObject({
-  name: z.string({ error: "Name the metric" }).trim().min(1, "Name the metric"),
+  name: z.string({ error: "Name the metric" }).trim().min(1, "Name the metric").max(LIMITS.name, tooLong("the metric name", LIMITS.name)),
   comparator: z.enum([">", ">=", "<", "<="], { error: 'Comparator is one of ">", ">=", "<", "<="' }),
-  threshold: z.number({ error: "Threshold must be a number" }),
+  threshold: z.number({ error: "Threshold must be a number" }).finite("Threshold must be a number"),
   window: z
     .string({ error: 'Window is a duration like "24h", "7d" or "2w"' })
     .trim()
+    .max(12, 'Window is a duration like "24h", "7d" or "2w"')
     .regex(/^\d+[hdw]$/, 'Window is a duration like "24h", "7d" or "2w"'),
 });
 
 const fields = {
-  title: z.string({ error: "Title must be text" }).trim().max(200, "Keep the title under 200 characters"),
-  rationale: z.string({ error: "Rationale must be text" }).max(20_000, "Keep the rationale under 20,000 characters"),
+  title: text("Title", LIMITS.title).trim(),
+  rationale: text("Rationale"),
   /** The proposed spec: an object, or YAML/JSON text as pasted or uploaded. */
-  spec: z.union([z.string(), z.record(z.string(), z.unknown())], { error: "spec must be an object or YAML/JSON text" }),
-  roleImpacts: z.array(roleImpactSchema, { error: "roleImpacts must be a list" }),
-  harmMetrics: z.array(harmMetricSchema, { error: "harmMetrics must be a list" }),
+  spec: z.union([z.string().max(LIMITS.specText, tooLong("the spec", LIMITS.specText)), specObject], {
+    error: "spec must be an object or YAML/JSON text",
+  }),
+  roleImpacts: z
+    .array(roleImpactSchema, { error: "roleImpacts must be a list" })
+    .max(LIMITS.listItems, tooMany("role impacts", LIMITS.listItems)),
+  harmMetrics: z
+    .array(harmMetricSchema, { error: "harmMetrics must be a list" })
+    .max(LIMITS.listItems, tooMany("harm metrics", LIMITS.listItems)),
   evidence: z.strictObject({
     pullRequest: link("The pull-request link").optional(),
     evalReport: link("The eval-report link").optional(),
     traceSample: link("The trace-sample link").optional(),
   }),
-  rollbackPlan: z.string({ error: "Rollback plan must be text" }).max(20_000),
-  rollbackOwner: z.email({ error: "Rollback owner is a person's email" }).nullable(),
-  monitoring: z.string({ error: "Monitoring must be text" }).max(2_000),
-  emergency: z.object({ justification: z.string({ error: "Say why this cannot wait" }).trim() }).nullable(),
+  rollbackPlan: text("Rollback plan"),
+  rollbackOwner: z
+    .email({ error: "Rollback owner is a person's email" })
+    .max(LIMITS.name, tooLong("the rollback owner", LIMITS.name))
+    .nullable(),
+  monitoring: text("Monitoring"),
+  emergency: z
+    .object({
+      justification: z.string({ error: "Say why this cannot wait" }).max(LIMITS.text, tooLong("the justification", LIMITS.text)).trim(),
+    })
+    .nullable(),
   raiseTier: z
-    .object({ tier: z.enum(RISK_LEVELS, { error: `tier must be one of: ${RISK_LEVELS.join(", ")}` }), reason: z.string().trim() })
+    .object({
+      tier: z.enum(RISK_LEVELS, { error: `tier must be one of: ${RISK_LEVELS.join(", ")}` }),
+      reason: z.string({ error: "Reason must be text" }).max(LIMITS.text, tooLong("the reason", LIMITS.text)).trim(),
+    })
     .nullable(),
 };
 
 export const proposeChangeSchema = z.strictObject({
-  agent: z.string({ error: "agent (the agent's slug) is required" }).trim().min(1, "agent (the agent's slug) is required"),
+  agent: z
+    .string({ error: "agent (the agent's slug) is required" })
+    .trim()
+    .min(1, "agent (the agent's slug) is required")
+    .max(LIMITS.name, tooLong("the agent's slug", LIMITS.name)),
   title: fields.title.default(""),
   rationale: fields.rationale.default(""),
   spec: fields.spec.optional(),
