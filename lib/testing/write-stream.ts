@@ -1,0 +1,23 @@
+import { appendFileSync } from "node:fs";
+import { userCaller } from "@/lib/server/caller";
+import { openIncident } from "@/lib/server/incidents";
+import { findActiveUser } from "@/lib/server/users";
+
+/**
+ * A stream of real writes for the crash and backup tests: opens incidents through the use case the API
+ * uses, in a loop, against DATABASE_PATH, and after each one returns (committed, `synchronous=FULL`)
+ * appends its id to the ledger file. A line in the ledger is a write the server acknowledged.
+ *
+ *   node --conditions=react-server --import tsx lib/testing/write-stream.ts <ledger> <label> [count]
+ */
+const [ledger, label, count] = process.argv.slice(2);
+if (!ledger || !label) throw new Error("Usage: write-stream.ts <ledger> <label> [count]");
+const operator = findActiveUser({ email: "ops@countersign.test" });
+if (!operator) throw new Error("The write stream needs the demo estate's ops@countersign.test in DATABASE_PATH");
+const ops = userCaller(operator);
+const limit = count ? Number(count) : Infinity;
+
+for (let i = 0; i < limit; i++) {
+  const incident = openIncident(ops, { agent: "refund-assistant", severity: "sev4", title: `Write stream ${label} #${i}` });
+  appendFileSync(ledger, `${incident.id}\n`);
+}
