@@ -216,6 +216,17 @@ describe("JSON only, and no cross-site writes with the session cookie (finding 4
     }
   });
 
+  it("takes the host a reverse proxy forwarded (X-Forwarded-Host) as the app's own", async () => {
+    const post = (origin: string) =>
+      send(incidentsRoute.POST, "/api/v1/incidents", {
+        person: "ops@countersign.test",
+        body: { agent: "postmortem-drafter", severity: "sev4", title: `Proxied from ${origin}` },
+        headers: { ...json, origin, host: "127.0.0.1:3000", "x-forwarded-host": "countersign.example.com" },
+      });
+    expect((await post("https://countersign.example.com")).status).toBe(201);
+    expect((await post("http://127.0.0.1:3000")).status).toBe(403);
+  });
+
   it("compares Origin with AUTH_URL when it is set", async () => {
     vi.stubEnv("AUTH_URL", "https://countersign.example.com/");
     try {

@@ -113,12 +113,17 @@ function assertSameOrigin(request: NextRequest): void {
   }
 }
 
-/** AUTH_URL's origin when it is set (behind a proxy); otherwise the host the request was sent to. */
+/**
+ * AUTH_URL's origin when it is set; otherwise the host the request was sent to, as the reverse proxy in
+ * front (X-Forwarded-Host) or the server (Host) saw it — the same host Next.js checks server actions against.
+ * A page on another site cannot set either header on a browser's request.
+ */
 function isOwnOrigin(origin: string, request: NextRequest): boolean {
   const configured = process.env.AUTH_URL?.trim();
+  const host = request.headers.get("x-forwarded-host")?.split(",")[0]?.trim() || request.headers.get("host") || request.nextUrl.host;
   try {
     const sent = new URL(origin);
-    return configured ? sent.origin === new URL(configured).origin : sent.host === (request.headers.get("host") ?? request.nextUrl.host);
+    return configured ? sent.origin === new URL(configured).origin : sent.host === host;
   } catch {
     return false; // "null" (a sandboxed frame, a privacy redirect) is nobody's own origin
   }
