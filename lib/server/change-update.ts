@@ -143,6 +143,7 @@ export function updateFromProduction(caller: Caller, ref: string, input: unknown
           fromProduction: merge.fromProduction,
           // Only the answers to real conflicts are the record; anything else sent is ignored.
           resolutions: Object.fromEntries(merge.conflicts.map((c) => [c.path, resolutions[c.path]])),
+          specHash: specHash(valid.spec),
           previousContentHash: row.contentHash,
           contentHash: next.contentHash,
           ...(next.state !== row.state && { previousState: row.state, state: next.state }),

@@ -163,6 +163,11 @@ export function promote(caller: Caller, ref: string, input: unknown, now = Date.
             agent: agent.slug,
             environment,
             specHash: facts.specHash,
+            version: tx
+              .select({ number: agentVersions.number })
+              .from(agentVersions)
+              .where(eq(agentVersions.id, change.headVersionId!))
+              .get()!.number,
             changeRecordId: change.id,
             number: change.number,
             replacedSpecHash: replaced?.version.specHash ?? null,

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/db";
+import { verifyAuditTrail } from "./audit";
 import type { Decision } from "@/lib/domain/change-state";
 import type { AgentSpec } from "@/lib/domain/spec";
 import type { MergeSide } from "@/lib/domain/spec-merge";
@@ -346,4 +347,10 @@ describe("the change state machine (issue 12)", () => {
     ];
     for (const key of reached) expect(tally.get(key) ?? 0, `some sequence reached "${key}"; all of them:\n${tallied()}`).toBeGreaterThan(0);
   });
+});
+
+it("after every random sequence, the audit trail still replays against the tables", () => {
+  const result = verifyAuditTrail();
+  expect(result.reason).toBeNull();
+  expect(result.ok).toBe(true);
 });
