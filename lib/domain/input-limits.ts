@@ -46,3 +46,12 @@ export function unsafeShape(value: unknown, maxDepth: number = LIMITS.specDepth)
   }
   return null;
 }
+
+/** The length of a value's compact JSON; a value JSON cannot hold (a BigInt) counts as too large. */
+export function jsonLength(value: unknown): number {
+  try {
+    return (JSON.stringify(value) ?? "").length;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { CST, Document, LineCounter, Parser, parseDocument, stringify as stringifyYaml } from "yaml";
 import { canonicalJson, sha256Hex } from "./canonical-json";
-import { LIMITS, tooLong, tooMany, unsafeShape } from "./input-limits";
+import { jsonLength, LIMITS, tooLong, tooMany, unsafeShape } from "./input-limits";
 
 export const AUTONOMY_LADDER = ["read_only", "bounded", "autonomous"] as const;
 export type Autonomy = (typeof AUTONOMY_LADDER)[number];
@@ -135,6 +135,8 @@ export type SpecParseResult = { ok: true; spec: AgentSpec } | { ok: false; issue
 export function validateSpec(value: unknown): SpecParseResult {
   const unsafe = unsafeShape(value);
   if (unsafe) return { ok: false, issues: [unsafe] };
+  // YAML aliases can make a small text a large value; what is stored and hashed is the value.
+  if (jsonLength(value) > LIMITS.specText) return { ok: false, issues: [{ path: "spec", message: tooLong("the spec", LIMITS.specText) }] };
   const result = agentSpecSchema.safeParse(value);
   if (result.success) return { ok: true, spec: result.data };
   return {
