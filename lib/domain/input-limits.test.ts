@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { proposeChangeSchema } from "@/lib/validations/change-record";
+import { fieldErrorsOf } from "@/lib/validations/field-errors";
 import { LIMITS, unsafeShape } from "./input-limits";
 import { parseSpecText, validateSpec } from "./spec";
 
@@ -139,5 +140,33 @@ describe("megabyte strings (finding 1)", () => {
     const { value, ms } = timed(() => parseSpecText(`instructions: "${"x".repeat(5_000_000)}"`));
     expect(value).toEqual({ ok: false, issues: [{ path: "spec", message: "Keep the spec to 200,000 characters" }] });
     expect(ms).toBeLessThan(500);
+  });
+});
+
+describe("a small text that expands into a large spec", () => {
+  it("YAML aliases repeating a 10 KB string past 200 KB are refused as too large", () => {
+    const text = [
+      "model: { provider: openai, name: gpt-4.1 }",
+      `instructions: &big "${"x".repeat(10_000)}"`,
+      "autonomy: bounded",
+      "traceRetentionDays: 1",
+      "forbidden:",
+      ...Array.from({ length: 50 }, () => "  - *big"),
+    ].join("\n");
+    expect(text.length).toBeLessThan(11_000);
+    const result = parseSpecText(text);
+    expect(!result.ok && result.issues.map((i) => [i.path, i.message])).toEqual([
+      ["spec", "Line 1, spec: Keep the spec to 200,000 characters"],
+    ]);
+  });
+});
+
+describe("validation errors on fields named after Object's own properties", () => {
+  it.each(["constructor", "toString", "__proto__", "hasOwnProperty"])("%s is reported as an unknown field, not a crash", (key) => {
+    const parsed = proposeChangeSchema.safeParse(JSON.parse(`{"agent": "a", "${key}": 1, "title": 5}`));
+    expect(parsed.success).toBe(false);
+    const fieldErrors = fieldErrorsOf(parsed.error!);
+    expect(fieldErrors.title).toEqual(["Title must be text"]);
+    expect(Object.getOwnPropertyDescriptor(fieldErrors, key)?.value).toEqual(["Unknown field"]);
   });
 });

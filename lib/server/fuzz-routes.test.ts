@@ -188,7 +188,7 @@ function run(useCase: string, call: () => unknown) {
 }
 
 describe("fuzz: hostile bodies against every mutating use case", () => {
-  const RUNS = 200;
+  const RUNS = 400;
   let changesBefore = 0;
   let slugs: string[] = [];
   let refs: string[] = [];
@@ -264,16 +264,6 @@ describe("fuzz: hostile bodies against every mutating use case", () => {
               editChange(engineer(), r, input, clock.next()),
         ),
     ],
-    ["submitChange", () => ref().map((r) => () => submitChange(engineer(), r, clock.next()))],
-    [
-      "withdrawChange",
-      () =>
-        fc.tuple(ref(), body({ reason: text })).map(
-          ([r, input]) =>
-            () =>
-              withdrawChange(engineer(), r, input, clock.next()),
-        ),
-    ],
     [
       "signOff",
       () =>
@@ -304,6 +294,51 @@ describe("fuzz: hostile bodies against every mutating use case", () => {
         ),
     ],
     [
+      "recordEvalRun",
+      () =>
+        fc
+          .constantFrom(...slugs)
+          .chain((agent) =>
+            body({
+              agent: fc.constant(agent),
+              specHash: fc.constant(specHash(productionSpec(agent))),
+              environment: ENVIRONMENTS,
+              suite: text,
+              passed: fc.nat(100),
+              failed: fc.nat(3),
+              regressions: fc.constantFrom(undefined, 0),
+              reportUrl: fc.constantFrom("https://example.com/r", "https://example.com/r2", `https://example.com/${BIG[2]}`),
+              change: fc.constantFrom(undefined, undefined, ...refs),
+            }),
+          )
+          .map((input) => () => recordEvalRun(as("engineer2@countersign.test"), input, clock.next())),
+    ],
+    [
+      "updateFromProduction",
+      () =>
+        fc
+          .tuple(
+            ref(),
+            body({ resolutions: fc.dictionary(fc.string({ maxLength: 20 }), fc.constantFrom("ours", "theirs"), { maxKeys: 3 }) }),
+          )
+          .map(
+            ([r, input]) =>
+              () =>
+                updateFromProduction(engineer(), r, input, clock.next()),
+          ),
+    ],
+
+    ["submitChange", () => ref().map((r) => () => submitChange(engineer(), r, clock.next()))],
+    [
+      "withdrawChange",
+      () =>
+        fc.tuple(ref(), body({ reason: text })).map(
+          ([r, input]) =>
+            () =>
+              withdrawChange(engineer(), r, input, clock.next()),
+        ),
+    ],
+    [
       "rollback",
       () =>
         fc
@@ -322,21 +357,6 @@ describe("fuzz: hostile bodies against every mutating use case", () => {
               () =>
                 rollback(as("ops@countersign.test"), s, input, clock.next()),
           ),
-    ],
-    [
-      "recordEvalRun",
-      () =>
-        body({
-          agent: slug(),
-          specHash: fc.constantFrom(...slugs).map((s) => specHash(productionSpec(s))),
-          environment: ENVIRONMENTS,
-          suite: text,
-          passed: fc.nat(100),
-          failed: fc.nat(3),
-          regressions: fc.constantFrom(undefined, 0),
-          reportUrl: fc.constantFrom("https://example.com/r", `https://example.com/${BIG[2]}`),
-          change: fc.constantFrom(undefined, ...refs),
-        }).map((input) => () => recordEvalRun(as("engineer2@countersign.test"), input, clock.next())),
     ],
     [
       "openIncident",
@@ -385,20 +405,6 @@ describe("fuzz: hostile bodies against every mutating use case", () => {
         body(Object.fromEntries(Object.entries(DEFAULT_POLICY).map(([key, value]) => [key, fc.constant(structuredClone(value))]))).map(
           (input) => () => publishPolicy(as("admin@countersign.test"), input, clock.next()),
         ),
-    ],
-    [
-      "updateFromProduction",
-      () =>
-        fc
-          .tuple(
-            ref(),
-            body({ resolutions: fc.dictionary(fc.string({ maxLength: 20 }), fc.constantFrom("ours", "theirs"), { maxKeys: 3 }) }),
-          )
-          .map(
-            ([r, input]) =>
-              () =>
-                updateFromProduction(engineer(), r, input, clock.next()),
-          ),
     ],
   ];
 
