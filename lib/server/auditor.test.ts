@@ -199,6 +199,7 @@ describe("the auditor changes nothing", () => {
       "mySignoffQueue",
       "changeTimeline",
       "rolesToDecide",
+      "recentFailedLogins",
     ]);
     const dir = path.join(process.cwd(), "lib/server");
     const unclassified = readdirSync(dir)
