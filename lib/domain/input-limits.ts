@@ -15,6 +15,8 @@ export const LIMITS = {
   specText: 200_000,
   /** Nesting of a spec: the real schema is 5 levels deep, so 32 is room to spare and far from a stack overflow. */
   specDepth: 32,
+  /** A published sign-off policy: a few roles per tier and a handful of templates. */
+  policyText: 100_000,
 } as const;
 
 export const tooLong = (what: string, max: number) => `Keep ${what} to ${max.toLocaleString("en-US")} characters`;
@@ -29,12 +31,12 @@ export type ShapeProblem = { path: string; message: string };
  * Walks a parsed value without recursion (a hostile value may be thousands of levels deep) and reports
  * the first thing that makes it unsafe to keep: nesting beyond `maxDepth`, or a prototype-named key.
  */
-export function unsafeShape(value: unknown, maxDepth: number = LIMITS.specDepth): ShapeProblem | null {
+export function unsafeShape(value: unknown, maxDepth: number = LIMITS.specDepth, what = "spec"): ShapeProblem | null {
   const stack: { value: unknown; depth: number; path: string }[] = [{ value, depth: 0, path: "" }];
   while (stack.length > 0) {
     const { value: node, depth, path } = stack.pop()!;
     if (node === null || typeof node !== "object") continue;
-    if (depth >= maxDepth) return { path: path || "spec", message: `The spec is nested more than ${maxDepth} levels deep` };
+    if (depth >= maxDepth) return { path: path || what, message: `The ${what} is nested more than ${maxDepth} levels deep` };
     const entries: [string, unknown][] = Array.isArray(node)
       ? node.map((item, i) => [String(i), item])
       : Object.keys(node).map((key) => [key, (node as Record<string, unknown>)[key]]);

@@ -106,6 +106,25 @@ describe("finding 1: a spec nested 1,000 or 3,000 levels deep, and megabyte stri
   });
 });
 
+describe("a published policy is bounded too", () => {
+  it("a template named with 1 MB of text is a 422, and nothing is published", () => {
+    const before = db.get<{ n: number }>(sql`select count(*) as n from policies`).n;
+    const template = { id: "huge", name: "x".repeat(1_000_000), domains: ["semantics"], autonomy: ["read_only"], maxTier: "low" };
+    const error = errorOf(() =>
+      publishPolicy(as("admin@countersign.test"), { ...DEFAULT_POLICY, standardChanges: [template] }, clock.next()),
+    );
+    expect(error.code).toBe("validation_failed");
+    expect(error.details.fieldErrors?.body).toEqual(["Keep the policy to 100,000 characters"]);
+    expect(db.get<{ n: number }>(sql`select count(*) as n from policies`).n).toBe(before);
+  });
+
+  it("a prototype-named key in a policy is a 422 naming it, where it used to be silently dropped", () => {
+    const document = withKey("constructor", { polluted: true }, structuredClone(DEFAULT_POLICY) as unknown as Record<string, unknown>);
+    const error = errorOf(() => publishPolicy(as("admin@countersign.test"), document, clock.next()));
+    expect(error.details.fieldErrors?.constructor).toEqual(['"constructor" is not allowed as a field name']);
+  });
+});
+
 // --- The fuzz suite -------------------------------------------------------------------------------
 
 const BIG = ["x".repeat(LIMITS.text + 1), "y".repeat(60_000), "z".repeat(1_200_000)];
@@ -427,6 +446,8 @@ describe("fuzz: hostile bodies against every mutating use case", () => {
     expect(largest.draft ?? 0).toBeLessThanOrEqual(LIMITS.specText);
     expect(largest.title ?? 0).toBeLessThanOrEqual(LIMITS.title);
     for (const field of ["rationale", "rollbackPlan", "monitoring"]) expect(largest[field] ?? 0).toBeLessThanOrEqual(LIMITS.text);
+    const policy = db.get<{ n: number | null }>(sql`select max(length(document)) as n from policies`).n ?? 0;
+    expect(policy).toBeLessThanOrEqual(LIMITS.policyText);
     const versions = db.get<{ n: number | null }>(sql`select max(length(spec)) as n from agent_versions`).n ?? 0;
     expect(versions).toBeLessThanOrEqual(LIMITS.specText + 1_000);
     for (const table of ["incidents", "eval_runs", "api_tokens"]) {

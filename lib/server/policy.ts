@@ -1,9 +1,11 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { desc } from "drizzle-orm";
+import { z } from "zod";
 import { getDb, type DB } from "@/db";
 import { appendAuditEvent } from "@/db/audit";
 import { policies } from "@/db/schema";
+import { jsonLength, LIMITS, tooLong, unsafeShape } from "@/lib/domain/input-limits";
 import { DEFAULT_POLICY, signoffPolicySchema, type SignoffPolicy } from "@/lib/domain/signoff-policy";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validations/field-errors";
@@ -15,11 +17,21 @@ export function currentPolicy(db: Pick<DB, "select">): { version: number; policy
   return row ? { version: row.version, policy: row.document as unknown as SignoffPolicy } : { version: 0, policy: DEFAULT_POLICY };
 }
 
+/** The policy as published: the domain's schema, behind the bounds every stored document keeps. */
+const publishedPolicySchema = z
+  .unknown()
+  .superRefine((document, ctx) => {
+    const unsafe = unsafeShape(document, LIMITS.specDepth, "policy");
+    if (unsafe) ctx.addIssue({ code: "custom", path: unsafe.path === "policy" ? [] : unsafe.path.split("."), message: unsafe.message });
+    else if (jsonLength(document) > LIMITS.policyText) ctx.addIssue({ code: "custom", message: tooLong("the policy", LIMITS.policyText) });
+  })
+  .pipe(signoffPolicySchema);
+
 /** Admins publish a new version of the sign-off policy; changes already submitted keep the version they were submitted under. */
 export function publishPolicy(caller: Caller, document: unknown, now = Date.now()): { version: number; policy: SignoffPolicy } {
   if (caller.kind !== "user" || !caller.user.roles.includes("admin"))
     throw new AppError("forbidden", "Only admins can change the sign-off policy");
-  const published = parseInput(signoffPolicySchema, document, "The policy has problems");
+  const published = parseInput(publishedPolicySchema, document, "The policy has problems");
   const db = getDb();
   return db.transaction(
     (tx) => {
