@@ -44,6 +44,14 @@ describe("a spec nested thousands of levels deep (finding 1)", () => {
     }
   });
 
+  it("is refused even when the caller has already used most of the stack (where V8 used to die compiling a RegExp)", () => {
+    // A server request arrives many frames deep; the old parser then ran out of stack inside the yaml
+    // package and the process aborted with "RegExpCompiler Allocation failed", which no catch can stop.
+    const text = JSON.stringify({ model: nested(1_000) });
+    const deep = (frames: number): boolean => (frames === 0 ? parseSpecText(text).ok : deep(frames - 1));
+    expect(deep(7_000)).toBe(false);
+  });
+
   it("deep YAML block nesting is refused the same way", () => {
     let text = "model:\n";
     for (let i = 1; i < 200; i++) text += `${" ".repeat(i)}- \n`;
