@@ -456,6 +456,9 @@ describe("fuzz: hostile bodies against every mutating use case", () => {
       expect(n, `${table}.${column}`).toBeLessThanOrEqual(LIMITS.name);
     }
 
+    const auditPayload = db.get<{ n: number | null }>(sql`select max(length(payload)) as n from audit_events`).n ?? 0;
+    expect(auditPayload).toBeLessThanOrEqual(3 * LIMITS.specText);
+
     const created = db.all<{ id: string }>(sql`select id from change_records where number > ${changesBefore}`);
     let slowest = 0;
     for (const { id } of created) {
@@ -469,7 +472,7 @@ describe("fuzz: hostile bodies against every mutating use case", () => {
       { cases: 0, appErrors: 0, crashes: 0 },
     );
     console.info(
-      `fuzz: ${totals.cases} cases, ${totals.appErrors} AppErrors, ${totals.crashes} non-AppError (5xx); ${created.length} changes created, slowest read ${Math.round(slowest)} ms`,
+      `fuzz: ${totals.cases} cases, ${totals.appErrors} AppErrors, ${totals.crashes} non-AppError (5xx); ${created.length} changes created, slowest read ${Math.round(slowest)} ms, largest audit payload ${auditPayload} characters`,
       Object.fromEntries(
         [...outcomes].map(([name, o]) => [
           name,
