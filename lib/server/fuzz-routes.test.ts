@@ -207,7 +207,7 @@ function run(useCase: string, call: () => unknown) {
 }
 
 describe("fuzz: hostile bodies against every mutating use case", () => {
-  const RUNS = 400;
+  const RUNS = 300;
   let changesBefore = 0;
   let slugs: string[] = [];
   let refs: string[] = [];
