@@ -221,7 +221,7 @@ describe("JSON only, and no cross-site writes with the session cookie (finding 4
       send(incidentsRoute.POST, "/api/v1/incidents", {
         person: "ops@countersign.test",
         body: { agent: "postmortem-drafter", severity: "sev4", title: `Proxied from ${origin}` },
-        headers: { ...json, origin, host: "127.0.0.1:3000", "x-forwarded-host": "countersign.example.com" },
+        headers: { ...json, origin, host: "127.0.0.1:3000", "x-forwarded-host": "countersign.example.com", "x-forwarded-proto": "https" },
       });
     expect((await post("https://countersign.example.com")).status).toBe(201);
     expect((await post("http://127.0.0.1:3000")).status).toBe(403);

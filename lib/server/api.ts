@@ -123,7 +123,10 @@ function isOwnOrigin(origin: string, request: NextRequest): boolean {
   const host = request.headers.get("x-forwarded-host")?.split(",")[0]?.trim() || request.headers.get("host") || request.nextUrl.host;
   try {
     const sent = new URL(origin);
-    return configured ? sent.origin === new URL(configured).origin : sent.host === host;
+    if (configured) return sent.origin === new URL(configured).origin;
+    // Scheme and host, as an origin is: an http page must not write to the https app.
+    const scheme = request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() || request.nextUrl.protocol.replace(/:$/, "");
+    return sent.host === host && sent.protocol === `${scheme}:`;
   } catch {
     return false; // "null" (a sandboxed frame, a privacy redirect) is nobody's own origin
   }

@@ -4,7 +4,7 @@ import Credentials from "next-auth/providers/credentials";
 import { redirect } from "next/navigation";
 import { cache } from "react";
 import { authSecret, env, oidcEnabled } from "@/lib/env";
-import { clientAddress, recordLoginAttempt, retryAfterSeconds } from "./login-attempts";
+import { clientAddress, markLoginSucceeded, recordLoginAttempt, retryAfterSeconds } from "./login-attempts";
 import { endSession, liveSessionUser, SESSION_MAX_AGE_SECONDS, startSession } from "./sessions";
 import { findActiveUser, verifyCredentials, type CurrentUser } from "./users";
 
@@ -26,9 +26,12 @@ const providers = [
         recordLoginAttempt(email, address, "throttled");
         throw new TooManyAttempts();
       }
+      // Counted as a failure before the (slow) password check, in the same synchronous step as the
+      // throttle check: parallel guesses cannot all pass the check before any of them is recorded.
+      const attempt = recordLoginAttempt(email, address, "failure");
       const user = await verifyCredentials(email, password);
-      recordLoginAttempt(email, address, user ? "success" : "failure");
       if (!user) throw new CredentialsSignin();
+      markLoginSucceeded(attempt);
       return { id: user.id, email: user.email, name: user.name };
     },
   }),

@@ -518,13 +518,17 @@ export function redoSignoffs(tx: Tx, row: ChangeRow, actor: Actor, now: number):
   return { ...row, policyVersion: version };
 }
 
-export function submitChange(caller: Caller, ref: string, now = Date.now()): ChangeRecordView {
+/** Submission takes no fields; a request that sends some (the API) is answered 422 rather than silently obeyed. */
+const submitSchema = z.strictObject({});
+
+export function submitChange(caller: Caller, ref: string, now = Date.now(), body: unknown = {}): ChangeRecordView {
   const db = getDb();
   const id = db.transaction(
     (tx) => {
       assertCanPropose(caller);
       const row = findChangeRow(tx, ref);
       assertAuthor(caller, row, "submit");
+      parse(submitSchema, body);
       return submitInTx(tx, row, actorOf(caller), now).id;
     },
     { behavior: "immediate" },

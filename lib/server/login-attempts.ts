@@ -69,11 +69,18 @@ export function retryAfterSeconds(email: string, address: string, now = Date.now
   return until > now ? Math.ceil((until - now) / 1000) : 0;
 }
 
-export function recordLoginAttempt(email: string, address: string, outcome: LoginOutcome, now = Date.now()): void {
+export function recordLoginAttempt(email: string, address: string, outcome: LoginOutcome, now = Date.now()): string {
+  const id = `la_${randomBytes(12).toString("base64url")}`;
   getDb()
     .insert(loginAttempts)
-    .values({ id: `la_${randomBytes(12).toString("base64url")}`, email: normalizeEmail(email), address, at: now, outcome })
+    .values({ id, email: normalizeEmail(email), address, at: now, outcome })
     .run();
+  return id;
+}
+
+/** An attempt is recorded as a failure before its password is checked, so a burst of parallel guesses counts at once; a right password turns it into a success. */
+export function markLoginSucceeded(id: string): void {
+  getDb().update(loginAttempts).set({ outcome: "success" }).where(eq(loginAttempts.id, id)).run();
 }
 
 export type FailedLogin = { email: string; address: string; at: number; outcome: LoginOutcome };

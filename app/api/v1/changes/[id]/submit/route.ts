@@ -4,4 +4,6 @@ import { submitChange } from "@/lib/server/changes";
 
 export const dynamic = "force-dynamic";
 
-export const POST = apiRoute<{ id: string }>((_request, { caller, params }) => changeJson(submitChange(caller, params.id)));
+export const POST = apiRoute<{ id: string }>((_request, { caller, params, body }) =>
+  changeJson(submitChange(caller, params.id, Date.now(), body)),
+);
