@@ -51,9 +51,9 @@ const OPEN_STATES: ChangeState[] = ["draft", "in_review", "approved"];
  * Out of date, like a pull request behind its protected branch: production no longer runs the version
  * the change was proposed from, so its diff, tier and sign-offs describe a comparison that no longer holds.
  */
-export function isOutOfDate(facts: Pick<GateFacts, "state" | "base" | "production">): boolean {
+export function isOutOfDate(state: ChangeState, baseVersionId: string | null, productionVersionId: string | null): boolean {
   // Nothing in production: nothing to overwrite, whatever reviewed version the change started from.
-  return OPEN_STATES.includes(facts.state) && facts.production !== null && facts.production.versionId !== facts.base?.versionId;
+  return OPEN_STATES.includes(state) && productionVersionId !== null && productionVersionId !== baseVersionId;
 }
 
 const STATE_LABEL: Record<ChangeState, string> = {
@@ -224,7 +224,7 @@ function notRunningGate(environment: Environment, facts: GateFacts): Gate {
 
 function upToDateGate(facts: GateFacts): Gate {
   const { base, production } = facts;
-  if (!isOutOfDate(facts)) {
+  if (!isOutOfDate(facts.state, base?.versionId ?? null, production?.versionId ?? null)) {
     return {
       gate: "up_to_date",
       met: true,

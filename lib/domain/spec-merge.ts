@@ -23,7 +23,10 @@ export type SpecMerge = {
 
 type Field = { path: string; label: string; get: (spec: AgentSpec) => unknown };
 
-const same = (a: unknown, b: unknown) => canonicalJson(a ?? null) === canonicalJson(b ?? null);
+/** Stands for "no value at all" on the base side of a new agent, so every field both sides set differently conflicts. */
+const NO_BASE = Symbol("no base");
+
+const same = (a: unknown, b: unknown) => (a === NO_BASE || b === NO_BASE ? a === b : canonicalJson(a ?? null) === canonicalJson(b ?? null));
 
 const SCALAR_FIELDS: Field[] = [
   { path: "model.provider", label: "model provider", get: (s) => s.model.provider },
@@ -44,9 +47,9 @@ function actionsOf(spec: AgentSpec): Map<string, ToolAction> {
 }
 
 /** Every field a spec has, named by path: the scalars, each granted action, each forbidden entry. */
-function fieldsOf(base: AgentSpec, ours: AgentSpec, theirs: AgentSpec): Field[] {
-  const actionKeys = new Set([...actionsOf(base).keys(), ...actionsOf(ours).keys(), ...actionsOf(theirs).keys()]);
-  const forbidden = new Set([...base.forbidden, ...ours.forbidden, ...theirs.forbidden]);
+function fieldsOf(ours: AgentSpec, theirs: AgentSpec): Field[] {
+  const actionKeys = new Set([...actionsOf(ours).keys(), ...actionsOf(theirs).keys()]);
+  const forbidden = new Set([...ours.forbidden, ...theirs.forbidden]);
   return [
     ...SCALAR_FIELDS,
     ...[...actionKeys].map((key) => ({ path: `tools.${key}`, label: `action ${key}`, get: (s: AgentSpec) => actionsOf(s).get(key) })),
@@ -63,18 +66,23 @@ function fieldsOf(base: AgentSpec, ours: AgentSpec, theirs: AgentSpec): Field[] 
  * value, "theirs" takes production's. The merged spec keeps the change's order of tools and actions,
  * then whatever production added.
  */
-export function mergeSpecs(base: AgentSpec, ours: AgentSpec, theirs: AgentSpec, resolutions: Record<string, MergeSide> = {}): SpecMerge {
+export function mergeSpecs(
+  base: AgentSpec | null,
+  ours: AgentSpec,
+  theirs: AgentSpec,
+  resolutions: Record<string, MergeSide> = {},
+): SpecMerge {
   const conflicts: MergeConflict[] = [];
   const fromProduction: string[] = [];
   const chosen = new Map<string, unknown>();
-  for (const field of fieldsOf(base, ours, theirs)) {
-    const [b, o, t] = [field.get(base), field.get(ours), field.get(theirs)];
+  for (const field of fieldsOf(ours, theirs)) {
+    const [b, o, t] = [base ? field.get(base) : NO_BASE, field.get(ours), field.get(theirs)];
     if (same(o, t) || same(t, b)) chosen.set(field.path, o);
     else if (same(o, b)) {
       chosen.set(field.path, t);
       fromProduction.push(field.path);
     } else {
-      conflicts.push({ path: field.path, label: field.label, base: b, ours: o, theirs: t });
+      conflicts.push({ path: field.path, label: field.label, base: b === NO_BASE ? undefined : b, ours: o, theirs: t });
       const side = resolutions[field.path];
       if (side) chosen.set(field.path, side === "ours" ? o : t);
     }

@@ -1,6 +1,7 @@
 import "server-only";
 import { NextResponse, type NextRequest } from "next/server";
 import { storageFailure } from "@/db";
+import { unsafeShape } from "@/lib/domain/input-limits";
 import { AppError, HTTP_STATUS, isAppError, storageUnavailable } from "@/lib/errors";
 import { currentUser } from "./auth";
 import { tokenCaller, userCaller, type Caller } from "./caller";
@@ -17,7 +18,6 @@ export const MAX_BODY_BYTES = 1_000_000;
 /** How deep a JSON body may nest: the deepest real request (a spec inside a change) is under ten levels. */
 export const MAX_JSON_DEPTH = 64;
 /** Keys that name an object's prototype machinery: never a field of ours, and dangerous to copy. */
-const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
 const WRITE_METHODS: ReadonlySet<string> = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 /** Stands in for a request body refused on its content; no use case's schema accepts it. */
@@ -176,10 +176,12 @@ function parseBody(text: string): { body: unknown; refusal: AppError | null } {
     return refuse(notAJsonObject());
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) return refuse(notAJsonObject());
-  const path = prototypeKeyPath(value);
-  if (path) {
-    const message = `"${path.split(".").at(-1)}" is not allowed as a field name`;
-    return refuse(new AppError("validation_failed", `${message} (at ${path})`, { fieldErrors: { [path]: [message] } }));
+  // Depth was measured on the text above; here only the prototype-named keys are left to find.
+  const unsafe = unsafeShape(value, Number.POSITIVE_INFINITY, "body");
+  if (unsafe) {
+    return refuse(
+      new AppError("validation_failed", `${unsafe.message} (at ${unsafe.path})`, { fieldErrors: { [unsafe.path]: [unsafe.message] } }),
+    );
   }
   return { body: value, refusal: null };
 }
@@ -200,22 +202,6 @@ function exceedsDepth(text: string, max: number): boolean {
     } else if (c === 0x5d || c === 0x7d) depth--;
   }
   return false;
-}
-
-/** The path of the first prototype-named key in a parsed body ("spec.tools.0.__proto__"), or null. */
-function prototypeKeyPath(value: object): string | null {
-  const stack: { node: unknown; path: string }[] = [{ node: value, path: "" }];
-  while (stack.length > 0) {
-    const { node, path } = stack.pop()!;
-    if (node === null || typeof node !== "object") continue;
-    const array = Array.isArray(node);
-    for (const key of Object.keys(node)) {
-      const at = path ? `${path}.${key}` : key;
-      if (!array && PROTOTYPE_KEYS.has(key)) return at;
-      stack.push({ node: (node as Record<string, unknown>)[key], path: at });
-    }
-  }
-  return null;
 }
 
 function notAJsonObject(): AppError {

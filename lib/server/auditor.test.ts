@@ -200,6 +200,7 @@ describe("the auditor changes nothing", () => {
       "changeTimeline",
       "rolesToDecide",
       "recentFailedLogins",
+      "assertCanRollBack",
     ]);
     const dir = path.join(process.cwd(), "lib/server");
     const unclassified = readdirSync(dir)

@@ -10,7 +10,15 @@ import { parseInput } from "@/lib/validations/field-errors";
 import { paging, parseQuery, type SearchParamsInput } from "@/lib/validations/query-params";
 import type { ChangePreview } from "@/lib/validations/change-record";
 import { assertCanRead, type Caller } from "./caller";
-import { assessRow, baseVersionOf, comparisonBaseOf, findChangeRow, productionNow, readSpecInput } from "./change-records";
+import {
+  assessRow,
+  baseVersionOf,
+  comparisonBaseOf,
+  findChangeRow,
+  isBehindProduction,
+  productionNow,
+  readSpecInput,
+} from "./change-records";
 import { currentPolicy } from "./policy";
 
 /** Reading change records: the list with its filters, and the editor's live preview (which writes nothing). */
@@ -138,8 +146,8 @@ export function previewChange(caller: Caller, input: unknown): ChangePreview {
   if (!agent) throw new AppError("not_found", `No agent with slug "${data.agent}"`);
   const workflow = db.select().from(workflows).where(eq(workflows.id, agent.workflowId)).get()!;
   const row = data.changeId ? findChangeRow(db, data.changeId) : null;
-  const base = (row ? comparisonBaseOf(db, row) : baseVersionOf(db, agent.id)) ?? undefined;
   const production = productionNow(db, agent.id);
+  const base = (row ? comparisonBaseOf(db, row, production) : baseVersionOf(db, agent.id)) ?? undefined;
   const basedOn = row
     ? row.baseVersionId
       ? (db.select().from(agentVersions).where(eq(agentVersions.id, row.baseVersionId)).get() ?? null)
@@ -153,7 +161,7 @@ export function previewChange(caller: Caller, input: unknown): ChangePreview {
     baseVersion: base?.number ?? null,
     comparedWithProduction: base !== undefined && base.id === production?.versionId,
     basedOn: basedOn?.number ?? null,
-    outOfDate: row !== null && production !== null && production.versionId !== row.baseVersionId,
+    outOfDate: row !== null && isBehindProduction(row, production),
     diff: [],
     tier: null,
     reasons: [],

@@ -1,7 +1,7 @@
 import "server-only";
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, inArray } from "drizzle-orm";
 import type { DB } from "@/db";
-import { agents, agentVersions, apiTokens, changeRecords, deployments, policies, signoffs, users, workflows } from "@/db/schema";
+import { agents, agentVersions, apiTokens, changeRecords, policies, signoffs, users, workflows } from "@/db/schema";
 import { assessChange, type ChangeAssessment } from "@/lib/domain/change-assessment";
 import { changeContentHash } from "@/lib/domain/change-content";
 import { submissionProblems, type FieldErrors } from "@/lib/domain/change-record";
@@ -10,7 +10,9 @@ import { LIMITS, tooLong, unsafeShape } from "@/lib/domain/input-limits";
 import { DEFAULT_POLICY, type SignoffPolicy } from "@/lib/domain/signoff-policy";
 import { parseSpecText, specToYaml, validateSpec, type AgentSpec, type SpecIssue } from "@/lib/domain/spec";
 import { changeNumberLabel, type ChangeState, type RiskLevel, type Role, type SignoffStatus } from "@/lib/domain/terms";
+import { isOutOfDate } from "@/lib/domain/promotion-gates";
 import { AppError } from "@/lib/errors";
+import { currentDeployment } from "./deployments";
 
 /** Reading a change record whole: its specs, its assessment, its sign-offs — the one shape pages and the API share. */
 
@@ -114,8 +116,8 @@ export function policyByVersion(db: Reader, version: number | null): SignoffPoli
  * hide the draft's grants from its signers. None at all: the change is reviewed as a new agent.
  */
 export function baseVersionOf(db: Reader, agentId: string) {
-  const production = productionVersionId(db, agentId);
-  if (production) return db.select().from(agentVersions).where(eq(agentVersions.id, production)).get() ?? null;
+  const production = currentDeployment(db, agentId, "production");
+  if (production) return production.version;
   const reviewed = db
     .select({ version: agentVersions })
     .from(agentVersions)
@@ -130,52 +132,39 @@ export function baseVersionOf(db: Reader, agentId: string) {
   return reviewed?.version ?? null;
 }
 
-const OPEN_STATES: ChangeState[] = ["draft", "in_review", "approved"];
-
 /**
  * The version an open change is compared with: what production runs now (its diff, tier and signers
  * describe what releasing it would do there), else the version it was proposed from. A closed change
- * keeps the comparison it was decided on: its recorded base.
+ * keeps the comparison it was decided on: its recorded base. Pass `production` when it is already read.
  */
-export function comparisonBaseOf(db: Reader, row: Pick<ChangeRow, "agentId" | "state" | "baseVersionId">) {
-  if (OPEN_STATES.includes(row.state)) {
-    const production = productionVersionId(db, row.agentId);
-    if (production) return db.select().from(agentVersions).where(eq(agentVersions.id, production)).get() ?? null;
-  }
-  return row.baseVersionId ? (db.select().from(agentVersions).where(eq(agentVersions.id, row.baseVersionId)).get() ?? null) : null;
+export function comparisonBaseOf(
+  db: Reader,
+  row: Pick<ChangeRow, "agentId" | "state" | "baseVersionId">,
+  production: ProductionNow | null = productionNow(db, row.agentId),
+) {
+  const id = production && OPEN_STATES.includes(row.state) ? production.versionId : row.baseVersionId;
+  return id ? (db.select().from(agentVersions).where(eq(agentVersions.id, id)).get() ?? null) : null;
 }
 
-function productionVersionId(db: Reader, agentId: string): string | null {
-  return productionDeployment(db, agentId)?.versionId ?? null;
-}
+const OPEN_STATES: ChangeState[] = ["draft", "in_review", "approved"];
 
-function productionDeployment(db: Reader, agentId: string) {
-  return db
-    .select({
-      versionId: deployments.versionId,
-      kind: deployments.kind,
-      changeRecordId: deployments.changeRecordId,
-      deployedAt: deployments.deployedAt,
-    })
-    .from(deployments)
-    .where(and(eq(deployments.agentId, agentId), eq(deployments.environment, "production")))
-    .orderBy(desc(deployments.deployedAt), desc(sql`${deployments}.rowid`))
-    .limit(1)
-    .get();
+/** Out of date: production no longer runs what the change is based on (the domain's one rule). */
+export function isBehindProduction(row: Pick<ChangeRow, "state" | "baseVersionId">, production: ProductionNow | null): boolean {
+  return isOutOfDate(row.state, row.baseVersionId, production?.versionId ?? null);
 }
 
 export type ProductionNow = { versionId: string; number: number; changeLabel: string | null; since: number };
 
 /** What production runs now, and the change (or rollback) that put it there: the version every open change must be based on. */
 export function productionNow(db: Reader, agentId: string): ProductionNow | null {
-  const deployment = productionDeployment(db, agentId);
-  if (!deployment) return null;
-  const version = db.select({ number: agentVersions.number }).from(agentVersions).where(eq(agentVersions.id, deployment.versionId)).get()!;
+  const current = currentDeployment(db, agentId, "production");
+  if (!current) return null;
+  const { deployment, version } = current;
   const change = deployment.changeRecordId
     ? db.select({ number: changeRecords.number }).from(changeRecords).where(eq(changeRecords.id, deployment.changeRecordId)).get()
     : undefined;
   const changeLabel = deployment.kind === "rollback" ? "a rollback" : change ? changeNumberLabel(change.number) : null;
-  return { versionId: deployment.versionId, number: version.number, changeLabel, since: deployment.deployedAt };
+  return { versionId: version.id, number: version.number, changeLabel, since: deployment.deployedAt };
 }
 
 /**
@@ -296,9 +285,9 @@ export function changeView(db: Reader, row: ChangeRow): ChangeRecordView {
   const versions = versionIds.length ? db.select().from(agentVersions).where(inArray(agentVersions.id, versionIds)).all() : [];
   const base = versions.find((v) => v.id === row.baseVersionId) ?? null;
   const head = versions.find((v) => v.id === row.headVersionId) ?? null;
-  const compared = comparisonBaseOf(db, row);
   const production = productionNow(db, row.agentId);
-  const outOfDate = OPEN_STATES.includes(row.state) && production !== null && production.versionId !== row.baseVersionId;
+  const compared = comparisonBaseOf(db, row, production);
+  const outOfDate = isBehindProduction(row, production);
   // Text that does not parse yet is shown (with its problems) even when an older spec parsed.
   const specIssues = row.draftSpecText ? readSpecInput(row.draftSpecText).issues : [];
   const assessment = assessRow(

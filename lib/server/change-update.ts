@@ -6,8 +6,8 @@ import { appendAuditEvent, appendAuditEvents, type Actor, type AuditInput } from
 import { agentVersions, changeRecords, signoffs } from "@/db/schema";
 import { canonicalJson } from "@/lib/domain/canonical-json";
 import type { DiffItem } from "@/lib/domain/permission-diff";
-import { mergeSpecs, type MergeConflict } from "@/lib/domain/spec-merge";
-import { specHash, validateSpec, type AgentSpec } from "@/lib/domain/spec";
+import { mergeSpecs } from "@/lib/domain/spec-merge";
+import { specHash, validateSpec } from "@/lib/domain/spec";
 import { changeNumberLabel } from "@/lib/domain/terms";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validations/field-errors";
@@ -17,6 +17,7 @@ import {
   changeView,
   comparisonBaseOf,
   findChangeRow,
+  isBehindProduction,
   problemsOf,
   productionNow,
   type ChangeRecordView,
@@ -42,18 +43,6 @@ export const updateFromProductionSchema = z.strictObject({
     .default({}),
 });
 
-export type UpdateConflicts = { conflicts: MergeConflict[] };
-
-const EMPTY_SPEC: AgentSpec = {
-  // A new agent has no base: every field both sides set differently is a conflict.
-  model: { provider: "\u0000", name: "\u0000", version: "\u0000" },
-  instructions: "\u0000",
-  autonomy: "\u0000" as AgentSpec["autonomy"],
-  tools: [],
-  forbidden: [],
-  traceRetentionDays: -1,
-};
-
 type Versions = Map<string, typeof agentVersions.$inferSelect>;
 
 function versionsById(tx: Tx, ids: (string | null)[]): Versions {
@@ -74,7 +63,7 @@ export function updateFromProduction(caller: Caller, ref: string, input: unknown
       const { resolutions } = parseInput(updateFromProductionSchema, input, "The update has problems");
       const label = changeNumberLabel(row.number);
       const production = productionNow(tx, row.agentId);
-      if (!production || production.versionId === row.baseVersionId) {
+      if (!production || !isBehindProduction(row, production)) {
         throw new AppError("conflict", `${label} is already up to date with production`);
       }
       if (!row.headVersionId || row.draftSpecText) {
@@ -83,7 +72,7 @@ export function updateFromProduction(caller: Caller, ref: string, input: unknown
       const versions = versionsById(tx, [row.baseVersionId, row.headVersionId, production.versionId]);
       const ours = versions.get(row.headVersionId)!.spec;
       const theirs = versions.get(production.versionId)!.spec;
-      const base = row.baseVersionId ? versions.get(row.baseVersionId)!.spec : EMPTY_SPEC;
+      const base = row.baseVersionId ? versions.get(row.baseVersionId)!.spec : null;
       const merge = mergeSpecs(base, ours, theirs, resolutions);
       if (!merge.spec) {
         const open = merge.conflicts.filter((c) => !resolutions[c.path]);
@@ -265,7 +254,7 @@ export function reassessOpenChanges(tx: Tx, agentId: string, production: { versi
   for (const row of open) {
     if (!row.headVersionId || row.draftSpecText) continue;
     // Out of date now: the up_to_date gate holds it, and updating from production reconciles its sign-offs then.
-    if (current && current.versionId !== row.baseVersionId) continue;
+    if (isBehindProduction(row, current)) continue;
     const { row: refreshed } = refresh(tx, row, undefined, actor, now);
     const why = `production moved to v${production.version} through ${production.through}`;
     const { row: next, dismissed, asked } = reconcileSignoffs(tx, row, refreshed, why, actor, now);

@@ -26,7 +26,7 @@ export function canRollBack(caller: Caller, agent: Pick<AgentRow, "rollbackOwner
   return agent.rollbackOwnerId === caller.user.id || hasRole(caller.user, "operations");
 }
 
-function assertCanRollBack(caller: Caller, agent: Pick<AgentRow, "name" | "rollbackOwnerId">): void {
+export function assertCanRollBack(caller: Caller, agent: Pick<AgentRow, "name" | "rollbackOwnerId">): void {
   if (canRollBack(caller, agent)) return;
   throw new AppError(
     "forbidden",
@@ -36,7 +36,7 @@ function assertCanRollBack(caller: Caller, agent: Pick<AgentRow, "name" | "rollb
   );
 }
 
-function agentBySlug(db: Reader, slug: string): AgentRow {
+export function agentBySlug(db: Reader, slug: string): AgentRow {
   const agent = db.select().from(agents).where(eq(agents.slug, slug)).get();
   if (!agent) throw new AppError("not_found", `No agent with slug "${slug}"`);
   return agent;

@@ -8,7 +8,7 @@ import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validations/field-errors";
 import { assertCanRead, type Caller } from "./caller";
 import { currentDeployment, productionRollbackOf } from "./deployments";
-import { canRollBack, rollback, rollbackOptions, type RollbackResult } from "./rollback";
+import { agentBySlug, assertCanRollBack, rollback, rollbackOptions, type RollbackResult } from "./rollback";
 
 /**
  * Versions rolled back in production keep running wherever nobody rolled them back: development and staging
@@ -83,19 +83,23 @@ const followSchema = z.strictObject({
 /**
  * Rolls back each named environment that still runs a version rolled back in production, one rollback each
  * through the rollback use case (which marks no change again and opens no incident outside production).
- * Every environment is checked before the first is rolled back, so a stale request changes nothing.
+ * The check and every rollback run in one transaction (each rollback a savepoint inside it): all of them
+ * happen or none does, so a stale or half-failed request changes nothing and can simply be retried.
  */
 export function rollBackWhereStillRunning(caller: Caller, slug: string, input: unknown, now = Date.now()): RollbackResult[] {
-  const agent = getDb().select().from(agents).where(eq(agents.slug, slug)).get();
-  if (!agent) throw new AppError("not_found", `No agent with slug "${slug}"`);
-  if (!canRollBack(caller, agent))
-    throw new AppError(
-      "forbidden",
-      caller.kind === "token"
-        ? `Token "${caller.name}" lacks the deploy scope`
-        : `Only the rollback owner of ${agent.name} or operations can roll it back`,
-    );
+  const db = getDb();
+  assertCanRollBack(caller, agentBySlug(db, slug));
   const { environments } = parseInput(followSchema, input, "Say which environments to roll back");
+  return db.transaction(() => rollBackAll(caller, slug, environments, now), { behavior: "immediate" });
+}
+
+function rollBackAll(
+  caller: Caller,
+  slug: string,
+  environments: { environment: (typeof LOWER_ENVIRONMENTS)[number]; expectedVersion: number }[],
+  now: number,
+): RollbackResult[] {
+  const agent = agentBySlug(getDb(), slug);
   const flagged = stillRunningRolledBack(caller, slug);
   const plans = environments.map(({ environment, expectedVersion }) => {
     const item = flagged.find((f) => f.environment === environment);

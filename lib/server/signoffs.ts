@@ -11,7 +11,15 @@ import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validations/field-errors";
 import { actorOf, type Caller } from "./caller";
 import { notifyAuthor } from "./notifications";
-import { changeView, comparisonBaseOf, findChangeRow, productionNow, type ChangeRecordView, type ChangeRow } from "./change-records";
+import {
+  changeView,
+  comparisonBaseOf,
+  findChangeRow,
+  isBehindProduction,
+  productionNow,
+  type ChangeRecordView,
+  type ChangeRow,
+} from "./change-records";
 
 type Tx = Pick<DB, "select" | "insert" | "update">;
 
@@ -69,14 +77,14 @@ export function signOff(caller: Caller, ref: string, input: unknown, now = Date.
         throw new AppError("validation_failed", `${label} is already released as an emergency: approve it, or reject it and roll it back`, {
           fieldErrors: { decision: ["Approve or reject a released emergency change"] },
         });
-      const comparedWith = comparisonBaseOf(tx, change);
+      const production = productionNow(tx, change.agentId);
+      const comparedWith = comparisonBaseOf(tx, change, production);
       // An approval is of the diff the change would make in production: never of an out-of-date change,
       // whose diff is only a passing comparison until its author updates it from production.
-      const production = productionNow(tx, change.agentId);
-      if (decision === "approve" && !retro && production && production.versionId !== change.baseVersionId)
+      if (decision === "approve" && !retro && isBehindProduction(change, production))
         throw new AppError(
           "conflict",
-          `${label} is out of date: production runs v${production.number}${production.changeLabel ? ` since ${production.changeLabel}` : ""}. Its author updates it from production; then approve what it makes`,
+          `${label} is out of date: production runs v${production!.number}${production!.changeLabel ? ` since ${production!.changeLabel}` : ""}. Its author updates it from production; then approve what it makes`,
         );
       if (comparedWithVersion !== undefined && comparedWithVersion !== (comparedWith?.number ?? null))
         throw new AppError(
