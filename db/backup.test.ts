@@ -94,6 +94,23 @@ describe("db:restore", () => {
     expect(cli.stderr).toMatch(/NOT RESTORED: The backup does not verify/);
   });
 
+  it("refuses a backup whose tables were edited by hand, though its hash chain still holds", () => {
+    const edited = file("edited-table.db");
+    copyFileSync(good, edited);
+    const sqlite = new Database(edited);
+    try {
+      sqlite.prepare("UPDATE eval_runs SET failed = 0 WHERE id = (SELECT id FROM eval_runs WHERE failed > 0 LIMIT 1)").run();
+    } finally {
+      sqlite.close();
+    }
+    const check = checkDatabaseFile(edited);
+    expect(check.ok).toBe(false);
+    expect(check.problem).toMatch(/the tables disagree with the trail/);
+    const target = file("target-edited.db");
+    copyFileSync(good, target);
+    expect(restoreDatabase(edited, target)).toMatchObject({ restored: false, refusal: "unverified" });
+  });
+
   it("refuses a damaged file", () => {
     const damaged = file("damaged.db");
     const bytes = readFileSync(good);

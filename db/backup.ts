@@ -1,5 +1,6 @@
 import Database from "better-sqlite3";
 import { copyFileSync, existsSync, fsyncSync, openSync, closeSync, renameSync } from "node:fs";
+import { withReplay } from "../lib/server/audit-replay";
 import { verifyAuditEvents, type AuditVerification } from "./audit-verify";
 
 // No `server-only` here: `npm run db:backup` and `db:restore` run this under plain Node, outside Next.js.
@@ -7,7 +8,7 @@ import { verifyAuditEvents, type AuditVerification } from "./audit-verify";
 /** What a database file holds and whether it can be trusted: SQLite's integrity check and the audit chain. */
 export type DatabaseCheck = { ok: boolean; integrity: string; audit: AuditVerification | null; problem: string | null };
 
-/** Checks a database file without writing to it: `PRAGMA integrity_check`, then the audit trail's hash chain. */
+/** Checks a database file without writing to it: `PRAGMA integrity_check`, the audit trail's hash chain, and the tables against the trail. */
 export function checkDatabaseFile(file: string): DatabaseCheck {
   let sqlite: Database.Database;
   try {
@@ -21,7 +22,8 @@ export function checkDatabaseFile(file: string): DatabaseCheck {
     if (integrity !== "ok") return { ok: false, integrity, audit: null, problem: `SQLite's integrity check failed: ${integrity}` };
     const hasTrail = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_events'").get();
     if (!hasTrail) return { ok: false, integrity, audit: null, problem: `${file} has no audit trail: is it a Countersign database?` };
-    const audit = verifyAuditEvents(sqlite);
+    // The same verdict as audit:verify: a chain that holds over tables edited by hand is tampered with too.
+    const audit = withReplay(sqlite, verifyAuditEvents(sqlite));
     if (!audit.ok)
       return { ok: false, integrity, audit, problem: `the audit trail is broken at event #${audit.firstBadSeq}: ${audit.reason}` };
     return { ok: true, integrity, audit, problem: null };

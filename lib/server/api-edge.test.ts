@@ -1,8 +1,9 @@
+import { createHash } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { NextRequest } from "next/server";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { DB } from "@/db";
-import { agents, auditEvents, deployments, incidents } from "@/db/schema";
+import { agents, auditEvents, deployments, idempotencyKeys, incidents } from "@/db/schema";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
 import {
   approveAll,
@@ -346,6 +347,33 @@ describe("a retried rollback never rolls back twice (finding 2)", () => {
       id: created.json.id,
       replayed: "true",
     });
+  });
+
+  it("a first request that never answered (its process died, perhaps after committing) is never run again: the retry is told the outcome is unknown", async () => {
+    const body = proposal("Keyed after a crash");
+    const text = JSON.stringify(body);
+    db.insert(idempotencyKeys)
+      .values({
+        id: "idem-abandoned",
+        callerId: "token:tok_edge-changes",
+        key: "crashed-midway",
+        method: "POST",
+        path: "/api/v1/changes",
+        requestHash: createHash("sha256").update(text).digest("hex"),
+        status: null,
+        responseBody: null,
+        createdAt: Date.now() - 10 * 60_000,
+      })
+      .run();
+    const before = auditCount();
+    const retry = await send(changesRoute.POST, "/api/v1/changes", {
+      token: "edge-changes",
+      body: text,
+      headers: { ...json, "idempotency-key": "crashed-midway" },
+    });
+    expect({ status: retry.status, error: retry.json.error }).toEqual({ status: 409, error: "conflict" });
+    expect(retry.json.message).toMatch(/outcome is unknown/);
+    expect(auditCount()).toBe(before);
   });
 
   it("refuses a malformed Idempotency-Key with 400", async () => {

@@ -10,12 +10,12 @@ import type { Caller } from "./caller";
  * Idempotency-Key on every API write, as Stripe does it: the first successful answer to a caller's
  * request (method and path) under a key is kept for 24 hours, and a retry with the same key and body gets
  * that answer again instead of a second write. A retry that arrives while the first is still running
- * waits for it. A failed request wrote nothing (every use case is one transaction), so its key is freed
+ * waits for it; one whose first attempt never answered is told its outcome is unknown, never run again. A failed request wrote nothing (every use case is one transaction), so its key is freed
  * and a retry runs afresh.
  */
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
-/** A first request still unanswered after this long died with its process; its transaction rolled back. */
+/** A first request still unanswered after this long died with its process: whether it wrote is unknown. */
 const ABANDONED_AFTER_MS = 60_000;
 const POLL_MS = 20;
 
@@ -70,21 +70,26 @@ function claim(scope: Scope, requestHash: string, now: number): "claimed" | Held
   const db = getDb();
   return db.transaction(
     (tx) => {
+      const held = tx.select().from(idempotencyKeys).where(matches(scope)).get();
+      if (held && held.createdAt >= now - IDEMPOTENCY_WINDOW_MS) {
+        // Never run a request twice on a guess: a first attempt unanswered this long may have written
+        // (a process that died after its commit), so the caller must look before trying again.
+        if (held.status === null && held.createdAt < now - ABANDONED_AFTER_MS) {
+          throw new AppError(
+            "conflict",
+            "The first request with this Idempotency-Key never answered; its outcome is unknown. Check the resource, then retry with a new key",
+          );
+        }
+        return held;
+      }
+      // Expired keys (this one too, if it was) go only when a key is claimed, not on every wait.
       tx.delete(idempotencyKeys)
         .where(lt(idempotencyKeys.createdAt, now - IDEMPOTENCY_WINDOW_MS))
         .run();
-      const held = tx.select().from(idempotencyKeys).where(matches(scope)).get();
-      if (!held) {
-        tx.insert(idempotencyKeys)
-          .values({ id: randomUUID(), ...scope, requestHash, status: null, responseBody: null, createdAt: now })
-          .run();
-        return "claimed";
-      }
-      if (held.status === null && held.createdAt < now - ABANDONED_AFTER_MS) {
-        tx.update(idempotencyKeys).set({ requestHash, createdAt: now }).where(eq(idempotencyKeys.id, held.id)).run();
-        return "claimed";
-      }
-      return held;
+      tx.insert(idempotencyKeys)
+        .values({ id: randomUUID(), ...scope, requestHash, status: null, responseBody: null, createdAt: now })
+        .run();
+      return "claimed";
     },
     { behavior: "immediate" },
   );
