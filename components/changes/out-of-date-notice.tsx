@@ -27,8 +27,8 @@ export function OutOfDateNotice({
         ).
       </p>
       <p className="mt-1">
-        Its diff, risk tier and signers below are computed against v{production.number}. It cannot be promoted to staging or production
-        until it is updated from production and reviewed on the result.
+        Its diff and risk tier below are computed against v{production.number}; the sign-offs asked are those of its last review. It cannot
+        be approved, nor promoted to staging or production, until it is updated from production and reviewed on the result.
       </p>
       {escalations.length > 0 && (
         <div className="mt-2">

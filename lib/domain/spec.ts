@@ -14,7 +14,7 @@ const name = (what: string) =>
     .string({ error: `${what} is required` })
     .trim()
     .min(1, `${what} is required`)
-    .max(LIMITS.name, tooLong(what.toLowerCase(), LIMITS.name))
+    .max(LIMITS.name, tooLong(`the ${what.toLowerCase()}`, LIMITS.name))
     .regex(/^[A-Za-z0-9_.-]+$/, `${what} may contain only letters, digits, "_", "." and "-"`);
 
 export const actionSchema = z.strictObject({

@@ -9,10 +9,10 @@ import { RISK_LEVELS, type RiskLevel, type Role } from "@/lib/domain/terms";
 const link = (what: string) =>
   z
     .url({ protocol: /^https?$/, error: `${what} must be a link starting with https://` })
-    .max(LIMITS.url, tooLong(what.toLowerCase(), LIMITS.url));
+    .max(LIMITS.url, tooLong(`the ${what.toLowerCase()}`, LIMITS.url));
 
 const text = (what: string, max: number = LIMITS.text) =>
-  z.string({ error: `${what} must be text` }).max(max, tooLong(what.toLowerCase(), max));
+  z.string({ error: `${what} must be text` }).max(max, tooLong(`the ${what.toLowerCase()}`, max));
 
 /**
  * A spec sent as an object is kept as the text of a draft when it does not validate, so it is bounded
