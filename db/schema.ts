@@ -173,6 +173,11 @@ export const changeRecords = sqliteTable(
     index("change_records_author_idx").on(t.authorId),
     index("change_records_tier_idx").on(t.riskTier),
     index("change_records_created_idx").on(t.createdAt),
+    // Emergency releases whose retro sign-off is still open (completing it sets approved_at): a handful
+    // among tens of thousands of releases.
+    index("change_records_open_retro_idx")
+      .on(t.retroSignoffDueAt)
+      .where(sql`"state" = 'released' AND "retro_signoff_due_at" IS NOT NULL AND "approved_at" IS NULL`),
     check("change_records_state_check", oneOf("state", CHANGE_STATES)),
     check("change_records_author_check", sql`("author_id" IS NULL) <> ("author_token_id" IS NULL)`),
   ],
@@ -203,8 +208,11 @@ export const signoffs = sqliteTable(
     createdAt: at("created_at").notNull(),
   },
   (t) => [
-    index("signoffs_change_idx").on(t.changeRecordId),
+    // A change's sign-offs, and whether one person already decided on it (the queue asks per change).
+    index("signoffs_change_idx").on(t.changeRecordId, t.signerId),
     index("signoffs_role_status_idx").on(t.role, t.status),
+    // Pending sign-offs are open work: few, whatever the length of history.
+    index("signoffs_status_change_idx").on(t.status, t.changeRecordId),
     index("signoffs_signer_idx").on(t.signerId),
     check("signoffs_status_check", oneOf("status", SIGNOFF_STATUSES)),
   ],

@@ -5,8 +5,8 @@ import { userCaller } from "@/lib/server/caller";
 import { myNotifications } from "@/lib/server/notifications";
 import { instanceBanner } from "@/lib/server/settings";
 import { listIncidents } from "@/lib/server/incidents";
-import { openRetroSignoffs } from "@/lib/server/retro-signoffs";
-import { mySignoffQueue } from "@/lib/server/signoffs";
+import { overdueRetroSignoffCount } from "@/lib/server/retro-signoffs";
+import { mySignoffCounts } from "@/lib/server/signoffs";
 import { markNotificationsReadAction, signOutAction } from "./actions";
 
 const counted = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
@@ -15,14 +15,13 @@ export default async function AppLayout({ children }: { children: React.ReactNod
   const user = await requireUser();
   const banner = instanceBanner();
   const caller = userCaller(user);
-  const waiting = mySignoffQueue(caller);
-  const retroWaiting = waiting.filter((q) => q.retroDueAt !== null).length;
-  const overdueRetros = openRetroSignoffs(caller).filter((r) => r.status === "overdue").length;
+  const { waiting, retro: retroWaiting } = mySignoffCounts(caller);
+  const overdueRetros = overdueRetroSignoffCount(caller);
   const openIncidents = listIncidents(caller, { open: "true", pageSize: 1 }).total;
   const badges = {
     "/signoffs": {
-      count: waiting.length,
-      label: `${counted(waiting.length, "sign-off")} waiting on you${retroWaiting ? `, ${retroWaiting} of them retro sign-offs of emergency releases` : ""}`,
+      count: waiting,
+      label: `${counted(waiting, "sign-off")} waiting on you${retroWaiting ? `, ${retroWaiting} of them retro sign-offs of emergency releases` : ""}`,
     },
     "/changes": {
       count: overdueRetros,

@@ -197,6 +197,7 @@ describe("the auditor changes nothing", () => {
       "canRollBack",
       "rollbackOptions",
       "mySignoffQueue",
+      "mySignoffCounts",
       "changeTimeline",
       "rolesToDecide",
       "recentFailedLogins",

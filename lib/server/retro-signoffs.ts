@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, eq, inArray, isNotNull } from "drizzle-orm";
+import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { agents, changeRecords, signoffs } from "@/db/schema";
 import { retroSignoffStatus, type RetroSignoffStatus } from "@/lib/domain/retro-signoff";
@@ -16,6 +16,29 @@ export type RetroSignoff = {
   status: Exclude<RetroSignoffStatus, "complete">;
 };
 
+/**
+ * Emergency releases whose retro sign-off is open: completing it sets approved_at, so an open one has
+ * none. Written literally so that SQLite can use the partial index over exactly these rows.
+ */
+const OPEN_RETRO = sql`${changeRecords.state} = 'released' AND ${changeRecords.retroSignoffDueAt} IS NOT NULL AND ${changeRecords.approvedAt} IS NULL`;
+
+/** How many emergency releases are past their retro sign-off deadline with a sign-off still pending (the navigation's badge). */
+export function overdueRetroSignoffCount(caller: Caller, now = Date.now()): number {
+  assertCanRead(caller);
+  return getDb()
+    .select({ n: sql<number>`COUNT(*)` })
+    .from(changeRecords)
+    .where(
+      and(
+        OPEN_RETRO,
+        lt(changeRecords.retroSignoffDueAt, now),
+        sql`EXISTS (SELECT 1 FROM ${signoffs} s WHERE s.change_record_id = ${changeRecords.id} AND s.status = 'pending')`,
+        sql`NOT EXISTS (SELECT 1 FROM ${signoffs} s WHERE s.change_record_id = ${changeRecords.id} AND s.status = 'rejected')`,
+      ),
+    )
+    .get()!.n;
+}
+
 /** Emergency releases whose full sign-off is still open or was refused afterwards, soonest deadline first (optionally for one agent). */
 export function openRetroSignoffs(caller: Caller, options: { agent?: string } = {}, now = Date.now()): RetroSignoff[] {
   assertCanRead(caller);
@@ -31,13 +54,7 @@ export function openRetroSignoffs(caller: Caller, options: { agent?: string } = 
     })
     .from(changeRecords)
     .innerJoin(agents, eq(agents.id, changeRecords.agentId))
-    .where(
-      and(
-        eq(changeRecords.state, "released"),
-        isNotNull(changeRecords.retroSignoffDueAt),
-        options.agent ? eq(agents.slug, options.agent) : undefined,
-      ),
-    )
+    .where(and(OPEN_RETRO, options.agent ? eq(agents.slug, options.agent) : undefined))
     .orderBy(asc(changeRecords.retroSignoffDueAt))
     .all();
   if (rows.length === 0) return [];

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, eq, inArray, isNotNull, ne, or, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, ne, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { getDb, type DB } from "@/db";
 import { appendAuditEvents, type Actor, type AuditInput } from "@/db/audit";
@@ -262,29 +262,41 @@ export type QueueItem = {
   retroDueAt: number | null;
 };
 
-/** The signed-in person's queue: sign-offs waiting on a role they hold, on changes they did not write, oldest first. */
-export function mySignoffQueue(caller: Caller): QueueItem[] {
+/** Which roles of the caller are asked to sign anything (none for a token, a leader or an auditor). */
+function signingRoles(caller: Caller): Role[] {
   if (caller.kind !== "user") throw new AppError("forbidden", "Sign-off queues belong to people: API tokens cannot sign off");
-  const roles = caller.user.roles.filter((r) => ATTESTS[r]);
-  if (roles.length === 0) return [];
-  const rows = getDb()
+  return caller.user.roles.filter((r) => ATTESTS[r]);
+}
+
+/**
+ * The pending sign-offs waiting on these roles that this person may decide. It starts from the
+ * pending sign-offs (open work, few whatever the length of history) and asks per change whether the
+ * person wrote it or already decided on it in another role.
+ */
+function queueWhere(userId: string, roles: Role[]): SQL | undefined {
+  return and(
+    eq(signoffs.status, "pending"),
+    inArray(signoffs.role, roles),
+    or(eq(changeRecords.state, "in_review"), and(eq(changeRecords.state, "released"), isNotNull(changeRecords.retroSignoffDueAt))),
+    sql`(${changeRecords.authorId} IS NULL OR ${ne(changeRecords.authorId, userId)})`,
+    sql`NOT EXISTS (SELECT 1 FROM ${apiTokens} t WHERE t.id = ${changeRecords.authorTokenId} AND t.created_by_id = ${userId})`,
+    // One person signs one role per change: hide changes they already decided in another role.
+    sql`NOT EXISTS (SELECT 1 FROM ${signoffs} s2 WHERE s2.change_record_id = ${changeRecords.id} AND s2.signer_id = ${userId} AND s2.status NOT IN ('pending', 'dismissed'))`,
+  );
+}
+
+/** The signed-in person's queue: sign-offs waiting on a role they hold, on changes they did not write, oldest first (a page of it when asked). */
+export function mySignoffQueue(caller: Caller, page?: { limit: number; offset: number }): QueueItem[] {
+  const roles = signingRoles(caller);
+  if (roles.length === 0 || caller.kind !== "user") return [];
+  const query = getDb()
     .select({ signoff: signoffs, change: changeRecords, agentSlug: agents.slug, agentName: agents.name })
     .from(signoffs)
     .innerJoin(changeRecords, eq(changeRecords.id, signoffs.changeRecordId))
     .innerJoin(agents, eq(agents.id, changeRecords.agentId))
-    .where(
-      and(
-        eq(signoffs.status, "pending"),
-        inArray(signoffs.role, roles),
-        or(eq(changeRecords.state, "in_review"), and(eq(changeRecords.state, "released"), isNotNull(changeRecords.retroSignoffDueAt))),
-        sql`(${changeRecords.authorId} IS NULL OR ${ne(changeRecords.authorId, caller.user.id)})`,
-        sql`NOT EXISTS (SELECT 1 FROM ${apiTokens} t WHERE t.id = ${changeRecords.authorTokenId} AND t.created_by_id = ${caller.user.id})`,
-        // One person signs one role per change: hide changes they already decided in another role.
-        sql`NOT EXISTS (SELECT 1 FROM ${signoffs} s2 WHERE s2.change_record_id = ${changeRecords.id} AND s2.signer_id = ${caller.user.id} AND s2.status NOT IN ('pending', 'dismissed'))`,
-      ),
-    )
-    .orderBy(asc(signoffs.createdAt))
-    .all();
+    .where(queueWhere(caller.user.id, roles))
+    .orderBy(asc(signoffs.createdAt), asc(signoffs.id));
+  const rows = page ? query.limit(page.limit).offset(page.offset).all() : query.all();
   return rows.map((r) => ({
     changeId: r.change.id,
     number: r.change.number,
@@ -296,6 +308,19 @@ export function mySignoffQueue(caller: Caller): QueueItem[] {
     waitingSince: r.signoff.createdAt,
     retroDueAt: r.change.state === "released" ? r.change.retroSignoffDueAt : null,
   }));
+}
+
+/** How many sign-offs wait on the signed-in person, and how many of them are retro sign-offs of emergency releases: one counting query. */
+export function mySignoffCounts(caller: Caller): { waiting: number; retro: number } {
+  const roles = signingRoles(caller);
+  if (roles.length === 0 || caller.kind !== "user") return { waiting: 0, retro: 0 };
+  const row = getDb()
+    .select({ waiting: sql<number>`COUNT(*)`, retro: sql<number>`COALESCE(SUM(${changeRecords.state} = 'released'), 0)` })
+    .from(signoffs)
+    .innerJoin(changeRecords, eq(changeRecords.id, signoffs.changeRecordId))
+    .where(queueWhere(caller.user.id, roles))
+    .get();
+  return { waiting: row?.waiting ?? 0, retro: row?.retro ?? 0 };
 }
 
 export type TimelineEntry = { seq: number; at: number; actor: string; action: string; payload: Record<string, unknown> };

@@ -1,17 +1,24 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { RiskBadge } from "@/components/agents/risk-badge";
+import { Pagination } from "@/components/ui/pagination";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { ROLE_LABELS } from "@/lib/domain/terms";
 import { requireUser } from "@/lib/server/auth";
 import { userCaller } from "@/lib/server/caller";
-import { mySignoffQueue } from "@/lib/server/signoffs";
+import { mySignoffCounts, mySignoffQueue } from "@/lib/server/signoffs";
 
 export const metadata: Metadata = { title: "Sign-offs" };
 
-export default async function SignoffsPage() {
+const PAGE_SIZE = 50;
+
+export default async function SignoffsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser();
-  const queue = mySignoffQueue(userCaller(user));
+  const caller = userCaller(user);
+  const requested = Number((await searchParams).page);
+  const page = Number.isInteger(requested) && requested > 1 ? requested : 1;
+  const { waiting } = mySignoffCounts(caller);
+  const queue = mySignoffQueue(caller, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
   const now = Date.now();
   return (
     <div className="space-y-5">
@@ -21,62 +28,65 @@ export default async function SignoffsPage() {
           Changes waiting on a role you hold, oldest first. Open one to see what your role attests, then decide.
         </p>
       </div>
-      {queue.length === 0 ? (
+      {waiting === 0 ? (
         <div className="rounded-lg border border-dashed border-slate-300 bg-white px-6 py-16 text-center">
           <p className="text-base font-medium text-slate-900">Nothing is waiting on you</p>
           <p className="mt-1 text-sm text-slate-600">When a change needs your sign-off, it appears here.</p>
         </div>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table className="w-full min-w-[1000px] text-left text-sm">
-            <caption className="sr-only">Sign-offs waiting on you</caption>
-            <thead className="border-b border-slate-200 bg-slate-50 text-xs text-slate-600">
-              <tr>
-                <th scope="col" className="px-3 py-2.5 font-medium">
-                  Change
-                </th>
-                <th scope="col" className="px-3 py-2.5 font-medium">
-                  Agent
-                </th>
-                <th scope="col" className="px-3 py-2.5 font-medium">
-                  Risk
-                </th>
-                <th scope="col" className="px-3 py-2.5 font-medium">
-                  As
-                </th>
-                <th scope="col" className="px-3 py-2.5 font-medium">
-                  You attest
-                </th>
-                <th scope="col" className="px-3 py-2.5 font-medium">
-                  Waiting
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {queue.map((q) => (
-                <tr key={`${q.changeId}-${q.role}`}>
-                  <th scope="row" className="max-w-80 px-3 py-2.5 text-left font-normal">
-                    <Link href={`/changes/CR-${q.number}`} className="block truncate font-medium text-brand-700 hover:underline">
-                      <span className="font-mono text-xs text-slate-500">CR-{q.number}</span> {q.title}
-                    </Link>
+        <>
+          <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+            <table className="w-full min-w-[1000px] text-left text-sm">
+              <caption className="sr-only">Sign-offs waiting on you</caption>
+              <thead className="border-b border-slate-200 bg-slate-50 text-xs text-slate-600">
+                <tr>
+                  <th scope="col" className="px-3 py-2.5 font-medium">
+                    Change
                   </th>
-                  <td className="px-3 py-2.5 whitespace-nowrap">{q.agent.name}</td>
-                  <td className="px-3 py-2.5">{q.riskTier && <RiskBadge level={q.riskTier} />}</td>
-                  <td className="px-3 py-2.5 whitespace-nowrap">{ROLE_LABELS[q.role]}</td>
-                  <td className="min-w-72 px-3 py-2.5 text-slate-600">{q.attests}</td>
-                  <td className="px-3 py-2.5 whitespace-nowrap">
-                    <RelativeTime at={q.waitingSince} now={now} />
-                    {q.retroDueAt !== null && (
-                      <span className={`block text-xs font-medium ${q.retroDueAt < now ? "text-rose-700" : "text-amber-700"}`}>
-                        Retro sign-off {q.retroDueAt < now ? "overdue since" : "due"} <RelativeTime at={q.retroDueAt} now={now} />
-                      </span>
-                    )}
-                  </td>
+                  <th scope="col" className="px-3 py-2.5 font-medium">
+                    Agent
+                  </th>
+                  <th scope="col" className="px-3 py-2.5 font-medium">
+                    Risk
+                  </th>
+                  <th scope="col" className="px-3 py-2.5 font-medium">
+                    As
+                  </th>
+                  <th scope="col" className="px-3 py-2.5 font-medium">
+                    You attest
+                  </th>
+                  <th scope="col" className="px-3 py-2.5 font-medium">
+                    Waiting
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {queue.map((q) => (
+                  <tr key={`${q.changeId}-${q.role}`}>
+                    <th scope="row" className="max-w-80 px-3 py-2.5 text-left font-normal">
+                      <Link href={`/changes/CR-${q.number}`} className="block truncate font-medium text-brand-700 hover:underline">
+                        <span className="font-mono text-xs text-slate-500">CR-{q.number}</span> {q.title}
+                      </Link>
+                    </th>
+                    <td className="px-3 py-2.5 whitespace-nowrap">{q.agent.name}</td>
+                    <td className="px-3 py-2.5">{q.riskTier && <RiskBadge level={q.riskTier} />}</td>
+                    <td className="px-3 py-2.5 whitespace-nowrap">{ROLE_LABELS[q.role]}</td>
+                    <td className="min-w-72 px-3 py-2.5 text-slate-600">{q.attests}</td>
+                    <td className="px-3 py-2.5 whitespace-nowrap">
+                      <RelativeTime at={q.waitingSince} now={now} />
+                      {q.retroDueAt !== null && (
+                        <span className={`block text-xs font-medium ${q.retroDueAt < now ? "text-rose-700" : "text-amber-700"}`}>
+                          Retro sign-off {q.retroDueAt < now ? "overdue since" : "due"} <RelativeTime at={q.retroDueAt} now={now} />
+                        </span>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <Pagination page={page} pageSize={PAGE_SIZE} total={waiting} query="" noun="sign-offs" />
+        </>
       )}
     </div>
   );
