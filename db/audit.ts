@@ -1,5 +1,5 @@
 import { desc } from "drizzle-orm";
-import { chainEvent, GENESIS_HASH, type ActorType } from "../lib/domain/audit-chain";
+import { chainEvent, GENESIS_HASH, type ActorType, type ChainedAuditEvent } from "../lib/domain/audit-chain";
 import type { DB } from "./index";
 import { auditEvents } from "./schema";
 
@@ -26,9 +26,19 @@ type Writer = Pick<DB, "select" | "insert">;
 export function appendAuditEvents(tx: Writer, inputs: AuditInput[]): void {
   if (inputs.length === 0) return;
   const head = tx.select({ seq: auditEvents.seq, hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.seq)).limit(1).get();
+  const rows = chainAuditEvents(head ?? null, inputs);
+  // Large batches are written in slices to stay under SQLite's variable limit.
+  for (let i = 0; i < rows.length; i += 500)
+    tx.insert(auditEvents)
+      .values(rows.slice(i, i + 500))
+      .run();
+}
+
+/** The events chained after `head` (the trail's last event, or null for an empty trail), in order. */
+export function chainAuditEvents(head: { seq: number; hash: string } | null, inputs: AuditInput[]): ChainedAuditEvent[] {
   let seq = head?.seq ?? 0;
   let prevHash = head?.hash ?? GENESIS_HASH;
-  const rows = inputs.map((input) => {
+  return inputs.map((input) => {
     seq += 1;
     const event = chainEvent(prevHash, {
       seq,
@@ -44,11 +54,6 @@ export function appendAuditEvents(tx: Writer, inputs: AuditInput[]): void {
     prevHash = event.hash;
     return event;
   });
-  // Large batches (the seed) are written in slices to stay under SQLite's variable limit.
-  for (let i = 0; i < rows.length; i += 500)
-    tx.insert(auditEvents)
-      .values(rows.slice(i, i + 500))
-      .run();
 }
 
 export function appendAuditEvent(tx: Writer, input: AuditInput): void {

@@ -6,7 +6,7 @@ import path from "node:path";
 import { databasePath } from "../lib/env";
 import * as schema from "./schema";
 
-export type DB = BetterSQLite3Database<typeof schema>;
+export type DB = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 export type Connection = { sqlite: Database.Database; db: DB };
 
 const migrationsFolder = path.join(process.cwd(), "db", "migrations");

@@ -41,7 +41,7 @@ type Ctx = {
 };
 
 /** Per-agent state while its history is simulated. */
-type AgentSim = {
+export type AgentSim = {
   agent: AgentRow;
   demo: DemoAgent;
   workflow: DemoWorkflow;
