@@ -54,7 +54,7 @@ describe("reads that every page or the open-work lists make", () => {
 
   it.each([
     ["the sign-off badge", () => mySignoffCounts(as("security@countersign.test"))],
-    ["a page of the sign-off queue", () => mySignoffQueue(as("owner@countersign.test"), { limit: 50, offset: 0 })],
+    ["a page of the sign-off queue", () => mySignoffQueue(as("owner@countersign.test"), { page: 1, pageSize: 50 })],
     ["the overdue retro sign-off badge", () => overdueRetroSignoffCount(as("auditor@countersign.test"))],
     ["the open retro sign-offs", () => openRetroSignoffs(as("ops@countersign.test"))],
   ])("%s scans no history table", (_name, read) => {

@@ -89,7 +89,7 @@ describe("the navigation's counts", () => {
   it("a page of the queue is a slice of the whole queue, in the same order", () => {
     const security = as("security@countersign.test");
     const all = mySignoffQueue(security);
-    const pages = [0, 1, 2].flatMap((i) => mySignoffQueue(security, { limit: 2, offset: i * 2 }));
+    const pages = [1, 2, 3].flatMap((page) => mySignoffQueue(security, { page, pageSize: 2 }));
     expect(pages).toEqual(all.slice(0, 6));
   });
 });

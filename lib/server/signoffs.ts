@@ -9,6 +9,7 @@ import { SIGNER_ROLES } from "@/lib/domain/signoff-policy";
 import { changeNumberLabel, ROLES, type RiskLevel, type Role, type SignoffStatus } from "@/lib/domain/terms";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validations/field-errors";
+import { paging, parseQuery, type SearchParamsInput } from "@/lib/validations/query-params";
 import { actorOf, type Caller } from "./caller";
 import { notifyAuthor } from "./notifications";
 import {
@@ -262,6 +263,14 @@ export type QueueItem = {
   retroDueAt: number | null;
 };
 
+export const queuePageSchema = z.object(paging);
+export type QueuePage = z.infer<typeof queuePageSchema>;
+
+/** `page` and `pageSize` of the sign-off queue; a bad value is a 400 naming it. */
+export function parseQueuePage(params: SearchParamsInput): QueuePage {
+  return parseQuery(queuePageSchema, params);
+}
+
 /** Which roles of the caller are asked to sign anything (none for a token, a leader or an auditor). */
 function signingRoles(caller: Caller): Role[] {
   if (caller.kind !== "user") throw new AppError("forbidden", "Sign-off queues belong to people: API tokens cannot sign off");
@@ -286,7 +295,7 @@ function queueWhere(userId: string, roles: Role[]): SQL | undefined {
 }
 
 /** The signed-in person's queue: sign-offs waiting on a role they hold, on changes they did not write, oldest first (a page of it when asked). */
-export function mySignoffQueue(caller: Caller, page?: { limit: number; offset: number }): QueueItem[] {
+export function mySignoffQueue(caller: Caller, page?: QueuePage): QueueItem[] {
   const roles = signingRoles(caller);
   if (roles.length === 0 || caller.kind !== "user") return [];
   const query = getDb()
@@ -296,7 +305,12 @@ export function mySignoffQueue(caller: Caller, page?: { limit: number; offset: n
     .innerJoin(agents, eq(agents.id, changeRecords.agentId))
     .where(queueWhere(caller.user.id, roles))
     .orderBy(asc(signoffs.createdAt), asc(signoffs.id));
-  const rows = page ? query.limit(page.limit).offset(page.offset).all() : query.all();
+  const rows = page
+    ? query
+        .limit(page.pageSize)
+        .offset((page.page - 1) * page.pageSize)
+        .all()
+    : query.all();
   return rows.map((r) => ({
     changeId: r.change.id,
     number: r.change.number,

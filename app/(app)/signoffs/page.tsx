@@ -18,7 +18,7 @@ export default async function SignoffsPage({ searchParams }: { searchParams: Pro
   const requested = Number((await searchParams).page);
   const page = Number.isInteger(requested) && requested > 1 ? requested : 1;
   const { waiting } = mySignoffCounts(caller);
-  const queue = mySignoffQueue(caller, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+  const queue = mySignoffQueue(caller, { page, pageSize: PAGE_SIZE });
   const now = Date.now();
   return (
     <div className="space-y-5">

@@ -1,10 +1,12 @@
 import { apiRoute, toIso } from "@/lib/server/api";
-import { mySignoffQueue } from "@/lib/server/signoffs";
+import { mySignoffCounts, mySignoffQueue, parseQueuePage } from "@/lib/server/signoffs";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute((_request, { caller }) => {
-  const items = mySignoffQueue(caller).map((q) => ({
+/** A page of the queue (`page`, `pageSize`: 50 by default, at most 500), oldest first; `total` counts the whole queue. */
+export const GET = apiRoute((request, { caller }) => {
+  const { waiting } = mySignoffCounts(caller);
+  const items = mySignoffQueue(caller, parseQueuePage(request.nextUrl.searchParams)).map((q) => ({
     change: q.changeId,
     number: `CR-${q.number}`,
     title: q.title,
@@ -15,5 +17,5 @@ export const GET = apiRoute((_request, { caller }) => {
     waitingSince: toIso(q.waitingSince),
     retroSignoffDueAt: toIso(q.retroDueAt),
   }));
-  return { items, total: items.length };
+  return { items, total: waiting };
 });
