@@ -1,5 +1,6 @@
 "use server";
 
+import { durable } from "@/db";
 import { requireUser, signOut } from "@/lib/server/auth";
 import { userCaller } from "@/lib/server/caller";
 import { markNotificationsRead } from "@/lib/server/notifications";
@@ -11,4 +12,5 @@ export async function signOutAction(): Promise<void> {
 export async function markNotificationsReadAction(): Promise<void> {
   const user = await requireUser();
   markNotificationsRead(userCaller(user));
+  await durable();
 }

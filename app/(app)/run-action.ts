@@ -1,6 +1,6 @@
 import "server-only";
 import { revalidatePath } from "next/cache";
-import { storageFailure } from "@/db";
+import { durable, storageFailure } from "@/db";
 import { isAppError, storageUnavailable, type FieldErrors } from "@/lib/errors";
 import { requireUser } from "@/lib/server/auth";
 import { userCaller, type Caller } from "@/lib/server/caller";
@@ -16,6 +16,7 @@ export async function runAsUser(work: (caller: Caller) => string, paths: string[
   const caller = userCaller(await requireUser());
   try {
     const message = work(caller);
+    await durable();
     for (const path of paths) revalidatePath(path);
     return { ok: true, message };
   } catch (error) {

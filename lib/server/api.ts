@@ -1,6 +1,6 @@
 import "server-only";
 import { NextResponse, type NextRequest } from "next/server";
-import { storageFailure } from "@/db";
+import { durable, storageFailure } from "@/db";
 import { unsafeShape } from "@/lib/domain/input-limits";
 import { AppError, HTTP_STATUS, isAppError, storageUnavailable } from "@/lib/errors";
 import { currentUser } from "./auth";
@@ -55,10 +55,13 @@ export function apiRoute<P = Record<string, never>>(handler: Handler<P>) {
         }
       };
       const key = request.headers.get("idempotency-key");
-      if (writes && key !== null) {
-        return await withIdempotencyKey({ caller, key, method: request.method, path: request.nextUrl.pathname, body: text }, run);
-      }
-      return await run();
+      const response =
+        writes && key !== null
+          ? await withIdempotencyKey({ caller, key, method: request.method, path: request.nextUrl.pathname, body: text }, run)
+          : await run();
+      // A write (and the answer kept for its Idempotency-Key) is acknowledged only once it is on disk.
+      if (writes) await durable();
+      return response;
     } catch (error) {
       return errorResponse(error);
     }

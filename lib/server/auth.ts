@@ -3,6 +3,7 @@ import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { redirect } from "next/navigation";
 import { cache } from "react";
+import { durable } from "@/db";
 import { authSecret, env, oidcEnabled } from "@/lib/env";
 import { clientAddress, markLoginSucceeded, recordLoginAttempt, retryAfterSeconds } from "./login-attempts";
 import { endSession, liveSessionUser, SESSION_MAX_AGE_SECONDS, startSession } from "./sessions";
@@ -64,9 +65,11 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
     },
   },
   events: {
-    signOut(message) {
+    async signOut(message) {
       const sid = "token" in message ? message.token?.sid : undefined;
       if (typeof sid === "string") endSession(sid);
+      // Signed out means signed out, even after a power cut.
+      await durable();
     },
   },
   callbacks: {
@@ -77,11 +80,13 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
     },
     // The cookie names a server-side session: sign-out or disabling the person revokes it, and a cookie
     // whose session is revoked, expired or unknown is refused (returning null clears it).
-    jwt({ token, user, account }) {
+    async jwt({ token, user, account }) {
       if (user) {
         const person = account?.provider === "oidc" && user.email ? findActiveUser({ email: user.email }) : { id: user.id! };
         if (!person) return null;
-        return { ...token, uid: person.id, sid: startSession(person.id) };
+        const sid = startSession(person.id);
+        await durable();
+        return { ...token, uid: person.id, sid };
       }
       const live = typeof token.sid === "string" ? liveSessionUser(token.sid) : null;
       return live && live === token.uid ? token : null;

@@ -1,12 +1,14 @@
 import { appendFileSync } from "node:fs";
+import { durable } from "@/db";
 import { userCaller } from "@/lib/server/caller";
 import { openIncident } from "@/lib/server/incidents";
 import { findActiveUser } from "@/lib/server/users";
 
 /**
  * A stream of real writes for the crash and backup tests: opens incidents through the use case the API
- * uses, in a loop, against DATABASE_PATH, and after each one returns (committed, `synchronous=FULL`)
- * appends its id to the ledger file. A line in the ledger is a write the server acknowledged.
+ * uses, in a loop, against DATABASE_PATH, and once each one is committed and on disk (`durable()`, as
+ * the server waits for before it answers) appends its id to the ledger file. A line in the ledger is a
+ * write the server acknowledged.
  *
  *   node --conditions=react-server --import tsx lib/testing/write-stream.ts <ledger> <label> [count]
  */
@@ -17,7 +19,12 @@ if (!operator) throw new Error("The write stream needs the demo estate's ops@cou
 const ops = userCaller(operator);
 const limit = count ? Number(count) : Infinity;
 
-for (let i = 0; i < limit; i++) {
-  const incident = openIncident(ops, { agent: "refund-assistant", severity: "sev4", title: `Write stream ${label} #${i}` });
-  appendFileSync(ledger, `${incident.id}\n`);
+async function stream() {
+  for (let i = 0; i < limit; i++) {
+    const incident = openIncident(ops, { agent: "refund-assistant", severity: "sev4", title: `Write stream ${label} #${i}` });
+    await durable();
+    appendFileSync(ledger!, `${incident.id}\n`);
+  }
 }
+
+void stream();

@@ -1,7 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { storageFailure } from "@/db";
+import { durable, storageFailure } from "@/db";
 import { isAppError, storageUnavailable, type FieldErrors } from "@/lib/errors";
 import { requireUser } from "@/lib/server/auth";
 import { userCaller } from "@/lib/server/caller";
@@ -18,6 +18,7 @@ async function run(fn: (caller: ReturnType<typeof userCaller>) => { id: string; 
   const caller = userCaller(await requireUser());
   try {
     const change = fn(caller);
+    await durable();
     revalidatePath("/changes");
     revalidatePath(`/changes/${change.label}`);
     return { ok: true, id: change.id, label: change.label };
@@ -83,6 +84,7 @@ export async function decideSignoffAction(input: {
       contentHash: input.contentHash,
       comparedWithVersion: input.comparedWithVersion,
     });
+    await durable();
     revalidatePath("/signoffs");
     revalidatePath(`/changes/${change.label}`);
     return { ok: true, state: change.state };
@@ -102,6 +104,7 @@ export async function updateFromProductionAction(changeId: string, resolutions: 
   const caller = userCaller(await requireUser());
   try {
     const change = updateFromProduction(caller, changeId, { resolutions });
+    await durable();
     revalidatePath("/changes");
     revalidatePath(`/changes/${change.label}`);
     return { ok: true, message: `${change.label} is up to date with production (v${change.baseVersion?.number})` };

@@ -1,6 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import { durable } from "@/db";
 import { isAppError, type FieldErrors } from "@/lib/errors";
 import { requireUser } from "@/lib/server/auth";
 import { userCaller } from "@/lib/server/caller";
@@ -12,6 +13,7 @@ export async function publishPolicyAction(
   const caller = userCaller(await requireUser());
   try {
     const { version } = publishPolicy(caller, document);
+    await durable();
     revalidatePath("/settings/policy");
     return { ok: true, version };
   } catch (error) {

@@ -1,6 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import { durable } from "@/db";
 import { isAppError, type FieldErrors } from "@/lib/errors";
 import { issueToken, revokeToken } from "@/lib/server/api-tokens";
 import { requireUser } from "@/lib/server/auth";
@@ -14,6 +15,7 @@ export async function issueTokenAction(input: Record<string, unknown>): Promise<
   const caller = userCaller(await requireUser());
   try {
     const { token, view } = issueToken(caller, input);
+    await durable();
     revalidatePath("/settings/tokens");
     return { ok: true, message: `Token “${view.name}” issued. Copy it now: it will not be shown again.`, name: view.name, token };
   } catch (error) {
