@@ -480,18 +480,18 @@ describe("sessions and sign-in, through auth.ts's own callbacks", () => {
   const fromAddress = (address: string) =>
     new Request("http://countersign.test/api/auth/callback/credentials", { headers: { "x-forwarded-for": address } });
 
-  it("a revoked session's token is refused when reused, and sign-out revokes it", () => {
+  it("a revoked session's token is refused when reused, and sign-out revokes it", async () => {
     const sid = startSession("usr_engineer");
     const token = { uid: "usr_engineer", sid };
-    expect(config.callbacks.jwt({ token })).toEqual(token);
-    config.events.signOut({ token });
-    expect(config.callbacks.jwt({ token })).toBeNull();
+    expect(await config.callbacks.jwt({ token })).toEqual(token);
+    await config.events.signOut({ token });
+    expect(await config.callbacks.jwt({ token })).toBeNull();
   });
 
-  it("a token naming another person's live session, or no session, is refused", () => {
+  it("a token naming another person's live session, or no session, is refused", async () => {
     const sid = startSession("usr_ops");
-    expect(config.callbacks.jwt({ token: { uid: "usr_engineer", sid } })).toBeNull();
-    expect(config.callbacks.jwt({ token: { uid: "usr_engineer" } })).toBeNull();
+    expect(await config.callbacks.jwt({ token: { uid: "usr_engineer", sid } })).toBeNull();
+    expect(await config.callbacks.jwt({ token: { uid: "usr_engineer" } })).toBeNull();
     endSession(sid);
   });
 
