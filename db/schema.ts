@@ -474,3 +474,58 @@ export const loginAttempts = sqliteTable(
     check("login_attempts_outcome_check", oneOf("outcome", LOGIN_OUTCOMES)),
   ],
 );
+
+/**
+ * Derived, never edited: what the DORA metrics need about each production deployment (lib/domain/dora-facts.ts),
+ * re-derived for an agent in the same transaction as any write to its deployments or incidents, so a range
+ * and scope of any size is a sum over rows. The `tier_*` columns are the failure as the risk filter sees it.
+ */
+export const doraFacts = sqliteTable(
+  "dora_facts",
+  {
+    deploymentId: text("deployment_id").primaryKey(),
+    agentId: text("agent_id").notNull(),
+    deployedAt: at("deployed_at").notNull(),
+    /** The UTC day (days since the epoch) and the Monday 00:00 UTC of its ISO week: what the trend groups by. */
+    day: integer("day").notNull(),
+    week: at("week").notNull(),
+    release: integer("release").notNull(),
+    changeRecordId: text("change_record_id"),
+    riskTier: text("risk_tier", { enum: RISK_LEVELS }),
+    leadMs: integer("lead_ms"),
+    rework: text("rework"),
+    detectedAt: at("detected_at"),
+    failed: integer("failed").notNull(),
+    rolledBackBy: text("rolled_back_by"),
+    restoredAt: at("restored_at"),
+    restoredHow: text("restored_how"),
+    tierFailed: integer("tier_failed").notNull(),
+    tierRolledBackBy: text("tier_rolled_back_by"),
+    tierRestoredAt: at("tier_restored_at"),
+    tierRestoredHow: text("tier_restored_how"),
+  },
+  // Covering indexes, so a range is read from one index in order: the sums by day, and medians by walking lead times in order.
+  (t) => [
+    index("dora_facts_day_idx").on(
+      t.day,
+      t.deployedAt,
+      t.release,
+      t.rework,
+      t.failed,
+      t.restoredAt,
+      t.detectedAt,
+      t.tierFailed,
+      t.tierRestoredAt,
+      t.leadMs,
+      t.riskTier,
+      t.agentId,
+    ),
+    index("dora_facts_lead_idx")
+      .on(t.leadMs, t.deployedAt, t.riskTier, t.agentId)
+      .where(sql`${t.leadMs} IS NOT NULL`),
+    index("dora_facts_week_lead_idx")
+      .on(t.week, t.leadMs, t.deployedAt, t.riskTier, t.agentId)
+      .where(sql`${t.leadMs} IS NOT NULL`),
+    index("dora_facts_agent_idx").on(t.agentId, t.deployedAt),
+  ],
+);

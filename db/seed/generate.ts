@@ -1,5 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { appendAuditEvents, type Actor, type AuditInput } from "../audit";
+import { rebuildDoraFacts } from "../dora-facts";
 import type { DB } from "../index";
 import * as schema from "../schema";
 import { DEFAULT_POLICY } from "../../lib/domain/signoff-policy";
@@ -175,6 +176,7 @@ export async function generateEstate(db: DB, options: SeedOptions): Promise<Seed
       insert(schema.deployments, rows.deployments);
       insert(schema.evalRuns, rows.evalRuns);
       insert(schema.incidents, rows.incidents);
+      rebuildDoraFacts(tx);
       appendAuditEvents(tx, ordered);
       tx.insert(schema.settings).values({ key: "banner", value: DEMO_BANNER, updatedAt: setupAt }).run();
     },
