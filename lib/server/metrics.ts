@@ -3,9 +3,8 @@ import type Database from "better-sqlite3";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { getConnection, getDb } from "@/db";
-import { ensureDoraFacts } from "@/db/dora-facts";
 import { workflows } from "@/db/schema";
-import { percentile, previousRange, type DoraMetricName, type DoraRange } from "@/lib/domain/dora";
+import { previousRange, type DoraMetricName, type DoraRange } from "@/lib/domain/dora";
 import { DAY as DAY_MS, isoWeekStart, WEEK } from "@/lib/domain/dora-calendar";
 import {
   doraNumbers,
@@ -73,25 +72,55 @@ export function assertKnownScope(scope: MetricsScope): void {
   }
 }
 
-/** A scope as SQL over dora_facts `f`: which agents, and with a risk tier, which deployments and which failure columns. */
+/** A scope as SQL over dora_facts `f` (columns copied from the agent, so no join), and which failure columns the scope reads. */
 function scopeSql(scope: MetricsScope) {
-  const agentsWhere = [
-    scope.workflow && "a.workflow_id = (SELECT id FROM workflows WHERE slug = @workflow)",
-    scope.platform && "a.platform = @platform",
-    scope.agent && "a.slug = @agent",
-  ].filter(Boolean);
   const where = [
     "f.deployed_at >= @from AND f.deployed_at < @to",
-    agentsWhere.length > 0 && `f.agent_id IN (SELECT a.id FROM agents a WHERE ${agentsWhere.join(" AND ")})`,
+    scope.workflow && "f.workflow_id = (SELECT id FROM workflows WHERE slug = @workflow)",
+    scope.platform && "f.platform = @platform",
+    scope.agent && "f.agent_id = (SELECT id FROM agents WHERE slug = @agent)",
     scope.risk && "f.risk_tier = @risk",
   ]
     .filter(Boolean)
     .join(" AND ");
   // The risk filter sees a history of one tier only: its own failure facts (see lib/domain/dora-facts.ts).
   const col = scope.risk
-    ? { failed: "f.tier_failed", restoredAt: "f.tier_restored_at", how: "f.tier_restored_how", rolledBackBy: "f.tier_rolled_back_by" }
-    : { failed: "f.failed", restoredAt: "f.restored_at", how: "f.restored_how", rolledBackBy: "f.rolled_back_by" };
+    ? {
+        failed: "f.tier_failed",
+        restoredAt: "f.tier_restored_at",
+        how: "f.tier_restored_how",
+        rolledBackBy: "f.tier_rolled_back_by",
+        recovery: "f.tier_recovery_ms",
+      }
+    : {
+        failed: "f.failed",
+        restoredAt: "f.restored_at",
+        how: "f.restored_how",
+        rolledBackBy: "f.rolled_back_by",
+        recovery: "f.recovery_ms",
+      };
   return { where, col };
+}
+
+/** The same scope over the day sums `d` (which know no agent). */
+function daysScopeSql(scope: MetricsScope) {
+  return [
+    scope.workflow && "d.workflow_id = (SELECT id FROM workflows WHERE slug = @workflow)",
+    scope.platform && "d.platform = @platform",
+    scope.risk && "d.risk_tier = @risk",
+  ]
+    .filter(Boolean)
+    .map((c) => ` AND ${c}`)
+    .join("");
+}
+
+/** The index a walk over lead times in order should take: the one that holds only the scope's own, when there is one. */
+function leadIndex(scope: MetricsScope): string {
+  if (scope.agent) return "";
+  if (scope.workflow) return "INDEXED BY dora_facts_workflow_lead_idx";
+  if (scope.platform) return "INDEXED BY dora_facts_platform_lead_idx";
+  if (scope.risk) return "INDEXED BY dora_facts_tier_lead_idx";
+  return "INDEXED BY dora_facts_lead_idx";
 }
 
 const scopeParams = (scope: MetricsScope, range: DoraRange) => ({
@@ -103,17 +132,20 @@ const scopeParams = (scope: MetricsScope, range: DoraRange) => ({
   ...(scope.risk && { risk: scope.risk }),
 });
 
+/** The whole days of a range, read from the day sums, and the days at its edges it covers only in part, read from the facts. */
+const dayParams = (range: DoraRange) => ({
+  fromDay: Math.floor(range.from / DAY_MS),
+  fullFrom: Math.ceil(range.from / DAY_MS),
+  fullTo: Math.floor(range.to / DAY_MS),
+  toDay: Math.ceil(range.to / DAY_MS),
+});
+
 type Statement = ReturnType<Database.Database["prepare"]>;
 const statements = new WeakMap<Database.Database, Map<string, Statement>>();
-const prepared = new WeakSet<Database.Database>();
 
-/** One prepared statement per SQL text and connection; the facts are brought up to date once per connection. */
+/** One prepared statement per SQL text and connection. */
 function statement(text: string): Statement {
-  const { sqlite, db } = getConnection();
-  if (!prepared.has(sqlite)) {
-    ensureDoraFacts(db);
-    prepared.add(sqlite);
-  }
+  const { sqlite } = getConnection();
   let cache = statements.get(sqlite);
   if (!cache) statements.set(sqlite, (cache = new Map()));
   let s = cache.get(text);
@@ -121,35 +153,58 @@ function statement(text: string): Statement {
   return s;
 }
 
+/**
+ * Sums per `group` (an expression over both `d` and `f` column names, e.g. "day") for a range and scope:
+ * releases, failed, unrecovered, unplanned, total and lead times counted. Whole days come from the day
+ * sums, the parts of days at the edges of an instant-to-instant range (and an agent's scope) from the facts.
+ */
+function sumsSql(scope: MetricsScope, group: "day" | "workflow_id" | "platform"): string {
+  const { where, col } = scopeSql(scope);
+  const unrecovered = scope.risk ? "tier_unrecovered" : "unrecovered";
+  const facts = (days: string) =>
+    `SELECT f.${group} AS g, f.release AS releases, ${col.failed} AS failed, (${col.failed} AND ${col.restoredAt} IS NULL) AS unrecovered,
+            f.rework IS NOT NULL AS unplanned, 1 AS total, f.lead_ms IS NOT NULL AS leads
+     FROM dora_facts f WHERE ${days} AND ${where}`;
+  if (scope.agent)
+    return `SELECT g, SUM(releases), SUM(failed), SUM(unrecovered), SUM(unplanned), SUM(total), SUM(leads)
+            FROM (${facts("1")}) GROUP BY g`;
+  return `SELECT g, SUM(releases), SUM(failed), SUM(unrecovered), SUM(unplanned), SUM(total), SUM(leads) FROM (
+            SELECT d.${group} AS g, d.releases, d.${scope.risk ? "tier_failed" : "failed"} AS failed, d.${unrecovered} AS unrecovered,
+                   d.unplanned, d.total, d.leads
+            FROM dora_days d WHERE d.day >= @fullFrom AND d.day < @fullTo${daysScopeSql(scope)}
+            UNION ALL ${facts("f.day >= @fromDay AND f.day < @fullFrom")}
+            UNION ALL ${facts("f.day >= MAX(@fullTo, @fullFrom) AND f.day < @toDay")}
+          ) GROUP BY g`;
+}
+
+type Sums = [
+  group: number | string,
+  releases: number,
+  failed: number,
+  unrecovered: number,
+  unplanned: number,
+  total: number,
+  leads: number,
+];
+
 /** Up to this many lead times are read and sorted in memory; more are walked in order in the lead-time index. */
 const READ_WHOLE = 3000;
 
-/** The numbers for one range and scope: sums by day from one covering index, medians by walking the lead-time index in order. */
+/** The numbers for one range and scope: sums by day from the day sums, medians by walking the lead-time index in order. */
 export function doraNumbersFor(scope: MetricsScope, range: DoraRange, readWhole = READ_WHOLE): DoraNumbers {
   const { where, col } = scopeSql(scope);
-  const params = { ...scopeParams(scope, range), fromDay: Math.floor(range.from / DAY_MS), toDay: Math.ceil(range.to / DAY_MS) };
-  const days = statement(
-    `SELECT f.day, SUM(f.release), SUM(${col.failed}), SUM(${col.failed} AND ${col.restoredAt} IS NULL), SUM(f.rework IS NOT NULL), COUNT(*),
-            COUNT(f.lead_ms)
-     FROM dora_facts f INDEXED BY dora_facts_day_idx WHERE f.day >= @fromDay AND f.day < @toDay AND ${where} GROUP BY f.day`,
-  )
+  const params = scopeParams(scope, range);
+  const days = statement(sumsSql(scope, "day"))
     .raw()
-    .all(params) as number[][];
+    .all({ ...params, ...dayParams(range) }) as Sums[];
   const firstMonday = isoWeekStart(range.from);
   const weekOf = (day: number) => Math.floor((day * DAY_MS - firstMonday) / WEEK);
   const weeks = new Map<number, WeekCounts & { leads: number }>();
   const releaseDays: number[] = [];
-  for (const [day, releases, failed, unrecovered, unplanned, total, leads] of days as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ][]) {
-    if (releases > 0) releaseDays.push(day);
-    const week = weekOf(day);
+  let leadCount = 0;
+  for (const [day, releases, failed, unrecovered, unplanned, total, leads] of days) {
+    if (releases > 0) releaseDays.push(day as number);
+    const week = weekOf(day as number);
     const w = weeks.get(week) ?? { week, releases: 0, failed: 0, unrecovered: 0, unplanned: 0, total: 0, leads: 0 };
     w.releases += releases;
     w.failed += failed;
@@ -157,12 +212,12 @@ export function doraNumbersFor(scope: MetricsScope, range: DoraRange, readWhole 
     w.unplanned += unplanned;
     w.total += total;
     w.leads += leads;
+    leadCount += leads;
     weeks.set(week, w);
   }
-  const leadCount = [...weeks.values()].reduce((n, w) => n + w.leads, 0);
+  const recoveryIndex = scope.agent ? "" : scope.risk ? "INDEXED BY dora_facts_tier_recovery_idx" : "INDEXED BY dora_facts_recovery_idx";
   const recoveries = statement(
-    `SELECT f.deployed_at, ${col.restoredAt} - f.detected_at FROM dora_facts f INDEXED BY dora_facts_day_idx
-     WHERE f.day >= @fromDay AND f.day < @toDay AND ${where} AND ${col.failed} = 1 AND ${col.restoredAt} IS NOT NULL`,
+    `SELECT f.deployed_at, ${col.recovery} FROM dora_facts f ${recoveryIndex} WHERE ${col.recovery} IS NOT NULL AND ${where}`,
   )
     .raw()
     .all(params) as [number, number][];
@@ -170,12 +225,19 @@ export function doraNumbersFor(scope: MetricsScope, range: DoraRange, readWhole 
     leadCount <= readWhole
       ? quantilesOfSamples(
           range,
-          statement(`SELECT f.deployed_at, f.lead_ms FROM dora_facts f WHERE ${where} AND f.lead_ms IS NOT NULL`)
+          statement(`SELECT f.deployed_at, f.lead_ms FROM dora_facts f ${leadIndex(scope)} WHERE f.lead_ms IS NOT NULL AND ${where}`)
             .raw()
-            .all(scopeParams(scope, range)) as [number, number][],
+            .all(params) as [number, number][],
         )
       : leadQuantiles(scope, range, leadCount, (week) => weeks.get(week)?.leads ?? 0);
   return doraNumbers(range, { weeks: [...weeks.values()], releaseDays, lead, recovery: quantilesOfSamples(range, recoveries) });
+}
+
+/** The value at a rank and the one after it, read with `read(offset)`, as a percentile (see percentileOfRanks). */
+function rankedPercentile(n: number, p: number, read: (offset: number) => number[]): number | null {
+  if (n === 0) return null;
+  const values = read(lowerRank(n, p)).map((ms) => ms / HOUR);
+  return percentileOfRanks(n, p, (rank) => values[Math.min(rank - lowerRank(n, p), values.length - 1)]!);
 }
 
 /** Lead-time percentiles without reading every lead time: the index keeps them sorted, so the k-th is an OFFSET away. */
@@ -184,23 +246,18 @@ function leadQuantiles(scope: MetricsScope, range: DoraRange, count: number, cou
   const params = scopeParams(scope, range);
   const firstMonday = isoWeekStart(range.from);
   const overall = statement(
-    `SELECT f.lead_ms FROM dora_facts f INDEXED BY dora_facts_lead_idx WHERE f.lead_ms IS NOT NULL AND ${where}
+    `SELECT f.lead_ms FROM dora_facts f ${leadIndex(scope)} WHERE f.lead_ms IS NOT NULL AND ${where}
      ORDER BY f.lead_ms LIMIT 2 OFFSET @offset`,
   ).pluck();
   const weekly = statement(
-    `SELECT f.lead_ms FROM dora_facts f INDEXED BY dora_facts_week_lead_idx WHERE f.week = @week AND f.lead_ms IS NOT NULL AND ${where}
-     ORDER BY f.lead_ms LIMIT 2 OFFSET @offset`,
+    `SELECT f.lead_ms FROM dora_facts f ${scope.agent ? "" : "INDEXED BY dora_facts_week_lead_idx"}
+     WHERE f.week = @week AND f.lead_ms IS NOT NULL AND ${where} ORDER BY f.lead_ms LIMIT 2 OFFSET @offset`,
   ).pluck();
-  const ranked = (n: number, p: number, read: (offset: number) => number[]) => {
-    if (n === 0) return null;
-    const values = read(lowerRank(n, p)).map((ms) => ms / HOUR);
-    return percentileOfRanks(n, p, (rank) => values[Math.min(rank - lowerRank(n, p), values.length - 1)]!);
-  };
   return {
     count,
-    overall: (p) => ranked(count, p, (offset) => overall.all({ ...params, offset }) as number[]),
+    overall: (p) => rankedPercentile(count, p, (offset) => overall.all({ ...params, offset }) as number[]),
     weekly: (week, p) =>
-      ranked(countInWeek(week), p, (offset) => weekly.all({ ...params, week: firstMonday + week * WEEK, offset }) as number[]),
+      rankedPercentile(countInWeek(week), p, (offset) => weekly.all({ ...params, week: firstMonday + week * WEEK, offset }) as number[]),
   };
 }
 
@@ -224,34 +281,34 @@ export type BreakdownRow = {
   leadTimeMedianHours: number | null;
 };
 
-/** Change fail rate and lead time per workflow or per platform, for the same range and the other filters, in one pass over the facts. */
+/**
+ * Change fail rate and lead time per workflow or per platform, for the same range and the other filters:
+ * the counts from the day sums, each group's median lead time by walking that group's part of the index.
+ */
 export function doraBreakdown(caller: Caller, filters: MetricsFilters, by: "workflow" | "platform", now = Date.now()): BreakdownRow[] {
   assertCanRead(caller);
   const range = rangeOf(filters, now);
   const scope = scopeOf(filters);
-  const { where, col } = scopeSql(scope);
-  const group = by === "workflow" ? "(SELECT slug FROM workflows WHERE id = g.workflow_id)" : "g.platform";
-  const rows = statement(
-    `SELECT ${group} AS key, SUM(f.release) AS releases, SUM(${col.failed}) AS failed
-     FROM dora_facts f JOIN agents g ON g.id = f.agent_id WHERE ${where} GROUP BY key`,
-  ).all(scopeParams(scope, range)) as { key: string; releases: number; failed: number }[];
-  const leads = new Map<string, number[]>();
-  for (const [key, ms] of statement(
-    `SELECT ${group} AS key, f.lead_ms FROM dora_facts f JOIN agents g ON g.id = f.agent_id WHERE ${where} AND f.lead_ms IS NOT NULL`,
-  )
-    .raw()
-    .all(scopeParams(scope, range)) as [string, number][]) {
-    const list = leads.get(key);
-    if (list) list.push(ms / HOUR);
-    else leads.set(key, [ms / HOUR]);
-  }
-  const counted = new Map(rows.map((r) => [r.key, r]));
-  const groups: { key: string; label: string }[] =
+  const { where } = scopeSql(scope);
+  const params = scopeParams(scope, range);
+  const column = by === "workflow" ? "workflow_id" : "platform";
+  const counted = new Map(
+    (
+      statement(sumsSql(scope, column))
+        .raw()
+        .all({ ...params, ...dayParams(range) }) as Sums[]
+    ).map(([g, releases, failed, , , , leads]) => [g as string, { releases, failed, leads }]),
+  );
+  const median = statement(
+    `SELECT f.lead_ms FROM dora_facts f ${scope.agent ? "" : `INDEXED BY dora_facts_${by}_lead_idx`}
+     WHERE f.${column} = @group AND f.lead_ms IS NOT NULL AND ${where} ORDER BY f.lead_ms LIMIT 2 OFFSET @offset`,
+  ).pluck();
+  const groups: { id: string; key: string; label: string }[] =
     by === "workflow"
-      ? getDb().select({ key: workflows.slug, label: workflows.name }).from(workflows).orderBy(workflows.name).all()
-      : PLATFORMS.map((p: Platform) => ({ key: p, label: PLATFORM_LABELS[p] }));
+      ? getDb().select({ id: workflows.id, key: workflows.slug, label: workflows.name }).from(workflows).orderBy(workflows.name).all()
+      : PLATFORMS.map((p: Platform) => ({ id: p, key: p, label: PLATFORM_LABELS[p] }));
   return groups.flatMap((g) => {
-    const row = counted.get(g.key);
+    const row = counted.get(g.id);
     if (!row || row.releases === 0) return [];
     return [
       {
@@ -260,7 +317,7 @@ export function doraBreakdown(caller: Caller, filters: MetricsFilters, by: "work
         releases: row.releases,
         changeFailRate: row.failed / row.releases,
         failed: row.failed,
-        leadTimeMedianHours: percentile(leads.get(g.key) ?? [], 0.5),
+        leadTimeMedianHours: rankedPercentile(row.leads, 0.5, (offset) => median.all({ ...params, group: g.id, offset }) as number[]),
       },
     ];
   });
