@@ -575,5 +575,22 @@ export const doraDays = sqliteTable(
     total: integer("total").notNull(),
     leads: integer("leads").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.day, t.workflowId, t.platform, t.riskTier] })],
+  (t) => [
+    primaryKey({ columns: [t.day, t.workflowId, t.platform, t.riskTier] }),
+    // Covering: a range of days is summed from this index alone, in order.
+    index("dora_days_sums_idx").on(
+      t.day,
+      t.workflowId,
+      t.platform,
+      t.riskTier,
+      t.releases,
+      t.failed,
+      t.unrecovered,
+      t.tierFailed,
+      t.tierUnrecovered,
+      t.unplanned,
+      t.total,
+      t.leads,
+    ),
+  ],
 );

@@ -14,6 +14,7 @@ CREATE TABLE `dora_days` (
 	PRIMARY KEY(`day`, `workflow_id`, `platform`, `risk_tier`)
 );
 --> statement-breakpoint
+CREATE INDEX `dora_days_sums_idx` ON `dora_days` (`day`,`workflow_id`,`platform`,`risk_tier`,`releases`,`failed`,`unrecovered`,`tier_failed`,`tier_unrecovered`,`unplanned`,`total`,`leads`);--> statement-breakpoint
 DROP INDEX `dora_facts_day_idx`;--> statement-breakpoint
 DROP INDEX `dora_facts_lead_idx`;--> statement-breakpoint
 DROP INDEX `dora_facts_week_lead_idx`;--> statement-breakpoint
