@@ -4,6 +4,7 @@ import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { existsSync, fsync, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import { databasePath } from "../lib/env";
+import { backfillDerivedTables } from "./derived";
 import * as schema from "./schema";
 
 export type DB = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
@@ -33,6 +34,7 @@ export function openDatabase(file: string): Connection {
     if (broken.length > 0) throw new Error(`Migration left ${broken.length} broken foreign keys in ${file}; the database was not opened.`);
   }
   sqlite.pragma("foreign_keys = ON");
+  backfillDerivedTables(sqlite);
   keepStatisticsCurrent(sqlite);
   return { sqlite, db };
 }

@@ -482,3 +482,123 @@ export const loginAttempts = sqliteTable(
     check("login_attempts_outcome_check", oneOf("outcome", LOGIN_OUTCOMES)),
   ],
 );
+
+/**
+ * Derived, never edited: what the DORA metrics need about each production deployment (lib/domain/dora-facts.ts),
+ * re-derived for an agent in the same transaction as any write to its deployments or incidents, so a range
+ * and scope of any size is a sum over rows. The `tier_*` columns are the failure as the risk filter sees it.
+ * The agent's workflow and platform are copied here (an agent never changes either) so a scope filters
+ * the index it walks instead of joining agents.
+ */
+export const doraFacts = sqliteTable(
+  "dora_facts",
+  {
+    deploymentId: text("deployment_id").primaryKey(),
+    agentId: text("agent_id").notNull(),
+    workflowId: text("workflow_id"),
+    platform: text("platform"),
+    deployedAt: at("deployed_at").notNull(),
+    /** The UTC day (days since the epoch) and the Monday 00:00 UTC of its ISO week: what the trend groups by. */
+    day: integer("day").notNull(),
+    week: at("week").notNull(),
+    release: integer("release").notNull(),
+    changeRecordId: text("change_record_id"),
+    riskTier: text("risk_tier", { enum: RISK_LEVELS }),
+    leadMs: integer("lead_ms"),
+    rework: text("rework"),
+    detectedAt: at("detected_at"),
+    failed: integer("failed").notNull(),
+    rolledBackBy: text("rolled_back_by"),
+    restoredAt: at("restored_at"),
+    restoredHow: text("restored_how"),
+    /** restored_at − detected_at of a failed release that was restored; the tier_ one as the risk filter sees it. */
+    recoveryMs: integer("recovery_ms"),
+    tierFailed: integer("tier_failed").notNull(),
+    tierRolledBackBy: text("tier_rolled_back_by"),
+    tierRestoredAt: at("tier_restored_at"),
+    tierRestoredHow: text("tier_restored_how"),
+    tierRecoveryMs: integer("tier_recovery_ms"),
+  },
+  // Covering indexes, so a range is read from one index in order: the edges of a range by day, medians by
+  // walking lead times in order (per workflow, platform and tier too, so a scope walks only its own).
+  (t) => [
+    index("dora_facts_day_idx").on(
+      t.day,
+      t.workflowId,
+      t.platform,
+      t.deployedAt,
+      t.release,
+      t.rework,
+      t.failed,
+      t.restoredAt,
+      t.tierFailed,
+      t.tierRestoredAt,
+      t.leadMs,
+      t.riskTier,
+      t.agentId,
+    ),
+    index("dora_facts_lead_idx")
+      .on(t.leadMs, t.deployedAt, t.workflowId, t.platform, t.riskTier, t.agentId)
+      .where(sql`${t.leadMs} IS NOT NULL`),
+    index("dora_facts_workflow_lead_idx")
+      .on(t.workflowId, t.leadMs, t.deployedAt, t.platform, t.riskTier, t.agentId)
+      .where(sql`${t.leadMs} IS NOT NULL`),
+    index("dora_facts_platform_lead_idx")
+      .on(t.platform, t.leadMs, t.deployedAt, t.workflowId, t.riskTier, t.agentId)
+      .where(sql`${t.leadMs} IS NOT NULL`),
+    index("dora_facts_tier_lead_idx")
+      .on(t.riskTier, t.leadMs, t.deployedAt, t.workflowId, t.platform, t.agentId)
+      .where(sql`${t.leadMs} IS NOT NULL`),
+    index("dora_facts_week_lead_idx")
+      .on(t.week, t.leadMs, t.deployedAt, t.workflowId, t.platform, t.riskTier, t.agentId)
+      .where(sql`${t.leadMs} IS NOT NULL`),
+    index("dora_facts_recovery_idx")
+      .on(t.deployedAt, t.recoveryMs, t.workflowId, t.platform, t.riskTier, t.agentId)
+      .where(sql`${t.recoveryMs} IS NOT NULL`),
+    index("dora_facts_tier_recovery_idx")
+      .on(t.riskTier, t.deployedAt, t.tierRecoveryMs, t.workflowId, t.platform, t.agentId)
+      .where(sql`${t.tierRecoveryMs} IS NOT NULL`),
+    index("dora_facts_agent_idx").on(t.agentId, t.deployedAt),
+  ],
+);
+
+/**
+ * Derived, never edited: the facts summed per UTC day, workflow, platform and risk tier ('' for none),
+ * recomputed for the days an agent's facts touch in the same transaction as the facts. A report over
+ * whole days reads these rows instead of every deployment.
+ */
+export const doraDays = sqliteTable(
+  "dora_days",
+  {
+    day: integer("day").notNull(),
+    workflowId: text("workflow_id").notNull(),
+    platform: text("platform").notNull(),
+    riskTier: text("risk_tier").notNull(),
+    releases: integer("releases").notNull(),
+    failed: integer("failed").notNull(),
+    unrecovered: integer("unrecovered").notNull(),
+    tierFailed: integer("tier_failed").notNull(),
+    tierUnrecovered: integer("tier_unrecovered").notNull(),
+    unplanned: integer("unplanned").notNull(),
+    total: integer("total").notNull(),
+    leads: integer("leads").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.day, t.workflowId, t.platform, t.riskTier] }),
+    // Covering: a range of days is summed from this index alone, in order.
+    index("dora_days_sums_idx").on(
+      t.day,
+      t.workflowId,
+      t.platform,
+      t.riskTier,
+      t.releases,
+      t.failed,
+      t.unrecovered,
+      t.tierFailed,
+      t.tierUnrecovered,
+      t.unplanned,
+      t.total,
+      t.leads,
+    ),
+  ],
+);

@@ -66,15 +66,16 @@ test("the change fail rate tile opens the records behind it: as many rows as fai
   await expect(page).toHaveURL(/[?&]drill=changeFailRate/);
   const heading = page.getByRole("heading", { name: /^Change fail rate: / });
   await expect(heading).toBeVisible();
-  const showAll = page.getByRole("link", { name: /^Show all \d+/ });
-  if (await showAll.count()) await showAll.click();
 
   // Tile, heading and rows come from one render, so they agree even while other journeys release.
   const counted = /(\d+) of (\d+) releases/.exec(await tile(page, "Change fail rate").innerText());
   expect(counted).not.toBeNull();
   const [, failed, releases] = counted!;
   await expect(heading).toHaveText(`Change fail rate: ${failed} of ${releases} releases`);
-  await expect(page.getByRole("table", { name: "Records behind change fail rate" }).locator("tbody tr")).toHaveCount(Number(failed));
+  // A page holds the latest 50; the rest are a page away and all of them in the export.
+  await expect(page.getByRole("table", { name: "Records behind change fail rate" }).locator("tbody tr")).toHaveCount(
+    Math.min(Number(failed), 50),
+  );
   if (Number(failed) > 0) {
     await expect(page.getByRole("link", { name: "Export these records (CSV)" })).toHaveAttribute(
       "href",

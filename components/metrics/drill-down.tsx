@@ -6,26 +6,33 @@ import { MetricRecordList, type DrillRecord } from "./metric-record-list";
 import { DRILL_DOWN_ID, metricsHref } from "./metrics-href";
 import { ScrollIntoView } from "./scroll-into-view";
 
-/** How many records show before "Show all". */
-export const DRILL_CAP = 50;
-
-/** The records behind one number, newest first; `heading` repeats the tile's count, so the two can be checked against each other. */
+/**
+ * One page of the records behind one number, newest first; `heading` repeats the tile's count, so the
+ * two can be checked against each other. All of them are in the export, which is what a page links to.
+ */
 export function DrillDown({
   metric,
   heading,
   records,
-  showAll,
+  total,
+  page,
+  pageSize,
   query,
 }: {
   metric: MetricKey;
   heading: string;
   records: DrillRecord[];
-  showAll: boolean;
+  total: number;
+  /** 1-based. */
+  page: number;
+  pageSize: number;
   query: string;
 }) {
-  const sorted = [...records].sort((a, b) => b.at - a.at);
-  const shown = showAll ? sorted : sorted.slice(0, DRILL_CAP);
+  const first = (page - 1) * pageSize + 1;
+  const last = first + records.length - 1;
+  const pages = Math.max(1, Math.ceil(total / pageSize));
   const exportHref = `/metrics/export?${new URLSearchParams([...new URLSearchParams(query).entries(), ["what", "records"], ["drill", metric]])}`;
+  const pageHref = (n: number) => metricsHref({ query, drill: metric, set: { page: n > 1 ? String(n) : "" } }).replace(/#.*/, "");
   return (
     <section
       id={DRILL_DOWN_ID}
@@ -38,7 +45,7 @@ export function DrillDown({
           {heading}
         </h2>
         <div className="flex flex-wrap items-center gap-2">
-          {records.length > 0 && (
+          {total > 0 && (
             <a href={exportHref} className={buttonClasses("secondary")}>
               <Download aria-hidden className="size-4" /> Export these records (CSV)
             </a>
@@ -49,27 +56,39 @@ export function DrillDown({
         </div>
       </header>
       <div className="p-4">
-        {records.length === 0 ? (
+        {total === 0 ? (
           <p className="text-sm text-slate-500">No records: nothing in this range and scope counts towards this number.</p>
+        ) : records.length === 0 ? (
+          <p className="text-sm text-slate-500">
+            There are {total} records, fewer than this page would start at.{" "}
+            <Link href={pageHref(1)} scroll={false} className="font-medium text-brand-700 hover:underline">
+              Show the latest
+            </Link>
+          </p>
         ) : (
           <>
-            <MetricRecordList metric={metric} records={shown} />
-            <p className="mt-3 text-sm text-slate-600">
-              {shown.length < sorted.length ? (
-                <>
-                  Showing the latest {shown.length} of {sorted.length}.{" "}
-                  <Link
-                    href={metricsHref({ query, drill: metric, set: { all: "1" } }).replace(/#.*/, "")}
-                    scroll={false}
-                    className="font-medium text-brand-700 hover:underline"
-                  >
-                    Show all {sorted.length}
-                  </Link>
-                </>
-              ) : (
-                `All ${sorted.length} ${sorted.length === 1 ? "record" : "records"}, newest first.`
+            <MetricRecordList metric={metric} records={records} />
+            <nav aria-label="Pages of records" className="mt-3 flex flex-wrap items-center justify-between gap-2 text-sm text-slate-600">
+              <span>
+                {total === records.length
+                  ? `All ${total} ${total === 1 ? "record" : "records"}, newest first.`
+                  : `Records ${first}–${last} of ${total}, newest first. The export has all of them.`}
+              </span>
+              {pages > 1 && (
+                <span className="flex gap-2">
+                  {page > 1 && (
+                    <Link href={pageHref(page - 1)} scroll={false} className={buttonClasses("secondary")}>
+                      Newer
+                    </Link>
+                  )}
+                  {page < pages && (
+                    <Link href={pageHref(page + 1)} scroll={false} className={buttonClasses("secondary")}>
+                      Older
+                    </Link>
+                  )}
+                </span>
               )}
-            </p>
+            </nav>
           </>
         )}
       </div>

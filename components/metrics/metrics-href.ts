@@ -20,7 +20,7 @@ export function metricsHref({
 }): string {
   const params = new URLSearchParams(query);
   params.delete("drill");
-  params.delete("all");
+  params.delete("page");
   for (const [key, value] of Object.entries(set)) {
     if (value) params.set(key, value);
     else params.delete(key);

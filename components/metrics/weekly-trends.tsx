@@ -1,4 +1,5 @@
-import { TrendChart, type TrendRow, type TrendSeries } from "@/components/charts/trend-chart";
+import { LazyTrendChart } from "@/components/charts/lazy-trend-chart";
+import type { TrendRow, TrendSeries } from "@/components/charts/trend-chart";
 import { formatDay, formatHours, formatPercent, type Unit } from "@/components/charts/units";
 import { cn } from "@/components/ui/cn";
 import type { DoraWeek } from "@/lib/domain/dora";
@@ -89,7 +90,7 @@ export function WeeklyTrends({ weekly }: { weekly: DoraWeek[] }) {
               </span>
               <span className="block text-xs text-slate-500">{chart.description}</span>
             </figcaption>
-            <TrendChart data={rows} series={chart.series} unit={chart.unit} emptyText={chart.emptyText} />
+            <LazyTrendChart data={rows} series={chart.series} unit={chart.unit} emptyText={chart.emptyText} />
           </figure>
         ))}
       </div>

@@ -2,6 +2,7 @@ import type Database from "better-sqlite3";
 import { getTableColumns, getTableName } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import { chainAuditEvents, type Actor, type AuditInput } from "../audit";
+import { rebuildDoraFacts } from "../dora-facts";
 import type { DB } from "../index";
 import * as schema from "../schema";
 import { DEFAULT_POLICY } from "../../lib/domain/signoff-policy";
@@ -201,6 +202,8 @@ export async function generateEstate(db: DB, options: SeedOptions): Promise<Seed
         auditCount += chained.length;
       }
       pending.drop();
+      // What the metrics read, derived from the history just written.
+      rebuildDoraFacts(db);
       insert(schema.settings, [{ key: "banner", value: DEMO_BANNER, updatedAt: setupAt }]);
     })
     .immediate();

@@ -4,6 +4,7 @@ import { and, desc, eq, inArray, isNotNull, isNull, sql, type SQL } from "drizzl
 import { z } from "zod";
 import { getDb, type DB } from "@/db";
 import { appendAuditEvents, type AuditInput } from "@/db/audit";
+import { refreshDoraFacts } from "@/db/dora-facts";
 import { agents, agentVersions, apiTokens, changeRecords, deployments, incidents, users } from "@/db/schema";
 import { LIMITS, tooLong } from "@/lib/domain/input-limits";
 import { changeNumberLabel, RESOLUTIONS, SEVERITIES, type Environment, type Resolution, type Severity } from "@/lib/domain/terms";
@@ -156,7 +157,7 @@ export function openIncident(caller: Caller, input: unknown, now = Date.now()): 
     (tx) => {
       const agent = agentBySlug(tx, data.agent);
       if (data.deploymentId) deploymentOf(tx, agent.id, data.deploymentId);
-      return openIncidentIn(
+      const opened = openIncidentIn(
         tx,
         caller,
         {
@@ -169,6 +170,8 @@ export function openIncident(caller: Caller, input: unknown, now = Date.now()): 
         },
         now,
       );
+      refreshDoraFacts(tx, agent.id);
+      return opened;
     },
     { behavior: "immediate" },
   );
@@ -237,6 +240,7 @@ export function updateIncident(caller: Caller, id: string, input: unknown, now =
       if (events.length === 0) return;
       tx.update(incidents).set(changes).where(eq(incidents.id, id)).run();
       appendAuditEvents(tx, events);
+      refreshDoraFacts(tx, row.agentId);
     },
     { behavior: "immediate" },
   );

@@ -2,8 +2,8 @@ import "server-only";
 import { inArray } from "drizzle-orm";
 import { getDb } from "@/db";
 import { agents, changeRecords, incidents } from "@/db/schema";
-import type { DoraMetricName, DoraMetrics } from "@/lib/domain/dora";
 import { deploymentViews, type DeploymentView } from "./deployments";
+import type { DoraRecordRow } from "./metrics";
 
 /** The records behind a DORA number: every deployment, change record and incident it counts, with links. */
 
@@ -22,8 +22,8 @@ export type MetricRecord = {
   incidents: { id: string; title: string; severity: string }[];
 };
 
-export function metricRecords(metrics: DoraMetrics, metric: DoraMetricName): MetricRecord[] {
-  const rows = recordsOf(metrics, metric);
+/** The records of one page of `doraRecords`, with the names, titles and incidents a person reads. */
+export function metricRecords(rows: DoraRecordRow[]): MetricRecord[] {
   if (rows.length === 0) return [];
   const db = getDb();
   const views = new Map(deploymentViews(db, [...new Set(rows.map((r) => r.deploymentId))]).map((d) => [d.id, d]));
@@ -70,59 +70,4 @@ export function metricRecords(metrics: DoraMetrics, metric: DoraMetricName): Met
       incidents: r.incidentIds.map((id) => incidentRows.get(id)).filter(Boolean),
     };
   });
-}
-
-type Row = { deploymentId: string; at: number; hours: number | null; note: string; incidentIds: string[] };
-
-const HOW: Record<string, string> = {
-  rollback: "restored by rollback",
-  fix_released: "restored by a fix release",
-  incident_resolved: "incident resolved",
-};
-const WHY: Record<string, string> = { rollback: "rollback", emergency: "emergency release", incident_fix: "fix for an incident" };
-
-function recordsOf(m: DoraMetrics, metric: DoraMetricName): Row[] {
-  const failures = new Map(m.changeFailRate.items.map((f) => [f.deploymentId, f.incidentIds]));
-  switch (metric) {
-    case "leadTime":
-      return m.leadTime.items.map((i) => ({
-        deploymentId: i.deploymentId,
-        at: i.releasedAt,
-        hours: i.hours,
-        note: "submitted → released to production",
-        incidentIds: [],
-      }));
-    case "deploymentFrequency":
-      return m.deploymentFrequency.items.map((i) => ({
-        deploymentId: i.deploymentId,
-        at: i.deployedAt,
-        hours: null,
-        note: "release",
-        incidentIds: failures.get(i.deploymentId) ?? [],
-      }));
-    case "changeFailRate":
-      return m.changeFailRate.items.map((i) => ({
-        deploymentId: i.deploymentId,
-        at: i.deployedAt,
-        hours: null,
-        note: [i.rolledBackBy && "rolled back", i.incidentIds.length > 0 && "incident"].filter(Boolean).join(" and "),
-        incidentIds: i.incidentIds,
-      }));
-    case "recoveryTime":
-      return m.recoveryTime.items.map((i) => ({
-        deploymentId: i.deploymentId,
-        at: i.detectedAt,
-        hours: i.hours,
-        note: i.how ? HOW[i.how]! : "not yet restored",
-        incidentIds: failures.get(i.deploymentId) ?? [],
-      }));
-    case "reworkRate":
-      return m.reworkRate.items.map((i) => ({
-        deploymentId: i.deploymentId,
-        at: i.deployedAt,
-        hours: null,
-        note: WHY[i.why]!,
-        incidentIds: [],
-      }));
-  }
 }

@@ -4,6 +4,7 @@ import { and, eq, inArray, ne } from "drizzle-orm";
 import { z } from "zod";
 import { getDb, type DB } from "@/db";
 import { appendAuditEvents, type AuditInput } from "@/db/audit";
+import { refreshDoraFacts } from "@/db/dora-facts";
 import { agents, agentVersions, deployments, changeRecords, evalRuns, signoffs } from "@/db/schema";
 import { canTransition } from "@/lib/domain/change-state";
 import { gatesMet, promotionGates, releasePath, type Gate, type GateFacts } from "@/lib/domain/promotion-gates";
@@ -175,6 +176,7 @@ export function promote(caller: Caller, ref: string, input: unknown, now = Date.
         },
       ];
       if (environment === "production") {
+        refreshDoraFacts(tx, change.agentId);
         events.push(release(tx, change, facts, path, now, actor));
         const version = tx
           .select({ number: agentVersions.number })

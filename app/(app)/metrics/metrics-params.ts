@@ -3,13 +3,18 @@ import { METRIC_KEYS } from "@/components/metrics/dora-format";
 import type { MetricsFilters } from "@/lib/server/metrics";
 import { parseQuery, type SearchParamsInput } from "@/lib/validations/query-params";
 
-/** The dashboard's own URL parameters, beside the metrics filters: which number's records are open, and whether all of them. */
+/** The dashboard's own URL parameters, beside the metrics filters: which number's records are open, and which page of them. */
 
 const drill = z.enum(METRIC_KEYS, { error: `drill must be one of: ${METRIC_KEYS.join(", ")}` });
 
 const viewSchema = z.object({
   drill: drill.optional(),
-  all: z.literal("1", { error: "all must be 1" }).optional(),
+  page: z.coerce
+    .number({ error: "page must be a number" })
+    .int("page must be a whole number")
+    .min(1, "page must be 1 or more")
+    .max(100_000, "page must be at most 100000")
+    .optional(),
 });
 
 const exportSchema = z

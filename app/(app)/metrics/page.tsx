@@ -1,10 +1,12 @@
 import { Download } from "lucide-react";
 import type { Metadata } from "next";
+import { setImmediate as nextTurn } from "node:timers/promises";
+import { Suspense } from "react";
 import { formatDay } from "@/components/charts/units";
 import { BandLegend } from "@/components/metrics/band-legend";
 import { BreakdownTable } from "@/components/metrics/breakdown-table";
 import { DoraTiles } from "@/components/metrics/dora-tiles";
-import { countOf, doraSummary, METRIC_NAMES, periodLength } from "@/components/metrics/dora-format";
+import { countOf, doraSummary, METRIC_NAMES, periodLength, type MetricKey } from "@/components/metrics/dora-format";
 import { DrillDown } from "@/components/metrics/drill-down";
 import { MetricsFilters } from "@/components/metrics/metrics-filters";
 import { WeeklyTrends } from "@/components/metrics/weekly-trends";
@@ -16,14 +18,16 @@ import { PLATFORM_LABELS, PLATFORMS, RISK_LEVELS } from "@/lib/domain/terms";
 import { isAppError } from "@/lib/errors";
 import { inventoryFacets } from "@/lib/server/agents";
 import { requireUser } from "@/lib/server/auth";
-import { userCaller } from "@/lib/server/caller";
+import { userCaller, type Caller } from "@/lib/server/caller";
 import { metricRecords } from "@/lib/server/metric-records";
 import {
   assertKnownScope,
   doraBreakdown,
+  doraRecords,
   doraReport,
   parseMetricsFilters,
   rangeOf,
+  RECORDS_PAGE_SIZE,
   type MetricsFilters as Filters,
 } from "@/lib/server/metrics";
 import { filterQuery, parseDashboardView } from "./metrics-params";
@@ -52,13 +56,7 @@ export default async function MetricsPage({ searchParams }: { searchParams: Prom
     return <BadFilterNotice message={error.message} href="/metrics" label="Show the last 26 weeks for every agent" />;
   }
 
-  const report = doraReport(caller, filters, now);
-  const current = doraSummary(report.current);
-  const previous = doraSummary(report.previous);
   const query = filterQuery(filters);
-  const released = current.deploymentFrequency.count > 0 || current.reworkRate.total > 0;
-  const byWorkflow = released ? doraBreakdown(caller, filters, "workflow", now) : [];
-  const byPlatform = released ? doraBreakdown(caller, filters, "platform", now) : [];
   const drill = view.drill ?? null;
 
   const agentOptions = facets.agents.map((a) => ({ value: a.slug, label: a.name }));
@@ -99,16 +97,67 @@ export default async function MetricsPage({ searchParams }: { searchParams: Prom
         agents={agentOptions}
       />
 
+      <Suspense fallback={<Pending label="Computing the five numbers…" tall />}>
+        <DoraNumbersSection caller={caller} filters={filters} now={now} query={query} drill={drill} page={view.page ?? 1} />
+      </Suspense>
+
+      <Card title="What the bands mean">
+        <BandLegend />
+      </Card>
+    </div>
+  );
+}
+
+/** What a section shows while it is computed; the rest of the page is already there. */
+function Pending({ label, tall = false }: { label: string; tall?: boolean }) {
+  return (
+    <div role="status" className={`rounded-lg border border-slate-200 bg-white px-4 py-6 text-sm text-slate-500 ${tall ? "min-h-40" : ""}`}>
+      {label}
+    </div>
+  );
+}
+
+/**
+ * The tiles, the records behind the chosen one, the weekly trend and the breakdowns: each streams in
+ * when computed. A turn of the event loop first, so the page's header and filters are sent before the
+ * synchronous database reads start.
+ */
+async function DoraNumbersSection({
+  caller,
+  filters,
+  now,
+  query,
+  drill,
+  page,
+}: {
+  caller: Caller;
+  filters: Filters;
+  now: number;
+  query: string;
+  drill: MetricKey | null;
+  page: number;
+}) {
+  await nextTurn();
+  const report = doraReport(caller, filters, now);
+  const current = doraSummary(report.current);
+  const previous = doraSummary(report.previous);
+  const released = current.deploymentFrequency.count > 0 || current.reworkRate.total > 0;
+  return (
+    <>
       <DoraTiles current={current} previous={previous} query={query} active={drill} />
 
       {drill && (
-        <DrillDown
-          metric={drill}
-          heading={`${METRIC_NAMES[drill]}: ${countOf(current, drill)}`}
-          records={metricRecords(report.current, drill)}
-          showAll={view.all === "1"}
-          query={query}
-        />
+        <Suspense fallback={<Pending label={`Reading the records behind ${METRIC_NAMES[drill].toLowerCase()}…`} />}>
+          <DrillSection
+            caller={caller}
+            filters={filters}
+            now={now}
+            query={query}
+            drill={drill}
+            page={page}
+            heading={countOf(current, drill)}
+          />
+        </Suspense>
       )}
 
       {released ? (
@@ -123,14 +172,9 @@ export default async function MetricsPage({ searchParams }: { searchParams: Prom
           >
             <WeeklyTrends weekly={report.current.weekly} />
           </Card>
-          <div className="grid grid-cols-[minmax(0,1fr)] gap-5 lg:grid-cols-2">
-            <Card title="By workflow">
-              <BreakdownTable by="workflow" noun="workflow" rows={byWorkflow} query={query} />
-            </Card>
-            <Card title="By platform">
-              <BreakdownTable by="platform" noun="platform" rows={byPlatform} query={query} />
-            </Card>
-          </div>
+          <Suspense fallback={<Pending label="Breaking the numbers down by workflow and platform…" />}>
+            <Breakdowns caller={caller} filters={filters} now={now} query={query} />
+          </Suspense>
         </>
       ) : (
         <div className="rounded-lg border border-dashed border-slate-300 bg-white px-6 py-12 text-center">
@@ -138,9 +182,53 @@ export default async function MetricsPage({ searchParams }: { searchParams: Prom
           <p className="mt-1 text-sm text-slate-600">Widen the dates or choose fewer filters to see how releases went.</p>
         </div>
       )}
+    </>
+  );
+}
 
-      <Card title="What the bands mean">
-        <BandLegend />
+async function DrillSection({
+  caller,
+  filters,
+  now,
+  query,
+  drill,
+  page,
+  heading,
+}: {
+  caller: Caller;
+  filters: Filters;
+  now: number;
+  query: string;
+  drill: MetricKey;
+  page: number;
+  heading: string;
+}) {
+  await nextTurn();
+  const { total, rows } = doraRecords(caller, filters, drill, { offset: (page - 1) * RECORDS_PAGE_SIZE, limit: RECORDS_PAGE_SIZE }, now);
+  return (
+    <DrillDown
+      metric={drill}
+      heading={`${METRIC_NAMES[drill]}: ${heading}`}
+      records={metricRecords(rows)}
+      total={total}
+      page={page}
+      pageSize={RECORDS_PAGE_SIZE}
+      query={query}
+    />
+  );
+}
+
+async function Breakdowns({ caller, filters, now, query }: { caller: Caller; filters: Filters; now: number; query: string }) {
+  await nextTurn();
+  const byWorkflow = doraBreakdown(caller, filters, "workflow", now);
+  const byPlatform = doraBreakdown(caller, filters, "platform", now);
+  return (
+    <div className="grid grid-cols-[minmax(0,1fr)] gap-5 lg:grid-cols-2">
+      <Card title="By workflow">
+        <BreakdownTable by="workflow" noun="workflow" rows={byWorkflow} query={query} />
+      </Card>
+      <Card title="By platform">
+        <BreakdownTable by="platform" noun="platform" rows={byPlatform} query={query} />
       </Card>
     </div>
   );

@@ -1,11 +1,12 @@
 import type { NextRequest } from "next/server";
 import { METRIC_NAMES, type MetricKey } from "@/components/metrics/dora-format";
-import { csvResponse, type CsvCell } from "@/lib/csv";
+import { csvField, csvResponse, type CsvCell } from "@/lib/csv";
 import { errorResponse } from "@/lib/server/api";
 import { currentUser } from "@/lib/server/auth";
 import { userCaller } from "@/lib/server/caller";
 import { metricRecords, type MetricRecord } from "@/lib/server/metric-records";
-import { doraReport, parseMetricsFilters, scopeOf, type DoraReport, type MetricsFilters } from "@/lib/server/metrics";
+import { type Caller } from "@/lib/server/caller";
+import { doraRecords, doraReport, parseMetricsFilters, scopeOf, type DoraReport, type MetricsFilters } from "@/lib/server/metrics";
 import { parseExportRequest } from "../metrics-params";
 
 export const dynamic = "force-dynamic";
@@ -108,23 +109,52 @@ const RECORDS_HEADER = [
 
 /** The records behind one number, newest first, as the drill-down lists them. */
 function recordRows(metric: MetricKey, records: MetricRecord[]): CsvCell[][] {
-  return [...records]
-    .sort((a, b) => b.at - a.at)
-    .map((r) => [
-      METRIC_NAMES[metric],
-      iso(r.at),
-      r.deployment.agent,
-      r.agentName,
-      r.deployment.environment,
-      r.deployment.version,
-      r.deployment.kind,
-      iso(r.deployment.deployedAt),
-      r.change ? `CR-${r.change.number}` : null,
-      r.change?.title ?? null,
-      round(r.hours),
-      r.note,
-      r.incidents.map((i) => `${i.severity}: ${i.title}`).join("; "),
-    ]);
+  return records.map((r) => [
+    METRIC_NAMES[metric],
+    iso(r.at),
+    r.deployment.agent,
+    r.agentName,
+    r.deployment.environment,
+    r.deployment.version,
+    r.deployment.kind,
+    iso(r.deployment.deployedAt),
+    r.change ? `CR-${r.change.number}` : null,
+    r.change?.title ?? null,
+    round(r.hours),
+    r.note,
+    r.incidents.map((i) => `${i.severity}: ${i.title}`).join("; "),
+  ]);
+}
+
+const EXPORT_PAGE = 2000;
+
+/**
+ * All the records behind one number, however many, as a CSV streamed a page at a time: memory stays
+ * flat, and the first rows leave before the last are read. The total is fixed when the export starts.
+ */
+function streamRecords(caller: Caller, filters: MetricsFilters, metric: MetricKey, now: number): Response {
+  const encoder = new TextEncoder();
+  const line = (cells: CsvCell[]) => cells.map(csvField).join(",") + "\r\n";
+  let offset = 0;
+  let total: number | null = null;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const page = doraRecords(caller, filters, metric, { offset, limit: EXPORT_PAGE }, now);
+      const header = total === null ? line(RECORDS_HEADER) : "";
+      total ??= page.total;
+      const rows = recordRows(metric, metricRecords(page.rows.slice(0, Math.max(0, total - offset))));
+      offset += EXPORT_PAGE;
+      controller.enqueue(encoder.encode(header + rows.map(line).join("")));
+      if (offset >= total || page.rows.length === 0) controller.close();
+    },
+  });
+  const stamp = new Date(now).toISOString().slice(0, 10);
+  return new Response(body, {
+    headers: {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="countersign-dora-${metric}-records-${stamp}.csv"`,
+    },
+  });
 }
 
 /** The dashboard's numbers (`what=numbers`) or the records behind one of them (`what=records&drill=<metric>`), for the same filters, as CSV. */
@@ -135,11 +165,10 @@ export async function GET(request: NextRequest) {
     const params = request.nextUrl.searchParams;
     const filters = parseMetricsFilters(params);
     const { what, drill } = parseExportRequest(params);
-    const report = doraReport(userCaller(user), filters);
-    if (what === "records" && drill) {
-      return csvResponse(`dora-${drill}-records`, RECORDS_HEADER, recordRows(drill, metricRecords(report.current, drill)));
-    }
-    return csvResponse("dora-metrics", NUMBERS_HEADER, numberRows(report, filters));
+    const caller = userCaller(user);
+    const now = Date.now();
+    if (what === "records" && drill) return streamRecords(caller, filters, drill, now);
+    return csvResponse("dora-metrics", NUMBERS_HEADER, numberRows(doraReport(caller, filters, now), filters));
   } catch (error) {
     return errorResponse(error);
   }

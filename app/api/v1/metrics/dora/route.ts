@@ -1,5 +1,5 @@
 import { apiRoute, toIso } from "@/lib/server/api";
-import type { DoraMetrics } from "@/lib/domain/dora";
+import type { DoraNumbers } from "@/lib/domain/dora-summary";
 import { doraReport, parseMetricsFilters } from "@/lib/server/metrics";
 
 export const dynamic = "force-dynamic";
@@ -7,7 +7,7 @@ export const dynamic = "force-dynamic";
 const round = (n: number | null) => (n === null ? null : Math.round(n * 100) / 100);
 const share = (n: number | null) => (n === null ? null : Math.round(n * 10_000) / 10_000);
 
-function summary(m: DoraMetrics) {
+function summary(m: DoraNumbers) {
   return {
     range: { from: toIso(m.range.from), to: toIso(m.range.to) },
     leadTime: {

@@ -1,0 +1,66 @@
+import Database from "better-sqlite3";
+import { constants, copyFileSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, inject, it } from "vitest";
+import { getConnection } from "@/db";
+import { doraMetrics, type DoraRange } from "@/lib/domain/dora";
+import { doraNumbersFor, type MetricsScope } from "@/lib/server/metrics";
+import { scopedHistory } from "@/lib/server/metrics-history";
+import { databasePath } from "@/lib/env";
+import { withoutItems } from "@/lib/testing/dora-reference";
+import { TEST_UNTIL } from "@/lib/testing/demo-estate-template";
+import { backfillDerivedTables, DERIVED_TABLES_VERSION } from "./derived";
+
+/*
+ * A database written before dora_facts existed (schema 0008, with a year of history) is brought up to
+ * date when it is opened: the migrations add the tables, and the backfill fills them once, before any
+ * request, so the first report is as fast as any other and gives the figures doraMetrics gives.
+ */
+
+const DAY = 86_400_000;
+const migrations = readdirSync(path.join(process.cwd(), "db", "migrations")).filter((f) => f.endsWith(".sql"));
+const derivedSince = migrations.indexOf("0010_dora_facts.sql");
+
+/** The demo estate as the previous schema left it: no derived tables, no record of the migrations that add them, no marker. */
+function previousSchemaEstate(file: string) {
+  copyFileSync(inject("demoEstateTemplate"), file, constants.COPYFILE_EXCL);
+  const sqlite = new Database(file);
+  const applied = sqlite.prepare("SELECT COUNT(*) FROM __drizzle_migrations").pluck().get() as number;
+  expect(applied).toBe(migrations.length);
+  sqlite.exec("DROP TABLE dora_facts; DROP TABLE dora_days; DELETE FROM settings WHERE key = 'derived_tables_version'");
+  sqlite
+    .prepare(
+      "DELETE FROM __drizzle_migrations WHERE created_at IN (SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT ?)",
+    )
+    .run(migrations.length - derivedSince);
+  sqlite.close();
+}
+
+describe("upgrading a database that has history but no derived tables", () => {
+  it("backfills them once when it is opened, and the figures equal doraMetrics", () => {
+    previousSchemaEstate(databasePath);
+    const { sqlite } = getConnection();
+    const count = (q: string) => sqlite.prepare(q).pluck().get() as number;
+    expect(count("SELECT COUNT(*) FROM __drizzle_migrations")).toBe(migrations.length);
+    expect(count("SELECT COUNT(*) FROM deployments WHERE environment = 'production'")).toBeGreaterThan(100);
+    expect(count("SELECT COUNT(*) FROM dora_facts")).toBe(count("SELECT COUNT(*) FROM deployments WHERE environment = 'production'"));
+    expect(count("SELECT COUNT(*) FROM dora_days")).toBeGreaterThan(0);
+    expect(sqlite.prepare("SELECT value FROM settings WHERE key = 'derived_tables_version'").pluck().get()).toBe(DERIVED_TABLES_VERSION);
+    // Built once: opening it again leaves the tables alone.
+    expect(backfillDerivedTables(sqlite)).toBe(false);
+
+    const end = Math.floor(TEST_UNTIL / DAY) * DAY + DAY;
+    const ranges: DoraRange[] = [
+      { from: end - 182 * DAY, to: end },
+      { from: end - 730 * DAY, to: end },
+      { from: TEST_UNTIL - 97 * DAY + 12_345, to: TEST_UNTIL - 3 * DAY - 999 },
+    ];
+    const scopes: MetricsScope[] = [{}, { workflow: "refunds" }, { platform: "servicenow" }, { risk: "high" }];
+    for (const scope of scopes)
+      for (const range of ranges) {
+        const reference = withoutItems(doraMetrics({ ...scopedHistory(scope), range }));
+        expect(doraNumbersFor(scope, range)).toEqual(reference);
+        expect(doraNumbersFor(scope, range, 0)).toEqual(reference);
+      }
+  });
+});

@@ -1,0 +1,152 @@
+import { and, asc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import { DAY, isoWeekStart } from "../lib/domain/dora-calendar";
+import { doraFactsOf, type DoraFact } from "../lib/domain/dora-facts";
+import type { DB } from "./index";
+import { agents, agentVersions, changeRecords, deployments, doraFacts, incidents } from "./schema";
+
+/*
+ * Keeps dora_facts current. Every use case that writes an agent's production deployments or its
+ * incidents calls refreshDoraFacts for that agent inside its own transaction: an agent's history is
+ * short, so re-deriving all of it is cheap and cannot drift the way patching single rows could.
+ */
+
+type Tx = Pick<DB, "select" | "selectDistinct" | "insert" | "delete" | "run">;
+
+function historyOf(tx: Tx, agentIds: string[] | null) {
+  const byAgent = (column: SQLiteColumn, rest?: SQL) => and(agentIds ? inArray(column, agentIds) : undefined, rest);
+  const production = tx
+    .select({
+      id: deployments.id,
+      agentId: deployments.agentId,
+      environment: deployments.environment,
+      kind: deployments.kind,
+      deployedAt: deployments.deployedAt,
+      changeRecordId: deployments.changeRecordId,
+      versionId: deployments.versionId,
+      replacedVersionId: deployments.replacedVersionId,
+    })
+    .from(deployments)
+    .where(byAgent(deployments.agentId, eq(deployments.environment, "production")))
+    .orderBy(asc(deployments.deployedAt), asc(sql`${deployments}.rowid`))
+    .all();
+  const changes = tx
+    .select({
+      id: changeRecords.id,
+      number: changeRecords.number,
+      submittedAt: changeRecords.submittedAt,
+      riskTier: changeRecords.riskTier,
+    })
+    .from(changeRecords)
+    .where(byAgent(changeRecords.agentId))
+    .all();
+  const incidentRows = tx
+    .select({
+      id: incidents.id,
+      agentId: incidents.agentId,
+      deploymentId: incidents.deploymentId,
+      detectedAt: incidents.detectedAt,
+      resolvedAt: incidents.resolvedAt,
+      fixChangeRecordId: incidents.fixChangeRecordId,
+    })
+    .from(incidents)
+    .where(byAgent(incidents.agentId))
+    .orderBy(asc(incidents.detectedAt), asc(sql`${incidents}.rowid`))
+    .all();
+  const versionChange = new Map(
+    tx
+      .select({ id: agentVersions.id, changeRecordId: agentVersions.changeRecordId })
+      .from(agentVersions)
+      .where(byAgent(agentVersions.agentId))
+      .all()
+      .map((v) => [v.id, v.changeRecordId]),
+  );
+  const agentOf = new Map(
+    tx
+      .select({ id: agents.id, workflowId: agents.workflowId, platform: agents.platform })
+      .from(agents)
+      .where(agentIds ? inArray(agents.id, agentIds) : undefined)
+      .all()
+      .map((a) => [a.id, a]),
+  );
+  return { history: { deployments: production, changes, incidents: incidentRows, versionChange }, agentOf };
+}
+
+type AgentScope = { workflowId: string; platform: string };
+
+function rowOf(f: DoraFact, agent: AgentScope | undefined): typeof doraFacts.$inferInsert {
+  const recovery = (x: DoraFact["all"]) =>
+    x.failed && x.restoredAt !== null && f.detectedAt !== null ? x.restoredAt - f.detectedAt : null;
+  return {
+    deploymentId: f.deploymentId,
+    agentId: f.agentId,
+    workflowId: agent?.workflowId ?? null,
+    platform: agent?.platform ?? null,
+    deployedAt: f.deployedAt,
+    day: Math.floor(f.deployedAt / DAY),
+    week: isoWeekStart(f.deployedAt),
+    release: f.release ? 1 : 0,
+    changeRecordId: f.changeRecordId,
+    riskTier: f.riskTier,
+    leadMs: f.leadMs,
+    rework: f.rework,
+    detectedAt: f.detectedAt,
+    failed: f.all.failed ? 1 : 0,
+    rolledBackBy: f.all.rolledBackBy,
+    restoredAt: f.all.restoredAt,
+    restoredHow: f.all.restoredHow,
+    recoveryMs: recovery(f.all),
+    tierFailed: f.tier.failed ? 1 : 0,
+    tierRolledBackBy: f.tier.rolledBackBy,
+    tierRestoredAt: f.tier.restoredAt,
+    tierRestoredHow: f.tier.restoredHow,
+    tierRecoveryMs: recovery(f.tier),
+  };
+}
+
+function write(tx: Tx, facts: DoraFact[], agentOf: Map<string, AgentScope>) {
+  for (let i = 0; i < facts.length; i += 500)
+    tx.insert(doraFacts)
+      .values(facts.slice(i, i + 500).map((f) => rowOf(f, agentOf.get(f.agentId))))
+      .run();
+}
+
+/** dora_days: the facts summed per day, workflow, platform and tier, for the facts `where` selects. */
+const sumDays = (where: SQL) => sql`
+  INSERT INTO dora_days (day, workflow_id, platform, risk_tier, releases, failed, unrecovered, tier_failed, tier_unrecovered, unplanned, total, leads)
+  SELECT day, IFNULL(workflow_id, ''), IFNULL(platform, ''), IFNULL(risk_tier, ''), SUM(release), SUM(failed),
+         SUM(failed AND restored_at IS NULL), SUM(tier_failed), SUM(tier_failed AND tier_restored_at IS NULL),
+         SUM(rework IS NOT NULL), COUNT(*), COUNT(lead_ms)
+  FROM dora_facts WHERE ${where} GROUP BY day, workflow_id, platform, risk_tier`;
+
+/** Re-derives the facts of these agents' production deployments, and the day sums they touch; call it inside the transaction that changed them. */
+export function refreshDoraFacts(tx: Tx, ...agentIds: string[]): void {
+  const ids = [...new Set(agentIds)];
+  if (ids.length === 0) return;
+  const before = tx.selectDistinct({ day: doraFacts.day }).from(doraFacts).where(inArray(doraFacts.agentId, ids)).all();
+  tx.delete(doraFacts).where(inArray(doraFacts.agentId, ids)).run();
+  const { history, agentOf } = historyOf(tx, ids);
+  const facts = doraFactsOf(history);
+  write(tx, facts, agentOf);
+  // The sums of the days these agents' facts were and are on, for their workflows and platforms.
+  const days = [...new Set([...before.map((d) => d.day), ...facts.map((f) => Math.floor(f.deployedAt / DAY))])];
+  for (const scope of new Map([...agentOf.values()].map((a) => [`${a.workflowId} ${a.platform}`, a])).values()) {
+    for (let i = 0; i < days.length; i += 500) {
+      const chunk = days.slice(i, i + 500);
+      const these = sql`day IN (${sql.join(chunk, sql`, `)}) AND workflow_id = ${scope.workflowId} AND platform = ${scope.platform}`;
+      tx.run(sql`DELETE FROM dora_days WHERE ${these}`);
+      tx.run(sumDays(these));
+    }
+  }
+}
+
+/** Re-derives every fact and day sum: after a bulk load (the demo seed), or to bring an upgraded database up to date. */
+export function rebuildDoraFacts(tx: Tx): number {
+  tx.delete(doraFacts).run();
+  tx.run(sql`DELETE FROM dora_days`);
+  const { history, agentOf } = historyOf(tx, null);
+  const facts = doraFactsOf(history);
+  write(tx, facts, agentOf);
+  tx.run(sumDays(sql`1`));
+  return facts.length;
+}
