@@ -123,7 +123,7 @@ function seedRow(estate: Estate): Row {
   const { stamp } = estate;
   const rss = stamp.peakRssMiB === null ? "peak RSS unknown" : `peak RSS ${Math.round(stamp.peakRssMiB)} MiB`;
   const met = stamp.seconds <= BUDGET.seedSeconds && stamp.peakRssMiB !== null && stamp.peakRssMiB <= BUDGET.seedRssMiB;
-  const when = estate.seededNow ? "seeded now" : `seeded ${stamp.seededAt.slice(0, 16)}Z, reused (--reseed to measure again)`;
+  const when = estate.seededNow ? "seeded now" : `seeded ${stamp.seededAt.slice(0, 16)}Z and reused; --reseed measures again`;
   return {
     measurement: `Seed ${stamp.agents} agents × ${stamp.months} months`,
     figures: `${seconds(stamp.seconds)}, ${rss} (${when})`,
@@ -214,8 +214,11 @@ async function main() {
       }
       if (first.status !== 200)
         return { measurement: label, figures: `answered ${first.status}`, budget, verdict: "missed", note: "not measured" };
+      // The first request also warms the route up; a quick one is asked again so a cold start does not set the plan.
+      const again = first.ms <= 2000 ? await probe(target, opts.timeout) : first;
+      const typical = "timedOut" in again ? first.ms : Math.min(first.ms, again.ms);
       const result =
-        first.ms > 2000 ? await sequential(target, first.ms, opts.timeout, Math.max(30, 3 * d)) : await load(target, loadPlan(first.ms));
+        typical > 2000 ? await sequential(target, first.ms, opts.timeout, Math.max(30, 3 * d)) : await load(target, loadPlan(typical));
       const missed: string[] = [];
       if (result.p95 === undefined || result.p95 > budgetMs) missed.push("p95");
       if (htmlBudget && first.bytes > htmlBudget) missed.push("HTML");
