@@ -109,7 +109,12 @@ function countIncidents(file: string): number {
 const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
 
 function figures(r: LoadResult, extra: string[] = []): string {
-  const parts = [`p50 ${ms(r.p50)} · p95 ${ms(r.p95)} · p99 ${ms(r.p99)}`, `${r.requestsPerSecond.toFixed(1)} req/s`, ...extra];
+  const sequentially = r.method.includes("sequential");
+  const parts = [
+    `p50 ${ms(r.p50)} · p95 ${ms(r.p95)} · p99 ${ms(r.p99)}`,
+    ...(sequentially ? [] : [`${r.requestsPerSecond.toFixed(1)} req/s`]),
+    ...extra,
+  ];
   const bad = Object.entries(r.statusCounts).filter(([code]) => !code.startsWith("2"));
   if (bad.length) parts.push(`status ${bad.map(([c, n]) => `${c}×${n}`).join(" ")}`);
   if (r.errors) parts.push(`${r.errors} errors`);
@@ -341,7 +346,9 @@ async function main() {
     if (opts.groups.has("browser")) {
       console.log("Browser: LCP and first-load JS in headless Chromium");
       browser = await launchBrowser();
-      const routes = pages.filter(([route], i) => pages.findIndex(([r]) => r === route) === i);
+      // Each route once (a query string loads the same JavaScript), as the first person listed for it.
+      const pathOf = (route: string) => route.split("?")[0];
+      const routes = pages.filter(([route], i) => pages.findIndex(([r]) => pathOf(r) === pathOf(route)) === i);
       const loads: PageLoad[] = [];
       for (const [route, person] of routes) {
         if (timedOutRoutes.has(route)) {
