@@ -402,7 +402,7 @@ async function main() {
     [
       `# Benchmark — ${new Date().toISOString().slice(0, 16)}Z`,
       "",
-      `\`npm run bench -- ${process.argv.slice(2).join(" ")}\`; ${opts.duration} s of load per measurement; run time ${seconds(runTime)}.`,
+      `\`${["npm run bench", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(" ")}\`; run time ${seconds(runTime)}.`,
       "",
       method,
       "",
