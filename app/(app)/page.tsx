@@ -15,7 +15,7 @@ import { canProposeChanges } from "@/lib/server/changes";
 import { listChanges } from "@/lib/server/change-queries";
 import { listIncidents } from "@/lib/server/incidents";
 import { openRetroSignoffs } from "@/lib/server/retro-signoffs";
-import { mySignoffQueue } from "@/lib/server/signoffs";
+import { mySignoffCounts, mySignoffQueue } from "@/lib/server/signoffs";
 import { hasRole } from "@/lib/server/users";
 import { SIGNER_ROLES } from "@/lib/domain/signoff-policy";
 import { doraSummary } from "@/components/metrics/dora-format";
@@ -29,7 +29,8 @@ export default async function HomePage() {
   const user = await requireUser();
   const caller = userCaller(user);
   const now = Date.now();
-  const queue = mySignoffQueue(caller);
+  const { waiting } = mySignoffCounts(caller);
+  const queue = mySignoffQueue(caller, { page: 1, pageSize: 6 });
   const mine = canProposeChanges(user)
     ? listChanges(caller, { mine: "1", page: 1, pageSize: 100 }).items.filter((c) =>
         (OPEN_CHANGE_STATES as readonly string[]).includes(c.state),
@@ -119,7 +120,7 @@ export default async function HomePage() {
       <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-2">
         {signs && (
           <Card
-            title={`Waiting on your sign-off (${queue.length})`}
+            title={`Waiting on your sign-off (${waiting})`}
             action={
               <Link href="/signoffs" className="text-sm text-brand-700 hover:underline">
                 Open the queue
@@ -130,7 +131,7 @@ export default async function HomePage() {
               <p className="text-sm text-slate-500">Nothing waits on you.</p>
             ) : (
               <ul className="divide-y divide-slate-100">
-                {queue.slice(0, 6).map((q) => (
+                {queue.map((q) => (
                   <li key={`${q.changeId}-${q.role}`} className="flex flex-wrap items-baseline justify-between gap-2 py-2 text-sm">
                     <Link href={`/changes/CR-${q.number}`} className="min-w-0 font-medium text-brand-700 hover:underline">
                       <span className="font-mono text-xs text-slate-500">CR-{q.number}</span> {q.title}
