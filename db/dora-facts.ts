@@ -140,13 +140,29 @@ export function refreshDoraFacts(tx: Tx, ...agentIds: string[]): void {
   }
 }
 
-/** Re-derives every fact and day sum: after a bulk load (the demo seed), or to bring an upgraded database up to date. */
+/**
+ * Re-derives every fact and day sum: after a bulk load (the demo seed), or to bring an upgraded
+ * database up to date. An agent's facts depend on its own history alone, so agents are taken a batch
+ * at a time: memory holds one batch's history, whatever the size of the estate.
+ */
 export function rebuildDoraFacts(tx: Tx): number {
   tx.delete(doraFacts).run();
   tx.run(sql`DELETE FROM dora_days`);
-  const { history, agentOf } = historyOf(tx, null);
-  const facts = doraFactsOf(history);
-  write(tx, facts, agentOf);
+  const ids = tx
+    .select({ id: agents.id })
+    .from(agents)
+    .orderBy(asc(agents.id))
+    .all()
+    .map((a) => a.id);
+  let written = 0;
+  for (let i = 0; i < ids.length; i += AGENTS_PER_BATCH) {
+    const { history, agentOf } = historyOf(tx, ids.slice(i, i + AGENTS_PER_BATCH));
+    const facts = doraFactsOf(history);
+    write(tx, facts, agentOf);
+    written += facts.length;
+  }
   tx.run(sumDays(sql`1`));
-  return facts.length;
+  return written;
 }
+
+const AGENTS_PER_BATCH = 500;
