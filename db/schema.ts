@@ -91,7 +91,8 @@ export const agents = sqliteTable(
   },
   (t) => [
     uniqueIndex("agents_slug_unique").on(t.slug),
-    index("agents_name_idx").on(t.name),
+    // NOCASE: the inventory sorts by name without case, and the agent search finds names by prefix in any case.
+    index("agents_name_idx").on(sql`${t.name} COLLATE NOCASE`),
     index("agents_platform_idx").on(t.platform),
     index("agents_workflow_idx").on(t.workflowId),
     index("agents_status_idx").on(t.status),
@@ -168,11 +169,12 @@ export const changeRecords = sqliteTable(
   },
   (t) => [
     uniqueIndex("change_records_number_unique").on(t.number),
-    index("change_records_agent_idx").on(t.agentId, t.createdAt),
-    index("change_records_state_idx").on(t.state, t.createdAt),
+    // Each ends in the list's order (newest first, then by number), so a page is read off the index, at either end.
+    index("change_records_agent_idx").on(t.agentId, t.createdAt, t.number),
+    index("change_records_state_idx").on(t.state, t.createdAt, t.number),
     index("change_records_author_idx").on(t.authorId),
-    index("change_records_tier_idx").on(t.riskTier),
-    index("change_records_created_idx").on(t.createdAt),
+    index("change_records_tier_idx").on(t.riskTier, t.createdAt, t.number),
+    index("change_records_created_idx").on(t.createdAt, t.number),
     check("change_records_state_check", oneOf("state", CHANGE_STATES)),
     check("change_records_author_check", sql`("author_id" IS NULL) <> ("author_token_id" IS NULL)`),
   ],
@@ -303,6 +305,8 @@ export const incidents = sqliteTable(
     index("incidents_detected_idx").on(t.detectedAt),
     index("incidents_deployment_idx").on(t.deploymentId),
     index("incidents_open_idx").on(t.resolvedAt, t.severity),
+    // The list's order: open ones first, then newest detected.
+    index("incidents_list_idx").on(sql`(${t.resolvedAt} IS NOT NULL)`, t.detectedAt),
     check("incidents_severity_check", oneOf("severity", SEVERITIES)),
   ],
 );
@@ -383,6 +387,8 @@ export const auditEvents = sqliteTable(
     index("audit_events_entity_idx").on(t.entityType, t.entityId),
     index("audit_events_at_idx").on(t.at),
     index("audit_events_actor_idx").on(t.actorId),
+    // An action, or a family of them by prefix, without reading the trail.
+    index("audit_events_action_idx").on(t.action),
   ],
 );
 
