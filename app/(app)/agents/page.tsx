@@ -6,7 +6,7 @@ import { Pagination } from "@/components/ui/pagination";
 import { buttonClasses } from "@/components/ui/button";
 import { PLATFORM_LABELS, PLATFORMS } from "@/lib/domain/terms";
 import { isAppError } from "@/lib/errors";
-import { inventoryFacets, listAgents, parseAgentFilters, type AgentFilters } from "@/lib/server/agents";
+import { listAgents, parseAgentFilters, workflowFacets, type AgentFilters } from "@/lib/server/agents";
 import { requireUser } from "@/lib/server/auth";
 import { userCaller } from "@/lib/server/caller";
 import { BadFilterNotice } from "@/components/ui/bad-filter-notice";
@@ -26,7 +26,7 @@ export default async function AgentsPage({ searchParams }: { searchParams: Promi
     return <BadFilterNotice message={error.message} href="/agents" label="Show all agents" />;
   }
   const { items, total } = listAgents(userCaller(user), filters);
-  const { workflows } = inventoryFacets();
+  const workflows = workflowFacets();
   const query = new URLSearchParams(Object.entries(params).flatMap(([k, v]) => (typeof v === "string" && v ? [[k, v]] : [])));
   query.delete("page");
   const filtered = Boolean(filters.q || filters.platform || filters.workflow || filters.risk);
