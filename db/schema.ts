@@ -95,7 +95,8 @@ export const agents = sqliteTable(
     index("agents_name_idx").on(sql`${t.name} COLLATE NOCASE`),
     index("agents_platform_idx").on(t.platform),
     index("agents_workflow_idx").on(t.workflowId),
-    index("agents_status_idx").on(t.status),
+    // The inventory: active agents by name, read in order.
+    index("agents_status_idx").on(t.status, sql`${t.name} COLLATE NOCASE`),
     check("agents_platform_check", oneOf("platform", PLATFORMS)),
     check("agents_status_check", oneOf("status", AGENT_STATUSES)),
   ],
@@ -305,8 +306,8 @@ export const incidents = sqliteTable(
     index("incidents_detected_idx").on(t.detectedAt),
     index("incidents_deployment_idx").on(t.deploymentId),
     index("incidents_open_idx").on(t.resolvedAt, t.severity),
-    // The list's order: open ones first, then newest detected.
-    index("incidents_list_idx").on(sql`(${t.resolvedAt} IS NOT NULL)`, t.detectedAt),
+    // The list's order, read backwards: open ones first, then newest detected.
+    index("incidents_list_idx").on(sql`(${t.resolvedAt} IS NULL)`, t.detectedAt),
     check("incidents_severity_check", oneOf("severity", SEVERITIES)),
   ],
 );

@@ -208,7 +208,7 @@ export function AgentCombobox({
         hidden={!open}
         className="absolute z-20 mt-1 max-h-72 w-full min-w-64 overflow-auto rounded-md border border-slate-200 bg-white py-1 text-sm shadow-lg"
       >
-        <ul id={listId} role="listbox" aria-label={label ?? "Agents"}>
+        <ul id={listId} role="listbox" aria-label={label ?? "Agents"} aria-busy={open && !settled}>
           {options.map((agent, i) => (
             <li
               key={agent.slug}

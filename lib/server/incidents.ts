@@ -275,12 +275,12 @@ export function listIncidents(caller: Caller, filters: Partial<IncidentFilters>)
     .where(where)
     .get()!.n;
   const pageSize = filters.pageSize ?? 50;
-  // The order is incidents_list_idx's, so a page is read off that index.
+  // The order is incidents_list_idx's, backwards, so a page is read off that index.
   const ids = db
     .select({ id: incidents.id })
     .from(incidents)
     .where(where)
-    .orderBy(sql`(${incidents.resolvedAt} IS NOT NULL)`, desc(incidents.detectedAt))
+    .orderBy(desc(sql`(${incidents.resolvedAt} IS NULL)`), desc(incidents.detectedAt))
     .limit(pageSize)
     .offset(((filters.page ?? 1) - 1) * pageSize)
     .all()
