@@ -176,6 +176,9 @@ export const changeRecords = sqliteTable(
     index("change_records_author_idx").on(t.authorId),
     index("change_records_tier_idx").on(t.riskTier, t.createdAt, t.number),
     index("change_records_created_idx").on(t.createdAt, t.number),
+    // A sign-off queue's released changes awaiting a retro sign-off, and an agent's open changes, without reading the rest.
+    index("change_records_retro_idx").on(t.state, t.retroSignoffDueAt),
+    index("change_records_agent_state_idx").on(t.agentId, t.state),
     check("change_records_state_check", oneOf("state", CHANGE_STATES)),
     check("change_records_author_check", sql`("author_id" IS NULL) <> ("author_token_id" IS NULL)`),
   ],

@@ -71,7 +71,10 @@ const latestVersionId = sql<
 const autonomy = sql<
   string | null
 >`(SELECT v.autonomy FROM ${agentVersions} v WHERE v.id = COALESCE(${currentVersionId("production")}, ${latestVersionId}))`;
-const lastDeployedAt = sql<number | null>`(SELECT MAX(d.deployed_at) FROM ${deployments} d WHERE d.agent_id = ${agents.id})`;
+// The latest of each environment's latest deployment: three seeks down (agent, environment, deployed_at), not a scan of them all.
+const latestIn = (environment: Environment) =>
+  sql`COALESCE((SELECT MAX(d.deployed_at) FROM ${deployments} d WHERE d.agent_id = ${agents.id} AND d.environment = ${environment}), 0)`;
+const lastDeployedAt = sql<number | null>`NULLIF(MAX(${sql.join(ENVIRONMENTS.map(latestIn), sql`, `)}), 0)`;
 const openChanges = sql<number>`(SELECT COUNT(*) FROM ${changeRecords} c WHERE c.agent_id = ${agents.id} AND c.state IN (${openStates}))`;
 const riskRank = sql`CASE ${workflows.riskClass} WHEN 'low' THEN 0 WHEN 'medium' THEN 1 WHEN 'high' THEN 2 ELSE 3 END`;
 const autonomyRank = sql`CASE ${autonomy} WHEN 'read_only' THEN 0 WHEN 'bounded' THEN 1 ELSE 2 END`;

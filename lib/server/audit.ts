@@ -174,6 +174,8 @@ export function listAuditEvents(caller: Caller, filters: AuditFilters): { items:
       .get()!.n;
     rows = wholeTrailPage(db, total, offset, filters.pageSize);
   } else {
+    // Dense, a bounded range of time still reads its index: scanning newest first would pass every later event.
+    const at = (dense: boolean) => (dense && filters.to === undefined ? sql`+${auditEvents.at}` : sql`${auditEvents.at}`);
     const where = (dense: boolean) =>
       and(
         filters.actor ? actorCondition(db, filters.actor) : undefined,
@@ -181,8 +183,8 @@ export function listAuditEvents(caller: Caller, filters: AuditFilters): { items:
         filters.entity ? sql`${dense ? sql`+${auditEvents.entityType}` : auditEvents.entityType} = ${filters.entity.type}` : undefined,
         filters.entity?.id ? eq(auditEvents.entityId, filters.entity.id) : undefined,
         filters.agent ? agentCondition(db, filters.agent) : undefined,
-        filters.from !== undefined ? sql`${dense ? sql`+${auditEvents.at}` : auditEvents.at} >= ${filters.from}` : undefined,
-        filters.to !== undefined ? sql`${dense ? sql`+${auditEvents.at}` : auditEvents.at} < ${filters.to}` : undefined,
+        filters.from !== undefined ? sql`${at(dense)} >= ${filters.from}` : undefined,
+        filters.to !== undefined ? sql`${at(dense)} < ${filters.to}` : undefined,
       );
     const matching = db
       .select({ n: sql<number>`COUNT(*)` })
@@ -197,14 +199,17 @@ export function listAuditEvents(caller: Caller, filters: AuditFilters): { items:
       .get()!.n;
     totalExact = matching <= AUDIT_COUNT_CAP;
     total = Math.min(matching, AUDIT_COUNT_CAP);
-    rows = db
-      .select()
+    // The page's seqs first (off an index where one serves, sorting only seqs), then those events' rows.
+    const seqs = db
+      .select({ seq: auditEvents.seq })
       .from(auditEvents)
       .where(where(!totalExact))
       .orderBy(desc(auditEvents.seq))
       .limit(filters.pageSize)
       .offset(offset)
-      .all();
+      .all()
+      .map((r) => r.seq);
+    rows = seqs.length ? db.select().from(auditEvents).where(inArray(auditEvents.seq, seqs)).orderBy(desc(auditEvents.seq)).all() : [];
   }
   const owners = entityOwners(db, rows);
   return {
@@ -231,9 +236,13 @@ export function listAuditEvents(caller: Caller, filters: AuditFilters): { items:
  * found at once however deep; were there ever a gap, the page is counted out the slow way instead.
  */
 function wholeTrailPage(db: DB, total: number, offset: number, pageSize: number) {
+  // Two lone MIN/MAX subqueries, each one step down the primary key; together in one SELECT they would scan the table.
   const bounds = db
-    .select({ first: sql<number | null>`MIN(${auditEvents.seq})`, last: sql<number | null>`MAX(${auditEvents.seq})` })
-    .from(auditEvents)
+    .select({
+      first: sql<number | null>`(SELECT MIN(seq) FROM ${auditEvents})`,
+      last: sql<number | null>`(SELECT MAX(seq) FROM ${auditEvents})`,
+    })
+    .from(sql`(SELECT 1)`)
     .get()!;
   const page = db.select().from(auditEvents).orderBy(desc(auditEvents.seq)).limit(pageSize);
   if (bounds.last === null || bounds.first === null) return [];

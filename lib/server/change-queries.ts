@@ -114,7 +114,17 @@ export function listChanges(caller: Caller, filters: ChangeFilters): { items: Ch
             db
               .select({ one: sql`1` })
               .from(signoffs)
-              .where(and(eq(signoffs.changeRecordId, changeRecords.id), eq(signoffs.status, "pending"), inArray(signoffs.role, roles))),
+              // `+`: look the change's few sign-offs up by change, not every pending sign-off of the role.
+              .where(
+                and(
+                  eq(signoffs.changeRecordId, changeRecords.id),
+                  sql`+${signoffs.status} = 'pending'`,
+                  sql`+${signoffs.role} IN (${sql.join(
+                    roles.map((r) => sql`${r}`),
+                    sql`, `,
+                  )})`,
+                ),
+              ),
           )
         : sql`0`,
     );
