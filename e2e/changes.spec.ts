@@ -88,7 +88,9 @@ test("security finds the changes waiting on their sign-off", async ({ page }) =>
   await expect(rows.first()).toContainText("In review");
 });
 
-test("an auditor filters the change records by an agent found by typing, with the keyboard; back undoes it", async ({ page }) => {
+test("an auditor filters the change records by an agent found by typing, with the keyboard; a link keeps it, and back returns to it", async ({
+  page,
+}) => {
   await signIn(page, "auditor@countersign.test");
   await page.goto("/changes");
   const filter = page.getByRole("search").getByRole("combobox", { name: "Agent" });
