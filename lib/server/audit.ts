@@ -285,8 +285,10 @@ function entityOwners(db: DB, rows: { entityType: string; entityId: string }[]):
   return owners;
 }
 
-/** Every agent, retired ones too: their history stays in the trail. */
-/** @deprecated lists every agent: on a large estate pick agents with `searchAgents` (the agent combobox) instead. */
+/**
+ * Every agent, retired ones too: their history stays in the trail.
+ * @deprecated lists every agent: on a large estate pick agents with `searchAgents` (the agent combobox) instead.
+ */
 export function auditAgentOptions(): { slug: string; name: string }[] {
   return getDb().select({ slug: agents.slug, name: agents.name }).from(agents).orderBy(asc(agents.name)).all();
 }
