@@ -147,12 +147,11 @@ export function listAgents(
   assertCanRead(caller);
   const db = getDb();
   const where = whereClause(filters);
-  const total = db
-    .select({ n: sql<number>`COUNT(*)` })
-    .from(agents)
-    .innerJoin(workflows, eq(workflows.id, agents.workflowId))
-    .where(where)
-    .get()!.n;
+  // Without a workflow or risk filter the count needs no join: it is read off the (status, name) index alone.
+  const count = db.select({ n: sql<number>`COUNT(*)` }).from(agents);
+  const total = (
+    filters.workflow || filters.risk ? count.innerJoin(workflows, eq(workflows.id, agents.workflowId)).where(where) : count.where(where)
+  ).get()!.n;
 
   const order = filters.dir === "desc" ? desc : asc;
   // Rows with no value (never deployed, never reviewed) sort last either way.
