@@ -6,7 +6,7 @@ import { agents, auditEvents, changeRecords, incidents } from "@/db/schema";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
 import { tokenWith } from "@/lib/testing/release-fixtures";
 import * as agentSearchRoute from "@/app/api/v1/agent-search/route";
-import { agentOption, parseAgentSearch, searchAgents } from "./agents";
+import { agentOption, listAgents, parseAgentFilters, parseAgentSearch, searchAgents } from "./agents";
 import { AUDIT_COUNT_CAP, listAuditEvents, parseAuditFilters } from "./audit";
 import { userCaller, type Caller } from "./caller";
 import { listChanges, parseChangeFilters } from "./change-queries";
@@ -170,6 +170,22 @@ describe("list pages", () => {
     expect(ofAgent.total).toBeGreaterThan(0);
     expect(ofAgent.items.every((i) => i.agent === slug)).toBe(true);
     expect(listIncidents(auditor, parseIncidentFilters({ agent: "no-such-agent" }))).toEqual({ items: [], total: 0 });
+  });
+
+  it("pages the inventory in every sort the same as reading it whole, with the columns of each row", () => {
+    for (const sort of ["name", "lastDeployed", "openChanges", "risk"]) {
+      for (const dir of ["asc", "desc"]) {
+        const whole = listAgents(auditor, parseAgentFilters({ sort, dir }), { all: true }).items;
+        const paged = [1, 2, 3, 4, 5].flatMap(
+          (page) => listAgents(auditor, parseAgentFilters({ sort, dir, pageSize: "5", page: String(page) })).items,
+        );
+        expect(paged.map((a) => a.slug)).toEqual(whole.map((a) => a.slug));
+        expect(paged).toEqual(whole);
+      }
+    }
+    const { total } = listAgents(auditor, parseAgentFilters({ platform: "copilot-studio" }));
+    expect(total).toBe(listAgents(auditor, parseAgentFilters({ platform: "copilot-studio" }), { all: true }).items.length);
+    expect(listAgents(auditor, parseAgentFilters({ risk: "critical" })).total).toBe(6);
   });
 
   it("pages the whole audit trail by seq, exactly, to its last event", () => {
