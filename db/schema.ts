@@ -91,10 +91,12 @@ export const agents = sqliteTable(
   },
   (t) => [
     uniqueIndex("agents_slug_unique").on(t.slug),
-    index("agents_name_idx").on(t.name),
+    // NOCASE: the inventory sorts by name without case, and the agent search finds names by prefix in any case.
+    index("agents_name_idx").on(sql`${t.name} COLLATE NOCASE`),
     index("agents_platform_idx").on(t.platform),
     index("agents_workflow_idx").on(t.workflowId),
-    index("agents_status_idx").on(t.status),
+    // The inventory: active agents by name, read in order.
+    index("agents_status_idx").on(t.status, sql`${t.name} COLLATE NOCASE`),
     check("agents_platform_check", oneOf("platform", PLATFORMS)),
     check("agents_status_check", oneOf("status", AGENT_STATUSES)),
   ],
@@ -168,11 +170,15 @@ export const changeRecords = sqliteTable(
   },
   (t) => [
     uniqueIndex("change_records_number_unique").on(t.number),
-    index("change_records_agent_idx").on(t.agentId, t.createdAt),
-    index("change_records_state_idx").on(t.state, t.createdAt),
+    // Each ends in the list's order (newest first, then by number), so a page is read off the index, at either end.
+    index("change_records_agent_idx").on(t.agentId, t.createdAt, t.number),
+    index("change_records_state_idx").on(t.state, t.createdAt, t.number),
     index("change_records_author_idx").on(t.authorId),
-    index("change_records_tier_idx").on(t.riskTier),
-    index("change_records_created_idx").on(t.createdAt),
+    index("change_records_tier_idx").on(t.riskTier, t.createdAt, t.number),
+    index("change_records_created_idx").on(t.createdAt, t.number),
+    // A sign-off queue's released changes awaiting a retro sign-off, and an agent's open changes, without reading the rest.
+    index("change_records_retro_idx").on(t.state, t.retroSignoffDueAt),
+    index("change_records_agent_state_idx").on(t.agentId, t.state),
     // Emergency releases whose retro sign-off is still open (completing it sets approved_at): a handful
     // among tens of thousands of releases.
     index("change_records_open_retro_idx")
@@ -311,6 +317,8 @@ export const incidents = sqliteTable(
     index("incidents_detected_idx").on(t.detectedAt),
     index("incidents_deployment_idx").on(t.deploymentId),
     index("incidents_open_idx").on(t.resolvedAt, t.severity),
+    // The list's order, read backwards: open ones first, then newest detected.
+    index("incidents_list_idx").on(sql`(${t.resolvedAt} IS NULL)`, t.detectedAt),
     check("incidents_severity_check", oneOf("severity", SEVERITIES)),
   ],
 );
@@ -391,6 +399,8 @@ export const auditEvents = sqliteTable(
     index("audit_events_entity_idx").on(t.entityType, t.entityId),
     index("audit_events_at_idx").on(t.at),
     index("audit_events_actor_idx").on(t.actorId),
+    // An action, or a family of them by prefix, without reading the trail.
+    index("audit_events_action_idx").on(t.action),
   ],
 );
 

@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
+import { chooseAgentByKeyboard } from "./agent-combobox";
 import { signIn } from "./fixtures";
 
 const panel = (page: Page) => page.getByRole("complementary", { name: "Live review" });
@@ -85,6 +86,31 @@ test("security finds the changes waiting on their sign-off", async ({ page }) =>
   const rows = page.getByRole("table", { name: "Change records" }).locator("tbody tr");
   await expect(rows.first()).toContainText("Security");
   await expect(rows.first()).toContainText("In review");
+});
+
+test("an auditor filters the change records by an agent found by typing, with the keyboard; a link keeps it, and back returns to it", async ({
+  page,
+}) => {
+  await signIn(page, "auditor@countersign.test");
+  await page.goto("/changes");
+  const filter = page.getByRole("search").getByRole("combobox", { name: "Agent" });
+  await expect(filter).toHaveAttribute("aria-expanded", "false");
+  // "assist" is inside the name, not its start: the server finds substrings too.
+  await chooseAgentByKeyboard(page, filter, "assist", /^Refund Assistant/);
+  await expect(page).toHaveURL(/\/changes\?agent=refund-assistant$/);
+  const rows = page.getByRole("table", { name: "Change records" }).locator("tbody tr");
+  await expect(rows.first()).toBeVisible();
+  for (const row of await rows.all()) await expect(row).toContainText("Refund Assistant");
+  await expect(filter).toHaveValue("Refund Assistant");
+
+  // The link holds the filter: opened afresh, the box names the agent (looked up on the server).
+  await page.goto("/changes?agent=refund-assistant&state=released");
+  await expect(page.getByRole("search").getByRole("combobox", { name: "Agent" })).toHaveValue("Refund Assistant");
+  await page.getByRole("search").getByRole("button", { name: "Clear Agent" }).click();
+  await expect(page).toHaveURL(/\/changes\?state=released$/);
+  await page.goBack();
+  await expect(page).toHaveURL(/agent=refund-assistant/);
+  await expect(page.getByRole("search").getByRole("combobox", { name: "Agent" })).toHaveValue("Refund Assistant");
 });
 
 test("an admin publishes a new policy version; others can only read it", async ({ page, browser }) => {

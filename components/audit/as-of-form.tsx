@@ -1,8 +1,9 @@
 import { buttonClasses } from "@/components/ui/button";
-import { Label, Select } from "@/components/ui/field";
+import { AgentCombobox, type AgentChoice } from "@/components/filters/agent-combobox";
+import { Label } from "@/components/ui/field";
 
 /** The auditor's question, as a plain GET form so the answer has a URL: which agent, at which instant (UTC). */
-export function AsOfForm({ agents, agent, at }: { agents: { slug: string; name: string }[]; agent: string; at: string }) {
+export function AsOfForm({ agent, at }: { agent: AgentChoice | null; at: string }) {
   return (
     <form
       action="/audit/as-of"
@@ -11,14 +12,16 @@ export function AsOfForm({ agents, agent, at }: { agents: { slug: string; name: 
     >
       <div className="w-full sm:w-72">
         <Label htmlFor="as-of-agent">Agent</Label>
-        <Select id="as-of-agent" name="agent" defaultValue={agent} required>
-          <option value="">Choose an agent</option>
-          {agents.map((a) => (
-            <option key={a.slug} value={a.slug}>
-              {a.name} ({a.slug})
-            </option>
-          ))}
-        </Select>
+        <AgentCombobox
+          key={agent?.slug}
+          id="as-of-agent"
+          name="agent"
+          value={agent}
+          placeholder="Choose an agent"
+          includeRetired
+          required
+          className="sm:w-full"
+        />
       </div>
       <div className="w-full sm:w-64">
         <Label htmlFor="as-of-at">Date and time (UTC)</Label>

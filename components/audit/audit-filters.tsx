@@ -1,7 +1,9 @@
 "use client";
 
 import { Input } from "@/components/ui/field";
-import { FilterBar, FilterSelect } from "@/components/ui/filter-bar";
+import { AgentFilter } from "@/components/filters/agent-filter";
+import type { AgentChoice } from "@/components/filters/agent-combobox";
+import { FilterBar } from "@/components/ui/filter-bar";
 import { useUrlFilters } from "@/components/ui/use-url-filters";
 
 const ACTION_FAMILIES = ["change.", "signoff.", "deployment.", "eval.", "incident.", "agent.", "policy.", "user.", "workflow."];
@@ -46,7 +48,7 @@ function TextFilter({
   );
 }
 
-export function AuditFilters({ agents }: { agents: { slug: string; name: string }[] }) {
+export function AuditFilters({ agent }: { agent: AgentChoice | null }) {
   const filters = useUrlFilters();
   const { params, update } = filters;
   const text = (name: string, label: string, placeholder: string, list?: string) => (
@@ -67,13 +69,7 @@ export function AuditFilters({ agents }: { agents: { slug: string; name: string 
           <option key={t} value={t} />
         ))}
       </datalist>
-      <FilterSelect
-        filters={filters}
-        name="agent"
-        label="Agent"
-        all="All agents"
-        options={agents.map((a) => ({ value: a.slug, label: a.name }))}
-      />
+      <AgentFilter filters={filters} selected={agent} includeRetired />
       <label className="inline-flex items-center gap-1.5 text-sm text-slate-600">
         From
         <Input

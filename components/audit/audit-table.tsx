@@ -56,7 +56,6 @@ function hasBeforeAfter(payload: unknown): payload is { before: unknown; after: 
 function PayloadCell({ seq, payload }: { seq: number; payload: unknown }) {
   if (payload === null || (typeof payload === "object" && Object.keys(payload).length === 0))
     return <span className="text-slate-400">—</span>;
-  const pre = "max-h-80 overflow-auto rounded bg-slate-50 p-2 font-mono text-xs whitespace-pre-wrap break-all text-slate-800";
   if (hasBeforeAfter(payload)) {
     const { before, after, ...rest } = payload;
     return (
@@ -65,13 +64,13 @@ function PayloadCell({ seq, payload }: { seq: number; payload: unknown }) {
         <div className="mt-2 grid gap-2 md:grid-cols-2" aria-label={`Event ${seq} before and after`}>
           <div>
             <p className="mb-1 text-xs font-medium text-slate-500">Before</p>
-            <pre className={pre}>{json(before)}</pre>
+            <pre>{json(before)}</pre>
           </div>
           <div>
             <p className="mb-1 text-xs font-medium text-slate-500">After</p>
-            <pre className={pre}>{json(after)}</pre>
+            <pre>{json(after)}</pre>
           </div>
-          {Object.keys(rest).length > 0 && <pre className={`${pre} md:col-span-2`}>{json(rest)}</pre>}
+          {Object.keys(rest).length > 0 && <pre className="md:col-span-2">{json(rest)}</pre>}
         </div>
       </details>
     );
@@ -79,7 +78,7 @@ function PayloadCell({ seq, payload }: { seq: number; payload: unknown }) {
   return (
     <details>
       <summary className="cursor-pointer text-brand-700 select-none hover:underline">Payload</summary>
-      <pre className={`mt-2 ${pre}`}>{json(payload)}</pre>
+      <pre className="mt-2">{json(payload)}</pre>
     </details>
   );
 }
@@ -88,7 +87,8 @@ function PayloadCell({ seq, payload }: { seq: number; payload: unknown }) {
 export function AuditTable({ items }: { items: AuditRow[] }) {
   return (
     <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-      <table className="w-full min-w-[1000px] text-left text-sm">
+      {/* Shared looks are set once here rather than on each of fifty rows' cells and payloads (issue 14: page weight). */}
+      <table className="w-full min-w-[1000px] text-left text-sm [&_pre]:max-h-80 [&_pre]:overflow-auto [&_pre]:rounded [&_pre]:bg-slate-50 [&_pre]:p-2 [&_pre]:font-mono [&_pre]:text-xs [&_pre]:break-all [&_pre]:whitespace-pre-wrap [&_pre]:text-slate-800 [&_td]:px-3 [&_td]:py-2.5">
         <caption className="sr-only">Audit events</caption>
         <thead className="border-b border-slate-200 bg-slate-50 text-xs text-slate-600">
           <tr>
@@ -122,17 +122,17 @@ export function AuditTable({ items }: { items: AuditRow[] }) {
               >
                 #{e.seq}
               </th>
-              <td className="px-3 py-2.5 whitespace-nowrap text-slate-700 tabular-nums">
+              <td className="whitespace-nowrap text-slate-700 tabular-nums">
                 <UtcTime at={e.at} seconds />
               </td>
-              <td className="px-3 py-2.5 whitespace-nowrap text-slate-700">
+              <td className="whitespace-nowrap text-slate-700">
                 {e.actor.type === "system" ? <span className="text-slate-500">{e.actor.label} (system)</span> : e.actor.label}
               </td>
-              <td className="px-3 py-2.5 font-mono text-xs whitespace-nowrap text-slate-800">{e.action}</td>
-              <td className="px-3 py-2.5 whitespace-nowrap">
+              <td className="font-mono text-xs whitespace-nowrap text-slate-800">{e.action}</td>
+              <td className="whitespace-nowrap">
                 <EntityCell entity={e.entity} />
               </td>
-              <td className="px-3 py-2.5">
+              <td>
                 <PayloadCell seq={e.seq} payload={e.payload} />
               </td>
             </tr>

@@ -1,11 +1,13 @@
 "use client";
 
+import { AgentFilter } from "@/components/filters/agent-filter";
+import type { AgentChoice } from "@/components/filters/agent-combobox";
 import { FilterBar, FilterSelect } from "@/components/ui/filter-bar";
 import { useUrlFilters } from "@/components/ui/use-url-filters";
 import { CHANGE_STATES, RISK_LEVELS } from "@/lib/domain/terms";
 import { STATE_LABEL } from "./change-state-badge";
 
-export function ChangeFilters({ agents }: { agents: { slug: string; name: string }[] }) {
+export function ChangeFilters({ agent }: { agent: AgentChoice | null }) {
   const filters = useUrlFilters();
   const { params, update } = filters;
   const toggle = (key: string, label: string) => (
@@ -28,13 +30,7 @@ export function ChangeFilters({ agents }: { agents: { slug: string; name: string
         all="All states"
         options={CHANGE_STATES.map((s) => ({ value: s, label: STATE_LABEL[s] }))}
       />
-      <FilterSelect
-        filters={filters}
-        name="agent"
-        label="Agent"
-        all="All agents"
-        options={agents.map((a) => ({ value: a.slug, label: a.name }))}
-      />
+      <AgentFilter filters={filters} selected={agent} includeRetired />
       <FilterSelect
         filters={filters}
         name="risk"

@@ -1,10 +1,12 @@
 "use client";
 
+import { AgentFilter } from "@/components/filters/agent-filter";
+import type { AgentChoice } from "@/components/filters/agent-combobox";
 import { FilterBar, FilterSelect } from "@/components/ui/filter-bar";
 import { useUrlFilters } from "@/components/ui/use-url-filters";
 import { SEVERITIES } from "@/lib/domain/terms";
 
-export function IncidentFilters({ agents }: { agents: { slug: string; name: string }[] }) {
+export function IncidentFilters({ agent }: { agent: AgentChoice | null }) {
   const filters = useUrlFilters();
   return (
     <FilterBar filters={filters}>
@@ -25,13 +27,7 @@ export function IncidentFilters({ agents }: { agents: { slug: string; name: stri
         all="All severities"
         options={SEVERITIES.map((s) => ({ value: s, label: s.toUpperCase() }))}
       />
-      <FilterSelect
-        filters={filters}
-        name="agent"
-        label="Agent"
-        all="All agents"
-        options={agents.map((a) => ({ value: a.slug, label: a.name }))}
-      />
+      <AgentFilter filters={filters} selected={agent} includeRetired />
     </FilterBar>
   );
 }

@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
+import { AgentCombobox, type AgentChoice } from "@/components/filters/agent-combobox";
 import { Input, Label, Select } from "@/components/ui/field";
 import { FieldError } from "@/components/ui/field-error";
 import { useAction, type Outcome } from "@/components/ui/use-action";
@@ -21,15 +22,13 @@ const EMPTY = { agent: "", severity: "sev3", title: "", detectedAt: "", deployme
 
 /** Opens an incident: the agent, its suspected deployment (from the agent's recent deployments), severity, title, when it was detected. */
 export function OpenIncidentForm({
-  agents,
   defaultAgent,
   open,
 }: {
-  agents: { slug: string; name: string }[];
-  defaultAgent?: string;
+  defaultAgent?: AgentChoice | null;
   open: (input: Record<string, unknown>) => Promise<Outcome>;
 }) {
-  const [form, setForm] = useState({ ...EMPTY, agent: defaultAgent ?? "" });
+  const [form, setForm] = useState({ ...EMPTY, agent: defaultAgent?.slug ?? "" });
   const { pending, fieldErrors, run } = useAction();
   const deployments = useQuery({
     queryKey: ["deployments", form.agent],
@@ -56,14 +55,15 @@ export function OpenIncidentForm({
     <form onSubmit={submit} aria-label="Open an incident" className="grid gap-3 md:grid-cols-2 xl:grid-cols-3">
       <div>
         <Label htmlFor="incident-agent">Agent</Label>
-        <Select id="incident-agent" value={form.agent} onChange={set("agent")} required aria-describedby="incident-agent-error">
-          <option value="">Choose an agent…</option>
-          {agents.map((a) => (
-            <option key={a.slug} value={a.slug}>
-              {a.name}
-            </option>
-          ))}
-        </Select>
+        <AgentCombobox
+          id="incident-agent"
+          value={defaultAgent ?? null}
+          onChange={(agent) => setForm({ ...form, agent: agent?.slug ?? "", deploymentId: "" })}
+          placeholder="Choose an agent…"
+          required
+          className="sm:w-full"
+          aria-describedby="incident-agent-error"
+        />
         <FieldError id="incident-agent-error" messages={fieldErrors.agent} />
       </div>
       <div>

@@ -7,10 +7,13 @@ export function Pagination({
   total,
   query,
   noun = "agents",
+  totalIsLowerBound = false,
 }: {
   page: number;
   pageSize: number;
   total: number;
+  /** The total was counted only this far (a filter over a long list): "10,000+", and Next stays open. */
+  totalIsLowerBound?: boolean;
   query: string;
   noun?: string;
 }) {
@@ -18,6 +21,8 @@ export function Pagination({
   const pages = Math.max(1, Math.ceil(total / pageSize));
   const first = (page - 1) * pageSize + 1;
   const last = Math.min(total, page * pageSize);
+  const more = totalIsLowerBound ? "+" : "";
+  const count = (n: number) => n.toLocaleString("en-US");
   const href = (p: number) => {
     const params = new URLSearchParams(query);
     if (p > 1) params.set("page", String(p));
@@ -26,8 +31,14 @@ export function Pagination({
   };
   return (
     <nav aria-label="Pagination" className="flex flex-wrap items-center justify-between gap-3 text-sm text-slate-600">
-      <p>{first > total ? `Page ${page} is past the end (${total} ${noun})` : `Showing ${first}–${last} of ${total}`}</p>
-      {pages > 1 && (
+      <p>
+        {first <= total
+          ? `Showing ${count(first)}–${count(last)} of ${count(total)}${more}`
+          : totalIsLowerBound
+            ? `Showing from ${count(first)}, of more than ${count(total)}`
+            : `Page ${page} is past the end (${total} ${noun})`}
+      </p>
+      {(pages > 1 || totalIsLowerBound) && (
         <div className="flex items-center gap-2">
           {page > 1 ? (
             <Link className={buttonClasses("secondary")} href={href(page - 1)} rel="prev">
@@ -39,9 +50,10 @@ export function Pagination({
             </span>
           )}
           <span className="tabular-nums">
-            Page {page} of {pages}
+            Page {count(page)} of {count(pages)}
+            {more}
           </span>
-          {page < pages ? (
+          {page < pages || totalIsLowerBound ? (
             <Link className={buttonClasses("secondary")} href={href(page + 1)} rel="next">
               Next
             </Link>

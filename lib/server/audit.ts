@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, desc, eq, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type Database from "better-sqlite3";
 import { getConnection, getDb, type DB } from "@/db";
@@ -111,11 +111,17 @@ function actorCondition(db: DB, value: string): SQL {
   return inArray(auditEvents.actorId, [...ids]);
 }
 
-/** "change.approved" is one action; "change", "change." or "change.*" is every action of that family. */
-function actionCondition(value: string): SQL {
-  if (value.includes(".") && !/\.\*?$/.test(value)) return eq(auditEvents.action, value);
+/**
+ * "change.approved" is one action; "change", "change." or "change.*" is every action of that family, a range of
+ * the action index. `dense` (the filter matches much of the trail) keeps SQLite off that index, so the page is
+ * read newest first by seq rather than sorted out of a range as long as the trail.
+ */
+function actionCondition(value: string, dense: boolean): SQL {
+  const action = dense ? sql`+${auditEvents.action}` : sql`${auditEvents.action}`;
+  if (value.includes(".") && !/\.\*?$/.test(value)) return sql`${action} = ${value}`;
   const prefix = value.replace(/\.?\*?$/, "") + ".";
-  return sql`substr(${auditEvents.action}, 1, ${prefix.length}) = ${prefix}`;
+  const after = prefix.slice(0, -1) + "/"; // "/" follows "." in code-point order
+  return sql`${action} >= ${prefix} AND ${action} < ${after}`;
 }
 
 /** Tables whose rows belong to one agent, by the entity type their audit events carry. */
@@ -146,35 +152,69 @@ function agentCondition(db: DB, slug: string): SQL {
   )!;
 }
 
-/** The audit trail, newest first, with the filters of the audit log. */
-export function listAuditEvents(caller: Caller, filters: AuditFilters): { items: AuditEventItem[]; total: number } {
+/** Past this many matching events a filtered count would read much of the trail: the log says "10,000+". */
+export const AUDIT_COUNT_CAP = 10_000;
+
+/**
+ * The audit trail, newest first, with the filters of the audit log. The whole trail's total is exact; a
+ * filtered total stops at AUDIT_COUNT_CAP (`totalExact` is then false).
+ */
+export function listAuditEvents(caller: Caller, filters: AuditFilters): { items: AuditEventItem[]; total: number; totalExact: boolean } {
   assertCanRead(caller);
   const db = getDb();
-  const where = and(
-    filters.actor ? actorCondition(db, filters.actor) : undefined,
-    filters.action ? actionCondition(filters.action) : undefined,
-    filters.entity ? eq(auditEvents.entityType, filters.entity.type) : undefined,
-    filters.entity?.id ? eq(auditEvents.entityId, filters.entity.id) : undefined,
-    filters.agent ? agentCondition(db, filters.agent) : undefined,
-    filters.from !== undefined ? gte(auditEvents.at, filters.from) : undefined,
-    filters.to !== undefined ? lt(auditEvents.at, filters.to) : undefined,
-  );
-  const total = db
-    .select({ n: sql<number>`COUNT(*)` })
-    .from(auditEvents)
-    .where(where)
-    .get()!.n;
-  const rows = db
-    .select()
-    .from(auditEvents)
-    .where(where)
-    .orderBy(desc(auditEvents.seq))
-    .limit(filters.pageSize)
-    .offset((filters.page - 1) * filters.pageSize)
-    .all();
+  const offset = (filters.page - 1) * filters.pageSize;
+  const filtered = [filters.actor, filters.action, filters.entity, filters.agent, filters.from, filters.to].some((f) => f !== undefined);
+  let total: number;
+  let totalExact = true;
+  let rows: (typeof auditEvents.$inferSelect)[];
+  if (!filtered) {
+    total = db
+      .select({ n: sql<number>`COUNT(*)` })
+      .from(auditEvents)
+      .get()!.n;
+    rows = wholeTrailPage(db, total, offset, filters.pageSize);
+  } else {
+    // Dense, a bounded range of time still reads its index: scanning newest first would pass every later event.
+    const at = (dense: boolean) => (dense && filters.to === undefined ? sql`+${auditEvents.at}` : sql`${auditEvents.at}`);
+    const where = (dense: boolean) =>
+      and(
+        filters.actor ? actorCondition(db, filters.actor) : undefined,
+        filters.action ? actionCondition(filters.action, dense) : undefined,
+        filters.entity ? sql`${dense ? sql`+${auditEvents.entityType}` : auditEvents.entityType} = ${filters.entity.type}` : undefined,
+        filters.entity?.id ? eq(auditEvents.entityId, filters.entity.id) : undefined,
+        filters.agent ? agentCondition(db, filters.agent) : undefined,
+        filters.from !== undefined ? sql`${at(dense)} >= ${filters.from}` : undefined,
+        filters.to !== undefined ? sql`${at(dense)} < ${filters.to}` : undefined,
+      );
+    const matching = db
+      .select({ n: sql<number>`COUNT(*)` })
+      .from(
+        db
+          .select({ one: sql`1` })
+          .from(auditEvents)
+          .where(where(false))
+          .limit(AUDIT_COUNT_CAP + 1)
+          .as("matching"),
+      )
+      .get()!.n;
+    totalExact = matching <= AUDIT_COUNT_CAP;
+    total = Math.min(matching, AUDIT_COUNT_CAP);
+    // The page's seqs first (off an index where one serves, sorting only seqs), then those events' rows.
+    const seqs = db
+      .select({ seq: auditEvents.seq })
+      .from(auditEvents)
+      .where(where(!totalExact))
+      .orderBy(desc(auditEvents.seq))
+      .limit(filters.pageSize)
+      .offset(offset)
+      .all()
+      .map((r) => r.seq);
+    rows = seqs.length ? db.select().from(auditEvents).where(inArray(auditEvents.seq, seqs)).orderBy(desc(auditEvents.seq)).all() : [];
+  }
   const owners = entityOwners(db, rows);
   return {
     total,
+    totalExact,
     items: rows.map((row) => {
       const owner = owners.get(`${row.entityType}:${row.entityId}`);
       return {
@@ -189,6 +229,25 @@ export function listAuditEvents(caller: Caller, filters: AuditFilters): { items:
       };
     }),
   };
+}
+
+/**
+ * A page of the whole trail. Events are never deleted, so seq runs without gaps and a page is a range of it,
+ * found at once however deep; were there ever a gap, the page is counted out the slow way instead.
+ */
+function wholeTrailPage(db: DB, total: number, offset: number, pageSize: number) {
+  // Two lone MIN/MAX subqueries, each one step down the primary key; together in one SELECT they would scan the table.
+  const bounds = db
+    .select({
+      first: sql<number | null>`(SELECT MIN(seq) FROM ${auditEvents})`,
+      last: sql<number | null>`(SELECT MAX(seq) FROM ${auditEvents})`,
+    })
+    .from(sql`(SELECT 1)`)
+    .get()!;
+  const page = db.select().from(auditEvents).orderBy(desc(auditEvents.seq)).limit(pageSize);
+  if (bounds.last === null || bounds.first === null) return [];
+  if (bounds.last - bounds.first + 1 !== total) return page.offset(offset).all();
+  return page.where(lt(auditEvents.seq, bounds.last - offset + 1)).all();
 }
 
 type Owner = { agent: string; changeNumber: number | null };
@@ -226,7 +285,10 @@ function entityOwners(db: DB, rows: { entityType: string; entityId: string }[]):
   return owners;
 }
 
-/** Every agent, retired ones too: their history stays in the trail. */
+/**
+ * Every agent, retired ones too: their history stays in the trail.
+ * @deprecated lists every agent: on a large estate pick agents with `searchAgents` (the agent combobox) instead.
+ */
 export function auditAgentOptions(): { slug: string; name: string }[] {
   return getDb().select({ slug: agents.slug, name: agents.name }).from(agents).orderBy(asc(agents.name)).all();
 }

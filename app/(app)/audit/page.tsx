@@ -7,23 +7,27 @@ import { BadFilterNotice } from "@/components/ui/bad-filter-notice";
 import { Card } from "@/components/ui/card";
 import { Pagination } from "@/components/ui/pagination";
 import { isAppError } from "@/lib/errors";
-import { auditAgentOptions, listAuditEvents, parseAuditFilters, type AuditFilters as Filters } from "@/lib/server/audit";
+import { listAuditEvents, parseAuditFilters, type AuditFilters as Filters } from "@/lib/server/audit";
+import { agentOption } from "@/lib/server/agents";
 import { requireUser } from "@/lib/server/auth";
 import { userCaller } from "@/lib/server/caller";
 
 export const metadata: Metadata = { title: "Audit trail" };
+
+/** Each event carries its payload, shown twice over (HTML and React payload): 25 to a page keeps the page light (the API's default stays 50). */
+const PAGE_SIZE = "25";
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const caller = userCaller(await requireUser());
   const params = await searchParams;
   let filters: Filters;
   try {
-    filters = parseAuditFilters(params);
+    filters = parseAuditFilters({ pageSize: PAGE_SIZE, ...params });
   } catch (error) {
     if (!isAppError(error)) throw error;
     return <BadFilterNotice message={error.message} href="/audit" label="Show the whole audit trail" />;
   }
-  const { items, total } = listAuditEvents(caller, filters);
+  const { items, total, totalExact } = listAuditEvents(caller, filters);
   const query = new URLSearchParams(
     Object.entries(params).flatMap(([k, v]) => (typeof v === "string" && v && k !== "page" ? [[k, v]] : [])),
   );
@@ -33,14 +37,16 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Audit trail</h1>
         <p className="mt-1 text-sm text-slate-600">
-          {total} {total === 1 ? "event" : "events"}, newest first. Every change is recorded in the same transaction that makes it, each
-          event chained to the one before by its SHA-256 hash; the database refuses to update or delete them.
+          {total.toLocaleString("en-US")}
+          {totalExact ? "" : "+"} {total === 1 && totalExact ? "event" : "events"}, newest first. Every change is recorded in the same
+          transaction that makes it, each event chained to the one before by its SHA-256 hash; the database refuses to update or delete
+          them.
         </p>
       </div>
       <Card title="Integrity">
         <VerifyIntegrity />
       </Card>
-      <AuditFilters agents={auditAgentOptions()} />
+      <AuditFilters agent={agentOption(filters.agent)} />
       {items.length ? (
         <AuditTable items={items} />
       ) : (
@@ -51,7 +57,14 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           </p>
         </div>
       )}
-      <Pagination page={filters.page} pageSize={filters.pageSize} total={total} query={query.toString()} noun="events" />
+      <Pagination
+        page={filters.page}
+        pageSize={filters.pageSize}
+        total={total}
+        totalIsLowerBound={!totalExact}
+        query={query.toString()}
+        noun="events"
+      />
     </div>
   );
 }

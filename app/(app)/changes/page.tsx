@@ -7,7 +7,7 @@ import { isAppError } from "@/lib/errors";
 import { requireUser } from "@/lib/server/auth";
 import { userCaller } from "@/lib/server/caller";
 import { listChanges, parseChangeFilters, type ChangeFilters as Filters } from "@/lib/server/change-queries";
-import { inventoryFacets } from "@/lib/server/agents";
+import { agentOption } from "@/lib/server/agents";
 
 export const metadata: Metadata = { title: "Changes" };
 
@@ -33,7 +33,7 @@ export default async function ChangesPage({ searchParams }: { searchParams: Prom
           {total} change {total === 1 ? "record" : "records"}. To propose one, open an agent and choose “Propose a change”.
         </p>
       </div>
-      <ChangeFilters agents={inventoryFacets().agents} />
+      <ChangeFilters agent={agentOption(filters.agent)} />
       {items.length ? (
         <ChangeTable items={items} now={Date.now()} />
       ) : (

@@ -6,7 +6,7 @@ import { ResolveIncidentForm } from "@/components/incidents/resolve-incident-for
 import { BadFilterNotice } from "@/components/ui/bad-filter-notice";
 import { Pagination } from "@/components/ui/pagination";
 import { isAppError } from "@/lib/errors";
-import { inventoryFacets } from "@/lib/server/agents";
+import { agentOption } from "@/lib/server/agents";
 import { requireUser } from "@/lib/server/auth";
 import { userCaller } from "@/lib/server/caller";
 import { canHandleIncidents, listIncidents, parseIncidentFilters, type IncidentFilters as Filters } from "@/lib/server/incidents";
@@ -25,7 +25,7 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
     return <BadFilterNotice message={error.message} href="/incidents" label="Show all incidents" />;
   }
   const { items, total } = listIncidents(caller, filters);
-  const agents = inventoryFacets().agents;
+  const agent = agentOption(filters.agent);
   const handles = canHandleIncidents(caller);
   const query = new URLSearchParams(
     Object.entries(params).flatMap(([k, v]) => (typeof v === "string" && v && k !== "page" ? [[k, v]] : [])),
@@ -44,15 +44,11 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
             <span className="text-brand-700 group-open:hidden">+ </span>Open an incident
           </summary>
           <div className="border-t border-slate-100 p-4">
-            <OpenIncidentForm
-              agents={agents}
-              defaultAgent={typeof params.agent === "string" ? params.agent : undefined}
-              open={openIncidentAction}
-            />
+            <OpenIncidentForm defaultAgent={agent} open={openIncidentAction} />
           </div>
         </details>
       )}
-      <IncidentFilters agents={agents} />
+      <IncidentFilters agent={agent} />
       {items.length ? (
         <div className="rounded-lg border border-slate-200 bg-white px-4">
           <IncidentTable

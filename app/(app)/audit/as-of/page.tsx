@@ -4,7 +4,7 @@ import { AuditTabs } from "@/components/audit/audit-tabs";
 import { EnvironmentThen } from "@/components/audit/environment-then";
 import { UtcTime } from "@/components/ui/utc-time";
 import { isAppError } from "@/lib/errors";
-import { auditAgentOptions } from "@/lib/server/audit";
+import { agentOption } from "@/lib/server/agents";
 import { requireUser } from "@/lib/server/auth";
 import { userCaller } from "@/lib/server/caller";
 import { whatRanWhen, type WhatRanWhen } from "@/lib/server/evidence";
@@ -48,7 +48,10 @@ export default async function WhatRanWhenPage({ searchParams }: Props) {
           there, who approved it on which content, the eval runs on its spec, and what has changed since.
         </p>
       </div>
-      <AsOfForm agents={auditAgentOptions()} agent={agent} at={result ? new Date(result.at).toISOString().slice(0, 19) : at} />
+      <AsOfForm
+        agent={agentOption(agent) ?? (agent ? { slug: agent, name: agent } : null)}
+        at={result ? new Date(result.at).toISOString().slice(0, 19) : at}
+      />
       {error && (
         <p role="alert" className="rounded-lg border border-rose-200 bg-rose-50 p-4 text-sm text-rose-900">
           {error}

@@ -5,7 +5,7 @@ import { changeNumberLabel } from "@/lib/domain/terms";
 export const dynamic = "force-dynamic";
 
 export const GET = apiRoute((request, { caller }) => {
-  const { items, total } = listAuditEvents(caller, parseAuditFilters(request.nextUrl.searchParams));
+  const { items, total, totalExact } = listAuditEvents(caller, parseAuditFilters(request.nextUrl.searchParams));
   return {
     items: items.map((e) => ({
       seq: e.seq,
@@ -23,5 +23,7 @@ export const GET = apiRoute((request, { caller }) => {
       hash: e.hash,
     })),
     total,
+    /** False when a filter matched more events than are counted: `total` is then a lower bound. */
+    totalExact,
   };
 });
