@@ -12,27 +12,23 @@ import { TEST_UNTIL } from "@/lib/testing/demo-estate-template";
 import { backfillDerivedTables, DERIVED_TABLES_VERSION } from "./derived";
 
 /*
- * A database written before dora_facts existed (schema 0008, with a year of history) is brought up to
- * date when it is opened: the migrations add the tables, and the backfill fills them once, before any
- * request, so the first report is as fast as any other and gives the figures doraMetrics gives.
+ * A database written before dora_facts existed (with a year of history) is brought up to date when it
+ * is opened: the migration adds the tables, and the backfill fills them once, before any request, so the first report is as fast as any other and gives the figures doraMetrics gives.
  */
 
 const DAY = 86_400_000;
 const migrations = readdirSync(path.join(process.cwd(), "db", "migrations")).filter((f) => f.endsWith(".sql"));
-const derivedSince = migrations.indexOf("0010_dora_facts.sql");
 
-/** The demo estate as the previous schema left it: no derived tables, no record of the migrations that add them, no marker. */
+/**
+ * The demo estate as an upgrade finds it: the migration has just added the derived tables, so they are
+ * empty, and no marker says they were built.
+ */
 function previousSchemaEstate(file: string) {
   copyFileSync(inject("demoEstateTemplate"), file, constants.COPYFILE_EXCL);
   const sqlite = new Database(file);
   const applied = sqlite.prepare("SELECT COUNT(*) FROM __drizzle_migrations").pluck().get() as number;
   expect(applied).toBe(migrations.length);
-  sqlite.exec("DROP TABLE dora_facts; DROP TABLE dora_days; DELETE FROM settings WHERE key = 'derived_tables_version'");
-  sqlite
-    .prepare(
-      "DELETE FROM __drizzle_migrations WHERE created_at IN (SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT ?)",
-    )
-    .run(migrations.length - derivedSince);
+  sqlite.exec("DELETE FROM dora_facts; DELETE FROM dora_days; DELETE FROM settings WHERE key = 'derived_tables_version'");
   sqlite.close();
 }
 
