@@ -1,6 +1,8 @@
 "use client";
 
 import { useEffect, useState } from "react";
+import type { AgentChoice } from "@/components/filters/agent-combobox";
+import { AgentFilter } from "@/components/filters/agent-filter";
 import { Input } from "@/components/ui/field";
 import { FilterBar, FilterSelect } from "@/components/ui/filter-bar";
 import { useUrlFilters } from "@/components/ui/use-url-filters";
@@ -18,14 +20,15 @@ export function MetricsFilters({
   workflows,
   platforms,
   risks,
-  agents,
+  agent,
 }: {
   from: string;
   to: string;
   workflows: Option[];
   platforms: Option[];
   risks: Option[];
-  agents: Option[];
+  /** The URL's agent, looked up on the server; the picker searches the rest. */
+  agent: AgentChoice | null;
 }) {
   const filters = useUrlFilters();
   return (
@@ -35,7 +38,7 @@ export function MetricsFilters({
       <FilterSelect filters={filters} name="workflow" label="Workflow" all="All workflows" options={workflows} />
       <FilterSelect filters={filters} name="platform" label="Platform" all="All platforms" options={platforms} />
       <FilterSelect filters={filters} name="risk" label="Risk tier" all="All risk tiers" options={risks} />
-      <FilterSelect filters={filters} name="agent" label="Agent" all="All agents" options={agents} />
+      <AgentFilter filters={filters} selected={agent} includeRetired />
     </FilterBar>
   );
 }

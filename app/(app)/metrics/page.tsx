@@ -16,7 +16,7 @@ import { Card } from "@/components/ui/card";
 import { isoDate } from "@/lib/domain/dora-calendar";
 import { PLATFORM_LABELS, PLATFORMS, RISK_LEVELS } from "@/lib/domain/terms";
 import { isAppError } from "@/lib/errors";
-import { inventoryFacets } from "@/lib/server/agents";
+import { agentOption, workflowFacets } from "@/lib/server/agents";
 import { requireUser } from "@/lib/server/auth";
 import { userCaller, type Caller } from "@/lib/server/caller";
 import { metricRecords } from "@/lib/server/metric-records";
@@ -42,7 +42,7 @@ export default async function MetricsPage({ searchParams }: { searchParams: Prom
   const caller = userCaller(await requireUser());
   const params = await searchParams;
   const now = Date.now();
-  const facets = inventoryFacets();
+  const workflows = workflowFacets();
   let filters: Filters;
   let view: ReturnType<typeof parseDashboardView>;
   let range: { from: number; to: number };
@@ -59,15 +59,13 @@ export default async function MetricsPage({ searchParams }: { searchParams: Prom
   const query = filterQuery(filters);
   const drill = view.drill ?? null;
 
-  const agentOptions = facets.agents.map((a) => ({ value: a.slug, label: a.name }));
-  // A retired agent's history still counts: keep it choosable when a link names it.
-  if (filters.agent && !agentOptions.some((a) => a.value === filters.agent))
-    agentOptions.push({ value: filters.agent, label: filters.agent });
+  const agent = agentOption(filters.agent);
+  // A retired agent's history still counts: the picker offers retired agents too.
   const scope = [
-    filters.workflow && `the ${facets.workflows.find((w) => w.slug === filters.workflow)?.name ?? filters.workflow} workflow`,
+    filters.workflow && `the ${workflows.find((w) => w.slug === filters.workflow)?.name ?? filters.workflow} workflow`,
     filters.platform && PLATFORM_LABELS[filters.platform],
     filters.risk && `${filters.risk}-risk changes`,
-    filters.agent && (agentOptions.find((a) => a.value === filters.agent)?.label ?? filters.agent),
+    filters.agent && (agent?.name ?? filters.agent),
   ].filter(Boolean);
 
   return (
@@ -91,10 +89,10 @@ export default async function MetricsPage({ searchParams }: { searchParams: Prom
       <MetricsFilters
         from={isoDate(range.from)}
         to={isoDate(range.to - DAY)}
-        workflows={facets.workflows.map((w) => ({ value: w.slug, label: w.name }))}
+        workflows={workflows.map((w) => ({ value: w.slug, label: w.name }))}
         platforms={PLATFORMS.map((p) => ({ value: p, label: PLATFORM_LABELS[p] }))}
         risks={RISK_LEVELS.map((r) => ({ value: r, label: capitalized(r) }))}
-        agents={agentOptions}
+        agent={agent}
       />
 
       <Suspense fallback={<Pending label="Computing the five numbers…" tall />}>
