@@ -302,6 +302,7 @@ export const incidents = sqliteTable(
     index("incidents_agent_idx").on(t.agentId, t.detectedAt),
     index("incidents_detected_idx").on(t.detectedAt),
     index("incidents_deployment_idx").on(t.deploymentId),
+    index("incidents_fix_change_idx").on(t.fixChangeRecordId),
     index("incidents_open_idx").on(t.resolvedAt, t.severity),
     check("incidents_severity_check", oneOf("severity", SEVERITIES)),
   ],
