@@ -214,11 +214,13 @@ describe("evidence pack: range, order, filters and the chain", () => {
       .select({ n: sql<number>`COUNT(*)` })
       .from(auditEvents)
       .get()!.n;
-    expect(before).toEqual({ count, headHash: head.hash, verified: true });
+    expect(before).toMatchObject({ count, headHash: head.hash, verified: true });
     limitRaise(870, clock.next());
     const after = evidencePack(auditor(), { from: 0, to: 1 }).chain;
     const added = db.select().from(auditEvents).orderBy(asc(auditEvents.seq)).all().slice(count);
-    expect(after).toEqual({ count: count + added.length, headHash: added.at(-1)!.hash, verified: true });
+    expect(after).toMatchObject({ count: count + added.length, headHash: added.at(-1)!.hash, verified: true });
+    // What was verified, and how: the events appended since the last full verification were checked now.
+    expect(after.verification.summary).toMatch(/verified in full at .*; [\d,]+–[\d,]+ appended since, verified incrementally/);
   });
 
   it("everyone may read it; a token needs the read scope", () => {
