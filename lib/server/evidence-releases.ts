@@ -103,7 +103,8 @@ export function exceptionConditions(now: number): Record<ExceptionKind, SQL> {
       WHERE e.agent_id = d.agent_id AND e.spec_hash = v.spec_hash AND e.recorded_at <= d.deployed_at)`,
     overdue_retro_signoff: sql`(c.emergency = 1 AND c.retro_signoff_due_at IS NOT NULL AND CASE WHEN ${pending}
       THEN ${now} > c.retro_signoff_due_at ELSE c.approved_at IS NOT NULL AND c.approved_at > c.retro_signoff_due_at END)`,
-    self_approval: sql`(c.author_id IS NOT NULL AND EXISTS (SELECT 1 FROM signoffs s WHERE ${approved} AND s.signer_id = c.author_id))`,
+    // `+s.signer_id`: look the sign-offs up by change, not by signer (one person signs thousands of changes).
+    self_approval: sql`(c.author_id IS NOT NULL AND EXISTS (SELECT 1 FROM signoffs s WHERE ${approved} AND +s.signer_id = c.author_id))`,
     skipped_environment: sql`(NOT ${ranBefore("development")} OR NOT ${ranBefore("staging")})`,
     out_of_date_release: sql`(d.replaced_version_id IS NOT NULL AND (c.base_version_id IS NULL
       OR (SELECT spec_hash FROM agent_versions WHERE id = c.base_version_id)

@@ -5,7 +5,8 @@ import { auditEvents } from "@/db/schema";
 import { errorOf } from "@/lib/testing/app-error";
 import { seedDemoEstate, TEST_UNTIL } from "@/lib/testing/demo-estate";
 import { approveAll, as, DAY, HOUR, limitRaise, releaseApproved, stagingEval, testClock, tokenWith } from "@/lib/testing/release-fixtures";
-import { evidencePack, parseEvidenceFilters, previousQuarter, whatRanWhen, type EvidenceRelease } from "./evidence";
+import { expectSameTotals } from "@/lib/testing/evidence-totals";
+import { evidencePack, evidencePage, parseEvidenceFilters, previousQuarter, whatRanWhen, type EvidenceRelease } from "./evidence";
 import { promote } from "./promotion";
 import { rollback } from "./rollback";
 import { signOff } from "./signoffs";
@@ -24,6 +25,7 @@ beforeAll(async () => {
 function releaseAt(deployedAt: number, now = clock.peek()): EvidenceRelease {
   const pack = evidencePack(auditor(), { from: deployedAt, to: deployedAt + 1 }, now);
   expect(pack.releases).toHaveLength(1);
+  expectSameTotals(pack.releases[0]!, evidencePage(auditor(), { from: deployedAt, to: deployedAt + 1 }, {}, now).totals);
   return pack.releases[0]!;
 }
 

@@ -438,12 +438,41 @@ function evidenceTotals(db: Reader, filters: EvidenceFilters, now: number): Evid
   };
 }
 
+/**
+ * Totals read every release of the range, so the pages of one range share them until something is
+ * written: every write appends to the audit trail (a deployment written around the use cases still
+ * moves the deployments' rowid). The clock matters only to the overdue rule, so totals read at another
+ * instant still hold unless a retro sign-off of the range fell due in between.
+ */
+type CachedTotals = { totals: EvidenceTotals; at: number; dues: number[] };
+const totalsCache = new Map<string, CachedTotals>();
+function cachedTotals(db: Reader, filters: EvidenceFilters, now: number): EvidenceTotals {
+  const [version] = db.all<{ seq: number | null; rowid: number | null }>(
+    sql`SELECT (SELECT MAX(seq) FROM audit_events) AS seq, (SELECT MAX(rowid) FROM deployments) AS rowid`,
+  );
+  const key = JSON.stringify([filters.from, filters.to, filters.workflow, filters.agent, version?.seq, version?.rowid]);
+  const cached = totalsCache.get(key);
+  const [lo, hi] = cached ? [Math.min(cached.at, now), Math.max(cached.at, now)] : [0, 0];
+  if (cached && !cached.dues.some((due) => lo <= due && due < hi)) return cached.totals;
+  const totals = evidenceTotals(db, filters, now);
+  const dues = db
+    .all<{ due: number }>(
+      sql`SELECT DISTINCT c.retro_signoff_due_at AS due FROM ${releasesInRange(filters)} AND c.retro_signoff_due_at IS NOT NULL`,
+    )
+    .map((r) => r.due);
+  totalsCache.delete(key);
+  if (totalsCache.size >= 32) totalsCache.delete(totalsCache.keys().next().value!);
+  totalsCache.set(key, { totals, at: now, dues });
+  return totals;
+}
+
 /** A self-approval is an exception per approval (an author may approve in two roles). */
 const selfApprovalCount = sql`SUM(CASE WHEN c.author_id IS NULL THEN 0 ELSE (SELECT COUNT(*) FROM signoffs s
   WHERE s.change_record_id = c.id AND s.status = 'approved' AND s.content_hash IS c.content_hash
-    AND s.signer_id IS NOT NULL AND s.decided_at IS NOT NULL AND s.signer_id = c.author_id) END)`;
+    AND s.signer_id IS NOT NULL AND s.decided_at IS NOT NULL AND +s.signer_id = c.author_id) END)`;
 
-function exceptionRows(releases: EvidenceRelease[]): EvidencePack["exceptions"] {
+/** The exceptions of some releases, each naming its release. */
+export function exceptionRows(releases: EvidenceRelease[]): EvidencePack["exceptions"] {
   return releases.flatMap((r) =>
     r.exceptions.map((e) => ({
       ...e,
@@ -526,7 +555,7 @@ export function evidencePage(
       range: { from: filters.from, to: filters.to },
       filters: { workflow: filters.workflow ?? null, agent: filters.agent ?? null },
       chain: chainOf(sqlite),
-      totals: evidenceTotals(db, filters, now),
+      totals: cachedTotals(db, filters, now),
       releases,
       exceptions: exceptionRows(releases),
       page: {
