@@ -1,7 +1,7 @@
 import "server-only";
-import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { DB } from "@/db";
-import { agents, agentVersions, apiTokens, changeRecords, deployments, evalRuns, policies, signoffs, users, workflows } from "@/db/schema";
+import { agents, agentVersions, apiTokens, changeRecords, evalRuns, policies, signoffs, users, workflows } from "@/db/schema";
 import { DEFAULT_POLICY, type SignoffPolicy } from "@/lib/domain/signoff-policy";
 import { changeNumberLabel } from "@/lib/domain/terms";
 import { assessRow, changeView, findChangeRow, type ChangeRecordView, type ChangeRow, type SignoffView } from "./change-records";
@@ -112,6 +112,24 @@ export function exceptionConditions(now: number): Record<ExceptionKind, SQL> {
     author_released: sql`(CASE WHEN c.author_id IS NOT NULL THEN d.deployed_by_id IS c.author_id
       ELSE d.deployed_by_token_id IS c.author_token_id END)`,
   };
+}
+
+/** Any exception at all: the cheap and frequent rules first, since SQLite stops at the first that holds. */
+export function anyException(now: number): SQL {
+  const c = exceptionConditions(now);
+  const order: ExceptionKind[] = [
+    "author_released",
+    "out_of_date_release",
+    "overdue_retro_signoff",
+    "missing_eval",
+    "approval_after_deployment",
+    "self_approval",
+    "skipped_environment",
+  ];
+  return sql`(${sql.join(
+    order.map((kind) => c[kind]),
+    sql` OR `,
+  )})`;
 }
 
 /** The changes behind a batch of releases, as the pack shows them: five queries for the whole batch. */
@@ -244,24 +262,13 @@ export function loadReleases(
   const runsOf = new Map<string, EvalRunView[]>();
   for (const { agentId, specHash, ...run } of runs)
     runsOf.set(`${agentId} ${specHash}`, [...(runsOf.get(`${agentId} ${specHash}`) ?? []), run]);
-  const rollbackRows = db
-    .select({
-      id: deployments.id,
-      agentId: deployments.agentId,
-      replacedVersionId: deployments.replacedVersionId,
-      deployedAt: deployments.deployedAt,
-    })
-    .from(deployments)
-    .where(
-      and(
-        eq(deployments.environment, "production"),
-        eq(deployments.kind, "rollback"),
-        inArray(deployments.agentId, agentIds),
-        inArray(deployments.replacedVersionId, [...new Set(rows.map((r) => r.versionId))]),
-      ),
-    )
-    .orderBy(asc(deployments.deployedAt))
-    .all();
+  // By agent: the planner would otherwise walk every production deployment by time to find a few rollbacks.
+  const rollbackRows = db.all<{ id: string; agentId: string; replacedVersionId: string | null; deployedAt: number }>(sql`
+    SELECT id, agent_id AS agentId, replaced_version_id AS replacedVersionId, deployed_at AS deployedAt
+    FROM deployments INDEXED BY deployments_agent_env_idx
+    WHERE agent_id IN ${agentIds} AND environment = 'production' AND kind = 'rollback'
+      AND replaced_version_id IN ${[...new Set(rows.map((r) => r.versionId))]}
+    ORDER BY deployed_at`);
   const rollbackViews = new Map(
     deploymentViews(
       db,

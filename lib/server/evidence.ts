@@ -14,7 +14,7 @@ import { auditChainStatus, type AuditChainStatus } from "./audit-verification";
 import { assertCanRead, type Caller } from "./caller";
 import { changeView, findChangeRow } from "./change-records";
 import type { DeploymentView } from "./deployments";
-import { exceptionConditions, loadReleases, type EvidenceChange, type ReleaseRow } from "./evidence-releases";
+import { anyException, exceptionConditions, loadReleases, type EvidenceChange, type ReleaseRow } from "./evidence-releases";
 import type { IncidentView } from "./incidents";
 import { agentAsOf, compareAgentVersions, evalRunsFor, type EnvironmentState, type EvalRunView, type VersionComparison } from "./registry";
 
@@ -385,7 +385,7 @@ function releaseRows(
   bound: { after?: ReleaseKey; before?: ReleaseKey },
   limit: number,
 ): ReleaseRow[] {
-  const flagged = sql.join(Object.values(exceptionConditions(now)), sql` OR `);
+  const flagged = anyException(now);
   const after =
     bound.after?.group === group ? sql`AND (d.deployed_at, d.rowid) > (${bound.after.deployedAt}, ${bound.after.rowid})` : sql``;
   const before =
@@ -423,7 +423,7 @@ function evidenceTotals(db: Reader, filters: EvidenceFilters, now: number): Evid
     kind === "self_approval" ? selfApprovalCount : sql`SUM(CASE WHEN ${conditions[kind]} THEN 1 ELSE 0 END)`,
   );
   const row = db.all<Record<string, number | null>>(sql`SELECT COUNT(*) AS releases,
-      SUM(CASE WHEN ${sql.join(Object.values(conditions), sql` OR `)} THEN 1 ELSE 0 END) AS flagged,
+      SUM(CASE WHEN ${anyException(now)} THEN 1 ELSE 0 END) AS flagged,
       ${sql.join(
         kinds.map((k, i) => sql`${k} AS ${sql.identifier(EXCEPTION_KINDS[i]!)}`),
         sql`, `,
