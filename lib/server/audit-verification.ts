@@ -95,25 +95,15 @@ function workerPath(): string {
 }
 
 /**
- * Starts a full verification in a worker thread (or joins the one running) and resolves with its
- * verdict, which is also kept as the new verified head. The request thread only receives messages.
+ * Runs a full verification of the database file in a worker thread: the calling thread only receives
+ * its progress and its verdict, and goes on serving meanwhile.
  */
-export function startFullVerification(now = Date.now()): Job {
-  if (holder.countersignVerification) return holder.countersignVerification;
-  const sqlite = getConnection().sqlite;
-  const startedAt = new Date(now).toISOString();
-  const job: Job = { startedAt, checked: 0, total: 0, replaying: false, done: Promise.resolve(null as never) };
-  job.done = new Promise<FullResult>((resolve, reject) => {
-    const worker = new Worker(workerPath(), {
-      workerData: { databasePath: sqlite.name, tsconfig: path.join(process.cwd(), "tsconfig.json") },
-    });
+export function verifyInWorker(file: string, onProgress: (progress: Omit<Progress, "type">) => void = () => {}): Promise<FullResult> {
+  return new Promise<FullResult>((resolve, reject) => {
+    const worker = new Worker(workerPath(), { workerData: { databasePath: file, tsconfig: path.join(process.cwd(), "tsconfig.json") } });
     let settled = false;
     worker.on("message", (message: WorkerMessage) => {
-      if (message.type === "progress") {
-        Object.assign(job, { checked: message.checked, total: message.total, replaying: message.replaying ?? false });
-        return;
-      }
-      keepVerdict(message.result, startedAt, new Date().toISOString());
+      if (message.type === "progress") return onProgress(message);
       settled = true;
       resolve(message.result);
     });
@@ -122,10 +112,29 @@ export function startFullVerification(now = Date.now()): Job {
       reject(error);
     });
     worker.on("exit", (code) => {
-      if (holder.countersignVerification === job) holder.countersignVerification = undefined;
       if (!settled) reject(new Error(`The audit verification worker stopped (exit code ${code})`));
     });
   });
+}
+
+/**
+ * Starts a full verification in a worker thread (or joins the one running); its verdict is kept as the
+ * last full verification, and, when clean, as the head later requests verify from.
+ */
+export function startFullVerification(now = Date.now()): Job {
+  if (holder.countersignVerification) return holder.countersignVerification;
+  const startedAt = new Date(now).toISOString();
+  const job: Job = { startedAt, checked: 0, total: 0, replaying: false, done: Promise.resolve(null as never) };
+  job.done = verifyInWorker(getConnection().sqlite.name, (progress) =>
+    Object.assign(job, { checked: progress.checked, total: progress.total, replaying: progress.replaying ?? false }),
+  )
+    .then((result) => {
+      keepVerdict(result, startedAt, new Date().toISOString());
+      return result;
+    })
+    .finally(() => {
+      if (holder.countersignVerification === job) holder.countersignVerification = undefined;
+    });
   job.done.catch((error) => console.error("Full audit verification failed to run:", error));
   holder.countersignVerification = job;
   return job;
@@ -153,7 +162,8 @@ function fullVerificationInline(sqlite: Database.Database, now: number): FullVer
   return keepVerdict(withReplay(sqlite, verifyAuditEvents(sqlite)), at, at);
 }
 
-type WorkerMessage = { type: "progress"; checked: number; total: number; replaying?: boolean } | { type: "result"; result: FullResult };
+type Progress = { type: "progress"; checked: number; total: number; replaying?: boolean };
+type WorkerMessage = Progress | { type: "result"; result: FullResult };
 
 function storedHead(sqlite: Database.Database): ChainCheckpoint {
   const head = sqlite.prepare("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").get() as

@@ -585,7 +585,7 @@ export async function* evidenceBatches(
   caller: Caller,
   filters: EvidenceFilters,
   now = Date.now(),
-  batchSize = 500,
+  batchSize = 100,
 ): AsyncGenerator<{ header: EvidenceHeader } | { releases: EvidenceRelease[] }> {
   assertCanRead(caller);
   const { sqlite, db, close } = snapshotConnection();
