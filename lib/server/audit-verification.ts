@@ -1,7 +1,6 @@
 import "server-only";
 import type Database from "better-sqlite3";
 import path from "node:path";
-import { Worker } from "node:worker_threads";
 import { getConnection } from "@/db";
 import { verifyAuditEvents, verifyAuditEventsSince, type AuditVerification } from "@/db/audit-verify";
 import { GENESIS_HASH, type ChainCheckpoint } from "@/lib/domain/audit-chain";
@@ -100,7 +99,12 @@ function workerPath(): string {
  */
 export function verifyInWorker(file: string, onProgress: (progress: Omit<Progress, "type">) => void = () => {}): Promise<FullResult> {
   return new Promise<FullResult>((resolve, reject) => {
-    const worker = new Worker(workerPath(), { workerData: { databasePath: file, tsconfig: path.join(process.cwd(), "tsconfig.json") } });
+    // Taken from Node at run time rather than imported, so that the bundler does not follow the worker's path
+    // and bundle it: the worker is plain JavaScript that loads its TypeScript through tsx when it starts.
+    const { Worker } = process.getBuiltinModule("node:worker_threads");
+    const worker = new Worker(workerPath(), {
+      workerData: { databasePath: file, tsconfig: path.join(process.cwd(), "tsconfig.json") },
+    });
     let settled = false;
     worker.on("message", (message: WorkerMessage) => {
       if (message.type === "progress") return onProgress(message);
