@@ -81,6 +81,18 @@ describe("evidence pack pages", () => {
   });
 });
 
+describe("the releases with one kind of exception", () => {
+  it("are exactly those the pack names with it, while the totals still count the whole range", () => {
+    const pack = evidencePack(auditor(), year, TEST_UNTIL);
+    for (const kind of EXCEPTION_KINDS) {
+      const page = evidencePage(auditor(), { ...year, exception: kind }, { size: 500 }, TEST_UNTIL);
+      const expected = pack.releases.filter((r) => r.exceptions.some((e) => e.kind === kind)).map((r) => r.deployment.id);
+      expect(ids(page), kind).toEqual(expected);
+      expect(page.totals.releases).toBe(pack.releases.length);
+    }
+  });
+});
+
 describe("the streamed pack, read over HTTP through the route handler", () => {
   async function get(query: string) {
     const request = new NextRequest(new URL(`/api/v1/evidence?${query}`, "http://countersign.test"), {

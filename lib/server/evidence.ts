@@ -162,7 +162,7 @@ export type EvidencePack = {
   generatedAt: number;
   /** [from, to): `to` is exclusive. */
   range: { from: number; to: number };
-  filters: { workflow: string | null; agent: string | null };
+  filters: { workflow: string | null; agent: string | null; exception: ExceptionKind | null };
   /**
    * The audit trail's head when the pack was read, and what is known of it: `verified` when the events
    * appended since the last full verification follow from it, and that full verification found it intact
@@ -174,7 +174,8 @@ export type EvidencePack = {
   releases: EvidenceRelease[];
 };
 
-export type EvidenceFilters = { from: number; to: number; workflow?: string; agent?: string };
+/** `exception`: only the releases with an exception of that kind (the totals still count the whole range). */
+export type EvidenceFilters = { from: number; to: number; workflow?: string; agent?: string; exception?: ExceptionKind };
 
 /** The previous full calendar quarter (UTC) before `now`, as [from, to). */
 export function previousQuarter(now: number): { from: number; to: number } {
@@ -184,6 +185,7 @@ export function previousQuarter(now: number): { from: number; to: number } {
 }
 
 const scopeSchema = z.object({
+  exception: z.enum(EXCEPTION_KINDS, { error: `exception must be one of ${EXCEPTION_KINDS.join(", ")}` }).optional(),
   workflow: z.string().trim().max(200, "workflow is too long").optional(),
   agent: z.string().trim().max(200, "agent is too long").optional(),
 });
@@ -196,13 +198,13 @@ const scopeSchema = z.object({
 export function parseEvidenceFilters(params: SearchParamsInput, now = Date.now()): EvidenceFilters {
   const get = (key: string) => (params instanceof URLSearchParams ? params.get(key) : [params[key]].flat()[0]) || undefined;
   const bounds = parseAuditFilters({ from: get("from"), to: get("to") });
-  const { workflow, agent } = parseQuery(scopeSchema, params);
+  const { workflow, agent, exception } = parseQuery(scopeSchema, params);
   const quarter = previousQuarter(now);
   const none = bounds.from === undefined && bounds.to === undefined;
   const from = bounds.from ?? (none ? quarter.from : 0);
   const to = bounds.to ?? (none ? quarter.to : now + 1);
   if (to <= from) throw new AppError("bad_request", "to must be after from", { parameter: "to" });
-  return { from, to, workflow, agent };
+  return { from, to, workflow, agent, ...(exception ? { exception } : {}) };
 }
 
 /** URL parameters that ask for exactly this range again: whole UTC days as dates, anything else as ISO times. */
@@ -394,14 +396,14 @@ function releaseRows(
   const rows = db.all<ReleaseRow>(sql`SELECT d.id AS id, d.rowid AS rowid, d.agent_id AS agentId, d.version_id AS versionId,
       d.deployed_at AS deployedAt, d.change_record_id AS changeRecordId, d.deployed_by_id AS deployedById,
       d.deployed_by_token_id AS deployedByTokenId, d.replaced_version_id AS replacedVersionId
-    FROM ${releasesInRange(filters)}
+    FROM ${releasesInRange(filters, now)}
       AND ${group === 0 ? sql`(${flagged})` : sql`NOT (${flagged})`} ${after} ${before}
     ORDER BY d.deployed_at ${direction}, d.rowid ${direction} LIMIT ${limit}`);
   return bound.before ? rows.reverse() : rows;
 }
 
 /** The production releases of the filters' range, as tables `d` (deployment), `v` (its version) and `c` (its change). */
-function releasesInRange(filters: EvidenceFilters): SQL {
+function releasesInRange(filters: EvidenceFilters, now: number): SQL {
   return sql`deployments d
       JOIN agents a ON a.id = d.agent_id
       JOIN workflows w ON w.id = a.workflow_id
@@ -410,7 +412,8 @@ function releasesInRange(filters: EvidenceFilters): SQL {
     WHERE d.environment = 'production' AND d.kind IN ('promote', 'emergency')
       AND d.deployed_at >= ${filters.from} AND d.deployed_at < ${filters.to}
       ${filters.agent ? sql`AND a.slug = ${filters.agent}` : sql``}
-      ${filters.workflow ? sql`AND w.slug = ${filters.workflow}` : sql``}`;
+      ${filters.workflow ? sql`AND w.slug = ${filters.workflow}` : sql``}
+      ${filters.exception ? sql`AND ${exceptionConditions(now)[filters.exception]}` : sql``}`;
 }
 
 /** What the whole range holds: releases, releases with exceptions, and exceptions of each kind. */
@@ -428,7 +431,7 @@ function evidenceTotals(db: Reader, filters: EvidenceFilters, now: number): Evid
         kinds.map((k, i) => sql`${k} AS ${sql.identifier(EXCEPTION_KINDS[i]!)}`),
         sql`, `,
       )}
-    FROM ${releasesInRange(filters)}`)[0]!;
+    FROM ${releasesInRange({ ...filters, exception: undefined }, now)}`)[0]!;
   const byKind = Object.fromEntries(EXCEPTION_KINDS.map((k) => [k, row[k] ?? 0])) as Record<ExceptionKind, number>;
   return {
     releases: row.releases ?? 0,
@@ -457,7 +460,8 @@ function cachedTotals(db: Reader, filters: EvidenceFilters, now: number): Eviden
   const totals = evidenceTotals(db, filters, now);
   const dues = db
     .all<{ due: number }>(
-      sql`SELECT DISTINCT c.retro_signoff_due_at AS due FROM ${releasesInRange(filters)} AND c.retro_signoff_due_at IS NOT NULL`,
+      sql`SELECT DISTINCT c.retro_signoff_due_at AS due FROM ${releasesInRange({ ...filters, exception: undefined }, now)}
+        AND c.retro_signoff_due_at IS NOT NULL`,
     )
     .map((r) => r.due);
   totalsCache.delete(key);
@@ -553,7 +557,7 @@ export function evidencePage(
     return {
       generatedAt: now,
       range: { from: filters.from, to: filters.to },
-      filters: { workflow: filters.workflow ?? null, agent: filters.agent ?? null },
+      filters: { workflow: filters.workflow ?? null, agent: filters.agent ?? null, exception: filters.exception ?? null },
       chain: chainOf(sqlite),
       totals: cachedTotals(db, filters, now),
       releases,
@@ -595,7 +599,7 @@ export async function* evidenceBatches(
       header: {
         generatedAt: now,
         range: { from: filters.from, to: filters.to },
-        filters: { workflow: filters.workflow ?? null, agent: filters.agent ?? null },
+        filters: { workflow: filters.workflow ?? null, agent: filters.agent ?? null, exception: filters.exception ?? null },
         chain: chainOf(sqlite),
         totals: evidenceTotals(db, filters, now),
       },
@@ -649,7 +653,7 @@ export function evidencePack(caller: Caller, filters: EvidenceFilters, now = Dat
     return {
       generatedAt: now,
       range: { from: filters.from, to: filters.to },
-      filters: { workflow: filters.workflow ?? null, agent: filters.agent ?? null },
+      filters: { workflow: filters.workflow ?? null, agent: filters.agent ?? null, exception: filters.exception ?? null },
       chain: chainOf(sqlite),
       exceptions: exceptionRows(releases),
       releases,

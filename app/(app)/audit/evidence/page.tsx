@@ -50,6 +50,13 @@ export default async function EvidencePage({ searchParams }: Props) {
   const query = new URLSearchParams(evidenceRangeParams(filters));
   if (filters.workflow) query.set("workflow", filters.workflow);
   if (filters.agent) query.set("agent", filters.agent);
+  // The same pack, only the releases with one kind of exception (the totals stay the whole period's).
+  const kindLink = (kind: (typeof EXCEPTION_KINDS)[number] | null) => {
+    const link = new URLSearchParams(query);
+    if (kind) link.set("exception", kind);
+    return `/audit/evidence?${link}`;
+  };
+  if (filters.exception) query.set("exception", filters.exception);
   const { totals } = pack;
   // Where this page starts in the pack, carried along the links (the boundaries alone do not say).
   const start = Math.max(Number([params.start].flat()[0]) || 1, 1);
@@ -124,13 +131,26 @@ export default async function EvidencePage({ searchParams }: Props) {
         {totals.exceptions > 0 && (
           <>
             :{" "}
-            {EXCEPTION_KINDS.filter((k) => totals.byKind[k] > 0)
-              .map((k) => `${totals.byKind[k]} ${EXCEPTION_LABELS[k]}`)
-              .join(", ")}
+            {EXCEPTION_KINDS.filter((k) => totals.byKind[k] > 0).map((k, i) => (
+              <span key={k}>
+                {i > 0 && ", "}
+                <a href={kindLink(k)} className="text-brand-700 hover:underline">
+                  {totals.byKind[k]} {EXCEPTION_LABELS[k]}
+                </a>
+              </span>
+            ))}
           </>
         )}
         .
       </p>
+      {filters.exception && (
+        <p role="status" className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
+          Showing only the releases with {EXCEPTION_LABELS[filters.exception]}.{" "}
+          <a href={kindLink(null)} className="font-medium underline">
+            Show every release
+          </a>
+        </p>
+      )}
       <section aria-labelledby="evidence-exceptions" className="space-y-2">
         <h2 id="evidence-exceptions" className="text-lg font-semibold text-slate-900">
           Exceptions
@@ -160,7 +180,8 @@ export default async function EvidencePage({ searchParams }: Props) {
               </a>
             ) : null}
             <span className="text-slate-600">
-              Releases {Math.min(start, totals.releases)}–{Math.min(start + pack.releases.length - 1, totals.releases)} of {totals.releases}
+              Releases {start}–{start + pack.releases.length - 1}
+              {filters.exception ? ` with ${EXCEPTION_LABELS[filters.exception]}` : ` of ${totals.releases}`}
             </span>
             {pack.page.next ? (
               <a href={pageLink("after", pack.page.next, start + pack.releases.length)} rel="next" className={buttonClasses("secondary")}>
