@@ -101,6 +101,9 @@ export function verifyInWorker(file: string, onProgress: (progress: Omit<Progres
   return new Promise<FullResult>((resolve, reject) => {
     // Taken from Node at run time rather than imported, so that the bundler does not follow the worker's path
     // and bundle it: the worker is plain JavaScript that loads its TypeScript through tsx when it starts.
+    if (typeof process.getBuiltinModule !== "function") {
+      return reject(new Error("Verifying in the background needs Node.js 20.16 or later (process.getBuiltinModule)"));
+    }
     const { Worker } = process.getBuiltinModule("node:worker_threads");
     const worker = new Worker(workerPath(), {
       workerData: { databasePath: file, tsconfig: path.join(process.cwd(), "tsconfig.json") },

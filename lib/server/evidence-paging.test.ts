@@ -5,7 +5,7 @@ import type { DB } from "@/db";
 import { seedDemoEstate, TEST_UNTIL } from "@/lib/testing/demo-estate";
 import { as, tokenWith } from "@/lib/testing/release-fixtures";
 import * as evidenceRoute from "@/app/api/v1/evidence/route";
-import { decodeReleaseKey, EXCEPTION_KINDS, evidencePack, evidencePage, type EvidenceFilters } from "./evidence";
+import { decodeReleaseKey, EXCEPTION_KINDS, evidencePack, evidencePage, totalsInChunks, type EvidenceFilters } from "./evidence";
 import { incidentsOfChange } from "./incidents";
 
 /**
@@ -55,6 +55,16 @@ describe("evidence pack pages", () => {
     expect(page.releases).toEqual(pack.releases.slice(0, 10));
     expect(page.exceptions).toEqual(pack.exceptions.filter((e) => page.releases.some((r) => r.deployment.id === e.release.deploymentId)));
     expect(page.page).toMatchObject({ size: 10, previous: null, next: expect.stringMatching(/^[01]\.\d+\.\d+$/) });
+  });
+
+  it("totals read in small chunks, as the page reads them between other requests, add up to the same", () => {
+    const whole = evidencePage(auditor(), year, { size: 1 }, TEST_UNTIL).totals;
+    const chunks = totalsInChunks(db, year, TEST_UNTIL, 7);
+    let step = chunks.next();
+    let yields = 0;
+    for (; !step.done; step = chunks.next()) yields++;
+    expect(yields).toBeGreaterThan(10);
+    expect(step.value).toEqual(whole);
   });
 
   it("pages forward and backward through the pack in its order, losing and repeating nothing, across the exceptions/the rest boundary", () => {

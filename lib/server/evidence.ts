@@ -421,24 +421,55 @@ export type EvidenceTotals = { releases: number; flagged: number; exceptions: nu
 
 /** One aggregate query over the range, whatever its size: the same rules as exceptionsOf, counted by the database. */
 function evidenceTotals(db: Reader, filters: EvidenceFilters, now: number): EvidenceTotals {
+  const chunks = totalsInChunks(db, filters, now);
+  for (let step = chunks.next(); ; step = chunks.next()) if (step.done) return step.value;
+}
+
+/**
+ * The totals read a chunk of releases at a time, in the pack's keyset order, each release's exceptions
+ * as numbers summed here: the caller may yield to other requests between chunks.
+ */
+export function* totalsInChunks(db: Reader, filters: EvidenceFilters, now: number, chunk = 2_000): Generator<void, EvidenceTotals> {
   const conditions = exceptionConditions(now);
-  const kinds = EXCEPTION_KINDS.map((kind) =>
-    kind === "self_approval" ? selfApprovalCount : sql`SUM(CASE WHEN ${conditions[kind]} THEN 1 ELSE 0 END)`,
+  const columns = EXCEPTION_KINDS.map((kind) =>
+    kind === "self_approval" ? sql`${selfApprovals} AS self_approval` : sql`${conditions[kind]} AS ${sql.identifier(kind)}`,
   );
-  const row = db.all<Record<string, number | null>>(sql`SELECT COUNT(*) AS releases,
-      SUM(CASE WHEN ${anyException(now)} THEN 1 ELSE 0 END) AS flagged,
-      ${sql.join(
-        kinds.map((k, i) => sql`${k} AS ${sql.identifier(EXCEPTION_KINDS[i]!)}`),
-        sql`, `,
-      )}
-    FROM ${releasesInRange({ ...filters, exception: undefined }, now)}`)[0]!;
-  const byKind = Object.fromEntries(EXCEPTION_KINDS.map((k) => [k, row[k] ?? 0])) as Record<ExceptionKind, number>;
-  return {
-    releases: row.releases ?? 0,
-    flagged: row.flagged ?? 0,
-    exceptions: Object.values(byKind).reduce((a, b) => a + b, 0),
-    byKind,
+  const totals: EvidenceTotals = {
+    releases: 0,
+    flagged: 0,
+    exceptions: 0,
+    byKind: Object.fromEntries(EXCEPTION_KINDS.map((k) => [k, 0])) as Record<ExceptionKind, number>,
   };
+  let after: { deployedAt: number; rowid: number } | null = null;
+  for (;;) {
+    const rows: ({ deployedAt: number; rowid: number } & Record<ExceptionKind, number>)[] = db.all(sql`SELECT d.deployed_at AS deployedAt,
+        d.rowid AS rowid, ${sql.join(columns, sql`, `)}
+      FROM ${releasesInRange({ ...filters, exception: undefined }, now)}
+        ${after ? sql`AND (d.deployed_at, d.rowid) > (${after.deployedAt}, ${after.rowid})` : sql``}
+      ORDER BY d.deployed_at, d.rowid LIMIT ${chunk}`);
+    for (const row of rows) {
+      const found = EXCEPTION_KINDS.reduce((n, k) => n + (row[k] ?? 0), 0);
+      totals.releases++;
+      if (found > 0) totals.flagged++;
+      totals.exceptions += found;
+      for (const k of EXCEPTION_KINDS) totals.byKind[k] += row[k] ?? 0;
+    }
+    if (rows.length < chunk) return totals;
+    after = rows.at(-1)!;
+    yield;
+  }
+}
+
+/** Reads the totals of a range for its pages, yielding to other requests between chunks of releases. */
+export async function prepareEvidenceTotals(caller: Caller, filters: EvidenceFilters, now = Date.now()): Promise<void> {
+  assertCanRead(caller);
+  const db = getDb();
+  if (cachedTotalsOf(db, filters, now)) return;
+  const chunks = totalsInChunks(db, filters, now);
+  for (let step = chunks.next(); ; step = chunks.next()) {
+    if (step.done) return keepTotals(db, filters, now, step.value);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 /**
@@ -449,15 +480,22 @@ function evidenceTotals(db: Reader, filters: EvidenceFilters, now: number): Evid
  */
 type CachedTotals = { totals: EvidenceTotals; at: number; dues: number[] };
 const totalsCache = new Map<string, CachedTotals>();
-function cachedTotals(db: Reader, filters: EvidenceFilters, now: number): EvidenceTotals {
+function totalsKey(db: Reader, filters: EvidenceFilters): string {
   const [version] = db.all<{ seq: number | null; rowid: number | null }>(
     sql`SELECT (SELECT MAX(seq) FROM audit_events) AS seq, (SELECT MAX(rowid) FROM deployments) AS rowid`,
   );
-  const key = JSON.stringify([filters.from, filters.to, filters.workflow, filters.agent, version?.seq, version?.rowid]);
-  const cached = totalsCache.get(key);
-  const [lo, hi] = cached ? [Math.min(cached.at, now), Math.max(cached.at, now)] : [0, 0];
-  if (cached && !cached.dues.some((due) => lo <= due && due < hi)) return cached.totals;
-  const totals = evidenceTotals(db, filters, now);
+  return JSON.stringify([filters.from, filters.to, filters.workflow, filters.agent, version?.seq, version?.rowid]);
+}
+
+function cachedTotalsOf(db: Reader, filters: EvidenceFilters, now: number): EvidenceTotals | null {
+  const cached = totalsCache.get(totalsKey(db, filters));
+  if (!cached) return null;
+  const [lo, hi] = [Math.min(cached.at, now), Math.max(cached.at, now)];
+  return cached.dues.some((due) => lo <= due && due < hi) ? null : cached.totals;
+}
+
+function keepTotals(db: Reader, filters: EvidenceFilters, now: number, totals: EvidenceTotals): void {
+  const key = totalsKey(db, filters);
   const dues = db
     .all<{ due: number }>(
       sql`SELECT DISTINCT c.retro_signoff_due_at AS due FROM ${releasesInRange({ ...filters, exception: undefined }, now)}
@@ -467,13 +505,20 @@ function cachedTotals(db: Reader, filters: EvidenceFilters, now: number): Eviden
   totalsCache.delete(key);
   if (totalsCache.size >= 32) totalsCache.delete(totalsCache.keys().next().value!);
   totalsCache.set(key, { totals, at: now, dues });
+}
+
+function cachedTotals(db: Reader, filters: EvidenceFilters, now: number): EvidenceTotals {
+  const cached = cachedTotalsOf(db, filters, now);
+  if (cached) return cached;
+  const totals = evidenceTotals(db, filters, now);
+  keepTotals(db, filters, now, totals);
   return totals;
 }
 
 /** A self-approval is an exception per approval (an author may approve in two roles). */
-const selfApprovalCount = sql`SUM(CASE WHEN c.author_id IS NULL THEN 0 ELSE (SELECT COUNT(*) FROM signoffs s
+const selfApprovals = sql`CASE WHEN c.author_id IS NULL THEN 0 ELSE (SELECT COUNT(*) FROM signoffs s
   WHERE s.change_record_id = c.id AND s.status = 'approved' AND s.content_hash IS c.content_hash
-    AND s.signer_id IS NOT NULL AND s.decided_at IS NOT NULL AND +s.signer_id = c.author_id) END)`;
+    AND s.signer_id IS NOT NULL AND s.decided_at IS NOT NULL AND +s.signer_id = c.author_id) END`;
 
 /** The exceptions of some releases, each naming its release. */
 export function exceptionRows(releases: EvidenceRelease[]): EvidencePack["exceptions"] {
@@ -595,13 +640,16 @@ export async function* evidenceBatches(
   const { sqlite, db, close } = snapshotConnection();
   try {
     sqlite.prepare("BEGIN").run();
+    const chunks = totalsInChunks(db, filters, now);
+    let step = chunks.next();
+    for (; !step.done; step = chunks.next()) await new Promise((resolve) => setImmediate(resolve));
     yield {
       header: {
         generatedAt: now,
         range: { from: filters.from, to: filters.to },
         filters: { workflow: filters.workflow ?? null, agent: filters.agent ?? null, exception: filters.exception ?? null },
         chain: chainOf(sqlite),
-        totals: evidenceTotals(db, filters, now),
+        totals: step.value,
       },
     };
     for (const group of [0, 1] as const) {

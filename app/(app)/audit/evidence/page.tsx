@@ -20,6 +20,7 @@ import {
   evidencePage,
   evidenceRangeParams,
   parseEvidenceFilters,
+  prepareEvidenceTotals,
   type EvidenceFilters as Filters,
   type ReleaseKey,
 } from "@/lib/server/evidence";
@@ -46,6 +47,8 @@ export default async function EvidencePage({ searchParams }: Props) {
     if (!isAppError(error)) throw error;
     return <BadFilterNotice message={error.message} href="/audit/evidence" label="Show last quarter's evidence pack" />;
   }
+  // The totals read every release of the period: in chunks, letting other requests through in between.
+  await prepareEvidenceTotals(caller, filters, now);
   const pack = evidencePage(caller, filters, bound, now);
   const query = new URLSearchParams(evidenceRangeParams(filters));
   if (filters.workflow) query.set("workflow", filters.workflow);

@@ -7,6 +7,7 @@ import {
   evidencePage,
   exceptionRows,
   parseEvidenceFilters,
+  prepareEvidenceTotals,
   type EvidenceHeader,
   type EvidencePack,
   type EvidenceRelease,
@@ -42,6 +43,7 @@ export const GET = apiRoute(async (request, { caller }) => {
       throw new AppError("bad_request", "size must be a whole number from 1 to 500", { parameter: "size" });
     const after = decodeReleaseKey(params.get("after"), "after");
     const before = decodeReleaseKey(params.get("before"), "before");
+    await prepareEvidenceTotals(caller, filters, now);
     return NextResponse.json(evidencePageJson(evidencePage(caller, filters, { after, before, size }, now)), {
       headers: { "Cache-Control": "no-store" },
     });
