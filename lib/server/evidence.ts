@@ -502,8 +502,8 @@ function keepTotals(db: Reader, filters: EvidenceFilters, now: number, totals: E
         AND c.retro_signoff_due_at IS NOT NULL`,
     )
     .map((r) => r.due);
-  totalsCache.delete(key);
-  if (totalsCache.size >= 32) totalsCache.delete(totalsCache.keys().next().value!);
+  // A handful of ranges are read at a time; past that, start over rather than keep every one.
+  if (!totalsCache.has(key) && totalsCache.size >= 32) totalsCache.clear();
   totalsCache.set(key, { totals, at: now, dues });
 }
 
