@@ -316,6 +316,7 @@ export const incidents = sqliteTable(
     index("incidents_agent_idx").on(t.agentId, t.detectedAt),
     index("incidents_detected_idx").on(t.detectedAt),
     index("incidents_deployment_idx").on(t.deploymentId),
+    index("incidents_fix_change_idx").on(t.fixChangeRecordId),
     index("incidents_open_idx").on(t.resolvedAt, t.severity),
     // The list's order, read backwards: open ones first, then newest detected.
     index("incidents_list_idx").on(sql`(${t.resolvedAt} IS NULL)`, t.detectedAt),

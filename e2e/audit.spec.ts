@@ -25,6 +25,12 @@ test("the auditor verifies the audit trail's integrity", async ({ page }) => {
   );
   await page.getByRole("button", { name: "Verify integrity" }).click();
   await expect(page.getByText(/^Intact: all \d+ events chain from the first to the last\.$/)).toBeVisible();
+  // It says what was verified, and when: in full up to a point, then what was appended since.
+  await expect(page.getByText(/^Events 1–[\d,]+ verified in full at \d{4}-/)).toBeVisible();
+  // A full verification runs in the background and reports when it is done.
+  await page.getByRole("button", { name: "Verify in full" }).click();
+  await expect(page.getByRole("button", { name: "Verify in full" })).toBeEnabled({ timeout: 30_000 });
+  await expect(page.getByText(/^Intact: all \d+ events chain from the first to the last\.$/)).toBeVisible();
 });
 
 test("what ran when: refund-assistant in production on a past date, with its change record and approvals", async ({ page }) => {
@@ -96,6 +102,9 @@ test("over the whole history the overdue retro sign-off is listed first, as an e
   const from = new Date(Date.now() - 400 * DAY).toISOString().slice(0, 10);
   await page.goto(`/audit/evidence?from=${from}&to=${today}`);
   await expect(page.getByLabel("From (UTC)")).toHaveValue(from);
+  // A page holds 50 releases: the summary's count of each kind leads to the releases with that exception.
+  await page.getByRole("link", { name: /^\d+ overdue retro sign-off$/ }).click();
+  await expect(page.getByRole("status")).toContainText("Showing only the releases with overdue retro sign-off");
   const exceptions = page.getByRole("table", { name: "Exceptions" });
   const overdue = exceptions.getByRole("row").filter({ hasText: "overdue retro sign-off" }).filter({ hasText: "incident-triage-bot" });
   await expect(overdue).toHaveCount(1);
@@ -107,4 +116,29 @@ test("over the whole history the overdue retro sign-off is listed first, as an e
   // The exception's link leads to its release block.
   await overdue.getByRole("link", { name: /^CR-\d+$/ }).click();
   await expect(page).toHaveURL(/#release-/);
+});
+
+test("a long period is read a page of releases at a time, with totals for the whole period and the filters kept", async ({ page }) => {
+  const today = new Date().toISOString().slice(0, 10);
+  const from = new Date(Date.now() - 400 * DAY).toISOString().slice(0, 10);
+  await page.goto(`/audit/evidence?from=${from}&to=${today}`);
+  const summary = page.getByText(/^\d+ production releases, \d+ with exceptions/);
+  const total = Number((await summary.textContent())!.match(/^(\d+)/)![1]);
+  expect(total).toBeGreaterThan(50);
+  const pages = page.getByRole("navigation", { name: "Pages of releases" });
+  await expect(pages).toContainText(`Releases 1–50 of ${total}`);
+  await expect(page.getByRole("article")).toHaveCount(50);
+  const firstOnPage1 = await page.getByRole("article").first().getAttribute("id");
+
+  await pages.getByRole("link", { name: "Next 50" }).click();
+  await expect(page).toHaveURL(new RegExp(`from=${from}.*after=`));
+  await expect(pages).toContainText(`Releases 51–${Math.min(100, total)} of ${total}`);
+  await expect(page.getByLabel("From (UTC)")).toHaveValue(from);
+  await expect(summary).toHaveText(new RegExp(`^${total} production releases`));
+  expect(await page.getByRole("article").first().getAttribute("id")).not.toBe(firstOnPage1);
+
+  await pages.getByRole("link", { name: "Previous 50" }).click();
+  await expect(pages).toContainText(`Releases 1–50 of ${total}`);
+  expect(await page.getByRole("article").first().getAttribute("id")).toBe(firstOnPage1);
+  await expect(pages.getByRole("link", { name: "Previous 50" })).toHaveCount(0);
 });

@@ -18,7 +18,8 @@ import {
 } from "@/lib/testing/release-fixtures";
 import { findChangeRow } from "./change-records";
 import { proposeChange, withdrawChange } from "./changes";
-import { evidencePack, type EvidenceRelease } from "./evidence";
+import { expectSameTotals } from "@/lib/testing/evidence-totals";
+import { evidencePack, evidencePage, type EvidenceRelease } from "./evidence";
 import { promote } from "./promotion";
 import { signOff } from "./signoffs";
 import { findActiveUser } from "./users";
@@ -36,6 +37,7 @@ beforeAll(async () => {
 function releaseAt(deployedAt: number): EvidenceRelease {
   const pack = evidencePack(auditor(), { from: deployedAt, to: deployedAt + 1 }, clock.peek());
   expect(pack.releases).toHaveLength(1);
+  expectSameTotals(pack.releases[0]!, evidencePage(auditor(), { from: deployedAt, to: deployedAt + 1 }, {}, clock.peek()).totals);
   return pack.releases[0]!;
 }
 

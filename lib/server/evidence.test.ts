@@ -5,7 +5,8 @@ import { auditEvents } from "@/db/schema";
 import { errorOf } from "@/lib/testing/app-error";
 import { seedDemoEstate, TEST_UNTIL } from "@/lib/testing/demo-estate";
 import { approveAll, as, DAY, HOUR, limitRaise, releaseApproved, stagingEval, testClock, tokenWith } from "@/lib/testing/release-fixtures";
-import { evidencePack, parseEvidenceFilters, previousQuarter, whatRanWhen, type EvidenceRelease } from "./evidence";
+import { expectSameTotals } from "@/lib/testing/evidence-totals";
+import { evidencePack, evidencePage, parseEvidenceFilters, previousQuarter, whatRanWhen, type EvidenceRelease } from "./evidence";
 import { promote } from "./promotion";
 import { rollback } from "./rollback";
 import { signOff } from "./signoffs";
@@ -24,6 +25,7 @@ beforeAll(async () => {
 function releaseAt(deployedAt: number, now = clock.peek()): EvidenceRelease {
   const pack = evidencePack(auditor(), { from: deployedAt, to: deployedAt + 1 }, now);
   expect(pack.releases).toHaveLength(1);
+  expectSameTotals(pack.releases[0]!, evidencePage(auditor(), { from: deployedAt, to: deployedAt + 1 }, {}, now).totals);
   return pack.releases[0]!;
 }
 
@@ -214,11 +216,13 @@ describe("evidence pack: range, order, filters and the chain", () => {
       .select({ n: sql<number>`COUNT(*)` })
       .from(auditEvents)
       .get()!.n;
-    expect(before).toEqual({ count, headHash: head.hash, verified: true });
+    expect(before).toMatchObject({ count, headHash: head.hash, verified: true });
     limitRaise(870, clock.next());
     const after = evidencePack(auditor(), { from: 0, to: 1 }).chain;
     const added = db.select().from(auditEvents).orderBy(asc(auditEvents.seq)).all().slice(count);
-    expect(after).toEqual({ count: count + added.length, headHash: added.at(-1)!.hash, verified: true });
+    expect(after).toMatchObject({ count: count + added.length, headHash: added.at(-1)!.hash, verified: true });
+    // What was verified, and how: the events appended since the last full verification were checked now.
+    expect(after.verification.summary).toMatch(/verified in full at .*; [\d,]+–[\d,]+ appended since, verified incrementally/);
   });
 
   it("everyone may read it; a token needs the read scope", () => {

@@ -1,21 +1,28 @@
 import "server-only";
-import { and, asc, eq, gte, inArray, isNotNull, lt, sql } from "drizzle-orm";
+import Database from "better-sqlite3";
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/better-sqlite3";
 import { z } from "zod";
 import { getConnection, getDb, type DB } from "@/db";
-import { agents, agentVersions, deployments, workflows } from "@/db/schema";
+import * as schema from "@/db/schema";
+import { agents, agentVersions, deployments } from "@/db/schema";
 import { changeNumberLabel, ENVIRONMENTS, type Environment, type Role } from "@/lib/domain/terms";
 import { AppError } from "@/lib/errors";
 import { parseQuery, type SearchParamsInput } from "@/lib/validations/query-params";
-import { parseAuditFilters, verifyAuditTrail } from "./audit";
+import { parseAuditFilters } from "./audit";
+import { auditChainStatus, type AuditChainStatus } from "./audit-verification";
 import { assertCanRead, type Caller } from "./caller";
-import { changeView, findChangeRow, type ChangeRecordView } from "./change-records";
-import { deploymentViews, type DeploymentView } from "./deployments";
-import { incidentsOfChange, type IncidentView } from "./incidents";
+import { changeView, findChangeRow } from "./change-records";
+import type { DeploymentView } from "./deployments";
+import { anyException, exceptionConditions, loadReleases, type EvidenceChange, type ReleaseRow } from "./evidence-releases";
+import type { IncidentView } from "./incidents";
 import { agentAsOf, compareAgentVersions, evalRunsFor, type EnvironmentState, type EvalRunView, type VersionComparison } from "./registry";
+
+export type { EvidenceChange };
 
 /** Evidence for auditors: what ran at an instant, and every production release of a period with its exceptions. */
 
-type Reader = Pick<DB, "select">;
+type Reader = Pick<DB, "select" | "all">;
 
 export type EvidenceApproval = {
   role: Role;
@@ -30,7 +37,7 @@ export type EvidenceApproval = {
 };
 
 /** The approvals standing on a change: approved sign-offs on its current content hash, oldest first. */
-function approvalsOf(change: ChangeRecordView, deployedAt: number): EvidenceApproval[] {
+function approvalsOf(change: EvidenceChange, deployedAt: number): EvidenceApproval[] {
   const authorEmail = change.author.kind === "user" ? change.author.email : null;
   return change.signoffs
     .filter((s) => s.status === "approved" && s.contentHash === change.contentHash && s.signer && s.decidedAt !== null)
@@ -51,7 +58,7 @@ function approvalsOf(change: ChangeRecordView, deployedAt: number): EvidenceAppr
 export type RanThen = {
   state: EnvironmentState;
   /** The change record that created the version (for a rollback, the one that first released it). */
-  change: ChangeRecordView | null;
+  change: ReturnType<typeof changeView> | null;
   approvals: EvidenceApproval[];
   evalRuns: EvalRunView[];
   /** What the environment runs today, and how it differs from then (null: unchanged). */
@@ -137,7 +144,7 @@ export type RetroSignoff = { dueAt: number; completedAt: number | null; waitingO
 
 export type EvidenceRelease = {
   deployment: DeploymentView;
-  change: ChangeRecordView;
+  change: EvidenceChange;
   approvals: EvidenceApproval[];
   /** Roles asked on the change and not decided yet. */
   pendingSignoffs: Role[];
@@ -155,15 +162,20 @@ export type EvidencePack = {
   generatedAt: number;
   /** [from, to): `to` is exclusive. */
   range: { from: number; to: number };
-  filters: { workflow: string | null; agent: string | null };
-  /** The audit trail's head when the pack was read, recomputed from genesis. */
-  chain: { count: number; headHash: string; verified: boolean };
+  filters: { workflow: string | null; agent: string | null; exception: ExceptionKind | null };
+  /**
+   * The audit trail's head when the pack was read, and what is known of it: `verified` when the events
+   * appended since the last full verification follow from it, and that full verification found it intact
+   * (`verification` says when, and how many events each covered).
+   */
+  chain: { count: number; headHash: string; verified: boolean; verification: AuditChainStatus };
   exceptions: (EvidenceException & { release: { deploymentId: string; change: string; agent: string; deployedAt: number } })[];
   /** Releases with exceptions first, then the rest; each group oldest first. */
   releases: EvidenceRelease[];
 };
 
-export type EvidenceFilters = { from: number; to: number; workflow?: string; agent?: string };
+/** `exception`: only the releases with an exception of that kind (the totals still count the whole range). */
+export type EvidenceFilters = { from: number; to: number; workflow?: string; agent?: string; exception?: ExceptionKind };
 
 /** The previous full calendar quarter (UTC) before `now`, as [from, to). */
 export function previousQuarter(now: number): { from: number; to: number } {
@@ -173,6 +185,7 @@ export function previousQuarter(now: number): { from: number; to: number } {
 }
 
 const scopeSchema = z.object({
+  exception: z.enum(EXCEPTION_KINDS, { error: `exception must be one of ${EXCEPTION_KINDS.join(", ")}` }).optional(),
   workflow: z.string().trim().max(200, "workflow is too long").optional(),
   agent: z.string().trim().max(200, "agent is too long").optional(),
 });
@@ -185,13 +198,13 @@ const scopeSchema = z.object({
 export function parseEvidenceFilters(params: SearchParamsInput, now = Date.now()): EvidenceFilters {
   const get = (key: string) => (params instanceof URLSearchParams ? params.get(key) : [params[key]].flat()[0]) || undefined;
   const bounds = parseAuditFilters({ from: get("from"), to: get("to") });
-  const { workflow, agent } = parseQuery(scopeSchema, params);
+  const { workflow, agent, exception } = parseQuery(scopeSchema, params);
   const quarter = previousQuarter(now);
   const none = bounds.from === undefined && bounds.to === undefined;
   const from = bounds.from ?? (none ? quarter.from : 0);
   const to = bounds.to ?? (none ? quarter.to : now + 1);
   if (to <= from) throw new AppError("bad_request", "to must be after from", { parameter: "to" });
-  return { from, to, workflow, agent };
+  return { from, to, workflow, agent, ...(exception ? { exception } : {}) };
 }
 
 /** URL parameters that ask for exactly this range again: whole UTC days as dates, anything else as ISO times. */
@@ -206,7 +219,7 @@ export function evidenceRangeParams(range: { from: number; to: number }): { from
 /** The rungs below production a release should have climbed first. */
 const EARLIER_ENVIRONMENTS = ["development", "staging"] as const satisfies Environment[];
 
-/** What the promotion ladder shows of one release, read for all releases of the pack at once. */
+/** What the promotion ladder shows of one release, read for a whole batch of releases at once. */
 type LadderFacts = {
   /** When the released spec first ran in each earlier environment, if it did before the release (null: never did). */
   ranBefore: Record<(typeof EARLIER_ENVIRONMENTS)[number], number | null>;
@@ -216,18 +229,9 @@ type LadderFacts = {
   deployedByAuthor: boolean;
 };
 
-type ReleaseRow = {
-  id: string;
-  agentId: string;
-  deployedAt: number;
-  deployedById: string | null;
-  deployedByTokenId: string | null;
-  replacedVersionId: string | null;
-};
-
 /**
- * Two queries for every release of the pack: when each released spec first ran in development and
- * in staging (any version with the same spec hash counts: it is the same configuration), and the
+ * Two queries for a batch of releases: when each released spec first ran in development and in
+ * staging (any version with the same spec hash counts: it is the same configuration), and the
  * versions production ran before each release.
  */
 function ladderFactsOf(db: Reader, rows: ReleaseRow[], specHashes: Map<string, string>) {
@@ -263,7 +267,7 @@ function ladderFactsOf(db: Reader, rows: ReleaseRow[], specHashes: Map<string, s
           .map((v) => [v.id, v])
       : [],
   );
-  return (row: ReleaseRow, change: ChangeRecordView): LadderFacts => {
+  return (row: ReleaseRow, change: EvidenceChange): LadderFacts => {
     const ranBefore = (env: (typeof EARLIER_ENVIRONMENTS)[number]) => {
       const at = firstRun.get(`${row.agentId} ${env} ${specHashes.get(row.id)}`);
       return at !== undefined && at < row.deployedAt ? at : null;
@@ -323,7 +327,7 @@ function exceptionsOf(r: Omit<EvidenceRelease, "exceptions">, ladder: LadderFact
   return found;
 }
 
-function retroOf(change: ChangeRecordView, now: number): RetroSignoff | null {
+function retroOf(change: EvidenceChange, now: number): RetroSignoff | null {
   if (change.retroSignoffDueAt === null) return null;
   const dueAt = change.retroSignoffDueAt;
   const waitingOn = change.signoffs.filter((s) => s.status === "pending").map((s) => s.role);
@@ -333,112 +337,373 @@ function retroOf(change: ChangeRecordView, now: number): RetroSignoff | null {
   return { dueAt, completedAt, waitingOn, rejected: change.signoffs.some((s) => s.status === "rejected"), overdue };
 }
 
+/** A release's full evidence from what loadReleases read for its batch. */
+function completeReleases(db: Reader, rows: ReleaseRow[], now: number): EvidenceRelease[] {
+  const loaded = loadReleases(db, rows);
+  const ladderOf = ladderFactsOf(db, rows, new Map(loaded.map(({ release }) => [release.deployment.id, release.deployment.specHash])));
+  return loaded.map(({ row, release: loadedRelease }) => {
+    const { change, deployment } = loadedRelease;
+    const release = {
+      ...loadedRelease,
+      approvals: approvalsOf(change, deployment.deployedAt),
+      pendingSignoffs: change.signoffs.filter((s) => s.status === "pending").map((s) => s.role),
+      emergency: change.emergency ? { justification: change.emergency.justification, retro: retroOf(change, now) } : null,
+    };
+    return {
+      deployment: release.deployment,
+      change: release.change,
+      approvals: release.approvals,
+      pendingSignoffs: release.pendingSignoffs,
+      evalRuns: release.evalRuns,
+      emergency: release.emergency,
+      rollbacks: release.rollbacks,
+      incidents: release.incidents,
+      exceptions: exceptionsOf(release, ladderOf(row, change)),
+    };
+  });
+}
+
+/** A release's place in the pack's order: releases with exceptions first (group 0), then the rest; each oldest first. */
+export type ReleaseKey = { group: 0 | 1; deployedAt: number; rowid: number };
+
+/** A page boundary as a URL parameter: "0.1751328000000.4711". */
+export function encodeReleaseKey(key: ReleaseKey): string {
+  return `${key.group}.${key.deployedAt}.${key.rowid}`;
+}
+
+export function decodeReleaseKey(value: string | null | undefined, parameter: string): ReleaseKey | undefined {
+  if (!value) return undefined;
+  const match = /^([01])\.(\d{1,15})\.(\d{1,15})$/.exec(value);
+  if (!match) throw new AppError("bad_request", `${parameter} must be a page boundary given by a previous page`, { parameter });
+  return { group: Number(match[1]) as 0 | 1, deployedAt: Number(match[2]), rowid: Number(match[3]) };
+}
+
+/** Reads a group's releases in order after (or, backwards, before) a release, at most `limit`. */
+function releaseRows(
+  db: Reader,
+  filters: EvidenceFilters,
+  now: number,
+  group: 0 | 1,
+  bound: { after?: ReleaseKey; before?: ReleaseKey },
+  limit: number,
+): ReleaseRow[] {
+  const flagged = anyException(now);
+  const after =
+    bound.after?.group === group ? sql`AND (d.deployed_at, d.rowid) > (${bound.after.deployedAt}, ${bound.after.rowid})` : sql``;
+  const before =
+    bound.before?.group === group ? sql`AND (d.deployed_at, d.rowid) < (${bound.before.deployedAt}, ${bound.before.rowid})` : sql``;
+  const direction = bound.before ? sql`DESC` : sql`ASC`;
+  const rows = db.all<ReleaseRow>(sql`SELECT d.id AS id, d.rowid AS rowid, d.agent_id AS agentId, d.version_id AS versionId,
+      d.deployed_at AS deployedAt, d.change_record_id AS changeRecordId, d.deployed_by_id AS deployedById,
+      d.deployed_by_token_id AS deployedByTokenId, d.replaced_version_id AS replacedVersionId
+    FROM ${releasesInRange(filters, now)}
+      AND ${group === 0 ? sql`(${flagged})` : sql`NOT (${flagged})`} ${after} ${before}
+    ORDER BY d.deployed_at ${direction}, d.rowid ${direction} LIMIT ${limit}`);
+  return bound.before ? rows.reverse() : rows;
+}
+
+/** The production releases of the filters' range, as tables `d` (deployment), `v` (its version) and `c` (its change). */
+function releasesInRange(filters: EvidenceFilters, now: number): SQL {
+  return sql`deployments d
+      JOIN agents a ON a.id = d.agent_id
+      JOIN workflows w ON w.id = a.workflow_id
+      JOIN agent_versions v ON v.id = d.version_id
+      JOIN change_records c ON c.id = d.change_record_id
+    WHERE d.environment = 'production' AND d.kind IN ('promote', 'emergency')
+      AND d.deployed_at >= ${filters.from} AND d.deployed_at < ${filters.to}
+      ${filters.agent ? sql`AND a.slug = ${filters.agent}` : sql``}
+      ${filters.workflow ? sql`AND w.slug = ${filters.workflow}` : sql``}
+      ${filters.exception ? sql`AND ${exceptionConditions(now)[filters.exception]}` : sql``}`;
+}
+
+/** What the whole range holds: releases, releases with exceptions, and exceptions of each kind. */
+export type EvidenceTotals = { releases: number; flagged: number; exceptions: number; byKind: Record<ExceptionKind, number> };
+
+/** One aggregate query over the range, whatever its size: the same rules as exceptionsOf, counted by the database. */
+function evidenceTotals(db: Reader, filters: EvidenceFilters, now: number): EvidenceTotals {
+  const chunks = totalsInChunks(db, filters, now);
+  for (let step = chunks.next(); ; step = chunks.next()) if (step.done) return step.value;
+}
+
+/**
+ * The totals read a chunk of releases at a time, in the pack's keyset order, each release's exceptions
+ * as numbers summed here: the caller may yield to other requests between chunks.
+ */
+export function* totalsInChunks(db: Reader, filters: EvidenceFilters, now: number, chunk = 2_000): Generator<void, EvidenceTotals> {
+  const conditions = exceptionConditions(now);
+  const columns = EXCEPTION_KINDS.map((kind) =>
+    kind === "self_approval" ? sql`${selfApprovals} AS self_approval` : sql`${conditions[kind]} AS ${sql.identifier(kind)}`,
+  );
+  const totals: EvidenceTotals = {
+    releases: 0,
+    flagged: 0,
+    exceptions: 0,
+    byKind: Object.fromEntries(EXCEPTION_KINDS.map((k) => [k, 0])) as Record<ExceptionKind, number>,
+  };
+  let after: { deployedAt: number; rowid: number } | null = null;
+  for (;;) {
+    const rows: ({ deployedAt: number; rowid: number } & Record<ExceptionKind, number>)[] = db.all(sql`SELECT d.deployed_at AS deployedAt,
+        d.rowid AS rowid, ${sql.join(columns, sql`, `)}
+      FROM ${releasesInRange({ ...filters, exception: undefined }, now)}
+        ${after ? sql`AND (d.deployed_at, d.rowid) > (${after.deployedAt}, ${after.rowid})` : sql``}
+      ORDER BY d.deployed_at, d.rowid LIMIT ${chunk}`);
+    for (const row of rows) {
+      const found = EXCEPTION_KINDS.reduce((n, k) => n + (row[k] ?? 0), 0);
+      totals.releases++;
+      if (found > 0) totals.flagged++;
+      totals.exceptions += found;
+      for (const k of EXCEPTION_KINDS) totals.byKind[k] += row[k] ?? 0;
+    }
+    if (rows.length < chunk) return totals;
+    after = rows.at(-1)!;
+    yield;
+  }
+}
+
+/** Reads the totals of a range for its pages, yielding to other requests between chunks of releases. */
+export async function prepareEvidenceTotals(caller: Caller, filters: EvidenceFilters, now = Date.now()): Promise<void> {
+  assertCanRead(caller);
+  const db = getDb();
+  if (cachedTotalsOf(db, filters, now)) return;
+  const chunks = totalsInChunks(db, filters, now);
+  for (let step = chunks.next(); ; step = chunks.next()) {
+    if (step.done) return keepTotals(db, filters, now, step.value);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/**
+ * Totals read every release of the range, so the pages of one range share them until something is
+ * written: every write appends to the audit trail (a deployment written around the use cases still
+ * moves the deployments' rowid). The clock matters only to the overdue rule, so totals read at another
+ * instant still hold unless a retro sign-off of the range fell due in between.
+ */
+type CachedTotals = { totals: EvidenceTotals; at: number; dues: number[] };
+const totalsCache = new Map<string, CachedTotals>();
+function totalsKey(db: Reader, filters: EvidenceFilters): string {
+  const [version] = db.all<{ seq: number | null; rowid: number | null }>(
+    sql`SELECT (SELECT MAX(seq) FROM audit_events) AS seq, (SELECT MAX(rowid) FROM deployments) AS rowid`,
+  );
+  return JSON.stringify([filters.from, filters.to, filters.workflow, filters.agent, version?.seq, version?.rowid]);
+}
+
+function cachedTotalsOf(db: Reader, filters: EvidenceFilters, now: number): EvidenceTotals | null {
+  const cached = totalsCache.get(totalsKey(db, filters));
+  if (!cached) return null;
+  const [lo, hi] = [Math.min(cached.at, now), Math.max(cached.at, now)];
+  return cached.dues.some((due) => lo <= due && due < hi) ? null : cached.totals;
+}
+
+function keepTotals(db: Reader, filters: EvidenceFilters, now: number, totals: EvidenceTotals): void {
+  const key = totalsKey(db, filters);
+  const dues = db
+    .all<{ due: number }>(
+      sql`SELECT DISTINCT c.retro_signoff_due_at AS due FROM ${releasesInRange({ ...filters, exception: undefined }, now)}
+        AND c.retro_signoff_due_at IS NOT NULL`,
+    )
+    .map((r) => r.due);
+  // A handful of ranges are read at a time; past that, start over rather than keep every one.
+  if (!totalsCache.has(key) && totalsCache.size >= 32) totalsCache.clear();
+  totalsCache.set(key, { totals, at: now, dues });
+}
+
+function cachedTotals(db: Reader, filters: EvidenceFilters, now: number): EvidenceTotals {
+  const cached = cachedTotalsOf(db, filters, now);
+  if (cached) return cached;
+  const totals = evidenceTotals(db, filters, now);
+  keepTotals(db, filters, now, totals);
+  return totals;
+}
+
+/** A self-approval is an exception per approval (an author may approve in two roles). */
+const selfApprovals = sql`CASE WHEN c.author_id IS NULL THEN 0 ELSE (SELECT COUNT(*) FROM signoffs s
+  WHERE s.change_record_id = c.id AND s.status = 'approved' AND s.content_hash IS c.content_hash
+    AND s.signer_id IS NOT NULL AND s.decided_at IS NOT NULL AND +s.signer_id = c.author_id) END`;
+
+/** The exceptions of some releases, each naming its release. */
+export function exceptionRows(releases: EvidenceRelease[]): EvidencePack["exceptions"] {
+  return releases.flatMap((r) =>
+    r.exceptions.map((e) => ({
+      ...e,
+      release: {
+        deploymentId: r.deployment.id,
+        change: changeNumberLabel(r.change.number),
+        agent: r.change.agent.slug,
+        deployedAt: r.deployment.deployedAt,
+      },
+    })),
+  );
+}
+
+const keyOf = (group: 0 | 1, row: ReleaseRow): ReleaseKey => ({ group, deployedAt: row.deployedAt, rowid: row.rowid });
+
+/**
+ * One page of the pack's order: after `after` (or before `before`), at most `size` releases, the
+ * flagged group first. Reads one more than asked to know whether another page follows.
+ */
+function pageRows(db: Reader, filters: EvidenceFilters, now: number, bound: { after?: ReleaseKey; before?: ReleaseKey }, size: number) {
+  const keyed: { key: ReleaseKey; row: ReleaseRow }[] = [];
+  if (bound.before) {
+    // Backwards: the rest group first (when the boundary is in it), then the flagged group's tail.
+    for (const group of bound.before.group === 1 ? ([1, 0] as const) : ([0] as const)) {
+      if (keyed.length > size) break;
+      const rows = releaseRows(db, filters, now, group, { before: bound.before }, size + 1 - keyed.length);
+      keyed.unshift(...rows.map((row) => ({ key: keyOf(group, row), row })));
+    }
+    const more = keyed.length > size;
+    const page = more ? keyed.slice(keyed.length - size) : keyed;
+    return { page, previous: more ? page[0]!.key : null, next: page.length ? page.at(-1)!.key : null };
+  }
+  for (const group of bound.after?.group === 1 ? ([1] as const) : ([0, 1] as const)) {
+    if (keyed.length > size) break;
+    const rows = releaseRows(db, filters, now, group, { after: bound.after }, size + 1 - keyed.length);
+    keyed.push(...rows.map((row) => ({ key: keyOf(group, row), row })));
+  }
+  const more = keyed.length > size;
+  const page = keyed.slice(0, size);
+  return { page, next: more ? page.at(-1)!.key : null, previous: bound.after && page.length ? page[0]!.key : null };
+}
+
+export type EvidencePage = Omit<EvidencePack, "releases" | "exceptions"> & {
+  /** The whole range, counted by the database. */
+  totals: EvidenceTotals;
+  /** This page's releases, in the pack's order. */
+  releases: EvidenceRelease[];
+  /** The exceptions of this page's releases. */
+  exceptions: EvidencePack["exceptions"];
+  /** Boundaries to pass as `after` (the next page) or `before` (the previous page); null at either end. */
+  page: { size: number; next: string | null; previous: string | null };
+};
+
+export const EVIDENCE_PAGE_SIZE = 50;
+
+/**
+ * One page of the evidence pack: the range's totals from aggregate queries, and `size` releases read
+ * with a fixed number of set-based queries, in the pack's order (exceptions first, then the rest,
+ * each oldest first), after or before a boundary a previous page gave.
+ */
+export function evidencePage(
+  caller: Caller,
+  filters: EvidenceFilters,
+  options: { after?: ReleaseKey; before?: ReleaseKey; size?: number } = {},
+  now = Date.now(),
+): EvidencePage {
+  assertCanRead(caller);
+  const size = Math.min(Math.max(options.size ?? EVIDENCE_PAGE_SIZE, 1), 500);
+  const { sqlite } = getConnection();
+  return sqlite.transaction(() => {
+    const db = getDb();
+    const { page, next, previous } = pageRows(db, filters, now, { after: options.after, before: options.before }, size);
+    const releases = completeReleases(
+      db,
+      page.map((p) => p.row),
+      now,
+    );
+    return {
+      generatedAt: now,
+      range: { from: filters.from, to: filters.to },
+      filters: { workflow: filters.workflow ?? null, agent: filters.agent ?? null, exception: filters.exception ?? null },
+      chain: chainOf(sqlite),
+      totals: cachedTotals(db, filters, now),
+      releases,
+      exceptions: exceptionRows(releases),
+      page: {
+        size,
+        next: next && encodeReleaseKey(next),
+        previous: previous && encodeReleaseKey(previous),
+      },
+    };
+  })();
+}
+
+function chainOf(sqlite: Database.Database): EvidencePack["chain"] {
+  const status = auditChainStatus(sqlite);
+  return { count: status.count, headHash: status.headHash, verified: status.ok, verification: status };
+}
+
+/** The head of a pack written in batches: what it covers, read before its first release. */
+export type EvidenceHeader = Omit<EvidencePack, "releases" | "exceptions"> & { totals: EvidenceTotals };
+
+/**
+ * The whole pack in batches of `batchSize` releases, in the pack's order, for a download of any size:
+ * first its header, then each batch. The batches are read on a connection of their own, inside one read
+ * transaction, so every batch comes from the snapshot the header describes while others go on writing;
+ * between batches it yields to the event loop, so the server answers other requests meanwhile.
+ */
+export async function* evidenceBatches(
+  caller: Caller,
+  filters: EvidenceFilters,
+  now = Date.now(),
+  batchSize = 100,
+): AsyncGenerator<{ header: EvidenceHeader } | { releases: EvidenceRelease[] }> {
+  assertCanRead(caller);
+  const { sqlite, db, close } = snapshotConnection();
+  try {
+    sqlite.prepare("BEGIN").run();
+    const chunks = totalsInChunks(db, filters, now);
+    let step = chunks.next();
+    for (; !step.done; step = chunks.next()) await new Promise((resolve) => setImmediate(resolve));
+    yield {
+      header: {
+        generatedAt: now,
+        range: { from: filters.from, to: filters.to },
+        filters: { workflow: filters.workflow ?? null, agent: filters.agent ?? null, exception: filters.exception ?? null },
+        chain: chainOf(sqlite),
+        totals: step.value,
+      },
+    };
+    for (const group of [0, 1] as const) {
+      let after: ReleaseKey | undefined;
+      for (;;) {
+        await new Promise((resolve) => setImmediate(resolve));
+        const rows = releaseRows(db, filters, now, group, { after }, batchSize);
+        if (rows.length === 0) break;
+        yield { releases: completeReleases(db, rows, now) };
+        if (rows.length < batchSize) break;
+        after = keyOf(group, rows.at(-1)!);
+      }
+    }
+  } finally {
+    if (sqlite.inTransaction) sqlite.prepare("COMMIT").run();
+    close();
+  }
+}
+
+/** A read-only connection of its own for a long read (the process's own, for an in-memory database). */
+function snapshotConnection(): { sqlite: Database.Database; db: Reader; close: () => void } {
+  const file = getConnection().sqlite.name;
+  if (file === ":memory:" || file === "") return { ...getConnection(), close: () => {} };
+  const sqlite = new Database(file, { readonly: true, fileMustExist: true });
+  sqlite.pragma("busy_timeout = 5000");
+  return { sqlite, db: drizzle(sqlite, { schema }), close: () => sqlite.close() };
+}
+
 /**
  * Every production release (a promotion or an emergency release to production) deployed in
- * [from, to), with the evidence an auditor asks for, and its exceptions. Read in one transaction, so
- * the chain head given covers every event behind the releases listed.
+ * [from, to), with the evidence an auditor asks for, and its exceptions, all at once: for a range
+ * small enough to hold in memory (the page and the download read it in batches instead).
  */
 export function evidencePack(caller: Caller, filters: EvidenceFilters, now = Date.now()): EvidencePack {
   assertCanRead(caller);
   const { sqlite } = getConnection();
   return sqlite.transaction(() => {
     const db = getDb();
-    const rows = db
-      .select({
-        id: deployments.id,
-        agentId: deployments.agentId,
-        versionId: deployments.versionId,
-        deployedAt: deployments.deployedAt,
-        changeRecordId: deployments.changeRecordId,
-        deployedById: deployments.deployedById,
-        deployedByTokenId: deployments.deployedByTokenId,
-        replacedVersionId: deployments.replacedVersionId,
-      })
-      .from(deployments)
-      .innerJoin(agents, eq(agents.id, deployments.agentId))
-      .innerJoin(workflows, eq(workflows.id, agents.workflowId))
-      .where(
-        and(
-          eq(deployments.environment, "production"),
-          inArray(deployments.kind, ["promote", "emergency"]),
-          isNotNull(deployments.changeRecordId),
-          gte(deployments.deployedAt, filters.from),
-          lt(deployments.deployedAt, filters.to),
-          filters.agent ? eq(agents.slug, filters.agent) : undefined,
-          filters.workflow ? eq(workflows.slug, filters.workflow) : undefined,
-        ),
-      )
-      .orderBy(asc(deployments.deployedAt), asc(sql`${deployments}.rowid`))
-      .all();
-    const views = new Map(
-      deploymentViews(
-        db,
-        rows.map((r) => r.id),
-      ).map((d) => [d.id, d]),
-    );
-    const ladderOf = ladderFactsOf(db, rows, new Map([...views.values()].map((d) => [d.id, d.specHash])));
-    const rollbackRows = rows.length
-      ? db
-          .select({
-            id: deployments.id,
-            agentId: deployments.agentId,
-            replacedVersionId: deployments.replacedVersionId,
-            deployedAt: deployments.deployedAt,
-          })
-          .from(deployments)
-          .where(
-            and(
-              eq(deployments.environment, "production"),
-              eq(deployments.kind, "rollback"),
-              inArray(deployments.agentId, [...new Set(rows.map((r) => r.agentId))]),
-            ),
-          )
-          .orderBy(asc(deployments.deployedAt))
-          .all()
-      : [];
-    const releases = rows.map((row): EvidenceRelease => {
-      const deployment = views.get(row.id)!;
-      const change = changeView(db, findChangeRow(db, row.changeRecordId!));
-      const rollbackIds = rollbackRows
-        .filter((b) => b.agentId === row.agentId && b.replacedVersionId === row.versionId && b.deployedAt >= row.deployedAt)
-        .map((b) => b.id);
-      const incidents = incidentsOfChange(caller, change.id).flatMap((i): EvidenceRelease["incidents"] =>
-        i.deploymentId === row.id
-          ? [{ ...i, relation: "suspected" }]
-          : i.fixChangeNumber === change.number
-            ? [{ ...i, relation: "fixed" }]
-            : [],
-      );
-      const release = {
-        deployment,
-        change,
-        approvals: approvalsOf(change, deployment.deployedAt),
-        pendingSignoffs: change.signoffs.filter((s) => s.status === "pending").map((s) => s.role),
-        evalRuns: evalRunsFor(caller, change.agent.slug, deployment.specHash),
-        emergency: change.emergency ? { justification: change.emergency.justification, retro: retroOf(change, now) } : null,
-        rollbacks: deploymentViews(db, rollbackIds),
-        incidents,
-      };
-      return { ...release, exceptions: exceptionsOf(release, ladderOf(row, change)) };
-    });
-    releases.sort((a, b) => Number(b.exceptions.length > 0) - Number(a.exceptions.length > 0));
-    const chain = verifyAuditTrail(sqlite);
+    const releases: EvidenceRelease[] = [];
+    for (const group of [0, 1] as const) {
+      let after: ReleaseKey | undefined;
+      for (;;) {
+        const rows = releaseRows(db, filters, now, group, { after }, 500);
+        releases.push(...completeReleases(db, rows, now));
+        if (rows.length < 500) break;
+        after = keyOf(group, rows.at(-1)!);
+      }
+    }
     return {
       generatedAt: now,
       range: { from: filters.from, to: filters.to },
-      filters: { workflow: filters.workflow ?? null, agent: filters.agent ?? null },
-      chain: { count: chain.count, headHash: chain.headHash, verified: chain.ok },
-      exceptions: releases.flatMap((r) =>
-        r.exceptions.map((e) => ({
-          ...e,
-          release: {
-            deploymentId: r.deployment.id,
-            change: changeNumberLabel(r.change.number),
-            agent: r.change.agent.slug,
-            deployedAt: r.deployment.deployedAt,
-          },
-        })),
-      ),
+      filters: { workflow: filters.workflow ?? null, agent: filters.agent ?? null, exception: filters.exception ?? null },
+      chain: chainOf(sqlite),
+      exceptions: exceptionRows(releases),
       releases,
     };
   })();

@@ -1,11 +1,11 @@
 import { changeNumberLabel } from "@/lib/domain/terms";
 import { toIso } from "@/lib/server/api";
-import type { EvidencePack, EvidenceRelease } from "@/lib/server/evidence";
+import type { EvidenceHeader, EvidencePack, EvidencePage, EvidenceRelease } from "@/lib/server/evidence";
 import { deploymentJson, incidentJson } from "@/lib/server/release-json";
 
 /** The evidence pack as the API gives it: ISO times, people by email, change records as CR-numbers. */
 
-function releaseJson(r: EvidenceRelease) {
+export function releaseJson(r: EvidenceRelease) {
   const c = r.change;
   return {
     change: {
@@ -48,21 +48,39 @@ function releaseJson(r: EvidenceRelease) {
   };
 }
 
-export function evidenceJson(pack: EvidencePack) {
+/** What the pack is: its time, range, filters, the chain's head and status, and the range's totals. */
+export function evidenceHeaderJson(pack: EvidenceHeader | EvidencePack) {
   return {
     generatedAt: toIso(pack.generatedAt),
     range: { from: toIso(pack.range.from), to: toIso(pack.range.to) },
     filters: pack.filters,
     chain: pack.chain,
-    exceptions: pack.exceptions.map((e) => ({
-      kind: e.kind,
-      label: e.label,
-      detail: e.detail,
-      change: e.release.change,
-      agent: e.release.agent,
-      deploymentId: e.release.deploymentId,
-      deployedAt: toIso(e.release.deployedAt),
-    })),
-    releases: pack.releases.map(releaseJson),
+    ...("totals" in pack ? { totals: pack.totals } : {}),
+  };
+}
+
+export function exceptionsJson(exceptions: EvidencePack["exceptions"]) {
+  return exceptions.map((e) => ({
+    kind: e.kind,
+    label: e.label,
+    detail: e.detail,
+    change: e.release.change,
+    agent: e.release.agent,
+    deploymentId: e.release.deploymentId,
+    deployedAt: toIso(e.release.deployedAt),
+  }));
+}
+
+export function evidenceJson(pack: EvidencePack) {
+  return { ...evidenceHeaderJson(pack), exceptions: exceptionsJson(pack.exceptions), releases: pack.releases.map(releaseJson) };
+}
+
+/** One page: the range's totals, this page's exceptions and releases, and the boundaries of the pages beside it. */
+export function evidencePageJson(page: EvidencePage) {
+  return {
+    ...evidenceHeaderJson(page),
+    page: page.page,
+    exceptions: exceptionsJson(page.exceptions),
+    releases: page.releases.map(releaseJson),
   };
 }

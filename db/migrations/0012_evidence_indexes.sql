@@ -1,0 +1,1 @@
+CREATE INDEX `incidents_fix_change_idx` ON `incidents` (`fix_change_record_id`);

@@ -1,0 +1,279 @@
+import "server-only";
+import type Database from "better-sqlite3";
+import path from "node:path";
+import { getConnection } from "@/db";
+import { verifyAuditEvents, verifyAuditEventsSince, type AuditVerification } from "@/db/audit-verify";
+import { GENESIS_HASH, type ChainCheckpoint } from "@/lib/domain/audit-chain";
+import type { ReplayMismatch } from "@/lib/domain/audit-replay";
+import { withReplay } from "./audit-replay";
+import { assertCanRead, type Caller } from "./caller";
+
+/**
+ * Verifying the audit trail without stalling the server. A full verification (the chain from genesis,
+ * then the replay of the trail against the tables) reads every event: it runs in a worker thread on a
+ * read-only connection of its own, and its verdict is kept in the `settings` table. A request verifies
+ * only what was appended since the last verified head, so it costs what was appended, not the trail's
+ * length. That proves nothing new about older events, so the status always says how old the last full
+ * verification is, a reader may start one at any time, and one starts by itself once the last is a day old.
+ */
+
+/** The verdict of the last full verification, as kept. */
+export type FullVerification = {
+  ok: boolean;
+  count: number;
+  headHash: string;
+  firstBadSeq: number | null;
+  reason: string | null;
+  /** How many table rows disagree with the trail (the verify command lists them). */
+  mismatches: number;
+  startedAt: string;
+  finishedAt: string;
+};
+
+export type AuditChainStatus = {
+  /** Intact as far as verified: the last full verification passed and everything appended since follows from it. */
+  ok: boolean;
+  /** The trail's head as stored now. */
+  count: number;
+  headHash: string;
+  firstBadSeq: number | null;
+  reason: string | null;
+  /** The last full verification (null: none yet). */
+  full: FullVerification | null;
+  /** Events after the last full verification that were verified incrementally (the last `checkedNow` of them by this request). */
+  sinceFull: { from: number; to: number; checkedNow: number } | null;
+  /** A full verification running now, with its progress. */
+  running: { startedAt: string; checked: number; total: number; replaying: boolean } | null;
+  /** One sentence an auditor can read. */
+  summary: string;
+};
+
+const FULL = "audit.verification.full";
+const THROUGH = "audit.verification.through";
+/** A full verification older than this is started again by the next status read. */
+const FULL_MAX_AGE_MS = 24 * 3_600_000;
+/** More events appended than this since the last verified head are left to a full verification in the worker. */
+const INLINE_LIMIT = 50_000;
+
+type Through = ChainCheckpoint & { at: string };
+
+function readSetting<T>(sqlite: Database.Database, key: string): T | null {
+  const row = sqlite.prepare("SELECT value FROM settings WHERE key = ?").get(key) as { value: string } | undefined;
+  if (!row) return null;
+  try {
+    return JSON.parse(row.value) as T;
+  } catch {
+    return null;
+  }
+}
+
+/** Only this module writes these keys, with verdicts it computed itself: nothing from a request is stored. */
+function writeSetting(key: string, value: unknown, now = Date.now()): void {
+  getConnection()
+    .sqlite.prepare(
+      `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+    )
+    .run(key, JSON.stringify(value), now);
+}
+
+type Job = {
+  startedAt: string;
+  checked: number;
+  total: number;
+  replaying: boolean;
+  /** The verdict with every row the replay found disagreeing. */
+  done: Promise<FullResult>;
+};
+export type FullResult = AuditVerification & { mismatches?: ReplayMismatch[] };
+const holder = globalThis as typeof globalThis & { countersignVerification?: Job };
+
+/** Where the worker script lives: a plain .mjs under the project, resolved at run time so no bundler moves it. */
+function workerPath(): string {
+  return path.join(process.cwd(), "db", "audit-verify-worker.mjs");
+}
+
+/**
+ * Runs a full verification of the database file in a worker thread: the calling thread only receives
+ * its progress and its verdict, and goes on serving meanwhile.
+ */
+export function verifyInWorker(file: string, onProgress: (progress: Omit<Progress, "type">) => void = () => {}): Promise<FullResult> {
+  return new Promise<FullResult>((resolve, reject) => {
+    // Taken from Node at run time rather than imported, so that the bundler does not follow the worker's path
+    // and bundle it: the worker is plain JavaScript that loads its TypeScript through tsx when it starts.
+    if (typeof process.getBuiltinModule !== "function") {
+      return reject(new Error("Verifying in the background needs Node.js 20.16 or later (process.getBuiltinModule)"));
+    }
+    const { Worker } = process.getBuiltinModule("node:worker_threads");
+    const worker = new Worker(workerPath(), {
+      workerData: { databasePath: file, tsconfig: path.join(process.cwd(), "tsconfig.json") },
+    });
+    let settled = false;
+    worker.on("message", (message: WorkerMessage) => {
+      if (message.type === "progress") return onProgress(message);
+      settled = true;
+      resolve(message.result);
+    });
+    worker.on("error", (error) => {
+      settled = true;
+      reject(error);
+    });
+    worker.on("exit", (code) => {
+      if (!settled) reject(new Error(`The audit verification worker stopped (exit code ${code})`));
+    });
+  });
+}
+
+/**
+ * Starts a full verification in a worker thread (or joins the one running); its verdict is kept as the
+ * last full verification, and, when clean, as the head later requests verify from.
+ */
+export function startFullVerification(now = Date.now()): Job {
+  if (holder.countersignVerification) return holder.countersignVerification;
+  const startedAt = new Date(now).toISOString();
+  const job: Job = { startedAt, checked: 0, total: 0, replaying: false, done: Promise.resolve(null as never) };
+  job.done = verifyInWorker(getConnection().sqlite.name, (progress) =>
+    Object.assign(job, { checked: progress.checked, total: progress.total, replaying: progress.replaying ?? false }),
+  )
+    .then((result) => {
+      keepVerdict(result, startedAt, new Date().toISOString());
+      return result;
+    })
+    .finally(() => {
+      if (holder.countersignVerification === job) holder.countersignVerification = undefined;
+    });
+  job.done.catch((error) => console.error("Full audit verification failed to run:", error));
+  holder.countersignVerification = job;
+  return job;
+}
+
+function keepVerdict(result: FullResult, startedAt: string, finishedAt: string): FullVerification {
+  const verdict: FullVerification = {
+    ok: result.ok,
+    count: result.count,
+    headHash: result.headHash,
+    firstBadSeq: result.firstBadSeq,
+    reason: result.reason,
+    mismatches: result.mismatches?.length ?? 0,
+    startedAt,
+    finishedAt,
+  };
+  writeSetting(FULL, verdict);
+  // A clean full verification is the new base for incremental checks; a failed one leaves the old base.
+  if (verdict.ok) writeSetting(THROUGH, { count: verdict.count, headHash: verdict.headHash, at: verdict.finishedAt } satisfies Through);
+  return verdict;
+}
+
+function fullVerificationInline(sqlite: Database.Database, now: number): FullVerification {
+  const at = new Date(now).toISOString();
+  return keepVerdict(withReplay(sqlite, verifyAuditEvents(sqlite)), at, at);
+}
+
+type Progress = { type: "progress"; checked: number; total: number; replaying?: boolean };
+type WorkerMessage = Progress | { type: "result"; result: FullResult };
+
+function storedHead(sqlite: Database.Database): ChainCheckpoint {
+  const head = sqlite.prepare("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").get() as
+    { seq: number; hash: string } | undefined;
+  return { count: head?.seq ?? 0, headHash: head?.hash ?? GENESIS_HASH };
+}
+
+const n = (x: number) => x.toLocaleString("en-US");
+
+/**
+ * What is known of the trail now, verifying only the events appended since the last verified head.
+ * With `persist` (the server's own connection), a clean check moves that head forward. Starts a full
+ * verification in the worker when none is on record, when the last is a day old, or when too many events
+ * were appended to check here.
+ */
+export function auditChainStatus(sqlite: Database.Database = getConnection().sqlite, now = Date.now()): AuditChainStatus {
+  const persist = sqlite === getConnection().sqlite;
+  const head = storedHead(sqlite);
+  let full = readSetting<FullVerification>(sqlite, FULL);
+  // A small trail is verified in full right here, as it always was: it takes milliseconds.
+  if (persist && head.count <= INLINE_LIMIT && (!full || now - Date.parse(full.finishedAt) > FULL_MAX_AGE_MS))
+    full = fullVerificationInline(sqlite, now);
+  const through = readSetting<Through>(sqlite, THROUGH);
+  const running = () => {
+    const job = holder.countersignVerification;
+    return job ? { startedAt: job.startedAt, checked: job.checked, total: job.total, replaying: job.replaying } : null;
+  };
+  const stale = !full || now - Date.parse(full.finishedAt) > FULL_MAX_AGE_MS;
+  const base: Through = through ?? { count: 0, headHash: GENESIS_HASH, at: new Date(0).toISOString() };
+  if (!full || head.count - base.count > INLINE_LIMIT) {
+    if (persist) startFullVerification(now);
+    const job = running();
+    return {
+      ok: false,
+      ...head,
+      firstBadSeq: null,
+      reason: "not verified yet",
+      full,
+      sinceFull: null,
+      running: job,
+      summary: `${n(head.count)} events; ${full ? `${n(head.count - base.count)} appended since the last verified head, too many to check now` : "never verified in full"}: a full verification is ${job ? "running" : "needed"}.`,
+    };
+  }
+  const check = verifyAuditEventsSince(sqlite, base);
+  if (check.ok && persist && check.count > base.count)
+    writeSetting(THROUGH, { count: check.count, headHash: check.headHash, at: new Date(now).toISOString() } satisfies Through);
+  if (stale && persist) startFullVerification(now);
+  const ok = full.ok && check.ok;
+  const fullText = `events 1–${n(full.count)} verified in full at ${full.finishedAt}${full.ok ? "" : ` and found BROKEN at event #${full.firstBadSeq}: ${full.reason}`}`;
+  const sinceText = check.ok
+    ? head.count > full.count
+      ? `; ${n(full.count + 1)}–${n(check.count)} appended since, verified incrementally${check.checked ? ` (${n(check.checked)} of them just now)` : ""}`
+      : ""
+    : `; the events appended since are BROKEN at #${check.firstBadSeq}: ${check.reason}`;
+  const job = running();
+  return {
+    ok,
+    count: head.count,
+    headHash: head.headHash,
+    firstBadSeq: check.ok ? full.firstBadSeq : check.firstBadSeq,
+    reason: check.ok ? full.reason : check.reason,
+    full,
+    sinceFull:
+      head.count > full.count ? { from: full.count + 1, to: check.ok ? check.count : head.count, checkedNow: check.checked } : null,
+    running: job,
+    summary: `${fullText[0]!.toUpperCase()}${fullText.slice(1)}${sinceText}.${job ? ` A full verification is running (${n(job.checked)} of ${n(job.total)} events).` : ""}`,
+  };
+}
+
+/** The trail's status as a reader asks for it (every signed-in person, tokens with the read scope). */
+export function auditChainStatusFor(caller: Caller, now = Date.now()): AuditChainStatus {
+  assertCanRead(caller);
+  return auditChainStatus(getConnection().sqlite, now);
+}
+
+/** A reader may ask for a full verification; it runs in the worker, and its verdict is what the status reports after. */
+export function requestFullVerification(caller: Caller, now = Date.now()): Job {
+  assertCanRead(caller);
+  return startFullVerification(now);
+}
+
+/**
+ * A checkpoint exported earlier, against the trail as verified: the event it names must still carry
+ * its head hash (and exist). With the chain verified through that event, that is the whole check.
+ */
+export function checkAgainstCheckpoint(checkpoint: ChainCheckpoint): { ok: boolean; firstBadSeq: number | null; reason: string | null } {
+  if (checkpoint.count === 0) return { ok: true, firstBadSeq: null, reason: null };
+  const { sqlite } = getConnection();
+  const head = storedHead(sqlite);
+  if (head.count < checkpoint.count) {
+    const missing =
+      head.count + 1 === checkpoint.count ? `event #${checkpoint.count} is` : `events #${head.count + 1}–#${checkpoint.count} are`;
+    return {
+      ok: false,
+      firstBadSeq: head.count + 1,
+      reason: `the trail ends at event #${head.count}, but the checkpoint recorded ${checkpoint.count}: ${missing} missing`,
+    };
+  }
+  const row = sqlite.prepare("SELECT hash FROM audit_events WHERE seq = ?").get(checkpoint.count) as { hash: string } | undefined;
+  if (row?.hash === checkpoint.headHash) return { ok: true, firstBadSeq: null, reason: null };
+  return {
+    ok: false,
+    firstBadSeq: checkpoint.count,
+    reason: `event #${checkpoint.count} no longer has the checkpoint's head hash: the trail up to the checkpoint was rewritten`,
+  };
+}
