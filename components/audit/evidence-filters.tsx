@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { AgentCombobox, type AgentChoice } from "@/components/filters/agent-combobox";
 import { buttonClasses } from "@/components/ui/button";
 import { Input, Label, Select } from "@/components/ui/field";
 
@@ -11,14 +12,13 @@ export function EvidenceFilters({
   workflow,
   agent,
   workflows,
-  agents,
 }: {
   from: string;
   to: string;
   workflow: string;
-  agent: string;
+  /** The URL's agent, looked up on the server; the picker searches the rest. */
+  agent: AgentChoice | null;
   workflows: Option[];
-  agents: Option[];
 }) {
   return (
     <form
@@ -47,14 +47,7 @@ export function EvidenceFilters({
       </div>
       <div className="w-full sm:w-64">
         <Label htmlFor="evidence-agent">Agent</Label>
-        <Select id="evidence-agent" name="agent" defaultValue={agent}>
-          <option value="">All agents</option>
-          {agents.map((a) => (
-            <option key={a.slug} value={a.slug}>
-              {a.name}
-            </option>
-          ))}
-        </Select>
+        <AgentCombobox key={agent?.slug ?? ""} id="evidence-agent" name="agent" value={agent} placeholder="All agents" includeRetired />
       </div>
       <button type="submit" className={buttonClasses("primary")}>
         Show evidence

@@ -252,30 +252,6 @@ export function workflowFacets(): { slug: string; name: string; riskClass: RiskL
     .all();
 }
 
-/**
- * The choices the inventory's filters offer.
- * @deprecated lists every agent: on a large estate pick agents with `searchAgents` (the agent combobox) instead.
- */
-export function inventoryFacets(): {
-  workflows: { slug: string; name: string; riskClass: RiskLevel }[];
-  agents: { slug: string; name: string }[];
-} {
-  const db = getDb();
-  return {
-    workflows: db
-      .select({ slug: workflows.slug, name: workflows.name, riskClass: workflows.riskClass })
-      .from(workflows)
-      .orderBy(asc(workflows.name))
-      .all(),
-    agents: db
-      .select({ slug: agents.slug, name: agents.name })
-      .from(agents)
-      .where(eq(agents.status, "active"))
-      .orderBy(sql`${agents.name} COLLATE NOCASE`)
-      .all(),
-  };
-}
-
 export type AgentOption = { slug: string; name: string; status: "active" | "retired" };
 
 export const agentSearchSchema = z.object({

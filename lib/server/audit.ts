@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type Database from "better-sqlite3";
 import { getConnection, getDb, type DB } from "@/db";
@@ -283,14 +283,6 @@ function entityOwners(db: DB, rows: { entityType: string; entityId: string }[]):
     for (const o of owned) owners.set(`${type}:${o.id}`, { agent: o.agent, changeNumber: null });
   }
   return owners;
-}
-
-/**
- * Every agent, retired ones too: their history stays in the trail.
- * @deprecated lists every agent: on a large estate pick agents with `searchAgents` (the agent combobox) instead.
- */
-export function auditAgentOptions(): { slug: string; name: string }[] {
-  return getDb().select({ slug: agents.slug, name: agents.name }).from(agents).orderBy(asc(agents.name)).all();
 }
 
 /**

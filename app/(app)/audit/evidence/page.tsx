@@ -9,8 +9,7 @@ import { BadFilterNotice } from "@/components/ui/bad-filter-notice";
 import { buttonClasses } from "@/components/ui/button";
 import { UtcTime } from "@/components/ui/utc-time";
 import { isAppError } from "@/lib/errors";
-import { inventoryFacets } from "@/lib/server/agents";
-import { auditAgentOptions } from "@/lib/server/audit";
+import { agentOption, workflowFacets } from "@/lib/server/agents";
 import { requireUser } from "@/lib/server/auth";
 import { userCaller } from "@/lib/server/caller";
 import {
@@ -69,7 +68,7 @@ export default async function EvidencePage({ searchParams }: Props) {
     link.set("start", String(Math.max(first, 1)));
     return `/audit/evidence?${link}`;
   };
-  const { workflows } = inventoryFacets();
+  const workflows = workflowFacets();
   const wholeDays = filters.from % DAY === 0 && filters.to % DAY === 0;
   return (
     <div className="space-y-5 print:space-y-4 print:text-[12px]">
@@ -115,9 +114,8 @@ export default async function EvidencePage({ searchParams }: Props) {
           from={day(filters.from)}
           to={day(filters.to - 1)}
           workflow={filters.workflow ?? ""}
-          agent={filters.agent ?? ""}
+          agent={filters.agent ? (agentOption(filters.agent) ?? { slug: filters.agent, name: filters.agent }) : null}
           workflows={workflows}
-          agents={auditAgentOptions()}
         />
         <div className="flex flex-wrap gap-2">
           <a href={`/api/v1/evidence?${query}&format=csv`} download className={buttonClasses("secondary")}>
