@@ -12,7 +12,7 @@ import { load, probe, sequential, type LoadResult, type Target } from "./bench/l
 import { describeMachine } from "./bench/machine";
 import { markdownTable, textTable, type Row } from "./bench/report";
 import { buildIfNeeded, killGroupNow, startServer, type Server } from "./bench/server";
-import { kb, ms, seconds } from "./bench/stats";
+import { kb, ms, percentile, seconds } from "./bench/stats";
 
 const usage = `Usage: npm run bench -- [--agents N] [--reseed] [--duration S] [--only pages|api|writers|browser] [--timeout S]
 
@@ -285,7 +285,7 @@ async function main() {
       for (const route of reads) {
         rows.push(await measure(`API GET ${route}`, { url: base() + route, headers: bearer }, BUDGET.apiP95));
       }
-      // No Server-Timing header yet: the DORA figure is the API call's own time, one request at a time.
+      // The server says how long the metrics took (Server-Timing: dora;dur=…): that is the budget's figure.
       const dora = `/api/v1/metrics/dora?from=${twoYearsBack}&to=${day(0)}`;
       console.log(`DORA over two years: ${dora}`);
       const first = await probe({ url: base() + dora, headers: bearer }, opts.timeout);
@@ -303,12 +303,18 @@ async function main() {
             ? await sequential({ url: base() + dora, headers: bearer }, first.ms, opts.timeout, 30)
             : await load({ url: base() + dora, headers: bearer }, { connections: 1, amount: 20, timeoutSeconds: opts.timeout });
         if (timed.timeouts > 0) await restart(`DORA over two years: ${timed.timeouts} requests over ${opts.timeout} s`);
-        const serverTiming = first.headers.get("server-timing");
+        const durations: number[] = [];
+        for (let i = 0; i < 10; i++) {
+          const answer = await probe({ url: base() + dora, headers: bearer }, opts.timeout);
+          const dur = "timedOut" in answer ? null : /dora;dur=([\d.]+)/.exec(answer.headers.get("server-timing") ?? "");
+          if (dur) durations.push(Number(dur[1]));
+        }
+        const server = percentile(durations, 50);
         rows.push({
-          measurement: "DORA over two years (API call time, 1 at a time; no Server-Timing header)",
-          figures: figures(timed, serverTiming ? [`Server-Timing: ${serverTiming}`] : []),
+          measurement: "DORA over two years (server time, Server-Timing; 10 calls one at a time)",
+          figures: `server p50 ${ms(server)} · p95 ${ms(percentile(durations, 95))}; whole call ${figures(timed)}`,
           budget: `median ≤ ${BUDGET.doraMs} ms`,
-          verdict: timed.p50 !== undefined && timed.p50 <= BUDGET.doraMs ? "met" : "missed",
+          verdict: server !== undefined && server <= BUDGET.doraMs ? "met" : "missed",
         });
       }
     }
