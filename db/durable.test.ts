@@ -20,7 +20,16 @@ vi.mock("node:fs", async (importOriginal) => {
   return { ...fs, default: { ...fs, fsync }, fsync };
 });
 
-const { durable, openDatabase, storageFailure } = await import("./index");
+const { durable, durabilityFailure, openDatabase, storageFailure } = await import("./index");
+
+function errorOf(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected a refusal");
+}
 
 function freshDatabase() {
   const { sqlite } = openDatabase(path.join(mkdtempSync(path.join(tmpdir(), "countersign-durable-")), "d.db"));
@@ -68,15 +77,28 @@ describe("durable writes", () => {
     expect(flushes.count).toBe(2);
   });
 
-  it("reports a flush that fails, so the write is not acknowledged", async () => {
+  it("a flush that fails is told as saved but unconfirmed, and is final: later writes are refused, not acknowledged", async () => {
     const sqlite = freshDatabase();
-    sqlite.prepare("INSERT INTO t VALUES (1)").run();
+    const insert = sqlite.prepare("INSERT INTO t VALUES (?)");
+    insert.run(1);
     flushes.fail = Object.assign(new Error("EIO: i/o error, fsync"), { code: "EIO" });
-    const refused = await durable(sqlite).catch((error: unknown) => error);
-    expect(storageFailure(refused)).toBe("the database file could not be read or written (I/O error)");
-    // The next write is flushed afresh.
+    const first = durable(sqlite).catch((error: unknown) => error);
+    insert.run(2);
+    const waiting = durable(sqlite).catch((error: unknown) => error);
+    for (const refused of [await first, await waiting]) {
+      expect(refused).toMatchObject({ code: "storage_unavailable", details: { saved: true } });
+      expect((refused as Error).message).toMatch(
+        /^Saved, but the disk did not confirm it \(the database file could not be read or written/,
+      );
+    }
+    expect(durabilityFailure(sqlite)).toBe("the database file could not be read or written (I/O error)");
+    // After a failed fsync the kernel may drop the pages and report the next fsync as a success: even
+    // with the disk back, nothing more is written or confirmed until the process starts afresh.
     flushes.fail = null;
-    await expect(durable(sqlite)).resolves.toBeUndefined();
+    expect(() => insert.run(3)).toThrow(expect.objectContaining({ code: "SQLITE_READONLY" }));
+    expect(storageFailure(errorOf(() => insert.run(3)))).toBe("the database is read-only");
+    await expect(durable(sqlite)).rejects.toMatchObject({ details: { saved: true } });
+    expect(flushes.count).toBe(1);
   });
 
   it("an in-memory database has nothing to flush", async () => {

@@ -4,6 +4,7 @@ import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { existsSync, fsync, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import { databasePath } from "../lib/env";
+import { AppError } from "../lib/errors";
 import { backfillDerivedTables } from "./derived";
 import * as schema from "./schema";
 
@@ -75,7 +76,7 @@ export function getDb(): DB {
   return getConnection().db;
 }
 
-type Syncer = { file: string; fd: number | null; running: Promise<void> | null; next: Promise<void> | null };
+type Syncer = { file: string; fd: number | null; running: Promise<void> | null; next: Promise<void> | null; failed: string | null };
 const syncers = new WeakMap<Database.Database, Syncer>();
 
 /**
@@ -84,16 +85,48 @@ const syncers = new WeakMap<Database.Database, Syncer>();
  * the write-ahead log (safe from a crash of the process) but not yet flushed to the disk (a power cut
  * could lose it). This flushes the log with one fsync for all the writes that wait together, off the
  * event loop, where `synchronous=FULL` would block it for one fsync per commit.
+ *
+ * A flush that fails is final for this process: after a failed fsync the operating system may drop the
+ * unwritten pages and report the next fsync as a success, so nothing written later could be confirmed
+ * either. The connection turns read-only (writes are refused, "nothing was changed"), the health check
+ * says why, and the writes waiting on that flush are told they were saved but not confirmed.
  */
 export function durable(sqlite: Database.Database = getConnection().sqlite): Promise<void> {
   if (sqlite.memory) return Promise.resolve();
   let syncer = syncers.get(sqlite);
-  if (!syncer) syncers.set(sqlite, (syncer = { file: `${sqlite.name}-wal`, fd: null, running: null, next: null }));
+  if (!syncer) syncers.set(sqlite, (syncer = { file: `${sqlite.name}-wal`, fd: null, running: null, next: null, failed: null }));
   const s = syncer;
+  if (s.failed) return Promise.reject(unconfirmed(s.failed));
   // A flush already under way may have started before this caller's commit: wait for the one after it.
-  if (s.running) return (s.next ??= s.running.then(() => ((s.next = null), durable(sqlite))));
-  s.running = flushLog(s).finally(() => (s.running = null));
+  if (s.running)
+    return (s.next ??= s.running
+      .catch(() => undefined)
+      .then(() => {
+        s.next = null;
+        return durable(sqlite);
+      }));
+  s.running = flushLog(s)
+    .catch((error: unknown) => {
+      s.failed = storageFailure(error) ?? "the write-ahead log could not be flushed to disk";
+      console.error("Flushing the write-ahead log failed; the database takes no more writes until restarted", error);
+      if (sqlite.open) sqlite.pragma("query_only = ON");
+      throw unconfirmed(s.failed);
+    })
+    .finally(() => (s.running = null));
   return s.running;
+}
+
+/** Why this connection's writes can no longer be confirmed on disk (a flush failed), or null. */
+export function durabilityFailure(sqlite: Database.Database = getConnection().sqlite): string | null {
+  return syncers.get(sqlite)?.failed ?? null;
+}
+
+function unconfirmed(reason: string): AppError {
+  return new AppError(
+    "storage_unavailable",
+    `Saved, but the disk did not confirm it (${reason}): it could be lost if the server loses power. Check that it is there before you try again; Countersign takes no more writes until it is restarted with the disk fixed.`,
+    { reason, saved: true },
+  );
 }
 
 function flushLog(s: Syncer): Promise<void> {

@@ -4,7 +4,7 @@ import { durable, storageFailure } from "@/db";
 import { unsafeShape } from "@/lib/domain/input-limits";
 import { AppError, HTTP_STATUS, isAppError, storageUnavailable } from "@/lib/errors";
 import { currentUser } from "./auth";
-import { tokenCaller, userCaller, type Caller } from "./caller";
+import { assertCanRead, tokenCaller, userCaller, type Caller } from "./caller";
 import { withIdempotencyKey } from "./idempotency";
 
 type RouteContext<P> = { params: Promise<P> };
@@ -40,6 +40,9 @@ export function apiRoute<P = Record<string, never>>(handler: Handler<P>) {
       const caller = await authenticate(request);
       const writes = WRITE_METHODS.has(request.method);
       if (writes && caller.kind === "user") assertSameOrigin(request);
+      // Who before what: every other request reads, and a token without the read scope is refused
+      // before its parameters are looked at.
+      if (!writes) assertCanRead(caller);
       const text = request.method === "GET" || request.method === "HEAD" ? "" : await readBoundedText(request);
       if (text.trim() && !isJsonContentType(request.headers.get("content-type"))) {
         throw new AppError("unsupported_media_type", "Send the request body as JSON, with Content-Type: application/json");

@@ -30,6 +30,8 @@ const providers = [
       // Counted as a failure before the (slow) password check, in the same synchronous step as the
       // throttle check: parallel guesses cannot all pass the check before any of them is recorded.
       const attempt = recordLoginAttempt(email, address, "failure");
+      // The throttle's count survives a power cut too.
+      await durable();
       const user = await verifyCredentials(email, password);
       if (!user) throw new CredentialsSignin();
       markLoginSucceeded(attempt);

@@ -465,9 +465,15 @@ export async function prepareEvidenceTotals(caller: Caller, filters: EvidenceFil
   assertCanRead(caller);
   const db = getDb();
   if (cachedTotalsOf(db, filters, now)) return;
+  // Other requests run between the chunks: a write among them would mix two states of the database,
+  // so totals are kept only when nothing was written while they were read (else the page counts inline).
+  const before = totalsKey(db, filters);
   const chunks = totalsInChunks(db, filters, now);
   for (let step = chunks.next(); ; step = chunks.next()) {
-    if (step.done) return keepTotals(db, filters, now, step.value);
+    if (step.done) {
+      if (totalsKey(db, filters) === before) keepTotals(db, filters, now, step.value);
+      return;
+    }
     await new Promise((resolve) => setImmediate(resolve));
   }
 }

@@ -2,7 +2,7 @@ import "server-only";
 import type Database from "better-sqlite3";
 import { statfsSync } from "node:fs";
 import path from "node:path";
-import { getConnection, storageFailure } from "@/db";
+import { durabilityFailure, getConnection, storageFailure } from "@/db";
 
 export type Health = { status: "ok" } | { status: "unavailable"; reason: string };
 
@@ -17,6 +17,8 @@ const MIN_FREE_BYTES = 16 * 1024 * 1024;
 export function checkHealth(): Health {
   try {
     const { sqlite } = getConnection();
+    const unflushed = durabilityFailure(sqlite);
+    if (unflushed) return { status: "unavailable", reason: `${unflushed}: writes are refused until Countersign is restarted` };
     probeWrite(sqlite);
     if (sqlite.name !== ":memory:" && freeBytes(sqlite.name) < MIN_FREE_BYTES)
       return { status: "unavailable", reason: "the disk holding the database is (nearly) full" };

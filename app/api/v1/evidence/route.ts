@@ -56,13 +56,22 @@ export const GET = apiRoute(async (request, { caller }) => {
   const type = { json: "application/json", csv: "text/csv", ndjson: "application/x-ndjson" }[format];
   const encoder = new TextEncoder();
   const chunks = writePack(format, header, batches);
+  // The download reads one snapshot of the database; a client that stops reading would hold it (and keep
+  // the write-ahead log from being checkpointed) for ever. Past a minute without a read, it is ended.
+  let idle: NodeJS.Timeout | undefined;
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
+      clearTimeout(idle);
       const next = await chunks.next();
-      if (next.done) controller.close();
-      else controller.enqueue(encoder.encode(next.value));
+      if (next.done) return controller.close();
+      controller.enqueue(encoder.encode(next.value));
+      idle = setTimeout(() => {
+        controller.error(new Error("The evidence download was not read for a minute; it was ended."));
+        void chunks.return(undefined);
+      }, IDLE_LIMIT_MS);
     },
     async cancel() {
+      clearTimeout(idle);
       await chunks.return(undefined);
     },
   });
@@ -74,6 +83,8 @@ export const GET = apiRoute(async (request, { caller }) => {
     },
   });
 });
+
+const IDLE_LIMIT_MS = 60_000;
 
 /**
  * The file, piece by piece. JSON keeps the pack's shape (`{generatedAt, range, filters, chain, totals,

@@ -12,26 +12,26 @@ import * as evidenceRoute from "@/app/api/v1/evidence/route";
 import * as doraRoute from "@/app/api/v1/metrics/dora/route";
 
 /*
- * Review (issue 14), "who before what" on reads: a token without the read scope asking with bad
- * parameters must be told 403 (it may not ask at all), never a 400 that discusses its parameters.
+ * Who before what, on reads: a token without the read scope asking with bad parameters is told 403
+ * (it may not ask at all), never a 400 that discusses its parameters. Every GET route checks it first.
  */
 vi.mock("@/lib/server/auth", () => ({ currentUser: async () => null }));
 
 beforeAll(async () => {
   const db = await seedDemoEstate();
-  tokenWith(db, "review-deployer", ["deploy"]);
+  tokenWith(db, "deployer-only", ["deploy"]);
 });
 
 type Get = (request: NextRequest, context: { params: Promise<never> }) => Promise<Response>;
 async function status(handler: Get, path: string) {
-  const request = new NextRequest(new URL(path, "http://countersign.test"), { headers: { authorization: "Bearer cs_review-deployer" } });
+  const request = new NextRequest(new URL(path, "http://countersign.test"), { headers: { authorization: "Bearer cs_deployer-only" } });
   return (await handler(request, { params: Promise.resolve({}) as Promise<never> })).status;
 }
 
-describe("review: a token without the read scope is refused before its parameters are read", () => {
+describe("a token without the read scope is refused before its parameters are read", () => {
   it.each([
-    ["agent-search (new in issue 14)", agentSearchRoute.GET, "/api/v1/agent-search?limit=500"],
-    ["audit/verify ?mode (new in issue 14)", verifyRoute.GET, "/api/v1/audit/verify?mode=bogus"],
+    ["agent-search", agentSearchRoute.GET, "/api/v1/agent-search?limit=500"],
+    ["audit/verify ?mode", verifyRoute.GET, "/api/v1/audit/verify?mode=bogus"],
     ["audit/verify checkpoint", verifyRoute.GET, "/api/v1/audit/verify?count=abc&headHash=x"],
     ["evidence ?format", evidenceRoute.GET, "/api/v1/evidence?format=xml"],
     ["evidence ?size", evidenceRoute.GET, "/api/v1/evidence?size=9999"],
