@@ -265,6 +265,7 @@ export const deployments = sqliteTable(
   (t) => [
     index("deployments_agent_env_idx").on(t.agentId, t.environment, t.deployedAt),
     index("deployments_env_time_idx").on(t.environment, t.deployedAt),
+    index("deployments_time_idx").on(t.deployedAt),
     index("deployments_change_idx").on(t.changeRecordId),
     check("deployments_environment_check", oneOf("environment", ENVIRONMENTS)),
     check("deployments_kind_check", oneOf("kind", DEPLOYMENT_KINDS)),

@@ -31,6 +31,9 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 const DAY = 86_400_000;
 const day = (t: number) => new Date(t).toISOString().slice(0, 10);
 
+/** Releases per page: each carries its approvals, evals and exceptions, so ten keep a page light to load and to read. */
+const PAGE_SIZE = 10;
+
 export default async function EvidencePage({ searchParams }: Props) {
   const user = await requireUser();
   const caller = userCaller(user);
@@ -48,7 +51,7 @@ export default async function EvidencePage({ searchParams }: Props) {
   }
   // The totals read every release of the period: in chunks, letting other requests through in between.
   await prepareEvidenceTotals(caller, filters, now);
-  const pack = evidencePage(caller, filters, bound, now);
+  const pack = evidencePage(caller, filters, { ...bound, size: PAGE_SIZE }, now);
   const query = new URLSearchParams(evidenceRangeParams(filters));
   if (filters.workflow) query.set("workflow", filters.workflow);
   if (filters.agent) query.set("agent", filters.agent);

@@ -1,0 +1,1 @@
+CREATE INDEX `deployments_time_idx` ON `deployments` (`deployed_at`);
