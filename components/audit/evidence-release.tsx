@@ -94,7 +94,7 @@ export function EvidenceRelease({ release }: { release: EvidenceReleaseView }) {
     >
       <header className="flex flex-wrap items-start justify-between gap-2">
         <h3 id={headingId} className="min-w-0 text-sm font-semibold text-slate-900">
-          <Link href={`/changes/${c.label}`} className="text-brand-700 hover:underline print:text-slate-900">
+          <Link href={`/changes/${c.label}`} className="text-brand-700 underline underline-offset-2 print:text-slate-900">
             {c.label}
           </Link>{" "}
           {c.title}

@@ -138,7 +138,7 @@ export default async function EvidencePage({ searchParams }: Props) {
             {EXCEPTION_KINDS.filter((k) => totals.byKind[k] > 0).map((k, i) => (
               <span key={k}>
                 {i > 0 && ", "}
-                <a href={kindLink(k)} className="text-brand-700 hover:underline">
+                <a href={kindLink(k)} className="text-brand-700 underline underline-offset-2">
                   {totals.byKind[k]} {EXCEPTION_LABELS[k]}
                 </a>
               </span>
