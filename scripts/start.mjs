@@ -34,7 +34,9 @@ if (!buildIsCurrent()) {
 const port = process.env.PORT ?? "3000";
 const hostname = process.env.HOSTNAME?.trim();
 console.log(`\nCountersign is starting on http://${hostname || "localhost"}:${port}`);
-const server = spawn(next, ["start", "-p", port, ...(hostname ? ["-H", hostname] : [])], {
+// Idle connections stay open 65 s, longer than load balancers' usual 60 s idle timeout (and Node's 5 s default):
+// a client or proxy reusing a connection the server has just closed gets a reset instead of an answer.
+const server = spawn(next, ["start", "-p", port, "--keepAliveTimeout", "65000", ...(hostname ? ["-H", hostname] : [])], {
   cwd: root,
   stdio: "inherit",
   env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },

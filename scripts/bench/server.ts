@@ -34,7 +34,7 @@ export async function startServer(opts: {
 }): Promise<Server> {
   const next = path.join(opts.root, "node_modules", ".bin", "next");
   const out = openSync(opts.log, "a");
-  const child: ChildProcess = spawn(next, ["start", "-p", String(opts.port), "-H", "127.0.0.1"], {
+  const child: ChildProcess = spawn(next, ["start", "-p", String(opts.port), "-H", "127.0.0.1", "--keepAliveTimeout", "65000"], {
     cwd: opts.root,
     detached: true,
     stdio: ["ignore", out, out],
