@@ -5,9 +5,9 @@ import { describe, expect, inject, it } from "vitest";
 import { getConnection } from "@/db";
 import { doraMetrics, type DoraRange } from "@/lib/domain/dora";
 import { doraNumbersFor, type MetricsScope } from "@/lib/server/metrics";
-import { scopedHistory } from "@/lib/server/metrics-history";
+
 import { databasePath } from "@/lib/env";
-import { withoutItems } from "@/lib/testing/dora-reference";
+import { scopedHistory, withoutItems } from "@/lib/testing/dora-reference";
 import { TEST_UNTIL } from "@/lib/testing/demo-estate-template";
 import { backfillDerivedTables, DERIVED_TABLES_VERSION } from "./derived";
 

@@ -11,21 +11,32 @@ import { agents, agentVersions, changeRecords, deployments, doraFacts, incidents
  * short, so re-deriving all of it is cheap and cannot drift the way patching single rows could.
  */
 
+/** What DORA reads of a deployment and of an incident (the facts here, and the reference computation in the tests). */
+export const DORA_DEPLOYMENT = {
+  id: deployments.id,
+  agentId: deployments.agentId,
+  environment: deployments.environment,
+  kind: deployments.kind,
+  deployedAt: deployments.deployedAt,
+  changeRecordId: deployments.changeRecordId,
+  versionId: deployments.versionId,
+  replacedVersionId: deployments.replacedVersionId,
+};
+export const DORA_INCIDENT = {
+  id: incidents.id,
+  agentId: incidents.agentId,
+  deploymentId: incidents.deploymentId,
+  detectedAt: incidents.detectedAt,
+  resolvedAt: incidents.resolvedAt,
+  fixChangeRecordId: incidents.fixChangeRecordId,
+};
+
 type Tx = Pick<DB, "select" | "selectDistinct" | "insert" | "delete" | "run">;
 
 function historyOf(tx: Tx, agentIds: string[] | null) {
   const byAgent = (column: SQLiteColumn, rest?: SQL) => and(agentIds ? inArray(column, agentIds) : undefined, rest);
   const production = tx
-    .select({
-      id: deployments.id,
-      agentId: deployments.agentId,
-      environment: deployments.environment,
-      kind: deployments.kind,
-      deployedAt: deployments.deployedAt,
-      changeRecordId: deployments.changeRecordId,
-      versionId: deployments.versionId,
-      replacedVersionId: deployments.replacedVersionId,
-    })
+    .select(DORA_DEPLOYMENT)
     .from(deployments)
     .where(byAgent(deployments.agentId, eq(deployments.environment, "production")))
     .orderBy(asc(deployments.deployedAt), asc(sql`${deployments}.rowid`))
@@ -41,14 +52,7 @@ function historyOf(tx: Tx, agentIds: string[] | null) {
     .where(byAgent(changeRecords.agentId))
     .all();
   const incidentRows = tx
-    .select({
-      id: incidents.id,
-      agentId: incidents.agentId,
-      deploymentId: incidents.deploymentId,
-      detectedAt: incidents.detectedAt,
-      resolvedAt: incidents.resolvedAt,
-      fixChangeRecordId: incidents.fixChangeRecordId,
-    })
+    .select(DORA_INCIDENT)
     .from(incidents)
     .where(byAgent(incidents.agentId))
     .orderBy(asc(incidents.detectedAt), asc(sql`${incidents}.rowid`))

@@ -10,7 +10,7 @@ import type { RiskLevel } from "./terms";
  * agent of the deployment they blame. So any write to an agent's deployments or incidents re-derives
  * that agent's facts, in the same transaction.
  *
- * The risk filter (see scopedHistory) sees a history made of one tier's deployments only, in which a
+ * The risk filter (see scopedHistory in lib/testing/dora-reference.ts) sees a history made of one tier's deployments only, in which a
  * release can be rolled back past a release of another tier, and a fix of another tier restores
  * nothing. Each deployment belongs to at most one tier, so it carries a second set of failure facts:
  * as seen within its tier.

@@ -3,10 +3,10 @@ import { getDb } from "@/db";
 import { generateEstate } from "@/db/seed/generate";
 import { doraMetrics, type DoraRange } from "@/lib/domain/dora";
 import { PLATFORMS, RISK_LEVELS } from "@/lib/domain/terms";
-import { withoutItems } from "@/lib/testing/dora-reference";
+import { scopedHistory, withoutItems } from "@/lib/testing/dora-reference";
 import { userCaller } from "./caller";
 import { doraBreakdown, doraNumbersFor, type MetricsScope } from "./metrics";
-import { scopedHistory } from "./metrics-history";
+
 import { findActiveUser } from "./users";
 
 /*

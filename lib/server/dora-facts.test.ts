@@ -3,11 +3,12 @@ import { getConnection } from "@/db";
 import { doraMetrics, DORA_METRICS, type DoraMetricName, type DoraMetrics, type DoraRange } from "@/lib/domain/dora";
 import { RISK_LEVELS } from "@/lib/domain/terms";
 import { seedDemoEstate, TEST_UNTIL } from "@/lib/testing/demo-estate";
+import { scopedHistory, withoutItems } from "@/lib/testing/dora-reference";
 import { approveAll, as, DAY, releaseApproved, retentionChange, testClock } from "@/lib/testing/release-fixtures";
 import { userCaller } from "./caller";
 import { openIncident, updateIncident } from "./incidents";
 import { doraNumbersFor, doraRecords, type MetricsScope } from "./metrics";
-import { scopedHistory } from "./metrics-history";
+
 import { rollback } from "./rollback";
 import { findActiveUser } from "./users";
 
@@ -23,23 +24,6 @@ const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
 beforeAll(async () => {
   await seedDemoEstate();
 });
-
-function withoutItems(m: DoraMetrics) {
-  const { leadTime, deploymentFrequency, changeFailRate, recoveryTime, reworkRate, ...rest } = m;
-  const drop = <T extends { items: unknown }>(metric: T): Omit<T, "items"> => {
-    const keep: Partial<T> = { ...metric };
-    delete keep.items;
-    return keep as Omit<T, "items">;
-  };
-  return {
-    ...rest,
-    leadTime: drop(leadTime),
-    deploymentFrequency: drop(deploymentFrequency),
-    changeFailRate: drop(changeFailRate),
-    recoveryTime: drop(recoveryTime),
-    reworkRate: drop(reworkRate),
-  };
-}
 
 /** What the reference lists behind a metric: [deployment, at, hours], newest first. */
 function referenceRecords(m: DoraMetrics, metric: DoraMetricName): [string, number, number | null][] {
