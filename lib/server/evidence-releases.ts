@@ -7,7 +7,7 @@ import { changeNumberLabel } from "@/lib/domain/terms";
 import { assessRow, changeView, findChangeRow, type ChangeRecordView, type ChangeRow, type SignoffView } from "./change-records";
 import { deploymentViews } from "./deployments";
 import { incidentsOfChanges } from "./incidents";
-import type { EvalRunView } from "./registry";
+import { EVAL_RUN_VIEW, type EvalRunView } from "./registry";
 import type { EvidenceRelease, ExceptionKind } from "./evidence";
 
 /** What the pack shows of a change record: its identity, content, author, risk and sign-offs. */
@@ -247,13 +247,7 @@ export function loadReleases(
     .select({
       agentId: evalRuns.agentId,
       specHash: evalRuns.specHash,
-      suite: evalRuns.suite,
-      environment: evalRuns.environment,
-      passed: evalRuns.passed,
-      failed: evalRuns.failed,
-      regressions: evalRuns.regressions,
-      reportUrl: evalRuns.reportUrl,
-      recordedAt: evalRuns.recordedAt,
+      ...EVAL_RUN_VIEW,
     })
     .from(evalRuns)
     .where(and(inArray(evalRuns.agentId, agentIds), inArray(evalRuns.specHash, specHashes)))

@@ -305,20 +305,23 @@ export type EvalRunView = {
   recordedAt: number;
 };
 
+/** What an eval run shows, wherever it is listed. */
+export const EVAL_RUN_VIEW = {
+  suite: evalRuns.suite,
+  environment: evalRuns.environment,
+  passed: evalRuns.passed,
+  failed: evalRuns.failed,
+  regressions: evalRuns.regressions,
+  reportUrl: evalRuns.reportUrl,
+  recordedAt: evalRuns.recordedAt,
+};
+
 /** The eval runs recorded for one exact spec of an agent, newest first. */
 export function evalRunsFor(caller: Caller, slug: string, specHash: string): EvalRunView[] {
   assertCanRead(caller);
   const agent = findAgent(slug);
   return getDb()
-    .select({
-      suite: evalRuns.suite,
-      environment: evalRuns.environment,
-      passed: evalRuns.passed,
-      failed: evalRuns.failed,
-      regressions: evalRuns.regressions,
-      reportUrl: evalRuns.reportUrl,
-      recordedAt: evalRuns.recordedAt,
-    })
+    .select(EVAL_RUN_VIEW)
     .from(evalRuns)
     .where(and(eq(evalRuns.agentId, agent.id), eq(evalRuns.specHash, specHash)))
     .orderBy(desc(evalRuns.recordedAt))
@@ -330,16 +333,7 @@ export function recentEvalRuns(caller: Caller, slug: string, limit = 10): (EvalR
   assertCanRead(caller);
   const agent = findAgent(slug);
   return getDb()
-    .select({
-      suite: evalRuns.suite,
-      environment: evalRuns.environment,
-      passed: evalRuns.passed,
-      failed: evalRuns.failed,
-      regressions: evalRuns.regressions,
-      reportUrl: evalRuns.reportUrl,
-      recordedAt: evalRuns.recordedAt,
-      version: agentVersions.number,
-    })
+    .select({ ...EVAL_RUN_VIEW, version: agentVersions.number })
     .from(evalRuns)
     .leftJoin(agentVersions, and(eq(agentVersions.agentId, evalRuns.agentId), eq(agentVersions.specHash, evalRuns.specHash)))
     .where(eq(evalRuns.agentId, agent.id))
