@@ -1,24 +1,31 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { RiskBadge } from "@/components/agents/risk-badge";
+import { BadFilterNotice } from "@/components/ui/bad-filter-notice";
 import { Pagination } from "@/components/ui/pagination";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { ROLE_LABELS } from "@/lib/domain/terms";
+import { isAppError } from "@/lib/errors";
 import { requireUser } from "@/lib/server/auth";
 import { userCaller } from "@/lib/server/caller";
-import { mySignoffCounts, mySignoffQueue } from "@/lib/server/signoffs";
+import { mySignoffCounts, mySignoffQueue, parseQueuePage, type QueuePage } from "@/lib/server/signoffs";
 
 export const metadata: Metadata = { title: "Sign-offs" };
 
-const PAGE_SIZE = 50;
+const PAGE_SIZE = "50";
 
 export default async function SignoffsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser();
   const caller = userCaller(user);
-  const requested = Number((await searchParams).page);
-  const page = Number.isInteger(requested) && requested > 1 ? requested : 1;
+  let paging: QueuePage;
+  try {
+    paging = parseQueuePage({ pageSize: PAGE_SIZE, ...(await searchParams) });
+  } catch (error) {
+    if (!isAppError(error)) throw error;
+    return <BadFilterNotice message={error.message} href="/signoffs" label="Show the first page of your sign-offs" />;
+  }
   const { waiting } = mySignoffCounts(caller);
-  const queue = mySignoffQueue(caller, { page, pageSize: PAGE_SIZE });
+  const queue = mySignoffQueue(caller, paging);
   const now = Date.now();
   return (
     <div className="space-y-5">
@@ -85,7 +92,7 @@ export default async function SignoffsPage({ searchParams }: { searchParams: Pro
               </tbody>
             </table>
           </div>
-          <Pagination page={page} pageSize={PAGE_SIZE} total={waiting} query="" noun="sign-offs" />
+          <Pagination page={paging.page} pageSize={paging.pageSize} total={waiting} query="" noun="sign-offs" />
         </>
       )}
     </div>
