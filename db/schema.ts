@@ -3,6 +3,7 @@ import { type AnySQLiteColumn, check, index, integer, primaryKey, sqliteTable, t
 import type { ActorType } from "../lib/domain/audit-chain";
 import type { AgentSpec } from "../lib/domain/spec";
 import {
+  ACCOUNT_LINK_PURPOSES,
   AGENT_STATUSES,
   CHANGE_STATES,
   DEPLOYMENT_KINDS,
@@ -33,6 +34,7 @@ export const users = sqliteTable(
     passwordHash: text("password_hash"),
     disabled: integer("disabled", { mode: "boolean" }).notNull().default(false),
     createdAt: at("created_at").notNull(),
+    lastSignedInAt: at("last_signed_in_at"),
   },
   (t) => [uniqueIndex("users_email_unique").on(t.email)],
 );
@@ -49,6 +51,33 @@ export const userRoles = sqliteTable(
     primaryKey({ columns: [t.userId, t.role] }),
     index("user_roles_role_idx").on(t.role),
     check("user_roles_role_check", oneOf("role", ROLES)),
+  ],
+);
+
+/**
+ * One-time links to set a password: an invitation or a reset. Only a SHA-256 of the link's secret is kept;
+ * a link works once, until it expires, and a newer link of the same purpose revokes the older ones.
+ */
+export const accountLinks = sqliteTable(
+  "account_links",
+  {
+    id: id(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    purpose: text("purpose", { enum: ACCOUNT_LINK_PURPOSES }).notNull(),
+    tokenHash: text("token_hash").notNull(),
+    // Null when issued from the command line (`npm run admin:create`).
+    createdById: text("created_by_id").references(() => users.id),
+    createdAt: at("created_at").notNull(),
+    expiresAt: at("expires_at").notNull(),
+    usedAt: at("used_at"),
+    revokedAt: at("revoked_at"),
+  },
+  (t) => [
+    uniqueIndex("account_links_hash_unique").on(t.tokenHash),
+    index("account_links_user_idx").on(t.userId, t.purpose),
+    check("account_links_purpose_check", oneOf("purpose", ACCOUNT_LINK_PURPOSES)),
   ],
 );
 
@@ -167,6 +196,12 @@ export const changeRecords = sqliteTable(
     releasedAt: at("released_at"),
     closedAt: at("closed_at"),
     retroSignoffDueAt: at("retro_signoff_due_at"),
+    // A retire change: released, the agent is retired in every environment. Its spec is the one it retires.
+    retire: integer("retire", { mode: "boolean" }).notNull().default(false),
+    // The workflow's risk class the tier was assessed under, so a later change of class can be told.
+    assessedWorkflowClass: text("assessed_workflow_class", { enum: RISK_LEVELS }),
+    // Set when the agent moved to a workflow of a higher class while this change was open; cleared by re-assessing.
+    reassessmentReason: text("reassessment_reason"),
   },
   (t) => [
     uniqueIndex("change_records_number_unique").on(t.number),

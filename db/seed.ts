@@ -1,6 +1,6 @@
 import { existsSync, rmSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { databasePath } from "../lib/env";
+import { databasePath, demoEstateEnabled } from "../lib/env";
 import { eq } from "drizzle-orm";
 import { openDatabase, type DB } from "./index";
 import { users } from "./schema";
@@ -68,6 +68,11 @@ async function main() {
         return;
       }
       throw new Error(`${databasePath} already holds data. Run \`npm run db:seed -- --reset\` to rebuild the demo estate.`);
+    }
+    if (values["if-empty"] && !demoEstateEnabled) {
+      console.log(`Database ready: ${databasePath} (empty: COUNTERSIGN_DEMO=off, so no demo estate).`);
+      console.log("Open the app to set up the first admin at /setup, or run `npm run admin:create -- --email … --name …`.");
+      return;
     }
     const started = performance.now();
     const summary = await generateEstate(db, options);

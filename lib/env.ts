@@ -17,6 +17,15 @@ const envSchema = z.object({
   AUTH_OIDC_CLIENT_ID: optional,
   AUTH_OIDC_CLIENT_SECRET: optional,
   AUTH_OIDC_NAME: z.string().trim().default("Single sign-on"),
+  // "off": an empty database stays empty (a real installation); its first visitor sets up the first admin.
+  COUNTERSIGN_DEMO: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .default("on")
+    .pipe(z.enum(["on", "off"], { error: 'COUNTERSIGN_DEMO is "on" (seed the demo estate into an empty database) or "off"' })),
+  // The app's public URL, for links given to people (invitations, password resets) and the same-origin check.
+  AUTH_URL: z.url("AUTH_URL must be the app's public URL, like https://countersign.example.com").optional(),
 });
 
 function readEnv() {
@@ -54,3 +63,6 @@ export function authSecret(): string {
 }
 
 export const oidcEnabled = Boolean(env.AUTH_OIDC_ISSUER);
+
+/** Whether an empty database is filled with the demo estate on start (the default) or left for a real organisation. */
+export const demoEstateEnabled = env.COUNTERSIGN_DEMO === "on";

@@ -37,6 +37,7 @@ const HOW: Record<DeploymentKind, string> = {
   promote: "Promoted",
   rollback: "Rolled back to this version",
   emergency: "Released as an emergency",
+  retire: "Retired: nothing of the agent runs here since",
 };
 
 function Part({ title, children }: { title: string; children: React.ReactNode }) {

@@ -16,7 +16,7 @@ type Deployment = {
   reason: string | null;
 };
 
-const KIND_TONE: Record<DeploymentKind, BadgeTone> = { promote: "info", rollback: "warning", emergency: "danger" };
+const KIND_TONE: Record<DeploymentKind, BadgeTone> = { promote: "info", rollback: "warning", emergency: "danger", retire: "neutral" };
 
 /** The deployment log, newest first: what went where, replacing what, by whom, for which change. */
 export function DeploymentList({ deployments, empty = "Not deployed anywhere yet." }: { deployments: Deployment[]; empty?: string }) {

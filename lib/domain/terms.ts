@@ -41,7 +41,8 @@ export type RiskLevel = (typeof RISK_LEVELS)[number];
 export const ENVIRONMENTS = ["development", "staging", "production"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
-export const DEPLOYMENT_KINDS = ["promote", "rollback", "emergency"] as const;
+/** `retire`: the agent was retired by a released change record; nothing of it runs in that environment since. */
+export const DEPLOYMENT_KINDS = ["promote", "rollback", "emergency", "retire"] as const;
 export type DeploymentKind = (typeof DEPLOYMENT_KINDS)[number];
 
 export const CHANGE_STATES = ["draft", "in_review", "approved", "released", "rejected", "withdrawn", "rolled_back"] as const;
@@ -61,7 +62,20 @@ export type Severity = (typeof SEVERITIES)[number];
 export const RESOLUTIONS = ["rollback", "fix_forward", "permission_revoked", "no_action"] as const;
 export type Resolution = (typeof RESOLUTIONS)[number];
 
-export const AGENT_STATUSES = ["active", "retired"] as const;
+/**
+ * An agent is `proposed` from its registration until its first production release makes it `active`;
+ * `withdrawn` when that first change is rejected or withdrawn (kept, for the record); `retired` by a
+ * released retire change record. Its history stays in every case.
+ */
+export const AGENT_STATUSES = ["proposed", "active", "withdrawn", "retired"] as const;
+export type AgentStatus = (typeof AGENT_STATUSES)[number];
+
+/** What the inventory shows unless asked otherwise: the agents that run or are about to. */
+export const DEFAULT_AGENT_STATUSES = ["active", "proposed"] as const satisfies readonly AgentStatus[];
+
+/** One-time links sent to a person: an invitation to set a first password, or a password reset. */
+export const ACCOUNT_LINK_PURPOSES = ["invite", "reset"] as const;
+export type AccountLinkPurpose = (typeof ACCOUNT_LINK_PURPOSES)[number];
 
 export const OBSERVATION_STATUSES = ["open", "adopted", "restored", "acknowledged"] as const;
 

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { getDb } from "@/db";
 import { agents, agentVersions, changeRecords, deployments, workflows } from "@/db/schema";
 import {
+  type AgentStatus,
   ENVIRONMENTS,
   OPEN_CHANGE_STATES,
   PLATFORMS,
@@ -252,7 +253,7 @@ export function workflowFacets(): { slug: string; name: string; riskClass: RiskL
     .all();
 }
 
-export type AgentOption = { slug: string; name: string; status: "active" | "retired" };
+export type AgentOption = { slug: string; name: string; status: AgentStatus };
 
 export const agentSearchSchema = z.object({
   q: z.string().trim().max(200, "q is limited to 200 characters").default(""),

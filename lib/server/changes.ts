@@ -335,6 +335,9 @@ export function proposeChange(caller: Caller, input: ProposeChangeInput | unknow
         releasedAt: null,
         closedAt: null,
         retroSignoffDueAt: null,
+        retire: false,
+        assessedWorkflowClass: null,
+        reassessmentReason: null,
       };
       tx.insert(changeRecords).values(blank).run();
       const filled = applyFields(blank, data, rollbackOwnerId);
