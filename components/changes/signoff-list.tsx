@@ -34,11 +34,14 @@ const LABEL: Record<SignoffStatus, string> = {
   dismissed: "dismissed",
 };
 
+/** Who could sign a waiting role: the disabled holders, and whether anyone active but the author remains. */
+export type SignerNotes = Partial<Record<Role, { disabled: { name: string; email: string }[]; noActiveSigner: boolean }>>;
+
 /**
  * The sign-offs of a change: one current row per role (who decided, when, on which content), and
  * every earlier round folded beneath, newest first, so a long review stays readable.
  */
-export function SignoffList({ signoffs, now }: { signoffs: Signoff[]; now: number }) {
+export function SignoffList({ signoffs, now, signers = {} }: { signoffs: Signoff[]; now: number; signers?: SignerNotes }) {
   const current = signoffs.filter((s) => s.status !== "dismissed");
   const history = signoffs
     .filter((s) => s.status === "dismissed" && s.signer !== null)
@@ -65,6 +68,7 @@ export function SignoffList({ signoffs, now }: { signoffs: Signoff[]; now: numbe
                 </p>
               )}
               {s.comment && <p className="mt-0.5 text-xs break-words text-slate-700">“{s.comment}”</p>}
+              {s.status === "pending" && <WaitingSigners notes={signers[s.role]} />}
             </li>
           ))}
         </ul>
@@ -95,5 +99,28 @@ export function SignoffList({ signoffs, now }: { signoffs: Signoff[]; now: numbe
         </details>
       )}
     </div>
+  );
+}
+
+/** Under a waiting role: its disabled holders, and a plain warning when nobody active can sign it. */
+function WaitingSigners({ notes }: { notes: SignerNotes[Role] }) {
+  if (!notes) return null;
+  return (
+    <>
+      {notes.disabled.length > 0 && (
+        <ul className="mt-1 space-y-0.5 text-xs text-slate-600" aria-label="Disabled people holding this role">
+          {notes.disabled.map((p) => (
+            <li key={p.email}>
+              {p.name} <Badge tone="neutral">signer disabled</Badge>
+            </li>
+          ))}
+        </ul>
+      )}
+      {notes.noActiveSigner && (
+        <p role="note" className="mt-1 text-xs font-medium text-rose-700">
+          No active signer for this role: an admin must give the role to someone other than the author.
+        </p>
+      )}
+    </>
   );
 }

@@ -7,7 +7,7 @@ import { durable } from "@/db";
 import { authSecret, env, oidcEnabled } from "@/lib/env";
 import { clientAddress, markLoginSucceeded, recordLoginAttempt, retryAfterSeconds } from "./login-attempts";
 import { endSession, liveSessionUser, SESSION_MAX_AGE_SECONDS, startSession } from "./sessions";
-import { findActiveUser, verifyCredentials, type CurrentUser } from "./users";
+import { findActiveUser, singleSignOnAccount, verifyCredentials, type CurrentUser } from "./users";
 
 /** A sign-in refused before the password was checked: too many recent failures for this email or address. */
 export class TooManyAttempts extends CredentialsSignin {
@@ -78,13 +78,13 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
     // Single sign-on admits only people who already have an active Countersign account.
     signIn({ user, account }) {
       if (account?.provider !== "oidc") return true;
-      return Boolean(user.email && findActiveUser({ email: user.email }));
+      return Boolean(user.email && singleSignOnAccount(user.email));
     },
     // The cookie names a server-side session: sign-out or disabling the person revokes it, and a cookie
     // whose session is revoked, expired or unknown is refused (returning null clears it).
     async jwt({ token, user, account }) {
       if (user) {
-        const person = account?.provider === "oidc" && user.email ? findActiveUser({ email: user.email }) : { id: user.id! };
+        const person = account?.provider === "oidc" && user.email ? singleSignOnAccount(user.email) : { id: user.id! };
         if (!person) return null;
         const sid = startSession(person.id);
         await durable();
@@ -95,6 +95,8 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
     },
     session({ session, token }) {
       if (typeof token.uid === "string") session.user.id = token.uid;
+      // The server-side session's id (useless without the signed cookie): changing your password keeps this one.
+      if (typeof token.sid === "string") (session as typeof session & { sid?: string }).sid = token.sid;
       return session;
     },
   },
@@ -115,4 +117,10 @@ export async function requireUser(): Promise<CurrentUser> {
   const user = await currentUser();
   if (!user) redirect("/login");
   return user;
+}
+
+/** The id of the signed-in person's server-side session, or null. */
+export async function currentSessionId(): Promise<string | null> {
+  const sid = ((await auth()) as { sid?: unknown } | null)?.sid;
+  return typeof sid === "string" ? sid : null;
 }

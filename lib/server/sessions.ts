@@ -1,19 +1,25 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
-import { and, eq, gt, isNull } from "drizzle-orm";
-import { getDb } from "@/db";
-import { sessions } from "@/db/schema";
+import { and, eq, gt, isNull, ne } from "drizzle-orm";
+import { getDb, type DB } from "@/db";
+import { sessions, users } from "@/db/schema";
 
 /** How long a sign-in lasts, at most: the session cookie and its row expire together. */
 export const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
 
-/** Starts a session for a person who just signed in; its id goes into the session cookie. */
+/** Starts a session for a person who just signed in (its id goes into the session cookie) and notes when they last signed in. */
 export function startSession(userId: string, now = Date.now()): string {
   const id = `ses_${randomBytes(18).toString("base64url")}`;
-  getDb()
-    .insert(sessions)
-    .values({ id, userId, createdAt: now, expiresAt: now + SESSION_MAX_AGE_SECONDS * 1000 })
-    .run();
+  const db = getDb();
+  db.transaction(
+    (tx) => {
+      tx.insert(sessions)
+        .values({ id, userId, createdAt: now, expiresAt: now + SESSION_MAX_AGE_SECONDS * 1000 })
+        .run();
+      tx.update(users).set({ lastSignedInAt: now }).where(eq(users.id, userId)).run();
+    },
+    { behavior: "immediate" },
+  );
   return id;
 }
 
@@ -36,11 +42,19 @@ export function endSession(sessionId: string, reason = "signed_out", now = Date.
     .run();
 }
 
-/** Ends every session of a person, e.g. when they are disabled. */
-export function endSessionsOf(userId: string, reason: string, now = Date.now()): number {
-  return getDb()
+/**
+ * Ends every session of a person, e.g. when they are disabled; `except` keeps one (the person's own, when
+ * they change their password). Pass the open transaction when there is one, so the sessions end with it.
+ */
+export function endSessionsOf(
+  userId: string,
+  reason: string,
+  now = Date.now(),
+  { except, tx = getDb() }: { except?: string | null; tx?: Pick<DB, "update"> } = {},
+): number {
+  return tx
     .update(sessions)
     .set({ revokedAt: now, revokedReason: reason })
-    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), except ? ne(sessions.id, except) : undefined))
     .run().changes;
 }

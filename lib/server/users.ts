@@ -20,6 +20,14 @@ export function findActiveUser(where: { id: string } | { email: string }): Curre
   return { id: row.id, email: row.email, name: row.name, roles: roles.map((r) => r.role) };
 }
 
+/**
+ * Single sign-on admits an active account by its email, with or without a password: a person an admin
+ * invited may sign in through the provider without ever accepting the invitation. Disabled people never.
+ */
+export function singleSignOnAccount(email: string): CurrentUser | null {
+  return findActiveUser({ email });
+}
+
 // A fixed hash to compare against when the email is unknown, so a wrong email costs the same time as a wrong password.
 const DUMMY_HASH = "scrypt$131072$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 

@@ -38,6 +38,7 @@ import { listDeployments, releaseHistory } from "@/lib/server/deployments";
 import { canRecordEvals } from "@/lib/server/evals";
 import { incidentsOfChange } from "@/lib/server/incidents";
 import { releaseSteps } from "@/lib/server/promotion";
+import { signerAvailability } from "@/lib/server/signer-availability";
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -314,7 +315,11 @@ export default async function ChangePage({ params }: Props) {
           )}
           {change.signoffs.length > 0 && (
             <Card title="Sign-offs">
-              <SignoffList signoffs={change.signoffs} now={now} />
+              <SignoffList
+                signoffs={change.signoffs}
+                now={now}
+                signers={signerAvailability(caller, change.id, change.author.kind === "user" ? change.author.id : null)}
+              />
             </Card>
           )}
           {others.length > 0 && (

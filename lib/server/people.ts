@@ -1,0 +1,227 @@
+import "server-only";
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import { z } from "zod";
+import { getDb, type DB } from "@/db";
+import { appendAuditEvent } from "@/db/audit";
+import { accountLinks, userRoles, users } from "@/db/schema";
+import { ROLES, type Role } from "@/lib/domain/terms";
+import { AppError } from "@/lib/errors";
+import { parseInput } from "@/lib/validations/field-errors";
+import { addPersonSchema, updatePersonSchema } from "@/lib/validations/people";
+import { paging, parseQuery, type SearchParamsInput } from "@/lib/validations/query-params";
+import { activeAdminIds, insertPerson, issueAccountLink } from "./account-records";
+import { actorOf, type Caller } from "./caller";
+import { endSessionsOf } from "./sessions";
+
+/** People: added (with an invitation link), given roles, disabled and enabled by admins, each act audited. */
+
+export type PersonStatus = "active" | "disabled" | "invited";
+
+/** A person as admins see them: never a password hash, never a link. */
+export type PersonView = {
+  id: string;
+  email: string;
+  name: string;
+  roles: Role[];
+  status: PersonStatus;
+  lastSignedInAt: number | null;
+  createdAt: number;
+};
+
+type Admin = Extract<Caller, { kind: "user" }>;
+
+/** Only a person holding the admin role manages people; an API token never does, whatever its scopes. */
+function assertAdmin(caller: Caller): asserts caller is Admin {
+  if (caller.kind === "token") throw new AppError("forbidden", "API tokens cannot manage people; an admin does that in Settings, People");
+  if (!caller.user.roles.includes("admin")) throw new AppError("forbidden", "Only admins manage people");
+}
+
+export function canManagePeople(caller: Caller): boolean {
+  return caller.kind === "user" && caller.user.roles.includes("admin");
+}
+
+const personColumns = {
+  id: users.id,
+  email: users.email,
+  name: users.name,
+  disabled: users.disabled,
+  hasPassword: sql<number>`${users.passwordHash} IS NOT NULL`,
+  lastSignedInAt: users.lastSignedInAt,
+  createdAt: users.createdAt,
+  roles: sql<string | null>`(SELECT group_concat(${userRoles.role}) FROM ${userRoles} WHERE ${userRoles.userId} = ${users.id})`,
+};
+type PersonRow = {
+  id: string;
+  email: string;
+  name: string;
+  disabled: boolean;
+  hasPassword: number;
+  lastSignedInAt: number | null;
+  createdAt: number;
+  roles: string | null;
+};
+
+function viewOf(row: PersonRow): PersonView {
+  const held = row.roles?.split(",") ?? [];
+  // Invited: no password set and never signed in (single sign-on counts as signing in).
+  const status: PersonStatus = row.disabled ? "disabled" : !row.hasPassword && row.lastSignedInAt === null ? "invited" : "active";
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    roles: ROLES.filter((r) => held.includes(r)),
+    status,
+    lastSignedInAt: row.lastSignedInAt,
+    createdAt: row.createdAt,
+  };
+}
+
+function personByEmail(tx: Pick<DB, "select">, email: string): PersonView {
+  const row = tx
+    .select(personColumns)
+    .from(users)
+    .where(eq(users.email, email.trim().toLowerCase()))
+    .get();
+  if (!row) throw new AppError("not_found", `Nobody has the email ${email}`);
+  return viewOf(row);
+}
+
+const peopleQuery = z.object(paging);
+export const parsePeopleQuery = (params: SearchParamsInput) => parseQuery(peopleQuery, params);
+
+/** Everyone, by name, a page at a time. */
+export function listPeople(caller: Caller, query: { page?: number; pageSize?: number } = {}): { items: PersonView[]; total: number } {
+  assertAdmin(caller);
+  const { page, pageSize } = parsePeopleQuery({ page: query.page?.toString(), pageSize: query.pageSize?.toString() });
+  const db = getDb();
+  const total = db
+    .select({ n: sql<number>`COUNT(*)` })
+    .from(users)
+    .get()!.n;
+  const rows = db
+    .select(personColumns)
+    .from(users)
+    .orderBy(asc(sql`lower(${users.name})`), asc(users.email))
+    .limit(pageSize)
+    .offset((page - 1) * pageSize)
+    .all();
+  return { items: rows.map(viewOf), total };
+}
+
+/** Adds a person and an invitation link; the link's secret is returned here, once, for the admin to pass on. */
+export function addPerson(caller: Caller, input: unknown, now = Date.now()): { person: PersonView; inviteSecret: string } {
+  assertAdmin(caller);
+  const person = parseInput(addPersonSchema, input, "Check the person's details");
+  return getDb().transaction(
+    (tx) => {
+      const id = insertPerson(tx, person, actorOf(caller), now);
+      const { secret, expiresAt } = issueAccountLink(tx, { userId: id, purpose: "invite", createdById: caller.user.id }, now);
+      appendAuditEvent(tx, {
+        at: now,
+        actor: actorOf(caller),
+        action: "person.invited",
+        entityType: "user",
+        entityId: id,
+        payload: { email: person.email, expiresAt },
+      });
+      return { person: personByEmail(tx, person.email), inviteSecret: secret };
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/**
+ * Changes a person's name, roles or whether they are disabled. Disabling ends their sessions at once and
+ * voids their unused links. Nobody disables or demotes the last active admin: someone must be able to
+ * manage everyone else.
+ */
+export function updatePerson(caller: Caller, email: string, input: unknown, now = Date.now()): PersonView {
+  assertAdmin(caller);
+  const change = parseInput(updatePersonSchema, input, "Check the changes");
+  return getDb().transaction(
+    (tx) => {
+      const before = personByEmail(tx, email);
+      const roles = change.roles ?? before.roles;
+      const disabled = change.disabled ?? before.status === "disabled";
+      const wasActiveAdmin = before.status !== "disabled" && before.roles.includes("admin");
+      if (wasActiveAdmin && (disabled || !roles.includes("admin")) && activeAdminIds(tx).every((id) => id === before.id)) {
+        const what = disabled ? "disabling them" : "removing their admin role";
+        throw new AppError("conflict", `${before.name} is the last active admin: make someone else an admin before ${what}`);
+      }
+      const event = (action: string, payload: Record<string, unknown>) =>
+        appendAuditEvent(tx, {
+          at: now,
+          actor: actorOf(caller),
+          action,
+          entityType: "user",
+          entityId: before.id,
+          payload: { email: before.email, ...payload },
+        });
+      if (change.name !== undefined && change.name !== before.name) {
+        tx.update(users).set({ name: change.name }).where(eq(users.id, before.id)).run();
+        event("person.name_changed", { before: before.name, after: change.name });
+      }
+      if (roles.join(",") !== before.roles.join(",")) {
+        tx.delete(userRoles).where(eq(userRoles.userId, before.id)).run();
+        if (roles.length) tx.insert(userRoles).values(roles.map((role) => ({ userId: before.id, role }))).run();
+        // `roles` states the roles now held, as the audit replay reads every role grant.
+        event("person.roles_changed", { previousRoles: before.roles, roles });
+      }
+      if (disabled !== (before.status === "disabled")) {
+        tx.update(users).set({ disabled }).where(eq(users.id, before.id)).run();
+        if (disabled) {
+          const sessionsEnded = endSessionsOf(before.id, "disabled", now, { tx });
+          tx.update(accountLinks)
+            .set({ revokedAt: now })
+            .where(and(eq(accountLinks.userId, before.id), isNull(accountLinks.usedAt), isNull(accountLinks.revokedAt)))
+            .run();
+          event("person.disabled", { sessionsEnded });
+        } else event("person.enabled", {});
+      }
+      return personByEmail(tx, before.email);
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/**
+ * A new link for a person to set their password: a reset for someone who has one, or a fresh invitation
+ * for someone who never accepted theirs. Either revokes the older link of its kind.
+ */
+export function issueResetLink(
+  caller: Caller,
+  email: string,
+  now = Date.now(),
+): { person: PersonView; purpose: "invite" | "reset"; secret: string } {
+  assertAdmin(caller);
+  return getDb().transaction(
+    (tx) => {
+      const person = personByEmail(tx, email);
+      if (person.status === "disabled") throw new AppError("conflict", `${person.name} is disabled: enable them first`);
+      const purpose = person.status === "invited" ? "invite" : "reset";
+      const { secret, expiresAt } = issueAccountLink(tx, { userId: person.id, purpose, createdById: caller.user.id }, now);
+      appendAuditEvent(tx, {
+        at: now,
+        actor: actorOf(caller),
+        action: purpose === "invite" ? "person.invited" : "person.reset_link_issued",
+        entityType: "user",
+        entityId: person.id,
+        payload: { email: person.email, expiresAt },
+      });
+      return { person, purpose, secret };
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** A person as the API shows them: times as ISO strings. */
+export function personJson(person: PersonView) {
+  return {
+    email: person.email,
+    name: person.name,
+    roles: person.roles,
+    status: person.status,
+    lastSignedInAt: person.lastSignedInAt === null ? null : new Date(person.lastSignedInAt).toISOString(),
+    createdAt: new Date(person.createdAt).toISOString(),
+  };
+}

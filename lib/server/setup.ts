@@ -1,0 +1,45 @@
+import "server-only";
+import { eq } from "drizzle-orm";
+import { getDb, type DB } from "@/db";
+import { userRoles } from "@/db/schema";
+import { AppError } from "@/lib/errors";
+import { hashPassword } from "@/lib/passwords";
+import { parseInput } from "@/lib/validations/field-errors";
+import { setupSchema } from "@/lib/validations/people";
+import { insertPerson } from "./account-records";
+
+/**
+ * The one-time setup of a new installation: while nobody holds the admin role, whoever opens /setup first
+ * creates the first admin. Once an admin exists (even a disabled one) the page is gone; further admins are
+ * added by an admin, or with `npm run admin:create` by whoever runs the server.
+ */
+
+export const SETUP_DONE = "Countersign is already set up: an admin exists. Sign in, or ask an admin to add you.";
+
+export function adminExists(tx: Pick<DB, "select"> = getDb()): boolean {
+  return Boolean(tx.select({ userId: userRoles.userId }).from(userRoles).where(eq(userRoles.role, "admin")).limit(1).get());
+}
+
+/**
+ * Creates the first admin with their password. The check that no admin exists and the insert share one
+ * immediate transaction, so of two setups racing, one creates the admin and the other is refused.
+ */
+export async function completeSetup(input: unknown, now = Date.now()): Promise<{ email: string }> {
+  if (adminExists()) throw new AppError("conflict", SETUP_DONE);
+  const { name, email, password } = parseInput(setupSchema, input, "Check the first admin's details");
+  const passwordHash = await hashPassword(password);
+  return getDb().transaction(
+    (tx) => {
+      if (adminExists(tx)) throw new AppError("conflict", SETUP_DONE);
+      insertPerson(
+        tx,
+        { email, name, roles: ["admin"], passwordHash },
+        (id) => ({ type: "user", id, label: email }),
+        now,
+        "setup.completed",
+      );
+      return { email };
+    },
+    { behavior: "immediate" },
+  );
+}
