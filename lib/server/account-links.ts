@@ -18,6 +18,11 @@ import { endSessionsOf } from "./sessions";
 
 export const LINK_NO_LONGER_VALID = "This link is no longer valid";
 
+/** The base of the links handed out: AUTH_URL when set (the public address), else the origin the admin used. */
+export function accountLinkBase(requestOrigin: string): string {
+  return process.env.AUTH_URL?.trim() || requestOrigin;
+}
+
 /** The link's row and person when it can still be used: unknown, used, revoked, expired or for a disabled person is null. */
 function usableLink(tx: Pick<DB, "select">, secret: string, now: number) {
   if (!secret || secret.length > 200) return null;

@@ -87,12 +87,12 @@ function personByEmail(tx: Pick<DB, "select">, email: string): PersonView {
 }
 
 const peopleQuery = z.object(paging);
-export const parsePeopleQuery = (params: SearchParamsInput) => parseQuery(peopleQuery, params);
+const parsePeopleQuery = (params: SearchParamsInput) => parseQuery(peopleQuery, params);
 
 /** Everyone, by name, a page at a time. */
-export function listPeople(caller: Caller, query: { page?: number; pageSize?: number } = {}): { items: PersonView[]; total: number } {
+export function listPeople(caller: Caller, params: SearchParamsInput = {}): { items: PersonView[]; total: number } {
   assertAdmin(caller);
-  const { page, pageSize } = parsePeopleQuery({ page: query.page?.toString(), pageSize: query.pageSize?.toString() });
+  const { page, pageSize } = parsePeopleQuery(params);
   const db = getDb();
   const total = db
     .select({ n: sql<number>`COUNT(*)` })

@@ -1,0 +1,12 @@
+import { accountLinkUrl } from "@/lib/server/account-records";
+import { accountLinkBase } from "@/lib/server/account-links";
+import { apiRoute } from "@/lib/server/api";
+import { issueResetLink } from "@/lib/server/people";
+
+export const dynamic = "force-dynamic";
+
+/** A one-time link for the person to set a new password (a fresh invitation if they never accepted theirs). */
+export const POST = apiRoute<{ email: string }>((request, { caller, params }) => {
+  const { purpose, secret } = issueResetLink(caller, decodeURIComponent(params.email));
+  return { resetUrl: accountLinkUrl(accountLinkBase(request.nextUrl.origin), secret), purpose };
+});

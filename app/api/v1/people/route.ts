@@ -1,0 +1,21 @@
+import { NextResponse } from "next/server";
+import { accountLinkUrl } from "@/lib/server/account-records";
+import { accountLinkBase } from "@/lib/server/account-links";
+import { apiRoute } from "@/lib/server/api";
+import { addPerson, listPeople, personJson } from "@/lib/server/people";
+
+export const dynamic = "force-dynamic";
+
+export const GET = apiRoute((request, { caller }) => {
+  const { items, total } = listPeople(caller, request.nextUrl.searchParams);
+  return { items: items.map(personJson), total };
+});
+
+/** Adds a person; the invitation link comes back in this answer only, for the admin to pass on. */
+export const POST = apiRoute((request, { caller, body }) => {
+  const { person, inviteSecret } = addPerson(caller, body);
+  return NextResponse.json(
+    { person: personJson(person), inviteUrl: accountLinkUrl(accountLinkBase(request.nextUrl.origin), inviteSecret) },
+    { status: 201 },
+  );
+});

@@ -1,0 +1,71 @@
+import { eq, sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { getDb } from "@/db";
+import { auditEvents, userRoles, users } from "@/db/schema";
+import { verifyPassword } from "@/lib/passwords";
+import { adminExists, completeSetup, SETUP_DONE } from "./setup";
+import { verifyCredentials } from "./users";
+
+// No seedDemoEstate(): this file's database starts empty, as a real installation with COUNTERSIGN_DEMO=off.
+
+const NOW = Date.UTC(2026, 11, 1, 9, 0);
+const PASSWORD = "tulip-ocean-ladder-94";
+const admins = () =>
+  getDb()
+    .select({ n: sql<number>`COUNT(*)` })
+    .from(userRoles)
+    .where(eq(userRoles.role, "admin"))
+    .get()!.n;
+
+async function failure(promise: Promise<unknown>) {
+  return promise.then(
+    () => {
+      throw new Error("expected a refusal");
+    },
+    (error: unknown) => error as { code: string; message: string; details: { fieldErrors?: Record<string, string[]> } },
+  );
+}
+
+describe("the first admin's setup", () => {
+  it("refuses a weak password or a malformed email, field by field, and creates nobody", async () => {
+    const error = await failure(completeSetup({ name: "Ana", email: "not-an-email", password: "password1234" }, NOW));
+    expect(error.code).toBe("validation_failed");
+    expect(Object.keys(error.details.fieldErrors ?? {}).sort()).toEqual(["email", "password"]);
+    expect(error.details.fieldErrors!.password![0]).toMatch(/most common passwords/);
+    expect(adminExists()).toBe(false);
+  });
+
+  it("two setups racing create exactly one admin; the other is refused as a conflict", async () => {
+    const results = await Promise.allSettled([
+      completeSetup({ name: "Ana Ruiz", email: "Ana@Example.com", password: PASSWORD }, NOW),
+      completeSetup({ name: "Ben Ode", email: "ben@example.com", password: PASSWORD }, NOW),
+    ]);
+    const won = results.filter((r) => r.status === "fulfilled");
+    const lost = results.filter((r) => r.status === "rejected");
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    expect((lost[0] as PromiseRejectedResult).reason).toMatchObject({ code: "conflict", message: SETUP_DONE });
+    expect(admins()).toBe(1);
+    expect(getDb().select().from(users).all()).toHaveLength(1);
+  });
+
+  it("the admin can sign in with the password chosen, stored only as a hash, and the setup is audited without it", async () => {
+    const [person] = getDb().select().from(users).all();
+    expect(person!.email).toMatch(/@example\.com$/);
+    expect(person!.email).toBe(person!.email.toLowerCase());
+    expect(person!.passwordHash).not.toContain(PASSWORD);
+    expect(await verifyPassword(PASSWORD, person!.passwordHash!)).toBe(true);
+    expect(await verifyCredentials(person!.email, PASSWORD)).toMatchObject({ roles: ["admin"] });
+    const events = getDb().select().from(auditEvents).all();
+    expect(events.map((e) => e.action)).toEqual(["setup.completed"]);
+    expect(events[0]!.payload).toEqual({ email: person!.email, name: person!.name, roles: ["admin"] });
+    expect(JSON.stringify(events)).not.toContain(person!.passwordHash!);
+  });
+
+  it("once an admin exists, setup is refused before the input is even read", async () => {
+    expect(adminExists()).toBe(true);
+    const error = await failure(completeSetup({ nonsense: true }, NOW));
+    expect(error).toMatchObject({ code: "conflict", message: SETUP_DONE });
+    expect(admins()).toBe(1);
+  });
+});
