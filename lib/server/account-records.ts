@@ -67,7 +67,10 @@ export function insertPerson(
   tx.insert(users)
     .values({ id, email: person.email, name: person.name, passwordHash: person.passwordHash ?? null, createdAt: now })
     .run();
-  if (person.roles.length) tx.insert(userRoles).values(person.roles.map((role) => ({ userId: id, role }))).run();
+  if (person.roles.length)
+    tx.insert(userRoles)
+      .values(person.roles.map((role) => ({ userId: id, role })))
+      .run();
   appendAuditEvent(tx, {
     at: now,
     actor: typeof actor === "function" ? actor(id) : actor,

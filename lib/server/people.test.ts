@@ -22,7 +22,11 @@ beforeAll(async () => {
   db = await seedDemoEstate();
 });
 
-const rejection = (promise: Promise<unknown>) => promise.then(() => null, (error: unknown) => error as { code: string; message: string });
+const rejection = (promise: Promise<unknown>) =>
+  promise.then(
+    () => null,
+    (error: unknown) => error as { code: string; message: string },
+  );
 function invite(email: string, roles: string[] = ["engineering"], now = clock.next()) {
   const added = addPerson(admin(), { email, name: email.split("@")[0], roles }, now);
   secrets.push(added.inviteSecret);
@@ -32,7 +36,12 @@ function invite(email: string, roles: string[] = ["engineering"], now = clock.ne
 describe("adding people and their invitation", () => {
   it("adds a person as invited, with an invitation link that sets their password once", async () => {
     const { person, inviteSecret } = invite("Nia@Example.com", ["engineering", "operations"]);
-    expect(person).toMatchObject({ email: "nia@example.com", roles: ["engineering", "operations"], status: "invited", lastSignedInAt: null });
+    expect(person).toMatchObject({
+      email: "nia@example.com",
+      roles: ["engineering", "operations"],
+      status: "invited",
+      lastSignedInAt: null,
+    });
     expect(openAccountLink(inviteSecret, clock.next())).toMatchObject({ purpose: "invite", email: "nia@example.com" });
     expect(await useAccountLink(inviteSecret, { password: PASSWORD }, clock.next())).toEqual({ email: "nia@example.com" });
     expect(await verifyCredentials("nia@example.com", PASSWORD)).toMatchObject({ email: "nia@example.com" });
@@ -52,7 +61,9 @@ describe("adding people and their invitation", () => {
     expect(await rejection(useAccountLink(inviteSecret, { password: PASSWORD }, start + 7 * DAY))).toMatchObject({
       message: LINK_NO_LONGER_VALID,
     });
-    expect(await rejection(useAccountLink("made-up", { password: PASSWORD }, clock.next()))).toMatchObject({ message: LINK_NO_LONGER_VALID });
+    expect(await rejection(useAccountLink("made-up", { password: PASSWORD }, clock.next()))).toMatchObject({
+      message: LINK_NO_LONGER_VALID,
+    });
   });
 
   it("a weak password is refused on the password field and leaves the link usable", async () => {

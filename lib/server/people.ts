@@ -77,11 +77,7 @@ function viewOf(row: PersonRow): PersonView {
 }
 
 function personByEmail(tx: Pick<DB, "select">, email: string): PersonView {
-  const row = tx
-    .select(personColumns)
-    .from(users)
-    .where(eq(users.email, email.trim().toLowerCase()))
-    .get();
+  const row = tx.select(personColumns).from(users).where(eq(users.email, email.trim().toLowerCase())).get();
   if (!row) throw new AppError("not_found", `Nobody has the email ${email}`);
   return viewOf(row);
 }
@@ -163,7 +159,10 @@ export function updatePerson(caller: Caller, email: string, input: unknown, now 
       }
       if (roles.join(",") !== before.roles.join(",")) {
         tx.delete(userRoles).where(eq(userRoles.userId, before.id)).run();
-        if (roles.length) tx.insert(userRoles).values(roles.map((role) => ({ userId: before.id, role }))).run();
+        if (roles.length)
+          tx.insert(userRoles)
+            .values(roles.map((role) => ({ userId: before.id, role })))
+            .run();
         // `roles` states the roles now held, as the audit replay reads every role grant.
         event("person.roles_changed", { previousRoles: before.roles, roles });
       }

@@ -11,11 +11,7 @@ export const emailField = z
   .max(254, "An email address has at most 254 characters")
   .pipe(z.email({ error: "Enter an email address like name@example.com" }));
 
-export const nameField = z
-  .string({ error: "Enter a name" })
-  .trim()
-  .min(1, "Enter a name")
-  .max(120, "Keep the name to 120 characters");
+export const nameField = z.string({ error: "Enter a name" }).trim().min(1, "Enter a name").max(120, "Keep the name to 120 characters");
 
 /** A new password, through the policy (lib/domain/password-policy.ts). */
 export const newPasswordField = z.string({ error: "Enter a password" }).superRefine((password, ctx) => {
