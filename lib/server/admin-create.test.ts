@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 
 const file = path.join(mkdtempSync(path.join(tmpdir(), "countersign-admin-create-")), "countersign.db");
 
-const { AUTH_URL: _unused, ...withoutAuthUrl } = process.env;
+const withoutAuthUrl = Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== "AUTH_URL"));
 
 function run(args: string[], env: Record<string, string> = {}) {
   const tsx = path.join(process.cwd(), "node_modules", ".bin", "tsx");
