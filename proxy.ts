@@ -1,8 +1,9 @@
 import { NextResponse, type NextRequest } from "next/server";
 
 const SESSION_COOKIES = ["authjs.session-token", "__Secure-authjs.session-token"];
-// Pages that anyone may open; everything else under a page route needs a session cookie first.
-const PUBLIC_PAGE = /^\/(login|_next\/|favicon\.ico|icon\.svg|robots\.txt)/;
+// Pages that anyone may open; everything else under a page route needs a session cookie first. The first
+// admin's setup and the one-time account links are opened by people who cannot be signed in yet.
+const PUBLIC_PAGE = /^\/(login|setup$|welcome\/|_next\/|favicon\.ico|icon\.svg|robots\.txt)/;
 
 /**
  * A strict policy: scripts run only from this origin with this response's nonce (Next.js reads the nonce

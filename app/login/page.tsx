@@ -1,9 +1,11 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { redirect } from "next/navigation";
 import { LoginForm } from "@/components/shell/login-form";
 import { Logo } from "@/components/shell/logo";
 import { env, oidcEnabled } from "@/lib/env";
 import { currentUser } from "@/lib/server/auth";
+import { adminExists } from "@/lib/server/setup";
 import { signInWithPassword, signInWithSso } from "./actions";
 
 export const metadata: Metadata = { title: "Sign in" };
@@ -18,6 +20,17 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
           <Logo className="text-2xl text-slate-900" />
           <p className="mt-3 text-sm text-slate-600">Every agent change proposed, countersigned by its owners, and reversible.</p>
         </div>
+        {!adminExists() && (
+          <div role="note" className="mb-4 rounded-lg border border-brand-200 bg-brand-50 p-4 text-sm text-brand-900">
+            <p className="font-medium">Countersign has no admin yet.</p>
+            <p className="mt-1">
+              <Link href="/setup" className="font-medium text-brand-700 underline">
+                Set up the first admin
+              </Link>{" "}
+              to start.
+            </p>
+          </div>
+        )}
         <div className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
           <h1 className="mb-5 text-lg font-semibold">Sign in</h1>
           <LoginForm action={signInWithPassword} callbackUrl={callbackUrl ?? ""} />

@@ -56,7 +56,7 @@ export function openAccountLink(secret: string, now = Date.now()): { purpose: Ac
  * Sets the person's password through the link, once. A reset also ends the person's sessions: whoever
  * knew the old password is signed out everywhere. Returns the email, to sign the person in.
  */
-export async function useAccountLink(secret: string, input: unknown, now = Date.now()): Promise<{ email: string }> {
+export async function redeemAccountLink(secret: string, input: unknown, now = Date.now()): Promise<{ email: string }> {
   if (!usableLink(getDb(), secret, now)) throw new AppError("not_found", LINK_NO_LONGER_VALID);
   const { password } = parseInput(setPasswordSchema, input, "Choose another password");
   const passwordHash = await hashPassword(password);

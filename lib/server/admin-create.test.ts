@@ -10,13 +10,13 @@ import { describe, expect, it } from "vitest";
 
 const file = path.join(mkdtempSync(path.join(tmpdir(), "countersign-admin-create-")), "countersign.db");
 
-const withoutAuthUrl = Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== "AUTH_URL"));
+const withoutAuthUrl: Record<string, string | undefined> = Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== "AUTH_URL"));
 
 function run(args: string[], env: Record<string, string> = {}) {
   const tsx = path.join(process.cwd(), "node_modules", ".bin", "tsx");
   const result = spawnSync(tsx, ["scripts/admin-create.ts", ...args], {
     encoding: "utf8",
-    env: { ...withoutAuthUrl, DATABASE_PATH: file, COUNTERSIGN_DEMO: "off", PORT: "4123", ...env },
+    env: { ...withoutAuthUrl, DATABASE_PATH: file, COUNTERSIGN_DEMO: "off", PORT: "4123", ...env } as unknown as NodeJS.ProcessEnv,
     timeout: 60_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };

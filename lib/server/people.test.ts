@@ -5,7 +5,7 @@ import { accountLinks, auditEvents, users } from "@/db/schema";
 import { errorOf } from "@/lib/testing/app-error";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
 import { as, DAY, testClock } from "@/lib/testing/release-fixtures";
-import { LINK_NO_LONGER_VALID, openAccountLink, useAccountLink } from "./account-links";
+import { LINK_NO_LONGER_VALID, openAccountLink, redeemAccountLink } from "./account-links";
 import { ACCOUNT_LINK_LIFETIME_MS } from "./account-records";
 import { addPerson, issueResetLink, listPeople, updatePerson } from "./people";
 import { liveSessionUser, startSession } from "./sessions";
@@ -43,11 +43,11 @@ describe("adding people and their invitation", () => {
       lastSignedInAt: null,
     });
     expect(openAccountLink(inviteSecret, clock.next())).toMatchObject({ purpose: "invite", email: "nia@example.com" });
-    expect(await useAccountLink(inviteSecret, { password: PASSWORD }, clock.next())).toEqual({ email: "nia@example.com" });
+    expect(await redeemAccountLink(inviteSecret, { password: PASSWORD }, clock.next())).toEqual({ email: "nia@example.com" });
     expect(await verifyCredentials("nia@example.com", PASSWORD)).toMatchObject({ email: "nia@example.com" });
     // Used once: the same link is refused, saying no more than that.
     expect(openAccountLink(inviteSecret, clock.next())).toBeNull();
-    expect(await rejection(useAccountLink(inviteSecret, { password: "another-long-phrase-77" }, clock.next()))).toMatchObject({
+    expect(await rejection(redeemAccountLink(inviteSecret, { password: "another-long-phrase-77" }, clock.next()))).toMatchObject({
       code: "not_found",
       message: LINK_NO_LONGER_VALID,
     });
@@ -58,17 +58,17 @@ describe("adding people and their invitation", () => {
     const { inviteSecret } = invite("late@example.com", ["leader"], start);
     expect(openAccountLink(inviteSecret, start + ACCOUNT_LINK_LIFETIME_MS - 1)).not.toBeNull();
     expect(openAccountLink(inviteSecret, start + ACCOUNT_LINK_LIFETIME_MS)).toBeNull();
-    expect(await rejection(useAccountLink(inviteSecret, { password: PASSWORD }, start + 7 * DAY))).toMatchObject({
+    expect(await rejection(redeemAccountLink(inviteSecret, { password: PASSWORD }, start + 7 * DAY))).toMatchObject({
       message: LINK_NO_LONGER_VALID,
     });
-    expect(await rejection(useAccountLink("made-up", { password: PASSWORD }, clock.next()))).toMatchObject({
+    expect(await rejection(redeemAccountLink("made-up", { password: PASSWORD }, clock.next()))).toMatchObject({
       message: LINK_NO_LONGER_VALID,
     });
   });
 
   it("a weak password is refused on the password field and leaves the link usable", async () => {
     const { inviteSecret } = invite("weak@example.com");
-    const error = await useAccountLink(inviteSecret, { password: "password1234" }, clock.next()).catch((e: unknown) => e);
+    const error = await redeemAccountLink(inviteSecret, { password: "password1234" }, clock.next()).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "validation_failed", details: { fieldErrors: { password: [expect.stringMatching(/common/)] } } });
     expect(openAccountLink(inviteSecret, clock.next())).not.toBeNull();
   });
@@ -88,7 +88,7 @@ describe("adding people and their invitation", () => {
     expect(openAccountLink(older.secret, clock.next())).toBeNull();
     const nia = findActiveUser({ email: "nia@example.com" })!;
     const sid = startSession(nia.id, clock.next());
-    await useAccountLink(newer.secret, { password: "correct horse battery staple" }, clock.next());
+    await redeemAccountLink(newer.secret, { password: "correct horse battery staple" }, clock.next());
     expect(liveSessionUser(sid, clock.next())).toBeNull();
     expect(await verifyCredentials("nia@example.com", "correct horse battery staple")).not.toBeNull();
   });
