@@ -1,7 +1,7 @@
 "use client";
 
 import * as DropdownMenu from "@radix-ui/react-dropdown-menu";
-import { ChevronDown, KeyRound, LogOut } from "lucide-react";
+import { ChevronDown, KeyRound, LogOut, UserRound, Users } from "lucide-react";
 import Link from "next/link";
 import { ROLE_LABELS, type Role } from "@/lib/domain/terms";
 
@@ -43,6 +43,24 @@ export function UserMenu({ user, signOut }: { user: { name: string; email: strin
             <p className="mt-1 text-xs text-slate-600">Roles: {roles}</p>
           </div>
           <DropdownMenu.Separator className="my-1 h-px bg-slate-100" />
+          <DropdownMenu.Item
+            asChild
+            className="flex cursor-pointer items-center gap-2 rounded-md px-3 py-2 text-sm text-slate-700 outline-none data-[highlighted]:bg-slate-100"
+          >
+            <Link href="/settings/account">
+              <UserRound aria-hidden className="size-4" /> Account
+            </Link>
+          </DropdownMenu.Item>
+          {user.roles.includes("admin") && (
+            <DropdownMenu.Item
+              asChild
+              className="flex cursor-pointer items-center gap-2 rounded-md px-3 py-2 text-sm text-slate-700 outline-none data-[highlighted]:bg-slate-100"
+            >
+              <Link href="/settings/people">
+                <Users aria-hidden className="size-4" /> People
+              </Link>
+            </DropdownMenu.Item>
+          )}
           {user.roles.includes("admin") && (
             <DropdownMenu.Item
               asChild

@@ -10,7 +10,9 @@ import { describe, expect, it } from "vitest";
 
 const file = path.join(mkdtempSync(path.join(tmpdir(), "countersign-admin-create-")), "countersign.db");
 
-const withoutAuthUrl: Record<string, string | undefined> = Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== "AUTH_URL"));
+const withoutAuthUrl: Record<string, string | undefined> = Object.fromEntries(
+  Object.entries(process.env).filter(([key]) => key !== "AUTH_URL"),
+);
 
 function run(args: string[], env: Record<string, string> = {}) {
   const tsx = path.join(process.cwd(), "node_modules", ".bin", "tsx");

@@ -1,0 +1,31 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { durable, storageFailure } from "@/db";
+import { isAppError, storageUnavailable } from "@/lib/errors";
+import { changeMyPassword, updateMyName } from "@/lib/server/account";
+import { currentSessionId, requireUser } from "@/lib/server/auth";
+import { userCaller } from "@/lib/server/caller";
+import { runAsUser, type ActionOutcome } from "../../run-action";
+
+export async function updateNameAction(input: { name: string }): Promise<ActionOutcome> {
+  // The name shows in the header on every page.
+  return runAsUser((caller) => `Your name is now ${updateMyName(caller, input).name}`, ["/", "/settings/account"]);
+}
+
+/** Changes your password and signs you out everywhere else; this browser stays signed in. */
+export async function changePasswordAction(input: { currentPassword: string; newPassword: string }): Promise<ActionOutcome> {
+  const caller = userCaller(await requireUser());
+  try {
+    const { sessionsEnded } = await changeMyPassword(caller, input, await currentSessionId());
+    await durable();
+    revalidatePath("/settings/account");
+    const elsewhere = sessionsEnded ? ` and signed out of ${sessionsEnded} other session${sessionsEnded === 1 ? "" : "s"}` : "";
+    return { ok: true, message: `Password changed${elsewhere}` };
+  } catch (error) {
+    if (isAppError(error)) return { ok: false, message: error.message, fieldErrors: error.details.fieldErrors };
+    console.error("Changing a password failed", error);
+    const storage = storageFailure(error);
+    return { ok: false, message: storage ? storageUnavailable(storage).message : "Something went wrong on our side; it has been logged." };
+  }
+}

@@ -1,0 +1,74 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { headers } from "next/headers";
+import { durable, storageFailure } from "@/db";
+import type { Role } from "@/lib/domain/terms";
+import { isAppError, storageUnavailable, type FieldErrors } from "@/lib/errors";
+import { accountLinkBase } from "@/lib/server/account-links";
+import { accountLinkUrl } from "@/lib/server/account-records";
+import { requireUser } from "@/lib/server/auth";
+import { userCaller } from "@/lib/server/caller";
+import { addPerson, issueResetLink, updatePerson } from "@/lib/server/people";
+import { runAsUser, type ActionOutcome } from "../../run-action";
+
+type LinkOutcome = { ok: true; message: string; url: string } | { ok: false; message: string; fieldErrors?: FieldErrors };
+
+/** The origin the admin is using, for the link they pass on (AUTH_URL wins when set). */
+async function linkBase(): Promise<string> {
+  const h = await headers();
+  const host = h.get("x-forwarded-host")?.split(",")[0]?.trim() || h.get("host") || "localhost:3000";
+  const scheme = h.get("x-forwarded-proto")?.split(",")[0]?.trim() || "http";
+  return accountLinkBase(`${scheme}://${host}`);
+}
+
+/** Runs a use case that hands out a link; the link goes to the admin's browser this once and is never stored. */
+async function withLink(work: (caller: ReturnType<typeof userCaller>) => { message: string; secret: string }): Promise<LinkOutcome> {
+  const caller = userCaller(await requireUser());
+  try {
+    const { message, secret } = work(caller);
+    await durable();
+    revalidatePath("/settings/people");
+    return { ok: true, message, url: accountLinkUrl(await linkBase(), secret) };
+  } catch (error) {
+    if (isAppError(error)) return { ok: false, message: error.message, fieldErrors: error.details.fieldErrors };
+    console.error("People action failed", error);
+    const storage = storageFailure(error);
+    return { ok: false, message: storage ? storageUnavailable(storage).message : "Something went wrong on our side; it has been logged." };
+  }
+}
+
+export async function addPersonAction(input: { email: string; name: string; roles: Role[] }): Promise<LinkOutcome> {
+  return withLink((caller) => {
+    const { person, inviteSecret } = addPerson(caller, input);
+    return { message: `${person.name} added. Copy their invitation link now: it will not be shown again.`, secret: inviteSecret };
+  });
+}
+
+export async function issueLinkAction(email: string): Promise<LinkOutcome> {
+  return withLink((caller) => {
+    const { person, purpose, secret } = issueResetLink(caller, email);
+    const what = purpose === "invite" ? "A new invitation link" : "A password reset link";
+    return { message: `${what} for ${person.name} is ready; any older one no longer works.`, secret };
+  });
+}
+
+export async function setRolesAction(email: string, roles: Role[]): Promise<ActionOutcome> {
+  return runAsUser(
+    (caller) => {
+      const person = updatePerson(caller, email, { roles });
+      return `${person.name}'s roles saved`;
+    },
+    ["/settings/people"],
+  );
+}
+
+export async function setDisabledAction(email: string, disabled: boolean): Promise<ActionOutcome> {
+  return runAsUser(
+    (caller) => {
+      const person = updatePerson(caller, email, { disabled });
+      return disabled ? `${person.name} disabled and signed out everywhere` : `${person.name} enabled`;
+    },
+    ["/settings/people"],
+  );
+}
