@@ -27,6 +27,9 @@ import * as evalsRoute from "@/app/api/v1/evals/route";
 import * as incidentRoute from "@/app/api/v1/incidents/[id]/route";
 import * as incidentsRoute from "@/app/api/v1/incidents/route";
 import * as rollbackRoute from "@/app/api/v1/agents/[slug]/rollback/route";
+import * as peopleRoute from "@/app/api/v1/people/route";
+import * as personRoute from "@/app/api/v1/people/[email]/route";
+import * as resetRoute from "@/app/api/v1/people/[email]/reset/route";
 import { issueToken, revokeToken } from "./api-tokens";
 import { tokenCaller, type Caller } from "./caller";
 import { proposeChange } from "./changes";
@@ -210,6 +213,33 @@ const WRITES: WriteRoute[] = [
     invalid: { resolution: "magic" },
     lackingToken: "all-but-deploy",
     allowed: "ops@countersign.test",
+  },
+  // People are managed by admins signed in as themselves; no token may, whatever its scopes.
+  {
+    name: "POST /people (add)",
+    handler: peopleRoute.POST,
+    path: () => "/api/v1/people",
+    params: () => ({}),
+    invalid: { email: "not an email", roles: ["wizard"] },
+    lackingToken: "everything",
+    allowed: "admin@countersign.test",
+  },
+  {
+    name: "PATCH /people/{email} (change)",
+    handler: personRoute.PATCH,
+    path: () => "/api/v1/people/ops%40countersign.test",
+    params: () => ({ email: "ops%40countersign.test" }),
+    invalid: { disabled: "yes" },
+    lackingToken: "everything",
+    allowed: "admin@countersign.test",
+  },
+  {
+    name: "POST /people/{email}/reset (reset link)",
+    handler: resetRoute.POST,
+    path: () => "/api/v1/people/ops%40countersign.test/reset",
+    params: () => ({ email: "ops%40countersign.test" }),
+    invalid: { anything: true },
+    lackingToken: "everything",
   },
 ];
 
