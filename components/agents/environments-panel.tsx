@@ -21,6 +21,7 @@ type State = {
 type RolledBack = { rolledBackAt: number; change: string | null };
 
 const LABEL: Record<Environment, string> = { development: "Development", staging: "Staging", production: "Production" };
+const HOW = { promote: "promoted", rollback: "rolled back", emergency: "emergency release", retire: "retired" } as const;
 
 /** What each environment runs: version, since when, deployed by whom, through which change record. */
 export function EnvironmentsPanel({
@@ -43,7 +44,11 @@ export function EnvironmentsPanel({
           <li key={env} className="py-3 first:pt-0 last:pb-0" aria-label={LABEL[env]}>
             <div className="flex items-baseline justify-between gap-2">
               <span className="text-sm font-medium text-slate-900">{LABEL[env]}</span>
-              {s ? (
+              {s?.kind === "retire" ? (
+                <span className="text-sm text-slate-500">
+                  retired <span className="font-mono">(was v{s.version})</span>
+                </span>
+              ) : s ? (
                 <span className="font-mono text-sm font-semibold">v{s.version}</span>
               ) : (
                 <span className="text-sm text-slate-400">nothing deployed</span>
@@ -64,9 +69,9 @@ export function EnvironmentsPanel({
                   since <UtcTime at={s.deployedAt} /> (<RelativeTime at={s.deployedAt} now={now} />)
                 </p>
                 <p>
-                  {s.kind === "promote" ? "promoted" : s.kind === "rollback" ? "rolled back" : "emergency release"} by {s.deployedBy}
+                  {HOW[s.kind as keyof typeof HOW] ?? s.kind} by {s.deployedBy}
                   {s.changeNumber !== null && <> through CR-{s.changeNumber}</>}
-                  {s.kind !== "promote" && (
+                  {(s.kind === "rollback" || s.kind === "emergency") && (
                     <Badge tone={s.kind === "rollback" ? "warning" : "danger"} className="ml-1.5">
                       {s.kind}
                     </Badge>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { assessChange, riskFacts } from "./change-assessment";
+import { DEFAULT_POLICY } from "./signoff-policy";
 import { permissionDiff } from "./permission-diff";
 import type { AgentSpec } from "./spec";
 
@@ -123,5 +124,46 @@ describe("assessChange", () => {
     expect(a.reasons).toEqual(["medium: model version is floating (not pinned)"]);
     expect(a.standardChange).toBeNull();
     expect(a.required).toEqual([{ role: "workflow_owner", reason: "the change touches semantics" }]);
+  });
+});
+
+describe("assessChange: retiring an agent", () => {
+  it("is medium in a high workflow, touches semantics and the incident path, and asks the workflow owner and operations", () => {
+    const a = assessChange({ base: refundAssistant(), next: refundAssistant(), workflow: refunds, retire: true });
+    expect(a.tier).toBe("medium");
+    expect(a.reasons).toEqual(["medium: retiring the agent: its work in high-risk workflow Refunds goes back to people or other agents"]);
+    expect(a.touched).toEqual(["semantics", "incident_path"]);
+    expect(a.required.map((r) => r.role)).toEqual(["workflow_owner", "operations"]);
+    expect(a.diff).toEqual([]);
+    expect(a.standardChange).toBeNull();
+  });
+
+  it("takes a critical workflow's class, so every tier role and compliance sign", () => {
+    const a = assessChange({ base: summarizer(), next: summarizer(), workflow: { name: "KYC", riskClass: "critical" }, retire: true });
+    expect(a.tier).toBe("critical");
+    expect(a.required.map((r) => r.role)).toEqual(["workflow_owner", "security", "engineering", "operations", "compliance"]);
+  });
+
+  it("keeps the workflow owner and operations even when a policy routes those domains elsewhere", () => {
+    const policy = {
+      ...DEFAULT_POLICY,
+      domainOwners: { ...DEFAULT_POLICY.domainOwners, semantics: "compliance" as const, incident_path: "compliance" as const },
+    };
+    const a = assessChange({ base: summarizer(), next: summarizer(), workflow: notes, retire: true, policy });
+    expect(a.required.map((r) => r.role)).toEqual(["workflow_owner", "operations", "compliance"]);
+  });
+
+  it("can be raised by its author, with the reason, never lowered", () => {
+    const a = assessChange({
+      base: summarizer(),
+      next: summarizer(),
+      workflow: notes,
+      retire: true,
+      raisedTier: "high",
+      raisedReason: "peak season",
+    });
+    expect(a.tier).toBe("high");
+    expect(a.reasons.at(-1)).toBe("high: raised by the author — peak season");
+    expect(assessChange({ base: summarizer(), next: summarizer(), workflow: notes, retire: true, raisedTier: "low" }).tier).toBe("medium");
   });
 });

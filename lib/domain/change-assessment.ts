@@ -1,5 +1,5 @@
 import { permissionDiff, touchedDomains, type DiffItem } from "./permission-diff";
-import { assessRisk, raiseTier, type RiskFacts } from "./risk";
+import { assessRetirement, assessRisk, raiseTier, type RiskAssessment, type RiskFacts } from "./risk";
 import {
   DEFAULT_POLICY,
   matchStandardChange,
@@ -9,7 +9,7 @@ import {
   type StandardChangeTemplate,
 } from "./signoff-policy";
 import type { AgentSpec } from "./spec";
-import type { ReviewDomain, RiskLevel } from "./terms";
+import { ROLES, type ReviewDomain, type RiskLevel } from "./terms";
 
 export type ChangeAssessment = {
   diff: DiffItem[];
@@ -71,17 +71,16 @@ export function assessChange(input: {
   /** An emergency change is never a pre-approved standard change: it needs a signer, now or within 48 hours. */
   emergency?: boolean;
   policy?: SignoffPolicy;
+  /** A retire change: the agent stops running everywhere once released. */
+  retire?: boolean;
 }): ChangeAssessment {
   const policy = input.policy ?? DEFAULT_POLICY;
+  if (input.retire) return assessRetire(input.workflow, input.raisedTier, input.raisedReason, policy);
   const newAgent = input.base === null;
   const diff = permissionDiff(input.base, input.next);
   const touched = newAgent ? (["semantics", "authority", "runtime", "incident_path"] as ReviewDomain[]) : touchedDomains(diff);
   const risk = assessRisk(riskFacts(diff, input.next, input.workflow, newAgent));
-  const tier = raiseTier(risk.tier, input.raisedTier);
-  const reasons =
-    tier !== risk.tier
-      ? [...risk.reasons, `${tier}: raised by the author${input.raisedReason ? ` — ${input.raisedReason}` : ""}`]
-      : risk.reasons;
+  const { tier, reasons } = raisedBy(risk, input.raisedTier, input.raisedReason);
   // A change that escalates anything is never pre-approved, whatever a template says.
   const escalates = diff.some((i) => i.direction === "escalation");
   const standardChange =
@@ -89,4 +88,31 @@ export function assessChange(input: {
       ? null
       : matchStandardChange({ tier, touched, autonomy: input.next.autonomy }, policy);
   return { diff, touched, tier, reasons, required: standardChange ? [] : requiredSignoffs(tier, touched, policy), standardChange };
+}
+
+/** The computed tier, raised by the author when they asked for more (never lowered), with the reason. */
+function raisedBy(risk: RiskAssessment, raisedTier: RiskLevel | null | undefined, raisedReason: string | null | undefined): RiskAssessment {
+  const tier = raiseTier(risk.tier, raisedTier);
+  if (tier === risk.tier) return risk;
+  return { tier, reasons: [...risk.reasons, `${tier}: raised by the author${raisedReason ? ` — ${raisedReason}` : ""}`] };
+}
+
+/** The roles a retirement needs whatever the policy's tiers say: the workflow owner and operations. */
+const RETIREMENT_SIGNERS: RequiredSignoff[] = [
+  { role: "workflow_owner", reason: "retiring the agent changes who does the workflow's work" },
+  { role: "operations", reason: "retiring the agent changes the incident path" },
+];
+
+function assessRetire(
+  workflow: { name: string; riskClass: RiskLevel },
+  raisedTier: RiskLevel | null | undefined,
+  raisedReason: string | null | undefined,
+  policy: SignoffPolicy,
+): ChangeAssessment {
+  const touched: ReviewDomain[] = ["semantics", "incident_path"];
+  const { tier, reasons } = raisedBy(assessRetirement(workflow), raisedTier, raisedReason);
+  const required = requiredSignoffs(tier, touched, policy);
+  for (const must of RETIREMENT_SIGNERS) if (!required.some((r) => r.role === must.role)) required.push(must);
+  required.sort((a, b) => ROLES.indexOf(a.role) - ROLES.indexOf(b.role));
+  return { diff: [], touched, tier, reasons, required, standardChange: null };
 }

@@ -15,6 +15,9 @@ export type SubmissionDraft = {
   emergencyJustification: string | null;
   raisedTier: string | null;
   tierRaisedReason: string | null;
+  /** A retire change proposes no new spec: it says why the agent goes instead. */
+  retire?: boolean;
+  rationale?: string;
 };
 
 /**
@@ -26,7 +29,9 @@ export function submissionProblems(draft: SubmissionDraft): FieldErrors {
   const add = (field: string, message: string) => (problems[field] ??= []).push(message);
   if (!draft.title.trim()) add("title", "Give the change a title");
   for (const issue of draft.specIssues ?? []) add(issue.path === "spec" ? "spec" : `spec.${issue.path}`, issue.message);
-  if (!draft.specIssues && draft.diff.length === 0)
+  if (draft.retire) {
+    if (!draft.rationale?.trim()) add("rationale", "Say why the agent is retired and who takes over its work");
+  } else if (!draft.specIssues && draft.diff.length === 0)
     add("spec", "The proposed spec is the same as the base version: there is nothing to review");
   if (!draft.rollbackPlan.trim()) add("rollbackPlan", "Describe how to roll this change back");
   if (!draft.rollbackOwnerId) add("rollbackOwner", "Name the rollback owner");

@@ -1,4 +1,4 @@
-import type { DoraChange, DoraDeployment, DoraIncident, RecoveryHow, ReworkWhy } from "./dora";
+import { isProductionDeployment, type DoraChange, type DoraDeployment, type DoraIncident, type RecoveryHow, type ReworkWhy } from "./dora";
 import type { RiskLevel } from "./terms";
 
 /*
@@ -93,7 +93,7 @@ function failureIn(
 
 /** The facts of every production deployment of one agent (or of several: nothing crosses agents). */
 export function doraFactsOf(history: AgentHistory): DoraFact[] {
-  const production = history.deployments.filter((d) => d.environment === "production");
+  const production = history.deployments.filter(isProductionDeployment);
   const tierOfChange = new Map(history.changes.map((c) => [c.id, c.riskTier]));
   const tierOf = (d: DoraDeployment): RiskLevel | null => {
     const change = d.changeRecordId ?? (d.replacedVersionId === null ? null : (history.versionChange.get(d.replacedVersionId) ?? null));

@@ -543,3 +543,15 @@ describe("bands", () => {
     expect(deploymentFrequencyBand(0, 0, 0)).toBeNull();
   });
 });
+
+describe("retiring an agent", () => {
+  it("is no production deployment: it adds no release, no rework and no failure, and the agent's earlier releases still count", () => {
+    const released = deploy("d1", at(1), { changeRecordId: "cr_1" });
+    const retired = deploy("d2", at(3), { kind: "retire", changeRecordId: "cr_2", versionId: "v_d1", replacedVersionId: "v_d1" });
+    const result = metrics({ deployments: [released, retired], changes: [change(1, at(0)), change(2, at(2))] });
+    expect(result.deploymentFrequency.items.map((i) => i.deploymentId)).toEqual(["d1"]);
+    expect(result.reworkRate).toMatchObject({ unplanned: 0, total: 1 });
+    expect(result.changeFailRate).toMatchObject({ failed: 0, total: 1 });
+    expect(result.leadTime.items.map((i) => i.changeNumber)).toEqual([1]);
+  });
+});

@@ -124,6 +124,14 @@ export type DoraMetrics = {
 const HOUR = 3_600_000;
 
 const isRelease = (d: DoraDeployment) => d.kind !== "rollback";
+
+/**
+ * What DORA counts as a production deployment. Retiring an agent is not one: nothing new runs, so it is
+ * neither a release to measure nor a failure to recover from; the agent's earlier history still counts.
+ */
+export function isProductionDeployment(d: Pick<DoraDeployment, "environment" | "kind">): boolean {
+  return d.environment === "production" && d.kind !== "retire";
+}
 const within = (t: number, range: DoraRange) => range.from <= t && t < range.to;
 const ratio = (part: number, whole: number) => (whole === 0 ? null : part / whole);
 const releaseItem = (d: DoraDeployment): ReleaseItem => ({ deploymentId: d.id, agentId: d.agentId, deployedAt: d.deployedAt });
@@ -270,7 +278,7 @@ export function doraMetrics(input: DoraInput): DoraMetrics {
   if (!(range.to > range.from)) throw new RangeError(`A DORA range must end after it starts (from ${range.from}, to ${range.to})`);
 
   // Array sort is stable, so deployments at the same instant keep the caller's order.
-  const production = input.deployments.filter((d) => d.environment === "production").sort((a, b) => a.deployedAt - b.deployedAt);
+  const production = input.deployments.filter(isProductionDeployment).sort((a, b) => a.deployedAt - b.deployedAt);
   const history = indexHistory(production, input.incidents);
   const deployed = production.filter((d) => within(d.deployedAt, range));
   const releases = deployed.filter(isRelease);

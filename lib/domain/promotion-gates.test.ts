@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { gatesMet, isOutOfDate, promotionGates, releasePath, type Gate, type GateFacts, type GateName } from "./promotion-gates";
+import {
+  gatesMet,
+  isOutOfDate,
+  promotionGates,
+  releasePath,
+  retirementGates,
+  type Gate,
+  type GateFacts,
+  type GateName,
+} from "./promotion-gates";
 import type { ChangeState, Environment } from "./terms";
 
 /** The change's spec and content hashes; gate reasons show their first 12 characters. */
@@ -666,5 +675,25 @@ describe("promotionGates: who releases", () => {
   it("a token that proposed a high-risk change may not release it either", () => {
     const byToken = facts({ riskTier: "high", authorId: null, authorTokenId: "tok-ci", deployer: { userId: null, tokenId: "tok-ci" } });
     expect(gate("production", byToken, "release_by_other").met).toBe(false);
+  });
+});
+
+describe("retirementGates: a retire change is released everywhere at once", () => {
+  it("needs no ladder and no eval: only state, up to date, approvals, a way back and, when high, another releaser", () => {
+    const f = facts({ evalRuns: [], ranIn: {} });
+    expect(retirementGates(f).map((g) => g.gate)).toEqual([
+      "change_state",
+      "up_to_date",
+      "approved_on_current_hash",
+      "rollback_plan",
+      "release_by_other",
+    ]);
+    expect(gatesMet(retirementGates(f))).toBe(true);
+  });
+
+  it("holds a change still in review, one whose production moved, and one without a rollback owner", () => {
+    expect(gatesMet(retirementGates(facts({ state: "in_review" })))).toBe(false);
+    expect(gatesMet(retirementGates(facts({ production: { versionId: "ver-4", number: 4, changeLabel: "CR-13" } })))).toBe(false);
+    expect(gatesMet(retirementGates(facts({ hasRollbackOwner: false })))).toBe(false);
   });
 });

@@ -90,6 +90,15 @@ export function promotionGates(environment: Environment, facts: GateFacts): Gate
   return gates;
 }
 
+/**
+ * A retire change has no new spec to try out, so no ladder and no eval: it is released everywhere at once,
+ * once approved on its current content, up to date with what production runs (the version its signers
+ * agreed to retire), with a way back (rollback plan and owner), and, when high or critical, by someone other than its author.
+ */
+export function retirementGates(facts: GateFacts): Gate[] {
+  return [stateGate("production", facts), upToDateGate(facts), approvalGate(facts), rollbackPlanGate(facts), releaseByOtherGate(facts)];
+}
+
 export function gatesMet(gates: Gate[]): boolean {
   return gates.every((g) => g.met);
 }

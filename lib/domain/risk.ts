@@ -49,6 +49,17 @@ export function assessRisk(facts: RiskFacts): RiskAssessment {
   return { tier, reasons };
 }
 
+/**
+ * Retiring an agent takes authority away, so no grant needs security's eye; but the work it did returns
+ * to people or other agents, which is the workflow owner's and operations' concern. Medium, and the
+ * workflow's class when that is critical, so compliance joins on a critical path.
+ */
+export function assessRetirement(workflow: { name: string; riskClass: RiskLevel }): RiskAssessment {
+  const where = `${workflow.riskClass}-risk workflow ${workflow.name}`;
+  const tier: RiskLevel = workflow.riskClass === "critical" ? "critical" : "medium";
+  return { tier, reasons: [`${tier}: retiring the agent: its work in ${where} goes back to people or other agents`] };
+}
+
 /** An author may raise the computed tier, never lower it. */
 export function raiseTier(computed: RiskLevel, requested: RiskLevel | null | undefined): RiskLevel {
   return requested ? maxTier(computed, requested) : computed;

@@ -28,6 +28,7 @@ import { listIncidents, openIncident, updateIncident } from "./incidents";
 import { markNotificationsRead, myNotifications } from "./notifications";
 import { publishPolicy } from "./policy";
 import { promote } from "./promotion";
+import { releaseRetirement } from "./retirement";
 import { rollback } from "./rollback";
 import { signOff } from "./signoffs";
 
@@ -79,6 +80,12 @@ function auditorAttempts(): Record<string, () => unknown> {
   stagingEval("refund-assistant", ready.specHash!, clock.next());
   const incident = openIncident(ops(), { agent: "refund-assistant", severity: "sev3", title: "Reversals up" }, clock.next());
   const token = issueToken(admin(), { name: "ci-auditor-test", scopes: ["read"] }, clock.next()).view;
+  const retiring = proposeChange(
+    engineer(),
+    { agent: "postmortem-drafter", retire: true, title: "Retire", rationale: "Done by hand again", ...attested, submit: true },
+    clock.next(),
+  );
+  approveAll(retiring.id, clock);
   const now = clock.next();
   const a = auditor();
   return {
@@ -99,6 +106,7 @@ function auditorAttempts(): Record<string, () => unknown> {
     "promote to development": () => promote(a, inReview.id, { environment: "development" }, now),
     "promote to production": () => promote(a, ready.id, { environment: "production" }, now),
     rollback: () => rollback(a, "refund-assistant", { environment: "production", reason: "The auditor rolls back" }, now),
+    releaseRetirement: () => releaseRetirement(a, retiring.id, {}, now),
     recordEvalRun: () =>
       recordEvalRun(
         a,
@@ -128,6 +136,7 @@ const ATTEMPTS = [
   "promote to development",
   "promote to production",
   "rollback",
+  "releaseRetirement",
   "recordEvalRun",
   "openIncident",
   "updateIncident",
@@ -213,6 +222,7 @@ describe("the auditor changes nothing", () => {
       "assertCanRollBack",
       "canManagePeople",
       "listPeople",
+      "retirementStep",
     ]);
     const dir = path.join(process.cwd(), "lib/server");
     const unclassified = readdirSync(dir)

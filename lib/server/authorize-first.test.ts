@@ -18,6 +18,7 @@ import {
 } from "@/lib/testing/release-fixtures";
 import * as changeRoute from "@/app/api/v1/changes/[id]/route";
 import * as promoteRoute from "@/app/api/v1/changes/[id]/promote/route";
+import * as retireRoute from "@/app/api/v1/changes/[id]/retire/route";
 import * as signoffsRoute from "@/app/api/v1/changes/[id]/signoffs/route";
 import * as submitRoute from "@/app/api/v1/changes/[id]/submit/route";
 import * as updateRoute from "@/app/api/v1/changes/[id]/update-from-production/route";
@@ -174,6 +175,15 @@ const WRITES: WriteRoute[] = [
     path: () => `/api/v1/changes/${ids.inReview}/promote`,
     params: () => ({ id: ids.inReview }),
     invalid: { environment: "the-moon" },
+    lackingToken: "all-but-deploy",
+    allowed: "engineer2@countersign.test",
+  },
+  {
+    name: "POST /changes/{id}/retire",
+    handler: retireRoute.POST,
+    path: () => `/api/v1/changes/${ids.inReview}/retire`,
+    params: () => ({ id: ids.inReview }),
+    invalid: { unexpected: true },
     lackingToken: "all-but-deploy",
     allowed: "engineer2@countersign.test",
   },
@@ -565,6 +575,15 @@ describe("the authorization matrix", () => {
       path: () => `/api/v1/changes/${ids.inReview}/promote`,
       params: () => ({ id: ids.inReview }),
       body: { environment: "the-moon" },
+      may: (p) => holds(p, "engineering", "operations") || scoped(p, "deploy"),
+    },
+    {
+      route: "POST /changes/{id}/retire",
+      handler: retireRoute.POST,
+      method: "POST",
+      path: () => `/api/v1/changes/${ids.inReview}/retire`,
+      params: () => ({ id: ids.inReview }),
+      body: { unexpected: true },
       may: (p) => holds(p, "engineering", "operations") || scoped(p, "deploy"),
     },
     {

@@ -12,6 +12,7 @@ export function changeJson(c: ChangeRecordView) {
     agent: c.agent.slug,
     title: c.title,
     rationale: c.rationale,
+    retire: c.retire,
     spec: c.spec,
     specHash: c.specHash,
     specIssues: c.specIssues,

@@ -217,7 +217,7 @@ export function previewChange(caller: Caller, input: unknown): ChangePreview {
   };
   if (!read.spec) return empty;
   const assessment = assessRow(
-    { raisedTier: data.raisedTier, tierRaisedReason: data.raisedReason, emergency: data.emergency },
+    { raisedTier: data.raisedTier, tierRaisedReason: data.raisedReason, emergency: data.emergency, retire: row?.retire ?? false },
     { workflow, base: base?.spec ?? null, head: read.spec },
     currentPolicy(db).policy,
   )!;

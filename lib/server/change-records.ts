@@ -46,6 +46,8 @@ export type ChangeRecordView = {
   agent: { slug: string; name: string; workflow: { name: string; riskClass: RiskLevel } };
   title: string;
   rationale: string;
+  /** Retires the agent: released, nothing of it runs in any environment. Its spec is the one it retires. */
+  retire: boolean;
   spec: AgentSpec | null;
   /** The spec as the author last typed it, when it does not parse yet (drafts only). */
   specText: string | null;
@@ -241,7 +243,7 @@ export function contentHashOf(row: Parameters<typeof attestedFields>[0], specHas
 type Context = { workflow: { name: string; riskClass: RiskLevel }; base: AgentSpec | null; head: AgentSpec | null };
 
 export function assessRow(
-  row: Pick<ChangeRow, "raisedTier" | "tierRaisedReason" | "emergency">,
+  row: Pick<ChangeRow, "raisedTier" | "tierRaisedReason" | "emergency" | "retire">,
   ctx: Context,
   policy: SignoffPolicy,
 ): ChangeAssessment | null {
@@ -254,6 +256,7 @@ export function assessRow(
     raisedReason: row.tierRaisedReason,
     emergency: row.emergency,
     policy,
+    retire: row.retire,
   });
 }
 
@@ -274,6 +277,8 @@ export function problemsOf(
     emergencyJustification: row.emergencyJustification,
     raisedTier: row.raisedTier,
     tierRaisedReason: row.tierRaisedReason,
+    retire: row.retire,
+    rationale: row.rationale,
   });
 }
 
@@ -336,6 +341,7 @@ export function changeView(db: Reader, row: ChangeRow): ChangeRecordView {
     agent: { slug: agent.slug, name: agent.name, workflow: { name: workflow.name, riskClass: workflow.riskClass } },
     title: row.title,
     rationale: row.rationale,
+    retire: row.retire,
     spec: head?.spec ?? null,
     specText: row.draftSpecText ?? null,
     specIssues,

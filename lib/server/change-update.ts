@@ -23,7 +23,7 @@ import {
   type ChangeRecordView,
   type ChangeRow,
 } from "./change-records";
-import { agentWithWorkflow, askSignoffs, dismissSignoffs, openChangeOfAuthor, refresh, save, type Tx } from "./changes";
+import { agentWithWorkflow, askSignoffs, dismissSignoffs, openChangeOfAuthor, redoSignoffs, refresh, save, type Tx } from "./changes";
 import { currentPolicy } from "./policy";
 
 /**
@@ -66,6 +66,7 @@ export function updateFromProduction(caller: Caller, ref: string, input: unknown
       if (!production || !isBehindProduction(row, production)) {
         throw new AppError("conflict", `${label} is already up to date with production`);
       }
+      if (row.retire) return retargetRetirement(tx, row, production, actorOf(caller), now);
       if (!row.headVersionId || row.draftSpecText) {
         throw new AppError("conflict", `${label}'s spec does not parse yet: fix it in the editor, then update it from production`);
       }
@@ -143,6 +144,33 @@ export function updateFromProduction(caller: Caller, ref: string, input: unknown
     { behavior: "immediate" },
   );
   return changeView(db, findChangeRow(db, id));
+}
+
+/**
+ * A retire change whose production moved now retires what production runs instead: a different version
+ * than its signers agreed to retire, so every standing decision is dismissed and asked again.
+ */
+function retargetRetirement(tx: Tx, row: ChangeRow, production: { versionId: string; number: number }, actor: Actor, now: number): string {
+  const retargeted = { ...row, baseVersionId: production.versionId, headVersionId: production.versionId };
+  const { row: refreshed } = refresh(tx, retargeted, undefined, actor, now);
+  const next = row.state === "draft" ? refreshed : redoSignoffs(tx, { ...refreshed, state: "in_review", approvedAt: null }, actor, now);
+  save(tx, next);
+  appendAuditEvent(tx, {
+    at: now,
+    actor,
+    action: "change.updated_from_production",
+    entityType: "change_record",
+    entityId: row.id,
+    payload: {
+      number: row.number,
+      retire: true,
+      toBaseVersion: production.number,
+      previousContentHash: row.contentHash,
+      contentHash: next.contentHash,
+      ...(next.state !== row.state && { previousState: row.state, state: next.state }),
+    },
+  });
+  return row.id;
 }
 
 /**

@@ -24,6 +24,7 @@ import {
   type ChangeRecordView,
   type ChangeRow,
 } from "./change-records";
+import { currentDeployment } from "./deployments";
 import { notifyDismissed, notifySignoffNeeded } from "./notifications";
 import { currentPolicy } from "./policy";
 
@@ -266,6 +267,14 @@ function applyFields(row: ChangeRow, input: z.output<typeof editChangeSchema>, r
   };
 }
 
+/** What a retire change retires: the version production runs now. Only an active agent running in production can be retired. */
+function retirableVersion(tx: Pick<DB, "select">, agent: typeof agents.$inferSelect) {
+  if (agent.status !== "active") throw new AppError("conflict", `${agent.slug} is ${agent.status}: only an active agent can be retired`);
+  const production = currentDeployment(tx, agent.id, "production");
+  if (!production) throw new AppError("conflict", `${agent.slug} does not run in production: there is nothing to retire`);
+  return production.version;
+}
+
 /**
  * Proposes a change to an agent: a draft (saved even when incomplete or invalid, so nothing typed is
  * lost) or, with `submit`, straight to review. Starts from the base version's spec when none is given.
@@ -273,6 +282,10 @@ function applyFields(row: ChangeRow, input: z.output<typeof editChangeSchema>, r
 export function proposeChange(caller: Caller, input: ProposeChangeInput | unknown, now = Date.now()): ChangeRecordView {
   assertCanPropose(caller);
   const data = parse(proposeChangeSchema, input);
+  if (data.retire && data.spec !== undefined)
+    throw new AppError("validation_failed", "A retire change proposes no spec", {
+      fieldErrors: { spec: ["A retire change proposes no spec: it retires the version production runs"] },
+    });
   if (data.submit && data.spec !== undefined) {
     // Straight to review with a spec that does not validate: nothing to save, say what is wrong.
     const read = readSpecInput(data.spec);
@@ -294,7 +307,7 @@ export function proposeChange(caller: Caller, input: ProposeChangeInput | unknow
         throw new AppError("validation_failed", "Some fields need attention", {
           fieldErrors: { agent: [`No agent with slug "${data.agent}"`] },
         });
-      const base = baseVersionOf(tx, agent.id);
+      const base = data.retire ? retirableVersion(tx, agent) : baseVersionOf(tx, agent.id);
       const number =
         tx
           .select({ n: sql<number>`COALESCE(MAX(${changeRecords.number}), 0)` })
@@ -335,13 +348,16 @@ export function proposeChange(caller: Caller, input: ProposeChangeInput | unknow
         releasedAt: null,
         closedAt: null,
         retroSignoffDueAt: null,
-        retire: false,
+        retire: data.retire,
         assessedWorkflowClass: null,
         reassessmentReason: null,
       };
       tx.insert(changeRecords).values(blank).run();
       const filled = applyFields(blank, data, rollbackOwnerId);
-      const { row } = refresh(tx, filled, data.spec ?? (base ? (base.spec as Record<string, unknown>) : undefined), actor, now);
+      // A retire change's head is the version it retires: nothing new to review, and no new version written.
+      const retiring = data.retire ? { ...filled, headVersionId: base!.id } : filled;
+      const specInput = data.retire ? undefined : (data.spec ?? (base ? (base.spec as Record<string, unknown>) : undefined));
+      const { row } = refresh(tx, retiring, specInput, actor, now);
       save(tx, row);
       appendAuditEvent(tx, {
         at: now,
@@ -356,6 +372,7 @@ export function proposeChange(caller: Caller, input: ProposeChangeInput | unknow
           specHash: versionSpecs(tx, row).headHash,
           baseSpecHash: base?.specHash ?? null,
           contentHash: row.contentHash,
+          ...(row.retire && { retire: true }),
         },
       });
       if (data.submit) submitInTx(tx, row, actor, now);
@@ -440,6 +457,10 @@ export function editChange(caller: Caller, ref: string, input: EditChangeInput |
       // Who before what: only the author's open change may be edited, whatever the body says.
       const row = openChangeOfAuthor(tx, caller, ref, "edit");
       const data = parse(editChangeSchema, input);
+      if (row.retire && data.spec !== undefined)
+        throw new AppError("validation_failed", "A retire change proposes no spec", {
+          fieldErrors: { spec: ["A retire change proposes no spec: it retires the version production runs"] },
+        });
       const rollbackOwnerId = data.rollbackOwner === undefined ? undefined : userIdByEmail(tx, data.rollbackOwner);
       const { row: refreshed } = refresh(tx, applyFields(row, data, rollbackOwnerId), data.spec, actor, now);
       let next = refreshed;

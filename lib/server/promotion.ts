@@ -94,11 +94,22 @@ export function gateFactsOf(db: Reader, change: ChangeRow, caller: Caller | null
 
 export type ReleaseStep = { environment: Environment; path: "promote" | "emergency"; gates: Gate[]; ready: boolean; canDeploy: boolean };
 
+/** A retire change is released by its own path; nothing more is deployed of a retired agent. */
+function assertDeployable(tx: Reader, change: ChangeRow) {
+  const label = changeNumberLabel(change.number);
+  if (change.retire) throw new AppError("conflict", `${label} retires its agent: it is released everywhere at once, not promoted`);
+  const agent = tx.select({ slug: agents.slug, status: agents.status }).from(agents).where(eq(agents.id, change.agentId)).get()!;
+  if (agent.status === "retired") throw new AppError("conflict", `${agent.slug} is retired: nothing more is deployed of it`);
+}
+
 /** The gates of every environment for a change, and whether this caller could promote it there now. */
 export function releaseSteps(caller: Caller, ref: string): ReleaseStep[] {
   assertCanRead(caller);
   const db = getDb();
-  const facts = gateFactsOf(db, findChangeRow(db, ref), caller);
+  const change = findChangeRow(db, ref);
+  // A retire change is released everywhere at once (lib/server/retirement.ts), not promoted step by step.
+  if (change.retire) return [];
+  const facts = gateFactsOf(db, change, caller);
   return ENVIRONMENTS.map((environment) => {
     const path = environment === "production" ? releasePath(facts) : "promote";
     const gates = promotionGates(environment, facts);
@@ -124,6 +135,7 @@ export function promote(caller: Caller, ref: string, input: unknown, now = Date.
   const id = db.transaction(
     (tx) => {
       const change = findChangeRow(tx, ref);
+      assertDeployable(tx, change);
       const facts = gateFactsOf(tx, change, caller);
       const path = environment === "production" ? releasePath(facts) : "promote";
       assertCanDeploy(caller, path);
@@ -206,7 +218,7 @@ export function promote(caller: Caller, ref: string, input: unknown, now = Date.
 }
 
 /** The change becomes released; who approved the running version is written into the audit trail with it. */
-function release(
+export function release(
   tx: Pick<DB, "select" | "update">,
   change: ChangeRow,
   facts: GateFacts,

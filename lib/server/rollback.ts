@@ -81,7 +81,7 @@ export function rollbackOptions(caller: Caller, slug: string): { allowed: boolea
   const agent = db.select().from(agents).where(eq(agents.slug, slug)).get();
   if (!agent) throw new AppError("not_found", `No agent with slug "${slug}"`);
   return {
-    allowed: canRollBack(caller, agent),
+    allowed: canRollBack(caller, agent) && agent.status !== "retired",
     options: ENVIRONMENTS.map((environment) => ({ environment, plan: rollbackTarget(environmentHistory(db, agent.id, environment)) })),
   };
 }
@@ -134,6 +134,8 @@ export function rollback(
       // Checked again inside the write: the rollback owner may have changed meanwhile.
       const agent = agentBySlug(tx, slug);
       assertCanRollBack(caller, agent);
+      if (agent.status === "retired")
+        throw new AppError("conflict", `${agent.name} is retired: nothing of it runs to roll back; propose a new agent to bring it back`);
       const plan = rollbackTarget(environmentHistory(tx, agent.id, environment));
       if (!plan) throw new AppError("conflict", `${agent.name} has no earlier approved version in ${environment} to roll back to`);
       if (expectedVersion !== undefined && plan.current.versionNumber !== expectedVersion) {

@@ -116,6 +116,8 @@ export const proposeChangeSchema = z.strictObject({
   emergency: fields.emergency.optional(),
   raiseTier: fields.raiseTier.optional(),
   submit: z.boolean({ error: "submit must be true or false" }).default(false),
+  /** Retire the agent: no spec is proposed; released, the agent stops running everywhere. */
+  retire: z.boolean({ error: "retire must be true or false" }).default(false),
 });
 export type ProposeChangeInput = z.input<typeof proposeChangeSchema>;
 

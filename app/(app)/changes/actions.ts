@@ -41,6 +41,19 @@ export async function proposeAndSubmitAction(agent: string, fields: EditChangeIn
   return run((caller) => proposeChange(caller, { ...fields, agent, submit: true }));
 }
 
+type RetireFields = { title: string; rationale: string; rollbackPlan: string; rollbackOwner: string; monitoring: string };
+
+/** Proposes retiring an agent, straight to review: a refused proposal creates nothing. */
+export async function proposeRetirementAction(agent: string, fields: RetireFields): Promise<ActionResult> {
+  return run((caller) =>
+    proposeChange(caller, { ...fields, rollbackOwner: fields.rollbackOwner || null, agent, retire: true, submit: true }),
+  );
+}
+
+export async function editRetirementAction(changeId: string, fields: RetireFields): Promise<ActionResult> {
+  return run((caller) => editChange(caller, changeId, { ...fields, rollbackOwner: fields.rollbackOwner || null }));
+}
+
 export async function submitChangeAction(changeId: string): Promise<ActionResult> {
   return run((caller) => submitChange(caller, changeId));
 }

@@ -2,6 +2,7 @@
 
 import { recordEvalRun } from "@/lib/server/evals";
 import { promote } from "@/lib/server/promotion";
+import { releaseRetirement } from "@/lib/server/retirement";
 import { changeNumberLabel } from "@/lib/domain/terms";
 import { runAsUser, type ActionOutcome } from "../run-action";
 
@@ -22,5 +23,15 @@ export async function recordEvalAction(changeId: string, input: Record<string, u
       return `Eval run recorded: ${run.passed}/${run.passed + run.failed} passed in ${run.environment}`;
     },
     [`/changes/${changeId}`],
+  );
+}
+
+export async function retireAction(changeId: string): Promise<ActionOutcome> {
+  return runAsUser(
+    (caller) => {
+      const [first] = releaseRetirement(caller, changeId);
+      return `${first?.agent ?? "The agent"} is retired: nothing of it runs in any environment`;
+    },
+    ["/changes", `/changes/${changeId}`, "/agents", "/"],
   );
 }

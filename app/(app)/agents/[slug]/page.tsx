@@ -121,6 +121,11 @@ export default async function AgentPage({ params, searchParams }: Props) {
               Propose a change
             </Link>
           )}
+          {canPropose && agent.status === "active" && production && (
+            <Link href={`/agents/${slug}/retire`} className={buttonClasses("secondary")}>
+              Retire agent
+            </Link>
+          )}
         </div>
       </header>
 

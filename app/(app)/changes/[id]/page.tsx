@@ -5,6 +5,7 @@ import { InstructionsDiffView, PermissionDiffView } from "@/components/agents/di
 import { ChangeActions } from "@/components/changes/change-actions";
 import { UpdateFromProduction } from "@/components/changes/update-from-production";
 import { ChangeStateBadge } from "@/components/changes/change-state-badge";
+import { Badge } from "@/components/ui/badge";
 import { RiskPanel } from "@/components/changes/risk-panel";
 import { DecisionForm } from "@/components/changes/decision-form";
 import { ReviewFocus } from "@/components/changes/review-focus";
@@ -25,12 +26,13 @@ import { ChangesSinceReviewView } from "@/components/changes/changes-since-revie
 import { OpenChangesList } from "@/components/changes/open-changes-list";
 import { OutOfDateNotice } from "@/components/changes/out-of-date-notice";
 import { changesSinceReview, otherOpenChanges } from "@/lib/server/change-context";
-import { promoteAction, recordEvalAction } from "../release-actions";
+import { promoteAction, recordEvalAction, retireAction } from "../release-actions";
 import { DeploymentList } from "@/components/release/deployment-list";
 import { EvalRunForm } from "@/components/release/eval-run-form";
 import { EvalRunsTable } from "@/components/release/eval-runs-table";
 import { ReleaseOutcome, type SettledState } from "@/components/release/release-outcome";
 import { ReleaseSteps } from "@/components/release/release-steps";
+import { RetirementStep } from "@/components/release/retirement-step";
 import { RetroSignoffNotice } from "@/components/release/retro-signoff-notice";
 import { IncidentTable } from "@/components/incidents/incident-table";
 import { retroSignoffStatus } from "@/lib/domain/retro-signoff";
@@ -39,6 +41,7 @@ import { canRecordEvals } from "@/lib/server/evals";
 import { incidentsOfChange } from "@/lib/server/incidents";
 import { releaseSteps } from "@/lib/server/promotion";
 import { signerAvailability } from "@/lib/server/signer-availability";
+import { retirementStep } from "@/lib/server/retirement";
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -65,7 +68,8 @@ export default async function ChangePage({ params }: Props) {
   const incidents = incidentsOfChange(caller, change.id);
   const retro = retroSignoffStatus(change.retroSignoffDueAt, change.signoffs, now);
   const running = Object.fromEntries(steps.map((s) => [s.environment, s.gates.some((g) => g.gate === "not_already_running" && !g.met)]));
-  const showRelease = steps.length > 0 && !["rejected", "withdrawn"].includes(change.state);
+  const retirement = change.retire ? retirementStep(caller, change.id) : null;
+  const showRelease = (steps.length > 0 || retirement !== null) && !["rejected", "withdrawn"].includes(change.state);
   // Once released, rolled back, rejected or withdrawn, the release section tells what happened instead of listing gates.
   const settled = (["released", "rolled_back", "rejected", "withdrawn"] as SettledState[]).find((s) => s === change.state);
   const history = settled ? releaseHistory(caller, change.id) : null;
@@ -85,6 +89,7 @@ export default async function ChangePage({ params }: Props) {
         <div className="min-w-0">
           <p className="flex items-center gap-2 font-mono text-sm text-slate-500">
             {change.label} <ChangeStateBadge state={change.state} />
+            {change.retire && <Badge>retires the agent</Badge>}
           </p>
           <h1 className="mt-1 text-2xl font-semibold tracking-tight break-words">{change.title || "Untitled draft"}</h1>
           <p className="mt-1 text-sm text-slate-600">
@@ -184,7 +189,11 @@ export default async function ChangePage({ params }: Props) {
               title="Release"
               action={
                 settled !== "rejected" &&
-                settled !== "withdrawn" && <span className="text-xs text-slate-500">development → staging → production</span>
+                settled !== "withdrawn" && (
+                  <span className="text-xs text-slate-500">
+                    {change.retire ? "retired in every environment at once" : "development → staging → production"}
+                  </span>
+                )
               }
             >
               {settled && history ? (
@@ -195,25 +204,37 @@ export default async function ChangePage({ params }: Props) {
                   environments={history.environments}
                   rollback={history.rollback}
                 />
+              ) : retirement ? (
+                <RetirementStep changeId={change.id} agentName={change.agent.name} {...retirement} retire={retireAction} />
               ) : (
                 <ReleaseSteps changeId={change.id} steps={steps} running={running} promote={promoteAction} />
               )}
             </Card>
           )}
-          <Card
-            title={
-              compared
-                ? `Permission diff against v${compared.number}${compared.isProduction ? ", what production runs now" : ""}`
-                : "Permission diff: a new agent, compared with nothing"
-            }
-          >
-            {change.spec ? (
-              <PermissionDiffView items={change.permissionDiff} />
-            ) : (
-              <p className="text-sm text-slate-600">The proposed spec does not parse yet, so there is nothing to compare.</p>
-            )}
-          </Card>
-          {change.spec && compared && (
+          {change.retire ? (
+            <Card title="What retiring withdraws">
+              <p className="text-sm text-slate-700">
+                {change.label} retires {change.agent.name}
+                {change.headVersion ? ` (v${change.headVersion}, what production runs)` : ""}: once released, every grant of that version
+                stops in development, staging and production, and the workflow&apos;s work returns to people or other agents.
+              </p>
+            </Card>
+          ) : (
+            <Card
+              title={
+                compared
+                  ? `Permission diff against v${compared.number}${compared.isProduction ? ", what production runs now" : ""}`
+                  : "Permission diff: a new agent, compared with nothing"
+              }
+            >
+              {change.spec ? (
+                <PermissionDiffView items={change.permissionDiff} />
+              ) : (
+                <p className="text-sm text-slate-600">The proposed spec does not parse yet, so there is nothing to compare.</p>
+              )}
+            </Card>
+          )}
+          {change.spec && compared && !change.retire && (
             <Card title="Instructions">
               <InstructionsDiffView lines={instructions} />
             </Card>

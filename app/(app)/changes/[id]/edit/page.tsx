@@ -7,7 +7,8 @@ import { orNotFound } from "@/app/(app)/or-not-found";
 import { userCaller } from "@/lib/server/caller";
 import { getChange } from "@/lib/server/changes";
 import { listActivePeople } from "@/lib/server/users";
-import { previewChangeAction, saveChangeAction, submitChangeAction, proposeAndSubmitAction } from "../../actions";
+import { RetireForm } from "@/components/changes/retire-form";
+import { editRetirementAction, previewChangeAction, saveChangeAction, submitChangeAction, proposeAndSubmitAction } from "../../actions";
 import { editorStateOf } from "../../editor-state";
 
 export const metadata: Metadata = { title: "Edit change" };
@@ -37,6 +38,30 @@ export default async function EditChangePage({
           ? "Only the author can edit this change record."
           : `${change.label} is ${change.state.replace("_", " ")}: only changes not yet released can be edited.`}{" "}
         {back}
+      </div>
+    );
+  }
+  if (change.retire) {
+    return (
+      <div className="max-w-3xl space-y-5">
+        <Breadcrumb
+          items={[{ href: "/changes", label: "Changes" }, { href: `/changes/${change.label}`, label: change.label }, { label: "Edit" }]}
+        />
+        <h1 className="text-2xl font-semibold tracking-tight">
+          Edit {change.label} <span className="font-normal text-slate-500">· retires {change.agent.name}</span>
+        </h1>
+        <RetireForm
+          initial={{
+            title: change.title,
+            rationale: change.rationale,
+            rollbackPlan: change.rollbackPlan,
+            rollbackOwner: change.rollbackOwner?.email ?? "",
+            monitoring: change.monitoring,
+          }}
+          people={listActivePeople()}
+          submitLabel="Save"
+          send={editRetirementAction.bind(null, change.id)}
+        />
       </div>
     );
   }
