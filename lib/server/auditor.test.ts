@@ -18,6 +18,7 @@ import {
   stagingEval,
   testClock,
 } from "@/lib/testing/release-fixtures";
+import { registerAgent } from "./agent-registration";
 import { issueToken, revokeToken } from "./api-tokens";
 import type { ChangeRecordView } from "./change-records";
 import { editChange, getChange, proposeChange, submitChange, withdrawChange } from "./changes";
@@ -110,6 +111,21 @@ function auditorAttempts(): Record<string, () => unknown> {
     publishPolicy: () => publishPolicy(a, DEFAULT_POLICY, now),
     issueToken: () => issueToken(a, { name: "auditor-token", scopes: ["read"] }, now),
     revokeToken: () => revokeToken(a, token.id, now),
+    registerAgent: () =>
+      registerAgent(
+        a,
+        {
+          slug: "auditors-agent",
+          name: "Auditor's agent",
+          platform: "custom",
+          workflow: "account-notes",
+          engineeringOwner: "engineer@countersign.test",
+          spec: productionSpec("refund-assistant"),
+          ...attested,
+          submit: true,
+        },
+        now,
+      ),
   };
 }
 
@@ -131,6 +147,7 @@ const ATTEMPTS = [
   "publishPolicy",
   "issueToken",
   "revokeToken",
+  "registerAgent",
 ];
 
 describe("the auditor changes nothing", () => {

@@ -24,6 +24,7 @@ import {
   type ChangeRecordView,
   type ChangeRow,
 } from "./change-records";
+import { assertOpenForChanges, onFirstChangeClosed } from "./agent-lifecycle";
 import { notifyDismissed, notifySignoffNeeded } from "./notifications";
 import { currentPolicy } from "./policy";
 
@@ -273,19 +274,7 @@ function applyFields(row: ChangeRow, input: z.output<typeof editChangeSchema>, r
 export function proposeChange(caller: Caller, input: ProposeChangeInput | unknown, now = Date.now()): ChangeRecordView {
   assertCanPropose(caller);
   const data = parse(proposeChangeSchema, input);
-  if (data.submit && data.spec !== undefined) {
-    // Straight to review with a spec that does not validate: nothing to save, say what is wrong.
-    const read = readSpecInput(data.spec);
-    if (!read.spec) {
-      // Every problem at once: the spec's, and the record's own fields a submission needs.
-      const fieldErrors = specFieldErrors(read.issues);
-      if (!data.title?.trim()) fieldErrors.title = ["Give the change a title"];
-      if (!data.rollbackPlan?.trim()) fieldErrors.rollbackPlan = ["Describe how to roll this change back"];
-      if (!data.rollbackOwner) fieldErrors.rollbackOwner = ["Name the rollback owner"];
-      throw new AppError("validation_failed", "The proposed spec is not valid", { fieldErrors });
-    }
-  }
-  const actor = actorOf(caller);
+  assertSubmittableSpec(data);
   const db = getDb();
   const id = db.transaction(
     (tx) => {
@@ -294,76 +283,106 @@ export function proposeChange(caller: Caller, input: ProposeChangeInput | unknow
         throw new AppError("validation_failed", "Some fields need attention", {
           fieldErrors: { agent: [`No agent with slug "${data.agent}"`] },
         });
-      const base = baseVersionOf(tx, agent.id);
-      const number =
-        tx
-          .select({ n: sql<number>`COALESCE(MAX(${changeRecords.number}), 0)` })
-          .from(changeRecords)
-          .get()!.n + 1;
-      const rollbackOwnerId = userIdByEmail(tx, data.rollbackOwner);
-      const blank: ChangeRow = {
-        id: randomUUID(),
-        number,
-        agentId: agent.id,
-        title: "",
-        rationale: "",
-        state: "draft",
-        authorId: caller.kind === "user" ? caller.user.id : null,
-        authorTokenId: caller.kind === "token" ? caller.id : null,
-        raisedTier: null,
-        baseVersionId: base?.id ?? null,
-        headVersionId: null,
-        draftSpecText: null,
-        roleImpacts: [],
-        harmMetrics: [],
-        evidence: {},
-        rollbackPlan: "",
-        rollbackOwnerId: null,
-        monitoring: "",
-        emergency: false,
-        emergencyJustification: null,
-        standardChange: null,
-        riskTier: null,
-        riskReasons: [],
-        tierRaisedReason: null,
-        contentHash: null,
-        policyVersion: null,
-        createdAt: now,
-        updatedAt: now,
-        submittedAt: null,
-        approvedAt: null,
-        releasedAt: null,
-        closedAt: null,
-        retroSignoffDueAt: null,
-        retire: false,
-        assessedWorkflowClass: null,
-        reassessmentReason: null,
-      };
-      tx.insert(changeRecords).values(blank).run();
-      const filled = applyFields(blank, data, rollbackOwnerId);
-      const { row } = refresh(tx, filled, data.spec ?? (base ? (base.spec as Record<string, unknown>) : undefined), actor, now);
-      save(tx, row);
-      appendAuditEvent(tx, {
-        at: now,
-        actor,
-        action: "change.created",
-        entityType: "change_record",
-        entityId: row.id,
-        payload: {
-          number,
-          agent: agent.slug,
-          title: row.title,
-          specHash: versionSpecs(tx, row).headHash,
-          baseSpecHash: base?.specHash ?? null,
-          contentHash: row.contentHash,
-        },
-      });
-      if (data.submit) submitInTx(tx, row, actor, now);
-      return row.id;
+      assertOpenForChanges(tx, agent);
+      return createChangeInTx(tx, caller, agent, data, now).id;
     },
     { behavior: "immediate" },
   );
   return changeView(db, findChangeRow(db, id));
+}
+
+/** What a new change record is made of: the proposal's fields, already parsed. */
+export type NewChangeFields = Omit<z.output<typeof proposeChangeSchema>, "agent">;
+
+/** Straight to review with a spec that does not validate: nothing to save, say everything that is wrong at once. */
+export function assertSubmittableSpec(data: Pick<NewChangeFields, "submit" | "spec" | "title" | "rollbackPlan" | "rollbackOwner">) {
+  if (!data.submit || data.spec === undefined) return;
+  const read = readSpecInput(data.spec);
+  if (read.spec) return;
+  const fieldErrors = specFieldErrors(read.issues);
+  if (!data.title?.trim()) fieldErrors.title = ["Give the change a title"];
+  if (!data.rollbackPlan?.trim()) fieldErrors.rollbackPlan = ["Describe how to roll this change back"];
+  if (!data.rollbackOwner) fieldErrors.rollbackOwner = ["Name the rollback owner"];
+  throw new AppError("validation_failed", "The proposed spec is not valid", { fieldErrors });
+}
+
+/**
+ * Creates a change record on an agent inside the caller's transaction: a draft, or with `submit` sent to
+ * review. Shared by proposing a change and registering a new agent (whose change has no base version).
+ */
+export function createChangeInTx(
+  tx: Tx,
+  caller: Caller,
+  agent: Pick<typeof agents.$inferSelect, "id" | "slug">,
+  data: NewChangeFields,
+  now: number,
+): ChangeRow {
+  const actor = actorOf(caller);
+  const base = baseVersionOf(tx, agent.id);
+  const number =
+    tx
+      .select({ n: sql<number>`COALESCE(MAX(${changeRecords.number}), 0)` })
+      .from(changeRecords)
+      .get()!.n + 1;
+  const rollbackOwnerId = userIdByEmail(tx, data.rollbackOwner);
+  const blank: ChangeRow = {
+    id: randomUUID(),
+    number,
+    agentId: agent.id,
+    title: "",
+    rationale: "",
+    state: "draft",
+    authorId: caller.kind === "user" ? caller.user.id : null,
+    authorTokenId: caller.kind === "token" ? caller.id : null,
+    raisedTier: null,
+    baseVersionId: base?.id ?? null,
+    headVersionId: null,
+    draftSpecText: null,
+    roleImpacts: [],
+    harmMetrics: [],
+    evidence: {},
+    rollbackPlan: "",
+    rollbackOwnerId: null,
+    monitoring: "",
+    emergency: false,
+    emergencyJustification: null,
+    standardChange: null,
+    riskTier: null,
+    riskReasons: [],
+    tierRaisedReason: null,
+    contentHash: null,
+    policyVersion: null,
+    createdAt: now,
+    updatedAt: now,
+    submittedAt: null,
+    approvedAt: null,
+    releasedAt: null,
+    closedAt: null,
+    retroSignoffDueAt: null,
+    retire: false,
+    assessedWorkflowClass: null,
+    reassessmentReason: null,
+  };
+  tx.insert(changeRecords).values(blank).run();
+  const filled = applyFields(blank, data, rollbackOwnerId);
+  const { row } = refresh(tx, filled, data.spec ?? (base ? (base.spec as Record<string, unknown>) : undefined), actor, now);
+  save(tx, row);
+  appendAuditEvent(tx, {
+    at: now,
+    actor,
+    action: "change.created",
+    entityType: "change_record",
+    entityId: row.id,
+    payload: {
+      number,
+      agent: agent.slug,
+      title: row.title,
+      specHash: versionSpecs(tx, row).headHash,
+      baseSpecHash: base?.specHash ?? null,
+      contentHash: row.contentHash,
+    },
+  });
+  return data.submit ? submitInTx(tx, row, actor, now) : row;
 }
 
 /**
@@ -559,6 +578,7 @@ export function withdrawChange(caller: Caller, ref: string, input: { reason?: st
         entityId: row.id,
         payload: { number: row.number, reason: reason || null },
       });
+      onFirstChangeClosed(tx, row, "withdrawn", actor, now);
       return row.id;
     },
     { behavior: "immediate" },
