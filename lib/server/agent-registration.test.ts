@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { DB } from "@/db";
+import { getConnection, type DB } from "@/db";
 import { agents, auditEvents, changeRecords } from "@/db/schema";
 import type { AgentSpec } from "@/lib/domain/spec";
 import { errorOf } from "@/lib/testing/app-error";
@@ -9,6 +9,7 @@ import { approveAll, as, releaseApproved, SIGNER, testClock, tokenWith } from "@
 import { registerAgent } from "./agent-registration";
 import { proposeChange, withdrawChange } from "./changes";
 import { signOff } from "./signoffs";
+import { listAgents, parseAgentFilters } from "./agents";
 import { agentAsOf, getAgentRecord } from "./registry";
 
 let db: DB;
@@ -167,5 +168,53 @@ describe("the agent's lifecycle", () => {
       "note-summariser is retired: no change can be proposed on it",
     );
     db.update(agents).set({ status: "proposed" }).where(eq(agents.slug, "note-summariser")).run();
+  });
+});
+
+describe("the inventory's statuses", () => {
+  const slugs = (status?: string) =>
+    listAgents(as("leader@countersign.test"), parseAgentFilters({ q: "", status, pageSize: "500" }), { all: true }).items.map(
+      (a) => a.slug,
+    );
+
+  it("shows active and proposed agents by default, and each status on its own", () => {
+    const shown = slugs();
+    expect(shown).toEqual(expect.arrayContaining(["refund-assistant", "busy-agent", "goes-live"]));
+    expect(shown).not.toContain("rejected-agent");
+    expect(slugs("proposed")).toEqual(expect.arrayContaining(["busy-agent", "needs-work"]));
+    expect(slugs("proposed")).not.toContain("refund-assistant");
+    expect(slugs("active")).toContain("goes-live");
+    expect(slugs("active")).not.toContain("busy-agent");
+    expect(slugs("withdrawn").sort()).toEqual(["rejected-agent", "withdrawn-agent"]);
+    expect(slugs("all")).toEqual(expect.arrayContaining(["rejected-agent", "busy-agent", "refund-assistant"]));
+  });
+
+  it("a proposed agent shows no environment and links to its registration", () => {
+    const item = listAgents(as("leader@countersign.test"), parseAgentFilters({ q: "busy-agent" })).items[0]!;
+    expect(item).toMatchObject({ status: "proposed", environments: { development: null, staging: null, production: null } });
+    expect(item.registration).toMatch(/^CR-\d+$/);
+  });
+
+  it("an unknown status is refused, naming the parameter", () => {
+    expect(errorOf(() => parseAgentFilters({ status: "sleeping" })).message).toContain("status must be one of");
+  });
+
+  it("the default page reads the (status, name) index in order: two seeks merged, no scan, no sort of the inventory", () => {
+    const { sqlite } = getConnection();
+    const prepare = sqlite.prepare.bind(sqlite);
+    const seen: string[] = [];
+    sqlite.prepare = ((source: string) => (seen.push(source), prepare(source))) as typeof sqlite.prepare;
+    try {
+      listAgents(as("leader@countersign.test"), parseAgentFilters({}));
+    } finally {
+      sqlite.prepare = prepare;
+    }
+    const page = seen.find((sql) => /union all/i.test(sql))!;
+    const plan = (
+      prepare(`EXPLAIN QUERY PLAN ${page}`).all(...Array<null>(page.split("?").length - 1).fill(null)) as { detail: string }[]
+    ).map((r) => r.detail);
+    expect(plan).toContain("MERGE (UNION ALL)");
+    expect(plan.filter((step) => /agents_status_idx/.test(step))).toHaveLength(2);
+    expect(plan.filter((step) => /^SCAN a|^SCAN agents|TEMP B-TREE FOR ORDER BY$/.test(step))).toEqual([]);
   });
 });

@@ -108,8 +108,8 @@ function statusCondition(status: AgentFilters["status"]): SQL | undefined {
   return status ? eq(agents.status, status) : inArray(agents.status, [...DEFAULT_AGENT_STATUSES]);
 }
 
-function whereClause(filters: AgentFilters): SQL | undefined {
-  const conditions: (SQL | undefined)[] = [statusCondition(filters.status)];
+function whereClause(filters: AgentFilters, status: AgentFilters["status"] = filters.status): SQL | undefined {
+  const conditions: (SQL | undefined)[] = [statusCondition(status)];
   if (filters.q) {
     const pattern = `%${filters.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     conditions.push(
@@ -175,12 +175,34 @@ export function listAgents(
   const sortKey = SORT_KEYS[filters.sort];
   // First the page's ids, sorted by the one key asked for; then the columns shown, for those rows only, so the
   // per-agent subqueries (versions, deployments, open changes) run fifty times rather than once per agent.
-  const idQuery = db
-    .select({ id: agents.id })
-    .from(agents)
-    .innerJoin(workflows, eq(workflows.id, agents.workflowId))
-    .where(where)
-    .orderBy(...(NULLABLE_SORTS.has(filters.sort) ? [sql`${sortKey} IS NULL`] : []), order(sortKey), asc(agents.name), asc(agents.slug));
+  const idQuery =
+    filters.status === undefined && filters.sort === "name"
+      ? // Two statuses, each read in name order off the (status, name) index and merged: the inventory is never sorted whole.
+        db
+          .select({ id: agents.id, name: agents.name, slug: agents.slug })
+          .from(agents)
+          .innerJoin(workflows, eq(workflows.id, agents.workflowId))
+          .where(whereClause(filters, "active"))
+          .unionAll(
+            db
+              .select({ id: agents.id, name: agents.name, slug: agents.slug })
+              .from(agents)
+              .innerJoin(workflows, eq(workflows.id, agents.workflowId))
+              .where(whereClause(filters, "proposed")),
+          )
+          // A compound select orders by its result columns: 2 is the name, 3 the slug.
+          .orderBy(order(sql`2 COLLATE NOCASE`), asc(sql`2`), asc(sql`3`))
+      : db
+          .select({ id: agents.id })
+          .from(agents)
+          .innerJoin(workflows, eq(workflows.id, agents.workflowId))
+          .where(where)
+          .orderBy(
+            ...(NULLABLE_SORTS.has(filters.sort) ? [sql`${sortKey} IS NULL`] : []),
+            order(sortKey),
+            asc(agents.name),
+            asc(agents.slug),
+          );
   const pageIds = (
     options.all
       ? idQuery.all()
