@@ -2,12 +2,13 @@ import "server-only";
 import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "@/db";
-import { userRoles, users, workflows } from "@/db/schema";
+import { agents, userRoles, users, workflows } from "@/db/schema";
 import { specToYaml } from "@/lib/domain/spec";
-import { RISK_LEVELS } from "@/lib/domain/terms";
+import { changeNumberLabel, RISK_LEVELS } from "@/lib/domain/terms";
 import { AppError } from "@/lib/errors";
 import type { ChangePreview } from "@/lib/validations/change-record";
 import { parseInput } from "@/lib/validations/field-errors";
+import { registrationChangeOf } from "./agent-lifecycle";
 import { assertCanRead, type Caller } from "./caller";
 import { assessRow, readSpecInput } from "./change-records";
 import { currentPolicy } from "./policy";
@@ -68,4 +69,14 @@ export function previewRegistration(caller: Caller, input: unknown): ChangePrevi
     required: assessment.required,
     standardChange: assessment.standardChange?.name ?? null,
   };
+}
+
+/** The change that registers (or registered) an agent not yet active, for its page; null for an agent that is simply active. */
+export function agentRegistration(caller: Caller, slug: string): { label: string; state: string } | null {
+  assertCanRead(caller);
+  const db = getDb();
+  const agent = db.select({ id: agents.id, status: agents.status }).from(agents).where(eq(agents.slug, slug)).get();
+  if (!agent || agent.status === "active" || agent.status === "retired") return null;
+  const change = registrationChangeOf(db, agent.id);
+  return change ? { label: changeNumberLabel(change.number), state: change.state } : null;
 }

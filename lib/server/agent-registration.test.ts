@@ -10,7 +10,12 @@ import { registerAgent } from "./agent-registration";
 import { proposeChange, withdrawChange } from "./changes";
 import { signOff } from "./signoffs";
 import { listAgents, parseAgentFilters } from "./agents";
-import { agentAsOf, getAgentRecord } from "./registry";
+import { agentAsOf, getAgentRecord, getAgentVersion, recentEvalRuns } from "./registry";
+import { agentRegistration } from "./agent-registration-form";
+import { listDeployments } from "./deployments";
+import { openRetroSignoffs } from "./retro-signoffs";
+import { rollback, rollbackOptions } from "./rollback";
+import { stillRunningRolledBack } from "./rolled-back-versions";
 
 let db: DB;
 const clock = testClock();
@@ -216,5 +221,32 @@ describe("the inventory's statuses", () => {
     expect(plan).toContain("MERGE (UNION ALL)");
     expect(plan.filter((step) => /agents_status_idx/.test(step))).toHaveLength(2);
     expect(plan.filter((step) => /^SCAN a|^SCAN agents|TEMP B-TREE FOR ORDER BY$/.test(step))).toEqual([]);
+  });
+});
+
+describe("a proposed agent with nothing deployed reads sensibly everywhere", () => {
+  it("its page's reads answer with nothing running, and a rollback is refused plainly", () => {
+    const reader = as("ops@countersign.test");
+    const slug = "busy-agent";
+    const record = getAgentRecord(reader, slug);
+    expect(record).toMatchObject({ status: "proposed", environments: { development: null, staging: null, production: null } });
+    expect(record.versions).toHaveLength(1);
+    expect(getAgentVersion(reader, slug, 1).spec.instructions).toBe(spec.instructions);
+    expect(agentRegistration(reader, slug)).toMatchObject({ label: expect.stringMatching(/^CR-/), state: "in_review" });
+    expect(rollbackOptions(reader, slug).options.every((o) => o.plan === null)).toBe(true);
+    expect(stillRunningRolledBack(reader, slug)).toEqual([]);
+    expect(listDeployments(reader, { agent: slug }).total).toBe(0);
+    expect(recentEvalRuns(reader, slug)).toEqual([]);
+    expect(openRetroSignoffs(reader, { agent: slug })).toEqual([]);
+    expect(
+      errorOf(() => rollback(reader, slug, { environment: "production", reason: "Nothing to roll back to" }, clock.next())).code,
+    ).not.toBe("internal");
+  });
+
+  it("a draft registration whose spec does not parse yet has no version, and its record still reads", () => {
+    const { change } = registerAgent(engineer(), registration("half-typed", { submit: false, spec: "model: [" }), clock.next());
+    expect(change.state).toBe("draft");
+    expect(getAgentRecord(as("auditor@countersign.test"), "half-typed").versions).toEqual([]);
+    expect(agentRegistration(as("auditor@countersign.test"), "half-typed")?.label).toBe(change.label);
   });
 });
