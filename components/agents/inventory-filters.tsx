@@ -8,6 +8,16 @@ import { RISK_LEVELS } from "@/lib/domain/terms";
 
 type Option = { value: string; label: string };
 
+/** No status in the URL is the default view: the agents that run or are about to. */
+const STATUS_OPTIONS: Option[] = [
+  { value: "", label: "Active and proposed" },
+  { value: "active", label: "Active" },
+  { value: "proposed", label: "Proposed" },
+  { value: "withdrawn", label: "Withdrawn" },
+  { value: "retired", label: "Retired" },
+  { value: "all", label: "All" },
+];
+
 /** Filters live in the URL, so a filtered view can be bookmarked, shared and exported. */
 export function InventoryFilters({ platforms, workflows }: { platforms: Option[]; workflows: Option[] }) {
   const { params, pending, update, clear } = useUrlFilters();
@@ -21,7 +31,7 @@ export function InventoryFilters({ platforms, workflows }: { platforms: Option[]
     // eslint-disable-next-line react-hooks/exhaustive-deps -- only the typed text should restart the timer
   }, [q]);
 
-  const active = ["q", "platform", "workflow", "risk"].some((k) => params.get(k));
+  const active = ["q", "platform", "workflow", "risk", "status"].some((k) => params.get(k));
 
   return (
     <div role="search" aria-busy={pending} className="flex flex-wrap items-center gap-2 rounded-lg border border-slate-200 bg-white p-3">
@@ -73,6 +83,18 @@ export function InventoryFilters({ platforms, workflows }: { platforms: Option[]
         {RISK_LEVELS.map((r) => (
           <option key={r} value={r}>
             {r[0]!.toUpperCase() + r.slice(1)} risk
+          </option>
+        ))}
+      </Select>
+      <Select
+        aria-label="Status"
+        className="w-full sm:w-auto"
+        value={params.get("status") ?? ""}
+        onChange={(e) => update({ status: e.target.value })}
+      >
+        {STATUS_OPTIONS.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
           </option>
         ))}
       </Select>

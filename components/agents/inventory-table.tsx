@@ -2,15 +2,19 @@ import { ArrowDown, ArrowUp, ArrowUpDown } from "lucide-react";
 import Link from "next/link";
 import { cn } from "@/components/ui/cn";
 import { RelativeTime } from "@/components/ui/relative-time";
-import { ENVIRONMENTS, PLATFORM_LABELS, type Environment, type Platform, type RiskLevel } from "@/lib/domain/terms";
+import { ENVIRONMENTS, PLATFORM_LABELS, type AgentStatus, type Environment, type Platform, type RiskLevel } from "@/lib/domain/terms";
 import { AutonomyBadge } from "./autonomy-badge";
 import { RiskBadge } from "./risk-badge";
+import { Badge } from "@/components/ui/badge";
 
 type EnvVersion = { version: number; specHash: string; deployedAt: number } | null;
 
 export type InventoryRow = {
   slug: string;
   name: string;
+  status: AgentStatus;
+  /** The change that registers a proposed agent (or registered a withdrawn one), e.g. "CR-12". */
+  registration: string | null;
   platform: Platform;
   workflow: { slug: string; name: string; riskClass: RiskLevel };
   autonomy: string;
@@ -36,6 +40,24 @@ function Approvers({ agent }: { agent: InventoryRow }) {
       {first.name}
       {rest.length > 0 && <span className="text-slate-500"> +{rest.length}</span>}
     </span>
+  );
+}
+
+/** Only agents that are not simply active say so; a proposed one links to the change that registers it. */
+function StatusBadge({ agent }: { agent: InventoryRow }) {
+  if (agent.status === "active") return null;
+  const label = agent.status[0]!.toUpperCase() + agent.status.slice(1);
+  const badge = <Badge tone={agent.status === "proposed" ? "info" : "neutral"}>{label}</Badge>;
+  if (!agent.registration) return <span className="mt-1 block">{badge}</span>;
+  return (
+    <Link
+      href={`/changes/${agent.registration}`}
+      className="mt-1 inline-block hover:underline"
+      title={agent.status === "proposed" ? `Being registered by ${agent.registration}` : `Registration ${agent.registration}`}
+    >
+      {badge}{" "}
+      <span className="sr-only">{agent.status === "proposed" ? `being registered by ${agent.registration}` : agent.registration}</span>
+    </Link>
   );
 }
 
@@ -154,6 +176,7 @@ export function InventoryTable({
                   {agent.name}
                 </Link>
                 <span className="block truncate font-mono text-xs text-slate-500">{agent.slug}</span>
+                <StatusBadge agent={agent} />
               </th>
               <td>{PLATFORM_LABELS[agent.platform]}</td>
               <td className="max-w-56 truncate" title={agent.workflow.name}>

@@ -5,7 +5,9 @@ import { z } from "zod";
 import { getDb } from "@/db";
 import { agents, agentVersions, changeRecords, deployments, workflows } from "@/db/schema";
 import {
+  AGENT_STATUSES,
   type AgentStatus,
+  DEFAULT_AGENT_STATUSES,
   ENVIRONMENTS,
   OPEN_CHANGE_STATES,
   PLATFORMS,
@@ -13,9 +15,11 @@ import {
   type Environment,
   type Platform,
   type RiskLevel,
+  changeNumberLabel,
 } from "@/lib/domain/terms";
 import { paging, parseQuery, type SearchParamsInput } from "@/lib/validations/query-params";
 import { assertCanRead, type Caller } from "./caller";
+import { registrationChangeOf } from "./agent-lifecycle";
 import { approvalsOf } from "./registry";
 
 export const AGENT_SORTS = ["name", "platform", "workflow", "risk", "autonomy", "lastDeployed", "lastReviewed", "openChanges"] as const;
@@ -27,6 +31,8 @@ export const agentFiltersSchema = z.object({
   platform: z.enum(PLATFORMS, { error: `platform must be one of: ${PLATFORMS.join(", ")}` }).optional(),
   workflow: z.string().trim().max(100).optional(),
   risk: z.enum(RISK_LEVELS, { error: `risk must be one of: ${RISK_LEVELS.join(", ")}` }).optional(),
+  /** One status, or "all"; none means the agents that run or are about to (active and proposed). */
+  status: z.enum([...AGENT_STATUSES, "all"], { error: `status must be one of: ${[...AGENT_STATUSES, "all"].join(", ")}` }).optional(),
   sort: z.enum(AGENT_SORTS, { error: `sort must be one of: ${AGENT_SORTS.join(", ")}` }).default("name"),
   dir: z.enum(["asc", "desc"], { error: 'dir must be "asc" or "desc"' }).default("asc"),
   ...paging,
@@ -43,6 +49,9 @@ export type EnvironmentVersion = { version: number; specHash: string; deployedAt
 export type AgentSummary = {
   slug: string;
   name: string;
+  status: AgentStatus;
+  /** The change that registers (or registered) a proposed or withdrawn agent, e.g. "CR-12". */
+  registration: string | null;
   platform: Platform;
   workflow: { slug: string; name: string; riskClass: RiskLevel };
   autonomy: string;
@@ -93,8 +102,14 @@ const SORT_KEYS: Record<AgentSort, SQL | AnySQLiteColumn> = {
 
 const NULLABLE_SORTS = new Set<AgentSort>(["lastDeployed", "lastReviewed"]);
 
-function whereClause(filters: AgentFilters): SQL | undefined {
-  const conditions: (SQL | undefined)[] = [eq(agents.status, "active")];
+/** The statuses shown: one, all, or by default active and proposed (an IN on the (status, name) index). */
+function statusCondition(status: AgentFilters["status"]): SQL | undefined {
+  if (status === "all") return undefined;
+  return status ? eq(agents.status, status) : inArray(agents.status, [...DEFAULT_AGENT_STATUSES]);
+}
+
+function whereClause(filters: AgentFilters, status: AgentFilters["status"] = filters.status): SQL | undefined {
+  const conditions: (SQL | undefined)[] = [statusCondition(status)];
   if (filters.q) {
     const pattern = `%${filters.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     conditions.push(
@@ -118,6 +133,7 @@ function agentRows(ids: string[]) {
       slug: agents.slug,
       name: agents.name,
       platform: agents.platform,
+      status: agents.status,
       lastReviewedAt: agents.lastReviewedAt,
       workflowSlug: workflows.slug,
       workflowName: workflows.name,
@@ -137,7 +153,7 @@ function agentRows(ids: string[]) {
 type AgentRow = ReturnType<typeof agentRows>[number];
 
 /**
- * The agent inventory: every active agent with what runs where. Any signed-in person may read it.
+ * The agent inventory: the agents of the statuses asked (by default active and proposed) with what runs where. Any signed-in person may read it.
  * `all` returns every matching row (the CSV export) instead of one page.
  */
 export function listAgents(
@@ -159,12 +175,34 @@ export function listAgents(
   const sortKey = SORT_KEYS[filters.sort];
   // First the page's ids, sorted by the one key asked for; then the columns shown, for those rows only, so the
   // per-agent subqueries (versions, deployments, open changes) run fifty times rather than once per agent.
-  const idQuery = db
-    .select({ id: agents.id })
-    .from(agents)
-    .innerJoin(workflows, eq(workflows.id, agents.workflowId))
-    .where(where)
-    .orderBy(...(NULLABLE_SORTS.has(filters.sort) ? [sql`${sortKey} IS NULL`] : []), order(sortKey), asc(agents.name), asc(agents.slug));
+  const idQuery =
+    filters.status === undefined && filters.sort === "name"
+      ? // Two statuses, each read in name order off the (status, name) index and merged: the inventory is never sorted whole.
+        db
+          .select({ id: agents.id, name: agents.name, slug: agents.slug })
+          .from(agents)
+          .innerJoin(workflows, eq(workflows.id, agents.workflowId))
+          .where(whereClause(filters, "active"))
+          .unionAll(
+            db
+              .select({ id: agents.id, name: agents.name, slug: agents.slug })
+              .from(agents)
+              .innerJoin(workflows, eq(workflows.id, agents.workflowId))
+              .where(whereClause(filters, "proposed")),
+          )
+          // A compound select orders by its result columns: 2 is the name, 3 the slug.
+          .orderBy(order(sql`2 COLLATE NOCASE`), asc(sql`2`), asc(sql`3`))
+      : db
+          .select({ id: agents.id })
+          .from(agents)
+          .innerJoin(workflows, eq(workflows.id, agents.workflowId))
+          .where(where)
+          .orderBy(
+            ...(NULLABLE_SORTS.has(filters.sort) ? [sql`${sortKey} IS NULL`] : []),
+            order(sortKey),
+            asc(agents.name),
+            asc(agents.slug),
+          );
   const pageIds = (
     options.all
       ? idQuery.all()
@@ -209,6 +247,8 @@ export function listAgents(
     items: rows.map((r) => ({
       slug: r.slug,
       name: r.name,
+      status: r.status,
+      registration: registrationLabel(r),
       platform: r.platform,
       workflow: { slug: r.workflowSlug, name: r.workflowName, riskClass: r.riskClass },
       autonomy: r.autonomy ?? "read_only",
@@ -227,6 +267,13 @@ export function listAgents(
       productionStandardChange: approvals.get(productionChange(r.production) ?? "")?.standardChange ?? null,
     })),
   };
+}
+
+/** Only agents not yet (or never) active point to their registration: a few rows a page at most. */
+function registrationLabel(row: { id: string; status: AgentStatus }): string | null {
+  if (row.status !== "proposed" && row.status !== "withdrawn") return null;
+  const change = registrationChangeOf(getDb(), row.id);
+  return change ? changeNumberLabel(change.number) : null;
 }
 
 function currentDeploymentTimes(agentIds: string[]): Map<string, number> {
@@ -278,7 +325,8 @@ export function searchAgents(caller: Caller, search: AgentSearch): AgentOption[]
   assertCanRead(caller);
   const db = getDb();
   const q = search.q.toLowerCase();
-  const status = search.status === "active" ? eq(agents.status, "active") : undefined;
+  // "active" lists the agents that run or are about to: a proposed agent can already be found.
+  const status = search.status === "active" ? inArray(agents.status, [...DEFAULT_AGENT_STATUSES]) : undefined;
   const columns = { slug: agents.slug, name: agents.name, status: agents.status };
   const byName = sql`${agents.name} COLLATE NOCASE`;
   const found = new Map<string, AgentOption>();

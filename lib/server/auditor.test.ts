@@ -18,6 +18,7 @@ import {
   stagingEval,
   testClock,
 } from "@/lib/testing/release-fixtures";
+import { registerAgent } from "./agent-registration";
 import { issueToken, revokeToken } from "./api-tokens";
 import { addPerson, issueResetLink, updatePerson } from "./people";
 import type { ChangeRecordView } from "./change-records";
@@ -122,6 +123,21 @@ function auditorAttempts(): Record<string, () => unknown> {
     addPerson: () => addPerson(a, { email: "auditor-added@example.com", name: "Added by the auditor", roles: ["auditor"] }, now),
     updatePerson: () => updatePerson(a, "engineer@countersign.test", { roles: ["engineering", "admin"] }, now),
     issueResetLink: () => issueResetLink(a, "engineer@countersign.test", now),
+    registerAgent: () =>
+      registerAgent(
+        a,
+        {
+          slug: "auditors-agent",
+          name: "Auditor's agent",
+          platform: "custom",
+          workflow: "account-notes",
+          engineeringOwner: "engineer@countersign.test",
+          spec: productionSpec("refund-assistant"),
+          ...attested,
+          submit: true,
+        },
+        now,
+      ),
   };
 }
 
@@ -147,6 +163,7 @@ const ATTEMPTS = [
   "addPerson",
   "updatePerson",
   "issueResetLink",
+  "registerAgent",
 ];
 
 describe("the auditor changes nothing", () => {

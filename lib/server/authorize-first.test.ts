@@ -16,6 +16,7 @@ import {
   testClock,
   tokenWith,
 } from "@/lib/testing/release-fixtures";
+import * as agentsRoute from "@/app/api/v1/agents/route";
 import * as changeRoute from "@/app/api/v1/changes/[id]/route";
 import * as promoteRoute from "@/app/api/v1/changes/[id]/promote/route";
 import * as retireRoute from "@/app/api/v1/changes/[id]/retire/route";
@@ -124,6 +125,15 @@ type WriteRoute = {
 };
 
 const WRITES: WriteRoute[] = [
+  {
+    name: "POST /agents (register)",
+    handler: agentsRoute.POST,
+    path: () => "/api/v1/agents",
+    params: () => ({}),
+    invalid: { slug: "Not A Slug", platform: "the-moon" },
+    lackingToken: "all-but-changes",
+    allowed: "engineer@countersign.test",
+  },
   {
     name: "POST /changes (propose)",
     handler: changesRoute.POST,

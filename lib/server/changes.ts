@@ -24,6 +24,7 @@ import {
   type ChangeRecordView,
   type ChangeRow,
 } from "./change-records";
+import { assertOpenForChanges, onFirstChangeClosed } from "./agent-lifecycle";
 import { currentDeployment } from "./deployments";
 import { notifyDismissed, notifySignoffNeeded } from "./notifications";
 import { currentPolicy } from "./policy";
@@ -267,14 +268,6 @@ function applyFields(row: ChangeRow, input: z.output<typeof editChangeSchema>, r
   };
 }
 
-/** What a retire change retires: the version production runs now. Only an active agent running in production can be retired. */
-function retirableVersion(tx: Pick<DB, "select">, agent: typeof agents.$inferSelect) {
-  if (agent.status !== "active") throw new AppError("conflict", `${agent.slug} is ${agent.status}: only an active agent can be retired`);
-  const production = currentDeployment(tx, agent.id, "production");
-  if (!production) throw new AppError("conflict", `${agent.slug} does not run in production: there is nothing to retire`);
-  return production.version;
-}
-
 /**
  * Proposes a change to an agent: a draft (saved even when incomplete or invalid, so nothing typed is
  * lost) or, with `submit`, straight to review. Starts from the base version's spec when none is given.
@@ -282,23 +275,7 @@ function retirableVersion(tx: Pick<DB, "select">, agent: typeof agents.$inferSel
 export function proposeChange(caller: Caller, input: ProposeChangeInput | unknown, now = Date.now()): ChangeRecordView {
   assertCanPropose(caller);
   const data = parse(proposeChangeSchema, input);
-  if (data.retire && data.spec !== undefined)
-    throw new AppError("validation_failed", "A retire change proposes no spec", {
-      fieldErrors: { spec: ["A retire change proposes no spec: it retires the version production runs"] },
-    });
-  if (data.submit && data.spec !== undefined) {
-    // Straight to review with a spec that does not validate: nothing to save, say what is wrong.
-    const read = readSpecInput(data.spec);
-    if (!read.spec) {
-      // Every problem at once: the spec's, and the record's own fields a submission needs.
-      const fieldErrors = specFieldErrors(read.issues);
-      if (!data.title?.trim()) fieldErrors.title = ["Give the change a title"];
-      if (!data.rollbackPlan?.trim()) fieldErrors.rollbackPlan = ["Describe how to roll this change back"];
-      if (!data.rollbackOwner) fieldErrors.rollbackOwner = ["Name the rollback owner"];
-      throw new AppError("validation_failed", "The proposed spec is not valid", { fieldErrors });
-    }
-  }
-  const actor = actorOf(caller);
+  assertSubmittableSpec(data);
   const db = getDb();
   const id = db.transaction(
     (tx) => {
@@ -307,80 +284,124 @@ export function proposeChange(caller: Caller, input: ProposeChangeInput | unknow
         throw new AppError("validation_failed", "Some fields need attention", {
           fieldErrors: { agent: [`No agent with slug "${data.agent}"`] },
         });
-      const base = data.retire ? retirableVersion(tx, agent) : baseVersionOf(tx, agent.id);
-      const number =
-        tx
-          .select({ n: sql<number>`COALESCE(MAX(${changeRecords.number}), 0)` })
-          .from(changeRecords)
-          .get()!.n + 1;
-      const rollbackOwnerId = userIdByEmail(tx, data.rollbackOwner);
-      const blank: ChangeRow = {
-        id: randomUUID(),
-        number,
-        agentId: agent.id,
-        title: "",
-        rationale: "",
-        state: "draft",
-        authorId: caller.kind === "user" ? caller.user.id : null,
-        authorTokenId: caller.kind === "token" ? caller.id : null,
-        raisedTier: null,
-        baseVersionId: base?.id ?? null,
-        headVersionId: null,
-        draftSpecText: null,
-        roleImpacts: [],
-        harmMetrics: [],
-        evidence: {},
-        rollbackPlan: "",
-        rollbackOwnerId: null,
-        monitoring: "",
-        emergency: false,
-        emergencyJustification: null,
-        standardChange: null,
-        riskTier: null,
-        riskReasons: [],
-        tierRaisedReason: null,
-        contentHash: null,
-        policyVersion: null,
-        createdAt: now,
-        updatedAt: now,
-        submittedAt: null,
-        approvedAt: null,
-        releasedAt: null,
-        closedAt: null,
-        retroSignoffDueAt: null,
-        retire: data.retire,
-        assessedWorkflowClass: null,
-        reassessmentReason: null,
-      };
-      tx.insert(changeRecords).values(blank).run();
-      const filled = applyFields(blank, data, rollbackOwnerId);
-      // A retire change's head is the version it retires: nothing new to review, and no new version written.
-      const retiring = data.retire ? { ...filled, headVersionId: base!.id } : filled;
-      const specInput = data.retire ? undefined : (data.spec ?? (base ? (base.spec as Record<string, unknown>) : undefined));
-      const { row } = refresh(tx, retiring, specInput, actor, now);
-      save(tx, row);
-      appendAuditEvent(tx, {
-        at: now,
-        actor,
-        action: "change.created",
-        entityType: "change_record",
-        entityId: row.id,
-        payload: {
-          number,
-          agent: agent.slug,
-          title: row.title,
-          specHash: versionSpecs(tx, row).headHash,
-          baseSpecHash: base?.specHash ?? null,
-          contentHash: row.contentHash,
-          ...(row.retire && { retire: true }),
-        },
-      });
-      if (data.submit) submitInTx(tx, row, actor, now);
-      return row.id;
+      assertOpenForChanges(tx, agent);
+      return createChangeInTx(tx, caller, agent, data, now).id;
     },
     { behavior: "immediate" },
   );
   return changeView(db, findChangeRow(db, id));
+}
+
+/** What a new change record is made of: the proposal's fields, already parsed. */
+export type NewChangeFields = Omit<z.output<typeof proposeChangeSchema>, "agent" | "retire"> & { retire?: boolean };
+
+/** What a retire change retires: the version production runs now. Only an active agent running in production can be retired. */
+function retirableVersion(tx: Pick<DB, "select">, agent: Pick<typeof agents.$inferSelect, "id" | "slug" | "status">) {
+  if (agent.status !== "active") throw new AppError("conflict", `${agent.slug} is ${agent.status}: only an active agent can be retired`);
+  const production = currentDeployment(tx, agent.id, "production");
+  if (!production) throw new AppError("conflict", `${agent.slug} does not run in production: there is nothing to retire`);
+  return production.version;
+}
+
+const NO_SPEC_TO_RETIRE = { spec: ["A retire change proposes no spec: it retires the version production runs"] };
+
+/** Straight to review with a spec that does not validate: nothing to save, say everything that is wrong at once. */
+export function assertSubmittableSpec(
+  data: Pick<NewChangeFields, "submit" | "spec" | "title" | "rollbackPlan" | "rollbackOwner" | "retire">,
+) {
+  if (data.retire && data.spec !== undefined)
+    throw new AppError("validation_failed", "A retire change proposes no spec", { fieldErrors: NO_SPEC_TO_RETIRE });
+  if (!data.submit || data.spec === undefined) return;
+  const read = readSpecInput(data.spec);
+  if (read.spec) return;
+  const fieldErrors = specFieldErrors(read.issues);
+  if (!data.title?.trim()) fieldErrors.title = ["Give the change a title"];
+  if (!data.rollbackPlan?.trim()) fieldErrors.rollbackPlan = ["Describe how to roll this change back"];
+  if (!data.rollbackOwner) fieldErrors.rollbackOwner = ["Name the rollback owner"];
+  throw new AppError("validation_failed", "The proposed spec is not valid", { fieldErrors });
+}
+
+/**
+ * Creates a change record on an agent inside the caller's transaction: a draft, or with `submit` sent to
+ * review. Shared by proposing a change and registering a new agent (whose change has no base version).
+ */
+export function createChangeInTx(
+  tx: Tx,
+  caller: Caller,
+  agent: Pick<typeof agents.$inferSelect, "id" | "slug" | "status">,
+  data: NewChangeFields,
+  now: number,
+): ChangeRow {
+  const actor = actorOf(caller);
+  const base = data.retire ? retirableVersion(tx, agent) : baseVersionOf(tx, agent.id);
+  const number =
+    tx
+      .select({ n: sql<number>`COALESCE(MAX(${changeRecords.number}), 0)` })
+      .from(changeRecords)
+      .get()!.n + 1;
+  const rollbackOwnerId = userIdByEmail(tx, data.rollbackOwner);
+  const blank: ChangeRow = {
+    id: randomUUID(),
+    number,
+    agentId: agent.id,
+    title: "",
+    rationale: "",
+    state: "draft",
+    authorId: caller.kind === "user" ? caller.user.id : null,
+    authorTokenId: caller.kind === "token" ? caller.id : null,
+    raisedTier: null,
+    baseVersionId: base?.id ?? null,
+    headVersionId: null,
+    draftSpecText: null,
+    roleImpacts: [],
+    harmMetrics: [],
+    evidence: {},
+    rollbackPlan: "",
+    rollbackOwnerId: null,
+    monitoring: "",
+    emergency: false,
+    emergencyJustification: null,
+    standardChange: null,
+    riskTier: null,
+    riskReasons: [],
+    tierRaisedReason: null,
+    contentHash: null,
+    policyVersion: null,
+    createdAt: now,
+    updatedAt: now,
+    submittedAt: null,
+    approvedAt: null,
+    releasedAt: null,
+    closedAt: null,
+    retroSignoffDueAt: null,
+    retire: data.retire ?? false,
+    assessedWorkflowClass: null,
+    reassessmentReason: null,
+  };
+  tx.insert(changeRecords).values(blank).run();
+  const filled = applyFields(blank, data, rollbackOwnerId);
+  // A retire change's head is the version it retires: nothing new to review, and no new version written.
+  const retiring = data.retire ? { ...filled, headVersionId: base!.id } : filled;
+  const specInput = data.retire ? undefined : (data.spec ?? (base ? (base.spec as Record<string, unknown>) : undefined));
+  const { row } = refresh(tx, retiring, specInput, actor, now);
+  save(tx, row);
+  appendAuditEvent(tx, {
+    at: now,
+    actor,
+    action: "change.created",
+    entityType: "change_record",
+    entityId: row.id,
+    payload: {
+      number,
+      agent: agent.slug,
+      title: row.title,
+      specHash: versionSpecs(tx, row).headHash,
+      baseSpecHash: base?.specHash ?? null,
+      contentHash: row.contentHash,
+      ...(row.retire && { retire: true }),
+    },
+  });
+  return data.submit ? submitInTx(tx, row, actor, now) : row;
 }
 
 /**
@@ -458,9 +479,7 @@ export function editChange(caller: Caller, ref: string, input: EditChangeInput |
       const row = openChangeOfAuthor(tx, caller, ref, "edit");
       const data = parse(editChangeSchema, input);
       if (row.retire && data.spec !== undefined)
-        throw new AppError("validation_failed", "A retire change proposes no spec", {
-          fieldErrors: { spec: ["A retire change proposes no spec: it retires the version production runs"] },
-        });
+        throw new AppError("validation_failed", "A retire change proposes no spec", { fieldErrors: NO_SPEC_TO_RETIRE });
       const rollbackOwnerId = data.rollbackOwner === undefined ? undefined : userIdByEmail(tx, data.rollbackOwner);
       const { row: refreshed } = refresh(tx, applyFields(row, data, rollbackOwnerId), data.spec, actor, now);
       let next = refreshed;
@@ -580,6 +599,7 @@ export function withdrawChange(caller: Caller, ref: string, input: { reason?: st
         entityId: row.id,
         payload: { number: row.number, reason: reason || null },
       });
+      onFirstChangeClosed(tx, row, "withdrawn", actor, now);
       return row.id;
     },
     { behavior: "immediate" },

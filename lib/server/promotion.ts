@@ -19,6 +19,7 @@ import { currentPolicy } from "./policy";
 import { hasRole } from "./users";
 import { notifyOutOfDate } from "./notifications";
 import { reassessOpenChanges } from "./change-update";
+import { onProductionRelease } from "./agent-lifecycle";
 
 /** Promotion: a change's version moves development → staging → production, each step behind its evidence gates. */
 
@@ -189,7 +190,7 @@ export function promote(caller: Caller, ref: string, input: unknown, now = Date.
       ];
       if (environment === "production") {
         refreshDoraFacts(tx, change.agentId);
-        events.push(release(tx, change, facts, path, now, actor));
+        events.push(release(tx, change, facts, path, now, actor), ...onProductionRelease(tx, change, actor, now));
         const version = tx
           .select({ number: agentVersions.number })
           .from(agentVersions)

@@ -11,6 +11,7 @@ import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validations/field-errors";
 import { paging, parseQuery, type SearchParamsInput } from "@/lib/validations/query-params";
 import { actorOf, type Caller } from "./caller";
+import { onFirstChangeClosed } from "./agent-lifecycle";
 import { notifyAuthor } from "./notifications";
 import {
   changeView,
@@ -187,6 +188,7 @@ export function signOff(caller: Caller, ref: string, input: unknown, now = Date.
         }
       }
       appendAuditEvents(tx, events);
+      if (next === "rejected") onFirstChangeClosed(tx, change, "rejected", actor, now);
       if (next === "approved") notifyAuthor(tx, change, "change_approved", user.email, now);
       if (next === "rejected") notifyAuthor(tx, change, "change_rejected", user.email, now);
       if (next === "draft") notifyAuthor(tx, change, "changes_requested", user.email, now);

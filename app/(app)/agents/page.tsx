@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
-import { Download } from "lucide-react";
+import Link from "next/link";
+import { Download, Plus } from "lucide-react";
 import { InventoryFilters } from "@/components/agents/inventory-filters";
 import { InventoryTable } from "@/components/agents/inventory-table";
 import { Pagination } from "@/components/ui/pagination";
@@ -8,6 +9,7 @@ import { PLATFORM_LABELS, PLATFORMS } from "@/lib/domain/terms";
 import { isAppError } from "@/lib/errors";
 import { listAgents, parseAgentFilters, workflowFacets, type AgentFilters } from "@/lib/server/agents";
 import { requireUser } from "@/lib/server/auth";
+import { canRegisterAgents } from "@/lib/server/agent-registration";
 import { userCaller } from "@/lib/server/caller";
 import { BadFilterNotice } from "@/components/ui/bad-filter-notice";
 
@@ -32,7 +34,7 @@ export default async function AgentsPage({ searchParams }: { searchParams: Promi
   const workflows = workflowFacets();
   const query = new URLSearchParams(Object.entries(params).flatMap(([k, v]) => (typeof v === "string" && v ? [[k, v]] : [])));
   query.delete("page");
-  const filtered = Boolean(filters.q || filters.platform || filters.workflow || filters.risk);
+  const filtered = Boolean(filters.q || filters.platform || filters.workflow || filters.risk || filters.status);
 
   return (
     <div className="space-y-5">
@@ -44,9 +46,16 @@ export default async function AgentsPage({ searchParams }: { searchParams: Promi
             {filtered ? " match these filters" : " in the inventory"} — what each one runs in development, staging and production.
           </p>
         </div>
-        <a href={`/agents/export?${query}`} className={buttonClasses("secondary")} download>
-          <Download aria-hidden className="size-4" /> Export CSV
-        </a>
+        <div className="flex flex-wrap gap-2">
+          {canRegisterAgents(user) && (
+            <Link href="/agents/new" className={buttonClasses("primary")}>
+              <Plus aria-hidden className="size-4" /> Register agent
+            </Link>
+          )}
+          <a href={`/agents/export?${query}`} className={buttonClasses("secondary")} download>
+            <Download aria-hidden className="size-4" /> Export CSV
+          </a>
+        </div>
       </div>
       <InventoryFilters
         platforms={PLATFORMS.map((p) => ({ value: p, label: PLATFORM_LABELS[p] }))}

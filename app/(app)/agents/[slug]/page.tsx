@@ -23,6 +23,8 @@ import { canProposeChanges } from "@/lib/server/changes";
 import { listChanges, parseChangeFilters } from "@/lib/server/change-queries";
 import { agentAsOf, getAgentRecord, getAgentVersion, parseInstant, parseVersionNumber, recentEvalRuns } from "@/lib/server/registry";
 import { RollbackPanel } from "@/components/agents/rollback-panel";
+import { RegistrationNotice } from "@/components/agents/registration-notice";
+import { agentRegistration } from "@/lib/server/agent-registration-form";
 import { RolledBackStillRunning } from "@/components/agents/rolled-back-still-running";
 import { IncidentTable } from "@/components/incidents/incident-table";
 import { DeploymentList } from "@/components/release/deployment-list";
@@ -56,7 +58,17 @@ export default async function AgentPage({ params, searchParams }: Props) {
   const now = Date.now();
 
   const agent = orNotFound(() => getAgentRecord(caller, slug));
-  if (agent.versions.length === 0) notFound();
+  const registration = agentRegistration(caller, slug);
+  // A registration saved as a draft before its spec parsed has no version yet: its change says the rest.
+  if (agent.versions.length === 0 && !registration) notFound();
+  if (agent.versions.length === 0)
+    return (
+      <div className="space-y-6">
+        <Breadcrumb items={[{ href: "/agents", label: "Agents" }, { label: agent.name }]} />
+        <h1 className="text-2xl font-semibold tracking-tight break-words">{agent.name}</h1>
+        <RegistrationNotice name={agent.name} status={agent.status} registration={registration} />
+      </div>
+    );
 
   // The record shown: the requested version, else what production runs, else the newest.
   const production = agent.environments.production;
@@ -116,7 +128,7 @@ export default async function AgentPage({ params, searchParams }: Props) {
         <div className="flex flex-wrap items-center gap-2">
           <Badge>{PLATFORM_LABELS[agent.platform]}</Badge>
           <Badge tone={agent.status === "active" ? "success" : "neutral"}>{agent.status}</Badge>
-          {canPropose && (
+          {canPropose && agent.status === "active" && (
             <Link href={`/changes/new?agent=${slug}`} className={buttonClasses("primary")}>
               Propose a change
             </Link>
@@ -128,6 +140,8 @@ export default async function AgentPage({ params, searchParams }: Props) {
           )}
         </div>
       </header>
+
+      <RegistrationNotice name={agent.name} status={agent.status} registration={registration} />
 
       {retros.map((r) => (
         <div key={r.changeId}>

@@ -8,6 +8,7 @@ import { userCaller } from "@/lib/server/caller";
 import { canProposeChanges } from "@/lib/server/changes";
 import { getAgentRecord, getAgentVersion } from "@/lib/server/registry";
 import { listActivePeople } from "@/lib/server/users";
+import { agentRegistration } from "@/lib/server/agent-registration-form";
 import { previewChangeAction, saveChangeAction, submitChangeAction, proposeAndSubmitAction } from "../actions";
 import { newEditorState } from "../editor-state";
 
@@ -36,6 +37,16 @@ export default async function NewChangePage({ searchParams }: { searchParams: Pr
   } catch (error) {
     if (isAppError(error) && error.code === "not_found") return <Problem>{error.message}.</Problem>;
     throw error;
+  }
+  if (agent.status !== "active") {
+    const registration = agentRegistration(caller, slug);
+    return (
+      <Problem>
+        {agent.status === "proposed" && registration
+          ? `${slug} is being registered by ${registration.label}; edit that change.`
+          : `${slug} is ${agent.status}: no change can be proposed on it.`}
+      </Problem>
+    );
   }
   const baseNumber = agent.environments.production?.version ?? agent.versions[0]?.number;
   if (!baseNumber) return <Problem>{agent.name} has no version to start from.</Problem>;

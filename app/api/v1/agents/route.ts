@@ -1,5 +1,8 @@
+import { NextResponse } from "next/server";
 import { apiRoute, toIso } from "@/lib/server/api";
+import { registerAgent, type RegisteredAgent } from "@/lib/server/agent-registration";
 import { listAgents, parseAgentFilters } from "@/lib/server/agents";
+import { changeJson } from "@/lib/server/change-json";
 
 export const dynamic = "force-dynamic";
 
@@ -9,6 +12,8 @@ export const GET = apiRoute((request, { caller }) => {
     items: items.map((agent) => ({
       slug: agent.slug,
       name: agent.name,
+      status: agent.status,
+      registration: agent.registration,
       platform: agent.platform,
       workflow: agent.workflow,
       autonomy: agent.autonomy,
@@ -26,4 +31,24 @@ export const GET = apiRoute((request, { caller }) => {
     })),
     total,
   };
+});
+
+function registeredAgentJson(agent: RegisteredAgent) {
+  return {
+    slug: agent.slug,
+    name: agent.name,
+    description: agent.description,
+    platform: agent.platform,
+    workflow: agent.workflow,
+    engineeringOwner: agent.engineeringOwner,
+    rollbackOwner: agent.rollbackOwner,
+    status: agent.status,
+    createdAt: toIso(agent.createdAt),
+  };
+}
+
+/** Registers a new agent through review: the agent (proposed) and the change record of its first spec. */
+export const POST = apiRoute((_request, { caller, body }) => {
+  const { agent, change } = registerAgent(caller, body);
+  return NextResponse.json({ agent: registeredAgentJson(agent), change: changeJson(change) }, { status: 201 });
 });

@@ -1,0 +1,39 @@
+import Link from "next/link";
+
+/** What a proposed or withdrawn agent is waiting for, or why it stopped: its registration change. */
+export function RegistrationNotice({
+  name,
+  status,
+  registration,
+}: {
+  name: string;
+  status: string;
+  registration: { label: string; state: string } | null;
+}) {
+  if (status !== "proposed" && status !== "withdrawn") return null;
+  const change = registration ? (
+    <Link href={`/changes/${registration.label}`} className="font-medium underline">
+      {registration.label}
+    </Link>
+  ) : (
+    "its registration change"
+  );
+  return status === "proposed" ? (
+    <div role="status" className="rounded-lg border border-sky-200 bg-sky-50 p-4 text-sm text-sky-900">
+      <p className="font-medium">Proposed: not promoted yet.</p>
+      <p className="mt-1">
+        {name} is being registered by {change}
+        {registration ? ` (${registration.state.replace("_", " ")})` : ""}. It becomes active with that change&apos;s first production
+        release; until then no other change can be proposed on it: edit that change.
+      </p>
+    </div>
+  ) : (
+    <div role="status" className="rounded-lg border border-slate-200 bg-slate-50 p-4 text-sm text-slate-800">
+      <p className="font-medium">Withdrawn.</p>
+      <p className="mt-1">
+        {name} was never released: its registration {change} was {registration?.state.replace("_", " ") ?? "closed"}. It is kept for the
+        record.
+      </p>
+    </div>
+  );
+}

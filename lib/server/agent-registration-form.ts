@@ -1,0 +1,82 @@
+import "server-only";
+import { and, asc, eq } from "drizzle-orm";
+import { z } from "zod";
+import { getDb } from "@/db";
+import { agents, userRoles, users, workflows } from "@/db/schema";
+import { specToYaml } from "@/lib/domain/spec";
+import { changeNumberLabel, RISK_LEVELS } from "@/lib/domain/terms";
+import { AppError } from "@/lib/errors";
+import type { ChangePreview } from "@/lib/validations/change-record";
+import { parseInput } from "@/lib/validations/field-errors";
+import { registrationChangeOf } from "./agent-lifecycle";
+import { assertCanRead, type Caller } from "./caller";
+import { assessRow, readSpecInput } from "./change-records";
+import { currentPolicy } from "./policy";
+
+/** What the registration form reads: who can own an agent, and the live review of a first spec. Writes nothing. */
+
+/** Active people holding engineering: the only ones who may be an agent's engineering owner. */
+export function engineeringPeople(): { email: string; name: string }[] {
+  return getDb()
+    .select({ email: users.email, name: users.name })
+    .from(users)
+    .innerJoin(userRoles, eq(userRoles.userId, users.id))
+    .where(and(eq(userRoles.role, "engineering"), eq(users.disabled, false)))
+    .orderBy(asc(users.name))
+    .all();
+}
+
+const previewSchema = z.object({
+  workflow: z.string().trim(),
+  spec: z.union([z.string(), z.record(z.string(), z.unknown())]),
+  emergency: z.boolean(),
+  raisedTier: z.enum(RISK_LEVELS).nullable().catch(null),
+  raisedReason: z.string().nullable(),
+});
+
+/** A new agent's first spec as the author types: everything it grants is added; its tier follows the workflow's class. */
+export function previewRegistration(caller: Caller, input: unknown): ChangePreview {
+  assertCanRead(caller);
+  const data = parseInput(previewSchema, input, "The preview request is malformed");
+  const workflow = data.workflow ? getDb().select().from(workflows).where(eq(workflows.slug, data.workflow)).get() : undefined;
+  if (!workflow) throw new AppError("not_found", "Choose the workflow to see the risk tier and who must sign");
+  const read = readSpecInput(data.spec);
+  const empty: ChangePreview = {
+    spec: read.spec,
+    yaml: read.spec ? specToYaml(read.spec) : null,
+    specIssues: read.issues,
+    baseVersion: null,
+    comparedWithProduction: false,
+    basedOn: null,
+    outOfDate: false,
+    diff: [],
+    tier: null,
+    reasons: [],
+    required: [],
+    standardChange: null,
+  };
+  if (!read.spec) return empty;
+  const assessment = assessRow(
+    { raisedTier: data.raisedTier, tierRaisedReason: data.raisedReason, emergency: data.emergency, retire: false },
+    { workflow, base: null, head: read.spec },
+    currentPolicy(getDb()).policy,
+  )!;
+  return {
+    ...empty,
+    diff: assessment.diff,
+    tier: assessment.tier,
+    reasons: assessment.reasons,
+    required: assessment.required,
+    standardChange: assessment.standardChange?.name ?? null,
+  };
+}
+
+/** The change that registers (or registered) an agent not yet active, for its page; null for an agent that is simply active. */
+export function agentRegistration(caller: Caller, slug: string): { label: string; state: string } | null {
+  assertCanRead(caller);
+  const db = getDb();
+  const agent = db.select({ id: agents.id, status: agents.status }).from(agents).where(eq(agents.slug, slug)).get();
+  if (!agent || agent.status === "active" || agent.status === "retired") return null;
+  const change = registrationChangeOf(db, agent.id);
+  return change ? { label: changeNumberLabel(change.number), state: change.state } : null;
+}

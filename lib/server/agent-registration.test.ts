@@ -1,0 +1,252 @@
+import { eq } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { getConnection, type DB } from "@/db";
+import { agents, auditEvents, changeRecords } from "@/db/schema";
+import type { AgentSpec } from "@/lib/domain/spec";
+import { errorOf } from "@/lib/testing/app-error";
+import { seedDemoEstate } from "@/lib/testing/demo-estate";
+import { approveAll, as, releaseApproved, SIGNER, testClock, tokenWith } from "@/lib/testing/release-fixtures";
+import { registerAgent } from "./agent-registration";
+import { proposeChange, withdrawChange } from "./changes";
+import { signOff } from "./signoffs";
+import { listAgents, parseAgentFilters } from "./agents";
+import { agentAsOf, getAgentRecord, getAgentVersion, recentEvalRuns } from "./registry";
+import { agentRegistration } from "./agent-registration-form";
+import { listDeployments } from "./deployments";
+import { openRetroSignoffs } from "./retro-signoffs";
+import { rollback, rollbackOptions } from "./rollback";
+import { stillRunningRolledBack } from "./rolled-back-versions";
+
+let db: DB;
+const clock = testClock();
+const engineer = () => as("engineer@countersign.test");
+
+beforeAll(async () => {
+  db = await seedDemoEstate();
+});
+
+const spec: AgentSpec = {
+  model: { provider: "openai", name: "gpt-4.1", version: "2025-04-14" },
+  instructions: "Summarise the account's notes for the support agent. Never change a record.",
+  autonomy: "read_only",
+  tools: [{ system: "crm", actions: [{ name: "notes.read", access: "read", approval: "none" }] }],
+  forbidden: [],
+  traceRetentionDays: 30,
+};
+
+function registration(slug: string, extra: Record<string, unknown> = {}) {
+  return {
+    slug,
+    name: `Agent ${slug}`,
+    description: "Reads account notes.",
+    platform: "openai-agents",
+    workflow: "account-notes",
+    engineeringOwner: "engineer@countersign.test",
+    rollbackOwner: "ops@countersign.test",
+    spec,
+    rationale: "Support asked for note summaries.",
+    rollbackPlan: "Withdraw the agent from the support sidebar.",
+    harmMetrics: [{ name: "wrong summary rate", comparator: ">", threshold: 5, window: "7d" }],
+    submit: true,
+    ...extra,
+  };
+}
+
+const statusOf = (slug: string) => db.select({ status: agents.status }).from(agents).where(eq(agents.slug, slug)).get()?.status;
+const eventsOn = (entityId: string) =>
+  db
+    .select({ action: auditEvents.action })
+    .from(auditEvents)
+    .where(eq(auditEvents.entityId, entityId))
+    .all()
+    .map((e) => e.action);
+
+describe("registering an agent", () => {
+  it("an engineer registers a proposed agent with a change that has no base version; a low workflow's new agent is medium", () => {
+    const { agent, change } = registerAgent(engineer(), registration("note-summariser"), clock.next());
+    expect(agent).toMatchObject({
+      slug: "note-summariser",
+      status: "proposed",
+      workflow: "account-notes",
+      rollbackOwner: "ops@countersign.test",
+    });
+    expect(change).toMatchObject({ title: "Register Agent note-summariser", state: "in_review", riskTier: "medium", baseVersion: null });
+    expect(change.rollbackOwner?.email).toBe("ops@countersign.test");
+    expect(change.signoffs.map((s) => s.role).sort()).toEqual(["engineering", "operations", "security", "workflow_owner"]);
+    const row = db.select().from(changeRecords).where(eq(changeRecords.id, change.id)).get()!;
+    expect(row.baseVersionId).toBeNull();
+    expect(row.headVersionId).not.toBeNull();
+    expect(eventsOn(agent.id)).toEqual(["agent.registered"]);
+    expect(eventsOn(change.id)).toEqual(["change.created", "change.submitted"]);
+  });
+
+  it("a new agent in a high-risk workflow is high", () => {
+    const { change } = registerAgent(engineer(), registration("refund-summariser", { workflow: "refunds" }), clock.next());
+    expect(change.riskTier).toBe("high");
+  });
+
+  it("a workflow owner may save a draft registration", () => {
+    const { agent, change } = registerAgent(as("owner@countersign.test"), registration("draft-agent", { submit: false }), clock.next());
+    expect(agent.status).toBe("proposed");
+    expect(change.state).toBe("draft");
+  });
+
+  it("a token with changes:write registers an agent that goes through review, and cannot sign it", () => {
+    const token = tokenWith(db, "registrar", ["changes:write"]);
+    const { change } = registerAgent(token, registration("ci-registered"), clock.next());
+    expect(change.state).toBe("in_review");
+    expect(change.signoffs.filter((s) => s.status === "pending").length).toBe(4);
+    expect(errorOf(() => signOff(token, change.id, { role: "engineering", decision: "approve" }, clock.next())).code).toBe("forbidden");
+  });
+
+  it("a taken slug, an unknown workflow and an owner outside engineering are field errors (422)", () => {
+    const error = errorOf(() =>
+      registerAgent(
+        engineer(),
+        registration("refund-assistant", { workflow: "nowhere", engineeringOwner: "ops@countersign.test" }),
+        clock.next(),
+      ),
+    );
+    expect(error.code).toBe("validation_failed");
+    expect(Object.keys(error.details.fieldErrors ?? {}).sort()).toEqual(["engineeringOwner", "slug", "workflow"]);
+    expect(errorOf(() => registerAgent(engineer(), registration("Bad Slug!"), clock.next())).details.fieldErrors?.slug).toBeDefined();
+  });
+
+  it("auditors, leaders and tokens without changes:write are refused before their input is read", () => {
+    for (const caller of [as("auditor@countersign.test"), as("leader@countersign.test"), as("security@countersign.test")])
+      expect(errorOf(() => registerAgent(caller, { junk: true }, clock.next())).code).toBe("forbidden");
+    const reader = tokenWith(db, "reader-only", ["read"]);
+    expect(errorOf(() => registerAgent(reader, { junk: true }, clock.next())).code).toBe("forbidden");
+  });
+});
+
+describe("the agent's lifecycle", () => {
+  it("approved, evaluated in staging and released to production, the proposed agent becomes active", () => {
+    const { agent, change } = registerAgent(engineer(), registration("goes-live"), clock.next());
+    // Before its first promotion the agent's page and as-of views have nothing running, and do not fail.
+    const before = getAgentRecord(as("auditor@countersign.test"), "goes-live");
+    expect(before.environments.production).toBeNull();
+    expect(agentAsOf(as("auditor@countersign.test"), "goes-live", clock.peek()).environments.production).toBeNull();
+    approveAll(change.id, clock);
+    releaseApproved(change.id, clock);
+    expect(statusOf("goes-live")).toBe("active");
+    expect(eventsOn(agent.id)).toEqual(["agent.registered", "agent.activated"]);
+    // Now active, it takes changes like any agent.
+    const next = proposeChange(
+      engineer(),
+      { agent: "goes-live", title: "Longer traces", spec: { ...spec, traceRetentionDays: 60 } },
+      clock.next(),
+    );
+    expect(next.state).toBe("draft");
+  });
+
+  it("one rejection leaves the agent withdrawn, kept for the record", () => {
+    const { agent, change } = registerAgent(engineer(), registration("rejected-agent"), clock.next());
+    signOff(as(SIGNER.security!), change.id, { role: "security", decision: "reject", comment: "Reads too much" }, clock.next());
+    expect(statusOf("rejected-agent")).toBe("withdrawn");
+    expect(eventsOn(agent.id)).toEqual(["agent.registered", "agent.withdrawn"]);
+    expect(errorOf(() => proposeChange(engineer(), { agent: "rejected-agent", spec }, clock.next())).code).toBe("conflict");
+  });
+
+  it("withdrawing the registration leaves the agent withdrawn", () => {
+    const { change } = registerAgent(engineer(), registration("withdrawn-agent"), clock.next());
+    withdrawChange(engineer(), change.id, { reason: "Not needed" }, clock.next());
+    expect(statusOf("withdrawn-agent")).toBe("withdrawn");
+  });
+
+  it("changes requested keep the agent proposed", () => {
+    const { change } = registerAgent(engineer(), registration("needs-work"), clock.next());
+    signOff(as(SIGNER.operations!), change.id, { role: "operations", decision: "request_changes", comment: "Add a runbook" }, clock.next());
+    expect(statusOf("needs-work")).toBe("proposed");
+  });
+
+  it("no other change may be proposed on an agent being registered (409, naming the registration)", () => {
+    const { change } = registerAgent(engineer(), registration("busy-agent"), clock.next());
+    const error = errorOf(() => proposeChange(engineer(), { agent: "busy-agent", spec }, clock.next()));
+    expect(error.code).toBe("conflict");
+    expect(error.message).toBe(`busy-agent is being registered by ${change.label}; edit that change`);
+  });
+
+  it("no change may be proposed on a retired agent", () => {
+    db.update(agents).set({ status: "retired" }).where(eq(agents.slug, "note-summariser")).run();
+    expect(errorOf(() => proposeChange(engineer(), { agent: "note-summariser", spec }, clock.next())).message).toBe(
+      "note-summariser is retired: no change can be proposed on it",
+    );
+    db.update(agents).set({ status: "proposed" }).where(eq(agents.slug, "note-summariser")).run();
+  });
+});
+
+describe("the inventory's statuses", () => {
+  const slugs = (status?: string) =>
+    listAgents(as("leader@countersign.test"), parseAgentFilters({ q: "", status, pageSize: "500" }), { all: true }).items.map(
+      (a) => a.slug,
+    );
+
+  it("shows active and proposed agents by default, and each status on its own", () => {
+    const shown = slugs();
+    expect(shown).toEqual(expect.arrayContaining(["refund-assistant", "busy-agent", "goes-live"]));
+    expect(shown).not.toContain("rejected-agent");
+    expect(slugs("proposed")).toEqual(expect.arrayContaining(["busy-agent", "needs-work"]));
+    expect(slugs("proposed")).not.toContain("refund-assistant");
+    expect(slugs("active")).toContain("goes-live");
+    expect(slugs("active")).not.toContain("busy-agent");
+    expect(slugs("withdrawn").sort()).toEqual(["rejected-agent", "withdrawn-agent"]);
+    expect(slugs("all")).toEqual(expect.arrayContaining(["rejected-agent", "busy-agent", "refund-assistant"]));
+  });
+
+  it("a proposed agent shows no environment and links to its registration", () => {
+    const item = listAgents(as("leader@countersign.test"), parseAgentFilters({ q: "busy-agent" })).items[0]!;
+    expect(item).toMatchObject({ status: "proposed", environments: { development: null, staging: null, production: null } });
+    expect(item.registration).toMatch(/^CR-\d+$/);
+  });
+
+  it("an unknown status is refused, naming the parameter", () => {
+    expect(errorOf(() => parseAgentFilters({ status: "sleeping" })).message).toContain("status must be one of");
+  });
+
+  it("the default page reads the (status, name) index in order: two seeks merged, no scan, no sort of the inventory", () => {
+    const { sqlite } = getConnection();
+    const prepare = sqlite.prepare.bind(sqlite);
+    const seen: string[] = [];
+    sqlite.prepare = ((source: string) => (seen.push(source), prepare(source))) as typeof sqlite.prepare;
+    try {
+      listAgents(as("leader@countersign.test"), parseAgentFilters({}));
+    } finally {
+      sqlite.prepare = prepare;
+    }
+    const page = seen.find((sql) => /union all/i.test(sql))!;
+    const plan = (
+      prepare(`EXPLAIN QUERY PLAN ${page}`).all(...Array<null>(page.split("?").length - 1).fill(null)) as { detail: string }[]
+    ).map((r) => r.detail);
+    expect(plan).toContain("MERGE (UNION ALL)");
+    expect(plan.filter((step) => /agents_status_idx/.test(step))).toHaveLength(2);
+    expect(plan.filter((step) => /^SCAN a|^SCAN agents|TEMP B-TREE FOR ORDER BY$/.test(step))).toEqual([]);
+  });
+});
+
+describe("a proposed agent with nothing deployed reads sensibly everywhere", () => {
+  it("its page's reads answer with nothing running, and a rollback is refused plainly", () => {
+    const reader = as("ops@countersign.test");
+    const slug = "busy-agent";
+    const record = getAgentRecord(reader, slug);
+    expect(record).toMatchObject({ status: "proposed", environments: { development: null, staging: null, production: null } });
+    expect(record.versions).toHaveLength(1);
+    expect(getAgentVersion(reader, slug, 1).spec.instructions).toBe(spec.instructions);
+    expect(agentRegistration(reader, slug)).toMatchObject({ label: expect.stringMatching(/^CR-/), state: "in_review" });
+    expect(rollbackOptions(reader, slug).options.every((o) => o.plan === null)).toBe(true);
+    expect(stillRunningRolledBack(reader, slug)).toEqual([]);
+    expect(listDeployments(reader, { agent: slug }).total).toBe(0);
+    expect(recentEvalRuns(reader, slug)).toEqual([]);
+    expect(openRetroSignoffs(reader, { agent: slug })).toEqual([]);
+    expect(
+      errorOf(() => rollback(reader, slug, { environment: "production", reason: "Nothing to roll back to" }, clock.next())).code,
+    ).not.toBe("internal");
+  });
+
+  it("a draft registration whose spec does not parse yet has no version, and its record still reads", () => {
+    const { change } = registerAgent(engineer(), registration("half-typed", { submit: false, spec: "model: [" }), clock.next());
+    expect(change.state).toBe("draft");
+    expect(getAgentRecord(as("auditor@countersign.test"), "half-typed").versions).toEqual([]);
+    expect(agentRegistration(as("auditor@countersign.test"), "half-typed")?.label).toBe(change.label);
+  });
+});
