@@ -31,7 +31,11 @@ const eventsSince = (seq: number) =>
     .where(and(gt(auditEvents.seq, seq), eq(auditEvents.entityType, "workflow")))
     .orderBy(auditEvents.seq)
     .all();
-const lastSeq = () => db.select({ seq: sql<number>`MAX(${auditEvents.seq})` }).from(auditEvents).get()!.seq;
+const lastSeq = () =>
+  db
+    .select({ seq: sql<number>`MAX(${auditEvents.seq})` })
+    .from(auditEvents)
+    .get()!.seq;
 
 describe("workflows, managed by admins", () => {
   it("lists every workflow with its owner, class, reason and number of agents", () => {

@@ -10,4 +10,6 @@ export const GET = apiRoute((request, { caller }) => {
   return { items: items.map(workflowJson), total };
 });
 
-export const POST = apiRoute((_request, { caller, body }) => NextResponse.json(workflowJson(createWorkflow(caller, body)), { status: 201 }));
+export const POST = apiRoute((_request, { caller, body }) =>
+  NextResponse.json(workflowJson(createWorkflow(caller, body)), { status: 201 }),
+);
