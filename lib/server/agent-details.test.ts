@@ -1,5 +1,7 @@
 import { gt, sql } from "drizzle-orm";
+import { NextRequest } from "next/server";
 import { beforeAll, describe, expect, it, vi } from "vitest";
+import * as agentRoute from "@/app/api/v1/agents/[slug]/route";
 import type { DB } from "@/db";
 import { auditEvents } from "@/db/schema";
 import { errorOf } from "@/lib/testing/app-error";
@@ -9,10 +11,12 @@ import { signOff } from "./signoffs";
 import { canEditAgentDetails, getAgentDetails, updateAgentDetails } from "./agent-details";
 import { changeJson } from "./change-json";
 import { editChange, getChange, proposeChange } from "./changes";
+import { findActiveUser, type CurrentUser } from "./users";
 import { createWorkflow } from "./workflows";
 
-// change-json reads times through the API helper, which imports the session: none is needed here.
-vi.mock("@/lib/server/auth", () => ({ currentUser: async () => null }));
+// The session cookie belongs to next-auth, which needs a live request; the signed-in person is set here instead.
+const session = vi.hoisted(() => ({ user: null as CurrentUser | null }));
+vi.mock("@/lib/server/auth", () => ({ currentUser: async () => session.user }));
 
 let db: DB;
 const clock = testClock();
@@ -169,5 +173,40 @@ describe("moving an agent to a workflow of another risk class", () => {
     expect(eventsSince(seq).map((e) => e.action)).toEqual(["agent.updated"]);
     expect(after.workflowClassChangedSince).toMatchObject({ assessedUnder: "critical", now: "low" });
     expect(getAgentDetails(reader(), "refund-assistant").workflow.slug).toBe("internal-notes");
+  });
+});
+
+describe("PATCH /api/v1/agents/{slug}", () => {
+  async function patch(slug: string, body: unknown, who: { person: string } | { token: string }) {
+    session.user = "person" in who ? findActiveUser({ email: who.person })! : null;
+    const headers = new Headers({ "content-type": "application/json", origin: "http://countersign.test" });
+    if ("token" in who) headers.set("authorization", `Bearer cs_${who.token}`);
+    const request = new NextRequest(new URL(`/api/v1/agents/${slug}`, "http://countersign.test"), {
+      method: "PATCH",
+      headers,
+      body: JSON.stringify(body),
+    });
+    const response = await agentRoute.PATCH(request, { params: Promise.resolve({ slug }) });
+    return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+  }
+
+  it("edits for the engineering owner, answers people by email and the workflow by slug", async () => {
+    const done = await patch("refund-assistant", { description: "Refunds, by the API" }, { person: "engineer@countersign.test" });
+    expect(done.status).toBe(200);
+    expect(done.json).toMatchObject({
+      slug: "refund-assistant",
+      description: "Refunds, by the API",
+      engineeringOwner: "engineer@countersign.test",
+      workflow: { slug: "internal-notes", riskClass: "low" },
+      reassessedChanges: [],
+    });
+    expect((await patch("refund-assistant", { engineeringOwner: 42 }, { person: "engineer@countersign.test" })).status).toBe(422);
+  });
+
+  it("refuses a token (403) and anyone else before reading the body", async () => {
+    tokenWith(db, "details-api", ["read", "changes:write", "deploy"]);
+    expect((await patch("refund-assistant", { name: "x" }, { token: "details-api" })).status).toBe(403);
+    expect((await patch("refund-assistant", { junk: true }, { person: "auditor@countersign.test" })).status).toBe(403);
+    expect((await patch("refund-assistant", "not an object", { person: "engineer2@countersign.test" })).status).toBe(403);
   });
 });
