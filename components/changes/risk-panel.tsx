@@ -5,8 +5,11 @@ import { ROLE_LABELS, type RiskLevel, type Role } from "@/lib/domain/terms";
 export type WorkflowClassChange = { workflow: string; assessedUnder: RiskLevel; now: RiskLevel; since: number | null };
 
 export function workflowClassChangeText(c: WorkflowClassChange): string {
-  const since = c.since === null ? "now" : `since ${new Date(c.since).toISOString().slice(0, 10)}`;
-  return `Assessed under the ${c.workflow} workflow's ${c.assessedUnder} class; it is ${c.now} ${since}. The tier stands as assessed; the new class applies to changes assessed from then on.`;
+  const then =
+    c.since === null
+      ? `Assessed under a ${c.assessedUnder} workflow class; its agent’s workflow, ${c.workflow}, is ${c.now} now.`
+      : `Assessed under the ${c.workflow} workflow’s ${c.assessedUnder} class; it is ${c.now} since ${new Date(c.since).toISOString().slice(0, 10)}.`;
+  return `${then} The tier stands as assessed; the new class applies to changes assessed from then on.`;
 }
 
 /** The tier with the rule behind each step up, then who must sign and why — or the standard change that pre-approves it. */

@@ -171,7 +171,7 @@ describe("moving an agent to a workflow of another risk class", () => {
     expect(after.state).toBe("in_review");
     expect(after.reassessmentReason).toBeNull();
     expect(eventsSince(seq).map((e) => e.action)).toEqual(["agent.updated"]);
-    expect(after.workflowClassChangedSince).toMatchObject({ assessedUnder: "critical", now: "low" });
+    expect(after.workflowClassChangedSince).toEqual({ workflow: "Internal notes", assessedUnder: "critical", now: "low", since: null });
     expect(getAgentDetails(reader(), "refund-assistant").workflow.slug).toBe("internal-notes");
   });
 });

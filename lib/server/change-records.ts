@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, desc, eq, gt, inArray } from "drizzle-orm";
 import type { DB } from "@/db";
 import { agents, agentVersions, apiTokens, auditEvents, changeRecords, policies, signoffs, users, workflows } from "@/db/schema";
 import { assessChange, type ChangeAssessment } from "@/lib/domain/change-assessment";
@@ -94,6 +94,7 @@ export type ChangeRecordView = {
   reassessmentReason: string | null;
 };
 
+/** `since`: when the workflow took its present class; null when the change differs because its agent moved workflow. */
 export type WorkflowClassChange = { workflow: string; assessedUnder: RiskLevel; now: RiskLevel; since: number | null };
 
 /**
@@ -107,10 +108,14 @@ export function assessedWorkflow<W extends { name: string; riskClass: RiskLevel 
   return row.state === "draft" || !row.assessedWorkflowClass ? workflow : { ...workflow, riskClass: row.assessedWorkflowClass };
 }
 
-/** When the workflow last took its present class, from the audit trail; null when it never changed class. */
+/**
+ * The class a submitted change was assessed under, when its workflow's class differs now. `since` is when
+ * the workflow took its present class, if it changed after the change was submitted; null when the
+ * difference came otherwise (the agent moved to another workflow).
+ */
 function workflowClassChange(
   db: Reader,
-  row: Pick<ChangeRow, "state" | "assessedWorkflowClass">,
+  row: Pick<ChangeRow, "state" | "assessedWorkflowClass" | "submittedAt">,
   workflow: typeof workflows.$inferSelect,
 ): WorkflowClassChange | null {
   if (row.state === "draft" || !row.assessedWorkflowClass || row.assessedWorkflowClass === workflow.riskClass) return null;
@@ -122,6 +127,7 @@ function workflowClassChange(
         eq(auditEvents.entityType, "workflow"),
         eq(auditEvents.entityId, workflow.id),
         eq(auditEvents.action, "workflow.risk_class_changed"),
+        gt(auditEvents.at, row.submittedAt ?? 0),
       ),
     )
     .orderBy(desc(auditEvents.seq))
