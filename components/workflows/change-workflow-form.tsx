@@ -35,7 +35,8 @@ export function ChangeWorkflowForm({
     if (form.name !== current.name) diff.name = form.name;
     if (form.owner !== current.owner) diff.owner = form.owner;
     if (classChanges) diff.riskClass = form.riskClass;
-    if (classChanges || form.riskReason !== current.riskReason) diff.riskReason = form.riskReason;
+    // A blank reason is left out, so the server's answer says a new class needs one.
+    if (form.riskReason.trim() && (classChanges || form.riskReason !== current.riskReason)) diff.riskReason = form.riskReason;
     run(() => change(slug, diff));
   };
   // The owner may no longer hold the role; keep them choosable so the form shows the truth.
