@@ -299,6 +299,7 @@ function runChange(ctx: Ctx, sim: AgentSim, createdAt: number, mutation: Mutatio
     standardChange: standard?.name ?? null,
     riskTier: risk.tier,
     riskReasons: risk.reasons,
+    assessedWorkflowClass: sim.workflow.riskClass,
     contentHash,
     policyVersion: 1,
     createdAt,

@@ -19,6 +19,7 @@ import {
   testClock,
 } from "@/lib/testing/release-fixtures";
 import { registerAgent } from "./agent-registration";
+import { updateAgentDetails } from "./agent-details";
 import { issueToken, revokeToken } from "./api-tokens";
 import { addPerson, issueResetLink, updatePerson } from "./people";
 import type { ChangeRecordView } from "./change-records";
@@ -32,6 +33,7 @@ import { promote } from "./promotion";
 import { releaseRetirement } from "./retirement";
 import { rollback } from "./rollback";
 import { signOff } from "./signoffs";
+import { createWorkflow, updateWorkflow } from "./workflows";
 
 /**
  * DESIGN.md: "Auditors read everything and export evidence; they change nothing." Every mutating use
@@ -138,6 +140,10 @@ function auditorAttempts(): Record<string, () => unknown> {
         },
         now,
       ),
+    createWorkflow: () =>
+      createWorkflow(a, { name: "Auditor's workflow", owner: "owner@countersign.test", riskClass: "low", riskReason: "read-only" }, now),
+    updateWorkflow: () => updateWorkflow(a, "refunds", { riskClass: "low", riskReason: "the auditor says so" }, now),
+    updateAgentDetails: () => updateAgentDetails(a, "refund-assistant", { workflow: "account-notes" }, now),
   };
 }
 
@@ -164,6 +170,9 @@ const ATTEMPTS = [
   "updatePerson",
   "issueResetLink",
   "registerAgent",
+  "createWorkflow",
+  "updateWorkflow",
+  "updateAgentDetails",
 ];
 
 describe("the auditor changes nothing", () => {
@@ -240,6 +249,13 @@ describe("the auditor changes nothing", () => {
       "canManagePeople",
       "listPeople",
       "retirementStep",
+      "canManageWorkflows",
+      "listWorkflows",
+      "getWorkflow",
+      "workflowOwnerCandidates",
+      "canEditAgentDetails",
+      "getAgentDetails",
+      "agentDetailsChoices",
     ]);
     const dir = path.join(process.cwd(), "lib/server");
     const unclassified = readdirSync(dir)
@@ -475,6 +491,36 @@ describe("every use case writes exactly one audit event per state change", () =>
     expect(eventsOf(() => issueResetLink(admin(), "security@countersign.test", clock.next()))).toEqual([
       "person.reset_link_issued user:usr_security",
     ]);
+  });
+
+  it("workflows and agent details: one event per change made, one per change re-assessed", () => {
+    let slug = "";
+    let id = "";
+    const created = eventsOf(() => {
+      const w = createWorkflow(admin(), {
+        name: "Payouts",
+        owner: "owner@countersign.test",
+        riskClass: "critical",
+        riskReason: "pays out",
+      });
+      [slug, id] = [w.slug, w.id];
+    });
+    expect(created).toEqual([`workflow.created workflow:${id}`]);
+    expect(eventsOf(() => updateWorkflow(admin(), slug, { name: "Payouts EU", riskClass: "high", riskReason: "smaller sums" }))).toEqual([
+      `workflow.renamed workflow:${id}`,
+      `workflow.risk_class_changed workflow:${id}`,
+    ]);
+    // meeting-brief-writer, with one change in review on it, moves up to the high-class workflow.
+    const spec = productionSpec("meeting-brief-writer");
+    spec.traceRetentionDays += 2;
+    const change = proposeChange(
+      engineer(),
+      { agent: "meeting-brief-writer", title: "Keep briefs' traces longer", spec, ...attested, submit: true },
+      clock.next(),
+    );
+    const events = eventsOf(() => updateAgentDetails(admin(), "meeting-brief-writer", { workflow: slug }, clock.next()));
+    expect(events[0]).toMatch(/^agent\.updated agent:/);
+    expect(events).toContain(`change.reassessed change_record:${change.id}`);
   });
 
   it("a whole release, development to production, one event per step", () => {

@@ -25,6 +25,16 @@ export function changeJson(c: ChangeRecordView) {
     production: c.production ? { version: c.production.number, since: toIso(c.production.since), through: c.production.changeLabel } : null,
     riskTier: c.riskTier,
     riskReasons: c.riskReasons,
+    // The tier stands as assessed under the workflow's class then; a later class applies to changes assessed afterwards.
+    workflowClassChangedSince: c.workflowClassChangedSince
+      ? {
+          workflow: c.workflowClassChangedSince.workflow,
+          assessedUnder: c.workflowClassChangedSince.assessedUnder,
+          now: c.workflowClassChangedSince.now,
+          since: toIso(c.workflowClassChangedSince.since),
+        }
+      : null,
+    reassessmentReason: c.reassessmentReason,
     permissionDiff: c.permissionDiff,
     requiredSignoffs: c.requiredSignoffs,
     standardChange: c.standardChange,

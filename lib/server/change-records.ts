@@ -1,7 +1,7 @@
 import "server-only";
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, desc, eq, gt, inArray } from "drizzle-orm";
 import type { DB } from "@/db";
-import { agents, agentVersions, apiTokens, changeRecords, policies, signoffs, users, workflows } from "@/db/schema";
+import { agents, agentVersions, apiTokens, auditEvents, changeRecords, policies, signoffs, users, workflows } from "@/db/schema";
 import { assessChange, type ChangeAssessment } from "@/lib/domain/change-assessment";
 import { changeContentHash } from "@/lib/domain/change-content";
 import { submissionProblems, type FieldErrors } from "@/lib/domain/change-record";
@@ -90,7 +90,53 @@ export type ChangeRecordView = {
   closedAt: number | null;
   /** An emergency release's full sign-off is due by then. */
   retroSignoffDueAt: number | null;
+  /** Submitted under another class of its workflow than it has now: the tier stands as assessed then. */
+  workflowClassChangedSince: WorkflowClassChange | null;
+  /** Why the change was re-assessed or marked for it (its agent moved to a higher-class workflow); cleared by the next edit or submission. */
+  reassessmentReason: string | null;
 };
+
+/** `since`: when the workflow took its present class; null when the change differs because its agent moved workflow. */
+export type WorkflowClassChange = { workflow: string; assessedUnder: RiskLevel; now: RiskLevel; since: number | null };
+
+/**
+ * The workflow as a change's tier is read under: a submitted change keeps the class it was assessed
+ * under (a later change of class applies to changes assessed afterwards); a draft takes today's.
+ */
+export function assessedWorkflow<W extends { name: string; riskClass: RiskLevel }>(
+  row: Pick<ChangeRow, "state" | "assessedWorkflowClass">,
+  workflow: W,
+): W {
+  return row.state === "draft" || !row.assessedWorkflowClass ? workflow : { ...workflow, riskClass: row.assessedWorkflowClass };
+}
+
+/**
+ * The class a submitted change was assessed under, when its workflow's class differs now. `since` is when
+ * the workflow took its present class, if it changed after the change was submitted; null when the
+ * difference came otherwise (the agent moved to another workflow).
+ */
+function workflowClassChange(
+  db: Reader,
+  row: Pick<ChangeRow, "state" | "assessedWorkflowClass" | "submittedAt">,
+  workflow: typeof workflows.$inferSelect,
+): WorkflowClassChange | null {
+  if (row.state === "draft" || !row.assessedWorkflowClass || row.assessedWorkflowClass === workflow.riskClass) return null;
+  const last = db
+    .select({ at: auditEvents.at })
+    .from(auditEvents)
+    .where(
+      and(
+        eq(auditEvents.entityType, "workflow"),
+        eq(auditEvents.entityId, workflow.id),
+        eq(auditEvents.action, "workflow.risk_class_changed"),
+        gt(auditEvents.at, row.submittedAt ?? 0),
+      ),
+    )
+    .orderBy(desc(auditEvents.seq))
+    .limit(1)
+    .get();
+  return { workflow: workflow.name, assessedUnder: row.assessedWorkflowClass, now: workflow.riskClass, since: last?.at ?? null };
+}
 
 /** Finds a change record by id or by number ("CR-42" or "42"). */
 export function findChangeRow(db: Reader, ref: string): ChangeRow {
@@ -297,7 +343,7 @@ export function changeView(db: Reader, row: ChangeRow): ChangeRecordView {
   const specIssues = row.draftSpecText ? readSpecInput(row.draftSpecText).issues : [];
   const assessment = assessRow(
     row,
-    { workflow, base: compared?.spec ?? null, head: head?.spec ?? null },
+    { workflow: assessedWorkflow(row, workflow), base: compared?.spec ?? null, head: head?.spec ?? null },
     policyByVersion(db, row.policyVersion),
   );
 
@@ -399,6 +445,8 @@ export function changeView(db: Reader, row: ChangeRow): ChangeRecordView {
     releasedAt: row.releasedAt,
     closedAt: row.closedAt,
     retroSignoffDueAt: row.retroSignoffDueAt,
+    workflowClassChangedSince: workflowClassChange(db, row, workflow),
+    reassessmentReason: row.reassessmentReason,
   };
 }
 

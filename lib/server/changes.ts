@@ -135,6 +135,9 @@ export function refresh(
       riskTier: assessment?.tier ?? null,
       riskReasons: assessment?.reasons ?? [],
       standardChange: assessment?.standardChange?.name ?? null,
+      assessedWorkflowClass: assessment ? workflow.riskClass : null,
+      // Re-assessed just now: whatever marked it for re-assessment is answered.
+      reassessmentReason: null,
       contentHash: contentHashOf(next, specs.headHash),
       updatedAt: now,
     },
@@ -204,6 +207,8 @@ function submitInTx(tx: Tx, row: ChangeRow, actor: Actor, now: number): ChangeRo
     riskTier: assessment!.tier,
     riskReasons: assessment!.reasons,
     standardChange: standard?.name ?? null,
+    assessedWorkflowClass: workflow.riskClass,
+    reassessmentReason: null,
     submittedAt: row.submittedAt ?? now,
     approvedAt: standard ? now : null,
     updatedAt: now,
@@ -533,15 +538,14 @@ export function editChange(caller: Caller, ref: string, input: EditChangeInput |
  * the roles the change now needs are asked again under the policy in force. If it now needs none (a
  * standard change), it is approved as on submission.
  */
-export function redoSignoffs(tx: Tx, row: ChangeRow, actor: Actor, now: number): ChangeRow {
-  dismissSignoffs(
-    tx,
-    row,
-    signoffsOf(tx, row, ["pending", "approved"]),
-    `dismissed: change edited by ${actor.label} at ${new Date(now).toISOString()}`,
-    actor,
-    now,
-  );
+export function redoSignoffs(
+  tx: Tx,
+  row: ChangeRow,
+  actor: Actor,
+  now: number,
+  reason = `dismissed: change edited by ${actor.label} at ${new Date(now).toISOString()}`,
+): ChangeRow {
+  dismissSignoffs(tx, row, signoffsOf(tx, row, ["pending", "approved"]), reason, actor, now);
   const { workflow } = agentWithWorkflow(tx, row.agentId);
   const specs = versionSpecs(tx, row);
   const { version, policy } = currentPolicy(tx);
@@ -555,10 +559,10 @@ export function redoSignoffs(tx: Tx, row: ChangeRow, actor: Actor, now: number):
       entityId: row.id,
       payload: { number: row.number, standardChange: assessment.standardChange?.name ?? null, preApproved: true },
     });
-    return { ...row, state: "approved", approvedAt: now, policyVersion: version };
+    return { ...row, state: "approved", approvedAt: now, policyVersion: version, assessedWorkflowClass: workflow.riskClass };
   }
   askSignoffs(tx, row, assessment.required, now);
-  return { ...row, policyVersion: version };
+  return { ...row, policyVersion: version, assessedWorkflowClass: workflow.riskClass };
 }
 
 /** Submission takes no fields; a request that sends some (the API) is answered 422 rather than silently obeyed. */

@@ -4,7 +4,15 @@ import type { DB } from "@/db";
 import { agents, agentVersions, apiTokens, changeRecords, evalRuns, policies, signoffs, users, workflows } from "@/db/schema";
 import { DEFAULT_POLICY, type SignoffPolicy } from "@/lib/domain/signoff-policy";
 import { changeNumberLabel } from "@/lib/domain/terms";
-import { assessRow, changeView, findChangeRow, type ChangeRecordView, type ChangeRow, type SignoffView } from "./change-records";
+import {
+  assessedWorkflow,
+  assessRow,
+  changeView,
+  findChangeRow,
+  type ChangeRecordView,
+  type ChangeRow,
+  type SignoffView,
+} from "./change-records";
 import { deploymentViews } from "./deployments";
 import { incidentsOfChanges } from "./incidents";
 import { EVAL_RUN_VIEW, type EvalRunView } from "./registry";
@@ -192,7 +200,11 @@ function closedChangeView(row: ChangeRow, loaded: Loaded): EvidenceChange {
   const base = row.baseVersionId ? (loaded.versions.get(row.baseVersionId) ?? null) : null;
   const head = row.headVersionId ? (loaded.versions.get(row.headVersionId) ?? null) : null;
   const policy = row.policyVersion ? (loaded.policyOf.get(row.policyVersion) ?? DEFAULT_POLICY) : DEFAULT_POLICY;
-  const assessment = assessRow(row, { workflow, base: base?.spec ?? null, head: head?.spec ?? null }, policy);
+  const assessment = assessRow(
+    row,
+    { workflow: assessedWorkflow(row, workflow), base: base?.spec ?? null, head: head?.spec ?? null },
+    policy,
+  );
   const author = row.authorId ? loaded.people.get(row.authorId)! : null;
   return {
     id: row.id,

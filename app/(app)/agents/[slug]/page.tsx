@@ -19,6 +19,7 @@ import { AppError, isAppError } from "@/lib/errors";
 import { requireUser } from "@/lib/server/auth";
 import { orNotFound } from "@/app/(app)/or-not-found";
 import { userCaller } from "@/lib/server/caller";
+import { canEditAgentDetails } from "@/lib/server/agent-details";
 import { canProposeChanges } from "@/lib/server/changes";
 import { listChanges, parseChangeFilters } from "@/lib/server/change-queries";
 import { agentAsOf, getAgentRecord, getAgentVersion, parseInstant, parseVersionNumber, recentEvalRuns } from "@/lib/server/registry";
@@ -128,6 +129,11 @@ export default async function AgentPage({ params, searchParams }: Props) {
         <div className="flex flex-wrap items-center gap-2">
           <Badge>{PLATFORM_LABELS[agent.platform]}</Badge>
           <Badge tone={agent.status === "active" ? "success" : "neutral"}>{agent.status}</Badge>
+          {canEditAgentDetails(caller, slug) && (
+            <Link href={`/agents/${slug}/edit`} className={buttonClasses("secondary")}>
+              Edit details
+            </Link>
+          )}
           {canPropose && agent.status === "active" && (
             <Link href={`/changes/new?agent=${slug}`} className={buttonClasses("primary")}>
               Propose a change

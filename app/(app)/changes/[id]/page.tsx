@@ -303,6 +303,8 @@ export default async function ChangePage({ params }: Props) {
               reasons={change.riskReasons}
               required={change.requiredSignoffs}
               standardChange={change.standardChange}
+              classChange={change.workflowClassChangedSince}
+              reassessmentReason={change.reassessmentReason}
             />
             {change.policyVersion && (
               <p className="mt-3 text-xs text-slate-500">Submitted under sign-off policy version {change.policyVersion}.</p>

@@ -1,4 +1,5 @@
 import { apiRoute, toIso } from "@/lib/server/api";
+import { updateAgentDetails } from "@/lib/server/agent-details";
 import { getAgentRecord } from "@/lib/server/registry";
 import { environmentsJson, stillRunningRolledBackJson } from "@/lib/server/registry-json";
 import { stillRunningRolledBack } from "@/lib/server/rolled-back-versions";
@@ -32,5 +33,19 @@ export const GET = apiRoute<{ slug: string }>((_request, { caller, params }) => 
       createdBy: v.createdBy,
       changeNumber: v.changeNumber === null ? null : `CR-${v.changeNumber}`,
     })),
+  };
+});
+
+/** `{name?, description?, engineeringOwner?, rollbackOwner?, workflow?}`: people by email, the workflow by slug. */
+export const PATCH = apiRoute<{ slug: string }>((_request, { caller, params, body }) => {
+  const agent = updateAgentDetails(caller, params.slug, body);
+  return {
+    slug: agent.slug,
+    name: agent.name,
+    description: agent.description,
+    engineeringOwner: agent.engineeringOwner.email,
+    rollbackOwner: agent.rollbackOwner.email,
+    workflow: { slug: agent.workflow.slug, name: agent.workflow.name, riskClass: agent.workflow.riskClass },
+    reassessedChanges: agent.reassessed,
   };
 });

@@ -1,0 +1,20 @@
+"use server";
+
+import { createWorkflow, updateWorkflow } from "@/lib/server/workflows";
+import { runAsUser, type ActionOutcome } from "../../run-action";
+
+const PATHS = ["/settings/workflows", "/agents"];
+
+export async function createWorkflowAction(input: Record<string, unknown>): Promise<ActionOutcome> {
+  return runAsUser((caller) => {
+    const w = createWorkflow(caller, input);
+    return `Workflow “${w.name}” added as ${w.slug}`;
+  }, PATHS);
+}
+
+export async function updateWorkflowAction(slug: string, input: Record<string, unknown>): Promise<ActionOutcome> {
+  return runAsUser((caller) => {
+    const w = updateWorkflow(caller, slug, input);
+    return `Workflow “${w.name}” saved`;
+  }, PATHS);
+}

@@ -1,0 +1,15 @@
+import { NextResponse } from "next/server";
+import { apiRoute } from "@/lib/server/api";
+import { workflowJson } from "@/lib/server/workflow-json";
+import { createWorkflow, listWorkflows, parseWorkflowFilters } from "@/lib/server/workflows";
+
+export const dynamic = "force-dynamic";
+
+export const GET = apiRoute((request, { caller }) => {
+  const { items, total } = listWorkflows(caller, parseWorkflowFilters(request.nextUrl.searchParams));
+  return { items: items.map(workflowJson), total };
+});
+
+export const POST = apiRoute((_request, { caller, body }) =>
+  NextResponse.json(workflowJson(createWorkflow(caller, body)), { status: 201 }),
+);

@@ -1,0 +1,187 @@
+import "server-only";
+import { and, eq } from "drizzle-orm";
+import { getDb, type DB } from "@/db";
+import { appendAuditEvent } from "@/db/audit";
+import { agents, userRoles, users, workflows } from "@/db/schema";
+import type { RiskLevel } from "@/lib/domain/terms";
+import { isHigherClass } from "@/lib/domain/workflow-rules";
+import { AppError } from "@/lib/errors";
+import { parseInput } from "@/lib/validations/field-errors";
+import { agentDetailsSchema } from "@/lib/validations/agent-details";
+import { actorOf, assertCanRead, type Caller } from "./caller";
+import { reassessForWorkflowMove } from "./workflow-move";
+
+/** An agent's details (name, description, owners, workflow), edited by an admin or the agent's engineering owner. */
+
+export type AgentDetailsView = {
+  slug: string;
+  name: string;
+  description: string;
+  engineeringOwner: { email: string; name: string };
+  rollbackOwner: { email: string; name: string };
+  workflow: { slug: string; name: string; riskClass: RiskLevel };
+  /** The open changes re-assessed (or marked for it) by a move to a higher-class workflow. */
+  reassessed: string[];
+};
+
+type Reader = Pick<DB, "select">;
+type AgentRow = typeof agents.$inferSelect;
+
+function findAgent(db: Reader, slug: string): AgentRow {
+  const agent = db.select().from(agents).where(eq(agents.slug, slug)).get();
+  if (!agent) throw new AppError("not_found", `No agent with slug "${slug}"`);
+  return agent;
+}
+
+function mayEdit(caller: Caller, agent: AgentRow): boolean {
+  return caller.kind === "user" && (caller.user.roles.includes("admin") || caller.user.id === agent.engineeringOwnerId);
+}
+
+/** Whether the caller may edit this agent's details: for the agent page's "Edit details" link. */
+export function canEditAgentDetails(caller: Caller, slug: string): boolean {
+  const agent = getDb().select().from(agents).where(eq(agents.slug, slug)).get();
+  return agent !== undefined && mayEdit(caller, agent);
+}
+
+function assertMayEdit(caller: Caller, agent: AgentRow): void {
+  if (caller.kind === "token") throw new AppError("forbidden", "API tokens cannot edit agent details; a person does");
+  if (!mayEdit(caller, agent)) throw new AppError("forbidden", `Only admins and the engineering owner of ${agent.slug} edit its details`);
+}
+
+const invalid = (field: string, message: string) =>
+  new AppError("validation_failed", "The agent's details have problems", { fieldErrors: { [field]: [message] } });
+
+function personByEmail(db: Reader, field: string, email: string, role?: "engineering") {
+  const person = db.select({ id: users.id, email: users.email, disabled: users.disabled }).from(users).where(eq(users.email, email)).get();
+  if (!person || person.disabled) throw invalid(field, `No active person with email ${email}`);
+  if (
+    role &&
+    !db
+      .select()
+      .from(userRoles)
+      .where(and(eq(userRoles.userId, person.id), eq(userRoles.role, role)))
+      .get()
+  )
+    throw invalid(field, `${email} does not hold the engineering role`);
+  return person;
+}
+
+function detailsView(db: Reader, slug: string, reassessed: string[] = []): AgentDetailsView {
+  const agent = findAgent(db, slug);
+  const workflow = db.select().from(workflows).where(eq(workflows.id, agent.workflowId)).get()!;
+  const person = (id: string) => db.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, id)).get()!;
+  return {
+    slug: agent.slug,
+    name: agent.name,
+    description: agent.description,
+    engineeringOwner: person(agent.engineeringOwnerId),
+    rollbackOwner: person(agent.rollbackOwnerId),
+    workflow: { slug: workflow.slug, name: workflow.name, riskClass: workflow.riskClass },
+    reassessed,
+  };
+}
+
+export function getAgentDetails(caller: Caller, slug: string): AgentDetailsView {
+  assertCanRead(caller);
+  return detailsView(getDb(), slug);
+}
+
+/**
+ * Edits an agent's details (`{name?, description?, engineeringOwner?, rollbackOwner?, workflow?}`; people
+ * by email, the workflow by slug). One `agent.updated` event holds the changed fields before and after.
+ * A move to a workflow of a higher risk class re-assesses the agent's open changes (see workflow-move.ts);
+ * a move to an equal or lower class leaves them as they are.
+ */
+export function updateAgentDetails(caller: Caller, slug: string, input: unknown, now = Date.now()): AgentDetailsView {
+  if (caller.kind === "token") throw new AppError("forbidden", "API tokens cannot edit agent details; a person does");
+  const db = getDb();
+  const actor = actorOf(caller);
+  return db.transaction(
+    (tx) => {
+      const agent = findAgent(tx, slug);
+      assertMayEdit(caller, agent);
+      const data = parseInput(agentDetailsSchema, input, "The agent's details have problems");
+      const emailOf = (id: string) => tx.select({ email: users.email }).from(users).where(eq(users.id, id)).get()!.email;
+      const current = tx.select().from(workflows).where(eq(workflows.id, agent.workflowId)).get()!;
+      const before: Record<string, string> = {};
+      const after: Record<string, string> = {};
+      const set: Partial<AgentRow> = {};
+      const note = (field: string, from: string, to: string) => {
+        before[field] = from;
+        after[field] = to;
+      };
+      if (data.name !== undefined && data.name !== agent.name) {
+        set.name = data.name;
+        note("name", agent.name, data.name);
+      }
+      if (data.description !== undefined && data.description !== agent.description) {
+        set.description = data.description;
+        note("description", agent.description, data.description);
+      }
+      if (data.engineeringOwner !== undefined) {
+        const person = personByEmail(tx, "engineeringOwner", data.engineeringOwner, "engineering");
+        if (person.id !== agent.engineeringOwnerId) {
+          set.engineeringOwnerId = person.id;
+          note("engineeringOwner", emailOf(agent.engineeringOwnerId), person.email);
+        }
+      }
+      if (data.rollbackOwner !== undefined) {
+        const person = personByEmail(tx, "rollbackOwner", data.rollbackOwner);
+        if (person.id !== agent.rollbackOwnerId) {
+          set.rollbackOwnerId = person.id;
+          note("rollbackOwner", emailOf(agent.rollbackOwnerId), person.email);
+        }
+      }
+      let moved: typeof current | null = null;
+      if (data.workflow !== undefined) {
+        const target = tx.select().from(workflows).where(eq(workflows.slug, data.workflow)).get();
+        if (!target) throw invalid("workflow", `No workflow with slug "${data.workflow}"`);
+        if (target.id !== agent.workflowId) {
+          set.workflowId = target.id;
+          note("workflow", current.slug, target.slug);
+          moved = target;
+        }
+      }
+      if (Object.keys(set).length === 0) return detailsView(tx, slug);
+      tx.update(agents).set(set).where(eq(agents.id, agent.id)).run();
+      appendAuditEvent(tx, {
+        at: now,
+        actor,
+        action: "agent.updated",
+        entityType: "agent",
+        entityId: agent.id,
+        payload: {
+          slug,
+          before,
+          after,
+          ...(moved && { riskClass: { from: current.riskClass, to: moved.riskClass } }),
+        },
+      });
+      const reassessed =
+        moved && isHigherClass(current.riskClass, moved.riskClass) ? reassessForWorkflowMove(tx, agent.id, moved, actor, now) : [];
+      return detailsView(tx, slug, reassessed);
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** What the edit form offers: every workflow, the people who may own engineering, and every active person. */
+export function agentDetailsChoices(caller: Caller) {
+  assertCanRead(caller);
+  const db = getDb();
+  return {
+    workflows: db
+      .select({ slug: workflows.slug, name: workflows.name, riskClass: workflows.riskClass })
+      .from(workflows)
+      .orderBy(workflows.name)
+      .all(),
+    engineers: db
+      .select({ email: users.email, name: users.name })
+      .from(users)
+      .innerJoin(userRoles, and(eq(userRoles.userId, users.id), eq(userRoles.role, "engineering")))
+      .where(eq(users.disabled, false))
+      .orderBy(users.name)
+      .all(),
+    people: db.select({ email: users.email, name: users.name }).from(users).where(eq(users.disabled, false)).orderBy(users.name).all(),
+  };
+}
