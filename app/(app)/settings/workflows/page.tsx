@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { SettingsNav } from "@/components/shell/settings-nav";
 import { Card } from "@/components/ui/card";
 import { AddWorkflowForm } from "@/components/workflows/add-workflow-form";
 import { ChangeWorkflowForm } from "@/components/workflows/change-workflow-form";
@@ -46,6 +47,7 @@ export default async function WorkflowsPage() {
   const owners = workflowOwnerCandidates(caller);
   return (
     <div className="space-y-5">
+      <SettingsNav current="/settings/workflows" isAdmin />
       {heading}
       <Card title="Add a workflow">
         <AddWorkflowForm owners={owners} add={createWorkflowAction} />
