@@ -1,9 +1,10 @@
 import { defineConfig, devices } from "@playwright/test";
 import { CHROMIUM_ARGS, chromiumPath } from "./e2e/chromium";
+import { DEMO_PORT as PORT, OWN_ORGANISATION_PORT } from "./e2e/ports";
 
-const PORT = Number(process.env.E2E_PORT ?? 3100);
 // The suite runs the app the way the README's first command does, on its own fresh database.
 const DATABASE_PATH = "./data/e2e/countersign.db";
+const fresh = (dir: string) => `node -e "require('fs').rmSync('${dir}', { recursive: true, force: true })"`;
 
 export default defineConfig({
   testDir: "./e2e",
@@ -21,13 +22,26 @@ export default defineConfig({
     launchOptions: { executablePath: chromiumPath(), args: CHROMIUM_ARGS },
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], viewport: { width: 1440, height: 900 } } }],
-  webServer: {
-    command: `node -e "require('fs').rmSync('data/e2e', { recursive: true, force: true })" && npm start`,
-    url: `http://localhost:${PORT}/api/health`,
-    env: { PORT: String(PORT), DATABASE_PATH },
-    timeout: 600_000,
-    reuseExistingServer: false,
-    stdout: "ignore",
-    stderr: "pipe",
-  },
+  // Started one after the other: the second finds the app already built by the first.
+  webServer: [
+    {
+      command: `${fresh("data/e2e")} && npm start`,
+      url: `http://localhost:${PORT}/api/health`,
+      env: { PORT: String(PORT), DATABASE_PATH },
+      timeout: 600_000,
+      reuseExistingServer: false,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+    {
+      // A real organisation's installation: an empty database, no demo estate (e2e/own-organisation.spec.ts).
+      command: `${fresh("data/e2e-own")} && npm start`,
+      url: `http://localhost:${OWN_ORGANISATION_PORT}/api/health`,
+      env: { PORT: String(OWN_ORGANISATION_PORT), DATABASE_PATH: "./data/e2e-own/countersign.db", COUNTERSIGN_DEMO: "off" },
+      timeout: 600_000,
+      reuseExistingServer: false,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+  ],
 });

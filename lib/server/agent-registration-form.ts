@@ -4,13 +4,14 @@ import { z } from "zod";
 import { getDb } from "@/db";
 import { agents, userRoles, users, workflows } from "@/db/schema";
 import { specToYaml } from "@/lib/domain/spec";
-import { changeNumberLabel, RISK_LEVELS } from "@/lib/domain/terms";
+import { changeNumberLabel } from "@/lib/domain/terms";
 import { AppError } from "@/lib/errors";
 import type { ChangePreview } from "@/lib/validations/change-record";
 import { parseInput } from "@/lib/validations/field-errors";
 import { registrationChangeOf } from "./agent-lifecycle";
 import { assertCanRead, type Caller } from "./caller";
-import { assessRow, readSpecInput } from "./change-records";
+import { readSpecInput } from "./change-records";
+import { previewFieldsSchema, withAssessment } from "./change-queries";
 import { currentPolicy } from "./policy";
 
 /** What the registration form reads: who can own an agent, and the live review of a first spec. Writes nothing. */
@@ -26,13 +27,7 @@ export function engineeringPeople(): { email: string; name: string }[] {
     .all();
 }
 
-const previewSchema = z.object({
-  workflow: z.string().trim(),
-  spec: z.union([z.string(), z.record(z.string(), z.unknown())]),
-  emergency: z.boolean(),
-  raisedTier: z.enum(RISK_LEVELS).nullable().catch(null),
-  raisedReason: z.string().nullable(),
-});
+const previewSchema = previewFieldsSchema.extend({ workflow: z.string().trim() });
 
 /** A new agent's first spec as the author types: everything it grants is added; its tier follows the workflow's class. */
 export function previewRegistration(caller: Caller, input: unknown): ChangePreview {
@@ -55,20 +50,7 @@ export function previewRegistration(caller: Caller, input: unknown): ChangePrevi
     required: [],
     standardChange: null,
   };
-  if (!read.spec) return empty;
-  const assessment = assessRow(
-    { raisedTier: data.raisedTier, tierRaisedReason: data.raisedReason, emergency: data.emergency, retire: false },
-    { workflow, base: null, head: read.spec },
-    currentPolicy(getDb()).policy,
-  )!;
-  return {
-    ...empty,
-    diff: assessment.diff,
-    tier: assessment.tier,
-    reasons: assessment.reasons,
-    required: assessment.required,
-    standardChange: assessment.standardChange?.name ?? null,
-  };
+  return withAssessment(empty, { ...data, retire: false }, { workflow, base: null }, currentPolicy(getDb()).policy);
 }
 
 /** The change that registers (or registered) an agent not yet active, for its page; null for an agent that is simply active. */

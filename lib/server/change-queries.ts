@@ -3,7 +3,8 @@ import { and, asc, desc, eq, exists, inArray, isNotNull, ne, or, sql, type SQL }
 import { z } from "zod";
 import { getDb } from "@/db";
 import { agents, agentVersions, apiTokens, changeRecords, signoffs, users, workflows } from "@/db/schema";
-import { specToYaml } from "@/lib/domain/spec";
+import { specToYaml, type AgentSpec } from "@/lib/domain/spec";
+import type { SignoffPolicy } from "@/lib/domain/signoff-policy";
 import { CHANGE_STATES, RISK_LEVELS, type ChangeState, type RiskLevel, type Role } from "@/lib/domain/terms";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validations/field-errors";
@@ -175,14 +176,38 @@ export function listChanges(caller: Caller, filters: ChangeFilters): { items: Ch
   };
 }
 
-const previewSchema = z.object({
-  agent: z.string().trim().min(1),
-  changeId: z.string().nullable(),
+/** What the editor sends for a live preview, whatever it previews. */
+export const previewFieldsSchema = z.object({
   spec: z.union([z.string(), z.record(z.string(), z.unknown())]),
   emergency: z.boolean(),
   raisedTier: z.enum(RISK_LEVELS).nullable().catch(null),
   raisedReason: z.string().nullable(),
 });
+
+const previewSchema = previewFieldsSchema.extend({ agent: z.string().trim().min(1), changeId: z.string().nullable() });
+
+/** A preview's assessment, once its spec parses: the diff against `base`, tier and reasons, signers. */
+export function withAssessment(
+  preview: ChangePreview,
+  fields: z.output<typeof previewFieldsSchema> & { retire: boolean },
+  context: { workflow: Parameters<typeof assessRow>[1]["workflow"]; base: AgentSpec | null },
+  policy: SignoffPolicy,
+): ChangePreview {
+  if (!preview.spec) return preview;
+  const assessment = assessRow(
+    { raisedTier: fields.raisedTier, tierRaisedReason: fields.raisedReason, emergency: fields.emergency, retire: fields.retire },
+    { ...context, head: preview.spec },
+    policy,
+  )!;
+  return {
+    ...preview,
+    diff: assessment.diff,
+    tier: assessment.tier,
+    reasons: assessment.reasons,
+    required: assessment.required,
+    standardChange: assessment.standardChange?.name ?? null,
+  };
+}
 
 /** What a change would be, as the author types: diff against its base, tier and reasons, signers. Writes nothing. */
 export function previewChange(caller: Caller, input: unknown): ChangePreview {
@@ -215,18 +240,5 @@ export function previewChange(caller: Caller, input: unknown): ChangePreview {
     required: [],
     standardChange: null,
   };
-  if (!read.spec) return empty;
-  const assessment = assessRow(
-    { raisedTier: data.raisedTier, tierRaisedReason: data.raisedReason, emergency: data.emergency, retire: row?.retire ?? false },
-    { workflow, base: base?.spec ?? null, head: read.spec },
-    currentPolicy(db).policy,
-  )!;
-  return {
-    ...empty,
-    diff: assessment.diff,
-    tier: assessment.tier,
-    reasons: assessment.reasons,
-    required: assessment.required,
-    standardChange: assessment.standardChange?.name ?? null,
-  };
+  return withAssessment(empty, { ...data, retire: row?.retire ?? false }, { workflow, base: base?.spec ?? null }, currentPolicy(db).policy);
 }

@@ -287,22 +287,34 @@ export function reassessOpenChanges(tx: Tx, agentId: string, production: { versi
     const why = `production moved to v${production.version} through ${production.through}`;
     const { row: next, dismissed, asked } = reconcileSignoffs(tx, row, refreshed, why, actor, now);
     if (dismissed === 0 && asked === 0 && next.state === row.state && next.riskTier === row.riskTier) continue;
-    save(tx, next);
-    appendAuditEvent(tx, {
-      at: now,
-      actor,
-      action: "change.reassessed",
-      entityType: "change_record",
-      entityId: row.id,
-      payload: {
-        number: row.number,
-        reason: why,
-        previousRiskTier: row.riskTier,
-        riskTier: next.riskTier,
-        dismissed,
-        asked,
-        ...(next.state !== row.state && { previousState: row.state, state: next.state }),
-      },
-    });
+    saveReassessment(tx, row, next, why, { dismissed, asked }, actor, now);
   }
+}
+
+/** Saves a change re-assessed after something it depends on moved, and records why and what that did to it. */
+export function saveReassessment(
+  tx: Tx,
+  row: ChangeRow,
+  next: ChangeRow,
+  reason: string,
+  details: Record<string, unknown>,
+  actor: Actor,
+  now: number,
+) {
+  save(tx, next);
+  appendAuditEvent(tx, {
+    at: now,
+    actor,
+    action: "change.reassessed",
+    entityType: "change_record",
+    entityId: row.id,
+    payload: {
+      number: row.number,
+      reason,
+      previousRiskTier: row.riskTier,
+      riskTier: next.riskTier,
+      ...details,
+      ...(next.state !== row.state && { previousState: row.state, state: next.state }),
+    },
+  });
 }

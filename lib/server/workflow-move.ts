@@ -7,6 +7,7 @@ import { isHigherClass } from "@/lib/domain/workflow-rules";
 import { assessRow } from "./change-records";
 import { redoSignoffs, refresh, save, versionSpecs, type Tx } from "./changes";
 import { currentPolicy } from "./policy";
+import { saveReassessment } from "./change-update";
 
 /**
  * An agent moved to a workflow of a higher risk class (the agent row already says so): its open changes
@@ -69,23 +70,7 @@ export function reassessForWorkflowMove(
         ? `${moved}: re-assessed as ${next.riskTier}, and its sign-offs asked again.`
         : `${moved}: re-assessed; its tier (${next.riskTier}) and signers stand.`,
     };
-    save(tx, next);
-    appendAuditEvent(tx, {
-      at: now,
-      actor,
-      action: "change.reassessed",
-      entityType: "change_record",
-      entityId: row.id,
-      payload: {
-        number: row.number,
-        reason: moved,
-        previousRiskTier: row.riskTier,
-        riskTier: next.riskTier,
-        newRoles,
-        signoffsAskedAgain: askAgain,
-        ...(next.state !== row.state && { previousState: row.state, state: next.state }),
-      },
-    });
+    saveReassessment(tx, row, next, moved, { newRoles, signoffsAskedAgain: askAgain }, actor, now);
   }
   return touched;
 }

@@ -2,7 +2,7 @@ import type { EditorState } from "@/components/changes/change-editor";
 import type { ChangeRecordView } from "@/lib/server/change-records";
 import type { AgentSpec } from "@/lib/domain/spec";
 
-const EMPTY_FIELDS: EditorState["fields"] = {
+export const EMPTY_FIELDS: EditorState["fields"] = {
   title: "",
   rationale: "",
   roleImpacts: [],

@@ -8,6 +8,7 @@ import { engineeringPeople } from "@/lib/server/agent-registration-form";
 import { workflowFacets } from "@/lib/server/agents";
 import { listActivePeople } from "@/lib/server/users";
 import { previewRegistrationAction, registerAgentAction } from "./actions";
+import { EMPTY_FIELDS } from "../../changes/editor-state";
 
 export const metadata: Metadata = { title: "Register an agent" };
 
@@ -52,20 +53,7 @@ export default async function RegisterAgentPage() {
           mode: "yaml",
           spec: null,
           specText: STARTER_SPEC,
-          fields: {
-            title: "",
-            rationale: "",
-            roleImpacts: [],
-            harmMetrics: [],
-            evidence: { pullRequest: "", evalReport: "", traceSample: "" },
-            rollbackPlan: "",
-            rollbackOwner: "",
-            monitoring: "",
-            emergency: false,
-            emergencyJustification: "",
-            raisedTier: "",
-            tierRaisedReason: "",
-          },
+          fields: EMPTY_FIELDS,
         }}
         register={registerAgentAction}
         preview={previewRegistrationAction}
