@@ -17,6 +17,8 @@ import { listIncidents } from "@/lib/server/incidents";
 import { openRetroSignoffs } from "@/lib/server/retro-signoffs";
 import { mySignoffCounts, mySignoffQueue } from "@/lib/server/signoffs";
 import { hasRole } from "@/lib/server/users";
+import { gettingStarted } from "@/lib/server/setup";
+import { GettingStarted } from "@/components/shell/getting-started";
 import { SIGNER_ROLES } from "@/lib/domain/signoff-policy";
 import { doraSummary } from "@/components/metrics/dora-format";
 import { DoraTiles } from "@/components/metrics/dora-tiles";
@@ -44,6 +46,7 @@ export default async function HomePage() {
   const signs = user.roles.some((r) => (SIGNER_ROLES as readonly string[]).includes(r));
   const leader = hasRole(user, "leader");
   const auditor = hasRole(user, "auditor");
+  const setup = gettingStarted(caller);
 
   return (
     <div className="space-y-6">
@@ -53,6 +56,8 @@ export default async function HomePage() {
           Signed in as {user.roles.map((r) => ROLE_LABELS[r]).join(", ") || "a person with no role yet"}.
         </p>
       </div>
+
+      {setup && <GettingStarted progress={setup} />}
 
       <section aria-label="Alerts" className="space-y-2">
         {overdue.map((r) => (

@@ -21,7 +21,7 @@ export function AutonomyLadder({ autonomy }: { autonomy: string }) {
                 ? "bg-brand-600 font-semibold text-white ring-brand-600"
                 : i < at
                   ? "text-brand-700 ring-brand-200"
-                  : "text-slate-400 ring-slate-200",
+                  : "text-slate-500 ring-slate-200",
             )}
           >
             {AUTONOMY_LABEL[rung]}

@@ -114,20 +114,29 @@ export function InventoryTable({
   query,
   filtered,
   now,
+  canRegister = false,
 }: {
   items: InventoryRow[];
   filters: Sort;
   query: string;
   filtered: boolean;
   now: number;
+  canRegister?: boolean;
 }) {
   if (items.length === 0) {
     return (
       <div className="rounded-lg border border-dashed border-slate-300 bg-white px-6 py-16 text-center">
         <p className="text-base font-medium text-slate-900">{filtered ? "No agents match these filters" : "No agents registered yet"}</p>
         <p className="mt-1 text-sm text-slate-600">
-          {filtered ? "Try a shorter search or fewer filters." : "Agents appear here once their first change record is proposed."}
+          {filtered
+            ? "Try a shorter search or fewer filters."
+            : "An agent appears here once it is registered: its first change record goes through review like any other."}
         </p>
+        {!filtered && canRegister && (
+          <Link href="/agents/new" className="mt-4 inline-block text-sm font-medium text-brand-700 underline">
+            Register an agent
+          </Link>
+        )}
         {filtered && (
           <Link href="/agents" className="mt-4 inline-block text-sm font-medium text-brand-700 underline">
             Clear filters

@@ -1,6 +1,6 @@
 import Link from "next/link";
 
-/** What a proposed or withdrawn agent is waiting for, or why it stopped: its registration change. */
+/** What a proposed agent is waiting for, or why it stopped: its registration change, or the change that retired it. */
 export function RegistrationNotice({
   name,
   status,
@@ -10,7 +10,7 @@ export function RegistrationNotice({
   status: string;
   registration: { label: string; state: string } | null;
 }) {
-  if (status !== "proposed" && status !== "withdrawn") return null;
+  if (status !== "proposed" && status !== "withdrawn" && status !== "retired") return null;
   const change = registration ? (
     <Link href={`/changes/${registration.label}`} className="font-medium underline">
       {registration.label}
@@ -18,6 +18,16 @@ export function RegistrationNotice({
   ) : (
     "its registration change"
   );
+  if (status === "retired")
+    return (
+      <div role="status" className="rounded-lg border border-slate-200 bg-slate-50 p-4 text-sm text-slate-800">
+        <p className="font-medium">Retired.</p>
+        <p className="mt-1">
+          {change} retired {name}: nothing of it runs in any environment since, and no change can be proposed on it. Its history stays
+          below, for the record.
+        </p>
+      </div>
+    );
   return status === "proposed" ? (
     <div role="status" className="rounded-lg border border-sky-200 bg-sky-50 p-4 text-sm text-sky-900">
       <p className="font-medium">Proposed: not promoted yet.</p>

@@ -77,7 +77,7 @@ export function IncidentTable({
                       <>
                         {" "}
                         ·{" "}
-                        <Link href={`/changes/CR-${i.deployment.changeNumber}`} className="text-brand-700 hover:underline">
+                        <Link href={`/changes/CR-${i.deployment.changeNumber}`} className="text-brand-700 underline">
                           CR-{i.deployment.changeNumber}
                         </Link>
                       </>
@@ -102,7 +102,7 @@ export function IncidentTable({
                     {i.fixChangeNumber !== null && (
                       <span className="block text-xs">
                         fixed by{" "}
-                        <Link href={`/changes/CR-${i.fixChangeNumber}`} className="text-brand-700 hover:underline">
+                        <Link href={`/changes/CR-${i.fixChangeNumber}`} className="text-brand-700 underline">
                           CR-{i.fixChangeNumber}
                         </Link>
                       </span>

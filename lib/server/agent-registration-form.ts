@@ -2,7 +2,7 @@ import "server-only";
 import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "@/db";
-import { agents, userRoles, users, workflows } from "@/db/schema";
+import { agents, changeRecords, userRoles, users, workflows } from "@/db/schema";
 import { specToYaml } from "@/lib/domain/spec";
 import { changeNumberLabel } from "@/lib/domain/terms";
 import { AppError } from "@/lib/errors";
@@ -53,12 +53,22 @@ export function previewRegistration(caller: Caller, input: unknown): ChangePrevi
   return withAssessment(empty, { ...data, retire: false }, { workflow, base: null }, currentPolicy(getDb()).policy);
 }
 
-/** The change that registers (or registered) an agent not yet active, for its page; null for an agent that is simply active. */
+/**
+ * For an agent's page, the change behind its status: the one that registers (or registered) an agent not yet
+ * active, or the one that retired it; null for an agent that is simply active.
+ */
 export function agentRegistration(caller: Caller, slug: string): { label: string; state: string } | null {
   assertCanRead(caller);
   const db = getDb();
   const agent = db.select({ id: agents.id, status: agents.status }).from(agents).where(eq(agents.slug, slug)).get();
-  if (!agent || agent.status === "active" || agent.status === "retired") return null;
-  const change = registrationChangeOf(db, agent.id);
+  if (!agent || agent.status === "active") return null;
+  const change =
+    agent.status === "retired"
+      ? (db
+          .select({ number: changeRecords.number, state: changeRecords.state })
+          .from(changeRecords)
+          .where(and(eq(changeRecords.agentId, agent.id), eq(changeRecords.retire, true), eq(changeRecords.state, "released")))
+          .get() ?? null)
+      : registrationChangeOf(db, agent.id);
   return change ? { label: changeNumberLabel(change.number), state: change.state } : null;
 }

@@ -248,6 +248,7 @@ describe("the auditor changes nothing", () => {
       "assertCanRollBack",
       "canManagePeople",
       "listPeople",
+      "gettingStarted",
       "retirementStep",
       "canManageWorkflows",
       "listWorkflows",

@@ -249,7 +249,7 @@ export function getAgentRecord(caller: Caller, slug: string): AgentRecord {
       createdBy: v.createdById ? (authors.get(v.createdById)?.email ?? null) : null,
       changeNumber: v.changeNumber,
       changeTitle: v.changeTitle,
-      runningIn: ENVIRONMENTS.filter((env) => environments[env]?.version === v.number),
+      runningIn: ENVIRONMENTS.filter((env) => environments[env]?.version === v.number && environments[env]?.kind !== "retire"),
     })),
   };
 }

@@ -3,8 +3,9 @@ import { describe, expect, it } from "vitest";
 import { getDb } from "@/db";
 import { auditEvents, userRoles, users } from "@/db/schema";
 import { verifyPassword } from "@/lib/passwords";
-import { adminExists, completeSetup, SETUP_DONE } from "./setup";
-import { verifyCredentials } from "./users";
+import { userCaller } from "./caller";
+import { adminExists, completeSetup, gettingStarted, SETUP_DONE } from "./setup";
+import { findActiveUser, verifyCredentials } from "./users";
 
 // No seedDemoEstate(): this file's database starts empty, as a real installation with COUNTERSIGN_DEMO=off.
 
@@ -67,5 +68,15 @@ describe("the first admin's setup", () => {
     const error = await failure(completeSetup({ nonsense: true }, NOW));
     expect(error).toMatchObject({ code: "conflict", message: SETUP_DONE });
     expect(admins()).toBe(1);
+  });
+});
+
+describe("getting started, for the admins of a new installation", () => {
+  it("shows an admin how far the estate is, and nobody else", () => {
+    const [person] = getDb().select().from(users).all();
+    const admin = userCaller(findActiveUser({ id: person!.id })!);
+    expect(gettingStarted(admin)).toEqual({ people: 1, workflows: 0, agents: 0 });
+    const notAdmin = userCaller({ ...findActiveUser({ id: person!.id })!, roles: ["engineering"] });
+    expect(gettingStarted(notAdmin)).toBeNull();
   });
 });

@@ -1,12 +1,13 @@
 import "server-only";
-import { eq } from "drizzle-orm";
+import { count, eq } from "drizzle-orm";
 import { getDb, type DB } from "@/db";
-import { userRoles } from "@/db/schema";
+import { agents, userRoles, users, workflows } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { hashPassword } from "@/lib/passwords";
 import { parseInput } from "@/lib/validations/field-errors";
 import { setupSchema } from "@/lib/validations/people";
 import { insertPerson } from "./account-records";
+import type { Caller } from "./caller";
 
 /**
  * The one-time setup of a new installation: while nobody holds the admin role, whoever opens /setup first
@@ -42,4 +43,19 @@ export async function completeSetup(input: unknown, now = Date.now()): Promise<{
     },
     { behavior: "immediate" },
   );
+}
+
+export type GettingStarted = { people: number; workflows: number; agents: number };
+
+/**
+ * For an admin of an installation still being set up (no workflow or no agent yet): how far it is, so the home
+ * page can show the next step. Null once the estate has both, and for everyone but admins.
+ */
+export function gettingStarted(caller: Caller): GettingStarted | null {
+  if (caller.kind !== "user" || !caller.user.roles.includes("admin")) return null;
+  const db = getDb();
+  const counted = (table: typeof agents | typeof workflows) => db.select({ n: count() }).from(table).get()!.n;
+  const progress = { workflows: counted(workflows), agents: counted(agents) };
+  if (progress.workflows > 0 && progress.agents > 0) return null;
+  return { ...progress, people: db.select({ n: count() }).from(users).where(eq(users.disabled, false)).get()!.n };
 }

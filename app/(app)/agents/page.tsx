@@ -61,7 +61,14 @@ export default async function AgentsPage({ searchParams }: { searchParams: Promi
         platforms={PLATFORMS.map((p) => ({ value: p, label: PLATFORM_LABELS[p] }))}
         workflows={workflows.map((w) => ({ value: w.slug, label: w.name }))}
       />
-      <InventoryTable items={items} filters={filters} query={query.toString()} filtered={filtered} now={Date.now()} />
+      <InventoryTable
+        items={items}
+        filters={filters}
+        query={query.toString()}
+        filtered={filtered}
+        now={Date.now()}
+        canRegister={canRegisterAgents(user)}
+      />
       <Pagination page={filters.page} pageSize={filters.pageSize} total={total} query={query.toString()} />
     </div>
   );

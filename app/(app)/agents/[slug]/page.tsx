@@ -112,7 +112,9 @@ export default async function AgentPage({ params, searchParams }: Props) {
   const retros = openRetroSignoffs(caller, { agent: slug }, now);
   const label =
     production?.version === shown.number
-      ? "running in production"
+      ? production.kind === "retire"
+        ? "the last in production, retired"
+        : "running in production"
       : agent.versions[0]!.number === shown.number
         ? "newest version"
         : "an earlier version";

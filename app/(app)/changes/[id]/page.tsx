@@ -94,18 +94,22 @@ export default async function ChangePage({ params }: Props) {
           <h1 className="mt-1 text-2xl font-semibold tracking-tight break-words">{change.title || "Untitled draft"}</h1>
           <p className="mt-1 text-sm text-slate-600">
             to{" "}
-            <Link href={`/agents/${change.agent.slug}`} className="text-brand-700 hover:underline">
+            <Link href={`/agents/${change.agent.slug}`} className="text-brand-700 underline">
               {change.agent.name}
             </Link>{" "}
             ({change.agent.workflow.name}) · proposed by{" "}
             {change.author.kind === "user" ? change.author.name : `API token “${change.author.name}”`}{" "}
             <RelativeTime at={change.createdAt} now={now} />
-            {change.baseVersion && (
-              <>
-                {" "}
-                · proposes {change.headVersion ? `v${change.headVersion}` : "a spec that does not parse yet"}, based on v
-                {change.baseVersion.number}
-              </>
+            {change.retire && change.headVersion ? (
+              <> · retires v{change.headVersion}</>
+            ) : (
+              change.baseVersion && (
+                <>
+                  {" "}
+                  · proposes {change.headVersion ? `v${change.headVersion}` : "a spec that does not parse yet"}, based on v
+                  {change.baseVersion.number}
+                </>
+              )
             )}
           </p>
         </div>
@@ -242,7 +246,7 @@ export default async function ChangePage({ params }: Props) {
           <Card title="The change record">
             <dl className="divide-y divide-slate-50">
               <Field label="Rationale">
-                {change.rationale ? <p className="whitespace-pre-wrap">{change.rationale}</p> : <span className="text-slate-400">—</span>}
+                {change.rationale ? <p className="whitespace-pre-wrap">{change.rationale}</p> : <span className="text-slate-500">—</span>}
               </Field>
               <Field label="Role impacts">
                 {change.roleImpacts.length ? (
@@ -254,7 +258,7 @@ export default async function ChangePage({ params }: Props) {
                     ))}
                   </ul>
                 ) : (
-                  <span className="text-slate-400">none stated</span>
+                  <span className="text-slate-500">none stated</span>
                 )}
               </Field>
               <Field label="Harm metrics">
@@ -267,7 +271,7 @@ export default async function ChangePage({ params }: Props) {
                     ))}
                   </ul>
                 ) : (
-                  <span className="text-slate-400">none stated</span>
+                  <span className="text-slate-500">none stated</span>
                 )}
               </Field>
               <Field label="Evidence">
@@ -276,7 +280,7 @@ export default async function ChangePage({ params }: Props) {
                   {link(change.evidence.evalReport, "Eval report")}
                   {link(change.evidence.traceSample, "Trace sample")}
                   {!change.evidence.pullRequest && !change.evidence.evalReport && !change.evidence.traceSample && (
-                    <span className="text-slate-400">none linked</span>
+                    <span className="text-slate-500">none linked</span>
                   )}
                 </span>
               </Field>
@@ -284,11 +288,11 @@ export default async function ChangePage({ params }: Props) {
                 {change.rollbackPlan ? (
                   <p className="whitespace-pre-wrap">{change.rollbackPlan}</p>
                 ) : (
-                  <span className="text-slate-400">—</span>
+                  <span className="text-slate-500">—</span>
                 )}
               </Field>
-              <Field label="Rollback owner">{change.rollbackOwner?.name ?? <span className="text-slate-400">—</span>}</Field>
-              <Field label="Monitoring">{change.monitoring || <span className="text-slate-400">—</span>}</Field>
+              <Field label="Rollback owner">{change.rollbackOwner?.name ?? <span className="text-slate-500">—</span>}</Field>
+              <Field label="Monitoring">{change.monitoring || <span className="text-slate-500">—</span>}</Field>
               {change.emergency && <Field label="Emergency">{change.emergency.justification}</Field>}
               <Field label="Content hash">
                 <span className="font-mono text-xs break-all">{change.contentHash ?? "—"}</span>
@@ -310,7 +314,7 @@ export default async function ChangePage({ params }: Props) {
               <p className="mt-3 text-xs text-slate-500">Submitted under sign-off policy version {change.policyVersion}.</p>
             )}
           </Card>
-          {change.specHash && (
+          {change.specHash && !change.retire && (
             <Card title={`Eval runs for spec ${change.specHash.slice(0, 12)}`}>
               <div className="space-y-4">
                 <EvalRunsTable runs={evals} now={now} caption={`Eval runs for ${change.label}`} />
