@@ -73,8 +73,15 @@ describe("the last admins", () => {
     const first = admin();
     const second = as("second.admin@example.com");
     updatePerson(second, "admin@countersign.test", { disabled: true }, NOW + 1);
-    // `first` was read before it was disabled: the last active admin stays, whoever asks.
-    const error = errorOf(() => updatePerson(first, "second.admin@example.com", { disabled: true }, NOW + 2));
+    // `first` was read before it was disabled, as a request on its way is: checked again, it changes nobody.
+    expect(errorOf(() => updatePerson(first, "second.admin@example.com", { disabled: true }, NOW + 2)).code).toBe("forbidden");
+    expect(errorOf(() => updatePerson(first, "engineer@countersign.test", { roles: ["admin"] }, NOW + 2)).code).toBe("forbidden");
+    expect(errorOf(() => addPerson(first, { email: "sneaky@example.com", name: "Sneaky", roles: ["admin"] }, NOW + 2)).code).toBe(
+      "forbidden",
+    );
+    expect(errorOf(() => issueResetLink(first, "second.admin@example.com", NOW + 2)).code).toBe("forbidden");
+    // The last active admin stays, whoever asks.
+    const error = errorOf(() => updatePerson(second, "second.admin@example.com", { disabled: true }, NOW + 2));
     expect(error.code).toBe("conflict");
     expect(error.message).toMatch(/last active admin/);
     updatePerson(second, "admin@countersign.test", { disabled: false }, NOW + 3);
@@ -85,6 +92,16 @@ describe("the last admins", () => {
     const error = errorOf(() => updatePerson(admin(), "ADMIN@countersign.test ", { roles: [] }, NOW + 5));
     expect(error.code).toBe("conflict");
     expect(findActiveUser({ email: "admin@countersign.test" })!.roles).toContain("admin");
+  });
+});
+
+describe("a page left open", () => {
+  it("roles saved from a stale row of a person disabled meanwhile leave them disabled, signed out", () => {
+    addPerson(admin(), { email: "stale.row@example.com", name: "Stale Row", roles: ["security"] }, NOW);
+    updatePerson(admin(), "stale.row@example.com", { disabled: true }, NOW + 1);
+    const after = updatePerson(admin(), "stale.row@example.com", { roles: ["security", "operations"] }, NOW + 2);
+    expect(after).toMatchObject({ status: "disabled", roles: ["security", "operations"] });
+    expect(findActiveUser({ email: "stale.row@example.com" })).toBeNull();
   });
 });
 
