@@ -71,6 +71,7 @@ const KIND_OF: Record<string, string> = {
   "deployment.promoted": "promote",
   "deployment.emergency": "emergency",
   "deployment.rolled_back": "rollback",
+  "deployment.retired": "retire",
 };
 
 const DECISIONS = new Set(["approved", "rejected", "changes_requested"]);
@@ -231,11 +232,13 @@ export function replayAuditTrail(events: ReplayEvent[], tables: ReplayTables): R
       out.push({ row: label, seq: e.seq, message: `${label} is in ${d.environment} in the table but ${at} says ${str(p.environment)}` });
     if (str(p.agent) && str(p.agent) !== slugOf.get(d.agentId))
       out.push({ row: label, seq: e.seq, message: `${label} is for ${slugOf.get(d.agentId)} in the table but ${at} says ${str(p.agent)}` });
-    if (str(p.specHash) && str(p.specHash) !== version?.specHash)
+    // A retire deployment names the spec it retired (null where nothing ran).
+    const hash = str(p.specHash) ?? str(p.retiredSpecHash);
+    if (hash && hash !== version?.specHash)
       out.push({
         row: label,
         seq: e.seq,
-        message: `${label} deploys spec ${version?.specHash ?? "(no version)"} in the table but ${at} says ${str(p.specHash)}`,
+        message: `${label} deploys spec ${version?.specHash ?? "(no version)"} in the table but ${at} says ${hash}`,
       });
     if (num(p.toVersion) !== null && num(p.toVersion) !== version?.number)
       out.push({

@@ -22,7 +22,10 @@ export function accountLinkUrl(base: string, secret: string): string {
   return `${base.replace(/\/+$/, "")}/welcome/${secret}`;
 }
 
-/** Issues a one-time link; a newer link of the same purpose revokes the person's older unused ones. */
+/**
+ * Issues a one-time link; it revokes the person's older unused links of either purpose, so that an
+ * invitation left unused (the person signed in with single sign-on) cannot set a password after a reset.
+ */
 export function issueAccountLink(
   tx: Writer,
   link: { userId: string; purpose: AccountLinkPurpose; createdById: string | null },
@@ -30,14 +33,7 @@ export function issueAccountLink(
 ): { secret: string; expiresAt: number } {
   tx.update(accountLinks)
     .set({ revokedAt: now })
-    .where(
-      and(
-        eq(accountLinks.userId, link.userId),
-        eq(accountLinks.purpose, link.purpose),
-        isNull(accountLinks.usedAt),
-        isNull(accountLinks.revokedAt),
-      ),
-    )
+    .where(and(eq(accountLinks.userId, link.userId), isNull(accountLinks.usedAt), isNull(accountLinks.revokedAt)))
     .run();
   const secret = randomBytes(32).toString("base64url");
   const expiresAt = now + ACCOUNT_LINK_LIFETIME_MS;

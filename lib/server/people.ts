@@ -36,6 +36,14 @@ function assertAdmin(caller: Caller): asserts caller is Admin {
   if (!caller.user.roles.includes("admin")) throw new AppError("forbidden", "Only admins manage people");
 }
 
+/**
+ * Checked again under the write lock: an admin disabled or demoted while their request was on its way
+ * (a page left open, a request in flight) changes nobody.
+ */
+function assertStillAdmin(tx: Pick<DB, "select">, caller: Admin): void {
+  if (!activeAdminIds(tx).includes(caller.user.id)) throw new AppError("forbidden", "Only admins manage people");
+}
+
 export function canManagePeople(caller: Caller): boolean {
   return caller.kind === "user" && caller.user.roles.includes("admin");
 }
@@ -110,6 +118,7 @@ export function addPerson(caller: Caller, input: unknown, now = Date.now()): { p
   const person = parseInput(addPersonSchema, input, "Check the person's details");
   return getDb().transaction(
     (tx) => {
+      assertStillAdmin(tx, caller);
       const id = insertPerson(tx, person, actorOf(caller), now);
       const { secret, expiresAt } = issueAccountLink(tx, { userId: id, purpose: "invite", createdById: caller.user.id }, now);
       appendAuditEvent(tx, {
@@ -136,6 +145,7 @@ export function updatePerson(caller: Caller, email: string, input: unknown, now 
   const change = parseInput(updatePersonSchema, input, "Check the changes");
   return getDb().transaction(
     (tx) => {
+      assertStillAdmin(tx, caller);
       const before = personByEmail(tx, email);
       const roles = change.roles ?? before.roles;
       const disabled = change.disabled ?? before.status === "disabled";
@@ -195,6 +205,7 @@ export function issueResetLink(
   assertAdmin(caller);
   return getDb().transaction(
     (tx) => {
+      assertStillAdmin(tx, caller);
       const person = personByEmail(tx, email);
       if (person.status === "disabled") throw new AppError("conflict", `${person.name} is disabled: enable them first`);
       const purpose = person.status === "invited" ? "invite" : "reset";

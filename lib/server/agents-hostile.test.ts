@@ -1,0 +1,247 @@
+import Database from "better-sqlite3";
+import { eq } from "drizzle-orm";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { NextRequest } from "next/server";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { getConnection, type DB } from "@/db";
+import { agents } from "@/db/schema";
+import * as agentsRoute from "@/app/api/v1/agents/route";
+import type { AgentSpec } from "@/lib/domain/spec";
+import { errorOf } from "@/lib/testing/app-error";
+import { seedDemoEstate } from "@/lib/testing/demo-estate";
+import { approveAll, as, attested, releaseApproved, retentionChange, testClock, tokenWith } from "@/lib/testing/release-fixtures";
+import { getAgentDetails, updateAgentDetails } from "./agent-details";
+import { registerAgent } from "./agent-registration";
+import { verifyAuditTrail } from "./audit";
+import { updateFromProduction } from "./change-update";
+import { editChange, getChange, proposeChange, submitChange } from "./changes";
+import { promote } from "./promotion";
+import { releaseRetirement, retirementStep } from "./retirement";
+import { rollback } from "./rollback";
+import { signOff } from "./signoffs";
+import { updateWorkflow } from "./workflows";
+
+/** A hostile tester on registering, moving and retiring agents: races, stale approvals, retries and odd input. */
+
+vi.mock("@/lib/server/auth", () => ({ currentUser: async () => null }));
+
+let db: DB;
+const clock = testClock();
+const engineer = () => as("engineer@countersign.test");
+const releaser = () => as("engineer2@countersign.test");
+const reader = () => as("auditor@countersign.test");
+
+beforeAll(async () => {
+  db = await seedDemoEstate();
+  tokenWith(db, "hostile-registrar", ["changes:write", "read"]);
+});
+
+const spec: AgentSpec = {
+  model: { provider: "openai", name: "gpt-4.1", version: "2025-04-14" },
+  instructions: "Summarise the account's notes for the support agent. Never change a record.",
+  autonomy: "read_only",
+  tools: [{ system: "crm", actions: [{ name: "notes.read", access: "read", approval: "none" }] }],
+  forbidden: [],
+  traceRetentionDays: 30,
+};
+
+const registration = (slug: string, extra: Record<string, unknown> = {}) => ({
+  slug,
+  name: `Agent ${slug}`,
+  platform: "openai-agents",
+  workflow: "account-notes",
+  engineeringOwner: "engineer@countersign.test",
+  rollbackOwner: "ops@countersign.test",
+  spec,
+  rationale: "Support asked for note summaries.",
+  rollbackPlan: "Withdraw the agent from the support sidebar.",
+  harmMetrics: [{ name: "wrong summary rate", comparator: ">", threshold: 5, window: "7d" }],
+  submit: true,
+  ...extra,
+});
+
+const retire = (slug: string) =>
+  proposeChange(
+    engineer(),
+    { agent: slug, retire: true, title: `Retire ${slug}`, rationale: "Nobody uses it any more.", ...attested, submit: true },
+    clock.next(),
+  );
+
+const statusOf = (slug: string) => db.select({ status: agents.status }).from(agents).where(eq(agents.slug, slug)).get()?.status;
+
+async function post(body: unknown, key?: string) {
+  const headers = new Headers({ authorization: "Bearer cs_hostile-registrar", "content-type": "application/json" });
+  if (key) headers.set("idempotency-key", key);
+  const request = new NextRequest(new URL("/api/v1/agents", "http://countersign.test"), {
+    method: "POST",
+    headers,
+    body: JSON.stringify(body),
+  });
+  const response = await agentsRoute.POST(request, { params: Promise.resolve({}) as Promise<never> });
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+}
+
+describe("registering an agent, hostile", () => {
+  it("the same slug twice: the second is a field error on the slug, and one agent exists", () => {
+    registerAgent(engineer(), registration("twin-notes"), clock.next());
+    const error = errorOf(() => registerAgent(as("owner@countersign.test"), registration(" twin-notes "), clock.next()));
+    expect(error.code).toBe("validation_failed");
+    expect(error.details.fieldErrors?.slug?.[0]).toMatch(/taken/);
+    expect(db.select().from(agents).where(eq(agents.slug, "twin-notes")).all()).toHaveLength(1);
+  });
+
+  it("refuses unicode, upper case, a one-letter slug, a very long name and extra fields", () => {
+    for (const input of [
+      registration("réfunds"),
+      registration("Notes-Bot"),
+      registration("n"),
+      registration("x".repeat(65)),
+      registration("long-name", { name: "n".repeat(10_000) }),
+      registration("extra-field", { status: "active" }),
+      registration("other-workflow-owner", { engineeringOwner: "owner@countersign.test" }),
+    ])
+      expect(errorOf(() => registerAgent(engineer(), input, clock.next())).code).toBe("validation_failed");
+  });
+
+  it("auditors and leaders are refused before their input is read", () => {
+    for (const who of ["auditor@countersign.test", "leader@countersign.test", "admin@countersign.test"])
+      expect(errorOf(() => registerAgent(as(who), { junk: true }, clock.next())).code).toBe("forbidden");
+  });
+
+  it("a retried POST with the same Idempotency-Key answers the first result; without it, the retry is a 422 on the slug", async () => {
+    const first = await post(registration("retried-notes"), "reg-retry-1");
+    expect(first.status).toBe(201);
+    const again = await post(registration("retried-notes"), "reg-retry-1");
+    expect(again).toEqual(first);
+    const plain = await post(registration("retried-notes"));
+    expect(plain.status).toBe(422);
+    expect(db.select().from(agents).where(eq(agents.slug, "retried-notes")).all()).toHaveLength(1);
+  });
+
+  it("goes round trip: changes requested → edited → resubmitted → approved → released, and the agent becomes active", () => {
+    const { change } = registerAgent(engineer(), registration("round-trip-notes"), clock.next());
+    signOff(
+      as("ops@countersign.test"),
+      change.id,
+      { role: "operations", decision: "request_changes", comment: "Name a runbook" },
+      clock.next(),
+    );
+    expect(getChange(reader(), change.id).state).toBe("draft");
+    expect(statusOf("round-trip-notes")).toBe("proposed");
+    editChange(engineer(), change.id, { rollbackPlan: "Remove the agent from the sidebar; runbook RB-12." }, clock.next());
+    submitChange(engineer(), change.id, clock.next());
+    approveAll(change.id, clock);
+    releaseApproved(change.id, clock);
+    expect(statusOf("round-trip-notes")).toBe("active");
+  });
+});
+
+describe("who may change workflows and agent details", () => {
+  it("a workflow owner edits no agent's details; a non-admin changes no workflow; both refused before the input", () => {
+    expect(errorOf(() => updateAgentDetails(as("owner@countersign.test"), "refund-assistant", { junk: 1 }, clock.next())).code).toBe(
+      "forbidden",
+    );
+    for (const who of ["owner@countersign.test", "engineer@countersign.test", "auditor@countersign.test"])
+      expect(errorOf(() => updateWorkflow(as(who), "refunds", { riskClass: "nope" }, clock.next())).code).toBe("forbidden");
+  });
+});
+
+describe("moving an agent between workflows", () => {
+  // Fails today: the engineering owner may move their own agent to a workflow of a lower class, so that its
+  // next changes are assessed under that class and signed by another workflow's owner, with nobody from the
+  // first workflow agreeing. Whether only admins may lower the class (or the move is itself reviewed) is a
+  // product decision, so it is left open here.
+  it.fails("the engineering owner cannot move their agent to a workflow of a lower class", () => {
+    expect(getAgentDetails(reader(), "refund-assistant").engineeringOwner.email).toBe("engineer@countersign.test");
+    const error = errorOf(() => updateAgentDetails(engineer(), "refund-assistant", { workflow: "account-notes" }, clock.next()));
+    expect(error.code).toBe("forbidden");
+  });
+});
+
+describe("retiring, while production moves", () => {
+  it("an approved retire change whose agent meanwhile got a new production release retires nothing until re-approved", () => {
+    const slug = "store-credit-issuer";
+    const other = retentionChange(slug, 3, clock.next());
+    const retiring = retire(slug);
+    approveAll(retiring.id, clock);
+    expect(retirementStep(releaser(), retiring.id)!.ready).toBe(true);
+    approveAll(other.id, clock);
+    releaseApproved(other.id, clock);
+    // Production now runs a version nobody agreed to retire.
+    const error = errorOf(() => releaseRetirement(releaser(), retiring.id, {}, clock.next()));
+    expect(error.code).toBe("gate_failed");
+    expect(statusOf(slug)).toBe("active");
+    // Brought up to date, it retires what production runs now, once its signers agree again.
+    const updated = updateFromProduction(engineer(), retiring.id, {}, clock.next());
+    expect(updated.state).toBe("in_review");
+    expect(updated.headVersion).toBe(getChange(reader(), other.id).headVersion);
+    approveAll(retiring.id, clock);
+    const written = releaseRetirement(releaser(), retiring.id, {}, clock.next());
+    expect(written.find((d) => d.environment === "production")?.version).toBe(updated.headVersion);
+    expect(statusOf(slug)).toBe("retired");
+  });
+
+  it("an approved retire change whose production was rolled back meanwhile does not retire the older version", () => {
+    const slug = "crm-record-updater";
+    const retiring = retire(slug);
+    approveAll(retiring.id, clock);
+    rollback(as("ops@countersign.test"), slug, { environment: "production", reason: "bad release" }, clock.next());
+    expect(errorOf(() => releaseRetirement(releaser(), retiring.id, {}, clock.next())).code).toBe("gate_failed");
+    expect(statusOf(slug)).toBe("active");
+  });
+
+  it("a retire change released first: the other change, approved, can no longer reach production", () => {
+    const slug = "chargeback-responder";
+    const other = retentionChange(slug, 4, clock.next());
+    approveAll(other.id, clock);
+    promote(releaser(), other.id, { environment: "development" }, clock.next());
+    const retiring = retire(slug);
+    approveAll(retiring.id, clock);
+    releaseRetirement(releaser(), retiring.id, {}, clock.next());
+    expect(getChange(reader(), other.id).state).toBe("withdrawn");
+    expect(errorOf(() => promote(releaser(), other.id, { environment: "staging" }, clock.next())).code).toBe("conflict");
+  });
+
+  it("a retire change in review, its agent moved to a critical workflow: it is re-assessed critical and asks compliance", () => {
+    const retiring = retire("alert-deduplicator");
+    expect(retiring.riskTier).toBe("medium");
+    updateAgentDetails(as("admin@countersign.test"), "alert-deduplicator", { workflow: "contract-renewal" }, clock.next());
+    const after = getChange(reader(), retiring.id);
+    expect(after.riskTier).toBe("critical");
+    expect(after.signoffs.filter((s) => s.status === "pending").map((s) => s.role)).toContain("compliance");
+  });
+});
+
+describe("the audit trail after all of this", () => {
+  it("its chain holds and it replays cleanly against the tables, retire deployments included", () => {
+    const result = verifyAuditTrail();
+    expect(result.mismatches ?? []).toEqual([]);
+    expect(result).toMatchObject({ ok: true, firstBadSeq: null });
+  });
+
+  it("a retire deployment pointed at another version afterwards is caught", () => {
+    const copyFile = path.join(mkdtempSync(path.join(tmpdir(), "countersign-hostile-")), "copy.db");
+    getConnection().sqlite.prepare("VACUUM INTO ?").run(copyFile);
+    const copy = new Database(copyFile);
+    copy.pragma("foreign_keys = OFF");
+    const retired = copy
+      .prepare("SELECT id, agent_id AS agentId, version_id AS versionId FROM deployments WHERE kind = 'retire' LIMIT 1")
+      .get() as {
+      id: string;
+      agentId: string;
+      versionId: string;
+    };
+    const other = copy
+      .prepare(
+        "SELECT id FROM agent_versions WHERE agent_id = ? AND id != ? AND spec_hash != (SELECT spec_hash FROM agent_versions WHERE id = ?) LIMIT 1",
+      )
+      .get(retired.agentId, retired.versionId, retired.versionId) as { id: string };
+    copy.prepare("UPDATE deployments SET version_id = ? WHERE id = ?").run(other.id, retired.id);
+    const result = verifyAuditTrail(copy);
+    copy.close();
+    expect(result.ok).toBe(false);
+    expect(result.mismatches?.map((m) => m.message).join("\n")).toMatch(new RegExp(`deployment ${retired.id} deploys spec`));
+  });
+});
