@@ -12,7 +12,7 @@ import { RoleCheckboxes } from "./role-checkboxes";
 type Person = { email: string; name: string; roles: Role[]; status: "active" | "disabled" | "invited" };
 export type PersonActionsProps = {
   person: Person;
-  setRoles: (email: string, roles: Role[]) => Promise<Outcome>;
+  setRoles: (email: string, roles: Role[], expectedRoles: Role[]) => Promise<Outcome>;
   setDisabled: (email: string, disabled: boolean) => Promise<Outcome>;
   issueLink: (email: string) => Promise<LinkOutcome>;
 };
@@ -102,7 +102,7 @@ export function PersonActions({ person, setRoles, setDisabled, issueLink }: Pers
             disabled={pending}
             onClick={() =>
               run(
-                () => setRoles(person.email, roles),
+                () => setRoles(person.email, roles, person.roles),
                 () => rolesDialog.current?.close(),
               )
             }

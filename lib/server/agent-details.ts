@@ -94,6 +94,9 @@ export function getAgentDetails(caller: Caller, slug: string): AgentDetailsView 
  */
 export function updateAgentDetails(caller: Caller, slug: string, input: unknown, now = Date.now()): AgentDetailsView {
   if (caller.kind === "token") throw new AppError("forbidden", "API tokens cannot edit agent details; a person does");
+  // Who before what, even before the agent is looked up: only admins and engineers can own an agent's details.
+  if (!caller.user.roles.some((r) => r === "admin" || r === "engineering"))
+    throw new AppError("forbidden", "Only admins and an agent's engineering owner edit its details");
   const db = getDb();
   const actor = actorOf(caller);
   return db.transaction(
@@ -137,6 +140,12 @@ export function updateAgentDetails(caller: Caller, slug: string, input: unknown,
         const target = tx.select().from(workflows).where(eq(workflows.slug, data.workflow)).get();
         if (!target) throw invalid("workflow", `No workflow with slug "${data.workflow}"`);
         if (target.id !== agent.workflowId) {
+          // A lower class lowers the review every later change gets: the admins' call, like the class itself.
+          if (isHigherClass(target.riskClass, current.riskClass) && !caller.user.roles.includes("admin"))
+            throw new AppError(
+              "forbidden",
+              `Only an admin moves ${agent.slug} to a workflow of a lower risk class (${current.riskClass} → ${target.riskClass}): it lowers the review its changes get`,
+            );
           set.workflowId = target.id;
           note("workflow", current.slug, target.slug);
           moved = target;

@@ -149,14 +149,21 @@ describe("who may change workflows and agent details", () => {
 });
 
 describe("moving an agent between workflows", () => {
-  // Fails today: the engineering owner may move their own agent to a workflow of a lower class, so that its
-  // next changes are assessed under that class and signed by another workflow's owner, with nobody from the
-  // first workflow agreeing. Whether only admins may lower the class (or the move is itself reviewed) is a
-  // product decision, so it is left open here.
-  it.fails("the engineering owner cannot move their agent to a workflow of a lower class", () => {
+  // Found here: the engineering owner could move their own agent to a workflow of a lower class, so that its
+  // next changes were assessed under that class and signed by another workflow's owner. A lower class is the
+  // admins' call, like the class itself.
+  it("the engineering owner cannot move their agent to a workflow of a lower class; an admin can", () => {
     expect(getAgentDetails(reader(), "refund-assistant").engineeringOwner.email).toBe("engineer@countersign.test");
     const error = errorOf(() => updateAgentDetails(engineer(), "refund-assistant", { workflow: "account-notes" }, clock.next()));
     expect(error.code).toBe("forbidden");
+    expect(error.message).toMatch(/Only an admin moves refund-assistant to a workflow of a lower risk class \(high → low\)/);
+    expect(getAgentDetails(reader(), "refund-assistant").workflow.slug).toBe("refunds");
+    const moved = updateAgentDetails(as("admin@countersign.test"), "refund-assistant", { workflow: "account-notes" }, clock.next());
+    expect(moved.workflow.slug).toBe("account-notes");
+  });
+
+  it("someone who can own no agent's details is refused before the agent is even looked up", () => {
+    expect(errorOf(() => updateAgentDetails(reader(), "no-such-agent", { name: "x" }, clock.next())).code).toBe("forbidden");
   });
 });
 

@@ -103,6 +103,18 @@ describe("a page left open", () => {
     expect(after).toMatchObject({ status: "disabled", roles: ["security", "operations"] });
     expect(findActiveUser({ email: "stale.row@example.com" })).toBeNull();
   });
+
+  it("a roles form left open while another admin granted a role is refused, instead of silently undoing the grant", () => {
+    addPerson(admin(), { email: "two.admins@example.com", name: "Two Admins", roles: ["security"] }, NOW);
+    // Both admins open the row showing "security"; one grants operations.
+    updatePerson(admin(), "two.admins@example.com", { roles: ["security", "operations"], expectedRoles: ["security"] }, NOW + 1);
+    const stale = errorOf(() =>
+      updatePerson(admin(), "two.admins@example.com", { roles: ["security", "compliance"], expectedRoles: ["security"] }, NOW + 2),
+    );
+    expect(stale.code).toBe("conflict");
+    expect(stale.message).toBe("Two Admins's roles changed meanwhile (now: Security, Operations): look again before saving");
+    expect(findActiveUser({ email: "two.admins@example.com" })!.roles.sort()).toEqual(["operations", "security"]);
+  });
 });
 
 describe("links left open", () => {

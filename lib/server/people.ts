@@ -4,7 +4,7 @@ import { z } from "zod";
 import { getDb, type DB } from "@/db";
 import { appendAuditEvent } from "@/db/audit";
 import { accountLinks, userRoles, users } from "@/db/schema";
-import { ROLES, type Role } from "@/lib/domain/terms";
+import { ROLE_LABELS, ROLES, type Role } from "@/lib/domain/terms";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validations/field-errors";
 import { addPersonSchema, updatePersonSchema } from "@/lib/validations/people";
@@ -147,6 +147,11 @@ export function updatePerson(caller: Caller, email: string, input: unknown, now 
     (tx) => {
       assertStillAdmin(tx, caller);
       const before = personByEmail(tx, email);
+      if (change.expectedRoles && change.expectedRoles.join(",") !== before.roles.join(","))
+        throw new AppError(
+          "conflict",
+          `${before.name}'s roles changed meanwhile (now: ${before.roles.map((r) => ROLE_LABELS[r]).join(", ") || "none"}): look again before saving`,
+        );
       const roles = change.roles ?? before.roles;
       const disabled = change.disabled ?? before.status === "disabled";
       const wasActiveAdmin = before.status !== "disabled" && before.roles.includes("admin");

@@ -32,6 +32,8 @@ export const updatePersonSchema = z
   .strictObject({
     name: nameField.optional(),
     roles: rolesField.optional(),
+    /** The roles the sender saw: when they changed meanwhile, saving would silently undo someone else's grant (409). */
+    expectedRoles: rolesField.optional(),
     disabled: z.boolean({ error: "disabled is true or false" }).optional(),
   })
   .refine((input) => input.name !== undefined || input.roles !== undefined || input.disabled !== undefined, {

@@ -53,10 +53,10 @@ export async function issueLinkAction(email: string): Promise<LinkOutcome> {
   });
 }
 
-export async function setRolesAction(email: string, roles: Role[]): Promise<ActionOutcome> {
+export async function setRolesAction(email: string, roles: Role[], expectedRoles: Role[]): Promise<ActionOutcome> {
   return runAsUser(
     (caller) => {
-      const person = updatePerson(caller, email, { roles });
+      const person = updatePerson(caller, email, { roles, expectedRoles });
       return `${person.name}'s roles saved`;
     },
     ["/settings/people"],
