@@ -2,10 +2,18 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getConnection, type DB } from "@/db";
 import { agents, auditEvents, changeRecords } from "@/db/schema";
-import type { AgentSpec } from "@/lib/domain/spec";
 import { errorOf } from "@/lib/testing/app-error";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
-import { approveAll, as, releaseApproved, SIGNER, testClock, tokenWith } from "@/lib/testing/release-fixtures";
+import {
+  approveAll,
+  as,
+  NOTE_READER_SPEC as spec,
+  registration,
+  releaseApproved,
+  SIGNER,
+  testClock,
+  tokenWith,
+} from "@/lib/testing/release-fixtures";
 import { registerAgent } from "./agent-registration";
 import { proposeChange, withdrawChange } from "./changes";
 import { signOff } from "./signoffs";
@@ -24,33 +32,6 @@ const engineer = () => as("engineer@countersign.test");
 beforeAll(async () => {
   db = await seedDemoEstate();
 });
-
-const spec: AgentSpec = {
-  model: { provider: "openai", name: "gpt-4.1", version: "2025-04-14" },
-  instructions: "Summarise the account's notes for the support agent. Never change a record.",
-  autonomy: "read_only",
-  tools: [{ system: "crm", actions: [{ name: "notes.read", access: "read", approval: "none" }] }],
-  forbidden: [],
-  traceRetentionDays: 30,
-};
-
-function registration(slug: string, extra: Record<string, unknown> = {}) {
-  return {
-    slug,
-    name: `Agent ${slug}`,
-    description: "Reads account notes.",
-    platform: "openai-agents",
-    workflow: "account-notes",
-    engineeringOwner: "engineer@countersign.test",
-    rollbackOwner: "ops@countersign.test",
-    spec,
-    rationale: "Support asked for note summaries.",
-    rollbackPlan: "Withdraw the agent from the support sidebar.",
-    harmMetrics: [{ name: "wrong summary rate", comparator: ">", threshold: 5, window: "7d" }],
-    submit: true,
-    ...extra,
-  };
-}
 
 const statusOf = (slug: string) => db.select({ status: agents.status }).from(agents).where(eq(agents.slug, slug)).get()?.status;
 const eventsOn = (entityId: string) =>

@@ -8,15 +8,23 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { getConnection, type DB } from "@/db";
 import { agents } from "@/db/schema";
 import * as agentsRoute from "@/app/api/v1/agents/route";
-import type { AgentSpec } from "@/lib/domain/spec";
 import { errorOf } from "@/lib/testing/app-error";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
-import { approveAll, as, attested, releaseApproved, retentionChange, testClock, tokenWith } from "@/lib/testing/release-fixtures";
+import {
+  approveAll,
+  as,
+  registration,
+  releaseApproved,
+  retentionChange,
+  retirement,
+  testClock,
+  tokenWith,
+} from "@/lib/testing/release-fixtures";
 import { getAgentDetails, updateAgentDetails } from "./agent-details";
 import { registerAgent } from "./agent-registration";
 import { verifyAuditTrail } from "./audit";
 import { updateFromProduction } from "./change-update";
-import { editChange, getChange, proposeChange, submitChange } from "./changes";
+import { editChange, getChange, submitChange } from "./changes";
 import { promote } from "./promotion";
 import { releaseRetirement, retirementStep } from "./retirement";
 import { rollback } from "./rollback";
@@ -38,36 +46,7 @@ beforeAll(async () => {
   tokenWith(db, "hostile-registrar", ["changes:write", "read"]);
 });
 
-const spec: AgentSpec = {
-  model: { provider: "openai", name: "gpt-4.1", version: "2025-04-14" },
-  instructions: "Summarise the account's notes for the support agent. Never change a record.",
-  autonomy: "read_only",
-  tools: [{ system: "crm", actions: [{ name: "notes.read", access: "read", approval: "none" }] }],
-  forbidden: [],
-  traceRetentionDays: 30,
-};
-
-const registration = (slug: string, extra: Record<string, unknown> = {}) => ({
-  slug,
-  name: `Agent ${slug}`,
-  platform: "openai-agents",
-  workflow: "account-notes",
-  engineeringOwner: "engineer@countersign.test",
-  rollbackOwner: "ops@countersign.test",
-  spec,
-  rationale: "Support asked for note summaries.",
-  rollbackPlan: "Withdraw the agent from the support sidebar.",
-  harmMetrics: [{ name: "wrong summary rate", comparator: ">", threshold: 5, window: "7d" }],
-  submit: true,
-  ...extra,
-});
-
-const retire = (slug: string) =>
-  proposeChange(
-    engineer(),
-    { agent: slug, retire: true, title: `Retire ${slug}`, rationale: "Nobody uses it any more.", ...attested, submit: true },
-    clock.next(),
-  );
+const retire = (slug: string) => retirement(slug, clock.next());
 
 const statusOf = (slug: string) => db.select({ status: agents.status }).from(agents).where(eq(agents.slug, slug)).get()?.status;
 

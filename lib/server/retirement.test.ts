@@ -4,8 +4,8 @@ import type { DB } from "@/db";
 import { agents, auditEvents, deployments, doraFacts } from "@/db/schema";
 import { errorOf } from "@/lib/testing/app-error";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
-import { approveAll, as, attested, retentionChange, testClock, tokenWith } from "@/lib/testing/release-fixtures";
-import { editChange, getChange, proposeChange, submitChange } from "./changes";
+import { approveAll, as, retentionChange, retirement, testClock, tokenWith } from "@/lib/testing/release-fixtures";
+import { editChange, getChange, submitChange } from "./changes";
 import { promote, releaseSteps } from "./promotion";
 import { getAgentRecord } from "./registry";
 import { releaseRetirement, retirementStep } from "./retirement";
@@ -23,19 +23,7 @@ beforeAll(async () => {
 });
 
 const retire = (slug: string, extra: Record<string, unknown> = {}) =>
-  proposeChange(
-    engineer(),
-    {
-      agent: slug,
-      retire: true,
-      title: `Retire ${slug}`,
-      rationale: "The on-call team writes postmortems themselves again.",
-      ...attested,
-      submit: true,
-      ...extra,
-    },
-    clock.next(),
-  );
+  retirement(slug, clock.next(), { rationale: "The on-call team writes postmortems themselves again.", ...extra });
 
 describe("retiring an agent is a change record", () => {
   it("is assessed medium and asks its workflow owner and operations, no more, in a medium workflow", () => {

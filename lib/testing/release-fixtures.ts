@@ -115,3 +115,41 @@ export function tokenWith(db: DB, name: string, scopes: TokenScope[]): Caller {
     .run();
   return tokenCaller(`cs_${name}`)!;
 }
+
+/** A new read-only agent's first spec: it only reads account notes. */
+export const NOTE_READER_SPEC: AgentSpec = {
+  model: { provider: "openai", name: "gpt-4.1", version: "2025-04-14" },
+  instructions: "Summarise the account's notes for the support agent. Never change a record.",
+  autonomy: "read_only",
+  tools: [{ system: "crm", actions: [{ name: "notes.read", access: "read", approval: "none" }] }],
+  forbidden: [],
+  traceRetentionDays: 30,
+};
+
+/** What registering a note reader in the low-risk account-notes workflow sends, straight to review. */
+export function registration(slug: string, extra: Record<string, unknown> = {}) {
+  return {
+    slug,
+    name: `Agent ${slug}`,
+    description: "Reads account notes.",
+    platform: "openai-agents",
+    workflow: "account-notes",
+    engineeringOwner: "engineer@countersign.test",
+    rollbackOwner: "ops@countersign.test",
+    spec: NOTE_READER_SPEC,
+    rationale: "Support asked for note summaries.",
+    rollbackPlan: "Withdraw the agent from the support sidebar.",
+    harmMetrics: [{ name: "wrong summary rate", comparator: ">" as const, threshold: 5, window: "7d" }],
+    submit: true,
+    ...extra,
+  };
+}
+
+/** engineer@ proposes retiring an agent, straight to review. */
+export function retirement(slug: string, now: number, extra: Record<string, unknown> = {}) {
+  return proposeChange(
+    as("engineer@countersign.test"),
+    { agent: slug, retire: true, title: `Retire ${slug}`, rationale: "Nobody uses it any more.", ...attested, submit: true, ...extra },
+    now,
+  );
+}
