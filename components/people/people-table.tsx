@@ -29,7 +29,7 @@ export function PeopleTable({
         <thead className="text-xs text-slate-500">
           <tr>
             {["Name", "Email", "Roles", "Status", "Last sign-in"].map((h) => (
-              <th key={h} scope="col" className="py-2 pr-3 font-medium">
+              <th key={h} scope="col" className={h === "Email" ? "py-2 pr-3 font-medium max-sm:hidden" : "py-2 pr-3 font-medium"}>
                 {h}
               </th>
             ))}
@@ -43,8 +43,10 @@ export function PeopleTable({
             <tr key={p.email} className={p.status === "disabled" ? "align-top text-slate-500" : "align-top"}>
               <th scope="row" className="py-2 pr-3 font-medium break-words">
                 {p.name}
+                {/* On a phone the email goes under the name instead of a column of its own. */}
+                <span className="block text-xs font-normal break-all text-slate-500 sm:hidden">{p.email}</span>
               </th>
-              <td className="py-2 pr-3 break-all">{p.email}</td>
+              <td className="py-2 pr-3 break-all max-sm:hidden">{p.email}</td>
               <td className="py-2 pr-3">
                 {p.roles.map((r) => ROLE_LABELS[r]).join(", ") || <span className="text-slate-500">No role</span>}
               </td>
