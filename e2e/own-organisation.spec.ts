@@ -10,6 +10,8 @@ import { OWN_ORGANISATION_PORT } from "./ports";
 
 const BASE = `http://localhost:${OWN_ORGANISATION_PORT}`;
 test.use({ baseURL: BASE });
+// The setup happens once per installation: a second attempt on the same database cannot start over, so no retry.
+test.describe.configure({ retries: 0 });
 
 const admin = { name: "Morgan Admin", email: "morgan@acme.example", password: "granite-harbour-lantern-51" };
 const people = {
@@ -69,17 +71,22 @@ test("a new organisation: first admin, invited people, a workflow, an agent regi
   const roles = page.getByRole("dialog", { name: `Roles of ${admin.name}` });
   await roles.getByRole("checkbox", { name: "Engineering" }).check();
   await roles.getByRole("button", { name: "Save roles" }).click();
+  await expect(roles).toBeHidden();
   await expect(table.getByRole("row", { name: new RegExp(admin.name) })).toContainText("Engineering");
 
   // Each person is added with their role and passes on a one-time link; each opens it and sets a password.
   const tabs: Record<keyof typeof people, Page> = {} as Record<keyof typeof people, Page>;
   for (const [key, person] of Object.entries(people) as [keyof typeof people, (typeof people)[keyof typeof people]][]) {
+    // A fresh page each time: no refresh of the previous save still on its way while the next person is typed.
+    await page.goto("/settings/people");
     const form = page.getByRole("form", { name: "Add a person" });
     await form.getByLabel("Email").fill(person.email);
     await form.getByLabel("Name").fill(person.name);
     await form.getByRole("checkbox", { name: person.role, exact: true }).check();
+    await expect(form.getByLabel("Email")).toHaveValue(person.email);
     await form.getByRole("button", { name: "Add person" }).click();
     const panel = page.getByRole("region", { name: `Invitation link for ${person.email}` });
+    await expect(panel.locator("code")).toContainText("/welcome/");
     const link = (await panel.locator("code").textContent())!.trim();
     tabs[key] = await acceptInvitation(browser, link, person);
   }

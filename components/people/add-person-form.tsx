@@ -22,13 +22,15 @@ export function AddPersonForm({ add }: { add: Add }) {
   const { pending, fieldErrors, run } = useAction();
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
+    const sent = form;
     run(
       async () => {
-        const result = await add(form);
-        if (result.ok) setInvited({ email: form.email.trim().toLowerCase(), url: result.url });
+        const result = await add(sent);
+        if (result.ok) setInvited({ email: sent.email.trim().toLowerCase(), url: result.url });
         return result;
       },
-      () => setForm(EMPTY),
+      // Cleared once the page has refreshed, and only if nobody has started typing the next person meanwhile.
+      () => setForm((current) => (current === sent ? EMPTY : current)),
     );
   };
   const roleErrors = Object.entries(fieldErrors).flatMap(([key, messages]) =>
