@@ -43,6 +43,7 @@ describe("Copilot Studio importer", () => {
           { name: "CreateRecord", access: "write", approval: "none" },
         ],
       },
+      { system: "sharepoint", actions: [{ name: "search_TravelPolicy", access: "read", approval: "none" }] },
       { system: "fares.contoso.example", actions: [{ name: "lookupFare", access: "read", approval: "none" }] },
     ]);
     expect(validateSpec(agent.spec).ok).toBe(true);
@@ -82,6 +83,13 @@ describe("Copilot Studio importer", () => {
       how: "inferred",
     });
     expect(actions("web:web_search").access).toMatchObject({ line: 17, how: "inferred" });
+    expect(actions("sharepoint:search_TravelPolicy").access).toEqual({
+      file: `${TD}/knowledge/TravelPolicy.mcs.yml`,
+      line: 6,
+      path: "source.kind",
+      how: "inferred",
+      because: "knowledge source SharePointSearchSource is searched, not written",
+    });
   });
 
   it("takes the model from modelNameHint, floating, and says so", () => {
@@ -118,6 +126,7 @@ describe("Copilot Studio importer", () => {
         `${TD}/agent.mcs.yml: not mapped: conversationStarters`,
         `${TD}/settings.mcs.yml: settings not mapped: accessControlPolicy, authenticationMode, authenticationTrigger, configuration`,
         `${TD}/topics/FareLookup.mcs.yml: step beginDialog.actions[2].elseActions[1] of kind "BeginDialog" is not mapped`,
+        `${TD}/knowledge/TravelPolicy.mcs.yml: knowledge is narrowed to https://contoso.sharepoint.com/sites/Travel/Shared%20Documents/Policy; the spec grants search_TravelPolicy on sharepoint as a whole`,
       ]),
     );
   });
@@ -139,10 +148,14 @@ describe("Copilot Studio importer", () => {
     expect(agent.spec.tools).toEqual([{ system: "sharepointonline", actions: [{ name: "PatchItem", access: "write", approval: "none" }] }]);
     expect(agent.spec.autonomy).toBe("autonomous");
     expect(agent.provenance.autonomy).toMatchObject({
-      file: "copilot-studio/expense-watcher/topics/NewExpense.mcs.yml",
-      path: "beginDialog.kind",
+      file: "copilot-studio/expense-watcher/trigger/NewExpenseItem.mcs.yml",
+      path: "externalTriggerSource",
       how: "inferred",
+      because: "a write needs no approval and an external trigger (SharePoint) starts it without anyone chatting",
     });
+    expect(agent.warnings).toContain(
+      "copilot-studio/expense-watcher/trigger/NewExpenseItem.mcs.yml: trigger flow 5c0b7e1a-2d3f-4e8a-9b61-0f3c2a7d9e44: what the flow itself touches is not in this file",
+    );
   });
 
   it("reads two agents in one upload as two agents", () => {
