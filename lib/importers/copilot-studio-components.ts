@@ -97,6 +97,10 @@ export function readAction(y: Yaml, build: AgentBuild): void {
 /** Walks a topic's steps: connector, flow and HTTP calls are actions; conversation steps are passed through. */
 function readSteps(y: Yaml, steps: unknown, path: Path, build: AgentBuild): void {
   if (!Array.isArray(steps)) return;
+  if (path.length > MAX_STEP_DEPTH * 2) {
+    build.warnings.push(`${y.file}: steps under ${written(path)} are nested too deep to read; not mapped`);
+    return;
+  }
   steps.forEach((step, i) => {
     if (!isRecord(step)) return;
     const here = [...path, i];
@@ -160,6 +164,9 @@ function readSteps(y: Yaml, steps: unknown, path: Path, build: AgentBuild): void
       step.conditions.forEach((c, j) => isRecord(c) && readSteps(y, c.actions, [...here, "conditions", j, "actions"], build));
   });
 }
+
+/** Deeper than any topic a person writes; beyond it the steps are reported, not walked. */
+const MAX_STEP_DEPTH = 40;
 
 export function readTopic(y: Yaml, build: AgentBuild): void {
   const begin = isRecord(y.value.beginDialog) ? y.value.beginDialog : {};

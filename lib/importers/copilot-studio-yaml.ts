@@ -13,9 +13,21 @@ export const text = (v: unknown): string => (typeof v === "string" ? v : "");
 
 export function parseYaml(file: SourceFile): Yaml {
   const lines = new LineCounter();
-  const doc = parseDocument(file.content, { lineCounter: lines, prettyErrors: false });
-  if (doc.errors.length > 0) throw new ImportError(`${file.path}: not readable YAML (${doc.errors[0]?.message.split("\n")[0]})`, file.path);
-  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  let doc: Document;
+  let value: unknown;
+  try {
+    doc = parseDocument(file.content, { lineCounter: lines, prettyErrors: false });
+    if (doc.errors.length > 0)
+      throw new ImportError(`${file.path}: not readable YAML (${doc.errors[0]?.message.split("\n")[0]})`, file.path);
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // An alias bomb or a document nested too deep for the parser is refused by name, never a crash.
+    if (error instanceof ImportError) throw error;
+    throw new ImportError(
+      `${file.path}: not readable YAML (${error instanceof Error ? error.message.split("\n")[0] : "parse error"})`,
+      file.path,
+    );
+  }
   if (!isRecord(value)) throw new ImportError(`${file.path}: not a Copilot Studio component (no YAML mapping)`, file.path);
   return { file: file.path, doc, lines, value };
 }

@@ -183,3 +183,29 @@ describe("Copilot Studio importer", () => {
     }
   });
 });
+
+describe("Copilot Studio importer on hostile input", () => {
+  it("refuses an alias bomb by name instead of expanding it", () => {
+    const bomb = ["kind: GptComponentMetadata", 'a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 12; i++)
+      bomb.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(",")}]`,
+      );
+    expect(() => copilotStudioImporter.read([{ path: "bomb/agent.mcs.yml", content: bomb.join("\n") }])).toThrow(
+      /bomb\/agent.mcs.yml: not readable YAML/,
+    );
+  });
+
+  it("reports topic steps nested too deep instead of overflowing", () => {
+    let steps = "[]";
+    for (let i = 0; i < 60; i++) steps = `[{kind: ConditionGroup, conditions: [{actions: ${steps}}]}]`;
+    const topic = `kind: AdaptiveDialog\nbeginDialog:\n  kind: OnRecognizedIntent\n  actions: ${steps}\n`;
+    const result = copilotStudioImporter.read([
+      { path: "deep/settings.mcs.yml", content: "displayName: Deep\n" },
+      { path: "deep/topics/Deep.mcs.yml", content: topic },
+    ]);
+    expect(firstAgent(result).warnings.some((w) => w.includes("nested too deep to read"))).toBe(true);
+  });
+});
