@@ -43,12 +43,38 @@ function approvalOf(y: Yaml): { approval: FoundAction["approval"]; from: Provena
   };
 }
 
+/** A tool's keys that are read, or that only shape its parameters and results (nothing a reviewer signs). */
+const TOOL_KEYS = new Set([
+  "kind",
+  "mcs.metadata",
+  "modelDisplayName",
+  "modelDescription",
+  "confirmation",
+  "action",
+  "inputs",
+  "outputs",
+  "outputMode",
+]);
+const TOPIC_KEYS = new Set(["kind", "mcs.metadata", "modelDescription", "beginDialog", "inputType", "outputType"]);
+
+function warnUnmapped(y: Yaml, known: Set<string>, build: AgentBuild): void {
+  const unmapped = Object.keys(y.value).filter((k) => !known.has(k));
+  if (unmapped.length) build.warnings.push(`${y.file}: not mapped: ${unmapped.join(", ")}`);
+}
+
 export function readAction(y: Yaml, build: AgentBuild): void {
   const action = isRecord(y.value.action) ? y.value.action : {};
   const kind = text(action.kind);
   const display = text(y.value.modelDisplayName) || baseName(y.file).replace(/\.mcs\.yml$/, "");
   const { approval, from: approvalFrom } = approvalOf(y);
   const details = isRecord(action.operationDetails) ? action.operationDetails : {};
+  warnUnmapped(y, TOOL_KEYS, build);
+  const connection = isRecord(action.connectionProperties) ? text(action.connectionProperties.mode) : "";
+  // A maker connection lets every user act with the maker's own access to the connector.
+  if (connection === "Maker")
+    build.warnings.push(
+      `${y.file}: "${display}" runs on the maker's connection (connectionProperties.mode Maker): every user acts with the maker's access`,
+    );
 
   if (kind === "InvokeExternalAgentTaskAction" && text(details.kind) === "ModelContextProtocolMetadata") {
     const system = connectorOf(text(action.connectionReference)) ?? normaliseName(display);
@@ -169,6 +195,7 @@ function readSteps(y: Yaml, steps: unknown, path: Path, build: AgentBuild): void
 const MAX_STEP_DEPTH = 40;
 
 export function readTopic(y: Yaml, build: AgentBuild): void {
+  warnUnmapped(y, TOPIC_KEYS, build);
   const begin = isRecord(y.value.beginDialog) ? y.value.beginDialog : {};
   const trigger = text(begin.kind);
   if (UNATTENDED_TRIGGERS.has(trigger))

@@ -124,6 +124,7 @@ describe("Copilot Studio importer", () => {
     expect(agent.warnings).toEqual(
       expect.arrayContaining([
         `${TD}/agent.mcs.yml: not mapped: conversationStarters`,
+        `${TD}/actions/UpdateTicket.mcs.yml: "Update travel request" runs on the maker's connection (connectionProperties.mode Maker): every user acts with the maker's access`,
         `${TD}/settings.mcs.yml: settings not mapped: accessControlPolicy, authenticationMode, authenticationTrigger, configuration`,
         `${TD}/topics/FareLookup.mcs.yml: step beginDialog.actions[2].elseActions[1] of kind "BeginDialog" is not mapped`,
         `${TD}/knowledge/TravelPolicy.mcs.yml: knowledge is narrowed to https://contoso.sharepoint.com/sites/Travel/Shared%20Documents/Policy; the spec grants search_TravelPolicy on sharepoint as a whole`,

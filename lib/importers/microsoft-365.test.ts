@@ -154,3 +154,14 @@ describe("Microsoft 365 declarative agent importer", () => {
     expect(() => microsoft365Importer.read(badPlugin)).toThrow(/ai-plugin.json: not an API plugin manifest/);
   });
 });
+
+describe("Microsoft 365 importer paths", () => {
+  it("follows the manifest's relative paths whether the upload's paths are relative, ./-prefixed or absolute", () => {
+    for (const prefix of ["./", "/srv/repo/"]) {
+      const moved = files().map((f) => ({ ...f, path: `${prefix}${f.path}` }));
+      const agent = firstAgent(microsoft365Importer.read(moved));
+      expect(agent.spec.tools.find((t) => t.system === "repairs.contoso.example")?.actions).toHaveLength(5);
+      expect(agent.spec.instructions).toContain("Only create or close a repair");
+    }
+  });
+});

@@ -58,13 +58,15 @@ function parseJson(file: SourceFile, what: string): Json {
 
 /** `appPackage/declarativeAgent.json` + `./apiSpecificationFile/x.yml` → `appPackage/apiSpecificationFile/x.yml`. */
 function resolvePath(from: string, relative: string): string {
-  const parts = (folderOf(from) + relative.replace(/\\/g, "/")).split("/");
+  const joined = folderOf(from) + relative.replace(/\\/g, "/");
+  const parts = joined.split("/");
   const out: string[] = [];
   for (const part of parts) {
     if (part === "..") out.pop();
     else if (part !== "." && part !== "") out.push(part);
   }
-  return out.join("/");
+  // An absolute path stays absolute, so it still names the file it was given as.
+  return (joined.startsWith("/") ? "/" : "") + out.join("/");
 }
 
 function isDeclarativeAgent(file: SourceFile): boolean {
@@ -318,7 +320,7 @@ export const microsoft365Importer: Importer = {
     return files.some(isDeclarativeAgent);
   },
   read(files) {
-    const byPath = new Map(files.map((f) => [f.path.replace(/\\/g, "/").replace(/^\.\//, ""), f]));
+    const byPath = new Map(files.map((f) => [resolvePath("", f.path), f]));
     const manifests = files.filter((f) => isDeclarativeAgent(f) || /(^|\/)declarativeAgent\.json$/i.test(f.path));
     if (manifests.length === 0)
       throw new ImportError(
