@@ -86,9 +86,9 @@ describe("Bedrock Agents from a CloudFormation YAML template", () => {
       "support-agent.yaml:38: Resources.GuestSupportAgent.Properties.AutoPrepare is not mapped",
       "support-agent.yaml:39: Resources.GuestSupportAgent.Properties.AgentCollaboration is not mapped: multi-agent collaboration; import each collaborator agent and review it on its own",
       "support-agent.yaml:35: Resources.GuestSupportAgent.Properties.Instruction: Fn::Sub substitutions are not resolved; the text is kept as written",
-      "support-agent.yaml:47: Resources.GuestSupportAgent.Properties.ActionGroups[1].ActionGroupExecutor is not mapped",
-      "support-agent.yaml:87: Resources.GuestSupportAgent.Properties.ActionGroups[2].ActionGroupExecutor is not mapped",
-      "support-agent.yaml:103: Resources.GuestSupportAgent.Properties.ActionGroups[3].ApiSchema.S3: the OpenAPI schema of CatalogueApi is in S3, not in the files; its operations are not imported",
+      "support-agent.yaml:46: Resources.GuestSupportAgent.Properties.ActionGroups[1].ActionGroupExecutor is not mapped",
+      "support-agent.yaml:86: Resources.GuestSupportAgent.Properties.ActionGroups[2].ActionGroupExecutor is not mapped",
+      "support-agent.yaml:102: Resources.GuestSupportAgent.Properties.ActionGroups[3].ApiSchema.S3: the OpenAPI schema of CatalogueApi is in S3, not in the files; its operations are not imported",
       "support-agent.yaml:105: Resources.GuestSupportAgent.Properties.ActionGroups[4]: action group LegacyBilling is DISABLED; its actions are not imported",
       "support-agent.yaml: No trace retention is stated by the platform: traceRetentionDays is 0 until the reviewer sets it",
     ]);
@@ -246,8 +246,59 @@ describe("Bedrock model ids", () => {
   it("falls back to the platform default, inferred and warned, when no model is named", () => {
     const agent = only(inline("Resources:\n  A:\n    Type: AWS::Bedrock::Agent\n    Properties:\n      Instruction: Look up orders.\n"));
     expect(agent.spec.model).toEqual({ provider: "bedrock-agents", name: "platform-default", version: "" });
-    expect(agent.provenance.model).toMatchObject({ how: "inferred", path: "Resources.A" });
+    expect(agent.provenance.model).toMatchObject({ how: "inferred", path: "Resources.A", line: 2 });
     expect(agent.warnings.some((w) => w.includes("the model floats"))).toBe(true);
+  });
+});
+
+describe("operations that are not in the files", () => {
+  it("count as unconfirmed writes, so an agent whose schema is in S3 is not read-only", () => {
+    const agent = only(
+      inline(`Resources:
+  A:
+    Type: AWS::Bedrock::Agent
+    Properties:
+      FoundationModel: anthropic.claude-3-haiku-20240307-v1:0
+      Instruction: Look up the catalogue.
+      ActionGroups:
+        - ActionGroupName: catalogue
+          ApiSchema:
+            S3: { S3BucketName: schemas, S3ObjectKey: catalogue.yaml }
+          FunctionSchema:
+            Functions:
+              - Name: list_products
+`),
+    );
+    expect(grants(agent)).toEqual({ "catalogue:list_products": "read/none" });
+    expect(agent.spec.autonomy).toBe("autonomous");
+    expect(agent.provenance.autonomy.because).toContain(
+      "1 action group(s) whose operations are not in the files count as unconfirmed writes",
+    );
+    expect(agent.warnings).toContain(
+      "agent.yaml:10: Resources.A.Properties.ActionGroups[0].ApiSchema.S3: the OpenAPI schema of catalogue is in S3, not in the files; its operations are not imported",
+    );
+  });
+
+  it("an inline schema that is not OpenAPI is named, and counts the same way", () => {
+    const agent = only(
+      inline(`Resources:
+  A:
+    Type: AWS::Bedrock::Agent
+    Properties:
+      Instruction: Look up the catalogue.
+      ActionGroups:
+        - ActionGroupName: UserInput
+          ParentActionGroupSignature: AMAZON.UserInput
+        - ActionGroupName: catalogue
+          ApiSchema:
+            Payload: "{ not: [json"
+`),
+    );
+    expect(agent.spec.tools).toEqual([]);
+    expect(agent.spec.autonomy).toBe("bounded");
+    expect(agent.warnings).toContain(
+      "agent.yaml:11: Resources.A.Properties.ActionGroups[1].ApiSchema.Payload: the OpenAPI schema of catalogue cannot be read (neither JSON nor YAML); its operations are not imported",
+    );
   });
 });
 

@@ -57,7 +57,9 @@ function toAgent(def: AgentDef): ImportedAgent {
 
   const mapped = mapTools(def);
   warnings.push(...mapped.warnings);
-  const actions = mapped.tools.flatMap((t) => t.actions);
+  // Operations that could not be read (an S3 schema, say) count as unconfirmed writes: in doubt, more authority.
+  const unknown = mapped.unknownGroups.map(() => ({ access: "write" as const, approval: "none" as const }));
+  const actions = [...mapped.tools.flatMap((t) => t.actions), ...unknown];
   // Bedrock agents are invoked by an application's API call; only a user-input group shows a person is there.
   const unattended = !mapped.asksUser;
   const autonomy = autonomyOf(actions, unattended);
@@ -73,6 +75,8 @@ function toAgent(def: AgentDef): ImportedAgent {
             ? "a write needs no confirmation and nothing shows a person in the loop (no AMAZON.UserInput group)"
             : "every write asks for confirmation",
   };
+  if (unknown.length > 0)
+    autonomyProvenance.because += `; ${unknown.length} action group(s) whose operations are not in the files count as unconfirmed writes`;
   warnings.push(`${def.at.file}: ${TRACE_RETENTION_WARNING}`);
 
   const candidate = { model, instructions, autonomy, tools: mapped.tools, forbidden: [], traceRetentionDays: 0 };

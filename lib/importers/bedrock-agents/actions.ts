@@ -14,6 +14,8 @@ export type MappedTools = {
   provenance: Record<string, ActionProvenance>;
   /** An `AMAZON.UserInput` group lets the agent ask the person it talks to: somebody is in the loop. */
   asksUser: Where | undefined;
+  /** Groups whose operations could not be read: in doubt they write, unconfirmed. */
+  unknownGroups: Where[];
   warnings: string[];
 };
 
@@ -52,6 +54,7 @@ export function mapTools(agent: AgentDef): MappedTools {
   const provenance: Record<string, ActionProvenance> = {};
   const warnings: string[] = [];
   let asksUser: Where | undefined;
+  const unknownGroups: Where[] = [];
 
   function add(system: string, action: Action, p: ActionProvenance, at: Where) {
     const actions = bySystem.get(system) ?? [];
@@ -78,10 +81,14 @@ export function mapTools(agent: AgentDef): MappedTools {
         },
         group.at,
       );
-    } else if (signature) warnings.push(`${named(group.parentSignature!.at)}: built-in action group ${signature} is not mapped`);
-    if (group.apiPayload) openApiActions(group, system, group.apiPayload, add, warnings);
+    } else if (signature) {
+      warnings.push(`${named(group.parentSignature!.at)}: built-in action group ${signature} is not mapped`);
+      unknownGroups.push(group.at);
+    }
+    if (group.operationsUnknown) unknownGroups.push(group.at);
+    if (group.apiPayload && !openApiActions(group, system, group.apiPayload, add, warnings)) unknownGroups.push(group.at);
     for (const fn of group.functions ?? []) {
-      const name = normaliseName(fn.name);
+      const name = normaliseName(fn.name) || "function";
       const inferred = inferAccess(fn.name, fn.description);
       const approval = approvalOf(fn.requireConfirmation, fn.at, "RequireConfirmation");
       add(
@@ -107,7 +114,7 @@ export function mapTools(agent: AgentDef): MappedTools {
   }
 
   const tools = [...bySystem.entries()].map(([system, actions]) => ({ system, actions }));
-  return { tools, provenance, asksUser, warnings };
+  return { tools, provenance, asksUser, unknownGroups, warnings };
 }
 
 function openApiActions(
@@ -116,7 +123,7 @@ function openApiActions(
   payload: Located<string>,
   add: (system: string, action: Action, p: ActionProvenance, at: Where) => void,
   warnings: string[],
-) {
+): boolean {
   let doc: unknown;
   try {
     doc = parseYaml(payload.value, { maxAliasCount: 100 });
@@ -124,12 +131,12 @@ function openApiActions(
     warnings.push(
       `${named(payload.at)}: the OpenAPI schema of ${group.name} cannot be read (neither JSON nor YAML); its operations are not imported`,
     );
-    return;
+    return false;
   }
   const paths = typeof doc === "object" && doc !== null ? (doc as Record<string, unknown>).paths : undefined;
   if (typeof paths !== "object" || paths === null) {
     warnings.push(`${named(payload.at)}: the OpenAPI schema of ${group.name} has no paths; nothing imported`);
-    return;
+    return false;
   }
   for (const [route, item] of Object.entries(paths as Record<string, unknown>)) {
     if (typeof item !== "object" || item === null) continue;
@@ -153,4 +160,5 @@ function openApiActions(
       );
     }
   }
+  return true;
 }

@@ -59,7 +59,8 @@ export function parseTemplate(file: string, content: string): Template {
       return plain(node.resolve(doc as Document), path, depth + 1);
     }
     const n = node as Node | null;
-    if (n?.range) lines.set(path, lineCounter.linePos(n.range[0]).line);
+    // A mapping's key line is already kept: the element is where its name is written.
+    if (n?.range && !lines.has(path)) lines.set(path, lineCounter.linePos(n.range[0]).line);
     let value: unknown;
     if (isMap(n)) {
       const out: Record<string, unknown> = {};

@@ -128,12 +128,16 @@ class TemplateReader {
     if (isObj(api)) {
       if (api.Payload !== undefined) {
         def.apiPayload = this.text(api.Payload, `${path}.ApiSchema.Payload`);
-        if (!def.apiPayload)
+        if (!def.apiPayload) {
+          def.operationsUnknown = true;
           this.warnings.push(`${named(this.where(path))}: the OpenAPI schema of ${name} is not resolved; its operations are not imported`);
-      } else if (api.S3 !== undefined)
+        }
+      } else if (api.S3 !== undefined) {
+        def.operationsUnknown = true;
         this.warnings.push(
           `${named(this.where(`${path}.ApiSchema.S3`))}: the OpenAPI schema of ${name} is in S3, not in the files; its operations are not imported`,
         );
+      }
     }
     const functions = isObj(group.FunctionSchema) ? group.FunctionSchema.Functions : undefined;
     if (Array.isArray(functions)) def.functions = functions.flatMap((f, i) => this.function(f, `${path}.FunctionSchema.Functions[${i}]`));

@@ -26,6 +26,8 @@ export type ActionGroupDef = {
   /** The OpenAPI document's text, when it is written inline (`ApiSchema.Payload`, `api_schema.payload`). */
   apiPayload?: Located<string>;
   functions?: FunctionDef[];
+  /** The group's operations are not in the files (an S3 schema, an unresolved payload): they may write. */
+  operationsUnknown?: boolean;
 };
 
 export type KnowledgeBaseDef = { id: string; description: string; at: Where };

@@ -40,7 +40,13 @@ export function isTerraform(file: SourceFile): boolean {
 }
 
 function parse(file: SourceFile): Config {
-  const [value, error] = parseToObject(file.content) as [unknown, unknown];
+  let parsed: [unknown, unknown];
+  try {
+    parsed = parseToObject(file.content) as [unknown, unknown];
+  } catch {
+    throw new ImportError(`${file.path}: not valid Terraform (HCL)`, file.path);
+  }
+  const [value, error] = parsed;
   if (error || !isObj(value)) throw new ImportError(`${file.path}: not valid Terraform (HCL)`, file.path);
   return { file: file.path, resource: isObj(value.resource) ? value.resource : {}, variable: isObj(value.variable) ? value.variable : {} };
 }
@@ -151,12 +157,16 @@ export function readTerraform(files: SourceFile[]): { agents: AgentDef[]; warnin
     const api = blocks(r.block.api_schema)[0];
     if (api?.payload !== undefined) {
       group.apiPayload = text(api.payload, { ...r.at, path: `${r.at.path}.api_schema.payload` }, agent.warnings, false);
-      if (!group.apiPayload)
+      if (!group.apiPayload) {
+        group.operationsUnknown = true;
         agent.warnings.push(`${named(r.at)}: the OpenAPI schema of ${name} is not in these files; its operations are not imported`);
-    } else if (api?.s3 !== undefined)
+      }
+    } else if (api?.s3 !== undefined) {
+      group.operationsUnknown = true;
       agent.warnings.push(
         `${r.at.file}: ${r.at.path}.api_schema.s3: the OpenAPI schema of ${name} is in S3, not in the files; its operations are not imported`,
       );
+    }
     const fnBlocks = blocks(r.block.function_schema)
       .flatMap((s) => blocks(s.member_functions))
       .flatMap((m) => blocks(m.functions));
