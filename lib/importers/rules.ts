@@ -90,10 +90,15 @@ export function accessOfHttp(method: string, operationName: string): { access: A
   return { access: "write", how: "stated", because: `HTTP ${m}` };
 }
 
-/** A dated or numbered snapshot in a model id pins it: `gpt-4.1-2025-04-14`, `claude-sonnet-4-5-20250929`, `…-20240620-v1:0`. */
+/**
+ * A dated or numbered snapshot in a model id pins it: `gpt-4.1-2025-04-14`, `claude-sonnet-4-5-20250929`,
+ * `…-20240620-v1:0`, and Bedrock's numbered ids without a date (`amazon.nova-pro-v1:0`, `meta.llama3-70b-instruct-v1:0`).
+ */
 export function pinnedVersion(modelId: string): string {
   const dated = /(\d{4}-\d{2}-\d{2}|\d{8})(-v\d+(:\d+)?)?$/.exec(modelId);
-  return dated ? dated[0] : "";
+  if (dated) return dated[0];
+  const numbered = /-(v\d+:\d+)$/.exec(modelId);
+  return numbered ? numbered[1]! : "";
 }
 
 /** `{provider, name, version}` from a model id, with a floating version unless the id pins a snapshot. */
