@@ -48,7 +48,15 @@ export type AgentforcePlanner = {
   surfaces: Located[];
 };
 
-export type AgentforceBot = { name: string; label: string; description: Located | undefined; type: Located | undefined; file: string };
+export type AgentforceBot = {
+  name: string;
+  label: string;
+  description: Located | undefined;
+  type: Located | undefined;
+  /** The user the agent runs as (`botUser`). */
+  runAs: Located | undefined;
+  file: string;
+};
 export type AgentforceBotVersion = { bot: string; planners: Located[]; file: string };
 
 export type AgentforceMetadata =
@@ -152,6 +160,7 @@ export function readAgentforceFile(file: SourceFile, warnings: string[]): Agentf
           label: doc.value(root, "label")?.text || doc.value(root, "masterLabel")?.text || componentName(file.path),
           description: doc.value(root, "description"),
           type: doc.value(root, "type"),
+          runAs: doc.value(root, "botUser"),
           file: file.path,
         },
       };

@@ -105,6 +105,12 @@ describe("Agentforce metadata (planner bundle, topics, actions, bot)", () => {
     expect(agent.spec.traceRetentionDays).toBe(0);
   });
 
+  it("warns that the Bot's run-as user is not mapped", () => {
+    expect(agent.warnings).toContainEqual(
+      expect.stringContaining("Bot.botUser resort.agent@example.com (line 8), the user the agent runs as, is not mapped"),
+    );
+  });
+
   it("detects the project", () => {
     expect(importer.detect(project("resort"))).toBe(true);
   });

@@ -7,10 +7,11 @@ import {
   type AgentforceTopic,
   type Located,
 } from "./agentforce-metadata";
-import { readAgentScript, type ScriptAction, type ScriptAgent } from "./agentforce-script";
+import { mapAction, mapScriptAction, resolveAction } from "./agentforce-actions";
+import { readAgentScript, type ScriptAgent } from "./agentforce-script";
 import { assembleAgent, type AgentDraft, type ImportedAction } from "./assemble-agent";
-import { inferAccess, normaliseName, platformDefaultModel } from "./rules";
-import { ImportError, type ImportedAgent, type Importer, type Provenance, type SourceFile } from "./types";
+import { platformDefaultModel } from "./rules";
+import { ImportError, type ImportedAgent, type Importer, type SourceFile } from "./types";
 
 /**
  * Salesforce Agentforce: metadata from a source-format project (planner bundle or planner, topics, actions,
@@ -18,29 +19,6 @@ import { ImportError, type ImportedAgent, type Importer, type Provenance, type S
  * org's default serves it), actions run in the org unless they call an external service, and approval is
  * the action's `isConfirmationRequired`.
  */
-
-/** Invocation target types that run inside the org: Apex, Flow, prompt templates, standard and quick actions. */
-const IN_ORG = [
-  "apex",
-  "flow",
-  "prompt",
-  "generatePromptResponse",
-  "standardInvocableAction",
-  "quickAction",
-  "auraEnabled",
-  "namedQuery",
-  "retriever",
-  "createCatalogItemRequest",
-  "executeIntegrationProcedure",
-  "runExpressionSet",
-];
-/** Target types that only read or only return generated text to the agent. */
-const READING: Record<string, string> = {
-  namedQuery: "a named query reads records",
-  retriever: "a retriever reads grounding data",
-  prompt: "a prompt template generates text returned to the agent",
-  generatePromptResponse: "a prompt template generates text returned to the agent",
-};
 
 const XML_SUFFIXES = [".xml", ".genAiPlannerBundle", ".genAiPlanner", ".genAiPlugin", ".genAiFunction", ".bot", ".botVersion"];
 const AGENTFORCE_FOLDERS = ["genAiPlannerBundles", "genAiPlanners", "genAiPlugins", "genAiFunctions", "bots", "aiAuthoringBundles"];
@@ -110,6 +88,11 @@ export const salesforceAgentforceImporter: Importer = {
         first.path,
       );
     }
+    for (const s of c.scripts)
+      if (c.planners.some((p) => p.name === s.agent.name))
+        c.warnings.push(
+          `${s.file}: agent "${s.agent.name}" is also a planner among the files (a published Agent Script?): imported twice, once from each`,
+        );
     const agents: ImportedAgent[] = [
       ...c.planners.map((p) => assembleAgent(plannerDraft(p, c))),
       ...c.scripts.map((s) => assembleAgent(scriptDraft(s.file, s.agent, s.warnings))),
@@ -133,6 +116,8 @@ function plannerDraft(planner: AgentforcePlanner, c: Collected): AgentDraft {
   const bot = version && c.bots.find((b) => b.name === version.bot);
   const { model, modelFrom, warning } = floatingModel(planner.file, planner.line);
   warnings.push(warning);
+  if (bot?.runAs?.text)
+    warnings.push(`${bot.file}: Bot.botUser ${bot.runAs.text} (line ${bot.runAs.line}), the user the agent runs as, is not mapped`);
 
   const instructions: AgentDraft["instructions"] = [];
   // The planner's description is what the reasoning engine is given; the Bot's is what people read in Setup.
@@ -155,11 +140,11 @@ function plannerDraft(planner: AgentforcePlanner, c: Collected): AgentDraft {
     topic.instructions.forEach((ins, i) =>
       instructions.push(part(`${where}: instruction ${i + 1}`, topic.file, ins, `${topic.name}.genAiPluginInstructions`)),
     );
-    for (const ref of topic.actionRefs) actions.push(resolveAction(ref, topic.localActions, c, topic.file, warnings));
+    for (const ref of topic.actionRefs) actions.push(resolveAction(ref, topic.localActions, c.actions, topic.file, warnings));
     for (const local of topic.localActions)
       if (!topic.actionRefs.some((r) => r.text === local.name)) actions.push(mapAction(local, warnings));
   }
-  for (const ref of planner.actionRefs) actions.push(resolveAction(ref, planner.plannerActions, c, planner.file, warnings));
+  for (const ref of planner.actionRefs) actions.push(resolveAction(ref, planner.plannerActions, c.actions, planner.file, warnings));
   for (const local of planner.plannerActions)
     if (!planner.actionRefs.some((r) => r.text === local.name)) actions.push(mapAction(local, warnings));
 
@@ -223,73 +208,6 @@ function plannerAttendance(planner: AgentforcePlanner, bot: AgentforceBot | unde
   };
 }
 
-function resolveAction(ref: Located, local: AgentforceAction[], c: Collected, file: string, warnings: string[]): ImportedAction {
-  const found = local.find((a) => a.name === ref.text) ?? c.actions.get(ref.text);
-  if (found) return mapAction(found, warnings);
-  // A standard action (a namespaced one such as EmployeeCopilot__AnswerQuestionsWithKnowledge) has no file in a project.
-  warnings.push(
-    `${file}: action "${ref.text}" (line ${ref.line}) is not among the files (a standard action?): access inferred from its name`,
-  );
-  const inferred = inferAccess(readableName(ref.text, ""));
-  return {
-    system: "salesforce",
-    name: normaliseName(ref.text),
-    access: inferred.access,
-    approval: "none",
-    accessFrom: { file, line: ref.line, path: ref.text, how: "inferred", because: inferred.because },
-    approvalFrom: {
-      file,
-      line: ref.line,
-      path: ref.text,
-      how: "inferred",
-      because: "definition not among the files: no confirmation known",
-    },
-  };
-}
-
-/** The words to infer access from: the label when there is one, else the name without its namespace prefix. */
-function readableName(name: string, label: string): string {
-  if (label && label !== name) return label;
-  const i = name.indexOf("__");
-  return i >= 0 ? name.slice(i + 2) : name;
-}
-
-function mapAction(action: AgentforceAction, warnings: string[]): ImportedAction {
-  const type = action.targetType?.text ?? "";
-  const at = (field: string, line?: number) => ({ file: action.file, line: line ?? action.line, path: `${action.path}.${field}` });
-  const system = systemOf(type, action.target?.text ?? "", `${action.file}: ${action.path}`, warnings);
-  const reading = READING[type];
-  const inferred = inferAccess(readableName(action.name, action.label), action.description);
-  const accessFrom: Provenance = reading
-    ? { ...at("invocationTargetType", action.targetType?.line), how: "inferred", because: reading }
-    : { ...at("masterLabel"), how: "inferred", because: inferred.because };
-  const confirmation = action.confirmation?.text.toLowerCase();
-  const approvalFrom: Provenance =
-    confirmation === undefined || confirmation === ""
-      ? { ...at("isConfirmationRequired"), how: "inferred", because: "isConfirmationRequired not stated (defaults to false)" }
-      : { ...at("isConfirmationRequired", action.confirmation!.line), how: "stated" };
-  return {
-    system,
-    name: normaliseName(action.name),
-    access: reading && inferred.access !== "admin" ? "read" : inferred.access,
-    approval: confirmation === "true" ? "required" : "none",
-    accessFrom,
-    approvalFrom,
-  };
-}
-
-/** `salesforce` for what runs in the org; the external service a target names; a warning when the type is unknown. */
-function systemOf(type: string, target: string, where: string, warnings: string[]): string {
-  if (IN_ORG.includes(type)) return "salesforce";
-  if (type === "externalService" || type === "mcpTool" || type === "slack") {
-    const service = normaliseName(target.split(/[./]/)[0] ?? "");
-    if (type === "slack") return "slack";
-    if (service) return service;
-  }
-  warnings.push(`${where}: invocation target type "${type || "(none)"}" (target "${target}") is not known: counted as acting in the org`);
-  return "salesforce";
-}
-
 function scriptDraft(file: string, agent: ScriptAgent, scriptWarnings: string[]): AgentDraft {
   const warnings = [...scriptWarnings];
   const { model, modelFrom, warning } = floatingModel(file);
@@ -333,28 +251,5 @@ function scriptDraft(file: string, agent: ScriptAgent, scriptWarnings: string[])
     unattended,
     file,
     warnings,
-  };
-}
-
-function mapScriptAction(file: string, action: ScriptAction, warnings: string[]): ImportedAction {
-  const target = action.target?.text ?? "";
-  const sep = target.indexOf("://");
-  const scheme = sep > 0 ? target.slice(0, sep) : "";
-  if (!action.target) warnings.push(`${file}: ${action.path} (line ${action.line}) has no target`);
-  const system = systemOf(scheme, sep > 0 ? target.slice(sep + 3) : target, `${file}: ${action.path}`, warnings);
-  const reading = READING[scheme];
-  const inferred = inferAccess(action.name, action.description);
-  const confirmation = action.confirmation?.text.toLowerCase();
-  return {
-    system,
-    name: normaliseName(action.name),
-    access: reading && inferred.access !== "admin" ? "read" : inferred.access,
-    approval: confirmation === "true" ? "required" : "none",
-    accessFrom: reading
-      ? { file, line: action.target?.line, path: `${action.path}.target`, how: "inferred", because: reading }
-      : { file, line: action.line, path: action.path, how: "inferred", because: inferred.because },
-    approvalFrom: confirmation
-      ? { file, line: action.confirmation!.line, path: `${action.path}.require_user_confirmation`, how: "stated" }
-      : { file, line: action.line, path: action.path, how: "inferred", because: "Agent Script states no confirmation for the action" },
   };
 }

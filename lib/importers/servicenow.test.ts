@@ -142,6 +142,21 @@ describe("ServiceNow Fluent AiAgent", () => {
   });
 });
 
+it("warns when anyone may invoke the agent", () => {
+  const source = `import { AiAgent } from '@servicenow/sdk/core'
+AiAgent({
+  name: 'Open Helper',
+  description: 'Answers questions',
+  agentRole: 'Helper',
+  securityAcl: { type: 'Public' },
+  tools: [{ name: 'Get Status', type: 'script', executionMode: 'autopilot', script: 'x' }],
+})`;
+  const [agent] = importer.read([{ path: "open.now.ts", content: source }]).agents;
+  expect(agent?.warnings).toContainEqual(expect.stringContaining("securityAcl (line 6) is Public"));
+  expect(agent?.spec.autonomy).toBe("read_only");
+  expect(agent?.spec.instructions).toContain("## Agent role\nHelper");
+});
+
 describe("files that are not ServiceNow agent definitions", () => {
   it("names a .now.ts file that does not parse", () => {
     expect(() => importer.read(project("malformed"))).toThrow(ImportError);

@@ -107,6 +107,9 @@ function agentDraft(file: SourceFile, agent: FluentValue & { kind: "object" }): 
   for (const [key, value] of agent.props) {
     if (!AGENT_KEYS.includes(key)) warnings.push(`${path}: AiAgent.${key} (line ${value.line}) is not mapped`);
   }
+  const acl = prop(agent, "securityAcl");
+  if (str(acl, "type") === "Public")
+    warnings.push(`${path}: securityAcl (line ${acl!.line}) is Public: anyone can invoke the agent, not mapped`);
   const { model, warning } = platformDefaultModel("servicenow");
   warnings.push(`${path}: ${warning}`);
 
