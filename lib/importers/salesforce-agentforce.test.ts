@@ -208,6 +208,22 @@ describe("files that are not Agentforce definitions", () => {
     expect(() => importer.read(files)).toThrow(ImportError);
   });
 
+  it("warns about a topic file no planner uses", () => {
+    const extra = {
+      path: "genAiPlugins/Spare/Spare.genAiPlugin-meta.xml",
+      content: `<?xml version="1.0" encoding="UTF-8"?>
+<GenAiPlugin xmlns="http://soap.sforce.com/2006/04/metadata">
+    <developerName>Spare</developerName>
+    <masterLabel>Spare</masterLabel>
+    <pluginType>Topic</pluginType>
+    <scope>Unused.</scope>
+</GenAiPlugin>`,
+    };
+    const result = importer.read([...project("resort"), extra]);
+    expect(result.warnings).toContainEqual(expect.stringContaining('topic "Spare" is used by no planner among the files: not imported'));
+    expect(result.warnings.some((w) => w.includes("used by no topic or planner"))).toBe(false);
+  });
+
   it("refuses an empty upload", () => {
     expect(() => importer.read([])).toThrow(ImportError);
   });

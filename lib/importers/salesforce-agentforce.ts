@@ -93,6 +93,7 @@ export const salesforceAgentforceImporter: Importer = {
         c.warnings.push(
           `${s.file}: agent "${s.agent.name}" is also a planner among the files (a published Agent Script?): imported twice, once from each`,
         );
+    warnUnused(c);
     const agents: ImportedAgent[] = [
       ...c.planners.map((p) => assembleAgent(plannerDraft(p, c))),
       ...c.scripts.map((s) => assembleAgent(scriptDraft(s.file, s.agent, s.warnings))),
@@ -100,6 +101,21 @@ export const salesforceAgentforceImporter: Importer = {
     return { platform: "salesforce-agentforce", agents, toolsets: [], warnings: c.warnings };
   },
 };
+
+/** A topic or action file no planner uses belongs to no imported agent: say so rather than drop it quietly. */
+function warnUnused(c: Collected) {
+  const topicRefs = new Set(c.planners.flatMap((p) => p.topicRefs.map((r) => r.text)));
+  for (const topic of c.topics.values())
+    if (!topicRefs.has(topic.name))
+      c.warnings.push(`${topic.file}: topic "${topic.name}" is used by no planner among the files: not imported`);
+  const actionRefs = new Set([
+    ...c.planners.flatMap((p) => [...p.actionRefs, ...p.localTopics.flatMap((t) => t.actionRefs)].map((r) => r.text)),
+    ...[...c.topics.values()].filter((t) => topicRefs.has(t.name)).flatMap((t) => t.actionRefs.map((r) => r.text)),
+  ]);
+  for (const action of c.actions.values())
+    if (!actionRefs.has(action.name))
+      c.warnings.push(`${action.file}: action "${action.name}" is used by no topic or planner among the files: not imported`);
+}
 
 function floatingModel(file: string, line?: number): Pick<AgentDraft, "model" | "modelFrom"> & { warning: string } {
   const { model, warning } = platformDefaultModel("salesforce");
