@@ -157,6 +157,25 @@ AiAgent({
   expect(agent?.spec.instructions).toContain("## Agent role\nHelper");
 });
 
+it("counts creating users or group members as admin, and reading them as read", () => {
+  const crud = (name: string, operationName: string, table: string) =>
+    `{ name: '${name}', type: 'crud', executionMode: 'copilot', inputs: { operationName: '${operationName}', table: '${table}', inputFields: [] } }`;
+  const source = `AiAgent({ name: 'Onboarder', description: 'Onboards staff', agentRole: 'HR', tools: [
+    ${crud("Create User", "create", "sys_user")},
+    ${crud("Add To Group", "create", "sys_user_grmember")},
+    ${crud("Find User", "lookup", "sys_user")},
+    ${crud("Update Incident", "update", "incident")},
+  ] })`;
+  const [agent] = importer.read([{ path: "onboard.now.ts", content: source }]).agents;
+  expect(agent && actionsOf(agent)).toEqual([
+    "servicenow:Add_To_Group admin/required",
+    "servicenow:Create_User admin/required",
+    "servicenow:Find_User read/required",
+    "servicenow:Update_Incident write/required",
+  ]);
+  expect(agent?.spec.autonomy).toBe("bounded");
+});
+
 describe("files that are not ServiceNow agent definitions", () => {
   it("names a .now.ts file that does not parse", () => {
     expect(() => importer.read(project("malformed"))).toThrow(ImportError);

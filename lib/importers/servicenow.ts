@@ -203,7 +203,7 @@ function mapTool(path: string, tool: FluentValue, at: string, warnings: string[]
         because: `CRUD operation "${operation}" unknown; ${inferred.because}`,
       };
       warnings.push(`${path}: ${at} "${rawName}" has CRUD operation "${operation}", which is not known`);
-    } else if (stated === "write" && inferAccess(table).access === "admin") {
+    } else if (stated === "write" && inferAccess(`${table}.${operation}`).access === "admin") {
       access = "admin";
       accessFrom = {
         ...where("inputs.table", prop(inputs, "table")?.line),
