@@ -275,7 +275,8 @@ const HTTP_CLIENTS = new Set(["httpx", "requests", "aiohttp", "urllib"]);
  * The system a tool function touches: the host of a literal URL it sends to with an HTTP client, else the
  * outside module it calls into (`stripe.Refund.create` → `stripe`), else null (the caller says `functions`).
  */
-export function systemCalledBy(py: PythonModule, body: SyntaxNode): { system: string; because: string } | null {
+/** `at` is where the first such call starts, so a caller can tell whether something (an `interrupt`) comes before it. */
+export function systemCalledBy(py: PythonModule, body: SyntaxNode): { system: string; because: string; at: number } | null {
   const imports = importsOf(py);
   const bindings = assignmentsOf(py);
   const moduleOf = (name: string): string | null => {
@@ -302,12 +303,37 @@ export function systemCalledBy(py: PythonModule, body: SyntaxNode): { system: st
     if (HTTP_CLIENTS.has(owner)) {
       const bound = bindings.get(root);
       const client = bound ? callOf(py, bound) : null;
-      const url = stringValue(py, call.positional[0]) ?? stringValue(py, client?.keywords.get("base_url"));
+      const first = call.positional[0];
+      const baseUrl = client?.keywords.get("base_url");
+      const url = (first && urlPrefix(py, first, bindings)) || (baseUrl && urlPrefix(py, baseUrl, bindings)) || null;
       const host = hostOf(url);
-      if (host) return { system: host, because: `calls ${host} with ${owner}` };
+      if (host) return { system: host, because: `calls ${host} with ${owner}`, at: call.node.from };
       continue;
     }
-    return { system: owner, because: `calls ${call.callee}` };
+    return { system: owner, because: `calls ${call.callee}`, at: call.node.from };
   }
   return null;
+}
+
+/** The literal start of a URL: a string, a constant, the left end of a `+`, or an f-string up to its first `{`. */
+function urlPrefix(py: PythonModule, node: SyntaxNode, bindings: Map<string, SyntaxNode>): string | null {
+  const value = resolve(py, node, bindings);
+  if (value.name === "BinaryExpression" && value.firstChild) return urlPrefix(py, value.firstChild, bindings);
+  if (value.name === "FormatString") {
+    // The text up to the first replacement that is not a constant (`f"{SHOP_API}/orders/{id}"` → ".../orders/").
+    const literal = textOf(py, value);
+    const open = /^[A-Za-z]*('''|"""|'|")/.exec(literal);
+    let cursor = value.from + (open?.[0].length ?? 0);
+    let out = "";
+    for (const replacement of value.getChildren("FormatReplacement")) {
+      out += py.source.slice(cursor, replacement.from);
+      const inner = childrenOf(replacement)[0];
+      const constant = inner ? constantString(py, inner, bindings) : null;
+      if (constant === null) return out;
+      out += constant;
+      cursor = replacement.to;
+    }
+    return out + py.source.slice(cursor, value.to - (open?.[1]?.length ?? 0));
+  }
+  return constantString(py, value, bindings);
 }
