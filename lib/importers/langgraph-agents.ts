@@ -104,7 +104,8 @@ export function readModel(graph: GraphModule, node: SyntaxNode | undefined, wher
   if (!provider && id.includes(":")) [provider, id] = [id.slice(0, id.indexOf(":")), id.slice(id.indexOf(":") + 1)];
   if (!provider) {
     provider = providerOfBareId(id) ?? "unknown";
-    provenance.because = `provider guessed from the model id "${id}"`;
+    provenance.how = "inferred";
+    provenance.because = `no provider named: guessed from the model id "${id}"`;
   }
   const model = modelOf(provider, id);
   if (!model.version && !provenance.because) provenance.because = "no dated snapshot: the model floats";

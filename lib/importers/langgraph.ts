@@ -86,7 +86,10 @@ export const langGraphImporter: Importer = {
           continue;
         }
         if (!modules.has(file.path)) modules.set(file.path, graphModule(parsePython(file)));
-        drafts.push(...readGraph(modules.get(file.path)!, variable, graphName, warnings));
+        const read = readGraph(modules.get(file.path)!, variable, graphName, warnings);
+        const description = typeof entry === "object" ? (entry as { description?: unknown } | null)?.description : undefined;
+        if (read[0] && typeof description === "string") read[0].description = description;
+        drafts.push(...read);
       }
     }
     if (!drafts.length)

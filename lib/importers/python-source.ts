@@ -305,8 +305,8 @@ export function systemCalledBy(py: PythonModule, body: SyntaxNode): { system: st
       const client = bound ? callOf(py, bound) : null;
       const first = call.positional[0];
       const baseUrl = client?.keywords.get("base_url");
-      const url = (first && urlPrefix(py, first, bindings)) || (baseUrl && urlPrefix(py, baseUrl, bindings)) || null;
-      const host = hostOf(url);
+      // A client's base_url names the host when the call only gives a path.
+      const host = hostOf(first ? urlPrefix(py, first, bindings) : null) ?? hostOf(baseUrl ? urlPrefix(py, baseUrl, bindings) : null);
       if (host) return { system: host, because: `calls ${host} with ${owner}`, at: call.node.from };
       continue;
     }
