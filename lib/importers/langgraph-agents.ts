@@ -8,7 +8,7 @@ import {
   callsWithin,
   constantString,
   dictEntries,
-  functionsOf,
+  findFunction,
   lineOf,
   listElements,
   resolve,
@@ -16,7 +16,8 @@ import {
   systemCalledBy,
   textOf,
   type Call,
-  type PythonFunction,
+  type ModuleFunction,
+  type PythonFiles,
   type PythonModule,
 } from "./python-source";
 import { inferAccess, modelOf, normaliseName, platformDefaultModel } from "./rules";
@@ -24,10 +25,11 @@ import type { Provenance } from "./types";
 
 /** Reading one LangGraph agent (`create_react_agent`, `create_agent`, `create_supervisor`) from a graph module. */
 
-export type GraphModule = { py: PythonModule; bindings: Map<string, SyntaxNode>; functions: Map<string, PythonFunction> };
+/** A graph module, with the other Python files so tools imported from a sibling module are found. */
+export type GraphModule = { py: PythonModule; bindings: Map<string, SyntaxNode>; library: PythonFiles };
 
-export function graphModule(py: PythonModule): GraphModule {
-  return { py, bindings: assignmentsOf(py), functions: functionsOf(py) };
+export function graphModule(py: PythonModule, library: PythonFiles): GraphModule {
+  return { py, bindings: assignmentsOf(py), library };
 }
 
 /** A deployed graph is called through the LangGraph API; nothing in the definition puts a person in the loop. */
@@ -174,10 +176,10 @@ export function readTools(
   for (const element of list) {
     const line = lineOf(py, element.from);
     // A plain function is a tool too: the prebuilt agents wrap it as @tool would.
-    const fn = element.name === "VariableName" ? graph.functions.get(textOf(py, element)) : undefined;
-    if (fn) {
-      const decorator = fn.decorators.find((d) => d.name.split(".").pop() === "tool");
-      out.push(toolFunction(graph, fn, decorator?.call ?? null, approval, warnings));
+    const fnAt = element.name === "VariableName" ? findFunction(py, textOf(py, element), graph.library) : null;
+    if (fnAt) {
+      const decorator = fnAt.fn.decorators.find((d) => d.name.split(".").pop() === "tool");
+      out.push(toolFunction(graph, fnAt, decorator?.call ?? null, approval, warnings));
       continue;
     }
     const call = callOf(py, resolve(py, element, graph.bindings));
@@ -205,12 +207,11 @@ export function readTools(
 
 function toolFunction(
   graph: GraphModule,
-  fn: PythonFunction,
+  { py, fn }: ModuleFunction,
   decorator: Call | null,
   approval: GraphApproval,
   warnings: string[],
 ): DraftAction {
-  const { py } = graph;
   const name = normaliseName(stringValue(py, decorator?.positional[0]) ?? fn.name);
   const path = `@tool ${fn.name}`;
   const access = inferAccess(name, fn.docstring);

@@ -143,6 +143,44 @@ describe("LangGraph", () => {
   });
 });
 
+describe("LangGraph, tools in a sibling module", () => {
+  it("finds a @tool imported from another module among the files", () => {
+    const config = { path: "langgraph.json", content: JSON.stringify({ graphs: { helper: "./app/graph.py:graph" } }) };
+    const graph = {
+      path: "app/graph.py",
+      content: [
+        "from langgraph.prebuilt import create_react_agent",
+        "from app.tools import delete_project",
+        "",
+        'graph = create_react_agent("openai:gpt-4.1-2025-04-14", [delete_project], prompt="You tidy up projects.")',
+        "",
+      ].join("\n"),
+    };
+    const tools = {
+      path: "app/tools.py",
+      content: [
+        "from langchain_core.tools import tool",
+        "from langgraph.types import interrupt",
+        "",
+        "",
+        "@tool",
+        "def delete_project(project_id: str) -> str:",
+        '    """Delete a whole project."""',
+        '    interrupt({"confirm": project_id})',
+        '    return "deleted"',
+        "",
+      ].join("\n"),
+    };
+    const [agent] = langGraphImporter.read([config, graph, tools]).agents;
+    expect(agent!.spec.tools).toEqual([
+      { system: "functions", actions: [{ name: "delete_project", access: "admin", approval: "required" }] },
+    ]);
+    expect(agent!.provenance.actions["functions:delete_project"]!.approval).toMatchObject({ file: "app/tools.py", line: 8, how: "stated" });
+    expect(agent!.spec.model).toEqual({ provider: "openai", name: "gpt-4.1-2025-04-14", version: "2025-04-14" });
+    expect(agent!.spec.autonomy).toBe("bounded");
+  });
+});
+
 describe("LangGraph, files that are not definitions", () => {
   it("detects a langgraph.json with graphs, nothing else", () => {
     expect(langGraphImporter.detect(files)).toBe(true);

@@ -17,6 +17,7 @@ import {
   lineOf,
   listElements,
   parsePython,
+  pythonFiles,
   resolve,
   stringValue,
   textOf,
@@ -66,6 +67,7 @@ export const langGraphImporter: Importer = {
     const warnings: string[] = [];
     const drafts: AgentDraft[] = [];
     const modules = new Map<string, GraphModule>();
+    const library = pythonFiles(files);
     for (const config of configs) {
       for (const [graphName, entry] of Object.entries(graphsOf(config))) {
         const where = `${config.path}: graphs.${graphName}`;
@@ -85,7 +87,7 @@ export const langGraphImporter: Importer = {
           warnings.push(`${where}: module ${modulePath} is not among the files, not read`);
           continue;
         }
-        if (!modules.has(file.path)) modules.set(file.path, graphModule(parsePython(file)));
+        if (!modules.has(file.path)) modules.set(file.path, graphModule(parsePython(file), library));
         const read = readGraph(modules.get(file.path)!, variable, graphName, warnings);
         const description = typeof entry === "object" ? (entry as { description?: unknown } | null)?.description : undefined;
         if (read[0] && typeof description === "string") read[0].description = description;

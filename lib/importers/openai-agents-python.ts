@@ -9,7 +9,7 @@ import {
   callsWithin,
   constantString,
   dictEntries,
-  functionsOf,
+  findFunction,
   importsOf,
   lineOf,
   listElements,
@@ -19,7 +19,8 @@ import {
   systemCalledBy,
   textOf,
   type Call,
-  type PythonFunction,
+  type ModuleFunction,
+  type PythonFiles,
   type PythonModule,
 } from "./python-source";
 import { inferAccess, normaliseName } from "./rules";
@@ -33,10 +34,10 @@ export function importsAgentsSdk(file: SourceFile): boolean {
   return importsOf(parsePython(file, { lenient: true })).some((i) => i.from === "agents" || i.from.startsWith("agents."));
 }
 
-export function readPythonAgents(file: SourceFile): { agents: AgentDraft[]; toolsets: ImportedToolset[] } {
+/** `library` holds the other Python files, so tools imported from a sibling module (`from .tools import refund`) are found. */
+export function readPythonAgents(file: SourceFile, library: PythonFiles): { agents: AgentDraft[]; toolsets: ImportedToolset[] } {
   const py = parsePython(file);
   const bindings = assignmentsOf(py);
-  const functions = functionsOf(py);
   const agentCalls = callsWithin(py, py.tree.topNode).filter((c) => agentCallee(py, c));
   const agentNameOf = new Map<string, string>();
   for (const [variable, value] of bindings) {
@@ -44,13 +45,13 @@ export function readPythonAgents(file: SourceFile): { agents: AgentDraft[]; tool
     if (call && agentCallee(py, call)) agentNameOf.set(variable, stringValue(py, call.keywords.get("name")) ?? variable);
   }
   const toolsets: ImportedToolset[] = [];
-  const agents = agentCalls.map((call) => readAgent(py, call, { bindings, functions, agentNameOf, toolsets }));
+  const agents = agentCalls.map((call) => readAgent(py, call, { bindings, library, agentNameOf, toolsets }));
   return { agents, toolsets };
 }
 
 type Context = {
   bindings: Map<string, SyntaxNode>;
-  functions: Map<string, PythonFunction>;
+  library: PythonFiles;
   agentNameOf: Map<string, string>;
   toolsets: ImportedToolset[];
 };
@@ -169,16 +170,16 @@ function readTool(py: PythonModule, element: SyntaxNode, agent: string, warnings
   const line = lineOf(py, element.from);
   const where = `${py.file}:${line}`;
   if (element.name === "VariableName") {
-    const fn = context.functions.get(textOf(py, element));
-    const decorator = fn?.decorators.find((d) => d.name.split(".").pop() === "function_tool");
-    if (fn && decorator) return [functionTool(py, fn, decorator.call, warnings)];
+    const fnAt = findFunction(py, textOf(py, element), context.library);
+    const decorator = fnAt?.fn.decorators.find((d) => d.name.split(".").pop() === "function_tool");
+    if (fnAt && decorator) return [functionTool(fnAt, { py: fnAt.py, call: decorator.call }, warnings)];
   }
   const value = resolve(py, element, context.bindings);
   const call = callOf(py, value);
   const base = call ? calleeBase(call) : null;
   if (call && base === "function_tool" && call.positional[0]) {
-    const fn = context.functions.get(textOf(py, call.positional[0]));
-    if (fn) return [functionTool(py, fn, call, warnings)];
+    const fnAt = findFunction(py, textOf(py, call.positional[0]), context.library);
+    if (fnAt) return [functionTool(fnAt, { py, call }, warnings)];
   }
   if (call && base === "HostedMCPTool") {
     const config = dictEntries(py, resolve(py, call.keywords.get("tool_config") ?? call.node, context.bindings));
@@ -223,32 +224,33 @@ function readTool(py: PythonModule, element: SyntaxNode, agent: string, warnings
   return [];
 }
 
-function functionTool(py: PythonModule, fn: PythonFunction, decorator: Call | null, warnings: string[]): DraftAction {
-  const file = py.file;
-  const name = normaliseName(stringValue(py, decorator?.keywords.get("name_override")) ?? fn.name);
+/** `fnAt` is where the function is defined; `at` where it is made a tool (`@function_tool(...)` or `function_tool(fn, ...)`), perhaps another module. */
+function functionTool(fnAt: ModuleFunction, at: { py: PythonModule; call: Call | null }, warnings: string[]): DraftAction {
+  const { py, fn } = fnAt;
+  const name = normaliseName(stringValue(at.py, at.call?.keywords.get("name_override")) ?? fn.name);
   const path = `@function_tool ${fn.name}`;
   const access = inferAccess(name, fn.docstring);
   const found = systemCalledBy(py, fn.body);
-  const needs = decorator?.keywords.get("needs_approval");
-  const stated = booleanValue(py, needs);
+  const needs = at.call?.keywords.get("needs_approval");
+  const stated = booleanValue(at.py, needs);
+  const needsAt = needs ? { file: at.py.file, line: lineOf(at.py, needs.from), path: `${path} needs_approval` } : null;
   let approval: DraftAction["approval"] = "none";
   let approvalProvenance: DraftAction["approvalProvenance"];
-  if (stated !== null) {
+  if (needsAt && stated !== null) {
     approval = stated ? "required" : "none";
-    approvalProvenance = { file, line: lineOf(py, needs!.from), path: `${path} needs_approval`, how: "stated" };
-  } else if (needs) {
-    approvalProvenance = {
-      file,
-      line: lineOf(py, needs.from),
-      path: `${path} needs_approval`,
-      how: "inferred",
-      because: `decided at run time by ${textOf(py, needs)}: counted as no approval`,
-    };
-    warnings.push(
-      `${file}:${lineOf(py, needs.from)}: tool ${name}: needs_approval=${textOf(py, needs)} decides at run time; counted as no approval`,
-    );
+    approvalProvenance = { ...needsAt, how: "stated" };
+  } else if (needsAt && needs) {
+    const decider = textOf(at.py, needs);
+    approvalProvenance = { ...needsAt, how: "inferred", because: `decided at run time by ${decider}: counted as no approval` };
+    warnings.push(`${needsAt.file}:${needsAt.line}: tool ${name}: needs_approval=${decider} decides at run time; counted as no approval`);
   } else {
-    approvalProvenance = { file, line: fn.line, path, how: "stated", because: "no needs_approval: the SDK runs the tool without asking" };
+    approvalProvenance = {
+      file: py.file,
+      line: fn.line,
+      path,
+      how: "stated",
+      because: "no needs_approval: the SDK runs the tool without asking",
+    };
   }
   return {
     system: found?.system ?? "functions",
@@ -256,7 +258,7 @@ function functionTool(py: PythonModule, fn: PythonFunction, decorator: Call | nu
     access: access.access,
     approval,
     accessProvenance: {
-      file,
+      file: py.file,
       line: fn.line,
       path,
       how: "inferred",

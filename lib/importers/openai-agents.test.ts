@@ -210,3 +210,34 @@ describe("OpenAI Agents SDK, files that are not definitions", () => {
     expect(result.warnings).toEqual(["not_an_agent.py: not an OpenAI Agents SDK source file (no import of the SDK), skipped"]);
   });
 });
+
+describe("OpenAI Agents SDK, tools in a sibling module", () => {
+  const files = ["split/weather_bot/agent.py", "split/weather_bot/tools.py"].map((f) => fixture(f, f.replace("split/", "")));
+  const result = openAiAgentsImporter.read(files);
+
+  it("finds tools imported from another file, provenance pointing at where each is defined or made a tool", () => {
+    const [agent] = result.agents;
+    expect(result.agents).toHaveLength(1);
+    expect(actionsOf(agent!)).toEqual([
+      { key: "api.open-meteo.example:get_forecast", access: "read", approval: "none" },
+      { key: "alerts.example.org:broadcast_storm_alert", access: "write", approval: "required" },
+    ]);
+    expect(agent!.provenance.actions["api.open-meteo.example:get_forecast"]!.access).toMatchObject({
+      file: "weather_bot/tools.py",
+      line: 7,
+      how: "inferred",
+    });
+    expect(agent!.provenance.actions["alerts.example.org:broadcast_storm_alert"]!.approval).toMatchObject({
+      file: "weather_bot/agent.py",
+      line: 12,
+      how: "stated",
+    });
+    expect(result.warnings).toEqual([
+      "weather_bot/tools.py: imports the SDK but defines no Agent (read only for the tools agents import from it)",
+    ]);
+  });
+
+  it("reads a LiteLLM model's provider and dated pin", () => {
+    expect(result.agents[0]!.spec.model).toEqual({ provider: "anthropic", name: "claude-sonnet-4-5-20250929", version: "20250929" });
+  });
+});

@@ -1,5 +1,6 @@
 import { assembleAgent, type AgentDraft } from "./agent-draft";
 import { importsAgentsSdk, readPythonAgents } from "./openai-agents-python";
+import { pythonFiles } from "./python-source";
 import { importsAgentsSdkTs, readTypeScriptAgents } from "./openai-agents-typescript";
 import { ImportError, type ImportedToolset, type Importer, type SourceFile } from "./types";
 
@@ -24,13 +25,15 @@ export const openAiAgentsImporter: Importer = {
     const warnings: string[] = [];
     const drafts: AgentDraft[] = [];
     const toolsets: ImportedToolset[] = [];
+    const library = pythonFiles(files);
     for (const file of files) {
       if (!isDefinition(file)) {
         warnings.push(`${file.path}: not an OpenAI Agents SDK source file (no import of the SDK), skipped`);
         continue;
       }
-      const read = isPython(file) ? readPythonAgents(file) : readTypeScriptAgents(file);
-      if (!read.agents.length) warnings.push(`${file.path}: imports the SDK but defines no Agent`);
+      const read = isPython(file) ? readPythonAgents(file, library) : readTypeScriptAgents(file);
+      if (!read.agents.length)
+        warnings.push(`${file.path}: imports the SDK but defines no Agent (read only for the tools agents import from it)`);
       drafts.push(...read.agents);
       toolsets.push(...read.toolsets);
     }

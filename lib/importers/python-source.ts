@@ -337,3 +337,30 @@ function urlPrefix(py: PythonModule, node: SyntaxNode, bindings: Map<string, Syn
   }
   return constantString(py, value, bindings);
 }
+
+/** The Python files imported alongside one another, parsed when first needed (so an unrelated broken file is never read). */
+export type PythonFiles = { files: SourceFile[]; parsed: Map<string, PythonModule> };
+
+export function pythonFiles(files: SourceFile[]): PythonFiles {
+  return { files: files.filter((f) => f.path.endsWith(".py")), parsed: new Map() };
+}
+
+export type ModuleFunction = { py: PythonModule; fn: PythonFunction };
+
+/**
+ * A function by the name a module uses for it: defined there, or imported from another module among the
+ * files (`from app.tools import issue_refund` finds `app/tools.py`, `from .tools import …` a sibling `tools.py`).
+ */
+export function findFunction(py: PythonModule, name: string, library: PythonFiles): ModuleFunction | null {
+  const local = functionsOf(py).get(name);
+  if (local) return { py, fn: local };
+  const imported = importsOf(py).find((i) => i.names.includes(name));
+  if (!imported) return null;
+  const tail = `${imported.from.split(".").filter(Boolean).join("/")}.py`;
+  const file = library.files.find((f) => f.path !== py.file && (f.path.replace(/\\/g, "/").endsWith(`/${tail}`) || f.path === tail));
+  if (!file) return null;
+  if (!library.parsed.has(file.path)) library.parsed.set(file.path, parsePython(file));
+  const other = library.parsed.get(file.path)!;
+  const fn = functionsOf(other).get(name);
+  return fn ? { py: other, fn } : null;
+}
