@@ -35,7 +35,10 @@ export function importsAgentsSdk(file: SourceFile): boolean {
 }
 
 /** `library` holds the other Python files, so tools imported from a sibling module (`from .tools import refund`) are found. */
-export function readPythonAgents(file: SourceFile, library: PythonFiles): { agents: AgentDraft[]; toolsets: ImportedToolset[] } {
+export function readPythonAgents(
+  file: SourceFile,
+  library: PythonFiles,
+): { agents: AgentDraft[]; toolsets: ImportedToolset[]; warnings: string[] } {
   const py = parsePython(file);
   const bindings = assignmentsOf(py);
   const agentCalls = callsWithin(py, py.tree.topNode).filter((c) => agentCallee(py, c));
@@ -46,7 +49,14 @@ export function readPythonAgents(file: SourceFile, library: PythonFiles): { agen
   }
   const toolsets: ImportedToolset[] = [];
   const agents = agentCalls.map((call) => readAgent(py, call, { bindings, library, agentNameOf, toolsets }));
-  return { agents, toolsets };
+  // `agent.clone(...)` makes another agent from one: its changes are code, not a definition this importer reads.
+  const warnings = callsWithin(py, py.tree.topNode)
+    .filter((c) => calleeBase(c) === "clone" && agentNameOf.has(c.callee?.split(".")[0] ?? ""))
+    .map(
+      (c) =>
+        `${py.file}:${lineOf(py, c.node.from)}: ${c.callee}(...) makes another agent from "${agentNameOf.get(c.callee!.split(".")[0]!)}"; the clone is not imported`,
+    );
+  return { agents, toolsets, warnings };
 }
 
 type Context = {

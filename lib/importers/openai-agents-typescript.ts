@@ -92,11 +92,14 @@ function isAgent(node: ts.Node): node is ts.NewExpression | ts.CallExpression {
   return ts.isCallExpression(node) && calleeName(node) === "Agent.create";
 }
 
-export function readTypeScriptAgents(file: SourceFile): { agents: AgentDraft[]; toolsets: ImportedToolset[] } {
+export function readTypeScriptAgents(file: SourceFile): { agents: AgentDraft[]; toolsets: ImportedToolset[]; warnings: string[] } {
   const source = parse(file);
   const found: (ts.NewExpression | ts.CallExpression)[] = [];
+  const clones: ts.CallExpression[] = [];
   const visit = (node: ts.Node) => {
     if (isAgent(node)) found.push(node);
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === "clone")
+      clones.push(node);
     ts.forEachChild(node, visit);
   };
   visit(source.source);
@@ -106,7 +109,15 @@ export function readTypeScriptAgents(file: SourceFile): { agents: AgentDraft[]; 
       agentNameOf.set(variable, constantString(source, propertiesOf(source, value.arguments?.[0])?.get("name")) ?? variable);
   const toolsets: ImportedToolset[] = [];
   const agents = found.map((node) => readAgent(source, node, agentNameOf, toolsets));
-  return { agents, toolsets };
+  // `agent.clone({...})` makes another agent from one: its changes are code, not a definition this importer reads.
+  const warnings = clones
+    .map((call) => ({ call, from: agentNameOf.get((call.expression as ts.PropertyAccessExpression).expression.getText(source.source)) }))
+    .filter(({ from }) => from !== undefined)
+    .map(
+      ({ call, from }) =>
+        `${source.file}:${lineOf(source, call)}: ${call.expression.getText(source.source)}(...) makes another agent from "${from}"; the clone is not imported`,
+    );
+  return { agents, toolsets, warnings };
 }
 
 function readAgent(

@@ -35,6 +35,7 @@ export const openAiAgentsImporter: Importer = {
       if (!read.agents.length)
         warnings.push(`${file.path}: imports the SDK but defines no Agent (read only for the tools agents import from it)`);
       drafts.push(...read.agents);
+      warnings.push(...read.warnings);
       toolsets.push(...read.toolsets);
     }
     if (!drafts.length) {
