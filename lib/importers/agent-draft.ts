@@ -41,6 +41,12 @@ export function assembleAgent(draft: AgentDraft): ImportedAgent {
   const kept: DraftAction[] = [];
   for (const action of draft.actions) {
     const key = `${action.system}:${action.name}`;
+    if (!action.system || !action.name) {
+      // A name made only of characters the spec does not allow normalises to nothing.
+      const at = action.accessProvenance;
+      warnings.push(`${at.file}:${at.line ?? "?"}: ${at.path ?? "a tool"} has no name the spec can hold; not mapped`);
+      continue;
+    }
     if (actionProvenance[key]) {
       warnings.push(`${draft.file}: agent "${draft.name}" lists ${key} twice; the first is kept`);
       continue;

@@ -13,6 +13,7 @@ type Module = { file: string; source: ts.SourceFile; bindings: Map<string, ts.Ex
 
 function parse(file: SourceFile): Module {
   const source = ts.createSourceFile(file.path, file.content, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  // The parser records syntax errors on the source file (not in the public typings); a type-checking program would be far heavier.
   const diagnostics = (source as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [];
   if (diagnostics.length) {
     const first = diagnostics[0]!;

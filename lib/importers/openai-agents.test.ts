@@ -244,3 +244,16 @@ describe("OpenAI Agents SDK, tools in a sibling module", () => {
     expect(result.agents[0]!.spec.model).toEqual({ provider: "anthropic", name: "claude-sonnet-4-5-20250929", version: "20250929" });
   });
 });
+
+describe("OpenAI Agents SDK, names the spec cannot hold", () => {
+  it("leaves out a tool whose name normalises to nothing, with a warning, and keeps the rest", () => {
+    const source = [
+      'import { Agent, tool } from "@openai/agents";',
+      'const lookup = tool({ name: "查询订单", description: "Look up an order.", execute: async () => "ok" });',
+      'export const agent = new Agent({ name: "Orders", instructions: "Help with orders.", model: "gpt-4.1", tools: [lookup] });',
+    ].join("\n");
+    const [agent] = openAiAgentsImporter.read([{ path: "orders.ts", content: source }]).agents;
+    expect(agent!.spec.tools).toEqual([]);
+    expect(agent!.warnings).toContain("orders.ts:2: tool 查询订单 has no name the spec can hold; not mapped");
+  });
+});
