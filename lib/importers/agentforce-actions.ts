@@ -1,6 +1,6 @@
 import type { AgentforceAction, Located } from "./agentforce-metadata";
 import type { ScriptAction } from "./agentforce-script";
-import type { ImportedAction } from "./assemble-agent";
+import type { FoundAction } from "./assemble";
 import { inferAccess, normaliseName } from "./rules";
 import type { Provenance } from "./types";
 
@@ -38,7 +38,7 @@ export function resolveAction(
   defined: Map<string, AgentforceAction>,
   file: string,
   warnings: string[],
-): ImportedAction {
+): FoundAction {
   const found = local.find((a) => a.name === ref.text) ?? defined.get(ref.text);
   if (found) return mapAction(found, warnings);
   // A standard action (a namespaced one such as EmployeeCopilot__AnswerQuestionsWithKnowledge) has no file in a project.
@@ -69,7 +69,7 @@ function readableName(name: string, label: string): string {
   return i >= 0 ? name.slice(i + 2) : name;
 }
 
-export function mapAction(action: AgentforceAction, warnings: string[]): ImportedAction {
+export function mapAction(action: AgentforceAction, warnings: string[]): FoundAction {
   const type = action.targetType?.text ?? "";
   const at = (field: string, line?: number) => ({ file: action.file, line: line ?? action.line, path: `${action.path}.${field}` });
   const system = systemOf(type, action.target?.text ?? "", `${action.file}: ${action.path}`, warnings);
@@ -105,7 +105,7 @@ function systemOf(type: string, target: string, where: string, warnings: string[
   return "salesforce";
 }
 
-export function mapScriptAction(file: string, action: ScriptAction, warnings: string[]): ImportedAction {
+export function mapScriptAction(file: string, action: ScriptAction, warnings: string[]): FoundAction {
   const target = action.target?.text ?? "";
   const sep = target.indexOf("://");
   const scheme = sep > 0 ? target.slice(0, sep) : "";

@@ -1,3 +1,4 @@
+import { TRACE_RETENTION_WARNING } from "./assemble";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -90,7 +91,7 @@ describe("Bedrock Agents from a CloudFormation YAML template", () => {
       "support-agent.yaml:86: Resources.GuestSupportAgent.Properties.ActionGroups[2].ActionGroupExecutor is not mapped",
       "support-agent.yaml:102: Resources.GuestSupportAgent.Properties.ActionGroups[3].ApiSchema.S3: the OpenAPI schema of CatalogueApi is in S3, not in the files; its operations are not imported",
       "support-agent.yaml:105: Resources.GuestSupportAgent.Properties.ActionGroups[4]: action group LegacyBilling is DISABLED; its actions are not imported",
-      "support-agent.yaml: No trace retention is stated by the platform: traceRetentionDays is 0 until the reviewer sets it",
+      `support-agent.yaml: ${TRACE_RETENTION_WARNING}`,
     ]);
   });
 
@@ -181,7 +182,7 @@ describe("Bedrock Agents from Terraform", () => {
       "terraform/main.tf: aws_bedrockagent_agent_action_group.operations.action_group_executor is not mapped",
       "terraform/main.tf: aws_bedrockagent_agent_action_group.tickets.action_group_executor is not mapped",
       "terraform/main.tf: aws_bedrockagent_agent_collaborator.billing: collaborator agents are not mapped; import each collaborator and review it on its own",
-      "terraform/main.tf: No trace retention is stated by the platform: traceRetentionDays is 0 until the reviewer sets it",
+      `terraform/main.tf: ${TRACE_RETENTION_WARNING}`,
     ]);
   });
 

@@ -1,17 +1,16 @@
-import { validateSpec, type AgentSpec } from "@/lib/domain/spec";
+import type { AgentSpec } from "@/lib/domain/spec";
+import { assembleAgent, type FoundAction } from "./assemble";
 import { mapTools } from "./bedrock-agents/actions";
 import { isTemplate, readTemplate } from "./bedrock-agents/cloudformation";
 import { named, type AgentDef } from "./bedrock-agents/definition";
 import { isTerraform, readTerraform } from "./bedrock-agents/terraform";
-import { autonomyOf, joinInstructions, modelOf, platformDefaultModel } from "./rules";
+import { modelOf, platformDefaultModel } from "./rules";
 import { ImportError, type ImportedAgent, type Importer, type Provenance, type SourceFile } from "./types";
 
 /**
  * Amazon Bedrock Agents, from CloudFormation templates (`AWS::Bedrock::Agent`, YAML or JSON) and Terraform
  * (`aws_bedrockagent_agent` with its action groups and knowledge base associations).
  */
-
-const TRACE_RETENTION_WARNING = "No trace retention is stated by the platform: traceRetentionDays is 0 until the reviewer sets it";
 
 /** Cross-region inference profiles prefix the model id with a geography (`us.anthropic.…`). */
 const GEOGRAPHIES = ["us", "eu", "apac", "global", "us-gov", "ca", "jp", "au"];
@@ -48,58 +47,36 @@ function toAgent(def: AgentDef): ImportedAgent {
   const parts = [
     def.description && { from: `Description (${def.description.at.path})`, text: def.description.value, at: def.description.at },
     def.instruction && { from: `Instruction (${def.instruction.at.path})`, text: def.instruction.value, at: def.instruction.at },
-  ].filter((p): p is { from: string; text: string; at: AgentDef["at"] } => Boolean(p && p.text.trim()));
-  let instructions = joinInstructions(parts);
-  if (!instructions) {
-    instructions = "(The definition gives the agent no instructions.)";
-    warnings.push(`${named(def.at)}: no Description or Instruction; the agent has no instructions`);
-  }
+  ]
+    .filter((p): p is { from: string; text: string; at: AgentDef["at"] } => Boolean(p && p.text.trim()))
+    .map((p) => ({ from: p.from, text: p.text, provenance: { ...at(p.at), how: "stated" as const } }));
 
   const mapped = mapTools(def);
   warnings.push(...mapped.warnings);
-  // Operations that could not be read (an S3 schema, say) count as unconfirmed writes: in doubt, more authority.
-  const unknown = mapped.unknownGroups.map(() => ({ access: "write" as const, approval: "none" as const }));
-  const actions = [...mapped.tools.flatMap((t) => t.actions), ...unknown];
+  const actions: FoundAction[] = mapped.tools.flatMap((tool) =>
+    tool.actions.map((a) => {
+      const from = mapped.provenance[`${tool.system}:${a.name}`]!;
+      return { system: tool.system, ...a, accessFrom: from.access, approvalFrom: from.approval };
+    }),
+  );
   // Bedrock agents are invoked by an application's API call; only a user-input group shows a person is there.
-  const unattended = !mapped.asksUser;
-  const autonomy = autonomyOf(actions, unattended);
-  const autonomyProvenance: Provenance = {
-    ...at(mapped.asksUser ?? def.at),
-    how: "inferred",
-    because:
-      autonomy === "read_only"
-        ? "every action reads"
-        : mapped.asksUser
-          ? "AMAZON.UserInput: the agent talks with a person, so it is bounded"
-          : autonomy === "autonomous"
-            ? "a write needs no confirmation and nothing shows a person in the loop (no AMAZON.UserInput group)"
-            : "every write asks for confirmation",
-  };
-  if (unknown.length > 0)
-    autonomyProvenance.because += `; ${unknown.length} action group(s) whose operations are not in the files count as unconfirmed writes`;
-  warnings.push(`${def.at.file}: ${TRACE_RETENTION_WARNING}`);
+  const unattended = mapped.asksUser
+    ? { value: false, because: "AMAZON.UserInput: the agent talks with a person, so it is bounded", at: at(mapped.asksUser) }
+    : { value: true, because: "nothing shows a person in the loop (no AMAZON.UserInput group)", at: at(def.at) };
 
-  const candidate = { model, instructions, autonomy, tools: mapped.tools, forbidden: [], traceRetentionDays: 0 };
-  const validated = validateSpec(candidate);
-  if (!validated.ok)
-    throw new ImportError(
-      `${named(def.at)}: the imported spec is not valid: ${validated.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
-      def.at.file,
-    );
-
-  return {
+  return assembleAgent({
     name: def.name,
     description: def.description?.value ?? "",
     platform: "bedrock-agents",
-    spec: validated.spec,
-    provenance: {
-      model: modelProvenance,
-      instructions: parts.map((p) => ({ ...at(p.at), how: "stated" as const })),
-      autonomy: autonomyProvenance,
-      actions: mapped.provenance,
-    },
+    file: def.at.file,
+    line: def.at.line,
+    model: { value: model, provenance: modelProvenance },
+    instructions: parts,
+    actions,
+    // Operations that could not be read (an S3 schema, say) count as unconfirmed writes: in doubt, more authority.
+    unattended: { ...unattended, extraWrites: mapped.unknownGroups.length },
     warnings,
-  };
+  });
 }
 
 function hasTerraformAgent(file: SourceFile): boolean {

@@ -1,6 +1,6 @@
 import { accessOfHttp, inferAccess, normaliseName } from "./rules";
-import { baseName } from "./spec-assembly";
-import type { FoundAction } from "./spec-assembly";
+import { baseName } from "./paths";
+import type { FoundAction } from "./assemble";
 import type { Provenance } from "./types";
 import { at, connectorOf, isRecord, text, written, type AgentBuild, type Path, type Yaml } from "./copilot-studio-yaml";
 

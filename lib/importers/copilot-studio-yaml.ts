@@ -1,5 +1,5 @@
 import { LineCounter, parseDocument, type Document } from "yaml";
-import type { FoundAction } from "./spec-assembly";
+import type { FoundAction } from "./assemble";
 import { ImportError, type ImportedToolset, type Provenance, type SourceFile } from "./types";
 import { normaliseName } from "./rules";
 

@@ -119,7 +119,7 @@ describe("Copilot Studio importer", () => {
     expect(agent.spec.autonomy).toBe("bounded");
     expect(agent.provenance.autonomy).toMatchObject({
       how: "inferred",
-      because: "some action writes; topics start from a chat with a person",
+      because: "service-now:UpdateRecord writes without approval; topics start from a chat with a person",
     });
     expect(agent.warnings).toEqual(
       expect.arrayContaining([
@@ -152,7 +152,7 @@ describe("Copilot Studio importer", () => {
       file: "copilot-studio/expense-watcher/trigger/NewExpenseItem.mcs.yml",
       path: "externalTriggerSource",
       how: "inferred",
-      because: "a write needs no approval and an external trigger (SharePoint) starts it without anyone chatting",
+      because: "sharepointonline:PatchItem writes without approval and an external trigger (SharePoint) starts it without anyone chatting",
     });
     expect(agent.warnings).toContain(
       "copilot-studio/expense-watcher/trigger/NewExpenseItem.mcs.yml: trigger flow 5c0b7e1a-2d3f-4e8a-9b61-0f3c2a7d9e44: what the flow itself touches is not in this file",

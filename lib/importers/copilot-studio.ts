@@ -1,8 +1,9 @@
 import type { AgentSpec } from "@/lib/domain/spec";
 import { readAction, readKnowledge, readTopic, readTrigger } from "./copilot-studio-components";
 import { at, isRecord, kindOf, parseYaml, text, type AgentBuild, type Path, type Yaml } from "./copilot-studio-yaml";
-import { joinInstructions, modelOf, platformDefaultModel } from "./rules";
-import { autonomyWithReason, baseName, folderOf, toolsOf, TRACE_RETENTION_WARNING, validated } from "./spec-assembly";
+import { modelOf, platformDefaultModel } from "./rules";
+import { assembleAgent } from "./assemble";
+import { baseName, folderOf } from "./paths";
 import { ImportError, type ImportedAgent, type ImportedToolset, type Importer, type Provenance, type SourceFile } from "./types";
 
 /**
@@ -139,21 +140,22 @@ function readAgent(group: AgentFiles): { agent: ImportedAgent; toolsets: Importe
   for (const y of group.triggers) readTrigger(y, build);
   for (const y of group.topics) readTopic(y, build);
 
-  const warnings = build.warnings;
-  const { tools, provenance: actions } = toolsOf(build.found, warnings);
-  const { autonomy, provenance: autonomyFrom } = autonomyWithReason(build.found, build.unattended, {
+  for (const toolset of build.toolsets) build.warnings.push(...toolset.warnings);
+  const unattended = build.unattended
+    ? { value: true, because: build.unattended.because, at: build.unattended }
+    : { value: false, because: "topics start from a chat with a person" };
+  const imported = assembleAgent({
+    name,
+    description,
+    platform: "copilot-studio",
     file: main.file,
-    because: "topics start from a chat with a person",
+    model: { value: model, provenance: modelFrom },
+    instructions: build.instructions,
+    actions: build.found,
+    unattended,
+    warnings: build.warnings,
   });
-  const instructions =
-    joinInstructions(build.instructions) || `## ${main.file}\n(no instructions are stated; the agent runs on its topics and tools alone)\n`;
-  if (build.instructions.length === 0) warnings.push(`${main.file}: no instructions are stated`);
-  warnings.push(`${main.file}: ${TRACE_RETENTION_WARNING}`);
-  for (const toolset of build.toolsets) warnings.push(...toolset.warnings);
-
-  const spec = validated({ model, instructions, autonomy, tools, forbidden: [], traceRetentionDays: 0 }, main.file);
-  const provenance = { model: modelFrom, instructions: build.instructions.map((p) => p.provenance), autonomy: autonomyFrom, actions };
-  return { agent: { name, description, platform: "copilot-studio", spec, provenance, warnings }, toolsets: build.toolsets };
+  return { agent: imported, toolsets: build.toolsets };
 }
 
 function isCopilotStudioFile(file: SourceFile): boolean {

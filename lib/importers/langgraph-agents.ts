@@ -1,5 +1,5 @@
 import type { SyntaxNode } from "@lezer/common";
-import type { AgentDraft, DraftAction } from "./agent-draft";
+import type { AgentDraft, FoundAction } from "./assemble";
 import {
   assignmentsOf,
   booleanValue,
@@ -162,7 +162,7 @@ export function readTools(
   agent: string,
   approval: GraphApproval,
   warnings: string[],
-): DraftAction[] {
+): FoundAction[] {
   const { py } = graph;
   if (!node) return [];
   const list = listElements(resolve(py, node, graph.bindings));
@@ -172,7 +172,7 @@ export function readTools(
     );
     return [];
   }
-  const out: DraftAction[] = [];
+  const out: FoundAction[] = [];
   for (const element of list) {
     const line = lineOf(py, element.from);
     // A plain function is a tool too: the prebuilt agents wrap it as @tool would.
@@ -192,8 +192,8 @@ export function readTools(
           name: known.name,
           access: "read",
           approval: "none",
-          accessProvenance: { file: py.file, line, path, how: "stated", because: `${path} returns search results to the agent` },
-          approvalProvenance: { file: py.file, line, path, how: "stated", because: "no interrupt before the call" },
+          accessFrom: { file: py.file, line, path, how: "stated", because: `${path} returns search results to the agent` },
+          approvalFrom: { file: py.file, line, path, how: "stated", because: "no interrupt before the call" },
         }),
       );
       continue;
@@ -211,31 +211,31 @@ function toolFunction(
   decorator: Call | null,
   approval: GraphApproval,
   warnings: string[],
-): DraftAction {
+): FoundAction {
   const name = normaliseName(stringValue(py, decorator?.positional[0]) ?? fn.name);
   const path = `@tool ${fn.name}`;
   const access = inferAccess(name, fn.docstring);
   const found = systemCalledBy(py, fn.body);
   const interrupt = callsWithin(py, fn.body).find((c) => calleeBase(c) === "interrupt");
-  const action: DraftAction = {
+  const action: FoundAction = {
     system: found?.system ?? "functions",
     name,
     access: access.access,
     approval: "none",
-    accessProvenance: {
+    accessFrom: {
       file: py.file,
       line: fn.line,
       path,
       how: "inferred",
       because: found ? `${access.because}; ${found.because}` : access.because,
     },
-    approvalProvenance: { file: py.file, line: fn.line, path, how: "stated", because: "no interrupt before the call" },
+    approvalFrom: { file: py.file, line: fn.line, path, how: "stated", because: "no interrupt before the call" },
   };
   if (interrupt) {
     const line = lineOf(py, interrupt.node.from);
     if (!found || interrupt.node.from < found.at) {
       action.approval = "required";
-      action.approvalProvenance = {
+      action.approvalFrom = {
         file: py.file,
         line,
         path: `${path} interrupt`,
@@ -244,7 +244,7 @@ function toolFunction(
       };
     } else {
       warnings.push(`${py.file}:${line}: tool ${name}: interrupt(...) comes after the tool has acted; not counted as approval`);
-      action.approvalProvenance = {
+      action.approvalFrom = {
         file: py.file,
         line,
         path: `${path} interrupt`,
@@ -256,12 +256,12 @@ function toolFunction(
   return withApproval(graph, name, approval, action);
 }
 
-function withApproval(graph: GraphModule, name: string, approval: GraphApproval, action: DraftAction): DraftAction {
+function withApproval(graph: GraphModule, name: string, approval: GraphApproval, action: FoundAction): FoundAction {
   if (action.approval === "required") return action;
   const middleware = approval.perTool.get(name);
-  if (middleware?.required) return { ...action, approval: "required", approvalProvenance: middleware.provenance };
-  if (approval.beforeTools) return { ...action, approval: "required", approvalProvenance: approval.beforeTools };
-  if (middleware) return { ...action, approvalProvenance: middleware.provenance };
+  if (middleware?.required) return { ...action, approval: "required", approvalFrom: middleware.provenance };
+  if (approval.beforeTools) return { ...action, approval: "required", approvalFrom: approval.beforeTools };
+  if (middleware) return { ...action, approvalFrom: middleware.provenance };
   return action;
 }
 

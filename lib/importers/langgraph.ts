@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { assembleAgent, type AgentDraft, type DraftAction } from "./agent-draft";
+import { assembleAgent, type AgentDraft, type FoundAction } from "./assemble";
 import {
   GRAPH_RUNS_UNATTENDED,
   graphApproval,
@@ -168,7 +168,7 @@ function readStateGraph(graph: GraphModule, compile: Call | null, graphName: str
   const where = `${py.file}:${line}: agent "${graphName}"`;
   const warnings = [`${where}: a hand-built StateGraph; its nodes and edges are code, only its tools, model and system message are read`];
   const approval = graphApproval(graph, compile ?? { callee: null, node: py.tree.topNode, positional: [], keywords: new Map() });
-  const actions: DraftAction[] = [];
+  const actions: FoundAction[] = [];
   const toolLists = calls.filter((c) => calleeBase(c) === "ToolNode" || calleeBase(c) === "bind_tools");
   for (const list of toolLists) {
     for (const action of readTools(graph, list.keywords.get("tools") ?? list.positional[0], graphName, approval, warnings))

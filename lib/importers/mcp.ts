@@ -1,6 +1,6 @@
 import type { AgentSpec } from "@/lib/domain/spec";
 import { inferAccess, normaliseName } from "./rules";
-import { baseName } from "./spec-assembly";
+import { baseName } from "./paths";
 import { ImportError, type ImportedToolset, type Importer, type Provenance, type SourceFile } from "./types";
 
 /**

@@ -1,6 +1,7 @@
 import { readOpenApi, type OpenApi } from "./openapi-operations";
-import { accessOfHttp, inferAccess, joinInstructions, normaliseName, platformDefaultModel } from "./rules";
-import { autonomyWithReason, baseName, folderOf, toolsOf, TRACE_RETENTION_WARNING, validated, type FoundAction } from "./spec-assembly";
+import { accessOfHttp, inferAccess, normaliseName, platformDefaultModel } from "./rules";
+import { assembleAgent, type FoundAction } from "./assemble";
+import { baseName, folderOf } from "./paths";
 import { ImportError, type ImportedAgent, type Importer, type Provenance, type SourceFile } from "./types";
 
 /**
@@ -253,29 +254,17 @@ function readAgent(manifest: SourceFile, files: Map<string, SourceFile>): Import
   if (unmapped.length) build.warnings.push(`${file}: not mapped: ${unmapped.join(", ")}`);
 
   const fallback = platformDefaultModel("microsoft-365");
-  const warnings = [`${file}: ${fallback.warning}`, ...build.warnings];
-  const { tools, provenance: actions } = toolsOf(build.found, warnings);
-  const { autonomy, provenance: autonomyFrom } = autonomyWithReason(build.found, null, {
-    file,
-    because: "a declarative agent only answers a person chatting in Microsoft 365 Copilot",
-  });
-  warnings.push(`${file}: ${TRACE_RETENTION_WARNING}`);
-  const joined = joinInstructions(parts) || `## ${file}\n(no instructions are stated)\n`;
-  if (parts.length === 0) warnings.push(`${file}: no instructions are stated`);
-  const spec = validated({ model: fallback.model, instructions: joined, autonomy, tools, forbidden: [], traceRetentionDays: 0 }, file);
-  return {
+  return assembleAgent({
     name: text(agent.name) || baseName(folderOf(file).replace(/\/$/, "")) || "declarative-agent",
     description,
     platform: "copilot-studio",
-    spec,
-    provenance: {
-      model: { file, how: "inferred", because: "no model named: platform default" },
-      instructions: parts.map((p) => p.provenance),
-      autonomy: autonomyFrom,
-      actions,
-    },
-    warnings,
-  };
+    file,
+    model: { value: fallback.model, provenance: { file, how: "inferred", because: "no model named: platform default" } },
+    instructions: parts,
+    actions: build.found,
+    unattended: { value: false, because: "a declarative agent only answers a person chatting in Microsoft 365 Copilot" },
+    warnings: [`${file}: ${fallback.warning}`, ...build.warnings],
+  });
 }
 
 export const microsoft365Importer: Importer = {

@@ -1,5 +1,5 @@
 import type { SyntaxNode } from "@lezer/common";
-import type { AgentDraft, DraftAction } from "./agent-draft";
+import type { AgentDraft, FoundAction } from "./assemble";
 import { hostedMcpToolset, hostedTool, modelFromId, sdkDefaultModel, SDK_RUNS_UNATTENDED } from "./openai-agents-shared";
 import {
   assignmentsOf,
@@ -85,7 +85,7 @@ function readAgent(py: PythonModule, call: Call, context: Context): AgentDraft {
 
   const model = readModel(py, call, where, name, warnings, context);
   const instructions = readInstructions(py, call, where, name, warnings, context);
-  const actions: DraftAction[] = [];
+  const actions: FoundAction[] = [];
   for (const element of listElements(call.keywords.get("tools")) ?? []) {
     actions.push(...readTool(py, element, name, warnings, context));
   }
@@ -176,7 +176,7 @@ function readInstructions(
   ];
 }
 
-function readTool(py: PythonModule, element: SyntaxNode, agent: string, warnings: string[], context: Context): DraftAction[] {
+function readTool(py: PythonModule, element: SyntaxNode, agent: string, warnings: string[], context: Context): FoundAction[] {
   const line = lineOf(py, element.from);
   const where = `${py.file}:${line}`;
   if (element.name === "VariableName") {
@@ -235,7 +235,7 @@ function readTool(py: PythonModule, element: SyntaxNode, agent: string, warnings
 }
 
 /** `fnAt` is where the function is defined; `at` where it is made a tool (`@function_tool(...)` or `function_tool(fn, ...)`), perhaps another module. */
-function functionTool(fnAt: ModuleFunction, at: { py: PythonModule; call: Call | null }, warnings: string[]): DraftAction {
+function functionTool(fnAt: ModuleFunction, at: { py: PythonModule; call: Call | null }, warnings: string[]): FoundAction {
   const { py, fn } = fnAt;
   const name = normaliseName(stringValue(at.py, at.call?.keywords.get("name_override")) ?? fn.name);
   const path = `@function_tool ${fn.name}`;
@@ -244,17 +244,17 @@ function functionTool(fnAt: ModuleFunction, at: { py: PythonModule; call: Call |
   const needs = at.call?.keywords.get("needs_approval");
   const stated = booleanValue(at.py, needs);
   const needsAt = needs ? { file: at.py.file, line: lineOf(at.py, needs.from), path: `${path} needs_approval` } : null;
-  let approval: DraftAction["approval"] = "none";
-  let approvalProvenance: DraftAction["approvalProvenance"];
+  let approval: FoundAction["approval"] = "none";
+  let approvalFrom: FoundAction["approvalFrom"];
   if (needsAt && stated !== null) {
     approval = stated ? "required" : "none";
-    approvalProvenance = { ...needsAt, how: "stated" };
+    approvalFrom = { ...needsAt, how: "stated" };
   } else if (needsAt && needs) {
     const decider = textOf(at.py, needs);
-    approvalProvenance = { ...needsAt, how: "inferred", because: `decided at run time by ${decider}: counted as no approval` };
+    approvalFrom = { ...needsAt, how: "inferred", because: `decided at run time by ${decider}: counted as no approval` };
     warnings.push(`${needsAt.file}:${needsAt.line}: tool ${name}: needs_approval=${decider} decides at run time; counted as no approval`);
   } else {
-    approvalProvenance = {
+    approvalFrom = {
       file: py.file,
       line: fn.line,
       path,
@@ -267,13 +267,13 @@ function functionTool(fnAt: ModuleFunction, at: { py: PythonModule; call: Call |
     name,
     access: access.access,
     approval,
-    accessProvenance: {
+    accessFrom: {
       file: py.file,
       line: fn.line,
       path,
       how: "inferred",
       because: found ? `${access.because}; ${found.because}` : access.because,
     },
-    approvalProvenance,
+    approvalFrom,
   };
 }

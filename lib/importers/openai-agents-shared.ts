@@ -1,4 +1,4 @@
-import type { AgentDraft, DraftAction } from "./agent-draft";
+import type { AgentDraft, FoundAction } from "./assemble";
 import { inferAccess, modelOf, normaliseName, platformDefaultModel } from "./rules";
 import type { ImportedToolset, Provenance } from "./types";
 
@@ -12,7 +12,7 @@ export const SDK_RUNS_UNATTENDED = {
 };
 
 /** Hosted tools by their Python class or TypeScript factory name. */
-const HOSTED: Record<string, { name: string; access: DraftAction["access"]; because: string }> = {
+const HOSTED: Record<string, { name: string; access: FoundAction["access"]; because: string }> = {
   WebSearchTool: { name: "web_search", access: "read", because: "hosted web search returns results to the agent" },
   FileSearchTool: { name: "file_search", access: "read", because: "hosted file search returns passages to the agent" },
   ImageGenerationTool: { name: "image_generation", access: "read", because: "hosted image generation returns an image to the agent" },
@@ -22,7 +22,7 @@ const HOSTED: Record<string, { name: string; access: DraftAction["access"]; beca
   ShellTool: { name: "shell", access: "admin", because: "a shell tool runs arbitrary commands" },
 };
 
-export function hostedTool(factory: string, file: string, line: number): DraftAction | null {
+export function hostedTool(factory: string, file: string, line: number): FoundAction | null {
   const key = factory.charAt(0).toUpperCase() + factory.slice(1);
   const tool = HOSTED[key];
   if (!tool) return null;
@@ -31,8 +31,8 @@ export function hostedTool(factory: string, file: string, line: number): DraftAc
     name: tool.name,
     access: tool.access,
     approval: "none",
-    accessProvenance: { file, line, path: factory, how: "stated", because: tool.because },
-    approvalProvenance: { file, line, path: factory, how: "stated", because: "the SDK asks nobody before a hosted tool call" },
+    accessFrom: { file, line, path: factory, how: "stated", because: tool.because },
+    approvalFrom: { file, line, path: factory, how: "stated", because: "the SDK asks nobody before a hosted tool call" },
   };
 }
 
@@ -73,7 +73,7 @@ export function hostedMcpToolset(config: HostedMcpConfig, file: string, line: nu
   if (!names.length)
     warnings.push(`${file}:${line}: hosted MCP server "${system}" lists its tools at run time; import its tools/list to fill this toolset`);
   const policy = config.requireApproval;
-  const approvalOf = (tool: string): { approval: DraftAction["approval"]; because: string } => {
+  const approvalOf = (tool: string): { approval: FoundAction["approval"]; because: string } => {
     if (policy === "never") return { approval: "none", because: 'require_approval "never"' };
     if (policy === undefined)
       return config.absentMeansNever

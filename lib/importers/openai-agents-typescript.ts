@@ -1,5 +1,5 @@
 import ts from "typescript";
-import type { AgentDraft, DraftAction } from "./agent-draft";
+import type { AgentDraft, FoundAction } from "./assemble";
 import { hostedMcpToolset, hostedTool, modelFromId, sdkDefaultModel, SDK_RUNS_UNATTENDED } from "./openai-agents-shared";
 import { inferAccess, normaliseName } from "./rules";
 import { ImportError, type ImportedToolset, type SourceFile } from "./types";
@@ -158,7 +158,7 @@ function readAgent(
     });
   else if (instructionsNode) warnings.push(`${where}: agent "${name}": instructions are computed at run time, not read`);
 
-  const actions: DraftAction[] = [];
+  const actions: FoundAction[] = [];
   const toolsNode = options.get("tools");
   const tools = toolsNode ? resolve(source, toolsNode) : null;
   if (tools && !ts.isArrayLiteralExpression(tools))
@@ -198,7 +198,7 @@ function readAgent(
   };
 }
 
-function readTool(source: Module, element: ts.Expression, agent: string, warnings: string[], toolsets: ImportedToolset[]): DraftAction[] {
+function readTool(source: Module, element: ts.Expression, agent: string, warnings: string[], toolsets: ImportedToolset[]): FoundAction[] {
   const file = source.file;
   const where = `${file}:${lineOf(source, element)}`;
   const value = resolve(source, element);
@@ -254,7 +254,7 @@ function readTool(source: Module, element: ts.Expression, agent: string, warning
   return [];
 }
 
-function functionTool(source: Module, call: ts.CallExpression, warnings: string[]): DraftAction {
+function functionTool(source: Module, call: ts.CallExpression, warnings: string[]): FoundAction {
   const file = source.file;
   const line = lineOf(source, call);
   const options = propertiesOf(source, call.arguments[0]) ?? new Map<string, ts.Expression>();
@@ -267,13 +267,13 @@ function functionTool(source: Module, call: ts.CallExpression, warnings: string[
   const found = execute ? systemCalledBy(source, execute) : null;
   const needs = options.get("needsApproval");
   const resolvedNeeds = needs ? resolve(source, needs) : null;
-  let approval: DraftAction["approval"] = "none";
-  let approvalProvenance: DraftAction["approvalProvenance"];
+  let approval: FoundAction["approval"] = "none";
+  let approvalFrom: FoundAction["approvalFrom"];
   if (resolvedNeeds && (resolvedNeeds.kind === ts.SyntaxKind.TrueKeyword || resolvedNeeds.kind === ts.SyntaxKind.FalseKeyword)) {
     approval = resolvedNeeds.kind === ts.SyntaxKind.TrueKeyword ? "required" : "none";
-    approvalProvenance = { file, line: lineOf(source, needs!), path: `${path} needsApproval`, how: "stated" };
+    approvalFrom = { file, line: lineOf(source, needs!), path: `${path} needsApproval`, how: "stated" };
   } else if (needs) {
-    approvalProvenance = {
+    approvalFrom = {
       file,
       line: lineOf(source, needs),
       path: `${path} needsApproval`,
@@ -282,15 +282,15 @@ function functionTool(source: Module, call: ts.CallExpression, warnings: string[
     };
     warnings.push(`${file}:${lineOf(source, needs)}: tool ${name}: needsApproval decides at run time; counted as no approval`);
   } else {
-    approvalProvenance = { file, line, path, how: "stated", because: "no needsApproval: the SDK runs the tool without asking" };
+    approvalFrom = { file, line, path, how: "stated", because: "no needsApproval: the SDK runs the tool without asking" };
   }
   return {
     system: found?.system ?? "functions",
     name,
     access: access.access,
     approval,
-    accessProvenance: { file, line, path, how: "inferred", because: found ? `${access.because}; ${found.because}` : access.because },
-    approvalProvenance,
+    accessFrom: { file, line, path, how: "inferred", because: found ? `${access.because}; ${found.because}` : access.because },
+    approvalFrom,
   };
 }
 

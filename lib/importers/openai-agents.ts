@@ -1,4 +1,4 @@
-import { assembleAgent, type AgentDraft } from "./agent-draft";
+import { assembleAgent, type AgentDraft } from "./assemble";
 import { importsAgentsSdk, readPythonAgents } from "./openai-agents-python";
 import { pythonFiles } from "./python-source";
 import { importsAgentsSdkTs, readTypeScriptAgents } from "./openai-agents-typescript";

@@ -1,6 +1,6 @@
 import { parse as parseYaml } from "yaml";
 import { normaliseName } from "./rules";
-import { baseName } from "./spec-assembly";
+import { baseName } from "./paths";
 import { ImportError, type SourceFile } from "./types";
 
 /** An OpenAPI (or Swagger 2) document's operations by operationId, and the system they touch (the API's host, else its title). */

@@ -1,3 +1,4 @@
+import { TRACE_RETENTION_DAYS, TRACE_RETENTION_WARNING } from "./assemble";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -101,8 +102,8 @@ describe("Agentforce metadata (planner bundle, topics, actions, bot)", () => {
     expect(agent.warnings).toContainEqual(
       expect.stringContaining('action "EmployeeCopilot__AnswerQuestionsWithKnowledge" (line 5) is not among the files'),
     );
-    expect(agent.warnings).toContainEqual(expect.stringContaining("trace retention is not part of the definition"));
-    expect(agent.spec.traceRetentionDays).toBe(0);
+    expect(agent.warnings).toContainEqual(expect.stringContaining(TRACE_RETENTION_WARNING));
+    expect(agent.spec.traceRetentionDays).toBe(TRACE_RETENTION_DAYS);
   });
 
   it("warns that the Bot's run-as user is not mapped", () => {

@@ -9,7 +9,7 @@ import {
 } from "./agentforce-metadata";
 import { mapAction, mapScriptAction, resolveAction } from "./agentforce-actions";
 import { readAgentScript, type ScriptAgent } from "./agentforce-script";
-import { assembleAgent, type AgentDraft, type ImportedAction } from "./assemble-agent";
+import { assembleAgent, type AgentDraft, type FoundAction } from "./assemble";
 import { platformDefaultModel } from "./rules";
 import { ImportError, type ImportedAgent, type Importer, type SourceFile } from "./types";
 
@@ -117,11 +117,10 @@ function warnUnused(c: Collected) {
       c.warnings.push(`${action.file}: action "${action.name}" is used by no topic or planner among the files: not imported`);
 }
 
-function floatingModel(file: string, line?: number): Pick<AgentDraft, "model" | "modelFrom"> & { warning: string } {
+function floatingModel(file: string, line?: number): Pick<AgentDraft, "model"> & { warning: string } {
   const { model, warning } = platformDefaultModel("salesforce");
   return {
-    model,
-    modelFrom: { file, line, how: "inferred", because: "no model named: platform default" },
+    model: { value: model, provenance: { file, line, how: "inferred", because: "no model named: platform default" } },
     warning: `${file}: ${warning}`,
   };
 }
@@ -130,7 +129,7 @@ function plannerDraft(planner: AgentforcePlanner, c: Collected): AgentDraft {
   const warnings: string[] = [];
   const version = c.versions.find((v) => v.planners.some((p) => p.text === planner.name));
   const bot = version && c.bots.find((b) => b.name === version.bot);
-  const { model, modelFrom, warning } = floatingModel(planner.file, planner.line);
+  const { model, warning } = floatingModel(planner.file, planner.line);
   warnings.push(warning);
   if (bot?.runAs?.text)
     warnings.push(`${bot.file}: Bot.botUser ${bot.runAs.text} (line ${bot.runAs.line}), the user the agent runs as, is not mapped`);
@@ -140,7 +139,7 @@ function plannerDraft(planner: AgentforcePlanner, c: Collected): AgentDraft {
   if (planner.description?.text) instructions.push(part("Agent description", planner.file, planner.description, "description"));
   const description = bot?.description?.text || planner.description?.text || "";
 
-  const actions: ImportedAction[] = [];
+  const actions: FoundAction[] = [];
   const topics: AgentforceTopic[] = [...planner.localTopics];
   for (const ref of planner.topicRefs) {
     const topic = topics.find((t) => t.name === ref.text) ?? c.topics.get(ref.text);
@@ -169,7 +168,6 @@ function plannerDraft(planner: AgentforcePlanner, c: Collected): AgentDraft {
     description,
     platform: "salesforce-agentforce",
     model,
-    modelFrom,
     instructions,
     actions,
     unattended: plannerAttendance(planner, bot, warnings),
@@ -188,26 +186,16 @@ function plannerAttendance(planner: AgentforcePlanner, bot: AgentforceBot | unde
     const type = bot.type?.text || "agent";
     return {
       value: false,
-      provenance: {
-        file: bot.file,
-        line: bot.type?.line,
-        path: "Bot.type",
-        how: "stated",
-        because: `Bot ${bot.name} (${type}) converses with a person`,
-      },
+      because: `Bot ${bot.name} (${type}) converses with a person`,
+      at: { file: bot.file, line: bot.type?.line, path: "Bot.type" },
     };
   }
   if (planner.surfaces.length) {
     const s = planner.surfaces[0]!;
     return {
       value: false,
-      provenance: {
-        file: planner.file,
-        line: s.line,
-        path: "plannerSurfaces",
-        how: "stated",
-        because: `surface ${s.text} converses with a person`,
-      },
+      because: `surface ${s.text} converses with a person`,
+      at: { file: planner.file, line: s.line, path: "plannerSurfaces" },
     };
   }
   warnings.push(
@@ -215,23 +203,22 @@ function plannerAttendance(planner: AgentforcePlanner, bot: AgentforceBot | unde
   );
   return {
     value: true,
-    provenance: {
+    because: "no Bot or surface among the files: nobody is known to be in the loop",
+    at: {
       file: planner.file,
       line: planner.line,
-      how: "inferred",
-      because: "no Bot or surface among the files: nobody is known to be in the loop",
     },
   };
 }
 
 function scriptDraft(file: string, agent: ScriptAgent, scriptWarnings: string[]): AgentDraft {
   const warnings = [...scriptWarnings];
-  const { model, modelFrom, warning } = floatingModel(file);
+  const { model, warning } = floatingModel(file);
   warnings.push(warning);
   const instructions: AgentDraft["instructions"] = [];
   if (agent.description?.text) instructions.push(part("Agent description", file, agent.description, "config.description"));
   if (agent.instructions?.text) instructions.push(part("System instructions", file, agent.instructions, "system.instructions"));
-  const actions: ImportedAction[] = [];
+  const actions: FoundAction[] = [];
   for (const topic of agent.topics) {
     if (topic.description?.text)
       instructions.push(part(`Topic ${topic.name}: description`, file, topic.description, `${topic.name}.description`));
@@ -243,17 +230,13 @@ function scriptDraft(file: string, agent: ScriptAgent, scriptWarnings: string[])
   const unattended: AgentDraft["unattended"] = agent.agentType?.text
     ? {
         value: false,
-        provenance: {
-          file,
-          line: agent.agentType.line,
-          path: "config.agent_type",
-          how: "stated",
-          because: `${agent.agentType.text} converses with a person`,
-        },
+        because: `${agent.agentType.text} converses with a person`,
+        at: { file, line: agent.agentType.line, path: "config.agent_type" },
       }
     : {
         value: true,
-        provenance: { file, how: "inferred", because: "no agent_type states a conversation: nobody is known to be in the loop" },
+        because: "no agent_type states a conversation: nobody is known to be in the loop",
+        at: { file },
       };
   if (!agent.agentType?.text) warnings.push(`${file}: config.agent_type is not stated: treated as running with nobody in the loop`);
   return {
@@ -261,7 +244,6 @@ function scriptDraft(file: string, agent: ScriptAgent, scriptWarnings: string[])
     description: agent.description?.text ?? "",
     platform: "salesforce-agentforce",
     model,
-    modelFrom,
     instructions,
     actions,
     unattended,

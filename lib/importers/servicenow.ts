@@ -1,4 +1,4 @@
-import { assembleAgent, type AgentDraft, type ImportedAction } from "./assemble-agent";
+import { assembleAgent, type AgentDraft, type FoundAction } from "./assemble";
 import { findCalls, prop, str, syntaxErrors, type FluentValue } from "./fluent-source";
 import { inferAccess, normaliseName, platformDefaultModel } from "./rules";
 import { ImportError, type ImportedAgent, type Importer, type Provenance, type SourceFile } from "./types";
@@ -125,7 +125,7 @@ function agentDraft(file: SourceFile, agent: FluentValue & { kind: "object" }): 
   if (version) text(`Instructions (version ${version.label})`, prop(version.value, "instructions"), `${version.at}.instructions`);
 
   const tools = prop(agent, "tools");
-  const actions: ImportedAction[] = [];
+  const actions: FoundAction[] = [];
   const autopilot: Provenance[] = [];
   (tools?.kind === "array" ? tools.items : []).forEach((tool, i) => {
     const mapped = mapTool(path, tool, `tools[${i}]`, warnings);
@@ -138,8 +138,7 @@ function agentDraft(file: SourceFile, agent: FluentValue & { kind: "object" }): 
     name,
     description: str(agent, "description") ?? "",
     platform: "servicenow",
-    model,
-    modelFrom: { file: path, line: agent.line, how: "inferred", because: "no model named: platform default" },
+    model: { value: model, provenance: { file: path, line: agent.line, how: "inferred", because: "no model named: platform default" } },
     instructions,
     actions,
     unattended: attendance(path, agent, autopilot, warnings),
@@ -164,7 +163,7 @@ function chooseVersion(path: string, versions: FluentValue | undefined, warnings
   return { ...chosen, label: str(chosen.value, "name") ?? chosen.at };
 }
 
-function mapTool(path: string, tool: FluentValue, at: string, warnings: string[]): { action: ImportedAction } | undefined {
+function mapTool(path: string, tool: FluentValue, at: string, warnings: string[]): { action: FoundAction } | undefined {
   if (tool.kind !== "object") {
     warnings.push(`${path}: ${at} (line ${tool.line}) is not an object literal: not read`);
     return undefined;
@@ -186,7 +185,7 @@ function mapTool(path: string, tool: FluentValue, at: string, warnings: string[]
   const where = (field: string, line = tool.line) => ({ file: path, line, path: `${at}.${field}` });
 
   let system = "servicenow";
-  let access: ImportedAction["access"];
+  let access: FoundAction["access"];
   let accessFrom: Provenance;
   if (type === "crud") {
     const inputs = prop(tool, "inputs");
@@ -239,7 +238,7 @@ function mapTool(path: string, tool: FluentValue, at: string, warnings: string[]
 
   const mode = prop(tool, "executionMode");
   const modeText = mode?.kind === "string" ? mode.value : undefined;
-  let approval: ImportedAction["approval"] = "none";
+  let approval: FoundAction["approval"] = "none";
   let approvalFrom: Provenance;
   if (modeText === "copilot" || modeText === "supervised") {
     approval = "required";
@@ -266,13 +265,14 @@ function attendance(path: string, agent: FluentValue, autopilot: Provenance[], w
     warnings.push(`${path}: the agent is started by ${active.length} trigger(s) (${kind}), without a person asking`);
     return {
       value: true,
-      provenance: { file: path, line: t.line, path: "triggerConfig", how: "stated", because: `a ${kind} trigger starts the agent` },
+      because: `a ${kind} trigger starts the agent`,
+      at: { file: path, line: t.line, path: "triggerConfig" },
     };
   }
-  if (autopilot.length)
-    return { value: true, provenance: { ...autopilot[0]!, because: "autopilot runs the tool with nobody in the loop" } };
+  if (autopilot.length) return { value: true, because: "autopilot runs the tool with nobody in the loop", at: autopilot[0]! };
   return {
     value: false,
-    provenance: { file: path, line: agent.line, how: "inferred", because: "no trigger and no autopilot write: a person drives the agent" },
+    because: "no trigger and no autopilot write: a person drives the agent",
+    at: { file: path, line: agent.line },
   };
 }
