@@ -26,8 +26,21 @@ describe("inferAccess: the verb decides, in doubt write, and some names are admi
     ["delete_repository", "admin"],
     ["execute_graphql_query", "admin"],
     ["run_shell_command", "admin"],
+    ["update_user_role", "admin"],
+    ["codeInterpreter", "admin"],
+    ["rotateApiKey", "admin"],
+    // Admin words match whole words only: "controller" is not "role", so the verb decides.
+    ["controller_status", "write"],
+    ["get_controller_status", "read"],
+    // Settings may hold secrets and read as configuration: in doubt, a settings read stays admin for the reviewer.
+    ["get_settings_summary", "admin"],
   ])("%s → %s", (name, access) => {
     expect(inferAccess(name).access).toBe(access);
+  });
+
+  it("matches a description's whole words, not parts of them", () => {
+    expect(inferAccess("get_order", "Shows the order's controller and whether a resetting is due").access).toBe("read");
+    expect(inferAccess("get_order", "Shows the order; also changes the customer's role").access).toBe("admin");
   });
 
   it("says why", () => {

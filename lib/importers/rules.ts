@@ -41,13 +41,48 @@ const READ_VERBS = [
   "draft",
 ];
 
-/** Managing identities, permissions, keys or settings, deleting a whole resource, or running arbitrary code. */
-const ADMIN_PATTERNS = [
-  /collaborator|permission|member|role|identity|identities|user(s)?[._-]?(reset|create|delete|disable|invite)|reset[._-]?password/i,
-  /api[._-]?key|secret|credential|token[._-]?(create|rotate|revoke)|setting/i,
-  /delete[._-]?(repo|repository|project|package|organi[sz]ation|org|workspace)/i,
-  /execute|exec[._-]|run[._-]?(code|script|shell|command|query|sql)|shell|code[._-]?interpreter|computer[._-]?use|graphql[._-]?query/i,
+/**
+ * Managing identities, permissions, keys or settings, deleting a whole resource, or running arbitrary code.
+ * Each pattern is a run of whole words (`wordsOf`), so `controller` is not `role` and `resetting` is not `setting`.
+ */
+const ADMIN_WORDS = new Set([
+  "collaborator",
+  "collaborators",
+  "permission",
+  "permissions",
+  "member",
+  "members",
+  "membership",
+  "role",
+  "roles",
+  "identity",
+  "identities",
+  "secret",
+  "secrets",
+  "credential",
+  "credentials",
+  "setting",
+  "settings",
+  "apikey",
+  "execute",
+  "exec",
+  "shell",
+]);
+const ADMIN_PAIRS: [RegExp, RegExp][] = [
+  [/^users?$/, /^(reset|create|delete|disable|invite)$/],
+  [/^reset$/, /^password$/],
+  [/^api$/, /^keys?$/],
+  [/^token$/, /^(create|rotate|revoke)$/],
+  [/^delete$/, /^(repo|repository|project|package|organi[sz]ation|org|workspace)$/],
+  [/^run$/, /^(code|script|shell|command|query|sql)$/],
+  [/^code$/, /^interpreter$/],
+  [/^computer$/, /^use$/],
+  [/^graphql$/, /^query$/],
 ];
+
+function isAdmin(words: string[]): boolean {
+  return words.some((w, i) => ADMIN_WORDS.has(w) || ADMIN_PAIRS.some(([a, b]) => a.test(w) && b.test(words[i + 1] ?? "")));
+}
 
 /** Splits `listOrders`, `list_orders`, `Issue Resort Credit`, `refunds.create` into lower-case words. */
 export function wordsOf(name: string): string[] {
@@ -71,9 +106,8 @@ export function normaliseName(name: string): string {
  * whole-resource deletion or arbitrary code; read when its first verb reads; otherwise write (in doubt, more).
  */
 export function inferAccess(name: string, description = ""): { access: Access; because: string } {
-  const text = `${name} ${description}`;
-  const admin = ADMIN_PATTERNS.find((p) => p.test(name) || p.test(text.replace(/\s+/g, "_")));
-  if (admin) return { access: "admin", because: `"${name}" manages identities, permissions, secrets or settings, or runs code` };
+  if (isAdmin(wordsOf(name)) || isAdmin(wordsOf(description)))
+    return { access: "admin", because: `"${name}" manages identities, permissions, secrets or settings, or runs code` };
   const verb = wordsOf(name).find((w) => !["a", "an", "the", "to", "for", "by"].includes(w));
   if (verb && READ_VERBS.includes(verb)) return { access: "read", because: `verb "${verb}" in the name reads` };
   return { access: "write", because: verb ? `verb "${verb}" in the name: in doubt, write` : "no verb in the name: in doubt, write" };

@@ -163,6 +163,17 @@ function chooseVersion(path: string, versions: FluentValue | undefined, warnings
   return { ...chosen, label: str(chosen.value, "name") ?? chosen.at };
 }
 
+/** Tables of identities, group membership, roles and system settings, whose abbreviated names the word rules miss (`grmember`). */
+const IDENTITY_TABLES = new Set([
+  "sys_user",
+  "sys_user_group",
+  "sys_user_grmember",
+  "sys_user_role",
+  "sys_user_has_role",
+  "sys_group_has_role",
+  "sys_properties",
+]);
+
 function mapTool(path: string, tool: FluentValue, at: string, warnings: string[]): { action: FoundAction } | undefined {
   if (tool.kind !== "object") {
     warnings.push(`${path}: ${at} (line ${tool.line}) is not an object literal: not read`);
@@ -202,7 +213,7 @@ function mapTool(path: string, tool: FluentValue, at: string, warnings: string[]
         because: `CRUD operation "${operation}" unknown; ${inferred.because}`,
       };
       warnings.push(`${path}: ${at} "${rawName}" has CRUD operation "${operation}", which is not known`);
-    } else if (stated === "write" && inferAccess(`${table}.${operation}`).access === "admin") {
+    } else if (stated === "write" && (IDENTITY_TABLES.has(table) || inferAccess(`${table}.${operation}`).access === "admin")) {
       access = "admin";
       accessFrom = {
         ...where("inputs.table", prop(inputs, "table")?.line),
