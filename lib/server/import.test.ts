@@ -7,6 +7,8 @@ import { fixtureFiles } from "@/lib/importers/fixture-files";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
 import { tokenWith } from "@/lib/testing/release-fixtures";
 import { liveSessionUser, startSession } from "./sessions";
+import { errorOf } from "@/lib/testing/app-error";
+import { importDefinitions } from "./import";
 import { findActiveUser } from "./users";
 
 /** POST /api/v1/import through the real route handler: a read that turns platform files into specs and writes nothing. */
@@ -96,6 +98,21 @@ describe("POST /api/v1/import", () => {
     const path = await post({ files: [{ path: "", content: "{}" }] }, { token: "importer-reader" });
     expect(path.status).toBe(422);
     expect(path.json.fieldErrors).toHaveProperty(["files.0.path"]);
+  });
+
+  it("files past the API's 1 MB in all are refused by the use case too, as a server action would send them", () => {
+    const half = "x".repeat(600_000);
+    const reader = tokenWith(db, "importer-reader-2", ["read"]);
+    const error = errorOf(() =>
+      importDefinitions(reader, {
+        files: [
+          { path: "a.json", content: half },
+          { path: "b.json", content: half },
+        ],
+      }),
+    );
+    expect(error.code).toBe("validation_failed");
+    expect(error.details.fieldErrors?.files?.[0]).toMatch(/1,000,000 bytes in all/);
   });
 
   it("a token without read is refused with 403 before the body is read, even a malformed one", async () => {

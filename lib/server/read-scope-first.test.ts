@@ -10,6 +10,7 @@ import * as changesRoute from "@/app/api/v1/changes/route";
 import * as agentsRoute from "@/app/api/v1/agents/route";
 import * as evidenceRoute from "@/app/api/v1/evidence/route";
 import * as doraRoute from "@/app/api/v1/metrics/dora/route";
+import * as importRoute from "@/app/api/v1/import/route";
 
 /*
  * Who before what, on reads: a token without the read scope asking with bad parameters is told 403
@@ -23,8 +24,12 @@ beforeAll(async () => {
 });
 
 type Get = (request: NextRequest, context: { params: Promise<never> }) => Promise<Response>;
-async function status(handler: Get, path: string) {
-  const request = new NextRequest(new URL(path, "http://countersign.test"), { headers: { authorization: "Bearer cs_deployer-only" } });
+async function status(handler: Get, path: string, body?: string) {
+  const headers = { authorization: "Bearer cs_deployer-only", "content-type": "application/json" };
+  const request = new NextRequest(
+    new URL(path, "http://countersign.test"),
+    body === undefined ? { headers } : { method: "POST", headers, body },
+  );
   return (await handler(request, { params: Promise.resolve({}) as Promise<never> })).status;
 }
 
@@ -40,8 +45,10 @@ describe("a token without the read scope is refused before its parameters are re
     ["changes list", changesRoute.GET, "/api/v1/changes?limit=abc"],
     ["agents list", agentsRoute.GET, "/api/v1/agents?limit=abc"],
     ["metrics/dora", doraRoute.GET, "/api/v1/metrics/dora?from=notadate"],
-  ] as [string, unknown, string][])("%s", async (_label, handler, path) => {
+    // A read sent as POST, since its files are the body: a malformed body is still not looked at.
+    ["import", importRoute.POST, "/api/v1/import", "{not json"],
+  ] as [string, unknown, string, string?][])("%s", async (_label, handler, path, body) => {
     // Sanity: with these parameters, the deployer token is refused either way; it must be 403.
-    expect(await status(handler as Get, path)).toBe(403);
+    expect(await status(handler as Get, path, body)).toBe(403);
   });
 });
