@@ -1,9 +1,11 @@
 import { parseArgs } from "node:util";
 import { argumentError, EXIT, type Command, type Io } from "./command";
+import { diffCommand } from "./diff";
+import { exportCommand } from "./export";
 import { importCommand } from "./import";
 
 /** Every command, in the order `countersign --help` lists them; each lives in its own file beside this one. */
-const COMMANDS: readonly Command[] = [importCommand];
+const COMMANDS: readonly Command[] = [importCommand, exportCommand, diffCommand];
 
 const USAGE = `Countersign: change management for AI agents in production.
 
@@ -15,7 +17,8 @@ ${COMMANDS.map((c) => `  ${c.name.padEnd(10)}${c.summary}`).join("\n")}
 Options:
   -h, --help  Show this help; \`countersign <command> --help\` shows a command's options.
 
-Exit codes: 0 done, 1 unexpected failure, 2 bad arguments or nothing could be read.
+Exit codes: 0 done, 1 unexpected failure or the server refused, 2 bad arguments or nothing could be read,
+3 a --fail-on threshold was met.
 `;
 
 const processIo: Io = { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) };

@@ -1,0 +1,95 @@
+import type { DiffItem } from "@/lib/domain/permission-diff";
+import { RISK_LEVELS, type RiskLevel } from "@/lib/domain/terms";
+
+/** How `export` and `diff` print: text for a terminal, json for scripts, markdown for a GitHub step summary. */
+export const OUTPUT_FORMATS = ["text", "json", "markdown"] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** What `diff --fail-on` can stop a pipeline on. */
+export const FAIL_ON = ["escalation", "high", "critical"] as const;
+export type FailOn = (typeof FAIL_ON)[number];
+
+export type ExportReport = { agent: string; environment: string; version: number; changeNumber: string | null; yaml: string };
+
+export type DiffReport = {
+  agent: string;
+  environment: string;
+  /** The version the environment runs: the base of the comparison. */
+  version: number;
+  /** The local file (or files) compared with it. */
+  file: string;
+  workflow: { name: string; riskClass: RiskLevel };
+  tier: RiskLevel;
+  reasons: string[];
+  /** Escalations first, as the domain sorts them. */
+  diff: DiffItem[];
+};
+
+export function escalates(report: Pick<DiffReport, "diff">): boolean {
+  return report.diff.some((item) => item.direction === "escalation");
+}
+
+/** Whether `--fail-on` is met: any escalation, or a tier at least as high as the one named. */
+export function failOnMet(report: Pick<DiffReport, "diff" | "tier">, failOn: FailOn): boolean {
+  if (failOn === "escalation") return escalates(report);
+  return RISK_LEVELS.indexOf(report.tier) >= RISK_LEVELS.indexOf(failOn);
+}
+
+export function formatExport(report: ExportReport, format: OutputFormat): string {
+  const source = `${report.agent} as ${report.environment} runs it: v${report.version}${report.changeNumber ? ` (${report.changeNumber})` : ""}`;
+  if (format === "json") return JSON.stringify(report, null, 2) + "\n";
+  if (format === "markdown") return `### ${source}\n\n\`\`\`yaml\n${report.yaml.trimEnd()}\n\`\`\`\n`;
+  // A YAML comment keeps the file a valid spec while saying where it came from.
+  return `# ${source}\n${report.yaml}`;
+}
+
+const ARROW: Record<DiffItem["direction"], string> = { escalation: "▲", reduction: "▼", neutral: "•" };
+
+function describe(report: DiffReport): string {
+  return `${report.agent} in ${report.environment} (v${report.version}) compared with ${report.file}`;
+}
+
+function tierLine(report: DiffReport): string {
+  const count = report.diff.filter((i) => i.direction === "escalation").length;
+  const escalation = count === 0 ? "no escalation of authority" : `${count} escalation${count === 1 ? "" : "s"} of authority`;
+  return `${report.tier} (workflow ${report.workflow.name}, a ${report.workflow.riskClass}-risk workflow); ${escalation}`;
+}
+
+export function formatDiff(report: DiffReport, format: OutputFormat): string {
+  if (format === "json") return JSON.stringify({ ...report, escalates: escalates(report) }, null, 2) + "\n";
+  if (format === "markdown") return diffMarkdown(report);
+  const lines = [describe(report), `Risk tier: ${tierLine(report)}`];
+  if (report.reasons.length > 0) lines.push("Why:", ...report.reasons.map((r) => `  - ${r}`));
+  if (report.diff.length === 0) lines.push("No permission changes.");
+  else {
+    lines.push("Permission diff:");
+    const width = Math.max(...report.diff.map((i) => i.direction.length));
+    for (const item of report.diff)
+      lines.push(`  ${ARROW[item.direction]} ${item.direction.padEnd(width)}  ${item.summary}  [${item.path}]`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** A table cell: pipes and line breaks would end the cell or the row. */
+function cell(text: string): string {
+  return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+
+function diffMarkdown(report: DiffReport): string {
+  const out = [
+    `### Countersign: ${cell(describe(report))}`,
+    "",
+    `**Risk tier: ${report.tier}**${tierLine(report).slice(report.tier.length)}`,
+    "",
+  ];
+  if (report.reasons.length > 0) out.push(...report.reasons.map((r) => `- ${r}`), "");
+  if (report.diff.length === 0) out.push("No permission changes.");
+  else {
+    out.push("| Direction | Domain | Change | Where |", "| --- | --- | --- | --- |");
+    for (const item of report.diff)
+      out.push(
+        `| ${ARROW[item.direction]} ${item.direction} | ${item.domain} | ${cell(item.summary)} | \`${cell(item.path).replace(/`/g, "'")}\` |`,
+      );
+  }
+  return out.join("\n") + "\n";
+}
