@@ -16,7 +16,7 @@ export class ConfigError extends Error {}
 export type ServerConfig = { url: string; token: string };
 
 /** `--url`/`--token` win over COUNTERSIGN_URL/COUNTERSIGN_TOKEN; both are required. */
-export function serverConfig(flags: { url?: string; token?: string }, env: NodeJS.ProcessEnv): ServerConfig {
+export function serverConfig(flags: { url?: string; token?: string }, env: Readonly<Record<string, string | undefined>>): ServerConfig {
   const url = (flags.url ?? env.COUNTERSIGN_URL ?? "").trim();
   const token = (flags.token ?? env.COUNTERSIGN_TOKEN ?? "").trim();
   if (!url) throw new ConfigError("no server: set COUNTERSIGN_URL (or pass --url), e.g. https://countersign.example.com");

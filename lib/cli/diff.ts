@@ -75,7 +75,12 @@ export function readLocalSpec(paths: string[], platform: ImportPlatform | undefi
   return result.agents[0]!.spec;
 }
 
-async function run(args: string[], io: Io, env: NodeJS.ProcessEnv = process.env, fetchImpl?: typeof fetch): Promise<number> {
+async function run(
+  args: string[],
+  io: Io,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  fetchImpl?: typeof fetch,
+): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({

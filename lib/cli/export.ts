@@ -34,7 +34,12 @@ export function parseFormat(value: string | undefined): OutputFormat {
   return format as OutputFormat;
 }
 
-async function run(args: string[], io: Io, env: NodeJS.ProcessEnv = process.env, fetchImpl?: typeof fetch): Promise<number> {
+async function run(
+  args: string[],
+  io: Io,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  fetchImpl?: typeof fetch,
+): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({ args, options: SERVER_OPTIONS, allowPositionals: false }));

@@ -54,7 +54,12 @@ function server(answer?: (url: string) => Response | undefined) {
 
 const ENV = { COUNTERSIGN_URL: "https://cs.example.com/", COUNTERSIGN_TOKEN: "cst_env" };
 
-async function run(command: typeof exportCommand | typeof diffCommand, args: string[], env: NodeJS.ProcessEnv = ENV, s = server()) {
+async function run(
+  command: typeof exportCommand | typeof diffCommand,
+  args: string[],
+  env: Readonly<Record<string, string | undefined>> = ENV,
+  s = server(),
+) {
   let out = "";
   let err = "";
   const status = await command.run(args, { out: (t) => void (out += t), err: (t) => void (err += t) }, env, s.fetchImpl);
