@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { Download, Plus } from "lucide-react";
+import { Download, FileUp, Plus } from "lucide-react";
 import { InventoryFilters } from "@/components/agents/inventory-filters";
 import { InventoryTable } from "@/components/agents/inventory-table";
 import { Pagination } from "@/components/ui/pagination";
@@ -50,6 +50,11 @@ export default async function AgentsPage({ searchParams }: { searchParams: Promi
           {canRegisterAgents(user) && (
             <Link href="/agents/new" className={buttonClasses("primary")}>
               <Plus aria-hidden className="size-4" /> Register agent
+            </Link>
+          )}
+          {canRegisterAgents(user) && (
+            <Link href="/agents/import" className={buttonClasses("secondary")}>
+              <FileUp aria-hidden className="size-4" /> Import from a platform
             </Link>
           )}
           <a href={`/agents/export?${query}`} className={buttonClasses("secondary")} download>

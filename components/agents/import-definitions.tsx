@@ -1,0 +1,149 @@
+"use client";
+
+import { Upload } from "lucide-react";
+import { useState, useTransition } from "react";
+import { Card } from "@/components/ui/card";
+import { Badge } from "@/components/ui/badge";
+import { Label } from "@/components/ui/field";
+import type { ChangePreview } from "@/lib/validations/change-record";
+import { ImportedAgentCard, Warnings, type PreviewFn } from "./imported-agent-card";
+import type { ImportOutcome } from "./import-types";
+
+const MAX_FILE_BYTES = 1_000_000;
+const PLATFORM_NAMES: Record<string, string> = {
+  "salesforce-agentforce": "Salesforce Agentforce",
+  "copilot-studio": "Microsoft Copilot Studio",
+  "microsoft-365": "Microsoft 365 Copilot agent",
+  "openai-agents": "OpenAI Agents SDK",
+  langgraph: "LangGraph",
+  mcp: "MCP server (tools only)",
+  "bedrock-agents": "Amazon Bedrock Agents",
+  servicenow: "ServiceNow",
+};
+
+type Props = {
+  importFiles: (files: { path: string; content: string }[]) => Promise<ImportOutcome>;
+  preview: (input: Parameters<PreviewFn>[0]) => Promise<ChangePreview | { error: string }>;
+};
+
+type Chosen = { path: string; size: number; skipped: string | null };
+
+/** A file's path as the person chose it: inside the folder when a folder was chosen, else its name. */
+const pathOf = (file: File) => file.webkitRelativePath || file.name;
+
+/** Reads definition files in the browser, has the server map them into specs, and shows what was read and how. */
+export function ImportDefinitions({ importFiles, preview }: Props) {
+  const [chosen, setChosen] = useState<Chosen[]>([]);
+  const [outcome, setOutcome] = useState<ImportOutcome | null>(null);
+  const [pending, start] = useTransition();
+
+  const onFiles = (list: FileList | null) => {
+    const files = Array.from(list ?? []);
+    if (files.length === 0) return;
+    const rows: Chosen[] = files.map((file) => ({
+      path: pathOf(file),
+      size: file.size,
+      skipped: /\.zip$/i.test(file.name)
+        ? "Zip archives are not read: unzip it and choose the folder instead."
+        : file.size > MAX_FILE_BYTES
+          ? "Over 1 MB: not read."
+          : null,
+    }));
+    setChosen(rows);
+    setOutcome(null);
+    start(async () => {
+      const readable = files.filter((_, i) => rows[i]!.skipped === null);
+      if (readable.length === 0) return setOutcome({ ok: false, message: "None of the chosen files can be read." });
+      const contents = await Promise.all(readable.map(async (file) => ({ path: pathOf(file), content: await file.text() })));
+      setOutcome(await importFiles(contents));
+    });
+  };
+
+  const result = outcome?.ok ? outcome.result : null;
+  return (
+    <div className="space-y-6">
+      <Card title="Definition files">
+        <div className="grid gap-4 sm:grid-cols-2">
+          <div>
+            <Label htmlFor="import-files">Files</Label>
+            <input
+              id="import-files"
+              type="file"
+              multiple
+              aria-describedby="import-files-hint"
+              onChange={(e) => onFiles(e.target.files)}
+              className="mt-1 block w-full text-sm file:mr-3 file:rounded-md file:border-0 file:bg-slate-100 file:px-3 file:py-1.5 file:text-sm file:font-medium"
+            />
+          </div>
+          <div>
+            <Label htmlFor="import-folder">Or a whole folder</Label>
+            <input
+              id="import-folder"
+              type="file"
+              // A folder keeps each file's path, which some platforms' layouts rely on.
+              {...{ webkitdirectory: "" }}
+              onChange={(e) => onFiles(e.target.files)}
+              className="mt-1 block w-full text-sm file:mr-3 file:rounded-md file:border-0 file:bg-slate-100 file:px-3 file:py-1.5 file:text-sm file:font-medium"
+            />
+          </div>
+        </div>
+        <p id="import-files-hint" className="mt-2 text-xs text-slate-500">
+          Choose an agent&apos;s exported files or its source folder. Files are read as text in this browser; files over 1 MB are skipped,
+          and .zip archives are not read (unzip them first).
+        </p>
+        {chosen.length > 0 && (
+          <ul aria-label="Chosen files" className="mt-3 max-h-48 space-y-0.5 overflow-auto text-xs text-slate-700">
+            {chosen.map((f) => (
+              <li key={f.path} className="flex gap-2">
+                <span className="font-mono">{f.path}</span>
+                <span className="text-slate-500">{(f.size / 1024).toFixed(1)} KB</span>
+                {f.skipped && <span className="font-medium text-amber-800">{f.skipped}</span>}
+              </li>
+            ))}
+          </ul>
+        )}
+        {pending && (
+          <p role="status" className="mt-3 flex items-center gap-2 text-sm text-slate-600">
+            <Upload aria-hidden className="size-4" /> Reading the files…
+          </p>
+        )}
+        {outcome && !outcome.ok && (
+          <div role="alert" className="mt-3 rounded-md border border-rose-200 bg-rose-50 p-3 text-sm text-rose-900">
+            Could not import these files. {outcome.message}
+          </div>
+        )}
+      </Card>
+      {result && (
+        <section aria-label="What was read" className="space-y-4">
+          <p className="text-sm">
+            Platform: <Badge tone="info">{PLATFORM_NAMES[result.platform] ?? result.platform}</Badge>{" "}
+            <span className="text-slate-600">
+              {result.agents.length} agent{result.agents.length === 1 ? "" : "s"}, {result.toolsets.length} toolset
+              {result.toolsets.length === 1 ? "" : "s"}
+            </span>
+          </p>
+          {result.warnings.length > 0 && <Warnings items={result.warnings} label="Warnings about the files" />}
+          {result.agents.map((agent, i) => (
+            <ImportedAgentCard key={`${agent.name}-${i}`} agent={agent} source={chosen[0]?.path ?? ""} preview={preview} />
+          ))}
+          {result.toolsets.map((toolset) => (
+            <Card key={toolset.system} title={`Toolset: ${toolset.system}`}>
+              <p className="text-sm text-slate-600">Actions you can add to a spec in the change editor:</p>
+              <ul className="mt-2 space-y-1 text-sm">
+                {toolset.actions.map((action) => (
+                  <li key={action.name}>
+                    <span className="font-mono">{action.name}</span> — {action.access}, approval {action.approval}
+                  </li>
+                ))}
+              </ul>
+              {toolset.warnings.length > 0 && <Warnings items={toolset.warnings} label={`Warnings for ${toolset.system}`} />}
+            </Card>
+          ))}
+          {result.agents.length === 0 && result.toolsets.length === 0 && (
+            <p className="text-sm text-slate-600">No agent or toolset was found in these files.</p>
+          )}
+        </section>
+      )}
+    </div>
+  );
+}
