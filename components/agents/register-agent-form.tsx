@@ -8,6 +8,7 @@ import { Input, Label, Select, Textarea } from "@/components/ui/field";
 import type { FieldErrors } from "@/lib/errors";
 import { PLATFORM_LABELS, PLATFORMS, type Platform } from "@/lib/domain/terms";
 import type { ChangePreview, EditChangeInput } from "@/lib/validations/change-record";
+import { forgetImportedSpec, peekImportedSpec } from "./import-handoff";
 
 export type AgentDetails = {
   slug: string;
@@ -55,9 +56,14 @@ export function RegisterAgentForm(props: Props) {
 
 const subscribeNever = () => () => {};
 
-function Form({ workflows, engineers, people, initial, defaultEngineer, register, preview }: Props) {
+function Form({ workflows, engineers, people, initial: starter, defaultEngineer, register, preview }: Props) {
+  // A spec handed over by the import page replaces the starter spec and any unsaved registration, once.
+  const [imported] = useState(() => peekImportedSpec({ kind: "register" }));
+  useEffect(() => forgetImportedSpec({ kind: "register" }), []);
+  const initial: EditorState = imported ? { ...starter, mode: "yaml", spec: null, specText: imported.yaml } : starter;
   const [details, setDetails] = useState<AgentDetails>(() => {
     const blank: AgentDetails = { slug: "", name: "", description: "", platform: "", workflow: "", engineeringOwner: defaultEngineer };
+    if (imported) return { ...blank, name: imported.name, description: imported.description, platform: imported.platform };
     const saved = window.localStorage.getItem(STORAGE_KEY);
     return saved ? { ...blank, ...(JSON.parse(saved) as Partial<AgentDetails>) } : blank;
   });

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Breadcrumb } from "@/components/ui/breadcrumb";
-import { ChangeEditor } from "@/components/changes/change-editor";
+import { ImportableChangeEditor } from "@/components/changes/importable-change-editor";
 import { isAppError } from "@/lib/errors";
 import { requireUser } from "@/lib/server/auth";
 import { userCaller } from "@/lib/server/caller";
@@ -63,7 +63,7 @@ export default async function NewChangePage({ searchParams }: { searchParams: Pr
           any time.
         </p>
       </div>
-      <ChangeEditor
+      <ImportableChangeEditor
         agent={{ slug, name: agent.name }}
         change={null}
         initial={newEditorState(base.spec, agent.rollbackOwner.email)}
