@@ -128,7 +128,9 @@ export function ImportDefinitions({ importFiles, preview }: Props) {
           ))}
           {result.toolsets.map((toolset) => (
             <Card key={toolset.system} title={`Toolset: ${toolset.system}`}>
-              <p className="text-sm text-slate-600">Actions you can add to a spec in the change editor:</p>
+              <p className="text-sm text-slate-600">
+                {toolset.actions.length > 0 ? "Actions you can add to a spec in the change editor:" : "No actions listed in these files."}
+              </p>
               <ul className="mt-2 space-y-1 text-sm">
                 {toolset.actions.map((action) => (
                   <li key={action.name}>
