@@ -5,6 +5,19 @@ import { ChevronDown, KeyRound, LogOut, UserRound, Users } from "lucide-react";
 import Link from "next/link";
 import { ROLE_LABELS, type Role } from "@/lib/domain/terms";
 
+const ITEM =
+  "flex cursor-pointer items-center gap-2 rounded-md px-3 py-2 text-sm text-slate-700 outline-none data-[highlighted]:bg-slate-100";
+
+function MenuLink({ href, icon: Icon, label }: { href: string; icon: typeof UserRound; label: string }) {
+  return (
+    <DropdownMenu.Item asChild className={ITEM}>
+      <Link href={href}>
+        <Icon aria-hidden className="size-4" /> {label}
+      </Link>
+    </DropdownMenu.Item>
+  );
+}
+
 export function UserMenu({ user, signOut }: { user: { name: string; email: string; roles: Role[] }; signOut: () => Promise<void> }) {
   const initials = user.name
     .split(/\s+/)
@@ -43,38 +56,14 @@ export function UserMenu({ user, signOut }: { user: { name: string; email: strin
             <p className="mt-1 text-xs text-slate-600">Roles: {roles}</p>
           </div>
           <DropdownMenu.Separator className="my-1 h-px bg-slate-100" />
-          <DropdownMenu.Item
-            asChild
-            className="flex cursor-pointer items-center gap-2 rounded-md px-3 py-2 text-sm text-slate-700 outline-none data-[highlighted]:bg-slate-100"
-          >
-            <Link href="/settings/account">
-              <UserRound aria-hidden className="size-4" /> Account
-            </Link>
-          </DropdownMenu.Item>
+          <MenuLink href="/settings/account" icon={UserRound} label="Account" />
           {user.roles.includes("admin") && (
-            <DropdownMenu.Item
-              asChild
-              className="flex cursor-pointer items-center gap-2 rounded-md px-3 py-2 text-sm text-slate-700 outline-none data-[highlighted]:bg-slate-100"
-            >
-              <Link href="/settings/people">
-                <Users aria-hidden className="size-4" /> People
-              </Link>
-            </DropdownMenu.Item>
+            <>
+              <MenuLink href="/settings/people" icon={Users} label="People" />
+              <MenuLink href="/settings/tokens" icon={KeyRound} label="API tokens" />
+            </>
           )}
-          {user.roles.includes("admin") && (
-            <DropdownMenu.Item
-              asChild
-              className="flex cursor-pointer items-center gap-2 rounded-md px-3 py-2 text-sm text-slate-700 outline-none data-[highlighted]:bg-slate-100"
-            >
-              <Link href="/settings/tokens">
-                <KeyRound aria-hidden className="size-4" /> API tokens
-              </Link>
-            </DropdownMenu.Item>
-          )}
-          <DropdownMenu.Item
-            onSelect={() => void signOut()}
-            className="flex cursor-pointer items-center gap-2 rounded-md px-3 py-2 text-sm text-slate-700 outline-none data-[highlighted]:bg-slate-100"
-          >
+          <DropdownMenu.Item onSelect={() => void signOut()} className={ITEM}>
             <LogOut aria-hidden className="size-4" /> Sign out
           </DropdownMenu.Item>
         </DropdownMenu.Content>
