@@ -202,9 +202,15 @@ export const changeRecords = sqliteTable(
     assessedWorkflowClass: text("assessed_workflow_class", { enum: RISK_LEVELS }),
     // Set when the agent moved to a workflow of a higher class while this change was open; cleared by re-assessing.
     reassessmentReason: text("reassessment_reason"),
+    // The source branch a CI pipeline proposed this change from: proposing again from it updates this change.
+    branch: text("branch"),
   },
   (t) => [
     uniqueIndex("change_records_number_unique").on(t.number),
+    // One open change per agent and branch, whoever races to propose it.
+    uniqueIndex("change_records_open_branch_unique")
+      .on(t.agentId, t.branch)
+      .where(sql`"branch" IS NOT NULL AND "state" IN ('draft', 'in_review', 'approved')`),
     // Each ends in the list's order (newest first, then by number), so a page is read off the index, at either end.
     index("change_records_agent_idx").on(t.agentId, t.createdAt, t.number),
     index("change_records_state_idx").on(t.state, t.createdAt, t.number),

@@ -23,7 +23,7 @@ import { updateAgentDetails } from "./agent-details";
 import { issueToken, revokeToken } from "./api-tokens";
 import { addPerson, issueResetLink, updatePerson } from "./people";
 import type { ChangeRecordView } from "./change-records";
-import { editChange, getChange, proposeChange, submitChange, withdrawChange } from "./changes";
+import { editChange, getChange, proposeChange, proposeFromSource, submitChange, withdrawChange } from "./changes";
 import { updateFromProduction } from "./change-update";
 import { recordEvalRun } from "./evals";
 import { listIncidents, openIncident, updateIncident } from "./incidents";
@@ -98,6 +98,17 @@ function auditorAttempts(): Record<string, () => unknown> {
         { agent: "refund-assistant", title: "Auditor's change", spec: productionSpec("refund-assistant"), ...attested, submit: true },
         now,
       ),
+    proposeFromSource: () =>
+      proposeFromSource(
+        a,
+        {
+          agent: "refund-assistant",
+          branch: saved.branch ?? "auditor-branch",
+          title: "Auditor's branch",
+          spec: productionSpec("refund-assistant"),
+        },
+        now,
+      ),
     editChange: () => editChange(a, saved.id, { rationale: "Edited by the auditor" }, now),
     submitChange: () => submitChange(a, saved.id, now),
     withdrawChange: () => withdrawChange(a, inReview.id, { reason: "Withdrawn by the auditor" }, now),
@@ -149,6 +160,7 @@ function auditorAttempts(): Record<string, () => unknown> {
 
 const ATTEMPTS = [
   "proposeChange",
+  "proposeFromSource",
   "editChange",
   "submitChange",
   "withdrawChange",

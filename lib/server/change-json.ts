@@ -43,6 +43,7 @@ export function changeJson(c: ChangeRecordView) {
     roleImpacts: c.roleImpacts,
     harmMetrics: c.harmMetrics,
     evidence: c.evidence,
+    branch: c.branch,
     rollbackPlan: c.rollbackPlan,
     rollbackOwner: c.rollbackOwner?.email ?? null,
     monitoring: c.monitoring,

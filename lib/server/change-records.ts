@@ -74,6 +74,8 @@ export type ChangeRecordView = {
   roleImpacts: ChangeRow["roleImpacts"];
   harmMetrics: ChangeRow["harmMetrics"];
   evidence: ChangeRow["evidence"];
+  /** The source branch a pipeline proposed it from; proposing again from that branch updates it. */
+  branch: string | null;
   rollbackPlan: string;
   rollbackOwner: { email: string; name: string } | null;
   monitoring: string;
@@ -411,6 +413,7 @@ export function changeView(db: Reader, row: ChangeRow): ChangeRecordView {
     roleImpacts: row.roleImpacts,
     harmMetrics: row.harmMetrics,
     evidence: row.evidence,
+    branch: row.branch,
     rollbackPlan: row.rollbackPlan,
     rollbackOwner: owner ? { email: owner.email, name: owner.name } : null,
     monitoring: row.monitoring,

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { getDb, type DB } from "@/db";
 import { appendAuditEvent, appendAuditEvents, type Actor, type AuditInput } from "@/db/audit";
 import { agents, agentVersions, changeRecords, signoffs, users, workflows } from "@/db/schema";
-import { changeNumberLabel, type ChangeState, type Role } from "@/lib/domain/terms";
+import { changeNumberLabel, OPEN_CHANGE_STATES, type ChangeState, type Role } from "@/lib/domain/terms";
 import { specHash as hashSpec, type AgentSpec } from "@/lib/domain/spec";
 import { canTransition } from "@/lib/domain/change-state";
 import { AppError } from "@/lib/errors";
@@ -46,9 +46,12 @@ function assertCanPropose(caller: Caller) {
   if (!canProposeChanges(caller.user)) throw new AppError("forbidden", "Leaders and auditors can read change records but not propose them");
 }
 
+function isAuthor(caller: Caller, row: Pick<ChangeRow, "authorId" | "authorTokenId">): boolean {
+  return caller.kind === "user" ? row.authorId === caller.user.id : row.authorTokenId === caller.id;
+}
+
 function assertAuthor(caller: Caller, row: ChangeRow, doing: string) {
-  const isAuthor = caller.kind === "user" ? row.authorId === caller.user.id : row.authorTokenId === caller.id;
-  if (!isAuthor) throw new AppError("forbidden", `Only the author of ${`CR-${row.number}`} can ${doing} it`);
+  if (!isAuthor(caller, row)) throw new AppError("forbidden", `Only the author of ${`CR-${row.number}`} can ${doing} it`);
 }
 
 const parse = <T extends z.ZodType>(schema: T, input: unknown) => parseInput(schema, input, "Some fields need attention");
@@ -278,11 +281,31 @@ function applyFields(row: ChangeRow, input: z.output<typeof editChangeSchema>, r
  * lost) or, with `submit`, straight to review. Starts from the base version's spec when none is given.
  */
 export function proposeChange(caller: Caller, input: ProposeChangeInput | unknown, now = Date.now()): ChangeRecordView {
+  return proposeFromSource(caller, input, now).change;
+}
+
+/** What proposing did: opened a change, or updated the open change proposed earlier from the same branch. */
+export type Proposal = { change: ChangeRecordView; created: boolean };
+
+/** The fields a proposal may carry that are not an edit's: which agent, and what to do with the change. */
+const PROPOSAL_ONLY = new Set(["agent", "submit", "retire", "branch"]);
+
+/**
+ * Proposes a change as `proposeChange` does; with a `branch`, the agent's open change from that branch (a
+ * pipeline's earlier run on the same pull request) is updated instead: the fields sent replace its own,
+ * evidence links are added to its others, and `submit` sends a draft to review. Only that change's author
+ * may update it; anyone else proposing from the branch gets a 409 naming the change.
+ */
+export function proposeFromSource(caller: Caller, input: ProposeChangeInput | unknown, now = Date.now()): Proposal {
   assertCanPropose(caller);
   const data = parse(proposeChangeSchema, input);
+  if (data.branch && data.retire)
+    throw new AppError("validation_failed", "A retire change is not proposed from a branch", {
+      fieldErrors: { branch: ["A retire change is not proposed from a branch: leave the branch out"] },
+    });
   assertSubmittableSpec(data);
   const db = getDb();
-  const id = db.transaction(
+  const { id, created } = db.transaction(
     (tx) => {
       const agent = tx.select().from(agents).where(eq(agents.slug, data.agent)).get();
       if (!agent)
@@ -290,11 +313,30 @@ export function proposeChange(caller: Caller, input: ProposeChangeInput | unknow
           fieldErrors: { agent: [`No agent with slug "${data.agent}"`] },
         });
       assertOpenForChanges(tx, agent);
-      return createChangeInTx(tx, caller, agent, data, now).id;
+      const open = data.branch ? openChangeFromBranch(tx, agent.id, data.branch) : undefined;
+      if (!open) return { id: createChangeInTx(tx, caller, agent, data, now).id, created: true };
+      if (!isAuthor(caller, open))
+        throw new AppError(
+          "conflict",
+          `${changeNumberLabel(open.number)} is the open change to ${agent.slug} from branch "${data.branch}", proposed by someone else: only its author can update it`,
+        );
+      const sent = Object.fromEntries(Object.entries(input as object).filter(([key]) => !PROPOSAL_ONLY.has(key)));
+      const edit = parse(editChangeSchema, sent);
+      if (edit.evidence) edit.evidence = { ...open.evidence, ...edit.evidence };
+      const edited = editInTx(tx, caller, open, edit, now);
+      return { id: (data.submit && edited.state === "draft" ? submitInTx(tx, edited, actorOf(caller), now) : edited).id, created: false };
     },
     { behavior: "immediate" },
   );
-  return changeView(db, findChangeRow(db, id));
+  return { change: changeView(db, findChangeRow(db, id)), created };
+}
+
+function openChangeFromBranch(tx: Tx, agentId: string, branch: string): ChangeRow | undefined {
+  return tx
+    .select()
+    .from(changeRecords)
+    .where(and(eq(changeRecords.agentId, agentId), eq(changeRecords.branch, branch), inArray(changeRecords.state, [...OPEN_CHANGE_STATES])))
+    .get();
 }
 
 /** What a new change record is made of: the proposal's fields, already parsed. */
@@ -382,6 +424,7 @@ export function createChangeInTx(
     retire: data.retire ?? false,
     assessedWorkflowClass: null,
     reassessmentReason: null,
+    branch: data.branch ?? null,
   };
   tx.insert(changeRecords).values(blank).run();
   const filled = applyFields(blank, data, rollbackOwnerId);
@@ -476,61 +519,64 @@ export function dismissSignoffs(
  */
 export function editChange(caller: Caller, ref: string, input: EditChangeInput | unknown, now = Date.now()): ChangeRecordView {
   assertCanPropose(caller);
-  const actor = actorOf(caller);
   const db = getDb();
   const id = db.transaction(
     (tx) => {
       // Who before what: only the author's open change may be edited, whatever the body says.
       const row = openChangeOfAuthor(tx, caller, ref, "edit");
-      const data = parse(editChangeSchema, input);
-      if (row.retire && data.spec !== undefined)
-        throw new AppError("validation_failed", "A retire change proposes no spec", { fieldErrors: NO_SPEC_TO_RETIRE });
-      const rollbackOwnerId = data.rollbackOwner === undefined ? undefined : userIdByEmail(tx, data.rollbackOwner);
-      const { row: refreshed } = refresh(tx, applyFields(row, data, rollbackOwnerId), data.spec, actor, now);
-      let next = refreshed;
-      const rerouted = next.contentHash !== row.contentHash || next.raisedTier !== row.raisedTier;
-      const changed = rerouted || next.draftSpecText !== row.draftSpecText || next.tierRaisedReason !== row.tierRaisedReason;
-      if (!changed) return row.id;
-      if (row.state === "in_review" || row.state === "approved") {
-        // A change in review stays fit for review: the same checks as submitting.
-        const { workflow } = agentWithWorkflow(tx, next.agentId);
-        const specs = versionSpecs(tx, next);
-        const assessment = assessRow(next, { workflow, base: specs.base, head: specs.head }, currentPolicy(tx).policy);
-        const specIssues = next.draftSpecText ? readSpecInput(next.draftSpecText).issues : [];
-        const problems = problemsOf(next, next.draftSpecText ? null : specs.head, specIssues, assessment);
-        if (Object.keys(problems).length > 0) {
-          throw new AppError(
-            "validation_failed",
-            `${changeNumberLabel(row.number)} is in review; this edit would leave it unfit: ${Object.values(problems).flat()[0]}`,
-            { fieldErrors: problems },
-          );
-        }
-        // Approvals were given on the old content: an approved change is in review again.
-        if (rerouted)
-          next = redoSignoffs(tx, row.state === "approved" ? { ...next, state: "in_review", approvedAt: null } : next, actor, now);
-      }
-      save(tx, next);
-      appendAuditEvent(tx, {
-        at: now,
-        actor,
-        action: "change.edited",
-        entityType: "change_record",
-        entityId: row.id,
-        payload: {
-          number: row.number,
-          previousContentHash: row.contentHash,
-          contentHash: next.contentHash,
-          specHash: versionSpecs(tx, next).headHash,
-          raisedTier: next.raisedTier,
-          fields: Object.keys(data),
-          ...(next.state !== row.state && { previousState: row.state, state: next.state }),
-        },
-      });
-      return row.id;
+      return editInTx(tx, caller, row, parse(editChangeSchema, input), now).id;
     },
     { behavior: "immediate" },
   );
   return changeView(db, findChangeRow(db, id));
+}
+
+/** Applies an edit to the author's open change, already found and parsed; returns the row as saved. */
+function editInTx(tx: Tx, caller: Caller, row: ChangeRow, data: z.output<typeof editChangeSchema>, now: number): ChangeRow {
+  const actor = actorOf(caller);
+  if (row.retire && data.spec !== undefined)
+    throw new AppError("validation_failed", "A retire change proposes no spec", { fieldErrors: NO_SPEC_TO_RETIRE });
+  const rollbackOwnerId = data.rollbackOwner === undefined ? undefined : userIdByEmail(tx, data.rollbackOwner);
+  const { row: refreshed } = refresh(tx, applyFields(row, data, rollbackOwnerId), data.spec, actor, now);
+  let next = refreshed;
+  const rerouted = next.contentHash !== row.contentHash || next.raisedTier !== row.raisedTier;
+  const changed = rerouted || next.draftSpecText !== row.draftSpecText || next.tierRaisedReason !== row.tierRaisedReason;
+  if (!changed) return row;
+  if (row.state === "in_review" || row.state === "approved") {
+    // A change in review stays fit for review: the same checks as submitting.
+    const { workflow } = agentWithWorkflow(tx, next.agentId);
+    const specs = versionSpecs(tx, next);
+    const assessment = assessRow(next, { workflow, base: specs.base, head: specs.head }, currentPolicy(tx).policy);
+    const specIssues = next.draftSpecText ? readSpecInput(next.draftSpecText).issues : [];
+    const problems = problemsOf(next, next.draftSpecText ? null : specs.head, specIssues, assessment);
+    if (Object.keys(problems).length > 0) {
+      throw new AppError(
+        "validation_failed",
+        `${changeNumberLabel(row.number)} is in review; this edit would leave it unfit: ${Object.values(problems).flat()[0]}`,
+        { fieldErrors: problems },
+      );
+    }
+    // Approvals were given on the old content: an approved change is in review again.
+    if (rerouted) next = redoSignoffs(tx, row.state === "approved" ? { ...next, state: "in_review", approvedAt: null } : next, actor, now);
+  }
+  save(tx, next);
+  appendAuditEvent(tx, {
+    at: now,
+    actor,
+    action: "change.edited",
+    entityType: "change_record",
+    entityId: row.id,
+    payload: {
+      number: row.number,
+      previousContentHash: row.contentHash,
+      contentHash: next.contentHash,
+      specHash: versionSpecs(tx, next).headHash,
+      raisedTier: next.raisedTier,
+      fields: Object.keys(data),
+      ...(next.state !== row.state && { previousState: row.state, state: next.state }),
+    },
+  });
+  return next;
 }
 
 /**

@@ -98,6 +98,8 @@ const fields = {
     .nullable(),
 };
 
+const BRANCH_MAX = 200;
+
 export const proposeChangeSchema = z.strictObject({
   agent: z
     .string({ error: "agent (the agent's slug) is required" })
@@ -118,6 +120,17 @@ export const proposeChangeSchema = z.strictObject({
   submit: z.boolean({ error: "submit must be true or false" }).default(false),
   /** Retire the agent: no spec is proposed; released, the agent stops running everywhere. */
   retire: z.boolean({ error: "retire must be true or false" }).default(false),
+  /**
+   * The source branch a pipeline proposes from (a git branch name). The agent's open change from the same
+   * branch is updated instead of a second one opened.
+   */
+  branch: z
+    .string({ error: "branch must be the name of a git branch" })
+    .trim()
+    .min(1, "branch must be the name of a git branch")
+    .max(BRANCH_MAX, tooLong("the branch name", BRANCH_MAX))
+    .regex(/^[^\s~^:?*[\\\x00-\x1f\x7f]+$/, "branch must be the name of a git branch: no spaces, control characters or ~^:?*[\\")
+    .optional(),
 });
 export type ProposeChangeInput = z.input<typeof proposeChangeSchema>;
 

@@ -277,9 +277,14 @@ export default async function ChangePage({ params }: Props) {
               <Field label="Evidence">
                 <span className="flex flex-col gap-0.5">
                   {link(change.evidence.pullRequest, "Pull request")}
+                  {change.branch && (
+                    <span>
+                      From branch <code className="break-all font-mono text-xs">{change.branch}</code>
+                    </span>
+                  )}
                   {link(change.evidence.evalReport, "Eval report")}
                   {link(change.evidence.traceSample, "Trace sample")}
-                  {!change.evidence.pullRequest && !change.evidence.evalReport && !change.evidence.traceSample && (
+                  {!change.evidence.pullRequest && !change.evidence.evalReport && !change.evidence.traceSample && !change.branch && (
                     <span className="text-slate-500">none linked</span>
                   )}
                 </span>

@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
 import { apiRoute } from "@/lib/server/api";
 import { changeJson, changeListJson } from "@/lib/server/change-json";
-import { proposeChange } from "@/lib/server/changes";
+import { proposeFromSource } from "@/lib/server/changes";
 import { listChanges, parseChangeFilters } from "@/lib/server/change-queries";
 
 export const dynamic = "force-dynamic";
@@ -11,7 +11,8 @@ export const GET = apiRoute((request, { caller }) => {
   return { items: items.map(changeListJson), total };
 });
 
+// 201 with a new change; 200 when a `branch` named the open change proposed from it, which was updated.
 export const POST = apiRoute((_request, { caller, body }) => {
-  const change = proposeChange(caller, body);
-  return NextResponse.json(changeJson(change), { status: 201 });
+  const { change, created } = proposeFromSource(caller, body);
+  return NextResponse.json(changeJson(change), { status: created ? 201 : 200 });
 });

@@ -1,0 +1,2 @@
+ALTER TABLE `change_records` ADD `branch` text;--> statement-breakpoint
+CREATE UNIQUE INDEX `change_records_open_branch_unique` ON `change_records` (`agent_id`,`branch`) WHERE "branch" IS NOT NULL AND "state" IN ('draft', 'in_review', 'approved');

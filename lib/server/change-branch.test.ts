@@ -1,0 +1,212 @@
+import { and, eq } from "drizzle-orm";
+import { NextRequest } from "next/server";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import type { DB } from "@/db";
+import { agents, changeRecords } from "@/db/schema";
+import * as changesRoute from "@/app/api/v1/changes/route";
+import { errorOf } from "@/lib/testing/app-error";
+import { seedDemoEstate } from "@/lib/testing/demo-estate";
+import { approveAll, as, attested, productionSpec, testClock, tokenWith } from "@/lib/testing/release-fixtures";
+import { verifyAuditTrail } from "./audit";
+import { getChange, proposeFromSource, withdrawChange } from "./changes";
+import { signOff } from "./signoffs";
+
+/** A pipeline proposes from a pull request's branch on every push: one change per agent and branch, kept current. */
+
+vi.mock("@/lib/server/auth", () => ({ currentUser: async () => null }));
+
+let db: DB;
+const clock = testClock();
+const pipeline = () => tokenWith(db, `ci-${clock.next()}`, ["changes:write", "read"]);
+const reader = () => as("auditor@countersign.test");
+
+beforeAll(async () => {
+  db = await seedDemoEstate();
+  tokenWith(db, "branch-pipeline", ["changes:write", "read"]);
+});
+
+function limitSpec(amount: number) {
+  const spec = productionSpec("refund-assistant");
+  spec.tools.find((t) => t.system === "stripe")!.actions.find((a) => a.name === "refunds.create")!.limit = { amount, unit: "USD" };
+  return spec;
+}
+
+const openOn = (branch: string) =>
+  db
+    .select({ number: changeRecords.number, state: changeRecords.state })
+    .from(changeRecords)
+    .innerJoin(agents, eq(agents.id, changeRecords.agentId))
+    .where(and(eq(agents.slug, "refund-assistant"), eq(changeRecords.branch, branch)))
+    .all();
+
+async function post(body: unknown) {
+  const request = new NextRequest(new URL("/api/v1/changes", "http://countersign.test"), {
+    method: "POST",
+    headers: { authorization: "Bearer cs_branch-pipeline", "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const response = await changesRoute.POST(request, { params: Promise.resolve({}) as Promise<never> });
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+}
+
+describe("proposing from a branch", () => {
+  it("the second proposal from the same branch updates the first change: 201, then 200, one record", async () => {
+    const first = await post({ agent: "refund-assistant", branch: "feat/limit-300", title: "Limit 300", spec: limitSpec(300) });
+    expect(first.status).toBe(201);
+    expect(first.json.branch).toBe("feat/limit-300");
+    const second = await post({
+      agent: "refund-assistant",
+      branch: "feat/limit-300",
+      title: "Limit 350",
+      spec: limitSpec(350),
+      evidence: { pullRequest: "https://github.example/acme/agents/pull/7" },
+    });
+    expect(second.status).toBe(200);
+    expect(second.json.number).toBe(first.json.number);
+    expect(second.json.title).toBe("Limit 350");
+    expect(second.json.evidence).toEqual({ pullRequest: "https://github.example/acme/agents/pull/7" });
+    expect(JSON.stringify(second.json.permissionDiff)).toMatch(/350/);
+    expect(openOn("feat/limit-300")).toHaveLength(1);
+
+    // A retried request (same content) changes nothing and still answers with the same change.
+    const retried = await post({ agent: "refund-assistant", branch: "feat/limit-300", title: "Limit 350", spec: limitSpec(350) });
+    expect(retried.status).toBe(200);
+    expect(retried.json.number).toBe(first.json.number);
+    expect(retried.json.updatedAt).toBe(second.json.updatedAt);
+    // Links sent once are kept when a later push sends none.
+    expect(retried.json.evidence).toEqual({ pullRequest: "https://github.example/acme/agents/pull/7" });
+  });
+
+  it("a change in review is updated as its author would edit it: sign-offs given on the old content are dismissed and asked again", () => {
+    const ci = pipeline();
+    const opened = proposeFromSource(
+      ci,
+      { agent: "refund-assistant", branch: "feat/review-round", title: "Limit 400", spec: limitSpec(400), ...attested, submit: true },
+      clock.next(),
+    );
+    expect(opened.created).toBe(true);
+    expect(opened.change.state).toBe("in_review");
+    signOff(
+      as("security@countersign.test"),
+      opened.change.id,
+      { role: "security", decision: "request_changes", comment: "Too high" },
+      clock.next(),
+    );
+
+    const pushed = proposeFromSource(
+      ci,
+      { agent: "refund-assistant", branch: "feat/review-round", title: "Limit 250", spec: limitSpec(250), submit: true },
+      clock.next(),
+    );
+    expect(pushed.created).toBe(false);
+    expect(pushed.change.id).toBe(opened.change.id);
+    expect(pushed.change.state).toBe("in_review");
+    const security = pushed.change.signoffs.filter((s) => s.role === "security");
+    expect(security.map((s) => s.status).sort()).toEqual(["dismissed", "pending"]);
+    // The rollback plan and owner sent on the first push are kept: the second sent none.
+    expect(pushed.change.rollbackPlan).toBe(attested.rollbackPlan);
+  });
+
+  it("a draft is sent to review by a later push with submit; an approved change goes back to review when the branch moves on", () => {
+    const ci = pipeline();
+    const draft = proposeFromSource(
+      ci,
+      { agent: "refund-assistant", branch: "feat/later", title: "Limit 120", spec: limitSpec(120) },
+      clock.next(),
+    );
+    expect(draft.change.state).toBe("draft");
+    const submitted = proposeFromSource(
+      ci,
+      { agent: "refund-assistant", branch: "feat/later", title: "Limit 120", spec: limitSpec(120), ...attested, submit: true },
+      clock.next(),
+    );
+    expect(submitted.change.id).toBe(draft.change.id);
+    expect(submitted.change.state).toBe("in_review");
+    expect(approveAll(submitted.change.id, clock).state).toBe("approved");
+
+    const moved = proposeFromSource(
+      ci,
+      { agent: "refund-assistant", branch: "feat/later", title: "Limit 130", spec: limitSpec(130), submit: true },
+      clock.next(),
+    );
+    expect(moved.change.id).toBe(draft.change.id);
+    expect(moved.change.state).toBe("in_review");
+  });
+
+  it("a closed change frees its branch: the next proposal opens a new change", () => {
+    const ci = pipeline();
+    const first = proposeFromSource(
+      ci,
+      { agent: "refund-assistant", branch: "feat/reopen", title: "Limit 90", spec: limitSpec(90) },
+      clock.next(),
+    );
+    withdrawChange(ci, first.change.id, { reason: "Superseded" }, clock.next());
+    const second = proposeFromSource(
+      ci,
+      { agent: "refund-assistant", branch: "feat/reopen", title: "Limit 95", spec: limitSpec(95) },
+      clock.next(),
+    );
+    expect(second.created).toBe(true);
+    expect(second.change.number).not.toBe(first.change.number);
+    expect(
+      openOn("feat/reopen")
+        .map((c) => c.state)
+        .sort(),
+    ).toEqual(["draft", "withdrawn"]);
+  });
+
+  it("the same branch name on another agent is another change", () => {
+    const ci = pipeline();
+    const a = proposeFromSource(
+      ci,
+      { agent: "refund-assistant", branch: "feat/shared", title: "Limit 60", spec: limitSpec(60) },
+      clock.next(),
+    );
+    const spec = productionSpec("meeting-brief-writer");
+    spec.traceRetentionDays += 1;
+    const b = proposeFromSource(ci, { agent: "meeting-brief-writer", branch: "feat/shared", title: "Traces", spec }, clock.next());
+    expect(b.created).toBe(true);
+    expect(b.change.id).not.toBe(a.change.id);
+  });
+
+  it("someone else's open change on the branch is refused with 409 naming it, and left as it was", () => {
+    const opened = proposeFromSource(
+      pipeline(),
+      { agent: "refund-assistant", branch: "feat/owned", title: "Limit 70", spec: limitSpec(70) },
+      clock.next(),
+    );
+    for (const other of [pipeline(), as("engineer@countersign.test")]) {
+      const error = errorOf(() =>
+        proposeFromSource(
+          other,
+          { agent: "refund-assistant", branch: "feat/owned", title: "Hijack", spec: limitSpec(9_999) },
+          clock.next(),
+        ),
+      );
+      expect(error.code).toBe("conflict");
+      expect(error.message).toContain(opened.change.label);
+    }
+    expect(getChange(reader(), opened.change.id).title).toBe("Limit 70");
+  });
+
+  it("refuses a branch that is not a branch name, and a retire change from a branch", () => {
+    for (const branch of ["", " ", "has space", "a\u0000b", "x".repeat(201), "what?", 42]) {
+      const error = errorOf(() => proposeFromSource(pipeline(), { agent: "refund-assistant", branch, title: "Odd" }, clock.next()));
+      expect(error.code).toBe("validation_failed");
+      expect(error.details.fieldErrors?.branch).toBeDefined();
+    }
+    const error = errorOf(() =>
+      proposeFromSource(pipeline(), { agent: "refund-assistant", branch: "feat/retire", retire: true, title: "Retire" }, clock.next()),
+    );
+    expect(error.details.fieldErrors?.branch?.[0]).toMatch(/retire/);
+  });
+
+  it("readers are refused before their input is read; a read-only token too", () => {
+    expect(errorOf(() => proposeFromSource(reader(), { junk: true }, clock.next())).code).toBe("forbidden");
+    expect(errorOf(() => proposeFromSource(tokenWith(db, "branch-reader", ["read"]), { junk: true }, clock.next())).code).toBe("forbidden");
+  });
+
+  it("leaves an intact audit trail", () => {
+    expect(verifyAuditTrail().ok).toBe(true);
+  });
+});
