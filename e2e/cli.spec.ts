@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -7,67 +7,162 @@ import { parse, stringify } from "yaml";
 import { signIn } from "./fixtures";
 import { DEMO_PORT } from "./ports";
 
-// The real `countersign` binary against the running demo estate, as a CI pipeline would use it.
+// The real `countersign` binary, run as `npx countersign`, against the running demo estate, as a CI pipeline
+// would use it. The journeys use renewal-negotiator, which no other journey changes, so what production runs
+// stays put while they read it.
 const root = path.resolve(__dirname, "..");
+const AGENT = "renewal-negotiator";
 
 type Spec = { instructions: string; tools: { system: string; actions: { name: string; limit?: { amount: number; unit: string } }[] }[] };
 
-test("export prints what production runs; diff --fail-on escalation stops a raised limit and passes a rewording", async ({ page }) => {
+async function issueToken(page: Page, scopes: string[]): Promise<string> {
   await signIn(page, "admin@countersign.test");
   await page.goto("/settings/tokens");
-  const name = `e2e-cli-${Date.now()}`;
   const form = page.getByRole("form", { name: "Issue an API token" });
-  await form.getByLabel("Name").fill(name);
-  await form.getByRole("checkbox", { name: "read", exact: true }).check();
+  await form.getByLabel("Name").fill(`e2e-cli-${scopes.join("-")}-${Date.now()}`);
+  for (const scope of scopes) await form.getByRole("checkbox", { name: scope, exact: true }).check();
   await form.getByRole("button", { name: "Issue token" }).click();
   const token = await page.getByLabel("New API token").inputValue();
   expect(token).toMatch(/^cst_/);
+  return token;
+}
 
-  const env = { ...process.env, COUNTERSIGN_URL: `http://localhost:${DEMO_PORT}`, COUNTERSIGN_TOKEN: token };
-  const countersign = (...args: string[]) =>
-    spawnSync(process.execPath, ["bin/countersign.mjs", ...args], { cwd: root, env, encoding: "utf8" });
+function cli(token: string) {
+  const env = { ...process.env, COUNTERSIGN_URL: `http://localhost:${DEMO_PORT}`, COUNTERSIGN_TOKEN: token, GITHUB_HEAD_REF: "" };
+  return (...args: string[]) => spawnSync("npx", ["--no-install", "countersign", ...args], { cwd: root, env, encoding: "utf8" });
+}
+
+/** The spec production runs with the discount band (quotes.create's limit) set to `amount`. */
+function withBand(exported: string, amount: number): Spec {
+  const spec = parse(exported) as Spec;
+  spec.tools.flatMap((t) => t.actions).find((a) => a.name === "quotes.create")!.limit!.amount = amount;
+  return spec;
+}
+
+test("export prints what production runs; diff --fail-on escalation stops a raised limit and passes a rewording", async ({ page }) => {
+  const token = await issueToken(page, ["read"]);
+  const countersign = cli(token);
   const dir = mkdtempSync(path.join(tmpdir(), "countersign-cli-e2e-"));
-  const file = path.join(dir, "refund-assistant.yaml");
+  const file = path.join(dir, `${AGENT}.yaml`);
 
-  const exported = countersign("export", "--agent", "refund-assistant");
+  const exported = countersign("export", "--agent", AGENT);
   expect(exported.stderr).toBe("");
   expect(exported.status).toBe(0);
-  expect(exported.stdout).toMatch(/^# refund-assistant as production runs it: v\d+/);
-  expect(exported.stdout).toContain("refunds.create");
+  expect(exported.stdout).toMatch(new RegExp(`^# ${AGENT} as production runs it: v\\d+`));
+  expect(exported.stdout).toContain("quotes.create");
 
-  // A raised refund limit escalates authority: the pipeline step fails with exit 3 and says why.
-  const raised = parse(exported.stdout) as Spec;
-  const create = raised.tools.flatMap((t) => t.actions).find((a) => a.name === "refunds.create")!;
-  create.limit = { amount: (create.limit?.amount ?? 50) * 10, unit: create.limit?.unit ?? "USD" };
-  writeFileSync(file, stringify(raised));
-  const escalated = countersign("diff", file, "--agent", "refund-assistant", "--fail-on", "escalation");
+  // A wider discount band escalates authority: the pipeline step fails with exit 3 and says why.
+  writeFileSync(file, stringify(withBand(exported.stdout, 25)));
+  const escalated = countersign("diff", file, "--agent", AGENT, "--fail-on", "escalation");
   expect(escalated.stderr).toBe("");
   expect(escalated.status).toBe(3);
   expect(escalated.stdout).toContain("escalation");
-  expect(escalated.stdout).toMatch(/refunds\.create limit raised/);
+  expect(escalated.stdout).toMatch(/quotes\.create limit raised/);
   expect(escalated.stdout).toMatch(/Risk tier: (high|critical)/);
 
-  const markdown = countersign("diff", file, "--agent", "refund-assistant", "--format", "markdown");
+  const markdown = countersign("diff", file, "--agent", AGENT, "--format", "markdown");
   expect(markdown.status).toBe(0);
-  expect(markdown.stdout).toMatch(/^### Countersign: refund-assistant in production/);
+  expect(markdown.stdout).toMatch(new RegExp(`^### Countersign: ${AGENT} in production`));
   expect(markdown.stdout).toContain("| ▲ escalation |");
 
   // Only the instructions' wording changed: nothing escalates, so the step passes.
-  const reworded = parse(countersign("export", "--agent", "refund-assistant").stdout) as Spec;
-  reworded.instructions = reworded.instructions.replace("You help support staff", "You assist support staff");
-  reworded.instructions += "\nBe courteous.";
+  const reworded = parse(exported.stdout) as Spec;
+  reworded.instructions = reworded.instructions.replace("Prepare renewal quotes", "Prepare the renewal quotes");
   writeFileSync(file, stringify(reworded));
-  const wording = countersign("diff", file, "--agent", "refund-assistant", "--fail-on", "escalation");
+  const wording = countersign("diff", file, "--agent", AGENT, "--fail-on", "escalation");
   expect(wording.stderr).toBe("");
   expect(wording.status).toBe(0);
   expect(wording.stdout).not.toContain("▲");
 
   // A token the server does not know is refused plainly, with exit 1.
-  const refused = spawnSync(process.execPath, ["bin/countersign.mjs", "export", "--agent", "refund-assistant", "--token", "cst_nope"], {
-    cwd: root,
-    env,
-    encoding: "utf8",
-  });
+  const refused = countersign("export", "--agent", AGENT, "--token", "cst_nope");
   expect(refused.status).toBe(1);
   expect(refused.stderr).toContain("401");
+});
+
+test("propose twice from the same branch updates one change record; --fail-on escalation stops a wider band, not a rewording", async ({
+  page,
+}) => {
+  const countersign = cli(await issueToken(page, ["read", "changes:write"]));
+  const dir = mkdtempSync(path.join(tmpdir(), "countersign-propose-e2e-"));
+  const file = path.join(dir, `${AGENT}.yaml`);
+  const exported = countersign("export", "--agent", AGENT).stdout;
+  const branch = `feat/discount-band-${Date.now()}`;
+  const propose = (title: string, ...extra: string[]) =>
+    countersign(
+      "propose",
+      file,
+      "--agent",
+      AGENT,
+      "--title",
+      title,
+      "--branch",
+      branch,
+      "--pr-url",
+      "https://github.com/acme/agents/pull/42",
+      ...extra,
+    );
+
+  writeFileSync(file, stringify(withBand(exported, 25)));
+  const first = propose("Wider discount band", "--fail-on", "escalation");
+  expect(first.stderr).toBe("");
+  expect(first.status).toBe(3);
+  const number = /^(CR-\d+) opened: Wider discount band \(renewal-negotiator, from branch feat\/discount-band-\d+\)$/m.exec(
+    first.stdout,
+  )?.[1];
+  expect(number, first.stdout).toBeDefined();
+  expect(first.stdout).toContain(`http://localhost:${DEMO_PORT}/changes/${number}`);
+  expect(first.stdout).toMatch(/Risk tier: critical; 1 escalation of authority/);
+  expect(first.stdout).toMatch(/▲ escalation {2}quotes\.create limit raised/);
+  expect(first.stdout).toMatch(/Sign-offs:\n(.*\n)*\s+security\s+not asked yet/);
+
+  // The next push on the pull request: a narrower band, sent to review. The same change, updated.
+  writeFileSync(file, stringify(withBand(exported, 20)));
+  const second = propose(
+    "Wider discount band, 20%",
+    "--submit",
+    "--rollback-plan",
+    "Promote the previous version again from the agent page.",
+    "--rollback-owner",
+    "ops@countersign.test",
+    "--harm-metric",
+    "quotes above the approved band > 0 over 7d",
+    "--format",
+    "json",
+  );
+  expect(second.stderr).toBe("");
+  expect(second.status).toBe(0);
+  const report = JSON.parse(second.stdout) as { number: string; created: boolean; state: string; escalates: boolean };
+  expect(report).toMatchObject({ number, created: false, state: "in_review", escalates: true });
+
+  const listed = (await (await page.request.get(`/api/v1/changes?branch=${encodeURIComponent(branch)}`)).json()) as {
+    items: { number: string; title: string; state: string }[];
+  };
+  expect(listed.items).toEqual([expect.objectContaining({ number, title: "Wider discount band, 20%", state: "in_review" })]);
+
+  await page.goto(`/changes/${number}`);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Wider discount band, 20%");
+  await expect(page.getByText(`From branch ${branch}`)).toBeVisible();
+  await expect(page.getByRole("link", { name: "Pull request" })).toHaveAttribute("href", "https://github.com/acme/agents/pull/42");
+
+  // A rewording from another branch escalates nothing: the step passes.
+  const reworded = parse(exported) as Spec;
+  reworded.instructions = reworded.instructions.replace("Prepare renewal quotes", "Prepare the renewal quotes");
+  writeFileSync(file, stringify(reworded));
+  const wording = countersign(
+    "propose",
+    file,
+    "--agent",
+    AGENT,
+    "--title",
+    "Clearer wording",
+    "--branch",
+    `${branch}-wording`,
+    "--fail-on",
+    "escalation",
+  );
+  expect(wording.stderr).toBe("");
+  expect(wording.status).toBe(0);
+  expect(wording.stdout).toMatch(/^CR-\d+ opened: Clearer wording/);
+  expect(wording.stdout).not.toContain("▲");
 });

@@ -1,4 +1,5 @@
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { zipSync } from "fflate";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { chooseAgentByKeyboard } from "./agent-combobox";
@@ -19,7 +20,9 @@ test.beforeEach(async ({ page }) => {
   await signIn(page, "engineer@countersign.test");
 });
 
-test("an engineer imports a Copilot Studio agent, sees what was inferred, and registers it from the prefilled form", async ({ page }) => {
+test("an engineer imports a Copilot Studio agent, sees what was inferred, and registers it through review from the prefilled form", async ({
+  page,
+}) => {
   await page.goto("/agents");
   await page.getByRole("link", { name: "Import from a platform" }).click();
   await expect(page).toHaveURL(/\/agents\/import$/);
@@ -39,10 +42,25 @@ test("an engineer imports a Copilot Studio agent, sees what was inferred, and re
   await expect(page.getByRole("textbox", { name: /^Name/ })).toHaveValue("Contoso Travel Desk");
   await expect(page.getByRole("combobox", { name: /^Platform/ })).toHaveValue("copilot-studio");
   await expect(page.getByLabel("Paste the agent spec as YAML or JSON")).toHaveValue(/service-now/);
-  // Not submitted: the demo inventory keeps its count.
+
+  // Registered in a low-risk workflow, so the estate's counts by risk stay as other journeys expect them.
+  const slug = `travel-desk-${Date.now().toString(36)}`;
+  await page.getByLabel("Slug").fill(slug);
+  await page.getByLabel("Workflow").selectOption("account-notes");
+  await page.getByLabel("Engineering owner").selectOption("engineer@countersign.test");
+  await page.getByRole("button", { name: "Add harm metric" }).click();
+  await page.getByLabel("Harm metric 1: name").fill("emails sent without a traveller's request");
+  await page.getByLabel("Harm metric 1: threshold").fill("0");
+  await page.getByLabel("Rollback plan").fill("Unpublish the agent in Copilot Studio.");
+  await page.getByLabel("Rollback owner").selectOption("ops@countersign.test");
+  await page.getByRole("button", { name: "Submit for review" }).click();
+  await expect(page).toHaveURL(/\/changes\/CR-\d+$/);
+  await expect(page.locator("header").getByText("In review", { exact: true }).first()).toBeVisible();
+  await page.goto(`/agents/${slug}`);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Contoso Travel Desk");
 });
 
-test("an engineer proposes an imported Agentforce agent as a change and sees the permission diff before anything is saved", async ({
+test("an engineer proposes an imported Agentforce agent as a change, seeing the permission diff before anything is saved, and saves it", async ({
   page,
 }) => {
   await page.goto("/agents/import");
@@ -51,16 +69,35 @@ test("an engineer proposes an imported Agentforce agent as a change and sees the
   await expect(read).toContainText("Salesforce Agentforce");
   await expect(read.getByRole("heading", { level: 2, name: /^Resort Concierge/ })).toBeVisible();
 
-  await chooseAgentByKeyboard(page, page.getByRole("combobox", { name: "Agent to change" }), "Refund", /Refund Assistant/);
-  const diff = page.getByRole("region", { name: "Permission diff against Refund Assistant" });
+  await chooseAgentByKeyboard(page, page.getByRole("combobox", { name: "Agent to change" }), "Renewal", /Renewal Negotiator/);
+  const diff = page.getByRole("region", { name: "Permission diff against Renewal Negotiator" });
   await expect(diff).toContainText(/\d+ changes?/);
   await expect(read).toContainText("Nothing has been saved.");
 
-  await page.getByRole("button", { name: "Propose as a change to Refund Assistant" }).click();
-  await expect(page).toHaveURL(/\/changes\/new\?agent=refund-assistant$/);
+  await page.getByRole("button", { name: "Propose as a change to Renewal Negotiator" }).click();
+  await expect(page).toHaveURL(/\/changes\/new\?agent=renewal-negotiator$/);
   await expect(page.getByText("The proposed spec is the one imported from Salesforce Agentforce")).toBeVisible();
   await expect(page.getByLabel("Paste the agent spec as YAML or JSON")).toHaveValue(/Issue_Resort_Credit/);
-  // Not saved: the editor only holds the spec in this browser.
+  await page.getByLabel("Title").fill("Move the negotiator to the resort concierge's definition");
+  await page.getByRole("button", { name: "Save draft" }).click();
+  await expect(page).toHaveURL(/\/changes\/CR-\d+\/edit/);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Renewal Negotiator");
+  await expect(page.getByRole("textbox", { name: "Action name (salesforce 3)" })).toHaveValue("Issue_Resort_Credit");
+});
+
+test("an Agentforce export chosen as a .zip is unpacked in the browser, and what it held but was not read is listed", async ({ page }) => {
+  await page.goto("/agents/import");
+  const entries: Record<string, Uint8Array> = { "icon.png": new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 1]) };
+  for (const file of filesOf("salesforce-agentforce/resort")) entries[path.relative(FIXTURES, file)] = new Uint8Array(readFileSync(file));
+  await page
+    .getByLabel("Files", { exact: true })
+    .setInputFiles({ name: "unpackaged.zip", mimeType: "application/zip", buffer: Buffer.from(zipSync(entries)) });
+  const read = page.getByRole("region", { name: "What was read" });
+  await expect(read).toContainText("Salesforce Agentforce");
+  await expect(read.getByRole("heading", { level: 2, name: /^Resort Concierge/ })).toBeVisible();
+  await expect(page.getByRole("list", { name: "Not read from the archive" })).toContainText(
+    "unpackaged.zip/icon.png: skipped, not a text file",
+  );
 });
 
 test("a file that is no platform's definition is named in the error, and the chosen files stay listed", async ({ page }) => {

@@ -7,6 +7,7 @@ import { Badge } from "@/components/ui/badge";
 import { Label } from "@/components/ui/field";
 import type { ChangePreview } from "@/lib/validations/change-record";
 import { ImportedAgentCard, Warnings, type PreviewFn } from "./imported-agent-card";
+import { filesFromZip, isZipName, MAX_UNPACKED_BYTES, ZipError } from "@/lib/importers/zip";
 import type { ImportOutcome } from "./import-types";
 
 const MAX_FILE_BYTES = 1_000_000;
@@ -36,6 +37,8 @@ export function ImportDefinitions({ importFiles, preview }: Props) {
   const [chosen, setChosen] = useState<Chosen[]>([]);
   const [outcome, setOutcome] = useState<ImportOutcome | null>(null);
   const [pending, start] = useTransition();
+  // What an archive held that was not read: named, never silently dropped.
+  const [skipped, setSkipped] = useState<string[]>([]);
 
   const onFiles = (list: FileList | null) => {
     const files = Array.from(list ?? []);
@@ -43,18 +46,36 @@ export function ImportDefinitions({ importFiles, preview }: Props) {
     const rows: Chosen[] = files.map((file) => ({
       path: pathOf(file),
       size: file.size,
-      skipped: /\.zip$/i.test(file.name)
-        ? "Zip archives are not read: unzip it and choose the folder instead."
-        : file.size > MAX_FILE_BYTES
-          ? "Over 1 MB: not read."
+      skipped:
+        file.size > (isZipName(file.name) ? MAX_UNPACKED_BYTES : MAX_FILE_BYTES)
+          ? `Over ${isZipName(file.name) ? "20" : "1"} MB: not read.`
           : null,
     }));
     setChosen(rows);
     setOutcome(null);
+    setSkipped([]);
     start(async () => {
       const readable = files.filter((_, i) => rows[i]!.skipped === null);
       if (readable.length === 0) return setOutcome({ ok: false, message: "None of the chosen files can be read." });
-      const contents = await Promise.all(readable.map(async (file) => ({ path: pathOf(file), content: await file.text() })));
+      const contents: { path: string; content: string }[] = [];
+      const left: string[] = [];
+      for (const file of readable) {
+        if (!isZipName(file.name)) {
+          contents.push({ path: pathOf(file), content: await file.text() });
+          continue;
+        }
+        try {
+          // An export's archive is unpacked here, in the browser: only its text files are sent.
+          const unzipped = filesFromZip(pathOf(file), new Uint8Array(await file.arrayBuffer()));
+          contents.push(...unzipped.files);
+          left.push(...unzipped.warnings);
+        } catch (error) {
+          if (!(error instanceof ZipError)) throw error;
+          return setOutcome({ ok: false, message: error.message });
+        }
+      }
+      setSkipped(left);
+      if (contents.length === 0) return setOutcome({ ok: false, message: "The archive holds no text file to read." });
       setOutcome(await importFiles(contents));
     });
   };
@@ -88,8 +109,8 @@ export function ImportDefinitions({ importFiles, preview }: Props) {
           </div>
         </div>
         <p id="import-files-hint" className="mt-2 text-xs text-slate-500">
-          Choose an agent&apos;s exported files or its source folder. Files are read as text in this browser; files over 1 MB are skipped,
-          and .zip archives are not read (unzip them first).
+          Choose an agent&apos;s exported files, its .zip export, or its source folder. Files are read as text in this browser, and an
+          archive is unpacked here; files over 1 MB are skipped.
         </p>
         {chosen.length > 0 && (
           <ul aria-label="Chosen files" className="mt-3 max-h-48 space-y-0.5 overflow-auto text-xs text-slate-700">
@@ -101,6 +122,18 @@ export function ImportDefinitions({ importFiles, preview }: Props) {
               </li>
             ))}
           </ul>
+        )}
+        {skipped.length > 0 && (
+          <div className="mt-3 text-xs">
+            <p className="font-medium text-amber-800">Not read from the archive:</p>
+            <ul aria-label="Not read from the archive" className="mt-1 max-h-32 space-y-0.5 overflow-auto text-slate-700">
+              {skipped.map((line) => (
+                <li key={line} className="font-mono break-all">
+                  {line}
+                </li>
+              ))}
+            </ul>
+          </div>
         )}
         {pending && (
           <p role="status" className="mt-3 flex items-center gap-2 text-sm text-slate-600">

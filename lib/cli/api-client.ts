@@ -1,3 +1,4 @@
+import { ConfigError } from "./command";
 import { ENVIRONMENTS, RISK_LEVELS, type Environment, type RiskLevel } from "@/lib/domain/terms";
 
 /** A request the server refused or could not answer: `message` is the API's own, said plainly. */
@@ -5,13 +6,12 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** What the server found wrong with each field sent (a 422), to print one line each. */
+    readonly fieldErrors: Record<string, string[]> = {},
   ) {
     super(message);
   }
 }
-
-/** A missing or contradictory server setting: the command stops with exit 2 before sending anything. */
-export class ConfigError extends Error {}
 
 export type ServerConfig = { url: string; token: string };
 
@@ -34,30 +34,44 @@ function refusal(status: number, message: string | undefined, what: string): str
   return message ?? `the server answered ${status} while asked to ${what}`;
 }
 
-export type ApiClient = { getJson<T>(path: string, what: string): Promise<T>; getText(path: string, what: string): Promise<string> };
+export type ApiClient = {
+  getJson<T>(path: string, what: string): Promise<T>;
+  getText(path: string, what: string): Promise<string>;
+  /** Sends `body` as JSON; resolves to the answer's status and JSON. */
+  postJson<T>(path: string, body: unknown, what: string): Promise<{ status: number; json: T }>;
+};
 
 /** A client for `/api/v1`, authenticated with the bearer token; `fetchImpl` lets tests answer without a server. */
 export function apiClient(config: ServerConfig, fetchImpl: typeof fetch = fetch): ApiClient {
-  async function get(path: string, what: string): Promise<Response> {
+  async function send(path: string, what: string, body?: unknown): Promise<Response> {
+    const headers: Record<string, string> = { Authorization: `Bearer ${config.token}` };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
     let response: Response;
     try {
-      response = await fetchImpl(`${config.url}/api/v1${path}`, { headers: { Authorization: `Bearer ${config.token}` } });
+      response = await fetchImpl(`${config.url}/api/v1${path}`, {
+        headers,
+        ...(body !== undefined && { method: "POST", body: JSON.stringify(body) }),
+      });
     } catch (error) {
       const cause = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
       throw new ApiError(0, `cannot reach ${config.url}: ${cause}`);
     }
     if (response.ok) return response;
-    let message: string | undefined;
+    let answer: { message?: string; fieldErrors?: Record<string, string[]> } = {};
     try {
-      message = ((await response.json()) as { message?: string }).message;
+      answer = (await response.json()) as typeof answer;
     } catch {
       // Not the API's JSON (a proxy's page, say): the status says enough.
     }
-    throw new ApiError(response.status, refusal(response.status, message, what));
+    throw new ApiError(response.status, refusal(response.status, answer.message, what), answer.fieldErrors ?? {});
   }
   return {
-    getJson: async <T>(path: string, what: string) => (await (await get(path, what)).json()) as T,
-    getText: async (path: string, what: string) => (await get(path, what)).text(),
+    getJson: async <T>(path: string, what: string) => (await (await send(path, what)).json()) as T,
+    getText: async (path: string, what: string) => (await send(path, what)).text(),
+    postJson: async <T>(path: string, body: unknown, what: string) => {
+      const response = await send(path, what, body);
+      return { status: response.status, json: (await response.json()) as T };
+    },
   };
 }
 

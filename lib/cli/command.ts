@@ -19,3 +19,40 @@ export type Command = {
 export function argumentError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** A missing or contradictory argument or setting: the command stops with exit 2 before sending anything. */
+export class ConfigError extends Error {}
+
+export function usageError(io: Io, command: string, message: string): number {
+  io.err(`error: ${message}\n\nRun \`countersign ${command} --help\` for usage.\n`);
+  return EXIT.usage;
+}
+
+/**
+ * A command's first steps: parse its arguments (`parse`, node:util parseArgs), answer `--help` with its usage,
+ * and turn them into settings (`settle`, which throws ConfigError for what is wrong). A mistake in either is a
+ * usage error, exit 2; otherwise the parsed arguments and settings, to go on with.
+ */
+export function setUp<P extends { values: { help?: boolean } }, S>(
+  io: Io,
+  command: { name: string; usage: string },
+  parse: () => P,
+  settle: (parsed: P) => S,
+): { exit: number } | { parsed: P; settings: S } {
+  let parsed: P;
+  try {
+    parsed = parse();
+  } catch (error) {
+    return { exit: usageError(io, command.name, argumentError(error)) };
+  }
+  if (parsed.values.help) {
+    io.out(command.usage);
+    return { exit: EXIT.ok };
+  }
+  try {
+    return { parsed, settings: settle(parsed) };
+  } catch (error) {
+    if (error instanceof ConfigError) return { exit: usageError(io, command.name, error.message) };
+    throw error;
+  }
+}

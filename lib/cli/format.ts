@@ -1,5 +1,6 @@
 import type { DiffItem } from "@/lib/domain/permission-diff";
 import { RISK_LEVELS, type RiskLevel } from "@/lib/domain/terms";
+import { ConfigError } from "./command";
 
 /** How `export` and `diff` print: text for a terminal, json for scripts, markdown for a GitHub step summary. */
 export const OUTPUT_FORMATS = ["text", "json", "markdown"] as const;
@@ -29,6 +30,20 @@ export function escalates(report: Pick<DiffReport, "diff">): boolean {
   return report.diff.some((item) => item.direction === "escalation");
 }
 
+export function parseFormat(value: string | undefined): OutputFormat {
+  const format = value ?? "text";
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(format))
+    throw new ConfigError(`unknown format "${format}"; expected text, json or markdown`);
+  return format as OutputFormat;
+}
+
+/** `--fail-on`, checked before anything is sent. */
+export function parseFailOn(value: string | undefined): FailOn | undefined {
+  if (value !== undefined && !(FAIL_ON as readonly string[]).includes(value))
+    throw new ConfigError(`unknown --fail-on "${value}"; expected escalation, high or critical`);
+  return value as FailOn | undefined;
+}
+
 /** Whether `--fail-on` is met: any escalation, or a tier at least as high as the one named. */
 export function failOnMet(report: Pick<DiffReport, "diff" | "tier">, failOn: FailOn): boolean {
   if (failOn === "escalation") return escalates(report);
@@ -50,9 +65,7 @@ function describe(report: DiffReport): string {
 }
 
 function tierLine(report: DiffReport): string {
-  const count = report.diff.filter((i) => i.direction === "escalation").length;
-  const escalation = count === 0 ? "no escalation of authority" : `${count} escalation${count === 1 ? "" : "s"} of authority`;
-  return `${report.tier} (workflow ${report.workflow.name}, a ${report.workflow.riskClass}-risk workflow); ${escalation}`;
+  return `${report.tier} (workflow ${report.workflow.name}, a ${report.workflow.riskClass}-risk workflow); ${escalationCount(report.diff)}`;
 }
 
 export function formatDiff(report: DiffReport, format: OutputFormat): string {
@@ -92,4 +105,79 @@ function diffMarkdown(report: DiffReport): string {
       );
   }
   return out.join("\n") + "\n";
+}
+
+/** What `propose` reports: the change record opened or updated, as the server assessed it. */
+export type ProposalReport = {
+  number: string;
+  url: string;
+  /** A new change, or the open change from the same branch, updated. */
+  created: boolean;
+  state: string;
+  agent: string;
+  title: string;
+  branch: string | null;
+  /** Null while the proposed spec does not validate: nothing to assess yet. */
+  tier: RiskLevel | null;
+  reasons: string[];
+  diff: DiffItem[];
+  /** Who must sign, and where each sign-off stands (`not asked yet` on a draft). */
+  signoffs: { role: string; reason: string; status: string }[];
+  /** What keeps a draft from review, one line each. */
+  problems: string[];
+};
+
+/** `--fail-on` on a proposal: a spec that does not validate has no tier, only its escalations count. */
+export function proposalFailOnMet(report: ProposalReport, failOn: FailOn): boolean {
+  return report.tier ? failOnMet({ diff: report.diff, tier: report.tier }, failOn) : failOn === "escalation" && escalates(report);
+}
+
+function proposalHeadline(report: ProposalReport): string {
+  const from = report.branch ? `, from branch ${report.branch}` : "";
+  return `${report.number} ${report.created ? "opened" : "updated"}: ${report.title || "(untitled)"} (${report.agent}${from})`;
+}
+
+function escalationCount(diff: DiffItem[]): string {
+  const count = diff.filter((i) => i.direction === "escalation").length;
+  return count === 0 ? "no escalation of authority" : `${count} escalation${count === 1 ? "" : "s"} of authority`;
+}
+
+export function formatProposal(report: ProposalReport, format: OutputFormat): string {
+  if (format === "json") return JSON.stringify({ ...report, escalates: escalates(report) }, null, 2) + "\n";
+  const tier = report.tier ? `${report.tier}; ${escalationCount(report.diff)}` : "not assessed: the proposed spec does not validate";
+  if (format === "markdown") {
+    const out = [
+      `### Countersign: [${cell(proposalHeadline(report))}](${report.url})`,
+      "",
+      `**Risk tier: ${tier}** · state: ${report.state.replace("_", " ")}`,
+      "",
+    ];
+    if (report.reasons.length > 0) out.push(...report.reasons.map((r) => `- ${r}`), "");
+    if (report.diff.length > 0) {
+      out.push("| Direction | Domain | Change |", "| --- | --- | --- |");
+      for (const item of report.diff) out.push(`| ${ARROW[item.direction]} ${item.direction} | ${item.domain} | ${cell(item.summary)} |`);
+      out.push("");
+    } else out.push("No permission changes.", "");
+    if (report.signoffs.length > 0) {
+      out.push("| Sign-off | Status | Why |", "| --- | --- | --- |");
+      for (const s of report.signoffs) out.push(`| ${s.role} | ${s.status} | ${cell(s.reason)} |`);
+    } else out.push("No sign-off needed.");
+    if (report.problems.length > 0) out.push("", "**Before it can go to review:**", ...report.problems.map((p) => `- ${cell(p)}`));
+    return out.join("\n") + "\n";
+  }
+  const lines = [proposalHeadline(report), report.url, `State: ${report.state.replace("_", " ")}`, `Risk tier: ${tier}`];
+  if (report.reasons.length > 0) lines.push("Why:", ...report.reasons.map((r) => `  - ${r}`));
+  if (report.diff.length === 0) lines.push("No permission changes.");
+  else {
+    lines.push("Permission diff:");
+    for (const item of report.diff) lines.push(`  ${ARROW[item.direction]} ${item.direction}  ${item.summary}`);
+  }
+  if (report.signoffs.length === 0) lines.push("No sign-off needed.");
+  else {
+    lines.push("Sign-offs:");
+    const width = Math.max(...report.signoffs.map((s) => s.role.length));
+    for (const s of report.signoffs) lines.push(`  ${s.role.padEnd(width)}  ${s.status}  ${s.reason}`);
+  }
+  if (report.problems.length > 0) lines.push("Before it can go to review:", ...report.problems.map((p) => `  - ${p}`));
+  return lines.join("\n") + "\n";
 }

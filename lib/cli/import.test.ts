@@ -3,6 +3,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { strToU8, zipSync } from "fflate";
+import { fixtureFiles } from "@/lib/importers/fixture-files";
 import type { ImportResult } from "@/lib/importers/types";
 
 // The real command, as `npx countersign` runs it: the launcher, tsx, the importers. Each run takes about a second.
@@ -51,7 +53,7 @@ describe("countersign import", () => {
     expect(run.stderr).toContain("no ServiceNow AiAgent definition among the files");
   });
 
-  it("skips node_modules, .git and files over 1 MB in a folder, with a warning for the large file, and refuses a .zip", () => {
+  it("skips node_modules, .git, archives and files over 1 MB in a folder, with a warning for each file, and names a broken .zip", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "countersign-cli-"));
     copyFileSync(path.join(root, fixtures, "mcp/issue-tracker.tools-list.json"), path.join(dir, "issue-tracker.tools-list.json"));
     for (const skipped of ["node_modules", ".git"]) {
@@ -65,13 +67,36 @@ describe("countersign import", () => {
     expect(run.status).toBe(0);
     expect((JSON.parse(run.stdout) as ImportResult).platform).toBe("mcp");
     expect(run.stderr).toContain(`warning: ${path.join(dir, "huge.json")}: skipped, larger than 1 MB`);
-    expect(run.stderr).toContain(`warning: ${path.join(dir, "export.zip")}: skipped, .zip archives are not read yet`);
+    expect(run.stderr).toContain(`warning: ${path.join(dir, "export.zip")}: skipped, an archive inside a folder; name it to import it`);
     expect(run.stderr).not.toContain("node_modules");
     expect(run.stderr).not.toContain(".git");
 
     const zip = countersign("import", path.join(dir, "export.zip"));
     expect(zip.status).toBe(2);
-    expect(zip.stderr).toContain("export.zip: .zip archives are not read yet; unzip it and import the folder");
+    expect(zip.stderr).toContain("export.zip: not a readable .zip archive");
+    rmSync(dir, { recursive: true });
+  });
+
+  it("prints each spec in a YAML block with its warnings with --format markdown", () => {
+    const run = countersign("import", `${fixtures}/copilot-studio/travel-desk`, "--format", "markdown");
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^### Agent: Contoso Travel Desk \(copilot-studio\)\n\n```yaml\nmodel:/);
+    expect(run.stdout).toMatch(/```\n\n- ⚠ .*names no snapshot/);
+    expect(run.stdout).toContain("### Toolset: microsoftlearndocsmcp (copilot-studio)");
+  });
+
+  it("reads a platform's .zip export named on the command line", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "countersign-cli-"));
+    const entries: Record<string, Uint8Array> = {};
+    for (const file of fixtureFiles("salesforce-agentforce/resort")) entries[file.path] = strToU8(file.content);
+    const archive = path.join(dir, "unpackaged.zip");
+    writeFileSync(archive, zipSync(entries));
+    const run = countersign("import", archive, "--json");
+    expect(run.status, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as ImportResult;
+    expect(result.platform).toBe("salesforce-agentforce");
+    expect(result.agents).toHaveLength(1);
+    expect(result.agents[0]!.provenance.model.file).toMatch(/unpackaged\.zip\/salesforce-agentforce\/resort\//);
     rmSync(dir, { recursive: true });
   });
 

@@ -6,7 +6,8 @@ import { IMPORT_PLATFORMS, ImportError, type ImportPlatform, type ImportResult }
 import { argumentError, EXIT, type Command, type Io } from "./command";
 import { PathError, readPaths } from "./read-paths";
 
-const FORMATS = ["yaml", "json"] as const;
+/** yaml is the default; text is the same YAML (as every command's text), markdown fits a step summary. */
+const FORMATS = ["yaml", "text", "json", "markdown"] as const;
 
 const USAGE = `Reads agent definitions exported from an agent platform and prints them as Countersign agent specs.
 Nothing is sent anywhere: the files are read on this machine.
@@ -18,8 +19,9 @@ Folders are read recursively (node_modules and .git are skipped, and so are file
 Options:
   --platform <platform>  Read the files as this platform's definitions instead of detecting it:
                          ${IMPORT_PLATFORMS.join(", ")}
-  --format <yaml|json>   yaml (default): each agent's spec, then each toolset, as YAML documents;
-                         json: the whole import result, with provenance and warnings
+  --format <format>      yaml (default, or text): each agent's spec, then each toolset, as YAML documents;
+                         json: the whole import result, with provenance and warnings;
+                         markdown: each spec in a YAML block, with its warnings, for a step summary
   --json                 Same as --format json
   -h, --help             Show this help
 
@@ -45,6 +47,28 @@ export function importResultToYaml(result: ImportResult): string {
       stringify({ tools: [{ system: toolset.system, actions: toolset.actions }] }, { lineWidth: 0 }),
   );
   return [...agents, ...toolsets].join("---\n");
+}
+
+/** Each agent and toolset under its own heading, its spec in a YAML block and its warnings below it. */
+export function importResultToMarkdown(result: ImportResult): string {
+  const out: string[] = [];
+  const warningList = (warnings: string[]) => (warnings.length ? ["", ...warnings.map((w) => `- ⚠ ${w.replace(/\r?\n/g, " ")}`)] : []);
+  for (const agent of result.agents)
+    out.push(
+      `### Agent: ${agent.name} (${agent.platform})`,
+      "",
+      "```yaml",
+      specToYaml(agent.spec).trimEnd(),
+      "```",
+      ...warningList(agent.warnings),
+      "",
+    );
+  for (const toolset of result.toolsets) {
+    const yaml = stringify({ tools: [{ system: toolset.system, actions: toolset.actions }] }, { lineWidth: 0 }).trimEnd();
+    out.push(`### Toolset: ${toolset.system} (${result.platform})`, "", "```yaml", yaml, "```", ...warningList(toolset.warnings), "");
+  }
+  if (result.warnings.length) out.push("### Not mapped", ...warningList(result.warnings).slice(1), "");
+  return out.join("\n");
 }
 
 /** Every warning once: the import's own, then each agent's and toolset's. */
@@ -78,8 +102,9 @@ async function run(args: string[], io: Io): Promise<number> {
     return usageError(io, `unknown platform "${platform}"; expected one of: ${IMPORT_PLATFORMS.join(", ")}`);
   }
   const format = values.format ?? (values.json ? "json" : "yaml");
-  if (!(FORMATS as readonly string[]).includes(format)) return usageError(io, `unknown format "${format}"; expected yaml or json`);
-  if (values.json && format !== "json") return usageError(io, "--json and --format yaml contradict each other");
+  if (!(FORMATS as readonly string[]).includes(format))
+    return usageError(io, `unknown format "${format}"; expected yaml, text, json or markdown`);
+  if (values.json && format !== "json") return usageError(io, `--json and --format ${format} contradict each other`);
   if (positionals.length === 0) return usageError(io, "name at least one file or folder to import");
 
   let read;
@@ -105,7 +130,13 @@ async function run(args: string[], io: Io): Promise<number> {
     return EXIT.usage;
   }
   for (const warning of allWarnings(result)) io.err(`warning: ${warning}\n`);
-  io.out(format === "json" ? JSON.stringify(result, null, 2) + "\n" : importResultToYaml(result));
+  io.out(
+    format === "json"
+      ? JSON.stringify(result, null, 2) + "\n"
+      : format === "markdown"
+        ? importResultToMarkdown(result)
+        : importResultToYaml(result),
+  );
   return EXIT.ok;
 }
 

@@ -3,9 +3,10 @@ import { argumentError, EXIT, type Command, type Io } from "./command";
 import { diffCommand } from "./diff";
 import { exportCommand } from "./export";
 import { importCommand } from "./import";
+import { proposeCommand } from "./propose";
 
 /** Every command, in the order `countersign --help` lists them; each lives in its own file beside this one. */
-const COMMANDS: readonly Command[] = [importCommand, exportCommand, diffCommand];
+const COMMANDS: readonly Command[] = [importCommand, exportCommand, diffCommand, proposeCommand];
 
 const USAGE = `Countersign: change management for AI agents in production.
 

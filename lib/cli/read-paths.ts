@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import type { SourceFile } from "@/lib/importers/types";
+import { filesFromZip, isZipName, MAX_UNPACKED_BYTES, ZipError } from "@/lib/importers/zip";
 
 /** Larger files are not agent definitions: generated bundles, data, media. */
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -20,10 +21,23 @@ export function readPaths(paths: string[]): { files: SourceFile[]; warnings: str
 
   const readFile = (file: string, size: number) => {
     if (size > MAX_FILE_BYTES) return warnings.push(`${file}: skipped, larger than 1 MB`);
-    if (file.toLowerCase().endsWith(".zip")) return warnings.push(`${file}: skipped, .zip archives are not read yet; unzip it first`);
+    if (isZipName(file)) return warnings.push(`${file}: skipped, an archive inside a folder; name it to import it`);
     const bytes = readFileSync(file);
     if (bytes.includes(0)) return warnings.push(`${file}: skipped, not a text file`);
     files.push({ path: file.split(path.sep).join("/"), content: bytes.toString("utf8") });
+  };
+
+  const readZip = (file: string, size: number) => {
+    if (size > MAX_UNPACKED_BYTES)
+      throw new PathError(`${file}: larger than ${MAX_UNPACKED_BYTES / 1024 / 1024} MB, not an agent's export`);
+    try {
+      const unzipped = filesFromZip(file.split(path.sep).join("/"), readFileSync(file));
+      files.push(...unzipped.files);
+      warnings.push(...unzipped.warnings);
+    } catch (error) {
+      if (error instanceof ZipError) throw new PathError(error.message);
+      throw error;
+    }
   };
 
   const walk = (dir: string) => {
@@ -43,8 +57,7 @@ export function readPaths(paths: string[]): { files: SourceFile[]; warnings: str
     const stat = statSync(given, { throwIfNoEntry: false });
     if (!stat) throw new PathError(`${given}: no such file or folder`);
     if (stat.isDirectory()) walk(given);
-    else if (given.toLowerCase().endsWith(".zip"))
-      throw new PathError(`${given}: .zip archives are not read yet; unzip it and import the folder`);
+    else if (isZipName(given)) readZip(given, stat.size);
     else if (stat.size > MAX_FILE_BYTES) throw new PathError(`${given}: larger than 1 MB, not an agent definition`);
     else readFile(given, stat.size);
   }

@@ -4,6 +4,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { diffCommand } from "./diff";
 import { exportCommand } from "./export";
+import { proposeCommand } from "./propose";
 
 // The commands in-process, against a fetch that answers as the API does: no server needed.
 const YAML = `model:
@@ -55,7 +56,7 @@ function server(answer?: (url: string) => Response | undefined) {
 const ENV = { COUNTERSIGN_URL: "https://cs.example.com/", COUNTERSIGN_TOKEN: "cst_env" };
 
 async function run(
-  command: typeof exportCommand | typeof diffCommand,
+  command: typeof exportCommand | typeof diffCommand | typeof proposeCommand,
   args: string[],
   env: Readonly<Record<string, string | undefined>> = ENV,
   s = server(),
@@ -185,5 +186,168 @@ describe("countersign diff", () => {
     const missing = await run(diffCommand, [path.join(dir, "missing.yaml"), "--agent", "refund-assistant"]);
     expect(missing.status).toBe(2);
     expect(missing.seen).toEqual([]);
+  });
+});
+
+/** The API's answer to a proposal: CR-41 on refund-assistant, with the limit raised. */
+const CHANGE = {
+  number: "CR-41",
+  state: "in_review",
+  agent: "refund-assistant",
+  title: "Raise the refund limit",
+  branch: "feat/limit",
+  riskTier: "high",
+  riskReasons: ["refunds.create limit raised from 50 USD to 500 USD"],
+  permissionDiff: [
+    { direction: "escalation", domain: "authority", summary: "refunds.create limit raised from 50 USD to 500 USD", path: "tools.stripe" },
+  ],
+  requiredSignoffs: [
+    { role: "security", reason: "authority widened" },
+    { role: "workflow_owner", reason: "a high-risk workflow" },
+  ],
+  signoffs: [
+    { role: "security", status: "dismissed" },
+    { role: "security", status: "pending" },
+    { role: "workflow_owner", status: "approved" },
+  ],
+  submissionProblems: {},
+};
+
+function changesApi(status = 201, answer: unknown = CHANGE) {
+  const sent: { url: string; method: string; body: Record<string, unknown> }[] = [];
+  const fetchImpl = (async (input: string | URL | Request, init?: RequestInit) => {
+    sent.push({ url: String(input), method: init?.method ?? "GET", body: JSON.parse(String(init?.body ?? "null")) });
+    return Response.json(answer, { status });
+  }) as typeof fetch;
+  return { sent, fetchImpl, seen: [] as Seen[] };
+}
+
+describe("countersign propose", () => {
+  const spec = () => file("proposed.yaml", YAML.replace("amount: 50", "amount: 500"));
+
+  it("posts the spec with the branch, the PR link and the rollback fields, and prints the change, its tier and who must sign", async () => {
+    const api = changesApi(201);
+    const args = [
+      spec(),
+      "--agent",
+      "refund-assistant",
+      "--title",
+      "Raise the refund limit",
+      "--pr-url",
+      "https://github.com/acme/agents/pull/7",
+    ];
+    args.push("--rollback-plan", "Redeploy v3", "--rollback-owner", "ops@example.com", "--submit");
+    args.push("--harm-metric", "refund reversal rate > 2 over 7d", "--harm-metric", "refunds per hour>=40.5 over 24h");
+    const r = await run(proposeCommand, args, { ...ENV, GITHUB_HEAD_REF: "feat/limit" }, api);
+    expect(r.err).toBe("");
+    expect(r.status).toBe(0);
+    expect(api.sent).toHaveLength(1);
+    expect(api.sent[0]!.url).toBe("https://cs.example.com/api/v1/changes");
+    expect(api.sent[0]!.method).toBe("POST");
+    expect(api.sent[0]!.body).toMatchObject({
+      agent: "refund-assistant",
+      title: "Raise the refund limit",
+      branch: "feat/limit",
+      evidence: { pullRequest: "https://github.com/acme/agents/pull/7" },
+      rollbackPlan: "Redeploy v3",
+      rollbackOwner: "ops@example.com",
+      harmMetrics: [
+        { name: "refund reversal rate", comparator: ">", threshold: 2, window: "7d" },
+        { name: "refunds per hour", comparator: ">=", threshold: 40.5, window: "24h" },
+      ],
+      submit: true,
+    });
+    expect((api.sent[0]!.body.spec as { tools: { actions: { limit: { amount: number } }[] }[] }).tools[0]!.actions[0]!.limit.amount).toBe(
+      500,
+    );
+    expect(r.out).toBe(
+      [
+        "CR-41 opened: Raise the refund limit (refund-assistant, from branch feat/limit)",
+        "https://cs.example.com/changes/CR-41",
+        "State: in review",
+        "Risk tier: high; 1 escalation of authority",
+        "Why:",
+        "  - refunds.create limit raised from 50 USD to 500 USD",
+        "Permission diff:",
+        "  ▲ escalation  refunds.create limit raised from 50 USD to 500 USD",
+        "Sign-offs:",
+        "  security        pending  authority widened",
+        "  workflow_owner  approved  a high-risk workflow",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("says the change was updated when the server answers 200; --branch wins over GITHUB_HEAD_REF", async () => {
+    const api = changesApi(200);
+    const args = [spec(), "--agent", "refund-assistant", "--title", "T", "--branch", "feat/mine"];
+    const r = await run(proposeCommand, args, { ...ENV, GITHUB_HEAD_REF: "feat/other" }, api);
+    expect(api.sent[0]!.body.branch).toBe("feat/mine");
+    expect(r.out).toMatch(/^CR-41 updated: /);
+  });
+
+  it("--fail-on escalation and high exit 3 on a limit raise; critical does not", async () => {
+    const args = [spec(), "--agent", "refund-assistant", "--title", "T", "--branch", "b"];
+    expect((await run(proposeCommand, [...args, "--fail-on", "escalation"], ENV, changesApi())).status).toBe(3);
+    expect((await run(proposeCommand, [...args, "--fail-on", "high"], ENV, changesApi())).status).toBe(3);
+    expect((await run(proposeCommand, [...args, "--fail-on", "critical"], ENV, changesApi())).status).toBe(0);
+    const reworded = { ...CHANGE, riskTier: "low", riskReasons: [], permissionDiff: [], requiredSignoffs: [], signoffs: [] };
+    expect((await run(proposeCommand, [...args, "--fail-on", "escalation"], ENV, changesApi(201, reworded))).status).toBe(0);
+  });
+
+  it("prints markdown for a step summary, and a draft's remaining problems", async () => {
+    const draft = {
+      ...CHANGE,
+      state: "draft",
+      signoffs: [],
+      submissionProblems: { rollbackPlan: ["Describe how to roll this change back"] },
+    };
+    const r = await run(
+      proposeCommand,
+      [spec(), "--agent", "refund-assistant", "--title", "T", "--branch", "b", "--format", "markdown"],
+      ENV,
+      changesApi(201, draft),
+    );
+    expect(r.out).toMatch(
+      /^### Countersign: \[CR-41 opened: Raise the refund limit \(refund-assistant, from branch feat\/limit\)\]\(https:\/\/cs\.example\.com\/changes\/CR-41\)/,
+    );
+    expect(r.out).toContain("| security | not asked yet | authority widened |");
+    expect(r.out).toContain("- Describe how to roll this change back");
+  });
+
+  it("prints each field the server refused, with exit 1", async () => {
+    const refused = changesApi(422, {
+      error: "validation_failed",
+      message: "CR-41 cannot go to review yet: Name the rollback owner",
+      fieldErrors: { rollbackOwner: ["Name the rollback owner"], rollbackPlan: ["Describe how to roll this change back"] },
+    });
+    const r = await run(proposeCommand, [spec(), "--agent", "refund-assistant", "--title", "T", "--branch", "b", "--submit"], ENV, refused);
+    expect(r.status).toBe(1);
+    expect(r.err).toBe(
+      "error: CR-41 cannot go to review yet: Name the rollback owner\n  rollbackOwner: Name the rollback owner\n  rollbackPlan: Describe how to roll this change back\n",
+    );
+    expect(r.out).toBe("");
+  });
+
+  it("warns that without a branch every run opens a new change", async () => {
+    const r = await run(proposeCommand, [spec(), "--agent", "refund-assistant", "--title", "T"], ENV, changesApi());
+    expect(r.status).toBe(0);
+    expect(r.err).toContain("no --branch (nor GITHUB_HEAD_REF): every run opens a new change record");
+  });
+
+  it.each([
+    [["--agent", "refund-assistant", "--title", "T"], "name the spec file to propose"],
+    [["x.yaml", "--title", "T"], "name the agent with --agent"],
+    [["x.yaml", "--agent", "refund-assistant"], "give the change a title with --title"],
+    [["x.yaml", "--agent", "refund-assistant", "--title", "  "], "give the change a title with --title"],
+    [["x.yaml", "--agent", "refund-assistant", "--title", "T", "--fail-on", "medium"], 'unknown --fail-on "medium"'],
+    [["x.yaml", "--agent", "refund-assistant", "--title", "T", "--env", "staging"], "Unknown option '--env'"],
+    [["x.yaml", "--agent", "refund-assistant", "--title", "T", "--harm-metric", "reversals 2 7d"], '--harm-metric "reversals 2 7d" is not'],
+  ])("refuses %j with exit 2 before sending anything", async (args, message) => {
+    const api = changesApi();
+    const r = await run(proposeCommand, args, ENV, api);
+    expect(r.status).toBe(2);
+    expect(r.err).toContain(message);
+    expect(api.sent).toEqual([]);
   });
 });

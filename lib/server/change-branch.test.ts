@@ -8,6 +8,7 @@ import { errorOf } from "@/lib/testing/app-error";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
 import { approveAll, as, attested, productionSpec, testClock, tokenWith } from "@/lib/testing/release-fixtures";
 import { verifyAuditTrail } from "./audit";
+import { listChanges, parseChangeFilters } from "./change-queries";
 import { getChange, proposeFromSource, withdrawChange } from "./changes";
 import { signOff } from "./signoffs";
 
@@ -67,6 +68,8 @@ describe("proposing from a branch", () => {
     expect(second.json.evidence).toEqual({ pullRequest: "https://github.example/acme/agents/pull/7" });
     expect(JSON.stringify(second.json.permissionDiff)).toMatch(/350/);
     expect(openOn("feat/limit-300")).toHaveLength(1);
+    const listed = listChanges(reader(), parseChangeFilters(new URLSearchParams({ branch: "feat/limit-300" })));
+    expect(listed.items.map((c) => c.number)).toEqual([Number(String(first.json.number).slice(3))]);
 
     // A retried request (same content) changes nothing and still answers with the same change.
     const retried = await post({ agent: "refund-assistant", branch: "feat/limit-300", title: "Limit 350", spec: limitSpec(350) });

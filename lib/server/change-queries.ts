@@ -29,6 +29,8 @@ const parse = <T extends z.ZodType>(schema: T, input: unknown) => parseInput(sch
 export const changeFiltersSchema = z.object({
   state: z.enum(CHANGE_STATES, { error: `state must be one of: ${CHANGE_STATES.join(", ")}` }).optional(),
   agent: z.string().trim().max(200).optional(),
+  /** The source branch a pipeline proposed from. */
+  branch: z.string().trim().max(200).optional(),
   risk: z.enum(RISK_LEVELS, { error: `risk must be one of: ${RISK_LEVELS.join(", ")}` }).optional(),
   mine: z.enum(["1", "true"]).optional(),
   needsMySignoff: z.enum(["1", "true"]).optional(),
@@ -93,6 +95,7 @@ export function listChanges(caller: Caller, filters: ChangeFilters): { items: Ch
   const db = getDb();
   const conditions: (SQL | undefined)[] = [];
   if (filters.state) conditions.push(eq(changeRecords.state, filters.state));
+  if (filters.branch) conditions.push(eq(changeRecords.branch, filters.branch));
   if (filters.agent) {
     // The slug is resolved first, so the count and the page read change_records' own indexes, without a join.
     const agent = db.select({ id: agents.id }).from(agents).where(eq(agents.slug, filters.agent)).get();
