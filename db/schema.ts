@@ -2,13 +2,14 @@ import { sql } from "drizzle-orm";
 import { type AnySQLiteColumn, check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { ActorType } from "../lib/domain/audit-chain";
 import type { AgentSpec } from "../lib/domain/spec";
+import { DRIFT_ACTIONS, DRIFT_CLOSED_REASONS, DRIFT_STATES } from "../lib/domain/drift";
+import type { DiffItem } from "../lib/domain/permission-diff";
 import {
   ACCOUNT_LINK_PURPOSES,
   AGENT_STATUSES,
   CHANGE_STATES,
   DEPLOYMENT_KINDS,
   ENVIRONMENTS,
-  OBSERVATION_STATUSES,
   PLATFORMS,
   RESOLUTIONS,
   RISK_LEVELS,
@@ -366,6 +367,10 @@ export const incidents = sqliteTable(
   ],
 );
 
+/**
+ * What an environment was observed running: reported by a scheduled platform export, the CLI in CI, or runtime
+ * evidence. Compared with the version deployed there at `observedAt`; kept whether in sync or not.
+ */
 export const observations = sqliteTable(
   "observations",
   {
@@ -378,11 +383,61 @@ export const observations = sqliteTable(
     specHash: text("spec_hash").notNull(),
     source: text("source").notNull(),
     observedAt: at("observed_at").notNull(),
-    status: text("status", { enum: OBSERVATION_STATUSES }).notNull().default("open"),
-    resolvedAt: at("resolved_at"),
-    resolvedById: text("resolved_by_id").references(() => users.id),
+    receivedAt: at("received_at").notNull(),
+    // Who reported it: a person or an API token.
+    reportedById: text("reported_by_id").references(() => users.id),
+    reportedByTokenId: text("reported_by_token_id").references((): AnySQLiteColumn => apiTokens.id),
+    // The version deployed to the environment at observedAt, if any; in sync when the hashes match.
+    deployedVersionId: text("deployed_version_id").references(() => agentVersions.id),
+    inSync: integer("in_sync", { mode: "boolean" }).notNull(),
+    driftRecordId: text("drift_record_id").references((): AnySQLiteColumn => driftRecords.id),
   },
-  (t) => [index("observations_agent_env_idx").on(t.agentId, t.environment, t.observedAt), index("observations_status_idx").on(t.status)],
+  (t) => [
+    index("observations_agent_env_idx").on(t.agentId, t.environment, t.observedAt),
+    index("observations_drift_idx").on(t.driftRecordId, t.observedAt),
+  ],
+);
+
+/**
+ * A difference between what runs and what was approved, for one agent and environment: at most one open at a
+ * time. Its diff and severity are from the approved version to the latest differing observation.
+ */
+export const driftRecords = sqliteTable(
+  "drift_records",
+  {
+    id: id(),
+    number: integer("number").notNull(),
+    agentId: text("agent_id")
+      .notNull()
+      .references(() => agents.id),
+    environment: text("environment", { enum: ENVIRONMENTS }).notNull(),
+    state: text("state", { enum: DRIFT_STATES }).notNull(),
+    severity: text("severity", { enum: RISK_LEVELS }).notNull(),
+    reasons: text("reasons", { mode: "json" }).$type<string[]>().notNull(),
+    diff: text("diff", { mode: "json" }).$type<DiffItem[]>().notNull(),
+    // The version approved and deployed when it was last compared; null when nothing was deployed there.
+    approvedVersionId: text("approved_version_id").references(() => agentVersions.id),
+    observedSpec: text("observed_spec", { mode: "json" }).$type<AgentSpec>().notNull(),
+    observedSpecHash: text("observed_spec_hash").notNull(),
+    openedAt: at("opened_at").notNull(),
+    lastObservedAt: at("last_observed_at").notNull(),
+    resolution: text("resolution", { enum: DRIFT_ACTIONS }),
+    resolutionReason: text("resolution_reason"),
+    resolvedById: text("resolved_by_id").references(() => users.id),
+    resolvedAt: at("resolved_at"),
+    acceptedUntil: at("accepted_until"),
+    // Adopted: the change record whose proposed spec is the observed one.
+    changeRecordId: text("change_record_id").references(() => changeRecords.id),
+    closedAt: at("closed_at"),
+    closedReason: text("closed_reason", { enum: DRIFT_CLOSED_REASONS }),
+  },
+  (t) => [
+    uniqueIndex("drift_records_number_unique").on(t.number),
+    uniqueIndex("drift_records_open_unique").on(t.agentId, t.environment).where(sql`"state" = 'open'`),
+    index("drift_records_state_idx").on(t.state, t.openedAt),
+    index("drift_records_agent_idx").on(t.agentId, t.openedAt),
+    check("drift_records_state_check", oneOf("state", DRIFT_STATES)),
+  ],
 );
 
 export const runtimeSignals = sqliteTable(
@@ -464,6 +519,7 @@ export const notifications = sqliteTable(
       .references(() => users.id),
     kind: text("kind").notNull(),
     changeRecordId: text("change_record_id").references(() => changeRecords.id),
+    driftRecordId: text("drift_record_id").references((): AnySQLiteColumn => driftRecords.id),
     message: text("message").notNull(),
     createdAt: at("created_at").notNull(),
     readAt: at("read_at"),

@@ -5,7 +5,7 @@ import { Bell } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 
-type Item = { id: string; message: string; createdAt: number; readAt: number | null; changeNumber: number | null };
+type Item = { id: string; message: string; createdAt: number; readAt: number | null; href: string };
 
 /** The bell: what needs you and what happened to your changes. Opening it marks everything read. */
 export function NotificationBell({ items, unread, markRead }: { items: Item[]; unread: number; markRead: () => Promise<void> }) {
@@ -41,7 +41,7 @@ export function NotificationBell({ items, unread, markRead }: { items: Item[]; u
               asChild
               className="block rounded-md px-3 py-2 text-sm outline-none data-[highlighted]:bg-slate-100"
             >
-              <Link href={n.changeNumber ? `/changes/CR-${n.changeNumber}` : "/changes"}>
+              <Link href={n.href}>
                 <span className={n.readAt ? "text-slate-600" : "font-medium text-slate-900"}>{n.message}</span>
                 <span className="block text-xs text-slate-400">
                   {new Date(n.createdAt).toISOString().slice(0, 16).replace("T", " ")} UTC

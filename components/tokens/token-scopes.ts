@@ -6,4 +6,5 @@ export const SCOPE_HELP: Record<TokenScope, string> = {
   "changes:write": "Propose and edit change records",
   "evals:write": "Record eval runs",
   deploy: "Promote, roll back, and open or resolve incidents",
+  observe: "Report what an environment runs (observations), to catch drift",
 };

@@ -2,7 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, desc, eq, inArray, isNull, ne, sql } from "drizzle-orm";
 import { getDb, type DB } from "@/db";
-import { changeRecords, notifications, userRoles, users } from "@/db/schema";
+import { agents, changeRecords, driftRecords, notifications, userRoles, users } from "@/db/schema";
 import { changeNumberLabel, ROLE_LABELS, type Role } from "@/lib/domain/terms";
 import type { Caller } from "./caller";
 
@@ -10,7 +10,13 @@ type Writer = Pick<DB, "select" | "insert">;
 type Change = { id: string; number: number; title: string; authorId: string | null };
 
 export type NotificationKind =
-  "signoff_needed" | "change_approved" | "change_rejected" | "changes_requested" | "signoff_dismissed" | "change_out_of_date";
+  | "signoff_needed"
+  | "change_approved"
+  | "change_rejected"
+  | "changes_requested"
+  | "signoff_dismissed"
+  | "change_out_of_date"
+  | "drift_opened";
 
 function insert(tx: Writer, rows: { userId: string; kind: NotificationKind; change: Change; message: string }[], now: number) {
   if (rows.length === 0) return;
@@ -107,13 +113,55 @@ export function notifyDismissed(
   );
 }
 
+/**
+ * Drift opened on an agent: its engineering owner, its rollback owner and everyone in security are told, each
+ * once, with what was observed and how severe it is.
+ */
+export function notifyDriftOpened(
+  tx: Writer,
+  drift: { id: string; label: string; environment: string; severity: string },
+  agent: { name: string; engineeringOwnerId: string; rollbackOwnerId: string },
+  now: number,
+) {
+  const security = tx
+    .select({ userId: userRoles.userId })
+    .from(userRoles)
+    .innerJoin(users, eq(users.id, userRoles.userId))
+    .where(and(eq(userRoles.role, "security"), eq(users.disabled, false)))
+    .all()
+    .map((r) => r.userId);
+  const active = new Set(
+    tx
+      .select({ id: users.id })
+      .from(users)
+      .where(and(inArray(users.id, [agent.engineeringOwnerId, agent.rollbackOwnerId]), eq(users.disabled, false)))
+      .all()
+      .map((u) => u.id),
+  );
+  const recipients = [...new Set([agent.engineeringOwnerId, agent.rollbackOwnerId].filter((id) => active.has(id)).concat(security))];
+  if (recipients.length === 0) return;
+  tx.insert(notifications)
+    .values(
+      recipients.map((userId) => ({
+        id: randomUUID(),
+        userId,
+        kind: "drift_opened" satisfies NotificationKind,
+        driftRecordId: drift.id,
+        message: `${drift.label}: ${agent.name} in ${drift.environment} runs something other than what was approved (${drift.severity})`,
+        createdAt: now,
+      })),
+    )
+    .run();
+}
+
 export type NotificationView = {
   id: string;
   kind: string;
   message: string;
   createdAt: number;
   readAt: number | null;
-  changeNumber: number | null;
+  /** Where it leads: the change record, or the agent's drift. */
+  href: string;
 };
 
 export function myNotifications(caller: Caller, limit = 20): { items: NotificationView[]; unread: number } {
@@ -127,13 +175,20 @@ export function myNotifications(caller: Caller, limit = 20): { items: Notificati
       createdAt: notifications.createdAt,
       readAt: notifications.readAt,
       changeNumber: changeRecords.number,
+      driftAgent: agents.slug,
     })
     .from(notifications)
     .leftJoin(changeRecords, eq(changeRecords.id, notifications.changeRecordId))
+    .leftJoin(driftRecords, eq(driftRecords.id, notifications.driftRecordId))
+    .leftJoin(agents, eq(agents.id, driftRecords.agentId))
     .where(eq(notifications.userId, caller.user.id))
     .orderBy(desc(notifications.createdAt))
     .limit(limit)
-    .all();
+    .all()
+    .map(({ changeNumber, driftAgent, ...n }) => ({
+      ...n,
+      href: changeNumber ? `/changes/${changeNumberLabel(changeNumber)}` : driftAgent ? `/agents/${driftAgent}#drift` : "/changes",
+    }));
   const unread = db
     .select({ n: sql<number>`COUNT(*)` })
     .from(notifications)

@@ -1,0 +1,377 @@
+import "server-only";
+import { and, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { getDb, type DB } from "@/db";
+import { appendAuditEvent } from "@/db/audit";
+import { agents, agentVersions, apiTokens, changeRecords, driftRecords, observations, users } from "@/db/schema";
+import {
+  DRIFT_ACTIONS,
+  DRIFT_STATES,
+  driftNumberLabel,
+  resolutionInForce,
+  resolutionProblems,
+  type DriftAction,
+  type DriftClosedReason,
+  type DriftState,
+} from "@/lib/domain/drift";
+import type { DiffItem } from "@/lib/domain/permission-diff";
+import type { AgentSpec } from "@/lib/domain/spec";
+import { changeNumberLabel, ENVIRONMENTS, type Environment, type RiskLevel, type Role } from "@/lib/domain/terms";
+import { AppError } from "@/lib/errors";
+import { parseInput } from "@/lib/validations/field-errors";
+import { paging, parseQuery, type SearchParamsInput } from "@/lib/validations/query-params";
+import { proposeChangeSchema } from "@/lib/validations/change-record";
+import { assertOpenForChanges } from "./agent-lifecycle";
+import { actorOf, assertCanRead, type Caller } from "./caller";
+import { createChangeInTx } from "./changes";
+
+type Reader = Pick<DB, "select">;
+
+/** Who resolves drift: the people who own the runtime, the authority and the incident path; never a token. */
+const RESOLVER_ROLES: Role[] = ["engineering", "security", "operations"];
+
+export function canResolveDrift(user: { roles: Role[] }): boolean {
+  return user.roles.some((r) => RESOLVER_ROLES.includes(r));
+}
+
+export type DriftObservationView = {
+  id: string;
+  specHash: string;
+  source: string;
+  observedAt: number;
+  inSync: boolean;
+  reportedBy: string;
+};
+
+export type DriftView = {
+  id: string;
+  number: number;
+  label: string;
+  agent: { slug: string; name: string };
+  environment: Environment;
+  state: DriftState;
+  severity: RiskLevel;
+  reasons: string[];
+  /** From the approved version to what was last observed, escalations first. */
+  diff: DiffItem[];
+  approvedVersion: number | null;
+  observedSpec: AgentSpec;
+  observedSpecHash: string;
+  openedAt: number;
+  lastObservedAt: number;
+  /** The resolution in force: a lapsed risk acceptance is none, and `acceptanceLapsedAt` says when it lapsed. */
+  resolution: {
+    action: DriftAction;
+    reason: string;
+    by: string | null;
+    at: number;
+    acceptedUntil: number | null;
+    change: string | null;
+  } | null;
+  acceptanceLapsedAt: number | null;
+  closedAt: number | null;
+  closedReason: DriftClosedReason | null;
+  /** Newest first; the whole list on one record, the latest ten in a list. */
+  observations: DriftObservationView[];
+  observationCount: number;
+};
+
+type DriftRow = typeof driftRecords.$inferSelect;
+
+function observationsOf(db: Reader, driftIds: string[], perRecord: number | null): Map<string, { items: DriftObservationView[]; count: number }> {
+  const out = new Map<string, { items: DriftObservationView[]; count: number }>();
+  if (driftIds.length === 0) return out;
+  const rows = db
+    .select({
+      id: observations.id,
+      driftRecordId: observations.driftRecordId,
+      specHash: observations.specHash,
+      source: observations.source,
+      observedAt: observations.observedAt,
+      inSync: observations.inSync,
+      user: users.email,
+      token: apiTokens.name,
+    })
+    .from(observations)
+    .leftJoin(users, eq(users.id, observations.reportedById))
+    .leftJoin(apiTokens, eq(apiTokens.id, observations.reportedByTokenId))
+    .where(inArray(observations.driftRecordId, driftIds))
+    .orderBy(desc(observations.observedAt), desc(sql`${observations}.rowid`))
+    .all();
+  for (const r of rows) {
+    const entry = out.get(r.driftRecordId!) ?? { items: [], count: 0 };
+    entry.count += 1;
+    if (perRecord === null || entry.items.length < perRecord)
+      entry.items.push({
+        id: r.id,
+        specHash: r.specHash,
+        source: r.source,
+        observedAt: r.observedAt,
+        inSync: r.inSync,
+        reportedBy: r.user ?? `token:${r.token ?? "?"}`,
+      });
+    out.set(r.driftRecordId!, entry);
+  }
+  return out;
+}
+
+function views(db: Reader, rows: DriftRow[], now: number, perRecord: number | null): DriftView[] {
+  if (rows.length === 0) return [];
+  const agentRows = db
+    .select({ id: agents.id, slug: agents.slug, name: agents.name })
+    .from(agents)
+    .where(
+      inArray(
+        agents.id,
+        rows.map((r) => r.agentId),
+      ),
+    )
+    .all();
+  const agentById = new Map(agentRows.map((a) => [a.id, a]));
+  const versionIds = rows.map((r) => r.approvedVersionId).filter((v): v is string => Boolean(v));
+  const versionNumber = new Map(
+    versionIds.length
+      ? db
+          .select({ id: agentVersions.id, number: agentVersions.number })
+          .from(agentVersions)
+          .where(inArray(agentVersions.id, versionIds))
+          .all()
+          .map((v) => [v.id, v.number])
+      : [],
+  );
+  const resolverIds = rows.map((r) => r.resolvedById).filter((v): v is string => Boolean(v));
+  const resolverEmail = new Map(
+    resolverIds.length
+      ? db
+          .select({ id: users.id, email: users.email })
+          .from(users)
+          .where(inArray(users.id, resolverIds))
+          .all()
+          .map((u) => [u.id, u.email])
+      : [],
+  );
+  const changeIds = rows.map((r) => r.changeRecordId).filter((v): v is string => Boolean(v));
+  const changeNumber = new Map(
+    changeIds.length
+      ? db
+          .select({ id: changeRecords.id, number: changeRecords.number })
+          .from(changeRecords)
+          .where(inArray(changeRecords.id, changeIds))
+          .all()
+          .map((c) => [c.id, changeNumberLabel(c.number)])
+      : [],
+  );
+  const observed = observationsOf(
+    db,
+    rows.map((r) => r.id),
+    perRecord,
+  );
+  return rows.map((r) => {
+    const inForce = resolutionInForce(r, now);
+    const agent = agentById.get(r.agentId)!;
+    return {
+      id: r.id,
+      number: r.number,
+      label: driftNumberLabel(r.number),
+      agent: { slug: agent.slug, name: agent.name },
+      environment: r.environment,
+      state: r.state,
+      severity: r.severity,
+      reasons: r.reasons,
+      diff: r.diff,
+      approvedVersion: r.approvedVersionId ? (versionNumber.get(r.approvedVersionId) ?? null) : null,
+      observedSpec: r.observedSpec,
+      observedSpecHash: r.observedSpecHash,
+      openedAt: r.openedAt,
+      lastObservedAt: r.lastObservedAt,
+      resolution:
+        inForce && r.resolvedAt !== null
+          ? {
+              action: inForce,
+              reason: r.resolutionReason ?? "",
+              by: r.resolvedById ? (resolverEmail.get(r.resolvedById) ?? null) : null,
+              at: r.resolvedAt,
+              acceptedUntil: r.acceptedUntil,
+              change: r.changeRecordId ? (changeNumber.get(r.changeRecordId) ?? null) : null,
+            }
+          : null,
+      acceptanceLapsedAt: r.resolution === "accept" && !inForce && r.state === "open" ? r.acceptedUntil : null,
+      closedAt: r.closedAt,
+      closedReason: r.closedReason,
+      observations: observed.get(r.id)?.items ?? [],
+      observationCount: observed.get(r.id)?.count ?? 0,
+    };
+  });
+}
+
+export function driftView(db: Reader, id: string, now = Date.now()): DriftView {
+  const row = db.select().from(driftRecords).where(eq(driftRecords.id, id)).get();
+  if (!row) throw new AppError("not_found", `No drift record ${id}`);
+  return views(db, [row], now, null)[0]!;
+}
+
+function findDriftRow(db: Reader, ref: string): DriftRow {
+  const match = /^(?:DR-)?(\d+)$/i.exec(ref.trim());
+  const row = match
+    ? db
+        .select()
+        .from(driftRecords)
+        .where(eq(driftRecords.number, Number(match[1])))
+        .get()
+    : db.select().from(driftRecords).where(eq(driftRecords.id, ref)).get();
+  if (!row) throw new AppError("not_found", `No drift record ${ref}`);
+  return row;
+}
+
+export const driftFiltersSchema = z.object({
+  state: z.enum(DRIFT_STATES, { error: "state is open or closed" }).optional(),
+  agent: z.string().trim().max(200).optional(),
+  environment: z.enum(ENVIRONMENTS, { error: `environment is one of: ${ENVIRONMENTS.join(", ")}` }).optional(),
+  ...paging,
+});
+export type DriftFilters = z.infer<typeof driftFiltersSchema>;
+
+export function parseDriftFilters(params: SearchParamsInput): DriftFilters {
+  return parseQuery(driftFiltersSchema, params);
+}
+
+/** Drift records, open ones first, then newest. */
+export function listDrift(caller: Caller, filters: Partial<DriftFilters>, now = Date.now()): { items: DriftView[]; total: number } {
+  assertCanRead(caller);
+  const db = getDb();
+  const conditions: (SQL | undefined)[] = [];
+  if (filters.state) conditions.push(eq(driftRecords.state, filters.state));
+  if (filters.environment) conditions.push(eq(driftRecords.environment, filters.environment));
+  if (filters.agent) {
+    const agent = db.select({ id: agents.id }).from(agents).where(eq(agents.slug, filters.agent)).get();
+    if (!agent) return { items: [], total: 0 };
+    conditions.push(eq(driftRecords.agentId, agent.id));
+  }
+  const where = and(...conditions);
+  const total = db
+    .select({ n: sql<number>`COUNT(*)` })
+    .from(driftRecords)
+    .where(where)
+    .get()!.n;
+  const pageSize = filters.pageSize ?? 50;
+  const rows = db
+    .select()
+    .from(driftRecords)
+    .where(where)
+    .orderBy(sql`${driftRecords.state} = 'open' DESC`, desc(driftRecords.openedAt), desc(driftRecords.number))
+    .limit(pageSize)
+    .offset(((filters.page ?? 1) - 1) * pageSize)
+    .all();
+  return { items: views(db, rows, now, 10), total };
+}
+
+export function getDrift(caller: Caller, ref: string, now = Date.now()): DriftView {
+  assertCanRead(caller);
+  const db = getDb();
+  return views(db, [findDriftRow(db, ref)], now, null)[0]!;
+}
+
+const resolveSchema = z.strictObject({
+  action: z.enum(DRIFT_ACTIONS, { error: "action is adopt, restore or accept" }),
+  reason: z.string({ error: "Say why" }).trim().max(2_000, "Keep the reason to 2,000 characters"),
+  expiresAt: z.iso.datetime({ offset: true, error: "expiresAt is an ISO-8601 time, like 2027-01-31T00:00:00Z" }).nullable().optional(),
+});
+
+/**
+ * Resolves open drift, audited: `adopt` opens a change record whose proposed spec is the observed one (the
+ * drift stays open until it is released and observed in sync); `restore` records that the approved version is
+ * being put back (the next in-sync observation closes it); `accept` lives with it until an expiry at most 90
+ * days away, after which it is open again if the agent still drifts. People only: never the token that observed it.
+ */
+export function resolveDrift(
+  caller: Caller,
+  ref: string,
+  input: unknown,
+  now = Date.now(),
+): { drift: DriftView; change: { id: string; number: string } | null } {
+  if (caller.kind !== "user") throw new AppError("forbidden", "Drift is resolved by a person, not an API token");
+  if (!canResolveDrift(caller.user)) throw new AppError("forbidden", "Only engineering, security and operations resolve drift");
+  const data = parseInput(resolveSchema, input, "The resolution is not valid");
+  const expiresAt = data.expiresAt ? Date.parse(data.expiresAt) : null;
+  const actor = actorOf(caller);
+  const db = getDb();
+  const { id, changeId } = db.transaction(
+    (tx) => {
+      const row = findDriftRow(tx, ref);
+      const problems = resolutionProblems(row, { action: data.action, reason: data.reason, expiresAt }, now);
+      if (problems.action) throw new AppError("conflict", `${driftNumberLabel(row.number)}: ${problems.action[0]}`);
+      if (Object.keys(problems).length > 0)
+        throw new AppError("validation_failed", Object.values(problems).flat()[0]!, { fieldErrors: problems });
+      let changeId: string | null = null;
+      if (data.action === "adopt") {
+        const agent = tx.select().from(agents).where(eq(agents.id, row.agentId)).get()!;
+        assertOpenForChanges(tx, agent);
+        const fields = proposeChangeSchema.parse({
+          agent: agent.slug,
+          title: `Adopt what ${row.environment} runs (${driftNumberLabel(row.number)})`,
+          rationale: data.reason,
+          spec: row.observedSpec,
+        });
+        changeId = createChangeInTx(tx, caller, agent, fields, now).id;
+      }
+      tx.update(driftRecords)
+        .set({
+          resolution: data.action,
+          resolutionReason: data.reason,
+          resolvedById: caller.user.id,
+          resolvedAt: now,
+          acceptedUntil: data.action === "accept" ? expiresAt : null,
+          ...(changeId && { changeRecordId: changeId }),
+        })
+        .where(eq(driftRecords.id, row.id))
+        .run();
+      appendAuditEvent(tx, {
+        at: now,
+        actor,
+        action: "drift.resolved",
+        entityType: "drift_record",
+        entityId: row.id,
+        payload: {
+          number: row.number,
+          resolution: data.action,
+          reason: data.reason,
+          ...(expiresAt !== null && { acceptedUntil: new Date(expiresAt).toISOString() }),
+          ...(changeId && {
+            change: changeNumberLabel(tx.select({ n: changeRecords.number }).from(changeRecords).where(eq(changeRecords.id, changeId)).get()!.n),
+          }),
+        },
+      });
+      return { id: row.id, changeId };
+    },
+    { behavior: "immediate" },
+  );
+  const drift = driftView(db, id, now);
+  return { drift, change: changeId ? { id: changeId, number: drift.resolution!.change! } : null };
+}
+
+/** Each agent's open drift, worst first, for the inventory and the home page. */
+export function openDriftByAgent(db: Reader, agentIds: string[]): Map<string, { label: string; environment: Environment; severity: RiskLevel }[]> {
+  const out = new Map<string, { label: string; environment: Environment; severity: RiskLevel }[]>();
+  if (agentIds.length === 0) return out;
+  const rows = db
+    .select({ agentId: driftRecords.agentId, number: driftRecords.number, environment: driftRecords.environment, severity: driftRecords.severity })
+    .from(driftRecords)
+    .where(and(eq(driftRecords.state, "open"), inArray(driftRecords.agentId, agentIds)))
+    .all();
+  for (const r of rows) out.set(r.agentId, [...(out.get(r.agentId) ?? []), { label: driftNumberLabel(r.number), environment: r.environment, severity: r.severity }]);
+  return out;
+}
+
+/** When each agent's production was last observed. */
+export function lastObservedInProduction(db: Reader, agentIds: string[]): Map<string, number> {
+  if (agentIds.length === 0) return new Map();
+  return new Map(
+    db
+      .select({ agentId: observations.agentId, at: sql<number>`MAX(${observations.observedAt})` })
+      .from(observations)
+      .where(and(eq(observations.environment, "production"), inArray(observations.agentId, agentIds)))
+      .groupBy(observations.agentId)
+      .all()
+      .map((r) => [r.agentId, r.at]),
+  );
+}

@@ -1,0 +1,284 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { and, desc, eq, lte, sql } from "drizzle-orm";
+import { z } from "zod";
+import { getDb, type DB } from "@/db";
+import { appendAuditEvent, SYSTEM_ACTOR } from "@/db/audit";
+import { agents, agentVersions, deployments, driftRecords, observations, workflows } from "@/db/schema";
+import { assessDrift, driftNumberLabel, observationOutcome } from "@/lib/domain/drift";
+import { LIMITS, tooLong } from "@/lib/domain/input-limits";
+import { specHash, type AgentSpec } from "@/lib/domain/spec";
+import { ENVIRONMENTS, type Environment, type Role } from "@/lib/domain/terms";
+import { importFiles } from "@/lib/importers";
+import { IMPORT_PLATFORMS, ImportError } from "@/lib/importers/types";
+import { AppError } from "@/lib/errors";
+import { parseInput } from "@/lib/validations/field-errors";
+import { actorOf, type Caller } from "./caller";
+import { readSpecInput } from "./change-records";
+import type { Tx } from "./changes";
+import { driftView, type DriftView } from "./drift";
+import { MAX_IMPORT_FILES } from "./import";
+import { notifyDriftOpened } from "./notifications";
+
+/** People who report what runs: engineering and operations (tokens need the `observe` scope). */
+const OBSERVER_ROLES: Role[] = ["engineering", "operations"];
+
+/** A clock a little ahead of ours is a clock, not a forgery: observations up to 5 minutes in the future are taken. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+function assertCanObserve(caller: Caller) {
+  if (caller.kind === "token") {
+    if (!caller.scopes.includes("observe")) throw new AppError("forbidden", `Token "${caller.name}" lacks the observe scope`);
+    return;
+  }
+  if (!caller.user.roles.some((r) => OBSERVER_ROLES.includes(r)))
+    throw new AppError("forbidden", "Only engineering and operations report what an environment runs");
+}
+
+const observationSchema = z
+  .strictObject({
+    environment: z.enum(ENVIRONMENTS, { error: `environment is one of: ${ENVIRONMENTS.join(", ")}` }),
+    /** What runs, as a canonical spec (an object or YAML/JSON text)… */
+    spec: z
+      .union([z.string().max(LIMITS.specText, tooLong("the spec", LIMITS.specText)), z.record(z.string(), z.unknown())], {
+        error: "spec must be an object or YAML/JSON text",
+      })
+      .optional(),
+    /** …or the platform's own files, read by the importers. */
+    files: z
+      .array(z.strictObject({ path: z.string().min(1).max(500), content: z.string() }), { error: "files must be [{path, content}]" })
+      .min(1, "Send at least one file")
+      .max(MAX_IMPORT_FILES, `Send at most ${MAX_IMPORT_FILES} files`)
+      .optional(),
+    platform: z.enum(IMPORT_PLATFORMS, { error: `platform is one of: ${IMPORT_PLATFORMS.join(", ")}` }).optional(),
+    source: z
+      .string({ error: 'Name the source, e.g. "nightly Salesforce retrieve"' })
+      .trim()
+      .min(1, 'Name the source, e.g. "nightly Salesforce retrieve"')
+      .max(200, tooLong("the source", 200)),
+    observedAt: z.iso.datetime({ offset: true, error: "observedAt is an ISO-8601 time, like 2026-12-01T03:00:00Z" }).optional(),
+  })
+  .refine((o) => (o.spec === undefined) !== (o.files === undefined), {
+    message: "Send either spec (a Countersign spec) or files (the platform's own), not both",
+    path: ["spec"],
+  });
+
+/** The spec observed: as sent, or read from the platform's files; a clear 422 when it is neither. */
+function observedSpecOf(input: z.output<typeof observationSchema>): AgentSpec {
+  if (input.spec !== undefined) {
+    const read = readSpecInput(input.spec as string | Record<string, unknown>);
+    if (read.spec) return read.spec;
+    const fieldErrors: Record<string, string[]> = {};
+    for (const issue of read.issues) (fieldErrors[issue.path === "spec" ? "spec" : `spec.${issue.path}`] ??= []).push(issue.message);
+    throw new AppError("validation_failed", "The observed spec is not valid", { fieldErrors });
+  }
+  let result;
+  try {
+    result = importFiles(input.files!, input.platform);
+  } catch (error) {
+    if (!(error instanceof ImportError)) throw error;
+    const message = error.file && !error.message.includes(error.file) ? `${error.file}: ${error.message}` : error.message;
+    throw new AppError("validation_failed", message, { fieldErrors: { files: [message] } });
+  }
+  if (result.agents.length !== 1) {
+    const message =
+      result.agents.length === 0
+        ? `No agent among the files (read as ${result.platform})`
+        : `${result.agents.length} agents among the files (${result.agents.map((a) => a.name).join(", ")}): send one agent's files`;
+    throw new AppError("validation_failed", message, { fieldErrors: { files: [message] } });
+  }
+  return result.agents[0]!.spec;
+}
+
+/** The version an environment ran at an instant: its latest deployment then, unless that retired it. */
+export function deployedAt(db: Pick<DB, "select">, agentId: string, environment: Environment, at: number) {
+  const row = db
+    .select({ kind: deployments.kind, version: agentVersions })
+    .from(deployments)
+    .innerJoin(agentVersions, eq(agentVersions.id, deployments.versionId))
+    .where(and(eq(deployments.agentId, agentId), eq(deployments.environment, environment), lte(deployments.deployedAt, at)))
+    .orderBy(desc(deployments.deployedAt), desc(sql`${deployments}.rowid`))
+    .limit(1)
+    .get();
+  return row && row.kind !== "retire" ? row.version : null;
+}
+
+export type ObservationResult = {
+  observation: { id: string; environment: Environment; specHash: string; source: string; observedAt: number; inSync: boolean };
+  /** The version it was compared with: what was deployed there at observedAt. */
+  comparedWith: { version: number; specHash: string } | null;
+  /** The drift record it opened, attached to or closed; null when in sync with nothing open. */
+  drift: DriftView | null;
+};
+
+/**
+ * Records what an environment was observed running and compares it with the version deployed there at
+ * `observedAt`. In sync: only "last observed" moves (and an open drift record closes). Different: the
+ * agent's open drift record for that environment takes the observation, or one opens, its owners and
+ * security told. One open record per agent and environment, however many observations race.
+ */
+export function recordObservation(caller: Caller, slug: string, input: unknown, now = Date.now()): ObservationResult {
+  assertCanObserve(caller);
+  const data = parseInput(observationSchema, input, "The observation is not valid");
+  const observedAt = data.observedAt ? Date.parse(data.observedAt) : now;
+  if (observedAt > now + CLOCK_SKEW_MS)
+    throw new AppError("validation_failed", "observedAt is in the future", { fieldErrors: { observedAt: ["observedAt is in the future"] } });
+  const observed = observedSpecOf(data);
+  const hash = specHash(observed);
+  const actor = actorOf(caller);
+  const db = getDb();
+  const { id, driftId, comparedWith } = db.transaction(
+    (tx) => {
+      const agent = tx.select().from(agents).where(eq(agents.slug, slug)).get();
+      if (!agent) throw new AppError("not_found", `No agent with slug "${slug}"`);
+      const workflow = tx.select().from(workflows).where(eq(workflows.id, agent.workflowId)).get()!;
+      const deployed = deployedAt(tx, agent.id, data.environment, observedAt);
+      const inSync = deployed?.specHash === hash;
+      const open = tx
+        .select()
+        .from(driftRecords)
+        .where(and(eq(driftRecords.agentId, agent.id), eq(driftRecords.environment, data.environment), eq(driftRecords.state, "open")))
+        .get();
+      const outcome = observationOutcome(open ?? null, inSync, now);
+      let driftId: string | null = open?.id ?? null;
+      const assessed = () => assessDrift(deployed?.spec ?? null, observed, { name: workflow.name, riskClass: workflow.riskClass });
+      if (outcome.kind === "open") driftId = openDrift(tx, caller, agent, data.environment, observed, hash, deployed?.id ?? null, assessed(), observedAt, now);
+      else if (outcome.kind === "attach" && open) {
+        const { diff, severity, reasons } = assessed();
+        tx.update(driftRecords)
+          .set({
+            diff,
+            severity,
+            reasons,
+            observedSpec: observed,
+            observedSpecHash: hash,
+            approvedVersionId: deployed?.id ?? null,
+            lastObservedAt: Math.max(open.lastObservedAt, observedAt),
+            ...(outcome.acceptanceLapsed && { resolution: null, resolutionReason: null, acceptedUntil: null, resolvedById: null, resolvedAt: null }),
+          })
+          .where(eq(driftRecords.id, open.id))
+          .run();
+        if (outcome.acceptanceLapsed)
+          appendAuditEvent(tx, {
+            at: now,
+            actor: SYSTEM_ACTOR,
+            action: "drift.reopened",
+            entityType: "drift_record",
+            entityId: open.id,
+            payload: { number: open.number, agent: agent.slug, environment: data.environment, acceptedUntil: open.acceptedUntil },
+          });
+      } else if (outcome.kind === "close" && open) {
+        tx.update(driftRecords)
+          .set({ state: "closed", closedAt: now, closedReason: outcome.reason, lastObservedAt: Math.max(open.lastObservedAt, observedAt) })
+          .where(eq(driftRecords.id, open.id))
+          .run();
+        appendAuditEvent(tx, {
+          at: now,
+          actor,
+          action: "drift.closed",
+          entityType: "drift_record",
+          entityId: open.id,
+          payload: { number: open.number, agent: agent.slug, environment: data.environment, reason: outcome.reason, specHash: hash },
+        });
+      }
+      const id = randomUUID();
+      tx.insert(observations)
+        .values({
+          id,
+          agentId: agent.id,
+          environment: data.environment,
+          spec: observed,
+          specHash: hash,
+          source: data.source,
+          observedAt,
+          receivedAt: now,
+          reportedById: caller.kind === "user" ? caller.user.id : null,
+          reportedByTokenId: caller.kind === "token" ? caller.id : null,
+          deployedVersionId: deployed?.id ?? null,
+          inSync,
+          driftRecordId: driftId,
+        })
+        .run();
+      appendAuditEvent(tx, {
+        at: now,
+        actor,
+        action: "observation.recorded",
+        entityType: "observation",
+        entityId: id,
+        payload: {
+          agent: agent.slug,
+          environment: data.environment,
+          specHash: hash,
+          source: data.source,
+          observedAt: new Date(observedAt).toISOString(),
+          inSync,
+          deployedVersion: deployed?.number ?? null,
+          drift: driftId ? driftNumberLabel(tx.select({ n: driftRecords.number }).from(driftRecords).where(eq(driftRecords.id, driftId)).get()!.n) : null,
+        },
+      });
+      return { id, driftId, comparedWith: deployed ? { version: deployed.number, specHash: deployed.specHash } : null };
+    },
+    { behavior: "immediate" },
+  );
+  const row = db.select().from(observations).where(eq(observations.id, id)).get()!;
+  return {
+    observation: {
+      id,
+      environment: row.environment,
+      specHash: row.specHash,
+      source: row.source,
+      observedAt: row.observedAt,
+      inSync: row.inSync,
+    },
+    comparedWith,
+    drift: driftId ? driftView(db, driftId, now) : null,
+  };
+}
+
+function openDrift(
+  tx: Tx,
+  caller: Caller,
+  agent: typeof agents.$inferSelect,
+  environment: Environment,
+  observed: AgentSpec,
+  hash: string,
+  approvedVersionId: string | null,
+  assessment: ReturnType<typeof assessDrift>,
+  observedAt: number,
+  now: number,
+): string {
+  const number =
+    tx
+      .select({ n: sql<number>`COALESCE(MAX(${driftRecords.number}), 0)` })
+      .from(driftRecords)
+      .get()!.n + 1;
+  const id = randomUUID();
+  tx.insert(driftRecords)
+    .values({
+      id,
+      number,
+      agentId: agent.id,
+      environment,
+      state: "open",
+      severity: assessment.severity,
+      reasons: assessment.reasons,
+      diff: assessment.diff,
+      approvedVersionId,
+      observedSpec: observed,
+      observedSpecHash: hash,
+      openedAt: now,
+      lastObservedAt: observedAt,
+    })
+    .run();
+  const label = driftNumberLabel(number);
+  appendAuditEvent(tx, {
+    at: now,
+    actor: actorOf(caller),
+    action: "drift.opened",
+    entityType: "drift_record",
+    entityId: id,
+    payload: { number, agent: agent.slug, environment, severity: assessment.severity, specHash: hash, escalations: assessment.diff.filter((i) => i.direction === "escalation").length },
+  });
+  notifyDriftOpened(tx, { id, label, environment, severity: assessment.severity }, agent, now);
+  return id;
+}
