@@ -84,6 +84,11 @@ export function formatDiff(report: DiffReport, format: OutputFormat): string {
 }
 
 /** A table cell: pipes and line breaks would end the cell or the row. */
+/** Text in markdown that must stay text: a title or a reason cannot open a link, a heading or emphasis. */
+function inline(text: string): string {
+  return text.replace(/\r?\n/g, " ").replace(/[\\`*_[\]()<>#!|~]/g, (c) => `\\${c}`);
+}
+
 function cell(text: string): string {
   return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 }
@@ -95,7 +100,7 @@ function diffMarkdown(report: DiffReport): string {
     `**Risk tier: ${report.tier}**${tierLine(report).slice(report.tier.length)}`,
     "",
   ];
-  if (report.reasons.length > 0) out.push(...report.reasons.map((r) => `- ${r}`), "");
+  if (report.reasons.length > 0) out.push(...report.reasons.map((r) => `- ${inline(r)}`), "");
   if (report.diff.length === 0) out.push("No permission changes.");
   else {
     out.push("| Direction | Domain | Change | Where |", "| --- | --- | --- | --- |");
@@ -127,9 +132,9 @@ export type ProposalReport = {
   problems: string[];
 };
 
-/** `--fail-on` on a proposal: a spec that does not validate has no tier, only its escalations count. */
+/** `--fail-on` on a proposal. A change the server could not assess (its spec does not validate) fails closed: it is not known to be under the line. */
 export function proposalFailOnMet(report: ProposalReport, failOn: FailOn): boolean {
-  return report.tier ? failOnMet({ diff: report.diff, tier: report.tier }, failOn) : failOn === "escalation" && escalates(report);
+  return report.tier ? failOnMet({ diff: report.diff, tier: report.tier }, failOn) : true;
 }
 
 function proposalHeadline(report: ProposalReport): string {
@@ -147,12 +152,12 @@ export function formatProposal(report: ProposalReport, format: OutputFormat): st
   const tier = report.tier ? `${report.tier}; ${escalationCount(report.diff)}` : "not assessed: the proposed spec does not validate";
   if (format === "markdown") {
     const out = [
-      `### Countersign: [${cell(proposalHeadline(report))}](${report.url})`,
+      `### Countersign: [${inline(proposalHeadline(report))}](${report.url})`,
       "",
       `**Risk tier: ${tier}** · state: ${report.state.replace("_", " ")}`,
       "",
     ];
-    if (report.reasons.length > 0) out.push(...report.reasons.map((r) => `- ${r}`), "");
+    if (report.reasons.length > 0) out.push(...report.reasons.map((r) => `- ${inline(r)}`), "");
     if (report.diff.length > 0) {
       out.push("| Direction | Domain | Change |", "| --- | --- | --- |");
       for (const item of report.diff) out.push(`| ${ARROW[item.direction]} ${item.direction} | ${item.domain} | ${cell(item.summary)} |`);

@@ -309,10 +309,31 @@ describe("countersign propose", () => {
       changesApi(201, draft),
     );
     expect(r.out).toMatch(
-      /^### Countersign: \[CR-41 opened: Raise the refund limit \(refund-assistant, from branch feat\/limit\)\]\(https:\/\/cs\.example\.com\/changes\/CR-41\)/,
+      /^### Countersign: \[CR-41 opened: Raise the refund limit \\\(refund-assistant, from branch feat\/limit\\\)\]\(https:\/\/cs\.example\.com\/changes\/CR-41\)/,
     );
     expect(r.out).toContain("| security | not asked yet | authority widened |");
     expect(r.out).toContain("- Describe how to roll this change back");
+  });
+
+  it("keeps a hostile title text in markdown: it cannot open a link or a heading", async () => {
+    const hostile = { ...CHANGE, title: "Evil](https://evil.example) [click", riskReasons: ["high: x\n## Approved"] };
+    const r = await run(
+      proposeCommand,
+      [spec(), "--agent", "refund-assistant", "--title", "T", "--branch", "b", "--format", "markdown"],
+      ENV,
+      changesApi(201, hostile),
+    );
+    expect(r.out.split("\n")[0]).toBe(
+      "### Countersign: [CR-41 opened: Evil\\]\\(https://evil.example\\) \\[click \\(refund-assistant, from branch feat/limit\\)](https://cs.example.com/changes/CR-41)",
+    );
+    expect(r.out).toContain("- high: x \\#\\# Approved");
+    expect(r.out).not.toMatch(/^## /m);
+  });
+
+  it("fails closed: a change the server could not assess meets every --fail-on", async () => {
+    const unassessed = { ...CHANGE, riskTier: null, permissionDiff: [], state: "draft", signoffs: [] };
+    const args = [spec(), "--agent", "refund-assistant", "--title", "T", "--branch", "b", "--fail-on", "critical"];
+    expect((await run(proposeCommand, args, ENV, changesApi(201, unassessed))).status).toBe(3);
   });
 
   it("prints each field the server refused, with exit 1", async () => {

@@ -41,3 +41,25 @@ describe("detectPlatform and importFiles", () => {
     expect((servicenowError as ImportError).message).toMatch(/ServiceNow|\.now\.ts/);
   });
 });
+
+describe("files an importer was not written for are refused, naming the file, never a crash", () => {
+  it("a Python file with a half-written import", () => {
+    const files = [{ path: "agent.py", content: "from agents import Agent\nfrom agents\n" }];
+    expect(() => importFiles(files)).toThrow(ImportError);
+    expect(() => importFiles(files, "openai-agents")).not.toThrow(TypeError);
+  });
+
+  it("Salesforce metadata with an element named like an object's own property", () => {
+    const files = [{ path: "b.bot-meta.xml", content: "<Bot><constructor>1</constructor><__proto__>x</__proto__></Bot>" }];
+    for (const platform of [undefined, "salesforce-agentforce"] as const) {
+      let error: unknown;
+      try {
+        importFiles(files, platform);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ImportError);
+      expect((error as Error).message).toContain("b.bot-meta.xml");
+    }
+  });
+});

@@ -34,7 +34,18 @@ export function detectPlatform(files: SourceFile[]): Importer {
 
 /** Imports the files with the named platform's importer, or with the one detected from the files. */
 export function importFiles(files: SourceFile[], platform?: ImportPlatform): ImportResult {
-  const importer = platform ? IMPORTERS.find((i) => i.platform === platform) : detectPlatform(files);
-  if (!importer) throw new ImportError(`No importer for platform "${platform}"`, null);
-  return importer.read(files);
+  try {
+    const importer = platform ? IMPORTERS.find((i) => i.platform === platform) : detectPlatform(files);
+    if (!importer) throw new ImportError(`No importer for platform "${platform}"`, null);
+    return importer.read(files);
+  } catch (error) {
+    if (error instanceof ImportError) throw error;
+    // An importer met something it was not written for: the files cannot be read, and the reason is said, never a crash.
+    const reason = error instanceof Error ? error.message : String(error);
+    const named = files.length === 1 ? files[0]!.path : `${files.length} files`;
+    throw new ImportError(
+      `${named} could not be read as ${platform ?? "an agent definition"}: ${reason}`,
+      files.length === 1 ? files[0]!.path : null,
+    );
+  }
 }

@@ -54,9 +54,13 @@ export function importsOf(py: PythonModule): { from: string; names: string[] }[]
     if (statement.name !== "ImportStatement") continue;
     const fromKeyword = statement.getChild("from");
     const names = statement.getChildren("VariableName").map((n) => textOf(py, n));
-    if (fromKeyword) {
+    const importKeyword = statement.getChild("import");
+    if (fromKeyword && !importKeyword) {
+      // `from agents` with nothing imported yet (a line being written): it binds nothing.
+      continue;
+    }
+    if (fromKeyword && importKeyword) {
       // `from a.b import c, d`: the dotted module is every name before `import`.
-      const importKeyword = statement.getChild("import")!;
       const moduleParts = statement.getChildren("VariableName").filter((n) => n.to <= importKeyword.from);
       const bound = statement.getChildren("VariableName").filter((n) => n.from >= importKeyword.to);
       out.push({ from: moduleParts.map((n) => textOf(py, n)).join("."), names: bound.map((n) => textOf(py, n)) });

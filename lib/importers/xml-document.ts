@@ -27,7 +27,13 @@ const parser = new XMLParser({
 export function parseXml(text: string): { ok: true; root: XmlElement } | { ok: false; reason: string } {
   const valid = XMLValidator.validate(text);
   if (valid !== true) return { ok: false, reason: `not well-formed XML (line ${valid.err.line}: ${valid.err.msg})` };
-  const doc = parser.parse(text) as XmlNode;
+  let doc: XmlNode;
+  try {
+    doc = parser.parse(text) as XmlNode;
+  } catch (error) {
+    // Well-formed, yet refused by the parser (an element named __proto__, too many entities): not a definition.
+    return { ok: false, reason: `not readable XML (${error instanceof Error ? error.message : String(error)})` };
+  }
   const roots = Object.keys(doc).filter((k) => k !== "#text");
   const name = roots[0];
   const node = name === undefined || roots.length !== 1 ? undefined : (doc[name] as XmlNode[])[0];

@@ -63,3 +63,49 @@ describe("reading a .zip export", () => {
     expect(() => filesFromZip("bomb.zip", archive)).toThrow("bomb.zip: unpacks to more than 20 MB");
   });
 });
+
+/** A hand-built archive whose entries are stored (not compressed) and all point at the same bytes. */
+function overlappingArchive(entries: number, declared: (payload: number) => number): Uint8Array {
+  const payload = new Uint8Array(300_000).fill(97);
+  const u16 = (n: number) => [n & 0xff, (n >> 8) & 0xff];
+  const u32 = (n: number) => [n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, (n >>> 24) & 0xff];
+  const name = new TextEncoder().encode("agent.json");
+  const local = [...u32(0x04034b50), ...u16(20), ...u16(0), ...u16(0), ...u16(0), ...u16(0), ...u32(0)];
+  local.push(...u32(payload.length), ...u32(declared(payload.length)), ...u16(name.length), ...u16(0), ...name);
+  const header = new Uint8Array([...local, ...payload]);
+  const central: number[] = [];
+  for (let i = 0; i < entries; i++) {
+    const entryName = new TextEncoder().encode(`f${i}.json`);
+    central.push(...u32(0x02014b50), ...u16(20), ...u16(20), ...u16(0), ...u16(0), ...u16(0), ...u16(0), ...u32(0));
+    central.push(...u32(payload.length), ...u32(declared(payload.length)), ...u16(entryName.length), ...u16(0), ...u16(0), ...u16(0));
+    central.push(...u16(0), ...u32(0), ...u32(0), ...entryName);
+  }
+  const end = [
+    ...u32(0x06054b50),
+    ...u16(0),
+    ...u16(0),
+    ...u16(entries),
+    ...u16(entries),
+    ...u32(central.length),
+    ...u32(header.length),
+    ...u16(0),
+  ];
+  return new Uint8Array([...header, ...central, ...end]);
+}
+
+describe("archives that lie about their sizes", () => {
+  it("refuses stored entries that share their bytes before copying any of them", () => {
+    expect(() =>
+      filesFromZip(
+        "bomb.zip",
+        overlappingArchive(50, () => 1),
+      ),
+    ).toThrow(/^bomb\.zip: (has entries that overlap|says two sizes)/);
+    expect(() =>
+      filesFromZip(
+        "bomb.zip",
+        overlappingArchive(50, (n) => n),
+      ),
+    ).toThrow("bomb.zip: has entries that overlap, as a zip bomb's do");
+  });
+});

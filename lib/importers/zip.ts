@@ -26,12 +26,18 @@ export function filesFromZip(name: string, bytes: Uint8Array): { files: SourceFi
   const warnings: string[] = [];
   let entries = 0;
   let unpacked = 0;
+  let packed = 0;
   let refusal: string | null = null;
   const keep = (entry: UnzipFileInfo) => {
     if (entry.name.endsWith("/") || SKIPPED.test(entry.name)) return false;
     entries += 1;
     if (entries > MAX_ENTRIES) refusal ??= `holds more than ${MAX_ENTRIES.toLocaleString("en-US")} files`;
-    if (entry.originalSize > MAX_ENTRY_BYTES) {
+    // The header's sizes are the archive's word. A stored entry's two sizes are one; and the entries' packed
+    // data, laid end to end, fits in the archive: otherwise entries share bytes, which only a zip bomb does.
+    packed += entry.size;
+    if (packed > bytes.length) refusal ??= "has entries that overlap, as a zip bomb's do";
+    if (entry.compression === 0 && entry.size !== entry.originalSize) refusal ??= `says two sizes for ${entry.name}`;
+    if (entry.originalSize > MAX_ENTRY_BYTES || entry.size > MAX_ENTRY_BYTES) {
       warnings.push(`${name}/${entry.name}: skipped, larger than 1 MB`);
       return false;
     }

@@ -10,6 +10,7 @@ import { approveAll, as, attested, productionSpec, testClock, tokenWith } from "
 import { verifyAuditTrail } from "./audit";
 import { listChanges, parseChangeFilters } from "./change-queries";
 import { getChange, proposeFromSource, withdrawChange } from "./changes";
+import { revokeToken } from "./api-tokens";
 import { signOff } from "./signoffs";
 
 /** A pipeline proposes from a pull request's branch on every push: one change per agent and branch, kept current. */
@@ -192,8 +193,62 @@ describe("proposing from a branch", () => {
     expect(getChange(reader(), opened.change.id).title).toBe("Limit 70");
   });
 
+  it("a pipeline whose token was revoked and replaced: the old token's change gives way to the new token's", () => {
+    const name = `ci-rotated-${clock.next()}`;
+    const old = tokenWith(db, name, ["changes:write", "read"]);
+    const first = proposeFromSource(
+      old,
+      { agent: "refund-assistant", branch: "feat/rotated", title: "Limit 80", spec: limitSpec(80) },
+      clock.next(),
+    );
+    revokeToken(as("admin@countersign.test"), `tok_${name}`, clock.next());
+    const next = proposeFromSource(
+      pipeline(),
+      { agent: "refund-assistant", branch: "feat/rotated", title: "Limit 85", spec: limitSpec(85) },
+      clock.next(),
+    );
+    expect(next.created).toBe(true);
+    const superseded = getChange(reader(), first.change.id);
+    expect(superseded.state).toBe("withdrawn");
+    expect(
+      openOn("feat/rotated")
+        .map((c) => c.state)
+        .sort(),
+    ).toEqual(["draft", "withdrawn"]);
+  });
+
+  it("one branch, one spelling: refs/heads/x is x, and NFC and NFD accents are one name", () => {
+    const ci = pipeline();
+    const a = proposeFromSource(
+      ci,
+      { agent: "refund-assistant", branch: "refs/heads/feat/caf\u00e9", title: "Limit 61", spec: limitSpec(61) },
+      clock.next(),
+    );
+    expect(a.change.branch).toBe("feat/caf\u00e9");
+    const b = proposeFromSource(
+      ci,
+      { agent: "refund-assistant", branch: "feat/cafe\u0301", title: "Limit 62", spec: limitSpec(62) },
+      clock.next(),
+    );
+    expect(b.created).toBe(false);
+    expect(b.change.id).toBe(a.change.id);
+  });
+
   it("refuses a branch that is not a branch name, and a retire change from a branch", () => {
-    for (const branch of ["", " ", "has space", "a\u0000b", "x".repeat(201), "what?", 42]) {
+    for (const branch of [
+      "",
+      " ",
+      "has space",
+      "a\u0000b",
+      "x".repeat(201),
+      "what?",
+      42,
+      "\u200bfeat/x",
+      "feat/\u202eevil",
+      "feat//x",
+      "x/",
+      "-x",
+    ]) {
       const error = errorOf(() => proposeFromSource(pipeline(), { agent: "refund-assistant", branch, title: "Odd" }, clock.next()));
       expect(error.code).toBe("validation_failed");
       expect(error.details.fieldErrors?.branch).toBeDefined();

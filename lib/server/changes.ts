@@ -4,7 +4,7 @@ import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getDb, type DB } from "@/db";
 import { appendAuditEvent, appendAuditEvents, type Actor, type AuditInput } from "@/db/audit";
-import { agents, agentVersions, changeRecords, signoffs, users, workflows } from "@/db/schema";
+import { agents, agentVersions, apiTokens, changeRecords, signoffs, users, workflows } from "@/db/schema";
 import { changeNumberLabel, OPEN_CHANGE_STATES, type ChangeState, type Role } from "@/lib/domain/terms";
 import { specHash as hashSpec, type AgentSpec } from "@/lib/domain/spec";
 import { canTransition } from "@/lib/domain/change-state";
@@ -313,13 +313,19 @@ export function proposeFromSource(caller: Caller, input: ProposeChangeInput | un
           fieldErrors: { agent: [`No agent with slug "${data.agent}"`] },
         });
       assertOpenForChanges(tx, agent);
-      const open = data.branch ? openChangeFromBranch(tx, agent.id, data.branch) : undefined;
+      let open = data.branch ? openChangeFromBranch(tx, agent.id, data.branch) : undefined;
+      if (open && !isAuthor(caller, open)) {
+        const author = authorOf(tx, open);
+        // A pipeline whose token was revoked and replaced: its old change cannot be edited by anyone, so it gives way.
+        if (author.revoked) supersede(tx, open, author.label, actorOf(caller), now);
+        else
+          throw new AppError(
+            "conflict",
+            `${changeNumberLabel(open.number)} is the open change to ${agent.slug} from branch "${data.branch}", proposed by ${author.label}: only its author can update it; withdraw it there, or propose from another branch`,
+          );
+        open = undefined;
+      }
       if (!open) return { id: createChangeInTx(tx, caller, agent, data, now).id, created: true };
-      if (!isAuthor(caller, open))
-        throw new AppError(
-          "conflict",
-          `${changeNumberLabel(open.number)} is the open change to ${agent.slug} from branch "${data.branch}", proposed by someone else: only its author can update it`,
-        );
       const sent = Object.fromEntries(Object.entries(input as object).filter(([key]) => !PROPOSAL_ONLY.has(key)));
       const edit = parse(editChangeSchema, sent);
       if (edit.evidence) edit.evidence = { ...open.evidence, ...edit.evidence };
@@ -329,6 +335,50 @@ export function proposeFromSource(caller: Caller, input: ProposeChangeInput | un
     { behavior: "immediate" },
   );
   return { change: changeView(db, findChangeRow(db, id)), created };
+}
+
+/** Who proposed a change, for a message: a person's email, or a token by name, and whether that token was revoked. */
+function authorOf(tx: Tx, row: ChangeRow): { label: string; revoked: boolean } {
+  if (row.authorId) {
+    const user = tx.select({ email: users.email }).from(users).where(eq(users.id, row.authorId)).get();
+    return { label: user?.email ?? "a person", revoked: false };
+  }
+  const token = tx
+    .select({ name: apiTokens.name, revokedAt: apiTokens.revokedAt })
+    .from(apiTokens)
+    .where(eq(apiTokens.id, row.authorTokenId!))
+    .get();
+  return { label: `API token "${token?.name ?? "?"}"`, revoked: token?.revokedAt != null };
+}
+
+/** Withdraws an open change whose author token was revoked, so the branch's new pipeline token can propose afresh. */
+function supersede(tx: Tx, row: ChangeRow, author: string, actor: Actor, now: number) {
+  const reason = `superseded: ${author}, its author, was revoked, and the branch was proposed again by ${actor.label}`;
+  withdrawInTx(tx, row, { dismissed: ["pending", "approved"], dismissReason: reason, reason }, actor, now);
+}
+
+/**
+ * Closes an open change as withdrawn, in the caller's transaction: the sign-offs named are dismissed with a
+ * reason, it is audited, and a first change's agent is withdrawn with it. Shared by withdrawing and superseding.
+ */
+export function withdrawInTx(
+  tx: Tx,
+  row: ChangeRow,
+  why: { dismissed: ("pending" | "approved")[]; dismissReason: string; reason: string | null; previousState?: boolean },
+  actor: Actor,
+  now: number,
+) {
+  tx.update(changeRecords).set({ state: "withdrawn", closedAt: now, updatedAt: now }).where(eq(changeRecords.id, row.id)).run();
+  dismissSignoffs(tx, row, signoffsOf(tx, row, why.dismissed), why.dismissReason, actor, now);
+  appendAuditEvent(tx, {
+    at: now,
+    actor,
+    action: "change.withdrawn",
+    entityType: "change_record",
+    entityId: row.id,
+    payload: { number: row.number, reason: why.reason, ...(why.previousState && { previousState: row.state }) },
+  });
+  onFirstChangeClosed(tx, row, "withdrawn", actor, now);
 }
 
 function openChangeFromBranch(tx: Tx, agentId: string, branch: string): ChangeRow | undefined {
@@ -639,17 +689,13 @@ export function withdrawChange(caller: Caller, ref: string, input: { reason?: st
     (tx) => {
       const row = openChangeOfAuthor(tx, caller, ref, "withdraw");
       const { reason } = parse(withdrawSchema, input);
-      tx.update(changeRecords).set({ state: "withdrawn", closedAt: now, updatedAt: now }).where(eq(changeRecords.id, row.id)).run();
-      dismissSignoffs(tx, row, signoffsOf(tx, row, ["pending"]), `change withdrawn by ${actor.label}`, actor, now);
-      appendAuditEvent(tx, {
-        at: now,
+      withdrawInTx(
+        tx,
+        row,
+        { dismissed: ["pending"], dismissReason: `change withdrawn by ${actor.label}`, reason: reason || null },
         actor,
-        action: "change.withdrawn",
-        entityType: "change_record",
-        entityId: row.id,
-        payload: { number: row.number, reason: reason || null },
-      });
-      onFirstChangeClosed(tx, row, "withdrawn", actor, now);
+        now,
+      );
       return row.id;
     },
     { behavior: "immediate" },

@@ -3,16 +3,16 @@ import { randomUUID } from "node:crypto";
 import { and, eq, inArray, ne } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "@/db";
-import { appendAuditEvent, appendAuditEvents, type AuditInput } from "@/db/audit";
+import { appendAuditEvents, type AuditInput } from "@/db/audit";
 import { refreshDoraFacts } from "@/db/dora-facts";
-import { agents, changeRecords, deployments, signoffs } from "@/db/schema";
+import { agents, changeRecords, deployments } from "@/db/schema";
 import { gatesMet, retirementGates, type Gate } from "@/lib/domain/promotion-gates";
 import { changeNumberLabel, ENVIRONMENTS } from "@/lib/domain/terms";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validations/field-errors";
 import { actorOf, assertCanRead, type Caller } from "./caller";
 import { findChangeRow } from "./change-records";
-import { dismissSignoffs, type Tx } from "./changes";
+import { withdrawInTx, type Tx } from "./changes";
 import { currentDeployment, deploymentViews, type DeploymentView } from "./deployments";
 import { canDeploy, gateFactsOf, release } from "./promotion";
 
@@ -128,20 +128,6 @@ function withdrawOthers(tx: Tx, agentId: string, retiringId: string, label: stri
     .all();
   for (const row of open) {
     const reason = `the agent was retired by ${label}`;
-    tx.update(changeRecords).set({ state: "withdrawn", closedAt: now, updatedAt: now }).where(eq(changeRecords.id, row.id)).run();
-    const pending = tx
-      .select()
-      .from(signoffs)
-      .where(and(eq(signoffs.changeRecordId, row.id), eq(signoffs.status, "pending")))
-      .all();
-    dismissSignoffs(tx, row, pending, reason, actor, now);
-    appendAuditEvent(tx, {
-      at: now,
-      actor,
-      action: "change.withdrawn",
-      entityType: "change_record",
-      entityId: row.id,
-      payload: { number: row.number, reason, previousState: row.state },
-    });
+    withdrawInTx(tx, row, { dismissed: ["pending"], dismissReason: reason, reason, previousState: true }, actor, now);
   }
 }

@@ -127,9 +127,18 @@ export const proposeChangeSchema = z.strictObject({
   branch: z
     .string({ error: "branch must be the name of a git branch" })
     .trim()
-    .min(1, "branch must be the name of a git branch")
-    .max(BRANCH_MAX, tooLong("the branch name", BRANCH_MAX))
-    .regex(/^[^\s~^:?*[\\\x00-\x1f\x7f]+$/, "branch must be the name of a git branch: no spaces, control characters or ~^:?*[\\")
+    // One branch, one spelling: `refs/heads/x` is `x`, and composed and decomposed accents are the same name.
+    .transform((name) => name.replace(/^refs\/heads\//, "").normalize("NFC"))
+    .pipe(
+      z
+        .string()
+        .min(1, "branch must be the name of a git branch")
+        .max(BRANCH_MAX, tooLong("the branch name", BRANCH_MAX))
+        .regex(
+          /^(?!-)(?!.*\/\/)(?!.*\/$)[^\s~^:?*[\\\p{Cc}\p{Cf}]+$/u,
+          "branch must be the name of a git branch: no spaces, invisible or control characters, ~^:?*[\\, and no empty part",
+        ),
+    )
     .optional(),
 });
 export type ProposeChangeInput = z.input<typeof proposeChangeSchema>;
