@@ -24,6 +24,18 @@ const envSchema = z.object({
     .toLowerCase()
     .default("on")
     .pipe(z.enum(["on", "off"], { error: 'COUNTERSIGN_DEMO is "on" (seed the demo estate into an empty database) or "off"' })),
+  // An agent in production not observed for longer than this is "unobserved": its posture is unknown.
+  COUNTERSIGN_UNOBSERVED_AFTER_DAYS: z.coerce
+    .number({ error: "COUNTERSIGN_UNOBSERVED_AFTER_DAYS is a number of days" })
+    .int("COUNTERSIGN_UNOBSERVED_AFTER_DAYS is a whole number of days")
+    .min(1, "COUNTERSIGN_UNOBSERVED_AFTER_DAYS is at least 1")
+    .default(7),
+  // An agent whose last approved change is older than this is due a review.
+  COUNTERSIGN_REVIEW_INTERVAL_DAYS: z.coerce
+    .number({ error: "COUNTERSIGN_REVIEW_INTERVAL_DAYS is a number of days" })
+    .int("COUNTERSIGN_REVIEW_INTERVAL_DAYS is a whole number of days")
+    .min(1, "COUNTERSIGN_REVIEW_INTERVAL_DAYS is at least 1")
+    .default(180),
   // The app's public URL, for links given to people (invitations, password resets) and the same-origin check.
   AUTH_URL: z.url("AUTH_URL must be the app's public URL, like https://countersign.example.com").optional(),
 });
@@ -66,3 +78,10 @@ export const oidcEnabled = Boolean(env.AUTH_OIDC_ISSUER);
 
 /** Whether an empty database is filled with the demo estate on start (the default) or left for a real organisation. */
 export const demoEstateEnabled = env.COUNTERSIGN_DEMO === "on";
+
+const DAY_MS = 86_400_000;
+/** Posture settings: how long an observation stays fresh, and how often an agent is reviewed. */
+export const postureSettings = {
+  unobservedAfterMs: env.COUNTERSIGN_UNOBSERVED_AFTER_DAYS * DAY_MS,
+  reviewIntervalMs: env.COUNTERSIGN_REVIEW_INTERVAL_DAYS * DAY_MS,
+};

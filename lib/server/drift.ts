@@ -8,6 +8,8 @@ import {
   DRIFT_ACTIONS,
   DRIFT_STATES,
   driftNumberLabel,
+  isReviewDue,
+  isUnobserved,
   resolutionInForce,
   resolutionProblems,
   type DriftAction,
@@ -78,7 +80,11 @@ export type DriftView = {
 
 type DriftRow = typeof driftRecords.$inferSelect;
 
-function observationsOf(db: Reader, driftIds: string[], perRecord: number | null): Map<string, { items: DriftObservationView[]; count: number }> {
+function observationsOf(
+  db: Reader,
+  driftIds: string[],
+  perRecord: number | null,
+): Map<string, { items: DriftObservationView[]; count: number }> {
   const out = new Map<string, { items: DriftObservationView[]; count: number }>();
   if (driftIds.length === 0) return out;
   const rows = db
@@ -337,7 +343,9 @@ export function resolveDrift(
           reason: data.reason,
           ...(expiresAt !== null && { acceptedUntil: new Date(expiresAt).toISOString() }),
           ...(changeId && {
-            change: changeNumberLabel(tx.select({ n: changeRecords.number }).from(changeRecords).where(eq(changeRecords.id, changeId)).get()!.n),
+            change: changeNumberLabel(
+              tx.select({ n: changeRecords.number }).from(changeRecords).where(eq(changeRecords.id, changeId)).get()!.n,
+            ),
           }),
         },
       });
@@ -350,15 +358,27 @@ export function resolveDrift(
 }
 
 /** Each agent's open drift, worst first, for the inventory and the home page. */
-export function openDriftByAgent(db: Reader, agentIds: string[]): Map<string, { label: string; environment: Environment; severity: RiskLevel }[]> {
+export function openDriftByAgent(
+  db: Reader,
+  agentIds: string[],
+): Map<string, { label: string; environment: Environment; severity: RiskLevel }[]> {
   const out = new Map<string, { label: string; environment: Environment; severity: RiskLevel }[]>();
   if (agentIds.length === 0) return out;
   const rows = db
-    .select({ agentId: driftRecords.agentId, number: driftRecords.number, environment: driftRecords.environment, severity: driftRecords.severity })
+    .select({
+      agentId: driftRecords.agentId,
+      number: driftRecords.number,
+      environment: driftRecords.environment,
+      severity: driftRecords.severity,
+    })
     .from(driftRecords)
     .where(and(eq(driftRecords.state, "open"), inArray(driftRecords.agentId, agentIds)))
     .all();
-  for (const r of rows) out.set(r.agentId, [...(out.get(r.agentId) ?? []), { label: driftNumberLabel(r.number), environment: r.environment, severity: r.severity }]);
+  for (const r of rows)
+    out.set(r.agentId, [
+      ...(out.get(r.agentId) ?? []),
+      { label: driftNumberLabel(r.number), environment: r.environment, severity: r.severity },
+    ]);
   return out;
 }
 
@@ -373,5 +393,49 @@ export function lastObservedInProduction(db: Reader, agentIds: string[]): Map<st
       .groupBy(observations.agentId)
       .all()
       .map((r) => [r.agentId, r.at]),
+  );
+}
+
+export type Posture = {
+  /** Open drift records in any environment, worst first. */
+  openDrift: { label: string; environment: Environment; severity: RiskLevel }[];
+  lastObservedAt: number | null;
+  /** Runs in production and was not observed within the setting: its posture is unknown. */
+  unobserved: boolean;
+  /** Its last approved change is older than the review interval. */
+  reviewDue: boolean;
+};
+
+const SEVERITY_ORDER: RiskLevel[] = ["critical", "high", "medium", "low"];
+
+/**
+ * Each agent's posture, for the inventory, the agent page and the home page. `agents` carry whether they run
+ * in production now and when their last change was approved.
+ */
+export function postureOf(
+  db: Reader,
+  list: { id: string; inProduction: boolean; lastReviewedAt: number | null }[],
+  settings: { unobservedAfterMs: number; reviewIntervalMs: number },
+  now = Date.now(),
+): Map<string, Posture> {
+  const ids = list.map((a) => a.id);
+  const drift = openDriftByAgent(db, ids);
+  const observed = lastObservedInProduction(db, ids);
+  return new Map(
+    list.map((a) => {
+      const lastObservedAt = observed.get(a.id) ?? null;
+      const openDrift = [...(drift.get(a.id) ?? [])].sort(
+        (x, y) => SEVERITY_ORDER.indexOf(x.severity) - SEVERITY_ORDER.indexOf(y.severity),
+      );
+      return [
+        a.id,
+        {
+          openDrift,
+          lastObservedAt,
+          unobserved: a.inProduction && isUnobserved(lastObservedAt, settings.unobservedAfterMs, now),
+          reviewDue: a.inProduction && isReviewDue(a.lastReviewedAt, settings.reviewIntervalMs, now),
+        },
+      ];
+    }),
   );
 }

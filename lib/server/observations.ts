@@ -122,7 +122,9 @@ export function recordObservation(caller: Caller, slug: string, input: unknown, 
   const data = parseInput(observationSchema, input, "The observation is not valid");
   const observedAt = data.observedAt ? Date.parse(data.observedAt) : now;
   if (observedAt > now + CLOCK_SKEW_MS)
-    throw new AppError("validation_failed", "observedAt is in the future", { fieldErrors: { observedAt: ["observedAt is in the future"] } });
+    throw new AppError("validation_failed", "observedAt is in the future", {
+      fieldErrors: { observedAt: ["observedAt is in the future"] },
+    });
   const observed = observedSpecOf(data);
   const hash = specHash(observed);
   const actor = actorOf(caller);
@@ -142,7 +144,8 @@ export function recordObservation(caller: Caller, slug: string, input: unknown, 
       const outcome = observationOutcome(open ?? null, inSync, now);
       let driftId: string | null = open?.id ?? null;
       const assessed = () => assessDrift(deployed?.spec ?? null, observed, { name: workflow.name, riskClass: workflow.riskClass });
-      if (outcome.kind === "open") driftId = openDrift(tx, caller, agent, data.environment, observed, hash, deployed?.id ?? null, assessed(), observedAt, now);
+      if (outcome.kind === "open")
+        driftId = openDrift(tx, caller, agent, data.environment, observed, hash, deployed?.id ?? null, assessed(), observedAt, now);
       else if (outcome.kind === "attach" && open) {
         const { diff, severity, reasons } = assessed();
         tx.update(driftRecords)
@@ -154,7 +157,13 @@ export function recordObservation(caller: Caller, slug: string, input: unknown, 
             observedSpecHash: hash,
             approvedVersionId: deployed?.id ?? null,
             lastObservedAt: Math.max(open.lastObservedAt, observedAt),
-            ...(outcome.acceptanceLapsed && { resolution: null, resolutionReason: null, acceptedUntil: null, resolvedById: null, resolvedAt: null }),
+            ...(outcome.acceptanceLapsed && {
+              resolution: null,
+              resolutionReason: null,
+              acceptedUntil: null,
+              resolvedById: null,
+              resolvedAt: null,
+            }),
           })
           .where(eq(driftRecords.id, open.id))
           .run();
@@ -213,7 +222,9 @@ export function recordObservation(caller: Caller, slug: string, input: unknown, 
           observedAt: new Date(observedAt).toISOString(),
           inSync,
           deployedVersion: deployed?.number ?? null,
-          drift: driftId ? driftNumberLabel(tx.select({ n: driftRecords.number }).from(driftRecords).where(eq(driftRecords.id, driftId)).get()!.n) : null,
+          drift: driftId
+            ? driftNumberLabel(tx.select({ n: driftRecords.number }).from(driftRecords).where(eq(driftRecords.id, driftId)).get()!.n)
+            : null,
         },
       });
       return { id, driftId, comparedWith: deployed ? { version: deployed.number, specHash: deployed.specHash } : null };
@@ -277,7 +288,14 @@ function openDrift(
     action: "drift.opened",
     entityType: "drift_record",
     entityId: id,
-    payload: { number, agent: agent.slug, environment, severity: assessment.severity, specHash: hash, escalations: assessment.diff.filter((i) => i.direction === "escalation").length },
+    payload: {
+      number,
+      agent: agent.slug,
+      environment,
+      severity: assessment.severity,
+      specHash: hash,
+      escalations: assessment.diff.filter((i) => i.direction === "escalation").length,
+    },
   });
   notifyDriftOpened(tx, { id, label, environment, severity: assessment.severity }, agent, now);
   return id;

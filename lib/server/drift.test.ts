@@ -1,0 +1,258 @@
+import { and, eq } from "drizzle-orm";
+import { NextRequest } from "next/server";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import type { DB } from "@/db";
+import { agents, driftRecords, notifications, users } from "@/db/schema";
+import * as observationsRoute from "@/app/api/v1/agents/[slug]/observations/route";
+import { fixtureFiles } from "@/lib/importers/fixture-files";
+import { errorOf } from "@/lib/testing/app-error";
+import { seedDemoEstate } from "@/lib/testing/demo-estate";
+import { approveAll, as, DAY, limitRaise, productionSpec, releaseApproved, testClock, tokenWith } from "@/lib/testing/release-fixtures";
+import { verifyAuditTrail } from "./audit";
+import { getChange } from "./changes";
+import { getDrift, listDrift, resolveDrift } from "./drift";
+import { recordObservation } from "./observations";
+import { rollback } from "./rollback";
+
+/** What runs, against what was approved: observations, the drift records they open, and how owners resolve them. */
+
+vi.mock("@/lib/server/auth", () => ({ currentUser: async () => null }));
+
+let db: DB;
+const clock = testClock();
+const observer = () => tokenWith(db, `observer-${clock.next()}`, ["observe"]);
+const reader = () => as("auditor@countersign.test");
+const security = () => as("security@countersign.test");
+
+beforeAll(async () => {
+  db = await seedDemoEstate();
+  tokenWith(db, "nightly-export", ["observe"]);
+});
+
+const observe = (slug: string, spec: unknown, extra: Record<string, unknown> = {}, caller = observer()) =>
+  recordObservation(caller, slug, { environment: "production", spec, source: "nightly export", ...extra }, clock.next());
+
+const openDrift = (slug: string) =>
+  db
+    .select()
+    .from(driftRecords)
+    .innerJoin(agents, eq(agents.id, driftRecords.agentId))
+    .where(and(eq(agents.slug, slug), eq(driftRecords.state, "open")))
+    .all();
+
+describe("observing what runs", () => {
+  it("an observation equal to what production runs is in sync: no drift, the agent observed", () => {
+    const result = observe("call-notes-digest", productionSpec("call-notes-digest"));
+    expect(result.observation.inSync).toBe(true);
+    expect(result.drift).toBeNull();
+    expect(result.comparedWith?.specHash).toBe(result.observation.specHash);
+    expect(openDrift("call-notes-digest")).toHaveLength(0);
+  });
+
+  it("the model's version silently swapped opens a drift record, medium, and tells the owners and security", () => {
+    const swapped = productionSpec("meeting-brief-writer");
+    swapped.model.version = "2025-08-07";
+    const result = observe("meeting-brief-writer", swapped);
+    expect(result.observation.inSync).toBe(false);
+    expect(result.drift).toMatchObject({ state: "open", severity: "medium", environment: "production", observationCount: 1 });
+    expect(result.drift!.diff.map((i) => i.kind)).toEqual(["model_version_changed"]);
+    const told = db
+      .select({ email: users.email })
+      .from(notifications)
+      .innerJoin(users, eq(users.id, notifications.userId))
+      .where(eq(notifications.driftRecordId, result.drift!.id))
+      .all()
+      .map((n) => n.email)
+      .sort();
+    expect(told).toContain("security@countersign.test");
+    expect(told.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(told).size).toBe(told.length);
+  });
+
+  it("a tool added on the platform attaches to the open record and raises its severity", () => {
+    const added = productionSpec("meeting-brief-writer");
+    added.model.version = "2025-08-07";
+    added.tools.push({ system: "gmail", actions: [{ name: "messages.send", access: "write", approval: "none" }] });
+    const result = observe("meeting-brief-writer", added);
+    expect(openDrift("meeting-brief-writer")).toHaveLength(1);
+    expect(result.drift).toMatchObject({ severity: "high", observationCount: 2 });
+    expect(result.drift!.diff[0]).toMatchObject({ direction: "escalation" });
+  });
+
+  it("back in sync closes the record as returned to approved", () => {
+    const result = observe("meeting-brief-writer", productionSpec("meeting-brief-writer"));
+    expect(result.observation.inSync).toBe(true);
+    expect(result.drift).toMatchObject({ state: "closed", closedReason: "returned_to_approved", observationCount: 3 });
+    expect(openDrift("meeting-brief-writer")).toHaveLength(0);
+  });
+
+  it("is compared with what was deployed at observedAt: a version rolled back since was in sync then", () => {
+    const before = productionSpec("refund-assistant");
+    const change = limitRaise(60, clock.next());
+    approveAll(change.id, clock);
+    releaseApproved(change.id, clock);
+    const released = productionSpec("refund-assistant");
+    const runningSince = clock.next();
+    rollback(as("ops@countersign.test"), "refund-assistant", { environment: "production", reason: "Refunds doubled" }, clock.next());
+    expect(productionSpec("refund-assistant")).toEqual(before);
+
+    const then = observe("refund-assistant", released, { observedAt: new Date(runningSince).toISOString() });
+    expect(then.observation.inSync).toBe(true);
+    const now = observe("refund-assistant", released);
+    expect(now.observation.inSync).toBe(false);
+    expect(now.drift!.diff[0]).toMatchObject({ kind: "limit_raised", direction: "escalation" });
+  });
+
+  it("reads the platform's own files through the importers", () => {
+    const files = fixtureFiles("copilot-studio/travel-desk");
+    const result = recordObservation(
+      observer(),
+      "contract-clause-reviewer",
+      { environment: "staging", files, source: "solution export" },
+      clock.next(),
+    );
+    expect(result.observation.inSync).toBe(false);
+    expect(result.drift!.observedSpec.tools.map((t) => t.system)).toContain("office365");
+    const foreign = errorOf(() =>
+      recordObservation(observer(), "contract-clause-reviewer", {
+        environment: "staging",
+        files: [{ path: "notes.txt", content: "hi" }],
+        source: "x",
+      }),
+    );
+    expect(foreign.code).toBe("validation_failed");
+    expect(foreign.message).toContain("notes.txt");
+  });
+});
+
+describe("who may observe, and what they must send", () => {
+  it("a token without the observe scope, an auditor and security are refused before their input is read", () => {
+    for (const caller of [tokenWith(db, "reader-only", ["read"]), reader(), security()])
+      expect(errorOf(() => recordObservation(caller, "call-notes-digest", { junk: true }, clock.next())).code).toBe("forbidden");
+  });
+
+  it("engineering and operations people observe too", () => {
+    for (const who of ["engineer@countersign.test", "ops@countersign.test"])
+      expect(observe("call-notes-digest", productionSpec("call-notes-digest"), {}, as(who)).observation.inSync).toBe(true);
+  });
+
+  it("refuses a spec and files together, neither, an invalid spec, a future time, an unknown agent", () => {
+    const spec = productionSpec("call-notes-digest");
+    const bad = [
+      { environment: "production", source: "x" },
+      { environment: "production", source: "x", spec, files: [{ path: "a", content: "b" }] },
+      { environment: "production", source: "x", spec: { model: "nope" } },
+      { environment: "production", source: "", spec },
+      { environment: "qa", source: "x", spec },
+      { environment: "production", source: "x", spec, observedAt: new Date(clock.next() + DAY).toISOString() },
+    ];
+    for (const input of bad)
+      expect(errorOf(() => recordObservation(observer(), "call-notes-digest", input, clock.next())).code).toBe("validation_failed");
+    expect(errorOf(() => observe("no-such-agent", spec)).code).toBe("not_found");
+  });
+
+  it("20 parallel observations of the same drift: one record, twenty observations on it", async () => {
+    const swapped = productionSpec("call-notes-digest");
+    swapped.model.name = "claude-sonnet";
+    const post = async () => {
+      const request = new NextRequest(new URL("/api/v1/agents/call-notes-digest/observations", "http://countersign.test"), {
+        method: "POST",
+        headers: { authorization: "Bearer cs_nightly-export", "content-type": "application/json" },
+        body: JSON.stringify({ environment: "production", spec: swapped, source: "burst" }),
+      });
+      const response = await observationsRoute.POST(request, { params: Promise.resolve({ slug: "call-notes-digest" }) });
+      return { status: response.status, json: (await response.json()) as { drift: { id: string } } };
+    };
+    const answers = await Promise.all(Array.from({ length: 20 }, post));
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(201));
+    expect(new Set(answers.map((a) => a.json.drift.id)).size).toBe(1);
+    expect(openDrift("call-notes-digest")).toHaveLength(1);
+    expect(getDrift(reader(), answers[0]!.json.drift.id).observationCount).toBe(20);
+  });
+});
+
+describe("resolving drift", () => {
+  function drifting(slug: string) {
+    const spec = productionSpec(slug);
+    spec.instructions += "\nAlso mention the weather.";
+    spec.model.version = "";
+    return observe(slug, spec).drift!;
+  }
+
+  it("security adopts it as a change: a change record proposing the observed spec; the drift stays open until it runs", () => {
+    const drift = drifting("account-notes-summarizer");
+    const { drift: adopted, change } = resolveDrift(
+      security(),
+      drift.label,
+      { action: "adopt", reason: "The unpinned model is fine for notes" },
+      clock.next(),
+    );
+    expect(adopted.state).toBe("open");
+    expect(adopted.resolution).toMatchObject({ action: "adopt", by: "security@countersign.test", change: change!.number });
+    const proposed = getChange(reader(), change!.id);
+    expect(proposed.spec).toEqual(drift.observedSpec);
+    expect(proposed.title).toContain(drift.label);
+    expect(errorOf(() => resolveDrift(security(), drift.label, { action: "adopt", reason: "again" }, clock.next())).code).toBe("conflict");
+  });
+
+  it("restore waits for an in-sync observation, then closes as restored", () => {
+    const drift = drifting("sla-breach-watcher");
+    resolveDrift(as("ops@countersign.test"), drift.id, { action: "restore", reason: "Put v1 back in the console" }, clock.next());
+    expect(getDrift(reader(), drift.id)).toMatchObject({ state: "open", resolution: { action: "restore" } });
+    const synced = observe("sla-breach-watcher", productionSpec("sla-breach-watcher"));
+    expect(synced.drift).toMatchObject({ state: "closed", closedReason: "restored" });
+  });
+
+  it("accepting the risk needs an expiry within 90 days; once it passes, the record is open again", () => {
+    const drift = drifting("ticket-escalation-router");
+    const now = clock.next();
+    const error = errorOf(() => resolveDrift(security(), drift.id, { action: "accept", reason: "Vendor fix" }, now));
+    expect(error.details.fieldErrors?.expiresAt).toBeDefined();
+    expect(
+      errorOf(() =>
+        resolveDrift(security(), drift.id, { action: "accept", reason: "r", expiresAt: new Date(now + 91 * DAY).toISOString() }, now),
+      ).code,
+    ).toBe("validation_failed");
+    const expiresAt = now + 2 * DAY;
+    resolveDrift(
+      security(),
+      drift.id,
+      { action: "accept", reason: "Vendor fix due Friday", expiresAt: new Date(expiresAt).toISOString() },
+      now,
+    );
+    expect(getDrift(reader(), drift.id, now + DAY).resolution).toMatchObject({ action: "accept", acceptedUntil: expiresAt });
+    const lapsed = getDrift(reader(), drift.id, expiresAt + 1);
+    expect(lapsed.resolution).toBeNull();
+    expect(lapsed.acceptanceLapsedAt).toBe(expiresAt);
+    expect(listDrift(reader(), { state: "open" }, expiresAt + 1).items.find((d) => d.id === drift.id)?.resolution).toBeNull();
+    // The next differing observation lifts the lapsed acceptance for good.
+    const again = recordObservation(
+      observer(),
+      "ticket-escalation-router",
+      { environment: "production", spec: drift.observedSpec, source: "nightly export" },
+      expiresAt + 2,
+    );
+    expect(again.drift).toMatchObject({ id: drift.id, state: "open", resolution: null, acceptanceLapsedAt: null });
+  });
+
+  it("only engineering, security and operations people resolve, never a token; who before what", () => {
+    const drift = drifting("vip-escalation-agent");
+    for (const caller of [observer(), tokenWith(db, "deployer", ["deploy", "changes:write"]), reader(), as("owner@countersign.test")])
+      expect(errorOf(() => resolveDrift(caller, drift.id, { junk: true }, clock.next())).code).toBe("forbidden");
+    expect(errorOf(() => resolveDrift(security(), drift.id, { action: "ignore", reason: "x" }, clock.next())).code).toBe(
+      "validation_failed",
+    );
+    expect(errorOf(() => resolveDrift(security(), "DR-99999", { action: "restore", reason: "x" }, clock.next())).code).toBe("not_found");
+  });
+
+  it("lists filter by state, agent and environment", () => {
+    const open = listDrift(reader(), { state: "open", agent: "vip-escalation-agent" });
+    expect(open.items.map((d) => d.agent.slug)).toEqual(["vip-escalation-agent"]);
+    expect(listDrift(reader(), { state: "closed", agent: "meeting-brief-writer" }).total).toBe(1);
+    expect(listDrift(reader(), { environment: "staging" }).items.map((d) => d.agent.slug)).toEqual(["contract-clause-reviewer"]);
+  });
+
+  it("leaves an intact audit trail", () => {
+    expect(verifyAuditTrail().ok).toBe(true);
+  });
+});
