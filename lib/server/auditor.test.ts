@@ -17,6 +17,7 @@ import {
   releaseApproved,
   stagingEval,
   testClock,
+  tokenWith,
 } from "@/lib/testing/release-fixtures";
 import { registerAgent } from "./agent-registration";
 import { updateAgentDetails } from "./agent-details";
@@ -34,6 +35,8 @@ import { releaseRetirement } from "./retirement";
 import { rollback } from "./rollback";
 import { signOff } from "./signoffs";
 import { createWorkflow, updateWorkflow } from "./workflows";
+import { resolveDrift } from "./drift";
+import { recordObservation } from "./observations";
 
 /**
  * DESIGN.md: "Auditors read everything and export evidence; they change nothing." Every mutating use
@@ -89,6 +92,14 @@ function auditorAttempts(): Record<string, () => unknown> {
     clock.next(),
   );
   approveAll(retiring.id, clock);
+  const drifted = productionSpec("incident-triage-bot");
+  drifted.model.version = "";
+  const drift = recordObservation(
+    tokenWith(db, "auditor-test-observer", ["observe"]),
+    "incident-triage-bot",
+    { environment: "production", spec: drifted, source: "nightly export" },
+    clock.next(),
+  ).drift!.id;
   const now = clock.next();
   const a = auditor();
   return {
@@ -155,6 +166,14 @@ function auditorAttempts(): Record<string, () => unknown> {
       createWorkflow(a, { name: "Auditor's workflow", owner: "owner@countersign.test", riskClass: "low", riskReason: "read-only" }, now),
     updateWorkflow: () => updateWorkflow(a, "refunds", { riskClass: "low", riskReason: "the auditor says so" }, now),
     updateAgentDetails: () => updateAgentDetails(a, "refund-assistant", { workflow: "account-notes" }, now),
+    recordObservation: () =>
+      recordObservation(
+        a,
+        "refund-assistant",
+        { environment: "production", spec: productionSpec("refund-assistant"), source: "the auditor" },
+        now,
+      ),
+    resolveDrift: () => resolveDrift(a, drift, { action: "restore", reason: "The auditor restored it" }, now),
   };
 }
 
@@ -185,6 +204,8 @@ const ATTEMPTS = [
   "createWorkflow",
   "updateWorkflow",
   "updateAgentDetails",
+  "recordObservation",
+  "resolveDrift",
 ];
 
 describe("the auditor changes nothing", () => {

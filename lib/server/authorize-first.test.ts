@@ -32,10 +32,13 @@ import * as rollbackRoute from "@/app/api/v1/agents/[slug]/rollback/route";
 import * as peopleRoute from "@/app/api/v1/people/route";
 import * as personRoute from "@/app/api/v1/people/[email]/route";
 import * as resetRoute from "@/app/api/v1/people/[email]/reset/route";
+import * as observationsRoute from "@/app/api/v1/agents/[slug]/observations/route";
+import * as resolveDriftRoute from "@/app/api/v1/drift/[id]/resolve/route";
 import { issueToken, revokeToken } from "./api-tokens";
 import { tokenCaller, type Caller } from "./caller";
 import { proposeChange } from "./changes";
 import { getIncident, openIncident } from "./incidents";
+import { recordObservation } from "./observations";
 import { publishPolicy } from "./policy";
 import { getAgentRecord } from "./registry";
 import { findActiveUser, type CurrentUser } from "./users";
@@ -90,7 +93,7 @@ const TOKENS: Record<string, TokenScope[]> = {
   "deploy-only": ["deploy"],
 };
 
-const ids = { draft: "", inReview: "", incident: "" };
+const ids = { draft: "", inReview: "", incident: "", drift: "" };
 
 beforeAll(async () => {
   db = await seedDemoEstate();
@@ -108,6 +111,14 @@ beforeAll(async () => {
     { agent: "refund-assistant", severity: "sev3", title: "Refunds look odd" },
     clock.next(),
   ).id;
+  const drifted = productionSpec("refund-assistant");
+  drifted.model.version = "";
+  ids.drift = recordObservation(
+    tokenWith(db, "nightly-observer", ["observe"]),
+    "refund-assistant",
+    { environment: "production", spec: drifted, source: "nightly export" },
+    clock.next(),
+  ).drift!.id;
 });
 
 type WriteRoute = {
@@ -233,6 +244,26 @@ const WRITES: WriteRoute[] = [
     invalid: { resolution: "magic" },
     lackingToken: "all-but-deploy",
     allowed: "ops@countersign.test",
+  },
+  {
+    name: "POST /agents/{slug}/observations",
+    handler: observationsRoute.POST,
+    path: () => "/api/v1/agents/refund-assistant/observations",
+    params: () => ({ slug: "refund-assistant" }),
+    invalid: { environment: "the-moon", source: "" },
+    // "everything" is every scope but observe.
+    lackingToken: "everything",
+    allowed: "ops@countersign.test",
+  },
+  {
+    name: "POST /drift/{id}/resolve",
+    handler: resolveDriftRoute.POST,
+    path: () => `/api/v1/drift/${ids.drift}/resolve`,
+    params: () => ({ id: ids.drift }),
+    invalid: { action: "ignore", reason: "" },
+    // Drift is resolved by people; no token may, whatever its scopes.
+    lackingToken: "everything",
+    allowed: "security@countersign.test",
   },
   // People are managed by admins signed in as themselves; no token may, whatever its scopes.
   {
@@ -511,6 +542,7 @@ describe("the authorization matrix", () => {
     token("matrix-evals", ["evals:write"]),
     token("matrix-deploy", ["deploy"]),
     token("matrix-all", ["read", "changes:write", "evals:write", "deploy"]),
+    token("matrix-observe", ["observe"]),
   ];
   const AUTHOR = "engineer";
   const SIGNERS: Role[] = ["workflow_owner", "security", "engineering", "operations", "compliance"];
@@ -631,6 +663,24 @@ describe("the authorization matrix", () => {
       params: () => ({ id: ids.incident }),
       body: { resolution: "magic" },
       may: (p) => holds(p, ...SIGNERS) || scoped(p, "deploy"),
+    },
+    {
+      route: "POST /agents/{slug}/observations",
+      handler: observationsRoute.POST,
+      method: "POST",
+      path: () => "/api/v1/agents/refund-assistant/observations",
+      params: () => ({ slug: "refund-assistant" }),
+      body: { environment: "the-moon", source: "" },
+      may: (p) => holds(p, "engineering", "operations") || scoped(p, "observe"),
+    },
+    {
+      route: "POST /drift/{id}/resolve",
+      handler: resolveDriftRoute.POST,
+      method: "POST",
+      path: () => `/api/v1/drift/${ids.drift}/resolve`,
+      params: () => ({ id: ids.drift }),
+      body: { action: "ignore", reason: "" },
+      may: (p) => !p.scopes && holds(p, "engineering", "security", "operations"),
     },
   ];
 
