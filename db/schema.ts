@@ -433,7 +433,9 @@ export const driftRecords = sqliteTable(
   },
   (t) => [
     uniqueIndex("drift_records_number_unique").on(t.number),
-    uniqueIndex("drift_records_open_unique").on(t.agentId, t.environment).where(sql`"state" = 'open'`),
+    uniqueIndex("drift_records_open_unique")
+      .on(t.agentId, t.environment)
+      .where(sql`"state" = 'open'`),
     index("drift_records_state_idx").on(t.state, t.openedAt),
     index("drift_records_agent_idx").on(t.agentId, t.openedAt),
     check("drift_records_state_check", oneOf("state", DRIFT_STATES)),

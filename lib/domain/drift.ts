@@ -66,10 +66,7 @@ export function resolutionInForce(record: DriftStanding, now: number): DriftActi
  * - different, a record: the observation attaches to it (a lapsed acceptance is lifted as it does).
  */
 export type ObservationOutcome =
-  | { kind: "in_sync" }
-  | { kind: "close"; reason: DriftClosedReason }
-  | { kind: "open" }
-  | { kind: "attach"; acceptanceLapsed: boolean };
+  { kind: "in_sync" } | { kind: "close"; reason: DriftClosedReason } | { kind: "open" } | { kind: "attach"; acceptanceLapsed: boolean };
 
 export function observationOutcome(open: DriftStanding | null, inSync: boolean, now: number): ObservationOutcome {
   if (inSync) {
@@ -98,7 +95,8 @@ export function resolutionProblems(
   if (input.action === "accept") {
     if (input.expiresAt == null) problems.expiresAt = ["Accepting the risk needs an expiry"];
     else if (input.expiresAt <= now) problems.expiresAt = ["The expiry must be in the future"];
-    else if (input.expiresAt > now + MAX_ACCEPTANCE_DAYS * DAY) problems.expiresAt = [`Accept the risk for at most ${MAX_ACCEPTANCE_DAYS} days`];
+    else if (input.expiresAt > now + MAX_ACCEPTANCE_DAYS * DAY)
+      problems.expiresAt = [`Accept the risk for at most ${MAX_ACCEPTANCE_DAYS} days`];
   } else if (input.expiresAt != null) {
     problems.expiresAt = ["Only accepting the risk takes an expiry"];
   }

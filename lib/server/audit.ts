@@ -10,7 +10,18 @@ import {
   type AuditVerification as ChainVerificationResult,
 } from "@/db/audit-verify";
 import type { ReplayMismatch } from "@/lib/domain/audit-replay";
-import { agents, apiTokens, auditEvents, changeRecords, deployments, driftRecords, evalRuns, incidents, observations, users } from "@/db/schema";
+import {
+  agents,
+  apiTokens,
+  auditEvents,
+  changeRecords,
+  deployments,
+  driftRecords,
+  evalRuns,
+  incidents,
+  observations,
+  users,
+} from "@/db/schema";
 import type { ActorType, ChainCheckpoint } from "@/lib/domain/audit-chain";
 import { paging, parseQuery, type SearchParamsInput } from "@/lib/validations/query-params";
 import { withReplay } from "./audit-replay";
