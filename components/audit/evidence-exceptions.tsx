@@ -16,8 +16,8 @@ export function EvidenceExceptions({ exceptions, releases }: { exceptions: Excep
     return (
       <p className="text-sm text-emerald-800">
         No exceptions: every release in this period was approved before it was deployed, by people other than its author, with eval runs on
-        its spec; each ran in development and staging first, was reviewed against the version production ran, and was deployed by someone
-        other than its author.
+        its spec; each ran in development and staging first, was reviewed against the version production ran, was deployed by someone other
+        than its author, and production was never observed running anything else while it ran.
       </p>
     );
   return (
