@@ -1,6 +1,6 @@
 import { NextRequest } from "next/server";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import type { DB } from "@/db";
+import { getConnection, type DB } from "@/db";
 import * as doraRoute from "@/app/api/v1/metrics/dora/route";
 import * as evidenceRoute from "@/app/api/v1/evidence/route";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
@@ -174,5 +174,36 @@ describe("a released agent observed running something else", () => {
       meanTimeToResolveMs: null,
       resolvedCount: 0,
     });
+  });
+});
+
+describe("what the drift reads cost", () => {
+  /** SQLite's plan for every statement `read` prepares that reads drift records or observations. */
+  function driftPlans(read: () => unknown): string[] {
+    const { sqlite } = getConnection();
+    const prepare = sqlite.prepare.bind(sqlite);
+    const seen: string[] = [];
+    sqlite.prepare = ((source: string) => (seen.push(source), prepare(source))) as typeof sqlite.prepare;
+    try {
+      read();
+    } finally {
+      sqlite.prepare = prepare;
+    }
+    return seen
+      .filter((text) => /drift_records|observations/.test(text))
+      .flatMap((text) => {
+        const named = [...text.matchAll(/@(\w+)/g)].map((m) => [m[1], 1]);
+        const args = named.length ? [Object.fromEntries(named)] : Array<null>(text.split("?").length - 1).fill(null);
+        return (prepare(`EXPLAIN QUERY PLAN ${text}`).all(...args) as { detail: string }[]).map((row) => row.detail);
+      });
+  }
+
+  it("the pack's rule and the drift line look records up by agent and state, never scanning history", () => {
+    const plans = driftPlans(() => {
+      evidencePage(auditor(), { from: 0, to: clock.peek() }, { size: 20 }, clock.peek());
+      doraReport(leader(), {}, clock.peek());
+    });
+    expect(plans.some((step) => /SEARCH r USING INDEX drift_records_agent_idx/.test(step))).toBe(true);
+    expect(plans.filter((step) => /^SCAN (r|o|n|p|d)\b/.test(step) && !/drift_records_open_unique/.test(step))).toEqual([]);
   });
 });
