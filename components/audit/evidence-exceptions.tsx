@@ -62,7 +62,17 @@ export function EvidenceExceptions({ exceptions, releases }: { exceptions: Excep
               <td className="px-3 py-2 whitespace-nowrap text-slate-700 tabular-nums">
                 <UtcTime at={e.release.deployedAt} />
               </td>
-              <td className="px-3 py-2 text-slate-700">{e.detail}</td>
+              <td className="px-3 py-2 text-slate-700">
+                {e.detail}
+                {e.kind === "drift" && (
+                  <>
+                    {" "}
+                    <Link href={`/agents/${e.release.agent}#drift`} className="text-brand-700 hover:underline print:hidden">
+                      See the agent&rsquo;s drift
+                    </Link>
+                  </>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
