@@ -16,8 +16,8 @@ export function EvidenceExceptions({ exceptions, releases }: { exceptions: Excep
     return (
       <p className="text-sm text-emerald-800">
         No exceptions: every release in this period was approved before it was deployed, by people other than its author, with eval runs on
-        its spec; each ran in development and staging first, was reviewed against the version production ran, and was deployed by someone
-        other than its author.
+        its spec; each ran in development and staging first, was reviewed against the version production ran, was deployed by someone other
+        than its author, and production was never observed running anything else while it ran.
       </p>
     );
   return (
@@ -62,7 +62,17 @@ export function EvidenceExceptions({ exceptions, releases }: { exceptions: Excep
               <td className="px-3 py-2 whitespace-nowrap text-slate-700 tabular-nums">
                 <UtcTime at={e.release.deployedAt} />
               </td>
-              <td className="px-3 py-2 text-slate-700">{e.detail}</td>
+              <td className="px-3 py-2 text-slate-700">
+                {e.detail}
+                {e.kind === "drift" && (
+                  <>
+                    {" "}
+                    <Link href={`/agents/${e.release.agent}#drift`} className="text-brand-700 hover:underline print:hidden">
+                      See the agent&rsquo;s drift
+                    </Link>
+                  </>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>

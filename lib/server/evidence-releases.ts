@@ -16,6 +16,7 @@ import {
 import { deploymentViews } from "./deployments";
 import { incidentsOfChanges } from "./incidents";
 import { EVAL_RUN_VIEW, type EvalRunView } from "./registry";
+import { driftedCondition } from "./evidence-drift";
 import type { EvidenceRelease, ExceptionKind } from "./evidence";
 
 /** What the pack shows of a change record: its identity, content, author, risk and sign-offs. */
@@ -119,6 +120,7 @@ export function exceptionConditions(now: number): Record<ExceptionKind, SQL> {
         IS NOT (SELECT spec_hash FROM agent_versions WHERE id = d.replaced_version_id)))`,
     author_released: sql`(CASE WHEN c.author_id IS NOT NULL THEN d.deployed_by_id IS c.author_id
       ELSE d.deployed_by_token_id IS c.author_token_id END)`,
+    drift: driftedCondition,
   };
 }
 
@@ -129,6 +131,7 @@ export function anyException(now: number): SQL {
     "author_released",
     "out_of_date_release",
     "overdue_retro_signoff",
+    "drift",
     "missing_eval",
     "approval_after_deployment",
     "self_approval",

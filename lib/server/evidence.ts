@@ -14,6 +14,7 @@ import { auditChainStatus, type AuditChainStatus } from "./audit-verification";
 import { assertCanRead, type Caller } from "./caller";
 import { changeView, findChangeRow } from "./change-records";
 import type { DeploymentView } from "./deployments";
+import { driftDetail, driftedCount, driftOfReleases, type ReleaseDrift } from "./evidence-drift";
 import { anyException, exceptionConditions, loadReleases, type EvidenceChange, type ReleaseRow } from "./evidence-releases";
 import type { IncidentView } from "./incidents";
 import { agentAsOf, compareAgentVersions, evalRunsFor, type EnvironmentState, type EvalRunView, type VersionComparison } from "./registry";
@@ -125,6 +126,7 @@ export const EXCEPTION_KINDS = [
   "skipped_environment",
   "out_of_date_release",
   "author_released",
+  "drift",
 ] as const;
 export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
 export const EXCEPTION_LABELS: Record<ExceptionKind, string> = {
@@ -135,9 +137,11 @@ export const EXCEPTION_LABELS: Record<ExceptionKind, string> = {
   skipped_environment: "skipped environment",
   out_of_date_release: "out-of-date release",
   author_released: "author released own change",
+  drift: "drift in production",
 };
 
-export type EvidenceException = { kind: ExceptionKind; label: string; detail: string };
+/** `drift`: set on a drift exception, the record production was observed in while the release ran. */
+export type EvidenceException = { kind: ExceptionKind; label: string; detail: string; drift?: ReleaseDrift };
 
 /** An emergency release's full sign-off, given afterwards: due, completed (or still waiting, or refused), late or not. */
 export type RetroSignoff = { dueAt: number; completedAt: number | null; waitingOn: Role[]; rejected: boolean; overdue: boolean };
@@ -281,7 +285,7 @@ function ladderFactsOf(db: Reader, rows: ReleaseRow[], specHashes: Map<string, s
   };
 }
 
-function exceptionsOf(r: Omit<EvidenceRelease, "exceptions">, ladder: LadderFacts): EvidenceException[] {
+function exceptionsOf(r: Omit<EvidenceRelease, "exceptions">, ladder: LadderFacts, drifts: ReleaseDrift[]): EvidenceException[] {
   const found: EvidenceException[] = [];
   const add = (kind: ExceptionKind, detail: string) => found.push({ kind, label: EXCEPTION_LABELS[kind], detail });
   const at = (t: number) => `${new Date(t).toISOString().slice(0, 16).replace("T", " ")} UTC`;
@@ -324,6 +328,7 @@ function exceptionsOf(r: Omit<EvidenceRelease, "exceptions">, ladder: LadderFact
     );
   if (ladder.deployedByAuthor)
     add("author_released", `${r.deployment.deployedBy}, the author, deployed it to production (${r.change.riskTier ?? "unassessed"} risk)`);
+  for (const drift of drifts) found.push({ kind: "drift", label: EXCEPTION_LABELS.drift, detail: driftDetail(drift), drift });
   return found;
 }
 
@@ -341,6 +346,7 @@ function retroOf(change: EvidenceChange, now: number): RetroSignoff | null {
 function completeReleases(db: Reader, rows: ReleaseRow[], now: number): EvidenceRelease[] {
   const loaded = loadReleases(db, rows);
   const ladderOf = ladderFactsOf(db, rows, new Map(loaded.map(({ release }) => [release.deployment.id, release.deployment.specHash])));
+  const driftOf = driftOfReleases(db, rows, now);
   return loaded.map(({ row, release: loadedRelease }) => {
     const { change, deployment } = loadedRelease;
     const release = {
@@ -358,7 +364,7 @@ function completeReleases(db: Reader, rows: ReleaseRow[], now: number): Evidence
       emergency: release.emergency,
       rollbacks: release.rollbacks,
       incidents: release.incidents,
-      exceptions: exceptionsOf(release, ladderOf(row, change)),
+      exceptions: exceptionsOf(release, ladderOf(row, change), driftOf.get(row.id) ?? []),
     };
   });
 }
@@ -431,8 +437,13 @@ function evidenceTotals(db: Reader, filters: EvidenceFilters, now: number): Evid
  */
 export function* totalsInChunks(db: Reader, filters: EvidenceFilters, now: number, chunk = 2_000): Generator<void, EvidenceTotals> {
   const conditions = exceptionConditions(now);
+  // Self-approvals and drift records count one exception each; the other kinds one per release.
   const columns = EXCEPTION_KINDS.map((kind) =>
-    kind === "self_approval" ? sql`${selfApprovals} AS self_approval` : sql`${conditions[kind]} AS ${sql.identifier(kind)}`,
+    kind === "self_approval"
+      ? sql`${selfApprovals} AS self_approval`
+      : kind === "drift"
+        ? sql`${driftedCount} AS drift`
+        : sql`${conditions[kind]} AS ${sql.identifier(kind)}`,
   );
   const totals: EvidenceTotals = {
     releases: 0,

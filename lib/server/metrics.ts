@@ -19,6 +19,8 @@ import { PLATFORMS, PLATFORM_LABELS, RISK_LEVELS, type Platform } from "@/lib/do
 import { AppError } from "@/lib/errors";
 import { parseQuery, type SearchParamsInput } from "@/lib/validations/query-params";
 import { assertCanRead, type Caller } from "./caller";
+import { driftMetricsFor } from "./metrics-drift";
+import type { DriftMetrics } from "@/lib/domain/drift-metrics";
 
 /** DORA metrics for agent changes, for a date range and a scope (workflow, platform, risk tier, agent). */
 
@@ -278,15 +280,21 @@ function leadQuantiles(scope: MetricsScope, range: DoraRange, count: number, cou
   };
 }
 
-export type DoraReport = { current: DoraNumbers; previous: DoraNumbers; scope: MetricsScope };
+/** `drift`: beside the five, not one of them (lib/server/metrics-drift.ts). */
+export type DoraReport = { current: DoraNumbers; previous: DoraNumbers; scope: MetricsScope; drift: DriftMetrics };
 
-/** The five metrics for the range, and for the period of equal length before it. */
+/** The five metrics for the range, and for the period of equal length before it; and the drift line. */
 export function doraReport(caller: Caller, filters: MetricsFilters, now = Date.now()): DoraReport {
   assertCanRead(caller);
   const range = rangeOf(filters, now);
   const scope = scopeOf(filters);
   assertKnownScope(scope);
-  return { current: doraNumbersFor(scope, range), previous: doraNumbersFor(scope, previousRange(range)), scope };
+  return {
+    current: doraNumbersFor(scope, range),
+    previous: doraNumbersFor(scope, previousRange(range)),
+    scope,
+    drift: driftMetricsFor(scope, range, now),
+  };
 }
 
 export type BreakdownRow = {

@@ -8,6 +8,7 @@ import { BreakdownTable } from "@/components/metrics/breakdown-table";
 import { DoraTiles } from "@/components/metrics/dora-tiles";
 import { countOf, doraSummary, METRIC_NAMES, periodLength, type MetricKey } from "@/components/metrics/dora-format";
 import { DrillDown } from "@/components/metrics/drill-down";
+import { DriftLine } from "@/components/metrics/drift-line";
 import { MetricsFilters } from "@/components/metrics/metrics-filters";
 import { WeeklyTrends } from "@/components/metrics/weekly-trends";
 import { BadFilterNotice } from "@/components/ui/bad-filter-notice";
@@ -15,6 +16,7 @@ import { buttonClasses } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { isoDate } from "@/lib/domain/dora-calendar";
 import { PLATFORM_LABELS, PLATFORMS, RISK_LEVELS } from "@/lib/domain/terms";
+import { postureSettings } from "@/lib/env";
 import { isAppError } from "@/lib/errors";
 import { agentOption, workflowFacets } from "@/lib/server/agents";
 import { requireUser } from "@/lib/server/auth";
@@ -143,6 +145,7 @@ async function DoraNumbersSection({
   return (
     <>
       <DoraTiles current={current} previous={previous} query={query} active={drill} />
+      <DriftLine drift={report.drift} unobservedAfterDays={Math.round(postureSettings.unobservedAfterMs / DAY)} />
 
       {drill && (
         <Suspense fallback={<Pending label={`Reading the records behind ${METRIC_NAMES[drill].toLowerCase()}…`} />}>

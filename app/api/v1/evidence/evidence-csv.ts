@@ -1,4 +1,5 @@
 import { csvField, type CsvCell } from "@/lib/csv";
+import { durationInWords } from "@/lib/domain/drift-metrics";
 import { changeNumberLabel } from "@/lib/domain/terms";
 import type { EvidenceHeader, EvidencePack, EvidenceRelease } from "@/lib/server/evidence";
 
@@ -38,6 +39,7 @@ const RELEASE_COLUMNS = [
   "retro_signoff_overdue",
   "rolled_back_at",
   "incidents",
+  "drift",
 ] as const;
 
 /** The pack's preamble, a blank line and the table's header, as rows of cells. */
@@ -87,6 +89,10 @@ function releaseRow(r: EvidenceRelease): CsvCell[] {
     retro ? String(retro.overdue) : null,
     iso(r.rollbacks[0]?.deployedAt ?? null),
     r.incidents.map((i) => `${i.severity} ${i.relation}: ${i.title}`).join("; "),
+    // "DR-4 high 3 days 4 hours": each drift record of the release, its severity and how long it ran unapproved.
+    r.exceptions
+      .flatMap((e) => (e.drift ? [`${e.drift.record} ${e.drift.severity} ${durationInWords(e.drift.durationMs)}`] : []))
+      .join("; "),
   ];
 }
 

@@ -1,9 +1,27 @@
 import { changeNumberLabel } from "@/lib/domain/terms";
 import { toIso } from "@/lib/server/api";
-import type { EvidenceHeader, EvidencePack, EvidencePage, EvidenceRelease } from "@/lib/server/evidence";
+import type { EvidenceException, EvidenceHeader, EvidencePack, EvidencePage, EvidenceRelease } from "@/lib/server/evidence";
 import { deploymentJson, incidentJson } from "@/lib/server/release-json";
 
 /** The evidence pack as the API gives it: ISO times, people by email, change records as CR-numbers. */
+
+/** An exception's kind, label and detail; a drift exception also names its record, severity, times and duration. */
+function exceptionJson(e: EvidenceException) {
+  return {
+    kind: e.kind,
+    label: e.label,
+    detail: e.detail,
+    ...(e.drift && {
+      drift: {
+        record: e.drift.record,
+        severity: e.drift.severity,
+        openedAt: toIso(e.drift.openedAt),
+        closedAt: toIso(e.drift.closedAt),
+        durationMs: e.drift.durationMs,
+      },
+    }),
+  };
+}
 
 export function releaseJson(r: EvidenceRelease) {
   const c = r.change;
@@ -44,7 +62,7 @@ export function releaseJson(r: EvidenceRelease) {
     },
     rollbacks: r.rollbacks.map(deploymentJson),
     incidents: r.incidents.map((i) => ({ ...incidentJson(i), relation: i.relation })),
-    exceptions: r.exceptions,
+    exceptions: r.exceptions.map(exceptionJson),
   };
 }
 
@@ -61,9 +79,7 @@ export function evidenceHeaderJson(pack: EvidenceHeader | EvidencePack) {
 
 export function exceptionsJson(exceptions: EvidencePack["exceptions"]) {
   return exceptions.map((e) => ({
-    kind: e.kind,
-    label: e.label,
-    detail: e.detail,
+    ...exceptionJson(e),
     change: e.release.change,
     agent: e.release.agent,
     deploymentId: e.release.deploymentId,

@@ -60,5 +60,13 @@ function body(report: ReturnType<typeof doraReport>) {
       unplanned: w.unplanned,
     })),
     previous: summary(report.previous),
+    // Beside the five, not one of them: open drift now, drift resolved in the range, and how much of production is observed.
+    drift: {
+      open: report.drift.open,
+      meanTimeToResolveMs: report.drift.meanTimeToResolveMs === null ? null : Math.round(report.drift.meanTimeToResolveMs),
+      resolvedCount: report.drift.resolvedCount,
+      observedShare: share(report.drift.observedShare),
+      productionAgents: report.drift.productionAgents,
+    },
   };
 }
