@@ -59,7 +59,7 @@ test("CSV export holds exactly the filtered rows", async ({ page }) => {
   const text = await (await download.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString("utf8"));
   const lines = text.trim().split("\r\n");
   expect(lines[0]).toBe(
-    "slug,name,platform,workflow,risk_class,autonomy,development,staging,production,production_spec_hash,production_approved_by,last_deployed_at,last_reviewed_at,open_changes",
+    "slug,name,platform,workflow,risk_class,autonomy,development,staging,production,production_spec_hash,production_approved_by,last_deployed_at,last_reviewed_at,open_changes,open_drift,last_observed_at",
   );
   expect(lines).toHaveLength(1 + 6);
   expect(lines.slice(1).every((line) => line.split(",")[4] === "critical")).toBe(true);
