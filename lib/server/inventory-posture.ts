@@ -31,6 +31,9 @@ export const freshSince = (now: number) => now - postureSettings.unobservedAfter
 
 export const UNOBSERVED_AFTER_DAYS = env.COUNTERSIGN_UNOBSERVED_AFTER_DAYS;
 
+/** The posture settings in days, as the inventory's badges explain them. */
+export const postureDays = { unobservedAfterDays: UNOBSERVED_AFTER_DAYS, reviewIntervalDays: env.COUNTERSIGN_REVIEW_INTERVAL_DAYS };
+
 /** Each listed agent's posture, with the settings in force. */
 export function inventoryPosture(
   rows: { id: string; productionKind: DeploymentKind | null; lastReviewedAt: number | null }[],

@@ -10,6 +10,7 @@ import { isAppError } from "@/lib/errors";
 import { listAgents, parseAgentFilters, workflowFacets, type AgentFilters } from "@/lib/server/agents";
 import { requireUser } from "@/lib/server/auth";
 import { canRegisterAgents } from "@/lib/server/agent-registration";
+import { postureDays } from "@/lib/server/inventory-posture";
 import { userCaller } from "@/lib/server/caller";
 import { BadFilterNotice } from "@/components/ui/bad-filter-notice";
 
@@ -30,11 +31,14 @@ export default async function AgentsPage({ searchParams }: { searchParams: Promi
     if (!isAppError(error)) throw error;
     return <BadFilterNotice message={error.message} href="/agents" label="Show all agents" />;
   }
-  const { items, total } = listAgents(userCaller(user), filters);
+  const now = Date.now();
+  const { items, total } = listAgents(userCaller(user), filters, { now });
   const workflows = workflowFacets();
   const query = new URLSearchParams(Object.entries(params).flatMap(([k, v]) => (typeof v === "string" && v ? [[k, v]] : [])));
   query.delete("page");
-  const filtered = Boolean(filters.q || filters.platform || filters.workflow || filters.risk || filters.status);
+  const filtered = Boolean(
+    filters.q || filters.platform || filters.workflow || filters.risk || filters.status || filters.drift || filters.observed,
+  );
 
   return (
     <div className="space-y-5">
@@ -71,7 +75,8 @@ export default async function AgentsPage({ searchParams }: { searchParams: Promi
         filters={filters}
         query={query.toString()}
         filtered={filtered}
-        now={Date.now()}
+        now={now}
+        postureDays={postureDays}
         canRegister={canRegisterAgents(user)}
       />
       <Pagination page={filters.page} pageSize={filters.pageSize} total={total} query={query.toString()} />
