@@ -71,3 +71,16 @@ test("a link with a filter value Countersign does not know says so", async ({ pa
   await page.getByRole("link", { name: "Show all agents" }).click();
   await expect(agentRows(page)).toHaveCount(24);
 });
+
+test("the posture filter narrows to agents running in production and not observed lately, each saying so", async ({ page }) => {
+  await page.getByLabel("Posture").selectOption({ label: "Unobserved in production" });
+  await expect(page).toHaveURL(/observed=stale/);
+  const rows = agentRows(page);
+  await expect(rows.first()).toBeVisible();
+  const count = await rows.count();
+  expect(count).toBeGreaterThan(0);
+  await expect(rows.filter({ hasText: "Unobserved" })).toHaveCount(count);
+  await page.getByLabel("Posture").selectOption({ label: "Any posture" });
+  await expect(page).not.toHaveURL(/observed=/);
+  await expect(agentRows(page)).toHaveCount(24);
+});

@@ -152,8 +152,9 @@ export function InventoryTable({
   const header = (label: string, column: string, className?: string) => (
     <SortHeader label={label} column={column} current={filters} query={query} className={className} />
   );
+  // Relative, so the screen-reader-only text of columns scrolled out of view is clipped with them instead of widening the page.
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+    <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
       {/* The cells' shared look is set once here: fifty rows of repeated classes were a third of the page. */}
       <table className="w-full min-w-[1360px] text-left text-sm [&_td]:px-3 [&_td]:py-2.5 [&_td]:whitespace-nowrap [&_td]:text-slate-700">
         <caption className="sr-only">Agent inventory</caption>

@@ -35,7 +35,7 @@ export function DriftCard({ data, now }: { data: DriftCardData; now: number }) {
                 <span className="font-mono text-xs text-slate-500">{d.label}</span> {d.agent.name}
               </Link>
               <span className="flex items-center gap-2 text-xs text-slate-500">
-                <RiskBadge level={d.severity} /> in {d.environment} · since <RelativeTime at={d.openedAt} now={now} />
+                <RiskBadge level={d.severity} /> in {d.environment} · opened <RelativeTime at={d.openedAt} now={now} />
               </span>
             </li>
           ))}

@@ -47,7 +47,8 @@ export default async function AgentsPage({ searchParams }: { searchParams: Promi
           <h1 className="text-2xl font-semibold tracking-tight">Agents</h1>
           <p className="mt-1 text-sm text-slate-600">
             {total} {total === 1 ? "agent" : "agents"}
-            {filtered ? " match these filters" : " in the inventory"} — what each one runs in development, staging and production.
+            {filtered ? (total === 1 ? " matches these filters" : " match these filters") : " in the inventory"} — what each one runs in
+            development, staging and production.
           </p>
         </div>
         <div className="flex flex-wrap gap-2">
