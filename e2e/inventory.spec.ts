@@ -59,7 +59,7 @@ test("CSV export holds exactly the filtered rows", async ({ page }) => {
   const text = await (await download.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString("utf8"));
   const lines = text.trim().split("\r\n");
   expect(lines[0]).toBe(
-    "slug,name,platform,workflow,risk_class,autonomy,development,staging,production,production_spec_hash,production_approved_by,last_deployed_at,last_reviewed_at,open_changes",
+    "slug,name,platform,workflow,risk_class,autonomy,development,staging,production,production_spec_hash,production_approved_by,last_deployed_at,last_reviewed_at,open_changes,open_drift,last_observed_at",
   );
   expect(lines).toHaveLength(1 + 6);
   expect(lines.slice(1).every((line) => line.split(",")[4] === "critical")).toBe(true);
@@ -69,5 +69,18 @@ test("a link with a filter value Countersign does not know says so", async ({ pa
   await page.goto("/agents?platform=myspace");
   await expect(page.getByRole("alert").filter({ hasText: "filter" })).toContainText("platform must be one of");
   await page.getByRole("link", { name: "Show all agents" }).click();
+  await expect(agentRows(page)).toHaveCount(24);
+});
+
+test("the posture filter narrows to agents running in production and not observed lately, each saying so", async ({ page }) => {
+  await page.getByLabel("Posture").selectOption({ label: "Unobserved in production" });
+  await expect(page).toHaveURL(/observed=stale/);
+  const rows = agentRows(page);
+  await expect(rows.first()).toBeVisible();
+  const count = await rows.count();
+  expect(count).toBeGreaterThan(0);
+  await expect(rows.filter({ hasText: "Unobserved" })).toHaveCount(count);
+  await page.getByLabel("Posture").selectOption({ label: "Any posture" });
+  await expect(page).not.toHaveURL(/observed=/);
   await expect(agentRows(page)).toHaveCount(24);
 });

@@ -23,6 +23,9 @@ import { SIGNER_ROLES } from "@/lib/domain/signoff-policy";
 import { doraSummary } from "@/components/metrics/dora-format";
 import { DoraTiles } from "@/components/metrics/dora-tiles";
 import { doraReport } from "@/lib/server/metrics";
+import { DriftCard } from "@/components/home/drift-card";
+import { driftOverview } from "@/lib/server/inventory-posture";
+import { canResolveDrift } from "@/lib/server/drift";
 
 export const metadata: Metadata = { title: "Home" };
 
@@ -47,6 +50,8 @@ export default async function HomePage() {
   const leader = hasRole(user, "leader");
   const auditor = hasRole(user, "auditor");
   const setup = gettingStarted(caller);
+  // The people who resolve drift (engineering, security, operations) see it on arrival.
+  const drift = canResolveDrift(user) ? driftOverview(caller, now) : null;
 
   return (
     <div className="space-y-6">
@@ -168,6 +173,8 @@ export default async function HomePage() {
             )}
           </Card>
         )}
+
+        {drift && <DriftCard data={drift} now={now} />}
 
         {(leader || auditor) && (
           <Card title={leader ? "How agent changes are going" : "Evidence"}>

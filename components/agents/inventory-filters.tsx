@@ -18,6 +18,13 @@ const STATUS_OPTIONS: Option[] = [
   { value: "all", label: "All" },
 ];
 
+/** Posture is two URL filters (drift=open, observed=stale) chosen from one list. */
+const POSTURE_OPTIONS: Option[] = [
+  { value: "", label: "Any posture" },
+  { value: "drift", label: "Open drift" },
+  { value: "stale", label: "Unobserved in production" },
+];
+
 /** Filters live in the URL, so a filtered view can be bookmarked, shared and exported. */
 export function InventoryFilters({ platforms, workflows }: { platforms: Option[]; workflows: Option[] }) {
   const { params, pending, update, clear } = useUrlFilters();
@@ -31,7 +38,8 @@ export function InventoryFilters({ platforms, workflows }: { platforms: Option[]
     // eslint-disable-next-line react-hooks/exhaustive-deps -- only the typed text should restart the timer
   }, [q]);
 
-  const active = ["q", "platform", "workflow", "risk", "status"].some((k) => params.get(k));
+  const active = ["q", "platform", "workflow", "risk", "status", "drift", "observed"].some((k) => params.get(k));
+  const posture = params.get("drift") ? "drift" : params.get("observed") ? "stale" : "";
 
   return (
     <div role="search" aria-busy={pending} className="flex flex-wrap items-center gap-2 rounded-lg border border-slate-200 bg-white p-3">
@@ -93,6 +101,18 @@ export function InventoryFilters({ platforms, workflows }: { platforms: Option[]
         onChange={(e) => update({ status: e.target.value })}
       >
         {STATUS_OPTIONS.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </Select>
+      <Select
+        aria-label="Posture"
+        className="w-full sm:w-auto"
+        value={posture}
+        onChange={(e) => update({ drift: e.target.value === "drift" ? "open" : "", observed: e.target.value === "stale" ? "stale" : "" })}
+      >
+        {POSTURE_OPTIONS.map((o) => (
           <option key={o.value} value={o.value}>
             {o.label}
           </option>

@@ -6,6 +6,7 @@ import { ENVIRONMENTS, PLATFORM_LABELS, type AgentStatus, type Environment, type
 import { AutonomyBadge } from "./autonomy-badge";
 import { RiskBadge } from "./risk-badge";
 import { Badge } from "@/components/ui/badge";
+import { PostureBadges, type PostureView } from "./inventory-posture";
 
 type EnvVersion = { version: number; specHash: string; deployedAt: number } | null;
 
@@ -24,6 +25,7 @@ export type InventoryRow = {
   openChanges: number;
   productionApprovers: { role: string; name: string; email: string }[];
   productionStandardChange: string | null;
+  posture: PostureView;
 };
 
 function Approvers({ agent }: { agent: InventoryRow }) {
@@ -114,6 +116,7 @@ export function InventoryTable({
   query,
   filtered,
   now,
+  postureDays,
   canRegister = false,
 }: {
   items: InventoryRow[];
@@ -121,6 +124,7 @@ export function InventoryTable({
   query: string;
   filtered: boolean;
   now: number;
+  postureDays: { unobservedAfterDays: number; reviewIntervalDays: number };
   canRegister?: boolean;
 }) {
   if (items.length === 0) {
@@ -148,10 +152,11 @@ export function InventoryTable({
   const header = (label: string, column: string, className?: string) => (
     <SortHeader label={label} column={column} current={filters} query={query} className={className} />
   );
+  // Relative, so the screen-reader-only text of columns scrolled out of view is clipped with them instead of widening the page.
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+    <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
       {/* The cells' shared look is set once here: fifty rows of repeated classes were a third of the page. */}
-      <table className="w-full min-w-[1240px] text-left text-sm [&_td]:px-3 [&_td]:py-2.5 [&_td]:whitespace-nowrap [&_td]:text-slate-700">
+      <table className="w-full min-w-[1360px] text-left text-sm [&_td]:px-3 [&_td]:py-2.5 [&_td]:whitespace-nowrap [&_td]:text-slate-700">
         <caption className="sr-only">Agent inventory</caption>
         <thead className="border-b border-slate-200 bg-slate-50 text-xs text-slate-600">
           <tr>
@@ -165,6 +170,9 @@ export function InventoryTable({
                 {ENV_LABEL[env]}
               </th>
             ))}
+            <th scope="col" className="px-3 py-2.5 font-medium">
+              Posture
+            </th>
             <th scope="col" className="px-3 py-2.5 font-medium whitespace-nowrap">
               Prod approved by
             </th>
@@ -202,6 +210,9 @@ export function InventoryTable({
                   <VersionCell value={agent.environments[env]} />
                 </td>
               ))}
+              <td>
+                <PostureBadges slug={agent.slug} posture={agent.posture} lastReviewedAt={agent.lastReviewedAt} now={now} {...postureDays} />
+              </td>
               <td className="max-w-44 truncate">
                 <Approvers agent={agent} />
               </td>

@@ -21,6 +21,8 @@ import { paging, parseQuery, type SearchParamsInput } from "@/lib/validations/qu
 import { assertCanRead, type Caller } from "./caller";
 import { registrationChangeOf } from "./agent-lifecycle";
 import { approvalsOf } from "./registry";
+import type { Posture } from "./drift";
+import { freshSince, hasOpenDrift, inventoryPosture, productionKind, unobservedSince } from "./inventory-posture";
 
 export const AGENT_SORTS = ["name", "platform", "workflow", "risk", "autonomy", "lastDeployed", "lastReviewed", "openChanges"] as const;
 export type AgentSort = (typeof AGENT_SORTS)[number];
@@ -33,6 +35,10 @@ export const agentFiltersSchema = z.object({
   risk: z.enum(RISK_LEVELS, { error: `risk must be one of: ${RISK_LEVELS.join(", ")}` }).optional(),
   /** One status, or "all"; none means the agents that run or are about to (active and proposed). */
   status: z.enum([...AGENT_STATUSES, "all"], { error: `status must be one of: ${[...AGENT_STATUSES, "all"].join(", ")}` }).optional(),
+  /** "open": only agents with open drift in any environment. */
+  drift: z.enum(["open"], { error: 'drift must be "open"' }).optional(),
+  /** "stale": only agents running in production and not observed there within the setting. */
+  observed: z.enum(["stale"], { error: 'observed must be "stale"' }).optional(),
   sort: z.enum(AGENT_SORTS, { error: `sort must be one of: ${AGENT_SORTS.join(", ")}` }).default("name"),
   dir: z.enum(["asc", "desc"], { error: 'dir must be "asc" or "desc"' }).default("asc"),
   ...paging,
@@ -62,6 +68,8 @@ export type AgentSummary = {
   /** Who signed off the version production runs, or "standard change" when it was pre-approved. */
   productionApprovers: { role: string; name: string; email: string }[];
   productionStandardChange: string | null;
+  /** Open drift, when production was last observed, and whether it is unobserved or due a review. */
+  posture: Posture;
 };
 
 const openStates = sql.join(
@@ -108,8 +116,10 @@ function statusCondition(status: AgentFilters["status"]): SQL | undefined {
   return status ? eq(agents.status, status) : inArray(agents.status, [...DEFAULT_AGENT_STATUSES]);
 }
 
-function whereClause(filters: AgentFilters, status: AgentFilters["status"] = filters.status): SQL | undefined {
+function whereClause(filters: AgentFilters, now: number, status: AgentFilters["status"] = filters.status): SQL | undefined {
   const conditions: (SQL | undefined)[] = [statusCondition(status)];
+  if (filters.drift) conditions.push(hasOpenDrift);
+  if (filters.observed) conditions.push(unobservedSince(freshSince(now)));
   if (filters.q) {
     const pattern = `%${filters.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     conditions.push(
@@ -144,6 +154,7 @@ function agentRows(ids: string[]) {
       development: currentVersionId("development"),
       staging: currentVersionId("staging"),
       production: currentVersionId("production"),
+      productionKind,
     })
     .from(agents)
     .innerJoin(workflows, eq(workflows.id, agents.workflowId))
@@ -159,11 +170,12 @@ type AgentRow = ReturnType<typeof agentRows>[number];
 export function listAgents(
   caller: Caller,
   filters: AgentFilters,
-  options: { all?: boolean } = {},
+  options: { all?: boolean; now?: number } = {},
 ): { items: AgentSummary[]; total: number } {
   assertCanRead(caller);
   const db = getDb();
-  const where = whereClause(filters);
+  const now = options.now ?? Date.now();
+  const where = whereClause(filters, now);
   // Without a workflow or risk filter the count needs no join: it is read off the (status, name) index alone.
   const count = db.select({ n: sql<number>`COUNT(*)` }).from(agents);
   const total = (
@@ -182,13 +194,13 @@ export function listAgents(
           .select({ id: agents.id, name: agents.name, slug: agents.slug })
           .from(agents)
           .innerJoin(workflows, eq(workflows.id, agents.workflowId))
-          .where(whereClause(filters, "active"))
+          .where(whereClause(filters, now, "active"))
           .unionAll(
             db
               .select({ id: agents.id, name: agents.name, slug: agents.slug })
               .from(agents)
               .innerJoin(workflows, eq(workflows.id, agents.workflowId))
-              .where(whereClause(filters, "proposed")),
+              .where(whereClause(filters, now, "proposed")),
           )
           // A compound select orders by its result columns: 2 is the name, 3 the slug.
           .orderBy(order(sql`2 COLLATE NOCASE`), asc(sql`2`), asc(sql`3`))
@@ -237,6 +249,7 @@ export function listAgents(
   const deployedAt = currentDeploymentTimes(rows.map((r) => r.id));
   const productionChange = (versionId: string | null) => (versionId ? (versions.get(versionId)?.changeRecordId ?? null) : null);
   const approvals = approvalsOf(rows.map((r) => productionChange(r.production)));
+  const posture = inventoryPosture(rows, now);
   const envVersion = (agentId: string, env: Environment, versionId: string | null): EnvironmentVersion => {
     const v = versionId ? versions.get(versionId) : undefined;
     return v ? { version: v.number, specHash: v.specHash, deployedAt: deployedAt.get(`${agentId}:${env}`) ?? 0 } : null;
@@ -265,6 +278,7 @@ export function listAgents(
         email: a.signer,
       })),
       productionStandardChange: approvals.get(productionChange(r.production) ?? "")?.standardChange ?? null,
+      posture: posture.get(r.id)!,
     })),
   };
 }

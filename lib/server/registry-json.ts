@@ -1,6 +1,7 @@
 import "server-only";
 import { ENVIRONMENTS, type Environment } from "@/lib/domain/terms";
 import { toIso } from "./api";
+import type { Posture } from "./drift";
 import type { EnvironmentState, VersionApprovals } from "./registry";
 import type { StillRunningRolledBack } from "./rolled-back-versions";
 
@@ -43,4 +44,14 @@ export function stillRunningRolledBackJson(items: StillRunningRolledBack[]) {
     incident: i.incident?.id ?? null,
     rollBackTo: i.rollBackTo,
   }));
+}
+
+/** An agent's drift and observation posture: open drift worst first, by DR-number. */
+export function postureJson(p: Posture) {
+  return {
+    openDrift: p.openDrift.map((d) => ({ number: d.label, environment: d.environment, severity: d.severity })),
+    lastObservedAt: toIso(p.lastObservedAt),
+    unobserved: p.unobserved,
+    reviewDue: p.reviewDue,
+  };
 }

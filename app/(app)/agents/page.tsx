@@ -10,6 +10,7 @@ import { isAppError } from "@/lib/errors";
 import { listAgents, parseAgentFilters, workflowFacets, type AgentFilters } from "@/lib/server/agents";
 import { requireUser } from "@/lib/server/auth";
 import { canRegisterAgents } from "@/lib/server/agent-registration";
+import { postureDays } from "@/lib/server/inventory-posture";
 import { userCaller } from "@/lib/server/caller";
 import { BadFilterNotice } from "@/components/ui/bad-filter-notice";
 
@@ -30,11 +31,14 @@ export default async function AgentsPage({ searchParams }: { searchParams: Promi
     if (!isAppError(error)) throw error;
     return <BadFilterNotice message={error.message} href="/agents" label="Show all agents" />;
   }
-  const { items, total } = listAgents(userCaller(user), filters);
+  const now = Date.now();
+  const { items, total } = listAgents(userCaller(user), filters, { now });
   const workflows = workflowFacets();
   const query = new URLSearchParams(Object.entries(params).flatMap(([k, v]) => (typeof v === "string" && v ? [[k, v]] : [])));
   query.delete("page");
-  const filtered = Boolean(filters.q || filters.platform || filters.workflow || filters.risk || filters.status);
+  const filtered = Boolean(
+    filters.q || filters.platform || filters.workflow || filters.risk || filters.status || filters.drift || filters.observed,
+  );
 
   return (
     <div className="space-y-5">
@@ -43,7 +47,8 @@ export default async function AgentsPage({ searchParams }: { searchParams: Promi
           <h1 className="text-2xl font-semibold tracking-tight">Agents</h1>
           <p className="mt-1 text-sm text-slate-600">
             {total} {total === 1 ? "agent" : "agents"}
-            {filtered ? " match these filters" : " in the inventory"} — what each one runs in development, staging and production.
+            {filtered ? (total === 1 ? " matches these filters" : " match these filters") : " in the inventory"} — what each one runs in
+            development, staging and production.
           </p>
         </div>
         <div className="flex flex-wrap gap-2">
@@ -71,7 +76,8 @@ export default async function AgentsPage({ searchParams }: { searchParams: Promi
         filters={filters}
         query={query.toString()}
         filtered={filtered}
-        now={Date.now()}
+        now={now}
+        postureDays={postureDays}
         canRegister={canRegisterAgents(user)}
       />
       <Pagination page={filters.page} pageSize={filters.pageSize} total={total} query={query.toString()} />

@@ -31,6 +31,8 @@ export async function GET(request: NextRequest) {
       "last_deployed_at",
       "last_reviewed_at",
       "open_changes",
+      "open_drift",
+      "last_observed_at",
     ];
     const rows = items.map((a) => [
       a.slug,
@@ -49,6 +51,8 @@ export async function GET(request: NextRequest) {
       iso(a.lastDeployedAt),
       iso(a.lastReviewedAt),
       a.openChanges,
+      a.posture.openDrift.map((d) => `${d.label} ${d.environment} ${d.severity}`).join("; "),
+      iso(a.posture.lastObservedAt),
     ]);
     return csvResponse("agents", header, rows);
   } catch (error) {

@@ -3,6 +3,7 @@ import { apiRoute, toIso } from "@/lib/server/api";
 import { registerAgent, type RegisteredAgent } from "@/lib/server/agent-registration";
 import { listAgents, parseAgentFilters } from "@/lib/server/agents";
 import { changeJson } from "@/lib/server/change-json";
+import { postureJson } from "@/lib/server/registry-json";
 
 export const dynamic = "force-dynamic";
 
@@ -28,6 +29,7 @@ export const GET = apiRoute((request, { caller }) => {
       lastDeployedAt: toIso(agent.lastDeployedAt),
       lastReviewedAt: toIso(agent.lastReviewedAt),
       openChanges: agent.openChanges,
+      posture: postureJson(agent.posture),
     })),
     total,
   };
