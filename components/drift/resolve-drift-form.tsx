@@ -25,13 +25,13 @@ export function ResolveDriftForm({
   expiryRange,
   resolve,
 }: {
-  record: { id: string; label: string };
+  record: { id: string; label: string; resolution: { action: DriftAction } | null };
   /** The dates an acceptance may run to (UTC calendar days), from tomorrow to 90 days out. */
   expiryRange: { min: string; max: string };
   resolve: (ref: string, input: DriftResolutionInput) => Promise<ResolveDriftOutcome>;
 }) {
   const router = useRouter();
-  const [action, setAction] = useState<DriftAction>("adopt");
+  const [action, setAction] = useState<DriftAction>(record.resolution?.action === "adopt" ? "restore" : "adopt");
   const [reason, setReason] = useState("");
   const [expiresOn, setExpiresOn] = useState("");
   const { pending, fieldErrors, run } = useAction();
@@ -52,9 +52,9 @@ export function ResolveDriftForm({
     );
   };
   return (
-    <form onSubmit={submit} aria-label={`Resolve ${record.label}`} className="space-y-3">
+    <form onSubmit={submit} aria-label={`Resolve ${record.label}`} className="space-y-3 border-t border-amber-200 pt-4">
       <fieldset>
-        <legend className="mb-1.5 text-sm font-medium text-slate-700">Resolution</legend>
+        <legend className="mb-1.5 text-sm font-medium text-slate-700">{record.resolution ? "Change the resolution" : "Resolve it"}</legend>
         <div className="flex flex-wrap gap-x-4 gap-y-1">
           {DRIFT_ACTIONS.map((a) => (
             <label key={a} className="flex items-center gap-1.5 text-sm text-slate-800">
