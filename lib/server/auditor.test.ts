@@ -269,6 +269,7 @@ describe("the auditor changes nothing", () => {
       "canEditAgentDetails",
       "getAgentDetails",
       "agentDetailsChoices",
+      "lastProductionObservation",
     ]);
     const dir = path.join(process.cwd(), "lib/server");
     const unclassified = readdirSync(dir)
