@@ -290,6 +290,7 @@ describe("the auditor changes nothing", () => {
       "canEditAgentDetails",
       "getAgentDetails",
       "agentDetailsChoices",
+      "lastProductionObservation",
     ]);
     const dir = path.join(process.cwd(), "lib/server");
     const unclassified = readdirSync(dir)

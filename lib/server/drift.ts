@@ -439,3 +439,18 @@ export function postureOf(
     }),
   );
 }
+
+/** The agent's latest observation in production, for its page: when, from which source, and whether it matched. */
+export function lastProductionObservation(caller: Caller, slug: string): { observedAt: number; source: string; inSync: boolean } | null {
+  assertCanRead(caller);
+  return (
+    getDb()
+      .select({ observedAt: observations.observedAt, source: observations.source, inSync: observations.inSync })
+      .from(observations)
+      .innerJoin(agents, eq(agents.id, observations.agentId))
+      .where(and(eq(agents.slug, slug), eq(observations.environment, "production")))
+      .orderBy(desc(observations.observedAt), desc(sql`${observations}.rowid`))
+      .limit(1)
+      .get() ?? null
+  );
+}

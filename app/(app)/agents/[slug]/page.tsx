@@ -38,6 +38,12 @@ import { openRetroSignoffs } from "@/lib/server/retro-signoffs";
 import { rollbackOptions } from "@/lib/server/rollback";
 import { stillRunningRolledBack } from "@/lib/server/rolled-back-versions";
 import { rollBackStillRunningAction, rollbackAction } from "../actions";
+import { DriftSection } from "@/components/drift/drift-section";
+import { ResolveDriftForm } from "@/components/drift/resolve-drift-form";
+import { isReviewDue, isUnobserved, MAX_ACCEPTANCE_DAYS } from "@/lib/domain/drift";
+import { postureSettings } from "@/lib/env";
+import { canResolveDrift, lastProductionObservation, listDrift } from "@/lib/server/drift";
+import { resolveDriftAction } from "./drift-actions";
 
 type Props = { params: Promise<{ slug: string }>; searchParams: Promise<{ version?: string; at?: string }> };
 
@@ -110,6 +116,11 @@ export default async function AgentPage({ params, searchParams }: Props) {
   const deploymentLog = listDeployments(caller, { agent: slug, pageSize: 8 });
   const evals = recentEvalRuns(caller, slug, 8);
   const retros = openRetroSignoffs(caller, { agent: slug }, now);
+  const drift = listDrift(caller, { agent: slug }, now);
+  const openDrift = drift.items.filter((d) => d.state === "open");
+  const lastObserved = lastProductionObservation(caller, slug);
+  const inProduction = Boolean(production) && production?.kind !== "retire";
+  const day = (offset: number) => new Date(now + offset * 86_400_000).toISOString().slice(0, 10);
   const label =
     production?.version === shown.number
       ? production.kind === "retire"
@@ -170,6 +181,25 @@ export default async function AgentPage({ params, searchParams }: Props) {
 
       <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
         <div className="space-y-6">
+          <DriftSection
+            open={openDrift}
+            closed={drift.items.filter((d) => d.state === "closed")}
+            closedTotal={drift.total - openDrift.length}
+            lastObserved={lastObserved}
+            unobserved={inProduction && isUnobserved(lastObserved?.observedAt ?? null, postureSettings.unobservedAfterMs, now)}
+            now={now}
+            resolveForm={
+              canResolveDrift(user)
+                ? (record) => (
+                    <ResolveDriftForm
+                      record={record}
+                      expiryRange={{ min: day(1), max: day(MAX_ACCEPTANCE_DAYS) }}
+                      resolve={resolveDriftAction.bind(null, slug)}
+                    />
+                  )
+                : undefined
+            }
+          />
           <Card
             title={
               <>
@@ -312,6 +342,11 @@ export default async function AgentPage({ params, searchParams }: Props) {
               <Field label="Rollback owner">{agent.rollbackOwner.name}</Field>
               <Field label="Last reviewed">
                 <RelativeTime at={agent.lastReviewedAt} now={now} empty="never" />
+                {inProduction && isReviewDue(agent.lastReviewedAt, postureSettings.reviewIntervalMs, now) && (
+                  <Badge tone="warning" className="ml-2">
+                    review due
+                  </Badge>
+                )}
               </Field>
             </dl>
           </Card>
