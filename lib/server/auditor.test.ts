@@ -291,6 +291,9 @@ describe("the auditor changes nothing", () => {
       "getAgentDetails",
       "agentDetailsChoices",
       "lastProductionObservation",
+      "listDrift",
+      "getDrift",
+      "driftOverview",
     ]);
     const dir = path.join(process.cwd(), "lib/server");
     const unclassified = readdirSync(dir)
