@@ -166,3 +166,48 @@ test("propose twice from the same branch updates one change record; --fail-on es
   expect(wording.stdout).toMatch(/^CR-\d+ opened: Clearer wording/);
   expect(wording.stdout).not.toContain("▲");
 });
+
+test("observe: production in sync; a wider band observed in staging opens drift (--fail-on exits 3); what staging runs closes it", async ({
+  page,
+}) => {
+  test.slow(); // six runs of the real binary, each a process of its own
+  const countersign = cli(await issueToken(page, ["read", "observe"]));
+  const dir = mkdtempSync(path.join(tmpdir(), "countersign-observe-e2e-"));
+  const file = path.join(dir, `${AGENT}.yaml`);
+  const source = "e2e nightly Salesforce retrieve";
+
+  // What production runs, observed as it is: in sync, nothing opens. The other journeys' production stays put.
+  writeFileSync(file, countersign("export", "--agent", AGENT).stdout);
+  const inSync = countersign("observe", file, "--agent", AGENT, "--source", source, "--fail-on", "escalation");
+  expect(inSync.stderr).toBe("");
+  expect(inSync.status).toBe(0);
+  expect(inSync.stdout).toMatch(new RegExp(`^${AGENT} in production is in sync with v\\d+\\nObserved .+ by ${source}\\n$`));
+
+  // Staging found running a wider discount band than was deployed there: drift, and the step fails.
+  writeFileSync(file, stringify(withBand(countersign("export", "--agent", AGENT).stdout, 25)));
+  const drifted = countersign("observe", file, "--agent", AGENT, "--env", "staging", "--source", source, "--fail-on", "escalation");
+  expect(drifted.stderr).toBe("");
+  expect(drifted.status).toBe(3);
+  // A retried run finds the record its first attempt left open: updated, not opened.
+  const number = new RegExp(`^drift (DR-\\d+) \\((high|critical)\\) (opened|updated): ${AGENT} in staging differs from v\\d+`).exec(
+    drifted.stdout,
+  )?.[1];
+  expect(number, drifted.stdout).toBeDefined();
+  expect(drifted.stdout).toContain(`http://localhost:${DEMO_PORT}/agents/${AGENT}#drift`);
+  expect(drifted.stdout).toMatch(/▲ escalation {2}quotes\.create limit raised/);
+  expect(drifted.stdout).toContain("Not resolved yet");
+
+  // Staging observed running what was deployed there again: the record closes, and says why.
+  writeFileSync(file, countersign("export", "--agent", AGENT, "--env", "staging").stdout);
+  const closed = countersign("observe", file, "--agent", AGENT, "--env", "staging", "--source", source, "--fail-on", "escalation");
+  expect(closed.stderr).toBe("");
+  expect(closed.status).toBe(0);
+  expect(closed.stdout).toMatch(
+    new RegExp(`^drift ${number} closed: ${AGENT} in staging is in sync with v\\d+; it returned to the approved version\\n`),
+  );
+
+  const listed = (await (await page.request.get(`/api/v1/drift?agent=${AGENT}&environment=staging&state=closed`)).json()) as {
+    items: { number: string; closedReason: string; observationCount: number }[];
+  };
+  expect(listed.items).toContainEqual(expect.objectContaining({ number, closedReason: "returned_to_approved", observationCount: 2 }));
+});

@@ -186,3 +186,102 @@ export function formatProposal(report: ProposalReport, format: OutputFormat): st
   if (report.problems.length > 0) lines.push("Before it can go to review:", ...report.problems.map((p) => `  - ${p}`));
   return lines.join("\n") + "\n";
 }
+
+/** What `observe` reports: the observation, what it was compared with, and the drift record it opened, joined or closed. */
+export type ObservationReport = {
+  agent: string;
+  environment: string;
+  source: string;
+  observedAt: string;
+  inSync: boolean;
+  /** The version deployed there at `observedAt`; null when none was. */
+  comparedWith: number | null;
+  /** Where the agent's drift is shown and resolved. */
+  url: string;
+  drift: {
+    number: string;
+    /** Opened by this observation, joined by it (updated), or closed by it (back in sync). */
+    outcome: "opened" | "updated" | "closed";
+    severity: RiskLevel;
+    reasons: string[];
+    /** Escalations first. */
+    diff: DiffItem[];
+    resolution: { action: string; reason: string; expiresAt: string | null; change: string | null } | null;
+    acceptanceLapsedAt: string | null;
+    closedReason: string | null;
+  } | null;
+};
+
+/** `--fail-on` on an observation: only a drifting one can meet it; drift without a record to weigh fails closed. */
+export function observationFailOnMet(report: ObservationReport, failOn: FailOn): boolean {
+  if (report.inSync) return false;
+  return report.drift ? failOnMet({ diff: report.drift.diff, tier: report.drift.severity }, failOn) : true;
+}
+
+const CLOSED_BECAUSE: Record<string, string> = {
+  returned_to_approved: "it returned to the approved version",
+  adopted: "the adopted change was released",
+  restored: "the approved version was restored",
+};
+
+function observationHeadline(report: ObservationReport): string {
+  const where = `${report.agent} in ${report.environment}`;
+  const drift = report.drift;
+  if (!drift) return report.inSync ? `${where} is in sync with v${report.comparedWith}` : `${where} differs from what is deployed there`;
+  if (drift.outcome === "closed")
+    return `drift ${drift.number} closed: ${where} is in sync with v${report.comparedWith}; ${CLOSED_BECAUSE[drift.closedReason ?? ""] ?? "it is back in sync"}`;
+  const against =
+    report.comparedWith === null
+      ? "runs with no approved version deployed there"
+      : `differs from v${report.comparedWith}, the approved version`;
+  return `drift ${drift.number} (${drift.severity}) ${drift.outcome}: ${where} ${against}`;
+}
+
+/** The standing resolution of open drift, in a line; null when none is in force. */
+function resolutionLine(drift: NonNullable<ObservationReport["drift"]>): string | null {
+  if (drift.outcome === "closed") return null;
+  if (drift.acceptanceLapsedAt && !drift.resolution)
+    return `The risk acceptance lapsed on ${drift.acceptanceLapsedAt}: the drift needs a decision again.`;
+  const r = drift.resolution;
+  if (!r) return "Not resolved yet: adopt it as a change, restore the approved version, or accept the risk for a while.";
+  if (r.action === "adopt") return `Adopted as ${r.change ?? "a change"}: it closes once that change is released and observed in sync.`;
+  if (r.action === "restore") return "Being restored: it closes once the approved version is observed again.";
+  return `Risk accepted until ${r.expiresAt ?? "?"}: ${r.reason}`;
+}
+
+export function formatObservation(report: ObservationReport, format: OutputFormat): string {
+  const escalating = report.drift !== null && report.drift.outcome !== "closed" && escalates(report.drift);
+  if (format === "json") return JSON.stringify({ ...report, escalates: escalating }, null, 2) + "\n";
+  const drift = report.drift;
+  const seen = `Observed ${report.observedAt} by ${report.source}`;
+  const standing = drift ? resolutionLine(drift) : null;
+  const open = drift && drift.outcome !== "closed" ? drift : null;
+  if (format === "markdown") {
+    const headline = inline(observationHeadline(report));
+    const out = [`### Countersign: ${drift ? `[${headline}](${report.url})` : headline}`, "", inline(seen), ""];
+    if (open) {
+      out.push(`**Severity: ${open.severity}**; ${escalationCount(open.diff)}`, "");
+      if (open.reasons.length > 0) out.push(...open.reasons.map((r) => `- ${inline(r)}`), "");
+      if (open.diff.length > 0) {
+        out.push("| Direction | Domain | Change |", "| --- | --- | --- |");
+        for (const item of open.diff) out.push(`| ${ARROW[item.direction]} ${item.direction} | ${item.domain} | ${cell(item.summary)} |`);
+        out.push("");
+      } else out.push("No permission changes.", "");
+      if (standing) out.push(inline(standing));
+    }
+    return out.join("\n").trimEnd() + "\n";
+  }
+  const lines = [observationHeadline(report), seen];
+  if (drift) lines.push(report.url);
+  if (open) {
+    lines.push(`Severity: ${open.severity}; ${escalationCount(open.diff)}`);
+    if (open.reasons.length > 0) lines.push("Why:", ...open.reasons.map((r) => `  - ${r}`));
+    if (open.diff.length === 0) lines.push("No permission changes.");
+    else {
+      lines.push("Permission diff:");
+      for (const item of open.diff) lines.push(`  ${ARROW[item.direction]} ${item.direction}  ${item.summary}`);
+    }
+    if (standing) lines.push(standing);
+  }
+  return lines.join("\n") + "\n";
+}

@@ -3,10 +3,11 @@ import { argumentError, EXIT, type Command, type Io } from "./command";
 import { diffCommand } from "./diff";
 import { exportCommand } from "./export";
 import { importCommand } from "./import";
+import { observeCommand } from "./observe";
 import { proposeCommand } from "./propose";
 
 /** Every command, in the order `countersign --help` lists them; each lives in its own file beside this one. */
-const COMMANDS: readonly Command[] = [importCommand, exportCommand, diffCommand, proposeCommand];
+const COMMANDS: readonly Command[] = [importCommand, exportCommand, diffCommand, proposeCommand, observeCommand];
 
 const USAGE = `Countersign: change management for AI agents in production.
 
