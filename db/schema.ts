@@ -379,8 +379,9 @@ export const observations = sqliteTable(
       .notNull()
       .references(() => agents.id),
     environment: text("environment", { enum: ENVIRONMENTS }).notNull(),
-    spec: text("spec", { mode: "json" }).$type<AgentSpec>().notNull(),
-    specHash: text("spec_hash").notNull(),
+    // Null when the agent was reported absent: not found on the platform in that environment.
+    spec: text("spec", { mode: "json" }).$type<AgentSpec>(),
+    specHash: text("spec_hash"),
     source: text("source").notNull(),
     observedAt: at("observed_at").notNull(),
     receivedAt: at("received_at").notNull(),
@@ -417,8 +418,9 @@ export const driftRecords = sqliteTable(
     diff: text("diff", { mode: "json" }).$type<DiffItem[]>().notNull(),
     // The version approved and deployed when it was last compared; null when nothing was deployed there.
     approvedVersionId: text("approved_version_id").references(() => agentVersions.id),
-    observedSpec: text("observed_spec", { mode: "json" }).$type<AgentSpec>().notNull(),
-    observedSpecHash: text("observed_spec_hash").notNull(),
+    // Null when what was last observed is the agent's absence where a version is deployed.
+    observedSpec: text("observed_spec", { mode: "json" }).$type<AgentSpec>(),
+    observedSpecHash: text("observed_spec_hash"),
     openedAt: at("opened_at").notNull(),
     lastObservedAt: at("last_observed_at").notNull(),
     resolution: text("resolution", { enum: DRIFT_ACTIONS }),

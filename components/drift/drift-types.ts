@@ -22,6 +22,7 @@ export type DriftRecordShown = {
     change: string | null;
   } | null;
   acceptanceLapsedAt: number | null;
+  resolvedAt: number | null;
   closedAt: number | null;
   closedReason: DriftClosedReason | null;
   observations: { id: string; observedAt: number; source: string; reportedBy: string; inSync: boolean }[];
@@ -29,7 +30,7 @@ export type DriftRecordShown = {
 };
 
 /** What the resolve form sends; the expiry is a calendar date (UTC), only for accepting the risk. */
-export type DriftResolutionInput = { action: DriftAction; reason: string; expiresOn: string };
+export type DriftResolutionInput = { action: DriftAction; reason: string; expiresOn: string; seenResolvedAt: number | null };
 
 export type ResolveDriftOutcome =
   { ok: true; message: string; change?: string } | { ok: false; message: string; fieldErrors?: Record<string, string[]> };

@@ -25,7 +25,7 @@ export function ResolveDriftForm({
   expiryRange,
   resolve,
 }: {
-  record: { id: string; label: string; resolution: { action: DriftAction } | null };
+  record: { id: string; label: string; resolution: { action: DriftAction } | null; resolvedAt: number | null };
   /** The dates an acceptance may run to (UTC calendar days), from tomorrow to 90 days out. */
   expiryRange: { min: string; max: string };
   resolve: (ref: string, input: DriftResolutionInput) => Promise<ResolveDriftOutcome>;
@@ -41,7 +41,12 @@ export function ResolveDriftForm({
     let change: string | undefined;
     run(
       async () => {
-        const result = await resolve(record.label, { action, reason, expiresOn: action === "accept" ? expiresOn : "" });
+        const result = await resolve(record.label, {
+          action,
+          reason,
+          expiresOn: action === "accept" ? expiresOn : "",
+          seenResolvedAt: record.resolvedAt,
+        });
         if (result.ok) change = result.change;
         return result;
       },

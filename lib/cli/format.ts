@@ -83,14 +83,19 @@ export function formatDiff(report: DiffReport, format: OutputFormat): string {
   return lines.join("\n") + "\n";
 }
 
-/** A table cell: pipes and line breaks would end the cell or the row. */
 /** Text in markdown that must stay text: a title or a reason cannot open a link, a heading or emphasis. */
 function inline(text: string): string {
-  return text.replace(/\r?\n/g, " ").replace(/[\\`*_[\]()<>#!|~]/g, (c) => `\\${c}`);
+  return oneLine(text).replace(/[\\`*_[\]()<>#!|~]/g, (c) => `\\${c}`);
 }
 
+/** A table cell: pipes and line breaks would end the cell or the row. */
 function cell(text: string): string {
-  return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+  return oneLine(text).replace(/\\/g, "\\\\").replace(/\|/g, "\\|");
+}
+
+/** Text from the server on one line, with no control characters: a lone CR or an ANSI escape could forge output. */
+function oneLine(text: string): string {
+  return text.replace(/\r\n|[\r\n\u2028\u2029]/g, " ").replace(/[\u0000-\u001f\u007f-\u009f]/g, "");
 }
 
 function diffMarkdown(report: DiffReport): string {
@@ -271,17 +276,17 @@ export function formatObservation(report: ObservationReport, format: OutputForma
     }
     return out.join("\n").trimEnd() + "\n";
   }
-  const lines = [observationHeadline(report), seen];
+  const lines = [oneLine(observationHeadline(report)), oneLine(seen)];
   if (drift) lines.push(report.url);
   if (open) {
     lines.push(`Severity: ${open.severity}; ${escalationCount(open.diff)}`);
-    if (open.reasons.length > 0) lines.push("Why:", ...open.reasons.map((r) => `  - ${r}`));
+    if (open.reasons.length > 0) lines.push("Why:", ...open.reasons.map((r) => `  - ${oneLine(r)}`));
     if (open.diff.length === 0) lines.push("No permission changes.");
     else {
       lines.push("Permission diff:");
-      for (const item of open.diff) lines.push(`  ${ARROW[item.direction]} ${item.direction}  ${item.summary}`);
+      for (const item of open.diff) lines.push(`  ${ARROW[item.direction]} ${item.direction}  ${oneLine(item.summary)}`);
     }
-    if (standing) lines.push(standing);
+    if (standing) lines.push(oneLine(standing));
   }
   return lines.join("\n") + "\n";
 }

@@ -191,6 +191,15 @@ describe("countersign observe", () => {
     expect(md).not.toMatch(/^## /m);
   });
 
+  it("keeps a lone carriage return or a terminal escape in the server's text from forging lines or colours", async () => {
+    const forged = { ...OPENED, observation: { ...OBSERVATION, source: "nightly\r\r- injected https://evil.example \u001b[31mred" } };
+    for (const format of ["text", "markdown"]) {
+      const out = (await observe(args("--format", format), observationsApi(forged))).out;
+      expect(out).not.toMatch(/[\r\u001b]/);
+      expect(out).not.toMatch(/^- injected/m);
+    }
+  });
+
   it.each([
     [["--agent", "refund-assistant", "--source", "s"], "name the files or folders observed"],
     [["x.yaml", "--source", "s"], "name the agent with --agent"],

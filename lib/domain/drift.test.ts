@@ -113,9 +113,16 @@ describe("the drift record's lifecycle", () => {
 
   it("back in sync closes it: returned to approved, or as adopted / restored when that was decided", () => {
     expect(observationOutcome(open(), true, NOW)).toEqual({ kind: "close", reason: "returned_to_approved" });
-    expect(observationOutcome(open("adopt"), true, NOW)).toEqual({ kind: "close", reason: "adopted" });
+    expect(observationOutcome(open("adopt"), true, NOW, { deployedFromAdoptedChange: true })).toEqual({ kind: "close", reason: "adopted" });
+    // Adopted, but the change never ran (withdrawn, rejected): it returned to approved some other way.
+    expect(observationOutcome(open("adopt"), true, NOW)).toEqual({ kind: "close", reason: "returned_to_approved" });
     expect(observationOutcome(open("restore"), true, NOW)).toEqual({ kind: "close", reason: "restored" });
     expect(observationOutcome(open("accept", NOW + DAY), true, NOW)).toEqual({ kind: "close", reason: "returned_to_approved" });
+  });
+
+  it("an observation older than the latest one of its environment changes nothing, in sync or not", () => {
+    expect(observationOutcome(open(), true, NOW, { stale: true })).toEqual({ kind: "stale" });
+    expect(observationOutcome(null, false, NOW, { stale: true })).toEqual({ kind: "stale" });
   });
 
   it("an accepted risk holds until its expiry; after it, the record is open again and the next drift says so", () => {
@@ -147,6 +154,7 @@ describe("the drift record's lifecycle", () => {
     expect(resolutionProblems(open("adopt"), { action: "adopt", reason: "again" }, NOW).action).toEqual([
       "This drift is already adopted as a change",
     ]);
+    expect(resolutionProblems(open("adopt"), { action: "adopt", reason: "the first change was withdrawn" }, NOW, false)).toEqual({});
     expect(resolutionProblems({ ...open(), state: "closed" }, { action: "restore", reason: "r" }, NOW).action).toEqual([
       "This drift is closed: there is nothing to resolve",
     ]);

@@ -60,18 +60,37 @@ export function resolutionInForce(record: DriftStanding, now: number): DriftActi
 
 /**
  * What an observation does, given the agent's open drift record in that environment (or none):
+ * - older than the latest observation of that environment: kept as history, it changes nothing (a late
+ *   report cannot close current drift, nor make it look milder, nor open drift that has since gone);
  * - in sync, no record: nothing but "last observed";
- * - in sync, a record: it closes (returned to approved, or adopted / restored when that was the resolution);
+ * - in sync, a record: it closes: adopted when the version now deployed came from the adopted change,
+ *   restored when restoring was the decision, else returned to approved;
  * - different, no record: a record opens;
  * - different, a record: the observation attaches to it (a lapsed acceptance is lifted as it does).
  */
 export type ObservationOutcome =
-  { kind: "in_sync" } | { kind: "close"; reason: DriftClosedReason } | { kind: "open" } | { kind: "attach"; acceptanceLapsed: boolean };
+  | { kind: "stale" }
+  | { kind: "in_sync" }
+  | { kind: "close"; reason: DriftClosedReason }
+  | { kind: "open" }
+  | { kind: "attach"; acceptanceLapsed: boolean };
 
-export function observationOutcome(open: DriftStanding | null, inSync: boolean, now: number): ObservationOutcome {
+export function observationOutcome(
+  open: DriftStanding | null,
+  inSync: boolean,
+  now: number,
+  context: { stale?: boolean; deployedFromAdoptedChange?: boolean } = {},
+): ObservationOutcome {
+  if (context.stale) return { kind: "stale" };
   if (inSync) {
     if (!open) return { kind: "in_sync" };
-    const reason = open.resolution === "adopt" ? "adopted" : open.resolution === "restore" ? "restored" : "returned_to_approved";
+    const resolution = resolutionInForce(open, now);
+    const reason =
+      resolution === "adopt" && context.deployedFromAdoptedChange
+        ? "adopted"
+        : resolution === "restore"
+          ? "restored"
+          : "returned_to_approved";
     return { kind: "close", reason };
   }
   if (!open) return { kind: "open" };
@@ -88,6 +107,8 @@ export function resolutionProblems(
   record: DriftStanding,
   input: { action: DriftAction; reason: string; expiresAt?: number | null },
   now: number,
+  /** Whether the change it was adopted as is still open: a withdrawn or rejected one no longer stands for it. */
+  adoptedChangeOpen = true,
 ): Record<string, string[]> {
   const problems: Record<string, string[]> = {};
   if (record.state !== "open") problems.action = ["This drift is closed: there is nothing to resolve"];
@@ -100,7 +121,7 @@ export function resolutionProblems(
   } else if (input.expiresAt != null) {
     problems.expiresAt = ["Only accepting the risk takes an expiry"];
   }
-  if (input.action === "adopt" && resolutionInForce(record, now) === "adopt" && record.state === "open")
+  if (input.action === "adopt" && resolutionInForce(record, now) === "adopt" && record.state === "open" && adoptedChangeOpen)
     problems.action = ["This drift is already adopted as a change"];
   return problems;
 }

@@ -17,6 +17,8 @@ export const LIMITS = {
   specDepth: 32,
   /** A published sign-off policy: a few roles per tier and a handful of templates. */
   policyText: 100_000,
+  /** A whole request body, and so every file sent for import together. */
+  bodyBytes: 1_000_000,
 } as const;
 
 export const tooLong = (what: string, max: number) => `Keep ${what} to ${max.toLocaleString("en-US")} characters`;

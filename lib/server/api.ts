@@ -1,7 +1,7 @@
 import "server-only";
 import { NextResponse, type NextRequest } from "next/server";
 import { durable, storageFailure } from "@/db";
-import { unsafeShape } from "@/lib/domain/input-limits";
+import { LIMITS, unsafeShape } from "@/lib/domain/input-limits";
 import { AppError, HTTP_STATUS, isAppError, storageUnavailable } from "@/lib/errors";
 import { currentUser } from "./auth";
 import { assertCanRead, tokenCaller, userCaller, type Caller } from "./caller";
@@ -14,7 +14,7 @@ type Handler<P> = (
 ) => Promise<Response | unknown> | Response | unknown;
 
 /** The most a request body may hold: 1 MB, many times the largest real change (a spec with long instructions). */
-export const MAX_BODY_BYTES = 1_000_000;
+export const MAX_BODY_BYTES = LIMITS.bodyBytes;
 /** How deep a JSON body may nest: the deepest real request (a spec inside a change) is under ten levels. */
 export const MAX_JSON_DEPTH = 64;
 /** Keys that name an object's prototype machinery: never a field of ours, and dangerous to copy. */

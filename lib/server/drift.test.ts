@@ -9,7 +9,7 @@ import { errorOf } from "@/lib/testing/app-error";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
 import { approveAll, as, DAY, limitRaise, productionSpec, releaseApproved, testClock, tokenWith } from "@/lib/testing/release-fixtures";
 import { verifyAuditTrail } from "./audit";
-import { getChange } from "./changes";
+import { getChange, withdrawChange } from "./changes";
 import { getDrift, listDrift, resolveDrift } from "./drift";
 import { recordObservation } from "./observations";
 import { rollback } from "./rollback";
@@ -112,7 +112,7 @@ describe("observing what runs", () => {
       clock.next(),
     );
     expect(result.observation.inSync).toBe(false);
-    expect(result.drift!.observedSpec.tools.map((t) => t.system)).toContain("office365");
+    expect(result.drift!.observedSpec!.tools.map((t) => t.system)).toContain("office365");
     const foreign = errorOf(() =>
       recordObservation(observer(), "contract-clause-reviewer", {
         environment: "staging",
@@ -122,6 +122,62 @@ describe("observing what runs", () => {
     );
     expect(foreign.code).toBe("validation_failed");
     expect(foreign.message).toContain("notes.txt");
+  });
+});
+
+describe("observations that arrive late, or report an absence", () => {
+  it("an older observation arriving after a newer one is kept as history and changes nothing", () => {
+    const base = clock.next();
+    const added = productionSpec("onboarding-concierge");
+    added.tools.push({ system: "gmail", actions: [{ name: "messages.send", access: "write", approval: "none" }] });
+    const current = observe("onboarding-concierge", added, { observedAt: new Date(base).toISOString() });
+    expect(current.drift).toMatchObject({ state: "open" });
+    const severity = current.drift!.severity;
+    // Older and in sync: it does not close current drift.
+    const olderInSync = observe("onboarding-concierge", productionSpec("onboarding-concierge"), {
+      observedAt: new Date(base - 60_000).toISOString(),
+    });
+    expect(olderInSync.drift).toMatchObject({ id: current.drift!.id, state: "open", severity });
+    // Older and milder: it does not make the record look milder.
+    const milder = productionSpec("onboarding-concierge");
+    milder.model.version = "2030-01-01";
+    const olderMilder = observe("onboarding-concierge", milder, { observedAt: new Date(base - 30_000).toISOString() });
+    expect(olderMilder.drift).toMatchObject({ state: "open", severity, observedSpecHash: current.drift!.observedSpecHash });
+    expect(olderMilder.drift!.observationCount).toBe(3);
+  });
+
+  it("refuses an observation from before the agent was registered", () => {
+    const error = errorOf(() =>
+      observe("sla-breach-watcher", productionSpec("sla-breach-watcher"), { observedAt: "2001-01-01T00:00:00Z" }),
+    );
+    expect(error.code).toBe("validation_failed");
+    expect(error.details.fieldErrors?.observedAt?.[0]).toMatch(/before sla-breach-watcher was registered/);
+  });
+
+  it("an agent reported absent where a version runs is drift, low, with nothing to adopt; present again, it closes", () => {
+    const absent = recordObservation(
+      observer(),
+      "crm-record-updater",
+      { environment: "production", absent: true, source: "nightly" },
+      clock.next(),
+    );
+    expect(absent.observation).toMatchObject({ inSync: false, specHash: null });
+    expect(absent.drift).toMatchObject({ state: "open", severity: "low", observedSpec: null, diff: [] });
+    expect(absent.drift!.reasons[0]).toMatch(/^low: not found in production, where v\d+ is deployed$/);
+    expect(errorOf(() => resolveDrift(security(), absent.drift!.id, { action: "adopt", reason: "x" }, clock.next())).message).toMatch(
+      /no spec to adopt/,
+    );
+    expect(observe("crm-record-updater", productionSpec("crm-record-updater")).drift).toMatchObject({ state: "closed" });
+  });
+
+  it("absent where nothing is deployed is in sync", () => {
+    const result = recordObservation(
+      observer(),
+      "crm-record-updater",
+      { environment: "development", absent: true, source: "x" },
+      clock.next(),
+    );
+    expect(result.observation.inSync).toBe(result.comparedWith === null);
   });
 });
 
@@ -233,6 +289,39 @@ describe("resolving drift", () => {
       expiresAt + 2,
     );
     expect(again.drift).toMatchObject({ id: drift.id, state: "open", resolution: null, acceptanceLapsedAt: null });
+  });
+
+  it("adopted, but the change was withdrawn: it can be adopted again, and an in-sync observation closes it as returned, not adopted", () => {
+    const drift = drifting("renewal-negotiator");
+    const first = resolveDrift(security(), drift.id, { action: "adopt", reason: "First try" }, clock.next());
+    withdrawChange(security(), first.change!.id, { reason: "Wrong approach" }, clock.next());
+    const second = resolveDrift(security(), drift.id, { action: "adopt", reason: "Second try" }, clock.next());
+    expect(second.change!.number).not.toBe(first.change!.number);
+    resolveDrift(security(), drift.id, { action: "restore", reason: "Put it back after all" }, clock.next());
+    expect(getDrift(reader(), drift.id).resolution).toMatchObject({ action: "restore", change: null });
+    withdrawChange(security(), second.change!.id, {}, clock.next());
+  });
+
+  it("a resolution made from a stale page is refused with 409, naming what happened", () => {
+    const drift = drifting("incident-triage-bot");
+    const seen = getDrift(reader(), drift.id);
+    expect(seen.resolution).toBeNull();
+    resolveDrift(
+      as("ops@countersign.test"),
+      drift.id,
+      { action: "restore", reason: "Ops put it back", seenResolvedAt: null },
+      clock.next(),
+    );
+    const stale = errorOf(() =>
+      resolveDrift(security(), drift.id, {
+        action: "accept",
+        reason: "x",
+        expiresAt: new Date(clock.next() + DAY).toISOString(),
+        seenResolvedAt: null,
+      }),
+    );
+    expect(stale.code).toBe("conflict");
+    expect(stale.message).toMatch(/resolved by someone else meanwhile/);
   });
 
   it("only engineering, security and operations people resolve, never a token; who before what", () => {

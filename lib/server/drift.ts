@@ -18,7 +18,7 @@ import {
 } from "@/lib/domain/drift";
 import type { DiffItem } from "@/lib/domain/permission-diff";
 import type { AgentSpec } from "@/lib/domain/spec";
-import { changeNumberLabel, ENVIRONMENTS, type Environment, type RiskLevel, type Role } from "@/lib/domain/terms";
+import { changeNumberLabel, ENVIRONMENTS, OPEN_CHANGE_STATES, type Environment, type RiskLevel, type Role } from "@/lib/domain/terms";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validations/field-errors";
 import { paging, parseQuery, type SearchParamsInput } from "@/lib/validations/query-params";
@@ -38,7 +38,8 @@ export function canResolveDrift(user: { roles: Role[] }): boolean {
 
 export type DriftObservationView = {
   id: string;
-  specHash: string;
+  /** Null when the agent was reported absent there. */
+  specHash: string | null;
   source: string;
   observedAt: number;
   inSync: boolean;
@@ -57,8 +58,9 @@ export type DriftView = {
   /** From the approved version to what was last observed, escalations first. */
   diff: DiffItem[];
   approvedVersion: number | null;
-  observedSpec: AgentSpec;
-  observedSpecHash: string;
+  /** Null when what was last observed is the agent's absence where a version is deployed. */
+  observedSpec: AgentSpec | null;
+  observedSpecHash: string | null;
   openedAt: number;
   lastObservedAt: number;
   /** The resolution in force: a lapsed risk acceptance is none, and `acceptanceLapsedAt` says when it lapsed. */
@@ -71,6 +73,8 @@ export type DriftView = {
     change: string | null;
   } | null;
   acceptanceLapsedAt: number | null;
+  /** When the record was last resolved, lapsed or not: a form sends it back, so a decision made meanwhile is not overwritten. */
+  resolvedAt: number | null;
   closedAt: number | null;
   closedReason: DriftClosedReason | null;
   /** Newest first; the whole list on one record, the latest ten in a list. */
@@ -202,6 +206,7 @@ function views(db: Reader, rows: DriftRow[], now: number, perRecord: number | nu
             }
           : null,
       acceptanceLapsedAt: r.resolution === "accept" && !inForce && r.state === "open" ? r.acceptedUntil : null,
+      resolvedAt: r.resolvedAt,
       closedAt: r.closedAt,
       closedReason: r.closedReason,
       observations: observed.get(r.id)?.items ?? [],
@@ -281,6 +286,11 @@ const resolveSchema = z.strictObject({
   action: z.enum(DRIFT_ACTIONS, { error: "action is adopt, restore or accept" }),
   reason: z.string({ error: "Say why" }).trim().max(2_000, "Keep the reason to 2,000 characters"),
   expiresAt: z.iso.datetime({ offset: true, error: "expiresAt is an ISO-8601 time, like 2027-01-31T00:00:00Z" }).nullable().optional(),
+  /**
+   * When the resolution the person saw was recorded (`resolution.at`, or null when there was none): if someone
+   * resolved it since, the request is a 409 rather than a silent overwrite. Optional for API clients.
+   */
+  seenResolvedAt: z.iso.datetime({ offset: true, error: "seenResolvedAt is an ISO-8601 time" }).nullable().optional(),
 });
 
 /**
@@ -304,13 +314,27 @@ export function resolveDrift(
   const { id, changeId } = db.transaction(
     (tx) => {
       const row = findDriftRow(tx, ref);
-      const problems = resolutionProblems(row, { action: data.action, reason: data.reason, expiresAt }, now);
+      if (data.seenResolvedAt !== undefined && (data.seenResolvedAt === null ? null : Date.parse(data.seenResolvedAt)) !== row.resolvedAt)
+        throw new AppError(
+          "conflict",
+          `${driftNumberLabel(row.number)} was resolved by someone else meanwhile: reload to see their decision before changing it`,
+        );
+      const adopted = row.changeRecordId
+        ? tx.select({ state: changeRecords.state }).from(changeRecords).where(eq(changeRecords.id, row.changeRecordId)).get()
+        : undefined;
+      const adoptedChangeOpen = adopted !== undefined && (OPEN_CHANGE_STATES as readonly string[]).includes(adopted.state);
+      const problems = resolutionProblems(row, { action: data.action, reason: data.reason, expiresAt }, now, adoptedChangeOpen);
       if (problems.action) throw new AppError("conflict", `${driftNumberLabel(row.number)}: ${problems.action[0]}`);
       if (Object.keys(problems).length > 0)
         throw new AppError("validation_failed", Object.values(problems).flat()[0]!, { fieldErrors: problems });
       let changeId: string | null = null;
       if (data.action === "adopt") {
         const agent = tx.select().from(agents).where(eq(agents.id, row.agentId)).get()!;
+        if (!row.observedSpec)
+          throw new AppError(
+            "conflict",
+            `${driftNumberLabel(row.number)}: ${agent.slug} was not found in ${row.environment}; there is no spec to adopt (propose retiring it instead)`,
+          );
         assertOpenForChanges(tx, agent);
         const fields = proposeChangeSchema.parse({
           agent: agent.slug,
@@ -327,7 +351,8 @@ export function resolveDrift(
           resolvedById: caller.user.id,
           resolvedAt: now,
           acceptedUntil: data.action === "accept" ? expiresAt : null,
-          ...(changeId && { changeRecordId: changeId }),
+          // Only an adoption links a change: another resolution replaces it.
+          changeRecordId: changeId,
         })
         .where(eq(driftRecords.id, row.id))
         .run();

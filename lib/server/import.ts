@@ -4,7 +4,7 @@ import { importFiles } from "@/lib/importers";
 import { IMPORT_PLATFORMS, ImportError, type ImportResult } from "@/lib/importers/types";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validations/field-errors";
-import { MAX_BODY_BYTES } from "./api";
+import { LIMITS } from "@/lib/domain/input-limits";
 import { assertCanRead, type Caller } from "./caller";
 
 /** The most files one import reads: a platform's export or a repository folder, not a whole monorepo. */
@@ -25,8 +25,8 @@ const importSchema = z.strictObject({
     .array(file, { error: "Send the files to import as [{path, content}]" })
     .min(1, "Send at least one file to import")
     .max(MAX_IMPORT_FILES, `Send at most ${MAX_IMPORT_FILES} files at once`)
-    .refine((files) => files.reduce((sum, f) => sum + Buffer.byteLength(f.content, "utf8"), 0) <= MAX_BODY_BYTES, {
-      message: `Keep the files to ${MAX_BODY_BYTES.toLocaleString("en-US")} bytes in all`,
+    .refine((files) => files.reduce((sum, f) => sum + Buffer.byteLength(f.content, "utf8"), 0) <= LIMITS.bodyBytes, {
+      message: `Keep the files to ${LIMITS.bodyBytes.toLocaleString("en-US")} bytes in all`,
     }),
   platform: z.enum(IMPORT_PLATFORMS, { error: `The platform is one of: ${IMPORT_PLATFORMS.join(", ")}` }).optional(),
 });

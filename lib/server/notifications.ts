@@ -119,7 +119,7 @@ export function notifyDismissed(
  */
 export function notifyDriftOpened(
   tx: Writer,
-  drift: { id: string; label: string; environment: string; severity: string },
+  drift: { id: string; label: string; environment: string; severity: string; reopened?: boolean },
   agent: { name: string; engineeringOwnerId: string; rollbackOwnerId: string },
   now: number,
 ) {
@@ -147,7 +147,9 @@ export function notifyDriftOpened(
         userId,
         kind: "drift_opened" satisfies NotificationKind,
         driftRecordId: drift.id,
-        message: `${drift.label}: ${agent.name} in ${drift.environment} runs something other than what was approved (${drift.severity})`,
+        message: drift.reopened
+          ? `${drift.label} is open again: the accepted risk on ${agent.name} in ${drift.environment} expired and it still drifts (${drift.severity})`
+          : `${drift.label}: ${agent.name} in ${drift.environment} runs something other than what was approved (${drift.severity})`,
         createdAt: now,
       })),
     )

@@ -51,6 +51,8 @@ const observationSchema = z
       .max(MAX_IMPORT_FILES, `Send at most ${MAX_IMPORT_FILES} files`)
       .optional(),
     platform: z.enum(IMPORT_PLATFORMS, { error: `platform is one of: ${IMPORT_PLATFORMS.join(", ")}` }).optional(),
+    /** …or that the agent was not found there at all (a retired agent's export, say). */
+    absent: z.literal(true, { error: "absent is true, or left out" }).optional(),
     source: z
       .string({ error: 'Name the source, e.g. "nightly Salesforce retrieve"' })
       .trim()
@@ -58,8 +60,8 @@ const observationSchema = z
       .max(200, tooLong("the source", 200)),
     observedAt: z.iso.datetime({ offset: true, error: "observedAt is an ISO-8601 time, like 2026-12-01T03:00:00Z" }).optional(),
   })
-  .refine((o) => (o.spec === undefined) !== (o.files === undefined), {
-    message: "Send either spec (a Countersign spec) or files (the platform's own), not both",
+  .refine((o) => [o.spec, o.files, o.absent].filter((x) => x !== undefined).length === 1, {
+    message: "Send one of spec (a Countersign spec), files (the platform's own) or absent: true (not found there)",
     path: ["spec"],
   });
 
@@ -104,7 +106,7 @@ export function deployedAt(db: Pick<DB, "select">, agentId: string, environment:
 }
 
 export type ObservationResult = {
-  observation: { id: string; environment: Environment; specHash: string; source: string; observedAt: number; inSync: boolean };
+  observation: { id: string; environment: Environment; specHash: string | null; source: string; observedAt: number; inSync: boolean };
   /** The version it was compared with: what was deployed there at observedAt. */
   comparedWith: { version: number; specHash: string } | null;
   /** The drift record it opened, attached to or closed; null when in sync with nothing open. */
@@ -125,25 +127,46 @@ export function recordObservation(caller: Caller, slug: string, input: unknown, 
     throw new AppError("validation_failed", "observedAt is in the future", {
       fieldErrors: { observedAt: ["observedAt is in the future"] },
     });
-  const observed = observedSpecOf(data);
-  const hash = specHash(observed);
+  const observed = data.absent ? null : observedSpecOf(data);
+  const hash = observed ? specHash(observed) : null;
   const actor = actorOf(caller);
   const db = getDb();
   const { id, driftId, comparedWith } = db.transaction(
     (tx) => {
       const agent = tx.select().from(agents).where(eq(agents.slug, slug)).get();
       if (!agent) throw new AppError("not_found", `No agent with slug "${slug}"`);
+      if (observedAt < agent.createdAt)
+        throw new AppError("validation_failed", "observedAt is before the agent was registered", {
+          fieldErrors: { observedAt: [`observedAt is before ${agent.slug} was registered (${new Date(agent.createdAt).toISOString()})`] },
+        });
       const workflow = tx.select().from(workflows).where(eq(workflows.id, agent.workflowId)).get()!;
       const deployed = deployedAt(tx, agent.id, data.environment, observedAt);
-      const inSync = deployed?.specHash === hash;
+      // Absent where nothing is deployed is in sync; anything else must match what is deployed.
+      const inSync = observed === null ? deployed === null : deployed?.specHash === hash;
+      const latest = tx
+        .select({ at: sql<number | null>`MAX(${observations.observedAt})` })
+        .from(observations)
+        .where(and(eq(observations.agentId, agent.id), eq(observations.environment, data.environment)))
+        .get()?.at;
       const open = tx
         .select()
         .from(driftRecords)
         .where(and(eq(driftRecords.agentId, agent.id), eq(driftRecords.environment, data.environment), eq(driftRecords.state, "open")))
         .get();
-      const outcome = observationOutcome(open ?? null, inSync, now);
+      const outcome = observationOutcome(open ?? null, inSync, now, {
+        stale: latest != null && observedAt < latest,
+        deployedFromAdoptedChange: Boolean(open?.changeRecordId) && deployed?.changeRecordId === open?.changeRecordId,
+      });
       let driftId: string | null = open?.id ?? null;
-      const assessed = () => assessDrift(deployed?.spec ?? null, observed, { name: workflow.name, riskClass: workflow.riskClass });
+      const assessed = () =>
+        observed
+          ? assessDrift(deployed?.spec ?? null, observed, { name: workflow.name, riskClass: workflow.riskClass })
+          : // Gone where a version is deployed: it does less than approved, yet what runs is not what was approved.
+            {
+              diff: [],
+              severity: "low" as const,
+              reasons: [`low: not found in ${data.environment}, where v${deployed!.number} is deployed`],
+            };
       if (outcome.kind === "open")
         driftId = openDrift(tx, caller, agent, data.environment, observed, hash, deployed?.id ?? null, assessed(), observedAt, now);
       else if (outcome.kind === "attach" && open) {
@@ -167,7 +190,7 @@ export function recordObservation(caller: Caller, slug: string, input: unknown, 
           })
           .where(eq(driftRecords.id, open.id))
           .run();
-        if (outcome.acceptanceLapsed)
+        if (outcome.acceptanceLapsed) {
           appendAuditEvent(tx, {
             at: now,
             actor: SYSTEM_ACTOR,
@@ -176,6 +199,9 @@ export function recordObservation(caller: Caller, slug: string, input: unknown, 
             entityId: open.id,
             payload: { number: open.number, agent: agent.slug, environment: data.environment, acceptedUntil: open.acceptedUntil },
           });
+          const label = driftNumberLabel(open.number);
+          notifyDriftOpened(tx, { id: open.id, label, environment: data.environment, severity: open.severity, reopened: true }, agent, now);
+        }
       } else if (outcome.kind === "close" && open) {
         tx.update(driftRecords)
           .set({ state: "closed", closedAt: now, closedReason: outcome.reason, lastObservedAt: Math.max(open.lastObservedAt, observedAt) })
@@ -251,8 +277,8 @@ function openDrift(
   caller: Caller,
   agent: typeof agents.$inferSelect,
   environment: Environment,
-  observed: AgentSpec,
-  hash: string,
+  observed: AgentSpec | null,
+  hash: string | null,
   approvedVersionId: string | null,
   assessment: ReturnType<typeof assessDrift>,
   observedAt: number,
@@ -277,7 +303,8 @@ function openDrift(
       approvedVersionId,
       observedSpec: observed,
       observedSpecHash: hash,
-      openedAt: now,
+      // From the first observation that differed: how long it ran unapproved, and against which release.
+      openedAt: observedAt,
       lastObservedAt: observedAt,
     })
     .run();

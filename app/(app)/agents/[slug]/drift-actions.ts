@@ -18,6 +18,8 @@ export async function resolveDriftAction(slug: string, ref: string, input: Drift
         action: input?.action,
         reason: input?.reason,
         expiresAt: expiresOn === "" ? null : /^\d{4}-\d{2}-\d{2}$/.test(expiresOn) ? `${expiresOn}T00:00:00Z` : expiresOn,
+        // The decision the page showed: if someone resolved it since, this is refused rather than overwriting theirs.
+        seenResolvedAt: typeof input?.seenResolvedAt === "number" ? new Date(input.seenResolvedAt).toISOString() : null,
       });
       change = result.change?.number;
       if (change) return `${result.drift.label} adopted as ${change}: complete it and send it for review`;
