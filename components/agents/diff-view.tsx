@@ -59,8 +59,8 @@ export function PermissionDiffView({ items }: { items: DiffItem[] }) {
                       {d.label}
                     </Badge>
                     <span className="min-w-0">
-                      <span className="block text-slate-900">{it.summary}</span>
-                      {it.path && <span className="block font-mono text-xs break-all text-slate-500">{it.path}</span>}
+                      <span className="block [overflow-wrap:anywhere] text-slate-900">{it.summary}</span>
+                      {it.path && <span className="block font-mono text-xs break-all text-slate-600">{it.path}</span>}
                     </span>
                   </li>
                 );

@@ -78,7 +78,7 @@ export function EnvironmentsPanel({
                   )}
                 </p>
                 {s.reason && <p className="text-slate-500">“{s.reason}”</p>}
-                <p className="font-mono text-[11px] text-slate-400" title={s.specHash}>
+                <p className="font-mono text-[11px] text-slate-500" title={s.specHash}>
                   spec {s.specHash.slice(0, 16)}…
                 </p>
                 {showApprovals && (

@@ -30,7 +30,7 @@ export function DriftRecord({ record, now, children }: { record: DriftRecordShow
       {record.reasons.length > 0 && (
         <section aria-label="Why this severity">
           <h4 className="mb-1 text-sm font-medium text-slate-800">Why {record.severity}</h4>
-          <ul className="list-disc space-y-0.5 pl-5 text-sm text-slate-700">
+          <ul className="list-disc space-y-0.5 pl-5 text-sm [overflow-wrap:anywhere] text-slate-700">
             {record.reasons.map((reason) => (
               <li key={reason}>{reason}</li>
             ))}

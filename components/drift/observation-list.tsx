@@ -6,8 +6,9 @@ type Observation = { id: string; observedAt: number; source: string; reportedBy:
 /** A drift record's observations, newest first: when, from where, who reported it, and whether it matched. */
 export function ObservationList({ items, total, caption }: { items: Observation[]; total: number; caption: string }) {
   return (
-    <div>
-      <table className="w-full text-left text-sm">
+    // On a phone the table scrolls sideways rather than squeezing each column to a few letters.
+    <div className="overflow-x-auto" tabIndex={0} role="region" aria-label={caption}>
+      <table className="w-full min-w-[34rem] text-left text-sm">
         <caption className="sr-only">{caption}</caption>
         <thead className="text-xs text-slate-500">
           <tr>
