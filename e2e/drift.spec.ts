@@ -2,7 +2,7 @@ import { expect, test, type APIRequestContext, type Browser, type Page } from "@
 import { agentRows, signIn } from "./fixtures";
 
 // Drift, end to end: production is observed running a model version nobody approved; the record opens on
-// the agent's page and in the inventory; security adopts it as a change; once that change is reviewed and
+// the agent's page and in the inventory; an engineer who is not among its signers adopts it as a change; once that change is reviewed and
 // released, the same observation is in sync and the record closes as adopted. meeting-brief-writer is no
 // other journey's agent, so what its production runs moves only here.
 const AGENT = "meeting-brief-writer";
@@ -64,6 +64,8 @@ async function signOff(browser: Browser, change: string, role: string) {
 }
 
 test.describe.serial("drift on meeting-brief-writer: observed, adopted as a change, released, closed", () => {
+  // Each step builds on the last: a retry would observe and adopt twice.
+  test.describe.configure({ retries: 0 });
   let token = "";
   let swapped: Spec;
   let drift = "";
@@ -95,8 +97,9 @@ test.describe.serial("drift on meeting-brief-writer: observed, adopted as a chan
     await expect(agentRows(page).filter({ hasText: "call-notes-digest" })).toHaveCount(0);
   });
 
-  test("security@ adopts it as a change and lands on the new change record", async ({ page }) => {
-    await signIn(page, "security@countersign.test");
+  test("engineer2@ adopts it as a change and lands on the new change record", async ({ page }) => {
+    // engineer2@ authors the change, so engineer@ signs it for engineering: nobody approves their own change.
+    await signIn(page, "engineer2@countersign.test");
     await page.goto(`/agents/${AGENT}#drift`);
     const form = page.getByRole("form", { name: `Resolve ${drift}` });
     await form.getByRole("radio", { name: "Adopt as a change" }).check();
@@ -117,7 +120,7 @@ test.describe.serial("drift on meeting-brief-writer: observed, adopted as a chan
   test("the change is completed, signed by its required signers and released to production", async ({ page, browser }) => {
     test.slow();
     // The adopted change carries the observed spec; its author completes the way back and sends it to review.
-    await signIn(page, "security@countersign.test");
+    await signIn(page, "engineer2@countersign.test");
     const edited = await page.request.patch(`/api/v1/changes/${change}`, {
       data: { rollbackPlan: "Redeploy the previous approved version.", rollbackOwner: "ops@countersign.test" },
     });
