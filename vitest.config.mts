@@ -10,7 +10,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["lib/**/*.test.ts", "db/**/*.test.ts"],
+    include: ["lib/**/*.test.ts", "db/**/*.test.ts", "examples/**/*.test.ts"],
     environment: "node",
     // The demo estate is seeded once per run into a template; each test file copies it (lib/testing).
     globalSetup: ["lib/testing/global-setup.ts"],

@@ -1,8 +1,10 @@
 import { sql } from "drizzle-orm";
-import { type AnySQLiteColumn, check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { type AnySQLiteColumn, check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { ActorType } from "../lib/domain/audit-chain";
 import type { AgentSpec } from "../lib/domain/spec";
+import type { HarmMetric } from "../lib/domain/harm-thresholds";
 import { DRIFT_ACTIONS, DRIFT_CLOSED_REASONS, DRIFT_STATES } from "../lib/domain/drift";
+import { BREACH_KINDS, type Attributes } from "../lib/domain/runtime";
 import type { DiffItem } from "../lib/domain/permission-diff";
 import {
   ACCOUNT_LINK_PURPOSES,
@@ -116,6 +118,8 @@ export const agents = sqliteTable(
       .notNull()
       .references(() => users.id),
     status: text("status", { enum: AGENT_STATUSES }).notNull().default("active"),
+    // The names its runtime gives it in traces (gen_ai.agent.name / gen_ai.agent.id), besides its slug.
+    runtimeNames: text("runtime_names", { mode: "json" }).$type<string[]>().notNull().default([]),
     lastReviewedAt: at("last_reviewed_at"),
     createdAt: at("created_at").notNull(),
   },
@@ -153,7 +157,7 @@ export const agentVersions = sqliteTable(
 );
 
 export type RoleImpact = { role: string; impact: "gains" | "loses" | "changes"; description: string };
-export type HarmMetric = { name: string; comparator: ">" | ">=" | "<" | "<="; threshold: number; window: string };
+export type { HarmMetric };
 export type Evidence = { pullRequest?: string; evalReport?: string; traceSample?: string };
 
 export const changeRecords = sqliteTable(
@@ -444,28 +448,175 @@ export const driftRecords = sqliteTable(
   ],
 );
 
-export const runtimeSignals = sqliteTable(
-  "runtime_signals",
+/**
+ * Runtime evidence, summed per agent, environment, running version and hour (RUNTIME.md). Raw spans are not
+ * kept: these sums are what the agent page, the change page and the harm thresholds read, and they stay.
+ */
+export const runtimeHours = sqliteTable(
+  "runtime_hours",
+  {
+    agentId: text("agent_id")
+      .notNull()
+      .references(() => agents.id),
+    environment: text("environment", { enum: ENVIRONMENTS }).notNull(),
+    versionId: text("version_id")
+      .notNull()
+      .references(() => agentVersions.id),
+    hour: at("hour").notNull(),
+    decisions: integer("decisions").notNull().default(0),
+    toolCalls: integer("tool_calls").notNull().default(0),
+    errors: integer("errors").notNull().default(0),
+    approvalsRequested: integer("approvals_requested").notNull().default(0),
+    approvalsGranted: integer("approvals_granted").notNull().default(0),
+    approvalsDenied: integer("approvals_denied").notNull().default(0),
+    privilegeRejections: integer("privilege_rejections").notNull().default(0),
+    corrections: integer("corrections").notNull().default(0),
+    inputTokens: integer("input_tokens").notNull().default(0),
+    outputTokens: integer("output_tokens").notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.agentId, t.environment, t.versionId, t.hour] }),
+    index("runtime_hours_agent_hour_idx").on(t.agentId, t.hour),
+  ],
+);
+
+/** Tool calls per action and hour: which actions an agent actually uses, and how often they fail. */
+export const runtimeActionHours = sqliteTable(
+  "runtime_action_hours",
+  {
+    agentId: text("agent_id")
+      .notNull()
+      .references(() => agents.id),
+    environment: text("environment", { enum: ENVIRONMENTS }).notNull(),
+    versionId: text("version_id")
+      .notNull()
+      .references(() => agentVersions.id),
+    hour: at("hour").notNull(),
+    /** `system:action` as the spec names it, or the tool's own name when the spec has no such action. */
+    action: text("action").notNull(),
+    calls: integer("calls").notNull().default(0),
+    errors: integer("errors").notNull().default(0),
+    privilegeRejections: integer("privilege_rejections").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.agentId, t.environment, t.versionId, t.hour, t.action] })],
+);
+
+/**
+ * Spans already counted, by trace and span id, for two days: an exporter that retries a batch the server took
+ * (its answer lost on the way) is not counted twice.
+ */
+export const runtimeSeenSpans = sqliteTable(
+  "runtime_seen_spans",
+  {
+    key: text("key").primaryKey(),
+    seenAt: at("seen_at").notNull(),
+  },
+  (t) => [index("runtime_seen_spans_seen_idx").on(t.seenAt)],
+);
+
+/** A kept trace: every one with a breach, a few others per agent, version and hour; deleted after the agent's traceRetentionDays. */
+export const runtimeTraces = sqliteTable(
+  "runtime_traces",
   {
     id: id(),
     agentId: text("agent_id")
       .notNull()
       .references(() => agents.id),
+    environment: text("environment", { enum: ENVIRONMENTS }).notNull(),
     versionId: text("version_id")
       .notNull()
       .references(() => agentVersions.id),
-    periodStart: at("period_start").notNull(),
-    periodEnd: at("period_end").notNull(),
-    decisions: integer("decisions").notNull().default(0),
-    toolCalls: integer("tool_calls").notNull().default(0),
-    approvalsRequested: integer("approvals_requested").notNull().default(0),
-    approvalsDenied: integer("approvals_denied").notNull().default(0),
-    privilegeRejections: integer("privilege_rejections").notNull().default(0),
-    userCorrections: integer("user_corrections").notNull().default(0),
-    evalFailures: integer("eval_failures").notNull().default(0),
-    businessMetrics: text("business_metrics", { mode: "json" }).$type<Record<string, number>>().notNull().default({}),
+    traceId: text("trace_id").notNull(),
+    startedAt: at("started_at").notNull(),
+    breach: integer("breach", { mode: "boolean" }).notNull().default(false),
+    spans: text("spans", { mode: "json" }).$type<KeptSpan[]>().notNull(),
+    expiresAt: at("expires_at").notNull(),
   },
-  (t) => [index("runtime_signals_agent_period_idx").on(t.agentId, t.periodStart)],
+  (t) => [
+    uniqueIndex("runtime_traces_trace_unique").on(t.agentId, t.traceId),
+    index("runtime_traces_version_idx").on(t.agentId, t.versionId, t.startedAt),
+    index("runtime_traces_expires_idx").on(t.expiresAt),
+  ],
+);
+
+export type KeptSpan = {
+  spanId: string;
+  parentSpanId: string | null;
+  name: string;
+  startMs: number;
+  endMs: number;
+  status: number;
+  attributes: Attributes;
+};
+
+/** A business metric's value as the business reports it (`POST /api/v1/signals`), for the running version then. */
+export const businessSignals = sqliteTable(
+  "business_signals",
+  {
+    id: id(),
+    agentId: text("agent_id")
+      .notNull()
+      .references(() => agents.id),
+    environment: text("environment", { enum: ENVIRONMENTS }).notNull(),
+    versionId: text("version_id").references(() => agentVersions.id),
+    metric: text("metric").notNull(),
+    value: real("value").notNull(),
+    at: at("at").notNull(),
+    receivedAt: at("received_at").notNull(),
+    reportedById: text("reported_by_id").references(() => users.id),
+    reportedByTokenId: text("reported_by_token_id").references((): AnySQLiteColumn => apiTokens.id),
+  },
+  (t) => [index("business_signals_metric_idx").on(t.agentId, t.environment, t.metric, t.at)],
+);
+
+/**
+ * What an agent did that its approval did not allow: an authority breach (one record per version, kind and
+ * action a day, counting its occurrences) or a harm threshold crossed (one while it stays crossed).
+ */
+export const breaches = sqliteTable(
+  "breaches",
+  {
+    id: id(),
+    number: integer("number").notNull(),
+    agentId: text("agent_id")
+      .notNull()
+      .references(() => agents.id),
+    environment: text("environment", { enum: ENVIRONMENTS }).notNull(),
+    versionId: text("version_id")
+      .notNull()
+      .references(() => agentVersions.id),
+    // The change record that released the running version, when one did.
+    changeRecordId: text("change_record_id").references(() => changeRecords.id),
+    kind: text("kind", { enum: BREACH_KINDS }).notNull(),
+    /** `system:action` for an authority breach, the metric's name for a harm threshold. */
+    subject: text("subject").notNull(),
+    detail: text("detail").notNull(),
+    /** Harm thresholds: the value that crossed, and the threshold as declared. */
+    value: real("value"),
+    threshold: text("threshold"),
+    occurrences: integer("occurrences").notNull().default(1),
+    firstAt: at("first_at").notNull(),
+    lastAt: at("last_at").notNull(),
+    /** Authority breaches: the UTC day of firstAt, so a day's repeats add to one record. */
+    day: text("day"),
+    traceId: text("trace_id"),
+    spanId: text("span_id"),
+    incidentId: text("incident_id").references(() => incidents.id),
+    /** Harm thresholds: when the metric came back within its threshold. */
+    clearedAt: at("cleared_at"),
+  },
+  (t) => [
+    uniqueIndex("breaches_number_unique").on(t.number),
+    uniqueIndex("breaches_authority_day_unique")
+      .on(t.agentId, t.environment, t.versionId, t.kind, t.subject, t.day)
+      .where(sql`"kind" <> 'harm_threshold'`),
+    uniqueIndex("breaches_harm_open_unique")
+      .on(t.agentId, t.environment, t.versionId, t.subject)
+      .where(sql`"kind" = 'harm_threshold' AND "cleared_at" IS NULL`),
+    index("breaches_agent_idx").on(t.agentId, t.firstAt),
+    index("breaches_change_idx").on(t.changeRecordId),
+    check("breaches_kind_check", oneOf("kind", BREACH_KINDS)),
+  ],
 );
 
 /** The sign-off policy is data: each edit is a new numbered version, and the newest one is in force. */
@@ -524,6 +675,7 @@ export const notifications = sqliteTable(
     kind: text("kind").notNull(),
     changeRecordId: text("change_record_id").references(() => changeRecords.id),
     driftRecordId: text("drift_record_id").references((): AnySQLiteColumn => driftRecords.id),
+    breachId: text("breach_id").references((): AnySQLiteColumn => breaches.id),
     message: text("message").notNull(),
     createdAt: at("created_at").notNull(),
     readAt: at("read_at"),

@@ -7,4 +7,5 @@ export const SCOPE_HELP: Record<TokenScope, string> = {
   "evals:write": "Record eval runs",
   deploy: "Promote, roll back, and open or resolve incidents",
   observe: "Report what an environment runs (observations), to catch drift",
+  "evidence:write": "Send runtime evidence: OpenTelemetry traces (OTLP) and business signals",
 };

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { REVIEW_DOMAINS, ROLES, type ReviewDomain, type RiskLevel, type Role } from "./terms";
+import type { HarmMetric } from "./harm-thresholds";
+import { REVIEW_DOMAINS, ROLES, SEVERITIES, type ReviewDomain, type RiskLevel, type Role, type Severity } from "./terms";
 
 export type StandardChangeTemplate = {
   id: string;
@@ -22,6 +23,26 @@ export type SignoffPolicy = {
   evalPassRateFloor: number;
   /** Whether the author may release their own high or critical change (absent in older policies: no). */
   authorMayReleaseOwnHighRisk?: boolean;
+  /** What runtime evidence does in production (absent in older policies: DEFAULT_RUNTIME_POLICY). */
+  runtime?: RuntimePolicy;
+};
+
+export type RuntimePolicy = {
+  /** The incident an authority breach in production opens on the running deployment; null opens none. */
+  authorityBreachIncident: Severity | null;
+  /** The incident a breached harm threshold opens; null: flagged, no incident. */
+  harmBreachIncident: Severity | null;
+  /** Thresholds every production release is held to, besides the ones its change declares. */
+  defaultThresholds: HarmMetric[];
+};
+
+export const DEFAULT_RUNTIME_POLICY: RuntimePolicy = {
+  authorityBreachIncident: "sev2",
+  harmBreachIncident: "sev3",
+  defaultThresholds: [
+    { name: "corrections_rate", comparator: ">", threshold: 20, window: "7d" },
+    { name: "privilege_rejections", comparator: ">", threshold: 10, window: "24h" },
+  ],
 };
 
 export const DEFAULT_POLICY: SignoffPolicy = {
@@ -44,6 +65,7 @@ export const DEFAULT_POLICY: SignoffPolicy = {
   ],
   evalPassRateFloor: 1,
   authorMayReleaseOwnHighRisk: false,
+  runtime: DEFAULT_RUNTIME_POLICY,
 };
 
 const DOMAIN_LABELS: Record<ReviewDomain, string> = {
@@ -124,6 +146,20 @@ export const signoffPolicySchema = z.object({
   ),
   evalPassRateFloor: z.number({ error: "The pass-rate floor is a number between 0 and 1" }).min(0).max(1),
   authorMayReleaseOwnHighRisk: z.boolean({ error: "Say yes or no: may authors release their own high-risk changes?" }).default(false),
+  runtime: z
+    .object({
+      authorityBreachIncident: z.enum(SEVERITIES, { error: `An incident severity is one of ${SEVERITIES.join(", ")}, or null` }).nullable(),
+      harmBreachIncident: z.enum(SEVERITIES, { error: `An incident severity is one of ${SEVERITIES.join(", ")}, or null` }).nullable(),
+      defaultThresholds: z.array(
+        z.object({
+          name: z.string().trim().min(1, "Name the metric"),
+          comparator: z.enum([">", ">=", "<", "<="], { error: 'Comparator is one of ">", ">=", "<", "<="' }),
+          threshold: z.number().finite(),
+          window: z.string().regex(/^\d+[hdw]$/, 'Window is a duration like "24h", "7d" or "2w"'),
+        }),
+      ),
+    })
+    .default(DEFAULT_RUNTIME_POLICY),
 });
 
 export { SIGNER_ROLES };

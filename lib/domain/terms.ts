@@ -77,7 +77,7 @@ export const DEFAULT_AGENT_STATUSES = ["active", "proposed"] as const satisfies 
 export const ACCOUNT_LINK_PURPOSES = ["invite", "reset"] as const;
 export type AccountLinkPurpose = (typeof ACCOUNT_LINK_PURPOSES)[number];
 
-export const TOKEN_SCOPES = ["read", "changes:write", "evals:write", "deploy", "observe"] as const;
+export const TOKEN_SCOPES = ["read", "changes:write", "evals:write", "deploy", "observe", "evidence:write"] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
 /** Change records are numbered for people: CR-42. */

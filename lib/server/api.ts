@@ -71,7 +71,7 @@ export function apiRoute<P = Record<string, never>>(handler: Handler<P>) {
   };
 }
 
-async function authenticate(request: NextRequest): Promise<Caller> {
+export async function authenticate(request: NextRequest): Promise<Caller> {
   const header = request.headers.get("authorization");
   if (header) {
     const match = /^Bearer\s+(\S+)$/i.exec(header);

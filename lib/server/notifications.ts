@@ -2,11 +2,13 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, desc, eq, inArray, isNull, ne, sql } from "drizzle-orm";
 import { getDb, type DB } from "@/db";
-import { agents, changeRecords, driftRecords, notifications, userRoles, users } from "@/db/schema";
+import { alias } from "drizzle-orm/sqlite-core";
+import { agents, breaches, changeRecords, driftRecords, notifications, userRoles, users } from "@/db/schema";
 import { changeNumberLabel, ROLE_LABELS, type Role } from "@/lib/domain/terms";
 import type { Caller } from "./caller";
 
 type Writer = Pick<DB, "select" | "insert">;
+const breachAgents = alias(agents, "breach_agents");
 type Change = { id: string; number: number; title: string; authorId: string | null };
 
 export type NotificationKind =
@@ -16,7 +18,8 @@ export type NotificationKind =
   | "changes_requested"
   | "signoff_dismissed"
   | "change_out_of_date"
-  | "drift_opened";
+  | "drift_opened"
+  | "breach_recorded";
 
 function insert(tx: Writer, rows: { userId: string; kind: NotificationKind; change: Change; message: string }[], now: number) {
   if (rows.length === 0) return;
@@ -123,22 +126,7 @@ export function notifyDriftOpened(
   agent: { name: string; engineeringOwnerId: string; rollbackOwnerId: string },
   now: number,
 ) {
-  const security = tx
-    .select({ userId: userRoles.userId })
-    .from(userRoles)
-    .innerJoin(users, eq(users.id, userRoles.userId))
-    .where(and(eq(userRoles.role, "security"), eq(users.disabled, false)))
-    .all()
-    .map((r) => r.userId);
-  const active = new Set(
-    tx
-      .select({ id: users.id })
-      .from(users)
-      .where(and(inArray(users.id, [agent.engineeringOwnerId, agent.rollbackOwnerId]), eq(users.disabled, false)))
-      .all()
-      .map((u) => u.id),
-  );
-  const recipients = [...new Set([agent.engineeringOwnerId, agent.rollbackOwnerId].filter((id) => active.has(id)).concat(security))];
+  const recipients = guardiansOf(tx, agent);
   if (recipients.length === 0) return;
   tx.insert(notifications)
     .values(
@@ -154,6 +142,49 @@ export function notifyDriftOpened(
       })),
     )
     .run();
+}
+
+/** A breach recorded on an agent: the same people as for drift are told, once per breach record. */
+export function notifyBreach(
+  tx: Writer,
+  breach: { id: string; label: string; message: string },
+  agent: { name: string; engineeringOwnerId: string; rollbackOwnerId: string },
+  now: number,
+) {
+  const recipients = guardiansOf(tx, agent);
+  if (recipients.length === 0) return;
+  tx.insert(notifications)
+    .values(
+      recipients.map((userId) => ({
+        id: randomUUID(),
+        userId,
+        kind: "breach_recorded" satisfies NotificationKind,
+        breachId: breach.id,
+        message: `${breach.label}: ${breach.message}`,
+        createdAt: now,
+      })),
+    )
+    .run();
+}
+
+/** Who answers for what an agent does at run time: its engineering and rollback owners, and everyone in security (active ones, each once). */
+function guardiansOf(tx: Writer, agent: { engineeringOwnerId: string; rollbackOwnerId: string }): string[] {
+  const security = tx
+    .select({ userId: userRoles.userId })
+    .from(userRoles)
+    .innerJoin(users, eq(users.id, userRoles.userId))
+    .where(and(eq(userRoles.role, "security"), eq(users.disabled, false)))
+    .all()
+    .map((r) => r.userId);
+  const active = new Set(
+    tx
+      .select({ id: users.id })
+      .from(users)
+      .where(and(inArray(users.id, [agent.engineeringOwnerId, agent.rollbackOwnerId]), eq(users.disabled, false)))
+      .all()
+      .map((u) => u.id),
+  );
+  return [...new Set([agent.engineeringOwnerId, agent.rollbackOwnerId].filter((id) => active.has(id)).concat(security))];
 }
 
 export type NotificationView = {
@@ -178,18 +209,27 @@ export function myNotifications(caller: Caller, limit = 20): { items: Notificati
       readAt: notifications.readAt,
       changeNumber: changeRecords.number,
       driftAgent: agents.slug,
+      breachAgent: breachAgents.slug,
     })
     .from(notifications)
     .leftJoin(changeRecords, eq(changeRecords.id, notifications.changeRecordId))
     .leftJoin(driftRecords, eq(driftRecords.id, notifications.driftRecordId))
     .leftJoin(agents, eq(agents.id, driftRecords.agentId))
+    .leftJoin(breaches, eq(breaches.id, notifications.breachId))
+    .leftJoin(breachAgents, eq(breachAgents.id, breaches.agentId))
     .where(eq(notifications.userId, caller.user.id))
     .orderBy(desc(notifications.createdAt))
     .limit(limit)
     .all()
-    .map(({ changeNumber, driftAgent, ...n }) => ({
+    .map(({ changeNumber, driftAgent, breachAgent, ...n }) => ({
       ...n,
-      href: changeNumber ? `/changes/${changeNumberLabel(changeNumber)}` : driftAgent ? `/agents/${driftAgent}#drift` : "/changes",
+      href: changeNumber
+        ? `/changes/${changeNumberLabel(changeNumber)}`
+        : driftAgent
+          ? `/agents/${driftAgent}#drift`
+          : breachAgent
+            ? `/agents/${breachAgent}#runtime`
+            : "/changes",
     }));
   const unread = db
     .select({ n: sql<number>`COUNT(*)` })

@@ -128,8 +128,6 @@ export function recordObservation(caller: Caller, slug: string, input: unknown, 
       fieldErrors: { observedAt: ["observedAt is in the future"] },
     });
   const observed = data.absent ? null : observedSpecOf(data);
-  const hash = observed ? specHash(observed) : null;
-  const actor = actorOf(caller);
   const db = getDb();
   const { id, driftId, comparedWith } = db.transaction(
     (tx) => {
@@ -139,121 +137,7 @@ export function recordObservation(caller: Caller, slug: string, input: unknown, 
         throw new AppError("validation_failed", "observedAt is before the agent was registered", {
           fieldErrors: { observedAt: [`observedAt is before ${agent.slug} was registered (${new Date(agent.createdAt).toISOString()})`] },
         });
-      const workflow = tx.select().from(workflows).where(eq(workflows.id, agent.workflowId)).get()!;
-      const deployed = deployedAt(tx, agent.id, data.environment, observedAt);
-      // Absent where nothing is deployed is in sync; anything else must match what is deployed.
-      const inSync = observed === null ? deployed === null : deployed?.specHash === hash;
-      const latest = tx
-        .select({ at: sql<number | null>`MAX(${observations.observedAt})` })
-        .from(observations)
-        .where(and(eq(observations.agentId, agent.id), eq(observations.environment, data.environment)))
-        .get()?.at;
-      const open = tx
-        .select()
-        .from(driftRecords)
-        .where(and(eq(driftRecords.agentId, agent.id), eq(driftRecords.environment, data.environment), eq(driftRecords.state, "open")))
-        .get();
-      const outcome = observationOutcome(open ?? null, inSync, now, {
-        stale: latest != null && observedAt < latest,
-        deployedFromAdoptedChange: Boolean(open?.changeRecordId) && deployed?.changeRecordId === open?.changeRecordId,
-      });
-      let driftId: string | null = open?.id ?? null;
-      const assessed = () =>
-        observed
-          ? assessDrift(deployed?.spec ?? null, observed, { name: workflow.name, riskClass: workflow.riskClass })
-          : // Gone where a version is deployed: it does less than approved, yet what runs is not what was approved.
-            {
-              diff: [],
-              severity: "low" as const,
-              reasons: [`low: not found in ${data.environment}, where v${deployed!.number} is deployed`],
-            };
-      if (outcome.kind === "open")
-        driftId = openDrift(tx, caller, agent, data.environment, observed, hash, deployed?.id ?? null, assessed(), observedAt, now);
-      else if (outcome.kind === "attach" && open) {
-        const { diff, severity, reasons } = assessed();
-        tx.update(driftRecords)
-          .set({
-            diff,
-            severity,
-            reasons,
-            observedSpec: observed,
-            observedSpecHash: hash,
-            approvedVersionId: deployed?.id ?? null,
-            lastObservedAt: Math.max(open.lastObservedAt, observedAt),
-            ...(outcome.acceptanceLapsed && {
-              resolution: null,
-              resolutionReason: null,
-              acceptedUntil: null,
-              resolvedById: null,
-              resolvedAt: null,
-            }),
-          })
-          .where(eq(driftRecords.id, open.id))
-          .run();
-        if (outcome.acceptanceLapsed) {
-          appendAuditEvent(tx, {
-            at: now,
-            actor: SYSTEM_ACTOR,
-            action: "drift.reopened",
-            entityType: "drift_record",
-            entityId: open.id,
-            payload: { number: open.number, agent: agent.slug, environment: data.environment, acceptedUntil: open.acceptedUntil },
-          });
-          const label = driftNumberLabel(open.number);
-          notifyDriftOpened(tx, { id: open.id, label, environment: data.environment, severity: open.severity, reopened: true }, agent, now);
-        }
-      } else if (outcome.kind === "close" && open) {
-        tx.update(driftRecords)
-          .set({ state: "closed", closedAt: now, closedReason: outcome.reason, lastObservedAt: Math.max(open.lastObservedAt, observedAt) })
-          .where(eq(driftRecords.id, open.id))
-          .run();
-        appendAuditEvent(tx, {
-          at: now,
-          actor,
-          action: "drift.closed",
-          entityType: "drift_record",
-          entityId: open.id,
-          payload: { number: open.number, agent: agent.slug, environment: data.environment, reason: outcome.reason, specHash: hash },
-        });
-      }
-      const id = randomUUID();
-      tx.insert(observations)
-        .values({
-          id,
-          agentId: agent.id,
-          environment: data.environment,
-          spec: observed,
-          specHash: hash,
-          source: data.source,
-          observedAt,
-          receivedAt: now,
-          reportedById: caller.kind === "user" ? caller.user.id : null,
-          reportedByTokenId: caller.kind === "token" ? caller.id : null,
-          deployedVersionId: deployed?.id ?? null,
-          inSync,
-          driftRecordId: driftId,
-        })
-        .run();
-      appendAuditEvent(tx, {
-        at: now,
-        actor,
-        action: "observation.recorded",
-        entityType: "observation",
-        entityId: id,
-        payload: {
-          agent: agent.slug,
-          environment: data.environment,
-          specHash: hash,
-          source: data.source,
-          observedAt: new Date(observedAt).toISOString(),
-          inSync,
-          deployedVersion: deployed?.number ?? null,
-          drift: driftId
-            ? driftNumberLabel(tx.select({ n: driftRecords.number }).from(driftRecords).where(eq(driftRecords.id, driftId)).get()!.n)
-            : null,
-        },
-      });
-      return { id, driftId, comparedWith: deployed ? { version: deployed.number, specHash: deployed.specHash } : null };
+      return observeIn(tx, caller, agent, { environment: data.environment, observed, source: data.source, observedAt }, now);
     },
     { behavior: "immediate" },
   );
@@ -270,6 +154,137 @@ export function recordObservation(caller: Caller, slug: string, input: unknown, 
     comparedWith,
     drift: driftId ? driftView(db, driftId, now) : null,
   };
+}
+
+/**
+ * Records one observation inside the caller's transaction and moves the agent's drift record for that
+ * environment: runtime evidence uses it for the model a trace shows answering.
+ */
+export function observeIn(
+  tx: Tx,
+  caller: Caller,
+  agent: typeof agents.$inferSelect,
+  input: { environment: Environment; observed: AgentSpec | null; source: string; observedAt: number },
+  now: number,
+): { id: string; driftId: string | null; comparedWith: ObservationResult["comparedWith"] } {
+  const { environment, observed, source, observedAt } = input;
+  const hash = observed ? specHash(observed) : null;
+  const actor = actorOf(caller);
+  const workflow = tx.select().from(workflows).where(eq(workflows.id, agent.workflowId)).get()!;
+  const deployed = deployedAt(tx, agent.id, environment, observedAt);
+  // Absent where nothing is deployed is in sync; anything else must match what is deployed.
+  const inSync = observed === null ? deployed === null : deployed?.specHash === hash;
+  const latest = tx
+    .select({ at: sql<number | null>`MAX(${observations.observedAt})` })
+    .from(observations)
+    .where(and(eq(observations.agentId, agent.id), eq(observations.environment, environment)))
+    .get()?.at;
+  const open = tx
+    .select()
+    .from(driftRecords)
+    .where(and(eq(driftRecords.agentId, agent.id), eq(driftRecords.environment, environment), eq(driftRecords.state, "open")))
+    .get();
+  const outcome = observationOutcome(open ?? null, inSync, now, {
+    stale: latest != null && observedAt < latest,
+    deployedFromAdoptedChange: Boolean(open?.changeRecordId) && deployed?.changeRecordId === open?.changeRecordId,
+  });
+  let driftId: string | null = open?.id ?? null;
+  const assessed = () =>
+    observed
+      ? assessDrift(deployed?.spec ?? null, observed, { name: workflow.name, riskClass: workflow.riskClass })
+      : // Gone where a version is deployed: it does less than approved, yet what runs is not what was approved.
+        {
+          diff: [],
+          severity: "low" as const,
+          reasons: [`low: not found in ${environment}, where v${deployed!.number} is deployed`],
+        };
+  if (outcome.kind === "open")
+    driftId = openDrift(tx, caller, agent, environment, observed, hash, deployed?.id ?? null, assessed(), observedAt, now);
+  else if (outcome.kind === "attach" && open) {
+    const { diff, severity, reasons } = assessed();
+    tx.update(driftRecords)
+      .set({
+        diff,
+        severity,
+        reasons,
+        observedSpec: observed,
+        observedSpecHash: hash,
+        approvedVersionId: deployed?.id ?? null,
+        lastObservedAt: Math.max(open.lastObservedAt, observedAt),
+        ...(outcome.acceptanceLapsed && {
+          resolution: null,
+          resolutionReason: null,
+          acceptedUntil: null,
+          resolvedById: null,
+          resolvedAt: null,
+        }),
+      })
+      .where(eq(driftRecords.id, open.id))
+      .run();
+    if (outcome.acceptanceLapsed) {
+      appendAuditEvent(tx, {
+        at: now,
+        actor: SYSTEM_ACTOR,
+        action: "drift.reopened",
+        entityType: "drift_record",
+        entityId: open.id,
+        payload: { number: open.number, agent: agent.slug, environment: environment, acceptedUntil: open.acceptedUntil },
+      });
+      const label = driftNumberLabel(open.number);
+      notifyDriftOpened(tx, { id: open.id, label, environment: environment, severity: open.severity, reopened: true }, agent, now);
+    }
+  } else if (outcome.kind === "close" && open) {
+    tx.update(driftRecords)
+      .set({ state: "closed", closedAt: now, closedReason: outcome.reason, lastObservedAt: Math.max(open.lastObservedAt, observedAt) })
+      .where(eq(driftRecords.id, open.id))
+      .run();
+    appendAuditEvent(tx, {
+      at: now,
+      actor,
+      action: "drift.closed",
+      entityType: "drift_record",
+      entityId: open.id,
+      payload: { number: open.number, agent: agent.slug, environment: environment, reason: outcome.reason, specHash: hash },
+    });
+  }
+  const id = randomUUID();
+  tx.insert(observations)
+    .values({
+      id,
+      agentId: agent.id,
+      environment: environment,
+      spec: observed,
+      specHash: hash,
+      source: source,
+      observedAt,
+      receivedAt: now,
+      reportedById: caller.kind === "user" ? caller.user.id : null,
+      reportedByTokenId: caller.kind === "token" ? caller.id : null,
+      deployedVersionId: deployed?.id ?? null,
+      inSync,
+      driftRecordId: driftId,
+    })
+    .run();
+  appendAuditEvent(tx, {
+    at: now,
+    actor,
+    action: "observation.recorded",
+    entityType: "observation",
+    entityId: id,
+    payload: {
+      agent: agent.slug,
+      environment: environment,
+      specHash: hash,
+      source: source,
+      observedAt: new Date(observedAt).toISOString(),
+      inSync,
+      deployedVersion: deployed?.number ?? null,
+      drift: driftId
+        ? driftNumberLabel(tx.select({ n: driftRecords.number }).from(driftRecords).where(eq(driftRecords.id, driftId)).get()!.n)
+        : null,
+    },
+  });
+  return { id, driftId, comparedWith: deployed ? { version: deployed.number, specHash: deployed.specHash } : null };
 }
 
 function openDrift(

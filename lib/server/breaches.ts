@@ -1,0 +1,151 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { and, desc, eq, isNull, lte, sql } from "drizzle-orm";
+import type { DB } from "@/db";
+import { appendAuditEvent } from "@/db/audit";
+import { refreshDoraFacts } from "@/db/dora-facts";
+import { agents, agentVersions, breaches, deployments, incidents } from "@/db/schema";
+import { BREACH_LABELS, type BreachKind } from "@/lib/domain/runtime";
+import type { Environment, Severity } from "@/lib/domain/terms";
+import { actorOf, type Caller } from "./caller";
+import type { Tx } from "./changes";
+import { openIncidentIn } from "./incidents";
+import { notifyBreach } from "./notifications";
+
+/** Breaches are numbered for people: BR-7. */
+export const breachNumberLabel = (number: number) => `BR-${number}`;
+
+type Agent = typeof agents.$inferSelect;
+type Version = typeof agentVersions.$inferSelect;
+
+/** The deployment that put a version in an environment, the latest one at or before `at`: what an incident names. */
+export function deploymentOfVersion(db: Pick<DB, "select">, agentId: string, environment: Environment, versionId: string, at: number) {
+  return (
+    db
+      .select({ id: deployments.id, deployedAt: deployments.deployedAt })
+      .from(deployments)
+      .where(
+        and(
+          eq(deployments.agentId, agentId),
+          eq(deployments.environment, environment),
+          eq(deployments.versionId, versionId),
+          lte(deployments.deployedAt, at),
+        ),
+      )
+      .orderBy(desc(deployments.deployedAt))
+      .limit(1)
+      .get() ?? null
+  );
+}
+
+export type NewBreach = {
+  kind: BreachKind;
+  subject: string;
+  detail: string;
+  firstAt: number;
+  lastAt: number;
+  occurrences: number;
+  traceId: string | null;
+  spanId: string | null;
+  value?: number | null;
+  threshold?: string | null;
+};
+
+/**
+ * Writes a breach for an agent's running version: a new record is audited, its owners and security are told,
+ * and, in production and when the policy says so, an incident opens on the running deployment (or the
+ * breach joins the incident already open on it, so one bad release is one incident).
+ */
+export function openBreach(
+  tx: Tx,
+  caller: Caller,
+  agent: Agent,
+  environment: Environment,
+  version: Version,
+  breach: NewBreach,
+  incidentSeverity: Severity | null,
+  now: number,
+): string {
+  const number =
+    tx
+      .select({ n: sql<number>`COALESCE(MAX(${breaches.number}), 0)` })
+      .from(breaches)
+      .get()!.n + 1;
+  const id = randomUUID();
+  const day = breach.kind === "harm_threshold" ? null : new Date(breach.firstAt).toISOString().slice(0, 10);
+  let incidentId: string | null = null;
+  if (environment === "production" && incidentSeverity) {
+    const deployment = deploymentOfVersion(tx, agent.id, environment, version.id, breach.firstAt);
+    const open = deployment
+      ? tx
+          .select({ id: incidents.id })
+          .from(incidents)
+          .where(and(eq(incidents.deploymentId, deployment.id), isNull(incidents.resolvedAt)))
+          .limit(1)
+          .get()
+      : undefined;
+    incidentId =
+      open?.id ??
+      openIncidentIn(
+        tx,
+        caller,
+        {
+          agentId: agent.id,
+          agentSlug: agent.slug,
+          deploymentId: deployment?.id ?? null,
+          severity: incidentSeverity,
+          title: `${breachNumberLabel(number)}: ${BREACH_LABELS[breach.kind]} on v${version.number} — ${breach.detail}`.slice(0, 200),
+          detectedAt: Math.min(breach.firstAt, now),
+        },
+        now,
+      );
+  }
+  tx.insert(breaches)
+    .values({
+      id,
+      number,
+      agentId: agent.id,
+      environment,
+      versionId: version.id,
+      changeRecordId: version.changeRecordId,
+      kind: breach.kind,
+      subject: breach.subject,
+      detail: breach.detail,
+      value: breach.value ?? null,
+      threshold: breach.threshold ?? null,
+      occurrences: breach.occurrences,
+      firstAt: breach.firstAt,
+      lastAt: breach.lastAt,
+      day,
+      traceId: breach.traceId,
+      spanId: breach.spanId,
+      incidentId,
+    })
+    .run();
+  appendAuditEvent(tx, {
+    at: now,
+    actor: actorOf(caller),
+    action: "breach.recorded",
+    entityType: "breach",
+    entityId: id,
+    payload: {
+      number,
+      agent: agent.slug,
+      environment,
+      version: version.number,
+      kind: breach.kind,
+      subject: breach.subject,
+      detail: breach.detail,
+      traceId: breach.traceId,
+      incidentId,
+    },
+  });
+  notifyBreach(
+    tx,
+    { id, label: breachNumberLabel(number), message: `${agent.name} in ${environment}, v${version.number}: ${breach.detail}` },
+    agent,
+    now,
+  );
+  if (incidentId) refreshDoraFacts(tx, agent.id);
+  return id;
+}

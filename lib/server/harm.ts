@@ -1,0 +1,195 @@
+import "server-only";
+import { and, desc, eq, gte, isNull, lte, sql } from "drizzle-orm";
+import type { DB } from "@/db";
+import { appendAuditEvent } from "@/db/audit";
+import { agents, agentVersions, breaches, businessSignals, changeRecords, deployments, runtimeHours } from "@/db/schema";
+import {
+  derivedMetricOf,
+  derivedValue,
+  evaluationSpan,
+  harmStatus,
+  metricKey,
+  signalValue,
+  thresholdLabel,
+  type HarmMetric,
+  type HarmStatus,
+} from "@/lib/domain/harm-thresholds";
+import { hourOf, ZERO_COUNTS, type RuntimeCounts } from "@/lib/domain/runtime";
+import { DEFAULT_RUNTIME_POLICY } from "@/lib/domain/signoff-policy";
+import { actorOf, type Caller } from "./caller";
+import type { Tx } from "./changes";
+import { openBreach } from "./breaches";
+import { currentPolicy } from "./policy";
+
+type Reader = Pick<DB, "select">;
+type Agent = typeof agents.$inferSelect;
+
+export type HarmReading = {
+  metric: HarmMetric;
+  /** Declared by the change that released the version, or held by the policy for every release. */
+  source: "change" | "policy";
+  value: number | null;
+  status: HarmStatus;
+  from: number;
+  to: number;
+};
+
+/** What runs in production now and since when: the version, its deployment time and the change that released it. */
+export function productionRelease(db: Reader, agentId: string, now: number) {
+  const row = db
+    .select({ kind: deployments.kind, deployedAt: deployments.deployedAt, version: agentVersions })
+    .from(deployments)
+    .innerJoin(agentVersions, eq(agentVersions.id, deployments.versionId))
+    .where(and(eq(deployments.agentId, agentId), eq(deployments.environment, "production"), lte(deployments.deployedAt, now)))
+    .orderBy(desc(deployments.deployedAt), desc(sql`${deployments}.rowid`))
+    .limit(1)
+    .get();
+  return row && row.kind !== "retire" ? { version: row.version, releasedAt: row.deployedAt } : null;
+}
+
+/** The thresholds a release is held to: its change's harm metrics, then the policy's defaults for metrics it does not declare. */
+export function thresholdsOf(db: Reader, changeRecordId: string | null): { metric: HarmMetric; source: "change" | "policy" }[] {
+  const declared = changeRecordId
+    ? (db.select({ harmMetrics: changeRecords.harmMetrics }).from(changeRecords).where(eq(changeRecords.id, changeRecordId)).get()
+        ?.harmMetrics ?? [])
+    : [];
+  const defaults = (currentPolicy(db).policy.runtime ?? DEFAULT_RUNTIME_POLICY).defaultThresholds;
+  const named = new Set(declared.map((m) => derivedMetricOf(m.name) ?? metricKey(m.name)));
+  return [
+    ...declared.map((metric) => ({ metric, source: "change" as const })),
+    ...defaults
+      .filter((m) => !named.has(derivedMetricOf(m.name) ?? metricKey(m.name)))
+      .map((metric) => ({ metric, source: "policy" as const })),
+  ];
+}
+
+/** Sums a version's hourly counters in an environment between two instants (by the hours they fall in). */
+export function countsBetween(
+  db: Reader,
+  agentId: string,
+  environment: string,
+  versionId: string | null,
+  from: number,
+  to: number,
+): RuntimeCounts {
+  const keys = Object.keys(ZERO_COUNTS) as (keyof RuntimeCounts)[];
+  const row = db
+    .select(
+      Object.fromEntries(keys.map((k) => [k, sql<number>`COALESCE(SUM(${runtimeHours[k]}), 0)`])) as Record<
+        keyof RuntimeCounts,
+        ReturnType<typeof sql<number>>
+      >,
+    )
+    .from(runtimeHours)
+    .where(
+      and(
+        eq(runtimeHours.agentId, agentId),
+        eq(runtimeHours.environment, environment as "production"),
+        versionId ? eq(runtimeHours.versionId, versionId) : undefined,
+        gte(runtimeHours.hour, hourOf(from)),
+        lte(runtimeHours.hour, to),
+      ),
+    )
+    .get();
+  return { ...ZERO_COUNTS, ...(row as Partial<RuntimeCounts>) };
+}
+
+/** Each threshold of the running production release, read over its window: the agent page and the change page show these. */
+export function harmReadings(db: Reader, agentId: string, now: number): HarmReading[] {
+  const release = productionRelease(db, agentId, now);
+  if (!release) return [];
+  return thresholdsOf(db, release.version.changeRecordId).flatMap(({ metric, source }) => {
+    const span = evaluationSpan(metric.window, release.releasedAt, now);
+    if (!span) return [];
+    const derived = derivedMetricOf(metric.name);
+    const value = derived
+      ? derivedValue(derived, countsBetween(db, agentId, "production", release.version.id, span.from, span.to))
+      : signalValue(
+          db
+            .select({ value: businessSignals.value })
+            .from(businessSignals)
+            .where(
+              and(
+                eq(businessSignals.agentId, agentId),
+                eq(businessSignals.environment, "production"),
+                eq(businessSignals.versionId, release.version.id),
+                eq(businessSignals.metric, metricKey(metric.name)),
+                gte(businessSignals.at, span.from),
+                lte(businessSignals.at, span.to),
+              ),
+            )
+            .all()
+            .map((r) => r.value),
+        );
+    return [{ metric, source, value, status: harmStatus(value, metric), ...span }];
+  });
+}
+
+/**
+ * Re-reads an agent's production thresholds after new evidence: a threshold newly crossed opens a harm breach
+ * (and an incident when the policy says so); one back within its threshold clears; breaches of a version no
+ * longer in production clear, as what they judged has stopped running.
+ */
+export function evaluateHarm(tx: Tx, caller: Caller, agent: Agent, now: number): void {
+  const release = productionRelease(tx, agent.id, now);
+  const open = tx
+    .select()
+    .from(breaches)
+    .where(
+      and(
+        eq(breaches.agentId, agent.id),
+        eq(breaches.environment, "production"),
+        eq(breaches.kind, "harm_threshold"),
+        isNull(breaches.clearedAt),
+      ),
+    )
+    .all();
+  const clear = (id: string, number: number, why: string) => {
+    tx.update(breaches).set({ clearedAt: now }).where(eq(breaches.id, id)).run();
+    appendAuditEvent(tx, {
+      at: now,
+      actor: actorOf(caller),
+      action: "breach.cleared",
+      entityType: "breach",
+      entityId: id,
+      payload: { number, agent: agent.slug, reason: why },
+    });
+  };
+  for (const b of open) if (!release || b.versionId !== release.version.id) clear(b.id, b.number, "the version is no longer in production");
+  if (!release) return;
+  const severity = (currentPolicy(tx).policy.runtime ?? DEFAULT_RUNTIME_POLICY).harmBreachIncident;
+  for (const reading of harmReadings(tx, agent.id, now)) {
+    const subject = derivedMetricOf(reading.metric.name) ?? metricKey(reading.metric.name);
+    const current = open.find((b) => b.versionId === release.version.id && b.subject === subject);
+    if (reading.status === "breached" && reading.value !== null) {
+      if (current) {
+        tx.update(breaches).set({ value: reading.value, lastAt: now }).where(eq(breaches.id, current.id)).run();
+        continue;
+      }
+      openBreach(
+        tx,
+        caller,
+        agent,
+        "production",
+        release.version,
+        {
+          kind: "harm_threshold",
+          subject,
+          detail: `${reading.metric.name} is ${round(reading.value)}, past its threshold (${thresholdLabel(reading.metric)})`,
+          firstAt: now,
+          lastAt: now,
+          occurrences: 1,
+          traceId: null,
+          spanId: null,
+          value: reading.value,
+          threshold: thresholdLabel(reading.metric),
+        },
+        severity,
+        now,
+      );
+    } else if (reading.status === "within" && current)
+      clear(current.id, current.number, `${reading.metric.name} is back within its threshold`);
+  }
+}
+
+const round = (value: number) => Math.round(value * 100) / 100;
