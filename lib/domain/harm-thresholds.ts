@@ -52,9 +52,12 @@ export function evaluationSpan(window: string, releasedAt: number, now: number):
   return ms === null ? null : { from: Math.max(releasedAt, now - ms), to: now };
 }
 
-/** The value of a derived counter over a window's counts; a rate with nothing to divide by is unmeasured. */
+/** A rate is read only over this many decisions (or approvals) at least: one correction in the first two decisions is not 50%. */
+export const MIN_RATE_SAMPLE = 20;
+
+/** The value of a derived counter over a window's counts; a rate over fewer than MIN_RATE_SAMPLE is unmeasured. */
 export function derivedValue(metric: DerivedMetric, counts: RuntimeCounts): number | null {
-  const rate = (part: number, whole: number) => (whole > 0 ? (100 * part) / whole : null);
+  const rate = (part: number, whole: number) => (whole >= MIN_RATE_SAMPLE ? (100 * part) / whole : null);
   switch (metric) {
     case "corrections_rate":
       return rate(counts.corrections, counts.decisions);

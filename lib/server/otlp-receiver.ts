@@ -12,7 +12,7 @@ import { ingestTraces } from "./runtime-ingest";
 /** The most an export may carry, compressed or not: an SDK's default batch of 512 spans is far below it. */
 export const MAX_OTLP_BYTES = 8 * 1024 * 1024;
 /** Exports handled at once; more are told to come back (429 with Retry-After), as OTLP exporters do. */
-const MAX_IN_FLIGHT = 8;
+const MAX_IN_FLIGHT = 32;
 let inFlight = 0;
 
 type Encoding = "json" | "protobuf";
