@@ -1,0 +1,6 @@
+// Called once when the server starts (Next.js instrumentation): background upkeep that must not wait for traffic.
+export async function register() {
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const { keepRuntimeEvidenceTidy } = await import("./lib/server/runtime-upkeep");
+  keepRuntimeEvidenceTidy();
+}
