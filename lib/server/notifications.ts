@@ -123,47 +123,32 @@ export function notifyDismissed(
 export function notifyDriftOpened(
   tx: Writer,
   drift: { id: string; label: string; environment: string; severity: string; reopened?: boolean },
-  agent: { name: string; engineeringOwnerId: string; rollbackOwnerId: string },
+  agent: Guarded,
   now: number,
 ) {
-  const recipients = guardiansOf(tx, agent);
-  if (recipients.length === 0) return;
-  tx.insert(notifications)
-    .values(
-      recipients.map((userId) => ({
-        id: randomUUID(),
-        userId,
-        kind: "drift_opened" satisfies NotificationKind,
-        driftRecordId: drift.id,
-        message: drift.reopened
-          ? `${drift.label} is open again: the accepted risk on ${agent.name} in ${drift.environment} expired and it still drifts (${drift.severity})`
-          : `${drift.label}: ${agent.name} in ${drift.environment} runs something other than what was approved (${drift.severity})`,
-        createdAt: now,
-      })),
-    )
-    .run();
+  const message = drift.reopened
+    ? `${drift.label} is open again: the accepted risk on ${agent.name} in ${drift.environment} expired and it still drifts (${drift.severity})`
+    : `${drift.label}: ${agent.name} in ${drift.environment} runs something other than what was approved (${drift.severity})`;
+  notifyGuardians(tx, agent, { kind: "drift_opened", driftRecordId: drift.id, message }, now);
 }
 
 /** A breach recorded on an agent: the same people as for drift are told, once per breach record. */
-export function notifyBreach(
+export function notifyBreach(tx: Writer, breach: { id: string; label: string; message: string }, agent: Guarded, now: number) {
+  notifyGuardians(tx, agent, { kind: "breach_recorded", breachId: breach.id, message: `${breach.label}: ${breach.message}` }, now);
+}
+
+type Guarded = { name: string; engineeringOwnerId: string; rollbackOwnerId: string };
+
+function notifyGuardians(
   tx: Writer,
-  breach: { id: string; label: string; message: string },
-  agent: { name: string; engineeringOwnerId: string; rollbackOwnerId: string },
+  agent: Guarded,
+  notice: { kind: NotificationKind; message: string; driftRecordId?: string; breachId?: string },
   now: number,
 ) {
   const recipients = guardiansOf(tx, agent);
   if (recipients.length === 0) return;
   tx.insert(notifications)
-    .values(
-      recipients.map((userId) => ({
-        id: randomUUID(),
-        userId,
-        kind: "breach_recorded" satisfies NotificationKind,
-        breachId: breach.id,
-        message: `${breach.label}: ${breach.message}`,
-        createdAt: now,
-      })),
-    )
+    .values(recipients.map((userId) => ({ id: randomUUID(), userId, ...notice, createdAt: now })))
     .run();
 }
 
