@@ -7,8 +7,9 @@ import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Input, Label, Select } from "@/components/ui/field";
+import { RuntimePolicyFields } from "./runtime-policy-fields";
 import type { FieldErrors } from "@/lib/errors";
-import type { SignoffPolicy } from "@/lib/domain/signoff-policy";
+import { DEFAULT_RUNTIME_POLICY, type SignoffPolicy } from "@/lib/domain/signoff-policy";
 import { REVIEW_DOMAINS, RISK_LEVELS, ROLE_LABELS, type Role } from "@/lib/domain/terms";
 
 const SIGNERS: Role[] = ["workflow_owner", "security", "engineering", "operations", "compliance"];
@@ -225,6 +226,12 @@ export function PolicyEditor({
           </span>
         </label>
       </Card>
+
+      <RuntimePolicyFields
+        runtime={draft.runtime ?? DEFAULT_RUNTIME_POLICY}
+        errors={errors}
+        onChange={(runtime) => setDraft({ ...draft, runtime })}
+      />
 
       {editable && (
         <div className="flex items-center gap-3">

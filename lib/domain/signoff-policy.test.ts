@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_POLICY, matchStandardChange, requiredSignoffs, type SignoffPolicy } from "./signoff-policy";
+import {
+  DEFAULT_POLICY,
+  DEFAULT_RUNTIME_POLICY,
+  matchStandardChange,
+  requiredSignoffs,
+  signoffPolicySchema,
+  type SignoffPolicy,
+} from "./signoff-policy";
 import type { ReviewDomain, RiskLevel } from "./terms";
 
 const ALL_DOMAINS: ReviewDomain[] = ["semantics", "authority", "runtime", "incident_path"];
@@ -137,5 +144,30 @@ describe("matchStandardChange", () => {
     expect(matchStandardChange({ tier: "medium", touched: ["incident_path"], autonomy: "bounded" }, policy)?.id).toBe("monitoring-link");
     expect(matchStandardChange({ tier: "high", touched: ["incident_path"], autonomy: "bounded" }, policy)).toBeNull();
     expect(matchStandardChange({ tier: "low", touched: ["semantics"], autonomy: "read_only" }, policy)).toBeNull();
+  });
+});
+
+describe("the policy's runtime part", () => {
+  const older: SignoffPolicy = { ...DEFAULT_POLICY };
+  delete older.runtime;
+  it("an older policy without it reads as the defaults: sev2 for authority breaches, sev3 for harm, two thresholds", () => {
+    const parsed = signoffPolicySchema.parse(older);
+    expect(parsed.runtime).toEqual(DEFAULT_RUNTIME_POLICY);
+    expect(DEFAULT_RUNTIME_POLICY).toEqual({
+      authorityBreachIncident: "sev2",
+      harmBreachIncident: "sev3",
+      defaultThresholds: [
+        { name: "corrections_rate", comparator: ">", threshold: 20, window: "7d" },
+        { name: "privilege_rejections", comparator: ">", threshold: 10, window: "24h" },
+      ],
+    });
+  });
+  it("may open no incident, and refuses a window that is not a duration", () => {
+    const quiet = { ...DEFAULT_RUNTIME_POLICY, authorityBreachIncident: null };
+    expect(signoffPolicySchema.parse({ ...older, runtime: quiet }).runtime.authorityBreachIncident).toBeNull();
+    const bad = { ...DEFAULT_RUNTIME_POLICY, defaultThresholds: [{ name: "error_rate", comparator: ">", threshold: 5, window: "a week" }] };
+    const result = signoffPolicySchema.safeParse({ ...older, runtime: bad });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.path).toEqual(["runtime", "defaultThresholds", 0, "window"]);
   });
 });
