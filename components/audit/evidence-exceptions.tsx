@@ -17,7 +17,8 @@ export function EvidenceExceptions({ exceptions, releases }: { exceptions: Excep
       <p className="text-sm text-emerald-800">
         No exceptions: every release in this period was approved before it was deployed, by people other than its author, with eval runs on
         its spec; each ran in development and staging first, was reviewed against the version production ran, was deployed by someone other
-        than its author, and production was never observed running anything else while it ran.
+        than its author, production was never observed running anything else while it ran, and its runtime never broke its grants or crossed
+        a harm threshold.
       </p>
     );
   return (
@@ -69,6 +70,14 @@ export function EvidenceExceptions({ exceptions, releases }: { exceptions: Excep
                     {" "}
                     <Link href={`/agents/${e.release.agent}#drift`} className="text-brand-700 hover:underline print:hidden">
                       See the agent&rsquo;s drift
+                    </Link>
+                  </>
+                )}
+                {e.kind === "runtime_breach" && (
+                  <>
+                    {" "}
+                    <Link href={`/agents/${e.release.agent}#runtime`} className="text-brand-700 hover:underline print:hidden">
+                      See the agent&rsquo;s runtime evidence
                     </Link>
                   </>
                 )}
