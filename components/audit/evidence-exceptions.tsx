@@ -22,8 +22,14 @@ export function EvidenceExceptions({ exceptions, releases }: { exceptions: Excep
       </p>
     );
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white print:overflow-visible">
-      <table className="w-full text-left text-sm">
+    // On a phone the table scrolls sideways (and takes focus to do so) rather than squeezing the details to a few words a line.
+    <div
+      className="overflow-x-auto rounded-lg border border-slate-200 bg-white print:overflow-visible"
+      tabIndex={0}
+      role="region"
+      aria-label="Exceptions table"
+    >
+      <table className="w-full min-w-[64rem] text-left text-sm print:min-w-0">
         <caption className="sr-only">Exceptions</caption>
         <thead className="border-b border-slate-200 bg-slate-50 text-xs text-slate-600">
           <tr>
@@ -68,7 +74,7 @@ export function EvidenceExceptions({ exceptions, releases }: { exceptions: Excep
                 {e.kind === "drift" && (
                   <>
                     {" "}
-                    <Link href={`/agents/${e.release.agent}#drift`} className="text-brand-700 hover:underline print:hidden">
+                    <Link href={`/agents/${e.release.agent}#drift`} className="text-brand-700 underline underline-offset-2 print:hidden">
                       See the agent&rsquo;s drift
                     </Link>
                   </>
@@ -76,7 +82,7 @@ export function EvidenceExceptions({ exceptions, releases }: { exceptions: Excep
                 {e.kind === "runtime_breach" && (
                   <>
                     {" "}
-                    <Link href={`/agents/${e.release.agent}#runtime`} className="text-brand-700 hover:underline print:hidden">
+                    <Link href={`/agents/${e.release.agent}#runtime`} className="text-brand-700 underline underline-offset-2 print:hidden">
                       See the agent&rsquo;s runtime evidence
                     </Link>
                   </>
