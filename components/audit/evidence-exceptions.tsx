@@ -17,12 +17,19 @@ export function EvidenceExceptions({ exceptions, releases }: { exceptions: Excep
       <p className="text-sm text-emerald-800">
         No exceptions: every release in this period was approved before it was deployed, by people other than its author, with eval runs on
         its spec; each ran in development and staging first, was reviewed against the version production ran, was deployed by someone other
-        than its author, and production was never observed running anything else while it ran.
+        than its author, production was never observed running anything else while it ran, and its runtime never broke its grants or crossed
+        a harm threshold.
       </p>
     );
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white print:overflow-visible">
-      <table className="w-full text-left text-sm">
+    // On a phone the table scrolls sideways (and takes focus to do so) rather than squeezing the details to a few words a line.
+    <div
+      className="overflow-x-auto rounded-lg border border-slate-200 bg-white print:overflow-visible"
+      tabIndex={0}
+      role="region"
+      aria-label="Exceptions table"
+    >
+      <table className="w-full min-w-[64rem] text-left text-sm print:min-w-0">
         <caption className="sr-only">Exceptions</caption>
         <thead className="border-b border-slate-200 bg-slate-50 text-xs text-slate-600">
           <tr>
@@ -67,8 +74,16 @@ export function EvidenceExceptions({ exceptions, releases }: { exceptions: Excep
                 {e.kind === "drift" && (
                   <>
                     {" "}
-                    <Link href={`/agents/${e.release.agent}#drift`} className="text-brand-700 hover:underline print:hidden">
+                    <Link href={`/agents/${e.release.agent}#drift`} className="text-brand-700 underline underline-offset-2 print:hidden">
                       See the agent&rsquo;s drift
+                    </Link>
+                  </>
+                )}
+                {e.kind === "runtime_breach" && (
+                  <>
+                    {" "}
+                    <Link href={`/agents/${e.release.agent}#runtime`} className="text-brand-700 underline underline-offset-2 print:hidden">
+                      See the agent&rsquo;s runtime evidence
                     </Link>
                   </>
                 )}

@@ -49,12 +49,28 @@ export type EvidenceReleaseView = {
     resolvedAt: number | null;
     relation: "suspected" | "fixed";
   }[];
+  breaches: Breach[];
   exceptions: { kind: string; label: string; detail: string }[];
 };
 
-function Part({ title, children }: { title: string; children: React.ReactNode }) {
+type Breach = {
+  number: string;
+  kind: string;
+  label: string;
+  action: string | null;
+  metric: string | null;
+  firstAt: number;
+  lastAt: number;
+  occurrences: number;
+  value: number | null;
+  threshold: string | null;
+  clearedAt: number | null;
+  incident: { id: string; severity: Severity; resolvedAt: number | null } | null;
+};
+
+function Part({ title, children, wide = false }: { title: string; children: React.ReactNode; wide?: boolean }) {
   return (
-    <div className="min-w-0">
+    <div className={wide ? "min-w-0 md:col-span-2 print:col-span-2" : "min-w-0"}>
       <h4 className="mb-1 text-xs font-semibold tracking-wide text-slate-500 uppercase">{title}</h4>
       {children}
     </div>
@@ -79,6 +95,53 @@ function Retro({ retro }: { retro: NonNullable<NonNullable<EvidenceReleaseView["
       ) : null}
       {retro.rejected && "; refused by a signer afterwards"}.
     </p>
+  );
+}
+
+/** One breach of the release's version in production: what, how often, when, whether it cleared, and its incident. */
+function BreachLine({ breach: b, agent }: { breach: Breach; agent: string }) {
+  const harm = b.kind === "harm_threshold";
+  return (
+    <li className="flex flex-wrap items-baseline gap-x-1.5 gap-y-0.5">
+      <span className="font-medium text-slate-900">{b.number}</span>
+      <Badge tone={harm ? "warning" : "danger"}>{b.label}</Badge>
+      <span className="font-mono text-xs break-all text-slate-800">{b.action ?? b.metric}</span>
+      <span className="text-slate-600">
+        {harm ? (
+          <>
+            {b.value !== null && <>at {Math.round(b.value * 100) / 100} </>}({b.threshold}), crossed <UtcTime at={b.firstAt} />
+            {b.clearedAt === null ? (
+              <>, still crossed</>
+            ) : (
+              <>
+                , back within <UtcTime at={b.clearedAt} />
+              </>
+            )}
+          </>
+        ) : b.occurrences === 1 ? (
+          <>
+            1 call, <UtcTime at={b.firstAt} />
+          </>
+        ) : (
+          <>
+            {b.occurrences} calls, <UtcTime at={b.firstAt} /> to <UtcTime at={b.lastAt} />
+          </>
+        )}
+        {b.incident ? (
+          <>
+            {"; "}
+            <Link
+              href={`/incidents?agent=${agent}`}
+              className="text-brand-700 underline underline-offset-2 print:text-slate-900 print:no-underline"
+            >
+              {b.incident.severity.toUpperCase()} incident {b.incident.resolvedAt === null ? "open" : "resolved"}
+            </Link>
+          </>
+        ) : (
+          "; no incident"
+        )}
+      </span>
+    </li>
   );
 }
 
@@ -194,6 +257,25 @@ export function EvidenceRelease({ release }: { release: EvidenceReleaseView }) {
               <p className="text-slate-500">No rollback, no incident.</p>
             )}
           </div>
+        </Part>
+        <Part title="Runtime breaches in production" wide>
+          {release.breaches.length === 0 ? (
+            <p className="text-sm text-slate-500">None recorded: its runtime stayed within its grants and harm thresholds.</p>
+          ) : (
+            <>
+              <ul aria-label={`Runtime breaches of ${c.label}`} className="space-y-1 text-sm">
+                {release.breaches.map((b) => (
+                  <BreachLine key={b.number} breach={b} agent={c.agent.slug} />
+                ))}
+              </ul>
+              <Link
+                href={`/agents/${c.agent.slug}#runtime`}
+                className="mt-1 inline-block text-sm text-brand-700 hover:underline print:hidden"
+              >
+                See the agent&rsquo;s runtime evidence
+              </Link>
+            </>
+          )}
         </Part>
       </div>
     </article>

@@ -3,10 +3,12 @@ import path from "node:path";
 import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getConnection, type DB } from "@/db";
-import { auditEvents, notifications, signoffs, users } from "@/db/schema";
+import { auditEvents, breaches, notifications, signoffs, users } from "@/db/schema";
 import { DEFAULT_POLICY, SIGNER_ROLES } from "@/lib/domain/signoff-policy";
+import { decodeJsonExport } from "@/lib/otlp/decode";
 import { errorOf } from "@/lib/testing/app-error";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
+import { otlpJson, recordSpans, type Decision } from "@/lib/testing/otel-spans";
 import {
   approveAll,
   as,
@@ -37,6 +39,9 @@ import { signOff } from "./signoffs";
 import { createWorkflow, updateWorkflow } from "./workflows";
 import { resolveDrift } from "./drift";
 import { recordObservation } from "./observations";
+import { agentRuntime } from "./runtime-evidence";
+import { ingestTraces } from "./runtime-ingest";
+import { recordSignals } from "./signals";
 
 /**
  * DESIGN.md: "Auditors read everything and export evidence; they change nothing." Every mutating use
@@ -60,6 +65,17 @@ function draft(title: string, now: number) {
   const spec = productionSpec("refund-assistant");
   spec.traceRetentionDays += 1;
   return proposeChange(engineer(), { agent: "refund-assistant", title, spec, ...attested }, now);
+}
+
+/** An export as an OpenTelemetry SDK sends it, from an agent's production runtime answering with its approved model. */
+function productionExport(slug: string, decisions: Omit<Decision, "model">[]) {
+  const { name, version } = productionSpec(slug).model;
+  const model = version ? `${name}-${version}` : name;
+  const spans = recordSpans(
+    { "deployment.environment.name": "production", "countersign.agent": slug },
+    decisions.map((d) => ({ ...d, model })),
+  );
+  return decodeJsonExport(otlpJson(spans));
 }
 
 /** Every row written on the connection since it opened: unchanged means nothing was written, not even a write rolled back later. */
@@ -101,6 +117,8 @@ function auditorAttempts(): Record<string, () => unknown> {
     clock.next(),
   ).drift!.id;
   const now = clock.next();
+  // A forbidden call in production: taken from a runtime's token, it would record a breach and open an incident.
+  const breaching = productionExport("refund-assistant", [{ at: now - 1_000, tools: [{ tool: "stripe:customers.delete" }] }]);
   const a = auditor();
   return {
     proposeChange: () =>
@@ -174,6 +192,9 @@ function auditorAttempts(): Record<string, () => unknown> {
         now,
       ),
     resolveDrift: () => resolveDrift(a, drift, { action: "restore", reason: "The auditor restored it" }, now),
+    ingestTraces: () => ingestTraces(a, breaching, now),
+    recordSignals: () =>
+      recordSignals(a, { agent: "refund-assistant", environment: "production", metric: "refund_reversal_rate", value: 9 }, now),
   };
 }
 
@@ -206,6 +227,8 @@ const ATTEMPTS = [
   "updateAgentDetails",
   "recordObservation",
   "resolveDrift",
+  "ingestTraces",
+  "recordSignals",
 ];
 
 describe("the auditor changes nothing", () => {
@@ -226,6 +249,14 @@ describe("the auditor changes nothing", () => {
     expect(errorOf(attempts["signOff as auditor"]!).message).toBe(
       "Only workflow owners, security, engineering, operations and compliance sign off changes",
     );
+  });
+
+  it("reading an agent's runtime evidence writes nothing", () => {
+    const [events, writes] = [auditCount(), totalChanges()];
+    const view = agentRuntime(auditor(), "refund-assistant", { environment: "production" }, clock.next());
+    expect({ agent: view.agent, environment: view.environment }).toEqual({ agent: "refund-assistant", environment: "production" });
+    expect(auditCount()).toBe(events);
+    expect(totalChanges()).toBe(writes);
   });
 
   it("marking their own notifications read writes no audit event and touches nobody else's", () => {
@@ -294,6 +325,7 @@ describe("the auditor changes nothing", () => {
       "listDrift",
       "getDrift",
       "driftOverview",
+      "agentRuntime",
     ]);
     const dir = path.join(process.cwd(), "lib/server");
     const unclassified = readdirSync(dir)
@@ -559,6 +591,22 @@ describe("every use case writes exactly one audit event per state change", () =>
     const events = eventsOf(() => updateAgentDetails(admin(), "meeting-brief-writer", { workflow: slug }, clock.next()));
     expect(events[0]).toMatch(/^agent\.updated agent:/);
     expect(events).toContain(`change.reassessed change_record:${change.id}`);
+  });
+
+  it("runtime evidence: a new breach is one event and the incident it opens another; a repeat that day adds to it without one", () => {
+    const slug = "meeting-brief-writer";
+    for (const open of listIncidents(ops(), { agent: slug, open: "true" }).items)
+      updateIncident(ops(), open.id, { resolution: "no_action" }, clock.next());
+    const exporter = tokenWith(db, "auditor-test-exporter", ["evidence:write"]);
+    const at = clock.next();
+    const purge = [{ tool: "admin:records.purge_all" }];
+    const events = eventsOf(() => ingestTraces(exporter, productionExport(slug, [{ at, tools: purge }]), clock.next()));
+    const breach = db.select().from(breaches).where(eq(breaches.subject, "admin:records.purge_all")).get()!;
+    expect(breach).toMatchObject({ kind: "ungranted_action", occurrences: 1, incidentId: expect.any(String) });
+    expect(events).toEqual([`incident.opened incident:${breach.incidentId}`, `breach.recorded breach:${breach.id}`]);
+    // The same call later that day: one more occurrence of the same breach, not a new state to record.
+    expect(eventsOf(() => ingestTraces(exporter, productionExport(slug, [{ at: at + 1_000, tools: purge }]), clock.next()))).toEqual([]);
+    expect(db.select().from(breaches).where(eq(breaches.id, breach.id)).get()!.occurrences).toBe(2);
   });
 
   it("a whole release, development to production, one event per step", () => {

@@ -2,10 +2,13 @@ import { eq, sql } from "drizzle-orm";
 import { NextRequest } from "next/server";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { DB } from "@/db";
-import { agents, auditEvents, deployments, users } from "@/db/schema";
+import { getConnection } from "@/db";
+import { agents, auditEvents, breaches, deployments, users } from "@/db/schema";
 import type { Role, TokenScope } from "@/lib/domain/terms";
 import { errorOf } from "@/lib/testing/app-error";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
+import { decodeJsonExport } from "@/lib/otlp/decode";
+import { otlpJson, recordSpans } from "@/lib/testing/otel-spans";
 import {
   approveAll,
   as,
@@ -34,11 +37,17 @@ import * as personRoute from "@/app/api/v1/people/[email]/route";
 import * as resetRoute from "@/app/api/v1/people/[email]/reset/route";
 import * as observationsRoute from "@/app/api/v1/agents/[slug]/observations/route";
 import * as resolveDriftRoute from "@/app/api/v1/drift/[id]/resolve/route";
+import * as otlpTracesRoute from "@/app/api/v1/otlp/v1/traces/route";
+import * as runtimeRoute from "@/app/api/v1/agents/[slug]/runtime/route";
+import * as signalsRoute from "@/app/api/v1/signals/route";
 import { issueToken, revokeToken } from "./api-tokens";
 import { tokenCaller, type Caller } from "./caller";
 import { proposeChange } from "./changes";
 import { getIncident, openIncident } from "./incidents";
 import { recordObservation } from "./observations";
+import { agentRuntime } from "./runtime-evidence";
+import { ingestTraces } from "./runtime-ingest";
+import { recordSignals } from "./signals";
 import { publishPolicy } from "./policy";
 import { getAgentRecord } from "./registry";
 import { findActiveUser, type CurrentUser } from "./users";
@@ -91,6 +100,7 @@ const TOKENS: Record<string, TokenScope[]> = {
   "changes-only": ["changes:write"],
   "evals-only": ["evals:write"],
   "deploy-only": ["deploy"],
+  "evidence-only": ["evidence:write"],
 };
 
 const ids = { draft: "", inReview: "", incident: "", drift: "" };
@@ -265,6 +275,16 @@ const WRITES: WriteRoute[] = [
     lackingToken: "everything",
     allowed: "security@countersign.test",
   },
+  {
+    name: "POST /signals",
+    handler: signalsRoute.POST,
+    path: () => "/api/v1/signals",
+    params: () => ({}),
+    invalid: { agent: "refund-assistant", environment: "the-moon", metric: "", value: "high" },
+    // "everything" is every scope but evidence:write.
+    lackingToken: "everything",
+    allowed: "engineer2@countersign.test",
+  },
   // People are managed by admins signed in as themselves; no token may, whatever its scopes.
   {
     name: "POST /people (add)",
@@ -347,6 +367,138 @@ describe.each(WRITES)("$name", (route) => {
       expect(auditCount()).toBe(before);
     });
   }
+});
+
+/**
+ * The OTLP receiver answers as OTLP/HTTP has exporters expect, a google.rpc.Status `{code, message}` (7
+ * PERMISSION_DENIED, 16 UNAUTHENTICATED, 3 INVALID_ARGUMENT) instead of the API's `{error}`, and takes a bearer
+ * token only; the order is the same: who first, then what.
+ */
+describe("POST /otlp/v1/traces (runtime evidence)", () => {
+  const path = "/api/v1/otlp/v1/traces";
+  const call = (who: Who, body: unknown) => send(otlpTracesRoute.POST, "POST", path, {}, who, body);
+  /** Everything an export writes: audit events, hourly sums, breaches, kept traces, remembered span ids. */
+  const written = () =>
+    getConnection()
+      .sqlite.prepare(
+        `SELECT (SELECT COUNT(*) FROM audit_events) + (SELECT COUNT(*) FROM runtime_hours) + (SELECT COUNT(*) FROM breaches)
+          + (SELECT COUNT(*) FROM runtime_traces) + (SELECT COUNT(*) FROM runtime_seen_spans) AS n`,
+      )
+      .pluck()
+      .get() as number;
+  /** A real export, as the OpenTelemetry SDK writes it: a forbidden call in production, a breach and an incident if taken. */
+  const breaching = () => {
+    const { name, version } = productionSpec("refund-assistant").model;
+    const spans = recordSpans({ "deployment.environment.name": "production", "countersign.agent": "refund-assistant" }, [
+      { at: clock.next(), model: `${name}-${version}`, tools: [{ tool: "stripe:customers.delete" }] },
+    ]);
+    return JSON.parse(new TextDecoder().decode(otlpJson(spans))) as unknown;
+  };
+  const bodies = (): [string, unknown][] => [
+    ["an export that would breach", breaching()],
+    ["a body that is not JSON", NOT_JSON],
+    ["JSON that is not an export", { resourceSpans: 42 }],
+  ];
+
+  it.each(["everything", "deploy-only", "changes-only"])(
+    "refuses a token without evidence:write (%s) with 403, whatever the body",
+    async (token) => {
+      const before = written();
+      for (const [what, body] of bodies()) {
+        const { status, json } = await call({ token }, body);
+        expect({ what, status, code: json.code }).toEqual({ what, status: 403, code: 7 });
+      }
+      expect(written()).toBe(before);
+    },
+  );
+
+  it("refuses a signed-in person, even one who may send evidence, with 401 before the body: exporters send a token", async () => {
+    const before = written();
+    for (const person of ["auditor@countersign.test", "leader@countersign.test", "engineer2@countersign.test"])
+      for (const [what, body] of bodies()) {
+        const { status, json } = await call({ person }, body);
+        expect({ person, what, status, code: json.code }).toEqual({ person, what, status: 401, code: 16 });
+      }
+    expect(written()).toBe(before);
+  });
+
+  it("answers 401 to a request nobody signed, whatever its body", async () => {
+    for (const who of ["anonymous", { token: "no-such-token" }, { header: "Basic YWRtaW46YWRtaW4=" }] as Who[])
+      for (const [what, body] of bodies()) {
+        const { status, json } = await call(who, body);
+        expect({ what, status, code: json.code }).toEqual({ what, status: 401, code: 16 });
+      }
+  });
+
+  it("answers 400 when a token with evidence:write sends a body that is not an export, and writes nothing", async () => {
+    const before = written();
+    for (const body of [NOT_JSON, { resourceSpans: 42 }, "[1, 2]", "null"]) {
+      const { status, json } = await call({ token: "evidence-only" }, body);
+      expect({ body, status, code: json.code }).toEqual({ body, status: 400, code: 3 });
+    }
+    expect(written()).toBe(before);
+  });
+
+  it("ingestTraces itself refuses an auditor, a leader and a token without evidence:write before reading the export", () => {
+    const decoded = decodeJsonExport(new TextEncoder().encode(JSON.stringify(breaching())));
+    const before = written();
+    for (const [who, caller] of [
+      ["auditor", as("auditor@countersign.test")],
+      ["leader", as("leader@countersign.test")],
+      ["owner", as("owner@countersign.test")],
+      ["token with every other scope", tokenCaller("cs_everything")!],
+    ] as [string, Caller][])
+      expect({ who, code: errorOf(() => ingestTraces(caller, decoded, clock.next())).code }).toEqual({ who, code: "forbidden" });
+    expect(written()).toBe(before);
+    // …and someone who may send it is answered on what they sent: here, spans that name no environment are rejected.
+    const unplaced = decodeJsonExport(
+      otlpJson(recordSpans({ "countersign.agent": "refund-assistant" }, [{ at: clock.peek(), model: "gpt-4.1", tools: [] }])),
+    );
+    const result = ingestTraces(as("engineer2@countersign.test"), unplaced, clock.next());
+    expect(result.accepted).toBe(0);
+    expect(new Set(result.rejected.map((r) => r.reason))).toEqual(new Set(["no deployment.environment.name on the resource"]));
+    expect(written()).toBe(before);
+  });
+
+  it("recordSignals itself refuses an auditor, a leader and a token without evidence:write before reading the signal", () => {
+    const garbage = { signals: "lots" };
+    for (const [who, caller] of [
+      ["auditor", as("auditor@countersign.test")],
+      ["leader", as("leader@countersign.test")],
+      ["token with every other scope", tokenCaller("cs_everything")!],
+    ] as [string, Caller][])
+      expect({ who, code: errorOf(() => recordSignals(caller, garbage)).code }).toEqual({ who, code: "forbidden" });
+    expect(errorOf(() => recordSignals(as("ops@countersign.test"), garbage)).code).toBe("validation_failed");
+  });
+});
+
+describe("GET /agents/{slug}/runtime (a read)", () => {
+  const call = (who: Who, query: string) =>
+    send(runtimeRoute.GET, "GET", `/api/v1/agents/refund-assistant/runtime${query}`, { slug: "refund-assistant" }, who);
+
+  it("refuses a token without the read scope with 403 before its parameters; a reader with bad parameters gets 400", async () => {
+    for (const token of ["evidence-only", "deploy-only"]) {
+      const { status, json } = await call({ token }, "?environment=the-moon&from=yesterday");
+      expect({ token, status, error: json.error }).toEqual({ token, status: 403, error: "forbidden" });
+    }
+    const { status, json } = await call({ token: "everything" }, "?environment=the-moon");
+    expect({ status, error: json.error }).toEqual({ status: 400, error: "bad_request" });
+    expect(errorOf(() => agentRuntime(tokenCaller("cs_evidence-only")!, "refund-assistant", { environment: "the-moon" })).code).toBe(
+      "forbidden",
+    );
+  });
+
+  it("answers an auditor and a leader, who read everything", async () => {
+    for (const person of ["auditor@countersign.test", "leader@countersign.test"]) {
+      const { status, json } = await call({ person }, "?environment=production");
+      expect({ person, status, agent: json.agent, environment: json.environment }).toEqual({
+        person,
+        status: 200,
+        agent: "refund-assistant",
+        environment: "production",
+      });
+    }
+  });
 });
 
 describe("use cases without a route refuse the wrong caller before reading their input", () => {
@@ -514,6 +666,32 @@ describe("a write that succeeds answers with its result, without asking for the 
     expect(rollbacks.filter((d) => d.kind === "rollback" && d.deployedByTokenId === "tok_deploy-only")).toHaveLength(1);
     expect(productionVersion(slug)).toBe(previous);
   });
+
+  it("an evidence:write token sends traces (200, {}) and business signals (201) without the read scope", async () => {
+    const breachCount = () =>
+      db
+        .select({ n: sql<number>`COUNT(*)` })
+        .from(breaches)
+        .get()!.n;
+    const before = breachCount();
+    const { name, version } = productionSpec("refund-assistant").model;
+    const spans = recordSpans({ "deployment.environment.name": "production", "countersign.agent": "refund-assistant" }, [
+      { at: clock.next(), model: `${name}-${version}`, tools: [{ tool: "stripe:customers.delete" }] },
+    ]);
+    const body = JSON.parse(new TextDecoder().decode(otlpJson(spans))) as unknown;
+    const traces = await send(otlpTracesRoute.POST, "POST", "/api/v1/otlp/v1/traces", {}, { token: "evidence-only" }, body);
+    expect({ status: traces.status, json: traces.json }).toEqual({ status: 200, json: {} });
+    expect(breachCount()).toBe(before + 1);
+
+    const at = new Date(clock.next()).toISOString();
+    const signal = { agent: "refund-assistant", environment: "staging", metric: "CSAT", value: 4.5, at };
+    const signals = await send(signalsRoute.POST, "POST", "/api/v1/signals", {}, { token: "evidence-only" }, signal);
+    expect(signals.status).toBe(201);
+    const staging = getAgentRecord(as("auditor@countersign.test"), "refund-assistant").environments.staging!.version;
+    expect(signals.json).toEqual({
+      recorded: [{ agent: "refund-assistant", environment: "staging", metric: "csat", value: 4.5, at, version: staging }],
+    });
+  });
 });
 
 /**
@@ -543,6 +721,7 @@ describe("the authorization matrix", () => {
     token("matrix-deploy", ["deploy"]),
     token("matrix-all", ["read", "changes:write", "evals:write", "deploy"]),
     token("matrix-observe", ["observe"]),
+    token("matrix-evidence", ["evidence:write"]),
   ];
   const AUTHOR = "engineer";
   const SIGNERS: Role[] = ["workflow_owner", "security", "engineering", "operations", "compliance"];
@@ -551,7 +730,8 @@ describe("the authorization matrix", () => {
   const matrix = { incomplete: "", rollbackOwner: "" };
 
   type Cell = { route: string; handler: unknown; method: string; path: () => string; params: () => Record<string, string>; body: unknown };
-  const ROUTES: (Cell & { may: (p: Principal) => boolean })[] = [
+  /** `allowed`: what someone who may write is answered for this invalid body (OTLP calls a body that is not an export a 400). */
+  const ROUTES: (Cell & { may: (p: Principal) => boolean; allowed?: number; people?: number })[] = [
     {
       route: "POST /changes",
       handler: changesRoute.POST,
@@ -682,6 +862,28 @@ describe("the authorization matrix", () => {
       body: { action: "ignore", reason: "" },
       may: (p) => !p.scopes && holds(p, "engineering", "security", "operations"),
     },
+    {
+      // Runtime evidence is sent by runtimes (a token with evidence:write), or by engineering and operations.
+      route: "POST /signals",
+      handler: signalsRoute.POST,
+      method: "POST",
+      path: () => "/api/v1/signals",
+      params: () => ({}),
+      body: { agent: "refund-assistant", environment: "the-moon", metric: "", value: "high" },
+      may: (p) => holds(p, "engineering", "operations") || scoped(p, "evidence:write"),
+    },
+    {
+      route: "POST /otlp/v1/traces",
+      handler: otlpTracesRoute.POST,
+      method: "POST",
+      path: () => "/api/v1/otlp/v1/traces",
+      params: () => ({}),
+      body: { resourceSpans: 42 },
+      may: (p) => scoped(p, "evidence:write"),
+      allowed: 400,
+      // The receiver takes a bearer token only (as exporters send it): a signed-in person is not authenticated there.
+      people: 401,
+    },
   ];
 
   beforeAll(() => {
@@ -703,7 +905,14 @@ describe("the authorization matrix", () => {
     let cells = 0;
     for (const route of ROUTES) {
       for (const principal of PRINCIPALS) {
-        const expected = principal.who === "anonymous" ? 401 : route.may(principal) ? 422 : 403;
+        const expected =
+          principal.who === "anonymous"
+            ? 401
+            : route.people && principal.roles
+              ? route.people
+              : route.may(principal)
+                ? (route.allowed ?? 422)
+                : 403;
         const { status, json } = await send(route.handler, route.method, route.path(), route.params(), principal.who, route.body);
         cells++;
         if (status !== expected)

@@ -16,6 +16,7 @@ import {
 import { deploymentViews } from "./deployments";
 import { incidentsOfChanges } from "./incidents";
 import { EVAL_RUN_VIEW, type EvalRunView } from "./registry";
+import { breachedCondition } from "./evidence-breaches";
 import { driftedCondition } from "./evidence-drift";
 import type { EvidenceRelease, ExceptionKind } from "./evidence";
 
@@ -121,6 +122,7 @@ export function exceptionConditions(now: number): Record<ExceptionKind, SQL> {
     author_released: sql`(CASE WHEN c.author_id IS NOT NULL THEN d.deployed_by_id IS c.author_id
       ELSE d.deployed_by_token_id IS c.author_token_id END)`,
     drift: driftedCondition,
+    runtime_breach: breachedCondition,
   };
 }
 
@@ -132,6 +134,7 @@ export function anyException(now: number): SQL {
     "out_of_date_release",
     "overdue_retro_signoff",
     "drift",
+    "runtime_breach",
     "missing_eval",
     "approval_after_deployment",
     "self_approval",
@@ -247,7 +250,7 @@ function closedChangeView(row: ChangeRow, loaded: Loaded): EvidenceChange {
 export function loadReleases(
   db: Reader,
   rows: ReleaseRow[],
-): { release: Omit<EvidenceRelease, "exceptions" | "approvals" | "pendingSignoffs" | "emergency">; row: ReleaseRow }[] {
+): { release: Omit<EvidenceRelease, "exceptions" | "approvals" | "pendingSignoffs" | "emergency" | "breaches">; row: ReleaseRow }[] {
   if (rows.length === 0) return [];
   const views = new Map(
     deploymentViews(

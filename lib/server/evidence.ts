@@ -14,6 +14,7 @@ import { auditChainStatus, type AuditChainStatus } from "./audit-verification";
 import { assertCanRead, type Caller } from "./caller";
 import { changeView, findChangeRow } from "./change-records";
 import type { DeploymentView } from "./deployments";
+import { breachDetail, breachedCount, breachesOfReleases, type ReleaseBreach } from "./evidence-breaches";
 import { driftDetail, driftedCount, driftOfReleases, type ReleaseDrift } from "./evidence-drift";
 import { anyException, exceptionConditions, loadReleases, type EvidenceChange, type ReleaseRow } from "./evidence-releases";
 import type { IncidentView } from "./incidents";
@@ -127,6 +128,7 @@ export const EXCEPTION_KINDS = [
   "out_of_date_release",
   "author_released",
   "drift",
+  "runtime_breach",
 ] as const;
 export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
 export const EXCEPTION_LABELS: Record<ExceptionKind, string> = {
@@ -138,10 +140,14 @@ export const EXCEPTION_LABELS: Record<ExceptionKind, string> = {
   out_of_date_release: "out-of-date release",
   author_released: "author released own change",
   drift: "drift in production",
+  runtime_breach: "runtime breach",
 };
 
-/** `drift`: set on a drift exception, the record production was observed in while the release ran. */
-export type EvidenceException = { kind: ExceptionKind; label: string; detail: string; drift?: ReleaseDrift };
+/**
+ * `drift`: set on a drift exception, the record production was observed in while the release ran.
+ * `breach`: set on a runtime breach exception, the breach record of the release's version in production.
+ */
+export type EvidenceException = { kind: ExceptionKind; label: string; detail: string; drift?: ReleaseDrift; breach?: ReleaseBreach };
 
 /** An emergency release's full sign-off, given afterwards: due, completed (or still waiting, or refused), late or not. */
 export type RetroSignoff = { dueAt: number; completedAt: number | null; waitingOn: Role[]; rejected: boolean; overdue: boolean };
@@ -159,6 +165,8 @@ export type EvidenceRelease = {
   rollbacks: DeploymentView[];
   /** Incidents suspected of this deployment, or fixed by this change. */
   incidents: (IncidentView & { relation: "suspected" | "fixed" })[];
+  /** What its version broke in production, from runtime traces and signals: each breach record, oldest first. */
+  breaches: ReleaseBreach[];
   exceptions: EvidenceException[];
 };
 
@@ -329,6 +337,8 @@ function exceptionsOf(r: Omit<EvidenceRelease, "exceptions">, ladder: LadderFact
   if (ladder.deployedByAuthor)
     add("author_released", `${r.deployment.deployedBy}, the author, deployed it to production (${r.change.riskTier ?? "unassessed"} risk)`);
   for (const drift of drifts) found.push({ kind: "drift", label: EXCEPTION_LABELS.drift, detail: driftDetail(drift), drift });
+  for (const breach of r.breaches)
+    found.push({ kind: "runtime_breach", label: EXCEPTION_LABELS.runtime_breach, detail: breachDetail(breach), breach });
   return found;
 }
 
@@ -347,6 +357,7 @@ function completeReleases(db: Reader, rows: ReleaseRow[], now: number): Evidence
   const loaded = loadReleases(db, rows);
   const ladderOf = ladderFactsOf(db, rows, new Map(loaded.map(({ release }) => [release.deployment.id, release.deployment.specHash])));
   const driftOf = driftOfReleases(db, rows, now);
+  const breachesOf = breachesOfReleases(db, rows);
   return loaded.map(({ row, release: loadedRelease }) => {
     const { change, deployment } = loadedRelease;
     const release = {
@@ -354,6 +365,7 @@ function completeReleases(db: Reader, rows: ReleaseRow[], now: number): Evidence
       approvals: approvalsOf(change, deployment.deployedAt),
       pendingSignoffs: change.signoffs.filter((s) => s.status === "pending").map((s) => s.role),
       emergency: change.emergency ? { justification: change.emergency.justification, retro: retroOf(change, now) } : null,
+      breaches: breachesOf.get(row.id) ?? [],
     };
     return {
       deployment: release.deployment,
@@ -364,6 +376,7 @@ function completeReleases(db: Reader, rows: ReleaseRow[], now: number): Evidence
       emergency: release.emergency,
       rollbacks: release.rollbacks,
       incidents: release.incidents,
+      breaches: release.breaches,
       exceptions: exceptionsOf(release, ladderOf(row, change), driftOf.get(row.id) ?? []),
     };
   });
@@ -437,14 +450,9 @@ function evidenceTotals(db: Reader, filters: EvidenceFilters, now: number): Evid
  */
 export function* totalsInChunks(db: Reader, filters: EvidenceFilters, now: number, chunk = 2_000): Generator<void, EvidenceTotals> {
   const conditions = exceptionConditions(now);
-  // Self-approvals and drift records count one exception each; the other kinds one per release.
-  const columns = EXCEPTION_KINDS.map((kind) =>
-    kind === "self_approval"
-      ? sql`${selfApprovals} AS self_approval`
-      : kind === "drift"
-        ? sql`${driftedCount} AS drift`
-        : sql`${conditions[kind]} AS ${sql.identifier(kind)}`,
-  );
+  // Self-approvals, drift records and breach records count one exception each; the other kinds one per release.
+  const counted: Partial<Record<ExceptionKind, SQL>> = { self_approval: selfApprovals, drift: driftedCount, runtime_breach: breachedCount };
+  const columns = EXCEPTION_KINDS.map((kind) => sql`${counted[kind] ?? conditions[kind]} AS ${sql.identifier(kind)}`);
   const totals: EvidenceTotals = {
     releases: 0,
     flagged: 0,

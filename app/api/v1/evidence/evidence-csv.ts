@@ -2,6 +2,7 @@ import { csvField, type CsvCell } from "@/lib/csv";
 import { durationInWords } from "@/lib/domain/drift-metrics";
 import { changeNumberLabel } from "@/lib/domain/terms";
 import type { EvidenceHeader, EvidencePack, EvidenceRelease } from "@/lib/server/evidence";
+import { breachCsvCell } from "@/lib/server/evidence-breaches";
 
 /**
  * The evidence pack as CSV that spreadsheets open cleanly. The first eight lines name the pack as
@@ -39,6 +40,7 @@ const RELEASE_COLUMNS = [
   "retro_signoff_overdue",
   "rolled_back_at",
   "incidents",
+  "runtime_breaches",
   "drift",
 ] as const;
 
@@ -89,6 +91,8 @@ function releaseRow(r: EvidenceRelease): CsvCell[] {
     retro ? String(retro.overdue) : null,
     iso(r.rollbacks[0]?.deployedAt ?? null),
     r.incidents.map((i) => `${i.severity} ${i.relation}: ${i.title}`).join("; "),
+    // "BR-3 forbidden action stripe:customers.delete ×2 <first>–<last> incident sev2 open <id>": each breach of its version in production.
+    r.breaches.map(breachCsvCell).join("; "),
     // "DR-4 high 3 days 4 hours": each drift record of the release, its severity and how long it ran unapproved.
     r.exceptions
       .flatMap((e) => (e.drift ? [`${e.drift.record} ${e.drift.severity} ${durationInWords(e.drift.durationMs)}`] : []))

@@ -1,11 +1,35 @@
 import { changeNumberLabel } from "@/lib/domain/terms";
 import { toIso } from "@/lib/server/api";
 import type { EvidenceException, EvidenceHeader, EvidencePack, EvidencePage, EvidenceRelease } from "@/lib/server/evidence";
+import type { ReleaseBreach } from "@/lib/server/evidence-breaches";
 import { deploymentJson, incidentJson } from "@/lib/server/release-json";
 
 /** The evidence pack as the API gives it: ISO times, people by email, change records as CR-numbers. */
 
-/** An exception's kind, label and detail; a drift exception also names its record, severity, times and duration. */
+/** A runtime breach of a release: its BR-number, what was broken, when, how often, its incident and (harm thresholds) when it cleared. */
+function breachJson(b: ReleaseBreach) {
+  return {
+    number: b.number,
+    kind: b.kind,
+    label: b.label,
+    action: b.action,
+    metric: b.metric,
+    detail: b.detail,
+    firstAt: toIso(b.firstAt),
+    lastAt: toIso(b.lastAt),
+    occurrences: b.occurrences,
+    value: b.value,
+    threshold: b.threshold,
+    clearedAt: toIso(b.clearedAt),
+    trace: b.trace,
+    incident: b.incident && { ...b.incident, resolvedAt: toIso(b.incident.resolvedAt) },
+  };
+}
+
+/**
+ * An exception's kind, label and detail; a drift exception also names its record, severity, times and
+ * duration; a runtime breach exception its breach record.
+ */
 function exceptionJson(e: EvidenceException) {
   return {
     kind: e.kind,
@@ -20,6 +44,7 @@ function exceptionJson(e: EvidenceException) {
         durationMs: e.drift.durationMs,
       },
     }),
+    ...(e.breach && { breach: breachJson(e.breach) }),
   };
 }
 
@@ -62,6 +87,7 @@ export function releaseJson(r: EvidenceRelease) {
     },
     rollbacks: r.rollbacks.map(deploymentJson),
     incidents: r.incidents.map((i) => ({ ...incidentJson(i), relation: i.relation })),
+    breaches: r.breaches.map(breachJson),
     exceptions: r.exceptions.map(exceptionJson),
   };
 }
