@@ -5,7 +5,7 @@ import { DEMO_PORT as PORT, OWN_ORGANISATION_PORT } from "./e2e/ports";
 // The suite runs the app the way the README's first command does, on its own fresh database.
 const DATABASE_PATH = "./data/e2e/countersign.db";
 const BROWSER = { ...devices["Desktop Chrome"], viewport: { width: 1440, height: 900 } };
-const ESTATE_GROWING = /import-register\.spec\.ts$/;
+const ESTATE_GROWING = /[\\/](import-register|runtime)\.spec\.ts$/;
 const fresh = (dir: string) => `node -e "require('fs').rmSync('${dir}', { recursive: true, force: true })"`;
 
 export default defineConfig({

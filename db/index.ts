@@ -76,6 +76,24 @@ export function getDb(): DB {
   return getConnection().db;
 }
 
+/**
+ * Runs `work` with `db` as the process's connection, for the use cases (which read `getDb()`) acting on a
+ * database other than the one at DATABASE_PATH: the seed sends the demo estate's runtime traffic through
+ * them into the file it is building. `work` is synchronous, so nothing else runs while the connection is lent.
+ */
+export function withConnection<T>(db: DB, work: () => T): T {
+  const previous = holder.countersignDb;
+  holder.countersignDb = { db, sqlite: db.$client };
+  try {
+    const result = work();
+    if (result instanceof Promise) throw new Error("withConnection runs synchronous work only");
+    return result;
+  } finally {
+    if (previous) holder.countersignDb = previous;
+    else delete holder.countersignDb;
+  }
+}
+
 type Syncer = { file: string; fd: number | null; running: Promise<void> | null; next: Promise<void> | null; failed: string | null };
 const syncers = new WeakMap<Database.Database, Syncer>();
 

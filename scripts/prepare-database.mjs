@@ -7,7 +7,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 export function prepareDatabase() {
   const tsx = path.join(root, "node_modules", ".bin", "tsx");
-  const result = spawnSync(tsx, ["db/seed.ts", "--if-empty", "--print-logins"], { cwd: root, stdio: "inherit", env: process.env });
+  // The seed sends the demo's runtime traffic through the server's use cases, which are `server-only` modules:
+  // the react-server condition is how a server (not a browser bundle) loads them.
+  const args = ["--conditions=react-server", "db/seed.ts", "--if-empty", "--print-logins"];
+  const result = spawnSync(tsx, args, { cwd: root, stdio: "inherit", env: process.env });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 

@@ -356,6 +356,27 @@ describe("seeding", () => {
         .get()!.hash;
     const hashes = (d: DB) =>
       d.select({ h: schema.agentVersions.specHash }).from(schema.agentVersions).orderBy(asc(schema.agentVersions.id)).all();
+    // The runtime traffic too: the same sums, the same kept traces, the same breach.
+    const runtime = (d: DB) => ({
+      hours: d
+        .select({
+          agent: schema.runtimeHours.agentId,
+          environment: schema.runtimeHours.environment,
+          decisions: sql<number>`SUM(${schema.runtimeHours.decisions})`,
+          toolCalls: sql<number>`SUM(${schema.runtimeHours.toolCalls})`,
+          corrections: sql<number>`SUM(${schema.runtimeHours.corrections})`,
+          privilegeRejections: sql<number>`SUM(${schema.runtimeHours.privilegeRejections})`,
+          inputTokens: sql<number>`SUM(${schema.runtimeHours.inputTokens})`,
+        })
+        .from(schema.runtimeHours)
+        .groupBy(schema.runtimeHours.agentId, schema.runtimeHours.environment)
+        .orderBy(schema.runtimeHours.agentId, schema.runtimeHours.environment)
+        .all(),
+      traces: d.select({ id: schema.runtimeTraces.traceId }).from(schema.runtimeTraces).orderBy(schema.runtimeTraces.traceId).all(),
+      breaches: d.select().from(schema.breaches).all(),
+    });
+    expect(runtime(other.db).hours.length).toBeGreaterThan(0);
+    expect(runtime(other.db)).toEqual(runtime(db));
     expect(head(other.db)).toBe(head(db));
     expect(hashes(other.db)).toEqual(hashes(db));
     other.sqlite.close();

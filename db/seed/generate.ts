@@ -10,6 +10,7 @@ import { hashPassword } from "../../lib/passwords";
 import { DEMO_BANNER, DEMO_PASSWORD, DEMO_USERS, DEMO_WORKFLOWS, demoAgents } from "./estate";
 import { DAY, plantStories, simulateAgent, type AgentSim, type HistoryRows } from "./history";
 import { Rng } from "./rng";
+import { seedRuntimeHistory, type RuntimeSeedSummary } from "./runtime";
 
 export type SeedOptions = {
   agents: number;
@@ -22,7 +23,8 @@ export type SeedOptions = {
 export type SeedSummary = Record<
   "users" | "workflows" | "agents" | "versions" | "changes" | "signoffs" | "deployments" | "evalRuns" | "incidents" | "auditEvents",
   number
->;
+> &
+  Pick<RuntimeSeedSummary, "runtimeDecisions" | "runtimeSpans" | "breaches">;
 
 /** The start of today (UTC): the default end of the demo history, so it always looks current. */
 export function startOfTodayUtc(now = Date.now()): number {
@@ -207,6 +209,8 @@ export async function generateEstate(db: DB, options: SeedOptions): Promise<Seed
       insert(schema.settings, [{ key: "banner", value: DEMO_BANNER, updatedAt: setupAt }]);
     })
     .immediate();
+  // The last two weeks' runtime traffic, sent through the receiver's use case like any runtime's.
+  const runtime = seedRuntimeHistory(db, options);
   // Statistics for the query planner, over the estate just written.
   sqlite.exec("ANALYZE");
 
@@ -215,7 +219,11 @@ export async function generateEstate(db: DB, options: SeedOptions): Promise<Seed
     workflows: workflows.length,
     agents: agents.length,
     ...summary,
-    auditEvents: auditCount,
+    // The runtime traffic's use cases audit what they record (a breach) after the history's trail.
+    auditEvents: auditCount + runtime.auditEvents,
+    runtimeDecisions: runtime.runtimeDecisions,
+    runtimeSpans: runtime.runtimeSpans,
+    breaches: runtime.breaches,
   };
 }
 

@@ -1,20 +1,30 @@
 import { context, SpanStatusCode, trace, type Attributes } from "@opentelemetry/api";
 import { JsonTraceSerializer, ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
 import { resourceFromAttributes } from "@opentelemetry/resources";
-import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from "@opentelemetry/sdk-trace";
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type IdGenerator, type ReadableSpan } from "@opentelemetry/sdk-trace";
 
 /**
  * Runtime traffic made with the OpenTelemetry SDK itself, serialised by the OTLP exporters' own serialisers:
  * the exact bytes an exporter would send, in JSON and in protobuf, for the receiver's tests.
  */
 export type ToolCall = { tool: string; approval?: "requested" | "granted" | "denied"; amount?: number; denied?: boolean };
-export type Decision = { at: number; model: string; tools?: ToolCall[]; corrected?: boolean; agentName?: string };
+export type Decision = {
+  at: number;
+  model: string;
+  tools?: ToolCall[];
+  corrected?: boolean;
+  agentName?: string;
+  /** Token usage of the chat span (default 100 in, 20 out). */
+  tokens?: { input: number; output: number };
+};
 
-export function recordSpans(resource: Attributes, decisions: Decision[]): ReadableSpan[] {
+/** `ids`: the SDK's id generator; the seed passes a seeded one so the demo estate's traces are the same every time. */
+export function recordSpans(resource: Attributes, decisions: Decision[], ids?: IdGenerator): ReadableSpan[] {
   const exporter = new InMemorySpanExporter();
   const provider = new TracerProvider({
     resource: resourceFromAttributes(resource),
     spanProcessors: [new SimpleSpanProcessor({ exporter })],
+    ...(ids ? { idGenerator: ids } : {}),
   });
   const tracer = provider.getTracer("countersign-tests");
   for (const d of decisions) {
@@ -31,8 +41,8 @@ export function recordSpans(resource: Attributes, decisions: Decision[]): Readab
         attributes: {
           "gen_ai.operation.name": "chat",
           "gen_ai.response.model": d.model,
-          "gen_ai.usage.input_tokens": 100,
-          "gen_ai.usage.output_tokens": 20,
+          "gen_ai.usage.input_tokens": d.tokens?.input ?? 100,
+          "gen_ai.usage.output_tokens": d.tokens?.output ?? 20,
         },
       },
       inside,

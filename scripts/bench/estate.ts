@@ -39,7 +39,9 @@ function readStamp(file: string): EstateStamp | null {
 /** Runs `db:seed` in a child and reads its wall time and peak RSS (GNU time when present, else the child's own report). */
 async function seed(root: string, file: string, agents: number, until: string): Promise<{ seconds: number; peakRssMiB: number | null }> {
   const tsx = path.join(root, "node_modules", ".bin", "tsx");
+  // The seed loads `server-only` use cases for the demo's runtime traffic (see scripts/prepare-database.mjs).
   const seedArgs = [
+    "--conditions=react-server",
     "db/seed.ts",
     "--reset",
     "--agents",
