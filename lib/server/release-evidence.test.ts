@@ -1,4 +1,6 @@
+import { NextRequest } from "next/server";
 import { beforeAll, describe, expect, it, vi } from "vitest";
+import * as changeRoute from "@/app/api/v1/changes/[id]/route";
 import type { DB } from "@/db";
 import { decodeJsonExport } from "@/lib/otlp/decode";
 import { errorOf } from "@/lib/testing/app-error";
@@ -121,6 +123,19 @@ describe("since release", () => {
       at: released + 25 * HOUR + 11,
     });
     expect(breaches[0]!.incidentId).not.toBeNull();
+  });
+
+  it("GET /api/v1/changes/{ref} carries it as sinceRelease, times in ISO 8601", async () => {
+    tokenWith(db, "change-reader", ["read"]);
+    const request = new NextRequest(new URL(`/api/v1/changes/${change}`, "http://countersign.test"), {
+      headers: { authorization: "Bearer cs_change-reader" },
+    });
+    const response = await changeRoute.GET(request, { params: Promise.resolve({ id: change }) });
+    expect(response.status).toBe(200);
+    const { sinceRelease } = (await response.json()) as { sinceRelease: Record<string, unknown> & { after: { from: string } } };
+    expect(sinceRelease).toMatchObject({ change, version, releasedAt: new Date(released).toISOString(), endedAt: null });
+    expect(sinceRelease.after.from).toBe(new Date(released).toISOString());
+    expect(sinceRelease.breaches).toEqual([expect.objectContaining({ kind: "ungranted_action", at: expect.stringMatching(/Z$/) })]);
   });
 
   it("an hour after the release, the figures are the hour's, and no per-day rate is guessed", () => {

@@ -8,6 +8,7 @@ import { assertCanRead, type Caller } from "./caller";
 import { findChangeRow } from "./change-records";
 import { countsBetween } from "./harm";
 import { breachViews, type BreachView } from "./runtime-evidence";
+import { breachJson } from "./runtime-json";
 
 const DAY_MS = 86_400_000;
 /** A release is judged on its first 30 days at most: later, other changes and seasons weigh more than it does. */
@@ -127,4 +128,20 @@ function figuresOf(counts: RuntimeCounts): Figures {
 
 function perDay(counts: Figures, days: number): Figures {
   return Object.fromEntries(RELEASE_FIGURES.map((f) => [f, Math.round((counts[f] / days) * 100) / 100])) as Figures;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const windowJson = (w: ReleaseWindow) => ({ ...w, from: iso(w.from), to: iso(w.to) });
+
+/** `sinceRelease` of `GET /api/v1/changes/{ref}`: the same figures, times in ISO 8601. */
+export function sinceReleaseJson(since: SinceRelease | null) {
+  if (!since) return null;
+  return {
+    ...since,
+    releasedAt: iso(since.releasedAt),
+    endedAt: since.endedAt === null ? null : iso(since.endedAt),
+    after: windowJson(since.after),
+    before: since.before ? windowJson(since.before) : null,
+    breaches: since.breaches.map(breachJson),
+  };
 }
