@@ -143,7 +143,8 @@ export function AgentDetailsForm({
         <Label htmlFor="agent-runtimeNames">Runtime names</Label>
         <p id="agent-runtimeNames-hint" className="mb-1 text-xs text-slate-600">
           The names the agent’s runtime gives it in traces (<code>gen_ai.agent.name</code>), one a line, besides its slug{" "}
-          <code>{slug}</code>. Letters, digits, spaces and <code>_ . - :</code>; at most 20. A name can belong to one agent only.
+          <code className="whitespace-nowrap">{slug}</code>. Letters, digits, spaces and <code>_ . - :</code>; at most 20. A name can belong
+          to one agent only.
         </p>
         <Textarea
           rows={3}
