@@ -109,7 +109,7 @@ export function DailyChart({
                 x={m.day}
                 stroke={MARKER_COLOR[m.tone]}
                 strokeDasharray="4 3"
-                label={{ value: m.label, position: "top", fontSize: 11, fill: MARKER_COLOR[m.tone] }}
+                label={markerLabel(m, anchorOf(data, m.day))}
               />
             ))}
           </ComposedChart>
@@ -117,6 +117,24 @@ export function DailyChart({
       </div>
     </div>
   );
+}
+
+/** A marker's label reads away from the chart's edge: near the right end it ends at its line, near the left it starts there. */
+function anchorOf(data: DailyRow[], day: string): "start" | "middle" | "end" {
+  const at = data.findIndex((row) => row.day === day) / Math.max(1, data.length - 1);
+  return at > 0.8 ? "end" : at < 0.2 ? "start" : "middle";
+}
+
+function markerLabel(m: DailyMarker, anchor: "start" | "middle" | "end") {
+  function MarkerLabel({ viewBox }: { viewBox?: { x?: number; y?: number } }) {
+    if (viewBox?.x === undefined || viewBox.y === undefined) return null;
+    return (
+      <text x={viewBox.x} y={viewBox.y - 6} textAnchor={anchor} fontSize={11} fill={MARKER_COLOR[m.tone]}>
+        {m.label}
+      </text>
+    );
+  }
+  return MarkerLabel;
 }
 
 function DailyTooltip({ active, payload, series }: TooltipContentProps & { series: DailySeries[] }) {
