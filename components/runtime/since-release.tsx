@@ -19,7 +19,8 @@ const ENDED = {
   rollback: "rolled back",
   retire: "retired",
 };
-const days = (d: number) => (d === 1 ? "1 day" : d < 1 ? `${decimal(d * 24)} hours` : `${decimal(d)} days`);
+const plural = (n: string, unit: string) => `${n} ${n === "1" ? unit : `${unit}s`}`;
+const days = (d: number) => (d < 1 ? plural(decimal(d * 24), "hour") : plural(decimal(d), "day"));
 
 function Cell({ window, figure }: { window: ReleaseWindowShown; figure: keyof FiguresShown }) {
   return (
