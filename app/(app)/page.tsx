@@ -26,6 +26,8 @@ import { doraReport } from "@/lib/server/metrics";
 import { DriftCard } from "@/components/home/drift-card";
 import { driftOverview } from "@/lib/server/inventory-posture";
 import { canResolveDrift } from "@/lib/server/drift";
+import { RuntimeBreachesCard } from "@/components/home/runtime-breaches-card";
+import { RECENT_BREACH_DAYS, runtimeBreachOverview } from "@/lib/server/runtime-overview";
 
 export const metadata: Metadata = { title: "Home" };
 
@@ -52,6 +54,7 @@ export default async function HomePage() {
   const setup = gettingStarted(caller);
   // The people who resolve drift (engineering, security, operations) see it on arrival.
   const drift = canResolveDrift(user) ? driftOverview(caller, now) : null;
+  const breaches = runtimeBreachOverview(caller, now);
 
   return (
     <div className="space-y-6">
@@ -128,6 +131,8 @@ export default async function HomePage() {
       )}
 
       <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-2">
+        {breaches.total > 0 && <RuntimeBreachesCard data={{ ...breaches, days: RECENT_BREACH_DAYS }} now={now} />}
+
         {signs && (
           <Card
             title={`Waiting on your sign-off (${waiting})`}

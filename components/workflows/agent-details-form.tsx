@@ -9,10 +9,25 @@ import { useAction, type Outcome } from "@/components/ui/use-action";
 import { RISK_LEVELS, type RiskLevel } from "@/lib/domain/terms";
 import type { Person } from "./workflow-fields";
 
-export type AgentDetails = { name: string; description: string; engineeringOwner: string; rollbackOwner: string; workflow: string };
+export type AgentDetails = {
+  name: string;
+  description: string;
+  engineeringOwner: string;
+  rollbackOwner: string;
+  workflow: string;
+  runtimeNames: string[];
+};
+type TextFields = Omit<AgentDetails, "runtimeNames">;
+
+/** The runtime names as typed, one a line: blank lines dropped, each trimmed. */
+const namesOf = (text: string) =>
+  text
+    .split("\n")
+    .map((n) => n.trim())
+    .filter(Boolean);
 type WorkflowChoice = { slug: string; name: string; riskClass: RiskLevel };
 
-/** Edits an agent's name, description, owners and workflow; only what differs is sent. */
+/** Edits an agent's name, description, owners, workflow and runtime names; only what differs is sent. */
 export function AgentDetailsForm({
   slug,
   current,
@@ -28,16 +43,29 @@ export function AgentDetailsForm({
   people: Person[];
   save: (slug: string, input: Partial<AgentDetails>) => Promise<Outcome>;
 }) {
-  const [form, setForm] = useState(current);
+  const { runtimeNames: currentNames, ...currentText } = current;
+  const [form, setForm] = useState<TextFields>(currentText);
+  const [names, setNames] = useState(currentNames.join("\n"));
   const { pending, fieldErrors, run } = useAction();
   const classOf = (s: string) => workflows.find((w) => w.slug === s)?.riskClass ?? "low";
   const movesUp =
     form.workflow !== current.workflow && RISK_LEVELS.indexOf(classOf(form.workflow)) > RISK_LEVELS.indexOf(classOf(current.workflow));
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
-    const diff = Object.fromEntries(Object.entries(form).filter(([k, v]) => v !== current[k as keyof AgentDetails]));
+    const diff: Partial<AgentDetails> = Object.fromEntries(
+      Object.entries(form).filter(([k, v]) => v !== currentText[k as keyof TextFields]),
+    );
+    const typed = namesOf(names);
+    if (JSON.stringify(typed) !== JSON.stringify(currentNames)) diff.runtimeNames = typed;
     run(() => save(slug, diff));
   };
+  // An error about one name (runtimeNames.2) says which name it is about.
+  const sent = namesOf(names);
+  const nameErrors = Object.entries(fieldErrors).flatMap(([key, messages]) => {
+    const item = /^runtimeNames\.(\d+)$/.exec(key);
+    if (item) return messages.map((m) => `“${sent[Number(item[1])] ?? ""}”: ${m}`);
+    return key === "runtimeNames" ? messages : [];
+  });
   const field = (name: keyof AgentDetails) => ({
     id: `agent-${name}`,
     "aria-invalid": Boolean(fieldErrors[name]),
@@ -110,6 +138,24 @@ export function AgentDetailsForm({
             must sign, their sign-offs are dismissed and asked again, and an approved change goes back to review.
           </p>
         )}
+      </div>
+      <div>
+        <Label htmlFor="agent-runtimeNames">Runtime names</Label>
+        <p id="agent-runtimeNames-hint" className="mb-1 text-xs text-slate-600">
+          The names the agent’s runtime gives it in traces (<code>gen_ai.agent.name</code>), one a line, besides its slug{" "}
+          <code className="whitespace-nowrap">{slug}</code>. Letters, digits, spaces and <code>_ . - :</code>; at most 20. A name can belong
+          to one agent only.
+        </p>
+        <Textarea
+          rows={3}
+          value={names}
+          onChange={(e) => setNames(e.target.value)}
+          {...field("runtimeNames")}
+          aria-invalid={nameErrors.length > 0}
+          aria-describedby="agent-runtimeNames-hint agent-runtimeNames-error"
+          className="font-mono"
+        />
+        <FieldError id="agent-runtimeNames-error" messages={nameErrors} />
       </div>
       <div className="flex gap-2">
         <Button type="submit" disabled={pending}>

@@ -9,9 +9,10 @@ import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validations/field-errors";
 import { agentDetailsSchema } from "@/lib/validations/agent-details";
 import { actorOf, assertCanRead, type Caller } from "./caller";
+import { assertRuntimeNamesFree } from "./runtime-names";
 import { reassessForWorkflowMove } from "./workflow-move";
 
-/** An agent's details (name, description, owners, workflow), edited by an admin or the agent's engineering owner. */
+/** An agent's details (name, description, owners, workflow, runtime names), edited by an admin or the agent's engineering owner. */
 
 export type AgentDetailsView = {
   slug: string;
@@ -20,6 +21,8 @@ export type AgentDetailsView = {
   engineeringOwner: { email: string; name: string };
   rollbackOwner: { email: string; name: string };
   workflow: { slug: string; name: string; riskClass: RiskLevel };
+  /** The names the agent's runtime gives it in traces (`gen_ai.agent.name`), besides its slug. */
+  runtimeNames: string[];
   /** The open changes re-assessed (or marked for it) by a move to a higher-class workflow. */
   reassessed: string[];
 };
@@ -77,6 +80,7 @@ function detailsView(db: Reader, slug: string, reassessed: string[] = []): Agent
     engineeringOwner: person(agent.engineeringOwnerId),
     rollbackOwner: person(agent.rollbackOwnerId),
     workflow: { slug: workflow.slug, name: workflow.name, riskClass: workflow.riskClass },
+    runtimeNames: agent.runtimeNames,
     reassessed,
   };
 }
@@ -87,8 +91,8 @@ export function getAgentDetails(caller: Caller, slug: string): AgentDetailsView 
 }
 
 /**
- * Edits an agent's details (`{name?, description?, engineeringOwner?, rollbackOwner?, workflow?}`; people
- * by email, the workflow by slug). One `agent.updated` event holds the changed fields before and after.
+ * Edits an agent's details (`{name?, description?, engineeringOwner?, rollbackOwner?, workflow?, runtimeNames?}`;
+ * people by email, the workflow by slug; runtime names replace the list, and none may lead to another agent). One `agent.updated` event holds the changed fields before and after.
  * A move to a workflow of a higher risk class re-assesses the agent's open changes (see workflow-move.ts);
  * a move to an equal or lower class leaves them as they are.
  */
@@ -106,10 +110,10 @@ export function updateAgentDetails(caller: Caller, slug: string, input: unknown,
       const data = parseInput(agentDetailsSchema, input, "The agent's details have problems");
       const emailOf = (id: string) => tx.select({ email: users.email }).from(users).where(eq(users.id, id)).get()!.email;
       const current = tx.select().from(workflows).where(eq(workflows.id, agent.workflowId)).get()!;
-      const before: Record<string, string> = {};
-      const after: Record<string, string> = {};
+      const before: Record<string, string | string[]> = {};
+      const after: Record<string, string | string[]> = {};
       const set: Partial<AgentRow> = {};
-      const note = (field: string, from: string, to: string) => {
+      const note = (field: string, from: string | string[], to: string | string[]) => {
         before[field] = from;
         after[field] = to;
       };
@@ -134,6 +138,11 @@ export function updateAgentDetails(caller: Caller, slug: string, input: unknown,
           set.rollbackOwnerId = person.id;
           note("rollbackOwner", emailOf(agent.rollbackOwnerId), person.email);
         }
+      }
+      if (data.runtimeNames !== undefined && JSON.stringify(data.runtimeNames) !== JSON.stringify(agent.runtimeNames)) {
+        assertRuntimeNamesFree(tx, agent.id, data.runtimeNames);
+        set.runtimeNames = data.runtimeNames;
+        note("runtimeNames", agent.runtimeNames, data.runtimeNames);
       }
       let moved: typeof current | null = null;
       if (data.workflow !== undefined) {

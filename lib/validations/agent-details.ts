@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { LIMITS, tooLong } from "@/lib/domain/input-limits";
+import { LIMITS, tooLong, tooMany } from "@/lib/domain/input-limits";
 
 /** An agent's details as an admin or its engineering owner edits them: people by email, the workflow by slug. */
 
@@ -10,6 +10,24 @@ const person = (what: string) =>
     .toLowerCase()
     .min(1, `Choose the ${what}`)
     .max(LIMITS.name, tooLong(`the ${what}'s email`, LIMITS.name));
+
+/** The most names a runtime may give one agent. */
+export const MAX_RUNTIME_NAMES = 20;
+const RUNTIME_NAME = /^[\p{L}\p{N}_.\-: ]*$/u; // empty is told by min(1)
+
+/** The names an agent runtime gives the agent in its traces (`gen_ai.agent.name`), matched exactly; repeats kept once. */
+export const runtimeNamesSchema = z
+  .array(
+    z
+      .string({ error: "A runtime name is text" })
+      .trim()
+      .min(1, "A runtime name cannot be empty")
+      .max(100, tooLong("a runtime name", 100))
+      .regex(RUNTIME_NAME, "A runtime name holds letters, digits, spaces and _ . - : only"),
+    { error: "Runtime names are a list of names" },
+  )
+  .max(MAX_RUNTIME_NAMES, tooMany("runtime names", MAX_RUNTIME_NAMES))
+  .transform((names) => [...new Set(names)]);
 
 export const agentDetailsSchema = z
   .strictObject({
@@ -28,9 +46,10 @@ export const agentDetailsSchema = z
       .min(1, "Choose the workflow")
       .max(LIMITS.name, tooLong("the workflow", LIMITS.name))
       .optional(),
+    runtimeNames: runtimeNamesSchema.optional(),
   })
   .refine((input) => Object.keys(input).length > 0, {
-    message: "Send at least one of: name, description, engineeringOwner, rollbackOwner, workflow",
+    message: "Send at least one of: name, description, engineeringOwner, rollbackOwner, workflow, runtimeNames",
     path: ["body"],
   });
 export type AgentDetailsInput = z.input<typeof agentDetailsSchema>;

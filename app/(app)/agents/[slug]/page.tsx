@@ -44,8 +44,12 @@ import { isReviewDue, isUnobserved, MAX_ACCEPTANCE_DAYS } from "@/lib/domain/dri
 import { postureSettings } from "@/lib/env";
 import { canResolveDrift, lastProductionObservation, listDrift } from "@/lib/server/drift";
 import { resolveDriftAction } from "./drift-actions";
+import { RuntimePanel } from "./runtime-panel";
 
-type Props = { params: Promise<{ slug: string }>; searchParams: Promise<{ version?: string; at?: string }> };
+type Props = {
+  params: Promise<{ slug: string }>;
+  searchParams: Promise<{ version?: string; at?: string; runtimeRange?: string; runtimeEnv?: string }>;
+};
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: (await params).slug };
@@ -120,6 +124,7 @@ export default async function AgentPage({ params, searchParams }: Props) {
   const openDrift = drift.items.filter((d) => d.state === "open");
   const lastObserved = lastProductionObservation(caller, slug);
   const inProduction = Boolean(production) && production?.kind !== "retire";
+  const canEdit = canEditAgentDetails(caller, slug);
   const day = (offset: number) => new Date(now + offset * 86_400_000).toISOString().slice(0, 10);
   const label =
     production?.version === shown.number
@@ -142,7 +147,7 @@ export default async function AgentPage({ params, searchParams }: Props) {
         <div className="flex flex-wrap items-center gap-2">
           <Badge>{PLATFORM_LABELS[agent.platform]}</Badge>
           <Badge tone={agent.status === "active" ? "success" : "neutral"}>{agent.status}</Badge>
-          {canEditAgentDetails(caller, slug) && (
+          {canEdit && (
             <Link href={`/agents/${slug}/edit`} className={buttonClasses("secondary")}>
               Edit details
             </Link>
@@ -200,6 +205,7 @@ export default async function AgentPage({ params, searchParams }: Props) {
                 : undefined
             }
           />
+          <RuntimePanel caller={caller} slug={slug} name={agent.name} query={query} canEdit={canEdit} now={now} />
           <Card
             title={
               <>

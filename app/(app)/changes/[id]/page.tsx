@@ -42,6 +42,8 @@ import { incidentsOfChange } from "@/lib/server/incidents";
 import { releaseSteps } from "@/lib/server/promotion";
 import { signerAvailability } from "@/lib/server/signer-availability";
 import { retirementStep } from "@/lib/server/retirement";
+import { SinceRelease } from "@/components/runtime/since-release";
+import { changeSinceRelease } from "@/lib/server/release-evidence";
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -73,6 +75,7 @@ export default async function ChangePage({ params }: Props) {
   // Once released, rolled back, rejected or withdrawn, the release section tells what happened instead of listing gates.
   const settled = (["released", "rolled_back", "rejected", "withdrawn"] as SettledState[]).find((s) => s === change.state);
   const history = settled ? releaseHistory(caller, change.id) : null;
+  const sinceRelease = changeSinceRelease(caller, change.id, now);
   const open = change.state === "draft" || change.state === "in_review";
   const problems = Object.entries(change.submissionProblems);
   const link = (url: string | undefined, label: string) =>
@@ -215,6 +218,7 @@ export default async function ChangePage({ params }: Props) {
               )}
             </Card>
           )}
+          {sinceRelease && <SinceRelease since={sinceRelease} />}
           {change.retire ? (
             <Card title="What retiring withdraws">
               <p className="text-sm text-slate-700">

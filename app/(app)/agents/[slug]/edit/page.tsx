@@ -45,8 +45,8 @@ export default async function EditAgentPage({ params }: Props) {
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Edit {agent.name}’s details</h1>
         <p className="mt-1 text-sm text-slate-600">
-          What the agent does is changed through a change record; its name, description, owners and workflow are changed here, and recorded
-          in the audit log.
+          What the agent does is changed through a change record; its name, description, owners, workflow and the names its runtime gives it
+          in traces are changed here, and recorded in the audit log.
         </p>
       </div>
       <Card>
@@ -58,6 +58,7 @@ export default async function EditAgentPage({ params }: Props) {
             engineeringOwner: agent.engineeringOwner.email,
             rollbackOwner: agent.rollbackOwner.email,
             workflow: agent.workflow.slug,
+            runtimeNames: agent.runtimeNames,
           }}
           workflows={choices.workflows}
           engineers={choices.engineers}

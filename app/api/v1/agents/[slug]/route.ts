@@ -1,5 +1,5 @@
 import { apiRoute, toIso } from "@/lib/server/api";
-import { updateAgentDetails } from "@/lib/server/agent-details";
+import { getAgentDetails, updateAgentDetails } from "@/lib/server/agent-details";
 import { getAgentRecord } from "@/lib/server/registry";
 import { environmentsJson, stillRunningRolledBackJson } from "@/lib/server/registry-json";
 import { stillRunningRolledBack } from "@/lib/server/rolled-back-versions";
@@ -23,6 +23,7 @@ export const GET = apiRoute<{ slug: string }>((_request, { caller, params }) => 
     },
     engineeringOwner: agent.engineeringOwner.email,
     rollbackOwner: agent.rollbackOwner.email,
+    runtimeNames: getAgentDetails(caller, params.slug).runtimeNames,
     lastReviewedAt: toIso(agent.lastReviewedAt),
     environments: environmentsJson(agent.environments),
     stillRunningRolledBack: stillRunningRolledBackJson(stillRunningRolledBack(caller, params.slug)),
@@ -36,7 +37,7 @@ export const GET = apiRoute<{ slug: string }>((_request, { caller, params }) => 
   };
 });
 
-/** `{name?, description?, engineeringOwner?, rollbackOwner?, workflow?}`: people by email, the workflow by slug. */
+/** `{name?, description?, engineeringOwner?, rollbackOwner?, workflow?, runtimeNames?}`: people by email, the workflow by slug. */
 export const PATCH = apiRoute<{ slug: string }>((_request, { caller, params, body }) => {
   const agent = updateAgentDetails(caller, params.slug, body);
   return {
@@ -46,6 +47,7 @@ export const PATCH = apiRoute<{ slug: string }>((_request, { caller, params, bod
     engineeringOwner: agent.engineeringOwner.email,
     rollbackOwner: agent.rollbackOwner.email,
     workflow: { slug: agent.workflow.slug, name: agent.workflow.name, riskClass: agent.workflow.riskClass },
+    runtimeNames: agent.runtimeNames,
     reassessedChanges: agent.reassessed,
   };
 });

@@ -1,9 +1,14 @@
 import { apiRoute } from "@/lib/server/api";
 import { changeJson } from "@/lib/server/change-json";
 import { editChange, getChange } from "@/lib/server/changes";
+import { changeSinceRelease, sinceReleaseJson } from "@/lib/server/release-evidence";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute<{ id: string }>((_request, { caller, params }) => changeJson(getChange(caller, params.id)));
+/** The change, and what its release did in production (`sinceRelease`, null until it reached production). */
+export const GET = apiRoute<{ id: string }>((_request, { caller, params }) => {
+  const change = getChange(caller, params.id);
+  return { ...changeJson(change), sinceRelease: sinceReleaseJson(changeSinceRelease(caller, change.id)) };
+});
 
 export const PATCH = apiRoute<{ id: string }>((_request, { caller, params, body }) => changeJson(editChange(caller, params.id, body)));
