@@ -3,12 +3,12 @@ import { expect, test, type Page } from "@playwright/test";
 import { otlpJson, recordSpans, type Decision } from "../lib/testing/otel-spans";
 import { signIn } from "./fixtures";
 
-// Runtime evidence, end to end: a runtime's exporter sends traces of postmortem-drafter in production through
+// Runtime evidence, end to end: a runtime's exporter sends traces of sanctions-screener in production through
 // the real OTLP endpoint, one of them calling an action its version was never granted, and enough corrections
 // to cross the policy's correction-rate threshold. Security reads the breaches on the agent's page, the home
-// page flags the agent, and the change that released its version shows what happened since. postmortem-drafter
+// page flags the agent, and the change that released its version shows what happened since. sanctions-screener
 // is no other journey's agent, so what its production runs, and its incidents, move only here.
-const AGENT = "postmortem-drafter";
+const AGENT = "sanctions-screener";
 const UNGRANTED = "github:repos.delete";
 
 type Production = { version: number; kind: string; changeNumber: string | null };
@@ -41,7 +41,7 @@ async function seriousA11yProblems(page: Page, selector: string): Promise<string
   }, selector);
 }
 
-test.describe.serial("runtime evidence of postmortem-drafter: sent over OTLP, read on the agent, home and change pages", () => {
+test.describe.serial("runtime evidence of sanctions-screener: sent over OTLP, read on the agent, home and change pages", () => {
   // The steps build on the spans sent first: a retry would send them twice.
   test.describe.configure({ retries: 0 });
   let change = "";
