@@ -552,16 +552,24 @@ function addOccurrences(tx: Tx, id: string, b: Pick<BreachEntry, "occurrences" |
 }
 
 /**
- * A model other than the approved one answered: an observation of the running spec with that model, so the
- * agent's drift record opens or takes it. Once an hour per model is enough: the record already says so.
+ * A model other than the approved one answered: an observation of what runs with that model, so the agent's
+ * drift record opens or takes it. A trace shows only the model: what else an open drift record saw running
+ * (changed instructions from a platform export, say) is kept in the observation, not erased by it. Once an
+ * hour per model is enough: the record already says so.
  */
 function observeAnsweringModel(tx: Tx, caller: Caller, placed: Placed, model: string, span: RuntimeSpan, now: number) {
-  const observed = specWithModel(placed.version.spec, model);
   const open = tx
-    .select({ hash: driftRecords.observedSpecHash, lastObservedAt: driftRecords.lastObservedAt })
+    .select({
+      hash: driftRecords.observedSpecHash,
+      lastObservedAt: driftRecords.lastObservedAt,
+      observedSpec: driftRecords.observedSpec,
+      approvedVersionId: driftRecords.approvedVersionId,
+    })
     .from(driftRecords)
     .where(and(eq(driftRecords.agentId, placed.agent.id), eq(driftRecords.environment, placed.environment), eq(driftRecords.state, "open")))
     .get();
+  const seen = open?.observedSpec && open.approvedVersionId === placed.version.id ? open.observedSpec : placed.version.spec;
+  const observed = specWithModel(seen, model);
   if (open && open.hash === specHash(observed) && Math.abs(span.startMs - open.lastObservedAt) < 3_600_000) return;
   observeIn(
     tx,
