@@ -74,7 +74,8 @@ export function derivedValue(metric: DerivedMetric, counts: RuntimeCounts): numb
 
 /** A business metric over its window: the mean of the values reported in it; none reported is unmeasured. */
 export function signalValue(values: number[]): number | null {
-  return values.length === 0 ? null : values.reduce((sum, v) => sum + v, 0) / values.length;
+  // Each value divided first: a sum of values near the largest double would be Infinity, their mean is not.
+  return values.length === 0 ? null : values.reduce((mean, v) => mean + v / values.length, 0);
 }
 
 export function crosses(value: number, metric: Pick<HarmMetric, "comparator" | "threshold">): boolean {

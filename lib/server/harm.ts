@@ -9,7 +9,6 @@ import {
   evaluationSpan,
   harmStatus,
   metricKey,
-  signalValue,
   thresholdLabel,
   type HarmMetric,
   type HarmStatus,
@@ -94,6 +93,33 @@ export function countsBetween(
   return { ...ZERO_COUNTS, ...(row as Partial<RuntimeCounts>) };
 }
 
+/**
+ * A business metric's mean over a window, summed by the database (a collector reporting every second for a
+ * week is 600,000 values, read on every export); divided value by value where the plain sum overflows.
+ */
+function businessMean(db: Reader, agentId: string, versionId: string, metric: string, span: { from: number; to: number }): number | null {
+  const inWindow = and(
+    eq(businessSignals.agentId, agentId),
+    eq(businessSignals.environment, "production"),
+    eq(businessSignals.versionId, versionId),
+    eq(businessSignals.metric, metric),
+    gte(businessSignals.at, span.from),
+    lte(businessSignals.at, span.to),
+  );
+  const { n, mean } = db
+    .select({ n: sql<number>`COUNT(*)`, mean: sql<number | null>`AVG(${businessSignals.value})` })
+    .from(businessSignals)
+    .where(inWindow)
+    .get()!;
+  if (n === 0) return null;
+  if (mean !== null && Number.isFinite(mean)) return mean;
+  return db
+    .select({ mean: sql<number>`SUM(${businessSignals.value} / ${n})` })
+    .from(businessSignals)
+    .where(inWindow)
+    .get()!.mean;
+}
+
 /** Each threshold of the running production release, read over its window: the agent page and the change page show these. */
 export function harmReadings(db: Reader, agentId: string, now: number): HarmReading[] {
   const release = productionRelease(db, agentId, now);
@@ -104,23 +130,7 @@ export function harmReadings(db: Reader, agentId: string, now: number): HarmRead
     const derived = derivedMetricOf(metric.name);
     const value = derived
       ? derivedValue(derived, countsBetween(db, agentId, "production", release.version.id, span.from, span.to))
-      : signalValue(
-          db
-            .select({ value: businessSignals.value })
-            .from(businessSignals)
-            .where(
-              and(
-                eq(businessSignals.agentId, agentId),
-                eq(businessSignals.environment, "production"),
-                eq(businessSignals.versionId, release.version.id),
-                eq(businessSignals.metric, metricKey(metric.name)),
-                gte(businessSignals.at, span.from),
-                lte(businessSignals.at, span.to),
-              ),
-            )
-            .all()
-            .map((r) => r.value),
-        );
+      : businessMean(db, agentId, release.version.id, metricKey(metric.name), span);
     return [{ metric, source, value, status: harmStatus(value, metric), ...span }];
   });
 }
