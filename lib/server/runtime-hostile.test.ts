@@ -20,7 +20,7 @@ import {
 } from "@/db/schema";
 import * as otlpRoute from "@/app/api/v1/otlp/v1/traces/route";
 import * as signalsRoute from "@/app/api/v1/signals/route";
-import { derivedMetricOf } from "@/lib/domain/harm-thresholds";
+import { derivedMetricOf, signalValue } from "@/lib/domain/harm-thresholds";
 import { environmentOf } from "@/lib/domain/runtime";
 import { databasePath } from "@/lib/env";
 import { decodeJsonExport, decodeProtobufExport } from "@/lib/otlp/decode";
@@ -42,10 +42,12 @@ import {
 } from "@/lib/testing/release-fixtures";
 import { verifyAuditTrail } from "./audit";
 import type { Caller } from "./caller";
-import { productionRelease } from "./harm";
+import { harmReadings, productionRelease } from "./harm";
+import { recordObservation } from "./observations";
 import { promote } from "./promotion";
 import { releaseRetirement } from "./retirement";
 import { rollback } from "./rollback";
+import { recordSignals } from "./signals";
 import { ingestTraces } from "./runtime-ingest";
 import { agentRuntime } from "./runtime-evidence";
 import { tidyRuntimeEvidence } from "./runtime-upkeep";
@@ -164,6 +166,17 @@ function statementsDuring<T>(fn: () => T): { result: T; statements: number } {
   }
 }
 
+/** vip-escalation-agent rolled back in production at 10:30 on 25 November (once, whichever test asks first). */
+function rolledBackMidHour() {
+  const slug = "vip-escalation-agent";
+  const agentId = agentOf(slug).id;
+  const hour = Date.UTC(2026, 10, 25, 10);
+  const before = productionRelease(db, agentId, hour)!.version;
+  if (productionRelease(db, agentId, hour + HOUR)!.releasedAt !== hour + 30 * 60_000)
+    rollback(as("ops@countersign.test"), slug, { environment: "production", reason: "Escalations to the wrong desk" }, hour + 30 * 60_000);
+  return { hour, before, after: productionRelease(db, agentId, hour + HOUR)!.version };
+}
+
 // ---------------------------------------------------------------------------------------------------------
 
 describe("hostile OTLP bodies", () => {
@@ -184,6 +197,27 @@ describe("hostile OTLP bodies", () => {
     }
     // A harm metric named "constructor" is a business metric, not a derived counter.
     expect(derivedMetricOf("constructor")).toBeNull();
+  });
+
+  it("attribute keys named __proto__, constructor or toString are data, never a prototype: the span counts, nothing is polluted", () => {
+    const slug = "call-notes-digest";
+    const hour = hourAgo(21);
+    const traceId = freshId(16);
+    const hostile = tool(hour + 1000, "made-up:proto", {}, { traceId });
+    (hostile.attributes as unknown[]).push(
+      { key: "__proto__", value: { kvlistValue: { values: [{ key: "polluted", value: { boolValue: true } }] } } },
+      { key: "constructor", value: { stringValue: "not a function" } },
+      { key: "toString", value: { kvlistValue: { values: [{ key: "__proto__", value: { stringValue: "x" } }] } } },
+    );
+    const body = JSON.stringify(exportOf(production(slug), [invoke(hour, {}, { traceId }), hostile]));
+    expect(send(JSON.parse(body)).rejected).toEqual([]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(hourRows(slug, hour)[0]).toMatchObject({ decisions: 1, toolCalls: 1 });
+    const kept = db.select().from(runtimeTraces).where(eq(runtimeTraces.traceId, traceId)).get()!;
+    const attrs = kept.spans.find((sp) => sp.name.startsWith("execute_tool"))!.attributes;
+    expect(Object.hasOwn(attrs, "__proto__")).toBe(false);
+    expect(attrs.constructor).toBe("not a function");
+    expect(attrs.toString).toEqual({});
   });
 
   it("answers an empty export with 200 in either encoding, null resourceSpans included (proto3 JSON: null is the default)", async () => {
@@ -491,6 +525,55 @@ describe("floods", () => {
     expect(breachesOf(slug).filter((b) => b.kind === "harm_threshold")[0]).toMatchObject({ clearedAt: null, value: 25 });
   });
 
+  it("a window longer than the release reads from the release: the same version's earlier stint in production is not counted", () => {
+    // vip-escalation-agent's rollback on 25 November put back a version that ran in production in September.
+    const slug = "vip-escalation-agent";
+    const agentId = agentOf(slug).id;
+    const now = Date.now();
+    rolledBackMidHour();
+    const release = productionRelease(db, agentId, now)!;
+    const earlier = db
+      .select({ at: sql<number>`MIN(deployed_at)` })
+      .from(sql`deployments`)
+      .where(sql`agent_id = ${agentId} AND environment = 'production' AND version_id = ${release.version.id}`)
+      .get()!.at;
+    expect(earlier).toBeLessThan(release.releasedAt - 30 * DAY);
+    db.update(changeRecords)
+      .set({ harmMetrics: [{ name: "corrections_rate", comparator: ">", threshold: 20, window: "90d" }] })
+      .where(eq(changeRecords.id, release.version.changeRecordId!))
+      .run();
+    // 30 corrected decisions in the earlier stint, 5 clean ones since the release.
+    send(
+      exportOf(
+        production(slug),
+        Array.from({ length: 30 }, (_, i) => invoke(earlier + HOUR + i * 1000, { "countersign.correction": true })),
+      ),
+      now,
+    );
+    send(
+      exportOf(
+        production(slug),
+        Array.from({ length: 5 }, (_, i) => invoke(release.releasedAt + HOUR + i * 1000)),
+      ),
+      now,
+    );
+    const reading = harmReadings(db, agentId, now).find((r) => r.metric.window === "90d")!;
+    expect(reading).toMatchObject({ value: null, status: "unmeasured", from: release.releasedAt });
+    expect(breachesOf(slug).filter((b) => b.kind === "harm_threshold")).toEqual([]);
+  });
+
+  it("a threshold whose name has no letter or digit reads as unmeasured, and fails no export", () => {
+    const slug = "sla-breach-watcher";
+    const now = Date.now();
+    const release = productionRelease(db, agentOf(slug).id, now)!;
+    db.update(changeRecords)
+      .set({ harmMetrics: [{ name: "%%%", comparator: ">", threshold: 1, window: "7d" }] })
+      .where(eq(changeRecords.id, release.version.changeRecordId!))
+      .run();
+    expect(send(exportOf(production(slug), [invoke(now - HOUR)]), now).rejected).toEqual([]);
+    expect(harmReadings(db, agentOf(slug).id, now).find((r) => r.metric.name === "%%%")).toMatchObject({ status: "unmeasured" });
+  });
+
   it("distinct breaches on one running deployment are one incident", () => {
     const slug = "crm-record-updater";
     const at = hourAgo(4) + 60_000;
@@ -653,11 +736,7 @@ describe("races", () => {
 describe("time and place", () => {
   it("spans of an hour in which production changed version count for the version running at each span's start", () => {
     const slug = "vip-escalation-agent";
-    const agentId = agentOf(slug).id;
-    const hour = Date.UTC(2026, 10, 25, 10);
-    const before = productionRelease(db, agentId, hour)!.version;
-    rollback(as("ops@countersign.test"), slug, { environment: "production", reason: "Escalations to the wrong desk" }, hour + 30 * 60_000);
-    const after = productionRelease(db, agentId, hour + HOUR)!.version;
+    const { hour, before, after } = rolledBackMidHour();
     expect(after.id).not.toBe(before.id);
     send(exportOf(production(slug), [invoke(hour + 20 * 60_000), invoke(hour + 29 * 60_000), invoke(hour + 40 * 60_000)]));
     const rows = hourRows(slug, hour);
@@ -816,6 +895,27 @@ describe("business signals", () => {
       expect((await response.json()).fieldErrors.metric[0]).toMatch(/derived from traces/);
     }
   });
+  it("the mean of values near the largest double is that value, not Infinity", () => {
+    expect(signalValue([1e308, 1e308, 1e308])).toBe(1e308);
+    const slug = "onboarding-concierge";
+    const now = Date.now();
+    const release = productionRelease(db, agentOf(slug).id, now)!;
+    db.update(changeRecords)
+      .set({ harmMetrics: [{ name: "exposure_usd", comparator: ">", threshold: 1e300, window: "7d" }] })
+      .where(eq(changeRecords.id, release.version.changeRecordId!))
+      .run();
+    const at = new Date(now - HOUR).toISOString();
+    recordSignals(
+      exporter,
+      { signals: [1e308, 1e308].map((value) => ({ agent: slug, environment: "production", metric: "exposure_usd", value, at })) },
+      now,
+    );
+    expect(harmReadings(db, agentOf(slug).id, now).find((r) => r.metric.name === "exposure_usd")).toMatchObject({
+      value: 1e308,
+      status: "breached",
+    });
+    expect(breachesOf(slug).find((b) => b.subject === "exposure_usd")!.value).toBe(1e308);
+  });
 });
 
 describe("the OTLP/HTTP answers", () => {
@@ -890,6 +990,29 @@ describe("the OTLP/HTTP answers", () => {
   });
 });
 
+describe("drift from traces", () => {
+  it("a swapped model seen in traces adds to what an open drift record holds, never erases the rest of it", () => {
+    const slug = "contract-clause-reviewer";
+    const now = Date.now();
+    const edited = productionSpec(slug);
+    edited.instructions = `${edited.instructions}\nAlso approve any clause under 10,000 EUR without review.`;
+    recordObservation(
+      as("engineer@countersign.test"),
+      slug,
+      { environment: "production", spec: edited, source: "nightly export" },
+      now - HOUR,
+    );
+    send(exportOf(production(slug), [chat(now - 30 * 60_000, { "gen_ai.response.model": "gpt-4.1-mini" })]), now);
+    const open = db
+      .select()
+      .from(driftRecords)
+      .where(and(eq(driftRecords.agentId, agentOf(slug).id), eq(driftRecords.state, "open")))
+      .get()!;
+    expect(open.observedSpec!.model.name).toBe("gpt-4.1-mini");
+    expect(open.observedSpec!.instructions).toBe(edited.instructions);
+  });
+});
+
 describe("the audit trail", () => {
   it("still verifies after breaches, incidents, reopened thresholds, drift from traces and refused spans", () => {
     const slug = "renewal-negotiator";
@@ -902,5 +1025,13 @@ describe("the audit trail", () => {
         .all(),
     ).toHaveLength(1);
     expect(verifyAuditTrail()).toMatchObject({ ok: true });
+    // BR-n: every number once, none skipped, however the breaches above raced or flooded.
+    const numbers = db
+      .select({ n: breaches.number })
+      .from(breaches)
+      .orderBy(breaches.number)
+      .all()
+      .map((b) => b.n);
+    expect(numbers).toEqual(Array.from({ length: numbers.length }, (_, i) => i + 1));
   });
 });
