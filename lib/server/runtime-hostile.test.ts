@@ -339,7 +339,7 @@ describe("hostile OTLP bodies", () => {
       .all();
     expect(Math.max(...actions.map((a) => a.action.length))).toBeLessThanOrEqual(200);
     // An unknown agent's 100,000-character name is not echoed back whole either.
-    const ghost = await post(bytesOf(exportOf(production("g".repeat(100_000)), [invoke(at)])));
+    const ghost = await post(bytesOf(exportOf(production("g".repeat(100_000)), [invoke(at, {}, { name: "n".repeat(100_000) })])));
     expect((await ghost.json()).partialSuccess.errorMessage.length).toBeLessThan(1_000);
   });
 
