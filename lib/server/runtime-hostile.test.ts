@@ -759,6 +759,23 @@ describe("time and place", () => {
     );
   });
 
+  it("a child span whose agent is named on a parent in another export is refused saying so, and what to set", () => {
+    db.update(agents)
+      .set({ runtimeNames: ["Ticket Router"] })
+      .where(eq(agents.slug, "ticket-escalation-router"))
+      .run();
+    const at = hourAgo(12);
+    const traceId = freshId(16);
+    const parent = freshId(8);
+    // An exporter sends a span when it ends: the tool call ends, and is sent, before the invocation naming the agent.
+    const early = send(
+      exportOf({ "deployment.environment.name": "production" }, [tool(at + 10, "x:y", {}, { traceId, parentSpanId: parent })]),
+    );
+    expect(early.rejected.map((r) => r.reason)).toEqual([
+      `no agent: the span's parent ${parent} is not in this export, and the agent is named on no span before it; set the resource attribute countersign.agent`,
+    ]);
+  });
+
   it("the same span id in two traces is two spans; the same one twice in an export is one", () => {
     const slug = "ticket-escalation-router";
     const hour = hourAgo(11);

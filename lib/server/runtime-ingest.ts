@@ -173,8 +173,11 @@ class Placer {
     }
     if (span.startMs > this.now + CLOCK_SKEW_MS) return "the span starts in the future";
     const slug = typeof resource["countersign.agent"] === "string" ? clipName(resource["countersign.agent"]) : null;
-    const names = slug ? [slug] : this.namesUp(span, byId);
-    if (names.length === 0) return "no agent: set the resource attribute countersign.agent, or gen_ai.agent.name on the span";
+    const { names, missingParent } = slug ? { names: [slug], missingParent: null } : this.namesUp(span, byId);
+    if (names.length === 0)
+      return missingParent
+        ? `no agent: the span's parent ${missingParent} is not in this export, and the agent is named on no span before it; set the resource attribute countersign.agent`
+        : "no agent: set the resource attribute countersign.agent, or gen_ai.agent.name on the span";
     const found = this.agentNamed(names, slug !== null);
     if (found === null) return `unknown agent "${names[0]}"`;
     if ("ambiguous" in found) return `agent name "${found.ambiguous}" is a runtime name of more than one agent`;
@@ -197,17 +200,21 @@ class Placer {
     return { agent, environment, version };
   }
 
-  /** The span's own agent names, else its nearest ancestor's in the same export. */
-  private namesUp(span: RuntimeSpan, byId: Map<string, RuntimeSpan>): string[] {
-    for (
-      let s: RuntimeSpan | undefined = span, hops = 0;
-      s && hops < 64;
-      s = s.parentSpanId ? byId.get(s.parentSpanId) : undefined, hops++
-    ) {
+  /**
+   * The span's own agent names, else its nearest ancestor's in the same export; when there are none, the
+   * parent the chain stopped at for not being in this export (exporters send children before their parent).
+   */
+  private namesUp(span: RuntimeSpan, byId: Map<string, RuntimeSpan>): { names: string[]; missingParent: string | null } {
+    let s: RuntimeSpan = span;
+    for (let hops = 0; hops < 64; hops++) {
       const names = agentNamesOf(s);
-      if (names.length > 0) return names;
+      if (names.length > 0) return { names, missingParent: null };
+      if (!s.parentSpanId) break;
+      const parent = byId.get(s.parentSpanId);
+      if (!parent) return { names: [], missingParent: s.parentSpanId };
+      s = parent;
     }
-    return [];
+    return { names: [], missingParent: null };
   }
 
   /**
