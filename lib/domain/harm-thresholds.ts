@@ -33,7 +33,9 @@ export function metricKey(name: string): string {
 /** The derived counter a harm metric names, if it names one. */
 export function derivedMetricOf(name: string): DerivedMetric | null {
   const key = metricKey(name);
-  return (DERIVED_METRICS as readonly string[]).includes(key) ? (key as DerivedMetric) : (ALIASES[key] ?? null);
+  if ((DERIVED_METRICS as readonly string[]).includes(key)) return key as DerivedMetric;
+  // Own keys only: a metric named "constructor" is a business metric, not Object's prototype.
+  return Object.hasOwn(ALIASES, key) ? ALIASES[key]! : null;
 }
 
 const UNIT_MS = { h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 } as const;
@@ -72,7 +74,8 @@ export function derivedValue(metric: DerivedMetric, counts: RuntimeCounts): numb
 
 /** A business metric over its window: the mean of the values reported in it; none reported is unmeasured. */
 export function signalValue(values: number[]): number | null {
-  return values.length === 0 ? null : values.reduce((sum, v) => sum + v, 0) / values.length;
+  // Each value divided first: a sum of values near the largest double would be Infinity, their mean is not.
+  return values.length === 0 ? null : values.reduce((mean, v) => mean + v / values.length, 0);
 }
 
 export function crosses(value: number, metric: Pick<HarmMetric, "comparator" | "threshold">): boolean {

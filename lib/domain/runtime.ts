@@ -39,18 +39,42 @@ const ENVIRONMENT_ALIASES: Record<string, Environment> = {
 /** `deployment.environment.name` (or the older `deployment.environment`), with the usual short names. */
 export function environmentOf(resource: Attributes): Environment | null {
   const value = resource["deployment.environment.name"] ?? resource["deployment.environment"];
-  return typeof value === "string" ? (ENVIRONMENT_ALIASES[value.trim().toLowerCase()] ?? null) : null;
+  if (typeof value !== "string") return null;
+  const key = value.trim().toLowerCase();
+  // Own keys only: "constructor" or "__proto__" is no environment, whatever Object's prototype holds.
+  return Object.hasOwn(ENVIRONMENT_ALIASES, key) ? ENVIRONMENT_ALIASES[key]! : null;
+}
+
+/** The longest name (agent, tool, model) Countersign keeps from a span: a name longer than this is cut, with "…". */
+export const MAX_NAME_CHARS = 200;
+
+/** A name from a span, cut to MAX_NAME_CHARS: what a runtime sends is stored, shown and echoed back, so it stays short. */
+export function clipName(name: string): string {
+  return name.length > MAX_NAME_CHARS ? `${name.slice(0, MAX_NAME_CHARS - 1)}…` : name;
 }
 
 const text = (value: AttributeValue | undefined): string | null => (typeof value === "string" && value.trim() ? value.trim() : null);
+const name = (value: AttributeValue | undefined): string | null => {
+  const t = text(value);
+  return t === null ? null : clipName(t);
+};
 const number = (value: AttributeValue | undefined): number | null => {
   const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
   return typeof n === "number" && Number.isFinite(n) ? n : null;
 };
 
+/** The most tokens one model call is taken to use: far past any context window, short of numbers that would swamp a sum. */
+export const MAX_TOKENS_PER_SPAN = 1_000_000_000;
+
+/** A token count as a runtime reports it: a whole number from 0 to MAX_TOKENS_PER_SPAN; anything else is not counted. */
+const tokens = (value: AttributeValue | undefined): number => {
+  const n = number(value);
+  return n !== null && Number.isInteger(n) && n >= 0 && n <= MAX_TOKENS_PER_SPAN ? n : 0;
+};
+
 /** The names a span gives its agent, most specific first: `gen_ai.agent.id`, then `gen_ai.agent.name`. */
 export function agentNamesOf(span: RuntimeSpan): string[] {
-  return [text(span.attributes["gen_ai.agent.id"]), text(span.attributes["gen_ai.agent.name"])].filter((n): n is string => n !== null);
+  return [name(span.attributes["gen_ai.agent.id"]), name(span.attributes["gen_ai.agent.name"])].filter((n): n is string => n !== null);
 }
 
 export const INFERENCE_OPERATIONS = ["chat", "text_completion", "generate_content"] as const;
@@ -79,19 +103,19 @@ export function spanSignal(span: RuntimeSpan): SpanSignal {
   const a = span.attributes;
   const operation = text(a["gen_ai.operation.name"]);
   const error = span.status.code === 2;
-  const tokens = { inputTokens: number(a["gen_ai.usage.input_tokens"]) ?? 0, outputTokens: number(a["gen_ai.usage.output_tokens"]) ?? 0 };
+  const usage = { inputTokens: tokens(a["gen_ai.usage.input_tokens"]), outputTokens: tokens(a["gen_ai.usage.output_tokens"]) };
   if (operation === "invoke_agent") {
     const corrected = a["countersign.correction"] === true || span.events.some((e) => e.name === "countersign.correction");
     return { kind: "decision", error, corrected };
   }
   if (operation === "execute_tool") {
-    const system = text(a["countersign.system"]);
-    const action = text(a["countersign.action"]);
+    const system = name(a["countersign.system"]);
+    const action = name(a["countersign.action"]);
     const status = number(a["http.response.status_code"]);
     const approval = text(a["countersign.approval"])?.toLowerCase();
     return {
       kind: "tool_call",
-      tool: text(a["gen_ai.tool.name"]) ?? (system && action ? `${system}:${action}` : span.name),
+      tool: name(a["gen_ai.tool.name"]) ?? (system && action ? clipName(`${system}:${action}`) : clipName(span.name)),
       named: system && action ? { system, action } : null,
       error,
       privilegeRejected: (error && PRIVILEGE_ERRORS.has(text(a["error.type"])?.toLowerCase() ?? "")) || status === 401 || status === 403,
@@ -100,7 +124,7 @@ export function spanSignal(span: RuntimeSpan): SpanSignal {
     };
   }
   if (operation && (INFERENCE_OPERATIONS as readonly string[]).includes(operation))
-    return { kind: "inference", model: text(a["gen_ai.response.model"]) ?? text(a["gen_ai.request.model"]), error, ...tokens };
+    return { kind: "inference", model: name(a["gen_ai.response.model"]) ?? name(a["gen_ai.request.model"]), error, ...usage };
   return { kind: "other" };
 }
 

@@ -38,7 +38,8 @@ const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 function normaliseExport(request: unknown, encoding: Encoding): DecodedExport {
-  if (!isObj(request) || (request.resourceSpans !== undefined && !Array.isArray(request.resourceSpans)))
+  // proto3's JSON mapping reads null as a field's default: `"resourceSpans": null` is an empty export.
+  if (!isObj(request) || (request.resourceSpans != null && !Array.isArray(request.resourceSpans)))
     throw new OtlpBodyError("The body is not an ExportTraceServiceRequest: it needs resourceSpans, a list");
   const resources: ResourceSpans[] = [];
   const rejected: RejectedSpan[] = [];
@@ -94,7 +95,12 @@ function spanOf(raw: unknown, encoding: Encoding): RuntimeSpan | RejectedSpan {
   const endMs = millisOf(span.endTimeUnixNano) || startMs;
   if (endMs < startMs) return reject("endTimeUnixNano is before startTimeUnixNano");
   const status = isObj(span.status) ? span.status : {};
-  const code = typeof status.code === "string" ? (STATUS_CODES[status.code] ?? 0) : Number(status.code ?? 0);
+  const code =
+    typeof status.code === "string"
+      ? Object.hasOwn(STATUS_CODES, status.code)
+        ? STATUS_CODES[status.code]!
+        : 0
+      : Number(status.code ?? 0);
   return {
     traceId,
     spanId,

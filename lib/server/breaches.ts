@@ -18,21 +18,14 @@ export const breachNumberLabel = (number: number) => `BR-${number}`;
 type Agent = typeof agents.$inferSelect;
 type Version = typeof agentVersions.$inferSelect;
 
-/** The deployment that put a version in an environment, the latest one at or before `at`: what an incident names. */
-export function deploymentOfVersion(db: Pick<DB, "select">, agentId: string, environment: Environment, versionId: string, at: number) {
+/** The deployment in force in an environment at an instant (the latest at or before it), or null: what an incident is opened on. */
+export function runningDeployment(db: Pick<DB, "select">, agentId: string, environment: Environment, at: number) {
   return (
     db
-      .select({ id: deployments.id, deployedAt: deployments.deployedAt })
+      .select({ id: deployments.id, kind: deployments.kind, versionId: deployments.versionId, deployedAt: deployments.deployedAt })
       .from(deployments)
-      .where(
-        and(
-          eq(deployments.agentId, agentId),
-          eq(deployments.environment, environment),
-          eq(deployments.versionId, versionId),
-          lte(deployments.deployedAt, at),
-        ),
-      )
-      .orderBy(desc(deployments.deployedAt))
+      .where(and(eq(deployments.agentId, agentId), eq(deployments.environment, environment), lte(deployments.deployedAt, at)))
+      .orderBy(desc(deployments.deployedAt), desc(sql`${deployments}.rowid`))
       .limit(1)
       .get() ?? null
   );
@@ -74,16 +67,18 @@ export function openBreach(
   const id = randomUUID();
   const day = breach.kind === "harm_threshold" ? null : new Date(breach.firstAt).toISOString().slice(0, 10);
   let incidentId: string | null = null;
-  if (environment === "production" && incidentSeverity) {
-    const deployment = deploymentOfVersion(tx, agent.id, environment, version.id, breach.firstAt);
-    const open = deployment
-      ? tx
-          .select({ id: incidents.id })
-          .from(incidents)
-          .where(and(eq(incidents.deploymentId, deployment.id), isNull(incidents.resolvedAt)))
-          .limit(1)
-          .get()
-      : undefined;
+  let opened = false;
+  // An incident is about what runs now: a breach of a version production no longer runs (an older version's
+  // pods still reporting, spans sent late) is recorded and told, and opens none on a deployment long replaced.
+  const running = environment === "production" && incidentSeverity ? runningDeployment(tx, agent.id, environment, now) : null;
+  if (incidentSeverity && running && running.kind !== "retire" && running.versionId === version.id) {
+    const open = tx
+      .select({ id: incidents.id })
+      .from(incidents)
+      .where(and(eq(incidents.deploymentId, running.id), isNull(incidents.resolvedAt)))
+      .limit(1)
+      .get();
+    opened = !open;
     incidentId =
       open?.id ??
       openIncidentIn(
@@ -92,7 +87,7 @@ export function openBreach(
         {
           agentId: agent.id,
           agentSlug: agent.slug,
-          deploymentId: deployment?.id ?? null,
+          deploymentId: running.id,
           severity: incidentSeverity,
           title: `${breachNumberLabel(number)}: ${BREACH_LABELS[breach.kind]} on v${version.number} — ${breach.detail}`.slice(0, 200),
           detectedAt: Math.min(breach.firstAt, now),
@@ -146,6 +141,7 @@ export function openBreach(
     agent,
     now,
   );
-  if (incidentId) refreshDoraFacts(tx, agent.id);
+  // A new incident changes the deployment's DORA facts; joining one already open changes nothing there.
+  if (opened) refreshDoraFacts(tx, agent.id);
   return id;
 }

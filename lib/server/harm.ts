@@ -9,7 +9,6 @@ import {
   evaluationSpan,
   harmStatus,
   metricKey,
-  signalValue,
   thresholdLabel,
   type HarmMetric,
   type HarmStatus,
@@ -94,6 +93,33 @@ export function countsBetween(
   return { ...ZERO_COUNTS, ...(row as Partial<RuntimeCounts>) };
 }
 
+/**
+ * A business metric's mean over a window, summed by the database (a collector reporting every second for a
+ * week is 600,000 values, read on every export); divided value by value where the plain sum overflows.
+ */
+function businessMean(db: Reader, agentId: string, versionId: string, metric: string, span: { from: number; to: number }): number | null {
+  const inWindow = and(
+    eq(businessSignals.agentId, agentId),
+    eq(businessSignals.environment, "production"),
+    eq(businessSignals.versionId, versionId),
+    eq(businessSignals.metric, metric),
+    gte(businessSignals.at, span.from),
+    lte(businessSignals.at, span.to),
+  );
+  const { n, mean } = db
+    .select({ n: sql<number>`COUNT(*)`, mean: sql<number | null>`AVG(${businessSignals.value})` })
+    .from(businessSignals)
+    .where(inWindow)
+    .get()!;
+  if (n === 0) return null;
+  if (mean !== null && Number.isFinite(mean)) return mean;
+  return db
+    .select({ mean: sql<number>`SUM(${businessSignals.value} / ${n})` })
+    .from(businessSignals)
+    .where(inWindow)
+    .get()!.mean;
+}
+
 /** Each threshold of the running production release, read over its window: the agent page and the change page show these. */
 export function harmReadings(db: Reader, agentId: string, now: number): HarmReading[] {
   const release = productionRelease(db, agentId, now);
@@ -104,31 +130,22 @@ export function harmReadings(db: Reader, agentId: string, now: number): HarmRead
     const derived = derivedMetricOf(metric.name);
     const value = derived
       ? derivedValue(derived, countsBetween(db, agentId, "production", release.version.id, span.from, span.to))
-      : signalValue(
-          db
-            .select({ value: businessSignals.value })
-            .from(businessSignals)
-            .where(
-              and(
-                eq(businessSignals.agentId, agentId),
-                eq(businessSignals.environment, "production"),
-                eq(businessSignals.versionId, release.version.id),
-                eq(businessSignals.metric, metricKey(metric.name)),
-                gte(businessSignals.at, span.from),
-                lte(businessSignals.at, span.to),
-              ),
-            )
-            .all()
-            .map((r) => r.value),
-        );
+      : businessMean(db, agentId, release.version.id, metricKey(metric.name), span);
     return [{ metric, source, value, status: harmStatus(value, metric), ...span }];
   });
 }
+
+/** A threshold crossing again within this long of coming back reopens its record instead of writing (and telling) a new one. */
+const REOPEN_WITHIN_MS = 86_400_000;
 
 /**
  * Re-reads an agent's production thresholds after new evidence: a threshold newly crossed opens a harm breach
  * (and an incident when the policy says so); one back within its threshold clears; breaches of a version no
  * longer in production clear, as what they judged has stopped running.
+ *
+ * One record per metric: thresholds naming the same metric (a change's and the policy's, a name and its
+ * alias, two windows) are crossed when any of them is, and back within only when none is. A metric going
+ * back and forth across its line reopens the record it cleared within the last day, told once, not anew.
  */
 export function evaluateHarm(tx: Tx, caller: Caller, agent: Agent, now: number): void {
   const release = productionRelease(tx, agent.id, now);
@@ -158,37 +175,84 @@ export function evaluateHarm(tx: Tx, caller: Caller, agent: Agent, now: number):
   for (const b of open) if (!release || b.versionId !== release.version.id) clear(b.id, b.number, "the version is no longer in production");
   if (!release) return;
   const severity = (currentPolicy(tx).policy.runtime ?? DEFAULT_RUNTIME_POLICY).harmBreachIncident;
+  const bySubject = new Map<string, HarmReading[]>();
   for (const reading of harmReadings(tx, agent.id, now)) {
     const subject = derivedMetricOf(reading.metric.name) ?? metricKey(reading.metric.name);
+    bySubject.set(subject, [...(bySubject.get(subject) ?? []), reading]);
+  }
+  for (const [subject, readings] of bySubject) {
     const current = open.find((b) => b.versionId === release.version.id && b.subject === subject);
-    if (reading.status === "breached" && reading.value !== null) {
-      if (current) {
-        tx.update(breaches).set({ value: reading.value, lastAt: now }).where(eq(breaches.id, current.id)).run();
-        continue;
-      }
-      openBreach(
-        tx,
-        caller,
-        agent,
-        "production",
-        release.version,
-        {
-          kind: "harm_threshold",
-          subject,
-          detail: `${reading.metric.name} is ${round(reading.value)}, past its threshold (${thresholdLabel(reading.metric)})`,
-          firstAt: now,
+    const crossed = readings.find((r) => r.status === "breached" && r.value !== null);
+    if (!crossed) {
+      if (current && readings.some((r) => r.status === "within"))
+        clear(current.id, current.number, `${readings[0]!.metric.name} is back within its threshold`);
+      continue;
+    }
+    const value = crossed.value!;
+    const detail = `${crossed.metric.name} is ${round(value)}, past its threshold (${thresholdLabel(crossed.metric)})`;
+    if (current) {
+      tx.update(breaches).set({ value, detail, lastAt: now }).where(eq(breaches.id, current.id)).run();
+      continue;
+    }
+    const recent = tx
+      .select()
+      .from(breaches)
+      .where(
+        and(
+          eq(breaches.agentId, agent.id),
+          eq(breaches.environment, "production"),
+          eq(breaches.versionId, release.version.id),
+          eq(breaches.kind, "harm_threshold"),
+          eq(breaches.subject, subject),
+          gte(breaches.clearedAt, now - REOPEN_WITHIN_MS),
+        ),
+      )
+      .orderBy(desc(breaches.clearedAt))
+      .limit(1)
+      .get();
+    if (recent) {
+      tx.update(breaches)
+        .set({
+          clearedAt: null,
+          value,
+          detail,
+          threshold: thresholdLabel(crossed.metric),
           lastAt: now,
-          occurrences: 1,
-          traceId: null,
-          spanId: null,
-          value: reading.value,
-          threshold: thresholdLabel(reading.metric),
-        },
-        severity,
-        now,
-      );
-    } else if (reading.status === "within" && current)
-      clear(current.id, current.number, `${reading.metric.name} is back within its threshold`);
+          occurrences: sql`${breaches.occurrences} + 1`,
+        })
+        .where(eq(breaches.id, recent.id))
+        .run();
+      appendAuditEvent(tx, {
+        at: now,
+        actor: actorOf(caller),
+        action: "breach.reopened",
+        entityType: "breach",
+        entityId: recent.id,
+        payload: { number: recent.number, agent: agent.slug, subject, value, threshold: thresholdLabel(crossed.metric) },
+      });
+      continue;
+    }
+    openBreach(
+      tx,
+      caller,
+      agent,
+      "production",
+      release.version,
+      {
+        kind: "harm_threshold",
+        subject,
+        detail,
+        firstAt: now,
+        lastAt: now,
+        occurrences: 1,
+        traceId: null,
+        spanId: null,
+        value,
+        threshold: thresholdLabel(crossed.metric),
+      },
+      severity,
+      now,
+    );
   }
 }
 

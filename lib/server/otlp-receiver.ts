@@ -2,6 +2,7 @@ import "server-only";
 import { gunzipSync } from "node:zlib";
 import type { NextRequest } from "next/server";
 import { durable, storageFailure } from "@/db";
+import { clipName } from "@/lib/domain/runtime";
 import { AppError, HTTP_STATUS, isAppError } from "@/lib/errors";
 import { decodeJsonExport, decodeProtobufExport, OtlpBodyError, type RejectedSpan } from "@/lib/otlp/decode";
 import { ExportTraceServiceResponse, RpcStatus } from "@/lib/otlp/trace-proto";
@@ -85,7 +86,8 @@ async function readBody(request: NextRequest): Promise<Uint8Array> {
 /** The rejected spans, counted, and named with their reasons in one message (the first few, then how many more). */
 function partialSuccess(rejected: RejectedSpan[]) {
   if (rejected.length === 0) return null;
-  const shown = rejected.slice(0, 10).map((r) => `span ${r.spanId ?? "?"}${r.name ? ` (${r.name})` : ""}: ${r.reason}`);
+  // A span name comes from the sender: kept short (as the names in reasons are), so the answer does not echo an export back.
+  const shown = rejected.slice(0, 10).map((r) => `span ${r.spanId ?? "?"}${r.name ? ` (${clipName(r.name)})` : ""}: ${r.reason}`);
   const more = rejected.length > shown.length ? `; and ${rejected.length - shown.length} more` : "";
   return { rejectedSpans: rejected.length, errorMessage: `${rejected.length} span(s) rejected: ${shown.join("; ")}${more}` };
 }

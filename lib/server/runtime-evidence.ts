@@ -128,14 +128,16 @@ export function agentRuntime(caller: Caller, slug: string, params: SearchParamsI
     .orderBy(sql`1`)
     .all() as ({ day: string } & RuntimeCounts)[];
   const totals = countsBetween(db, agent.id, env, null, from, to);
-  const running = db
-    .select({ spec: agentVersions.spec })
+  const latest = db
+    .select({ kind: deployments.kind, spec: agentVersions.spec })
     .from(deployments)
     .innerJoin(agentVersions, eq(agentVersions.id, deployments.versionId))
     .where(and(eq(deployments.agentId, agent.id), eq(deployments.environment, env), lte(deployments.deployedAt, to)))
-    .orderBy(desc(deployments.deployedAt))
+    .orderBy(desc(deployments.deployedAt), desc(sql`${deployments}.rowid`))
     .limit(1)
     .get();
+  // A retired environment runs nothing: none of its actions is granted any more.
+  const running = latest?.kind === "retire" ? undefined : latest;
   const actions = db
     .select({
       action: runtimeActionHours.action,

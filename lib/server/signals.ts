@@ -4,7 +4,7 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "@/db";
 import { agents, businessSignals } from "@/db/schema";
-import { metricKey } from "@/lib/domain/harm-thresholds";
+import { DERIVED_METRICS, derivedMetricOf, metricKey } from "@/lib/domain/harm-thresholds";
 import { LIMITS, tooLong } from "@/lib/domain/input-limits";
 import { ENVIRONMENTS } from "@/lib/domain/terms";
 import { AppError } from "@/lib/errors";
@@ -30,7 +30,12 @@ const signalSchema = z.strictObject({
     .trim()
     .min(1, 'metric names a business metric, e.g. "refund_reversal_rate"')
     .max(LIMITS.name, tooLong("metric", LIMITS.name))
-    .refine((m) => metricKey(m) !== "", "metric needs a letter or a digit"),
+    .refine((m) => metricKey(m) !== "", "metric needs a letter or a digit")
+    // A harm metric with such a name reads the counter, never these values: say so rather than keep them unread.
+    .refine((m) => derivedMetricOf(m) === null, {
+      error: (issue) =>
+        `${derivedMetricOf(String(issue.input))} is derived from traces (${DERIVED_METRICS.join(", ")}): give the business metric a name of its own`,
+    }),
   value: z.number({ error: "value is a number" }).finite("value is a number"),
   at: z.iso.datetime({ offset: true, error: "at is an ISO-8601 time, like 2026-12-01T03:00:00Z" }).optional(),
 });
