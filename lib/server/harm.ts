@@ -257,3 +257,12 @@ export function evaluateHarm(tx: Tx, caller: Caller, agent: Agent, now: number):
 }
 
 const round = (value: number) => Math.round(value * 100) / 100;
+
+/**
+ * Production changed (a release, a rollback, a retirement): the old version's harm breaches clear at once, not
+ * at the agent's next evidence, and the new version's thresholds start from its release.
+ */
+export function evaluateHarmAfterDeployment(tx: Tx, caller: Caller, agentId: string, now: number): void {
+  const agent = tx.select().from(agents).where(eq(agents.id, agentId)).get();
+  if (agent) evaluateHarm(tx, caller, agent, now);
+}

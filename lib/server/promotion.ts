@@ -5,6 +5,7 @@ import { z } from "zod";
 import { getDb, type DB } from "@/db";
 import { appendAuditEvents, type AuditInput } from "@/db/audit";
 import { refreshDoraFacts } from "@/db/dora-facts";
+import { evaluateHarmAfterDeployment } from "./harm";
 import { agents, agentVersions, deployments, changeRecords, evalRuns, signoffs } from "@/db/schema";
 import { canTransition } from "@/lib/domain/change-state";
 import { gatesMet, promotionGates, releasePath, type Gate, type GateFacts } from "@/lib/domain/promotion-gates";
@@ -190,6 +191,7 @@ export function promote(caller: Caller, ref: string, input: unknown, now = Date.
       ];
       if (environment === "production") {
         refreshDoraFacts(tx, change.agentId);
+        evaluateHarmAfterDeployment(tx, caller, change.agentId, now);
         events.push(release(tx, change, facts, path, now, actor), ...onProductionRelease(tx, change, actor, now));
         const version = tx
           .select({ number: agentVersions.number })

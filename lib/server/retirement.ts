@@ -5,6 +5,7 @@ import { z } from "zod";
 import { getDb } from "@/db";
 import { appendAuditEvents, type AuditInput } from "@/db/audit";
 import { refreshDoraFacts } from "@/db/dora-facts";
+import { evaluateHarmAfterDeployment } from "./harm";
 import { agents, changeRecords, deployments } from "@/db/schema";
 import { gatesMet, retirementGates, type Gate } from "@/lib/domain/promotion-gates";
 import { changeNumberLabel, ENVIRONMENTS } from "@/lib/domain/terms";
@@ -106,6 +107,7 @@ export function releaseRetirement(caller: Caller, ref: string, input: unknown = 
       appendAuditEvents(tx, events);
       withdrawOthers(tx, agent.id, change.id, label, actor, now);
       refreshDoraFacts(tx, agent.id);
+      evaluateHarmAfterDeployment(tx, caller, agent.id, now);
       return written;
     },
     { behavior: "immediate" },

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { getDb, type DB } from "@/db";
 import { appendAuditEvents, type AuditInput } from "@/db/audit";
 import { refreshDoraFacts } from "@/db/dora-facts";
+import { evaluateHarmAfterDeployment } from "./harm";
 import { agents, agentVersions, changeRecords, deployments, incidents } from "@/db/schema";
 import { rollbackTarget, type DeployedVersion, type RollbackPlan } from "@/lib/domain/rollback";
 import { changeNumberLabel, ENVIRONMENTS, SEVERITIES, type Environment } from "@/lib/domain/terms";
@@ -206,6 +207,7 @@ export function rollback(
         appendAuditEvents(tx, events);
         linked = linkIncident(tx, caller, agent, plan.current.deploymentId, { incidentId, severity, reason }, now);
         refreshDoraFacts(tx, agent.id);
+        evaluateHarmAfterDeployment(tx, caller, agent.id, now);
         // Production moved back: open changes are re-assessed against what it runs again.
         reassessOpenChanges(tx, agent.id, { version: plan.target.versionNumber, through: "a rollback" }, actor, now);
       } else {

@@ -465,7 +465,7 @@ describe("floods", () => {
   });
 
   it("a harm threshold going back and forth across its line within a day is one record reopened, told once", () => {
-    const slug = "alert-deduplicator";
+    const slug = "password-reset-agent";
     const now = Date.now();
     // The release declares no corrections threshold of its own: the policy's corrections_rate > 20 over 7d holds it.
     const release = productionRelease(db, agentOf(slug).id, now)!;

@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { NextRequest } from "next/server";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { DB } from "@/db";
@@ -9,6 +9,7 @@ import { errorOf } from "@/lib/testing/app-error";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
 import { as, tokenWith } from "@/lib/testing/release-fixtures";
 import { productionRelease, thresholdsOf } from "./harm";
+import { rollback } from "./rollback";
 import { recordSignals } from "./signals";
 
 /** Business signals: values the business reports for an agent, read against the harm thresholds its release declared. */
@@ -118,5 +119,33 @@ describe("POST /api/v1/signals", () => {
     send(fine, 10);
     send(fine, 5);
     expect(db.select().from(breaches).where(eq(breaches.id, open.id)).get()!.clearedAt).toBe(now);
+  });
+});
+
+describe("production moving on", () => {
+  it("a rollback clears the harm breach of the version it took out of production, at once", () => {
+    const agent = db.select().from(agents).where(eq(agents.slug, "refund-assistant")).get()!;
+    const caller = tokenWith(db, "signals-rollback", ["evidence:write"]);
+    const now = Date.now();
+    recordSignals(
+      caller,
+      { agent: agent.slug, environment: "production", metric: "refund_reversal_rate", value: 50, at: new Date(now - 60_000).toISOString() },
+      now,
+    );
+    const crossed = () =>
+      db
+        .select()
+        .from(breaches)
+        .where(and(eq(breaches.agentId, agent.id), eq(breaches.kind, "harm_threshold"), isNull(breaches.clearedAt)))
+        .all();
+    expect(crossed().map((b) => b.subject)).toEqual(["refund_reversal_rate"]);
+    const back = rollback(
+      as("ops@countersign.test"),
+      agent.slug,
+      { environment: "production", reason: "Reversals spiked after the release" },
+      now + 60_000,
+    );
+    expect(back.deployment.environment).toBe("production");
+    expect(crossed()).toEqual([]);
   });
 });
