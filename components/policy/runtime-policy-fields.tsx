@@ -55,12 +55,7 @@ export function RuntimePolicyFields({
           <li key={i} className="flex flex-wrap items-end gap-2">
             <div className="min-w-40 flex-1">
               <Label htmlFor={`threshold-name-${i}`}>Metric</Label>
-              <Input
-                id={`threshold-name-${i}`}
-                value={t.name}
-                onChange={(e) => setThreshold(i, { name: e.target.value })}
-                className="font-mono"
-              />
+              <Input id={`threshold-name-${i}`} value={t.name} onChange={(e) => setThreshold(i, { name: e.target.value })} />
             </div>
             <div>
               <Label htmlFor={`threshold-comparator-${i}`}>Breached when</Label>
