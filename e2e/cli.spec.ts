@@ -1,10 +1,10 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parse, stringify } from "yaml";
-import { signIn } from "./fixtures";
+import { issueToken } from "./fixtures";
 import { DEMO_PORT } from "./ports";
 
 // The real `countersign` binary, run as `npx countersign`, against the running demo estate, as a CI pipeline
@@ -14,18 +14,6 @@ const root = path.resolve(__dirname, "..");
 const AGENT = "renewal-negotiator";
 
 type Spec = { instructions: string; tools: { system: string; actions: { name: string; limit?: { amount: number; unit: string } }[] }[] };
-
-async function issueToken(page: Page, scopes: string[]): Promise<string> {
-  await signIn(page, "admin@countersign.test");
-  await page.goto("/settings/tokens");
-  const form = page.getByRole("form", { name: "Issue an API token" });
-  await form.getByLabel("Name").fill(`e2e-cli-${scopes.join("-")}-${Date.now()}`);
-  for (const scope of scopes) await form.getByRole("checkbox", { name: scope, exact: true }).check();
-  await form.getByRole("button", { name: "Issue token" }).click();
-  const token = await page.getByLabel("New API token").inputValue();
-  expect(token).toMatch(/^cst_/);
-  return token;
-}
 
 function cli(token: string) {
   const env = { ...process.env, COUNTERSIGN_URL: `http://localhost:${DEMO_PORT}`, COUNTERSIGN_TOKEN: token, GITHUB_HEAD_REF: "" };
@@ -40,7 +28,7 @@ function withBand(exported: string, amount: number): Spec {
 }
 
 test("export prints what production runs; diff --fail-on escalation stops a raised limit and passes a rewording", async ({ page }) => {
-  const token = await issueToken(page, ["read"]);
+  const token = await issueToken(page, ["read"], "e2e-cli");
   const countersign = cli(token);
   const dir = mkdtempSync(path.join(tmpdir(), "countersign-cli-e2e-"));
   const file = path.join(dir, `${AGENT}.yaml`);
@@ -83,7 +71,7 @@ test("export prints what production runs; diff --fail-on escalation stops a rais
 test("propose twice from the same branch updates one change record; --fail-on escalation stops a wider band, not a rewording", async ({
   page,
 }) => {
-  const countersign = cli(await issueToken(page, ["read", "changes:write"]));
+  const countersign = cli(await issueToken(page, ["read", "changes:write"], "e2e-cli"));
   const dir = mkdtempSync(path.join(tmpdir(), "countersign-propose-e2e-"));
   const file = path.join(dir, `${AGENT}.yaml`);
   const exported = countersign("export", "--agent", AGENT).stdout;
@@ -171,7 +159,7 @@ test("observe: production in sync; a wider band observed in staging opens drift 
   page,
 }) => {
   test.slow(); // six runs of the real binary, each a process of its own
-  const countersign = cli(await issueToken(page, ["read", "observe"]));
+  const countersign = cli(await issueToken(page, ["read", "observe"], "e2e-cli"));
   const dir = mkdtempSync(path.join(tmpdir(), "countersign-observe-e2e-"));
   const file = path.join(dir, `${AGENT}.yaml`);
   const source = "e2e nightly Salesforce retrieve";

@@ -1,5 +1,5 @@
 import { expect, test, type APIRequestContext, type Browser, type Page } from "@playwright/test";
-import { agentRows, signIn } from "./fixtures";
+import { agentRows, issueToken, signIn } from "./fixtures";
 
 // Drift, end to end: production is observed running a model version nobody approved; the record opens on
 // the agent's page and in the inventory; an engineer who is not among its signers adopts it as a change; once that change is reviewed and
@@ -21,18 +21,6 @@ const ROLE_SIGNERS: Record<string, { email: string; label: string }> = {
 /** The release card's gates for one environment. */
 const gates = (page: Page, environment: string) => page.getByRole("listitem", { name: `${environment} gates` });
 const driftSection = (page: Page) => page.locator("#drift");
-
-async function issueObserveToken(page: Page): Promise<string> {
-  await signIn(page, "admin@countersign.test");
-  await page.goto("/settings/tokens");
-  const form = page.getByRole("form", { name: "Issue an API token" });
-  await form.getByLabel("Name").fill(`e2e-drift-observer-${Date.now()}`);
-  await form.getByRole("checkbox", { name: "observe", exact: true }).check();
-  await form.getByRole("button", { name: "Issue token" }).click();
-  const token = await page.getByLabel("New API token").inputValue();
-  expect(token).toMatch(/^cst_/);
-  return token;
-}
 
 /** What production runs now, with its model's version swapped, as a platform export would find it. */
 async function swappedProductionSpec(page: Page): Promise<Spec> {
@@ -72,7 +60,7 @@ test.describe.serial("drift on meeting-brief-writer: observed, adopted as a chan
   let change = "";
 
   test("an observation with a swapped model version opens a drift record, shown on the agent's page", async ({ page, request }) => {
-    token = await issueObserveToken(page);
+    token = await issueToken(page, ["observe"], "e2e-drift-observer");
     swapped = await swappedProductionSpec(page);
     const observed = await observe(request, token, swapped);
     expect(observed.inSync).toBe(false);

@@ -28,3 +28,16 @@ export async function signIn(page: Page, email: string, password = DEMO_PASSWORD
 export function agentRows(page: Page) {
   return page.getByRole("table", { name: "Agent inventory" }).locator("tbody tr");
 }
+
+/** admin@ issues an API token with these scopes at /settings/tokens, as a pipeline's owner would, and reads it once. */
+export async function issueToken(page: Page, scopes: string[], purpose = "e2e"): Promise<string> {
+  await signIn(page, "admin@countersign.test");
+  await page.goto("/settings/tokens");
+  const form = page.getByRole("form", { name: "Issue an API token" });
+  await form.getByLabel("Name").fill(`${purpose}-${scopes.join("-")}-${Date.now()}`);
+  for (const scope of scopes) await form.getByRole("checkbox", { name: scope, exact: true }).check();
+  await form.getByRole("button", { name: "Issue token" }).click();
+  const token = await page.getByLabel("New API token").inputValue();
+  expect(token).toMatch(/^cst_/);
+  return token;
+}

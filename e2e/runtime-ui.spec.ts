@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
 import { otlpJson, recordSpans, type Decision } from "../lib/testing/otel-spans";
-import { signIn } from "./fixtures";
+import { issueToken, signIn } from "./fixtures";
 
 // Runtime evidence, end to end: a runtime's exporter sends traces of sanctions-screener in production through
 // the real OTLP endpoint, one of them calling an action its version was never granted, and enough corrections
@@ -13,19 +13,6 @@ const UNGRANTED = "github:repos.delete";
 
 type Production = { version: number; kind: string; changeNumber: string | null };
 type Spec = { model: { name: string; version: string }; tools: { system: string; actions: { name: string }[] }[] };
-
-async function issueEvidenceToken(page: Page): Promise<string> {
-  await signIn(page, "admin@countersign.test");
-  await page.goto("/settings/tokens");
-  const form = page.getByRole("form", { name: "Issue an API token" });
-  await form.getByLabel("Name").fill(`e2e-runtime-${Date.now()}`);
-  await form.getByRole("checkbox", { name: "read", exact: true }).check();
-  await form.getByRole("checkbox", { name: "evidence:write", exact: true }).check();
-  await form.getByRole("button", { name: "Issue token" }).click();
-  const token = await page.getByLabel("New API token").inputValue();
-  expect(token).toMatch(/^cst_/);
-  return token;
-}
 
 /** axe-core's rules run on one part of the page; serious and critical findings fail the journey. */
 async function seriousA11yProblems(page: Page, selector: string): Promise<string[]> {
@@ -47,7 +34,7 @@ test.describe.serial("runtime evidence of sanctions-screener: sent over OTLP, re
   let change = "";
 
   test("a runtime's exporter sends traces through the OTLP endpoint", async ({ page }) => {
-    const token = await issueEvidenceToken(page);
+    const token = await issueToken(page, ["read", "evidence:write"], "e2e-runtime-ui");
     const auth = { Authorization: `Bearer ${token}` };
     const agent = (await (await page.request.get(`/api/v1/agents/${AGENT}`, { headers: auth })).json()) as {
       environments: { production: Production };

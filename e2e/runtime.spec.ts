@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { signIn } from "./fixtures";
+import { expect, test, type APIRequestContext } from "@playwright/test";
+import { issueToken, signIn } from "./fixtures";
 
 // Runtime evidence, end to end, with the real simulator (examples/runtime/simulate.ts): it reads what production runs
 // through the API, then sends GenAI spans with the OpenTelemetry SDK's own OTLP/HTTP exporters, as an agent runtime
@@ -31,19 +31,6 @@ function simulate(baseURL: string, token: string, args: string[]): Promise<Run> 
   });
 }
 
-async function issueEvidenceToken(page: Page): Promise<string> {
-  await signIn(page, "admin@countersign.test");
-  await page.goto("/settings/tokens");
-  const form = page.getByRole("form", { name: "Issue an API token" });
-  await form.getByLabel("Name").fill(`e2e-runtime-${Date.now()}`);
-  await form.getByRole("checkbox", { name: "read", exact: true }).check();
-  await form.getByRole("checkbox", { name: "evidence:write", exact: true }).check();
-  await form.getByRole("button", { name: "Issue token" }).click();
-  const token = await page.getByLabel("New API token").inputValue();
-  expect(token).toMatch(/^cst_/);
-  return token;
-}
-
 async function getJson<T>(request: APIRequestContext, url: string, token: string): Promise<T> {
   const response = await request.get(url, { headers: { Authorization: `Bearer ${token}` } });
   expect(response.status(), url).toBe(200);
@@ -59,7 +46,7 @@ test.describe
   let breach: Breach;
 
   test("admin@ issues a token that reads and sends runtime evidence", async ({ page, request }) => {
-    token = await issueEvidenceToken(page);
+    token = await issueToken(page, ["read", "evidence:write"], "e2e-runtime");
     const agent = await getJson<{ environments: { production: { version: number } | null } }>(request, `/api/v1/agents/${AGENT}`, token);
     production = agent.environments.production!.version;
     const before = await getJson<{ breaches: Breach[] }>(request, `/api/v1/agents/${AGENT}/runtime`, token);
