@@ -3,12 +3,14 @@ import { expect, test, type Page } from "@playwright/test";
 import { otlpJson, recordSpans, type Decision } from "../lib/testing/otel-spans";
 import { issueToken, signIn } from "./fixtures";
 
-// Runtime evidence, end to end: a runtime's exporter sends traces of sanctions-screener in production through
+// Runtime evidence, end to end: a runtime's exporter sends traces of chargeback-responder in production through
 // the real OTLP endpoint, one of them calling an action its version was never granted, and enough corrections
 // to cross the policy's correction-rate threshold. Security reads the breaches on the agent's page, the home
-// page flags the agent, and the change that released its version shows what happened since. sanctions-screener
-// is no other journey's agent, so what its production runs, and its incidents, move only here.
-const AGENT = "sanctions-screener";
+// page flags the agent, and the change that released its version shows what happened since. No other journey
+// releases chargeback-responder and the demo history sends it no traffic, so what its production runs moves only
+// here; its release is recent enough (under 30 days) for Since release to read these spans.
+const AGENT = "chargeback-responder";
+const AGENT_NAME = "Chargeback Responder";
 const UNGRANTED = "github:repos.delete";
 
 type Production = { version: number; kind: string; changeNumber: string | null };
@@ -28,7 +30,7 @@ async function seriousA11yProblems(page: Page, selector: string): Promise<string
   }, selector);
 }
 
-test.describe.serial("runtime evidence of sanctions-screener: sent over OTLP, read on the agent, home and change pages", () => {
+test.describe.serial("runtime evidence of chargeback-responder: sent over OTLP, read on the agent, home and change pages", () => {
   // The steps build on the spans sent first: a retry would send them twice.
   test.describe.configure({ retries: 0 });
   let change = "";
@@ -115,9 +117,9 @@ test.describe.serial("runtime evidence of sanctions-screener: sent over OTLP, re
   test("the home page flags the agent under Runtime breaches", async ({ page }) => {
     await signIn(page, "security@countersign.test");
     const card = page.getByRole("region", { name: "Runtime breaches" });
-    const link = card.getByRole("link", { name: "Postmortem Drafter" });
+    const link = card.getByRole("link", { name: AGENT_NAME });
     await expect(link).toHaveAttribute("href", `/agents/${AGENT}#runtime`);
-    await expect(card.getByRole("listitem").filter({ has: page.getByRole("link", { name: "Postmortem Drafter" }) })).toContainText(
+    await expect(card.getByRole("listitem").filter({ has: page.getByRole("link", { name: AGENT_NAME }) })).toContainText(
       "ungranted action",
     );
   });
