@@ -3,13 +3,13 @@ import { and, asc, desc, eq, gte, lte, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getDb, type DB } from "@/db";
 import { agents, agentVersions, breaches, changeRecords, deployments, runtimeActionHours, runtimeHours, runtimeTraces } from "@/db/schema";
-import { matchAction, ZERO_COUNTS, type BreachKind, type RuntimeCounts } from "@/lib/domain/runtime";
+import { addCounts, matchAction, ZERO_COUNTS, type BreachKind, type RuntimeCounts } from "@/lib/domain/runtime";
 import { changeNumberLabel, ENVIRONMENTS, type DeploymentKind, type Environment } from "@/lib/domain/terms";
 import { AppError } from "@/lib/errors";
 import { parseQuery, type SearchParamsInput } from "@/lib/validations/query-params";
 import { breachNumberLabel } from "./breaches";
 import { assertCanRead, type Caller } from "./caller";
-import { countsBetween, harmReadings, type HarmReading } from "./harm";
+import { harmReadings, type HarmReading } from "./harm";
 
 const DAY_MS = 86_400_000;
 /** The longest range one read covers: a year of days. */
@@ -127,7 +127,8 @@ export function agentRuntime(caller: Caller, slug: string, params: SearchParamsI
     .groupBy(sql`1`)
     .orderBy(sql`1`)
     .all() as ({ day: string } & RuntimeCounts)[];
-  const totals = countsBetween(db, agent.id, env, null, from, to);
+  // The range's totals are its days summed: the same hours, read once.
+  const totals = daily.reduce<RuntimeCounts>((sum, day) => addCounts(sum, day), { ...ZERO_COUNTS });
   const latest = db
     .select({ kind: deployments.kind, spec: agentVersions.spec })
     .from(deployments)
