@@ -59,3 +59,6 @@ export function jsonLength(value: unknown): number {
     return Number.POSITIVE_INFINITY;
   }
 }
+
+/** A sender's clock a little ahead of ours is a clock, not a forgery: times up to 5 minutes in the future are taken. */
+export const CLOCK_SKEW_MS = 5 * 60_000;

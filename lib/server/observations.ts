@@ -6,7 +6,7 @@ import { getDb, type DB } from "@/db";
 import { appendAuditEvent, SYSTEM_ACTOR } from "@/db/audit";
 import { agents, agentVersions, deployments, driftRecords, observations, workflows } from "@/db/schema";
 import { assessDrift, driftNumberLabel, observationOutcome } from "@/lib/domain/drift";
-import { LIMITS, tooLong } from "@/lib/domain/input-limits";
+import { CLOCK_SKEW_MS, LIMITS, tooLong } from "@/lib/domain/input-limits";
 import { specHash, type AgentSpec } from "@/lib/domain/spec";
 import { ENVIRONMENTS, type Environment, type Role } from "@/lib/domain/terms";
 import { importFiles } from "@/lib/importers";
@@ -22,9 +22,6 @@ import { notifyDriftOpened } from "./notifications";
 
 /** People who report what runs: engineering and operations (tokens need the `observe` scope). */
 const OBSERVER_ROLES: Role[] = ["engineering", "operations"];
-
-/** A clock a little ahead of ours is a clock, not a forgery: observations up to 5 minutes in the future are taken. */
-const CLOCK_SKEW_MS = 5 * 60_000;
 
 function assertCanObserve(caller: Caller) {
   if (caller.kind === "token") {

@@ -33,6 +33,7 @@ import {
   type RuntimeSpan,
   type SpanSignal,
 } from "@/lib/domain/runtime";
+import { CLOCK_SKEW_MS } from "@/lib/domain/input-limits";
 import { DEFAULT_RUNTIME_POLICY } from "@/lib/domain/signoff-policy";
 import { specHash } from "@/lib/domain/spec";
 import type { DeploymentKind, Environment, Severity } from "@/lib/domain/terms";
@@ -62,7 +63,6 @@ const MAX_KEPT_SPANS = 200;
 const MAX_KEPT_TRACE_CHARS = 256 * 1024;
 /** Span ids are remembered this long, so a retried export is not counted twice. */
 const SEEN_SPANS_MS = 48 * 3_600_000;
-const CLOCK_SKEW_MS = 5 * 60_000;
 const DAY_MS = 86_400_000;
 /** Rows one statement writes or looks up: well under SQLite's limit on bound variables. */
 const CHUNK = 400;

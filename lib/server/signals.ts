@@ -5,7 +5,7 @@ import { z } from "zod";
 import { getDb } from "@/db";
 import { agents, businessSignals } from "@/db/schema";
 import { DERIVED_METRICS, derivedMetricOf, metricKey } from "@/lib/domain/harm-thresholds";
-import { LIMITS, tooLong } from "@/lib/domain/input-limits";
+import { CLOCK_SKEW_MS, LIMITS, tooLong } from "@/lib/domain/input-limits";
 import { ENVIRONMENTS } from "@/lib/domain/terms";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validations/field-errors";
@@ -16,7 +16,6 @@ import { deployedAt } from "./observations";
 
 /** A batch holds at most this many values: a collector flushes often. */
 export const MAX_SIGNALS = 1_000;
-const CLOCK_SKEW_MS = 5 * 60_000;
 
 const signalSchema = z.strictObject({
   agent: z
