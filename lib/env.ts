@@ -85,3 +85,11 @@ export const postureSettings = {
   unobservedAfterMs: env.COUNTERSIGN_UNOBSERVED_AFTER_DAYS * DAY_MS,
   reviewIntervalMs: env.COUNTERSIGN_REVIEW_INTERVAL_DAYS * DAY_MS,
 };
+
+/**
+ * The app's public address, for links sent outside it (emails, chat messages, webhook payloads): AUTH_URL when set,
+ * otherwise this machine's own port, which is right for one person trying Countersign on their own computer.
+ */
+export function publicUrl(): string {
+  return (env.AUTH_URL ?? `http://localhost:${process.env.PORT?.trim() || 3000}`).replace(/\/+$/, "");
+}
