@@ -1,6 +1,7 @@
 import { desc } from "drizzle-orm";
 import { chainEvent, GENESIS_HASH, type ActorType, type ChainedAuditEvent } from "../lib/domain/audit-chain";
 import type { DB } from "./index";
+import { recordOutgoingEvents } from "./outbox";
 import { auditEvents } from "./schema";
 
 export type Actor = { type: ActorType; id: string | null; label: string };
@@ -32,6 +33,8 @@ export function appendAuditEvents(tx: Writer, inputs: AuditInput[]): void {
     tx.insert(auditEvents)
       .values(rows.slice(i, i + 500))
       .run();
+  // The webhook events these entries stand for, in the same transaction: none is lost, none sent for a rolled-back change.
+  recordOutgoingEvents(tx, inputs);
 }
 
 /** The events chained after `head` (the trail's last event, or null for an empty trail), in order. */

@@ -6,6 +6,7 @@ import type { HarmMetric } from "../lib/domain/harm-thresholds";
 import { DRIFT_ACTIONS, DRIFT_CLOSED_REASONS, DRIFT_STATES } from "../lib/domain/drift";
 import { BREACH_KINDS, type Attributes } from "../lib/domain/runtime";
 import type { DiffItem } from "../lib/domain/permission-diff";
+import { DELIVERY_STATUSES, WEBHOOK_FORMATS, type EventEnvelope, type WebhookEventType } from "../lib/domain/webhooks";
 import {
   ACCOUNT_LINK_PURPOSES,
   AGENT_STATUSES,
@@ -865,5 +866,82 @@ export const doraDays = sqliteTable(
       t.total,
       t.leads,
     ),
+  ],
+);
+
+/**
+ * An endpoint that is sent events: Slack, Microsoft Teams or any HTTP receiver. Its URL and signing secret are kept
+ * encrypted (a Slack or Teams URL is itself a credential); lists show only `urlHint`.
+ */
+export const webhooks = sqliteTable(
+  "webhooks",
+  {
+    id: id(),
+    name: text("name").notNull(),
+    urlEncrypted: text("url_encrypted").notNull(),
+    urlHint: text("url_hint").notNull(),
+    format: text("format", { enum: WEBHOOK_FORMATS }).notNull(),
+    events: text("events", { mode: "json" }).$type<WebhookEventType[]>().notNull(),
+    secretEncrypted: text("secret_encrypted").notNull(),
+    // An admin's explicit choice to reach an address on this server's own network (loopback, private, link-local).
+    allowPrivateNetwork: integer("allow_private_network", { mode: "boolean" }).notNull().default(false),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    createdById: text("created_by_id").references(() => users.id),
+    createdAt: at("created_at").notNull(),
+    updatedAt: at("updated_at").notNull(),
+    secretRotatedAt: at("secret_rotated_at"),
+  },
+  (t) => [check("webhooks_format_check", oneOf("format", WEBHOOK_FORMATS))],
+);
+
+/**
+ * The outbox: an event is written in the transaction that made it happen, once, when some endpoint wants it.
+ * `seq` orders events; each endpoint gets a delivery row per event.
+ */
+export const outgoingEvents = sqliteTable(
+  "outgoing_events",
+  {
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    id: text("id").notNull(),
+    type: text("type").notNull(),
+    occurredAt: at("occurred_at").notNull(),
+    changeRecordId: text("change_record_id"),
+    envelope: text("envelope", { mode: "json" }).$type<EventEnvelope>().notNull(),
+  },
+  (t) => [uniqueIndex("outgoing_events_id_unique").on(t.id)],
+);
+
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: id(),
+    webhookId: text("webhook_id")
+      .notNull()
+      .references(() => webhooks.id, { onDelete: "cascade" }),
+    eventSeq: integer("event_seq")
+      .notNull()
+      .references(() => outgoingEvents.seq),
+    // Deliveries with the same key (the change, else the event's subject) reach one endpoint in event order.
+    orderKey: text("order_key").notNull(),
+    status: text("status", { enum: DELIVERY_STATUSES }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: at("next_attempt_at").notNull(),
+    // A sender working on it holds it until then; an expired claim (a crashed sender) frees it again.
+    claimedUntil: at("claimed_until"),
+    lastAttemptAt: at("last_attempt_at"),
+    responseStatus: integer("response_status"),
+    responseExcerpt: text("response_excerpt"),
+    error: text("error"),
+    durationMs: integer("duration_ms"),
+    deliveredAt: at("delivered_at"),
+    redeliveryOf: text("redelivery_of"),
+    createdAt: at("created_at").notNull(),
+  },
+  (t) => [
+    index("webhook_deliveries_due_idx").on(t.status, t.nextAttemptAt),
+    index("webhook_deliveries_order_idx").on(t.webhookId, t.orderKey, t.status, t.eventSeq),
+    index("webhook_deliveries_list_idx").on(t.webhookId, t.createdAt),
+    index("webhook_deliveries_event_idx").on(t.eventSeq),
+    check("webhook_deliveries_status_check", oneOf("status", DELIVERY_STATUSES)),
   ],
 );

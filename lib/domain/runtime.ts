@@ -159,6 +159,9 @@ function keysFor(tool: string, known: string[]): string[] {
 
 export const AUTHORITY_BREACH_KINDS = ["ungranted_action", "forbidden_action", "approval_skipped", "limit_exceeded"] as const;
 export type AuthorityBreachKind = (typeof AUTHORITY_BREACH_KINDS)[number];
+/** Breaches are numbered for people: BR-7. */
+export const breachNumberLabel = (number: number) => `BR-${number}`;
+
 export const BREACH_KINDS = [...AUTHORITY_BREACH_KINDS, "harm_threshold"] as const;
 export type BreachKind = (typeof BREACH_KINDS)[number];
 

@@ -25,6 +25,7 @@ import {
 import type { ActorType, ChainCheckpoint } from "@/lib/domain/audit-chain";
 import { paging, parseQuery, type SearchParamsInput } from "@/lib/validations/query-params";
 import { withReplay } from "./audit-replay";
+import { reportAuditVerification } from "./audit-watch";
 import { assertCanRead, type Caller } from "./caller";
 
 export type { AuditCheckpoint };
@@ -339,7 +340,11 @@ export function parseCheckpointParams(params: SearchParamsInput): ChainCheckpoin
 /** Verification as a reader asks for it: every signed-in person, tokens with the read scope. */
 export function verifyAuditTrailFor(caller: Caller, checkpoint?: ChainCheckpoint): AuditVerification {
   assertCanRead(caller);
-  return verifyAuditTrail(getConnection().sqlite, checkpoint);
+  const result = verifyAuditTrail(getConnection().sqlite, checkpoint);
+  // A failure of the trail itself is reported to the endpoints that watch for it (once per distinct failure). One
+  // against a checkpoint the reader brought is theirs to judge: a wrong checkpoint must not raise the alarm.
+  if (!checkpoint) reportAuditVerification(result);
+  return result;
 }
 
 export function auditCheckpointFor(caller: Caller, now = Date.now()): AuditCheckpoint {

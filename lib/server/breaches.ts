@@ -12,8 +12,9 @@ import type { Tx } from "./changes";
 import { openIncidentIn } from "./incidents";
 import { notifyBreach } from "./notifications";
 
-/** Breaches are numbered for people: BR-7. */
-export const breachNumberLabel = (number: number) => `BR-${number}`;
+import { breachNumberLabel } from "@/lib/domain/runtime";
+
+export { breachNumberLabel };
 
 type Agent = typeof agents.$inferSelect;
 type Version = typeof agentVersions.$inferSelect;

@@ -1,7 +1,8 @@
 import "server-only";
 import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
 import { getDb } from "@/db";
-import { agents, changeRecords, signoffs } from "@/db/schema";
+import { appendAuditEvents, SYSTEM_ACTOR } from "@/db/audit";
+import { agents, auditEvents, changeRecords, signoffs } from "@/db/schema";
 import { retroSignoffStatus, type RetroSignoffStatus } from "@/lib/domain/retro-signoff";
 import type { Role } from "@/lib/domain/terms";
 import { assertCanRead, type Caller } from "./caller";
@@ -24,21 +25,56 @@ export type RetroSignoff = {
 const OPEN_RETRO = sql`${changeRecords.id} IN (SELECT id FROM change_records INDEXED BY change_records_open_retro_idx
   WHERE state = 'released' AND retro_signoff_due_at IS NOT NULL AND approved_at IS NULL)`;
 
+/** Past the deadline with a sign-off still pending and none refused: overdue. */
+const overdue = (now: number) =>
+  and(
+    OPEN_RETRO,
+    lt(changeRecords.retroSignoffDueAt, now),
+    sql`EXISTS (SELECT 1 FROM ${signoffs} s WHERE s.change_record_id = ${changeRecords.id} AND s.status = 'pending')`,
+    sql`NOT EXISTS (SELECT 1 FROM ${signoffs} s WHERE s.change_record_id = ${changeRecords.id} AND s.status = 'rejected')`,
+  );
+
+const OVERDUE_ACTION = "change.retro_signoff_overdue";
+
 /** How many emergency releases are past their retro sign-off deadline with a sign-off still pending (the navigation's badge). */
 export function overdueRetroSignoffCount(caller: Caller, now = Date.now()): number {
   assertCanRead(caller);
-  return getDb()
-    .select({ n: sql<number>`COUNT(*)` })
-    .from(changeRecords)
-    .where(
-      and(
-        OPEN_RETRO,
-        lt(changeRecords.retroSignoffDueAt, now),
-        sql`EXISTS (SELECT 1 FROM ${signoffs} s WHERE s.change_record_id = ${changeRecords.id} AND s.status = 'pending')`,
-        sql`NOT EXISTS (SELECT 1 FROM ${signoffs} s WHERE s.change_record_id = ${changeRecords.id} AND s.status = 'rejected')`,
-      ),
-    )
-    .get()!.n;
+  return getDb().select({ n: sql<number>`COUNT(*)` }).from(changeRecords).where(overdue(now)).get()!.n;
+}
+
+/**
+ * Records, once per change, that its retro sign-off went past its deadline (by Countersign itself), so the trail
+ * says when it became overdue and the `retro_signoff.overdue` event reaches those who subscribed. Run by the
+ * background sender every minute; returns how many it recorded.
+ */
+export function recordOverdueRetroSignoffs(now = Date.now()): number {
+  return getDb().transaction(
+    (tx) => {
+      const rows = tx
+        .select({ id: changeRecords.id, number: changeRecords.number, dueAt: changeRecords.retroSignoffDueAt })
+        .from(changeRecords)
+        .where(
+          and(
+            overdue(now),
+            sql`NOT EXISTS (SELECT 1 FROM ${auditEvents} a WHERE a.entity_type = 'change_record' AND a.entity_id = ${changeRecords.id} AND a.action = ${OVERDUE_ACTION})`,
+          ),
+        )
+        .all();
+      appendAuditEvents(
+        tx,
+        rows.map((r) => ({
+          at: now,
+          actor: SYSTEM_ACTOR,
+          action: OVERDUE_ACTION,
+          entityType: "change_record",
+          entityId: r.id,
+          payload: { number: r.number, dueAt: r.dueAt },
+        })),
+      );
+      return rows.length;
+    },
+    { behavior: "immediate" },
+  );
 }
 
 /** Emergency releases whose full sign-off is still open or was refused afterwards, soonest deadline first (optionally for one agent). */

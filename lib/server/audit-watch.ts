@@ -1,0 +1,68 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { getConnection, getDb } from "@/db";
+import { SYSTEM_ACTOR } from "@/db/audit";
+import { enqueue } from "@/db/outbox";
+import { settings, webhooks } from "@/db/schema";
+import type { EventEnvelope } from "@/lib/domain/webhooks";
+import { publicUrl } from "@/lib/env";
+import { verifyAuditTrail, type AuditVerification } from "./audit";
+
+/**
+ * A broken audit trail is news for whoever watches it: the first time a verification fails in a given way (and
+ * again if it later fails differently), `audit.verification_failed` goes to the endpoints that want it. The trail
+ * itself cannot record this (it is what failed), so the last failure reported is kept in settings.
+ */
+
+const KEY = "audit.reported_failure";
+
+export function reportAuditVerification(result: AuditVerification, now = Date.now()): boolean {
+  const db = getDb();
+  return db.transaction(
+    (tx) => {
+      const reported = tx.select({ value: settings.value }).from(settings).where(eq(settings.key, KEY)).get()?.value ?? null;
+      if (result.ok) {
+        if (reported !== null) tx.delete(settings).where(eq(settings.key, KEY)).run();
+        return false;
+      }
+      const problem = result.reason ?? "the audit trail does not verify";
+      const signature = `${result.firstBadSeq ?? "-"}:${problem}`;
+      if (reported === signature) return false;
+      tx.insert(settings)
+        .values({ key: KEY, value: signature, updatedAt: now })
+        .onConflictDoUpdate({ target: settings.key, set: { value: signature, updatedAt: now } })
+        .run();
+      const targets = tx
+        .select({ id: webhooks.id, events: webhooks.events })
+        .from(webhooks)
+        .where(eq(webhooks.enabled, true))
+        .all()
+        .filter((w) => w.events.includes("audit.verification_failed"));
+      if (targets.length === 0) return true;
+      const envelope: EventEnvelope = {
+        id: randomUUID(),
+        type: "audit.verification_failed",
+        occurredAt: new Date(now).toISOString(),
+        agent: null,
+        change: null,
+        actor: SYSTEM_ACTOR,
+        data: {
+          summary: `The audit trail failed verification${result.firstBadSeq !== null ? ` at event #${result.firstBadSeq}` : ""}: ${problem}`,
+          url: `${publicUrl()}/audit`,
+          verification: { firstBadSeq: result.firstBadSeq, problem },
+        },
+      };
+      enqueue(tx, envelope, targets, now, "audit");
+      return true;
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** Verifies the whole trail and reports a failure; run by the background sender at start and every few hours. */
+export function watchAuditTrail(now = Date.now()): AuditVerification {
+  const result = verifyAuditTrail(getConnection().sqlite);
+  reportAuditVerification(result, now);
+  return result;
+}

@@ -1,0 +1,264 @@
+import "server-only";
+import http from "node:http";
+import https from "node:https";
+import { isIP } from "node:net";
+import { and, eq, inArray, lt, or, sql, isNull } from "drizzle-orm";
+import { getDb } from "@/db";
+import { outgoingEvents, webhookDeliveries, webhooks } from "@/db/schema";
+import { deliveryBody } from "@/lib/domain/webhook-messages";
+import { SIGNATURE_HEADER, signDelivery, TIMESTAMP_HEADER } from "@/lib/domain/webhook-signature";
+import { nextAttemptAfterFailure, type EventEnvelope } from "@/lib/domain/webhooks";
+import { InternalAddressError, isInternalAddress, publicOnlyLookup } from "./outbound-address";
+import { watchAuditTrail } from "./audit-watch";
+import { recordOverdueRetroSignoffs } from "./retro-signoffs";
+import { open } from "./secret-box";
+
+/**
+ * Sends what the outbox holds. A delivery is claimed for a short lease before it is sent, so two senders (two app
+ * instances, or one restarted mid-send) never send it at the same moment, and a crashed sender's claims lapse.
+ * Deliveries to one endpoint for one change go one at a time, in event order: a later one waits while an earlier
+ * one is still being retried. A slow or failing endpoint never holds up the use cases that recorded the events.
+ */
+
+const TIMEOUT_MS = 10_000;
+const LEASE_MS = 60_000;
+const EXCERPT = 500;
+const MAX_RESPONSE_BYTES = 16_384;
+
+type Due = { id: string; webhookId: string; attempts: number; createdAt: number };
+
+/** Due deliveries with nothing earlier still waiting for the same endpoint and key, oldest first. */
+function dueDeliveries(now: number, limit: number): Due[] {
+  const earlier = sql`EXISTS (SELECT 1 FROM ${webhookDeliveries} AS e WHERE e.webhook_id = ${webhookDeliveries.webhookId}
+    AND e.order_key = ${webhookDeliveries.orderKey} AND e.status = 'pending' AND e.event_seq < ${webhookDeliveries.eventSeq})`;
+  return getDb()
+    .select({
+      id: webhookDeliveries.id,
+      webhookId: webhookDeliveries.webhookId,
+      attempts: webhookDeliveries.attempts,
+      createdAt: webhookDeliveries.createdAt,
+    })
+    .from(webhookDeliveries)
+    .where(
+      and(
+        eq(webhookDeliveries.status, "pending"),
+        sql`${webhookDeliveries.nextAttemptAt} <= ${now}`,
+        or(isNull(webhookDeliveries.claimedUntil), lt(webhookDeliveries.claimedUntil, now)),
+        sql`NOT ${earlier}`,
+      ),
+    )
+    .orderBy(webhookDeliveries.nextAttemptAt, webhookDeliveries.eventSeq)
+    .limit(limit)
+    .all();
+}
+
+/** Takes the lease on a delivery; false when another sender took it first. */
+function claim(id: string, now: number): boolean {
+  const done = getDb()
+    .update(webhookDeliveries)
+    .set({ claimedUntil: now + LEASE_MS })
+    .where(
+      and(
+        eq(webhookDeliveries.id, id),
+        eq(webhookDeliveries.status, "pending"),
+        or(isNull(webhookDeliveries.claimedUntil), lt(webhookDeliveries.claimedUntil, now)),
+      ),
+    )
+    .run();
+  return done.changes === 1;
+}
+
+type Outcome = { ok: boolean; status: number | null; excerpt: string | null; error: string | null; durationMs: number };
+
+/** POSTs the body and reads at most a little of the answer. Redirects are not followed: a 3xx is a failure. */
+function post(url: URL, body: string, headers: Record<string, string>, allowPrivateNetwork: boolean): Promise<Outcome> {
+  const started = Date.now();
+  const done = (o: Omit<Outcome, "durationMs">): Outcome => ({ ...o, durationMs: Date.now() - started });
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  if (!allowPrivateNetwork && isIP(host) && isInternalAddress(host))
+    return Promise.resolve(done({ ok: false, status: null, excerpt: null, error: new InternalAddressError(host).message }));
+  return new Promise((resolve) => {
+    const client = url.protocol === "https:" ? https : http;
+    const request = client.request(
+      url,
+      {
+        method: "POST",
+        headers: { ...headers, "content-length": Buffer.byteLength(body).toString() },
+        timeout: TIMEOUT_MS,
+        ...(!allowPrivateNetwork && { lookup: publicOnlyLookup }),
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on("data", (chunk: Buffer) => {
+          if (size < MAX_RESPONSE_BYTES) chunks.push(chunk);
+          size += chunk.length;
+          if (size >= MAX_RESPONSE_BYTES) response.destroy();
+        });
+        const finish = () => {
+          const status = response.statusCode ?? null;
+          const excerpt = Buffer.concat(chunks).toString("utf8").slice(0, EXCERPT) || null;
+          const ok = status !== null && status >= 200 && status < 300;
+          resolve(
+            done({
+              ok,
+              status,
+              excerpt,
+              error: ok
+                ? null
+                : `the endpoint answered ${status}${status && status >= 300 && status < 400 ? " (redirects are not followed)" : ""}`,
+            }),
+          );
+        };
+        response.on("end", finish);
+        response.on("close", finish);
+        response.on("error", finish);
+      },
+    );
+    request.on("timeout", () => request.destroy(new Error(`no answer within ${TIMEOUT_MS / 1000} s`)));
+    request.on("error", (error) => resolve(done({ ok: false, status: null, excerpt: null, error: error.message || String(error) })));
+    request.end(body);
+  });
+}
+
+function claimDue(now: number, limit: number): Due[] {
+  return dueDeliveries(now, limit).filter((d) => claim(d.id, now));
+}
+
+/** Sends one claimed delivery and records how it went. */
+async function send(due: Due, now: () => number): Promise<boolean> {
+  const db = getDb();
+  const row = db
+    .select({ webhook: webhooks, envelope: outgoingEvents.envelope })
+    .from(webhookDeliveries)
+    .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
+    .innerJoin(outgoingEvents, eq(outgoingEvents.seq, webhookDeliveries.eventSeq))
+    .where(eq(webhookDeliveries.id, due.id))
+    .get();
+  if (!row) return false;
+  const outcome = await attempt(row.webhook, row.envelope, due.id);
+  const at = now();
+  const attempts = due.attempts + 1;
+  const next = outcome.ok ? null : nextAttemptAfterFailure(due.createdAt, attempts, at);
+  db.update(webhookDeliveries)
+    .set({
+      attempts,
+      claimedUntil: null,
+      lastAttemptAt: at,
+      responseStatus: outcome.status,
+      responseExcerpt: outcome.excerpt,
+      error: outcome.error,
+      durationMs: outcome.durationMs,
+      ...(outcome.ok
+        ? { status: "delivered" as const, deliveredAt: at }
+        : next === null
+          ? { status: "failed" as const }
+          : { nextAttemptAt: next }),
+    })
+    .where(eq(webhookDeliveries.id, due.id))
+    .run();
+  return outcome.ok;
+}
+
+async function attempt(webhook: typeof webhooks.$inferSelect, envelope: EventEnvelope, deliveryId: string): Promise<Outcome> {
+  const url = open(webhook.urlEncrypted);
+  const secret = open(webhook.secretEncrypted);
+  if (!url || !secret)
+    return {
+      ok: false,
+      status: null,
+      excerpt: null,
+      error: "the endpoint's URL or secret cannot be decrypted (AUTH_SECRET changed?): edit the URL and rotate the secret",
+      durationMs: 0,
+    };
+  const body = deliveryBody(webhook.format, envelope);
+  const timestamp = Math.floor(Date.now() / 1000);
+  const headers = {
+    "content-type": "application/json",
+    "user-agent": "Countersign-Webhooks/1",
+    "x-countersign-event": envelope.type,
+    "x-countersign-delivery": deliveryId,
+    "x-countersign-event-id": envelope.id,
+    [TIMESTAMP_HEADER.toLowerCase()]: String(timestamp),
+    [SIGNATURE_HEADER.toLowerCase()]: signDelivery(secret, timestamp, body),
+  };
+  return post(new URL(url), body, headers, webhook.allowPrivateNetwork);
+}
+
+/**
+ * One pass: claims what is due (at most `limit`) and sends it, all at once. Resolves when every send is done.
+ * Returns how many were delivered and how many failed this time.
+ */
+export async function sendDueWebhooks(
+  options: { now?: () => number; limit?: number } = {},
+): Promise<{ delivered: number; failed: number }> {
+  const now = options.now ?? Date.now;
+  const results = await Promise.all(claimDue(now(), options.limit ?? 20).map((d) => send(d, now)));
+  return { delivered: results.filter(Boolean).length, failed: results.filter((ok) => !ok).length };
+}
+
+const KEEP_MS = 30 * 86_400_000;
+
+/** Deletes deliveries settled more than 30 days ago, and events no delivery refers to any more. */
+export function pruneWebhookDeliveries(now = Date.now()): number {
+  const db = getDb();
+  return db.transaction((tx) => {
+    const gone = tx
+      .delete(webhookDeliveries)
+      .where(and(inArray(webhookDeliveries.status, ["delivered", "failed"]), lt(webhookDeliveries.createdAt, now - KEEP_MS)))
+      .run().changes;
+    tx.delete(outgoingEvents)
+      .where(sql`NOT EXISTS (SELECT 1 FROM ${webhookDeliveries} WHERE ${webhookDeliveries.eventSeq} = ${outgoingEvents.seq})`)
+      .run();
+    return gone;
+  });
+}
+
+const TICK_MS = 1_000;
+const MAX_IN_FLIGHT = 8;
+const OVERDUE_EVERY_MS = 60_000;
+const VERIFY_EVERY_MS = 6 * 3_600_000;
+const PRUNE_EVERY_MS = 3_600_000;
+
+/**
+ * The background sender, started once per server process: every second it claims what is due (up to eight
+ * requests in flight, so one slow endpoint does not stop the others) and sends it. Every minute it records retro
+ * sign-offs that went overdue; every six hours (and at start) it verifies the audit trail; every hour it tidies.
+ */
+export function startWebhookSender(): void {
+  const holder = globalThis as typeof globalThis & { countersignWebhookSender?: NodeJS.Timeout };
+  if (holder.countersignWebhookSender) return;
+  let inFlight = 0;
+  const last = { overdue: 0, verify: 0, prune: 0 };
+  const every = (what: keyof typeof last, ms: number, work: () => unknown) => {
+    const now = Date.now();
+    if (now - last[what] < ms) return;
+    last[what] = now;
+    try {
+      work();
+    } catch (error) {
+      console.error(`Background ${what} check failed; it will run again`, error);
+    }
+  };
+  const tick = () => {
+    every("overdue", OVERDUE_EVERY_MS, () => recordOverdueRetroSignoffs());
+    every("verify", VERIFY_EVERY_MS, () => watchAuditTrail());
+    every("prune", PRUNE_EVERY_MS, () => pruneWebhookDeliveries());
+    if (inFlight >= MAX_IN_FLIGHT) return;
+    let claimed: Due[];
+    try {
+      claimed = claimDue(Date.now(), MAX_IN_FLIGHT - inFlight);
+    } catch (error) {
+      console.error("Webhook sender could not read the outbox; it will try again", error);
+      return;
+    }
+    for (const due of claimed) {
+      inFlight++;
+      send(due, Date.now)
+        .catch((error: unknown) => console.error("Webhook delivery failed unexpectedly; its claim lapses and it is tried again", error))
+        .finally(() => inFlight--);
+    }
+  };
+  holder.countersignWebhookSender = setInterval(tick, TICK_MS);
+  holder.countersignWebhookSender.unref();
+}
