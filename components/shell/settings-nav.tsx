@@ -6,6 +6,7 @@ const PAGES = [
   { href: "/settings/people", label: "People", adminOnly: true },
   { href: "/settings/workflows", label: "Workflows", adminOnly: true },
   { href: "/settings/tokens", label: "API tokens", adminOnly: true },
+  { href: "/settings/webhooks", label: "Webhooks", adminOnly: true },
   { href: "/settings/security", label: "Security", adminOnly: true },
   { href: "/settings/account", label: "Account", adminOnly: false },
 ] as const;

@@ -121,8 +121,20 @@ function post(url: URL, body: string, headers: Record<string, string>, allowPriv
   });
 }
 
-function claimDue(now: number, limit: number): Due[] {
-  return dueDeliveries(now, limit).filter((d) => claim(d.id, now));
+/**
+ * Claims up to `limit` due deliveries, at most `perEndpoint` for any one endpoint (counting `busy`, what is already
+ * in flight to it), so a slow endpoint cannot take every slot from the others.
+ */
+function claimDue(now: number, limit: number, perEndpoint = limit, busy = new Map<string, number>()): Due[] {
+  const taken = new Map(busy);
+  const claimed: Due[] = [];
+  for (const d of dueDeliveries(now, limit * 4)) {
+    if (claimed.length >= limit) break;
+    if ((taken.get(d.webhookId) ?? 0) >= perEndpoint || !claim(d.id, now)) continue;
+    taken.set(d.webhookId, (taken.get(d.webhookId) ?? 0) + 1);
+    claimed.push(d);
+  }
+  return claimed;
 }
 
 /** Sends one claimed delivery and records how it went. */
@@ -216,19 +228,21 @@ export function pruneWebhookDeliveries(now = Date.now()): number {
 
 const TICK_MS = 1_000;
 const MAX_IN_FLIGHT = 8;
+const MAX_PER_ENDPOINT = 2;
 const OVERDUE_EVERY_MS = 60_000;
 const VERIFY_EVERY_MS = 6 * 3_600_000;
 const PRUNE_EVERY_MS = 3_600_000;
 
 /**
  * The background sender, started once per server process: every second it claims what is due (up to eight
- * requests in flight, so one slow endpoint does not stop the others) and sends it. Every minute it records retro
+ * requests in flight, two to any one endpoint, so one slow endpoint does not stop the others) and sends it. Every minute it records retro
  * sign-offs that went overdue; every six hours (and at start) it verifies the audit trail; every hour it tidies.
  */
 export function startWebhookSender(): void {
   const holder = globalThis as typeof globalThis & { countersignWebhookSender?: NodeJS.Timeout };
   if (holder.countersignWebhookSender) return;
   let inFlight = 0;
+  const perEndpoint = new Map<string, number>();
   const last = { overdue: 0, verify: 0, prune: 0 };
   const every = (what: keyof typeof last, ms: number, work: () => unknown) => {
     const now = Date.now();
@@ -247,16 +261,22 @@ export function startWebhookSender(): void {
     if (inFlight >= MAX_IN_FLIGHT) return;
     let claimed: Due[];
     try {
-      claimed = claimDue(Date.now(), MAX_IN_FLIGHT - inFlight);
+      claimed = claimDue(Date.now(), MAX_IN_FLIGHT - inFlight, MAX_PER_ENDPOINT, perEndpoint);
     } catch (error) {
       console.error("Webhook sender could not read the outbox; it will try again", error);
       return;
     }
     for (const due of claimed) {
       inFlight++;
+      perEndpoint.set(due.webhookId, (perEndpoint.get(due.webhookId) ?? 0) + 1);
       send(due, Date.now)
         .catch((error: unknown) => console.error("Webhook delivery failed unexpectedly; its claim lapses and it is tried again", error))
-        .finally(() => inFlight--);
+        .finally(() => {
+          inFlight--;
+          const left = (perEndpoint.get(due.webhookId) ?? 1) - 1;
+          if (left > 0) perEndpoint.set(due.webhookId, left);
+          else perEndpoint.delete(due.webhookId);
+        });
     }
   };
   holder.countersignWebhookSender = setInterval(tick, TICK_MS);
