@@ -6,6 +6,7 @@ import { verifyAuditEvents, verifyAuditEventsSince, type AuditVerification } fro
 import { GENESIS_HASH, type ChainCheckpoint } from "@/lib/domain/audit-chain";
 import type { ReplayMismatch } from "@/lib/domain/audit-replay";
 import { withReplay } from "./audit-replay";
+import { reportAuditVerification } from "./audit-watch";
 import { assertCanRead, type Caller } from "./caller";
 
 /**
@@ -159,6 +160,7 @@ function keepVerdict(result: FullResult, startedAt: string, finishedAt: string):
     finishedAt,
   };
   writeSetting(FULL, verdict);
+  reportAuditVerification(verdict);
   // A clean full verification is the new base for incremental checks; a failed one leaves the old base.
   if (verdict.ok) writeSetting(THROUGH, { count: verdict.count, headHash: verdict.headHash, at: verdict.finishedAt } satisfies Through);
   return verdict;
@@ -219,6 +221,11 @@ export function auditChainStatus(sqlite: Database.Database = getConnection().sql
     writeSetting(THROUGH, { count: check.count, headHash: check.headHash, at: new Date(now).toISOString() } satisfies Through);
   if (stale && persist) startFullVerification(now);
   const ok = full.ok && check.ok;
+  if (persist)
+    reportAuditVerification(
+      { ok, firstBadSeq: check.ok ? full.firstBadSeq : check.firstBadSeq, reason: check.ok ? full.reason : check.reason },
+      now,
+    );
   const fullText = `events 1–${n(full.count)} verified in full at ${full.finishedAt}${full.ok ? "" : ` and found BROKEN at event #${full.firstBadSeq}: ${full.reason}`}`;
   const sinceText = check.ok
     ? head.count > full.count

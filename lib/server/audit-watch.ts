@@ -1,13 +1,12 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
-import { getConnection, getDb } from "@/db";
+import { getDb } from "@/db";
 import { SYSTEM_ACTOR } from "@/db/audit";
 import { enqueue } from "@/db/outbox";
 import { settings, webhooks } from "@/db/schema";
 import type { EventEnvelope } from "@/lib/domain/webhooks";
 import { publicUrl } from "@/lib/env";
-import { verifyAuditTrail, type AuditVerification } from "./audit";
 
 /**
  * A broken audit trail is news for whoever watches it: the first time a verification fails in a given way (and
@@ -17,7 +16,10 @@ import { verifyAuditTrail, type AuditVerification } from "./audit";
 
 const KEY = "audit.reported_failure";
 
-export function reportAuditVerification(result: AuditVerification, now = Date.now()): boolean {
+type Verdict = { ok: boolean; firstBadSeq: number | null; reason: string | null };
+
+/** Called with each verdict on the whole trail; true when it reported a new failure. */
+export function reportAuditVerification(result: Verdict, now = Date.now()): boolean {
   const db = getDb();
   return db.transaction(
     (tx) => {
@@ -58,11 +60,4 @@ export function reportAuditVerification(result: AuditVerification, now = Date.no
     },
     { behavior: "immediate" },
   );
-}
-
-/** Verifies the whole trail and reports a failure; run by the background sender at start and every few hours. */
-export function watchAuditTrail(now = Date.now()): AuditVerification {
-  const result = verifyAuditTrail(getConnection().sqlite);
-  reportAuditVerification(result, now);
-  return result;
 }

@@ -9,7 +9,7 @@ import { deliveryBody } from "@/lib/domain/webhook-messages";
 import { SIGNATURE_HEADER, signDelivery, TIMESTAMP_HEADER } from "@/lib/domain/webhook-signature";
 import { nextAttemptAfterFailure, type EventEnvelope } from "@/lib/domain/webhooks";
 import { InternalAddressError, isInternalAddress, publicOnlyLookup } from "./outbound-address";
-import { watchAuditTrail } from "./audit-watch";
+import { auditChainStatus } from "./audit-verification";
 import { recordOverdueRetroSignoffs } from "./retro-signoffs";
 import { open } from "./secret-box";
 
@@ -230,13 +230,15 @@ const TICK_MS = 1_000;
 const MAX_IN_FLIGHT = 8;
 const MAX_PER_ENDPOINT = 2;
 const OVERDUE_EVERY_MS = 60_000;
-const VERIFY_EVERY_MS = 6 * 3_600_000;
+const VERIFY_EVERY_MS = 10 * 60_000;
 const PRUNE_EVERY_MS = 3_600_000;
 
 /**
- * The background sender, started once per server process: every second it claims what is due (up to eight
- * requests in flight, two to any one endpoint, so one slow endpoint does not stop the others) and sends it. Every minute it records retro
- * sign-offs that went overdue; every six hours (and at start) it verifies the audit trail; every hour it tidies.
+ * The background sender, started once per server process: every second it claims what is due (up to eight requests
+ * in flight, two to any one endpoint, so one slow endpoint does not stop the others) and sends it. Every minute it
+ * records retro sign-offs that went overdue; every ten minutes (and at start) it checks the audit trail (what was
+ * appended since the last verified head; in full, in a worker thread, once the last full check is a day old); every
+ * hour it tidies.
  */
 export function startWebhookSender(): void {
   const holder = globalThis as typeof globalThis & { countersignWebhookSender?: NodeJS.Timeout };
@@ -256,7 +258,7 @@ export function startWebhookSender(): void {
   };
   const tick = () => {
     every("overdue", OVERDUE_EVERY_MS, () => recordOverdueRetroSignoffs());
-    every("verify", VERIFY_EVERY_MS, () => watchAuditTrail());
+    every("verify", VERIFY_EVERY_MS, () => auditChainStatus());
     every("prune", PRUNE_EVERY_MS, () => pruneWebhookDeliveries());
     if (inFlight >= MAX_IN_FLIGHT) return;
     let claimed: Due[];
