@@ -3,4 +3,5 @@ export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { keepRuntimeEvidenceTidy } = await import("./lib/server/runtime-upkeep");
   keepRuntimeEvidenceTidy();
+  (await import("./lib/server/mail-worker")).startMailWorker();
 }
