@@ -42,7 +42,8 @@ export function composeEmail(parts: {
     `--\n${footer}`,
   ].join("\n\n");
   const p = (body: string) => `<p style="margin:0 0 16px">${body}</p>`;
-  const a = (link: EmailLink | EmailItem, label: string) => `<a href="${escapeHtml(link.url)}" style="color:#1d4ed8">${escapeHtml(label)}</a>`;
+  const a = (link: EmailLink | EmailItem, label: string) =>
+    `<a href="${escapeHtml(link.url)}" style="color:#1d4ed8">${escapeHtml(label)}</a>`;
   const html = [
     `<!doctype html><html><body style="font-family:system-ui,-apple-system,Segoe UI,sans-serif;font-size:15px;line-height:1.5;color:#0f172a;max-width:640px">`,
     p(escapeHtml(parts.greeting)),
