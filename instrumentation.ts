@@ -3,6 +3,6 @@ export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { keepRuntimeEvidenceTidy } = await import("./lib/server/runtime-upkeep");
   keepRuntimeEvidenceTidy();
-  const { startWebhookSender } = await import("./lib/server/webhook-sender");
-  startWebhookSender();
+  (await import("./lib/server/webhook-sender")).startWebhookSender();
+  (await import("./lib/server/mail-worker")).startMailWorker();
 }

@@ -5,6 +5,7 @@ import type { AgentSpec } from "../lib/domain/spec";
 import type { HarmMetric } from "../lib/domain/harm-thresholds";
 import { DRIFT_ACTIONS, DRIFT_CLOSED_REASONS, DRIFT_STATES } from "../lib/domain/drift";
 import { BREACH_KINDS, type Attributes } from "../lib/domain/runtime";
+import { EMAIL_DELIVERIES, MAIL_PURPOSES, MAIL_STATUSES, type NotificationKind } from "../lib/domain/mail-preferences";
 import type { DiffItem } from "../lib/domain/permission-diff";
 import { DELIVERY_STATUSES, WEBHOOK_FORMATS, type EventEnvelope, type WebhookEventType } from "../lib/domain/webhooks";
 import {
@@ -682,6 +683,64 @@ export const notifications = sqliteTable(
     readAt: at("read_at"),
   },
   (t) => [index("notifications_user_idx").on(t.userId, t.readAt, t.createdAt)],
+);
+
+/**
+ * What a person wants emailed, and how. No row: the defaults (sign-off requests and decisions on their own
+ * changes, as they happen). `digestSince` is when their last daily digest was made (or digests were chosen):
+ * the next digest covers what came after it, and a day's digest is never made twice.
+ */
+export const emailPreferences = sqliteTable(
+  "email_preferences",
+  {
+    userId: text("user_id")
+      .primaryKey()
+      .references(() => users.id, { onDelete: "cascade" }),
+    delivery: text("delivery", { enum: EMAIL_DELIVERIES }).notNull(),
+    kinds: text("kinds", { mode: "json" }).$type<NotificationKind[]>().notNull(),
+    /** The UTC hour (0–23) the daily digest is made. */
+    digestHour: integer("digest_hour").notNull(),
+    digestSince: at("digest_since").notNull(),
+    updatedAt: at("updated_at").notNull(),
+  },
+  () => [
+    check("email_preferences_delivery_check", oneOf("delivery", EMAIL_DELIVERIES)),
+    check("email_preferences_digest_hour_check", sql.raw(`"digest_hour" BETWEEN 0 AND 23`)),
+  ],
+);
+
+/**
+ * Email waiting to be sent, written in the same transaction as what caused it and sent by the mail worker.
+ * A worker claims a row until `claimed_until` (so two app instances never send it at once); a failure is
+ * retried with backoff until a day has passed, then marked failed with the SMTP error. Once sent or failed
+ * the body is blanked: an invitation's body holds a one-time link, which is kept nowhere else.
+ */
+export const mailOutbox = sqliteTable(
+  "mail_outbox",
+  {
+    id: id(),
+    purpose: text("purpose", { enum: MAIL_PURPOSES }).notNull(),
+    // Null for an address no longer tied to a person.
+    userId: text("user_id").references(() => users.id, { onDelete: "set null" }),
+    to: text("to_address").notNull(),
+    subject: text("subject").notNull(),
+    text: text("text_body").notNull(),
+    html: text("html_body").notNull(),
+    status: text("status", { enum: MAIL_STATUSES }).notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: at("next_attempt_at").notNull(),
+    claimedUntil: at("claimed_until"),
+    claimToken: text("claim_token"),
+    lastError: text("last_error"),
+    createdAt: at("created_at").notNull(),
+    sentAt: at("sent_at"),
+  },
+  (t) => [
+    index("mail_outbox_due_idx").on(t.status, t.nextAttemptAt),
+    index("mail_outbox_created_idx").on(t.createdAt),
+    check("mail_outbox_purpose_check", oneOf("purpose", MAIL_PURPOSES)),
+    check("mail_outbox_status_check", oneOf("status", MAIL_STATUSES)),
+  ],
 );
 
 /**

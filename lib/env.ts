@@ -9,6 +9,22 @@ const optional = z
   .transform((v) => v || undefined)
   .optional();
 
+const smtpUrl = optional.pipe(
+  z
+    .url({ protocol: /^smtps?$/, error: "SMTP_URL is an smtp:// or smtps:// URL, like smtps://user:password@smtp.example.com:465" })
+    .optional(),
+);
+// An address, or a name and an address: `countersign@example.com` or `Countersign <countersign@example.com>`.
+const ADDRESS = /^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/;
+const NAMED_ADDRESS = /^[^<>]*<([^<>]+)>$/;
+const isSender = (v: string) => ADDRESS.test(NAMED_ADDRESS.exec(v)?.[1] ?? v);
+const mailFrom = optional.pipe(
+  z
+    .string()
+    .refine(isSender, { error: "MAIL_FROM is an email address, or a name and an address like Countersign <countersign@example.com>" })
+    .optional(),
+);
+
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_PATH: z.string().trim().min(1).default("./data/countersign.db"),
@@ -38,6 +54,9 @@ const envSchema = z.object({
     .default(180),
   // The app's public URL, for links given to people (invitations, password resets) and the same-origin check.
   AUTH_URL: z.url("AUTH_URL must be the app's public URL, like https://countersign.example.com").optional(),
+  // Email: both set, or neither (no email is sent; people still see their notifications in the app).
+  SMTP_URL: smtpUrl,
+  MAIL_FROM: mailFrom,
 });
 
 function readEnv() {
@@ -52,6 +71,9 @@ function readEnv() {
     throw new Error(
       "Countersign cannot start: single sign-on needs AUTH_OIDC_ISSUER, AUTH_OIDC_CLIENT_ID and AUTH_OIDC_CLIENT_SECRET together",
     );
+  }
+  if (Boolean(env.SMTP_URL) !== Boolean(env.MAIL_FROM)) {
+    throw new Error("Countersign cannot start: email needs SMTP_URL and MAIL_FROM together (or neither, for no email)");
   }
   return env;
 }
@@ -92,4 +114,16 @@ export const postureSettings = {
  */
 export function publicUrl(): string {
   return (env.AUTH_URL ?? `http://localhost:${process.env.PORT?.trim() || 3000}`).replace(/\/+$/, "");
+}
+
+export type MailSettings = { smtpUrl: string; from: string };
+
+/**
+ * Where email goes, or null when this installation sends none. Read from the environment at each call,
+ * through the same rules as at start, so a test can point it at the SMTP sink it started.
+ */
+export function mailSettings(): MailSettings | null {
+  const parsed = z.object({ SMTP_URL: smtpUrl, MAIL_FROM: mailFrom }).safeParse(process.env);
+  if (!parsed.success || !parsed.data.SMTP_URL || !parsed.data.MAIL_FROM) return null;
+  return { smtpUrl: parsed.data.SMTP_URL, from: parsed.data.MAIL_FROM };
 }

@@ -10,15 +10,16 @@ import { OneTimeLink } from "./one-time-link";
 import { RoleCheckboxes } from "./role-checkboxes";
 
 export type LinkOutcome =
-  { ok: true; message: string; url: string } | { ok: false; message: string; fieldErrors?: Record<string, string[]> };
+  | { ok: true; message: string; url: string; emailedTo: string | null }
+  | { ok: false; message: string; fieldErrors?: Record<string, string[]> };
 type Add = (input: { email: string; name: string; roles: Role[] }) => Promise<LinkOutcome>;
 
 const EMPTY = { email: "", name: "", roles: [] as Role[] };
 
-/** Adds a person; their invitation link comes back once, for the admin to pass on. */
+/** Adds a person; their invitation link comes back once, for the admin to pass on (and is emailed to them when email is set up). */
 export function AddPersonForm({ add }: { add: Add }) {
   const [form, setForm] = useState(EMPTY);
-  const [invited, setInvited] = useState<{ email: string; url: string } | null>(null);
+  const [invited, setInvited] = useState<{ email: string; url: string; emailedTo: string | null } | null>(null);
   const { pending, fieldErrors, run } = useAction();
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
@@ -26,7 +27,7 @@ export function AddPersonForm({ add }: { add: Add }) {
     run(
       async () => {
         const result = await add(sent);
-        if (result.ok) setInvited({ email: sent.email.trim().toLowerCase(), url: result.url });
+        if (result.ok) setInvited({ email: sent.email.trim().toLowerCase(), url: result.url, emailedTo: result.emailedTo });
         return result;
       },
       // Cleared once the page has refreshed, and only if nobody has started typing the next person meanwhile.
@@ -38,7 +39,14 @@ export function AddPersonForm({ add }: { add: Add }) {
   );
   return (
     <div className="space-y-5">
-      {invited && <OneTimeLink title={`Invitation link for ${invited.email}`} url={invited.url} onDone={() => setInvited(null)} />}
+      {invited && (
+        <OneTimeLink
+          title={`Invitation link for ${invited.email}`}
+          url={invited.url}
+          emailedTo={invited.emailedTo}
+          onDone={() => setInvited(null)}
+        />
+      )}
       <form onSubmit={submit} aria-label="Add a person" className="space-y-4">
         <div className="grid gap-4 sm:grid-cols-2">
           <div>

@@ -25,7 +25,7 @@ export function PersonActions({ person, setRoles, setDisabled, issueLink }: Pers
   const rolesDialog = useRef<HTMLDialogElement>(null);
   const disableDialog = useRef<HTMLDialogElement>(null);
   const [roles, setChosen] = useState(person.roles);
-  const [link, setLink] = useState<string | null>(null);
+  const [link, setLink] = useState<{ url: string; emailedTo: string | null } | null>(null);
   const { pending, fieldErrors, run } = useAction();
   const disabled = person.status === "disabled";
   const roleErrors = Object.entries(fieldErrors).flatMap(([key, messages]) => (key.startsWith("roles") ? messages : []));
@@ -66,7 +66,7 @@ export function PersonActions({ person, setRoles, setDisabled, issueLink }: Pers
             onClick={() =>
               run(async () => {
                 const result = await issueLink(person.email);
-                if (result.ok) setLink(result.url);
+                if (result.ok) setLink({ url: result.url, emailedTo: result.emailedTo });
                 return result;
               })
             }
@@ -86,7 +86,7 @@ export function PersonActions({ person, setRoles, setDisabled, issueLink }: Pers
       )}
       {link && (
         <div className="w-full">
-          <OneTimeLink title={`Link for ${person.email}`} url={link} onDone={() => setLink(null)} />
+          <OneTimeLink title={`Link for ${person.email}`} url={link.url} emailedTo={link.emailedTo} onDone={() => setLink(null)} />
         </div>
       )}
       <dialog ref={rolesDialog} aria-label={`Roles of ${person.name}`} className={DIALOG}>

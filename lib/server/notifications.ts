@@ -1,27 +1,29 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { and, desc, eq, inArray, isNull, ne, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNull, lte, ne, sql, type SQL } from "drizzle-orm";
 import { getDb, type DB } from "@/db";
 import { alias } from "drizzle-orm/sqlite-core";
 import { agents, breaches, changeRecords, driftRecords, notifications, userRoles, users } from "@/db/schema";
+import type { NotificationKind } from "@/lib/domain/mail-preferences";
 import { changeNumberLabel, ROLE_LABELS, type Role } from "@/lib/domain/terms";
 import type { Caller } from "./caller";
+import { queueNotificationEmails } from "./mail-outbox";
 
 type Writer = Pick<DB, "select" | "insert">;
 const breachAgents = alias(agents, "breach_agents");
 type Change = { id: string; number: number; title: string; authorId: string | null };
 
-export type NotificationKind =
-  | "signoff_needed"
-  | "change_approved"
-  | "change_rejected"
-  | "changes_requested"
-  | "signoff_dismissed"
-  | "change_out_of_date"
-  | "drift_opened"
-  | "breach_recorded";
+export type { NotificationKind };
 
-function insert(tx: Writer, rows: { userId: string; kind: NotificationKind; change: Change; message: string }[], now: number) {
+/** Where a change's notifications lead: its review screen. */
+const changePath = (change: Change) => `/changes/${changeNumberLabel(change.number)}`;
+
+/** Writes in-app notifications about a change, and queues the emails of those who want them as they happen. */
+function insert(
+  tx: Writer,
+  rows: { userId: string; kind: NotificationKind; change: Change; message: string; subject: string }[],
+  now: number,
+) {
   if (rows.length === 0) return;
   tx.insert(notifications)
     .values(
@@ -35,6 +37,11 @@ function insert(tx: Writer, rows: { userId: string; kind: NotificationKind; chan
       })),
     )
     .run();
+  queueNotificationEmails(
+    tx,
+    rows.map((r) => ({ userId: r.userId, kind: r.kind, subject: r.subject, message: r.message, path: changePath(r.change) })),
+    now,
+  );
 }
 
 /** Production moved under these open changes: each author is told to update theirs before it can be promoted. */
@@ -48,6 +55,7 @@ export function notifyOutOfDate(tx: Writer, changes: Change[], production: { ver
         kind: "change_out_of_date" as const,
         change: c,
         message: `${changeNumberLabel(c.number)} “${c.title}” is out of date: production now runs v${production.version} since ${production.through}; update it from production`,
+        subject: `${changeNumberLabel(c.number)} is out of date with production: ${c.title}`,
       })),
     now,
   );
@@ -72,6 +80,7 @@ export function notifySignoffNeeded(tx: Writer, change: Change, roles: Role[], n
       kind: "signoff_needed" as const,
       change,
       message: `${label} “${change.title}” needs your sign-off as ${ROLE_LABELS[h.role]}`,
+      subject: `${label} needs your sign-off as ${ROLE_LABELS[h.role]}: ${change.title}`,
     })),
     now,
   );
@@ -91,7 +100,20 @@ export function notifyAuthor(
     change_rejected: `was rejected by ${by}`,
     changes_requested: `was sent back to you by ${by}`,
   }[kind];
-  insert(tx, [{ userId: change.authorId, kind, change, message: `${label} “${change.title}” ${what}` }], now);
+  const subject = { change_approved: "was approved", change_rejected: "was rejected", changes_requested: "was sent back to you" }[kind];
+  insert(
+    tx,
+    [
+      {
+        userId: change.authorId,
+        kind,
+        change,
+        message: `${label} “${change.title}” ${what}`,
+        subject: `${label} ${subject}: ${change.title}`,
+      },
+    ],
+    now,
+  );
 }
 
 export function notifyDismissed(
@@ -111,6 +133,7 @@ export function notifyDismissed(
         kind: "signoff_dismissed" as const,
         change,
         message: `Your ${ROLE_LABELS[s.role]} sign-off on ${label} was dismissed: ${reason}`,
+        subject: `Your ${ROLE_LABELS[s.role]} sign-off on ${label} was dismissed: ${change.title}`,
       })),
     now,
   );
@@ -129,20 +152,36 @@ export function notifyDriftOpened(
   const message = drift.reopened
     ? `${drift.label} is open again: the accepted risk on ${agent.name} in ${drift.environment} expired and it still drifts (${drift.severity})`
     : `${drift.label}: ${agent.name} in ${drift.environment} runs something other than what was approved (${drift.severity})`;
-  notifyGuardians(tx, agent, { kind: "drift_opened", driftRecordId: drift.id, message }, now);
+  const subject = `${drift.label}: ${agent.name} drifts in ${drift.environment} (${drift.severity})`;
+  notifyGuardians(tx, agent, { kind: "drift_opened", driftRecordId: drift.id, message, subject, path: `/agents/${agent.slug}#drift` }, now);
 }
 
 /** A breach recorded on an agent: the same people as for drift are told, once per breach record. */
 export function notifyBreach(tx: Writer, breach: { id: string; label: string; message: string }, agent: Guarded, now: number) {
-  notifyGuardians(tx, agent, { kind: "breach_recorded", breachId: breach.id, message: `${breach.label}: ${breach.message}` }, now);
+  notifyGuardians(
+    tx,
+    agent,
+    {
+      kind: "breach_recorded",
+      breachId: breach.id,
+      message: `${breach.label}: ${breach.message}`,
+      subject: `${breach.label}: a runtime breach on ${agent.name}`,
+      path: `/agents/${agent.slug}#runtime`,
+    },
+    now,
+  );
 }
 
-type Guarded = { name: string; engineeringOwnerId: string; rollbackOwnerId: string };
+type Guarded = { slug: string; name: string; engineeringOwnerId: string; rollbackOwnerId: string };
 
 function notifyGuardians(
   tx: Writer,
   agent: Guarded,
-  notice: { kind: NotificationKind; message: string; driftRecordId?: string; breachId?: string },
+  {
+    subject,
+    path,
+    ...notice
+  }: { kind: NotificationKind; message: string; subject: string; path: string; driftRecordId?: string; breachId?: string },
   now: number,
 ) {
   const recipients = guardiansOf(tx, agent);
@@ -150,6 +189,11 @@ function notifyGuardians(
   tx.insert(notifications)
     .values(recipients.map((userId) => ({ id: randomUUID(), userId, ...notice, createdAt: now })))
     .run();
+  queueNotificationEmails(
+    tx,
+    recipients.map((userId) => ({ userId, kind: notice.kind, message: notice.message, subject, path })),
+    now,
+  );
 }
 
 /** Who answers for what an agent does at run time: its engineering and rollback owners, and everyone in security (active ones, each once). */
@@ -185,7 +229,41 @@ export type NotificationView = {
 export function myNotifications(caller: Caller, limit = 20): { items: NotificationView[]; unread: number } {
   if (caller.kind !== "user") return { items: [], unread: 0 };
   const db = getDb();
-  const items = db
+  const items = notificationViews(db, eq(notifications.userId, caller.user.id), limit);
+  const unread = db
+    .select({ n: sql<number>`COUNT(*)` })
+    .from(notifications)
+    .where(and(eq(notifications.userId, caller.user.id), isNull(notifications.readAt)))
+    .get()!.n;
+  return { items, unread };
+}
+
+/** A person's notifications of these kinds written after `since` and up to `until`, oldest first: a daily digest's news. */
+export function notificationsBetween(
+  tx: Pick<DB, "select">,
+  userId: string,
+  kinds: NotificationKind[],
+  since: number,
+  until: number,
+): NotificationView[] {
+  if (kinds.length === 0) return [];
+  return notificationViews(
+    tx,
+    and(
+      eq(notifications.userId, userId),
+      inArray(notifications.kind, kinds),
+      gt(notifications.createdAt, since),
+      lte(notifications.createdAt, until),
+    ),
+    DIGEST_LIMIT,
+  ).reverse();
+}
+
+/** A digest lists at most this many notifications (the newest); the bell in the app shows them all. */
+const DIGEST_LIMIT = 200;
+
+function notificationViews(db: Pick<DB, "select">, where: SQL | undefined, limit: number): NotificationView[] {
+  return db
     .select({
       id: notifications.id,
       kind: notifications.kind,
@@ -202,7 +280,7 @@ export function myNotifications(caller: Caller, limit = 20): { items: Notificati
     .leftJoin(agents, eq(agents.id, driftRecords.agentId))
     .leftJoin(breaches, eq(breaches.id, notifications.breachId))
     .leftJoin(breachAgents, eq(breachAgents.id, breaches.agentId))
-    .where(eq(notifications.userId, caller.user.id))
+    .where(where)
     .orderBy(desc(notifications.createdAt))
     .limit(limit)
     .all()
@@ -216,12 +294,6 @@ export function myNotifications(caller: Caller, limit = 20): { items: Notificati
             ? `/agents/${breachAgent}#runtime`
             : "/changes",
     }));
-  const unread = db
-    .select({ n: sql<number>`COUNT(*)` })
-    .from(notifications)
-    .where(and(eq(notifications.userId, caller.user.id), isNull(notifications.readAt)))
-    .get()!.n;
-  return { items, unread };
 }
 
 export function markNotificationsRead(caller: Caller, now = Date.now()): void {

@@ -11,6 +11,8 @@ import { addPersonSchema, updatePersonSchema } from "@/lib/validations/people";
 import { paging, parseQuery, type SearchParamsInput } from "@/lib/validations/query-params";
 import { activeAdminIds, insertPerson, issueAccountLink } from "./account-records";
 import { actorOf, type Caller } from "./caller";
+import { accountLinkEmail } from "./mail-account-links";
+import { queueMail } from "./mail-outbox";
 import { endSessionsOf } from "./sessions";
 
 /** People: added (with an invitation link), given roles, disabled and enabled by admins, each act audited. */
@@ -112,8 +114,15 @@ export function listPeople(caller: Caller, params: SearchParamsInput = {}): { it
   return { items: rows.map(viewOf), total };
 }
 
-/** Adds a person and an invitation link; the link's secret is returned here, once, for the admin to pass on. */
-export function addPerson(caller: Caller, input: unknown, now = Date.now()): { person: PersonView; inviteSecret: string } {
+/**
+ * Adds a person and an invitation link; the link's secret is returned here, once, for the admin to pass on.
+ * When this installation sends email it is also emailed to the person (`emailed`), queued in this transaction.
+ */
+export function addPerson(
+  caller: Caller,
+  input: unknown,
+  now = Date.now(),
+): { person: PersonView; inviteSecret: string; emailed: boolean } {
   assertAdmin(caller);
   const person = parseInput(addPersonSchema, input, "Check the person's details");
   return getDb().transaction(
@@ -129,7 +138,9 @@ export function addPerson(caller: Caller, input: unknown, now = Date.now()): { p
         entityId: id,
         payload: { email: person.email, expiresAt },
       });
-      return { person: personByEmail(tx, person.email), inviteSecret: secret };
+      const added = personByEmail(tx, person.email);
+      const emailed = emailLink(tx, caller, added, "invite", secret, now);
+      return { person: added, inviteSecret: secret, emailed };
     },
     { behavior: "immediate" },
   );
@@ -206,7 +217,7 @@ export function issueResetLink(
   caller: Caller,
   email: string,
   now = Date.now(),
-): { person: PersonView; purpose: "invite" | "reset"; secret: string } {
+): { person: PersonView; purpose: "invite" | "reset"; secret: string; emailed: boolean } {
   assertAdmin(caller);
   return getDb().transaction(
     (tx) => {
@@ -223,10 +234,23 @@ export function issueResetLink(
         entityId: person.id,
         payload: { email: person.email, expiresAt },
       });
-      return { person, purpose, secret };
+      return { person, purpose, secret, emailed: emailLink(tx, caller, person, purpose, secret, now) };
     },
     { behavior: "immediate" },
   );
+}
+
+/** Emails a person their link, when this installation sends email; whether it was queued. */
+function emailLink(
+  tx: Pick<DB, "select" | "insert">,
+  caller: Admin,
+  person: PersonView,
+  purpose: "invite" | "reset",
+  secret: string,
+  now: number,
+) {
+  const email = accountLinkEmail({ purpose, secret, name: person.name, roles: person.roles, by: caller.user.name });
+  return queueMail(tx, { purpose, userId: person.id, to: person.email, email }, now);
 }
 
 /** A person as the API shows them: times as ISO strings. */

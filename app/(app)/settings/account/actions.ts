@@ -3,7 +3,9 @@
 import { revalidatePath } from "next/cache";
 import { durable, storageFailure } from "@/db";
 import { isAppError, storageUnavailable } from "@/lib/errors";
+import type { EmailPreferences } from "@/lib/domain/mail-preferences";
 import { changeMyPassword, updateMyName } from "@/lib/server/account";
+import { updateMyEmailPreferences } from "@/lib/server/mail-preferences";
 import { currentSessionId, requireUser } from "@/lib/server/auth";
 import { userCaller } from "@/lib/server/caller";
 import { runAsUser, type ActionOutcome } from "../../run-action";
@@ -11,6 +13,16 @@ import { runAsUser, type ActionOutcome } from "../../run-action";
 export async function updateNameAction(input: { name: string }): Promise<ActionOutcome> {
   // The name shows in the header on every page.
   return runAsUser((caller) => `Your name is now ${updateMyName(caller, input).name}`, ["/", "/settings/account"]);
+}
+
+export async function updateEmailPreferencesAction(input: EmailPreferences): Promise<ActionOutcome> {
+  return runAsUser(
+    (caller) => {
+      const saved = updateMyEmailPreferences(caller, input);
+      return saved.delivery === "off" ? "Saved: you will not be emailed" : "Email preferences saved";
+    },
+    ["/settings/account"],
+  );
 }
 
 /** Changes your password and signs you out everywhere else; this browser stays signed in. */

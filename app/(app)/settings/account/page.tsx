@@ -1,16 +1,20 @@
 import type { Metadata } from "next";
 import { ChangePasswordForm } from "@/components/account/change-password-form";
+import { EmailPreferencesForm } from "@/components/account/email-preferences-form";
 import { NameForm } from "@/components/account/name-form";
 import { SettingsNav } from "@/components/shell/settings-nav";
 import { Card } from "@/components/ui/card";
 import { ROLE_LABELS } from "@/lib/domain/terms";
 import { requireUser } from "@/lib/server/auth";
-import { changePasswordAction, updateNameAction } from "./actions";
+import { userCaller } from "@/lib/server/caller";
+import { myEmailPreferences } from "@/lib/server/mail-preferences";
+import { changePasswordAction, updateEmailPreferencesAction, updateNameAction } from "./actions";
 
 export const metadata: Metadata = { title: "Your account" };
 
 export default async function AccountPage() {
   const user = await requireUser();
+  const { emailConfigured, ...preferences } = myEmailPreferences(userCaller(user));
   const roles = user.roles.map((r) => ROLE_LABELS[r]).join(", ") || "no role";
   return (
     <div className="space-y-5">
@@ -23,6 +27,9 @@ export default async function AccountPage() {
       </div>
       <Card title="Name">
         <NameForm name={user.name} save={updateNameAction} />
+      </Card>
+      <Card title="Email">
+        <EmailPreferencesForm preferences={preferences} emailConfigured={emailConfigured} save={updateEmailPreferencesAction} />
       </Card>
       <Card title="Password">
         <ChangePasswordForm change={changePasswordAction} />

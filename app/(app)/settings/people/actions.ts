@@ -12,7 +12,8 @@ import { userCaller } from "@/lib/server/caller";
 import { addPerson, issueResetLink, updatePerson } from "@/lib/server/people";
 import { runAsUser, type ActionOutcome } from "../../run-action";
 
-type LinkOutcome = { ok: true; message: string; url: string } | { ok: false; message: string; fieldErrors?: FieldErrors };
+type LinkOutcome =
+  { ok: true; message: string; url: string; emailedTo: string | null } | { ok: false; message: string; fieldErrors?: FieldErrors };
 
 /** The origin the admin is using, for the link they pass on (AUTH_URL wins when set). */
 async function linkBase(): Promise<string> {
@@ -23,13 +24,15 @@ async function linkBase(): Promise<string> {
 }
 
 /** Runs a use case that hands out a link; the link goes to the admin's browser this once and is never stored. */
-async function withLink(work: (caller: ReturnType<typeof userCaller>) => { message: string; secret: string }): Promise<LinkOutcome> {
+async function withLink(
+  work: (caller: ReturnType<typeof userCaller>) => { message: string; secret: string; emailedTo: string | null },
+): Promise<LinkOutcome> {
   const caller = userCaller(await requireUser());
   try {
-    const { message, secret } = work(caller);
+    const { message, secret, emailedTo } = work(caller);
     await durable();
     revalidatePath("/settings/people");
-    return { ok: true, message, url: accountLinkUrl(await linkBase(), secret) };
+    return { ok: true, message, url: accountLinkUrl(await linkBase(), secret), emailedTo };
   } catch (error) {
     if (isAppError(error)) return { ok: false, message: error.message, fieldErrors: error.details.fieldErrors };
     console.error("People action failed", error);
@@ -40,16 +43,24 @@ async function withLink(work: (caller: ReturnType<typeof userCaller>) => { messa
 
 export async function addPersonAction(input: { email: string; name: string; roles: Role[] }): Promise<LinkOutcome> {
   return withLink((caller) => {
-    const { person, inviteSecret } = addPerson(caller, input);
-    return { message: `${person.name} added. Copy their invitation link now: it will not be shown again.`, secret: inviteSecret };
+    const { person, inviteSecret, emailed } = addPerson(caller, input);
+    const message = emailed
+      ? `${person.name} added, and their invitation is being emailed to ${person.email}.`
+      : `${person.name} added. Copy their invitation link now: it will not be shown again.`;
+    return { message, secret: inviteSecret, emailedTo: emailed ? person.email : null };
   });
 }
 
 export async function issueLinkAction(email: string): Promise<LinkOutcome> {
   return withLink((caller) => {
-    const { person, purpose, secret } = issueResetLink(caller, email);
+    const { person, purpose, secret, emailed } = issueResetLink(caller, email);
     const what = purpose === "invite" ? "A new invitation link" : "A password reset link";
-    return { message: `${what} for ${person.name} is ready; any older one no longer works.`, secret };
+    const sent = emailed ? ` and is being emailed to ${person.email}` : "";
+    return {
+      message: `${what} for ${person.name} is ready${sent}; any older one no longer works.`,
+      secret,
+      emailedTo: emailed ? person.email : null,
+    };
   });
 }
 

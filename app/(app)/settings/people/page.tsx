@@ -9,6 +9,8 @@ import { Card } from "@/components/ui/card";
 import { Pagination } from "@/components/ui/pagination";
 import { requireUser } from "@/lib/server/auth";
 import { userCaller } from "@/lib/server/caller";
+import { mailHealth, type MailHealth } from "@/lib/server/mail-delivery";
+import { emailConfigured } from "@/lib/server/mail-outbox";
 import { canManagePeople, listPeople } from "@/lib/server/people";
 import { addPersonAction, issueLinkAction, setDisabledAction, setRolesAction } from "./actions";
 
@@ -23,6 +25,7 @@ export default async function PeoplePage({ searchParams }: { searchParams: Promi
   const page = Number.isInteger(asked) && asked >= 1 ? asked : 1;
   const { items, total } = listPeople(caller, { page: String(page), pageSize: String(PAGE_SIZE) });
   const now = Date.now();
+  const email = emailConfigured() ? mailHealth(caller, now) : null;
   return (
     <div className="space-y-5">
       <SettingsNav current="/settings/people" isAdmin />
@@ -33,6 +36,7 @@ export default async function PeoplePage({ searchParams }: { searchParams: Promi
           with single sign-on they can sign in through it instead. Disabling someone signs them out everywhere at once.
         </p>
       </div>
+      <EmailStatus health={email} />
       <Card title="Add a person">
         <AddPersonForm add={addPersonAction} />
       </Card>
@@ -55,6 +59,30 @@ export default async function PeoplePage({ searchParams }: { searchParams: Promi
           <Pagination page={page} pageSize={PAGE_SIZE} total={total} query="" noun="people" />
         </div>
       </Card>
+    </div>
+  );
+}
+
+/** Whether invitations and resets are emailed, and any email that is not getting through: nothing fails unseen. */
+function EmailStatus({ health }: { health: MailHealth | null }) {
+  if (!health)
+    return (
+      <p role="status" className="rounded-md border border-slate-200 bg-slate-50 px-3 py-2 text-sm text-slate-700">
+        Email is not set up on this installation (SMTP_URL and MAIL_FROM), so invitation and reset links are not emailed: pass them on
+        yourself.
+      </p>
+    );
+  if (health.retrying === 0 && health.failedThisWeek === 0) return null;
+  const parts = [
+    health.retrying ? `${health.retrying} email${health.retrying === 1 ? " is" : "s are"} being retried` : null,
+    health.failedThisWeek
+      ? `${health.failedThisWeek} could not be sent within a day and ${health.failedThisWeek === 1 ? "was" : "were"} given up on this week`
+      : null,
+  ].filter(Boolean);
+  return (
+    <div role="alert" className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-950">
+      <p>Email is not getting through: {parts.join("; ")}. Check the mail server and SMTP_URL.</p>
+      {health.lastError && <p className="mt-1 font-mono text-xs break-all">Last error: {health.lastError}</p>}
     </div>
   );
 }
