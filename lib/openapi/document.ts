@@ -116,8 +116,10 @@ export function buildOpenApiDocument(): Json {
 
 /** A zod schema as JSON Schema 2020-12 (OpenAPI 3.1's dialect), as a request sends it. */
 export function jsonSchema(schema: z.ZodType): Json {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Json;
-  return rest;
+  const converted = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Json;
+  // The document's dialect is OpenAPI 3.1's (JSON Schema 2020-12) already; each schema need not repeat it.
+  delete converted.$schema;
+  return converted;
 }
 
 const isWrite = (operation: ApiOperation) => operation.method !== "get";

@@ -41,7 +41,7 @@ beforeAll(async () => {
 
 describe("the API's OpenAPI document", () => {
   it("is a valid OpenAPI 3.1 document", async () => {
-    const result = await new Validator().validate(document as object);
+    const result = await new Validator().validate(document as Parameters<Validator["validate"]>[0]);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     expect(document.openapi).toMatch(/^3\.1\./);
