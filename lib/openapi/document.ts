@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { TOKEN_SCOPES, type TokenScope } from "@/lib/domain/terms";
-import { apiErrorSchema, ERROR_RESPONSES, OTLP_ERRORS, otlpStatusSchema } from "./errors";
+import { apiErrorSchema, BAD_WRITE_RESPONSE, ERROR_RESPONSES, OTLP_ERRORS, otlpStatusSchema } from "./errors";
 import { API_OPERATIONS } from "./operations";
 import { OTLP_PATH } from "./operations/runtime";
 import type { ApiOperation, ErrorStatus, QueryParameter, QuerySource, Tag } from "./registry";
@@ -102,7 +102,7 @@ export function buildOpenApiDocument(): Json {
         },
       },
       responses: Object.fromEntries(
-        Object.values(ERROR_RESPONSES).map((r) => [
+        [...Object.values(ERROR_RESPONSES), BAD_WRITE_RESPONSE].map((r) => [
           r.name,
           {
             description: r.description,
@@ -244,7 +244,8 @@ function errorResponses(operation: ApiOperation): Record<string, Json> {
   const responses: Record<string, Json> = {};
   for (const status of errorStatuses(operation)) {
     if (status === 429) throw new Error(`${operation.method} ${operation.path}: only the OTLP receiver answers 429`);
-    const common = ERROR_RESPONSES[status];
+    // A write's 400 is about its body or its Idempotency-Key; a read's, about its query parameters.
+    const common = status === 400 && isWrite(operation) ? BAD_WRITE_RESPONSE : ERROR_RESPONSES[status];
     const description = operation.errors?.[status];
     const example = operation.errorExamples?.[status];
     responses[status] =

@@ -27,8 +27,7 @@ type ErrorExample = { error: AppErrorCode; message: string; [key: string]: unkno
 export const ERROR_RESPONSES: Record<Exclude<ErrorStatus, 429>, { name: string; description: string; example: ErrorExample }> = {
   400: {
     name: "BadRequest",
-    description:
-      "Malformed: a query parameter out of range (named in `parameter`), a body that is not a JSON object, or an Idempotency-Key that is not 1–255 visible ASCII characters.",
+    description: "Malformed: a query parameter missing or out of range, named in `parameter`.",
     example: { error: "bad_request", message: "pageSize must be a whole number from 1 to 500", parameter: "pageSize" },
   },
   401: {
@@ -81,6 +80,13 @@ export const ERROR_RESPONSES: Record<Exclude<ErrorStatus, 429>, { name: string; 
       reason: "the database is read-only",
     },
   },
+};
+
+/** A write's 400: what it sent is not a request at all. */
+export const BAD_WRITE_RESPONSE = {
+  name: "BadWriteRequest",
+  description: "Malformed: a body that is not a JSON object, or an Idempotency-Key that is not 1–255 visible ASCII characters.",
+  example: { error: "bad_request", message: "The request body must be a JSON object" } satisfies ErrorExample,
 };
 
 /** OTLP's own error answers (`code` is the gRPC status code the specification pairs with the HTTP status). */
