@@ -2,8 +2,11 @@ import { NextResponse, type NextRequest } from "next/server";
 
 const SESSION_COOKIES = ["authjs.session-token", "__Secure-authjs.session-token"];
 // Pages that anyone may open; everything else under a page route needs a session cookie first. The first
-// admin's setup and the one-time account links are opened by people who cannot be signed in yet.
-const PUBLIC_PAGE = /^\/(login|setup$|welcome\/|_next\/|favicon\.ico|icon\.svg|robots\.txt)/;
+// admin's setup and the one-time account links are opened by people who cannot be signed in yet. The API
+// reference describes the API and holds no data, like the OpenAPI document it renders.
+const PUBLIC_PAGE = /^\/(login|setup$|welcome\/|api\/docs$|_next\/|favicon\.ico|icon\.svg|robots\.txt)/;
+/** The one page under /api/: it gets a page's policy (scripts with this response's nonce), not the API's. */
+const API_DOCS_PAGE = "/api/docs";
 
 /**
  * A strict policy: scripts run only from this origin with this response's nonce (Next.js reads the nonce
@@ -54,7 +57,7 @@ function withSecurityHeaders(response: NextResponse, request: NextRequest, csp: 
  */
 export function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
-  const api = pathname.startsWith("/api/");
+  const api = pathname.startsWith("/api/") && pathname !== API_DOCS_PAGE;
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
   const csp = contentSecurityPolicy(nonce, api);
 

@@ -97,7 +97,13 @@ export function IssueTokenForm({ issue }: { issue: Issue }) {
               </li>
             ))}
           </ul>
-          <p className="mt-1.5 text-xs text-slate-500">No scope lets a token sign off: sign-offs are made by people.</p>
+          <p className="mt-1.5 text-xs text-slate-500">
+            No scope lets a token sign off: sign-offs are made by people. The{" "}
+            <a href="/api/docs" className="font-medium text-brand-700 underline">
+              API reference
+            </a>{" "}
+            lists the scope each endpoint needs.
+          </p>
           <FieldError
             id="token-scopes-error"
             messages={Object.entries(fieldErrors).flatMap(([key, messages]) =>

@@ -314,7 +314,7 @@ export function auditCheckpoint(sqlite: Database.Database = getConnection().sqli
 
 const HASH = "headHash must be a SHA-256 hex digest (64 characters 0-9a-f)";
 const COUNT = "count must be a whole number from 0";
-const checkpointParamsSchema = z
+export const checkpointParamsSchema = z
   .object({
     count: z.coerce.number({ error: COUNT }).int(COUNT).min(0, COUNT).optional(),
     headHash: z

@@ -662,7 +662,7 @@ export function redoSignoffs(
 }
 
 /** Submission takes no fields; a request that sends some (the API) is answered 422 rather than silently obeyed. */
-const submitSchema = z.strictObject({});
+export const submitSchema = z.strictObject({});
 
 export function submitChange(caller: Caller, ref: string, now = Date.now(), body: unknown = {}): ChangeRecordView {
   const db = getDb();
@@ -679,7 +679,7 @@ export function submitChange(caller: Caller, ref: string, now = Date.now(), body
   return changeView(db, findChangeRow(db, id));
 }
 
-const withdrawSchema = z.strictObject({ reason: z.string({ error: "reason must be text" }).trim().max(2_000).optional() });
+export const withdrawSchema = z.strictObject({ reason: z.string({ error: "reason must be text" }).trim().max(2_000).optional() });
 
 /** Withdraws a draft or a change in review (`{reason?}`); the sign-offs still asked are dismissed. */
 export function withdrawChange(caller: Caller, ref: string, input: { reason?: string } | unknown, now = Date.now()): ChangeRecordView {

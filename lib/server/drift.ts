@@ -282,7 +282,7 @@ export function getDrift(caller: Caller, ref: string, now = Date.now()): DriftVi
   return views(db, [findDriftRow(db, ref)], now, null)[0]!;
 }
 
-const resolveSchema = z.strictObject({
+export const resolveSchema = z.strictObject({
   action: z.enum(DRIFT_ACTIONS, { error: "action is adopt, restore or accept" }),
   reason: z.string({ error: "Say why" }).trim().max(2_000, "Keep the reason to 2,000 characters"),
   expiresAt: z.iso.datetime({ offset: true, error: "expiresAt is an ISO-8601 time, like 2027-01-31T00:00:00Z" }).nullable().optional(),

@@ -196,7 +196,7 @@ export function previousQuarter(now: number): { from: number; to: number } {
   return { from: Date.UTC(d.getUTCFullYear(), start - 3, 1), to: Date.UTC(d.getUTCFullYear(), start, 1) };
 }
 
-const scopeSchema = z.object({
+export const scopeSchema = z.object({
   exception: z.enum(EXCEPTION_KINDS, { error: `exception must be one of ${EXCEPTION_KINDS.join(", ")}` }).optional(),
   workflow: z.string().trim().max(200, "workflow is too long").optional(),
   agent: z.string().trim().max(200, "agent is too long").optional(),

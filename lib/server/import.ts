@@ -20,7 +20,7 @@ const file = z.strictObject({
 });
 
 // The whole upload within the API's body limit, so a server action cannot send more than the API would take.
-const importSchema = z.strictObject({
+export const importSchema = z.strictObject({
   files: z
     .array(file, { error: "Send the files to import as [{path, content}]" })
     .min(1, "Send at least one file to import")

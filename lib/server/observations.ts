@@ -32,7 +32,7 @@ function assertCanObserve(caller: Caller) {
     throw new AppError("forbidden", "Only engineering and operations report what an environment runs");
 }
 
-const observationSchema = z
+export const observationSchema = z
   .strictObject({
     environment: z.enum(ENVIRONMENTS, { error: `environment is one of: ${ENVIRONMENTS.join(", ")}` }),
     /** What runs, as a canonical spec (an object or YAML/JSON text)… */

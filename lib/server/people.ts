@@ -92,7 +92,7 @@ function personByEmail(tx: Pick<DB, "select">, email: string): PersonView {
   return viewOf(row);
 }
 
-const peopleQuery = z.object(paging);
+export const peopleQuery = z.object(paging);
 const parsePeopleQuery = (params: SearchParamsInput) => parseQuery(peopleQuery, params);
 
 /** Everyone, by name, a page at a time. */

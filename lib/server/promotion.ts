@@ -119,7 +119,7 @@ export function releaseSteps(caller: Caller, ref: string): ReleaseStep[] {
   });
 }
 
-const promoteSchema = z.strictObject({
+export const promoteSchema = z.strictObject({
   environment: z.enum(ENVIRONMENTS, { error: `environment must be one of: ${ENVIRONMENTS.join(", ")}` }),
 });
 

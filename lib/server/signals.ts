@@ -39,7 +39,7 @@ const signalSchema = z.strictObject({
   at: z.iso.datetime({ offset: true, error: "at is an ISO-8601 time, like 2026-12-01T03:00:00Z" }).optional(),
 });
 
-const signalsSchema = z.union(
+export const signalsSchema = z.union(
   [
     signalSchema,
     z.strictObject({
