@@ -39,7 +39,11 @@ const OVERDUE_ACTION = "change.retro_signoff_overdue";
 /** How many emergency releases are past their retro sign-off deadline with a sign-off still pending (the navigation's badge). */
 export function overdueRetroSignoffCount(caller: Caller, now = Date.now()): number {
   assertCanRead(caller);
-  return getDb().select({ n: sql<number>`COUNT(*)` }).from(changeRecords).where(overdue(now)).get()!.n;
+  return getDb()
+    .select({ n: sql<number>`COUNT(*)` })
+    .from(changeRecords)
+    .where(overdue(now))
+    .get()!.n;
 }
 
 /**

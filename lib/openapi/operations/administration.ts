@@ -86,6 +86,7 @@ export const administrationOperations: ApiOperation[] = [
       example: {
         person: { ...person, status: "invited", lastSignedInAt: null },
         inviteUrl: "https://countersign.example.com/welcome/Qm9vb…",
+        emailed: true,
       },
     },
   },
@@ -117,7 +118,7 @@ export const administrationOperations: ApiOperation[] = [
     response: {
       status: 200,
       description: "The link, for the admin to pass on.",
-      example: { resetUrl: "https://countersign.example.com/welcome/UmVz…", purpose: "reset" },
+      example: { resetUrl: "https://countersign.example.com/welcome/UmVz…", purpose: "reset", emailed: false },
     },
     errors: { 409: "The person is disabled: enable them first." },
   },

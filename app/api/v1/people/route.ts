@@ -11,11 +11,11 @@ export const GET = apiRoute((request, { caller }) => {
   return { items: items.map(personJson), total };
 });
 
-/** Adds a person; the invitation link comes back in this answer only, for the admin to pass on. */
+/** Adds a person; the invitation link comes back in this answer only, for the admin to pass on (`emailed`: also sent to them). */
 export const POST = apiRoute((request, { caller, body }) => {
-  const { person, inviteSecret } = addPerson(caller, body);
+  const { person, inviteSecret, emailed } = addPerson(caller, body);
   return NextResponse.json(
-    { person: personJson(person), inviteUrl: accountLinkUrl(accountLinkBase(request.nextUrl.origin), inviteSecret) },
+    { person: personJson(person), inviteUrl: accountLinkUrl(accountLinkBase(request.nextUrl.origin), inviteSecret), emailed },
     { status: 201 },
   );
 });
