@@ -950,7 +950,7 @@ export const webhooks = sqliteTable(
     updatedAt: at("updated_at").notNull(),
     secretRotatedAt: at("secret_rotated_at"),
   },
-  (t) => [check("webhooks_format_check", oneOf("format", WEBHOOK_FORMATS))],
+  () => [check("webhooks_format_check", oneOf("format", WEBHOOK_FORMATS))],
 );
 
 /**
