@@ -36,6 +36,7 @@ import { promote } from "./promotion";
 import { releaseRetirement } from "./retirement";
 import { rollback } from "./rollback";
 import { signOff } from "./signoffs";
+import { createWebhook, deleteWebhook, redeliver, rotateWebhookSecret, sendTestEvent, updateWebhook } from "./webhooks";
 import { createWorkflow, updateWorkflow } from "./workflows";
 import { resolveDrift } from "./drift";
 import { recordObservation } from "./observations";
@@ -195,6 +196,13 @@ function auditorAttempts(): Record<string, () => unknown> {
     ingestTraces: () => ingestTraces(a, breaching, now),
     recordSignals: () =>
       recordSignals(a, { agent: "refund-assistant", environment: "production", metric: "refund_reversal_rate", value: 9 }, now),
+    createWebhook: () =>
+      createWebhook(a, { name: "Auditor's hook", url: "https://example.com/hook", format: "json", events: ["change.approved"] }, now),
+    updateWebhook: () => updateWebhook(a, "any-webhook", { enabled: false }, now),
+    rotateWebhookSecret: () => rotateWebhookSecret(a, "any-webhook", now),
+    deleteWebhook: () => deleteWebhook(a, "any-webhook", now),
+    redeliver: () => redeliver(a, "any-delivery", now),
+    sendTestEvent: () => sendTestEvent(a, "any-webhook", now),
   };
 }
 
@@ -229,6 +237,12 @@ const ATTEMPTS = [
   "resolveDrift",
   "ingestTraces",
   "recordSignals",
+  "createWebhook",
+  "updateWebhook",
+  "rotateWebhookSecret",
+  "deleteWebhook",
+  "redeliver",
+  "sendTestEvent",
 ];
 
 describe("the auditor changes nothing", () => {
@@ -285,7 +299,13 @@ describe("the auditor changes nothing", () => {
     // Every use case taking a caller, in a module that writes, is either a mutation tried above or a read.
     // Your own name and password are personal, like your notifications: an auditor may change theirs
     // (lib/server/account.test.ts), and each change is audited.
-    const tried = new Set([...ATTEMPTS.map((k) => k.split(" ")[0]!), "markNotificationsRead", "updateMyName", "changeMyPassword"]);
+    const tried = new Set([
+      ...ATTEMPTS.map((k) => k.split(" ")[0]!),
+      "markNotificationsRead",
+      "updateMyName",
+      "changeMyPassword",
+      "updateMyEmailPreferences",
+    ]);
     const reads = new Set([
       "actorOf",
       "assertCanRead",
@@ -326,6 +346,12 @@ describe("the auditor changes nothing", () => {
       "getDrift",
       "driftOverview",
       "agentRuntime",
+      "canManageWebhooks",
+      "listWebhooks",
+      "getWebhook",
+      "listDeliveries",
+      "myEmailPreferences",
+      "mailHealth",
     ]);
     const dir = path.join(process.cwd(), "lib/server");
     const unclassified = readdirSync(dir)

@@ -63,7 +63,7 @@ describe("who may manage webhooks", () => {
       });
     }
     const token = tokenWith(db, "ci", ["read", "changes:write"]);
-    await expect(createWebhook(token, {})).rejects.toMatchObject({ code: "forbidden" });
+    expect(errorOf(() => createWebhook(token, {}))).toMatchObject({ code: "forbidden" });
     expect(errorOf(() => listWebhooks(as("security@countersign.test"))).code).toBe("forbidden");
     expect(errorOf(() => redeliver(as("auditor@countersign.test"), "nope")).code).toBe("forbidden");
     expect(errorOf(() => sendTestEvent(as("ops@countersign.test"), "nope")).code).toBe("forbidden");
@@ -90,9 +90,7 @@ describe("adding an endpoint", () => {
   });
 
   it("names each field that is wrong, and adds nothing", async () => {
-    const error = await createWebhook(admin(), { name: "", url: "ftp://example.com/x", format: "fax", events: [] }).catch(
-      (e: unknown) => e,
-    );
+    const error = errorOf(() => createWebhook(admin(), { name: "", url: "ftp://example.com/x", format: "fax", events: [] }));
     expect(error).toMatchObject({ code: "validation_failed" });
     expect(Object.keys((error as { details: { fieldErrors: object } }).details.fieldErrors).sort()).toEqual([
       "events",
@@ -100,9 +98,11 @@ describe("adding an endpoint", () => {
       "name",
       "url",
     ]);
-    await expect(
-      createWebhook(admin(), { name: "x", url: "https://user:pw@example.com/", format: "json", events: ["change.approved"] }),
-    ).rejects.toMatchObject({ details: { fieldErrors: { url: ["Leave credentials out of the URL; deliveries are signed instead"] } } });
+    expect(
+      errorOf(() =>
+        createWebhook(admin(), { name: "x", url: "https://user:pw@example.com/", format: "json", events: ["change.approved"] }),
+      ),
+    ).toMatchObject({ details: { fieldErrors: { url: ["Leave credentials out of the URL; deliveries are signed instead"] } } });
     expect(db.select().from(webhooks).all()).toEqual([]);
   });
 

@@ -198,10 +198,14 @@ const auditPayload = (w: { name: string; urlHint: string; format: string; events
 });
 
 /** Adds an endpoint. Its signing secret comes back this once; it is kept encrypted and never shown again. */
-export async function createWebhook(caller: Caller, input: unknown, now = Date.now()): Promise<{ view: WebhookView; secret: string }> {
+export function createWebhook(caller: Caller, input: unknown, now = Date.now()): Promise<{ view: WebhookView; secret: string }> {
+  // Who and what are checked at once (a refusal throws here); only the address lookup is waited for.
   assertAdmin(caller);
   const data = parseInput(createWebhookSchema, input, "The webhook was not added: check the highlighted fields");
-  await assertReachable(data.url, data.allowPrivateNetwork);
+  return assertReachable(data.url, data.allowPrivateNetwork).then(() => addChecked(caller, data, now));
+}
+
+function addChecked(caller: Admin, data: z.output<typeof createWebhookSchema>, now: number): { view: WebhookView; secret: string } {
   const id = randomUUID();
   const secret = newSecret();
   const row = {
@@ -235,9 +239,13 @@ export async function createWebhook(caller: Caller, input: unknown, now = Date.n
   return { view: viewOf(id), secret };
 }
 
-export async function updateWebhook(caller: Caller, id: string, input: unknown, now = Date.now()): Promise<WebhookView> {
+export function updateWebhook(caller: Caller, id: string, input: unknown, now = Date.now()): Promise<WebhookView> {
   assertAdmin(caller);
   const data = parseInput(updateWebhookSchema, input, "The webhook was not saved: check the highlighted fields");
+  return saveChecked(caller, id, data, now);
+}
+
+async function saveChecked(caller: Admin, id: string, data: z.output<typeof updateWebhookSchema>, now: number): Promise<WebhookView> {
   const current = getDb().select().from(webhooks).where(eq(webhooks.id, id)).get();
   if (!current) throw new AppError("not_found", "No webhook has this id; it may have been deleted");
   const allowPrivateNetwork = data.allowPrivateNetwork ?? current.allowPrivateNetwork;
