@@ -1,0 +1,13 @@
+/** The first stop for the keyboard: past the header, straight to the page's content (the `main` with this id). */
+export const MAIN_ID = "main";
+
+export function SkipLink() {
+  return (
+    <a
+      href={`#${MAIN_ID}`}
+      className="sr-only rounded-md bg-white px-4 py-2 text-sm font-medium text-brand-700 shadow-lg ring-1 ring-slate-200 focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:z-50"
+    >
+      Skip to main content
+    </a>
+  );
+}
