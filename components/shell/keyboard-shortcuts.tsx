@@ -87,7 +87,7 @@ export function KeyboardShortcuts() {
               <th scope="row" className="py-2 pr-4 text-left font-normal whitespace-nowrap">
                 {s.keys.map((key, i) => (
                   <span key={i}>
-                    {i > 0 && <span className="px-1 text-slate-500">then</span>}
+                    {i > 0 && <span className="text-slate-500"> then </span>}
                     <kbd className="rounded border border-slate-300 bg-slate-50 px-1.5 py-0.5 font-mono text-xs text-slate-800">{key}</kbd>
                   </span>
                 ))}
