@@ -16,10 +16,12 @@ const PHONE = { width: 390, height: 844 };
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 
 /**
- * What a page shows depends on who asks for these: each role's home, queue, agent and change pages (their
- * buttons and forms), settings and account. The change page is the first change the list shows.
+ * What a page shows depends on who asks for these: each role's home, sign-off queue, and the buttons and forms
+ * of an agent and a change (the first change the list shows).
  */
-const EVERY_ROLE = ["/", "/agents/refund-assistant", "change", "/signoffs", "/settings/policy", "/settings/account"];
+const EVERY_ROLE = ["/", "/agents/refund-assistant", "change", "/signoffs"];
+/** Settings as everyone but an admin reads them (the policy read-only, their own account). */
+const SETTINGS = ["/settings/policy", "/settings/account"];
 /**
  * These read the same for everyone signed in but for the header's counts: lists (ten rows, the same markup as
  * fifty), metrics, the audit views, importing and registering. The admin, who sees every page, checks them.
@@ -35,10 +37,10 @@ const SAME_FOR_EVERYONE = [
   "/audit/as-of?agent=refund-assistant",
   `/audit/evidence?from=${day(-14)}&to=${day(0)}`,
 ];
-const ADMIN_ONLY = ["/settings/people", "/settings/workflows", "/settings/tokens", "/settings/security"];
+const ADMIN_SETTINGS = [...SETTINGS, "/settings/people", "/settings/workflows", "/settings/tokens", "/settings/security"];
 
 const ROLES = [
-  { role: "admin", email: "admin@countersign.test", pages: [...EVERY_ROLE, ...ADMIN_ONLY] },
+  { role: "admin", email: "admin@countersign.test", pages: [...EVERY_ROLE, ...ADMIN_SETTINGS] },
   { role: "admin", email: "admin@countersign.test", pages: SAME_FOR_EVERYONE, same: true },
   { role: "security", email: "security@countersign.test", pages: EVERY_ROLE },
   { role: "engineer", email: "engineer@countersign.test", pages: EVERY_ROLE },
@@ -46,7 +48,7 @@ const ROLES = [
   { role: "workflow owner", email: "owner@countersign.test", pages: EVERY_ROLE },
   { role: "compliance", email: "compliance@countersign.test", pages: EVERY_ROLE },
   { role: "leader", email: "leader@countersign.test", pages: EVERY_ROLE },
-  { role: "auditor", email: "auditor@countersign.test", pages: EVERY_ROLE },
+  { role: "auditor", email: "auditor@countersign.test", pages: [...EVERY_ROLE, ...SETTINGS] },
 ];
 
 /** axe's serious and critical findings on the page as it is now, one line each: rule, where, page and width. */
