@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
-import { Toaster } from "sonner";
+import { headers } from "next/headers";
+import { THEME_SCRIPT } from "@/lib/theme";
+import { ThemedToaster } from "@/components/shell/themed-toaster";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -7,12 +9,18 @@ export const metadata: Metadata = {
   description: "Change management for AI agents in production.",
 };
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  // The Content-Security-Policy lets an inline script run only with this response's nonce (proxy.ts).
+  const nonce = (await headers()).get("x-nonce") ?? undefined;
   return (
-    <html lang="en">
+    // The theme script sets <html>'s class before React hydrates, so React is told not to expect the server's.
+    <html lang="en" suppressHydrationWarning>
+      <head>
+        <script nonce={nonce} dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }} />
+      </head>
       <body className="min-h-screen">
         {children}
-        <Toaster richColors position="top-right" />
+        <ThemedToaster />
       </body>
     </html>
   );

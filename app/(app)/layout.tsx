@@ -1,5 +1,7 @@
 import { AppHeader } from "@/components/shell/app-header";
+import { KeyboardShortcuts } from "@/components/shell/keyboard-shortcuts";
 import { Providers } from "@/components/shell/providers";
+import { MAIN_ID, SkipLink } from "@/components/shell/skip-link";
 import { requireUser } from "@/lib/server/auth";
 import { userCaller } from "@/lib/server/caller";
 import { myNotifications } from "@/lib/server/notifications";
@@ -32,6 +34,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
   };
   return (
     <div className="flex min-h-screen flex-col">
+      <SkipLink />
       {banner && (
         <div role="note" className="bg-amber-100 px-4 py-1.5 text-center text-xs font-medium text-amber-900">
           {banner}
@@ -47,9 +50,10 @@ export default async function AppLayout({ children }: { children: React.ReactNod
           markRead={markNotificationsReadAction}
         />
       </div>
-      <main className="mx-auto w-full max-w-[1600px] flex-1 px-4 py-6 sm:px-6 lg:px-8">
+      <main id={MAIN_ID} tabIndex={-1} className="mx-auto w-full max-w-[1600px] flex-1 px-4 py-6 outline-none sm:px-6 lg:px-8">
         <Providers>{children}</Providers>
       </main>
+      <KeyboardShortcuts />
     </div>
   );
 }

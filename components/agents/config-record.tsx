@@ -63,7 +63,7 @@ const Yes = ({ value }: { value: boolean }) =>
 export function ToolsTable({ tools }: { tools: AgentSpec["tools"] }) {
   if (tools.length === 0) return <p className="text-sm text-slate-500">No tools: the agent can only answer.</p>;
   return (
-    <div className="overflow-x-auto">
+    <div className="overflow-x-auto" tabIndex={0} role="group" aria-label="Tools and actions">
       <table className="w-full min-w-[480px] text-left text-sm">
         <caption className="sr-only">Tools and actions</caption>
         <thead className="text-xs text-slate-500">
@@ -107,7 +107,7 @@ export function ToolsTable({ tools }: { tools: AgentSpec["tools"] }) {
                   {action.limit ? (
                     `${action.limit.amount} ${action.limit.unit}`
                   ) : (
-                    <span className="text-slate-400">{action.access === "read" ? "—" : "unlimited"}</span>
+                    <span className="text-slate-500">{action.access === "read" ? "—" : "unlimited"}</span>
                   )}
                 </td>
               </tr>

@@ -69,7 +69,7 @@ export function RollbackPanel({ slug, options, rollback }: { slug: string; optio
           <SeveritySelect id="rollback-severity" value={severity} onChange={(e) => setSeverity(e.target.value)} />
         </div>
       )}
-      <Button type="submit" disabled={pending} className="bg-amber-600 hover:bg-amber-700">
+      <Button type="submit" disabled={pending} className="bg-amber-700 hover:bg-amber-800">
         <Undo2 aria-hidden className="size-4" />
         {pending ? "Rolling back…" : `Roll back ${environment} to v${chosen.to}`}
       </Button>

@@ -69,7 +69,7 @@ export function RolledBackStillRunning({
               <Button
                 type="button"
                 disabled={pending}
-                className="h-auto min-h-9 bg-amber-600 py-1.5 text-left whitespace-normal hover:bg-amber-700"
+                className="h-auto min-h-9 bg-amber-700 py-1.5 text-left whitespace-normal hover:bg-amber-800"
                 onClick={() =>
                   run(() =>
                     rollBack(

@@ -29,7 +29,7 @@ export function ApprovalsTable({
     return <p className="text-sm text-slate-700">Pre-approved as the standard change “{standardChange}”: no signer needed.</p>;
   if (approvals.length === 0) return <p className="text-sm text-slate-500">No approvals on the released content.</p>;
   return (
-    <div className="overflow-x-auto">
+    <div className="overflow-x-auto" tabIndex={0} role="group" aria-label={caption}>
       <table className="w-full text-left text-sm">
         <caption className="sr-only">{caption}</caption>
         <thead className="text-xs text-slate-500">

@@ -20,8 +20,9 @@ export type DailySeries = { key: string; label: string; kind: "bar" | "line"; co
 /** A vertical line on a day: a release ("v12 CR-34") or a rollback ("rollback v11"). */
 export type DailyMarker = { day: string; label: string; tone: "release" | "rollback" };
 
-const AXIS_TEXT = { fontSize: 12, fill: "#475569" };
-const MARKER_COLOR = { release: "#475569", rollback: "#be123c" } as const;
+// Colours are CSS variables (app/globals.css), so the chart follows the light or dark theme.
+const AXIS_TEXT = { fontSize: 12, fill: "var(--color-slate-600)" };
+const MARKER_COLOR = { release: "var(--color-slate-600)", rollback: "var(--chart-danger-strong)" } as const;
 
 /** Daily counts in a box of fixed height, with the day's releases and rollbacks drawn across it. */
 export function DailyChart({
@@ -58,7 +59,7 @@ export function DailyChart({
       <div style={{ height }} className="w-full">
         <ResponsiveContainer width="100%" height="100%">
           <ComposedChart data={data} margin={{ top: 22, right: 12, bottom: 0, left: 0 }} barGap={1}>
-            <CartesianGrid stroke="#e2e8f0" vertical={false} />
+            <CartesianGrid stroke="var(--color-slate-200)" vertical={false} />
             <XAxis
               dataKey="day"
               tickFormatter={(day: string) => formatDay(day)}
@@ -66,7 +67,7 @@ export function DailyChart({
               minTickGap={24}
               tick={AXIS_TEXT}
               tickLine={false}
-              axisLine={{ stroke: "#cbd5e1" }}
+              axisLine={{ stroke: "var(--color-slate-300)" }}
             />
             <YAxis
               width={40}
@@ -77,7 +78,10 @@ export function DailyChart({
               tickLine={false}
               axisLine={false}
             />
-            <Tooltip cursor={{ fill: "#f1f5f9", stroke: "#cbd5e1" }} content={(props) => <DailyTooltip {...props} series={series} />} />
+            <Tooltip
+              cursor={{ fill: "var(--color-slate-100)", stroke: "var(--color-slate-300)" }}
+              content={(props) => <DailyTooltip {...props} series={series} />}
+            />
             {series.map((s) =>
               s.kind === "bar" ? (
                 <Bar

@@ -9,7 +9,8 @@ export type TrendRow = { week: string } & Record<string, string | number | null>
 /** A series drawn as bars (counts) or a line (medians, rates); `detailKey` names a row field shown beside it in the tooltip, e.g. "2 of 9 releases". */
 export type TrendSeries = { key: string; label: string; kind: "bar" | "line"; color: string; detailKey?: string };
 
-const AXIS_TEXT = { fontSize: 12, fill: "#475569" };
+// Colours are CSS variables (app/globals.css), so the chart follows the light or dark theme.
+const AXIS_TEXT = { fontSize: 12, fill: "var(--color-slate-600)" };
 
 /** A weekly trend in a box of fixed height; the width follows its parent, from a phone to a wide screen. */
 export function TrendChart({
@@ -52,7 +53,7 @@ export function TrendChart({
         ) : (
           <ResponsiveContainer width="100%" height="100%">
             <ComposedChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 0 }} barGap={1}>
-              <CartesianGrid stroke="#e2e8f0" vertical={false} />
+              <CartesianGrid stroke="var(--color-slate-200)" vertical={false} />
               <XAxis
                 dataKey="week"
                 tickFormatter={(week: string) => formatDay(week)}
@@ -60,7 +61,7 @@ export function TrendChart({
                 minTickGap={20}
                 tick={AXIS_TEXT}
                 tickLine={false}
-                axisLine={{ stroke: "#cbd5e1" }}
+                axisLine={{ stroke: "var(--color-slate-300)" }}
               />
               <YAxis
                 width={48}
@@ -73,7 +74,7 @@ export function TrendChart({
                 axisLine={false}
               />
               <Tooltip
-                cursor={{ fill: "#f1f5f9", stroke: "#cbd5e1" }}
+                cursor={{ fill: "var(--color-slate-100)", stroke: "var(--color-slate-300)" }}
                 content={(props) => <TrendTooltip {...props} series={series} unit={unit} />}
               />
               {series.map((s) =>

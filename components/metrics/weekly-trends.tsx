@@ -1,10 +1,17 @@
+import { CHART_COLORS } from "@/components/charts/chart-colors";
 import { LazyTrendChart } from "@/components/charts/lazy-trend-chart";
 import type { TrendRow, TrendSeries } from "@/components/charts/trend-chart";
 import { formatDay, formatHours, formatPercent, type Unit } from "@/components/charts/units";
 import { cn } from "@/components/ui/cn";
 import type { DoraWeek } from "@/lib/domain/dora";
 
-const COLORS = { releases: "#2852e0", failed: "#e11d48", leadTime: "#2852e0", recovery: "#d97706", rework: "#7c3aed" };
+const COLORS = {
+  releases: CHART_COLORS.brand,
+  failed: CHART_COLORS.danger,
+  leadTime: CHART_COLORS.brand,
+  recovery: CHART_COLORS.warning,
+  rework: CHART_COLORS.violet,
+};
 
 const share = (part: number, whole: number) => (whole === 0 ? null : part / whole);
 const of = (part: number, whole: number, noun: string) => (whole === 0 ? null : `${part} of ${whole} ${noun}${whole === 1 ? "" : "s"}`);

@@ -193,7 +193,7 @@ function Replacement({ by, current, withReason }: { by: Deployment; current: Dep
             <>
               {" "}
               (
-              <Link href={`/changes/CR-${by.changeNumber}`} className="text-brand-700 hover:underline">
+              <Link href={`/changes/CR-${by.changeNumber}`} className="text-brand-700 underline">
                 CR-{by.changeNumber}
               </Link>
               )

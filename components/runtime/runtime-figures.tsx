@@ -1,3 +1,4 @@
+import { CHART_COLORS } from "@/components/charts/chart-colors";
 import { LazyDailyChart } from "@/components/charts/lazy-daily-chart";
 import type { DailyMarker, DailySeries } from "@/components/charts/daily-chart";
 import { formatDay } from "@/components/charts/units";
@@ -33,13 +34,13 @@ export function RuntimeTotals({ totals }: { totals: RuntimeCounts }) {
 }
 
 const VOLUME: DailySeries[] = [
-  { key: "decisions", label: "Decisions", kind: "bar", color: "#3b6cf6" },
-  { key: "toolCalls", label: "Tool calls", kind: "bar", color: "#94a3b8" },
+  { key: "decisions", label: "Decisions", kind: "bar", color: CHART_COLORS.brandSoft },
+  { key: "toolCalls", label: "Tool calls", kind: "bar", color: CHART_COLORS.neutral },
 ];
 const TROUBLE: DailySeries[] = [
-  { key: "errors", label: "Errors", kind: "line", color: "#d97706" },
-  { key: "privilegeRejections", label: "Privilege rejections", kind: "line", color: "#be123c" },
-  { key: "corrections", label: "Corrections", kind: "line", color: "#7c3aed" },
+  { key: "errors", label: "Errors", kind: "line", color: CHART_COLORS.warning },
+  { key: "privilegeRejections", label: "Privilege rejections", kind: "line", color: CHART_COLORS.dangerStrong },
+  { key: "corrections", label: "Corrections", kind: "line", color: CHART_COLORS.violet },
 ];
 
 const markersOf = (markers: MarkerShown[]): DailyMarker[] =>

@@ -1,9 +1,11 @@
 "use client";
 
 import * as DropdownMenu from "@radix-ui/react-dropdown-menu";
-import { ChevronDown, KeyRound, LogOut, UserRound, Users } from "lucide-react";
+import { Check, ChevronDown, KeyRound, LogOut, UserRound, Users } from "lucide-react";
 import Link from "next/link";
+import { useId, useState } from "react";
 import { ROLE_LABELS, type Role } from "@/lib/domain/terms";
+import { applyTheme, parseThemeChoice, storedThemeChoice, THEME_CHOICES, type ThemeChoice } from "@/lib/theme";
 
 const ITEM =
   "flex cursor-pointer items-center gap-2 rounded-md px-3 py-2 text-sm text-slate-700 outline-none data-[highlighted]:bg-slate-100";
@@ -15,6 +17,39 @@ function MenuLink({ href, icon: Icon, label }: { href: string; icon: typeof User
         <Icon aria-hidden className="size-4" /> {label}
       </Link>
     </DropdownMenu.Item>
+  );
+}
+
+/** System, Light or Dark, remembered in this browser; the menu reads the stored choice each time it opens. */
+function ThemeChoices() {
+  const [choice, setChoice] = useState<ThemeChoice>(() => storedThemeChoice());
+  const labelId = useId();
+  return (
+    <>
+      <DropdownMenu.Label id={labelId} className="px-3 pt-1 pb-1 text-xs font-semibold text-slate-600">
+        Theme
+      </DropdownMenu.Label>
+      <DropdownMenu.RadioGroup
+        aria-labelledby={labelId}
+        value={choice}
+        onValueChange={(value) => {
+          const next = parseThemeChoice(value);
+          applyTheme(next);
+          setChoice(next);
+        }}
+      >
+        {THEME_CHOICES.map((c) => (
+          <DropdownMenu.RadioItem key={c.value} value={c.value} className={ITEM} onSelect={(event) => event.preventDefault()}>
+            <span className="flex size-4 items-center justify-center">
+              <DropdownMenu.ItemIndicator>
+                <Check aria-hidden className="size-4" />
+              </DropdownMenu.ItemIndicator>
+            </span>
+            {c.label}
+          </DropdownMenu.RadioItem>
+        ))}
+      </DropdownMenu.RadioGroup>
+    </>
   );
 }
 
@@ -63,6 +98,9 @@ export function UserMenu({ user, signOut }: { user: { name: string; email: strin
               <MenuLink href="/settings/tokens" icon={KeyRound} label="API tokens" />
             </>
           )}
+          <DropdownMenu.Separator className="my-1 h-px bg-slate-100" />
+          <ThemeChoices />
+          <DropdownMenu.Separator className="my-1 h-px bg-slate-100" />
           <DropdownMenu.Item onSelect={() => void signOut()} className={ITEM}>
             <LogOut aria-hidden className="size-4" /> Sign out
           </DropdownMenu.Item>

@@ -17,7 +17,7 @@ export default async function WelcomePage({ params }: { params: Promise<{ secret
       <PublicPanel title={LINK_NO_LONGER_VALID}>
         <p className="text-sm text-slate-700">
           Links to set a password work once and for seven days. Ask an admin for a new one, or{" "}
-          <Link href="/login" className="text-brand-700 hover:underline">
+          <Link href="/login" className="text-brand-700 underline">
             sign in
           </Link>{" "}
           if you already have a password.
