@@ -37,7 +37,15 @@ const SAME_FOR_EVERYONE = [
   "/audit/as-of?agent=refund-assistant",
   `/audit/evidence?from=${day(-14)}&to=${day(0)}`,
 ];
-const ADMIN_SETTINGS = [...SETTINGS, "/settings/people", "/settings/workflows", "/settings/tokens", "/settings/security"];
+const ADMIN_SETTINGS = [
+  ...SETTINGS,
+  "/settings/people",
+  "/settings/workflows",
+  "/settings/tokens",
+  "/settings/security",
+  "/settings/webhooks",
+  "/api/docs",
+];
 
 const ROLES = [
   { role: "admin", email: "admin@countersign.test", pages: [...EVERY_ROLE, ...ADMIN_SETTINGS] },

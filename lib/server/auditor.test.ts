@@ -346,6 +346,8 @@ describe("the auditor changes nothing", () => {
       "getDrift",
       "driftOverview",
       "agentRuntime",
+      "overdueRetroSignoffCount",
+      "openRetroSignoffs",
       "canManageWebhooks",
       "listWebhooks",
       "getWebhook",
