@@ -2,6 +2,7 @@
 
 import { useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
+import { ConfirmButton } from "@/components/ui/confirm-button";
 import { FieldError } from "@/components/ui/field-error";
 import { useAction, type Outcome } from "@/components/ui/use-action";
 import type { Role } from "@/lib/domain/terms";
@@ -23,7 +24,6 @@ const SMALL = "h-8 px-2.5";
 /** A person's row controls: change roles, disable or enable, and a one-time link to set a password. */
 export function PersonActions({ person, setRoles, setDisabled, issueLink }: PersonActionsProps) {
   const rolesDialog = useRef<HTMLDialogElement>(null);
-  const disableDialog = useRef<HTMLDialogElement>(null);
   const [roles, setChosen] = useState(person.roles);
   const [link, setLink] = useState<{ url: string; emailedTo: string | null } | null>(null);
   const { pending, fieldErrors, run } = useAction();
@@ -73,15 +73,16 @@ export function PersonActions({ person, setRoles, setDisabled, issueLink }: Pers
           >
             {inviteOnly ? "New invitation" : "Reset link"}
           </Button>
-          <Button
-            type="button"
-            variant="secondary"
+          <ConfirmButton
+            label="Disable"
+            ariaLabel={`Disable ${person.name}`}
             className={`${SMALL} text-rose-700`}
-            aria-label={`Disable ${person.name}`}
-            onClick={() => disableDialog.current?.showModal()}
-          >
-            Disable
-          </Button>
+            title={`Disable ${person.name}?`}
+            body="They are signed out everywhere at once and cannot sign in, by password or single sign-on, until enabled again. Their past decisions stay on record; sign-offs waiting on their roles show them as disabled."
+            confirm="Disable"
+            pendingLabel="Disabling…"
+            action={() => setDisabled(person.email, true)}
+          />
         </>
       )}
       {link && (
@@ -108,31 +109,6 @@ export function PersonActions({ person, setRoles, setDisabled, issueLink }: Pers
             }
           >
             Save roles
-          </Button>
-        </div>
-      </dialog>
-      <dialog ref={disableDialog} role="alertdialog" aria-label={`Disable ${person.name}?`} className={DIALOG}>
-        <h2 className="text-base font-semibold text-slate-900">Disable {person.name}?</h2>
-        <p className="mt-2 text-sm text-slate-600">
-          They are signed out everywhere at once and cannot sign in, by password or single sign-on, until enabled again. Their past
-          decisions stay on record; sign-offs waiting on their roles show them as disabled.
-        </p>
-        <div className="mt-5 flex justify-end gap-2">
-          <Button type="button" variant="secondary" onClick={() => disableDialog.current?.close()}>
-            Cancel
-          </Button>
-          <Button
-            type="button"
-            className="bg-rose-600 hover:bg-rose-700"
-            disabled={pending}
-            onClick={() =>
-              run(
-                () => setDisabled(person.email, true),
-                () => disableDialog.current?.close(),
-              )
-            }
-          >
-            Disable
           </Button>
         </div>
       </dialog>
