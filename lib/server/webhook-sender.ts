@@ -77,7 +77,13 @@ function post(url: URL, body: string, headers: Record<string, string>, allowPriv
   const host = url.hostname.replace(/^\[|\]$/g, "");
   if (!allowPrivateNetwork && isIP(host) && isInternalAddress(host))
     return Promise.resolve(done({ ok: false, status: null, excerpt: null, error: new InternalAddressError(host).message }));
-  return new Promise((resolve) => {
+  return new Promise((settle) => {
+    // The idle timeout alone does not bound a receiver that keeps sending a byte at a time; this does.
+    const deadline = setTimeout(() => request.destroy(new Error(`no answer within ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS);
+    const resolve = (outcome: Outcome) => {
+      clearTimeout(deadline);
+      settle(outcome);
+    };
     const client = url.protocol === "https:" ? https : http;
     const request = client.request(
       url,

@@ -1,3 +1,5 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { DB } from "@/db";
@@ -59,4 +61,41 @@ describe("a paused endpoint", () => {
     expect(errorOf(() => redeliver(admin(), delivered!.id, clock.next()))).toMatchObject({ code: "conflict" });
     expect(deliveries(view.id)).toHaveLength(1);
   });
+});
+
+describe("a receiver that never finishes answering", () => {
+  let trickle: Server;
+  beforeAll(async () => {
+    // Answers 200 at once, then sends one byte a second and never ends: each byte resets an idle timeout.
+    trickle = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        res.writeHead(200, { "content-type": "text/plain" });
+        const timer = setInterval(() => res.write("."), 1000);
+        res.on("close", () => clearInterval(timer));
+      });
+    });
+    await new Promise<void>((resolve) => trickle.listen(0, "127.0.0.1", resolve));
+  });
+  afterAll(
+    () =>
+      new Promise<void>((resolve) => {
+        trickle.closeAllConnections();
+        trickle.close(() => resolve());
+      }),
+  );
+
+  it("is given up on within the 10-second timeout, long before the sender's one-minute claim lapses", async () => {
+    const { port } = trickle.address() as AddressInfo;
+    const view = await endpoint(`http://127.0.0.1:${port}/hooks`);
+    limitRaise(630, clock.next());
+    const started = Date.now();
+    const result = await Promise.race([
+      sendDueWebhooks({ now: () => clock.peek() }),
+      new Promise<"still sending">((resolve) => setTimeout(() => resolve("still sending"), 20_000)),
+    ]);
+    expect(result).not.toBe("still sending");
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(deliveries(view.id)[0]!.claimedUntil).toBeNull();
+  }, 60_000);
 });
