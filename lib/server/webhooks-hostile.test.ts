@@ -8,7 +8,7 @@ import { errorOf } from "@/lib/testing/app-error";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
 import { as, limitRaise, testClock } from "@/lib/testing/release-fixtures";
 import { startReceiver, type Receiver } from "@/lib/testing/webhook-receiver";
-import { sendDueWebhooks } from "./webhook-sender";
+import { sendDueWebhooks, startWebhookSender } from "./webhook-sender";
 import { createWebhook, redeliver, sendTestEvent, updateWebhook } from "./webhooks";
 
 /** Webhook behaviour under hostile or awkward conditions: paused endpoints, receivers that never finish answering. */
@@ -97,5 +97,41 @@ describe("a receiver that never finishes answering", () => {
     expect(result).not.toBe("still sending");
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(deliveries(view.id)[0]!.claimedUntil).toBeNull();
+  }, 60_000);
+});
+
+describe("one slow endpoint with a backlog", () => {
+  const holder = globalThis as typeof globalThis & { countersignWebhookSender?: NodeJS.Timeout };
+  afterAll(() => {
+    clearInterval(holder.countersignWebhookSender);
+    delete holder.countersignWebhookSender;
+  });
+
+  it("does not hold up another endpoint: the background sender reaches it within seconds", async () => {
+    const other = await startReceiver();
+    try {
+      const slow = await endpoint();
+      const healthy = await endpoint(other.url);
+      // The slow endpoint has forty test events waiting (each its own order), all due before the healthy one's.
+      for (let i = 0; i < 40; i++) sendTestEvent(admin(), slow.id, clock.next());
+      sendTestEvent(admin(), healthy.id, clock.next());
+      const now = Date.now();
+      db.update(webhookDeliveries)
+        .set({ nextAttemptAt: now - 60_000 })
+        .where(eq(webhookDeliveries.webhookId, slow.id))
+        .run();
+      db.update(webhookDeliveries).set({ nextAttemptAt: now }).where(eq(webhookDeliveries.webhookId, healthy.id)).run();
+      receiver.answer(...Array<"hang">(40).fill("hang"));
+
+      startWebhookSender();
+      const started = Date.now();
+      while (other.received.length === 0 && Date.now() - started < 8_000) await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(other.received).toHaveLength(1);
+      expect(receiver.received.length).toBeLessThanOrEqual(2);
+    } finally {
+      clearInterval(holder.countersignWebhookSender);
+      delete holder.countersignWebhookSender;
+      await other.close();
+    }
   }, 60_000);
 });
