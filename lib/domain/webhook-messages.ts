@@ -81,7 +81,7 @@ export function slackMessage(envelope: EventEnvelope) {
     },
     { type: "context", elements: [{ type: "mrkdwn", text: `Countersign · ${envelope.type} · ${envelope.occurredAt}` }] },
   );
-  return { text: plain(envelope.data.summary, 3000), blocks };
+  return { text: plain(slackEscape(envelope.data.summary), 3000), blocks };
 }
 
 export function teamsMessage(envelope: EventEnvelope) {

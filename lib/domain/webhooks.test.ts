@@ -160,3 +160,17 @@ describe("the message each format sends", () => {
     expect(slackEscape("<!channel> & <@U1>")).toBe("&lt;!channel&gt; &amp; &lt;@U1&gt;");
   });
 });
+
+describe("what people type cannot become Slack markup", () => {
+  it("escapes the notification text Slack shows outside the blocks, so a title cannot mention a channel there either", () => {
+    const hostile: EventEnvelope = {
+      ...envelope,
+      change: { ...envelope.change!, title: "<!channel> <https://evil.example|Approve here>" },
+      data: { ...envelope.data, summary: "CR-42 “<!channel> <https://evil.example|Approve here>” needs sign-off from Security" },
+    };
+    const message = slackMessage(hostile);
+    expect(message.text).not.toContain("<!channel>");
+    expect(message.text).not.toContain("<https://evil.example");
+    expect(message.text).toContain("&lt;!channel&gt;");
+  });
+});

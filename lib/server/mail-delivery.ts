@@ -92,8 +92,17 @@ export async function deliverDueMail(now = Date.now()): Promise<DeliveryRun> {
   const transport = transportFor(settings);
   const db = getDb();
   const mine = (id: string) => and(eq(mailOutbox.id, id), eq(mailOutbox.claimToken, token));
+  const started = Date.now();
   try {
     for (const mail of claimed) {
+      // The lease covers the whole batch, sent one by one: renew it for each mail, and leave alone any mail whose
+      // lease lapsed while earlier ones were slow and another worker took it over (or that was withdrawn).
+      const renewed = db
+        .update(mailOutbox)
+        .set({ claimedUntil: now + (Date.now() - started) + CLAIM_LEASE_MS })
+        .where(and(mine(mail.id), eq(mailOutbox.status, "pending")))
+        .run();
+      if (renewed.changes !== 1) continue;
       try {
         await transport.sendMail({ from: settings.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
         db.update(mailOutbox)

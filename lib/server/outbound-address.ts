@@ -35,13 +35,36 @@ for (const [net, prefix] of [
 ] as const)
   internal.addSubnet(net, prefix, "ipv6");
 
-/** Whether an IP address belongs to this server's own networks. IPv4 written as IPv6 (::ffff:10.0.0.1) is judged as IPv4. */
+/** NAT64 prefixes: an IPv6-only network's gateway carries these to the IPv4 address in their last 32 bits. */
+const wellKnownNat64 = new BlockList();
+wellKnownNat64.addSubnet("64:ff9b::", 96, "ipv6");
+internal.addSubnet("64:ff9b:1::", 48, "ipv6"); // the local-use NAT64 prefix (RFC 8215): its addresses are this network's own
+
+/** The IPv4 address in an IPv6 address's last 32 bits, dotted. */
+function lastIpv4Of(address: string): string {
+  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(address);
+  if (dotted) return dotted[1]!;
+  const [head = "", tail] = address.split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const groups = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right];
+  const [hi, lo] = groups.slice(6).map((g) => parseInt(g, 16));
+  return [hi! >> 8, hi! & 255, lo! >> 8, lo! & 255].join(".");
+}
+
+/**
+ * Whether an IP address belongs to this server's own networks. IPv4 written as IPv6 (::ffff:10.0.0.1) is judged as
+ * IPv4, and so is the IPv4 address a NAT64 address (64:ff9b::10.0.0.1) reaches.
+ */
 export function isInternalAddress(address: string): boolean {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   if (mapped) return internal.check(mapped[1]!, "ipv4");
   const family = isIP(address);
   if (family === 4) return internal.check(address, "ipv4");
-  if (family === 6) return internal.check(address, "ipv6");
+  if (family === 6) {
+    if (wellKnownNat64.check(address, "ipv6")) return internal.check(lastIpv4Of(address.toLowerCase()), "ipv4");
+    return internal.check(address, "ipv6");
+  }
   return false;
 }
 

@@ -3,7 +3,7 @@ import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getDb, type DB } from "@/db";
 import { appendAuditEvent } from "@/db/audit";
-import { accountLinks, userRoles, users } from "@/db/schema";
+import { accountLinks, mailOutbox, userRoles, users } from "@/db/schema";
 import { ROLE_LABELS, ROLES, type Role } from "@/lib/domain/terms";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validations/field-errors";
@@ -199,6 +199,18 @@ export function updatePerson(caller: Caller, email: string, input: unknown, now 
           tx.update(accountLinks)
             .set({ revokedAt: now })
             .where(and(eq(accountLinks.userId, before.id), isNull(accountLinks.usedAt), isNull(accountLinks.revokedAt)))
+            .run();
+          // Email still waiting for them is not sent, and its body (perhaps a link's secret) is not kept.
+          tx.update(mailOutbox)
+            .set({
+              status: "failed",
+              text: "",
+              html: "",
+              claimedUntil: null,
+              claimToken: null,
+              lastError: "not sent: the person was disabled",
+            })
+            .where(and(eq(mailOutbox.userId, before.id), eq(mailOutbox.status, "pending")))
             .run();
           event("person.disabled", { sessionsEnded });
         } else event("person.enabled", {});

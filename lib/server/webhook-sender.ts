@@ -2,7 +2,7 @@ import "server-only";
 import http from "node:http";
 import https from "node:https";
 import { isIP } from "node:net";
-import { and, eq, inArray, lt, or, sql, isNull } from "drizzle-orm";
+import { and, eq, inArray, lt, notInArray, or, sql, isNull } from "drizzle-orm";
 import { getDb } from "@/db";
 import { outgoingEvents, webhookDeliveries, webhooks } from "@/db/schema";
 import { deliveryBody } from "@/lib/domain/webhook-messages";
@@ -27,8 +27,8 @@ const MAX_RESPONSE_BYTES = 16_384;
 
 type Due = { id: string; webhookId: string; attempts: number; createdAt: number };
 
-/** Due deliveries with nothing earlier still waiting for the same endpoint and key, oldest first. */
-function dueDeliveries(now: number, limit: number): Due[] {
+/** Due deliveries with nothing earlier still waiting for the same endpoint and key, oldest first; none for `skip`. */
+function dueDeliveries(now: number, limit: number, skip: string[] = []): Due[] {
   const earlier = sql`EXISTS (SELECT 1 FROM ${webhookDeliveries} AS e WHERE e.webhook_id = ${webhookDeliveries.webhookId}
     AND e.order_key = ${webhookDeliveries.orderKey} AND e.status = 'pending' AND e.event_seq < ${webhookDeliveries.eventSeq})`;
   return getDb()
@@ -45,6 +45,7 @@ function dueDeliveries(now: number, limit: number): Due[] {
         sql`${webhookDeliveries.nextAttemptAt} <= ${now}`,
         or(isNull(webhookDeliveries.claimedUntil), lt(webhookDeliveries.claimedUntil, now)),
         sql`NOT ${earlier}`,
+        skip.length ? notInArray(webhookDeliveries.webhookId, skip) : undefined,
       ),
     )
     .orderBy(webhookDeliveries.nextAttemptAt, webhookDeliveries.eventSeq)
@@ -77,7 +78,13 @@ function post(url: URL, body: string, headers: Record<string, string>, allowPriv
   const host = url.hostname.replace(/^\[|\]$/g, "");
   if (!allowPrivateNetwork && isIP(host) && isInternalAddress(host))
     return Promise.resolve(done({ ok: false, status: null, excerpt: null, error: new InternalAddressError(host).message }));
-  return new Promise((resolve) => {
+  return new Promise((settle) => {
+    // The idle timeout alone does not bound a receiver that keeps sending a byte at a time; this does.
+    const deadline = setTimeout(() => request.destroy(new Error(`no answer within ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS);
+    const resolve = (outcome: Outcome) => {
+      clearTimeout(deadline);
+      settle(outcome);
+    };
     const client = url.protocol === "https:" ? https : http;
     const request = client.request(
       url,
@@ -128,7 +135,9 @@ function post(url: URL, body: string, headers: Record<string, string>, allowPriv
 function claimDue(now: number, limit: number, perEndpoint = limit, busy = new Map<string, number>()): Due[] {
   const taken = new Map(busy);
   const claimed: Due[] = [];
-  for (const d of dueDeliveries(now, limit * 4)) {
+  // Endpoints already at their share are left out of the query, so their backlog cannot fill it and hide the others.
+  const full = [...taken].filter(([, n]) => n >= perEndpoint).map(([id]) => id);
+  for (const d of dueDeliveries(now, limit * 4, full)) {
     if (claimed.length >= limit) break;
     if ((taken.get(d.webhookId) ?? 0) >= perEndpoint || !claim(d.id, now)) continue;
     taken.set(d.webhookId, (taken.get(d.webhookId) ?? 0) + 1);

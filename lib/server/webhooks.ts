@@ -268,6 +268,12 @@ async function saveChecked(caller: Admin, id: string, data: z.output<typeof upda
     (tx) => {
       const done = tx.update(webhooks).set(set).where(eq(webhooks.id, id)).returning().get();
       if (!done) throw new AppError("not_found", "No webhook has this id; it may have been deleted");
+      // A paused endpoint is sent nothing: what was still waiting for it is settled, as events while paused are not kept.
+      if (!done.enabled)
+        tx.update(webhookDeliveries)
+          .set({ status: "failed", claimedUntil: null, error: "not sent: the endpoint was paused" })
+          .where(and(eq(webhookDeliveries.webhookId, id), eq(webhookDeliveries.status, "pending")))
+          .run();
       appendAuditEvent(tx, {
         at: now,
         actor: actorOf(caller),
@@ -413,6 +419,7 @@ export function redeliver(caller: Caller, deliveryId: string, now = Date.now()):
         .where(eq(webhookDeliveries.id, deliveryId))
         .get();
       if (!row) throw new AppError("not_found", "No delivery has this id; it may have been tidied away");
+      assertEnabled(tx, row.d.webhookId);
       const pending = tx
         .select({ id: webhookDeliveries.id })
         .from(webhookDeliveries)
@@ -452,6 +459,13 @@ export function redeliver(caller: Caller, deliveryId: string, now = Date.now()):
   );
 }
 
+/** Refuses to queue anything for a paused endpoint: it would never be sent. */
+function assertEnabled(tx: Pick<ReturnType<typeof getDb>, "select">, webhookId: string) {
+  const row = tx.select({ enabled: webhooks.enabled }).from(webhooks).where(eq(webhooks.id, webhookId)).get();
+  if (!row) throw new AppError("not_found", "No webhook has this id; it may have been deleted");
+  if (!row.enabled) throw new AppError("conflict", "This endpoint is paused: enable it first, then send to it");
+}
+
 /** Queues a `webhook.test` event to this endpoint only, to check that it receives, verifies and answers. */
 export function sendTestEvent(caller: Caller, webhookId: string, now = Date.now()): void {
   assertAdmin(caller);
@@ -469,8 +483,7 @@ export function sendTestEvent(caller: Caller, webhookId: string, now = Date.now(
   };
   getDb().transaction(
     (tx) => {
-      const row = tx.select({ name: webhooks.name }).from(webhooks).where(eq(webhooks.id, webhookId)).get();
-      if (!row) throw new AppError("not_found", "No webhook has this id; it may have been deleted");
+      assertEnabled(tx, webhookId);
       enqueue(tx, envelope, [{ id: webhookId }], now);
     },
     { behavior: "immediate" },
