@@ -106,7 +106,7 @@ export function WebhookForm<T extends Outcome>({
             <p id="webhook-url-help" className="mt-1 text-xs text-slate-500">
               {editing
                 ? `Now ${urlHint}. The full URL is kept encrypted and never shown again.`
-                : "Kept encrypted: a Slack or Teams URL is itself a key. Only its start is shown afterwards."}
+                : "Kept encrypted: a Slack or Teams URL is itself a key. Only its scheme, host and port are shown afterwards."}
             </p>
           )}
         </div>

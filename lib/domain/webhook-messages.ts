@@ -84,17 +84,23 @@ export function slackMessage(envelope: EventEnvelope) {
   return { text: plain(slackEscape(envelope.data.summary), 3000), blocks };
 }
 
+/**
+ * Teams renders a subset of Markdown in card text: a title like `[Approve](https://elsewhere)` would become a link.
+ * A zero-width space between `]` and `(` keeps it text; emphasis marks are left, since they cannot mislead.
+ */
+export const teamsPlain = (text: string) => text.replace(/\]\(/g, "]\u200b(");
+
 export function teamsMessage(envelope: EventEnvelope) {
   const escalations = escalationLines(envelope);
   const body: unknown[] = [
     { type: "TextBlock", size: "Medium", weight: "Bolder", text: eventLabel(envelope), wrap: true },
-    { type: "TextBlock", text: envelope.data.summary, wrap: true },
-    { type: "FactSet", facts: facts(envelope) },
+    { type: "TextBlock", text: teamsPlain(envelope.data.summary), wrap: true },
+    { type: "FactSet", facts: facts(envelope).map((f) => ({ title: f.title, value: teamsPlain(f.value) })) },
   ];
   if (escalations)
     body.push(
       { type: "TextBlock", weight: "Bolder", text: escalations.heading, wrap: true, spacing: "Medium" },
-      ...escalations.lines.map((line) => ({ type: "TextBlock", text: `• ${line}`, wrap: true, spacing: "None" })),
+      ...escalations.lines.map((line) => ({ type: "TextBlock", text: `• ${teamsPlain(line)}`, wrap: true, spacing: "None" })),
     );
   body.push({
     type: "TextBlock",

@@ -156,6 +156,13 @@ describe("the message each format sends", () => {
     expect(texts).toContain('"title":"Risk tier","value":"High"');
   });
 
+  it("keeps a Markdown link in a title as text in Teams", () => {
+    const hostile = { ...envelope, data: { ...envelope.data, summary: "CR-42 “[Approve here](https://evil.example)” needs sign-off" } };
+    const text = JSON.stringify(teamsMessage(hostile));
+    expect(text).not.toContain("](https://evil.example)");
+    expect(text).toContain("[Approve here]\u200b(https://evil.example)");
+  });
+
   it("escapes Slack's markup characters so a title cannot mention a channel", () => {
     expect(slackEscape("<!channel> & <@U1>")).toBe("&lt;!channel&gt; &amp; &lt;@U1&gt;");
   });

@@ -76,7 +76,7 @@ describe("adding an endpoint", () => {
     const { view, secret } = await endpoint({ url: `${receiver.url}?key=s3cr3t-path` });
     expect(secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
     expect(view).toMatchObject({ name: "Reviews channel", format: "json", events: ["signoff.requested"], enabled: true, pending: 0 });
-    expect(view.urlHint).toBe(`${new URL(receiver.url).origin}/hooks/…`);
+    expect(view.urlHint).toBe(`${new URL(receiver.url).origin}/…`);
     const row = db.select().from(webhooks).where(eq(webhooks.id, view.id)).get()!;
     expect(JSON.stringify(row)).not.toContain(secret);
     expect(JSON.stringify(row)).not.toContain("s3cr3t-path");

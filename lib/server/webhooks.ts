@@ -89,10 +89,12 @@ export const updateWebhookSchema = z
   })
   .partial();
 
-/** What lists show of a URL: its origin and first path segment, never the rest (a Slack URL's last part is its key). */
+/**
+ * What lists and the audit trail show of a URL: its origin only. Any part of the path may be the key (the last
+ * part of a Slack URL, the first of a webhook.site or ntfy.sh one), so none of it is shown.
+ */
 export function urlHint(url: URL): string {
-  const [first, ...rest] = url.pathname.split("/").filter(Boolean);
-  return `${url.origin}${first ? `/${first}` : ""}${rest.length || url.search ? "/…" : ""}`;
+  return `${url.origin}${url.pathname.replace(/\/+$/, "") || url.search ? "/…" : ""}`;
 }
 
 /** Refuses a URL that reaches this server's own network, unless the admin allowed it for this endpoint. */
@@ -366,7 +368,8 @@ export function listDeliveries(caller: Caller, webhookId: string, page = 1): { i
   assertAdmin(caller);
   viewOf(webhookId);
   const db = getDb();
-  const offset = (Math.max(1, Math.floor(page)) - 1) * DELIVERIES_PAGE;
+  // A page beyond any there could be (or not a number) reads as the first.
+  const offset = (Number.isSafeInteger(page) && page > 1 ? page - 1 : 0) * DELIVERIES_PAGE;
   const rows = db
     .select({ d: webhookDeliveries, envelope: outgoingEvents.envelope })
     .from(webhookDeliveries)

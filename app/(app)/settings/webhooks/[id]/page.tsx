@@ -22,7 +22,8 @@ export default async function WebhookPage({
   searchParams: Promise<{ page?: string }>;
 }) {
   const { id } = await params;
-  const page = Math.max(1, Number((await searchParams).page) || 1);
+  const asked = Number((await searchParams).page);
+  const page = Number.isSafeInteger(asked) && asked > 1 ? asked : 1;
   const caller = userCaller(await requireUser());
   // Not an admin: the page does not say whether this webhook exists.
   if (!canManageWebhooks(caller)) notFound();
