@@ -2,6 +2,7 @@
 
 import { useEffect, useRef, useState } from "react";
 import "swagger-ui-dist/swagger-ui.css";
+import "./api-reference.css";
 
 /**
  * The API reference, rendered by Swagger UI from the OpenAPI document. Swagger UI's bundle (with its own
@@ -22,7 +23,8 @@ export function ApiReference({ documentUrl }: { documentUrl: string }) {
         SwaggerUI({
           url: documentUrl,
           domNode: node,
-          deepLinking: true,
+          // Deep links put a link inside each operation's toggle button, which assistive technology cannot reach.
+          deepLinking: false,
           docExpansion: "list",
           defaultModelsExpandDepth: -1,
           displayRequestDuration: true,

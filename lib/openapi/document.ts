@@ -65,7 +65,7 @@ export function buildOpenApiDocument(): Json {
   return {
     openapi: "3.1.1",
     info: { title: "Countersign API", version: "1", description: INFO_DESCRIPTION },
-    servers: [{ url: "/", description: "This Countersign server" }],
+    // No `servers`: OpenAPI then means the server the document was read from, and the reference shows no server picker.
     tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
     paths,
     components: {
