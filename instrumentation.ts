@@ -1,6 +1,8 @@
 // Called once when the server starts (Next.js instrumentation): background upkeep that must not wait for traffic.
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  // Derived tables built by older rules are rebuilt once, before the first request reads them.
+  await (await import("./db/derived")).backfillDerivedTables();
   const { keepRuntimeEvidenceTidy } = await import("./lib/server/runtime-upkeep");
   keepRuntimeEvidenceTidy();
   (await import("./lib/server/webhook-sender")).startWebhookSender();

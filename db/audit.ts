@@ -1,3 +1,4 @@
+import { first } from "./index";
 import { desc } from "drizzle-orm";
 import { chainEvent, GENESIS_HASH, type ActorType, type ChainedAuditEvent } from "../lib/domain/audit-chain";
 import type { DB } from "./index";
@@ -24,17 +25,16 @@ type Writer = Pick<DB, "select" | "insert">;
  * Appends events to the hash chain. Call it inside the transaction that makes the change it records,
  * so no state change exists without its event (and a rolled-back change leaves no event).
  */
-export function appendAuditEvents(tx: Writer, inputs: AuditInput[]): void {
+export async function appendAuditEvents(tx: Writer, inputs: AuditInput[]): Promise<void> {
   if (inputs.length === 0) return;
-  const head = tx.select({ seq: auditEvents.seq, hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.seq)).limit(1).get();
+  const head = await first(
+    tx.select({ seq: auditEvents.seq, hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.seq)).limit(1),
+  );
   const rows = chainAuditEvents(head ?? null, inputs);
   // Large batches are written in slices to stay under SQLite's variable limit.
-  for (let i = 0; i < rows.length; i += 500)
-    tx.insert(auditEvents)
-      .values(rows.slice(i, i + 500))
-      .run();
+  for (let i = 0; i < rows.length; i += 500) await tx.insert(auditEvents).values(rows.slice(i, i + 500));
   // The webhook events these entries stand for, in the same transaction: none is lost, none sent for a rolled-back change.
-  recordOutgoingEvents(tx, inputs);
+  await recordOutgoingEvents(tx, inputs);
 }
 
 /** The events chained after `head` (the trail's last event, or null for an empty trail), in order. */
@@ -59,6 +59,6 @@ export function chainAuditEvents(head: { seq: number; hash: string } | null, inp
   });
 }
 
-export function appendAuditEvent(tx: Writer, input: AuditInput): void {
-  appendAuditEvents(tx, [input]);
+export async function appendAuditEvent(tx: Writer, input: AuditInput): Promise<void> {
+  await appendAuditEvents(tx, [input]);
 }

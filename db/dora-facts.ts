@@ -33,15 +33,14 @@ export const DORA_INCIDENT = {
 
 type Tx = Pick<DB, "select" | "selectDistinct" | "insert" | "delete" | "run">;
 
-function historyOf(tx: Tx, agentIds: string[] | null) {
+async function historyOf(tx: Tx, agentIds: string[] | null) {
   const byAgent = (column: SQLiteColumn, rest?: SQL) => and(agentIds ? inArray(column, agentIds) : undefined, rest);
-  const production = tx
+  const production = await tx
     .select(DORA_DEPLOYMENT)
     .from(deployments)
     .where(byAgent(deployments.agentId, eq(deployments.environment, "production")))
-    .orderBy(asc(deployments.deployedAt), asc(sql`${deployments}.rowid`))
-    .all();
-  const changes = tx
+    .orderBy(asc(deployments.deployedAt), asc(sql`${deployments}.rowid`));
+  const changes = await tx
     .select({
       id: changeRecords.id,
       number: changeRecords.number,
@@ -49,29 +48,27 @@ function historyOf(tx: Tx, agentIds: string[] | null) {
       riskTier: changeRecords.riskTier,
     })
     .from(changeRecords)
-    .where(byAgent(changeRecords.agentId))
-    .all();
-  const incidentRows = tx
+    .where(byAgent(changeRecords.agentId));
+  const incidentRows = await tx
     .select(DORA_INCIDENT)
     .from(incidents)
     .where(byAgent(incidents.agentId))
-    .orderBy(asc(incidents.detectedAt), asc(sql`${incidents}.rowid`))
-    .all();
+    .orderBy(asc(incidents.detectedAt), asc(sql`${incidents}.rowid`));
   const versionChange = new Map(
-    tx
-      .select({ id: agentVersions.id, changeRecordId: agentVersions.changeRecordId })
-      .from(agentVersions)
-      .where(byAgent(agentVersions.agentId))
-      .all()
-      .map((v) => [v.id, v.changeRecordId]),
+    (
+      await tx
+        .select({ id: agentVersions.id, changeRecordId: agentVersions.changeRecordId })
+        .from(agentVersions)
+        .where(byAgent(agentVersions.agentId))
+    ).map((v) => [v.id, v.changeRecordId]),
   );
   const agentOf = new Map(
-    tx
-      .select({ id: agents.id, workflowId: agents.workflowId, platform: agents.platform })
-      .from(agents)
-      .where(agentIds ? inArray(agents.id, agentIds) : undefined)
-      .all()
-      .map((a) => [a.id, a]),
+    (
+      await tx
+        .select({ id: agents.id, workflowId: agents.workflowId, platform: agents.platform })
+        .from(agents)
+        .where(agentIds ? inArray(agents.id, agentIds) : undefined)
+    ).map((a) => [a.id, a]),
   );
   return { history: { deployments: production, changes, incidents: incidentRows, versionChange }, agentOf };
 }
@@ -108,11 +105,9 @@ function rowOf(f: DoraFact, agent: AgentScope | undefined): typeof doraFacts.$in
   };
 }
 
-function write(tx: Tx, facts: DoraFact[], agentOf: Map<string, AgentScope>) {
+async function write(tx: Tx, facts: DoraFact[], agentOf: Map<string, AgentScope>) {
   for (let i = 0; i < facts.length; i += 500)
-    tx.insert(doraFacts)
-      .values(facts.slice(i, i + 500).map((f) => rowOf(f, agentOf.get(f.agentId))))
-      .run();
+    await tx.insert(doraFacts).values(facts.slice(i, i + 500).map((f) => rowOf(f, agentOf.get(f.agentId))));
 }
 
 /** dora_days: the facts summed per day, workflow, platform and tier, for the facts `where` selects. */
@@ -124,14 +119,14 @@ const sumDays = (where: SQL) => sql`
   FROM dora_facts WHERE ${where} GROUP BY day, workflow_id, platform, risk_tier`;
 
 /** Re-derives the facts of these agents' production deployments, and the day sums they touch; call it inside the transaction that changed them. */
-export function refreshDoraFacts(tx: Tx, ...agentIds: string[]): void {
+export async function refreshDoraFacts(tx: Tx, ...agentIds: string[]): Promise<void> {
   const ids = [...new Set(agentIds)];
   if (ids.length === 0) return;
-  const before = tx.selectDistinct({ day: doraFacts.day }).from(doraFacts).where(inArray(doraFacts.agentId, ids)).all();
-  tx.delete(doraFacts).where(inArray(doraFacts.agentId, ids)).run();
-  const { history, agentOf } = historyOf(tx, ids);
+  const before = await tx.selectDistinct({ day: doraFacts.day }).from(doraFacts).where(inArray(doraFacts.agentId, ids));
+  await tx.delete(doraFacts).where(inArray(doraFacts.agentId, ids));
+  const { history, agentOf } = await historyOf(tx, ids);
   const facts = doraFactsOf(history);
-  write(tx, facts, agentOf);
+  await write(tx, facts, agentOf);
   // The sums of the days these agents' facts were and are on, for their workflows and platforms.
   const days = [...new Set([...before.map((d) => d.day), ...facts.map((f) => Math.floor(f.deployedAt / DAY))])];
   for (const scope of new Map([...agentOf.values()].map((a) => [`${a.workflowId} ${a.platform}`, a])).values()) {
@@ -149,20 +144,15 @@ export function refreshDoraFacts(tx: Tx, ...agentIds: string[]): void {
  * database up to date. An agent's facts depend on its own history alone, so agents are taken a batch
  * at a time: memory holds one batch's history, whatever the size of the estate.
  */
-export function rebuildDoraFacts(tx: Tx): number {
-  tx.delete(doraFacts).run();
+export async function rebuildDoraFacts(tx: Tx): Promise<number> {
+  await tx.delete(doraFacts);
   tx.run(sql`DELETE FROM dora_days`);
-  const ids = tx
-    .select({ id: agents.id })
-    .from(agents)
-    .orderBy(asc(agents.id))
-    .all()
-    .map((a) => a.id);
+  const ids = (await tx.select({ id: agents.id }).from(agents).orderBy(asc(agents.id))).map((a) => a.id);
   let written = 0;
   for (let i = 0; i < ids.length; i += AGENTS_PER_BATCH) {
-    const { history, agentOf } = historyOf(tx, ids.slice(i, i + AGENTS_PER_BATCH));
+    const { history, agentOf } = await historyOf(tx, ids.slice(i, i + AGENTS_PER_BATCH));
     const facts = doraFactsOf(history);
-    write(tx, facts, agentOf);
+    await write(tx, facts, agentOf);
     written += facts.length;
   }
   tx.run(sumDays(sql`1`));

@@ -1,17 +1,45 @@
 import Database from "better-sqlite3";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { existsSync, fsync, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import { databasePath } from "../lib/env";
 import { AppError } from "../lib/errors";
-import { backfillDerivedTables } from "./derived";
 import * as schema from "./schema";
 
 export type DB = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
-export type Connection = { sqlite: Database.Database; db: DB };
+/**
+ * `sqlite` is the writing connection, `reader` a second connection to the same file that only reads
+ * (the same one for an in-memory database), and `db` the handle the use cases query through: inside
+ * `withTransaction` its statements run on the writer, in the transaction; outside, on the reader, which
+ * sees only committed data and refuses writes.
+ */
+export type Connection = { sqlite: Database.Database; reader: Database.Database; db: DB };
 
 const migrationsFolder = path.join(process.cwd(), "db", "migrations");
+
+/**
+ * The store's bookkeeping lives on globalThis, like the connection itself: the server bundles this
+ * module into more than one chunk (instrumentation, routes), and every copy must see the same open
+ * transactions, the same writer queue and the same handles.
+ */
+type Shared = {
+  connections: WeakMap<DB, Connection>;
+  writers: WeakMap<DB, Database.Database>;
+  writerQueues: WeakMap<Database.Database, Promise<unknown>>;
+  transactions: AsyncLocalStorage<OpenTransaction>;
+  lent: AsyncLocalStorage<Connection>;
+  syncers: WeakMap<Database.Database, Syncer>;
+};
+const shared = ((globalThis as typeof globalThis & { countersignStore?: Shared }).countersignStore ??= {
+  connections: new WeakMap(),
+  writers: new WeakMap(),
+  writerQueues: new WeakMap(),
+  transactions: new AsyncLocalStorage(),
+  lent: new AsyncLocalStorage(),
+  syncers: new WeakMap(),
+});
 
 /** Opens (creating if needed) a database file, sets the pragmas durability needs, and migrates it. */
 export function openDatabase(file: string): Connection {
@@ -22,12 +50,12 @@ export function openDatabase(file: string): Connection {
   // every write acknowledged together (group commit), on libuv's pool instead of the request thread.
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("busy_timeout = 5000");
-  const db = drizzle(sqlite, { schema });
+  const migrator = drizzle(sqlite, { schema });
   // SQLite rebuilds a table to change a column; that is only safe with foreign keys off, and the
   // pragma is ignored inside the migration's transaction. So: off, migrate, check the keys, on.
   sqlite.pragma("foreign_keys = OFF");
   const applied = appliedMigrations(sqlite);
-  migrate(db, { migrationsFolder });
+  migrate(migrator, { migrationsFolder });
   // Keys can only break while a migration runs with them off: check them then, not at every start
   // (on a large database the check reads every row of every table).
   if (appliedMigrations(sqlite) !== applied) {
@@ -35,9 +63,163 @@ export function openDatabase(file: string): Connection {
     if (broken.length > 0) throw new Error(`Migration left ${broken.length} broken foreign keys in ${file}; the database was not opened.`);
   }
   sqlite.pragma("foreign_keys = ON");
-  backfillDerivedTables(sqlite);
   keepStatisticsCurrent(sqlite);
-  return { sqlite, db };
+  const reader = sqlite.memory || sqlite.readonly ? sqlite : openReader(sqlite);
+  const connection = { sqlite, reader, db: routedHandle(sqlite, reader) };
+  connections.set(connection.db, connection);
+  return connection;
+}
+
+const connections = shared.connections;
+
+/** Closes both of a connection's handles on the file. */
+export function closeDatabase({ sqlite, reader }: Connection): void {
+  if (reader !== sqlite) reader.close();
+  sqlite.close();
+}
+
+function openReader(writer: Database.Database): Database.Database {
+  const reader = new Database(writer.name, { fileMustExist: true });
+  reader.pragma("busy_timeout = 5000");
+  // Every write goes through `withTransaction`, on the writer: a write outside one is a bug, refused here.
+  reader.pragma("query_only = ON");
+  return reader;
+}
+
+/**
+ * The transaction (or read snapshot) open in this async context, if any: `withTransaction` and
+ * `withSnapshot` set it, and the handle's statements (through whichever variable the code holds it) run
+ * on its connection.
+ */
+type OpenTransaction = { writer: Database.Database; connection: Database.Database; depth: number };
+const currentTransaction = shared.transactions;
+
+/**
+ * A drizzle handle whose statements run on the connection of this async context's open transaction or
+ * snapshot, and on the reader outside one. `$client` is that same connection, for raw SQL.
+ */
+function routedHandle(writer: Database.Database, reader: Database.Database): DB {
+  const route = () => {
+    const open = currentTransaction.getStore();
+    return open?.writer === writer ? open.connection : reader;
+  };
+  const client = { prepare: (source: string) => route().prepare(source) } as unknown as Database.Database;
+  const db = drizzle(client, { schema }) as DB;
+  Object.defineProperty(db, "$client", { get: route });
+  writers.set(db, writer);
+  return db;
+}
+
+const writers = shared.writers;
+/** One writer at a time per connection: a transaction's statements are awaited, so others wait their turn here. */
+const writerQueues = shared.writerQueues;
+
+/**
+ * Runs `work` in one transaction and returns what it returns. On SQLite this is `BEGIN IMMEDIATE …
+ * COMMIT` on the writing connection, one transaction at a time in this process (others wait their
+ * turn), and other processes wait on SQLite's lock. If `work` throws, everything it wrote is rolled
+ * back and the error passes on. Called inside another transaction, it runs as a savepoint of it:
+ * its writes roll back alone if it throws, and commit with the outer transaction.
+ *
+ * Inside, every statement made through the store's handle (`getDb()`, or `tx`) belongs to the
+ * transaction; outside, statements only read committed data.
+ */
+export async function withTransaction<T>(work: (tx: DB) => Promise<T>, db: DB = getConnection().db): Promise<T> {
+  const writer = writers.get(db);
+  if (!writer) throw new Error("withTransaction needs a handle from openDatabase()");
+  const open = currentTransaction.getStore();
+  if (open?.writer === writer && open.connection !== writer) throw new Error("A write cannot start inside a read snapshot");
+  if (open?.writer === writer) {
+    const savepoint = `nested_${++open.depth}`;
+    writer.exec(`SAVEPOINT ${savepoint}`);
+    try {
+      const result = await work(db);
+      writer.exec(`RELEASE ${savepoint}`);
+      return result;
+    } catch (error) {
+      writer.exec(`ROLLBACK TO ${savepoint}; RELEASE ${savepoint}`);
+      throw error;
+    } finally {
+      open.depth--;
+    }
+  }
+  const previous = writerQueues.get(writer) ?? Promise.resolve();
+  let release!: () => void;
+  const turn = new Promise<void>((resolve) => (release = resolve));
+  writerQueues.set(
+    writer,
+    previous.then(() => turn),
+  );
+  await previous;
+  try {
+    return await currentTransaction.run({ writer, connection: writer, depth: 0 }, async () => {
+      writer.exec("BEGIN IMMEDIATE");
+      try {
+        const result = await work(db);
+        writer.exec("COMMIT");
+        return result;
+      } catch (error) {
+        if (writer.inTransaction) writer.exec("ROLLBACK");
+        throw error;
+      }
+    });
+  } finally {
+    release();
+  }
+}
+
+/**
+ * Runs `work` on one consistent view of the store, for a long read (an evidence pack, an export) that
+ * must not mix data from before and after a write: on SQLite a read transaction on a connection of its
+ * own, so writers go on meanwhile. Inside a transaction, `work` reads the transaction's own view.
+ */
+export async function withSnapshot<T>(work: (db: DB) => Promise<T>, db: DB = getConnection().db): Promise<T> {
+  const writer = writers.get(db);
+  if (!writer) throw new Error("withSnapshot needs a handle from openDatabase()");
+  if (currentTransaction.getStore()?.writer === writer) return work(db);
+  if (writer.memory) return withTransaction(work, db);
+  const snapshot = new Database(writer.name, { readonly: true, fileMustExist: true });
+  try {
+    snapshot.pragma("busy_timeout = 5000");
+    return await currentTransaction.run({ writer, connection: snapshot, depth: 0 }, async () => {
+      snapshot.exec("BEGIN");
+      try {
+        return await work(db);
+      } finally {
+        if (snapshot.inTransaction) snapshot.exec("COMMIT");
+      }
+    });
+  } finally {
+    snapshot.close();
+  }
+}
+
+/**
+ * Runs `work` outside this context's read snapshot, if it is in one: for a record a long read keeps
+ * whatever it reads (the audit verifier's verdict on the events it checked). Inside a write transaction,
+ * or outside both, `work` runs where it is.
+ */
+export function outsideSnapshot<T>(work: () => T): T {
+  const open = currentTransaction.getStore();
+  return open && open.connection !== open.writer ? currentTransaction.exit(work) : work();
+}
+
+/** The connection a handle writes with: for bulk loading (the seed) and maintenance, outside the use cases. */
+export function writerOf(db: DB): Database.Database {
+  const writer = writers.get(db);
+  if (!writer) throw new Error("writerOf needs a handle from openDatabase()");
+  return writer;
+}
+
+/** The first row a query returns, or undefined: only one row is read. */
+export async function first<T>(query: PromiseLike<T[]>): Promise<T | undefined> {
+  const limited = "limit" in query && typeof query.limit === "function" ? (query.limit as (n: number) => PromiseLike<T[]>)(1) : query;
+  return (await limited)[0];
+}
+
+/** How many rows an INSERT, UPDATE or DELETE changed. */
+export function changedRows(result: { changes: number } | { rowCount: number | null }): number {
+  return "changes" in result ? result.changes : (result.rowCount ?? 0);
 }
 
 function appliedMigrations(sqlite: Database.Database): number {
@@ -66,36 +248,33 @@ export function keepStatisticsCurrent(sqlite: Database.Database): void {
 
 // One connection per process; kept on globalThis so dev-server reloads do not open more.
 const holder = globalThis as typeof globalThis & { countersignDb?: Connection };
+const lentConnection = shared.lent;
 
 export function getConnection(): Connection {
+  const lent = lentConnection.getStore();
+  if (lent) return lent;
   holder.countersignDb ??= openDatabase(databasePath);
   return holder.countersignDb;
 }
 
+/** The store's handle for this process (or for the connection `withConnection` lends). */
 export function getDb(): DB {
   return getConnection().db;
 }
 
 /**
- * Runs `work` with `db` as the process's connection, for the use cases (which read `getDb()`) acting on a
+ * Runs `work` with `connection` as the store, for the use cases (which read `getDb()`) acting on a
  * database other than the one at DATABASE_PATH: the seed sends the demo estate's runtime traffic through
- * them into the file it is building. `work` is synchronous, so nothing else runs while the connection is lent.
+ * them into the file it is building. Only `work` and what it awaits see the lent connection.
  */
-export function withConnection<T>(db: DB, work: () => T): T {
-  const previous = holder.countersignDb;
-  holder.countersignDb = { db, sqlite: db.$client };
-  try {
-    const result = work();
-    if (result instanceof Promise) throw new Error("withConnection runs synchronous work only");
-    return result;
-  } finally {
-    if (previous) holder.countersignDb = previous;
-    else delete holder.countersignDb;
-  }
+export function withConnection<T>(db: DB, work: () => Promise<T>): Promise<T> {
+  const connection = connections.get(db);
+  if (!connection) throw new Error("withConnection needs a handle from openDatabase()");
+  return lentConnection.run(connection, work);
 }
 
 type Syncer = { file: string; fd: number | null; running: Promise<void> | null; next: Promise<void> | null; failed: string | null };
-const syncers = new WeakMap<Database.Database, Syncer>();
+const syncers = shared.syncers;
 
 /**
  * Resolves once every transaction committed on this connection before the call is on disk: call it

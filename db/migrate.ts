@@ -1,6 +1,8 @@
 import { databasePath } from "../lib/env";
-import { openDatabase } from "./index";
+import { backfillDerivedTables } from "./derived";
+import { closeDatabase, openDatabase } from "./index";
 
-const { sqlite } = openDatabase(databasePath);
-sqlite.close();
+const connection = openDatabase(databasePath);
+await backfillDerivedTables(connection.db);
+closeDatabase(connection);
 console.log(`Database migrated: ${databasePath}`);

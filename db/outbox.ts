@@ -1,3 +1,4 @@
+import { first } from "./index";
 import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { driftNumberLabel } from "../lib/domain/drift";
@@ -32,39 +33,44 @@ export type AuditFactRow = { at: number; actor: Actor; action: string; entityTyp
 
 const MAX_ESCALATIONS = 20;
 
-export function recordOutgoingEvents(tx: Writer, facts: AuditFactRow[]): void {
+export async function recordOutgoingEvents(tx: Writer, facts: AuditFactRow[]): Promise<void> {
   const wanted = facts.flatMap((fact) => eventsForAudit(fact).map((type) => ({ fact, type })));
   if (wanted.length === 0) return;
-  const endpoints = tx.select({ id: webhooks.id, events: webhooks.events }).from(webhooks).where(eq(webhooks.enabled, true)).all();
+  const endpoints = await tx.select({ id: webhooks.id, events: webhooks.events }).from(webhooks).where(eq(webhooks.enabled, true));
   for (const { fact, type } of wanted) {
     const targets = endpoints.filter((w) => w.events.includes(type));
     if (targets.length === 0) continue;
-    const envelope = buildEnvelope(tx, fact, type);
-    if (envelope) enqueue(tx, envelope, targets, fact.at);
+    const envelope = await buildEnvelope(tx, fact, type);
+    if (envelope) await enqueue(tx, envelope, targets, fact.at);
   }
 }
 
 /** Writes one event and a pending delivery of it for each endpoint. Also used for events that have no audit entry. */
-export function enqueue(tx: Writer, envelope: EventEnvelope, targets: { id: string }[], now: number, orderKey?: string): number {
-  const { seq } = tx
-    .insert(outgoingEvents)
-    .values({ id: envelope.id, type: envelope.type, occurredAt: now, changeRecordId: envelope.change?.id ?? null, envelope })
-    .returning({ seq: outgoingEvents.seq })
-    .get();
+export async function enqueue(
+  tx: Writer,
+  envelope: EventEnvelope,
+  targets: { id: string }[],
+  now: number,
+  orderKey?: string,
+): Promise<number> {
+  const { seq } = (await first(
+    tx
+      .insert(outgoingEvents)
+      .values({ id: envelope.id, type: envelope.type, occurredAt: now, changeRecordId: envelope.change?.id ?? null, envelope })
+      .returning({ seq: outgoingEvents.seq }),
+  ))!;
   const key = orderKey ?? envelope.change?.id ?? `${envelope.type}:${envelope.id}`;
-  tx.insert(webhookDeliveries)
-    .values(
-      targets.map((t) => ({
-        id: randomUUID(),
-        webhookId: t.id,
-        eventSeq: seq,
-        orderKey: key,
-        status: "pending" as const,
-        nextAttemptAt: now,
-        createdAt: now,
-      })),
-    )
-    .run();
+  await tx.insert(webhookDeliveries).values(
+    targets.map((t) => ({
+      id: randomUUID(),
+      webhookId: t.id,
+      eventSeq: seq,
+      orderKey: key,
+      status: "pending" as const,
+      nextAttemptAt: now,
+      createdAt: now,
+    })),
+  );
   return seq;
 }
 
@@ -74,13 +80,13 @@ const roleList = (roles: string[]) => roles.map(roleLabel).join(", ");
 type AgentRef = NonNullable<EventEnvelope["agent"]>;
 type ChangeRef = NonNullable<EventEnvelope["change"]>;
 
-function agentRef(tx: Writer, agentId: string): AgentRef | null {
-  const row = tx.select({ id: agents.id, slug: agents.slug, name: agents.name }).from(agents).where(eq(agents.id, agentId)).get();
+async function agentRef(tx: Writer, agentId: string): Promise<AgentRef | null> {
+  const row = await first(tx.select({ id: agents.id, slug: agents.slug, name: agents.name }).from(agents).where(eq(agents.id, agentId)));
   return row ? { ...row, url: `${publicUrl()}/agents/${encodeURIComponent(row.slug)}` } : null;
 }
 
-function changeRef(tx: Writer, changeId: string) {
-  const row = tx.select().from(changeRecords).where(eq(changeRecords.id, changeId)).get();
+async function changeRef(tx: Writer, changeId: string) {
+  const row = await first(tx.select().from(changeRecords).where(eq(changeRecords.id, changeId)));
   if (!row) return null;
   const label = changeNumberLabel(row.number);
   const ref: ChangeRef = {
@@ -96,19 +102,19 @@ function changeRef(tx: Writer, changeId: string) {
 }
 
 /** What the change widens: the permission diff's escalations, as a reviewer reads them. */
-function escalations(tx: Writer, row: { baseVersionId: string | null; headVersionId: string | null }) {
+async function escalations(tx: Writer, row: { baseVersionId: string | null; headVersionId: string | null }) {
   if (!row.headVersionId) return [];
-  const spec = (id: string | null) =>
-    id ? (tx.select({ spec: agentVersions.spec }).from(agentVersions).where(eq(agentVersions.id, id)).get()?.spec ?? null) : null;
-  const head = spec(row.headVersionId);
+  const spec = async (id: string | null) =>
+    id ? ((await first(tx.select({ spec: agentVersions.spec }).from(agentVersions).where(eq(agentVersions.id, id))))?.spec ?? null) : null;
+  const head = await spec(row.headVersionId);
   if (!head) return [];
-  return permissionDiff(spec(row.baseVersionId), head)
+  return permissionDiff(await spec(row.baseVersionId), head)
     .filter((item) => item.direction === "escalation")
     .slice(0, MAX_ESCALATIONS)
     .map((item) => ({ domain: item.domain, summary: item.summary }));
 }
 
-function buildEnvelope(tx: Writer, fact: AuditFactRow, type: WebhookEventType): EventEnvelope | null {
+async function buildEnvelope(tx: Writer, fact: AuditFactRow, type: WebhookEventType): Promise<EventEnvelope | null> {
   const p = (fact.payload && typeof fact.payload === "object" ? fact.payload : {}) as Record<string, unknown>;
   const base = {
     id: randomUUID(),
@@ -118,20 +124,20 @@ function buildEnvelope(tx: Writer, fact: AuditFactRow, type: WebhookEventType): 
   };
   const who = fact.actor.label;
   if (fact.entityType === "change_record") {
-    const found = changeRef(tx, fact.entityId);
+    const found = await changeRef(tx, fact.entityId);
     if (!found) return null;
     const { ref: change, row } = found;
     const named = `${change.label} “${change.title}”`;
-    const common = { url: change.url, escalations: escalations(tx, row) };
-    const data = ((): EnvelopeData => {
+    const common = { url: change.url, escalations: await escalations(tx, row) };
+    const data = await (async (): Promise<EnvelopeData> => {
       switch (type) {
         case "signoff.requested": {
-          const roles = tx
-            .select({ role: signoffs.role })
-            .from(signoffs)
-            .where(and(eq(signoffs.changeRecordId, row.id), eq(signoffs.status, "pending")))
-            .all()
-            .map((s) => s.role);
+          const roles = (
+            await tx
+              .select({ role: signoffs.role })
+              .from(signoffs)
+              .where(and(eq(signoffs.changeRecordId, row.id), eq(signoffs.status, "pending")))
+          ).map((s) => s.role);
           return { ...common, roles, summary: `${named} needs sign-off from ${roleList(roles) || "its reviewers"}` };
         }
         case "signoff.decided": {
@@ -187,12 +193,12 @@ function buildEnvelope(tx: Writer, fact: AuditFactRow, type: WebhookEventType): 
           return { ...common, summary: `${named}: ${fact.action}` };
       }
     })();
-    return { ...base, agent: agentRef(tx, row.agentId), change, data };
+    return { ...base, agent: await agentRef(tx, row.agentId), change, data };
   }
   if (fact.entityType === "drift_record") {
-    const drift = tx.select().from(driftRecords).where(eq(driftRecords.id, fact.entityId)).get();
+    const drift = await first(tx.select().from(driftRecords).where(eq(driftRecords.id, fact.entityId)));
     if (!drift) return null;
-    const agent = agentRef(tx, drift.agentId);
+    const agent = await agentRef(tx, drift.agentId);
     const label = driftNumberLabel(drift.number);
     const reopened = fact.action === "drift.reopened";
     return {
@@ -208,14 +214,14 @@ function buildEnvelope(tx: Writer, fact: AuditFactRow, type: WebhookEventType): 
     };
   }
   if (fact.entityType === "breach") {
-    const breach = tx.select().from(breaches).where(eq(breaches.id, fact.entityId)).get();
+    const breach = await first(tx.select().from(breaches).where(eq(breaches.id, fact.entityId)));
     if (!breach) return null;
-    const agent = agentRef(tx, breach.agentId);
+    const agent = await agentRef(tx, breach.agentId);
     const label = breachNumberLabel(breach.number);
     return {
       ...base,
       agent,
-      change: breach.changeRecordId ? (changeRef(tx, breach.changeRecordId)?.ref ?? null) : null,
+      change: breach.changeRecordId ? ((await changeRef(tx, breach.changeRecordId))?.ref ?? null) : null,
       data: {
         url: `${agent?.url ?? publicUrl()}#runtime`,
         environment: breach.environment,
@@ -225,14 +231,14 @@ function buildEnvelope(tx: Writer, fact: AuditFactRow, type: WebhookEventType): 
     };
   }
   if (fact.entityType === "incident") {
-    const incident = tx.select().from(incidents).where(eq(incidents.id, fact.entityId)).get();
+    const incident = await first(tx.select().from(incidents).where(eq(incidents.id, fact.entityId)));
     if (!incident) return null;
-    const agent = agentRef(tx, incident.agentId);
+    const agent = await agentRef(tx, incident.agentId);
     const resolved = type === "incident.resolved";
     return {
       ...base,
       agent,
-      change: incident.fixChangeRecordId ? (changeRef(tx, incident.fixChangeRecordId)?.ref ?? null) : null,
+      change: incident.fixChangeRecordId ? ((await changeRef(tx, incident.fixChangeRecordId))?.ref ?? null) : null,
       data: {
         url: `${publicUrl()}/incidents?agent=${encodeURIComponent(agent?.slug ?? "")}`,
         incident: { id: incident.id, title: incident.title, severity: incident.severity, resolution: incident.resolution },

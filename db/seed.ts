@@ -2,7 +2,8 @@ import { existsSync, rmSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { databasePath, demoEstateEnabled } from "../lib/env";
 import { eq } from "drizzle-orm";
-import { openDatabase, type DB } from "./index";
+import { backfillDerivedTables } from "./derived";
+import { closeDatabase, first, openDatabase, type DB } from "./index";
 import { users } from "./schema";
 import { DEMO_PASSWORD, DEMO_USERS } from "./seed/estate";
 import { generateEstate, isEmpty, startOfTodayUtc } from "./seed/generate";
@@ -29,8 +30,8 @@ function printLogins() {
   for (const u of DEMO_USERS) console.log(`  ${u.email.padEnd(30)} ${u.roles.join(", ")}`);
 }
 
-function hasDemoUsers(db: DB): boolean {
-  return db.select({ id: users.id }).from(users).where(eq(users.email, DEMO_USERS[0]!.email)).get() !== undefined;
+async function hasDemoUsers(db: DB): Promise<boolean> {
+  return (await first(db.select({ id: users.id }).from(users).where(eq(users.email, DEMO_USERS[0]!.email)))) !== undefined;
 }
 
 async function main() {
@@ -59,12 +60,15 @@ async function main() {
   if (values.reset) {
     for (const suffix of ["", "-wal", "-shm"]) if (existsSync(databasePath + suffix)) rmSync(databasePath + suffix);
   }
-  const { db, sqlite } = openDatabase(databasePath);
+  const connection = openDatabase(databasePath);
+  const { db } = connection;
   try {
-    if (!isEmpty(db)) {
+    // Derived tables built by older rules are rebuilt now, once, not during a request.
+    await backfillDerivedTables(db);
+    if (!(await isEmpty(db))) {
       if (values["if-empty"]) {
         console.log(`Database ready: ${databasePath}`);
-        if (values["print-logins"] && hasDemoUsers(db)) printLogins();
+        if (values["print-logins"] && (await hasDemoUsers(db))) printLogins();
         return;
       }
       throw new Error(`${databasePath} already holds data. Run \`npm run db:seed -- --reset\` to rebuild the demo estate.`);
@@ -86,7 +90,7 @@ async function main() {
     );
     printLogins();
   } finally {
-    sqlite.close();
+    closeDatabase(connection);
   }
 }
 

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { durable, getConnection, getDb } from "../db";
+import { closeDatabase, durable, getConnection, withTransaction } from "../db";
 import { appendAuditEvent, type Actor } from "../db/audit";
 import { env } from "../lib/env";
 import { isAppError } from "../lib/errors";
@@ -40,28 +40,25 @@ async function main() {
   const now = Date.now();
   let link: { secret: string; expiresAt: number };
   try {
-    link = getDb().transaction(
-      (tx) => {
-        const id = insertPerson(tx, { email, name, roles: ["admin"] }, CLI_ACTOR, now);
-        const issued = issueAccountLink(tx, { userId: id, purpose: "invite", createdById: null }, now);
-        appendAuditEvent(tx, {
-          at: now,
-          actor: CLI_ACTOR,
-          action: "person.invited",
-          entityType: "user",
-          entityId: id,
-          payload: { email, expiresAt: issued.expiresAt },
-        });
-        return issued;
-      },
-      { behavior: "immediate" },
-    );
+    link = await withTransaction(async (tx) => {
+      const id = await insertPerson(tx, { email, name, roles: ["admin"] }, CLI_ACTOR, now);
+      const issued = await issueAccountLink(tx, { userId: id, purpose: "invite", createdById: null }, now);
+      await appendAuditEvent(tx, {
+        at: now,
+        actor: CLI_ACTOR,
+        action: "person.invited",
+        entityType: "user",
+        entityId: id,
+        payload: { email, expiresAt: issued.expiresAt },
+      });
+      return issued;
+    });
     await durable();
   } catch (error) {
     if (isAppError(error)) fail(error.message, 1);
     throw error;
   } finally {
-    getConnection().sqlite.close();
+    closeDatabase(getConnection());
   }
   const base = env.AUTH_URL ?? `http://localhost:${process.env.PORT || 3000}`;
   console.log(`Admin ${email} added. Send them this one-time link to set their password (it works once, until ${new Date(

@@ -166,7 +166,7 @@ async function main() {
 
     const database = path.join(runDir, "countersign.db");
     await copyEstate(estate.file, database);
-    const token = issueBenchToken(database);
+    const token = await issueBenchToken(database);
     const fx = fixtures(database);
     console.log(`Working on a copy: ${path.relative(ROOT, database)}; busiest agent ${fx.agent}, newest change ${fx.change}`);
     console.log("API token: issued straight into the copy as the admin (same format, hash and audit event as Settings → API tokens)\n");

@@ -11,6 +11,6 @@ export async function signOutAction(): Promise<void> {
 
 export async function markNotificationsReadAction(): Promise<void> {
   const user = await requireUser();
-  markNotificationsRead(userCaller(user));
+  await markNotificationsRead(userCaller(user));
   await durable();
 }

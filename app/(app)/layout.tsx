@@ -15,11 +15,11 @@ const counted = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`
 
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
   const user = await requireUser();
-  const banner = instanceBanner();
+  const banner = await instanceBanner();
   const caller = userCaller(user);
-  const { waiting, retro: retroWaiting } = mySignoffCounts(caller);
-  const overdueRetros = overdueRetroSignoffCount(caller);
-  const openIncidents = listIncidents(caller, { open: "true", pageSize: 1 }).total;
+  const { waiting, retro: retroWaiting } = await mySignoffCounts(caller);
+  const overdueRetros = await overdueRetroSignoffCount(caller);
+  const openIncidents = (await listIncidents(caller, { open: "true", pageSize: 1 })).total;
   const badges = {
     "/signoffs": {
       count: waiting,
@@ -46,7 +46,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
           user={{ name: user.name, email: user.email, roles: user.roles }}
           signOut={signOutAction}
           badges={badges}
-          notifications={myNotifications(caller)}
+          notifications={await myNotifications(caller)}
           markRead={markNotificationsReadAction}
         />
       </div>

@@ -36,25 +36,25 @@ export default async function HomePage() {
   const user = await requireUser();
   const caller = userCaller(user);
   const now = Date.now();
-  const { waiting } = mySignoffCounts(caller);
-  const queue = mySignoffQueue(caller, { page: 1, pageSize: 6 });
+  const { waiting } = await mySignoffCounts(caller);
+  const queue = await mySignoffQueue(caller, { page: 1, pageSize: 6 });
   const mine = canProposeChanges(user)
-    ? listChanges(caller, { mine: "1", page: 1, pageSize: 100 }).items.filter((c) =>
+    ? (await listChanges(caller, { mine: "1", page: 1, pageSize: 100 })).items.filter((c) =>
         (OPEN_CHANGE_STATES as readonly string[]).includes(c.state),
       )
     : [];
-  const overdue = openRetroSignoffs(caller, {}, now).filter((r) => r.status !== "pending");
+  const overdue = (await openRetroSignoffs(caller, {}, now)).filter((r) => r.status !== "pending");
   const urgent = [
-    ...listIncidents(caller, { open: "true", severity: "sev1", pageSize: 20 }).items,
-    ...listIncidents(caller, { open: "true", severity: "sev2", pageSize: 20 }).items,
+    ...(await listIncidents(caller, { open: "true", severity: "sev1", pageSize: 20 })).items,
+    ...(await listIncidents(caller, { open: "true", severity: "sev2", pageSize: 20 })).items,
   ];
   const signs = user.roles.some((r) => (SIGNER_ROLES as readonly string[]).includes(r));
   const leader = hasRole(user, "leader");
   const auditor = hasRole(user, "auditor");
-  const setup = gettingStarted(caller);
+  const setup = await gettingStarted(caller);
   // The people who resolve drift (engineering, security, operations) see it on arrival.
-  const drift = canResolveDrift(user) ? driftOverview(caller, now) : null;
-  const breaches = runtimeBreachOverview(caller, now);
+  const drift = canResolveDrift(user) ? await driftOverview(caller, now) : null;
+  const breaches = await runtimeBreachOverview(caller, now);
 
   return (
     <div className="space-y-6">
@@ -209,6 +209,6 @@ export default async function HomePage() {
 /** The leader's tiles stream in after the rest of the page: a turn of the event loop first, so the page is sent before the synchronous reads. */
 async function HomeDoraTiles({ caller, now }: { caller: Caller; now: number }) {
   await nextTurn();
-  const dora = doraReport(caller, {}, now);
+  const dora = await doraReport(caller, {}, now);
   return <DoraTiles current={doraSummary(dora.current)} previous={doraSummary(dora.previous)} />;
 }

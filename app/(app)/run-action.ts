@@ -12,10 +12,10 @@ export type ActionOutcome = { ok: true; message: string } | { ok: false; message
  * Runs a use case as the signed-in person and refreshes the pages it changes. A refusal comes back as
  * its message and field errors; anything unexpected is logged and reported without details.
  */
-export async function runAsUser(work: (caller: Caller) => string, paths: string[]): Promise<ActionOutcome> {
+export async function runAsUser(work: (caller: Caller) => Promise<string>, paths: string[]): Promise<ActionOutcome> {
   const caller = userCaller(await requireUser());
   try {
-    const message = work(caller);
+    const message = await work(caller);
     await durable();
     for (const path of paths) revalidatePath(path);
     return { ok: true, message };

@@ -26,7 +26,7 @@ export async function signInWithPassword(_previous: SignInState, form: FormData)
   } catch (error) {
     if (error instanceof AuthError) {
       // The same answer whether or not the email has an account; the wait says when to try again.
-      const wait = error.type === "CredentialsSignin" ? retryAfterSeconds(email, address) : 0;
+      const wait = error.type === "CredentialsSignin" ? await retryAfterSeconds(email, address) : 0;
       return {
         email,
         message:

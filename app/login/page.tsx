@@ -27,7 +27,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
             <Logo className="text-2xl text-slate-900" />
             <p className="mt-3 text-sm text-slate-600">Every agent change proposed, countersigned by its owners, and reversible.</p>
           </div>
-          {!adminExists() && (
+          {!(await adminExists()) && (
             <div role="note" className="mb-4 rounded-lg border border-brand-200 bg-brand-50 p-4 text-sm text-brand-900">
               <p className="font-medium">Countersign has no admin yet.</p>
               <p className="mt-1">

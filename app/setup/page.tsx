@@ -9,8 +9,8 @@ export const metadata: Metadata = { title: "Set up Countersign" };
 export const dynamic = "force-dynamic";
 
 /** Shown only while nobody holds the admin role: afterwards there is no such page. */
-export default function SetupPage() {
-  if (adminExists()) notFound();
+export default async function SetupPage() {
+  if (await adminExists()) notFound();
   return (
     <PublicPanel
       title="Set up Countersign"

@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { getConnection, openDatabase, type DB } from "@/db";
+import { closeDatabase, first, getConnection, openDatabase, type DB } from "@/db";
 import * as schema from "@/db/schema";
 import { verifyChain, type ChainedAuditEvent } from "@/lib/domain/audit-chain";
 import { assessChange } from "@/lib/domain/change-assessment";
@@ -19,9 +19,9 @@ beforeAll(async () => {
 });
 
 describe("the demo estate's shape", () => {
-  it("has at least 24 agents on at least 6 platforms across 8 workflows covering every risk class", () => {
-    const agents = db.select().from(schema.agents).all();
-    const workflows = db.select().from(schema.workflows).all();
+  it("has at least 24 agents on at least 6 platforms across 8 workflows covering every risk class", async () => {
+    const agents = await db.select().from(schema.agents);
+    const workflows = await db.select().from(schema.workflows);
     expect(agents.length).toBeGreaterThanOrEqual(24);
     expect(new Set(agents.map((a) => a.platform)).size).toBeGreaterThanOrEqual(6);
     expect(agents.every((a) => (PLATFORMS as readonly string[]).includes(a.platform))).toBe(true);
@@ -29,34 +29,36 @@ describe("the demo estate's shape", () => {
     expect(new Set(workflows.map((w) => w.riskClass))).toEqual(new Set(RISK_LEVELS));
   });
 
-  it("includes refund-assistant: Refunds (high), bounded, refunds.create write with approval and a USD limit", () => {
-    const agent = db.query.agents.findFirst({ where: (a, { eq }) => eq(a.slug, "refund-assistant") }).sync()!;
-    const workflow = db.query.workflows.findFirst({ where: (w, { eq }) => eq(w.id, agent.workflowId) }).sync()!;
+  it("includes refund-assistant: Refunds (high), bounded, refunds.create write with approval and a USD limit", async () => {
+    const agent = (await db.query.agents.findFirst({ where: (a, { eq }) => eq(a.slug, "refund-assistant") }))!;
+    const workflow = (await db.query.workflows.findFirst({ where: (w, { eq }) => eq(w.id, agent.workflowId) }))!;
     expect(workflow).toMatchObject({ name: "Refunds", riskClass: "high" });
-    const first = db.query.agentVersions.findFirst({ where: (v, { and, eq }) => and(eq(v.agentId, agent.id), eq(v.number, 1)) }).sync()!;
-    expect(first.spec.autonomy).toBe("bounded");
-    const create = first.spec.tools.flatMap((t) => t.actions).find((a) => a.name === "refunds.create");
+    const firstVersion = (await db.query.agentVersions.findFirst({
+      where: (v, { and, eq }) => and(eq(v.agentId, agent.id), eq(v.number, 1)),
+    }))!;
+    expect(firstVersion.spec.autonomy).toBe("bounded");
+    const create = firstVersion.spec.tools.flatMap((t) => t.actions).find((a) => a.name === "refunds.create");
     expect(create).toEqual({ name: "refunds.create", access: "write", approval: "required", limit: { amount: 50, unit: "USD" } });
   });
 
-  it("includes account-notes-summarizer: read-only, in a low-risk workflow, with read actions only", () => {
-    const agent = db.query.agents.findFirst({ where: (a, { eq }) => eq(a.slug, "account-notes-summarizer") }).sync()!;
-    const workflow = db.query.workflows.findFirst({ where: (w, { eq }) => eq(w.id, agent.workflowId) }).sync()!;
+  it("includes account-notes-summarizer: read-only, in a low-risk workflow, with read actions only", async () => {
+    const agent = (await db.query.agents.findFirst({ where: (a, { eq }) => eq(a.slug, "account-notes-summarizer") }))!;
+    const workflow = (await db.query.workflows.findFirst({ where: (w, { eq }) => eq(w.id, agent.workflowId) }))!;
     expect(workflow.riskClass).toBe("low");
-    const versions = db.query.agentVersions.findMany({ where: (v, { eq }) => eq(v.agentId, agent.id) }).sync();
+    const versions = await db.query.agentVersions.findMany({ where: (v, { eq }) => eq(v.agentId, agent.id) });
     for (const v of versions) {
       expect(v.spec.autonomy).toBe("read_only");
       expect(v.spec.tools.flatMap((t) => t.actions).every((a) => a.access === "read")).toBe(true);
     }
   });
 
-  it("holds a year of history: 300+ change records in every state, deployments in all environments, 15+ incidents with rollbacks", () => {
-    const changes = db.select().from(schema.changeRecords).all();
+  it("holds a year of history: 300+ change records in every state, deployments in all environments, 15+ incidents with rollbacks", async () => {
+    const changes = await db.select().from(schema.changeRecords);
     expect(changes.length).toBeGreaterThanOrEqual(300);
     expect(new Set(changes.map((c) => c.state))).toEqual(new Set(CHANGE_STATES));
-    const deployments = db.select().from(schema.deployments).all();
+    const deployments = await db.select().from(schema.deployments);
     expect(new Set(deployments.map((d) => d.environment))).toEqual(new Set(ENVIRONMENTS));
-    const incidents = db.select().from(schema.incidents).all();
+    const incidents = await db.select().from(schema.incidents);
     expect(incidents.length).toBeGreaterThanOrEqual(15);
     expect(deployments.filter((d) => d.kind === "rollback").length).toBeGreaterThanOrEqual(15);
     const span = Math.max(...changes.map((c) => c.createdAt)) - Math.min(...changes.map((c) => c.createdAt));
@@ -64,19 +66,12 @@ describe("the demo estate's shape", () => {
     expect(Math.max(...changes.map((c) => c.createdAt))).toBeLessThan(TEST_UNTIL);
   });
 
-  it("tells a believable story: the change fail rate falls in the second half of the year", () => {
-    const releases = db
+  it("tells a believable story: the change fail rate falls in the second half of the year", async () => {
+    const releases = await db
       .select()
       .from(schema.deployments)
-      .where(sql`${schema.deployments.environment} = 'production' AND ${schema.deployments.kind} != 'rollback'`)
-      .all();
-    const failed = new Set(
-      db
-        .select()
-        .from(schema.incidents)
-        .all()
-        .map((i) => i.deploymentId),
-    );
+      .where(sql`${schema.deployments.environment} = 'production' AND ${schema.deployments.kind} != 'rollback'`);
+    const failed = new Set((await db.select().from(schema.incidents)).map((i) => i.deploymentId));
     const half = TEST_UNTIL - 182 * 86_400_000;
     const rate = (list: typeof releases) => list.filter((d) => failed.has(d.id)).length / list.length;
     const early = rate(releases.filter((d) => d.deployedAt < half));
@@ -86,38 +81,20 @@ describe("the demo estate's shape", () => {
 });
 
 describe("the demo estate obeys the product's rules", () => {
-  it("stores only valid specs, each under the hash of its canonical JSON", () => {
-    for (const v of db.select().from(schema.agentVersions).all()) {
+  it("stores only valid specs, each under the hash of its canonical JSON", async () => {
+    for (const v of await db.select().from(schema.agentVersions)) {
       expect(validateSpec(v.spec).ok).toBe(true);
       expect(v.specHash).toBe(specHash(v.spec));
       expect(v.autonomy).toBe(v.spec.autonomy);
     }
   });
 
-  it("routes every change as the product would: its tier, standard change and signers follow from the diff and the policy", () => {
-    const versions = new Map(
-      db
-        .select()
-        .from(schema.agentVersions)
-        .all()
-        .map((v) => [v.id, v]),
-    );
-    const agents = new Map(
-      db
-        .select()
-        .from(schema.agents)
-        .all()
-        .map((a) => [a.id, a]),
-    );
-    const workflows = new Map(
-      db
-        .select()
-        .from(schema.workflows)
-        .all()
-        .map((w) => [w.id, w]),
-    );
-    const signoffs = db.select().from(schema.signoffs).all();
-    for (const c of db.select().from(schema.changeRecords).all()) {
+  it("routes every change as the product would: its tier, standard change and signers follow from the diff and the policy", async () => {
+    const versions = new Map((await db.select().from(schema.agentVersions)).map((v) => [v.id, v]));
+    const agents = new Map((await db.select().from(schema.agents)).map((a) => [a.id, a]));
+    const workflows = new Map((await db.select().from(schema.workflows)).map((w) => [w.id, w]));
+    const signoffs = await db.select().from(schema.signoffs);
+    for (const c of await db.select().from(schema.changeRecords)) {
       const workflow = workflows.get(agents.get(c.agentId)!.workflowId)!;
       const base = c.baseVersionId ? versions.get(c.baseVersionId)!.spec : null;
       const assessment = assessChange({ base, next: versions.get(c.headVersionId!)!.spec, workflow, emergency: c.emergency });
@@ -130,16 +107,10 @@ describe("the demo estate obeys the product's rules", () => {
     }
   });
 
-  it("never lets authors sign their own change, and one person signs at most one role per change", () => {
-    const changes = new Map(
-      db
-        .select()
-        .from(schema.changeRecords)
-        .all()
-        .map((c) => [c.id, c]),
-    );
+  it("never lets authors sign their own change, and one person signs at most one role per change", async () => {
+    const changes = new Map((await db.select().from(schema.changeRecords)).map((c) => [c.id, c]));
     const signed = new Map<string, Set<string>>();
-    for (const s of db.select().from(schema.signoffs).all()) {
+    for (const s of await db.select().from(schema.signoffs)) {
       if (!s.signerId) continue;
       expect(s.signerId).not.toBe(changes.get(s.changeRecordId)!.authorId);
       const roles = (signed.get(`${s.changeRecordId}:${s.signerId}`) ?? new Set<string>()).add(s.role);
@@ -148,27 +119,15 @@ describe("the demo estate obeys the product's rules", () => {
     for (const roles of signed.values()) expect(roles.size).toBe(1);
   });
 
-  it("signers hold the role they signed for", () => {
-    const roles = new Set(
-      db
-        .select()
-        .from(schema.userRoles)
-        .all()
-        .map((r) => `${r.userId}:${r.role}`),
-    );
-    for (const s of db.select().from(schema.signoffs).all()) if (s.signerId) expect(roles.has(`${s.signerId}:${s.role}`)).toBe(true);
+  it("signers hold the role they signed for", async () => {
+    const roles = new Set((await db.select().from(schema.userRoles)).map((r) => `${r.userId}:${r.role}`));
+    for (const s of await db.select().from(schema.signoffs)) if (s.signerId) expect(roles.has(`${s.signerId}:${s.role}`)).toBe(true);
   });
 
-  it("approves changes only with every required role approved on the current content hash (or as a standard change)", () => {
-    const signoffs = db.select().from(schema.signoffs).all();
-    const versions = new Map(
-      db
-        .select()
-        .from(schema.agentVersions)
-        .all()
-        .map((v) => [v.id, v]),
-    );
-    for (const c of db.select().from(schema.changeRecords).all()) {
+  it("approves changes only with every required role approved on the current content hash (or as a standard change)", async () => {
+    const signoffs = await db.select().from(schema.signoffs);
+    const versions = new Map((await db.select().from(schema.agentVersions)).map((v) => [v.id, v]));
+    for (const c of await db.select().from(schema.changeRecords)) {
       const head = versions.get(c.headVersionId!)!;
       expect(c.contentHash).toBe(
         changeContentHash(head.specHash, {
@@ -200,27 +159,14 @@ describe("the demo estate obeys the product's rules", () => {
     }
   });
 
-  it("releases to production only with approval, a clean staging eval of the exact spec, and a rollback plan and owner", () => {
-    const changes = new Map(
-      db
-        .select()
-        .from(schema.changeRecords)
-        .all()
-        .map((c) => [c.id, c]),
-    );
-    const versions = new Map(
-      db
-        .select()
-        .from(schema.agentVersions)
-        .all()
-        .map((v) => [v.id, v]),
-    );
-    const evals = db.select().from(schema.evalRuns).all();
-    const releases = db
+  it("releases to production only with approval, a clean staging eval of the exact spec, and a rollback plan and owner", async () => {
+    const changes = new Map((await db.select().from(schema.changeRecords)).map((c) => [c.id, c]));
+    const versions = new Map((await db.select().from(schema.agentVersions)).map((v) => [v.id, v]));
+    const evals = await db.select().from(schema.evalRuns);
+    const releases = await db
       .select()
       .from(schema.deployments)
-      .where(sql`${schema.deployments.environment} = 'production' AND ${schema.deployments.kind} != 'rollback'`)
-      .all();
+      .where(sql`${schema.deployments.environment} = 'production' AND ${schema.deployments.kind} != 'rollback'`);
     expect(releases.length).toBeGreaterThan(250);
     for (const d of releases) {
       const change = changes.get(d.changeRecordId!)!;
@@ -239,14 +185,13 @@ describe("the demo estate obeys the product's rules", () => {
     }
   });
 
-  it("climbs the ladder: every ordinary release ran in development, then staging, before production", () => {
-    const all = db.select().from(schema.deployments).all();
+  it("climbs the ladder: every ordinary release ran in development, then staging, before production", async () => {
+    const all = await db.select().from(schema.deployments);
     const hashOf = new Map(
-      db
-        .select({ id: schema.agentVersions.id, specHash: schema.agentVersions.specHash })
-        .from(schema.agentVersions)
-        .all()
-        .map((v) => [v.id, v.specHash]),
+      (await db.select({ id: schema.agentVersions.id, specHash: schema.agentVersions.specHash }).from(schema.agentVersions)).map((v) => [
+        v.id,
+        v.specHash,
+      ]),
     );
     const ranBefore = (agentId: string, environment: string, hash: string, at: number) =>
       all.some((d) => d.agentId === agentId && d.environment === environment && hashOf.get(d.versionId) === hash && d.deployedAt <= at);
@@ -258,19 +203,12 @@ describe("the demo estate obeys the product's rules", () => {
     }
   });
 
-  it("leaves every high or critical change to be released by someone other than its author (the default policy)", () => {
-    const changes = new Map(
-      db
-        .select()
-        .from(schema.changeRecords)
-        .all()
-        .map((c) => [c.id, c]),
-    );
-    const releases = db
+  it("leaves every high or critical change to be released by someone other than its author (the default policy)", async () => {
+    const changes = new Map((await db.select().from(schema.changeRecords)).map((c) => [c.id, c]));
+    const releases = await db
       .select()
       .from(schema.deployments)
-      .where(sql`${schema.deployments.environment} = 'production' AND ${schema.deployments.kind} != 'rollback'`)
-      .all();
+      .where(sql`${schema.deployments.environment} = 'production' AND ${schema.deployments.kind} != 'rollback'`);
     const byAuthor = releases.filter((d) => {
       const change = changes.get(d.changeRecordId!)!;
       return (change.riskTier === "high" || change.riskTier === "critical") && d.deployedById === change.authorId;
@@ -278,12 +216,11 @@ describe("the demo estate obeys the product's rules", () => {
     expect(byAuthor).toEqual([]);
   });
 
-  it("ends every review round it restarts: no decision of an earlier round stays live beside a fresh one", () => {
-    const live = db
+  it("ends every review round it restarts: no decision of an earlier round stays live beside a fresh one", async () => {
+    const live = await db
       .select({ change: schema.signoffs.changeRecordId, role: schema.signoffs.role })
       .from(schema.signoffs)
-      .where(sql`${schema.signoffs.status} != 'dismissed'`)
-      .all();
+      .where(sql`${schema.signoffs.status} != 'dismissed'`);
     const seen = new Set<string>();
     const twice = live.filter((s) => {
       const key = `${s.change}:${s.role}`;
@@ -294,16 +231,16 @@ describe("the demo estate obeys the product's rules", () => {
     expect(twice).toEqual([]);
   });
 
-  it("rolls back to the version production ran before, and closes each rolled-back change with its incident", () => {
-    const deployments = db.select().from(schema.deployments).orderBy(asc(schema.deployments.deployedAt)).all();
-    const incidents = db.select().from(schema.incidents).all();
+  it("rolls back to the version production ran before, and closes each rolled-back change with its incident", async () => {
+    const deployments = await db.select().from(schema.deployments).orderBy(asc(schema.deployments.deployedAt));
+    const incidents = await db.select().from(schema.incidents);
     for (const rollback of deployments.filter((d) => d.kind === "rollback")) {
       const bad = deployments
         .filter((d) => d.agentId === rollback.agentId && d.environment === "production" && d.deployedAt < rollback.deployedAt)
         .at(-1)!;
       expect(rollback.replacedVersionId).toBe(bad.versionId);
       expect(rollback.versionId).toBe(bad.replacedVersionId);
-      const change = db.query.changeRecords.findFirst({ where: (c, { eq }) => eq(c.id, bad.changeRecordId!) }).sync()!;
+      const change = (await db.query.changeRecords.findFirst({ where: (c, { eq }) => eq(c.id, bad.changeRecordId!) }))!;
       expect(change.state).toBe("rolled_back");
       expect(incidents.some((i) => i.deploymentId === bad.id && i.resolution === "rollback" && i.detectedAt <= rollback.deployedAt)).toBe(
         true,
@@ -311,15 +248,15 @@ describe("the demo estate obeys the product's rules", () => {
     }
   });
 
-  it("records every mutation in an audit chain that verifies", () => {
-    const events = db.select().from(schema.auditEvents).orderBy(asc(schema.auditEvents.seq)).all() as ChainedAuditEvent[];
+  it("records every mutation in an audit chain that verifies", async () => {
+    const events = (await db.select().from(schema.auditEvents).orderBy(asc(schema.auditEvents.seq))) as ChainedAuditEvent[];
     expect(verifyChain(events)).toMatchObject({ ok: true, checked: events.length });
     const count = (action: string) => events.filter((e) => e.action === action).length;
-    expect(count("change.created")).toBe(db.select().from(schema.changeRecords).all().length);
-    const deployments = db.select().from(schema.deployments).all().length;
+    expect(count("change.created")).toBe((await db.select().from(schema.changeRecords)).length);
+    const deployments = (await db.select().from(schema.deployments)).length;
     expect(count("deployment.promoted") + count("deployment.rolled_back") + count("deployment.emergency")).toBe(deployments);
-    expect(count("eval.recorded")).toBe(db.select().from(schema.evalRuns).all().length);
-    expect(count("incident.opened")).toBe(db.select().from(schema.incidents).all().length);
+    expect(count("eval.recorded")).toBe((await db.select().from(schema.evalRuns)).length);
+    expect(count("incident.opened")).toBe((await db.select().from(schema.incidents)).length);
     // Events are in the order things happened.
     for (let i = 1; i < events.length; i++) expect(events[i]!.at).toBeGreaterThanOrEqual(events[i - 1]!.at);
   });
@@ -331,15 +268,11 @@ describe("the demo estate obeys the product's rules", () => {
     expect(() => sqlite.prepare("UPDATE agent_versions SET spec_hash = 'x'").run()).toThrow(/immutable/);
   });
 
-  it("labels itself as demo data", () => {
+  it("labels itself as demo data", async () => {
     // Besides the marker that says which rules built the derived tables (db/derived.ts).
-    expect(
-      db
-        .select()
-        .from(schema.settings)
-        .all()
-        .filter((s) => s.key !== "derived_tables_version"),
-    ).toEqual([expect.objectContaining({ key: "banner", value: expect.stringMatching(/^Demo estate/) })]);
+    expect((await db.select().from(schema.settings)).filter((s) => s.key !== "derived_tables_version")).toEqual([
+      expect.objectContaining({ key: "banner", value: expect.stringMatching(/^Demo estate/) }),
+    ]);
   });
 });
 
@@ -347,18 +280,19 @@ describe("seeding", () => {
   it("is deterministic: the same options give the same hashes", async () => {
     const other = openDatabase(path.join(mkdtempSync(path.join(tmpdir(), "countersign-seed-")), "again.db"));
     await generateEstate(other.db, { agents: 24, months: 12, until: TEST_UNTIL, seed: 1 });
-    const head = (d: DB) =>
-      d
-        .select({ hash: schema.auditEvents.hash })
-        .from(schema.auditEvents)
-        .orderBy(sql`seq DESC`)
-        .limit(1)
-        .get()!.hash;
+    const head = async (d: DB) =>
+      (await first(
+        d
+          .select({ hash: schema.auditEvents.hash })
+          .from(schema.auditEvents)
+          .orderBy(sql`seq DESC`)
+          .limit(1),
+      ))!.hash;
     const hashes = (d: DB) =>
-      d.select({ h: schema.agentVersions.specHash }).from(schema.agentVersions).orderBy(asc(schema.agentVersions.id)).all();
+      d.select({ h: schema.agentVersions.specHash }).from(schema.agentVersions).orderBy(asc(schema.agentVersions.id));
     // The runtime traffic too: the same sums, the same kept traces, the same breach.
-    const runtime = (d: DB) => ({
-      hours: d
+    const runtime = async (d: DB) => ({
+      hours: await d
         .select({
           agent: schema.runtimeHours.agentId,
           environment: schema.runtimeHours.environment,
@@ -370,16 +304,15 @@ describe("seeding", () => {
         })
         .from(schema.runtimeHours)
         .groupBy(schema.runtimeHours.agentId, schema.runtimeHours.environment)
-        .orderBy(schema.runtimeHours.agentId, schema.runtimeHours.environment)
-        .all(),
-      traces: d.select({ id: schema.runtimeTraces.traceId }).from(schema.runtimeTraces).orderBy(schema.runtimeTraces.traceId).all(),
-      breaches: d.select().from(schema.breaches).all(),
+        .orderBy(schema.runtimeHours.agentId, schema.runtimeHours.environment),
+      traces: await d.select({ id: schema.runtimeTraces.traceId }).from(schema.runtimeTraces).orderBy(schema.runtimeTraces.traceId),
+      breaches: await d.select().from(schema.breaches),
     });
-    expect(runtime(other.db).hours.length).toBeGreaterThan(0);
-    expect(runtime(other.db)).toEqual(runtime(db));
-    expect(head(other.db)).toBe(head(db));
-    expect(hashes(other.db)).toEqual(hashes(db));
-    other.sqlite.close();
+    expect((await runtime(other.db)).hours.length).toBeGreaterThan(0);
+    expect(await runtime(other.db)).toEqual(await runtime(db));
+    expect(await head(other.db)).toBe(await head(db));
+    expect(await hashes(other.db)).toEqual(await hashes(db));
+    closeDatabase(other);
   });
 
   it("refuses to seed a database that already holds data", async () => {

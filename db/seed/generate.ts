@@ -3,7 +3,7 @@ import { getTableColumns, getTableName } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import { chainAuditEvents, type Actor, type AuditInput } from "../audit";
 import { rebuildDoraFacts } from "../dora-facts";
-import type { DB } from "../index";
+import { withTransaction, writerOf, type DB } from "../index";
 import * as schema from "../schema";
 import { DEFAULT_POLICY } from "../../lib/domain/signoff-policy";
 import { hashPassword } from "../../lib/passwords";
@@ -31,8 +31,8 @@ export function startOfTodayUtc(now = Date.now()): number {
   return Math.floor(now / DAY) * DAY;
 }
 
-export function isEmpty(db: DB): boolean {
-  return db.select({ id: schema.users.id }).from(schema.users).limit(1).all().length === 0;
+export async function isEmpty(db: DB): Promise<boolean> {
+  return (await db.select({ id: schema.users.id }).from(schema.users).limit(1)).length === 0;
 }
 
 /**
@@ -40,7 +40,7 @@ export function isEmpty(db: DB): boolean {
  * history that obeys every rule the product enforces. Deterministic for the same options.
  */
 export async function generateEstate(db: DB, options: SeedOptions): Promise<SeedSummary> {
-  if (!isEmpty(db)) throw new Error("The database already holds data; seed only an empty database (use --reset to rebuild it).");
+  if (!(await isEmpty(db))) throw new Error("The database already holds data; seed only an empty database (use --reset to rebuild it).");
   const rng = new Rng(options.seed);
   const start = options.until - Math.round(options.months * 30.4 * DAY);
   const setupAt = start - 30 * DAY;
@@ -138,7 +138,7 @@ export async function generateEstate(db: DB, options: SeedOptions): Promise<Seed
     return { agent, demo, workflow };
   });
 
-  const sqlite = db.$client;
+  const sqlite = writerOf(db);
   const summary = { versions: 0, changes: 0, signoffs: 0, deployments: 0, evalRuns: 0, incidents: 0 };
   let auditCount = 0;
   sqlite
@@ -204,13 +204,13 @@ export async function generateEstate(db: DB, options: SeedOptions): Promise<Seed
         auditCount += chained.length;
       }
       pending.drop();
-      // What the metrics read, derived from the history just written.
-      rebuildDoraFacts(db);
       insert(schema.settings, [{ key: "banner", value: DEMO_BANNER, updatedAt: setupAt }]);
     })
     .immediate();
+  // What the metrics read, derived from the history just written.
+  await withTransaction((tx) => rebuildDoraFacts(tx), db);
   // The last two weeks' runtime traffic, sent through the receiver's use case like any runtime's.
-  const runtime = seedRuntimeHistory(db, options);
+  const runtime = await seedRuntimeHistory(db, options);
   // Statistics for the query planner, over the estate just written.
   sqlite.exec("ANALYZE");
 

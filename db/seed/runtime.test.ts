@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import type { DB } from "@/db";
+import { first, type DB } from "@/db";
 import * as schema from "@/db/schema";
 import { matchAction } from "@/lib/domain/runtime";
 import { harmReadings } from "@/lib/server/harm";
@@ -24,9 +24,9 @@ beforeAll(async () => {
 });
 
 describe("the demo estate's runtime history", () => {
-  it("gives each runtime agent decisions in production on every one of the last 14 days, and nothing after the history ends", () => {
+  it("gives each runtime agent decisions in production on every one of the last 14 days, and nothing after the history ends", async () => {
     for (const slug of RUNTIME_AGENTS) {
-      const view = agentRuntime(auditor(), slug, lastTwoWeeks, TEST_UNTIL);
+      const view = await agentRuntime(await auditor(), slug, lastTwoWeeks, TEST_UNTIL);
       expect(view.series, slug).toHaveLength(RUNTIME_DAYS);
       for (const day of view.series)
         expect(day.decisions, `${slug} on ${day.day}`).toBeGreaterThanOrEqual(PRODUCTION_TRAFFIC.decisionsPerDay[0]);
@@ -34,24 +34,24 @@ describe("the demo estate's runtime history", () => {
       expect(view.totals.inputTokens, slug).toBeGreaterThan(0);
       expect(view.traces.length, slug).toBeGreaterThan(0);
     }
-    const later = db
-      .select({ n: sql<number>`COUNT(*)` })
-      .from(schema.runtimeHours)
-      .where(sql`${schema.runtimeHours.hour} >= ${TEST_UNTIL}`)
-      .get()!.n;
+    const later = (await first(
+      db
+        .select({ n: sql<number>`COUNT(*)` })
+        .from(schema.runtimeHours)
+        .where(sql`${schema.runtimeHours.hour} >= ${TEST_UNTIL}`),
+    ))!.n;
     expect(later).toBe(0);
   });
 
-  it("calls in production only actions the version running at the time granted, and asks a person where approval is required", () => {
-    const rows = db
+  it("calls in production only actions the version running at the time granted, and asks a person where approval is required", async () => {
+    const rows = await db
       .select({ action: schema.runtimeActionHours.action, spec: schema.agentVersions.spec })
       .from(schema.runtimeActionHours)
       .innerJoin(schema.agentVersions, eq(schema.agentVersions.id, schema.runtimeActionHours.versionId))
-      .where(eq(schema.runtimeActionHours.environment, "production"))
-      .all();
+      .where(eq(schema.runtimeActionHours.environment, "production"));
     expect(rows.length).toBeGreaterThan(0);
     for (const { action, spec } of rows) expect(matchAction(spec, action).kind, action).toBe("granted");
-    const hours = db.select().from(schema.runtimeHours).where(eq(schema.runtimeHours.environment, "production")).all();
+    const hours = await db.select().from(schema.runtimeHours).where(eq(schema.runtimeHours.environment, "production"));
     const sum = (key: "approvalsRequested" | "approvalsGranted" | "approvalsDenied" | "privilegeRejections" | "corrections") =>
       hours.reduce((n, h) => n + h[key], 0);
     expect(sum("approvalsRequested")).toBe(sum("approvalsGranted") + sum("approvalsDenied"));
@@ -61,8 +61,8 @@ describe("the demo estate's runtime history", () => {
     expect(sum("corrections")).toBeGreaterThan(0);
   });
 
-  it("has exactly one breach: in staging, the candidate's ungranted monitors.mute, with no incident", () => {
-    const all = db.select().from(schema.breaches).all();
+  it("has exactly one breach: in staging, the candidate's ungranted monitors.mute, with no incident", async () => {
+    const all = await db.select().from(schema.breaches);
     expect(all).toHaveLength(1);
     expect(all[0]).toMatchObject({
       environment: "staging",
@@ -71,18 +71,18 @@ describe("the demo estate's runtime history", () => {
       occurrences: 1,
       incidentId: null,
     });
-    const view = agentRuntime(auditor(), STAGING_BREACH.agent, { ...lastTwoWeeks, environment: "staging" }, TEST_UNTIL);
+    const view = await agentRuntime(await auditor(), STAGING_BREACH.agent, { ...lastTwoWeeks, environment: "staging" }, TEST_UNTIL);
     expect(view.breaches).toEqual([expect.objectContaining({ number: "BR-1", kind: "ungranted_action", action: "datadog:monitors.mute" })]);
     expect(view.traces.filter((t) => t.breach)).toHaveLength(1);
     // Security and the agent's owners were told.
-    const told = db.select().from(schema.notifications).where(eq(schema.notifications.breachId, all[0]!.id)).all();
+    const told = await db.select().from(schema.notifications).where(eq(schema.notifications.breachId, all[0]!.id));
     expect(told.length).toBeGreaterThanOrEqual(2);
   });
 
-  it("keeps every production threshold within, and measures each runtime agent's against its traffic", () => {
+  it("keeps every production threshold within, and measures each runtime agent's against its traffic", async () => {
     for (const slug of RUNTIME_AGENTS) {
-      const agent = db.select().from(schema.agents).where(eq(schema.agents.slug, slug)).get()!;
-      const readings = harmReadings(db, agent.id, TEST_UNTIL);
+      const agent = (await first(db.select().from(schema.agents).where(eq(schema.agents.slug, slug))))!;
+      const readings = await harmReadings(db, agent.id, TEST_UNTIL);
       expect(
         readings.filter((r) => r.status === "breached"),
         slug,
@@ -90,11 +90,12 @@ describe("the demo estate's runtime history", () => {
       const corrections = readings.find((r) => r.metric.name.includes("correction"))!;
       expect(corrections.status, slug).toBe("within");
     }
-    const opened = db
-      .select({ n: sql<number>`COUNT(*)` })
-      .from(schema.auditEvents)
-      .where(and(eq(schema.auditEvents.action, "incident.opened"), sql`${schema.auditEvents.at} >= ${TEST_UNTIL}`))
-      .get()!.n;
+    const opened = (await first(
+      db
+        .select({ n: sql<number>`COUNT(*)` })
+        .from(schema.auditEvents)
+        .where(and(eq(schema.auditEvents.action, "incident.opened"), sql`${schema.auditEvents.at} >= ${TEST_UNTIL}`)),
+    ))!.n;
     expect(opened).toBe(0);
   });
 });

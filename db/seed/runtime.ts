@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { syncBuiltinESMExports } from "node:module";
 import { and, asc, desc, eq, sql } from "drizzle-orm";
-import { withConnection, type DB } from "../index";
+import { first, withConnection, type DB } from "../index";
 import * as schema from "../schema";
 import { crosses, derivedMetricOf, evaluationSpan, metricKey, type HarmMetric } from "../../lib/domain/harm-thresholds";
 import type { AgentSpec } from "../../lib/domain/spec";
@@ -47,17 +47,18 @@ export type RuntimeSeedSummary = { runtimeDecisions: number; runtimeSpans: numbe
 type Agent = typeof schema.agents.$inferSelect;
 
 /** Sends the runtime history; deterministic for the same estate and seed. Returns what it sent. */
-export function seedRuntimeHistory(db: DB, options: { until: number; seed: number }): RuntimeSeedSummary {
+export async function seedRuntimeHistory(db: DB, options: { until: number; seed: number }): Promise<RuntimeSeedSummary> {
   const summary: RuntimeSeedSummary = { runtimeDecisions: 0, runtimeSpans: 0, breaches: 0, signals: 0, auditEvents: 0 };
-  const caller = senderCaller(db);
+  const caller = await senderCaller(db);
   if (!caller) return summary;
   // The traffic arrives by the end of the history, after everything the history audited.
-  const lastAudit = db
-    .select({ seq: schema.auditEvents.seq, at: schema.auditEvents.at })
-    .from(schema.auditEvents)
-    .orderBy(desc(schema.auditEvents.seq))
-    .limit(1)
-    .get();
+  const lastAudit = await first(
+    db
+      .select({ seq: schema.auditEvents.seq, at: schema.auditEvents.at })
+      .from(schema.auditEvents)
+      .orderBy(desc(schema.auditEvents.seq))
+      .limit(1),
+  );
   const now = Math.max(options.until, lastAudit?.at ?? 0);
   const traffic = new Rng(options.seed * 7_919 + 18);
   const ids = new Rng(options.seed * 104_729 + 18);
@@ -67,16 +68,16 @@ export function seedRuntimeHistory(db: DB, options: { until: number; seed: numbe
   const byDay: Export[][] = days.map(() => []);
   const signals: { agent: string; environment: "production"; metric: string; value: number; at: string }[] = [];
   for (const slug of RUNTIME_AGENTS) {
-    const agent = db.select().from(schema.agents).where(eq(schema.agents.slug, slug)).get();
+    const agent = await first(db.select().from(schema.agents).where(eq(schema.agents.slug, slug)));
     if (!agent) continue;
-    const specAt = deployedSpecs(db, agent.id, "production");
-    const plan = planTraffic(traffic, days, specAt, PRODUCTION_TRAFFIC, productionCaps(db, agent.id, now));
+    const specAt = await deployedSpecs(db, agent.id, "production");
+    const plan = planTraffic(traffic, days, specAt, PRODUCTION_TRAFFIC, await productionCaps(db, agent.id, now));
     plan.forEach((decisions, i) => byDay[i]!.push({ agent, environment: "production", decisions }));
-    signals.push(...businessSignals(db, traffic, agent, days, now));
+    signals.push(...(await businessSignals(db, traffic, agent, days, now)));
   }
-  const candidate = db.select().from(schema.agents).where(eq(schema.agents.slug, STAGING_BREACH.agent)).get();
+  const candidate = await first(db.select().from(schema.agents).where(eq(schema.agents.slug, STAGING_BREACH.agent)));
   if (candidate) {
-    const specAt = deployedSpecs(db, candidate.id, "staging");
+    const specAt = await deployedSpecs(db, candidate.id, "staging");
     const stagingDays = days.slice(-STAGING_BREACH.stagingDays);
     const plan = planTraffic(traffic, stagingDays, specAt, STAGING_TRAFFIC);
     const breachAt = options.until - STAGING_BREACH.daysAgo * DAY + 10 * 3_600_000 + traffic.int(0, 3_599_999);
@@ -94,14 +95,14 @@ export function seedRuntimeHistory(db: DB, options: { until: number; seed: numbe
     generateTraceId: () => hex(ids, 32),
     generateSpanId: () => hex(ids, 16),
   };
-  withConnection(db, () =>
-    withSeededUuids(ids, () => {
+  await withConnection(db, () =>
+    withSeededUuids(ids, async () => {
       for (const exports of byDay)
         for (const { agent, environment, decisions } of exports) {
           if (decisions.length === 0) continue;
           const resource = { "service.name": agent.slug, "deployment.environment.name": environment, "countersign.agent": agent.slug };
           const decoded = decodeJsonExport(otlpJson(recordSpans(resource, decisions, idGenerator)));
-          const result = ingestTraces(caller, decoded, now);
+          const result = await ingestTraces(caller, decoded, now);
           if (result.rejected.length > 0)
             throw new Error(
               `The demo runtime traffic of ${agent.slug} was refused: ${result.rejected[0]!.reason} (${result.rejected.length} spans)`,
@@ -109,38 +110,35 @@ export function seedRuntimeHistory(db: DB, options: { until: number; seed: numbe
           summary.runtimeDecisions += decisions.length;
           summary.runtimeSpans += decoded.spanCount;
         }
-      if (signals.length > 0) summary.signals = recordSignals(caller, { signals }, now).recorded.length;
+      if (signals.length > 0) summary.signals = (await recordSignals(caller, { signals }, now)).recorded.length;
     }),
   );
-  summary.breaches = db
-    .select({ n: sql<number>`COUNT(*)` })
-    .from(schema.breaches)
-    .get()!.n;
-  summary.auditEvents = db
-    .select({ n: sql<number>`COUNT(*)` })
-    .from(schema.auditEvents)
-    .where(sql`${schema.auditEvents.seq} > ${lastAudit?.seq ?? 0}`)
-    .get()!.n;
+  summary.breaches = (await first(db.select({ n: sql<number>`COUNT(*)` }).from(schema.breaches)))!.n;
+  summary.auditEvents = (await first(
+    db
+      .select({ n: sql<number>`COUNT(*)` })
+      .from(schema.auditEvents)
+      .where(sql`${schema.auditEvents.seq} > ${lastAudit?.seq ?? 0}`),
+  ))!.n;
   return summary;
 }
 
 /** engineer@, as the use cases see a signed-in person; none in an estate without the demo people. */
-function senderCaller(db: DB): Caller | null {
-  const user = db.select().from(schema.users).where(eq(schema.users.email, SENDER)).get();
+async function senderCaller(db: DB): Promise<Caller | null> {
+  const user = await first(db.select().from(schema.users).where(eq(schema.users.email, SENDER)));
   if (!user) return null;
-  const roles = db.select({ role: schema.userRoles.role }).from(schema.userRoles).where(eq(schema.userRoles.userId, user.id)).all();
+  const roles = await db.select({ role: schema.userRoles.role }).from(schema.userRoles).where(eq(schema.userRoles.userId, user.id));
   return { kind: "user", user: { id: user.id, email: user.email, name: user.name, roles: roles.map((r) => r.role) } };
 }
 
 /** The spec deployed to an environment at an instant, as the receiver places a span (the latest deployment at or before it). */
-function deployedSpecs(db: DB, agentId: string, environment: Environment): (at: number) => AgentSpec | null {
-  const timeline = db
+async function deployedSpecs(db: DB, agentId: string, environment: Environment): Promise<(at: number) => AgentSpec | null> {
+  const timeline = await db
     .select({ at: schema.deployments.deployedAt, kind: schema.deployments.kind, spec: schema.agentVersions.spec })
     .from(schema.deployments)
     .innerJoin(schema.agentVersions, eq(schema.agentVersions.id, schema.deployments.versionId))
     .where(and(eq(schema.deployments.agentId, agentId), eq(schema.deployments.environment, environment)))
-    .orderBy(asc(schema.deployments.deployedAt), asc(sql`${schema.deployments}.rowid`))
-    .all();
+    .orderBy(asc(schema.deployments.deployedAt), asc(sql`${schema.deployments}.rowid`));
   return (at) => {
     const current = timeline.findLast((d) => d.at <= at);
     return current && current.kind !== "retire" ? current.spec : null;
@@ -148,8 +146,8 @@ function deployedSpecs(db: DB, agentId: string, environment: Environment): (at: 
 }
 
 /** How much of each derived counter the production release's thresholds leave to the traffic, read at the end of the history. */
-function productionCaps(db: DB, agentId: string, now: number): Caps {
-  const release = productionRelease(db, agentId, now);
+async function productionCaps(db: DB, agentId: string, now: number): Promise<Caps> {
+  const release = await productionRelease(db, agentId, now);
   if (!release) return {};
   const caps: Caps = {};
   const keys = {
@@ -158,7 +156,7 @@ function productionCaps(db: DB, agentId: string, now: number): Caps {
     approval_denied_rate: "approvalsDenied",
     error_rate: "errors",
   } as const;
-  for (const { metric } of thresholdsOf(db, release.version.changeRecordId)) {
+  for (const { metric } of await thresholdsOf(db, release.version.changeRecordId)) {
     const derived = derivedMetricOf(metric.name);
     const span = evaluationSpan(metric.window, release.releasedAt, now);
     if (!derived || !span) continue;
@@ -176,10 +174,10 @@ function productionCaps(db: DB, agentId: string, now: number): Caps {
  * A value a day for each business metric the production release declares (`reversal rate > 2 over 7d`), from its
  * release on, well within the threshold.
  */
-function businessSignals(db: DB, rng: Rng, agent: Agent, days: number[], now: number) {
-  const release = productionRelease(db, agent.id, now);
+async function businessSignals(db: DB, rng: Rng, agent: Agent, days: number[], now: number) {
+  const release = await productionRelease(db, agent.id, now);
   if (!release) return [];
-  const declared = thresholdsOf(db, release.version.changeRecordId)
+  const declared = (await thresholdsOf(db, release.version.changeRecordId))
     .filter(({ source, metric }) => source === "change" && !derivedMetricOf(metric.name))
     .map(({ metric }) => metric);
   return declared.flatMap((metric: HarmMetric) =>
@@ -225,7 +223,7 @@ function hex(rng: Rng, length: number): string {
  * the hash chain. While the seed sends its traffic those ids come from the seed's own generator: the same
  * options give the same estate and the same hashes (README). Synchronous work only, so nothing else draws one.
  */
-function withSeededUuids<T>(rng: Rng, work: () => T): T {
+async function withSeededUuids<T>(rng: Rng, work: () => Promise<T>): Promise<T> {
   const cryptoModule = crypto as { randomUUID: () => string };
   const original = cryptoModule.randomUUID;
   cryptoModule.randomUUID = () => {
@@ -235,7 +233,7 @@ function withSeededUuids<T>(rng: Rng, work: () => T): T {
   // ES-module importers of node:crypto read its exports through live bindings; this updates them.
   syncBuiltinESMExports();
   try {
-    return work();
+    return await work();
   } finally {
     cryptoModule.randomUUID = original;
     syncBuiltinESMExports();

@@ -1,6 +1,6 @@
 import "server-only";
 import { eq } from "drizzle-orm";
-import { getDb, type DB } from "@/db";
+import { first, withTransaction, getDb, type DB } from "@/db";
 import { appendAuditEvent } from "@/db/audit";
 import { accountLinks, users } from "@/db/schema";
 import type { AccountLinkPurpose } from "@/lib/domain/terms";
@@ -24,31 +24,35 @@ export function accountLinkBase(requestOrigin: string): string {
 }
 
 /** The link's row and person when it can still be used: unknown, used, revoked, expired or for a disabled person is null. */
-function usableLink(tx: Pick<DB, "select">, secret: string, now: number) {
+async function usableLink(tx: Pick<DB, "select">, secret: string, now: number) {
   if (!secret || secret.length > 200) return null;
-  const row = tx
-    .select({
-      id: accountLinks.id,
-      purpose: accountLinks.purpose,
-      userId: users.id,
-      email: users.email,
-      name: users.name,
-      disabled: users.disabled,
-      expiresAt: accountLinks.expiresAt,
-      usedAt: accountLinks.usedAt,
-      revokedAt: accountLinks.revokedAt,
-    })
-    .from(accountLinks)
-    .innerJoin(users, eq(users.id, accountLinks.userId))
-    .where(eq(accountLinks.tokenHash, hashLinkSecret(secret)))
-    .get();
+  const row = await first(
+    tx
+      .select({
+        id: accountLinks.id,
+        purpose: accountLinks.purpose,
+        userId: users.id,
+        email: users.email,
+        name: users.name,
+        disabled: users.disabled,
+        expiresAt: accountLinks.expiresAt,
+        usedAt: accountLinks.usedAt,
+        revokedAt: accountLinks.revokedAt,
+      })
+      .from(accountLinks)
+      .innerJoin(users, eq(users.id, accountLinks.userId))
+      .where(eq(accountLinks.tokenHash, hashLinkSecret(secret))),
+  );
   if (!row || row.usedAt !== null || row.revokedAt !== null || row.expiresAt <= now || row.disabled) return null;
   return row;
 }
 
 /** What the link page shows: whose link and what for, or null (the page then says only that the link is no longer valid). */
-export function openAccountLink(secret: string, now = Date.now()): { purpose: AccountLinkPurpose; email: string; name: string } | null {
-  const row = usableLink(getDb(), secret, now);
+export async function openAccountLink(
+  secret: string,
+  now = Date.now(),
+): Promise<{ purpose: AccountLinkPurpose; email: string; name: string } | null> {
+  const row = await usableLink(getDb(), secret, now);
   return row ? { purpose: row.purpose, email: row.email, name: row.name } : null;
 }
 
@@ -57,27 +61,24 @@ export function openAccountLink(secret: string, now = Date.now()): { purpose: Ac
  * knew the old password is signed out everywhere. Returns the email, to sign the person in.
  */
 export async function redeemAccountLink(secret: string, input: unknown, now = Date.now()): Promise<{ email: string }> {
-  if (!usableLink(getDb(), secret, now)) throw new AppError("not_found", LINK_NO_LONGER_VALID);
+  if (!(await usableLink(getDb(), secret, now))) throw new AppError("not_found", LINK_NO_LONGER_VALID);
   const { password } = parseInput(setPasswordSchema, input, "Choose another password");
   const passwordHash = await hashPassword(password);
-  return getDb().transaction(
-    (tx) => {
-      // Checked again under the write lock: two tabs submitting the same link set one password.
-      const link = usableLink(tx, secret, now);
-      if (!link) throw new AppError("not_found", LINK_NO_LONGER_VALID);
-      tx.update(accountLinks).set({ usedAt: now }).where(eq(accountLinks.id, link.id)).run();
-      tx.update(users).set({ passwordHash }).where(eq(users.id, link.userId)).run();
-      const sessionsEnded = link.purpose === "reset" ? endSessionsOf(link.userId, "password_reset", now, { tx }) : 0;
-      appendAuditEvent(tx, {
-        at: now,
-        actor: { type: "user", id: link.userId, label: link.email },
-        action: link.purpose === "invite" ? "account.invitation_accepted" : "account.password_reset",
-        entityType: "user",
-        entityId: link.userId,
-        payload: { email: link.email, ...(link.purpose === "reset" ? { sessionsEnded } : {}) },
-      });
-      return { email: link.email };
-    },
-    { behavior: "immediate" },
-  );
+  return await withTransaction(async (tx) => {
+    // Checked again under the write lock: two tabs submitting the same link set one password.
+    const link = await usableLink(tx, secret, now);
+    if (!link) throw new AppError("not_found", LINK_NO_LONGER_VALID);
+    await tx.update(accountLinks).set({ usedAt: now }).where(eq(accountLinks.id, link.id));
+    await tx.update(users).set({ passwordHash }).where(eq(users.id, link.userId));
+    const sessionsEnded = link.purpose === "reset" ? await endSessionsOf(link.userId, "password_reset", now, { tx }) : 0;
+    await appendAuditEvent(tx, {
+      at: now,
+      actor: { type: "user", id: link.userId, label: link.email },
+      action: link.purpose === "invite" ? "account.invitation_accepted" : "account.password_reset",
+      entityType: "user",
+      entityId: link.userId,
+      payload: { email: link.email, ...(link.purpose === "reset" ? { sessionsEnded } : {}) },
+    });
+    return { email: link.email };
+  });
 }

@@ -1,3 +1,4 @@
+import { first } from "@/db";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
 import type { DB } from "@/db";
@@ -26,20 +27,18 @@ export function accountLinkUrl(base: string, secret: string): string {
  * Issues a one-time link; it revokes the person's older unused links of either purpose, so that an
  * invitation left unused (the person signed in with single sign-on) cannot set a password after a reset.
  */
-export function issueAccountLink(
+export async function issueAccountLink(
   tx: Writer,
   link: { userId: string; purpose: AccountLinkPurpose; createdById: string | null },
   now: number,
-): { secret: string; expiresAt: number } {
-  tx.update(accountLinks)
+): Promise<{ secret: string; expiresAt: number }> {
+  await tx
+    .update(accountLinks)
     .set({ revokedAt: now })
-    .where(and(eq(accountLinks.userId, link.userId), isNull(accountLinks.usedAt), isNull(accountLinks.revokedAt)))
-    .run();
+    .where(and(eq(accountLinks.userId, link.userId), isNull(accountLinks.usedAt), isNull(accountLinks.revokedAt)));
   const secret = randomBytes(32).toString("base64url");
   const expiresAt = now + ACCOUNT_LINK_LIFETIME_MS;
-  tx.insert(accountLinks)
-    .values({ id: randomUUID(), ...link, tokenHash: hashLinkSecret(secret), createdAt: now, expiresAt })
-    .run();
+  await tx.insert(accountLinks).values({ id: randomUUID(), ...link, tokenHash: hashLinkSecret(secret), createdAt: now, expiresAt });
   return { secret, expiresAt };
 }
 
@@ -47,27 +46,22 @@ export function issueAccountLink(
  * Adds a person with their roles and records it (`person.created`, or the action given). The event states
  * the roles, as the audit replay expects of every role grant; never a password or its hash.
  */
-export function insertPerson(
+export async function insertPerson(
   tx: Writer,
   person: { email: string; name: string; roles: Role[]; passwordHash?: string | null },
   actor: Actor | ((id: string) => Actor),
   now: number,
   action = "person.created",
-): string {
-  const taken = tx.select({ id: users.id }).from(users).where(eq(users.email, person.email)).get();
+): Promise<string> {
+  const taken = await first(tx.select({ id: users.id }).from(users).where(eq(users.email, person.email)));
   if (taken) {
     const message = `Someone already has the email ${person.email}`;
     throw new AppError("conflict", message, { fieldErrors: { email: [message] } });
   }
   const id = `usr_${randomUUID()}`;
-  tx.insert(users)
-    .values({ id, email: person.email, name: person.name, passwordHash: person.passwordHash ?? null, createdAt: now })
-    .run();
-  if (person.roles.length)
-    tx.insert(userRoles)
-      .values(person.roles.map((role) => ({ userId: id, role })))
-      .run();
-  appendAuditEvent(tx, {
+  await tx.insert(users).values({ id, email: person.email, name: person.name, passwordHash: person.passwordHash ?? null, createdAt: now });
+  if (person.roles.length) await tx.insert(userRoles).values(person.roles.map((role) => ({ userId: id, role })));
+  await appendAuditEvent(tx, {
     at: now,
     actor: typeof actor === "function" ? actor(id) : actor,
     action,
@@ -79,12 +73,12 @@ export function insertPerson(
 }
 
 /** Active people holding the admin role: the ones who can still manage everyone else. */
-export function activeAdminIds(tx: Pick<DB, "select">): string[] {
-  return tx
-    .select({ id: users.id })
-    .from(users)
-    .innerJoin(userRoles, and(eq(userRoles.userId, users.id), eq(userRoles.role, "admin")))
-    .where(eq(users.disabled, false))
-    .all()
-    .map((r) => r.id);
+export async function activeAdminIds(tx: Pick<DB, "select">): Promise<string[]> {
+  return (
+    await tx
+      .select({ id: users.id })
+      .from(users)
+      .innerJoin(userRoles, and(eq(userRoles.userId, users.id), eq(userRoles.role, "admin")))
+      .where(eq(users.disabled, false))
+  ).map((r) => r.id);
 }

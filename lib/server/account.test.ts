@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { DB } from "@/db";
+import { first, type DB } from "@/db";
 import { DEMO_PASSWORD } from "@/db/seed/estate";
 import { auditEvents, users } from "@/db/schema";
 import { errorOf } from "@/lib/testing/app-error";
@@ -21,20 +21,24 @@ beforeAll(async () => {
 });
 
 describe("your own account", () => {
-  it("anyone signed in, an auditor too, changes their own name, audited with before and after", () => {
-    expect(updateMyName(as("auditor@countersign.test"), { name: "Ada B. Brennan" }, clock.next())).toEqual({ name: "Ada B. Brennan" });
-    const event = db.select().from(auditEvents).where(eq(auditEvents.action, "account.name_changed")).get()!;
+  it("anyone signed in, an auditor too, changes their own name, audited with before and after", async () => {
+    expect(await updateMyName(await as("auditor@countersign.test"), { name: "Ada B. Brennan" }, clock.next())).toEqual({
+      name: "Ada B. Brennan",
+    });
+    const event = (await first(db.select().from(auditEvents).where(eq(auditEvents.action, "account.name_changed"))))!;
     expect(event.payload).toEqual({ email: "auditor@countersign.test", before: "Ada Brennan", after: "Ada B. Brennan" });
-    expect(errorOf(() => updateMyName(as("auditor@countersign.test"), { name: "  " })).code).toBe("validation_failed");
+    expect((await errorOf(async () => await updateMyName(await as("auditor@countersign.test"), { name: "  " }))).code).toBe(
+      "validation_failed",
+    );
   });
 
-  it("a token has no account to change", () => {
-    const token = tokenWith(db, "account-token", ["read", "changes:write"]);
-    expect(errorOf(() => updateMyName(token, { name: "Robot" })).code).toBe("forbidden");
+  it("a token has no account to change", async () => {
+    const token = await tokenWith(db, "account-token", ["read", "changes:write"]);
+    expect((await errorOf(() => updateMyName(token, { name: "Robot" }))).code).toBe("forbidden");
   });
 
   it("changing your password needs the current one and a new one that passes the policy", async () => {
-    const me = as("engineer2@countersign.test");
+    const me = await as("engineer2@countersign.test");
     const wrong = await changeMyPassword(me, { currentPassword: "not it", newPassword: NEW_PASSWORD }, null).catch((e: unknown) => e);
     expect(wrong).toMatchObject({
       code: "validation_failed",
@@ -45,43 +49,44 @@ describe("your own account", () => {
   });
 
   it("a changed password ends your other sessions and keeps this one; audited without secrets", async () => {
-    const me = as("engineer2@countersign.test");
-    const before = db.select({ h: users.passwordHash }).from(users).where(eq(users.id, "usr_engineer2")).get()!.h!;
-    const here = startSession("usr_engineer2", clock.next());
-    const elsewhere = startSession("usr_engineer2", clock.next());
+    const me = await as("engineer2@countersign.test");
+    const before = (await first(db.select({ h: users.passwordHash }).from(users).where(eq(users.id, "usr_engineer2"))))!.h!;
+    const here = await startSession("usr_engineer2", clock.next());
+    const elsewhere = await startSession("usr_engineer2", clock.next());
     const result = await changeMyPassword(me, { currentPassword: DEMO_PASSWORD, newPassword: NEW_PASSWORD }, here, clock.next());
     expect(result).toEqual({ sessionsEnded: 1 });
-    expect(liveSessionUser(here, clock.next())).toBe("usr_engineer2");
-    expect(liveSessionUser(elsewhere, clock.next())).toBeNull();
+    expect(await liveSessionUser(here, clock.next())).toBe("usr_engineer2");
+    expect(await liveSessionUser(elsewhere, clock.next())).toBeNull();
     expect(await verifyCredentials("engineer2@countersign.test", NEW_PASSWORD)).not.toBeNull();
-    const event = db
-      .select()
-      .from(auditEvents)
-      .where(and(eq(auditEvents.action, "account.password_changed"), eq(auditEvents.entityId, "usr_engineer2")))
-      .get()!;
+    const event = (await first(
+      db
+        .select()
+        .from(auditEvents)
+        .where(and(eq(auditEvents.action, "account.password_changed"), eq(auditEvents.entityId, "usr_engineer2"))),
+    ))!;
     expect(event.payload).toEqual({ email: "engineer2@countersign.test", sessionsEnded: 1 });
     expect(JSON.stringify(event)).not.toContain(before.slice(-20));
   });
 });
 
 describe("who can sign a waiting role", () => {
-  it("names the disabled holders of a waiting role, and says when nobody active but the author can sign it", () => {
-    const admin = as("admin@countersign.test");
-    const change = limitRaise(777, clock.next());
+  it("names the disabled holders of a waiting role, and says when nobody active but the author can sign it", async () => {
+    const admin = await as("admin@countersign.test");
+    const change = await limitRaise(777, clock.next());
     const roles = change.signoffs.filter((s) => s.status === "pending").map((s) => s.role);
     expect(roles).toContain("security");
-    const reader = as("auditor@countersign.test");
-    expect(signerAvailability(reader, change.id, "usr_engineer").security).toEqual({ disabled: [], noActiveSigner: false });
+    const reader = await as("auditor@countersign.test");
+    expect((await signerAvailability(reader, change.id, "usr_engineer")).security).toEqual({ disabled: [], noActiveSigner: false });
 
-    updatePerson(admin, "security@countersign.test", { disabled: true }, clock.next());
-    const notes = signerAvailability(reader, change.id, "usr_engineer");
+    await updatePerson(admin, "security@countersign.test", { disabled: true }, clock.next());
+    const notes = await signerAvailability(reader, change.id, "usr_engineer");
     expect(notes.security).toEqual({ disabled: [{ name: "Sana Iqbal", email: "security@countersign.test" }], noActiveSigner: true });
     // Engineering: the author (engineer@) cannot sign, engineer2@ can.
     if (roles.includes("engineering")) expect(notes.engineering).toEqual({ disabled: [], noActiveSigner: false });
 
     // An invited person holding the role can sign once they accept: they count as active.
-    addPerson(admin, { email: "sec2@example.com", name: "Second Security", roles: ["security"] }, clock.next());
-    expect(signerAvailability(reader, change.id, "usr_engineer").security!.noActiveSigner).toBe(false);
-    updatePerson(admin, "security@countersign.test", { disabled: false }, clock.next());
+    await addPerson(admin, { email: "sec2@example.com", name: "Second Security", roles: ["security"] }, clock.next());
+    expect((await signerAvailability(reader, change.id, "usr_engineer")).security!.noActiveSigner).toBe(false);
+    await updatePerson(admin, "security@countersign.test", { disabled: false }, clock.next());
   });
 });

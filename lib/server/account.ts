@@ -1,6 +1,6 @@
 import "server-only";
 import { and, eq } from "drizzle-orm";
-import { getDb } from "@/db";
+import { withTransaction, first, getDb, changedRows } from "@/db";
 import { appendAuditEvent } from "@/db/audit";
 import { users } from "@/db/schema";
 import { AppError } from "@/lib/errors";
@@ -21,27 +21,24 @@ function assertPerson(caller: Caller): asserts caller is Person {
   if (caller.kind === "token") throw new AppError("forbidden", "An API token has no account of its own to change");
 }
 
-export function updateMyName(caller: Caller, input: unknown, now = Date.now()): { name: string } {
+export async function updateMyName(caller: Caller, input: unknown, now = Date.now()): Promise<{ name: string }> {
   assertPerson(caller);
   const { name } = parseInput(accountNameSchema, input, "Check your name");
-  return getDb().transaction(
-    (tx) => {
-      const before = tx.select({ name: users.name }).from(users).where(eq(users.id, caller.user.id)).get();
-      if (!before) throw new AppError("not_found", "Your account no longer exists");
-      if (before.name === name) return { name };
-      tx.update(users).set({ name }).where(eq(users.id, caller.user.id)).run();
-      appendAuditEvent(tx, {
-        at: now,
-        actor: actorOf(caller),
-        action: "account.name_changed",
-        entityType: "user",
-        entityId: caller.user.id,
-        payload: { email: caller.user.email, before: before.name, after: name },
-      });
-      return { name };
-    },
-    { behavior: "immediate" },
-  );
+  return await withTransaction(async (tx) => {
+    const before = await first(tx.select({ name: users.name }).from(users).where(eq(users.id, caller.user.id)));
+    if (!before) throw new AppError("not_found", "Your account no longer exists");
+    if (before.name === name) return { name };
+    await tx.update(users).set({ name }).where(eq(users.id, caller.user.id));
+    await appendAuditEvent(tx, {
+      at: now,
+      actor: actorOf(caller),
+      action: "account.name_changed",
+      entityType: "user",
+      entityId: caller.user.id,
+      payload: { email: caller.user.email, before: before.name, after: name },
+    });
+    return { name };
+  });
 }
 
 /**
@@ -56,7 +53,7 @@ export async function changeMyPassword(
 ): Promise<{ sessionsEnded: number }> {
   assertPerson(caller);
   const { currentPassword, newPassword } = parseInput(changePasswordSchema, input, "Your password was not changed");
-  const row = getDb().select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, caller.user.id)).get();
+  const row = await first(getDb().select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, caller.user.id)));
   if (!row?.passwordHash) {
     throw new AppError("conflict", "You have no password yet (you sign in with single sign-on): ask an admin for a password link");
   }
@@ -65,26 +62,24 @@ export async function changeMyPassword(
     throw new AppError("validation_failed", message, { fieldErrors: { currentPassword: [message] } });
   }
   const passwordHash = await hashPassword(newPassword);
-  return getDb().transaction(
-    (tx) => {
-      // Only if nobody changed it meanwhile (another tab, a reset link): the current password was checked against this hash.
-      const changed = tx
+  return await withTransaction(async (tx) => {
+    // Only if nobody changed it meanwhile (another tab, a reset link): the current password was checked against this hash.
+    const changed = changedRows(
+      await tx
         .update(users)
         .set({ passwordHash })
-        .where(and(eq(users.id, caller.user.id), eq(users.passwordHash, row.passwordHash!)))
-        .run().changes;
-      if (!changed) throw new AppError("conflict", "Your password was changed meanwhile: try again with the new one");
-      const sessionsEnded = endSessionsOf(caller.user.id, "password_changed", now, { except: keepSession, tx });
-      appendAuditEvent(tx, {
-        at: now,
-        actor: actorOf(caller),
-        action: "account.password_changed",
-        entityType: "user",
-        entityId: caller.user.id,
-        payload: { email: caller.user.email, sessionsEnded },
-      });
-      return { sessionsEnded };
-    },
-    { behavior: "immediate" },
-  );
+        .where(and(eq(users.id, caller.user.id), eq(users.passwordHash, row.passwordHash!))),
+    );
+    if (!changed) throw new AppError("conflict", "Your password was changed meanwhile: try again with the new one");
+    const sessionsEnded = await endSessionsOf(caller.user.id, "password_changed", now, { except: keepSession, tx });
+    await appendAuditEvent(tx, {
+      at: now,
+      actor: actorOf(caller),
+      action: "account.password_changed",
+      entityType: "user",
+      entityId: caller.user.id,
+      payload: { email: caller.user.email, sessionsEnded },
+    });
+    return { sessionsEnded };
+  });
 }

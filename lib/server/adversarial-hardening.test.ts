@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { NextRequest } from "next/server";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import type { DB } from "@/db";
+import { first, type DB } from "@/db";
 import { auditEvents, changeRecords, deployments, incidents, loginAttempts } from "@/db/schema";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
 import {
@@ -75,7 +75,7 @@ type Send = {
 };
 
 async function send(handler: unknown, path: string, { person, token, method = "POST", params = {}, body, headers = {} }: Send) {
-  session.user = person ? findActiveUser({ email: person })! : null;
+  session.user = person ? (await findActiveUser({ email: person }))! : null;
   const all = new Headers(headers);
   if (token) all.set("authorization", `Bearer cs_${token}`);
   const init = body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) };
@@ -85,20 +85,17 @@ async function send(handler: unknown, path: string, { person, token, method = "P
   return { status: response.status, headers: response.headers, text, json: (text ? JSON.parse(text) : {}) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
-const auditCount = () =>
-  db
-    .select({ n: sql<number>`COUNT(*)` })
-    .from(auditEvents)
-    .get()!.n;
-const productionVersion = (slug: string) => getAgentRecord(as("auditor@countersign.test"), slug).environments.production?.version ?? null;
+const auditCount = async () => (await first(db.select({ n: sql<number>`COUNT(*)` }).from(auditEvents)))!.n;
+const productionVersion = async (slug: string) =>
+  (await getAgentRecord(await as("auditor@countersign.test"), slug)).environments.production?.version ?? null;
 
 beforeAll(async () => {
   db = await seedDemoEstate();
-  tokenWith(db, "adv-deploy-a", ["read", "deploy"]);
-  tokenWith(db, "adv-deploy-b", ["read", "deploy"]);
-  tokenWith(db, "adv-read", ["read"]);
-  tokenWith(db, "adv-changes", ["read", "changes:write"]);
-  tokenWith(db, "adv-evals", ["read", "evals:write"]);
+  await tokenWith(db, "adv-deploy-a", ["read", "deploy"]);
+  await tokenWith(db, "adv-deploy-b", ["read", "deploy"]);
+  await tokenWith(db, "adv-read", ["read"]);
+  await tokenWith(db, "adv-changes", ["read", "changes:write"]);
+  await tokenWith(db, "adv-evals", ["read", "evals:write"]);
 });
 
 afterEach(() => {
@@ -124,7 +121,7 @@ describe("Idempotency-Key", () => {
     expect(b.headers.get("idempotent-replayed")).toBeNull();
     expect(b.json.id).not.toBe(a.json.id);
     // A's own retry gets A's answer, byte for byte, marked as a replay; nothing new is written.
-    const before = auditCount();
+    const before = await auditCount();
     const again = await send(incidentsRoute.POST, "/api/v1/incidents", {
       token: "adv-deploy-a",
       body: incident("Key reuse"),
@@ -135,7 +132,7 @@ describe("Idempotency-Key", () => {
       replayed: "true",
       text: a.text,
     });
-    expect(auditCount()).toBe(before);
+    expect(await auditCount()).toBe(before);
   });
 
   it("is scoped to its path: the same caller's key on another route runs that route and does not replay the first", async () => {
@@ -166,14 +163,14 @@ describe("Idempotency-Key", () => {
       headers: { ...json, "idempotency-key": key },
     });
     expect(first.status).toBe(201);
-    const before = auditCount();
+    const before = await auditCount();
     const other = await send(incidentsRoute.POST, "/api/v1/incidents", {
       token: "adv-deploy-a",
       body: incident("Body B"),
       headers: { ...json, "idempotency-key": key },
     });
     expect({ status: other.status, error: other.json.error }).toEqual({ status: 422, error: "validation_failed" });
-    expect(auditCount()).toBe(before);
+    expect(await auditCount()).toBe(before);
 
     const failKey = "fail-key-0001";
     const bad = await send(incidentsRoute.POST, "/api/v1/incidents", {
@@ -192,7 +189,7 @@ describe("Idempotency-Key", () => {
   });
 
   it("refuses malformed keys (empty, too long, non-ASCII-visible) with 400 before anything is written", async () => {
-    const before = auditCount();
+    const before = await auditCount();
     for (const key of ["", "k".repeat(256), "has space"]) {
       const r = await send(incidentsRoute.POST, "/api/v1/incidents", {
         token: "adv-deploy-a",
@@ -201,16 +198,13 @@ describe("Idempotency-Key", () => {
       });
       expect({ key: key.slice(0, 10), status: r.status }).toEqual({ key: key.slice(0, 10), status: 400 });
     }
-    expect(auditCount()).toBe(before);
+    expect(await auditCount()).toBe(before);
   });
 
   it("twelve simultaneous rollbacks under one key (no expectedVersion) roll back exactly once, and every answer is the same", async () => {
     const slug = "meeting-brief-writer";
-    const version = productionVersion(slug)!;
-    const deploymentsBefore = db
-      .select({ n: sql<number>`COUNT(*)` })
-      .from(deployments)
-      .get()!.n;
+    const version = (await productionVersion(slug))!;
+    const deploymentsBefore = (await first(db.select({ n: sql<number>`COUNT(*)` }).from(deployments)))!.n;
     const body = { environment: "production", reason: "Adversarial retry storm" };
     const answers = await Promise.all(
       Array.from({ length: 12 }, () =>
@@ -225,13 +219,8 @@ describe("Idempotency-Key", () => {
     expect(answers.map((a) => a.status)).toEqual(Array(12).fill(200));
     expect(new Set(answers.map((a) => a.text)).size).toBe(1);
     expect(answers.filter((a) => a.headers.get("idempotent-replayed") === "true")).toHaveLength(11);
-    expect(
-      db
-        .select({ n: sql<number>`COUNT(*)` })
-        .from(deployments)
-        .get()!.n,
-    ).toBe(deploymentsBefore + 1);
-    expect(productionVersion(slug)).not.toBe(version);
+    expect((await first(db.select({ n: sql<number>`COUNT(*)` }).from(deployments)))!.n).toBe(deploymentsBefore + 1);
+    expect(await productionVersion(slug)).not.toBe(version);
     // Without a key, expectedVersion is required, so a plain retry cannot roll back a second time.
     const plain = await send(rollbackRoute.POST, `/api/v1/agents/${slug}/rollback`, {
       token: "adv-deploy-a",
@@ -244,10 +233,14 @@ describe("Idempotency-Key", () => {
 });
 
 describe("bodies refused at the edge", () => {
-  const draftOf = (title: string) => {
-    const spec = productionSpec("meeting-brief-writer");
+  const draftOf = async (title: string) => {
+    const spec = await productionSpec("meeting-brief-writer");
     spec.traceRetentionDays += 2;
-    return proposeChange(as("engineer@countersign.test"), { agent: "meeting-brief-writer", title, spec, ...attested }, clock.next());
+    return await proposeChange(
+      await as("engineer@countersign.test"),
+      { agent: "meeting-brief-writer", title, spec, ...attested },
+      clock.next(),
+    );
   };
 
   it.each([
@@ -255,7 +248,7 @@ describe("bodies refused at the edge", () => {
     ["__proto__ spelled with escapes", '{"\\u005f\\u005fproto__":{"polluted":true}}'],
     ["constructor spelled with escapes", '{"\\u0063onstructor":{"polluted":true}}'],
   ])("a prototype key (%s) on a route that validates its body is a 422 naming it", async (_name, body) => {
-    const draft = draftOf("Proto withdraw");
+    const draft = await draftOf("Proto withdraw");
     const r = await send(withdrawRoute.POST, `/api/v1/changes/${draft.id}/withdraw`, {
       person: "engineer@countersign.test",
       params: { id: draft.id },
@@ -264,13 +257,13 @@ describe("bodies refused at the edge", () => {
     });
     expect({ status: r.status, error: r.json.error }).toEqual({ status: 422, error: "validation_failed" });
     expect(Object.keys(r.json.fieldErrors)[0]).toMatch(/^(__proto__|constructor)$/);
-    expect(getChange(as("auditor@countersign.test"), draft.id).state).toBe("draft");
+    expect((await getChange(await as("auditor@countersign.test"), draft.id)).state).toBe("draft");
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it("a prototype key spelled with escapes inside the spec is a 422 naming its path, and nothing is stored", async () => {
-    const before = auditCount();
-    const spec = productionSpec("meeting-brief-writer");
+    const before = await auditCount();
+    const spec = await productionSpec("meeting-brief-writer");
     const body = JSON.stringify({ agent: "meeting-brief-writer", title: "Escaped proto", spec, ...attested }).replace(
       '"traceRetentionDays":',
       '"\\u005f\\u005fproto__":{"admin":true},"traceRetentionDays":',
@@ -280,7 +273,7 @@ describe("bodies refused at the edge", () => {
       status: 422,
       fieldErrors: { "spec.__proto__": ['"__proto__" is not allowed as a field name'] },
     });
-    expect(auditCount()).toBe(before);
+    expect(await auditCount()).toBe(before);
   });
 
   it("a spec sent as YAML text with a __proto__ key, or nested past the limit through aliases, is kept as a draft's text with its issue, never parsed into a spec, and cannot be submitted", async () => {
@@ -288,14 +281,14 @@ describe("bodies refused at the edge", () => {
     let aliases = "a0: &a0 [x]\n";
     for (let i = 1; i <= 40; i++) aliases += `a${i}: &a${i} [*a${i - 1}]\n`;
     for (const spec of [yamlProto, aliases]) {
-      const before = auditCount();
+      const before = await auditCount();
       const submitted = await send(changesRoute.POST, "/api/v1/changes", {
         token: "adv-changes",
         body: { agent: "meeting-brief-writer", title: "YAML tricks", spec, ...attested, submit: true },
         headers: json,
       });
       expect(submitted.status).toBe(422);
-      expect(auditCount()).toBe(before);
+      expect(await auditCount()).toBe(before);
       const draft = await send(changesRoute.POST, "/api/v1/changes", {
         token: "adv-changes",
         body: { agent: "meeting-brief-writer", title: "YAML tricks", spec, ...attested },
@@ -321,7 +314,7 @@ describe("bodies refused at the edge", () => {
   // the README says is a 422 (a `__proto__` field) — or is not JSON at all (400) — is ignored and the
   // draft was submitted: 200. Submission now takes an empty object only (submitSchema).
   it("a route that ignores its body still refuses a body holding a prototype key (submit)", async () => {
-    const draft = draftOf("Proto submit");
+    const draft = await draftOf("Proto submit");
     const r = await send(submitRoute.POST, `/api/v1/changes/${draft.id}/submit`, {
       person: "engineer@countersign.test",
       params: { id: draft.id },
@@ -332,7 +325,7 @@ describe("bodies refused at the edge", () => {
   });
 
   it("a route that ignores its body still refuses a body that is not JSON (submit)", async () => {
-    const draft = draftOf("Garbage submit");
+    const draft = await draftOf("Garbage submit");
     const r = await send(submitRoute.POST, `/api/v1/changes/${draft.id}/submit`, {
       person: "engineer@countersign.test",
       params: { id: draft.id },
@@ -343,8 +336,8 @@ describe("bodies refused at the edge", () => {
   });
 
   it("numbers JSON cannot round-trip (1e400 is Infinity) or absurd counts are refused or stored without a 5xx", async () => {
-    const reader = as("auditor@countersign.test");
-    const hash = getAgentVersion(reader, "meeting-brief-writer", productionVersion("meeting-brief-writer")!).specHash;
+    const reader = await as("auditor@countersign.test");
+    const hash = (await getAgentVersion(reader, "meeting-brief-writer", (await productionVersion("meeting-brief-writer"))!)).specHash;
     for (const raw of [
       '{"passed":1e400,"failed":0}',
       '{"passed":1e300,"failed":0}',
@@ -456,7 +449,7 @@ describe("Origin and Sec-Fetch-Site on cookie writes", () => {
   // Fix: compare `sent.origin` with `${proto}://${host}` where proto is X-Forwarded-Proto or request.nextUrl.protocol.
   it("without AUTH_URL, an http:// Origin is not the own origin of an app served over https", async () => {
     delete process.env.AUTH_URL;
-    session.user = findActiveUser({ email: "auditor@countersign.test" })!;
+    session.user = (await findActiveUser({ email: "auditor@countersign.test" }))!;
     const request = new NextRequest(new URL("/api/v1/incidents", "https://countersign.test"), {
       method: "POST",
       headers: { ...json, origin: "http://countersign.test" },
@@ -481,7 +474,7 @@ describe("sessions and sign-in, through auth.ts's own callbacks", () => {
     new Request("http://countersign.test/api/auth/callback/credentials", { headers: { "x-forwarded-for": address } });
 
   it("a revoked session's token is refused when reused, and sign-out revokes it", async () => {
-    const sid = startSession("usr_engineer");
+    const sid = await startSession("usr_engineer");
     const token = { uid: "usr_engineer", sid };
     expect(await config.callbacks.jwt({ token })).toEqual(token);
     await config.events.signOut({ token });
@@ -489,10 +482,10 @@ describe("sessions and sign-in, through auth.ts's own callbacks", () => {
   });
 
   it("a token naming another person's live session, or no session, is refused", async () => {
-    const sid = startSession("usr_ops");
+    const sid = await startSession("usr_ops");
     expect(await config.callbacks.jwt({ token: { uid: "usr_engineer", sid } })).toBeNull();
     expect(await config.callbacks.jwt({ token: { uid: "usr_engineer" } })).toBeNull();
-    endSession(sid);
+    await endSession(sid);
   });
 
   it("varying an email's case and whitespace does not escape the account's lockout", async () => {
@@ -524,11 +517,12 @@ describe("sessions and sign-in, through auth.ts's own callbacks", () => {
       Array.from({ length: 12 }, (_, i) => authorize({ email, password: `guess-${i}` }, fromAddress("198.51.100.7"))),
     );
     expect(outcomes.every((o) => o.status === "rejected")).toBe(true);
-    const checked = db
-      .select({ n: sql<number>`COUNT(*)` })
-      .from(loginAttempts)
-      .where(and(eq(loginAttempts.email, email), eq(loginAttempts.outcome, "failure")))
-      .get()!.n;
+    const checked = (await first(
+      db
+        .select({ n: sql<number>`COUNT(*)` })
+        .from(loginAttempts)
+        .where(and(eq(loginAttempts.email, email), eq(loginAttempts.outcome, "failure"))),
+    ))!.n;
     expect(checked).toBeLessThanOrEqual(ACCOUNT_THRESHOLD);
   });
 });
@@ -537,9 +531,9 @@ describe("the audit replay after ordinary flows", () => {
   it("propose → edit in review → request changes → edit → resubmit → update from production → release → rollback → resolve: the trail verifies", async () => {
     const slug = "refund-assistant";
     const engineer = "engineer@countersign.test";
-    const x = retentionChange(slug, 30, clock.next());
+    const x = await retentionChange(slug, 30, clock.next());
     // Edit in review: the sign-offs asked on the old content hash are dismissed.
-    const spec = productionSpec(slug);
+    const spec = await productionSpec(slug);
     spec.traceRetentionDays += 31;
     const edited = await send(changeRoute.PATCH, `/api/v1/changes/${x.id}`, {
       person: engineer,
@@ -549,7 +543,7 @@ describe("the audit replay after ordinary flows", () => {
       headers: { ...json, origin: ORIGIN },
     });
     expect(edited.status).toBe(200);
-    const pending = getChange(as("auditor@countersign.test"), x.id).signoffs.find((s) => s.status === "pending")!;
+    const pending = (await getChange(await as("auditor@countersign.test"), x.id)).signoffs.find((s) => s.status === "pending")!;
     const signer = {
       workflow_owner: "owner@countersign.test",
       security: "security@countersign.test",
@@ -557,9 +551,9 @@ describe("the audit replay after ordinary flows", () => {
       operations: "ops@countersign.test",
       compliance: "compliance@countersign.test",
     }[pending.role as string]!;
-    signOff(as(signer), x.id, { role: pending.role, decision: "request_changes", comment: "Say why" }, clock.next());
-    expect(getChange(as("auditor@countersign.test"), x.id).state).toBe("draft");
-    editChange(as(engineer), x.id, { rationale: "Investigations need a month of traces." }, clock.next());
+    await signOff(await as(signer), x.id, { role: pending.role, decision: "request_changes", comment: "Say why" }, clock.next());
+    expect((await getChange(await as("auditor@countersign.test"), x.id)).state).toBe("draft");
+    await editChange(await as(engineer), x.id, { rationale: "Investigations need a month of traces." }, clock.next());
     const resubmitted = await send(submitRoute.POST, `/api/v1/changes/${x.id}/submit`, {
       person: engineer,
       params: { id: x.id },
@@ -568,9 +562,9 @@ describe("the audit replay after ordinary flows", () => {
     expect(resubmitted.status).toBe(200);
 
     // Meanwhile another change is released: x is now behind production.
-    const y = limitRaise(55, clock.next());
-    approveAll(y.id, clock);
-    releaseApproved(y.id, clock);
+    const y = await limitRaise(55, clock.next());
+    await approveAll(y.id, clock);
+    await releaseApproved(y.id, clock);
     const updated = await send(updateRoute.POST, `/api/v1/changes/${x.id}/update-from-production`, {
       person: engineer,
       params: { id: x.id },
@@ -578,9 +572,9 @@ describe("the audit replay after ordinary flows", () => {
       headers: { ...json, origin: ORIGIN, "idempotency-key": "update-x-1" },
     });
     expect(updated.status).toBe(200);
-    approveAll(x.id, clock);
-    releaseApproved(x.id, clock);
-    const released = productionVersion(slug)!;
+    await approveAll(x.id, clock);
+    await releaseApproved(x.id, clock);
+    const released = (await productionVersion(slug))!;
 
     const rolled = await send(rollbackRoute.POST, `/api/v1/agents/${slug}/rollback`, {
       person: "ops@countersign.test",
@@ -589,7 +583,7 @@ describe("the audit replay after ordinary flows", () => {
       headers: { ...json, origin: ORIGIN },
     });
     expect(rolled.status).toBe(200);
-    expect(db.select().from(changeRecords).where(eq(changeRecords.id, x.id)).get()!.state).toBe("rolled_back");
+    expect((await first(db.select().from(changeRecords).where(eq(changeRecords.id, x.id))))!.state).toBe("rolled_back");
     const incidentId = rolled.json.incident.id as string;
     const resolved = await send(incidentRoute.PATCH, `/api/v1/incidents/${incidentId}`, {
       person: "ops@countersign.test",
@@ -601,9 +595,9 @@ describe("the audit replay after ordinary flows", () => {
     expect(resolved.status).toBeLessThan(500);
 
     // And a withdrawn draft, for good measure.
-    const w = proposeChange(
-      as(engineer),
-      { agent: "meeting-brief-writer", title: "To withdraw", spec: productionSpec("meeting-brief-writer"), ...attested },
+    const w = await proposeChange(
+      await as(engineer),
+      { agent: "meeting-brief-writer", title: "To withdraw", spec: await productionSpec("meeting-brief-writer"), ...attested },
       clock.next(),
     );
     const withdrawn = await send(withdrawRoute.POST, `/api/v1/changes/${w.id}/withdraw`, {
@@ -621,26 +615,27 @@ describe("the audit replay after ordinary flows", () => {
       mismatches: [],
     });
     expect(
-      db
-        .select({ n: sql<number>`COUNT(*)` })
-        .from(incidents)
-        .where(eq(incidents.id, incidentId))
-        .get()!.n,
+      (await first(
+        db
+          .select({ n: sql<number>`COUNT(*)` })
+          .from(incidents)
+          .where(eq(incidents.id, incidentId)),
+      ))!.n,
     ).toBe(1);
   });
 
-  it("a submit through the API after an ordinary propose leaves the trail verifying too", () => {
-    const c = proposeChange(
-      as("engineer@countersign.test"),
+  it("a submit through the API after an ordinary propose leaves the trail verifying too", async () => {
+    const c = await proposeChange(
+      await as("engineer@countersign.test"),
       {
         agent: "meeting-brief-writer",
         title: "Plain",
-        spec: { ...productionSpec("meeting-brief-writer"), traceRetentionDays: 99 },
+        spec: { ...(await productionSpec("meeting-brief-writer")), traceRetentionDays: 99 },
         ...attested,
       },
       clock.next(),
     );
-    submitChange(as("engineer@countersign.test"), c.id, clock.next());
+    await submitChange(await as("engineer@countersign.test"), c.id, clock.next());
     expect(verifyAuditTrail().ok).toBe(true);
   });
 });

@@ -2,7 +2,7 @@ import { gt, sql } from "drizzle-orm";
 import { NextRequest } from "next/server";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import * as agentRoute from "@/app/api/v1/agents/[slug]/route";
-import type { DB } from "@/db";
+import { first, type DB } from "@/db";
 import { auditEvents } from "@/db/schema";
 import { errorOf } from "@/lib/testing/app-error";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
@@ -26,23 +26,29 @@ const reader = () => as("auditor@countersign.test");
 
 beforeAll(async () => {
   db = await seedDemoEstate();
-  createWorkflow(admin(), { name: "Payments", owner: "owner@countersign.test", riskClass: "critical", riskReason: "moves money out" });
-  createWorkflow(admin(), { name: "Internal notes", owner: "owner2@countersign.test", riskClass: "low", riskReason: "read-only notes" });
+  await createWorkflow(await admin(), {
+    name: "Payments",
+    owner: "owner@countersign.test",
+    riskClass: "critical",
+    riskReason: "moves money out",
+  });
+  await createWorkflow(await admin(), {
+    name: "Internal notes",
+    owner: "owner2@countersign.test",
+    riskClass: "low",
+    riskReason: "read-only notes",
+  });
 });
 
-const lastSeq = () =>
-  db
-    .select({ seq: sql<number>`MAX(${auditEvents.seq})` })
-    .from(auditEvents)
-    .get()!.seq;
-const eventsSince = (seq: number) => db.select().from(auditEvents).where(gt(auditEvents.seq, seq)).orderBy(auditEvents.seq).all();
+const lastSeq = async () => (await first(db.select({ seq: sql<number>`MAX(${auditEvents.seq})` }).from(auditEvents)))!.seq;
+const eventsSince = async (seq: number) => await db.select().from(auditEvents).where(gt(auditEvents.seq, seq)).orderBy(auditEvents.seq);
 
 describe("agent details", () => {
-  it("the engineering owner edits name, description and owners; one agent.updated event holds what changed, before and after", () => {
-    const before = lastSeq();
+  it("the engineering owner edits name, description and owners; one agent.updated event holds what changed, before and after", async () => {
+    const before = await lastSeq();
     const now = clock.next();
-    const view = updateAgentDetails(
-      engineer(),
+    const view = await updateAgentDetails(
+      await engineer(),
       "refund-assistant",
       {
         name: "Refund Assistant (EU)",
@@ -54,7 +60,7 @@ describe("agent details", () => {
     );
     expect(view).toMatchObject({ name: "Refund Assistant (EU)", description: "Issues refunds in the EU.", reassessed: [] });
     expect(view.rollbackOwner.email).toBe("engineer2@countersign.test");
-    const events = eventsSince(before);
+    const events = await eventsSince(before);
     expect(events.map((e) => e.action)).toEqual(["agent.updated"]);
     expect(events[0]!.payload).toEqual({
       slug: "refund-assistant",
@@ -66,58 +72,70 @@ describe("agent details", () => {
       after: { name: "Refund Assistant (EU)", description: "Issues refunds in the EU.", rollbackOwner: "engineer2@countersign.test" },
     });
     // Nothing changed: nothing written.
-    const again = lastSeq();
-    updateAgentDetails(engineer(), "refund-assistant", { name: "Refund Assistant (EU)" }, clock.next());
-    expect(lastSeq()).toBe(again);
+    const again = await lastSeq();
+    await updateAgentDetails(await engineer(), "refund-assistant", { name: "Refund Assistant (EU)" }, clock.next());
+    expect(await lastSeq()).toBe(again);
   });
 
-  it("an admin edits any agent; owners must be active, the engineering owner an engineer", () => {
+  it("an admin edits any agent; owners must be active, the engineering owner an engineer", async () => {
     expect(
-      updateAgentDetails(admin(), "refund-assistant", { engineeringOwner: "engineer2@countersign.test" }, clock.next()).engineeringOwner
-        .email,
+      (await updateAgentDetails(await admin(), "refund-assistant", { engineeringOwner: "engineer2@countersign.test" }, clock.next()))
+        .engineeringOwner.email,
     ).toBe("engineer2@countersign.test");
     expect(
-      errorOf(() => updateAgentDetails(admin(), "refund-assistant", { engineeringOwner: "ops@countersign.test" })).details.fieldErrors,
+      (await errorOf(async () => await updateAgentDetails(await admin(), "refund-assistant", { engineeringOwner: "ops@countersign.test" })))
+        .details.fieldErrors,
     ).toHaveProperty("engineeringOwner");
     expect(
-      errorOf(() => updateAgentDetails(admin(), "refund-assistant", { rollbackOwner: "ghost@countersign.test" })).details.fieldErrors,
+      (await errorOf(async () => await updateAgentDetails(await admin(), "refund-assistant", { rollbackOwner: "ghost@countersign.test" })))
+        .details.fieldErrors,
     ).toHaveProperty("rollbackOwner");
     expect(
-      errorOf(() => updateAgentDetails(admin(), "refund-assistant", { workflow: "no-such-workflow" })).details.fieldErrors,
+      (await errorOf(async () => await updateAgentDetails(await admin(), "refund-assistant", { workflow: "no-such-workflow" }))).details
+        .fieldErrors,
     ).toHaveProperty("workflow");
-    updateAgentDetails(admin(), "refund-assistant", { engineeringOwner: "engineer@countersign.test" }, clock.next());
+    await updateAgentDetails(await admin(), "refund-assistant", { engineeringOwner: "engineer@countersign.test" }, clock.next());
   });
 
-  it("nobody else edits, whatever they send: refused before their input is read; tokens always", () => {
-    expect(canEditAgentDetails(engineer(), "refund-assistant")).toBe(true);
-    expect(canEditAgentDetails(as("engineer2@countersign.test"), "refund-assistant")).toBe(false);
+  it("nobody else edits, whatever they send: refused before their input is read; tokens always", async () => {
+    expect(await canEditAgentDetails(await engineer(), "refund-assistant")).toBe(true);
+    expect(await canEditAgentDetails(await as("engineer2@countersign.test"), "refund-assistant")).toBe(false);
     for (const email of ["auditor@countersign.test", "engineer2@countersign.test", "owner@countersign.test", "ops@countersign.test"])
-      expect(errorOf(() => updateAgentDetails(as(email), "refund-assistant", { junk: [1, 2, 3] })).code).toBe("forbidden");
-    const token = tokenWith(db, "details-writer", ["read", "changes:write", "deploy"]);
-    expect(errorOf(() => updateAgentDetails(token, "refund-assistant", { name: "By a pipeline" })).code).toBe("forbidden");
-    expect(errorOf(() => updateAgentDetails(admin(), "no-such-agent", { name: "x" })).code).toBe("not_found");
+      expect((await errorOf(async () => await updateAgentDetails(await as(email), "refund-assistant", { junk: [1, 2, 3] }))).code).toBe(
+        "forbidden",
+      );
+    const token = await tokenWith(db, "details-writer", ["read", "changes:write", "deploy"]);
+    expect((await errorOf(async () => await updateAgentDetails(token, "refund-assistant", { name: "By a pipeline" }))).code).toBe(
+      "forbidden",
+    );
+    expect((await errorOf(async () => await updateAgentDetails(await admin(), "no-such-agent", { name: "x" }))).code).toBe("not_found");
   });
 });
 
 describe("moving an agent to a workflow of another risk class", () => {
-  it("to a higher class: a change in review is re-assessed, new roles asked and approvals dismissed; an approved one goes back to review; a draft is marked", () => {
-    const inReview = limitRaise(1301, clock.next());
+  it("to a higher class: a change in review is re-assessed, new roles asked and approvals dismissed; an approved one goes back to review; a draft is marked", async () => {
+    const inReview = await limitRaise(1301, clock.next());
     expect(inReview.riskTier).toBe("high");
-    signOff(as(SIGNER.security!), inReview.id, { role: "security", decision: "approve" }, clock.next());
-    const approved = limitRaise(1302, clock.next());
-    for (const s of approved.signoffs) signOff(as(SIGNER[s.role]!), approved.id, { role: s.role, decision: "approve" }, clock.next());
-    expect(getChange(reader(), approved.id).state).toBe("approved");
-    const spec = productionSpec("refund-assistant");
+    await signOff(await as(SIGNER.security!), inReview.id, { role: "security", decision: "approve" }, clock.next());
+    const approved = await limitRaise(1302, clock.next());
+    for (const s of approved.signoffs)
+      await signOff(await as(SIGNER[s.role]!), approved.id, { role: s.role, decision: "approve" }, clock.next());
+    expect((await getChange(await reader(), approved.id)).state).toBe("approved");
+    const spec = await productionSpec("refund-assistant");
     spec.traceRetentionDays += 3;
-    const draft = proposeChange(engineer(), { agent: "refund-assistant", title: "Longer traces", spec, ...attested }, clock.next());
+    const draft = await proposeChange(
+      await engineer(),
+      { agent: "refund-assistant", title: "Longer traces", spec, ...attested },
+      clock.next(),
+    );
 
-    const before = lastSeq();
+    const before = await lastSeq();
     const movedAt = Date.UTC(2026, 11, 2, 10);
-    const view = updateAgentDetails(admin(), "refund-assistant", { workflow: "payments" }, movedAt);
+    const view = await updateAgentDetails(await admin(), "refund-assistant", { workflow: "payments" }, movedAt);
     expect(view.workflow).toEqual({ slug: "payments", name: "Payments", riskClass: "critical" });
     expect(view.reassessed).toEqual(expect.arrayContaining([inReview.label, approved.label, draft.label]));
 
-    const r = getChange(reader(), inReview.id);
+    const r = await getChange(await reader(), inReview.id);
     expect(r.state).toBe("in_review");
     expect(r.riskTier).toBe("critical");
     expect(r.signoffs.filter((s) => s.status === "pending").map((s) => s.role)).toContain("compliance");
@@ -130,18 +148,18 @@ describe("moving an agent to a workflow of another risk class", () => {
     expect(r.workflowClassChangedSince).toBeNull();
     expect(changeJson(r).reassessmentReason).toBe(r.reassessmentReason);
 
-    const a = getChange(reader(), approved.id);
+    const a = await getChange(await reader(), approved.id);
     expect(a.state).toBe("in_review");
     expect(a.approvedAt).toBeNull();
     expect(a.signoffs.filter((s) => s.status === "approved")).toEqual([]);
 
-    const d = getChange(reader(), draft.id);
+    const d = await getChange(await reader(), draft.id);
     expect(d.state).toBe("draft");
     expect(d.reassessmentReason).toMatch(
       /^The agent moved to workflow Payments \(critical\) on 2026-12-02: it is assessed under that class when submitted/,
     );
 
-    const events = eventsSince(before);
+    const events = await eventsSince(before);
     expect(events[0]!.action).toBe("agent.updated");
     expect(events[0]!.payload).toMatchObject({ after: { workflow: "payments" }, riskClass: { from: "high", to: "critical" } });
     const reassessed = events.filter((e) => e.action === "change.reassessed");
@@ -154,31 +172,33 @@ describe("moving an agent to a workflow of another risk class", () => {
     });
 
     // The next edit answers the mark.
-    expect(editChange(engineer(), draft.id, { rationale: "Keep traces for the audit" }, clock.next()).reassessmentReason).toBeNull();
+    expect(
+      (await editChange(await engineer(), draft.id, { rationale: "Keep traces for the audit" }, clock.next())).reassessmentReason,
+    ).toBeNull();
   });
 
-  it("to an equal or lower class: open changes are left as they are", () => {
-    const change = getChange(reader(), limitRaise(1303, clock.next()).id);
+  it("to an equal or lower class: open changes are left as they are", async () => {
+    const change = await getChange(await reader(), (await limitRaise(1303, clock.next())).id);
     expect(change.riskTier).toBe("critical");
-    signOff(as(SIGNER.security!), change.id, { role: "security", decision: "approve" }, clock.next());
-    const before = getChange(reader(), change.id);
-    const seq = lastSeq();
-    const view = updateAgentDetails(admin(), "refund-assistant", { workflow: "internal-notes" }, clock.next());
+    await signOff(await as(SIGNER.security!), change.id, { role: "security", decision: "approve" }, clock.next());
+    const before = await getChange(await reader(), change.id);
+    const seq = await lastSeq();
+    const view = await updateAgentDetails(await admin(), "refund-assistant", { workflow: "internal-notes" }, clock.next());
     expect(view.reassessed).toEqual([]);
-    const after = getChange(reader(), change.id);
+    const after = await getChange(await reader(), change.id);
     expect(after.riskTier).toBe("critical");
     expect(after.signoffs).toEqual(before.signoffs);
     expect(after.state).toBe("in_review");
     expect(after.reassessmentReason).toBeNull();
-    expect(eventsSince(seq).map((e) => e.action)).toEqual(["agent.updated"]);
+    expect((await eventsSince(seq)).map((e) => e.action)).toEqual(["agent.updated"]);
     expect(after.workflowClassChangedSince).toEqual({ workflow: "Internal notes", assessedUnder: "critical", now: "low", since: null });
-    expect(getAgentDetails(reader(), "refund-assistant").workflow.slug).toBe("internal-notes");
+    expect((await getAgentDetails(await reader(), "refund-assistant")).workflow.slug).toBe("internal-notes");
   });
 });
 
 describe("PATCH /api/v1/agents/{slug}", () => {
   async function patch(slug: string, body: unknown, who: { person: string } | { token: string }) {
-    session.user = "person" in who ? findActiveUser({ email: who.person })! : null;
+    session.user = "person" in who ? (await findActiveUser({ email: who.person }))! : null;
     const headers = new Headers({ "content-type": "application/json", origin: "http://countersign.test" });
     if ("token" in who) headers.set("authorization", `Bearer cs_${who.token}`);
     const request = new NextRequest(new URL(`/api/v1/agents/${slug}`, "http://countersign.test"), {
@@ -204,7 +224,7 @@ describe("PATCH /api/v1/agents/{slug}", () => {
   });
 
   it("refuses a token (403) and anyone else before reading the body", async () => {
-    tokenWith(db, "details-api", ["read", "changes:write", "deploy"]);
+    await tokenWith(db, "details-api", ["read", "changes:write", "deploy"]);
     expect((await patch("refund-assistant", { name: "x" }, { token: "details-api" })).status).toBe(403);
     expect((await patch("refund-assistant", { junk: true }, { person: "auditor@countersign.test" })).status).toBe(403);
     expect((await patch("refund-assistant", "not an object", { person: "engineer2@countersign.test" })).status).toBe(403);

@@ -11,7 +11,7 @@ vi.mock("@/lib/server/auth", () => ({ currentUser: async () => null }));
 
 beforeAll(async () => {
   const db = await seedDemoEstate();
-  tokenWith(db, "registrar", ["changes:write", "read"]);
+  await tokenWith(db, "registrar", ["changes:write", "read"]);
 });
 
 async function call(method: "GET" | "POST", path: string, body?: unknown) {

@@ -1,7 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import { getDb, type DB } from "@/db";
+import { first, withTransaction, getDb, type DB } from "@/db";
 import { appendAuditEvent } from "@/db/audit";
 import { agents, userRoles, users, workflows } from "@/db/schema";
 import { changeNumberLabel, type AgentStatus, type Platform, type Role } from "@/lib/domain/terms";
@@ -42,8 +42,8 @@ export type RegisteredAgent = {
 
 type Reader = Pick<DB, "select">;
 
-function activePerson(tx: Reader, email: string) {
-  const person = tx.select({ id: users.id, disabled: users.disabled }).from(users).where(eq(users.email, email)).get();
+async function activePerson(tx: Reader, email: string) {
+  const person = await first(tx.select({ id: users.id, disabled: users.disabled }).from(users).where(eq(users.email, email)));
   return person && !person.disabled ? person : null;
 }
 
@@ -52,87 +52,85 @@ function activePerson(tx: Reader, email: string) {
  * spec (no base version, so every review domain is touched), in one transaction. With `submit` the change goes
  * to review at once. The agent becomes active with that change's first production release.
  */
-export function registerAgent(
+export async function registerAgent(
   caller: Caller,
   input: RegisterAgentInput | unknown,
   now = Date.now(),
-): { agent: RegisteredAgent; change: ChangeRecordView } {
+): Promise<{ agent: RegisteredAgent; change: ChangeRecordView }> {
   assertCanRegister(caller);
   const data = parseInput(registerAgentSchema, input, "Some fields need attention");
   const fields = { ...data, title: data.title || `Register ${data.name}` };
   assertSubmittableSpec(fields);
   const actor = actorOf(caller);
   const db = getDb();
-  const result = db.transaction(
-    (tx) => {
-      const errors: FieldErrors = {};
-      if (tx.select({ id: agents.id }).from(agents).where(eq(agents.slug, data.slug)).get())
-        errors.slug = [`The slug "${data.slug}" is taken by another agent`];
-      const workflow = tx.select({ id: workflows.id }).from(workflows).where(eq(workflows.slug, data.workflow)).get();
-      if (!workflow) errors.workflow = [`No workflow with slug "${data.workflow}"`];
-      const engineer = activePerson(tx, data.engineeringOwner);
-      const isEngineer =
-        engineer &&
+  const result = await withTransaction(async (tx) => {
+    const errors: FieldErrors = {};
+    if (await first(tx.select({ id: agents.id }).from(agents).where(eq(agents.slug, data.slug))))
+      errors.slug = [`The slug "${data.slug}" is taken by another agent`];
+    const workflow = await first(tx.select({ id: workflows.id }).from(workflows).where(eq(workflows.slug, data.workflow)));
+    if (!workflow) errors.workflow = [`No workflow with slug "${data.workflow}"`];
+    const engineer = await activePerson(tx, data.engineeringOwner);
+    const isEngineer =
+      engineer &&
+      (await first(
         tx
           .select({ role: userRoles.role })
           .from(userRoles)
-          .where(and(eq(userRoles.userId, engineer.id), eq(userRoles.role, "engineering")))
-          .get();
-      if (!isEngineer) errors.engineeringOwner = [`No active person in engineering with email ${data.engineeringOwner}`];
-      const rollbackOwner = activePerson(tx, data.rollbackOwner);
-      if (!rollbackOwner) errors.rollbackOwner = [`No active person with email ${data.rollbackOwner}`];
-      if (Object.keys(errors).length > 0) throw new AppError("validation_failed", "Some fields need attention", { fieldErrors: errors });
+          .where(and(eq(userRoles.userId, engineer.id), eq(userRoles.role, "engineering"))),
+      ));
+    if (!isEngineer) errors.engineeringOwner = [`No active person in engineering with email ${data.engineeringOwner}`];
+    const rollbackOwner = await activePerson(tx, data.rollbackOwner);
+    if (!rollbackOwner) errors.rollbackOwner = [`No active person with email ${data.rollbackOwner}`];
+    if (Object.keys(errors).length > 0) throw new AppError("validation_failed", "Some fields need attention", { fieldErrors: errors });
 
-      const agent = {
-        id: randomUUID(),
-        slug: data.slug,
-        name: data.name,
-        description: data.description,
-        platform: data.platform,
-        workflowId: workflow!.id,
-        engineeringOwnerId: engineer!.id,
-        rollbackOwnerId: rollbackOwner!.id,
-        status: "proposed" as const,
-        lastReviewedAt: null,
+    const agent = {
+      id: randomUUID(),
+      slug: data.slug,
+      name: data.name,
+      description: data.description,
+      platform: data.platform,
+      workflowId: workflow!.id,
+      engineeringOwnerId: engineer!.id,
+      rollbackOwnerId: rollbackOwner!.id,
+      status: "proposed" as const,
+      lastReviewedAt: null,
+      createdAt: now,
+    };
+    await tx.insert(agents).values(agent);
+    const change = await createChangeInTx(tx, caller, agent, fields, now);
+    await appendAuditEvent(tx, {
+      at: now,
+      actor,
+      action: "agent.registered",
+      entityType: "agent",
+      entityId: agent.id,
+      payload: {
+        slug: agent.slug,
+        name: agent.name,
+        platform: agent.platform,
+        workflow: data.workflow,
+        engineeringOwner: data.engineeringOwner,
+        rollbackOwner: data.rollbackOwner,
+        status: agent.status,
+        number: change.number,
+        change: changeNumberLabel(change.number),
+      },
+    });
+    return {
+      agent: {
+        id: agent.id,
+        slug: agent.slug,
+        name: agent.name,
+        description: agent.description,
+        platform: agent.platform,
+        workflow: data.workflow,
+        engineeringOwner: data.engineeringOwner,
+        rollbackOwner: data.rollbackOwner,
+        status: agent.status,
         createdAt: now,
-      };
-      tx.insert(agents).values(agent).run();
-      const change = createChangeInTx(tx, caller, agent, fields, now);
-      appendAuditEvent(tx, {
-        at: now,
-        actor,
-        action: "agent.registered",
-        entityType: "agent",
-        entityId: agent.id,
-        payload: {
-          slug: agent.slug,
-          name: agent.name,
-          platform: agent.platform,
-          workflow: data.workflow,
-          engineeringOwner: data.engineeringOwner,
-          rollbackOwner: data.rollbackOwner,
-          status: agent.status,
-          number: change.number,
-          change: changeNumberLabel(change.number),
-        },
-      });
-      return {
-        agent: {
-          id: agent.id,
-          slug: agent.slug,
-          name: agent.name,
-          description: agent.description,
-          platform: agent.platform,
-          workflow: data.workflow,
-          engineeringOwner: data.engineeringOwner,
-          rollbackOwner: data.rollbackOwner,
-          status: agent.status,
-          createdAt: now,
-        },
-        changeId: change.id,
-      };
-    },
-    { behavior: "immediate" },
-  );
-  return { agent: result.agent, change: changeView(db, findChangeRow(db, result.changeId)) };
+      },
+      changeId: change.id,
+    };
+  });
+  return { agent: result.agent, change: await changeView(db, await findChangeRow(db, result.changeId)) };
 }

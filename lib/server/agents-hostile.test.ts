@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { NextRequest } from "next/server";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { getConnection, type DB } from "@/db";
+import { first, getConnection, type DB } from "@/db";
 import { agents } from "@/db/schema";
 import * as agentsRoute from "@/app/api/v1/agents/route";
 import { errorOf } from "@/lib/testing/app-error";
@@ -43,12 +43,13 @@ const reader = () => as("auditor@countersign.test");
 
 beforeAll(async () => {
   db = await seedDemoEstate();
-  tokenWith(db, "hostile-registrar", ["changes:write", "read"]);
+  await tokenWith(db, "hostile-registrar", ["changes:write", "read"]);
 });
 
 const retire = (slug: string) => retirement(slug, clock.next());
 
-const statusOf = (slug: string) => db.select({ status: agents.status }).from(agents).where(eq(agents.slug, slug)).get()?.status;
+const statusOf = async (slug: string) =>
+  (await first(db.select({ status: agents.status }).from(agents).where(eq(agents.slug, slug))))?.status;
 
 async function post(body: unknown, key?: string) {
   const headers = new Headers({ authorization: "Bearer cs_hostile-registrar", "content-type": "application/json" });
@@ -63,15 +64,17 @@ async function post(body: unknown, key?: string) {
 }
 
 describe("registering an agent, hostile", () => {
-  it("the same slug twice: the second is a field error on the slug, and one agent exists", () => {
-    registerAgent(engineer(), registration("twin-notes"), clock.next());
-    const error = errorOf(() => registerAgent(as("owner@countersign.test"), registration(" twin-notes "), clock.next()));
+  it("the same slug twice: the second is a field error on the slug, and one agent exists", async () => {
+    await registerAgent(await engineer(), registration("twin-notes"), clock.next());
+    const error = await errorOf(
+      async () => await registerAgent(await as("owner@countersign.test"), registration(" twin-notes "), clock.next()),
+    );
     expect(error.code).toBe("validation_failed");
     expect(error.details.fieldErrors?.slug?.[0]).toMatch(/taken/);
-    expect(db.select().from(agents).where(eq(agents.slug, "twin-notes")).all()).toHaveLength(1);
+    expect(await db.select().from(agents).where(eq(agents.slug, "twin-notes"))).toHaveLength(1);
   });
 
-  it("refuses unicode, upper case, a one-letter slug, a very long name and extra fields", () => {
+  it("refuses unicode, upper case, a one-letter slug, a very long name and extra fields", async () => {
     for (const input of [
       registration("réfunds"),
       registration("Notes-Bot"),
@@ -81,12 +84,12 @@ describe("registering an agent, hostile", () => {
       registration("extra-field", { status: "active" }),
       registration("other-workflow-owner", { engineeringOwner: "owner@countersign.test" }),
     ])
-      expect(errorOf(() => registerAgent(engineer(), input, clock.next())).code).toBe("validation_failed");
+      expect((await errorOf(async () => await registerAgent(await engineer(), input, clock.next()))).code).toBe("validation_failed");
   });
 
-  it("auditors and leaders are refused before their input is read", () => {
+  it("auditors and leaders are refused before their input is read", async () => {
     for (const who of ["auditor@countersign.test", "leader@countersign.test", "admin@countersign.test"])
-      expect(errorOf(() => registerAgent(as(who), { junk: true }, clock.next())).code).toBe("forbidden");
+      expect((await errorOf(async () => await registerAgent(await as(who), { junk: true }, clock.next()))).code).toBe("forbidden");
   });
 
   it("a retried POST with the same Idempotency-Key answers the first result; without it, the retry is a 422 on the slug", async () => {
@@ -96,34 +99,40 @@ describe("registering an agent, hostile", () => {
     expect(again).toEqual(first);
     const plain = await post(registration("retried-notes"));
     expect(plain.status).toBe(422);
-    expect(db.select().from(agents).where(eq(agents.slug, "retried-notes")).all()).toHaveLength(1);
+    expect(await db.select().from(agents).where(eq(agents.slug, "retried-notes"))).toHaveLength(1);
   });
 
-  it("goes round trip: changes requested → edited → resubmitted → approved → released, and the agent becomes active", () => {
-    const { change } = registerAgent(engineer(), registration("round-trip-notes"), clock.next());
-    signOff(
-      as("ops@countersign.test"),
+  it("goes round trip: changes requested → edited → resubmitted → approved → released, and the agent becomes active", async () => {
+    const { change } = await registerAgent(await engineer(), registration("round-trip-notes"), clock.next());
+    await signOff(
+      await as("ops@countersign.test"),
       change.id,
       { role: "operations", decision: "request_changes", comment: "Name a runbook" },
       clock.next(),
     );
-    expect(getChange(reader(), change.id).state).toBe("draft");
-    expect(statusOf("round-trip-notes")).toBe("proposed");
-    editChange(engineer(), change.id, { rollbackPlan: "Remove the agent from the sidebar; runbook RB-12." }, clock.next());
-    submitChange(engineer(), change.id, clock.next());
-    approveAll(change.id, clock);
-    releaseApproved(change.id, clock);
-    expect(statusOf("round-trip-notes")).toBe("active");
+    expect((await getChange(await reader(), change.id)).state).toBe("draft");
+    expect(await statusOf("round-trip-notes")).toBe("proposed");
+    await editChange(await engineer(), change.id, { rollbackPlan: "Remove the agent from the sidebar; runbook RB-12." }, clock.next());
+    await submitChange(await engineer(), change.id, clock.next());
+    await approveAll(change.id, clock);
+    await releaseApproved(change.id, clock);
+    expect(await statusOf("round-trip-notes")).toBe("active");
   });
 });
 
 describe("who may change workflows and agent details", () => {
-  it("a workflow owner edits no agent's details; a non-admin changes no workflow; both refused before the input", () => {
-    expect(errorOf(() => updateAgentDetails(as("owner@countersign.test"), "refund-assistant", { junk: 1 }, clock.next())).code).toBe(
-      "forbidden",
-    );
+  it("a workflow owner edits no agent's details; a non-admin changes no workflow; both refused before the input", async () => {
+    expect(
+      (
+        await errorOf(
+          async () => await updateAgentDetails(await as("owner@countersign.test"), "refund-assistant", { junk: 1 }, clock.next()),
+        )
+      ).code,
+    ).toBe("forbidden");
     for (const who of ["owner@countersign.test", "engineer@countersign.test", "auditor@countersign.test"])
-      expect(errorOf(() => updateWorkflow(as(who), "refunds", { riskClass: "nope" }, clock.next())).code).toBe("forbidden");
+      expect((await errorOf(async () => await updateWorkflow(await as(who), "refunds", { riskClass: "nope" }, clock.next()))).code).toBe(
+        "forbidden",
+      );
   });
 });
 
@@ -131,70 +140,81 @@ describe("moving an agent between workflows", () => {
   // Found here: the engineering owner could move their own agent to a workflow of a lower class, so that its
   // next changes were assessed under that class and signed by another workflow's owner. A lower class is the
   // admins' call, like the class itself.
-  it("the engineering owner cannot move their agent to a workflow of a lower class; an admin can", () => {
-    expect(getAgentDetails(reader(), "refund-assistant").engineeringOwner.email).toBe("engineer@countersign.test");
-    const error = errorOf(() => updateAgentDetails(engineer(), "refund-assistant", { workflow: "account-notes" }, clock.next()));
+  it("the engineering owner cannot move their agent to a workflow of a lower class; an admin can", async () => {
+    expect((await getAgentDetails(await reader(), "refund-assistant")).engineeringOwner.email).toBe("engineer@countersign.test");
+    const error = await errorOf(
+      async () => await updateAgentDetails(await engineer(), "refund-assistant", { workflow: "account-notes" }, clock.next()),
+    );
     expect(error.code).toBe("forbidden");
     expect(error.message).toMatch(/Only an admin moves refund-assistant to a workflow of a lower risk class \(high → low\)/);
-    expect(getAgentDetails(reader(), "refund-assistant").workflow.slug).toBe("refunds");
-    const moved = updateAgentDetails(as("admin@countersign.test"), "refund-assistant", { workflow: "account-notes" }, clock.next());
+    expect((await getAgentDetails(await reader(), "refund-assistant")).workflow.slug).toBe("refunds");
+    const moved = await updateAgentDetails(
+      await as("admin@countersign.test"),
+      "refund-assistant",
+      { workflow: "account-notes" },
+      clock.next(),
+    );
     expect(moved.workflow.slug).toBe("account-notes");
   });
 
-  it("someone who can own no agent's details is refused before the agent is even looked up", () => {
-    expect(errorOf(() => updateAgentDetails(reader(), "no-such-agent", { name: "x" }, clock.next())).code).toBe("forbidden");
+  it("someone who can own no agent's details is refused before the agent is even looked up", async () => {
+    expect((await errorOf(async () => await updateAgentDetails(await reader(), "no-such-agent", { name: "x" }, clock.next()))).code).toBe(
+      "forbidden",
+    );
   });
 });
 
 describe("retiring, while production moves", () => {
-  it("an approved retire change whose agent meanwhile got a new production release retires nothing until re-approved", () => {
+  it("an approved retire change whose agent meanwhile got a new production release retires nothing until re-approved", async () => {
     const slug = "store-credit-issuer";
-    const other = retentionChange(slug, 3, clock.next());
-    const retiring = retire(slug);
-    approveAll(retiring.id, clock);
-    expect(retirementStep(releaser(), retiring.id)!.ready).toBe(true);
-    approveAll(other.id, clock);
-    releaseApproved(other.id, clock);
+    const other = await retentionChange(slug, 3, clock.next());
+    const retiring = await retire(slug);
+    await approveAll(retiring.id, clock);
+    expect((await retirementStep(await releaser(), retiring.id))!.ready).toBe(true);
+    await approveAll(other.id, clock);
+    await releaseApproved(other.id, clock);
     // Production now runs a version nobody agreed to retire.
-    const error = errorOf(() => releaseRetirement(releaser(), retiring.id, {}, clock.next()));
+    const error = await errorOf(async () => await releaseRetirement(await releaser(), retiring.id, {}, clock.next()));
     expect(error.code).toBe("gate_failed");
-    expect(statusOf(slug)).toBe("active");
+    expect(await statusOf(slug)).toBe("active");
     // Brought up to date, it retires what production runs now, once its signers agree again.
-    const updated = updateFromProduction(engineer(), retiring.id, {}, clock.next());
+    const updated = await updateFromProduction(await engineer(), retiring.id, {}, clock.next());
     expect(updated.state).toBe("in_review");
-    expect(updated.headVersion).toBe(getChange(reader(), other.id).headVersion);
-    approveAll(retiring.id, clock);
-    const written = releaseRetirement(releaser(), retiring.id, {}, clock.next());
+    expect(updated.headVersion).toBe((await getChange(await reader(), other.id)).headVersion);
+    await approveAll(retiring.id, clock);
+    const written = await releaseRetirement(await releaser(), retiring.id, {}, clock.next());
     expect(written.find((d) => d.environment === "production")?.version).toBe(updated.headVersion);
-    expect(statusOf(slug)).toBe("retired");
+    expect(await statusOf(slug)).toBe("retired");
   });
 
-  it("an approved retire change whose production was rolled back meanwhile does not retire the older version", () => {
+  it("an approved retire change whose production was rolled back meanwhile does not retire the older version", async () => {
     const slug = "crm-record-updater";
-    const retiring = retire(slug);
-    approveAll(retiring.id, clock);
-    rollback(as("ops@countersign.test"), slug, { environment: "production", reason: "bad release" }, clock.next());
-    expect(errorOf(() => releaseRetirement(releaser(), retiring.id, {}, clock.next())).code).toBe("gate_failed");
-    expect(statusOf(slug)).toBe("active");
+    const retiring = await retire(slug);
+    await approveAll(retiring.id, clock);
+    await rollback(await as("ops@countersign.test"), slug, { environment: "production", reason: "bad release" }, clock.next());
+    expect((await errorOf(async () => await releaseRetirement(await releaser(), retiring.id, {}, clock.next()))).code).toBe("gate_failed");
+    expect(await statusOf(slug)).toBe("active");
   });
 
-  it("a retire change released first: the other change, approved, can no longer reach production", () => {
+  it("a retire change released first: the other change, approved, can no longer reach production", async () => {
     const slug = "chargeback-responder";
-    const other = retentionChange(slug, 4, clock.next());
-    approveAll(other.id, clock);
-    promote(releaser(), other.id, { environment: "development" }, clock.next());
-    const retiring = retire(slug);
-    approveAll(retiring.id, clock);
-    releaseRetirement(releaser(), retiring.id, {}, clock.next());
-    expect(getChange(reader(), other.id).state).toBe("withdrawn");
-    expect(errorOf(() => promote(releaser(), other.id, { environment: "staging" }, clock.next())).code).toBe("conflict");
+    const other = await retentionChange(slug, 4, clock.next());
+    await approveAll(other.id, clock);
+    await promote(await releaser(), other.id, { environment: "development" }, clock.next());
+    const retiring = await retire(slug);
+    await approveAll(retiring.id, clock);
+    await releaseRetirement(await releaser(), retiring.id, {}, clock.next());
+    expect((await getChange(await reader(), other.id)).state).toBe("withdrawn");
+    expect((await errorOf(async () => await promote(await releaser(), other.id, { environment: "staging" }, clock.next()))).code).toBe(
+      "conflict",
+    );
   });
 
-  it("a retire change in review, its agent moved to a critical workflow: it is re-assessed critical and asks compliance", () => {
-    const retiring = retire("alert-deduplicator");
+  it("a retire change in review, its agent moved to a critical workflow: it is re-assessed critical and asks compliance", async () => {
+    const retiring = await retire("alert-deduplicator");
     expect(retiring.riskTier).toBe("medium");
-    updateAgentDetails(as("admin@countersign.test"), "alert-deduplicator", { workflow: "contract-renewal" }, clock.next());
-    const after = getChange(reader(), retiring.id);
+    await updateAgentDetails(await as("admin@countersign.test"), "alert-deduplicator", { workflow: "contract-renewal" }, clock.next());
+    const after = await getChange(await reader(), retiring.id);
     expect(after.riskTier).toBe("critical");
     expect(after.signoffs.filter((s) => s.status === "pending").map((s) => s.role)).toContain("compliance");
   });

@@ -2,7 +2,7 @@ import "server-only";
 import { and, asc, desc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
 import type { AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
-import { getDb } from "@/db";
+import { first, getDb } from "@/db";
 import { agents, agentVersions, changeRecords, deployments, workflows } from "@/db/schema";
 import {
   AGENT_STATUSES,
@@ -23,6 +23,7 @@ import { registrationChangeOf } from "./agent-lifecycle";
 import { approvalsOf } from "./registry";
 import type { Posture } from "./drift";
 import { freshSince, hasOpenDrift, inventoryPosture, productionKind, unobservedSince } from "./inventory-posture";
+import { inOrder } from "@/lib/in-order";
 
 export const AGENT_SORTS = ["name", "platform", "workflow", "risk", "autonomy", "lastDeployed", "lastReviewed", "openChanges"] as const;
 export type AgentSort = (typeof AGENT_SORTS)[number];
@@ -136,8 +137,8 @@ function whereClause(filters: AgentFilters, now: number, status: AgentFilters["s
   return and(...conditions);
 }
 
-function agentRows(ids: string[]) {
-  return getDb()
+async function agentRows(ids: string[]) {
+  return await getDb()
     .select({
       id: agents.id,
       slug: agents.slug,
@@ -158,29 +159,28 @@ function agentRows(ids: string[]) {
     })
     .from(agents)
     .innerJoin(workflows, eq(workflows.id, agents.workflowId))
-    .where(inArray(agents.id, ids))
-    .all();
+    .where(inArray(agents.id, ids));
 }
-type AgentRow = ReturnType<typeof agentRows>[number];
+type AgentRow = Awaited<ReturnType<typeof agentRows>>[number];
 
 /**
  * The agent inventory: the agents of the statuses asked (by default active and proposed) with what runs where. Any signed-in person may read it.
  * `all` returns every matching row (the CSV export) instead of one page.
  */
-export function listAgents(
+export async function listAgents(
   caller: Caller,
   filters: AgentFilters,
   options: { all?: boolean; now?: number } = {},
-): { items: AgentSummary[]; total: number } {
+): Promise<{ items: AgentSummary[]; total: number }> {
   assertCanRead(caller);
   const db = getDb();
   const now = options.now ?? Date.now();
   const where = whereClause(filters, now);
   // Without a workflow or risk filter the count needs no join: it is read off the (status, name) index alone.
   const count = db.select({ n: sql<number>`COUNT(*)` }).from(agents);
-  const total = (
-    filters.workflow || filters.risk ? count.innerJoin(workflows, eq(workflows.id, agents.workflowId)).where(where) : count.where(where)
-  ).get()!.n;
+  const total = (await first(
+    filters.workflow || filters.risk ? count.innerJoin(workflows, eq(workflows.id, agents.workflowId)).where(where) : count.where(where),
+  ))!.n;
 
   const order = filters.dir === "desc" ? desc : asc;
   // Rows with no value (never deployed, never reviewed) sort last either way.
@@ -215,17 +215,12 @@ export function listAgents(
             asc(agents.name),
             asc(agents.slug),
           );
-  const pageIds = (
-    options.all
-      ? idQuery.all()
-      : idQuery
-          .limit(filters.pageSize)
-          .offset((filters.page - 1) * filters.pageSize)
-          .all()
-  ).map((r) => r.id);
+  const pageIds = (options.all ? await idQuery : await idQuery.limit(filters.pageSize).offset((filters.page - 1) * filters.pageSize)).map(
+    (r) => r.id,
+  );
   const rowsById = new Map<string, AgentRow>();
   for (let i = 0; i < pageIds.length; i += 500) {
-    for (const row of agentRows(pageIds.slice(i, i + 500))) rowsById.set(row.id, row);
+    for (const row of await agentRows(pageIds.slice(i, i + 500))) rowsById.set(row.id, row);
   }
   const rows = pageIds.map((id) => rowsById.get(id)!);
 
@@ -233,7 +228,7 @@ export function listAgents(
   const versions = new Map<string, { number: number; specHash: string; changeRecordId: string | null }>();
   for (let i = 0; i < versionIds.length; i += 500) {
     const slice = versionIds.slice(i, i + 500);
-    for (const v of db
+    for (const v of await db
       .select({
         id: agentVersions.id,
         number: agentVersions.number,
@@ -241,15 +236,14 @@ export function listAgents(
         changeRecordId: agentVersions.changeRecordId,
       })
       .from(agentVersions)
-      .where(inArray(agentVersions.id, slice))
-      .all()) {
+      .where(inArray(agentVersions.id, slice))) {
       versions.set(v.id, v);
     }
   }
-  const deployedAt = currentDeploymentTimes(rows.map((r) => r.id));
+  const deployedAt = await currentDeploymentTimes(rows.map((r) => r.id));
   const productionChange = (versionId: string | null) => (versionId ? (versions.get(versionId)?.changeRecordId ?? null) : null);
-  const approvals = approvalsOf(rows.map((r) => productionChange(r.production)));
-  const posture = inventoryPosture(rows, now);
+  const approvals = await approvalsOf(rows.map((r) => productionChange(r.production)));
+  const posture = await inventoryPosture(rows, now);
   const envVersion = (agentId: string, env: Environment, versionId: string | null): EnvironmentVersion => {
     const v = versionId ? versions.get(versionId) : undefined;
     return v ? { version: v.number, specHash: v.specHash, deployedAt: deployedAt.get(`${agentId}:${env}`) ?? 0 } : null;
@@ -257,11 +251,11 @@ export function listAgents(
 
   return {
     total,
-    items: rows.map((r) => ({
+    items: await inOrder(rows, async (r) => ({
       slug: r.slug,
       name: r.name,
       status: r.status,
-      registration: registrationLabel(r),
+      registration: await registrationLabel(r),
       platform: r.platform,
       workflow: { slug: r.workflowSlug, name: r.workflowName, riskClass: r.riskClass },
       autonomy: r.autonomy ?? "read_only",
@@ -284,34 +278,32 @@ export function listAgents(
 }
 
 /** Only agents not yet (or never) active point to their registration: a few rows a page at most. */
-function registrationLabel(row: { id: string; status: AgentStatus }): string | null {
+async function registrationLabel(row: { id: string; status: AgentStatus }): Promise<string | null> {
   if (row.status !== "proposed" && row.status !== "withdrawn") return null;
-  const change = registrationChangeOf(getDb(), row.id);
+  const change = await registrationChangeOf(getDb(), row.id);
   return change ? changeNumberLabel(change.number) : null;
 }
 
-function currentDeploymentTimes(agentIds: string[]): Map<string, number> {
+async function currentDeploymentTimes(agentIds: string[]): Promise<Map<string, number>> {
   const times = new Map<string, number>();
   const db = getDb();
   for (let i = 0; i < agentIds.length; i += 500) {
-    const rows = db
+    const rows = await db
       .select({ agentId: deployments.agentId, environment: deployments.environment, at: sql<number>`MAX(${deployments.deployedAt})` })
       .from(deployments)
       .where(inArray(deployments.agentId, agentIds.slice(i, i + 500)))
-      .groupBy(deployments.agentId, deployments.environment)
-      .all();
+      .groupBy(deployments.agentId, deployments.environment);
     for (const r of rows) times.set(`${r.agentId}:${r.environment}`, r.at);
   }
   return times;
 }
 
 /** The workflows the inventory can be filtered by (a handful of rows, unlike the agents). */
-export function workflowFacets(): { slug: string; name: string; riskClass: RiskLevel }[] {
-  return getDb()
+export async function workflowFacets(): Promise<{ slug: string; name: string; riskClass: RiskLevel }[]> {
+  return await getDb()
     .select({ slug: workflows.slug, name: workflows.name, riskClass: workflows.riskClass })
     .from(workflows)
-    .orderBy(asc(workflows.name))
-    .all();
+    .orderBy(asc(workflows.name));
 }
 
 export type AgentOption = { slug: string; name: string; status: AgentStatus };
@@ -335,7 +327,7 @@ const AFTER_PREFIX = "\u{10FFFF}";
  * by name. Prefixes are ranges on the name (NOCASE) and slug indexes; substrings, only when the prefixes do not
  * fill the list, scan the name index in order and stop at the limit. Any signed-in person, or a read token, may search.
  */
-export function searchAgents(caller: Caller, search: AgentSearch): AgentOption[] {
+export async function searchAgents(caller: Caller, search: AgentSearch): Promise<AgentOption[]> {
   assertCanRead(caller);
   const db = getDb();
   const q = search.q.toLowerCase();
@@ -347,41 +339,40 @@ export function searchAgents(caller: Caller, search: AgentSearch): AgentOption[]
   const add = (rows: AgentOption[]) => rows.forEach((r) => found.size < search.limit && !found.has(r.slug) && found.set(r.slug, r));
   if (q) {
     const prefixes = [
-      ...db
+      ...(await db
         .select(columns)
         .from(agents)
         .where(and(sql`${byName} >= ${q}`, sql`${byName} < ${q + AFTER_PREFIX}`, status))
         .orderBy(byName)
-        .limit(search.limit)
-        .all(),
-      ...db
+        .limit(search.limit)),
+      ...(await db
         .select(columns)
         .from(agents)
         .where(and(sql`${agents.slug} >= ${q}`, sql`${agents.slug} < ${q + AFTER_PREFIX}`, status))
         .orderBy(agents.slug)
-        .limit(search.limit)
-        .all(),
+        .limit(search.limit)),
     ].sort((a, b) => a.name.localeCompare(b.name, "en", { sensitivity: "base" }));
     add(prefixes);
   }
   if (found.size < search.limit) {
     add(
-      db
+      await db
         .select(columns)
         .from(agents)
         .where(and(q ? sql`(instr(lower(${agents.name}), ${q}) > 0 OR instr(lower(${agents.slug}), ${q}) > 0)` : undefined, status))
         .orderBy(byName)
-        .limit(search.limit + found.size)
-        .all(),
+        .limit(search.limit + found.size),
     );
   }
   return [...found.values()];
 }
 
 /** One agent's slug and name, for a filter that opens with ?agent=slug; null when there is no such agent. */
-export function agentOption(slug: string | null | undefined): AgentOption | null {
+export async function agentOption(slug: string | null | undefined): Promise<AgentOption | null> {
   if (!slug) return null;
   return (
-    getDb().select({ slug: agents.slug, name: agents.name, status: agents.status }).from(agents).where(eq(agents.slug, slug)).get() ?? null
+    (await first(
+      getDb().select({ slug: agents.slug, name: agents.name, status: agents.status }).from(agents).where(eq(agents.slug, slug)),
+    )) ?? null
   );
 }

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { NextRequest } from "next/server";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import type { DB } from "@/db";
+import { first, withTransaction, type DB } from "@/db";
 import { agents, auditEvents, deployments, idempotencyKeys, incidents } from "@/db/schema";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
 import {
@@ -47,7 +47,7 @@ type Send = {
 };
 
 async function send(handler: unknown, path: string, { person, token, method = "POST", params = {}, body, headers = {} }: Send) {
-  session.user = person ? findActiveUser({ email: person })! : null;
+  session.user = person ? (await findActiveUser({ email: person }))! : null;
   const all = new Headers(headers);
   if (token) all.set("authorization", `Bearer cs_${token}`);
   const init = body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) };
@@ -58,30 +58,27 @@ async function send(handler: unknown, path: string, { person, token, method = "P
 
 const json = { "content-type": "application/json" };
 const sameOrigin = { ...json, origin: ORIGIN };
-const auditCount = () =>
-  db
-    .select({ n: sql<number>`COUNT(*)` })
-    .from(auditEvents)
-    .get()!.n;
-const productionVersion = (slug: string) => getAgentRecord(as("auditor@countersign.test"), slug).environments.production!.version;
+const auditCount = async () => (await first(db.select({ n: sql<number>`COUNT(*)` }).from(auditEvents)))!.n;
+const productionVersion = async (slug: string) =>
+  (await getAgentRecord(await as("auditor@countersign.test"), slug)).environments.production!.version;
 
 beforeAll(async () => {
   db = await seedDemoEstate();
-  tokenWith(db, "edge-changes", ["read", "changes:write"]);
-  tokenWith(db, "edge-deploy", ["deploy"]);
-  tokenWith(db, "edge-deploy-2", ["deploy"]);
+  await tokenWith(db, "edge-changes", ["read", "changes:write"]);
+  await tokenWith(db, "edge-deploy", ["deploy"]);
+  await tokenWith(db, "edge-deploy-2", ["deploy"]);
 });
 
-function proposal(title: string) {
-  const spec = productionSpec("meeting-brief-writer");
+async function proposal(title: string) {
+  const spec = await productionSpec("meeting-brief-writer");
   spec.traceRetentionDays += 1;
   return { agent: "meeting-brief-writer", title, spec, ...attested };
 }
 
 describe("body limits (findings 1 and 8)", () => {
   it("refuses a body over the limit with 413, whatever its declared length, and writes nothing", async () => {
-    const before = auditCount();
-    const big = JSON.stringify({ ...proposal("Big"), rationale: "x".repeat(MAX_BODY_BYTES) });
+    const before = await auditCount();
+    const big = JSON.stringify({ ...(await proposal("Big")), rationale: "x".repeat(MAX_BODY_BYTES) });
     const declared = await send(changesRoute.POST, "/api/v1/changes", { token: "edge-changes", body: big, headers: json });
     expect({ status: declared.status, error: declared.json.error }).toEqual({ status: 413, error: "payload_too_large" });
     expect(declared.json.message).toMatch(/larger than 1,000,000 bytes/);
@@ -105,7 +102,7 @@ describe("body limits (findings 1 and 8)", () => {
     const streamed = await (changesRoute.POST as unknown as Route)(request, { params: Promise.resolve({}) as Promise<never> });
     expect(streamed.status).toBe(413);
     expect(pulled).toBeLessThan(MAX_BODY_BYTES + 4 * chunk.byteLength);
-    expect(auditCount()).toBe(before);
+    expect(await auditCount()).toBe(before);
   });
 
   it("refuses JSON nested deeper than the limit with 422, even 100,000 levels deep, without a crash", async () => {
@@ -120,16 +117,16 @@ describe("body limits (findings 1 and 8)", () => {
   it("counts brackets inside strings as text, not nesting", async () => {
     const { status, json: answer } = await send(changesRoute.POST, "/api/v1/changes", {
       token: "edge-changes",
-      body: { ...proposal(`Brackets ${"[{".repeat(40)}`), rationale: `\\"${"[".repeat(200)}` },
+      body: { ...(await proposal(`Brackets ${"[{".repeat(40)}`)), rationale: `\\"${"[".repeat(200)}` },
       headers: json,
     });
     expect({ status, fieldErrors: answer.fieldErrors }).toEqual({ status: 201, fieldErrors: undefined });
   });
 
   it.each(["__proto__", "constructor", "prototype"])("refuses a field named %s anywhere with 422 naming its path", async (key) => {
-    const before = auditCount();
-    const spec = productionSpec("meeting-brief-writer") as unknown as { tools: object[] };
-    const body = JSON.stringify({ ...proposal("Sneaky"), spec: { ...spec, tools: [{ system: "x", actions: [] }] } }).replace(
+    const before = await auditCount();
+    const spec = (await productionSpec("meeting-brief-writer")) as unknown as { tools: object[] };
+    const body = JSON.stringify({ ...(await proposal("Sneaky")), spec: { ...spec, tools: [{ system: "x", actions: [] }] } }).replace(
       '"system":"x"',
       `"system":"x","${key}":{"polluted":true}`,
     );
@@ -137,7 +134,7 @@ describe("body limits (findings 1 and 8)", () => {
     expect({ status, error: answer.error }).toEqual({ status: 422, error: "validation_failed" });
     expect(answer.fieldErrors).toEqual({ [`spec.tools.0.${key}`]: [`"${key}" is not allowed as a field name`] });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect(auditCount()).toBe(before);
+    expect(await auditCount()).toBe(before);
   });
 
   it("still decides who may ask first: a token without the scope gets 403 for a refused body", async () => {
@@ -157,22 +154,22 @@ describe("JSON only, and no cross-site writes with the session cookie (finding 4
       const request = new NextRequest(new URL("/api/v1/changes", ORIGIN), {
         method: "POST",
         headers: { ...headers, authorization: "Bearer cs_edge-changes" },
-        body: new TextEncoder().encode(JSON.stringify(proposal("Plain"))),
+        body: new TextEncoder().encode(JSON.stringify(await proposal("Plain"))),
       });
       const response = await (changesRoute.POST as unknown as Route)(request, { params: Promise.resolve({}) as Promise<never> });
       expect({ type, status: response.status }).toEqual({ type, status: 415 });
     }
     const charset = await send(changesRoute.POST, "/api/v1/changes", {
       token: "edge-changes",
-      body: proposal("With a charset"),
+      body: await proposal("With a charset"),
       headers: { "content-type": "application/json; charset=utf-8" },
     });
     expect(charset.status).toBe(201);
   });
 
   it("refuses a signed-in write from another origin — another port of the same host included — and records nothing", async () => {
-    const signoff = retentionChange("refund-assistant", 7, clock.next());
-    const before = auditCount();
+    const signoff = await retentionChange("refund-assistant", 7, clock.next());
+    const before = await auditCount();
     const attempts: Record<string, string>[] = [
       { origin: "http://countersign.test:8080" },
       { origin: "https://evil.example" },
@@ -194,7 +191,7 @@ describe("JSON only, and no cross-site writes with the session cookie (finding 4
         message: expect.stringMatching(/^Cross-site request refused/),
       });
     }
-    expect(auditCount()).toBe(before);
+    expect(await auditCount()).toBe(before);
 
     const same = await send(signoffsRoute.POST, `/api/v1/changes/${signoff.id}/signoffs`, {
       person: "ops@countersign.test",
@@ -255,24 +252,22 @@ describe("JSON only, and no cross-site writes with the session cookie (finding 4
 });
 
 describe("a retried rollback never rolls back twice (finding 2)", () => {
-  const released = (slug: string, days: number) => {
-    const change = retentionChange(slug, days, clock.next());
-    approveAll(change.id, clock);
-    return releaseApproved(change.id, clock);
+  const released = async (slug: string, days: number) => {
+    const change = await retentionChange(slug, days, clock.next());
+    await approveAll(change.id, clock);
+    return await releaseApproved(change.id, clock);
   };
-  const agentId = (slug: string) => db.select().from(agents).where(eq(agents.slug, slug)).get()!.id;
-  const rollbacksOf = (slug: string) =>
-    db
+  const agentId = async (slug: string) => (await first(db.select().from(agents).where(eq(agents.slug, slug))))!.id;
+  const rollbacksOf = async (slug: string) =>
+    await db
       .select()
       .from(deployments)
-      .where(and(eq(deployments.agentId, agentId(slug)), eq(deployments.kind, "rollback")))
-      .all();
-  const incidentsOf = (slug: string) =>
-    db
+      .where(and(eq(deployments.agentId, await agentId(slug)), eq(deployments.kind, "rollback")));
+  const incidentsOf = async (slug: string) =>
+    await db
       .select()
       .from(incidents)
-      .where(eq(incidents.agentId, agentId(slug)))
-      .all();
+      .where(eq(incidents.agentId, await agentId(slug)));
   const rollBack = (slug: string, body: object, headers: Record<string, string> = {}, token = "edge-deploy") =>
     send(rollbackRoute.POST, `/api/v1/agents/${slug}/rollback`, { token, params: { slug }, body, headers: { ...json, ...headers } });
 
@@ -284,8 +279,8 @@ describe("a retried rollback never rolls back twice (finding 2)", () => {
 
   it("50 parallel rollbacks naming the same version: exactly one rollback and one incident, the rest 409", async () => {
     const slug = "sla-breach-watcher";
-    const release = released(slug, 9);
-    const [rollbacksBefore, incidentsBefore] = [rollbacksOf(slug).length, incidentsOf(slug).length];
+    const release = await released(slug, 9);
+    const [rollbacksBefore, incidentsBefore] = [(await rollbacksOf(slug)).length, (await incidentsOf(slug)).length];
     const answers = await Promise.all(
       Array.from({ length: 50 }, () =>
         rollBack(slug, { environment: "production", reason: "Missed breaches", expectedVersion: release.version }),
@@ -294,16 +289,16 @@ describe("a retried rollback never rolls back twice (finding 2)", () => {
     const statuses = answers.map((a) => a.status).sort();
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(49);
-    expect(rollbacksOf(slug).length - rollbacksBefore).toBe(1);
-    expect(incidentsOf(slug).length - incidentsBefore).toBe(1);
+    expect((await rollbacksOf(slug)).length - rollbacksBefore).toBe(1);
+    expect((await incidentsOf(slug)).length - incidentsBefore).toBe(1);
   });
 
   it("retries with the same Idempotency-Key, sequential or 50 at once, replay the first answer and roll back once", async () => {
     const slug = "gdpr-request-handler";
-    const release = released(slug, 11);
-    const before = productionVersion(slug);
+    const release = await released(slug, 11);
+    const before = await productionVersion(slug);
     expect(before).toBe(release.version);
-    const rollbacksBefore = rollbacksOf(slug).length;
+    const rollbacksBefore = (await rollbacksOf(slug)).length;
     const body = { environment: "production", reason: "Erasure requests stalled" };
     const key = { "idempotency-key": "rollback-2026-12-01-gdpr" };
 
@@ -319,8 +314,8 @@ describe("a retried rollback never rolls back twice (finding 2)", () => {
       replayed: "true",
       json: first.json,
     });
-    expect(rollbacksOf(slug).length - rollbacksBefore).toBe(1);
-    expect(productionVersion(slug)).toBeLessThan(before);
+    expect((await rollbacksOf(slug)).length - rollbacksBefore).toBe(1);
+    expect(await productionVersion(slug)).toBeLessThan(before);
 
     // The same key with another body is a mistake, said plainly; the key belongs to its caller, not to everyone.
     const changed = await rollBack(slug, { ...body, reason: "Something else" }, key);
@@ -333,11 +328,11 @@ describe("a retried rollback never rolls back twice (finding 2)", () => {
     const key = { "idempotency-key": "propose-twice" };
     const refused = await send(changesRoute.POST, "/api/v1/changes", {
       token: "edge-changes",
-      body: { ...proposal("Keyed"), agent: "no-such-agent" },
+      body: { ...(await proposal("Keyed")), agent: "no-such-agent" },
       headers: { ...json, ...key },
     });
     expect(refused.status).toBeGreaterThanOrEqual(400);
-    const body = proposal("Keyed");
+    const body = await proposal("Keyed");
     const created = await send(changesRoute.POST, "/api/v1/changes", { token: "edge-changes", body, headers: { ...json, ...key } });
     // Another body under the same key: the refused request left nothing behind, so this one runs.
     expect(created.status).toBe(201);
@@ -350,10 +345,10 @@ describe("a retried rollback never rolls back twice (finding 2)", () => {
   });
 
   it("a first request that never answered (its process died, perhaps after committing) is never run again: the retry is told the outcome is unknown", async () => {
-    const body = proposal("Keyed after a crash");
+    const body = await proposal("Keyed after a crash");
     const text = JSON.stringify(body);
-    db.insert(idempotencyKeys)
-      .values({
+    await withTransaction(async (tx) => {
+      await tx.insert(idempotencyKeys).values({
         id: "idem-abandoned",
         callerId: "token:tok_edge-changes",
         key: "crashed-midway",
@@ -363,9 +358,9 @@ describe("a retried rollback never rolls back twice (finding 2)", () => {
         status: null,
         responseBody: null,
         createdAt: Date.now() - 10 * 60_000,
-      })
-      .run();
-    const before = auditCount();
+      });
+    });
+    const before = await auditCount();
     const retry = await send(changesRoute.POST, "/api/v1/changes", {
       token: "edge-changes",
       body: text,
@@ -373,7 +368,7 @@ describe("a retried rollback never rolls back twice (finding 2)", () => {
     });
     expect({ status: retry.status, error: retry.json.error }).toEqual({ status: 409, error: "conflict" });
     expect(retry.json.message).toMatch(/outcome is unknown/);
-    expect(auditCount()).toBe(before);
+    expect(await auditCount()).toBe(before);
   });
 
   it("refuses a malformed Idempotency-Key with 400", async () => {

@@ -2,7 +2,7 @@ import "server-only";
 import { randomBytes, randomUUID } from "node:crypto";
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
-import { getDb } from "@/db";
+import { withTransaction, first, getDb } from "@/db";
 import { appendAuditEvent } from "@/db/audit";
 import { apiTokens, users } from "@/db/schema";
 import { TOKEN_SCOPES, type TokenScope } from "@/lib/domain/terms";
@@ -120,87 +120,79 @@ const viewColumns = {
  * Issues a token. The secret is returned here, once; only its SHA-256 is stored, so nobody — not the
  * database, not the audit log, not an admin later — can show it again.
  */
-export function issueToken(caller: Caller, input: unknown, now = Date.now()): { token: string; view: TokenView } {
+export async function issueToken(caller: Caller, input: unknown, now = Date.now()): Promise<{ token: string; view: TokenView }> {
   assertAdmin(caller);
   const { name, scopes, expiresAt } = parseInput(issueTokenSchema(now), input, "The token has problems");
   const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
   const id = randomUUID();
-  return getDb().transaction(
-    (tx) => {
-      // Audit entries name a token by its name, so two live tokens must not share one.
-      const taken = tx
+  return await withTransaction(async (tx) => {
+    // Audit entries name a token by its name, so two live tokens must not share one.
+    const taken = await first(
+      tx
         .select({ id: apiTokens.id })
         .from(apiTokens)
-        .where(and(isNull(apiTokens.revokedAt), sql`lower(${apiTokens.name}) = lower(${name})`))
-        .get();
-      if (taken) {
-        const message = `A token named "${name}" already exists; revoke it first or choose another name`;
-        throw new AppError("validation_failed", message, { fieldErrors: { name: [message] } });
-      }
-      tx.insert(apiTokens)
-        .values({ id, name, tokenHash: hashToken(token), scopes, createdById: caller.user.id, createdAt: now, expiresAt })
-        .run();
-      appendAuditEvent(tx, {
-        at: now,
-        actor: actorOf(caller),
-        action: "token.issued",
-        entityType: "api_token",
-        entityId: id,
-        payload: { name, scopes, expiresAt },
-      });
-      const view: TokenView = {
-        id,
-        name,
-        scopes,
-        createdBy: caller.user.email,
-        createdAt: now,
-        expiresAt,
-        lastUsedAt: null,
-        revokedAt: null,
-        status: statusOf({ expiresAt, revokedAt: null }, now),
-      };
-      return { token, view };
-    },
-    { behavior: "immediate" },
-  );
+        .where(and(isNull(apiTokens.revokedAt), sql`lower(${apiTokens.name}) = lower(${name})`)),
+    );
+    if (taken) {
+      const message = `A token named "${name}" already exists; revoke it first or choose another name`;
+      throw new AppError("validation_failed", message, { fieldErrors: { name: [message] } });
+    }
+    await tx
+      .insert(apiTokens)
+      .values({ id, name, tokenHash: hashToken(token), scopes, createdById: caller.user.id, createdAt: now, expiresAt });
+    await appendAuditEvent(tx, {
+      at: now,
+      actor: actorOf(caller),
+      action: "token.issued",
+      entityType: "api_token",
+      entityId: id,
+      payload: { name, scopes, expiresAt },
+    });
+    const view: TokenView = {
+      id,
+      name,
+      scopes,
+      createdBy: caller.user.email,
+      createdAt: now,
+      expiresAt,
+      lastUsedAt: null,
+      revokedAt: null,
+      status: statusOf({ expiresAt, revokedAt: null }, now),
+    };
+    return { token, view };
+  });
 }
 
 /** Every token ever issued, newest first, with whether it still works. */
-export function listTokens(caller: Caller, now = Date.now()): TokenView[] {
+export async function listTokens(caller: Caller, now = Date.now()): Promise<TokenView[]> {
   assertAdmin(caller);
-  return getDb()
-    .select(viewColumns)
-    .from(apiTokens)
-    .innerJoin(users, eq(users.id, apiTokens.createdById))
-    .orderBy(desc(apiTokens.createdAt), apiTokens.name)
-    .all()
-    .map((row) => ({ ...row, status: statusOf(row, now) }));
+  return (
+    await getDb()
+      .select(viewColumns)
+      .from(apiTokens)
+      .innerJoin(users, eq(users.id, apiTokens.createdById))
+      .orderBy(desc(apiTokens.createdAt), apiTokens.name)
+  ).map((row) => ({ ...row, status: statusOf(row, now) }));
 }
 
 /** Revokes a token; the next request that presents it is refused (tokenCaller ignores revoked tokens). */
-export function revokeToken(caller: Caller, id: string, now = Date.now()): TokenView {
+export async function revokeToken(caller: Caller, id: string, now = Date.now()): Promise<TokenView> {
   assertAdmin(caller);
-  return getDb().transaction(
-    (tx) => {
-      const row = tx
-        .select(viewColumns)
-        .from(apiTokens)
-        .innerJoin(users, eq(users.id, apiTokens.createdById))
-        .where(eq(apiTokens.id, id))
-        .get();
-      if (!row) throw new AppError("not_found", "No API token has this id");
-      if (row.revokedAt !== null) throw new AppError("conflict", `Token "${row.name}" was already revoked`);
-      tx.update(apiTokens).set({ revokedAt: now }).where(eq(apiTokens.id, id)).run();
-      appendAuditEvent(tx, {
-        at: now,
-        actor: actorOf(caller),
-        action: "token.revoked",
-        entityType: "api_token",
-        entityId: id,
-        payload: { name: row.name, scopes: row.scopes },
-      });
-      return { ...row, revokedAt: now, status: "revoked" as const };
-    },
-    { behavior: "immediate" },
-  );
+  return await withTransaction(async (tx) => {
+    const row = await first(
+      tx.select(viewColumns).from(apiTokens).innerJoin(users, eq(users.id, apiTokens.createdById)).where(eq(apiTokens.id, id)),
+    );
+    if (!row) throw new AppError("not_found", "No API token has this id");
+    if (row.revokedAt !== null) throw new AppError("conflict", `Token "${row.name}" was already revoked`);
+    await tx.update(apiTokens).set({ revokedAt: now }).where(eq(apiTokens.id, id));
+    await appendAuditEvent(tx, {
+      at: now,
+      actor: actorOf(caller),
+      action: "token.revoked",
+      entityType: "api_token",
+      entityId: id,
+      payload: { name: row.name, scopes: row.scopes },
+    });
+    return { ...row, revokedAt: now, status: "revoked" as const };
+  });
 }

@@ -75,7 +75,7 @@ export async function authenticate(request: NextRequest): Promise<Caller> {
   const header = request.headers.get("authorization");
   if (header) {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    const caller = match ? tokenCaller(match[1]!) : null;
+    const caller = match ? await tokenCaller(match[1]!) : null;
     if (!caller) throw new AppError("unauthenticated", "The API token is missing, unknown, expired or revoked");
     return caller;
   }

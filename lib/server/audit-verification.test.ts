@@ -28,8 +28,8 @@ const setting = (key: string) =>
 
 beforeAll(async () => {
   db = await seedDemoEstate();
-  tokenWith(db, "verify-reader", ["read"]);
-  tokenWith(db, "verify-evals", ["evals:write"]);
+  await tokenWith(db, "verify-reader", ["read"]);
+  await tokenWith(db, "verify-evals", ["evals:write"]);
 });
 
 function copyOfDatabase(): { file: string; copy: Database.Database } {
@@ -48,14 +48,14 @@ async function call(handler: unknown, query: string, token: string, method = "GE
 }
 
 describe("incremental verification", () => {
-  it("verifies the events appended since the last verified head, and says what was verified in full and when", () => {
-    const first = auditChainStatus();
+  it("verifies the events appended since the last verified head, and says what was verified in full and when", async () => {
+    const first = await auditChainStatus();
     expect(first).toMatchObject({ ok: true, count: head().seq, headHash: head().hash, firstBadSeq: null, running: null });
     expect(first.full).toMatchObject({ ok: true, mismatches: 0 });
     const fullCount = first.full!.count;
 
-    limitRaise(7010, clock.next());
-    const after = auditChainStatus();
+    await limitRaise(7010, clock.next());
+    const after = await auditChainStatus();
     expect(after).toMatchObject({ ok: true, count: head().seq, headHash: head().hash });
     expect(after.full!.count).toBe(fullCount);
     expect(after.sinceFull).toMatchObject({ from: fullCount + 1, to: head().seq });
@@ -64,7 +64,7 @@ describe("incremental verification", () => {
       /^Events 1–[\d,]+ verified in full at \d{4}-.*; [\d,]+–[\d,]+ appended since, verified incrementally \([\d,]+ of them just now\)\.$/,
     );
     // The verified head moved: the next request checks nothing it has already checked.
-    expect(auditChainStatus().sinceFull!.checkedNow).toBe(0);
+    expect((await auditChainStatus()).sinceFull!.checkedNow).toBe(0);
   });
 
   it("an edit to an appended event breaks the incremental check; an edit to an older one is left to the full verification, which finds it", () => {
@@ -94,10 +94,10 @@ describe("incremental verification", () => {
     copy.close();
   });
 
-  it("a full verification older than a day is run again by the next status read", () => {
-    const before = auditChainStatus().full!;
+  it("a full verification older than a day is run again by the next status read", async () => {
+    const before = (await auditChainStatus()).full!;
     const later = Date.parse(before.finishedAt) + 25 * 3_600_000;
-    const again = auditChainStatus(sqlite(), later).full!;
+    const again = (await auditChainStatus(sqlite(), later)).full!;
     expect(again.finishedAt).toBe(new Date(later).toISOString());
     expect(again).toMatchObject({ ok: true, count: head().seq });
   });
@@ -105,9 +105,10 @@ describe("incremental verification", () => {
 
 describe("full verification in a worker thread", () => {
   it("verifies the whole trail and replays it off the request thread, reporting progress, and keeps the verdict", async () => {
-    const job = requestFullVerification(as("auditor@countersign.test"));
+    const auditor = await as("auditor@countersign.test");
+    const job = requestFullVerification(auditor);
     // The same job while it runs: a second ask joins it.
-    expect(requestFullVerification(as("auditor@countersign.test"))).toBe(job);
+    expect(requestFullVerification(auditor)).toBe(job);
     let ticks = 0;
     const timer = setInterval(() => ticks++, 5);
     const result = await job.done;
@@ -115,7 +116,7 @@ describe("full verification in a worker thread", () => {
     expect(result).toMatchObject({ ok: true, count: head().seq, headHash: head().hash, firstBadSeq: null });
     expect(ticks).toBeGreaterThan(0); // this thread went on running while the worker verified
     expect(JSON.parse(setting("audit.verification.full")!)).toMatchObject({ ok: true, count: head().seq, startedAt: job.startedAt });
-    expect(auditChainStatus().running).toBeNull();
+    expect((await auditChainStatus()).running).toBeNull();
   });
 
   it("finds a tampered old row and a table edited behind the trail's back", async () => {
@@ -179,6 +180,6 @@ describe("the verify API", () => {
     expect((await call(verifyRoute.POST, "", "verify-evals", "POST")).status).toBe(403);
     const started = await call(verifyRoute.POST, "", "verify-reader", "POST");
     expect(started.status).toBe(202);
-    await requestFullVerification(as("auditor@countersign.test")).done;
+    await requestFullVerification(await as("auditor@countersign.test")).done;
   });
 });

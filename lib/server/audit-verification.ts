@@ -1,7 +1,7 @@
 import "server-only";
 import type Database from "better-sqlite3";
 import path from "node:path";
-import { getConnection } from "@/db";
+import { getDb, outsideSnapshot, withTransaction } from "@/db";
 import { verifyAuditEvents, verifyAuditEventsSince, type AuditVerification } from "@/db/audit-verify";
 import { GENESIS_HASH, type ChainCheckpoint } from "@/lib/domain/audit-chain";
 import type { ReplayMismatch } from "@/lib/domain/audit-replay";
@@ -69,13 +69,18 @@ function readSetting<T>(sqlite: Database.Database, key: string): T | null {
 }
 
 /** Only this module writes these keys, with verdicts it computed itself: nothing from a request is stored. */
-function writeSetting(key: string, value: unknown, now = Date.now()): void {
-  getConnection()
-    .sqlite.prepare(
-      `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+async function writeSetting(key: string, value: unknown, now = Date.now()): Promise<void> {
+  // A verdict on events already appended holds whatever the read around it does: recorded on its own.
+  await outsideSnapshot(() =>
+    withTransaction(async (tx) =>
+      tx.$client
+        .prepare(
+          `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
        ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-    )
-    .run(key, JSON.stringify(value), now);
+        )
+        .run(key, JSON.stringify(value), now),
+    ),
+  );
 }
 
 type Job = {
@@ -133,11 +138,11 @@ export function startFullVerification(now = Date.now()): Job {
   if (holder.countersignVerification) return holder.countersignVerification;
   const startedAt = new Date(now).toISOString();
   const job: Job = { startedAt, checked: 0, total: 0, replaying: false, done: Promise.resolve(null as never) };
-  job.done = verifyInWorker(getConnection().sqlite.name, (progress) =>
+  job.done = verifyInWorker(getDb().$client.name, (progress) =>
     Object.assign(job, { checked: progress.checked, total: progress.total, replaying: progress.replaying ?? false }),
   )
-    .then((result) => {
-      keepVerdict(result, startedAt, new Date().toISOString());
+    .then(async (result) => {
+      await keepVerdict(result, startedAt, new Date().toISOString());
       return result;
     })
     .finally(() => {
@@ -148,8 +153,26 @@ export function startFullVerification(now = Date.now()): Job {
   return job;
 }
 
-function keepVerdict(result: FullResult, startedAt: string, finishedAt: string): FullVerification {
-  const verdict: FullVerification = {
+async function keepVerdict(result: FullResult, startedAt: string, finishedAt: string): Promise<FullVerification> {
+  const verdict = verdictOf(result, startedAt, finishedAt);
+  await writeSetting(FULL, verdict);
+  await reportAuditVerification(verdict);
+  // A clean full verification is the new base for incremental checks; a failed one leaves the old base.
+  if (verdict.ok)
+    await writeSetting(THROUGH, { count: verdict.count, headHash: verdict.headHash, at: verdict.finishedAt } satisfies Through);
+  return verdict;
+}
+
+/** A full verification right here; its verdict is recorded only for the server's own store (`persist`), not for a snapshot or a copy. */
+async function fullVerificationInline(sqlite: Database.Database, now: number, persist: boolean): Promise<FullVerification> {
+  const at = new Date(now).toISOString();
+  const result = withReplay(sqlite, verifyAuditEvents(sqlite));
+  if (persist) return await keepVerdict(result, at, at);
+  return verdictOf(result, at, at);
+}
+
+function verdictOf(result: FullResult, startedAt: string, finishedAt: string): FullVerification {
+  return {
     ok: result.ok,
     count: result.count,
     headHash: result.headHash,
@@ -159,16 +182,6 @@ function keepVerdict(result: FullResult, startedAt: string, finishedAt: string):
     startedAt,
     finishedAt,
   };
-  writeSetting(FULL, verdict);
-  reportAuditVerification(verdict);
-  // A clean full verification is the new base for incremental checks; a failed one leaves the old base.
-  if (verdict.ok) writeSetting(THROUGH, { count: verdict.count, headHash: verdict.headHash, at: verdict.finishedAt } satisfies Through);
-  return verdict;
-}
-
-function fullVerificationInline(sqlite: Database.Database, now: number): FullVerification {
-  const at = new Date(now).toISOString();
-  return keepVerdict(withReplay(sqlite, verifyAuditEvents(sqlite)), at, at);
 }
 
 type Progress = { type: "progress"; checked: number; total: number; replaying?: boolean };
@@ -188,13 +201,14 @@ const n = (x: number) => x.toLocaleString("en-US");
  * verification in the worker when none is on record, when the last is a day old, or when too many events
  * were appended to check here.
  */
-export function auditChainStatus(sqlite: Database.Database = getConnection().sqlite, now = Date.now()): AuditChainStatus {
-  const persist = sqlite === getConnection().sqlite;
+export async function auditChainStatus(sqlite: Database.Database = getDb().$client, now = Date.now()): Promise<AuditChainStatus> {
+  // The server's own store (as this context reads it: a transaction, a snapshot or the reader), not a copy: only then are verdicts recorded.
+  const persist = sqlite === getDb().$client;
   const head = storedHead(sqlite);
   let full = readSetting<FullVerification>(sqlite, FULL);
   // A small trail is verified in full right here, as it always was: it takes milliseconds.
-  if (persist && head.count <= INLINE_LIMIT && (!full || now - Date.parse(full.finishedAt) > FULL_MAX_AGE_MS))
-    full = fullVerificationInline(sqlite, now);
+  if (head.count <= INLINE_LIMIT && (!full || now - Date.parse(full.finishedAt) > FULL_MAX_AGE_MS))
+    full = await fullVerificationInline(sqlite, now, persist);
   const through = readSetting<Through>(sqlite, THROUGH);
   const running = () => {
     const job = holder.countersignVerification;
@@ -218,11 +232,11 @@ export function auditChainStatus(sqlite: Database.Database = getConnection().sql
   }
   const check = verifyAuditEventsSince(sqlite, base);
   if (check.ok && persist && check.count > base.count)
-    writeSetting(THROUGH, { count: check.count, headHash: check.headHash, at: new Date(now).toISOString() } satisfies Through);
+    await writeSetting(THROUGH, { count: check.count, headHash: check.headHash, at: new Date(now).toISOString() } satisfies Through);
   if (stale && persist) startFullVerification(now);
   const ok = full.ok && check.ok;
   if (persist)
-    reportAuditVerification(
+    await reportAuditVerification(
       { ok, firstBadSeq: check.ok ? full.firstBadSeq : check.firstBadSeq, reason: check.ok ? full.reason : check.reason },
       now,
     );
@@ -248,9 +262,9 @@ export function auditChainStatus(sqlite: Database.Database = getConnection().sql
 }
 
 /** The trail's status as a reader asks for it (every signed-in person, tokens with the read scope). */
-export function auditChainStatusFor(caller: Caller, now = Date.now()): AuditChainStatus {
+export async function auditChainStatusFor(caller: Caller, now = Date.now()): Promise<AuditChainStatus> {
   assertCanRead(caller);
-  return auditChainStatus(getConnection().sqlite, now);
+  return await auditChainStatus(getDb().$client, now);
 }
 
 /** A reader may ask for a full verification; it runs in the worker, and its verdict is what the status reports after. */
@@ -265,7 +279,7 @@ export function requestFullVerification(caller: Caller, now = Date.now()): Job {
  */
 export function checkAgainstCheckpoint(checkpoint: ChainCheckpoint): { ok: boolean; firstBadSeq: number | null; reason: string | null } {
   if (checkpoint.count === 0) return { ok: true, firstBadSeq: null, reason: null };
-  const { sqlite } = getConnection();
+  const sqlite = getDb().$client;
   const head = storedHead(sqlite);
   if (head.count < checkpoint.count) {
     const missing =

@@ -1,7 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
-import { getDb } from "@/db";
+import { first, outsideSnapshot, withTransaction } from "@/db";
 import { SYSTEM_ACTOR } from "@/db/audit";
 import { enqueue } from "@/db/outbox";
 import { settings, webhooks } from "@/db/schema";
@@ -19,28 +19,24 @@ const KEY = "audit.reported_failure";
 type Verdict = { ok: boolean; firstBadSeq: number | null; reason: string | null };
 
 /** Called with each verdict on the whole trail; true when it reported a new failure. */
-export function reportAuditVerification(result: Verdict, now = Date.now()): boolean {
-  const db = getDb();
-  return db.transaction(
-    (tx) => {
-      const reported = tx.select({ value: settings.value }).from(settings).where(eq(settings.key, KEY)).get()?.value ?? null;
+export async function reportAuditVerification(result: Verdict, now = Date.now()): Promise<boolean> {
+  return await outsideSnapshot(() =>
+    withTransaction(async (tx) => {
+      const reported = (await first(tx.select({ value: settings.value }).from(settings).where(eq(settings.key, KEY))))?.value ?? null;
       if (result.ok) {
-        if (reported !== null) tx.delete(settings).where(eq(settings.key, KEY)).run();
+        if (reported !== null) await tx.delete(settings).where(eq(settings.key, KEY));
         return false;
       }
       const problem = result.reason ?? "the audit trail does not verify";
       const signature = `${result.firstBadSeq ?? "-"}:${problem}`;
       if (reported === signature) return false;
-      tx.insert(settings)
+      await tx
+        .insert(settings)
         .values({ key: KEY, value: signature, updatedAt: now })
-        .onConflictDoUpdate({ target: settings.key, set: { value: signature, updatedAt: now } })
-        .run();
-      const targets = tx
-        .select({ id: webhooks.id, events: webhooks.events })
-        .from(webhooks)
-        .where(eq(webhooks.enabled, true))
-        .all()
-        .filter((w) => w.events.includes("audit.verification_failed"));
+        .onConflictDoUpdate({ target: settings.key, set: { value: signature, updatedAt: now } });
+      const targets = (
+        await tx.select({ id: webhooks.id, events: webhooks.events }).from(webhooks).where(eq(webhooks.enabled, true))
+      ).filter((w) => w.events.includes("audit.verification_failed"));
       if (targets.length === 0) return true;
       const envelope: EventEnvelope = {
         id: randomUUID(),
@@ -55,9 +51,8 @@ export function reportAuditVerification(result: Verdict, now = Date.now()): bool
           verification: { firstBadSeq: result.firstBadSeq, problem },
         },
       };
-      enqueue(tx, envelope, targets, now, "audit");
+      await enqueue(tx, envelope, targets, now, "audit");
       return true;
-    },
-    { behavior: "immediate" },
+    }),
   );
 }

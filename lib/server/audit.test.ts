@@ -4,11 +4,9 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/better-sqlite3";
 import { beforeAll, describe, expect, it } from "vitest";
-import { getConnection, type DB } from "@/db";
+import { first, getConnection, openDatabase, withTransaction, type DB } from "@/db";
 import { appendAuditEvent, appendAuditEvents } from "@/db/audit";
-import * as schema from "@/db/schema";
 import { agents, apiTokens, changeRecords, deployments, evalRuns, incidents } from "@/db/schema";
 import { chainEvent, GENESIS_HASH, type ActorType, type AuditEventContent } from "@/lib/domain/audit-chain";
 import { errorOf } from "@/lib/testing/app-error";
@@ -21,6 +19,7 @@ import {
   parseCheckpointParams,
   verifyAuditTrail,
   verifyAuditTrailFor,
+  type AuditEventItem,
   type AuditFilters,
 } from "./audit";
 import { hashToken, tokenCaller, userCaller, type Caller } from "./caller";
@@ -30,7 +29,7 @@ let db: DB;
 let auditor: Caller;
 beforeAll(async () => {
   db = await seedDemoEstate();
-  auditor = userCaller(findActiveUser({ email: "auditor@countersign.test" })!);
+  auditor = userCaller((await findActiveUser({ email: "auditor@countersign.test" }))!);
 });
 
 const list = (params: Record<string, string>, caller = auditor) => listAuditEvents(caller, parseAuditFilters(params));
@@ -44,8 +43,8 @@ const count = (where: string, ...args: unknown[]) =>
   ).n;
 
 describe("listing the audit trail", () => {
-  it("lists every event, newest first, with the fields its hash covers", () => {
-    const { items, total } = list({});
+  it("lists every event, newest first, with the fields its hash covers", async () => {
+    const { items, total } = await list({});
     expect(total).toBe(count("1"));
     expect(items).toHaveLength(50);
     expect(items[0]!.seq).toBe(total);
@@ -62,54 +61,55 @@ describe("listing the audit trail", () => {
     });
   });
 
-  it("filters by actor: a person by email or id", () => {
-    const security = findActiveUser({ email: "security@countersign.test" })!;
-    const byEmail = list({ actor: "Security@countersign.test" });
+  it("filters by actor: a person by email or id", async () => {
+    const security = (await findActiveUser({ email: "security@countersign.test" }))!;
+    const byEmail = await list({ actor: "Security@countersign.test" });
     expect(byEmail.total).toBe(count("actor_id = ?", security.id));
     expect(byEmail.total).toBeGreaterThan(0);
     expect(byEmail.items.every((e) => e.actor.label === "security@countersign.test" && e.actor.id === security.id)).toBe(true);
-    expect(list({ actor: security.id }).total).toBe(byEmail.total);
-    expect(list({ actor: "nobody@countersign.test" }).total).toBe(0);
+    expect((await list({ actor: security.id })).total).toBe(byEmail.total);
+    expect((await list({ actor: "nobody@countersign.test" })).total).toBe(0);
   });
 
-  it("filters by action: one action exactly, or a family by its prefix", () => {
-    const approved = all({ action: "change.approved" });
+  it("filters by action: one action exactly, or a family by its prefix", async () => {
+    const approved = await all({ action: "change.approved" });
     expect(approved.total).toBe(count("action = 'change.approved'"));
     expect(approved.items.every((e) => e.action === "change.approved")).toBe(true);
 
     const signoffs = count("action LIKE 'signoff.%'");
     expect(signoffs).toBeGreaterThan(approved.total / 2);
-    for (const prefix of ["signoff.", "signoff", "signoff.*"]) expect(list({ action: prefix }).total).toBe(signoffs);
-    expect(all({ action: "signoff." }).items.every((e) => e.action.startsWith("signoff."))).toBe(true);
+    for (const prefix of ["signoff.", "signoff", "signoff.*"]) expect((await list({ action: prefix })).total).toBe(signoffs);
+    expect((await all({ action: "signoff." })).items.every((e) => e.action.startsWith("signoff."))).toBe(true);
     // A prefix is a whole family name: "sign" is not "signoff".
-    expect(list({ action: "sign." }).total).toBe(0);
+    expect((await list({ action: "sign." })).total).toBe(0);
     // "_" is an ordinary character, not a wildcard.
-    expect(list({ action: "change.changes_requested" }).total).toBe(count("action = 'change.changes_requested'"));
+    expect((await list({ action: "change.changes_requested" })).total).toBe(count("action = 'change.changes_requested'"));
   });
 
-  it("filters by entity type, or by one entity", () => {
-    expect(list({ entity: "deployment" }).total).toBe(count("entity_type = 'deployment'"));
-    const change = db.select().from(changeRecords).get()!;
-    const events = all({ entity: `change_record:${change.id}` });
+  it("filters by entity type, or by one entity", async () => {
+    expect((await list({ entity: "deployment" })).total).toBe(count("entity_type = 'deployment'"));
+    const change = (await first(db.select().from(changeRecords)))!;
+    const events = await all({ entity: `change_record:${change.id}` });
     expect(events.total).toBe(count("entity_type = 'change_record' AND entity_id = ?", change.id));
     expect(events.items.map((e) => e.action)).toContain("change.created");
     expect(events.items.every((e) => e.entity.id === change.id && e.entity.changeNumber === change.number)).toBe(true);
   });
 
-  it("filters by agent: the agent's own events and those of its change records, deployments, eval runs and incidents", () => {
+  it("filters by agent: the agent's own events and those of its change records, deployments, eval runs and incidents", async () => {
     // An agent with history of every kind, incidents included.
-    const agent = db
-      .select()
-      .from(agents)
-      .where(eq(agents.id, db.select().from(incidents).get()!.agentId))
-      .get()!;
+    const agent = (await first(
+      db
+        .select()
+        .from(agents)
+        .where(eq(agents.id, (await first(db.select().from(incidents)))!.agentId)),
+    ))!;
     const idsOf = (rows: { id: string }[]) => new Set(rows.map((r) => r.id));
     const owned: Record<string, Set<string>> = {
       agent: new Set([agent.id]),
-      change_record: idsOf(db.select({ id: changeRecords.id }).from(changeRecords).where(eq(changeRecords.agentId, agent.id)).all()),
-      deployment: idsOf(db.select({ id: deployments.id }).from(deployments).where(eq(deployments.agentId, agent.id)).all()),
-      eval_run: idsOf(db.select({ id: evalRuns.id }).from(evalRuns).where(eq(evalRuns.agentId, agent.id)).all()),
-      incident: idsOf(db.select({ id: incidents.id }).from(incidents).where(eq(incidents.agentId, agent.id)).all()),
+      change_record: idsOf(await db.select({ id: changeRecords.id }).from(changeRecords).where(eq(changeRecords.agentId, agent.id))),
+      deployment: idsOf(await db.select({ id: deployments.id }).from(deployments).where(eq(deployments.agentId, agent.id))),
+      eval_run: idsOf(await db.select({ id: evalRuns.id }).from(evalRuns).where(eq(evalRuns.agentId, agent.id))),
+      incident: idsOf(await db.select({ id: incidents.id }).from(incidents).where(eq(incidents.agentId, agent.id))),
     };
     const everything = sqlite().prepare("SELECT seq, entity_type AS type, entity_id AS id FROM audit_events ORDER BY seq DESC").all() as {
       seq: number;
@@ -118,55 +118,54 @@ describe("listing the audit trail", () => {
     }[];
     const expected = everything.filter((e) => owned[e.type]?.has(e.id)).map((e) => e.seq);
 
-    const { total } = list({ agent: agent.slug });
+    const { total } = await list({ agent: agent.slug });
     expect(total).toBe(expected.length);
-    const pages = Array.from(
-      { length: Math.ceil(total / 100) },
-      (_, i) => list({ agent: agent.slug, pageSize: "100", page: String(i + 1) }).items,
-    ).flat();
+    const pages: AuditEventItem[] = [];
+    for (let page = 1; page <= Math.ceil(total / 100); page++)
+      pages.push(...(await list({ agent: agent.slug, pageSize: "100", page: String(page) })).items);
     expect(pages.map((e) => e.seq)).toEqual(expected);
     expect(new Set(pages.map((e) => e.entity.type))).toEqual(new Set(["agent", "change_record", "deployment", "eval_run", "incident"]));
     // Sign-offs carry no agent in their payload; they are found through their change record.
     expect(pages.some((e) => e.action.startsWith("signoff.") && !(e.payload as { agent?: string }).agent)).toBe(true);
     expect(pages.every((e) => e.entity.agent === agent.slug)).toBe(true);
-    expect(list({ agent: "no-such-agent" }).total).toBe(0);
+    expect((await list({ agent: "no-such-agent" })).total).toBe(0);
   });
 
-  it("filters by a date range, a day as `to` including that whole day", () => {
+  it("filters by a date range, a day as `to` including that whole day", async () => {
     const from = Date.UTC(2026, 5, 1);
     const end = Date.UTC(2026, 6, 1);
-    const june = all({ from: "2026-06-01", to: "2026-06-30" });
+    const june = await all({ from: "2026-06-01", to: "2026-06-30" });
     expect(june.total).toBe(count("at >= ? AND at < ?", from, end));
     expect(june.total).toBeGreaterThan(0);
     expect(june.items.every((e) => e.at >= from && e.at < end)).toBe(true);
-    expect(list({ from: "2026-06-01T00:00:00Z", to: "2026-06-30T23:59:59.999Z" }).total).toBe(june.total);
-    expect(list({ from: "2026-06-01T00:00", to: "2026-07-01T02:00+02:00" }).total).toBe(count("at >= ? AND at <= ?", from, end));
+    expect((await list({ from: "2026-06-01T00:00:00Z", to: "2026-06-30T23:59:59.999Z" })).total).toBe(june.total);
+    expect((await list({ from: "2026-06-01T00:00", to: "2026-07-01T02:00+02:00" })).total).toBe(count("at >= ? AND at <= ?", from, end));
   });
 
-  it("includes events at exactly the `from` and `to` times", () => {
+  it("includes events at exactly the `from` and `to` times", async () => {
     const at = (sqlite().prepare("SELECT at FROM audit_events WHERE seq = 1000").get() as { at: number }).at;
     const iso = new Date(at).toISOString();
-    expect(list({ from: iso, to: iso }).total).toBe(count("at = ?", at));
-    expect(list({ from: iso, to: iso }).total).toBeGreaterThan(0);
+    expect((await list({ from: iso, to: iso })).total).toBe(count("at = ?", at));
+    expect((await list({ from: iso, to: iso })).total).toBeGreaterThan(0);
   });
 
-  it("pages through the results with a stable total", () => {
+  it("pages through the results with a stable total", async () => {
     const filter = { action: "change.", from: "2026-03-01" };
-    const first = list({ ...filter, pageSize: "7" });
-    const second = list({ ...filter, pageSize: "7", page: "2" });
-    const both = list({ ...filter, pageSize: "14" });
+    const first = await list({ ...filter, pageSize: "7" });
+    const second = await list({ ...filter, pageSize: "7", page: "2" });
+    const both = await list({ ...filter, pageSize: "14" });
     expect(second.total).toBe(first.total);
     expect(first.total).toBe(count("action LIKE 'change.%' AND at >= ?", Date.UTC(2026, 2, 1)));
     expect([...first.items, ...second.items].map((e) => e.seq)).toEqual(both.items.map((e) => e.seq));
     const last = Math.ceil(first.total / 7);
-    expect(list({ ...filter, pageSize: "7", page: String(last) }).items.length).toBe(first.total - (last - 1) * 7);
-    expect(list({ ...filter, pageSize: "7", page: String(last + 1) }).items).toEqual([]);
+    expect((await list({ ...filter, pageSize: "7", page: String(last) })).items.length).toBe(first.total - (last - 1) * 7);
+    expect((await list({ ...filter, pageSize: "7", page: String(last + 1) })).items).toEqual([]);
   });
 
-  it("combines filters", () => {
-    const [rollback] = list({ action: "deployment.rolled_back", pageSize: "1" }).items;
+  it("combines filters", async () => {
+    const [rollback] = (await list({ action: "deployment.rolled_back", pageSize: "1" })).items;
     const agent = (rollback!.payload as { agent: string }).agent;
-    const result = all({ actor: rollback!.actor.label, action: "deployment.", agent });
+    const result = await all({ actor: rollback!.actor.label, action: "deployment.", agent });
     expect(result.total).toBe(
       count("actor_id = ? AND action LIKE 'deployment.%' AND json_extract(payload, '$.agent') = ?", rollback!.actor.id, agent),
     );
@@ -176,18 +175,18 @@ describe("listing the audit trail", () => {
     ).toBe(true);
   });
 
-  it("names the entity's agent and change record so the log can link to them", () => {
-    const { items } = list({ pageSize: "500" });
+  it("names the entity's agent and change record so the log can link to them", async () => {
+    const { items } = await list({ pageSize: "500" });
     const deployment = items.find((e) => e.entity.type === "deployment")!;
     expect(deployment.entity.agent).toBe((deployment.payload as { agent: string }).agent);
     const change = items.find((e) => e.entity.type === "change_record")!;
     expect(change.entity.changeNumber).toBe((change.payload as { number: number }).number);
-    const [agentEvent] = list({ entity: "agent", pageSize: "1" }).items;
+    const [agentEvent] = (await list({ entity: "agent", pageSize: "1" })).items;
     expect(agentEvent!.entity.agent).toBe((agentEvent!.payload as { slug: string }).slug);
-    expect(list({ entity: "policy" }).items[0]!.entity).toMatchObject({ agent: null, changeNumber: null });
+    expect((await list({ entity: "policy" })).items[0]!.entity).toMatchObject({ agent: null, changeNumber: null });
   });
 
-  it("rejects a malformed filter with a 400 naming the parameter", () => {
+  it("rejects a malformed filter with a 400 naming the parameter", async () => {
     const cases: [Record<string, string>, string][] = [
       [{ from: "2026-02-30" }, "from"],
       [{ from: "yesterday" }, "from"],
@@ -198,7 +197,7 @@ describe("listing the audit trail", () => {
       [{ page: "0" }, "page"],
     ];
     for (const [params, parameter] of cases) {
-      const error = errorOf(() => parseAuditFilters(params));
+      const error = await errorOf(() => parseAuditFilters(params));
       expect(error.code).toBe("bad_request");
       expect(error.details.parameter).toBe(parameter);
       expect(error.message).toMatch(new RegExp(`^${parameter}\\b`));
@@ -208,10 +207,10 @@ describe("listing the audit trail", () => {
 });
 
 describe("who may read the audit trail", () => {
-  beforeAll(() => {
-    const admin = findActiveUser({ email: "admin@countersign.test" })!;
-    db.insert(apiTokens)
-      .values([
+  beforeAll(async () => {
+    const admin = (await findActiveUser({ email: "admin@countersign.test" }))!;
+    await withTransaction(async (tx) => {
+      await tx.insert(apiTokens).values([
         {
           id: "tok_monitor",
           name: "monitor",
@@ -228,32 +227,32 @@ describe("who may read the audit trail", () => {
           createdById: admin.id,
           createdAt: Date.now(),
         },
-      ])
-      .run();
+      ]);
+    });
   });
 
-  it("lets every person and read-scoped tokens read, and refuses tokens without the read scope", () => {
-    expect(list({}, userCaller(findActiveUser({ email: "engineer@countersign.test" })!)).total).toBeGreaterThan(0);
-    expect(list({}, tokenCaller("cs_monitor")!).total).toBeGreaterThan(0);
-    const deployer = tokenCaller("cs_deployer")!;
-    expect(errorOf(() => list({}, deployer)).code).toBe("forbidden");
-    expect(errorOf(() => verifyAuditTrailFor(deployer)).code).toBe("forbidden");
-    expect(errorOf(() => auditCheckpointFor(deployer)).code).toBe("forbidden");
+  it("lets every person and read-scoped tokens read, and refuses tokens without the read scope", async () => {
+    expect((await list({}, userCaller((await findActiveUser({ email: "engineer@countersign.test" }))!))).total).toBeGreaterThan(0);
+    expect((await list({}, (await tokenCaller("cs_monitor"))!)).total).toBeGreaterThan(0);
+    const deployer = (await tokenCaller("cs_deployer"))!;
+    expect((await errorOf(async () => await list({}, deployer))).code).toBe("forbidden");
+    expect((await errorOf(async () => await verifyAuditTrailFor(deployer))).code).toBe("forbidden");
+    expect((await errorOf(async () => auditCheckpointFor(deployer))).code).toBe("forbidden");
   });
 
-  it("finds a token's events by its name, with or without the token: prefix", () => {
-    db.transaction((tx) =>
-      appendAuditEvent(tx, {
+  it("finds a token's events by its name, with or without the token: prefix", async () => {
+    await withTransaction(async (tx) => {
+      await appendAuditEvent(tx, {
         at: Date.now(),
         actor: { type: "token", id: "tok_monitor", label: "token:monitor" },
         action: "observation.reported",
         entityType: "observation",
         entityId: "obs_1",
         payload: { agent: "refund-assistant" },
-      }),
-    );
+      });
+    });
     for (const actor of ["monitor", "token:monitor", "tok_monitor"]) {
-      const { items, total } = list({ actor });
+      const { items, total } = await list({ actor });
       expect(total).toBe(1);
       expect(items[0]!.actor).toEqual({ type: "token", id: "tok_monitor", label: "token:monitor" });
     }
@@ -271,11 +270,11 @@ const rowOf = (copy: Database.Database, seq: number) =>
   copy.prepare("SELECT * FROM audit_events WHERE seq = ?").get(seq) as Record<string, unknown>;
 
 describe("verifying the audit trail", () => {
-  it("verifies the intact seeded chain, reporting its length and head hash", () => {
+  it("verifies the intact seeded chain, reporting its length and head hash", async () => {
     const head = sqlite().prepare("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").get() as { seq: number; hash: string };
     expect(head.seq).toBe(count("1"));
     expect(verifyAuditTrail()).toEqual({ ok: true, count: head.seq, headHash: head.hash, firstBadSeq: null, reason: null });
-    expect(verifyAuditTrailFor(auditor)).toEqual(verifyAuditTrail());
+    expect(await verifyAuditTrailFor(auditor)).toEqual(verifyAuditTrail());
   });
 
   it("exports a checkpoint of the head and verifies against it", () => {
@@ -406,12 +405,14 @@ describe("verifying the audit trail", () => {
     copy.close();
   });
 
-  it("still verifies against a checkpoint once more events have been appended", () => {
-    const { copy } = copyOfDatabase();
+  it("still verifies against a checkpoint once more events have been appended", async () => {
+    // Opened as the app opens its database, so that events are appended the app's way, in a transaction.
+    const { file, copy: handle } = copyOfDatabase();
+    handle.close();
+    const { sqlite: copy, reader, db: copyDb } = openDatabase(file);
     const checkpoint = auditCheckpoint(copy);
-    const copyDb = drizzle(copy, { schema });
-    copyDb.transaction((tx) =>
-      appendAuditEvents(tx, [
+    await withTransaction(async (tx) => {
+      await appendAuditEvents(tx, [
         {
           at: Date.now(),
           actor: { type: "system", id: null, label: "Countersign" },
@@ -428,20 +429,25 @@ describe("verifying the audit trail", () => {
           entityId: "p_3",
           payload: { version: 3 },
         },
-      ]),
-    );
+      ]);
+    }, copyDb);
     expect(verifyAuditTrail(copy, checkpoint)).toMatchObject({ ok: true, count: checkpoint.count + 2 });
+    reader.close();
     copy.close();
   });
 
-  it("reads a checkpoint from URL parameters: both or neither", () => {
+  it("reads a checkpoint from URL parameters: both or neither", async () => {
     const hash = "a".repeat(64);
     expect(parseCheckpointParams(new URLSearchParams())).toBeUndefined();
     expect(parseCheckpointParams(new URLSearchParams({ count: "12", headHash: hash }))).toEqual({ count: 12, headHash: hash });
-    expect(errorOf(() => parseCheckpointParams(new URLSearchParams({ count: "12" }))).details.parameter).toBe("headHash");
-    expect(errorOf(() => parseCheckpointParams(new URLSearchParams({ headHash: hash }))).details.parameter).toBe("count");
-    expect(errorOf(() => parseCheckpointParams(new URLSearchParams({ count: "x", headHash: hash }))).details.parameter).toBe("count");
-    expect(errorOf(() => parseCheckpointParams(new URLSearchParams({ count: "1", headHash: "xyz" }))).details.parameter).toBe("headHash");
+    expect((await errorOf(() => parseCheckpointParams(new URLSearchParams({ count: "12" })))).details.parameter).toBe("headHash");
+    expect((await errorOf(() => parseCheckpointParams(new URLSearchParams({ headHash: hash })))).details.parameter).toBe("count");
+    expect((await errorOf(() => parseCheckpointParams(new URLSearchParams({ count: "x", headHash: hash })))).details.parameter).toBe(
+      "count",
+    );
+    expect((await errorOf(() => parseCheckpointParams(new URLSearchParams({ count: "1", headHash: "xyz" })))).details.parameter).toBe(
+      "headHash",
+    );
   });
 });
 

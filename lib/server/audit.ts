@@ -2,7 +2,7 @@ import "server-only";
 import { and, desc, eq, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type Database from "better-sqlite3";
-import { getConnection, getDb, type DB } from "@/db";
+import { first, getDb, type DB } from "@/db";
 import {
   auditCheckpointOf,
   verifyAuditEvents,
@@ -113,13 +113,13 @@ export type AuditEventItem = {
  * The actor filter names a person by email, a token by its name (with or without "token:"), anyone by
  * their id, or "system". Each is resolved to actor ids, which are indexed, rather than matched as labels.
  */
-function actorCondition(db: DB, value: string): SQL {
+async function actorCondition(db: DB, value: string): Promise<SQL> {
   if (value.toLowerCase() === "system") return eq(auditEvents.actorType, "system");
   const ids = new Set([value]);
-  const user = db.select({ id: users.id }).from(users).where(eq(users.email, value.toLowerCase())).get();
+  const user = await first(db.select({ id: users.id }).from(users).where(eq(users.email, value.toLowerCase())));
   if (user) ids.add(user.id);
   const tokenName = value.replace(/^token:/, "");
-  for (const token of db.select({ id: apiTokens.id }).from(apiTokens).where(eq(apiTokens.name, tokenName)).all()) ids.add(token.id);
+  for (const token of await db.select({ id: apiTokens.id }).from(apiTokens).where(eq(apiTokens.name, tokenName))) ids.add(token.id);
   return inArray(auditEvents.actorId, [...ids]);
 }
 
@@ -151,8 +151,8 @@ const AGENT_OWNED = [
  * observations. Each branch is an (entity_type, entity_id) lookup on the entity index, so SQLite answers
  * the OR as a union of index searches rather than by reading the whole trail.
  */
-function agentCondition(db: DB, slug: string): SQL {
-  const agent = db.select({ id: agents.id }).from(agents).where(eq(agents.slug, slug)).get();
+async function agentCondition(db: DB, slug: string): Promise<SQL> {
+  const agent = await first(db.select({ id: agents.id }).from(agents).where(eq(agents.slug, slug)));
   if (!agent) return sql`0`;
   return or(
     and(eq(auditEvents.entityType, "agent"), eq(auditEvents.entityId, agent.id)),
@@ -172,7 +172,10 @@ export const AUDIT_COUNT_CAP = 10_000;
  * The audit trail, newest first, with the filters of the audit log. The whole trail's total is exact; a
  * filtered total stops at AUDIT_COUNT_CAP (`totalExact` is then false).
  */
-export function listAuditEvents(caller: Caller, filters: AuditFilters): { items: AuditEventItem[]; total: number; totalExact: boolean } {
+export async function listAuditEvents(
+  caller: Caller,
+  filters: AuditFilters,
+): Promise<{ items: AuditEventItem[]; total: number; totalExact: boolean }> {
   assertCanRead(caller);
   const db = getDb();
   const offset = (filters.page - 1) * filters.pageSize;
@@ -181,50 +184,46 @@ export function listAuditEvents(caller: Caller, filters: AuditFilters): { items:
   let totalExact = true;
   let rows: (typeof auditEvents.$inferSelect)[];
   if (!filtered) {
-    total = db
-      .select({ n: sql<number>`COUNT(*)` })
-      .from(auditEvents)
-      .get()!.n;
-    rows = wholeTrailPage(db, total, offset, filters.pageSize);
+    total = (await first(db.select({ n: sql<number>`COUNT(*)` }).from(auditEvents)))!.n;
+    rows = await wholeTrailPage(db, total, offset, filters.pageSize);
   } else {
     // Dense, a bounded range of time still reads its index: scanning newest first would pass every later event.
     const at = (dense: boolean) => (dense && filters.to === undefined ? sql`+${auditEvents.at}` : sql`${auditEvents.at}`);
-    const where = (dense: boolean) =>
+    const where = async (dense: boolean) =>
       and(
-        filters.actor ? actorCondition(db, filters.actor) : undefined,
+        filters.actor ? await actorCondition(db, filters.actor) : undefined,
         filters.action ? actionCondition(filters.action, dense) : undefined,
         filters.entity ? sql`${dense ? sql`+${auditEvents.entityType}` : auditEvents.entityType} = ${filters.entity.type}` : undefined,
         filters.entity?.id ? eq(auditEvents.entityId, filters.entity.id) : undefined,
-        filters.agent ? agentCondition(db, filters.agent) : undefined,
+        filters.agent ? await agentCondition(db, filters.agent) : undefined,
         filters.from !== undefined ? sql`${at(dense)} >= ${filters.from}` : undefined,
         filters.to !== undefined ? sql`${at(dense)} < ${filters.to}` : undefined,
       );
-    const matching = db
-      .select({ n: sql<number>`COUNT(*)` })
-      .from(
+    const matching = (await first(
+      db.select({ n: sql<number>`COUNT(*)` }).from(
         db
           .select({ one: sql`1` })
           .from(auditEvents)
-          .where(where(false))
+          .where(await where(false))
           .limit(AUDIT_COUNT_CAP + 1)
           .as("matching"),
-      )
-      .get()!.n;
+      ),
+    ))!.n;
     totalExact = matching <= AUDIT_COUNT_CAP;
     total = Math.min(matching, AUDIT_COUNT_CAP);
     // The page's seqs first (off an index where one serves, sorting only seqs), then those events' rows.
-    const seqs = db
-      .select({ seq: auditEvents.seq })
-      .from(auditEvents)
-      .where(where(!totalExact))
-      .orderBy(desc(auditEvents.seq))
-      .limit(filters.pageSize)
-      .offset(offset)
-      .all()
-      .map((r) => r.seq);
-    rows = seqs.length ? db.select().from(auditEvents).where(inArray(auditEvents.seq, seqs)).orderBy(desc(auditEvents.seq)).all() : [];
+    const seqs = (
+      await db
+        .select({ seq: auditEvents.seq })
+        .from(auditEvents)
+        .where(await where(!totalExact))
+        .orderBy(desc(auditEvents.seq))
+        .limit(filters.pageSize)
+        .offset(offset)
+    ).map((r) => r.seq);
+    rows = seqs.length ? await db.select().from(auditEvents).where(inArray(auditEvents.seq, seqs)).orderBy(desc(auditEvents.seq)) : [];
   }
-  const owners = entityOwners(db, rows);
+  const owners = await entityOwners(db, rows);
   return {
     total,
     totalExact,
@@ -248,51 +247,50 @@ export function listAuditEvents(caller: Caller, filters: AuditFilters): { items:
  * A page of the whole trail. Events are never deleted, so seq runs without gaps and a page is a range of it,
  * found at once however deep; were there ever a gap, the page is counted out the slow way instead.
  */
-function wholeTrailPage(db: DB, total: number, offset: number, pageSize: number) {
+async function wholeTrailPage(db: DB, total: number, offset: number, pageSize: number) {
   // Two lone MIN/MAX subqueries, each one step down the primary key; together in one SELECT they would scan the table.
-  const bounds = db
-    .select({
-      first: sql<number | null>`(SELECT MIN(seq) FROM ${auditEvents})`,
-      last: sql<number | null>`(SELECT MAX(seq) FROM ${auditEvents})`,
-    })
-    .from(sql`(SELECT 1)`)
-    .get()!;
+  const bounds = (await first(
+    db
+      .select({
+        first: sql<number | null>`(SELECT MIN(seq) FROM ${auditEvents})`,
+        last: sql<number | null>`(SELECT MAX(seq) FROM ${auditEvents})`,
+      })
+      .from(sql`(SELECT 1)`),
+  ))!;
   const page = db.select().from(auditEvents).orderBy(desc(auditEvents.seq)).limit(pageSize);
   if (bounds.last === null || bounds.first === null) return [];
-  if (bounds.last - bounds.first + 1 !== total) return page.offset(offset).all();
-  return page.where(lt(auditEvents.seq, bounds.last - offset + 1)).all();
+  if (bounds.last - bounds.first + 1 !== total) return await page.offset(offset);
+  return await page.where(lt(auditEvents.seq, bounds.last - offset + 1));
 }
 
 type Owner = { agent: string; changeNumber: number | null };
 
 /** For one page of events: the agent (and change number) each entity belongs to, a query per entity type. */
-function entityOwners(db: DB, rows: { entityType: string; entityId: string }[]): Map<string, Owner> {
+async function entityOwners(db: DB, rows: { entityType: string; entityId: string }[]): Promise<Map<string, Owner>> {
   const owners = new Map<string, Owner>();
   const idsOf = (type: string) => [...new Set(rows.filter((r) => r.entityType === type).map((r) => r.entityId))];
   const agentIds = idsOf("agent");
   if (agentIds.length) {
-    for (const a of db.select({ id: agents.id, slug: agents.slug }).from(agents).where(inArray(agents.id, agentIds)).all())
+    for (const a of await db.select({ id: agents.id, slug: agents.slug }).from(agents).where(inArray(agents.id, agentIds)))
       owners.set(`agent:${a.id}`, { agent: a.slug, changeNumber: null });
   }
   const changeIds = idsOf("change_record");
   if (changeIds.length) {
-    const changes = db
+    const changes = await db
       .select({ id: changeRecords.id, number: changeRecords.number, agent: agents.slug })
       .from(changeRecords)
       .innerJoin(agents, eq(agents.id, changeRecords.agentId))
-      .where(inArray(changeRecords.id, changeIds))
-      .all();
+      .where(inArray(changeRecords.id, changeIds));
     for (const c of changes) owners.set(`change_record:${c.id}`, { agent: c.agent, changeNumber: c.number });
   }
   for (const [type, table] of AGENT_OWNED) {
     const ids = idsOf(type);
     if (!ids.length || type === "change_record") continue;
-    const owned = db
+    const owned = await db
       .select({ id: table.id, agent: agents.slug })
       .from(table)
       .innerJoin(agents, eq(agents.id, table.agentId))
-      .where(inArray(table.id, ids))
-      .all();
+      .where(inArray(table.id, ids));
     for (const o of owned) owners.set(`${type}:${o.id}`, { agent: o.agent, changeNumber: null });
   }
   return owners;
@@ -303,12 +301,12 @@ function entityOwners(db: DB, rows: { entityType: string; entityId: string }[]):
  * checkpoint exported earlier, also detects a truncated or rewritten tail. Then replays the trail against the
  * tables: a row edited, added or removed behind the trail's back fails verification, naming the row.
  */
-export function verifyAuditTrail(sqlite: Database.Database = getConnection().sqlite, checkpoint?: ChainCheckpoint): AuditVerification {
+export function verifyAuditTrail(sqlite: Database.Database = getDb().$client, checkpoint?: ChainCheckpoint): AuditVerification {
   return withReplay(sqlite, verifyAuditEvents(sqlite, checkpoint));
 }
 
 /** The trail's head now, to be kept outside the database: `{count, headHash, at}`. */
-export function auditCheckpoint(sqlite: Database.Database = getConnection().sqlite, now = Date.now()): AuditCheckpoint {
+export function auditCheckpoint(sqlite: Database.Database = getDb().$client, now = Date.now()): AuditCheckpoint {
   return auditCheckpointOf(sqlite, now);
 }
 
@@ -338,16 +336,16 @@ export function parseCheckpointParams(params: SearchParamsInput): ChainCheckpoin
 }
 
 /** Verification as a reader asks for it: every signed-in person, tokens with the read scope. */
-export function verifyAuditTrailFor(caller: Caller, checkpoint?: ChainCheckpoint): AuditVerification {
+export async function verifyAuditTrailFor(caller: Caller, checkpoint?: ChainCheckpoint): Promise<AuditVerification> {
   assertCanRead(caller);
-  const result = verifyAuditTrail(getConnection().sqlite, checkpoint);
+  const result = verifyAuditTrail(getDb().$client, checkpoint);
   // A failure of the trail itself is reported to the endpoints that watch for it (once per distinct failure). One
   // against a checkpoint the reader brought is theirs to judge: a wrong checkpoint must not raise the alarm.
-  if (!checkpoint) reportAuditVerification(result);
+  if (!checkpoint) await reportAuditVerification(result);
   return result;
 }
 
 export function auditCheckpointFor(caller: Caller, now = Date.now()): AuditCheckpoint {
   assertCanRead(caller);
-  return auditCheckpoint(getConnection().sqlite, now);
+  return auditCheckpoint(getDb().$client, now);
 }

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { getConnection, type DB } from "@/db";
+import { first, getConnection, withTransaction, type DB } from "@/db";
 import { auditEvents, breaches, notifications, signoffs, users } from "@/db/schema";
 import { DEFAULT_POLICY, SIGNER_ROLES } from "@/lib/domain/signoff-policy";
 import { decodeJsonExport } from "@/lib/otlp/decode";
@@ -62,15 +62,15 @@ beforeAll(async () => {
 });
 
 /** engineer@ saves a draft of a small change to refund-assistant (not submitted). */
-function draft(title: string, now: number) {
-  const spec = productionSpec("refund-assistant");
+async function draft(title: string, now: number) {
+  const spec = await productionSpec("refund-assistant");
   spec.traceRetentionDays += 1;
-  return proposeChange(engineer(), { agent: "refund-assistant", title, spec, ...attested }, now);
+  return await proposeChange(await engineer(), { agent: "refund-assistant", title, spec, ...attested }, now);
 }
 
 /** An export as an OpenTelemetry SDK sends it, from an agent's production runtime answering with its approved model. */
-function productionExport(slug: string, decisions: Omit<Decision, "model">[]) {
-  const { name, version } = productionSpec(slug).model;
+async function productionExport(slug: string, decisions: Omit<Decision, "model">[]) {
+  const { name, version } = (await productionSpec(slug)).model;
   const model = version ? `${name}-${version}` : name;
   const spans = recordSpans(
     { "deployment.environment.name": "production", "countersign.agent": slug },
@@ -81,11 +81,7 @@ function productionExport(slug: string, decisions: Omit<Decision, "model">[]) {
 
 /** Every row written on the connection since it opened: unchanged means nothing was written, not even a write rolled back later. */
 const totalChanges = () => (getConnection().sqlite.prepare("SELECT total_changes() AS n").get() as { n: number }).n;
-const auditCount = () =>
-  db
-    .select({ n: sql<number>`COUNT(*)` })
-    .from(auditEvents)
-    .get()!.n;
+const auditCount = async () => (await first(db.select({ n: sql<number>`COUNT(*)` }).from(auditEvents)))!.n;
 
 /**
  * The mutating use cases of lib/server, each called by the auditor with a request that the right
@@ -93,80 +89,82 @@ const auditCount = () =>
  * notifications read — personal inbox state, not the governed record, and never audited — so an
  * auditor may clear their bell (checked below).
  */
-function auditorAttempts(): Record<string, () => unknown> {
-  const inReview = limitRaise(901, clock.next());
-  const saved = draft("Keep traces a day longer", clock.next());
-  const ready = limitRaise(902, clock.next());
-  approveAll(ready.id, clock);
-  promote(as("engineer2@countersign.test"), ready.id, { environment: "development" }, clock.next());
-  promote(as("engineer2@countersign.test"), ready.id, { environment: "staging" }, clock.next());
-  stagingEval("refund-assistant", ready.specHash!, clock.next());
-  const incident = openIncident(ops(), { agent: "refund-assistant", severity: "sev3", title: "Reversals up" }, clock.next());
-  const token = issueToken(admin(), { name: "ci-auditor-test", scopes: ["read"] }, clock.next()).view;
-  const retiring = proposeChange(
-    engineer(),
+async function auditorAttempts(): Promise<Record<string, () => unknown>> {
+  const inReview = await limitRaise(901, clock.next());
+  const saved = await draft("Keep traces a day longer", clock.next());
+  const ready = await limitRaise(902, clock.next());
+  await approveAll(ready.id, clock);
+  await promote(await as("engineer2@countersign.test"), ready.id, { environment: "development" }, clock.next());
+  await promote(await as("engineer2@countersign.test"), ready.id, { environment: "staging" }, clock.next());
+  await stagingEval("refund-assistant", ready.specHash!, clock.next());
+  const incident = await openIncident(await ops(), { agent: "refund-assistant", severity: "sev3", title: "Reversals up" }, clock.next());
+  const token = (await issueToken(await admin(), { name: "ci-auditor-test", scopes: ["read"] }, clock.next())).view;
+  const retiring = await proposeChange(
+    await engineer(),
     { agent: "postmortem-drafter", retire: true, title: "Retire", rationale: "Done by hand again", ...attested, submit: true },
     clock.next(),
   );
-  approveAll(retiring.id, clock);
-  const drifted = productionSpec("incident-triage-bot");
+  await approveAll(retiring.id, clock);
+  const drifted = await productionSpec("incident-triage-bot");
   drifted.model.version = "";
-  const drift = recordObservation(
-    tokenWith(db, "auditor-test-observer", ["observe"]),
-    "incident-triage-bot",
-    { environment: "production", spec: drifted, source: "nightly export" },
-    clock.next(),
+  const drift = (
+    await recordObservation(
+      await tokenWith(db, "auditor-test-observer", ["observe"]),
+      "incident-triage-bot",
+      { environment: "production", spec: drifted, source: "nightly export" },
+      clock.next(),
+    )
   ).drift!.id;
   const now = clock.next();
   // A forbidden call in production: taken from a runtime's token, it would record a breach and open an incident.
-  const breaching = productionExport("refund-assistant", [{ at: now - 1_000, tools: [{ tool: "stripe:customers.delete" }] }]);
-  const a = auditor();
+  const breaching = await productionExport("refund-assistant", [{ at: now - 1_000, tools: [{ tool: "stripe:customers.delete" }] }]);
+  const a = await auditor();
   return {
-    proposeChange: () =>
+    proposeChange: async () =>
       proposeChange(
         a,
-        { agent: "refund-assistant", title: "Auditor's change", spec: productionSpec("refund-assistant"), ...attested, submit: true },
+        { agent: "refund-assistant", title: "Auditor's change", spec: await productionSpec("refund-assistant"), ...attested, submit: true },
         now,
       ),
-    proposeFromSource: () =>
+    proposeFromSource: async () =>
       proposeFromSource(
         a,
         {
           agent: "refund-assistant",
           branch: saved.branch ?? "auditor-branch",
           title: "Auditor's branch",
-          spec: productionSpec("refund-assistant"),
+          spec: await productionSpec("refund-assistant"),
         },
         now,
       ),
-    editChange: () => editChange(a, saved.id, { rationale: "Edited by the auditor" }, now),
-    submitChange: () => submitChange(a, saved.id, now),
-    withdrawChange: () => withdrawChange(a, inReview.id, { reason: "Withdrawn by the auditor" }, now),
-    updateFromProduction: () => updateFromProduction(a, inReview.id, {}, now),
+    editChange: async () => editChange(a, saved.id, { rationale: "Edited by the auditor" }, now),
+    submitChange: async () => submitChange(a, saved.id, now),
+    withdrawChange: async () => withdrawChange(a, inReview.id, { reason: "Withdrawn by the auditor" }, now),
+    updateFromProduction: async () => updateFromProduction(a, inReview.id, {}, now),
     ...Object.fromEntries(
-      SIGNER_ROLES.map((role) => [`signOff as ${role}`, () => signOff(a, inReview.id, { role, decision: "approve" }, now)]),
+      SIGNER_ROLES.map((role) => [`signOff as ${role}`, async () => signOff(a, inReview.id, { role, decision: "approve" }, now)]),
     ),
-    "signOff as auditor": () => signOff(a, inReview.id, { role: "auditor", decision: "approve" }, now),
-    "promote to development": () => promote(a, inReview.id, { environment: "development" }, now),
-    "promote to production": () => promote(a, ready.id, { environment: "production" }, now),
-    rollback: () => rollback(a, "refund-assistant", { environment: "production", reason: "The auditor rolls back" }, now),
-    releaseRetirement: () => releaseRetirement(a, retiring.id, {}, now),
-    recordEvalRun: () =>
+    "signOff as auditor": async () => signOff(a, inReview.id, { role: "auditor", decision: "approve" }, now),
+    "promote to development": async () => promote(a, inReview.id, { environment: "development" }, now),
+    "promote to production": async () => promote(a, ready.id, { environment: "production" }, now),
+    rollback: async () => rollback(a, "refund-assistant", { environment: "production", reason: "The auditor rolls back" }, now),
+    releaseRetirement: async () => releaseRetirement(a, retiring.id, {}, now),
+    recordEvalRun: async () =>
       recordEvalRun(
         a,
         { agent: "refund-assistant", specHash: inReview.specHash, environment: "staging", suite: "regression", passed: 10, failed: 0 },
         now,
       ),
-    openIncident: () => openIncident(a, { agent: "refund-assistant", severity: "sev2", title: "Opened by the auditor" }, now),
-    updateIncident: () => updateIncident(a, incident.id, { severity: "sev1" }, now),
-    "updateIncident (resolve)": () => updateIncident(a, incident.id, { resolution: "no_action" }, now),
-    publishPolicy: () => publishPolicy(a, DEFAULT_POLICY, now),
-    issueToken: () => issueToken(a, { name: "auditor-token", scopes: ["read"] }, now),
-    revokeToken: () => revokeToken(a, token.id, now),
-    addPerson: () => addPerson(a, { email: "auditor-added@example.com", name: "Added by the auditor", roles: ["auditor"] }, now),
-    updatePerson: () => updatePerson(a, "engineer@countersign.test", { roles: ["engineering", "admin"] }, now),
-    issueResetLink: () => issueResetLink(a, "engineer@countersign.test", now),
-    registerAgent: () =>
+    openIncident: async () => openIncident(a, { agent: "refund-assistant", severity: "sev2", title: "Opened by the auditor" }, now),
+    updateIncident: async () => updateIncident(a, incident.id, { severity: "sev1" }, now),
+    "updateIncident (resolve)": async () => updateIncident(a, incident.id, { resolution: "no_action" }, now),
+    publishPolicy: async () => publishPolicy(a, DEFAULT_POLICY, now),
+    issueToken: async () => issueToken(a, { name: "auditor-token", scopes: ["read"] }, now),
+    revokeToken: async () => revokeToken(a, token.id, now),
+    addPerson: async () => addPerson(a, { email: "auditor-added@example.com", name: "Added by the auditor", roles: ["auditor"] }, now),
+    updatePerson: async () => updatePerson(a, "engineer@countersign.test", { roles: ["engineering", "admin"] }, now),
+    issueResetLink: async () => issueResetLink(a, "engineer@countersign.test", now),
+    registerAgent: async () =>
       registerAgent(
         a,
         {
@@ -175,34 +173,34 @@ function auditorAttempts(): Record<string, () => unknown> {
           platform: "custom",
           workflow: "account-notes",
           engineeringOwner: "engineer@countersign.test",
-          spec: productionSpec("refund-assistant"),
+          spec: await productionSpec("refund-assistant"),
           ...attested,
           submit: true,
         },
         now,
       ),
-    createWorkflow: () =>
+    createWorkflow: async () =>
       createWorkflow(a, { name: "Auditor's workflow", owner: "owner@countersign.test", riskClass: "low", riskReason: "read-only" }, now),
-    updateWorkflow: () => updateWorkflow(a, "refunds", { riskClass: "low", riskReason: "the auditor says so" }, now),
-    updateAgentDetails: () => updateAgentDetails(a, "refund-assistant", { workflow: "account-notes" }, now),
-    recordObservation: () =>
+    updateWorkflow: async () => updateWorkflow(a, "refunds", { riskClass: "low", riskReason: "the auditor says so" }, now),
+    updateAgentDetails: async () => updateAgentDetails(a, "refund-assistant", { workflow: "account-notes" }, now),
+    recordObservation: async () =>
       recordObservation(
         a,
         "refund-assistant",
-        { environment: "production", spec: productionSpec("refund-assistant"), source: "the auditor" },
+        { environment: "production", spec: await productionSpec("refund-assistant"), source: "the auditor" },
         now,
       ),
-    resolveDrift: () => resolveDrift(a, drift, { action: "restore", reason: "The auditor restored it" }, now),
-    ingestTraces: () => ingestTraces(a, breaching, now),
-    recordSignals: () =>
+    resolveDrift: async () => resolveDrift(a, drift, { action: "restore", reason: "The auditor restored it" }, now),
+    ingestTraces: async () => ingestTraces(a, breaching, now),
+    recordSignals: async () =>
       recordSignals(a, { agent: "refund-assistant", environment: "production", metric: "refund_reversal_rate", value: 9 }, now),
     createWebhook: () =>
       createWebhook(a, { name: "Auditor's hook", url: "https://example.com/hook", format: "json", events: ["change.approved"] }, now),
     updateWebhook: () => updateWebhook(a, "any-webhook", { enabled: false }, now),
-    rotateWebhookSecret: () => rotateWebhookSecret(a, "any-webhook", now),
-    deleteWebhook: () => deleteWebhook(a, "any-webhook", now),
-    redeliver: () => redeliver(a, "any-delivery", now),
-    sendTestEvent: () => sendTestEvent(a, "any-webhook", now),
+    rotateWebhookSecret: async () => rotateWebhookSecret(a, "any-webhook", now),
+    deleteWebhook: async () => deleteWebhook(a, "any-webhook", now),
+    redeliver: async () => redeliver(a, "any-delivery", now),
+    sendTestEvent: async () => sendTestEvent(a, "any-webhook", now),
   };
 }
 
@@ -247,52 +245,55 @@ const ATTEMPTS = [
 
 describe("the auditor changes nothing", () => {
   let attempts: Record<string, () => unknown>;
-  beforeAll(() => {
-    attempts = auditorAttempts();
+  beforeAll(async () => {
+    attempts = await auditorAttempts();
     expect(Object.keys(attempts).sort()).toEqual([...ATTEMPTS].sort());
   });
 
-  it.each(ATTEMPTS)("%s: refused as forbidden, nothing written", (name) => {
-    const [events, writes] = [auditCount(), totalChanges()];
-    expect(errorOf(attempts[name]!)).toMatchObject({ code: "forbidden" });
-    expect(auditCount()).toBe(events);
+  it.each(ATTEMPTS)("%s: refused as forbidden, nothing written", async (name) => {
+    const [events, writes] = [await auditCount(), totalChanges()];
+    expect(await errorOf(attempts[name]!)).toMatchObject({ code: "forbidden" });
+    expect(await auditCount()).toBe(events);
     expect(totalChanges()).toBe(writes);
   });
 
-  it("signing as an auditor is refused for the role itself, not because no such sign-off is asked", () => {
-    expect(errorOf(attempts["signOff as auditor"]!).message).toBe(
+  it("signing as an auditor is refused for the role itself, not because no such sign-off is asked", async () => {
+    expect((await errorOf(attempts["signOff as auditor"]!)).message).toBe(
       "Only workflow owners, security, engineering, operations and compliance sign off changes",
     );
   });
 
-  it("reading an agent's runtime evidence writes nothing", () => {
-    const [events, writes] = [auditCount(), totalChanges()];
-    const view = agentRuntime(auditor(), "refund-assistant", { environment: "production" }, clock.next());
+  it("reading an agent's runtime evidence writes nothing", async () => {
+    const [events, writes] = [await auditCount(), totalChanges()];
+    const view = await agentRuntime(await auditor(), "refund-assistant", { environment: "production" }, clock.next());
     expect({ agent: view.agent, environment: view.environment }).toEqual({ agent: "refund-assistant", environment: "production" });
-    expect(auditCount()).toBe(events);
+    expect(await auditCount()).toBe(events);
     expect(totalChanges()).toBe(writes);
   });
 
-  it("marking their own notifications read writes no audit event and touches nobody else's", () => {
-    const unread = (email: string) =>
-      db
-        .select({ n: sql<number>`COUNT(*)` })
-        .from(notifications)
-        .innerJoin(users, eq(users.id, notifications.userId))
-        .where(and(isNull(notifications.readAt), eq(users.email, email)))
-        .get()!.n;
+  it("marking their own notifications read writes no audit event and touches nobody else's", async () => {
+    const unread = async (email: string) =>
+      (await first(
+        db
+          .select({ n: sql<number>`COUNT(*)` })
+          .from(notifications)
+          .innerJoin(users, eq(users.id, notifications.userId))
+          .where(and(isNull(notifications.readAt), eq(users.email, email))),
+      ))!.n;
     // Nothing ever notifies an auditor today; one is planted so there is something to mark read.
-    db.insert(notifications)
-      .values({ id: "ntf_auditor", userId: "usr_auditor", kind: "change_approved", message: "planted", createdAt: clock.next() })
-      .run();
-    expect(unread("auditor@countersign.test")).toBe(1);
-    const others = unread("security@countersign.test");
+    await withTransaction(async (tx) => {
+      await tx
+        .insert(notifications)
+        .values({ id: "ntf_auditor", userId: "usr_auditor", kind: "change_approved", message: "planted", createdAt: clock.next() });
+    });
+    expect(await unread("auditor@countersign.test")).toBe(1);
+    const others = await unread("security@countersign.test");
     expect(others).toBeGreaterThan(0);
-    const events = auditCount();
-    markNotificationsRead(auditor(), clock.next());
-    expect(myNotifications(auditor()).unread).toBe(0);
-    expect(unread("security@countersign.test")).toBe(others);
-    expect(auditCount()).toBe(events);
+    const events = await auditCount();
+    await markNotificationsRead(await auditor(), clock.next());
+    expect((await myNotifications(await auditor())).unread).toBe(0);
+    expect(await unread("security@countersign.test")).toBe(others);
+    expect(await auditCount()).toBe(events);
   });
 
   it("no mutating use case of lib/server is left out of this list", () => {
@@ -370,45 +371,39 @@ describe("the auditor changes nothing", () => {
 
 describe("every use case writes exactly one audit event per state change", () => {
   /** Runs a use case and returns the events it appended, as "action entityType:entityId". */
-  function eventsOf(run: () => unknown): string[] {
-    const last = db
-      .select({ seq: sql<number>`COALESCE(MAX(${auditEvents.seq}), 0)` })
-      .from(auditEvents)
-      .get()!.seq;
-    run();
-    return db
-      .select()
-      .from(auditEvents)
-      .where(gt(auditEvents.seq, last))
-      .orderBy(asc(auditEvents.seq))
-      .all()
-      .map((e) => `${e.action} ${e.entityType}:${e.entityId}`);
+  async function eventsOf(run: () => unknown): Promise<string[]> {
+    const last = (await first(db.select({ seq: sql<number>`COALESCE(MAX(${auditEvents.seq}), 0)` }).from(auditEvents)))!.seq;
+    await run();
+    return (await db.select().from(auditEvents).where(gt(auditEvents.seq, last)).orderBy(asc(auditEvents.seq))).map(
+      (e) => `${e.action} ${e.entityType}:${e.entityId}`,
+    );
   }
   const times = (n: number, event: string) => Array.from({ length: n }, () => event);
-  const dismissedOn = (changeId: string) =>
-    db
-      .select()
-      .from(signoffs)
-      .where(and(eq(signoffs.changeRecordId, changeId), eq(signoffs.status, "dismissed")))
-      .all().length;
+  const dismissedOn = async (changeId: string) =>
+    (
+      await db
+        .select()
+        .from(signoffs)
+        .where(and(eq(signoffs.changeRecordId, changeId), eq(signoffs.status, "dismissed")))
+    ).length;
 
-  it("a change's life: created, edited, submitted, signed, approved, promoted, evaluated, released, rolled back", () => {
+  it("a change's life: created, edited, submitted, signed, approved, promoted, evaluated, released, rolled back", async () => {
     let change!: ChangeRecordView;
-    expect(eventsOf(() => (change = draft("Keep traces two days longer", clock.next())))).toEqual([
+    expect(await eventsOf(async () => (change = await draft("Keep traces two days longer", clock.next())))).toEqual([
       `change.created change_record:${change.id}`,
     ]);
     const d = `change_record:${change.id}`;
-    expect(eventsOf(() => editChange(engineer(), change.id, { rationale: "Traces help the incident review." }, clock.next()))).toEqual([
-      `change.edited ${d}`,
-    ]);
-    expect(eventsOf(() => submitChange(engineer(), change.id, clock.next()))).toEqual([`change.submitted ${d}`]);
+    expect(
+      await eventsOf(async () => editChange(await engineer(), change.id, { rationale: "Traces help the incident review." }, clock.next())),
+    ).toEqual([`change.edited ${d}`]);
+    expect(await eventsOf(async () => submitChange(await engineer(), change.id, clock.next()))).toEqual([`change.submitted ${d}`]);
     let submitted!: ChangeRecordView;
-    expect(eventsOf(() => (submitted = limitRaise(905, clock.next())))).toEqual([
+    expect(await eventsOf(async () => (submitted = await limitRaise(905, clock.next())))).toEqual([
       `change.created change_record:${submitted.id}`,
       `change.submitted change_record:${submitted.id}`,
     ]);
 
-    const raise = limitRaise(910, clock.next());
+    const raise = await limitRaise(910, clock.next());
     const r = `change_record:${raise.id}`;
     const roles = raise.signoffs.map((s) => s.role);
     expect(roles.length).toBeGreaterThan(1);
@@ -419,41 +414,45 @@ describe("every use case writes exactly one audit event per state change", () =>
       operations: "ops@countersign.test",
     };
     for (const role of roles.slice(0, -1))
-      expect(eventsOf(() => signOff(as(signers[role]!), raise.id, { role, decision: "approve" }, clock.next()))).toEqual([
+      expect(await eventsOf(async () => signOff(await as(signers[role]!), raise.id, { role, decision: "approve" }, clock.next()))).toEqual([
         `signoff.approved ${r}`,
       ]);
     const lastRole = roles.at(-1)!;
-    expect(eventsOf(() => signOff(as(signers[lastRole]!), raise.id, { role: lastRole, decision: "approve" }, clock.next()))).toEqual([
-      `signoff.approved ${r}`,
-      `change.approved ${r}`,
-    ]);
+    expect(
+      await eventsOf(async () => signOff(await as(signers[lastRole]!), raise.id, { role: lastRole, decision: "approve" }, clock.next())),
+    ).toEqual([`signoff.approved ${r}`, `change.approved ${r}`]);
 
-    const engineer2 = as("engineer2@countersign.test");
+    const engineer2 = await as("engineer2@countersign.test");
     let dev = "";
-    expect(eventsOf(() => (dev = promote(engineer2, raise.id, { environment: "development" }, clock.next()).id))).toEqual([
-      `deployment.promoted deployment:${dev}`,
-    ]);
+    expect(
+      await eventsOf(async () => (dev = (await promote(engineer2, raise.id, { environment: "development" }, clock.next())).id)),
+    ).toEqual([`deployment.promoted deployment:${dev}`]);
     let staged = "";
-    expect(eventsOf(() => (staged = promote(engineer2, raise.id, { environment: "staging" }, clock.next()).id))).toEqual([
-      `deployment.promoted deployment:${staged}`,
-    ]);
+    expect(
+      await eventsOf(async () => (staged = (await promote(engineer2, raise.id, { environment: "staging" }, clock.next())).id)),
+    ).toEqual([`deployment.promoted deployment:${staged}`]);
     let evalId = "";
-    expect(eventsOf(() => (evalId = stagingEval("refund-assistant", raise.specHash!, clock.next()).id))).toEqual([
+    expect(await eventsOf(async () => (evalId = (await stagingEval("refund-assistant", raise.specHash!, clock.next())).id))).toEqual([
       `eval.recorded eval_run:${evalId}`,
     ]);
     let released = "";
-    expect(eventsOf(() => (released = promote(ops(), raise.id, { environment: "production" }, clock.next()).id))).toEqual([
-      `deployment.promoted deployment:${released}`,
-      `change.released ${r}`,
-    ]);
+    expect(
+      await eventsOf(async () => (released = (await promote(await ops(), raise.id, { environment: "production" }, clock.next())).id)),
+    ).toEqual([`deployment.promoted deployment:${released}`, `change.released ${r}`]);
 
     // With no open incident to link, the rollback opens one.
-    for (const open of listIncidents(ops(), { agent: "refund-assistant", open: "true" }).items)
-      updateIncident(ops(), open.id, { resolution: "no_action" }, clock.next());
-    let result!: ReturnType<typeof rollback>;
+    for (const open of (await listIncidents(await ops(), { agent: "refund-assistant", open: "true" })).items)
+      await updateIncident(await ops(), open.id, { resolution: "no_action" }, clock.next());
+    let result!: Awaited<ReturnType<typeof rollback>>;
     expect(
-      eventsOf(
-        () => (result = rollback(ops(), "refund-assistant", { environment: "production", reason: "Reversals doubled" }, clock.next())),
+      await eventsOf(
+        async () =>
+          (result = await rollback(
+            await ops(),
+            "refund-assistant",
+            { environment: "production", reason: "Reversals doubled" },
+            clock.next(),
+          )),
       ),
     ).toEqual([
       `deployment.rolled_back deployment:${result.deployment.id}`,
@@ -462,14 +461,21 @@ describe("every use case writes exactly one audit event per state change", () =>
     ]);
   });
 
-  it("a rollback that links the open incident records the link as an incident update", () => {
-    const change = limitRaise(911, clock.next());
-    approveAll(change.id, clock);
-    releaseApproved(change.id, clock);
-    const incident = openIncident(ops(), { agent: "refund-assistant", severity: "sev2", title: "Refunds issued twice" }, clock.next());
-    let result!: ReturnType<typeof rollback>;
+  it("a rollback that links the open incident records the link as an incident update", async () => {
+    const change = await limitRaise(911, clock.next());
+    await approveAll(change.id, clock);
+    await releaseApproved(change.id, clock);
+    const incident = await openIncident(
+      await ops(),
+      { agent: "refund-assistant", severity: "sev2", title: "Refunds issued twice" },
+      clock.next(),
+    );
+    let result!: Awaited<ReturnType<typeof rollback>>;
     expect(
-      eventsOf(() => (result = rollback(ops(), "refund-assistant", { environment: "production", reason: "Double refunds" }, clock.next()))),
+      await eventsOf(
+        async () =>
+          (result = await rollback(await ops(), "refund-assistant", { environment: "production", reason: "Double refunds" }, clock.next())),
+      ),
     ).toEqual([
       `deployment.rolled_back deployment:${result.deployment.id}`,
       `change.rolled_back change_record:${change.id}`,
@@ -478,38 +484,43 @@ describe("every use case writes exactly one audit event per state change", () =>
     expect(result.incident!.deploymentId).not.toBeNull();
   });
 
-  it("dismissals: an edit in review, a withdrawal, a rejection and a request for changes dismiss each open sign-off with its own event", () => {
-    const edited = limitRaise(920, clock.next());
-    signOff(as("security@countersign.test"), edited.id, { role: "security", decision: "approve" }, clock.next());
+  it("dismissals: an edit in review, a withdrawal, a rejection and a request for changes dismiss each open sign-off with its own event", async () => {
+    const edited = await limitRaise(920, clock.next());
+    await signOff(await as("security@countersign.test"), edited.id, { role: "security", decision: "approve" }, clock.next());
     const e = `change_record:${edited.id}`;
     const asked = edited.signoffs.length;
-    expect(eventsOf(() => editChange(engineer(), edited.id, { rationale: "More context" }, clock.next()))).toEqual([
+    expect(await eventsOf(async () => editChange(await engineer(), edited.id, { rationale: "More context" }, clock.next()))).toEqual([
       ...times(asked, `signoff.dismissed ${e}`),
       `change.edited ${e}`,
     ]);
-    expect(dismissedOn(edited.id)).toBe(asked);
+    expect(await dismissedOn(edited.id)).toBe(asked);
 
-    const withdrawn = limitRaise(921, clock.next());
+    const withdrawn = await limitRaise(921, clock.next());
     const w = `change_record:${withdrawn.id}`;
-    expect(eventsOf(() => withdrawChange(engineer(), withdrawn.id, { reason: "Superseded" }, clock.next()))).toEqual([
+    expect(await eventsOf(async () => withdrawChange(await engineer(), withdrawn.id, { reason: "Superseded" }, clock.next()))).toEqual([
       ...times(asked, `signoff.dismissed ${w}`),
       `change.withdrawn ${w}`,
     ]);
 
-    const rejected = limitRaise(922, clock.next());
+    const rejected = await limitRaise(922, clock.next());
     const j = `change_record:${rejected.id}`;
     expect(
-      eventsOf(() =>
-        signOff(as("security@countersign.test"), rejected.id, { role: "security", decision: "reject", comment: "Too broad" }, clock.next()),
+      await eventsOf(async () =>
+        signOff(
+          await as("security@countersign.test"),
+          rejected.id,
+          { role: "security", decision: "reject", comment: "Too broad" },
+          clock.next(),
+        ),
       ),
     ).toEqual([`signoff.rejected ${j}`, `change.rejected ${j}`, ...times(asked - 1, `signoff.dismissed ${j}`)]);
 
-    const sentBack = limitRaise(923, clock.next());
+    const sentBack = await limitRaise(923, clock.next());
     const s = `change_record:${sentBack.id}`;
     expect(
-      eventsOf(() =>
+      await eventsOf(async () =>
         signOff(
-          as("security@countersign.test"),
+          await as("security@countersign.test"),
           sentBack.id,
           { role: "security", decision: "request_changes", comment: "Add a metric" },
           clock.next(),
@@ -518,84 +529,98 @@ describe("every use case writes exactly one audit event per state change", () =>
     ).toEqual([`signoff.changes_requested ${s}`, `change.changes_requested ${s}`, ...times(asked - 1, `signoff.dismissed ${s}`)]);
   });
 
-  it("an emergency release and its retro sign-off", () => {
-    const change = limitRaise(930, clock.next(), { emergency: { justification: "Refunds fail for everyone." } });
+  it("an emergency release and its retro sign-off", async () => {
+    const change = await limitRaise(930, clock.next(), { emergency: { justification: "Refunds fail for everyone." } });
     const c = `change_record:${change.id}`;
-    signOff(as("security@countersign.test"), change.id, { role: "security", decision: "approve" }, clock.next());
+    await signOff(await as("security@countersign.test"), change.id, { role: "security", decision: "approve" }, clock.next());
     let deployment = "";
-    expect(eventsOf(() => (deployment = promote(ops(), change.id, { environment: "production" }, clock.next()).id))).toEqual([
-      `deployment.emergency deployment:${deployment}`,
-      `change.released ${c}`,
-    ]);
-    const pending = getChange(auditor(), change.id).signoffs.filter((s) => s.status === "pending");
+    expect(
+      await eventsOf(async () => (deployment = (await promote(await ops(), change.id, { environment: "production" }, clock.next())).id)),
+    ).toEqual([`deployment.emergency deployment:${deployment}`, `change.released ${c}`]);
+    const pending = (await getChange(await auditor(), change.id)).signoffs.filter((s) => s.status === "pending");
     const signers: Record<string, string> = {
       workflow_owner: "owner@countersign.test",
       engineering: "engineer2@countersign.test",
       operations: "ops@countersign.test",
     };
     for (const s of pending.slice(0, -1))
-      expect(eventsOf(() => signOff(as(signers[s.role]!), change.id, { role: s.role, decision: "approve" }, clock.next()))).toEqual([
-        `signoff.approved ${c}`,
-      ]);
+      expect(
+        await eventsOf(async () => signOff(await as(signers[s.role]!), change.id, { role: s.role, decision: "approve" }, clock.next())),
+      ).toEqual([`signoff.approved ${c}`]);
     const last = pending.at(-1)!;
-    expect(eventsOf(() => signOff(as(signers[last.role]!), change.id, { role: last.role, decision: "approve" }, clock.next(HOUR)))).toEqual(
-      [`signoff.approved ${c}`, `change.retro_signoff_completed ${c}`],
-    );
+    expect(
+      await eventsOf(async () =>
+        signOff(await as(signers[last.role]!), change.id, { role: last.role, decision: "approve" }, clock.next(HOUR)),
+      ),
+    ).toEqual([`signoff.approved ${c}`, `change.retro_signoff_completed ${c}`]);
   });
 
-  it("incidents, the policy and API tokens", () => {
+  it("incidents, the policy and API tokens", async () => {
     let incident = "";
     expect(
-      eventsOf(
-        () => (incident = openIncident(ops(), { agent: "refund-assistant", severity: "sev3", title: "Reversals up" }, clock.next()).id),
+      await eventsOf(
+        async () =>
+          (incident = (
+            await openIncident(await ops(), { agent: "refund-assistant", severity: "sev3", title: "Reversals up" }, clock.next())
+          ).id),
       ),
     ).toEqual([`incident.opened incident:${incident}`]);
     const i = `incident:${incident}`;
-    expect(eventsOf(() => updateIncident(ops(), incident, { severity: "sev2" }, clock.next()))).toEqual([`incident.updated ${i}`]);
-    expect(eventsOf(() => updateIncident(ops(), incident, { severity: "sev2" }, clock.next()))).toEqual([]); // nothing changed, nothing recorded
-    expect(eventsOf(() => updateIncident(ops(), incident, { title: "Reversals up 3%", resolution: "no_action" }, clock.next()))).toEqual([
+    expect(await eventsOf(async () => updateIncident(await ops(), incident, { severity: "sev2" }, clock.next()))).toEqual([
       `incident.updated ${i}`,
-      `incident.resolved ${i}`,
     ]);
+    expect(await eventsOf(async () => updateIncident(await ops(), incident, { severity: "sev2" }, clock.next()))).toEqual([]); // nothing changed, nothing recorded
+    expect(
+      await eventsOf(async () =>
+        updateIncident(await ops(), incident, { title: "Reversals up 3%", resolution: "no_action" }, clock.next()),
+      ),
+    ).toEqual([`incident.updated ${i}`, `incident.resolved ${i}`]);
 
-    const published = eventsOf(() => publishPolicy(admin(), DEFAULT_POLICY, clock.next()));
+    const published = await eventsOf(async () => publishPolicy(await admin(), DEFAULT_POLICY, clock.next()));
     expect(published).toHaveLength(1);
     expect(published[0]).toMatch(/^policy\.published policy:/);
 
     let token = "";
-    expect(eventsOf(() => (token = issueToken(admin(), { name: "ci-events", scopes: ["read"] }, clock.next()).view.id))).toEqual([
-      `token.issued api_token:${token}`,
-    ]);
-    expect(eventsOf(() => revokeToken(admin(), token, clock.next()))).toEqual([`token.revoked api_token:${token}`]);
+    expect(
+      await eventsOf(
+        async () => (token = (await issueToken(await admin(), { name: "ci-events", scopes: ["read"] }, clock.next())).view.id),
+      ),
+    ).toEqual([`token.issued api_token:${token}`]);
+    expect(await eventsOf(async () => revokeToken(await admin(), token, clock.next()))).toEqual([`token.revoked api_token:${token}`]);
   });
 
-  it("people: added with an invitation, roles changed, disabled, enabled, a reset link issued", () => {
+  it("people: added with an invitation, roles changed, disabled, enabled, a reset link issued", async () => {
     let id = "";
     expect(
-      eventsOf(
-        () => (id = addPerson(admin(), { email: "events@example.com", name: "Eve Ents", roles: ["leader"] }, clock.next()).person.id),
+      await eventsOf(
+        async () =>
+          (id = (await addPerson(await admin(), { email: "events@example.com", name: "Eve Ents", roles: ["leader"] }, clock.next())).person
+            .id),
       ),
     ).toEqual([`person.created user:${id}`, `person.invited user:${id}`]);
     const u = `user:${id}`;
-    expect(eventsOf(() => updatePerson(admin(), "events@example.com", { roles: ["leader", "auditor"] }, clock.next()))).toEqual([
-      `person.roles_changed ${u}`,
+    expect(
+      await eventsOf(async () => updatePerson(await admin(), "events@example.com", { roles: ["leader", "auditor"] }, clock.next())),
+    ).toEqual([`person.roles_changed ${u}`]);
+    expect(
+      await eventsOf(async () => updatePerson(await admin(), "events@example.com", { roles: ["auditor", "leader"] }, clock.next())),
+    ).toEqual([]);
+    expect(await eventsOf(async () => updatePerson(await admin(), "events@example.com", { disabled: true }, clock.next()))).toEqual([
+      `person.disabled ${u}`,
     ]);
-    expect(eventsOf(() => updatePerson(admin(), "events@example.com", { roles: ["auditor", "leader"] }, clock.next()))).toEqual([]);
-    expect(eventsOf(() => updatePerson(admin(), "events@example.com", { disabled: true }, clock.next()))).toEqual([`person.disabled ${u}`]);
-    expect(eventsOf(() => updatePerson(admin(), "events@example.com", { disabled: false, name: "Eve" }, clock.next()))).toEqual([
-      `person.name_changed ${u}`,
-      `person.enabled ${u}`,
-    ]);
-    expect(eventsOf(() => issueResetLink(admin(), "security@countersign.test", clock.next()))).toEqual([
+    expect(
+      await eventsOf(async () => updatePerson(await admin(), "events@example.com", { disabled: false, name: "Eve" }, clock.next())),
+    ).toEqual([`person.name_changed ${u}`, `person.enabled ${u}`]);
+    expect(await eventsOf(async () => issueResetLink(await admin(), "security@countersign.test", clock.next()))).toEqual([
       "person.reset_link_issued user:usr_security",
     ]);
   });
 
-  it("workflows and agent details: one event per change made, one per change re-assessed", () => {
+  it("workflows and agent details: one event per change made, one per change re-assessed", async () => {
     let slug = "";
     let id = "";
-    const created = eventsOf(() => {
-      const w = createWorkflow(admin(), {
+    const created = await eventsOf(async () => {
+      const w = await createWorkflow(await admin(), {
         name: "Payouts",
         owner: "owner@countersign.test",
         riskClass: "critical",
@@ -604,43 +629,46 @@ describe("every use case writes exactly one audit event per state change", () =>
       [slug, id] = [w.slug, w.id];
     });
     expect(created).toEqual([`workflow.created workflow:${id}`]);
-    expect(eventsOf(() => updateWorkflow(admin(), slug, { name: "Payouts EU", riskClass: "high", riskReason: "smaller sums" }))).toEqual([
-      `workflow.renamed workflow:${id}`,
-      `workflow.risk_class_changed workflow:${id}`,
-    ]);
+    expect(
+      await eventsOf(async () =>
+        updateWorkflow(await admin(), slug, { name: "Payouts EU", riskClass: "high", riskReason: "smaller sums" }),
+      ),
+    ).toEqual([`workflow.renamed workflow:${id}`, `workflow.risk_class_changed workflow:${id}`]);
     // meeting-brief-writer, with one change in review on it, moves up to the high-class workflow.
-    const spec = productionSpec("meeting-brief-writer");
+    const spec = await productionSpec("meeting-brief-writer");
     spec.traceRetentionDays += 2;
-    const change = proposeChange(
-      engineer(),
+    const change = await proposeChange(
+      await engineer(),
       { agent: "meeting-brief-writer", title: "Keep briefs' traces longer", spec, ...attested, submit: true },
       clock.next(),
     );
-    const events = eventsOf(() => updateAgentDetails(admin(), "meeting-brief-writer", { workflow: slug }, clock.next()));
+    const events = await eventsOf(async () => updateAgentDetails(await admin(), "meeting-brief-writer", { workflow: slug }, clock.next()));
     expect(events[0]).toMatch(/^agent\.updated agent:/);
     expect(events).toContain(`change.reassessed change_record:${change.id}`);
   });
 
-  it("runtime evidence: a new breach is one event and the incident it opens another; a repeat that day adds to it without one", () => {
+  it("runtime evidence: a new breach is one event and the incident it opens another; a repeat that day adds to it without one", async () => {
     const slug = "meeting-brief-writer";
-    for (const open of listIncidents(ops(), { agent: slug, open: "true" }).items)
-      updateIncident(ops(), open.id, { resolution: "no_action" }, clock.next());
-    const exporter = tokenWith(db, "auditor-test-exporter", ["evidence:write"]);
+    for (const open of (await listIncidents(await ops(), { agent: slug, open: "true" })).items)
+      await updateIncident(await ops(), open.id, { resolution: "no_action" }, clock.next());
+    const exporter = await tokenWith(db, "auditor-test-exporter", ["evidence:write"]);
     const at = clock.next();
     const purge = [{ tool: "admin:records.purge_all" }];
-    const events = eventsOf(() => ingestTraces(exporter, productionExport(slug, [{ at, tools: purge }]), clock.next()));
-    const breach = db.select().from(breaches).where(eq(breaches.subject, "admin:records.purge_all")).get()!;
+    const events = await eventsOf(async () => ingestTraces(exporter, await productionExport(slug, [{ at, tools: purge }]), clock.next()));
+    const breach = (await first(db.select().from(breaches).where(eq(breaches.subject, "admin:records.purge_all"))))!;
     expect(breach).toMatchObject({ kind: "ungranted_action", occurrences: 1, incidentId: expect.any(String) });
     expect(events).toEqual([`incident.opened incident:${breach.incidentId}`, `breach.recorded breach:${breach.id}`]);
     // The same call later that day: one more occurrence of the same breach, not a new state to record.
-    expect(eventsOf(() => ingestTraces(exporter, productionExport(slug, [{ at: at + 1_000, tools: purge }]), clock.next()))).toEqual([]);
-    expect(db.select().from(breaches).where(eq(breaches.id, breach.id)).get()!.occurrences).toBe(2);
+    expect(
+      await eventsOf(async () => ingestTraces(exporter, await productionExport(slug, [{ at: at + 1_000, tools: purge }]), clock.next())),
+    ).toEqual([]);
+    expect((await first(db.select().from(breaches).where(eq(breaches.id, breach.id))))!.occurrences).toBe(2);
   });
 
-  it("a whole release, development to production, one event per step", () => {
-    const change = limitRaise(940, clock.next());
-    approveAll(change.id, clock);
-    const events = eventsOf(() => releaseApproved(change.id, clock));
+  it("a whole release, development to production, one event per step", async () => {
+    const change = await limitRaise(940, clock.next());
+    await approveAll(change.id, clock);
+    const events = await eventsOf(async () => releaseApproved(change.id, clock));
     expect(events.map((e) => e.split(" ")[0])).toEqual([
       "deployment.promoted",
       "deployment.promoted",

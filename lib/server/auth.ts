@@ -5,7 +5,7 @@ import { redirect } from "next/navigation";
 import { cache } from "react";
 import { durable } from "@/db";
 import { authSecret, env, oidcEnabled } from "@/lib/env";
-import { clientAddress, markLoginSucceeded, recordLoginAttempt, retryAfterSeconds } from "./login-attempts";
+import { admitLoginAttempt, clientAddress, markLoginSucceeded } from "./login-attempts";
 import { endSession, liveSessionUser, SESSION_MAX_AGE_SECONDS, startSession } from "./sessions";
 import { findActiveUser, singleSignOnAccount, verifyCredentials, type CurrentUser } from "./users";
 
@@ -23,18 +23,15 @@ const providers = [
       if (!email || !password) throw new CredentialsSignin();
       // Throttled per account and per address; every attempt is recorded (never the password).
       const address = clientAddress(request.headers);
-      if (retryAfterSeconds(email, address) > 0) {
-        recordLoginAttempt(email, address, "throttled");
-        throw new TooManyAttempts();
-      }
-      // Counted as a failure before the (slow) password check, in the same synchronous step as the
-      // throttle check: parallel guesses cannot all pass the check before any of them is recorded.
-      const attempt = recordLoginAttempt(email, address, "failure");
+      // Counted as a failure before the (slow) password check, in the throttle check's transaction:
+      // parallel guesses cannot all pass the check before any of them is recorded.
+      const attempt = await admitLoginAttempt(email, address);
+      if (!attempt) throw new TooManyAttempts();
       // The throttle's count survives a power cut too.
       await durable();
       const user = await verifyCredentials(email, password);
       if (!user) throw new CredentialsSignin();
-      markLoginSucceeded(attempt);
+      await markLoginSucceeded(attempt);
       return { id: user.id, email: user.email, name: user.name };
     },
   }),
@@ -69,28 +66,28 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
   events: {
     async signOut(message) {
       const sid = "token" in message ? message.token?.sid : undefined;
-      if (typeof sid === "string") endSession(sid);
+      if (typeof sid === "string") await endSession(sid);
       // Signed out means signed out, even after a power cut.
       await durable();
     },
   },
   callbacks: {
     // Single sign-on admits only people who already have an active Countersign account.
-    signIn({ user, account }) {
+    async signIn({ user, account }) {
       if (account?.provider !== "oidc") return true;
-      return Boolean(user.email && singleSignOnAccount(user.email));
+      return Boolean(user.email && (await singleSignOnAccount(user.email)));
     },
     // The cookie names a server-side session: sign-out or disabling the person revokes it, and a cookie
     // whose session is revoked, expired or unknown is refused (returning null clears it).
     async jwt({ token, user, account }) {
       if (user) {
-        const person = account?.provider === "oidc" && user.email ? singleSignOnAccount(user.email) : { id: user.id! };
+        const person = account?.provider === "oidc" && user.email ? await singleSignOnAccount(user.email) : { id: user.id! };
         if (!person) return null;
-        const sid = startSession(person.id);
+        const sid = await startSession(person.id);
         await durable();
         return { ...token, uid: person.id, sid };
       }
-      const live = typeof token.sid === "string" ? liveSessionUser(token.sid) : null;
+      const live = typeof token.sid === "string" ? await liveSessionUser(token.sid) : null;
       return live && live === token.uid ? token : null;
     },
     session({ session, token }) {
@@ -109,7 +106,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
 export const currentUser = cache(async (): Promise<CurrentUser | null> => {
   const session = await auth();
   const id = session?.user?.id;
-  return id ? findActiveUser({ id }) : null;
+  return id ? await findActiveUser({ id }) : null;
 });
 
 /** For pages: the signed-in person, or a redirect to the login page. */

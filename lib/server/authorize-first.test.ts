@@ -1,8 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import { NextRequest } from "next/server";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import type { DB } from "@/db";
-import { getConnection } from "@/db";
+import { first, getConnection, type DB } from "@/db";
 import { agents, auditEvents, breaches, deployments, users } from "@/db/schema";
 import type { Role, TokenScope } from "@/lib/domain/terms";
 import { errorOf } from "@/lib/testing/app-error";
@@ -73,7 +72,7 @@ const NOT_JSON = "{ this is not json";
 async function send(handler: unknown, method: string, path: string, params: Record<string, string>, who: Who, body?: unknown) {
   const headers = new Headers();
   session.user = null;
-  if (typeof who === "object" && "person" in who) session.user = findActiveUser({ email: who.person })!;
+  if (typeof who === "object" && "person" in who) session.user = (await findActiveUser({ email: who.person }))!;
   if (typeof who === "object" && "token" in who) headers.set("authorization", `Bearer cs_${who.token}`);
   if (typeof who === "object" && "header" in who) headers.set("authorization", who.header);
   // As a browser on Countersign's own pages and a JSON client send it: JSON, from the app's own origin.
@@ -85,11 +84,7 @@ async function send(handler: unknown, method: string, path: string, params: Reco
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
 
-const auditCount = () =>
-  db
-    .select({ n: sql<number>`COUNT(*)` })
-    .from(auditEvents)
-    .get()!.n;
+const auditCount = async () => (await first(db.select({ n: sql<number>`COUNT(*)` }).from(auditEvents)))!.n;
 
 /** Tokens, each named for what it holds; the secret is `cs_<name>`. */
 const TOKENS: Record<string, TokenScope[]> = {
@@ -107,27 +102,33 @@ const ids = { draft: "", inReview: "", incident: "", drift: "" };
 
 beforeAll(async () => {
   db = await seedDemoEstate();
-  for (const [name, scopes] of Object.entries(TOKENS)) tokenWith(db, name, scopes);
-  const spec = productionSpec("refund-assistant");
+  for (const [name, scopes] of Object.entries(TOKENS)) await tokenWith(db, name, scopes);
+  const spec = await productionSpec("refund-assistant");
   spec.traceRetentionDays += 1;
-  ids.draft = proposeChange(
-    as("engineer@countersign.test"),
-    { agent: "refund-assistant", title: "A draft", spec, ...attested },
-    clock.next(),
+  ids.draft = (
+    await proposeChange(
+      await as("engineer@countersign.test"),
+      { agent: "refund-assistant", title: "A draft", spec, ...attested },
+      clock.next(),
+    )
   ).id;
-  ids.inReview = retentionChange("refund-assistant", 3, clock.next()).id;
-  ids.incident = openIncident(
-    as("ops@countersign.test"),
-    { agent: "refund-assistant", severity: "sev3", title: "Refunds look odd" },
-    clock.next(),
+  ids.inReview = (await retentionChange("refund-assistant", 3, clock.next())).id;
+  ids.incident = (
+    await openIncident(
+      await as("ops@countersign.test"),
+      { agent: "refund-assistant", severity: "sev3", title: "Refunds look odd" },
+      clock.next(),
+    )
   ).id;
-  const drifted = productionSpec("refund-assistant");
+  const drifted = await productionSpec("refund-assistant");
   drifted.model.version = "";
-  ids.drift = recordObservation(
-    tokenWith(db, "nightly-observer", ["observe"]),
-    "refund-assistant",
-    { environment: "production", spec: drifted, source: "nightly export" },
-    clock.next(),
+  ids.drift = (
+    await recordObservation(
+      await tokenWith(db, "nightly-observer", ["observe"]),
+      "refund-assistant",
+      { environment: "production", spec: drifted, source: "nightly export" },
+      clock.next(),
+    )
   ).drift!.id;
 });
 
@@ -324,18 +325,18 @@ describe.each(WRITES)("$name", (route) => {
   const call = (who: Who, body?: unknown) => send(route.handler, route.name.split(" ")[0]!, route.path(), route.params(), who, body);
 
   it.each(REFUSED)("refuses $label with 403 before reading an invalid body", async ({ who }) => {
-    const before = auditCount();
+    const before = await auditCount();
     const { status, json } = await call(who(route), route.invalid);
     expect({ status, error: json.error }).toEqual({ status: 403, error: "forbidden" });
     expect(json).not.toHaveProperty("fieldErrors");
-    expect(auditCount()).toBe(before);
+    expect(await auditCount()).toBe(before);
   });
 
   it.each(REFUSED)("refuses $label with 403 before reading a body that is not JSON", async ({ who }) => {
-    const before = auditCount();
+    const before = await auditCount();
     const { status, json } = await call(who(route), NOT_JSON);
     expect({ status, error: json.error }).toEqual({ status: 403, error: "forbidden" });
-    expect(auditCount()).toBe(before);
+    expect(await auditCount()).toBe(before);
   });
 
   it("answers 401 to a request nobody signed, whatever its body", async () => {
@@ -351,20 +352,20 @@ describe.each(WRITES)("$name", (route) => {
     const allowed = { person: route.allowed };
     // The refusals above prove something only if these bodies are refused on their content when the caller may ask.
     it("answers 422 with field errors when someone who may write sends the same invalid body, and writes nothing", async () => {
-      const before = auditCount();
+      const before = await auditCount();
       const { status, json } = await call(allowed, route.invalid);
       expect({ status, error: json.error }).toEqual({ status: 422, error: "validation_failed" });
       expect(Object.keys(json.fieldErrors as object).length).toBeGreaterThan(0);
-      expect(auditCount()).toBe(before);
+      expect(await auditCount()).toBe(before);
     });
 
     it("answers 400 when someone who may write sends a body that is not JSON, and writes nothing", async () => {
-      const before = auditCount();
+      const before = await auditCount();
       for (const body of [NOT_JSON, "[1, 2]", "42", "null"]) {
         const { status, json } = await call(allowed, body);
         expect({ body, status, error: json.error }).toEqual({ body, status: 400, error: "bad_request" });
       }
-      expect(auditCount()).toBe(before);
+      expect(await auditCount()).toBe(before);
     });
   }
 });
@@ -387,15 +388,15 @@ describe("POST /otlp/v1/traces (runtime evidence)", () => {
       .pluck()
       .get() as number;
   /** A real export, as the OpenTelemetry SDK writes it: a forbidden call in production, a breach and an incident if taken. */
-  const breaching = () => {
-    const { name, version } = productionSpec("refund-assistant").model;
+  const breaching = async () => {
+    const { name, version } = (await productionSpec("refund-assistant")).model;
     const spans = recordSpans({ "deployment.environment.name": "production", "countersign.agent": "refund-assistant" }, [
       { at: clock.next(), model: `${name}-${version}`, tools: [{ tool: "stripe:customers.delete" }] },
     ]);
     return JSON.parse(new TextDecoder().decode(otlpJson(spans))) as unknown;
   };
-  const bodies = (): [string, unknown][] => [
-    ["an export that would breach", breaching()],
+  const bodies = async (): Promise<[string, unknown][]> => [
+    ["an export that would breach", await breaching()],
     ["a body that is not JSON", NOT_JSON],
     ["JSON that is not an export", { resourceSpans: 42 }],
   ];
@@ -404,7 +405,7 @@ describe("POST /otlp/v1/traces (runtime evidence)", () => {
     "refuses a token without evidence:write (%s) with 403, whatever the body",
     async (token) => {
       const before = written();
-      for (const [what, body] of bodies()) {
+      for (const [what, body] of await bodies()) {
         const { status, json } = await call({ token }, body);
         expect({ what, status, code: json.code }).toEqual({ what, status: 403, code: 7 });
       }
@@ -415,7 +416,7 @@ describe("POST /otlp/v1/traces (runtime evidence)", () => {
   it("refuses a signed-in person, even one who may send evidence, with 401 before the body: exporters send a token", async () => {
     const before = written();
     for (const person of ["auditor@countersign.test", "leader@countersign.test", "engineer2@countersign.test"])
-      for (const [what, body] of bodies()) {
+      for (const [what, body] of await bodies()) {
         const { status, json } = await call({ person }, body);
         expect({ person, what, status, code: json.code }).toEqual({ person, what, status: 401, code: 16 });
       }
@@ -424,7 +425,7 @@ describe("POST /otlp/v1/traces (runtime evidence)", () => {
 
   it("answers 401 to a request nobody signed, whatever its body", async () => {
     for (const who of ["anonymous", { token: "no-such-token" }, { header: "Basic YWRtaW46YWRtaW4=" }] as Who[])
-      for (const [what, body] of bodies()) {
+      for (const [what, body] of await bodies()) {
         const { status, json } = await call(who, body);
         expect({ what, status, code: json.code }).toEqual({ what, status: 401, code: 16 });
       }
@@ -439,36 +440,36 @@ describe("POST /otlp/v1/traces (runtime evidence)", () => {
     expect(written()).toBe(before);
   });
 
-  it("ingestTraces itself refuses an auditor, a leader and a token without evidence:write before reading the export", () => {
-    const decoded = decodeJsonExport(new TextEncoder().encode(JSON.stringify(breaching())));
+  it("ingestTraces itself refuses an auditor, a leader and a token without evidence:write before reading the export", async () => {
+    const decoded = decodeJsonExport(new TextEncoder().encode(JSON.stringify(await breaching())));
     const before = written();
     for (const [who, caller] of [
-      ["auditor", as("auditor@countersign.test")],
-      ["leader", as("leader@countersign.test")],
-      ["owner", as("owner@countersign.test")],
-      ["token with every other scope", tokenCaller("cs_everything")!],
+      ["auditor", await as("auditor@countersign.test")],
+      ["leader", await as("leader@countersign.test")],
+      ["owner", await as("owner@countersign.test")],
+      ["token with every other scope", (await tokenCaller("cs_everything"))!],
     ] as [string, Caller][])
-      expect({ who, code: errorOf(() => ingestTraces(caller, decoded, clock.next())).code }).toEqual({ who, code: "forbidden" });
+      expect({ who, code: (await errorOf(() => ingestTraces(caller, decoded, clock.next()))).code }).toEqual({ who, code: "forbidden" });
     expect(written()).toBe(before);
     // …and someone who may send it is answered on what they sent: here, spans that name no environment are rejected.
     const unplaced = decodeJsonExport(
       otlpJson(recordSpans({ "countersign.agent": "refund-assistant" }, [{ at: clock.peek(), model: "gpt-4.1", tools: [] }])),
     );
-    const result = ingestTraces(as("engineer2@countersign.test"), unplaced, clock.next());
+    const result = await ingestTraces(await as("engineer2@countersign.test"), unplaced, clock.next());
     expect(result.accepted).toBe(0);
     expect(new Set(result.rejected.map((r) => r.reason))).toEqual(new Set(["no deployment.environment.name on the resource"]));
     expect(written()).toBe(before);
   });
 
-  it("recordSignals itself refuses an auditor, a leader and a token without evidence:write before reading the signal", () => {
+  it("recordSignals itself refuses an auditor, a leader and a token without evidence:write before reading the signal", async () => {
     const garbage = { signals: "lots" };
     for (const [who, caller] of [
-      ["auditor", as("auditor@countersign.test")],
-      ["leader", as("leader@countersign.test")],
-      ["token with every other scope", tokenCaller("cs_everything")!],
+      ["auditor", await as("auditor@countersign.test")],
+      ["leader", await as("leader@countersign.test")],
+      ["token with every other scope", (await tokenCaller("cs_everything"))!],
     ] as [string, Caller][])
-      expect({ who, code: errorOf(() => recordSignals(caller, garbage)).code }).toEqual({ who, code: "forbidden" });
-    expect(errorOf(() => recordSignals(as("ops@countersign.test"), garbage)).code).toBe("validation_failed");
+      expect({ who, code: (await errorOf(() => recordSignals(caller, garbage))).code }).toEqual({ who, code: "forbidden" });
+    expect((await errorOf(async () => recordSignals(await as("ops@countersign.test"), garbage))).code).toBe("validation_failed");
   });
 });
 
@@ -483,9 +484,10 @@ describe("GET /agents/{slug}/runtime (a read)", () => {
     }
     const { status, json } = await call({ token: "everything" }, "?environment=the-moon");
     expect({ status, error: json.error }).toEqual({ status: 400, error: "bad_request" });
-    expect(errorOf(() => agentRuntime(tokenCaller("cs_evidence-only")!, "refund-assistant", { environment: "the-moon" })).code).toBe(
-      "forbidden",
-    );
+    expect(
+      (await errorOf(async () => agentRuntime((await tokenCaller("cs_evidence-only"))!, "refund-assistant", { environment: "the-moon" })))
+        .code,
+    ).toBe("forbidden");
   });
 
   it("answers an auditor and a leader, who read everything", async () => {
@@ -503,29 +505,30 @@ describe("GET /agents/{slug}/runtime (a read)", () => {
 
 describe("use cases without a route refuse the wrong caller before reading their input", () => {
   const people = ["auditor@countersign.test", "leader@countersign.test", "engineer@countersign.test"];
-  const callers = (): [string, Caller][] => [
-    ...people.map((email): [string, Caller] => [email, as(email)]),
-    ["a token with every scope", tokenCaller("cs_everything")!],
+  const callers = async (): Promise<[string, Caller][]> => [
+    ...(await Promise.all(people.map(async (email): Promise<[string, Caller]> => [email, await as(email)]))),
+    ["a token with every scope", (await tokenCaller("cs_everything"))!],
   ];
 
   it.each([
     ["issuing an API token", (c: Caller) => issueToken(c, { name: "", scopes: ["root"] })],
     ["revoking an API token", (c: Caller) => revokeToken(c, "no-such-token")],
     ["publishing the sign-off policy", (c: Caller) => publishPolicy(c, { domains: "everyone signs" })],
-  ])("%s", (_what, write) => {
-    for (const [who, caller] of callers()) {
-      expect({ who, code: errorOf(() => write(caller)).code }).toEqual({ who, code: "forbidden" });
+  ])("%s", async (_what, write) => {
+    for (const [who, caller] of await callers()) {
+      expect({ who, code: (await errorOf(() => write(caller))).code }).toEqual({ who, code: "forbidden" });
     }
     // …and an admin, who may, is told what is wrong with it.
-    expect(errorOf(() => write(as("admin@countersign.test"))).code).not.toBe("forbidden");
+    expect((await errorOf(async () => write(await as("admin@countersign.test")))).code).not.toBe("forbidden");
   });
 });
 
 describe("a write that succeeds answers with its result, without asking for the read scope", () => {
-  const productionVersion = (slug: string) => getAgentRecord(as("auditor@countersign.test"), slug).environments.production!.version;
+  const productionVersion = async (slug: string) =>
+    (await getAgentRecord(await as("auditor@countersign.test"), slug)).environments.production!.version;
 
   it("a changes:write token proposes, edits, submits and withdraws; an evals:write token records; a deploy token promotes", async () => {
-    const spec = productionSpec("meeting-brief-writer");
+    const spec = await productionSpec("meeting-brief-writer");
     spec.traceRetentionDays += 2;
     const proposed = await send(
       changesRoute.POST,
@@ -603,7 +606,7 @@ describe("a write that succeeds answers with its result, without asking for the 
   });
 
   it("a deploy token opens an incident and gets it back (201), then resolves it (200)", async () => {
-    const before = auditCount();
+    const before = await auditCount();
     const opened = await send(
       incidentsRoute.POST,
       "POST",
@@ -618,7 +621,7 @@ describe("a write that succeeds answers with its result, without asking for the 
     );
     expect(opened.status).toBe(201);
     expect(opened.json).toMatchObject({ agent: "postmortem-drafter", severity: "sev2", openedBy: "token:deploy-only", resolvedAt: null });
-    expect(auditCount()).toBe(before + 1);
+    expect(await auditCount()).toBe(before + 1);
     const id = opened.json.id as string;
 
     const resolved = await send(
@@ -633,15 +636,15 @@ describe("a write that succeeds answers with its result, without asking for the 
     );
     expect(resolved.status).toBe(200);
     expect(resolved.json).toMatchObject({ id, resolution: "no_action" });
-    expect(getIncident(as("auditor@countersign.test"), id).resolution).toBe("no_action");
+    expect((await getIncident(await as("auditor@countersign.test"), id)).resolution).toBe("no_action");
   });
 
   it("a deploy token rolls production back and gets the deployment, the rolled-back change and the incident (200)", async () => {
     const slug = "ticket-escalation-router";
-    const previous = productionVersion(slug);
-    const change = retentionChange(slug, 5, clock.next());
-    approveAll(change.id, clock);
-    const released = releaseApproved(change.id, clock);
+    const previous = await productionVersion(slug);
+    const change = await retentionChange(slug, 5, clock.next());
+    await approveAll(change.id, clock);
+    const released = await releaseApproved(change.id, clock);
 
     const { status, json } = await send(
       rollbackRoute.POST,
@@ -661,33 +664,29 @@ describe("a write that succeeds answers with its result, without asking for the 
       rolledBackChange: change.label,
       incident: { agent: slug, deploymentId: released.id, resolvedAt: null },
     });
-    const agent = db.select().from(agents).where(eq(agents.slug, slug)).get()!;
-    const rollbacks = db.select().from(deployments).where(eq(deployments.agentId, agent.id)).all();
+    const agent = (await first(db.select().from(agents).where(eq(agents.slug, slug))))!;
+    const rollbacks = await db.select().from(deployments).where(eq(deployments.agentId, agent.id));
     expect(rollbacks.filter((d) => d.kind === "rollback" && d.deployedByTokenId === "tok_deploy-only")).toHaveLength(1);
-    expect(productionVersion(slug)).toBe(previous);
+    expect(await productionVersion(slug)).toBe(previous);
   });
 
   it("an evidence:write token sends traces (200, {}) and business signals (201) without the read scope", async () => {
-    const breachCount = () =>
-      db
-        .select({ n: sql<number>`COUNT(*)` })
-        .from(breaches)
-        .get()!.n;
-    const before = breachCount();
-    const { name, version } = productionSpec("refund-assistant").model;
+    const breachCount = async () => (await first(db.select({ n: sql<number>`COUNT(*)` }).from(breaches)))!.n;
+    const before = await breachCount();
+    const { name, version } = (await productionSpec("refund-assistant")).model;
     const spans = recordSpans({ "deployment.environment.name": "production", "countersign.agent": "refund-assistant" }, [
       { at: clock.next(), model: `${name}-${version}`, tools: [{ tool: "stripe:customers.delete" }] },
     ]);
     const body = JSON.parse(new TextDecoder().decode(otlpJson(spans))) as unknown;
     const traces = await send(otlpTracesRoute.POST, "POST", "/api/v1/otlp/v1/traces", {}, { token: "evidence-only" }, body);
     expect({ status: traces.status, json: traces.json }).toEqual({ status: 200, json: {} });
-    expect(breachCount()).toBe(before + 1);
+    expect(await breachCount()).toBe(before + 1);
 
     const at = new Date(clock.next()).toISOString();
     const signal = { agent: "refund-assistant", environment: "staging", metric: "CSAT", value: 4.5, at };
     const signals = await send(signalsRoute.POST, "POST", "/api/v1/signals", {}, { token: "evidence-only" }, signal);
     expect(signals.status).toBe(201);
-    const staging = getAgentRecord(as("auditor@countersign.test"), "refund-assistant").environments.staging!.version;
+    const staging = (await getAgentRecord(await as("auditor@countersign.test"), "refund-assistant")).environments.staging!.version;
     expect(signals.json).toEqual({
       recorded: [{ agent: "refund-assistant", environment: "staging", metric: "csat", value: 4.5, at, version: staging }],
     });
@@ -886,21 +885,19 @@ describe("the authorization matrix", () => {
     },
   ];
 
-  beforeAll(() => {
-    for (const p of PRINCIPALS) if (p.scopes) tokenWith(db, (p.who as { token: string }).token, p.scopes);
-    const spec = productionSpec("refund-assistant");
+  beforeAll(async () => {
+    for (const p of PRINCIPALS) if (p.scopes) await tokenWith(db, (p.who as { token: string }).token, p.scopes);
+    const spec = await productionSpec("refund-assistant");
     spec.traceRetentionDays += 4;
-    matrix.incomplete = proposeChange(
-      as("engineer@countersign.test"),
-      { agent: "refund-assistant", title: "No plan yet", spec },
-      clock.next(),
+    matrix.incomplete = (
+      await proposeChange(await as("engineer@countersign.test"), { agent: "refund-assistant", title: "No plan yet", spec }, clock.next())
     ).id;
-    const agent = db.select().from(agents).where(eq(agents.slug, "refund-assistant")).get()!;
-    matrix.rollbackOwner = (db.select().from(users).where(eq(users.id, agent.rollbackOwnerId!)).get()?.email ?? "").split("@")[0]!;
+    const agent = (await first(db.select().from(agents).where(eq(agents.slug, "refund-assistant"))))!;
+    matrix.rollbackOwner = ((await first(db.select().from(users).where(eq(users.id, agent.rollbackOwnerId!))))?.email ?? "").split("@")[0]!;
   });
 
   it("answers every principal × every write with the status the policy gives it, and writes nothing", async () => {
-    const before = auditCount();
+    const before = await auditCount();
     const mismatches: { route: string; principal: string; expected: number; got: number; message: unknown }[] = [];
     let cells = 0;
     for (const route of ROUTES) {
@@ -925,6 +922,6 @@ describe("the authorization matrix", () => {
     if (mismatches.length) console.table(mismatches);
     expect(cells).toBe(PRINCIPALS.length * ROUTES.length);
     expect(mismatches).toEqual([]);
-    expect(auditCount()).toBe(before);
+    expect(await auditCount()).toBe(before);
   });
 });

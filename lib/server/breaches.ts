@@ -1,3 +1,4 @@
+import { first } from "@/db";
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, desc, eq, isNull, lte, sql } from "drizzle-orm";
@@ -20,15 +21,16 @@ type Agent = typeof agents.$inferSelect;
 type Version = typeof agentVersions.$inferSelect;
 
 /** The deployment in force in an environment at an instant (the latest at or before it), or null: what an incident is opened on. */
-export function runningDeployment(db: Pick<DB, "select">, agentId: string, environment: Environment, at: number) {
+export async function runningDeployment(db: Pick<DB, "select">, agentId: string, environment: Environment, at: number) {
   return (
-    db
-      .select({ id: deployments.id, kind: deployments.kind, versionId: deployments.versionId, deployedAt: deployments.deployedAt })
-      .from(deployments)
-      .where(and(eq(deployments.agentId, agentId), eq(deployments.environment, environment), lte(deployments.deployedAt, at)))
-      .orderBy(desc(deployments.deployedAt), desc(sql`${deployments}.rowid`))
-      .limit(1)
-      .get() ?? null
+    (await first(
+      db
+        .select({ id: deployments.id, kind: deployments.kind, versionId: deployments.versionId, deployedAt: deployments.deployedAt })
+        .from(deployments)
+        .where(and(eq(deployments.agentId, agentId), eq(deployments.environment, environment), lte(deployments.deployedAt, at)))
+        .orderBy(desc(deployments.deployedAt), desc(sql`${deployments}.rowid`))
+        .limit(1),
+    )) ?? null
   );
 }
 
@@ -50,7 +52,7 @@ export type NewBreach = {
  * and, in production and when the policy says so, an incident opens on the running deployment (or the
  * breach joins the incident already open on it, so one bad release is one incident).
  */
-export function openBreach(
+export async function openBreach(
   tx: Tx,
   caller: Caller,
   agent: Agent,
@@ -59,30 +61,27 @@ export function openBreach(
   breach: NewBreach,
   incidentSeverity: Severity | null,
   now: number,
-): string {
-  const number =
-    tx
-      .select({ n: sql<number>`COALESCE(MAX(${breaches.number}), 0)` })
-      .from(breaches)
-      .get()!.n + 1;
+): Promise<string> {
+  const number = (await first(tx.select({ n: sql<number>`COALESCE(MAX(${breaches.number}), 0)` }).from(breaches)))!.n + 1;
   const id = randomUUID();
   const day = breach.kind === "harm_threshold" ? null : new Date(breach.firstAt).toISOString().slice(0, 10);
   let incidentId: string | null = null;
   let opened = false;
   // An incident is about what runs now: a breach of a version production no longer runs (an older version's
   // pods still reporting, spans sent late) is recorded and told, and opens none on a deployment long replaced.
-  const running = environment === "production" && incidentSeverity ? runningDeployment(tx, agent.id, environment, now) : null;
+  const running = environment === "production" && incidentSeverity ? await runningDeployment(tx, agent.id, environment, now) : null;
   if (incidentSeverity && running && running.kind !== "retire" && running.versionId === version.id) {
-    const open = tx
-      .select({ id: incidents.id })
-      .from(incidents)
-      .where(and(eq(incidents.deploymentId, running.id), isNull(incidents.resolvedAt)))
-      .limit(1)
-      .get();
+    const open = await first(
+      tx
+        .select({ id: incidents.id })
+        .from(incidents)
+        .where(and(eq(incidents.deploymentId, running.id), isNull(incidents.resolvedAt)))
+        .limit(1),
+    );
     opened = !open;
     incidentId =
       open?.id ??
-      openIncidentIn(
+      (await openIncidentIn(
         tx,
         caller,
         {
@@ -94,31 +93,29 @@ export function openBreach(
           detectedAt: Math.min(breach.firstAt, now),
         },
         now,
-      );
+      ));
   }
-  tx.insert(breaches)
-    .values({
-      id,
-      number,
-      agentId: agent.id,
-      environment,
-      versionId: version.id,
-      changeRecordId: version.changeRecordId,
-      kind: breach.kind,
-      subject: breach.subject,
-      detail: breach.detail,
-      value: breach.value ?? null,
-      threshold: breach.threshold ?? null,
-      occurrences: breach.occurrences,
-      firstAt: breach.firstAt,
-      lastAt: breach.lastAt,
-      day,
-      traceId: breach.traceId,
-      spanId: breach.spanId,
-      incidentId,
-    })
-    .run();
-  appendAuditEvent(tx, {
+  await tx.insert(breaches).values({
+    id,
+    number,
+    agentId: agent.id,
+    environment,
+    versionId: version.id,
+    changeRecordId: version.changeRecordId,
+    kind: breach.kind,
+    subject: breach.subject,
+    detail: breach.detail,
+    value: breach.value ?? null,
+    threshold: breach.threshold ?? null,
+    occurrences: breach.occurrences,
+    firstAt: breach.firstAt,
+    lastAt: breach.lastAt,
+    day,
+    traceId: breach.traceId,
+    spanId: breach.spanId,
+    incidentId,
+  });
+  await appendAuditEvent(tx, {
     at: now,
     actor: actorOf(caller),
     action: "breach.recorded",
@@ -136,13 +133,13 @@ export function openBreach(
       incidentId,
     },
   });
-  notifyBreach(
+  await notifyBreach(
     tx,
     { id, label: breachNumberLabel(number), message: `${agent.name} in ${environment}, v${version.number}: ${breach.detail}` },
     agent,
     now,
   );
   // A new incident changes the deployment's DORA facts; joining one already open changes nothing there.
-  if (opened) refreshDoraFacts(tx, agent.id);
+  if (opened) await refreshDoraFacts(tx, agent.id);
   return id;
 }

@@ -1,7 +1,7 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
-import { getDb, storageFailure } from "@/db";
+import { first, getDb, storageFailure, withTransaction } from "@/db";
 import type { Actor } from "@/db/audit";
 import { apiTokens } from "@/db/schema";
 import type { TokenScope } from "@/lib/domain/terms";
@@ -26,23 +26,24 @@ export function hashToken(token: string): string {
 }
 
 /** Resolves a bearer token; a revoked, expired or unknown token is no caller at all. */
-export function tokenCaller(token: string, now = Date.now()): Caller | null {
+export async function tokenCaller(token: string, now = Date.now()): Promise<Caller | null> {
   const db = getDb();
-  const row = db
-    .select()
-    .from(apiTokens)
-    .where(and(eq(apiTokens.tokenHash, hashToken(token)), isNull(apiTokens.revokedAt)))
-    .get();
+  const row = await first(
+    db
+      .select()
+      .from(apiTokens)
+      .where(and(eq(apiTokens.tokenHash, hashToken(token)), isNull(apiTokens.revokedAt))),
+  );
   if (!row || (row.expiresAt !== null && row.expiresAt <= now)) return null;
   // Last use to the minute: a token read every second need not take the write lock every second.
-  if (row.lastUsedAt === null || now - row.lastUsedAt >= 60_000) recordLastUse(row.id, now);
+  if (row.lastUsedAt === null || now - row.lastUsedAt >= 60_000) await recordLastUse(row.id, now);
   return { kind: "token", id: row.id, name: row.name, scopes: row.scopes };
 }
 
 /** Last use is bookkeeping: when storage refuses the write, the request it belongs to still goes on. */
-function recordLastUse(tokenId: string, now: number): void {
+async function recordLastUse(tokenId: string, now: number): Promise<void> {
   try {
-    getDb().update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, tokenId)).run();
+    await withTransaction(async (tx) => tx.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, tokenId)));
   } catch (error) {
     const reason = storageFailure(error);
     if (!reason) throw error;

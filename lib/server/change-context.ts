@@ -1,6 +1,6 @@
 import "server-only";
 import { and, desc, eq, inArray, isNotNull, ne } from "drizzle-orm";
-import { getDb } from "@/db";
+import { first, getDb } from "@/db";
 import { agents, agentVersions, changeRecords, signoffs } from "@/db/schema";
 import { permissionDiff, type DiffItem } from "@/lib/domain/permission-diff";
 import { changeNumberLabel, type ChangeState, type Role } from "@/lib/domain/terms";
@@ -12,10 +12,10 @@ import type { ChangeRecordView } from "./change-records";
 export type OpenChange = { id: string; label: string; title: string; state: ChangeState; baseVersion: number | null; updatedAt: number };
 
 /** The other open changes (draft, in review, approved) on the same agent, newest first: whichever is released first moves production under the rest. */
-export function otherOpenChanges(caller: Caller, agentSlug: string, exceptId: string | null): OpenChange[] {
+export async function otherOpenChanges(caller: Caller, agentSlug: string, exceptId: string | null): Promise<OpenChange[]> {
   assertCanRead(caller);
   const db = getDb();
-  const rows = db
+  const rows = await db
     .select({ row: changeRecords, base: agentVersions.number })
     .from(changeRecords)
     .innerJoin(agents, eq(agents.id, changeRecords.agentId))
@@ -28,8 +28,7 @@ export function otherOpenChanges(caller: Caller, agentSlug: string, exceptId: st
       ),
     )
     .orderBy(desc(changeRecords.updatedAt))
-    .limit(20)
-    .all();
+    .limit(20);
   return rows.map(({ row, base }) => ({
     id: row.id,
     label: changeNumberLabel(row.number),
@@ -54,33 +53,27 @@ export type ChangesSinceReview = {
  * For a re-reviewer: their last decision on this change that became history, and what the proposed
  * spec changed since (and whether what it is compared with moved), so they re-read only the difference.
  */
-export function changesSinceReview(caller: Caller, change: ChangeRecordView): ChangesSinceReview | null {
+export async function changesSinceReview(caller: Caller, change: ChangeRecordView): Promise<ChangesSinceReview | null> {
   if (caller.kind !== "user" || !change.spec) return null;
   const db = getDb();
-  const last = db
-    .select()
-    .from(signoffs)
-    .where(
-      and(
-        eq(signoffs.changeRecordId, change.id),
-        eq(signoffs.signerId, caller.user.id),
-        eq(signoffs.status, "dismissed"),
-        isNotNull(signoffs.reviewedVersionId),
-      ),
-    )
-    .orderBy(desc(signoffs.decidedAt))
-    .limit(1)
-    .get();
-  if (!last?.reviewedVersionId || !last.decidedAt) return null;
-  const ids = [last.reviewedVersionId, last.reviewedBaseVersionId].filter((v): v is string => Boolean(v));
-  const versions = new Map(
+  const last = await first(
     db
       .select()
-      .from(agentVersions)
-      .where(inArray(agentVersions.id, ids))
-      .all()
-      .map((v) => [v.id, v]),
+      .from(signoffs)
+      .where(
+        and(
+          eq(signoffs.changeRecordId, change.id),
+          eq(signoffs.signerId, caller.user.id),
+          eq(signoffs.status, "dismissed"),
+          isNotNull(signoffs.reviewedVersionId),
+        ),
+      )
+      .orderBy(desc(signoffs.decidedAt))
+      .limit(1),
   );
+  if (!last?.reviewedVersionId || !last.decidedAt) return null;
+  const ids = [last.reviewedVersionId, last.reviewedBaseVersionId].filter((v): v is string => Boolean(v));
+  const versions = new Map((await db.select().from(agentVersions).where(inArray(agentVersions.id, ids))).map((v) => [v.id, v]));
   const reviewed = versions.get(last.reviewedVersionId)!;
   const against = last.reviewedBaseVersionId ? versions.get(last.reviewedBaseVersionId) : undefined;
   return {

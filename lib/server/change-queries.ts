@@ -1,7 +1,7 @@
 import "server-only";
 import { and, asc, desc, eq, exists, inArray, isNotNull, ne, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { getDb } from "@/db";
+import { first, getDb } from "@/db";
 import { agents, agentVersions, apiTokens, changeRecords, signoffs, users, workflows } from "@/db/schema";
 import { specToYaml, type AgentSpec } from "@/lib/domain/spec";
 import type { SignoffPolicy } from "@/lib/domain/signoff-policy";
@@ -60,7 +60,7 @@ export type ChangeListItem = {
  * The ids of one page, in the list's order. The order is an index's (see db/schema.ts), so a page is read off it;
  * a page past the middle is read from the other end, so the last page costs what the first does.
  */
-function pageOfIds(where: SQL | undefined, total: number, filters: ChangeFilters): string[] {
+async function pageOfIds(where: SQL | undefined, total: number, filters: ChangeFilters): Promise<string[]> {
   const offset = (filters.page - 1) * filters.pageSize;
   if (offset >= total) return [];
   const bySubmission = Boolean(filters.needsMySignoff);
@@ -71,26 +71,27 @@ function pageOfIds(where: SQL | undefined, total: number, filters: ChangeFilters
   const backward = bySubmission ? [desc(key), desc(changeRecords.number)] : [asc(key), asc(changeRecords.number)];
   const query = getDb().select({ id: changeRecords.id }).from(changeRecords).where(where);
   if (!fromEnd)
-    return query
-      .orderBy(...forward)
-      .limit(filters.pageSize)
-      .offset(offset)
-      .all()
-      .map((r) => r.id);
+    return (
+      await query
+        .orderBy(...forward)
+        .limit(filters.pageSize)
+        .offset(offset)
+    ).map((r) => r.id);
   // Counted from the end: the rows after this page, then this page's rows, reversed back into the list's order.
   const after = Math.max(0, total - offset - filters.pageSize);
   const size = Math.min(filters.pageSize, total - offset);
-  return query
-    .orderBy(...backward)
-    .limit(size)
-    .offset(after)
-    .all()
+  return (
+    await query
+      .orderBy(...backward)
+      .limit(size)
+      .offset(after)
+  )
     .map((r) => r.id)
     .reverse();
 }
 
 /** All change records, newest first, with the filters of the list page. */
-export function listChanges(caller: Caller, filters: ChangeFilters): { items: ChangeListItem[]; total: number } {
+export async function listChanges(caller: Caller, filters: ChangeFilters): Promise<{ items: ChangeListItem[]; total: number }> {
   assertCanRead(caller);
   const db = getDb();
   const conditions: (SQL | undefined)[] = [];
@@ -98,7 +99,7 @@ export function listChanges(caller: Caller, filters: ChangeFilters): { items: Ch
   if (filters.branch) conditions.push(eq(changeRecords.branch, filters.branch));
   if (filters.agent) {
     // The slug is resolved first, so the count and the page read change_records' own indexes, without a join.
-    const agent = db.select({ id: agents.id }).from(agents).where(eq(agents.slug, filters.agent)).get();
+    const agent = await first(db.select({ id: agents.id }).from(agents).where(eq(agents.slug, filters.agent)));
     conditions.push(agent ? eq(changeRecords.agentId, agent.id) : sql`0`);
   }
   if (filters.risk) conditions.push(eq(changeRecords.riskTier, filters.risk));
@@ -134,30 +135,29 @@ export function listChanges(caller: Caller, filters: ChangeFilters): { items: Ch
     );
   }
   const where = and(...conditions);
-  const total = db
-    .select({ n: sql<number>`COUNT(*)` })
-    .from(changeRecords)
-    .where(where)
-    .get()!.n;
-  const ids = pageOfIds(where, total, filters);
+  const total = (await first(
+    db
+      .select({ n: sql<number>`COUNT(*)` })
+      .from(changeRecords)
+      .where(where),
+  ))!.n;
+  const ids = await pageOfIds(where, total, filters);
   const found = ids.length
-    ? db
+    ? await db
         .select({ row: changeRecords, agentSlug: agents.slug, agentName: agents.name, authorEmail: users.email, tokenName: apiTokens.name })
         .from(changeRecords)
         .innerJoin(agents, eq(agents.id, changeRecords.agentId))
         .leftJoin(users, eq(users.id, changeRecords.authorId))
         .leftJoin(apiTokens, eq(apiTokens.id, changeRecords.authorTokenId))
         .where(inArray(changeRecords.id, ids))
-        .all()
     : [];
   const byId = new Map(found.map((r) => [r.row.id, r]));
   const rows = ids.flatMap((id) => byId.get(id) ?? []);
   const pending = ids.length
-    ? db
+    ? await db
         .select({ changeRecordId: signoffs.changeRecordId, role: signoffs.role })
         .from(signoffs)
         .where(and(inArray(signoffs.changeRecordId, ids), eq(signoffs.status, "pending")))
-        .all()
     : [];
   return {
     total,
@@ -213,19 +213,19 @@ export function withAssessment(
 }
 
 /** What a change would be, as the author types: diff against its base, tier and reasons, signers. Writes nothing. */
-export function previewChange(caller: Caller, input: unknown): ChangePreview {
+export async function previewChange(caller: Caller, input: unknown): Promise<ChangePreview> {
   assertCanRead(caller);
   const data = parse(previewSchema, input);
   const db = getDb();
-  const agent = db.select().from(agents).where(eq(agents.slug, data.agent)).get();
+  const agent = await first(db.select().from(agents).where(eq(agents.slug, data.agent)));
   if (!agent) throw new AppError("not_found", `No agent with slug "${data.agent}"`);
-  const workflow = db.select().from(workflows).where(eq(workflows.id, agent.workflowId)).get()!;
-  const row = data.changeId ? findChangeRow(db, data.changeId) : null;
-  const production = productionNow(db, agent.id);
-  const base = (row ? comparisonBaseOf(db, row, production) : baseVersionOf(db, agent.id)) ?? undefined;
+  const workflow = (await first(db.select().from(workflows).where(eq(workflows.id, agent.workflowId))))!;
+  const row = data.changeId ? await findChangeRow(db, data.changeId) : null;
+  const production = await productionNow(db, agent.id);
+  const base = (row ? await comparisonBaseOf(db, row, production) : await baseVersionOf(db, agent.id)) ?? undefined;
   const basedOn = row
     ? row.baseVersionId
-      ? (db.select().from(agentVersions).where(eq(agentVersions.id, row.baseVersionId)).get() ?? null)
+      ? ((await first(db.select().from(agentVersions).where(eq(agentVersions.id, row.baseVersionId)))) ?? null)
       : null
     : (base ?? null);
   const read = readSpecInput(data.spec);
@@ -243,5 +243,10 @@ export function previewChange(caller: Caller, input: unknown): ChangePreview {
     required: [],
     standardChange: null,
   };
-  return withAssessment(empty, { ...data, retire: row?.retire ?? false }, { workflow, base: base?.spec ?? null }, currentPolicy(db).policy);
+  return withAssessment(
+    empty,
+    { ...data, retire: row?.retire ?? false },
+    { workflow, base: base?.spec ?? null },
+    (await currentPolicy(db)).policy,
+  );
 }

@@ -1,3 +1,4 @@
+import { first } from "@/db";
 import "server-only";
 import { and, desc, eq, gt, inArray } from "drizzle-orm";
 import type { DB } from "@/db";
@@ -117,46 +118,48 @@ export function assessedWorkflow<W extends { name: string; riskClass: RiskLevel 
  * the workflow took its present class, if it changed after the change was submitted; null when the
  * difference came otherwise (the agent moved to another workflow).
  */
-function workflowClassChange(
+async function workflowClassChange(
   db: Reader,
   row: Pick<ChangeRow, "state" | "assessedWorkflowClass" | "submittedAt">,
   workflow: typeof workflows.$inferSelect,
-): WorkflowClassChange | null {
+): Promise<WorkflowClassChange | null> {
   if (row.state === "draft" || !row.assessedWorkflowClass || row.assessedWorkflowClass === workflow.riskClass) return null;
-  const last = db
-    .select({ at: auditEvents.at })
-    .from(auditEvents)
-    .where(
-      and(
-        eq(auditEvents.entityType, "workflow"),
-        eq(auditEvents.entityId, workflow.id),
-        eq(auditEvents.action, "workflow.risk_class_changed"),
-        gt(auditEvents.at, row.submittedAt ?? 0),
-      ),
-    )
-    .orderBy(desc(auditEvents.seq))
-    .limit(1)
-    .get();
+  const last = await first(
+    db
+      .select({ at: auditEvents.at })
+      .from(auditEvents)
+      .where(
+        and(
+          eq(auditEvents.entityType, "workflow"),
+          eq(auditEvents.entityId, workflow.id),
+          eq(auditEvents.action, "workflow.risk_class_changed"),
+          gt(auditEvents.at, row.submittedAt ?? 0),
+        ),
+      )
+      .orderBy(desc(auditEvents.seq))
+      .limit(1),
+  );
   return { workflow: workflow.name, assessedUnder: row.assessedWorkflowClass, now: workflow.riskClass, since: last?.at ?? null };
 }
 
 /** Finds a change record by id or by number ("CR-42" or "42"). */
-export function findChangeRow(db: Reader, ref: string): ChangeRow {
+export async function findChangeRow(db: Reader, ref: string): Promise<ChangeRow> {
   const match = /^(?:CR-)?(\d+)$/i.exec(ref.trim());
   const row = match
-    ? db
-        .select()
-        .from(changeRecords)
-        .where(eq(changeRecords.number, Number(match[1])))
-        .get()
-    : db.select().from(changeRecords).where(eq(changeRecords.id, ref)).get();
+    ? await first(
+        db
+          .select()
+          .from(changeRecords)
+          .where(eq(changeRecords.number, Number(match[1]))),
+      )
+    : await first(db.select().from(changeRecords).where(eq(changeRecords.id, ref)));
   if (!row) throw new AppError("not_found", `No change record ${ref}`);
   return row;
 }
 
-export function policyByVersion(db: Reader, version: number | null): SignoffPolicy {
+export async function policyByVersion(db: Reader, version: number | null): Promise<SignoffPolicy> {
   if (!version) return DEFAULT_POLICY;
-  const row = db.select().from(policies).where(eq(policies.version, version)).get();
+  const row = await first(db.select().from(policies).where(eq(policies.version, version)));
   return row ? (row.document as unknown as SignoffPolicy) : DEFAULT_POLICY;
 }
 
@@ -165,20 +168,21 @@ export function policyByVersion(db: Reader, version: number | null): SignoffPoli
  * version that passed review. Never someone's unreviewed draft: a change diffed against a draft would
  * hide the draft's grants from its signers. None at all: the change is reviewed as a new agent.
  */
-export function baseVersionOf(db: Reader, agentId: string) {
-  const production = currentDeployment(db, agentId, "production");
+export async function baseVersionOf(db: Reader, agentId: string) {
+  const production = await currentDeployment(db, agentId, "production");
   if (production) return production.version;
-  const reviewed = db
-    .select({ version: agentVersions })
-    .from(agentVersions)
-    .innerJoin(
-      changeRecords,
-      and(eq(changeRecords.headVersionId, agentVersions.id), inArray(changeRecords.state, ["approved", "released", "rolled_back"])),
-    )
-    .where(eq(agentVersions.agentId, agentId))
-    .orderBy(desc(agentVersions.number))
-    .limit(1)
-    .get();
+  const reviewed = await first(
+    db
+      .select({ version: agentVersions })
+      .from(agentVersions)
+      .innerJoin(
+        changeRecords,
+        and(eq(changeRecords.headVersionId, agentVersions.id), inArray(changeRecords.state, ["approved", "released", "rolled_back"])),
+      )
+      .where(eq(agentVersions.agentId, agentId))
+      .orderBy(desc(agentVersions.number))
+      .limit(1),
+  );
   return reviewed?.version ?? null;
 }
 
@@ -187,13 +191,14 @@ export function baseVersionOf(db: Reader, agentId: string) {
  * describe what releasing it would do there), else the version it was proposed from. A closed change
  * keeps the comparison it was decided on: its recorded base. Pass `production` when it is already read.
  */
-export function comparisonBaseOf(
+export async function comparisonBaseOf(
   db: Reader,
   row: Pick<ChangeRow, "agentId" | "state" | "baseVersionId">,
-  production: ProductionNow | null = productionNow(db, row.agentId),
+  known?: ProductionNow | null,
 ) {
+  const production = known === undefined ? await productionNow(db, row.agentId) : known;
   const id = production && OPEN_STATES.includes(row.state) ? production.versionId : row.baseVersionId;
-  return id ? (db.select().from(agentVersions).where(eq(agentVersions.id, id)).get() ?? null) : null;
+  return id ? ((await first(db.select().from(agentVersions).where(eq(agentVersions.id, id)))) ?? null) : null;
 }
 
 const OPEN_STATES: ChangeState[] = ["draft", "in_review", "approved"];
@@ -206,12 +211,12 @@ export function isBehindProduction(row: Pick<ChangeRow, "state" | "baseVersionId
 export type ProductionNow = { versionId: string; number: number; changeLabel: string | null; since: number };
 
 /** What production runs now, and the change (or rollback) that put it there: the version every open change must be based on. */
-export function productionNow(db: Reader, agentId: string): ProductionNow | null {
-  const current = currentDeployment(db, agentId, "production");
+export async function productionNow(db: Reader, agentId: string): Promise<ProductionNow | null> {
+  const current = await currentDeployment(db, agentId, "production");
   if (!current) return null;
   const { deployment, version } = current;
   const change = deployment.changeRecordId
-    ? db.select({ number: changeRecords.number }).from(changeRecords).where(eq(changeRecords.id, deployment.changeRecordId)).get()
+    ? await first(db.select({ number: changeRecords.number }).from(changeRecords).where(eq(changeRecords.id, deployment.changeRecordId)))
     : undefined;
   const changeLabel = deployment.kind === "rollback" ? "a rollback" : change ? changeNumberLabel(change.number) : null;
   return { versionId: version.id, number: version.number, changeLabel, since: deployment.deployedAt };
@@ -331,48 +336,48 @@ export function problemsOf(
 }
 
 /** Everything about one change record, for its page and the API. */
-export function changeView(db: Reader, row: ChangeRow): ChangeRecordView {
-  const agent = db.select().from(agents).where(eq(agents.id, row.agentId)).get()!;
-  const workflow = db.select().from(workflows).where(eq(workflows.id, agent.workflowId)).get()!;
+export async function changeView(db: Reader, row: ChangeRow): Promise<ChangeRecordView> {
+  const agent = (await first(db.select().from(agents).where(eq(agents.id, row.agentId))))!;
+  const workflow = (await first(db.select().from(workflows).where(eq(workflows.id, agent.workflowId))))!;
   const versionIds = [row.baseVersionId, row.headVersionId].filter((v): v is string => Boolean(v));
-  const versions = versionIds.length ? db.select().from(agentVersions).where(inArray(agentVersions.id, versionIds)).all() : [];
+  const versions = versionIds.length ? await db.select().from(agentVersions).where(inArray(agentVersions.id, versionIds)) : [];
   const base = versions.find((v) => v.id === row.baseVersionId) ?? null;
   const head = versions.find((v) => v.id === row.headVersionId) ?? null;
-  const production = productionNow(db, row.agentId);
-  const compared = comparisonBaseOf(db, row, production);
+  const production = await productionNow(db, row.agentId);
+  const compared = await comparisonBaseOf(db, row, production);
   const outOfDate = isBehindProduction(row, production);
   // Text that does not parse yet is shown (with its problems) even when an older spec parsed.
   const specIssues = row.draftSpecText ? readSpecInput(row.draftSpecText).issues : [];
   const assessment = assessRow(
     row,
     { workflow: assessedWorkflow(row, workflow), base: compared?.spec ?? null, head: head?.spec ?? null },
-    policyByVersion(db, row.policyVersion),
+    await policyByVersion(db, row.policyVersion),
   );
 
-  const signoffRows = db.select().from(signoffs).where(eq(signoffs.changeRecordId, row.id)).all();
+  const signoffRows = await db.select().from(signoffs).where(eq(signoffs.changeRecordId, row.id));
   const reviewedIds = [...new Set(signoffRows.map((s) => s.reviewedVersionId).filter((v): v is string => Boolean(v)))];
   const reviewedNumbers = new Map(
     reviewedIds.length
-      ? db
-          .select({ id: agentVersions.id, number: agentVersions.number })
-          .from(agentVersions)
-          .where(inArray(agentVersions.id, reviewedIds))
-          .all()
-          .map((v) => [v.id, v.number])
+      ? (
+          await db
+            .select({ id: agentVersions.id, number: agentVersions.number })
+            .from(agentVersions)
+            .where(inArray(agentVersions.id, reviewedIds))
+        ).map((v) => [v.id, v.number])
       : [],
   );
   const peopleIds = [row.authorId, row.rollbackOwnerId, ...signoffRows.map((s) => s.signerId)].filter((v): v is string => Boolean(v));
   const people = new Map(
     peopleIds.length
-      ? db
-          .select()
-          .from(users)
-          .where(inArray(users.id, [...new Set(peopleIds)]))
-          .all()
-          .map((u) => [u.id, u])
+      ? (
+          await db
+            .select()
+            .from(users)
+            .where(inArray(users.id, [...new Set(peopleIds)]))
+        ).map((u) => [u.id, u])
       : [],
   );
-  const token = row.authorTokenId ? db.select().from(apiTokens).where(eq(apiTokens.id, row.authorTokenId)).get() : undefined;
+  const token = row.authorTokenId ? await first(db.select().from(apiTokens).where(eq(apiTokens.id, row.authorTokenId))) : undefined;
   const author = row.authorId ? people.get(row.authorId)! : null;
   const owner = row.rollbackOwnerId ? people.get(row.rollbackOwnerId) : undefined;
 
@@ -448,7 +453,7 @@ export function changeView(db: Reader, row: ChangeRow): ChangeRecordView {
     releasedAt: row.releasedAt,
     closedAt: row.closedAt,
     retroSignoffDueAt: row.retroSignoffDueAt,
-    workflowClassChangedSince: workflowClassChange(db, row, workflow),
+    workflowClassChangedSince: await workflowClassChange(db, row, workflow),
     reassessmentReason: row.reassessmentReason,
   };
 }

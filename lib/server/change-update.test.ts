@@ -34,11 +34,11 @@ const clock = testClock();
 const engineer = () => as("engineer@countersign.test");
 const engineer2 = () => as("engineer2@countersign.test");
 const reader = () => as("auditor@countersign.test");
-const limitOf = (spec: ReturnType<typeof productionSpec>) =>
+const limitOf = (spec: Awaited<ReturnType<typeof productionSpec>>) =>
   spec.tools.find((t) => t.system === "stripe")!.actions.find((a) => a.name === "refunds.create")!.limit;
 
-function unmetGates(fn: () => unknown): Gate[] {
-  const error = errorOf(fn);
+async function unmetGates(fn: () => unknown): Promise<Gate[]> {
+  const error = await errorOf(fn);
   expect(error).toBeInstanceOf(AppError);
   expect(error.code).toBe("gate_failed");
   return (error.details.gates as Gate[]).filter((g) => !g.met);
@@ -50,29 +50,31 @@ beforeAll(async () => {
 });
 
 describe("a change proposed before production moved (finding 1)", () => {
-  it("is out of date, shows the escalation it would cause, cannot be promoted, and is safe once updated", () => {
-    const before = getAgentRecord(reader(), "refund-assistant").environments.production!.version;
-    const original = limitOf(productionSpec("refund-assistant"))!.amount;
-    const traces = retentionChange("refund-assistant", 30, clock.next());
+  it("is out of date, shows the escalation it would cause, cannot be promoted, and is safe once updated", async () => {
+    const before = (await getAgentRecord(await reader(), "refund-assistant")).environments.production!.version;
+    const original = limitOf(await productionSpec("refund-assistant"))!.amount;
+    const traces = await retentionChange("refund-assistant", 30, clock.next());
     expect(traces.baseVersion!.number).toBe(before);
     // Operations signs the incident path; the diff is only the retention.
-    approveAll(traces.id, clock);
-    expect(getChange(reader(), traces.id).state).toBe("approved");
+    await approveAll(traces.id, clock);
+    expect((await getChange(await reader(), traces.id)).state).toBe("approved");
 
     // Meanwhile CR-381 lowers the limit and is released first.
-    const lower = limitRaise(10, clock.next());
-    approveAll(lower.id, clock);
-    releaseApproved(lower.id, clock);
-    const now = getAgentRecord(reader(), "refund-assistant").environments.production!.version;
+    const lower = await limitRaise(10, clock.next());
+    await approveAll(lower.id, clock);
+    await releaseApproved(lower.id, clock);
+    const now = (await getAgentRecord(await reader(), "refund-assistant")).environments.production!.version;
     expect(now).toBeGreaterThan(before);
 
     // Its author is told at once.
     expect(
-      myNotifications(engineer()).items.some((n) => n.message.startsWith(`${traces.label} `) && /is out of date/.test(n.message)),
+      (await myNotifications(await engineer())).items.some(
+        (n) => n.message.startsWith(`${traces.label} `) && /is out of date/.test(n.message),
+      ),
     ).toBe(true);
 
     // The change page tells the truth: out of date, compared with what production runs now.
-    const stale = getChange(reader(), traces.id);
+    const stale = await getChange(await reader(), traces.id);
     expect(stale.outOfDate).toBe(true);
     expect(stale.production).toMatchObject({ number: now, changeLabel: lower.label });
     expect(stale.comparedWith).toMatchObject({ number: now, isProduction: true });
@@ -80,21 +82,29 @@ describe("a change proposed before production moved (finding 1)", () => {
     expect(escalation?.summary).toMatch(new RegExp(`limit raised 10 → ${original}`));
 
     // Neither staging nor production takes it; development does (that is where authors try things).
-    promote(engineer2(), traces.id, { environment: "development" }, clock.next());
-    const staging = unmetGates(() => promote(engineer2(), traces.id, { environment: "staging" }, clock.next()));
+    await promote(await engineer2(), traces.id, { environment: "development" }, clock.next());
+    const staging = await unmetGates(async () => await promote(await engineer2(), traces.id, { environment: "staging" }, clock.next()));
     expect(staging.map((g) => [g.gate, g.reason])).toEqual([
       ["up_to_date", `based on v${before}; production runs v${now} since ${lower.label}`],
     ]);
-    const production = unmetGates(() => promote(as("ops@countersign.test"), traces.id, { environment: "production" }, clock.next()));
+    const production = await unmetGates(
+      async () => await promote(await as("ops@countersign.test"), traces.id, { environment: "production" }, clock.next()),
+    );
     expect(production.map((g) => g.gate)).toContain("up_to_date");
 
     // Only its author updates it; the others get 403 before their request is read.
-    expect(errorOf(() => updateFromProduction(as("ops@countersign.test"), traces.id, { resolutions: 42 }, clock.next())).code).toBe(
+    expect(
+      (
+        await errorOf(
+          async () => await updateFromProduction(await as("ops@countersign.test"), traces.id, { resolutions: 42 }, clock.next()),
+        )
+      ).code,
+    ).toBe("forbidden");
+    expect((await errorOf(async () => await updateFromProduction(await reader(), traces.id, "nonsense", clock.next()))).code).toBe(
       "forbidden",
     );
-    expect(errorOf(() => updateFromProduction(reader(), traces.id, "nonsense", clock.next())).code).toBe("forbidden");
 
-    const updated = updateFromProduction(engineer(), traces.id, {}, clock.next());
+    const updated = await updateFromProduction(await engineer(), traces.id, {}, clock.next());
     expect(updated.outOfDate).toBe(false);
     expect(updated.baseVersion!.number).toBe(now);
     expect(limitOf(updated.spec!)).toEqual({ amount: 10, unit: "USD" });
@@ -106,32 +116,39 @@ describe("a change proposed before production moved (finding 1)", () => {
     ]);
 
     // Retried, it is a conflict: there is nothing left to update.
-    expect(errorOf(() => updateFromProduction(engineer(), traces.id, {}, clock.next())).message).toMatch(/already up to date/);
+    expect((await errorOf(async () => await updateFromProduction(await engineer(), traces.id, {}, clock.next()))).message).toMatch(
+      /already up to date/,
+    );
 
-    releaseApproved(traces.id, clock);
-    const released = getAgentRecord(reader(), "refund-assistant");
+    await releaseApproved(traces.id, clock);
+    const released = await getAgentRecord(await reader(), "refund-assistant");
     expect(released.environments.production!.version).toBe(updated.headVersion);
-    expect(limitOf(productionSpec("refund-assistant"))).toEqual({ amount: 10, unit: "USD" });
+    expect(limitOf(await productionSpec("refund-assistant"))).toEqual({ amount: 10, unit: "USD" });
   });
 
-  it("a field both changed is a conflict the author resolves; the new escalation is re-signed by security, who sees what moved", () => {
-    const raise = limitRaise(60, clock.next());
-    approveAll(raise.id, clock);
-    expect(getChange(reader(), raise.id).state).toBe("approved");
-    const lower = limitRaise(5, clock.next());
-    approveAll(lower.id, clock);
-    releaseApproved(lower.id, clock);
+  it("a field both changed is a conflict the author resolves; the new escalation is re-signed by security, who sees what moved", async () => {
+    const raise = await limitRaise(60, clock.next());
+    await approveAll(raise.id, clock);
+    expect((await getChange(await reader(), raise.id)).state).toBe("approved");
+    const lower = await limitRaise(5, clock.next());
+    await approveAll(lower.id, clock);
+    await releaseApproved(lower.id, clock);
 
-    const conflict = errorOf(() => updateFromProduction(engineer(), raise.id, {}, clock.next()));
+    const conflict = await errorOf(async () => await updateFromProduction(await engineer(), raise.id, {}, clock.next()));
     expect(conflict.code).toBe("conflict");
     const conflicts = conflict.details.conflicts as { path: string; ours: { limit: unknown }; theirs: { limit: unknown } }[];
     expect(conflicts.map((c) => [c.path, c.ours.limit, c.theirs.limit])).toEqual([
       ["tools.stripe:refunds.create", { amount: 60, unit: "USD" }, { amount: 5, unit: "USD" }],
     ]);
     // Nothing was written by the refused update.
-    expect(getChange(reader(), raise.id)).toMatchObject({ state: "approved", outOfDate: true });
+    expect(await getChange(await reader(), raise.id)).toMatchObject({ state: "approved", outOfDate: true });
 
-    const updated = updateFromProduction(engineer(), raise.id, { resolutions: { "tools.stripe:refunds.create": "ours" } }, clock.next());
+    const updated = await updateFromProduction(
+      await engineer(),
+      raise.id,
+      { resolutions: { "tools.stripe:refunds.create": "ours" } },
+      clock.next(),
+    );
     expect(updated.state).toBe("in_review");
     expect(updated.permissionDiff.find((i) => i.domain === "authority" && i.direction === "escalation")?.summary).toMatch(/5 → 60 USD/);
     // Every approval was of "43 → 60"; the diff is now "5 → 60": all asked again.
@@ -139,75 +156,79 @@ describe("a change proposed before production moved (finding 1)", () => {
     expect(live.every((s) => s.status === "pending")).toBe(true);
     expect(live.map((s) => s.role)).toContain("security");
 
-    const since = changesSinceReview(as("security@countersign.test"), updated)!;
+    const since = (await changesSinceReview(await as("security@countersign.test"), updated))!;
     expect(since).toMatchObject({ role: "security", reviewedVersion: raise.headVersion });
     expect(since.reviewedAgainst).not.toBe(updated.comparedWith!.number);
 
-    approveAll(raise.id, clock);
-    releaseApproved(raise.id, clock);
-    expect(limitOf(productionSpec("refund-assistant"))).toEqual({ amount: 60, unit: "USD" });
+    await approveAll(raise.id, clock);
+    await releaseApproved(raise.id, clock);
+    expect(limitOf(await productionSpec("refund-assistant"))).toEqual({ amount: 60, unit: "USD" });
   });
 
-  it("a change in draft records no sign-offs to reconcile; the editor's comparison names production truthfully", () => {
-    const spec = productionSpec("refund-assistant");
+  it("a change in draft records no sign-offs to reconcile; the editor's comparison names production truthfully", async () => {
+    const spec = await productionSpec("refund-assistant");
     spec.instructions += "\nAlways quote the order number.";
-    const draft = proposeChange(engineer(), { agent: "refund-assistant", title: "Draft", spec, ...attested }, clock.next());
-    const bump = retentionChange("refund-assistant", 3, clock.next());
-    approveAll(bump.id, clock);
-    releaseApproved(bump.id, clock);
-    const stale = getChange(reader(), draft.id);
+    const draft = await proposeChange(await engineer(), { agent: "refund-assistant", title: "Draft", spec, ...attested }, clock.next());
+    const bump = await retentionChange("refund-assistant", 3, clock.next());
+    await approveAll(bump.id, clock);
+    await releaseApproved(bump.id, clock);
+    const stale = await getChange(await reader(), draft.id);
     expect(stale.outOfDate).toBe(true);
-    const updated = updateFromProduction(engineer(), draft.id, {}, clock.next());
+    const updated = await updateFromProduction(await engineer(), draft.id, {}, clock.next());
     expect(updated).toMatchObject({ state: "draft", outOfDate: false, signoffs: [] });
     // Its own edit (the instructions) on top of production's (the retention).
-    expect(updated.spec).toEqual({ ...productionSpec("refund-assistant"), instructions: spec.instructions });
+    expect(updated.spec).toEqual({ ...(await productionSpec("refund-assistant")), instructions: spec.instructions });
   });
 });
 
 describe("the ladder (finding 3)", () => {
-  it("a deploy token cannot send a change to production that never ran in development and staging", () => {
-    const change = retentionChange("refund-assistant", 11, clock.next());
-    approveAll(change.id, clock);
-    const current = getChange(reader(), change.id);
+  it("a deploy token cannot send a change to production that never ran in development and staging", async () => {
+    const change = await retentionChange("refund-assistant", 11, clock.next());
+    await approveAll(change.id, clock);
+    const current = await getChange(await reader(), change.id);
     // An eval record of the spec in staging is not a staging deployment.
-    stagingEval("refund-assistant", current.specHash!, clock.next());
-    const unmet = unmetGates(() => promote(engineer2(), change.id, { environment: "production" }, clock.next()));
+    await stagingEval("refund-assistant", current.specHash!, clock.next());
+    const unmet = await unmetGates(async () => await promote(await engineer2(), change.id, { environment: "production" }, clock.next()));
     expect(unmet.map((g) => g.gate)).toEqual(["ladder"]);
-    expect(unmetGates(() => promote(engineer2(), change.id, { environment: "staging" }, clock.next())).map((g) => g.gate)).toEqual([
-      "ladder",
-    ]);
-    releaseApproved(change.id, clock);
-    expect(getChange(reader(), change.id).state).toBe("released");
+    expect(
+      (await unmetGates(async () => await promote(await engineer2(), change.id, { environment: "staging" }, clock.next()))).map(
+        (g) => g.gate,
+      ),
+    ).toEqual(["ladder"]);
+    await releaseApproved(change.id, clock);
+    expect((await getChange(await reader(), change.id)).state).toBe("released");
   });
 });
 
 describe("submitting a new change (finding 6)", () => {
-  it("a refused first submission creates nothing and names every problem at once", () => {
-    const count = () => db.select().from(changeRecords).all().length;
-    const before = count();
-    const missing = errorOf(() =>
-      proposeChange(engineer(), { agent: "refund-assistant", spec: { model: {} }, submit: true }, clock.next()),
+  it("a refused first submission creates nothing and names every problem at once", async () => {
+    const count = async () => (await db.select().from(changeRecords)).length;
+    const before = await count();
+    const missing = await errorOf(
+      async () => await proposeChange(await engineer(), { agent: "refund-assistant", spec: { model: {} }, submit: true }, clock.next()),
     );
     expect(missing.code).toBe("validation_failed");
     expect(Object.keys(missing.details.fieldErrors!)).toEqual(expect.arrayContaining(["title", "rollbackPlan", "rollbackOwner"]));
-    const spec = productionSpec("refund-assistant");
+    const spec = await productionSpec("refund-assistant");
     spec.traceRetentionDays += 2;
-    const untitled = errorOf(() => proposeChange(engineer(), { agent: "refund-assistant", spec, submit: true }, clock.next()));
+    const untitled = await errorOf(
+      async () => await proposeChange(await engineer(), { agent: "refund-assistant", spec, submit: true }, clock.next()),
+    );
     expect(Object.keys(untitled.details.fieldErrors!).sort()).toEqual(["rollbackOwner", "rollbackPlan", "title"]);
-    expect(count()).toBe(before);
+    expect(await count()).toBe(before);
   });
 });
 
-it("a new review round: approvals by every role finish a change that had changes requested (finding 2, via the API shape)", () => {
-  const change = limitRaise(71, clock.next());
-  signOff(
-    as("security@countersign.test"),
+it("a new review round: approvals by every role finish a change that had changes requested (finding 2, via the API shape)", async () => {
+  const change = await limitRaise(71, clock.next());
+  await signOff(
+    await as("security@countersign.test"),
     change.id,
     { role: "security", decision: "request_changes", comment: "Say why 71" },
     clock.next(),
   );
-  submitChange(engineer(), change.id, clock.next());
-  expect(approveAll(change.id, clock).state).toBe("approved");
+  await submitChange(await engineer(), change.id, clock.next());
+  expect((await approveAll(change.id, clock)).state).toBe("approved");
 });
 
 it("after updates from production, releases, rollbacks and re-assessments the trail still replays against the tables", () => {

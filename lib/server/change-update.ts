@@ -1,7 +1,7 @@
 import "server-only";
 import { and, eq, inArray, ne } from "drizzle-orm";
 import { z } from "zod";
-import { getDb } from "@/db";
+import { withTransaction, getDb } from "@/db";
 import { appendAuditEvent, appendAuditEvents, type Actor, type AuditInput } from "@/db/audit";
 import { agentVersions, changeRecords, signoffs } from "@/db/schema";
 import { canonicalJson } from "@/lib/domain/canonical-json";
@@ -45,117 +45,121 @@ export const updateFromProductionSchema = z.strictObject({
 
 type Versions = Map<string, typeof agentVersions.$inferSelect>;
 
-function versionsById(tx: Tx, ids: (string | null)[]): Versions {
+async function versionsById(tx: Tx, ids: (string | null)[]): Promise<Versions> {
   const wanted = [...new Set(ids.filter((id): id is string => Boolean(id)))];
-  const rows = wanted.length ? tx.select().from(agentVersions).where(inArray(agentVersions.id, wanted)).all() : [];
+  const rows = wanted.length ? await tx.select().from(agentVersions).where(inArray(agentVersions.id, wanted)) : [];
   return new Map(rows.map((v) => [v.id, v]));
 }
 
 /** A diff as a reviewer reads it, independent of version numbers: what would change, item by item. */
 const diffKey = (diff: DiffItem[]) => canonicalJson(diff.map((i) => ({ kind: i.kind, path: i.path, before: i.before, after: i.after })));
 
-export function updateFromProduction(caller: Caller, ref: string, input: unknown, now = Date.now()): ChangeRecordView {
+export async function updateFromProduction(caller: Caller, ref: string, input: unknown, now = Date.now()): Promise<ChangeRecordView> {
   const db = getDb();
-  const id = db.transaction(
-    (tx) => {
-      // Who before what: only the author of an open change brings it up to date.
-      const row = openChangeOfAuthor(tx, caller, ref, "update");
-      const { resolutions } = parseInput(updateFromProductionSchema, input, "The update has problems");
-      const label = changeNumberLabel(row.number);
-      const production = productionNow(tx, row.agentId);
-      if (!production || !isBehindProduction(row, production)) {
-        throw new AppError("conflict", `${label} is already up to date with production`);
-      }
-      if (row.retire) return retargetRetirement(tx, row, production, actorOf(caller), now);
-      if (!row.headVersionId || row.draftSpecText) {
-        throw new AppError("conflict", `${label}'s spec does not parse yet: fix it in the editor, then update it from production`);
-      }
-      const versions = versionsById(tx, [row.baseVersionId, row.headVersionId, production.versionId]);
-      const ours = versions.get(row.headVersionId)!.spec;
-      const theirs = versions.get(production.versionId)!.spec;
-      const base = row.baseVersionId ? versions.get(row.baseVersionId)!.spec : null;
-      const merge = mergeSpecs(base, ours, theirs, resolutions);
-      if (!merge.spec) {
-        const open = merge.conflicts.filter((c) => !resolutions[c.path]);
+  const id = await withTransaction(async (tx) => {
+    // Who before what: only the author of an open change brings it up to date.
+    const row = await openChangeOfAuthor(tx, caller, ref, "update");
+    const { resolutions } = parseInput(updateFromProductionSchema, input, "The update has problems");
+    const label = changeNumberLabel(row.number);
+    const production = await productionNow(tx, row.agentId);
+    if (!production || !isBehindProduction(row, production)) {
+      throw new AppError("conflict", `${label} is already up to date with production`);
+    }
+    if (row.retire) return await retargetRetirement(tx, row, production, actorOf(caller), now);
+    if (!row.headVersionId || row.draftSpecText) {
+      throw new AppError("conflict", `${label}'s spec does not parse yet: fix it in the editor, then update it from production`);
+    }
+    const versions = await versionsById(tx, [row.baseVersionId, row.headVersionId, production.versionId]);
+    const ours = versions.get(row.headVersionId)!.spec;
+    const theirs = versions.get(production.versionId)!.spec;
+    const base = row.baseVersionId ? versions.get(row.baseVersionId)!.spec : null;
+    const merge = mergeSpecs(base, ours, theirs, resolutions);
+    if (!merge.spec) {
+      const open = merge.conflicts.filter((c) => !resolutions[c.path]);
+      throw new AppError(
+        "conflict",
+        `${label} and production both changed ${open.map((c) => c.label).join(", ")}: choose which to keep for each`,
+        { conflicts: merge.conflicts },
+      );
+    }
+    const valid = validateSpec(merge.spec);
+    if (!valid.ok) {
+      throw new AppError("validation_failed", `The updated spec would not be valid: ${valid.issues[0]!.message}`, {
+        fieldErrors: Object.fromEntries(valid.issues.map((i) => [`spec.${i.path}`, [i.message]])),
+      });
+    }
+    if (specHash(valid.spec) === versions.get(production.versionId)!.specHash) {
+      throw new AppError("conflict", `Production already runs everything ${label} would change: nothing is left to review; withdraw it`);
+    }
+    const actor = actorOf(caller);
+    const { row: refreshed } = await refresh(
+      tx,
+      { ...row, baseVersionId: production.versionId },
+      valid.spec as Record<string, unknown>,
+      actor,
+      now,
+    );
+    if (row.state !== "draft") {
+      // Still in review: the result must be as fit for review as any edit (e.g. a harm metric for an escalation).
+      const { workflow } = await agentWithWorkflow(tx, row.agentId);
+      const assessment = assessRow(refreshed, { workflow, base: theirs, head: valid.spec }, (await currentPolicy(tx)).policy);
+      const problems = problemsOf(refreshed, valid.spec, [], assessment);
+      if (Object.keys(problems).length > 0) {
         throw new AppError(
-          "conflict",
-          `${label} and production both changed ${open.map((c) => c.label).join(", ")}: choose which to keep for each`,
-          { conflicts: merge.conflicts },
+          "validation_failed",
+          `${label} would be unfit for review after the update: ${Object.values(problems).flat()[0]}`,
+          {
+            fieldErrors: problems,
+          },
         );
       }
-      const valid = validateSpec(merge.spec);
-      if (!valid.ok) {
-        throw new AppError("validation_failed", `The updated spec would not be valid: ${valid.issues[0]!.message}`, {
-          fieldErrors: Object.fromEntries(valid.issues.map((i) => [`spec.${i.path}`, [i.message]])),
-        });
-      }
-      if (specHash(valid.spec) === versions.get(production.versionId)!.specHash) {
-        throw new AppError("conflict", `Production already runs everything ${label} would change: nothing is left to review; withdraw it`);
-      }
-      const actor = actorOf(caller);
-      const { row: refreshed } = refresh(
-        tx,
-        { ...row, baseVersionId: production.versionId },
-        valid.spec as Record<string, unknown>,
-        actor,
-        now,
-      );
-      if (row.state !== "draft") {
-        // Still in review: the result must be as fit for review as any edit (e.g. a harm metric for an escalation).
-        const { workflow } = agentWithWorkflow(tx, row.agentId);
-        const assessment = assessRow(refreshed, { workflow, base: theirs, head: valid.spec }, currentPolicy(tx).policy);
-        const problems = problemsOf(refreshed, valid.spec, [], assessment);
-        if (Object.keys(problems).length > 0) {
-          throw new AppError(
-            "validation_failed",
-            `${label} would be unfit for review after the update: ${Object.values(problems).flat()[0]}`,
-            {
-              fieldErrors: problems,
-            },
-          );
-        }
-      }
-      const next =
-        row.state === "draft"
-          ? refreshed
-          : reconcileSignoffs(tx, row, refreshed, `${actor.label} updated the change from production`, actor, now).row;
-      save(tx, next);
-      appendAuditEvent(tx, {
-        at: now,
-        actor,
-        action: "change.updated_from_production",
-        entityType: "change_record",
-        entityId: row.id,
-        payload: {
-          number: row.number,
-          fromBaseVersion: row.baseVersionId ? versions.get(row.baseVersionId)!.number : null,
-          toBaseVersion: production.number,
-          fromProduction: merge.fromProduction,
-          // Only the answers to real conflicts are the record; anything else sent is ignored.
-          resolutions: Object.fromEntries(merge.conflicts.map((c) => [c.path, resolutions[c.path]])),
-          specHash: specHash(valid.spec),
-          previousContentHash: row.contentHash,
-          contentHash: next.contentHash,
-          ...(next.state !== row.state && { previousState: row.state, state: next.state }),
-        },
-      });
-      return row.id;
-    },
-    { behavior: "immediate" },
-  );
-  return changeView(db, findChangeRow(db, id));
+    }
+    const next =
+      row.state === "draft"
+        ? refreshed
+        : (await reconcileSignoffs(tx, row, refreshed, `${actor.label} updated the change from production`, actor, now)).row;
+    await save(tx, next);
+    await appendAuditEvent(tx, {
+      at: now,
+      actor,
+      action: "change.updated_from_production",
+      entityType: "change_record",
+      entityId: row.id,
+      payload: {
+        number: row.number,
+        fromBaseVersion: row.baseVersionId ? versions.get(row.baseVersionId)!.number : null,
+        toBaseVersion: production.number,
+        fromProduction: merge.fromProduction,
+        // Only the answers to real conflicts are the record; anything else sent is ignored.
+        resolutions: Object.fromEntries(merge.conflicts.map((c) => [c.path, resolutions[c.path]])),
+        specHash: specHash(valid.spec),
+        previousContentHash: row.contentHash,
+        contentHash: next.contentHash,
+        ...(next.state !== row.state && { previousState: row.state, state: next.state }),
+      },
+    });
+    return row.id;
+  });
+  return await changeView(db, await findChangeRow(db, id));
 }
 
 /**
  * A retire change whose production moved now retires what production runs instead: a different version
  * than its signers agreed to retire, so every standing decision is dismissed and asked again.
  */
-function retargetRetirement(tx: Tx, row: ChangeRow, production: { versionId: string; number: number }, actor: Actor, now: number): string {
+async function retargetRetirement(
+  tx: Tx,
+  row: ChangeRow,
+  production: { versionId: string; number: number },
+  actor: Actor,
+  now: number,
+): Promise<string> {
   const retargeted = { ...row, baseVersionId: production.versionId, headVersionId: production.versionId };
-  const { row: refreshed } = refresh(tx, retargeted, undefined, actor, now);
-  const next = row.state === "draft" ? refreshed : redoSignoffs(tx, { ...refreshed, state: "in_review", approvedAt: null }, actor, now);
-  save(tx, next);
-  appendAuditEvent(tx, {
+  const { row: refreshed } = await refresh(tx, retargeted, undefined, actor, now);
+  const next =
+    row.state === "draft" ? refreshed : await redoSignoffs(tx, { ...refreshed, state: "in_review", approvedAt: null }, actor, now);
+  await save(tx, next);
+  await appendAuditEvent(tx, {
     at: now,
     actor,
     action: "change.updated_from_production",
@@ -179,23 +183,22 @@ function retargetRetirement(tx: Tx, row: ChangeRow, production: { versionId: str
  * dismissed. Roles the change now needs and no longer has are asked; roles it no longer needs stop
  * being waited on. All required roles approved: approved; otherwise in review.
  */
-function reconcileSignoffs(
+async function reconcileSignoffs(
   tx: Tx,
   before: ChangeRow,
   next: ChangeRow,
   why: string,
   actor: Actor,
   now: number,
-): { row: ChangeRow; dismissed: number; asked: number } {
-  const { workflow } = agentWithWorkflow(tx, next.agentId);
-  const { version, policy } = currentPolicy(tx);
-  const live = tx
+): Promise<{ row: ChangeRow; dismissed: number; asked: number }> {
+  const { workflow } = await agentWithWorkflow(tx, next.agentId);
+  const { version, policy } = await currentPolicy(tx);
+  const live = await tx
     .select()
     .from(signoffs)
-    .where(and(eq(signoffs.changeRecordId, next.id), ne(signoffs.status, "dismissed")))
-    .all();
-  const compared = comparisonBaseOf(tx, next);
-  const versions = versionsById(tx, [
+    .where(and(eq(signoffs.changeRecordId, next.id), ne(signoffs.status, "dismissed")));
+  const compared = await comparisonBaseOf(tx, next);
+  const versions = await versionsById(tx, [
     next.baseVersionId,
     next.headVersionId,
     ...live.flatMap((s) => [s.reviewedVersionId, s.reviewedBaseVersionId]),
@@ -213,7 +216,7 @@ function reconcileSignoffs(
 
   const carried = live.filter((s) => s.status === "approved" && required.has(s.role) && reviewedKey(s) === currentKey);
   const stale = live.filter((s) => !carried.includes(s) && !(s.status === "pending" && required.has(s.role)));
-  dismissSignoffs(tx, next, stale, `dismissed: ${why}; the diff it makes changed`, actor, now);
+  await dismissSignoffs(tx, next, stale, `dismissed: ${why}; the diff it makes changed`, actor, now);
   // An approval of exactly this content against exactly this version simply stands; only a moved one is re-bound.
   const standsAsIs = (x: (typeof live)[number]) =>
     (x.reviewedVersionId ?? before.headVersionId) === next.headVersionId &&
@@ -221,16 +224,16 @@ function reconcileSignoffs(
     x.contentHash === next.contentHash;
   const rebound = carried.filter((x) => !standsAsIs(x));
   if (rebound.length) {
-    tx.update(signoffs)
+    await tx
+      .update(signoffs)
       .set({ contentHash: next.contentHash, reviewedVersionId: next.headVersionId, reviewedBaseVersionId: compared?.id ?? null })
       .where(
         inArray(
           signoffs.id,
           rebound.map((s) => s.id),
         ),
-      )
-      .run();
-    appendAuditEvents(
+      );
+    await appendAuditEvents(
       tx,
       rebound.map((s): AuditInput => ({
         at: now,
@@ -250,7 +253,7 @@ function reconcileSignoffs(
   }
   const covered = new Set([...carried, ...live.filter((s) => s.status === "pending" && required.has(s.role))].map((s) => s.role));
   const ask = assessment.required.filter((r) => !covered.has(r.role));
-  askSignoffs(tx, next, ask, now);
+  await askSignoffs(tx, next, ask, now);
   // Approved when every role it needs stands approved, or when it needs none as a standard change;
   // a change that no longer changes anything is never approved for lack of signers.
   const approved =
@@ -272,27 +275,32 @@ function reconcileSignoffs(
  * approval given against another production survives the move. Changes the move left out of date are
  * held by the up_to_date gate and reconciled when their author updates them.
  */
-export function reassessOpenChanges(tx: Tx, agentId: string, production: { version: number; through: string }, actor: Actor, now: number) {
-  const open = tx
+export async function reassessOpenChanges(
+  tx: Tx,
+  agentId: string,
+  production: { version: number; through: string },
+  actor: Actor,
+  now: number,
+) {
+  const open = await tx
     .select()
     .from(changeRecords)
-    .where(and(eq(changeRecords.agentId, agentId), inArray(changeRecords.state, ["in_review", "approved"])))
-    .all();
-  const current = productionNow(tx, agentId);
+    .where(and(eq(changeRecords.agentId, agentId), inArray(changeRecords.state, ["in_review", "approved"])));
+  const current = await productionNow(tx, agentId);
   for (const row of open) {
     if (!row.headVersionId || row.draftSpecText) continue;
     // Out of date now: the up_to_date gate holds it, and updating from production reconciles its sign-offs then.
     if (isBehindProduction(row, current)) continue;
-    const { row: refreshed } = refresh(tx, row, undefined, actor, now);
+    const { row: refreshed } = await refresh(tx, row, undefined, actor, now);
     const why = `production moved to v${production.version} through ${production.through}`;
-    const { row: next, dismissed, asked } = reconcileSignoffs(tx, row, refreshed, why, actor, now);
+    const { row: next, dismissed, asked } = await reconcileSignoffs(tx, row, refreshed, why, actor, now);
     if (dismissed === 0 && asked === 0 && next.state === row.state && next.riskTier === row.riskTier) continue;
-    saveReassessment(tx, row, next, why, { dismissed, asked }, actor, now);
+    await saveReassessment(tx, row, next, why, { dismissed, asked }, actor, now);
   }
 }
 
 /** Saves a change re-assessed after something it depends on moved, and records why and what that did to it. */
-export function saveReassessment(
+export async function saveReassessment(
   tx: Tx,
   row: ChangeRow,
   next: ChangeRow,
@@ -301,8 +309,8 @@ export function saveReassessment(
   actor: Actor,
   now: number,
 ) {
-  save(tx, next);
-  appendAuditEvent(tx, {
+  await save(tx, next);
+  await appendAuditEvent(tx, {
     at: now,
     actor,
     action: "change.reassessed",

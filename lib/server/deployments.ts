@@ -1,12 +1,13 @@
 import "server-only";
 import { and, desc, eq, gt, gte, inArray, lt, ne, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { getDb, type DB } from "@/db";
+import { first, getDb, type DB } from "@/db";
 import { agents, agentVersions, apiTokens, changeRecords, deployments, incidents, users } from "@/db/schema";
 import { ENVIRONMENTS, type DeploymentKind, type Environment } from "@/lib/domain/terms";
 import { paging, parseQuery, type SearchParamsInput } from "@/lib/validations/query-params";
 import { assertCanRead, type Caller } from "./caller";
 import { findChangeRow } from "./change-records";
+import { inOrder } from "@/lib/in-order";
 
 /** The deployment log: every version placed in an environment, by whom, for which change. */
 
@@ -27,35 +28,37 @@ export type DeploymentView = {
 type Reader = Pick<DB, "select">;
 
 /** What an environment of an agent runs now: its latest deployment, ties broken by write order. */
-export function currentDeployment(db: Reader, agentId: string, environment: Environment) {
+export async function currentDeployment(db: Reader, agentId: string, environment: Environment) {
   return (
-    db
-      .select({ deployment: deployments, version: agentVersions })
-      .from(deployments)
-      .innerJoin(agentVersions, eq(agentVersions.id, deployments.versionId))
-      .where(and(eq(deployments.agentId, agentId), eq(deployments.environment, environment)))
-      .orderBy(desc(deployments.deployedAt), desc(sql`${deployments}.rowid`))
-      .limit(1)
-      .get() ?? null
+    (await first(
+      db
+        .select({ deployment: deployments, version: agentVersions })
+        .from(deployments)
+        .innerJoin(agentVersions, eq(agentVersions.id, deployments.versionId))
+        .where(and(eq(deployments.agentId, agentId), eq(deployments.environment, environment)))
+        .orderBy(desc(deployments.deployedAt), desc(sql`${deployments}.rowid`))
+        .limit(1),
+    )) ?? null
   );
 }
 
 /** The spec hash each environment of an agent runs now. */
-export function runningSpecs(db: Reader, agentId: string): Partial<Record<Environment, string>> {
+export async function runningSpecs(db: Reader, agentId: string): Promise<Partial<Record<Environment, string>>> {
   return Object.fromEntries(
-    ENVIRONMENTS.map((env) => [env, currentDeployment(db, agentId, env)?.version.specHash]).filter(([, hash]) => hash),
+    (await inOrder(ENVIRONMENTS, async (env) => [env, (await currentDeployment(db, agentId, env))?.version.specHash])).filter(
+      ([, hash]) => hash,
+    ),
   );
 }
 
 /** The environments that have ever run a spec of this agent (by its hash, whichever version carried it). */
-export function environmentsThatRan(db: Reader, agentId: string, specHash: string): Partial<Record<Environment, boolean>> {
-  const rows = db
+export async function environmentsThatRan(db: Reader, agentId: string, specHash: string): Promise<Partial<Record<Environment, boolean>>> {
+  const rows = await db
     .select({ environment: deployments.environment })
     .from(deployments)
     .innerJoin(agentVersions, eq(agentVersions.id, deployments.versionId))
     .where(and(eq(deployments.agentId, agentId), eq(agentVersions.specHash, specHash)))
-    .groupBy(deployments.environment)
-    .all();
+    .groupBy(deployments.environment);
   return Object.fromEntries(rows.map((r) => [r.environment, true]));
 }
 
@@ -83,46 +86,50 @@ export function parseDeploymentFilters(params: SearchParamsInput): DeploymentFil
 }
 
 /** Deployments, newest first; `from` is inclusive and `to` exclusive. */
-export function listDeployments(caller: Caller, filters: Partial<DeploymentFilters>): { items: DeploymentView[]; total: number } {
+export async function listDeployments(
+  caller: Caller,
+  filters: Partial<DeploymentFilters>,
+): Promise<{ items: DeploymentView[]; total: number }> {
   assertCanRead(caller);
   const db = getDb();
   // The agent is looked up once, so neither the count nor the page joins agents: a deployment's agent always exists.
   let agentId: string | undefined;
   if (filters.agent) {
-    agentId = db.select({ id: agents.id }).from(agents).where(eq(agents.slug, filters.agent)).get()?.id;
+    agentId = (await first(db.select({ id: agents.id }).from(agents).where(eq(agents.slug, filters.agent))))?.id;
     if (!agentId) return { items: [], total: 0 };
   }
   const conditions: (SQL | undefined)[] = [
     filters.environment ? eq(deployments.environment, filters.environment) : undefined,
     agentId ? eq(deployments.agentId, agentId) : undefined,
-    filters.change ? eq(deployments.changeRecordId, findChangeRow(db, filters.change).id) : undefined,
+    filters.change ? eq(deployments.changeRecordId, (await findChangeRow(db, filters.change)).id) : undefined,
     filters.from !== undefined ? gte(deployments.deployedAt, filters.from) : undefined,
     filters.to !== undefined ? lt(deployments.deployedAt, filters.to) : undefined,
   ];
   const where = and(...conditions);
-  const total = db
-    .select({ n: sql<number>`COUNT(*)` })
-    .from(deployments)
-    .where(where)
-    .get()!.n;
+  const total = (await first(
+    db
+      .select({ n: sql<number>`COUNT(*)` })
+      .from(deployments)
+      .where(where),
+  ))!.n;
   const pageSize = filters.pageSize ?? 50;
   // Newest first off the (deployed_at) index, whose entries end in the rowid: no sort of the whole log.
-  const ids = db
-    .select({ id: deployments.id })
-    .from(deployments)
-    .where(where)
-    .orderBy(desc(deployments.deployedAt), desc(sql`${deployments}.rowid`))
-    .limit(pageSize)
-    .offset(((filters.page ?? 1) - 1) * pageSize)
-    .all()
-    .map((r) => r.id);
-  return { items: deploymentViews(db, ids), total };
+  const ids = (
+    await db
+      .select({ id: deployments.id })
+      .from(deployments)
+      .where(where)
+      .orderBy(desc(deployments.deployedAt), desc(sql`${deployments}.rowid`))
+      .limit(pageSize)
+      .offset(((filters.page ?? 1) - 1) * pageSize)
+  ).map((r) => r.id);
+  return { items: await deploymentViews(db, ids), total };
 }
 
-export function deploymentViews(db: Reader, ids: string[]): DeploymentView[] {
+export async function deploymentViews(db: Reader, ids: string[]): Promise<DeploymentView[]> {
   if (ids.length === 0) return [];
   const replaced = sql<number | null>`(SELECT number FROM agent_versions WHERE id = ${deployments.replacedVersionId})`;
-  const rows = db
+  const rows = await db
     .select({
       deployment: deployments,
       slug: agents.slug,
@@ -139,8 +146,7 @@ export function deploymentViews(db: Reader, ids: string[]): DeploymentView[] {
     .leftJoin(changeRecords, eq(changeRecords.id, deployments.changeRecordId))
     .leftJoin(users, eq(users.id, deployments.deployedById))
     .leftJoin(apiTokens, eq(apiTokens.id, deployments.deployedByTokenId))
-    .where(inArray(deployments.id, ids))
-    .all();
+    .where(inArray(deployments.id, ids));
   const byId = new Map(rows.map((r) => [r.deployment.id, r]));
   return ids.map((id) => {
     const r = byId.get(id)!;
@@ -163,31 +169,33 @@ export function deploymentViews(db: Reader, ids: string[]): DeploymentView[] {
 /** The production rollback that took a version out, and the incident raised on that version's production release, if any. */
 export type ProductionRollback = { deployment: DeploymentView; incident: { id: string; title: string } | null };
 
-export function productionRollbackOf(db: Reader, agentId: string, versionId: string): ProductionRollback | null {
-  const rolledBack = db
-    .select({ id: deployments.id })
-    .from(deployments)
-    .where(
-      and(
-        eq(deployments.agentId, agentId),
-        eq(deployments.environment, "production"),
-        eq(deployments.kind, "rollback"),
-        eq(deployments.replacedVersionId, versionId),
-      ),
-    )
-    .orderBy(desc(deployments.deployedAt), desc(sql`${deployments}.rowid`))
-    .limit(1)
-    .get();
+export async function productionRollbackOf(db: Reader, agentId: string, versionId: string): Promise<ProductionRollback | null> {
+  const rolledBack = await first(
+    db
+      .select({ id: deployments.id })
+      .from(deployments)
+      .where(
+        and(
+          eq(deployments.agentId, agentId),
+          eq(deployments.environment, "production"),
+          eq(deployments.kind, "rollback"),
+          eq(deployments.replacedVersionId, versionId),
+        ),
+      )
+      .orderBy(desc(deployments.deployedAt), desc(sql`${deployments}.rowid`))
+      .limit(1),
+  );
   if (!rolledBack) return null;
-  const incident = db
-    .select({ id: incidents.id, title: incidents.title })
-    .from(incidents)
-    .innerJoin(deployments, eq(deployments.id, incidents.deploymentId))
-    .where(and(eq(incidents.agentId, agentId), eq(deployments.environment, "production"), eq(deployments.versionId, versionId)))
-    .orderBy(desc(incidents.detectedAt))
-    .limit(1)
-    .get();
-  return { deployment: deploymentViews(db, [rolledBack.id])[0]!, incident: incident ?? null };
+  const incident = await first(
+    db
+      .select({ id: incidents.id, title: incidents.title })
+      .from(incidents)
+      .innerJoin(deployments, eq(deployments.id, incidents.deploymentId))
+      .where(and(eq(incidents.agentId, agentId), eq(deployments.environment, "production"), eq(deployments.versionId, versionId)))
+      .orderBy(desc(incidents.detectedAt))
+      .limit(1),
+  );
+  return { deployment: (await deploymentViews(db, [rolledBack.id]))[0]!, incident: incident ?? null };
 }
 
 export type EnvironmentRelease = {
@@ -203,39 +211,41 @@ export type EnvironmentRelease = {
 export type ReleaseHistory = { environments: EnvironmentRelease[]; rollback: ProductionRollback | null };
 
 /** What happened to a change's version in each environment, and the production rollback that took it out, if one did. */
-export function releaseHistory(caller: Caller, ref: string): ReleaseHistory {
+export async function releaseHistory(caller: Caller, ref: string): Promise<ReleaseHistory> {
   assertCanRead(caller);
   const db = getDb();
-  const change = findChangeRow(db, ref);
+  const change = await findChangeRow(db, ref);
   const rowid = sql<number>`${deployments}.rowid`;
-  const environments = ENVIRONMENTS.map((environment): EnvironmentRelease => {
-    const current = currentDeployment(db, change.agentId, environment);
-    const currentView = current ? deploymentViews(db, [current.deployment.id])[0]! : null;
-    const mine = db
-      .select({ id: deployments.id, versionId: deployments.versionId, deployedAt: deployments.deployedAt, rowid })
-      .from(deployments)
-      .where(and(eq(deployments.changeRecordId, change.id), eq(deployments.environment, environment)))
-      .orderBy(desc(deployments.deployedAt), desc(rowid))
-      .limit(1)
-      .get();
+  const environments = await inOrder(ENVIRONMENTS, async (environment): Promise<EnvironmentRelease> => {
+    const current = await currentDeployment(db, change.agentId, environment);
+    const currentView = current ? (await deploymentViews(db, [current.deployment.id]))[0]! : null;
+    const mine = await first(
+      db
+        .select({ id: deployments.id, versionId: deployments.versionId, deployedAt: deployments.deployedAt, rowid })
+        .from(deployments)
+        .where(and(eq(deployments.changeRecordId, change.id), eq(deployments.environment, environment)))
+        .orderBy(desc(deployments.deployedAt), desc(rowid))
+        .limit(1),
+    );
     if (!mine) return { environment, deployed: null, replacedBy: null, current: currentView };
-    const next = db
-      .select({ id: deployments.id })
-      .from(deployments)
-      .where(
-        and(
-          eq(deployments.agentId, change.agentId),
-          eq(deployments.environment, environment),
-          ne(deployments.versionId, mine.versionId),
-          or(gt(deployments.deployedAt, mine.deployedAt), and(eq(deployments.deployedAt, mine.deployedAt), gt(rowid, mine.rowid))),
-        ),
-      )
-      .orderBy(deployments.deployedAt, rowid)
-      .limit(1)
-      .get();
-    const [deployed, replacedBy] = deploymentViews(db, next ? [mine.id, next.id] : [mine.id]);
+    const next = await first(
+      db
+        .select({ id: deployments.id })
+        .from(deployments)
+        .where(
+          and(
+            eq(deployments.agentId, change.agentId),
+            eq(deployments.environment, environment),
+            ne(deployments.versionId, mine.versionId),
+            or(gt(deployments.deployedAt, mine.deployedAt), and(eq(deployments.deployedAt, mine.deployedAt), gt(rowid, mine.rowid))),
+          ),
+        )
+        .orderBy(deployments.deployedAt, rowid)
+        .limit(1),
+    );
+    const [deployed, replacedBy] = await deploymentViews(db, next ? [mine.id, next.id] : [mine.id]);
     return { environment, deployed: deployed!, replacedBy: replacedBy ?? null, current: currentView };
   });
-  const rollback = change.headVersionId ? productionRollbackOf(db, change.agentId, change.headVersionId) : null;
+  const rollback = change.headVersionId ? await productionRollbackOf(db, change.agentId, change.headVersionId) : null;
   return { environments, rollback };
 }

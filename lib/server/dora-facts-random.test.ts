@@ -31,10 +31,10 @@ const ranges: DoraRange[] = [
   { from: UNTIL - 211 * DAY + 77_777, to: UNTIL - 5 * DAY - 1 },
 ];
 
-function scopes(): MetricsScope[] {
+async function scopes(): Promise<MetricsScope[]> {
   const db = getDb();
-  const workflows = db.query.workflows.findMany({ columns: { slug: true } }).sync();
-  const agent = db.query.agents.findFirst({ columns: { slug: true } }).sync()!;
+  const workflows = await db.query.workflows.findMany({ columns: { slug: true } });
+  const agent = (await db.query.agents.findFirst({ columns: { slug: true } }))!;
   return [
     {},
     ...workflows.slice(0, 3).map((w) => ({ workflow: w.slug })),
@@ -47,19 +47,19 @@ function scopes(): MetricsScope[] {
 }
 
 describe("on a second, differently seeded estate", () => {
-  it("the facts give the numbers doraMetrics gives over the whole history, for every range and scope", () => {
-    const all = scopedHistory({});
+  it("the facts give the numbers doraMetrics gives over the whole history, for every range and scope", async () => {
+    const all = await scopedHistory({});
     expect(all.deployments.length).toBeGreaterThan(300);
-    for (const scope of scopes())
+    for (const scope of await scopes())
       for (const range of ranges) {
-        const reference = withoutItems(doraMetrics({ ...scopedHistory(scope), range }));
+        const reference = withoutItems(doraMetrics({ ...(await scopedHistory(scope)), range }));
         expect(doraNumbersFor(scope, range)).toEqual(reference);
         expect(doraNumbersFor(scope, range, 0)).toEqual(reference);
       }
   });
 
-  it("each row of the breakdowns is the numbers of that workflow or platform alone", () => {
-    const leader = userCaller(findActiveUser({ email: "leader@countersign.test" })!);
+  it("each row of the breakdowns is the numbers of that workflow or platform alone", async () => {
+    const leader = userCaller((await findActiveUser({ email: "leader@countersign.test" }))!);
     for (const [from, to] of <[number, number][]>[
       [end - 182 * DAY, end],
       [end - 730 * DAY, end],
@@ -68,10 +68,10 @@ describe("on a second, differently seeded estate", () => {
         const range = { from, to };
         const dates = { ...filters, from: iso(from), to: iso(to - DAY) };
         for (const by of ["workflow", "platform"] as const) {
-          const rows = doraBreakdown(leader, dates, by, UNTIL);
+          const rows = await doraBreakdown(leader, dates, by, UNTIL);
           expect(rows.length).toBeGreaterThan(1);
           for (const row of rows) {
-            const reference = doraMetrics({ ...scopedHistory({ ...filters, [by]: row.key }), range });
+            const reference = doraMetrics({ ...(await scopedHistory({ ...filters, [by]: row.key })), range });
             expect(row.releases).toBe(reference.changeFailRate.total);
             expect(row.failed).toBe(reference.changeFailRate.failed);
             expect(row.leadTimeMedianHours).toBe(reference.leadTime.medianHours);

@@ -40,10 +40,10 @@ function referenceRecords(m: DoraMetrics, metric: DoraMetricName): [string, numb
   return rows.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
 }
 
-const leader = () => userCaller(findActiveUser({ email: "leader@countersign.test" })!);
+const leader = async () => userCaller((await findActiveUser({ email: "leader@countersign.test" }))!);
 
-function expectSame(scope: MetricsScope, range: DoraRange) {
-  const reference = doraMetrics({ ...scopedHistory(scope), range });
+async function expectSame(scope: MetricsScope, range: DoraRange) {
+  const reference = doraMetrics({ ...(await scopedHistory(scope)), range });
   expect(doraNumbersFor(scope, range)).toEqual(withoutItems(reference));
   // The same through the index walks a large estate takes (the demo estate is small enough to read whole).
   expect(doraNumbersFor(scope, range, 0)).toEqual(withoutItems(reference));
@@ -51,7 +51,7 @@ function expectSame(scope: MetricsScope, range: DoraRange) {
   if (range.from % DAY !== 0 || range.to % DAY !== 0) return;
   const filters = { ...scope, from: iso(range.from), to: iso(range.to - DAY) };
   for (const metric of DORA_METRICS) {
-    const { total, rows } = doraRecords(leader(), filters, metric, { offset: 0, limit: 1_000_000 }, TEST_UNTIL);
+    const { total, rows } = doraRecords(await leader(), filters, metric, { offset: 0, limit: 1_000_000 }, TEST_UNTIL);
     const expected = referenceRecords(reference, metric);
     expect(total).toBe(expected.length);
     expect(rows.map((r): [string, number, number | null] => [r.deploymentId, r.at, r.hours])).toEqual(expected);
@@ -85,35 +85,44 @@ function scopes(): [string, MetricsScope][] {
 }
 
 describe("the facts agree with doraMetrics over the whole history", () => {
-  it("on the demo estate, for every range and scope", () => {
-    for (const [, scope] of scopes()) for (const [, range] of ranges()) expectSame(scope, range);
+  it("on the demo estate, for every range and scope", async () => {
+    for (const [, scope] of scopes()) for (const [, range] of ranges()) await expectSame(scope, range);
   });
 
-  it("after releases, rollbacks, incidents opened, linked and resolved, and fix releases through the use cases", () => {
+  it("after releases, rollbacks, incidents opened, linked and resolved, and fix releases through the use cases", async () => {
     const slug = "refund-assistant";
     // A release that is rolled back, with its incident resolved later.
-    const change = retentionChange(slug, 7, clock.next());
-    approveAll(change.id, clock);
-    const bad = releaseApproved(change.id, clock);
-    const back = rollback(ops(), slug, { environment: "production", reason: "Refunds stalled", severity: "sev2" }, clock.next());
-    updateIncident(ops(), back.incident!.id, { resolution: "rollback" }, clock.next());
+    const change = await retentionChange(slug, 7, clock.next());
+    await approveAll(change.id, clock);
+    const bad = await releaseApproved(change.id, clock);
+    const back = await rollback(
+      await ops(),
+      slug,
+      { environment: "production", reason: "Refunds stalled", severity: "sev2" },
+      clock.next(),
+    );
+    await updateIncident(await ops(), back.incident!.id, { resolution: "rollback" }, clock.next());
     // A release blamed by an incident opened afterwards, and fixed forward by another release.
-    const second = retentionChange(slug, 9, clock.next());
-    approveAll(second.id, clock);
-    const blamed = releaseApproved(second.id, clock);
-    const incident = openIncident(ops(), { agent: slug, deploymentId: blamed.id, severity: "sev3", title: "Slow refunds" }, clock.next());
-    const fix = retentionChange(slug, 11, clock.next());
-    approveAll(fix.id, clock);
-    releaseApproved(fix.id, clock);
-    updateIncident(ops(), incident.id, { resolution: "fix_forward", fixChange: `CR-${fix.number}` }, clock.next());
+    const second = await retentionChange(slug, 9, clock.next());
+    await approveAll(second.id, clock);
+    const blamed = await releaseApproved(second.id, clock);
+    const incident = await openIncident(
+      await ops(),
+      { agent: slug, deploymentId: blamed.id, severity: "sev3", title: "Slow refunds" },
+      clock.next(),
+    );
+    const fix = await retentionChange(slug, 11, clock.next());
+    await approveAll(fix.id, clock);
+    await releaseApproved(fix.id, clock);
+    await updateIncident(await ops(), incident.id, { resolution: "fix_forward", fixChange: `CR-${fix.number}` }, clock.next());
     // An incident linked to a release after it was opened without one.
-    const loose = openIncident(ops(), { agent: slug, severity: "sev4", title: "Odd totals" }, clock.next());
-    updateIncident(ops(), loose.id, { deploymentId: bad.id }, clock.next());
+    const loose = await openIncident(await ops(), { agent: slug, severity: "sev4", title: "Odd totals" }, clock.next());
+    await updateIncident(await ops(), loose.id, { deploymentId: bad.id }, clock.next());
 
     const after = { from: day(TEST_UNTIL) - 60 * DAY, to: day(clock.next()) + DAY };
     for (const [, scope] of scopes()) {
-      expectSame(scope, after);
-      expectSame(scope, { from: after.from - 400 * DAY, to: after.to });
+      await expectSame(scope, after);
+      await expectSame(scope, { from: after.from - 400 * DAY, to: after.to });
     }
     const numbers = doraNumbersFor({ agent: slug }, after);
     expect(numbers.changeFailRate.failed).toBeGreaterThanOrEqual(2);

@@ -1,3 +1,4 @@
+import Database from "better-sqlite3";
 import { NextRequest } from "next/server";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { getConnection, type DB } from "@/db";
@@ -27,22 +28,22 @@ let openedAt: number;
 
 beforeAll(async () => {
   db = await seedDemoEstate();
-  tokenWith(db, "drift-reader", ["read"]);
-  const change = limitRaise(75, clock.next());
-  approveAll(change.id, clock);
-  const deployment = releaseApproved(change.id, clock);
+  await tokenWith(db, "drift-reader", ["read"]);
+  const change = await limitRaise(75, clock.next());
+  await approveAll(change.id, clock);
+  const deployment = await releaseApproved(change.id, clock);
   released = { id: deployment.id, deployedAt: deployment.deployedAt, version: deployment.version };
   // The release before it, whose watch ended when this one was deployed.
-  const before = evidencePack(auditor(), { from: 0, to: released.deployedAt, ...refunds }, clock.peek()).releases;
+  const before = (await evidencePack(await auditor(), { from: 0, to: released.deployedAt, ...refunds }, clock.peek())).releases;
   previousRelease = before.reduce((a, b) => (b.deployment.deployedAt > a.deployment.deployedAt ? b : a));
 });
 
 /** The pack of exactly one release: the instant it was deployed. */
-function releaseAt(deployedAt: number, now: number): EvidenceRelease {
+async function releaseAt(deployedAt: number, now: number): Promise<EvidenceRelease> {
   const range = { from: deployedAt, to: deployedAt + 1, ...refunds };
-  const pack = evidencePack(auditor(), range, now);
+  const pack = await evidencePack(await auditor(), range, now);
   expect(pack.releases).toHaveLength(1);
-  expectSameTotals(pack.releases[0]!, evidencePage(auditor(), range, {}, now).totals);
+  expectSameTotals(pack.releases[0]!, (await evidencePage(await auditor(), range, {}, now)).totals);
   return pack.releases[0]!;
 }
 
@@ -53,13 +54,13 @@ async function get(url: string) {
 }
 
 describe("a released agent observed running something else", () => {
-  it("is an exception of the running release: its DR label, severity and how long it has run unapproved", () => {
-    expect(releaseAt(released.deployedAt, clock.peek()).exceptions.filter((e) => e.kind === "drift")).toEqual([]);
-    const swapped = productionSpec("refund-assistant");
+  it("is an exception of the running release: its DR label, severity and how long it has run unapproved", async () => {
+    expect((await releaseAt(released.deployedAt, clock.peek())).exceptions.filter((e) => e.kind === "drift")).toEqual([]);
+    const swapped = await productionSpec("refund-assistant");
     swapped.model.version = "2025-08-07";
     openedAt = clock.next(HOUR);
-    const observer = tokenWith(db, "nightly-export", ["observe"]);
-    const result = recordObservation(
+    const observer = await tokenWith(db, "nightly-export", ["observe"]);
+    const result = await recordObservation(
       observer,
       "refund-assistant",
       { environment: "production", spec: swapped, source: "nightly export" },
@@ -69,7 +70,7 @@ describe("a released agent observed running something else", () => {
     expect(drift).toMatchObject({ state: "open", environment: "production" });
 
     const now = openedAt + 3 * DAY + 4 * HOUR;
-    const release = releaseAt(released.deployedAt, now);
+    const release = await releaseAt(released.deployedAt, now);
     const found = release.exceptions.filter((e) => e.kind === "drift");
     expect(found).toEqual([
       {
@@ -82,26 +83,26 @@ describe("a released agent observed running something else", () => {
       },
     ]);
     // The release before was no longer running when production drifted.
-    expect(releaseAt(previousRelease.deployment.deployedAt, now).exceptions.some((e) => e.kind === "drift")).toBe(false);
+    expect((await releaseAt(previousRelease.deployment.deployedAt, now)).exceptions.some((e) => e.kind === "drift")).toBe(false);
     // Only the drifted releases, when the pack is asked for that kind.
-    const only = evidencePage(auditor(), { from: 0, to: now, ...refunds, exception: "drift" }, { size: 50 }, now);
+    const only = await evidencePage(await auditor(), { from: 0, to: now, ...refunds, exception: "drift" }, { size: 50 }, now);
     expect(only.releases.map((r) => r.deployment.id)).toEqual([released.id]);
     expect(only.totals.byKind.drift).toBe(1);
   });
 
-  it("counts as open drift beside the DORA numbers, within the filters, with its agent observed", () => {
+  it("counts as open drift beside the DORA numbers, within the filters, with its agent observed", async () => {
     const now = openedAt + HOUR;
-    const { drift } = doraReport(leader(), refunds, now);
+    const { drift } = await doraReport(await leader(), refunds, now);
     expect(drift).toEqual({ open: 1, meanTimeToResolveMs: null, resolvedCount: 0, observedShare: 1, productionAgents: 1 });
-    expect(doraReport(leader(), { agent: "call-notes-digest" }, now).drift.open).toBe(0);
+    expect((await doraReport(await leader(), { agent: "call-notes-digest" }, now)).drift.open).toBe(0);
     // Its severity is read by the risk filter.
-    const severity = evidencePack(auditor(), { from: released.deployedAt, to: released.deployedAt + 1 }, now).exceptions.find(
+    const severity = (await evidencePack(await auditor(), { from: released.deployedAt, to: released.deployedAt + 1 }, now)).exceptions.find(
       (e) => e.kind === "drift",
     )!.drift!.severity;
-    expect(doraReport(leader(), { ...refunds, risk: severity }, now).drift.open).toBe(1);
-    expect(doraReport(leader(), { ...refunds, risk: severity === "low" ? "critical" : "low" }, now).drift.open).toBe(0);
+    expect((await doraReport(await leader(), { ...refunds, risk: severity }, now)).drift.open).toBe(1);
+    expect((await doraReport(await leader(), { ...refunds, risk: severity === "low" ? "critical" : "low" }, now)).drift.open).toBe(0);
     // Eight days without an observation: production is unobserved.
-    expect(doraReport(leader(), refunds, openedAt + 8 * DAY).drift.observedShare).toBe(0);
+    expect((await doraReport(await leader(), refunds, openedAt + 8 * DAY)).drift.observedShare).toBe(0);
   });
 
   it("the API gives the exception with ISO times in JSON, NDJSON and CSV, and the metrics' drift line", async () => {
@@ -134,43 +135,43 @@ describe("a released agent observed running something else", () => {
     expect(Object.keys(dora.drift).sort()).toEqual(["meanTimeToResolveMs", "observedShare", "open", "productionAgents", "resolvedCount"]);
   });
 
-  it("an in-sync observation closes it: the exception keeps the time it ran unapproved, and the mean time to resolve counts it", () => {
+  it("an in-sync observation closes it: the exception keeps the time it ran unapproved, and the mean time to resolve counts it", async () => {
     const closedAt = openedAt + 5 * HOUR;
-    const observer = tokenWith(db, "nightly-export-2", ["observe"]);
-    const result = recordObservation(
+    const observer = await tokenWith(db, "nightly-export-2", ["observe"]);
+    const result = await recordObservation(
       observer,
       "refund-assistant",
-      { environment: "production", spec: productionSpec("refund-assistant"), source: "nightly export" },
+      { environment: "production", spec: await productionSpec("refund-assistant"), source: "nightly export" },
       closedAt,
     );
     expect(result.drift).toMatchObject({ state: "closed", closedAt });
 
     const later = closedAt + 30 * DAY;
-    const [exception] = releaseAt(released.deployedAt, later).exceptions.filter((e) => e.kind === "drift");
+    const [exception] = (await releaseAt(released.deployedAt, later)).exceptions.filter((e) => e.kind === "drift");
     expect(exception!.drift).toMatchObject({ closedAt, durationMs: 5 * HOUR });
     expect(exception!.detail).toMatch(/ran unapproved for 5 hours$/);
 
-    const { drift } = doraReport(leader(), refunds, closedAt + HOUR);
+    const { drift } = await doraReport(await leader(), refunds, closedAt + HOUR);
     expect(drift).toEqual({ open: 0, meanTimeToResolveMs: 5 * HOUR, resolvedCount: 1, observedShare: 1, productionAgents: 1 });
     // A second drift, resolved in 1 hour: the mean of 5 h and 1 h is 3 h.
-    const swapped = productionSpec("refund-assistant");
+    const swapped = await productionSpec("refund-assistant");
     swapped.instructions += "\nAlways be brief.";
     const second = closedAt + 2 * HOUR;
-    recordObservation(observer, "refund-assistant", { environment: "production", spec: swapped, source: "runtime" }, second);
-    recordObservation(
+    await recordObservation(observer, "refund-assistant", { environment: "production", spec: swapped, source: "runtime" }, second);
+    await recordObservation(
       observer,
       "refund-assistant",
-      { environment: "production", spec: productionSpec("refund-assistant"), source: "runtime" },
+      { environment: "production", spec: await productionSpec("refund-assistant"), source: "runtime" },
       second + HOUR,
     );
-    expect(doraReport(leader(), refunds, second + 2 * HOUR).drift).toMatchObject({
+    expect((await doraReport(await leader(), refunds, second + 2 * HOUR)).drift).toMatchObject({
       open: 0,
       meanTimeToResolveMs: 3 * HOUR,
       resolvedCount: 2,
     });
     // A range that ends before either closed resolved none.
     const dayBefore = new Date(openedAt - DAY).toISOString().slice(0, 10);
-    expect(doraReport(leader(), { ...refunds, from: dayBefore, to: dayBefore }, later).drift).toMatchObject({
+    expect((await doraReport(await leader(), { ...refunds, from: dayBefore, to: dayBefore }, later)).drift).toMatchObject({
       meanTimeToResolveMs: null,
       resolvedCount: 0,
     });
@@ -178,16 +179,23 @@ describe("a released agent observed running something else", () => {
 });
 
 describe("what the drift reads cost", () => {
-  /** SQLite's plan for every statement `read` prepares that reads drift records or observations. */
-  function driftPlans(read: () => unknown): string[] {
+  /**
+   * SQLite's plan for every statement `read` prepares that reads drift records or observations, on any
+   * connection: reads go to the reading connection, or to a snapshot opened for the read.
+   */
+  async function driftPlans(read: () => Promise<unknown>): Promise<string[]> {
     const { sqlite } = getConnection();
     const prepare = sqlite.prepare.bind(sqlite);
     const seen: string[] = [];
-    sqlite.prepare = ((source: string) => (seen.push(source), prepare(source))) as typeof sqlite.prepare;
+    const original = Database.prototype.prepare;
+    Database.prototype.prepare = function (this: Database.Database, source: string) {
+      seen.push(source);
+      return original.call(this, source);
+    } as typeof original;
     try {
-      read();
+      await read();
     } finally {
-      sqlite.prepare = prepare;
+      Database.prototype.prepare = original;
     }
     return seen
       .filter((text) => /drift_records|observations/.test(text))
@@ -198,10 +206,10 @@ describe("what the drift reads cost", () => {
       });
   }
 
-  it("the pack's rule and the drift line look records up by agent and state, never scanning history", () => {
-    const plans = driftPlans(() => {
-      evidencePage(auditor(), { from: 0, to: clock.peek() }, { size: 20 }, clock.peek());
-      doraReport(leader(), {}, clock.peek());
+  it("the pack's rule and the drift line look records up by agent and state, never scanning history", async () => {
+    const plans = await driftPlans(async () => {
+      await evidencePage(await auditor(), { from: 0, to: clock.peek() }, { size: 20 }, clock.peek());
+      await doraReport(await leader(), {}, clock.peek());
     });
     expect(plans.some((step) => /SEARCH r USING INDEX drift_records_agent_idx/.test(step))).toBe(true);
     expect(plans.filter((step) => /^SCAN (r|o|n|p|d)\b/.test(step) && !/drift_records_open_unique/.test(step))).toEqual([]);

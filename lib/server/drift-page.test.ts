@@ -18,37 +18,37 @@ beforeAll(async () => {
 });
 
 describe("last observed in production", () => {
-  it("an agent nobody has observed was never observed, and another environment's observation does not count", () => {
-    expect(lastProductionObservation(auditor(), "call-notes-digest")).toBeNull();
-    const observer = tokenWith(db, "staging-export", ["observe"]);
-    recordObservation(
+  it("an agent nobody has observed was never observed, and another environment's observation does not count", async () => {
+    expect(await lastProductionObservation(await auditor(), "call-notes-digest")).toBeNull();
+    const observer = await tokenWith(db, "staging-export", ["observe"]);
+    await recordObservation(
       observer,
       "call-notes-digest",
-      { environment: "staging", spec: productionSpec("call-notes-digest"), source: "staging export" },
+      { environment: "staging", spec: await productionSpec("call-notes-digest"), source: "staging export" },
       clock.next(),
     );
-    expect(lastProductionObservation(auditor(), "call-notes-digest")).toBeNull();
+    expect(await lastProductionObservation(await auditor(), "call-notes-digest")).toBeNull();
   });
 
-  it("the newest production observation gives the time, the source and whether it matched, whatever order they arrived in", () => {
-    const observer = tokenWith(db, "nightly-export", ["observe"]);
+  it("the newest production observation gives the time, the source and whether it matched, whatever order they arrived in", async () => {
+    const observer = await tokenWith(db, "nightly-export", ["observe"]);
     const slug = "meeting-brief-writer";
-    const spec = productionSpec(slug);
+    const spec = await productionSpec(slug);
     const swapped = { ...spec, model: { ...spec.model, version: "2025-08-07" } };
     const first = clock.next();
     const second = clock.next();
-    recordObservation(observer, slug, { environment: "production", spec: swapped, source: "CI check" }, second);
+    await recordObservation(observer, slug, { environment: "production", spec: swapped, source: "CI check" }, second);
     // A late report of an earlier run arrives after the newer one: it is not the last observation.
-    recordObservation(
+    await recordObservation(
       observer,
       slug,
       { environment: "production", spec, source: "runtime evidence", observedAt: new Date(first).toISOString() },
       clock.next(),
     );
-    expect(lastProductionObservation(auditor(), slug)).toEqual({ observedAt: second, source: "CI check", inSync: false });
+    expect(await lastProductionObservation(await auditor(), slug)).toEqual({ observedAt: second, source: "CI check", inSync: false });
   });
 
-  it("an unknown agent has no observation", () => {
-    expect(lastProductionObservation(auditor(), "no-such-agent")).toBeNull();
+  it("an unknown agent has no observation", async () => {
+    expect(await lastProductionObservation(await auditor(), "no-such-agent")).toBeNull();
   });
 });

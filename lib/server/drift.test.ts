@@ -11,6 +11,7 @@ import { approveAll, as, DAY, limitRaise, productionSpec, releaseApproved, testC
 import { verifyAuditTrail } from "./audit";
 import { getChange, withdrawChange } from "./changes";
 import { getDrift, listDrift, resolveDrift } from "./drift";
+import type { Caller } from "./caller";
 import { recordObservation } from "./observations";
 import { rollback } from "./rollback";
 
@@ -26,42 +27,47 @@ const security = () => as("security@countersign.test");
 
 beforeAll(async () => {
   db = await seedDemoEstate();
-  tokenWith(db, "nightly-export", ["observe"]);
+  await tokenWith(db, "nightly-export", ["observe"]);
 });
 
-const observe = (slug: string, spec: unknown, extra: Record<string, unknown> = {}, caller = observer()) =>
-  recordObservation(caller, slug, { environment: "production", spec, source: "nightly export", ...extra }, clock.next());
+const observe = async (slug: string, spec: unknown, extra: Record<string, unknown> = {}, caller?: Caller) =>
+  recordObservation(
+    caller ?? (await observer()),
+    slug,
+    { environment: "production", spec, source: "nightly export", ...extra },
+    clock.next(),
+  );
 
 const openDrift = (slug: string) =>
   db
     .select()
     .from(driftRecords)
     .innerJoin(agents, eq(agents.id, driftRecords.agentId))
-    .where(and(eq(agents.slug, slug), eq(driftRecords.state, "open")))
-    .all();
+    .where(and(eq(agents.slug, slug), eq(driftRecords.state, "open")));
 
 describe("observing what runs", () => {
-  it("an observation equal to what production runs is in sync: no drift, the agent observed", () => {
-    const result = observe("call-notes-digest", productionSpec("call-notes-digest"));
+  it("an observation equal to what production runs is in sync: no drift, the agent observed", async () => {
+    const result = await observe("call-notes-digest", await productionSpec("call-notes-digest"));
     expect(result.observation.inSync).toBe(true);
     expect(result.drift).toBeNull();
     expect(result.comparedWith?.specHash).toBe(result.observation.specHash);
-    expect(openDrift("call-notes-digest")).toHaveLength(0);
+    expect(await openDrift("call-notes-digest")).toHaveLength(0);
   });
 
-  it("the model's version silently swapped opens a drift record, medium, and tells the owners and security", () => {
-    const swapped = productionSpec("meeting-brief-writer");
+  it("the model's version silently swapped opens a drift record, medium, and tells the owners and security", async () => {
+    const swapped = await productionSpec("meeting-brief-writer");
     swapped.model.version = "2025-08-07";
-    const result = observe("meeting-brief-writer", swapped);
+    const result = await observe("meeting-brief-writer", swapped);
     expect(result.observation.inSync).toBe(false);
     expect(result.drift).toMatchObject({ state: "open", severity: "medium", environment: "production", observationCount: 1 });
     expect(result.drift!.diff.map((i) => i.kind)).toEqual(["model_version_changed"]);
-    const told = db
-      .select({ email: users.email })
-      .from(notifications)
-      .innerJoin(users, eq(users.id, notifications.userId))
-      .where(eq(notifications.driftRecordId, result.drift!.id))
-      .all()
+    const told = (
+      await db
+        .select({ email: users.email })
+        .from(notifications)
+        .innerJoin(users, eq(users.id, notifications.userId))
+        .where(eq(notifications.driftRecordId, result.drift!.id))
+    )
       .map((n) => n.email)
       .sort();
     expect(told).toContain("security@countersign.test");
@@ -69,56 +75,62 @@ describe("observing what runs", () => {
     expect(new Set(told).size).toBe(told.length);
   });
 
-  it("a tool added on the platform attaches to the open record and raises its severity", () => {
-    const added = productionSpec("meeting-brief-writer");
+  it("a tool added on the platform attaches to the open record and raises its severity", async () => {
+    const added = await productionSpec("meeting-brief-writer");
     added.model.version = "2025-08-07";
     added.tools.push({ system: "gmail", actions: [{ name: "messages.send", access: "write", approval: "none" }] });
-    const result = observe("meeting-brief-writer", added);
-    expect(openDrift("meeting-brief-writer")).toHaveLength(1);
+    const result = await observe("meeting-brief-writer", added);
+    expect(await openDrift("meeting-brief-writer")).toHaveLength(1);
     expect(result.drift).toMatchObject({ severity: "high", observationCount: 2 });
     expect(result.drift!.diff[0]).toMatchObject({ direction: "escalation" });
   });
 
-  it("back in sync closes the record as returned to approved", () => {
-    const result = observe("meeting-brief-writer", productionSpec("meeting-brief-writer"));
+  it("back in sync closes the record as returned to approved", async () => {
+    const result = await observe("meeting-brief-writer", await productionSpec("meeting-brief-writer"));
     expect(result.observation.inSync).toBe(true);
     expect(result.drift).toMatchObject({ state: "closed", closedReason: "returned_to_approved", observationCount: 3 });
-    expect(openDrift("meeting-brief-writer")).toHaveLength(0);
+    expect(await openDrift("meeting-brief-writer")).toHaveLength(0);
   });
 
-  it("is compared with what was deployed at observedAt: a version rolled back since was in sync then", () => {
-    const before = productionSpec("refund-assistant");
-    const change = limitRaise(60, clock.next());
-    approveAll(change.id, clock);
-    releaseApproved(change.id, clock);
-    const released = productionSpec("refund-assistant");
+  it("is compared with what was deployed at observedAt: a version rolled back since was in sync then", async () => {
+    const before = await productionSpec("refund-assistant");
+    const change = await limitRaise(60, clock.next());
+    await approveAll(change.id, clock);
+    await releaseApproved(change.id, clock);
+    const released = await productionSpec("refund-assistant");
     const runningSince = clock.next();
-    rollback(as("ops@countersign.test"), "refund-assistant", { environment: "production", reason: "Refunds doubled" }, clock.next());
-    expect(productionSpec("refund-assistant")).toEqual(before);
+    await rollback(
+      await as("ops@countersign.test"),
+      "refund-assistant",
+      { environment: "production", reason: "Refunds doubled" },
+      clock.next(),
+    );
+    expect(await productionSpec("refund-assistant")).toEqual(before);
 
-    const then = observe("refund-assistant", released, { observedAt: new Date(runningSince).toISOString() });
+    const then = await observe("refund-assistant", released, { observedAt: new Date(runningSince).toISOString() });
     expect(then.observation.inSync).toBe(true);
-    const now = observe("refund-assistant", released);
+    const now = await observe("refund-assistant", released);
     expect(now.observation.inSync).toBe(false);
     expect(now.drift!.diff[0]).toMatchObject({ kind: "limit_raised", direction: "escalation" });
   });
 
-  it("reads the platform's own files through the importers", () => {
+  it("reads the platform's own files through the importers", async () => {
     const files = fixtureFiles("copilot-studio/travel-desk");
-    const result = recordObservation(
-      observer(),
+    const result = await recordObservation(
+      await observer(),
       "contract-clause-reviewer",
       { environment: "staging", files, source: "solution export" },
       clock.next(),
     );
     expect(result.observation.inSync).toBe(false);
     expect(result.drift!.observedSpec!.tools.map((t) => t.system)).toContain("office365");
-    const foreign = errorOf(() =>
-      recordObservation(observer(), "contract-clause-reviewer", {
-        environment: "staging",
-        files: [{ path: "notes.txt", content: "hi" }],
-        source: "x",
-      }),
+    const foreign = await errorOf(
+      async () =>
+        await recordObservation(await observer(), "contract-clause-reviewer", {
+          environment: "staging",
+          files: [{ path: "notes.txt", content: "hi" }],
+          source: "x",
+        }),
     );
     expect(foreign.code).toBe("validation_failed");
     expect(foreign.message).toContain("notes.txt");
@@ -126,37 +138,37 @@ describe("observing what runs", () => {
 });
 
 describe("observations that arrive late, or report an absence", () => {
-  it("an older observation arriving after a newer one is kept as history and changes nothing", () => {
+  it("an older observation arriving after a newer one is kept as history and changes nothing", async () => {
     const base = clock.next();
-    const added = productionSpec("onboarding-concierge");
+    const added = await productionSpec("onboarding-concierge");
     added.tools.push({ system: "gmail", actions: [{ name: "messages.send", access: "write", approval: "none" }] });
-    const current = observe("onboarding-concierge", added, { observedAt: new Date(base).toISOString() });
+    const current = await observe("onboarding-concierge", added, { observedAt: new Date(base).toISOString() });
     expect(current.drift).toMatchObject({ state: "open" });
     const severity = current.drift!.severity;
     // Older and in sync: it does not close current drift.
-    const olderInSync = observe("onboarding-concierge", productionSpec("onboarding-concierge"), {
+    const olderInSync = await observe("onboarding-concierge", await productionSpec("onboarding-concierge"), {
       observedAt: new Date(base - 60_000).toISOString(),
     });
     expect(olderInSync.drift).toMatchObject({ id: current.drift!.id, state: "open", severity });
     // Older and milder: it does not make the record look milder.
-    const milder = productionSpec("onboarding-concierge");
+    const milder = await productionSpec("onboarding-concierge");
     milder.model.version = "2030-01-01";
-    const olderMilder = observe("onboarding-concierge", milder, { observedAt: new Date(base - 30_000).toISOString() });
+    const olderMilder = await observe("onboarding-concierge", milder, { observedAt: new Date(base - 30_000).toISOString() });
     expect(olderMilder.drift).toMatchObject({ state: "open", severity, observedSpecHash: current.drift!.observedSpecHash });
     expect(olderMilder.drift!.observationCount).toBe(3);
   });
 
-  it("refuses an observation from before the agent was registered", () => {
-    const error = errorOf(() =>
-      observe("sla-breach-watcher", productionSpec("sla-breach-watcher"), { observedAt: "2001-01-01T00:00:00Z" }),
+  it("refuses an observation from before the agent was registered", async () => {
+    const error = await errorOf(
+      async () => await observe("sla-breach-watcher", await productionSpec("sla-breach-watcher"), { observedAt: "2001-01-01T00:00:00Z" }),
     );
     expect(error.code).toBe("validation_failed");
     expect(error.details.fieldErrors?.observedAt?.[0]).toMatch(/before sla-breach-watcher was registered/);
   });
 
-  it("an agent reported absent where a version runs is drift, low, with nothing to adopt; present again, it closes", () => {
-    const absent = recordObservation(
-      observer(),
+  it("an agent reported absent where a version runs is drift, low, with nothing to adopt; present again, it closes", async () => {
+    const absent = await recordObservation(
+      await observer(),
       "crm-record-updater",
       { environment: "production", absent: true, source: "nightly" },
       clock.next(),
@@ -164,15 +176,16 @@ describe("observations that arrive late, or report an absence", () => {
     expect(absent.observation).toMatchObject({ inSync: false, specHash: null });
     expect(absent.drift).toMatchObject({ state: "open", severity: "low", observedSpec: null, diff: [] });
     expect(absent.drift!.reasons[0]).toMatch(/^low: not found in production, where v\d+ is deployed$/);
-    expect(errorOf(() => resolveDrift(security(), absent.drift!.id, { action: "adopt", reason: "x" }, clock.next())).message).toMatch(
-      /no spec to adopt/,
-    );
-    expect(observe("crm-record-updater", productionSpec("crm-record-updater")).drift).toMatchObject({ state: "closed" });
+    expect(
+      (await errorOf(async () => await resolveDrift(await security(), absent.drift!.id, { action: "adopt", reason: "x" }, clock.next())))
+        .message,
+    ).toMatch(/no spec to adopt/);
+    expect((await observe("crm-record-updater", await productionSpec("crm-record-updater"))).drift).toMatchObject({ state: "closed" });
   });
 
-  it("absent where nothing is deployed is in sync", () => {
-    const result = recordObservation(
-      observer(),
+  it("absent where nothing is deployed is in sync", async () => {
+    const result = await recordObservation(
+      await observer(),
       "crm-record-updater",
       { environment: "development", absent: true, source: "x" },
       clock.next(),
@@ -182,18 +195,22 @@ describe("observations that arrive late, or report an absence", () => {
 });
 
 describe("who may observe, and what they must send", () => {
-  it("a token without the observe scope, an auditor and security are refused before their input is read", () => {
-    for (const caller of [tokenWith(db, "reader-only", ["read"]), reader(), security()])
-      expect(errorOf(() => recordObservation(caller, "call-notes-digest", { junk: true }, clock.next())).code).toBe("forbidden");
+  it("a token without the observe scope, an auditor and security are refused before their input is read", async () => {
+    for (const caller of [await tokenWith(db, "reader-only", ["read"]), await reader(), await security()])
+      expect((await errorOf(async () => await recordObservation(caller, "call-notes-digest", { junk: true }, clock.next()))).code).toBe(
+        "forbidden",
+      );
   });
 
-  it("engineering and operations people observe too", () => {
+  it("engineering and operations people observe too", async () => {
     for (const who of ["engineer@countersign.test", "ops@countersign.test"])
-      expect(observe("call-notes-digest", productionSpec("call-notes-digest"), {}, as(who)).observation.inSync).toBe(true);
+      expect((await observe("call-notes-digest", await productionSpec("call-notes-digest"), {}, await as(who))).observation.inSync).toBe(
+        true,
+      );
   });
 
-  it("refuses a spec and files together, neither, an invalid spec, a future time, an unknown agent", () => {
-    const spec = productionSpec("call-notes-digest");
+  it("refuses a spec and files together, neither, an invalid spec, a future time, an unknown agent", async () => {
+    const spec = await productionSpec("call-notes-digest");
     const bad = [
       { environment: "production", source: "x" },
       { environment: "production", source: "x", spec, files: [{ path: "a", content: "b" }] },
@@ -203,12 +220,14 @@ describe("who may observe, and what they must send", () => {
       { environment: "production", source: "x", spec, observedAt: new Date(clock.next() + DAY).toISOString() },
     ];
     for (const input of bad)
-      expect(errorOf(() => recordObservation(observer(), "call-notes-digest", input, clock.next())).code).toBe("validation_failed");
-    expect(errorOf(() => observe("no-such-agent", spec)).code).toBe("not_found");
+      expect((await errorOf(async () => await recordObservation(await observer(), "call-notes-digest", input, clock.next()))).code).toBe(
+        "validation_failed",
+      );
+    expect((await errorOf(() => observe("no-such-agent", spec))).code).toBe("not_found");
   });
 
   it("20 parallel observations of the same drift: one record, twenty observations on it", async () => {
-    const swapped = productionSpec("call-notes-digest");
+    const swapped = await productionSpec("call-notes-digest");
     swapped.model.name = "claude-sonnet";
     const post = async () => {
       const request = new NextRequest(new URL("/api/v1/agents/call-notes-digest/observations", "http://countersign.test"), {
@@ -222,68 +241,86 @@ describe("who may observe, and what they must send", () => {
     const answers = await Promise.all(Array.from({ length: 20 }, post));
     expect(answers.map((a) => a.status)).toEqual(Array(20).fill(201));
     expect(new Set(answers.map((a) => a.json.drift.id)).size).toBe(1);
-    expect(openDrift("call-notes-digest")).toHaveLength(1);
-    expect(getDrift(reader(), answers[0]!.json.drift.id).observationCount).toBe(20);
+    expect(await openDrift("call-notes-digest")).toHaveLength(1);
+    expect((await getDrift(await reader(), answers[0]!.json.drift.id)).observationCount).toBe(20);
   });
 });
 
 describe("resolving drift", () => {
-  function drifting(slug: string) {
-    const spec = productionSpec(slug);
+  async function drifting(slug: string) {
+    const spec = await productionSpec(slug);
     spec.instructions += "\nAlso mention the weather.";
     spec.model.version = "";
-    return observe(slug, spec).drift!;
+    return (await observe(slug, spec)).drift!;
   }
 
-  it("security adopts it as a change: a change record proposing the observed spec; the drift stays open until it runs", () => {
-    const drift = drifting("account-notes-summarizer");
-    const { drift: adopted, change } = resolveDrift(
-      security(),
+  it("security adopts it as a change: a change record proposing the observed spec; the drift stays open until it runs", async () => {
+    const drift = await drifting("account-notes-summarizer");
+    const { drift: adopted, change } = await resolveDrift(
+      await security(),
       drift.label,
       { action: "adopt", reason: "The unpinned model is fine for notes" },
       clock.next(),
     );
     expect(adopted.state).toBe("open");
     expect(adopted.resolution).toMatchObject({ action: "adopt", by: "security@countersign.test", change: change!.number });
-    const proposed = getChange(reader(), change!.id);
+    const proposed = await getChange(await reader(), change!.id);
     expect(proposed.spec).toEqual(drift.observedSpec);
     expect(proposed.title).toContain(drift.label);
-    expect(errorOf(() => resolveDrift(security(), drift.label, { action: "adopt", reason: "again" }, clock.next())).code).toBe("conflict");
+    expect(
+      (await errorOf(async () => await resolveDrift(await security(), drift.label, { action: "adopt", reason: "again" }, clock.next())))
+        .code,
+    ).toBe("conflict");
   });
 
-  it("restore waits for an in-sync observation, then closes as restored", () => {
-    const drift = drifting("sla-breach-watcher");
-    resolveDrift(as("ops@countersign.test"), drift.id, { action: "restore", reason: "Put v1 back in the console" }, clock.next());
-    expect(getDrift(reader(), drift.id)).toMatchObject({ state: "open", resolution: { action: "restore" } });
-    const synced = observe("sla-breach-watcher", productionSpec("sla-breach-watcher"));
+  it("restore waits for an in-sync observation, then closes as restored", async () => {
+    const drift = await drifting("sla-breach-watcher");
+    await resolveDrift(
+      await as("ops@countersign.test"),
+      drift.id,
+      { action: "restore", reason: "Put v1 back in the console" },
+      clock.next(),
+    );
+    expect(await getDrift(await reader(), drift.id)).toMatchObject({ state: "open", resolution: { action: "restore" } });
+    const synced = await observe("sla-breach-watcher", await productionSpec("sla-breach-watcher"));
     expect(synced.drift).toMatchObject({ state: "closed", closedReason: "restored" });
   });
 
-  it("accepting the risk needs an expiry within 90 days; once it passes, the record is open again", () => {
-    const drift = drifting("ticket-escalation-router");
+  it("accepting the risk needs an expiry within 90 days; once it passes, the record is open again", async () => {
+    const drift = await drifting("ticket-escalation-router");
     const now = clock.next();
-    const error = errorOf(() => resolveDrift(security(), drift.id, { action: "accept", reason: "Vendor fix" }, now));
+    const error = await errorOf(
+      async () => await resolveDrift(await security(), drift.id, { action: "accept", reason: "Vendor fix" }, now),
+    );
     expect(error.details.fieldErrors?.expiresAt).toBeDefined();
     expect(
-      errorOf(() =>
-        resolveDrift(security(), drift.id, { action: "accept", reason: "r", expiresAt: new Date(now + 91 * DAY).toISOString() }, now),
+      (
+        await errorOf(
+          async () =>
+            await resolveDrift(
+              await security(),
+              drift.id,
+              { action: "accept", reason: "r", expiresAt: new Date(now + 91 * DAY).toISOString() },
+              now,
+            ),
+        )
       ).code,
     ).toBe("validation_failed");
     const expiresAt = now + 2 * DAY;
-    resolveDrift(
-      security(),
+    await resolveDrift(
+      await security(),
       drift.id,
       { action: "accept", reason: "Vendor fix due Friday", expiresAt: new Date(expiresAt).toISOString() },
       now,
     );
-    expect(getDrift(reader(), drift.id, now + DAY).resolution).toMatchObject({ action: "accept", acceptedUntil: expiresAt });
-    const lapsed = getDrift(reader(), drift.id, expiresAt + 1);
+    expect((await getDrift(await reader(), drift.id, now + DAY)).resolution).toMatchObject({ action: "accept", acceptedUntil: expiresAt });
+    const lapsed = await getDrift(await reader(), drift.id, expiresAt + 1);
     expect(lapsed.resolution).toBeNull();
     expect(lapsed.acceptanceLapsedAt).toBe(expiresAt);
-    expect(listDrift(reader(), { state: "open" }, expiresAt + 1).items.find((d) => d.id === drift.id)?.resolution).toBeNull();
+    expect((await listDrift(await reader(), { state: "open" }, expiresAt + 1)).items.find((d) => d.id === drift.id)?.resolution).toBeNull();
     // The next differing observation lifts the lapsed acceptance for good.
-    const again = recordObservation(
-      observer(),
+    const again = await recordObservation(
+      await observer(),
       "ticket-escalation-router",
       { environment: "production", spec: drift.observedSpec, source: "nightly export" },
       expiresAt + 2,
@@ -291,54 +328,64 @@ describe("resolving drift", () => {
     expect(again.drift).toMatchObject({ id: drift.id, state: "open", resolution: null, acceptanceLapsedAt: null });
   });
 
-  it("adopted, but the change was withdrawn: it can be adopted again, and an in-sync observation closes it as returned, not adopted", () => {
-    const drift = drifting("renewal-negotiator");
-    const first = resolveDrift(security(), drift.id, { action: "adopt", reason: "First try" }, clock.next());
-    withdrawChange(security(), first.change!.id, { reason: "Wrong approach" }, clock.next());
-    const second = resolveDrift(security(), drift.id, { action: "adopt", reason: "Second try" }, clock.next());
+  it("adopted, but the change was withdrawn: it can be adopted again, and an in-sync observation closes it as returned, not adopted", async () => {
+    const drift = await drifting("renewal-negotiator");
+    const first = await resolveDrift(await security(), drift.id, { action: "adopt", reason: "First try" }, clock.next());
+    await withdrawChange(await security(), first.change!.id, { reason: "Wrong approach" }, clock.next());
+    const second = await resolveDrift(await security(), drift.id, { action: "adopt", reason: "Second try" }, clock.next());
     expect(second.change!.number).not.toBe(first.change!.number);
-    resolveDrift(security(), drift.id, { action: "restore", reason: "Put it back after all" }, clock.next());
-    expect(getDrift(reader(), drift.id).resolution).toMatchObject({ action: "restore", change: null });
-    withdrawChange(security(), second.change!.id, {}, clock.next());
+    await resolveDrift(await security(), drift.id, { action: "restore", reason: "Put it back after all" }, clock.next());
+    expect((await getDrift(await reader(), drift.id)).resolution).toMatchObject({ action: "restore", change: null });
+    await withdrawChange(await security(), second.change!.id, {}, clock.next());
   });
 
-  it("a resolution made from a stale page is refused with 409, naming what happened", () => {
-    const drift = drifting("incident-triage-bot");
-    const seen = getDrift(reader(), drift.id);
+  it("a resolution made from a stale page is refused with 409, naming what happened", async () => {
+    const drift = await drifting("incident-triage-bot");
+    const seen = await getDrift(await reader(), drift.id);
     expect(seen.resolution).toBeNull();
-    resolveDrift(
-      as("ops@countersign.test"),
+    await resolveDrift(
+      await as("ops@countersign.test"),
       drift.id,
       { action: "restore", reason: "Ops put it back", seenResolvedAt: null },
       clock.next(),
     );
-    const stale = errorOf(() =>
-      resolveDrift(security(), drift.id, {
-        action: "accept",
-        reason: "x",
-        expiresAt: new Date(clock.next() + DAY).toISOString(),
-        seenResolvedAt: null,
-      }),
+    const stale = await errorOf(
+      async () =>
+        await resolveDrift(await security(), drift.id, {
+          action: "accept",
+          reason: "x",
+          expiresAt: new Date(clock.next() + DAY).toISOString(),
+          seenResolvedAt: null,
+        }),
     );
     expect(stale.code).toBe("conflict");
     expect(stale.message).toMatch(/resolved by someone else meanwhile/);
   });
 
-  it("only engineering, security and operations people resolve, never a token; who before what", () => {
-    const drift = drifting("vip-escalation-agent");
-    for (const caller of [observer(), tokenWith(db, "deployer", ["deploy", "changes:write"]), reader(), as("owner@countersign.test")])
-      expect(errorOf(() => resolveDrift(caller, drift.id, { junk: true }, clock.next())).code).toBe("forbidden");
-    expect(errorOf(() => resolveDrift(security(), drift.id, { action: "ignore", reason: "x" }, clock.next())).code).toBe(
-      "validation_failed",
-    );
-    expect(errorOf(() => resolveDrift(security(), "DR-99999", { action: "restore", reason: "x" }, clock.next())).code).toBe("not_found");
+  it("only engineering, security and operations people resolve, never a token; who before what", async () => {
+    const drift = await drifting("vip-escalation-agent");
+    for (const caller of [
+      await observer(),
+      await tokenWith(db, "deployer", ["deploy", "changes:write"]),
+      await reader(),
+      await as("owner@countersign.test"),
+    ])
+      expect((await errorOf(async () => await resolveDrift(caller, drift.id, { junk: true }, clock.next()))).code).toBe("forbidden");
+    expect(
+      (await errorOf(async () => await resolveDrift(await security(), drift.id, { action: "ignore", reason: "x" }, clock.next()))).code,
+    ).toBe("validation_failed");
+    expect(
+      (await errorOf(async () => await resolveDrift(await security(), "DR-99999", { action: "restore", reason: "x" }, clock.next()))).code,
+    ).toBe("not_found");
   });
 
-  it("lists filter by state, agent and environment", () => {
-    const open = listDrift(reader(), { state: "open", agent: "vip-escalation-agent" });
+  it("lists filter by state, agent and environment", async () => {
+    const open = await listDrift(await reader(), { state: "open", agent: "vip-escalation-agent" });
     expect(open.items.map((d) => d.agent.slug)).toEqual(["vip-escalation-agent"]);
-    expect(listDrift(reader(), { state: "closed", agent: "meeting-brief-writer" }).total).toBe(1);
-    expect(listDrift(reader(), { environment: "staging" }).items.map((d) => d.agent.slug)).toEqual(["contract-clause-reviewer"]);
+    expect((await listDrift(await reader(), { state: "closed", agent: "meeting-brief-writer" })).total).toBe(1);
+    expect((await listDrift(await reader(), { environment: "staging" })).items.map((d) => d.agent.slug)).toEqual([
+      "contract-clause-reviewer",
+    ]);
   });
 
   it("leaves an intact audit trail", () => {

@@ -1,7 +1,7 @@
 import "server-only";
 import { and, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { getDb, type DB } from "@/db";
+import { first, withTransaction, getDb, type DB } from "@/db";
 import { appendAuditEvent } from "@/db/audit";
 import { agents, agentVersions, apiTokens, changeRecords, driftRecords, observations, users } from "@/db/schema";
 import {
@@ -84,14 +84,14 @@ export type DriftView = {
 
 type DriftRow = typeof driftRecords.$inferSelect;
 
-function observationsOf(
+async function observationsOf(
   db: Reader,
   driftIds: string[],
   perRecord: number | null,
-): Map<string, { items: DriftObservationView[]; count: number }> {
+): Promise<Map<string, { items: DriftObservationView[]; count: number }>> {
   const out = new Map<string, { items: DriftObservationView[]; count: number }>();
   if (driftIds.length === 0) return out;
-  const rows = db
+  const rows = await db
     .select({
       id: observations.id,
       driftRecordId: observations.driftRecordId,
@@ -106,8 +106,7 @@ function observationsOf(
     .leftJoin(users, eq(users.id, observations.reportedById))
     .leftJoin(apiTokens, eq(apiTokens.id, observations.reportedByTokenId))
     .where(inArray(observations.driftRecordId, driftIds))
-    .orderBy(desc(observations.observedAt), desc(sql`${observations}.rowid`))
-    .all();
+    .orderBy(desc(observations.observedAt), desc(sql`${observations}.rowid`));
   for (const r of rows) {
     const entry = out.get(r.driftRecordId!) ?? { items: [], count: 0 };
     entry.count += 1;
@@ -125,9 +124,9 @@ function observationsOf(
   return out;
 }
 
-function views(db: Reader, rows: DriftRow[], now: number, perRecord: number | null): DriftView[] {
+async function views(db: Reader, rows: DriftRow[], now: number, perRecord: number | null): Promise<DriftView[]> {
   if (rows.length === 0) return [];
-  const agentRows = db
+  const agentRows = await db
     .select({ id: agents.id, slug: agents.slug, name: agents.name })
     .from(agents)
     .where(
@@ -135,43 +134,40 @@ function views(db: Reader, rows: DriftRow[], now: number, perRecord: number | nu
         agents.id,
         rows.map((r) => r.agentId),
       ),
-    )
-    .all();
+    );
   const agentById = new Map(agentRows.map((a) => [a.id, a]));
   const versionIds = rows.map((r) => r.approvedVersionId).filter((v): v is string => Boolean(v));
   const versionNumber = new Map(
     versionIds.length
-      ? db
-          .select({ id: agentVersions.id, number: agentVersions.number })
-          .from(agentVersions)
-          .where(inArray(agentVersions.id, versionIds))
-          .all()
-          .map((v) => [v.id, v.number])
+      ? (
+          await db
+            .select({ id: agentVersions.id, number: agentVersions.number })
+            .from(agentVersions)
+            .where(inArray(agentVersions.id, versionIds))
+        ).map((v) => [v.id, v.number])
       : [],
   );
   const resolverIds = rows.map((r) => r.resolvedById).filter((v): v is string => Boolean(v));
   const resolverEmail = new Map(
     resolverIds.length
-      ? db
-          .select({ id: users.id, email: users.email })
-          .from(users)
-          .where(inArray(users.id, resolverIds))
-          .all()
-          .map((u) => [u.id, u.email])
+      ? (await db.select({ id: users.id, email: users.email }).from(users).where(inArray(users.id, resolverIds))).map((u) => [
+          u.id,
+          u.email,
+        ])
       : [],
   );
   const changeIds = rows.map((r) => r.changeRecordId).filter((v): v is string => Boolean(v));
   const changeNumber = new Map(
     changeIds.length
-      ? db
-          .select({ id: changeRecords.id, number: changeRecords.number })
-          .from(changeRecords)
-          .where(inArray(changeRecords.id, changeIds))
-          .all()
-          .map((c) => [c.id, changeNumberLabel(c.number)])
+      ? (
+          await db
+            .select({ id: changeRecords.id, number: changeRecords.number })
+            .from(changeRecords)
+            .where(inArray(changeRecords.id, changeIds))
+        ).map((c) => [c.id, changeNumberLabel(c.number)])
       : [],
   );
-  const observed = observationsOf(
+  const observed = await observationsOf(
     db,
     rows.map((r) => r.id),
     perRecord,
@@ -215,21 +211,22 @@ function views(db: Reader, rows: DriftRow[], now: number, perRecord: number | nu
   });
 }
 
-export function driftView(db: Reader, id: string, now = Date.now()): DriftView {
-  const row = db.select().from(driftRecords).where(eq(driftRecords.id, id)).get();
+export async function driftView(db: Reader, id: string, now = Date.now()): Promise<DriftView> {
+  const row = await first(db.select().from(driftRecords).where(eq(driftRecords.id, id)));
   if (!row) throw new AppError("not_found", `No drift record ${id}`);
-  return views(db, [row], now, null)[0]!;
+  return (await views(db, [row], now, null))[0]!;
 }
 
-function findDriftRow(db: Reader, ref: string): DriftRow {
+async function findDriftRow(db: Reader, ref: string): Promise<DriftRow> {
   const match = /^(?:DR-)?(\d+)$/i.exec(ref.trim());
   const row = match
-    ? db
-        .select()
-        .from(driftRecords)
-        .where(eq(driftRecords.number, Number(match[1])))
-        .get()
-    : db.select().from(driftRecords).where(eq(driftRecords.id, ref)).get();
+    ? await first(
+        db
+          .select()
+          .from(driftRecords)
+          .where(eq(driftRecords.number, Number(match[1]))),
+      )
+    : await first(db.select().from(driftRecords).where(eq(driftRecords.id, ref)));
   if (!row) throw new AppError("not_found", `No drift record ${ref}`);
   return row;
 }
@@ -247,39 +244,43 @@ export function parseDriftFilters(params: SearchParamsInput): DriftFilters {
 }
 
 /** Drift records, open ones first, then newest. */
-export function listDrift(caller: Caller, filters: Partial<DriftFilters>, now = Date.now()): { items: DriftView[]; total: number } {
+export async function listDrift(
+  caller: Caller,
+  filters: Partial<DriftFilters>,
+  now = Date.now(),
+): Promise<{ items: DriftView[]; total: number }> {
   assertCanRead(caller);
   const db = getDb();
   const conditions: (SQL | undefined)[] = [];
   if (filters.state) conditions.push(eq(driftRecords.state, filters.state));
   if (filters.environment) conditions.push(eq(driftRecords.environment, filters.environment));
   if (filters.agent) {
-    const agent = db.select({ id: agents.id }).from(agents).where(eq(agents.slug, filters.agent)).get();
+    const agent = await first(db.select({ id: agents.id }).from(agents).where(eq(agents.slug, filters.agent)));
     if (!agent) return { items: [], total: 0 };
     conditions.push(eq(driftRecords.agentId, agent.id));
   }
   const where = and(...conditions);
-  const total = db
-    .select({ n: sql<number>`COUNT(*)` })
-    .from(driftRecords)
-    .where(where)
-    .get()!.n;
+  const total = (await first(
+    db
+      .select({ n: sql<number>`COUNT(*)` })
+      .from(driftRecords)
+      .where(where),
+  ))!.n;
   const pageSize = filters.pageSize ?? 50;
-  const rows = db
+  const rows = await db
     .select()
     .from(driftRecords)
     .where(where)
     .orderBy(sql`${driftRecords.state} = 'open' DESC`, desc(driftRecords.openedAt), desc(driftRecords.number))
     .limit(pageSize)
-    .offset(((filters.page ?? 1) - 1) * pageSize)
-    .all();
-  return { items: views(db, rows, now, 10), total };
+    .offset(((filters.page ?? 1) - 1) * pageSize);
+  return { items: await views(db, rows, now, 10), total };
 }
 
-export function getDrift(caller: Caller, ref: string, now = Date.now()): DriftView {
+export async function getDrift(caller: Caller, ref: string, now = Date.now()): Promise<DriftView> {
   assertCanRead(caller);
   const db = getDb();
-  return views(db, [findDriftRow(db, ref)], now, null)[0]!;
+  return (await views(db, [await findDriftRow(db, ref)], now, null))[0]!;
 }
 
 export const resolveSchema = z.strictObject({
@@ -299,97 +300,94 @@ export const resolveSchema = z.strictObject({
  * being put back (the next in-sync observation closes it); `accept` lives with it until an expiry at most 90
  * days away, after which it is open again if the agent still drifts. People only: never the token that observed it.
  */
-export function resolveDrift(
+export async function resolveDrift(
   caller: Caller,
   ref: string,
   input: unknown,
   now = Date.now(),
-): { drift: DriftView; change: { id: string; number: string } | null } {
+): Promise<{ drift: DriftView; change: { id: string; number: string } | null }> {
   if (caller.kind !== "user") throw new AppError("forbidden", "Drift is resolved by a person, not an API token");
   if (!canResolveDrift(caller.user)) throw new AppError("forbidden", "Only engineering, security and operations resolve drift");
   const data = parseInput(resolveSchema, input, "The resolution is not valid");
   const expiresAt = data.expiresAt ? Date.parse(data.expiresAt) : null;
   const actor = actorOf(caller);
   const db = getDb();
-  const { id, changeId } = db.transaction(
-    (tx) => {
-      const row = findDriftRow(tx, ref);
-      if (data.seenResolvedAt !== undefined && (data.seenResolvedAt === null ? null : Date.parse(data.seenResolvedAt)) !== row.resolvedAt)
+  const { id, changeId } = await withTransaction(async (tx) => {
+    const row = await findDriftRow(tx, ref);
+    if (data.seenResolvedAt !== undefined && (data.seenResolvedAt === null ? null : Date.parse(data.seenResolvedAt)) !== row.resolvedAt)
+      throw new AppError(
+        "conflict",
+        `${driftNumberLabel(row.number)} was resolved by someone else meanwhile: reload to see their decision before changing it`,
+      );
+    const adopted = row.changeRecordId
+      ? await first(tx.select({ state: changeRecords.state }).from(changeRecords).where(eq(changeRecords.id, row.changeRecordId)))
+      : undefined;
+    const adoptedChangeOpen = adopted !== undefined && (OPEN_CHANGE_STATES as readonly string[]).includes(adopted.state);
+    const problems = resolutionProblems(row, { action: data.action, reason: data.reason, expiresAt }, now, adoptedChangeOpen);
+    if (problems.action) throw new AppError("conflict", `${driftNumberLabel(row.number)}: ${problems.action[0]}`);
+    if (Object.keys(problems).length > 0)
+      throw new AppError("validation_failed", Object.values(problems).flat()[0]!, { fieldErrors: problems });
+    let changeId: string | null = null;
+    if (data.action === "adopt") {
+      const agent = (await first(tx.select().from(agents).where(eq(agents.id, row.agentId))))!;
+      if (!row.observedSpec)
         throw new AppError(
           "conflict",
-          `${driftNumberLabel(row.number)} was resolved by someone else meanwhile: reload to see their decision before changing it`,
+          `${driftNumberLabel(row.number)}: ${agent.slug} was not found in ${row.environment}; there is no spec to adopt (propose retiring it instead)`,
         );
-      const adopted = row.changeRecordId
-        ? tx.select({ state: changeRecords.state }).from(changeRecords).where(eq(changeRecords.id, row.changeRecordId)).get()
-        : undefined;
-      const adoptedChangeOpen = adopted !== undefined && (OPEN_CHANGE_STATES as readonly string[]).includes(adopted.state);
-      const problems = resolutionProblems(row, { action: data.action, reason: data.reason, expiresAt }, now, adoptedChangeOpen);
-      if (problems.action) throw new AppError("conflict", `${driftNumberLabel(row.number)}: ${problems.action[0]}`);
-      if (Object.keys(problems).length > 0)
-        throw new AppError("validation_failed", Object.values(problems).flat()[0]!, { fieldErrors: problems });
-      let changeId: string | null = null;
-      if (data.action === "adopt") {
-        const agent = tx.select().from(agents).where(eq(agents.id, row.agentId)).get()!;
-        if (!row.observedSpec)
-          throw new AppError(
-            "conflict",
-            `${driftNumberLabel(row.number)}: ${agent.slug} was not found in ${row.environment}; there is no spec to adopt (propose retiring it instead)`,
-          );
-        assertOpenForChanges(tx, agent);
-        const fields = proposeChangeSchema.parse({
-          agent: agent.slug,
-          title: `Adopt what ${row.environment} runs (${driftNumberLabel(row.number)})`,
-          rationale: data.reason,
-          spec: row.observedSpec,
-        });
-        changeId = createChangeInTx(tx, caller, agent, fields, now).id;
-      }
-      tx.update(driftRecords)
-        .set({
-          resolution: data.action,
-          resolutionReason: data.reason,
-          resolvedById: caller.user.id,
-          resolvedAt: now,
-          acceptedUntil: data.action === "accept" ? expiresAt : null,
-          // Only an adoption links a change: another resolution replaces it.
-          changeRecordId: changeId,
-        })
-        .where(eq(driftRecords.id, row.id))
-        .run();
-      appendAuditEvent(tx, {
-        at: now,
-        actor,
-        action: "drift.resolved",
-        entityType: "drift_record",
-        entityId: row.id,
-        payload: {
-          number: row.number,
-          resolution: data.action,
-          reason: data.reason,
-          ...(expiresAt !== null && { acceptedUntil: new Date(expiresAt).toISOString() }),
-          ...(changeId && {
-            change: changeNumberLabel(
-              tx.select({ n: changeRecords.number }).from(changeRecords).where(eq(changeRecords.id, changeId)).get()!.n,
-            ),
-          }),
-        },
+      await assertOpenForChanges(tx, agent);
+      const fields = proposeChangeSchema.parse({
+        agent: agent.slug,
+        title: `Adopt what ${row.environment} runs (${driftNumberLabel(row.number)})`,
+        rationale: data.reason,
+        spec: row.observedSpec,
       });
-      return { id: row.id, changeId };
-    },
-    { behavior: "immediate" },
-  );
-  const drift = driftView(db, id, now);
+      changeId = (await createChangeInTx(tx, caller, agent, fields, now)).id;
+    }
+    await tx
+      .update(driftRecords)
+      .set({
+        resolution: data.action,
+        resolutionReason: data.reason,
+        resolvedById: caller.user.id,
+        resolvedAt: now,
+        acceptedUntil: data.action === "accept" ? expiresAt : null,
+        // Only an adoption links a change: another resolution replaces it.
+        changeRecordId: changeId,
+      })
+      .where(eq(driftRecords.id, row.id));
+    await appendAuditEvent(tx, {
+      at: now,
+      actor,
+      action: "drift.resolved",
+      entityType: "drift_record",
+      entityId: row.id,
+      payload: {
+        number: row.number,
+        resolution: data.action,
+        reason: data.reason,
+        ...(expiresAt !== null && { acceptedUntil: new Date(expiresAt).toISOString() }),
+        ...(changeId && {
+          change: changeNumberLabel(
+            (await first(tx.select({ n: changeRecords.number }).from(changeRecords).where(eq(changeRecords.id, changeId))))!.n,
+          ),
+        }),
+      },
+    });
+    return { id: row.id, changeId };
+  });
+  const drift = await driftView(db, id, now);
   return { drift, change: changeId ? { id: changeId, number: drift.resolution!.change! } : null };
 }
 
 /** Each agent's open drift, worst first, for the inventory and the home page. */
-export function openDriftByAgent(
+export async function openDriftByAgent(
   db: Reader,
   agentIds: string[],
-): Map<string, { label: string; environment: Environment; severity: RiskLevel }[]> {
+): Promise<Map<string, { label: string; environment: Environment; severity: RiskLevel }[]>> {
   const out = new Map<string, { label: string; environment: Environment; severity: RiskLevel }[]>();
   if (agentIds.length === 0) return out;
-  const rows = db
+  const rows = await db
     .select({
       agentId: driftRecords.agentId,
       number: driftRecords.number,
@@ -397,8 +395,7 @@ export function openDriftByAgent(
       severity: driftRecords.severity,
     })
     .from(driftRecords)
-    .where(and(eq(driftRecords.state, "open"), inArray(driftRecords.agentId, agentIds)))
-    .all();
+    .where(and(eq(driftRecords.state, "open"), inArray(driftRecords.agentId, agentIds)));
   for (const r of rows)
     out.set(r.agentId, [
       ...(out.get(r.agentId) ?? []),
@@ -408,16 +405,16 @@ export function openDriftByAgent(
 }
 
 /** When each agent's production was last observed. */
-export function lastObservedInProduction(db: Reader, agentIds: string[]): Map<string, number> {
+export async function lastObservedInProduction(db: Reader, agentIds: string[]): Promise<Map<string, number>> {
   if (agentIds.length === 0) return new Map();
   return new Map(
-    db
-      .select({ agentId: observations.agentId, at: sql<number>`MAX(${observations.observedAt})` })
-      .from(observations)
-      .where(and(eq(observations.environment, "production"), inArray(observations.agentId, agentIds)))
-      .groupBy(observations.agentId)
-      .all()
-      .map((r) => [r.agentId, r.at]),
+    (
+      await db
+        .select({ agentId: observations.agentId, at: sql<number>`MAX(${observations.observedAt})` })
+        .from(observations)
+        .where(and(eq(observations.environment, "production"), inArray(observations.agentId, agentIds)))
+        .groupBy(observations.agentId)
+    ).map((r) => [r.agentId, r.at]),
   );
 }
 
@@ -437,15 +434,15 @@ const SEVERITY_ORDER: RiskLevel[] = ["critical", "high", "medium", "low"];
  * Each agent's posture, for the inventory, the agent page and the home page. `agents` carry whether they run
  * in production now and when their last change was approved.
  */
-export function postureOf(
+export async function postureOf(
   db: Reader,
   list: { id: string; inProduction: boolean; lastReviewedAt: number | null }[],
   settings: { unobservedAfterMs: number; reviewIntervalMs: number },
   now = Date.now(),
-): Map<string, Posture> {
+): Promise<Map<string, Posture>> {
   const ids = list.map((a) => a.id);
-  const drift = openDriftByAgent(db, ids);
-  const observed = lastObservedInProduction(db, ids);
+  const drift = await openDriftByAgent(db, ids);
+  const observed = await lastObservedInProduction(db, ids);
   return new Map(
     list.map((a) => {
       const lastObservedAt = observed.get(a.id) ?? null;
@@ -466,16 +463,20 @@ export function postureOf(
 }
 
 /** The agent's latest observation in production, for its page: when, from which source, and whether it matched. */
-export function lastProductionObservation(caller: Caller, slug: string): { observedAt: number; source: string; inSync: boolean } | null {
+export async function lastProductionObservation(
+  caller: Caller,
+  slug: string,
+): Promise<{ observedAt: number; source: string; inSync: boolean } | null> {
   assertCanRead(caller);
   return (
-    getDb()
-      .select({ observedAt: observations.observedAt, source: observations.source, inSync: observations.inSync })
-      .from(observations)
-      .innerJoin(agents, eq(agents.id, observations.agentId))
-      .where(and(eq(agents.slug, slug), eq(observations.environment, "production")))
-      .orderBy(desc(observations.observedAt), desc(sql`${observations}.rowid`))
-      .limit(1)
-      .get() ?? null
+    (await first(
+      getDb()
+        .select({ observedAt: observations.observedAt, source: observations.source, inSync: observations.inSync })
+        .from(observations)
+        .innerJoin(agents, eq(agents.id, observations.agentId))
+        .where(and(eq(agents.slug, slug), eq(observations.environment, "production")))
+        .orderBy(desc(observations.observedAt), desc(sql`${observations}.rowid`))
+        .limit(1),
+    )) ?? null
   );
 }

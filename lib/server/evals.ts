@@ -2,7 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
-import { getDb } from "@/db";
+import { withTransaction, first } from "@/db";
 import { appendAuditEvent } from "@/db/audit";
 import { agents, agentVersions, evalRuns } from "@/db/schema";
 import { LIMITS, tooLong } from "@/lib/domain/input-limits";
@@ -73,10 +73,10 @@ export type RecordedEvalRun = {
 };
 
 /** A change named in the body: unknown or of another agent is a field error, not a 404. */
-function changeOf(tx: Parameters<typeof findChangeRow>[0], ref: string, agentId: string) {
+async function changeOf(tx: Parameters<typeof findChangeRow>[0], ref: string, agentId: string) {
   let change;
   try {
-    change = findChangeRow(tx, ref);
+    change = await findChangeRow(tx, ref);
   } catch {
     throw new AppError("validation_failed", `No change record ${ref}`, { fieldErrors: { change: [`No change record ${ref}`] } });
   }
@@ -92,7 +92,7 @@ export function canRecordEvals(caller: Caller): boolean {
 }
 
 /** Records an eval run against a version of the agent; an unknown spec hash is refused, not stored. */
-export function recordEvalRun(caller: Caller, input: unknown, now = Date.now()): RecordedEvalRun {
+export async function recordEvalRun(caller: Caller, input: unknown, now = Date.now()): Promise<RecordedEvalRun> {
   if (!canRecordEvals(caller)) {
     throw new AppError(
       "forbidden",
@@ -102,85 +102,83 @@ export function recordEvalRun(caller: Caller, input: unknown, now = Date.now()):
     );
   }
   const data = parseInput(evalRunSchema, input, "The eval run has problems");
-  const db = getDb();
-  return db.transaction(
-    (tx) => {
-      const agent = tx.select().from(agents).where(eq(agents.slug, data.agent)).get();
-      if (!agent)
-        throw new AppError("validation_failed", `No agent with slug "${data.agent}"`, {
-          fieldErrors: { agent: [`No agent with slug "${data.agent}"`] },
-        });
-      const change = data.change ? changeOf(tx, data.change, agent.id) : null;
-      // The same spec can come back in a later version (a revert): the change's own head decides, else the newest.
-      const version = change
-        ? tx
+  return await withTransaction(async (tx) => {
+    const agent = await first(tx.select().from(agents).where(eq(agents.slug, data.agent)));
+    if (!agent)
+      throw new AppError("validation_failed", `No agent with slug "${data.agent}"`, {
+        fieldErrors: { agent: [`No agent with slug "${data.agent}"`] },
+      });
+    const change = data.change ? await changeOf(tx, data.change, agent.id) : null;
+    // The same spec can come back in a later version (a revert): the change's own head decides, else the newest.
+    const version = change
+      ? await first(
+          tx
             .select()
             .from(agentVersions)
-            .where(and(eq(agentVersions.id, change.headVersionId ?? ""), eq(agentVersions.specHash, data.specHash)))
-            .get()
-        : tx
+            .where(and(eq(agentVersions.id, change.headVersionId ?? ""), eq(agentVersions.specHash, data.specHash))),
+        )
+      : await first(
+          tx
             .select()
             .from(agentVersions)
             .where(and(eq(agentVersions.agentId, agent.id), eq(agentVersions.specHash, data.specHash)))
-            .orderBy(desc(agentVersions.number))
-            .get();
-      if (!version) {
-        const message = change
-          ? `CR-${change.number} does not propose spec ${data.specHash.slice(0, 12)}…`
-          : `${agent.slug} has no version with spec hash ${data.specHash.slice(0, 12)}…; record evals for a spec that a change record proposed`;
-        throw new AppError("validation_failed", message, { fieldErrors: { specHash: [message] } });
-      }
-      const id = randomUUID();
-      const row = {
-        id,
-        agentId: agent.id,
-        changeRecordId: change?.id ?? version.changeRecordId,
-        specHash: data.specHash,
-        environment: data.environment,
-        suite: data.suite,
-        passed: data.passed,
-        failed: data.failed,
-        regressions: data.regressions ?? 0,
-        reportUrl: data.reportUrl ?? null,
-        recordedAt: now,
-        recordedById: caller.kind === "user" ? caller.user.id : null,
-        recordedByTokenId: caller.kind === "token" ? caller.id : null,
-      };
-      tx.insert(evalRuns).values(row).run();
-      const actor = actorOf(caller);
-      appendAuditEvent(tx, {
-        at: now,
-        actor,
-        action: "eval.recorded",
-        entityType: "eval_run",
-        entityId: id,
-        payload: {
-          agent: agent.slug,
-          specHash: data.specHash,
-          environment: data.environment,
-          suite: data.suite,
-          passed: data.passed,
-          failed: data.failed,
-          regressions: row.regressions,
-        },
-      });
-      const changeNumber = row.changeRecordId ? (change?.number ?? findChangeRow(tx, row.changeRecordId).number) : null;
-      return {
-        id,
+            .orderBy(desc(agentVersions.number)),
+        );
+    if (!version) {
+      const message = change
+        ? `CR-${change.number} does not propose spec ${data.specHash.slice(0, 12)}…`
+        : `${agent.slug} has no version with spec hash ${data.specHash.slice(0, 12)}…; record evals for a spec that a change record proposed`;
+      throw new AppError("validation_failed", message, { fieldErrors: { specHash: [message] } });
+    }
+    const id = randomUUID();
+    const row = {
+      id,
+      agentId: agent.id,
+      changeRecordId: change?.id ?? version.changeRecordId,
+      specHash: data.specHash,
+      environment: data.environment,
+      suite: data.suite,
+      passed: data.passed,
+      failed: data.failed,
+      regressions: data.regressions ?? 0,
+      reportUrl: data.reportUrl ?? null,
+      recordedAt: now,
+      recordedById: caller.kind === "user" ? caller.user.id : null,
+      recordedByTokenId: caller.kind === "token" ? caller.id : null,
+    };
+    await tx.insert(evalRuns).values(row);
+    const actor = actorOf(caller);
+    await appendAuditEvent(tx, {
+      at: now,
+      actor,
+      action: "eval.recorded",
+      entityType: "eval_run",
+      entityId: id,
+      payload: {
         agent: agent.slug,
         specHash: data.specHash,
-        version: version.number,
         environment: data.environment,
         suite: data.suite,
         passed: data.passed,
         failed: data.failed,
         regressions: row.regressions,
-        reportUrl: row.reportUrl,
-        changeNumber,
-        recordedAt: now,
-        recordedBy: actor.label,
-      };
-    },
-    { behavior: "immediate" },
-  );
+      },
+    });
+    const changeNumber = row.changeRecordId ? (change?.number ?? (await findChangeRow(tx, row.changeRecordId)).number) : null;
+    return {
+      id,
+      agent: agent.slug,
+      specHash: data.specHash,
+      version: version.number,
+      environment: data.environment,
+      suite: data.suite,
+      passed: data.passed,
+      failed: data.failed,
+      regressions: row.regressions,
+      reportUrl: row.reportUrl,
+      changeNumber,
+      recordedAt: now,
+      recordedBy: actor.label,
+    };
+  });
 }

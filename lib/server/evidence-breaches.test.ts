@@ -1,7 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import { NextRequest } from "next/server";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import type { DB } from "@/db";
+import { first, type DB } from "@/db";
 import { breaches, incidents } from "@/db/schema";
 import * as evidenceRoute from "@/app/api/v1/evidence/route";
 import { decodeJsonExport } from "@/lib/otlp/decode";
@@ -40,34 +40,31 @@ let model = "";
 
 beforeAll(async () => {
   db = await seedDemoEstate();
-  exporter = tokenWith(db, "runtime-exporter", ["evidence:write"]);
-  tokenWith(db, "breach-reader", ["read"]);
+  exporter = await tokenWith(db, "runtime-exporter", ["evidence:write"]);
+  await tokenWith(db, "breach-reader", ["read"]);
   // The spec refund-assistant runs after this release: stripe:refunds.create up to 75 USD with approval, customers.delete forbidden.
-  const change = limitRaise(75, clock.next());
-  approveAll(change.id, clock);
-  const deployment = releaseApproved(change.id, clock);
+  const change = await limitRaise(75, clock.next());
+  await approveAll(change.id, clock);
+  const deployment = await releaseApproved(change.id, clock);
   released = { id: deployment.id, deployedAt: deployment.deployedAt, version: deployment.version };
-  const approved = productionSpec("refund-assistant").model;
+  const approved = (await productionSpec("refund-assistant")).model;
   model = `${approved.name}-${approved.version}`;
-  const earlier = evidencePack(auditor(), { from: 0, to: released.deployedAt, ...refunds }, clock.peek()).releases;
+  const earlier = (await evidencePack(await auditor(), { from: 0, to: released.deployedAt, ...refunds }, clock.peek())).releases;
   previous = earlier.reduce((a, b) => (b.deployment.deployedAt > a.deployment.deployedAt ? b : a));
-  before = db
-    .select({ n: sql<number>`COALESCE(MAX(${breaches.number}), 0)` })
-    .from(breaches)
-    .get()!.n;
+  before = (await first(db.select({ n: sql<number>`COALESCE(MAX(${breaches.number}), 0)` }).from(breaches)))!.n;
 });
 
 /** What a runtime exporter sends: the spans, as the OpenTelemetry SDK's own OTLP/JSON serialiser writes them. */
-function ingest(decisions: Decision[], now: number) {
-  return ingestTraces(exporter, decodeJsonExport(otlpJson(recordSpans(PRODUCTION, decisions))), now);
+async function ingest(decisions: Decision[], now: number) {
+  return await ingestTraces(exporter, decodeJsonExport(otlpJson(recordSpans(PRODUCTION, decisions))), now);
 }
 
 /** The pack of exactly one release: the instant it was deployed; its totals, counted by the database, agree. */
-function releaseAt(deployedAt: number, now: number): EvidenceRelease {
+async function releaseAt(deployedAt: number, now: number): Promise<EvidenceRelease> {
   const range = { from: deployedAt, to: deployedAt + 1, ...refunds };
-  const pack = evidencePack(auditor(), range, now);
+  const pack = await evidencePack(await auditor(), range, now);
   expect(pack.releases).toHaveLength(1);
-  expectSameTotals(pack.releases[0]!, evidencePage(auditor(), range, {}, now).totals);
+  expectSameTotals(pack.releases[0]!, (await evidencePage(await auditor(), range, {}, now)).totals);
   return pack.releases[0]!;
 }
 
@@ -81,15 +78,15 @@ let forbidden: ReleaseBreach;
 let limit: ReleaseBreach;
 
 describe("a released version that breaks its grants in production", () => {
-  it("is listed under its release, each breach with its number, kind, action, times, occurrences and incident", () => {
-    const quiet = releaseAt(released.deployedAt, clock.peek());
+  it("is listed under its release, each breach with its number, kind, action, times, occurrences and incident", async () => {
+    const quiet = await releaseAt(released.deployedAt, clock.peek());
     expect(quiet.breaches).toEqual([]);
     expect(quiet.exceptions.some((e) => e.kind === "runtime_breach")).toBe(false);
 
     sent.first = clock.next(HOUR);
     sent.second = sent.first + 30 * MINUTE;
     sent.authorityNow = clock.next(HOUR);
-    const result = ingest(
+    const result = await ingest(
       [
         {
           at: sent.first,
@@ -103,13 +100,13 @@ describe("a released version that breaks its grants in production", () => {
     expect(result.rejected).toEqual([]);
 
     // One sev2 incident on the release's deployment (policy runtime.authorityBreachIncident); the second breach joined it.
-    const opened = db.select().from(incidents).where(eq(incidents.deploymentId, released.id)).all();
+    const opened = await db.select().from(incidents).where(eq(incidents.deploymentId, released.id));
     expect(opened).toHaveLength(1);
     incidentId = opened[0]!.id;
     const incident = { id: incidentId, severity: "sev2", title: opened[0]!.title, resolvedAt: null };
     expect(incident.title).toMatch(new RegExp(`^BR-${before + 1}: forbidden action on v${released.version} — `));
 
-    const release = releaseAt(released.deployedAt, sent.authorityNow);
+    const release = await releaseAt(released.deployedAt, sent.authorityNow);
     [forbidden, limit] = release.breaches as [ReleaseBreach, ReleaseBreach];
     expect(release.breaches).toEqual([
       {
@@ -149,8 +146,8 @@ describe("a released version that breaks its grants in production", () => {
     expect(release.incidents.map((i) => [i.id, i.relation])).toEqual([[incidentId, "suspected"]]);
   });
 
-  it("is an exception of that release, one per breach record, and of no other release", () => {
-    const release = releaseAt(released.deployedAt, sent.authorityNow);
+  it("is an exception of that release, one per breach record, and of no other release", async () => {
+    const release = await releaseAt(released.deployedAt, sent.authorityNow);
     expect(release.exceptions.filter((e) => e.kind === "runtime_breach")).toEqual([
       {
         kind: "runtime_breach",
@@ -170,18 +167,22 @@ describe("a released version that breaks its grants in production", () => {
       },
     ]);
     // The pack's exceptions list names the release of each.
-    const pack = evidencePack(auditor(), { from: released.deployedAt, to: released.deployedAt + 1, ...refunds }, sent.authorityNow);
+    const pack = await evidencePack(
+      await auditor(),
+      { from: released.deployedAt, to: released.deployedAt + 1, ...refunds },
+      sent.authorityNow,
+    );
     expect(pack.exceptions.filter((e) => e.kind === "runtime_breach").map((e) => [e.breach!.number, e.release.deploymentId])).toEqual([
       [`BR-${before + 1}`, released.id],
       [`BR-${before + 2}`, released.id],
     ]);
     // The release before ran another version: none of this is its.
-    const earlier = releaseAt(previous.deployment.deployedAt, sent.authorityNow);
+    const earlier = await releaseAt(previous.deployment.deployedAt, sent.authorityNow);
     expect(earlier.breaches).toEqual([]);
     expect(earlier.exceptions.some((e) => e.kind === "runtime_breach")).toBe(false);
     // Asked for that kind only: just this release, and two such exceptions in the whole range.
-    const only = evidencePage(
-      auditor(),
+    const only = await evidencePage(
+      await auditor(),
       { from: 0, to: sent.authorityNow, ...refunds, exception: "runtime_breach" },
       {},
       sent.authorityNow,
@@ -190,8 +191,8 @@ describe("a released version that breaks its grants in production", () => {
     expect(only.totals.byKind.runtime_breach).toBe(2);
   });
 
-  it("names the same breach records as the agent's runtime evidence", () => {
-    const runtime = agentRuntime(auditor(), "refund-assistant", {}, sent.authorityNow);
+  it("names the same breach records as the agent's runtime evidence", async () => {
+    const runtime = await agentRuntime(await auditor(), "refund-assistant", {}, sent.authorityNow);
     expect(runtime.breaches.map((b) => [b.number, b.kind, b.action, b.occurrences, b.incidentId]).sort()).toEqual([
       [`BR-${before + 1}`, "forbidden_action", "stripe:customers.delete", 2, incidentId],
       [`BR-${before + 2}`, "limit_exceeded", "stripe:refunds.create", 1, incidentId],
@@ -200,7 +201,7 @@ describe("a released version that breaks its grants in production", () => {
 });
 
 describe("a harm threshold the release crossed, then came back within", () => {
-  it("is listed with its metric, value and threshold, still crossed, then cleared", () => {
+  it("is listed with its metric, value and threshold, still crossed, then cleared", async () => {
     // 20 more decisions, 5 of them corrected: 5 corrections in 22 decisions since the release, 22.7% > 20%.
     sent.harmNow = clock.next(HOUR);
     const corrected = Array.from({ length: 20 }, (_, i): Decision => ({
@@ -208,8 +209,8 @@ describe("a harm threshold the release crossed, then came back within", () => {
       model,
       corrected: i < 5,
     }));
-    expect(ingest(corrected, sent.harmNow).rejected).toEqual([]);
-    const crossed = releaseAt(released.deployedAt, sent.harmNow).breaches.find((b) => b.kind === "harm_threshold");
+    expect((await ingest(corrected, sent.harmNow)).rejected).toEqual([]);
+    const crossed = (await releaseAt(released.deployedAt, sent.harmNow)).breaches.find((b) => b.kind === "harm_threshold");
     const harm = {
       number: `BR-${before + 3}`,
       kind: "harm_threshold",
@@ -232,8 +233,8 @@ describe("a harm threshold the release crossed, then came back within", () => {
     // 10 clean decisions: 5 in 32, 15.6%, back within.
     sent.clearNow = clock.next(HOUR);
     const clean = Array.from({ length: 10 }, (_, i): Decision => ({ at: sent.clearNow - 20 * MINUTE + i * MINUTE, model }));
-    expect(ingest(clean, sent.clearNow).rejected).toEqual([]);
-    const release = releaseAt(released.deployedAt, sent.clearNow);
+    expect((await ingest(clean, sent.clearNow)).rejected).toEqual([]);
+    const release = await releaseAt(released.deployedAt, sent.clearNow);
     expect(release.breaches.map((b) => b.number)).toEqual([`BR-${before + 1}`, `BR-${before + 2}`, `BR-${before + 3}`]);
     expect(release.breaches[2]).toEqual({ ...harm, clearedAt: sent.clearNow });
     expect(release.exceptions.filter((e) => e.kind === "runtime_breach").at(-1)!.detail).toBe(

@@ -22,15 +22,15 @@ const year: EvidenceFilters = { from: 0, to: TEST_UNTIL };
 
 beforeAll(async () => {
   db = await seedDemoEstate();
-  tokenWith(db, "evidence-reader", ["read"]);
+  await tokenWith(db, "evidence-reader", ["read"]);
 });
 
 /** Every page of the range, following `next` from the first. */
-function walk(filters: EvidenceFilters, size: number) {
+async function walk(filters: EvidenceFilters, size: number) {
   const pages = [];
   let after: string | null = null;
   do {
-    const page = evidencePage(auditor(), filters, { after: decodeReleaseKey(after, "after"), size }, TEST_UNTIL);
+    const page = await evidencePage(await auditor(), filters, { after: decodeReleaseKey(after, "after"), size }, TEST_UNTIL);
     pages.push(page);
     after = page.page.next;
   } while (after);
@@ -39,9 +39,9 @@ function walk(filters: EvidenceFilters, size: number) {
 const ids = (page: { releases: { deployment: { id: string } }[] }) => page.releases.map((r) => r.deployment.id);
 
 describe("evidence pack pages", () => {
-  it("totals over the whole range equal the pack read at once: releases, releases with exceptions, exceptions of each kind", () => {
-    const pack = evidencePack(auditor(), year, TEST_UNTIL);
-    const page = evidencePage(auditor(), year, { size: 10 }, TEST_UNTIL);
+  it("totals over the whole range equal the pack read at once: releases, releases with exceptions, exceptions of each kind", async () => {
+    const pack = await evidencePack(await auditor(), year, TEST_UNTIL);
+    const page = await evidencePage(await auditor(), year, { size: 10 }, TEST_UNTIL);
     expect(pack.releases.length).toBeGreaterThan(100);
     expect(page.totals.releases).toBe(pack.releases.length);
     expect(page.totals.flagged).toBe(pack.releases.filter((r) => r.exceptions.length > 0).length);
@@ -57,8 +57,8 @@ describe("evidence pack pages", () => {
     expect(page.page).toMatchObject({ size: 10, previous: null, next: expect.stringMatching(/^[01]\.\d+\.\d+$/) });
   });
 
-  it("totals read in small chunks, as the page reads them between other requests, add up to the same", () => {
-    const whole = evidencePage(auditor(), year, { size: 1 }, TEST_UNTIL).totals;
+  it("totals read in small chunks, as the page reads them between other requests, add up to the same", async () => {
+    const whole = (await evidencePage(await auditor(), year, { size: 1 }, TEST_UNTIL)).totals;
     const chunks = totalsInChunks(db, year, TEST_UNTIL, 7);
     let step = chunks.next();
     let yields = 0;
@@ -67,35 +67,40 @@ describe("evidence pack pages", () => {
     expect(step.value).toEqual(whole);
   });
 
-  it("pages forward and backward through the pack in its order, losing and repeating nothing, across the exceptions/the rest boundary", () => {
-    const order = evidencePack(auditor(), year, TEST_UNTIL).releases.map((r) => r.deployment.id);
+  it("pages forward and backward through the pack in its order, losing and repeating nothing, across the exceptions/the rest boundary", async () => {
+    const order = (await evidencePack(await auditor(), year, TEST_UNTIL)).releases.map((r) => r.deployment.id);
     for (const size of [7, 50]) {
-      const pages = walk(year, size);
+      const pages = await walk(year, size);
       expect(pages.flatMap(ids)).toEqual(order);
       expect(pages.slice(0, -1).every((p) => p.releases.length === size)).toBe(true);
       // Each page's `previous` leads back to exactly the page before it; the first page has none.
       expect(pages[0]!.page.previous).toBeNull();
       for (let k = pages.length - 1; k > 0; k--) {
-        const back = evidencePage(auditor(), year, { before: decodeReleaseKey(pages[k]!.page.previous, "before"), size }, TEST_UNTIL);
+        const back = await evidencePage(
+          await auditor(),
+          year,
+          { before: decodeReleaseKey(pages[k]!.page.previous, "before"), size },
+          TEST_UNTIL,
+        );
         expect(ids(back)).toEqual(ids(pages[k - 1]!));
         expect(back.page.previous === null).toBe(k === 1);
       }
     }
   });
 
-  it("keeps the filters on every page, and refuses a boundary it did not give", () => {
+  it("keeps the filters on every page, and refuses a boundary it did not give", async () => {
     const refunds = { ...year, agent: "refund-assistant" };
-    const whole = evidencePack(auditor(), refunds, TEST_UNTIL).releases.map((r) => r.deployment.id);
-    expect(walk(refunds, 3).flatMap(ids)).toEqual(whole);
+    const whole = (await evidencePack(await auditor(), refunds, TEST_UNTIL)).releases.map((r) => r.deployment.id);
+    expect((await walk(refunds, 3)).flatMap(ids)).toEqual(whole);
     expect(() => decodeReleaseKey("1;DROP TABLE deployments", "after")).toThrow(/after must be a page boundary/);
   });
 });
 
 describe("the releases with one kind of exception", () => {
-  it("are exactly those the pack names with it, while the totals still count the whole range", () => {
-    const pack = evidencePack(auditor(), year, TEST_UNTIL);
+  it("are exactly those the pack names with it, while the totals still count the whole range", async () => {
+    const pack = await evidencePack(await auditor(), year, TEST_UNTIL);
     for (const kind of EXCEPTION_KINDS) {
-      const page = evidencePage(auditor(), { ...year, exception: kind }, { size: 500 }, TEST_UNTIL);
+      const page = await evidencePage(await auditor(), { ...year, exception: kind }, { size: 500 }, TEST_UNTIL);
       const expected = pack.releases.filter((r) => r.exceptions.some((e) => e.kind === kind)).map((r) => r.deployment.id);
       expect(ids(page), kind).toEqual(expected);
       expect(page.totals.releases).toBe(pack.releases.length);
@@ -113,7 +118,7 @@ describe("the streamed pack, read over HTTP through the route handler", () => {
   const range = `from=${new Date(0).toISOString()}&to=${new Date(TEST_UNTIL - 1).toISOString()}`;
 
   it("JSON: the pack's shape, every release once in the pack's order, every exception, the chain head", async () => {
-    const pack = evidencePack(auditor(), year, Date.now());
+    const pack = await evidencePack(await auditor(), year, Date.now());
     const response = await get(range);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-disposition")).toMatch(/^attachment; filename="countersign-evidence-1970-01-01-to-/);
@@ -132,7 +137,7 @@ describe("the streamed pack, read over HTTP through the route handler", () => {
   });
 
   it("CSV and NDJSON: one row or line per release, after the pack's head", async () => {
-    const total = evidencePack(auditor(), year, Date.now()).releases.length;
+    const total = (await evidencePack(await auditor(), year, Date.now())).releases.length;
     const csv = (await (await get(`${range}&format=csv`)).text()).trimEnd().split("\r\n");
     const header = csv.findIndex((l) => l.startsWith("change,"));
     expect(csv[header - 1]).toBe("");
@@ -161,7 +166,7 @@ describe("the streamed pack, read over HTTP through the route handler", () => {
   });
 
   it("a token without the read scope is refused with a status, not a cut-off file", async () => {
-    tokenWith(db, "evidence-evals-only", ["evals:write"]);
+    await tokenWith(db, "evidence-evals-only", ["evals:write"]);
     const request = new NextRequest(new URL(`/api/v1/evidence?${range}`, "http://countersign.test"), {
       headers: { authorization: "Bearer cs_evidence-evals-only" },
     });
@@ -171,7 +176,7 @@ describe("the streamed pack, read over HTTP through the route handler", () => {
 });
 
 describe("incidents of a change", () => {
-  it("the union of two index lookups finds exactly what the OR across the join found, newest first", () => {
+  it("the union of two index lookups finds exactly what the OR across the join found, newest first", async () => {
     const changes = db.all<{ id: string }>(sql`SELECT DISTINCT d.change_record_id AS id FROM incidents i
         JOIN deployments d ON d.id = i.deployment_id WHERE d.change_record_id IS NOT NULL
       UNION SELECT fix_change_record_id FROM incidents WHERE fix_change_record_id IS NOT NULL`);
@@ -179,7 +184,7 @@ describe("incidents of a change", () => {
     for (const { id } of changes) {
       const old = db.all<{ id: string }>(sql`SELECT i.id AS id FROM incidents i LEFT JOIN deployments d ON d.id = i.deployment_id
         WHERE d.change_record_id = ${id} OR i.fix_change_record_id = ${id} ORDER BY i.detected_at DESC, i.id`);
-      const found = incidentsOfChange(auditor(), id);
+      const found = await incidentsOfChange(await auditor(), id);
       expect(found.map((i) => i.id).sort()).toEqual(old.map((i) => i.id).sort());
       const times = found.map((i) => i.detectedAt);
       expect(times).toEqual([...times].sort((a, b) => b - a));

@@ -147,31 +147,30 @@ export function anyException(now: number): SQL {
 }
 
 /** The changes behind a batch of releases, as the pack shows them: five queries for the whole batch. */
-function evidenceChanges(db: Reader, ids: string[]): Map<string, EvidenceChange> {
-  const rows = db.select().from(changeRecords).where(inArray(changeRecords.id, ids)).all();
-  const agentRows = db
+async function evidenceChanges(db: Reader, ids: string[]): Promise<Map<string, EvidenceChange>> {
+  const rows = await db.select().from(changeRecords).where(inArray(changeRecords.id, ids));
+  const agentRows = await db
     .select({ agent: agents, workflow: workflows })
     .from(agents)
     .innerJoin(workflows, eq(workflows.id, agents.workflowId))
-    .where(inArray(agents.id, [...new Set(rows.map((r) => r.agentId))]))
-    .all();
+    .where(inArray(agents.id, [...new Set(rows.map((r) => r.agentId))]));
   const agentOf = new Map(agentRows.map((a) => [a.agent.id, a]));
   const versionIds = [...new Set(rows.flatMap((r) => [r.baseVersionId, r.headVersionId]).filter((v): v is string => Boolean(v)))];
   const versions = new Map(
-    (versionIds.length ? db.select().from(agentVersions).where(inArray(agentVersions.id, versionIds)).all() : []).map((v) => [v.id, v]),
+    (versionIds.length ? await db.select().from(agentVersions).where(inArray(agentVersions.id, versionIds)) : []).map((v) => [v.id, v]),
   );
-  const signoffRows = db.select().from(signoffs).where(inArray(signoffs.changeRecordId, ids)).all();
+  const signoffRows = await db.select().from(signoffs).where(inArray(signoffs.changeRecordId, ids));
   const peopleIds = [
     ...new Set([...rows.map((r) => r.authorId), ...signoffRows.map((s) => s.signerId)].filter((v): v is string => Boolean(v))),
   ];
-  const people = new Map((peopleIds.length ? db.select().from(users).where(inArray(users.id, peopleIds)).all() : []).map((u) => [u.id, u]));
+  const people = new Map((peopleIds.length ? await db.select().from(users).where(inArray(users.id, peopleIds)) : []).map((u) => [u.id, u]));
   const tokenIds = [...new Set(rows.map((r) => r.authorTokenId).filter((v): v is string => Boolean(v)))];
   const tokens = new Map(
-    (tokenIds.length ? db.select().from(apiTokens).where(inArray(apiTokens.id, tokenIds)).all() : []).map((t) => [t.id, t]),
+    (tokenIds.length ? await db.select().from(apiTokens).where(inArray(apiTokens.id, tokenIds)) : []).map((t) => [t.id, t]),
   );
   const policyVersions = [...new Set(rows.map((r) => r.policyVersion).filter((v): v is number => Boolean(v)))];
   const policyOf = new Map(
-    (policyVersions.length ? db.select().from(policies).where(inArray(policies.version, policyVersions)).all() : []).map((p) => [
+    (policyVersions.length ? await db.select().from(policies).where(inArray(policies.version, policyVersions)) : []).map((p) => [
       p.version,
       p.document as unknown as SignoffPolicy,
     ]),
@@ -183,7 +182,7 @@ function evidenceChanges(db: Reader, ids: string[]): Map<string, EvidenceChange>
   for (const row of rows) {
     // An open change is compared with what production runs now: rare among releases, so read one by one.
     if (["draft", "in_review", "approved"].includes(row.state)) {
-      views.set(row.id, evidenceChangeOf(changeView(db, findChangeRow(db, row.id))));
+      views.set(row.id, evidenceChangeOf(await changeView(db, await findChangeRow(db, row.id))));
       continue;
     }
     views.set(row.id, closedChangeView(row, { agentOf, versions, people, tokens, policyOf, signoffs: signoffsOf.get(row.id) ?? [] }));
@@ -247,21 +246,25 @@ function closedChangeView(row: ChangeRow, loaded: Loaded): EvidenceChange {
 }
 
 /** Everything a batch of releases shows except its exceptions, which the caller derives from it. */
-export function loadReleases(
+export async function loadReleases(
   db: Reader,
   rows: ReleaseRow[],
-): { release: Omit<EvidenceRelease, "exceptions" | "approvals" | "pendingSignoffs" | "emergency" | "breaches">; row: ReleaseRow }[] {
+): Promise<
+  { release: Omit<EvidenceRelease, "exceptions" | "approvals" | "pendingSignoffs" | "emergency" | "breaches">; row: ReleaseRow }[]
+> {
   if (rows.length === 0) return [];
   const views = new Map(
-    deploymentViews(
-      db,
-      rows.map((r) => r.id),
+    (
+      await deploymentViews(
+        db,
+        rows.map((r) => r.id),
+      )
     ).map((d) => [d.id, d]),
   );
-  const changes = evidenceChanges(db, [...new Set(rows.map((r) => r.changeRecordId))]);
+  const changes = await evidenceChanges(db, [...new Set(rows.map((r) => r.changeRecordId))]);
   const agentIds = [...new Set(rows.map((r) => r.agentId))];
   const specHashes = [...new Set([...views.values()].map((d) => d.specHash))];
-  const runs = db
+  const runs = await db
     .select({
       agentId: evalRuns.agentId,
       specHash: evalRuns.specHash,
@@ -269,8 +272,7 @@ export function loadReleases(
     })
     .from(evalRuns)
     .where(and(inArray(evalRuns.agentId, agentIds), inArray(evalRuns.specHash, specHashes)))
-    .orderBy(desc(evalRuns.recordedAt))
-    .all();
+    .orderBy(desc(evalRuns.recordedAt));
   const runsOf = new Map<string, EvalRunView[]>();
   for (const { agentId, specHash, ...run } of runs)
     runsOf.set(`${agentId} ${specHash}`, [...(runsOf.get(`${agentId} ${specHash}`) ?? []), run]);
@@ -282,9 +284,11 @@ export function loadReleases(
       AND replaced_version_id IN ${[...new Set(rows.map((r) => r.versionId))]}
     ORDER BY deployed_at`);
   const rollbackViews = new Map(
-    deploymentViews(
-      db,
-      rollbackRows.map((b) => b.id),
+    (
+      await deploymentViews(
+        db,
+        rollbackRows.map((b) => b.id),
+      )
     ).map((d) => [d.id, d]),
   );
   // Newest first, as incidentsOfChange lists them: suspected of this very deployment, else fixed by its change.
@@ -294,7 +298,7 @@ export function loadReleases(
     const number = changes.get(r.changeRecordId)!.number;
     releasesOfChange.set(number, [...(releasesOfChange.get(number) ?? []), r]);
   }
-  for (const i of incidentsOfChanges(db, [...changes.keys()])) {
+  for (const i of await incidentsOfChanges(db, [...changes.keys()])) {
     if (i.deploymentId && incidentsOf.has(i.deploymentId)) incidentsOf.get(i.deploymentId)!.push({ ...i, relation: "suspected" });
     for (const r of i.fixChangeNumber === null ? [] : (releasesOfChange.get(i.fixChangeNumber) ?? []))
       if (r.id !== i.deploymentId) incidentsOf.get(r.id)!.push({ ...i, relation: "fixed" });

@@ -1,6 +1,6 @@
 import { asc, desc, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { DB } from "@/db";
+import { first, type DB } from "@/db";
 import { auditEvents } from "@/db/schema";
 import { errorOf } from "@/lib/testing/app-error";
 import { seedDemoEstate, TEST_UNTIL } from "@/lib/testing/demo-estate";
@@ -22,33 +22,34 @@ beforeAll(async () => {
 });
 
 /** The pack of the one millisecond a deployment happened in: exactly that release. */
-function releaseAt(deployedAt: number, now = clock.peek()): EvidenceRelease {
-  const pack = evidencePack(auditor(), { from: deployedAt, to: deployedAt + 1 }, now);
+async function releaseAt(deployedAt: number, now = clock.peek()): Promise<EvidenceRelease> {
+  const pack = await evidencePack(await auditor(), { from: deployedAt, to: deployedAt + 1 }, now);
   expect(pack.releases).toHaveLength(1);
-  expectSameTotals(pack.releases[0]!, evidencePage(auditor(), { from: deployedAt, to: deployedAt + 1 }, {}, now).totals);
+  expectSameTotals(pack.releases[0]!, (await evidencePage(await auditor(), { from: deployedAt, to: deployedAt + 1 }, {}, now)).totals);
   return pack.releases[0]!;
 }
 
 /** Development, then staging: the rungs below production, climbed so that only what a test is about is excepted. */
-function climbToStaging(ref: string) {
-  for (const environment of ["development", "staging"]) promote(as("engineer2@countersign.test"), ref, { environment }, clock.next());
+async function climbToStaging(ref: string) {
+  for (const environment of ["development", "staging"])
+    await promote(await as("engineer2@countersign.test"), ref, { environment }, clock.next());
 }
 
 /** An emergency limit raise that security approves before operations releases it. */
-function emergencyRelease(amount: number) {
-  const change = limitRaise(amount, clock.next(), { emergency: { justification } });
-  signOff(as("security@countersign.test"), change.id, { role: "security", decision: "approve" }, clock.next());
-  climbToStaging(change.id);
-  stagingEval("refund-assistant", change.specHash!, clock.next()); // a smoke run before the release
-  return { change, deployment: promote(ops(), change.id, { environment: "production" }, clock.next()) };
+async function emergencyRelease(amount: number) {
+  const change = await limitRaise(amount, clock.next(), { emergency: { justification } });
+  await signOff(await as("security@countersign.test"), change.id, { role: "security", decision: "approve" }, clock.next());
+  await climbToStaging(change.id);
+  await stagingEval("refund-assistant", change.specHash!, clock.next()); // a smoke run before the release
+  return { change, deployment: await promote(await ops(), change.id, { environment: "production" }, clock.next()) };
 }
 
 describe("evidence pack: each production release with its evidence", () => {
-  it("a normal release: approved on its content by people other than the author before the deployment, with its staging eval; no exception", () => {
-    const change = limitRaise(810, clock.next());
-    approveAll(change.id, clock);
-    const deployment = releaseApproved(change.id, clock);
-    const release = releaseAt(deployment.deployedAt);
+  it("a normal release: approved on its content by people other than the author before the deployment, with its staging eval; no exception", async () => {
+    const change = await limitRaise(810, clock.next());
+    await approveAll(change.id, clock);
+    const deployment = await releaseApproved(change.id, clock);
+    const release = await releaseAt(deployment.deployedAt);
     expect(release.change).toMatchObject({
       label: change.label,
       title: "Limit 810",
@@ -72,11 +73,11 @@ describe("evidence pack: each production release with its evidence", () => {
     expect(release).toMatchObject({ emergency: null, rollbacks: [], incidents: [], pendingSignoffs: [], exceptions: [] });
   });
 
-  it("an emergency release lists “approval after deployment”: its retro sign-offs followed the release", () => {
-    const { change, deployment } = emergencyRelease(820);
-    approveAll(change.id, clock);
+  it("an emergency release lists “approval after deployment”: its retro sign-offs followed the release", async () => {
+    const { change, deployment } = await emergencyRelease(820);
+    await approveAll(change.id, clock);
     const completedAt = clock.peek();
-    const release = releaseAt(deployment.deployedAt);
+    const release = await releaseAt(deployment.deployedAt);
     expect(release.deployment.kind).toBe("emergency");
     expect(release.approvals.filter((a) => a.precededDeployment).map((a) => a.role)).toEqual(["security"]);
     expect(
@@ -96,13 +97,13 @@ describe("evidence pack: each production release with its evidence", () => {
     });
   });
 
-  it("a release whose spec was never evaluated lists “missing eval”", () => {
+  it("a release whose spec was never evaluated lists “missing eval”", async () => {
     // Fully approved first, so nothing follows the release: the eval is the only thing missing.
-    const change = limitRaise(830, clock.next(), { emergency: { justification } });
-    approveAll(change.id, clock);
-    climbToStaging(change.id);
-    const deployment = promote(ops(), change.id, { environment: "production" }, clock.next());
-    const release = releaseAt(deployment.deployedAt);
+    const change = await limitRaise(830, clock.next(), { emergency: { justification } });
+    await approveAll(change.id, clock);
+    await climbToStaging(change.id);
+    const deployment = await promote(await ops(), change.id, { environment: "production" }, clock.next());
+    const release = await releaseAt(deployment.deployedAt);
     expect(release.evalRuns).toEqual([]);
     expect(release.exceptions).toEqual([
       {
@@ -112,40 +113,40 @@ describe("evidence pack: each production release with its evidence", () => {
       },
     ]);
     // A run recorded afterwards is listed, but is no evidence for the release.
-    stagingEval("refund-assistant", change.specHash!, clock.next());
-    expect(releaseAt(deployment.deployedAt).exceptions.map((e) => e.kind)).toEqual(["missing_eval"]);
+    await stagingEval("refund-assistant", change.specHash!, clock.next());
+    expect((await releaseAt(deployment.deployedAt)).exceptions.map((e) => e.kind)).toEqual(["missing_eval"]);
     expect(release.emergency).toEqual({ justification, retro: null });
   });
 
-  it("a retro sign-off still open after its 48 hours, or completed after them, is “overdue retro sign-off”", () => {
-    const { change, deployment } = emergencyRelease(840);
+  it("a retro sign-off still open after its 48 hours, or completed after them, is “overdue retro sign-off”", async () => {
+    const { change, deployment } = await emergencyRelease(840);
     const due = deployment.deployedAt + 48 * HOUR;
-    expect(releaseAt(deployment.deployedAt, due).exceptions).toEqual([]);
-    const open = releaseAt(deployment.deployedAt, due + 1);
+    expect((await releaseAt(deployment.deployedAt, due)).exceptions).toEqual([]);
+    const open = await releaseAt(deployment.deployedAt, due + 1);
     expect(open.emergency!.retro).toMatchObject({ dueAt: due, completedAt: null, overdue: true });
     expect(open.pendingSignoffs.sort()).toEqual(["engineering", "operations", "workflow_owner"]);
     expect(open.exceptions.map((e) => e.label)).toEqual(["overdue retro sign-off"]);
     expect(open.exceptions[0]!.detail).toMatch(/still waiting on workflow owner, engineering, operations$/);
 
     clock.next(49 * HOUR);
-    approveAll(change.id, clock);
-    const late = releaseAt(deployment.deployedAt);
+    await approveAll(change.id, clock);
+    const late = await releaseAt(deployment.deployedAt);
     expect(late.emergency!.retro).toMatchObject({ completedAt: clock.peek(), overdue: true });
     expect(late.exceptions.map((e) => e.kind)).toEqual(["approval_after_deployment", "overdue_retro_signoff"]);
     expect(late.exceptions[1]!.detail).toMatch(/; completed \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
   });
 
-  it("a release later rolled back names the rollback and the incident opened for it", () => {
-    const change = limitRaise(850, clock.next());
-    approveAll(change.id, clock);
-    const deployment = releaseApproved(change.id, clock);
-    const { deployment: back, incident } = rollback(
-      ops(),
+  it("a release later rolled back names the rollback and the incident opened for it", async () => {
+    const change = await limitRaise(850, clock.next());
+    await approveAll(change.id, clock);
+    const deployment = await releaseApproved(change.id, clock);
+    const { deployment: back, incident } = await rollback(
+      await ops(),
       "refund-assistant",
       { environment: "production", reason: "Reversals doubled" },
       clock.next(),
     );
-    const release = releaseAt(deployment.deployedAt);
+    const release = await releaseAt(deployment.deployedAt);
     expect(release.change.state).toBe("rolled_back");
     expect(release.rollbacks.map((r) => ({ id: r.id, kind: r.kind, replacedVersion: r.replacedVersion }))).toEqual([
       { id: back.id, kind: "rollback", replacedVersion: change.headVersion },
@@ -156,33 +157,33 @@ describe("evidence pack: each production release with its evidence", () => {
 });
 
 describe("evidence pack: range, order, filters and the chain", () => {
-  it("from is inclusive and to exclusive, to the millisecond; a date as to takes in that whole day", () => {
-    const change = limitRaise(860, clock.next());
-    approveAll(change.id, clock);
-    const { deployedAt } = releaseApproved(change.id, clock);
-    const count = (from: number, to: number) => evidencePack(auditor(), { from, to }, clock.peek()).releases.length;
-    expect(count(deployedAt, deployedAt + 1)).toBe(1);
-    expect(count(deployedAt - 60_000, deployedAt)).toBe(0);
-    expect(count(deployedAt + 1, deployedAt + 60_000)).toBe(0);
+  it("from is inclusive and to exclusive, to the millisecond; a date as to takes in that whole day", async () => {
+    const change = await limitRaise(860, clock.next());
+    await approveAll(change.id, clock);
+    const { deployedAt } = await releaseApproved(change.id, clock);
+    const count = async (from: number, to: number) => (await evidencePack(await auditor(), { from, to }, clock.peek())).releases.length;
+    expect(await count(deployedAt, deployedAt + 1)).toBe(1);
+    expect(await count(deployedAt - 60_000, deployedAt)).toBe(0);
+    expect(await count(deployedAt + 1, deployedAt + 60_000)).toBe(0);
     const day = new Date(deployedAt).toISOString().slice(0, 10);
     const filters = parseEvidenceFilters({ from: day, to: day });
     expect(filters).toMatchObject({ from: Date.parse(`${day}T00:00:00Z`), to: Date.parse(`${day}T00:00:00Z`) + DAY });
-    expect(evidencePack(auditor(), filters, clock.peek()).releases.map((r) => r.deployment.deployedAt)).toContain(deployedAt);
+    expect((await evidencePack(await auditor(), filters, clock.peek())).releases.map((r) => r.deployment.deployedAt)).toContain(deployedAt);
   });
 
-  it("by default covers the previous full calendar quarter; a range that ends before it starts is refused", () => {
+  it("by default covers the previous full calendar quarter; a range that ends before it starts is refused", async () => {
     expect(parseEvidenceFilters({}, Date.UTC(2026, 10, 21, 15))).toMatchObject({ from: Date.UTC(2026, 6, 1), to: Date.UTC(2026, 9, 1) });
     expect(previousQuarter(Date.UTC(2027, 0, 1))).toEqual({ from: Date.UTC(2026, 9, 1), to: Date.UTC(2027, 0, 1) });
     expect(previousQuarter(Date.UTC(2026, 2, 31, 23, 59))).toEqual({ from: Date.UTC(2025, 9, 1), to: Date.UTC(2026, 0, 1) });
-    expect(errorOf(() => parseEvidenceFilters({ from: "2026-09-01", to: "2026-08-01" }))).toMatchObject({ code: "bad_request" });
-    expect(errorOf(() => parseEvidenceFilters({ from: "last quarter" }))).toMatchObject({
+    expect(await errorOf(() => parseEvidenceFilters({ from: "2026-09-01", to: "2026-08-01" }))).toMatchObject({ code: "bad_request" });
+    expect(await errorOf(() => parseEvidenceFilters({ from: "last quarter" }))).toMatchObject({
       code: "bad_request",
       details: { parameter: "from" },
     });
   });
 
-  it("over the seeded year: releases with exceptions come first, each exception named; the overdue retro sign-off of the triage bot is one", () => {
-    const pack = evidencePack(auditor(), { from: 0, to: TEST_UNTIL }, TEST_UNTIL);
+  it("over the seeded year: releases with exceptions come first, each exception named; the overdue retro sign-off of the triage bot is one", async () => {
+    const pack = await evidencePack(await auditor(), { from: 0, to: TEST_UNTIL }, TEST_UNTIL);
     expect(pack.releases.length).toBeGreaterThan(100);
     const flagged = pack.releases.findIndex((r) => r.exceptions.length === 0);
     expect(flagged).toBeGreaterThan(0);
@@ -198,52 +199,51 @@ describe("evidence pack: range, order, filters and the chain", () => {
     expect(rest).toEqual([...rest].sort((a, b) => a - b));
   });
 
-  it("filters by agent and by workflow", () => {
+  it("filters by agent and by workflow", async () => {
     const range = { from: 0, to: TEST_UNTIL };
-    const refunds = evidencePack(auditor(), { ...range, agent: "refund-assistant" }, TEST_UNTIL).releases;
+    const refunds = (await evidencePack(await auditor(), { ...range, agent: "refund-assistant" }, TEST_UNTIL)).releases;
     expect(refunds.length).toBeGreaterThan(0);
     expect(new Set(refunds.map((r) => r.change.agent.slug))).toEqual(new Set(["refund-assistant"]));
-    const workflow = evidencePack(auditor(), { ...range, workflow: "refunds" }, TEST_UNTIL).releases;
+    const workflow = (await evidencePack(await auditor(), { ...range, workflow: "refunds" }, TEST_UNTIL)).releases;
     expect(new Set(workflow.map((r) => r.change.agent.workflow.name)).size).toBe(1);
     expect(workflow.map((r) => r.deployment.id)).toEqual(expect.arrayContaining(refunds.map((r) => r.deployment.id)));
-    expect(evidencePack(auditor(), { ...range, agent: "no-such-agent" }, TEST_UNTIL).releases).toEqual([]);
+    expect((await evidencePack(await auditor(), { ...range, agent: "no-such-agent" }, TEST_UNTIL)).releases).toEqual([]);
   });
 
-  it("carries the audit chain's count and head hash at export time, verified", () => {
-    const before = evidencePack(auditor(), { from: 0, to: 1 }).chain;
-    const head = db.select().from(auditEvents).orderBy(desc(auditEvents.seq)).limit(1).get()!;
-    const count = db
-      .select({ n: sql<number>`COUNT(*)` })
-      .from(auditEvents)
-      .get()!.n;
+  it("carries the audit chain's count and head hash at export time, verified", async () => {
+    const before = (await evidencePack(await auditor(), { from: 0, to: 1 })).chain;
+    const head = (await first(db.select().from(auditEvents).orderBy(desc(auditEvents.seq)).limit(1)))!;
+    const count = (await first(db.select({ n: sql<number>`COUNT(*)` }).from(auditEvents)))!.n;
     expect(before).toMatchObject({ count, headHash: head.hash, verified: true });
-    limitRaise(870, clock.next());
-    const after = evidencePack(auditor(), { from: 0, to: 1 }).chain;
-    const added = db.select().from(auditEvents).orderBy(asc(auditEvents.seq)).all().slice(count);
+    await limitRaise(870, clock.next());
+    const after = (await evidencePack(await auditor(), { from: 0, to: 1 })).chain;
+    const added = (await db.select().from(auditEvents).orderBy(asc(auditEvents.seq))).slice(count);
     expect(after).toMatchObject({ count: count + added.length, headHash: added.at(-1)!.hash, verified: true });
     // What was verified, and how: the events appended since the last full verification were checked now.
     expect(after.verification.summary).toMatch(/verified in full at .*; [\d,]+–[\d,]+ appended since, verified incrementally/);
   });
 
-  it("everyone may read it; a token needs the read scope", () => {
-    expect(errorOf(() => evidencePack(tokenWith(db, "evals-only", ["evals:write"]), { from: 0, to: 1 }))).toMatchObject({
+  it("everyone may read it; a token needs the read scope", async () => {
+    expect(
+      await errorOf(async () => await evidencePack(await tokenWith(db, "evals-only", ["evals:write"]), { from: 0, to: 1 })),
+    ).toMatchObject({
       code: "forbidden",
     });
-    expect(evidencePack(tokenWith(db, "reader", ["read"]), { from: 0, to: 1 }).releases).toEqual([]);
+    expect((await evidencePack(await tokenWith(db, "reader", ["read"]), { from: 0, to: 1 })).releases).toEqual([]);
   });
 });
 
 describe("what ran when", () => {
-  it("an instant between two releases: the first one's version, change record, approvals and evals, and the diff to what runs today", () => {
-    const first = limitRaise(880, clock.next());
-    approveAll(first.id, clock);
-    const { deployedAt } = releaseApproved(first.id, clock);
+  it("an instant between two releases: the first one's version, change record, approvals and evals, and the diff to what runs today", async () => {
+    const first = await limitRaise(880, clock.next());
+    await approveAll(first.id, clock);
+    const { deployedAt } = await releaseApproved(first.id, clock);
     const between = clock.next();
-    const second = limitRaise(890, clock.next());
-    approveAll(second.id, clock);
-    releaseApproved(second.id, clock);
+    const second = await limitRaise(890, clock.next());
+    await approveAll(second.id, clock);
+    await releaseApproved(second.id, clock);
 
-    const then = whatRanWhen(auditor(), "refund-assistant", between, clock.next());
+    const then = await whatRanWhen(await auditor(), "refund-assistant", between, clock.next());
     expect(then.existed).toBe(true);
     const production = then.environments.production!;
     expect(production.state).toMatchObject({
@@ -259,19 +259,21 @@ describe("what ran when", () => {
     expect(production.today.version).toBe(second.headVersion);
     expect(production.today.comparison!.items.map((i) => i.summary).join("\n")).toMatch(/880 → 890 USD/);
 
-    const now = whatRanWhen(auditor(), "refund-assistant", clock.peek(), clock.peek());
+    const now = await whatRanWhen(await auditor(), "refund-assistant", clock.peek(), clock.peek());
     expect(now.environments.production!.today).toMatchObject({ version: second.headVersion, comparison: null });
   });
 
-  it("an instant before the agent was registered: it did not exist, nothing ran", () => {
-    const result = whatRanWhen(auditor(), "refund-assistant", Date.UTC(2020, 0, 1), TEST_UNTIL);
+  it("an instant before the agent was registered: it did not exist, nothing ran", async () => {
+    const result = await whatRanWhen(await auditor(), "refund-assistant", Date.UTC(2020, 0, 1), TEST_UNTIL);
     expect(result).toMatchObject({ existed: false, environments: { development: null, staging: null, production: null } });
     expect(result.agent.createdAt).toBeGreaterThan(Date.UTC(2020, 0, 1));
   });
 
-  it("an unknown agent is not found; an instant in the future is refused", () => {
-    expect(errorOf(() => whatRanWhen(auditor(), "no-such-agent", TEST_UNTIL, TEST_UNTIL))).toMatchObject({ code: "not_found" });
-    expect(errorOf(() => whatRanWhen(auditor(), "refund-assistant", TEST_UNTIL + 1, TEST_UNTIL))).toMatchObject({
+  it("an unknown agent is not found; an instant in the future is refused", async () => {
+    expect(await errorOf(async () => await whatRanWhen(await auditor(), "no-such-agent", TEST_UNTIL, TEST_UNTIL))).toMatchObject({
+      code: "not_found",
+    });
+    expect(await errorOf(async () => await whatRanWhen(await auditor(), "refund-assistant", TEST_UNTIL + 1, TEST_UNTIL))).toMatchObject({
       code: "bad_request",
       details: { parameter: "at" },
     });

@@ -3,7 +3,7 @@ import Database from "better-sqlite3";
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { z } from "zod";
-import { getConnection, getDb, type DB } from "@/db";
+import { first, getConnection, getDb, withSnapshot, type DB } from "@/db";
 import * as schema from "@/db/schema";
 import { agents, agentVersions, deployments } from "@/db/schema";
 import { changeNumberLabel, ENVIRONMENTS, type Environment, type Role } from "@/lib/domain/terms";
@@ -19,6 +19,7 @@ import { driftDetail, driftedCount, driftOfReleases, type ReleaseDrift } from ".
 import { anyException, exceptionConditions, loadReleases, type EvidenceChange, type ReleaseRow } from "./evidence-releases";
 import type { IncidentView } from "./incidents";
 import { agentAsOf, compareAgentVersions, evalRunsFor, type EnvironmentState, type EvalRunView, type VersionComparison } from "./registry";
+import { inOrder } from "@/lib/in-order";
 
 export type { EvidenceChange };
 
@@ -60,7 +61,7 @@ function approvalsOf(change: EvidenceChange, deployedAt: number): EvidenceApprov
 export type RanThen = {
   state: EnvironmentState;
   /** The change record that created the version (for a rollback, the one that first released it). */
-  change: ReturnType<typeof changeView> | null;
+  change: Awaited<ReturnType<typeof changeView>> | null;
   approvals: EvidenceApproval[];
   evalRuns: EvalRunView[];
   /** What the environment runs today, and how it differs from then (null: unchanged). */
@@ -76,39 +77,37 @@ export type WhatRanWhen = {
 };
 
 /** "What ran at this instant": each environment's version then, how it got there, its evidence, and what changed since. */
-export function whatRanWhen(caller: Caller, slug: string, at: number, now = Date.now()): WhatRanWhen {
+export async function whatRanWhen(caller: Caller, slug: string, at: number, now = Date.now()): Promise<WhatRanWhen> {
   assertCanRead(caller);
   if (at > now)
     throw new AppError("bad_request", "Choose an instant in the past: what runs now is on the agent's page", { parameter: "at" });
   const db = getDb();
-  const agent = db
-    .select({ slug: agents.slug, name: agents.name, createdAt: agents.createdAt })
-    .from(agents)
-    .where(eq(agents.slug, slug))
-    .get();
+  const agent = await first(
+    db.select({ slug: agents.slug, name: agents.name, createdAt: agents.createdAt }).from(agents).where(eq(agents.slug, slug)),
+  );
   if (!agent) throw new AppError("not_found", `No agent with slug "${slug}"`);
   const none = { development: null, staging: null, production: null };
   if (at < agent.createdAt) return { agent, at, existed: false, environments: none };
-  const then = agentAsOf(caller, slug, at).environments;
-  const current = agentAsOf(caller, slug, now).environments;
+  const then = (await agentAsOf(caller, slug, at)).environments;
+  const current = (await agentAsOf(caller, slug, now)).environments;
   const environments = Object.fromEntries(
-    ENVIRONMENTS.map((env) => {
+    await inOrder(ENVIRONMENTS, async (env) => {
       const state = then[env];
       const today = current[env];
       if (!state || !today) return [env, null];
       const number = state.approvedBy.changeNumber;
-      const change = number === null ? null : changeView(db, findChangeRow(db, String(number)));
+      const change = number === null ? null : await changeView(db, await findChangeRow(db, String(number)));
       return [
         env,
         {
           state,
           change,
           approvals: change ? approvalsOf(change, state.deployedAt) : [],
-          evalRuns: evalRunsFor(caller, slug, state.specHash),
+          evalRuns: await evalRunsFor(caller, slug, state.specHash),
           today: {
             version: today.version,
             deployedAt: today.deployedAt,
-            comparison: today.version === state.version ? null : compareAgentVersions(caller, slug, state.version, today.version),
+            comparison: today.version === state.version ? null : await compareAgentVersions(caller, slug, state.version, today.version),
           },
         } satisfies RanThen,
       ];
@@ -246,9 +245,9 @@ type LadderFacts = {
  * staging (any version with the same spec hash counts: it is the same configuration), and the
  * versions production ran before each release.
  */
-function ladderFactsOf(db: Reader, rows: ReleaseRow[], specHashes: Map<string, string>) {
+async function ladderFactsOf(db: Reader, rows: ReleaseRow[], specHashes: Map<string, string>) {
   const firstRuns = rows.length
-    ? db
+    ? await db
         .select({
           agentId: deployments.agentId,
           environment: deployments.environment,
@@ -265,18 +264,17 @@ function ladderFactsOf(db: Reader, rows: ReleaseRow[], specHashes: Map<string, s
           ),
         )
         .groupBy(deployments.agentId, deployments.environment, agentVersions.specHash)
-        .all()
     : [];
   const firstRun = new Map(firstRuns.map((r) => [`${r.agentId} ${r.environment} ${r.specHash}`, r.firstAt]));
   const replacedIds = [...new Set(rows.flatMap((r) => (r.replacedVersionId ? [r.replacedVersionId] : [])))];
   const replaced = new Map(
     replacedIds.length
-      ? db
-          .select({ id: agentVersions.id, number: agentVersions.number, specHash: agentVersions.specHash })
-          .from(agentVersions)
-          .where(inArray(agentVersions.id, replacedIds))
-          .all()
-          .map((v) => [v.id, v])
+      ? (
+          await db
+            .select({ id: agentVersions.id, number: agentVersions.number, specHash: agentVersions.specHash })
+            .from(agentVersions)
+            .where(inArray(agentVersions.id, replacedIds))
+        ).map((v) => [v.id, v])
       : [],
   );
   return (row: ReleaseRow, change: EvidenceChange): LadderFacts => {
@@ -353,9 +351,13 @@ function retroOf(change: EvidenceChange, now: number): RetroSignoff | null {
 }
 
 /** A release's full evidence from what loadReleases read for its batch. */
-function completeReleases(db: Reader, rows: ReleaseRow[], now: number): EvidenceRelease[] {
-  const loaded = loadReleases(db, rows);
-  const ladderOf = ladderFactsOf(db, rows, new Map(loaded.map(({ release }) => [release.deployment.id, release.deployment.specHash])));
+async function completeReleases(db: Reader, rows: ReleaseRow[], now: number): Promise<EvidenceRelease[]> {
+  const loaded = await loadReleases(db, rows);
+  const ladderOf = await ladderFactsOf(
+    db,
+    rows,
+    new Map(loaded.map(({ release }) => [release.deployment.id, release.deployment.specHash])),
+  );
   const driftOf = driftOfReleases(db, rows, now);
   const breachesOf = breachesOfReleases(db, rows);
   return loaded.map(({ row, release: loadedRelease }) => {
@@ -607,19 +609,17 @@ export const EVIDENCE_PAGE_SIZE = 50;
  * with a fixed number of set-based queries, in the pack's order (exceptions first, then the rest,
  * each oldest first), after or before a boundary a previous page gave.
  */
-export function evidencePage(
+export async function evidencePage(
   caller: Caller,
   filters: EvidenceFilters,
   options: { after?: ReleaseKey; before?: ReleaseKey; size?: number } = {},
   now = Date.now(),
-): EvidencePage {
+): Promise<EvidencePage> {
   assertCanRead(caller);
   const size = Math.min(Math.max(options.size ?? EVIDENCE_PAGE_SIZE, 1), 500);
-  const { sqlite } = getConnection();
-  return sqlite.transaction(() => {
-    const db = getDb();
+  return await withSnapshot(async (db) => {
     const { page, next, previous } = pageRows(db, filters, now, { after: options.after, before: options.before }, size);
-    const releases = completeReleases(
+    const releases = await completeReleases(
       db,
       page.map((p) => p.row),
       now,
@@ -628,7 +628,7 @@ export function evidencePage(
       generatedAt: now,
       range: { from: filters.from, to: filters.to },
       filters: { workflow: filters.workflow ?? null, agent: filters.agent ?? null, exception: filters.exception ?? null },
-      chain: chainOf(sqlite),
+      chain: await chainOf(db.$client),
       totals: cachedTotals(db, filters, now),
       releases,
       exceptions: exceptionRows(releases),
@@ -638,11 +638,11 @@ export function evidencePage(
         previous: previous && encodeReleaseKey(previous),
       },
     };
-  })();
+  });
 }
 
-function chainOf(sqlite: Database.Database): EvidencePack["chain"] {
-  const status = auditChainStatus(sqlite);
+async function chainOf(sqlite: Database.Database): Promise<EvidencePack["chain"]> {
+  const status = await auditChainStatus(sqlite);
   return { count: status.count, headHash: status.headHash, verified: status.ok, verification: status };
 }
 
@@ -673,7 +673,7 @@ export async function* evidenceBatches(
         generatedAt: now,
         range: { from: filters.from, to: filters.to },
         filters: { workflow: filters.workflow ?? null, agent: filters.agent ?? null, exception: filters.exception ?? null },
-        chain: chainOf(sqlite),
+        chain: await chainOf(sqlite),
         totals: step.value,
       },
     };
@@ -683,7 +683,7 @@ export async function* evidenceBatches(
         await new Promise((resolve) => setImmediate(resolve));
         const rows = releaseRows(db, filters, now, group, { after }, batchSize);
         if (rows.length === 0) break;
-        yield { releases: completeReleases(db, rows, now) };
+        yield { releases: await completeReleases(db, rows, now) };
         if (rows.length < batchSize) break;
         after = keyOf(group, rows.at(-1)!);
       }
@@ -696,7 +696,7 @@ export async function* evidenceBatches(
 
 /** A read-only connection of its own for a long read (the process's own, for an in-memory database). */
 function snapshotConnection(): { sqlite: Database.Database; db: Reader; close: () => void } {
-  const file = getConnection().sqlite.name;
+  const file = getDb().$client.name;
   if (file === ":memory:" || file === "") return { ...getConnection(), close: () => {} };
   const sqlite = new Database(file, { readonly: true, fileMustExist: true });
   sqlite.pragma("busy_timeout = 5000");
@@ -708,17 +708,15 @@ function snapshotConnection(): { sqlite: Database.Database; db: Reader; close: (
  * [from, to), with the evidence an auditor asks for, and its exceptions, all at once: for a range
  * small enough to hold in memory (the page and the download read it in batches instead).
  */
-export function evidencePack(caller: Caller, filters: EvidenceFilters, now = Date.now()): EvidencePack {
+export async function evidencePack(caller: Caller, filters: EvidenceFilters, now = Date.now()): Promise<EvidencePack> {
   assertCanRead(caller);
-  const { sqlite } = getConnection();
-  return sqlite.transaction(() => {
-    const db = getDb();
+  return await withSnapshot(async (db) => {
     const releases: EvidenceRelease[] = [];
     for (const group of [0, 1] as const) {
       let after: ReleaseKey | undefined;
       for (;;) {
         const rows = releaseRows(db, filters, now, group, { after }, 500);
-        releases.push(...completeReleases(db, rows, now));
+        releases.push(...(await completeReleases(db, rows, now)));
         if (rows.length < 500) break;
         after = keyOf(group, rows.at(-1)!);
       }
@@ -727,9 +725,9 @@ export function evidencePack(caller: Caller, filters: EvidenceFilters, now = Dat
       generatedAt: now,
       range: { from: filters.from, to: filters.to },
       filters: { workflow: filters.workflow ?? null, agent: filters.agent ?? null, exception: filters.exception ?? null },
-      chain: chainOf(sqlite),
+      chain: await chainOf(db.$client),
       exceptions: exceptionRows(releases),
       releases,
     };
-  })();
+  });
 }

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { DB } from "@/db";
 import { LIMITS } from "@/lib/domain/input-limits";
 import { DEFAULT_POLICY } from "@/lib/domain/signoff-policy";
-import { specHash } from "@/lib/domain/spec";
+import { specHash, type AgentSpec } from "@/lib/domain/spec";
 import { isAppError } from "@/lib/errors";
 import { errorOf } from "@/lib/testing/app-error";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
@@ -35,9 +35,9 @@ function nested(depth: number, leaf: unknown = 1, wrap: "array" | "object" = "ar
   return value;
 }
 
-function timed<T>(fn: () => T): { value: T; ms: number } {
+async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
   const start = performance.now();
-  const value = fn();
+  const value = await fn();
   return { value, ms: performance.now() - start };
 }
 
@@ -46,35 +46,37 @@ beforeAll(async () => {
 });
 
 describe("finding 1: a spec nested 1,000 or 3,000 levels deep, and megabyte strings", () => {
-  it("a 1,000-deep array as an object is refused on spec (422) and nothing is stored", () => {
+  it("a 1,000-deep array as an object is refused on spec (422) and nothing is stored", async () => {
     const before = db.get<{ n: number }>(sql`select count(*) as n from change_records`).n;
-    const error = errorOf(() => proposeChange(engineer(), { agent: "refund-assistant", spec: { model: nested(1_000) } }, clock.next()));
+    const error = await errorOf(async () =>
+      proposeChange(await engineer(), { agent: "refund-assistant", spec: { model: nested(1_000) } }, clock.next()),
+    );
     expect(error.code).toBe("validation_failed");
     expect(error.details.fieldErrors?.spec?.[0]).toMatch(/nested more than 32 levels/);
     expect(db.get<{ n: number }>(sql`select count(*) as n from change_records`).n).toBe(before);
   });
 
-  it("a 3,000-deep value (6 KB as JSON) is refused instead of stored as an 18 MB draft", () => {
+  it("a 3,000-deep value (6 KB as JSON) is refused instead of stored as an 18 MB draft", async () => {
     const spec = { model: nested(3_000, 1, "object") };
     expect(JSON.stringify(spec).length).toBeLessThan(20_000);
-    const error = errorOf(() => proposeChange(engineer(), { agent: "refund-assistant", spec }, clock.next()));
+    const error = await errorOf(async () => proposeChange(await engineer(), { agent: "refund-assistant", spec }, clock.next()));
     expect(error.code).toBe("validation_failed");
     expect(Object.keys(error.details.fieldErrors ?? {})).toEqual(["spec"]);
     const largest = db.get<{ n: number | null }>(sql`select max(length(draft_spec_text)) as n from change_records`).n ?? 0;
     expect(largest).toBeLessThanOrEqual(LIMITS.specText);
   });
 
-  it("a 1,000-deep array sent as 2 KB of text is kept as sent, and reading the change answers at once with the problem", () => {
+  it("a 1,000-deep array sent as 2 KB of text is kept as sent, and reading the change answers at once with the problem", async () => {
     const text = JSON.stringify({ model: nested(1_000) });
-    const draft = proposeChange(engineer(), { agent: "refund-assistant", title: "Deep", spec: text }, clock.next());
-    const { value, ms } = timed(() => getChange(as("auditor@countersign.test"), draft.id));
+    const draft = await proposeChange(await engineer(), { agent: "refund-assistant", title: "Deep", spec: text }, clock.next());
+    const { value, ms } = await timed(async () => getChange(await as("auditor@countersign.test"), draft.id));
     expect(value.specIssues).toEqual([{ path: "spec", message: "The spec is nested more than 32 levels deep" }]);
     expect(ms).toBeLessThan(2_000);
   });
 
-  it("a 1,000-deep array as indented text (2 MB) is refused on spec", () => {
+  it("a 1,000-deep array as indented text (2 MB) is refused on spec", async () => {
     const text = JSON.stringify({ model: nested(1_000) }, null, 2);
-    const error = errorOf(() => proposeChange(engineer(), { agent: "refund-assistant", spec: text }, clock.next()));
+    const error = await errorOf(async () => proposeChange(await engineer(), { agent: "refund-assistant", spec: text }, clock.next()));
     expect(error.code).toBe("validation_failed");
     expect(error.details.fieldErrors?.spec).toEqual(["Keep the spec to 200,000 characters"]);
   });
@@ -84,43 +86,45 @@ describe("finding 1: a spec nested 1,000 or 3,000 levels deep, and megabyte stri
     ["rationale", 2_000_000],
     ["rollbackPlan", 5_000_000],
     ["monitoring", 1_000_000],
-  ])("a %s of %i characters is a 422 naming the field", (field, size) => {
-    const error = errorOf(() => proposeChange(engineer(), { agent: "refund-assistant", [field]: "x".repeat(size) }, clock.next()));
+  ])("a %s of %i characters is a 422 naming the field", async (field, size) => {
+    const error = await errorOf(async () =>
+      proposeChange(await engineer(), { agent: "refund-assistant", [field]: "x".repeat(size) }, clock.next()),
+    );
     expect(error.code).toBe("validation_failed");
     expect(Object.keys(error.details.fieldErrors ?? {})).toEqual([field]);
   });
 
-  it("instructions over 50,000 characters are a 422 naming spec.instructions; a 1 MB spec is refused as a whole", () => {
+  it("instructions over 50,000 characters are a 422 naming spec.instructions; a 1 MB spec is refused as a whole", async () => {
     const propose = (instructions: string, submit: boolean) =>
-      errorOf(() =>
+      errorOf(async () =>
         proposeChange(
-          engineer(),
-          { agent: "refund-assistant", spec: { ...productionSpec("refund-assistant"), instructions }, ...attested, submit },
+          await engineer(),
+          { agent: "refund-assistant", spec: { ...(await productionSpec("refund-assistant")), instructions }, ...attested, submit },
           clock.next(),
         ),
       );
-    expect(propose("x".repeat(60_000), true).details.fieldErrors?.["spec.instructions"]).toEqual([
+    expect((await propose("x".repeat(60_000), true)).details.fieldErrors?.["spec.instructions"]).toEqual([
       "Keep the instructions to 50,000 characters",
     ]);
-    expect(propose("x".repeat(1_000_000), false).details.fieldErrors?.spec).toEqual(["Keep the spec to 200,000 characters"]);
+    expect((await propose("x".repeat(1_000_000), false)).details.fieldErrors?.spec).toEqual(["Keep the spec to 200,000 characters"]);
   });
 });
 
 describe("a published policy is bounded too", () => {
-  it("a template named with 1 MB of text is a 422, and nothing is published", () => {
+  it("a template named with 1 MB of text is a 422, and nothing is published", async () => {
     const before = db.get<{ n: number }>(sql`select count(*) as n from policies`).n;
     const template = { id: "huge", name: "x".repeat(1_000_000), domains: ["semantics"], autonomy: ["read_only"], maxTier: "low" };
-    const error = errorOf(() =>
-      publishPolicy(as("admin@countersign.test"), { ...DEFAULT_POLICY, standardChanges: [template] }, clock.next()),
+    const error = await errorOf(
+      async () => await publishPolicy(await as("admin@countersign.test"), { ...DEFAULT_POLICY, standardChanges: [template] }, clock.next()),
     );
     expect(error.code).toBe("validation_failed");
     expect(error.details.fieldErrors?.body).toEqual(["Keep the policy to 100,000 characters"]);
     expect(db.get<{ n: number }>(sql`select count(*) as n from policies`).n).toBe(before);
   });
 
-  it("a prototype-named key in a policy is a 422 naming it, where it used to be silently dropped", () => {
+  it("a prototype-named key in a policy is a 422 naming it, where it used to be silently dropped", async () => {
     const document = withKey("constructor", { polluted: true }, structuredClone(DEFAULT_POLICY) as unknown as Record<string, unknown>);
-    const error = errorOf(() => publishPolicy(as("admin@countersign.test"), document, clock.next()));
+    const error = await errorOf(async () => await publishPolicy(await as("admin@countersign.test"), document, clock.next()));
     expect(error.details.fieldErrors?.constructor).toEqual(['"constructor" is not allowed as a field name']);
   });
 });
@@ -190,13 +194,13 @@ const ENVIRONMENTS = fc.constantFrom("development", "staging", "production");
 type Outcome = { cases: number; values: number; appErrors: number; crashes: { useCase: string; error: string }[]; slowestMs: number };
 const outcomes = new Map<string, Outcome>();
 
-function run(useCase: string, call: () => unknown) {
+async function run(useCase: string, call: () => Promise<unknown>) {
   const outcome = outcomes.get(useCase) ?? { cases: 0, values: 0, appErrors: 0, crashes: [], slowestMs: 0 };
   outcomes.set(useCase, outcome);
   outcome.cases++;
   const start = performance.now();
   try {
-    call();
+    await call();
     outcome.values++;
   } catch (error) {
     if (isAppError(error)) outcome.appErrors++;
@@ -212,39 +216,49 @@ describe("fuzz: hostile bodies against every mutating use case", () => {
   let slugs: string[] = [];
   let refs: string[] = [];
   let incidentId = "";
+  /** Each agent's production spec before the run: arbitraries cannot await, so they draw from these. */
+  let specs = new Map<string, AgentSpec>();
 
-  beforeAll(() => {
+  beforeAll(async () => {
     changesBefore = db.get<{ n: number }>(sql`select max(number) as n from change_records`).n;
     slugs = db.all<{ slug: string }>(sql`select slug from agents order by slug`).map((a) => a.slug);
-    const drafts = ["refund-assistant", "refund-assistant", slugs[0]!].map(
-      (slug, i) => proposeChange(engineer(), { agent: slug, title: `Fuzz draft ${i}`, spec: productionSpec(slug) }, clock.next()).id,
-    );
-    const spec = productionSpec("refund-assistant");
+    specs = new Map();
+    for (const slug of slugs) specs.set(slug, await productionSpec(slug));
+    const drafts: string[] = [];
+    for (const [i, slug] of ["refund-assistant", "refund-assistant", slugs[0]!].entries())
+      drafts.push(
+        (await proposeChange(await engineer(), { agent: slug, title: `Fuzz draft ${i}`, spec: await productionSpec(slug) }, clock.next()))
+          .id,
+      );
+    const spec = await productionSpec("refund-assistant");
     spec.traceRetentionDays += 7;
-    const inReview = proposeChange(
-      engineer(),
+    const inReview = await proposeChange(
+      await engineer(),
       { agent: "refund-assistant", title: "Fuzz review", spec, ...attested, submit: true },
       clock.next(),
     );
     refs = [...drafts, inReview.id, inReview.label, "CR-1", "CR-999999"];
-    incidentId = openIncident(
-      as("ops@countersign.test"),
-      { agent: "refund-assistant", severity: "sev3", title: "Fuzz incident" },
-      clock.next(),
+    incidentId = (
+      await openIncident(
+        await as("ops@countersign.test"),
+        { agent: "refund-assistant", severity: "sev3", title: "Fuzz incident" },
+        clock.next(),
+      )
     ).id;
   });
 
   const ref = () => fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...refs) }, { weight: 1, arbitrary: hostileScalar.map(String) });
   const slug = () => fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...slugs) }, { weight: 1, arbitrary: hostileScalar.map(String) });
+  const specOf = (slug: string) => structuredClone(specs.get(slug)!);
   const specInput = () =>
     fc.oneof(
-      fc.constantFrom(...slugs).map((s) => productionSpec(s)),
-      fc.constantFrom(...slugs).map((s) => JSON.stringify(productionSpec(s))),
+      fc.constantFrom(...slugs).map((s) => specOf(s)),
+      fc.constantFrom(...slugs).map((s) => JSON.stringify(specOf(s))),
       fc.constantFrom(...slugs).chain((s) =>
         fc
           .record({ field: fc.constantFrom("instructions", "model", "tools", "forbidden", "autonomy"), value: hostile })
           .map(({ field, value }) => ({
-            ...productionSpec(s),
+            ...specOf(s),
             [field]: value,
           })),
       ),
@@ -266,12 +280,12 @@ describe("fuzz: hostile bodies against every mutating use case", () => {
     raiseTier: fc.constant(null),
   });
 
-  const cases: [string, () => fc.Arbitrary<() => unknown>][] = [
+  const cases: [string, () => fc.Arbitrary<() => Promise<unknown>>][] = [
     [
       "proposeChange",
       () =>
         body({ agent: slug(), ...changeFields(), submit: fc.boolean() }).map(
-          (input) => () => proposeChange(engineer(), input, clock.next()),
+          (input) => async () => proposeChange(await engineer(), input, clock.next()),
         ),
     ],
     [
@@ -279,8 +293,8 @@ describe("fuzz: hostile bodies against every mutating use case", () => {
       () =>
         fc.tuple(ref(), body(changeFields())).map(
           ([r, input]) =>
-            () =>
-              editChange(engineer(), r, input, clock.next()),
+            async () =>
+              editChange(await engineer(), r, input, clock.next()),
         ),
     ],
     [
@@ -299,8 +313,8 @@ describe("fuzz: hostile bodies against every mutating use case", () => {
           )
           .map(
             ([r, input]) =>
-              () =>
-                signOff(as("security@countersign.test"), r, input, clock.next()),
+              async () =>
+                await signOff(await as("security@countersign.test"), r, input, clock.next()),
           ),
     ],
     [
@@ -308,8 +322,8 @@ describe("fuzz: hostile bodies against every mutating use case", () => {
       () =>
         fc.tuple(ref(), body({ environment: ENVIRONMENTS })).map(
           ([r, input]) =>
-            () =>
-              promote(as("engineer2@countersign.test"), r, input, clock.next()),
+            async () =>
+              await promote(await as("engineer2@countersign.test"), r, input, clock.next()),
         ),
     ],
     [
@@ -320,7 +334,7 @@ describe("fuzz: hostile bodies against every mutating use case", () => {
           .chain((agent) =>
             body({
               agent: fc.constant(agent),
-              specHash: fc.constant(specHash(productionSpec(agent))),
+              specHash: fc.constant(specHash(specOf(agent))),
               environment: ENVIRONMENTS,
               suite: text,
               passed: fc.nat(100),
@@ -330,7 +344,7 @@ describe("fuzz: hostile bodies against every mutating use case", () => {
               change: fc.constantFrom(undefined, undefined, ...refs),
             }),
           )
-          .map((input) => () => recordEvalRun(as("engineer2@countersign.test"), input, clock.next())),
+          .map((input) => async () => await recordEvalRun(await as("engineer2@countersign.test"), input, clock.next())),
     ],
     [
       "updateFromProduction",
@@ -342,19 +356,19 @@ describe("fuzz: hostile bodies against every mutating use case", () => {
           )
           .map(
             ([r, input]) =>
-              () =>
-                updateFromProduction(engineer(), r, input, clock.next()),
+              async () =>
+                updateFromProduction(await engineer(), r, input, clock.next()),
           ),
     ],
 
-    ["submitChange", () => ref().map((r) => () => submitChange(engineer(), r, clock.next()))],
+    ["submitChange", () => ref().map((r) => async () => submitChange(await engineer(), r, clock.next()))],
     [
       "withdrawChange",
       () =>
         fc.tuple(ref(), body({ reason: text })).map(
           ([r, input]) =>
-            () =>
-              withdrawChange(engineer(), r, input, clock.next()),
+            async () =>
+              withdrawChange(await engineer(), r, input, clock.next()),
         ),
     ],
     [
@@ -373,8 +387,8 @@ describe("fuzz: hostile bodies against every mutating use case", () => {
           )
           .map(
             ([s, input]) =>
-              () =>
-                rollback(as("ops@countersign.test"), s, input, clock.next()),
+              async () =>
+                await rollback(await as("ops@countersign.test"), s, input, clock.next()),
           ),
     ],
     [
@@ -386,7 +400,7 @@ describe("fuzz: hostile bodies against every mutating use case", () => {
           severity: fc.constantFrom("sev1", "sev2"),
           title: text,
           detectedAt: fc.constantFrom(undefined, "2026-03-01T12:00:00Z"),
-        }).map((input) => () => openIncident(as("ops@countersign.test"), input, clock.next())),
+        }).map((input) => async () => await openIncident(await as("ops@countersign.test"), input, clock.next())),
     ],
     [
       "updateIncident",
@@ -404,8 +418,8 @@ describe("fuzz: hostile bodies against every mutating use case", () => {
           )
           .map(
             ([id, input]) =>
-              () =>
-                updateIncident(as("ops@countersign.test"), id, input, clock.next()),
+              async () =>
+                await updateIncident(await as("ops@countersign.test"), id, input, clock.next()),
           ),
     ],
     [
@@ -416,29 +430,29 @@ describe("fuzz: hostile bodies against every mutating use case", () => {
           scopes: fc.constant(["read"]),
           expiresInDays: fc.integer({ min: 1, max: 400 }),
           expiresOn: fc.constantFrom(undefined, "2099-01-31"),
-        }).map((input) => () => issueToken(as("admin@countersign.test"), input, clock.next())),
+        }).map((input) => async () => await issueToken(await as("admin@countersign.test"), input, clock.next())),
     ],
     [
       "publishPolicy",
       () =>
         body(Object.fromEntries(Object.entries(DEFAULT_POLICY).map(([key, value]) => [key, fc.constant(structuredClone(value))]))).map(
-          (input) => () => publishPolicy(as("admin@countersign.test"), input, clock.next()),
+          (input) => async () => await publishPolicy(await as("admin@countersign.test"), input, clock.next()),
         ),
     ],
   ];
 
   it.each(cases.map(([name, arbitrary], i) => ({ name, arbitrary, seed: 1_300 + i })))(
     "$name: every answer is a value or an AppError",
-    ({ name, arbitrary, seed }) => {
-      fc.assert(
-        fc.property(arbitrary(), (call) => run(name, call)),
+    async ({ name, arbitrary, seed }) => {
+      await fc.assert(
+        fc.asyncProperty(arbitrary(), (call) => run(name, call)),
         { seed, numRuns: RUNS },
       );
       expect(outcomes.get(name)!.crashes).toEqual([]);
     },
   );
 
-  it("nothing stored is larger than the limits, and every change created can still be read quickly", () => {
+  it("nothing stored is larger than the limits, and every change created can still be read quickly", async () => {
     const largest = db.get<Record<string, number | null>>(sql`
       select max(length(draft_spec_text)) as draft, max(length(title)) as title, max(length(rationale)) as rationale,
              max(length(rollback_plan)) as rollbackPlan, max(length(monitoring)) as monitoring
@@ -462,7 +476,7 @@ describe("fuzz: hostile bodies against every mutating use case", () => {
     const created = db.all<{ id: string }>(sql`select id from change_records where number > ${changesBefore}`);
     let slowest = 0;
     for (const { id } of created) {
-      const { ms } = timed(() => getChange(as("auditor@countersign.test"), id));
+      const { ms } = await timed(async () => getChange(await as("auditor@countersign.test"), id));
       slowest = Math.max(slowest, ms);
     }
     expect(slowest).toBeLessThan(2_000);

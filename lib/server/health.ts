@@ -1,8 +1,7 @@
 import "server-only";
-import type Database from "better-sqlite3";
 import { statfsSync } from "node:fs";
 import path from "node:path";
-import { durabilityFailure, getConnection, storageFailure } from "@/db";
+import { durabilityFailure, getConnection, storageFailure, withTransaction } from "@/db";
 
 export type Health = { status: "ok" } | { status: "unavailable"; reason: string };
 
@@ -14,12 +13,12 @@ const MIN_FREE_BYTES = 16 * 1024 * 1024;
  * the file is read-only or the disk is full, so the check takes the write lock and writes a table in a
  * transaction it then rolls back: nothing is kept, but a read-only or full database refuses it.
  */
-export function checkHealth(): Health {
+export async function checkHealth(): Promise<Health> {
   try {
     const { sqlite } = getConnection();
     const unflushed = durabilityFailure(sqlite);
     if (unflushed) return { status: "unavailable", reason: `${unflushed}: writes are refused until Countersign is restarted` };
-    probeWrite(sqlite);
+    await probeWrite();
     if (sqlite.name !== ":memory:" && freeBytes(sqlite.name) < MIN_FREE_BYTES)
       return { status: "unavailable", reason: "the disk holding the database is (nearly) full" };
     return { status: "ok" };
@@ -30,13 +29,17 @@ export function checkHealth(): Health {
   }
 }
 
-function probeWrite(sqlite: Database.Database): void {
-  sqlite.exec("BEGIN IMMEDIATE");
+const PROBED = new Error("the health probe's write is rolled back");
+
+async function probeWrite(): Promise<void> {
   try {
-    // A new table needs a new page, so a database at its size limit refuses it even with room inside its pages.
-    sqlite.exec("CREATE TABLE health_probe (written INTEGER); INSERT INTO health_probe VALUES (1);");
-  } finally {
-    if (sqlite.inTransaction) sqlite.exec("ROLLBACK");
+    await withTransaction(async (tx) => {
+      // A new table needs a new page, so a database at its size limit refuses it even with room inside its pages.
+      tx.$client.exec("CREATE TABLE health_probe (written INTEGER); INSERT INTO health_probe VALUES (1);");
+      throw PROBED;
+    });
+  } catch (error) {
+    if (error !== PROBED) throw error;
   }
 }
 

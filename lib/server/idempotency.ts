@@ -1,7 +1,7 @@
 import "server-only";
 import { createHash, randomUUID } from "node:crypto";
 import { and, eq, lt } from "drizzle-orm";
-import { getDb } from "@/db";
+import { withTransaction, first } from "@/db";
 import { idempotencyKeys } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import type { Caller } from "./caller";
@@ -34,7 +34,7 @@ export async function withIdempotencyKey(request: KeyedRequest, execute: () => P
   };
   const requestHash = createHash("sha256").update(request.body).digest("hex");
   for (;;) {
-    const held = claim(scope, requestHash, Date.now());
+    const held = await claim(scope, requestHash, Date.now());
     if (held === "claimed") break;
     if (held.requestHash !== requestHash) {
       throw new AppError(
@@ -52,55 +52,47 @@ export async function withIdempotencyKey(request: KeyedRequest, execute: () => P
   try {
     response = await execute();
   } catch (error) {
-    release(scope);
+    await release(scope);
     throw error;
   }
-  if (response.ok) keep(scope, response.status, await response.clone().text());
-  else release(scope);
+  if (response.ok) await keep(scope, response.status, await response.clone().text());
+  else await release(scope);
   return response;
 }
 
 type Held = { requestHash: string; status: number | null; responseBody: string | null };
 
 /**
- * Takes the key for this request, or returns who holds it. Synchronous and in one immediate transaction,
+ * Takes the key for this request, or returns who holds it. In one transaction (serialised with every other),
  * so of two requests with the same key exactly one claims it, in this process or another.
  */
-function claim(scope: Scope, requestHash: string, now: number): "claimed" | Held {
-  const db = getDb();
-  return db.transaction(
-    (tx) => {
-      const held = tx.select().from(idempotencyKeys).where(matches(scope)).get();
-      if (held && held.createdAt >= now - IDEMPOTENCY_WINDOW_MS) {
-        // Never run a request twice on a guess: a first attempt unanswered this long may have written
-        // (a process that died after its commit), so the caller must look before trying again.
-        if (held.status === null && held.createdAt < now - ABANDONED_AFTER_MS) {
-          throw new AppError(
-            "conflict",
-            "The first request with this Idempotency-Key never answered; its outcome is unknown. Check the resource, then retry with a new key",
-          );
-        }
-        return held;
+async function claim(scope: Scope, requestHash: string, now: number): Promise<"claimed" | Held> {
+  return await withTransaction(async (tx) => {
+    const held = await first(tx.select().from(idempotencyKeys).where(matches(scope)));
+    if (held && held.createdAt >= now - IDEMPOTENCY_WINDOW_MS) {
+      // Never run a request twice on a guess: a first attempt unanswered this long may have written
+      // (a process that died after its commit), so the caller must look before trying again.
+      if (held.status === null && held.createdAt < now - ABANDONED_AFTER_MS) {
+        throw new AppError(
+          "conflict",
+          "The first request with this Idempotency-Key never answered; its outcome is unknown. Check the resource, then retry with a new key",
+        );
       }
-      // Expired keys (this one too, if it was) go only when a key is claimed, not on every wait.
-      tx.delete(idempotencyKeys)
-        .where(lt(idempotencyKeys.createdAt, now - IDEMPOTENCY_WINDOW_MS))
-        .run();
-      tx.insert(idempotencyKeys)
-        .values({ id: randomUUID(), ...scope, requestHash, status: null, responseBody: null, createdAt: now })
-        .run();
-      return "claimed";
-    },
-    { behavior: "immediate" },
-  );
+      return held;
+    }
+    // Expired keys (this one too, if it was) go only when a key is claimed, not on every wait.
+    await tx.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, now - IDEMPOTENCY_WINDOW_MS));
+    await tx.insert(idempotencyKeys).values({ id: randomUUID(), ...scope, requestHash, status: null, responseBody: null, createdAt: now });
+    return "claimed";
+  });
 }
 
-function keep(scope: Scope, status: number, responseBody: string): void {
-  getDb().update(idempotencyKeys).set({ status, responseBody }).where(matches(scope)).run();
+async function keep(scope: Scope, status: number, responseBody: string): Promise<void> {
+  await withTransaction(async (tx) => tx.update(idempotencyKeys).set({ status, responseBody }).where(matches(scope)));
 }
 
-function release(scope: Scope): void {
-  getDb().delete(idempotencyKeys).where(matches(scope)).run();
+async function release(scope: Scope): Promise<void> {
+  await withTransaction(async (tx) => tx.delete(idempotencyKeys).where(matches(scope)));
 }
 
 function matches(scope: Scope) {

@@ -1,7 +1,8 @@
-import { sql } from "drizzle-orm";
+import { count } from "drizzle-orm";
 import { NextRequest } from "next/server";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import type { DB } from "@/db";
+import { first, type DB } from "@/db";
+import { auditEvents } from "@/db/schema";
 import * as importRoute from "@/app/api/v1/import/route";
 import { fixtureFiles } from "@/lib/importers/fixture-files";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
@@ -15,8 +16,8 @@ import { findActiveUser } from "./users";
 const cookie = vi.hoisted(() => ({ sid: null as string | null }));
 vi.mock("@/lib/server/auth", () => ({
   currentUser: async () => {
-    const uid = cookie.sid ? liveSessionUser(cookie.sid) : null;
-    return uid ? findActiveUser({ id: uid }) : null;
+    const uid = cookie.sid ? await liveSessionUser(cookie.sid) : null;
+    return uid ? await findActiveUser({ id: uid }) : null;
   },
 }));
 
@@ -24,7 +25,7 @@ let db: DB;
 const ORIGIN = "http://countersign.test";
 
 async function post(body: unknown, { token, signedInAs }: { token?: string; signedInAs?: string } = {}) {
-  cookie.sid = signedInAs ? startSession(findActiveUser({ email: signedInAs })!.id) : null;
+  cookie.sid = signedInAs ? await startSession((await findActiveUser({ email: signedInAs }))!.id) : null;
   const headers = new Headers({ "content-type": "application/json", origin: ORIGIN });
   if (token) headers.set("authorization", `Bearer cs_${token}`);
   const request = new NextRequest(new URL("/api/v1/import", ORIGIN), {
@@ -36,17 +37,17 @@ async function post(body: unknown, { token, signedInAs }: { token?: string; sign
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
 
-const auditCount = () => db.get<{ n: number }>(sql`select count(*) as n from audit_events`).n;
+const auditCount = async () => (await first(db.select({ n: count() }).from(auditEvents)))!.n;
 
 beforeAll(async () => {
   db = await seedDemoEstate();
-  tokenWith(db, "importer-reader", ["read"]);
-  tokenWith(db, "importer-deployer", ["deploy"]);
+  await tokenWith(db, "importer-reader", ["read"]);
+  await tokenWith(db, "importer-deployer", ["deploy"]);
 });
 
 describe("POST /api/v1/import", () => {
   it("reads a Copilot Studio folder: 200 with the platform, the agents as specs, provenance and warnings", async () => {
-    const before = auditCount();
+    const before = await auditCount();
     const { status, json } = await post({ files: fixtureFiles("copilot-studio/travel-desk") }, { token: "importer-reader" });
     expect(status).toBe(200);
     expect(json.platform).toBe("copilot-studio");
@@ -64,17 +65,17 @@ describe("POST /api/v1/import", () => {
     expect(Array.isArray(agents[0]!.warnings)).toBe(true);
     expect(Array.isArray(json.toolsets)).toBe(true);
     expect(Array.isArray(json.warnings)).toBe(true);
-    expect(auditCount()).toBe(before);
+    expect(await auditCount()).toBe(before);
   });
 
   it("a signed-in person may import too, naming the platform", async () => {
-    const before = auditCount();
+    const before = await auditCount();
     const files = fixtureFiles("mcp");
     const { status, json } = await post({ files, platform: "mcp" }, { signedInAs: "auditor@countersign.test" });
     expect(status).toBe(200);
     expect(json.platform).toBe("mcp");
     expect((json.toolsets as unknown[]).length).toBeGreaterThan(0);
-    expect(auditCount()).toBe(before);
+    expect(await auditCount()).toBe(before);
   });
 
   it("a file of no platform is a 422 naming it, detected or named", async () => {
@@ -100,10 +101,10 @@ describe("POST /api/v1/import", () => {
     expect(path.json.fieldErrors).toHaveProperty(["files.0.path"]);
   });
 
-  it("files past the API's 1 MB in all are refused by the use case too, as a server action would send them", () => {
+  it("files past the API's 1 MB in all are refused by the use case too, as a server action would send them", async () => {
     const half = "x".repeat(600_000);
-    const reader = tokenWith(db, "importer-reader-2", ["read"]);
-    const error = errorOf(() =>
+    const reader = await tokenWith(db, "importer-reader-2", ["read"]);
+    const error = await errorOf(() =>
       importDefinitions(reader, {
         files: [
           { path: "a.json", content: half },

@@ -2,7 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, desc, eq, inArray, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { getDb, type DB } from "@/db";
+import { first, withTransaction, getDb, type DB } from "@/db";
 import { appendAuditEvents, type AuditInput } from "@/db/audit";
 import { refreshDoraFacts } from "@/db/dora-facts";
 import { agents, agentVersions, apiTokens, changeRecords, deployments, incidents, users } from "@/db/schema";
@@ -95,40 +95,38 @@ function invalid(field: string, message: string): AppError {
   return new AppError("validation_failed", message, { fieldErrors: { [field]: [message] } });
 }
 
-function agentBySlug(tx: Pick<DB, "select">, slug: string) {
-  const agent = tx.select().from(agents).where(eq(agents.slug, slug)).get();
+async function agentBySlug(tx: Pick<DB, "select">, slug: string) {
+  const agent = await first(tx.select().from(agents).where(eq(agents.slug, slug)));
   if (!agent) throw invalid("agent", `No agent with slug "${slug}"`);
   return agent;
 }
 
-function deploymentOf(tx: Pick<DB, "select">, agentId: string, id: string) {
-  const deployment = tx.select().from(deployments).where(eq(deployments.id, id)).get();
+async function deploymentOf(tx: Pick<DB, "select">, agentId: string, id: string) {
+  const deployment = await first(tx.select().from(deployments).where(eq(deployments.id, id)));
   if (!deployment || deployment.agentId !== agentId) throw invalid("deploymentId", `Deployment ${id} is not a deployment of this agent`);
   return deployment;
 }
 
 /** Opens an incident inside the caller's transaction; rollback uses it too. */
-export function openIncidentIn(
+export async function openIncidentIn(
   tx: Tx,
   caller: Caller,
   input: { agentId: string; agentSlug: string; deploymentId: string | null; severity: Severity; title: string; detectedAt: number },
   now: number,
-): string {
+): Promise<string> {
   const id = randomUUID();
-  tx.insert(incidents)
-    .values({
-      id,
-      agentId: input.agentId,
-      deploymentId: input.deploymentId,
-      severity: input.severity,
-      title: input.title,
-      detectedAt: input.detectedAt,
-      openedById: caller.kind === "user" ? caller.user.id : null,
-      openedByTokenId: caller.kind === "token" ? caller.id : null,
-      createdAt: now,
-    })
-    .run();
-  appendAuditEvents(tx, [
+  await tx.insert(incidents).values({
+    id,
+    agentId: input.agentId,
+    deploymentId: input.deploymentId,
+    severity: input.severity,
+    title: input.title,
+    detectedAt: input.detectedAt,
+    openedById: caller.kind === "user" ? caller.user.id : null,
+    openedByTokenId: caller.kind === "token" ? caller.id : null,
+    createdAt: now,
+  });
+  await appendAuditEvents(tx, [
     {
       at: now,
       actor: actorOf(caller),
@@ -147,104 +145,98 @@ export function openIncidentIn(
   return id;
 }
 
-export function openIncident(caller: Caller, input: unknown, now = Date.now()): IncidentView {
+export async function openIncident(caller: Caller, input: unknown, now = Date.now()): Promise<IncidentView> {
   assertCanHandle(caller);
   const data = parse(openIncidentSchema, input);
   const detectedAt = data.detectedAt ?? now;
   if (detectedAt > now) throw invalid("detectedAt", "An incident cannot be detected in the future");
   const db = getDb();
-  const id = db.transaction(
-    (tx) => {
-      const agent = agentBySlug(tx, data.agent);
-      if (data.deploymentId) deploymentOf(tx, agent.id, data.deploymentId);
-      const opened = openIncidentIn(
-        tx,
-        caller,
-        {
-          agentId: agent.id,
-          agentSlug: agent.slug,
-          deploymentId: data.deploymentId ?? null,
-          severity: data.severity,
-          title: data.title,
-          detectedAt,
-        },
-        now,
-      );
-      refreshDoraFacts(tx, agent.id);
-      return opened;
-    },
-    { behavior: "immediate" },
-  );
-  return incidentView(db, id);
+  const id = await withTransaction(async (tx) => {
+    const agent = await agentBySlug(tx, data.agent);
+    if (data.deploymentId) await deploymentOf(tx, agent.id, data.deploymentId);
+    const opened = await openIncidentIn(
+      tx,
+      caller,
+      {
+        agentId: agent.id,
+        agentSlug: agent.slug,
+        deploymentId: data.deploymentId ?? null,
+        severity: data.severity,
+        title: data.title,
+        detectedAt,
+      },
+      now,
+    );
+    await refreshDoraFacts(tx, agent.id);
+    return opened;
+  });
+  return await incidentView(db, id);
 }
 
 /** Edits an incident, and resolves it when a resolution is given. A resolved incident stays resolved. */
-export function updateIncident(caller: Caller, id: string, input: unknown, now = Date.now()): IncidentView {
+export async function updateIncident(caller: Caller, id: string, input: unknown, now = Date.now()): Promise<IncidentView> {
   assertCanHandle(caller);
   const data = parse(updateIncidentSchema, input);
   const db = getDb();
-  db.transaction(
-    (tx) => {
-      const row = tx.select().from(incidents).where(eq(incidents.id, id)).get();
-      if (!row) throw new AppError("not_found", `No incident ${id}`);
-      const changes: Partial<typeof incidents.$inferInsert> = {};
-      const events: AuditInput[] = [];
-      const actor = actorOf(caller);
-      if (data.severity && data.severity !== row.severity) changes.severity = data.severity;
-      if (data.title && data.title !== row.title) changes.title = data.title;
-      if (data.deploymentId !== undefined && data.deploymentId !== row.deploymentId) {
-        if (data.deploymentId) deploymentOf(tx, row.agentId, data.deploymentId);
-        changes.deploymentId = data.deploymentId ?? null;
-      }
-      if (Object.keys(changes).length) {
-        const before = Object.fromEntries(Object.keys(changes).map((k) => [k, row[k as keyof typeof row]]));
-        events.push({
-          at: now,
-          actor,
-          action: "incident.updated",
-          entityType: "incident",
-          entityId: id,
-          payload: { before, after: changes },
-        });
-      }
-      if (data.resolution || data.resolvedAt !== undefined || data.fixChange) {
-        if (row.resolvedAt !== null)
-          throw new AppError("conflict", `This incident was already resolved (${row.resolution?.replace("_", " ")})`);
-        if (!data.resolution) throw invalid("resolution", "Choose how the incident was resolved");
-        const resolvedAt = data.resolvedAt ?? now;
-        if (resolvedAt < row.detectedAt) throw invalid("resolvedAt", "An incident cannot be resolved before it was detected");
-        if (resolvedAt > now) throw invalid("resolvedAt", "An incident cannot be resolved in the future");
-        let fixChangeRecordId: string | null = null;
-        if (data.fixChange) {
-          let fix;
-          try {
-            fix = findChangeRow(tx, data.fixChange);
-          } catch {
-            throw invalid("fixChange", `No change record ${data.fixChange}`);
-          }
-          if (fix.agentId !== row.agentId) throw invalid("fixChange", `${changeNumberLabel(fix.number)} changes another agent`);
-          fixChangeRecordId = fix.id;
-        } else if (data.resolution === "fix_forward") {
-          throw invalid("fixChange", "Name the change record that fixed it forward");
+  await withTransaction(async (tx) => {
+    const row = await first(tx.select().from(incidents).where(eq(incidents.id, id)));
+    if (!row) throw new AppError("not_found", `No incident ${id}`);
+    const changes: Partial<typeof incidents.$inferInsert> = {};
+    const events: AuditInput[] = [];
+    const actor = actorOf(caller);
+    if (data.severity && data.severity !== row.severity) changes.severity = data.severity;
+    if (data.title && data.title !== row.title) changes.title = data.title;
+    if (data.deploymentId !== undefined && data.deploymentId !== row.deploymentId) {
+      if (data.deploymentId) await deploymentOf(tx, row.agentId, data.deploymentId);
+      changes.deploymentId = data.deploymentId ?? null;
+    }
+    if (Object.keys(changes).length) {
+      const before = Object.fromEntries(Object.keys(changes).map((k) => [k, row[k as keyof typeof row]]));
+      events.push({
+        at: now,
+        actor,
+        action: "incident.updated",
+        entityType: "incident",
+        entityId: id,
+        payload: { before, after: changes },
+      });
+    }
+    if (data.resolution || data.resolvedAt !== undefined || data.fixChange) {
+      if (row.resolvedAt !== null)
+        throw new AppError("conflict", `This incident was already resolved (${row.resolution?.replace("_", " ")})`);
+      if (!data.resolution) throw invalid("resolution", "Choose how the incident was resolved");
+      const resolvedAt = data.resolvedAt ?? now;
+      if (resolvedAt < row.detectedAt) throw invalid("resolvedAt", "An incident cannot be resolved before it was detected");
+      if (resolvedAt > now) throw invalid("resolvedAt", "An incident cannot be resolved in the future");
+      let fixChangeRecordId: string | null = null;
+      if (data.fixChange) {
+        let fix;
+        try {
+          fix = await findChangeRow(tx, data.fixChange);
+        } catch {
+          throw invalid("fixChange", `No change record ${data.fixChange}`);
         }
-        Object.assign(changes, { resolvedAt, resolution: data.resolution, fixChangeRecordId });
-        events.push({
-          at: now,
-          actor,
-          action: "incident.resolved",
-          entityType: "incident",
-          entityId: id,
-          payload: { resolution: data.resolution, resolvedAt, fixChangeRecordId },
-        });
+        if (fix.agentId !== row.agentId) throw invalid("fixChange", `${changeNumberLabel(fix.number)} changes another agent`);
+        fixChangeRecordId = fix.id;
+      } else if (data.resolution === "fix_forward") {
+        throw invalid("fixChange", "Name the change record that fixed it forward");
       }
-      if (events.length === 0) return;
-      tx.update(incidents).set(changes).where(eq(incidents.id, id)).run();
-      appendAuditEvents(tx, events);
-      refreshDoraFacts(tx, row.agentId);
-    },
-    { behavior: "immediate" },
-  );
-  return incidentView(db, id);
+      Object.assign(changes, { resolvedAt, resolution: data.resolution, fixChangeRecordId });
+      events.push({
+        at: now,
+        actor,
+        action: "incident.resolved",
+        entityType: "incident",
+        entityId: id,
+        payload: { resolution: data.resolution, resolvedAt, fixChangeRecordId },
+      });
+    }
+    if (events.length === 0) return;
+    await tx.update(incidents).set(changes).where(eq(incidents.id, id));
+    await appendAuditEvents(tx, events);
+    await refreshDoraFacts(tx, row.agentId);
+  });
+  return await incidentView(db, id);
 }
 
 export const incidentFiltersSchema = z.object({
@@ -260,65 +252,66 @@ export function parseIncidentFilters(params: SearchParamsInput): IncidentFilters
 }
 
 /** Incidents, open ones first, then newest detected first. */
-export function listIncidents(caller: Caller, filters: Partial<IncidentFilters>): { items: IncidentView[]; total: number } {
+export async function listIncidents(caller: Caller, filters: Partial<IncidentFilters>): Promise<{ items: IncidentView[]; total: number }> {
   assertCanRead(caller);
   const db = getDb();
   const conditions: (SQL | undefined)[] = [];
   if (filters.agent) {
     // The slug is resolved first, so the count and the page read the incidents' own indexes, without a join.
-    const agent = db.select({ id: agents.id }).from(agents).where(eq(agents.slug, filters.agent)).get();
+    const agent = await first(db.select({ id: agents.id }).from(agents).where(eq(agents.slug, filters.agent)));
     conditions.push(agent ? eq(incidents.agentId, agent.id) : sql`0`);
   }
   if (filters.open)
     conditions.push(filters.open === "true" || filters.open === "1" ? isNull(incidents.resolvedAt) : isNotNull(incidents.resolvedAt));
   if (filters.severity) conditions.push(eq(incidents.severity, filters.severity));
   const where = and(...conditions);
-  const total = db
-    .select({ n: sql<number>`COUNT(*)` })
-    .from(incidents)
-    .where(where)
-    .get()!.n;
+  const total = (await first(
+    db
+      .select({ n: sql<number>`COUNT(*)` })
+      .from(incidents)
+      .where(where),
+  ))!.n;
   const pageSize = filters.pageSize ?? 50;
   // The order is incidents_list_idx's, backwards, so a page is read off that index.
-  const ids = db
-    .select({ id: incidents.id })
-    .from(incidents)
-    .where(where)
-    .orderBy(desc(sql`(${incidents.resolvedAt} IS NULL)`), desc(incidents.detectedAt))
-    .limit(pageSize)
-    .offset(((filters.page ?? 1) - 1) * pageSize)
-    .all()
-    .map((r) => r.id);
-  return { items: incidentViews(db, ids), total };
+  const ids = (
+    await db
+      .select({ id: incidents.id })
+      .from(incidents)
+      .where(where)
+      .orderBy(desc(sql`(${incidents.resolvedAt} IS NULL)`), desc(incidents.detectedAt))
+      .limit(pageSize)
+      .offset(((filters.page ?? 1) - 1) * pageSize)
+  ).map((r) => r.id);
+  return { items: await incidentViews(db, ids), total };
 }
 
-export function getIncident(caller: Caller, id: string): IncidentView {
+export async function getIncident(caller: Caller, id: string): Promise<IncidentView> {
   assertCanRead(caller);
-  return incidentView(getDb(), id);
+  return await incidentView(getDb(), id);
 }
 
 /**
  * One incident, without asking whether the caller may read: for the use case that just wrote it, whose
  * result is its writer's to see (a deploy-only token opens an incident and is answered with it).
  */
-export function incidentView(db: Pick<DB, "select">, id: string): IncidentView {
-  const [view] = incidentViews(db, [id]);
+export async function incidentView(db: Pick<DB, "select">, id: string): Promise<IncidentView> {
+  const [view] = await incidentViews(db, [id]);
   if (!view) throw new AppError("not_found", `No incident ${id}`);
   return view;
 }
 
 /** Incidents linked to a change record: suspected of its deployments, or fixed by it. */
-export function incidentsOfChange(caller: Caller, changeId: string): IncidentView[] {
+export async function incidentsOfChange(caller: Caller, changeId: string): Promise<IncidentView[]> {
   assertCanRead(caller);
   const db = getDb();
-  return incidentsOfChanges(db, [changeId]);
+  return await incidentsOfChanges(db, [changeId]);
 }
 
 /**
  * Incidents of some change records, newest first: those suspected of one of their deployments, and
  * those they fixed. Two index lookups joined by UNION (an OR across the join read every incident).
  */
-export function incidentsOfChanges(db: Pick<DB, "all" | "select">, changeIds: string[]): IncidentView[] {
+export async function incidentsOfChanges(db: Pick<DB, "all" | "select">, changeIds: string[]): Promise<IncidentView[]> {
   if (changeIds.length === 0) return [];
   const ids = sql.join(
     changeIds.map((id) => sql`${id}`),
@@ -330,16 +323,16 @@ export function incidentsOfChanges(db: Pick<DB, "all" | "select">, changeIds: st
     UNION
     SELECT i.id, i.detected_at FROM incidents i WHERE i.fix_change_record_id IN (${ids})
     ORDER BY detectedAt DESC`);
-  return incidentViews(
+  return await incidentViews(
     db,
     rows.map((r) => r.id),
   );
 }
 
-function incidentViews(db: Pick<DB, "select">, ids: string[]): IncidentView[] {
+async function incidentViews(db: Pick<DB, "select">, ids: string[]): Promise<IncidentView[]> {
   if (ids.length === 0) return [];
   const fix = sql<number | null>`(SELECT number FROM change_records WHERE id = ${incidents.fixChangeRecordId})`;
-  const rows = db
+  const rows = await db
     .select({
       incident: incidents,
       agentSlug: agents.slug,
@@ -358,8 +351,7 @@ function incidentViews(db: Pick<DB, "select">, ids: string[]): IncidentView[] {
     .leftJoin(changeRecords, eq(changeRecords.id, deployments.changeRecordId))
     .leftJoin(users, eq(users.id, incidents.openedById))
     .leftJoin(apiTokens, eq(apiTokens.id, incidents.openedByTokenId))
-    .where(inArray(incidents.id, ids))
-    .all();
+    .where(inArray(incidents.id, ids));
   const byId = new Map(rows.map((r) => [r.incident.id, r]));
   // An unknown id has no row: it is left out, so getIncident answers not_found instead of crashing.
   return ids

@@ -14,52 +14,60 @@ import { recordObservation } from "./observations";
 
 // The CSV export is a page route: it reads the signed-in person from the session.
 vi.mock("@/lib/server/auth", () => ({
-  currentUser: async () => (await import("./users")).findActiveUser({ email: "security@countersign.test" }),
+  currentUser: async () => await (await import("./users")).findActiveUser({ email: "security@countersign.test" }),
 }));
 
 let db: DB;
 const clock = testClock();
 const reader = () => as("auditor@countersign.test");
-const list = (params: Record<string, string> = {}, now = clock.peek()) =>
-  listAgents(reader(), parseAgentFilters(params), { now, all: params.all === "1" });
-const item = (slug: string, now = clock.peek()) => list({ q: slug, status: "all" }, now).items.find((a) => a.slug === slug)!;
+const list = async (params: Record<string, string> = {}, now = clock.peek()) =>
+  await listAgents(await reader(), parseAgentFilters(params), { now, all: params.all === "1" });
+const item = async (slug: string, now = clock.peek()) => (await list({ q: slug, status: "all" }, now)).items.find((a) => a.slug === slug)!;
 
 beforeAll(async () => {
   db = await seedDemoEstate();
-  tokenWith(db, "platform-export", ["observe"]);
-  tokenWith(db, "inventory-reader", ["read"]);
+  await tokenWith(db, "platform-export", ["observe"]);
+  await tokenWith(db, "inventory-reader", ["read"]);
 });
 
 const observer = () => tokenWith(db, `observer-${clock.next()}`, ["observe"]);
-const observe = (slug: string, spec: unknown, environment = "production") =>
-  recordObservation(observer(), slug, { environment, spec, source: "nightly export" }, clock.next());
+const observe = async (slug: string, spec: unknown, environment = "production") =>
+  await recordObservation(await observer(), slug, { environment, spec, source: "nightly export" }, clock.next());
 
 describe("before anything is observed", () => {
-  it("no agent has open drift, and every agent running in production is unobserved, its last observation never", () => {
-    expect(list({ drift: "open" })).toEqual({ items: [], total: 0 });
-    const all = list({ all: "1" }).items;
+  it("no agent has open drift, and every agent running in production is unobserved, its last observation never", async () => {
+    expect(await list({ drift: "open" })).toEqual({ items: [], total: 0 });
+    const all = (await list({ all: "1" })).items;
     const running = all.filter((a) => a.environments.production !== null);
     expect(running.length).toBeGreaterThan(10);
     expect(running.every((a) => a.posture.unobserved && a.posture.lastObservedAt === null && a.posture.openDrift.length === 0)).toBe(true);
     // An agent not yet in production is not "unobserved": there is nothing there to watch.
     expect(all.filter((a) => a.environments.production === null).every((a) => !a.posture.unobserved && !a.posture.reviewDue)).toBe(true);
-    expect(list({ observed: "stale" }).total).toBe(running.length);
-    expect(driftOverview(reader(), clock.peek())).toMatchObject({ open: 0, worst: [], unobserved: running.length, unobservedAfterDays: 7 });
+    expect((await list({ observed: "stale" })).total).toBe(running.length);
+    expect(await driftOverview(await reader(), clock.peek())).toMatchObject({
+      open: 0,
+      worst: [],
+      unobserved: running.length,
+      unobservedAfterDays: 7,
+    });
   });
 
-  it("refuses a drift or observed filter it does not know, naming the parameter", () => {
-    expect(errorOf(() => parseAgentFilters({ drift: "closed" }))).toMatchObject({ code: "bad_request", details: { parameter: "drift" } });
-    expect(errorOf(() => parseAgentFilters({ observed: "yesterday" })).message).toContain('observed must be "stale"');
+  it("refuses a drift or observed filter it does not know, naming the parameter", async () => {
+    expect(await errorOf(() => parseAgentFilters({ drift: "closed" }))).toMatchObject({
+      code: "bad_request",
+      details: { parameter: "drift" },
+    });
+    expect((await errorOf(() => parseAgentFilters({ observed: "yesterday" }))).message).toContain('observed must be "stale"');
   });
 });
 
 describe("after observations", () => {
-  it("a differing observation puts the agent under drift=open with its posture: the record, observed, not unobserved", () => {
-    const stale = list({ observed: "stale" }).total;
-    const swapped = productionSpec("meeting-brief-writer");
+  it("a differing observation puts the agent under drift=open with its posture: the record, observed, not unobserved", async () => {
+    const stale = (await list({ observed: "stale" })).total;
+    const swapped = await productionSpec("meeting-brief-writer");
     swapped.model.version = "2025-08-07";
-    const { drift, observation } = observe("meeting-brief-writer", swapped);
-    const open = list({ drift: "open" });
+    const { drift, observation } = await observe("meeting-brief-writer", swapped);
+    const open = await list({ drift: "open" });
     expect(open.total).toBe(1);
     expect(open.items.map((a) => a.slug)).toEqual(["meeting-brief-writer"]);
     expect(open.items[0]!.posture).toMatchObject({
@@ -68,63 +76,67 @@ describe("after observations", () => {
       unobserved: false,
     });
     // Observed, even if what it runs differs: it leaves the unobserved list.
-    expect(list({ observed: "stale" }).total).toBe(stale - 1);
+    expect((await list({ observed: "stale" })).total).toBe(stale - 1);
   });
 
-  it("an agent drifting in two environments shows both, worst first", () => {
-    const staging = productionSpec("meeting-brief-writer");
+  it("an agent drifting in two environments shows both, worst first", async () => {
+    const staging = await productionSpec("meeting-brief-writer");
     staging.tools.push({ system: "gmail", actions: [{ name: "messages.send", access: "write", approval: "none" }] });
-    const { drift } = observe("meeting-brief-writer", staging, "staging");
+    const { drift } = await observe("meeting-brief-writer", staging, "staging");
     expect(drift!.severity).toBe("high");
-    expect(item("meeting-brief-writer").posture.openDrift.map((d) => [d.environment, d.severity])).toEqual([
+    expect((await item("meeting-brief-writer")).posture.openDrift.map((d) => [d.environment, d.severity])).toEqual([
       ["staging", "high"],
       ["production", "medium"],
     ]);
   });
 
-  it("drift=open pages like any other filter and combines with the others", () => {
-    const unpinned = productionSpec("refund-assistant");
+  it("drift=open pages like any other filter and combines with the others", async () => {
+    const unpinned = await productionSpec("refund-assistant");
     unpinned.model.version = "";
-    observe("refund-assistant", unpinned);
-    expect(list({ drift: "open" }).total).toBe(2);
-    const first = list({ drift: "open", pageSize: "1", page: "1" });
-    const second = list({ drift: "open", pageSize: "1", page: "2" });
+    await observe("refund-assistant", unpinned);
+    expect((await list({ drift: "open" })).total).toBe(2);
+    const first = await list({ drift: "open", pageSize: "1", page: "1" });
+    const second = await list({ drift: "open", pageSize: "1", page: "2" });
     expect(first.total).toBe(2);
     expect([...first.items, ...second.items].map((a) => a.slug)).toEqual(["meeting-brief-writer", "refund-assistant"]);
-    expect(list({ drift: "open", pageSize: "1", page: "3" }).items).toEqual([]);
-    expect(list({ drift: "open", workflow: "refunds" }).items.map((a) => a.slug)).toEqual(["refund-assistant"]);
-    expect(list({ drift: "open", sort: "name", dir: "desc" }).items.map((a) => a.slug)).toEqual([
+    expect((await list({ drift: "open", pageSize: "1", page: "3" })).items).toEqual([]);
+    expect((await list({ drift: "open", workflow: "refunds" })).items.map((a) => a.slug)).toEqual(["refund-assistant"]);
+    expect((await list({ drift: "open", sort: "name", dir: "desc" })).items.map((a) => a.slug)).toEqual([
       "refund-assistant",
       "meeting-brief-writer",
     ]);
   });
 
-  it("an in-sync observation makes the agent observed; a week and a day later it is unobserved again", () => {
-    const before = item("call-notes-digest");
+  it("an in-sync observation makes the agent observed; a week and a day later it is unobserved again", async () => {
+    const before = await item("call-notes-digest");
     expect(before.posture).toMatchObject({ unobserved: true, lastObservedAt: null });
-    const { observation } = observe("call-notes-digest", productionSpec("call-notes-digest"));
+    const { observation } = await observe("call-notes-digest", await productionSpec("call-notes-digest"));
     expect(observation.inSync).toBe(true);
-    expect(item("call-notes-digest").posture).toMatchObject({ unobserved: false, lastObservedAt: observation.observedAt, openDrift: [] });
-    expect(list({ observed: "stale", q: "call-notes-digest" }).total).toBe(0);
+    expect((await item("call-notes-digest")).posture).toMatchObject({
+      unobserved: false,
+      lastObservedAt: observation.observedAt,
+      openDrift: [],
+    });
+    expect((await list({ observed: "stale", q: "call-notes-digest" })).total).toBe(0);
     const later = observation.observedAt + 7 * DAY + 1;
-    expect(item("call-notes-digest", later).posture.unobserved).toBe(true);
-    expect(list({ observed: "stale", q: "call-notes-digest" }, later).total).toBe(1);
-    expect(item("call-notes-digest", observation.observedAt + 7 * DAY).posture.unobserved).toBe(false);
+    expect((await item("call-notes-digest", later)).posture.unobserved).toBe(true);
+    expect((await list({ observed: "stale", q: "call-notes-digest" }, later)).total).toBe(1);
+    expect((await item("call-notes-digest", observation.observedAt + 7 * DAY)).posture.unobserved).toBe(false);
   });
 
-  it("review due is counted from the last approved change released: not due after a release, due 180 days and a moment later", () => {
-    const change = limitRaise(75, clock.next());
-    approveAll(change.id, clock);
-    releaseApproved(change.id, clock);
-    const releasedAt = item("refund-assistant").lastReviewedAt!;
+  it("review due is counted from the last approved change released: not due after a release, due 180 days and a moment later", async () => {
+    const change = await limitRaise(75, clock.next());
+    await approveAll(change.id, clock);
+    await releaseApproved(change.id, clock);
+    const releasedAt = (await item("refund-assistant")).lastReviewedAt!;
     expect(releasedAt).toBe(clock.peek());
-    expect(item("refund-assistant").posture.reviewDue).toBe(false);
-    expect(item("refund-assistant", releasedAt + 180 * DAY).posture.reviewDue).toBe(false);
-    expect(item("refund-assistant", releasedAt + 180 * DAY + 1).posture.reviewDue).toBe(true);
+    expect((await item("refund-assistant")).posture.reviewDue).toBe(false);
+    expect((await item("refund-assistant", releasedAt + 180 * DAY)).posture.reviewDue).toBe(false);
+    expect((await item("refund-assistant", releasedAt + 180 * DAY + 1)).posture.reviewDue).toBe(true);
   });
 
-  it("the home page's summary counts open drift, lists the worst first, and counts production left unobserved", () => {
-    const overview = driftOverview(reader(), clock.peek());
+  it("the home page's summary counts open drift, lists the worst first, and counts production left unobserved", async () => {
+    const overview = await driftOverview(await reader(), clock.peek());
     expect(overview.open).toBe(3);
     expect(overview.worst.map((w) => [w.agent.slug, w.environment, w.severity])).toEqual([
       ["meeting-brief-writer", "staging", "high"],
@@ -132,8 +144,8 @@ describe("after observations", () => {
       ["meeting-brief-writer", "production", "medium"],
     ]);
     expect(overview.worst[1]!.severity).not.toBe("low");
-    expect(overview.unobserved).toBe(list({ observed: "stale" }).total);
-    expect(driftOverview(reader(), clock.peek(), 1).worst).toHaveLength(1);
+    expect(overview.unobserved).toBe((await list({ observed: "stale" })).total);
+    expect((await driftOverview(await reader(), clock.peek(), 1)).worst).toHaveLength(1);
   });
 });
 

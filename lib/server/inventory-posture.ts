@@ -1,6 +1,6 @@
 import "server-only";
 import { and, asc, eq, sql, type SQL } from "drizzle-orm";
-import { getDb } from "@/db";
+import { first, getDb } from "@/db";
 import { agents, deployments, driftRecords, observations } from "@/db/schema";
 import { driftNumberLabel } from "@/lib/domain/drift";
 import type { DeploymentKind, Environment, RiskLevel } from "@/lib/domain/terms";
@@ -35,10 +35,10 @@ export const UNOBSERVED_AFTER_DAYS = env.COUNTERSIGN_UNOBSERVED_AFTER_DAYS;
 export const postureDays = { unobservedAfterDays: UNOBSERVED_AFTER_DAYS, reviewIntervalDays: env.COUNTERSIGN_REVIEW_INTERVAL_DAYS };
 
 /** Each listed agent's posture, with the settings in force. */
-export function inventoryPosture(
+export async function inventoryPosture(
   rows: { id: string; productionKind: DeploymentKind | null; lastReviewedAt: number | null }[],
   now: number,
-): Map<string, Posture> {
+): Promise<Map<string, Posture>> {
   const list = rows.map((r) => ({
     id: r.id,
     inProduction: r.productionKind !== null && r.productionKind !== "retire",
@@ -46,7 +46,7 @@ export function inventoryPosture(
   }));
   const out = new Map<string, Posture>();
   for (let i = 0; i < list.length; i += 500)
-    for (const [id, posture] of postureOf(getDb(), list.slice(i, i + 500), postureSettings, now)) out.set(id, posture);
+    for (const [id, posture] of await postureOf(getDb(), list.slice(i, i + 500), postureSettings, now)) out.set(id, posture);
   return out;
 }
 
@@ -63,16 +63,17 @@ export type DriftOverview = {
 const severityRank = sql`CASE ${driftRecords.severity} WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END`;
 
 /** The home page's drift card: how much drift is open, the worst of it, and how much of production is not being watched. */
-export function driftOverview(caller: Caller, now = Date.now(), limit = 5): DriftOverview {
+export async function driftOverview(caller: Caller, now = Date.now(), limit = 5): Promise<DriftOverview> {
   assertCanRead(caller);
   const db = getDb();
   const isOpen = eq(driftRecords.state, "open");
-  const open = db
-    .select({ n: sql<number>`COUNT(*)` })
-    .from(driftRecords)
-    .where(isOpen)
-    .get()!.n;
-  const worst = db
+  const open = (await first(
+    db
+      .select({ n: sql<number>`COUNT(*)` })
+      .from(driftRecords)
+      .where(isOpen),
+  ))!.n;
+  const worst = await db
     .select({
       number: driftRecords.number,
       environment: driftRecords.environment,
@@ -85,13 +86,13 @@ export function driftOverview(caller: Caller, now = Date.now(), limit = 5): Drif
     .innerJoin(agents, eq(agents.id, driftRecords.agentId))
     .where(isOpen)
     .orderBy(severityRank, asc(driftRecords.openedAt), asc(driftRecords.number))
-    .limit(limit)
-    .all();
-  const unobserved = db
-    .select({ n: sql<number>`COUNT(*)` })
-    .from(agents)
-    .where(and(eq(agents.status, "active"), unobservedSince(freshSince(now))))
-    .get()!.n;
+    .limit(limit);
+  const unobserved = (await first(
+    db
+      .select({ n: sql<number>`COUNT(*)` })
+      .from(agents)
+      .where(and(eq(agents.status, "active"), unobservedSince(freshSince(now)))),
+  ))!.n;
   return {
     open,
     worst: worst.map((w) => ({

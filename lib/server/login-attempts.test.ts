@@ -19,8 +19,8 @@ beforeAll(async () => {
   await seedDemoEstate();
 });
 
-function fail(email: string, address: string, times: number, start: number) {
-  for (let i = 0; i < times; i++) recordLoginAttempt(email, address, "failure", start + i * SEC);
+async function fail(email: string, address: string, times: number, start: number) {
+  for (let i = 0; i < times; i++) await recordLoginAttempt(email, address, "failure", start + i * SEC);
   return start + (times - 1) * SEC;
 }
 
@@ -33,46 +33,46 @@ describe("login throttling", () => {
     expect(lockoutMs(50, 5)).toBe(15 * 60 * SEC);
   });
 
-  it("an account is refused after five failures in the window, for 30 s, then longer", () => {
+  it("an account is refused after five failures in the window, for 30 s, then longer", async () => {
     const email = "engineer@countersign.test";
-    fail(email, "10.0.0.1", ACCOUNT_THRESHOLD - 1, T0);
-    expect(retryAfterSeconds(email, "10.0.0.1", T0 + 10 * SEC)).toBe(0);
-    const last = fail(email, "10.0.0.2", 1, T0 + 10 * SEC);
+    await fail(email, "10.0.0.1", ACCOUNT_THRESHOLD - 1, T0);
+    expect(await retryAfterSeconds(email, "10.0.0.1", T0 + 10 * SEC)).toBe(0);
+    const last = await fail(email, "10.0.0.2", 1, T0 + 10 * SEC);
     // From any address: the account itself is locked.
-    expect(retryAfterSeconds(email, "10.9.9.9", last)).toBe(30);
-    expect(retryAfterSeconds(" Engineer@Countersign.TEST ", "10.9.9.9", last + 20 * SEC)).toBe(10);
-    expect(retryAfterSeconds(email, "10.9.9.9", last + 30 * SEC)).toBe(0);
+    expect(await retryAfterSeconds(email, "10.9.9.9", last)).toBe(30);
+    expect(await retryAfterSeconds(" Engineer@Countersign.TEST ", "10.9.9.9", last + 20 * SEC)).toBe(10);
+    expect(await retryAfterSeconds(email, "10.9.9.9", last + 30 * SEC)).toBe(0);
     const sixth = last + 31 * SEC;
-    recordLoginAttempt(email, "10.0.0.3", "failure", sixth);
-    expect(retryAfterSeconds(email, "10.9.9.9", sixth)).toBe(60);
+    await recordLoginAttempt(email, "10.0.0.3", "failure", sixth);
+    expect(await retryAfterSeconds(email, "10.9.9.9", sixth)).toBe(60);
     // Failures older than the window no longer count.
-    expect(retryAfterSeconds(email, "10.9.9.9", sixth + 16 * 60 * SEC)).toBe(0);
+    expect(await retryAfterSeconds(email, "10.9.9.9", sixth + 16 * 60 * SEC)).toBe(0);
   });
 
-  it("an unknown email is throttled exactly like a real one, so the answer reveals nothing", () => {
+  it("an unknown email is throttled exactly like a real one, so the answer reveals nothing", async () => {
     const known = "owner2@countersign.test";
     const unknown = "nobody-here@countersign.test";
-    const a = fail(known, "10.1.0.1", ACCOUNT_THRESHOLD, T0);
-    const b = fail(unknown, "10.1.0.2", ACCOUNT_THRESHOLD, T0);
-    expect(retryAfterSeconds(unknown, "10.1.0.9", b)).toBe(retryAfterSeconds(known, "10.1.0.9", a));
+    const a = await fail(known, "10.1.0.1", ACCOUNT_THRESHOLD, T0);
+    const b = await fail(unknown, "10.1.0.2", ACCOUNT_THRESHOLD, T0);
+    expect(await retryAfterSeconds(unknown, "10.1.0.9", b)).toBe(await retryAfterSeconds(known, "10.1.0.9", a));
   });
 
-  it("a successful sign-in starts the account's count again", () => {
+  it("a successful sign-in starts the account's count again", async () => {
     const email = "compliance@countersign.test";
-    fail(email, "10.2.0.1", ACCOUNT_THRESHOLD - 1, T0);
-    recordLoginAttempt(email, "10.2.0.1", "success", T0 + 10 * SEC);
-    recordLoginAttempt(email, "10.2.0.1", "failure", T0 + 11 * SEC);
-    expect(retryAfterSeconds(email, "10.2.0.1", T0 + 12 * SEC)).toBe(0);
+    await fail(email, "10.2.0.1", ACCOUNT_THRESHOLD - 1, T0);
+    await recordLoginAttempt(email, "10.2.0.1", "success", T0 + 10 * SEC);
+    await recordLoginAttempt(email, "10.2.0.1", "failure", T0 + 11 * SEC);
+    expect(await retryAfterSeconds(email, "10.2.0.1", T0 + 12 * SEC)).toBe(0);
   });
 
-  it("one address guessing at many accounts is refused after twenty failures", () => {
+  it("one address guessing at many accounts is refused after twenty failures", async () => {
     const address = "203.0.113.7";
-    for (let i = 0; i < ADDRESS_THRESHOLD - 1; i++) recordLoginAttempt(`victim${i}@example.com`, address, "failure", T0 + i * SEC);
-    expect(retryAfterSeconds("fresh@example.com", address, T0 + 30 * SEC)).toBe(0);
-    recordLoginAttempt("victim-last@example.com", address, "failure", T0 + 30 * SEC);
-    expect(retryAfterSeconds("fresh@example.com", address, T0 + 30 * SEC)).toBe(30);
+    for (let i = 0; i < ADDRESS_THRESHOLD - 1; i++) await recordLoginAttempt(`victim${i}@example.com`, address, "failure", T0 + i * SEC);
+    expect(await retryAfterSeconds("fresh@example.com", address, T0 + 30 * SEC)).toBe(0);
+    await recordLoginAttempt("victim-last@example.com", address, "failure", T0 + 30 * SEC);
+    expect(await retryAfterSeconds("fresh@example.com", address, T0 + 30 * SEC)).toBe(30);
     // Another address is not affected.
-    expect(retryAfterSeconds("fresh@example.com", "203.0.113.8", T0 + 30 * SEC)).toBe(0);
+    expect(await retryAfterSeconds("fresh@example.com", "203.0.113.8", T0 + 30 * SEC)).toBe(0);
   });
 
   it("the address is the last x-forwarded-for entry (what a proxy in front saw)", () => {
@@ -80,11 +80,11 @@ describe("login throttling", () => {
     expect(clientAddress(new Headers())).toBe("unknown");
   });
 
-  it("admins see recent failed and refused sign-ins, newest first; nobody else does", () => {
-    recordLoginAttempt("late@example.com", "198.51.100.1", "throttled", T0 + 3600 * SEC);
-    const list = recentFailedLogins(as("admin@countersign.test"), 5);
+  it("admins see recent failed and refused sign-ins, newest first; nobody else does", async () => {
+    await recordLoginAttempt("late@example.com", "198.51.100.1", "throttled", T0 + 3600 * SEC);
+    const list = await recentFailedLogins(await as("admin@countersign.test"), 5);
     expect(list[0]).toEqual({ email: "late@example.com", address: "198.51.100.1", at: T0 + 3600 * SEC, outcome: "throttled" });
     expect(list.every((a) => a.outcome !== "success")).toBe(true);
-    expect(errorOf(() => recentFailedLogins(as("security@countersign.test")))).toMatchObject({ code: "forbidden" });
+    expect(await errorOf(async () => await recentFailedLogins(await as("security@countersign.test")))).toMatchObject({ code: "forbidden" });
   });
 });

@@ -1,7 +1,7 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import { and, desc, eq, gt, inArray, sql } from "drizzle-orm";
-import { getDb } from "@/db";
+import { first, getDb, withTransaction } from "@/db";
 import { loginAttempts, type LoginOutcome } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import type { Caller } from "./caller";
@@ -37,7 +37,7 @@ export function clientAddress(headers: Headers): string {
   return (forwarded || headers.get("x-real-ip") || "unknown").slice(0, 100);
 }
 
-function lockedUntil(key: "email" | "address", value: string, threshold: number, now: number): number {
+async function lockedUntil(key: "email" | "address", value: string, threshold: number, now: number): Promise<number> {
   const column = key === "email" ? loginAttempts.email : loginAttempts.address;
   const since = now - WINDOW_MS;
   const db = getDb();
@@ -45,54 +45,67 @@ function lockedUntil(key: "email" | "address", value: string, threshold: number,
   // valid account would let its holder guess at everyone else's.
   const lastSuccess =
     key === "email"
-      ? (db
-          .select({ at: sql<number>`max(${loginAttempts.at})` })
-          .from(loginAttempts)
-          .where(and(eq(column, value), eq(loginAttempts.outcome, "success"), gt(loginAttempts.at, since)))
-          .get()?.at ?? null)
+      ? ((
+          await first(
+            db
+              .select({ at: sql<number>`max(${loginAttempts.at})` })
+              .from(loginAttempts)
+              .where(and(eq(column, value), eq(loginAttempts.outcome, "success"), gt(loginAttempts.at, since))),
+          )
+        )?.at ?? null)
       : null;
-  const row = db
-    .select({ count: sql<number>`count(*)`, last: sql<number | null>`max(${loginAttempts.at})` })
-    .from(loginAttempts)
-    .where(and(eq(column, value), eq(loginAttempts.outcome, "failure"), gt(loginAttempts.at, Math.max(since, lastSuccess ?? since))))
-    .get();
+  const row = await first(
+    db
+      .select({ count: sql<number>`count(*)`, last: sql<number | null>`max(${loginAttempts.at})` })
+      .from(loginAttempts)
+      .where(and(eq(column, value), eq(loginAttempts.outcome, "failure"), gt(loginAttempts.at, Math.max(since, lastSuccess ?? since)))),
+  );
   if (!row?.last) return 0;
   return row.last + lockoutMs(row.count, threshold);
 }
 
 /** Seconds until this email and address may try again, or 0 when they may try now. */
-export function retryAfterSeconds(email: string, address: string, now = Date.now()): number {
+export async function retryAfterSeconds(email: string, address: string, now = Date.now()): Promise<number> {
   const until = Math.max(
-    lockedUntil("email", normalizeEmail(email), ACCOUNT_THRESHOLD, now),
-    lockedUntil("address", address, ADDRESS_THRESHOLD, now),
+    await lockedUntil("email", normalizeEmail(email), ACCOUNT_THRESHOLD, now),
+    await lockedUntil("address", address, ADDRESS_THRESHOLD, now),
   );
   return until > now ? Math.ceil((until - now) / 1000) : 0;
 }
 
-export function recordLoginAttempt(email: string, address: string, outcome: LoginOutcome, now = Date.now()): string {
+/**
+ * Admits a sign-in attempt or throttles it, and records it either way, in one transaction: it counts as a
+ * failure before the (slow) password check, so parallel guesses cannot all pass the throttle before any
+ * of them is recorded. Returns the attempt's id, or null when it was throttled.
+ */
+export async function admitLoginAttempt(email: string, address: string, now = Date.now()): Promise<string | null> {
+  return withTransaction(async () => {
+    const throttled = (await retryAfterSeconds(email, address, now)) > 0;
+    const id = await recordLoginAttempt(email, address, throttled ? "throttled" : "failure", now);
+    return throttled ? null : id;
+  });
+}
+
+export async function recordLoginAttempt(email: string, address: string, outcome: LoginOutcome, now = Date.now()): Promise<string> {
   const id = `la_${randomBytes(12).toString("base64url")}`;
-  getDb()
-    .insert(loginAttempts)
-    .values({ id, email: normalizeEmail(email), address, at: now, outcome })
-    .run();
+  await withTransaction(async (tx) => tx.insert(loginAttempts).values({ id, email: normalizeEmail(email), address, at: now, outcome }));
   return id;
 }
 
 /** An attempt is recorded as a failure before its password is checked, so a burst of parallel guesses counts at once; a right password turns it into a success. */
-export function markLoginSucceeded(id: string): void {
-  getDb().update(loginAttempts).set({ outcome: "success" }).where(eq(loginAttempts.id, id)).run();
+export async function markLoginSucceeded(id: string): Promise<void> {
+  await withTransaction(async (tx) => tx.update(loginAttempts).set({ outcome: "success" }).where(eq(loginAttempts.id, id)));
 }
 
 export type FailedLogin = { email: string; address: string; at: number; outcome: LoginOutcome };
 
 /** Recent failed and refused sign-ins, newest first: for admins only. */
-export function recentFailedLogins(caller: Caller, limit = 100): FailedLogin[] {
+export async function recentFailedLogins(caller: Caller, limit = 100): Promise<FailedLogin[]> {
   if (caller.kind !== "user" || !caller.user.roles.includes("admin")) throw new AppError("forbidden", "Only admins review failed sign-ins");
-  return getDb()
+  return await getDb()
     .select({ email: loginAttempts.email, address: loginAttempts.address, at: loginAttempts.at, outcome: loginAttempts.outcome })
     .from(loginAttempts)
     .where(inArray(loginAttempts.outcome, ["failure", "throttled"]))
     .orderBy(desc(loginAttempts.at))
-    .limit(limit)
-    .all();
+    .limit(limit);
 }

@@ -2,7 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, asc, eq, gte, inArray, isNull, lt, lte, ne, or } from "drizzle-orm";
 import nodemailer from "nodemailer";
-import { getDb } from "@/db";
+import { withTransaction, getDb, changedRows } from "@/db";
 import { mailOutbox } from "@/db/schema";
 import { mailSettings, type MailSettings } from "@/lib/env";
 import { nextAttemptAfterFailure } from "@/lib/domain/mail-schedule";
@@ -25,10 +25,10 @@ export type DeliveryRun = { sent: number; retrying: number; failed: number };
 type Claimed = { id: string; to: string; subject: string; text: string; html: string; attempts: number; createdAt: number };
 
 /** Claims up to a batch of due rows for this worker, in one write transaction: two workers never claim the same row. */
-function claimDueMail(now: number, token: string): Claimed[] {
-  return getDb().transaction(
-    (tx) => {
-      const due = tx
+async function claimDueMail(now: number, token: string): Promise<Claimed[]> {
+  return await withTransaction(async (tx) => {
+    const due = (
+      await tx
         .select({ id: mailOutbox.id })
         .from(mailOutbox)
         .where(
@@ -40,26 +40,22 @@ function claimDueMail(now: number, token: string): Claimed[] {
         )
         .orderBy(asc(mailOutbox.nextAttemptAt))
         .limit(BATCH)
-        .all()
-        .map((r) => r.id);
-      if (due.length === 0) return [];
-      return tx
-        .update(mailOutbox)
-        .set({ claimedUntil: now + CLAIM_LEASE_MS, claimToken: token })
-        .where(inArray(mailOutbox.id, due))
-        .returning({
-          id: mailOutbox.id,
-          to: mailOutbox.to,
-          subject: mailOutbox.subject,
-          text: mailOutbox.text,
-          html: mailOutbox.html,
-          attempts: mailOutbox.attempts,
-          createdAt: mailOutbox.createdAt,
-        })
-        .all();
-    },
-    { behavior: "immediate" },
-  );
+    ).map((r) => r.id);
+    if (due.length === 0) return [];
+    return await tx
+      .update(mailOutbox)
+      .set({ claimedUntil: now + CLAIM_LEASE_MS, claimToken: token })
+      .where(inArray(mailOutbox.id, due))
+      .returning({
+        id: mailOutbox.id,
+        to: mailOutbox.to,
+        subject: mailOutbox.subject,
+        text: mailOutbox.text,
+        html: mailOutbox.html,
+        attempts: mailOutbox.attempts,
+        createdAt: mailOutbox.createdAt,
+      });
+  });
 }
 
 function transportFor(settings: MailSettings) {
@@ -87,56 +83,62 @@ export async function deliverDueMail(now = Date.now()): Promise<DeliveryRun> {
   const settings = mailSettings();
   if (!settings) return run;
   const token = randomUUID();
-  const claimed = claimDueMail(now, token);
+  const claimed = await claimDueMail(now, token);
   if (claimed.length === 0) return run;
   const transport = transportFor(settings);
-  const db = getDb();
   const mine = (id: string) => and(eq(mailOutbox.id, id), eq(mailOutbox.claimToken, token));
   const started = Date.now();
   try {
     for (const mail of claimed) {
       // The lease covers the whole batch, sent one by one: renew it for each mail, and leave alone any mail whose
       // lease lapsed while earlier ones were slow and another worker took it over (or that was withdrawn).
-      const renewed = db
-        .update(mailOutbox)
-        .set({ claimedUntil: now + (Date.now() - started) + CLAIM_LEASE_MS })
-        .where(and(mine(mail.id), eq(mailOutbox.status, "pending")))
-        .run();
-      if (renewed.changes !== 1) continue;
+      const renewed = await withTransaction(async (tx) =>
+        tx
+          .update(mailOutbox)
+          .set({ claimedUntil: now + (Date.now() - started) + CLAIM_LEASE_MS })
+          .where(and(mine(mail.id), eq(mailOutbox.status, "pending"))),
+      );
+      if (changedRows(renewed) !== 1) continue;
       try {
         await transport.sendMail({ from: settings.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
-        db.update(mailOutbox)
-          .set({
-            status: "sent",
-            sentAt: now,
-            attempts: mail.attempts + 1,
-            text: "",
-            html: "",
-            claimedUntil: null,
-            claimToken: null,
-            lastError: null,
-          })
-          .where(mine(mail.id))
-          .run();
+        await withTransaction(async (tx) =>
+          tx
+            .update(mailOutbox)
+            .set({
+              status: "sent",
+              sentAt: now,
+              attempts: mail.attempts + 1,
+              text: "",
+              html: "",
+              claimedUntil: null,
+              claimToken: null,
+              lastError: null,
+            })
+            .where(mine(mail.id)),
+        );
         run.sent++;
       } catch (error) {
         const failures = mail.attempts + 1;
         const next = nextAttemptAfterFailure({ queuedAt: mail.createdAt, failures }, now);
         const lastError = describeFailure(error);
         if (next === null) {
-          db.update(mailOutbox)
-            .set({ status: "failed", attempts: failures, lastError, text: "", html: "", claimedUntil: null, claimToken: null })
-            .where(mine(mail.id))
-            .run();
+          await withTransaction(async (tx) =>
+            tx
+              .update(mailOutbox)
+              .set({ status: "failed", attempts: failures, lastError, text: "", html: "", claimedUntil: null, claimToken: null })
+              .where(mine(mail.id)),
+          );
           run.failed++;
           console.error(
             `Email “${mail.subject}” to ${mail.to} could not be sent after ${failures} attempts over a day; given up: ${lastError}`,
           );
         } else {
-          db.update(mailOutbox)
-            .set({ attempts: failures, lastError, nextAttemptAt: next, claimedUntil: null, claimToken: null })
-            .where(mine(mail.id))
-            .run();
+          await withTransaction(async (tx) =>
+            tx
+              .update(mailOutbox)
+              .set({ attempts: failures, lastError, nextAttemptAt: next, claimedUntil: null, claimToken: null })
+              .where(mine(mail.id)),
+          );
           run.retrying++;
           console.error(
             `Email “${mail.subject}” to ${mail.to} could not be sent (attempt ${failures}); trying again at ${new Date(next).toISOString()}: ${lastError}`,
@@ -151,24 +153,24 @@ export async function deliverDueMail(now = Date.now()): Promise<DeliveryRun> {
 }
 
 /** Deletes sent and failed mail older than KEEP_FINISHED_MS: the outbox holds what is to send, and a month of record. */
-export function pruneFinishedMail(now = Date.now()): number {
-  return getDb()
-    .delete(mailOutbox)
-    .where(and(ne(mailOutbox.status, "pending"), lt(mailOutbox.createdAt, now - KEEP_FINISHED_MS)))
-    .run().changes;
+export async function pruneFinishedMail(now = Date.now()): Promise<number> {
+  return changedRows(
+    await withTransaction(async (tx) =>
+      tx.delete(mailOutbox).where(and(ne(mailOutbox.status, "pending"), lt(mailOutbox.createdAt, now - KEEP_FINISHED_MS))),
+    ),
+  );
 }
 
 export type MailHealth = { waiting: number; retrying: number; failedThisWeek: number; lastError: string | null };
 
 /** What the outbox holds, for admins: how much mail waits, how much is being retried, what was given up on this week. */
-export function mailHealth(caller: Caller, now = Date.now()): MailHealth {
+export async function mailHealth(caller: Caller, now = Date.now()): Promise<MailHealth> {
   if (caller.kind !== "user" || !caller.user.roles.includes("admin")) throw new AppError("forbidden", "Only admins see how email is doing");
   const weekAgo = now - 7 * 86_400_000;
-  const rows = getDb()
+  const rows = await getDb()
     .select({ status: mailOutbox.status, attempts: mailOutbox.attempts, lastError: mailOutbox.lastError, createdAt: mailOutbox.createdAt })
     .from(mailOutbox)
-    .where(or(eq(mailOutbox.status, "pending"), and(eq(mailOutbox.status, "failed"), gte(mailOutbox.createdAt, weekAgo))))
-    .all();
+    .where(or(eq(mailOutbox.status, "pending"), and(eq(mailOutbox.status, "failed"), gte(mailOutbox.createdAt, weekAgo))));
   const failed = rows.filter((r) => r.status === "failed");
   const retrying = rows.filter((r) => r.status === "pending" && r.attempts > 0);
   const newestFailure = [...retrying, ...failed].sort((a, b) => b.createdAt - a.createdAt)[0];

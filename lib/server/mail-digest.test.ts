@@ -24,24 +24,20 @@ beforeAll(async () => {
 });
 afterAll(() => sink.close());
 
-const digestRows = (address: string) =>
-  db
-    .select()
-    .from(mailOutbox)
-    .all()
-    .filter((m) => m.purpose === "digest" && m.to === address);
+const digestRows = async (address: string) =>
+  (await db.select().from(mailOutbox)).filter((m) => m.purpose === "digest" && m.to === address);
 const digestsTo = (address: string) => sink.to(address).filter((m) => m.subject.startsWith("Countersign:"));
 
 describe("the daily digest", () => {
   it("lists what waits for my sign-off, with links, once at my hour, and not again that day after a restart", async () => {
-    updateMyEmailPreferences(as(SECURITY), { delivery: "daily_digest", kinds: ["signoff_needed"], digestHour: 8 }, DAY0 + HOUR);
-    const change = limitRaise(201, DAY0 + 2 * HOUR);
+    await updateMyEmailPreferences(await as(SECURITY), { delivery: "daily_digest", kinds: ["signoff_needed"], digestHour: 8 }, DAY0 + HOUR);
+    const change = await limitRaise(201, DAY0 + 2 * HOUR);
     await deliverDueMail(DAY0 + 2 * HOUR);
     // A digest reader is not emailed each request as it comes.
     expect(sink.to(SECURITY)).toHaveLength(0);
     // Before the hour: nothing yet.
-    expect(queueDueDigests(DAY0 + 7 * HOUR)).toBe(0);
-    expect(queueDueDigests(DAY0 + 8 * HOUR)).toBeGreaterThanOrEqual(1);
+    expect(await queueDueDigests(DAY0 + 7 * HOUR)).toBe(0);
+    expect(await queueDueDigests(DAY0 + 8 * HOUR)).toBeGreaterThanOrEqual(1);
     await deliverDueMail(DAY0 + 8 * HOUR);
     const [digest, ...more] = digestsTo(SECURITY);
     expect(more).toHaveLength(0);
@@ -49,56 +45,61 @@ describe("the daily digest", () => {
     expect(digest!.body).toContain(`${change.label} Limit 201 (Refund Assistant), as Security`);
     expect(digest!.body).toContain(`${publicUrl()}/changes/${change.label}`);
     // Later that day, as after a restart (everything the worker knows is in the database): no second digest.
-    expect(queueDueDigests(DAY0 + 8 * HOUR + 1)).toBe(0);
-    expect(queueDueDigests(DAY0 + 23 * HOUR)).toBe(0);
+    expect(await queueDueDigests(DAY0 + 8 * HOUR + 1)).toBe(0);
+    expect(await queueDueDigests(DAY0 + 23 * HOUR)).toBe(0);
     await deliverDueMail(DAY0 + 23 * HOUR);
     expect(digestsTo(SECURITY)).toHaveLength(1);
     // The next day at the hour, the queue (still waiting) comes again.
-    queueDueDigests(DAY0 + DAY + 8 * HOUR);
+    await queueDueDigests(DAY0 + DAY + 8 * HOUR);
     await deliverDueMail(DAY0 + DAY + 8 * HOUR);
     expect(digestsTo(SECURITY)).toHaveLength(2);
   });
 
   it("a server that was down at the hour makes the missed digest once when it is back", async () => {
-    updateMyEmailPreferences(
-      as(SIGNER.operations!),
+    await updateMyEmailPreferences(
+      await as(SIGNER.operations!),
       { delivery: "daily_digest", kinds: ["signoff_needed"], digestHour: 6 },
       DAY0 + 3 * DAY,
     );
-    limitRaise(202, DAY0 + 3 * DAY + HOUR);
+    await limitRaise(202, DAY0 + 3 * DAY + HOUR);
     // Nobody ran at 06:00 on day 4 or 5; at 15:00 on day 5 the one digest for the missed slots is made.
-    expect(queueDueDigests(DAY0 + 5 * DAY + 15 * HOUR)).toBeGreaterThanOrEqual(1);
-    expect(queueDueDigests(DAY0 + 5 * DAY + 16 * HOUR)).toBe(0);
+    expect(await queueDueDigests(DAY0 + 5 * DAY + 15 * HOUR)).toBeGreaterThanOrEqual(1);
+    expect(await queueDueDigests(DAY0 + 5 * DAY + 16 * HOUR)).toBe(0);
     await deliverDueMail(DAY0 + 5 * DAY + 16 * HOUR);
     expect(digestsTo(SIGNER.operations!)).toHaveLength(1);
   });
 
   it("carries the decisions on my changes since the last digest, and sends nothing when there is nothing new", async () => {
-    updateMyEmailPreferences(
-      as(AUTHOR),
+    await updateMyEmailPreferences(
+      await as(AUTHOR),
       { delivery: "daily_digest", kinds: ["change_approved", "change_rejected", "changes_requested"], digestHour: 9 },
       DAY0 + 10 * DAY,
     );
-    const change = limitRaise(203, DAY0 + 10 * DAY + HOUR);
-    signOff(as(SECURITY), change.label, { role: "security", decision: "reject", comment: "Too high." }, DAY0 + 10 * DAY + 2 * HOUR);
-    queueDueDigests(DAY0 + 11 * DAY + 9 * HOUR);
+    const change = await limitRaise(203, DAY0 + 10 * DAY + HOUR);
+    await signOff(
+      await as(SECURITY),
+      change.label,
+      { role: "security", decision: "reject", comment: "Too high." },
+      DAY0 + 10 * DAY + 2 * HOUR,
+    );
+    await queueDueDigests(DAY0 + 11 * DAY + 9 * HOUR);
     await deliverDueMail(DAY0 + 11 * DAY + 9 * HOUR);
     const [digest] = digestsTo(AUTHOR);
     expect(digest!.subject).toBe("Countersign: your daily digest");
     expect(digest!.body).toContain(`${change.label} “Limit 203” was rejected by ${SECURITY}`);
     expect(digest!.body).toContain(`${publicUrl()}/changes/${change.label}`);
-    expect(digestRows(AUTHOR)).toHaveLength(1);
+    expect(await digestRows(AUTHOR)).toHaveLength(1);
     // The next day brings nothing new for them: no email at all.
-    queueDueDigests(DAY0 + 12 * DAY + 9 * HOUR);
+    await queueDueDigests(DAY0 + 12 * DAY + 9 * HOUR);
     await deliverDueMail(DAY0 + 12 * DAY + 9 * HOUR);
     expect(digestsTo(AUTHOR)).toHaveLength(1);
-    expect(digestRows(AUTHOR)).toHaveLength(1);
+    expect(await digestRows(AUTHOR)).toHaveLength(1);
   });
 
-  it("nothing is made for someone who turned email off", () => {
-    updateMyEmailPreferences(as(SECURITY), { delivery: "off", kinds: ["signoff_needed"], digestHour: 8 }, DAY0 + 20 * DAY);
-    const before = digestRows(SECURITY).length;
-    queueDueDigests(DAY0 + 22 * DAY + 9 * HOUR);
-    expect(digestRows(SECURITY)).toHaveLength(before);
+  it("nothing is made for someone who turned email off", async () => {
+    await updateMyEmailPreferences(await as(SECURITY), { delivery: "off", kinds: ["signoff_needed"], digestHour: 8 }, DAY0 + 20 * DAY);
+    const before = (await digestRows(SECURITY)).length;
+    await queueDueDigests(DAY0 + 22 * DAY + 9 * HOUR);
+    expect(await digestRows(SECURITY)).toHaveLength(before);
   });
 });

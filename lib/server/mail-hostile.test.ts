@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { DB } from "@/db";
+import { withTransaction, type DB } from "@/db";
 import { mailOutbox } from "@/db/schema";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
 import { as, limitRaise, SIGNER } from "@/lib/testing/release-fixtures";
@@ -20,28 +20,30 @@ beforeAll(async () => {
   sink = await startSmtpSink();
 });
 afterAll(() => sink.close());
-beforeEach(() => {
-  db.delete(mailOutbox).run();
+beforeEach(async () => {
+  await withTransaction(async (tx) => {
+    await tx.delete(mailOutbox);
+  });
   sink.received.length = 0;
   useSmtp(sink.url);
 });
 
-const outbox = () => db.select().from(mailOutbox).all();
+const outbox = async () => await db.select().from(mailOutbox);
 
 describe("a person disabled while their email waits", () => {
   it("is not sent it, and the waiting email no longer holds their password link", async () => {
     const ops = SIGNER.operations!;
     const now = Date.now();
-    const { secret } = issueResetLink(admin(), ops, now);
-    limitRaise(940, now);
-    expect(outbox().filter((m) => m.to === ops && m.status === "pending").length).toBeGreaterThanOrEqual(2);
-    updatePerson(admin(), ops, { disabled: true }, now + 1);
+    const { secret } = await issueResetLink(await admin(), ops, now);
+    await limitRaise(940, now);
+    expect((await outbox()).filter((m) => m.to === ops && m.status === "pending").length).toBeGreaterThanOrEqual(2);
+    await updatePerson(await admin(), ops, { disabled: true }, now + 1);
     await deliverDueMail(now + 2);
     expect(sink.to(ops)).toEqual([]);
     expect(sink.received.length).toBeGreaterThan(0);
-    expect(outbox().filter((m) => m.to === ops && m.status === "pending")).toEqual([]);
-    expect(JSON.stringify(outbox())).not.toContain(secret);
-    updatePerson(admin(), ops, { disabled: false }, now + 3);
+    expect((await outbox()).filter((m) => m.to === ops && m.status === "pending")).toEqual([]);
+    expect(JSON.stringify(await outbox())).not.toContain(secret);
+    await updatePerson(await admin(), ops, { disabled: false }, now + 3);
   });
 });
 
@@ -84,8 +86,8 @@ describe("a mail server slower than the worker's claim", () => {
     useSmtp(url);
     const now = Date.now();
     for (const name of ["Ana", "Bo", "Cy"])
-      addPerson(admin(), { email: `${name.toLowerCase()}@example.com`, name, roles: ["security"] }, now);
-    expect(outbox().filter((m) => m.status === "pending")).toHaveLength(3);
+      await addPerson(await admin(), { email: `${name.toLowerCase()}@example.com`, name, roles: ["security"] }, now);
+    expect((await outbox()).filter((m) => m.status === "pending")).toHaveLength(3);
 
     const stuck = deliverDueMail(now);
     await firstArrived;

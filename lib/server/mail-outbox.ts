@@ -32,32 +32,30 @@ export function appLink(path: string): string {
 }
 
 /** Queues one email; false (nothing written) when this installation sends no email. */
-export function queueMail(
+export async function queueMail(
   tx: Writer,
   mail: { purpose: MailPurpose; userId: string | null; to: string; email: Email },
   now: number,
-): boolean {
+): Promise<boolean> {
   if (!emailConfigured()) return false;
-  tx.insert(mailOutbox)
-    .values({
-      id: randomUUID(),
-      purpose: mail.purpose,
-      userId: mail.userId,
-      to: mail.to,
-      subject: mail.email.subject,
-      text: mail.email.text,
-      html: mail.email.html,
-      nextAttemptAt: now,
-      createdAt: now,
-    })
-    .run();
+  await tx.insert(mailOutbox).values({
+    id: randomUUID(),
+    purpose: mail.purpose,
+    userId: mail.userId,
+    to: mail.to,
+    subject: mail.email.subject,
+    text: mail.email.text,
+    html: mail.email.html,
+    nextAttemptAt: now,
+    createdAt: now,
+  });
   return true;
 }
 
 /** Each person's email preferences: theirs when they chose, the defaults otherwise. */
-export function emailPreferencesOf(tx: Pick<DB, "select">, userIds: string[]): Map<string, EmailPreferences> {
+export async function emailPreferencesOf(tx: Pick<DB, "select">, userIds: string[]): Promise<Map<string, EmailPreferences>> {
   const chosen = userIds.length
-    ? tx
+    ? await tx
         .select({
           userId: emailPreferences.userId,
           delivery: emailPreferences.delivery,
@@ -66,7 +64,6 @@ export function emailPreferencesOf(tx: Pick<DB, "select">, userIds: string[]): M
         })
         .from(emailPreferences)
         .where(inArray(emailPreferences.userId, userIds))
-        .all()
     : [];
   const byUser = new Map(chosen.map(({ userId, ...p }) => [userId, p]));
   return new Map(userIds.map((id) => [id, byUser.get(id) ?? DEFAULT_EMAIL_PREFERENCES]));
@@ -90,17 +87,17 @@ const ACTION_LABELS: Record<NotificationKind, string> = {
  * Emails the notifications just written, to the people who want that kind as it happens (active people
  * only). A digest reader gets them in their next digest instead; "off" gets none.
  */
-export function queueNotificationEmails(tx: Writer, notices: EmailedNotice[], now: number): void {
+export async function queueNotificationEmails(tx: Writer, notices: EmailedNotice[], now: number): Promise<void> {
   if (notices.length === 0 || !emailConfigured()) return;
   const userIds = [...new Set(notices.map((n) => n.userId))];
-  const preferences = emailPreferencesOf(tx, userIds);
+  const preferences = await emailPreferencesOf(tx, userIds);
   const people = new Map(
-    tx
-      .select({ id: users.id, email: users.email, name: users.name })
-      .from(users)
-      .where(and(inArray(users.id, userIds), eq(users.disabled, false)))
-      .all()
-      .map((u) => [u.id, u]),
+    (
+      await tx
+        .select({ id: users.id, email: users.email, name: users.name })
+        .from(users)
+        .where(and(inArray(users.id, userIds), eq(users.disabled, false)))
+    ).map((u) => [u.id, u]),
   );
   for (const notice of notices) {
     const person = people.get(notice.userId);
@@ -111,6 +108,6 @@ export function queueNotificationEmails(tx: Writer, notices: EmailedNotice[], no
       paragraphs: [notice.message + "."],
       action: { label: ACTION_LABELS[notice.kind], url: appLink(notice.path) },
     });
-    queueMail(tx, { purpose: "notification", userId: person.id, to: person.email, email }, now);
+    await queueMail(tx, { purpose: "notification", userId: person.id, to: person.email, email }, now);
   }
 }

@@ -1,7 +1,7 @@
 import "server-only";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { getDb } from "@/db";
+import { withTransaction, first, getDb } from "@/db";
 import { emailPreferences } from "@/db/schema";
 import { EMAIL_DELIVERIES, NOTIFICATION_KINDS, type EmailPreferences } from "@/lib/domain/mail-preferences";
 import { AppError } from "@/lib/errors";
@@ -38,33 +38,31 @@ export type MyEmailPreferences = EmailPreferences & {
   emailConfigured: boolean;
 };
 
-export function myEmailPreferences(caller: Caller): MyEmailPreferences {
+export async function myEmailPreferences(caller: Caller): Promise<MyEmailPreferences> {
   assertPerson(caller);
-  return { ...emailPreferencesOf(getDb(), [caller.user.id]).get(caller.user.id)!, emailConfigured: emailConfigured() };
+  return { ...(await emailPreferencesOf(getDb(), [caller.user.id])).get(caller.user.id)!, emailConfigured: emailConfigured() };
 }
 
 /**
  * Saves your preferences. Choosing the daily digest starts it from now: the first digest comes at the next
  * chosen hour and covers what happens from here on; staying on it keeps the day already sent as sent.
  */
-export function updateMyEmailPreferences(caller: Caller, input: unknown, now = Date.now()): EmailPreferences {
+export async function updateMyEmailPreferences(caller: Caller, input: unknown, now = Date.now()): Promise<EmailPreferences> {
   assertPerson(caller);
   const chosen = parseInput(emailPreferencesSchema, input, "Check your email preferences");
-  return getDb().transaction(
-    (tx) => {
-      const before = tx
+  return await withTransaction(async (tx) => {
+    const before = await first(
+      tx
         .select({ delivery: emailPreferences.delivery, digestSince: emailPreferences.digestSince })
         .from(emailPreferences)
-        .where(eq(emailPreferences.userId, caller.user.id))
-        .get();
-      const digestSince = before?.delivery === "daily_digest" && chosen.delivery === "daily_digest" ? before.digestSince : now;
-      const row = { ...chosen, digestSince, updatedAt: now };
-      tx.insert(emailPreferences)
-        .values({ userId: caller.user.id, ...row })
-        .onConflictDoUpdate({ target: emailPreferences.userId, set: row })
-        .run();
-      return chosen;
-    },
-    { behavior: "immediate" },
-  );
+        .where(eq(emailPreferences.userId, caller.user.id)),
+    );
+    const digestSince = before?.delivery === "daily_digest" && chosen.delivery === "daily_digest" ? before.digestSince : now;
+    const row = { ...chosen, digestSince, updatedAt: now };
+    await tx
+      .insert(emailPreferences)
+      .values({ userId: caller.user.id, ...row })
+      .onConflictDoUpdate({ target: emailPreferences.userId, set: row });
+    return chosen;
+  });
 }

@@ -9,9 +9,9 @@ const PRUNE_EVERY_MS = 3_600_000;
 
 /** One pass: make the digests that are due, send what is due, now and then forget old sent mail. */
 export async function runMailWorker(now = Date.now(), prune = false): Promise<void> {
-  queueDueDigests(now);
+  await queueDueDigests(now);
   await deliverDueMail(now);
-  if (prune) pruneFinishedMail(now);
+  if (prune) await pruneFinishedMail(now);
 }
 
 /**

@@ -23,39 +23,39 @@ export type MetricRecord = {
 };
 
 /** The records of one page of `doraRecords`, with the names, titles and incidents a person reads. */
-export function metricRecords(rows: DoraRecordRow[]): MetricRecord[] {
+export async function metricRecords(rows: DoraRecordRow[]): Promise<MetricRecord[]> {
   if (rows.length === 0) return [];
   const db = getDb();
-  const views = new Map(deploymentViews(db, [...new Set(rows.map((r) => r.deploymentId))]).map((d) => [d.id, d]));
+  const views = new Map((await deploymentViews(db, [...new Set(rows.map((r) => r.deploymentId))])).map((d) => [d.id, d]));
   const incidentIds = [...new Set(rows.flatMap((r) => r.incidentIds))];
   const incidentRows = incidentIds.length
     ? new Map(
-        db
-          .select({ id: incidents.id, title: incidents.title, severity: incidents.severity })
-          .from(incidents)
-          .where(inArray(incidents.id, incidentIds))
-          .all()
-          .map((i) => [i.id, i]),
+        (
+          await db
+            .select({ id: incidents.id, title: incidents.title, severity: incidents.severity })
+            .from(incidents)
+            .where(inArray(incidents.id, incidentIds))
+        ).map((i) => [i.id, i]),
       )
     : new Map();
   const numbers = [...new Set([...views.values()].map((v) => v.changeNumber).filter((n): n is number => n !== null))];
   const titles = numbers.length
     ? new Map(
-        db
-          .select({ number: changeRecords.number, title: changeRecords.title })
-          .from(changeRecords)
-          .where(inArray(changeRecords.number, numbers))
-          .all()
-          .map((c) => [c.number, c.title]),
+        (
+          await db
+            .select({ number: changeRecords.number, title: changeRecords.title })
+            .from(changeRecords)
+            .where(inArray(changeRecords.number, numbers))
+        ).map((c) => [c.number, c.title]),
       )
     : new Map<number, string>();
   const names = new Map(
-    db
-      .select({ slug: agents.slug, name: agents.name })
-      .from(agents)
-      .where(inArray(agents.slug, [...new Set([...views.values()].map((v) => v.agent))]))
-      .all()
-      .map((a) => [a.slug, a.name]),
+    (
+      await db
+        .select({ slug: agents.slug, name: agents.name })
+        .from(agents)
+        .where(inArray(agents.slug, [...new Set([...views.values()].map((v) => v.agent))]))
+    ).map((a) => [a.slug, a.name]),
   );
   return rows.map((r) => {
     const deployment = views.get(r.deploymentId)!;

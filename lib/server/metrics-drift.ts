@@ -1,5 +1,5 @@
 import "server-only";
-import { getConnection } from "@/db";
+import { getDb } from "@/db";
 import type { DoraRange } from "@/lib/domain/dora";
 import { driftMetrics, type DriftMetrics } from "@/lib/domain/drift-metrics";
 import { postureSettings } from "@/lib/env";
@@ -33,7 +33,7 @@ const params = (scope: MetricsScope, extra: Record<string, unknown>) => ({
 });
 
 export function driftMetricsFor(scope: MetricsScope, range: DoraRange, now: number): DriftMetrics {
-  const { sqlite } = getConnection();
+  const sqlite = getDb().$client;
   const agentsWhere = agentScope(scope);
   const risk = scope.risk ? " AND r.severity = @risk" : "";
   const open = sqlite

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { getConnection } from "@/db";
+import { getConnection, withTransaction } from "@/db";
 import { apiTokens } from "@/db/schema";
 import { RISK_LEVELS } from "@/lib/domain/terms";
 import { errorOf } from "@/lib/testing/app-error";
@@ -26,12 +26,12 @@ import { findActiveUser } from "./users";
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
-const as = (email: string): Caller => userCaller(findActiveUser({ email })!);
+const as = async (email: string): Promise<Caller> => userCaller((await findActiveUser({ email }))!);
 let leader: Caller;
 
 beforeAll(async () => {
   await seedDemoEstate();
-  leader = as("leader@countersign.test");
+  leader = await as("leader@countersign.test");
 });
 
 const sqlite = () => getConnection().sqlite;
@@ -178,24 +178,22 @@ function expectClose(actual: number | null, expected: number | null) {
   else expect(actual).toBeCloseTo(expected, 6);
 }
 
-type Metrics = ReturnType<typeof doraReport>["current"];
+type Metrics = Awaited<ReturnType<typeof doraReport>>["current"];
 
 /** Every record behind a number, read through the paged reader as the export reads them. */
-const recordIds = (filters: MetricsFilters, metric: (typeof DORA_METRICS)[number]) =>
-  doraRecords(leader, filters, metric, { offset: 0, limit: 1_000_000 }, TEST_UNTIL)
-    .rows.map((r) => r.deploymentId)
-    .sort();
+const recordIds = async (filters: MetricsFilters, metric: (typeof DORA_METRICS)[number]) =>
+  (await doraRecords(leader, filters, metric, { offset: 0, limit: 1_000_000 }, TEST_UNTIL)).rows.map((r) => r.deploymentId).sort();
 
-function expectAgrees(m: Metrics, e: Expected, filters?: MetricsFilters) {
+async function expectAgrees(m: Metrics, e: Expected, filters?: MetricsFilters) {
   const releases = e.releaseIds.length;
   // Deployment frequency.
   expect(m.deploymentFrequency.count).toBe(releases);
-  if (filters) expect(recordIds(filters, "deploymentFrequency")).toEqual(e.releaseIds);
+  if (filters) expect(await recordIds(filters, "deploymentFrequency")).toEqual(e.releaseIds);
   expect(m.deploymentFrequency.perWeek).toBeCloseTo(releases / (e.days / 7), 9);
   // Change fail rate.
   expect(m.changeFailRate.total).toBe(releases);
   expect(m.changeFailRate.failed).toBe(e.failedIds.length);
-  if (filters) expect(recordIds(filters, "changeFailRate")).toEqual(e.failedIds);
+  if (filters) expect(await recordIds(filters, "changeFailRate")).toEqual(e.failedIds);
   expectClose(m.changeFailRate.rate, releases === 0 ? null : e.failedIds.length / releases);
   // Lead time.
   expect(m.leadTime.count).toBe(e.leadHours.length);
@@ -227,8 +225,8 @@ describe("doraReport on the demo estate agrees with the metrics computed from th
     { name: "platform servicenow, a full year", filters: { ...fullYear, platform: "servicenow" }, range: fullYearRange, failing: true },
   ];
 
-  it.each(cases)("$name", ({ filters, range, failing }) => {
-    const report = doraReport(leader, filters, TEST_UNTIL);
+  it.each(cases)("$name", async ({ filters, range, failing }) => {
+    const report = await doraReport(leader, filters, TEST_UNTIL);
     expect(report.current.range).toEqual(range);
     const expected = independent(range, filters);
     expect(expected.releaseIds.length).toBeGreaterThan(0);
@@ -237,14 +235,14 @@ describe("doraReport on the demo estate agrees with the metrics computed from th
       expect(expected.recoveryHours.length).toBeGreaterThan(0);
       expect(expected.unplanned).toBeGreaterThan(0);
     }
-    expectAgrees(report.current, expected, filters);
+    await expectAgrees(report.current, expected, filters);
   });
 
-  it.each(cases)("$name: the previous period is the equal-length period before, and agrees too", ({ filters, range }) => {
-    const { previous } = doraReport(leader, filters, TEST_UNTIL);
+  it.each(cases)("$name: the previous period is the equal-length period before, and agrees too", async ({ filters, range }) => {
+    const { previous } = await doraReport(leader, filters, TEST_UNTIL);
     const before = { from: range.from - (range.to - range.from), to: range.from };
     expect(previous.range).toEqual(before);
-    expectAgrees(previous, independent(before, filters));
+    await expectAgrees(previous, independent(before, filters));
   });
 
   it("the default range ends with TEST_UNTIL's day and spans 182 days", () => {
@@ -254,21 +252,24 @@ describe("doraReport on the demo estate agrees with the metrics computed from th
 });
 
 describe("the weekly series", () => {
-  it.each([{}, fullYear, { workflow: "refunds" }])("its deployments sum to the releases and its failed to the failures (%o)", (filters) => {
-    const { current } = doraReport(leader, filters, TEST_UNTIL);
-    const sum = (pick: (w: (typeof current.weekly)[number]) => number) => current.weekly.reduce((n, w) => n + pick(w), 0);
-    expect(sum((w) => w.deployments)).toBe(current.deploymentFrequency.count);
-    expect(sum((w) => w.failed)).toBe(current.changeFailRate.failed);
-    expect(sum((w) => w.unplanned)).toBe(current.reworkRate.unplanned);
-    expect(sum((w) => w.total)).toBe(current.reworkRate.total);
-    // ISO weeks: Mondays, one week apart, the first one overlapping the range's start.
-    const starts = current.weekly.map((w) => Date.parse(w.weekStart));
-    expect(starts.every((t) => new Date(t).getUTCDay() === 1)).toBe(true);
-    expect(starts.slice(1).every((t, i) => t - starts[i]! === 7 * DAY)).toBe(true);
-    expect(starts[0]).toBeLessThanOrEqual(current.range.from);
-    expect(starts[0]! + 7 * DAY).toBeGreaterThan(current.range.from);
-    expect(starts.at(-1)).toBeLessThan(current.range.to);
-  });
+  it.each([{}, fullYear, { workflow: "refunds" }])(
+    "its deployments sum to the releases and its failed to the failures (%o)",
+    async (filters) => {
+      const { current } = await doraReport(leader, filters, TEST_UNTIL);
+      const sum = (pick: (w: (typeof current.weekly)[number]) => number) => current.weekly.reduce((n, w) => n + pick(w), 0);
+      expect(sum((w) => w.deployments)).toBe(current.deploymentFrequency.count);
+      expect(sum((w) => w.failed)).toBe(current.changeFailRate.failed);
+      expect(sum((w) => w.unplanned)).toBe(current.reworkRate.unplanned);
+      expect(sum((w) => w.total)).toBe(current.reworkRate.total);
+      // ISO weeks: Mondays, one week apart, the first one overlapping the range's start.
+      const starts = current.weekly.map((w) => Date.parse(w.weekStart));
+      expect(starts.every((t) => new Date(t).getUTCDay() === 1)).toBe(true);
+      expect(starts.slice(1).every((t, i) => t - starts[i]! === 7 * DAY)).toBe(true);
+      expect(starts[0]).toBeLessThanOrEqual(current.range.from);
+      expect(starts[0]! + 7 * DAY).toBeGreaterThan(current.range.from);
+      expect(starts.at(-1)).toBeLessThan(current.range.to);
+    },
+  );
 });
 
 describe("filters", () => {
@@ -284,43 +285,43 @@ describe("filters", () => {
       ).map((r) => [r.id, r.risk_tier]),
     );
 
-  it("the risk filter keeps only the releases of changes of that tier, and their failures", () => {
+  it("the risk filter keeps only the releases of changes of that tier, and their failures", async () => {
     const tiers = tierOfRelease(fullYearRange);
     const all = independent(fullYearRange);
     let releases = 0;
     for (const risk of RISK_LEVELS) {
-      const { current } = doraReport(leader, { ...fullYear, risk }, TEST_UNTIL);
-      const ids = recordIds({ ...fullYear, risk }, "deploymentFrequency");
+      const { current } = await doraReport(leader, { ...fullYear, risk }, TEST_UNTIL);
+      const ids = await recordIds({ ...fullYear, risk }, "deploymentFrequency");
       expect(ids).toEqual(
         [...tiers]
           .filter(([, tier]) => tier === risk)
           .map(([id]) => id)
           .sort(),
       );
-      expect(recordIds({ ...fullYear, risk }, "changeFailRate")).toEqual(all.failedIds.filter((id) => tiers.get(id) === risk));
+      expect(await recordIds({ ...fullYear, risk }, "changeFailRate")).toEqual(all.failedIds.filter((id) => tiers.get(id) === risk));
       releases += current.deploymentFrequency.count;
     }
     // Every release in the estate carries a change with a tier, so the tiers partition the releases.
     expect(releases).toBe(all.releaseIds.length);
   });
 
-  it("doraBreakdown by workflow and by platform sums to the unfiltered release count", () => {
-    const { current } = doraReport(leader, {}, TEST_UNTIL);
+  it("doraBreakdown by workflow and by platform sums to the unfiltered release count", async () => {
+    const { current } = await doraReport(leader, {}, TEST_UNTIL);
     for (const by of ["workflow", "platform"] as const) {
-      const rows = doraBreakdown(leader, {}, by, TEST_UNTIL);
+      const rows = await doraBreakdown(leader, {}, by, TEST_UNTIL);
       expect(rows.reduce((n, r) => n + r.releases, 0)).toBe(current.deploymentFrequency.count);
       expect(rows.reduce((n, r) => n + r.failed, 0)).toBe(current.changeFailRate.failed);
     }
-    const refunds = doraBreakdown(leader, {}, "workflow", TEST_UNTIL).find((r) => r.key === "refunds")!;
+    const refunds = (await doraBreakdown(leader, {}, "workflow", TEST_UNTIL)).find((r) => r.key === "refunds")!;
     const expected = independent(defaultRange, { workflow: "refunds" });
     expect(refunds.releases).toBe(expected.releaseIds.length);
     expect(refunds.failed).toBe(expected.failedIds.length);
     expectClose(refunds.leadTimeMedianHours, quantile(expected.leadHours, 0.5));
     // A workflow filter narrows the breakdown to that one workflow.
-    expect(doraBreakdown(leader, { workflow: "refunds" }, "workflow", TEST_UNTIL).map((r) => r.key)).toEqual(["refunds"]);
+    expect((await doraBreakdown(leader, { workflow: "refunds" }, "workflow", TEST_UNTIL)).map((r) => r.key)).toEqual(["refunds"]);
   });
 
-  it("an agent with no production deployment in the range: count 0, null rates and bands", () => {
+  it("an agent with no production deployment in the range: count 0, null rates and bands", async () => {
     // The longest gap between two production deployments of one agent, as whole UTC days strictly inside it.
     const gap = sqlite()
       .prepare(
@@ -337,7 +338,7 @@ describe("filters", () => {
     const filters = { agent: gap.slug, from: iso(from), to: iso(to) };
     expect(independent({ from, to: to + DAY }, filters).total).toBe(0);
 
-    const { current } = doraReport(leader, filters, TEST_UNTIL);
+    const { current } = await doraReport(leader, filters, TEST_UNTIL);
     expect(current.deploymentFrequency.count).toBe(0);
     expect(current.deploymentFrequency.perWeek).toBe(0);
     expect(current.deploymentFrequency.band).toBeNull();
@@ -350,30 +351,33 @@ describe("filters", () => {
 });
 
 describe("the range and who may ask", () => {
-  it("rangeOf rejects from after to with a bad_request naming from; one day is a range", () => {
-    const error = errorOf(() => rangeOf({ from: "2026-03-02", to: "2026-03-01" }, TEST_UNTIL));
+  it("rangeOf rejects from after to with a bad_request naming from; one day is a range", async () => {
+    const error = await errorOf(() => rangeOf({ from: "2026-03-02", to: "2026-03-01" }, TEST_UNTIL));
     expect(error.code).toBe("bad_request");
     expect(error.message).toMatch(/\bfrom\b/);
     expect(error.details).toMatchObject({ parameter: "from" });
-    expect(errorOf(() => doraReport(leader, { from: "2026-03-02", to: "2026-03-01" }, TEST_UNTIL)).code).toBe("bad_request");
+    expect((await errorOf(async () => await doraReport(leader, { from: "2026-03-02", to: "2026-03-01" }, TEST_UNTIL))).code).toBe(
+      "bad_request",
+    );
     expect(rangeOf({ from: "2026-03-01", to: "2026-03-01" }, TEST_UNTIL)).toEqual({ from: Date.UTC(2026, 2, 1), to: Date.UTC(2026, 2, 2) });
   });
 
-  it("refuses what the API could otherwise ask for: impossible dates, more than five years, an unknown workflow", () => {
+  it("refuses what the API could otherwise ask for: impossible dates, more than five years, an unknown workflow", async () => {
     expect(() => parseMetricsFilters({ to: "2026-02-31" })).toThrow(/to must be a real date/);
-    expect(errorOf(() => doraReport(leader, { from: "2020-01-01", to: "2026-11-20" }, TEST_UNTIL)).details).toMatchObject({
+    expect(
+      (await errorOf(async () => await doraReport(leader, { from: "2020-01-01", to: "2026-11-20" }, TEST_UNTIL))).details,
+    ).toMatchObject({
       parameter: "from",
     });
-    expect(errorOf(() => doraReport(leader, { workflow: "no-such-workflow" }, TEST_UNTIL))).toMatchObject({
+    expect(await errorOf(async () => await doraReport(leader, { workflow: "no-such-workflow" }, TEST_UNTIL))).toMatchObject({
       code: "bad_request",
       message: 'there is no workflow "no-such-workflow"',
     });
   });
 
-  it("a token without the read scope is refused; one with it is served", () => {
-    const db = getConnection().db;
-    db.insert(apiTokens)
-      .values([
+  it("a token without the read scope is refused; one with it is served", async () => {
+    await withTransaction(async (tx) => {
+      await tx.insert(apiTokens).values([
         {
           id: "tok_metrics_write",
           name: "ci-writer",
@@ -390,17 +394,17 @@ describe("the range and who may ask", () => {
           createdById: "usr_admin",
           createdAt: TEST_UNTIL,
         },
-      ])
-      .run();
-    const writer = tokenCaller("cs_metrics_write", TEST_UNTIL)!;
-    const refused = errorOf(() => doraReport(writer, {}, TEST_UNTIL));
+      ]);
+    });
+    const writer = (await tokenCaller("cs_metrics_write", TEST_UNTIL))!;
+    const refused = await errorOf(async () => await doraReport(writer, {}, TEST_UNTIL));
     expect(refused.code).toBe("forbidden");
     expect(refused.message).toMatch(/read scope/);
-    expect(errorOf(() => doraBreakdown(writer, {}, "workflow", TEST_UNTIL)).code).toBe("forbidden");
+    expect((await errorOf(async () => await doraBreakdown(writer, {}, "workflow", TEST_UNTIL))).code).toBe("forbidden");
 
-    const reader = tokenCaller("cs_metrics_read", TEST_UNTIL)!;
-    expect(doraReport(reader, {}, TEST_UNTIL).current.deploymentFrequency.count).toBe(
-      doraReport(leader, {}, TEST_UNTIL).current.deploymentFrequency.count,
+    const reader = (await tokenCaller("cs_metrics_read", TEST_UNTIL))!;
+    expect((await doraReport(reader, {}, TEST_UNTIL)).current.deploymentFrequency.count).toBe(
+      (await doraReport(leader, {}, TEST_UNTIL)).current.deploymentFrequency.count,
     );
   });
 });

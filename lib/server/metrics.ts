@@ -2,7 +2,7 @@ import "server-only";
 import type Database from "better-sqlite3";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { getConnection, getDb } from "@/db";
+import { first, getDb } from "@/db";
 import { workflows } from "@/db/schema";
 import { previousRange, type DoraMetricName, type DoraRange } from "@/lib/domain/dora";
 import { DAY as DAY_MS, isoWeekStart, WEEK } from "@/lib/domain/dora-calendar";
@@ -68,8 +68,8 @@ export function scopeOf(filters: MetricsFilters): MetricsScope {
 }
 
 /** A workflow that does not exist is a bad link, not an empty dashboard (an agent may have been retired: that one is allowed). */
-export function assertKnownScope(scope: MetricsScope): void {
-  if (scope.workflow && !getDb().select({ id: workflows.id }).from(workflows).where(eq(workflows.slug, scope.workflow)).get()) {
+export async function assertKnownScope(scope: MetricsScope): Promise<void> {
+  if (scope.workflow && !(await first(getDb().select({ id: workflows.id }).from(workflows).where(eq(workflows.slug, scope.workflow))))) {
     throw new AppError("bad_request", `there is no workflow "${scope.workflow}"`, { parameter: "workflow" });
   }
 }
@@ -147,7 +147,7 @@ const statements = new WeakMap<Database.Database, Map<string, Statement>>();
 
 /** One prepared statement per SQL text and connection. */
 function statement(text: string): Statement {
-  const { sqlite } = getConnection();
+  const sqlite = getDb().$client;
   let cache = statements.get(sqlite);
   if (!cache) statements.set(sqlite, (cache = new Map()));
   let s = cache.get(text);
@@ -284,11 +284,11 @@ function leadQuantiles(scope: MetricsScope, range: DoraRange, count: number, cou
 export type DoraReport = { current: DoraNumbers; previous: DoraNumbers; scope: MetricsScope; drift: DriftMetrics };
 
 /** The five metrics for the range, and for the period of equal length before it; and the drift line. */
-export function doraReport(caller: Caller, filters: MetricsFilters, now = Date.now()): DoraReport {
+export async function doraReport(caller: Caller, filters: MetricsFilters, now = Date.now()): Promise<DoraReport> {
   assertCanRead(caller);
   const range = rangeOf(filters, now);
   const scope = scopeOf(filters);
-  assertKnownScope(scope);
+  await assertKnownScope(scope);
   return {
     current: doraNumbersFor(scope, range),
     previous: doraNumbersFor(scope, previousRange(range)),
@@ -310,7 +310,12 @@ export type BreakdownRow = {
  * Change fail rate and lead time per workflow or per platform, for the same range and the other filters:
  * the counts from the day sums, each group's median lead time by walking that group's part of the index.
  */
-export function doraBreakdown(caller: Caller, filters: MetricsFilters, by: "workflow" | "platform", now = Date.now()): BreakdownRow[] {
+export async function doraBreakdown(
+  caller: Caller,
+  filters: MetricsFilters,
+  by: "workflow" | "platform",
+  now = Date.now(),
+): Promise<BreakdownRow[]> {
   assertCanRead(caller);
   const range = rangeOf(filters, now);
   const scope = scopeOf(filters);
@@ -332,7 +337,7 @@ export function doraBreakdown(caller: Caller, filters: MetricsFilters, by: "work
     );
   const groups: { id: string; key: string; label: string }[] =
     by === "workflow"
-      ? getDb().select({ id: workflows.id, key: workflows.slug, label: workflows.name }).from(workflows).orderBy(workflows.name).all()
+      ? await getDb().select({ id: workflows.id, key: workflows.slug, label: workflows.name }).from(workflows).orderBy(workflows.name)
       : PLATFORMS.map((p: Platform) => ({ id: p, key: p, label: PLATFORM_LABELS[p] }));
   return groups.flatMap((g) => {
     const row = counted.get(g.id);
@@ -405,8 +410,8 @@ export function doraRecords(
   const linked = new Map<string, string[]>();
   if (found.length > 0 && metric !== "leadTime" && metric !== "reworkRate") {
     const ids = found.map((r) => r[0]);
-    for (const [id, deploymentId] of getConnection()
-      .sqlite.prepare(
+    for (const [id, deploymentId] of getDb()
+      .$client.prepare(
         `SELECT id, deployment_id FROM incidents WHERE deployment_id IN (${ids.map(() => "?").join(",")}) ORDER BY detected_at, rowid`,
       )
       .raw()

@@ -1,7 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, desc, eq, gt, inArray, isNull, lte, ne, sql, type SQL } from "drizzle-orm";
-import { getDb, type DB } from "@/db";
+import { first, getDb, type DB, withTransaction } from "@/db";
 import { alias } from "drizzle-orm/sqlite-core";
 import { agents, breaches, changeRecords, driftRecords, notifications, userRoles, users } from "@/db/schema";
 import type { NotificationKind } from "@/lib/domain/mail-preferences";
@@ -19,25 +19,23 @@ export type { NotificationKind };
 const changePath = (change: Change) => `/changes/${changeNumberLabel(change.number)}`;
 
 /** Writes in-app notifications about a change, and queues the emails of those who want them as they happen. */
-function insert(
+async function insert(
   tx: Writer,
   rows: { userId: string; kind: NotificationKind; change: Change; message: string; subject: string }[],
   now: number,
 ) {
   if (rows.length === 0) return;
-  tx.insert(notifications)
-    .values(
-      rows.map((r) => ({
-        id: randomUUID(),
-        userId: r.userId,
-        kind: r.kind,
-        changeRecordId: r.change.id,
-        message: r.message,
-        createdAt: now,
-      })),
-    )
-    .run();
-  queueNotificationEmails(
+  await tx.insert(notifications).values(
+    rows.map((r) => ({
+      id: randomUUID(),
+      userId: r.userId,
+      kind: r.kind,
+      changeRecordId: r.change.id,
+      message: r.message,
+      createdAt: now,
+    })),
+  );
+  await queueNotificationEmails(
     tx,
     rows.map((r) => ({ userId: r.userId, kind: r.kind, subject: r.subject, message: r.message, path: changePath(r.change) })),
     now,
@@ -45,8 +43,8 @@ function insert(
 }
 
 /** Production moved under these open changes: each author is told to update theirs before it can be promoted. */
-export function notifyOutOfDate(tx: Writer, changes: Change[], production: { version: number; through: string }, now: number) {
-  insert(
+export async function notifyOutOfDate(tx: Writer, changes: Change[], production: { version: number; through: string }, now: number) {
+  await insert(
     tx,
     changes
       .filter((c) => c.authorId)
@@ -62,18 +60,17 @@ export function notifyOutOfDate(tx: Writer, changes: Change[], production: { ver
 }
 
 /** Everyone who can sign one of these roles on the change: active holders of the role, never its author. */
-export function notifySignoffNeeded(tx: Writer, change: Change, roles: Role[], now: number) {
+export async function notifySignoffNeeded(tx: Writer, change: Change, roles: Role[], now: number) {
   if (roles.length === 0) return;
-  const holders = tx
+  const holders = await tx
     .select({ userId: userRoles.userId, role: userRoles.role })
     .from(userRoles)
     .innerJoin(users, eq(users.id, userRoles.userId))
     .where(
       and(inArray(userRoles.role, roles), eq(users.disabled, false), change.authorId ? ne(userRoles.userId, change.authorId) : undefined),
-    )
-    .all();
+    );
   const label = changeNumberLabel(change.number);
-  insert(
+  await insert(
     tx,
     holders.map((h) => ({
       userId: h.userId,
@@ -86,7 +83,7 @@ export function notifySignoffNeeded(tx: Writer, change: Change, roles: Role[], n
   );
 }
 
-export function notifyAuthor(
+export async function notifyAuthor(
   tx: Writer,
   change: Change,
   kind: "change_approved" | "change_rejected" | "changes_requested",
@@ -101,7 +98,7 @@ export function notifyAuthor(
     changes_requested: `was sent back to you by ${by}`,
   }[kind];
   const subject = { change_approved: "was approved", change_rejected: "was rejected", changes_requested: "was sent back to you" }[kind];
-  insert(
+  await insert(
     tx,
     [
       {
@@ -116,7 +113,7 @@ export function notifyAuthor(
   );
 }
 
-export function notifyDismissed(
+export async function notifyDismissed(
   tx: Writer,
   change: Change,
   signers: { signerId: string | null; role: Role }[],
@@ -124,7 +121,7 @@ export function notifyDismissed(
   now: number,
 ) {
   const label = changeNumberLabel(change.number);
-  insert(
+  await insert(
     tx,
     signers
       .filter((s) => s.signerId)
@@ -143,7 +140,7 @@ export function notifyDismissed(
  * Drift opened on an agent: its engineering owner, its rollback owner and everyone in security are told, each
  * once, with what was observed and how severe it is.
  */
-export function notifyDriftOpened(
+export async function notifyDriftOpened(
   tx: Writer,
   drift: { id: string; label: string; environment: string; severity: string; reopened?: boolean },
   agent: Guarded,
@@ -153,12 +150,17 @@ export function notifyDriftOpened(
     ? `${drift.label} is open again: the accepted risk on ${agent.name} in ${drift.environment} expired and it still drifts (${drift.severity})`
     : `${drift.label}: ${agent.name} in ${drift.environment} runs something other than what was approved (${drift.severity})`;
   const subject = `${drift.label}: ${agent.name} drifts in ${drift.environment} (${drift.severity})`;
-  notifyGuardians(tx, agent, { kind: "drift_opened", driftRecordId: drift.id, message, subject, path: `/agents/${agent.slug}#drift` }, now);
+  await notifyGuardians(
+    tx,
+    agent,
+    { kind: "drift_opened", driftRecordId: drift.id, message, subject, path: `/agents/${agent.slug}#drift` },
+    now,
+  );
 }
 
 /** A breach recorded on an agent: the same people as for drift are told, once per breach record. */
-export function notifyBreach(tx: Writer, breach: { id: string; label: string; message: string }, agent: Guarded, now: number) {
-  notifyGuardians(
+export async function notifyBreach(tx: Writer, breach: { id: string; label: string; message: string }, agent: Guarded, now: number) {
+  await notifyGuardians(
     tx,
     agent,
     {
@@ -174,7 +176,7 @@ export function notifyBreach(tx: Writer, breach: { id: string; label: string; me
 
 type Guarded = { slug: string; name: string; engineeringOwnerId: string; rollbackOwnerId: string };
 
-function notifyGuardians(
+async function notifyGuardians(
   tx: Writer,
   agent: Guarded,
   {
@@ -184,12 +186,10 @@ function notifyGuardians(
   }: { kind: NotificationKind; message: string; subject: string; path: string; driftRecordId?: string; breachId?: string },
   now: number,
 ) {
-  const recipients = guardiansOf(tx, agent);
+  const recipients = await guardiansOf(tx, agent);
   if (recipients.length === 0) return;
-  tx.insert(notifications)
-    .values(recipients.map((userId) => ({ id: randomUUID(), userId, ...notice, createdAt: now })))
-    .run();
-  queueNotificationEmails(
+  await tx.insert(notifications).values(recipients.map((userId) => ({ id: randomUUID(), userId, ...notice, createdAt: now })));
+  await queueNotificationEmails(
     tx,
     recipients.map((userId) => ({ userId, kind: notice.kind, message: notice.message, subject, path })),
     now,
@@ -197,21 +197,21 @@ function notifyGuardians(
 }
 
 /** Who answers for what an agent does at run time: its engineering and rollback owners, and everyone in security (active ones, each once). */
-function guardiansOf(tx: Writer, agent: { engineeringOwnerId: string; rollbackOwnerId: string }): string[] {
-  const security = tx
-    .select({ userId: userRoles.userId })
-    .from(userRoles)
-    .innerJoin(users, eq(users.id, userRoles.userId))
-    .where(and(eq(userRoles.role, "security"), eq(users.disabled, false)))
-    .all()
-    .map((r) => r.userId);
+async function guardiansOf(tx: Writer, agent: { engineeringOwnerId: string; rollbackOwnerId: string }): Promise<string[]> {
+  const security = (
+    await tx
+      .select({ userId: userRoles.userId })
+      .from(userRoles)
+      .innerJoin(users, eq(users.id, userRoles.userId))
+      .where(and(eq(userRoles.role, "security"), eq(users.disabled, false)))
+  ).map((r) => r.userId);
   const active = new Set(
-    tx
-      .select({ id: users.id })
-      .from(users)
-      .where(and(inArray(users.id, [agent.engineeringOwnerId, agent.rollbackOwnerId]), eq(users.disabled, false)))
-      .all()
-      .map((u) => u.id),
+    (
+      await tx
+        .select({ id: users.id })
+        .from(users)
+        .where(and(inArray(users.id, [agent.engineeringOwnerId, agent.rollbackOwnerId]), eq(users.disabled, false)))
+    ).map((u) => u.id),
   );
   return [...new Set([agent.engineeringOwnerId, agent.rollbackOwnerId].filter((id) => active.has(id)).concat(security))];
 }
@@ -226,81 +226,85 @@ export type NotificationView = {
   href: string;
 };
 
-export function myNotifications(caller: Caller, limit = 20): { items: NotificationView[]; unread: number } {
+export async function myNotifications(caller: Caller, limit = 20): Promise<{ items: NotificationView[]; unread: number }> {
   if (caller.kind !== "user") return { items: [], unread: 0 };
   const db = getDb();
-  const items = notificationViews(db, eq(notifications.userId, caller.user.id), limit);
-  const unread = db
-    .select({ n: sql<number>`COUNT(*)` })
-    .from(notifications)
-    .where(and(eq(notifications.userId, caller.user.id), isNull(notifications.readAt)))
-    .get()!.n;
+  const items = await notificationViews(db, eq(notifications.userId, caller.user.id), limit);
+  const unread = (await first(
+    db
+      .select({ n: sql<number>`COUNT(*)` })
+      .from(notifications)
+      .where(and(eq(notifications.userId, caller.user.id), isNull(notifications.readAt))),
+  ))!.n;
   return { items, unread };
 }
 
 /** A person's notifications of these kinds written after `since` and up to `until`, oldest first: a daily digest's news. */
-export function notificationsBetween(
+export async function notificationsBetween(
   tx: Pick<DB, "select">,
   userId: string,
   kinds: NotificationKind[],
   since: number,
   until: number,
-): NotificationView[] {
+): Promise<NotificationView[]> {
   if (kinds.length === 0) return [];
-  return notificationViews(
-    tx,
-    and(
-      eq(notifications.userId, userId),
-      inArray(notifications.kind, kinds),
-      gt(notifications.createdAt, since),
-      lte(notifications.createdAt, until),
-    ),
-    DIGEST_LIMIT,
+  return (
+    await notificationViews(
+      tx,
+      and(
+        eq(notifications.userId, userId),
+        inArray(notifications.kind, kinds),
+        gt(notifications.createdAt, since),
+        lte(notifications.createdAt, until),
+      ),
+      DIGEST_LIMIT,
+    )
   ).reverse();
 }
 
 /** A digest lists at most this many notifications (the newest); the bell in the app shows them all. */
 const DIGEST_LIMIT = 200;
 
-function notificationViews(db: Pick<DB, "select">, where: SQL | undefined, limit: number): NotificationView[] {
-  return db
-    .select({
-      id: notifications.id,
-      kind: notifications.kind,
-      message: notifications.message,
-      createdAt: notifications.createdAt,
-      readAt: notifications.readAt,
-      changeNumber: changeRecords.number,
-      driftAgent: agents.slug,
-      breachAgent: breachAgents.slug,
-    })
-    .from(notifications)
-    .leftJoin(changeRecords, eq(changeRecords.id, notifications.changeRecordId))
-    .leftJoin(driftRecords, eq(driftRecords.id, notifications.driftRecordId))
-    .leftJoin(agents, eq(agents.id, driftRecords.agentId))
-    .leftJoin(breaches, eq(breaches.id, notifications.breachId))
-    .leftJoin(breachAgents, eq(breachAgents.id, breaches.agentId))
-    .where(where)
-    .orderBy(desc(notifications.createdAt))
-    .limit(limit)
-    .all()
-    .map(({ changeNumber, driftAgent, breachAgent, ...n }) => ({
-      ...n,
-      href: changeNumber
-        ? `/changes/${changeNumberLabel(changeNumber)}`
-        : driftAgent
-          ? `/agents/${driftAgent}#drift`
-          : breachAgent
-            ? `/agents/${breachAgent}#runtime`
-            : "/changes",
-    }));
+async function notificationViews(db: Pick<DB, "select">, where: SQL | undefined, limit: number): Promise<NotificationView[]> {
+  return (
+    await db
+      .select({
+        id: notifications.id,
+        kind: notifications.kind,
+        message: notifications.message,
+        createdAt: notifications.createdAt,
+        readAt: notifications.readAt,
+        changeNumber: changeRecords.number,
+        driftAgent: agents.slug,
+        breachAgent: breachAgents.slug,
+      })
+      .from(notifications)
+      .leftJoin(changeRecords, eq(changeRecords.id, notifications.changeRecordId))
+      .leftJoin(driftRecords, eq(driftRecords.id, notifications.driftRecordId))
+      .leftJoin(agents, eq(agents.id, driftRecords.agentId))
+      .leftJoin(breaches, eq(breaches.id, notifications.breachId))
+      .leftJoin(breachAgents, eq(breachAgents.id, breaches.agentId))
+      .where(where)
+      .orderBy(desc(notifications.createdAt))
+      .limit(limit)
+  ).map(({ changeNumber, driftAgent, breachAgent, ...n }) => ({
+    ...n,
+    href: changeNumber
+      ? `/changes/${changeNumberLabel(changeNumber)}`
+      : driftAgent
+        ? `/agents/${driftAgent}#drift`
+        : breachAgent
+          ? `/agents/${breachAgent}#runtime`
+          : "/changes",
+  }));
 }
 
-export function markNotificationsRead(caller: Caller, now = Date.now()): void {
+export async function markNotificationsRead(caller: Caller, now = Date.now()): Promise<void> {
   if (caller.kind !== "user") return;
-  getDb()
-    .update(notifications)
-    .set({ readAt: now })
-    .where(and(eq(notifications.userId, caller.user.id), isNull(notifications.readAt)))
-    .run();
+  await withTransaction(async (tx) =>
+    tx
+      .update(notifications)
+      .set({ readAt: now })
+      .where(and(eq(notifications.userId, caller.user.id), isNull(notifications.readAt))),
+  );
 }

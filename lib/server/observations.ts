@@ -2,7 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, desc, eq, lte, sql } from "drizzle-orm";
 import { z } from "zod";
-import { getDb, type DB } from "@/db";
+import { first, withTransaction, getDb, type DB } from "@/db";
 import { appendAuditEvent, SYSTEM_ACTOR } from "@/db/audit";
 import { agents, agentVersions, deployments, driftRecords, observations, workflows } from "@/db/schema";
 import { assessDrift, driftNumberLabel, observationOutcome } from "@/lib/domain/drift";
@@ -90,15 +90,16 @@ function observedSpecOf(input: z.output<typeof observationSchema>): AgentSpec {
 }
 
 /** The version an environment ran at an instant: its latest deployment then, unless that retired it. */
-export function deployedAt(db: Pick<DB, "select">, agentId: string, environment: Environment, at: number) {
-  const row = db
-    .select({ kind: deployments.kind, version: agentVersions })
-    .from(deployments)
-    .innerJoin(agentVersions, eq(agentVersions.id, deployments.versionId))
-    .where(and(eq(deployments.agentId, agentId), eq(deployments.environment, environment), lte(deployments.deployedAt, at)))
-    .orderBy(desc(deployments.deployedAt), desc(sql`${deployments}.rowid`))
-    .limit(1)
-    .get();
+export async function deployedAt(db: Pick<DB, "select">, agentId: string, environment: Environment, at: number) {
+  const row = await first(
+    db
+      .select({ kind: deployments.kind, version: agentVersions })
+      .from(deployments)
+      .innerJoin(agentVersions, eq(agentVersions.id, deployments.versionId))
+      .where(and(eq(deployments.agentId, agentId), eq(deployments.environment, environment), lte(deployments.deployedAt, at)))
+      .orderBy(desc(deployments.deployedAt), desc(sql`${deployments}.rowid`))
+      .limit(1),
+  );
   return row && row.kind !== "retire" ? row.version : null;
 }
 
@@ -116,7 +117,7 @@ export type ObservationResult = {
  * agent's open drift record for that environment takes the observation, or one opens, its owners and
  * security told. One open record per agent and environment, however many observations race.
  */
-export function recordObservation(caller: Caller, slug: string, input: unknown, now = Date.now()): ObservationResult {
+export async function recordObservation(caller: Caller, slug: string, input: unknown, now = Date.now()): Promise<ObservationResult> {
   assertCanObserve(caller);
   const data = parseInput(observationSchema, input, "The observation is not valid");
   const observedAt = data.observedAt ? Date.parse(data.observedAt) : now;
@@ -126,19 +127,16 @@ export function recordObservation(caller: Caller, slug: string, input: unknown, 
     });
   const observed = data.absent ? null : observedSpecOf(data);
   const db = getDb();
-  const { id, driftId, comparedWith } = db.transaction(
-    (tx) => {
-      const agent = tx.select().from(agents).where(eq(agents.slug, slug)).get();
-      if (!agent) throw new AppError("not_found", `No agent with slug "${slug}"`);
-      if (observedAt < agent.createdAt)
-        throw new AppError("validation_failed", "observedAt is before the agent was registered", {
-          fieldErrors: { observedAt: [`observedAt is before ${agent.slug} was registered (${new Date(agent.createdAt).toISOString()})`] },
-        });
-      return observeIn(tx, caller, agent, { environment: data.environment, observed, source: data.source, observedAt }, now);
-    },
-    { behavior: "immediate" },
-  );
-  const row = db.select().from(observations).where(eq(observations.id, id)).get()!;
+  const { id, driftId, comparedWith } = await withTransaction(async (tx) => {
+    const agent = await first(tx.select().from(agents).where(eq(agents.slug, slug)));
+    if (!agent) throw new AppError("not_found", `No agent with slug "${slug}"`);
+    if (observedAt < agent.createdAt)
+      throw new AppError("validation_failed", "observedAt is before the agent was registered", {
+        fieldErrors: { observedAt: [`observedAt is before ${agent.slug} was registered (${new Date(agent.createdAt).toISOString()})`] },
+      });
+    return await observeIn(tx, caller, agent, { environment: data.environment, observed, source: data.source, observedAt }, now);
+  });
+  const row = (await first(db.select().from(observations).where(eq(observations.id, id))))!;
   return {
     observation: {
       id,
@@ -149,7 +147,7 @@ export function recordObservation(caller: Caller, slug: string, input: unknown, 
       inSync: row.inSync,
     },
     comparedWith,
-    drift: driftId ? driftView(db, driftId, now) : null,
+    drift: driftId ? await driftView(db, driftId, now) : null,
   };
 }
 
@@ -157,30 +155,34 @@ export function recordObservation(caller: Caller, slug: string, input: unknown, 
  * Records one observation inside the caller's transaction and moves the agent's drift record for that
  * environment: runtime evidence uses it for the model a trace shows answering.
  */
-export function observeIn(
+export async function observeIn(
   tx: Tx,
   caller: Caller,
   agent: typeof agents.$inferSelect,
   input: { environment: Environment; observed: AgentSpec | null; source: string; observedAt: number },
   now: number,
-): { id: string; driftId: string | null; comparedWith: ObservationResult["comparedWith"] } {
+): Promise<{ id: string; driftId: string | null; comparedWith: ObservationResult["comparedWith"] }> {
   const { environment, observed, source, observedAt } = input;
   const hash = observed ? specHash(observed) : null;
   const actor = actorOf(caller);
-  const workflow = tx.select().from(workflows).where(eq(workflows.id, agent.workflowId)).get()!;
-  const deployed = deployedAt(tx, agent.id, environment, observedAt);
+  const workflow = (await first(tx.select().from(workflows).where(eq(workflows.id, agent.workflowId))))!;
+  const deployed = await deployedAt(tx, agent.id, environment, observedAt);
   // Absent where nothing is deployed is in sync; anything else must match what is deployed.
   const inSync = observed === null ? deployed === null : deployed?.specHash === hash;
-  const latest = tx
-    .select({ at: sql<number | null>`MAX(${observations.observedAt})` })
-    .from(observations)
-    .where(and(eq(observations.agentId, agent.id), eq(observations.environment, environment)))
-    .get()?.at;
-  const open = tx
-    .select()
-    .from(driftRecords)
-    .where(and(eq(driftRecords.agentId, agent.id), eq(driftRecords.environment, environment), eq(driftRecords.state, "open")))
-    .get();
+  const latest = (
+    await first(
+      tx
+        .select({ at: sql<number | null>`MAX(${observations.observedAt})` })
+        .from(observations)
+        .where(and(eq(observations.agentId, agent.id), eq(observations.environment, environment))),
+    )
+  )?.at;
+  const open = await first(
+    tx
+      .select()
+      .from(driftRecords)
+      .where(and(eq(driftRecords.agentId, agent.id), eq(driftRecords.environment, environment), eq(driftRecords.state, "open"))),
+  );
   const outcome = observationOutcome(open ?? null, inSync, now, {
     stale: latest != null && observedAt < latest,
     deployedFromAdoptedChange: Boolean(open?.changeRecordId) && deployed?.changeRecordId === open?.changeRecordId,
@@ -196,10 +198,11 @@ export function observeIn(
           reasons: [`low: not found in ${environment}, where v${deployed!.number} is deployed`],
         };
   if (outcome.kind === "open")
-    driftId = openDrift(tx, caller, agent, environment, observed, hash, deployed?.id ?? null, assessed(), observedAt, now);
+    driftId = await openDrift(tx, caller, agent, environment, observed, hash, deployed?.id ?? null, assessed(), observedAt, now);
   else if (outcome.kind === "attach" && open) {
     const { diff, severity, reasons } = assessed();
-    tx.update(driftRecords)
+    await tx
+      .update(driftRecords)
       .set({
         diff,
         severity,
@@ -216,10 +219,9 @@ export function observeIn(
           resolvedAt: null,
         }),
       })
-      .where(eq(driftRecords.id, open.id))
-      .run();
+      .where(eq(driftRecords.id, open.id));
     if (outcome.acceptanceLapsed) {
-      appendAuditEvent(tx, {
+      await appendAuditEvent(tx, {
         at: now,
         actor: SYSTEM_ACTOR,
         action: "drift.reopened",
@@ -228,14 +230,14 @@ export function observeIn(
         payload: { number: open.number, agent: agent.slug, environment: environment, acceptedUntil: open.acceptedUntil },
       });
       const label = driftNumberLabel(open.number);
-      notifyDriftOpened(tx, { id: open.id, label, environment: environment, severity: open.severity, reopened: true }, agent, now);
+      await notifyDriftOpened(tx, { id: open.id, label, environment: environment, severity: open.severity, reopened: true }, agent, now);
     }
   } else if (outcome.kind === "close" && open) {
-    tx.update(driftRecords)
+    await tx
+      .update(driftRecords)
       .set({ state: "closed", closedAt: now, closedReason: outcome.reason, lastObservedAt: Math.max(open.lastObservedAt, observedAt) })
-      .where(eq(driftRecords.id, open.id))
-      .run();
-    appendAuditEvent(tx, {
+      .where(eq(driftRecords.id, open.id));
+    await appendAuditEvent(tx, {
       at: now,
       actor,
       action: "drift.closed",
@@ -245,24 +247,22 @@ export function observeIn(
     });
   }
   const id = randomUUID();
-  tx.insert(observations)
-    .values({
-      id,
-      agentId: agent.id,
-      environment: environment,
-      spec: observed,
-      specHash: hash,
-      source: source,
-      observedAt,
-      receivedAt: now,
-      reportedById: caller.kind === "user" ? caller.user.id : null,
-      reportedByTokenId: caller.kind === "token" ? caller.id : null,
-      deployedVersionId: deployed?.id ?? null,
-      inSync,
-      driftRecordId: driftId,
-    })
-    .run();
-  appendAuditEvent(tx, {
+  await tx.insert(observations).values({
+    id,
+    agentId: agent.id,
+    environment: environment,
+    spec: observed,
+    specHash: hash,
+    source: source,
+    observedAt,
+    receivedAt: now,
+    reportedById: caller.kind === "user" ? caller.user.id : null,
+    reportedByTokenId: caller.kind === "token" ? caller.id : null,
+    deployedVersionId: deployed?.id ?? null,
+    inSync,
+    driftRecordId: driftId,
+  });
+  await appendAuditEvent(tx, {
     at: now,
     actor,
     action: "observation.recorded",
@@ -277,14 +277,14 @@ export function observeIn(
       inSync,
       deployedVersion: deployed?.number ?? null,
       drift: driftId
-        ? driftNumberLabel(tx.select({ n: driftRecords.number }).from(driftRecords).where(eq(driftRecords.id, driftId)).get()!.n)
+        ? driftNumberLabel((await first(tx.select({ n: driftRecords.number }).from(driftRecords).where(eq(driftRecords.id, driftId))))!.n)
         : null,
     },
   });
   return { id, driftId, comparedWith: deployed ? { version: deployed.number, specHash: deployed.specHash } : null };
 }
 
-function openDrift(
+async function openDrift(
   tx: Tx,
   caller: Caller,
   agent: typeof agents.$inferSelect,
@@ -295,33 +295,27 @@ function openDrift(
   assessment: ReturnType<typeof assessDrift>,
   observedAt: number,
   now: number,
-): string {
-  const number =
-    tx
-      .select({ n: sql<number>`COALESCE(MAX(${driftRecords.number}), 0)` })
-      .from(driftRecords)
-      .get()!.n + 1;
+): Promise<string> {
+  const number = (await first(tx.select({ n: sql<number>`COALESCE(MAX(${driftRecords.number}), 0)` }).from(driftRecords)))!.n + 1;
   const id = randomUUID();
-  tx.insert(driftRecords)
-    .values({
-      id,
-      number,
-      agentId: agent.id,
-      environment,
-      state: "open",
-      severity: assessment.severity,
-      reasons: assessment.reasons,
-      diff: assessment.diff,
-      approvedVersionId,
-      observedSpec: observed,
-      observedSpecHash: hash,
-      // From the first observation that differed: how long it ran unapproved, and against which release.
-      openedAt: observedAt,
-      lastObservedAt: observedAt,
-    })
-    .run();
+  await tx.insert(driftRecords).values({
+    id,
+    number,
+    agentId: agent.id,
+    environment,
+    state: "open",
+    severity: assessment.severity,
+    reasons: assessment.reasons,
+    diff: assessment.diff,
+    approvedVersionId,
+    observedSpec: observed,
+    observedSpecHash: hash,
+    // From the first observation that differed: how long it ran unapproved, and against which release.
+    openedAt: observedAt,
+    lastObservedAt: observedAt,
+  });
   const label = driftNumberLabel(number);
-  appendAuditEvent(tx, {
+  await appendAuditEvent(tx, {
     at: now,
     actor: actorOf(caller),
     action: "drift.opened",
@@ -336,6 +330,6 @@ function openDrift(
       escalations: assessment.diff.filter((i) => i.direction === "escalation").length,
     },
   });
-  notifyDriftOpened(tx, { id, label, environment, severity: assessment.severity }, agent, now);
+  await notifyDriftOpened(tx, { id, label, environment, severity: assessment.severity }, agent, now);
   return id;
 }

@@ -39,7 +39,7 @@ export async function receiveOtlpTraces(request: NextRequest): Promise<Response>
     if (!encoding) throw new AppError("unsupported_media_type", "Send OTLP as application/x-protobuf or application/json");
     const body = await readBody(request);
     const decoded = encoding === "protobuf" ? decodeProtobufExport(body) : decodeJsonExport(body);
-    const result = ingestTraces(caller, decoded);
+    const result = await ingestTraces(caller, decoded);
     await durable();
     return success(encoding, result.rejected);
   } catch (error) {

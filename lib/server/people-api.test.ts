@@ -18,8 +18,8 @@ import { findActiveUser } from "./users";
 const cookie = vi.hoisted(() => ({ sid: null as string | null }));
 vi.mock("@/lib/server/auth", () => ({
   currentUser: async () => {
-    const uid = cookie.sid ? liveSessionUser(cookie.sid) : null;
-    return uid ? findActiveUser({ id: uid }) : null;
+    const uid = cookie.sid ? await liveSessionUser(cookie.sid) : null;
+    return uid ? await findActiveUser({ id: uid }) : null;
   },
 }));
 
@@ -27,8 +27,8 @@ let db: DB;
 const ORIGIN = "http://countersign.test";
 type Route = (request: NextRequest, context: { params: Promise<never> }) => Promise<Response>;
 
-function signIn(email: string): string {
-  cookie.sid = startSession(findActiveUser({ email })!.id);
+async function signIn(email: string): Promise<string> {
+  cookie.sid = await startSession((await findActiveUser({ email }))!.id);
   return cookie.sid;
 }
 
@@ -44,12 +44,12 @@ async function send(handler: unknown, path: string, { method = "GET", token, bod
 
 beforeAll(async () => {
   db = await seedDemoEstate();
-  tokenWith(db, "people-everything", [...TOKEN_SCOPES]);
+  await tokenWith(db, "people-everything", [...TOKEN_SCOPES]);
 });
 
 describe("/api/v1/people", () => {
   it("an admin lists people a page at a time, and adds one with an invitation link", async () => {
-    signIn("admin@countersign.test");
+    await signIn("admin@countersign.test");
     const list = await send(peopleRoute.GET, "/api/v1/people?pageSize=2");
     expect(list.status).toBe(200);
     expect(list.json.items).toHaveLength(2);
@@ -71,7 +71,7 @@ describe("/api/v1/people", () => {
   });
 
   it("an admin changes roles and issues a reset link; bad input is a 422 by field", async () => {
-    signIn("admin@countersign.test");
+    await signIn("admin@countersign.test");
     const params = { email: encodeURIComponent("engineer2@countersign.test") };
     const changed = await send(personRoute.PATCH, "/api/v1/people/x", {
       method: "PATCH",
@@ -89,7 +89,7 @@ describe("/api/v1/people", () => {
   });
 
   it("the last admin cannot be disabled through the API either: 409", async () => {
-    signIn("admin@countersign.test");
+    await signIn("admin@countersign.test");
     const params = { email: "admin@countersign.test" };
     expect((await send(personRoute.PATCH, "/", { method: "PATCH", params, body: { disabled: true } })).status).toBe(409);
   });
@@ -107,21 +107,21 @@ describe("/api/v1/people", () => {
   });
 
   it("a non-admin gets 403, not 422, for malformed input", async () => {
-    signIn("security@countersign.test");
+    await signIn("security@countersign.test");
     const sent = await send(peopleRoute.POST, "/", { method: "POST", body: "{ not json" });
     expect(sent.status).toBe(403);
     expect((await send(peopleRoute.GET, "/api/v1/people")).status).toBe(403);
   });
 
   it("a person disabled mid-session is refused at their very next request, page or API", async () => {
-    const sid = signIn("engineer@countersign.test");
+    const sid = await signIn("engineer@countersign.test");
     expect((await send(changesRoute.GET, "/api/v1/changes?pageSize=1")).status).toBe(200);
-    cookie.sid = signIn("admin@countersign.test");
+    cookie.sid = await signIn("admin@countersign.test");
     const params = { email: "engineer@countersign.test" };
     expect((await send(personRoute.PATCH, "/", { method: "PATCH", params, body: { disabled: true } })).json.status).toBe("disabled");
     cookie.sid = sid;
     const refused = await send(changesRoute.GET, "/api/v1/changes?pageSize=1");
     expect(refused.status).toBe(401);
-    expect(liveSessionUser(sid)).toBeNull();
+    expect(await liveSessionUser(sid)).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 import "server-only";
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
-import { getDb, type DB } from "@/db";
+import { first, withTransaction, getDb, type DB } from "@/db";
 import { appendAuditEvent } from "@/db/audit";
 import { accountLinks, mailOutbox, userRoles, users } from "@/db/schema";
 import { ROLE_LABELS, ROLES, type Role } from "@/lib/domain/terms";
@@ -42,8 +42,8 @@ function assertAdmin(caller: Caller): asserts caller is Admin {
  * Checked again under the write lock: an admin disabled or demoted while their request was on its way
  * (a page left open, a request in flight) changes nobody.
  */
-function assertStillAdmin(tx: Pick<DB, "select">, caller: Admin): void {
-  if (!activeAdminIds(tx).includes(caller.user.id)) throw new AppError("forbidden", "Only admins manage people");
+async function assertStillAdmin(tx: Pick<DB, "select">, caller: Admin): Promise<void> {
+  if (!(await activeAdminIds(tx)).includes(caller.user.id)) throw new AppError("forbidden", "Only admins manage people");
 }
 
 export function canManagePeople(caller: Caller): boolean {
@@ -86,8 +86,8 @@ function viewOf(row: PersonRow): PersonView {
   };
 }
 
-function personByEmail(tx: Pick<DB, "select">, email: string): PersonView {
-  const row = tx.select(personColumns).from(users).where(eq(users.email, email.trim().toLowerCase())).get();
+async function personByEmail(tx: Pick<DB, "select">, email: string): Promise<PersonView> {
+  const row = await first(tx.select(personColumns).from(users).where(eq(users.email, email.trim().toLowerCase())));
   if (!row) throw new AppError("not_found", `Nobody has the email ${email}`);
   return viewOf(row);
 }
@@ -96,21 +96,17 @@ export const peopleQuery = z.object(paging);
 const parsePeopleQuery = (params: SearchParamsInput) => parseQuery(peopleQuery, params);
 
 /** Everyone, by name, a page at a time. */
-export function listPeople(caller: Caller, params: SearchParamsInput = {}): { items: PersonView[]; total: number } {
+export async function listPeople(caller: Caller, params: SearchParamsInput = {}): Promise<{ items: PersonView[]; total: number }> {
   assertAdmin(caller);
   const { page, pageSize } = parsePeopleQuery(params);
   const db = getDb();
-  const total = db
-    .select({ n: sql<number>`COUNT(*)` })
-    .from(users)
-    .get()!.n;
-  const rows = db
+  const total = (await first(db.select({ n: sql<number>`COUNT(*)` }).from(users)))!.n;
+  const rows = await db
     .select(personColumns)
     .from(users)
     .orderBy(asc(sql`lower(${users.name})`), asc(users.email))
     .limit(pageSize)
-    .offset((page - 1) * pageSize)
-    .all();
+    .offset((page - 1) * pageSize);
   return { items: rows.map(viewOf), total };
 }
 
@@ -118,32 +114,29 @@ export function listPeople(caller: Caller, params: SearchParamsInput = {}): { it
  * Adds a person and an invitation link; the link's secret is returned here, once, for the admin to pass on.
  * When this installation sends email it is also emailed to the person (`emailed`), queued in this transaction.
  */
-export function addPerson(
+export async function addPerson(
   caller: Caller,
   input: unknown,
   now = Date.now(),
-): { person: PersonView; inviteSecret: string; emailed: boolean } {
+): Promise<{ person: PersonView; inviteSecret: string; emailed: boolean }> {
   assertAdmin(caller);
   const person = parseInput(addPersonSchema, input, "Check the person's details");
-  return getDb().transaction(
-    (tx) => {
-      assertStillAdmin(tx, caller);
-      const id = insertPerson(tx, person, actorOf(caller), now);
-      const { secret, expiresAt } = issueAccountLink(tx, { userId: id, purpose: "invite", createdById: caller.user.id }, now);
-      appendAuditEvent(tx, {
-        at: now,
-        actor: actorOf(caller),
-        action: "person.invited",
-        entityType: "user",
-        entityId: id,
-        payload: { email: person.email, expiresAt },
-      });
-      const added = personByEmail(tx, person.email);
-      const emailed = emailLink(tx, caller, added, "invite", secret, now);
-      return { person: added, inviteSecret: secret, emailed };
-    },
-    { behavior: "immediate" },
-  );
+  return await withTransaction(async (tx) => {
+    await assertStillAdmin(tx, caller);
+    const id = await insertPerson(tx, person, actorOf(caller), now);
+    const { secret, expiresAt } = await issueAccountLink(tx, { userId: id, purpose: "invite", createdById: caller.user.id }, now);
+    await appendAuditEvent(tx, {
+      at: now,
+      actor: actorOf(caller),
+      action: "person.invited",
+      entityType: "user",
+      entityId: id,
+      payload: { email: person.email, expiresAt },
+    });
+    const added = await personByEmail(tx, person.email);
+    const emailed = await emailLink(tx, caller, added, "invite", secret, now);
+    return { person: added, inviteSecret: secret, emailed };
+  });
 }
 
 /**
@@ -151,109 +144,100 @@ export function addPerson(
  * voids their unused links. Nobody disables or demotes the last active admin: someone must be able to
  * manage everyone else.
  */
-export function updatePerson(caller: Caller, email: string, input: unknown, now = Date.now()): PersonView {
+export async function updatePerson(caller: Caller, email: string, input: unknown, now = Date.now()): Promise<PersonView> {
   assertAdmin(caller);
   const change = parseInput(updatePersonSchema, input, "Check the changes");
-  return getDb().transaction(
-    (tx) => {
-      assertStillAdmin(tx, caller);
-      const before = personByEmail(tx, email);
-      if (change.expectedRoles && change.expectedRoles.join(",") !== before.roles.join(","))
-        throw new AppError(
-          "conflict",
-          `${before.name}'s roles changed meanwhile (now: ${before.roles.map((r) => ROLE_LABELS[r]).join(", ") || "none"}): look again before saving`,
-        );
-      const roles = change.roles ?? before.roles;
-      const disabled = change.disabled ?? before.status === "disabled";
-      const wasActiveAdmin = before.status !== "disabled" && before.roles.includes("admin");
-      if (wasActiveAdmin && (disabled || !roles.includes("admin")) && activeAdminIds(tx).every((id) => id === before.id)) {
-        const what = disabled ? "disabling them" : "removing their admin role";
-        throw new AppError("conflict", `${before.name} is the last active admin: make someone else an admin before ${what}`);
-      }
-      const event = (action: string, payload: Record<string, unknown>) =>
-        appendAuditEvent(tx, {
-          at: now,
-          actor: actorOf(caller),
-          action,
-          entityType: "user",
-          entityId: before.id,
-          payload: { email: before.email, ...payload },
-        });
-      if (change.name !== undefined && change.name !== before.name) {
-        tx.update(users).set({ name: change.name }).where(eq(users.id, before.id)).run();
-        event("person.name_changed", { before: before.name, after: change.name });
-      }
-      if (roles.join(",") !== before.roles.join(",")) {
-        tx.delete(userRoles).where(eq(userRoles.userId, before.id)).run();
-        if (roles.length)
-          tx.insert(userRoles)
-            .values(roles.map((role) => ({ userId: before.id, role })))
-            .run();
-        // `roles` states the roles now held, as the audit replay reads every role grant.
-        event("person.roles_changed", { previousRoles: before.roles, roles });
-      }
-      if (disabled !== (before.status === "disabled")) {
-        tx.update(users).set({ disabled }).where(eq(users.id, before.id)).run();
-        if (disabled) {
-          const sessionsEnded = endSessionsOf(before.id, "disabled", now, { tx });
-          tx.update(accountLinks)
-            .set({ revokedAt: now })
-            .where(and(eq(accountLinks.userId, before.id), isNull(accountLinks.usedAt), isNull(accountLinks.revokedAt)))
-            .run();
-          // Email still waiting for them is not sent, and its body (perhaps a link's secret) is not kept.
-          tx.update(mailOutbox)
-            .set({
-              status: "failed",
-              text: "",
-              html: "",
-              claimedUntil: null,
-              claimToken: null,
-              lastError: "not sent: the person was disabled",
-            })
-            .where(and(eq(mailOutbox.userId, before.id), eq(mailOutbox.status, "pending")))
-            .run();
-          event("person.disabled", { sessionsEnded });
-        } else event("person.enabled", {});
-      }
-      return personByEmail(tx, before.email);
-    },
-    { behavior: "immediate" },
-  );
+  return await withTransaction(async (tx) => {
+    await assertStillAdmin(tx, caller);
+    const before = await personByEmail(tx, email);
+    if (change.expectedRoles && change.expectedRoles.join(",") !== before.roles.join(","))
+      throw new AppError(
+        "conflict",
+        `${before.name}'s roles changed meanwhile (now: ${before.roles.map((r) => ROLE_LABELS[r]).join(", ") || "none"}): look again before saving`,
+      );
+    const roles = change.roles ?? before.roles;
+    const disabled = change.disabled ?? before.status === "disabled";
+    const wasActiveAdmin = before.status !== "disabled" && before.roles.includes("admin");
+    if (wasActiveAdmin && (disabled || !roles.includes("admin")) && (await activeAdminIds(tx)).every((id) => id === before.id)) {
+      const what = disabled ? "disabling them" : "removing their admin role";
+      throw new AppError("conflict", `${before.name} is the last active admin: make someone else an admin before ${what}`);
+    }
+    const event = async (action: string, payload: Record<string, unknown>) =>
+      await appendAuditEvent(tx, {
+        at: now,
+        actor: actorOf(caller),
+        action,
+        entityType: "user",
+        entityId: before.id,
+        payload: { email: before.email, ...payload },
+      });
+    if (change.name !== undefined && change.name !== before.name) {
+      await tx.update(users).set({ name: change.name }).where(eq(users.id, before.id));
+      await event("person.name_changed", { before: before.name, after: change.name });
+    }
+    if (roles.join(",") !== before.roles.join(",")) {
+      await tx.delete(userRoles).where(eq(userRoles.userId, before.id));
+      if (roles.length) await tx.insert(userRoles).values(roles.map((role) => ({ userId: before.id, role })));
+      // `roles` states the roles now held, as the audit replay reads every role grant.
+      await event("person.roles_changed", { previousRoles: before.roles, roles });
+    }
+    if (disabled !== (before.status === "disabled")) {
+      await tx.update(users).set({ disabled }).where(eq(users.id, before.id));
+      if (disabled) {
+        const sessionsEnded = await endSessionsOf(before.id, "disabled", now, { tx });
+        await tx
+          .update(accountLinks)
+          .set({ revokedAt: now })
+          .where(and(eq(accountLinks.userId, before.id), isNull(accountLinks.usedAt), isNull(accountLinks.revokedAt)));
+        // Email still waiting for them is not sent, and its body (perhaps a link's secret) is not kept.
+        await tx
+          .update(mailOutbox)
+          .set({
+            status: "failed",
+            text: "",
+            html: "",
+            claimedUntil: null,
+            claimToken: null,
+            lastError: "not sent: the person was disabled",
+          })
+          .where(and(eq(mailOutbox.userId, before.id), eq(mailOutbox.status, "pending")));
+        await event("person.disabled", { sessionsEnded });
+      } else await event("person.enabled", {});
+    }
+    return await personByEmail(tx, before.email);
+  });
 }
 
 /**
  * A new link for a person to set their password: a reset for someone who has one, or a fresh invitation
  * for someone who never accepted theirs. Either revokes the older link of its kind.
  */
-export function issueResetLink(
+export async function issueResetLink(
   caller: Caller,
   email: string,
   now = Date.now(),
-): { person: PersonView; purpose: "invite" | "reset"; secret: string; emailed: boolean } {
+): Promise<{ person: PersonView; purpose: "invite" | "reset"; secret: string; emailed: boolean }> {
   assertAdmin(caller);
-  return getDb().transaction(
-    (tx) => {
-      assertStillAdmin(tx, caller);
-      const person = personByEmail(tx, email);
-      if (person.status === "disabled") throw new AppError("conflict", `${person.name} is disabled: enable them first`);
-      const purpose = person.status === "invited" ? "invite" : "reset";
-      const { secret, expiresAt } = issueAccountLink(tx, { userId: person.id, purpose, createdById: caller.user.id }, now);
-      appendAuditEvent(tx, {
-        at: now,
-        actor: actorOf(caller),
-        action: purpose === "invite" ? "person.invited" : "person.reset_link_issued",
-        entityType: "user",
-        entityId: person.id,
-        payload: { email: person.email, expiresAt },
-      });
-      return { person, purpose, secret, emailed: emailLink(tx, caller, person, purpose, secret, now) };
-    },
-    { behavior: "immediate" },
-  );
+  return await withTransaction(async (tx) => {
+    await assertStillAdmin(tx, caller);
+    const person = await personByEmail(tx, email);
+    if (person.status === "disabled") throw new AppError("conflict", `${person.name} is disabled: enable them first`);
+    const purpose = person.status === "invited" ? "invite" : "reset";
+    const { secret, expiresAt } = await issueAccountLink(tx, { userId: person.id, purpose, createdById: caller.user.id }, now);
+    await appendAuditEvent(tx, {
+      at: now,
+      actor: actorOf(caller),
+      action: purpose === "invite" ? "person.invited" : "person.reset_link_issued",
+      entityType: "user",
+      entityId: person.id,
+      payload: { email: person.email, expiresAt },
+    });
+    return { person, purpose, secret, emailed: await emailLink(tx, caller, person, purpose, secret, now) };
+  });
 }
 
 /** Emails a person their link, when this installation sends email; whether it was queued. */
-function emailLink(
+async function emailLink(
   tx: Pick<DB, "select" | "insert">,
   caller: Admin,
   person: PersonView,
@@ -262,7 +246,7 @@ function emailLink(
   now: number,
 ) {
   const email = accountLinkEmail({ purpose, secret, name: person.name, roles: person.roles, by: caller.user.name });
-  return queueMail(tx, { purpose, userId: person.id, to: person.email, email }, now);
+  return await queueMail(tx, { purpose, userId: person.id, to: person.email, email }, now);
 }
 
 /** A person as the API shows them: times as ISO strings. */

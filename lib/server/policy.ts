@@ -2,7 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { desc } from "drizzle-orm";
 import { z } from "zod";
-import { getDb, type DB } from "@/db";
+import { first, withTransaction, getDb, type DB } from "@/db";
 import { appendAuditEvent } from "@/db/audit";
 import { policies } from "@/db/schema";
 import { jsonLength, LIMITS, tooLong, unsafeShape } from "@/lib/domain/input-limits";
@@ -12,8 +12,8 @@ import { parseInput } from "@/lib/validations/field-errors";
 import { actorOf, type Caller } from "./caller";
 
 /** The sign-off policy in force: the newest published version (the default before any is published). */
-export function currentPolicy(db: Pick<DB, "select">): { version: number; policy: SignoffPolicy } {
-  const row = db.select().from(policies).orderBy(desc(policies.version)).limit(1).get();
+export async function currentPolicy(db: Pick<DB, "select">): Promise<{ version: number; policy: SignoffPolicy }> {
+  const row = await first(db.select().from(policies).orderBy(desc(policies.version)).limit(1));
   return row ? { version: row.version, policy: row.document as unknown as SignoffPolicy } : { version: 0, policy: DEFAULT_POLICY };
 }
 
@@ -28,33 +28,33 @@ const publishedPolicySchema = z
   .pipe(signoffPolicySchema);
 
 /** Admins publish a new version of the sign-off policy; changes already submitted keep the version they were submitted under. */
-export function publishPolicy(caller: Caller, document: unknown, now = Date.now()): { version: number; policy: SignoffPolicy } {
+export async function publishPolicy(
+  caller: Caller,
+  document: unknown,
+  now = Date.now(),
+): Promise<{ version: number; policy: SignoffPolicy }> {
   if (caller.kind !== "user" || !caller.user.roles.includes("admin"))
     throw new AppError("forbidden", "Only admins can change the sign-off policy");
   const published = parseInput(publishedPolicySchema, document, "The policy has problems");
-  const db = getDb();
-  return db.transaction(
-    (tx) => {
-      const previous = currentPolicy(tx);
-      const version = previous.version + 1;
-      const id = randomUUID();
-      tx.insert(policies)
-        .values({ id, version, document: published as unknown as Record<string, unknown>, createdById: caller.user.id, createdAt: now })
-        .run();
-      appendAuditEvent(tx, {
-        at: now,
-        actor: actorOf(caller),
-        action: "policy.published",
-        entityType: "policy",
-        entityId: id,
-        payload: { version, before: previous.policy, after: published },
-      });
-      return { version, policy: published as SignoffPolicy };
-    },
-    { behavior: "immediate" },
-  );
+  return await withTransaction(async (tx) => {
+    const previous = await currentPolicy(tx);
+    const version = previous.version + 1;
+    const id = randomUUID();
+    await tx
+      .insert(policies)
+      .values({ id, version, document: published as unknown as Record<string, unknown>, createdById: caller.user.id, createdAt: now });
+    await appendAuditEvent(tx, {
+      at: now,
+      actor: actorOf(caller),
+      action: "policy.published",
+      entityType: "policy",
+      entityId: id,
+      payload: { version, before: previous.policy, after: published },
+    });
+    return { version, policy: published as SignoffPolicy };
+  });
 }
 
-export function policyInForce(): { version: number; policy: SignoffPolicy } {
-  return currentPolicy(getDb());
+export async function policyInForce(): Promise<{ version: number; policy: SignoffPolicy }> {
+  return await currentPolicy(getDb());
 }

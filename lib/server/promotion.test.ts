@@ -1,6 +1,6 @@
 import { and, asc, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { DB } from "@/db";
+import { first, type DB } from "@/db";
 import { agents, auditEvents, deployments } from "@/db/schema";
 import type { Gate } from "@/lib/domain/promotion-gates";
 import type { Environment } from "@/lib/domain/terms";
@@ -23,59 +23,60 @@ beforeAll(async () => {
   db = await seedDemoEstate();
 });
 
-const refundAgentId = () => db.select({ id: agents.id }).from(agents).where(eq(agents.slug, "refund-assistant")).get()!.id;
+const refundAgentId = async () => (await first(db.select({ id: agents.id }).from(agents).where(eq(agents.slug, "refund-assistant"))))!.id;
 
-function deploymentCount(environment: Environment): number {
-  return db
-    .select()
-    .from(deployments)
-    .where(and(eq(deployments.agentId, refundAgentId()), eq(deployments.environment, environment)))
-    .all().length;
+async function deploymentCount(environment: Environment): Promise<number> {
+  return (
+    await db
+      .select()
+      .from(deployments)
+      .where(and(eq(deployments.agentId, await refundAgentId()), eq(deployments.environment, environment)))
+  ).length;
 }
 
 /** The gates a refused promotion names as unmet, by name. */
-function unmetGates(fn: () => unknown): Gate[] {
-  const error = errorOf(fn);
+async function unmetGates(fn: () => unknown): Promise<Gate[]> {
+  const error = await errorOf(fn);
   expect(error.code).toBe("gate_failed");
   return (error.details.gates as Gate[]).filter((g) => !g.met);
 }
 
 /** A limit raise taken to staging by engineering, with its sign-offs as given. */
-function staged(amount: number, approve: boolean) {
-  const change = limitRaise(amount, clock.next());
-  if (approve) approveAll(change.id, clock);
-  promote(engineer2(), change.id, { environment: "development" }, clock.next());
-  promote(engineer2(), change.id, { environment: "staging" }, clock.next());
-  return getChange(engineer2(), change.id);
+async function staged(amount: number, approve: boolean) {
+  const change = await limitRaise(amount, clock.next());
+  if (approve) await approveAll(change.id, clock);
+  await promote(await engineer2(), change.id, { environment: "development" }, clock.next());
+  await promote(await engineer2(), change.id, { environment: "staging" }, clock.next());
+  return await getChange(await engineer2(), change.id);
 }
 
 describe("production refuses a change without its evidence", () => {
-  it("without approval: the unmet gates name the roles still to sign", () => {
-    const change = staged(610, false);
-    stagingEval("refund-assistant", change.specHash!, clock.next());
-    const before = deploymentCount("production");
-    const unmet = unmetGates(() => promote(ops(), change.id, { environment: "production" }, clock.next()));
+  it("without approval: the unmet gates name the roles still to sign", async () => {
+    const change = await staged(610, false);
+    await stagingEval("refund-assistant", change.specHash!, clock.next());
+    const before = await deploymentCount("production");
+    const unmet = await unmetGates(async () => await promote(await ops(), change.id, { environment: "production" }, clock.next()));
     expect(unmet.map((g) => g.gate)).toEqual(["change_state", "approved_on_current_hash"]);
     expect(unmet[0]!.reason).toBe(`${change.label} is in review; production takes approved changes`);
     expect(unmet[1]!.reason).toMatch(/^not yet approved on content \w{12} by: workflow owner, security, engineering, operations$/);
-    expect(deploymentCount("production")).toBe(before);
+    expect(await deploymentCount("production")).toBe(before);
   });
 
-  it("without a staging eval of this exact spec: an eval of another spec, or one in development only, does not count", () => {
-    const change = staged(620, true);
+  it("without a staging eval of this exact spec: an eval of another spec, or one in development only, does not count", async () => {
+    const change = await staged(620, true);
     expect(change.state).toBe("approved");
-    stagingEval("refund-assistant", change.baseVersion!.specHash, clock.next());
-    stagingEval("refund-assistant", change.specHash!, clock.next(), { environment: "development" });
-    const unmet = unmetGates(() => promote(ops(), change.id, { environment: "production" }, clock.next()));
+    await stagingEval("refund-assistant", change.baseVersion!.specHash, clock.next());
+    await stagingEval("refund-assistant", change.specHash!, clock.next(), { environment: "development" });
+    const unmet = await unmetGates(async () => await promote(await ops(), change.id, { environment: "production" }, clock.next()));
     expect(unmet.map((g) => g.gate)).toEqual(["staging_eval"]);
     expect(unmet[0]!.reason).toBe(`no eval run recorded in staging for spec ${change.specHash!.slice(0, 12)}`);
   });
 
-  it("after the author edits an approved change: the approvals are dismissed, it is back in review, and refused", () => {
-    const change = staged(630, true);
-    stagingEval("refund-assistant", change.specHash!, clock.next());
-    const edited = editChange(
-      as("engineer@countersign.test"),
+  it("after the author edits an approved change: the approvals are dismissed, it is back in review, and refused", async () => {
+    const change = await staged(630, true);
+    await stagingEval("refund-assistant", change.specHash!, clock.next());
+    const edited = await editChange(
+      await as("engineer@countersign.test"),
       change.id,
       { rationale: "Finance asked for the higher limit." },
       clock.next(),
@@ -84,33 +85,34 @@ describe("production refuses a change without its evidence", () => {
     expect(edited.contentHash).not.toBe(change.contentHash);
     expect(edited.signoffs.filter((s) => s.signer).every((s) => s.status === "dismissed")).toBe(true);
     expect(edited.signoffs.filter((s) => s.status === "pending")).toHaveLength(4);
-    const edit = db
-      .select()
-      .from(auditEvents)
-      .where(and(eq(auditEvents.entityId, change.id), eq(auditEvents.action, "change.edited")))
-      .get()!;
+    const edit = (await first(
+      db
+        .select()
+        .from(auditEvents)
+        .where(and(eq(auditEvents.entityId, change.id), eq(auditEvents.action, "change.edited"))),
+    ))!;
     expect(edit.payload).toMatchObject({
       previousState: "approved",
       state: "in_review",
       previousContentHash: change.contentHash,
       contentHash: edited.contentHash,
     });
-    const unmet = unmetGates(() => promote(ops(), change.id, { environment: "production" }, clock.next()));
+    const unmet = await unmetGates(async () => await promote(await ops(), change.id, { environment: "production" }, clock.next()));
     // The spec is the same, so its staging eval still counts; the approvals were given on other content.
     expect(unmet.map((g) => g.gate)).toEqual(["change_state", "approved_on_current_hash"]);
     expect(unmet[1]!.reason).toContain(`content ${edited.contentHash!.slice(0, 12)}`);
   });
 
-  it("with a failure in the latest staging eval (policy floor: no failures); a later clean run lets it through", () => {
-    const change = staged(640, true);
-    stagingEval("refund-assistant", change.specHash!, clock.next(), { passed: 39, failed: 1 });
-    const unmet = unmetGates(() => promote(ops(), change.id, { environment: "production" }, clock.next()));
+  it("with a failure in the latest staging eval (policy floor: no failures); a later clean run lets it through", async () => {
+    const change = await staged(640, true);
+    await stagingEval("refund-assistant", change.specHash!, clock.next(), { passed: 39, failed: 1 });
+    const unmet = await unmetGates(async () => await promote(await ops(), change.id, { environment: "production" }, clock.next()));
     expect(unmet.map((g) => g.gate)).toEqual(["staging_eval"]);
     expect(unmet[0]!.reason).toBe(
       `the latest staging eval of spec ${change.specHash!.slice(0, 12)} has 39/40 passed; production needs no failures`,
     );
-    stagingEval("refund-assistant", change.specHash!, clock.next());
-    expect(promote(ops(), change.id, { environment: "production" }, clock.next())).toMatchObject({
+    await stagingEval("refund-assistant", change.specHash!, clock.next());
+    expect(await promote(await ops(), change.id, { environment: "production" }, clock.next())).toMatchObject({
       environment: "production",
       kind: "promote",
     });
@@ -118,15 +120,15 @@ describe("production refuses a change without its evidence", () => {
 });
 
 describe("the release path", () => {
-  it("approved → development → staging → clean eval → production: released, reviewed, audited in the same call", () => {
-    const change = limitRaise(650, clock.next());
-    approveAll(change.id, clock);
-    const previous = getAgentRecord(ops(), "refund-assistant").environments.production!;
-    promote(engineer2(), change.id, { environment: "development" }, clock.next());
-    promote(engineer2(), change.id, { environment: "staging" }, clock.next());
-    stagingEval("refund-assistant", change.specHash!, clock.next());
+  it("approved → development → staging → clean eval → production: released, reviewed, audited in the same call", async () => {
+    const change = await limitRaise(650, clock.next());
+    await approveAll(change.id, clock);
+    const previous = (await getAgentRecord(await ops(), "refund-assistant")).environments.production!;
+    await promote(await engineer2(), change.id, { environment: "development" }, clock.next());
+    await promote(await engineer2(), change.id, { environment: "staging" }, clock.next());
+    await stagingEval("refund-assistant", change.specHash!, clock.next());
     const at = clock.next();
-    const deployment = promote(ops(), change.label, { environment: "production" }, at);
+    const deployment = await promote(await ops(), change.label, { environment: "production" }, at);
 
     expect(deployment).toMatchObject({
       agent: "refund-assistant",
@@ -139,12 +141,12 @@ describe("the release path", () => {
       changeNumber: change.number,
       replacedVersion: previous.version,
     });
-    expect(getChange(ops(), change.id)).toMatchObject({ state: "released", releasedAt: at });
-    const record = getAgentRecord(ops(), "refund-assistant");
+    expect(await getChange(await ops(), change.id)).toMatchObject({ state: "released", releasedAt: at });
+    const record = await getAgentRecord(await ops(), "refund-assistant");
     expect(record.lastReviewedAt).toBe(at);
     expect(record.environments.production).toMatchObject({ version: change.headVersion, kind: "promote" });
 
-    const events = db.select().from(auditEvents).where(eq(auditEvents.at, at)).orderBy(asc(auditEvents.seq)).all();
+    const events = await db.select().from(auditEvents).where(eq(auditEvents.at, at)).orderBy(asc(auditEvents.seq));
     expect(events.map((e) => [e.action, e.entityId])).toEqual([
       ["deployment.promoted", deployment.id],
       ["change.released", change.id],
@@ -153,54 +155,65 @@ describe("the release path", () => {
     expect((events[1]!.payload as { approvals: unknown[] }).approvals).toHaveLength(4);
   });
 
-  it("staging takes a change in review; development refuses a rejected one", () => {
-    const inReview = staged(660, false);
-    expect(getAgentRecord(ops(), "refund-assistant").environments.staging!.version).toBe(inReview.headVersion);
-    const rejected = limitRaise(661, clock.next());
-    signOff(as("security@countersign.test"), rejected.id, { role: "security", decision: "reject", comment: "Too much" }, clock.next());
-    expect(unmetGates(() => promote(engineer2(), rejected.id, { environment: "development" }, clock.next())).map((g) => g.gate)).toEqual([
-      "change_state",
-    ]);
+  it("staging takes a change in review; development refuses a rejected one", async () => {
+    const inReview = await staged(660, false);
+    expect((await getAgentRecord(await ops(), "refund-assistant")).environments.staging!.version).toBe(inReview.headVersion);
+    const rejected = await limitRaise(661, clock.next());
+    await signOff(
+      await as("security@countersign.test"),
+      rejected.id,
+      { role: "security", decision: "reject", comment: "Too much" },
+      clock.next(),
+    );
+    expect(
+      (await unmetGates(async () => await promote(await engineer2(), rejected.id, { environment: "development" }, clock.next()))).map(
+        (g) => g.gate,
+      ),
+    ).toEqual(["change_state"]);
   });
 });
 
 describe("who may promote", () => {
-  it("leaders, auditors and workflow owners may not; engineering and operations may", () => {
-    const change = limitRaise(670, clock.next());
+  it("leaders, auditors and workflow owners may not; engineering and operations may", async () => {
+    const change = await limitRaise(670, clock.next());
     for (const email of ["leader@countersign.test", "auditor@countersign.test", "owner@countersign.test", "security@countersign.test"]) {
-      expect(errorOf(() => promote(as(email), change.id, { environment: "development" }, clock.next()))).toMatchObject({
+      expect(
+        await errorOf(async () => await promote(await as(email), change.id, { environment: "development" }, clock.next())),
+      ).toMatchObject({
         code: "forbidden",
         message: "Engineering or operations promote changes",
       });
     }
-    expect(promote(engineer2(), change.id, { environment: "development" }, clock.next()).deployedBy).toBe("engineer2@countersign.test");
-    expect(promote(ops(), change.id, { environment: "staging" }, clock.next()).deployedBy).toBe("ops@countersign.test");
+    expect((await promote(await engineer2(), change.id, { environment: "development" }, clock.next())).deployedBy).toBe(
+      "engineer2@countersign.test",
+    );
+    expect((await promote(await ops(), change.id, { environment: "staging" }, clock.next())).deployedBy).toBe("ops@countersign.test");
   });
 
-  it("a token needs the deploy scope; with it, a pipeline takes an approved change to production", () => {
-    const noDeploy = tokenWith(db, "ci-evals", ["read", "changes:write", "evals:write"]);
-    const deployer = tokenWith(db, "ci-deploy", ["read", "deploy"]);
-    const change = limitRaise(680, clock.next());
-    approveAll(change.id, clock);
-    expect(errorOf(() => promote(noDeploy, change.id, { environment: "development" }, clock.next()))).toMatchObject({
+  it("a token needs the deploy scope; with it, a pipeline takes an approved change to production", async () => {
+    const noDeploy = await tokenWith(db, "ci-evals", ["read", "changes:write", "evals:write"]);
+    const deployer = await tokenWith(db, "ci-deploy", ["read", "deploy"]);
+    const change = await limitRaise(680, clock.next());
+    await approveAll(change.id, clock);
+    expect(await errorOf(async () => await promote(noDeploy, change.id, { environment: "development" }, clock.next()))).toMatchObject({
       code: "forbidden",
       message: 'Token "ci-evals" lacks the deploy scope',
     });
-    promote(deployer, change.id, { environment: "development" }, clock.next());
-    promote(deployer, change.id, { environment: "staging" }, clock.next());
-    stagingEval("refund-assistant", change.specHash!, clock.next(), {}, noDeploy);
-    const released = promote(deployer, change.id, { environment: "production" }, clock.next());
+    await promote(deployer, change.id, { environment: "development" }, clock.next());
+    await promote(deployer, change.id, { environment: "staging" }, clock.next());
+    await stagingEval("refund-assistant", change.specHash!, clock.next(), {}, noDeploy);
+    const released = await promote(deployer, change.id, { environment: "production" }, clock.next());
     expect(released).toMatchObject({ kind: "promote", deployedBy: "token:ci-deploy" });
-    expect(db.select().from(auditEvents).where(eq(auditEvents.entityId, released.id)).get()).toMatchObject({
+    expect(await first(db.select().from(auditEvents).where(eq(auditEvents.entityId, released.id)))).toMatchObject({
       actorType: "token",
       actorId: "tok_ci-deploy",
       actorLabel: "token:ci-deploy",
     });
   });
 
-  it("an unknown environment is a validation error naming the field", () => {
-    const change = limitRaise(690, clock.next());
-    expect(errorOf(() => promote(engineer2(), change.id, { environment: "prod" }))).toMatchObject({
+  it("an unknown environment is a validation error naming the field", async () => {
+    const change = await limitRaise(690, clock.next());
+    expect(await errorOf(async () => await promote(await engineer2(), change.id, { environment: "prod" }))).toMatchObject({
       code: "validation_failed",
       details: { fieldErrors: { environment: ["environment must be one of: development, staging, production"] } },
     });
@@ -212,9 +225,9 @@ describe("concurrent promotions", () => {
   function twenty(ref: string, environment: Environment, at: number) {
     return Promise.all(
       Array.from({ length: 20 }, () =>
-        Promise.resolve().then(() => {
+        Promise.resolve().then(async () => {
           try {
-            return promote(ops(), ref, { environment }, at);
+            return await promote(await ops(), ref, { environment }, at);
           } catch (error) {
             return error;
           }
@@ -224,13 +237,13 @@ describe("concurrent promotions", () => {
   }
 
   it("of 20 parallel requests for staging and then for production, exactly one deploys each time", async () => {
-    const change = limitRaise(700, clock.next());
-    approveAll(change.id, clock);
-    promote(engineer2(), change.id, { environment: "development" }, clock.next());
+    const change = await limitRaise(700, clock.next());
+    await approveAll(change.id, clock);
+    await promote(await engineer2(), change.id, { environment: "development" }, clock.next());
 
     for (const environment of ["staging", "production"] as const) {
-      if (environment === "production") stagingEval("refund-assistant", change.specHash!, clock.next());
-      const before = deploymentCount(environment);
+      if (environment === "production") await stagingEval("refund-assistant", change.specHash!, clock.next());
+      const before = await deploymentCount(environment);
       const results = await twenty(change.id, environment, clock.next());
       const deployed = results.filter((r) => !(r instanceof Error));
       const refused = results.filter((r): r is AppError => r instanceof AppError);
@@ -240,14 +253,13 @@ describe("concurrent promotions", () => {
       const reasons = refused[0]!.message;
       expect(reasons).toContain(`${environment} already runs spec ${change.specHash!.slice(0, 12)}`);
       if (environment === "production") expect(reasons).toContain(`${change.label} is released`);
-      expect(deploymentCount(environment)).toBe(before + 1);
+      expect(await deploymentCount(environment)).toBe(before + 1);
     }
     expect(
-      db
+      await db
         .select()
         .from(auditEvents)
-        .where(and(eq(auditEvents.entityId, change.id), eq(auditEvents.action, "change.released")))
-        .all(),
+        .where(and(eq(auditEvents.entityId, change.id), eq(auditEvents.action, "change.released"))),
     ).toHaveLength(1);
   });
 });
@@ -255,128 +267,128 @@ describe("concurrent promotions", () => {
 describe("emergency releases", () => {
   const justification = "Refunds over 50 USD are failing for every customer since the card-network outage.";
 
-  it("operations releases on one approval from someone other than the author; the rest is signed within 48 hours", () => {
-    const change = limitRaise(750, clock.next(), { emergency: { justification } });
+  it("operations releases on one approval from someone other than the author; the rest is signed within 48 hours", async () => {
+    const change = await limitRaise(750, clock.next(), { emergency: { justification } });
     expect(change.emergency).toEqual({ justification });
-    signOff(as("security@countersign.test"), change.id, { role: "security", decision: "approve" }, clock.next());
-    expect(getChange(ops(), change.id).state).toBe("in_review");
+    await signOff(await as("security@countersign.test"), change.id, { role: "security", decision: "approve" }, clock.next());
+    expect((await getChange(await ops(), change.id)).state).toBe("in_review");
 
     // engineer@ wrote it: neither may they take the emergency path, nor (by default) release their own high-risk change.
-    const steps = releaseSteps(as("engineer@countersign.test"), change.id);
+    const steps = await releaseSteps(await as("engineer@countersign.test"), change.id);
     expect(steps.find((s) => s.environment === "production")).toMatchObject({ path: "emergency", ready: false, canDeploy: false });
-    expect(releaseSteps(ops(), change.id).find((s) => s.environment === "production")).toMatchObject({ path: "emergency", ready: true });
-    expect(errorOf(() => promote(as("engineer@countersign.test"), change.id, { environment: "production" }, clock.next()))).toMatchObject({
+    expect((await releaseSteps(await ops(), change.id)).find((s) => s.environment === "production")).toMatchObject({
+      path: "emergency",
+      ready: true,
+    });
+    expect(
+      await errorOf(
+        async () => await promote(await as("engineer@countersign.test"), change.id, { environment: "production" }, clock.next()),
+      ),
+    ).toMatchObject({
       code: "forbidden",
       message: "Operations releases emergency changes",
     });
-    expect(releaseSteps(ops(), change.id).find((s) => s.environment === "production")!.canDeploy).toBe(true);
+    expect((await releaseSteps(await ops(), change.id)).find((s) => s.environment === "production")!.canDeploy).toBe(true);
 
     const at = clock.next();
-    const deployment = promote(ops(), change.id, { environment: "production" }, at);
+    const deployment = await promote(await ops(), change.id, { environment: "production" }, at);
     expect(deployment).toMatchObject({ kind: "emergency", environment: "production", version: change.headVersion, reason: justification });
-    const released = getChange(ops(), change.id);
+    const released = await getChange(await ops(), change.id);
     expect(released).toMatchObject({ state: "released", releasedAt: at, retroSignoffDueAt: at + 48 * HOUR, approvedAt: null });
-    expect(
-      db
-        .select()
-        .from(auditEvents)
-        .where(eq(auditEvents.at, at))
-        .orderBy(asc(auditEvents.seq))
-        .all()
-        .map((e) => e.action),
-    ).toEqual(["deployment.emergency", "change.released"]);
-    expect(openRetroSignoffs(ops(), { agent: "refund-assistant" }, at).find((r) => r.changeId === change.id)).toMatchObject({
+    expect((await db.select().from(auditEvents).where(eq(auditEvents.at, at)).orderBy(asc(auditEvents.seq))).map((e) => e.action)).toEqual([
+      "deployment.emergency",
+      "change.released",
+    ]);
+    expect((await openRetroSignoffs(await ops(), { agent: "refund-assistant" }, at)).find((r) => r.changeId === change.id)).toMatchObject({
       status: "pending",
       waitingOn: expect.arrayContaining(["workflow_owner", "engineering", "operations"]),
     });
 
     // The retro review: approve or reject, never send a released change back to draft.
-    const sentBack = errorOf(() =>
-      signOff(
-        as("owner@countersign.test"),
-        change.id,
-        { role: "workflow_owner", decision: "request_changes", comment: "Add a reversal metric" },
-        clock.next(),
-      ),
+    const sentBack = await errorOf(
+      async () =>
+        await signOff(
+          await as("owner@countersign.test"),
+          change.id,
+          { role: "workflow_owner", decision: "request_changes", comment: "Add a reversal metric" },
+          clock.next(),
+        ),
     );
     expect(sentBack.code).toBe("validation_failed");
-    signOff(as("owner@countersign.test"), change.id, { role: "workflow_owner", decision: "approve" }, clock.next());
-    signOff(engineer2(), change.id, { role: "engineering", decision: "approve" }, clock.next());
+    await signOff(await as("owner@countersign.test"), change.id, { role: "workflow_owner", decision: "approve" }, clock.next());
+    await signOff(await engineer2(), change.id, { role: "engineering", decision: "approve" }, clock.next());
     expect(
-      db
+      await db
         .select()
         .from(auditEvents)
-        .where(and(eq(auditEvents.entityId, change.id), eq(auditEvents.action, "change.retro_signoff_completed")))
-        .all(),
+        .where(and(eq(auditEvents.entityId, change.id), eq(auditEvents.action, "change.retro_signoff_completed"))),
     ).toHaveLength(0);
     const last = clock.next();
-    const complete = signOff(ops(), change.id, { role: "operations", decision: "approve" }, last);
+    const complete = await signOff(await ops(), change.id, { role: "operations", decision: "approve" }, last);
     expect(complete).toMatchObject({ state: "released", approvedAt: last });
     expect(complete.signoffs.every((s) => s.status === "approved")).toBe(true);
-    const completed = db
+    const completed = await db
       .select()
       .from(auditEvents)
-      .where(and(eq(auditEvents.entityId, change.id), eq(auditEvents.action, "change.retro_signoff_completed")))
-      .all();
+      .where(and(eq(auditEvents.entityId, change.id), eq(auditEvents.action, "change.retro_signoff_completed")));
     expect(completed).toHaveLength(1);
     expect(completed[0]!.payload).toMatchObject({ dueAt: at + 48 * HOUR, late: false });
-    expect(openRetroSignoffs(ops(), { agent: "refund-assistant" }, last).some((r) => r.changeId === change.id)).toBe(false);
+    expect((await openRetroSignoffs(await ops(), { agent: "refund-assistant" }, last)).some((r) => r.changeId === change.id)).toBe(false);
   });
 
-  it("with no approval at all an emergency change is refused; engineering may still stage it", () => {
-    const change = limitRaise(760, clock.next(), { emergency: { justification } });
-    promote(engineer2(), change.id, { environment: "development" }, clock.next());
-    expect(promote(engineer2(), change.id, { environment: "staging" }, clock.next()).kind).toBe("promote");
-    const unmet = unmetGates(() => promote(ops(), change.id, { environment: "production" }, clock.next()));
+  it("with no approval at all an emergency change is refused; engineering may still stage it", async () => {
+    const change = await limitRaise(760, clock.next(), { emergency: { justification } });
+    await promote(await engineer2(), change.id, { environment: "development" }, clock.next());
+    expect((await promote(await engineer2(), change.id, { environment: "staging" }, clock.next())).kind).toBe("promote");
+    const unmet = await unmetGates(async () => await promote(await ops(), change.id, { environment: "production" }, clock.next()));
     expect(unmet.map((g) => g.gate)).toEqual(["emergency_approval"]);
-    expect(getChange(ops(), change.id).state).toBe("in_review");
+    expect((await getChange(await ops(), change.id)).state).toBe("in_review");
   });
 
-  it("a deploy token cannot take the emergency path: that is a decision for operations", () => {
-    const change = limitRaise(765, clock.next(), { emergency: { justification } });
-    signOff(as("security@countersign.test"), change.id, { role: "security", decision: "approve" }, clock.next());
-    const pipeline = tokenWith(db, "ci-emergency", ["read", "deploy"]);
-    promote(pipeline, change.id, { environment: "development" }, clock.next());
-    expect(promote(pipeline, change.id, { environment: "staging" }, clock.next()).kind).toBe("promote");
-    expect(releaseSteps(pipeline, change.id).find((s) => s.environment === "production")).toMatchObject({
+  it("a deploy token cannot take the emergency path: that is a decision for operations", async () => {
+    const change = await limitRaise(765, clock.next(), { emergency: { justification } });
+    await signOff(await as("security@countersign.test"), change.id, { role: "security", decision: "approve" }, clock.next());
+    const pipeline = await tokenWith(db, "ci-emergency", ["read", "deploy"]);
+    await promote(pipeline, change.id, { environment: "development" }, clock.next());
+    expect((await promote(pipeline, change.id, { environment: "staging" }, clock.next())).kind).toBe("promote");
+    expect((await releaseSteps(pipeline, change.id)).find((s) => s.environment === "production")).toMatchObject({
       path: "emergency",
       ready: true,
       canDeploy: false,
     });
-    expect(errorOf(() => promote(pipeline, change.id, { environment: "production" }, clock.next()))).toMatchObject({
+    expect(await errorOf(async () => await promote(pipeline, change.id, { environment: "production" }, clock.next()))).toMatchObject({
       code: "forbidden",
       message: "Operations releases emergency changes: API tokens cannot",
     });
-    expect(getChange(ops(), change.id).state).toBe("in_review");
+    expect((await getChange(await ops(), change.id)).state).toBe("in_review");
   });
 
-  it("a retro rejection stands: the last approval after it does not mark the emergency change approved", () => {
-    const change = limitRaise(768, clock.next(), { emergency: { justification } });
-    signOff(as("security@countersign.test"), change.id, { role: "security", decision: "approve" }, clock.next());
-    promote(ops(), change.id, { environment: "production" }, clock.next());
-    signOff(
-      as("owner@countersign.test"),
+  it("a retro rejection stands: the last approval after it does not mark the emergency change approved", async () => {
+    const change = await limitRaise(768, clock.next(), { emergency: { justification } });
+    await signOff(await as("security@countersign.test"), change.id, { role: "security", decision: "approve" }, clock.next());
+    await promote(await ops(), change.id, { environment: "production" }, clock.next());
+    await signOff(
+      await as("owner@countersign.test"),
       change.id,
       { role: "workflow_owner", decision: "reject", comment: "Roll this back: the limit is too high" },
       clock.next(),
     );
-    signOff(engineer2(), change.id, { role: "engineering", decision: "approve" }, clock.next());
-    const last = signOff(ops(), change.id, { role: "operations", decision: "approve" }, clock.next());
+    await signOff(await engineer2(), change.id, { role: "engineering", decision: "approve" }, clock.next());
+    const last = await signOff(await ops(), change.id, { role: "operations", decision: "approve" }, clock.next());
     expect(last).toMatchObject({ state: "released", approvedAt: null });
     expect(
-      db
+      await db
         .select()
         .from(auditEvents)
-        .where(and(eq(auditEvents.entityId, change.id), eq(auditEvents.action, "change.retro_signoff_completed")))
-        .all(),
+        .where(and(eq(auditEvents.entityId, change.id), eq(auditEvents.action, "change.retro_signoff_completed"))),
     ).toHaveLength(0);
   });
 
-  it("an emergency change that is fully approved is released without a retro deadline", () => {
-    const change = limitRaise(770, clock.next(), { emergency: { justification } });
-    approveAll(change.id, clock);
+  it("an emergency change that is fully approved is released without a retro deadline", async () => {
+    const change = await limitRaise(770, clock.next(), { emergency: { justification } });
+    await approveAll(change.id, clock);
     const at = clock.next();
-    expect(promote(ops(), change.id, { environment: "production" }, at).kind).toBe("emergency");
-    expect(getChange(ops(), change.id)).toMatchObject({ state: "released", retroSignoffDueAt: null });
+    expect((await promote(await ops(), change.id, { environment: "production" }, at)).kind).toBe("emergency");
+    expect(await getChange(await ops(), change.id)).toMatchObject({ state: "released", retroSignoffDueAt: null });
   });
 });

@@ -2,7 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, eq, inArray, ne } from "drizzle-orm";
 import { z } from "zod";
-import { getDb, type DB } from "@/db";
+import { first, withTransaction, getDb, type DB } from "@/db";
 import { appendAuditEvents, type AuditInput } from "@/db/audit";
 import { refreshDoraFacts } from "@/db/dora-facts";
 import { evaluateHarmAfterDeployment } from "./harm";
@@ -48,12 +48,16 @@ function assertCanDeploy(caller: Caller, path: "promote" | "emergency") {
   );
 }
 
-export function gateFactsOf(db: Reader, change: ChangeRow, caller: Caller | null = null): GateFacts {
-  const head = change.headVersionId ? db.select().from(agentVersions).where(eq(agentVersions.id, change.headVersionId)).get() : undefined;
+export async function gateFactsOf(db: Reader, change: ChangeRow, caller: Caller | null = null): Promise<GateFacts> {
+  const head = change.headVersionId
+    ? await first(db.select().from(agentVersions).where(eq(agentVersions.id, change.headVersionId)))
+    : undefined;
   // A draft whose typed text does not parse has no deployable spec, whatever it held before.
   const specHash = head && !change.draftSpecText ? head.specHash : null;
-  const policy = change.policyVersion ? policyByVersion(db, change.policyVersion) : currentPolicy(db).policy;
-  const base = change.baseVersionId ? db.select().from(agentVersions).where(eq(agentVersions.id, change.baseVersionId)).get() : undefined;
+  const policy = change.policyVersion ? await policyByVersion(db, change.policyVersion) : (await currentPolicy(db)).policy;
+  const base = change.baseVersionId
+    ? await first(db.select().from(agentVersions).where(eq(agentVersions.id, change.baseVersionId)))
+    : undefined;
   return {
     label: changeNumberLabel(change.number),
     state: change.state,
@@ -64,15 +68,14 @@ export function gateFactsOf(db: Reader, change: ChangeRow, caller: Caller | null
     authorTokenId: change.authorTokenId,
     standardChange: change.standardChange,
     riskTier: change.riskTier,
-    signoffs: db
+    signoffs: await db
       .select({ role: signoffs.role, status: signoffs.status, contentHash: signoffs.contentHash, signerId: signoffs.signerId })
       .from(signoffs)
-      .where(eq(signoffs.changeRecordId, change.id))
-      .all(),
+      .where(eq(signoffs.changeRecordId, change.id)),
     rollbackPlan: change.rollbackPlan,
     hasRollbackOwner: change.rollbackOwnerId !== null,
     evalRuns: specHash
-      ? db
+      ? await db
           .select({
             environment: evalRuns.environment,
             specHash: evalRuns.specHash,
@@ -82,14 +85,13 @@ export function gateFactsOf(db: Reader, change: ChangeRow, caller: Caller | null
           })
           .from(evalRuns)
           .where(and(eq(evalRuns.agentId, change.agentId), eq(evalRuns.specHash, specHash)))
-          .all()
       : [],
     passRateFloor: policy.evalPassRateFloor,
-    authorMayReleaseOwnHighRisk: currentPolicy(db).policy.authorMayReleaseOwnHighRisk ?? false,
-    running: runningSpecs(db, change.agentId),
+    authorMayReleaseOwnHighRisk: (await currentPolicy(db)).policy.authorMayReleaseOwnHighRisk ?? false,
+    running: await runningSpecs(db, change.agentId),
     base: base ? { versionId: base.id, number: base.number } : null,
-    production: productionNow(db, change.agentId),
-    ranIn: specHash ? environmentsThatRan(db, change.agentId, specHash) : {},
+    production: await productionNow(db, change.agentId),
+    ranIn: specHash ? await environmentsThatRan(db, change.agentId, specHash) : {},
     deployer: caller ? (caller.kind === "user" ? { userId: caller.user.id, tokenId: null } : { userId: null, tokenId: caller.id }) : null,
   };
 }
@@ -97,21 +99,21 @@ export function gateFactsOf(db: Reader, change: ChangeRow, caller: Caller | null
 export type ReleaseStep = { environment: Environment; path: "promote" | "emergency"; gates: Gate[]; ready: boolean; canDeploy: boolean };
 
 /** A retire change is released by its own path; nothing more is deployed of a retired agent. */
-function assertDeployable(tx: Reader, change: ChangeRow) {
+async function assertDeployable(tx: Reader, change: ChangeRow) {
   const label = changeNumberLabel(change.number);
   if (change.retire) throw new AppError("conflict", `${label} retires its agent: it is released everywhere at once, not promoted`);
-  const agent = tx.select({ slug: agents.slug, status: agents.status }).from(agents).where(eq(agents.id, change.agentId)).get()!;
+  const agent = (await first(tx.select({ slug: agents.slug, status: agents.status }).from(agents).where(eq(agents.id, change.agentId))))!;
   if (agent.status === "retired") throw new AppError("conflict", `${agent.slug} is retired: nothing more is deployed of it`);
 }
 
 /** The gates of every environment for a change, and whether this caller could promote it there now. */
-export function releaseSteps(caller: Caller, ref: string): ReleaseStep[] {
+export async function releaseSteps(caller: Caller, ref: string): Promise<ReleaseStep[]> {
   assertCanRead(caller);
   const db = getDb();
-  const change = findChangeRow(db, ref);
+  const change = await findChangeRow(db, ref);
   // A retire change is released everywhere at once (lib/server/retirement.ts), not promoted step by step.
   if (change.retire) return [];
-  const facts = gateFactsOf(db, change, caller);
+  const facts = await gateFactsOf(db, change, caller);
   return ENVIRONMENTS.map((environment) => {
     const path = environment === "production" ? releasePath(facts) : "promote";
     const gates = promotionGates(environment, facts);
@@ -129,115 +131,105 @@ export const promoteSchema = z.strictObject({
  * A production release marks the change released and the agent reviewed; an emergency release
  * starts the 48-hour clock on the sign-offs still open.
  */
-export function promote(caller: Caller, ref: string, input: unknown, now = Date.now()): DeploymentView {
+export async function promote(caller: Caller, ref: string, input: unknown, now = Date.now()): Promise<DeploymentView> {
   // Who before what: someone who may deploy nowhere is refused before their request is read.
   if (!canDeploy(caller, "promote") && !canDeploy(caller, "emergency")) assertCanDeploy(caller, "promote");
   const { environment } = parseInput(promoteSchema, input, "Say which environment to promote to");
   const db = getDb();
-  const id = db.transaction(
-    (tx) => {
-      const change = findChangeRow(tx, ref);
-      assertDeployable(tx, change);
-      const facts = gateFactsOf(tx, change, caller);
-      const path = environment === "production" ? releasePath(facts) : "promote";
-      assertCanDeploy(caller, path);
-      const gates = promotionGates(environment, facts);
-      const unmet = gates.filter((g) => !g.met);
-      if (unmet.length)
-        throw new AppError("gate_failed", `${facts.label} cannot go to ${environment}: ${unmet.map((g) => g.reason).join("; ")}`, {
-          gates,
-        });
+  const id = await withTransaction(async (tx) => {
+    const change = await findChangeRow(tx, ref);
+    await assertDeployable(tx, change);
+    const facts = await gateFactsOf(tx, change, caller);
+    const path = environment === "production" ? releasePath(facts) : "promote";
+    assertCanDeploy(caller, path);
+    const gates = promotionGates(environment, facts);
+    const unmet = gates.filter((g) => !g.met);
+    if (unmet.length)
+      throw new AppError("gate_failed", `${facts.label} cannot go to ${environment}: ${unmet.map((g) => g.reason).join("; ")}`, {
+        gates,
+      });
 
-      const actor = actorOf(caller);
-      const deploymentId = randomUUID();
-      const replaced = currentDeployment(tx, change.agentId, environment);
-      const agent = tx.select().from(agents).where(eq(agents.id, change.agentId)).get()!;
-      tx.insert(deployments)
-        .values({
-          id: deploymentId,
-          agentId: change.agentId,
+    const actor = actorOf(caller);
+    const deploymentId = randomUUID();
+    const replaced = await currentDeployment(tx, change.agentId, environment);
+    const agent = (await first(tx.select().from(agents).where(eq(agents.id, change.agentId))))!;
+    await tx.insert(deployments).values({
+      id: deploymentId,
+      agentId: change.agentId,
+      environment,
+      versionId: change.headVersionId!,
+      kind: path,
+      deployedAt: now,
+      deployedById: caller.kind === "user" ? caller.user.id : null,
+      deployedByTokenId: caller.kind === "token" ? caller.id : null,
+      changeRecordId: change.id,
+      replacedVersionId: replaced?.version.id ?? null,
+      reason: path === "emergency" ? change.emergencyJustification : null,
+    });
+    const events: AuditInput[] = [
+      {
+        at: now,
+        actor,
+        action: path === "emergency" ? "deployment.emergency" : "deployment.promoted",
+        entityType: "deployment",
+        entityId: deploymentId,
+        payload: {
+          agent: agent.slug,
           environment,
-          versionId: change.headVersionId!,
-          kind: path,
-          deployedAt: now,
-          deployedById: caller.kind === "user" ? caller.user.id : null,
-          deployedByTokenId: caller.kind === "token" ? caller.id : null,
+          specHash: facts.specHash,
+          version: (await first(
+            tx.select({ number: agentVersions.number }).from(agentVersions).where(eq(agentVersions.id, change.headVersionId!)),
+          ))!.number,
           changeRecordId: change.id,
-          replacedVersionId: replaced?.version.id ?? null,
-          reason: path === "emergency" ? change.emergencyJustification : null,
-        })
-        .run();
-      const events: AuditInput[] = [
-        {
-          at: now,
-          actor,
-          action: path === "emergency" ? "deployment.emergency" : "deployment.promoted",
-          entityType: "deployment",
-          entityId: deploymentId,
-          payload: {
-            agent: agent.slug,
-            environment,
-            specHash: facts.specHash,
-            version: tx
-              .select({ number: agentVersions.number })
-              .from(agentVersions)
-              .where(eq(agentVersions.id, change.headVersionId!))
-              .get()!.number,
-            changeRecordId: change.id,
-            number: change.number,
-            replacedSpecHash: replaced?.version.specHash ?? null,
-          },
+          number: change.number,
+          replacedSpecHash: replaced?.version.specHash ?? null,
         },
-      ];
-      if (environment === "production") {
-        refreshDoraFacts(tx, change.agentId);
-        evaluateHarmAfterDeployment(tx, caller, change.agentId, now);
-        events.push(release(tx, change, facts, path, now, actor), ...onProductionRelease(tx, change, actor, now));
-        const version = tx
-          .select({ number: agentVersions.number })
-          .from(agentVersions)
-          .where(eq(agentVersions.id, change.headVersionId!))
-          .get()!;
-        const behind = tx
-          .select()
-          .from(changeRecords)
-          .where(
-            and(
-              eq(changeRecords.agentId, change.agentId),
-              inArray(changeRecords.state, ["draft", "in_review", "approved"]),
-              ne(changeRecords.id, change.id),
-            ),
-          )
-          .all();
-        notifyOutOfDate(tx, behind, { version: version.number, through: facts.label }, now);
-        reassessOpenChanges(tx, change.agentId, { version: version.number, through: facts.label }, actor, now);
-      }
-      appendAuditEvents(tx, events);
-      return deploymentId;
-    },
-    { behavior: "immediate" },
-  );
-  return deploymentViews(db, [id])[0]!;
+      },
+    ];
+    if (environment === "production") {
+      await refreshDoraFacts(tx, change.agentId);
+      await evaluateHarmAfterDeployment(tx, caller, change.agentId, now);
+      events.push(await release(tx, change, facts, path, now, actor), ...(await onProductionRelease(tx, change, actor, now)));
+      const version = (await first(
+        tx.select({ number: agentVersions.number }).from(agentVersions).where(eq(agentVersions.id, change.headVersionId!)),
+      ))!;
+      const behind = await tx
+        .select()
+        .from(changeRecords)
+        .where(
+          and(
+            eq(changeRecords.agentId, change.agentId),
+            inArray(changeRecords.state, ["draft", "in_review", "approved"]),
+            ne(changeRecords.id, change.id),
+          ),
+        );
+      await notifyOutOfDate(tx, behind, { version: version.number, through: facts.label }, now);
+      await reassessOpenChanges(tx, change.agentId, { version: version.number, through: facts.label }, actor, now);
+    }
+    await appendAuditEvents(tx, events);
+    return deploymentId;
+  });
+  return (await deploymentViews(db, [id]))[0]!;
 }
 
 /** The change becomes released; who approved the running version is written into the audit trail with it. */
-export function release(
+export async function release(
   tx: Pick<DB, "select" | "update">,
   change: ChangeRow,
   facts: GateFacts,
   path: "promote" | "emergency",
   now: number,
   actor: AuditInput["actor"],
-): AuditInput {
+): Promise<AuditInput> {
   if (!canTransition(change.state, "released"))
     throw new AppError("conflict", `${facts.label} cannot move from ${change.state} to released`);
   const retroDue =
     path === "emergency" && facts.signoffs.some((s) => s.status === "pending") ? now + RETRO_SIGNOFF_HOURS * 3_600_000 : null;
-  tx.update(changeRecords)
+  await tx
+    .update(changeRecords)
     .set({ state: "released", releasedAt: now, updatedAt: now, ...(retroDue !== null && { retroSignoffDueAt: retroDue }) })
-    .where(eq(changeRecords.id, change.id))
-    .run();
-  tx.update(agents).set({ lastReviewedAt: now }).where(eq(agents.id, change.agentId)).run();
+    .where(eq(changeRecords.id, change.id));
+  await tx.update(agents).set({ lastReviewedAt: now }).where(eq(agents.id, change.agentId));
   const approvals = facts.signoffs
     .filter((s) => s.status === "approved" && s.contentHash === facts.contentHash)
     .map((s) => ({ role: s.role, signerId: s.signerId, contentHash: s.contentHash }));

@@ -18,20 +18,27 @@ beforeAll(async () => {
   await seedDemoEstate();
 });
 
-/** The statements `read` prepares, each with SQLite's plan for it. */
-function plansOf(read: () => unknown): { sql: string; plan: string[] }[] {
-  const { sqlite } = getConnection();
-  const prepare = sqlite.prepare.bind(sqlite);
+/**
+ * The statements `read` prepares, each with SQLite's plan for it. Reads outside a transaction run on the
+ * store's reading connection, writes on the writing one: both are watched.
+ */
+async function plansOf(read: () => Promise<unknown>): Promise<{ sql: string; plan: string[] }[]> {
+  const { sqlite, reader } = getConnection();
+  const connections = reader === sqlite ? [sqlite] : [sqlite, reader];
+  const originals = connections.map((connection) => connection.prepare.bind(connection));
   const seen: string[] = [];
-  sqlite.prepare = ((source: string) => {
-    seen.push(source);
-    return prepare(source);
-  }) as typeof sqlite.prepare;
+  connections.forEach((connection, i) => {
+    connection.prepare = ((source: string) => {
+      seen.push(source);
+      return originals[i]!(source);
+    }) as typeof connection.prepare;
+  });
   try {
-    read();
+    await read();
   } finally {
-    sqlite.prepare = prepare;
+    connections.forEach((connection, i) => (connection.prepare = originals[i]!));
   }
+  const prepare = originals[0]!;
   return seen.map((sql) => ({
     sql,
     // The plan is made when the statement is prepared; the values bound do not change it.
@@ -41,8 +48,8 @@ function plansOf(read: () => unknown): { sql: string; plan: string[] }[] {
   }));
 }
 
-function fullScans(read: () => unknown): string[] {
-  return plansOf(read).flatMap(({ sql, plan }) =>
+async function fullScans(read: () => Promise<unknown>): Promise<string[]> {
+  return (await plansOf(read)).flatMap(({ sql, plan }) =>
     plan.filter((step) => HISTORY_TABLES.some((table) => new RegExp(`^SCAN ${table}\\b`).test(step))).map((step) => `${step} in ${sql}`),
   );
 }
@@ -53,16 +60,16 @@ describe("reads that every page or the open-work lists make", () => {
   });
 
   it.each([
-    ["the sign-off badge", () => mySignoffCounts(as("security@countersign.test"))],
-    ["a page of the sign-off queue", () => mySignoffQueue(as("owner@countersign.test"), { page: 1, pageSize: 50 })],
-    ["the overdue retro sign-off badge", () => overdueRetroSignoffCount(as("auditor@countersign.test"))],
-    ["the open retro sign-offs", () => openRetroSignoffs(as("ops@countersign.test"))],
-  ])("%s scans no history table", (_name, read) => {
-    expect(fullScans(read)).toEqual([]);
+    ["the sign-off badge", async () => await mySignoffCounts(await as("security@countersign.test"))],
+    ["a page of the sign-off queue", async () => await mySignoffQueue(await as("owner@countersign.test"), { page: 1, pageSize: 50 })],
+    ["the overdue retro sign-off badge", async () => await overdueRetroSignoffCount(await as("auditor@countersign.test"))],
+    ["the open retro sign-offs", async () => await openRetroSignoffs(await as("ops@countersign.test"))],
+  ])("%s scans no history table", async (_name, read) => {
+    expect(await fullScans(read)).toEqual([]);
   });
 
-  it("the queue asks whether the person already decided through the (change, signer) index", () => {
-    const plans = plansOf(() => mySignoffCounts(as("security@countersign.test"))).flatMap((p) => p.plan);
+  it("the queue asks whether the person already decided through the (change, signer) index", async () => {
+    const plans = (await plansOf(async () => await mySignoffCounts(await as("security@countersign.test")))).flatMap((p) => p.plan);
     expect(plans.some((step) => /signoffs_change_idx \(change_record_id=\? AND signer_id=\?\)/.test(step))).toBe(true);
   });
 });

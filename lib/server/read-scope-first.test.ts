@@ -20,7 +20,7 @@ vi.mock("@/lib/server/auth", () => ({ currentUser: async () => null }));
 
 beforeAll(async () => {
   const db = await seedDemoEstate();
-  tokenWith(db, "deployer-only", ["deploy"]);
+  await tokenWith(db, "deployer-only", ["deploy"]);
 });
 
 type Get = (request: NextRequest, context: { params: Promise<never> }) => Promise<Response>;

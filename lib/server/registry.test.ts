@@ -1,6 +1,6 @@
 import { and, asc, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { DB } from "@/db";
+import { first, type DB } from "@/db";
 import { agents, agentVersions, deployments, signoffs } from "@/db/schema";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
 import { userCaller, type Caller } from "./caller";
@@ -12,8 +12,8 @@ let auditor: Caller;
 let agentId: string;
 beforeAll(async () => {
   db = await seedDemoEstate();
-  auditor = userCaller(findActiveUser({ email: "auditor@countersign.test" })!);
-  agentId = db.select().from(agents).where(eq(agents.slug, "refund-assistant")).get()!.id;
+  auditor = userCaller((await findActiveUser({ email: "auditor@countersign.test" }))!);
+  agentId = (await first(db.select().from(agents).where(eq(agents.slug, "refund-assistant"))))!.id;
 });
 
 const productionHistory = () =>
@@ -27,49 +27,48 @@ const productionHistory = () =>
     .from(deployments)
     .innerJoin(agentVersions, eq(agentVersions.id, deployments.versionId))
     .where(and(eq(deployments.agentId, agentId), eq(deployments.environment, "production")))
-    .orderBy(asc(deployments.deployedAt))
-    .all();
+    .orderBy(asc(deployments.deployedAt));
 
 describe("what ran on date D", () => {
-  it("is exact at deployment boundaries: one millisecond before shows the previous version, the instant itself the new one", () => {
-    const history = productionHistory();
+  it("is exact at deployment boundaries: one millisecond before shows the previous version, the instant itself the new one", async () => {
+    const history = await productionHistory();
     expect(history.length).toBeGreaterThan(3);
     for (let i = 1; i < history.length; i++) {
       const d = history[i]!;
-      expect(agentAsOf(auditor, "refund-assistant", d.at - 1).environments.production?.version).toBe(history[i - 1]!.number);
-      expect(agentAsOf(auditor, "refund-assistant", d.at).environments.production?.version).toBe(d.number);
+      expect((await agentAsOf(auditor, "refund-assistant", d.at - 1)).environments.production?.version).toBe(history[i - 1]!.number);
+      expect((await agentAsOf(auditor, "refund-assistant", d.at)).environments.production?.version).toBe(d.number);
     }
   });
 
-  it("shows nothing before the first deployment", () => {
-    const first = productionHistory()[0]!;
-    expect(agentAsOf(auditor, "refund-assistant", first.at - 1).environments.production).toBeNull();
+  it("shows nothing before the first deployment", async () => {
+    const first = (await productionHistory())[0]!;
+    expect((await agentAsOf(auditor, "refund-assistant", first.at - 1)).environments.production).toBeNull();
   });
 
-  it("names the change record and every approval of the version that ran", () => {
-    const d = productionHistory().find((h) => h.kind === "promote" && h.number > 1)!;
-    const state = agentAsOf(auditor, "refund-assistant", d.at).environments.production!;
-    const approved = db
+  it("names the change record and every approval of the version that ran", async () => {
+    const d = (await productionHistory()).find((h) => h.kind === "promote" && h.number > 1)!;
+    const state = (await agentAsOf(auditor, "refund-assistant", d.at)).environments.production!;
+    const approved = await db
       .select()
       .from(signoffs)
-      .where(and(eq(signoffs.changeRecordId, d.changeRecordId!), eq(signoffs.status, "approved")))
-      .all();
+      .where(and(eq(signoffs.changeRecordId, d.changeRecordId!), eq(signoffs.status, "approved")));
     expect(state.changeNumber).not.toBeNull();
     expect(state.approvedBy.approvals.map((a) => a.role).sort()).toEqual(approved.map((s) => s.role).sort());
     expect(state.approvedBy.approvals.every((a) => a.at <= d.at && a.signer.endsWith("@countersign.test"))).toBe(true);
   });
 
-  it("after a rollback, shows the restored version, deployed as a rollback", () => {
-    const rollback = db
-      .select()
-      .from(deployments)
-      .where(and(eq(deployments.kind, "rollback"), eq(deployments.environment, "production")))
-      .get()!;
-    const slug = db.select().from(agents).where(eq(agents.id, rollback.agentId)).get()!.slug;
-    const restored = db.select().from(agentVersions).where(eq(agentVersions.id, rollback.versionId)).get()!;
-    const bad = db.select().from(agentVersions).where(eq(agentVersions.id, rollback.replacedVersionId!)).get()!;
-    expect(agentAsOf(auditor, slug, rollback.deployedAt - 1).environments.production?.version).toBe(bad.number);
-    expect(agentAsOf(auditor, slug, rollback.deployedAt).environments.production).toMatchObject({
+  it("after a rollback, shows the restored version, deployed as a rollback", async () => {
+    const rollback = (await first(
+      db
+        .select()
+        .from(deployments)
+        .where(and(eq(deployments.kind, "rollback"), eq(deployments.environment, "production"))),
+    ))!;
+    const slug = (await first(db.select().from(agents).where(eq(agents.id, rollback.agentId))))!.slug;
+    const restored = (await first(db.select().from(agentVersions).where(eq(agentVersions.id, rollback.versionId))))!;
+    const bad = (await first(db.select().from(agentVersions).where(eq(agentVersions.id, rollback.replacedVersionId!))))!;
+    expect((await agentAsOf(auditor, slug, rollback.deployedAt - 1)).environments.production?.version).toBe(bad.number);
+    expect((await agentAsOf(auditor, slug, rollback.deployedAt)).environments.production).toMatchObject({
       version: restored.number,
       kind: "rollback",
       changeNumber: null,
@@ -78,28 +77,28 @@ describe("what ran on date D", () => {
 });
 
 describe("the agent record", () => {
-  it("lists versions newest first with where each runs now", () => {
-    const record = getAgentRecord(auditor, "refund-assistant");
+  it("lists versions newest first with where each runs now", async () => {
+    const record = await getAgentRecord(auditor, "refund-assistant");
     expect(record.versions.map((v) => v.number)).toEqual([...record.versions.map((v) => v.number)].sort((a, b) => b - a));
     const running = record.versions.find((v) => v.runningIn.includes("production"))!;
     expect(running.number).toBe(record.environments.production!.version);
     expect(record.workflow).toMatchObject({ name: "Refunds", riskClass: "high", owner: { email: "owner@countersign.test" } });
   });
 
-  it("compares any two versions: escalations first, and the instructions line diff", () => {
-    const latest = getAgentRecord(auditor, "refund-assistant").versions[0]!.number;
-    const comparison = compareAgentVersions(auditor, "refund-assistant", 1, latest);
+  it("compares any two versions: escalations first, and the instructions line diff", async () => {
+    const latest = (await getAgentRecord(auditor, "refund-assistant")).versions[0]!.number;
+    const comparison = await compareAgentVersions(auditor, "refund-assistant", 1, latest);
     const directions = comparison.items.map((i) => i.direction);
     expect(directions).toEqual(
       [...directions].sort((a, b) => ["escalation", "reduction", "neutral"].indexOf(a) - ["escalation", "reduction", "neutral"].indexOf(b)),
     );
     expect(comparison.items.length).toBeGreaterThan(0);
-    expect(compareAgentVersions(auditor, "refund-assistant", 2, 2).items).toEqual([]);
+    expect((await compareAgentVersions(auditor, "refund-assistant", 2, 2)).items).toEqual([]);
   });
 
-  it("answers unknown agents, unknown versions and malformed parameters with errors that name them", () => {
-    expect(() => getAgentRecord(auditor, "nope")).toThrow('No agent with slug "nope"');
-    expect(() => getAgentVersion(auditor, "refund-assistant", 999)).toThrow('Agent "refund-assistant" has no version 999');
+  it("answers unknown agents, unknown versions and malformed parameters with errors that name them", async () => {
+    await expect(getAgentRecord(auditor, "nope")).rejects.toThrow('No agent with slug "nope"');
+    await expect(getAgentVersion(auditor, "refund-assistant", 999)).rejects.toThrow('Agent "refund-assistant" has no version 999');
     expect(() => parseVersionNumber("from", "abc")).toThrow("from must be a version number (1, 2, …)");
     expect(() => parseVersionNumber("to", undefined)).toThrow("to is required");
     expect(() => parseInstant("at", "yesterday")).toThrow(/at must be an ISO-8601 time/);

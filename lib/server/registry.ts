@@ -2,13 +2,14 @@ import "server-only";
 import { and, asc, desc, eq, inArray, lte, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
-import { getDb } from "@/db";
+import { first, getDb } from "@/db";
 import { agents, agentVersions, apiTokens, changeRecords, deployments, evalRuns, signoffs, users, workflows } from "@/db/schema";
 import { instructionsDiff, permissionDiff, type DiffItem, type LineChange } from "@/lib/domain/permission-diff";
 import type { AgentSpec } from "@/lib/domain/spec";
 import { ENVIRONMENTS, type DeploymentKind, type Environment, type Platform, type RiskLevel, type Role } from "@/lib/domain/terms";
 import { AppError } from "@/lib/errors";
 import { assertCanRead, type Caller } from "./caller";
+import { inOrder } from "@/lib/in-order";
 
 /** The agent registry: an agent's configuration record, its versions, where each runs, and how it got there. */
 
@@ -80,43 +81,42 @@ export function parseInstant(name: string, value: string | null | undefined): nu
   return time;
 }
 
-function findAgent(slug: string) {
-  const agent = getDb().select().from(agents).where(eq(agents.slug, slug)).get();
+async function findAgent(slug: string) {
+  const agent = await first(getDb().select().from(agents).where(eq(agents.slug, slug)));
   if (!agent) throw new AppError("not_found", `No agent with slug "${slug}"`);
   return agent;
 }
 
-function findVersion(agentId: string, slug: string, number: number) {
-  const version = getDb()
-    .select()
-    .from(agentVersions)
-    .where(and(eq(agentVersions.agentId, agentId), eq(agentVersions.number, number)))
-    .get();
+async function findVersion(agentId: string, slug: string, number: number) {
+  const version = await first(
+    getDb()
+      .select()
+      .from(agentVersions)
+      .where(and(eq(agentVersions.agentId, agentId), eq(agentVersions.number, number))),
+  );
   if (!version) throw new AppError("not_found", `Agent "${slug}" has no version ${number}`);
   return version;
 }
 
-function people(ids: (string | null)[]): Map<string, Person> {
+async function people(ids: (string | null)[]): Promise<Map<string, Person>> {
   const wanted = [...new Set(ids.filter((id): id is string => Boolean(id)))];
   if (wanted.length === 0) return new Map();
   return new Map(
-    getDb()
-      .select({ id: users.id, name: users.name, email: users.email })
-      .from(users)
-      .where(inArray(users.id, wanted))
-      .all()
-      .map((u) => [u.id, u]),
+    (await getDb().select({ id: users.id, name: users.name, email: users.email }).from(users).where(inArray(users.id, wanted))).map((u) => [
+      u.id,
+      u,
+    ]),
   );
 }
 
 /** Who approved a version: the sign-offs standing on the change record that created it. */
-export function approvalsOf(changeRecordIds: (string | null)[]): Map<string, VersionApprovals> {
+export async function approvalsOf(changeRecordIds: (string | null)[]): Promise<Map<string, VersionApprovals>> {
   const ids = [...new Set(changeRecordIds.filter((id): id is string => Boolean(id)))];
   const result = new Map<string, VersionApprovals>();
   if (ids.length === 0) return result;
   const db = getDb();
-  const records = db.select().from(changeRecords).where(inArray(changeRecords.id, ids)).all();
-  const signed = db
+  const records = await db.select().from(changeRecords).where(inArray(changeRecords.id, ids));
+  const signed = await db
     .select({
       changeRecordId: signoffs.changeRecordId,
       role: signoffs.role,
@@ -128,8 +128,7 @@ export function approvalsOf(changeRecordIds: (string | null)[]): Map<string, Ver
     .from(signoffs)
     .innerJoin(users, eq(users.id, signoffs.signerId))
     .where(and(inArray(signoffs.changeRecordId, ids), eq(signoffs.status, "approved")))
-    .orderBy(asc(signoffs.decidedAt))
-    .all();
+    .orderBy(asc(signoffs.decidedAt));
   for (const record of records) {
     result.set(record.id, {
       changeNumber: record.number,
@@ -150,40 +149,43 @@ const NO_APPROVALS: VersionApprovals = { changeNumber: null, changeTitle: null, 
  * What each environment ran at `at` (default: now): its latest deployment at or before that instant,
  * ties broken by the order deployments were written. Exact to the millisecond.
  */
-function environmentsAt(agentId: string, at: number | null): Record<Environment, EnvironmentState | null> {
+async function environmentsAt(agentId: string, at: number | null): Promise<Record<Environment, EnvironmentState | null>> {
   const db = getDb();
   const deployChange = alias(changeRecords, "deploy_change");
-  const rows = ENVIRONMENTS.map((environment) =>
-    db
-      .select({
-        environment: deployments.environment,
-        deployedAt: deployments.deployedAt,
-        kind: deployments.kind,
-        reason: deployments.reason,
-        deployedById: deployments.deployedById,
-        tokenName: apiTokens.name,
-        changeNumber: deployChange.number,
-        version: agentVersions.number,
-        specHash: agentVersions.specHash,
-        versionChangeId: agentVersions.changeRecordId,
-      })
-      .from(deployments)
-      .innerJoin(agentVersions, eq(agentVersions.id, deployments.versionId))
-      .leftJoin(deployChange, eq(deployChange.id, deployments.changeRecordId))
-      .leftJoin(apiTokens, eq(apiTokens.id, deployments.deployedByTokenId))
-      .where(
-        and(
-          eq(deployments.agentId, agentId),
-          eq(deployments.environment, environment),
-          at === null ? undefined : lte(deployments.deployedAt, at),
-        ),
-      )
-      .orderBy(desc(deployments.deployedAt), desc(sql`${deployments}.rowid`))
-      .limit(1)
-      .get(),
+  const rows = await inOrder(
+    ENVIRONMENTS,
+    async (environment) =>
+      await first(
+        db
+          .select({
+            environment: deployments.environment,
+            deployedAt: deployments.deployedAt,
+            kind: deployments.kind,
+            reason: deployments.reason,
+            deployedById: deployments.deployedById,
+            tokenName: apiTokens.name,
+            changeNumber: deployChange.number,
+            version: agentVersions.number,
+            specHash: agentVersions.specHash,
+            versionChangeId: agentVersions.changeRecordId,
+          })
+          .from(deployments)
+          .innerJoin(agentVersions, eq(agentVersions.id, deployments.versionId))
+          .leftJoin(deployChange, eq(deployChange.id, deployments.changeRecordId))
+          .leftJoin(apiTokens, eq(apiTokens.id, deployments.deployedByTokenId))
+          .where(
+            and(
+              eq(deployments.agentId, agentId),
+              eq(deployments.environment, environment),
+              at === null ? undefined : lte(deployments.deployedAt, at),
+            ),
+          )
+          .orderBy(desc(deployments.deployedAt), desc(sql`${deployments}.rowid`))
+          .limit(1),
+      ),
   );
-  const who = people(rows.map((r) => r?.deployedById ?? null));
-  const approvals = approvalsOf(rows.map((r) => r?.versionChangeId ?? null));
+  const who = await people(rows.map((r) => r?.deployedById ?? null));
+  const approvals = await approvalsOf(rows.map((r) => r?.versionChangeId ?? null));
   return Object.fromEntries(
     ENVIRONMENTS.map((env, i) => {
       const r = rows[i];
@@ -203,14 +205,14 @@ function environmentsAt(agentId: string, at: number | null): Record<Environment,
   ) as Record<Environment, EnvironmentState | null>;
 }
 
-export function getAgentRecord(caller: Caller, slug: string): AgentRecord {
+export async function getAgentRecord(caller: Caller, slug: string): Promise<AgentRecord> {
   assertCanRead(caller);
   const db = getDb();
-  const agent = findAgent(slug);
-  const workflow = db.select().from(workflows).where(eq(workflows.id, agent.workflowId)).get()!;
-  const owners = people([workflow.ownerId, agent.engineeringOwnerId, agent.rollbackOwnerId]);
-  const environments = environmentsAt(agent.id, null);
-  const versionRows = db
+  const agent = await findAgent(slug);
+  const workflow = (await first(db.select().from(workflows).where(eq(workflows.id, agent.workflowId))))!;
+  const owners = await people([workflow.ownerId, agent.engineeringOwnerId, agent.rollbackOwnerId]);
+  const environments = await environmentsAt(agent.id, null);
+  const versionRows = await db
     .select({
       number: agentVersions.number,
       specHash: agentVersions.specHash,
@@ -222,9 +224,8 @@ export function getAgentRecord(caller: Caller, slug: string): AgentRecord {
     .from(agentVersions)
     .leftJoin(changeRecords, eq(changeRecords.id, agentVersions.changeRecordId))
     .where(eq(agentVersions.agentId, agent.id))
-    .orderBy(desc(agentVersions.number))
-    .all();
-  const authors = people(versionRows.map((v) => v.createdById));
+    .orderBy(desc(agentVersions.number));
+  const authors = await people(versionRows.map((v) => v.createdById));
   return {
     slug: agent.slug,
     name: agent.name,
@@ -256,11 +257,11 @@ export function getAgentRecord(caller: Caller, slug: string): AgentRecord {
 
 export type AgentVersionDetail = { number: number; specHash: string; spec: AgentSpec; createdAt: number; approvedBy: VersionApprovals };
 
-export function getAgentVersion(caller: Caller, slug: string, number: number): AgentVersionDetail {
+export async function getAgentVersion(caller: Caller, slug: string, number: number): Promise<AgentVersionDetail> {
   assertCanRead(caller);
-  const agent = findAgent(slug);
-  const version = findVersion(agent.id, slug, number);
-  const approvedBy = (version.changeRecordId && approvalsOf([version.changeRecordId]).get(version.changeRecordId)) || NO_APPROVALS;
+  const agent = await findAgent(slug);
+  const version = await findVersion(agent.id, slug, number);
+  const approvedBy = (version.changeRecordId && (await approvalsOf([version.changeRecordId])).get(version.changeRecordId)) || NO_APPROVALS;
   return { number: version.number, specHash: version.specHash, spec: version.spec, createdAt: version.createdAt, approvedBy };
 }
 
@@ -272,11 +273,11 @@ export type VersionComparison = {
 };
 
 /** Any two versions of an agent, compared: the permission diff (escalations first) and the instructions line diff. */
-export function compareAgentVersions(caller: Caller, slug: string, from: number, to: number): VersionComparison {
+export async function compareAgentVersions(caller: Caller, slug: string, from: number, to: number): Promise<VersionComparison> {
   assertCanRead(caller);
-  const agent = findAgent(slug);
-  const a = findVersion(agent.id, slug, from);
-  const b = findVersion(agent.id, slug, to);
+  const agent = await findAgent(slug);
+  const a = await findVersion(agent.id, slug, from);
+  const b = await findVersion(agent.id, slug, to);
   return {
     from: { number: a.number, specHash: a.specHash },
     to: { number: b.number, specHash: b.specHash },
@@ -286,13 +287,13 @@ export function compareAgentVersions(caller: Caller, slug: string, from: number,
 }
 
 /** "What ran on date D": each environment's version at that instant, through which change, approved by whom. */
-export function agentAsOf(
+export async function agentAsOf(
   caller: Caller,
   slug: string,
   at: number,
-): { at: number; environments: Record<Environment, EnvironmentState | null> } {
+): Promise<{ at: number; environments: Record<Environment, EnvironmentState | null> }> {
   assertCanRead(caller);
-  return { at, environments: environmentsAt(findAgent(slug).id, at) };
+  return { at, environments: await environmentsAt((await findAgent(slug)).id, at) };
 }
 
 export type EvalRunView = {
@@ -317,27 +318,25 @@ export const EVAL_RUN_VIEW = {
 };
 
 /** The eval runs recorded for one exact spec of an agent, newest first. */
-export function evalRunsFor(caller: Caller, slug: string, specHash: string): EvalRunView[] {
+export async function evalRunsFor(caller: Caller, slug: string, specHash: string): Promise<EvalRunView[]> {
   assertCanRead(caller);
-  const agent = findAgent(slug);
-  return getDb()
+  const agent = await findAgent(slug);
+  return await getDb()
     .select(EVAL_RUN_VIEW)
     .from(evalRuns)
     .where(and(eq(evalRuns.agentId, agent.id), eq(evalRuns.specHash, specHash)))
-    .orderBy(desc(evalRuns.recordedAt))
-    .all();
+    .orderBy(desc(evalRuns.recordedAt));
 }
 
 /** An agent's most recent eval runs across its versions, newest first. */
-export function recentEvalRuns(caller: Caller, slug: string, limit = 10): (EvalRunView & { version: number | null })[] {
+export async function recentEvalRuns(caller: Caller, slug: string, limit = 10): Promise<(EvalRunView & { version: number | null })[]> {
   assertCanRead(caller);
-  const agent = findAgent(slug);
-  return getDb()
+  const agent = await findAgent(slug);
+  return await getDb()
     .select({ ...EVAL_RUN_VIEW, version: agentVersions.number })
     .from(evalRuns)
     .leftJoin(agentVersions, and(eq(agentVersions.agentId, evalRuns.agentId), eq(agentVersions.specHash, evalRuns.specHash)))
     .where(eq(evalRuns.agentId, agent.id))
     .orderBy(desc(evalRuns.recordedAt))
-    .limit(limit)
-    .all();
+    .limit(limit);
 }

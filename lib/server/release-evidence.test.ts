@@ -35,18 +35,18 @@ let model: string;
 
 beforeAll(async () => {
   db = await seedDemoEstate();
-  const { name, version } = productionSpec(AGENT).model;
+  const { name, version } = (await productionSpec(AGENT)).model;
   model = version ? `${name}-${version}` : name;
 });
 
 /** Sends decisions as a runtime's exporter would, through the decoder the receiver uses. */
-function send(decisions: Omit<Decision, "model">[], now: number) {
+async function send(decisions: Omit<Decision, "model">[], now: number) {
   const spans = recordSpans(
     { "countersign.agent": AGENT, "deployment.environment.name": "production" },
     decisions.map((d) => ({ ...d, model })),
   );
-  const sender = tokenWith(db, `runtime-${clock.next()}`, ["evidence:write"]);
-  const result = ingestTraces(sender, decodeJsonExport(otlpJson(spans)), now);
+  const sender = await tokenWith(db, `runtime-${clock.next()}`, ["evidence:write"]);
+  const result = await ingestTraces(sender, decodeJsonExport(otlpJson(spans)), now);
   expect(result.rejected).toEqual([]);
 }
 
@@ -56,21 +56,21 @@ describe("since release", () => {
   let previous: number;
   let version: number;
 
-  beforeAll(() => {
-    const proposed = retentionChange(AGENT, 5, clock.next());
-    approveAll(proposed.id, clock);
-    const deployment = releaseApproved(proposed.id, clock);
+  beforeAll(async () => {
+    const proposed = await retentionChange(AGENT, 5, clock.next());
+    await approveAll(proposed.id, clock);
+    const deployment = await releaseApproved(proposed.id, clock);
     change = proposed.label;
     released = deployment.deployedAt;
     previous = deployment.replacedVersion!;
     version = deployment.version;
     // What production ran before was deployed well before the two days compared here.
-    const before = listDeployments(reader(), { agent: AGENT, environment: "production", pageSize: 2 }).items[1]!;
+    const before = (await listDeployments(await reader(), { agent: AGENT, environment: "production", pageSize: 2 })).items[1]!;
     expect(before.version).toBe(previous);
     expect(before.deployedAt).toBeLessThan(released - 3 * DAY - HOUR);
 
     const read = { tool: "stripe:charges.read" };
-    send(
+    await send(
       [
         { at: released - 3 * DAY, tools: [read] }, // before the two days compared
         { at: released - 30 * HOUR, tools: [read] },
@@ -79,7 +79,7 @@ describe("since release", () => {
       ],
       released,
     );
-    send(
+    await send(
       [
         { at: released + HOUR, tools: [{ tool: "stripe:charges.read", denied: true }] },
         { at: released + 2 * HOUR, corrected: true, tools: [{ tool: "stripe:refunds.create", approval: "granted" }] },
@@ -91,8 +91,8 @@ describe("since release", () => {
     );
   });
 
-  it("compares the released version's two days with the two days before on the version it replaced, per day too", () => {
-    const since = changeSinceRelease(reader(), change, released + 2 * DAY)!;
+  it("compares the released version's two days with the two days before on the version it replaced, per day too", async () => {
+    const since = (await changeSinceRelease(await reader(), change, released + 2 * DAY))!;
     expect(since).toMatchObject({ change, agent: { slug: AGENT }, releasedAt: released, endedAt: null, days: 2, capped: false });
     expect(since.after).toEqual({
       from: released,
@@ -110,8 +110,8 @@ describe("since release", () => {
     });
   });
 
-  it("lists its version's breaches: the call to an action it was never granted", () => {
-    const { breaches } = changeSinceRelease(reader(), change, released + 2 * DAY)!;
+  it("lists its version's breaches: the call to an action it was never granted", async () => {
+    const { breaches } = (await changeSinceRelease(await reader(), change, released + 2 * DAY))!;
     expect(breaches).toHaveLength(1);
     expect(breaches[0]).toMatchObject({
       kind: "ungranted_action",
@@ -126,7 +126,7 @@ describe("since release", () => {
   });
 
   it("GET /api/v1/changes/{ref} carries it as sinceRelease, times in ISO 8601", async () => {
-    tokenWith(db, "change-reader", ["read"]);
+    await tokenWith(db, "change-reader", ["read"]);
     const request = new NextRequest(new URL(`/api/v1/changes/${change}`, "http://countersign.test"), {
       headers: { authorization: "Bearer cs_change-reader" },
     });
@@ -138,29 +138,29 @@ describe("since release", () => {
     expect(sinceRelease.breaches).toEqual([expect.objectContaining({ kind: "ungranted_action", at: expect.stringMatching(/Z$/) })]);
   });
 
-  it("an hour after the release, the figures are the hour's, and no per-day rate is guessed", () => {
-    const since = changeSinceRelease(reader(), change, released + HOUR)!;
+  it("an hour after the release, the figures are the hour's, and no per-day rate is guessed", async () => {
+    const since = (await changeSinceRelease(await reader(), change, released + HOUR))!;
     expect(since.days).toBe(0.04);
     expect(since.after.counts.decisions).toBe(1);
     expect(since.after.perDay).toBeNull();
     expect(since.before!.perDay).toBeNull();
   });
 
-  it("the home page flags the agent for a week after its breach", () => {
-    const flagged = (now: number) => runtimeBreachOverview(reader(), now).agents.find((a) => a.agent.slug === AGENT);
-    expect(flagged(released + 2 * DAY)).toMatchObject({
+  it("the home page flags the agent for a week after its breach", async () => {
+    const flagged = async (now: number) => (await runtimeBreachOverview(await reader(), now)).agents.find((a) => a.agent.slug === AGENT);
+    expect(await flagged(released + 2 * DAY)).toMatchObject({
       count: 1,
       occurrences: 1,
       worst: "ungranted_action",
       environment: "production",
       openHarm: 0,
     });
-    expect(flagged(released + 25 * HOUR + 8 * DAY)).toBeUndefined();
+    expect(await flagged(released + 25 * HOUR + 8 * DAY)).toBeUndefined();
   });
 
-  it("a rollback ends the window: later evidence belongs to what production runs then", () => {
-    rollback(as("ops@countersign.test"), AGENT, { environment: "production", reason: "ungranted calls" }, released + 2 * DAY);
-    const since = changeSinceRelease(reader(), change, released + 40 * DAY)!;
+  it("a rollback ends the window: later evidence belongs to what production runs then", async () => {
+    await rollback(await as("ops@countersign.test"), AGENT, { environment: "production", reason: "ungranted calls" }, released + 2 * DAY);
+    const since = (await changeSinceRelease(await reader(), change, released + 40 * DAY))!;
     expect(since).toMatchObject({ endedAt: released + 2 * DAY, endedBy: "rollback", days: 2, capped: false });
     expect(since.after.counts.decisions).toBe(4);
     expect(since.before!.counts.decisions).toBe(3);
@@ -168,14 +168,14 @@ describe("since release", () => {
 });
 
 describe("who reads it", () => {
-  it("a change that never reached production has nothing since release", () => {
-    const draft = retentionChange("call-notes-digest", 3, clock.next());
-    expect(changeSinceRelease(reader(), draft.id, clock.next())).toBeNull();
+  it("a change that never reached production has nothing since release", async () => {
+    const draft = await retentionChange("call-notes-digest", 3, clock.next());
+    expect(await changeSinceRelease(await reader(), draft.id, clock.next())).toBeNull();
   });
 
-  it("a token without the read scope is refused before the change is looked up; an unknown change is not found", () => {
-    const sender = tokenWith(db, "sender-only", ["evidence:write"]);
-    expect(errorOf(() => changeSinceRelease(sender, "CR-999999")).code).toBe("forbidden");
-    expect(errorOf(() => changeSinceRelease(reader(), "CR-999999")).code).toBe("not_found");
+  it("a token without the read scope is refused before the change is looked up; an unknown change is not found", async () => {
+    const sender = await tokenWith(db, "sender-only", ["evidence:write"]);
+    expect((await errorOf(async () => await changeSinceRelease(sender, "CR-999999"))).code).toBe("forbidden");
+    expect((await errorOf(async () => await changeSinceRelease(await reader(), "CR-999999"))).code).toBe("not_found");
   });
 });

@@ -1,6 +1,6 @@
 import "server-only";
 import { and, asc, eq, gt, inArray, ne, sql } from "drizzle-orm";
-import { getDb } from "@/db";
+import { first, getDb } from "@/db";
 import { agents, agentVersions, breaches, deployments } from "@/db/schema";
 import type { RuntimeCounts } from "@/lib/domain/runtime";
 import { changeNumberLabel, type DeploymentKind } from "@/lib/domain/terms";
@@ -53,56 +53,58 @@ export type SinceRelease = {
  * same length of time before it on the version it replaced, and its version's breaches. Null when the change
  * never reached production. Counters are hourly, so the window's first hour is counted whole.
  */
-export function changeSinceRelease(caller: Caller, changeRef: string, now = Date.now()): SinceRelease | null {
+export async function changeSinceRelease(caller: Caller, changeRef: string, now = Date.now()): Promise<SinceRelease | null> {
   assertCanRead(caller);
   const db = getDb();
-  const change = findChangeRow(db, changeRef);
-  const release = db
-    .select({
-      deployedAt: deployments.deployedAt,
-      versionId: deployments.versionId,
-      replacedVersionId: deployments.replacedVersionId,
-      version: agentVersions.number,
-      agentSlug: agents.slug,
-      agentName: agents.name,
-    })
-    .from(deployments)
-    .innerJoin(agentVersions, eq(agentVersions.id, deployments.versionId))
-    .innerJoin(agents, eq(agents.id, deployments.agentId))
-    .where(
-      and(
-        eq(deployments.changeRecordId, change.id),
-        eq(deployments.environment, "production"),
-        inArray(deployments.kind, ["promote", "emergency"]),
-      ),
-    )
-    .orderBy(asc(deployments.deployedAt))
-    .limit(1)
-    .get();
+  const change = await findChangeRow(db, changeRef);
+  const release = await first(
+    db
+      .select({
+        deployedAt: deployments.deployedAt,
+        versionId: deployments.versionId,
+        replacedVersionId: deployments.replacedVersionId,
+        version: agentVersions.number,
+        agentSlug: agents.slug,
+        agentName: agents.name,
+      })
+      .from(deployments)
+      .innerJoin(agentVersions, eq(agentVersions.id, deployments.versionId))
+      .innerJoin(agents, eq(agents.id, deployments.agentId))
+      .where(
+        and(
+          eq(deployments.changeRecordId, change.id),
+          eq(deployments.environment, "production"),
+          inArray(deployments.kind, ["promote", "emergency"]),
+        ),
+      )
+      .orderBy(asc(deployments.deployedAt))
+      .limit(1),
+  );
   if (!release || release.deployedAt > now) return null;
-  const ended = db
-    .select({ at: deployments.deployedAt, kind: deployments.kind })
-    .from(deployments)
-    .where(
-      and(
-        eq(deployments.agentId, change.agentId),
-        eq(deployments.environment, "production"),
-        gt(deployments.deployedAt, release.deployedAt),
-        ne(deployments.versionId, release.versionId),
-        sql`${deployments.deployedAt} <= ${now}`,
-      ),
-    )
-    .orderBy(asc(deployments.deployedAt))
-    .limit(1)
-    .get();
+  const ended = await first(
+    db
+      .select({ at: deployments.deployedAt, kind: deployments.kind })
+      .from(deployments)
+      .where(
+        and(
+          eq(deployments.agentId, change.agentId),
+          eq(deployments.environment, "production"),
+          gt(deployments.deployedAt, release.deployedAt),
+          ne(deployments.versionId, release.versionId),
+          sql`${deployments.deployedAt} <= ${now}`,
+        ),
+      )
+      .orderBy(asc(deployments.deployedAt))
+      .limit(1),
+  );
   const ran = (ended?.at ?? now) - release.deployedAt;
   const length = Math.min(ran, SINCE_RELEASE_MAX_DAYS * DAY_MS);
-  const window = (versionId: string, version: number, from: number, to: number): ReleaseWindow => {
-    const counts = figuresOf(countsBetween(db, change.agentId, "production", versionId, from, to));
+  const window = async (versionId: string, version: number, from: number, to: number): Promise<ReleaseWindow> => {
+    const counts = figuresOf(await countsBetween(db, change.agentId, "production", versionId, from, to));
     return { from, to, version, counts, perDay: length >= DAY_MS ? perDay(counts, length / DAY_MS) : null };
   };
   const replaced = release.replacedVersionId
-    ? db.select({ number: agentVersions.number }).from(agentVersions).where(eq(agentVersions.id, release.replacedVersionId)).get()
+    ? await first(db.select({ number: agentVersions.number }).from(agentVersions).where(eq(agentVersions.id, release.replacedVersionId)))
     : undefined;
   return {
     change: changeNumberLabel(change.number),
@@ -113,12 +115,12 @@ export function changeSinceRelease(caller: Caller, changeRef: string, now = Date
     endedBy: ended?.kind ?? null,
     days: Math.round((length / DAY_MS) * 100) / 100,
     capped: length < ran,
-    after: window(release.versionId, release.version, release.deployedAt, release.deployedAt + length),
+    after: await window(release.versionId, release.version, release.deployedAt, release.deployedAt + length),
     before:
       release.replacedVersionId && replaced
-        ? window(release.replacedVersionId, replaced.number, release.deployedAt - length, release.deployedAt)
+        ? await window(release.replacedVersionId, replaced.number, release.deployedAt - length, release.deployedAt)
         : null,
-    breaches: breachViews(db, and(eq(breaches.versionId, release.versionId), eq(breaches.environment, "production"))),
+    breaches: await breachViews(db, and(eq(breaches.versionId, release.versionId), eq(breaches.environment, "production"))),
   };
 }
 

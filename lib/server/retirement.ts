@@ -2,7 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, eq, inArray, ne } from "drizzle-orm";
 import { z } from "zod";
-import { getDb } from "@/db";
+import { withTransaction, first, getDb } from "@/db";
 import { appendAuditEvents, type AuditInput } from "@/db/audit";
 import { refreshDoraFacts } from "@/db/dora-facts";
 import { evaluateHarmAfterDeployment } from "./harm";
@@ -16,18 +16,19 @@ import { findChangeRow } from "./change-records";
 import { withdrawInTx, type Tx } from "./changes";
 import { currentDeployment, deploymentViews, type DeploymentView } from "./deployments";
 import { canDeploy, gateFactsOf, release } from "./promotion";
+import { inOrder } from "@/lib/in-order";
 
 /** Retiring an agent: a change record like any other, released in every environment at once. */
 
 export type RetirementStep = { gates: Gate[]; ready: boolean; canRetire: boolean };
 
 /** The gates of a retire change, and whether this caller could release it now. Null for any other change. */
-export function retirementStep(caller: Caller, ref: string): RetirementStep | null {
+export async function retirementStep(caller: Caller, ref: string): Promise<RetirementStep | null> {
   assertCanRead(caller);
   const db = getDb();
-  const change = findChangeRow(db, ref);
+  const change = await findChangeRow(db, ref);
   if (!change.retire) return null;
-  const gates = retirementGates(gateFactsOf(db, change, caller));
+  const gates = retirementGates(await gateFactsOf(db, change, caller));
   return { gates, ready: gatesMet(gates), canRetire: canDeploy(caller, "promote") };
 }
 
@@ -36,7 +37,7 @@ export function retirementStep(caller: Caller, ref: string): RetirementStep | nu
  * there), the change released, the agent retired, and the agent's other open changes withdrawn, since
  * nothing of them can run any more. Who may: whoever may promote (engineering, operations, a deploy token).
  */
-export function releaseRetirement(caller: Caller, ref: string, input: unknown = {}, now = Date.now()): DeploymentView[] {
+export async function releaseRetirement(caller: Caller, ref: string, input: unknown = {}, now = Date.now()): Promise<DeploymentView[]> {
   if (!canDeploy(caller, "promote"))
     throw new AppError(
       "forbidden",
@@ -45,79 +46,74 @@ export function releaseRetirement(caller: Caller, ref: string, input: unknown = 
   // It takes no fields; a request that sends some is answered 422 rather than silently obeyed.
   parseInput(z.strictObject({}), input ?? {}, "Releasing a retire change takes no fields");
   const db = getDb();
-  const ids = db.transaction(
-    (tx) => {
-      const change = findChangeRow(tx, ref);
-      const label = changeNumberLabel(change.number);
-      if (!change.retire) throw new AppError("conflict", `${label} does not retire its agent: promote it instead`);
-      const facts = gateFactsOf(tx, change, caller);
-      const unmet = retirementGates(facts).filter((g) => !g.met);
-      if (unmet.length)
-        throw new AppError("gate_failed", `${label} cannot retire the agent yet: ${unmet.map((g) => g.reason).join("; ")}`, {
-          gates: retirementGates(facts),
-        });
-      const agent = tx.select().from(agents).where(eq(agents.id, change.agentId)).get()!;
-      const actor = actorOf(caller);
-      const events: AuditInput[] = [];
-      const written = ENVIRONMENTS.map((environment) => {
-        const running = currentDeployment(tx, agent.id, environment);
-        const id = randomUUID();
-        tx.insert(deployments)
-          .values({
-            id,
-            agentId: agent.id,
-            environment,
-            // What was retired there; where nothing ran, the version the change retires.
-            versionId: running?.version.id ?? change.headVersionId!,
-            kind: "retire",
-            deployedAt: now,
-            deployedById: caller.kind === "user" ? caller.user.id : null,
-            deployedByTokenId: caller.kind === "token" ? caller.id : null,
-            changeRecordId: change.id,
-            replacedVersionId: running?.version.id ?? null,
-            reason: `retired by ${label}`,
-          })
-          .run();
-        events.push({
-          at: now,
-          actor,
-          action: "deployment.retired",
-          entityType: "deployment",
-          entityId: id,
-          payload: {
-            agent: agent.slug,
-            environment,
-            changeRecordId: change.id,
-            number: change.number,
-            retiredSpecHash: running?.version.specHash ?? null,
-          },
-        });
-        return id;
+  const ids = await withTransaction(async (tx) => {
+    const change = await findChangeRow(tx, ref);
+    const label = changeNumberLabel(change.number);
+    if (!change.retire) throw new AppError("conflict", `${label} does not retire its agent: promote it instead`);
+    const facts = await gateFactsOf(tx, change, caller);
+    const unmet = retirementGates(facts).filter((g) => !g.met);
+    if (unmet.length)
+      throw new AppError("gate_failed", `${label} cannot retire the agent yet: ${unmet.map((g) => g.reason).join("; ")}`, {
+        gates: retirementGates(facts),
       });
-      events.push(release(tx, change, facts, "promote", now, actor));
-      tx.update(agents).set({ status: "retired" }).where(eq(agents.id, agent.id)).run();
+    const agent = (await first(tx.select().from(agents).where(eq(agents.id, change.agentId))))!;
+    const actor = actorOf(caller);
+    const events: AuditInput[] = [];
+    const written = await inOrder(ENVIRONMENTS, async (environment) => {
+      const running = await currentDeployment(tx, agent.id, environment);
+      const id = randomUUID();
+      await tx.insert(deployments).values({
+        id,
+        agentId: agent.id,
+        environment,
+        // What was retired there; where nothing ran, the version the change retires.
+        versionId: running?.version.id ?? change.headVersionId!,
+        kind: "retire",
+        deployedAt: now,
+        deployedById: caller.kind === "user" ? caller.user.id : null,
+        deployedByTokenId: caller.kind === "token" ? caller.id : null,
+        changeRecordId: change.id,
+        replacedVersionId: running?.version.id ?? null,
+        reason: `retired by ${label}`,
+      });
       events.push({
         at: now,
         actor,
-        action: "agent.retired",
-        entityType: "agent",
-        entityId: agent.id,
-        payload: { slug: agent.slug, previousStatus: agent.status, changeRecordId: change.id, number: change.number },
+        action: "deployment.retired",
+        entityType: "deployment",
+        entityId: id,
+        payload: {
+          agent: agent.slug,
+          environment,
+          changeRecordId: change.id,
+          number: change.number,
+          retiredSpecHash: running?.version.specHash ?? null,
+        },
       });
-      appendAuditEvents(tx, events);
-      withdrawOthers(tx, agent.id, change.id, label, actor, now);
-      refreshDoraFacts(tx, agent.id);
-      evaluateHarmAfterDeployment(tx, caller, agent.id, now);
-      return written;
-    },
-    { behavior: "immediate" },
-  );
-  return deploymentViews(db, ids);
+      return id;
+    });
+    events.push(await release(tx, change, facts, "promote", now, actor));
+    await tx.update(agents).set({ status: "retired" }).where(eq(agents.id, agent.id));
+    events.push({
+      at: now,
+      actor,
+      action: "agent.retired",
+      entityType: "agent",
+      entityId: agent.id,
+      payload: { slug: agent.slug, previousStatus: agent.status, changeRecordId: change.id, number: change.number },
+    });
+    await appendAuditEvents(tx, events);
+    await withdrawOthers(tx, agent.id, change.id, label, actor, now);
+    await refreshDoraFacts(tx, agent.id);
+    await evaluateHarmAfterDeployment(tx, caller, agent.id, now);
+    return written;
+  });
+  return await deploymentViews(db, ids);
 }
 
 /** The retired agent's other open changes can never run: withdrawn, visibly, with the sign-offs they still asked. */
-function withdrawOthers(tx: Tx, agentId: string, retiringId: string, label: string, actor: ReturnType<typeof actorOf>, now: number) {
-  const open = tx
+async function withdrawOthers(tx: Tx, agentId: string, retiringId: string, label: string, actor: ReturnType<typeof actorOf>, now: number) {
+  const open = await tx
     .select()
     .from(changeRecords)
     .where(
@@ -126,10 +122,9 @@ function withdrawOthers(tx: Tx, agentId: string, retiringId: string, label: stri
         inArray(changeRecords.state, ["draft", "in_review", "approved"]),
         ne(changeRecords.id, retiringId),
       ),
-    )
-    .all();
+    );
   for (const row of open) {
     const reason = `the agent was retired by ${label}`;
-    withdrawInTx(tx, row, { dismissed: ["pending"], dismissReason: reason, reason, previousState: true }, actor, now);
+    await withdrawInTx(tx, row, { dismissed: ["pending"], dismissReason: reason, reason, previousState: true }, actor, now);
   }
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
-import { getDb } from "@/db";
+import { first, withTransaction, getDb } from "@/db";
 import { appendAuditEvents, SYSTEM_ACTOR } from "@/db/audit";
 import { agents, auditEvents, changeRecords, signoffs } from "@/db/schema";
 import { retroSignoffStatus, type RetroSignoffStatus } from "@/lib/domain/retro-signoff";
@@ -37,13 +37,14 @@ const overdue = (now: number) =>
 const OVERDUE_ACTION = "change.retro_signoff_overdue";
 
 /** How many emergency releases are past their retro sign-off deadline with a sign-off still pending (the navigation's badge). */
-export function overdueRetroSignoffCount(caller: Caller, now = Date.now()): number {
+export async function overdueRetroSignoffCount(caller: Caller, now = Date.now()): Promise<number> {
   assertCanRead(caller);
-  return getDb()
-    .select({ n: sql<number>`COUNT(*)` })
-    .from(changeRecords)
-    .where(overdue(now))
-    .get()!.n;
+  return (await first(
+    getDb()
+      .select({ n: sql<number>`COUNT(*)` })
+      .from(changeRecords)
+      .where(overdue(now)),
+  ))!.n;
 }
 
 /**
@@ -51,41 +52,37 @@ export function overdueRetroSignoffCount(caller: Caller, now = Date.now()): numb
  * says when it became overdue and the `retro_signoff.overdue` event reaches those who subscribed. Run by the
  * background sender every minute; returns how many it recorded.
  */
-export function recordOverdueRetroSignoffs(now = Date.now()): number {
-  return getDb().transaction(
-    (tx) => {
-      const rows = tx
-        .select({ id: changeRecords.id, number: changeRecords.number, dueAt: changeRecords.retroSignoffDueAt })
-        .from(changeRecords)
-        .where(
-          and(
-            overdue(now),
-            sql`NOT EXISTS (SELECT 1 FROM ${auditEvents} a WHERE a.entity_type = 'change_record' AND a.entity_id = ${changeRecords.id} AND a.action = ${OVERDUE_ACTION})`,
-          ),
-        )
-        .all();
-      appendAuditEvents(
-        tx,
-        rows.map((r) => ({
-          at: now,
-          actor: SYSTEM_ACTOR,
-          action: OVERDUE_ACTION,
-          entityType: "change_record",
-          entityId: r.id,
-          payload: { number: r.number, dueAt: r.dueAt },
-        })),
+export async function recordOverdueRetroSignoffs(now = Date.now()): Promise<number> {
+  return await withTransaction(async (tx) => {
+    const rows = await tx
+      .select({ id: changeRecords.id, number: changeRecords.number, dueAt: changeRecords.retroSignoffDueAt })
+      .from(changeRecords)
+      .where(
+        and(
+          overdue(now),
+          sql`NOT EXISTS (SELECT 1 FROM ${auditEvents} a WHERE a.entity_type = 'change_record' AND a.entity_id = ${changeRecords.id} AND a.action = ${OVERDUE_ACTION})`,
+        ),
       );
-      return rows.length;
-    },
-    { behavior: "immediate" },
-  );
+    await appendAuditEvents(
+      tx,
+      rows.map((r) => ({
+        at: now,
+        actor: SYSTEM_ACTOR,
+        action: OVERDUE_ACTION,
+        entityType: "change_record",
+        entityId: r.id,
+        payload: { number: r.number, dueAt: r.dueAt },
+      })),
+    );
+    return rows.length;
+  });
 }
 
 /** Emergency releases whose full sign-off is still open or was refused afterwards, soonest deadline first (optionally for one agent). */
-export function openRetroSignoffs(caller: Caller, options: { agent?: string } = {}, now = Date.now()): RetroSignoff[] {
+export async function openRetroSignoffs(caller: Caller, options: { agent?: string } = {}, now = Date.now()): Promise<RetroSignoff[]> {
   assertCanRead(caller);
   const db = getDb();
-  const rows = db
+  const rows = await db
     .select({
       id: changeRecords.id,
       number: changeRecords.number,
@@ -97,10 +94,9 @@ export function openRetroSignoffs(caller: Caller, options: { agent?: string } = 
     .from(changeRecords)
     .innerJoin(agents, eq(agents.id, changeRecords.agentId))
     .where(and(OPEN_RETRO, options.agent ? eq(agents.slug, options.agent) : undefined))
-    .orderBy(asc(changeRecords.retroSignoffDueAt))
-    .all();
+    .orderBy(asc(changeRecords.retroSignoffDueAt));
   if (rows.length === 0) return [];
-  const pending = db
+  const pending = await db
     .select({ changeRecordId: signoffs.changeRecordId, role: signoffs.role, status: signoffs.status })
     .from(signoffs)
     .where(
@@ -111,8 +107,7 @@ export function openRetroSignoffs(caller: Caller, options: { agent?: string } = 
         ),
         inArray(signoffs.status, ["pending", "rejected"]),
       ),
-    )
-    .all();
+    );
   return rows.flatMap((r) => {
     const mine = pending.filter((p) => p.changeRecordId === r.id);
     const status = retroSignoffStatus(r.dueAt, mine, now);

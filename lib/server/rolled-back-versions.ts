@@ -1,7 +1,7 @@
 import "server-only";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { getDb } from "@/db";
+import { first, withTransaction, getDb } from "@/db";
 import { agents, changeRecords } from "@/db/schema";
 import { changeNumberLabel, type Environment } from "@/lib/domain/terms";
 import { AppError } from "@/lib/errors";
@@ -9,6 +9,7 @@ import { parseInput } from "@/lib/validations/field-errors";
 import { assertCanRead, type Caller } from "./caller";
 import { currentDeployment, productionRollbackOf } from "./deployments";
 import { agentBySlug, assertCanRollBack, rollback, rollbackOptions, type RollbackResult } from "./rollback";
+import { inOrder } from "@/lib/in-order";
 
 /**
  * Versions rolled back in production keep running wherever nobody rolled them back: development and staging
@@ -33,23 +34,24 @@ export type StillRunningRolledBack = {
 };
 
 /** The agent's development and staging environments that still run a version rolled back in production. */
-export function stillRunningRolledBack(caller: Caller, slug: string): StillRunningRolledBack[] {
+export async function stillRunningRolledBack(caller: Caller, slug: string): Promise<StillRunningRolledBack[]> {
   assertCanRead(caller);
   const db = getDb();
-  const agent = db.select().from(agents).where(eq(agents.slug, slug)).get();
+  const agent = await first(db.select().from(agents).where(eq(agents.slug, slug)));
   if (!agent) throw new AppError("not_found", `No agent with slug "${slug}"`);
-  const options = rollbackOptions(caller, slug).options;
-  return LOWER_ENVIRONMENTS.flatMap((environment) => {
-    const running = currentDeployment(db, agent.id, environment);
+  const options = (await rollbackOptions(caller, slug)).options;
+  const perEnvironment = await inOrder(LOWER_ENVIRONMENTS, async (environment) => {
+    const running = await currentDeployment(db, agent.id, environment);
     if (!running) return [];
-    const rolledBack = productionRollbackOf(db, agent.id, running.version.id);
+    const rolledBack = await productionRollbackOf(db, agent.id, running.version.id);
     if (!rolledBack) return [];
     const change = running.version.changeRecordId
-      ? db
-          .select({ number: changeRecords.number, title: changeRecords.title })
-          .from(changeRecords)
-          .where(eq(changeRecords.id, running.version.changeRecordId))
-          .get()
+      ? await first(
+          db
+            .select({ number: changeRecords.number, title: changeRecords.title })
+            .from(changeRecords)
+            .where(eq(changeRecords.id, running.version.changeRecordId)),
+        )
       : undefined;
     const plan = options.find((o) => o.environment === environment)?.plan;
     return [
@@ -66,6 +68,7 @@ export function stillRunningRolledBack(caller: Caller, slug: string): StillRunni
       },
     ];
   });
+  return perEnvironment.flat();
 }
 
 const followSchema = z.strictObject({
@@ -86,21 +89,21 @@ const followSchema = z.strictObject({
  * The check and every rollback run in one transaction (each rollback a savepoint inside it): all of them
  * happen or none does, so a stale or half-failed request changes nothing and can simply be retried.
  */
-export function rollBackWhereStillRunning(caller: Caller, slug: string, input: unknown, now = Date.now()): RollbackResult[] {
+export async function rollBackWhereStillRunning(caller: Caller, slug: string, input: unknown, now = Date.now()): Promise<RollbackResult[]> {
   const db = getDb();
-  assertCanRollBack(caller, agentBySlug(db, slug));
+  assertCanRollBack(caller, await agentBySlug(db, slug));
   const { environments } = parseInput(followSchema, input, "Say which environments to roll back");
-  return db.transaction(() => rollBackAll(caller, slug, environments, now), { behavior: "immediate" });
+  return await withTransaction(async () => await rollBackAll(caller, slug, environments, now));
 }
 
-function rollBackAll(
+async function rollBackAll(
   caller: Caller,
   slug: string,
   environments: { environment: (typeof LOWER_ENVIRONMENTS)[number]; expectedVersion: number }[],
   now: number,
-): RollbackResult[] {
-  const agent = agentBySlug(getDb(), slug);
-  const flagged = stillRunningRolledBack(caller, slug);
+): Promise<RollbackResult[]> {
+  const agent = await agentBySlug(getDb(), slug);
+  const flagged = await stillRunningRolledBack(caller, slug);
   const plans = environments.map(({ environment, expectedVersion }) => {
     const item = flagged.find((f) => f.environment === environment);
     if (!item || item.version !== expectedVersion)
@@ -112,16 +115,18 @@ function rollBackAll(
       throw new AppError("conflict", `${agent.name} has no earlier approved version in ${environment} to roll back to`);
     return item;
   });
-  return plans.map((item) =>
-    rollback(
-      caller,
-      slug,
-      {
-        environment: item.environment,
-        reason: `v${item.version} was rolled back in production on ${new Date(item.rolledBackAt).toISOString().slice(0, 16).replace("T", " ")} UTC${item.change ? ` (${item.change.label})` : ""}`,
-        expectedVersion: item.version,
-      },
-      now,
-    ),
+  return await inOrder(
+    plans,
+    async (item) =>
+      await rollback(
+        caller,
+        slug,
+        {
+          environment: item.environment,
+          reason: `v${item.version} was rolled back in production on ${new Date(item.rolledBackAt).toISOString().slice(0, 16).replace("T", " ")} UTC${item.change ? ` (${item.change.label})` : ""}`,
+          expectedVersion: item.version,
+        },
+        now,
+      ),
   );
 }

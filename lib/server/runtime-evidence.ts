@@ -1,7 +1,7 @@
 import "server-only";
 import { and, asc, desc, eq, gte, lte, or, sql } from "drizzle-orm";
 import { z } from "zod";
-import { getDb, type DB } from "@/db";
+import { first, getDb, type DB } from "@/db";
 import { agents, agentVersions, breaches, changeRecords, deployments, runtimeActionHours, runtimeHours, runtimeTraces } from "@/db/schema";
 import { addCounts, matchAction, ZERO_COUNTS, type BreachKind, type RuntimeCounts } from "@/lib/domain/runtime";
 import { changeNumberLabel, ENVIRONMENTS, type DeploymentKind, type Environment } from "@/lib/domain/terms";
@@ -64,38 +64,38 @@ export type RuntimeView = {
 
 type Reader = Pick<DB, "select">;
 
-export function breachViews(db: Reader, where: ReturnType<typeof and>): BreachView[] {
-  return db
-    .select({ b: breaches, version: agentVersions.number, change: changeRecords.number })
-    .from(breaches)
-    .innerJoin(agentVersions, eq(agentVersions.id, breaches.versionId))
-    .leftJoin(changeRecords, eq(changeRecords.id, breaches.changeRecordId))
-    .where(where)
-    .orderBy(desc(breaches.firstAt), desc(breaches.number))
-    .limit(500)
-    .all()
-    .map(({ b, version, change }) => ({
-      number: breachNumberLabel(b.number),
-      kind: b.kind,
-      action: b.kind === "harm_threshold" ? null : b.subject,
-      metric: b.kind === "harm_threshold" ? b.subject : null,
-      detail: b.detail,
-      at: b.firstAt,
-      lastAt: b.lastAt,
-      occurrences: b.occurrences,
-      environment: b.environment,
-      version,
-      change: change ? changeNumberLabel(change) : null,
-      trace: b.traceId,
-      incidentId: b.incidentId,
-      value: b.value,
-      threshold: b.threshold,
-      clearedAt: b.clearedAt,
-    }));
+export async function breachViews(db: Reader, where: ReturnType<typeof and>): Promise<BreachView[]> {
+  return (
+    await db
+      .select({ b: breaches, version: agentVersions.number, change: changeRecords.number })
+      .from(breaches)
+      .innerJoin(agentVersions, eq(agentVersions.id, breaches.versionId))
+      .leftJoin(changeRecords, eq(changeRecords.id, breaches.changeRecordId))
+      .where(where)
+      .orderBy(desc(breaches.firstAt), desc(breaches.number))
+      .limit(500)
+  ).map(({ b, version, change }) => ({
+    number: breachNumberLabel(b.number),
+    kind: b.kind,
+    action: b.kind === "harm_threshold" ? null : b.subject,
+    metric: b.kind === "harm_threshold" ? b.subject : null,
+    detail: b.detail,
+    at: b.firstAt,
+    lastAt: b.lastAt,
+    occurrences: b.occurrences,
+    environment: b.environment,
+    version,
+    change: change ? changeNumberLabel(change) : null,
+    trace: b.traceId,
+    incidentId: b.incidentId,
+    value: b.value,
+    threshold: b.threshold,
+    clearedAt: b.clearedAt,
+  }));
 }
 
 /** An agent's runtime evidence in one environment over a range (the last 30 days unless asked): daily figures, actions, thresholds, breaches and release markers. */
-export function agentRuntime(caller: Caller, slug: string, params: SearchParamsInput, now = Date.now()): RuntimeView {
+export async function agentRuntime(caller: Caller, slug: string, params: SearchParamsInput, now = Date.now()): Promise<RuntimeView> {
   assertCanRead(caller);
   const query = parseQuery(runtimeQuerySchema, params);
   const to = query.to ? endOf(query.to) : now;
@@ -104,7 +104,7 @@ export function agentRuntime(caller: Caller, slug: string, params: SearchParamsI
   if (to - from > MAX_RANGE_DAYS * DAY_MS)
     throw new AppError("bad_request", `A range covers at most ${MAX_RANGE_DAYS} days`, { parameter: "from" });
   const db = getDb();
-  const agent = db.select().from(agents).where(eq(agents.slug, slug)).get();
+  const agent = await first(db.select().from(agents).where(eq(agents.slug, slug)));
   if (!agent) throw new AppError("not_found", `No agent with slug "${slug}"`);
   const env = query.environment;
   const inRange = and(
@@ -114,7 +114,7 @@ export function agentRuntime(caller: Caller, slug: string, params: SearchParamsI
     lte(runtimeHours.hour, to),
   );
   const keys = Object.keys(ZERO_COUNTS) as (keyof RuntimeCounts)[];
-  const daily = db
+  const daily = (await db
     .select({
       day: sql<string>`strftime('%Y-%m-%d', ${runtimeHours.hour} / 1000, 'unixepoch')`,
       ...(Object.fromEntries(keys.map((k) => [k, sql<number>`SUM(${runtimeHours[k]})`])) as Record<
@@ -125,58 +125,58 @@ export function agentRuntime(caller: Caller, slug: string, params: SearchParamsI
     .from(runtimeHours)
     .where(inRange)
     .groupBy(sql`1`)
-    .orderBy(sql`1`)
-    .all() as ({ day: string } & RuntimeCounts)[];
+    .orderBy(sql`1`)) as ({ day: string } & RuntimeCounts)[];
   // The range's totals are its days summed: the same hours, read once.
   const totals = daily.reduce<RuntimeCounts>((sum, day) => addCounts(sum, day), { ...ZERO_COUNTS });
-  const latest = db
-    .select({ kind: deployments.kind, spec: agentVersions.spec })
-    .from(deployments)
-    .innerJoin(agentVersions, eq(agentVersions.id, deployments.versionId))
-    .where(and(eq(deployments.agentId, agent.id), eq(deployments.environment, env), lte(deployments.deployedAt, to)))
-    .orderBy(desc(deployments.deployedAt), desc(sql`${deployments}.rowid`))
-    .limit(1)
-    .get();
+  const latest = await first(
+    db
+      .select({ kind: deployments.kind, spec: agentVersions.spec })
+      .from(deployments)
+      .innerJoin(agentVersions, eq(agentVersions.id, deployments.versionId))
+      .where(and(eq(deployments.agentId, agent.id), eq(deployments.environment, env), lte(deployments.deployedAt, to)))
+      .orderBy(desc(deployments.deployedAt), desc(sql`${deployments}.rowid`))
+      .limit(1),
+  );
   // A retired environment runs nothing: none of its actions is granted any more.
   const running = latest?.kind === "retire" ? undefined : latest;
-  const actions = db
-    .select({
-      action: runtimeActionHours.action,
-      calls: sql<number>`SUM(${runtimeActionHours.calls})`,
-      errors: sql<number>`SUM(${runtimeActionHours.errors})`,
-      privilegeRejections: sql<number>`SUM(${runtimeActionHours.privilegeRejections})`,
-    })
-    .from(runtimeActionHours)
-    .where(
-      and(
-        eq(runtimeActionHours.agentId, agent.id),
-        eq(runtimeActionHours.environment, env),
-        gte(runtimeActionHours.hour, Math.floor(from / 3_600_000) * 3_600_000),
-        lte(runtimeActionHours.hour, to),
-      ),
-    )
-    .groupBy(runtimeActionHours.action)
-    .orderBy(desc(sql`2`))
-    .limit(100)
-    .all()
-    .map((a) => ({ ...a, granted: running ? matchAction(running.spec, a.action).kind === "granted" : false }));
-  const markers = db
-    .select({ at: deployments.deployedAt, kind: deployments.kind, version: agentVersions.number, change: changeRecords.number })
-    .from(deployments)
-    .innerJoin(agentVersions, eq(agentVersions.id, deployments.versionId))
-    .leftJoin(changeRecords, eq(changeRecords.id, deployments.changeRecordId))
-    .where(
-      and(
-        eq(deployments.agentId, agent.id),
-        eq(deployments.environment, env),
-        gte(deployments.deployedAt, from),
-        lte(deployments.deployedAt, to),
-      ),
-    )
-    .orderBy(asc(deployments.deployedAt))
-    .all()
-    .map((m) => ({ ...m, change: m.change ? changeNumberLabel(m.change) : null }));
-  const traces = db
+  const actions = (
+    await db
+      .select({
+        action: runtimeActionHours.action,
+        calls: sql<number>`SUM(${runtimeActionHours.calls})`,
+        errors: sql<number>`SUM(${runtimeActionHours.errors})`,
+        privilegeRejections: sql<number>`SUM(${runtimeActionHours.privilegeRejections})`,
+      })
+      .from(runtimeActionHours)
+      .where(
+        and(
+          eq(runtimeActionHours.agentId, agent.id),
+          eq(runtimeActionHours.environment, env),
+          gte(runtimeActionHours.hour, Math.floor(from / 3_600_000) * 3_600_000),
+          lte(runtimeActionHours.hour, to),
+        ),
+      )
+      .groupBy(runtimeActionHours.action)
+      .orderBy(desc(sql`2`))
+      .limit(100)
+  ).map((a) => ({ ...a, granted: running ? matchAction(running.spec, a.action).kind === "granted" : false }));
+  const markers = (
+    await db
+      .select({ at: deployments.deployedAt, kind: deployments.kind, version: agentVersions.number, change: changeRecords.number })
+      .from(deployments)
+      .innerJoin(agentVersions, eq(agentVersions.id, deployments.versionId))
+      .leftJoin(changeRecords, eq(changeRecords.id, deployments.changeRecordId))
+      .where(
+        and(
+          eq(deployments.agentId, agent.id),
+          eq(deployments.environment, env),
+          gte(deployments.deployedAt, from),
+          lte(deployments.deployedAt, to),
+        ),
+      )
+      .orderBy(asc(deployments.deployedAt))
+  ).map((m) => ({ ...m, change: m.change ? changeNumberLabel(m.change) : null }));
+  const traces = await db
     .select({
       traceId: runtimeTraces.traceId,
       startedAt: runtimeTraces.startedAt,
@@ -195,8 +195,7 @@ export function agentRuntime(caller: Caller, slug: string, params: SearchParamsI
       ),
     )
     .orderBy(desc(runtimeTraces.breach), desc(runtimeTraces.startedAt))
-    .limit(20)
-    .all();
+    .limit(20);
   return {
     agent: agent.slug,
     environment: env,
@@ -207,9 +206,9 @@ export function agentRuntime(caller: Caller, slug: string, params: SearchParamsI
     actions,
     harm:
       env === "production"
-        ? harmReadings(db, agent.id, now).map(({ metric, source, value, status }) => ({ ...metric, source, value, status }))
+        ? (await harmReadings(db, agent.id, now)).map(({ metric, source, value, status }) => ({ ...metric, source, value, status }))
         : [],
-    breaches: breachViews(
+    breaches: await breachViews(
       db,
       and(
         eq(breaches.agentId, agent.id),

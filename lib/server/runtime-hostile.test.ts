@@ -3,7 +3,7 @@ import { gzipSync } from "node:zlib";
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import { NextRequest } from "next/server";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import type { DB } from "@/db";
+import { first, getConnection, withTransaction, type DB } from "@/db";
 import {
   agents,
   agentVersions,
@@ -69,8 +69,8 @@ const clock = testClock();
 
 beforeAll(async () => {
   db = await seedDemoEstate();
-  exporter = tokenWith(db, "hostile-exporter", ["evidence:write"]);
-  tokenWith(db, "hostile-reader", ["read"]);
+  exporter = await tokenWith(db, "hostile-exporter", ["evidence:write"]);
+  await tokenWith(db, "hostile-reader", ["read"]);
 });
 
 // ---------------------------------------------------------------------------------------------------------
@@ -132,49 +132,53 @@ function post(body: Uint8Array | string, headers: Record<string, string> = {}) {
   );
 }
 
-const agentOf = (slug: string) => db.select().from(agents).where(eq(agents.slug, slug)).get()!;
+const agentOf = async (slug: string) => (await first(db.select().from(agents).where(eq(agents.slug, slug))))!;
 const hourAgo = (hours: number) => Math.floor((Date.now() - hours * HOUR) / HOUR) * HOUR;
-const hourRows = (slug: string, hour: number, environment: "production" | "staging" = "production") =>
-  db
+const hourRows = async (slug: string, hour: number, environment: "production" | "staging" = "production") =>
+  await db
     .select()
     .from(runtimeHours)
-    .where(and(eq(runtimeHours.agentId, agentOf(slug).id), eq(runtimeHours.environment, environment), eq(runtimeHours.hour, hour)))
-    .all();
-const breachesOf = (slug: string) =>
-  db
+    .where(and(eq(runtimeHours.agentId, (await agentOf(slug)).id), eq(runtimeHours.environment, environment), eq(runtimeHours.hour, hour)));
+const breachesOf = async (slug: string) =>
+  await db
     .select()
     .from(breaches)
-    .where(eq(breaches.agentId, agentOf(slug).id))
-    .orderBy(breaches.number)
-    .all();
-const noticesOf = (breachIds: string[]) =>
-  breachIds.length === 0 ? [] : db.select().from(notifications).where(inArray(notifications.breachId, breachIds)).all();
+    .where(eq(breaches.agentId, (await agentOf(slug)).id))
+    .orderBy(breaches.number);
+const noticesOf = async (breachIds: string[]) =>
+  breachIds.length === 0 ? [] : await db.select().from(notifications).where(inArray(notifications.breachId, breachIds));
 /** A granted action of the agent's production spec that asks for no approval and has no limit. */
-function grantedTool(slug: string): string {
-  const spec = productionSpec(slug);
+async function grantedTool(slug: string): Promise<string> {
+  const spec = await productionSpec(slug);
   for (const t of spec.tools) for (const a of t.actions) if (a.approval === "none" && !a.limit) return `${t.system}:${a.name}`;
   throw new Error(`${slug} has no plain granted action`);
 }
-/** The SQL statements prepared while `fn` runs: what an export costs, whatever the machine's speed. */
-function statementsDuring<T>(fn: () => T): { result: T; statements: number } {
-  const spy = vi.spyOn(db.$client, "prepare");
+/** The SQL statements prepared while `fn` runs, on either connection: what an export costs, whatever the machine's speed. */
+async function statementsDuring<T>(fn: () => Promise<T>): Promise<{ result: T; statements: number }> {
+  const { sqlite, reader } = getConnection();
+  const spies = [...new Set([sqlite, reader])].map((connection) => vi.spyOn(connection, "prepare"));
   try {
-    const result = fn();
-    return { result, statements: spy.mock.calls.length };
+    const result = await fn();
+    return { result, statements: spies.reduce((n, spy) => n + spy.mock.calls.length, 0) };
   } finally {
-    spy.mockRestore();
+    for (const spy of spies) spy.mockRestore();
   }
 }
 
 /** vip-escalation-agent rolled back in production at 10:30 on 25 November (once, whichever test asks first). */
-function rolledBackMidHour() {
+async function rolledBackMidHour() {
   const slug = "vip-escalation-agent";
-  const agentId = agentOf(slug).id;
+  const agentId = (await agentOf(slug)).id;
   const hour = Date.UTC(2026, 10, 25, 10);
-  const before = productionRelease(db, agentId, hour)!.version;
-  if (productionRelease(db, agentId, hour + HOUR)!.releasedAt !== hour + 30 * 60_000)
-    rollback(as("ops@countersign.test"), slug, { environment: "production", reason: "Escalations to the wrong desk" }, hour + 30 * 60_000);
-  return { hour, before, after: productionRelease(db, agentId, hour + HOUR)!.version };
+  const before = (await productionRelease(db, agentId, hour))!.version;
+  if ((await productionRelease(db, agentId, hour + HOUR))!.releasedAt !== hour + 30 * 60_000)
+    await rollback(
+      await as("ops@countersign.test"),
+      slug,
+      { environment: "production", reason: "Escalations to the wrong desk" },
+      hour + 30 * 60_000,
+    );
+  return { hour, before, after: (await productionRelease(db, agentId, hour + HOUR))!.version };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -199,7 +203,7 @@ describe("hostile OTLP bodies", () => {
     expect(derivedMetricOf("constructor")).toBeNull();
   });
 
-  it("attribute keys named __proto__, constructor or toString are data, never a prototype: the span counts, nothing is polluted", () => {
+  it("attribute keys named __proto__, constructor or toString are data, never a prototype: the span counts, nothing is polluted", async () => {
     const slug = "call-notes-digest";
     const hour = hourAgo(21);
     const traceId = freshId(16);
@@ -210,10 +214,10 @@ describe("hostile OTLP bodies", () => {
       { key: "toString", value: { kvlistValue: { values: [{ key: "__proto__", value: { stringValue: "x" } }] } } },
     );
     const body = JSON.stringify(exportOf(production(slug), [invoke(hour, {}, { traceId }), hostile]));
-    expect(send(JSON.parse(body)).rejected).toEqual([]);
+    expect((await send(JSON.parse(body))).rejected).toEqual([]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect(hourRows(slug, hour)[0]).toMatchObject({ decisions: 1, toolCalls: 1 });
-    const kept = db.select().from(runtimeTraces).where(eq(runtimeTraces.traceId, traceId)).get()!;
+    expect((await hourRows(slug, hour))[0]).toMatchObject({ decisions: 1, toolCalls: 1 });
+    const kept = (await first(db.select().from(runtimeTraces).where(eq(runtimeTraces.traceId, traceId))))!;
     const attrs = kept.spans.find((sp) => sp.name.startsWith("execute_tool"))!.attributes;
     expect(Object.hasOwn(attrs, "__proto__")).toBe(false);
     expect(attrs.constructor).toBe("not a function");
@@ -252,15 +256,15 @@ describe("hostile OTLP bodies", () => {
       })),
     };
     expect((await post(bytesOf(withExtras))).status).toBe(200);
-    expect(hourRows(slug, jsonHour)[0]).toMatchObject({ decisions: 2 });
+    expect((await hourRows(slug, jsonHour))[0]).toMatchObject({ decisions: 2 });
 
     // Field 99 of the request (a varint, value 1) and field 50 of the first span: no schema of ours has them.
-    const sdk = otlpProtobuf(recordSpans(production(slug), [{ at: protoHour + 60_000, model: productionSpec(slug).model.name }]));
+    const sdk = otlpProtobuf(recordSpans(production(slug), [{ at: protoHour + 60_000, model: (await productionSpec(slug)).model.name }]));
     const extended = Buffer.concat([Buffer.from(sdk), Buffer.from([0x98, 0x06, 0x01])]);
     expect(decodeProtobufExport(extended).spanCount).toBe(decodeProtobufExport(sdk).spanCount);
     const response = await post(extended, { "content-type": "application/x-protobuf" });
     expect(response.status).toBe(200);
-    expect(hourRows(slug, protoHour)[0]).toMatchObject({ decisions: 1 });
+    expect((await hourRows(slug, protoHour))[0]).toMatchObject({ decisions: 1 });
   });
 
   it("sets aside each malformed span with its reason (ids, times, numbers where strings belong) and keeps the rest", async () => {
@@ -291,7 +295,7 @@ describe("hostile OTLP bodies", () => {
         ],
       },
     ];
-    const result = send(exportOf(production(slug), spans));
+    const result = await send(exportOf(production(slug), spans));
     expect(result.rejected.map((r) => r.reason)).toEqual([
       "traceId is not 16 bytes",
       "traceId is not 16 bytes",
@@ -304,22 +308,21 @@ describe("hostile OTLP bodies", () => {
       "the span starts in the future",
     ]);
     expect(result.accepted).toBe(3);
-    expect(hourRows(slug, hour)[0]).toMatchObject({ decisions: 3, errors: 1 });
+    expect((await hourRows(slug, hour))[0]).toMatchObject({ decisions: 3, errors: 1 });
   });
 
-  it("counts only token usage that could be real: no negative, fractional or astronomical numbers in the sums", () => {
+  it("counts only token usage that could be real: no negative, fractional or astronomical numbers in the sums", async () => {
     const slug = "gdpr-request-handler";
     const hour = hourAgo(30);
     const usage = [-1_000_000, 1e300, 2.5, 150];
-    send(
+    const model = (await productionSpec(slug)).model.name;
+    await send(
       exportOf(
         production(slug),
-        usage.map((n, i) =>
-          chat(hour + i * 1000, { "gen_ai.response.model": productionSpec(slug).model.name, "gen_ai.usage.input_tokens": n }),
-        ),
+        usage.map((n, i) => chat(hour + i * 1000, { "gen_ai.response.model": model, "gen_ai.usage.input_tokens": n })),
       ),
     );
-    expect(hourRows(slug, hour)[0]).toMatchObject({ inputTokens: 150, outputTokens: 0 });
+    expect((await hourRows(slug, hour))[0]).toMatchObject({ inputTokens: 150, outputTokens: 0 });
   });
 
   it("a tool name of 100,000 characters is kept to 200 in the breach, the action and the answer", async () => {
@@ -328,15 +331,14 @@ describe("hostile OTLP bodies", () => {
     const name = `evil:${"x".repeat(100_000)}`;
     const response = await post(bytesOf(exportOf(production(slug), [tool(at, name)])));
     expect(response.status).toBe(200);
-    const [breach] = breachesOf(slug).filter((b) => b.kind === "ungranted_action");
+    const [breach] = (await breachesOf(slug)).filter((b) => b.kind === "ungranted_action");
     expect(breach!.subject.length).toBeLessThanOrEqual(200);
     expect(breach!.subject.startsWith("evil:xxx")).toBe(true);
     expect(breach!.detail.length).toBeLessThan(400);
-    const actions = db
+    const actions = await db
       .select()
       .from(runtimeActionHours)
-      .where(eq(runtimeActionHours.agentId, agentOf(slug).id))
-      .all();
+      .where(eq(runtimeActionHours.agentId, (await agentOf(slug)).id));
     expect(Math.max(...actions.map((a) => a.action.length))).toBeLessThanOrEqual(200);
     // An unknown agent's 100,000-character name is not echoed back whole either.
     const ghost = await post(bytesOf(exportOf(production("g".repeat(100_000)), [invoke(at, {}, { name: "n".repeat(100_000) })])));
@@ -351,7 +353,7 @@ describe("hostile OTLP bodies", () => {
     const one = invoke(hour + 60_000);
     (one.attributes as unknown[]).push({ key: "deep", value: "DEEP" });
     expect((await post(JSON.stringify(exportOf(production(slug), [one])).replace('"DEEP"', deep))).status).toBe(200);
-    expect(hourRows(slug, hour)[0]).toMatchObject({ decisions: 1 });
+    expect((await hourRows(slug, hour))[0]).toMatchObject({ decisions: 1 });
 
     // AnyValue{array_value: ArrayValue{values: AnyValue{…}}} 200 levels deep, in a resource attribute.
     const varint = (n: number) => {
@@ -369,326 +371,336 @@ describe("hostile OTLP bodies", () => {
     expect(RpcStatus.toObject(RpcStatus.decode(new Uint8Array(await response.arrayBuffer())))).toMatchObject({ code: 3 });
   });
 
-  it("one trace of 130,000 spans (past what a spread of arguments holds) is counted, not a crash", () => {
+  it("one trace of 130,000 spans (past what a spread of arguments holds) is counted, not a crash", async () => {
     const slug = "account-unlock-bot";
     const hour = hourAgo(26);
     const traceId = freshId(16);
     const spans = Array.from({ length: 130_000 }, (_, i) => invoke(hour + (i % 3_000_000), {}, { traceId }));
-    const result = send(exportOf(production(slug), spans));
+    const result = await send(exportOf(production(slug), spans));
     expect(result.rejected).toEqual([]);
-    expect(hourRows(slug, hour)[0]).toMatchObject({ decisions: 130_000 });
+    expect((await hourRows(slug, hour))[0]).toMatchObject({ decisions: 130_000 });
   });
 
-  it("a kept trace holds at most 256 KB of spans, however large the attributes sent", () => {
+  it("a kept trace holds at most 256 KB of spans, however large the attributes sent", async () => {
     const slug = "account-unlock-bot";
     const at = hourAgo(27) + 60_000;
     const traceId = freshId(16);
     const big = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`payload.${i}`, "y".repeat(3_000)]));
     // A breaching trace, so it is kept.
     const spans = [tool(at, "made-up:bulky", big, { traceId }), ...Array.from({ length: 199 }, (_, i) => invoke(at + i, big, { traceId }))];
-    send(exportOf(production(slug), spans));
-    const kept = db.select().from(runtimeTraces).where(eq(runtimeTraces.traceId, traceId)).get()!;
+    await send(exportOf(production(slug), spans));
+    const kept = (await first(db.select().from(runtimeTraces).where(eq(runtimeTraces.traceId, traceId))))!;
     expect(kept.breach).toBe(true);
     expect(kept.spans.length).toBeGreaterThan(0);
     expect(JSON.stringify(kept.spans).length).toBeLessThanOrEqual(256 * 1024);
     expect(kept.spans[0]!.attributes["payload.0"]).toBe(`${"y".repeat(2_000)}…`);
   });
 
-  it("5,000 decisions in one export cost a bounded number of statements, not one or more per span", () => {
+  it("5,000 decisions in one export cost a bounded number of statements, not one or more per span", async () => {
     const slug = "store-credit-issuer";
     const hour = hourAgo(8);
-    const granted = grantedTool(slug);
+    const granted = await grantedTool(slug);
     const spans = Array.from({ length: 2_500 }, (_, i) => {
       const traceId = freshId(16);
       const parent = invoke(hour + i * 1000, {}, { traceId });
       return [parent, tool(hour + i * 1000 + 10, granted, {}, { traceId, parentSpanId: parent.spanId as string })];
     }).flat();
-    const { result, statements } = statementsDuring(() => send(exportOf(production(slug), spans)));
+    const { result, statements } = await statementsDuring(() => send(exportOf(production(slug), spans)));
     expect(result.rejected).toEqual([]);
-    expect(hourRows(slug, hour)[0]).toMatchObject({ decisions: 2_500, toolCalls: 2_500 });
+    expect((await hourRows(slug, hour))[0]).toMatchObject({ decisions: 2_500, toolCalls: 2_500 });
     // One statement per 20 spans at most; the hour is still one upsert.
     expect(statements).toBeLessThan(spans.length / 20);
     // Five sampled traces of the hour, as for any hour.
-    const kept = db
-      .select({ n: sql<number>`COUNT(*)` })
-      .from(runtimeTraces)
-      .where(
-        and(
-          eq(runtimeTraces.agentId, agentOf(slug).id),
-          sql`${runtimeTraces.startedAt} >= ${hour} AND ${runtimeTraces.startedAt} < ${hour + HOUR}`,
+    const kept = (await first(
+      db
+        .select({ n: sql<number>`COUNT(*)` })
+        .from(runtimeTraces)
+        .where(
+          and(
+            eq(runtimeTraces.agentId, (await agentOf(slug)).id),
+            sql`${runtimeTraces.startedAt} >= ${hour} AND ${runtimeTraces.startedAt} < ${hour + HOUR}`,
+          ),
         ),
-      )
-      .get()!.n;
+    ))!.n;
     expect(kept).toBe(5);
   });
 });
 
 describe("floods", () => {
-  it("2,000 different ungranted tool names in a day are 20 breach records and one for the rest: bounded records, notices and work", () => {
+  it("2,000 different ungranted tool names in a day are 20 breach records and one for the rest: bounded records, notices and work", async () => {
     const slug = "chargeback-responder";
     const hour = hourAgo(5);
     const spans = Array.from({ length: 2_000 }, (_, i) => tool(hour + i * 1000, `made-up:tool-${i}`));
-    const { statements } = statementsDuring(() => send(exportOf(production(slug), spans)));
-    const records = breachesOf(slug);
+    const { statements } = await statementsDuring(() => send(exportOf(production(slug), spans)));
+    const records = await breachesOf(slug);
     expect(records).toHaveLength(21);
     expect(records.slice(0, 20).map((b) => b.subject)).toEqual(Array.from({ length: 20 }, (_, i) => `made-up:tool-${i}`));
     expect(records[20]).toMatchObject({ kind: "ungranted_action", subject: "(other actions)", occurrences: 1_980 });
     // One incident for the one running deployment, however many records.
     expect(new Set(records.map((b) => b.incidentId)).size).toBe(1);
     // Each record is told once to each of the same people.
-    const perRecord = noticesOf([records[0]!.id]).length;
+    const perRecord = (await noticesOf([records[0]!.id])).length;
     expect(perRecord).toBeGreaterThan(0);
-    expect(noticesOf(records.map((b) => b.id))).toHaveLength(21 * perRecord);
+    expect(await noticesOf(records.map((b) => b.id))).toHaveLength(21 * perRecord);
     // Calls to the same names again the same day add to their records; more new names add to the rest.
-    send(
+    await send(
       exportOf(production(slug), [
         tool(hour + 3_000_000, "made-up:tool-3"),
         tool(hour + 3_001_000, "made-up:tool-1999"),
         tool(hour + 3_002_000, "made-up:another"),
       ]),
     );
-    const again = breachesOf(slug);
+    const again = await breachesOf(slug);
     expect(again).toHaveLength(21);
     expect(again.find((b) => b.subject === "made-up:tool-3")!.occurrences).toBe(2);
     expect(again.find((b) => b.subject === "(other actions)")!.occurrences).toBe(1_982);
-    expect(noticesOf(again.map((b) => b.id))).toHaveLength(21 * perRecord);
+    expect(await noticesOf(again.map((b) => b.id))).toHaveLength(21 * perRecord);
     expect(statements).toBeLessThan(1_000);
     // The hour's actions: 50 unknown names by name, the rest together.
-    const actions = db
+    const actions = await db
       .select()
       .from(runtimeActionHours)
-      .where(and(eq(runtimeActionHours.agentId, agentOf(slug).id), eq(runtimeActionHours.hour, hour)))
-      .all();
+      .where(and(eq(runtimeActionHours.agentId, (await agentOf(slug)).id), eq(runtimeActionHours.hour, hour)));
     expect(actions).toHaveLength(51);
     expect(actions.reduce((sum, a) => sum + a.calls, 0)).toBe(2_003);
-    expect(hourRows(slug, hour)[0]).toMatchObject({ toolCalls: 2_003 });
+    expect((await hourRows(slug, hour))[0]).toMatchObject({ toolCalls: 2_003 });
   });
 
-  it("a harm threshold going back and forth across its line within a day is one record reopened, told once", () => {
+  it("a harm threshold going back and forth across its line within a day is one record reopened, told once", async () => {
     const slug = "password-reset-agent";
     const now = Date.now();
     // The release declares no corrections threshold of its own: the policy's corrections_rate > 20 over 7d holds it.
-    const release = productionRelease(db, agentOf(slug).id, now)!;
-    db.update(changeRecords).set({ harmMetrics: [] }).where(eq(changeRecords.id, release.version.changeRecordId!)).run();
+    const release = (await productionRelease(db, (await agentOf(slug)).id, now))!;
+    await withTransaction(async (tx) => {
+      await tx.update(changeRecords).set({ harmMetrics: [] }).where(eq(changeRecords.id, release.version.changeRecordId!));
+    });
     const decisions = (from: number, n: number, corrected: number) =>
       Array.from({ length: n }, (_, i) => invoke(from + i * 1000, i < corrected ? { "countersign.correction": true } : {}));
     // 5 of 20 corrected: 25%, past the policy's 20.
-    send(exportOf(production(slug), decisions(now - 3 * HOUR, 20, 5)), now);
-    const [first] = breachesOf(slug);
+    await send(exportOf(production(slug), decisions(now - 3 * HOUR, 20, 5)), now);
+    const [first] = await breachesOf(slug);
     expect(first).toMatchObject({ kind: "harm_threshold", subject: "corrections_rate", value: 25, clearedAt: null });
-    const told = noticesOf([first!.id]).length;
+    const told = (await noticesOf([first!.id])).length;
     // 5 more without: 5 of 25 = 20%, within.
-    send(exportOf(production(slug), decisions(now - 2 * HOUR, 5, 0)), now + 1000);
-    expect(breachesOf(slug)[0]!.clearedAt).toBe(now + 1000);
+    await send(exportOf(production(slug), decisions(now - 2 * HOUR, 5, 0)), now + 1000);
+    expect((await breachesOf(slug))[0]!.clearedAt).toBe(now + 1000);
     // 2 more corrected: 7 of 27 ≈ 25.9%, past it again: the same record, open again, nobody told twice.
-    send(exportOf(production(slug), decisions(now - HOUR, 2, 2)), now + 2000);
-    const records = breachesOf(slug);
+    await send(exportOf(production(slug), decisions(now - HOUR, 2, 2)), now + 2000);
+    const records = await breachesOf(slug);
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ clearedAt: null, occurrences: 2, lastAt: now + 2000 });
     expect(records[0]!.value).toBeCloseTo((100 * 7) / 27, 6);
-    expect(noticesOf([first!.id])).toHaveLength(told);
-    const trail = db
-      .select({ action: auditEvents.action })
-      .from(auditEvents)
-      .where(eq(auditEvents.entityId, first!.id))
-      .all()
-      .map((e) => e.action);
+    expect(await noticesOf([first!.id])).toHaveLength(told);
+    const trail = (await db.select({ action: auditEvents.action }).from(auditEvents).where(eq(auditEvents.entityId, first!.id))).map(
+      (e) => e.action,
+    );
     expect(trail).toEqual(["breach.recorded", "breach.cleared", "breach.reopened"]);
   });
 
-  it("two thresholds on the same metric (a change's and its alias) are one breach, not a failed export", () => {
+  it("two thresholds on the same metric (a change's and its alias) are one breach, not a failed export", async () => {
     const slug = "incident-triage-bot";
     const now = Date.now();
-    const release = productionRelease(db, agentOf(slug).id, now)!;
-    db.update(changeRecords)
-      .set({
-        harmMetrics: [
-          { name: "corrections_rate", comparator: ">", threshold: 20, window: "7d" },
-          { name: "User correction rate", comparator: ">", threshold: 50, window: "24h" },
-        ],
-      })
-      .where(eq(changeRecords.id, release.version.changeRecordId!))
-      .run();
+    const release = (await productionRelease(db, (await agentOf(slug)).id, now))!;
+    await withTransaction(async (tx) => {
+      await tx
+        .update(changeRecords)
+        .set({
+          harmMetrics: [
+            { name: "corrections_rate", comparator: ">", threshold: 20, window: "7d" },
+            { name: "User correction rate", comparator: ">", threshold: 50, window: "24h" },
+          ],
+        })
+        .where(eq(changeRecords.id, release.version.changeRecordId!));
+    });
     const corrected = Array.from({ length: 20 }, (_, i) => invoke(now - HOUR + i * 1000, { "countersign.correction": true }));
-    expect(send(exportOf(production(slug), corrected), now).rejected).toEqual([]);
-    const harm = breachesOf(slug).filter((b) => b.kind === "harm_threshold");
+    expect((await send(exportOf(production(slug), corrected), now)).rejected).toEqual([]);
+    const harm = (await breachesOf(slug)).filter((b) => b.kind === "harm_threshold");
     expect(harm).toHaveLength(1);
     expect(harm[0]).toMatchObject({ subject: "corrections_rate", value: 100, clearedAt: null });
     // 60 more without a correction: 20 of 80 = 25% over 7 days, still past 20; the 24h one is within (25 ≤ 50). Still breached.
-    send(
+    await send(
       exportOf(
         production(slug),
         Array.from({ length: 60 }, (_, i) => invoke(now - HOUR + 30_000 + i * 1000)),
       ),
       now + 1000,
     );
-    expect(breachesOf(slug).filter((b) => b.kind === "harm_threshold")[0]).toMatchObject({ clearedAt: null, value: 25 });
+    expect((await breachesOf(slug)).filter((b) => b.kind === "harm_threshold")[0]).toMatchObject({ clearedAt: null, value: 25 });
   });
 
-  it("a window longer than the release reads from the release: the same version's earlier stint in production is not counted", () => {
+  it("a window longer than the release reads from the release: the same version's earlier stint in production is not counted", async () => {
     // vip-escalation-agent's rollback on 25 November put back a version that ran in production in September.
     const slug = "vip-escalation-agent";
-    const agentId = agentOf(slug).id;
+    const agentId = (await agentOf(slug)).id;
     const now = Date.now();
-    rolledBackMidHour();
-    const release = productionRelease(db, agentId, now)!;
-    const earlier = db
-      .select({ at: sql<number>`MIN(deployed_at)` })
-      .from(sql`deployments`)
-      .where(sql`agent_id = ${agentId} AND environment = 'production' AND version_id = ${release.version.id}`)
-      .get()!.at;
+    await rolledBackMidHour();
+    const release = (await productionRelease(db, agentId, now))!;
+    const earlier = (await first(
+      db
+        .select({ at: sql<number>`MIN(deployed_at)` })
+        .from(sql`deployments`)
+        .where(sql`agent_id = ${agentId} AND environment = 'production' AND version_id = ${release.version.id}`),
+    ))!.at;
     expect(earlier).toBeLessThan(release.releasedAt - 30 * DAY);
-    db.update(changeRecords)
-      .set({ harmMetrics: [{ name: "corrections_rate", comparator: ">", threshold: 20, window: "90d" }] })
-      .where(eq(changeRecords.id, release.version.changeRecordId!))
-      .run();
+    await withTransaction(async (tx) => {
+      await tx
+        .update(changeRecords)
+        .set({ harmMetrics: [{ name: "corrections_rate", comparator: ">", threshold: 20, window: "90d" }] })
+        .where(eq(changeRecords.id, release.version.changeRecordId!));
+    });
     // 30 corrected decisions in the earlier stint, 5 clean ones since the release.
-    send(
+    await send(
       exportOf(
         production(slug),
         Array.from({ length: 30 }, (_, i) => invoke(earlier + HOUR + i * 1000, { "countersign.correction": true })),
       ),
       now,
     );
-    send(
+    await send(
       exportOf(
         production(slug),
         Array.from({ length: 5 }, (_, i) => invoke(release.releasedAt + HOUR + i * 1000)),
       ),
       now,
     );
-    const reading = harmReadings(db, agentId, now).find((r) => r.metric.window === "90d")!;
+    const reading = (await harmReadings(db, agentId, now)).find((r) => r.metric.window === "90d")!;
     expect(reading).toMatchObject({ value: null, status: "unmeasured", from: release.releasedAt });
-    expect(breachesOf(slug).filter((b) => b.kind === "harm_threshold")).toEqual([]);
+    expect((await breachesOf(slug)).filter((b) => b.kind === "harm_threshold")).toEqual([]);
   });
 
-  it("a threshold whose name has no letter or digit reads as unmeasured, and fails no export", () => {
+  it("a threshold whose name has no letter or digit reads as unmeasured, and fails no export", async () => {
     const slug = "sla-breach-watcher";
     const now = Date.now();
-    const release = productionRelease(db, agentOf(slug).id, now)!;
-    db.update(changeRecords)
-      .set({ harmMetrics: [{ name: "%%%", comparator: ">", threshold: 1, window: "7d" }] })
-      .where(eq(changeRecords.id, release.version.changeRecordId!))
-      .run();
-    expect(send(exportOf(production(slug), [invoke(now - HOUR)]), now).rejected).toEqual([]);
-    expect(harmReadings(db, agentOf(slug).id, now).find((r) => r.metric.name === "%%%")).toMatchObject({ status: "unmeasured" });
+    const release = (await productionRelease(db, (await agentOf(slug)).id, now))!;
+    await withTransaction(async (tx) => {
+      await tx
+        .update(changeRecords)
+        .set({ harmMetrics: [{ name: "%%%", comparator: ">", threshold: 1, window: "7d" }] })
+        .where(eq(changeRecords.id, release.version.changeRecordId!));
+    });
+    expect((await send(exportOf(production(slug), [invoke(now - HOUR)]), now)).rejected).toEqual([]);
+    expect((await harmReadings(db, (await agentOf(slug)).id, now)).find((r) => r.metric.name === "%%%")).toMatchObject({
+      status: "unmeasured",
+    });
   });
 
-  it("distinct breaches on one running deployment are one incident", () => {
+  it("distinct breaches on one running deployment are one incident", async () => {
     const slug = "crm-record-updater";
     const at = hourAgo(4) + 60_000;
-    send(exportOf(production(slug), [tool(at, "made-up:one"), tool(at + 1000, "made-up:two"), tool(at + 2000, "made-up:three")]));
-    const records = breachesOf(slug);
+    await send(exportOf(production(slug), [tool(at, "made-up:one"), tool(at + 1000, "made-up:two"), tool(at + 2000, "made-up:three")]));
+    const records = await breachesOf(slug);
     expect(records).toHaveLength(3);
     expect(new Set(records.map((b) => b.incidentId)).size).toBe(1);
     expect(
-      db
-        .select()
-        .from(incidents)
-        .where(eq(incidents.agentId, agentOf(slug).id))
-        .all()
-        .filter((i) => i.id === records[0]!.incidentId),
+      (
+        await db
+          .select()
+          .from(incidents)
+          .where(eq(incidents.agentId, (await agentOf(slug)).id))
+      ).filter((i) => i.id === records[0]!.incidentId),
     ).toHaveLength(1);
   });
 });
 
 describe("spoofing a version", () => {
-  it("a spec hash of a version never deployed to the environment is refused there, not made a breach or an incident", () => {
+  it("a spec hash of a version never deployed to the environment is refused there, not made a breach or an incident", async () => {
     const slug = "refund-assistant";
-    const proposed = retentionChange(slug, 3, clock.next());
+    const proposed = await retentionChange(slug, 3, clock.next());
     const hash = proposed.specHash!;
     const at = Date.now() - 30 * 60_000;
-    const spoofed = send(exportOf({ ...production(slug), "countersign.spec_hash": hash }, [tool(at, "stripe:payouts.create")]));
+    const spoofed = await send(exportOf({ ...production(slug), "countersign.spec_hash": hash }, [tool(at, "stripe:payouts.create")]));
     expect(spoofed.rejected.map((r) => r.reason)).toEqual([
       expect.stringMatching(new RegExp(`^v\\d+ of ${slug} \\(spec hash ${hash}\\) was never deployed to production before `)),
     ]);
-    expect(breachesOf(slug)).toEqual([]);
+    expect(await breachesOf(slug)).toEqual([]);
 
     // Approved and promoted to staging: its hash places spans in staging, still not in production.
-    approveAll(proposed.id, clock);
-    promote(as("engineer2@countersign.test"), proposed.id, { environment: "development" }, clock.next());
-    promote(as("engineer2@countersign.test"), proposed.id, { environment: "staging" }, clock.next());
-    const staging = send(
+    await approveAll(proposed.id, clock);
+    await promote(await as("engineer2@countersign.test"), proposed.id, { environment: "development" }, clock.next());
+    await promote(await as("engineer2@countersign.test"), proposed.id, { environment: "staging" }, clock.next());
+    const staging = await send(
       exportOf({ "deployment.environment.name": "staging", "countersign.agent": slug, "countersign.spec_hash": hash }, [invoke(at)]),
     );
     expect(staging.rejected).toEqual([]);
-    expect(send(exportOf({ ...production(slug), "countersign.spec_hash": hash }, [invoke(at)])).rejected).toHaveLength(1);
+    expect((await send(exportOf({ ...production(slug), "countersign.spec_hash": hash }, [invoke(at)]))).rejected).toHaveLength(1);
     // An unknown hash is refused as before.
-    expect(send(exportOf({ ...production(slug), "countersign.spec_hash": "sha256:nope" }, [invoke(at)])).rejected[0]!.reason).toBe(
+    expect((await send(exportOf({ ...production(slug), "countersign.spec_hash": "sha256:nope" }, [invoke(at)]))).rejected[0]!.reason).toBe(
       `no version of ${slug} has spec hash sha256:nope`,
     );
     expect(
-      db
+      await db
         .select()
         .from(incidents)
-        .where(and(eq(incidents.agentId, agentOf(slug).id), isNull(incidents.deploymentId)))
-        .all(),
+        .where(and(eq(incidents.agentId, (await agentOf(slug)).id), isNull(incidents.deploymentId))),
     ).toEqual([]);
   });
 
-  it("a retired agent's spans are refused after its retirement, with or without a spec hash; its actions are no longer granted", () => {
+  it("a retired agent's spans are refused after its retirement, with or without a spec hash; its actions are no longer granted", async () => {
     const slug = "kyc-document-checker";
-    const hashNow = productionRelease(db, agentOf(slug).id, Date.now())!.version.specHash;
-    const change = retirement(slug, clock.next());
-    approveAll(change.id, clock);
+    const hashNow = (await productionRelease(db, (await agentOf(slug)).id, Date.now()))!.version.specHash;
+    const change = await retirement(slug, clock.next());
+    await approveAll(change.id, clock);
     const retiredAt = clock.next();
-    releaseRetirement(as("engineer2@countersign.test"), change.id, {}, retiredAt);
-    const before = send(exportOf(production(slug), [invoke(retiredAt - HOUR, {})]));
+    await releaseRetirement(await as("engineer2@countersign.test"), change.id, {}, retiredAt);
+    const before = await send(exportOf(production(slug), [invoke(retiredAt - HOUR, {})]));
     expect(before.rejected).toEqual([]);
     for (const resource of [production(slug), { ...production(slug), "countersign.spec_hash": hashNow }]) {
-      const after = send(exportOf(resource, [invoke(retiredAt + HOUR)]));
+      const after = await send(exportOf(resource, [invoke(retiredAt + HOUR)]));
       expect(after.rejected.map((r) => r.reason)).toEqual([`${slug} was retired from production at ${new Date(retiredAt).toISOString()}`]);
     }
-    const view = agentRuntime(as("auditor@countersign.test"), slug, { from: new Date(retiredAt - DAY).toISOString() });
+    const view = await agentRuntime(await as("auditor@countersign.test"), slug, { from: new Date(retiredAt - DAY).toISOString() });
     expect(view.actions.every((a) => !a.granted)).toBe(true);
   });
 
-  it("a breach on a version no longer running (an older version's spec hash, spans from before the release) opens no incident on the replaced deployment", () => {
+  it("a breach on a version no longer running (an older version's spec hash, spans from before the release) opens no incident on the replaced deployment", async () => {
     const slug = "renewal-reminder";
-    const agentId = agentOf(slug).id;
+    const agentId = (await agentOf(slug)).id;
     const now = Date.now();
-    const running = productionRelease(db, agentId, now)!;
+    const running = (await productionRelease(db, agentId, now))!;
     // renewal-reminder was rolled back from v15 to v14: v15 ran in production, and runs there no more.
-    const replaced = db
-      .select()
-      .from(agentVersions)
-      .where(and(eq(agentVersions.agentId, agentId), eq(agentVersions.number, running.version.number + 1)))
-      .get()!;
-    const incidentsBefore = db.select().from(incidents).where(eq(incidents.agentId, agentId)).all().length;
-    const stale = send(
+    const replaced = (await first(
+      db
+        .select()
+        .from(agentVersions)
+        .where(and(eq(agentVersions.agentId, agentId), eq(agentVersions.number, running.version.number + 1))),
+    ))!;
+    const incidentsBefore = (await db.select().from(incidents).where(eq(incidents.agentId, agentId))).length;
+    const stale = await send(
       exportOf({ ...production(slug), "countersign.spec_hash": replaced.specHash }, [tool(now - 20 * 60_000, "made-up:stale-pod")]),
       now,
     );
     expect(stale.rejected).toEqual([]);
-    const backdated = send(exportOf(production(slug), [tool(running.releasedAt - HOUR, "made-up:last-month")]), now);
+    const backdated = await send(exportOf(production(slug), [tool(running.releasedAt - HOUR, "made-up:last-month")]), now);
     expect(backdated.rejected).toEqual([]);
-    const records = breachesOf(slug);
+    const records = await breachesOf(slug);
     expect(records.map((b) => [b.subject, b.versionId, b.incidentId])).toEqual([
       ["made-up:stale-pod", replaced.id, null],
       ["made-up:last-month", replaced.id, null],
     ]);
-    expect(noticesOf(records.map((b) => b.id)).length).toBeGreaterThan(0);
-    expect(db.select().from(incidents).where(eq(incidents.agentId, agentId)).all()).toHaveLength(incidentsBefore);
+    expect((await noticesOf(records.map((b) => b.id))).length).toBeGreaterThan(0);
+    expect(await db.select().from(incidents).where(eq(incidents.agentId, agentId))).toHaveLength(incidentsBefore);
     // The running version's breach still opens one on the running deployment.
-    send(exportOf(production(slug), [tool(now - 10 * 60_000, "made-up:now")]), now);
-    const current = breachesOf(slug).find((b) => b.subject === "made-up:now")!;
+    await send(exportOf(production(slug), [tool(now - 10 * 60_000, "made-up:now")]), now);
+    const current = (await breachesOf(slug)).find((b) => b.subject === "made-up:now")!;
     expect(current.incidentId).not.toBeNull();
   });
 
-  it("a span's gen_ai.agent.id the agent does not know does not hide the gen_ai.agent.name it does", () => {
+  it("a span's gen_ai.agent.id the agent does not know does not hide the gen_ai.agent.name it does", async () => {
     const slug = "duplicate-account-merger";
-    db.update(agents)
-      .set({ runtimeNames: ["Dedupe Bot"] })
-      .where(eq(agents.slug, slug))
-      .run();
+    await withTransaction(async (tx) => {
+      await tx
+        .update(agents)
+        .set({ runtimeNames: ["Dedupe Bot"] })
+        .where(eq(agents.slug, slug));
+    });
     const hour = hourAgo(9);
-    const result = send(
+    const result = await send(
       exportOf({ "deployment.environment.name": "production" }, [
         invoke(hour + 60_000, { "gen_ai.agent.id": "asst_8f3k2x", "gen_ai.agent.name": "Dedupe Bot" }),
       ]),
     );
     expect(result.rejected).toEqual([]);
-    expect(hourRows(slug, hour)[0]).toMatchObject({ decisions: 1 });
+    expect((await hourRows(slug, hour))[0]).toMatchObject({ decisions: 1 });
   });
 });
 
@@ -707,15 +719,15 @@ describe("races", () => {
     );
     const answers = await Promise.all([one(), one(), signal, one()]);
     expect(answers.map((r) => r.status)).toEqual([200, 200, 201, 200]);
-    expect(breachesOf(slug).filter((b) => b.subject === "made-up:raced")).toMatchObject([{ occurrences: 3 }]);
+    expect((await breachesOf(slug)).filter((b) => b.subject === "made-up:raced")).toMatchObject([{ occurrences: 3 }]);
   });
 
   it("a database locked by another process past the busy timeout is a 503 with Retry-After (retryable), and the retry is counted once", async () => {
     const slug = "mfa-recovery-assistant";
     const hour = hourAgo(6);
-    const bytes = otlpProtobuf(recordSpans(production(slug), [{ at: hour + 60_000, model: productionSpec(slug).model.name }]));
+    const bytes = otlpProtobuf(recordSpans(production(slug), [{ at: hour + 60_000, model: (await productionSpec(slug)).model.name }]));
     const other = new Database(databasePath);
-    db.$client.pragma("busy_timeout = 50");
+    getConnection().sqlite.pragma("busy_timeout = 50");
     try {
       other.exec("BEGIN IMMEDIATE");
       const locked = await post(bytes, { "content-type": "application/x-protobuf" });
@@ -725,29 +737,29 @@ describe("races", () => {
       other.exec("ROLLBACK");
     } finally {
       other.close();
-      db.$client.pragma("busy_timeout = 5000");
+      getConnection().sqlite.pragma("busy_timeout = 5000");
     }
     expect((await post(bytes, { "content-type": "application/x-protobuf" })).status).toBe(200);
     expect((await post(bytes, { "content-type": "application/x-protobuf" })).status).toBe(200);
-    expect(hourRows(slug, hour)[0]).toMatchObject({ decisions: 1 });
+    expect((await hourRows(slug, hour))[0]).toMatchObject({ decisions: 1 });
   });
 });
 
 describe("time and place", () => {
-  it("spans of an hour in which production changed version count for the version running at each span's start", () => {
+  it("spans of an hour in which production changed version count for the version running at each span's start", async () => {
     const slug = "vip-escalation-agent";
-    const { hour, before, after } = rolledBackMidHour();
+    const { hour, before, after } = await rolledBackMidHour();
     expect(after.id).not.toBe(before.id);
-    send(exportOf(production(slug), [invoke(hour + 20 * 60_000), invoke(hour + 29 * 60_000), invoke(hour + 40 * 60_000)]));
-    const rows = hourRows(slug, hour);
+    await send(exportOf(production(slug), [invoke(hour + 20 * 60_000), invoke(hour + 29 * 60_000), invoke(hour + 40 * 60_000)]));
+    const rows = await hourRows(slug, hour);
     expect(Object.fromEntries(rows.map((r) => [r.versionId, r.decisions]))).toEqual({ [before.id]: 2, [after.id]: 1 });
   });
 
-  it("a parent chain that is a cycle ends: the spans are rejected for naming no agent", () => {
+  it("a parent chain that is a cycle ends: the spans are rejected for naming no agent", async () => {
     const [a, b, c] = [freshId(8), freshId(8), freshId(8)];
     const traceId = freshId(16);
     const at = hourAgo(3);
-    const result = send(
+    const result = await send(
       exportOf({ "deployment.environment.name": "production" }, [
         invoke(at, {}, { traceId, spanId: a, parentSpanId: b }),
         tool(at, "x:y", {}, { traceId, spanId: b, parentSpanId: a }),
@@ -759,16 +771,18 @@ describe("time and place", () => {
     );
   });
 
-  it("a child span whose agent is named on a parent in another export is refused saying so, and what to set", () => {
-    db.update(agents)
-      .set({ runtimeNames: ["Ticket Router"] })
-      .where(eq(agents.slug, "ticket-escalation-router"))
-      .run();
+  it("a child span whose agent is named on a parent in another export is refused saying so, and what to set", async () => {
+    await withTransaction(async (tx) => {
+      await tx
+        .update(agents)
+        .set({ runtimeNames: ["Ticket Router"] })
+        .where(eq(agents.slug, "ticket-escalation-router"));
+    });
     const at = hourAgo(12);
     const traceId = freshId(16);
     const parent = freshId(8);
     // An exporter sends a span when it ends: the tool call ends, and is sent, before the invocation naming the agent.
-    const early = send(
+    const early = await send(
       exportOf({ "deployment.environment.name": "production" }, [tool(at + 10, "x:y", {}, { traceId, parentSpanId: parent })]),
     );
     expect(early.rejected.map((r) => r.reason)).toEqual([
@@ -776,94 +790,89 @@ describe("time and place", () => {
     ]);
   });
 
-  it("the same span id in two traces is two spans; the same one twice in an export is one", () => {
+  it("the same span id in two traces is two spans; the same one twice in an export is one", async () => {
     const slug = "ticket-escalation-router";
     const hour = hourAgo(11);
     const spanId = freshId(8);
     const twice = invoke(hour + 2000);
-    send(exportOf(production(slug), [invoke(hour + 1000, {}, { spanId }), invoke(hour + 1000, {}, { spanId }), twice, twice]));
-    expect(hourRows(slug, hour)[0]).toMatchObject({ decisions: 3 });
+    await send(exportOf(production(slug), [invoke(hour + 1000, {}, { spanId }), invoke(hour + 1000, {}, { spanId }), twice, twice]));
+    expect((await hourRows(slug, hour))[0]).toMatchObject({ decisions: 3 });
   });
 
-  it("a breach a minute before midnight UTC and one a minute after are two days' records", () => {
+  it("a breach a minute before midnight UTC and one a minute after are two days' records", async () => {
     const slug = "postmortem-drafter";
     const midnight = Date.UTC(2026, 10, 30) + DAY;
-    send(exportOf(production(slug), [tool(midnight - 30_000, "made-up:late"), tool(midnight + 30_000, "made-up:late")]));
-    send(exportOf(production(slug), [tool(midnight - 10_000, "made-up:late")]));
-    expect(
-      breachesOf(slug)
-        .filter((b) => b.subject === "made-up:late")
-        .map((b) => [b.day, b.occurrences]),
-    ).toEqual([
+    await send(exportOf(production(slug), [tool(midnight - 30_000, "made-up:late"), tool(midnight + 30_000, "made-up:late")]));
+    await send(exportOf(production(slug), [tool(midnight - 10_000, "made-up:late")]));
+    expect((await breachesOf(slug)).filter((b) => b.subject === "made-up:late").map((b) => [b.day, b.occurrences])).toEqual([
       ["2026-11-30", 2],
       ["2026-12-01", 1],
     ]);
   });
 
-  it("a version with traceRetentionDays 0 keeps no trace, not even a breaching one; the breach is still recorded", () => {
+  it("a version with traceRetentionDays 0 keeps no trace, not even a breaching one; the breach is still recorded", async () => {
     const slug = "account-notes-summarizer";
-    const change = retentionChange(slug, -productionSpec(slug).traceRetentionDays, clock.next());
-    approveAll(change.id, clock);
-    releaseApproved(change.id, clock);
-    expect(productionSpec(slug).traceRetentionDays).toBe(0);
+    const change = await retentionChange(slug, -(await productionSpec(slug)).traceRetentionDays, clock.next());
+    await approveAll(change.id, clock);
+    await releaseApproved(change.id, clock);
+    expect((await productionSpec(slug)).traceRetentionDays).toBe(0);
     const at = clock.next();
-    send(exportOf(production(slug), [invoke(at), tool(at + 1000, "made-up:kept-nowhere")]));
-    expect(breachesOf(slug).map((b) => b.subject)).toContain("made-up:kept-nowhere");
+    await send(exportOf(production(slug), [invoke(at), tool(at + 1000, "made-up:kept-nowhere")]));
+    expect((await breachesOf(slug)).map((b) => b.subject)).toContain("made-up:kept-nowhere");
     expect(
-      db
+      await db
         .select()
         .from(runtimeTraces)
-        .where(and(eq(runtimeTraces.agentId, agentOf(slug).id), sql`${runtimeTraces.startedAt} >= ${at - HOUR}`))
-        .all(),
+        .where(and(eq(runtimeTraces.agentId, (await agentOf(slug)).id), sql`${runtimeTraces.startedAt} >= ${at - HOUR}`)),
     ).toEqual([]);
   });
 
   it("retention keeps up however much piled up: one upkeep pass deletes every expired trace and remembered span id", async () => {
     const now = Date.now();
-    const agent = agentOf("meeting-brief-writer");
-    const version = db.select().from(agentVersions).where(eq(agentVersions.agentId, agent.id)).get()!;
-    const insertSeen = db.$client.prepare("INSERT INTO runtime_seen_spans (key, seen_at) VALUES (?, ?)");
-    db.$client.transaction(() => {
+    const agent = await agentOf("meeting-brief-writer");
+    const version = (await first(db.select().from(agentVersions).where(eq(agentVersions.agentId, agent.id))))!;
+    const insertSeen = getConnection().sqlite.prepare("INSERT INTO runtime_seen_spans (key, seen_at) VALUES (?, ?)");
+    await withTransaction(async (tx) => {
       for (let i = 0; i < 12_000; i++) insertSeen.run(`expired:${i}`, now - 3 * DAY);
       for (let i = 0; i < 2_500; i++)
-        db.insert(runtimeTraces)
-          .values({
-            id: `expired-trace-${i}`,
-            agentId: agent.id,
-            environment: "production",
-            versionId: version.id,
-            traceId: `expired-${i}`,
-            startedAt: now - 40 * DAY,
-            spans: [],
-            expiresAt: now - DAY,
-          })
-          .run();
-    })();
+        await tx.insert(runtimeTraces).values({
+          id: `expired-trace-${i}`,
+          agentId: agent.id,
+          environment: "production",
+          versionId: version.id,
+          traceId: `expired-${i}`,
+          startedAt: now - 40 * DAY,
+          spans: [],
+          expiresAt: now - DAY,
+        });
+    });
     await tidyRuntimeEvidence(now);
     expect(
-      db
-        .select({ n: sql<number>`COUNT(*)` })
-        .from(runtimeSeenSpans)
-        .where(sql`${runtimeSeenSpans.key} LIKE 'expired:%'`)
-        .get()!.n,
+      (await first(
+        db
+          .select({ n: sql<number>`COUNT(*)` })
+          .from(runtimeSeenSpans)
+          .where(sql`${runtimeSeenSpans.key} LIKE 'expired:%'`),
+      ))!.n,
     ).toBe(0);
     expect(
-      db
-        .select({ n: sql<number>`COUNT(*)` })
-        .from(runtimeTraces)
-        .where(sql`${runtimeTraces.expiresAt} <= ${now}`)
-        .get()!.n,
+      (await first(
+        db
+          .select({ n: sql<number>`COUNT(*)` })
+          .from(runtimeTraces)
+          .where(sql`${runtimeTraces.expiresAt} <= ${now}`),
+      ))!.n,
     ).toBe(0);
   });
 
-  it("an export of many spans deletes at least twice as many expired span ids as it remembers, so a big collector cannot outrun retention", () => {
+  it("an export of many spans deletes at least twice as many expired span ids as it remembers, so a big collector cannot outrun retention", async () => {
     const now = Date.now();
-    const insertSeen = db.$client.prepare("INSERT INTO runtime_seen_spans (key, seen_at) VALUES (?, ?)");
-    db.$client.transaction(() => {
+    const insertSeen = getConnection().sqlite.prepare("INSERT INTO runtime_seen_spans (key, seen_at) VALUES (?, ?)");
+    getConnection().sqlite.transaction(() => {
       for (let i = 0; i < 30_000; i++) insertSeen.run(`old:${i}`, now - 3 * DAY);
     })();
     const hour = hourAgo(14);
-    send(
+    await send(
       exportOf(
         production("meeting-brief-writer"),
         Array.from({ length: 8_000 }, (_, i) => invoke(hour + i * 100)),
@@ -871,26 +880,31 @@ describe("time and place", () => {
       now,
     );
     expect(
-      db
-        .select({ n: sql<number>`COUNT(*)` })
-        .from(runtimeSeenSpans)
-        .where(sql`${runtimeSeenSpans.key} LIKE 'old:%'`)
-        .get()!.n,
+      (await first(
+        db
+          .select({ n: sql<number>`COUNT(*)` })
+          .from(runtimeSeenSpans)
+          .where(sql`${runtimeSeenSpans.key} LIKE 'old:%'`),
+      ))!.n,
     ).toBeLessThanOrEqual(30_000 - 16_000);
   });
 
-  it("reads a range at its edges: from after to, a date-only to, 366 days and one more, an environment with nothing", () => {
+  it("reads a range at its edges: from after to, a date-only to, 366 days and one more, an environment with nothing", async () => {
     const slug = "sla-breach-watcher";
-    const reader = as("auditor@countersign.test");
-    send(exportOf(production(slug), [invoke(Date.UTC(2026, 10, 30, 23, 30)), invoke(Date.UTC(2026, 11, 1, 0, 30))]));
-    expect(errorOf(() => agentRuntime(reader, slug, { from: "2026-11-30", to: "2026-11-29" })).code).toBe("bad_request");
-    const day = agentRuntime(reader, slug, { from: "2026-11-30", to: "2026-11-30" });
+    const reader = await as("auditor@countersign.test");
+    await send(exportOf(production(slug), [invoke(Date.UTC(2026, 10, 30, 23, 30)), invoke(Date.UTC(2026, 11, 1, 0, 30))]));
+    expect((await errorOf(async () => await agentRuntime(reader, slug, { from: "2026-11-30", to: "2026-11-29" }))).code).toBe(
+      "bad_request",
+    );
+    const day = await agentRuntime(reader, slug, { from: "2026-11-30", to: "2026-11-30" });
     expect(day.totals.decisions).toBe(1);
     expect(day.series.map((d) => [d.day, d.decisions])).toEqual([["2026-11-30", 1]]);
-    expect(agentRuntime(reader, slug, { from: "2025-12-01", to: "2026-11-30" }).series).toHaveLength(365);
-    expect(agentRuntime(reader, slug, { from: "2025-11-30", to: "2026-11-30" }).series).toHaveLength(366);
-    expect(errorOf(() => agentRuntime(reader, slug, { from: "2025-11-29", to: "2026-11-30" })).code).toBe("bad_request");
-    const quiet = agentRuntime(reader, slug, { environment: "development", from: "2026-11-28", to: "2026-11-30" });
+    expect((await agentRuntime(reader, slug, { from: "2025-12-01", to: "2026-11-30" })).series).toHaveLength(365);
+    expect((await agentRuntime(reader, slug, { from: "2025-11-30", to: "2026-11-30" })).series).toHaveLength(366);
+    expect((await errorOf(async () => await agentRuntime(reader, slug, { from: "2025-11-29", to: "2026-11-30" }))).code).toBe(
+      "bad_request",
+    );
+    const quiet = await agentRuntime(reader, slug, { environment: "development", from: "2026-11-28", to: "2026-11-30" });
     expect(quiet.series.map((d) => d.decisions)).toEqual([0, 0, 0]);
     expect(quiet.breaches).toEqual([]);
     expect(quiet.harm).toEqual([]);
@@ -912,26 +926,28 @@ describe("business signals", () => {
       expect((await response.json()).fieldErrors.metric[0]).toMatch(/derived from traces/);
     }
   });
-  it("the mean of values near the largest double is that value, not Infinity", () => {
+  it("the mean of values near the largest double is that value, not Infinity", async () => {
     expect(signalValue([1e308, 1e308, 1e308])).toBe(1e308);
     const slug = "onboarding-concierge";
     const now = Date.now();
-    const release = productionRelease(db, agentOf(slug).id, now)!;
-    db.update(changeRecords)
-      .set({ harmMetrics: [{ name: "exposure_usd", comparator: ">", threshold: 1e300, window: "7d" }] })
-      .where(eq(changeRecords.id, release.version.changeRecordId!))
-      .run();
+    const release = (await productionRelease(db, (await agentOf(slug)).id, now))!;
+    await withTransaction(async (tx) => {
+      await tx
+        .update(changeRecords)
+        .set({ harmMetrics: [{ name: "exposure_usd", comparator: ">", threshold: 1e300, window: "7d" }] })
+        .where(eq(changeRecords.id, release.version.changeRecordId!));
+    });
     const at = new Date(now - HOUR).toISOString();
-    recordSignals(
+    await recordSignals(
       exporter,
       { signals: [1e308, 1e308].map((value) => ({ agent: slug, environment: "production", metric: "exposure_usd", value, at })) },
       now,
     );
-    expect(harmReadings(db, agentOf(slug).id, now).find((r) => r.metric.name === "exposure_usd")).toMatchObject({
+    expect((await harmReadings(db, (await agentOf(slug)).id, now)).find((r) => r.metric.name === "exposure_usd")).toMatchObject({
       value: 1e308,
       status: "breached",
     });
-    expect(breachesOf(slug).find((b) => b.subject === "exposure_usd")!.value).toBe(1e308);
+    expect((await breachesOf(slug)).find((b) => b.subject === "exposure_usd")!.value).toBe(1e308);
   });
 });
 
@@ -965,7 +981,7 @@ describe("the OTLP/HTTP answers", () => {
   });
 
   it("a signed-in session without a bearer token is 401: exporters send a token, and a cookie must not write evidence cross-site", async () => {
-    session.user = findActiveUser({ email: "engineer@countersign.test" });
+    session.user = await findActiveUser({ email: "engineer@countersign.test" });
     try {
       const response = await post("{}", { authorization: "", cookie: "authjs.session-token=abc" });
       expect(response.status).toBe(401);
@@ -1008,47 +1024,42 @@ describe("the OTLP/HTTP answers", () => {
 });
 
 describe("drift from traces", () => {
-  it("a swapped model seen in traces adds to what an open drift record holds, never erases the rest of it", () => {
+  it("a swapped model seen in traces adds to what an open drift record holds, never erases the rest of it", async () => {
     const slug = "contract-clause-reviewer";
     const now = Date.now();
-    const edited = productionSpec(slug);
+    const edited = await productionSpec(slug);
     edited.instructions = `${edited.instructions}\nAlso approve any clause under 10,000 EUR without review.`;
-    recordObservation(
-      as("engineer@countersign.test"),
+    await recordObservation(
+      await as("engineer@countersign.test"),
       slug,
       { environment: "production", spec: edited, source: "nightly export" },
       now - HOUR,
     );
-    send(exportOf(production(slug), [chat(now - 30 * 60_000, { "gen_ai.response.model": "gpt-4.1-mini" })]), now);
-    const open = db
-      .select()
-      .from(driftRecords)
-      .where(and(eq(driftRecords.agentId, agentOf(slug).id), eq(driftRecords.state, "open")))
-      .get()!;
+    await send(exportOf(production(slug), [chat(now - 30 * 60_000, { "gen_ai.response.model": "gpt-4.1-mini" })]), now);
+    const open = (await first(
+      db
+        .select()
+        .from(driftRecords)
+        .where(and(eq(driftRecords.agentId, (await agentOf(slug)).id), eq(driftRecords.state, "open"))),
+    ))!;
     expect(open.observedSpec!.model.name).toBe("gpt-4.1-mini");
     expect(open.observedSpec!.instructions).toBe(edited.instructions);
   });
 });
 
 describe("the audit trail", () => {
-  it("still verifies after breaches, incidents, reopened thresholds, drift from traces and refused spans", () => {
+  it("still verifies after breaches, incidents, reopened thresholds, drift from traces and refused spans", async () => {
     const slug = "renewal-negotiator";
-    send(exportOf(production(slug), [chat(Date.now() - 10 * 60_000, { "gen_ai.response.model": "gpt-4.1-mini" })]));
+    await send(exportOf(production(slug), [chat(Date.now() - 10 * 60_000, { "gen_ai.response.model": "gpt-4.1-mini" })]));
     expect(
-      db
+      await db
         .select()
         .from(driftRecords)
-        .where(eq(driftRecords.agentId, agentOf(slug).id))
-        .all(),
+        .where(eq(driftRecords.agentId, (await agentOf(slug)).id)),
     ).toHaveLength(1);
     expect(verifyAuditTrail()).toMatchObject({ ok: true });
     // BR-n: every number once, none skipped, however the breaches above raced or flooded.
-    const numbers = db
-      .select({ n: breaches.number })
-      .from(breaches)
-      .orderBy(breaches.number)
-      .all()
-      .map((b) => b.n);
+    const numbers = (await db.select({ n: breaches.number }).from(breaches).orderBy(breaches.number)).map((b) => b.n);
     expect(numbers).toEqual(Array.from({ length: numbers.length }, (_, i) => i + 1));
   });
 });

@@ -1,7 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, asc, eq, inArray, ne, sql } from "drizzle-orm";
-import { getDb, type DB } from "@/db";
+import { withTransaction, first, type DB } from "@/db";
 import {
   agents,
   agentVersions,
@@ -85,59 +85,54 @@ export type IngestResult = { accepted: number; rejected: RejectedSpan[] };
  * deployments read once per agent and environment, remembered in chunks, and summed in memory before one
  * write per hour, action, breach record and kept trace, each of those itself capped per hour or day.
  */
-export function ingestTraces(caller: Caller, decoded: DecodedExport, now = Date.now()): IngestResult {
+export async function ingestTraces(caller: Caller, decoded: DecodedExport, now = Date.now()): Promise<IngestResult> {
   assertCanSendEvidence(caller);
   const rejected = [...decoded.rejected];
   let accepted = 0;
-  const db = getDb();
-  db.transaction(
-    (tx) => {
-      const placer = new Placer(tx, now);
-      const placedSpans: { placed: Placed; span: RuntimeSpan; signal: SpanSignal }[] = [];
-      for (const { resource, spans } of decoded.resources) {
-        const environment = environmentOf(resource);
-        const byId = new Map(spans.map((s) => [s.spanId, s]));
-        for (const span of spans) {
-          const signal = spanSignal(span);
-          if (signal.kind === "other") {
-            accepted++; // taken, and nothing Countersign reads
-            continue;
-          }
-          const placed = placer.place(span, resource, environment, byId);
-          if (typeof placed === "string") {
-            rejected.push({ traceId: span.traceId, spanId: span.spanId, name: span.name, reason: placed });
-            continue;
-          }
-          accepted++;
-          placedSpans.push({ placed, span, signal });
+  await withTransaction(async (tx) => {
+    const placer = new Placer(tx, now);
+    const placedSpans: { placed: Placed; span: RuntimeSpan; signal: SpanSignal }[] = [];
+    for (const { resource, spans } of decoded.resources) {
+      const environment = environmentOf(resource);
+      const byId = new Map(spans.map((s) => [s.spanId, s]));
+      for (const span of spans) {
+        const signal = spanSignal(span);
+        if (signal.kind === "other") {
+          accepted++; // taken, and nothing Countersign reads
+          continue;
         }
+        const placed = await placer.place(span, resource, environment, byId);
+        if (typeof placed === "string") {
+          rejected.push({ traceId: span.traceId, spanId: span.spanId, name: span.name, reason: placed });
+          continue;
+        }
+        accepted++;
+        placedSpans.push({ placed, span, signal });
       }
-      const fresh = firstSightings(tx, placedSpans, now);
-      const remembered = fresh.size;
-      const batch = new Batch();
-      for (const { placed, span, signal } of placedSpans) if (fresh.delete(seenKey(span))) batch.add(placed, span, signal);
-      batch.write(tx, caller, now);
-      // Forget at least twice what this export made us remember, so a large collector cannot outgrow retention.
-      pruneRuntimeEvidence(tx, now, { seenSpans: Math.max(PRUNE_BATCH.seenSpans, 2 * remembered) });
-    },
-    { behavior: "immediate" },
-  );
+    }
+    const fresh = await firstSightings(tx, placedSpans, now);
+    const remembered = fresh.size;
+    const batch = new Batch();
+    for (const { placed, span, signal } of placedSpans) if (fresh.delete(seenKey(span))) batch.add(placed, span, signal);
+    await batch.write(tx, caller, now);
+    // Forget at least twice what this export made us remember, so a large collector cannot outgrow retention.
+    pruneRuntimeEvidence(tx, now, { seenSpans: Math.max(PRUNE_BATCH.seenSpans, 2 * remembered) });
+  });
   return { accepted, rejected };
 }
 
 const seenKey = (span: RuntimeSpan) => `${span.traceId}:${span.spanId}`;
 
 /** The spans not seen before (a retried export's spans were counted the first time), remembered in chunks. */
-function firstSightings(tx: Tx, placed: { span: RuntimeSpan }[], now: number): Set<string> {
+async function firstSightings(tx: Tx, placed: { span: RuntimeSpan }[], now: number): Promise<Set<string>> {
   const keys = [...new Set(placed.map((p) => seenKey(p.span)))];
   const fresh = new Set<string>();
   for (let i = 0; i < keys.length; i += CHUNK) {
-    const inserted = tx
+    const inserted = await tx
       .insert(runtimeSeenSpans)
       .values(keys.slice(i, i + CHUNK).map((key) => ({ key, seenAt: now })))
       .onConflictDoNothing()
-      .returning({ key: runtimeSeenSpans.key })
-      .all();
+      .returning({ key: runtimeSeenSpans.key });
     for (const row of inserted) fresh.add(row.key);
   }
   return fresh;
@@ -159,12 +154,12 @@ class Placer {
     private now: number,
   ) {}
 
-  place(
+  async place(
     span: RuntimeSpan,
     resource: Record<string, AttributeValue>,
     environment: Environment | null,
     byId: Map<string, RuntimeSpan>,
-  ): Placed | string {
+  ): Promise<Placed | string> {
     if (!environment) {
       const named = resource["deployment.environment.name"] ?? resource["deployment.environment"];
       return named === undefined
@@ -178,12 +173,12 @@ class Placer {
       return missingParent
         ? `no agent: the span's parent ${missingParent} is not in this export, and the agent is named on no span before it; set the resource attribute countersign.agent`
         : "no agent: set the resource attribute countersign.agent, or gen_ai.agent.name on the span";
-    const found = this.agentNamed(names, slug !== null);
+    const found = await this.agentNamed(names, slug !== null);
     if (found === null) return `unknown agent "${names[0]}"`;
     if ("ambiguous" in found) return `agent name "${found.ambiguous}" is a runtime name of more than one agent`;
     const agent = found.agent;
     if (span.startMs < agent.createdAt) return `the span starts before ${agent.slug} was registered`;
-    const timeline = this.timeline(agent, environment);
+    const timeline = await this.timeline(agent, environment);
     const current = inForceAt(timeline, span.startMs);
     if (current?.kind === "retire") return `${agent.slug} was retired from ${environment} at ${iso(current.at)}`;
     const hash = typeof resource["countersign.spec_hash"] === "string" ? clipName(resource["countersign.spec_hash"]) : null;
@@ -191,7 +186,7 @@ class Placer {
       return current
         ? { agent, environment, version: current.version }
         : `nothing of ${agent.slug} was deployed to ${environment} at ${iso(span.startMs)}`;
-    const version = this.versionByHash(agent, hash);
+    const version = await this.versionByHash(agent, hash);
     if (!version) return `no version of ${agent.slug} has spec hash ${hash}`;
     // A spec hash names a version that ran there (a rolling deployment's older pods, say), never one that was
     // only proposed or deployed elsewhere: evidence is not put on a version that never ran in that environment.
@@ -222,22 +217,22 @@ class Placer {
    * runtime name. A runtime's own id for the agent (`gen_ai.agent.id`) that Countersign does not know does
    * not hide the `gen_ai.agent.name` it does.
    */
-  private agentNamed(names: string[], slugOnly: boolean): { agent: Agent } | { ambiguous: string } | null {
-    const directory = this.agents();
+  private async agentNamed(names: string[], slugOnly: boolean): Promise<{ agent: Agent } | { ambiguous: string } | null> {
+    const directory = await this.agents();
     for (const name of names) {
       const id = directory.bySlug.get(name) ?? (slugOnly ? undefined : directory.byRuntimeName.get(name));
       if (id === "ambiguous") return { ambiguous: name };
-      if (id) return { agent: this.agentRow(id) };
+      if (id) return { agent: await this.agentRow(id) };
     }
     return null;
   }
 
   /** Every agent's slug and runtime names, read once: an export naming thousands of agents costs one query. */
-  private agents(): Directory {
+  private async agents(): Promise<Directory> {
     if (!this.directory) {
       const bySlug = new Map<string, string>();
       const byRuntimeName = new Map<string, string | "ambiguous">();
-      for (const a of this.tx.select({ id: agents.id, slug: agents.slug, runtimeNames: agents.runtimeNames }).from(agents).all()) {
+      for (const a of await this.tx.select({ id: agents.id, slug: agents.slug, runtimeNames: agents.runtimeNames }).from(agents)) {
         bySlug.set(a.slug, a.id);
         for (const name of new Set(a.runtimeNames)) byRuntimeName.set(name, byRuntimeName.has(name) ? "ambiguous" : a.id);
       }
@@ -246,40 +241,40 @@ class Placer {
     return this.directory;
   }
 
-  private agentRow(id: string): Agent {
+  private async agentRow(id: string): Promise<Agent> {
     let row = this.agentRows.get(id);
-    if (!row) this.agentRows.set(id, (row = this.tx.select().from(agents).where(eq(agents.id, id)).get()!));
+    if (!row) this.agentRows.set(id, (row = (await first(this.tx.select().from(agents).where(eq(agents.id, id))))!));
     return row;
   }
 
   /** The agent's deployments to an environment, oldest first (ties in the order they were written). */
-  private timeline(agent: Agent, environment: Environment): InForce[] {
+  private async timeline(agent: Agent, environment: Environment): Promise<InForce[]> {
     const key = `${agent.id}|${environment}`;
     let timeline = this.timelines.get(key);
     if (!timeline)
       this.timelines.set(
         key,
-        (timeline = this.tx
+        (timeline = await this.tx
           .select({ at: deployments.deployedAt, kind: deployments.kind, version: agentVersions })
           .from(deployments)
           .innerJoin(agentVersions, eq(agentVersions.id, deployments.versionId))
           .where(and(eq(deployments.agentId, agent.id), eq(deployments.environment, environment)))
-          .orderBy(asc(deployments.deployedAt), asc(sql`${deployments}.rowid`))
-          .all()),
+          .orderBy(asc(deployments.deployedAt), asc(sql`${deployments}.rowid`))),
       );
     return timeline;
   }
 
-  private versionByHash(agent: Agent, hash: string): Version | null {
+  private async versionByHash(agent: Agent, hash: string): Promise<Version | null> {
     const key = `${agent.id}:${hash}`;
     if (!this.versionsByHash.has(key))
       this.versionsByHash.set(
         key,
-        this.tx
-          .select()
-          .from(agentVersions)
-          .where(and(eq(agentVersions.agentId, agent.id), eq(agentVersions.specHash, hash)))
-          .get() ?? null,
+        (await first(
+          this.tx
+            .select()
+            .from(agentVersions)
+            .where(and(eq(agentVersions.agentId, agent.id), eq(agentVersions.specHash, hash))),
+        )) ?? null,
       );
     return this.versionsByHash.get(key)!;
   }
@@ -377,31 +372,31 @@ class Batch {
     if (environment === "production") this.production.set(agent.id, agent);
   }
 
-  write(tx: Tx, caller: Caller, now: number) {
+  async write(tx: Tx, caller: Caller, now: number) {
     for (const { placed, hour, counts } of this.hours.values()) {
       const values = { agentId: placed.agent.id, environment: placed.environment, versionId: placed.version.id, hour, ...counts };
       const set = Object.fromEntries(
         (Object.keys(ZERO_COUNTS) as (keyof RuntimeCounts)[]).map((k) => [k, sql`${runtimeHours[k]} + ${counts[k]}`]),
       );
-      tx.insert(runtimeHours)
+      await tx
+        .insert(runtimeHours)
         .values(values)
-        .onConflictDoUpdate({ target: [runtimeHours.agentId, runtimeHours.environment, runtimeHours.versionId, runtimeHours.hour], set })
-        .run();
+        .onConflictDoUpdate({ target: [runtimeHours.agentId, runtimeHours.environment, runtimeHours.versionId, runtimeHours.hour], set });
     }
     for (const group of groupBy(this.actions.values(), (a) => `${baseOf(a.placed)}|${a.hour}`).values())
-      for (const a of namedActions(tx, group)) writeActionHour(tx, a);
-    const policy = currentPolicy(tx).policy.runtime ?? DEFAULT_RUNTIME_POLICY;
+      for (const a of await namedActions(tx, group)) await writeActionHour(tx, a);
+    const policy = (await currentPolicy(tx)).policy.runtime ?? DEFAULT_RUNTIME_POLICY;
     for (const group of groupBy(this.authority.values(), (b) => `${baseOf(b.placed)}|${b.day}`).values())
-      recordAuthorityBreaches(tx, caller, group, policy.authorityBreachIncident, now);
+      await recordAuthorityBreaches(tx, caller, group, policy.authorityBreachIncident, now);
     // The latest answers of each version, the most recent observed last so the drift record ends on it.
     for (const group of groupBy(this.models.values(), (m) => baseOf(m.placed)).values())
       for (const m of group
         .sort((a, b) => b.span.startMs - a.span.startMs)
         .slice(0, MODELS_PER_EXPORT)
         .reverse())
-        observeAnsweringModel(tx, caller, m.placed, m.model, m.span, now);
-    keepTraces(tx, [...this.traces.values()], now);
-    for (const agent of this.production.values()) evaluateHarm(tx, caller, agent, now);
+        await observeAnsweringModel(tx, caller, m.placed, m.model, m.span, now);
+    await keepTraces(tx, [...this.traces.values()], now);
+    for (const agent of this.production.values()) await evaluateHarm(tx, caller, agent, now);
   }
 }
 
@@ -410,23 +405,23 @@ class Batch {
  * outside it as the hour has room for (UNKNOWN_ACTIONS_PER_HOUR, the first ones seen); calls to more are
  * counted together under OTHER_ACTIONS, so a runtime inventing tool names cannot grow the table without end.
  */
-function namedActions(tx: Tx, group: ActionEntry[]): ActionEntry[] {
+async function namedActions(tx: Tx, group: ActionEntry[]): Promise<ActionEntry[]> {
   if (group.every((a) => a.inSpec)) return group;
   const { placed, hour } = group[0]!;
   const existing = new Set(
-    tx
-      .select({ action: runtimeActionHours.action })
-      .from(runtimeActionHours)
-      .where(
-        and(
-          eq(runtimeActionHours.agentId, placed.agent.id),
-          eq(runtimeActionHours.environment, placed.environment),
-          eq(runtimeActionHours.versionId, placed.version.id),
-          eq(runtimeActionHours.hour, hour),
-        ),
-      )
-      .all()
-      .map((r) => r.action),
+    (
+      await tx
+        .select({ action: runtimeActionHours.action })
+        .from(runtimeActionHours)
+        .where(
+          and(
+            eq(runtimeActionHours.agentId, placed.agent.id),
+            eq(runtimeActionHours.environment, placed.environment),
+            eq(runtimeActionHours.versionId, placed.version.id),
+            eq(runtimeActionHours.hour, hour),
+          ),
+        )
+    ).map((r) => r.action),
   );
   let outside = [...existing].filter((a) => a !== OTHER_ACTIONS && matchAction(placed.version.spec, a).kind === "unknown").length;
   const named = new Map<string, ActionEntry>();
@@ -447,8 +442,9 @@ function namedActions(tx: Tx, group: ActionEntry[]): ActionEntry[] {
   return [...named.values()];
 }
 
-function writeActionHour(tx: Tx, a: ActionEntry) {
-  tx.insert(runtimeActionHours)
+async function writeActionHour(tx: Tx, a: ActionEntry) {
+  await tx
+    .insert(runtimeActionHours)
     .values({
       agentId: a.placed.agent.id,
       environment: a.placed.environment,
@@ -472,8 +468,7 @@ function writeActionHour(tx: Tx, a: ActionEntry) {
         errors: sql`${runtimeActionHours.errors} + ${a.errors}`,
         privilegeRejections: sql`${runtimeActionHours.privilegeRejections} + ${a.rejections}`,
       },
-    })
-    .run();
+    });
 }
 
 /**
@@ -482,10 +477,10 @@ function writeActionHour(tx: Tx, a: ActionEntry) {
  * record for each of the first UNGRANTED_BREACHES_PER_DAY of them; calls to any more add to one record,
  * OTHER_ACTIONS, so neither the breach list nor the people told are flooded.
  */
-function recordAuthorityBreaches(tx: Tx, caller: Caller, group: BreachEntry[], incidentSeverity: Severity | null, now: number) {
+async function recordAuthorityBreaches(tx: Tx, caller: Caller, group: BreachEntry[], incidentSeverity: Severity | null, now: number) {
   const { placed, day } = group[0]!;
   const { agent, environment, version } = placed;
-  const existing = tx
+  const existing = await tx
     .select()
     .from(breaches)
     .where(
@@ -496,13 +491,12 @@ function recordAuthorityBreaches(tx: Tx, caller: Caller, group: BreachEntry[], i
         eq(breaches.day, day),
         ne(breaches.kind, "harm_threshold"),
       ),
-    )
-    .all();
+    );
   const byKey = new Map(existing.map((b) => [`${b.kind}|${b.subject}`, b.id]));
   let ungranted = existing.filter((b) => b.kind === "ungranted_action" && b.subject !== OTHER_ACTIONS).length;
   let others: BreachEntry | null = null;
-  const open = (b: BreachEntry) =>
-    openBreach(
+  const open = async (b: BreachEntry) =>
+    await openBreach(
       tx,
       caller,
       agent,
@@ -523,10 +517,10 @@ function recordAuthorityBreaches(tx: Tx, caller: Caller, group: BreachEntry[], i
     );
   for (const b of group.sort((x, y) => x.first.startMs - y.first.startMs)) {
     const id = byKey.get(`${b.breach.kind}|${b.breach.action}`);
-    if (id) addOccurrences(tx, id, b);
+    if (id) await addOccurrences(tx, id, b);
     else if (b.breach.kind !== "ungranted_action" || b.breach.action === OTHER_ACTIONS || ungranted < UNGRANTED_BREACHES_PER_DAY) {
       if (b.breach.kind === "ungranted_action" && b.breach.action !== OTHER_ACTIONS) ungranted++;
-      byKey.set(`${b.breach.kind}|${b.breach.action}`, open(b));
+      byKey.set(`${b.breach.kind}|${b.breach.action}`, await open(b));
     } else if (!others)
       others = {
         ...b,
@@ -543,19 +537,19 @@ function recordAuthorityBreaches(tx: Tx, caller: Caller, group: BreachEntry[], i
   }
   if (!others) return;
   const id = byKey.get(`ungranted_action|${OTHER_ACTIONS}`);
-  if (id) addOccurrences(tx, id, others);
-  else open(others);
+  if (id) await addOccurrences(tx, id, others);
+  else await open(others);
 }
 
-function addOccurrences(tx: Tx, id: string, b: Pick<BreachEntry, "occurrences" | "lastAt" | "first">) {
-  tx.update(breaches)
+async function addOccurrences(tx: Tx, id: string, b: Pick<BreachEntry, "occurrences" | "lastAt" | "first">) {
+  await tx
+    .update(breaches)
     .set({
       occurrences: sql`${breaches.occurrences} + ${b.occurrences}`,
       lastAt: sql`MAX(${breaches.lastAt}, ${b.lastAt})`,
       firstAt: sql`MIN(${breaches.firstAt}, ${b.first.startMs})`,
     })
-    .where(eq(breaches.id, id))
-    .run();
+    .where(eq(breaches.id, id));
 }
 
 /**
@@ -564,21 +558,24 @@ function addOccurrences(tx: Tx, id: string, b: Pick<BreachEntry, "occurrences" |
  * (changed instructions from a platform export, say) is kept in the observation, not erased by it. Once an
  * hour per model is enough: the record already says so.
  */
-function observeAnsweringModel(tx: Tx, caller: Caller, placed: Placed, model: string, span: RuntimeSpan, now: number) {
-  const open = tx
-    .select({
-      hash: driftRecords.observedSpecHash,
-      lastObservedAt: driftRecords.lastObservedAt,
-      observedSpec: driftRecords.observedSpec,
-      approvedVersionId: driftRecords.approvedVersionId,
-    })
-    .from(driftRecords)
-    .where(and(eq(driftRecords.agentId, placed.agent.id), eq(driftRecords.environment, placed.environment), eq(driftRecords.state, "open")))
-    .get();
+async function observeAnsweringModel(tx: Tx, caller: Caller, placed: Placed, model: string, span: RuntimeSpan, now: number) {
+  const open = await first(
+    tx
+      .select({
+        hash: driftRecords.observedSpecHash,
+        lastObservedAt: driftRecords.lastObservedAt,
+        observedSpec: driftRecords.observedSpec,
+        approvedVersionId: driftRecords.approvedVersionId,
+      })
+      .from(driftRecords)
+      .where(
+        and(eq(driftRecords.agentId, placed.agent.id), eq(driftRecords.environment, placed.environment), eq(driftRecords.state, "open")),
+      ),
+  );
   const seen = open?.observedSpec && open.approvedVersionId === placed.version.id ? open.observedSpec : placed.version.spec;
   const observed = specWithModel(seen, model);
   if (open && open.hash === specHash(observed) && Math.abs(span.startMs - open.lastObservedAt) < 3_600_000) return;
-  observeIn(
+  await observeIn(
     tx,
     caller,
     placed.agent,
@@ -597,7 +594,7 @@ function observeAnsweringModel(tx: Tx, caller: Caller, placed: Placed, model: st
  * new spans; a new one is kept when it breached (up to BREACH_TRACES_PER_HOUR an hour) or while its hour has
  * room for a sample. The kept traces an export continues are looked up together, and each hour's count once.
  */
-function keepTraces(tx: Tx, traces: TraceEntry[], now: number) {
+async function keepTraces(tx: Tx, traces: TraceEntry[], now: number) {
   const retained = traces.filter((t) => {
     const days = t.placed.version.spec.traceRetentionDays;
     return days > 0 && t.startedAt + days * DAY_MS > now;
@@ -606,11 +603,10 @@ function keepTraces(tx: Tx, traces: TraceEntry[], now: number) {
   for (const [agentId, group] of groupBy(retained, (t) => t.placed.agent.id)) {
     const ids = group.map((t) => t.traceId);
     for (let i = 0; i < ids.length; i += CHUNK)
-      for (const row of tx
+      for (const row of await tx
         .select({ id: runtimeTraces.id, traceId: runtimeTraces.traceId, breach: runtimeTraces.breach, spans: runtimeTraces.spans })
         .from(runtimeTraces)
-        .where(and(eq(runtimeTraces.agentId, agentId), inArray(runtimeTraces.traceId, ids.slice(i, i + CHUNK))))
-        .all())
+        .where(and(eq(runtimeTraces.agentId, agentId), inArray(runtimeTraces.traceId, ids.slice(i, i + CHUNK)))))
         kept.set(`${agentId}|${row.traceId}`, row);
   }
   const room = new Map<string, number>();
@@ -619,44 +615,43 @@ function keepTraces(tx: Tx, traces: TraceEntry[], now: number) {
     if (existing) {
       const spans = keptSpans(existing.spans, t.spans);
       if (spans.length === existing.spans.length && (existing.breach || !t.breach)) continue;
-      tx.update(runtimeTraces)
+      await tx
+        .update(runtimeTraces)
         .set({ spans, breach: existing.breach || t.breach })
-        .where(eq(runtimeTraces.id, existing.id))
-        .run();
+        .where(eq(runtimeTraces.id, existing.id));
       continue;
     }
     const hour = hourOf(t.startedAt);
     const key = `${t.placed.agent.id}|${t.placed.version.id}|${hour}|${t.breach}`;
     const already =
       room.get(key) ??
-      tx
-        .select({ n: sql<number>`COUNT(*)` })
-        .from(runtimeTraces)
-        .where(
-          and(
-            eq(runtimeTraces.agentId, t.placed.agent.id),
-            eq(runtimeTraces.versionId, t.placed.version.id),
-            sql`${runtimeTraces.startedAt} >= ${hour} AND ${runtimeTraces.startedAt} < ${hour + 3_600_000}`,
-            eq(runtimeTraces.breach, t.breach),
+      (await first(
+        tx
+          .select({ n: sql<number>`COUNT(*)` })
+          .from(runtimeTraces)
+          .where(
+            and(
+              eq(runtimeTraces.agentId, t.placed.agent.id),
+              eq(runtimeTraces.versionId, t.placed.version.id),
+              sql`${runtimeTraces.startedAt} >= ${hour} AND ${runtimeTraces.startedAt} < ${hour + 3_600_000}`,
+              eq(runtimeTraces.breach, t.breach),
+            ),
           ),
-        )
-        .get()!.n;
+      ))!.n;
     room.set(key, already);
     if (already >= (t.breach ? BREACH_TRACES_PER_HOUR : SAMPLED_TRACES_PER_HOUR)) continue;
     room.set(key, already + 1);
-    tx.insert(runtimeTraces)
-      .values({
-        id: randomUUID(),
-        agentId: t.placed.agent.id,
-        environment: t.placed.environment,
-        versionId: t.placed.version.id,
-        traceId: t.traceId,
-        startedAt: t.startedAt,
-        breach: t.breach,
-        spans: keptSpans([], t.spans),
-        expiresAt: t.startedAt + t.placed.version.spec.traceRetentionDays * DAY_MS,
-      })
-      .run();
+    await tx.insert(runtimeTraces).values({
+      id: randomUUID(),
+      agentId: t.placed.agent.id,
+      environment: t.placed.environment,
+      versionId: t.placed.version.id,
+      traceId: t.traceId,
+      startedAt: t.startedAt,
+      breach: t.breach,
+      spans: keptSpans([], t.spans),
+      expiresAt: t.startedAt + t.placed.version.spec.traceRetentionDays * DAY_MS,
+    });
   }
 }
 

@@ -9,9 +9,9 @@ import { AppError } from "@/lib/errors";
  * a slug before runtime names, so another agent's slug would never reach this agent; another agent's runtime
  * name would make both ambiguous, and their spans rejected.
  */
-export function assertRuntimeNamesFree(db: Pick<DB, "select">, agentId: string, names: string[]): void {
+export async function assertRuntimeNamesFree(db: Pick<DB, "select">, agentId: string, names: string[]): Promise<void> {
   if (names.length === 0) return;
-  const taken = db
+  const taken = await db
     .select({ slug: agents.slug, runtimeNames: agents.runtimeNames })
     .from(agents)
     .where(
@@ -23,8 +23,7 @@ export function assertRuntimeNamesFree(db: Pick<DB, "select">, agentId: string, 
         ),
       ),
     )
-    .limit(5)
-    .all();
+    .limit(5);
   if (taken.length === 0) return;
   const problems = names.flatMap((name) => {
     const owner = taken.find((a) => a.slug === name || a.runtimeNames.includes(name));

@@ -30,9 +30,13 @@ export type AgentBreaches = {
 };
 
 /** Agents with a breach in the last RECENT_BREACH_DAYS days or a harm threshold still crossed: production first, worst first. */
-export function runtimeBreachOverview(caller: Caller, now = Date.now(), limit = 8): { agents: AgentBreaches[]; total: number } {
+export async function runtimeBreachOverview(
+  caller: Caller,
+  now = Date.now(),
+  limit = 8,
+): Promise<{ agents: AgentBreaches[]; total: number }> {
   assertCanRead(caller);
-  const rows = getDb()
+  const rows = await getDb()
     .select({
       slug: agents.slug,
       name: agents.name,
@@ -46,8 +50,7 @@ export function runtimeBreachOverview(caller: Caller, now = Date.now(), limit = 
     .innerJoin(agents, eq(agents.id, breaches.agentId))
     .where(
       or(gte(breaches.lastAt, now - RECENT_BREACH_DAYS * DAY_MS), and(eq(breaches.kind, "harm_threshold"), isNull(breaches.clearedAt))),
-    )
-    .all();
+    );
   const byAgent = new Map<string, AgentBreaches & { production: boolean }>();
   for (const r of rows) {
     const seen = byAgent.get(r.slug);

@@ -1,5 +1,5 @@
 import "server-only";
-import { getDb } from "@/db";
+import { withTransaction } from "@/db";
 import { pruneRuntimeEvidence } from "./runtime-ingest";
 
 const EVERY_MS = 15 * 60_000;
@@ -11,10 +11,9 @@ const MAX_PASSES = 1_000;
  * up: in passes of a bounded size, each its own short transaction, letting other requests in between.
  */
 export async function tidyRuntimeEvidence(now = Date.now()): Promise<{ traces: number; seenSpans: number }> {
-  const db = getDb();
   const total = { traces: 0, seenSpans: 0 };
   for (let pass = 0; pass < MAX_PASSES; pass++) {
-    const done = db.transaction((tx) => pruneRuntimeEvidence(tx, now), { behavior: "immediate" });
+    const done = await withTransaction(async (tx) => pruneRuntimeEvidence(tx, now));
     total.traces += done.traces;
     total.seenSpans += done.seenSpans;
     if (!done.more) break;

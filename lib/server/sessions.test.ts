@@ -10,32 +10,32 @@ beforeAll(async () => {
 });
 
 describe("server-side sessions", () => {
-  it("a session is live from sign-in until it expires", () => {
-    const sid = startSession(USER, NOW);
-    expect(liveSessionUser(sid, NOW + 1000)).toBe(USER);
-    expect(liveSessionUser(sid, NOW + SESSION_MAX_AGE_SECONDS * 1000 - 1)).toBe(USER);
-    expect(liveSessionUser(sid, NOW + SESSION_MAX_AGE_SECONDS * 1000)).toBeNull();
+  it("a session is live from sign-in until it expires", async () => {
+    const sid = await startSession(USER, NOW);
+    expect(await liveSessionUser(sid, NOW + 1000)).toBe(USER);
+    expect(await liveSessionUser(sid, NOW + SESSION_MAX_AGE_SECONDS * 1000 - 1)).toBe(USER);
+    expect(await liveSessionUser(sid, NOW + SESSION_MAX_AGE_SECONDS * 1000)).toBeNull();
   });
 
-  it("signing out ends that session at once, and only that one", () => {
-    const laptop = startSession(USER, NOW);
-    const phone = startSession(USER, NOW);
-    endSession(laptop, "signed_out", NOW + 5000);
-    expect(liveSessionUser(laptop, NOW + 5001)).toBeNull();
-    expect(liveSessionUser(phone, NOW + 5001)).toBe(USER);
+  it("signing out ends that session at once, and only that one", async () => {
+    const laptop = await startSession(USER, NOW);
+    const phone = await startSession(USER, NOW);
+    await endSession(laptop, "signed_out", NOW + 5000);
+    expect(await liveSessionUser(laptop, NOW + 5001)).toBeNull();
+    expect(await liveSessionUser(phone, NOW + 5001)).toBe(USER);
   });
 
-  it("ending a person's sessions (when they are disabled) ends every one of them", () => {
-    const a = startSession("usr_ops", NOW);
-    const b = startSession("usr_ops", NOW);
-    const other = startSession(USER, NOW);
-    expect(endSessionsOf("usr_ops", "disabled", NOW + 1)).toBe(2);
-    expect(liveSessionUser(a, NOW + 2)).toBeNull();
-    expect(liveSessionUser(b, NOW + 2)).toBeNull();
-    expect(liveSessionUser(other, NOW + 2)).toBe(USER);
+  it("ending a person's sessions (when they are disabled) ends every one of them", async () => {
+    const a = await startSession("usr_ops", NOW);
+    const b = await startSession("usr_ops", NOW);
+    const other = await startSession(USER, NOW);
+    expect(await endSessionsOf("usr_ops", "disabled", NOW + 1)).toBe(2);
+    expect(await liveSessionUser(a, NOW + 2)).toBeNull();
+    expect(await liveSessionUser(b, NOW + 2)).toBeNull();
+    expect(await liveSessionUser(other, NOW + 2)).toBe(USER);
   });
 
-  it("an unknown session id (a forged or pre-upgrade cookie) is no session", () => {
-    expect(liveSessionUser("ses_made_up", NOW)).toBeNull();
+  it("an unknown session id (a forged or pre-upgrade cookie) is no session", async () => {
+    expect(await liveSessionUser("ses_made_up", NOW)).toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 import "server-only";
 import { count, eq } from "drizzle-orm";
-import { getDb, type DB } from "@/db";
+import { first, withTransaction, getDb, type DB } from "@/db";
 import { agents, userRoles, users, workflows } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { hashPassword } from "@/lib/passwords";
@@ -17,8 +17,8 @@ import type { Caller } from "./caller";
 
 export const SETUP_DONE = "Countersign is already set up: an admin exists. Sign in, or ask an admin to add you.";
 
-export function adminExists(tx: Pick<DB, "select"> = getDb()): boolean {
-  return Boolean(tx.select({ userId: userRoles.userId }).from(userRoles).where(eq(userRoles.role, "admin")).limit(1).get());
+export async function adminExists(tx: Pick<DB, "select"> = getDb()): Promise<boolean> {
+  return Boolean(await first(tx.select({ userId: userRoles.userId }).from(userRoles).where(eq(userRoles.role, "admin")).limit(1)));
 }
 
 /**
@@ -26,23 +26,20 @@ export function adminExists(tx: Pick<DB, "select"> = getDb()): boolean {
  * immediate transaction, so of two setups racing, one creates the admin and the other is refused.
  */
 export async function completeSetup(input: unknown, now = Date.now()): Promise<{ email: string }> {
-  if (adminExists()) throw new AppError("conflict", SETUP_DONE);
+  if (await adminExists()) throw new AppError("conflict", SETUP_DONE);
   const { name, email, password } = parseInput(setupSchema, input, "Check the first admin's details");
   const passwordHash = await hashPassword(password);
-  return getDb().transaction(
-    (tx) => {
-      if (adminExists(tx)) throw new AppError("conflict", SETUP_DONE);
-      insertPerson(
-        tx,
-        { email, name, roles: ["admin"], passwordHash },
-        (id) => ({ type: "user", id, label: email }),
-        now,
-        "setup.completed",
-      );
-      return { email };
-    },
-    { behavior: "immediate" },
-  );
+  return await withTransaction(async (tx) => {
+    if (await adminExists(tx)) throw new AppError("conflict", SETUP_DONE);
+    await insertPerson(
+      tx,
+      { email, name, roles: ["admin"], passwordHash },
+      (id) => ({ type: "user", id, label: email }),
+      now,
+      "setup.completed",
+    );
+    return { email };
+  });
 }
 
 export type GettingStarted = { people: number; workflows: number; agents: number };
@@ -51,11 +48,11 @@ export type GettingStarted = { people: number; workflows: number; agents: number
  * For an admin of an installation still being set up (no workflow or no agent yet): how far it is, so the home
  * page can show the next step. Null once the estate has both, and for everyone but admins.
  */
-export function gettingStarted(caller: Caller): GettingStarted | null {
+export async function gettingStarted(caller: Caller): Promise<GettingStarted | null> {
   if (caller.kind !== "user" || !caller.user.roles.includes("admin")) return null;
   const db = getDb();
-  const counted = (table: typeof agents | typeof workflows) => db.select({ n: count() }).from(table).get()!.n;
-  const progress = { workflows: counted(workflows), agents: counted(agents) };
+  const counted = async (table: typeof agents | typeof workflows) => (await first(db.select({ n: count() }).from(table)))!.n;
+  const progress = { workflows: await counted(workflows), agents: await counted(agents) };
   if (progress.workflows > 0 && progress.agents > 0) return null;
-  return { ...progress, people: db.select({ n: count() }).from(users).where(eq(users.disabled, false)).get()!.n };
+  return { ...progress, people: (await first(db.select({ n: count() }).from(users).where(eq(users.disabled, false))))!.n };
 }

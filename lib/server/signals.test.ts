@@ -1,7 +1,7 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { NextRequest } from "next/server";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import type { DB } from "@/db";
+import { first, withTransaction, type DB } from "@/db";
 import { agents, breaches, businessSignals, changeRecords } from "@/db/schema";
 import * as signalsRoute from "@/app/api/v1/signals/route";
 import { metricKey } from "@/lib/domain/harm-thresholds";
@@ -19,8 +19,8 @@ vi.mock("@/lib/server/auth", () => ({ currentUser: async () => null }));
 let db: DB;
 beforeAll(async () => {
   db = await seedDemoEstate();
-  tokenWith(db, "signals", ["evidence:write"]);
-  tokenWith(db, "signals-reader", ["read"]);
+  await tokenWith(db, "signals", ["evidence:write"]);
+  await tokenWith(db, "signals-reader", ["read"]);
 });
 
 const post = (body: unknown, token = "cs_signals") =>
@@ -34,15 +34,17 @@ const post = (body: unknown, token = "cs_signals") =>
   );
 
 /** refund-assistant's production release, its change declaring refund_reversal_rate > 2 over 7d (as a reviewer would have asked). */
-function releaseDeclaringReversals() {
-  const agent = db.select().from(agents).where(eq(agents.slug, "refund-assistant")).get()!;
-  const release = productionRelease(db, agent.id, Date.now())!;
+async function releaseDeclaringReversals() {
+  const agent = (await first(db.select().from(agents).where(eq(agents.slug, "refund-assistant"))))!;
+  const release = (await productionRelease(db, agent.id, Date.now()))!;
   const metric = { name: "refund_reversal_rate", comparator: ">" as const, threshold: 2, window: "7d" };
-  db.update(changeRecords)
-    .set({ harmMetrics: [metric] })
-    .where(eq(changeRecords.id, release.version.changeRecordId!))
-    .run();
-  expect(thresholdsOf(db, release.version.changeRecordId).map((t) => t.source)).toEqual(["change", "policy", "policy"]);
+  await withTransaction(async (tx) => {
+    await tx
+      .update(changeRecords)
+      .set({ harmMetrics: [metric] })
+      .where(eq(changeRecords.id, release.version.changeRecordId!));
+  });
+  expect((await thresholdsOf(db, release.version.changeRecordId)).map((t) => t.source)).toEqual(["change", "policy", "policy"]);
   return { agent, release, metric };
 }
 
@@ -71,11 +73,13 @@ describe("POST /api/v1/signals", () => {
 
   it("asks who before what: a token without evidence:write gets 403 for a malformed body, an auditor too", async () => {
     expect((await post({ nonsense: true }, "cs_signals-reader")).status).toBe(403);
-    expect(errorOf(() => recordSignals(as("auditor@countersign.test"), "garbage"))).toMatchObject({ code: "forbidden" });
+    expect(await errorOf(async () => await recordSignals(await as("auditor@countersign.test"), "garbage"))).toMatchObject({
+      code: "forbidden",
+    });
   });
 
   it("a bad value in a batch names its field and records none of the batch", async () => {
-    const before = db.select().from(businessSignals).all().length;
+    const before = (await db.select().from(businessSignals)).length;
     const response = await post({
       signals: [
         { agent: "refund-assistant", environment: "production", metric: "csat", value: 4 },
@@ -88,12 +92,12 @@ describe("POST /api/v1/signals", () => {
     expect(
       (await post({ agent: "refund-assistant", environment: "production", metric: "csat", value: 1, at: "2099-01-01T00:00:00Z" })).status,
     ).toBe(422);
-    expect(db.select().from(businessSignals).all().length).toBe(before);
+    expect((await db.select().from(businessSignals)).length).toBe(before);
   });
 
-  it("values past the declared threshold of the release breach it; values back within clear it", () => {
-    const { agent, release, metric } = releaseDeclaringReversals();
-    const caller = tokenWith(db, "signals-harm", ["evidence:write"]);
+  it("values past the declared threshold of the release breach it; values back within clear it", async () => {
+    const { agent, release, metric } = await releaseDeclaringReversals();
+    const caller = await tokenWith(db, "signals-harm", ["evidence:write"]);
     const now = Date.now();
     const [past, fine] = [5, 1];
     const send = (value: number, minutesAgo: number) =>
@@ -102,12 +106,13 @@ describe("POST /api/v1/signals", () => {
         { agent: agent.slug, environment: "production", metric: metric.name, value, at: new Date(now - minutesAgo * 60_000).toISOString() },
         now,
       );
-    send(past, 30);
-    const open = db
-      .select()
-      .from(breaches)
-      .where(and(eq(breaches.agentId, agent.id), eq(breaches.kind, "harm_threshold"), eq(breaches.subject, metricKey(metric.name))))
-      .get()!;
+    await send(past, 30);
+    const open = (await first(
+      db
+        .select()
+        .from(breaches)
+        .where(and(eq(breaches.agentId, agent.id), eq(breaches.kind, "harm_threshold"), eq(breaches.subject, metricKey(metric.name)))),
+    ))!;
     expect(open).toMatchObject({
       value: past,
       versionId: release.version.id,
@@ -115,19 +120,19 @@ describe("POST /api/v1/signals", () => {
       clearedAt: null,
     });
     // The mean of the window: (5 + 1 + 1 + 1) / 4 = 2, not above 2.
-    send(fine, 20);
-    send(fine, 10);
-    send(fine, 5);
-    expect(db.select().from(breaches).where(eq(breaches.id, open.id)).get()!.clearedAt).toBe(now);
+    await send(fine, 20);
+    await send(fine, 10);
+    await send(fine, 5);
+    expect((await first(db.select().from(breaches).where(eq(breaches.id, open.id))))!.clearedAt).toBe(now);
   });
 });
 
 describe("production moving on", () => {
-  it("a rollback clears the harm breach of the version it took out of production, at once", () => {
-    const agent = db.select().from(agents).where(eq(agents.slug, "refund-assistant")).get()!;
-    const caller = tokenWith(db, "signals-rollback", ["evidence:write"]);
+  it("a rollback clears the harm breach of the version it took out of production, at once", async () => {
+    const agent = (await first(db.select().from(agents).where(eq(agents.slug, "refund-assistant"))))!;
+    const caller = await tokenWith(db, "signals-rollback", ["evidence:write"]);
     const now = Date.now();
-    recordSignals(
+    await recordSignals(
       caller,
       { agent: agent.slug, environment: "production", metric: "refund_reversal_rate", value: 50, at: new Date(now - 60_000).toISOString() },
       now,
@@ -136,16 +141,15 @@ describe("production moving on", () => {
       db
         .select()
         .from(breaches)
-        .where(and(eq(breaches.agentId, agent.id), eq(breaches.kind, "harm_threshold"), isNull(breaches.clearedAt)))
-        .all();
-    expect(crossed().map((b) => b.subject)).toEqual(["refund_reversal_rate"]);
-    const back = rollback(
-      as("ops@countersign.test"),
+        .where(and(eq(breaches.agentId, agent.id), eq(breaches.kind, "harm_threshold"), isNull(breaches.clearedAt)));
+    expect((await crossed()).map((b) => b.subject)).toEqual(["refund_reversal_rate"]);
+    const back = await rollback(
+      await as("ops@countersign.test"),
       agent.slug,
       { environment: "production", reason: "Reversals spiked after the release" },
       now + 60_000,
     );
     expect(back.deployment.environment).toBe("production");
-    expect(crossed()).toEqual([]);
+    expect(await crossed()).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { getDb } from "@/db";
+import { withTransaction, first } from "@/db";
 import { agents, businessSignals } from "@/db/schema";
 import { DERIVED_METRICS, derivedMetricOf, metricKey } from "@/lib/domain/harm-thresholds";
 import { CLOCK_SKEW_MS, LIMITS, tooLong } from "@/lib/domain/input-limits";
@@ -13,6 +13,7 @@ import type { Caller } from "./caller";
 import { assertCanSendEvidence } from "./evidence-senders";
 import { evaluateHarm } from "./harm";
 import { deployedAt } from "./observations";
+import { inOrder } from "@/lib/in-order";
 
 /** A batch holds at most this many values: a collector flushes often. */
 export const MAX_SIGNALS = 1_000;
@@ -58,53 +59,47 @@ export type SignalView = { agent: string; environment: string; metric: string; v
  * the version that ran at its time, so a release's harm thresholds read only what that release caused.
  * Production values re-read the thresholds at once.
  */
-export function recordSignals(caller: Caller, input: unknown, now = Date.now()): { recorded: SignalView[] } {
+export async function recordSignals(caller: Caller, input: unknown, now = Date.now()): Promise<{ recorded: SignalView[] }> {
   assertCanSendEvidence(caller);
   const data = parseInput(signalsSchema, input, "The signal is not valid");
   const items = "signals" in data ? data.signals : [data];
-  const db = getDb();
-  const recorded = db.transaction(
-    (tx) => {
-      const bySlug = new Map<string, typeof agents.$inferSelect>();
-      const views = items.map((item, i) => {
-        const at = item.at ? Date.parse(item.at) : now;
-        const field = "signals" in data ? `signals.${i}` : "";
-        const fail = (name: string, message: string) =>
-          new AppError("validation_failed", message, { fieldErrors: { [field ? `${field}.${name}` : name]: [message] } });
-        if (at > now + CLOCK_SKEW_MS) throw fail("at", "at is in the future");
-        const agent = bySlug.get(item.agent) ?? tx.select().from(agents).where(eq(agents.slug, item.agent)).get();
-        if (!agent) throw fail("agent", `No agent with slug "${item.agent}"`);
-        bySlug.set(agent.slug, agent);
-        if (at < agent.createdAt) throw fail("at", `at is before ${agent.slug} was registered`);
-        const version = deployedAt(tx, agent.id, item.environment, at);
-        tx.insert(businessSignals)
-          .values({
-            id: randomUUID(),
-            agentId: agent.id,
-            environment: item.environment,
-            versionId: version?.id ?? null,
-            metric: metricKey(item.metric),
-            value: item.value,
-            at,
-            receivedAt: now,
-            reportedById: caller.kind === "user" ? caller.user.id : null,
-            reportedByTokenId: caller.kind === "token" ? caller.id : null,
-          })
-          .run();
-        return {
-          agent: agent.slug,
-          environment: item.environment,
-          metric: metricKey(item.metric),
-          value: item.value,
-          at,
-          version: version?.number ?? null,
-        };
+  const recorded = await withTransaction(async (tx) => {
+    const bySlug = new Map<string, typeof agents.$inferSelect>();
+    const views = await inOrder(items, async (item, i) => {
+      const at = item.at ? Date.parse(item.at) : now;
+      const field = "signals" in data ? `signals.${i}` : "";
+      const fail = (name: string, message: string) =>
+        new AppError("validation_failed", message, { fieldErrors: { [field ? `${field}.${name}` : name]: [message] } });
+      if (at > now + CLOCK_SKEW_MS) throw fail("at", "at is in the future");
+      const agent = bySlug.get(item.agent) ?? (await first(tx.select().from(agents).where(eq(agents.slug, item.agent))));
+      if (!agent) throw fail("agent", `No agent with slug "${item.agent}"`);
+      bySlug.set(agent.slug, agent);
+      if (at < agent.createdAt) throw fail("at", `at is before ${agent.slug} was registered`);
+      const version = await deployedAt(tx, agent.id, item.environment, at);
+      await tx.insert(businessSignals).values({
+        id: randomUUID(),
+        agentId: agent.id,
+        environment: item.environment,
+        versionId: version?.id ?? null,
+        metric: metricKey(item.metric),
+        value: item.value,
+        at,
+        receivedAt: now,
+        reportedById: caller.kind === "user" ? caller.user.id : null,
+        reportedByTokenId: caller.kind === "token" ? caller.id : null,
       });
-      for (const agent of bySlug.values())
-        if (items.some((i) => i.agent === agent.slug && i.environment === "production")) evaluateHarm(tx, caller, agent, now);
-      return views;
-    },
-    { behavior: "immediate" },
-  );
+      return {
+        agent: agent.slug,
+        environment: item.environment,
+        metric: metricKey(item.metric),
+        value: item.value,
+        at,
+        version: version?.number ?? null,
+      };
+    });
+    for (const agent of bySlug.values())
+      if (items.some((i) => i.agent === agent.slug && i.environment === "production")) await evaluateHarm(tx, caller, agent, now);
+    return views;
+  });
   return { recorded };
 }

@@ -13,16 +13,19 @@ export type SignerAvailability = { disabled: { name: string; email: string }[]; 
  * only one left is the author, who never signs their own change), the change would wait forever without
  * anyone noticing; the sign-off list says so. One query, over the change's pending roles only.
  */
-export function signerAvailability(caller: Caller, changeId: string, authorId: string | null): Partial<Record<Role, SignerAvailability>> {
+export async function signerAvailability(
+  caller: Caller,
+  changeId: string,
+  authorId: string | null,
+): Promise<Partial<Record<Role, SignerAvailability>>> {
   assertCanRead(caller);
-  const rows = getDb()
+  const rows = await getDb()
     .select({ role: signoffs.role, userId: users.id, name: users.name, email: users.email, disabled: users.disabled })
     .from(signoffs)
     .leftJoin(userRoles, eq(userRoles.role, signoffs.role))
     .leftJoin(users, eq(users.id, userRoles.userId))
     .where(and(eq(signoffs.changeRecordId, changeId), eq(signoffs.status, "pending")))
-    .orderBy(users.name)
-    .all();
+    .orderBy(users.name);
   const out: Partial<Record<Role, SignerAvailability>> = {};
   for (const row of rows) {
     const entry = (out[row.role] ??= { disabled: [], noActiveSigner: true });

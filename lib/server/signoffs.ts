@@ -1,7 +1,7 @@
 import "server-only";
 import { and, asc, eq, inArray, isNotNull, ne, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { getDb, type DB } from "@/db";
+import { changedRows, first, getDb, withTransaction, type DB } from "@/db";
 import { appendAuditEvents, type Actor, type AuditInput } from "@/db/audit";
 import { agents, apiTokens, auditEvents, changeRecords, signoffs } from "@/db/schema";
 import { canTransition, DECISION_STATUS, stateAfterDecision } from "@/lib/domain/change-state";
@@ -36,9 +36,9 @@ export const decisionSchema = z.strictObject({
 });
 
 /** The person who holds (created) the API token that proposed a change: separation of duties follows them. */
-function tokenHolderOf(tx: Tx, tokenId: string | null): string | null {
+async function tokenHolderOf(tx: Tx, tokenId: string | null): Promise<string | null> {
   if (!tokenId) return null;
-  return tx.select({ holder: apiTokens.createdById }).from(apiTokens).where(eq(apiTokens.id, tokenId)).get()?.holder ?? null;
+  return (await first(tx.select({ holder: apiTokens.createdById }).from(apiTokens).where(eq(apiTokens.id, tokenId))))?.holder ?? null;
 }
 
 /**
@@ -47,7 +47,7 @@ function tokenHolderOf(tx: Tx, tokenId: string | null): string | null {
  * signs one role per change; a comment is required to reject or request changes; the decision binds
  * to the current content hash. Of concurrent decisions on one sign-off exactly one is recorded.
  */
-export function signOff(caller: Caller, ref: string, input: unknown, now = Date.now()): ChangeRecordView {
+export async function signOff(caller: Caller, ref: string, input: unknown, now = Date.now()): Promise<ChangeRecordView> {
   if (caller.kind !== "user") throw new AppError("forbidden", "Sign-offs are made by people: API tokens cannot sign off");
   // Who before what: someone who holds no signing role is refused before their decision is read.
   if (!caller.user.roles.some((r) => (SIGNER_ROLES as readonly Role[]).includes(r)))
@@ -64,146 +64,142 @@ export function signOff(caller: Caller, ref: string, input: unknown, now = Date.
     });
 
   const db = getDb();
-  const id = db.transaction(
-    (tx) => {
-      const change = findChangeRow(tx, ref);
-      const label = changeNumberLabel(change.number);
-      if (change.authorId === user.id) throw new AppError("forbidden", `You proposed ${label}: nobody signs their own change`);
-      if (tokenHolderOf(tx, change.authorTokenId) === user.id)
-        throw new AppError("forbidden", `${label} was proposed by an API token you hold: nobody signs their own change`);
-      // An emergency release is signed in full afterwards: its open sign-offs stay decidable once released.
-      const retro = change.state === "released" && change.retroSignoffDueAt !== null;
-      if (change.state !== "in_review" && !retro)
-        throw new AppError("conflict", `${label} is ${change.state.replace("_", " ")}, not in review`);
-      if (retro && decision === "request_changes")
-        throw new AppError("validation_failed", `${label} is already released as an emergency: approve it, or reject it and roll it back`, {
-          fieldErrors: { decision: ["Approve or reject a released emergency change"] },
-        });
-      const production = productionNow(tx, change.agentId);
-      const comparedWith = comparisonBaseOf(tx, change, production);
-      // An approval is of the diff the change would make in production: never of an out-of-date change,
-      // whose diff is only a passing comparison until its author updates it from production.
-      if (decision === "approve" && !retro && isBehindProduction(change, production))
-        throw new AppError(
-          "conflict",
-          `${label} is out of date: production runs v${production!.number}${production!.changeLabel ? ` since ${production!.changeLabel}` : ""}. Its author updates it from production; then approve what it makes`,
-        );
-      if (comparedWithVersion !== undefined && comparedWithVersion !== (comparedWith?.number ?? null))
-        throw new AppError(
-          "conflict",
-          `Production moved since you opened ${label}: its diff is now against ${comparedWith ? `v${comparedWith.number}` : "nothing"}; review the current diff`,
-        );
-      if (contentHash && contentHash !== change.contentHash)
-        throw new AppError("conflict", `${label} was edited since you opened it; review the current version`);
-      const rows = tx.select().from(signoffs).where(eq(signoffs.changeRecordId, change.id)).all();
-      const otherRole = rows.find((s) => s.signerId === user.id && s.role !== role && s.status !== "dismissed" && s.status !== "pending");
-      if (otherRole)
-        throw new AppError(
-          "forbidden",
-          `You already signed ${label} as ${otherRole.role.replace("_", " ")}: one person signs one role per change`,
-        );
-      const target = rows.find((s) => s.role === role && s.status === "pending");
-      if (!target) {
-        const decided = rows.find((s) => s.role === role && s.status !== "dismissed");
-        throw decided
-          ? new AppError("conflict", `The ${role.replace("_", " ")} sign-off on ${label} is already ${decided.status.replace("_", " ")}`)
-          : new AppError("conflict", `${label} does not ask for a ${role.replace("_", " ")} sign-off`);
-      }
-      // The guard on status makes the decision race-safe: a second writer updates nothing.
-      const status = DECISION_STATUS[decision];
-      const result = tx
-        .update(signoffs)
-        .set({
-          status,
-          signerId: user.id,
-          comment: comment || null,
-          contentHash: change.contentHash,
-          reviewedVersionId: change.headVersionId,
-          reviewedBaseVersionId: comparedWith?.id ?? null,
-          decidedAt: now,
-        })
-        .where(and(eq(signoffs.id, target.id), eq(signoffs.status, "pending")))
-        .run();
-      if (result.changes !== 1)
-        throw new AppError("conflict", `The ${role.replace("_", " ")} sign-off on ${label} was just decided by someone else`);
+  const id = await withTransaction(async (tx) => {
+    const change = await findChangeRow(tx, ref);
+    const label = changeNumberLabel(change.number);
+    if (change.authorId === user.id) throw new AppError("forbidden", `You proposed ${label}: nobody signs their own change`);
+    if ((await tokenHolderOf(tx, change.authorTokenId)) === user.id)
+      throw new AppError("forbidden", `${label} was proposed by an API token you hold: nobody signs their own change`);
+    // An emergency release is signed in full afterwards: its open sign-offs stay decidable once released.
+    const retro = change.state === "released" && change.retroSignoffDueAt !== null;
+    if (change.state !== "in_review" && !retro)
+      throw new AppError("conflict", `${label} is ${change.state.replace("_", " ")}, not in review`);
+    if (retro && decision === "request_changes")
+      throw new AppError("validation_failed", `${label} is already released as an emergency: approve it, or reject it and roll it back`, {
+        fieldErrors: { decision: ["Approve or reject a released emergency change"] },
+      });
+    const production = await productionNow(tx, change.agentId);
+    const comparedWith = await comparisonBaseOf(tx, change, production);
+    // An approval is of the diff the change would make in production: never of an out-of-date change,
+    // whose diff is only a passing comparison until its author updates it from production.
+    if (decision === "approve" && !retro && isBehindProduction(change, production))
+      throw new AppError(
+        "conflict",
+        `${label} is out of date: production runs v${production!.number}${production!.changeLabel ? ` since ${production!.changeLabel}` : ""}. Its author updates it from production; then approve what it makes`,
+      );
+    if (comparedWithVersion !== undefined && comparedWithVersion !== (comparedWith?.number ?? null))
+      throw new AppError(
+        "conflict",
+        `Production moved since you opened ${label}: its diff is now against ${comparedWith ? `v${comparedWith.number}` : "nothing"}; review the current diff`,
+      );
+    if (contentHash && contentHash !== change.contentHash)
+      throw new AppError("conflict", `${label} was edited since you opened it; review the current version`);
+    const rows = await tx.select().from(signoffs).where(eq(signoffs.changeRecordId, change.id));
+    const otherRole = rows.find((s) => s.signerId === user.id && s.role !== role && s.status !== "dismissed" && s.status !== "pending");
+    if (otherRole)
+      throw new AppError(
+        "forbidden",
+        `You already signed ${label} as ${otherRole.role.replace("_", " ")}: one person signs one role per change`,
+      );
+    const target = rows.find((s) => s.role === role && s.status === "pending");
+    if (!target) {
+      const decided = rows.find((s) => s.role === role && s.status !== "dismissed");
+      throw decided
+        ? new AppError("conflict", `The ${role.replace("_", " ")} sign-off on ${label} is already ${decided.status.replace("_", " ")}`)
+        : new AppError("conflict", `${label} does not ask for a ${role.replace("_", " ")} sign-off`);
+    }
+    // The guard on status makes the decision race-safe: a second writer updates nothing.
+    const status = DECISION_STATUS[decision];
+    const result = await tx
+      .update(signoffs)
+      .set({
+        status,
+        signerId: user.id,
+        comment: comment || null,
+        contentHash: change.contentHash,
+        reviewedVersionId: change.headVersionId,
+        reviewedBaseVersionId: comparedWith?.id ?? null,
+        decidedAt: now,
+      })
+      .where(and(eq(signoffs.id, target.id), eq(signoffs.status, "pending")));
+    if (changedRows(result) !== 1)
+      throw new AppError("conflict", `The ${role.replace("_", " ")} sign-off on ${label} was just decided by someone else`);
 
-      const actor = actorOf(caller);
-      const standing = rows.map((s) => (s.id === target.id ? { ...s, status, contentHash: change.contentHash } : s));
-      if (retro) return recordRetroDecision(tx, change, standing, status, role, comment, user.email, actor, now);
-      const next = stateAfterDecision(decision, standing, change.contentHash!);
-      if (!canTransition(change.state, next)) throw new AppError("conflict", `${label} cannot move from ${change.state} to ${next}`);
-      const events: AuditInput[] = [
-        {
-          at: now,
-          actor,
-          action: `signoff.${status}`,
-          entityType: "change_record",
-          entityId: change.id,
-          payload: { number: change.number, role, contentHash: change.contentHash, comment: comment || null },
-        },
-      ];
-      if (next !== "in_review") {
-        tx.update(changeRecords)
-          .set({
-            state: next,
-            updatedAt: now,
-            ...(next === "approved" && { approvedAt: now }),
-            ...(next === "rejected" && { closedAt: now }),
-          })
-          .where(eq(changeRecords.id, change.id))
-          .run();
-        events.push({
-          at: now,
-          actor,
-          action: next === "draft" ? "change.changes_requested" : `change.${next}`,
-          entityType: "change_record",
-          entityId: change.id,
-          payload: { number: change.number, role, contentHash: change.contentHash },
-        });
-      }
-      if (next === "rejected" || next === "draft") {
-        // The review round is over: the roles still asked are no longer waited on.
-        const reason = next === "rejected" ? `change rejected by ${user.email}` : `changes requested by ${user.email}`;
-        const open = standing.filter((s) => s.status === "pending");
-        if (open.length) {
-          tx.update(signoffs)
-            .set({ status: "dismissed", dismissedStatus: "pending", dismissedAt: now, dismissedReason: reason })
-            .where(
-              inArray(
-                signoffs.id,
-                open.map((s) => s.id),
-              ),
-            )
-            .run();
-          events.push(
-            ...open.map((s) => ({
-              at: now,
-              actor,
-              action: "signoff.dismissed",
-              entityType: "change_record",
-              entityId: change.id,
-              payload: { number: change.number, role: s.role, previousStatus: "pending", reason },
-            })),
+    const actor = actorOf(caller);
+    const standing = rows.map((s) => (s.id === target.id ? { ...s, status, contentHash: change.contentHash } : s));
+    if (retro) return await recordRetroDecision(tx, change, standing, status, role, comment, user.email, actor, now);
+    const next = stateAfterDecision(decision, standing, change.contentHash!);
+    if (!canTransition(change.state, next)) throw new AppError("conflict", `${label} cannot move from ${change.state} to ${next}`);
+    const events: AuditInput[] = [
+      {
+        at: now,
+        actor,
+        action: `signoff.${status}`,
+        entityType: "change_record",
+        entityId: change.id,
+        payload: { number: change.number, role, contentHash: change.contentHash, comment: comment || null },
+      },
+    ];
+    if (next !== "in_review") {
+      await tx
+        .update(changeRecords)
+        .set({
+          state: next,
+          updatedAt: now,
+          ...(next === "approved" && { approvedAt: now }),
+          ...(next === "rejected" && { closedAt: now }),
+        })
+        .where(eq(changeRecords.id, change.id));
+      events.push({
+        at: now,
+        actor,
+        action: next === "draft" ? "change.changes_requested" : `change.${next}`,
+        entityType: "change_record",
+        entityId: change.id,
+        payload: { number: change.number, role, contentHash: change.contentHash },
+      });
+    }
+    if (next === "rejected" || next === "draft") {
+      // The review round is over: the roles still asked are no longer waited on.
+      const reason = next === "rejected" ? `change rejected by ${user.email}` : `changes requested by ${user.email}`;
+      const open = standing.filter((s) => s.status === "pending");
+      if (open.length) {
+        await tx
+          .update(signoffs)
+          .set({ status: "dismissed", dismissedStatus: "pending", dismissedAt: now, dismissedReason: reason })
+          .where(
+            inArray(
+              signoffs.id,
+              open.map((s) => s.id),
+            ),
           );
-        }
+        events.push(
+          ...open.map((s) => ({
+            at: now,
+            actor,
+            action: "signoff.dismissed",
+            entityType: "change_record",
+            entityId: change.id,
+            payload: { number: change.number, role: s.role, previousStatus: "pending", reason },
+          })),
+        );
       }
-      appendAuditEvents(tx, events);
-      if (next === "rejected") onFirstChangeClosed(tx, change, "rejected", actor, now);
-      if (next === "approved") notifyAuthor(tx, change, "change_approved", user.email, now);
-      if (next === "rejected") notifyAuthor(tx, change, "change_rejected", user.email, now);
-      if (next === "draft") notifyAuthor(tx, change, "changes_requested", user.email, now);
-      return change.id;
-    },
-    { behavior: "immediate" },
-  );
-  return changeView(db, findChangeRow(db, id));
+    }
+    await appendAuditEvents(tx, events);
+    if (next === "rejected") await onFirstChangeClosed(tx, change, "rejected", actor, now);
+    if (next === "approved") await notifyAuthor(tx, change, "change_approved", user.email, now);
+    if (next === "rejected") await notifyAuthor(tx, change, "change_rejected", user.email, now);
+    if (next === "draft") await notifyAuthor(tx, change, "changes_requested", user.email, now);
+    return change.id;
+  });
+  return await changeView(db, await findChangeRow(db, id));
 }
 
 /**
  * A retro sign-off on a released emergency change: recorded, and the retro review completes when none
  * is open and none was rejected (a rejection stands until the change is rolled back).
  */
-function recordRetroDecision(
+async function recordRetroDecision(
   tx: Tx,
   change: ChangeRow,
   standing: { status: string }[],
@@ -213,7 +209,7 @@ function recordRetroDecision(
   signer: string,
   actor: Actor,
   now: number,
-): string {
+): Promise<string> {
   const events: AuditInput[] = [
     {
       at: now,
@@ -225,7 +221,7 @@ function recordRetroDecision(
     },
   ];
   if (status === "approved" && !standing.some((s) => s.status === "pending" || s.status === "rejected")) {
-    tx.update(changeRecords).set({ approvedAt: now, updatedAt: now }).where(eq(changeRecords.id, change.id)).run();
+    await tx.update(changeRecords).set({ approvedAt: now, updatedAt: now }).where(eq(changeRecords.id, change.id));
     events.push({
       at: now,
       actor,
@@ -235,8 +231,8 @@ function recordRetroDecision(
       payload: { number: change.number, dueAt: change.retroSignoffDueAt, late: now > change.retroSignoffDueAt! },
     });
   }
-  appendAuditEvents(tx, events);
-  if (status === "rejected") notifyAuthor(tx, change, "change_rejected", signer, now);
+  await appendAuditEvents(tx, events);
+  if (status === "rejected") await notifyAuthor(tx, change, "change_rejected", signer, now);
   return change.id;
 }
 
@@ -297,7 +293,7 @@ function queueWhere(userId: string, roles: Role[]): SQL | undefined {
 }
 
 /** The signed-in person's queue: sign-offs waiting on a role they hold, on changes they did not write, oldest first (a page of it when asked). */
-export function mySignoffQueue(caller: Caller, page?: QueuePage): QueueItem[] {
+export async function mySignoffQueue(caller: Caller, page?: QueuePage): Promise<QueueItem[]> {
   const roles = signingRoles(caller);
   if (roles.length === 0 || caller.kind !== "user") return [];
   const query = getDb()
@@ -307,12 +303,7 @@ export function mySignoffQueue(caller: Caller, page?: QueuePage): QueueItem[] {
     .innerJoin(agents, eq(agents.id, changeRecords.agentId))
     .where(queueWhere(caller.user.id, roles))
     .orderBy(asc(signoffs.createdAt), asc(signoffs.id));
-  const rows = page
-    ? query
-        .limit(page.pageSize)
-        .offset((page.page - 1) * page.pageSize)
-        .all()
-    : query.all();
+  const rows = page ? await query.limit(page.pageSize).offset((page.page - 1) * page.pageSize) : await query;
   return rows.map((r) => ({
     changeId: r.change.id,
     number: r.change.number,
@@ -327,39 +318,40 @@ export function mySignoffQueue(caller: Caller, page?: QueuePage): QueueItem[] {
 }
 
 /** How many sign-offs wait on the signed-in person, and how many of them are retro sign-offs of emergency releases: one counting query. */
-export function mySignoffCounts(caller: Caller): { waiting: number; retro: number } {
+export async function mySignoffCounts(caller: Caller): Promise<{ waiting: number; retro: number }> {
   const roles = signingRoles(caller);
   if (roles.length === 0 || caller.kind !== "user") return { waiting: 0, retro: 0 };
-  const row = getDb()
-    .select({ waiting: sql<number>`COUNT(*)`, retro: sql<number>`COALESCE(SUM(${changeRecords.state} = 'released'), 0)` })
-    .from(signoffs)
-    .innerJoin(changeRecords, eq(changeRecords.id, signoffs.changeRecordId))
-    .where(queueWhere(caller.user.id, roles))
-    .get();
+  const row = await first(
+    getDb()
+      .select({ waiting: sql<number>`COUNT(*)`, retro: sql<number>`COALESCE(SUM(${changeRecords.state} = 'released'), 0)` })
+      .from(signoffs)
+      .innerJoin(changeRecords, eq(changeRecords.id, signoffs.changeRecordId))
+      .where(queueWhere(caller.user.id, roles)),
+  );
   return { waiting: row?.waiting ?? 0, retro: row?.retro ?? 0 };
 }
 
 export type TimelineEntry = { seq: number; at: number; actor: string; action: string; payload: Record<string, unknown> };
 
 /** Every event of a change record, from the audit trail, oldest first: the record of how it got here. */
-export function changeTimeline(caller: Caller, changeId: string): TimelineEntry[] {
+export async function changeTimeline(caller: Caller, changeId: string): Promise<TimelineEntry[]> {
   if (caller.kind === "token" && !caller.scopes.includes("read"))
     throw new AppError("forbidden", `Token "${caller.name}" lacks the read scope`);
-  return getDb()
-    .select()
-    .from(auditEvents)
-    .where(and(eq(auditEvents.entityType, "change_record"), eq(auditEvents.entityId, changeId)))
-    .orderBy(asc(auditEvents.seq))
-    .all()
-    .map((e) => ({ seq: e.seq, at: e.at, actor: e.actorLabel, action: e.action, payload: (e.payload ?? {}) as Record<string, unknown> }));
+  return (
+    await getDb()
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.entityType, "change_record"), eq(auditEvents.entityId, changeId)))
+      .orderBy(asc(auditEvents.seq))
+  ).map((e) => ({ seq: e.seq, at: e.at, actor: e.actorLabel, action: e.action, payload: (e.payload ?? {}) as Record<string, unknown> }));
 }
 
 /** The roles in which this person may decide on this change now (empty when they may not). */
-export function rolesToDecide(caller: Caller, change: ChangeRecordView): Role[] {
+export async function rolesToDecide(caller: Caller, change: ChangeRecordView): Promise<Role[]> {
   const retro = change.state === "released" && change.retroSignoffDueAt !== null;
   if (caller.kind !== "user" || (change.state !== "in_review" && !retro)) return [];
   if (change.author.kind === "user" && change.author.id === caller.user.id) return [];
-  if (change.author.kind === "token" && tokenHolderOf(getDb(), change.author.id) === caller.user.id) return [];
+  if (change.author.kind === "token" && (await tokenHolderOf(getDb(), change.author.id)) === caller.user.id) return [];
   const decidedElsewhere = change.signoffs.some(
     (s) => s.signer === caller.user.email && s.status !== "pending" && s.status !== "dismissed",
   );

@@ -138,8 +138,8 @@ const INSTRUCTIONS = [
   "Escalate chargebacks to the disputes team instead of refunding.",
 ];
 
-function applyEdit(spec: AgentSpec, edit: SpecEdit): AgentSpec {
-  if (edit.kind === "revert") return productionSpec(SLUG);
+async function applyEdit(spec: AgentSpec, edit: SpecEdit): Promise<AgentSpec> {
+  if (edit.kind === "revert") return await productionSpec(SLUG);
   const next = structuredClone(spec);
   if (edit.kind === "retention") next.traceRetentionDays += edit.days;
   if (edit.kind === "limit")
@@ -152,11 +152,11 @@ function applyEdit(spec: AgentSpec, edit: SpecEdit): AgentSpec {
 }
 
 const isOpen = (state: ChangeState) => (OPEN_CHANGE_STATES as readonly ChangeState[]).includes(state);
-const openChanges = () => changesOf(SLUG).filter((c) => isOpen(c.state));
+const openChanges = async () => (await changesOf(SLUG)).filter((c) => isOpen(c.state));
 const otherEngineer = (email: string | null) => AUTHORS.find((a) => a !== email)!;
 
-const runsAlready = (ref: string, environment: Environment) =>
-  releaseSteps(reader(), ref)
+const runsAlready = async (ref: string, environment: Environment) =>
+  (await releaseSteps(await reader(), ref))
     .find((s) => s.environment === environment)!
     .gates.some((g) => g.gate === "not_already_running" && !g.met);
 
@@ -164,17 +164,17 @@ const runsAlready = (ref: string, environment: Environment) =>
 type World = { pool: string[]; proposed: number };
 
 /** Runs one command as the person who would issue it; returns "ok" or the code of the refusal. */
-function run(world: World, cmd: Command): string {
+async function run(world: World, cmd: Command): Promise<string> {
   if (cmd.do === "rollback")
-    return attempt(() =>
-      rollback(as("ops@countersign.test"), SLUG, { environment: "production", reason: "Refund reversals spiked" }, clock.next()),
+    return await attempt(async () =>
+      rollback(await as("ops@countersign.test"), SLUG, { environment: "production", reason: "Refund reversals spiked" }, clock.next()),
     );
   if (cmd.do === "propose") {
     const n = ++world.proposed;
-    const spec = applyEdit(productionSpec(SLUG), cmd.edit);
-    return attempt(() => {
-      const change = proposeChange(
-        as(AUTHORS[cmd.author]),
+    const spec = await applyEdit(await productionSpec(SLUG), cmd.edit);
+    return await attempt(async () => {
+      const change = await proposeChange(
+        await as(AUTHORS[cmd.author]),
         { agent: SLUG, title: `Property change ${n}: ${cmd.edit.kind}`, rationale: "Generated", spec, ...attested, submit: cmd.submit },
         clock.next(),
       );
@@ -183,8 +183,8 @@ function run(world: World, cmd: Command): string {
   }
   // Mostly the open ones a person would pick for the command (in review for a decision, out of date for
   // an update): a command on a closed change is refused, which a few show well enough.
-  const production = currentDeployment(getDb(), agentIdOf(SLUG), "production")?.version.id;
-  const changes = new Map(changesOf(SLUG).map((c) => [c.id, c]));
+  const production = (await currentDeployment(getDb(), await agentIdOf(SLUG), "production"))?.version.id;
+  const changes = new Map((await changesOf(SLUG)).map((c) => [c.id, c]));
   const wanted = (change: { state: ChangeState; baseVersionId: string | null } | undefined) => {
     if (!change || !isOpen(change.state)) return false;
     if (cmd.do === "decide") return change.state === "in_review";
@@ -196,24 +196,24 @@ function run(world: World, cmd: Command): string {
   const candidates = live.length && cmd.target % 4 !== 3 ? live : world.pool;
   if (candidates.length === 0) return "no change";
   const ref = candidates[cmd.target % candidates.length]!;
-  const view = getChange(reader(), ref);
+  const view = await getChange(await reader(), ref);
   const author = authorOf(view);
   const actor = (byOther: boolean) => as(byOther ? otherEngineer(author) : author!);
   const deployer = (by: "ops" | "other engineer" | "author") =>
     by === "ops" ? "ops@countersign.test" : by === "author" ? author! : otherEngineer(author);
   switch (cmd.do) {
     case "submit":
-      return attempt(() => submitChange(actor(cmd.byOther), ref, clock.next()));
+      return await attempt(async () => submitChange(await actor(cmd.byOther), ref, clock.next()));
     case "withdraw":
-      return attempt(() => withdrawChange(actor(cmd.byOther), ref, {}, clock.next()));
+      return await attempt(async () => withdrawChange(await actor(cmd.byOther), ref, {}, clock.next()));
     case "edit": {
       const input =
         cmd.field === "title"
           ? { title: `${view.title} (edited)` }
           : cmd.field === "rationale"
             ? { rationale: `${view.rationale} More context.` }
-            : { spec: applyEdit(view.spec ?? productionSpec(SLUG), cmd.field) };
-      return attempt(() => editChange(actor(cmd.byOther), ref, input, clock.next()));
+            : { spec: await applyEdit(view.spec ?? (await productionSpec(SLUG)), cmd.field) };
+      return await attempt(async () => editChange(await actor(cmd.byOther), ref, input, clock.next()));
     }
     case "decide": {
       // A pending role when there is one (its usual signer decides); otherwise a role nobody is asked for.
@@ -225,23 +225,23 @@ function run(world: World, cmd: Command): string {
         ...(cmd.decision !== "approve" && { comment: "Needs another look" }),
         ...(cmd.onHash && view.contentHash && { contentHash: view.contentHash }),
       };
-      return attempt(() => signOff(as(usualSigner(role, author)), ref, input, clock.next()));
+      return await attempt(async () => signOff(await as(usualSigner(role, author)), ref, input, clock.next()));
     }
     case "update":
-      return attempt(() => updateResolving(ref, cmd.side, clock.next()));
+      return await attempt(() => updateResolving(ref, cmd.side, clock.next()));
     case "promote": {
       if (cmd.environment === "production" && cmd.evalFirst && view.specHash)
-        attempt(() => stagingEval(SLUG, view.specHash!, clock.next()));
-      return attempt(() => promote(as(deployer(cmd.by)), ref, { environment: cmd.environment }, clock.next()));
+        await attempt(() => stagingEval(SLUG, view.specHash!, clock.next()));
+      return await attempt(async () => promote(await as(deployer(cmd.by)), ref, { environment: cmd.environment }, clock.next()));
     }
     case "ship": {
       // Up the ladder as far as it goes: development, staging, a clean staging eval, production.
       let outcome = "ok";
       for (const environment of ["development", "staging", "production"] as const) {
-        if (environment === "production" && view.specHash) attempt(() => stagingEval(SLUG, view.specHash!, clock.next()));
-        outcome = attempt(() => promote(as(deployer(cmd.by)), ref, { environment }, clock.next()));
+        if (environment === "production" && view.specHash) await attempt(() => stagingEval(SLUG, view.specHash!, clock.next()));
+        outcome = await attempt(async () => promote(await as(deployer(cmd.by)), ref, { environment }, clock.next()));
         count(`ship: promote to ${environment} ${outcome}`);
-        if (outcome !== "ok" && !runsAlready(ref, environment)) break;
+        if (outcome !== "ok" && !(await runsAlready(ref, environment))) break;
       }
       return outcome;
     }
@@ -258,60 +258,64 @@ const tallied = () =>
     .join("\n");
 
 /** Withdraws, for real, every open change of the agent: the withdrawal half of invariant 4. */
-function withdrawAllOpen(context: string) {
-  for (const change of openChanges()) {
-    withdraw(change.id, clock);
-    expect(getChange(reader(), change.id).state, `CR-${change.number} withdrawn ${context}`).toBe("withdrawn");
+async function withdrawAllOpen(context: string) {
+  for (const change of await openChanges()) {
+    await withdraw(change.id, clock);
+    expect((await getChange(await reader(), change.id)).state, `CR-${change.number} withdrawn ${context}`).toBe("withdrawn");
   }
-  checkInvariants(SLUG, `withdrawing every open change ${context}`, clock.peek());
+  await checkInvariants(SLUG, `withdrawing every open change ${context}`, clock.peek());
 }
 
-function runSequence(commands: Command[]) {
+async function runSequence(commands: Command[]) {
   // Normally a no-op: after a failed sequence (fast-check replays smaller ones), start from no open change.
-  withdrawAllOpen("left open by an earlier sequence");
+  await withdrawAllOpen("left open by an earlier sequence");
   const world: World = { pool: [], proposed: 0 };
-  commands.forEach((cmd, i) => {
+  for (const [i, cmd] of commands.entries()) {
     const step = `step ${i + 1} of ${commands.length}: ${JSON.stringify(cmd)}`;
     let outcome: string;
     try {
-      outcome = run(world, cmd);
+      outcome = await run(world, cmd);
     } catch (error) {
       throw new Error(`${step} threw: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
     count(`${cmd.do}${cmd.do === "promote" ? ` to ${cmd.environment}` : cmd.do === "decide" ? ` (${cmd.decision})` : ""} ${outcome}`);
-    checkInvariants(SLUG, `${step} → ${outcome}`, clock.peek());
-  });
+    await checkInvariants(SLUG, `${step} → ${outcome}`, clock.peek());
+  }
   // 4. No open change is stuck: on a copy, each is driven to release (or, failing that, withdrawn), one after another.
-  onACopy(() => {
-    for (const change of openChanges()) {
-      const end = driveToTerminal(change.id, clock);
+  await onACopy(async () => {
+    for (const change of await openChanges()) {
+      const end = await driveToTerminal(change.id, clock);
       expect(["released", "withdrawn"], `CR-${change.number} stuck in ${end.state} (${end.refused.join("; ")})`).toContain(end.state);
       count(`finish by ${end.state}`);
-      checkInvariants(SLUG, `driving CR-${change.number} to ${end.state}`, clock.peek());
+      await checkInvariants(SLUG, `driving CR-${change.number} to ${end.state}`, clock.peek());
     }
   });
   // For real, each is withdrawn, so that the next sequence starts with none open.
-  withdrawAllOpen("after the sequence");
+  await withdrawAllOpen("after the sequence");
 }
 
 describe("what the property found", () => {
   // Found by this property (FC_SEED=3): a rollback that puts back exactly what a change in review
   // proposes used to leave it in review with nobody asked. It now goes back to its author as a draft.
-  it("a rollback that puts back what a change in review proposes sends it back to its author as a draft", () => {
+  it("a rollback that puts back what a change in review proposes sends it back to its author as a draft", async () => {
     const slug = "meeting-brief-writer";
-    const engineer = as("engineer@countersign.test");
-    const ops = as("ops@countersign.test");
+    const engineer = await as("engineer@countersign.test");
+    const ops = await as("ops@countersign.test");
     // A draft proposed from production as it stands (v1), not yet edited.
-    const draft = proposeChange(engineer, { agent: slug, title: "Brief wording", spec: productionSpec(slug), ...attested }, clock.next());
+    const draft = await proposeChange(
+      engineer,
+      { agent: slug, title: "Brief wording", spec: await productionSpec(slug), ...attested },
+      clock.next(),
+    );
     // Another change is released: production runs v2. Submitted as it is, the draft now undoes it.
-    const traces = retentionChange(slug, 7, clock.next());
-    approveAll(traces.id, clock);
-    releaseApproved(traces.id, clock, ops);
-    const submitted = submitChange(engineer, draft.id, clock.next());
+    const traces = await retentionChange(slug, 7, clock.next());
+    await approveAll(traces.id, clock);
+    await releaseApproved(traces.id, clock, ops);
+    const submitted = await submitChange(engineer, draft.id, clock.next());
     expect(submitted.signoffs.filter((s) => s.status === "pending").map((s) => s.role)).toEqual(["operations"]);
     // Operations rolls v2 back: production runs v1 again, what the draft proposes.
-    rollback(ops, slug, { environment: "production", reason: "Briefs lost their traces" }, clock.next());
-    const after = getChange(reader(), draft.id);
+    await rollback(ops, slug, { environment: "production", reason: "Briefs lost their traces" }, clock.next());
+    const after = await getChange(await reader(), draft.id);
     expect(after.permissionDiff).toEqual([]);
     // The guarantee: a change in review waits on someone who can approve it; this one has nothing to review.
     expect(after.state).toBe("draft");
@@ -320,10 +324,10 @@ describe("what the property found", () => {
 });
 
 describe("the change state machine (issue 12)", () => {
-  it("never strands a change: every in-review change is decidable, approvals approve, open changes finish, releases are real", () => {
-    fc.assert(
+  it("never strands a change: every in-review change is decidable, approvals approve, open changes finish, releases are real", async () => {
+    await fc.assert(
       // Every sequence starts with a proposal, so that it has a change to act on.
-      fc.property(propose, fc.array(command, { maxLength: 24, size: "max" }), (first, rest) => runSequence([first, ...rest])),
+      fc.asyncProperty(propose, fc.array(command, { maxLength: 24, size: "max" }), (first, rest) => runSequence([first, ...rest])),
       // FC_SEED (and FC_RUNS) try other sequences locally; CI replays the same ones. Runs share the estate, so fast-check's
       // smaller counterexample replays on a later state: the failure names the step and change, and the
       // defect is best pinned down as a plain test, like the one above.

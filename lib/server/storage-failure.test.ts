@@ -1,10 +1,8 @@
 import Database from "better-sqlite3";
-import { drizzle } from "drizzle-orm/better-sqlite3";
 import { eq } from "drizzle-orm";
 import { NextRequest } from "next/server";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { getConnection, type Connection, type DB } from "@/db";
-import * as schema from "@/db/schema";
+import { first, getConnection, openDatabase, type Connection, type DB } from "@/db";
 import { apiTokens, changeRecords } from "@/db/schema";
 import { databasePath } from "@/lib/env";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
@@ -23,8 +21,8 @@ import { proposeChange } from "./changes";
  */
 
 vi.mock("@/lib/server/auth", () => ({
-  currentUser: async () => findActiveUser({ email: "engineer@countersign.test" }),
-  requireUser: async () => findActiveUser({ email: "engineer@countersign.test" }),
+  currentUser: async () => await findActiveUser({ email: "engineer@countersign.test" }),
+  requireUser: async () => await findActiveUser({ email: "engineer@countersign.test" }),
 }));
 vi.mock("next/cache", () => ({ revalidatePath: () => {} }));
 
@@ -35,12 +33,16 @@ let writable: Connection;
 beforeAll(async () => {
   db = await seedDemoEstate();
   writable = getConnection();
-  tokenWith(db, "reader", ["read"]);
-  tokenWith(db, "author", ["read", "changes:write"]);
+  await tokenWith(db, "reader", ["read"]);
+  await tokenWith(db, "author", ["read", "changes:write"]);
 });
 
+function close(connection: Connection) {
+  for (const sqlite of [connection.reader, connection.sqlite]) if (sqlite.open) sqlite.close();
+}
+
 afterEach(() => {
-  if (holder.countersignDb !== writable) holder.countersignDb?.sqlite.close();
+  if (holder.countersignDb && holder.countersignDb !== writable) close(holder.countersignDb);
   holder.countersignDb = writable;
   writable.sqlite.pragma("max_page_count = 4294967294");
 });
@@ -56,8 +58,8 @@ async function call(handler: unknown, method: string, token: string | null, body
 }
 
 /** A change whose instructions need pages of their own, so a database that cannot grow must refuse it. */
-function bigDraft(title: string) {
-  const spec = productionSpec("refund-assistant");
+async function bigDraft(title: string) {
+  const spec = await productionSpec("refund-assistant");
   spec.instructions += "\nCheck the order history before every refund and say why in the ticket.".repeat(100);
   return { agent: "refund-assistant", title, spec, ...attested };
 }
@@ -75,10 +77,15 @@ function fillDatabase(sqlite: Database.Database) {
   }
 }
 
-/** Simulates a read-only database file (chmod has no effect when the tests run as root): the process's one connection becomes read-only. */
+/**
+ * Simulates a read-only database file (chmod has no effect when the tests run as root): the process's one
+ * connection becomes read-only. It is opened as the app opens it, then refuses every write as SQLite
+ * refuses writes to a read-only file (SQLITE_READONLY).
+ */
 function makeReadOnly() {
-  const sqlite = new Database(databasePath, { readonly: true, fileMustExist: true });
-  holder.countersignDb = { sqlite, db: drizzle(sqlite, { schema }) };
+  const connection = openDatabase(databasePath);
+  connection.sqlite.pragma("query_only = ON");
+  holder.countersignDb = connection;
 }
 
 describe("a full disk", () => {
@@ -86,11 +93,11 @@ describe("a full disk", () => {
     expect(await call(healthRoute.GET, "GET", null)).toEqual({ status: 200, json: { status: "ok" } });
     fillDatabase(writable.sqlite);
 
-    const refused = await call(changesRoute.POST, "POST", "author", bigDraft("Written to a full disk"));
+    const refused = await call(changesRoute.POST, "POST", "author", await bigDraft("Written to a full disk"));
     expect(refused.status).toBe(503);
     expect(refused.json).toMatchObject({ error: "storage_unavailable", reason: "the disk holding the database is full" });
     expect(refused.json.message).toMatch(/^Storage is unavailable: the disk holding the database is full\. Nothing was changed/);
-    expect(db.select().from(changeRecords).where(eq(changeRecords.title, "Written to a full disk")).get()).toBeUndefined();
+    expect(await first(db.select().from(changeRecords).where(eq(changeRecords.title, "Written to a full disk")))).toBeUndefined();
 
     const health = await call(healthRoute.GET, "GET", null);
     expect(health).toEqual({ status: 503, json: { status: "unavailable", reason: "the disk holding the database is full" } });
@@ -101,14 +108,14 @@ describe("a full disk", () => {
     // Room again: writes and the health check recover without a restart.
     writable.sqlite.exec("DROP TABLE disk_filler");
     writable.sqlite.pragma("max_page_count = 4294967294");
-    expect((await call(changesRoute.POST, "POST", "author", bigDraft("Written after space was freed"))).status).toBe(201);
+    expect((await call(changesRoute.POST, "POST", "author", await bigDraft("Written after space was freed"))).status).toBe(201);
     expect((await call(healthRoute.GET, "GET", null)).status).toBe(200);
   });
 
   it("tells a person in the UI plainly, instead of 'something went wrong'", async () => {
     fillDatabase(writable.sqlite);
-    const outcome = await runAsUser((caller) => {
-      proposeChange(caller, bigDraft("Proposed in the UI on a full disk"));
+    const outcome = await runAsUser(async (caller) => {
+      await proposeChange(caller, await bigDraft("Proposed in the UI on a full disk"));
       return "proposed";
     }, []);
     expect(outcome).toEqual({
@@ -121,14 +128,14 @@ describe("a full disk", () => {
 
 describe("a read-only database", () => {
   it("answers writes with 503, reports the reason in the health check, and still serves token reads", async () => {
-    const usedBefore = db.select().from(apiTokens).where(eq(apiTokens.id, "tok_reader")).get()!.lastUsedAt;
+    const usedBefore = (await first(db.select().from(apiTokens).where(eq(apiTokens.id, "tok_reader"))))!.lastUsedAt;
     makeReadOnly();
 
     const read = await call(agentsRoute.GET, "GET", "reader");
     expect(read.status).toBe(200);
     expect((read.json.items as unknown[]).length).toBeGreaterThan(0);
 
-    const refused = await call(changesRoute.POST, "POST", "author", bigDraft("Written to a read-only database"));
+    const refused = await call(changesRoute.POST, "POST", "author", await bigDraft("Written to a read-only database"));
     expect(refused.status).toBe(503);
     expect(refused.json).toMatchObject({ error: "storage_unavailable", reason: "the database is read-only" });
 
@@ -137,15 +144,15 @@ describe("a read-only database", () => {
       json: { status: "unavailable", reason: "the database is read-only" },
     });
 
-    const outcome = await runAsUser((caller) => {
-      proposeChange(caller, bigDraft("Proposed in the UI on a read-only database"));
+    const outcome = await runAsUser(async (caller) => {
+      await proposeChange(caller, await bigDraft("Proposed in the UI on a read-only database"));
       return "proposed";
     }, []);
     expect(outcome).toMatchObject({ ok: false, message: expect.stringMatching(/^Storage is unavailable: the database is read-only\./) });
 
     // The last use could not be recorded; the read was answered all the same.
-    holder.countersignDb!.sqlite.close();
+    close(holder.countersignDb!);
     holder.countersignDb = writable;
-    expect(db.select().from(apiTokens).where(eq(apiTokens.id, "tok_reader")).get()!.lastUsedAt).toBe(usedBefore);
+    expect((await first(db.select().from(apiTokens).where(eq(apiTokens.id, "tok_reader"))))!.lastUsedAt).toBe(usedBefore);
   });
 });

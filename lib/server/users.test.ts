@@ -1,7 +1,7 @@
 import { scryptSync, randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { DB } from "@/db";
+import { first, withTransaction, type DB } from "@/db";
 import { users } from "@/db/schema";
 import { needsRehash, verifyPassword } from "@/lib/passwords";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
@@ -21,24 +21,26 @@ function oldHash(password: string): string {
   return ["scrypt", 2 ** 15, 8, 1, salt.toString("base64url"), key.toString("base64url")].join("$");
 }
 
-const storedHash = () => db.select({ h: users.passwordHash }).from(users).where(eq(users.email, EMAIL)).get()!.h!;
+const storedHash = async () => (await first(db.select({ h: users.passwordHash }).from(users).where(eq(users.email, EMAIL))))!.h!;
 
 describe("password hashes", () => {
-  it("are scrypt at OWASP's current cost (N=2^17, r=8, p=1), the parameters stored in the hash", () => {
-    expect(storedHash()).toMatch(/^scrypt\$131072\$8\$1\$/);
-    expect(needsRehash(storedHash())).toBe(false);
+  it("are scrypt at OWASP's current cost (N=2^17, r=8, p=1), the parameters stored in the hash", async () => {
+    expect(await storedHash()).toMatch(/^scrypt\$131072\$8\$1\$/);
+    expect(needsRehash(await storedHash())).toBe(false);
   });
 
   it("made with older parameters still verify, and are upgraded on the next successful sign-in only", async () => {
     const old = oldHash("old-secret-1");
-    db.update(users).set({ passwordHash: old }).where(eq(users.email, EMAIL)).run();
+    await withTransaction(async (tx) => {
+      await tx.update(users).set({ passwordHash: old }).where(eq(users.email, EMAIL));
+    });
     expect(needsRehash(old)).toBe(true);
 
     expect(await verifyCredentials(EMAIL, "wrong-guess")).toBeNull();
-    expect(storedHash()).toBe(old);
+    expect(await storedHash()).toBe(old);
 
     expect((await verifyCredentials(EMAIL, "old-secret-1"))?.email).toBe(EMAIL);
-    const upgraded = storedHash();
+    const upgraded = await storedHash();
     expect(upgraded).not.toBe(old);
     expect(upgraded).toMatch(/^scrypt\$131072\$8\$1\$/);
     expect(await verifyPassword("old-secret-1", upgraded)).toBe(true);

@@ -3,7 +3,7 @@ import http from "node:http";
 import https from "node:https";
 import { isIP } from "node:net";
 import { and, eq, inArray, lt, notInArray, or, sql, isNull } from "drizzle-orm";
-import { getDb } from "@/db";
+import { first, withTransaction, getDb, changedRows } from "@/db";
 import { outgoingEvents, webhookDeliveries, webhooks } from "@/db/schema";
 import { deliveryBody } from "@/lib/domain/webhook-messages";
 import { SIGNATURE_HEADER, signDelivery, TIMESTAMP_HEADER } from "@/lib/domain/webhook-signature";
@@ -28,10 +28,10 @@ const MAX_RESPONSE_BYTES = 16_384;
 type Due = { id: string; webhookId: string; attempts: number; createdAt: number };
 
 /** Due deliveries with nothing earlier still waiting for the same endpoint and key, oldest first; none for `skip`. */
-function dueDeliveries(now: number, limit: number, skip: string[] = []): Due[] {
+async function dueDeliveries(now: number, limit: number, skip: string[] = []): Promise<Due[]> {
   const earlier = sql`EXISTS (SELECT 1 FROM ${webhookDeliveries} AS e WHERE e.webhook_id = ${webhookDeliveries.webhookId}
     AND e.order_key = ${webhookDeliveries.orderKey} AND e.status = 'pending' AND e.event_seq < ${webhookDeliveries.eventSeq})`;
-  return getDb()
+  return await getDb()
     .select({
       id: webhookDeliveries.id,
       webhookId: webhookDeliveries.webhookId,
@@ -49,24 +49,24 @@ function dueDeliveries(now: number, limit: number, skip: string[] = []): Due[] {
       ),
     )
     .orderBy(webhookDeliveries.nextAttemptAt, webhookDeliveries.eventSeq)
-    .limit(limit)
-    .all();
+    .limit(limit);
 }
 
 /** Takes the lease on a delivery; false when another sender took it first. */
-function claim(id: string, now: number): boolean {
-  const done = getDb()
-    .update(webhookDeliveries)
-    .set({ claimedUntil: now + LEASE_MS })
-    .where(
-      and(
-        eq(webhookDeliveries.id, id),
-        eq(webhookDeliveries.status, "pending"),
-        or(isNull(webhookDeliveries.claimedUntil), lt(webhookDeliveries.claimedUntil, now)),
+async function claim(id: string, now: number): Promise<boolean> {
+  const done = await withTransaction(async (tx) =>
+    tx
+      .update(webhookDeliveries)
+      .set({ claimedUntil: now + LEASE_MS })
+      .where(
+        and(
+          eq(webhookDeliveries.id, id),
+          eq(webhookDeliveries.status, "pending"),
+          or(isNull(webhookDeliveries.claimedUntil), lt(webhookDeliveries.claimedUntil, now)),
+        ),
       ),
-    )
-    .run();
-  return done.changes === 1;
+  );
+  return changedRows(done) === 1;
 }
 
 type Outcome = { ok: boolean; status: number | null; excerpt: string | null; error: string | null; durationMs: number };
@@ -132,14 +132,14 @@ function post(url: URL, body: string, headers: Record<string, string>, allowPriv
  * Claims up to `limit` due deliveries, at most `perEndpoint` for any one endpoint (counting `busy`, what is already
  * in flight to it), so a slow endpoint cannot take every slot from the others.
  */
-function claimDue(now: number, limit: number, perEndpoint = limit, busy = new Map<string, number>()): Due[] {
+async function claimDue(now: number, limit: number, perEndpoint = limit, busy = new Map<string, number>()): Promise<Due[]> {
   const taken = new Map(busy);
   const claimed: Due[] = [];
   // Endpoints already at their share are left out of the query, so their backlog cannot fill it and hide the others.
   const full = [...taken].filter(([, n]) => n >= perEndpoint).map(([id]) => id);
-  for (const d of dueDeliveries(now, limit * 4, full)) {
+  for (const d of await dueDeliveries(now, limit * 4, full)) {
     if (claimed.length >= limit) break;
-    if ((taken.get(d.webhookId) ?? 0) >= perEndpoint || !claim(d.id, now)) continue;
+    if ((taken.get(d.webhookId) ?? 0) >= perEndpoint || !(await claim(d.id, now))) continue;
     taken.set(d.webhookId, (taken.get(d.webhookId) ?? 0) + 1);
     claimed.push(d);
   }
@@ -149,35 +149,38 @@ function claimDue(now: number, limit: number, perEndpoint = limit, busy = new Ma
 /** Sends one claimed delivery and records how it went. */
 async function send(due: Due, now: () => number): Promise<boolean> {
   const db = getDb();
-  const row = db
-    .select({ webhook: webhooks, envelope: outgoingEvents.envelope })
-    .from(webhookDeliveries)
-    .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
-    .innerJoin(outgoingEvents, eq(outgoingEvents.seq, webhookDeliveries.eventSeq))
-    .where(eq(webhookDeliveries.id, due.id))
-    .get();
+  const row = await first(
+    db
+      .select({ webhook: webhooks, envelope: outgoingEvents.envelope })
+      .from(webhookDeliveries)
+      .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
+      .innerJoin(outgoingEvents, eq(outgoingEvents.seq, webhookDeliveries.eventSeq))
+      .where(eq(webhookDeliveries.id, due.id)),
+  );
   if (!row) return false;
   const outcome = await attempt(row.webhook, row.envelope, due.id);
   const at = now();
   const attempts = due.attempts + 1;
   const next = outcome.ok ? null : nextAttemptAfterFailure(due.createdAt, attempts, at);
-  db.update(webhookDeliveries)
-    .set({
-      attempts,
-      claimedUntil: null,
-      lastAttemptAt: at,
-      responseStatus: outcome.status,
-      responseExcerpt: outcome.excerpt,
-      error: outcome.error,
-      durationMs: outcome.durationMs,
-      ...(outcome.ok
-        ? { status: "delivered" as const, deliveredAt: at }
-        : next === null
-          ? { status: "failed" as const }
-          : { nextAttemptAt: next }),
-    })
-    .where(eq(webhookDeliveries.id, due.id))
-    .run();
+  await withTransaction(async (tx) =>
+    tx
+      .update(webhookDeliveries)
+      .set({
+        attempts,
+        claimedUntil: null,
+        lastAttemptAt: at,
+        responseStatus: outcome.status,
+        responseExcerpt: outcome.excerpt,
+        error: outcome.error,
+        durationMs: outcome.durationMs,
+        ...(outcome.ok
+          ? { status: "delivered" as const, deliveredAt: at }
+          : next === null
+            ? { status: "failed" as const }
+            : { nextAttemptAt: next }),
+      })
+      .where(eq(webhookDeliveries.id, due.id)),
+  );
   return outcome.ok;
 }
 
@@ -214,23 +217,23 @@ export async function sendDueWebhooks(
   options: { now?: () => number; limit?: number } = {},
 ): Promise<{ delivered: number; failed: number }> {
   const now = options.now ?? Date.now;
-  const results = await Promise.all(claimDue(now(), options.limit ?? 20).map((d) => send(d, now)));
+  const results = await Promise.all((await claimDue(now(), options.limit ?? 20)).map((d) => send(d, now)));
   return { delivered: results.filter(Boolean).length, failed: results.filter((ok) => !ok).length };
 }
 
 const KEEP_MS = 30 * 86_400_000;
 
 /** Deletes deliveries settled more than 30 days ago, and events no delivery refers to any more. */
-export function pruneWebhookDeliveries(now = Date.now()): number {
-  const db = getDb();
-  return db.transaction((tx) => {
-    const gone = tx
-      .delete(webhookDeliveries)
-      .where(and(inArray(webhookDeliveries.status, ["delivered", "failed"]), lt(webhookDeliveries.createdAt, now - KEEP_MS)))
-      .run().changes;
-    tx.delete(outgoingEvents)
-      .where(sql`NOT EXISTS (SELECT 1 FROM ${webhookDeliveries} WHERE ${webhookDeliveries.eventSeq} = ${outgoingEvents.seq})`)
-      .run();
+export async function pruneWebhookDeliveries(now = Date.now()): Promise<number> {
+  return await withTransaction(async (tx) => {
+    const gone = changedRows(
+      await tx
+        .delete(webhookDeliveries)
+        .where(and(inArray(webhookDeliveries.status, ["delivered", "failed"]), lt(webhookDeliveries.createdAt, now - KEEP_MS))),
+    );
+    await tx
+      .delete(outgoingEvents)
+      .where(sql`NOT EXISTS (SELECT 1 FROM ${webhookDeliveries} WHERE ${webhookDeliveries.eventSeq} = ${outgoingEvents.seq})`);
     return gone;
   });
 }
@@ -255,24 +258,24 @@ export function startWebhookSender(): void {
   let inFlight = 0;
   const perEndpoint = new Map<string, number>();
   const last = { overdue: 0, verify: 0, prune: 0 };
-  const every = (what: keyof typeof last, ms: number, work: () => unknown) => {
+  const every = async (what: keyof typeof last, ms: number, work: () => Promise<unknown>) => {
     const now = Date.now();
     if (now - last[what] < ms) return;
     last[what] = now;
     try {
-      work();
+      await work();
     } catch (error) {
       console.error(`Background ${what} check failed; it will run again`, error);
     }
   };
-  const tick = () => {
-    every("overdue", OVERDUE_EVERY_MS, () => recordOverdueRetroSignoffs());
-    every("verify", VERIFY_EVERY_MS, () => auditChainStatus());
-    every("prune", PRUNE_EVERY_MS, () => pruneWebhookDeliveries());
+  const tick = async () => {
+    await every("overdue", OVERDUE_EVERY_MS, () => recordOverdueRetroSignoffs());
+    await every("verify", VERIFY_EVERY_MS, () => auditChainStatus());
+    await every("prune", PRUNE_EVERY_MS, () => pruneWebhookDeliveries());
     if (inFlight >= MAX_IN_FLIGHT) return;
     let claimed: Due[];
     try {
-      claimed = claimDue(Date.now(), MAX_IN_FLIGHT - inFlight, MAX_PER_ENDPOINT, perEndpoint);
+      claimed = await claimDue(Date.now(), MAX_IN_FLIGHT - inFlight, MAX_PER_ENDPOINT, perEndpoint);
     } catch (error) {
       console.error("Webhook sender could not read the outbox; it will try again", error);
       return;

@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { DB } from "@/db";
+import { withTransaction, type DB } from "@/db";
 import { outgoingEvents, webhookDeliveries, webhooks } from "@/db/schema";
 import { errorOf } from "@/lib/testing/app-error";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
@@ -23,43 +23,45 @@ beforeAll(async () => {
   receiver = await startReceiver();
 });
 afterAll(() => receiver.close());
-beforeEach(() => {
-  db.delete(webhookDeliveries).run();
-  db.delete(outgoingEvents).run();
-  db.delete(webhooks).run();
+beforeEach(async () => {
+  await withTransaction(async (tx) => {
+    await tx.delete(webhookDeliveries);
+    await tx.delete(outgoingEvents);
+    await tx.delete(webhooks);
+  });
   receiver.received.length = 0;
 });
 
 async function endpoint(url = receiver.url) {
   const { view } = await createWebhook(
-    admin(),
+    await admin(),
     { name: "Reviews channel", url, format: "json", events: ["signoff.requested"], allowPrivateNetwork: true },
     clock.next(),
   );
   return view;
 }
-const deliveries = (webhookId: string) => db.select().from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, webhookId)).all();
+const deliveries = (webhookId: string) => db.select().from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, webhookId));
 
 describe("a paused endpoint", () => {
   it("is sent nothing, not even what was still waiting for it when it was paused", async () => {
     const view = await endpoint();
-    limitRaise(610, clock.next());
-    expect(deliveries(view.id)).toMatchObject([{ status: "pending" }]);
-    await updateWebhook(admin(), view.id, { enabled: false }, clock.next());
+    await limitRaise(610, clock.next());
+    expect(await deliveries(view.id)).toMatchObject([{ status: "pending" }]);
+    await updateWebhook(await admin(), view.id, { enabled: false }, clock.next());
     await sendDueWebhooks({ now: () => clock.peek() });
     expect(receiver.received).toEqual([]);
-    expect(deliveries(view.id)).toMatchObject([{ status: "failed", error: expect.stringContaining("paused") }]);
+    expect(await deliveries(view.id)).toMatchObject([{ status: "failed", error: expect.stringContaining("paused") }]);
   });
 
   it("refuses a test event or a redelivery until it is enabled again", async () => {
     const view = await endpoint();
-    limitRaise(620, clock.next());
+    await limitRaise(620, clock.next());
     await sendDueWebhooks({ now: () => clock.peek() });
-    const [delivered] = deliveries(view.id);
-    await updateWebhook(admin(), view.id, { enabled: false }, clock.next());
-    expect(errorOf(() => sendTestEvent(admin(), view.id, clock.next()))).toMatchObject({ code: "conflict" });
-    expect(errorOf(() => redeliver(admin(), delivered!.id, clock.next()))).toMatchObject({ code: "conflict" });
-    expect(deliveries(view.id)).toHaveLength(1);
+    const [delivered] = await deliveries(view.id);
+    await updateWebhook(await admin(), view.id, { enabled: false }, clock.next());
+    expect(await errorOf(async () => await sendTestEvent(await admin(), view.id, clock.next()))).toMatchObject({ code: "conflict" });
+    expect(await errorOf(async () => await redeliver(await admin(), delivered!.id, clock.next()))).toMatchObject({ code: "conflict" });
+    expect(await deliveries(view.id)).toHaveLength(1);
   });
 });
 
@@ -88,7 +90,7 @@ describe("a receiver that never finishes answering", () => {
   it("is given up on within the 10-second timeout, long before the sender's one-minute claim lapses", async () => {
     const { port } = trickle.address() as AddressInfo;
     const view = await endpoint(`http://127.0.0.1:${port}/hooks`);
-    limitRaise(630, clock.next());
+    await limitRaise(630, clock.next());
     const started = Date.now();
     const result = await Promise.race([
       sendDueWebhooks({ now: () => clock.peek() }),
@@ -96,7 +98,7 @@ describe("a receiver that never finishes answering", () => {
     ]);
     expect(result).not.toBe("still sending");
     expect(Date.now() - started).toBeLessThan(15_000);
-    expect(deliveries(view.id)[0]!.claimedUntil).toBeNull();
+    expect((await deliveries(view.id))[0]!.claimedUntil).toBeNull();
   }, 60_000);
 });
 
@@ -113,14 +115,16 @@ describe("one slow endpoint with a backlog", () => {
       const slow = await endpoint();
       const healthy = await endpoint(other.url);
       // The slow endpoint has forty test events waiting (each its own order), all due before the healthy one's.
-      for (let i = 0; i < 40; i++) sendTestEvent(admin(), slow.id, clock.next());
-      sendTestEvent(admin(), healthy.id, clock.next());
+      for (let i = 0; i < 40; i++) await sendTestEvent(await admin(), slow.id, clock.next());
+      await sendTestEvent(await admin(), healthy.id, clock.next());
       const now = Date.now();
-      db.update(webhookDeliveries)
-        .set({ nextAttemptAt: now - 60_000 })
-        .where(eq(webhookDeliveries.webhookId, slow.id))
-        .run();
-      db.update(webhookDeliveries).set({ nextAttemptAt: now }).where(eq(webhookDeliveries.webhookId, healthy.id)).run();
+      await withTransaction(async (tx) => {
+        await tx
+          .update(webhookDeliveries)
+          .set({ nextAttemptAt: now - 60_000 })
+          .where(eq(webhookDeliveries.webhookId, slow.id));
+        await tx.update(webhookDeliveries).set({ nextAttemptAt: now }).where(eq(webhookDeliveries.webhookId, healthy.id));
+      });
       receiver.answer(...Array<"hang">(40).fill("hang"));
 
       startWebhookSender();

@@ -2,7 +2,7 @@ import "server-only";
 import { randomBytes, randomUUID } from "node:crypto";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
-import { getDb } from "@/db";
+import { first, withTransaction, getDb } from "@/db";
 import { appendAuditEvent } from "@/db/audit";
 import { enqueue } from "@/db/outbox";
 import { outgoingEvents, users, webhookDeliveries, webhooks } from "@/db/schema";
@@ -21,6 +21,7 @@ import { parseInput } from "@/lib/validations/field-errors";
 import { actorOf, type Caller } from "./caller";
 import { internalAddressOf } from "./outbound-address";
 import { open, seal } from "./secret-box";
+import { inOrder } from "@/lib/in-order";
 
 /** Outgoing webhooks, managed by admins: each endpoint, its signing secret (shown once), and its deliveries. */
 
@@ -138,17 +139,16 @@ const viewColumns = {
   secretRotatedAt: webhooks.secretRotatedAt,
 };
 
-function views(ids?: string[]): WebhookView[] {
+async function views(ids?: string[]): Promise<WebhookView[]> {
   const db = getDb();
-  const rows = db
+  const rows = await db
     .select(viewColumns)
     .from(webhooks)
     .leftJoin(users, eq(users.id, webhooks.createdById))
     .where(ids ? inArray(webhooks.id, ids) : undefined)
-    .orderBy(webhooks.name, webhooks.id)
-    .all();
+    .orderBy(webhooks.name, webhooks.id);
   if (rows.length === 0) return [];
-  const counts = db
+  const counts = await db
     .select({ webhookId: webhookDeliveries.webhookId, status: webhookDeliveries.status, n: sql<number>`count(*)` })
     .from(webhookDeliveries)
     .where(
@@ -160,35 +160,35 @@ function views(ids?: string[]): WebhookView[] {
         ),
       ),
     )
-    .groupBy(webhookDeliveries.webhookId, webhookDeliveries.status)
-    .all();
-  return rows.map((row) => {
-    const last = db
-      .select({ status: webhookDeliveries.status, responseStatus: webhookDeliveries.responseStatus, at: webhookDeliveries.lastAttemptAt })
-      .from(webhookDeliveries)
-      .where(and(eq(webhookDeliveries.webhookId, row.id), sql`${webhookDeliveries.lastAttemptAt} IS NOT NULL`))
-      .orderBy(desc(webhookDeliveries.lastAttemptAt))
-      .limit(1)
-      .get();
+    .groupBy(webhookDeliveries.webhookId, webhookDeliveries.status);
+  return await inOrder(rows, async (row) => {
+    const last = await first(
+      db
+        .select({ status: webhookDeliveries.status, responseStatus: webhookDeliveries.responseStatus, at: webhookDeliveries.lastAttemptAt })
+        .from(webhookDeliveries)
+        .where(and(eq(webhookDeliveries.webhookId, row.id), sql`${webhookDeliveries.lastAttemptAt} IS NOT NULL`))
+        .orderBy(desc(webhookDeliveries.lastAttemptAt))
+        .limit(1),
+    );
     const count = (status: DeliveryStatus) => counts.find((c) => c.webhookId === row.id && c.status === status)?.n ?? 0;
     return { ...row, pending: count("pending"), failed: count("failed"), lastDelivery: last ? { ...last, at: last.at! } : null };
   });
 }
 
-export function listWebhooks(caller: Caller): WebhookView[] {
+export async function listWebhooks(caller: Caller): Promise<WebhookView[]> {
   assertAdmin(caller);
-  return views();
+  return await views();
 }
 
-function viewOf(id: string): WebhookView {
-  const [view] = views([id]);
+async function viewOf(id: string): Promise<WebhookView> {
+  const [view] = await views([id]);
   if (!view) throw new AppError("not_found", "No webhook has this id; it may have been deleted");
   return view;
 }
 
-export function getWebhook(caller: Caller, id: string): WebhookView {
+export async function getWebhook(caller: Caller, id: string): Promise<WebhookView> {
   assertAdmin(caller);
-  return viewOf(id);
+  return await viewOf(id);
 }
 
 const auditPayload = (w: { name: string; urlHint: string; format: string; events: string[]; allowPrivateNetwork: boolean }) => ({
@@ -204,10 +204,14 @@ export function createWebhook(caller: Caller, input: unknown, now = Date.now()):
   // Who and what are checked at once (a refusal throws here); only the address lookup is waited for.
   assertAdmin(caller);
   const data = parseInput(createWebhookSchema, input, "The webhook was not added: check the highlighted fields");
-  return assertReachable(data.url, data.allowPrivateNetwork).then(() => addChecked(caller, data, now));
+  return assertReachable(data.url, data.allowPrivateNetwork).then(async () => await addChecked(caller, data, now));
 }
 
-function addChecked(caller: Admin, data: z.output<typeof createWebhookSchema>, now: number): { view: WebhookView; secret: string } {
+async function addChecked(
+  caller: Admin,
+  data: z.output<typeof createWebhookSchema>,
+  now: number,
+): Promise<{ view: WebhookView; secret: string }> {
   const id = randomUUID();
   const secret = newSecret();
   const row = {
@@ -224,21 +228,18 @@ function addChecked(caller: Admin, data: z.output<typeof createWebhookSchema>, n
     createdAt: now,
     updatedAt: now,
   };
-  getDb().transaction(
-    (tx) => {
-      tx.insert(webhooks).values(row).run();
-      appendAuditEvent(tx, {
-        at: now,
-        actor: actorOf(caller),
-        action: "webhook.created",
-        entityType: "webhook",
-        entityId: id,
-        payload: auditPayload(row),
-      });
-    },
-    { behavior: "immediate" },
-  );
-  return { view: viewOf(id), secret };
+  await withTransaction(async (tx) => {
+    await tx.insert(webhooks).values(row);
+    await appendAuditEvent(tx, {
+      at: now,
+      actor: actorOf(caller),
+      action: "webhook.created",
+      entityType: "webhook",
+      entityId: id,
+      payload: auditPayload(row),
+    });
+  });
+  return { view: await viewOf(id), secret };
 }
 
 export function updateWebhook(caller: Caller, id: string, input: unknown, now = Date.now()): Promise<WebhookView> {
@@ -248,7 +249,7 @@ export function updateWebhook(caller: Caller, id: string, input: unknown, now = 
 }
 
 async function saveChecked(caller: Admin, id: string, data: z.output<typeof updateWebhookSchema>, now: number): Promise<WebhookView> {
-  const current = getDb().select().from(webhooks).where(eq(webhooks.id, id)).get();
+  const current = await first(getDb().select().from(webhooks).where(eq(webhooks.id, id)));
   if (!current) throw new AppError("not_found", "No webhook has this id; it may have been deleted");
   const allowPrivateNetwork = data.allowPrivateNetwork ?? current.allowPrivateNetwork;
   // A new URL is checked; so is the old one when private addresses are no longer allowed.
@@ -266,81 +267,73 @@ async function saveChecked(caller: Admin, id: string, data: z.output<typeof upda
     allowPrivateNetwork,
     updatedAt: now,
   };
-  getDb().transaction(
-    (tx) => {
-      const done = tx.update(webhooks).set(set).where(eq(webhooks.id, id)).returning().get();
-      if (!done) throw new AppError("not_found", "No webhook has this id; it may have been deleted");
-      // A paused endpoint is sent nothing: what was still waiting for it is settled, as events while paused are not kept.
-      if (!done.enabled)
-        tx.update(webhookDeliveries)
-          .set({ status: "failed", claimedUntil: null, error: "not sent: the endpoint was paused" })
-          .where(and(eq(webhookDeliveries.webhookId, id), eq(webhookDeliveries.status, "pending")))
-          .run();
-      appendAuditEvent(tx, {
-        at: now,
-        actor: actorOf(caller),
-        action: "webhook.updated",
-        entityType: "webhook",
-        entityId: id,
-        payload: { ...auditPayload(done), enabled: done.enabled, urlChanged: Boolean(data.url) },
-      });
-    },
-    { behavior: "immediate" },
-  );
-  return viewOf(id);
+  await withTransaction(async (tx) => {
+    const done = await first(tx.update(webhooks).set(set).where(eq(webhooks.id, id)).returning());
+    if (!done) throw new AppError("not_found", "No webhook has this id; it may have been deleted");
+    // A paused endpoint is sent nothing: what was still waiting for it is settled, as events while paused are not kept.
+    if (!done.enabled)
+      await tx
+        .update(webhookDeliveries)
+        .set({ status: "failed", claimedUntil: null, error: "not sent: the endpoint was paused" })
+        .where(and(eq(webhookDeliveries.webhookId, id), eq(webhookDeliveries.status, "pending")));
+    await appendAuditEvent(tx, {
+      at: now,
+      actor: actorOf(caller),
+      action: "webhook.updated",
+      entityType: "webhook",
+      entityId: id,
+      payload: { ...auditPayload(done), enabled: done.enabled, urlChanged: Boolean(data.url) },
+    });
+  });
+  return await viewOf(id);
 }
 
 /** A new signing secret, shown this once; deliveries from now on are signed with it. */
-export function rotateWebhookSecret(caller: Caller, id: string, now = Date.now()): { view: WebhookView; secret: string } {
+export async function rotateWebhookSecret(caller: Caller, id: string, now = Date.now()): Promise<{ view: WebhookView; secret: string }> {
   assertAdmin(caller);
   const secret = newSecret();
-  getDb().transaction(
-    (tx) => {
-      const done = tx
+  await withTransaction(async (tx) => {
+    const done = await first(
+      tx
         .update(webhooks)
         .set({ secretEncrypted: seal(secret), secretRotatedAt: now, updatedAt: now })
         .where(eq(webhooks.id, id))
-        .returning({ name: webhooks.name })
-        .get();
-      if (!done) throw new AppError("not_found", "No webhook has this id; it may have been deleted");
-      appendAuditEvent(tx, {
-        at: now,
-        actor: actorOf(caller),
-        action: "webhook.secret_rotated",
-        entityType: "webhook",
-        entityId: id,
-        payload: { name: done.name },
-      });
-    },
-    { behavior: "immediate" },
-  );
-  return { view: viewOf(id), secret };
+        .returning({ name: webhooks.name }),
+    );
+    if (!done) throw new AppError("not_found", "No webhook has this id; it may have been deleted");
+    await appendAuditEvent(tx, {
+      at: now,
+      actor: actorOf(caller),
+      action: "webhook.secret_rotated",
+      entityType: "webhook",
+      entityId: id,
+      payload: { name: done.name },
+    });
+  });
+  return { view: await viewOf(id), secret };
 }
 
 /** Deletes an endpoint and its deliveries; events no other endpoint waits for are deleted with them. */
-export function deleteWebhook(caller: Caller, id: string, now = Date.now()): { name: string } {
+export async function deleteWebhook(caller: Caller, id: string, now = Date.now()): Promise<{ name: string }> {
   assertAdmin(caller);
-  return getDb().transaction(
-    (tx) => {
-      const row = tx.select({ name: webhooks.name, urlHint: webhooks.urlHint }).from(webhooks).where(eq(webhooks.id, id)).get();
-      if (!row) throw new AppError("not_found", "No webhook has this id; it may have been deleted");
-      tx.delete(webhookDeliveries).where(eq(webhookDeliveries.webhookId, id)).run();
-      tx.delete(webhooks).where(eq(webhooks.id, id)).run();
-      tx.delete(outgoingEvents)
-        .where(sql`NOT EXISTS (SELECT 1 FROM ${webhookDeliveries} WHERE ${webhookDeliveries.eventSeq} = ${outgoingEvents.seq})`)
-        .run();
-      appendAuditEvent(tx, {
-        at: now,
-        actor: actorOf(caller),
-        action: "webhook.deleted",
-        entityType: "webhook",
-        entityId: id,
-        payload: { name: row.name, url: row.urlHint },
-      });
-      return { name: row.name };
-    },
-    { behavior: "immediate" },
-  );
+  return await withTransaction(async (tx) => {
+    const row = await first(tx.select({ name: webhooks.name, urlHint: webhooks.urlHint }).from(webhooks).where(eq(webhooks.id, id)));
+    if (!row) throw new AppError("not_found", "No webhook has this id; it may have been deleted");
+    await tx.delete(webhookDeliveries).where(eq(webhookDeliveries.webhookId, id));
+    await tx.delete(webhooks).where(eq(webhooks.id, id));
+    await tx
+      .delete(outgoingEvents)
+      .where(sql`NOT EXISTS (SELECT 1 FROM ${webhookDeliveries} WHERE ${webhookDeliveries.eventSeq} = ${outgoingEvents.seq})`);
+    await appendAuditEvent(tx, {
+      at: now,
+      actor: actorOf(caller),
+      action: "webhook.deleted",
+      entityType: "webhook",
+      entityId: id,
+      payload: { name: row.name, url: row.urlHint },
+    });
+    return { name: row.name };
+  });
 }
 
 export type DeliveryView = {
@@ -364,27 +357,29 @@ export type DeliveryView = {
 export const DELIVERIES_PAGE = 50;
 
 /** An endpoint's deliveries, newest first: what was sent, how it went, and when it will be tried again. */
-export function listDeliveries(caller: Caller, webhookId: string, page = 1): { items: DeliveryView[]; total: number } {
+export async function listDeliveries(caller: Caller, webhookId: string, page = 1): Promise<{ items: DeliveryView[]; total: number }> {
   assertAdmin(caller);
-  viewOf(webhookId);
+  await viewOf(webhookId);
   const db = getDb();
   // A page beyond any there could be (or not a number) reads as the first.
   const offset = (Number.isSafeInteger(page) && page > 1 ? page - 1 : 0) * DELIVERIES_PAGE;
-  const rows = db
+  const rows = await db
     .select({ d: webhookDeliveries, envelope: outgoingEvents.envelope })
     .from(webhookDeliveries)
     .innerJoin(outgoingEvents, eq(outgoingEvents.seq, webhookDeliveries.eventSeq))
     .where(eq(webhookDeliveries.webhookId, webhookId))
     .orderBy(desc(webhookDeliveries.createdAt), desc(webhookDeliveries.eventSeq))
     .limit(DELIVERIES_PAGE)
-    .offset(offset)
-    .all();
+    .offset(offset);
   const total =
-    db
-      .select({ n: sql<number>`count(*)` })
-      .from(webhookDeliveries)
-      .where(eq(webhookDeliveries.webhookId, webhookId))
-      .get()?.n ?? 0;
+    (
+      await first(
+        db
+          .select({ n: sql<number>`count(*)` })
+          .from(webhookDeliveries)
+          .where(eq(webhookDeliveries.webhookId, webhookId)),
+      )
+    )?.n ?? 0;
   return {
     total,
     items: rows.map(({ d, envelope }) => ({
@@ -411,19 +406,20 @@ export function listDeliveries(caller: Caller, webhookId: string, page = 1): { i
  * Sends an event again to the endpoint: a new delivery, due now, with its own 24 hours of retries. It keeps no
  * place in the change's order (the order it was first sent in stands); the receiver tells it by its event id.
  */
-export function redeliver(caller: Caller, deliveryId: string, now = Date.now()): { eventType: string } {
+export async function redeliver(caller: Caller, deliveryId: string, now = Date.now()): Promise<{ eventType: string }> {
   assertAdmin(caller);
-  return getDb().transaction(
-    (tx) => {
-      const row = tx
+  return await withTransaction(async (tx) => {
+    const row = await first(
+      tx
         .select({ d: webhookDeliveries, type: outgoingEvents.type })
         .from(webhookDeliveries)
         .innerJoin(outgoingEvents, eq(outgoingEvents.seq, webhookDeliveries.eventSeq))
-        .where(eq(webhookDeliveries.id, deliveryId))
-        .get();
-      if (!row) throw new AppError("not_found", "No delivery has this id; it may have been tidied away");
-      assertEnabled(tx, row.d.webhookId);
-      const pending = tx
+        .where(eq(webhookDeliveries.id, deliveryId)),
+    );
+    if (!row) throw new AppError("not_found", "No delivery has this id; it may have been tidied away");
+    await assertEnabled(tx, row.d.webhookId);
+    const pending = await first(
+      tx
         .select({ id: webhookDeliveries.id })
         .from(webhookDeliveries)
         .where(
@@ -432,45 +428,41 @@ export function redeliver(caller: Caller, deliveryId: string, now = Date.now()):
             eq(webhookDeliveries.eventSeq, row.d.eventSeq),
             eq(webhookDeliveries.status, "pending"),
           ),
-        )
-        .get();
-      if (pending) throw new AppError("conflict", "This event is already waiting to be delivered to this endpoint");
-      const id = randomUUID();
-      tx.insert(webhookDeliveries)
-        .values({
-          id,
-          webhookId: row.d.webhookId,
-          eventSeq: row.d.eventSeq,
-          orderKey: `redelivery:${id}`,
-          status: "pending",
-          nextAttemptAt: now,
-          createdAt: now,
-          redeliveryOf: row.d.redeliveryOf ?? row.d.id,
-        })
-        .run();
-      appendAuditEvent(tx, {
-        at: now,
-        actor: actorOf(caller),
-        action: "webhook.redelivered",
-        entityType: "webhook",
-        entityId: row.d.webhookId,
-        payload: { delivery: row.d.id, event: row.type },
-      });
-      return { eventType: row.type };
-    },
-    { behavior: "immediate" },
-  );
+        ),
+    );
+    if (pending) throw new AppError("conflict", "This event is already waiting to be delivered to this endpoint");
+    const id = randomUUID();
+    await tx.insert(webhookDeliveries).values({
+      id,
+      webhookId: row.d.webhookId,
+      eventSeq: row.d.eventSeq,
+      orderKey: `redelivery:${id}`,
+      status: "pending",
+      nextAttemptAt: now,
+      createdAt: now,
+      redeliveryOf: row.d.redeliveryOf ?? row.d.id,
+    });
+    await appendAuditEvent(tx, {
+      at: now,
+      actor: actorOf(caller),
+      action: "webhook.redelivered",
+      entityType: "webhook",
+      entityId: row.d.webhookId,
+      payload: { delivery: row.d.id, event: row.type },
+    });
+    return { eventType: row.type };
+  });
 }
 
 /** Refuses to queue anything for a paused endpoint: it would never be sent. */
-function assertEnabled(tx: Pick<ReturnType<typeof getDb>, "select">, webhookId: string) {
-  const row = tx.select({ enabled: webhooks.enabled }).from(webhooks).where(eq(webhooks.id, webhookId)).get();
+async function assertEnabled(tx: Pick<ReturnType<typeof getDb>, "select">, webhookId: string) {
+  const row = await first(tx.select({ enabled: webhooks.enabled }).from(webhooks).where(eq(webhooks.id, webhookId)));
   if (!row) throw new AppError("not_found", "No webhook has this id; it may have been deleted");
   if (!row.enabled) throw new AppError("conflict", "This endpoint is paused: enable it first, then send to it");
 }
 
 /** Queues a `webhook.test` event to this endpoint only, to check that it receives, verifies and answers. */
-export function sendTestEvent(caller: Caller, webhookId: string, now = Date.now()): void {
+export async function sendTestEvent(caller: Caller, webhookId: string, now = Date.now()): Promise<void> {
   assertAdmin(caller);
   const envelope: EventEnvelope = {
     id: randomUUID(),
@@ -484,11 +476,8 @@ export function sendTestEvent(caller: Caller, webhookId: string, now = Date.now(
       url: `${publicUrl()}/settings/webhooks/${webhookId}`,
     },
   };
-  getDb().transaction(
-    (tx) => {
-      assertEnabled(tx, webhookId);
-      enqueue(tx, envelope, [{ id: webhookId }], now);
-    },
-    { behavior: "immediate" },
-  );
+  await withTransaction(async (tx) => {
+    await assertEnabled(tx, webhookId);
+    await enqueue(tx, envelope, [{ id: webhookId }], now);
+  });
 }

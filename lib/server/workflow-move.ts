@@ -16,26 +16,25 @@ import { saveReassessment } from "./change-update";
  * asked again (an approved change is in review again). A draft is marked: it is assessed on submission.
  * Each change gets a `change.reassessed` event. Returns the labels of the changes touched.
  */
-export function reassessForWorkflowMove(
+export async function reassessForWorkflowMove(
   tx: Tx,
   agentId: string,
   workflow: { name: string; riskClass: RiskLevel },
   actor: Actor,
   now: number,
-): string[] {
+): Promise<string[]> {
   const moved = `The agent moved to workflow ${workflow.name} (${workflow.riskClass}) on ${new Date(now).toISOString().slice(0, 10)}`;
-  const open = tx
+  const open = await tx
     .select()
     .from(changeRecords)
-    .where(and(eq(changeRecords.agentId, agentId), inArray(changeRecords.state, [...OPEN_CHANGE_STATES])))
-    .all();
+    .where(and(eq(changeRecords.agentId, agentId), inArray(changeRecords.state, [...OPEN_CHANGE_STATES])));
   const touched: string[] = [];
   for (const row of open) {
     touched.push(changeNumberLabel(row.number));
     if (row.state === "draft" || !row.headVersionId) {
       const reason = `${moved}: it is assessed under that class when submitted.`;
-      save(tx, { ...row, reassessmentReason: reason, updatedAt: now });
-      appendAuditEvent(tx, {
+      await save(tx, { ...row, reassessmentReason: reason, updatedAt: now });
+      await appendAuditEvent(tx, {
         at: now,
         actor,
         action: "change.reassessed",
@@ -45,16 +44,16 @@ export function reassessForWorkflowMove(
       });
       continue;
     }
-    const { row: refreshed } = refresh(tx, row, undefined, actor, now);
-    const specs = versionSpecs(tx, refreshed);
-    const assessment = assessRow(refreshed, { workflow, base: specs.base, head: specs.head }, currentPolicy(tx).policy)!;
+    const { row: refreshed } = await refresh(tx, row, undefined, actor, now);
+    const specs = await versionSpecs(tx, refreshed);
+    const assessment = assessRow(refreshed, { workflow, base: specs.base, head: specs.head }, (await currentPolicy(tx)).policy)!;
     const asked = new Set(
-      tx
-        .select({ role: signoffs.role })
-        .from(signoffs)
-        .where(and(eq(signoffs.changeRecordId, row.id), ne(signoffs.status, "dismissed")))
-        .all()
-        .map((s) => s.role),
+      (
+        await tx
+          .select({ role: signoffs.role })
+          .from(signoffs)
+          .where(and(eq(signoffs.changeRecordId, row.id), ne(signoffs.status, "dismissed")))
+      ).map((s) => s.role),
     );
     const newRoles = assessment.required.map((r) => r.role).filter((role) => !asked.has(role));
     const tierRose = row.riskTier !== null && refreshed.riskTier !== null && isHigherClass(row.riskTier, refreshed.riskTier);
@@ -62,7 +61,7 @@ export function reassessForWorkflowMove(
     let next = refreshed;
     if (askAgain) {
       const back = row.state === "approved" ? { ...next, state: "in_review" as const, approvedAt: null } : next;
-      next = redoSignoffs(tx, back, actor, now, `dismissed: ${moved}; re-assessed as ${refreshed.riskTier}`);
+      next = await redoSignoffs(tx, back, actor, now, `dismissed: ${moved}; re-assessed as ${refreshed.riskTier}`);
     }
     next = {
       ...next,
@@ -70,7 +69,7 @@ export function reassessForWorkflowMove(
         ? `${moved}: re-assessed as ${next.riskTier}, and its sign-offs asked again.`
         : `${moved}: re-assessed; its tier (${next.riskTier}) and signers stand.`,
     };
-    saveReassessment(tx, row, next, moved, { newRoles, signoffsAskedAgain: askAgain }, actor, now);
+    await saveReassessment(tx, row, next, moved, { newRoles, signoffsAskedAgain: askAgain }, actor, now);
   }
   return touched;
 }

@@ -1,9 +1,9 @@
 import { AppError } from "@/lib/errors";
 
-/** Runs `fn` and returns the AppError it throws; fails the test when it throws nothing or something else. */
-export function errorOf(fn: () => unknown): AppError {
+/** Runs `fn` and returns the AppError it throws (or rejects with); fails the test when it throws nothing or something else. */
+export async function errorOf(fn: () => unknown): Promise<AppError> {
   try {
-    fn();
+    await fn();
   } catch (error) {
     if (error instanceof AppError) return error;
     throw error;

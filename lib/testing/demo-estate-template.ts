@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { openDatabase } from "@/db";
+import { closeDatabase, openDatabase } from "@/db";
 import { generateEstate, type SeedOptions } from "@/db/seed/generate";
 
 /** The history's fixed end for tests: the same estate, hashes and counts on every run. */
@@ -13,12 +13,13 @@ export const DEMO_ESTATE_OPTIONS: SeedOptions = { agents: 24, months: 12, until:
  * everything and can be copied: the write-ahead log is folded back in and removed on close.
  */
 export async function writeDemoEstateTemplate(file: string): Promise<void> {
-  const { db, sqlite } = openDatabase(file);
+  const connection = openDatabase(file);
+  const { db } = connection;
   try {
     await generateEstate(db, DEMO_ESTATE_OPTIONS);
-    sqlite.pragma("wal_checkpoint(TRUNCATE)");
+    connection.sqlite.pragma("wal_checkpoint(TRUNCATE)");
   } finally {
-    sqlite.close();
+    closeDatabase(connection);
   }
   if (existsSync(`${file}-wal`))
     throw new Error(`The demo estate template ${file} still has a write-ahead log after closing; it cannot be copied safely.`);

@@ -16,6 +16,6 @@ export async function seedDemoEstate() {
   // The file exists once getDb() has opened it; copying over an open database would corrupt it.
   if (template && !existsSync(databasePath)) copyFileSync(template, databasePath, constants.COPYFILE_EXCL);
   const db = getDb();
-  if (isEmpty(db)) await generateEstate(db, DEMO_ESTATE_OPTIONS);
+  if (await isEmpty(db)) await generateEstate(db, DEMO_ESTATE_OPTIONS);
   return db;
 }

@@ -37,22 +37,22 @@ export type ScopedHistory = {
 };
 
 /** Every production deployment, change and incident of the agents in scope; the risk filter keeps what changes of that tier did. */
-export function scopedHistory(scope: MetricsScope): ScopedHistory {
+export async function scopedHistory(scope: MetricsScope): Promise<ScopedHistory> {
   const db = getDb();
   const conditions: (SQL | undefined)[] = [
     scope.workflow ? eq(workflows.slug, scope.workflow) : undefined,
     scope.platform ? eq(agents.platform, scope.platform) : undefined,
     scope.agent ? eq(agents.slug, scope.agent) : undefined,
   ];
-  const agentIds = db
-    .select({ id: agents.id })
-    .from(agents)
-    .innerJoin(workflows, eq(workflows.id, agents.workflowId))
-    .where(and(...conditions))
-    .all()
-    .map((a) => a.id);
+  const agentIds = (
+    await db
+      .select({ id: agents.id })
+      .from(agents)
+      .innerJoin(workflows, eq(workflows.id, agents.workflowId))
+      .where(and(...conditions))
+  ).map((a) => a.id);
   if (agentIds.length === 0) return { deployments: [], changes: [], incidents: [], agentIds };
-  const changeRows = db
+  const changeRows = await db
     .select({
       id: changeRecords.id,
       number: changeRecords.number,
@@ -61,26 +61,24 @@ export function scopedHistory(scope: MetricsScope): ScopedHistory {
       riskTier: changeRecords.riskTier,
     })
     .from(changeRecords)
-    .where(inArray(changeRecords.agentId, agentIds))
-    .all();
-  let deploymentRows = db
+    .where(inArray(changeRecords.agentId, agentIds));
+  let deploymentRows = await db
     .select(DORA_DEPLOYMENT)
     .from(deployments)
     .where(and(inArray(deployments.agentId, agentIds), eq(deployments.environment, "production")))
-    .orderBy(asc(deployments.deployedAt), asc(sql`${deployments}.rowid`))
-    .all();
-  let incidentRows = db.select(DORA_INCIDENT).from(incidents).where(inArray(incidents.agentId, agentIds)).all();
+    .orderBy(asc(deployments.deployedAt), asc(sql`${deployments}.rowid`));
+  let incidentRows = await db.select(DORA_INCIDENT).from(incidents).where(inArray(incidents.agentId, agentIds));
   let changes = changeRows;
   if (scope.risk) {
     // A tier is a property of a change: keep its releases, the rollbacks that undid them, and their incidents.
     const tiered = new Set(changeRows.filter((c) => c.riskTier === scope.risk).map((c) => c.id));
     const versionChange = new Map(
-      db
-        .select({ id: agentVersions.id, changeRecordId: agentVersions.changeRecordId })
-        .from(agentVersions)
-        .where(inArray(agentVersions.agentId, agentIds))
-        .all()
-        .map((v) => [v.id, v.changeRecordId]),
+      (
+        await db
+          .select({ id: agentVersions.id, changeRecordId: agentVersions.changeRecordId })
+          .from(agentVersions)
+          .where(inArray(agentVersions.agentId, agentIds))
+      ).map((v) => [v.id, v.changeRecordId]),
     );
     deploymentRows = deploymentRows.filter((d) =>
       d.changeRecordId

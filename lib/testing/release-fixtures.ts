@@ -1,4 +1,4 @@
-import type { DB } from "@/db";
+import { withTransaction, type DB } from "@/db";
 import { apiTokens } from "@/db/schema";
 import type { AgentSpec } from "@/lib/domain/spec";
 import type { Role, TokenScope } from "@/lib/domain/terms";
@@ -16,7 +16,7 @@ import { TEST_UNTIL } from "./demo-estate";
 export const DAY = 86_400_000;
 export const HOUR = 3_600_000;
 
-export const as = (email: string): Caller => userCaller(findActiveUser({ email })!);
+export const as = async (email: string): Promise<Caller> => userCaller((await findActiveUser({ email }))!);
 
 /**
  * The tests' clock: every call is a minute after the last, starting a day after the seed's history
@@ -42,51 +42,51 @@ export const attested = {
   harmMetrics: [{ name: "refund reversal rate", comparator: ">" as const, threshold: 2, window: "7d" }],
 };
 
-export function productionSpec(slug: string): AgentSpec {
-  const reader = as("auditor@countersign.test");
-  const record = getAgentRecord(reader, slug);
-  return structuredClone(getAgentVersion(reader, slug, record.environments.production!.version).spec);
+export async function productionSpec(slug: string): Promise<AgentSpec> {
+  const reader = await as("auditor@countersign.test");
+  const record = await getAgentRecord(reader, slug);
+  return structuredClone((await getAgentVersion(reader, slug, record.environments.production!.version)).spec);
 }
 
 /** engineer@ raises refund-assistant's refunds.create limit: high risk, all four owners asked. */
-export function limitRaise(amount: number, now: number, extra: Record<string, unknown> = {}) {
-  const spec = productionSpec("refund-assistant");
+export async function limitRaise(amount: number, now: number, extra: Record<string, unknown> = {}) {
+  const spec = await productionSpec("refund-assistant");
   spec.tools.find((t) => t.system === "stripe")!.actions.find((a) => a.name === "refunds.create")!.limit = { amount, unit: "USD" };
-  return proposeChange(
-    as("engineer@countersign.test"),
+  return await proposeChange(
+    await as("engineer@countersign.test"),
     { agent: "refund-assistant", title: `Limit ${amount}`, spec, ...attested, ...extra, submit: true },
     now,
   );
 }
 
 /** engineer@ proposes a small change to any agent: traces kept a few days longer. */
-export function retentionChange(slug: string, days: number, now: number) {
-  const spec = productionSpec(slug);
+export async function retentionChange(slug: string, days: number, now: number) {
+  const spec = await productionSpec(slug);
   spec.traceRetentionDays += days;
-  return proposeChange(
-    as("engineer@countersign.test"),
+  return await proposeChange(
+    await as("engineer@countersign.test"),
     { agent: slug, title: `Keep traces ${days} days longer`, spec, ...attested, submit: true },
     now,
   );
 }
 
 /** Every sign-off still asked on the change, approved by its usual signer. */
-export function approveAll(ref: string, clock: { next: () => number }) {
-  for (const s of getChange(as("auditor@countersign.test"), ref).signoffs.filter((x) => x.status === "pending")) {
-    signOff(as(SIGNER[s.role]!), ref, { role: s.role, decision: "approve" }, clock.next());
+export async function approveAll(ref: string, clock: { next: () => number }) {
+  for (const s of (await getChange(await as("auditor@countersign.test"), ref)).signoffs.filter((x) => x.status === "pending")) {
+    await signOff(await as(SIGNER[s.role]!), ref, { role: s.role, decision: "approve" }, clock.next());
   }
-  return getChange(as("auditor@countersign.test"), ref);
+  return await getChange(await as("auditor@countersign.test"), ref);
 }
 
-export function stagingEval(
+export async function stagingEval(
   slug: string,
   specHash: string,
   now: number,
   result: { passed?: number; failed?: number; environment?: string } = {},
-  caller = as("engineer2@countersign.test"),
+  by?: Caller,
 ) {
-  return recordEvalRun(
-    caller,
+  return await recordEvalRun(
+    by ?? (await as("engineer2@countersign.test")),
     {
       agent: slug,
       specHash,
@@ -100,20 +100,23 @@ export function stagingEval(
 }
 
 /** An approved change, all the way: development → staging → a clean staging eval → production. */
-export function releaseApproved(ref: string, clock: { next: () => number }, caller = as("engineer2@countersign.test")) {
-  const change = getChange(caller, ref);
-  promote(caller, ref, { environment: "development" }, clock.next());
-  promote(caller, ref, { environment: "staging" }, clock.next());
-  stagingEval(change.agent.slug, change.specHash!, clock.next());
-  return promote(caller, ref, { environment: "production" }, clock.next());
+export async function releaseApproved(ref: string, clock: { next: () => number }, by?: Caller) {
+  const caller = by ?? (await as("engineer2@countersign.test"));
+  const change = await getChange(caller, ref);
+  await promote(caller, ref, { environment: "development" }, clock.next());
+  await promote(caller, ref, { environment: "staging" }, clock.next());
+  await stagingEval(change.agent.slug, change.specHash!, clock.next());
+  return await promote(caller, ref, { environment: "production" }, clock.next());
 }
 
 /** An API token with the given scopes, as a caller. */
-export function tokenWith(db: DB, name: string, scopes: TokenScope[]): Caller {
-  db.insert(apiTokens)
-    .values({ id: `tok_${name}`, name, tokenHash: hashToken(`cs_${name}`), scopes, createdById: "usr_admin", createdAt: TEST_UNTIL })
-    .run();
-  return tokenCaller(`cs_${name}`)!;
+export async function tokenWith(db: DB, name: string, scopes: TokenScope[]): Promise<Caller> {
+  await withTransaction(async (tx) =>
+    tx
+      .insert(apiTokens)
+      .values({ id: `tok_${name}`, name, tokenHash: hashToken(`cs_${name}`), scopes, createdById: "usr_admin", createdAt: TEST_UNTIL }),
+  );
+  return (await tokenCaller(`cs_${name}`))!;
 }
 
 /** A new read-only agent's first spec: it only reads account notes. */
@@ -146,9 +149,9 @@ export function registration(slug: string, extra: Record<string, unknown> = {}) 
 }
 
 /** engineer@ proposes retiring an agent, straight to review. */
-export function retirement(slug: string, now: number, extra: Record<string, unknown> = {}) {
-  return proposeChange(
-    as("engineer@countersign.test"),
+export async function retirement(slug: string, now: number, extra: Record<string, unknown> = {}) {
+  return await proposeChange(
+    await as("engineer@countersign.test"),
     { agent: slug, retire: true, title: `Retire ${slug}`, rationale: "Nobody uses it any more.", ...attested, submit: true, ...extra },
     now,
   );

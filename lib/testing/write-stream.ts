@@ -14,17 +14,21 @@ import { findActiveUser } from "@/lib/server/users";
  */
 const [ledger, label, count] = process.argv.slice(2);
 if (!ledger || !label) throw new Error("Usage: write-stream.ts <ledger> <label> [count]");
-const operator = findActiveUser({ email: "ops@countersign.test" });
-if (!operator) throw new Error("The write stream needs the demo estate's ops@countersign.test in DATABASE_PATH");
-const ops = userCaller(operator);
 const limit = count ? Number(count) : Infinity;
 
 async function stream() {
+  // Loaded as CommonJS by tsx, so no top-level await: the operator is looked up here.
+  const operator = await findActiveUser({ email: "ops@countersign.test" });
+  if (!operator) throw new Error("The write stream needs the demo estate's ops@countersign.test in DATABASE_PATH");
+  const ops = userCaller(operator);
   for (let i = 0; i < limit; i++) {
-    const incident = openIncident(ops, { agent: "refund-assistant", severity: "sev4", title: `Write stream ${label} #${i}` });
+    const incident = await openIncident(ops, { agent: "refund-assistant", severity: "sev4", title: `Write stream ${label} #${i}` });
     await durable();
     appendFileSync(ledger!, `${incident.id}\n`);
   }
 }
 
-void stream();
+stream().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

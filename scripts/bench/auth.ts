@@ -1,3 +1,4 @@
+import { first, withTransaction } from "@/db";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { appendAuditEvents } from "../../db/audit";
@@ -46,34 +47,31 @@ export async function signIn(base: string, email: string): Promise<string> {
  * under Settings → API tokens: the same secret format, SHA-256 hash and audit event as lib/server/api-tokens.ts.
  * (Issuing through the settings page's server action from a script is awkward; the token is the same.)
  */
-export function issueBenchToken(databasePath: string): string {
+export async function issueBenchToken(databasePath: string): Promise<string> {
   const { db, sqlite } = openDatabase(databasePath);
   try {
-    const admin = db.select({ id: users.id, email: users.email }).from(users).where(eq(users.email, "admin@countersign.test")).get();
+    const admin = await first(db.select({ id: users.id, email: users.email }).from(users).where(eq(users.email, "admin@countersign.test")));
     if (!admin) throw new Error("The estate has no admin@countersign.test to issue the benchmark's token");
     const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
     const id = randomUUID();
     const now = Date.now();
     const name = `benchmark ${new Date(now).toISOString()}`;
     const scopes = ["read", "changes:write", "evals:write", "deploy"] as const;
-    db.transaction(
-      (tx) => {
-        tx.insert(apiTokens)
-          .values({ id, name, tokenHash: hashToken(token), scopes: [...scopes], createdById: admin.id, createdAt: now, expiresAt: null })
-          .run();
-        appendAuditEvents(tx, [
-          {
-            at: now,
-            actor: { type: "user", id: admin.id, label: admin.email },
-            action: "token.issued",
-            entityType: "api_token",
-            entityId: id,
-            payload: { name, scopes, expiresAt: null },
-          },
-        ]);
-      },
-      { behavior: "immediate" },
-    );
+    await withTransaction(async (tx) => {
+      await tx
+        .insert(apiTokens)
+        .values({ id, name, tokenHash: hashToken(token), scopes: [...scopes], createdById: admin.id, createdAt: now, expiresAt: null });
+      await appendAuditEvents(tx, [
+        {
+          at: now,
+          actor: { type: "user", id: admin.id, label: admin.email },
+          action: "token.issued",
+          entityType: "api_token",
+          entityId: id,
+          payload: { name, scopes, expiresAt: null },
+        },
+      ]);
+    });
     return token;
   } finally {
     sqlite.close();

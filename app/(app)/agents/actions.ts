@@ -9,8 +9,8 @@ export async function rollbackAction(
   input: { environment: string; reason: string; severity?: string; expectedVersion?: number },
 ): Promise<ActionOutcome> {
   return runAsUser(
-    (caller) => {
-      const result = rollback(caller, slug, { ...input, severity: input.severity || undefined });
+    async (caller) => {
+      const result = await rollback(caller, slug, { ...input, severity: input.severity || undefined });
       const parts = [`${result.deployment.environment} runs v${result.deployment.version} again`];
       if (result.rolledBackChange) parts.push(`${result.rolledBackChange} marked rolled back`);
       if (result.incident)
@@ -31,8 +31,8 @@ export async function rollBackStillRunningAction(
   environments: { environment: string; expectedVersion: number }[],
 ): Promise<ActionOutcome> {
   return runAsUser(
-    (caller) =>
-      rollBackWhereStillRunning(caller, slug, { environments })
+    async (caller) =>
+      (await rollBackWhereStillRunning(caller, slug, { environments }))
         .map((r) => `${r.deployment.environment} runs v${r.deployment.version} again`)
         .join("; "),
     [`/agents/${slug}`, "/agents", "/"],

@@ -32,8 +32,8 @@ export default async function AgentsPage({ searchParams }: { searchParams: Promi
     return <BadFilterNotice message={error.message} href="/agents" label="Show all agents" />;
   }
   const now = Date.now();
-  const { items, total } = listAgents(userCaller(user), filters, { now });
-  const workflows = workflowFacets();
+  const { items, total } = await listAgents(userCaller(user), filters, { now });
+  const workflows = await workflowFacets();
   const query = new URLSearchParams(Object.entries(params).flatMap(([k, v]) => (typeof v === "string" && v ? [[k, v]] : [])));
   query.delete("page");
   const filtered = Boolean(

@@ -27,7 +27,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     if (!isAppError(error)) throw error;
     return <BadFilterNotice message={error.message} href="/audit" label="Show the whole audit trail" />;
   }
-  const { items, total, totalExact } = listAuditEvents(caller, filters);
+  const { items, total, totalExact } = await listAuditEvents(caller, filters);
   const query = new URLSearchParams(
     Object.entries(params).flatMap(([k, v]) => (typeof v === "string" && v && k !== "page" ? [[k, v]] : [])),
   );
@@ -46,7 +46,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       <Card title="Integrity">
         <VerifyIntegrity />
       </Card>
-      <AuditFilters agent={agentOption(filters.agent)} />
+      <AuditFilters agent={await agentOption(filters.agent)} />
       {items.length ? (
         <AuditTable items={items} />
       ) : (

@@ -14,10 +14,10 @@ import type { ChangePreview, EditChangeInput } from "@/lib/validations/change-re
 
 export type ActionResult = { ok: true; id: string; label: string } | { ok: false; message: string; fieldErrors?: FieldErrors };
 
-async function run(fn: (caller: ReturnType<typeof userCaller>) => { id: string; label: string }): Promise<ActionResult> {
+async function run(fn: (caller: ReturnType<typeof userCaller>) => Promise<{ id: string; label: string }>): Promise<ActionResult> {
   const caller = userCaller(await requireUser());
   try {
-    const change = fn(caller);
+    const change = await fn(caller);
     await durable();
     revalidatePath("/changes");
     revalidatePath(`/changes/${change.label}`);
@@ -33,33 +33,34 @@ async function run(fn: (caller: ReturnType<typeof userCaller>) => { id: string; 
 
 /** Saves the editor's content: a new draft the first time, an edit after. Never loses what was typed. */
 export async function saveChangeAction(changeId: string | null, agent: string, fields: EditChangeInput): Promise<ActionResult> {
-  return run((caller) => (changeId ? editChange(caller, changeId, fields) : proposeChange(caller, { ...fields, agent })));
+  return run(async (caller) => (changeId ? await editChange(caller, changeId, fields) : await proposeChange(caller, { ...fields, agent })));
 }
 
 /** A new change straight to review: validated first, so a refused submission creates nothing (no stray "Untitled draft"). */
 export async function proposeAndSubmitAction(agent: string, fields: EditChangeInput): Promise<ActionResult> {
-  return run((caller) => proposeChange(caller, { ...fields, agent, submit: true }));
+  return run(async (caller) => await proposeChange(caller, { ...fields, agent, submit: true }));
 }
 
 type RetireFields = { title: string; rationale: string; rollbackPlan: string; rollbackOwner: string; monitoring: string };
 
 /** Proposes retiring an agent, straight to review: a refused proposal creates nothing. */
 export async function proposeRetirementAction(agent: string, fields: RetireFields): Promise<ActionResult> {
-  return run((caller) =>
-    proposeChange(caller, { ...fields, rollbackOwner: fields.rollbackOwner || null, agent, retire: true, submit: true }),
+  return run(
+    async (caller) =>
+      await proposeChange(caller, { ...fields, rollbackOwner: fields.rollbackOwner || null, agent, retire: true, submit: true }),
   );
 }
 
 export async function editRetirementAction(changeId: string, fields: RetireFields): Promise<ActionResult> {
-  return run((caller) => editChange(caller, changeId, { ...fields, rollbackOwner: fields.rollbackOwner || null }));
+  return run(async (caller) => await editChange(caller, changeId, { ...fields, rollbackOwner: fields.rollbackOwner || null }));
 }
 
 export async function submitChangeAction(changeId: string): Promise<ActionResult> {
-  return run((caller) => submitChange(caller, changeId));
+  return run(async (caller) => await submitChange(caller, changeId));
 }
 
 export async function withdrawChangeAction(changeId: string, reason: string): Promise<ActionResult> {
-  return run((caller) => withdrawChange(caller, changeId, { reason }));
+  return run(async (caller) => await withdrawChange(caller, changeId, { reason }));
 }
 
 /** The editor's live panel: what the change would be, without saving anything. */
@@ -73,7 +74,7 @@ export async function previewChangeAction(input: {
 }): Promise<ChangePreview | { error: string }> {
   const caller = userCaller(await requireUser());
   try {
-    return previewChange(caller, input);
+    return await previewChange(caller, input);
   } catch (error) {
     if (isAppError(error)) return { error: error.message };
     throw error;
@@ -90,7 +91,7 @@ export async function decideSignoffAction(input: {
 }): Promise<{ ok: true; state: string } | { ok: false; message: string }> {
   const caller = userCaller(await requireUser());
   try {
-    const change = signOff(caller, input.changeId, {
+    const change = await signOff(caller, input.changeId, {
       role: input.role,
       decision: input.decision,
       comment: input.comment || undefined,
@@ -116,7 +117,7 @@ export type UpdateResult = { ok: true; message: string } | { ok: false; message:
 export async function updateFromProductionAction(changeId: string, resolutions: Record<string, "ours" | "theirs">): Promise<UpdateResult> {
   const caller = userCaller(await requireUser());
   try {
-    const change = updateFromProduction(caller, changeId, { resolutions });
+    const change = await updateFromProduction(caller, changeId, { resolutions });
     await durable();
     revalidatePath("/changes");
     revalidatePath(`/changes/${change.label}`);

@@ -21,7 +21,7 @@ export default async function ChangesPage({ searchParams }: { searchParams: Prom
     if (!isAppError(error)) throw error;
     return <BadFilterNotice message={error.message} href="/changes" label="Show all change records" />;
   }
-  const { items, total } = listChanges(caller, filters);
+  const { items, total } = await listChanges(caller, filters);
   const query = new URLSearchParams(
     Object.entries(params).flatMap(([k, v]) => (typeof v === "string" && v && k !== "page" ? [[k, v]] : [])),
   );
@@ -33,7 +33,7 @@ export default async function ChangesPage({ searchParams }: { searchParams: Prom
           {total} change {total === 1 ? "record" : "records"}. To propose one, open an agent and choose “Propose a change”.
         </p>
       </div>
-      <ChangeFilters agent={agentOption(filters.agent)} />
+      <ChangeFilters agent={await agentOption(filters.agent)} />
       {items.length ? (
         <ChangeTable items={items} now={Date.now()} />
       ) : (

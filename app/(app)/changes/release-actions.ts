@@ -8,8 +8,8 @@ import { runAsUser, type ActionOutcome } from "../run-action";
 
 export async function promoteAction(changeId: string, environment: string): Promise<ActionOutcome> {
   return runAsUser(
-    (caller) => {
-      const d = promote(caller, changeId, { environment });
+    async (caller) => {
+      const d = await promote(caller, changeId, { environment });
       return `${d.changeNumber ? changeNumberLabel(d.changeNumber) : "The change"} now runs in ${d.environment} (v${d.version})`;
     },
     ["/changes", `/changes/${changeId}`, "/agents", "/"],
@@ -18,8 +18,8 @@ export async function promoteAction(changeId: string, environment: string): Prom
 
 export async function recordEvalAction(changeId: string, input: Record<string, unknown>): Promise<ActionOutcome> {
   return runAsUser(
-    (caller) => {
-      const run = recordEvalRun(caller, { ...input, change: changeId });
+    async (caller) => {
+      const run = await recordEvalRun(caller, { ...input, change: changeId });
       return `Eval run recorded: ${run.passed}/${run.passed + run.failed} passed in ${run.environment}`;
     },
     [`/changes/${changeId}`],
@@ -28,8 +28,8 @@ export async function recordEvalAction(changeId: string, input: Record<string, u
 
 export async function retireAction(changeId: string): Promise<ActionOutcome> {
   return runAsUser(
-    (caller) => {
-      const [first] = releaseRetirement(caller, changeId);
+    async (caller) => {
+      const [first] = await releaseRetirement(caller, changeId);
       return `${first?.agent ?? "The agent"} is retired: nothing of it runs in any environment`;
     },
     ["/changes", `/changes/${changeId}`, "/agents", "/"],

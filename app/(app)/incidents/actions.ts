@@ -6,13 +6,16 @@ import { runAsUser, type ActionOutcome } from "../run-action";
 const PATHS = ["/incidents", "/"];
 
 export async function openIncidentAction(input: Record<string, unknown>): Promise<ActionOutcome> {
-  return runAsUser((caller) => `Incident opened: ${openIncident(caller, input).title}`, [...PATHS, `/agents/${String(input.agent)}`]);
+  return runAsUser(
+    async (caller) => `Incident opened: ${(await openIncident(caller, input)).title}`,
+    [...PATHS, `/agents/${String(input.agent)}`],
+  );
 }
 
 export async function resolveIncidentAction(id: string, input: Record<string, unknown>): Promise<ActionOutcome> {
   return runAsUser(
-    (caller) => {
-      const incident = updateIncident(caller, id, input);
+    async (caller) => {
+      const incident = await updateIncident(caller, id, input);
       return `Resolved (${incident.resolution?.replace("_", " ")}): ${incident.title}`;
     },
     [...PATHS, "/agents"],

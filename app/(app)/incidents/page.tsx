@@ -27,8 +27,8 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
     if (!isAppError(error)) throw error;
     return <BadFilterNotice message={error.message} href="/incidents" label="Show all incidents" />;
   }
-  const { items, total } = listIncidents(caller, filters);
-  const agent = agentOption(filters.agent);
+  const { items, total } = await listIncidents(caller, filters);
+  const agent = await agentOption(filters.agent);
   const handles = canHandleIncidents(caller);
   const query = new URLSearchParams(
     Object.entries(params).flatMap(([k, v]) => (typeof v === "string" && v && k !== "page" ? [[k, v]] : [])),

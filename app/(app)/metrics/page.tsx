@@ -44,7 +44,7 @@ export default async function MetricsPage({ searchParams }: { searchParams: Prom
   const caller = userCaller(await requireUser());
   const params = await searchParams;
   const now = Date.now();
-  const workflows = workflowFacets();
+  const workflows = await workflowFacets();
   let filters: Filters;
   let view: ReturnType<typeof parseDashboardView>;
   let range: { from: number; to: number };
@@ -52,7 +52,7 @@ export default async function MetricsPage({ searchParams }: { searchParams: Prom
     filters = parseMetricsFilters(params);
     view = parseDashboardView(params);
     range = rangeOf(filters, now);
-    assertKnownScope(filters);
+    await assertKnownScope(filters);
   } catch (error) {
     if (!isAppError(error)) throw error;
     return <BadFilterNotice message={error.message} href="/metrics" label="Show the last 26 weeks for every agent" />;
@@ -61,7 +61,7 @@ export default async function MetricsPage({ searchParams }: { searchParams: Prom
   const query = filterQuery(filters);
   const drill = view.drill ?? null;
 
-  const agent = agentOption(filters.agent);
+  const agent = await agentOption(filters.agent);
   // A retired agent's history still counts: the picker offers retired agents too.
   const scope = [
     filters.workflow && `the ${workflows.find((w) => w.slug === filters.workflow)?.name ?? filters.workflow} workflow`,
@@ -138,7 +138,7 @@ async function DoraNumbersSection({
   page: number;
 }) {
   await nextTurn();
-  const report = doraReport(caller, filters, now);
+  const report = await doraReport(caller, filters, now);
   const current = doraSummary(report.current);
   const previous = doraSummary(report.previous);
   const released = current.deploymentFrequency.count > 0 || current.reworkRate.total > 0;
@@ -210,7 +210,7 @@ async function DrillSection({
     <DrillDown
       metric={drill}
       heading={`${METRIC_NAMES[drill]}: ${heading}`}
-      records={metricRecords(rows)}
+      records={await metricRecords(rows)}
       total={total}
       page={page}
       pageSize={RECORDS_PAGE_SIZE}
@@ -221,8 +221,8 @@ async function DrillSection({
 
 async function Breakdowns({ caller, filters, now, query }: { caller: Caller; filters: Filters; now: number; query: string }) {
   await nextTurn();
-  const byWorkflow = doraBreakdown(caller, filters, "workflow", now);
-  const byPlatform = doraBreakdown(caller, filters, "platform", now);
+  const byWorkflow = await doraBreakdown(caller, filters, "workflow", now);
+  const byPlatform = await doraBreakdown(caller, filters, "platform", now);
   return (
     <div className="grid grid-cols-[minmax(0,1fr)] gap-5 lg:grid-cols-2">
       <Card title="By workflow">

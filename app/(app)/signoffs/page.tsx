@@ -24,8 +24,8 @@ export default async function SignoffsPage({ searchParams }: { searchParams: Pro
     if (!isAppError(error)) throw error;
     return <BadFilterNotice message={error.message} href="/signoffs" label="Show the first page of your sign-offs" />;
   }
-  const { waiting } = mySignoffCounts(caller);
-  const queue = mySignoffQueue(caller, paging);
+  const { waiting } = await mySignoffCounts(caller);
+  const queue = await mySignoffQueue(caller, paging);
   const now = Date.now();
   return (
     <div className="space-y-5">

@@ -11,7 +11,7 @@ export const dynamic = "force-dynamic";
 /** An invitation or a reset link: set a password, once. A link that cannot be used says only that. */
 export default async function WelcomePage({ params }: { params: Promise<{ secret: string }> }) {
   const { secret } = await params;
-  const link = openAccountLink(decodeURIComponent(secret));
+  const link = await openAccountLink(decodeURIComponent(secret));
   if (!link) {
     return (
       <PublicPanel title={LINK_NO_LONGER_VALID}>

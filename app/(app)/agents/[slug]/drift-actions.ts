@@ -13,8 +13,8 @@ export async function resolveDriftAction(slug: string, ref: string, input: Drift
   let change: string | undefined;
   const expiresOn = typeof input?.expiresOn === "string" ? input.expiresOn.trim() : "";
   const outcome = await runAsUser(
-    (caller) => {
-      const result = resolveDrift(caller, ref, {
+    async (caller) => {
+      const result = await resolveDrift(caller, ref, {
         action: input?.action,
         reason: input?.reason,
         expiresAt: expiresOn === "" ? null : /^\d{4}-\d{2}-\d{2}$/.test(expiresOn) ? `${expiresOn}T00:00:00Z` : expiresOn,

@@ -68,8 +68,8 @@ export default async function AgentPage({ params, searchParams }: Props) {
   const query = await searchParams;
   const now = Date.now();
 
-  const agent = orNotFound(() => getAgentRecord(caller, slug));
-  const registration = agentRegistration(caller, slug);
+  const agent = await orNotFound(async () => await getAgentRecord(caller, slug));
+  const registration = await agentRegistration(caller, slug);
   // A registration saved as a draft before its spec parsed has no version yet: its change says the rest.
   if (agent.versions.length === 0 && !registration) notFound();
   if (agent.versions.length === 0)
@@ -88,43 +88,43 @@ export default async function AgentPage({ params, searchParams }: Props) {
   if (query.version) {
     try {
       shownNumber = parseVersionNumber("version", query.version);
-      getAgentVersion(caller, slug, shownNumber);
+      await getAgentVersion(caller, slug, shownNumber);
     } catch (error) {
       if (!isAppError(error)) throw error;
       versionError = error.message;
       shownNumber = production?.version ?? agent.versions[0]!.number;
     }
   }
-  const shown = getAgentVersion(caller, slug, shownNumber);
+  const shown = await getAgentVersion(caller, slug, shownNumber);
   const spec = shown.spec;
 
   let asOf = null;
   let asOfError: string | null = null;
   if (query.at) {
     try {
-      asOf = agentAsOf(caller, slug, readInstant(query.at));
+      asOf = await agentAsOf(caller, slug, readInstant(query.at));
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       asOfError = error.message;
     }
   }
 
-  const changes = listChanges(caller, parseChangeFilters({ agent: slug, pageSize: "8" }));
+  const changes = await listChanges(caller, parseChangeFilters({ agent: slug, pageSize: "8" }));
   const canPropose = canProposeChanges(user);
-  const rollbacks = rollbackOptions(caller, slug);
+  const rollbacks = await rollbackOptions(caller, slug);
   const rollbackChoices = rollbacks.options.flatMap((o) =>
     o.plan ? [{ environment: o.environment, from: o.plan.current.versionNumber, to: o.plan.target.versionNumber }] : [],
   );
-  const stillRunning = stillRunningRolledBack(caller, slug);
-  const incidents = listIncidents(caller, { agent: slug, pageSize: 5 });
-  const deploymentLog = listDeployments(caller, { agent: slug, pageSize: 8 });
-  const evals = recentEvalRuns(caller, slug, 8);
-  const retros = openRetroSignoffs(caller, { agent: slug }, now);
-  const drift = listDrift(caller, { agent: slug }, now);
+  const stillRunning = await stillRunningRolledBack(caller, slug);
+  const incidents = await listIncidents(caller, { agent: slug, pageSize: 5 });
+  const deploymentLog = await listDeployments(caller, { agent: slug, pageSize: 8 });
+  const evals = await recentEvalRuns(caller, slug, 8);
+  const retros = await openRetroSignoffs(caller, { agent: slug }, now);
+  const drift = await listDrift(caller, { agent: slug }, now);
   const openDrift = drift.items.filter((d) => d.state === "open");
-  const lastObserved = lastProductionObservation(caller, slug);
+  const lastObserved = await lastProductionObservation(caller, slug);
   const inProduction = Boolean(production) && production?.kind !== "retire";
-  const canEdit = canEditAgentDetails(caller, slug);
+  const canEdit = await canEditAgentDetails(caller, slug);
   const day = (offset: number) => new Date(now + offset * 86_400_000).toISOString().slice(0, 10);
   const label =
     production?.version === shown.number

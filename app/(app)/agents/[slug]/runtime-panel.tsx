@@ -44,7 +44,7 @@ export async function RuntimePanel({
     ? (query.runtimeEnv as Environment)
     : "production";
   const from = Math.floor(now / DAY_MS) * DAY_MS - (range - 1) * DAY_MS;
-  const view = agentRuntime(caller, slug, { from: new Date(from).toISOString(), to: new Date(now).toISOString(), environment }, now);
+  const view = await agentRuntime(caller, slug, { from: new Date(from).toISOString(), to: new Date(now).toISOString(), environment }, now);
   const kept = Object.fromEntries(
     Object.entries(query).filter((e): e is [string, string] => typeof e[1] === "string" && !e[0].startsWith("runtime")),
   );
@@ -56,7 +56,7 @@ export async function RuntimePanel({
       range={range}
       query={kept}
       endpoint={await otlpEndpoint()}
-      runtimeNames={getAgentDetails(caller, slug).runtimeNames}
+      runtimeNames={(await getAgentDetails(caller, slug)).runtimeNames}
       editHref={canEdit ? `/agents/${slug}/edit` : null}
     />
   );

@@ -15,7 +15,7 @@ export async function GET(request: NextRequest) {
   try {
     const user = await currentUser();
     if (!user) return Response.redirect(new URL("/login", request.url));
-    const { items } = listAgents(userCaller(user), parseAgentFilters(request.nextUrl.searchParams), { all: true });
+    const { items } = await listAgents(userCaller(user), parseAgentFilters(request.nextUrl.searchParams), { all: true });
     const header = [
       "slug",
       "name",

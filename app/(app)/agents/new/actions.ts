@@ -14,7 +14,7 @@ import type { ChangePreview, EditChangeInput } from "@/lib/validations/change-re
 export async function registerAgentAction(details: AgentDetails, fields: EditChangeInput, submit: boolean): Promise<RegistrationResult> {
   const caller = userCaller(await requireUser());
   try {
-    const { change } = registerAgent(caller, { ...fields, ...details, rollbackOwner: fields.rollbackOwner ?? "", submit });
+    const { change } = await registerAgent(caller, { ...fields, ...details, rollbackOwner: fields.rollbackOwner ?? "", submit });
     await durable();
     revalidatePath("/agents");
     revalidatePath("/changes");
@@ -32,7 +32,7 @@ export async function registerAgentAction(details: AgentDetails, fields: EditCha
 export async function previewRegistrationAction(input: RegistrationPreviewInput): Promise<ChangePreview | { error: string }> {
   const caller = userCaller(await requireUser());
   try {
-    return previewRegistration(caller, input);
+    return await previewRegistration(caller, input);
   } catch (error) {
     if (isAppError(error)) return { error: error.message };
     throw error;

@@ -33,7 +33,7 @@ export default async function RegisterAgentPage() {
         </Link>
       </div>
     );
-  const engineers = engineeringPeople();
+  const engineers = await engineeringPeople();
   return (
     <div className="space-y-5">
       <Breadcrumb items={[{ href: "/agents", label: "Agents" }, { label: "Register an agent" }]} />
@@ -45,9 +45,9 @@ export default async function RegisterAgentPage() {
         </p>
       </div>
       <RegisterAgentForm
-        workflows={workflowFacets()}
+        workflows={await workflowFacets()}
         engineers={engineers}
-        people={listActivePeople()}
+        people={await listActivePeople()}
         defaultEngineer={engineers.some((p) => p.email === user.email) ? user.email : ""}
         initial={{
           mode: "yaml",

@@ -21,9 +21,9 @@ function readInstant(value: string): number {
 }
 
 /** The answer, or the reason there is none (an unknown agent, a malformed or future instant). */
-function answer(read: () => WhatRanWhen): { result: WhatRanWhen | null; error: string | null } {
+async function answer(read: () => Promise<WhatRanWhen>): Promise<{ result: WhatRanWhen | null; error: string | null }> {
   try {
-    return { result: read(), error: null };
+    return { result: await read(), error: null };
   } catch (e) {
     if (!isAppError(e)) throw e;
     return { result: null, error: e.message };
@@ -37,7 +37,8 @@ export default async function WhatRanWhenPage({ searchParams }: Props) {
   const params = await searchParams;
   const agent = first(params.agent);
   const at = first(params.at);
-  const { result, error } = agent && at ? answer(() => whatRanWhen(caller, agent, readInstant(at))) : { result: null, error: null };
+  const { result, error } =
+    agent && at ? await answer(async () => await whatRanWhen(caller, agent, readInstant(at))) : { result: null, error: null };
   return (
     <div className="space-y-5">
       <AuditTabs current="as-of" />
@@ -49,7 +50,7 @@ export default async function WhatRanWhenPage({ searchParams }: Props) {
         </p>
       </div>
       <AsOfForm
-        agent={agentOption(agent) ?? (agent ? { slug: agent, name: agent } : null)}
+        agent={(await agentOption(agent)) ?? (agent ? { slug: agent, name: agent } : null)}
         at={result ? new Date(result.at).toISOString().slice(0, 19) : at}
       />
       {error && (

@@ -51,7 +51,7 @@ export default async function EvidencePage({ searchParams }: Props) {
   }
   // The totals read every release of the period: in chunks, letting other requests through in between.
   await prepareEvidenceTotals(caller, filters, now);
-  const pack = evidencePage(caller, filters, { ...bound, size: PAGE_SIZE }, now);
+  const pack = await evidencePage(caller, filters, { ...bound, size: PAGE_SIZE }, now);
   const query = new URLSearchParams(evidenceRangeParams(filters));
   if (filters.workflow) query.set("workflow", filters.workflow);
   if (filters.agent) query.set("agent", filters.agent);
@@ -71,7 +71,7 @@ export default async function EvidencePage({ searchParams }: Props) {
     link.set("start", String(Math.max(first, 1)));
     return `/audit/evidence?${link}`;
   };
-  const workflows = workflowFacets();
+  const workflows = await workflowFacets();
   const wholeDays = filters.from % DAY === 0 && filters.to % DAY === 0;
   return (
     <div className="space-y-5 print:space-y-4 print:text-[12px]">
@@ -117,7 +117,7 @@ export default async function EvidencePage({ searchParams }: Props) {
           from={day(filters.from)}
           to={day(filters.to - 1)}
           workflow={filters.workflow ?? ""}
-          agent={filters.agent ? (agentOption(filters.agent) ?? { slug: filters.agent, name: filters.agent }) : null}
+          agent={filters.agent ? ((await agentOption(filters.agent)) ?? { slug: filters.agent, name: filters.agent }) : null}
           workflows={workflows}
         />
         <div className="flex flex-wrap gap-2">

@@ -54,28 +54,28 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function ChangePage({ params }: Props) {
   const user = await requireUser();
   const { id } = await params;
-  const change = orNotFound(() => getChange(userCaller(user), decodeURIComponent(id)));
+  const change = await orNotFound(async () => await getChange(userCaller(user), decodeURIComponent(id)));
   const now = Date.now();
   const caller = userCaller(user);
-  const deciding = rolesToDecide(caller, change);
-  const timeline = changeTimeline(caller, change.id);
-  const evals = change.specHash ? evalRunsFor(caller, change.agent.slug, change.specHash) : [];
+  const deciding = await rolesToDecide(caller, change);
+  const timeline = await changeTimeline(caller, change.id);
+  const evals = change.specHash ? await evalRunsFor(caller, change.agent.slug, change.specHash) : [];
   const compared = change.comparedWith;
   const instructions = change.spec && compared ? instructionsDiff(compared.spec.instructions, change.spec.instructions) : [];
-  const sinceReview = deciding.length > 0 ? changesSinceReview(caller, change) : null;
-  const others = otherOpenChanges(caller, change.agent.slug, change.id);
+  const sinceReview = deciding.length > 0 ? await changesSinceReview(caller, change) : null;
+  const others = await otherOpenChanges(caller, change.agent.slug, change.id);
   const isAuthor = change.author.kind === "user" && change.author.id === user.id;
-  const steps = change.specHash ? releaseSteps(caller, change.id) : [];
-  const deployed = listDeployments(caller, { change: change.id, pageSize: 100 }).items;
-  const incidents = incidentsOfChange(caller, change.id);
+  const steps = change.specHash ? await releaseSteps(caller, change.id) : [];
+  const deployed = (await listDeployments(caller, { change: change.id, pageSize: 100 })).items;
+  const incidents = await incidentsOfChange(caller, change.id);
   const retro = retroSignoffStatus(change.retroSignoffDueAt, change.signoffs, now);
   const running = Object.fromEntries(steps.map((s) => [s.environment, s.gates.some((g) => g.gate === "not_already_running" && !g.met)]));
-  const retirement = change.retire ? retirementStep(caller, change.id) : null;
+  const retirement = change.retire ? await retirementStep(caller, change.id) : null;
   const showRelease = (steps.length > 0 || retirement !== null) && !["rejected", "withdrawn"].includes(change.state);
   // Once released, rolled back, rejected or withdrawn, the release section tells what happened instead of listing gates.
   const settled = (["released", "rolled_back", "rejected", "withdrawn"] as SettledState[]).find((s) => s === change.state);
-  const history = settled ? releaseHistory(caller, change.id) : null;
-  const sinceRelease = changeSinceRelease(caller, change.id, now);
+  const history = settled ? await releaseHistory(caller, change.id) : null;
+  const sinceRelease = await changeSinceRelease(caller, change.id, now);
   const open = change.state === "draft" || change.state === "in_review";
   const problems = Object.entries(change.submissionProblems);
   const link = (url: string | undefined, label: string) =>
@@ -354,7 +354,7 @@ export default async function ChangePage({ params }: Props) {
               <SignoffList
                 signoffs={change.signoffs}
                 now={now}
-                signers={signerAvailability(caller, change.id, change.author.kind === "user" ? change.author.id : null)}
+                signers={await signerAvailability(caller, change.id, change.author.kind === "user" ? change.author.id : null)}
               />
             </Card>
           )}

@@ -33,13 +33,13 @@ export default async function NewChangePage({ searchParams }: { searchParams: Pr
   const caller = userCaller(user);
   let agent;
   try {
-    agent = getAgentRecord(caller, slug);
+    agent = await getAgentRecord(caller, slug);
   } catch (error) {
     if (isAppError(error) && error.code === "not_found") return <Problem>{error.message}.</Problem>;
     throw error;
   }
   if (agent.status !== "active") {
-    const registration = agentRegistration(caller, slug);
+    const registration = await agentRegistration(caller, slug);
     return (
       <Problem>
         {agent.status === "proposed" && registration
@@ -50,7 +50,7 @@ export default async function NewChangePage({ searchParams }: { searchParams: Pr
   }
   const baseNumber = agent.environments.production?.version ?? agent.versions[0]?.number;
   if (!baseNumber) return <Problem>{agent.name} has no version to start from.</Problem>;
-  const base = getAgentVersion(caller, slug, baseNumber);
+  const base = await getAgentVersion(caller, slug, baseNumber);
   return (
     <div className="space-y-5">
       <Breadcrumb
@@ -67,7 +67,7 @@ export default async function NewChangePage({ searchParams }: { searchParams: Pr
         agent={{ slug, name: agent.name }}
         change={null}
         initial={newEditorState(base.spec, agent.rollbackOwner.email)}
-        people={listActivePeople()}
+        people={await listActivePeople()}
         save={saveChangeAction}
         submit={submitChangeAction}
         proposeAndSubmit={proposeAndSubmitAction}

@@ -138,11 +138,11 @@ function streamRecords(caller: Caller, filters: MetricsFilters, metric: MetricKe
   let offset = 0;
   let total: number | null = null;
   const body = new ReadableStream<Uint8Array>({
-    pull(controller) {
+    async pull(controller) {
       const page = doraRecords(caller, filters, metric, { offset, limit: EXPORT_PAGE }, now);
       const header = total === null ? line(RECORDS_HEADER) : "";
       total ??= page.total;
-      const rows = recordRows(metric, metricRecords(page.rows.slice(0, Math.max(0, total - offset))));
+      const rows = recordRows(metric, await metricRecords(page.rows.slice(0, Math.max(0, total - offset))));
       offset += EXPORT_PAGE;
       controller.enqueue(encoder.encode(header + rows.map(line).join("")));
       if (offset >= total || page.rows.length === 0) controller.close();
@@ -168,7 +168,7 @@ export async function GET(request: NextRequest) {
     const caller = userCaller(user);
     const now = Date.now();
     if (what === "records" && drill) return streamRecords(caller, filters, drill, now);
-    return csvResponse("dora-metrics", NUMBERS_HEADER, numberRows(doraReport(caller, filters, now), filters));
+    return csvResponse("dora-metrics", NUMBERS_HEADER, numberRows(await doraReport(caller, filters, now), filters));
   } catch (error) {
     return errorResponse(error);
   }

@@ -12,13 +12,13 @@ import { runAsUser, type ActionOutcome } from "../../run-action";
 
 export async function updateNameAction(input: { name: string }): Promise<ActionOutcome> {
   // The name shows in the header on every page.
-  return runAsUser((caller) => `Your name is now ${updateMyName(caller, input).name}`, ["/", "/settings/account"]);
+  return runAsUser(async (caller) => `Your name is now ${(await updateMyName(caller, input)).name}`, ["/", "/settings/account"]);
 }
 
 export async function updateEmailPreferencesAction(input: EmailPreferences): Promise<ActionOutcome> {
   return runAsUser(
-    (caller) => {
-      const saved = updateMyEmailPreferences(caller, input);
+    async (caller) => {
+      const saved = await updateMyEmailPreferences(caller, input);
       return saved.delivery === "off" ? "Saved: you will not be emailed" : "Email preferences saved";
     },
     ["/settings/account"],

@@ -14,7 +14,7 @@ export const metadata: Metadata = { title: "Your account" };
 
 export default async function AccountPage() {
   const user = await requireUser();
-  const { emailConfigured, ...preferences } = myEmailPreferences(userCaller(user));
+  const { emailConfigured, ...preferences } = await myEmailPreferences(userCaller(user));
   const roles = user.roles.map((r) => ROLE_LABELS[r]).join(", ") || "no role";
   return (
     <div className="space-y-5">

@@ -25,11 +25,11 @@ async function linkBase(): Promise<string> {
 
 /** Runs a use case that hands out a link; the link goes to the admin's browser this once and is never stored. */
 async function withLink(
-  work: (caller: ReturnType<typeof userCaller>) => { message: string; secret: string; emailedTo: string | null },
+  work: (caller: ReturnType<typeof userCaller>) => Promise<{ message: string; secret: string; emailedTo: string | null }>,
 ): Promise<LinkOutcome> {
   const caller = userCaller(await requireUser());
   try {
-    const { message, secret, emailedTo } = work(caller);
+    const { message, secret, emailedTo } = await work(caller);
     await durable();
     revalidatePath("/settings/people");
     return { ok: true, message, url: accountLinkUrl(await linkBase(), secret), emailedTo };
@@ -42,8 +42,8 @@ async function withLink(
 }
 
 export async function addPersonAction(input: { email: string; name: string; roles: Role[] }): Promise<LinkOutcome> {
-  return withLink((caller) => {
-    const { person, inviteSecret, emailed } = addPerson(caller, input);
+  return withLink(async (caller) => {
+    const { person, inviteSecret, emailed } = await addPerson(caller, input);
     const message = emailed
       ? `${person.name} added, and their invitation is being emailed to ${person.email}.`
       : `${person.name} added. Copy their invitation link now: it will not be shown again.`;
@@ -52,8 +52,8 @@ export async function addPersonAction(input: { email: string; name: string; role
 }
 
 export async function issueLinkAction(email: string): Promise<LinkOutcome> {
-  return withLink((caller) => {
-    const { person, purpose, secret, emailed } = issueResetLink(caller, email);
+  return withLink(async (caller) => {
+    const { person, purpose, secret, emailed } = await issueResetLink(caller, email);
     const what = purpose === "invite" ? "A new invitation link" : "A password reset link";
     const sent = emailed ? ` and is being emailed to ${person.email}` : "";
     return {
@@ -66,8 +66,8 @@ export async function issueLinkAction(email: string): Promise<LinkOutcome> {
 
 export async function setRolesAction(email: string, roles: Role[], expectedRoles: Role[]): Promise<ActionOutcome> {
   return runAsUser(
-    (caller) => {
-      const person = updatePerson(caller, email, { roles, expectedRoles });
+    async (caller) => {
+      const person = await updatePerson(caller, email, { roles, expectedRoles });
       return `${person.name}'s roles saved`;
     },
     ["/settings/people"],
@@ -76,8 +76,8 @@ export async function setRolesAction(email: string, roles: Role[], expectedRoles
 
 export async function setDisabledAction(email: string, disabled: boolean): Promise<ActionOutcome> {
   return runAsUser(
-    (caller) => {
-      const person = updatePerson(caller, email, { disabled });
+    async (caller) => {
+      const person = await updatePerson(caller, email, { disabled });
       return disabled ? `${person.name} disabled and signed out everywhere` : `${person.name} enabled`;
     },
     ["/settings/people"],

@@ -23,9 +23,9 @@ export default async function PeoplePage({ searchParams }: { searchParams: Promi
   if (!canManagePeople(caller)) notFound();
   const asked = Number((await searchParams).page);
   const page = Number.isInteger(asked) && asked >= 1 ? asked : 1;
-  const { items, total } = listPeople(caller, { page: String(page), pageSize: String(PAGE_SIZE) });
+  const { items, total } = await listPeople(caller, { page: String(page), pageSize: String(PAGE_SIZE) });
   const now = Date.now();
-  const email = emailConfigured() ? mailHealth(caller, now) : null;
+  const email = emailConfigured() ? await mailHealth(caller, now) : null;
   return (
     <div className="space-y-5">
       <SettingsNav current="/settings/people" isAdmin />

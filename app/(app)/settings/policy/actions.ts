@@ -12,7 +12,7 @@ export async function publishPolicyAction(
 ): Promise<{ ok: true; version: number } | { ok: false; message: string; fieldErrors?: FieldErrors }> {
   const caller = userCaller(await requireUser());
   try {
-    const { version } = publishPolicy(caller, document);
+    const { version } = await publishPolicy(caller, document);
     await durable();
     revalidatePath("/settings/policy");
     return { ok: true, version };

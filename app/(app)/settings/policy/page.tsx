@@ -9,7 +9,7 @@ export const metadata: Metadata = { title: "Sign-off policy" };
 
 export default async function PolicyPage() {
   const user = await requireUser();
-  const { version, policy } = policyInForce();
+  const { version, policy } = await policyInForce();
   const editable = user.roles.includes("admin");
   return (
     <div className="space-y-5">

@@ -13,7 +13,7 @@ export const metadata: Metadata = { title: "Security" };
 export default async function SecurityPage() {
   const user = await requireUser();
   if (!hasRole(user, "admin")) notFound();
-  const attempts = recentFailedLogins(userCaller(user));
+  const attempts = await recentFailedLogins(userCaller(user));
   const now = Date.now();
   return (
     <div className="space-y-5">

@@ -14,7 +14,7 @@ type IssueOutcome = { ok: true; message: string; name: string; token: string } |
 export async function issueTokenAction(input: Record<string, unknown>): Promise<IssueOutcome> {
   const caller = userCaller(await requireUser());
   try {
-    const { token, view } = issueToken(caller, input);
+    const { token, view } = await issueToken(caller, input);
     await durable();
     revalidatePath("/settings/tokens");
     return { ok: true, message: `Token “${view.name}” issued. Copy it now: it will not be shown again.`, name: view.name, token };
@@ -27,7 +27,7 @@ export async function issueTokenAction(input: Record<string, unknown>): Promise<
 
 export async function revokeTokenAction(id: string): Promise<ActionOutcome> {
   return runAsUser(
-    (caller) => `Token “${revokeToken(caller, id).name}” revoked: requests with it are refused from now on`,
+    async (caller) => `Token “${(await revokeToken(caller, id)).name}” revoked: requests with it are refused from now on`,
     ["/settings/tokens"],
   );
 }

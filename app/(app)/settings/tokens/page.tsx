@@ -45,7 +45,7 @@ export default async function TokensPage() {
       </div>
     );
   }
-  const tokens = listTokens(caller);
+  const tokens = await listTokens(caller);
   const now = Date.now();
   return (
     <div className="space-y-5">

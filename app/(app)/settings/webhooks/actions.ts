@@ -51,7 +51,7 @@ export async function updateWebhookAction(id: string, input: Record<string, unkn
 export async function rotateSecretAction(id: string): Promise<SecretOutcome> {
   return runAsync(
     async (caller) => {
-      const { view, secret } = rotateWebhookSecret(caller, id);
+      const { view, secret } = await rotateWebhookSecret(caller, id);
       return { message: `New signing secret for “${view.name}”. Copy it now: it will not be shown again.`, id, secret };
     },
     [pageOf(id)],
@@ -59,13 +59,13 @@ export async function rotateSecretAction(id: string): Promise<SecretOutcome> {
 }
 
 export async function deleteWebhookAction(id: string): Promise<ActionOutcome> {
-  return runAsUser((caller) => `Webhook “${deleteWebhook(caller, id).name}” deleted: nothing more is sent to it`, PAGES);
+  return runAsUser(async (caller) => `Webhook “${(await deleteWebhook(caller, id)).name}” deleted: nothing more is sent to it`, PAGES);
 }
 
 export async function sendTestEventAction(id: string): Promise<ActionOutcome> {
   return runAsUser(
-    (caller) => {
-      sendTestEvent(caller, id);
+    async (caller) => {
+      await sendTestEvent(caller, id);
       return "Test event queued: it appears under Deliveries within a few seconds";
     },
     [pageOf(id)],
@@ -73,5 +73,5 @@ export async function sendTestEventAction(id: string): Promise<ActionOutcome> {
 }
 
 export async function redeliverAction(webhookId: string, deliveryId: string): Promise<ActionOutcome> {
-  return runAsUser((caller) => `${redeliver(caller, deliveryId).eventType} queued for redelivery`, [pageOf(webhookId)]);
+  return runAsUser(async (caller) => `${(await redeliver(caller, deliveryId)).eventType} queued for redelivery`, [pageOf(webhookId)]);
 }

@@ -39,7 +39,7 @@ export default async function WebhooksPage() {
       </div>
     );
   }
-  const hooks = listWebhooks(caller);
+  const hooks = await listWebhooks(caller);
   return (
     <div className="space-y-5">
       <SettingsNav current="/settings/webhooks" isAdmin />

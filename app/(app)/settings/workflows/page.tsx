@@ -43,8 +43,8 @@ export default async function WorkflowsPage() {
     );
   }
   // Every workflow on one page: an estate has tens, and the largest list an API page allows is 500.
-  const { items } = listWorkflows(caller, { pageSize: 500 });
-  const owners = workflowOwnerCandidates(caller);
+  const { items } = await listWorkflows(caller, { pageSize: 500 });
+  const owners = await workflowOwnerCandidates(caller);
   return (
     <div className="space-y-5">
       <SettingsNav current="/settings/workflows" isAdmin />

@@ -15,7 +15,7 @@ export async function POST(request: NextRequest) {
       .formData()
       .catch(() => null);
     const email = form?.get("email");
-    const wait = retryAfterSeconds(typeof email === "string" ? email : "", clientAddress(request.headers));
+    const wait = await retryAfterSeconds(typeof email === "string" ? email : "", clientAddress(request.headers));
     if (wait > 0)
       return Response.json(
         { error: "too_many_attempts", message: `Too many attempts: try again in ${wait} seconds.` },

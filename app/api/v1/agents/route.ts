@@ -7,8 +7,8 @@ import { postureJson } from "@/lib/server/registry-json";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute((request, { caller }) => {
-  const { items, total } = listAgents(caller, parseAgentFilters(request.nextUrl.searchParams));
+export const GET = apiRoute(async (request, { caller }) => {
+  const { items, total } = await listAgents(caller, parseAgentFilters(request.nextUrl.searchParams));
   return {
     items: items.map((agent) => ({
       slug: agent.slug,
@@ -50,7 +50,7 @@ function registeredAgentJson(agent: RegisteredAgent) {
 }
 
 /** Registers a new agent through review: the agent (proposed) and the change record of its first spec. */
-export const POST = apiRoute((_request, { caller, body }) => {
-  const { agent, change } = registerAgent(caller, body);
+export const POST = apiRoute(async (_request, { caller, body }) => {
+  const { agent, change } = await registerAgent(caller, body);
   return NextResponse.json({ agent: registeredAgentJson(agent), change: changeJson(change) }, { status: 201 });
 });

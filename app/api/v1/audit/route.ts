@@ -4,8 +4,8 @@ import { changeNumberLabel } from "@/lib/domain/terms";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute((request, { caller }) => {
-  const { items, total, totalExact } = listAuditEvents(caller, parseAuditFilters(request.nextUrl.searchParams));
+export const GET = apiRoute(async (request, { caller }) => {
+  const { items, total, totalExact } = await listAuditEvents(caller, parseAuditFilters(request.nextUrl.searchParams));
   return {
     items: items.map((e) => ({
       seq: e.seq,

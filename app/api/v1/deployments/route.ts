@@ -4,7 +4,7 @@ import { deploymentJson } from "@/lib/server/release-json";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute((request, { caller }) => {
-  const { items, total } = listDeployments(caller, parseDeploymentFilters(request.nextUrl.searchParams));
+export const GET = apiRoute(async (request, { caller }) => {
+  const { items, total } = await listDeployments(caller, parseDeploymentFilters(request.nextUrl.searchParams));
   return { items: items.map(deploymentJson), total };
 });

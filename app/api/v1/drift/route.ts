@@ -4,7 +4,7 @@ import { driftJson } from "@/lib/server/drift-json";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute((request, { caller }) => {
-  const { items, total } = listDrift(caller, parseDriftFilters(request.nextUrl.searchParams));
+export const GET = apiRoute(async (request, { caller }) => {
+  const { items, total } = await listDrift(caller, parseDriftFilters(request.nextUrl.searchParams));
   return { items: items.map(driftJson), total };
 });

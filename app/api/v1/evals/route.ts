@@ -5,4 +5,6 @@ import { evalRunJson } from "@/lib/server/release-json";
 
 export const dynamic = "force-dynamic";
 
-export const POST = apiRoute((_request, { caller, body }) => NextResponse.json(evalRunJson(recordEvalRun(caller, body)), { status: 201 }));
+export const POST = apiRoute(async (_request, { caller, body }) =>
+  NextResponse.json(evalRunJson(await recordEvalRun(caller, body)), { status: 201 }),
+);

@@ -44,7 +44,7 @@ export const GET = apiRoute(async (request, { caller }) => {
     const after = decodeReleaseKey(params.get("after"), "after");
     const before = decodeReleaseKey(params.get("before"), "before");
     await prepareEvidenceTotals(caller, filters, now);
-    return NextResponse.json(evidencePageJson(evidencePage(caller, filters, { after, before, size }, now)), {
+    return NextResponse.json(evidencePageJson(await evidencePage(caller, filters, { after, before, size }, now)), {
       headers: { "Cache-Control": "no-store" },
     });
   }

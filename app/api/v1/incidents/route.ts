@@ -5,9 +5,11 @@ import { incidentJson } from "@/lib/server/release-json";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute((request, { caller }) => {
-  const { items, total } = listIncidents(caller, parseIncidentFilters(request.nextUrl.searchParams));
+export const GET = apiRoute(async (request, { caller }) => {
+  const { items, total } = await listIncidents(caller, parseIncidentFilters(request.nextUrl.searchParams));
   return { items: items.map(incidentJson), total };
 });
 
-export const POST = apiRoute((_request, { caller, body }) => NextResponse.json(incidentJson(openIncident(caller, body)), { status: 201 }));
+export const POST = apiRoute(async (_request, { caller, body }) =>
+  NextResponse.json(incidentJson(await openIncident(caller, body)), { status: 201 }),
+);

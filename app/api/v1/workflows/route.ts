@@ -5,11 +5,11 @@ import { createWorkflow, listWorkflows, parseWorkflowFilters } from "@/lib/serve
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute((request, { caller }) => {
-  const { items, total } = listWorkflows(caller, parseWorkflowFilters(request.nextUrl.searchParams));
+export const GET = apiRoute(async (request, { caller }) => {
+  const { items, total } = await listWorkflows(caller, parseWorkflowFilters(request.nextUrl.searchParams));
   return { items: items.map(workflowJson), total };
 });
 
-export const POST = apiRoute((_request, { caller, body }) =>
-  NextResponse.json(workflowJson(createWorkflow(caller, body)), { status: 201 }),
+export const POST = apiRoute(async (_request, { caller, body }) =>
+  NextResponse.json(workflowJson(await createWorkflow(caller, body)), { status: 201 }),
 );

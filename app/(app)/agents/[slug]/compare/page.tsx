@@ -17,13 +17,13 @@ export default async function ComparePage({ params, searchParams }: Props) {
   const caller = userCaller(await requireUser());
   const { slug } = await params;
   const query = await searchParams;
-  const agentName = orNotFound(() => getAgentRecord(caller, slug).name);
+  const agentName = await orNotFound(async () => (await getAgentRecord(caller, slug)).name);
   const back = (
     <Breadcrumb items={[{ href: "/agents", label: "Agents" }, { href: `/agents/${slug}`, label: agentName }, { label: "Compare" }]} />
   );
   let comparison;
   try {
-    comparison = compareAgentVersions(caller, slug, parseVersionNumber("from", query.from), parseVersionNumber("to", query.to));
+    comparison = await compareAgentVersions(caller, slug, parseVersionNumber("from", query.from), parseVersionNumber("to", query.to));
   } catch (error) {
     if (!isAppError(error)) throw error;
     return (

@@ -18,11 +18,11 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function EditAgentPage({ params }: Props) {
   const caller = userCaller(await requireUser());
   const { slug } = await params;
-  const agent = orNotFound(() => getAgentDetails(caller, slug));
+  const agent = await orNotFound(async () => await getAgentDetails(caller, slug));
   const crumbs = (
     <Breadcrumb items={[{ href: "/agents", label: "Agents" }, { href: `/agents/${slug}`, label: agent.name }, { label: "Edit details" }]} />
   );
-  if (!canEditAgentDetails(caller, slug)) {
+  if (!(await canEditAgentDetails(caller, slug))) {
     return (
       <div className="space-y-5">
         {crumbs}
@@ -38,7 +38,7 @@ export default async function EditAgentPage({ params }: Props) {
       </div>
     );
   }
-  const choices = agentDetailsChoices(caller);
+  const choices = await agentDetailsChoices(caller);
   return (
     <div className="space-y-5">
       {crumbs}

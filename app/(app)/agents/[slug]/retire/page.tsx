@@ -16,7 +16,7 @@ export const metadata: Metadata = { title: "Retire agent" };
 export default async function RetireAgentPage({ params }: { params: Promise<{ slug: string }> }) {
   const user = await requireUser();
   const { slug } = await params;
-  const agent = orNotFound(() => getAgentRecord(userCaller(user), slug));
+  const agent = await orNotFound(async () => await getAgentRecord(userCaller(user), slug));
   const production = agent.environments.production;
   const refusal = !canProposeChanges(user)
     ? "Leaders and auditors can read agents but not propose changes to them."
@@ -46,7 +46,7 @@ export default async function RetireAgentPage({ params }: { params: Promise<{ sl
       ) : (
         <RetireForm
           initial={{ title: `Retire ${agent.name}`, rationale: "", rollbackPlan: "", rollbackOwner: "", monitoring: "" }}
-          people={listActivePeople()}
+          people={await listActivePeople()}
           submitLabel="Submit for review"
           send={proposeRetirementAction.bind(null, slug)}
         />

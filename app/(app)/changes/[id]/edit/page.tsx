@@ -23,7 +23,7 @@ export default async function EditChangePage({
   const user = await requireUser();
   const { id } = await params;
   const showProblems = (await searchParams).problems === "1";
-  const change = orNotFound(() => getChange(userCaller(user), decodeURIComponent(id)));
+  const change = await orNotFound(async () => await getChange(userCaller(user), decodeURIComponent(id)));
   const isAuthor = change.author.kind === "user" && change.author.id === user.id;
   const editable = change.state === "draft" || change.state === "in_review" || change.state === "approved";
   const back = (
@@ -58,7 +58,7 @@ export default async function EditChangePage({
             rollbackOwner: change.rollbackOwner?.email ?? "",
             monitoring: change.monitoring,
           }}
-          people={listActivePeople()}
+          people={await listActivePeople()}
           submitLabel="Save"
           send={editRetirementAction.bind(null, change.id)}
         />
@@ -86,7 +86,7 @@ export default async function EditChangePage({
         change={{ id: change.id, label: change.label, state: change.state }}
         initial={editorStateOf(change)}
         initialErrors={showProblems ? change.submissionProblems : undefined}
-        people={listActivePeople()}
+        people={await listActivePeople()}
         save={saveChangeAction}
         submit={submitChangeAction}
         proposeAndSubmit={proposeAndSubmitAction}

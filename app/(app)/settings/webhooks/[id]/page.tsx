@@ -27,8 +27,8 @@ export default async function WebhookPage({
   const caller = userCaller(await requireUser());
   // Not an admin: the page does not say whether this webhook exists.
   if (!canManageWebhooks(caller)) notFound();
-  const webhook = orNotFound(() => getWebhook(caller, id));
-  const { items, total } = listDeliveries(caller, id, page);
+  const webhook = await orNotFound(async () => await getWebhook(caller, id));
+  const { items, total } = await listDeliveries(caller, id, page);
   const now = Date.now();
   return (
     <div className="space-y-5">

@@ -6,8 +6,8 @@ import { stillRunningRolledBack } from "@/lib/server/rolled-back-versions";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute<{ slug: string }>((_request, { caller, params }) => {
-  const agent = getAgentRecord(caller, params.slug);
+export const GET = apiRoute<{ slug: string }>(async (_request, { caller, params }) => {
+  const agent = await getAgentRecord(caller, params.slug);
   return {
     slug: agent.slug,
     name: agent.name,
@@ -23,10 +23,10 @@ export const GET = apiRoute<{ slug: string }>((_request, { caller, params }) => 
     },
     engineeringOwner: agent.engineeringOwner.email,
     rollbackOwner: agent.rollbackOwner.email,
-    runtimeNames: getAgentDetails(caller, params.slug).runtimeNames,
+    runtimeNames: (await getAgentDetails(caller, params.slug)).runtimeNames,
     lastReviewedAt: toIso(agent.lastReviewedAt),
     environments: environmentsJson(agent.environments),
-    stillRunningRolledBack: stillRunningRolledBackJson(stillRunningRolledBack(caller, params.slug)),
+    stillRunningRolledBack: stillRunningRolledBackJson(await stillRunningRolledBack(caller, params.slug)),
     versions: agent.versions.map((v) => ({
       number: v.number,
       specHash: v.specHash,
@@ -38,8 +38,8 @@ export const GET = apiRoute<{ slug: string }>((_request, { caller, params }) => 
 });
 
 /** `{name?, description?, engineeringOwner?, rollbackOwner?, workflow?, runtimeNames?}`: people by email, the workflow by slug. */
-export const PATCH = apiRoute<{ slug: string }>((_request, { caller, params, body }) => {
-  const agent = updateAgentDetails(caller, params.slug, body);
+export const PATCH = apiRoute<{ slug: string }>(async (_request, { caller, params, body }) => {
+  const agent = await updateAgentDetails(caller, params.slug, body);
   return {
     slug: agent.slug,
     name: agent.name,

@@ -27,7 +27,7 @@ export const GET = apiRoute(async (request, { caller }) => {
       ? { mode, ...result, checkpoint: held }
       : { mode, ...result, ok: false, firstBadSeq: held.firstBadSeq, reason: held.reason, checkpoint: held };
   }
-  const status = auditChainStatusFor(caller);
+  const status = await auditChainStatusFor(caller);
   if (!checkpoint) return { mode, ...status };
   // A checkpoint that no longer holds breaks the trail, whatever else was verified.
   const held = checkAgainstCheckpoint(checkpoint);
@@ -37,7 +37,7 @@ export const GET = apiRoute(async (request, { caller }) => {
 });
 
 /** Starts a full verification in a worker thread (or joins the one running) and answers at once with the status, its progress included. */
-export const POST = apiRoute((_request, { caller }) => {
+export const POST = apiRoute(async (_request, { caller }) => {
   requestFullVerification(caller);
-  return NextResponse.json(auditChainStatusFor(caller), { status: 202 });
+  return NextResponse.json(await auditChainStatusFor(caller), { status: 202 });
 });

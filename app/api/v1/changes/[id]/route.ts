@@ -6,9 +6,11 @@ import { changeSinceRelease, sinceReleaseJson } from "@/lib/server/release-evide
 export const dynamic = "force-dynamic";
 
 /** The change, and what its release did in production (`sinceRelease`, null until it reached production). */
-export const GET = apiRoute<{ id: string }>((_request, { caller, params }) => {
-  const change = getChange(caller, params.id);
-  return { ...changeJson(change), sinceRelease: sinceReleaseJson(changeSinceRelease(caller, change.id)) };
+export const GET = apiRoute<{ id: string }>(async (_request, { caller, params }) => {
+  const change = await getChange(caller, params.id);
+  return { ...changeJson(change), sinceRelease: sinceReleaseJson(await changeSinceRelease(caller, change.id)) };
 });
 
-export const PATCH = apiRoute<{ id: string }>((_request, { caller, params, body }) => changeJson(editChange(caller, params.id, body)));
+export const PATCH = apiRoute<{ id: string }>(async (_request, { caller, params, body }) =>
+  changeJson(await editChange(caller, params.id, body)),
+);

@@ -4,4 +4,4 @@ import { driftJson } from "@/lib/server/drift-json";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute<{ id: string }>((_request, { caller, params }) => driftJson(getDrift(caller, params.id)));
+export const GET = apiRoute<{ id: string }>(async (_request, { caller, params }) => driftJson(await getDrift(caller, params.id)));

@@ -4,8 +4,8 @@ import { incidentJson } from "@/lib/server/release-json";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute<{ id: string }>((_request, { caller, params }) => incidentJson(getIncident(caller, params.id)));
+export const GET = apiRoute<{ id: string }>(async (_request, { caller, params }) => incidentJson(await getIncident(caller, params.id)));
 
-export const PATCH = apiRoute<{ id: string }>((_request, { caller, params, body }) =>
-  incidentJson(updateIncident(caller, params.id, body)),
+export const PATCH = apiRoute<{ id: string }>(async (_request, { caller, params, body }) =>
+  incidentJson(await updateIncident(caller, params.id, body)),
 );

@@ -40,15 +40,15 @@ function summary(m: DoraNumbers) {
 }
 
 /** The five DORA metrics for a range (inclusive dates; default the last 26 weeks) and scope, with the weekly series and the previous period. */
-export const GET = apiRoute((request, { caller }) => {
+export const GET = apiRoute(async (request, { caller }) => {
   const started = performance.now();
-  const report = doraReport(caller, parseMetricsFilters(request.nextUrl.searchParams));
+  const report = await doraReport(caller, parseMetricsFilters(request.nextUrl.searchParams));
   // How long the metrics took to compute, for whoever watches the server (and the benchmark).
   const timing = `dora;dur=${(performance.now() - started).toFixed(1)};desc="DORA metrics"`;
   return NextResponse.json(body(report), { headers: { "Server-Timing": timing } });
 });
 
-function body(report: ReturnType<typeof doraReport>) {
+function body(report: Awaited<ReturnType<typeof doraReport>>) {
   return {
     ...summary(report.current),
     weekly: report.current.weekly.map((w) => ({

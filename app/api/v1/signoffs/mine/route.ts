@@ -4,9 +4,9 @@ import { mySignoffCounts, mySignoffQueue, parseQueuePage } from "@/lib/server/si
 export const dynamic = "force-dynamic";
 
 /** A page of the queue (`page`, `pageSize`: 50 by default, at most 500), oldest first; `total` counts the whole queue. */
-export const GET = apiRoute((request, { caller }) => {
-  const { waiting } = mySignoffCounts(caller);
-  const items = mySignoffQueue(caller, parseQueuePage(request.nextUrl.searchParams)).map((q) => ({
+export const GET = apiRoute(async (request, { caller }) => {
+  const { waiting } = await mySignoffCounts(caller);
+  const items = (await mySignoffQueue(caller, parseQueuePage(request.nextUrl.searchParams))).map((q) => ({
     change: q.changeId,
     number: `CR-${q.number}`,
     title: q.title,

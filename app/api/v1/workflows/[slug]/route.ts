@@ -4,8 +4,8 @@ import { getWorkflow, updateWorkflow } from "@/lib/server/workflows";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute<{ slug: string }>((_request, { caller, params }) => workflowJson(getWorkflow(caller, params.slug)));
+export const GET = apiRoute<{ slug: string }>(async (_request, { caller, params }) => workflowJson(await getWorkflow(caller, params.slug)));
 
-export const PATCH = apiRoute<{ slug: string }>((_request, { caller, params, body }) =>
-  workflowJson(updateWorkflow(caller, params.slug, body)),
+export const PATCH = apiRoute<{ slug: string }>(async (_request, { caller, params, body }) =>
+  workflowJson(await updateWorkflow(caller, params.slug, body)),
 );

@@ -3,9 +3,9 @@ import { compareAgentVersions, parseVersionNumber } from "@/lib/server/registry"
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute<{ slug: string }>((request, { caller, params }) => {
+export const GET = apiRoute<{ slug: string }>(async (request, { caller, params }) => {
   const query = request.nextUrl.searchParams;
-  const comparison = compareAgentVersions(
+  const comparison = await compareAgentVersions(
     caller,
     params.slug,
     parseVersionNumber("from", query.get("from")),

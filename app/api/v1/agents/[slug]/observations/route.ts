@@ -6,6 +6,6 @@ import { recordObservation } from "@/lib/server/observations";
 export const dynamic = "force-dynamic";
 
 // 201: the observation is recorded, in sync or not; `drift` is the record it opened, joined or closed.
-export const POST = apiRoute<{ slug: string }>((_request, { caller, params, body }) =>
-  NextResponse.json(observationJson(recordObservation(caller, params.slug, body)), { status: 201 }),
+export const POST = apiRoute<{ slug: string }>(async (_request, { caller, params, body }) =>
+  NextResponse.json(observationJson(await recordObservation(caller, params.slug, body)), { status: 201 }),
 );

@@ -6,8 +6,8 @@ export const dynamic = "force-dynamic";
 
 // A retry must not roll back twice: the caller names the version it saw running (expectedVersion), or sends
 // an Idempotency-Key, which apiRoute answers with the first rollback's result.
-export const POST = apiRoute<{ slug: string }>((request, { caller, params, body }) => {
-  const result = rollback(caller, params.slug, body, Date.now(), { requireExpectedVersion: !request.headers.has("idempotency-key") });
+export const POST = apiRoute<{ slug: string }>(async (request, { caller, params, body }) => {
+  const result = await rollback(caller, params.slug, body, Date.now(), { requireExpectedVersion: !request.headers.has("idempotency-key") });
   return {
     deployment: deploymentJson(result.deployment),
     rolledBackChange: result.rolledBackChange,

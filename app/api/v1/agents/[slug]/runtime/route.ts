@@ -5,6 +5,6 @@ import { runtimeJson } from "@/lib/server/runtime-json";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute<{ slug: string }>((request, { caller, params }) =>
-  NextResponse.json(runtimeJson(agentRuntime(caller, params.slug, request.nextUrl.searchParams))),
+export const GET = apiRoute<{ slug: string }>(async (request, { caller, params }) =>
+  NextResponse.json(runtimeJson(await agentRuntime(caller, params.slug, request.nextUrl.searchParams))),
 );

@@ -5,6 +5,6 @@ import { deploymentJson } from "@/lib/server/release-json";
 export const dynamic = "force-dynamic";
 
 /** 200 {deployment}; 409 {"error":"gate_failed","gates":[…]} when the evidence is not there yet. */
-export const POST = apiRoute<{ id: string }>((_request, { caller, params, body }) => ({
-  deployment: deploymentJson(promote(caller, params.id, body)),
+export const POST = apiRoute<{ id: string }>(async (_request, { caller, params, body }) => ({
+  deployment: deploymentJson(await promote(caller, params.id, body)),
 }));

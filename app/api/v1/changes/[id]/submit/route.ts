@@ -4,6 +4,6 @@ import { submitChange } from "@/lib/server/changes";
 
 export const dynamic = "force-dynamic";
 
-export const POST = apiRoute<{ id: string }>((_request, { caller, params, body }) =>
-  changeJson(submitChange(caller, params.id, Date.now(), body)),
+export const POST = apiRoute<{ id: string }>(async (_request, { caller, params, body }) =>
+  changeJson(await submitChange(caller, params.id, Date.now(), body)),
 );

@@ -5,4 +5,6 @@ import { withdrawChange } from "@/lib/server/changes";
 export const dynamic = "force-dynamic";
 
 /** `{reason?}` → 200 with the withdrawn change. */
-export const POST = apiRoute<{ id: string }>((_request, { caller, params, body }) => changeJson(withdrawChange(caller, params.id, body)));
+export const POST = apiRoute<{ id: string }>(async (_request, { caller, params, body }) =>
+  changeJson(await withdrawChange(caller, params.id, body)),
+);

@@ -17,7 +17,7 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
     const format = request.nextUrl.searchParams.get("format") ?? "yaml";
     if (format !== "yaml" && format !== "json")
       throw new AppError("bad_request", 'format must be "yaml" or "json"', { parameter: "format" });
-    const version = getAgentVersion(userCaller(user), slug, parseVersionNumber("version", n));
+    const version = await getAgentVersion(userCaller(user), slug, parseVersionNumber("version", n));
     const body = format === "yaml" ? specToYaml(version.spec) : specToJson(version.spec);
     return new Response(body, {
       headers: {

@@ -5,10 +5,10 @@ import { getAgentVersion, parseVersionNumber } from "@/lib/server/registry";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute<{ slug: string; n: string }>((request, { caller, params }) => {
+export const GET = apiRoute<{ slug: string; n: string }>(async (request, { caller, params }) => {
   const format = request.nextUrl.searchParams.get("format") ?? "json";
   if (format !== "json" && format !== "yaml") throw new AppError("bad_request", 'format must be "json" or "yaml"', { parameter: "format" });
-  const version = getAgentVersion(caller, params.slug, parseVersionNumber("n", params.n));
+  const version = await getAgentVersion(caller, params.slug, parseVersionNumber("n", params.n));
   if (format === "yaml") {
     return new Response(specToYaml(version.spec), {
       headers: { "Content-Type": "application/yaml; charset=utf-8", "X-Spec-Hash": version.specHash },
