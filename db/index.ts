@@ -91,7 +91,14 @@ function openReader(writer: Database.Database): Database.Database {
  * `withSnapshot` set it, and the handle's statements (through whichever variable the code holds it) run
  * on its connection.
  */
-type OpenTransaction = { writer: Database.Database; connection: Database.Database; depth: number };
+type OpenTransaction = {
+  writer: Database.Database;
+  connection: Database.Database;
+  /** Savepoints opened so far: names are never reused. */
+  savepoints: number;
+  /** Set when the transaction or snapshot has ended: a timer or callback it left behind no longer belongs to it. */
+  ended: boolean;
+};
 const currentTransaction = shared.transactions;
 
 /**
@@ -101,7 +108,7 @@ const currentTransaction = shared.transactions;
 function routedHandle(writer: Database.Database, reader: Database.Database): DB {
   const route = () => {
     const open = currentTransaction.getStore();
-    return open?.writer === writer ? open.connection : reader;
+    return open?.writer === writer && !open.ended ? open.connection : reader;
   };
   const client = { prepare: (source: string) => route().prepare(source) } as unknown as Database.Database;
   const db = drizzle(client, { schema }) as DB;
@@ -128,19 +135,24 @@ export async function withTransaction<T>(work: (tx: DB) => Promise<T>, db: DB = 
   const writer = writers.get(db);
   if (!writer) throw new Error("withTransaction needs a handle from openDatabase()");
   const open = currentTransaction.getStore();
+  if (open?.ended) return currentTransaction.exit(() => withTransaction(work, db));
   if (open?.writer === writer && open.connection !== writer) throw new Error("A write cannot start inside a read snapshot");
   if (open?.writer === writer) {
-    const savepoint = `nested_${++open.depth}`;
+    // Savepoints nest: run nested transactions one after another, never side by side (Promise.all) in one transaction.
+    const savepoint = `nested_${++open.savepoints}`;
     writer.exec(`SAVEPOINT ${savepoint}`);
     try {
       const result = await work(db);
       writer.exec(`RELEASE ${savepoint}`);
       return result;
     } catch (error) {
-      writer.exec(`ROLLBACK TO ${savepoint}; RELEASE ${savepoint}`);
+      // A storage failure may have rolled the whole transaction back already: the original error is what matters.
+      try {
+        if (writer.inTransaction) writer.exec(`ROLLBACK TO ${savepoint}; RELEASE ${savepoint}`);
+      } catch (cleanup) {
+        console.error("Rolling back a savepoint failed", cleanup);
+      }
       throw error;
-    } finally {
-      open.depth--;
     }
   }
   const previous = writerQueues.get(writer) ?? Promise.resolve();
@@ -152,15 +164,22 @@ export async function withTransaction<T>(work: (tx: DB) => Promise<T>, db: DB = 
   );
   await previous;
   try {
-    return await currentTransaction.run({ writer, connection: writer, depth: 0 }, async () => {
+    const state: OpenTransaction = { writer, connection: writer, savepoints: 0, ended: false };
+    return await currentTransaction.run(state, async () => {
       writer.exec("BEGIN IMMEDIATE");
       try {
         const result = await work(db);
         writer.exec("COMMIT");
         return result;
       } catch (error) {
-        if (writer.inTransaction) writer.exec("ROLLBACK");
+        try {
+          if (writer.inTransaction) writer.exec("ROLLBACK");
+        } catch (cleanup) {
+          console.error("Rolling back a transaction failed", cleanup);
+        }
         throw error;
+      } finally {
+        state.ended = true;
       }
     });
   } finally {
@@ -176,16 +195,20 @@ export async function withTransaction<T>(work: (tx: DB) => Promise<T>, db: DB = 
 export async function withSnapshot<T>(work: (db: DB) => Promise<T>, db: DB = getConnection().db): Promise<T> {
   const writer = writers.get(db);
   if (!writer) throw new Error("withSnapshot needs a handle from openDatabase()");
-  if (currentTransaction.getStore()?.writer === writer) return work(db);
+  const open = currentTransaction.getStore();
+  if (open?.ended) return currentTransaction.exit(() => withSnapshot(work, db));
+  if (open?.writer === writer) return work(db);
   if (writer.memory) return withTransaction(work, db);
   const snapshot = new Database(writer.name, { readonly: true, fileMustExist: true });
   try {
     snapshot.pragma("busy_timeout = 5000");
-    return await currentTransaction.run({ writer, connection: snapshot, depth: 0 }, async () => {
+    const state: OpenTransaction = { writer, connection: snapshot, savepoints: 0, ended: false };
+    return await currentTransaction.run(state, async () => {
       snapshot.exec("BEGIN");
       try {
         return await work(db);
       } finally {
+        state.ended = true;
         if (snapshot.inTransaction) snapshot.exec("COMMIT");
       }
     });
@@ -201,7 +224,7 @@ export async function withSnapshot<T>(work: (db: DB) => Promise<T>, db: DB = get
  */
 export function outsideSnapshot<T>(work: () => T): T {
   const open = currentTransaction.getStore();
-  return open && open.connection !== open.writer ? currentTransaction.exit(work) : work();
+  return open && (open.ended || open.connection !== open.writer) ? currentTransaction.exit(work) : work();
 }
 
 /** The connection a handle writes with: for bulk loading (the seed) and maintenance, outside the use cases. */
@@ -213,7 +236,9 @@ export function writerOf(db: DB): Database.Database {
 
 /** The first row a query returns, or undefined: only one row is read. */
 export async function first<T>(query: PromiseLike<T[]>): Promise<T | undefined> {
-  const limited = "limit" in query && typeof query.limit === "function" ? (query.limit as (n: number) => PromiseLike<T[]>)(1) : query;
+  // Only a SELECT is limited: an UPDATE … RETURNING keeps every row it was asked to change.
+  const select = "groupBy" in query && "limit" in query && typeof query.limit === "function";
+  const limited = select ? (query.limit as (n: number) => PromiseLike<T[]>)(1) : query;
   return (await limited)[0];
 }
 

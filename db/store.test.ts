@@ -96,6 +96,23 @@ describe("withTransaction", () => {
     expect(await valueOf("inner-2")).toBe("kept");
   });
 
+  it("queues a write made by a timer a transaction left behind, after it committed", async () => {
+    let later!: Promise<void>;
+    await withTransaction(async (tx) => {
+      await put(tx, "left-behind", "first");
+      later = new Promise<void>((resolve, reject) =>
+        setTimeout(() => withTransaction(async (t) => void (await put(t, "left-behind", "second")), db).then(resolve, reject), 10),
+      );
+    }, db);
+    // Meanwhile another transaction holds the writer: the late one waits its turn instead of joining it.
+    await withTransaction(async (tx) => {
+      await sleep(30);
+      expect(await valueOf("left-behind", tx)).toBe("first");
+    }, db);
+    await later;
+    expect(await valueOf("left-behind")).toBe("second");
+  });
+
   it("reports how many rows a write changed", async () => {
     const result = await withTransaction(async (tx) => tx.update(settings).set({ updatedAt: 2 }).where(eq(settings.key, "commit")), db);
     expect(changedRows(result)).toBe(1);

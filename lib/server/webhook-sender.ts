@@ -268,7 +268,18 @@ export function startWebhookSender(): void {
       console.error(`Background ${what} check failed; it will run again`, error);
     }
   };
+  // One tick at a time: a slow one (the writer busy, the audit check) must not let the next claim past the limits.
+  let ticking = false;
   const tick = async () => {
+    if (ticking) return;
+    ticking = true;
+    try {
+      await claimAndSend();
+    } finally {
+      ticking = false;
+    }
+  };
+  const claimAndSend = async () => {
     await every("overdue", OVERDUE_EVERY_MS, () => recordOverdueRetroSignoffs());
     await every("verify", VERIFY_EVERY_MS, () => auditChainStatus());
     await every("prune", PRUNE_EVERY_MS, () => pruneWebhookDeliveries());
