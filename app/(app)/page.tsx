@@ -206,7 +206,7 @@ export default async function HomePage() {
   );
 }
 
-/** The leader's tiles stream in after the rest of the page: a turn of the event loop first, so the page is sent before the synchronous reads. */
+/** The leader's tiles stream in after the rest of the page: a turn of the event loop first, so the page is sent before the reads (each SQLite statement holds the event loop while it runs). */
 async function HomeDoraTiles({ caller, now }: { caller: Caller; now: number }) {
   await nextTurn();
   const dora = await doraReport(caller, {}, now);

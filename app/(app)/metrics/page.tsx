@@ -120,7 +120,7 @@ function Pending({ label, tall = false }: { label: string; tall?: boolean }) {
 /**
  * The tiles, the records behind the chosen one, the weekly trend and the breakdowns: each streams in
  * when computed. A turn of the event loop first, so the page's header and filters are sent before the
- * synchronous database reads start.
+ * database reads start (on SQLite each statement still holds the event loop while it runs).
  */
 async function DoraNumbersSection({
   caller,
