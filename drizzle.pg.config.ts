@@ -1,6 +1,6 @@
 import { defineConfig } from "drizzle-kit";
 
-// The PostgreSQL store: tables derived from db/schema.ts (see db/pg-schema.ts), migrations in db/migrations-pg.
+// The PostgreSQL store: tables derived from db/tables.ts (see db/pg-schema.ts), migrations in db/migrations-pg.
 export default defineConfig({
   dialect: "postgresql",
   schema: "./db/pg-schema.ts",

@@ -1,5 +1,5 @@
-import { first } from "./index";
-import { desc } from "drizzle-orm";
+import { desc, sql } from "drizzle-orm";
+import { AUDIT_CHAIN_LOCK, engineOf, execute, first } from "./index";
 import { chainEvent, GENESIS_HASH, type ActorType, type ChainedAuditEvent } from "../lib/domain/audit-chain";
 import type { DB } from "./index";
 import { recordOutgoingEvents } from "./outbox";
@@ -27,6 +27,9 @@ type Writer = Pick<DB, "select" | "insert">;
  */
 export async function appendAuditEvents(tx: Writer, inputs: AuditInput[]): Promise<void> {
   if (inputs.length === 0) return;
+  // On PostgreSQL, appenders from every instance queue on one lock, held until their transaction ends: the
+  // sequence stays gap-free and each event chains to the one committed before it. (SQLite has one writer.)
+  if (engineOf(tx as DB) === "postgres") await execute(sql`SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`, tx as DB);
   const head = await first(
     tx.select({ seq: auditEvents.seq, hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.seq)).limit(1),
   );

@@ -2,7 +2,7 @@ import Database from "better-sqlite3";
 import { constants, copyFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
-import { getConnection } from "@/db";
+import { sqliteConnection } from "@/db";
 import { doraMetrics, type DoraRange } from "@/lib/domain/dora";
 import { doraNumbersFor, type MetricsScope } from "@/lib/server/metrics";
 
@@ -37,7 +37,7 @@ function previousSchemaEstate(file: string) {
 describe("upgrading a database that has history but no derived tables", () => {
   it("backfills them once at start, and the figures equal doraMetrics", async () => {
     previousSchemaEstate(databasePath);
-    const { sqlite } = getConnection();
+    const { sqlite } = sqliteConnection();
     const count = (q: string) => sqlite.prepare(q).pluck().get() as number;
     expect(count("SELECT COUNT(*) FROM __drizzle_migrations")).toBe(migrations.length);
     // Opening the database leaves them alone; the start builds them.

@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { DAY, isoWeekStart } from "../lib/domain/dora-calendar";
 import { doraFactsOf, type DoraFact } from "../lib/domain/dora-facts";
-import type { DB } from "./index";
+import { execute, type DB } from "./index";
 import { agents, agentVersions, changeRecords, deployments, doraFacts, incidents } from "./schema";
 
 /*
@@ -31,7 +31,7 @@ export const DORA_INCIDENT = {
   fixChangeRecordId: incidents.fixChangeRecordId,
 };
 
-type Tx = Pick<DB, "select" | "selectDistinct" | "insert" | "delete" | "run">;
+type Tx = DB;
 
 async function historyOf(tx: Tx, agentIds: string[] | null) {
   const byAgent = (column: SQLiteColumn, rest?: SQL) => and(agentIds ? inArray(column, agentIds) : undefined, rest);
@@ -113,9 +113,10 @@ async function write(tx: Tx, facts: DoraFact[], agentOf: Map<string, AgentScope>
 /** dora_days: the facts summed per day, workflow, platform and tier, for the facts `where` selects. */
 const sumDays = (where: SQL) => sql`
   INSERT INTO dora_days (day, workflow_id, platform, risk_tier, releases, failed, unrecovered, tier_failed, tier_unrecovered, unplanned, total, leads)
-  SELECT day, IFNULL(workflow_id, ''), IFNULL(platform, ''), IFNULL(risk_tier, ''), SUM(release), SUM(failed),
-         SUM(failed AND restored_at IS NULL), SUM(tier_failed), SUM(tier_failed AND tier_restored_at IS NULL),
-         SUM(rework IS NOT NULL), COUNT(*), COUNT(lead_ms)
+  SELECT day, COALESCE(workflow_id, ''), COALESCE(platform, ''), COALESCE(risk_tier, ''), SUM(release), SUM(failed),
+         SUM(CASE WHEN failed = 1 AND restored_at IS NULL THEN 1 ELSE 0 END), SUM(tier_failed),
+         SUM(CASE WHEN tier_failed = 1 AND tier_restored_at IS NULL THEN 1 ELSE 0 END),
+         SUM(CASE WHEN rework IS NOT NULL THEN 1 ELSE 0 END), COUNT(*), COUNT(lead_ms)
   FROM dora_facts WHERE ${where} GROUP BY day, workflow_id, platform, risk_tier`;
 
 /** Re-derives the facts of these agents' production deployments, and the day sums they touch; call it inside the transaction that changed them. */
@@ -133,8 +134,8 @@ export async function refreshDoraFacts(tx: Tx, ...agentIds: string[]): Promise<v
     for (let i = 0; i < days.length; i += 500) {
       const chunk = days.slice(i, i + 500);
       const these = sql`day IN (${sql.join(chunk, sql`, `)}) AND workflow_id = ${scope.workflowId} AND platform = ${scope.platform}`;
-      tx.run(sql`DELETE FROM dora_days WHERE ${these}`);
-      tx.run(sumDays(these));
+      await execute(sql`DELETE FROM dora_days WHERE ${these}`, tx);
+      await execute(sumDays(these), tx);
     }
   }
 }
@@ -146,7 +147,7 @@ export async function refreshDoraFacts(tx: Tx, ...agentIds: string[]): Promise<v
  */
 export async function rebuildDoraFacts(tx: Tx): Promise<number> {
   await tx.delete(doraFacts);
-  tx.run(sql`DELETE FROM dora_days`);
+  await execute(sql`DELETE FROM dora_days`, tx);
   const ids = (await tx.select({ id: agents.id }).from(agents).orderBy(asc(agents.id))).map((a) => a.id);
   let written = 0;
   for (let i = 0; i < ids.length; i += AGENTS_PER_BATCH) {
@@ -155,7 +156,7 @@ export async function rebuildDoraFacts(tx: Tx): Promise<number> {
     await write(tx, facts, agentOf);
     written += facts.length;
   }
-  tx.run(sumDays(sql`1`));
+  await execute(sumDays(sql`1 = 1`), tx);
   return written;
 }
 

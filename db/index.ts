@@ -1,23 +1,43 @@
 import Database from "better-sqlite3";
+import type { SQL } from "drizzle-orm";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import { drizzle as drizzlePg, type NodePgDatabase } from "drizzle-orm/node-postgres";
+import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
 import { existsSync, fsync, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
-import { databasePath } from "../lib/env";
+import pg from "pg";
+import { databasePath, databaseUrl } from "../lib/env";
 import { AppError } from "../lib/errors";
-import * as schema from "./schema";
+import { storeEngine, type StoreEngine } from "./engine";
+import { pgTables } from "./pg-schema";
+import * as tables from "./tables";
 
-export type DB = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 /**
- * `sqlite` is the writing connection, `reader` a second connection to the same file that only reads
- * (the same one for an in-memory database), and `db` the handle the use cases query through: inside
- * `withTransaction` its statements run on the writer, in the transaction; outside, on the reader, which
- * sees only committed data and refuses writes.
+ * The handle the use cases query through. It is typed as SQLite's; on PostgreSQL it is drizzle's
+ * PostgreSQL handle over the twin tables (db/schema.ts hands out whichever the store uses), whose query
+ * builder has the same shape. Engine-specific calls (`all`, `run`, `$client`) are for this module only:
+ * raw SQL goes through `rows()` and `execute()`.
  */
-export type Connection = { sqlite: Database.Database; reader: Database.Database; db: DB };
+export type DB = BetterSQLite3Database<typeof tables> & { $client: Database.Database };
+/**
+ * The embedded store. `sqlite` is the writing connection, `reader` a second connection to the same file
+ * that only reads (the same one for an in-memory database), and `db` the handle the use cases query
+ * through: inside `withTransaction` its statements run on the writer, in the transaction; outside, on the
+ * reader, which sees only committed data and refuses writes.
+ */
+export type SqliteConnection = { engine: "sqlite"; sqlite: Database.Database; reader: Database.Database; db: DB };
+/**
+ * The shared store. `pool` holds the connections; `db` runs each statement on the connection of this
+ * async context's transaction or snapshot, and outside one on any pooled connection, whose sessions are
+ * read-only: a write outside `withTransaction` is refused, as on SQLite.
+ */
+export type PostgresConnection = { engine: "postgres"; pool: pg.Pool; url: string; db: DB };
+export type Connection = SqliteConnection | PostgresConnection;
 
 const migrationsFolder = path.join(process.cwd(), "db", "migrations");
+const pgMigrationsFolder = path.join(process.cwd(), "db", "migrations-pg");
 
 /**
  * The store's bookkeeping lives on globalThis, like the connection itself: the server bundles this
@@ -27,6 +47,7 @@ const migrationsFolder = path.join(process.cwd(), "db", "migrations");
 type Shared = {
   connections: WeakMap<DB, Connection>;
   writers: WeakMap<DB, Database.Database>;
+  pools: WeakMap<DB, pg.Pool>;
   writerQueues: WeakMap<Database.Database, Promise<unknown>>;
   transactions: AsyncLocalStorage<OpenTransaction>;
   lent: AsyncLocalStorage<Connection>;
@@ -35,6 +56,7 @@ type Shared = {
 const shared = ((globalThis as typeof globalThis & { countersignStore?: Shared }).countersignStore ??= {
   connections: new WeakMap(),
   writers: new WeakMap(),
+  pools: new WeakMap(),
   writerQueues: new WeakMap(),
   transactions: new AsyncLocalStorage(),
   lent: new AsyncLocalStorage(),
@@ -42,7 +64,7 @@ const shared = ((globalThis as typeof globalThis & { countersignStore?: Shared }
 });
 
 /** Opens (creating if needed) a database file, sets the pragmas durability needs, and migrates it. */
-export function openDatabase(file: string): Connection {
+export function openDatabase(file: string): SqliteConnection {
   if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new Database(file);
   sqlite.pragma("journal_mode = WAL");
@@ -50,7 +72,7 @@ export function openDatabase(file: string): Connection {
   // every write acknowledged together (group commit), on libuv's pool instead of the request thread.
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("busy_timeout = 5000");
-  const migrator = drizzle(sqlite, { schema });
+  const migrator = drizzle(sqlite, { schema: tables });
   // SQLite rebuilds a table to change a column; that is only safe with foreign keys off, and the
   // pragma is ignored inside the migration's transaction. So: off, migrate, check the keys, on.
   sqlite.pragma("foreign_keys = OFF");
@@ -65,17 +87,67 @@ export function openDatabase(file: string): Connection {
   sqlite.pragma("foreign_keys = ON");
   keepStatisticsCurrent(sqlite);
   const reader = sqlite.memory || sqlite.readonly ? sqlite : openReader(sqlite);
-  const connection = { sqlite, reader, db: routedHandle(sqlite, reader) };
+  const connection: SqliteConnection = { engine: "sqlite", sqlite, reader, db: routedHandle(sqlite, reader) };
   connections.set(connection.db, connection);
   return connection;
 }
 
 const connections = shared.connections;
 
-/** Closes both of a connection's handles on the file. */
-export function closeDatabase({ sqlite, reader }: Connection): void {
+/** Closes a connection: both handles on a SQLite file, or every pooled PostgreSQL connection. */
+export async function closeDatabase(connection: Connection): Promise<void> {
+  if (connection.engine === "postgres") return connection.pool.end();
+  const { sqlite, reader } = connection;
   if (reader !== sqlite) reader.close();
   sqlite.close();
+}
+
+// PostgreSQL hands bigint (count(*), sums of bigint columns) and numeric as strings, to keep precision
+// past 2^53. Countersign's integers are counts and epoch milliseconds, well inside it: numbers, as on SQLite.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
+
+/**
+ * Opens a pool of connections to the PostgreSQL database at `url`. Connections are made when first
+ * needed; `migrateStore` brings the schema up to date before the store is used.
+ */
+export function openPostgres(url: string, options: { max?: number } = {}): PostgresConnection {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? Number(process.env.DATABASE_POOL_SIZE || 10),
+    // Sessions are read-only unless a transaction says otherwise: only `withTransaction` writes.
+    options: "-c default_transaction_read_only=on",
+  });
+  // An idle connection that the server drops (a restart, a failover) is replaced on next use, not fatal.
+  pool.on("error", (error) => console.error("A pooled PostgreSQL connection failed; it will be replaced", error));
+  const connection: PostgresConnection = { engine: "postgres", pool, url, db: routedPgHandle(pool) };
+  connections.set(connection.db, connection);
+  return connection;
+}
+
+/**
+ * Brings a store's schema up to date. SQLite is migrated as it opens; PostgreSQL here, under an
+ * advisory lock, so that instances starting together migrate once and the others wait for it.
+ */
+export async function migrateStore(connection: Connection): Promise<void> {
+  if (connection.engine === "sqlite") return;
+  const client = new pg.Client({ connectionString: connection.url });
+  await client.connect();
+  try {
+    await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
+    await migratePg(drizzlePg(client), { migrationsFolder: pgMigrationsFolder });
+  } finally {
+    await client.end();
+  }
+}
+
+/** Advisory lock keys: 64-bit numbers no other application is likely to take on the same database. */
+const MIGRATION_LOCK = 0x43534d49; // "CSMI"
+export const AUDIT_CHAIN_LOCK = 0x43534143; // "CSAC"
+
+/** Which engine a handle belongs to. */
+export function engineOf(db: DB = getDb()): StoreEngine {
+  return shared.pools.has(db) ? "postgres" : "sqlite";
 }
 
 function openReader(writer: Database.Database): Database.Database {
@@ -92,8 +164,12 @@ function openReader(writer: Database.Database): Database.Database {
  * on its connection.
  */
 type OpenTransaction = {
-  writer: Database.Database;
-  connection: Database.Database;
+  /** The store it belongs to: a SQLite writing connection or a PostgreSQL pool. */
+  writer: Database.Database | pg.Pool;
+  /** Where its statements run: the SQLite writer or snapshot connection, or a pooled PostgreSQL connection. */
+  connection: Database.Database | pg.PoolClient;
+  /** A read snapshot, where writing is refused. */
+  readOnly: boolean;
   /** Savepoints opened so far: names are never reused. */
   savepoints: number;
   /** Set when the transaction or snapshot has ended: a timer or callback it left behind no longer belongs to it. */
@@ -108,12 +184,26 @@ const currentTransaction = shared.transactions;
 function routedHandle(writer: Database.Database, reader: Database.Database): DB {
   const route = () => {
     const open = currentTransaction.getStore();
-    return open?.writer === writer && !open.ended ? open.connection : reader;
+    return open?.writer === writer && !open.ended ? (open.connection as Database.Database) : reader;
   };
   const client = { prepare: (source: string) => route().prepare(source) } as unknown as Database.Database;
-  const db = drizzle(client, { schema }) as DB;
+  const db = drizzle(client, { schema: tables }) as DB;
   Object.defineProperty(db, "$client", { get: route });
   writers.set(db, writer);
+  return db;
+}
+
+/** The PostgreSQL handle: statements run on this context's transaction's connection, or on the pool. */
+function routedPgHandle(pool: pg.Pool): DB {
+  const route = (): pg.Pool | pg.PoolClient => {
+    const open = currentTransaction.getStore();
+    return open?.writer === pool && !open.ended ? (open.connection as pg.PoolClient) : pool;
+  };
+  // drizzle calls `query` only; each call goes where the context says.
+  const client = { query: (...args: unknown[]) => (route().query as (...a: unknown[]) => unknown)(...args) };
+  const db = drizzlePg(client as unknown as pg.Pool, { schema: pgTables }) as unknown as DB;
+  Object.defineProperty(db, "$client", { get: route });
+  shared.pools.set(db, pool);
   return db;
 }
 
@@ -132,11 +222,13 @@ const writerQueues = shared.writerQueues;
  * transaction; outside, statements only read committed data.
  */
 export async function withTransaction<T>(work: (tx: DB) => Promise<T>, db: DB = getConnection().db): Promise<T> {
+  const pool = shared.pools.get(db);
+  if (pool) return pgTransaction(work, db, pool);
   const writer = writers.get(db);
   if (!writer) throw new Error("withTransaction needs a handle from openDatabase()");
   const open = currentTransaction.getStore();
   if (open?.ended) return currentTransaction.exit(() => withTransaction(work, db));
-  if (open?.writer === writer && open.connection !== writer) throw new Error("A write cannot start inside a read snapshot");
+  if (open?.writer === writer && open.readOnly) throw new Error("A write cannot start inside a read snapshot");
   if (open?.writer === writer) {
     // Savepoints nest: run nested transactions one after another, never side by side (Promise.all) in one transaction.
     const savepoint = `nested_${++open.savepoints}`;
@@ -164,7 +256,7 @@ export async function withTransaction<T>(work: (tx: DB) => Promise<T>, db: DB = 
   );
   await previous;
   try {
-    const state: OpenTransaction = { writer, connection: writer, savepoints: 0, ended: false };
+    const state: OpenTransaction = { writer, connection: writer, readOnly: false, savepoints: 0, ended: false };
     return await currentTransaction.run(state, async () => {
       writer.exec("BEGIN IMMEDIATE");
       try {
@@ -193,6 +285,8 @@ export async function withTransaction<T>(work: (tx: DB) => Promise<T>, db: DB = 
  * own, so writers go on meanwhile. Inside a transaction, `work` reads the transaction's own view.
  */
 export async function withSnapshot<T>(work: (db: DB) => Promise<T>, db: DB = getConnection().db): Promise<T> {
+  const pool = shared.pools.get(db);
+  if (pool) return pgSnapshot(work, db, pool);
   const writer = writers.get(db);
   if (!writer) throw new Error("withSnapshot needs a handle from openDatabase()");
   const open = currentTransaction.getStore();
@@ -202,7 +296,7 @@ export async function withSnapshot<T>(work: (db: DB) => Promise<T>, db: DB = get
   const snapshot = new Database(writer.name, { readonly: true, fileMustExist: true });
   try {
     snapshot.pragma("busy_timeout = 5000");
-    const state: OpenTransaction = { writer, connection: snapshot, savepoints: 0, ended: false };
+    const state: OpenTransaction = { writer, connection: snapshot, readOnly: true, savepoints: 0, ended: false };
     return await currentTransaction.run(state, async () => {
       snapshot.exec("BEGIN");
       try {
@@ -224,11 +318,130 @@ export async function withSnapshot<T>(work: (db: DB) => Promise<T>, db: DB = get
  */
 export function outsideSnapshot<T>(work: () => T): T {
   const open = currentTransaction.getStore();
-  return open && (open.ended || open.connection !== open.writer) ? currentTransaction.exit(work) : work();
+  return open && (open.ended || open.readOnly) ? currentTransaction.exit(work) : work();
+}
+
+/** PostgreSQL error codes after which the whole transaction is run again: it lost a race, it did nothing wrong. */
+const RETRYABLE = new Set(["40001", "40P01"]); // serialization_failure, deadlock_detected
+const MAX_ATTEMPTS = 30;
+
+function pgError(error: unknown): (Error & { code: string; constraint?: string }) | null {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if ("code" in e && typeof e.code === "string" && /^[0-9A-Z]{5}$/.test(e.code)) return e as Error & { code: string };
+  }
+  return null;
+}
+
+/**
+ * Whether a transaction lost a race and is run again: a serialization failure or deadlock, or a second
+ * event numbered like one another instance committed meanwhile (its snapshot predates that commit).
+ */
+function retryable(error: unknown): boolean {
+  const e = pgError(error);
+  return !!e && (RETRYABLE.has(e.code) || (e.code === "23505" && e.constraint === "audit_events_pkey"));
+}
+
+/**
+ * A PostgreSQL transaction: SERIALIZABLE, so concurrent transactions (from this instance or another) behave
+ * as if run one after another, or one of them fails with a serialization failure. That one is rolled back
+ * and run again from the start, after a short random pause, up to MAX_ATTEMPTS times: `work` must do
+ * nothing but read and write the store (anything else it does happens once per attempt).
+ */
+async function pgTransaction<T>(work: (tx: DB) => Promise<T>, db: DB, pool: pg.Pool): Promise<T> {
+  const open = currentTransaction.getStore();
+  if (open?.ended) return currentTransaction.exit(() => pgTransaction(work, db, pool));
+  if (open?.writer === pool && open.readOnly) throw new Error("A write cannot start inside a read snapshot");
+  if (open?.writer === pool) {
+    const client = open.connection as pg.PoolClient;
+    const savepoint = `nested_${++open.savepoints}`;
+    await client.query(`SAVEPOINT ${savepoint}`);
+    try {
+      const result = await work(db);
+      await client.query(`RELEASE SAVEPOINT ${savepoint}`);
+      return result;
+    } catch (error) {
+      // After a serialization failure the whole transaction is lost: the outer one retries.
+      if (!retryable(error))
+        await client.query(`ROLLBACK TO SAVEPOINT ${savepoint}; RELEASE SAVEPOINT ${savepoint}`).catch((cleanup: unknown) => {
+          console.error("Rolling back a savepoint failed", cleanup);
+        });
+      throw error;
+    }
+  }
+  for (let attempt = 1; ; attempt++) {
+    const client = await pool.connect();
+    const state: OpenTransaction = { writer: pool, connection: client, readOnly: false, savepoints: 0, ended: false };
+    let broken = false;
+    try {
+      return await currentTransaction.run(state, async () => {
+        await client.query("BEGIN ISOLATION LEVEL SERIALIZABLE READ WRITE");
+        try {
+          const result = await work(db);
+          await client.query("COMMIT");
+          return result;
+        } catch (error) {
+          try {
+            await client.query("ROLLBACK");
+          } catch (cleanup) {
+            broken = true;
+            console.error("Rolling back a transaction failed", cleanup);
+          }
+          throw error;
+        } finally {
+          state.ended = true;
+        }
+      });
+    } catch (error) {
+      if (!retryable(error) || attempt >= MAX_ATTEMPTS) throw error;
+    } finally {
+      client.release(broken || undefined);
+    }
+    // Backing off by a random, growing pause keeps transactions that collided from colliding again.
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(1000, 5 * 2 ** attempt)));
+  }
+}
+
+/** A PostgreSQL read snapshot: one REPEATABLE READ, READ ONLY transaction on a connection of its own. */
+async function pgSnapshot<T>(work: (db: DB) => Promise<T>, db: DB, pool: pg.Pool): Promise<T> {
+  const open = currentTransaction.getStore();
+  if (open?.ended) return currentTransaction.exit(() => pgSnapshot(work, db, pool));
+  if (open?.writer === pool) return work(db);
+  const client = await pool.connect();
+  const state: OpenTransaction = { writer: pool, connection: client, readOnly: true, savepoints: 0, ended: false };
+  let broken = false;
+  try {
+    return await currentTransaction.run(state, async () => {
+      await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      try {
+        return await work(db);
+      } finally {
+        state.ended = true;
+        await client.query("COMMIT").catch((error: unknown) => {
+          broken = true;
+          console.error("Ending a read snapshot failed", error);
+        });
+      }
+    });
+  } finally {
+    client.release(broken || undefined);
+  }
+}
+
+/** Rows of a raw SQL query, on either engine. Name camelCase columns in double quotes: PostgreSQL folds the rest to lower case. */
+export async function rows<T>(query: SQL, db: DB = getDb()): Promise<T[]> {
+  if (shared.pools.has(db)) return (await (db as unknown as NodePgDatabase).execute(query)).rows as T[];
+  return db.all<T>(query);
+}
+
+/** Runs a raw SQL statement on either engine; returns how many rows it changed. */
+export async function execute(query: SQL, db: DB = getDb()): Promise<number> {
+  if (shared.pools.has(db)) return (await (db as unknown as NodePgDatabase).execute(query)).rowCount ?? 0;
+  return db.run(query).changes;
 }
 
 /** The connection a handle writes with: for bulk loading (the seed) and maintenance, outside the use cases. */
 export function writerOf(db: DB): Database.Database {
+  if (shared.pools.has(db)) throw new Error("writerOf is for a SQLite store; this handle is PostgreSQL's");
   const writer = writers.get(db);
   if (!writer) throw new Error("writerOf needs a handle from openDatabase()");
   return writer;
@@ -278,8 +491,15 @@ const lentConnection = shared.lent;
 export function getConnection(): Connection {
   const lent = lentConnection.getStore();
   if (lent) return lent;
-  holder.countersignDb ??= openDatabase(databasePath);
+  holder.countersignDb ??= storeEngine === "postgres" && databaseUrl ? openPostgres(databaseUrl) : openDatabase(databasePath);
   return holder.countersignDb;
+}
+
+/** This process's store, which a caller that works on SQLite's files (backups, tests of the file itself) needs to be SQLite. */
+export function sqliteConnection(): SqliteConnection {
+  const connection = getConnection();
+  if (connection.engine !== "sqlite") throw new Error("This works on the embedded SQLite store only; this process runs on PostgreSQL");
+  return connection;
 }
 
 /** The store's handle for this process (or for the connection `withConnection` lends). */
@@ -313,8 +533,9 @@ const syncers = shared.syncers;
  * either. The connection turns read-only (writes are refused, "nothing was changed"), the health check
  * says why, and the writes waiting on that flush are told they were saved but not confirmed.
  */
-export function durable(sqlite: Database.Database = getConnection().sqlite): Promise<void> {
-  if (sqlite.memory) return Promise.resolve();
+export function durable(sqlite: Database.Database | null = sqliteOf(getConnection())): Promise<void> {
+  // PostgreSQL confirms a commit once it is on disk (synchronous_commit), before COMMIT returns.
+  if (!sqlite || sqlite.memory) return Promise.resolve();
   let syncer = syncers.get(sqlite);
   if (!syncer) syncers.set(sqlite, (syncer = { file: `${sqlite.name}-wal`, fd: null, running: null, next: null, failed: null }));
   const s = syncer;
@@ -339,8 +560,13 @@ export function durable(sqlite: Database.Database = getConnection().sqlite): Pro
 }
 
 /** Why this connection's writes can no longer be confirmed on disk (a flush failed), or null. */
-export function durabilityFailure(sqlite: Database.Database = getConnection().sqlite): string | null {
-  return syncers.get(sqlite)?.failed ?? null;
+export function durabilityFailure(sqlite: Database.Database | null = sqliteOf(getConnection())): string | null {
+  return sqlite ? (syncers.get(sqlite)?.failed ?? null) : null;
+}
+
+/** The SQLite writing connection of an embedded store, or null for PostgreSQL. */
+export function sqliteOf(connection: Connection): Database.Database | null {
+  return connection.engine === "sqlite" ? connection.sqlite : null;
 }
 
 function unconfirmed(reason: string): AppError {
@@ -377,13 +603,24 @@ const STORAGE_FAILURES: [prefix: string, reason: string][] = [
   // From flushing the write-ahead log to disk (`durable`).
   ["ENOSPC", "the disk holding the database is full"],
   ["EIO", "the database file could not be read or written (I/O error)"],
+  // PostgreSQL: the server cannot be reached, is shutting down, is full, or has no connection to spare.
+  ["ECONNREFUSED", "the database server refused the connection (is it running?)"],
+  ["ECONNRESET", "the connection to the database server was lost"],
+  ["ENOTFOUND", "the database server's host name could not be resolved"],
+  ["08", "the connection to the database server failed"],
+  ["57P", "the database server is shutting down or restarting"],
+  ["53100", "the disk holding the database is full"],
+  ["53300", "the database server has no connection to spare"],
 ];
 
 /** Why the storage failed, when `error` (or what it wraps, as Drizzle's query errors do) is a storage failure; otherwise null. */
 export function storageFailure(error: unknown): string | null {
   for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
     const code = "code" in e && typeof e.code === "string" ? e.code : "";
-    const match = STORAGE_FAILURES.find(([prefix]) => code === prefix || code.startsWith(`${prefix}_`));
+    const sqlState = /^[0-9A-Z]{5}$/.test(code);
+    const match = STORAGE_FAILURES.find(
+      ([prefix]) => code === prefix || code.startsWith(`${prefix}_`) || (sqlState && /^[0-9]/.test(prefix) && code.startsWith(prefix)),
+    );
     if (match) return match[1];
   }
   return null;

@@ -8,7 +8,7 @@ import { getTableConfig as getPgTableConfig, PgDialect, PgTable } from "drizzle-
 import { getTableConfig as getSqliteTableConfig, SQLiteSyncDialect, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import * as pgSchema from "./pg-schema";
-import * as sqliteSchema from "./schema";
+import * as sqliteSchema from "./tables";
 
 const pgDialect = new PgDialect();
 const sqliteDialect = new SQLiteSyncDialect();
@@ -67,7 +67,7 @@ function describeTable(table: SQLiteTable | PgTable) {
   };
 }
 
-describe("db/pg-schema.ts, derived from db/schema.ts", () => {
+describe("db/pg-schema.ts, derived from db/tables.ts", () => {
   it("exports every SQLite table under the same name, as a table of the same name", () => {
     expect(Object.keys(pgTables).sort()).toEqual(Object.keys(sqliteTables).sort());
     expect(Object.keys(sqliteTables).length).toBeGreaterThan(30);
@@ -78,7 +78,7 @@ describe("db/pg-schema.ts, derived from db/schema.ts", () => {
     const sqlite = describeTable(sqliteTables[exportName]!);
     const pg = describeTable(pgTables[exportName]!);
     expect(pg).toEqual(sqlite);
-    // The same JS property names, so code written against db/schema.ts can be handed these tables.
+    // The same JS property names, so code written against db/tables.ts can be handed these tables.
     expect(Object.keys(pgTables[exportName]!)).toEqual(expect.arrayContaining(Object.keys(sqliteTables[exportName]!)));
   });
 

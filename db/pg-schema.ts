@@ -1,5 +1,5 @@
 /**
- * The PostgreSQL tables, derived when this module loads from db/schema.ts, which stays the one source of
+ * The PostgreSQL tables, derived when this module loads from db/tables.ts, which stays the one source of
  * truth: same table names, same JS property names, same column names, keys, indexes and checks, and columns
  * typed so that both engines hand the code the same JavaScript values. drizzle-kit reads the exports below to
  * generate db/migrations-pg; db/pg-schema.test.ts proves the two schemas describe the same tables.
@@ -31,7 +31,7 @@ import {
   type PgTableWithColumns,
 } from "drizzle-orm/pg-core";
 import { getTableConfig, SQLiteTable, type SQLiteColumn } from "drizzle-orm/sqlite-core";
-import * as sqliteSchema from "./schema";
+import * as sqliteSchema from "./tables";
 
 /** The PostgreSQL column a SQLite column becomes, typed with the same data, nullability and defaults. */
 type PgColumnOf<C extends SQLiteColumn> = PgColumn<{
@@ -83,7 +83,7 @@ type OwnColumns = { source: SQLiteTable; columns: Record<string, PgColumn> };
 
 /**
  * Rebuilds SQL written against SQLite columns so that it refers to their PostgreSQL twins. The text is kept as
- * written: every CHECK and index expression in db/schema.ts is SQL that PostgreSQL reads the same way.
+ * written: every CHECK and index expression in db/tables.ts is SQL that PostgreSQL reads the same way.
  */
 export function toPgSql(source: SQL, own?: OwnColumns): SQL {
   const chunks = source.queryChunks.map((chunk): unknown => {
@@ -167,7 +167,7 @@ export function derivePgTable<T extends SQLiteTable>(source: T): PgTableOf<T> {
   return table as unknown as PgTableOf<T>;
 }
 
-/** Every table exported by db/schema.ts, by export name, derived in one pass. */
+/** Every table exported by db/tables.ts, by export name, derived in one pass. */
 export const pgTables = Object.fromEntries(
   (Object.entries(sqliteSchema) as [string, unknown][])
     .filter((entry): entry is [string, SQLiteTable] => is(entry[1], SQLiteTable))

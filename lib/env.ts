@@ -28,6 +28,15 @@ const mailFrom = optional.pipe(
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_PATH: z.string().trim().min(1).default("./data/countersign.db"),
+  // Set, the store is this PostgreSQL database instead of the SQLite file at DATABASE_PATH.
+  DATABASE_URL: optional.pipe(
+    z
+      .url({
+        protocol: /^postgres(ql)?$/,
+        error: "DATABASE_URL is a PostgreSQL URL, like postgres://countersign:password@db.example.com:5432/countersign",
+      })
+      .optional(),
+  ),
   AUTH_SECRET: optional,
   AUTH_OIDC_ISSUER: z.url("AUTH_OIDC_ISSUER must be the issuer URL of your identity provider").optional(),
   AUTH_OIDC_CLIENT_ID: optional,
@@ -82,12 +91,20 @@ export const env = readEnv();
 
 export const databasePath = path.resolve(env.DATABASE_PATH);
 
+/** The PostgreSQL store's URL, when the store is PostgreSQL. */
+export const databaseUrl = env.DATABASE_URL;
+
 /**
  * The session-signing secret: AUTH_SECRET when set, otherwise one generated on first start and kept
  * beside the database, so a fresh install needs no hand-made configuration and sessions survive restarts.
  */
 export function authSecret(): string {
   if (env.AUTH_SECRET) return env.AUTH_SECRET;
+  // Every instance on a shared database must sign sessions alike, and none has a folder the others read.
+  if (env.DATABASE_URL)
+    throw new Error(
+      "Countersign cannot start: with DATABASE_URL, set AUTH_SECRET (the same value on every instance), for example to the output of `openssl rand -base64 32`",
+    );
   const file = path.join(path.dirname(databasePath), "auth-secret");
   if (!existsSync(file)) {
     mkdirSync(path.dirname(file), { recursive: true });

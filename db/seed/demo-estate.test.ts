@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { closeDatabase, first, getConnection, openDatabase, type DB } from "@/db";
+import { closeDatabase, first, sqliteConnection, openDatabase, type DB } from "@/db";
 import * as schema from "@/db/schema";
 import { verifyChain, type ChainedAuditEvent } from "@/lib/domain/audit-chain";
 import { assessChange } from "@/lib/domain/change-assessment";
@@ -262,7 +262,7 @@ describe("the demo estate obeys the product's rules", () => {
   });
 
   it("refuses to update or delete audit events and agent versions, at the database level", () => {
-    const { sqlite } = getConnection();
+    const { sqlite } = sqliteConnection();
     expect(() => sqlite.prepare("UPDATE audit_events SET action = 'x' WHERE seq = 1").run()).toThrow(/append-only: UPDATE is refused/);
     expect(() => sqlite.prepare("DELETE FROM audit_events WHERE seq = 1").run()).toThrow(/append-only: DELETE is refused/);
     expect(() => sqlite.prepare("UPDATE agent_versions SET spec_hash = 'x'").run()).toThrow(/immutable/);

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { first, getConnection, withTransaction, type DB } from "@/db";
+import { first, sqliteConnection, withTransaction, type DB } from "@/db";
 import { agents, auditEvents, changeRecords } from "@/db/schema";
 import { errorOf } from "@/lib/testing/app-error";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
@@ -203,7 +203,7 @@ describe("the inventory's statuses", () => {
 
   it("the default page reads the (status, name) index in order: two seeks merged, no scan, no sort of the inventory", async () => {
     // Reads run on the store's reading connection (the writing one inside a transaction): watch both.
-    const { sqlite, reader } = getConnection();
+    const { sqlite, reader } = sqliteConnection();
     const connections = reader === sqlite ? [sqlite] : [sqlite, reader];
     const originals = connections.map((connection) => connection.prepare.bind(connection));
     const prepare = originals[0]!;

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { NextRequest } from "next/server";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { first, getConnection, type DB } from "@/db";
+import { first, sqliteConnection, type DB } from "@/db";
 import { agents } from "@/db/schema";
 import * as agentsRoute from "@/app/api/v1/agents/route";
 import { errorOf } from "@/lib/testing/app-error";
@@ -229,7 +229,7 @@ describe("the audit trail after all of this", () => {
 
   it("a retire deployment pointed at another version afterwards is caught", () => {
     const copyFile = path.join(mkdtempSync(path.join(tmpdir(), "countersign-hostile-")), "copy.db");
-    getConnection().sqlite.prepare("VACUUM INTO ?").run(copyFile);
+    sqliteConnection().sqlite.prepare("VACUUM INTO ?").run(copyFile);
     const copy = new Database(copyFile);
     copy.pragma("foreign_keys = OFF");
     const retired = copy

@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { getConnection } from "@/db";
+import { sqliteConnection } from "@/db";
 import { specHash, type AgentSpec } from "@/lib/domain/spec";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
 import { auditCheckpoint, verifyAuditTrail } from "./audit";
@@ -15,7 +15,7 @@ beforeAll(async () => {
 /** A copy of the seeded estate to tamper with, as someone with write access to the file would. */
 function copyOfEstate(): Database.Database {
   const file = path.join(mkdtempSync(path.join(tmpdir(), "countersign-replay-")), "copy.db");
-  getConnection().sqlite.prepare("VACUUM INTO ?").run(file);
+  sqliteConnection().sqlite.prepare("VACUUM INTO ?").run(file);
   const copy = new Database(file);
   copy.pragma("foreign_keys = OFF");
   return copy;

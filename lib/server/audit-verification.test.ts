@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { NextRequest } from "next/server";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { getConnection, type DB } from "@/db";
+import { sqliteConnection, type DB } from "@/db";
 import { verifyAuditEvents, verifyAuditEventsSince } from "@/db/audit-verify";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
 import { as, limitRaise, testClock, tokenWith } from "@/lib/testing/release-fixtures";
@@ -21,7 +21,7 @@ vi.mock("@/lib/server/auth", () => ({ currentUser: async () => null }));
 
 let db: DB;
 const clock = testClock();
-const sqlite = () => getConnection().sqlite;
+const sqlite = () => sqliteConnection().sqlite;
 const head = () => sqlite().prepare("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").get() as { seq: number; hash: string };
 const setting = (key: string) =>
   (sqlite().prepare("SELECT value FROM settings WHERE key = ?").get(key) as { value: string } | undefined)?.value ?? null;

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { first, getConnection, openDatabase, withTransaction, type DB } from "@/db";
+import { first, sqliteConnection, openDatabase, withTransaction, type DB } from "@/db";
 import { appendAuditEvent, appendAuditEvents } from "@/db/audit";
 import { agents, apiTokens, changeRecords, deployments, evalRuns, incidents } from "@/db/schema";
 import { chainEvent, GENESIS_HASH, type ActorType, type AuditEventContent } from "@/lib/domain/audit-chain";
@@ -34,7 +34,7 @@ beforeAll(async () => {
 
 const list = (params: Record<string, string>, caller = auditor) => listAuditEvents(caller, parseAuditFilters(params));
 const all = (params: Record<string, string>) => list({ ...params, pageSize: "500" });
-const sqlite = () => getConnection().sqlite;
+const sqlite = () => sqliteConnection().sqlite;
 const count = (where: string, ...args: unknown[]) =>
   (
     sqlite()

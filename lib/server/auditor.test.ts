@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { first, getConnection, withTransaction, type DB } from "@/db";
+import { first, sqliteConnection, withTransaction, type DB } from "@/db";
 import { auditEvents, breaches, notifications, signoffs, users } from "@/db/schema";
 import { DEFAULT_POLICY, SIGNER_ROLES } from "@/lib/domain/signoff-policy";
 import { decodeJsonExport } from "@/lib/otlp/decode";
@@ -80,7 +80,7 @@ async function productionExport(slug: string, decisions: Omit<Decision, "model">
 }
 
 /** Every row written on the connection since it opened: unchanged means nothing was written, not even a write rolled back later. */
-const totalChanges = () => (getConnection().sqlite.prepare("SELECT total_changes() AS n").get() as { n: number }).n;
+const totalChanges = () => (sqliteConnection().sqlite.prepare("SELECT total_changes() AS n").get() as { n: number }).n;
 const auditCount = async () => (await first(db.select({ n: sql<number>`COUNT(*)` }).from(auditEvents)))!.n;
 
 /**

@@ -1,7 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import { NextRequest } from "next/server";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { first, getConnection, type DB } from "@/db";
+import { first, rows, type DB } from "@/db";
 import { agents, auditEvents, breaches, deployments, users } from "@/db/schema";
 import type { Role, TokenScope } from "@/lib/domain/terms";
 import { errorOf } from "@/lib/testing/app-error";
@@ -379,14 +379,13 @@ describe("POST /otlp/v1/traces (runtime evidence)", () => {
   const path = "/api/v1/otlp/v1/traces";
   const call = (who: Who, body: unknown) => send(otlpTracesRoute.POST, "POST", path, {}, who, body);
   /** Everything an export writes: audit events, hourly sums, breaches, kept traces, remembered span ids. */
-  const written = () =>
-    getConnection()
-      .sqlite.prepare(
-        `SELECT (SELECT COUNT(*) FROM audit_events) + (SELECT COUNT(*) FROM runtime_hours) + (SELECT COUNT(*) FROM breaches)
+  const written = async () =>
+    (
+      await rows<{ n: number }>(
+        sql`SELECT (SELECT COUNT(*) FROM audit_events) + (SELECT COUNT(*) FROM runtime_hours) + (SELECT COUNT(*) FROM breaches)
           + (SELECT COUNT(*) FROM runtime_traces) + (SELECT COUNT(*) FROM runtime_seen_spans) AS n`,
       )
-      .pluck()
-      .get() as number;
+    )[0]!.n;
   /** A real export, as the OpenTelemetry SDK writes it: a forbidden call in production, a breach and an incident if taken. */
   const breaching = async () => {
     const { name, version } = (await productionSpec("refund-assistant")).model;
@@ -404,23 +403,23 @@ describe("POST /otlp/v1/traces (runtime evidence)", () => {
   it.each(["everything", "deploy-only", "changes-only"])(
     "refuses a token without evidence:write (%s) with 403, whatever the body",
     async (token) => {
-      const before = written();
+      const before = await written();
       for (const [what, body] of await bodies()) {
         const { status, json } = await call({ token }, body);
         expect({ what, status, code: json.code }).toEqual({ what, status: 403, code: 7 });
       }
-      expect(written()).toBe(before);
+      expect(await written()).toBe(before);
     },
   );
 
   it("refuses a signed-in person, even one who may send evidence, with 401 before the body: exporters send a token", async () => {
-    const before = written();
+    const before = await written();
     for (const person of ["auditor@countersign.test", "leader@countersign.test", "engineer2@countersign.test"])
       for (const [what, body] of await bodies()) {
         const { status, json } = await call({ person }, body);
         expect({ person, what, status, code: json.code }).toEqual({ person, what, status: 401, code: 16 });
       }
-    expect(written()).toBe(before);
+    expect(await written()).toBe(before);
   });
 
   it("answers 401 to a request nobody signed, whatever its body", async () => {
@@ -432,17 +431,17 @@ describe("POST /otlp/v1/traces (runtime evidence)", () => {
   });
 
   it("answers 400 when a token with evidence:write sends a body that is not an export, and writes nothing", async () => {
-    const before = written();
+    const before = await written();
     for (const body of [NOT_JSON, { resourceSpans: 42 }, "[1, 2]", "null"]) {
       const { status, json } = await call({ token: "evidence-only" }, body);
       expect({ body, status, code: json.code }).toEqual({ body, status: 400, code: 3 });
     }
-    expect(written()).toBe(before);
+    expect(await written()).toBe(before);
   });
 
   it("ingestTraces itself refuses an auditor, a leader and a token without evidence:write before reading the export", async () => {
     const decoded = decodeJsonExport(new TextEncoder().encode(JSON.stringify(await breaching())));
-    const before = written();
+    const before = await written();
     for (const [who, caller] of [
       ["auditor", await as("auditor@countersign.test")],
       ["leader", await as("leader@countersign.test")],
@@ -450,7 +449,7 @@ describe("POST /otlp/v1/traces (runtime evidence)", () => {
       ["token with every other scope", (await tokenCaller("cs_everything"))!],
     ] as [string, Caller][])
       expect({ who, code: (await errorOf(() => ingestTraces(caller, decoded, clock.next()))).code }).toEqual({ who, code: "forbidden" });
-    expect(written()).toBe(before);
+    expect(await written()).toBe(before);
     // …and someone who may send it is answered on what they sent: here, spans that name no environment are rejected.
     const unplaced = decodeJsonExport(
       otlpJson(recordSpans({ "countersign.agent": "refund-assistant" }, [{ at: clock.peek(), model: "gpt-4.1", tools: [] }])),
@@ -458,7 +457,7 @@ describe("POST /otlp/v1/traces (runtime evidence)", () => {
     const result = await ingestTraces(await as("engineer2@countersign.test"), unplaced, clock.next());
     expect(result.accepted).toBe(0);
     expect(new Set(result.rejected.map((r) => r.reason))).toEqual(new Set(["no deployment.environment.name on the resource"]));
-    expect(written()).toBe(before);
+    expect(await written()).toBe(before);
   });
 
   it("recordSignals itself refuses an auditor, a leader and a token without evidence:write before reading the signal", async () => {

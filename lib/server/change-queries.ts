@@ -57,7 +57,7 @@ export type ChangeListItem = {
 };
 
 /**
- * The ids of one page, in the list's order. The order is an index's (see db/schema.ts), so a page is read off it;
+ * The ids of one page, in the list's order. The order is an index's (see db/tables.ts), so a page is read off it;
  * a page past the middle is read from the other end, so the last page costs what the first does.
  */
 async function pageOfIds(where: SQL | undefined, total: number, filters: ChangeFilters): Promise<string[]> {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { getConnection } from "@/db";
+import { sqliteConnection } from "@/db";
 import { doraMetrics, DORA_METRICS, type DoraMetricName, type DoraMetrics, type DoraRange } from "@/lib/domain/dora";
 import { RISK_LEVELS } from "@/lib/domain/terms";
 import { seedDemoEstate, TEST_UNTIL } from "@/lib/testing/demo-estate";
@@ -69,7 +69,7 @@ const ranges = (): [string, DoraRange][] => [
 ];
 
 function scopes(): [string, MetricsScope][] {
-  const { sqlite } = getConnection();
+  const { sqlite } = sqliteConnection();
   const agent = sqlite
     .prepare("SELECT a.slug FROM agents a JOIN deployments d ON d.agent_id = a.id GROUP BY a.id ORDER BY COUNT(*) DESC LIMIT 1")
     .pluck()

@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import { NextRequest } from "next/server";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { getConnection, type DB } from "@/db";
+import { sqliteConnection, type DB } from "@/db";
 import * as doraRoute from "@/app/api/v1/metrics/dora/route";
 import * as evidenceRoute from "@/app/api/v1/evidence/route";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
@@ -184,7 +184,7 @@ describe("what the drift reads cost", () => {
    * connection: reads go to the reading connection, or to a snapshot opened for the read.
    */
   async function driftPlans(read: () => Promise<unknown>): Promise<string[]> {
-    const { sqlite } = getConnection();
+    const { sqlite } = sqliteConnection();
     const prepare = sqlite.prepare.bind(sqlite);
     const seen: string[] = [];
     const original = Database.prototype.prepare;

@@ -298,7 +298,7 @@ export async function loadReleases(
     const number = changes.get(r.changeRecordId)!.number;
     releasesOfChange.set(number, [...(releasesOfChange.get(number) ?? []), r]);
   }
-  for (const i of await incidentsOfChanges(db, [...changes.keys()])) {
+  for (const i of await incidentsOfChanges(db as DB, [...changes.keys()])) {
     if (i.deploymentId && incidentsOf.has(i.deploymentId)) incidentsOf.get(i.deploymentId)!.push({ ...i, relation: "suspected" });
     for (const r of i.fixChangeNumber === null ? [] : (releasesOfChange.get(i.fixChangeNumber) ?? []))
       if (r.id !== i.deploymentId) incidentsOf.get(r.id)!.push({ ...i, relation: "fixed" });

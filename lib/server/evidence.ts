@@ -3,7 +3,7 @@ import Database from "better-sqlite3";
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { z } from "zod";
-import { first, getConnection, getDb, withSnapshot, type DB } from "@/db";
+import { first, getConnection, getDb, sqliteConnection, withSnapshot, type DB } from "@/db";
 import * as schema from "@/db/schema";
 import { agents, agentVersions, deployments } from "@/db/schema";
 import { changeNumberLabel, ENVIRONMENTS, type Environment, type Role } from "@/lib/domain/terms";
@@ -697,7 +697,7 @@ export async function* evidenceBatches(
 /** A read-only connection of its own for a long read (the process's own, for an in-memory database). */
 function snapshotConnection(): { sqlite: Database.Database; db: Reader; close: () => void } {
   const file = getDb().$client.name;
-  if (file === ":memory:" || file === "") return { ...getConnection(), close: () => {} };
+  if (file === ":memory:" || file === "") return { ...sqliteConnection(), close: () => {} };
   const sqlite = new Database(file, { readonly: true, fileMustExist: true });
   sqlite.pragma("busy_timeout = 5000");
   return { sqlite, db: drizzle(sqlite, { schema }), close: () => sqlite.close() };

@@ -1,7 +1,8 @@
 import "server-only";
 import { statfsSync } from "node:fs";
 import path from "node:path";
-import { durabilityFailure, getConnection, storageFailure, withTransaction } from "@/db";
+import { sql } from "drizzle-orm";
+import { durabilityFailure, execute, getConnection, sqliteOf, storageFailure, withTransaction } from "@/db";
 
 export type Health = { status: "ok" } | { status: "unavailable"; reason: string };
 
@@ -15,11 +16,12 @@ const MIN_FREE_BYTES = 16 * 1024 * 1024;
  */
 export async function checkHealth(): Promise<Health> {
   try {
-    const { sqlite } = getConnection();
+    const sqlite = sqliteOf(getConnection());
     const unflushed = durabilityFailure(sqlite);
     if (unflushed) return { status: "unavailable", reason: `${unflushed}: writes are refused until Countersign is restarted` };
     await probeWrite();
-    if (sqlite.name !== ":memory:" && freeBytes(sqlite.name) < MIN_FREE_BYTES)
+    // PostgreSQL's disk is the server's to watch; a full one fails the probe's write.
+    if (sqlite && sqlite.name !== ":memory:" && freeBytes(sqlite.name) < MIN_FREE_BYTES)
       return { status: "unavailable", reason: "the disk holding the database is (nearly) full" };
     return { status: "ok" };
   } catch (error) {
@@ -35,7 +37,8 @@ async function probeWrite(): Promise<void> {
   try {
     await withTransaction(async (tx) => {
       // A new table needs a new page, so a database at its size limit refuses it even with room inside its pages.
-      tx.$client.exec("CREATE TABLE health_probe (written INTEGER); INSERT INTO health_probe VALUES (1);");
+      await execute(sql`CREATE TABLE health_probe (written INTEGER)`, tx);
+      await execute(sql`INSERT INTO health_probe VALUES (1)`, tx);
       throw PROBED;
     });
   } catch (error) {

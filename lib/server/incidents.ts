@@ -2,7 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, desc, eq, inArray, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { first, withTransaction, getDb, type DB } from "@/db";
+import { first, rows, withTransaction, getDb, type DB } from "@/db";
 import { appendAuditEvents, type AuditInput } from "@/db/audit";
 import { refreshDoraFacts } from "@/db/dora-facts";
 import { agents, agentVersions, apiTokens, changeRecords, deployments, incidents, users } from "@/db/schema";
@@ -311,21 +311,24 @@ export async function incidentsOfChange(caller: Caller, changeId: string): Promi
  * Incidents of some change records, newest first: those suspected of one of their deployments, and
  * those they fixed. Two index lookups joined by UNION (an OR across the join read every incident).
  */
-export async function incidentsOfChanges(db: Pick<DB, "all" | "select">, changeIds: string[]): Promise<IncidentView[]> {
+export async function incidentsOfChanges(db: DB, changeIds: string[]): Promise<IncidentView[]> {
   if (changeIds.length === 0) return [];
   const ids = sql.join(
     changeIds.map((id) => sql`${id}`),
     sql`, `,
   );
-  const rows = db.all<{ id: string }>(sql`
-    SELECT i.id AS id, i.detected_at AS detectedAt FROM incidents i
+  const found = await rows<{ id: string }>(
+    sql`
+    SELECT i.id AS id, i.detected_at AS "detectedAt" FROM incidents i
       JOIN deployments d ON d.id = i.deployment_id WHERE d.change_record_id IN (${ids})
     UNION
     SELECT i.id, i.detected_at FROM incidents i WHERE i.fix_change_record_id IN (${ids})
-    ORDER BY detectedAt DESC`);
+    ORDER BY "detectedAt" DESC`,
+    db,
+  );
   return await incidentViews(
     db,
-    rows.map((r) => r.id),
+    found.map((r) => r.id),
   );
 }
 

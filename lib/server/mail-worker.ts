@@ -1,5 +1,6 @@
 import "server-only";
 import { mailSettings } from "@/lib/env";
+import { claimPeriodicRun } from "./periodic";
 import { deliverDueMail, pruneFinishedMail } from "./mail-delivery";
 import { queueDueDigests } from "./mail-digest";
 
@@ -32,9 +33,11 @@ export function startMailWorker(): void {
     if (running) return;
     running = true;
     const now = Date.now();
-    const prune = now - lastPrune >= PRUNE_EVERY_MS;
-    if (prune) lastPrune = now;
-    runMailWorker(now, prune)
+    const due = now - lastPrune >= PRUNE_EVERY_MS;
+    if (due) lastPrune = now;
+    // With several instances on one database, one of them prunes each period; all of them send.
+    (due ? claimPeriodicRun("mail-prune", PRUNE_EVERY_MS, now) : Promise.resolve(false))
+      .then((prune) => runMailWorker(now, prune))
       .catch((error: unknown) => console.error("The mail worker failed; it will try again", error))
       .finally(() => (running = false));
   };

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { getConnection, withTransaction } from "@/db";
+import { sqliteConnection, withTransaction } from "@/db";
 import { apiTokens } from "@/db/schema";
 import { RISK_LEVELS } from "@/lib/domain/terms";
 import { errorOf } from "@/lib/testing/app-error";
@@ -34,7 +34,7 @@ beforeAll(async () => {
   leader = await as("leader@countersign.test");
 });
 
-const sqlite = () => getConnection().sqlite;
+const sqlite = () => sqliteConnection().sqlite;
 
 type Range = { from: number; to: number };
 type DeploymentRow = {

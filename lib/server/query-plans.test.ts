@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { getConnection } from "@/db";
+import { sqliteConnection } from "@/db";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
 import { as } from "@/lib/testing/release-fixtures";
 import { openRetroSignoffs, overdueRetroSignoffCount } from "./retro-signoffs";
@@ -23,7 +23,7 @@ beforeAll(async () => {
  * store's reading connection, writes on the writing one: both are watched.
  */
 async function plansOf(read: () => Promise<unknown>): Promise<{ sql: string; plan: string[] }[]> {
-  const { sqlite, reader } = getConnection();
+  const { sqlite, reader } = sqliteConnection();
   const connections = reader === sqlite ? [sqlite] : [sqlite, reader];
   const originals = connections.map((connection) => connection.prepare.bind(connection));
   const seen: string[] = [];
@@ -56,7 +56,7 @@ async function fullScans(read: () => Promise<unknown>): Promise<string[]> {
 
 describe("reads that every page or the open-work lists make", () => {
   it("statistics exist for the planner", () => {
-    expect(getConnection().sqlite.prepare("SELECT COUNT(*) AS n FROM sqlite_stat1").get()).toMatchObject({ n: expect.any(Number) });
+    expect(sqliteConnection().sqlite.prepare("SELECT COUNT(*) AS n FROM sqlite_stat1").get()).toMatchObject({ n: expect.any(Number) });
   });
 
   it.each([

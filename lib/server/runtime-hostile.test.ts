@@ -3,7 +3,7 @@ import { gzipSync } from "node:zlib";
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import { NextRequest } from "next/server";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { first, getConnection, withTransaction, type DB } from "@/db";
+import { first, sqliteConnection, withTransaction, type DB } from "@/db";
 import {
   agents,
   agentVersions,
@@ -155,7 +155,7 @@ async function grantedTool(slug: string): Promise<string> {
 }
 /** The SQL statements prepared while `fn` runs, on either connection: what an export costs, whatever the machine's speed. */
 async function statementsDuring<T>(fn: () => Promise<T>): Promise<{ result: T; statements: number }> {
-  const { sqlite, reader } = getConnection();
+  const { sqlite, reader } = sqliteConnection();
   const spies = [...new Set([sqlite, reader])].map((connection) => vi.spyOn(connection, "prepare"));
   try {
     const result = await fn();
@@ -727,7 +727,7 @@ describe("races", () => {
     const hour = hourAgo(6);
     const bytes = otlpProtobuf(recordSpans(production(slug), [{ at: hour + 60_000, model: (await productionSpec(slug)).model.name }]));
     const other = new Database(databasePath);
-    getConnection().sqlite.pragma("busy_timeout = 50");
+    sqliteConnection().sqlite.pragma("busy_timeout = 50");
     try {
       other.exec("BEGIN IMMEDIATE");
       const locked = await post(bytes, { "content-type": "application/x-protobuf" });
@@ -737,7 +737,7 @@ describe("races", () => {
       other.exec("ROLLBACK");
     } finally {
       other.close();
-      getConnection().sqlite.pragma("busy_timeout = 5000");
+      sqliteConnection().sqlite.pragma("busy_timeout = 5000");
     }
     expect((await post(bytes, { "content-type": "application/x-protobuf" })).status).toBe(200);
     expect((await post(bytes, { "content-type": "application/x-protobuf" })).status).toBe(200);
@@ -831,7 +831,7 @@ describe("time and place", () => {
     const now = Date.now();
     const agent = await agentOf("meeting-brief-writer");
     const version = (await first(db.select().from(agentVersions).where(eq(agentVersions.agentId, agent.id))))!;
-    const insertSeen = getConnection().sqlite.prepare("INSERT INTO runtime_seen_spans (key, seen_at) VALUES (?, ?)");
+    const insertSeen = sqliteConnection().sqlite.prepare("INSERT INTO runtime_seen_spans (key, seen_at) VALUES (?, ?)");
     await withTransaction(async (tx) => {
       for (let i = 0; i < 12_000; i++) insertSeen.run(`expired:${i}`, now - 3 * DAY);
       for (let i = 0; i < 2_500; i++)
@@ -867,8 +867,8 @@ describe("time and place", () => {
 
   it("an export of many spans deletes at least twice as many expired span ids as it remembers, so a big collector cannot outrun retention", async () => {
     const now = Date.now();
-    const insertSeen = getConnection().sqlite.prepare("INSERT INTO runtime_seen_spans (key, seen_at) VALUES (?, ?)");
-    getConnection().sqlite.transaction(() => {
+    const insertSeen = sqliteConnection().sqlite.prepare("INSERT INTO runtime_seen_spans (key, seen_at) VALUES (?, ?)");
+    sqliteConnection().sqlite.transaction(() => {
       for (let i = 0; i < 30_000; i++) insertSeen.run(`old:${i}`, now - 3 * DAY);
     })();
     const hour = hourAgo(14);

@@ -1,7 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, asc, eq, inArray, ne, sql } from "drizzle-orm";
-import { withTransaction, first, type DB } from "@/db";
+import { execute, withTransaction, first, type DB } from "@/db";
 import {
   agents,
   agentVersions,
@@ -116,7 +116,7 @@ export async function ingestTraces(caller: Caller, decoded: DecodedExport, now =
     for (const { placed, span, signal } of placedSpans) if (fresh.delete(seenKey(span))) batch.add(placed, span, signal);
     await batch.write(tx, caller, now);
     // Forget at least twice what this export made us remember, so a large collector cannot outgrow retention.
-    pruneRuntimeEvidence(tx, now, { seenSpans: Math.max(PRUNE_BATCH.seenSpans, 2 * remembered) });
+    await pruneRuntimeEvidence(tx, now, { seenSpans: Math.max(PRUNE_BATCH.seenSpans, 2 * remembered) });
   });
   return { accepted, rejected };
 }
@@ -707,18 +707,20 @@ function keptSpans(kept: KeptSpan[], spans: RuntimeSpan[]): KeptSpan[] {
  * Deletes kept traces past their retention and span ids past the retry window; the hourly sums stay. A
  * bounded amount per call (PRUNE_BATCH, or as asked); `more` says a limit was reached and rows may remain.
  */
-export function pruneRuntimeEvidence(
-  tx: Pick<DB, "run">,
+export async function pruneRuntimeEvidence(
+  tx: DB,
   now: number,
   limits: { traces?: number; seenSpans?: number } = {},
-): { traces: number; seenSpans: number; more: boolean } {
+): Promise<{ traces: number; seenSpans: number; more: boolean }> {
   const traceLimit = limits.traces ?? PRUNE_BATCH.traces;
   const seenLimit = limits.seenSpans ?? PRUNE_BATCH.seenSpans;
-  const traces = tx.run(
+  const traces = await execute(
     sql`DELETE FROM runtime_traces WHERE rowid IN (SELECT rowid FROM runtime_traces WHERE expires_at <= ${now} LIMIT ${traceLimit})`,
-  ).changes;
-  const seenSpans = tx.run(
+    tx,
+  );
+  const seenSpans = await execute(
     sql`DELETE FROM runtime_seen_spans WHERE rowid IN (SELECT rowid FROM runtime_seen_spans WHERE seen_at < ${now - SEEN_SPANS_MS} LIMIT ${seenLimit})`,
-  ).changes;
+    tx,
+  );
   return { traces, seenSpans, more: traces >= traceLimit || seenSpans >= seenLimit };
 }

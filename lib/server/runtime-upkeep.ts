@@ -1,5 +1,6 @@
 import "server-only";
 import { withTransaction } from "@/db";
+import { claimPeriodicRun } from "./periodic";
 import { pruneRuntimeEvidence } from "./runtime-ingest";
 
 const EVERY_MS = 15 * 60_000;
@@ -33,7 +34,9 @@ export function keepRuntimeEvidenceTidy(): void {
   const tick = () => {
     if (running) return;
     running = true;
-    tidyRuntimeEvidence()
+    // With several instances on one database, one of them tidies each period.
+    claimPeriodicRun("runtime-upkeep", EVERY_MS)
+      .then((mine) => (mine ? tidyRuntimeEvidence() : undefined))
       .catch((error: unknown) => console.error("Runtime evidence upkeep failed; it will try again", error))
       .finally(() => (running = false));
   };

@@ -2,7 +2,7 @@ import Database from "better-sqlite3";
 import { eq } from "drizzle-orm";
 import { NextRequest } from "next/server";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { first, getConnection, openDatabase, type Connection, type DB } from "@/db";
+import { first, openDatabase, sqliteConnection, type SqliteConnection, type DB } from "@/db";
 import { apiTokens, changeRecords } from "@/db/schema";
 import { databasePath } from "@/lib/env";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
@@ -27,17 +27,17 @@ vi.mock("@/lib/server/auth", () => ({
 vi.mock("next/cache", () => ({ revalidatePath: () => {} }));
 
 let db: DB;
-const holder = globalThis as typeof globalThis & { countersignDb?: Connection };
-let writable: Connection;
+const holder = globalThis as typeof globalThis & { countersignDb?: SqliteConnection };
+let writable: SqliteConnection;
 
 beforeAll(async () => {
   db = await seedDemoEstate();
-  writable = getConnection();
+  writable = sqliteConnection();
   await tokenWith(db, "reader", ["read"]);
   await tokenWith(db, "author", ["read", "changes:write"]);
 });
 
-function close(connection: Connection) {
+function close(connection: SqliteConnection) {
   for (const sqlite of [connection.reader, connection.sqlite]) if (sqlite.open) sqlite.close();
 }
 

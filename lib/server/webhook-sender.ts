@@ -1,4 +1,5 @@
 import "server-only";
+import { claimPeriodicRun } from "./periodic";
 import http from "node:http";
 import https from "node:https";
 import { isIP } from "node:net";
@@ -263,6 +264,8 @@ export function startWebhookSender(): void {
     if (now - last[what] < ms) return;
     last[what] = now;
     try {
+      // With several instances on one database, one of them runs each period's check.
+      if (!(await claimPeriodicRun(`webhook-sender:${what}`, ms, now))) return;
       await work();
     } catch (error) {
       console.error(`Background ${what} check failed; it will run again`, error);
