@@ -12,7 +12,8 @@ export default defineConfig({
   test: {
     include: ["lib/**/*.test.ts", "db/**/*.test.ts", "examples/**/*.test.ts"],
     environment: "node",
-    // The demo estate is seeded once per run into a template; each test file copies it (lib/testing).
+    // The demo estate is seeded once per run into a template; each test file copies it (lib/testing). With
+    // COUNTERSIGN_TEST_STORE=postgres (`npm run test:postgres`) the same tests run on a throwaway PostgreSQL.
     globalSetup: ["lib/testing/global-setup.ts"],
     setupFiles: ["lib/testing/temp-database.ts"],
     pool: "forks",
@@ -21,6 +22,8 @@ export default defineConfig({
     hookTimeout: 10 * 60_000,
     // In CI the results are also written as JSON, for .ci/run's closing count.
     reporters: process.env.CI ? ["default", "json"] : ["default"],
-    outputFile: { json: "reports/unit-results.json" },
+    outputFile: {
+      json: process.env.COUNTERSIGN_TEST_STORE === "postgres" ? "reports/unit-results-postgres.json" : "reports/unit-results.json",
+    },
   },
 });

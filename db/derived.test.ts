@@ -1,14 +1,15 @@
-import Database from "better-sqlite3";
-import { constants, copyFileSync, readdirSync } from "node:fs";
+import { sql } from "drizzle-orm";
+import { readdirSync } from "node:fs";
 import path from "node:path";
-import { describe, expect, inject, it } from "vitest";
-import { sqliteConnection } from "@/db";
+import { describe, expect, it } from "vitest";
+import { execute, rows, withTransaction } from "@/db";
 import { doraMetrics, type DoraRange } from "@/lib/domain/dora";
 import { doraNumbersFor, type MetricsScope } from "@/lib/server/metrics";
 
-import { databasePath } from "@/lib/env";
 import { scopedHistory, withoutItems } from "@/lib/testing/dora-reference";
+import { seedDemoEstate } from "@/lib/testing/demo-estate";
 import { TEST_UNTIL } from "@/lib/testing/demo-estate-template";
+import { testStore } from "@/lib/testing/test-store";
 import { backfillDerivedTables, DERIVED_TABLES_VERSION } from "./derived";
 
 /*
@@ -19,34 +20,38 @@ import { backfillDerivedTables, DERIVED_TABLES_VERSION } from "./derived";
  */
 
 const DAY = 86_400_000;
-const migrations = readdirSync(path.join(process.cwd(), "db", "migrations")).filter((f) => f.endsWith(".sql"));
+const migrationsFolder = testStore === "postgres" ? "migrations-pg" : "migrations";
+const migrations = readdirSync(path.join(process.cwd(), "db", migrationsFolder)).filter((f) => f.endsWith(".sql"));
+
+const count = async (query: string) => (await rows<{ n: number }>(sql.raw(`SELECT COUNT(*) AS n FROM ${query}`)))[0]!.n;
+/** The migrations the store has applied: drizzle keeps them in its own schema on PostgreSQL. */
+const applied = () => count(testStore === "postgres" ? "drizzle.__drizzle_migrations" : "__drizzle_migrations");
 
 /**
  * The demo estate as an upgrade finds it: the migration has just added the derived tables, so they are
  * empty, and no marker says they were built.
  */
-function previousSchemaEstate(file: string) {
-  copyFileSync(inject("demoEstateTemplate"), file, constants.COPYFILE_EXCL);
-  const sqlite = new Database(file);
-  const applied = sqlite.prepare("SELECT COUNT(*) FROM __drizzle_migrations").pluck().get() as number;
-  expect(applied).toBe(migrations.length);
-  sqlite.exec("DELETE FROM dora_facts; DELETE FROM dora_days; DELETE FROM settings WHERE key = 'derived_tables_version'");
-  sqlite.close();
+async function previousSchemaEstate() {
+  await seedDemoEstate();
+  expect(await applied()).toBe(migrations.length);
+  await withTransaction(async (tx) => {
+    await execute(sql`DELETE FROM dora_facts`, tx);
+    await execute(sql`DELETE FROM dora_days`, tx);
+    await execute(sql`DELETE FROM settings WHERE key = 'derived_tables_version'`, tx);
+  });
 }
 
 describe("upgrading a database that has history but no derived tables", () => {
   it("backfills them once at start, and the figures equal doraMetrics", async () => {
-    previousSchemaEstate(databasePath);
-    const { sqlite } = sqliteConnection();
-    const count = (q: string) => sqlite.prepare(q).pluck().get() as number;
-    expect(count("SELECT COUNT(*) FROM __drizzle_migrations")).toBe(migrations.length);
+    await previousSchemaEstate();
     // Opening the database leaves them alone; the start builds them.
-    expect(count("SELECT COUNT(*) FROM dora_facts")).toBe(0);
+    expect(await count("dora_facts")).toBe(0);
     expect(await backfillDerivedTables()).toBe(true);
-    expect(count("SELECT COUNT(*) FROM deployments WHERE environment = 'production'")).toBeGreaterThan(100);
-    expect(count("SELECT COUNT(*) FROM dora_facts")).toBe(count("SELECT COUNT(*) FROM deployments WHERE environment = 'production'"));
-    expect(count("SELECT COUNT(*) FROM dora_days")).toBeGreaterThan(0);
-    expect(sqlite.prepare("SELECT value FROM settings WHERE key = 'derived_tables_version'").pluck().get()).toBe(DERIVED_TABLES_VERSION);
+    const production = await count("deployments WHERE environment = 'production'");
+    expect(production).toBeGreaterThan(100);
+    expect(await count("dora_facts")).toBe(production);
+    expect(await count("dora_days")).toBeGreaterThan(0);
+    expect(await rows(sql`SELECT value FROM settings WHERE key = 'derived_tables_version'`)).toEqual([{ value: DERIVED_TABLES_VERSION }]);
     // Built once: starting again leaves the tables alone.
     expect(await backfillDerivedTables()).toBe(false);
 

@@ -141,9 +141,23 @@ export async function migrateStore(connection: Connection): Promise<void> {
   }
 }
 
+/**
+ * PostgreSQL cannot hold the NUL character (U+0000) in text or JSON, where SQLite can: a request carrying one is
+ * refused as invalid input, with nothing changed, rather than failing as a server error.
+ */
+function refuseUnstorableText(error: unknown): never {
+  const code = pgError(error)?.code;
+  if (code === "22021" || code === "22P05")
+    throw new AppError("validation_failed", "Text cannot contain the NUL character (\\u0000). Nothing was changed.", {
+      reason: "nul_character",
+    });
+  throw error;
+}
+
 /** Advisory lock keys: 64-bit numbers no other application is likely to take on the same database. */
 const MIGRATION_LOCK = 0x43534d49; // "CSMI"
 export const AUDIT_CHAIN_LOCK = 0x43534143; // "CSAC"
+const WRITER_LOCK = 0x43535752; // "CSWR"
 
 /** Which engine a handle belongs to. */
 export function engineOf(db: DB = getDb()): StoreEngine {
@@ -200,7 +214,9 @@ function routedPgHandle(pool: pg.Pool): DB {
     return open?.writer === pool && !open.ended ? (open.connection as pg.PoolClient) : pool;
   };
   // drizzle calls `query` only; each call goes where the context says.
-  const client = { query: (...args: unknown[]) => (route().query as (...a: unknown[]) => unknown)(...args) };
+  const client = {
+    query: (...args: unknown[]) => (route().query as (...a: unknown[]) => Promise<unknown>)(...args).catch(refuseUnstorableText),
+  };
   const db = drizzlePg(client as unknown as pg.Pool, { schema: pgTables }) as unknown as DB;
   Object.defineProperty(db, "$client", { get: route });
   shared.pools.set(db, pool);
@@ -372,7 +388,13 @@ async function pgTransaction<T>(work: (tx: DB) => Promise<T>, db: DB, pool: pg.P
     const client = await pool.connect();
     const state: OpenTransaction = { writer: pool, connection: client, readOnly: false, savepoints: 0, ended: false };
     let broken = false;
+    let locked = false;
     try {
+      // Writers from every instance queue here, before the transaction (and its snapshot) begins: nearly every
+      // write appends to the one audit chain, so running them side by side would only make all but one fail
+      // and start again. Serializable isolation stays the guarantee; the queue keeps retries rare.
+      await client.query("SELECT pg_advisory_lock($1)", [WRITER_LOCK]);
+      locked = true;
       return await currentTransaction.run(state, async () => {
         await client.query("BEGIN ISOLATION LEVEL SERIALIZABLE READ WRITE");
         try {
@@ -394,6 +416,8 @@ async function pgTransaction<T>(work: (tx: DB) => Promise<T>, db: DB, pool: pg.P
     } catch (error) {
       if (!retryable(error) || attempt >= MAX_ATTEMPTS) throw error;
     } finally {
+      // A connection that cannot give the lock back is closed, which gives it back.
+      if (locked && !broken) await client.query("SELECT pg_advisory_unlock($1)", [WRITER_LOCK]).catch(() => (broken = true));
       client.release(broken || undefined);
     }
     // Backing off by a random, growing pause keeps transactions that collided from colliding again.

@@ -4,14 +4,37 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-import { changedRows, closeDatabase, first, openDatabase, outsideSnapshot, withSnapshot, withTransaction, type DB } from "./index";
+import { testStore } from "../lib/testing/test-store";
+import {
+  changedRows,
+  closeDatabase,
+  first,
+  openDatabase,
+  openPostgres,
+  outsideSnapshot,
+  withSnapshot,
+  withTransaction,
+  type Connection,
+  type DB,
+} from "./index";
 import { settings } from "./schema";
 
 // The store's seam: every use case reads through `db` and writes inside `withTransaction`. These tests pin
-// down what the use cases rely on, on the embedded store (one file, a writing and a reading connection).
-const connection = openDatabase(path.join(mkdtempSync(path.join(tmpdir(), "countersign-store-")), "store.db"));
+// down what the use cases rely on, on the store of the run: the embedded one (one file, a writing and a
+// reading connection), or a pool of connections to this test file's PostgreSQL database.
+const connection: Connection =
+  testStore === "postgres"
+    ? openPostgres(process.env.DATABASE_URL!, { max: 4 })
+    : openDatabase(path.join(mkdtempSync(path.join(tmpdir(), "countersign-store-")), "store.db"));
 const { db } = connection;
 afterAll(() => closeDatabase(connection));
+
+/** The messages of an error and of the driver's error it wraps: drizzle wraps PostgreSQL's in its own. */
+const messagesOf = (error: unknown) => {
+  const messages: string[] = [];
+  for (let e = error; e instanceof Error; e = e.cause) messages.push(e.message);
+  return messages.join("\n");
+};
 
 const valueOf = async (key: string, from: DB = db) => (await first(from.select().from(settings).where(eq(settings.key, key))))?.value;
 const put = (tx: DB, key: string, value: string) =>
@@ -41,7 +64,8 @@ describe("withTransaction", () => {
   });
 
   it("refuses a write made outside a transaction, and changes nothing", async () => {
-    await expect(put(db, "outside", "no")).rejects.toThrow(/readonly/);
+    const refused = await put(db, "outside", "no").then(() => null, messagesOf);
+    expect(refused).toMatch(testStore === "postgres" ? /read-only transaction/ : /readonly/);
     expect(await valueOf("outside")).toBeUndefined();
   });
 
@@ -61,7 +85,8 @@ describe("withTransaction", () => {
     expect(await valueOf("isolated")).toBe("uncommitted");
   });
 
-  it("runs transactions one at a time: the second starts after the first commits", async () => {
+  // SQLite has one writer; PostgreSQL runs transactions side by side, as if one after another (below).
+  it.skipIf(testStore === "postgres")("runs transactions one at a time: the second starts after the first commits", async () => {
     const order: string[] = [];
     const a = withTransaction(async (tx) => {
       order.push("a begins");
@@ -104,8 +129,10 @@ describe("withTransaction", () => {
         setTimeout(() => withTransaction(async (t) => void (await put(t, "left-behind", "second")), db).then(resolve, reject), 10),
       );
     }, db);
-    // Meanwhile another transaction holds the writer: the late one waits its turn instead of joining it.
+    // Meanwhile another transaction is open: the late write waits its turn (SQLite) or commits on its own
+    // (PostgreSQL), and never joins it, so this transaction sees "first" throughout.
     await withTransaction(async (tx) => {
+      expect(await valueOf("left-behind", tx)).toBe("first");
       await sleep(30);
       expect(await valueOf("left-behind", tx)).toBe("first");
     }, db);
@@ -116,6 +143,76 @@ describe("withTransaction", () => {
   it("reports how many rows a write changed", async () => {
     const result = await withTransaction(async (tx) => tx.update(settings).set({ updatedAt: 2 }).where(eq(settings.key, "commit")), db);
     expect(changedRows(result)).toBe(1);
+  });
+});
+
+describe.runIf(testStore === "postgres")("withTransaction on PostgreSQL", () => {
+  it("runs again from the start a transaction that lost a race (a serialization failure), so no update is lost", async () => {
+    await withTransaction(async (tx) => put(tx, "raced", "0"), db);
+    const attempts = { a: 0, b: 0 };
+    let aRead!: () => void;
+    let bRead!: () => void;
+    const aHasRead = new Promise<void>((resolve) => (aRead = resolve));
+    const bHasRead = new Promise<void>((resolve) => (bRead = resolve));
+    const increment = async (tx: DB) => Number(await valueOf("raced", tx)) + 1;
+    // Both read the same value before either writes: as written, one increment would be lost.
+    const a = withTransaction(async (tx) => {
+      attempts.a++;
+      const next = await increment(tx);
+      aRead();
+      await bHasRead;
+      await put(tx, "raced", String(next));
+    }, db);
+    const b = withTransaction(async (tx) => {
+      attempts.b++;
+      await aHasRead;
+      const next = await increment(tx);
+      bRead();
+      await put(tx, "raced", String(next));
+    }, db);
+    await Promise.all([a, b]);
+    expect(await valueOf("raced")).toBe("2");
+    expect(attempts.a + attempts.b).toBe(3);
+  });
+
+  it("does not run again a transaction that failed for its own reasons", async () => {
+    let attempts = 0;
+    await expect(
+      withTransaction(async (tx) => {
+        attempts++;
+        await put(tx, "own-failure", "no");
+        throw new Error("refused by the use case");
+      }, db),
+    ).rejects.toThrow("refused by the use case");
+    expect(attempts).toBe(1);
+    expect(await valueOf("own-failure")).toBeUndefined();
+  });
+
+  it("runs the whole transaction again when a savepoint inside it lost the race", async () => {
+    await withTransaction(async (tx) => put(tx, "nested-race", "0"), db);
+    let outerAttempts = 0;
+    let read!: () => void;
+    const hasRead = new Promise<void>((resolve) => (read = resolve));
+    let wrote!: () => void;
+    const hasWritten = new Promise<void>((resolve) => (wrote = resolve));
+    const outer = withTransaction(async (tx) => {
+      outerAttempts++;
+      await put(tx, "nested-outer", String(outerAttempts));
+      await withTransaction(async (inner) => {
+        const next = Number(await valueOf("nested-race", inner)) + 1;
+        read();
+        await hasWritten;
+        await put(inner, "nested-race", String(next));
+      }, db);
+    }, db);
+    await hasRead;
+    await withTransaction(async (tx) => put(tx, "nested-race", "10"), db);
+    wrote();
+    await outer;
+    // The first attempt read 0 and lost to the write of 10; the second read 10.
+    expect(outerAttempts).toBe(2);
+    expect(await valueOf("nested-race")).toBe("11");
+    expect(await valueOf("nested-outer")).toBe("2");
   });
 });
 

@@ -41,6 +41,15 @@ export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
 }
 
+/**
+ * The refusal an error stands for: the error itself, or the AppError a query error wraps (the store refuses
+ * some input itself, as PostgreSQL does text holding a NUL character, and the query layer wraps what it throws).
+ */
+export function refusalIn(error: unknown): unknown {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) if (e instanceof AppError) return e;
+  return error;
+}
+
 /** A storage failure (see `storageFailure` in db/index.ts) told plainly: nothing was changed, and why. */
 export function storageUnavailable(reason: string): AppError {
   return new AppError("storage_unavailable", `Storage is unavailable: ${reason}. Nothing was changed; try again once it is fixed.`, {

@@ -58,7 +58,7 @@ async function main() {
     if (isAppError(error)) fail(error.message, 1);
     throw error;
   } finally {
-    closeDatabase(getConnection());
+    await closeDatabase(getConnection());
   }
   const base = env.AUTH_URL ?? `http://localhost:${process.env.PORT || 3000}`;
   console.log(`Admin ${email} added. Send them this one-time link to set their password (it works once, until ${new Date(

@@ -1,15 +1,20 @@
 import Database from "better-sqlite3";
+import { sql } from "drizzle-orm";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { auditCheckpointSchema, verifyAuditEvents, type AuditCheckpoint } from "../db/audit-verify";
-import { databasePath } from "../lib/env";
-import { withReplay } from "../lib/server/audit-replay";
+import { closeDatabase, openPostgres, rows, storageFailure, withSnapshot } from "../db";
+import { auditCheckpointSchema, verifyAuditEvents, type AuditCheckpoint, type AuditVerification } from "../db/audit-verify";
+import { redactUrl } from "../db/engine";
+import type { ChainCheckpoint } from "../lib/domain/audit-chain";
+import type { ReplayMismatch } from "../lib/domain/audit-replay";
+import { databasePath, databaseUrl } from "../lib/env";
+import { verifyAndReplayStore, withReplay } from "../lib/server/audit-replay";
 
 const usage = `Usage: npm run audit:verify -- [--checkpoint <file.json>] [--write-checkpoint <file.json>]
 
-Recomputes the audit trail's hash chain in the database at DATABASE_PATH (default ./data/countersign.db),
-then replays the trail against the tables: every sign-off, deployment, change state, eval run, role grant
-and agent version must equal what its events say.
+Recomputes the audit trail's hash chain in the database at DATABASE_URL (PostgreSQL) or, without it, at
+DATABASE_PATH (default ./data/countersign.db), then replays the trail against the tables: every sign-off,
+deployment, change state, eval run, role grant and agent version must equal what its events say.
 
   --checkpoint FILE        also verify against a checkpoint exported earlier (from this command or
                            GET /api/v1/audit/checkpoint): detects a truncated or rewritten tail
@@ -47,7 +52,37 @@ function openReadOnly(file: string): Database.Database {
   return sqlite;
 }
 
-function main(): number {
+type Verified = AuditVerification & { mismatches?: ReplayMismatch[] };
+
+function verifyFile(file: string, checkpoint?: ChainCheckpoint): Verified {
+  const sqlite = openReadOnly(file);
+  try {
+    return withReplay(sqlite, verifyAuditEvents(sqlite, checkpoint));
+  } finally {
+    sqlite.close();
+  }
+}
+
+/** The PostgreSQL store, read in one snapshot; its sessions are read-only unless a transaction says otherwise, and none does. */
+async function verifyPostgres(url: string, checkpoint?: ChainCheckpoint): Promise<Verified> {
+  const store = openPostgres(url, { max: 1 });
+  try {
+    return await withSnapshot(async (snapshot) => {
+      const [trail] = await rows<{ table: string | null }>(sql`SELECT to_regclass('audit_events')::text AS "table"`, snapshot);
+      if (!trail?.table)
+        throw new CannotVerify(`${redactUrl(url)} has no audit trail (no audit_events table): is it a Countersign database?`);
+      return await verifyAndReplayStore(snapshot, checkpoint);
+    }, store.db);
+  } catch (error) {
+    const unreachable = storageFailure(error);
+    if (unreachable) throw new CannotVerify(`Cannot read the database at ${redactUrl(url)}: ${unreachable}.`);
+    throw error;
+  } finally {
+    await closeDatabase(store);
+  }
+}
+
+async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       checkpoint: { type: "string" },
@@ -60,17 +95,10 @@ function main(): number {
     return 0;
   }
   const checkpoint = values.checkpoint ? readCheckpoint(values.checkpoint) : undefined;
-  const sqlite = openReadOnly(databasePath);
-  const result = (() => {
-    try {
-      return withReplay(sqlite, verifyAuditEvents(sqlite, checkpoint));
-    } finally {
-      sqlite.close();
-    }
-  })();
+  const result = databaseUrl ? await verifyPostgres(databaseUrl, checkpoint) : verifyFile(databasePath, checkpoint);
 
   const line = (label: string, value: string | number) => console.log(`${`${label}:`.padEnd(12)}${value}`);
-  line("Database", databasePath);
+  line("Database", databaseUrl ? redactUrl(databaseUrl) : databasePath);
   if (checkpoint) line("Checkpoint", `${checkpoint.count} events, head ${checkpoint.headHash} (exported ${checkpoint.at})`);
   line("Events", result.count);
   line("Head hash", result.headHash);
@@ -94,14 +122,18 @@ function main(): number {
   return 0;
 }
 
-try {
-  process.exitCode = main();
-} catch (error) {
-  if (error instanceof CannotVerify || (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))) {
-    console.error(error.message);
-    if (!(error instanceof CannotVerify)) console.error(`\n${usage}`);
-  } else {
-    console.error("Could not verify the audit trail:", error);
-  }
-  process.exitCode = 2;
-}
+main().then(
+  (status) => (process.exitCode = status),
+  (error: unknown) => {
+    if (
+      error instanceof CannotVerify ||
+      (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))
+    ) {
+      console.error(error.message);
+      if (!(error instanceof CannotVerify)) console.error(`\n${usage}`);
+    } else {
+      console.error("Could not verify the audit trail:", error);
+    }
+    process.exitCode = 2;
+  },
+);

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { backupDatabase } from "../db/backup";
-import { databasePath } from "../lib/env";
+import { databasePath, databaseUrl } from "../lib/env";
 
 const usage = `Usage: npm run db:backup -- <backup-file>
 
@@ -22,6 +22,10 @@ async function main(): Promise<number> {
     console.log(usage);
     return 0;
   }
+  if (databaseUrl)
+    throw new CannotBackUp(
+      'This command backs up the embedded SQLite store; DATABASE_URL names PostgreSQL. Use pg_dump and pg_restore (see the README\'s "Running on PostgreSQL").',
+    );
   if (positionals.length !== 1) throw new CannotBackUp(`Name one backup file.\n\n${usage}`);
   const destination = path.resolve(positionals[0]!);
   if (!existsSync(databasePath)) throw new CannotBackUp(`No database at ${databasePath}. Set DATABASE_PATH to the Countersign database.`);

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { copySqliteToPostgres } from "../db/copy";
+import { redactUrl as redact } from "../db/engine";
 import { closeDatabase, openDatabase, openPostgres } from "../db/index";
 import { databasePath, databaseUrl } from "../lib/env";
 
@@ -57,13 +58,6 @@ async function main(): Promise<number> {
     await closeDatabase(target);
     await closeDatabase(source);
   }
-}
-
-/** The URL without its password, for the log. */
-function redact(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = "***";
-  return parsed.toString();
 }
 
 main().then(

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { restoreDatabase } from "../db/backup";
-import { databasePath } from "../lib/env";
+import { databasePath, databaseUrl } from "../lib/env";
 
 const usage = `Usage: npm run db:restore -- <backup-file> [--force]
 
@@ -27,6 +27,10 @@ function main(): number {
     console.log(usage);
     return 0;
   }
+  if (databaseUrl)
+    throw new CannotRestore(
+      'This command restores the embedded SQLite store; DATABASE_URL names PostgreSQL. Use pg_dump and pg_restore (see the README\'s "Running on PostgreSQL").',
+    );
   if (positionals.length !== 1) throw new CannotRestore(`Name one backup file.\n\n${usage}`);
   const backup = path.resolve(positionals[0]!);
   if (!existsSync(backup)) throw new CannotRestore(`No backup at ${backup}.`);

@@ -1,7 +1,7 @@
 import "server-only";
 import { revalidatePath } from "next/cache";
 import { durable, storageFailure } from "@/db";
-import { isAppError, storageUnavailable, type FieldErrors } from "@/lib/errors";
+import { refusalIn, isAppError, storageUnavailable, type FieldErrors } from "@/lib/errors";
 import { requireUser } from "@/lib/server/auth";
 import { userCaller, type Caller } from "@/lib/server/caller";
 
@@ -19,7 +19,8 @@ export async function runAsUser(work: (caller: Caller) => Promise<string>, paths
     await durable();
     for (const path of paths) revalidatePath(path);
     return { ok: true, message };
-  } catch (error) {
+  } catch (caught) {
+    const error = refusalIn(caught);
     if (isAppError(error)) return { ok: false, message: error.message, fieldErrors: error.details.fieldErrors };
     console.error("Action failed", error);
     const storage = storageFailure(error);

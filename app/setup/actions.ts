@@ -4,7 +4,7 @@ import { AuthError } from "next-auth";
 import { redirect } from "next/navigation";
 import type { PublicFormState } from "@/components/account/password-form";
 import { durable, storageFailure } from "@/db";
-import { isAppError, storageUnavailable } from "@/lib/errors";
+import { refusalIn, isAppError, storageUnavailable } from "@/lib/errors";
 import { signIn } from "@/lib/server/auth";
 import { completeSetup } from "@/lib/server/setup";
 
@@ -16,7 +16,8 @@ export async function completeSetupAction(_previous: PublicFormState, form: Form
   try {
     ({ email } = await completeSetup({ ...values, password }));
     await durable();
-  } catch (error) {
+  } catch (caught) {
+    const error = refusalIn(caught);
     if (isAppError(error)) return { message: error.message, fieldErrors: error.details.fieldErrors, values };
     console.error("Setup failed", error);
     const storage = storageFailure(error);

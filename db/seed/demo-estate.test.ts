@@ -1,19 +1,31 @@
-import { asc, sql } from "drizzle-orm";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { asc, getTableColumns, sql, type SQL } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { closeDatabase, first, sqliteConnection, openDatabase, type DB } from "@/db";
+import { closeDatabase, execute, rows, withTransaction, type DB } from "@/db";
 import * as schema from "@/db/schema";
+import * as sqliteTables from "@/db/tables";
 import { verifyChain, type ChainedAuditEvent } from "@/lib/domain/audit-chain";
 import { assessChange } from "@/lib/domain/change-assessment";
 import { changeContentHash } from "@/lib/domain/change-content";
 import { specHash, validateSpec } from "@/lib/domain/spec";
 import { CHANGE_STATES, ENVIRONMENTS, PLATFORMS, RISK_LEVELS } from "@/lib/domain/terms";
 import { seedDemoEstate, TEST_UNTIL } from "@/lib/testing/demo-estate";
+import { generateEstateFile } from "@/lib/testing/generated-estate";
 import { generateEstate } from "./generate";
 
 let db: DB;
+
+/** Why the database refused a statement: the messages of the error and of the driver's error it wraps. */
+async function refusal(query: SQL): Promise<string> {
+  try {
+    await withTransaction((tx) => execute(query, tx));
+  } catch (error) {
+    const messages: string[] = [];
+    for (let e: unknown = error; e instanceof Error; e = e.cause) messages.push(e.message);
+    return messages.join("\n");
+  }
+  return "not refused";
+}
+
 beforeAll(async () => {
   db = await seedDemoEstate();
 });
@@ -261,11 +273,10 @@ describe("the demo estate obeys the product's rules", () => {
     for (let i = 1; i < events.length; i++) expect(events[i]!.at).toBeGreaterThanOrEqual(events[i - 1]!.at);
   });
 
-  it("refuses to update or delete audit events and agent versions, at the database level", () => {
-    const { sqlite } = sqliteConnection();
-    expect(() => sqlite.prepare("UPDATE audit_events SET action = 'x' WHERE seq = 1").run()).toThrow(/append-only: UPDATE is refused/);
-    expect(() => sqlite.prepare("DELETE FROM audit_events WHERE seq = 1").run()).toThrow(/append-only: DELETE is refused/);
-    expect(() => sqlite.prepare("UPDATE agent_versions SET spec_hash = 'x'").run()).toThrow(/immutable/);
+  it("refuses to update or delete audit events and agent versions, at the database level", async () => {
+    expect(await refusal(sql`UPDATE audit_events SET action = 'x' WHERE seq = 1`)).toMatch(/append-only: UPDATE is refused/);
+    expect(await refusal(sql`DELETE FROM audit_events WHERE seq = 1`)).toMatch(/append-only: DELETE is refused/);
+    expect(await refusal(sql`UPDATE agent_versions SET spec_hash = 'x'`)).toMatch(/immutable/);
   });
 
   it("labels itself as demo data", async () => {
@@ -278,41 +289,31 @@ describe("the demo estate obeys the product's rules", () => {
 
 describe("seeding", () => {
   it("is deterministic: the same options give the same hashes", async () => {
-    const other = openDatabase(path.join(mkdtempSync(path.join(tmpdir(), "countersign-seed-")), "again.db"));
-    await generateEstate(other.db, { agents: 24, months: 12, until: TEST_UNTIL, seed: 1 });
-    const head = async (d: DB) =>
-      (await first(
-        d
-          .select({ hash: schema.auditEvents.hash })
-          .from(schema.auditEvents)
-          .orderBy(sql`seq DESC`)
-          .limit(1),
-      ))!.hash;
-    const hashes = (d: DB) =>
-      d.select({ h: schema.agentVersions.specHash }).from(schema.agentVersions).orderBy(asc(schema.agentVersions.id));
+    // Generated again in a process of its own, into a SQLite file; on PostgreSQL this also checks the copy
+    // the test estate is made by (db/copy.ts) kept what the generator wrote.
+    const other = await generateEstateFile({ agents: 24, months: 12, until: TEST_UNTIL, seed: 1 });
+    const head = async (d: DB) => await rows(sql`SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1`, d);
+    const hashes = async (d: DB) => await rows(sql`SELECT spec_hash AS h FROM agent_versions ORDER BY id`, d);
     // The runtime traffic too: the same sums, the same kept traces, the same breach.
+    const breachColumns = Object.values(getTableColumns(sqliteTables.breaches)).map((c) => `"${c.name}"`);
     const runtime = async (d: DB) => ({
-      hours: await d
-        .select({
-          agent: schema.runtimeHours.agentId,
-          environment: schema.runtimeHours.environment,
-          decisions: sql<number>`SUM(${schema.runtimeHours.decisions})`,
-          toolCalls: sql<number>`SUM(${schema.runtimeHours.toolCalls})`,
-          corrections: sql<number>`SUM(${schema.runtimeHours.corrections})`,
-          privilegeRejections: sql<number>`SUM(${schema.runtimeHours.privilegeRejections})`,
-          inputTokens: sql<number>`SUM(${schema.runtimeHours.inputTokens})`,
-        })
-        .from(schema.runtimeHours)
-        .groupBy(schema.runtimeHours.agentId, schema.runtimeHours.environment)
-        .orderBy(schema.runtimeHours.agentId, schema.runtimeHours.environment),
-      traces: await d.select({ id: schema.runtimeTraces.traceId }).from(schema.runtimeTraces).orderBy(schema.runtimeTraces.traceId),
-      breaches: await d.select().from(schema.breaches),
+      hours: await rows(
+        sql`SELECT agent_id AS agent, environment, SUM(decisions) AS decisions, SUM(tool_calls) AS "toolCalls",
+              SUM(corrections) AS corrections, SUM(privilege_rejections) AS "privilegeRejections", SUM(input_tokens) AS "inputTokens"
+            FROM runtime_hours GROUP BY agent_id, environment ORDER BY agent_id, environment`,
+        d,
+      ),
+      traces: await rows(sql`SELECT trace_id AS id FROM runtime_traces ORDER BY trace_id`, d),
+      breaches: await rows(sql.raw(`SELECT ${breachColumns.join(", ")} FROM breaches ORDER BY number`), d),
     });
-    expect((await runtime(other.db)).hours.length).toBeGreaterThan(0);
-    expect(await runtime(other.db)).toEqual(await runtime(db));
-    expect(await head(other.db)).toBe(await head(db));
-    expect(await hashes(other.db)).toEqual(await hashes(db));
-    closeDatabase(other);
+    try {
+      expect((await runtime(other.db)).hours.length).toBeGreaterThan(0);
+      expect(await runtime(other.db)).toEqual(await runtime(db));
+      expect(await head(other.db)).toEqual(await head(db));
+      expect(await hashes(other.db)).toEqual(await hashes(db));
+    } finally {
+      await closeDatabase(other);
+    }
   });
 
   it("refuses to seed a database that already holds data", async () => {

@@ -1,10 +1,12 @@
-import Database from "better-sqlite3";
+import { sql } from "drizzle-orm";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { closeDatabase, getDb, openDatabase, rows, type DB } from "@/db";
+import { testStore } from "@/lib/testing/test-store";
 
 /** `npm run admin:create`, run for real (tsx, as package.json does) against a database of its own. */
 
@@ -13,6 +15,16 @@ const file = path.join(mkdtempSync(path.join(tmpdir(), "countersign-admin-create
 const withoutAuthUrl: Record<string, string | undefined> = Object.fromEntries(
   Object.entries(process.env).filter(([key]) => key !== "AUTH_URL"),
 );
+
+/**
+ * The store the script wrote to: its own SQLite file, or on PostgreSQL this test file's database (the script
+ * inherits DATABASE_URL, which takes precedence over DATABASE_PATH).
+ */
+function written(): { db: DB; close: () => Promise<void> } {
+  if (testStore === "postgres") return { db: getDb(), close: async () => {} };
+  const connection = openDatabase(file);
+  return { db: connection.db, close: () => closeDatabase(connection) };
+}
 
 function run(args: string[], env: Record<string, string> = {}) {
   const tsx = path.join(process.cwd(), "node_modules", ".bin", "tsx");
@@ -25,35 +37,37 @@ function run(args: string[], env: Record<string, string> = {}) {
 }
 
 describe("npm run admin:create", () => {
-  it("adds an admin without a password and prints a one-time link to set it; only the link's hash is stored", () => {
+  it("adds an admin without a password and prints a one-time link to set it; only the link's hash is stored", async () => {
     const { status, stdout, stderr } = run(["--email", "Root@Example.com", "--name", "Rosa Root"]);
     expect({ status, stderr }).toEqual({ status: 0, stderr: "" });
     const url = /(http:\/\/localhost:4123\/welcome\/([\w-]+))/.exec(stdout);
     expect(url, stdout).not.toBeNull();
     expect(stdout).toMatch(/Admin root@example\.com added/);
 
-    const sqlite = new Database(file, { readonly: true });
-    const user = sqlite.prepare("SELECT id, name, password_hash AS hash, disabled FROM users WHERE email = ?").get("root@example.com") as {
-      id: string;
-      name: string;
-      hash: string | null;
-      disabled: number;
-    };
-    expect(user).toMatchObject({ name: "Rosa Root", hash: null, disabled: 0 });
-    expect(sqlite.prepare("SELECT role FROM user_roles WHERE user_id = ?").all(user.id)).toEqual([{ role: "admin" }]);
-    const link = sqlite
-      .prepare("SELECT purpose, token_hash AS hash, created_by_id AS by, expires_at - created_at AS life FROM account_links")
-      .get();
-    expect(link).toEqual({ purpose: "invite", hash: createHash("sha256").update(url![2]!).digest("hex"), by: null, life: 7 * 86_400_000 });
-    const events = sqlite.prepare("SELECT action, actor_type AS actor, payload FROM audit_events ORDER BY seq").all() as {
-      payload: string;
-    }[];
-    expect(events.map((e) => e)).toMatchObject([
-      { action: "person.created", actor: "system" },
-      { action: "person.invited", actor: "system" },
-    ]);
-    expect(JSON.stringify(events)).not.toContain(url![2]!);
-    sqlite.close();
+    const { db, close } = written();
+    try {
+      const [user] = await rows<{ id: string; name: string; hash: string | null; disabled: boolean | number }>(
+        sql`SELECT id, name, password_hash AS hash, disabled FROM users WHERE email = ${"root@example.com"}`,
+        db,
+      );
+      expect({ ...user, disabled: Boolean(user!.disabled) }).toMatchObject({ name: "Rosa Root", hash: null, disabled: false });
+      expect(await rows(sql`SELECT role FROM user_roles WHERE user_id = ${user!.id}`, db)).toEqual([{ role: "admin" }]);
+      const links = await rows(
+        sql`SELECT purpose, token_hash AS hash, created_by_id AS "by", expires_at - created_at AS life FROM account_links`,
+        db,
+      );
+      expect(links).toEqual([
+        { purpose: "invite", hash: createHash("sha256").update(url![2]!).digest("hex"), by: null, life: 7 * 86_400_000 },
+      ]);
+      const events = await rows<{ payload: unknown }>(sql`SELECT action, actor_type AS actor, payload FROM audit_events ORDER BY seq`, db);
+      expect(events).toMatchObject([
+        { action: "person.created", actor: "system" },
+        { action: "person.invited", actor: "system" },
+      ]);
+      expect(JSON.stringify(events)).not.toContain(url![2]!);
+    } finally {
+      await close();
+    }
   });
 
   it("refuses an email that exists, even when admins exist; a second admin is fine; AUTH_URL is the link's base", () => {

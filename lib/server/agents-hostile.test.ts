@@ -1,14 +1,11 @@
-import Database from "better-sqlite3";
-import { eq } from "drizzle-orm";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { eq, sql } from "drizzle-orm";
 import { NextRequest } from "next/server";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { first, sqliteConnection, type DB } from "@/db";
+import { execute, first, rows, type DB } from "@/db";
 import { agents } from "@/db/schema";
 import * as agentsRoute from "@/app/api/v1/agents/route";
 import { errorOf } from "@/lib/testing/app-error";
+import { rolledBack, unguard } from "@/lib/testing/audit-tamper";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
 import {
   approveAll,
@@ -221,33 +218,29 @@ describe("retiring, while production moves", () => {
 });
 
 describe("the audit trail after all of this", () => {
-  it("its chain holds and it replays cleanly against the tables, retire deployments included", () => {
-    const result = verifyAuditTrail();
+  it("its chain holds and it replays cleanly against the tables, retire deployments included", async () => {
+    const result = await verifyAuditTrail();
     expect(result.mismatches ?? []).toEqual([]);
     expect(result).toMatchObject({ ok: true, firstBadSeq: null });
   });
 
-  it("a retire deployment pointed at another version afterwards is caught", () => {
-    const copyFile = path.join(mkdtempSync(path.join(tmpdir(), "countersign-hostile-")), "copy.db");
-    sqliteConnection().sqlite.prepare("VACUUM INTO ?").run(copyFile);
-    const copy = new Database(copyFile);
-    copy.pragma("foreign_keys = OFF");
-    const retired = copy
-      .prepare("SELECT id, agent_id AS agentId, version_id AS versionId FROM deployments WHERE kind = 'retire' LIMIT 1")
-      .get() as {
-      id: string;
-      agentId: string;
-      versionId: string;
-    };
-    const other = copy
-      .prepare(
-        "SELECT id FROM agent_versions WHERE agent_id = ? AND id != ? AND spec_hash != (SELECT spec_hash FROM agent_versions WHERE id = ?) LIMIT 1",
-      )
-      .get(retired.agentId, retired.versionId, retired.versionId) as { id: string };
-    copy.prepare("UPDATE deployments SET version_id = ? WHERE id = ?").run(other.id, retired.id);
-    const result = verifyAuditTrail(copy);
-    copy.close();
-    expect(result.ok).toBe(false);
-    expect(result.mismatches?.map((m) => m.message).join("\n")).toMatch(new RegExp(`deployment ${retired.id} deploys spec`));
+  it("a retire deployment pointed at another version afterwards is caught", async () => {
+    // Tampered with inside a transaction that is rolled back: verification reads the transaction's own view.
+    await rolledBack(async (tx) => {
+      await unguard(tx, "deployments");
+      const [retired] = await rows<{ id: string; agentId: string; versionId: string }>(
+        sql`SELECT id, agent_id AS "agentId", version_id AS "versionId" FROM deployments WHERE kind = 'retire' LIMIT 1`,
+        tx,
+      );
+      const [other] = await rows<{ id: string }>(
+        sql`SELECT id FROM agent_versions WHERE agent_id = ${retired!.agentId} AND id <> ${retired!.versionId}
+          AND spec_hash <> (SELECT spec_hash FROM agent_versions WHERE id = ${retired!.versionId}) LIMIT 1`,
+        tx,
+      );
+      await execute(sql`UPDATE deployments SET version_id = ${other!.id} WHERE id = ${retired!.id}`, tx);
+      const result = await verifyAuditTrail(tx);
+      expect(result.ok).toBe(false);
+      expect(result.mismatches?.map((m) => m.message).join("\n")).toMatch(new RegExp(`deployment ${retired!.id} deploys spec`));
+    });
   });
 });

@@ -2,7 +2,7 @@ import "server-only";
 import { and, asc, desc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
 import type { AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
-import { first, getDb } from "@/db";
+import { engineOf, first, getDb, type DB } from "@/db";
 import { agents, agentVersions, changeRecords, deployments, workflows } from "@/db/schema";
 import {
   AGENT_STATUSES,
@@ -93,21 +93,27 @@ const autonomy = sql<
 // The latest of each environment's latest deployment: three seeks down (agent, environment, deployed_at), not a scan of them all.
 const latestIn = (environment: Environment) =>
   sql`COALESCE((SELECT MAX(d.deployed_at) FROM ${deployments} d WHERE d.agent_id = ${agents.id} AND d.environment = ${environment}), 0)`;
-const lastDeployedAt = sql<number | null>`NULLIF(MAX(${sql.join(ENVIRONMENTS.map(latestIn), sql`, `)}), 0)`;
+const lastDeployedAt = (db: DB) => sql<number | null>`NULLIF(${greatest(ENVIRONMENTS.map(latestIn), db)}, 0)`;
 const openChanges = sql<number>`(SELECT COUNT(*) FROM ${changeRecords} c WHERE c.agent_id = ${agents.id} AND c.state IN (${openStates}))`;
 const riskRank = sql`CASE ${workflows.riskClass} WHEN 'low' THEN 0 WHEN 'medium' THEN 1 WHEN 'high' THEN 2 ELSE 3 END`;
 const autonomyRank = sql`CASE ${autonomy} WHEN 'read_only' THEN 0 WHEN 'bounded' THEN 1 ELSE 2 END`;
 
-const SORT_KEYS: Record<AgentSort, SQL | AnySQLiteColumn> = {
+/** The largest of a few values, none of them NULL: SQLite's MAX takes several arguments, PostgreSQL's is GREATEST. */
+function greatest(values: SQL[], db: DB): SQL {
+  const list = sql.join(values, sql`, `);
+  return engineOf(db) === "sqlite" ? sql`MAX(${list})` : sql`GREATEST(${list})`;
+}
+
+const sortKeys = (db: DB): Record<AgentSort, SQL | AnySQLiteColumn> => ({
   name: sql`${agents.name} COLLATE NOCASE`,
   platform: agents.platform,
   workflow: sql`${workflows.name} COLLATE NOCASE`,
   risk: riskRank,
   autonomy: autonomyRank,
-  lastDeployed: lastDeployedAt,
+  lastDeployed: lastDeployedAt(db),
   lastReviewed: agents.lastReviewedAt,
   openChanges,
-};
+});
 
 const NULLABLE_SORTS = new Set<AgentSort>(["lastDeployed", "lastReviewed"]);
 
@@ -121,24 +127,25 @@ function whereClause(filters: AgentFilters, now: number, status: AgentFilters["s
   const conditions: (SQL | undefined)[] = [statusCondition(status)];
   if (filters.drift) conditions.push(hasOpenDrift);
   if (filters.observed) conditions.push(unobservedSince(freshSince(now)));
-  if (filters.q) {
-    const pattern = `%${filters.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    conditions.push(
-      or(
-        sql`${agents.name} LIKE ${pattern} ESCAPE '\\'`,
-        sql`${agents.slug} LIKE ${pattern} ESCAPE '\\'`,
-        sql`${agents.description} LIKE ${pattern} ESCAPE '\\'`,
-      ),
-    );
-  }
+  if (filters.q) conditions.push(or(...[agents.name, agents.slug, agents.description].map((column) => containing(column, filters.q!))));
   if (filters.platform) conditions.push(eq(agents.platform, filters.platform));
   if (filters.workflow) conditions.push(eq(workflows.slug, filters.workflow));
   if (filters.risk) conditions.push(eq(workflows.riskClass, filters.risk));
   return and(...conditions);
 }
 
+/**
+ * The column holds `text`, taken literally, whatever the case: lower() on both sides, since PostgreSQL's LIKE
+ * heeds case where SQLite's does not (for ASCII letters, the only ones SQLite's lower() folds).
+ */
+function containing(column: SQL | AnySQLiteColumn, text: string): SQL {
+  const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return sql`lower(${column}) LIKE lower(${pattern}) ESCAPE '\\'`;
+}
+
 async function agentRows(ids: string[]) {
-  return await getDb()
+  const db = getDb();
+  return await db
     .select({
       id: agents.id,
       slug: agents.slug,
@@ -150,7 +157,7 @@ async function agentRows(ids: string[]) {
       workflowName: workflows.name,
       riskClass: workflows.riskClass,
       autonomy,
-      lastDeployedAt,
+      lastDeployedAt: lastDeployedAt(db),
       openChanges,
       development: currentVersionId("development"),
       staging: currentVersionId("staging"),
@@ -184,11 +191,13 @@ export async function listAgents(
 
   const order = filters.dir === "desc" ? desc : asc;
   // Rows with no value (never deployed, never reviewed) sort last either way.
-  const sortKey = SORT_KEYS[filters.sort];
+  const sortKey = sortKeys(db)[filters.sort];
   // First the page's ids, sorted by the one key asked for; then the columns shown, for those rows only, so the
   // per-agent subqueries (versions, deployments, open changes) run fifty times rather than once per agent.
+  // PostgreSQL orders a compound select by its result columns only, without a collation: it reads the (status, name)
+  // index by the one query below instead.
   const idQuery =
-    filters.status === undefined && filters.sort === "name"
+    filters.status === undefined && filters.sort === "name" && engineOf(db) === "sqlite"
       ? // Two statuses, each read in name order off the (status, name) index and merged: the inventory is never sorted whole.
         db
           .select({ id: agents.id, name: agents.name, slug: agents.slug })
@@ -359,7 +368,7 @@ export async function searchAgents(caller: Caller, search: AgentSearch): Promise
       await db
         .select(columns)
         .from(agents)
-        .where(and(q ? sql`(instr(lower(${agents.name}), ${q}) > 0 OR instr(lower(${agents.slug}), ${q}) > 0)` : undefined, status))
+        .where(and(q ? or(containing(agents.name, q), containing(agents.slug, q)) : undefined, status))
         .orderBy(byName)
         .limit(search.limit + found.size),
     );

@@ -25,6 +25,13 @@ beforeAll(async () => {
 });
 
 describe("issuing a token", () => {
+  it("refuses a name holding a NUL character (PostgreSQL cannot store one), naming the field", async () => {
+    expect(await errorOf(async () => issueToken(await admin(), { name: "ci\u0000pipeline", scopes: ["read"] }, NOW))).toMatchObject({
+      code: "validation_failed",
+      details: { fieldErrors: { name: [expect.stringMatching(/NUL character/)] } },
+    });
+  });
+
   it("returns the secret once and stores only its hash; the token then authenticates with its scopes", async () => {
     const { token, view } = await issueToken(
       await admin(),

@@ -8,6 +8,7 @@ import { apiTokens, users } from "@/db/schema";
 import { TOKEN_SCOPES, type TokenScope } from "@/lib/domain/terms";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validations/field-errors";
+import { refuseNul } from "@/lib/validations/nul";
 import { actorOf, hashToken, type Caller } from "./caller";
 
 /** API tokens: machine credentials for CI and monitoring, issued and revoked by admins, each act audited. */
@@ -122,6 +123,7 @@ const viewColumns = {
  */
 export async function issueToken(caller: Caller, input: unknown, now = Date.now()): Promise<{ token: string; view: TokenView }> {
   assertAdmin(caller);
+  refuseNul(input, "The token has problems");
   const { name, scopes, expiresAt } = parseInput(issueTokenSchema(now), input, "The token has problems");
   const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
   const id = randomUUID();

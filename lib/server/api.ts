@@ -2,7 +2,7 @@ import "server-only";
 import { NextResponse, type NextRequest } from "next/server";
 import { durable, storageFailure } from "@/db";
 import { LIMITS, unsafeShape } from "@/lib/domain/input-limits";
-import { AppError, HTTP_STATUS, isAppError, storageUnavailable } from "@/lib/errors";
+import { AppError, HTTP_STATUS, isAppError, refusalIn, storageUnavailable } from "@/lib/errors";
 import { currentUser } from "./auth";
 import { assertCanRead, tokenCaller, userCaller, type Caller } from "./caller";
 import { withIdempotencyKey } from "./idempotency";
@@ -84,7 +84,8 @@ export async function authenticate(request: NextRequest): Promise<Caller> {
   return userCaller(user);
 }
 
-export function errorResponse(error: unknown): Response {
+export function errorResponse(caught: unknown): Response {
+  let error = refusalIn(caught);
   const storage = storageFailure(error);
   if (storage) {
     console.error("Storage unavailable", error);

@@ -1,73 +1,86 @@
 import type Database from "better-sqlite3";
+import { sql } from "drizzle-orm";
+import { getDb, rows, withSnapshot, type DB } from "@/db";
+import { readSqliteFile, sqliteFileHasTable, type AuditVerification } from "@/db/audit-verify";
+import { verifyAuditStore } from "@/db/audit-verify-store";
+import type { ChainCheckpoint } from "@/lib/domain/audit-chain";
 import { replayAuditTrail, type ReplayEvent, type ReplayMismatch, type ReplayResult, type ReplayTables } from "@/lib/domain/audit-replay";
 import { specHash } from "@/lib/domain/spec";
 import type { AgentSpec } from "@/lib/domain/spec";
 
-// No `server-only` here: `npm run audit:verify` replays under plain Node, outside Next.js, on a
-// database it opened read-only. It reads raw rows so that it sees exactly what is stored.
+// No `server-only` here: `npm run audit:verify`, `db:backup` and the verification worker replay under plain
+// Node, outside Next.js. It reads raw rows so that it sees exactly what is stored.
 
-function parse(text: string): unknown {
+/**
+ * What replay reads, in SQL both engines run the same: camelCase names in double quotes (PostgreSQL folds
+ * the others to lower case), and ties in time broken by rowid, which PostgreSQL's tables carry too.
+ */
+const READS = {
+  events: `SELECT seq, actor_id AS "actorId", action, entity_type AS "entityType", entity_id AS "entityId", payload
+    FROM audit_events ORDER BY seq`,
+  agents: `SELECT id, slug FROM agents`,
+  changes: `SELECT id, number, agent_id AS "agentId", state FROM change_records ORDER BY number`,
+  signoffs: `SELECT id, change_record_id AS "changeRecordId", role, status, signer_id AS "signerId", content_hash AS "contentHash",
+    dismissed_status AS "dismissedStatus" FROM signoffs ORDER BY created_at, rowid`,
+  deployments: `SELECT id, agent_id AS "agentId", environment, kind, version_id AS "versionId" FROM deployments ORDER BY deployed_at, rowid`,
+  evalRuns: `SELECT id, agent_id AS "agentId", spec_hash AS "specHash", suite, environment, passed, failed, regressions
+    FROM eval_runs ORDER BY recorded_at, rowid`,
+  users: `SELECT id, email FROM users ORDER BY email`,
+  userRoles: `SELECT user_id AS "userId", role FROM user_roles`,
+  versions: `SELECT id, agent_id AS "agentId", number, spec_hash AS "specHash", spec FROM agent_versions ORDER BY agent_id, number`,
+} as const;
+
+type Read = { -readonly [K in keyof typeof READS]: unknown[] };
+type StoredEvent = Omit<ReplayEvent, "payload"> & { payload: unknown };
+type StoredVersion = Omit<ReplayTables["versions"][number], "computedSpecHash"> & { spec: unknown };
+
+// JSON comes back parsed from PostgreSQL's jsonb and as text from SQLite; text that is not JSON stays as it is.
+function parse(value: unknown): unknown {
+  if (typeof value !== "string") return value;
   try {
-    return JSON.parse(text);
+    return JSON.parse(value);
   } catch {
-    return text;
+    return value;
   }
 }
 
-function readEvents(sqlite: Database.Database): ReplayEvent[] {
-  const rows = sqlite
-    .prepare(
-      "SELECT seq, actor_id AS actorId, action, entity_type AS entityType, entity_id AS entityId, payload FROM audit_events ORDER BY seq",
-    )
-    .all() as (Omit<ReplayEvent, "payload"> & { payload: string })[];
-  return rows.map((r) => ({ ...r, payload: parse(r.payload) }));
+function replayOf(read: Read): ReplayResult {
+  const events = (read.events as StoredEvent[]).map((e) => ({ ...e, payload: parse(e.payload) }));
+  const versions = (read.versions as StoredVersion[]).map(({ spec, ...v }) => {
+    const parsed = parse(spec);
+    return { ...v, computedSpecHash: parsed && typeof parsed === "object" ? specHash(parsed as AgentSpec) : "(not a spec)" };
+  });
+  return replayAuditTrail(events, { ...(read as Omit<ReplayTables, "versions">), versions });
 }
 
-function readTables(sqlite: Database.Database): ReplayTables {
-  const all = <T>(query: string) => sqlite.prepare(query).all() as T[];
-  const versions = all<{ id: string; agentId: string; number: number; specHash: string; spec: string }>(
-    "SELECT id, agent_id AS agentId, number, spec_hash AS specHash, spec FROM agent_versions ORDER BY agent_id, number",
-  );
-  return {
-    agents: all("SELECT id, slug FROM agents"),
-    changes: all("SELECT id, number, agent_id AS agentId, state FROM change_records ORDER BY number"),
-    signoffs: all(
-      `SELECT id, change_record_id AS changeRecordId, role, status, signer_id AS signerId, content_hash AS contentHash,
-        dismissed_status AS dismissedStatus FROM signoffs ORDER BY created_at, rowid`,
-    ),
-    deployments: all("SELECT id, agent_id AS agentId, environment, kind, version_id AS versionId FROM deployments ORDER BY deployed_at"),
-    evalRuns: all(
-      `SELECT id, agent_id AS agentId, spec_hash AS specHash, suite, environment, passed, failed, regressions
-        FROM eval_runs ORDER BY recorded_at`,
-    ),
-    users: all("SELECT id, email FROM users ORDER BY email"),
-    userRoles: all("SELECT user_id AS userId, role FROM user_roles"),
-    versions: versions.map(({ spec, ...v }) => {
-      const parsed = parse(spec);
-      return { ...v, computedSpecHash: parsed && typeof parsed === "object" ? specHash(parsed as AgentSpec) : "(not a spec)" };
-    }),
-  };
+/** Replays the store's trail against its tables, in one read snapshot so both come from the same moment. */
+export async function replayAuditStore(db: DB = getDb()): Promise<ReplayResult> {
+  return withSnapshot(async (snapshot) => {
+    const read = {} as Read;
+    for (const [name, query] of Object.entries(READS)) read[name as keyof Read] = await rows(sql.raw(query), snapshot);
+    return replayOf(read);
+  }, db);
 }
 
-/** Replays the trail against the domain tables, in one read transaction so both come from one snapshot. */
-export function replayAuditEvents(sqlite: Database.Database): ReplayResult {
+/** Replays the trail of a SQLite file opened by hand (a backup, the worker's read-only connection) against its tables. */
+export function replayAuditFile(sqlite: Database.Database): ReplayResult {
   // A file holding only a trail (an exported copy, a test) has no tables to replay against.
-  const hasTables = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'change_records'").get();
-  if (!hasTables) return { ok: true, checked: 0, mismatches: [] };
-  return sqlite.transaction(() => replayAuditTrail(readEvents(sqlite), readTables(sqlite)))();
+  if (!sqliteFileHasTable(sqlite, "change_records")) return { ok: true, checked: 0, mismatches: [] };
+  return readSqliteFile(sqlite, (query) => {
+    const read = {} as Read;
+    for (const [name, text] of Object.entries(READS)) read[name as keyof Read] = query(text);
+    return replayOf(read);
+  });
 }
+
+type Verdict = { ok: boolean; firstBadSeq: number | null; reason: string | null };
 
 /**
  * The chain's verdict, then replay's: a trail whose chain holds but whose tables disagree with it is
  * tampered with too. `mismatches` lists every disagreement (and is absent when there is none); the
  * reason names the first, and `firstBadSeq` the event it disagrees with, where there is one.
  */
-export function withReplay<T extends { ok: boolean; firstBadSeq: number | null; reason: string | null }>(
-  sqlite: Database.Database,
-  chain: T,
-): T & { mismatches?: ReplayMismatch[] } {
-  if (!chain.ok) return chain;
-  const replay = replayAuditEvents(sqlite);
+function judged<T extends Verdict>(chain: T, replay: ReplayResult): T & { mismatches?: ReplayMismatch[] } {
   if (replay.ok) return chain;
   const [first] = replay.mismatches;
   const more = replay.mismatches.length > 1 ? ` (and ${replay.mismatches.length - 1} more)` : "";
@@ -78,4 +91,28 @@ export function withReplay<T extends { ok: boolean; firstBadSeq: number | null; 
     reason: `the tables disagree with the trail: ${first!.message}${more}`,
     mismatches: replay.mismatches,
   };
+}
+
+/** The chain's verdict on the store, then replay's (see `judged`); a broken chain is not replayed. */
+export async function withStoreReplay<T extends Verdict>(db: DB, chain: T): Promise<T & { mismatches?: ReplayMismatch[] }> {
+  return chain.ok ? judged(chain, await replayAuditStore(db)) : chain;
+}
+
+/** The chain's verdict on a SQLite file opened by hand, then replay's (see `judged`); a broken chain is not replayed. */
+export function withReplay<T extends Verdict>(sqlite: Database.Database, chain: T): T & { mismatches?: ReplayMismatch[] } {
+  return chain.ok ? judged(chain, replayAuditFile(sqlite)) : chain;
+}
+
+/**
+ * Verifies the store in full: the chain from genesis (and against `checkpoint`, when one is given), then replay,
+ * in one read snapshot, so events appended meanwhile are neither half-checked nor taken for rows without events.
+ */
+export async function verifyAndReplayStore(
+  db: DB,
+  checkpoint?: ChainCheckpoint,
+): Promise<AuditVerification & { mismatches?: ReplayMismatch[] }> {
+  return withSnapshot(async (snapshot) => {
+    const { ok, count, headHash, firstBadSeq, reason } = await verifyAuditStore(snapshot, { checkpoint });
+    return withStoreReplay(snapshot, { ok, count, headHash, firstBadSeq, reason });
+  }, db);
 }

@@ -1,21 +1,25 @@
 import "server-only";
-import type Database from "better-sqlite3";
+import { desc, eq } from "drizzle-orm";
 import path from "node:path";
-import { getDb, outsideSnapshot, withTransaction } from "@/db";
-import { verifyAuditEvents, verifyAuditEventsSince, type AuditVerification } from "@/db/audit-verify";
+import { first, getConnection, getDb, outsideSnapshot, sqliteOf, withSnapshot, withTransaction, type DB } from "@/db";
+import type { AuditVerification } from "@/db/audit-verify";
+import { verifyAuditStore } from "@/db/audit-verify-store";
+import { auditEvents, settings } from "@/db/schema";
 import { GENESIS_HASH, type ChainCheckpoint } from "@/lib/domain/audit-chain";
 import type { ReplayMismatch } from "@/lib/domain/audit-replay";
-import { withReplay } from "./audit-replay";
+import { withStoreReplay } from "./audit-replay";
 import { reportAuditVerification } from "./audit-watch";
 import { assertCanRead, type Caller } from "./caller";
 
 /**
  * Verifying the audit trail without stalling the server. A full verification (the chain from genesis,
- * then the replay of the trail against the tables) reads every event: it runs in a worker thread on a
- * read-only connection of its own, and its verdict is kept in the `settings` table. A request verifies
- * only what was appended since the last verified head, so it costs what was appended, not the trail's
- * length. That proves nothing new about older events, so the status always says how old the last full
- * verification is, a reader may start one at any time, and one starts by itself once the last is a day old.
+ * then the replay of the trail against the tables) reads every event. On a SQLite file it runs in a worker
+ * thread on a read-only connection of its own, since each SQLite read holds the thread that makes it; on
+ * PostgreSQL it runs here, in a read snapshot, its reads awaited while the server goes on. Its verdict is
+ * kept in the `settings` table. A request verifies only what was appended since the last verified head, so
+ * it costs what was appended, not the trail's length. That proves nothing new about older events, so the
+ * status always says how old the last full verification is, a reader may start one at any time, and one
+ * starts by itself once the last is a day old.
  */
 
 /** The verdict of the last full verification, as kept. */
@@ -53,13 +57,13 @@ const FULL = "audit.verification.full";
 const THROUGH = "audit.verification.through";
 /** A full verification older than this is started again by the next status read. */
 const FULL_MAX_AGE_MS = 24 * 3_600_000;
-/** More events appended than this since the last verified head are left to a full verification in the worker. */
+/** More events appended than this since the last verified head are left to a full verification in the background. */
 const INLINE_LIMIT = 50_000;
 
 type Through = ChainCheckpoint & { at: string };
 
-function readSetting<T>(sqlite: Database.Database, key: string): T | null {
-  const row = sqlite.prepare("SELECT value FROM settings WHERE key = ?").get(key) as { value: string } | undefined;
+async function readSetting<T>(db: DB, key: string): Promise<T | null> {
+  const row = await first(db.select({ value: settings.value }).from(settings).where(eq(settings.key, key)));
   if (!row) return null;
   try {
     return JSON.parse(row.value) as T;
@@ -70,16 +74,15 @@ function readSetting<T>(sqlite: Database.Database, key: string): T | null {
 
 /** Only this module writes these keys, with verdicts it computed itself: nothing from a request is stored. */
 async function writeSetting(key: string, value: unknown, now = Date.now()): Promise<void> {
+  const text = JSON.stringify(value);
   // A verdict on events already appended holds whatever the read around it does: recorded on its own.
   await outsideSnapshot(() =>
-    withTransaction(async (tx) =>
-      tx.$client
-        .prepare(
-          `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
-       ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-        )
-        .run(key, JSON.stringify(value), now),
-    ),
+    withTransaction(async (tx) => {
+      await tx
+        .insert(settings)
+        .values({ key, value: text, updatedAt: now })
+        .onConflictDoUpdate({ target: settings.key, set: { value: text, updatedAt: now } });
+    }),
   );
 }
 
@@ -100,7 +103,7 @@ function workerPath(): string {
 }
 
 /**
- * Runs a full verification of the database file in a worker thread: the calling thread only receives
+ * Runs a full verification of a SQLite database file in a worker thread: the calling thread only receives
  * its progress and its verdict, and goes on serving meanwhile.
  */
 export function verifyInWorker(file: string, onProgress: (progress: Omit<Progress, "type">) => void = () => {}): Promise<FullResult> {
@@ -131,16 +134,38 @@ export function verifyInWorker(file: string, onProgress: (progress: Omit<Progres
 }
 
 /**
- * Starts a full verification in a worker thread (or joins the one running); its verdict is kept as the
- * last full verification, and, when clean, as the head later requests verify from.
+ * A full verification of the store here, through the seam: the chain from genesis, then the replay, in one
+ * read snapshot. Every read is awaited, so on PostgreSQL the server goes on answering meanwhile.
+ */
+export async function verifyFully(
+  db: DB = getDb(),
+  onProgress: (progress: Omit<Progress, "type">) => void = () => {},
+): Promise<FullResult> {
+  return withSnapshot(async (snapshot) => {
+    const { count: total } = await storedHead(snapshot);
+    onProgress({ checked: 0, total });
+    const chain = await verifyAuditStore(snapshot, { onProgress: (checked) => onProgress({ checked, total }) });
+    onProgress({ checked: total, total, replaying: true });
+    const { ok, count, headHash, firstBadSeq, reason } = chain;
+    return withStoreReplay(snapshot, { ok, count, headHash, firstBadSeq, reason });
+  }, db);
+}
+
+/**
+ * Starts a full verification (or joins the one running): of a SQLite file in a worker thread, of PostgreSQL
+ * (or an in-memory SQLite database, which no other thread can open) here. Its verdict is kept as the last
+ * full verification, and, when clean, as the head later requests verify from.
  */
 export function startFullVerification(now = Date.now()): Job {
   if (holder.countersignVerification) return holder.countersignVerification;
   const startedAt = new Date(now).toISOString();
   const job: Job = { startedAt, checked: 0, total: 0, replaying: false, done: Promise.resolve(null as never) };
-  job.done = verifyInWorker(getDb().$client.name, (progress) =>
-    Object.assign(job, { checked: progress.checked, total: progress.total, replaying: progress.replaying ?? false }),
-  )
+  const onProgress = (progress: Omit<Progress, "type">) =>
+    Object.assign(job, { checked: progress.checked, total: progress.total, replaying: progress.replaying ?? false });
+  const connection = getConnection();
+  const file = sqliteOf(connection);
+  // Run on a snapshot of its own, whatever read the caller is in: the job outlives it.
+  job.done = (file && !file.memory ? verifyInWorker(file.name, onProgress) : outsideSnapshot(() => verifyFully(connection.db, onProgress)))
     .then(async (result) => {
       await keepVerdict(result, startedAt, new Date().toISOString());
       return result;
@@ -164,9 +189,9 @@ async function keepVerdict(result: FullResult, startedAt: string, finishedAt: st
 }
 
 /** A full verification right here; its verdict is recorded only for the server's own store (`persist`), not for a snapshot or a copy. */
-async function fullVerificationInline(sqlite: Database.Database, now: number, persist: boolean): Promise<FullVerification> {
+async function fullVerificationInline(db: DB, now: number, persist: boolean): Promise<FullVerification> {
   const at = new Date(now).toISOString();
-  const result = withReplay(sqlite, verifyAuditEvents(sqlite));
+  const result = await verifyFully(db);
   if (persist) return await keepVerdict(result, at, at);
   return verdictOf(result, at, at);
 }
@@ -187,9 +212,8 @@ function verdictOf(result: FullResult, startedAt: string, finishedAt: string): F
 type Progress = { type: "progress"; checked: number; total: number; replaying?: boolean };
 type WorkerMessage = Progress | { type: "result"; result: FullResult };
 
-function storedHead(sqlite: Database.Database): ChainCheckpoint {
-  const head = sqlite.prepare("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").get() as
-    { seq: number; hash: string } | undefined;
+async function storedHead(db: DB): Promise<ChainCheckpoint> {
+  const head = await first(db.select({ seq: auditEvents.seq, hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.seq)));
   return { count: head?.seq ?? 0, headHash: head?.hash ?? GENESIS_HASH };
 }
 
@@ -198,18 +222,18 @@ const n = (x: number) => x.toLocaleString("en-US");
 /**
  * What is known of the trail now, verifying only the events appended since the last verified head.
  * With `persist` (the server's own connection), a clean check moves that head forward. Starts a full
- * verification in the worker when none is on record, when the last is a day old, or when too many events
+ * verification in the background when none is on record, when the last is a day old, or when too many events
  * were appended to check here.
  */
-export async function auditChainStatus(sqlite: Database.Database = getDb().$client, now = Date.now()): Promise<AuditChainStatus> {
+export async function auditChainStatus(db: DB = getDb(), now = Date.now()): Promise<AuditChainStatus> {
   // The server's own store (as this context reads it: a transaction, a snapshot or the reader), not a copy: only then are verdicts recorded.
-  const persist = sqlite === getDb().$client;
-  const head = storedHead(sqlite);
-  let full = readSetting<FullVerification>(sqlite, FULL);
+  const persist = db === getDb();
+  const head = await storedHead(db);
+  let full = await readSetting<FullVerification>(db, FULL);
   // A small trail is verified in full right here, as it always was: it takes milliseconds.
   if (head.count <= INLINE_LIMIT && (!full || now - Date.parse(full.finishedAt) > FULL_MAX_AGE_MS))
-    full = await fullVerificationInline(sqlite, now, persist);
-  const through = readSetting<Through>(sqlite, THROUGH);
+    full = await fullVerificationInline(db, now, persist);
+  const through = await readSetting<Through>(db, THROUGH);
   const running = () => {
     const job = holder.countersignVerification;
     return job ? { startedAt: job.startedAt, checked: job.checked, total: job.total, replaying: job.replaying } : null;
@@ -230,7 +254,7 @@ export async function auditChainStatus(sqlite: Database.Database = getDb().$clie
       summary: `${n(head.count)} events; ${full ? `${n(head.count - base.count)} appended since the last verified head, too many to check now` : "never verified in full"}: a full verification is ${job ? "running" : "needed"}.`,
     };
   }
-  const check = verifyAuditEventsSince(sqlite, base);
+  const check = await verifyAuditStore(db, { from: base });
   if (check.ok && persist && check.count > base.count)
     await writeSetting(THROUGH, { count: check.count, headHash: check.headHash, at: new Date(now).toISOString() } satisfies Through);
   if (stale && persist) startFullVerification(now);
@@ -264,10 +288,10 @@ export async function auditChainStatus(sqlite: Database.Database = getDb().$clie
 /** The trail's status as a reader asks for it (every signed-in person, tokens with the read scope). */
 export async function auditChainStatusFor(caller: Caller, now = Date.now()): Promise<AuditChainStatus> {
   assertCanRead(caller);
-  return await auditChainStatus(getDb().$client, now);
+  return await auditChainStatus(getDb(), now);
 }
 
-/** A reader may ask for a full verification; it runs in the worker, and its verdict is what the status reports after. */
+/** A reader may ask for a full verification; it runs in the background, and its verdict is what the status reports after. */
 export function requestFullVerification(caller: Caller, now = Date.now()): Job {
   assertCanRead(caller);
   return startFullVerification(now);
@@ -277,10 +301,12 @@ export function requestFullVerification(caller: Caller, now = Date.now()): Job {
  * A checkpoint exported earlier, against the trail as verified: the event it names must still carry
  * its head hash (and exist). With the chain verified through that event, that is the whole check.
  */
-export function checkAgainstCheckpoint(checkpoint: ChainCheckpoint): { ok: boolean; firstBadSeq: number | null; reason: string | null } {
+export async function checkAgainstCheckpoint(
+  checkpoint: ChainCheckpoint,
+): Promise<{ ok: boolean; firstBadSeq: number | null; reason: string | null }> {
   if (checkpoint.count === 0) return { ok: true, firstBadSeq: null, reason: null };
-  const sqlite = getDb().$client;
-  const head = storedHead(sqlite);
+  const db = getDb();
+  const head = await storedHead(db);
   if (head.count < checkpoint.count) {
     const missing =
       head.count + 1 === checkpoint.count ? `event #${checkpoint.count} is` : `events #${head.count + 1}–#${checkpoint.count} are`;
@@ -290,7 +316,7 @@ export function checkAgainstCheckpoint(checkpoint: ChainCheckpoint): { ok: boole
       reason: `the trail ends at event #${head.count}, but the checkpoint recorded ${checkpoint.count}: ${missing} missing`,
     };
   }
-  const row = sqlite.prepare("SELECT hash FROM audit_events WHERE seq = ?").get(checkpoint.count) as { hash: string } | undefined;
+  const row = await first(db.select({ hash: auditEvents.hash }).from(auditEvents).where(eq(auditEvents.seq, checkpoint.count)));
   if (row?.hash === checkpoint.headHash) return { ok: true, firstBadSeq: null, reason: null };
   return {
     ok: false,

@@ -1,14 +1,8 @@
 import "server-only";
-import { and, desc, eq, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, or, sql, type AnyColumn, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import type Database from "better-sqlite3";
-import { first, getDb, type DB } from "@/db";
-import {
-  auditCheckpointOf,
-  verifyAuditEvents,
-  type AuditCheckpoint,
-  type AuditVerification as ChainVerificationResult,
-} from "@/db/audit-verify";
+import { engineOf, first, getDb, type DB } from "@/db";
+import type { AuditCheckpoint, AuditVerification as ChainVerificationResult } from "@/db/audit-verify";
 import type { ReplayMismatch } from "@/lib/domain/audit-replay";
 import {
   agents,
@@ -22,9 +16,9 @@ import {
   observations,
   users,
 } from "@/db/schema";
-import type { ActorType, ChainCheckpoint } from "@/lib/domain/audit-chain";
+import { GENESIS_HASH, type ActorType, type ChainCheckpoint } from "@/lib/domain/audit-chain";
 import { paging, parseQuery, type SearchParamsInput } from "@/lib/validations/query-params";
-import { withReplay } from "./audit-replay";
+import { verifyAndReplayStore } from "./audit-replay";
 import { reportAuditVerification } from "./audit-watch";
 import { assertCanRead, type Caller } from "./caller";
 
@@ -124,16 +118,26 @@ async function actorCondition(db: DB, value: string): Promise<SQL> {
 }
 
 /**
+ * A column as a condition names it. `unindexed` (SQLite's unary plus) keeps SQLite's planner off the column's
+ * index; PostgreSQL's planner weighs the index by its statistics instead, and has no unary plus for text.
+ */
+function columnOf(db: DB, column: AnyColumn, unindexed: boolean): SQL {
+  return unindexed && engineOf(db) === "sqlite" ? sql`+${column}` : sql`${column}`;
+}
+
+/**
  * "change.approved" is one action; "change", "change." or "change.*" is every action of that family, a range of
  * the action index. `dense` (the filter matches much of the trail) keeps SQLite off that index, so the page is
  * read newest first by seq rather than sorted out of a range as long as the trail.
  */
-function actionCondition(value: string, dense: boolean): SQL {
-  const action = dense ? sql`+${auditEvents.action}` : sql`${auditEvents.action}`;
+function actionCondition(db: DB, value: string, dense: boolean): SQL {
+  const action = columnOf(db, auditEvents.action, dense);
   if (value.includes(".") && !/\.\*?$/.test(value)) return sql`${action} = ${value}`;
   const prefix = value.replace(/\.?\*?$/, "") + ".";
   const after = prefix.slice(0, -1) + "/"; // "/" follows "." in code-point order
-  return sql`${action} >= ${prefix} AND ${action} < ${after}`;
+  // PostgreSQL compares in the database's collation, where punctuation may sort otherwise: code points, said so.
+  const ordered = engineOf(db) === "postgres" ? sql`${action} COLLATE "C"` : action;
+  return sql`${ordered} >= ${prefix} AND ${ordered} < ${after}`;
 }
 
 /** Tables whose rows belong to one agent, by the entity type their audit events carry. */
@@ -153,7 +157,7 @@ const AGENT_OWNED = [
  */
 async function agentCondition(db: DB, slug: string): Promise<SQL> {
   const agent = await first(db.select({ id: agents.id }).from(agents).where(eq(agents.slug, slug)));
-  if (!agent) return sql`0`;
+  if (!agent) return sql`1 = 0`;
   return or(
     and(eq(auditEvents.entityType, "agent"), eq(auditEvents.entityId, agent.id)),
     ...AGENT_OWNED.map(([type, table]) =>
@@ -188,12 +192,12 @@ export async function listAuditEvents(
     rows = await wholeTrailPage(db, total, offset, filters.pageSize);
   } else {
     // Dense, a bounded range of time still reads its index: scanning newest first would pass every later event.
-    const at = (dense: boolean) => (dense && filters.to === undefined ? sql`+${auditEvents.at}` : sql`${auditEvents.at}`);
+    const at = (dense: boolean) => columnOf(db, auditEvents.at, dense && filters.to === undefined);
     const where = async (dense: boolean) =>
       and(
         filters.actor ? await actorCondition(db, filters.actor) : undefined,
-        filters.action ? actionCondition(filters.action, dense) : undefined,
-        filters.entity ? sql`${dense ? sql`+${auditEvents.entityType}` : auditEvents.entityType} = ${filters.entity.type}` : undefined,
+        filters.action ? actionCondition(db, filters.action, dense) : undefined,
+        filters.entity ? sql`${columnOf(db, auditEvents.entityType, dense)} = ${filters.entity.type}` : undefined,
         filters.entity?.id ? eq(auditEvents.entityId, filters.entity.id) : undefined,
         filters.agent ? await agentCondition(db, filters.agent) : undefined,
         filters.from !== undefined ? sql`${at(dense)} >= ${filters.from}` : undefined,
@@ -255,7 +259,7 @@ async function wholeTrailPage(db: DB, total: number, offset: number, pageSize: n
         first: sql<number | null>`(SELECT MIN(seq) FROM ${auditEvents})`,
         last: sql<number | null>`(SELECT MAX(seq) FROM ${auditEvents})`,
       })
-      .from(sql`(SELECT 1)`),
+      .from(sql`(SELECT 1) AS one`),
   ))!;
   const page = db.select().from(auditEvents).orderBy(desc(auditEvents.seq)).limit(pageSize);
   if (bounds.last === null || bounds.first === null) return [];
@@ -297,17 +301,18 @@ async function entityOwners(db: DB, rows: { entityType: string; entityId: string
 }
 
 /**
- * Recomputes the whole chain (of this process's database, or of another opened with better-sqlite3); with a
- * checkpoint exported earlier, also detects a truncated or rewritten tail. Then replays the trail against the
- * tables: a row edited, added or removed behind the trail's back fails verification, naming the row.
+ * Recomputes the whole chain (of this process's store, or of another opened through the seam); with a checkpoint
+ * exported earlier, also detects a truncated or rewritten tail. Then replays the trail against the tables: a row
+ * edited, added or removed behind the trail's back fails verification, naming the row.
  */
-export function verifyAuditTrail(sqlite: Database.Database = getDb().$client, checkpoint?: ChainCheckpoint): AuditVerification {
-  return withReplay(sqlite, verifyAuditEvents(sqlite, checkpoint));
+export async function verifyAuditTrail(db: DB = getDb(), checkpoint?: ChainCheckpoint): Promise<AuditVerification> {
+  return await verifyAndReplayStore(db, checkpoint);
 }
 
 /** The trail's head now, to be kept outside the database: `{count, headHash, at}`. */
-export function auditCheckpoint(sqlite: Database.Database = getDb().$client, now = Date.now()): AuditCheckpoint {
-  return auditCheckpointOf(sqlite, now);
+export async function auditCheckpoint(db: DB = getDb(), now = Date.now()): Promise<AuditCheckpoint> {
+  const head = await first(db.select({ seq: auditEvents.seq, hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.seq)));
+  return { count: head?.seq ?? 0, headHash: head?.hash ?? GENESIS_HASH, at: new Date(now).toISOString() };
 }
 
 const HASH = "headHash must be a SHA-256 hex digest (64 characters 0-9a-f)";
@@ -338,14 +343,14 @@ export function parseCheckpointParams(params: SearchParamsInput): ChainCheckpoin
 /** Verification as a reader asks for it: every signed-in person, tokens with the read scope. */
 export async function verifyAuditTrailFor(caller: Caller, checkpoint?: ChainCheckpoint): Promise<AuditVerification> {
   assertCanRead(caller);
-  const result = verifyAuditTrail(getDb().$client, checkpoint);
+  const result = await verifyAuditTrail(getDb(), checkpoint);
   // A failure of the trail itself is reported to the endpoints that watch for it (once per distinct failure). One
   // against a checkpoint the reader brought is theirs to judge: a wrong checkpoint must not raise the alarm.
   if (!checkpoint) await reportAuditVerification(result);
   return result;
 }
 
-export function auditCheckpointFor(caller: Caller, now = Date.now()): AuditCheckpoint {
+export async function auditCheckpointFor(caller: Caller, now = Date.now()): Promise<AuditCheckpoint> {
   assertCanRead(caller);
-  return auditCheckpoint(getDb().$client, now);
+  return await auditCheckpoint(getDb(), now);
 }

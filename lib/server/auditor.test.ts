@@ -2,13 +2,14 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { first, sqliteConnection, withTransaction, type DB } from "@/db";
+import { execute, first, rows, sqliteConnection, withTransaction, type DB } from "@/db";
 import { auditEvents, breaches, notifications, signoffs, users } from "@/db/schema";
 import { DEFAULT_POLICY, SIGNER_ROLES } from "@/lib/domain/signoff-policy";
 import { decodeJsonExport } from "@/lib/otlp/decode";
 import { errorOf } from "@/lib/testing/app-error";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
 import { otlpJson, recordSpans, type Decision } from "@/lib/testing/otel-spans";
+import { testStore } from "@/lib/testing/test-store";
 import {
   approveAll,
   as,
@@ -59,6 +60,7 @@ const admin = () => as("admin@countersign.test");
 
 beforeAll(async () => {
   db = await seedDemoEstate();
+  if (testStore === "postgres") await countWrites();
 });
 
 /** engineer@ saves a draft of a small change to refund-assistant (not submitted). */
@@ -79,8 +81,33 @@ async function productionExport(slug: string, decisions: Omit<Decision, "model">
   return decodeJsonExport(otlpJson(spans));
 }
 
-/** Every row written on the connection since it opened: unchanged means nothing was written, not even a write rolled back later. */
-const totalChanges = () => (sqliteConnection().sqlite.prepare("SELECT total_changes() AS n").get() as { n: number }).n;
+/**
+ * Every row written since the file's tests began: unchanged means nothing was written, not even a write rolled back
+ * later. SQLite counts them on its writing connection (total_changes()); on PostgreSQL a trigger on every table
+ * counts them in a sequence, which no rollback winds back.
+ */
+const totalChanges = async () =>
+  testStore === "postgres"
+    ? (await rows<{ n: number }>(sql`SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS n FROM test_rows_written`))[0]!.n
+    : (sqliteConnection().sqlite.prepare("SELECT total_changes() AS n").get() as { n: number }).n;
+
+async function countWrites() {
+  await withTransaction(async (tx) => {
+    await execute(sql`CREATE SEQUENCE test_rows_written`, tx);
+    await execute(
+      sql.raw(`CREATE FUNCTION test_count_row_written() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN PERFORM nextval('test_rows_written'); RETURN NULL; END $$`),
+      tx,
+    );
+    const tables = await rows<{ name: string }>(sql`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'`, tx);
+    for (const { name } of tables)
+      await execute(
+        sql.raw(`CREATE TRIGGER test_count_rows_written AFTER INSERT OR UPDATE OR DELETE ON "${name}"
+          FOR EACH ROW EXECUTE FUNCTION test_count_row_written()`),
+        tx,
+      );
+  });
+}
 const auditCount = async () => (await first(db.select({ n: sql<number>`COUNT(*)` }).from(auditEvents)))!.n;
 
 /**
@@ -251,10 +278,10 @@ describe("the auditor changes nothing", () => {
   });
 
   it.each(ATTEMPTS)("%s: refused as forbidden, nothing written", async (name) => {
-    const [events, writes] = [await auditCount(), totalChanges()];
+    const [events, writes] = [await auditCount(), await totalChanges()];
     expect(await errorOf(attempts[name]!)).toMatchObject({ code: "forbidden" });
     expect(await auditCount()).toBe(events);
-    expect(totalChanges()).toBe(writes);
+    expect(await totalChanges()).toBe(writes);
   });
 
   it("signing as an auditor is refused for the role itself, not because no such sign-off is asked", async () => {
@@ -264,11 +291,11 @@ describe("the auditor changes nothing", () => {
   });
 
   it("reading an agent's runtime evidence writes nothing", async () => {
-    const [events, writes] = [await auditCount(), totalChanges()];
+    const [events, writes] = [await auditCount(), await totalChanges()];
     const view = await agentRuntime(await auditor(), "refund-assistant", { environment: "production" }, clock.next());
     expect({ agent: view.agent, environment: view.environment }).toEqual({ agent: "refund-assistant", environment: "production" });
     expect(await auditCount()).toBe(events);
-    expect(totalChanges()).toBe(writes);
+    expect(await totalChanges()).toBe(writes);
   });
 
   it("marking their own notifications read writes no audit event and touches nobody else's", async () => {
@@ -355,6 +382,9 @@ describe("the auditor changes nothing", () => {
       "listDeliveries",
       "myEmailPreferences",
       "mailHealth",
+      // Verifying the trail keeps the verifier's own verdict in settings: the record it checks is untouched.
+      "auditChainStatusFor",
+      "requestFullVerification",
     ]);
     const dir = path.join(process.cwd(), "lib/server");
     const unclassified = readdirSync(dir)

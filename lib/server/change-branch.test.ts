@@ -266,7 +266,7 @@ describe("proposing from a branch", () => {
     ).toBe("forbidden");
   });
 
-  it("leaves an intact audit trail", () => {
-    expect(verifyAuditTrail().ok).toBe(true);
+  it("leaves an intact audit trail", async () => {
+    expect((await verifyAuditTrail()).ok).toBe(true);
   });
 });

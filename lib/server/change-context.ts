@@ -66,6 +66,8 @@ export async function changesSinceReview(caller: Caller, change: ChangeRecordVie
           eq(signoffs.signerId, caller.user.id),
           eq(signoffs.status, "dismissed"),
           isNotNull(signoffs.reviewedVersionId),
+          // Decided ones only: a NULL would sort first in PostgreSQL's descending order, last in SQLite's.
+          isNotNull(signoffs.decidedAt),
         ),
       )
       .orderBy(desc(signoffs.decidedAt))

@@ -21,6 +21,7 @@ import {
   readSpecInput,
 } from "./change-records";
 import { currentPolicy } from "./policy";
+import { unindexed } from "./sql-dialect";
 
 /** Reading change records: the list with its filters, and the editor's live preview (which writes nothing). */
 
@@ -100,7 +101,7 @@ export async function listChanges(caller: Caller, filters: ChangeFilters): Promi
   if (filters.agent) {
     // The slug is resolved first, so the count and the page read change_records' own indexes, without a join.
     const agent = await first(db.select({ id: agents.id }).from(agents).where(eq(agents.slug, filters.agent)));
-    conditions.push(agent ? eq(changeRecords.agentId, agent.id) : sql`0`);
+    conditions.push(agent ? eq(changeRecords.agentId, agent.id) : sql`FALSE`);
   }
   if (filters.risk) conditions.push(eq(changeRecords.riskTier, filters.risk));
   if (filters.mine)
@@ -111,7 +112,7 @@ export async function listChanges(caller: Caller, filters: ChangeFilters): Promi
       or(eq(changeRecords.state, "in_review"), and(eq(changeRecords.state, "released"), isNotNull(changeRecords.retroSignoffDueAt))),
     );
     conditions.push(
-      caller.kind === "user" ? or(sql`${changeRecords.authorId} IS NULL`, ne(changeRecords.authorId, caller.user.id)) : sql`0`,
+      caller.kind === "user" ? or(sql`${changeRecords.authorId} IS NULL`, ne(changeRecords.authorId, caller.user.id)) : sql`FALSE`,
     );
     conditions.push(
       roles.length
@@ -123,15 +124,15 @@ export async function listChanges(caller: Caller, filters: ChangeFilters): Promi
               .where(
                 and(
                   eq(signoffs.changeRecordId, changeRecords.id),
-                  sql`+${signoffs.status} = 'pending'`,
-                  sql`+${signoffs.role} IN (${sql.join(
+                  sql`${unindexed(sql`${signoffs.status}`)} = 'pending'`,
+                  sql`${unindexed(sql`${signoffs.role}`)} IN (${sql.join(
                     roles.map((r) => sql`${r}`),
                     sql`, `,
                   )})`,
                 ),
               ),
           )
-        : sql`0`,
+        : sql`FALSE`,
     );
   }
   const where = and(...conditions);

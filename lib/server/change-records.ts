@@ -1,6 +1,6 @@
 import { first } from "@/db";
 import "server-only";
-import { and, desc, eq, gt, inArray } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { DB } from "@/db";
 import { agents, agentVersions, apiTokens, auditEvents, changeRecords, policies, signoffs, users, workflows } from "@/db/schema";
 import { assessChange, type ChangeAssessment } from "@/lib/domain/change-assessment";
@@ -354,7 +354,12 @@ export async function changeView(db: Reader, row: ChangeRow): Promise<ChangeReco
     await policyByVersion(db, row.policyVersion),
   );
 
-  const signoffRows = await db.select().from(signoffs).where(eq(signoffs.changeRecordId, row.id));
+  // In the order they were asked (a change's first ones share a moment): by rowid, which both engines keep in insertion order.
+  const signoffRows = await db
+    .select()
+    .from(signoffs)
+    .where(eq(signoffs.changeRecordId, row.id))
+    .orderBy(asc(signoffs.createdAt), asc(sql`${signoffs}.rowid`));
   const reviewedIds = [...new Set(signoffRows.map((s) => s.reviewedVersionId).filter((v): v is string => Boolean(v)))];
   const reviewedNumbers = new Map(
     reviewedIds.length
@@ -426,24 +431,22 @@ export async function changeView(db: Reader, row: ChangeRow): Promise<ChangeReco
     author: author
       ? { kind: "user", id: author.id, email: author.email, name: author.name }
       : { kind: "token", id: row.authorTokenId!, name: token?.name ?? "API token" },
-    signoffs: signoffRows
-      .sort((a, b) => a.createdAt - b.createdAt)
-      .map((s) => ({
-        id: s.id,
-        role: s.role,
-        reason: s.reason,
-        status: s.status,
-        signer: s.signerId ? (people.get(s.signerId)?.email ?? null) : null,
-        signerName: s.signerId ? (people.get(s.signerId)?.name ?? null) : null,
-        comment: s.comment,
-        contentHash: s.contentHash,
-        decidedAt: s.decidedAt,
-        dismissedAt: s.dismissedAt,
-        dismissedReason: s.dismissedReason,
-        dismissedStatus: s.dismissedStatus,
-        reviewedVersion: s.reviewedVersionId ? (reviewedNumbers.get(s.reviewedVersionId) ?? null) : null,
-        createdAt: s.createdAt,
-      })),
+    signoffs: signoffRows.map((s) => ({
+      id: s.id,
+      role: s.role,
+      reason: s.reason,
+      status: s.status,
+      signer: s.signerId ? (people.get(s.signerId)?.email ?? null) : null,
+      signerName: s.signerId ? (people.get(s.signerId)?.name ?? null) : null,
+      comment: s.comment,
+      contentHash: s.contentHash,
+      decidedAt: s.decidedAt,
+      dismissedAt: s.dismissedAt,
+      dismissedReason: s.dismissedReason,
+      dismissedStatus: s.dismissedStatus,
+      reviewedVersion: s.reviewedVersionId ? (reviewedNumbers.get(s.reviewedVersionId) ?? null) : null,
+      createdAt: s.createdAt,
+    })),
     submissionProblems:
       row.state === "draft" ? problemsOf(row, row.draftSpecText ? null : (head?.spec ?? null), specIssues, assessment) : {},
     createdAt: row.createdAt,

@@ -231,8 +231,8 @@ it("a new review round: approvals by every role finish a change that had changes
   expect((await approveAll(change.id, clock)).state).toBe("approved");
 });
 
-it("after updates from production, releases, rollbacks and re-assessments the trail still replays against the tables", () => {
-  const result = verifyAuditTrail();
+it("after updates from production, releases, rollbacks and re-assessments the trail still replays against the tables", async () => {
+  const result = await verifyAuditTrail();
   expect(result.reason).toBeNull();
   expect(result.ok).toBe(true);
 });

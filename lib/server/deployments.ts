@@ -5,6 +5,7 @@ import { first, getDb, type DB } from "@/db";
 import { agents, agentVersions, apiTokens, changeRecords, deployments, incidents, users } from "@/db/schema";
 import { ENVIRONMENTS, type DeploymentKind, type Environment } from "@/lib/domain/terms";
 import { paging, parseQuery, type SearchParamsInput } from "@/lib/validations/query-params";
+import { nulInParameter, withoutNul } from "@/lib/validations/nul";
 import { assertCanRead, type Caller } from "./caller";
 import { findChangeRow } from "./change-records";
 import { inOrder } from "@/lib/in-order";
@@ -73,8 +74,8 @@ const instant = (name: string) =>
 
 export const deploymentFiltersSchema = z.object({
   environment: z.enum(ENVIRONMENTS, { error: `environment must be one of: ${ENVIRONMENTS.join(", ")}` }).optional(),
-  agent: z.string().trim().max(200).optional(),
-  change: z.string().trim().max(200).optional(),
+  agent: z.string().trim().max(200).refine(withoutNul, nulInParameter("agent")).optional(),
+  change: z.string().trim().max(200).refine(withoutNul, nulInParameter("change")).optional(),
   from: instant("from").optional(),
   to: instant("to").optional(),
   ...paging,

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { sqliteConnection } from "@/db";
+import { sql } from "drizzle-orm";
+import { rows } from "@/db";
 import { doraMetrics, DORA_METRICS, type DoraMetricName, type DoraMetrics, type DoraRange } from "@/lib/domain/dora";
 import { RISK_LEVELS } from "@/lib/domain/terms";
 import { seedDemoEstate, TEST_UNTIL } from "@/lib/testing/demo-estate";
@@ -44,17 +45,17 @@ const leader = async () => userCaller((await findActiveUser({ email: "leader@cou
 
 async function expectSame(scope: MetricsScope, range: DoraRange) {
   const reference = doraMetrics({ ...(await scopedHistory(scope)), range });
-  expect(doraNumbersFor(scope, range)).toEqual(withoutItems(reference));
+  expect(await doraNumbersFor(scope, range)).toEqual(withoutItems(reference));
   // The same through the index walks a large estate takes (the demo estate is small enough to read whole).
-  expect(doraNumbersFor(scope, range, 0)).toEqual(withoutItems(reference));
+  expect(await doraNumbersFor(scope, range, 0)).toEqual(withoutItems(reference));
   // The records: only day-aligned ranges can be asked for through the filters.
   if (range.from % DAY !== 0 || range.to % DAY !== 0) return;
   const filters = { ...scope, from: iso(range.from), to: iso(range.to - DAY) };
   for (const metric of DORA_METRICS) {
-    const { total, rows } = doraRecords(await leader(), filters, metric, { offset: 0, limit: 1_000_000 }, TEST_UNTIL);
+    const records = await doraRecords(await leader(), filters, metric, { offset: 0, limit: 1_000_000 }, TEST_UNTIL);
     const expected = referenceRecords(reference, metric);
-    expect(total).toBe(expected.length);
-    expect(rows.map((r): [string, number, number | null] => [r.deploymentId, r.at, r.hours])).toEqual(expected);
+    expect(records.total).toBe(expected.length);
+    expect(records.rows.map((r): [string, number, number | null] => [r.deploymentId, r.at, r.hours])).toEqual(expected);
   }
 }
 
@@ -68,12 +69,12 @@ const ranges = (): [string, DoraRange][] => [
   ["up to now, after the writes", { from: day(TEST_UNTIL) - 60 * DAY, to: day(TEST_UNTIL) + 120 * DAY }],
 ];
 
-function scopes(): [string, MetricsScope][] {
-  const { sqlite } = sqliteConnection();
-  const agent = sqlite
-    .prepare("SELECT a.slug FROM agents a JOIN deployments d ON d.agent_id = a.id GROUP BY a.id ORDER BY COUNT(*) DESC LIMIT 1")
-    .pluck()
-    .get() as string;
+async function scopes(): Promise<[string, MetricsScope][]> {
+  const { agent } = (
+    await rows<{ agent: string }>(
+      sql`SELECT a.slug AS agent FROM agents a JOIN deployments d ON d.agent_id = a.id GROUP BY a.id, a.slug ORDER BY COUNT(*) DESC, a.slug LIMIT 1`,
+    )
+  )[0]!;
   return [
     ["everything", {}],
     ["workflow refunds", { workflow: "refunds" }],
@@ -86,7 +87,7 @@ function scopes(): [string, MetricsScope][] {
 
 describe("the facts agree with doraMetrics over the whole history", () => {
   it("on the demo estate, for every range and scope", async () => {
-    for (const [, scope] of scopes()) for (const [, range] of ranges()) await expectSame(scope, range);
+    for (const [, scope] of await scopes()) for (const [, range] of ranges()) await expectSame(scope, range);
   });
 
   it("after releases, rollbacks, incidents opened, linked and resolved, and fix releases through the use cases", async () => {
@@ -120,11 +121,11 @@ describe("the facts agree with doraMetrics over the whole history", () => {
     await updateIncident(await ops(), loose.id, { deploymentId: bad.id }, clock.next());
 
     const after = { from: day(TEST_UNTIL) - 60 * DAY, to: day(clock.next()) + DAY };
-    for (const [, scope] of scopes()) {
+    for (const [, scope] of await scopes()) {
       await expectSame(scope, after);
       await expectSame(scope, { from: after.from - 400 * DAY, to: after.to });
     }
-    const numbers = doraNumbersFor({ agent: slug }, after);
+    const numbers = await doraNumbersFor({ agent: slug }, after);
     expect(numbers.changeFailRate.failed).toBeGreaterThanOrEqual(2);
     expect(numbers.reworkRate.unplanned).toBeGreaterThanOrEqual(2);
   });

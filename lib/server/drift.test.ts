@@ -10,7 +10,7 @@ import { seedDemoEstate } from "@/lib/testing/demo-estate";
 import { approveAll, as, DAY, limitRaise, productionSpec, releaseApproved, testClock, tokenWith } from "@/lib/testing/release-fixtures";
 import { verifyAuditTrail } from "./audit";
 import { getChange, withdrawChange } from "./changes";
-import { getDrift, listDrift, resolveDrift } from "./drift";
+import { getDrift, listDrift, parseDriftFilters, resolveDrift } from "./drift";
 import type { Caller } from "./caller";
 import { recordObservation } from "./observations";
 import { rollback } from "./rollback";
@@ -224,6 +224,15 @@ describe("who may observe, and what they must send", () => {
         "validation_failed",
       );
     expect((await errorOf(() => observe("no-such-agent", spec))).code).toBe("not_found");
+    // A NUL character (PostgreSQL cannot store one) is refused naming the field, wherever it is.
+    for (const [field, extra] of [
+      ["source", { source: "nightly\u0000export" }],
+      ["spec.instructions", { spec: { ...spec, instructions: `${spec.instructions}\u0000` } }],
+    ] as const)
+      expect(await errorOf(() => observe("call-notes-digest", spec, extra))).toMatchObject({
+        code: "validation_failed",
+        details: { fieldErrors: { [field]: [expect.stringMatching(/NUL character/)] } },
+      });
   });
 
   it("20 parallel observations of the same drift: one record, twenty observations on it", async () => {
@@ -377,6 +386,11 @@ describe("resolving drift", () => {
     expect(
       (await errorOf(async () => await resolveDrift(await security(), "DR-99999", { action: "restore", reason: "x" }, clock.next()))).code,
     ).toBe("not_found");
+    expect(
+      await errorOf(
+        async () => await resolveDrift(await security(), drift.id, { action: "restore", reason: "put\u0000back" }, clock.next()),
+      ),
+    ).toMatchObject({ code: "validation_failed", details: { fieldErrors: { reason: [expect.stringMatching(/NUL character/)] } } });
   });
 
   it("lists filter by state, agent and environment", async () => {
@@ -386,9 +400,14 @@ describe("resolving drift", () => {
     expect((await listDrift(await reader(), { environment: "staging" })).items.map((d) => d.agent.slug)).toEqual([
       "contract-clause-reviewer",
     ]);
+    // A filter holding a NUL character is a bad request naming it, not a database error.
+    expect(await errorOf(() => parseDriftFilters({ agent: "vip\u0000agent" }))).toMatchObject({
+      code: "bad_request",
+      details: { parameter: "agent" },
+    });
   });
 
-  it("leaves an intact audit trail", () => {
-    expect(verifyAuditTrail().ok).toBe(true);
+  it("leaves an intact audit trail", async () => {
+    expect((await verifyAuditTrail()).ok).toBe(true);
   });
 });

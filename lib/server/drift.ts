@@ -21,6 +21,7 @@ import type { AgentSpec } from "@/lib/domain/spec";
 import { changeNumberLabel, ENVIRONMENTS, OPEN_CHANGE_STATES, type Environment, type RiskLevel, type Role } from "@/lib/domain/terms";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validations/field-errors";
+import { nulInParameter, refuseNul, withoutNul } from "@/lib/validations/nul";
 import { paging, parseQuery, type SearchParamsInput } from "@/lib/validations/query-params";
 import { proposeChangeSchema } from "@/lib/validations/change-record";
 import { assertOpenForChanges } from "./agent-lifecycle";
@@ -233,7 +234,7 @@ async function findDriftRow(db: Reader, ref: string): Promise<DriftRow> {
 
 export const driftFiltersSchema = z.object({
   state: z.enum(DRIFT_STATES, { error: "state is open or closed" }).optional(),
-  agent: z.string().trim().max(200).optional(),
+  agent: z.string().trim().max(200).refine(withoutNul, nulInParameter("agent")).optional(),
   environment: z.enum(ENVIRONMENTS, { error: `environment is one of: ${ENVIRONMENTS.join(", ")}` }).optional(),
   ...paging,
 });
@@ -308,6 +309,7 @@ export async function resolveDrift(
 ): Promise<{ drift: DriftView; change: { id: string; number: string } | null }> {
   if (caller.kind !== "user") throw new AppError("forbidden", "Drift is resolved by a person, not an API token");
   if (!canResolveDrift(caller.user)) throw new AppError("forbidden", "Only engineering, security and operations resolve drift");
+  refuseNul(input, "The resolution is not valid");
   const data = parseInput(resolveSchema, input, "The resolution is not valid");
   const expiresAt = data.expiresAt ? Date.parse(data.expiresAt) : null;
   const actor = actorOf(caller);

@@ -1,6 +1,6 @@
 import "server-only";
 import { sql, type SQL } from "drizzle-orm";
-import type { DB } from "@/db";
+import { rows, type DB } from "@/db";
 import { BREACH_LABELS, type BreachKind } from "@/lib/domain/runtime";
 import type { Severity } from "@/lib/domain/terms";
 import { breachNumberLabel } from "./breaches";
@@ -66,18 +66,21 @@ type Row = {
 };
 
 /** The breach records of a batch of releases, one query for the batch, by deployment id, oldest first. */
-export function breachesOfReleases(db: Pick<DB, "all">, rows: ReleaseRow[]): Map<string, ReleaseBreach[]> {
+export async function breachesOfReleases(db: DB, releases: ReleaseRow[]): Promise<Map<string, ReleaseBreach[]>> {
   const found = new Map<string, ReleaseBreach[]>();
-  if (rows.length === 0) return found;
-  const matches = db.all<Row>(sql`
-    SELECT d.id AS deploymentId, b.number AS number, b.kind AS kind, b.subject AS subject, b.detail AS detail,
-      b.first_at AS firstAt, b.last_at AS lastAt, b.occurrences AS occurrences, b.value AS value, b.threshold AS threshold,
-      b.cleared_at AS clearedAt, b.trace_id AS trace, b.incident_id AS incidentId,
-      i.severity AS severity, i.title AS title, i.resolved_at AS resolvedAt
+  if (releases.length === 0) return found;
+  const matches = await rows<Row>(
+    sql`
+    SELECT d.id AS "deploymentId", b.number AS number, b.kind AS kind, b.subject AS subject, b.detail AS detail,
+      b.first_at AS "firstAt", b.last_at AS "lastAt", b.occurrences AS occurrences, b.value AS value, b.threshold AS threshold,
+      b.cleared_at AS "clearedAt", b.trace_id AS trace, b.incident_id AS "incidentId",
+      i.severity AS severity, i.title AS title, i.resolved_at AS "resolvedAt"
     FROM deployments d JOIN breaches b ON ${breachOfRelease}
       LEFT JOIN incidents i ON i.id = b.incident_id
-    WHERE d.id IN ${rows.map((r) => r.id)}
-    ORDER BY b.first_at, b.number`);
+    WHERE d.id IN ${releases.map((r) => r.id)}
+    ORDER BY b.first_at, b.number`,
+    db,
+  );
   for (const m of matches) {
     const harm = m.kind === "harm_threshold";
     const breach: ReleaseBreach = {

@@ -1,6 +1,6 @@
 import "server-only";
 import { sql, type SQL } from "drizzle-orm";
-import type { DB } from "@/db";
+import { rows, type DB } from "@/db";
 import { driftDuration, driftNumberLabel } from "@/lib/domain/drift";
 import { durationInWords } from "@/lib/domain/drift-metrics";
 import type { RiskLevel } from "@/lib/domain/terms";
@@ -37,14 +37,17 @@ export type ReleaseDrift = {
 };
 
 /** The drift records of a batch of releases, one query for the batch, by deployment id, oldest first. */
-export function driftOfReleases(db: Pick<DB, "all">, rows: ReleaseRow[], now: number): Map<string, ReleaseDrift[]> {
+export async function driftOfReleases(db: DB, releases: ReleaseRow[], now: number): Promise<Map<string, ReleaseDrift[]>> {
   const found = new Map<string, ReleaseDrift[]>();
-  if (rows.length === 0) return found;
-  const matches = db.all<{ deploymentId: string; number: number; severity: RiskLevel; openedAt: number; closedAt: number | null }>(sql`
-    SELECT d.id AS deploymentId, r.number AS number, r.severity AS severity, r.opened_at AS openedAt, r.closed_at AS closedAt
+  if (releases.length === 0) return found;
+  const matches = await rows<{ deploymentId: string; number: number; severity: RiskLevel; openedAt: number; closedAt: number | null }>(
+    sql`
+    SELECT d.id AS "deploymentId", r.number AS number, r.severity AS severity, r.opened_at AS "openedAt", r.closed_at AS "closedAt"
     FROM deployments d JOIN drift_records r ON ${driftDuringRelease}
-    WHERE d.id IN ${rows.map((r) => r.id)}
-    ORDER BY r.opened_at, r.number`);
+    WHERE d.id IN ${releases.map((r) => r.id)}
+    ORDER BY r.opened_at, r.number`,
+    db,
+  );
   for (const m of matches) {
     const drift: ReleaseDrift = {
       record: driftNumberLabel(m.number),

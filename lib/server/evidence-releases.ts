@@ -1,6 +1,6 @@
 import "server-only";
 import { and, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
-import type { DB } from "@/db";
+import { rows, type DB } from "@/db";
 import { agents, agentVersions, apiTokens, changeRecords, evalRuns, policies, signoffs, users, workflows } from "@/db/schema";
 import { DEFAULT_POLICY, type SignoffPolicy } from "@/lib/domain/signoff-policy";
 import { changeNumberLabel } from "@/lib/domain/terms";
@@ -18,6 +18,7 @@ import { incidentsOfChanges } from "./incidents";
 import { EVAL_RUN_VIEW, type EvalRunView } from "./registry";
 import { breachedCondition } from "./evidence-breaches";
 import { driftedCondition } from "./evidence-drift";
+import { indexedBy, unindexed } from "./sql-dialect";
 import type { EvidenceRelease, ExceptionKind } from "./evidence";
 
 /** What the pack shows of a change record: its identity, content, author, risk and sign-offs. */
@@ -80,8 +81,6 @@ export function evidenceChangeOf(view: ChangeRecordView): EvidenceChange {
  * ordered, counted and totalled without reading every release.
  */
 
-type Reader = Pick<DB, "select" | "all">;
-
 /** A production release as the pack's keyset reads it: `rowid` breaks ties between equal times. */
 export type ReleaseRow = {
   id: string;
@@ -99,9 +98,10 @@ export type ReleaseRow = {
  * Each exception kind as a condition on a release `d` (its version `v`, its change `c`), the same rule
  * as exceptionsOf, so a range can be counted and ordered by its exceptions in the database.
  * evidence-releases.test.ts holds the two to the same answer on every release of the demo estate.
+ * `IS NOT DISTINCT FROM` is SQLite's `IS` (equal, NULLs included), spelled so PostgreSQL reads it too.
  */
 export function exceptionConditions(now: number): Record<ExceptionKind, SQL> {
-  const approved = sql`s.change_record_id = c.id AND s.status = 'approved' AND s.content_hash IS c.content_hash
+  const approved = sql`s.change_record_id = c.id AND s.status = 'approved' AND s.content_hash IS NOT DISTINCT FROM c.content_hash
     AND s.signer_id IS NOT NULL AND s.decided_at IS NOT NULL`;
   const pending = sql`EXISTS (SELECT 1 FROM signoffs s WHERE s.change_record_id = c.id AND s.status = 'pending')`;
   const ranBefore = (environment: string) => sql`EXISTS (SELECT 1 FROM deployments d2
@@ -111,16 +111,16 @@ export function exceptionConditions(now: number): Record<ExceptionKind, SQL> {
     approval_after_deployment: sql`EXISTS (SELECT 1 FROM signoffs s WHERE ${approved} AND s.decided_at > d.deployed_at)`,
     missing_eval: sql`NOT EXISTS (SELECT 1 FROM eval_runs e
       WHERE e.agent_id = d.agent_id AND e.spec_hash = v.spec_hash AND e.recorded_at <= d.deployed_at)`,
-    overdue_retro_signoff: sql`(c.emergency = 1 AND c.retro_signoff_due_at IS NOT NULL AND CASE WHEN ${pending}
+    overdue_retro_signoff: sql`(c.emergency AND c.retro_signoff_due_at IS NOT NULL AND CASE WHEN ${pending}
       THEN ${now} > c.retro_signoff_due_at ELSE c.approved_at IS NOT NULL AND c.approved_at > c.retro_signoff_due_at END)`,
-    // `+s.signer_id`: look the sign-offs up by change, not by signer (one person signs thousands of changes).
-    self_approval: sql`(c.author_id IS NOT NULL AND EXISTS (SELECT 1 FROM signoffs s WHERE ${approved} AND +s.signer_id = c.author_id))`,
+    // Look the sign-offs up by change, not by signer (one person signs thousands of changes).
+    self_approval: sql`(c.author_id IS NOT NULL AND EXISTS (SELECT 1 FROM signoffs s WHERE ${approved} AND ${unindexed(sql`s.signer_id`)} = c.author_id))`,
     skipped_environment: sql`(NOT ${ranBefore("development")} OR NOT ${ranBefore("staging")})`,
     out_of_date_release: sql`(d.replaced_version_id IS NOT NULL AND (c.base_version_id IS NULL
       OR (SELECT spec_hash FROM agent_versions WHERE id = c.base_version_id)
-        IS NOT (SELECT spec_hash FROM agent_versions WHERE id = d.replaced_version_id)))`,
-    author_released: sql`(CASE WHEN c.author_id IS NOT NULL THEN d.deployed_by_id IS c.author_id
-      ELSE d.deployed_by_token_id IS c.author_token_id END)`,
+        IS DISTINCT FROM (SELECT spec_hash FROM agent_versions WHERE id = d.replaced_version_id)))`,
+    author_released: sql`(CASE WHEN c.author_id IS NOT NULL THEN d.deployed_by_id IS NOT DISTINCT FROM c.author_id
+      ELSE d.deployed_by_token_id IS NOT DISTINCT FROM c.author_token_id END)`,
     drift: driftedCondition,
     runtime_breach: breachedCondition,
   };
@@ -147,7 +147,7 @@ export function anyException(now: number): SQL {
 }
 
 /** The changes behind a batch of releases, as the pack shows them: five queries for the whole batch. */
-async function evidenceChanges(db: Reader, ids: string[]): Promise<Map<string, EvidenceChange>> {
+async function evidenceChanges(db: DB, ids: string[]): Promise<Map<string, EvidenceChange>> {
   const rows = await db.select().from(changeRecords).where(inArray(changeRecords.id, ids));
   const agentRows = await db
     .select({ agent: agents, workflow: workflows })
@@ -247,22 +247,22 @@ function closedChangeView(row: ChangeRow, loaded: Loaded): EvidenceChange {
 
 /** Everything a batch of releases shows except its exceptions, which the caller derives from it. */
 export async function loadReleases(
-  db: Reader,
-  rows: ReleaseRow[],
+  db: DB,
+  releases: ReleaseRow[],
 ): Promise<
   { release: Omit<EvidenceRelease, "exceptions" | "approvals" | "pendingSignoffs" | "emergency" | "breaches">; row: ReleaseRow }[]
 > {
-  if (rows.length === 0) return [];
+  if (releases.length === 0) return [];
   const views = new Map(
     (
       await deploymentViews(
         db,
-        rows.map((r) => r.id),
+        releases.map((r) => r.id),
       )
     ).map((d) => [d.id, d]),
   );
-  const changes = await evidenceChanges(db, [...new Set(rows.map((r) => r.changeRecordId))]);
-  const agentIds = [...new Set(rows.map((r) => r.agentId))];
+  const changes = await evidenceChanges(db, [...new Set(releases.map((r) => r.changeRecordId))]);
+  const agentIds = [...new Set(releases.map((r) => r.agentId))];
   const specHashes = [...new Set([...views.values()].map((d) => d.specHash))];
   const runs = await db
     .select({
@@ -277,12 +277,15 @@ export async function loadReleases(
   for (const { agentId, specHash, ...run } of runs)
     runsOf.set(`${agentId} ${specHash}`, [...(runsOf.get(`${agentId} ${specHash}`) ?? []), run]);
   // By agent: the planner would otherwise walk every production deployment by time to find a few rollbacks.
-  const rollbackRows = db.all<{ id: string; agentId: string; replacedVersionId: string | null; deployedAt: number }>(sql`
-    SELECT id, agent_id AS agentId, replaced_version_id AS replacedVersionId, deployed_at AS deployedAt
-    FROM deployments INDEXED BY deployments_agent_env_idx
+  const rollbackRows = await rows<{ id: string; agentId: string; replacedVersionId: string | null; deployedAt: number }>(
+    sql`
+    SELECT id, agent_id AS "agentId", replaced_version_id AS "replacedVersionId", deployed_at AS "deployedAt"
+    FROM deployments ${indexedBy("deployments_agent_env_idx", db)}
     WHERE agent_id IN ${agentIds} AND environment = 'production' AND kind = 'rollback'
-      AND replaced_version_id IN ${[...new Set(rows.map((r) => r.versionId))]}
-    ORDER BY deployed_at`);
+      AND replaced_version_id IN ${[...new Set(releases.map((r) => r.versionId))]}
+    ORDER BY deployed_at, rowid`,
+    db,
+  );
   const rollbackViews = new Map(
     (
       await deploymentViews(
@@ -292,18 +295,18 @@ export async function loadReleases(
     ).map((d) => [d.id, d]),
   );
   // Newest first, as incidentsOfChange lists them: suspected of this very deployment, else fixed by its change.
-  const incidentsOf = new Map<string, EvidenceRelease["incidents"]>(rows.map((r) => [r.id, []]));
+  const incidentsOf = new Map<string, EvidenceRelease["incidents"]>(releases.map((r) => [r.id, []]));
   const releasesOfChange = new Map<number, ReleaseRow[]>();
-  for (const r of rows) {
+  for (const r of releases) {
     const number = changes.get(r.changeRecordId)!.number;
     releasesOfChange.set(number, [...(releasesOfChange.get(number) ?? []), r]);
   }
-  for (const i of await incidentsOfChanges(db as DB, [...changes.keys()])) {
+  for (const i of await incidentsOfChanges(db, [...changes.keys()])) {
     if (i.deploymentId && incidentsOf.has(i.deploymentId)) incidentsOf.get(i.deploymentId)!.push({ ...i, relation: "suspected" });
     for (const r of i.fixChangeNumber === null ? [] : (releasesOfChange.get(i.fixChangeNumber) ?? []))
       if (r.id !== i.deploymentId) incidentsOf.get(r.id)!.push({ ...i, relation: "fixed" });
   }
-  return rows.map((row) => {
+  return releases.map((row) => {
     const deployment = views.get(row.id)!;
     const change = changes.get(row.changeRecordId)!;
     return {

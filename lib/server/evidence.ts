@@ -1,10 +1,7 @@
 import "server-only";
-import Database from "better-sqlite3";
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/better-sqlite3";
 import { z } from "zod";
-import { first, getConnection, getDb, sqliteConnection, withSnapshot, type DB } from "@/db";
-import * as schema from "@/db/schema";
+import { first, getDb, rows, withSnapshot, type DB } from "@/db";
 import { agents, agentVersions, deployments } from "@/db/schema";
 import { changeNumberLabel, ENVIRONMENTS, type Environment, type Role } from "@/lib/domain/terms";
 import { AppError } from "@/lib/errors";
@@ -20,12 +17,11 @@ import { anyException, exceptionConditions, loadReleases, type EvidenceChange, t
 import type { IncidentView } from "./incidents";
 import { agentAsOf, compareAgentVersions, evalRunsFor, type EnvironmentState, type EvalRunView, type VersionComparison } from "./registry";
 import { inOrder } from "@/lib/in-order";
+import { unindexed } from "./sql-dialect";
 
 export type { EvidenceChange };
 
 /** Evidence for auditors: what ran at an instant, and every production release of a period with its exceptions. */
-
-type Reader = Pick<DB, "select" | "all">;
 
 export type EvidenceApproval = {
   role: Role;
@@ -245,8 +241,8 @@ type LadderFacts = {
  * staging (any version with the same spec hash counts: it is the same configuration), and the
  * versions production ran before each release.
  */
-async function ladderFactsOf(db: Reader, rows: ReleaseRow[], specHashes: Map<string, string>) {
-  const firstRuns = rows.length
+async function ladderFactsOf(db: DB, releases: ReleaseRow[], specHashes: Map<string, string>) {
+  const firstRuns = releases.length
     ? await db
         .select({
           agentId: deployments.agentId,
@@ -259,14 +255,14 @@ async function ladderFactsOf(db: Reader, rows: ReleaseRow[], specHashes: Map<str
         .where(
           and(
             inArray(deployments.environment, [...EARLIER_ENVIRONMENTS]),
-            inArray(deployments.agentId, [...new Set(rows.map((r) => r.agentId))]),
+            inArray(deployments.agentId, [...new Set(releases.map((r) => r.agentId))]),
             inArray(agentVersions.specHash, [...new Set(specHashes.values())]),
           ),
         )
         .groupBy(deployments.agentId, deployments.environment, agentVersions.specHash)
     : [];
   const firstRun = new Map(firstRuns.map((r) => [`${r.agentId} ${r.environment} ${r.specHash}`, r.firstAt]));
-  const replacedIds = [...new Set(rows.flatMap((r) => (r.replacedVersionId ? [r.replacedVersionId] : [])))];
+  const replacedIds = [...new Set(releases.flatMap((r) => (r.replacedVersionId ? [r.replacedVersionId] : [])))];
   const replaced = new Map(
     replacedIds.length
       ? (
@@ -351,15 +347,15 @@ function retroOf(change: EvidenceChange, now: number): RetroSignoff | null {
 }
 
 /** A release's full evidence from what loadReleases read for its batch. */
-async function completeReleases(db: Reader, rows: ReleaseRow[], now: number): Promise<EvidenceRelease[]> {
-  const loaded = await loadReleases(db, rows);
+async function completeReleases(db: DB, releases: ReleaseRow[], now: number): Promise<EvidenceRelease[]> {
+  const loaded = await loadReleases(db, releases);
   const ladderOf = await ladderFactsOf(
     db,
-    rows,
+    releases,
     new Map(loaded.map(({ release }) => [release.deployment.id, release.deployment.specHash])),
   );
-  const driftOf = driftOfReleases(db, rows, now);
-  const breachesOf = breachesOfReleases(db, rows);
+  const driftOf = await driftOfReleases(db, releases, now);
+  const breachesOf = await breachesOfReleases(db, releases);
   return loaded.map(({ row, release: loadedRelease }) => {
     const { change, deployment } = loadedRelease;
     const release = {
@@ -400,27 +396,30 @@ export function decodeReleaseKey(value: string | null | undefined, parameter: st
 }
 
 /** Reads a group's releases in order after (or, backwards, before) a release, at most `limit`. */
-function releaseRows(
-  db: Reader,
+async function releaseRows(
+  db: DB,
   filters: EvidenceFilters,
   now: number,
   group: 0 | 1,
   bound: { after?: ReleaseKey; before?: ReleaseKey },
   limit: number,
-): ReleaseRow[] {
+): Promise<ReleaseRow[]> {
   const flagged = anyException(now);
   const after =
     bound.after?.group === group ? sql`AND (d.deployed_at, d.rowid) > (${bound.after.deployedAt}, ${bound.after.rowid})` : sql``;
   const before =
     bound.before?.group === group ? sql`AND (d.deployed_at, d.rowid) < (${bound.before.deployedAt}, ${bound.before.rowid})` : sql``;
   const direction = bound.before ? sql`DESC` : sql`ASC`;
-  const rows = db.all<ReleaseRow>(sql`SELECT d.id AS id, d.rowid AS rowid, d.agent_id AS agentId, d.version_id AS versionId,
-      d.deployed_at AS deployedAt, d.change_record_id AS changeRecordId, d.deployed_by_id AS deployedById,
-      d.deployed_by_token_id AS deployedByTokenId, d.replaced_version_id AS replacedVersionId
+  const found = await rows<ReleaseRow>(
+    sql`SELECT d.id AS id, d.rowid AS rowid, d.agent_id AS "agentId", d.version_id AS "versionId",
+      d.deployed_at AS "deployedAt", d.change_record_id AS "changeRecordId", d.deployed_by_id AS "deployedById",
+      d.deployed_by_token_id AS "deployedByTokenId", d.replaced_version_id AS "replacedVersionId"
     FROM ${releasesInRange(filters, now)}
       AND ${group === 0 ? sql`(${flagged})` : sql`NOT (${flagged})`} ${after} ${before}
-    ORDER BY d.deployed_at ${direction}, d.rowid ${direction} LIMIT ${limit}`);
-  return bound.before ? rows.reverse() : rows;
+    ORDER BY d.deployed_at ${direction}, d.rowid ${direction} LIMIT ${limit}`,
+    db,
+  );
+  return bound.before ? found.reverse() : found;
 }
 
 /** The production releases of the filters' range, as tables `d` (deployment), `v` (its version) and `c` (its change). */
@@ -441,20 +440,27 @@ function releasesInRange(filters: EvidenceFilters, now: number): SQL {
 export type EvidenceTotals = { releases: number; flagged: number; exceptions: number; byKind: Record<ExceptionKind, number> };
 
 /** One aggregate query over the range, whatever its size: the same rules as exceptionsOf, counted by the database. */
-function evidenceTotals(db: Reader, filters: EvidenceFilters, now: number): EvidenceTotals {
+async function evidenceTotals(db: DB, filters: EvidenceFilters, now: number): Promise<EvidenceTotals> {
   const chunks = totalsInChunks(db, filters, now);
-  for (let step = chunks.next(); ; step = chunks.next()) if (step.done) return step.value;
+  for (let step = await chunks.next(); ; step = await chunks.next()) if (step.done) return step.value;
 }
 
 /**
  * The totals read a chunk of releases at a time, in the pack's keyset order, each release's exceptions
  * as numbers summed here: the caller may yield to other requests between chunks.
  */
-export function* totalsInChunks(db: Reader, filters: EvidenceFilters, now: number, chunk = 2_000): Generator<void, EvidenceTotals> {
+export async function* totalsInChunks(db: DB, filters: EvidenceFilters, now: number, chunk = 2_000): AsyncGenerator<void, EvidenceTotals> {
   const conditions = exceptionConditions(now);
-  // Self-approvals, drift records and breach records count one exception each; the other kinds one per release.
-  const counted: Partial<Record<ExceptionKind, SQL>> = { self_approval: selfApprovals, drift: driftedCount, runtime_breach: breachedCount };
-  const columns = EXCEPTION_KINDS.map((kind) => sql`${counted[kind] ?? conditions[kind]} AS ${sql.identifier(kind)}`);
+  // Self-approvals, drift records and breach records count one exception each; the other kinds one per release
+  // (a condition, which PostgreSQL answers as a boolean: counted as 1 or 0 on both engines).
+  const counted: Partial<Record<ExceptionKind, SQL>> = {
+    self_approval: selfApprovals(),
+    drift: driftedCount,
+    runtime_breach: breachedCount,
+  };
+  const columns = EXCEPTION_KINDS.map(
+    (kind) => sql`${counted[kind] ?? sql`CASE WHEN ${conditions[kind]} THEN 1 ELSE 0 END`} AS ${sql.identifier(kind)}`,
+  );
   const totals: EvidenceTotals = {
     releases: 0,
     flagged: 0,
@@ -463,20 +469,22 @@ export function* totalsInChunks(db: Reader, filters: EvidenceFilters, now: numbe
   };
   let after: { deployedAt: number; rowid: number } | null = null;
   for (;;) {
-    const rows: ({ deployedAt: number; rowid: number } & Record<ExceptionKind, number>)[] = db.all(sql`SELECT d.deployed_at AS deployedAt,
-        d.rowid AS rowid, ${sql.join(columns, sql`, `)}
+    const chunkRows: ({ deployedAt: number; rowid: number } & Record<ExceptionKind, number>)[] = await rows(
+      sql`SELECT d.deployed_at AS "deployedAt", d.rowid AS rowid, ${sql.join(columns, sql`, `)}
       FROM ${releasesInRange({ ...filters, exception: undefined }, now)}
         ${after ? sql`AND (d.deployed_at, d.rowid) > (${after.deployedAt}, ${after.rowid})` : sql``}
-      ORDER BY d.deployed_at, d.rowid LIMIT ${chunk}`);
-    for (const row of rows) {
+      ORDER BY d.deployed_at, d.rowid LIMIT ${chunk}`,
+      db,
+    );
+    for (const row of chunkRows) {
       const found = EXCEPTION_KINDS.reduce((n, k) => n + (row[k] ?? 0), 0);
       totals.releases++;
       if (found > 0) totals.flagged++;
       totals.exceptions += found;
       for (const k of EXCEPTION_KINDS) totals.byKind[k] += row[k] ?? 0;
     }
-    if (rows.length < chunk) return totals;
-    after = rows.at(-1)!;
+    if (chunkRows.length < chunk) return totals;
+    after = chunkRows.at(-1)!;
     yield;
   }
 }
@@ -485,16 +493,17 @@ export function* totalsInChunks(db: Reader, filters: EvidenceFilters, now: numbe
 export async function prepareEvidenceTotals(caller: Caller, filters: EvidenceFilters, now = Date.now()): Promise<void> {
   assertCanRead(caller);
   const db = getDb();
-  if (cachedTotalsOf(db, filters, now)) return;
+  if (await cachedTotalsOf(db, filters, now)) return;
   // Other requests run between the chunks: a write among them would mix two states of the database,
   // so totals are kept only when nothing was written while they were read (else the page counts inline).
-  const before = totalsKey(db, filters);
+  const before = await totalsKey(db, filters);
   const chunks = totalsInChunks(db, filters, now);
-  for (let step = chunks.next(); ; step = chunks.next()) {
+  for (let step = await chunks.next(); ; step = await chunks.next()) {
     if (step.done) {
-      if (totalsKey(db, filters) === before) keepTotals(db, filters, now, step.value);
+      if ((await totalsKey(db, filters)) === before) await keepTotals(db, filters, now, step.value);
       return;
     }
+    // A SQLite statement holds the event loop while it runs: let other requests in between chunks.
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
@@ -507,45 +516,47 @@ export async function prepareEvidenceTotals(caller: Caller, filters: EvidenceFil
  */
 type CachedTotals = { totals: EvidenceTotals; at: number; dues: number[] };
 const totalsCache = new Map<string, CachedTotals>();
-function totalsKey(db: Reader, filters: EvidenceFilters): string {
-  const [version] = db.all<{ seq: number | null; rowid: number | null }>(
+async function totalsKey(db: DB, filters: EvidenceFilters): Promise<string> {
+  const [version] = await rows<{ seq: number | null; rowid: number | null }>(
     sql`SELECT (SELECT MAX(seq) FROM audit_events) AS seq, (SELECT MAX(rowid) FROM deployments) AS rowid`,
+    db,
   );
   return JSON.stringify([filters.from, filters.to, filters.workflow, filters.agent, version?.seq, version?.rowid]);
 }
 
-function cachedTotalsOf(db: Reader, filters: EvidenceFilters, now: number): EvidenceTotals | null {
-  const cached = totalsCache.get(totalsKey(db, filters));
+async function cachedTotalsOf(db: DB, filters: EvidenceFilters, now: number): Promise<EvidenceTotals | null> {
+  const cached = totalsCache.get(await totalsKey(db, filters));
   if (!cached) return null;
   const [lo, hi] = [Math.min(cached.at, now), Math.max(cached.at, now)];
   return cached.dues.some((due) => lo <= due && due < hi) ? null : cached.totals;
 }
 
-function keepTotals(db: Reader, filters: EvidenceFilters, now: number, totals: EvidenceTotals): void {
-  const key = totalsKey(db, filters);
-  const dues = db
-    .all<{ due: number }>(
+async function keepTotals(db: DB, filters: EvidenceFilters, now: number, totals: EvidenceTotals): Promise<void> {
+  const key = await totalsKey(db, filters);
+  const dues = (
+    await rows<{ due: number }>(
       sql`SELECT DISTINCT c.retro_signoff_due_at AS due FROM ${releasesInRange({ ...filters, exception: undefined }, now)}
         AND c.retro_signoff_due_at IS NOT NULL`,
+      db,
     )
-    .map((r) => r.due);
+  ).map((r) => r.due);
   // A handful of ranges are read at a time; past that, start over rather than keep every one.
   if (!totalsCache.has(key) && totalsCache.size >= 32) totalsCache.clear();
   totalsCache.set(key, { totals, at: now, dues });
 }
 
-function cachedTotals(db: Reader, filters: EvidenceFilters, now: number): EvidenceTotals {
-  const cached = cachedTotalsOf(db, filters, now);
+async function cachedTotals(db: DB, filters: EvidenceFilters, now: number): Promise<EvidenceTotals> {
+  const cached = await cachedTotalsOf(db, filters, now);
   if (cached) return cached;
-  const totals = evidenceTotals(db, filters, now);
-  keepTotals(db, filters, now, totals);
+  const totals = await evidenceTotals(db, filters, now);
+  await keepTotals(db, filters, now, totals);
   return totals;
 }
 
-/** A self-approval is an exception per approval (an author may approve in two roles). */
-const selfApprovals = sql`CASE WHEN c.author_id IS NULL THEN 0 ELSE (SELECT COUNT(*) FROM signoffs s
-  WHERE s.change_record_id = c.id AND s.status = 'approved' AND s.content_hash IS c.content_hash
-    AND s.signer_id IS NOT NULL AND s.decided_at IS NOT NULL AND +s.signer_id = c.author_id) END`;
+/** A self-approval is an exception per approval (an author may approve in two roles); looked up by change, as self_approval is. */
+const selfApprovals = () => sql`CASE WHEN c.author_id IS NULL THEN 0 ELSE (SELECT COUNT(*) FROM signoffs s
+  WHERE s.change_record_id = c.id AND s.status = 'approved' AND s.content_hash IS NOT DISTINCT FROM c.content_hash
+    AND s.signer_id IS NOT NULL AND s.decided_at IS NOT NULL AND ${unindexed(sql`s.signer_id`)} = c.author_id) END`;
 
 /** The exceptions of some releases, each naming its release. */
 export function exceptionRows(releases: EvidenceRelease[]): EvidencePack["exceptions"] {
@@ -568,14 +579,14 @@ const keyOf = (group: 0 | 1, row: ReleaseRow): ReleaseKey => ({ group, deployedA
  * One page of the pack's order: after `after` (or before `before`), at most `size` releases, the
  * flagged group first. Reads one more than asked to know whether another page follows.
  */
-function pageRows(db: Reader, filters: EvidenceFilters, now: number, bound: { after?: ReleaseKey; before?: ReleaseKey }, size: number) {
+async function pageRows(db: DB, filters: EvidenceFilters, now: number, bound: { after?: ReleaseKey; before?: ReleaseKey }, size: number) {
   const keyed: { key: ReleaseKey; row: ReleaseRow }[] = [];
   if (bound.before) {
     // Backwards: the rest group first (when the boundary is in it), then the flagged group's tail.
     for (const group of bound.before.group === 1 ? ([1, 0] as const) : ([0] as const)) {
       if (keyed.length > size) break;
-      const rows = releaseRows(db, filters, now, group, { before: bound.before }, size + 1 - keyed.length);
-      keyed.unshift(...rows.map((row) => ({ key: keyOf(group, row), row })));
+      const found = await releaseRows(db, filters, now, group, { before: bound.before }, size + 1 - keyed.length);
+      keyed.unshift(...found.map((row) => ({ key: keyOf(group, row), row })));
     }
     const more = keyed.length > size;
     const page = more ? keyed.slice(keyed.length - size) : keyed;
@@ -583,8 +594,8 @@ function pageRows(db: Reader, filters: EvidenceFilters, now: number, bound: { af
   }
   for (const group of bound.after?.group === 1 ? ([1] as const) : ([0, 1] as const)) {
     if (keyed.length > size) break;
-    const rows = releaseRows(db, filters, now, group, { after: bound.after }, size + 1 - keyed.length);
-    keyed.push(...rows.map((row) => ({ key: keyOf(group, row), row })));
+    const found = await releaseRows(db, filters, now, group, { after: bound.after }, size + 1 - keyed.length);
+    keyed.push(...found.map((row) => ({ key: keyOf(group, row), row })));
   }
   const more = keyed.length > size;
   const page = keyed.slice(0, size);
@@ -618,7 +629,7 @@ export async function evidencePage(
   assertCanRead(caller);
   const size = Math.min(Math.max(options.size ?? EVIDENCE_PAGE_SIZE, 1), 500);
   return await withSnapshot(async (db) => {
-    const { page, next, previous } = pageRows(db, filters, now, { after: options.after, before: options.before }, size);
+    const { page, next, previous } = await pageRows(db, filters, now, { after: options.after, before: options.before }, size);
     const releases = await completeReleases(
       db,
       page.map((p) => p.row),
@@ -628,8 +639,8 @@ export async function evidencePage(
       generatedAt: now,
       range: { from: filters.from, to: filters.to },
       filters: { workflow: filters.workflow ?? null, agent: filters.agent ?? null, exception: filters.exception ?? null },
-      chain: await chainOf(db.$client),
-      totals: cachedTotals(db, filters, now),
+      chain: await chainOf(db),
+      totals: await cachedTotals(db, filters, now),
       releases,
       exceptions: exceptionRows(releases),
       page: {
@@ -641,8 +652,9 @@ export async function evidencePage(
   });
 }
 
-async function chainOf(sqlite: Database.Database): Promise<EvidencePack["chain"]> {
-  const status = await auditChainStatus(sqlite);
+/** The audit trail's head as this read sees it (the pack's own snapshot), and what is known of the trail. */
+async function chainOf(db: DB): Promise<EvidencePack["chain"]> {
+  const status = await auditChainStatus(db);
   return { count: status.count, headHash: status.headHash, verified: status.ok, verification: status };
 }
 
@@ -651,9 +663,9 @@ export type EvidenceHeader = Omit<EvidencePack, "releases" | "exceptions"> & { t
 
 /**
  * The whole pack in batches of `batchSize` releases, in the pack's order, for a download of any size:
- * first its header, then each batch. The batches are read on a connection of their own, inside one read
- * transaction, so every batch comes from the snapshot the header describes while others go on writing;
- * between batches it yields to the event loop, so the server answers other requests meanwhile.
+ * first its header, then each batch. Every batch is read in one read snapshot (`withSnapshot`), the one
+ * the header describes, while others go on writing; each batch is read only once the one before it was
+ * taken, and between batches it yields to the event loop, so the server answers other requests meanwhile.
  */
 export async function* evidenceBatches(
   caller: Caller,
@@ -662,45 +674,79 @@ export async function* evidenceBatches(
   batchSize = 100,
 ): AsyncGenerator<{ header: EvidenceHeader } | { releases: EvidenceRelease[] }> {
   assertCanRead(caller);
-  const { sqlite, db, close } = snapshotConnection();
-  try {
-    sqlite.prepare("BEGIN").run();
+  yield* fromSnapshot<{ header: EvidenceHeader } | { releases: EvidenceRelease[] }>(async (db, emit) => {
     const chunks = totalsInChunks(db, filters, now);
-    let step = chunks.next();
-    for (; !step.done; step = chunks.next()) await new Promise((resolve) => setImmediate(resolve));
-    yield {
+    let step = await chunks.next();
+    for (; !step.done; step = await chunks.next()) await new Promise((resolve) => setImmediate(resolve));
+    await emit({
       header: {
         generatedAt: now,
         range: { from: filters.from, to: filters.to },
         filters: { workflow: filters.workflow ?? null, agent: filters.agent ?? null, exception: filters.exception ?? null },
-        chain: await chainOf(sqlite),
+        chain: await chainOf(db),
         totals: step.value,
       },
-    };
+    });
     for (const group of [0, 1] as const) {
       let after: ReleaseKey | undefined;
       for (;;) {
         await new Promise((resolve) => setImmediate(resolve));
-        const rows = releaseRows(db, filters, now, group, { after }, batchSize);
-        if (rows.length === 0) break;
-        yield { releases: await completeReleases(db, rows, now) };
-        if (rows.length < batchSize) break;
-        after = keyOf(group, rows.at(-1)!);
+        const found = await releaseRows(db, filters, now, group, { after }, batchSize);
+        if (found.length === 0) break;
+        await emit({ releases: await completeReleases(db, found, now) });
+        if (found.length < batchSize) break;
+        after = keyOf(group, found.at(-1)!);
       }
     }
-  } finally {
-    if (sqlite.inTransaction) sqlite.prepare("COMMIT").run();
-    close();
-  }
+  });
 }
 
-/** A read-only connection of its own for a long read (the process's own, for an in-memory database). */
-function snapshotConnection(): { sqlite: Database.Database; db: Reader; close: () => void } {
-  const file = getDb().$client.name;
-  if (file === ":memory:" || file === "") return { ...sqliteConnection(), close: () => {} };
-  const sqlite = new Database(file, { readonly: true, fileMustExist: true });
-  sqlite.pragma("busy_timeout = 5000");
-  return { sqlite, db: drizzle(sqlite, { schema }), close: () => sqlite.close() };
+/** Thrown into a snapshot's reader when whoever was taking its parts stopped taking them. */
+class StoppedReading extends Error {}
+
+/**
+ * The parts `read` emits inside one read snapshot, as an async generator. A snapshot lasts as long as the
+ * callback given to `withSnapshot`, so the reader runs there and hands each part over, waiting until it is
+ * taken before reading the next. When the taker stops early (a download cancelled), the reader is told at
+ * its next hand-over and the snapshot ends.
+ */
+async function* fromSnapshot<T>(read: (db: DB, emit: (part: T) => Promise<void>) => Promise<void>): AsyncGenerator<T> {
+  type Offer = { part: T; taken: () => void } | null;
+  let offer!: (o: Offer) => void;
+  let fail!: (error: unknown) => void;
+  const nextOffer = () => {
+    const offered = new Promise<Offer>((resolve, reject) => ((offer = resolve), (fail = reject)));
+    // An error with nobody waiting is kept for the next read of it, not reported as unhandled.
+    offered.catch(() => {});
+    return offered;
+  };
+  let offered = nextOffer();
+  let stopped = false;
+  let waiting: (() => void) | null = null;
+  const reading = withSnapshot((db) =>
+    read(db, async (part) => {
+      if (stopped) throw new StoppedReading();
+      await new Promise<void>((taken) => offer({ part, taken: (waiting = taken) }));
+      waiting = null;
+      if (stopped) throw new StoppedReading();
+    }),
+  ).then(
+    () => offer(null),
+    (error: unknown) => fail(error),
+  );
+  try {
+    for (;;) {
+      const current = await offered;
+      if (!current) return;
+      offered = nextOffer();
+      yield current.part;
+      current.taken();
+    }
+  } finally {
+    stopped = true;
+    (waiting as (() => void) | null)?.();
+    await reading;
+  }
 }
 
 /**
@@ -715,17 +761,17 @@ export async function evidencePack(caller: Caller, filters: EvidenceFilters, now
     for (const group of [0, 1] as const) {
       let after: ReleaseKey | undefined;
       for (;;) {
-        const rows = releaseRows(db, filters, now, group, { after }, 500);
-        releases.push(...(await completeReleases(db, rows, now)));
-        if (rows.length < 500) break;
-        after = keyOf(group, rows.at(-1)!);
+        const found = await releaseRows(db, filters, now, group, { after }, 500);
+        releases.push(...(await completeReleases(db, found, now)));
+        if (found.length < 500) break;
+        after = keyOf(group, found.at(-1)!);
       }
     }
     return {
       generatedAt: now,
       range: { from: filters.from, to: filters.to },
       filters: { workflow: filters.workflow ?? null, agent: filters.agent ?? null, exception: filters.exception ?? null },
-      chain: await chainOf(db.$client),
+      chain: await chainOf(db),
       exceptions: exceptionRows(releases),
       releases,
     };

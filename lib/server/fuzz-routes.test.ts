@@ -1,11 +1,11 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { DB } from "@/db";
+import { rows, type DB } from "@/db";
 import { LIMITS } from "@/lib/domain/input-limits";
 import { DEFAULT_POLICY } from "@/lib/domain/signoff-policy";
 import { specHash, type AgentSpec } from "@/lib/domain/spec";
-import { isAppError } from "@/lib/errors";
+import { isAppError, refusalIn } from "@/lib/errors";
 import { errorOf } from "@/lib/testing/app-error";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
 import { as, attested, productionSpec, testClock } from "@/lib/testing/release-fixtures";
@@ -35,6 +35,23 @@ function nested(depth: number, leaf: unknown = 1, wrap: "array" | "object" = "ar
   return value;
 }
 
+/** The one row a query answers. */
+async function one<T>(query: SQL): Promise<T> {
+  return (await rows<T>(query, db))[0]!;
+}
+
+/**
+ * The length of the longest JSON document in a column, as the compact JSON it was sent as: SQLite keeps that text,
+ * PostgreSQL's jsonb prints itself with spaces, so the longest few are measured again here.
+ */
+async function longestJson(table: string, column: string): Promise<number> {
+  const longest = await rows<{ value: unknown }>(
+    sql.raw(`select ${column} as value from ${table} order by length(cast(${column} as text)) desc limit 20`),
+    db,
+  );
+  return Math.max(0, ...longest.map((r) => (typeof r.value === "string" ? r.value : JSON.stringify(r.value)).length));
+}
+
 async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
   const start = performance.now();
   const value = await fn();
@@ -47,13 +64,13 @@ beforeAll(async () => {
 
 describe("finding 1: a spec nested 1,000 or 3,000 levels deep, and megabyte strings", () => {
   it("a 1,000-deep array as an object is refused on spec (422) and nothing is stored", async () => {
-    const before = db.get<{ n: number }>(sql`select count(*) as n from change_records`).n;
+    const before = (await one<{ n: number }>(sql`select count(*) as n from change_records`)).n;
     const error = await errorOf(async () =>
       proposeChange(await engineer(), { agent: "refund-assistant", spec: { model: nested(1_000) } }, clock.next()),
     );
     expect(error.code).toBe("validation_failed");
     expect(error.details.fieldErrors?.spec?.[0]).toMatch(/nested more than 32 levels/);
-    expect(db.get<{ n: number }>(sql`select count(*) as n from change_records`).n).toBe(before);
+    expect((await one<{ n: number }>(sql`select count(*) as n from change_records`)).n).toBe(before);
   });
 
   it("a 3,000-deep value (6 KB as JSON) is refused instead of stored as an 18 MB draft", async () => {
@@ -62,7 +79,7 @@ describe("finding 1: a spec nested 1,000 or 3,000 levels deep, and megabyte stri
     const error = await errorOf(async () => proposeChange(await engineer(), { agent: "refund-assistant", spec }, clock.next()));
     expect(error.code).toBe("validation_failed");
     expect(Object.keys(error.details.fieldErrors ?? {})).toEqual(["spec"]);
-    const largest = db.get<{ n: number | null }>(sql`select max(length(draft_spec_text)) as n from change_records`).n ?? 0;
+    const largest = (await one<{ n: number | null }>(sql`select max(length(draft_spec_text)) as n from change_records`)).n ?? 0;
     expect(largest).toBeLessThanOrEqual(LIMITS.specText);
   });
 
@@ -112,14 +129,14 @@ describe("finding 1: a spec nested 1,000 or 3,000 levels deep, and megabyte stri
 
 describe("a published policy is bounded too", () => {
   it("a template named with 1 MB of text is a 422, and nothing is published", async () => {
-    const before = db.get<{ n: number }>(sql`select count(*) as n from policies`).n;
+    const before = (await one<{ n: number }>(sql`select count(*) as n from policies`)).n;
     const template = { id: "huge", name: "x".repeat(1_000_000), domains: ["semantics"], autonomy: ["read_only"], maxTier: "low" };
     const error = await errorOf(
       async () => await publishPolicy(await as("admin@countersign.test"), { ...DEFAULT_POLICY, standardChanges: [template] }, clock.next()),
     );
     expect(error.code).toBe("validation_failed");
     expect(error.details.fieldErrors?.body).toEqual(["Keep the policy to 100,000 characters"]);
-    expect(db.get<{ n: number }>(sql`select count(*) as n from policies`).n).toBe(before);
+    expect((await one<{ n: number }>(sql`select count(*) as n from policies`)).n).toBe(before);
   });
 
   it("a prototype-named key in a policy is a 422 naming it, where it used to be silently dropped", async () => {
@@ -194,6 +211,13 @@ const ENVIRONMENTS = fc.constantFrom("development", "staging", "production");
 type Outcome = { cases: number; values: number; appErrors: number; crashes: { useCase: string; error: string }[]; slowestMs: number };
 const outcomes = new Map<string, Outcome>();
 
+/** A crash, briefly: a failed query's message is its SQL, so the database's reason (its cause) comes first. */
+function crashOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? ` (cause: ${error.cause.message.slice(0, 200)})` : "";
+  return `${error.name}${cause}: ${error.message.slice(0, 200)}`;
+}
+
 async function run(useCase: string, call: () => Promise<unknown>) {
   const outcome = outcomes.get(useCase) ?? { cases: 0, values: 0, appErrors: 0, crashes: [], slowestMs: 0 };
   outcomes.set(useCase, outcome);
@@ -203,8 +227,9 @@ async function run(useCase: string, call: () => Promise<unknown>) {
     await call();
     outcome.values++;
   } catch (error) {
-    if (isAppError(error)) outcome.appErrors++;
-    else outcome.crashes.push({ useCase, error: error instanceof Error ? `${error.name}: ${error.message.slice(0, 200)}` : String(error) });
+    // A refusal the store makes itself (PostgreSQL refuses text with a NUL character) reaches the API wrapped.
+    if (isAppError(refusalIn(error))) outcome.appErrors++;
+    else outcome.crashes.push({ useCase, error: crashOf(error) });
   } finally {
     outcome.slowestMs = Math.max(outcome.slowestMs, performance.now() - start);
   }
@@ -220,8 +245,8 @@ describe("fuzz: hostile bodies against every mutating use case", () => {
   let specs = new Map<string, AgentSpec>();
 
   beforeAll(async () => {
-    changesBefore = db.get<{ n: number }>(sql`select max(number) as n from change_records`).n;
-    slugs = db.all<{ slug: string }>(sql`select slug from agents order by slug`).map((a) => a.slug);
+    changesBefore = (await one<{ n: number }>(sql`select max(number) as n from change_records`)).n;
+    slugs = (await rows<{ slug: string }>(sql`select slug from agents order by slug`, db)).map((a) => a.slug);
     specs = new Map();
     for (const slug of slugs) specs.set(slug, await productionSpec(slug));
     const drafts: string[] = [];
@@ -453,27 +478,27 @@ describe("fuzz: hostile bodies against every mutating use case", () => {
   );
 
   it("nothing stored is larger than the limits, and every change created can still be read quickly", async () => {
-    const largest = db.get<Record<string, number | null>>(sql`
+    const largest = await one<Record<string, number | null>>(sql`
       select max(length(draft_spec_text)) as draft, max(length(title)) as title, max(length(rationale)) as rationale,
-             max(length(rollback_plan)) as rollbackPlan, max(length(monitoring)) as monitoring
+             max(length(rollback_plan)) as "rollbackPlan", max(length(monitoring)) as monitoring
       from change_records where number > ${changesBefore}`);
     expect(largest.draft ?? 0).toBeLessThanOrEqual(LIMITS.specText);
     expect(largest.title ?? 0).toBeLessThanOrEqual(LIMITS.title);
     for (const field of ["rationale", "rollbackPlan", "monitoring"]) expect(largest[field] ?? 0).toBeLessThanOrEqual(LIMITS.text);
-    const policy = db.get<{ n: number | null }>(sql`select max(length(document)) as n from policies`).n ?? 0;
+    const policy = await longestJson("policies", "document");
     expect(policy).toBeLessThanOrEqual(LIMITS.policyText);
-    const versions = db.get<{ n: number | null }>(sql`select max(length(spec)) as n from agent_versions`).n ?? 0;
+    const versions = await longestJson("agent_versions", "spec");
     expect(versions).toBeLessThanOrEqual(LIMITS.specText + 1_000);
     for (const table of ["incidents", "eval_runs", "api_tokens"]) {
       const column = table === "incidents" ? "title" : table === "eval_runs" ? "suite" : "name";
-      const n = db.get<{ n: number | null }>(sql.raw(`select max(length(${column})) as n from ${table}`)).n ?? 0;
+      const n = (await one<{ n: number | null }>(sql.raw(`select max(length(${column})) as n from ${table}`))).n ?? 0;
       expect(n, `${table}.${column}`).toBeLessThanOrEqual(LIMITS.name);
     }
 
-    const auditPayload = db.get<{ n: number | null }>(sql`select max(length(payload)) as n from audit_events`).n ?? 0;
+    const auditPayload = await longestJson("audit_events", "payload");
     expect(auditPayload).toBeLessThanOrEqual(3 * LIMITS.specText);
 
-    const created = db.all<{ id: string }>(sql`select id from change_records where number > ${changesBefore}`);
+    const created = await rows<{ id: string }>(sql`select id from change_records where number > ${changesBefore}`, db);
     let slowest = 0;
     for (const { id } of created) {
       const { ms } = await timed(async () => getChange(await as("auditor@countersign.test"), id));

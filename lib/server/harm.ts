@@ -20,6 +20,7 @@ import { actorOf, type Caller } from "./caller";
 import type { Tx } from "./changes";
 import { openBreach } from "./breaches";
 import { currentPolicy } from "./policy";
+import { floatMean } from "./sql-dialect";
 
 type Reader = Pick<DB, "select">;
 type Agent = typeof agents.$inferSelect;
@@ -120,7 +121,7 @@ async function businessMean(
   );
   const { n, mean } = (await first(
     db
-      .select({ n: sql<number>`COUNT(*)`, mean: sql<number | null>`AVG(${businessSignals.value})` })
+      .select({ n: sql<number>`COUNT(*)`, mean: floatMean(sql`${businessSignals.value}`, db) })
       .from(businessSignals)
       .where(inWindow),
   ))!;

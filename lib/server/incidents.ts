@@ -259,7 +259,7 @@ export async function listIncidents(caller: Caller, filters: Partial<IncidentFil
   if (filters.agent) {
     // The slug is resolved first, so the count and the page read the incidents' own indexes, without a join.
     const agent = await first(db.select({ id: agents.id }).from(agents).where(eq(agents.slug, filters.agent)));
-    conditions.push(agent ? eq(incidents.agentId, agent.id) : sql`0`);
+    conditions.push(agent ? eq(incidents.agentId, agent.id) : sql`1 = 0`);
   }
   if (filters.open)
     conditions.push(filters.open === "true" || filters.open === "1" ? isNull(incidents.resolvedAt) : isNotNull(incidents.resolvedAt));

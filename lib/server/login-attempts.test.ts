@@ -5,6 +5,7 @@ import { as } from "@/lib/testing/release-fixtures";
 import {
   ACCOUNT_THRESHOLD,
   ADDRESS_THRESHOLD,
+  admitLoginAttempt,
   clientAddress,
   lockoutMs,
   recentFailedLogins,
@@ -73,6 +74,15 @@ describe("login throttling", () => {
     expect(await retryAfterSeconds("fresh@example.com", address, T0 + 30 * SEC)).toBe(30);
     // Another address is not affected.
     expect(await retryAfterSeconds("fresh@example.com", "203.0.113.8", T0 + 30 * SEC)).toBe(0);
+  });
+
+  it("an email typed with a NUL character is counted and throttled like any other, never an error (PostgreSQL's text holds no NUL)", async () => {
+    const email = "nul\u0000@example.com";
+    await fail(email, "10.3.0.1", ACCOUNT_THRESHOLD, T0);
+    expect(await retryAfterSeconds(email, "10.3.0.2", T0 + 5 * SEC)).toBe(29);
+    // Kept as U+FFFD: never the same account as the email without it.
+    expect(await retryAfterSeconds("nul@example.com", "10.3.0.2", T0 + 5 * SEC)).toBe(0);
+    expect(await admitLoginAttempt(email, "10.3.0.2", T0 + 5 * SEC)).toBeNull();
   });
 
   it("the address is the last x-forwarded-for entry (what a proxy in front saw)", () => {

@@ -24,8 +24,12 @@ export function lockoutMs(failures: number, threshold: number): number {
   return Math.min(FIRST_LOCK_MS * 2 ** Math.min(failures - threshold, 20), MAX_LOCK_MS);
 }
 
+/**
+ * The email typed, as attempts are counted under it. A NUL character (which PostgreSQL's text cannot hold,
+ * and no account's email has) is kept as U+FFFD: the attempt is counted and throttled like any other.
+ */
 export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase().slice(0, 320);
+  return email.trim().toLowerCase().slice(0, 320).replaceAll("\u0000", "\uFFFD");
 }
 
 /**

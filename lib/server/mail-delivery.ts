@@ -42,7 +42,7 @@ async function claimDueMail(now: number, token: string): Promise<Claimed[]> {
         .limit(BATCH)
     ).map((r) => r.id);
     if (due.length === 0) return [];
-    return await tx
+    const claimed = await tx
       .update(mailOutbox)
       .set({ claimedUntil: now + CLAIM_LEASE_MS, claimToken: token })
       .where(inArray(mailOutbox.id, due))
@@ -55,6 +55,8 @@ async function claimDueMail(now: number, token: string): Promise<Claimed[]> {
         attempts: mailOutbox.attempts,
         createdAt: mailOutbox.createdAt,
       });
+    // Oldest first: PostgreSQL returns the updated rows in no particular order.
+    return claimed.sort((a, b) => a.createdAt - b.createdAt);
   });
 }
 

@@ -1,5 +1,6 @@
 import "server-only";
-import { getDb } from "@/db";
+import { sql, type SQL } from "drizzle-orm";
+import { rows } from "@/db";
 import type { DoraRange } from "@/lib/domain/dora";
 import { driftMetrics, type DriftMetrics } from "@/lib/domain/drift-metrics";
 import { postureSettings } from "@/lib/env";
@@ -13,54 +14,37 @@ import type { MetricsScope } from "./metrics";
  * change's tier) and leaves the share of production observed alone, since an agent has no tier of its own.
  */
 
-function agentScope(scope: MetricsScope): string {
-  return [
-    scope.workflow && "a.workflow_id = (SELECT id FROM workflows WHERE slug = @workflow)",
-    scope.platform && "a.platform = @platform",
-    scope.agent && "a.slug = @agent",
-  ]
-    .filter(Boolean)
-    .map((c) => ` AND ${c}`)
-    .join("");
+function agentScope(scope: MetricsScope): SQL {
+  return sql.join(
+    [
+      scope.workflow && sql` AND a.workflow_id = (SELECT id FROM workflows WHERE slug = ${scope.workflow})`,
+      scope.platform && sql` AND a.platform = ${scope.platform}`,
+      scope.agent && sql` AND a.slug = ${scope.agent}`,
+    ].filter((c): c is SQL => Boolean(c)),
+  );
 }
 
-const params = (scope: MetricsScope, extra: Record<string, unknown>) => ({
-  ...(scope.workflow && { workflow: scope.workflow }),
-  ...(scope.platform && { platform: scope.platform }),
-  ...(scope.agent && { agent: scope.agent }),
-  ...(scope.risk && { risk: scope.risk }),
-  ...extra,
-});
-
-export function driftMetricsFor(scope: MetricsScope, range: DoraRange, now: number): DriftMetrics {
-  const sqlite = getDb().$client;
+export async function driftMetricsFor(scope: MetricsScope, range: DoraRange, now: number): Promise<DriftMetrics> {
   const agentsWhere = agentScope(scope);
-  const risk = scope.risk ? " AND r.severity = @risk" : "";
-  const open = sqlite
-    .prepare(
-      `SELECT COUNT(*) FROM drift_records r JOIN agents a ON a.id = r.agent_id
+  const risk = scope.risk ? sql` AND r.severity = ${scope.risk}` : sql``;
+  const [{ open }] = (await rows<{ open: number }>(
+    sql`SELECT COUNT(*) AS open FROM drift_records r JOIN agents a ON a.id = r.agent_id
        WHERE r.state = 'open' AND r.environment = 'production'${risk}${agentsWhere}`,
-    )
-    .pluck()
-    .get(params(scope, {})) as number;
+  )) as [{ open: number }];
   // A record closes after it opens, so one closed in the range opened before its end: the (state, opened_at) index bounds the walk.
-  const [count, totalMs] = sqlite
-    .prepare(
-      `SELECT COUNT(*), COALESCE(SUM(r.closed_at - r.opened_at), 0) FROM drift_records r JOIN agents a ON a.id = r.agent_id
-       WHERE r.state = 'closed' AND r.environment = 'production' AND r.opened_at < @to
-         AND r.closed_at >= @from AND r.closed_at < @to${risk}${agentsWhere}`,
-    )
-    .raw()
-    .get(params(scope, { from: range.from, to: range.to })) as [number, number];
-  const lastObserved = sqlite
-    .prepare(
-      `SELECT (SELECT MAX(o.observed_at) FROM observations o WHERE o.agent_id = a.id AND o.environment = 'production')
+  const [{ count, totalMs }] = (await rows<{ count: number; totalMs: number }>(
+    sql`SELECT COUNT(*) AS count, COALESCE(SUM(r.closed_at - r.opened_at), 0) AS "totalMs" FROM drift_records r JOIN agents a ON a.id = r.agent_id
+       WHERE r.state = 'closed' AND r.environment = 'production' AND r.opened_at < ${range.to}
+         AND r.closed_at >= ${range.from} AND r.closed_at < ${range.to}${risk}${agentsWhere}`,
+  )) as [{ count: number; totalMs: number }];
+  const lastObserved = (
+    await rows<{ at: number | null }>(
+      sql`SELECT (SELECT MAX(o.observed_at) FROM observations o WHERE o.agent_id = a.id AND o.environment = 'production') AS at
        FROM agents a
        WHERE a.status = 'active'${agentsWhere}
          AND EXISTS (SELECT 1 FROM deployments p WHERE p.agent_id = a.id AND p.environment = 'production')`,
     )
-    .pluck()
-    .all(params(scope, {})) as (number | null)[];
+  ).map((r) => r.at);
   return driftMetrics(
     { open, resolved: { count, totalMs }, lastObservedInProduction: lastObserved },
     postureSettings.unobservedAfterMs,

@@ -1,5 +1,6 @@
+import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { sqliteConnection, withTransaction } from "@/db";
+import { rows, withTransaction } from "@/db";
 import { apiTokens } from "@/db/schema";
 import { RISK_LEVELS } from "@/lib/domain/terms";
 import { errorOf } from "@/lib/testing/app-error";
@@ -34,8 +35,6 @@ beforeAll(async () => {
   leader = await as("leader@countersign.test");
 });
 
-const sqlite = () => sqliteConnection().sqlite;
-
 type Range = { from: number; to: number };
 type DeploymentRow = {
   id: string;
@@ -64,14 +63,13 @@ function quantile(values: number[], q: number): number | null {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
-function agentsIn(scope: MetricsScope): Set<string> {
-  const rows = sqlite()
-    .prepare(
-      `SELECT a.id FROM agents a JOIN workflows w ON w.id = a.workflow_id
-       WHERE (@workflow IS NULL OR w.slug = @workflow) AND (@platform IS NULL OR a.platform = @platform) AND (@agent IS NULL OR a.slug = @agent)`,
-    )
-    .all({ workflow: scope.workflow ?? null, platform: scope.platform ?? null, agent: scope.agent ?? null }) as { id: string }[];
-  return new Set(rows.map((r) => r.id));
+async function agentsIn(scope: MetricsScope): Promise<Set<string>> {
+  const found = await rows<{ id: string }>(
+    sql`SELECT a.id FROM agents a JOIN workflows w ON w.id = a.workflow_id WHERE 1 = 1
+       ${scope.workflow ? sql`AND w.slug = ${scope.workflow}` : sql``} ${scope.platform ? sql`AND a.platform = ${scope.platform}` : sql``}
+       ${scope.agent ? sql`AND a.slug = ${scope.agent}` : sql``}`,
+  );
+  return new Set(found.map((r) => r.id));
 }
 
 type Expected = {
@@ -85,17 +83,12 @@ type Expected = {
 };
 
 /** The five metrics for the production history of the agents in scope, computed the plain way. */
-function independent(range: Range, scope: MetricsScope = {}): Expected {
-  const db = sqlite();
-  const agentIds = agentsIn(scope);
-  const production = db
-    .prepare(
-      "SELECT id, agent_id, kind, deployed_at, change_record_id, version_id, replaced_version_id FROM deployments WHERE environment = 'production' ORDER BY deployed_at",
-    )
-    .all() as DeploymentRow[];
-  const incidents = db
-    .prepare("SELECT id, deployment_id, detected_at, resolved_at, fix_change_record_id FROM incidents")
-    .all() as IncidentRow[];
+async function independent(range: Range, scope: MetricsScope = {}): Promise<Expected> {
+  const agentIds = await agentsIn(scope);
+  const production = await rows<DeploymentRow>(
+    sql`SELECT id, agent_id, kind, deployed_at, change_record_id, version_id, replaced_version_id FROM deployments WHERE environment = 'production' ORDER BY deployed_at, rowid`,
+  );
+  const incidents = await rows<IncidentRow>(sql`SELECT id, deployment_id, detected_at, resolved_at, fix_change_record_id FROM incidents`);
   const inRange = (t: number) => range.from <= t && t < range.to;
   const isRelease = (d: DeploymentRow) => d.kind === "promote" || d.kind === "emergency";
 
@@ -104,11 +97,9 @@ function independent(range: Range, scope: MetricsScope = {}): Expected {
 
   // Each change's first production release, ever.
   const firstRelease = new Map<string, number>();
-  for (const row of db
-    .prepare(
-      "SELECT change_record_id AS id, MIN(deployed_at) AS at FROM deployments WHERE environment = 'production' AND kind IN ('promote', 'emergency') AND change_record_id IS NOT NULL GROUP BY change_record_id",
-    )
-    .all() as { id: string; at: number }[]) {
+  for (const row of await rows<{ id: string; at: number }>(
+    sql`SELECT change_record_id AS id, MIN(deployed_at) AS at FROM deployments WHERE environment = 'production' AND kind IN ('promote', 'emergency') AND change_record_id IS NOT NULL GROUP BY change_record_id`,
+  )) {
     firstRelease.set(row.id, row.at);
   }
 
@@ -137,29 +128,25 @@ function independent(range: Range, scope: MetricsScope = {}): Expected {
 
   // Lead time: each submitted change whose FIRST production release is in range.
   const leadHours = (
-    db
-      .prepare(
-        `SELECT c.agent_id, (f.released_at - c.submitted_at) / 3600000.0 AS hours
+    await rows<{ agent_id: string; hours: number }>(
+      sql`SELECT c.agent_id, (f.released_at - c.submitted_at) / 3600000.0 AS hours
          FROM change_records c
          JOIN (SELECT change_record_id, MIN(deployed_at) AS released_at FROM deployments
                WHERE environment = 'production' AND kind IN ('promote', 'emergency') AND change_record_id IS NOT NULL
                GROUP BY change_record_id) f ON f.change_record_id = c.id
-         WHERE c.submitted_at IS NOT NULL AND f.released_at >= ? AND f.released_at < ?`,
-      )
-      .all(range.from, range.to) as { agent_id: string; hours: number }[]
+         WHERE c.submitted_at IS NOT NULL AND f.released_at >= ${range.from} AND f.released_at < ${range.to}`,
+    )
   )
     .filter((r) => agentIds.has(r.agent_id))
     .map((r) => r.hours);
 
   // Rework: rollbacks, emergencies and releases of an incident's fix, over all production deployments in range.
   const deployed = (
-    db
-      .prepare(
-        `SELECT agent_id, (kind = 'rollback' OR kind = 'emergency'
-                OR change_record_id IN (SELECT fix_change_record_id FROM incidents WHERE fix_change_record_id IS NOT NULL)) AS unplanned
-         FROM deployments WHERE environment = 'production' AND deployed_at >= ? AND deployed_at < ?`,
-      )
-      .all(range.from, range.to) as { agent_id: string; unplanned: number | null }[]
+    await rows<{ agent_id: string; unplanned: number | null }>(
+      sql`SELECT agent_id, CASE WHEN kind = 'rollback' OR kind = 'emergency'
+                OR change_record_id IN (SELECT fix_change_record_id FROM incidents WHERE fix_change_record_id IS NOT NULL) THEN 1 ELSE 0 END AS unplanned
+         FROM deployments WHERE environment = 'production' AND deployed_at >= ${range.from} AND deployed_at < ${range.to}`,
+    )
   ).filter((d) => agentIds.has(d.agent_id));
 
   return {
@@ -228,7 +215,7 @@ describe("doraReport on the demo estate agrees with the metrics computed from th
   it.each(cases)("$name", async ({ filters, range, failing }) => {
     const report = await doraReport(leader, filters, TEST_UNTIL);
     expect(report.current.range).toEqual(range);
-    const expected = independent(range, filters);
+    const expected = await independent(range, filters);
     expect(expected.releaseIds.length).toBeGreaterThan(0);
     if (failing) {
       expect(expected.failedIds.length).toBeGreaterThan(0);
@@ -242,7 +229,7 @@ describe("doraReport on the demo estate agrees with the metrics computed from th
     const { previous } = await doraReport(leader, filters, TEST_UNTIL);
     const before = { from: range.from - (range.to - range.from), to: range.from };
     expect(previous.range).toEqual(before);
-    await expectAgrees(previous, independent(before, filters));
+    await expectAgrees(previous, await independent(before, filters));
   });
 
   it("the default range ends with TEST_UNTIL's day and spans 182 days", () => {
@@ -273,21 +260,19 @@ describe("the weekly series", () => {
 });
 
 describe("filters", () => {
-  const tierOfRelease = (range: Range) =>
+  const tierOfRelease = async (range: Range) =>
     new Map(
       (
-        sqlite()
-          .prepare(
-            `SELECT d.id, c.risk_tier FROM deployments d LEFT JOIN change_records c ON c.id = d.change_record_id
-             WHERE d.environment = 'production' AND d.kind IN ('promote', 'emergency') AND d.deployed_at >= ? AND d.deployed_at < ?`,
-          )
-          .all(range.from, range.to) as { id: string; risk_tier: string | null }[]
+        await rows<{ id: string; risk_tier: string | null }>(
+          sql`SELECT d.id, c.risk_tier FROM deployments d LEFT JOIN change_records c ON c.id = d.change_record_id
+             WHERE d.environment = 'production' AND d.kind IN ('promote', 'emergency') AND d.deployed_at >= ${range.from} AND d.deployed_at < ${range.to}`,
+        )
       ).map((r) => [r.id, r.risk_tier]),
     );
 
   it("the risk filter keeps only the releases of changes of that tier, and their failures", async () => {
-    const tiers = tierOfRelease(fullYearRange);
-    const all = independent(fullYearRange);
+    const tiers = await tierOfRelease(fullYearRange);
+    const all = await independent(fullYearRange);
     let releases = 0;
     for (const risk of RISK_LEVELS) {
       const { current } = await doraReport(leader, { ...fullYear, risk }, TEST_UNTIL);
@@ -313,7 +298,7 @@ describe("filters", () => {
       expect(rows.reduce((n, r) => n + r.failed, 0)).toBe(current.changeFailRate.failed);
     }
     const refunds = (await doraBreakdown(leader, {}, "workflow", TEST_UNTIL)).find((r) => r.key === "refunds")!;
-    const expected = independent(defaultRange, { workflow: "refunds" });
+    const expected = await independent(defaultRange, { workflow: "refunds" });
     expect(refunds.releases).toBe(expected.releaseIds.length);
     expect(refunds.failed).toBe(expected.failedIds.length);
     expectClose(refunds.leadTimeMedianHours, quantile(expected.leadHours, 0.5));
@@ -323,20 +308,20 @@ describe("filters", () => {
 
   it("an agent with no production deployment in the range: count 0, null rates and bands", async () => {
     // The longest gap between two production deployments of one agent, as whole UTC days strictly inside it.
-    const gap = sqlite()
-      .prepare(
-        `SELECT a.slug, d.deployed_at AS after,
-                (SELECT MIN(n.deployed_at) FROM deployments n WHERE n.agent_id = d.agent_id AND n.environment = 'production' AND n.deployed_at > d.deployed_at) AS before
-         FROM deployments d JOIN agents a ON a.id = d.agent_id WHERE d.environment = 'production'
-         ORDER BY before - after DESC LIMIT 1`,
-      )
-      .get() as { slug: string; after: number; before: number };
+    const [gap] = (await rows<{ slug: string; after: number; before: number }>(
+      sql`SELECT slug, "after", "before" FROM (
+           SELECT a.slug AS slug, d.deployed_at AS "after",
+                  (SELECT MIN(n.deployed_at) FROM deployments n WHERE n.agent_id = d.agent_id AND n.environment = 'production' AND n.deployed_at > d.deployed_at) AS "before"
+           FROM deployments d JOIN agents a ON a.id = d.agent_id WHERE d.environment = 'production'
+         ) AS gaps WHERE "before" IS NOT NULL
+         ORDER BY "before" - "after" DESC, slug LIMIT 1`,
+    )) as [{ slug: string; after: number; before: number }];
     const from = Math.floor(gap.after / DAY) * DAY + DAY;
     const to = Math.floor(gap.before / DAY) * DAY - DAY;
     expect(to).toBeGreaterThanOrEqual(from);
     const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
     const filters = { agent: gap.slug, from: iso(from), to: iso(to) };
-    expect(independent({ from, to: to + DAY }, filters).total).toBe(0);
+    expect((await independent({ from, to: to + DAY }, filters)).total).toBe(0);
 
     const { current } = await doraReport(leader, filters, TEST_UNTIL);
     expect(current.deploymentFrequency.count).toBe(0);

@@ -1,11 +1,10 @@
 import "server-only";
-import type Database from "better-sqlite3";
-import { eq } from "drizzle-orm";
+import { eq, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { first, getDb } from "@/db";
+import { first, getDb, rows } from "@/db";
 import { workflows } from "@/db/schema";
 import { previousRange, type DoraMetricName, type DoraRange } from "@/lib/domain/dora";
-import { DAY as DAY_MS, isoWeekStart, WEEK } from "@/lib/domain/dora-calendar";
+import { DAY as DAY_MS, isoWeekStart, isoWeekStarts, WEEK } from "@/lib/domain/dora-calendar";
 import {
   doraNumbers,
   lowerRank,
@@ -21,6 +20,7 @@ import { parseQuery, type SearchParamsInput } from "@/lib/validations/query-para
 import { assertCanRead, type Caller } from "./caller";
 import { driftMetricsFor } from "./metrics-drift";
 import type { DriftMetrics } from "@/lib/domain/drift-metrics";
+import { indexedBy } from "./sql-dialect";
 
 /** DORA metrics for agent changes, for a date range and a scope (workflow, platform, risk tier, agent). */
 
@@ -75,136 +75,107 @@ export async function assertKnownScope(scope: MetricsScope): Promise<void> {
 }
 
 /** A scope as SQL over dora_facts `f` (columns copied from the agent, so no join), and which failure columns the scope reads. */
-function scopeSql(scope: MetricsScope) {
-  const where = [
-    "f.deployed_at >= @from AND f.deployed_at < @to",
-    scope.workflow && "f.workflow_id = (SELECT id FROM workflows WHERE slug = @workflow)",
-    scope.platform && "f.platform = @platform",
-    scope.agent && "f.agent_id = (SELECT id FROM agents WHERE slug = @agent)",
-    scope.risk && "f.risk_tier = @risk",
-  ]
-    .filter(Boolean)
-    .join(" AND ");
+function scopeSql(scope: MetricsScope, range: DoraRange) {
+  const where = sql.join(
+    [
+      sql`f.deployed_at >= ${range.from} AND f.deployed_at < ${range.to}`,
+      scope.workflow && sql`f.workflow_id = (SELECT id FROM workflows WHERE slug = ${scope.workflow})`,
+      scope.platform && sql`f.platform = ${scope.platform}`,
+      scope.agent && sql`f.agent_id = (SELECT id FROM agents WHERE slug = ${scope.agent})`,
+      scope.risk && sql`f.risk_tier = ${scope.risk}`,
+    ].filter((c): c is SQL => Boolean(c)),
+    sql` AND `,
+  );
   // The risk filter sees a history of one tier only: its own failure facts (see lib/domain/dora-facts.ts).
   const col = scope.risk
     ? {
-        failed: "f.tier_failed",
-        restoredAt: "f.tier_restored_at",
-        how: "f.tier_restored_how",
-        rolledBackBy: "f.tier_rolled_back_by",
-        recovery: "f.tier_recovery_ms",
+        failed: sql.raw("f.tier_failed"),
+        restoredAt: sql.raw("f.tier_restored_at"),
+        how: sql.raw("f.tier_restored_how"),
+        rolledBackBy: sql.raw("f.tier_rolled_back_by"),
+        recovery: sql.raw("f.tier_recovery_ms"),
       }
     : {
-        failed: "f.failed",
-        restoredAt: "f.restored_at",
-        how: "f.restored_how",
-        rolledBackBy: "f.rolled_back_by",
-        recovery: "f.recovery_ms",
+        failed: sql.raw("f.failed"),
+        restoredAt: sql.raw("f.restored_at"),
+        how: sql.raw("f.restored_how"),
+        rolledBackBy: sql.raw("f.rolled_back_by"),
+        recovery: sql.raw("f.recovery_ms"),
       };
   return { where, col };
 }
 
 /** The same scope over the day sums `d` (which know no agent). */
-function daysScopeSql(scope: MetricsScope) {
-  return [
-    scope.workflow && "d.workflow_id = (SELECT id FROM workflows WHERE slug = @workflow)",
-    scope.platform && "d.platform = @platform",
-    scope.risk && "d.risk_tier = @risk",
-  ]
-    .filter(Boolean)
-    .map((c) => ` AND ${c}`)
-    .join("");
+function daysScopeSql(scope: MetricsScope): SQL {
+  return sql.join(
+    [
+      scope.workflow && sql` AND d.workflow_id = (SELECT id FROM workflows WHERE slug = ${scope.workflow})`,
+      scope.platform && sql` AND d.platform = ${scope.platform}`,
+      scope.risk && sql` AND d.risk_tier = ${scope.risk}`,
+    ].filter((c): c is SQL => Boolean(c)),
+  );
 }
 
 /** The index a walk over lead times in order should take: the one that holds only the scope's own, when there is one. */
-function leadIndex(scope: MetricsScope): string {
-  if (scope.agent) return "";
-  if (scope.workflow) return "INDEXED BY dora_facts_workflow_lead_idx";
-  if (scope.platform) return "INDEXED BY dora_facts_platform_lead_idx";
-  if (scope.risk) return "INDEXED BY dora_facts_tier_lead_idx";
-  return "INDEXED BY dora_facts_lead_idx";
+function leadIndex(scope: MetricsScope): SQL {
+  if (scope.agent) return sql``;
+  if (scope.workflow) return indexedBy("dora_facts_workflow_lead_idx");
+  if (scope.platform) return indexedBy("dora_facts_platform_lead_idx");
+  if (scope.risk) return indexedBy("dora_facts_tier_lead_idx");
+  return indexedBy("dora_facts_lead_idx");
 }
 
-const scopeParams = (scope: MetricsScope, range: DoraRange) => ({
-  from: range.from,
-  to: range.to,
-  ...(scope.workflow && { workflow: scope.workflow }),
-  ...(scope.platform && { platform: scope.platform }),
-  ...(scope.agent && { agent: scope.agent }),
-  ...(scope.risk && { risk: scope.risk }),
-});
-
 /** The whole days of a range, read from the day sums, and the days at its edges it covers only in part, read from the facts. */
-const dayParams = (range: DoraRange) => ({
+const dayBounds = (range: DoraRange) => ({
   fromDay: Math.floor(range.from / DAY_MS),
   fullFrom: Math.ceil(range.from / DAY_MS),
   fullTo: Math.floor(range.to / DAY_MS),
   toDay: Math.ceil(range.to / DAY_MS),
 });
 
-type Statement = ReturnType<Database.Database["prepare"]>;
-const statements = new WeakMap<Database.Database, Map<string, Statement>>();
-
-/** One prepared statement per SQL text and connection. */
-function statement(text: string): Statement {
-  const sqlite = getDb().$client;
-  let cache = statements.get(sqlite);
-  if (!cache) statements.set(sqlite, (cache = new Map()));
-  let s = cache.get(text);
-  if (!s) cache.set(text, (s = sqlite.prepare(text)));
-  return s;
-}
-
 /**
- * Sums per `group` (an expression over both `d` and `f` column names, e.g. "day") for a range and scope:
- * releases, failed, unrecovered, unplanned, total and lead times counted. Whole days come from the day
- * sums, the parts of days at the edges of an instant-to-instant range (and an agent's scope) from the facts.
+ * Sums per `group` (a column both `d` and `f` have, e.g. "day") for a range and scope: releases, failed,
+ * unrecovered, unplanned, total and lead times counted. Whole days come from the day sums, the parts of
+ * days at the edges of an instant-to-instant range (and an agent's scope) from the facts. The facts'
+ * conditions are counted as CASE … THEN 1 ELSE 0: PostgreSQL does not sum booleans.
  */
-function sumsSql(scope: MetricsScope, group: "day" | "workflow_id" | "platform"): string {
-  const { where, col } = scopeSql(scope);
-  const unrecovered = scope.risk ? "tier_unrecovered" : "unrecovered";
-  const facts = (days: string) =>
-    `SELECT f.${group} AS g, f.release AS releases, ${col.failed} AS failed, (${col.failed} AND ${col.restoredAt} IS NULL) AS unrecovered,
-            f.rework IS NOT NULL AS unplanned, 1 AS total, f.lead_ms IS NOT NULL AS leads
+function sumsSql(scope: MetricsScope, range: DoraRange, group: "day" | "workflow_id" | "platform"): SQL {
+  const { where, col } = scopeSql(scope, range);
+  const g = sql.raw(group);
+  const facts = (days: SQL) =>
+    sql`SELECT f.${g} AS g, f.release AS releases, ${col.failed} AS failed,
+            CASE WHEN ${col.failed} = 1 AND ${col.restoredAt} IS NULL THEN 1 ELSE 0 END AS unrecovered,
+            CASE WHEN f.rework IS NOT NULL THEN 1 ELSE 0 END AS unplanned, 1 AS total,
+            CASE WHEN f.lead_ms IS NOT NULL THEN 1 ELSE 0 END AS leads
      FROM dora_facts f WHERE ${days} AND ${where}`;
-  if (scope.agent)
-    return `SELECT g, SUM(releases), SUM(failed), SUM(unrecovered), SUM(unplanned), SUM(total), SUM(leads)
-            FROM (${facts("1")}) GROUP BY g`;
-  return `SELECT g, SUM(releases), SUM(failed), SUM(unrecovered), SUM(unplanned), SUM(total), SUM(leads) FROM (
-            SELECT d.${group} AS g, d.releases, d.${scope.risk ? "tier_failed" : "failed"} AS failed, d.${unrecovered} AS unrecovered,
-                   d.unplanned, d.total, d.leads
-            FROM dora_days d WHERE d.day >= @fullFrom AND d.day < @fullTo${daysScopeSql(scope)}
-            UNION ALL ${facts("f.day >= @fromDay AND f.day < @fullFrom")}
-            UNION ALL ${facts("f.day >= MAX(@fullTo, @fullFrom) AND f.day < @toDay")}
-          ) GROUP BY g`;
+  const sums = sql`SELECT g, SUM(releases) AS releases, SUM(failed) AS failed, SUM(unrecovered) AS unrecovered,
+            SUM(unplanned) AS unplanned, SUM(total) AS total, SUM(leads) AS leads`;
+  if (scope.agent) return sql`${sums} FROM (${facts(sql`1 = 1`)}) AS s GROUP BY g`;
+  const { fromDay, fullFrom, fullTo, toDay } = dayBounds(range);
+  return sql`${sums} FROM (
+            SELECT d.${g} AS g, d.releases, d.${sql.raw(scope.risk ? "tier_failed" : "failed")} AS failed,
+                   d.${sql.raw(scope.risk ? "tier_unrecovered" : "unrecovered")} AS unrecovered, d.unplanned, d.total, d.leads
+            FROM dora_days d WHERE d.day >= ${fullFrom} AND d.day < ${fullTo}${daysScopeSql(scope)}
+            UNION ALL ${facts(sql`f.day >= ${fromDay} AND f.day < ${fullFrom}`)}
+            UNION ALL ${facts(sql`f.day >= ${Math.max(fullTo, fullFrom)} AND f.day < ${toDay}`)}
+          ) AS s GROUP BY g`;
 }
 
-type Sums = [
-  group: number | string,
-  releases: number,
-  failed: number,
-  unrecovered: number,
-  unplanned: number,
-  total: number,
-  leads: number,
-];
+type Sums = { g: number | string; releases: number; failed: number; unrecovered: number; unplanned: number; total: number; leads: number };
 
 /** Up to this many lead times are read and sorted in memory; more are walked in order in the lead-time index. */
 const READ_WHOLE = 3000;
 
 /** The numbers for one range and scope: sums by day from the day sums, medians by walking the lead-time index in order. */
-export function doraNumbersFor(scope: MetricsScope, range: DoraRange, readWhole = READ_WHOLE): DoraNumbers {
-  const { where, col } = scopeSql(scope);
-  const params = scopeParams(scope, range);
-  const days = statement(sumsSql(scope, "day"))
-    .raw()
-    .all({ ...params, ...dayParams(range) }) as Sums[];
+export async function doraNumbersFor(scope: MetricsScope, range: DoraRange, readWhole = READ_WHOLE): Promise<DoraNumbers> {
+  const { where, col } = scopeSql(scope, range);
+  const days = await rows<Sums>(sumsSql(scope, range, "day"));
   const firstMonday = isoWeekStart(range.from);
   const weekOf = (day: number) => Math.floor((day * DAY_MS - firstMonday) / WEEK);
   const weeks = new Map<number, WeekCounts & { leads: number }>();
   const releaseDays: number[] = [];
   let leadCount = 0;
-  for (const [day, releases, failed, unrecovered, unplanned, total, leads] of days) {
+  for (const { g: day, releases, failed, unrecovered, unplanned, total, leads } of days) {
     if (releases > 0) releaseDays.push(day as number);
     const week = weekOf(day as number);
     const w = weeks.get(week) ?? { week, releases: 0, failed: 0, unrecovered: 0, unplanned: 0, total: 0, leads: 0 };
@@ -217,67 +188,103 @@ export function doraNumbersFor(scope: MetricsScope, range: DoraRange, readWhole 
     leadCount += leads;
     weeks.set(week, w);
   }
-  const recoveryIndex = scope.agent ? "" : scope.risk ? "INDEXED BY dora_facts_tier_recovery_idx" : "INDEXED BY dora_facts_recovery_idx";
-  const recoveries = statement(
-    `SELECT f.deployed_at, ${col.recovery} FROM dora_facts f ${recoveryIndex} WHERE ${col.recovery} IS NOT NULL AND ${where}`,
-  )
-    .raw()
-    .all(params) as [number, number][];
+  const recoveryIndex = scope.agent ? sql`` : indexedBy(scope.risk ? "dora_facts_tier_recovery_idx" : "dora_facts_recovery_idx");
+  const recoveries = await samples(
+    sql`SELECT f.deployed_at AS at, ${col.recovery} AS ms FROM dora_facts f ${recoveryIndex} WHERE ${col.recovery} IS NOT NULL AND ${where}`,
+  );
   const lead =
     leadCount <= readWhole
       ? quantilesOfSamples(
           range,
-          statement(`SELECT f.deployed_at, f.lead_ms FROM dora_facts f ${leadIndex(scope)} WHERE f.lead_ms IS NOT NULL AND ${where}`)
-            .raw()
-            .all(params) as [number, number][],
+          await samples(
+            sql`SELECT f.deployed_at AS at, f.lead_ms AS ms FROM dora_facts f ${leadIndex(scope)} WHERE f.lead_ms IS NOT NULL AND ${where}`,
+          ),
         )
-      : leadQuantiles(scope, range, leadCount, (week) => weeks.get(week)?.leads ?? 0);
+      : await leadQuantiles(scope, range, leadCount, (week) => weeks.get(week)?.leads ?? 0);
   return doraNumbers(range, { weeks: [...weeks.values()], releaseDays, lead, recovery: quantilesOfSamples(range, recoveries) });
 }
 
-/** Reads `limit` lead times (ms) in order from `offset`, ascending or descending. */
-type Walk = (order: "asc" | "desc", offset: number, limit: number) => number[];
+/** [instant, milliseconds] pairs, as quantilesOfSamples takes them. */
+async function samples(query: SQL): Promise<[number, number][]> {
+  return (await rows<{ at: number; ms: number }>(query)).map((r) => [r.at, r.ms]);
+}
 
 /**
- * The p-th percentile of n lead times in an index, from the two at ranks ⌊(n − 1)·p⌋ and the one after
- * (see percentileOfRanks): walked from whichever end is nearer, so a p90 steps over a tenth of them.
+ * A percentile to read from an index of lead times: the p-th of the n that `ordered` selects (as `ms`),
+ * `ordered` sorting them by lead_ms in the order it is given, after the index's equalities.
  */
-function rankedPercentile(n: number, p: number, walk: Walk): number | null {
-  if (n === 0) return null;
-  const low = lowerRank(n, p);
-  const high = Math.min(low + 1, n - 1);
-  const values = n - 1 - high < low ? walk("desc", n - 1 - high, high - low + 1).reverse() : walk("asc", low, high - low + 1);
-  return percentileOfRanks(n, p, (rank) => values[rank - low]! / HOUR);
+type Ranked = { n: number; p: number; ordered: (order: SQL) => SQL };
+
+/** At most this many walks in one statement: SQLite takes up to 500 terms in a compound SELECT. */
+const WALKS_PER_STATEMENT = 200;
+
+/**
+ * Percentiles without reading every lead time: the index keeps them sorted, so the p-th of n is an OFFSET
+ * away, from the two at ranks ⌊(n − 1)·p⌋ and the one after (see percentileOfRanks), walked from whichever
+ * end is nearer (a p90 steps over a tenth of them). The walks of all the percentiles asked are one statement,
+ * a UNION ALL of one walk each: one round trip instead of one per week (PostgreSQL), one statement to prepare
+ * (SQLite). The result keeps the order asked; null where n is 0.
+ */
+async function rankedPercentiles(asked: Ranked[]): Promise<(number | null)[]> {
+  const walks = asked.flatMap(({ n, p, ordered }, i) => {
+    if (n === 0) return [];
+    const low = lowerRank(n, p);
+    const high = Math.min(low + 1, n - 1);
+    const fromEnd = n - 1 - high < low;
+    const walk = ordered(fromEnd ? sql`DESC` : sql`ASC`);
+    const offset = fromEnd ? n - 1 - high : low;
+    return [sql`SELECT ${sql.raw(String(i))} AS k, w.ms AS ms FROM (${walk} LIMIT ${high - low + 1} OFFSET ${offset}) AS w`];
+  });
+  const values = new Map<number, number[]>();
+  for (let at = 0; at < walks.length; at += WALKS_PER_STATEMENT)
+    for (const { k, ms } of await rows<{ k: number; ms: number }>(sql.join(walks.slice(at, at + WALKS_PER_STATEMENT), sql` UNION ALL `)))
+      values.set(k, [...(values.get(k) ?? []), ms]);
+  return asked.map(({ n, p }, i) => {
+    if (n === 0) return null;
+    // The two ranks, in ascending order whichever end they were walked from.
+    const found = (values.get(i) ?? []).sort((a, b) => a - b);
+    const low = lowerRank(n, p);
+    return percentileOfRanks(n, p, (rank) => found[rank - low]! / HOUR);
+  });
 }
 
-/** A walk over the lead times `where` selects, in the order of an index that sorts them by lead_ms after its equalities. */
-function leadWalk(sql: (order: "ASC" | "DESC") => string, params: Record<string, unknown>): Walk {
-  const asc = statement(sql("ASC")).pluck();
-  const desc = statement(sql("DESC")).pluck();
-  return (order, offset, limit) => (order === "asc" ? asc : desc).all({ ...params, offset, limit }) as number[];
-}
+/** The percentiles doraNumbers asks of lead times: the median and p90 of the range, and each week's median. */
+const OVERALL_PERCENTILES = [0.5, 0.9];
+const WEEKLY_PERCENTILES = [0.5];
 
-/** Lead-time percentiles without reading every lead time: the index keeps them sorted, so the k-th is an OFFSET away. */
-function leadQuantiles(scope: MetricsScope, range: DoraRange, count: number, countInWeek: (week: number) => number): Quantiles {
-  const { where } = scopeSql(scope);
-  const params = scopeParams(scope, range);
+/** Lead-time percentiles for doraNumbers, read up front: it asks for them synchronously. */
+async function leadQuantiles(
+  scope: MetricsScope,
+  range: DoraRange,
+  count: number,
+  countInWeek: (week: number) => number,
+): Promise<Quantiles> {
+  const { where } = scopeSql(scope, range);
   const firstMonday = isoWeekStart(range.from);
-  const overall = leadWalk(
-    (order) => `SELECT f.lead_ms FROM dora_facts f ${leadIndex(scope)} WHERE f.lead_ms IS NOT NULL AND ${where}
-                ORDER BY f.lead_ms ${order} LIMIT @limit OFFSET @offset`,
-    params,
-  );
-  const weekly = (week: number) =>
-    leadWalk(
-      (order) => `SELECT f.lead_ms FROM dora_facts f ${scope.agent ? "" : "INDEXED BY dora_facts_week_lead_idx"}
-                  WHERE f.week = @week AND f.lead_ms IS NOT NULL AND ${where} ORDER BY f.lead_ms ${order} LIMIT @limit OFFSET @offset`,
-      { ...params, week: firstMonday + week * WEEK },
-    );
-  return {
-    count,
-    overall: (p) => rankedPercentile(count, p, overall),
-    weekly: (week, p) => rankedPercentile(countInWeek(week), p, weekly(week)),
+  const overall = (order: SQL) => sql`SELECT f.lead_ms AS ms FROM dora_facts f ${leadIndex(scope)} WHERE f.lead_ms IS NOT NULL AND ${where}
+                ORDER BY f.lead_ms ${order}`;
+  const weekly = (week: number) => (order: SQL) =>
+    sql`SELECT f.lead_ms AS ms FROM dora_facts f ${scope.agent ? sql`` : indexedBy("dora_facts_week_lead_idx")}
+                  WHERE f.week = ${firstMonday + week * WEEK} AND f.lead_ms IS NOT NULL AND ${where} ORDER BY f.lead_ms ${order}`;
+  const keys: string[] = [];
+  const asked: Ranked[] = [];
+  for (const p of OVERALL_PERCENTILES) {
+    keys.push(`overall ${p}`);
+    asked.push({ n: count, p, ordered: overall });
+  }
+  for (let week = 0; week < isoWeekStarts(range).length; week++)
+    for (const p of WEEKLY_PERCENTILES) {
+      keys.push(`${week} ${p}`);
+      asked.push({ n: countInWeek(week), p, ordered: weekly(week) });
+    }
+  const read = new Map(keys.map((key, i) => [key, i]));
+  const values = await rankedPercentiles(asked);
+  const known = (key: string) => {
+    const i = read.get(key);
+    if (i === undefined) throw new Error(`Lead-time percentile ${key} was not read: add it to OVERALL_PERCENTILES or WEEKLY_PERCENTILES`);
+    return values[i]!;
   };
+  return { count, overall: (p) => known(`overall ${p}`), weekly: (week, p) => known(`${week} ${p}`) };
 }
 
 /** `drift`: beside the five, not one of them (lib/server/metrics-drift.ts). */
@@ -290,10 +297,10 @@ export async function doraReport(caller: Caller, filters: MetricsFilters, now = 
   const scope = scopeOf(filters);
   await assertKnownScope(scope);
   return {
-    current: doraNumbersFor(scope, range),
-    previous: doraNumbersFor(scope, previousRange(range)),
+    current: await doraNumbersFor(scope, range),
+    previous: await doraNumbersFor(scope, previousRange(range)),
     scope,
-    drift: driftMetricsFor(scope, range, now),
+    drift: await driftMetricsFor(scope, range, now),
   };
 }
 
@@ -319,40 +326,32 @@ export async function doraBreakdown(
   assertCanRead(caller);
   const range = rangeOf(filters, now);
   const scope = scopeOf(filters);
-  const { where } = scopeSql(scope);
-  const params = scopeParams(scope, range);
+  const { where } = scopeSql(scope, range);
   const column = by === "workflow" ? "workflow_id" : "platform";
   const counted = new Map(
-    (
-      statement(sumsSql(scope, column))
-        .raw()
-        .all({ ...params, ...dayParams(range) }) as Sums[]
-    ).map(([g, releases, failed, , , , leads]) => [g as string, { releases, failed, leads }]),
+    (await rows<Sums>(sumsSql(scope, range, column))).map(({ g, releases, failed, leads }) => [g as string, { releases, failed, leads }]),
   );
-  const median = (group: string) =>
-    leadWalk(
-      (order) => `SELECT f.lead_ms FROM dora_facts f ${scope.agent ? "" : `INDEXED BY dora_facts_${by}_lead_idx`}
-                  WHERE f.${column} = @group AND f.lead_ms IS NOT NULL AND ${where} ORDER BY f.lead_ms ${order} LIMIT @limit OFFSET @offset`,
-      { ...params, group },
-    );
+  const median = (group: string) => (order: SQL) =>
+    sql`SELECT f.lead_ms AS ms FROM dora_facts f ${scope.agent ? sql`` : indexedBy(`dora_facts_${by}_lead_idx`)}
+                  WHERE f.${sql.raw(column)} = ${group} AND f.lead_ms IS NOT NULL AND ${where} ORDER BY f.lead_ms ${order}`;
   const groups: { id: string; key: string; label: string }[] =
     by === "workflow"
       ? await getDb().select({ id: workflows.id, key: workflows.slug, label: workflows.name }).from(workflows).orderBy(workflows.name)
       : PLATFORMS.map((p: Platform) => ({ id: p, key: p, label: PLATFORM_LABELS[p] }));
-  return groups.flatMap((g) => {
+  const released = groups.flatMap((g) => {
     const row = counted.get(g.id);
-    if (!row || row.releases === 0) return [];
-    return [
-      {
-        key: g.key,
-        label: g.label,
-        releases: row.releases,
-        changeFailRate: row.failed / row.releases,
-        failed: row.failed,
-        leadTimeMedianHours: rankedPercentile(row.leads, 0.5, median(g.id)),
-      },
-    ];
+    return row && row.releases > 0 ? [{ ...g, ...row }] : [];
   });
+  const medians = await rankedPercentiles(released.map((g) => ({ n: g.leads, p: 0.5, ordered: median(g.id) })));
+  const breakdown = released.map((g, i): BreakdownRow => ({
+    key: g.key,
+    label: g.label,
+    releases: g.releases,
+    changeFailRate: g.failed / g.releases,
+    failed: g.failed,
+    leadTimeMedianHours: medians[i]!,
+  }));
+  return breakdown;
 }
 
 /** One record behind a number, as the facts give it; metric-records.ts adds the names and links. */
@@ -367,19 +366,29 @@ const HOW: Record<string, string> = {
 };
 const WHY: Record<string, string> = { rollback: "rollback", emergency: "emergency release", incident_fix: "fix for an incident" };
 
-/** What counts towards each metric, when it counts, and how it reads. */
-function recordQuery(metric: DoraMetricName, col: ReturnType<typeof scopeSql>["col"]) {
+/** What counts towards each metric, when it counts, and how it reads (`note`: a number, 1 or 0, for a change that failed). */
+function recordQuery(metric: DoraMetricName, col: ReturnType<typeof scopeSql>["col"]): { where: SQL; at: SQL; hours: SQL; note: SQL } {
   switch (metric) {
     case "leadTime":
-      return { where: "f.lead_ms IS NOT NULL", at: "f.deployed_at", hours: "f.lead_ms", note: "'submitted → released to production'" };
+      return {
+        where: sql`f.lead_ms IS NOT NULL`,
+        at: sql`f.deployed_at`,
+        hours: sql`f.lead_ms`,
+        note: sql`'submitted → released to production'`,
+      };
     case "deploymentFrequency":
-      return { where: "f.release = 1", at: "f.deployed_at", hours: "NULL", note: "'release'" };
+      return { where: sql`f.release = 1`, at: sql`f.deployed_at`, hours: sql`NULL`, note: sql`'release'` };
     case "changeFailRate":
-      return { where: `${col.failed} = 1`, at: "f.deployed_at", hours: "NULL", note: `${col.rolledBackBy} IS NOT NULL` };
+      return {
+        where: sql`${col.failed} = 1`,
+        at: sql`f.deployed_at`,
+        hours: sql`NULL`,
+        note: sql`CASE WHEN ${col.rolledBackBy} IS NOT NULL THEN 1 ELSE 0 END`,
+      };
     case "recoveryTime":
-      return { where: `${col.failed} = 1`, at: "f.detected_at", hours: `${col.restoredAt} - f.detected_at`, note: col.how };
+      return { where: sql`${col.failed} = 1`, at: sql`f.detected_at`, hours: sql`${col.restoredAt} - f.detected_at`, note: col.how };
     case "reworkRate":
-      return { where: "f.rework IS NOT NULL", at: "f.deployed_at", hours: "NULL", note: "f.rework" };
+      return { where: sql`f.rework IS NOT NULL`, at: sql`f.deployed_at`, hours: sql`NULL`, note: sql`f.rework` };
   }
 }
 
@@ -387,41 +396,38 @@ function recordQuery(metric: DoraMetricName, col: ReturnType<typeof scopeSql>["c
  * The records behind one number, newest first, a page at a time (offset and limit), with how many
  * there are in all: a number may stand on tens of thousands of records, which no page should carry.
  */
-export function doraRecords(
+export async function doraRecords(
   caller: Caller,
   filters: MetricsFilters,
   metric: DoraMetricName,
   page: { offset: number; limit: number },
   now = Date.now(),
-): { total: number; rows: DoraRecordRow[] } {
+): Promise<{ total: number; rows: DoraRecordRow[] }> {
   assertCanRead(caller);
   const range = rangeOf(filters, now);
   const scope = scopeOf(filters);
-  const { where, col } = scopeSql(scope);
+  const { where, col } = scopeSql(scope, range);
   const q = recordQuery(metric, col);
-  const params = scopeParams(scope, range);
-  const total = statement(`SELECT COUNT(*) FROM dora_facts f WHERE ${where} AND ${q.where}`).pluck().get(params) as number;
-  const found = statement(
-    `SELECT f.deployment_id, ${q.at}, ${q.hours}, ${q.note} FROM dora_facts f WHERE ${where} AND ${q.where}
-     ORDER BY ${q.at} DESC, f.deployment_id LIMIT @limit OFFSET @offset`,
-  )
-    .raw()
-    .all({ ...params, limit: page.limit, offset: page.offset }) as [string, number, number | null, string | number | null][];
+  const [{ total }] = (await rows<{ total: number }>(sql`SELECT COUNT(*) AS total FROM dora_facts f WHERE ${where} AND ${q.where}`)) as [
+    { total: number },
+  ];
+  const found = await rows<{ deploymentId: string; at: number; ms: number | null; note: string | number | null }>(
+    sql`SELECT f.deployment_id AS "deploymentId", ${q.at} AS at, ${q.hours} AS ms, ${q.note} AS note
+     FROM dora_facts f WHERE ${where} AND ${q.where}
+     ORDER BY ${q.at} DESC, f.deployment_id LIMIT ${page.limit} OFFSET ${page.offset}`,
+  );
   const linked = new Map<string, string[]>();
   if (found.length > 0 && metric !== "leadTime" && metric !== "reworkRate") {
-    const ids = found.map((r) => r[0]);
-    for (const [id, deploymentId] of getDb()
-      .$client.prepare(
-        `SELECT id, deployment_id FROM incidents WHERE deployment_id IN (${ids.map(() => "?").join(",")}) ORDER BY detected_at, rowid`,
-      )
-      .raw()
-      .all(...ids) as [string, string][]) {
+    const ids = found.map((r) => r.deploymentId);
+    for (const { id, deploymentId } of await rows<{ id: string; deploymentId: string }>(
+      sql`SELECT id, deployment_id AS "deploymentId" FROM incidents WHERE deployment_id IN ${ids} ORDER BY detected_at, rowid`,
+    )) {
       const list = linked.get(deploymentId);
       if (list) list.push(id);
       else linked.set(deploymentId, [id]);
     }
   }
-  const rows = found.map(([deploymentId, at, ms, note]): DoraRecordRow => {
+  const records = found.map(({ deploymentId, at, ms, note }): DoraRecordRow => {
     const incidentIds = linked.get(deploymentId) ?? [];
     return {
       deploymentId,
@@ -440,5 +446,5 @@ export function doraRecords(
       incidentIds,
     };
   });
-  return { total, rows };
+  return { total, rows: records };
 }

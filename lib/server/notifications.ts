@@ -1,6 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { and, desc, eq, gt, inArray, isNull, lte, ne, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, isNull, lte, ne, sql, type SQL } from "drizzle-orm";
 import { first, getDb, type DB, withTransaction } from "@/db";
 import { alias } from "drizzle-orm/sqlite-core";
 import { agents, breaches, changeRecords, driftRecords, notifications, userRoles, users } from "@/db/schema";
@@ -266,6 +266,9 @@ export async function notificationsBetween(
 const DIGEST_LIMIT = 200;
 
 async function notificationViews(db: Pick<DB, "select">, where: SQL | undefined, limit: number): Promise<NotificationView[]> {
+  // Newest first; one action's notifications (same moment) in the order it wrote them, as SQLite always read them:
+  // "your sign-off was dismissed" above "it needs your sign-off" again. PostgreSQL needs the rowid said.
+  const order = [desc(notifications.createdAt), asc(sql`${notifications}.rowid`)];
   return (
     await db
       .select({
@@ -285,7 +288,7 @@ async function notificationViews(db: Pick<DB, "select">, where: SQL | undefined,
       .leftJoin(breaches, eq(breaches.id, notifications.breachId))
       .leftJoin(breachAgents, eq(breachAgents.id, breaches.agentId))
       .where(where)
-      .orderBy(desc(notifications.createdAt))
+      .orderBy(...order)
       .limit(limit)
   ).map(({ changeNumber, driftAgent, breachAgent, ...n }) => ({
     ...n,

@@ -13,6 +13,7 @@ import { importFiles } from "@/lib/importers";
 import { IMPORT_PLATFORMS, ImportError } from "@/lib/importers/types";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validations/field-errors";
+import { refuseNul } from "@/lib/validations/nul";
 import { actorOf, type Caller } from "./caller";
 import { readSpecInput } from "./change-records";
 import type { Tx } from "./changes";
@@ -119,6 +120,7 @@ export type ObservationResult = {
  */
 export async function recordObservation(caller: Caller, slug: string, input: unknown, now = Date.now()): Promise<ObservationResult> {
   assertCanObserve(caller);
+  refuseNul(input, "The observation is not valid");
   const data = parseInput(observationSchema, input, "The observation is not valid");
   const observedAt = data.observedAt ? Date.parse(data.observedAt) : now;
   if (observedAt > now + CLOCK_SKEW_MS)

@@ -209,7 +209,7 @@ describe("people and workflows", () => {
 describe("the audit trail after all of this", () => {
   it("its chain holds and it replays cleanly against the tables", async () => {
     expect(await db.select().from(users).where(eq(users.email, "dana.roe@example.com"))).toHaveLength(1);
-    const result = verifyAuditTrail();
+    const result = await verifyAuditTrail();
     expect(result.mismatches ?? []).toEqual([]);
     expect(result).toMatchObject({ ok: true, firstBadSeq: null });
   });

@@ -55,17 +55,18 @@ const personColumns = {
   email: users.email,
   name: users.name,
   disabled: users.disabled,
-  hasPassword: sql<number>`${users.passwordHash} IS NOT NULL`,
+  hasPassword: sql<boolean>`${users.passwordHash} IS NOT NULL`.mapWith(Boolean),
   lastSignedInAt: users.lastSignedInAt,
   createdAt: users.createdAt,
-  roles: sql<string | null>`(SELECT group_concat(${userRoles.role}) FROM ${userRoles} WHERE ${userRoles.userId} = ${users.id})`,
+  // string_agg: SQLite has it too (since 3.44), where group_concat is SQLite's alone.
+  roles: sql<string | null>`(SELECT string_agg(${userRoles.role}, ',') FROM ${userRoles} WHERE ${userRoles.userId} = ${users.id})`,
 };
 type PersonRow = {
   id: string;
   email: string;
   name: string;
   disabled: boolean;
-  hasPassword: number;
+  hasPassword: boolean;
   lastSignedInAt: number | null;
   createdAt: number;
   roles: string | null;

@@ -9,6 +9,7 @@ import { jsonLength, LIMITS, tooLong, unsafeShape } from "@/lib/domain/input-lim
 import { DEFAULT_POLICY, signoffPolicySchema, type SignoffPolicy } from "@/lib/domain/signoff-policy";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validations/field-errors";
+import { refuseNul } from "@/lib/validations/nul";
 import { actorOf, type Caller } from "./caller";
 
 /** The sign-off policy in force: the newest published version (the default before any is published). */
@@ -35,6 +36,7 @@ export async function publishPolicy(
 ): Promise<{ version: number; policy: SignoffPolicy }> {
   if (caller.kind !== "user" || !caller.user.roles.includes("admin"))
     throw new AppError("forbidden", "Only admins can change the sign-off policy");
+  refuseNul(document, "The policy has problems");
   const published = parseInput(publishedPolicySchema, document, "The policy has problems");
   return await withTransaction(async (tx) => {
     const previous = await currentPolicy(tx);

@@ -1,11 +1,12 @@
 import "server-only";
-import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
-import { first, withTransaction, getDb } from "@/db";
+import { and, asc, eq, inArray, lt, sql, type SQL } from "drizzle-orm";
+import { first, withTransaction, getDb, type DB } from "@/db";
 import { appendAuditEvents, SYSTEM_ACTOR } from "@/db/audit";
 import { agents, auditEvents, changeRecords, signoffs } from "@/db/schema";
 import { retroSignoffStatus, type RetroSignoffStatus } from "@/lib/domain/retro-signoff";
 import type { Role } from "@/lib/domain/terms";
 import { assertCanRead, type Caller } from "./caller";
+import { indexedBy } from "./sql-dialect";
 
 export type RetroSignoff = {
   changeId: string;
@@ -21,14 +22,18 @@ export type RetroSignoff = {
  * Emergency releases whose retro sign-off is open: completing it sets approved_at, so an open one has
  * none. Read off the partial index over exactly these rows, named: on a large estate the planner's
  * sampled statistics would otherwise prefer the (state, due) index and visit every emergency release.
+ * PostgreSQL takes no such hint, and needs none.
  */
-const OPEN_RETRO = sql`${changeRecords.id} IN (SELECT id FROM change_records INDEXED BY change_records_open_retro_idx
+function openRetro(db: DB = getDb()): SQL {
+  const index = indexedBy("change_records_open_retro_idx", db);
+  return sql`${changeRecords.id} IN (SELECT id FROM change_records ${index}
   WHERE state = 'released' AND retro_signoff_due_at IS NOT NULL AND approved_at IS NULL)`;
+}
 
 /** Past the deadline with a sign-off still pending and none refused: overdue. */
 const overdue = (now: number) =>
   and(
-    OPEN_RETRO,
+    openRetro(),
     lt(changeRecords.retroSignoffDueAt, now),
     sql`EXISTS (SELECT 1 FROM ${signoffs} s WHERE s.change_record_id = ${changeRecords.id} AND s.status = 'pending')`,
     sql`NOT EXISTS (SELECT 1 FROM ${signoffs} s WHERE s.change_record_id = ${changeRecords.id} AND s.status = 'rejected')`,
@@ -93,7 +98,7 @@ export async function openRetroSignoffs(caller: Caller, options: { agent?: strin
     })
     .from(changeRecords)
     .innerJoin(agents, eq(agents.id, changeRecords.agentId))
-    .where(and(OPEN_RETRO, options.agent ? eq(agents.slug, options.agent) : undefined))
+    .where(and(openRetro(db), options.agent ? eq(agents.slug, options.agent) : undefined))
     .orderBy(asc(changeRecords.retroSignoffDueAt));
   if (rows.length === 0) return [];
   const pending = await db

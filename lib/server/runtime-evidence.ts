@@ -10,6 +10,7 @@ import { parseQuery, type SearchParamsInput } from "@/lib/validations/query-para
 import { breachNumberLabel } from "./breaches";
 import { assertCanRead, type Caller } from "./caller";
 import { harmReadings, type HarmReading } from "./harm";
+import { jsonArrayLength } from "./sql-dialect";
 
 const DAY_MS = 86_400_000;
 /** The longest range one read covers: a year of days. */
@@ -114,18 +115,21 @@ export async function agentRuntime(caller: Caller, slug: string, params: SearchP
     lte(runtimeHours.hour, to),
   );
   const keys = Object.keys(ZERO_COUNTS) as (keyof RuntimeCounts)[];
-  const daily = (await db
-    .select({
-      day: sql<string>`strftime('%Y-%m-%d', ${runtimeHours.hour} / 1000, 'unixepoch')`,
-      ...(Object.fromEntries(keys.map((k) => [k, sql<number>`SUM(${runtimeHours[k]})`])) as Record<
-        keyof RuntimeCounts,
-        ReturnType<typeof sql<number>>
-      >),
-    })
-    .from(runtimeHours)
-    .where(inRange)
-    .groupBy(sql`1`)
-    .orderBy(sql`1`)) as ({ day: string } & RuntimeCounts)[];
+  // Days since the epoch, by integer division on both engines (hours are whole milliseconds, never before 1970); named as dates here.
+  const daily = (
+    (await db
+      .select({
+        day: sql<number>`${runtimeHours.hour} / 86400000`,
+        ...(Object.fromEntries(keys.map((k) => [k, sql<number>`SUM(${runtimeHours[k]})`])) as Record<
+          keyof RuntimeCounts,
+          ReturnType<typeof sql<number>>
+        >),
+      })
+      .from(runtimeHours)
+      .where(inRange)
+      .groupBy(sql`1`)
+      .orderBy(sql`1`)) as ({ day: number } & RuntimeCounts)[]
+  ).map((d) => ({ ...d, day: new Date(d.day * DAY_MS).toISOString().slice(0, 10) }));
   // The range's totals are its days summed: the same hours, read once.
   const totals = daily.reduce<RuntimeCounts>((sum, day) => addCounts(sum, day), { ...ZERO_COUNTS });
   const latest = await first(
@@ -182,7 +186,7 @@ export async function agentRuntime(caller: Caller, slug: string, params: SearchP
       startedAt: runtimeTraces.startedAt,
       version: agentVersions.number,
       breach: runtimeTraces.breach,
-      spans: sql<number>`json_array_length(${runtimeTraces.spans})`,
+      spans: jsonArrayLength(sql`${runtimeTraces.spans}`, db),
     })
     .from(runtimeTraces)
     .innerJoin(agentVersions, eq(agentVersions.id, runtimeTraces.versionId))

@@ -197,7 +197,7 @@ describe("conformance as it happens", () => {
       .where(and(eq(breaches.agentId, await agentId(slug)), eq(breaches.kind, "ungranted_action")));
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ occurrences: 2, incidentId: breach!.incidentId });
-    expect(verifyAuditTrail().ok).toBe(true);
+    expect((await verifyAuditTrail()).ok).toBe(true);
   });
 
   it("a model other than the approved one answering opens a drift record, the traces its observations", async () => {

@@ -29,6 +29,7 @@ import {
   ZERO_COUNTS,
   type AttributeValue,
   type AuthorityBreach,
+  type ResourceSpans,
   type RuntimeCounts,
   type RuntimeSpan,
   type SpanSignal,
@@ -87,12 +88,14 @@ export type IngestResult = { accepted: number; rejected: RejectedSpan[] };
  */
 export async function ingestTraces(caller: Caller, decoded: DecodedExport, now = Date.now()): Promise<IngestResult> {
   assertCanSendEvidence(caller);
-  const rejected = [...decoded.rejected];
-  let accepted = 0;
-  await withTransaction(async (tx) => {
+  const resources = decoded.resources.map(withoutNul);
+  // Counted inside the transaction: PostgreSQL runs it again after a serialization failure, each attempt afresh.
+  return await withTransaction(async (tx) => {
+    const rejected = [...decoded.rejected];
+    let accepted = 0;
     const placer = new Placer(tx, now);
     const placedSpans: { placed: Placed; span: RuntimeSpan; signal: SpanSignal }[] = [];
-    for (const { resource, spans } of decoded.resources) {
+    for (const { resource, spans } of resources) {
       const environment = environmentOf(resource);
       const byId = new Map(spans.map((s) => [s.spanId, s]));
       for (const span of spans) {
@@ -117,8 +120,39 @@ export async function ingestTraces(caller: Caller, decoded: DecodedExport, now =
     await batch.write(tx, caller, now);
     // Forget at least twice what this export made us remember, so a large collector cannot outgrow retention.
     await pruneRuntimeEvidence(tx, now, { seenSpans: Math.max(PRUNE_BATCH.seenSpans, 2 * remembered) });
+    return { accepted, rejected };
   });
-  return { accepted, rejected };
+}
+
+/**
+ * A resource and its spans with every NUL character (U+0000) in names, attribute keys and texts replaced by
+ * U+FFFD, the replacement character. OTLP allows a NUL in a string; PostgreSQL's text and jsonb cannot hold
+ * one, and no agent, environment or granted action is named with one. So a span is never refused (nor an
+ * export failed) for a NUL: it is counted like any other, and a breach or kept trace shows where the NUL was,
+ * the same on either engine. Only what holds a NUL is copied; the rest of a large export is left as it is.
+ */
+function withoutNul(resourceSpans: ResourceSpans): ResourceSpans {
+  const resource = hasNul(resourceSpans.resource) ? replaceNul(resourceSpans.resource) : resourceSpans.resource;
+  const spans = resourceSpans.spans.map((span) => (hasNul(span) ? replaceNul(span) : span));
+  return { resource, spans };
+}
+
+function hasNul(value: unknown): boolean {
+  if (typeof value === "string") return value.includes("\u0000");
+  if (Array.isArray(value)) return value.some(hasNul);
+  if (value !== null && typeof value === "object") return Object.entries(value).some(([key, v]) => key.includes("\u0000") || hasNul(v));
+  return false;
+}
+
+function replaceNul<T>(value: T): T {
+  if (typeof value === "string") return value.replaceAll("\u0000", "\uFFFD") as T;
+  if (Array.isArray(value)) return value.map(replaceNul) as T;
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) out[replaceNul(key)] = replaceNul(v);
+    return out as T;
+  }
+  return value;
 }
 
 const seenKey = (span: RuntimeSpan) => `${span.traceId}:${span.spanId}`;
@@ -546,8 +580,9 @@ async function addOccurrences(tx: Tx, id: string, b: Pick<BreachEntry, "occurren
     .update(breaches)
     .set({
       occurrences: sql`${breaches.occurrences} + ${b.occurrences}`,
-      lastAt: sql`MAX(${breaches.lastAt}, ${b.lastAt})`,
-      firstAt: sql`MIN(${breaches.firstAt}, ${b.first.startMs})`,
+      // Not MAX(a, b)/MIN(a, b): those are SQLite's; PostgreSQL spells them GREATEST/LEAST. CASE is both's.
+      lastAt: sql`CASE WHEN ${breaches.lastAt} > ${b.lastAt} THEN ${breaches.lastAt} ELSE ${b.lastAt} END`,
+      firstAt: sql`CASE WHEN ${breaches.firstAt} < ${b.first.startMs} THEN ${breaches.firstAt} ELSE ${b.first.startMs} END`,
     })
     .where(eq(breaches.id, id));
 }

@@ -1,6 +1,6 @@
 import "server-only";
-import { and, inArray, ne, or, sql } from "drizzle-orm";
-import type { DB } from "@/db";
+import { and, inArray, ne, or, sql, type SQL } from "drizzle-orm";
+import { engineOf, type DB } from "@/db";
 import { agents } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 
@@ -19,7 +19,7 @@ export async function assertRuntimeNamesFree(db: Pick<DB, "select">, agentId: st
         ne(agents.id, agentId),
         or(
           inArray(agents.slug, names),
-          sql`EXISTS (SELECT 1 FROM json_each(${agents.runtimeNames}) WHERE ${inArray(sql`json_each.value`, names)})`,
+          sql`EXISTS (SELECT 1 FROM ${arrayElements(sql`${agents.runtimeNames}`, db)} WHERE ${inArray(sql`e.value`, names)})`,
         ),
       ),
     )
@@ -32,4 +32,9 @@ export async function assertRuntimeNamesFree(db: Pick<DB, "select">, agentId: st
   });
   const message = `A runtime name must lead to one agent: ${problems.join("; ")}`;
   throw new AppError("conflict", message, { fieldErrors: { runtimeNames: problems } });
+}
+
+/** A JSON array column's elements as a table `e` with one text column, `value`: SQLite stores the array as text, PostgreSQL as jsonb. */
+function arrayElements(column: SQL, db: Pick<DB, "select">): SQL {
+  return engineOf(db as DB) === "sqlite" ? sql`json_each(${column}) AS e` : sql`jsonb_array_elements_text(${column}) AS e(value)`;
 }

@@ -323,7 +323,7 @@ export async function mySignoffCounts(caller: Caller): Promise<{ waiting: number
   if (roles.length === 0 || caller.kind !== "user") return { waiting: 0, retro: 0 };
   const row = await first(
     getDb()
-      .select({ waiting: sql<number>`COUNT(*)`, retro: sql<number>`COALESCE(SUM(${changeRecords.state} = 'released'), 0)` })
+      .select({ waiting: sql<number>`COUNT(*)`, retro: sql<number>`COUNT(CASE WHEN ${changeRecords.state} = 'released' THEN 1 END)` })
       .from(signoffs)
       .innerJoin(changeRecords, eq(changeRecords.id, signoffs.changeRecordId))
       .where(queueWhere(caller.user.id, roles)),

@@ -353,8 +353,8 @@ describe("the change state machine (issue 12)", () => {
   });
 });
 
-it("after every random sequence, the audit trail still replays against the tables", () => {
-  const result = verifyAuditTrail();
+it("after every random sequence, the audit trail still replays against the tables", async () => {
+  const result = await verifyAuditTrail();
   expect(result.reason).toBeNull();
   expect(result.ok).toBe(true);
 });

@@ -2,11 +2,12 @@ import Database from "better-sqlite3";
 import { eq } from "drizzle-orm";
 import { NextRequest } from "next/server";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { first, openDatabase, sqliteConnection, type SqliteConnection, type DB } from "@/db";
+import { closeDatabase, first, getConnection, openDatabase, openPostgres, type Connection, type SqliteConnection, type DB } from "@/db";
 import { apiTokens, changeRecords } from "@/db/schema";
 import { databasePath } from "@/lib/env";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
 import { attested, productionSpec, tokenWith } from "@/lib/testing/release-fixtures";
+import { testStore } from "@/lib/testing/test-store";
 import * as healthRoute from "@/app/api/health/route";
 import * as agentsRoute from "@/app/api/v1/agents/route";
 import * as changesRoute from "@/app/api/v1/changes/route";
@@ -27,12 +28,13 @@ vi.mock("@/lib/server/auth", () => ({
 vi.mock("next/cache", () => ({ revalidatePath: () => {} }));
 
 let db: DB;
-const holder = globalThis as typeof globalThis & { countersignDb?: SqliteConnection };
-let writable: SqliteConnection;
+const holder = globalThis as typeof globalThis & { countersignDb?: Connection };
+/** The store the tests start from and come back to. */
+let writable: Connection;
 
 beforeAll(async () => {
   db = await seedDemoEstate();
-  writable = sqliteConnection();
+  writable = getConnection();
   await tokenWith(db, "reader", ["read"]);
   await tokenWith(db, "author", ["read", "changes:write"]);
 });
@@ -41,11 +43,18 @@ function close(connection: SqliteConnection) {
   for (const sqlite of [connection.reader, connection.sqlite]) if (sqlite.open) sqlite.close();
 }
 
-afterEach(() => {
-  if (holder.countersignDb && holder.countersignDb !== writable) close(holder.countersignDb);
+afterEach(async () => {
+  const current = holder.countersignDb;
   holder.countersignDb = writable;
-  writable.sqlite.pragma("max_page_count = 4294967294");
+  if (current && current !== writable) {
+    if (current.engine === "sqlite") close(current);
+    else await closeDatabase(current);
+  }
+  if (writable.engine === "sqlite") writable.sqlite.pragma("max_page_count = 4294967294");
 });
+
+/** The SQLite store the tests start from: the full-disk and read-only cases work on its file. */
+const sqliteStore = () => writable as SqliteConnection;
 
 async function call(handler: unknown, method: string, token: string | null, body?: unknown) {
   const headers = new Headers({ "content-type": "application/json" });
@@ -88,10 +97,11 @@ function makeReadOnly() {
   holder.countersignDb = connection;
 }
 
-describe("a full disk", () => {
+// A full disk and a read-only file are simulated through SQLite's own pragmas; PostgreSQL's disk is its server's.
+describe.skipIf(testStore === "postgres")("a full disk", () => {
   it("answers a write with 503 storage_unavailable, keeps nothing, and the health check says the disk is full", async () => {
     expect(await call(healthRoute.GET, "GET", null)).toEqual({ status: 200, json: { status: "ok" } });
-    fillDatabase(writable.sqlite);
+    fillDatabase(sqliteStore().sqlite);
 
     const refused = await call(changesRoute.POST, "POST", "author", await bigDraft("Written to a full disk"));
     expect(refused.status).toBe(503);
@@ -106,14 +116,14 @@ describe("a full disk", () => {
     expect((await call(agentsRoute.GET, "GET", "reader")).status).toBe(200);
 
     // Room again: writes and the health check recover without a restart.
-    writable.sqlite.exec("DROP TABLE disk_filler");
-    writable.sqlite.pragma("max_page_count = 4294967294");
+    sqliteStore().sqlite.exec("DROP TABLE disk_filler");
+    sqliteStore().sqlite.pragma("max_page_count = 4294967294");
     expect((await call(changesRoute.POST, "POST", "author", await bigDraft("Written after space was freed"))).status).toBe(201);
     expect((await call(healthRoute.GET, "GET", null)).status).toBe(200);
   });
 
   it("tells a person in the UI plainly, instead of 'something went wrong'", async () => {
-    fillDatabase(writable.sqlite);
+    fillDatabase(sqliteStore().sqlite);
     const outcome = await runAsUser(async (caller) => {
       await proposeChange(caller, await bigDraft("Proposed in the UI on a full disk"));
       return "proposed";
@@ -122,11 +132,12 @@ describe("a full disk", () => {
       ok: false,
       message: "Storage is unavailable: the disk holding the database is full. Nothing was changed; try again once it is fixed.",
     });
-    writable.sqlite.exec("DROP TABLE disk_filler");
+    sqliteStore().sqlite.exec("DROP TABLE disk_filler");
   });
 });
 
-describe("a read-only database", () => {
+// A read-only SQLite file; a PostgreSQL server that cannot take writes is the case below.
+describe.skipIf(testStore === "postgres")("a read-only database", () => {
   it("answers writes with 503, reports the reason in the health check, and still serves token reads", async () => {
     const usedBefore = (await first(db.select().from(apiTokens).where(eq(apiTokens.id, "tok_reader"))))!.lastUsedAt;
     makeReadOnly();
@@ -151,8 +162,31 @@ describe("a read-only database", () => {
     expect(outcome).toMatchObject({ ok: false, message: expect.stringMatching(/^Storage is unavailable: the database is read-only\./) });
 
     // The last use could not be recorded; the read was answered all the same.
-    close(holder.countersignDb!);
+    close(holder.countersignDb as SqliteConnection);
     holder.countersignDb = writable;
     expect((await first(db.select().from(apiTokens).where(eq(apiTokens.id, "tok_reader"))))!.lastUsedAt).toBe(usedBefore);
+  });
+});
+
+describe.runIf(testStore === "postgres")("a database server that cannot be reached", () => {
+  it("answers API requests with 503 storage_unavailable and the reason, the health check says so, and both recover once it is back", async () => {
+    const draft = await bigDraft("Written while the server was down");
+    const reason = "the database server refused the connection (is it running?)";
+    // Nothing listens on port 1: every connection is refused, as when the server is stopped.
+    holder.countersignDb = openPostgres("postgres://postgres@127.0.0.1:1/countersign", { max: 1 });
+
+    const refused = await call(changesRoute.POST, "POST", "author", draft);
+    expect(refused.status).toBe(503);
+    expect(refused.json).toMatchObject({ error: "storage_unavailable", reason });
+    expect(refused.json.message).toMatch(/^Storage is unavailable: the database server refused the connection/);
+    expect(await call(healthRoute.GET, "GET", null)).toEqual({ status: 503, json: { status: "unavailable", reason } });
+
+    // The server is back: the same pool would reconnect; here the process's store is the reachable one again.
+    await closeDatabase(holder.countersignDb);
+    holder.countersignDb = writable;
+    expect((await call(healthRoute.GET, "GET", null)).status).toBe(200);
+    expect(
+      await first(db.select().from(changeRecords).where(eq(changeRecords.title, "Written while the server was down"))),
+    ).toBeUndefined();
   });
 });

@@ -18,6 +18,7 @@ import {
 import { publicUrl } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validations/field-errors";
+import { refuseNul } from "@/lib/validations/nul";
 import { actorOf, type Caller } from "./caller";
 import { internalAddressOf } from "./outbound-address";
 import { open, seal } from "./secret-box";
@@ -203,6 +204,7 @@ const auditPayload = (w: { name: string; urlHint: string; format: string; events
 export function createWebhook(caller: Caller, input: unknown, now = Date.now()): Promise<{ view: WebhookView; secret: string }> {
   // Who and what are checked at once (a refusal throws here); only the address lookup is waited for.
   assertAdmin(caller);
+  refuseNul(input, "The webhook was not added: check the highlighted fields");
   const data = parseInput(createWebhookSchema, input, "The webhook was not added: check the highlighted fields");
   return assertReachable(data.url, data.allowPrivateNetwork).then(async () => await addChecked(caller, data, now));
 }
@@ -244,6 +246,7 @@ async function addChecked(
 
 export function updateWebhook(caller: Caller, id: string, input: unknown, now = Date.now()): Promise<WebhookView> {
   assertAdmin(caller);
+  refuseNul(input, "The webhook was not saved: check the highlighted fields");
   const data = parseInput(updateWebhookSchema, input, "The webhook was not saved: check the highlighted fields");
   return saveChecked(caller, id, data, now);
 }

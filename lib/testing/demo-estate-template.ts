@@ -19,7 +19,7 @@ export async function writeDemoEstateTemplate(file: string): Promise<void> {
     await generateEstate(db, DEMO_ESTATE_OPTIONS);
     connection.sqlite.pragma("wal_checkpoint(TRUNCATE)");
   } finally {
-    closeDatabase(connection);
+    await closeDatabase(connection);
   }
   if (existsSync(`${file}-wal`))
     throw new Error(`The demo estate template ${file} still has a write-ahead log after closing; it cannot be copied safely.`);

@@ -1,8 +1,7 @@
-import { first, withTransaction } from "@/db";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { appendAuditEvents } from "../../db/audit";
-import { openDatabase } from "../../db/index";
+import { closeDatabase, first, openDatabase, withTransaction } from "../../db/index";
 import { apiTokens, users } from "../../db/schema";
 
 export const DEMO_PASSWORD = "countersign-demo";
@@ -48,7 +47,8 @@ export async function signIn(base: string, email: string): Promise<string> {
  * (Issuing through the settings page's server action from a script is awkward; the token is the same.)
  */
 export async function issueBenchToken(databasePath: string): Promise<string> {
-  const { db, sqlite } = openDatabase(databasePath);
+  const connection = openDatabase(databasePath);
+  const { db } = connection;
   try {
     const admin = await first(db.select({ id: users.id, email: users.email }).from(users).where(eq(users.email, "admin@countersign.test")));
     if (!admin) throw new Error("The estate has no admin@countersign.test to issue the benchmark's token");
@@ -57,6 +57,7 @@ export async function issueBenchToken(databasePath: string): Promise<string> {
     const now = Date.now();
     const name = `benchmark ${new Date(now).toISOString()}`;
     const scopes = ["read", "changes:write", "evals:write", "deploy"] as const;
+    // On the copy's handle: without it, the transaction would open the store at DATABASE_PATH instead.
     await withTransaction(async (tx) => {
       await tx
         .insert(apiTokens)
@@ -71,9 +72,9 @@ export async function issueBenchToken(databasePath: string): Promise<string> {
           payload: { name, scopes, expiresAt: null },
         },
       ]);
-    });
+    }, db);
     return token;
   } finally {
-    sqlite.close();
+    await closeDatabase(connection);
   }
 }

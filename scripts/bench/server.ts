@@ -24,10 +24,13 @@ export function buildIfNeeded(root: string): void {
 
 export type Server = { base: string; pid: number | undefined; stop(): Promise<void> };
 
-/** `next start` on the copied database, in its own process group so stopping it stops all of it. */
+/**
+ * `next start` on the store under test, in its own process group so stopping it stops all of it. `store` is
+ * its environment: DATABASE_PATH for the SQLite copy, DATABASE_URL for PostgreSQL.
+ */
 export async function startServer(opts: {
   root: string;
-  databasePath: string;
+  store: Record<string, string>;
   port: number;
   authSecret: string;
   log: string;
@@ -42,7 +45,7 @@ export async function startServer(opts: {
       ...process.env,
       NODE_ENV: "production",
       NEXT_TELEMETRY_DISABLED: "1",
-      DATABASE_PATH: opts.databasePath,
+      ...opts.store,
       AUTH_SECRET: opts.authSecret,
       PORT: String(opts.port),
     },

@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { durable, storageFailure } from "@/db";
-import { isAppError, storageUnavailable, type FieldErrors } from "@/lib/errors";
+import { refusalIn, isAppError, storageUnavailable, type FieldErrors } from "@/lib/errors";
 import { requireUser } from "@/lib/server/auth";
 import { userCaller } from "@/lib/server/caller";
 import { editChange, proposeChange, submitChange, withdrawChange } from "@/lib/server/changes";
@@ -22,7 +22,8 @@ async function run(fn: (caller: ReturnType<typeof userCaller>) => Promise<{ id: 
     revalidatePath("/changes");
     revalidatePath(`/changes/${change.label}`);
     return { ok: true, id: change.id, label: change.label };
-  } catch (error) {
+  } catch (caught) {
+    const error = refusalIn(caught);
     if (isAppError(error)) return { ok: false, message: error.message, fieldErrors: error.details.fieldErrors };
     console.error("Change action failed", error);
     const storage = storageFailure(error);
@@ -75,7 +76,8 @@ export async function previewChangeAction(input: {
   const caller = userCaller(await requireUser());
   try {
     return await previewChange(caller, input);
-  } catch (error) {
+  } catch (caught) {
+    const error = refusalIn(caught);
     if (isAppError(error)) return { error: error.message };
     throw error;
   }
@@ -102,7 +104,8 @@ export async function decideSignoffAction(input: {
     revalidatePath("/signoffs");
     revalidatePath(`/changes/${change.label}`);
     return { ok: true, state: change.state };
-  } catch (error) {
+  } catch (caught) {
+    const error = refusalIn(caught);
     if (isAppError(error)) return { ok: false, message: error.message };
     console.error("Sign-off failed", error);
     const storage = storageFailure(error);
@@ -122,7 +125,8 @@ export async function updateFromProductionAction(changeId: string, resolutions: 
     revalidatePath("/changes");
     revalidatePath(`/changes/${change.label}`);
     return { ok: true, message: `${change.label} is up to date with production (v${change.baseVersion?.number})` };
-  } catch (error) {
+  } catch (caught) {
+    const error = refusalIn(caught);
     if (isAppError(error)) return { ok: false, message: error.message, conflicts: error.details.conflicts as MergeConflict[] | undefined };
     console.error("Update from production failed", error);
     const storage = storageFailure(error);

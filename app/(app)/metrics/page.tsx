@@ -205,7 +205,13 @@ async function DrillSection({
   heading: string;
 }) {
   await nextTurn();
-  const { total, rows } = doraRecords(caller, filters, drill, { offset: (page - 1) * RECORDS_PAGE_SIZE, limit: RECORDS_PAGE_SIZE }, now);
+  const { total, rows } = await doraRecords(
+    caller,
+    filters,
+    drill,
+    { offset: (page - 1) * RECORDS_PAGE_SIZE, limit: RECORDS_PAGE_SIZE },
+    now,
+  );
   return (
     <DrillDown
       metric={drill}

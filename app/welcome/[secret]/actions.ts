@@ -2,7 +2,7 @@
 
 import type { PublicFormState } from "@/components/account/password-form";
 import { durable, storageFailure } from "@/db";
-import { isAppError, storageUnavailable } from "@/lib/errors";
+import { refusalIn, isAppError, storageUnavailable } from "@/lib/errors";
 import { redeemAccountLink } from "@/lib/server/account-links";
 import { signInAfterPasswordSet } from "@/app/setup/actions";
 
@@ -13,7 +13,8 @@ export async function setPasswordAction(secret: string, _previous: PublicFormSta
   try {
     ({ email } = await redeemAccountLink(secret, { password }));
     await durable();
-  } catch (error) {
+  } catch (caught) {
+    const error = refusalIn(caught);
     if (isAppError(error)) return { message: error.message, fieldErrors: error.details.fieldErrors };
     console.error("Setting a password through a link failed", error);
     const storage = storageFailure(error);

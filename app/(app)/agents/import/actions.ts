@@ -1,6 +1,6 @@
 "use server";
 
-import { isAppError } from "@/lib/errors";
+import { refusalIn, isAppError } from "@/lib/errors";
 import { specToYaml } from "@/lib/domain/spec";
 import { requireUser } from "@/lib/server/auth";
 import { userCaller } from "@/lib/server/caller";
@@ -13,7 +13,8 @@ export async function importDefinitionsAction(files: { path: string; content: st
   try {
     const result = importDefinitions(caller, { files });
     return { ok: true, result: { ...result, agents: result.agents.map((agent) => ({ ...agent, yaml: specToYaml(agent.spec) })) } };
-  } catch (error) {
+  } catch (caught) {
+    const error = refusalIn(caught);
     if (isAppError(error)) return { ok: false, message: error.message };
     console.error("Import failed", error);
     return { ok: false, message: "Something went wrong on our side reading these files; it has been logged." };

@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { durable, storageFailure } from "@/db";
-import { isAppError, storageUnavailable } from "@/lib/errors";
+import { refusalIn, isAppError, storageUnavailable } from "@/lib/errors";
 import { requireUser } from "@/lib/server/auth";
 import { userCaller } from "@/lib/server/caller";
 import { registerAgent } from "@/lib/server/agent-registration";
@@ -19,7 +19,8 @@ export async function registerAgentAction(details: AgentDetails, fields: EditCha
     revalidatePath("/agents");
     revalidatePath("/changes");
     return { ok: true, id: change.id, label: change.label };
-  } catch (error) {
+  } catch (caught) {
+    const error = refusalIn(caught);
     if (isAppError(error)) return { ok: false, message: error.message, fieldErrors: error.details.fieldErrors };
     console.error("Registering an agent failed", error);
     const storage = storageFailure(error);
@@ -33,7 +34,8 @@ export async function previewRegistrationAction(input: RegistrationPreviewInput)
   const caller = userCaller(await requireUser());
   try {
     return await previewRegistration(caller, input);
-  } catch (error) {
+  } catch (caught) {
+    const error = refusalIn(caught);
     if (isAppError(error)) return { error: error.message };
     throw error;
   }

@@ -139,7 +139,7 @@ function streamRecords(caller: Caller, filters: MetricsFilters, metric: MetricKe
   let total: number | null = null;
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
-      const page = doraRecords(caller, filters, metric, { offset, limit: EXPORT_PAGE }, now);
+      const page = await doraRecords(caller, filters, metric, { offset, limit: EXPORT_PAGE }, now);
       const header = total === null ? line(RECORDS_HEADER) : "";
       total ??= page.total;
       const rows = recordRows(metric, await metricRecords(page.rows.slice(0, Math.max(0, total - offset))));

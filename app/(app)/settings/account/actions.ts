@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { durable, storageFailure } from "@/db";
-import { isAppError, storageUnavailable } from "@/lib/errors";
+import { refusalIn, isAppError, storageUnavailable } from "@/lib/errors";
 import type { EmailPreferences } from "@/lib/domain/mail-preferences";
 import { changeMyPassword, updateMyName } from "@/lib/server/account";
 import { updateMyEmailPreferences } from "@/lib/server/mail-preferences";
@@ -34,7 +34,8 @@ export async function changePasswordAction(input: { currentPassword: string; new
     revalidatePath("/settings/account");
     const elsewhere = sessionsEnded ? ` and signed out of ${sessionsEnded} other session${sessionsEnded === 1 ? "" : "s"}` : "";
     return { ok: true, message: `Password changed${elsewhere}` };
-  } catch (error) {
+  } catch (caught) {
+    const error = refusalIn(caught);
     if (isAppError(error)) return { ok: false, message: error.message, fieldErrors: error.details.fieldErrors };
     console.error("Changing a password failed", error);
     const storage = storageFailure(error);

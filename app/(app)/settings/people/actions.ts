@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
 import { durable, storageFailure } from "@/db";
 import type { Role } from "@/lib/domain/terms";
-import { isAppError, storageUnavailable, type FieldErrors } from "@/lib/errors";
+import { refusalIn, isAppError, storageUnavailable, type FieldErrors } from "@/lib/errors";
 import { accountLinkBase } from "@/lib/server/account-links";
 import { accountLinkUrl } from "@/lib/server/account-records";
 import { requireUser } from "@/lib/server/auth";
@@ -33,7 +33,8 @@ async function withLink(
     await durable();
     revalidatePath("/settings/people");
     return { ok: true, message, url: accountLinkUrl(await linkBase(), secret), emailedTo };
-  } catch (error) {
+  } catch (caught) {
+    const error = refusalIn(caught);
     if (isAppError(error)) return { ok: false, message: error.message, fieldErrors: error.details.fieldErrors };
     console.error("People action failed", error);
     const storage = storageFailure(error);

@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { durable } from "@/db";
-import { isAppError, type FieldErrors } from "@/lib/errors";
+import { refusalIn, isAppError, type FieldErrors } from "@/lib/errors";
 import { requireUser } from "@/lib/server/auth";
 import { userCaller } from "@/lib/server/caller";
 import { publishPolicy } from "@/lib/server/policy";
@@ -16,7 +16,8 @@ export async function publishPolicyAction(
     await durable();
     revalidatePath("/settings/policy");
     return { ok: true, version };
-  } catch (error) {
+  } catch (caught) {
+    const error = refusalIn(caught);
     if (isAppError(error)) return { ok: false, message: error.message, fieldErrors: error.details.fieldErrors };
     console.error("Publishing the policy failed", error);
     return { ok: false, message: "Something went wrong on our side; it has been logged. Your edits are still here." };

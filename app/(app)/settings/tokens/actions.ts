@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { durable } from "@/db";
-import { isAppError, type FieldErrors } from "@/lib/errors";
+import { refusalIn, isAppError, type FieldErrors } from "@/lib/errors";
 import { issueToken, revokeToken } from "@/lib/server/api-tokens";
 import { requireUser } from "@/lib/server/auth";
 import { userCaller } from "@/lib/server/caller";
@@ -18,7 +18,8 @@ export async function issueTokenAction(input: Record<string, unknown>): Promise<
     await durable();
     revalidatePath("/settings/tokens");
     return { ok: true, message: `Token “${view.name}” issued. Copy it now: it will not be shown again.`, name: view.name, token };
-  } catch (error) {
+  } catch (caught) {
+    const error = refusalIn(caught);
     if (isAppError(error)) return { ok: false, message: error.message, fieldErrors: error.details.fieldErrors };
     console.error("Issuing an API token failed", error);
     return { ok: false, message: "Something went wrong on our side; it has been logged. No token was issued." };

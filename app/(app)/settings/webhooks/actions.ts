@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { durable, storageFailure } from "@/db";
-import { isAppError, storageUnavailable, type FieldErrors } from "@/lib/errors";
+import { refusalIn, isAppError, storageUnavailable, type FieldErrors } from "@/lib/errors";
 import { requireUser } from "@/lib/server/auth";
 import { userCaller, type Caller } from "@/lib/server/caller";
 import { createWebhook, deleteWebhook, redeliver, rotateWebhookSecret, sendTestEvent, updateWebhook } from "@/lib/server/webhooks";
@@ -24,7 +24,8 @@ async function runAsync<T extends { message: string }>(
     await durable();
     for (const path of paths) revalidatePath(path);
     return { ...done, ok: true };
-  } catch (error) {
+  } catch (caught) {
+    const error = refusalIn(caught);
     if (isAppError(error)) return { ok: false, message: error.message, fieldErrors: error.details.fieldErrors };
     console.error("Webhook action failed", error);
     const storage = storageFailure(error);

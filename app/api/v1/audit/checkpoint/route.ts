@@ -5,8 +5,8 @@ import { auditCheckpointFor } from "@/lib/server/audit";
 export const dynamic = "force-dynamic";
 
 /** The trail's head as a file to keep outside the server; `npm run audit:verify -- --checkpoint <file>` checks against it. */
-export const GET = apiRoute((_request, { caller }) => {
-  const checkpoint = auditCheckpointFor(caller);
+export const GET = apiRoute(async (_request, { caller }) => {
+  const checkpoint = await auditCheckpointFor(caller);
   return new NextResponse(JSON.stringify(checkpoint, null, 2) + "\n", {
     headers: {
       "Content-Type": "application/json; charset=utf-8",

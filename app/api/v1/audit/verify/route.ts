@@ -21,7 +21,7 @@ export const GET = apiRoute(async (request, { caller }) => {
   const checkpoint = parseCheckpointParams(params);
   if (mode === "full") {
     const result = await requestFullVerification(caller).done;
-    const held = checkpoint && checkAgainstCheckpoint(checkpoint);
+    const held = checkpoint && (await checkAgainstCheckpoint(checkpoint));
     if (!held) return { mode, ...result };
     return held.ok || !result.ok
       ? { mode, ...result, checkpoint: held }
@@ -30,7 +30,7 @@ export const GET = apiRoute(async (request, { caller }) => {
   const status = await auditChainStatusFor(caller);
   if (!checkpoint) return { mode, ...status };
   // A checkpoint that no longer holds breaks the trail, whatever else was verified.
-  const held = checkAgainstCheckpoint(checkpoint);
+  const held = await checkAgainstCheckpoint(checkpoint);
   return held.ok
     ? { mode, ...status, checkpoint: held }
     : { mode, ...status, ok: false, firstBadSeq: held.firstBadSeq, reason: held.reason, checkpoint: held };
