@@ -116,7 +116,9 @@ export function openPostgres(url: string, options: { max?: number } = {}): Postg
     connectionString: url,
     max: options.max ?? Number(process.env.DATABASE_POOL_SIZE || 10),
     // Sessions are read-only unless a transaction says otherwise: only `withTransaction` writes.
-    options: "-c default_transaction_read_only=on",
+    // A lock waited on for a minute (another writer stuck, or a transaction waiting on one this process holds)
+    // fails as a storage failure instead of hanging the request.
+    options: "-c default_transaction_read_only=on -c lock_timeout=60000",
   });
   // An idle connection that the server drops (a restart, a failover) is replaced on next use, not fatal.
   pool.on("error", (error) => console.error("A pooled PostgreSQL connection failed; it will be replaced", error));
@@ -635,6 +637,8 @@ const STORAGE_FAILURES: [prefix: string, reason: string][] = [
   ["57P", "the database server is shutting down or restarting"],
   ["53100", "the disk holding the database is full"],
   ["53300", "the database server has no connection to spare"],
+  ["55P03", "the database stayed locked by another writer past the lock timeout"],
+  ["25006", "the database server is read-only (a standby, or in recovery)"],
 ];
 
 /** Why the storage failed, when `error` (or what it wraps, as Drizzle's query errors do) is a storage failure; otherwise null. */

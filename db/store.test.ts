@@ -1,9 +1,10 @@
 import { mkdtempSync } from "node:fs";
+import { loseRacesOn } from "../lib/testing/lost-race";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { eq } from "drizzle-orm";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testStore } from "../lib/testing/test-store";
 import {
   changedRows,
@@ -85,8 +86,8 @@ describe("withTransaction", () => {
     expect(await valueOf("isolated")).toBe("uncommitted");
   });
 
-  // SQLite has one writer; PostgreSQL runs transactions side by side, as if one after another (below).
-  it.skipIf(testStore === "postgres")("runs transactions one at a time: the second starts after the first commits", async () => {
+  // One writer on SQLite; on PostgreSQL writers queue on an advisory lock, in this instance and across instances.
+  it("runs transactions one at a time: the second starts after the first commits", async () => {
     const order: string[] = [];
     const a = withTransaction(async (tx) => {
       order.push("a begins");
@@ -147,32 +148,43 @@ describe("withTransaction", () => {
 });
 
 describe.runIf(testStore === "postgres")("withTransaction on PostgreSQL", () => {
-  it("runs again from the start a transaction that lost a race (a serialization failure), so no update is lost", async () => {
-    await withTransaction(async (tx) => put(tx, "raced", "0"), db);
-    const attempts = { a: 0, b: 0 };
-    let aRead!: () => void;
-    let bRead!: () => void;
-    const aHasRead = new Promise<void>((resolve) => (aRead = resolve));
-    const bHasRead = new Promise<void>((resolve) => (bRead = resolve));
-    const increment = async (tx: DB) => Number(await valueOf("raced", tx)) + 1;
-    // Both read the same value before either writes: as written, one increment would be lost.
-    const a = withTransaction(async (tx) => {
-      attempts.a++;
-      const next = await increment(tx);
-      aRead();
-      await bHasRead;
-      await put(tx, "raced", String(next));
+  // Writers queue (as on SQLite), so two transactions of a test never collide by themselves: a trigger makes
+  // the next write of a "race:" key fail as a transaction that lost a race does (serialization_failure).
+  let race: Awaited<ReturnType<typeof loseRacesOn>>;
+  beforeAll(async () => {
+    race = await loseRacesOn("test_lose_race", "settings", { when: "NEW.key LIKE 'race:%'", db });
+  });
+  /** The next write of a "race:" key fails once; the retry passes. */
+  const loseNextRace = () => race.arm();
+
+  it("runs again from the start a transaction that lost a race, keeping only what the attempt that committed wrote", async () => {
+    await loseNextRace();
+    let attempts = 0;
+    const result = await withTransaction(async (tx) => {
+      attempts++;
+      await put(tx, `before-race:${attempts}`, "written");
+      await put(tx, "race:plain", `attempt ${attempts}`);
+      return attempts;
     }, db);
-    const b = withTransaction(async (tx) => {
-      attempts.b++;
-      await aHasRead;
-      const next = await increment(tx);
-      bRead();
-      await put(tx, "raced", String(next));
+    expect([result, attempts]).toEqual([2, 2]);
+    expect(await valueOf("race:plain")).toBe("attempt 2");
+    expect(await valueOf("before-race:1")).toBeUndefined();
+    expect(await valueOf("before-race:2")).toBe("written");
+  });
+
+  it("runs the whole transaction again when a savepoint inside it lost the race", async () => {
+    await loseNextRace();
+    const attempts = { outer: 0, inner: 0 };
+    await withTransaction(async (tx) => {
+      attempts.outer++;
+      await put(tx, "nested-outer", String(attempts.outer));
+      await withTransaction(async (inner) => {
+        attempts.inner++;
+        await put(inner, "race:nested", String(attempts.inner));
+      }, db);
     }, db);
-    await Promise.all([a, b]);
-    expect(await valueOf("raced")).toBe("2");
-    expect(attempts.a + attempts.b).toBe(3);
+    expect(attempts).toEqual({ outer: 2, inner: 2 });
+    expect([await valueOf("nested-outer"), await valueOf("race:nested")]).toEqual(["2", "2"]);
   });
 
   it("does not run again a transaction that failed for its own reasons", async () => {
@@ -186,33 +198,6 @@ describe.runIf(testStore === "postgres")("withTransaction on PostgreSQL", () => 
     ).rejects.toThrow("refused by the use case");
     expect(attempts).toBe(1);
     expect(await valueOf("own-failure")).toBeUndefined();
-  });
-
-  it("runs the whole transaction again when a savepoint inside it lost the race", async () => {
-    await withTransaction(async (tx) => put(tx, "nested-race", "0"), db);
-    let outerAttempts = 0;
-    let read!: () => void;
-    const hasRead = new Promise<void>((resolve) => (read = resolve));
-    let wrote!: () => void;
-    const hasWritten = new Promise<void>((resolve) => (wrote = resolve));
-    const outer = withTransaction(async (tx) => {
-      outerAttempts++;
-      await put(tx, "nested-outer", String(outerAttempts));
-      await withTransaction(async (inner) => {
-        const next = Number(await valueOf("nested-race", inner)) + 1;
-        read();
-        await hasWritten;
-        await put(inner, "nested-race", String(next));
-      }, db);
-    }, db);
-    await hasRead;
-    await withTransaction(async (tx) => put(tx, "nested-race", "10"), db);
-    wrote();
-    await outer;
-    // The first attempt read 0 and lost to the write of 10; the second read 10.
-    expect(outerAttempts).toBe(2);
-    expect(await valueOf("nested-race")).toBe("11");
-    expect(await valueOf("nested-outer")).toBe("2");
   });
 });
 

@@ -79,14 +79,14 @@ test("concurrent sign-offs and promotions through both instances change each thi
     labels.push((await response.json()).number);
   }
 
-  // Every required sign-off of every change, each sent twice at once: once through each instance.
+  // Fifty sign-off requests at once, every required sign-off of every change sent several times, alternating instances.
   const wanted: { label: string; role: string }[] = [];
   for (const label of labels) {
     const { requiredSignoffs } = await (await ops.request.get(`/api/v1/changes/${label}`)).json();
     for (const { role } of requiredSignoffs as { role: string }[]) wanted.push({ label, role });
   }
-  const signoffs = wanted.flatMap(({ label, role }) => [0, 1].map((i) => ({ label, role, i })));
-  expect(signoffs.length).toBeGreaterThanOrEqual(2 * CHANGES);
+  expect(wanted.length).toBeGreaterThan(0);
+  const signoffs = Array.from({ length: 50 }, (_, i) => ({ ...wanted[i % wanted.length]!, i }));
   const signed = await Promise.all(
     signoffs.map(({ label, role, i }) =>
       signers
@@ -100,7 +100,14 @@ test("concurrent sign-offs and promotions through both instances change each thi
   );
   for (const { label, role } of wanted) {
     const answers = signed.filter((s) => s.label === label && s.role === role).map((s) => s.status);
-    expect(answers.sort(), `${role} on ${label}`).toEqual([200, 409]);
+    expect(
+      answers.filter((s) => s === 200),
+      `${role} on ${label}: ${answers.join(", ")}`,
+    ).toHaveLength(1);
+    expect(
+      answers.filter((s) => s !== 200 && s !== 409),
+      `${role} on ${label}: ${answers.join(", ")}`,
+    ).toHaveLength(0);
   }
   for (const label of labels) expect((await (await ops.request.get(`/api/v1/changes/${label}`)).json()).state).toBe("approved");
 

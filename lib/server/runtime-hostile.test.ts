@@ -1,4 +1,5 @@
 import Database from "better-sqlite3";
+import { loseRacesOn } from "@/lib/testing/lost-race";
 import pg from "pg";
 import { gzipSync } from "node:zlib";
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
@@ -770,6 +771,25 @@ describe("races", () => {
     for (const i of [0, 1, 3]) expect((await answers[i]!.json()).partialSuccess).toMatchObject({ rejectedSpans: 1 });
     expect((await breachesOf(slug)).filter((b) => b.subject === "made-up:raced")).toMatchObject([{ occurrences: 3 }]);
   });
+
+  it.runIf(testStore === "postgres")(
+    "an export run again after losing a race (a serialization failure) counts its spans once and reports each rejected one once",
+    async () => {
+      const slug = "sanctions-screener";
+      const hour = hourAgo(4);
+      // The first write of an hour's sums fails as a lost race would; the seam runs the whole export again.
+      const race = await loseRacesOn("test_lose_race_once", "runtime_hours", { on: "INSERT" });
+      try {
+        const response = await post(bytesOf(exportOf(production(slug), [invoke(hour + 1_000), invoke(Date.now() + DAY)])));
+        expect(response.status).toBe(200);
+        expect((await response.json()).partialSuccess).toMatchObject({ rejectedSpans: 1 });
+        expect((await hourRows(slug, hour))[0]).toMatchObject({ decisions: 1 });
+        expect(await race.attempts()).toBe(2);
+      } finally {
+        await race.remove();
+      }
+    },
+  );
 
   // SQLite's busy timeout: PostgreSQL has none (a writer waits on the rows it needs, and a serialization failure is retried).
   it.skipIf(testStore === "postgres")(
