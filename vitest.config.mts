@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 
 export default defineConfig({
@@ -17,6 +18,9 @@ export default defineConfig({
     globalSetup: ["lib/testing/global-setup.ts"],
     setupFiles: ["lib/testing/temp-database.ts"],
     pool: "forks",
+    // One test file per core (vitest's default leaves one idle): each file has a database of its own, so files
+    // run side by side safely. At most four, so a PostgreSQL run's pools stay well inside the server's connections.
+    maxWorkers: Math.min(Math.max(availableParallelism(), 1), 4),
     // Limits catch a hang, not a slow machine: a busy two-core CI runner must not fail a correct test.
     testTimeout: 5 * 60_000,
     hookTimeout: 10 * 60_000,

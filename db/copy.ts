@@ -90,10 +90,11 @@ export async function copySqliteToPostgres(
   await client.connect();
   const report: CopyReport = { tables: [], auditEvents: 0, headHash: "" };
   const reader = source.reader;
-  reader.exec("BEGIN");
-  const sourceHead = reader.prepare("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").get() as
-    { seq: number; hash: string } | undefined;
+  let sourceHead: { seq: number; hash: string } | undefined;
   try {
+    // One read transaction on the source for the whole copy: what arrives is one consistent state.
+    reader.exec("BEGIN");
+    sourceHead = reader.prepare("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").get() as typeof sourceHead;
     await client.query("BEGIN ISOLATION LEVEL SERIALIZABLE READ WRITE");
     const { order, deferred } = tablesInCopyOrder();
     for (const table of order) {

@@ -119,6 +119,8 @@ export function openPostgres(url: string, options: { max?: number } = {}): Postg
     // A lock waited on for a minute (another writer stuck, or a transaction waiting on one this process holds)
     // fails as a storage failure instead of hanging the request.
     options: "-c default_transaction_read_only=on -c lock_timeout=60000",
+    // Waiting a minute for a free connection (every one busy) fails the request as a storage failure, never hangs it.
+    connectionTimeoutMillis: 60_000,
   });
   // An idle connection that the server drops (a restart, a failover) is replaced on next use, not fatal.
   pool.on("error", (error) => console.error("A pooled PostgreSQL connection failed; it will be replaced", error));
@@ -148,11 +150,20 @@ export async function migrateStore(connection: Connection): Promise<void> {
  * refused as invalid input, with nothing changed, rather than failing as a server error.
  */
 function refuseUnstorableText(error: unknown): never {
-  const code = pgError(error)?.code;
-  if (code === "22021" || code === "22P05")
+  const e = pgError(error);
+  if (e?.code === "22021" || e?.code === "22P05")
     throw new AppError("validation_failed", "Text cannot contain the NUL character (\\u0000). Nothing was changed.", {
       reason: "nul_character",
     });
+  // jsonb refuses half of a UTF-16 surrogate pair ("\ud800" alone): text no one means to send, refused as invalid input.
+  if (e?.code === "22P02" && /surrogate/i.test(`${e.message} ${(e as { detail?: string }).detail ?? ""}`))
+    throw new AppError(
+      "validation_failed",
+      "Text cannot contain half of a UTF-16 surrogate pair (an unpaired \\ud800–\\udfff). Nothing was changed.",
+      {
+        reason: "unpaired_surrogate",
+      },
+    );
   throw error;
 }
 
@@ -641,9 +652,13 @@ const STORAGE_FAILURES: [prefix: string, reason: string][] = [
   ["25006", "the database server is read-only (a standby, or in recovery)"],
 ];
 
+/** What the pg pool throws when no connection frees up within `connectionTimeoutMillis`: it carries no code. */
+const POOL_TIMEOUT = "timeout exceeded when trying to connect";
+
 /** Why the storage failed, when `error` (or what it wraps, as Drizzle's query errors do) is a storage failure; otherwise null. */
 export function storageFailure(error: unknown): string | null {
   for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e.message === POOL_TIMEOUT) return "every connection to the database server stayed busy past the connection timeout";
     const code = "code" in e && typeof e.code === "string" ? e.code : "";
     const sqlState = /^[0-9A-Z]{5}$/.test(code);
     const match = STORAGE_FAILURES.find(

@@ -20,7 +20,11 @@ async function main() {
   };
   const instances: ChildProcess[] = [];
 
+  let stopping = false;
   async function stop(code: number) {
+    // A second signal while stopping (Playwright sends SIGTERM, then the terminal a SIGINT) stops nothing twice.
+    if (stopping) return;
+    stopping = true;
     for (const instance of instances) instance.kill("SIGTERM");
     await server.stop();
     process.exit(code);

@@ -528,6 +528,31 @@ describe("sessions and sign-in, through auth.ts's own callbacks", () => {
   });
 });
 
+describe("text no one means to send", () => {
+  it("half of a UTF-16 surrogate pair in a spec: kept as sent on SQLite, refused as invalid input on PostgreSQL, never a 500", async () => {
+    const slug = "refund-assistant";
+    const x = await retentionChange(slug, 29, clock.next());
+    const spec = await productionSpec(slug);
+    spec.instructions = `${spec.instructions}Answer in English \ud800 only.\n`;
+    const edited = await send(changeRoute.PATCH, `/api/v1/changes/${x.id}`, {
+      person: "engineer@countersign.test",
+      method: "PATCH",
+      params: { id: x.id },
+      body: { spec },
+      headers: { ...json, origin: ORIGIN },
+    });
+    const after = await getChange(await as("auditor@countersign.test"), x.id);
+    if (testStore === "postgres") {
+      expect(edited.status).toBe(422);
+      expect(edited.json).toMatchObject({ error: "validation_failed", reason: "unpaired_surrogate" });
+      expect(after.spec!.instructions).not.toContain("\ud800");
+    } else {
+      expect(edited.status).toBe(200);
+      expect(after.spec!.instructions).toContain("\ud800");
+    }
+  });
+});
+
 describe("the audit replay after ordinary flows", () => {
   it("propose → edit in review → request changes → edit → resubmit → update from production → release → rollback → resolve: the trail verifies", async () => {
     const slug = "refund-assistant";

@@ -221,13 +221,16 @@ const n = (x: number) => x.toLocaleString("en-US");
 
 /**
  * What is known of the trail now, verifying only the events appended since the last verified head.
- * With `persist` (the server's own connection), a clean check moves that head forward. Starts a full
- * verification in the background when none is on record, when the last is a day old, or when too many events
- * were appended to check here.
+ * On the server's own store, a clean check moves that head forward and its verdict is recorded, unless
+ * `record` is false: a long read in a snapshot (an evidence pack) only reads, since recording takes a
+ * second connection while the snapshot holds one, and enough such reads at once would wait on each other
+ * for a free connection. Starts a full verification in the background when none is on record, when the
+ * last is a day old, or when too many events were appended to check here.
  */
-export async function auditChainStatus(db: DB = getDb(), now = Date.now()): Promise<AuditChainStatus> {
+export async function auditChainStatus(db: DB = getDb(), now = Date.now(), options: { record?: boolean } = {}): Promise<AuditChainStatus> {
   // The server's own store (as this context reads it: a transaction, a snapshot or the reader), not a copy: only then are verdicts recorded.
-  const persist = db === getDb();
+  const own = db === getDb();
+  const persist = own && (options.record ?? true);
   const head = await storedHead(db);
   let full = await readSetting<FullVerification>(db, FULL);
   // A small trail is verified in full right here, as it always was: it takes milliseconds.
@@ -241,7 +244,7 @@ export async function auditChainStatus(db: DB = getDb(), now = Date.now()): Prom
   const stale = !full || now - Date.parse(full.finishedAt) > FULL_MAX_AGE_MS;
   const base: Through = through ?? { count: 0, headHash: GENESIS_HASH, at: new Date(0).toISOString() };
   if (!full || head.count - base.count > INLINE_LIMIT) {
-    if (persist) startFullVerification(now);
+    if (own) startFullVerification(now);
     const job = running();
     return {
       ok: false,
@@ -257,7 +260,7 @@ export async function auditChainStatus(db: DB = getDb(), now = Date.now()): Prom
   const check = await verifyAuditStore(db, { from: base });
   if (check.ok && persist && check.count > base.count)
     await writeSetting(THROUGH, { count: check.count, headHash: check.headHash, at: new Date(now).toISOString() } satisfies Through);
-  if (stale && persist) startFullVerification(now);
+  if (stale && own) startFullVerification(now);
   const ok = full.ok && check.ok;
   if (persist)
     await reportAuditVerification(

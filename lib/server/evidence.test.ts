@@ -6,6 +6,7 @@ import { errorOf } from "@/lib/testing/app-error";
 import { seedDemoEstate, TEST_UNTIL } from "@/lib/testing/demo-estate";
 import { approveAll, as, DAY, HOUR, limitRaise, releaseApproved, stagingEval, testClock, tokenWith } from "@/lib/testing/release-fixtures";
 import { expectSameTotals } from "@/lib/testing/evidence-totals";
+import { auditChainStatus } from "./audit-verification";
 import { evidencePack, evidencePage, parseEvidenceFilters, previousQuarter, whatRanWhen, type EvidenceRelease } from "./evidence";
 import { promote } from "./promotion";
 import { rollback } from "./rollback";
@@ -217,6 +218,8 @@ describe("evidence pack: range, order, filters and the chain", () => {
   });
 
   it("carries the audit chain's count and head hash at export time, verified", async () => {
+    // The server's background check records a verified head (a pack only reads what is recorded).
+    await auditChainStatus();
     const before = (await evidencePack(await auditor(), { from: 0, to: 1 })).chain;
     const head = (await first(db.select().from(auditEvents).orderBy(desc(auditEvents.seq)).limit(1)))!;
     const count = (await first(db.select({ n: sql<number>`COUNT(*)` }).from(auditEvents)))!.n;
@@ -227,6 +230,16 @@ describe("evidence pack: range, order, filters and the chain", () => {
     expect(after).toMatchObject({ count: count + added.length, headHash: added.at(-1)!.hash, verified: true });
     // What was verified, and how: the events appended since the last full verification were checked now.
     expect(after.verification.summary).toMatch(/verified in full at .*; [\d,]+–[\d,]+ appended since, verified incrementally/);
+  });
+
+  it("serves more evidence views at once than the store has connections: each view holds one, and only reads", async () => {
+    // On PostgreSQL each view holds a pooled connection for its snapshot (10 by default); a view that also
+    // recorded the chain's verdict would wait for a second one, and 25 at once would wait on each other.
+    const views = await Promise.all(
+      Array.from({ length: 25 }, async () => (await evidencePage(await auditor(), { from: 0, to: 1 })).chain),
+    );
+    expect(new Set(views.map((chain) => `${chain.count}:${chain.headHash}:${chain.verified}`)).size).toBe(1);
+    expect(views[0]!.verified).toBe(true);
   });
 
   it("everyone may read it; a token needs the read scope", async () => {

@@ -652,9 +652,9 @@ export async function evidencePage(
   });
 }
 
-/** The audit trail's head as this read sees it (the pack's own snapshot), and what is known of the trail. */
+/** The audit trail's head as this read sees it (the pack's own snapshot), and what is known of the trail: read, not recorded. */
 async function chainOf(db: DB): Promise<EvidencePack["chain"]> {
-  const status = await auditChainStatus(db);
+  const status = await auditChainStatus(db, Date.now(), { record: false });
   return { count: status.count, headHash: status.headHash, verified: status.ok, verification: status };
 }
 

@@ -14,13 +14,18 @@ export const periodicKey = (job: string) => `periodic:${job}`;
  * the same period. A run that fails is not retried until the next period: the job's own idempotence
  * (deleting what is past retention, recording what is overdue once) makes that safe.
  */
+/** How early a run may come and still be this period's: a twentieth of the period, at most five seconds. */
+const slackOf = (everyMs: number) => Math.min(5_000, everyMs / 20);
+
 export async function claimPeriodicRun(job: string, everyMs: number, now = Date.now()): Promise<boolean> {
   const key = periodicKey(job);
   return withTransaction(async (tx) => {
     const last = await first(tx.select({ value: settings.value }).from(settings).where(eq(settings.key, key)));
     const lastRun = last ? Number(last.value) : Number.NEGATIVE_INFINITY;
-    // A clock set back (or a run recorded in the future) must not stop the job for good.
-    if (now - lastRun < everyMs && lastRun <= now) return false;
+    // A timer fires a little early or late: a run due within the slack counts as due, or a job ticking once a
+    // period would skip every other one. Instances' clocks differ: a run recorded ahead of this clock counts
+    // as this period's too, and only one set back more than a period (or set wrong) lets the job run again.
+    if (Math.abs(now - lastRun) < everyMs - slackOf(everyMs)) return false;
     await tx
       .insert(settings)
       .values({ key, value: String(now), updatedAt: now })

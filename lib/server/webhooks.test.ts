@@ -276,7 +276,8 @@ describe("when the endpoint fails", () => {
     await signOff(await as("security@countersign.test"), first.label, { role: "security", decision: "approve" }, clock.next());
     const other = await limitRaise(760, clock.next());
     const at = clock.peek();
-    receiver.answer(500);
+    // The two changes' first requests go out at once: the first change's is the one that fails, whichever arrives first.
+    receiver.answerWhen((json) => (json as { change?: { label?: string } }).change?.label === first.label, 500);
     await send(at);
     // First attempt: the first change's request failed, its decision waited; the other change's request went.
     // The two changes' requests are sent at once, so they may arrive in either order.
