@@ -213,11 +213,35 @@ function routedHandle(writer: Database.Database, reader: Database.Database): DB 
     const open = currentTransaction.getStore();
     return open?.writer === writer && !open.ended ? (open.connection as Database.Database) : reader;
   };
-  const client = { prepare: (source: string) => route().prepare(source) } as unknown as Database.Database;
+  const client = { prepare: (source: string) => prepared(route(), source) } as unknown as Database.Database;
   const db = drizzle(client, { schema: tables }) as DB;
   Object.defineProperty(db, "$client", { get: route });
   writers.set(db, writer);
   return db;
+}
+
+/** Statements already prepared on each SQLite connection, by their SQL: the same queries run on every request. */
+const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+const STATEMENTS_KEPT = 500;
+
+/**
+ * A prepared statement for `source` on `connection`, prepared once and reused (SQLite compiles a statement
+ * in about as long as it takes to run a small one). Drizzle switches a statement to arrays with `raw()` for
+ * some calls and not back: a reused one is switched back first. The oldest are dropped past STATEMENTS_KEPT,
+ * since texts with a varying number of parameters (IN lists) differ.
+ */
+function prepared(connection: Database.Database, source: string): Database.Statement {
+  let cache = statementCache.get(connection);
+  if (!cache) statementCache.set(connection, (cache = new Map()));
+  const kept = cache.get(source);
+  if (kept) {
+    if (kept.reader) kept.raw(false);
+    return kept;
+  }
+  const statement = connection.prepare(source);
+  if (cache.size >= STATEMENTS_KEPT) cache.delete(cache.keys().next().value!);
+  cache.set(source, statement);
+  return statement;
 }
 
 /** The PostgreSQL handle: statements run on this context's transaction's connection, or on the pool. */

@@ -3,7 +3,7 @@ import { loseRacesOn } from "../lib/testing/lost-race";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testStore } from "../lib/testing/test-store";
 import {
@@ -13,6 +13,7 @@ import {
   openDatabase,
   openPostgres,
   outsideSnapshot,
+  rows,
   withSnapshot,
   withTransaction,
   type Connection,
@@ -231,6 +232,20 @@ describe("withSnapshot", () => {
   it("lets a long read keep a record of its own outside the snapshot", async () => {
     await withSnapshot(async () => outsideSnapshot(() => withTransaction(async (tx) => put(tx, "verdict", "kept"), db)), db);
     expect(await valueOf("verdict")).toBe("kept");
+  });
+});
+
+describe("statements run again", () => {
+  it("answer the same way each time, whether the query layer last read them as arrays or as rows", async () => {
+    // The query layer reads a select with named fields as arrays; the same SQL, run raw, returns rows by column.
+    await withTransaction((tx) => put(tx, "statement", "again"), db);
+    const typed = () => db.select({ key: settings.key }).from(settings).where(eq(settings.key, "statement"));
+    const text = typed().toSQL();
+    for (let round = 0; round < 3; round++) {
+      expect(await typed()).toEqual([{ key: "statement" }]);
+      const [before, after] = text.sql.split(/\?|\$1/);
+      expect(await rows(sql`${sql.raw(before!)}${"statement"}${sql.raw(after!)}`, db)).toEqual([{ key: "statement" }]);
+    }
   });
 });
 

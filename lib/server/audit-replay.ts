@@ -110,9 +110,23 @@ export function withReplay<T extends Verdict>(sqlite: Database.Database, chain: 
 export async function verifyAndReplayStore(
   db: DB,
   checkpoint?: ChainCheckpoint,
+  onProgress?: (progress: VerificationProgress) => void,
 ): Promise<AuditVerification & { mismatches?: ReplayMismatch[] }> {
   return withSnapshot(async (snapshot) => {
-    const { ok, count, headHash, firstBadSeq, reason } = await verifyAuditStore(snapshot, { checkpoint });
+    let total = 0;
+    if (onProgress) {
+      const [head] = await rows<{ total: number }>(sql`SELECT COALESCE(MAX(seq), 0) AS total FROM audit_events`, snapshot);
+      total = Number(head?.total ?? 0);
+      onProgress({ checked: 0, total });
+    }
+    const { ok, count, headHash, firstBadSeq, reason } = await verifyAuditStore(snapshot, {
+      checkpoint,
+      onProgress: onProgress && ((checked) => onProgress({ checked, total })),
+    });
+    onProgress?.({ checked: total, total, replaying: true });
     return withStoreReplay(snapshot, { ok, count, headHash, firstBadSeq, reason });
   }, db);
 }
+
+/** How far a full verification has come: events checked of the total, then the replay. */
+export type VerificationProgress = { checked: number; total: number; replaying?: boolean };

@@ -10,7 +10,7 @@ import { as, limitRaise, testClock, tokenWith } from "@/lib/testing/release-fixt
 import { testStore } from "@/lib/testing/test-store";
 import * as checkpointRoute from "@/app/api/v1/audit/checkpoint/route";
 import * as verifyRoute from "@/app/api/v1/audit/verify/route";
-import { auditChainStatus, requestFullVerification, verifyFully, verifyInWorker, type FullResult } from "./audit-verification";
+import { auditChainStatus, requestFullVerification, verifyInWorker } from "./audit-verification";
 
 /**
  * Verification that never stalls the server (issue 14): a request verifies what was appended since the
@@ -41,22 +41,18 @@ async function setPayload(tx: DB, seq: number, payload?: unknown) {
 }
 
 /**
- * A full verification, as the server runs it in the background, of the store as `tamper` leaves it: on SQLite
- * in the worker thread, of a copy of the file; on PostgreSQL here, in a transaction rolled back after.
+ * A full verification, as the server runs it in the background (in a worker thread), of a copy of the store
+ * as `tamper` leaves it: on SQLite a copy of this file's database, on PostgreSQL a database made from the demo estate.
  */
 async function fullyVerifiedAfter(tamper: (tx: DB) => Promise<void>, onProgress?: (progress: { checked: number }) => void) {
-  let result!: FullResult;
-  if (testStore === "postgres") {
-    await rolledBack(async (tx) => {
-      await tamper(tx);
-      result = await verifyFully(tx, onProgress);
-    });
-    return result;
-  }
   const copy = await copyOfStore();
-  await withTransaction(tamper, copy.db);
-  await copy.close();
-  return await verifyInWorker(copy.env.DATABASE_PATH!, onProgress);
+  try {
+    await withTransaction(tamper, copy.db);
+    const store = testStore === "postgres" ? { databaseUrl: copy.env.DATABASE_URL! } : { databasePath: copy.env.DATABASE_PATH! };
+    return await verifyInWorker(store, onProgress);
+  } finally {
+    await copy.close();
+  }
 }
 
 async function call(handler: unknown, query: string, token: string, method = "GET") {

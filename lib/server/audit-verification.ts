@@ -1,13 +1,13 @@
 import "server-only";
 import { desc, eq } from "drizzle-orm";
 import path from "node:path";
-import { first, getConnection, getDb, outsideSnapshot, sqliteOf, withSnapshot, withTransaction, type DB } from "@/db";
+import { first, getConnection, getDb, outsideSnapshot, sqliteOf, withTransaction, type DB } from "@/db";
 import type { AuditVerification } from "@/db/audit-verify";
 import { verifyAuditStore } from "@/db/audit-verify-store";
 import { auditEvents, settings } from "@/db/schema";
 import { GENESIS_HASH, type ChainCheckpoint } from "@/lib/domain/audit-chain";
 import type { ReplayMismatch } from "@/lib/domain/audit-replay";
-import { withStoreReplay } from "./audit-replay";
+import { verifyAndReplayStore } from "./audit-replay";
 import { reportAuditVerification } from "./audit-watch";
 import { assertCanRead, type Caller } from "./caller";
 
@@ -103,10 +103,14 @@ function workerPath(): string {
 }
 
 /**
- * Runs a full verification of a SQLite database file in a worker thread: the calling thread only receives
- * its progress and its verdict, and goes on serving meanwhile.
+ * Runs a full verification in a worker thread, of a SQLite database file or a PostgreSQL database (on a
+ * connection of its own): the calling thread only receives its progress and its verdict, and goes on serving
+ * meanwhile. Checking a large trail is seconds of hashing: on the request thread it would stall every request.
  */
-export function verifyInWorker(file: string, onProgress: (progress: Omit<Progress, "type">) => void = () => {}): Promise<FullResult> {
+export function verifyInWorker(
+  store: { databasePath: string } | { databaseUrl: string },
+  onProgress: (progress: Omit<Progress, "type">) => void = () => {},
+): Promise<FullResult> {
   return new Promise<FullResult>((resolve, reject) => {
     // Taken from Node at run time rather than imported, so that the bundler does not follow the worker's path
     // and bundle it: the worker is plain JavaScript that loads its TypeScript through tsx when it starts.
@@ -115,7 +119,7 @@ export function verifyInWorker(file: string, onProgress: (progress: Omit<Progres
     }
     const { Worker } = process.getBuiltinModule("node:worker_threads");
     const worker = new Worker(workerPath(), {
-      workerData: { databasePath: file, tsconfig: path.join(process.cwd(), "tsconfig.json") },
+      workerData: { ...store, tsconfig: path.join(process.cwd(), "tsconfig.json") },
     });
     let settled = false;
     worker.on("message", (message: WorkerMessage) => {
@@ -135,25 +139,19 @@ export function verifyInWorker(file: string, onProgress: (progress: Omit<Progres
 
 /**
  * A full verification of the store here, through the seam: the chain from genesis, then the replay, in one
- * read snapshot. Every read is awaited, so on PostgreSQL the server goes on answering meanwhile.
+ * read snapshot. Every read is awaited, but checking a large trail is CPU work this thread does: the server
+ * runs it in a worker thread (`verifyInWorker`); this is for a transaction's own view, in tests and tools.
  */
 export async function verifyFully(
   db: DB = getDb(),
   onProgress: (progress: Omit<Progress, "type">) => void = () => {},
 ): Promise<FullResult> {
-  return withSnapshot(async (snapshot) => {
-    const { count: total } = await storedHead(snapshot);
-    onProgress({ checked: 0, total });
-    const chain = await verifyAuditStore(snapshot, { onProgress: (checked) => onProgress({ checked, total }) });
-    onProgress({ checked: total, total, replaying: true });
-    const { ok, count, headHash, firstBadSeq, reason } = chain;
-    return withStoreReplay(snapshot, { ok, count, headHash, firstBadSeq, reason });
-  }, db);
+  return verifyAndReplayStore(db, undefined, onProgress);
 }
 
 /**
- * Starts a full verification (or joins the one running): of a SQLite file in a worker thread, of PostgreSQL
- * (or an in-memory SQLite database, which no other thread can open) here. Its verdict is kept as the last
+ * Starts a full verification (or joins the one running): of a SQLite file or of PostgreSQL in a worker thread,
+ * of an in-memory SQLite database (which no other thread can open) here. Its verdict is kept as the last
  * full verification, and, when clean, as the head later requests verify from.
  */
 export function startFullVerification(now = Date.now()): Job {
@@ -165,7 +163,9 @@ export function startFullVerification(now = Date.now()): Job {
   const connection = getConnection();
   const file = sqliteOf(connection);
   // Run on a snapshot of its own, whatever read the caller is in: the job outlives it.
-  job.done = (file && !file.memory ? verifyInWorker(file.name, onProgress) : outsideSnapshot(() => verifyFully(connection.db, onProgress)))
+  const worker =
+    connection.engine === "postgres" ? { databaseUrl: connection.url } : file && !file.memory ? { databasePath: file.name } : null;
+  job.done = (worker ? verifyInWorker(worker, onProgress) : outsideSnapshot(() => verifyFully(connection.db, onProgress)))
     .then(async (result) => {
       await keepVerdict(result, startedAt, new Date().toISOString());
       return result;
