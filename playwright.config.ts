@@ -7,7 +7,11 @@ const DATABASE_PATH = "./data/e2e/countersign.db";
 const BROWSER = { ...devices["Desktop Chrome"], viewport: { width: 1440, height: 900 } };
 const ESTATE_GROWING = /[\\/](import-register|runtime|runtime-ui)\.spec\.ts$/;
 const ON_POSTGRES = /[\\/]postgres[\\/].*\.spec\.ts$/;
+// Role journeys that also run on PostgreSQL, through the proxy, so each request may land on either instance.
+const ALSO_ON_POSTGRES = /[\\/]signoffs\.spec\.ts$/;
 const fresh = (dir: string) => `node -e "require('fs').rmSync('${dir}', { recursive: true, force: true })"`;
+
+const ON_PROXY = { ...BROWSER, baseURL: `http://localhost:${POSTGRES_PROXY_PORT}` };
 
 type WebServer = Extract<NonNullable<PlaywrightTestConfig["webServer"]>, unknown[]>[number];
 
@@ -65,7 +69,9 @@ export default defineConfig({
   projects: [
     { name: "chromium", testIgnore: [ESTATE_GROWING, ON_POSTGRES], use: BROWSER },
     // Countersign on PostgreSQL, two instances behind a proxy (e2e/postgres/stack.ts).
-    { name: "postgres", testMatch: ON_POSTGRES, use: { ...BROWSER, baseURL: `http://localhost:${POSTGRES_PROXY_PORT}` } },
+    { name: "postgres", testMatch: ON_POSTGRES, use: ON_PROXY },
+    // The four owners' sign-off journey in the browser, on PostgreSQL, after the instance checks (which promote changes).
+    { name: "postgres-journeys", testMatch: ALSO_ON_POSTGRES, dependencies: ["postgres"], use: ON_PROXY },
     // Journeys that grow the demo estate (registered agents, incidents opened by runtime breaches) run last, so the counts the others check hold while they run.
     { name: "estate-growing", testMatch: ESTATE_GROWING, dependencies: ["chromium"], use: BROWSER },
   ],
