@@ -244,6 +244,11 @@ function prepared(connection: Database.Database, source: string): Database.State
   return statement;
 }
 
+/** Forgets the statements kept for `connection`: the next use of each prepares it again (for tools that watch preparation, such as the query-plan tests). */
+export function forgetPreparedStatements(connection: Database.Database): void {
+  statementCache.delete(connection);
+}
+
 /** The PostgreSQL handle: statements run on this context's transaction's connection, or on the pool. */
 function routedPgHandle(pool: pg.Pool): DB {
   const route = (): pg.Pool | pg.PoolClient => {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { sqliteConnection } from "@/db";
+import { forgetPreparedStatements, sqliteConnection } from "@/db";
 import { seedDemoEstate } from "@/lib/testing/demo-estate";
 import { as } from "@/lib/testing/release-fixtures";
 import { testStore } from "@/lib/testing/test-store";
@@ -27,6 +27,8 @@ beforeAll(async () => {
 async function plansOf(read: () => Promise<unknown>): Promise<{ sql: string; plan: string[] }[]> {
   const { sqlite, reader } = sqliteConnection();
   const connections = reader === sqlite ? [sqlite] : [sqlite, reader];
+  // Statements the store already prepared are reused without preparing them again: forget them, so each is seen.
+  connections.forEach(forgetPreparedStatements);
   const originals = connections.map((connection) => connection.prepare.bind(connection));
   const seen: string[] = [];
   connections.forEach((connection, i) => {

@@ -180,6 +180,12 @@ describe.runIf(testStore === "postgres")("a database server that cannot be reach
     expect(refused.json).toMatchObject({ error: "storage_unavailable", reason });
     expect(refused.json.message).toMatch(/^Storage is unavailable: the database server refused the connection/);
     expect(await call(healthRoute.GET, "GET", null)).toEqual({ status: 503, json: { status: "unavailable", reason } });
+    // In the UI, even finding who is signed in fails: the form says so, instead of an error page.
+    const outcome = await runAsUser(async (caller) => {
+      await proposeChange(caller, draft);
+      return "proposed";
+    }, []);
+    expect(outcome).toEqual({ ok: false, message: `Storage is unavailable: ${reason}. Nothing was changed; try again once it is fixed.` });
 
     // The server is back: the same pool would reconnect; here the process's store is the reachable one again.
     await closeDatabase(holder.countersignDb);

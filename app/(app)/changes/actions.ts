@@ -1,34 +1,31 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { durable, storageFailure } from "@/db";
-import { refusalIn, isAppError, storageUnavailable, type FieldErrors } from "@/lib/errors";
-import { requireUser } from "@/lib/server/auth";
-import { userCaller } from "@/lib/server/caller";
+import { durable } from "@/db";
+import type { FieldErrors } from "@/lib/errors";
+import type { Caller } from "@/lib/server/caller";
 import { editChange, proposeChange, submitChange, withdrawChange } from "@/lib/server/changes";
 import { previewChange } from "@/lib/server/change-queries";
 import { signOff } from "@/lib/server/signoffs";
 import { updateFromProduction } from "@/lib/server/change-update";
 import type { MergeConflict } from "@/lib/domain/spec-merge";
 import type { ChangePreview, EditChangeInput } from "@/lib/validations/change-record";
+import { actionCaller, actionFailure, previewFailure } from "../run-action";
 
 export type ActionResult = { ok: true; id: string; label: string } | { ok: false; message: string; fieldErrors?: FieldErrors };
 
-async function run(fn: (caller: ReturnType<typeof userCaller>) => Promise<{ id: string; label: string }>): Promise<ActionResult> {
-  const caller = userCaller(await requireUser());
+async function run(fn: (caller: Caller) => Promise<{ id: string; label: string }>): Promise<ActionResult> {
   try {
-    const change = await fn(caller);
+    const change = await fn(await actionCaller());
     await durable();
     revalidatePath("/changes");
     revalidatePath(`/changes/${change.label}`);
     return { ok: true, id: change.id, label: change.label };
   } catch (caught) {
-    const error = refusalIn(caught);
-    if (isAppError(error)) return { ok: false, message: error.message, fieldErrors: error.details.fieldErrors };
-    console.error("Change action failed", error);
-    const storage = storageFailure(error);
-    if (storage) return { ok: false, message: `${storageUnavailable(storage).message} Your edits are still here.` };
-    return { ok: false, message: "Something went wrong on our side; it has been logged. Your edits are still here." };
+    return actionFailure(caught, "Change action failed", {
+      otherwise: "Something went wrong on our side; it has been logged. Your edits are still here.",
+      unchanged: " Your edits are still here.",
+    });
   }
 }
 
@@ -73,13 +70,10 @@ export async function previewChangeAction(input: {
   raisedTier: string | null;
   raisedReason: string | null;
 }): Promise<ChangePreview | { error: string }> {
-  const caller = userCaller(await requireUser());
   try {
-    return await previewChange(caller, input);
+    return await previewChange(await actionCaller(), input);
   } catch (caught) {
-    const error = refusalIn(caught);
-    if (isAppError(error)) return { error: error.message };
-    throw error;
+    return previewFailure(caught);
   }
 }
 
@@ -91,9 +85,8 @@ export async function decideSignoffAction(input: {
   contentHash: string;
   comparedWithVersion: number | null;
 }): Promise<{ ok: true; state: string } | { ok: false; message: string }> {
-  const caller = userCaller(await requireUser());
   try {
-    const change = await signOff(caller, input.changeId, {
+    const change = await signOff(await actionCaller(), input.changeId, {
       role: input.role,
       decision: input.decision,
       comment: input.comment || undefined,
@@ -105,12 +98,7 @@ export async function decideSignoffAction(input: {
     revalidatePath(`/changes/${change.label}`);
     return { ok: true, state: change.state };
   } catch (caught) {
-    const error = refusalIn(caught);
-    if (isAppError(error)) return { ok: false, message: error.message };
-    console.error("Sign-off failed", error);
-    const storage = storageFailure(error);
-    if (storage) return { ok: false, message: storageUnavailable(storage).message };
-    return { ok: false, message: "Something went wrong on our side; it has been logged." };
+    return actionFailure(caught, "Sign-off failed", { refused: (error) => ({ ok: false, message: error.message }) });
   }
 }
 
@@ -118,19 +106,16 @@ export type UpdateResult = { ok: true; message: string } | { ok: false; message:
 
 /** Brings the change up to date with production; a field both sides changed comes back as a conflict to resolve. */
 export async function updateFromProductionAction(changeId: string, resolutions: Record<string, "ours" | "theirs">): Promise<UpdateResult> {
-  const caller = userCaller(await requireUser());
   try {
-    const change = await updateFromProduction(caller, changeId, { resolutions });
+    const change = await updateFromProduction(await actionCaller(), changeId, { resolutions });
     await durable();
     revalidatePath("/changes");
     revalidatePath(`/changes/${change.label}`);
     return { ok: true, message: `${change.label} is up to date with production (v${change.baseVersion?.number})` };
   } catch (caught) {
-    const error = refusalIn(caught);
-    if (isAppError(error)) return { ok: false, message: error.message, conflicts: error.details.conflicts as MergeConflict[] | undefined };
-    console.error("Update from production failed", error);
-    const storage = storageFailure(error);
-    if (storage) return { ok: false, message: storageUnavailable(storage).message };
-    return { ok: false, message: "Something went wrong on our side; it has been logged. Nothing was changed." };
+    return actionFailure(caught, "Update from production failed", {
+      otherwise: "Something went wrong on our side; it has been logged. Nothing was changed.",
+      refused: (error) => ({ ok: false, message: error.message, conflicts: error.details.conflicts as MergeConflict[] | undefined }),
+    });
   }
 }

@@ -1,14 +1,12 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { durable, storageFailure } from "@/db";
-import { refusalIn, isAppError, storageUnavailable } from "@/lib/errors";
+import { durable } from "@/db";
 import type { EmailPreferences } from "@/lib/domain/mail-preferences";
 import { changeMyPassword, updateMyName } from "@/lib/server/account";
 import { updateMyEmailPreferences } from "@/lib/server/mail-preferences";
-import { currentSessionId, requireUser } from "@/lib/server/auth";
-import { userCaller } from "@/lib/server/caller";
-import { runAsUser, type ActionOutcome } from "../../run-action";
+import { currentSessionId } from "@/lib/server/auth";
+import { actionCaller, actionFailure, runAsUser, type ActionOutcome } from "../../run-action";
 
 export async function updateNameAction(input: { name: string }): Promise<ActionOutcome> {
   // The name shows in the header on every page.
@@ -27,18 +25,13 @@ export async function updateEmailPreferencesAction(input: EmailPreferences): Pro
 
 /** Changes your password and signs you out everywhere else; this browser stays signed in. */
 export async function changePasswordAction(input: { currentPassword: string; newPassword: string }): Promise<ActionOutcome> {
-  const caller = userCaller(await requireUser());
   try {
-    const { sessionsEnded } = await changeMyPassword(caller, input, await currentSessionId());
+    const { sessionsEnded } = await changeMyPassword(await actionCaller(), input, await currentSessionId());
     await durable();
     revalidatePath("/settings/account");
     const elsewhere = sessionsEnded ? ` and signed out of ${sessionsEnded} other session${sessionsEnded === 1 ? "" : "s"}` : "";
     return { ok: true, message: `Password changed${elsewhere}` };
   } catch (caught) {
-    const error = refusalIn(caught);
-    if (isAppError(error)) return { ok: false, message: error.message, fieldErrors: error.details.fieldErrors };
-    console.error("Changing a password failed", error);
-    const storage = storageFailure(error);
-    return { ok: false, message: storage ? storageUnavailable(storage).message : "Something went wrong on our side; it has been logged." };
+    return actionFailure(caught, "Changing a password failed");
   }
 }

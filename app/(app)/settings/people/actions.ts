@@ -2,15 +2,14 @@
 
 import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
-import { durable, storageFailure } from "@/db";
+import { durable } from "@/db";
 import type { Role } from "@/lib/domain/terms";
-import { refusalIn, isAppError, storageUnavailable, type FieldErrors } from "@/lib/errors";
+import type { FieldErrors } from "@/lib/errors";
 import { accountLinkBase } from "@/lib/server/account-links";
 import { accountLinkUrl } from "@/lib/server/account-records";
-import { requireUser } from "@/lib/server/auth";
-import { userCaller } from "@/lib/server/caller";
+import type { Caller } from "@/lib/server/caller";
 import { addPerson, issueResetLink, updatePerson } from "@/lib/server/people";
-import { runAsUser, type ActionOutcome } from "../../run-action";
+import { actionCaller, actionFailure, runAsUser, type ActionOutcome } from "../../run-action";
 
 type LinkOutcome =
   { ok: true; message: string; url: string; emailedTo: string | null } | { ok: false; message: string; fieldErrors?: FieldErrors };
@@ -25,20 +24,15 @@ async function linkBase(): Promise<string> {
 
 /** Runs a use case that hands out a link; the link goes to the admin's browser this once and is never stored. */
 async function withLink(
-  work: (caller: ReturnType<typeof userCaller>) => Promise<{ message: string; secret: string; emailedTo: string | null }>,
+  work: (caller: Caller) => Promise<{ message: string; secret: string; emailedTo: string | null }>,
 ): Promise<LinkOutcome> {
-  const caller = userCaller(await requireUser());
   try {
-    const { message, secret, emailedTo } = await work(caller);
+    const { message, secret, emailedTo } = await work(await actionCaller());
     await durable();
     revalidatePath("/settings/people");
     return { ok: true, message, url: accountLinkUrl(await linkBase(), secret), emailedTo };
   } catch (caught) {
-    const error = refusalIn(caught);
-    if (isAppError(error)) return { ok: false, message: error.message, fieldErrors: error.details.fieldErrors };
-    console.error("People action failed", error);
-    const storage = storageFailure(error);
-    return { ok: false, message: storage ? storageUnavailable(storage).message : "Something went wrong on our side; it has been logged." };
+    return actionFailure(caught, "People action failed");
   }
 }
 

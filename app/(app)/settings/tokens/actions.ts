@@ -2,27 +2,23 @@
 
 import { revalidatePath } from "next/cache";
 import { durable } from "@/db";
-import { refusalIn, isAppError, type FieldErrors } from "@/lib/errors";
+import type { FieldErrors } from "@/lib/errors";
 import { issueToken, revokeToken } from "@/lib/server/api-tokens";
-import { requireUser } from "@/lib/server/auth";
-import { userCaller } from "@/lib/server/caller";
-import { runAsUser, type ActionOutcome } from "../../run-action";
+import { actionCaller, actionFailure, runAsUser, type ActionOutcome } from "../../run-action";
 
 type IssueOutcome = { ok: true; message: string; name: string; token: string } | { ok: false; message: string; fieldErrors?: FieldErrors };
 
 /** Issues a token and hands its secret to the admin's browser, this once; it is never stored or logged. */
 export async function issueTokenAction(input: Record<string, unknown>): Promise<IssueOutcome> {
-  const caller = userCaller(await requireUser());
   try {
-    const { token, view } = await issueToken(caller, input);
+    const { token, view } = await issueToken(await actionCaller(), input);
     await durable();
     revalidatePath("/settings/tokens");
     return { ok: true, message: `Token “${view.name}” issued. Copy it now: it will not be shown again.`, name: view.name, token };
   } catch (caught) {
-    const error = refusalIn(caught);
-    if (isAppError(error)) return { ok: false, message: error.message, fieldErrors: error.details.fieldErrors };
-    console.error("Issuing an API token failed", error);
-    return { ok: false, message: "Something went wrong on our side; it has been logged. No token was issued." };
+    return actionFailure(caught, "Issuing an API token failed", {
+      otherwise: "Something went wrong on our side; it has been logged. No token was issued.",
+    });
   }
 }
 

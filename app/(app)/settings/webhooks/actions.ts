@@ -1,12 +1,11 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { durable, storageFailure } from "@/db";
-import { refusalIn, isAppError, storageUnavailable, type FieldErrors } from "@/lib/errors";
-import { requireUser } from "@/lib/server/auth";
-import { userCaller, type Caller } from "@/lib/server/caller";
+import { durable } from "@/db";
+import type { FieldErrors } from "@/lib/errors";
+import type { Caller } from "@/lib/server/caller";
 import { createWebhook, deleteWebhook, redeliver, rotateWebhookSecret, sendTestEvent, updateWebhook } from "@/lib/server/webhooks";
-import { runAsUser, type ActionOutcome } from "../../run-action";
+import { actionCaller, actionFailure, runAsUser, type ActionOutcome } from "../../run-action";
 
 type SecretOutcome = { ok: true; message: string; id: string; secret: string } | { ok: false; message: string; fieldErrors?: FieldErrors };
 
@@ -18,19 +17,15 @@ async function runAsync<T extends { message: string }>(
   work: (caller: Caller) => Promise<T>,
   paths: string[],
 ): Promise<(T & { ok: true }) | { ok: false; message: string; fieldErrors?: FieldErrors }> {
-  const caller = userCaller(await requireUser());
   try {
-    const done = await work(caller);
+    const done = await work(await actionCaller());
     await durable();
     for (const path of paths) revalidatePath(path);
     return { ...done, ok: true };
   } catch (caught) {
-    const error = refusalIn(caught);
-    if (isAppError(error)) return { ok: false, message: error.message, fieldErrors: error.details.fieldErrors };
-    console.error("Webhook action failed", error);
-    const storage = storageFailure(error);
-    if (storage) return { ok: false, message: storageUnavailable(storage).message };
-    return { ok: false, message: "Something went wrong on our side; it has been logged. Nothing was changed." };
+    return actionFailure(caught, "Webhook action failed", {
+      otherwise: "Something went wrong on our side; it has been logged. Nothing was changed.",
+    });
   }
 }
 
