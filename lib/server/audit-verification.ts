@@ -7,7 +7,7 @@ import { verifyAuditStore } from "@/db/audit-verify-store";
 import { auditEvents, settings } from "@/db/schema";
 import { GENESIS_HASH, type ChainCheckpoint } from "@/lib/domain/audit-chain";
 import type { ReplayMismatch } from "@/lib/domain/audit-replay";
-import { verifyAndReplayStore } from "./audit-replay";
+import { verifyAndReplayStore, type VerificationProgress } from "./audit-replay";
 import { reportAuditVerification } from "./audit-watch";
 import { assertCanRead, type Caller } from "./caller";
 
@@ -109,7 +109,7 @@ function workerPath(): string {
  */
 export function verifyInWorker(
   store: { databasePath: string } | { databaseUrl: string },
-  onProgress: (progress: Omit<Progress, "type">) => void = () => {},
+  onProgress: (progress: VerificationProgress) => void = () => {},
 ): Promise<FullResult> {
   return new Promise<FullResult>((resolve, reject) => {
     // Taken from Node at run time rather than imported, so that the bundler does not follow the worker's path
@@ -138,18 +138,6 @@ export function verifyInWorker(
 }
 
 /**
- * A full verification of the store here, through the seam: the chain from genesis, then the replay, in one
- * read snapshot. Every read is awaited, but checking a large trail is CPU work this thread does: the server
- * runs it in a worker thread (`verifyInWorker`); this is for a transaction's own view, in tests and tools.
- */
-export async function verifyFully(
-  db: DB = getDb(),
-  onProgress: (progress: Omit<Progress, "type">) => void = () => {},
-): Promise<FullResult> {
-  return verifyAndReplayStore(db, undefined, onProgress);
-}
-
-/**
  * Starts a full verification (or joins the one running): of a SQLite file or of PostgreSQL in a worker thread,
  * of an in-memory SQLite database (which no other thread can open) here. Its verdict is kept as the last
  * full verification, and, when clean, as the head later requests verify from.
@@ -158,14 +146,16 @@ export function startFullVerification(now = Date.now()): Job {
   if (holder.countersignVerification) return holder.countersignVerification;
   const startedAt = new Date(now).toISOString();
   const job: Job = { startedAt, checked: 0, total: 0, replaying: false, done: Promise.resolve(null as never) };
-  const onProgress = (progress: Omit<Progress, "type">) =>
+  const onProgress = (progress: VerificationProgress) =>
     Object.assign(job, { checked: progress.checked, total: progress.total, replaying: progress.replaying ?? false });
   const connection = getConnection();
   const file = sqliteOf(connection);
   // Run on a snapshot of its own, whatever read the caller is in: the job outlives it.
   const worker =
     connection.engine === "postgres" ? { databaseUrl: connection.url } : file && !file.memory ? { databasePath: file.name } : null;
-  job.done = (worker ? verifyInWorker(worker, onProgress) : outsideSnapshot(() => verifyFully(connection.db, onProgress)))
+  job.done = (
+    worker ? verifyInWorker(worker, onProgress) : outsideSnapshot(() => verifyAndReplayStore(connection.db, undefined, onProgress))
+  )
     .then(async (result) => {
       await keepVerdict(result, startedAt, new Date().toISOString());
       return result;
@@ -191,7 +181,7 @@ async function keepVerdict(result: FullResult, startedAt: string, finishedAt: st
 /** A full verification right here; its verdict is recorded only for the server's own store (`persist`), not for a snapshot or a copy. */
 async function fullVerificationInline(db: DB, now: number, persist: boolean): Promise<FullVerification> {
   const at = new Date(now).toISOString();
-  const result = await verifyFully(db);
+  const result = await verifyAndReplayStore(db);
   if (persist) return await keepVerdict(result, at, at);
   return verdictOf(result, at, at);
 }
@@ -209,7 +199,7 @@ function verdictOf(result: FullResult, startedAt: string, finishedAt: string): F
   };
 }
 
-type Progress = { type: "progress"; checked: number; total: number; replaying?: boolean };
+type Progress = { type: "progress" } & VerificationProgress;
 type WorkerMessage = Progress | { type: "result"; result: FullResult };
 
 async function storedHead(db: DB): Promise<ChainCheckpoint> {
